@@ -1,0 +1,1 @@
+//! kubectl-side presentation: printers for `kubectl get` tables.

@@ -1,0 +1,1 @@
+//! The runner: where the language meets the simulation.
