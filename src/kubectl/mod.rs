@@ -1,1 +1,3 @@
-//! kubectl-side presentation: printers for `kubectl get` tables.
+//! The client side: what kubectl does (`client`) and prints (`printers`).
+
+pub mod client;

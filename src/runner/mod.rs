@@ -1,1 +1,146 @@
-//! The runner: where the language meets the simulation.
+//! The runner: where the language meets the simulation. It finds `.scn` files, loads
+//! them (exit-2 errors), runs every scenario in its own World in parallel, and reports.
+//!
+//! Architecture invariant: the runner is the only module that knows both `lang` and `sim`.
+
+pub mod answer;
+pub mod exec;
+mod exec_check;
+pub mod load;
+mod matches;
+pub mod outcome;
+pub mod query;
+pub mod readiness;
+pub mod report;
+pub mod table;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+pub use load::{LoadError, LoadedFile};
+pub use outcome::{Failure, ScenarioResult, Status};
+
+/// One `.scn` file's results, or the errors that kept it from running.
+#[derive(Clone, Debug)]
+pub struct FileOutcome {
+    pub display: String,
+    pub result: Result<Vec<ScenarioResult>, Vec<LoadError>>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// Worker threads; 0 means one per core.
+    pub jobs: usize,
+    /// Run only scenarios whose `path::title` contains this text.
+    pub filter: Option<String>,
+}
+
+/// A path given on the command line that does not exist.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MissingPath(pub String);
+
+/// Every `.scn` file under `paths` (files as given; folders searched recursively), in
+/// sorted order, each with the path reports show.
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<(PathBuf, String)>, MissingPath> {
+    let mut found = Vec::new();
+    for path in paths {
+        if path.is_file() {
+            found.push((path.clone(), display(path)));
+        } else if path.is_dir() {
+            let mut files = Vec::new();
+            walk(path, &mut files);
+            files.sort();
+            found.extend(files.into_iter().map(|p| {
+                let d = display(&p);
+                (p, d)
+            }));
+        } else {
+            return Err(MissingPath(path.display().to_string()));
+        }
+    }
+    Ok(found)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            walk(&path, out);
+        } else if path.extension().is_some_and(|e| e == "scn") {
+            out.push(path);
+        }
+    }
+}
+
+fn display(path: &Path) -> String {
+    let shown = path.display().to_string();
+    shown.strip_prefix("./").unwrap_or(&shown).to_string()
+}
+
+/// Loads and runs every scenario of `files`, in parallel; results keep file and
+/// scenario order whatever the number of jobs.
+pub fn run(files: &[(PathBuf, String)], options: &RunOptions) -> Vec<FileOutcome> {
+    let work = || {
+        let loaded: Vec<Result<LoadedFile, Vec<LoadError>>> =
+            files.par_iter().map(|(path, shown)| load::load(path, shown)).collect();
+        let jobs: Vec<(usize, usize)> = loaded
+            .iter()
+            .enumerate()
+            .filter_map(|(i, l)| l.as_ref().ok().map(|f| (i, f)))
+            .flat_map(|(i, f)| {
+                (0..f.ast.scenarios.len())
+                    .filter(|&s| selected(f, s, options))
+                    .map(move |s| (i, s))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let results: Vec<((usize, usize), ScenarioResult)> = jobs
+            .par_iter()
+            .map(|&(i, s)| {
+                let file = loaded[i].as_ref().ok().expect("jobs hold loaded files only");
+                ((i, s), exec::run_scenario(file, s))
+            })
+            .collect();
+        loaded
+            .into_iter()
+            .enumerate()
+            .map(|(i, l)| FileOutcome {
+                display: files[i].1.clone(),
+                result: l.map(|_| {
+                    results
+                        .iter()
+                        .filter(|((fi, _), _)| *fi == i)
+                        .map(|(_, r)| r.clone())
+                        .collect()
+                }),
+            })
+            .collect()
+    };
+    match rayon::ThreadPoolBuilder::new().num_threads(options.jobs).build() {
+        Ok(pool) => pool.install(work),
+        Err(_) => work(),
+    }
+}
+
+fn selected(file: &LoadedFile, scenario: usize, options: &RunOptions) -> bool {
+    match &options.filter {
+        None => true,
+        Some(f) => format!("{}::{}", file.display, file.ast.scenarios[scenario].title).contains(f.as_str()),
+    }
+}
+
+/// 0 all passed; 1 a scenario failed; 2 a file could not be loaded (wins over 1).
+pub fn exit_code(outcomes: &[FileOutcome]) -> i32 {
+    let t = report::totals(outcomes);
+    if t.broken_files > 0 {
+        2
+    } else if t.failed > 0 {
+        1
+    } else {
+        0
+    }
+}

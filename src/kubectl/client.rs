@@ -1,0 +1,224 @@
+//! kubectl's client-side commands: apply (three-way merge with the last-applied
+//! configuration), scale, set image, rollout restart and undo, patch, delete. Each returns
+//! the line kubectl prints, or the error it prints.
+
+use serde_json::{json, Value};
+
+use crate::sim::api::{apply as client_apply, kinds as api_kinds};
+use crate::sim::clock::to_time;
+use crate::sim::kinds::ObjectKind;
+use crate::sim::server::{self, ApiError, PatchType, Propagation, Reason, RequestError};
+use crate::sim::World;
+
+pub type Outcome = Result<String, RequestError>;
+
+fn bad(message: impl Into<String>) -> RequestError {
+    RequestError::Api(ApiError::new(Reason::BadRequest, message))
+}
+
+fn client_error(message: impl Into<String>) -> RequestError {
+    RequestError::Api(ApiError::new(Reason::NoMatch, message))
+}
+
+/// `kubectl apply -f` for one document of `source` (the file name kubectl shows).
+pub fn apply(world: &mut World, document: &Value, source: &str) -> Outcome {
+    let api_version = document.get("apiVersion").and_then(Value::as_str).unwrap_or_default();
+    let kind_name = document.get("kind").and_then(Value::as_str).unwrap_or_default();
+    if api_version.is_empty() || kind_name.is_empty() {
+        let missing: Vec<&str> = [("apiVersion", api_version), ("kind", kind_name)]
+            .iter()
+            .filter(|(_, v)| v.is_empty())
+            .map(|(k, _)| *k)
+            .collect();
+        return Err(client_error(format!(
+            "error validating \"{source}\": error validating data: [{}]",
+            missing
+                .iter()
+                .map(|k| format!("{k} not set"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    let name = document
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let kind = match server::resolve_kind(api_version, kind_name) {
+        Ok(kind) => kind,
+        Err(_) => {
+            return Err(client_error(api_kinds::no_matches_message(&name, source, api_version, kind_name)));
+        }
+    };
+    if name.is_empty() {
+        return Err(client_error(format!(
+            "error when retrieving current configuration of:\nResource: \"{}\", Name: \"\"\nfrom server for: \"{source}\": resource name may not be empty",
+            kind.resource()
+        )));
+    }
+    let prefix = kind.kubectl_prefix();
+    let mut configuration = document.clone();
+    if let Some(annotations) = configuration.pointer_mut("/metadata/annotations").and_then(Value::as_object_mut) {
+        annotations.remove(client_apply::LAST_APPLIED);
+    }
+    match world.store.to_json(&kind, &name) {
+        None => {
+            let mut object = document.clone();
+            let annotations = object["metadata"]
+                .as_object_mut()
+                .map(|m| m.entry("annotations").or_insert_with(|| json!({})));
+            if let Some(Value::Object(annotations)) = annotations {
+                annotations.insert(
+                    client_apply::LAST_APPLIED.into(),
+                    Value::String(format!("{}\n", configuration)),
+                );
+            }
+            server::create(world, &kind, &object)?;
+            Ok(format!("{prefix}/{name} created"))
+        }
+        Some(live) => {
+            let last = live
+                .pointer(&format!(
+                    "/metadata/annotations/{}",
+                    client_apply::LAST_APPLIED.replace('/', "~1")
+                ))
+                .and_then(Value::as_str)
+                .and_then(|s| serde_json::from_str::<Value>(s).ok());
+            let patched = client_apply::apply_patch(last.as_ref(), &configuration, &live, kind.name()).map_err(bad)?;
+            let changed = server::update(world, &kind, &name, &patched)?;
+            Ok(format!("{prefix}/{name} {}", if changed { "configured" } else { "unchanged" }))
+        }
+    }
+}
+
+fn require(world: &World, kind: &ObjectKind, name: &str) -> Result<Value, RequestError> {
+    world
+        .store
+        .to_json(kind, name)
+        .ok_or_else(|| RequestError::Api(ApiError::not_found(kind, name)))
+}
+
+/// `kubectl scale KIND/NAME --replicas=N`, through the scale subresource.
+pub fn scale(world: &mut World, kind: &ObjectKind, name: &str, replicas: i64) -> Outcome {
+    if replicas < 0 {
+        return Err(client_error("The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0"));
+    }
+    if !matches!(kind, ObjectKind::StatefulSet) && *kind != ObjectKind::Other("Deployment".into()) {
+        return Err(client_error(format!("cannot scale {}: it has no scale subresource", kind.resource())));
+    }
+    require(world, kind, name)?;
+    if replicas > i32::MAX as i64 {
+        return Err(bad(format!("replicas {replicas} is out of range")));
+    }
+    server::patch(world, kind, name, PatchType::Merge, &json!({"spec": {"replicas": replicas}}))?;
+    Ok(format!("{}/{name} scaled", kind.kubectl_prefix()))
+}
+
+fn containers_pointer(kind: &ObjectKind) -> &'static str {
+    match kind {
+        ObjectKind::Pod => "/spec/containers",
+        _ => "/spec/template/spec/containers",
+    }
+}
+
+/// `kubectl set image KIND/NAME container=image ...`.
+pub fn set_image(world: &mut World, kind: &ObjectKind, name: &str, images: &[(String, String)]) -> Outcome {
+    let live = require(world, kind, name)?;
+    let containers = live
+        .pointer(containers_pointer(kind))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let mut patch_containers = Vec::new();
+    for (container, image) in images {
+        let known = container == "*" || containers.iter().any(|c| c.get("name").and_then(Value::as_str) == Some(container));
+        if !known {
+            return Err(client_error(format!("unable to find container named \"{container}\"")));
+        }
+        for c in &containers {
+            let cname = c.get("name").and_then(Value::as_str).unwrap_or_default();
+            if container == "*" || cname == container {
+                patch_containers.push(json!({"name": cname, "image": image}));
+            }
+        }
+    }
+    let body = match kind {
+        ObjectKind::Pod => json!({"spec": {"containers": patch_containers}}),
+        _ => json!({"spec": {"template": {"spec": {"containers": patch_containers}}}}),
+    };
+    server::patch(world, kind, name, PatchType::Strategic, &body)?;
+    Ok(format!("{}/{name} image updated", kind.kubectl_prefix()))
+}
+
+/// `kubectl rollout restart`: a template annotation with the time (B-UPD-8).
+pub fn rollout_restart(world: &mut World, kind: &ObjectKind, name: &str) -> Outcome {
+    require(world, kind, name)?;
+    let now = serde_json::to_value(to_time(world.now)).unwrap_or(Value::Null);
+    let body = json!({"spec": {"template": {"metadata": {"annotations": {
+        "kubectl.kubernetes.io/restartedAt": now
+    }}}}});
+    server::patch(world, kind, name, PatchType::Strategic, &body)?;
+    Ok(format!("{}/{name} restarted", kind.kubectl_prefix()))
+}
+
+/// `kubectl rollout undo [--to-revision=N]`: the template of an earlier
+/// ControllerRevision is patched back (B-REV-4).
+pub fn rollout_undo(world: &mut World, kind: &ObjectKind, name: &str, to_revision: Option<i64>) -> Outcome {
+    let live = require(world, kind, name)?;
+    if *kind != ObjectKind::StatefulSet {
+        return Err(client_error(format!("no rollbacker has been implemented for {}", kind.kubectl_prefix())));
+    }
+    let uid = live.pointer("/metadata/uid").and_then(Value::as_str).unwrap_or_default().to_string();
+    let mut history: Vec<(i64, Value)> = world
+        .store
+        .revisions
+        .values()
+        .filter(|r| r.metadata.owner_references.iter().flatten().any(|o| o.uid == uid && o.controller == Some(true)))
+        .filter_map(|r| Some((r.revision, r.data.as_ref()?.0.clone())))
+        .collect();
+    history.sort_by_key(|(n, _)| *n);
+    let target = match to_revision {
+        Some(0) | None => {
+            if history.len() < 2 {
+                return Err(client_error("no last revision to roll back to"));
+            }
+            history[history.len() - 2].1.clone()
+        }
+        Some(n) => match history.iter().find(|(r, _)| *r == n) {
+            Some((_, data)) => data.clone(),
+            None => return Err(client_error(format!("unable to find specified revision {n} in history"))),
+        },
+    };
+    let mut template = target.pointer("/spec/template").cloned().unwrap_or(Value::Null);
+    if let Some(map) = template.as_object_mut() {
+        map.remove("$patch");
+    }
+    let current = live.pointer("/spec/template").cloned().unwrap_or(Value::Null);
+    if current == template {
+        let number = to_revision.unwrap_or(history.len() as i64 - 1);
+        return Ok(format!(
+            "{}/{name} skipped rollback (current template already matches revision {number})",
+            kind.kubectl_prefix()
+        ));
+    }
+    let mut updated = live.clone();
+    updated["spec"]["template"] = template;
+    server::update(world, kind, name, &updated)?;
+    Ok(format!("{}/{name} rolled back", kind.kubectl_prefix()))
+}
+
+/// `kubectl patch KIND/NAME [--type merge|json] -p BODY`.
+pub fn patch(world: &mut World, kind: &ObjectKind, name: &str, patch_type: PatchType, body: &Value) -> Outcome {
+    let changed = server::patch(world, kind, name, patch_type, body)?;
+    Ok(format!(
+        "{}/{name} {}",
+        kind.kubectl_prefix(),
+        if changed { "patched" } else { "patched (no change)" }
+    ))
+}
+
+/// `kubectl delete KIND/NAME [--cascade=…] [--force --grace-period=0]`.
+pub fn delete(world: &mut World, kind: &ObjectKind, name: &str, propagation: Propagation, force: bool) -> Outcome {
+    server::delete(world, kind, name, propagation, force)?;
+    Ok(format!("{} \"{name}\" deleted", kind.resource()))
+}

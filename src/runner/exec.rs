@@ -1,0 +1,497 @@
+//! Running one scenario: a fresh World, the file's `setup`, then the scenario's
+//! statements, each followed by `settle` (LANGUAGE.md execution model).
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::answer::{self, Answer};
+use super::exec_check::Check;
+use super::load::LoadedFile;
+use super::outcome::{Failure, ScenarioResult, Status};
+use super::query::{self, object_kind, Context, QueryError};
+use crate::kubectl::client;
+use crate::lang::ast::{
+    ApplySource, AwaitCond, Cascade, ClusterConfig, CompareOp, Expectation, FaultTarget, Name, PatchType, Ref, Stmt,
+    StmtKind,
+};
+use crate::sim::api::defaults::FeatureGates;
+use crate::sim::clock::Millis;
+use crate::sim::kinds::ObjectKind;
+use crate::sim::server::{self, Propagation, RequestError};
+use crate::sim::{clock_fmt, Config, SimError, World};
+
+/// The default limit of `await` (LANGUAGE.md).
+pub const DEFAULT_AWAIT: Millis = 10 * 60 * 1000;
+
+pub fn sim_config(cluster: &ClusterConfig) -> Result<Config, String> {
+    Ok(Config {
+        nodes: cluster.nodes,
+        namespace: cluster.namespace.clone(),
+        domain: cluster.domain.clone(),
+        max_pods: cluster.max_pods,
+        max_time_ms: cluster.max_time_ms,
+        max_events: cluster.max_events,
+        gates: FeatureGates::from_names(&cluster.feature_gates)?,
+    })
+}
+
+/// Runs scenario `index` of `file`.
+pub fn run_scenario(file: &LoadedFile, index: usize) -> ScenarioResult {
+    let started = std::time::Instant::now();
+    let scenario = &file.ast.scenarios[index];
+    let status = match Runner::new(file) {
+        Ok(mut runner) => runner.run(&scenario.body),
+        Err(message) => Status::Failed(Box::new(Failure {
+            span: scenario.span,
+            statement: first_line(&file.source, scenario.span),
+            message,
+            expected: None,
+            actual: None,
+            at: "0s".into(),
+            snapshot: String::new(),
+        })),
+    };
+    ScenarioResult {
+        title: scenario.title.clone(),
+        tags: scenario.tags.clone(),
+        status,
+        duration_ms: started.elapsed().as_millis(),
+    }
+}
+
+fn first_line(source: &str, span: crate::lang::ast::Span) -> String {
+    let end = span.end.min(source.len());
+    let start = span.start.min(end);
+    source[start..end].lines().next().unwrap_or_default().trim().to_string()
+}
+
+
+struct Runner<'f> {
+    file: &'f LoadedFile,
+    world: World,
+    vars: BTreeMap<String, Answer>,
+    mark: usize,
+}
+
+type Step = Result<(), Box<Failure>>;
+
+impl<'f> Runner<'f> {
+    fn new(file: &'f LoadedFile) -> Result<Runner<'f>, String> {
+        let config = sim_config(&file.ast.cluster)?;
+        let world = World::new(config).map_err(|e| e.to_string())?;
+        Ok(Runner {
+            file,
+            world,
+            vars: BTreeMap::new(),
+            mark: 0,
+        })
+    }
+
+    fn run(&mut self, body: &[Stmt]) -> Status {
+        let file = self.file;
+        for stmt in file.ast.setup.iter().chain(body) {
+            if let Err(failure) = self.statement(stmt) {
+                return Status::Failed(failure);
+            }
+        }
+        Status::Passed
+    }
+
+    fn fail(&self, stmt: &Stmt, message: impl Into<String>) -> Box<Failure> {
+        Box::new(Failure {
+            span: stmt.span,
+            statement: first_line(&self.file.source, stmt.span),
+            message: message.into(),
+            expected: None,
+            actual: None,
+            at: clock_fmt(self.world.now),
+            snapshot: self.snapshot(),
+        })
+    }
+
+    fn fail_diff(&self, stmt: &Stmt, message: impl Into<String>, expected: String, actual: String) -> Box<Failure> {
+        let mut failure = self.fail(stmt, message);
+        failure.expected = Some(expected);
+        failure.actual = Some(actual);
+        failure
+    }
+
+    fn snapshot(&self) -> String {
+        let pods: Vec<&k8s_openapi::api::core::v1::Pod> = self.world.store.pods.values().collect();
+        if pods.is_empty() {
+            return "No resources found in default namespace.\n".replace("default", &self.world.config.namespace);
+        }
+        crate::kubectl::printers::pods(&pods, crate::sim::clock::to_time(self.world.now)).render()
+    }
+
+    fn sim_failure(&self, stmt: &Stmt, e: SimError) -> Box<Failure> {
+        self.fail(stmt, e.to_string())
+    }
+
+    fn settle(&mut self, stmt: &Stmt) -> Step {
+        self.world.settle().map_err(|e| self.sim_failure(stmt, e))
+    }
+
+    fn statement(&mut self, stmt: &Stmt) -> Step {
+        if stmt.kind.is_cluster_changing() {
+            self.mark = self.world.pod_log.len();
+        }
+        let result = match &stmt.kind {
+            StmtKind::Wait { duration_ms } => {
+                let until = self.world.now + duration_ms;
+                return self.world.advance_to(until).map_err(|e| self.sim_failure(stmt, e));
+            }
+            StmtKind::Let { name, value } => {
+                let answer = self.value(value).map_err(|e| self.fail(stmt, e.0))?;
+                self.vars.insert(name.clone(), answer);
+                return Ok(());
+            }
+            StmtKind::Expect { expectation, throughout_ms } => return self.expect(stmt, expectation, *throughout_ms),
+            StmtKind::Await { cond, within_ms } => return self.await_(stmt, cond, within_ms.unwrap_or(DEFAULT_AWAIT)),
+            _ => self.action(stmt),
+        };
+        let result = match result {
+            Ok(()) => Ok(()),
+            Err(ActionError::Refused(message)) => Err(message),
+            Err(ActionError::Sim(e)) => return Err(self.sim_failure(stmt, e)),
+            Err(ActionError::Unsupported(message)) | Err(ActionError::Query(message)) => return Err(self.fail(stmt, message)),
+        };
+        self.settle(stmt)?;
+        match (&stmt.fails_with, result) {
+            (None, Ok(())) => Ok(()),
+            (None, Err(message)) => Err(self.fail(stmt, format!("the cluster refused the action:\n{message}"))),
+            (Some(text), Ok(())) => Err(self.fail(
+                stmt,
+                format!("expected the action to be refused with an error containing \"{text}\", but it succeeded"),
+            )),
+            (Some(text), Err(message)) => {
+                if message.contains(text.as_str()) {
+                    Ok(())
+                } else {
+                    Err(self.fail_diff(
+                        stmt,
+                        "the action was refused, but the error does not contain the expected text",
+                        format!("{text}\n"),
+                        format!("{message}\n"),
+                    ))
+                }
+            }
+        }
+    }
+
+    fn name(&self, name: &Name) -> Result<String, QueryError> {
+        match name {
+            Name::Literal(s) => Ok(s.clone()),
+            Name::Var(v) => match self.vars.get(v) {
+                Some(Answer::Text(t)) => Ok(t.clone()),
+                Some(other) => Err(QueryError(format!("${v} holds {other}, not a name"))),
+                None => Err(QueryError(format!("${v} is not bound"))),
+            },
+        }
+    }
+
+    fn target(&self, r: &Ref) -> Result<(ObjectKind, String), ActionError> {
+        let name = self.name(&r.name).map_err(|e| ActionError::Query(e.0))?;
+        Ok((object_kind(r.kind), name))
+    }
+
+    fn action(&mut self, stmt: &Stmt) -> Result<(), ActionError> {
+        match &stmt.kind {
+            StmtKind::Apply(source) => self.apply(source),
+            StmtKind::Scale { target, replicas } => {
+                let (kind, name) = self.target(target)?;
+                done(client::scale(&mut self.world, &kind, &name, *replicas))
+            }
+            StmtKind::SetImage { target, images } => {
+                let (kind, name) = self.target(target)?;
+                done(client::set_image(&mut self.world, &kind, &name, images))
+            }
+            StmtKind::Patch { target, patch_type, body } => {
+                let (kind, name) = self.target(target)?;
+                let value = self
+                    .file
+                    .patches
+                    .get(&body.origin.start)
+                    .cloned()
+                    .ok_or_else(|| ActionError::Query("the patch body was not loaded".into()))?;
+                let patch_type = match patch_type {
+                    PatchType::Strategic => server::PatchType::Strategic,
+                    PatchType::Merge => server::PatchType::Merge,
+                    PatchType::Json => server::PatchType::Json,
+                };
+                done(client::patch(&mut self.world, &kind, &name, patch_type, &value))
+            }
+            StmtKind::Delete { targets, cascade, force } => {
+                let propagation = match cascade {
+                    None | Some(Cascade::Background) => Propagation::Background,
+                    Some(Cascade::Foreground) => Propagation::Foreground,
+                    Some(Cascade::Orphan) => Propagation::Orphan,
+                };
+                let mut errors = Vec::new();
+                for target in targets {
+                    let (kind, name) = self.target(target)?;
+                    if let Err(e) = client::delete(&mut self.world, &kind, &name, propagation, *force) {
+                        match e {
+                            RequestError::Api(e) => errors.push(e.to_string()),
+                            RequestError::Sim(e) => return Err(ActionError::Sim(e)),
+                        }
+                    }
+                }
+                refused(errors)
+            }
+            StmtKind::RolloutUndo { target, to_revision } => {
+                let (kind, name) = self.target(target)?;
+                done(client::rollout_undo(&mut self.world, &kind, &name, *to_revision))
+            }
+            StmtKind::RolloutRestart { target } => {
+                let (kind, name) = self.target(target)?;
+                done(client::rollout_restart(&mut self.world, &kind, &name))
+            }
+            StmtKind::Write { .. } => Err(ActionError::Unsupported(
+                "`write` is not supported yet by this version of scn (files in pods come with storage)".into(),
+            )),
+            StmtKind::Make { target, .. } => Err(ActionError::Unsupported(match target {
+                FaultTarget::Image { .. } => "`make image … unpullable` is not supported yet by this version of scn".into(),
+                FaultTarget::Object(_) => "faults (`make … unready|ready|down|up`) are not supported yet by this version of scn".into(),
+            })),
+            StmtKind::Evict { .. } => Err(ActionError::Unsupported("`evict` is not supported yet by this version of scn".into())),
+            _ => Ok(()),
+        }
+    }
+
+    fn apply(&mut self, source: &ApplySource) -> Result<(), ActionError> {
+        let (docs, shown) = match source {
+            ApplySource::File { path, .. } => (self.file.manifests.get(path).cloned().unwrap_or_default(), path.clone()),
+            ApplySource::Inline(text) => (self.file.inline.get(&text.origin.start).cloned().unwrap_or_default(), "STDIN".into()),
+        };
+        let mut errors = Vec::new();
+        for doc in &docs {
+            match client::apply(&mut self.world, &doc.value, &shown) {
+                Ok(_) => {}
+                Err(RequestError::Api(e)) => errors.push(e.to_string()),
+                Err(RequestError::Sim(e)) => return Err(ActionError::Sim(e)),
+            }
+            self.world.settle().map_err(ActionError::Sim)?;
+        }
+        refused(errors)
+    }
+
+    fn value(&self, value: &crate::lang::ast::Value) -> Result<Answer, QueryError> {
+        use crate::lang::ast::Value as V;
+        match value {
+            V::Literal(s) => Ok(Answer::Text(s.clone())),
+            V::Absent => Ok(Answer::Absent),
+            V::NxDomain => Ok(Answer::NxDomain),
+            V::Var(name) => self.vars.get(name).cloned().ok_or_else(|| QueryError(format!("${name} is not bound"))),
+            V::Query(q) => self.query(q),
+            V::List(items) => {
+                let mut out = Vec::new();
+                for item in items {
+                    match self.value(item)? {
+                        Answer::Text(t) => out.push(t),
+                        Answer::List(l) | Answer::Set(l) => out.extend(l),
+                        Answer::Absent => out.push("absent".into()),
+                        Answer::NxDomain => out.push("nxdomain".into()),
+                    }
+                }
+                Ok(Answer::List(out))
+            }
+        }
+    }
+
+    fn query(&self, query: &crate::lang::ast::Query) -> Result<Answer, QueryError> {
+        let resolve = |n: &Name| self.name(n);
+        let evaluate = |v: &crate::lang::ast::Value| self.value(v);
+        let ctx = Context {
+            world: &self.world,
+            mark: self.mark,
+            resolve_name: &resolve,
+            evaluate: &evaluate,
+        };
+        query::evaluate(&ctx, query)
+    }
+
+    /// Evaluates an expectation now.
+    fn check(&self, expectation: &Expectation) -> Result<Check, QueryError> {
+        match expectation {
+            Expectation::Compare { lhs, op, rhs, .. } => {
+                let actual = self.query(lhs)?;
+                let expected = self.value(rhs)?;
+                let ok = match op {
+                    CompareOp::Eq => answer::equal(&actual, &expected),
+                    CompareOp::Ne => !answer::equal(&actual, &expected),
+                    CompareOp::Contains => answer::contains(&actual, &expected),
+                };
+                let message = match op {
+                    CompareOp::Eq => "the value differs from what was expected".to_string(),
+                    CompareOp::Ne => format!("the value is {actual}, which it should not be"),
+                    CompareOp::Contains => format!("{actual} does not contain {expected}"),
+                };
+                Ok(Check {
+                    ok,
+                    expected: expected.lines(),
+                    actual: actual.lines(),
+                    message,
+                })
+            }
+            Expectation::Table(table) => Ok(super::table::check(&self.world, table)),
+            Expectation::Matches { target, document } => {
+                let (kind, name) = (object_kind(target.kind), self.name(&target.name)?);
+                let text = substitute(&document.text, &self.vars);
+                super::matches::check(&self.world, &kind, &name, &text).map_err(QueryError)
+            }
+        }
+    }
+
+    fn expect(&mut self, stmt: &Stmt, expectation: &Expectation, throughout: Option<Millis>) -> Step {
+        let end = self.world.now + throughout.unwrap_or(0);
+        loop {
+            let check = self.check(expectation).map_err(|e| self.fail(stmt, e.0))?;
+            if !check.ok {
+                let message = match throughout {
+                    Some(d) => format!(
+                        "{} (it had to hold throughout {}; it broke at {})",
+                        check.message,
+                        clock_fmt(d),
+                        clock_fmt(self.world.now)
+                    ),
+                    None => check.message,
+                };
+                return Err(self.fail_diff(stmt, message, check.expected, check.actual));
+            }
+            match self.world.next_event_time() {
+                Some(at) if at <= end => self.world.advance_to(at).map_err(|e| self.sim_failure(stmt, e))?,
+                _ => {
+                    if self.world.now < end {
+                        self.world.advance_to(end).map_err(|e| self.sim_failure(stmt, e))?;
+                        continue;
+                    }
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    fn await_(&mut self, stmt: &Stmt, cond: &AwaitCond, limit: Millis) -> Step {
+        let deadline = self.world.now + limit;
+        let deleted_uid = match cond {
+            AwaitCond::Deleted(r) => {
+                let (_, name) = self.target(r).map_err(|e| self.fail(stmt, e.to_string()))?;
+                self.world.store.pods.get(&name).and_then(|p| p.metadata.uid.clone())
+            }
+            _ => None,
+        };
+        loop {
+            let check = match cond {
+                AwaitCond::Ready(r) => {
+                    let name = self.name(&r.name).map_err(|e| self.fail(stmt, e.0))?;
+                    super::readiness::check(&self.world, &object_kind(r.kind), &name).map_err(|e| self.fail(stmt, e))?
+                }
+                AwaitCond::Deleted(r) => {
+                    let name = self.name(&r.name).map_err(|e| self.fail(stmt, e.0))?;
+                    super::readiness::check_deleted(&self.world, &object_kind(r.kind), &name, deleted_uid.as_deref())
+                }
+                AwaitCond::Expectation(e) => {
+                    let c = self.check(e).map_err(|e| self.fail(stmt, e.0))?;
+                    super::readiness::Verdict {
+                        ok: c.ok,
+                        expected: c.expected,
+                        actual: c.actual,
+                    }
+                }
+            };
+            if check.ok {
+                return Ok(());
+            }
+            if self.world.now >= deadline {
+                return Err(self.fail_diff(
+                    stmt,
+                    format!("still not true after {} of virtual time", clock_fmt(limit)),
+                    check.expected,
+                    check.actual,
+                ));
+            }
+            let next = self.world.next_event_time().filter(|t| *t <= deadline).unwrap_or(deadline);
+            self.world.advance_to(next).map_err(|e| self.sim_failure(stmt, e))?;
+        }
+    }
+}
+
+fn substitute(text: &str, vars: &BTreeMap<String, Answer>) -> String {
+    let mut out = String::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c != '$' {
+            out.push(c);
+            continue;
+        }
+        if let Some((_, '$')) = chars.peek() {
+            chars.next();
+            out.push('$');
+            continue;
+        }
+        let rest = &text[i + 1..];
+        let len = rest
+            .char_indices()
+            .take_while(|(j, ch)| ch.is_ascii_alphabetic() || *ch == '_' || (*j > 0 && ch.is_ascii_digit()))
+            .count();
+        let name = &rest[..len];
+        match vars.get(name) {
+            Some(value) if len > 0 => {
+                out.push_str(&value.to_string());
+                for _ in 0..len {
+                    chars.next();
+                }
+            }
+            _ => out.push('$'),
+        }
+    }
+    out
+}
+
+enum ActionError {
+    Refused(String),
+    Sim(SimError),
+    Unsupported(String),
+    Query(String),
+}
+
+impl std::fmt::Display for ActionError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ActionError::Refused(m) | ActionError::Unsupported(m) | ActionError::Query(m) => f.write_str(m),
+            ActionError::Sim(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+fn done(outcome: client::Outcome) -> Result<(), ActionError> {
+    match outcome {
+        Ok(_) => Ok(()),
+        Err(RequestError::Api(e)) => Err(ActionError::Refused(e.to_string())),
+        Err(RequestError::Sim(e)) => Err(ActionError::Sim(e)),
+    }
+}
+
+fn refused(errors: Vec<String>) -> Result<(), ActionError> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ActionError::Refused(errors.join("\n")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn substitution_replaces_bound_names_and_unescapes_dollars() {
+        let mut vars = BTreeMap::new();
+        vars.insert("ip".to_string(), Answer::Text("10.244.1.2".into()));
+        assert_eq!(substitute("podIP: $ip", &vars), "podIP: 10.244.1.2");
+        assert_eq!(substitute("cost: $$5", &vars), "cost: $5");
+        assert_eq!(substitute("keep $unknown", &vars), "keep $unknown");
+    }
+}

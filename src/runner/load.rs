@@ -1,0 +1,271 @@
+//! Loading a `.scn` file before anything runs: UTF-8, syntax, and every manifest and
+//! `"""` document it names (LANGUAGE.md: those errors are exit 2 and stop the file).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::diagnostic::Diagnostic;
+use crate::lang::ast::{self, ApplySource, AwaitCond, Expectation, Span, Stmt, StmtKind, Text};
+
+/// A YAML document of a manifest, with the line where it starts (1-based).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Document {
+    pub value: Value,
+    pub line: u32,
+}
+
+/// A parsed, checked file, ready to run.
+#[derive(Clone, Debug)]
+pub struct LoadedFile {
+    pub path: PathBuf,
+    /// The path as reports show it.
+    pub display: String,
+    pub source: String,
+    pub ast: ast::File,
+    /// Manifest files by the path written in `apply "…"`.
+    pub manifests: BTreeMap<String, Vec<Document>>,
+    /// `"""` blocks of `apply`, by the byte offset where the block starts.
+    pub inline: BTreeMap<usize, Vec<Document>>,
+    /// Patch bodies, by the byte offset where the body starts.
+    pub patches: BTreeMap<usize, Value>,
+}
+
+/// A located error that stops a file, with the text its span points into.
+#[derive(Clone, Debug)]
+pub struct LoadError {
+    pub diagnostic: Diagnostic,
+    pub source: String,
+}
+
+pub fn load(path: &Path, display: &str) -> Result<LoadedFile, Vec<LoadError>> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        vec![LoadError {
+            diagnostic: Diagnostic {
+                file: display.to_string(),
+                span: None,
+                message: format!("cannot read {display}: {e}"),
+                label: String::new(),
+                hint: Some("check the path; `scn run` takes .scn files and folders".into()),
+            },
+            source: String::new(),
+        }]
+    })?;
+    let source = match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let valid = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
+            let (line, col) = crate::diagnostic::line_col(&valid, at);
+            return Err(vec![LoadError {
+                diagnostic: Diagnostic {
+                    file: display.to_string(),
+                    span: Some(Span { start: at, end: at, line, col }),
+                    message: format!("{display} is not UTF-8 text (invalid byte at {line}:{col})"),
+                    label: "invalid UTF-8 here".into(),
+                    hint: Some("save the file as UTF-8".into()),
+                },
+                source: valid,
+            }]);
+        }
+    };
+    load_source(path, display, source)
+}
+
+pub fn load_source(path: &Path, display: &str, source: String) -> Result<LoadedFile, Vec<LoadError>> {
+    let ast = crate::lang::parse(&source).map_err(|errors| {
+        errors
+            .iter()
+            .map(|e| LoadError {
+                diagnostic: e.to_diagnostic(display),
+                source: source.clone(),
+            })
+            .collect::<Vec<_>>()
+    })?;
+    let mut file = LoadedFile {
+        path: path.to_path_buf(),
+        display: display.to_string(),
+        source,
+        ast,
+        manifests: BTreeMap::new(),
+        inline: BTreeMap::new(),
+        patches: BTreeMap::new(),
+    };
+    let mut errors = Vec::new();
+    let statements: Vec<Stmt> = file
+        .ast
+        .setup
+        .iter()
+        .chain(file.ast.scenarios.iter().flat_map(|s| s.body.iter()))
+        .cloned()
+        .collect();
+    for stmt in &statements {
+        if let Err(e) = load_statement(&mut file, stmt) {
+            errors.push(e);
+        }
+    }
+    if errors.is_empty() {
+        Ok(file)
+    } else {
+        Err(errors)
+    }
+}
+
+fn load_statement(file: &mut LoadedFile, stmt: &Stmt) -> Result<(), LoadError> {
+    match &stmt.kind {
+        StmtKind::Apply(ApplySource::File { path, span }) => {
+            if file.manifests.contains_key(path) {
+                return Ok(());
+            }
+            let full = file.path.parent().unwrap_or(Path::new(".")).join(path);
+            let text = std::fs::read_to_string(&full).map_err(|e| LoadError {
+                diagnostic: Diagnostic {
+                    file: file.display.clone(),
+                    span: Some(*span),
+                    message: format!("cannot read manifest \"{path}\": {e}"),
+                    label: "this file".into(),
+                    hint: Some(format!(
+                        "paths in `apply` are relative to the .scn file; looked for {}",
+                        full.display()
+                    )),
+                },
+                source: file.source.clone(),
+            })?;
+            let manifest_display = display_path(&file.display, path);
+            let docs = parse_yaml_documents(&text).map_err(|(message, line, col)| LoadError {
+                diagnostic: Diagnostic {
+                    file: manifest_display.clone(),
+                    span: Some(span_at(&text, line, col)),
+                    message: format!("{manifest_display} is not valid YAML: {message}"),
+                    label: "here".into(),
+                    hint: Some("check the indentation and the `key: value` pairs around this line".into()),
+                },
+                source: text.clone(),
+            })?;
+            file.manifests.insert(path.clone(), docs);
+        }
+        StmtKind::Apply(ApplySource::Inline(text)) => {
+            let docs = parse_yaml_documents(&text.text).map_err(|(message, line, col)| block_error(file, text, &message, line, col, "YAML"))?;
+            file.inline.insert(text.origin.start, docs);
+        }
+        StmtKind::Patch { body, .. } => {
+            let value = parse_patch(&body.text).map_err(|(message, line, col)| block_error(file, body, &message, line, col, "JSON"))?;
+            file.patches.insert(body.origin.start, value);
+        }
+        StmtKind::Expect { expectation: Expectation::Matches { document, .. }, .. }
+        | StmtKind::Await { cond: AwaitCond::Expectation(Expectation::Matches { document, .. }), .. } => {
+            parse_yaml_documents(&document.text).map_err(|(message, line, col)| block_error(file, document, &message, line, col, "YAML"))?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// `manifests/web.yaml` next to `scenarios/seed/x.scn` shows as `scenarios/seed/manifests/web.yaml`.
+fn display_path(scn_display: &str, relative: &str) -> String {
+    match Path::new(scn_display).parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.join(relative).display().to_string(),
+        _ => relative.to_string(),
+    }
+}
+
+fn block_error(file: &LoadedFile, text: &Text, message: &str, line: u32, col: u32, what: &str) -> LoadError {
+    let (line, col) = if text.verbatim {
+        (text.origin.line + line.saturating_sub(1), text.indent + col)
+    } else {
+        (text.origin.line, text.origin.col + col)
+    };
+    LoadError {
+        diagnostic: Diagnostic {
+            file: file.display.clone(),
+            span: Some(span_at(&file.source, line, col)),
+            message: format!("the block is not valid {what}: {message}"),
+            label: "here".into(),
+            hint: Some(if what == "JSON" {
+                "a patch body is JSON (or YAML), e.g. {\"spec\":{\"replicas\":3}}".into()
+            } else {
+                "the block's common indentation is removed; the rest must be valid YAML".into()
+            }),
+        },
+        source: file.source.clone(),
+    }
+}
+
+/// A span of one character at (line, col) of `text`, clamped to the text.
+pub fn span_at(text: &str, line: u32, col: u32) -> Span {
+    let mut offset = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == line as usize {
+            let col_bytes: usize = l.chars().take(col.saturating_sub(1) as usize).map(char::len_utf8).sum();
+            offset += col_bytes.min(l.trim_end_matches('\n').len());
+            return Span { start: offset, end: offset + 1, line, col: col.max(1) };
+        }
+        offset += l.len();
+    }
+    Span { start: text.len(), end: text.len(), line, col: col.max(1) }
+}
+
+/// Every non-empty document of a multi-document YAML text.
+pub fn parse_yaml_documents(text: &str) -> Result<Vec<Document>, (String, u32, u32)> {
+    use serde::Deserialize;
+    let mut docs = Vec::new();
+    let starts = document_start_lines(text);
+    for (i, de) in serde_yaml::Deserializer::from_str(text).enumerate() {
+        let value = Value::deserialize(de).map_err(|e| yaml_error(&e))?;
+        if value.is_null() {
+            continue;
+        }
+        if !value.is_object() {
+            let line = starts.get(i).copied().unwrap_or(1);
+            return Err(("a manifest document must be a mapping (`apiVersion: ...`, `kind: ...`)".into(), line, 1));
+        }
+        docs.push(Document {
+            value,
+            line: starts.get(i).copied().unwrap_or(1),
+        });
+    }
+    Ok(docs)
+}
+
+fn document_start_lines(text: &str) -> Vec<u32> {
+    let mut starts = vec![1];
+    for (i, line) in text.lines().enumerate() {
+        if line.starts_with("---") && i > 0 {
+            starts.push(i as u32 + 2);
+        }
+    }
+    if text.lines().next().is_some_and(|l| l.starts_with("---")) {
+        starts[0] = 2;
+    }
+    starts
+}
+
+fn yaml_error(e: &serde_yaml::Error) -> (String, u32, u32) {
+    let (line, col) = e
+        .location()
+        .map(|l| (l.line() as u32, l.column() as u32))
+        .unwrap_or((1, 1));
+    let message = e.to_string();
+    // serde_yaml appends " at line L column C"; the location is shown separately.
+    let message = match message.find(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message,
+    };
+    (message, line, col)
+}
+
+/// A patch body: JSON, or YAML as kubectl also accepts.
+pub fn parse_patch(text: &str) -> Result<Value, (String, u32, u32)> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(v) => Ok(v),
+        Err(json_error) => match serde_yaml::from_str::<Value>(text) {
+            Ok(v) if v.is_object() || v.is_array() => Ok(v),
+            _ => Err((
+                json_error.to_string().split(" at line ").next().unwrap_or_default().to_string(),
+                json_error.line() as u32,
+                json_error.column() as u32,
+            )),
+        },
+    }
+}

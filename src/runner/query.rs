@@ -1,0 +1,302 @@
+//! Evaluating queries against the simulated cluster (LANGUAGE.md "Expectations").
+
+use serde_json::Value;
+
+use super::answer::Answer;
+use crate::lang::ast::{Function, Kind, Name, PathSegment, Query, Ref};
+use crate::sim::kinds::ObjectKind;
+use crate::sim::podutil::{self, natural_cmp};
+use crate::sim::World;
+
+/// The simulation's kind for a reference's kind.
+pub fn object_kind(kind: Kind) -> ObjectKind {
+    match kind {
+        Kind::StatefulSet => ObjectKind::StatefulSet,
+        Kind::Pod => ObjectKind::Pod,
+        Kind::PersistentVolumeClaim => ObjectKind::PersistentVolumeClaim,
+        Kind::PersistentVolume => ObjectKind::PersistentVolume,
+        Kind::StorageClass => ObjectKind::StorageClass,
+        Kind::Service => ObjectKind::Service,
+        Kind::Node => ObjectKind::Node,
+        Kind::ControllerRevision => ObjectKind::ControllerRevision,
+        Kind::EndpointSlice => ObjectKind::EndpointSlice,
+        Kind::ConfigMap => ObjectKind::Other("ConfigMap".into()),
+        Kind::Secret => ObjectKind::Other("Secret".into()),
+        Kind::Deployment => ObjectKind::Other("Deployment".into()),
+    }
+}
+
+/// Why a query could not be answered; the statement fails with this text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueryError(pub String);
+
+/// What a query needs from the scenario besides the cluster.
+pub struct Context<'a> {
+    pub world: &'a World,
+    /// Index into the world's pod log where `created`/`deleted` start.
+    pub mark: usize,
+    pub resolve_name: &'a dyn Fn(&Name) -> Result<String, QueryError>,
+    pub evaluate: &'a dyn Fn(&crate::lang::ast::Value) -> Result<Answer, QueryError>,
+}
+
+pub fn evaluate(ctx: &Context, query: &Query) -> Result<Answer, QueryError> {
+    let world = ctx.world;
+    match query {
+        Query::Pods => Ok(Answer::List(all_pods(world))),
+        Query::Created | Query::Deleted => {
+            let created = matches!(query, Query::Created);
+            Ok(Answer::List(
+                world.pod_log[ctx.mark.min(world.pod_log.len())..]
+                    .iter()
+                    .filter(|e| e.created == created)
+                    .map(|e| e.name.clone())
+                    .collect(),
+            ))
+        }
+        Query::Warnings => Ok(Answer::List(world.warnings.clone())),
+        Query::Field { target, path } => {
+            let name = (ctx.resolve_name)(&target.name)?;
+            let Some(object) = world.store.to_json(&object_kind(target.kind), &name) else {
+                return Ok(Answer::Absent);
+            };
+            Ok(walk(&object, path).map(to_answer).unwrap_or(Answer::Absent))
+        }
+        Query::Call { function, args, .. } => call(ctx, *function, args),
+    }
+}
+
+fn all_pods(world: &World) -> Vec<String> {
+    let mut names: Vec<String> = world.store.pods.keys().cloned().collect();
+    names.sort_by(|a, b| natural_cmp(a, b));
+    names
+}
+
+pub fn walk<'v>(value: &'v Value, path: &[PathSegment]) -> Option<&'v Value> {
+    let mut at = value;
+    for segment in path {
+        at = match segment {
+            PathSegment::Field(key) | PathSegment::Key(key) => at.get(key.as_str())?,
+            PathSegment::Index(i) => at.get(*i)?,
+        };
+    }
+    if at.is_null() {
+        return None;
+    }
+    Some(at)
+}
+
+/// A field's value as an answer: scalars by their text, lists element by element.
+pub fn to_answer(value: &Value) -> Answer {
+    match value {
+        Value::Array(items) => Answer::List(items.iter().map(scalar_text).collect()),
+        other => Answer::Text(scalar_text(other)),
+    }
+}
+
+pub fn scalar_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => "null".into(),
+        Value::Bool(_) | Value::Number(_) => value.to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn ref_arg(args: &[crate::lang::ast::Value], function: Function, kind: Option<Kind>) -> Result<Ref, QueryError> {
+    match args.first() {
+        Some(crate::lang::ast::Value::Query(q)) => match q.as_ref() {
+            Query::Field { target, path } if path.is_empty() => {
+                if let Some(kind) = kind {
+                    if target.kind != kind {
+                        return Err(QueryError(format!(
+                            "{}() takes a {} reference",
+                            function_name(function),
+                            kind_word(kind)
+                        )));
+                    }
+                }
+                Ok(target.clone())
+            }
+            _ => Err(QueryError(format!("{}() takes a kind/name reference", function_name(function)))),
+        },
+        _ => Err(QueryError(format!("{}() takes a kind/name reference", function_name(function)))),
+    }
+}
+
+fn kind_word(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Pod => "pod/NAME",
+        Kind::StatefulSet => "statefulset/NAME",
+        Kind::PersistentVolumeClaim => "pvc/NAME",
+        _ => "kind/NAME",
+    }
+}
+
+pub fn function_name(function: Function) -> &'static str {
+    match function {
+        Function::Pods => "pods",
+        Function::Ip => "ip",
+        Function::Hostname => "hostname",
+        Function::Node => "node",
+        Function::Image => "image",
+        Function::Images => "images",
+        Function::Dns => "dns",
+        Function::Srv => "srv",
+        Function::Ptr => "ptr",
+        Function::Claim => "claim",
+        Function::Volume => "volume",
+        Function::Read => "read",
+        Function::Events => "events",
+        Function::Rollout => "rollout",
+        Function::Revisions => "revisions",
+    }
+}
+
+fn call(ctx: &Context, function: Function, args: &[crate::lang::ast::Value]) -> Result<Answer, QueryError> {
+    let world = ctx.world;
+    let pod_of = |r: &Ref| -> Result<Option<&k8s_openapi::api::core::v1::Pod>, QueryError> {
+        let name = (ctx.resolve_name)(&r.name)?;
+        Ok(world.store.pods.get(&name))
+    };
+    match function {
+        Function::Pods => {
+            let target = ref_arg(args, function, Some(Kind::StatefulSet))?;
+            let name = (ctx.resolve_name)(&target.name)?;
+            let Some(set) = world.store.statefulsets.get(&name) else {
+                return Ok(Answer::Absent);
+            };
+            let uid = set.metadata.uid.clone().unwrap_or_default();
+            let mut names: Vec<String> = world
+                .store
+                .pods
+                .iter()
+                .filter(|(_, p)| podutil::controller_uid(p) == Some(uid.as_str()))
+                .map(|(n, _)| n.clone())
+                .collect();
+            names.sort_by(|a, b| natural_cmp(a, b));
+            Ok(Answer::List(names))
+        }
+        Function::Ip => {
+            let pod = pod_of(&ref_arg(args, function, Some(Kind::Pod))?)?;
+            Ok(pod
+                .and_then(|p| p.status.as_ref()?.pod_ip.clone())
+                .map(Answer::Text)
+                .unwrap_or(Answer::Absent))
+        }
+        Function::Hostname => {
+            let pod = pod_of(&ref_arg(args, function, Some(Kind::Pod))?)?;
+            Ok(pod
+                .map(|p| {
+                    let hostname = p.spec.as_ref().and_then(|s| s.hostname.clone());
+                    let name = p.metadata.name.clone().unwrap_or_default();
+                    // Without spec.hostname the kernel hostname is the pod name, cut to 63.
+                    Answer::Text(hostname.unwrap_or_else(|| name.chars().take(63).collect()))
+                })
+                .unwrap_or(Answer::Absent))
+        }
+        Function::Node => {
+            let pod = pod_of(&ref_arg(args, function, Some(Kind::Pod))?)?;
+            Ok(pod
+                .and_then(|p| p.spec.as_ref()?.node_name.clone())
+                .map(Answer::Text)
+                .unwrap_or(Answer::Absent))
+        }
+        Function::Image => {
+            let pod = pod_of(&ref_arg(args, function, Some(Kind::Pod))?)?;
+            Ok(pod
+                .and_then(|p| p.spec.as_ref()?.containers.first()?.image.clone())
+                .map(Answer::Text)
+                .unwrap_or(Answer::Absent))
+        }
+        Function::Images => {
+            let target = ref_arg(args, function, Some(Kind::StatefulSet))?;
+            let name = (ctx.resolve_name)(&target.name)?;
+            let Some(set) = world.store.statefulsets.get(&name) else {
+                return Ok(Answer::Absent);
+            };
+            let spec = set.spec.clone().unwrap_or_default();
+            let start = spec.ordinals.and_then(|o| o.start).unwrap_or(0) as i64;
+            let replicas = spec.replicas.unwrap_or(1).max(0) as i64;
+            Ok(Answer::List(
+                (start..start + replicas)
+                    .map(|ordinal| {
+                        world
+                            .store
+                            .pods
+                            .get(&format!("{name}-{ordinal}"))
+                            .and_then(|p| p.spec.as_ref()?.containers.first()?.image.clone())
+                            .unwrap_or_else(|| "-".into())
+                    })
+                    .collect(),
+            ))
+        }
+        Function::Claim => {
+            let pod = pod_of(&ref_arg(args, function, Some(Kind::Pod))?)?;
+            let volume = match args.get(1) {
+                Some(v) => match (ctx.evaluate)(v)? {
+                    Answer::Text(t) => t,
+                    other => return Err(QueryError(format!("claim() takes a volume name as its second argument, not {other}"))),
+                },
+                None => return Err(QueryError("claim() takes a pod and a volume name: claim(pod/web-0, \"www\")".into())),
+            };
+            Ok(pod
+                .and_then(|p| {
+                    p.spec
+                        .as_ref()?
+                        .volumes
+                        .as_ref()?
+                        .iter()
+                        .find(|v| v.name == volume)?
+                        .persistent_volume_claim
+                        .as_ref()
+                        .map(|c| c.claim_name.clone())
+                })
+                .map(Answer::Text)
+                .unwrap_or(Answer::Absent))
+        }
+        Function::Volume => {
+            let target = ref_arg(args, function, Some(Kind::PersistentVolumeClaim))?;
+            let name = (ctx.resolve_name)(&target.name)?;
+            Ok(world
+                .store
+                .claims
+                .get(&name)
+                .and_then(|c| c.spec.as_ref()?.volume_name.clone())
+                .map(Answer::Text)
+                .unwrap_or(Answer::Absent))
+        }
+        Function::Events => {
+            let target = ref_arg(args, function, None)?;
+            let name = (ctx.resolve_name)(&target.name)?;
+            let kind = object_kind(target.kind);
+            Ok(Answer::List(
+                world
+                    .events
+                    .about(&kind, &name)
+                    .map(|e| format!("{}: {}", e.reason, e.message))
+                    .collect(),
+            ))
+        }
+        Function::Revisions => {
+            let target = ref_arg(args, function, Some(Kind::StatefulSet))?;
+            let name = (ctx.resolve_name)(&target.name)?;
+            let Some(set) = world.store.statefulsets.get(&name) else {
+                return Ok(Answer::Absent);
+            };
+            let uid = set.metadata.uid.clone().unwrap_or_default();
+            let mut revisions: Vec<(i64, String)> = world
+                .store
+                .revisions
+                .iter()
+                .filter(|(_, r)| r.metadata.owner_references.iter().flatten().any(|o| o.uid == uid))
+                .map(|(n, r)| (r.revision, n.clone()))
+                .collect();
+            revisions.sort();
+            Ok(Answer::List(revisions.into_iter().map(|(_, n)| n).collect()))
+        }
+        Function::Dns | Function::Srv | Function::Ptr | Function::Read | Function::Rollout => Err(QueryError(format!(
+            "the query {}() is not supported yet by this version of scn",
+            function_name(function)
+        ))),
+    }
+}

@@ -1,0 +1,184 @@
+//! What `await … ready` and `await … deleted` wait for (LANGUAGE.md "Time"), with the
+//! lines a timeout shows as a diff.
+
+use k8s_openapi::api::core::v1::Pod;
+
+use crate::kubectl::printers::pod_status;
+use crate::sim::kinds::ObjectKind;
+use crate::sim::podutil;
+use crate::sim::World;
+
+pub struct Verdict {
+    pub ok: bool,
+    pub expected: String,
+    pub actual: String,
+}
+
+pub fn check(world: &World, kind: &ObjectKind, name: &str) -> Result<Verdict, String> {
+    match kind {
+        ObjectKind::StatefulSet => Ok(statefulset(world, name)),
+        ObjectKind::Pod => Ok(pod(world, name)),
+        other => Err(format!(
+            "`await … ready` is defined for statefulset/NAME and pod/NAME, not for {}",
+            other.name().to_lowercase()
+        )),
+    }
+}
+
+fn describe(pod: &Pod, min_ready_seconds: i32, now: u64) -> String {
+    let mut words = vec![pod_status(pod)];
+    words.push(if podutil::is_ready(pod) { "Ready" } else { "not Ready" }.into());
+    if podutil::is_running_and_ready(pod) && min_ready_seconds > 0 {
+        words.push(
+            if podutil::is_running_and_available(pod, min_ready_seconds, now) {
+                "Available"
+            } else {
+                "not yet Available"
+            }
+            .into(),
+        );
+    }
+    words.join(", ")
+}
+
+fn pod(world: &World, name: &str) -> Verdict {
+    let expected = format!("pod/{name}: Running, Ready\n");
+    match world.store.pods.get(name) {
+        Some(p) => Verdict {
+            ok: podutil::is_running_and_ready(p),
+            expected,
+            actual: format!("pod/{name}: {}\n", describe(p, 0, world.now)),
+        },
+        None => Verdict {
+            ok: false,
+            expected,
+            actual: format!("pod/{name}: absent\n"),
+        },
+    }
+}
+
+/// The set has settled: observedGeneration current, every ordinal Running, Ready and
+/// Available and not terminating, nothing outside the range, the counts equal, and (for
+/// RollingUpdate) every pod from the partition up at the update revision.
+fn statefulset(world: &World, name: &str) -> Verdict {
+    let Some(set) = world.store.statefulsets.get(name) else {
+        return Verdict {
+            ok: false,
+            expected: format!("statefulset/{name}: ready\n"),
+            actual: format!("statefulset/{name}: absent\n"),
+        };
+    };
+    let spec = set.spec.clone().unwrap_or_default();
+    let status = set.status.clone().unwrap_or_default();
+    let replicas = spec.replicas.unwrap_or(1).max(0) as i64;
+    let start = spec.ordinals.as_ref().and_then(|o| o.start).unwrap_or(0) as i64;
+    let mrs = spec.min_ready_seconds.unwrap_or(0);
+    let strategy = spec.update_strategy.clone().unwrap_or_default();
+    let rolling = strategy.type_.as_deref().unwrap_or("RollingUpdate") == "RollingUpdate";
+    let partition = strategy.rolling_update.as_ref().and_then(|r| r.partition).unwrap_or(0) as i64;
+    let update_revision = status.update_revision.clone().unwrap_or_default();
+    let uid = set.metadata.uid.clone().unwrap_or_default();
+    let now = world.now;
+
+    let mut expected = String::new();
+    let mut actual = String::new();
+    let mut ok = true;
+    let generation = set.metadata.generation.unwrap_or(0);
+    let observed = status.observed_generation.unwrap_or(0);
+    expected.push_str(&format!("status.observedGeneration: {generation}\n"));
+    actual.push_str(&format!("status.observedGeneration: {observed}\n"));
+    ok &= observed == generation;
+
+    for index in 0..replicas {
+        let pod_name = format!("{name}-{}", start + index);
+        let want_revision = rolling && index >= partition;
+        let mut want = if mrs > 0 {
+            "Running, Ready, Available".to_string()
+        } else {
+            "Running, Ready".to_string()
+        };
+        if want_revision {
+            want.push_str(&format!(", revision {update_revision}"));
+        }
+        expected.push_str(&format!("{pod_name}: {want}\n"));
+        let pod = world
+            .store
+            .pods
+            .get(&pod_name)
+            .filter(|p| podutil::controller_uid(p) == Some(uid.as_str()));
+        match pod {
+            Some(p) => {
+                let healthy = podutil::is_running_and_available(p, mrs, now) && !podutil::is_terminating(p);
+                let revision = podutil::label(p, "controller-revision-hash").unwrap_or_default();
+                let at_revision = !want_revision || revision == update_revision;
+                ok &= healthy && at_revision;
+                if healthy && at_revision {
+                    actual.push_str(&format!("{pod_name}: {want}\n"));
+                } else {
+                    let mut seen = describe(p, mrs, now);
+                    if want_revision {
+                        seen.push_str(&format!(", revision {revision}"));
+                    }
+                    actual.push_str(&format!("{pod_name}: {seen}\n"));
+                }
+            }
+            None => {
+                ok = false;
+                actual.push_str(&format!("{pod_name}: absent\n"));
+            }
+        }
+    }
+    let mut outside: Vec<&String> = world
+        .store
+        .pods
+        .iter()
+        .filter(|(_, p)| podutil::controller_uid(p) == Some(uid.as_str()))
+        .filter(|(n, _)| podutil::parent_and_ordinal(n).is_none_or(|(_, o)| o < start || o >= start + replicas))
+        .map(|(n, _)| n)
+        .collect();
+    outside.sort_by(|a, b| podutil::natural_cmp(a, b));
+    for extra in outside {
+        ok = false;
+        actual.push_str(&format!("{extra}: still exists (outside the set's range)\n"));
+    }
+    let counts = [
+        ("replicas", status.replicas as i64),
+        ("readyReplicas", status.ready_replicas.unwrap_or(0) as i64),
+        ("availableReplicas", status.available_replicas.unwrap_or(0) as i64),
+    ];
+    for (field, value) in counts {
+        expected.push_str(&format!("status.{field}: {replicas}\n"));
+        actual.push_str(&format!("status.{field}: {value}\n"));
+        ok &= value == replicas;
+    }
+    Verdict { ok, expected, actual }
+}
+
+/// The object that existed when the await started (by UID) is gone; a re-created one of
+/// the same name does not count.
+pub fn check_deleted(world: &World, kind: &ObjectKind, name: &str, uid: Option<&str>) -> Verdict {
+    let expected = format!("{}/{name}: deleted\n", kind.name().to_lowercase());
+    let still_there = match kind {
+        ObjectKind::Pod => match uid {
+            Some(uid) => world
+                .store
+                .pods
+                .get(name)
+                .filter(|p| p.metadata.uid.as_deref() == Some(uid)),
+            None => None,
+        }
+        .map(|p| format!("{}/{name}: exists ({})\n", "pod", pod_status(p))),
+        other => world
+            .store
+            .exists(other, name)
+            .then(|| format!("{}/{name}: exists\n", other.name().to_lowercase())),
+    };
+    match still_there {
+        Some(actual) => Verdict { ok: false, expected, actual },
+        None => Verdict {
+            ok: true,
+            actual: expected.clone(),
+            expected,
+        },
+    }
+}

@@ -1,0 +1,147 @@
+//! Table expectations: `expect pods { NAME READY … }` against what `kubectl get -o wide`
+//! prints. Listed columns are compared, `*` matches any cell, rows match objects by NAME,
+//! and a `*` NAME takes the next object no named row took (LANGUAGE.md "Tables").
+
+use crate::kubectl::printers::{self, PrintedTable};
+use crate::lang::ast::{Cell, Kind, Table};
+use crate::sim::clock::to_time;
+use crate::sim::World;
+
+pub struct TableCheck {
+    pub ok: bool,
+    pub expected: String,
+    pub actual: String,
+}
+
+/// What `kubectl get <kind> -o wide` prints now.
+pub fn printed(world: &World, kind: Kind) -> PrintedTable {
+    let now = to_time(world.now);
+    let s = &world.store;
+    match kind {
+        Kind::Pod => printers::pods(&s.pods.values().collect::<Vec<_>>(), now),
+        Kind::StatefulSet => printers::statefulsets(&s.statefulsets.values().collect::<Vec<_>>(), now),
+        Kind::PersistentVolumeClaim => printers::pvcs(&s.claims.values().collect::<Vec<_>>(), now),
+        Kind::PersistentVolume => printers::pvs(&s.volumes.values().collect::<Vec<_>>(), now),
+        Kind::StorageClass => printers::storageclasses(&s.storage_classes.values().collect::<Vec<_>>(), now),
+        Kind::Service => printers::services(&s.services.values().collect::<Vec<_>>(), now),
+        Kind::Node => printers::nodes(&s.nodes.values().collect::<Vec<_>>(), now),
+        Kind::ControllerRevision => printers::controllerrevisions(&s.revisions.values().collect::<Vec<_>>(), now),
+        Kind::EndpointSlice => printers::endpointslices(&s.endpoint_slices.values().collect::<Vec<_>>(), now),
+        Kind::ConfigMap | Kind::Secret | Kind::Deployment => PrintedTable {
+            columns: vec!["NAME"],
+            rows: Vec::new(),
+        },
+    }
+}
+
+pub fn check(world: &World, table: &Table) -> super::exec_check::Check {
+    let result = compare(&printed(world, table.kind), table);
+    super::exec_check::Check {
+        ok: result.ok,
+        expected: result.expected,
+        actual: result.actual,
+        message: "the table differs from what was expected".into(),
+    }
+}
+
+pub fn compare(printed: &PrintedTable, table: &Table) -> TableCheck {
+    let columns: Vec<&str> = table.columns.iter().map(|c| c.value.as_str()).collect();
+    let cell = |row: usize, column: &str| printed.cell(row, column).unwrap_or("").to_string();
+    let name_column = columns.iter().position(|c| *c == "NAME");
+    let mut taken = vec![false; printed.rows.len()];
+    // Named rows first, then `*` rows in name order.
+    let mut assignment: Vec<Option<usize>> = vec![None; table.rows.len()];
+    for (i, row) in table.rows.iter().enumerate() {
+        let Some(nc) = name_column else { continue };
+        if let Some(Cell::Text(name)) = row.cells.get(nc).map(|c| &c.value) {
+            if let Some(found) = (0..printed.rows.len()).find(|&r| !taken[r] && cell(r, "NAME") == *name) {
+                taken[found] = true;
+                assignment[i] = Some(found);
+            }
+        }
+    }
+    for (i, row) in table.rows.iter().enumerate() {
+        let wildcard_name = match name_column {
+            Some(nc) => matches!(row.cells.get(nc).map(|c| &c.value), Some(Cell::Any)),
+            None => true,
+        };
+        if wildcard_name && assignment[i].is_none() {
+            if let Some(found) = (0..printed.rows.len()).find(|&r| !taken[r]) {
+                taken[found] = true;
+                assignment[i] = Some(found);
+            }
+        }
+    }
+    let mut ok = true;
+    let mut expected_rows: Vec<Vec<String>> = Vec::new();
+    let mut actual_rows: Vec<Vec<String>> = Vec::new();
+    for (i, row) in table.rows.iter().enumerate() {
+        let written: Vec<Option<String>> = row
+            .cells
+            .iter()
+            .map(|c| match &c.value {
+                Cell::Any => None,
+                Cell::Text(t) => Some(t.clone()),
+            })
+            .collect();
+        match assignment[i] {
+            Some(r) => {
+                let seen: Vec<String> = columns.iter().map(|c| cell(r, c)).collect();
+                // A `*` shows what it matched, so the diff points only at real differences.
+                let want: Vec<String> = written
+                    .iter()
+                    .zip(&seen)
+                    .map(|(w, s)| w.clone().unwrap_or_else(|| s.clone()))
+                    .collect();
+                ok &= want == seen;
+                expected_rows.push(want);
+                actual_rows.push(seen);
+            }
+            None => {
+                ok = false;
+                expected_rows.push(written.iter().map(|w| w.clone().unwrap_or_else(|| "*".into())).collect());
+            }
+        }
+    }
+    for (r, was_taken) in taken.iter().enumerate() {
+        if !was_taken {
+            ok = false;
+            actual_rows.push(columns.iter().map(|c| cell(r, c)).collect());
+        }
+    }
+    let header: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
+    TableCheck {
+        ok,
+        expected: render(&header, &expected_rows, &actual_rows),
+        actual: render(&header, &actual_rows, &expected_rows),
+    }
+}
+
+/// Aligns `rows` under `header`, with widths shared with `other` so both sides of a
+/// diff line up.
+fn render(header: &[String], rows: &[Vec<String>], other: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows.iter().chain(other) {
+        for (i, cell) in row.iter().enumerate() {
+            if let Some(w) = widths.get_mut(i) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+    }
+    let line = |cells: &[String]| {
+        let mut out = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            if i + 1 < cells.len() {
+                out.push_str(&format!("{:width$}   ", cell, width = widths[i]));
+            } else {
+                out.push_str(cell);
+            }
+        }
+        out.trim_end().to_string() + "\n"
+    };
+    let mut out = line(header);
+    for row in rows {
+        out.push_str(&line(row));
+    }
+    out
+}

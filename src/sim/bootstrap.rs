@@ -1,0 +1,85 @@
+//! What a fresh cluster has before the first statement: nodes, the default StorageClass,
+//! and the `kubernetes` Service (LANGUAGE.md, timing defaults).
+
+use serde_json::json;
+
+use super::clock::to_time;
+use super::kinds::ObjectKind;
+use super::world::{Change, World};
+
+pub fn bootstrap(world: &mut World) {
+    for n in 1..=world.config.nodes {
+        let name = format!("node-{n}");
+        let node = json!({
+            "metadata": {"name": name, "labels": {
+                "kubernetes.io/hostname": name,
+                "kubernetes.io/os": "linux",
+                "kubernetes.io/arch": "amd64",
+            }},
+            "spec": {"podCIDR": format!("10.244.{n}.0/24"), "podCIDRs": [format!("10.244.{n}.0/24")]},
+            "status": {
+                "capacity": {"pods": "110", "cpu": "8", "memory": "32Gi"},
+                "allocatable": {"pods": "110", "cpu": "8", "memory": "32Gi"},
+                "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
+                    "message": "kubelet is posting ready status",
+                    "lastTransitionTime": to_time(0), "lastHeartbeatTime": to_time(0)}],
+                "addresses": [{"type": "InternalIP", "address": format!("172.18.0.{}", n + 1)},
+                              {"type": "Hostname", "address": name}],
+                "nodeInfo": {"kubeletVersion": "v1.36.0", "kubeProxyVersion": "",
+                    "osImage": "Debian GNU/Linux 12 (bookworm)", "kernelVersion": "6.1.0",
+                    "containerRuntimeVersion": "containerd://2.1.0", "operatingSystem": "linux",
+                    "architecture": "amd64", "machineID": "", "systemUUID": "", "bootID": ""}
+            }
+        });
+        insert_system(world, ObjectKind::Node, node);
+    }
+    let class = json!({
+        "metadata": {"name": "standard", "annotations": {
+            "storageclass.kubernetes.io/is-default-class": "true"}},
+        "provisioner": "rancher.io/local-path",
+        "reclaimPolicy": "Delete",
+        "volumeBindingMode": "Immediate",
+        "allowVolumeExpansion": false
+    });
+    insert_system(world, ObjectKind::StorageClass, class);
+    let kubernetes = json!({
+        "metadata": {"name": "kubernetes", "namespace": world.config.namespace,
+            "labels": {"component": "apiserver", "provider": "kubernetes"}},
+        "spec": {"type": "ClusterIP", "clusterIP": "10.96.0.1", "clusterIPs": ["10.96.0.1"],
+            "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}],
+            "sessionAffinity": "None", "ipFamilies": ["IPv4"], "ipFamilyPolicy": "SingleStack",
+            "internalTrafficPolicy": "Cluster"}
+    });
+    insert_system(world, ObjectKind::Service, kubernetes);
+}
+
+/// Objects the cluster's installer creates: stored without admission.
+fn insert_system(world: &mut World, kind: ObjectKind, mut value: serde_json::Value) {
+    let uid = world.store.new_uid();
+    let rv = world.store.new_resource_version();
+    let meta = &mut value["metadata"];
+    meta["uid"] = json!(uid);
+    meta["resourceVersion"] = json!(rv);
+    meta["creationTimestamp"] = json!(to_time(0));
+    let name = meta["name"].as_str().unwrap_or_default().to_string();
+    let stored = match kind {
+        ObjectKind::Node => serde_json::from_value(value)
+            .map(|node| {
+                world.store.nodes.insert(name.clone(), node);
+            })
+            .is_ok(),
+        ObjectKind::StorageClass => serde_json::from_value(value)
+            .map(|class| {
+                world.store.storage_classes.insert(name.clone(), class);
+            })
+            .is_ok(),
+        ObjectKind::Service => serde_json::from_value(value)
+            .map(|svc| {
+                world.store.services.insert(name.clone(), svc);
+            })
+            .is_ok(),
+        _ => false,
+    };
+    debug_assert!(stored, "bootstrap object {name} must deserialize");
+    world.notify(kind, &name, Change::Added, None);
+}

@@ -1,0 +1,63 @@
+//! Virtual time: the clock and the queue of timers.
+//!
+//! Architecture invariant: nothing in the simulation reads the wall clock. Time moves only
+//! when the driver pops a timer or the runner advances it (`wait`, `await`, `throughout`).
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use k8s_openapi::jiff::Timestamp;
+
+/// 2025-01-01T00:00:00Z, where every simulation starts (LANGUAGE.md, timing defaults).
+pub const EPOCH_MS: i64 = 1_735_689_600_000;
+
+/// Milliseconds of virtual time since the start of the simulation.
+pub type Millis = u64;
+
+pub const SECOND: Millis = 1_000;
+
+pub fn to_time(ms: Millis) -> Time {
+    let at = EPOCH_MS + ms as i64;
+    Time(Timestamp::from_millisecond(at).unwrap_or(Timestamp::UNIX_EPOCH))
+}
+
+/// The inverse of [`to_time`]; times before the epoch count as 0.
+pub fn from_time(time: &Time) -> Millis {
+    (time.0.as_millisecond() - EPOCH_MS).max(0) as Millis
+}
+
+/// Timers fire in time order, and in the order they were set within one instant, so runs
+/// are reproducible.
+#[derive(Debug, Default)]
+pub struct Timers<E> {
+    queue: BTreeMap<(Millis, u64), E>,
+    seq: u64,
+}
+
+impl<E> Timers<E> {
+    pub fn at(&mut self, when: Millis, event: E) {
+        self.seq += 1;
+        self.queue.insert((when, self.seq), event);
+    }
+
+    pub fn next_time(&self) -> Option<Millis> {
+        self.queue.keys().next().map(|(t, _)| *t)
+    }
+
+    /// Removes and returns the first timer due at or before `now`.
+    pub fn pop_due(&mut self, now: Millis) -> Option<E> {
+        let key = *self.queue.keys().next()?;
+        if key.0 > now {
+            return None;
+        }
+        self.queue.remove(&key)
+    }
+
+    pub fn len(&self) -> usize {
+        self.queue.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.queue.is_empty()
+    }
+}

@@ -1,0 +1,4 @@
+//! Controllers: each watches objects and reconciles them, as kube-controller-manager does.
+
+pub mod garbage_collector;
+pub mod statefulset;

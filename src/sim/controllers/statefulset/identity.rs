@@ -1,0 +1,160 @@
+//! A StatefulSet pod's identity: name, labels, hostname, subdomain, owner, volumes
+//! (B-ID-1..5, 7, 8; UTL `newStatefulSetPod`, `initIdentity`, `updateStorage`).
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::{PersistentVolumeClaimVolumeSource, Pod, PodSpec, Volume};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+
+use crate::sim::podutil;
+
+pub const POD_NAME_LABEL: &str = "statefulset.kubernetes.io/pod-name";
+pub const POD_INDEX_LABEL: &str = "apps.kubernetes.io/pod-index";
+pub const REVISION_LABEL: &str = "controller-revision-hash";
+
+pub fn set_name(set: &StatefulSet) -> &str {
+    set.metadata.name.as_deref().unwrap_or_default()
+}
+
+/// `getPodName`: `<set>-<ordinal>` (B-ID-1).
+pub fn pod_name(set: &str, ordinal: i64) -> String {
+    format!("{set}-{ordinal}")
+}
+
+/// `getStartOrdinal`.
+pub fn start_ordinal(set: &StatefulSet) -> i64 {
+    set.spec
+        .as_ref()
+        .and_then(|s| s.ordinals.as_ref())
+        .and_then(|o| o.start)
+        .unwrap_or(0) as i64
+}
+
+pub fn replicas(set: &StatefulSet) -> i64 {
+    set.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1) as i64
+}
+
+/// `metav1.NewControllerRef` for the set (B-ID-7).
+pub fn controller_ref(set: &StatefulSet) -> OwnerReference {
+    OwnerReference {
+        api_version: "apps/v1".into(),
+        kind: "StatefulSet".into(),
+        name: set_name(set).to_string(),
+        uid: set.metadata.uid.clone().unwrap_or_default(),
+        controller: Some(true),
+        block_owner_deletion: Some(true),
+    }
+}
+
+/// `getPersistentVolumeClaimName`: `<claim>-<set>-<ordinal>` (B-PVC-1).
+pub fn claim_name(claim: &str, set: &str, ordinal: i64) -> String {
+    format!("{claim}-{set}-{ordinal}")
+}
+
+/// `newStatefulSetPod`: the pod for `ordinal` from the set's template.
+pub fn new_pod(set: &StatefulSet, ordinal: i64) -> Pod {
+    let spec = set.spec.clone().unwrap_or_default();
+    let template = spec.template;
+    let template_meta = template.metadata.unwrap_or_default();
+    let name = pod_name(set_name(set), ordinal);
+    let mut pod = Pod {
+        metadata: ObjectMeta {
+            name: Some(name.clone()),
+            namespace: set.metadata.namespace.clone(),
+            labels: template_meta.labels.clone(),
+            annotations: template_meta.annotations.clone(),
+            finalizers: template_meta.finalizers.clone(),
+            owner_references: Some(vec![controller_ref(set)]),
+            ..Default::default()
+        },
+        spec: Some(template.spec.unwrap_or_default()),
+        status: None,
+    };
+    update_identity(set, &mut pod, ordinal);
+    let pod_spec = pod.spec.get_or_insert_with(PodSpec::default);
+    // initIdentity: set only at creation (B-ID-5).
+    pod_spec.hostname = Some(name);
+    pod_spec.subdomain = spec.service_name.filter(|s| !s.is_empty());
+    update_storage(set, &mut pod, ordinal);
+    pod
+}
+
+/// `updateIdentity`: the pod-name and pod-index labels (B-ID-3).
+pub fn update_identity(set: &StatefulSet, pod: &mut Pod, ordinal: i64) {
+    let name = pod_name(set_name(set), ordinal);
+    pod.metadata.name = Some(name.clone());
+    pod.metadata.namespace = set.metadata.namespace.clone();
+    let labels = pod.metadata.labels.get_or_insert_with(BTreeMap::new);
+    labels.insert(POD_NAME_LABEL.into(), name);
+    labels.insert(POD_INDEX_LABEL.into(), ordinal.to_string());
+}
+
+/// `identityMatches`: name, namespace and the pod-name label (B-ID-4).
+pub fn identity_matches(set: &StatefulSet, pod: &Pod) -> bool {
+    let name = pod.metadata.name.as_deref().unwrap_or_default();
+    let Some((parent, _)) = podutil::parent_and_ordinal(name) else {
+        return false;
+    };
+    parent == set_name(set)
+        && pod.metadata.namespace == set.metadata.namespace
+        && podutil::label(pod, POD_NAME_LABEL) == Some(name)
+}
+
+/// `updateStorage`: one claim volume per claim template, first, replacing a template
+/// volume of the same name; then the remaining template volumes (B-ID-8).
+pub fn update_storage(set: &StatefulSet, pod: &mut Pod, ordinal: i64) {
+    let templates = set
+        .spec
+        .as_ref()
+        .and_then(|s| s.volume_claim_templates.clone())
+        .unwrap_or_default();
+    if templates.is_empty() {
+        return;
+    }
+    let spec = pod.spec.get_or_insert_with(PodSpec::default);
+    let existing = spec.volumes.take().unwrap_or_default();
+    let mut volumes: Vec<Volume> = Vec::new();
+    for template in &templates {
+        let claim = template.metadata.name.clone().unwrap_or_default();
+        volumes.push(Volume {
+            name: claim.clone(),
+            persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource {
+                claim_name: claim_name(&claim, set_name(set), ordinal),
+                read_only: Some(false),
+            }),
+            ..Default::default()
+        });
+    }
+    for volume in existing {
+        if !volumes.iter().any(|v| v.name == volume.name) {
+            volumes.push(volume);
+        }
+    }
+    spec.volumes = Some(volumes);
+}
+
+/// `storageMatches`: every claim template has its claim volume.
+pub fn storage_matches(set: &StatefulSet, pod: &Pod, ordinal: i64) -> bool {
+    let volumes = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.volumes.as_ref())
+        .cloned()
+        .unwrap_or_default();
+    set.spec
+        .as_ref()
+        .and_then(|s| s.volume_claim_templates.as_ref())
+        .into_iter()
+        .flatten()
+        .all(|template| {
+            let claim = template.metadata.name.clone().unwrap_or_default();
+            let want = claim_name(&claim, set_name(set), ordinal);
+            volumes.iter().any(|v| {
+                v.name == claim
+                    && v.persistent_volume_claim
+                        .as_ref()
+                        .is_some_and(|p| p.claim_name == want)
+            })
+        })
+}

@@ -1,0 +1,204 @@
+//! `StatefulPodControl`: the controller's writes (pods, claims) and the events it records
+//! for them (B-EVT-1, B-ORD-9, B-PVC-3, B-PVC-5).
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use super::identity::{claim_name, set_name};
+use crate::sim::error::SimError;
+use crate::sim::kinds::ObjectKind;
+use crate::sim::server::{self, RequestError};
+use crate::sim::world::World;
+
+/// A controller write failed; the sync stops and is retried with back-off.
+#[derive(Debug)]
+pub struct Failed;
+
+pub enum WriteError {
+    Failed(Failed),
+    Sim(SimError),
+}
+
+impl From<SimError> for WriteError {
+    fn from(e: SimError) -> Self {
+        WriteError::Sim(e)
+    }
+}
+
+fn event(world: &mut World, set: &StatefulSet, type_: &'static str, reason: &str, message: String) {
+    let now = world.now;
+    world
+        .events
+        .record(now, ObjectKind::StatefulSet, set_name(set), type_, reason, message);
+}
+
+/// `CreateStatefulPod`: the claims first, then the pod (B-ORD-9).
+pub fn create_pod(world: &mut World, set: &StatefulSet, pod: Pod, ordinal: i64) -> Result<(), WriteError> {
+    let pod_name = pod.metadata.name.clone().unwrap_or_default();
+    let set_name = set_name(set).to_string();
+    if let Err(message) = create_claims(world, set, &pod_name, ordinal) {
+        event(
+            world,
+            set,
+            "Warning",
+            "FailedCreate",
+            format!("create Pod {pod_name} in StatefulSet {set_name} failed error: {message}"),
+        );
+        return Err(WriteError::Failed(Failed));
+    }
+    let errors = crate::sim::api::validation::validate_pod(&pod);
+    if !errors.is_empty() {
+        let message = crate::sim::api::field_error::invalid_object_message("Pod", &pod_name, &errors);
+        event(
+            world,
+            set,
+            "Warning",
+            "FailedCreate",
+            format!("create Pod {pod_name} in StatefulSet {set_name} failed error: {message}"),
+        );
+        return Err(WriteError::Failed(Failed));
+    }
+    match server::insert_pod(world, pod) {
+        Ok(()) => {
+            event(
+                world,
+                set,
+                "Normal",
+                "SuccessfulCreate",
+                format!("create Pod {pod_name} in StatefulSet {set_name} successful"),
+            );
+            Ok(())
+        }
+        Err(RequestError::Sim(e)) => Err(WriteError::Sim(e)),
+        Err(RequestError::Api(e)) => {
+            event(
+                world,
+                set,
+                "Warning",
+                "FailedCreate",
+                format!("create Pod {pod_name} in StatefulSet {set_name} failed error: {}", e.message),
+            );
+            Err(WriteError::Failed(Failed))
+        }
+    }
+}
+
+/// `createPersistentVolumeClaims`: create each missing claim; a claim being deleted is an
+/// error (B-PVC-5); an existing one is used as it is (B-PVC-3).
+fn create_claims(world: &mut World, set: &StatefulSet, pod_name: &str, ordinal: i64) -> Result<(), String> {
+    for claim in claims_for(set, ordinal) {
+        let name = claim.metadata.name.clone().unwrap_or_default();
+        if let Some(existing) = world.store.claims.get(&name) {
+            if existing.metadata.deletion_timestamp.is_some() {
+                return Err(format!("pvc {name} is being deleted"));
+            }
+            continue;
+        }
+        let value = serde_json::to_value(&claim).map_err(|e| e.to_string())?;
+        let set_name = set_name(set).to_string();
+        match server::create(world, &ObjectKind::PersistentVolumeClaim, &value) {
+            Ok(_) => event(
+                world,
+                set,
+                "Normal",
+                "SuccessfulCreate",
+                format!("create Claim {name} Pod {pod_name} in StatefulSet {set_name} success"),
+            ),
+            Err(e) => {
+                let message = match e {
+                    RequestError::Api(e) => e.message,
+                    RequestError::Sim(e) => e.to_string(),
+                };
+                event(
+                    world,
+                    set,
+                    "Warning",
+                    "FailedCreate",
+                    format!("create Claim {name} for Pod {pod_name} in StatefulSet {set_name} failed error: {message}"),
+                );
+                return Err(message);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `getPersistentVolumeClaims`: labels are the template's own with the selector's
+/// matchLabels over them (B-PVC-2).
+pub fn claims_for(set: &StatefulSet, ordinal: i64) -> Vec<PersistentVolumeClaim> {
+    let Some(spec) = set.spec.as_ref() else {
+        return Vec::new();
+    };
+    spec.volume_claim_templates
+        .iter()
+        .flatten()
+        .map(|template| {
+            let claim = template.metadata.name.clone().unwrap_or_default();
+            let mut labels = template.metadata.labels.clone().unwrap_or_default();
+            for (k, v) in spec.selector.match_labels.iter().flatten() {
+                labels.insert(k.clone(), v.clone());
+            }
+            PersistentVolumeClaim {
+                metadata: ObjectMeta {
+                    name: Some(claim_name(&claim, set_name(set), ordinal)),
+                    namespace: set.metadata.namespace.clone(),
+                    labels: (!labels.is_empty()).then_some(labels),
+                    annotations: template.metadata.annotations.clone(),
+                    ..Default::default()
+                },
+                spec: template.spec.clone(),
+                status: None,
+            }
+        })
+        .collect()
+}
+
+/// `DeleteStatefulPod`.
+pub fn delete_pod(world: &mut World, set: &StatefulSet, pod_name: &str) {
+    server::delete_pod(world, pod_name, false);
+    let set_name = set_name(set).to_string();
+    event(
+        world,
+        set,
+        "Normal",
+        "SuccessfulDelete",
+        format!("delete Pod {pod_name} in StatefulSet {set_name} successful"),
+    );
+}
+
+/// `UpdateStatefulPod`: restores identity labels and claim volumes on a live pod (B-ID-4).
+pub fn update_pod(world: &mut World, set: &StatefulSet, pod: Pod) {
+    let name = pod.metadata.name.clone().unwrap_or_default();
+    let set_name = set_name(set).to_string();
+    let labels_only = world
+        .store
+        .pods
+        .get(&name)
+        .is_some_and(|old| old.spec == pod.spec);
+    if !labels_only {
+        event(
+            world,
+            set,
+            "Warning",
+            "FailedUpdate",
+            format!(
+                "update Pod {name} in StatefulSet {set_name} failed error: Pod \"{name}\" is invalid: spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`"
+            ),
+        );
+        return;
+    }
+    if let Some(stored) = world.store.pods.get_mut(&name) {
+        stored.metadata.labels = pod.metadata.labels.clone().or_else(|| Some(BTreeMap::new()));
+    }
+    server::touch_pod(world, &name);
+    event(
+        world,
+        set,
+        "Normal",
+        "SuccessfulUpdate",
+        format!("update Pod {name} in StatefulSet {set_name} successful"),
+    );
+}

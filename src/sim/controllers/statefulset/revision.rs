@@ -1,0 +1,296 @@
+//! ControllerRevisions: the history of a set's templates (B-REV-1..7; HIST, UTL).
+
+use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::runtime::RawExtension;
+use serde_json::{json, Value};
+
+use super::identity::{controller_ref, set_name};
+use crate::sim::clock::to_time;
+use crate::sim::kinds::ObjectKind;
+use crate::sim::labels;
+use crate::sim::world::{Change, World};
+
+/// `getPatch`: the revision data, `{"spec":{"template":{..., "$patch":"replace"}}}`.
+pub fn patch_data(set: &StatefulSet) -> Value {
+    let mut template = set
+        .spec
+        .as_ref()
+        .and_then(|s| serde_json::to_value(&s.template).ok())
+        .unwrap_or_else(|| json!({}));
+    if let Value::Object(map) = &mut template {
+        map.insert("$patch".into(), json!("replace"));
+    }
+    json!({"spec": {"template": template}})
+}
+
+/// JSON with object keys sorted, as Go's `json.Marshal` of a map writes it.
+pub fn canonical_json(value: &Value) -> String {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            let fields: Vec<String> = keys
+                .into_iter()
+                .map(|k| format!("{}:{}", Value::String(k.clone()), canonical_json(&map[k])))
+                .collect();
+            format!("{{{}}}", fields.join(","))
+        }
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(canonical_json).collect();
+            format!("[{}]", items.join(","))
+        }
+        other => other.to_string(),
+    }
+}
+
+/// `HashControllerRevision`: FNV-1 32 over the data, then the collision count, printed
+/// in decimal and passed through `rand.SafeEncodeString` (B-REV-2).
+pub fn hash(data: &Value, collision_count: i32) -> String {
+    let mut h: u32 = 0x811c_9dc5;
+    let mut feed = |bytes: &[u8]| {
+        for b in bytes {
+            h = h.wrapping_mul(0x0100_0193);
+            h ^= *b as u32;
+        }
+    };
+    feed(canonical_json(data).as_bytes());
+    feed(collision_count.to_string().as_bytes());
+    safe_encode(&h.to_string())
+}
+
+/// `rand.SafeEncodeString`: maps each character into a vowel-free alphabet.
+fn safe_encode(s: &str) -> String {
+    const ALPHANUMS: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    s.bytes()
+        .map(|b| ALPHANUMS[b as usize % ALPHANUMS.len()] as char)
+        .collect()
+}
+
+/// `ControllerRevisionName`: the prefix is cut at 223 characters.
+pub fn revision_name(prefix: &str, hash: &str) -> String {
+    let prefix: String = prefix.chars().take(223).collect();
+    format!("{prefix}-{hash}")
+}
+
+fn revision_of(data: &Value) -> Option<Value> {
+    data.pointer("/spec/template").cloned()
+}
+
+/// `ApplyRevision`: the set with the template stored in `revision`.
+pub fn apply_revision(set: &StatefulSet, revision: &ControllerRevision) -> StatefulSet {
+    let mut applied = set.clone();
+    let template = revision
+        .data
+        .as_ref()
+        .and_then(|d| revision_of(&d.0))
+        .map(|mut t| {
+            if let Value::Object(map) = &mut t {
+                map.remove("$patch");
+            }
+            t
+        })
+        .and_then(|t| serde_json::from_value(t).ok());
+    if let (Some(spec), Some(template)) = (applied.spec.as_mut(), template) {
+        spec.template = template;
+    }
+    applied
+}
+
+/// The revisions the set owns, adopting orphans that match its selector (B-REV-8),
+/// sorted by revision number then name (`SortControllerRevisions`).
+pub fn owned_revisions(world: &mut World, set: &StatefulSet) -> Vec<ControllerRevision> {
+    let uid = set.metadata.uid.clone().unwrap_or_default();
+    let selector = set.spec.as_ref().map(|s| &s.selector);
+    let mut adopt = Vec::new();
+    let mut owned = Vec::new();
+    for (name, revision) in &world.store.revisions {
+        let controller = revision
+            .metadata
+            .owner_references
+            .iter()
+            .flatten()
+            .find(|r| r.controller == Some(true));
+        match controller {
+            Some(r) if r.uid == uid => owned.push(revision.clone()),
+            Some(_) => {}
+            None => {
+                if labels::matches(selector, revision.metadata.labels.as_ref())
+                    && set.metadata.deletion_timestamp.is_none()
+                {
+                    adopt.push(name.clone());
+                }
+            }
+        }
+    }
+    for name in adopt {
+        if let Some(revision) = world.store.revisions.get_mut(&name) {
+            revision
+                .metadata
+                .owner_references
+                .get_or_insert_with(Vec::new)
+                .push(controller_ref(set));
+            owned.push(revision.clone());
+        }
+        touch(world, &name);
+    }
+    owned.sort_by(|a, b| {
+        a.revision
+            .cmp(&b.revision)
+            .then_with(|| a.metadata.name.cmp(&b.metadata.name))
+    });
+    owned
+}
+
+fn touch(world: &mut World, name: &str) {
+    let rv = world.store.new_resource_version();
+    if let Some(revision) = world.store.revisions.get_mut(name) {
+        revision.metadata.resource_version = Some(rv);
+    }
+    world.notify(ObjectKind::ControllerRevision, name, Change::Modified, None);
+}
+
+/// `getStatefulSetRevisions`: the current and update revisions, creating the update
+/// revision or reusing an equal one (a rollback bumps its number, B-REV-4).
+pub fn current_and_update(
+    world: &mut World,
+    set: &StatefulSet,
+    revisions: &[ControllerRevision],
+) -> (ControllerRevision, ControllerRevision, i32) {
+    let mut collision_count = set
+        .status
+        .as_ref()
+        .and_then(|s| s.collision_count)
+        .unwrap_or(0);
+    let next_number = revisions.iter().map(|r| r.revision).max().unwrap_or(0) + 1;
+    let data = patch_data(set);
+    let equal: Vec<&ControllerRevision> = revisions
+        .iter()
+        .filter(|r| r.data.as_ref().map(|d| &d.0) == Some(&data))
+        .collect();
+    let update = match (equal.last(), revisions.last()) {
+        (Some(eq), Some(last)) if eq.metadata.name == last.metadata.name => (*eq).clone(),
+        (Some(eq), _) => {
+            let name = eq.metadata.name.clone().unwrap_or_default();
+            if let Some(stored) = world.store.revisions.get_mut(&name) {
+                stored.revision = next_number;
+            }
+            touch(world, &name);
+            world
+                .store
+                .revisions
+                .get(&name)
+                .cloned()
+                .unwrap_or_else(|| (*eq).clone())
+        }
+        (None, _) => create(world, set, data, next_number, &mut collision_count),
+    };
+    let current_name = set.status.as_ref().and_then(|s| s.current_revision.clone());
+    let current = revisions
+        .iter()
+        .find(|r| r.metadata.name.is_some() && r.metadata.name == current_name)
+        .cloned()
+        .unwrap_or_else(|| update.clone());
+    (current, update, collision_count)
+}
+
+/// `CreateControllerRevision`: a name collision with different data bumps the count.
+fn create(world: &mut World, set: &StatefulSet, data: Value, number: i64, collision_count: &mut i32) -> ControllerRevision {
+    loop {
+        let hash = hash(&data, *collision_count);
+        let name = revision_name(set_name(set), &hash);
+        match world.store.revisions.get(&name) {
+            Some(existing) if existing.data.as_ref().map(|d| &d.0) == Some(&data) => {
+                return existing.clone();
+            }
+            Some(_) => {
+                *collision_count += 1;
+            }
+            None => {
+                let template_labels = set
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.template.metadata.as_ref())
+                    .and_then(|m| m.labels.clone())
+                    .unwrap_or_default();
+                let mut labels = template_labels;
+                labels.insert("controller.kubernetes.io/hash".into(), hash.clone());
+                let revision = ControllerRevision {
+                    metadata: ObjectMeta {
+                        name: Some(name.clone()),
+                        namespace: set.metadata.namespace.clone(),
+                        labels: Some(labels),
+                        annotations: set.metadata.annotations.clone(),
+                        owner_references: Some(vec![controller_ref(set)]),
+                        uid: Some(world.store.new_uid()),
+                        resource_version: Some(world.store.new_resource_version()),
+                        creation_timestamp: Some(to_time(world.now)),
+                        ..Default::default()
+                    },
+                    data: Some(RawExtension(data)),
+                    revision: number,
+                };
+                world.store.revisions.insert(name.clone(), revision.clone());
+                world.notify(ObjectKind::ControllerRevision, &name, Change::Added, None);
+                return revision;
+            }
+        }
+    }
+}
+
+/// `truncateHistory`: keep live revisions and at most `revisionHistoryLimit` others,
+/// deleting the oldest (B-REV-6); a negative limit keeps all.
+pub fn truncate_history(
+    world: &mut World,
+    set: &StatefulSet,
+    pod_revisions: &[String],
+    revisions: &[ControllerRevision],
+    current: &str,
+    update: &str,
+) {
+    let limit = set
+        .spec
+        .as_ref()
+        .and_then(|s| s.revision_history_limit)
+        .unwrap_or(10);
+    if limit < 0 {
+        return;
+    }
+    let history: Vec<&ControllerRevision> = revisions
+        .iter()
+        .filter(|r| {
+            let name = r.metadata.name.as_deref().unwrap_or_default();
+            name != current && name != update && !pod_revisions.iter().any(|p| p == name)
+        })
+        .collect();
+    let excess = history.len().saturating_sub(limit as usize);
+    for revision in history.into_iter().take(excess) {
+        let name = revision.metadata.name.clone().unwrap_or_default();
+        crate::sim::server::remove(world, &ObjectKind::ControllerRevision, &name);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn safe_encoding_maps_digits_as_upstream() {
+        // B-REV-2: digits 0-9 become 4 5 6 7 8 9 b c d f.
+        assert_eq!(safe_encode("0123456789"), "456789bcdf");
+    }
+
+    #[test]
+    fn hashes_differ_by_template_and_collision_count() {
+        let a = json!({"spec": {"template": {"a": 1}}});
+        let b = json!({"spec": {"template": {"a": 2}}});
+        assert_ne!(hash(&a, 0), hash(&b, 0));
+        assert_ne!(hash(&a, 0), hash(&a, 1));
+        assert_eq!(hash(&a, 0), hash(&a, 0));
+    }
+
+    #[test]
+    fn canonical_json_sorts_keys() {
+        assert_eq!(canonical_json(&json!({"b": 1, "a": [true, null]})), r#"{"a":[true,null],"b":1}"#);
+    }
+}

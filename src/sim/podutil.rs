@@ -1,0 +1,147 @@
+//! Pod predicates as the StatefulSet controller defines them (BEHAVIORS §0.1).
+
+use k8s_openapi::api::core::v1::Pod;
+
+use super::clock::{from_time, Millis, SECOND};
+
+pub fn phase(pod: &Pod) -> &str {
+    pod.status
+        .as_ref()
+        .and_then(|s| s.phase.as_deref())
+        .unwrap_or("")
+}
+
+/// Created: the API server set a phase (`Pending` on create).
+pub fn is_created(pod: &Pod) -> bool {
+    !phase(pod).is_empty()
+}
+
+pub fn is_terminating(pod: &Pod) -> bool {
+    pod.metadata.deletion_timestamp.is_some()
+}
+
+pub fn is_failed(pod: &Pod) -> bool {
+    phase(pod) == "Failed"
+}
+
+pub fn is_succeeded(pod: &Pod) -> bool {
+    phase(pod) == "Succeeded"
+}
+
+pub fn is_pending(pod: &Pod) -> bool {
+    phase(pod) == "Pending"
+}
+
+/// The `Ready` condition's status and last transition, if the pod has one.
+pub fn ready_condition(pod: &Pod) -> Option<(bool, Millis)> {
+    let conditions = pod.status.as_ref()?.conditions.as_ref()?;
+    let ready = conditions.iter().find(|c| c.type_ == "Ready")?;
+    let since = ready.last_transition_time.as_ref().map(from_time).unwrap_or(0);
+    Some((ready.status == "True", since))
+}
+
+pub fn is_ready(pod: &Pod) -> bool {
+    matches!(ready_condition(pod), Some((true, _)))
+}
+
+/// `isRunningAndReady`: phase Running and the Ready condition True.
+pub fn is_running_and_ready(pod: &Pod) -> bool {
+    phase(pod) == "Running" && is_ready(pod)
+}
+
+/// `isRunningAndAvailable`: Running, Ready, and Ready for at least `min_ready_seconds`.
+pub fn is_running_and_available(pod: &Pod, min_ready_seconds: i32, now: Millis) -> bool {
+    if phase(pod) != "Running" {
+        return false;
+    }
+    match ready_condition(pod) {
+        Some((true, since)) => {
+            min_ready_seconds <= 0 || since + (min_ready_seconds as Millis) * SECOND <= now
+        }
+        _ => false,
+    }
+}
+
+/// `isUnavailable`: not available, or terminating.
+pub fn is_unavailable(pod: &Pod, min_ready_seconds: i32, now: Millis) -> bool {
+    !is_running_and_available(pod, min_ready_seconds, now) || is_terminating(pod)
+}
+
+pub fn controller_uid(pod: &Pod) -> Option<&str> {
+    pod.metadata
+        .owner_references
+        .as_ref()?
+        .iter()
+        .find(|r| r.controller == Some(true))
+        .map(|r| r.uid.as_str())
+}
+
+pub fn label<'a>(pod: &'a Pod, key: &str) -> Option<&'a str> {
+    pod.metadata.labels.as_ref()?.get(key).map(String::as_str)
+}
+
+/// `getParentNameAndOrdinal`: `web-3` is ordinal 3 of `web`; names that do not end in
+/// `-<digits>` have no ordinal (B-ID-2).
+pub fn parent_and_ordinal(name: &str) -> Option<(&str, i64)> {
+    let (parent, ordinal) = name.rsplit_once('-')?;
+    if ordinal.is_empty() || !ordinal.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((parent, ordinal.parse().ok()?))
+}
+
+/// Natural order: `web-2` before `web-10` (LANGUAGE.md `pods`).
+pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    let (mut a, mut b) = (a.as_bytes(), b.as_bytes());
+    loop {
+        match (a.first(), b.first()) {
+            (None, None) => return std::cmp::Ordering::Equal,
+            (None, _) => return std::cmp::Ordering::Less,
+            (_, None) => return std::cmp::Ordering::Greater,
+            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
+                let da = a.iter().take_while(|c| c.is_ascii_digit()).count();
+                let db = b.iter().take_while(|c| c.is_ascii_digit()).count();
+                let (na, nb) = (trim_zeros(&a[..da]), trim_zeros(&b[..db]));
+                let ord = na.len().cmp(&nb.len()).then_with(|| na.cmp(nb)).then(da.cmp(&db));
+                if ord != std::cmp::Ordering::Equal {
+                    return ord;
+                }
+                a = &a[da..];
+                b = &b[db..];
+            }
+            (Some(x), Some(y)) => {
+                if x != y {
+                    return x.cmp(y);
+                }
+                a = &a[1..];
+                b = &b[1..];
+            }
+        }
+    }
+}
+
+fn trim_zeros(digits: &[u8]) -> &[u8] {
+    let zeros = digits.iter().take_while(|&&c| c == b'0').count();
+    &digits[zeros.min(digits.len().saturating_sub(1))..]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ordinals_parse_only_trailing_digits() {
+        assert_eq!(parent_and_ordinal("web-12"), Some(("web", 12)));
+        assert_eq!(parent_and_ordinal("my-web-0"), Some(("my-web", 0)));
+        assert_eq!(parent_and_ordinal("web-x"), None);
+        assert_eq!(parent_and_ordinal("web"), None);
+        assert_eq!(parent_and_ordinal("web-"), None);
+    }
+
+    #[test]
+    fn natural_order_puts_web_2_before_web_10() {
+        let mut names = vec!["web-10", "web-2", "web-1", "node-10", "node-2"];
+        names.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(names, ["node-2", "node-10", "web-1", "web-2", "web-10"]);
+    }
+}

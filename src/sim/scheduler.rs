@@ -1,0 +1,148 @@
+//! The scheduler: binds each new pod to a node at once (LANGUAGE.md timing defaults):
+//! the node with the fewest pods of the same owner, then the fewest pods, then the first
+//! by natural name order; NotReady nodes are skipped; a node takes at most 110 pods.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use k8s_openapi::api::core::v1::{Pod, PodCondition, PodStatus};
+
+use super::clock::to_time;
+use super::kinds::ObjectKind;
+use super::podutil::{self, natural_cmp};
+use super::world::{Change, World};
+
+pub const MAX_PODS_PER_NODE: u32 = 110;
+
+#[derive(Debug, Default)]
+pub struct Scheduler {
+    /// Pods bound to each node and not yet removed.
+    pods_on_node: BTreeMap<String, u32>,
+    /// The same, per controller owner (UID).
+    owned_on_node: BTreeMap<(String, String), u32>,
+    /// Pods that fit nowhere, retried when room appears.
+    pub unschedulable: BTreeSet<String>,
+}
+
+pub fn on_pod(world: &mut World, name: &str) {
+    let Some(pod) = world.store.pods.get(name) else {
+        return;
+    };
+    let bound = pod.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some();
+    if bound || podutil::is_terminating(pod) || podutil::phase(pod) != "Pending" {
+        return;
+    }
+    let owner = podutil::controller_uid(pod).unwrap_or_default().to_string();
+    let Some(node) = choose_node(world, &owner) else {
+        if world.scheduler.unschedulable.insert(name.to_string()) {
+            let total = world.store.nodes.len();
+            world.events.record(
+                world.now,
+                ObjectKind::Pod,
+                name,
+                "Warning",
+                "FailedScheduling",
+                format!(
+                    "0/{total} nodes are available: {total} Too many pods. preemption: 0/{total} \
+                     nodes are available: {total} No preemption victims found for incoming pod."
+                ),
+            );
+        }
+        return;
+    };
+    world.scheduler.unschedulable.remove(name);
+    *world.scheduler.pods_on_node.entry(node.clone()).or_default() += 1;
+    *world
+        .scheduler
+        .owned_on_node
+        .entry((owner, node.clone()))
+        .or_default() += 1;
+    let now = world.now;
+    if let Some(pod) = world.store.pods.get_mut(name) {
+        if let Some(spec) = pod.spec.as_mut() {
+            spec.node_name = Some(node.clone());
+        }
+        let status = pod.status.get_or_insert_with(PodStatus::default);
+        set_condition(status, "PodScheduled", true, now);
+        world.events.record(
+            now,
+            ObjectKind::Pod,
+            name,
+            "Normal",
+            "Scheduled",
+            format!("Successfully assigned {}/{name} to {node}", world.config.namespace),
+        );
+    }
+    super::server::touch_pod(world, name);
+}
+
+/// Frees the pod's place on its node; called when the pod object is removed.
+pub fn forget(world: &mut World, pod: &Pod) {
+    let Some(node) = pod.spec.as_ref().and_then(|s| s.node_name.clone()) else {
+        world
+            .scheduler
+            .unschedulable
+            .remove(pod.metadata.name.as_deref().unwrap_or_default());
+        return;
+    };
+    if let Some(count) = world.scheduler.pods_on_node.get_mut(&node) {
+        *count = count.saturating_sub(1);
+    }
+    let owner = podutil::controller_uid(pod).unwrap_or_default().to_string();
+    if let Some(count) = world.scheduler.owned_on_node.get_mut(&(owner, node)) {
+        *count = count.saturating_sub(1);
+    }
+    // Room appeared: pods that fit nowhere get another chance.
+    let waiting: Vec<String> = world.scheduler.unschedulable.iter().cloned().collect();
+    for name in waiting {
+        world.notify(ObjectKind::Pod, &name, Change::Modified, None);
+    }
+}
+
+fn choose_node(world: &World, owner: &str) -> Option<String> {
+    let mut best: Option<(u32, u32, &String)> = None;
+    for (name, node) in &world.store.nodes {
+        if !super::nodes::is_schedulable(node) {
+            continue;
+        }
+        let total = world.scheduler.pods_on_node.get(name).copied().unwrap_or(0);
+        if total >= MAX_PODS_PER_NODE {
+            continue;
+        }
+        let owned = world
+            .scheduler
+            .owned_on_node
+            .get(&(owner.to_string(), name.clone()))
+            .copied()
+            .unwrap_or(0);
+        let better = match best {
+            None => true,
+            Some((bo, bt, bn)) => (owned, total)
+                .cmp(&(bo, bt))
+                .then_with(|| natural_cmp(name, bn))
+                .is_lt(),
+        };
+        if better {
+            best = Some((owned, total, name));
+        }
+    }
+    best.map(|(_, _, name)| name.clone())
+}
+
+pub fn set_condition(status: &mut PodStatus, type_: &str, value: bool, now: super::clock::Millis) {
+    let text = if value { "True" } else { "False" };
+    let conditions = status.conditions.get_or_insert_with(Vec::new);
+    match conditions.iter_mut().find(|c| c.type_ == type_) {
+        Some(existing) => {
+            if existing.status != text {
+                existing.status = text.to_string();
+                existing.last_transition_time = Some(to_time(now));
+            }
+        }
+        None => conditions.push(PodCondition {
+            type_: type_.to_string(),
+            status: text.to_string(),
+            last_transition_time: Some(to_time(now)),
+            ..Default::default()
+        }),
+    }
+}

@@ -1,0 +1,672 @@
+//! The API server: create, update, patch and delete with defaulting, validation and
+//! admission, as kube-apiserver does for the kinds scn simulates. Every change is
+//! announced as a watch event, which is how controllers learn about it.
+//!
+//! Architecture invariant: components change objects only through this module's
+//! functions (or by mutating the store and calling `touch_*`), so every change is seen
+//! by the watchers.
+
+use std::fmt;
+
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, PodStatus, Service};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde_json::Value;
+
+use super::api::{defaults, field_error, kinds as api_kinds, patch, strict, validation};
+use super::clock::to_time;
+use super::error::SimError;
+use super::kinds::ObjectKind;
+use super::podutil;
+use super::store::{GenericObject, Stored};
+use super::world::{Change, PodLifecycle, World};
+
+/// Why the API server refused a request; `Display` gives kubectl's text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApiError {
+    pub reason: Reason,
+    pub message: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason {
+    Invalid,
+    NotFound,
+    AlreadyExists,
+    BadRequest,
+    Forbidden,
+    /// The client could not map the kind (`no matches for kind`): kubectl's own error.
+    NoMatch,
+}
+
+impl ApiError {
+    pub fn new(reason: Reason, message: impl Into<String>) -> ApiError {
+        ApiError {
+            reason,
+            message: message.into(),
+        }
+    }
+
+    pub fn not_found(kind: &ObjectKind, name: &str) -> ApiError {
+        ApiError::new(
+            Reason::NotFound,
+            format!("{} \"{name}\" not found", kind.resource()),
+        )
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.reason {
+            Reason::Invalid => f.write_str(&self.message),
+            Reason::NoMatch => write!(f, "error: {}", self.message),
+            reason => write!(f, "Error from server ({reason:?}): {}", self.message),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// A refusal, or a limit that stopped the simulation while the request was served.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RequestError {
+    Api(ApiError),
+    Sim(SimError),
+}
+
+impl From<ApiError> for RequestError {
+    fn from(e: ApiError) -> Self {
+        RequestError::Api(e)
+    }
+}
+
+impl From<SimError> for RequestError {
+    fn from(e: SimError) -> Self {
+        RequestError::Sim(e)
+    }
+}
+
+/// How a delete treats the object's dependents (`kubectl delete --cascade`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Propagation {
+    Background,
+    Foreground,
+    Orphan,
+}
+
+/// Identifies a stored object by kind and name; takes the API's `kind` string.
+pub fn resolve_kind(api_version: &str, kind: &str) -> Result<ObjectKind, String> {
+    api_kinds::lookup(api_version, kind).map(|_| ObjectKind::from_kind(kind))
+}
+
+fn meta_of(value: &Value) -> ObjectMeta {
+    serde_json::from_value(value.get("metadata").cloned().unwrap_or(Value::Null)).unwrap_or_default()
+}
+
+fn decode<T: serde::de::DeserializeOwned>(kind: &ObjectKind, value: &Value) -> Result<T, ApiError> {
+    serde_json::from_value(value.clone()).map_err(|e| {
+        ApiError::new(
+            Reason::BadRequest,
+            format!(
+                "{kind} in version \"{}\" cannot be handled as a {kind}: {e}",
+                version_of(value)
+            ),
+        )
+    })
+}
+
+fn version_of(value: &Value) -> &str {
+    let api_version = value.get("apiVersion").and_then(Value::as_str).unwrap_or("v1");
+    api_version.rsplit('/').next().unwrap_or(api_version)
+}
+
+fn invalid(kind: &ObjectKind, name: &str, errors: &[field_error::FieldError]) -> ApiError {
+    ApiError::new(
+        Reason::Invalid,
+        field_error::invalid_object_message(kind.name(), name, errors),
+    )
+}
+
+/// Fills the metadata the API server owns on create.
+fn init_meta(world: &mut World, kind: &ObjectKind, meta: &mut ObjectMeta) {
+    meta.uid = Some(world.store.new_uid());
+    meta.resource_version = Some(world.store.new_resource_version());
+    meta.creation_timestamp = Some(to_time(world.now));
+    meta.deletion_timestamp = None;
+    if kind.namespaced() {
+        meta.namespace = Some(world.config.namespace.clone());
+    } else {
+        meta.namespace = None;
+    }
+}
+
+/// Checks that apply to every request: the kind is known, strict decoding, the namespace.
+pub fn check_request(world: &World, kind: &ObjectKind, value: &Value) -> Result<(), ApiError> {
+    if let Some(ns) = value.pointer("/metadata/namespace").and_then(Value::as_str) {
+        if kind.namespaced() && ns != world.config.namespace {
+            return Err(ApiError::new(
+                Reason::NotFound,
+                format!("namespaces \"{ns}\" not found"),
+            ));
+        }
+    }
+    if !matches!(kind, ObjectKind::Other(_)) {
+        let unknown = strict::unknown_fields(kind.name(), value);
+        if !unknown.is_empty() {
+            return Err(ApiError::new(
+                Reason::BadRequest,
+                strict::strict_decoding_message(kind.name(), &unknown),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// POST: creates an object. Returns the name.
+pub fn create(world: &mut World, kind: &ObjectKind, value: &Value) -> Result<String, RequestError> {
+    world.warnings.clear();
+    check_request(world, kind, value)?;
+    let name = meta_of(value).name.unwrap_or_default();
+    if name.is_empty() {
+        return Err(ApiError::new(
+            Reason::Invalid,
+            format!(
+                "The {kind} \"\" is invalid: metadata.name: Required value: name or generateName is required"
+            ),
+        )
+        .into());
+    }
+    if world.store.exists(kind, &name) {
+        return Err(ApiError::new(
+            Reason::AlreadyExists,
+            format!("{} \"{name}\" already exists", kind.resource()),
+        )
+        .into());
+    }
+    match kind {
+        ObjectKind::StatefulSet => {
+            let mut set: StatefulSet = decode(kind, value)?;
+            defaults::default_statefulset(&mut set, &world.config.gates);
+            defaults::drop_disabled_fields(&mut set, None, &world.config.gates);
+            let mut errors = validation::validate_object_meta_name("StatefulSet", &name);
+            errors.extend(validation::validate_statefulset(&set, &world.config.gates));
+            if !errors.is_empty() {
+                return Err(invalid(kind, &name, &errors).into());
+            }
+            world.warnings = validation::statefulset_warnings(&set);
+            init_meta(world, kind, &mut set.metadata);
+            set.metadata.generation = Some(1);
+            set.status = None;
+            world.store.statefulsets.insert(name.clone(), set);
+        }
+        ObjectKind::Pod => {
+            let mut pod: Pod = decode(kind, value)?;
+            if let Some(spec) = pod.spec.as_mut() {
+                defaults::default_pod_spec(spec);
+            }
+            let errors = validation::validate_pod(&pod);
+            if !errors.is_empty() {
+                return Err(invalid(kind, &name, &errors).into());
+            }
+            insert_pod(world, pod)?;
+            return Ok(name);
+        }
+        ObjectKind::Service => {
+            let mut svc: Service = decode(kind, value)?;
+            defaults::default_service(&mut svc);
+            let mut errors = validation::validate_object_meta_name("Service", &name);
+            errors.extend(validation::validate_service(&svc));
+            if !errors.is_empty() {
+                return Err(invalid(kind, &name, &errors).into());
+            }
+            allocate_cluster_ip(world, &mut svc);
+            init_meta(world, kind, &mut svc.metadata);
+            world.store.services.insert(name.clone(), svc);
+        }
+        ObjectKind::PersistentVolumeClaim => {
+            let mut claim: PersistentVolumeClaim = decode(kind, value)?;
+            defaults::default_pvc(&mut claim);
+            let errors = validation::validate_pvc(&claim);
+            if !errors.is_empty() {
+                return Err(invalid(kind, &name, &errors).into());
+            }
+            admit_claim(world, &mut claim);
+            init_meta(world, kind, &mut claim.metadata);
+            world.store.claims.insert(name.clone(), claim);
+        }
+        ObjectKind::PersistentVolume => store_typed::<k8s_openapi::api::core::v1::PersistentVolume>(world, value)?,
+        ObjectKind::StorageClass => store_typed::<k8s_openapi::api::storage::v1::StorageClass>(world, value)?,
+        ObjectKind::Node => store_typed::<k8s_openapi::api::core::v1::Node>(world, value)?,
+        ObjectKind::ControllerRevision => store_typed::<k8s_openapi::api::apps::v1::ControllerRevision>(world, value)?,
+        ObjectKind::EndpointSlice => store_typed::<k8s_openapi::api::discovery::v1::EndpointSlice>(world, value)?,
+        ObjectKind::Other(other) => {
+            let mut metadata = meta_of(value);
+            init_meta(world, kind, &mut metadata);
+            metadata.generation = Some(1);
+            let mut body = value.clone();
+            body["metadata"] = serde_json::to_value(&metadata).unwrap_or(Value::Null);
+            world
+                .store
+                .others
+                .insert((other.clone(), name.clone()), GenericObject { metadata, body });
+        }
+    }
+    let owner = owner_uid_of(world, kind, &name);
+    world.notify(kind.clone(), &name, Change::Added, owner);
+    Ok(name)
+}
+
+fn store_typed<T: Stored>(world: &mut World, value: &Value) -> Result<(), ApiError> {
+    let mut object: T = decode(&T::KIND, value)?;
+    let name = object.metadata().name.clone().unwrap_or_default();
+    init_meta(world, &T::KIND, object.metadata_mut());
+    T::map_mut(&mut world.store).insert(name, object);
+    Ok(())
+}
+
+/// The DefaultStorageClass admission plugin and the pvc-protection finalizer.
+fn admit_claim(world: &World, claim: &mut PersistentVolumeClaim) {
+    if let Some(spec) = claim.spec.as_mut() {
+        if spec.storage_class_name.is_none() {
+            spec.storage_class_name = world
+                .store
+                .storage_classes
+                .iter()
+                .find(|(_, c)| {
+                    c.metadata
+                        .annotations
+                        .as_ref()
+                        .and_then(|a| a.get("storageclass.kubernetes.io/is-default-class"))
+                        .is_some_and(|v| v == "true")
+                })
+                .map(|(name, _)| name.clone());
+        }
+    }
+    let finalizers = claim.metadata.finalizers.get_or_insert_with(Vec::new);
+    if !finalizers.iter().any(|f| f == "kubernetes.io/pvc-protection") {
+        finalizers.push("kubernetes.io/pvc-protection".into());
+    }
+    claim.status.get_or_insert_with(Default::default).phase = Some("Pending".into());
+}
+
+/// ClusterIPs come from 10.96.0.0/12 in order, skipping .1 (kubernetes) and .10 (DNS).
+fn allocate_cluster_ip(world: &World, svc: &mut Service) {
+    let Some(spec) = svc.spec.as_mut() else {
+        return;
+    };
+    if spec.cluster_ip.as_deref() == Some("None") {
+        spec.cluster_ips = Some(vec!["None".into()]);
+        return;
+    }
+    if spec.cluster_ip.as_deref().is_some_and(|ip| !ip.is_empty()) {
+        return;
+    }
+    let used: std::collections::BTreeSet<&str> = world
+        .store
+        .services
+        .values()
+        .filter_map(|s| s.spec.as_ref()?.cluster_ip.as_deref())
+        .collect();
+    let ip = (2u32..(1 << 20))
+        .filter(|n| *n != 10)
+        .map(|n| format!("10.{}.{}.{}", 96 + (n >> 16), (n >> 8) & 0xff, n & 0xff))
+        .find(|ip| !used.contains(ip.as_str()));
+    if let Some(ip) = ip {
+        spec.cluster_ip = Some(ip.clone());
+        spec.cluster_ips = Some(vec![ip]);
+    }
+}
+
+fn owner_uid_of(world: &World, kind: &ObjectKind, name: &str) -> Option<String> {
+    let meta = world.store.meta(kind, name)?;
+    meta.owner_references
+        .as_ref()?
+        .iter()
+        .find(|r| r.controller == Some(true))
+        .map(|r| r.uid.clone())
+}
+
+/// Creates a pod (a user's, or a controller's): phase Pending, then watchers see it.
+pub fn insert_pod(world: &mut World, mut pod: Pod) -> Result<(), RequestError> {
+    let name = pod.metadata.name.clone().unwrap_or_default();
+    if world.store.pods.contains_key(&name) {
+        return Err(ApiError::new(
+            Reason::AlreadyExists,
+            format!("pods \"{name}\" already exists"),
+        )
+        .into());
+    }
+    world.count_pod_creation()?;
+    init_meta(world, &ObjectKind::Pod, &mut pod.metadata);
+    pod.status = Some(PodStatus {
+        phase: Some("Pending".into()),
+        qos_class: Some("BestEffort".into()),
+        ..Default::default()
+    });
+    let owner = podutil::controller_uid(&pod).map(str::to_string);
+    world.store.pods.insert(name.clone(), pod);
+    world.pod_log.push(PodLifecycle {
+        at: world.now,
+        name: name.clone(),
+        created: true,
+    });
+    world.notify(ObjectKind::Pod, &name, Change::Added, owner);
+    Ok(())
+}
+
+/// A component wrote the pod (status, binding): new resourceVersion, watchers told.
+pub fn touch_pod(world: &mut World, name: &str) {
+    let rv = world.store.new_resource_version();
+    let Some(pod) = world.store.pods.get_mut(name) else {
+        return;
+    };
+    pod.metadata.resource_version = Some(rv);
+    let owner = podutil::controller_uid(pod).map(str::to_string);
+    world.notify(ObjectKind::Pod, name, Change::Modified, owner);
+}
+
+/// The pod object leaves the API; its deletion is complete.
+pub fn remove_pod(world: &mut World, name: &str) {
+    let Some(pod) = world.store.pods.remove(name) else {
+        return;
+    };
+    world.pod_log.push(PodLifecycle {
+        at: world.now,
+        name: name.to_string(),
+        created: false,
+    });
+    super::scheduler::forget(world, &pod);
+    super::kubelet::forget(world, &pod);
+    let owner = podutil::controller_uid(&pod).map(str::to_string);
+    world.notify(ObjectKind::Pod, name, Change::Deleted, owner);
+}
+
+/// Removes any object from the store (its deletion is complete).
+pub fn remove(world: &mut World, kind: &ObjectKind, name: &str) {
+    if *kind == ObjectKind::Pod {
+        remove_pod(world, name);
+        return;
+    }
+    let owner = owner_uid_of(world, kind, name);
+    let removed = match kind {
+        ObjectKind::StatefulSet => world.store.statefulsets.remove(name).is_some(),
+        ObjectKind::PersistentVolumeClaim => world.store.claims.remove(name).is_some(),
+        ObjectKind::PersistentVolume => world.store.volumes.remove(name).is_some(),
+        ObjectKind::StorageClass => world.store.storage_classes.remove(name).is_some(),
+        ObjectKind::Service => world.store.services.remove(name).is_some(),
+        ObjectKind::Node => world.store.nodes.remove(name).is_some(),
+        ObjectKind::ControllerRevision => world.store.revisions.remove(name).is_some(),
+        ObjectKind::EndpointSlice => world.store.endpoint_slices.remove(name).is_some(),
+        ObjectKind::Pod => false,
+        ObjectKind::Other(k) => world
+            .store
+            .others
+            .remove(&(k.clone(), name.to_string()))
+            .is_some(),
+    };
+    if removed {
+        world.notify(kind.clone(), name, Change::Deleted, owner);
+    }
+}
+
+/// PUT: replaces an object with `value` (from kubectl apply, patch, scale, ...).
+/// Returns whether anything changed.
+pub fn update(world: &mut World, kind: &ObjectKind, name: &str, value: &Value) -> Result<bool, RequestError> {
+    world.warnings.clear();
+    let Some(old_json) = world.store.to_json(kind, name) else {
+        return Err(ApiError::not_found(kind, name).into());
+    };
+    check_request(world, kind, value)?;
+    let old_meta = world.store.meta(kind, name).cloned().unwrap_or_default();
+    let mut new_meta = meta_of(value);
+    if new_meta.name.as_deref().unwrap_or(name) != name {
+        return Err(ApiError::new(
+            Reason::BadRequest,
+            format!("the name of the object ({}) does not match the name on the URL ({name})", new_meta.name.unwrap_or_default()),
+        )
+        .into());
+    }
+    // Fields the API server owns survive any update.
+    new_meta.name = Some(name.to_string());
+    new_meta.uid = old_meta.uid.clone();
+    new_meta.creation_timestamp = old_meta.creation_timestamp.clone();
+    new_meta.deletion_timestamp = old_meta.deletion_timestamp.clone();
+    new_meta.deletion_grace_period_seconds = old_meta.deletion_grace_period_seconds;
+    new_meta.generation = old_meta.generation;
+    new_meta.namespace = old_meta.namespace.clone();
+    new_meta.resource_version = old_meta.resource_version.clone();
+    let mut value = value.clone();
+    value["metadata"] = serde_json::to_value(&new_meta).unwrap_or(Value::Null);
+    // The main resource cannot change status (that is the status subresource's job).
+    if let Some(status) = old_json.get("status") {
+        value["status"] = status.clone();
+    } else if let Some(map) = value.as_object_mut() {
+        map.remove("status");
+    }
+
+    let changed = match kind {
+        ObjectKind::StatefulSet => {
+            let Some(old) = world.store.statefulsets.get(name).cloned() else {
+                return Err(ApiError::not_found(kind, name).into());
+            };
+            let mut set: StatefulSet = decode(kind, &value)?;
+            defaults::default_statefulset(&mut set, &world.config.gates);
+            defaults::drop_disabled_fields(&mut set, Some(&old), &world.config.gates);
+            let errors = validation::validate_statefulset_update(&set, &old, &world.config.gates);
+            if !errors.is_empty() {
+                return Err(invalid(kind, name, &errors).into());
+            }
+            world.warnings = validation::statefulset_warnings(&set);
+            if set == old {
+                false
+            } else {
+                if set.spec != old.spec {
+                    set.metadata.generation = Some(old.metadata.generation.unwrap_or(0) + 1);
+                }
+                set.metadata.resource_version = Some(world.store.new_resource_version());
+                world.store.statefulsets.insert(name.to_string(), set);
+                true
+            }
+        }
+        ObjectKind::Pod => {
+            let Some(old) = world.store.pods.get(name).cloned() else {
+                return Err(ApiError::not_found(kind, name).into());
+            };
+            let mut pod: Pod = decode(kind, &value)?;
+            if let Some(spec) = pod.spec.as_mut() {
+                defaults::default_pod_spec(spec);
+            }
+            if pod.spec != old.spec {
+                return Err(ApiError::new(
+                    Reason::Invalid,
+                    format!(
+                        "The Pod \"{name}\" is invalid: spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)"
+                    ),
+                )
+                .into());
+            }
+            if pod == old {
+                false
+            } else {
+                pod.metadata.resource_version = Some(world.store.new_resource_version());
+                world.store.pods.insert(name.to_string(), pod);
+                true
+            }
+        }
+        ObjectKind::Service => replace_typed::<Service>(world, name, &value)?,
+        ObjectKind::PersistentVolumeClaim => replace_typed::<PersistentVolumeClaim>(world, name, &value)?,
+        ObjectKind::PersistentVolume => replace_typed::<k8s_openapi::api::core::v1::PersistentVolume>(world, name, &value)?,
+        ObjectKind::StorageClass => replace_typed::<k8s_openapi::api::storage::v1::StorageClass>(world, name, &value)?,
+        ObjectKind::Node => replace_typed::<k8s_openapi::api::core::v1::Node>(world, name, &value)?,
+        ObjectKind::ControllerRevision => replace_typed::<k8s_openapi::api::apps::v1::ControllerRevision>(world, name, &value)?,
+        ObjectKind::EndpointSlice => replace_typed::<k8s_openapi::api::discovery::v1::EndpointSlice>(world, name, &value)?,
+        ObjectKind::Other(k) => {
+            let key = (k.clone(), name.to_string());
+            let old = world.store.others.get(&key).map(|o| o.body.clone());
+            if old.as_ref() == Some(&value) {
+                false
+            } else {
+                let metadata = meta_of(&value);
+                world.store.others.insert(key, GenericObject { metadata, body: value.clone() });
+                true
+            }
+        }
+    };
+    if changed {
+        let owner = owner_uid_of(world, kind, name);
+        world.notify(kind.clone(), name, Change::Modified, owner);
+        finish_if_released(world, kind, name);
+    }
+    Ok(changed)
+}
+
+fn replace_typed<T: Stored + PartialEq>(world: &mut World, name: &str, value: &Value) -> Result<bool, ApiError> {
+    let object: T = decode(&T::KIND, value)?;
+    let old = world.store.get::<T>(name);
+    if old == Some(&object) {
+        return Ok(false);
+    }
+    let mut object = object;
+    object.metadata_mut().resource_version = Some(world.store.new_resource_version());
+    T::map_mut(&mut world.store).insert(name.to_string(), object);
+    Ok(true)
+}
+
+/// An object being deleted whose last finalizer went away is removed.
+fn finish_if_released(world: &mut World, kind: &ObjectKind, name: &str) {
+    let Some(meta) = world.store.meta(kind, name) else {
+        return;
+    };
+    if meta.deletion_timestamp.is_none() || meta.finalizers.as_ref().is_some_and(|f| !f.is_empty()) {
+        return;
+    }
+    if *kind == ObjectKind::Pod && meta.deletion_grace_period_seconds != Some(0) {
+        return; // the kubelet is still stopping the containers
+    }
+    remove(world, kind, name);
+}
+
+/// PATCH: `kubectl patch` with a strategic merge, JSON merge or JSON patch.
+pub fn patch(world: &mut World, kind: &ObjectKind, name: &str, patch_type: PatchType, body: &Value) -> Result<bool, RequestError> {
+    let Some(live) = world.store.to_json(kind, name) else {
+        return Err(ApiError::not_found(kind, name).into());
+    };
+    let patched = match patch_type {
+        PatchType::Strategic => patch::strategic_merge_patch(&live, body, kind.name()),
+        PatchType::Merge => Ok(patch::merge_patch(&live, body)),
+        PatchType::Json => patch::json_patch(&live, body),
+    }
+    .map_err(|message| ApiError::new(Reason::BadRequest, message))?;
+    update(world, kind, name, &patched)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PatchType {
+    Strategic,
+    Merge,
+    Json,
+}
+
+/// DELETE. `grace_zero` is `--force --grace-period=0`.
+pub fn delete(world: &mut World, kind: &ObjectKind, name: &str, propagation: Propagation, grace_zero: bool) -> Result<(), RequestError> {
+    world.warnings.clear();
+    let Some(meta) = world.store.meta(kind, name).cloned() else {
+        return Err(ApiError::not_found(kind, name).into());
+    };
+    if *kind == ObjectKind::Pod {
+        delete_pod(world, name, grace_zero);
+        return Ok(());
+    }
+    if meta.deletion_timestamp.is_some() {
+        return Ok(());
+    }
+    let mut finalizers = meta.finalizers.clone().unwrap_or_default();
+    match propagation {
+        Propagation::Foreground => finalizers.push("foregroundDeletion".into()),
+        Propagation::Orphan => super::controllers::garbage_collector::orphan_dependents(world, meta.uid.as_deref().unwrap_or_default()),
+        Propagation::Background => {}
+    }
+    if finalizers.is_empty() {
+        remove(world, kind, name);
+        return Ok(());
+    }
+    set_deleting(world, kind, name, finalizers);
+    Ok(())
+}
+
+fn set_deleting(world: &mut World, kind: &ObjectKind, name: &str, finalizers: Vec<String>) {
+    let now = to_time(world.now);
+    let rv = world.store.new_resource_version();
+    fn mark(meta: &mut ObjectMeta, now: k8s_openapi::apimachinery::pkg::apis::meta::v1::Time, finalizers: Vec<String>, rv: String) {
+        meta.deletion_timestamp = Some(now);
+        meta.deletion_grace_period_seconds = Some(0);
+        meta.finalizers = Some(finalizers);
+        meta.resource_version = Some(rv);
+    }
+    match kind {
+        ObjectKind::StatefulSet => {
+            if let Some(o) = world.store.statefulsets.get_mut(name) {
+                mark(&mut o.metadata, now, finalizers, rv);
+            }
+        }
+        ObjectKind::PersistentVolumeClaim => {
+            if let Some(o) = world.store.claims.get_mut(name) {
+                mark(&mut o.metadata, now, finalizers, rv);
+            }
+        }
+        ObjectKind::PersistentVolume => {
+            if let Some(o) = world.store.volumes.get_mut(name) {
+                mark(&mut o.metadata, now, finalizers, rv);
+            }
+        }
+        ObjectKind::Service => {
+            if let Some(o) = world.store.services.get_mut(name) {
+                mark(&mut o.metadata, now, finalizers, rv);
+            }
+        }
+        ObjectKind::Other(k) => {
+            if let Some(o) = world.store.others.get_mut(&(k.clone(), name.to_string())) {
+                mark(&mut o.metadata, now, finalizers, rv);
+                o.body["metadata"] = serde_json::to_value(&o.metadata).unwrap_or(Value::Null);
+            }
+        }
+        _ => {
+            // Kinds without finalizers in practice: remove at once.
+            remove(world, kind, name);
+            return;
+        }
+    }
+    let owner = owner_uid_of(world, kind, name);
+    world.notify(kind.clone(), name, Change::Modified, owner);
+}
+
+/// Graceful pod deletion: deletionTimestamp now; the kubelet stops the containers. A pod
+/// never bound to a node, or a forced delete, skips the kubelet.
+pub fn delete_pod(world: &mut World, name: &str, grace_zero: bool) {
+    let now = to_time(world.now);
+    let Some(pod) = world.store.pods.get_mut(name) else {
+        return;
+    };
+    let unbound = pod.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_none();
+    if pod.metadata.deletion_timestamp.is_some() && !grace_zero {
+        return;
+    }
+    let grace = if grace_zero || unbound {
+        0
+    } else {
+        pod.spec
+            .as_ref()
+            .and_then(|s| s.termination_grace_period_seconds)
+            .unwrap_or(30)
+    };
+    if pod.metadata.deletion_timestamp.is_none() {
+        pod.metadata.deletion_timestamp = Some(now);
+    }
+    pod.metadata.deletion_grace_period_seconds = Some(grace);
+    let held = pod.metadata.finalizers.as_ref().is_some_and(|f| !f.is_empty());
+    if grace == 0 && !held {
+        remove_pod(world, name);
+        return;
+    }
+    touch_pod(world, name);
+}

@@ -1,0 +1,289 @@
+//! The World: every piece of simulation state, and the driver that moves it.
+//!
+//! Mirrors how a cluster is built: the API server (`server.rs`) stores objects and emits
+//! watch events; controllers, the scheduler and the kubelet react to those events and to
+//! timers. `settle` runs everything due at the current instant until nothing more happens;
+//! `step` moves the clock to the next timer.
+
+use std::collections::{BTreeSet, VecDeque};
+
+use super::api::defaults::FeatureGates;
+use super::clock::{Millis, Timers};
+use super::error::SimError;
+use super::events::EventLog;
+use super::kinds::ObjectKind;
+use super::kubelet::Kubelet;
+use super::scheduler::Scheduler;
+use super::store::Store;
+
+/// The cluster's shape and the limits that stop runaway work.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub nodes: u32,
+    pub namespace: String,
+    pub domain: String,
+    pub max_pods: u64,
+    pub max_time_ms: Millis,
+    pub max_events: u64,
+    pub gates: FeatureGates,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            nodes: 3,
+            namespace: "default".into(),
+            domain: "cluster.local".into(),
+            max_pods: 100_000,
+            max_time_ms: 10_000 * 3_600_000,
+            max_events: 50_000_000,
+            gates: FeatureGates::default(),
+        }
+    }
+}
+
+/// What a watcher (an informer) is told about a change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    Added,
+    Modified,
+    Deleted,
+}
+
+#[derive(Clone, Debug)]
+pub struct WatchEvent {
+    pub kind: ObjectKind,
+    pub name: String,
+    pub change: Change,
+    /// The owner's UID for pods, so a deleted pod can still be routed to its set.
+    pub owner_uid: Option<String>,
+}
+
+/// Work that is due at a later instant.
+#[derive(Clone, Debug)]
+pub enum Timer {
+    /// The kubelet finished pulling and starting the containers.
+    ContainersStarted { pod: String, uid: String },
+    /// The readiness probe's result flips the Ready condition.
+    ReadinessChanged { pod: String, uid: String, ready: bool },
+    /// Graceful termination ended: the containers have stopped.
+    TerminationFinished { pod: String, uid: String },
+    /// A controller asked to look at a StatefulSet again (minReadySeconds, back-off).
+    SyncStatefulSet { name: String },
+}
+
+/// A pod creation or a completed pod deletion, in the order it happened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PodLifecycle {
+    pub at: Millis,
+    pub name: String,
+    pub created: bool,
+}
+
+/// A de-duplicating FIFO of keys, as client-go's workqueue.
+#[derive(Debug, Default)]
+pub struct WorkQueue {
+    order: VecDeque<String>,
+    queued: BTreeSet<String>,
+}
+
+impl WorkQueue {
+    pub fn add(&mut self, key: &str) {
+        if self.queued.insert(key.to_string()) {
+            self.order.push_back(key.to_string());
+        }
+    }
+
+    pub fn pop(&mut self) -> Option<String> {
+        let key = self.order.pop_front()?;
+        self.queued.remove(&key);
+        Some(key)
+    }
+}
+
+pub struct World {
+    pub config: Config,
+    pub now: Millis,
+    pub store: Store,
+    pub timers: Timers<Timer>,
+    pub watch: VecDeque<WatchEvent>,
+    pub statefulset_queue: WorkQueue,
+    pub statefulset_backoff: std::collections::BTreeMap<String, Millis>,
+    /// Syncs already asked for at a later instant, so each is asked once.
+    pub statefulset_requeues: BTreeSet<(String, Millis)>,
+    pub scheduler: Scheduler,
+    pub kubelet: Kubelet,
+    pub events: EventLog,
+    pub pod_log: Vec<PodLifecycle>,
+    /// Warnings the API server returned for the last request.
+    pub warnings: Vec<String>,
+    /// Events processed so far (timers, watch events, syncs): the event budget.
+    pub processed: u64,
+    pods_created: u64,
+}
+
+impl World {
+    pub fn new(config: Config) -> Result<World, SimError> {
+        if config.nodes == 0 || config.nodes > 250 {
+            return Err(SimError::Config(format!(
+                "a cluster has 1 to 250 nodes (each gets the pod CIDR 10.244.N.0/24); {} asked",
+                config.nodes
+            )));
+        }
+        let mut world = World {
+            now: 0,
+            store: Store::default(),
+            timers: Timers::default(),
+            watch: VecDeque::new(),
+            statefulset_queue: WorkQueue::default(),
+            statefulset_backoff: Default::default(),
+            statefulset_requeues: BTreeSet::new(),
+            scheduler: Scheduler::default(),
+            kubelet: Kubelet::default(),
+            events: EventLog::default(),
+            pod_log: Vec::new(),
+            warnings: Vec::new(),
+            processed: 0,
+            pods_created: 0,
+            config,
+        };
+        super::bootstrap::bootstrap(&mut world);
+        world.settle()?;
+        Ok(world)
+    }
+
+    /// Counts one unit of work against the event budget.
+    pub fn spend(&mut self) -> Result<(), SimError> {
+        self.processed += 1;
+        if self.processed > self.config.max_events {
+            return Err(SimError::Limit {
+                what: "events",
+                limit: self.config.max_events.to_string(),
+                hint: "raise it with `max-events N` in the cluster block, or look for a \
+                       controller that never settles"
+                    .into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Counts a pod creation against `max-pods`.
+    pub fn count_pod_creation(&mut self) -> Result<(), SimError> {
+        self.pods_created += 1;
+        if self.pods_created > self.config.max_pods {
+            return Err(SimError::Limit {
+                what: "pods",
+                limit: self.config.max_pods.to_string(),
+                hint: "raise it with `max-pods N` in the cluster block".into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Runs everything due at the current instant until nothing more happens.
+    pub fn settle(&mut self) -> Result<(), SimError> {
+        loop {
+            if let Some(event) = self.watch.pop_front() {
+                self.spend()?;
+                self.dispatch(event)?;
+                continue;
+            }
+            if let Some(name) = self.statefulset_queue.pop() {
+                self.spend()?;
+                super::controllers::statefulset::sync(self, &name)?;
+                continue;
+            }
+            if let Some(timer) = self.timers.pop_due(self.now) {
+                self.spend()?;
+                self.fire(timer)?;
+                continue;
+            }
+            return Ok(());
+        }
+    }
+
+    /// Moves the clock to the next timer and settles there. Returns false when no timer
+    /// is left (the cluster is quiet).
+    pub fn step(&mut self) -> Result<bool, SimError> {
+        self.settle()?;
+        match self.timers.next_time() {
+            Some(at) => {
+                self.set_clock(at.max(self.now))?;
+                self.settle()?;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// The instant of the next timer, if any.
+    pub fn next_event_time(&self) -> Option<Millis> {
+        self.timers.next_time()
+    }
+
+    /// Advances the clock to `until`, settling at every instant on the way.
+    pub fn advance_to(&mut self, until: Millis) -> Result<(), SimError> {
+        self.settle()?;
+        while let Some(at) = self.timers.next_time() {
+            if at > until {
+                break;
+            }
+            self.set_clock(at.max(self.now))?;
+            self.settle()?;
+        }
+        self.set_clock(until.max(self.now))?;
+        self.settle()
+    }
+
+    pub fn set_clock(&mut self, at: Millis) -> Result<(), SimError> {
+        if at > self.config.max_time_ms {
+            return Err(SimError::Limit {
+                what: "of virtual time",
+                limit: super::clock_fmt(self.config.max_time_ms),
+                hint: "raise it with `max-time D` in the cluster block".into(),
+            });
+        }
+        self.now = at;
+        Ok(())
+    }
+
+    pub fn notify(&mut self, kind: ObjectKind, name: &str, change: Change, owner_uid: Option<String>) {
+        self.watch.push_back(WatchEvent {
+            kind,
+            name: name.to_string(),
+            change,
+            owner_uid,
+        });
+    }
+
+    /// Informers: route a change to the components that watch that kind.
+    fn dispatch(&mut self, event: WatchEvent) -> Result<(), SimError> {
+        match event.kind {
+            ObjectKind::Pod => {
+                super::controllers::statefulset::on_pod_event(self, &event);
+                if event.change != Change::Deleted {
+                    super::scheduler::on_pod(self, &event.name);
+                    super::kubelet::on_pod(self, &event.name)?;
+                }
+            }
+            ObjectKind::StatefulSet => {
+                if event.change != Change::Deleted {
+                    self.statefulset_queue.add(&event.name);
+                }
+            }
+            _ => {}
+        }
+        super::controllers::garbage_collector::on_event(self, &event)?;
+        Ok(())
+    }
+
+    fn fire(&mut self, timer: Timer) -> Result<(), SimError> {
+        match timer {
+            Timer::SyncStatefulSet { name } => {
+                self.statefulset_queue.add(&name);
+                Ok(())
+            }
+            other => super::kubelet::on_timer(self, other),
+        }
+    }
+}
