@@ -15,8 +15,8 @@ use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 
-pub use super::duration::human_duration;
 use super::duration::age;
+pub use super::duration::human_duration;
 use super::quantity::canonical;
 pub use super::table::PrintedTable;
 
@@ -449,9 +449,7 @@ pub fn pvcs(claims: &[&PersistentVolumeClaim], now: Time) -> PrintedTable {
         .map(|pvc| {
             let spec = pvc.spec.as_ref();
             let status = pvc.status.as_ref();
-            let volume = spec
-                .and_then(|s| s.volume_name.clone())
-                .unwrap_or_default();
+            let volume = spec.and_then(|s| s.volume_name.clone()).unwrap_or_default();
             let (capacity, modes) = if volume.is_empty() {
                 (String::new(), String::new())
             } else {
@@ -459,7 +457,10 @@ pub fn pvcs(claims: &[&PersistentVolumeClaim], now: Time) -> PrintedTable {
                     .and_then(|s| s.capacity.as_ref())
                     .and_then(|c| c.get("storage"))
                     .map_or_else(|| "0".to_string(), canonical);
-                (cap, access_modes(status.and_then(|s| s.access_modes.as_ref())))
+                (
+                    cap,
+                    access_modes(status.and_then(|s| s.access_modes.as_ref())),
+                )
             };
             let class = storage_class_of(
                 &pvc.metadata,
@@ -473,8 +474,11 @@ pub fn pvcs(claims: &[&PersistentVolumeClaim], now: Time) -> PrintedTable {
                 capacity,
                 modes,
                 str_or(class.as_ref(), UNSET).to_string(),
-                str_or(spec.and_then(|s| s.volume_attributes_class_name.as_ref()), UNSET)
-                    .to_string(),
+                str_or(
+                    spec.and_then(|s| s.volume_attributes_class_name.as_ref()),
+                    UNSET,
+                )
+                .to_string(),
                 age(pvc.metadata.creation_timestamp.as_ref(), &now),
                 str_or(spec.and_then(|s| s.volume_mode.as_ref()), UNSET).to_string(),
             ];
@@ -824,12 +828,13 @@ pub fn nodes(nodes: &[&Node], now: Time) -> PrintedTable {
                     .map_or_else(|| NONE.to_string(), |a| a.address.clone())
             };
             let info = status.and_then(|s| s.node_info.as_ref());
-            let info_or_unknown = |f: fn(&k8s_openapi::api::core::v1::NodeSystemInfo) -> &String| {
-                info.map(f)
-                    .filter(|s| !s.is_empty())
-                    .cloned()
-                    .unwrap_or_else(|| "<unknown>".to_string())
-            };
+            let info_or_unknown =
+                |f: fn(&k8s_openapi::api::core::v1::NodeSystemInfo) -> &String| {
+                    info.map(f)
+                        .filter(|s| !s.is_empty())
+                        .cloned()
+                        .unwrap_or_else(|| "<unknown>".to_string())
+                };
             let (n, ns) = key(&node.metadata);
             let cells = vec![
                 n.clone(),
