@@ -1,3 +1,8 @@
-//! The client side: what kubectl does (`client`) and prints (`printers`).
+//! The client side: what kubectl does (`client`) and prints (`printers`, `table`,
+//! `duration`, `quantity`).
 
 pub mod client;
+pub mod duration;
+pub mod printers;
+pub mod quantity;
+pub mod table;
