@@ -1,1 +1,18 @@
 //! The API server: defaulting, validation, patching.
+//!
+//! One idea per file:
+//! - [`field_error`]: upstream `field.Error` and kubectl's "is invalid" text;
+//! - [`defaults`]: defaulting (B-DEF) and feature gates;
+//! - [`validation`]: validation and forbidden updates (B-VAL);
+//! - [`patch`]: strategic merge, JSON merge and RFC 6902 patches;
+//! - [`apply`]: kubectl client-side apply (three-way merge);
+//! - [`strict`]: unknown-field detection as `--validate=strict`;
+//! - [`kinds`]: the kinds the server knows.
+
+pub mod apply;
+pub mod defaults;
+pub mod field_error;
+pub mod kinds;
+pub mod patch;
+pub mod strict;
+pub mod validation;

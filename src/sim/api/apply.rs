@@ -1,0 +1,257 @@
+//! `kubectl apply` (client-side): a three-way strategic merge between the last-applied
+//! configuration, the file and the live object.
+
+use serde_json::{Map, Value};
+
+use super::patch::{list_strategy, ListStrategy};
+
+/// The annotation kubectl keeps the applied configuration in.
+pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// The last-applied configuration stored on `live`, if any (and if it parses).
+pub fn last_applied(live: &Value) -> Option<Value> {
+    let text = live
+        .pointer("/metadata/annotations")?
+        .get(LAST_APPLIED)?
+        .as_str()?;
+    serde_json::from_str(text).ok()
+}
+
+/// The configuration kubectl stores: `modified` without the last-applied annotation (an empty
+/// `annotations: {}` stays, as kubectl writes it), as compact JSON with sorted keys.
+pub fn applied_configuration(modified: &Value) -> String {
+    let mut m = modified.clone();
+    if let Some(meta) = m.get_mut("metadata").and_then(Value::as_object_mut) {
+        let annotations = meta
+            .entry("annotations")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Some(a) = annotations.as_object_mut() {
+            a.remove(LAST_APPLIED);
+        } else {
+            *annotations = Value::Object(Map::new());
+        }
+    }
+    serde_json::to_string(&sorted(&m)).unwrap_or_default()
+}
+
+fn sorted(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            let mut out = Map::new();
+            for k in keys {
+                out.insert(k.clone(), sorted(&m[k]));
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
+        other => other.clone(),
+    }
+}
+
+/// kubectl client-side apply of `modified` (the file's object) onto `live` (the server's
+/// object; `Value::Null` when it does not exist yet), given the configuration applied last
+/// time. Fields present in `last_applied` but absent from `modified` are deleted; fields in
+/// `modified` are set (lists with a merge key merge item by item); everything else on `live`
+/// (status, fields other writers set) is kept. The result carries the new last-applied
+/// annotation.
+pub fn apply_patch(
+    last_applied: Option<&Value>,
+    modified: &Value,
+    live: &Value,
+    kind: &str,
+) -> Result<Value, String> {
+    let Value::Object(mm) = modified else {
+        return Err("error: the applied configuration must be an object".into());
+    };
+    let mut mod_clean = mm.clone();
+    if let Some(a) = mod_clean
+        .get_mut("metadata")
+        .and_then(|m| m.get_mut("annotations"))
+        .and_then(Value::as_object_mut)
+    {
+        a.remove(LAST_APPLIED);
+    }
+    let empty = Map::new();
+    let live_map = live.as_object().unwrap_or(&empty);
+    let last_map = last_applied.and_then(Value::as_object);
+    let mut out = merge3_map(last_map, &mod_clean, live_map, kind, &mut Vec::new());
+    let config = applied_configuration(modified);
+    let meta = out
+        .entry("metadata")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if !meta.is_object() {
+        *meta = Value::Object(Map::new());
+    }
+    if let Some(meta) = meta.as_object_mut() {
+        let ann = meta
+            .entry("annotations")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !ann.is_object() {
+            *ann = Value::Object(Map::new());
+        }
+        if let Some(ann) = ann.as_object_mut() {
+            ann.insert(LAST_APPLIED.to_string(), Value::String(config));
+        }
+    }
+    Ok(Value::Object(out))
+}
+
+fn merge3_map(
+    last: Option<&Map<String, Value>>,
+    modified: &Map<String, Value>,
+    live: &Map<String, Value>,
+    kind: &str,
+    path: &mut Vec<String>,
+) -> Map<String, Value> {
+    let mut out = live.clone();
+    if let Some(last) = last {
+        for k in last.keys() {
+            if !modified.contains_key(k) {
+                out.remove(k);
+            }
+        }
+    }
+    for (k, mv) in modified {
+        if mv.is_null() {
+            out.remove(k);
+            continue;
+        }
+        let lv = last.and_then(|l| l.get(k));
+        let merged = merge3_value(lv, mv, live.get(k), kind, path, k);
+        out.insert(k.clone(), merged);
+    }
+    out
+}
+
+fn strip_nulls(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), strip_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(strip_nulls).collect()),
+        other => other.clone(),
+    }
+}
+
+fn merge3_value(
+    last: Option<&Value>,
+    modified: &Value,
+    live: Option<&Value>,
+    kind: &str,
+    path: &mut Vec<String>,
+    key: &str,
+) -> Value {
+    match (modified, live) {
+        (Value::Object(mm), Some(Value::Object(lm))) => {
+            path.push(key.to_string());
+            let r = merge3_map(last.and_then(Value::as_object), mm, lm, kind, path);
+            path.pop();
+            Value::Object(r)
+        }
+        (Value::Array(ml), Some(Value::Array(ll))) => {
+            let strategy = list_strategy(kind, path, key);
+            path.push(key.to_string());
+            let last_list = last.and_then(Value::as_array).map(Vec::as_slice);
+            let r = merge3_list(last_list, ml, ll, strategy, kind, path);
+            path.pop();
+            Value::Array(r)
+        }
+        _ => strip_nulls(modified),
+    }
+}
+
+fn merge3_list(
+    last: Option<&[Value]>,
+    modified: &[Value],
+    live: &[Value],
+    strategy: ListStrategy,
+    kind: &str,
+    path: &mut Vec<String>,
+) -> Vec<Value> {
+    match strategy {
+        ListStrategy::Replace => modified.iter().map(strip_nulls).collect(),
+        ListStrategy::MergeScalars => {
+            let removed: Vec<&Value> = last
+                .unwrap_or(&[])
+                .iter()
+                .filter(|v| !modified.contains(v))
+                .collect();
+            let mut out: Vec<Value> = live
+                .iter()
+                .filter(|v| !removed.contains(v))
+                .cloned()
+                .collect();
+            for v in modified {
+                if !out.contains(v) {
+                    out.push(v.clone());
+                }
+            }
+            out
+        }
+        ListStrategy::MergeKey(mk) => {
+            let key_of = |v: &Value| v.get(mk).cloned();
+            let mod_keys: Vec<Option<Value>> = modified.iter().map(key_of).collect();
+            // Items the last configuration had and the file dropped are deleted.
+            let removed: Vec<Value> = last
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(key_of)
+                .filter(|k| !mod_keys.contains(&Some(k.clone())))
+                .collect();
+            let mut out: Vec<Value> = live
+                .iter()
+                .filter(|v| key_of(v).is_none_or(|k| !removed.contains(&k)))
+                .cloned()
+                .collect();
+            let mut slots: Vec<usize> = Vec::new();
+            let mut merged_items: Vec<Value> = Vec::new();
+            for (mi, item) in modified.iter().enumerate() {
+                let k = &mod_keys[mi];
+                let live_pos = k
+                    .as_ref()
+                    .and_then(|k| out.iter().position(|o| key_of(o).as_ref() == Some(k)));
+                let last_item = k.as_ref().and_then(|k| {
+                    last.unwrap_or(&[])
+                        .iter()
+                        .find(|o| key_of(o).as_ref() == Some(k))
+                });
+                let merged = match (item, live_pos.map(|p| &out[p])) {
+                    (Value::Object(mm), Some(Value::Object(lm))) => Value::Object(merge3_map(
+                        last_item.and_then(Value::as_object),
+                        mm,
+                        lm,
+                        kind,
+                        path,
+                    )),
+                    _ => strip_nulls(item),
+                };
+                match live_pos {
+                    Some(p) => {
+                        slots.push(p);
+                        out[p] = merged.clone();
+                    }
+                    None => {
+                        out.push(merged.clone());
+                        slots.push(out.len() - 1);
+                    }
+                }
+                merged_items.push(merged);
+            }
+            // Items of the file take the file's order, in the slots they occupy.
+            let mut sorted_slots = slots.clone();
+            sorted_slots.sort_unstable();
+            sorted_slots.dedup();
+            if sorted_slots.len() == merged_items.len() {
+                for (slot, item) in sorted_slots.into_iter().zip(merged_items) {
+                    out[slot] = item;
+                }
+            }
+            out
+        }
+    }
+}

@@ -1,0 +1,283 @@
+//! Defaulting as the API server does it on create and update (B-DEF), and the feature gates
+//! that change it.
+
+use k8s_openapi::api::apps::v1::{
+    RollingUpdateStatefulSetStrategy, StatefulSet, StatefulSetPersistentVolumeClaimRetentionPolicy,
+    StatefulSetSpec, StatefulSetUpdateStrategy,
+};
+use k8s_openapi::api::core::v1::{
+    Container, EmptyDirVolumeSource, PersistentVolumeClaim, PersistentVolumeClaimSpec,
+    PersistentVolumeClaimStatus, PodSecurityContext, PodSpec, Probe, Service, ServiceSpec, Volume,
+};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+/// The feature gate name for `spec.updateStrategy.rollingUpdate.maxUnavailable`.
+pub const MAX_UNAVAILABLE_STATEFULSET: &str = "MaxUnavailableStatefulSet";
+
+/// Feature gates the simulation knows. The default is the v1.36 default: every gate off.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FeatureGates {
+    /// `MaxUnavailableStatefulSet` (off by default in v1.35.4–v1.36).
+    pub max_unavailable_statefulset: bool,
+}
+
+impl FeatureGates {
+    /// The gate names the simulation knows.
+    pub const KNOWN: &'static [&'static str] = &[MAX_UNAVAILABLE_STATEFULSET];
+
+    /// Gates turned on by name; an unknown name is an error that lists the known ones.
+    pub fn from_names<S: AsRef<str>>(names: &[S]) -> Result<FeatureGates, String> {
+        let mut gates = FeatureGates::default();
+        for name in names {
+            match name.as_ref() {
+                MAX_UNAVAILABLE_STATEFULSET => gates.max_unavailable_statefulset = true,
+                other => {
+                    return Err(format!(
+                        "unrecognized feature gate: {other} (known gates: {})",
+                        Self::KNOWN.join(", ")
+                    ))
+                }
+            }
+        }
+        Ok(gates)
+    }
+}
+
+/// `SetDefaults_StatefulSet` (B-DEF-1..9) plus the embedded pod template and claim templates
+/// (B-DEF-11).
+pub fn default_statefulset(sts: &mut StatefulSet, gates: &FeatureGates) {
+    let spec = sts.spec.get_or_insert_with(StatefulSetSpec::default);
+    // B-DEF-2
+    if spec.pod_management_policy.as_deref().unwrap_or("").is_empty() {
+        spec.pod_management_policy = Some("OrderedReady".into());
+    }
+    // B-DEF-3 / B-DEF-4: rollingUpdate is only allocated when the type was empty.
+    let strategy = spec
+        .update_strategy
+        .get_or_insert_with(StatefulSetUpdateStrategy::default);
+    if strategy.type_.as_deref().unwrap_or("").is_empty() {
+        strategy.type_ = Some("RollingUpdate".into());
+        if strategy.rolling_update.is_none() {
+            strategy.rolling_update = Some(RollingUpdateStatefulSetStrategy::default());
+        }
+    }
+    if strategy.type_.as_deref() == Some("RollingUpdate") {
+        if let Some(ru) = strategy.rolling_update.as_mut() {
+            // B-DEF-5
+            if ru.partition.is_none() {
+                ru.partition = Some(0);
+            }
+            // B-DEF-8
+            if gates.max_unavailable_statefulset && ru.max_unavailable.is_none() {
+                ru.max_unavailable = Some(IntOrString::Int(1));
+            }
+        }
+    }
+    // B-DEF-7
+    let policy = spec
+        .persistent_volume_claim_retention_policy
+        .get_or_insert_with(StatefulSetPersistentVolumeClaimRetentionPolicy::default);
+    if policy.when_deleted.as_deref().unwrap_or("").is_empty() {
+        policy.when_deleted = Some("Retain".into());
+    }
+    if policy.when_scaled.as_deref().unwrap_or("").is_empty() {
+        policy.when_scaled = Some("Retain".into());
+    }
+    // B-DEF-1
+    if spec.replicas.is_none() {
+        spec.replicas = Some(1);
+    }
+    // B-DEF-6
+    if spec.revision_history_limit.is_none() {
+        spec.revision_history_limit = Some(10);
+    }
+    // B-DEF-9: minReadySeconds (0, omitted), ordinals (nil) and serviceName have no default.
+    // B-DEF-11
+    let template_spec = spec.template.spec.get_or_insert_with(PodSpec::default);
+    default_pod_spec(template_spec);
+    if let Some(claims) = spec.volume_claim_templates.as_mut() {
+        for claim in claims {
+            default_pvc(claim);
+        }
+    }
+}
+
+/// `dropStatefulSetDisabledFields` (B-DEF-8): with the MaxUnavailableStatefulSet gate off,
+/// `rollingUpdate.maxUnavailable` is dropped on create, and on update unless the old object
+/// already used it.
+pub fn drop_disabled_fields(new: &mut StatefulSet, old: Option<&StatefulSet>, gates: &FeatureGates) {
+    if gates.max_unavailable_statefulset {
+        return;
+    }
+    let old_in_use = old
+        .and_then(|o| o.spec.as_ref())
+        .and_then(|s| s.update_strategy.as_ref())
+        .and_then(|u| u.rolling_update.as_ref())
+        .is_some_and(|r| r.max_unavailable.is_some());
+    if old_in_use {
+        return;
+    }
+    if let Some(ru) = new
+        .spec
+        .as_mut()
+        .and_then(|s| s.update_strategy.as_mut())
+        .and_then(|u| u.rolling_update.as_mut())
+    {
+        ru.max_unavailable = None;
+    }
+}
+
+fn set_if_empty(field: &mut Option<String>, value: &str) {
+    if field.as_deref().unwrap_or("").is_empty() {
+        *field = Some(value.to_string());
+    }
+}
+
+/// `SetDefaults_PodSpec` and the container/probe/volume defaults under it.
+pub fn default_pod_spec(spec: &mut PodSpec) {
+    set_if_empty(&mut spec.dns_policy, "ClusterFirst");
+    set_if_empty(&mut spec.restart_policy, "Always");
+    if spec.termination_grace_period_seconds.is_none() {
+        spec.termination_grace_period_seconds = Some(30);
+    }
+    set_if_empty(&mut spec.scheduler_name, "default-scheduler");
+    if spec.security_context.is_none() {
+        spec.security_context = Some(PodSecurityContext::default());
+    }
+    for c in spec.containers.iter_mut() {
+        default_container(c);
+    }
+    if let Some(init) = spec.init_containers.as_mut() {
+        for c in init {
+            default_container(c);
+        }
+    }
+    if let Some(volumes) = spec.volumes.as_mut() {
+        for v in volumes {
+            default_volume(v);
+        }
+    }
+}
+
+/// `imagePullPolicy` default: `Always` for the `latest` tag or no tag (and no digest), else
+/// `IfNotPresent`.
+pub fn default_pull_policy(image: &str) -> &'static str {
+    let (name, digest) = match image.split_once('@') {
+        Some((n, _)) => (n, true),
+        None => (image, false),
+    };
+    let last = name.rsplit('/').next().unwrap_or(name);
+    let tag = last.split_once(':').map(|(_, t)| t);
+    match tag {
+        Some("latest") => "Always",
+        Some(_) => "IfNotPresent",
+        None if digest => "IfNotPresent",
+        None => "Always",
+    }
+}
+
+fn default_container(c: &mut Container) {
+    if c.image_pull_policy.as_deref().unwrap_or("").is_empty() {
+        let policy = default_pull_policy(c.image.as_deref().unwrap_or(""));
+        c.image_pull_policy = Some(policy.to_string());
+    }
+    set_if_empty(&mut c.termination_message_path, "/dev/termination-log");
+    set_if_empty(&mut c.termination_message_policy, "File");
+    if let Some(ports) = c.ports.as_mut() {
+        for p in ports {
+            set_if_empty(&mut p.protocol, "TCP");
+        }
+    }
+    for probe in [
+        c.liveness_probe.as_mut(),
+        c.readiness_probe.as_mut(),
+        c.startup_probe.as_mut(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        default_probe(probe);
+    }
+    if let Some(env) = c.env.as_mut() {
+        for e in env {
+            if let Some(f) = e.value_from.as_mut().and_then(|v| v.field_ref.as_mut()) {
+                set_if_empty(&mut f.api_version, "v1");
+            }
+        }
+    }
+}
+
+fn default_probe(p: &mut Probe) {
+    if p.timeout_seconds.is_none() {
+        p.timeout_seconds = Some(1);
+    }
+    if p.period_seconds.is_none() {
+        p.period_seconds = Some(10);
+    }
+    if p.success_threshold.is_none() {
+        p.success_threshold = Some(1);
+    }
+    if p.failure_threshold.is_none() {
+        p.failure_threshold = Some(3);
+    }
+    if let Some(h) = p.http_get.as_mut() {
+        set_if_empty(&mut h.path, "/");
+        set_if_empty(&mut h.scheme, "HTTP");
+    }
+}
+
+fn default_volume(v: &mut Volume) {
+    // A volume with no source gets `emptyDir: {}` (SetDefaults_Volume).
+    let has_source = serde_json::to_value(&*v)
+        .ok()
+        .and_then(|j| j.as_object().map(|m| m.keys().any(|k| k != "name")))
+        .unwrap_or(true);
+    if !has_source {
+        v.empty_dir = Some(EmptyDirVolumeSource::default());
+    }
+    if let Some(s) = v.secret.as_mut() {
+        if s.default_mode.is_none() {
+            s.default_mode = Some(0o644);
+        }
+    }
+    if let Some(s) = v.config_map.as_mut() {
+        if s.default_mode.is_none() {
+            s.default_mode = Some(0o644);
+        }
+    }
+}
+
+/// `SetDefaults_PersistentVolumeClaim(Spec)`: `volumeMode: Filesystem`, `status.phase: Pending`.
+pub fn default_pvc(pvc: &mut PersistentVolumeClaim) {
+    let spec = pvc.spec.get_or_insert_with(PersistentVolumeClaimSpec::default);
+    set_if_empty(&mut spec.volume_mode, "Filesystem");
+    let status = pvc
+        .status
+        .get_or_insert_with(PersistentVolumeClaimStatus::default);
+    set_if_empty(&mut status.phase, "Pending");
+}
+
+/// `SetDefaults_Service`: `type: ClusterIP`, `sessionAffinity: None`, port `protocol: TCP`,
+/// `targetPort` = `port`, `internalTrafficPolicy: Cluster` (not for ExternalName).
+pub fn default_service(svc: &mut Service) {
+    let spec = svc.spec.get_or_insert_with(ServiceSpec::default);
+    set_if_empty(&mut spec.type_, "ClusterIP");
+    set_if_empty(&mut spec.session_affinity, "None");
+    if spec.type_.as_deref() != Some("ExternalName") {
+        set_if_empty(&mut spec.internal_traffic_policy, "Cluster");
+    }
+    if let Some(ports) = spec.ports.as_mut() {
+        for p in ports {
+            set_if_empty(&mut p.protocol, "TCP");
+            let unset = match &p.target_port {
+                None => true,
+                Some(IntOrString::Int(0)) => true,
+                Some(IntOrString::String(s)) => s.is_empty(),
+                Some(_) => false,
+            };
+            if unset {
+                p.target_port = Some(IntOrString::Int(p.port));
+            }
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! Field errors as the Kubernetes API server reports them (`k8s.io/apimachinery/pkg/util/validation/field`).
+
+use std::fmt;
+
+/// One validation error on one field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// Field path, e.g. `spec.template.spec.containers[0].image`.
+    pub path: String,
+    pub kind: FieldErrorKind,
+}
+
+/// The error types of `field.ErrorType`. `value` strings are already rendered (strings quoted,
+/// integers bare, Go structures as `%#v`); see [`quote`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldErrorKind {
+    Required { detail: String },
+    Invalid { value: String, detail: String },
+    Unsupported { value: String, supported: Vec<String> },
+    Forbidden { detail: String },
+    NotFound { value: String },
+    Duplicate { value: String },
+    TooLong { max: usize },
+}
+
+/// Renders a string value as Go's `%q` does (close enough: JSON escaping).
+pub fn quote(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\""))
+}
+
+impl FieldError {
+    pub fn required(path: impl Into<String>, detail: impl Into<String>) -> Self {
+        FieldError {
+            path: path.into(),
+            kind: FieldErrorKind::Required {
+                detail: detail.into(),
+            },
+        }
+    }
+
+    /// `value` is the already rendered value (use [`quote`] for strings).
+    pub fn invalid(path: impl Into<String>, value: impl Into<String>, detail: impl Into<String>) -> Self {
+        FieldError {
+            path: path.into(),
+            kind: FieldErrorKind::Invalid {
+                value: value.into(),
+                detail: detail.into(),
+            },
+        }
+    }
+
+    /// Invalid string value (rendered quoted).
+    pub fn invalid_str(path: impl Into<String>, value: &str, detail: impl Into<String>) -> Self {
+        Self::invalid(path, quote(value), detail)
+    }
+
+    /// `value` and `supported` are raw strings; they are quoted when printed.
+    pub fn unsupported(path: impl Into<String>, value: &str, supported: &[&str]) -> Self {
+        FieldError {
+            path: path.into(),
+            kind: FieldErrorKind::Unsupported {
+                value: value.to_string(),
+                supported: supported.iter().map(|s| s.to_string()).collect(),
+            },
+        }
+    }
+
+    pub fn forbidden(path: impl Into<String>, detail: impl Into<String>) -> Self {
+        FieldError {
+            path: path.into(),
+            kind: FieldErrorKind::Forbidden {
+                detail: detail.into(),
+            },
+        }
+    }
+
+    /// `value` is a raw string; it is quoted when printed.
+    pub fn not_found(path: impl Into<String>, value: &str) -> Self {
+        FieldError {
+            path: path.into(),
+            kind: FieldErrorKind::NotFound {
+                value: value.to_string(),
+            },
+        }
+    }
+
+    /// `value` is a raw string; it is quoted when printed.
+    pub fn duplicate(path: impl Into<String>, value: &str) -> Self {
+        FieldError {
+            path: path.into(),
+            kind: FieldErrorKind::Duplicate {
+                value: value.to_string(),
+            },
+        }
+    }
+
+    pub fn too_long(path: impl Into<String>, max: usize) -> Self {
+        FieldError {
+            path: path.into(),
+            kind: FieldErrorKind::TooLong { max },
+        }
+    }
+
+    /// The detail text (what follows the value), empty for types without one.
+    pub fn detail(&self) -> &str {
+        match &self.kind {
+            FieldErrorKind::Required { detail }
+            | FieldErrorKind::Invalid { detail, .. }
+            | FieldErrorKind::Forbidden { detail } => detail,
+            _ => "",
+        }
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: ", self.path)?;
+        match &self.kind {
+            FieldErrorKind::Required { detail } => {
+                f.write_str("Required value")?;
+                if !detail.is_empty() {
+                    write!(f, ": {detail}")?;
+                }
+            }
+            FieldErrorKind::Invalid { value, detail } => {
+                write!(f, "Invalid value: {value}")?;
+                if !detail.is_empty() {
+                    write!(f, ": {detail}")?;
+                }
+            }
+            FieldErrorKind::Unsupported { value, supported } => {
+                write!(f, "Unsupported value: {}", quote(value))?;
+                if !supported.is_empty() {
+                    let list: Vec<String> = supported.iter().map(|s| quote(s)).collect();
+                    write!(f, ": supported values: {}", list.join(", "))?;
+                }
+            }
+            FieldErrorKind::Forbidden { detail } => {
+                f.write_str("Forbidden")?;
+                if !detail.is_empty() {
+                    write!(f, ": {detail}")?;
+                }
+            }
+            FieldErrorKind::NotFound { value } => write!(f, "Not found: {}", quote(value))?,
+            FieldErrorKind::Duplicate { value } => write!(f, "Duplicate value: {}", quote(value))?,
+            FieldErrorKind::TooLong { max } => {
+                write!(f, "Too long: may not be more than {max} bytes")?
+            }
+        }
+        Ok(())
+    }
+}
+
+/// kubectl's text for a refused object: `The StatefulSet "web" is invalid: <err>` for one error,
+/// `The StatefulSet "web" is invalid: [<err1>, <err2>]` for several (duplicates removed, as the
+/// apimachinery aggregate does).
+pub fn invalid_object_message(kind: &str, name: &str, errors: &[FieldError]) -> String {
+    let mut seen: Vec<String> = Vec::new();
+    for e in errors {
+        let s = e.to_string();
+        if !seen.contains(&s) {
+            seen.push(s);
+        }
+    }
+    let body = match seen.len() {
+        0 => String::new(),
+        1 => seen.remove(0),
+        _ => format!("[{}]", seen.join(", ")),
+    };
+    format!("The {kind} {} is invalid: {body}", quote(name))
+}

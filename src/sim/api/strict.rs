@@ -1,0 +1,134 @@
+//! Unknown-field detection, as `kubectl apply --validate=strict` (the server's strict field
+//! validation) reports it.
+//!
+//! Technique: decode into the typed k8s-openapi object (which ignores unknown fields), encode
+//! it again, and report every key of the input the round trip lost, unless the input value was
+//! null or empty (those are dropped legitimately).
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::kinds;
+
+fn roundtrip_as<T: DeserializeOwned + Serialize>(input: &Value) -> Result<Value, String> {
+    let t: T = serde_json::from_value(input.clone()).map_err(|e| e.to_string())?;
+    serde_json::to_value(&t).map_err(|e| e.to_string())
+}
+
+/// Decodes `input` as `kind` and encodes it again. `Err` carries the decoder's message (wrong
+/// types, wrong apiVersion) or `unknown kind`.
+pub fn roundtrip(kind: &str, input: &Value) -> Result<Value, String> {
+    use k8s_openapi::api::{apps, batch, core, discovery, networking, policy, rbac, storage};
+    match kind {
+        "StatefulSet" => roundtrip_as::<apps::v1::StatefulSet>(input),
+        "Deployment" => roundtrip_as::<apps::v1::Deployment>(input),
+        "ReplicaSet" => roundtrip_as::<apps::v1::ReplicaSet>(input),
+        "DaemonSet" => roundtrip_as::<apps::v1::DaemonSet>(input),
+        "ControllerRevision" => roundtrip_as::<apps::v1::ControllerRevision>(input),
+        "Pod" => roundtrip_as::<core::v1::Pod>(input),
+        "Service" => roundtrip_as::<core::v1::Service>(input),
+        "PersistentVolumeClaim" => roundtrip_as::<core::v1::PersistentVolumeClaim>(input),
+        "PersistentVolume" => roundtrip_as::<core::v1::PersistentVolume>(input),
+        "Node" => roundtrip_as::<core::v1::Node>(input),
+        "ConfigMap" => roundtrip_as::<core::v1::ConfigMap>(input),
+        "Secret" => roundtrip_as::<core::v1::Secret>(input),
+        "Namespace" => roundtrip_as::<core::v1::Namespace>(input),
+        "ServiceAccount" => roundtrip_as::<core::v1::ServiceAccount>(input),
+        "Endpoints" => roundtrip_as::<core::v1::Endpoints>(input),
+        "Event" => roundtrip_as::<core::v1::Event>(input),
+        "StorageClass" => roundtrip_as::<storage::v1::StorageClass>(input),
+        "EndpointSlice" => roundtrip_as::<discovery::v1::EndpointSlice>(input),
+        "Job" => roundtrip_as::<batch::v1::Job>(input),
+        "CronJob" => roundtrip_as::<batch::v1::CronJob>(input),
+        "PodDisruptionBudget" => roundtrip_as::<policy::v1::PodDisruptionBudget>(input),
+        "Ingress" => roundtrip_as::<networking::v1::Ingress>(input),
+        "NetworkPolicy" => roundtrip_as::<networking::v1::NetworkPolicy>(input),
+        "Role" => roundtrip_as::<rbac::v1::Role>(input),
+        "RoleBinding" => roundtrip_as::<rbac::v1::RoleBinding>(input),
+        "ClusterRole" => roundtrip_as::<rbac::v1::ClusterRole>(input),
+        "ClusterRoleBinding" => roundtrip_as::<rbac::v1::ClusterRoleBinding>(input),
+        other => Err(format!("unknown kind {other:?}")),
+    }
+}
+
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Object(m) => m.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        _ => false,
+    }
+}
+
+fn walk(input: &Value, rt: &Value, path: &str, out: &mut Vec<String>) {
+    match (input, rt) {
+        (Value::Object(im), Value::Object(rm)) => {
+            for (k, v) in im {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                match rm.get(k) {
+                    Some(r) => walk(v, r, &p, out),
+                    None => {
+                        if !is_empty(v) {
+                            out.push(p);
+                        }
+                    }
+                }
+            }
+        }
+        (Value::Array(ia), Value::Array(ra)) => {
+            for (i, (iv, rv)) in ia.iter().zip(ra.iter()).enumerate() {
+                walk(iv, rv, &format!("{path}[{i}]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Field paths of `input` (e.g. `spec.template.spec.containers[0].imagee`) that the schema of
+/// `kind` does not know. Empty when the input does not decode at all (that error is reported
+/// by [`decode_error_message`]) or the kind is unknown.
+pub fn unknown_fields(kind: &str, input: &Value) -> Vec<String> {
+    let Ok(rt) = roundtrip(kind, input) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    walk(input, &rt, "", &mut out);
+    out
+}
+
+fn version_of(kind: &str) -> &'static str {
+    let api_version = kinds::by_kind(kind).map_or("v1", |k| k.api_version);
+    match api_version.rsplit_once('/') {
+        Some((_, v)) => v,
+        None => api_version,
+    }
+}
+
+/// The server's text for unknown fields: `StatefulSet in version "v1" cannot be handled as a
+/// StatefulSet: strict decoding error: unknown field "spec.foo", unknown field "spec.bar"`.
+pub fn strict_decoding_message(kind: &str, errors: &[String]) -> String {
+    let list: Vec<String> = errors
+        .iter()
+        .map(|e| format!("unknown field \"{e}\""))
+        .collect();
+    format!(
+        "{kind} in version \"{}\" cannot be handled as a {kind}: strict decoding error: {}",
+        version_of(kind),
+        list.join(", ")
+    )
+}
+
+/// The server's text for an object that does not decode (wrong value types), or `None`.
+pub fn decode_error_message(kind: &str, input: &Value) -> Option<String> {
+    roundtrip(kind, input).err().map(|e| {
+        format!(
+            "{kind} in version \"{}\" cannot be handled as a {kind}: {e}",
+            version_of(kind)
+        )
+    })
+}
