@@ -322,7 +322,7 @@ impl<'a> Builder<'a> {
                         body = Some(self.text(q));
                     }
                 }
-                let body = body.unwrap_or_else(|| empty_text());
+                let body = body.unwrap_or_else(empty_text);
                 StmtKind::Patch {
                     target,
                     patch_type,
@@ -491,7 +491,7 @@ impl<'a> Builder<'a> {
         !self
             .errors
             .iter()
-            .any(|e| e.span == r.span && matches!(e.kind, E::UnknownKind { .. }))
+            .any(|e| e.span.start == r.span.start && matches!(e.kind, E::UnknownKind { .. }))
     }
 
     fn expectation_opt(&mut self, p: Option<Pair<Rule>>) -> Expectation {
@@ -621,7 +621,7 @@ impl<'a> Builder<'a> {
         let Some(name) = inner.next() else {
             return Query::Pods;
         };
-        let arg_pairs: Vec<Pair<Rule>> = inner.collect();
+        let arg_pairs: Vec<Pair<Rule>> = inner.filter(|a| a.as_rule() == Rule::value).collect();
         let args: Vec<Value> = arg_pairs.iter().map(|a| self.value(a.clone())).collect();
         let Some(info) = queries::by_name(name.as_str()) else {
             let error = E::UnknownQuery {
@@ -643,8 +643,14 @@ impl<'a> Builder<'a> {
             };
             self.error(span, error);
         } else if info.takes_ref {
-            if let (Some(Value::Literal(word)), Some(pair)) = (args.first(), arg_pairs.first()) {
-                self.not_a_reference(word, self.span(pair));
+            // A quoted argument is text on purpose; only a bare word is judged.
+            let first = arg_pairs
+                .first()
+                .and_then(|p| p.clone().into_inner().next());
+            if let (Some(Value::Literal(word)), Some(pair)) = (args.first(), first) {
+                if pair.as_rule() != Rule::string && pair.as_rule() != Rule::block {
+                    self.not_a_reference(word, self.span(&pair));
+                }
             }
         }
         Query::Call {
@@ -657,19 +663,25 @@ impl<'a> Builder<'a> {
     /// A literal where a reference belongs: an unknown kind (`statefullset/web`), or no kind.
     fn not_a_reference(&mut self, word: &str, span: Span) {
         let kind = word.split('/').next().unwrap_or("");
-        let error = if word.contains('/') && kind.chars().all(|c| c.is_ascii_alphabetic()) {
-            E::UnknownKind {
+        if word.contains('/') && kind.chars().all(|c| c.is_ascii_alphabetic()) {
+            let error = E::UnknownKind {
                 kind: kind.to_string(),
                 suggestion: suggest(kind, kinds::ALIASES.iter().map(|(a, _)| *a)),
-            }
+            };
+            // Underline the kind only: that is what is wrong.
+            let kind_span = Span {
+                end: span.start + kind.len(),
+                ..span
+            };
+            self.error(kind_span, error);
         } else {
-            E::UnexpectedToken {
+            let error = E::UnexpectedToken {
                 expected: vec!["a reference such as pod/web-0".into()],
                 found: format!("`{word}`"),
                 suggestion: None,
-            }
-        };
-        self.error(span, error);
+            };
+            self.error(span, error);
+        }
     }
 
     /// `kind/name.path...`. With `strict` an unknown kind is an error; without, the caller
@@ -723,7 +735,12 @@ impl<'a> Builder<'a> {
                 self.uses.push((name.clone(), self.span(&p)));
                 Value::Var(name)
             }
-            Rule::list => Value::List(p.into_inner().map(|v| self.value(v)).collect()),
+            Rule::list => Value::List(
+                p.into_inner()
+                    .filter(|v| v.as_rule() == Rule::value)
+                    .map(|v| self.value(v))
+                    .collect(),
+            ),
             Rule::call => Value::Query(Box::new(self.call(p))),
             Rule::field_value => {
                 let text = p.as_str().to_string();
@@ -761,7 +778,9 @@ impl<'a> Builder<'a> {
                     kind: word.to_string(),
                     suggestion: suggest(word, kinds::ALIASES.iter().map(|(a, _)| *a)),
                 };
-                self.error(span, error);
+                // Underline the kind only: that is what is wrong.
+                let kind_span = kind_pair.as_ref().map_or(span, |k| self.span(k));
+                self.error(kind_span, error);
                 Ref {
                     kind: Kind::Pod,
                     name: Name::Literal(String::new()),

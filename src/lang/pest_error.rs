@@ -38,7 +38,9 @@ pub fn convert(err: &Error<Rule>, src: &str, lines: &LineIndex) -> SyntaxError {
         pos,
         pos + word.len().max(1).min(src.len().saturating_sub(pos)),
     );
-    if positives.iter().any(|r| STATEMENT_RULES.contains(r))
+    if positives
+        .iter()
+        .any(|r| *r == Rule::statement || STATEMENT_RULES.contains(r))
         && word.starts_with(|c: char| c.is_alphabetic())
     {
         let kind = SyntaxErrorKind::UnknownStatement {
@@ -47,10 +49,7 @@ pub fn convert(err: &Error<Rule>, src: &str, lines: &LineIndex) -> SyntaxError {
         };
         return SyntaxError::new(span, kind);
     }
-    let keywords: Vec<String> = positives
-        .iter()
-        .filter_map(|r| format!("{r:?}").strip_prefix("kw_").map(str::to_string))
-        .collect();
+    let keywords: Vec<String> = positives.iter().flat_map(|r| keywords_of(*r)).collect();
     let suggestion = if word.is_empty() {
         None
     } else {
@@ -104,6 +103,30 @@ fn found(src: &str, pos: usize) -> String {
     format!("`{token}`")
 }
 
+/// The keywords a rule starts with, for did-you-mean.
+fn keywords_of(rule: Rule) -> Vec<String> {
+    let words: &[&str] = match rule {
+        Rule::file => &["cluster", "setup", "scenario"],
+        Rule::cluster => &["cluster"],
+        Rule::setup => &["setup"],
+        Rule::scenario | Rule::scenario_head => &["scenario"],
+        Rule::patch_type => &["merge", "json", "strategic"],
+        Rule::rollout_undo => &["undo"],
+        Rule::rollout_restart => &["restart"],
+        Rule::compare_op => &["contains"],
+        Rule::timing => &["within", "throughout"],
+        Rule::fails_with => &["fails"],
+        other => {
+            return format!("{other:?}")
+                .strip_prefix("kw_")
+                .map(str::to_string)
+                .into_iter()
+                .collect()
+        }
+    };
+    words.iter().map(|w| w.to_string()).collect()
+}
+
 fn describe_all(positives: &[Rule]) -> Vec<String> {
     let ends_line = positives.contains(&Rule::line_end);
     let mut out: Vec<String> = Vec::new();
@@ -128,6 +151,14 @@ fn describe(rule: Rule) -> String {
             "a statement (apply, scale, set image, patch, delete, rollout, write, let, make, evict, wait, await, expect)"
         }
         line_end => "the end of the line",
+        file => "`cluster`, `setup` or `scenario`",
+        cluster => "`cluster`",
+        setup => "`setup`",
+        scenario | scenario_head => "`scenario`",
+        comma => "`,`",
+        close_paren => "`)`",
+        close_bracket => "`]`",
+        rollout_undo | rollout_restart => "`undo` or `restart`",
         EOI => "the end of the file",
         open_brace => "`{`",
         close_brace => "`}`",

@@ -36,8 +36,10 @@ pub fn scan(src: &str, lines: &LineIndex) -> Vec<SyntaxError> {
                         open_block = Some(line_start + i);
                         break;
                     } else {
+                        // Most likely a multi-line block was meant: go on as if it opened.
                         let at = line_start + i;
                         errors.push(err(at, at + 3, SyntaxErrorKind::TextAfterBlockOpener));
+                        open_block = Some(at);
                         break;
                     }
                 }

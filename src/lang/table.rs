@@ -105,7 +105,8 @@ fn header(
         }
     }
     if !columns.iter().any(|c| c.value == "NAME") {
-        let span = lines.span(line_start, line_start + line.len());
+        let indent = line.len() - line.trim_start().len();
+        let span = lines.span(line_start + indent, line_start + line.trim_end().len());
         errors.push(SyntaxError::new(
             span,
             SyntaxErrorKind::MissingNameColumn {
