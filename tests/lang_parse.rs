@@ -517,3 +517,32 @@ fn garbage_and_truncations_never_panic() {
         }
     }
 }
+
+#[test]
+fn crlf_blocks_and_tables() {
+    let src = "scenario \"t\" {\r\n  apply \"\"\"\r\n    a: 1\r\n  \"\"\"\r\n  expect pods {\r\n    NAME   READY\r\n    web-0  1/1\r\n  }\r\n}\r\n";
+    let f = parse_ok(src);
+    let StmtKind::Apply(ApplySource::Inline(text)) = &f.scenarios[0].body[0].kind else {
+        panic!()
+    };
+    assert_eq!(text.text, "a: 1\n");
+    let StmtKind::Expect {
+        expectation: Expectation::Table(t),
+        ..
+    } = &f.scenarios[0].body[1].kind
+    else {
+        panic!()
+    };
+    assert_eq!(t.rows[0].cells[1].value, Cell::Text("1/1".into()));
+}
+
+#[test]
+fn statement_spans_cover_blocks() {
+    let src = "scenario \"t\" {\n  apply \"\"\"\n    a: 1\n  \"\"\" fails with \"x\"\n}\n";
+    let f = parse_ok(src);
+    let span = f.scenarios[0].body[0].span;
+    assert_eq!(
+        &src[span.start..span.end],
+        "apply \"\"\"\n    a: 1\n  \"\"\" fails with \"x\""
+    );
+}

@@ -34,10 +34,17 @@ pub fn convert(err: &Error<Rule>, src: &str, lines: &LineIndex) -> SyntaxError {
         ErrorVariant::CustomError { .. } => &[],
     };
     let word = word_at(src, pos);
-    let span = lines.span(
-        pos,
-        pos + word.len().max(1).min(src.len().saturating_sub(pos)),
-    );
+    // Underline the word, or the one character there (none at the end of the file).
+    let next_char = src
+        .get(pos..)
+        .and_then(|r| r.chars().next())
+        .map_or(0, char::len_utf8);
+    let len = if word.is_empty() {
+        next_char
+    } else {
+        word.len()
+    };
+    let span = lines.span(pos, pos + len);
     if positives
         .iter()
         .any(|r| *r == Rule::statement || STATEMENT_RULES.contains(r))
