@@ -83,21 +83,60 @@ pub struct Text {
 #[derive(Clone, Debug, PartialEq)]
 pub enum StmtKind {
     Apply(ApplySource),
-    Scale { target: Ref, replicas: i64 },
+    Scale {
+        target: Ref,
+        replicas: i64,
+    },
     /// `set image statefulset/web nginx=nginx:1.10 sidecar=busybox`
-    SetImage { target: Ref, images: Vec<(String, String)> },
-    Patch { target: Ref, patch_type: PatchType, body: Text },
-    Delete { targets: Vec<Ref>, cascade: Option<Cascade>, force: bool },
-    RolloutUndo { target: Ref, to_revision: Option<i64> },
-    RolloutRestart { target: Ref },
-    Write { target: Ref, path: String, content: String },
-    Let { name: String, value: Value },
+    SetImage {
+        target: Ref,
+        images: Vec<(String, String)>,
+    },
+    Patch {
+        target: Ref,
+        patch_type: PatchType,
+        body: Text,
+    },
+    Delete {
+        targets: Vec<Ref>,
+        cascade: Option<Cascade>,
+        force: bool,
+    },
+    RolloutUndo {
+        target: Ref,
+        to_revision: Option<i64>,
+    },
+    RolloutRestart {
+        target: Ref,
+    },
+    Write {
+        target: Ref,
+        path: String,
+        content: String,
+    },
+    Let {
+        name: String,
+        value: Value,
+    },
     /// `make pod/web-1 unready`, `make node/node-2 down`, `make image "x" unpullable`.
-    Make { target: FaultTarget, fault: Fault },
-    Evict { target: Ref },
-    Wait { duration_ms: u64 },
-    Await { cond: AwaitCond, within_ms: Option<u64> },
-    Expect { expectation: Expectation, throughout_ms: Option<u64> },
+    Make {
+        target: FaultTarget,
+        fault: Fault,
+    },
+    Evict {
+        target: Ref,
+    },
+    Wait {
+        duration_ms: u64,
+    },
+    Await {
+        cond: AwaitCond,
+        within_ms: Option<u64>,
+    },
+    Expect {
+        expectation: Expectation,
+        throughout_ms: Option<u64>,
+    },
 }
 
 impl StmtKind {
@@ -121,7 +160,10 @@ impl StmtKind {
 #[derive(Clone, Debug, PartialEq)]
 pub enum ApplySource {
     /// A path relative to the `.scn` file, as written.
-    File { path: String, span: Span },
+    File {
+        path: String,
+        span: Span,
+    },
     Inline(Text),
 }
 
@@ -163,9 +205,17 @@ pub enum AwaitCond {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Expectation {
-    Compare { lhs: Query, op: CompareOp, rhs: Value, span: Span },
+    Compare {
+        lhs: Query,
+        op: CompareOp,
+        rhs: Value,
+        span: Span,
+    },
     Table(Table),
-    Matches { target: Ref, document: Text },
+    Matches {
+        target: Ref,
+        document: Text,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -251,9 +301,16 @@ pub enum Query {
     Deleted,
     Warnings,
     /// `name(args)`: pods(statefulset/web), ip(pod/web-0), dns("web-0.nginx"), ...
-    Call { function: Function, args: Vec<Value>, span: Span },
+    Call {
+        function: Function,
+        args: Vec<Value>,
+        span: Span,
+    },
     /// `statefulset/web.status.readyReplicas`
-    Field { target: Ref, path: Vec<PathSegment> },
+    Field {
+        target: Ref,
+        path: Vec<PathSegment>,
+    },
 }
 
 /// The query functions of LANGUAGE.md.

@@ -1,3 +1,23 @@
 //! The `.scn` language: grammar, syntax tree, parser and checks done before anything runs.
 
 pub mod ast;
+pub mod columns;
+pub mod error;
+pub mod kinds;
+pub mod parser;
+pub mod queries;
+
+mod build;
+mod check;
+mod lines;
+mod pest_error;
+mod prescan;
+mod suggest;
+mod table;
+mod text;
+
+/// Parses a whole `.scn` file; a leading UTF-8 byte-order mark is skipped. Spans stay
+/// relative to `source` as given (BOM included), so they index the caller's text.
+pub fn parse(source: &str) -> Result<ast::File, Vec<error::SyntaxError>> {
+    parser::parse(source)
+}

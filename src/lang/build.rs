@@ -1,0 +1,945 @@
+//! From grammar pairs to the syntax tree, checking names (kinds, queries, faults, columns,
+//! durations) as it goes so that every such error of a file is reported.
+
+use pest::iterators::Pair;
+
+use super::ast::*;
+use super::check;
+use super::error::{SyntaxError, SyntaxErrorKind as E};
+use super::lines::LineIndex;
+use super::parser::Rule;
+use super::suggest::suggest;
+use super::{kinds, queries, table, text};
+
+/// A statement with what the variable check needs: the `$names` it reads and the name it
+/// binds, in source order.
+pub struct StmtInfo {
+    pub stmt: Stmt,
+    pub uses: Vec<(String, Span)>,
+    pub binds: Option<(String, Span)>,
+}
+
+pub struct Builder<'a> {
+    src: &'a str,
+    lines: LineIndex<'a>,
+    pub errors: Vec<SyntaxError>,
+    uses: Vec<(String, Span)>,
+}
+
+impl<'a> Builder<'a> {
+    pub fn new(src: &'a str, lines: LineIndex<'a>) -> Self {
+        Builder {
+            src,
+            lines,
+            errors: Vec::new(),
+            uses: Vec::new(),
+        }
+    }
+
+    fn span(&self, p: &Pair<Rule>) -> Span {
+        self.lines.span(p.as_span().start(), p.as_span().end())
+    }
+
+    fn error(&mut self, span: Span, kind: E) {
+        self.errors.push(SyntaxError::new(span, kind));
+    }
+
+    pub fn file(&mut self, file: Pair<Rule>) -> File {
+        let mut cluster = ClusterConfig::default();
+        let mut setup = Vec::new();
+        let mut scenarios = Vec::new();
+        for p in file.into_inner() {
+            match p.as_rule() {
+                Rule::cluster => cluster = self.cluster(p),
+                Rule::setup => setup = self.statements(p),
+                Rule::scenario => scenarios.push(self.scenario(p)),
+                _ => {}
+            }
+        }
+        if scenarios.is_empty() {
+            let end = self.src.len();
+            self.error(self.lines.span(end, end), E::NoScenario);
+        }
+        let setup_bindings: Vec<&StmtInfo> = setup.iter().collect();
+        let scenario_bindings: Vec<Vec<&StmtInfo>> = scenarios
+            .iter()
+            .map(|(_, body): &(Scenario, Vec<StmtInfo>)| body.iter().collect())
+            .collect();
+        check::variables(&setup_bindings, &scenario_bindings, &mut self.errors);
+        File {
+            cluster,
+            setup: setup.into_iter().map(|i| i.stmt).collect(),
+            scenarios: scenarios
+                .into_iter()
+                .map(|(mut s, body)| {
+                    s.body = body.into_iter().map(|i| i.stmt).collect();
+                    s
+                })
+                .collect(),
+        }
+    }
+
+    fn cluster(&mut self, block: Pair<Rule>) -> ClusterConfig {
+        let mut config = ClusterConfig::default();
+        for setting in block.into_inner().filter(|p| p.as_rule() == Rule::setting) {
+            let mut inner = setting.into_inner();
+            let (Some(name), Some(value)) = (inner.next(), inner.next()) else {
+                continue;
+            };
+            let value_span = self.span(&value);
+            let raw = if value.as_rule() == Rule::string {
+                text::unescape(value.as_str())
+            } else {
+                value.as_str().to_string()
+            };
+            let invalid = |expected: &str| E::InvalidSettingValue {
+                setting: name.as_str().to_string(),
+                value: raw.clone(),
+                expected: expected.to_string(),
+            };
+            match name.as_str() {
+                "nodes" => match raw.parse() {
+                    Ok(n) => config.nodes = n,
+                    Err(_) => self.error(value_span, invalid("a number of nodes")),
+                },
+                "namespace" => config.namespace = raw.clone(),
+                "domain" => config.domain = raw.clone(),
+                "max-pods" => match raw.parse() {
+                    Ok(n) => config.max_pods = n,
+                    Err(_) => self.error(value_span, invalid("a number")),
+                },
+                "max-events" => match raw.parse() {
+                    Ok(n) => config.max_events = n,
+                    Err(_) => self.error(value_span, invalid("a number")),
+                },
+                "max-time" => match parse_duration(&raw) {
+                    Ok(ms) => config.max_time_ms = ms,
+                    Err(_) => self.error(value_span, invalid("a duration such as 10000h")),
+                },
+                "feature-gate" => config.feature_gates.push(raw.clone()),
+                other => {
+                    const SETTINGS: [&str; 7] = [
+                        "nodes",
+                        "namespace",
+                        "domain",
+                        "max-pods",
+                        "max-time",
+                        "max-events",
+                        "feature-gate",
+                    ];
+                    let kind = E::UnknownSetting {
+                        name: other.to_string(),
+                        suggestion: suggest(other, SETTINGS),
+                    };
+                    self.error(self.span(&name), kind);
+                }
+            }
+        }
+        config
+    }
+
+    fn scenario(&mut self, p: Pair<Rule>) -> (Scenario, Vec<StmtInfo>) {
+        let mut title = String::new();
+        let mut tags = Vec::new();
+        let mut span = Span::default();
+        let mut body = Vec::new();
+        for part in p.into_inner() {
+            match part.as_rule() {
+                Rule::scenario_head => {
+                    span = self.span(&part);
+                    for h in part.into_inner() {
+                        match h.as_rule() {
+                            Rule::string => title = text::unescape(h.as_str()),
+                            Rule::tags => {
+                                tags = h
+                                    .into_inner()
+                                    .filter(|t| t.as_rule() == Rule::bare_word)
+                                    .map(|t| t.as_str().to_string())
+                                    .collect()
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                Rule::statement => body.push(self.statement(part)),
+                _ => {}
+            }
+        }
+        (
+            Scenario {
+                title,
+                tags,
+                body: Vec::new(),
+                span,
+            },
+            body,
+        )
+    }
+
+    fn statements(&mut self, block: Pair<Rule>) -> Vec<StmtInfo> {
+        block
+            .into_inner()
+            .filter(|p| p.as_rule() == Rule::statement)
+            .map(|p| self.statement(p))
+            .collect()
+    }
+
+    fn statement(&mut self, p: Pair<Rule>) -> StmtInfo {
+        let span = self.span(&p);
+        self.uses.clear();
+        let mut inner = p.into_inner();
+        let mut binds = None;
+        let (keyword, mut kind) = match inner.next() {
+            Some(action) => {
+                let keyword = action
+                    .as_str()
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
+                if action.as_rule() == Rule::let_stmt {
+                    let mut parts = action.clone().into_inner().skip(1);
+                    if let Some(name) = parts.next() {
+                        binds = Some((name.as_str().to_string(), self.span(&name)));
+                    }
+                }
+                (keyword, self.action(action))
+            }
+            None => (String::new(), StmtKind::Wait { duration_ms: 0 }),
+        };
+        let mut fails_with = None;
+        for extra in inner {
+            match extra.as_rule() {
+                Rule::timing => self.timing(extra, &keyword, &mut kind),
+                Rule::fails_with => {
+                    let is_action = !matches!(
+                        kind,
+                        StmtKind::Let { .. }
+                            | StmtKind::Wait { .. }
+                            | StmtKind::Await { .. }
+                            | StmtKind::Expect { .. }
+                    );
+                    let span = self.span(&extra);
+                    let msg = extra.into_inner().find(|q| q.as_rule() == Rule::string);
+                    if is_action {
+                        fails_with = msg.map(|m| text::unescape(m.as_str()));
+                    } else {
+                        self.error(
+                            span,
+                            E::FailsWithAfterNonAction {
+                                statement: keyword.clone(),
+                            },
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+        let uses = std::mem::take(&mut self.uses);
+        StmtInfo {
+            stmt: Stmt {
+                kind,
+                fails_with,
+                span,
+            },
+            uses,
+            binds,
+        }
+    }
+
+    fn timing(&mut self, p: Pair<Rule>, keyword: &str, kind: &mut StmtKind) {
+        let span = self.span(&p);
+        let mut inner = p.into_inner();
+        let (Some(word), Some(duration)) = (inner.next(), inner.next()) else {
+            return;
+        };
+        let ms = self.duration(duration);
+        match (word.as_rule(), kind) {
+            (Rule::kw_within, StmtKind::Await { within_ms, .. }) => *within_ms = ms,
+            (Rule::kw_throughout, StmtKind::Expect { throughout_ms, .. }) => *throughout_ms = ms,
+            (Rule::kw_within, _) => self.error(
+                span,
+                E::WithinOutsideAwait {
+                    statement: keyword.to_string(),
+                },
+            ),
+            _ => self.error(
+                span,
+                E::ThroughoutOutsideExpect {
+                    statement: keyword.to_string(),
+                },
+            ),
+        }
+    }
+
+    fn action(&mut self, p: Pair<Rule>) -> StmtKind {
+        let rule = p.as_rule();
+        // Keywords carry no information once the rule is known, except the flag `force`.
+        let mut it = p
+            .into_inner()
+            .filter(|q| !is_keyword(q.as_rule()) || q.as_rule() == Rule::kw_force);
+        let mut next = || it.next();
+        match rule {
+            Rule::apply => StmtKind::Apply(match next() {
+                Some(t) if t.as_rule() == Rule::string => ApplySource::File {
+                    path: text::unescape(t.as_str()),
+                    span: self.span(&t),
+                },
+                Some(t) => ApplySource::Inline(self.text(t)),
+                None => ApplySource::File {
+                    path: String::new(),
+                    span: Span::default(),
+                },
+            }),
+            Rule::scale => {
+                let target = self.reference_opt(next());
+                let replicas = next().map_or(0, |n| self.integer(n));
+                StmtKind::Scale { target, replicas }
+            }
+            Rule::set_image => {
+                let target = self.reference_opt(next());
+                let mut images = Vec::new();
+                while let Some(pair) = next() {
+                    let mut kv = pair.into_inner();
+                    if let (Some(k), Some(v)) = (kv.next(), kv.next()) {
+                        images.push((k.as_str().to_string(), self.word_or_string(&v)));
+                    }
+                }
+                StmtKind::SetImage { target, images }
+            }
+            Rule::patch => {
+                let target = self.reference_opt(next());
+                let mut patch_type = PatchType::Strategic;
+                let mut body = None;
+                while let Some(q) = next() {
+                    if q.as_rule() == Rule::patch_type {
+                        patch_type = match q.as_str() {
+                            "merge" => PatchType::Merge,
+                            "json" => PatchType::Json,
+                            _ => PatchType::Strategic,
+                        };
+                    } else {
+                        body = Some(self.text(q));
+                    }
+                }
+                let body = body.unwrap_or_else(empty_text);
+                StmtKind::Patch {
+                    target,
+                    patch_type,
+                    body,
+                }
+            }
+            Rule::delete => {
+                let mut targets = Vec::new();
+                let mut cascade = None;
+                let mut force = false;
+                while let Some(q) = next() {
+                    match q.as_rule() {
+                        Rule::reference => targets.push(self.reference(q)),
+                        Rule::cascade => {
+                            cascade = Some(match q.as_str().trim_start_matches("cascade=") {
+                                "orphan" => Cascade::Orphan,
+                                "foreground" => Cascade::Foreground,
+                                _ => Cascade::Background,
+                            })
+                        }
+                        _ => force = true,
+                    }
+                }
+                StmtKind::Delete {
+                    targets,
+                    cascade,
+                    force,
+                }
+            }
+            Rule::rollout => match next() {
+                Some(q) if q.as_rule() == Rule::rollout_undo => {
+                    let mut parts = q.into_inner().filter(|r| !is_keyword(r.as_rule()));
+                    let target = self.reference_opt(parts.next());
+                    let to_revision = parts
+                        .next()
+                        .and_then(|r| r.into_inner().next())
+                        .map(|n| self.integer(n));
+                    StmtKind::RolloutUndo {
+                        target,
+                        to_revision,
+                    }
+                }
+                q => {
+                    let target = self.reference_opt(
+                        q.and_then(|q| q.into_inner().find(|r| r.as_rule() == Rule::reference)),
+                    );
+                    StmtKind::RolloutRestart { target }
+                }
+            },
+            Rule::write => {
+                let target = self.reference_opt(next());
+                let path = next().map_or_else(String::new, |p| text::unescape(p.as_str()));
+                let content = next().map_or_else(String::new, |c| self.text(c).text);
+                StmtKind::Write {
+                    target,
+                    path,
+                    content,
+                }
+            }
+            Rule::let_stmt => {
+                let name = next().map_or_else(String::new, |n| n.as_str().to_string());
+                let value = match next().and_then(|v| v.into_inner().next()) {
+                    Some(v) => match v.as_rule() {
+                        Rule::call => Value::Query(Box::new(self.call(v))),
+                        Rule::query_word => Value::Query(Box::new(query_word(v.as_str()))),
+                        _ => self.value(v),
+                    },
+                    None => Value::Absent,
+                };
+                StmtKind::Let { name, value }
+            }
+            Rule::make => self.make(next(), next()),
+            Rule::evict => StmtKind::Evict {
+                target: self.reference_opt(next()),
+            },
+            Rule::wait => StmtKind::Wait {
+                duration_ms: next().and_then(|d| self.duration(d)).unwrap_or(0),
+            },
+            Rule::await_stmt => {
+                let cond = match next() {
+                    Some(q) if q.as_rule() == Rule::await_object => {
+                        let mut parts = q.into_inner();
+                        let target = self.reference_opt(parts.next());
+                        match parts.next().map(|k| k.as_rule()) {
+                            Some(Rule::kw_deleted) => AwaitCond::Deleted(target),
+                            _ => AwaitCond::Ready(target),
+                        }
+                    }
+                    q => AwaitCond::Expectation(self.expectation_opt(q)),
+                };
+                StmtKind::Await {
+                    cond,
+                    within_ms: None,
+                }
+            }
+            Rule::expect_stmt => {
+                let expectation = self.expectation_opt(next());
+                StmtKind::Expect {
+                    expectation,
+                    throughout_ms: None,
+                }
+            }
+            _ => StmtKind::Wait { duration_ms: 0 },
+        }
+    }
+
+    fn make(&mut self, target: Option<Pair<Rule>>, fault: Option<Pair<Rule>>) -> StmtKind {
+        let target = match target {
+            Some(t) if t.as_rule() == Rule::image_target => {
+                let span;
+                let image = match t.into_inner().find(|q| !is_keyword(q.as_rule())) {
+                    Some(i) => {
+                        span = self.span(&i);
+                        self.word_or_string(&i)
+                    }
+                    None => {
+                        span = Span::default();
+                        String::new()
+                    }
+                };
+                FaultTarget::Image { image, span }
+            }
+            t => FaultTarget::Object(self.reference_opt(t)),
+        };
+        let Some(fault_pair) = fault else {
+            return StmtKind::Make {
+                target,
+                fault: Fault::Unready,
+            };
+        };
+        let word = fault_pair.as_str();
+        let (target_kind, allowed): (String, &[(&str, Fault)]) = match &target {
+            FaultTarget::Image { .. } => ("image".into(), &[("unpullable", Fault::Unpullable)]),
+            FaultTarget::Object(r) => match r.kind {
+                Kind::Pod => (
+                    "pod".into(),
+                    &[("unready", Fault::Unready), ("ready", Fault::Ready)],
+                ),
+                Kind::Node => ("node".into(), &[("down", Fault::Down), ("up", Fault::Up)]),
+                other => (kinds::singular(other).into(), &[]),
+            },
+        };
+        let fault = match allowed.iter().find(|(n, _)| *n == word) {
+            Some((_, f)) => *f,
+            None => {
+                let names: Vec<&'static str> = allowed.iter().map(|(n, _)| *n).collect();
+                let kind = E::UnknownFault {
+                    fault: word.to_string(),
+                    target_kind,
+                    suggestion: suggest(word, names.iter().copied()),
+                    allowed: names,
+                };
+                // An unknown kind was reported already; its fault cannot be judged.
+                let known_kind = !matches!(&target, FaultTarget::Object(r) if !self.kind_ok(r));
+                if known_kind {
+                    self.error(self.span(&fault_pair), kind);
+                }
+                Fault::Unready
+            }
+        };
+        StmtKind::Make { target, fault }
+    }
+
+    /// Whether the reference's kind was recognised (unknown ones were reported at its span).
+    fn kind_ok(&self, r: &Ref) -> bool {
+        !self
+            .errors
+            .iter()
+            .any(|e| e.span.start == r.span.start && matches!(e.kind, E::UnknownKind { .. }))
+    }
+
+    fn expectation_opt(&mut self, p: Option<Pair<Rule>>) -> Expectation {
+        let Some(e) = p.and_then(|p| p.into_inner().next()) else {
+            return Expectation::Compare {
+                lhs: Query::Pods,
+                op: CompareOp::Eq,
+                rhs: Value::Absent,
+                span: Span::default(),
+            };
+        };
+        let span = self.span(&e);
+        match e.as_rule() {
+            Rule::table => Expectation::Table(self.table(e)),
+            Rule::matches => {
+                let mut parts = e.into_inner().filter(|q| !is_keyword(q.as_rule()));
+                let target = self.reference_opt(parts.next());
+                let document = match parts.next() {
+                    Some(d) => {
+                        self.document_variables(&d);
+                        self.text(d)
+                    }
+                    None => empty_text(),
+                };
+                Expectation::Matches { target, document }
+            }
+            _ => {
+                let mut parts = e.into_inner();
+                let lhs = match parts.next().and_then(|q| q.into_inner().next()) {
+                    Some(q) => self.query(q),
+                    None => Query::Pods,
+                };
+                let op = match parts.next().map(|o| o.as_str().to_string()).as_deref() {
+                    Some("!=") => CompareOp::Ne,
+                    Some("contains") => CompareOp::Contains,
+                    _ => CompareOp::Eq,
+                };
+                let rhs = parts.next().map_or(Value::Absent, |v| self.value(v));
+                Expectation::Compare { lhs, op, rhs, span }
+            }
+        }
+    }
+
+    fn table(&mut self, p: Pair<Rule>) -> Table {
+        let span = self.span(&p);
+        let mut kind = Kind::Pod;
+        let mut columns = Vec::new();
+        let mut rows = Vec::new();
+        let mut known = false;
+        for part in p.into_inner() {
+            match part.as_rule() {
+                Rule::table_kind => match kinds::table_kind(part.as_str()) {
+                    Some(k) => {
+                        kind = k;
+                        known = true;
+                    }
+                    None => {
+                        let names = kinds::TABLE_KINDS.iter().map(|k| kinds::table_name(*k));
+                        let word = part.as_str();
+                        let error = E::UnknownTableKind {
+                            kind: word.to_string(),
+                            suggestion: suggest(word, names),
+                        };
+                        self.error(self.span(&part), error);
+                    }
+                },
+                Rule::table_body if known => {
+                    let start = part.as_span().start();
+                    let parsed =
+                        table::parse(kind, part.as_str(), start, &self.lines, &mut self.errors);
+                    columns = parsed.columns;
+                    rows = parsed.rows;
+                }
+                _ => {}
+            }
+        }
+        Table {
+            kind,
+            columns,
+            rows,
+            span,
+        }
+    }
+
+    /// `$name` inside a `matches` document reads a variable (`$$` is a literal `$`).
+    fn document_variables(&mut self, doc: &Pair<Rule>) {
+        let start = doc.as_span().start();
+        let s = doc.as_str();
+        let bytes = s.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] != b'$' {
+                i += 1;
+                continue;
+            }
+            if bytes.get(i + 1) == Some(&b'$') {
+                i += 2;
+                continue;
+            }
+            let name_len = s[i + 1..]
+                .bytes()
+                .enumerate()
+                .take_while(|&(k, b)| {
+                    b == b'_' || b.is_ascii_alphabetic() || (k > 0 && b.is_ascii_digit())
+                })
+                .count();
+            if name_len > 0 {
+                let span = self.lines.span(start + i, start + i + 1 + name_len);
+                self.uses
+                    .push((s[i + 1..i + 1 + name_len].to_string(), span));
+            }
+            i += 1 + name_len;
+        }
+    }
+
+    fn query(&mut self, q: Pair<Rule>) -> Query {
+        match q.as_rule() {
+            Rule::call => self.call(q),
+            Rule::query_word => query_word(q.as_str()),
+            _ => self.field_query(q, true).unwrap_or(Query::Pods),
+        }
+    }
+
+    fn call(&mut self, p: Pair<Rule>) -> Query {
+        let span = self.span(&p);
+        let mut inner = p.into_inner();
+        let Some(name) = inner.next() else {
+            return Query::Pods;
+        };
+        let arg_pairs: Vec<Pair<Rule>> = inner.filter(|a| a.as_rule() == Rule::value).collect();
+        let args: Vec<Value> = arg_pairs.iter().map(|a| self.value(a.clone())).collect();
+        let Some(info) = queries::by_name(name.as_str()) else {
+            let error = E::UnknownQuery {
+                name: name.as_str().to_string(),
+                suggestion: suggest(name.as_str(), queries::names()),
+            };
+            self.error(self.span(&name), error);
+            return Query::Call {
+                function: Function::Pods,
+                args,
+                span,
+            };
+        };
+        if args.len() != info.arity {
+            let error = E::WrongArgumentCount {
+                function: name.as_str().to_string(),
+                expected: info.arity,
+                found: args.len(),
+            };
+            self.error(span, error);
+        } else if info.takes_ref {
+            // A quoted argument is text on purpose; only a bare word is judged.
+            let first = arg_pairs
+                .first()
+                .and_then(|p| p.clone().into_inner().next());
+            if let (Some(Value::Literal(word)), Some(pair)) = (args.first(), first) {
+                if pair.as_rule() != Rule::string && pair.as_rule() != Rule::block {
+                    self.not_a_reference(word, self.span(&pair));
+                }
+            }
+        }
+        Query::Call {
+            function: info.function,
+            args,
+            span,
+        }
+    }
+
+    /// A literal where a reference belongs: an unknown kind (`statefullset/web`), or no kind.
+    fn not_a_reference(&mut self, word: &str, span: Span) {
+        let kind = word.split('/').next().unwrap_or("");
+        if word.contains('/') && kind.chars().all(|c| c.is_ascii_alphabetic()) {
+            let error = E::UnknownKind {
+                kind: kind.to_string(),
+                suggestion: suggest(kind, kinds::ALIASES.iter().map(|(a, _)| *a)),
+            };
+            // Underline the kind only: that is what is wrong.
+            let kind_span = Span {
+                end: span.start + kind.len(),
+                ..span
+            };
+            self.error(kind_span, error);
+        } else {
+            let error = E::UnexpectedToken {
+                expected: vec!["a reference such as pod/web-0".into()],
+                found: format!("`{word}`"),
+                suggestion: None,
+            };
+            self.error(span, error);
+        }
+    }
+
+    /// `kind/name.path...`. With `strict` an unknown kind is an error; without, the caller
+    /// takes the whole word as a bare word (`None`).
+    fn field_query(&mut self, p: Pair<Rule>, strict: bool) -> Option<Query> {
+        let mut inner = p.into_inner();
+        let r = inner.next()?;
+        let target = if strict {
+            self.reference(r)
+        } else {
+            self.reference_lenient(r)?
+        };
+        let mut path = Vec::new();
+        for seg in inner {
+            let rule = seg.as_rule();
+            let Some(x) = seg.into_inner().next() else {
+                continue;
+            };
+            path.push(match rule {
+                Rule::field_seg => PathSegment::Field(x.as_str().to_string()),
+                Rule::key_seg => PathSegment::Key(text::unescape(x.as_str())),
+                _ => match x.as_str().parse() {
+                    Ok(i) => PathSegment::Index(i),
+                    Err(_) => {
+                        let kind = E::InvalidNumber {
+                            text: x.as_str().to_string(),
+                        };
+                        self.error(self.span(&x), kind);
+                        PathSegment::Index(0)
+                    }
+                },
+            });
+        }
+        Some(Query::Field { target, path })
+    }
+
+    fn value(&mut self, p: Pair<Rule>) -> Value {
+        let p = if p.as_rule() == Rule::value {
+            match p.into_inner().next() {
+                Some(v) => v,
+                None => return Value::Absent,
+            }
+        } else {
+            p
+        };
+        match p.as_rule() {
+            Rule::absent => Value::Absent,
+            Rule::nxdomain => Value::NxDomain,
+            Rule::variable => {
+                let name = p.as_str().trim_start_matches('$').to_string();
+                self.uses.push((name.clone(), self.span(&p)));
+                Value::Var(name)
+            }
+            Rule::list => Value::List(
+                p.into_inner()
+                    .filter(|v| v.as_rule() == Rule::value)
+                    .map(|v| self.value(v))
+                    .collect(),
+            ),
+            Rule::call => Value::Query(Box::new(self.call(p))),
+            Rule::field_value => {
+                let text = p.as_str().to_string();
+                match self.field_query(p, false) {
+                    Some(q) => Value::Query(Box::new(q)),
+                    None => Value::Literal(text),
+                }
+            }
+            Rule::block => Value::Literal(self.text(p).text),
+            Rule::string => Value::Literal(text::unescape(p.as_str())),
+            _ => Value::Literal(p.as_str().to_string()),
+        }
+    }
+
+    fn reference_opt(&mut self, p: Option<Pair<Rule>>) -> Ref {
+        match p {
+            Some(p) => self.reference(p),
+            None => Ref {
+                kind: Kind::Pod,
+                name: Name::Literal(String::new()),
+                span: Span::default(),
+            },
+        }
+    }
+
+    fn reference(&mut self, p: Pair<Rule>) -> Ref {
+        let span = self.span(&p);
+        let kind_pair = p.clone().into_inner().next();
+        let r = self.reference_lenient(p);
+        match (r, kind_pair) {
+            (Some(r), _) => r,
+            (None, kind_pair) => {
+                let word = kind_pair.as_ref().map_or("", |k| k.as_str());
+                let error = E::UnknownKind {
+                    kind: word.to_string(),
+                    suggestion: suggest(word, kinds::ALIASES.iter().map(|(a, _)| *a)),
+                };
+                // Underline the kind only: that is what is wrong.
+                let kind_span = kind_pair.as_ref().map_or(span, |k| self.span(k));
+                self.error(kind_span, error);
+                Ref {
+                    kind: Kind::Pod,
+                    name: Name::Literal(String::new()),
+                    span,
+                }
+            }
+        }
+    }
+
+    /// The reference, or `None` when its kind is unknown (nothing reported).
+    fn reference_lenient(&mut self, p: Pair<Rule>) -> Option<Ref> {
+        let span = self.span(&p);
+        let mut inner = p.into_inner();
+        let kind = kinds::by_alias(inner.next()?.as_str())?;
+        let name_pair = inner.next()?;
+        let name = match name_pair.as_rule() {
+            Rule::string => Name::Literal(text::unescape(name_pair.as_str())),
+            Rule::variable => {
+                let name = name_pair.as_str().trim_start_matches('$').to_string();
+                self.uses.push((name.clone(), self.span(&name_pair)));
+                Name::Var(name)
+            }
+            _ => Name::Literal(name_pair.as_str().to_string()),
+        };
+        Some(Ref { kind, name, span })
+    }
+
+    fn text(&mut self, p: Pair<Rule>) -> Text {
+        let (start, end) = (p.as_span().start(), p.as_span().end());
+        match p.as_rule() {
+            Rule::string => text::string_text(p.as_str(), start, end, &self.lines),
+            _ => {
+                let Some(kind) = p.into_inner().next() else {
+                    return empty_text();
+                };
+                let multi = kind.as_rule() == Rule::block_multi;
+                let Some(body) = kind.into_inner().next() else {
+                    return empty_text();
+                };
+                let (s, e) = (body.as_span().start(), body.as_span().end());
+                if multi {
+                    text::multi_line_block(body.as_str(), s, e, &self.lines)
+                } else {
+                    text::single_line_block(body.as_str(), s, e, &self.lines)
+                }
+            }
+        }
+    }
+
+    fn word_or_string(&self, p: &Pair<Rule>) -> String {
+        if p.as_rule() == Rule::string {
+            text::unescape(p.as_str())
+        } else {
+            p.as_str().to_string()
+        }
+    }
+
+    fn integer(&mut self, p: Pair<Rule>) -> i64 {
+        let p = match p.as_rule() {
+            Rule::integer => p,
+            _ => match p.into_inner().next() {
+                Some(i) => i,
+                None => return 0,
+            },
+        };
+        p.as_str().parse().unwrap_or_else(|_| {
+            self.error(
+                self.span(&p),
+                E::InvalidNumber {
+                    text: p.as_str().to_string(),
+                },
+            );
+            0
+        })
+    }
+
+    fn duration(&mut self, p: Pair<Rule>) -> Option<u64> {
+        let span = self.span(&p);
+        let text = p.as_str();
+        let mut inner = p.clone().into_inner();
+        let first = inner.next().map_or(text, |t| t.as_str());
+        let result = if inner.next().is_some() {
+            Err("no blanks are allowed inside a duration".to_string())
+        } else {
+            parse_duration(first)
+        };
+        match result {
+            Ok(ms) => Some(ms),
+            Err(reason) => {
+                self.error(
+                    span,
+                    E::InvalidDuration {
+                        text: text.to_string(),
+                        reason,
+                    },
+                );
+                None
+            }
+        }
+    }
+}
+
+fn empty_text() -> Text {
+    Text {
+        text: String::new(),
+        origin: Span::default(),
+        indent: 0,
+        verbatim: false,
+    }
+}
+
+fn query_word(word: &str) -> Query {
+    match word {
+        "created" => Query::Created,
+        "deleted" => Query::Deleted,
+        "warnings" => Query::Warnings,
+        _ => Query::Pods,
+    }
+}
+
+fn is_keyword(rule: Rule) -> bool {
+    format!("{rule:?}").starts_with("kw_")
+}
+
+/// `1h2m3s500ms` in milliseconds: units h, m, s, ms in that order, each at most once.
+pub fn parse_duration(text: &str) -> Result<u64, String> {
+    const UNITS: [(&str, u64); 4] = [("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1)];
+    let mut rest = text;
+    let mut total: u64 = 0;
+    let mut last_unit: Option<usize> = None;
+    while !rest.is_empty() {
+        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        if digits == 0 {
+            return Err(format!("expected a number before `{rest}`"));
+        }
+        let number: u64 = rest[..digits]
+            .parse()
+            .map_err(|_| "the number is too large".to_string())?;
+        rest = &rest[digits..];
+        let letters = rest.len()
+            - rest
+                .trim_start_matches(|c: char| c.is_ascii_alphabetic())
+                .len();
+        let unit = &rest[..letters];
+        rest = &rest[letters..];
+        if unit.is_empty() {
+            return Err("a bare number is not a duration; add a unit (h, m, s or ms)".into());
+        }
+        let Some(index) = UNITS.iter().position(|(u, _)| *u == unit) else {
+            return Err(format!("unknown unit `{unit}`"));
+        };
+        if last_unit.is_some_and(|l| l >= index) {
+            return Err("units go in the order h, m, s, ms, each at most once".into());
+        }
+        last_unit = Some(index);
+        total = number
+            .checked_mul(UNITS[index].1)
+            .and_then(|ms| total.checked_add(ms))
+            .ok_or_else(|| "the duration is too large".to_string())?;
+    }
+    Ok(total)
+}

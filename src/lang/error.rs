@@ -1,0 +1,315 @@
+//! Errors found before anything runs: syntax, unknown names, unbound variables.
+//! Each kind carries structured fields; `message` and `hint` turn them into words.
+
+use super::ast::Span;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SyntaxError {
+    pub span: Span,
+    pub kind: SyntaxErrorKind,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum SyntaxErrorKind {
+    /// The grammar could not go on. `expected` is in words ("`to`", "a duration such as 30s").
+    UnexpectedToken {
+        expected: Vec<String>,
+        found: String,
+        suggestion: Option<String>,
+    },
+    UnknownStatement {
+        word: String,
+        suggestion: Option<String>,
+    },
+    UnknownKind {
+        kind: String,
+        suggestion: Option<String>,
+    },
+    UnknownQuery {
+        name: String,
+        suggestion: Option<String>,
+    },
+    WrongArgumentCount {
+        function: String,
+        expected: usize,
+        found: usize,
+    },
+    UnknownFault {
+        fault: String,
+        target_kind: String,
+        allowed: Vec<&'static str>,
+        suggestion: Option<String>,
+    },
+    UnknownTableKind {
+        kind: String,
+        suggestion: Option<String>,
+    },
+    UnknownColumn {
+        column: String,
+        kind: String,
+        known: Vec<&'static str>,
+        suggestion: Option<String>,
+    },
+    MissingNameColumn {
+        kind: String,
+    },
+    RaggedRow {
+        expected: usize,
+        found: usize,
+    },
+    TabInTable,
+    UnknownSetting {
+        name: String,
+        suggestion: Option<String>,
+    },
+    InvalidSettingValue {
+        setting: String,
+        value: String,
+        expected: String,
+    },
+    UnboundVariable {
+        name: String,
+    },
+    VariableRebound {
+        name: String,
+    },
+    FailsWithAfterNonAction {
+        statement: String,
+    },
+    WithinOutsideAwait {
+        statement: String,
+    },
+    ThroughoutOutsideExpect {
+        statement: String,
+    },
+    NoScenario,
+    InvalidDuration {
+        text: String,
+        reason: String,
+    },
+    InvalidNumber {
+        text: String,
+    },
+    InvalidEscape {
+        escape: String,
+    },
+    UnterminatedString,
+    UnterminatedBlock,
+    TextAfterBlockOpener,
+    NotUtf8,
+}
+
+/// The statement keywords, for messages and did-you-mean.
+pub const STATEMENTS: &[&str] = &[
+    "apply", "scale", "set", "patch", "delete", "rollout", "write", "let", "make", "evict", "wait",
+    "await", "expect",
+];
+
+impl SyntaxError {
+    pub fn new(span: Span, kind: SyntaxErrorKind) -> Self {
+        SyntaxError { span, kind }
+    }
+
+    pub fn message(&self) -> String {
+        use SyntaxErrorKind::*;
+        match &self.kind {
+            UnexpectedToken {
+                expected, found, ..
+            } => {
+                format!("expected {}, found {found}", one_of(expected))
+            }
+            UnknownStatement { word, .. } => format!("unknown statement `{word}`"),
+            UnknownKind { kind, .. } => format!("unknown kind `{kind}`"),
+            UnknownQuery { name, .. } => format!("unknown query `{name}(...)`"),
+            WrongArgumentCount {
+                function,
+                expected,
+                found,
+            } => format!(
+                "`{function}()` takes {expected} argument{}, found {found}",
+                if *expected == 1 { "" } else { "s" }
+            ),
+            UnknownFault {
+                fault,
+                target_kind,
+                allowed,
+                ..
+            } if allowed.is_empty() => {
+                format!("`{fault}` is not a fault: a {target_kind} cannot be made faulty")
+            }
+            UnknownFault {
+                fault, target_kind, ..
+            } => {
+                format!("unknown fault `{fault}` for a {target_kind}")
+            }
+            UnknownTableKind { kind, .. } => format!("no table exists for `{kind}`"),
+            UnknownColumn { column, kind, .. } => {
+                format!("unknown column `{column}` in a table of {kind}")
+            }
+            MissingNameColumn { kind } => format!("the table of {kind} has no NAME column"),
+            RaggedRow { expected, found } => {
+                format!(
+                    "this row has {found} cell{}, the header has {expected}",
+                    plural(*found)
+                )
+            }
+            TabInTable => "a tab in a table".into(),
+            UnknownSetting { name, .. } => format!("unknown cluster setting `{name}`"),
+            InvalidSettingValue {
+                setting,
+                value,
+                expected,
+            } => {
+                format!("`{value}` is not a valid value for `{setting}`: expected {expected}")
+            }
+            UnboundVariable { name } => format!("unbound variable `${name}`"),
+            VariableRebound { name } => format!("variable `${name}` is bound twice"),
+            FailsWithAfterNonAction { statement } => {
+                format!("`fails with` cannot follow `{statement}`")
+            }
+            WithinOutsideAwait { statement } => format!("`within` cannot follow `{statement}`"),
+            ThroughoutOutsideExpect { statement } => {
+                format!("`throughout` cannot follow `{statement}`")
+            }
+            NoScenario => "the file has no scenario".into(),
+            InvalidDuration { text, reason } => format!("invalid duration `{text}`: {reason}"),
+            InvalidNumber { text } => format!("invalid number `{text}`"),
+            InvalidEscape { escape } => format!("unknown escape `{escape}` in a string"),
+            UnterminatedString => "unterminated string".into(),
+            UnterminatedBlock => "unterminated `\"\"\"` block".into(),
+            TextAfterBlockOpener => "text after an opening `\"\"\"`".into(),
+            NotUtf8 => "the file is not valid UTF-8".into(),
+        }
+    }
+
+    /// A short text for the underline.
+    pub fn label(&self) -> String {
+        use SyntaxErrorKind::*;
+        match &self.kind {
+            UnexpectedToken { .. } => "unexpected here".into(),
+            UnknownStatement { .. } => "not a statement".into(),
+            UnknownKind { .. } => "unknown kind".into(),
+            UnknownQuery { .. } => "unknown query".into(),
+            WrongArgumentCount { .. } => "wrong number of arguments".into(),
+            UnknownFault { .. } => "unknown fault".into(),
+            UnknownTableKind { .. } => "no table for this kind".into(),
+            UnknownColumn { .. } => "unknown column".into(),
+            MissingNameColumn { .. } => "no NAME column".into(),
+            RaggedRow { .. } => "wrong number of cells".into(),
+            TabInTable => "tab".into(),
+            UnknownSetting { .. } => "unknown setting".into(),
+            InvalidSettingValue { .. } => "invalid value".into(),
+            UnboundVariable { .. } => "not bound by any earlier `let`".into(),
+            VariableRebound { .. } => "bound again here".into(),
+            FailsWithAfterNonAction { .. } => "only actions may be refused".into(),
+            WithinOutsideAwait { .. } => "`within` belongs to `await`".into(),
+            ThroughoutOutsideExpect { .. } => "`throughout` belongs to `expect`".into(),
+            NoScenario => "no scenario".into(),
+            InvalidDuration { .. } => "invalid duration".into(),
+            InvalidNumber { .. } => "invalid number".into(),
+            InvalidEscape { .. } => "unknown escape".into(),
+            UnterminatedString => "this string is not closed on its line".into(),
+            UnterminatedBlock => "this block is never closed".into(),
+            TextAfterBlockOpener => "nothing may follow `\"\"\"` on its line".into(),
+            NotUtf8 => "not UTF-8".into(),
+        }
+    }
+
+    pub fn hint(&self) -> Option<String> {
+        use SyntaxErrorKind::*;
+        let did_you_mean = |s: &Option<String>| s.as_ref().map(|s| format!("did you mean `{s}`?"));
+        match &self.kind {
+            UnexpectedToken { suggestion, .. } => did_you_mean(suggestion),
+            UnknownStatement { suggestion, .. } => did_you_mean(suggestion).or_else(|| {
+                Some(format!("a statement starts with one of: {}", STATEMENTS.join(", ")))
+            }),
+            UnknownKind { suggestion, .. } => did_you_mean(suggestion).or_else(|| {
+                Some("kinds: statefulset (sts), pod (po), pvc, pv, storageclass (sc), service (svc), node (no), controllerrevision, endpointslice, configmap (cm), secret, deployment (deploy)".into())
+            }),
+            UnknownQuery { suggestion, .. } => did_you_mean(suggestion).or_else(|| {
+                Some(format!("queries: {}", super::queries::names().collect::<Vec<_>>().join(", ")))
+            }),
+            UnknownFault { suggestion, allowed, .. } => did_you_mean(suggestion).or_else(|| {
+                if allowed.is_empty() {
+                    Some("faults: pods unready/ready, nodes down/up, images unpullable".into())
+                } else {
+                    Some(format!("allowed here: {}", allowed.join(", ")))
+                }
+            }),
+            UnknownTableKind { suggestion, .. } => did_you_mean(suggestion).or_else(|| {
+                Some("tables exist for pods, statefulsets, pvcs, pvs, storageclasses, services, nodes, controllerrevisions and endpointslices".into())
+            }),
+            UnknownColumn { suggestion, known, .. } => {
+                let list = format!("known columns: {}", known.join(", "));
+                Some(match suggestion {
+                    Some(s) => format!("did you mean `{s}`? {list}"),
+                    None => list,
+                })
+            }
+            MissingNameColumn { .. } => Some("rows are matched to objects by NAME".into()),
+            RaggedRow { .. } => {
+                Some("write `*` for a cell whose value does not matter".into())
+            }
+            TabInTable => Some("separate columns with two or more spaces".into()),
+            UnknownSetting { suggestion, .. } => did_you_mean(suggestion).or_else(|| {
+                Some("settings: nodes, namespace, domain, max-pods, max-time, max-events, feature-gate".into())
+            }),
+            UnboundVariable { name } => Some(format!(
+                "bind it first with `let {name} = ...`; write \"${name}\" for the literal text"
+            )),
+            VariableRebound { .. } => {
+                Some("a name is bound once per scenario (setup included); pick another name".into())
+            }
+            FailsWithAfterNonAction { .. } => Some(
+                "`fails with` follows actions only: apply, scale, set image, patch, delete, rollout, write, make, evict".into(),
+            ),
+            WithinOutsideAwait { .. } => Some("`within` ends an `await` statement".into()),
+            ThroughoutOutsideExpect { .. } => {
+                Some("`throughout` ends an `expect` statement".into())
+            }
+            NoScenario => Some("add `scenario \"title\" { ... }`".into()),
+            InvalidDuration { .. } => Some(
+                "durations look like 500ms, 30s, 5m, 1h, 1m30s: units h, m, s, ms in that order, no blanks".into(),
+            ),
+            InvalidEscape { .. } => Some("escapes are \\\", \\\\, \\n and \\t".into()),
+            UnterminatedString => Some("close it with `\"` on the same line".into()),
+            UnterminatedBlock => Some("close it with `\"\"\"` at the start of a line".into()),
+            TextAfterBlockOpener => Some(
+                "a multi-line block opens with `\"\"\"` at the end of a line; a one-line block closes on its line"
+                    .into(),
+            ),
+            _ => None,
+        }
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// "a", "a or b", "a, b or c".
+fn one_of(items: &[String]) -> String {
+    match items {
+        [] => "something else".into(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+impl std::fmt::Display for SyntaxError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}: {}",
+            self.span.line,
+            self.span.col,
+            self.message()
+        )
+    }
+}
+
+impl std::error::Error for SyntaxError {}

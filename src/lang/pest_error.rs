@@ -1,0 +1,208 @@
+//! Turning a pest error (rule names) into a `SyntaxError` that says what was expected in
+//! words, with a did-you-mean for misspelt keywords.
+
+use pest::error::{Error, ErrorVariant, InputLocation};
+
+use super::error::{SyntaxError, SyntaxErrorKind, STATEMENTS};
+use super::lines::LineIndex;
+use super::parser::Rule;
+use super::suggest::suggest;
+
+const STATEMENT_RULES: &[Rule] = &[
+    Rule::kw_apply,
+    Rule::kw_scale,
+    Rule::kw_set,
+    Rule::kw_patch,
+    Rule::kw_delete,
+    Rule::kw_rollout,
+    Rule::kw_write,
+    Rule::kw_let,
+    Rule::kw_make,
+    Rule::kw_evict,
+    Rule::kw_wait,
+    Rule::kw_await,
+    Rule::kw_expect,
+];
+
+pub fn convert(err: &Error<Rule>, src: &str, lines: &LineIndex) -> SyntaxError {
+    let pos = match err.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let positives: &[Rule] = match &err.variant {
+        ErrorVariant::ParsingError { positives, .. } => positives,
+        ErrorVariant::CustomError { .. } => &[],
+    };
+    let word = word_at(src, pos);
+    // Underline the word, or the one character there (none at the end of the file).
+    let next_char = src
+        .get(pos..)
+        .and_then(|r| r.chars().next())
+        .map_or(0, char::len_utf8);
+    let len = if word.is_empty() {
+        next_char
+    } else {
+        word.len()
+    };
+    let span = lines.span(pos, pos + len);
+    if positives
+        .iter()
+        .any(|r| *r == Rule::statement || STATEMENT_RULES.contains(r))
+        && word.starts_with(|c: char| c.is_alphabetic())
+    {
+        let kind = SyntaxErrorKind::UnknownStatement {
+            word: word.to_string(),
+            suggestion: suggest(word, STATEMENTS.iter().copied()),
+        };
+        return SyntaxError::new(span, kind);
+    }
+    let keywords: Vec<String> = positives.iter().flat_map(|r| keywords_of(*r)).collect();
+    let suggestion = if word.is_empty() {
+        None
+    } else {
+        suggest(word, keywords.iter().map(String::as_str))
+    };
+    let kind = SyntaxErrorKind::UnexpectedToken {
+        expected: describe_all(positives),
+        found: found(src, pos),
+        suggestion,
+    };
+    SyntaxError::new(span, kind)
+}
+
+/// Used when the grammar gives nothing back at all (it should not happen).
+pub fn at_end(src: &str, lines: &LineIndex) -> SyntaxError {
+    let end = src.len();
+    SyntaxError::new(
+        lines.span(end, end),
+        SyntaxErrorKind::UnexpectedToken {
+            expected: vec!["a scenario".into()],
+            found: "the end of the file".into(),
+            suggestion: None,
+        },
+    )
+}
+
+/// The word-like token at `pos` (letters, digits and the bare-word punctuation).
+fn word_at(src: &str, pos: usize) -> &str {
+    let rest = src.get(pos..).unwrap_or("");
+    let len = rest
+        .char_indices()
+        .find(|(_, c)| !(c.is_alphanumeric() || "-_.:/@#$".contains(*c)))
+        .map_or(rest.len(), |(i, _)| i);
+    &rest[..len]
+}
+
+fn found(src: &str, pos: usize) -> String {
+    let rest = src.get(pos..).unwrap_or("");
+    if rest.is_empty() {
+        return "the end of the file".into();
+    }
+    if rest.starts_with('\n') || rest.starts_with("\r\n") {
+        return "the end of the line".into();
+    }
+    let word = word_at(src, pos);
+    let token = if word.is_empty() {
+        rest.chars().next().map(String::from).unwrap_or_default()
+    } else {
+        word.chars().take(40).collect()
+    };
+    format!("`{token}`")
+}
+
+/// The keywords a rule starts with, for did-you-mean.
+fn keywords_of(rule: Rule) -> Vec<String> {
+    let words: &[&str] = match rule {
+        Rule::file => &["cluster", "setup", "scenario"],
+        Rule::cluster => &["cluster"],
+        Rule::setup => &["setup"],
+        Rule::scenario | Rule::scenario_head => &["scenario"],
+        Rule::patch_type => &["merge", "json", "strategic"],
+        Rule::rollout_undo => &["undo"],
+        Rule::rollout_restart => &["restart"],
+        Rule::compare_op => &["contains"],
+        Rule::timing => &["within", "throughout"],
+        Rule::fails_with => &["fails"],
+        other => {
+            return format!("{other:?}")
+                .strip_prefix("kw_")
+                .map(str::to_string)
+                .into_iter()
+                .collect()
+        }
+    };
+    words.iter().map(|w| w.to_string()).collect()
+}
+
+fn describe_all(positives: &[Rule]) -> Vec<String> {
+    let ends_line = positives.contains(&Rule::line_end);
+    let mut out: Vec<String> = Vec::new();
+    for rule in positives {
+        // After a complete statement, listing every optional suffix only adds noise.
+        if ends_line && matches!(rule, Rule::kw_within | Rule::kw_throughout | Rule::kw_fails) {
+            continue;
+        }
+        let text = describe(*rule);
+        if !out.contains(&text) {
+            out.push(text);
+        }
+    }
+    out
+}
+
+fn describe(rule: Rule) -> String {
+    use Rule::*;
+    let s = match rule {
+        kw_apply | kw_scale | kw_set | kw_patch | kw_delete | kw_rollout | kw_write | kw_let
+        | kw_make | kw_evict | kw_wait | kw_await | kw_expect | statement => {
+            "a statement (apply, scale, set image, patch, delete, rollout, write, let, make, evict, wait, await, expect)"
+        }
+        line_end => "the end of the line",
+        file => "`cluster`, `setup` or `scenario`",
+        cluster => "`cluster`",
+        setup => "`setup`",
+        scenario | scenario_head => "`scenario`",
+        comma => "`,`",
+        close_paren => "`)`",
+        close_bracket => "`]`",
+        rollout_undo | rollout_restart => "`undo` or `restart`",
+        EOI => "the end of the file",
+        open_brace => "`{`",
+        close_brace => "`}`",
+        reference | kind_name | name_word => "a reference such as statefulset/web",
+        duration | duration_text => "a duration such as 30s",
+        stray_unit => "a unit (h, m, s or ms)",
+        integer | index => "a number",
+        string => "a \"string\"",
+        block | block_multi | block_single | block_line | block_body => "a `\"\"\"` block",
+        value | absent | nxdomain | variable | list | field_value | dash | bare_word => {
+            "a value (a word, \"string\", number, [list], $variable, absent, nxdomain or a query)"
+        }
+        call | call_name => "a query such as ip(pod/web-0)",
+        query | query_word | field_query => "a query such as pods(statefulset/web) or statefulset/web.status.replicas",
+        table | table_kind => "a table such as `pods {`",
+        expectation | compare | matches => "an expectation",
+        compare_op | kw_contains => "`==`, `!=` or `contains`",
+        image_pair | pair_key => "a container=image pair",
+        cascade => "`cascade=orphan`, `cascade=foreground` or `cascade=background`",
+        cascade_mode => "orphan, foreground or background",
+        to_revision => "`to-revision=N`",
+        patch_type | kw_merge | kw_json | kw_strategic => "`merge`, `json` or a patch body",
+        fault => "a fault (unready, ready, down, up or unpullable)",
+        setting | setting_name => "a cluster setting (nodes, namespace, domain, max-pods, max-time, max-events, feature-gate)",
+        variable_name => "a variable name",
+        field_seg | key_seg | index_seg | field_name => "a field path (.field, [\"key\"] or [0])",
+        table_line | table_body => "a table row",
+        tags | kw_tags => "`tags(...)`",
+        timing => "`within` or `throughout`",
+        fails_with => "`fails with \"...\"`",
+        other => {
+            let name = format!("{other:?}");
+            return match name.strip_prefix("kw_") {
+                Some(kw) => format!("`{kw}`"),
+                None => name.replace('_', " "),
+            };
+        }
+    };
+    s.to_string()
+}

@@ -1,0 +1,378 @@
+//! Wrong inputs: each gives the expected error kind at the expected line and column.
+
+use kscn::lang::error::{SyntaxError, SyntaxErrorKind as K};
+use kscn::lang::parse;
+
+fn errors(src: &str) -> Vec<SyntaxError> {
+    match parse(src) {
+        Ok(_) => panic!("parsed without error:\n{src}"),
+        Err(e) => e,
+    }
+}
+
+/// The body goes inside `scenario "t" { ... }`, so its first line is line 2.
+fn in_scenario(body: &str) -> Vec<SyntaxError> {
+    errors(&format!("scenario \"t\" {{\n{body}\n}}\n"))
+}
+
+fn only(errors: Vec<SyntaxError>) -> SyntaxError {
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    errors.into_iter().next().unwrap_or_else(|| unreachable!())
+}
+
+fn at(e: &SyntaxError) -> (u32, u32) {
+    (e.span.line, e.span.col)
+}
+
+#[test]
+fn misspelt_statement_keyword() {
+    let e = only(in_scenario("  scael statefulset/web to 5"));
+    assert_eq!(at(&e), (2, 3));
+    assert_eq!(
+        e.kind,
+        K::UnknownStatement {
+            word: "scael".into(),
+            suggestion: Some("scale".into())
+        }
+    );
+    assert_eq!(e.hint().as_deref(), Some("did you mean `scale`?"));
+}
+
+#[test]
+fn unknown_kind_suggests_the_right_one() {
+    let e = only(in_scenario("  scale statefullset/web to 5"));
+    assert_eq!(at(&e), (2, 9));
+    assert_eq!(
+        e.kind,
+        K::UnknownKind {
+            kind: "statefullset".into(),
+            suggestion: Some("statefulset".into())
+        }
+    );
+    assert_eq!((e.span.start, e.span.end), (23, 35));
+}
+
+#[test]
+fn unknown_kind_in_a_query_argument() {
+    let e = only(in_scenario("  expect ip(statefullset/x) == 1"));
+    assert_eq!(at(&e), (2, 13));
+    assert!(matches!(e.kind, K::UnknownKind { ref kind, .. } if kind == "statefullset"));
+}
+
+#[test]
+fn unknown_query() {
+    let e = only(in_scenario("  expect ipp(pod/web-0) == x"));
+    assert_eq!(at(&e), (2, 10));
+    assert_eq!(
+        e.kind,
+        K::UnknownQuery {
+            name: "ipp".into(),
+            suggestion: Some("ip".into())
+        }
+    );
+}
+
+#[test]
+fn wrong_argument_count() {
+    let e = only(in_scenario("  expect claim(pod/web-0) == x"));
+    assert_eq!(
+        e.kind,
+        K::WrongArgumentCount {
+            function: "claim".into(),
+            expected: 2,
+            found: 1
+        }
+    );
+}
+
+#[test]
+fn unknown_fault_depends_on_the_kind() {
+    let e = only(in_scenario("  make node/node-2 unready"));
+    assert_eq!(at(&e), (2, 20));
+    assert_eq!(
+        e.kind,
+        K::UnknownFault {
+            fault: "unready".into(),
+            target_kind: "node".into(),
+            allowed: vec!["down", "up"],
+            suggestion: None
+        }
+    );
+    let e = only(in_scenario("  make pod/web-0 unreddy"));
+    assert!(
+        matches!(e.kind, K::UnknownFault { ref suggestion, .. } if suggestion.as_deref() == Some("unready"))
+    );
+    let e = only(in_scenario("  make image \"x\" down"));
+    assert!(
+        matches!(e.kind, K::UnknownFault { ref allowed, .. } if allowed == &vec!["unpullable"])
+    );
+}
+
+#[test]
+fn unknown_column_lists_the_known_ones() {
+    let e = only(in_scenario(
+        "  expect pods {\n    NAME  STATU\n    web-0  Running\n  }",
+    ));
+    assert_eq!(at(&e), (3, 11));
+    let K::UnknownColumn {
+        column,
+        kind,
+        known,
+        suggestion,
+    } = e.kind
+    else {
+        panic!("{e:?}")
+    };
+    assert_eq!(column, "STATU");
+    assert_eq!(kind, "pods");
+    assert_eq!(suggestion.as_deref(), Some("STATUS"));
+    assert!(known.contains(&"NOMINATED NODE") && known.contains(&"IP"));
+}
+
+#[test]
+fn unknown_table_kind() {
+    let e = only(in_scenario("  expect configmaps {\n    NAME\n  }"));
+    assert_eq!(at(&e), (2, 10));
+    assert!(matches!(e.kind, K::UnknownTableKind { ref kind, .. } if kind == "configmaps"));
+}
+
+#[test]
+fn ragged_row() {
+    let e = only(in_scenario(
+        "  expect pods {\n    NAME   READY\n    web-0\n  }",
+    ));
+    assert_eq!(at(&e), (4, 5));
+    assert_eq!(
+        e.kind,
+        K::RaggedRow {
+            expected: 2,
+            found: 1
+        }
+    );
+}
+
+#[test]
+fn tab_in_table() {
+    let e = only(in_scenario("  expect pods {\n    NAME\tREADY\n  }"));
+    assert_eq!(at(&e), (3, 9));
+    assert_eq!(e.kind, K::TabInTable);
+}
+
+#[test]
+fn unbound_variable() {
+    let e = only(in_scenario("  expect ip(pod/web-0) != $x"));
+    assert_eq!(at(&e), (2, 27));
+    assert_eq!(e.kind, K::UnboundVariable { name: "x".into() });
+    // Used before its `let`, in a reference, and in a `matches` document.
+    let errs = in_scenario(
+        "  delete pv/$vol\n  let vol = 1\n  expect pod/a matches \"\"\"\n    x: $y $$z\n  \"\"\"",
+    );
+    let found: Vec<_> = errs.iter().map(|e| (at(e), e.kind.clone())).collect();
+    assert_eq!(
+        found,
+        vec![
+            ((2, 13), K::UnboundVariable { name: "vol".into() }),
+            ((5, 8), K::UnboundVariable { name: "y".into() })
+        ]
+    );
+}
+
+#[test]
+fn variables_of_setup_are_visible_and_bound_once() {
+    let src = "setup {\n  let a = 1\n}\nscenario \"one\" {\n  expect pods == $a\n}\nscenario \"two\" {\n  let a = 2\n}\n";
+    let e = only(errors(src));
+    assert_eq!(at(&e), (8, 7));
+    assert_eq!(e.kind, K::VariableRebound { name: "a".into() });
+    // Separate scenarios may bind the same name.
+    assert!(parse("scenario \"a\" {\n  let x = 1\n}\nscenario \"b\" {\n  let x = 2\n}\n").is_ok());
+}
+
+#[test]
+fn rebinding_in_one_scenario() {
+    let e = only(in_scenario("  let a = 1\n  let a = pods"));
+    assert_eq!(at(&e), (3, 7));
+    assert_eq!(e.kind, K::VariableRebound { name: "a".into() });
+}
+
+#[test]
+fn fails_with_after_a_non_action() {
+    let e = only(in_scenario("  expect pods == [] fails with \"x\""));
+    assert_eq!(at(&e), (2, 21));
+    assert_eq!(
+        e.kind,
+        K::FailsWithAfterNonAction {
+            statement: "expect".into()
+        }
+    );
+    assert!(
+        parse("scenario \"t\" {\n  write pod/a \"/p\" \"c\" fails with \"not running\"\n}\n")
+            .is_ok()
+    );
+}
+
+#[test]
+fn bad_durations() {
+    let e = only(in_scenario("  wait 5 m"));
+    assert_eq!(at(&e), (2, 8));
+    assert!(matches!(e.kind, K::InvalidDuration { ref text, .. } if text == "5 m"));
+    let e = only(in_scenario("  wait 5x"));
+    assert!(matches!(e.kind, K::InvalidDuration { ref reason, .. } if reason.contains("`x`")));
+    let e = only(in_scenario("  wait 90"));
+    assert!(
+        matches!(e.kind, K::InvalidDuration { ref reason, .. } if reason.contains("bare number"))
+    );
+    let e = only(in_scenario("  await pods == [] within 30s1m"));
+    assert_eq!(at(&e), (2, 27));
+    assert!(matches!(e.kind, K::InvalidDuration { ref reason, .. } if reason.contains("order")));
+}
+
+#[test]
+fn unterminated_string() {
+    let e = only(in_scenario("  apply \"manifests/web.yaml"));
+    assert_eq!(at(&e), (2, 9));
+    assert_eq!(e.kind, K::UnterminatedString);
+}
+
+#[test]
+fn unterminated_block() {
+    let e = only(in_scenario("  apply \"\"\"\n    kind: Pod\n"));
+    assert_eq!(at(&e), (2, 9));
+    assert_eq!(e.kind, K::UnterminatedBlock);
+}
+
+#[test]
+fn text_after_a_block_opener() {
+    let e = only(in_scenario("  apply \"\"\" kind: Pod\n  \"\"\""));
+    assert_eq!(at(&e), (2, 9));
+    assert_eq!(e.kind, K::TextAfterBlockOpener);
+}
+
+#[test]
+fn bad_escape() {
+    let e = only(in_scenario("  apply \"a\\qb\""));
+    assert_eq!(at(&e), (2, 11));
+    assert_eq!(
+        e.kind,
+        K::InvalidEscape {
+            escape: "\\q".into()
+        }
+    );
+}
+
+#[test]
+fn missing_scenario() {
+    let e = only(errors("setup {\n  wait 1s\n}\n"));
+    assert_eq!(e.kind, K::NoScenario);
+    assert_eq!(at(&e), (4, 1));
+    assert_eq!(only(errors("")).kind, K::NoScenario);
+    assert_eq!(only(errors("# only a comment\n")).kind, K::NoScenario);
+}
+
+#[test]
+fn within_and_throughout_placement() {
+    let e = only(in_scenario("  wait 5s within 2m"));
+    assert_eq!(at(&e), (2, 11));
+    assert_eq!(
+        e.kind,
+        K::WithinOutsideAwait {
+            statement: "wait".into()
+        }
+    );
+    let e = only(in_scenario("  expect pods == [] within 2m"));
+    assert_eq!(
+        e.kind,
+        K::WithinOutsideAwait {
+            statement: "expect".into()
+        }
+    );
+    let e = only(in_scenario("  await pod/web-0 ready throughout 2m"));
+    assert_eq!(
+        e.kind,
+        K::ThroughoutOutsideExpect {
+            statement: "await".into()
+        }
+    );
+    // `within` before the comparison is a syntax error at `within`.
+    let e = only(in_scenario("  await within 2m pods == []"));
+    assert_eq!(at(&e), (2, 9));
+    assert!(matches!(e.kind, K::UnexpectedToken { ref found, .. } if found == "`within`"));
+}
+
+#[test]
+fn missing_keyword_is_named_in_words() {
+    let e = only(in_scenario("  scale statefulset/web 5"));
+    assert_eq!(at(&e), (2, 25));
+    assert_eq!(
+        e.kind,
+        K::UnexpectedToken {
+            expected: vec!["`to`".into()],
+            found: "`5`".into(),
+            suggestion: None
+        }
+    );
+    let e = only(in_scenario("  scale sts/web ot 5"));
+    assert!(
+        matches!(e.kind, K::UnexpectedToken { ref suggestion, .. } if suggestion.as_deref() == Some("to"))
+    );
+    let e = only(in_scenario("  expect pods == [a, b"));
+    assert_eq!(at(&e), (2, 23));
+    assert!(
+        matches!(e.kind, K::UnexpectedToken { ref expected, .. } if expected == &vec!["`,`".to_string(), "`]`".to_string()])
+    );
+}
+
+#[test]
+fn misspelt_scenario_keyword() {
+    let e = only(errors("scenaro \"t\" {\n}\n"));
+    assert_eq!(at(&e), (1, 1));
+    assert!(
+        matches!(e.kind, K::UnexpectedToken { ref suggestion, .. } if suggestion.as_deref() == Some("scenario"))
+    );
+}
+
+#[test]
+fn cluster_settings_are_checked() {
+    let errs = errors("cluster {\n  nodez 3\n  max-time 5\n}\nscenario \"t\" {\n}\n");
+    assert_eq!(errs.len(), 2);
+    assert_eq!(at(&errs[0]), (2, 3));
+    assert_eq!(
+        errs[0].kind,
+        K::UnknownSetting {
+            name: "nodez".into(),
+            suggestion: Some("nodes".into())
+        }
+    );
+    assert!(
+        matches!(errs[1].kind, K::InvalidSettingValue { ref setting, .. } if setting == "max-time")
+    );
+}
+
+#[test]
+fn table_without_name_column() {
+    let e = only(in_scenario("  expect pvc {\n    STATUS\n  }"));
+    assert_eq!(at(&e), (3, 5));
+    assert_eq!(
+        e.kind,
+        K::MissingNameColumn {
+            kind: "pvcs".into()
+        }
+    );
+}
+
+#[test]
+fn every_semantic_error_of_a_file_is_reported() {
+    let errs = in_scenario(
+        "  scale statefullset/web to 5\n  expect ipp(pod/a) == 1\n  make node/n unready\n  expect x(pod/a) == $nope",
+    );
+    let lines: Vec<u32> = errs.iter().map(|e| e.span.line).collect();
+    assert_eq!(lines, vec![2, 3, 4, 5, 5], "{errs:#?}");
+}
+
+#[test]
+fn not_a_reference() {
+    let e = only(in_scenario("  expect ip(web-0) == 1"));
+    assert_eq!(at(&e), (2, 13));
+    assert!(
+        matches!(e.kind, K::UnexpectedToken { ref expected, .. } if expected[0].contains("reference"))
+    );
+}
