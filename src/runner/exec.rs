@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
 
 use super::answer::{self, Answer};
 use super::exec_check::Check;

@@ -28,10 +28,19 @@ pub fn from_time(time: &Time) -> Millis {
 
 /// Timers fire in time order, and in the order they were set within one instant, so runs
 /// are reproducible.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Timers<E> {
     queue: BTreeMap<(Millis, u64), E>,
     seq: u64,
+}
+
+impl<E> Default for Timers<E> {
+    fn default() -> Self {
+        Timers {
+            queue: BTreeMap::new(),
+            seq: 0,
+        }
+    }
 }
 
 impl<E> Timers<E> {

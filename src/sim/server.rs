@@ -257,9 +257,9 @@ pub fn create(world: &mut World, kind: &ObjectKind, value: &Value) -> Result<Str
 }
 
 fn store_typed<T: Stored>(world: &mut World, value: &Value) -> Result<(), ApiError> {
-    let mut object: T = decode(&T::KIND, value)?;
+    let mut object: T = decode(&T::OBJECT_KIND, value)?;
     let name = object.metadata().name.clone().unwrap_or_default();
-    init_meta(world, &T::KIND, object.metadata_mut());
+    init_meta(world, &T::OBJECT_KIND, object.metadata_mut());
     T::map_mut(&mut world.store).insert(name, object);
     Ok(())
 }
@@ -521,7 +521,7 @@ pub fn update(world: &mut World, kind: &ObjectKind, name: &str, value: &Value) -
 }
 
 fn replace_typed<T: Stored + PartialEq>(world: &mut World, name: &str, value: &Value) -> Result<bool, ApiError> {
-    let object: T = decode(&T::KIND, value)?;
+    let object: T = decode(&T::OBJECT_KIND, value)?;
     let old = world.store.get::<T>(name);
     if old == Some(&object) {
         return Ok(false);

@@ -43,7 +43,7 @@ pub struct Store {
 pub trait Stored:
     Metadata<Ty = ObjectMeta> + serde::Serialize + serde::de::DeserializeOwned + Clone
 {
-    const KIND: ObjectKind;
+    const OBJECT_KIND: ObjectKind;
     fn map(store: &Store) -> &BTreeMap<String, Self>;
     fn map_mut(store: &mut Store) -> &mut BTreeMap<String, Self>;
 }
@@ -51,7 +51,7 @@ pub trait Stored:
 macro_rules! stored {
     ($ty:ty, $kind:ident, $field:ident) => {
         impl Stored for $ty {
-            const KIND: ObjectKind = ObjectKind::$kind;
+            const OBJECT_KIND: ObjectKind = ObjectKind::$kind;
             fn map(store: &Store) -> &BTreeMap<String, Self> {
                 &store.$field
             }
@@ -120,7 +120,7 @@ impl Store {
             let mut value = serde_json::to_value(object).ok()?;
             if let Value::Object(map) = &mut value {
                 map.insert("apiVersion".into(), Value::String(T::API_VERSION.into()));
-                map.insert("kind".into(), Value::String(T::KIND.into()));
+                map.insert("kind".into(), Value::String(<T as k8s_openapi::Resource>::KIND.into()));
             }
             Some(value)
         }
@@ -166,7 +166,7 @@ impl Store {
     }
 
     pub fn meta(&self, kind: &ObjectKind, name: &str) -> Option<&ObjectMeta> {
-        fn m<T: Stored>(store: &Store, name: &str) -> Option<&ObjectMeta> {
+        fn m<'a, T: Stored + 'static>(store: &'a Store, name: &str) -> Option<&'a ObjectMeta> {
             store.get::<T>(name).map(|o| o.metadata())
         }
         match kind {
