@@ -302,6 +302,7 @@ fn apply_removes_fields_dropped_from_the_file_and_keeps_other_writers_fields() {
     default_statefulset(&mut sts, &FeatureGates::default());
     let mut live = serde_json::to_value(&sts).unwrap();
     live["spec"]["replicas"] = json!(5);
+    live["metadata"]["annotations"]["example.com/owner"] = json!("someone");
     live["status"] = json!({"replicas": 5, "readyReplicas": 5});
     // Second apply: minReadySeconds and the env var removed from the file, image changed.
     let mut v2 = seed_sts();
@@ -319,6 +320,10 @@ fn apply_removes_fields_dropped_from_the_file_and_keeps_other_writers_fields() {
     // Fields set by other writers stay.
     assert_eq!(out["spec"]["replicas"], json!(5));
     assert_eq!(out["status"], json!({"replicas": 5, "readyReplicas": 5}));
+    assert_eq!(
+        out["metadata"]["annotations"]["example.com/owner"],
+        json!("someone")
+    );
     assert_eq!(last_applied(&out).unwrap()["spec"], v2["spec"]);
 }
 

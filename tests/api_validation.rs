@@ -270,6 +270,12 @@ fn b_val_14_forbidden_update_of_other_spec_fields() {
             "The StatefulSet \"web\" is invalid: spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"
         );
     }
+    // Quantities compare by value, as upstream's semantic equality does.
+    let new = sts_with(|v| {
+        v["spec"]["volumeClaimTemplates"][0]["spec"]["resources"]["requests"]["storage"] =
+            json!("1024Mi")
+    });
+    assert!(validate_statefulset_update(&new, &old, &gates).is_empty());
     // The allowed fields may change.
     let new = sts_with(|v| {
         v["spec"]["replicas"] = json!(5);

@@ -491,14 +491,26 @@ pub fn validate_pod(pod: &Pod) -> Vec<FieldError> {
     ));
     match &pod.spec {
         None => errs.push(FieldError::required("spec.containers", "")),
-        Some(spec) => errs.extend(validate_pod_spec(
-            spec,
-            "spec",
-            PodSpecChecks {
-                mounts: true,
-                restart_policy: true,
-            },
-        )),
+        Some(spec) => {
+            for (field, value) in [
+                ("spec.hostname", spec.hostname.as_deref()),
+                ("spec.subdomain", spec.subdomain.as_deref()),
+            ] {
+                if let Some(v) = value.filter(|v| !v.is_empty()) {
+                    for e in dns1123_label_errors(v) {
+                        errs.push(FieldError::invalid_str(field, v, e));
+                    }
+                }
+            }
+            errs.extend(validate_pod_spec(
+                spec,
+                "spec",
+                PodSpecChecks {
+                    mounts: true,
+                    restart_policy: true,
+                },
+            ));
+        }
     }
     errs
 }
@@ -921,6 +933,72 @@ pub fn validate_statefulset_json(
     Ok(errs)
 }
 
+/// Parses a resource quantity (`1Gi`, `1024Mi`, `500m`, `1e3`) into its value, for semantic
+/// comparison as upstream's `Semantic.DeepEqual` does.
+pub fn quantity_value(q: &str) -> Option<f64> {
+    let q = q.trim();
+    let split = q
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-'))
+        .unwrap_or(q.len());
+    let (num, suffix) = q.split_at(split);
+    let n: f64 = num.parse().ok()?;
+    let mult = match suffix {
+        "" => 1.0,
+        "Ki" => 1024f64,
+        "Mi" => 1024f64.powi(2),
+        "Gi" => 1024f64.powi(3),
+        "Ti" => 1024f64.powi(4),
+        "Pi" => 1024f64.powi(5),
+        "Ei" => 1024f64.powi(6),
+        "n" => 1e-9,
+        "u" => 1e-6,
+        "m" => 1e-3,
+        "k" => 1e3,
+        "M" => 1e6,
+        "G" => 1e9,
+        "T" => 1e12,
+        "P" => 1e15,
+        "E" => 1e18,
+        s if s.starts_with('e') || s.starts_with('E') => 10f64.powi(s[1..].parse::<i32>().ok()?),
+        _ => return None,
+    };
+    Some(n * mult)
+}
+
+/// Replaces every `resources.{requests,limits}` quantity by its numeric value.
+fn normalize_quantities(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .map(|(k, v)| {
+                    let v = if k == "requests" || k == "limits" || k == "capacity" {
+                        match v {
+                            Value::Object(q) => Value::Object(
+                                q.into_iter()
+                                    .map(|(qk, qv)| {
+                                        let n = qv.as_str().and_then(quantity_value);
+                                        match n {
+                                            Some(n) => (qk, Value::from(n)),
+                                            None => (qk, qv),
+                                        }
+                                    })
+                                    .collect(),
+                            ),
+                            other => normalize_quantities(other),
+                        }
+                    } else {
+                        normalize_quantities(v)
+                    };
+                    (k, v)
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.into_iter().map(normalize_quantities).collect()),
+        other => other,
+    }
+}
+
 fn spec_or_default(s: &StatefulSet) -> StatefulSetSpec {
     s.spec.clone().unwrap_or_default()
 }
@@ -952,8 +1030,10 @@ pub fn validate_statefulset_update(
     clone.revision_history_limit = old_spec.revision_history_limit;
     clone.persistent_volume_claim_retention_policy =
         old_spec.persistent_volume_claim_retention_policy.clone();
-    let a = serde_json::to_value(&clone).ok();
-    let b = serde_json::to_value(&old_spec).ok();
+    let a = serde_json::to_value(&clone).ok().map(normalize_quantities);
+    let b = serde_json::to_value(&old_spec)
+        .ok()
+        .map(normalize_quantities);
     if a != b {
         errs.push(FieldError::forbidden("spec", FORBIDDEN_UPDATE_MSG));
     }
