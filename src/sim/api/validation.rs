@@ -785,9 +785,8 @@ fn validate_statefulset_spec(spec: &StatefulSetSpec) -> Vec<FieldError> {
         "spec.minReadySeconds",
         i64::from(spec.min_ready_seconds.unwrap_or(0)),
     ));
-    // B-VAL-2, B-VAL-3. k8s-openapi makes `selector` required; the decoder turns an absent
-    // selector into `LabelSelector::default()`, so "absent" and `{}` are told apart by the caller
-    // only through `selector_present`.
+    // B-VAL-3 (B-VAL-2, an absent selector, is handled by `validate_statefulset_json`:
+    // k8s-openapi decodes an absent selector as `{}`).
     let selector = &spec.selector;
     let (sel_errs, convertible) = validate_label_selector(selector, "spec.selector");
     errs.extend(sel_errs);
