@@ -1,5 +1,8 @@
 //! Integration tests, one module per area (one binary links faster).
 
+mod api_defaults;
+mod api_patch;
+mod api_validation;
 mod kubectl_printers;
 mod lang_errors;
 mod lang_parse;

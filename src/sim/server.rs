@@ -189,7 +189,20 @@ pub fn create(world: &mut World, kind: &ObjectKind, value: &Value) -> Result<Str
             defaults::default_statefulset(&mut set, &world.config.gates);
             defaults::drop_disabled_fields(&mut set, None, &world.config.gates);
             let mut errors = validation::validate_object_meta_name("StatefulSet", &name);
-            errors.extend(validation::validate_statefulset(&set, &world.config.gates));
+            // From the JSON, so that a missing selector is told apart from `{}` (B-VAL-2).
+            let mut defaulted = value.clone();
+            if let Ok(mut v) = serde_json::to_value(&set) {
+                if value.pointer("/spec/selector").is_none_or(Value::is_null) {
+                    if let Some(spec) = v.get_mut("spec").and_then(Value::as_object_mut) {
+                        spec.remove("selector");
+                    }
+                }
+                defaulted = v;
+            }
+            errors.extend(
+                validation::validate_statefulset_json(&defaulted, &world.config.gates)
+                    .map_err(|e| ApiError::new(Reason::BadRequest, e))?,
+            );
             if !errors.is_empty() {
                 return Err(invalid(kind, &name, &errors).into());
             }

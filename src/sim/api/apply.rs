@@ -65,13 +65,19 @@ pub fn apply_patch(
     let Value::Object(mm) = modified else {
         return Err("error: the applied configuration must be an object".into());
     };
+    // As kubectl, the configuration merged always carries `metadata.annotations` (it holds the
+    // new last-applied annotation), so annotations other writers set are never dropped.
     let mut mod_clean = mm.clone();
-    if let Some(a) = mod_clean
-        .get_mut("metadata")
-        .and_then(|m| m.get_mut("annotations"))
-        .and_then(Value::as_object_mut)
-    {
-        a.remove(LAST_APPLIED);
+    if let Some(meta) = mod_clean.get_mut("metadata").and_then(Value::as_object_mut) {
+        let ann = meta
+            .entry("annotations")
+            .or_insert_with(|| Value::Object(Map::new()));
+        match ann.as_object_mut() {
+            Some(a) => {
+                a.remove(LAST_APPLIED);
+            }
+            None => *ann = Value::Object(Map::new()),
+        }
     }
     let empty = Map::new();
     let live_map = live.as_object().unwrap_or(&empty);

@@ -48,7 +48,12 @@ impl FeatureGates {
 pub fn default_statefulset(sts: &mut StatefulSet, gates: &FeatureGates) {
     let spec = sts.spec.get_or_insert_with(StatefulSetSpec::default);
     // B-DEF-2
-    if spec.pod_management_policy.as_deref().unwrap_or("").is_empty() {
+    if spec
+        .pod_management_policy
+        .as_deref()
+        .unwrap_or("")
+        .is_empty()
+    {
         spec.pod_management_policy = Some("OrderedReady".into());
     }
     // B-DEF-3 / B-DEF-4: rollingUpdate is only allocated when the type was empty.
@@ -105,7 +110,11 @@ pub fn default_statefulset(sts: &mut StatefulSet, gates: &FeatureGates) {
 /// `dropStatefulSetDisabledFields` (B-DEF-8): with the MaxUnavailableStatefulSet gate off,
 /// `rollingUpdate.maxUnavailable` is dropped on create, and on update unless the old object
 /// already used it.
-pub fn drop_disabled_fields(new: &mut StatefulSet, old: Option<&StatefulSet>, gates: &FeatureGates) {
+pub fn drop_disabled_fields(
+    new: &mut StatefulSet,
+    old: Option<&StatefulSet>,
+    gates: &FeatureGates,
+) {
     if gates.max_unavailable_statefulset {
         return;
     }
@@ -249,7 +258,9 @@ fn default_volume(v: &mut Volume) {
 
 /// `SetDefaults_PersistentVolumeClaim(Spec)`: `volumeMode: Filesystem`, `status.phase: Pending`.
 pub fn default_pvc(pvc: &mut PersistentVolumeClaim) {
-    let spec = pvc.spec.get_or_insert_with(PersistentVolumeClaimSpec::default);
+    let spec = pvc
+        .spec
+        .get_or_insert_with(PersistentVolumeClaimSpec::default);
     set_if_empty(&mut spec.volume_mode, "Filesystem");
     let status = pvc
         .status

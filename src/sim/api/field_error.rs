@@ -14,13 +14,29 @@ pub struct FieldError {
 /// integers bare, Go structures as `%#v`); see [`quote`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FieldErrorKind {
-    Required { detail: String },
-    Invalid { value: String, detail: String },
-    Unsupported { value: String, supported: Vec<String> },
-    Forbidden { detail: String },
-    NotFound { value: String },
-    Duplicate { value: String },
-    TooLong { max: usize },
+    Required {
+        detail: String,
+    },
+    Invalid {
+        value: String,
+        detail: String,
+    },
+    Unsupported {
+        value: String,
+        supported: Vec<String>,
+    },
+    Forbidden {
+        detail: String,
+    },
+    NotFound {
+        value: String,
+    },
+    Duplicate {
+        value: String,
+    },
+    TooLong {
+        max: usize,
+    },
 }
 
 /// Renders a string value as Go's `%q` does (close enough: JSON escaping).
@@ -39,7 +55,11 @@ impl FieldError {
     }
 
     /// `value` is the already rendered value (use [`quote`] for strings).
-    pub fn invalid(path: impl Into<String>, value: impl Into<String>, detail: impl Into<String>) -> Self {
+    pub fn invalid(
+        path: impl Into<String>,
+        value: impl Into<String>,
+        detail: impl Into<String>,
+    ) -> Self {
         FieldError {
             path: path.into(),
             kind: FieldErrorKind::Invalid {

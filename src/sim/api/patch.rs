@@ -157,9 +157,9 @@ fn merge_list(
     path: &mut Vec<String>,
 ) -> Result<Vec<Value>, String> {
     // `[{"$patch": "replace"}, ...]` replaces the whole list with the other items.
-    let replace = patch.iter().any(|v| {
-        v.get(DIRECTIVE).and_then(Value::as_str) == Some("replace")
-    });
+    let replace = patch
+        .iter()
+        .any(|v| v.get(DIRECTIVE).and_then(Value::as_str) == Some("replace"));
     if replace {
         return Ok(patch
             .iter()

@@ -15,7 +15,7 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, LabelSelectorRequirement};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use super::defaults::FeatureGates;
+use super::defaults::{default_statefulset, FeatureGates};
 use super::field_error::{quote, FieldError};
 
 const DNS1123_LABEL_MSG: &str = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
@@ -160,7 +160,10 @@ pub fn validate_labels(labels: Option<&BTreeMap<String, String>>, path: &str) ->
 pub fn validate_object_meta_name(kind: &str, name: &str) -> Vec<FieldError> {
     let path = "metadata.name";
     if name.is_empty() {
-        return vec![FieldError::required(path, "name or generateName is required")];
+        return vec![FieldError::required(
+            path,
+            "name or generateName is required",
+        )];
     }
     let msgs = match kind {
         "StatefulSet" | "Namespace" => dns1123_label_errors(name),
@@ -381,7 +384,10 @@ fn validate_pod_spec(spec: &PodSpec, path: &str, checks: PodSpecChecks) -> Vec<F
     }
     let mut names: HashSet<&str> = HashSet::new();
     let groups: [(&str, &[k8s_openapi::api::core::v1::Container]); 2] = [
-        ("initContainers", spec.init_containers.as_deref().unwrap_or(&[])),
+        (
+            "initContainers",
+            spec.init_containers.as_deref().unwrap_or(&[]),
+        ),
         ("containers", &spec.containers),
     ];
     for (group, containers) in groups {
@@ -455,7 +461,11 @@ fn validate_pod_spec(spec: &PodSpec, path: &str, checks: PodSpecChecks) -> Vec<F
     if let Some(dp) = spec.dns_policy.as_deref() {
         let ok = ["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"];
         if !ok.contains(&dp) {
-            errs.push(FieldError::unsupported(format!("{path}.dnsPolicy"), dp, &ok));
+            errs.push(FieldError::unsupported(
+                format!("{path}.dnsPolicy"),
+                dp,
+                &ok,
+            ));
         }
     }
     if let Some(g) = spec.termination_grace_period_seconds {
@@ -475,17 +485,32 @@ fn validate_pod_spec(spec: &PodSpec, path: &str, checks: PodSpecChecks) -> Vec<F
 /// volumeMount naming a volume (B-VAL-18, `Not found`).
 pub fn validate_pod(pod: &Pod) -> Vec<FieldError> {
     let mut errs = validate_object_meta_name("Pod", pod.metadata.name.as_deref().unwrap_or(""));
-    errs.extend(validate_labels(pod.metadata.labels.as_ref(), "metadata.labels"));
+    errs.extend(validate_labels(
+        pod.metadata.labels.as_ref(),
+        "metadata.labels",
+    ));
     match &pod.spec {
         None => errs.push(FieldError::required("spec.containers", "")),
-        Some(spec) => errs.extend(validate_pod_spec(
-            spec,
-            "spec",
-            PodSpecChecks {
-                mounts: true,
-                restart_policy: true,
-            },
-        )),
+        Some(spec) => {
+            for (field, value) in [
+                ("spec.hostname", spec.hostname.as_deref()),
+                ("spec.subdomain", spec.subdomain.as_deref()),
+            ] {
+                if let Some(v) = value.filter(|v| !v.is_empty()) {
+                    for e in dns1123_label_errors(v) {
+                        errs.push(FieldError::invalid_str(field, v, e));
+                    }
+                }
+            }
+            errs.extend(validate_pod_spec(
+                spec,
+                "spec",
+                PodSpecChecks {
+                    mounts: true,
+                    restart_policy: true,
+                },
+            ));
+        }
     }
     errs
 }
@@ -547,7 +572,10 @@ pub fn validate_pvc(pvc: &PersistentVolumeClaim) -> Vec<FieldError> {
         "PersistentVolumeClaim",
         pvc.metadata.name.as_deref().unwrap_or(""),
     );
-    errs.extend(validate_labels(pvc.metadata.labels.as_ref(), "metadata.labels"));
+    errs.extend(validate_labels(
+        pvc.metadata.labels.as_ref(),
+        "metadata.labels",
+    ));
     errs.extend(validate_pvc_spec(pvc.spec.as_ref(), "spec"));
     errs
 }
@@ -560,7 +588,10 @@ pub fn validate_pvc(pvc: &PersistentVolumeClaim) -> Vec<FieldError> {
 /// empty or an IP address), type.
 pub fn validate_service(svc: &Service) -> Vec<FieldError> {
     let mut errs = validate_object_meta_name("Service", svc.metadata.name.as_deref().unwrap_or(""));
-    errs.extend(validate_labels(svc.metadata.labels.as_ref(), "metadata.labels"));
+    errs.extend(validate_labels(
+        svc.metadata.labels.as_ref(),
+        "metadata.labels",
+    ));
     let default = Default::default();
     let spec = svc.spec.as_ref().unwrap_or(&default);
     let types = ["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"];
@@ -646,30 +677,35 @@ fn validate_rolling_update(r: &RollingUpdateStatefulSetStrategy, path: &str) -> 
                 errs.extend(nonnegative(&p, i64::from(*i)));
                 Some(i64::from(*i))
             }
-            IntOrString::String(s) => match s.strip_suffix('%').and_then(|n| n.parse::<i64>().ok())
-            {
-                Some(n) => {
-                    errs.extend(nonnegative(&p, n).map(|_| {
-                        FieldError::invalid(p.clone(), value.clone(), NONNEGATIVE_MSG)
-                    }));
-                    Some(n)
-                }
-                None => {
-                    errs.push(FieldError::invalid(
+            IntOrString::String(s) => {
+                match s.strip_suffix('%').and_then(|n| n.parse::<i64>().ok()) {
+                    Some(n) => {
+                        errs.extend(nonnegative(&p, n).map(|_| {
+                            FieldError::invalid(p.clone(), value.clone(), NONNEGATIVE_MSG)
+                        }));
+                        Some(n)
+                    }
+                    None => {
+                        errs.push(FieldError::invalid(
                         p.clone(),
                         value.clone(),
                         "a valid percent string must be a numeric string followed by an ending '%'",
                     ));
-                    None
+                        None
+                    }
                 }
-            },
+            }
         };
         if numeric == Some(0) {
             errs.push(FieldError::invalid(p.clone(), value.clone(), "cannot be 0"));
         }
         if let (IntOrString::String(_), Some(n)) = (mu, numeric) {
             if n > 100 {
-                errs.push(FieldError::invalid(p, value, "must not be greater than 100%"));
+                errs.push(FieldError::invalid(
+                    p,
+                    value,
+                    "must not be greater than 100%",
+                ));
             }
         }
     }
@@ -704,7 +740,10 @@ fn validate_statefulset_spec(spec: &StatefulSetSpec) -> Vec<FieldError> {
         }
         "RollingUpdate" => {
             if let Some(ru) = &strategy.rolling_update {
-                errs.extend(validate_rolling_update(ru, "spec.updateStrategy.rollingUpdate"));
+                errs.extend(validate_rolling_update(
+                    ru,
+                    "spec.updateStrategy.rollingUpdate",
+                ));
             }
         }
         _ => errs.push(FieldError::invalid(
@@ -737,15 +776,17 @@ fn validate_statefulset_spec(spec: &StatefulSetSpec) -> Vec<FieldError> {
         ));
     }
     // B-VAL-4
-    errs.extend(nonnegative("spec.replicas", i64::from(spec.replicas.unwrap_or(1))));
+    errs.extend(nonnegative(
+        "spec.replicas",
+        i64::from(spec.replicas.unwrap_or(1)),
+    ));
     // B-VAL-12
     errs.extend(nonnegative(
         "spec.minReadySeconds",
         i64::from(spec.min_ready_seconds.unwrap_or(0)),
     ));
-    // B-VAL-2, B-VAL-3. k8s-openapi makes `selector` required; the decoder turns an absent
-    // selector into `LabelSelector::default()`, so "absent" and `{}` are told apart by the caller
-    // only through `selector_present`.
+    // B-VAL-3 (B-VAL-2, an absent selector, is handled by `validate_statefulset_json`:
+    // k8s-openapi decodes an absent selector as `{}`).
     let selector = &spec.selector;
     let (sel_errs, convertible) = validate_label_selector(selector, "spec.selector");
     errs.extend(sel_errs);
@@ -756,7 +797,11 @@ fn validate_statefulset_spec(spec: &StatefulSetSpec) -> Vec<FieldError> {
             "empty selector is invalid for statefulset",
         ));
     }
-    let labels = spec.template.metadata.as_ref().and_then(|m| m.labels.as_ref());
+    let labels = spec
+        .template
+        .metadata
+        .as_ref()
+        .and_then(|m| m.labels.as_ref());
     if !convertible {
         errs.push(FieldError::invalid(
             "spec.selector",
@@ -803,7 +848,11 @@ fn validate_statefulset_spec(spec: &StatefulSetSpec) -> Vec<FieldError> {
             errs.push(FieldError::required(format!("{p}.metadata.name"), ""));
         } else {
             for e in dns1123_subdomain_errors(name) {
-                errs.push(FieldError::invalid_str(format!("{p}.metadata.name"), name, e));
+                errs.push(FieldError::invalid_str(
+                    format!("{p}.metadata.name"),
+                    name,
+                    e,
+                ));
             }
         }
         errs.extend(validate_labels(
@@ -830,11 +879,12 @@ fn template_mismatch(labels: Option<&BTreeMap<String, String>>) -> FieldError {
 /// A missing `spec.selector` (B-VAL-2) cannot be represented in the k8s-openapi type (the
 /// field is required there); use [`validate_statefulset_json`] to get that error.
 pub fn validate_statefulset(sts: &StatefulSet, _gates: &FeatureGates) -> Vec<FieldError> {
-    let mut errs = validate_object_meta_name(
-        "StatefulSet",
-        sts.metadata.name.as_deref().unwrap_or(""),
-    );
-    errs.extend(validate_labels(sts.metadata.labels.as_ref(), "metadata.labels"));
+    let mut errs =
+        validate_object_meta_name("StatefulSet", sts.metadata.name.as_deref().unwrap_or(""));
+    errs.extend(validate_labels(
+        sts.metadata.labels.as_ref(),
+        "metadata.labels",
+    ));
     match &sts.spec {
         Some(spec) => errs.extend(validate_statefulset_spec(spec)),
         None => errs.extend(validate_statefulset_spec(&StatefulSetSpec::default())),
@@ -844,15 +894,15 @@ pub fn validate_statefulset(sts: &StatefulSet, _gates: &FeatureGates) -> Vec<Fie
 
 /// Like [`validate_statefulset`], but from the JSON object as submitted, so that an absent
 /// `spec.selector` gives `spec.selector: Required value` plus the B-VAL-1 error (B-VAL-2).
-/// The JSON must decode as a StatefulSet; a decoding error is returned as `Err`.
+/// The object is defaulted first ([`default_statefulset`], idempotent). The JSON must decode
+/// as a StatefulSet; a decoding error is returned as `Err`.
 pub fn validate_statefulset_json(
     obj: &serde_json::Value,
     gates: &FeatureGates,
 ) -> Result<Vec<FieldError>, String> {
-    let sts: StatefulSet = serde_json::from_value(obj.clone()).map_err(|e| e.to_string())?;
-    let selector_absent = obj
-        .pointer("/spec/selector")
-        .is_none_or(|v| v.is_null());
+    let mut sts: StatefulSet = serde_json::from_value(obj.clone()).map_err(|e| e.to_string())?;
+    default_statefulset(&mut sts, gates);
+    let selector_absent = obj.pointer("/spec/selector").is_none_or(|v| v.is_null());
     if !selector_absent {
         return Ok(validate_statefulset(&sts, gates));
     }
@@ -873,11 +923,79 @@ pub fn validate_statefulset_json(
     // Upstream order: the selector errors come before the template errors.
     let pos = errs
         .iter()
-        .position(|e| e.path.starts_with("spec.template") || e.path.starts_with("spec.volumeClaimTemplates"))
+        .position(|e| {
+            e.path.starts_with("spec.template") || e.path.starts_with("spec.volumeClaimTemplates")
+        })
         .unwrap_or(errs.len());
     errs.insert(pos, template_mismatch(labels));
     errs.insert(pos, FieldError::required("spec.selector", ""));
     Ok(errs)
+}
+
+/// Parses a resource quantity (`1Gi`, `1024Mi`, `500m`, `1e3`) into its value, for semantic
+/// comparison as upstream's `Semantic.DeepEqual` does.
+pub fn quantity_value(q: &str) -> Option<f64> {
+    let q = q.trim();
+    let split = q
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-'))
+        .unwrap_or(q.len());
+    let (num, suffix) = q.split_at(split);
+    let n: f64 = num.parse().ok()?;
+    let mult = match suffix {
+        "" => 1.0,
+        "Ki" => 1024f64,
+        "Mi" => 1024f64.powi(2),
+        "Gi" => 1024f64.powi(3),
+        "Ti" => 1024f64.powi(4),
+        "Pi" => 1024f64.powi(5),
+        "Ei" => 1024f64.powi(6),
+        "n" => 1e-9,
+        "u" => 1e-6,
+        "m" => 1e-3,
+        "k" => 1e3,
+        "M" => 1e6,
+        "G" => 1e9,
+        "T" => 1e12,
+        "P" => 1e15,
+        "E" => 1e18,
+        s if s.starts_with('e') || s.starts_with('E') => 10f64.powi(s[1..].parse::<i32>().ok()?),
+        _ => return None,
+    };
+    Some(n * mult)
+}
+
+/// Replaces every `resources.{requests,limits}` quantity by its numeric value.
+fn normalize_quantities(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .map(|(k, v)| {
+                    let v = if k == "requests" || k == "limits" || k == "capacity" {
+                        match v {
+                            Value::Object(q) => Value::Object(
+                                q.into_iter()
+                                    .map(|(qk, qv)| {
+                                        let n = qv.as_str().and_then(quantity_value);
+                                        match n {
+                                            Some(n) => (qk, Value::from(n)),
+                                            None => (qk, qv),
+                                        }
+                                    })
+                                    .collect(),
+                            ),
+                            other => normalize_quantities(other),
+                        }
+                    } else {
+                        normalize_quantities(v)
+                    };
+                    (k, v)
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.into_iter().map(normalize_quantities).collect()),
+        other => other,
+    }
 }
 
 fn spec_or_default(s: &StatefulSet) -> StatefulSetSpec {
@@ -911,8 +1029,10 @@ pub fn validate_statefulset_update(
     clone.revision_history_limit = old_spec.revision_history_limit;
     clone.persistent_volume_claim_retention_policy =
         old_spec.persistent_volume_claim_retention_policy.clone();
-    let a = serde_json::to_value(&clone).ok();
-    let b = serde_json::to_value(&old_spec).ok();
+    let a = serde_json::to_value(&clone).ok().map(normalize_quantities);
+    let b = serde_json::to_value(&old_spec)
+        .ok()
+        .map(normalize_quantities);
     if a != b {
         errs.push(FieldError::forbidden("spec", FORBIDDEN_UPDATE_MSG));
     }
@@ -946,7 +1066,10 @@ pub fn validate_statefulset_status(
         ("status.currentReplicas", status.current_replicas),
         ("status.updatedReplicas", status.updated_replicas),
         ("status.availableReplicas", status.available_replicas),
-        ("status.observedGeneration", status.observed_generation.map(|g| g as i32)),
+        (
+            "status.observedGeneration",
+            status.observed_generation.map(|g| g as i32),
+        ),
         ("status.collisionCount", status.collision_count),
     ];
     for (path, v) in fields {
@@ -979,10 +1102,7 @@ pub fn validate_statefulset_status(
             ));
         }
     }
-    if let (Some(new), Some(old)) = (
-        status.collision_count,
-        old.and_then(|o| o.collision_count),
-    ) {
+    if let (Some(new), Some(old)) = (status.collision_count, old.and_then(|o| o.collision_count)) {
         if new < old {
             errs.push(FieldError::invalid(
                 "status.collisionCount",

@@ -1,0 +1,407 @@
+//! Patches, kubectl apply and strict decoding of the simulated API server.
+
+use k8s_openapi::api::apps::v1::StatefulSet;
+use kscn::sim::api::apply::{apply_patch, last_applied, LAST_APPLIED};
+use kscn::sim::api::defaults::{default_statefulset, FeatureGates};
+use kscn::sim::api::patch::{json_patch, merge_patch, strategic_merge_patch};
+use kscn::sim::api::strict::{decode_error_message, strict_decoding_message, unknown_fields};
+use kscn::sim::api::validation::validate_statefulset;
+use serde_json::{json, Value};
+
+const SEED: &str = r#"
+apiVersion: v1
+kind: Service
+metadata: {name: nginx, labels: {app: nginx}}
+spec:
+  ports: [{port: 80, name: web}]
+  clusterIP: None
+  selector: {app: nginx}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: web}
+spec:
+  serviceName: "nginx"
+  replicas: 2
+  selector: {matchLabels: {app: nginx}}
+  template:
+    metadata: {labels: {app: nginx}}
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.9.1
+        ports: [{containerPort: 80, name: web}]
+        volumeMounts: [{name: www, mountPath: /usr/share/nginx/html}]
+  volumeClaimTemplates:
+  - metadata: {name: www}
+    spec:
+      accessModes: [ReadWriteOnce]
+      resources: {requests: {storage: 1Gi}}
+"#;
+
+fn seed_docs() -> Vec<Value> {
+    use serde::Deserialize;
+    serde_yaml::Deserializer::from_str(SEED)
+        .map(|d| Value::deserialize(d).unwrap())
+        .collect()
+}
+
+fn seed_sts() -> Value {
+    seed_docs().remove(1)
+}
+
+fn defaulted_sts() -> Value {
+    let mut sts: StatefulSet = serde_json::from_value(seed_sts()).unwrap();
+    default_statefulset(&mut sts, &FeatureGates::default());
+    serde_json::to_value(&sts).unwrap()
+}
+
+fn two_containers() -> Value {
+    json!({"spec": {"template": {"spec": {"containers": [
+        {"name": "nginx", "image": "nginx:1.9.1", "env": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}]},
+        {"name": "sidecar", "image": "busybox"}
+    ]}}}})
+}
+
+// ---------------------------------------------------------------------------------------------
+// Strategic merge patch
+
+#[test]
+fn smp_containers_merge_by_name() {
+    let patched = strategic_merge_patch(
+        &two_containers(),
+        &json!({"spec": {"template": {"spec": {"containers": [{"name": "nginx", "image": "nginx:1.10"}]}}}}),
+        "StatefulSet",
+    )
+    .unwrap();
+    let cs = &patched["spec"]["template"]["spec"]["containers"];
+    assert_eq!(cs.as_array().unwrap().len(), 2);
+    assert_eq!(cs[0]["image"], json!("nginx:1.10"));
+    assert_eq!(cs[0]["env"].as_array().unwrap().len(), 2);
+    assert_eq!(cs[1], json!({"name": "sidecar", "image": "busybox"}));
+}
+
+#[test]
+fn smp_env_merges_by_name_and_new_items_are_appended() {
+    let patched = strategic_merge_patch(
+        &two_containers(),
+        &json!({"spec": {"template": {"spec": {"containers": [{"name": "nginx",
+            "env": [{"name": "B", "value": "20"}, {"name": "C", "value": "3"}]}]}}}}),
+        "StatefulSet",
+    )
+    .unwrap();
+    assert_eq!(
+        patched["spec"]["template"]["spec"]["containers"][0]["env"],
+        json!([{"name": "A", "value": "1"}, {"name": "B", "value": "20"}, {"name": "C", "value": "3"}])
+    );
+}
+
+#[test]
+fn smp_null_deletes_and_delete_directive_removes_item() {
+    let patched = strategic_merge_patch(
+        &two_containers(),
+        &json!({"spec": {"template": {"spec": {"containers": [
+            {"name": "nginx", "env": null},
+            {"name": "sidecar", "$patch": "delete"}
+        ]}}}}),
+        "StatefulSet",
+    )
+    .unwrap();
+    assert_eq!(
+        patched["spec"]["template"]["spec"]["containers"],
+        json!([{"name": "nginx", "image": "nginx:1.9.1"}])
+    );
+}
+
+#[test]
+fn smp_patch_replace_directive() {
+    // On a list: the list becomes exactly the other items.
+    let patched = strategic_merge_patch(
+        &two_containers(),
+        &json!({"spec": {"template": {"spec": {"containers": [
+            {"$patch": "replace"}, {"name": "only", "image": "x"}
+        ]}}}}),
+        "StatefulSet",
+    )
+    .unwrap();
+    assert_eq!(
+        patched["spec"]["template"]["spec"]["containers"],
+        json!([{"name": "only", "image": "x"}])
+    );
+    // On a map: the map becomes exactly the patch.
+    let patched = strategic_merge_patch(
+        &json!({"metadata": {"labels": {"a": "1", "b": "2"}}}),
+        &json!({"metadata": {"labels": {"$patch": "replace", "c": "3"}}}),
+        "Pod",
+    )
+    .unwrap();
+    assert_eq!(patched["metadata"]["labels"], json!({"c": "3"}));
+}
+
+#[test]
+fn smp_lists_without_merge_key_are_replaced_and_finalizers_merge() {
+    let orig = json!({"metadata": {"finalizers": ["a"]}, "spec": {"tolerations": [{"key": "x"}]}});
+    let patched = strategic_merge_patch(
+        &orig,
+        &json!({"metadata": {"finalizers": ["example.com/hold"]}, "spec": {"tolerations": [{"key": "y"}]}}),
+        "Pod",
+    )
+    .unwrap();
+    assert_eq!(
+        patched["metadata"]["finalizers"],
+        json!(["a", "example.com/hold"])
+    );
+    assert_eq!(patched["spec"]["tolerations"], json!([{"key": "y"}]));
+}
+
+#[test]
+fn smp_service_ports_merge_by_port_container_ports_by_container_port() {
+    let svc = json!({"spec": {"ports": [{"port": 80, "name": "web"}]}});
+    let patched = strategic_merge_patch(
+        &svc,
+        &json!({"spec": {"ports": [{"port": 80, "targetPort": 8080}, {"port": 443, "name": "tls"}]}}),
+        "Service",
+    )
+    .unwrap();
+    assert_eq!(
+        patched["spec"]["ports"],
+        json!([{"port": 80, "name": "web", "targetPort": 8080}, {"port": 443, "name": "tls"}])
+    );
+    let sts = defaulted_sts();
+    let patched = strategic_merge_patch(
+        &sts,
+        &json!({"spec": {"template": {"spec": {"containers": [{"name": "nginx",
+            "ports": [{"containerPort": 80, "name": "http"}]}]}}}}),
+        "StatefulSet",
+    )
+    .unwrap();
+    assert_eq!(
+        patched["spec"]["template"]["spec"]["containers"][0]["ports"],
+        json!([{"containerPort": 80, "name": "http", "protocol": "TCP"}])
+    );
+}
+
+#[test]
+fn smp_missing_merge_key_is_an_error() {
+    let err = strategic_merge_patch(
+        &two_containers(),
+        &json!({"spec": {"template": {"spec": {"containers": [{"image": "x"}]}}}}),
+        "StatefulSet",
+    )
+    .unwrap_err();
+    assert!(
+        err.contains("does not contain declared merge key: name"),
+        "{err}"
+    );
+}
+
+#[test]
+fn b_val_21_tutorial_on_delete_patch_fails_on_defaulted_set() {
+    // naive: treating updateStrategy as replaced by the patch (retainKeys) would drop
+    // rollingUpdate and accept the patch; upstream has no retainKeys strategy on this field.
+    let live = defaulted_sts();
+    let patched = strategic_merge_patch(
+        &live,
+        &json!({"spec": {"updateStrategy": {"type": "OnDelete"}}}),
+        "StatefulSet",
+    )
+    .unwrap();
+    assert_eq!(
+        patched["spec"]["updateStrategy"],
+        json!({"type": "OnDelete", "rollingUpdate": {"partition": 0}})
+    );
+    let sts: StatefulSet = serde_json::from_value(patched).unwrap();
+    let errs = validate_statefulset(&sts, &FeatureGates::default());
+    assert_eq!(errs.len(), 1);
+    assert_eq!(errs[0].path, "spec.updateStrategy.rollingUpdate");
+    assert_eq!(
+        errs[0].detail(),
+        "only allowed for updateStrategy 'RollingUpdate'"
+    );
+
+    // With "rollingUpdate": null in the same patch it works.
+    let patched = strategic_merge_patch(
+        &live,
+        &json!({"spec": {"updateStrategy": {"type": "OnDelete", "rollingUpdate": null}}}),
+        "StatefulSet",
+    )
+    .unwrap();
+    assert_eq!(
+        patched["spec"]["updateStrategy"],
+        json!({"type": "OnDelete"})
+    );
+    let sts: StatefulSet = serde_json::from_value(patched).unwrap();
+    assert!(validate_statefulset(&sts, &FeatureGates::default()).is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON merge patch and JSON patch
+
+#[test]
+fn merge_patch_replaces_lists_and_null_deletes() {
+    let patched = merge_patch(
+        &two_containers(),
+        &json!({"spec": {"replicas": 3, "template": {"spec": {"containers": [{"name": "x", "image": "y"}]}}}}),
+    );
+    assert_eq!(patched["spec"]["replicas"], json!(3));
+    assert_eq!(
+        patched["spec"]["template"]["spec"]["containers"],
+        json!([{"name": "x", "image": "y"}])
+    );
+    let patched = merge_patch(&json!({"a": 1, "b": 2}), &json!({"a": null}));
+    assert_eq!(patched, json!({"b": 2}));
+}
+
+#[test]
+fn json_patch_replace_container_image() {
+    let patched = json_patch(
+        &defaulted_sts(),
+        &json!([{"op": "replace", "path": "/spec/template/spec/containers/0/image", "value": "mysql:5.7.23"}]),
+    )
+    .unwrap();
+    assert_eq!(
+        patched["spec"]["template"]["spec"]["containers"][0]["image"],
+        json!("mysql:5.7.23")
+    );
+    let err = json_patch(
+        &defaulted_sts(),
+        &json!([{"op": "replace", "path": "/spec/nothing/here", "value": 1}]),
+    )
+    .unwrap_err();
+    assert!(err.contains("replace operation does not apply"), "{err}");
+    assert!(err.contains("/spec/nothing/here"), "{err}");
+    assert!(json_patch(&json!({}), &json!({"op": "add"})).is_err());
+}
+
+// ---------------------------------------------------------------------------------------------
+// kubectl apply
+
+#[test]
+fn apply_creates_with_last_applied_annotation() {
+    let file = seed_sts();
+    let created = apply_patch(None, &file, &Value::Null, "StatefulSet").unwrap();
+    let stored = last_applied(&created).unwrap();
+    assert_eq!(stored["spec"], file["spec"]);
+    assert_eq!(stored["metadata"]["annotations"], json!({}));
+    let text = created["metadata"]["annotations"][LAST_APPLIED]
+        .as_str()
+        .unwrap();
+    assert!(text.starts_with(r#"{"apiVersion":"apps/v1","kind":"StatefulSet","metadata":{"annotations":{},"name":"web"},"spec":{"replicas":2,"#), "{text}");
+}
+
+#[test]
+fn apply_removes_fields_dropped_from_the_file_and_keeps_other_writers_fields() {
+    // First apply: the file sets minReadySeconds and an env var, but not replicas' owner.
+    let mut v1 = seed_sts();
+    v1["spec"].as_object_mut().unwrap().remove("replicas");
+    v1["spec"]["minReadySeconds"] = json!(5);
+    v1["spec"]["template"]["spec"]["containers"][0]["env"] = json!([{"name": "A", "value": "1"}]);
+    let created = apply_patch(None, &v1, &Value::Null, "StatefulSet").unwrap();
+    // The server defaults, `kubectl scale` sets replicas, the controller writes status.
+    let mut sts: StatefulSet = serde_json::from_value(created).unwrap();
+    default_statefulset(&mut sts, &FeatureGates::default());
+    let mut live = serde_json::to_value(&sts).unwrap();
+    live["spec"]["replicas"] = json!(5);
+    live["metadata"]["annotations"]["example.com/owner"] = json!("someone");
+    live["status"] = json!({"replicas": 5, "readyReplicas": 5});
+    // Second apply: minReadySeconds and the env var removed from the file, image changed.
+    let mut v2 = seed_sts();
+    v2["spec"].as_object_mut().unwrap().remove("replicas");
+    v2["spec"]["template"]["spec"]["containers"][0]["image"] = json!("nginx:1.10");
+    let last = last_applied(&live);
+    let out = apply_patch(last.as_ref(), &v2, &live, "StatefulSet").unwrap();
+    assert!(out["spec"].get("minReadySeconds").is_none());
+    let c = &out["spec"]["template"]["spec"]["containers"][0];
+    assert!(c.get("env").is_none());
+    assert_eq!(c["image"], json!("nginx:1.10"));
+    // Defaulted fields the file never set stay.
+    assert_eq!(c["imagePullPolicy"], json!("IfNotPresent"));
+    assert_eq!(out["spec"]["revisionHistoryLimit"], json!(10));
+    // Fields set by other writers stay.
+    assert_eq!(out["spec"]["replicas"], json!(5));
+    assert_eq!(out["status"], json!({"replicas": 5, "readyReplicas": 5}));
+    assert_eq!(
+        out["metadata"]["annotations"]["example.com/owner"],
+        json!("someone")
+    );
+    assert_eq!(last_applied(&out).unwrap()["spec"], v2["spec"]);
+}
+
+#[test]
+fn apply_list_items_merge_by_key_and_removed_items_go() {
+    let mut v1 = seed_sts();
+    v1["spec"]["template"]["spec"]["containers"] = json!([
+        {"name": "nginx", "image": "nginx:1.9.1"},
+        {"name": "sidecar", "image": "busybox"}
+    ]);
+    let live = apply_patch(None, &v1, &Value::Null, "StatefulSet").unwrap();
+    let mut live = live;
+    // Another writer injects a container the file never had.
+    live["spec"]["template"]["spec"]["containers"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": "injected", "image": "proxy"}));
+    let mut v2 = seed_sts();
+    v2["spec"]["template"]["spec"]["containers"] =
+        json!([{"name": "nginx", "image": "nginx:1.10"}]);
+    let out = apply_patch(last_applied(&live).as_ref(), &v2, &live, "StatefulSet").unwrap();
+    assert_eq!(
+        out["spec"]["template"]["spec"]["containers"],
+        json!([{"name": "nginx", "image": "nginx:1.10"}, {"name": "injected", "image": "proxy"}])
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Strict decoding (kubectl apply --validate=strict)
+
+#[test]
+fn strict_no_false_positives_on_seed_manifests() {
+    for doc in seed_docs() {
+        let kind = doc["kind"].as_str().unwrap().to_string();
+        assert_eq!(unknown_fields(&kind, &doc), Vec::<String>::new(), "{kind}");
+    }
+}
+
+#[test]
+fn strict_unknown_fields_are_reported_with_paths() {
+    let mut v = seed_sts();
+    v["spec"]["foo"] = json!("bar");
+    v["spec"]["replica"] = json!(3);
+    v["spec"]["template"]["spec"]["containers"][0]["imagee"] = json!("nginx");
+    let unknown = unknown_fields("StatefulSet", &v);
+    assert_eq!(
+        unknown,
+        vec![
+            "spec.template.spec.containers[0].imagee".to_string(),
+            "spec.foo".to_string(),
+            "spec.replica".to_string(),
+        ]
+    );
+    let unknown = &unknown[1..];
+    assert_eq!(
+        strict_decoding_message("StatefulSet", &unknown[..1]),
+        "StatefulSet in version \"v1\" cannot be handled as a StatefulSet: strict decoding error: unknown field \"spec.foo\""
+    );
+    assert_eq!(
+        strict_decoding_message("StatefulSet", &unknown[..2]),
+        "StatefulSet in version \"v1\" cannot be handled as a StatefulSet: strict decoding error: unknown field \"spec.foo\", unknown field \"spec.replica\""
+    );
+}
+
+#[test]
+fn strict_ignores_null_and_empty_values_and_reports_decode_errors() {
+    let mut v = seed_sts();
+    v["spec"]["template"]["metadata"]["annotations"] = json!({});
+    v["spec"]["template"]["spec"]["tolerations"] = json!([]);
+    v["spec"]["minReadySeconds"] = Value::Null;
+    assert!(unknown_fields("StatefulSet", &v).is_empty());
+    let mut bad = seed_sts();
+    bad["spec"]["replicas"] = json!("two");
+    assert!(unknown_fields("StatefulSet", &bad).is_empty());
+    let msg = decode_error_message("StatefulSet", &bad).unwrap();
+    assert!(
+        msg.starts_with("StatefulSet in version \"v1\" cannot be handled as a StatefulSet: "),
+        "{msg}"
+    );
+    assert!(decode_error_message("StatefulSet", &seed_sts()).is_none());
+}
