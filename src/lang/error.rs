@@ -115,6 +115,11 @@ impl SyntaxError {
         match &self.kind {
             UnexpectedToken {
                 expected, found, ..
+            } if expected.is_empty() => {
+                format!("unexpected {found}")
+            }
+            UnexpectedToken {
+                expected, found, ..
             } => {
                 format!("expected {}, found {found}", one_of(expected))
             }
