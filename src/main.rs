@@ -8,7 +8,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 use kscn::runner::{self, report, RunOptions};
 
 #[derive(Parser)]
-#[command(name = "scn", version, about = "Check StatefulSet scenarios against a simulated Kubernetes cluster")]
+#[command(
+    name = "scn",
+    version,
+    about = "Check StatefulSet scenarios against a simulated Kubernetes cluster"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -57,22 +61,45 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Run { paths, jobs, filter, color } => {
-            let paths = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths };
+        Command::Run {
+            paths,
+            jobs,
+            filter,
+            color,
+        } => {
+            let paths = if paths.is_empty() {
+                vec![PathBuf::from(".")]
+            } else {
+                paths
+            };
             let files = match runner::discover(&paths) {
                 Ok(files) => files,
                 Err(missing) => {
                     eprintln!("error: no such file or folder: {}", missing.0);
-                    eprintln!("hint: `scn run` takes .scn files and folders, e.g. `scn run scenarios/`");
+                    eprintln!(
+                        "hint: `scn run` takes .scn files and folders, e.g. `scn run scenarios/`"
+                    );
                     return ExitCode::from(2);
                 }
             };
             if files.is_empty() {
-                eprintln!("error: no .scn files found in {}", paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "));
+                eprintln!(
+                    "error: no .scn files found in {}",
+                    paths
+                        .iter()
+                        .map(|p| p.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
                 return ExitCode::from(2);
             }
             let outcomes = runner::run(&files, &RunOptions { jobs, filter });
-            let text = report::render(&outcomes, report::Palette { color: use_color(color) });
+            let text = report::render(
+                &outcomes,
+                report::Palette {
+                    color: use_color(color),
+                },
+            );
             let mut stdout = std::io::stdout().lock();
             let _ = stdout.write_all(text.as_bytes());
             let _ = stdout.flush();

@@ -40,8 +40,11 @@ fn main() {
                 }
             }
             Err(errors) => {
-                let text = report::render_load_errors(&shown, &errors, report::Palette { color: false });
-                trials.push(Trial::test(format!("{shown}::(load)"), move || Err(Failed::from(text))));
+                let text =
+                    report::render_load_errors(&shown, &errors, report::Palette { color: false });
+                trials.push(Trial::test(format!("{shown}::(load)"), move || {
+                    Err(Failed::from(text))
+                }));
             }
         }
     }

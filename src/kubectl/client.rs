@@ -22,8 +22,14 @@ fn client_error(message: impl Into<String>) -> RequestError {
 
 /// `kubectl apply -f` for one document of `source` (the file name kubectl shows).
 pub fn apply(world: &mut World, document: &Value, source: &str) -> Outcome {
-    let api_version = document.get("apiVersion").and_then(Value::as_str).unwrap_or_default();
-    let kind_name = document.get("kind").and_then(Value::as_str).unwrap_or_default();
+    let api_version = document
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let kind_name = document
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if api_version.is_empty() || kind_name.is_empty() {
         let missing: Vec<&str> = [("apiVersion", api_version), ("kind", kind_name)]
             .iter()
@@ -47,7 +53,12 @@ pub fn apply(world: &mut World, document: &Value, source: &str) -> Outcome {
     let kind = match server::resolve_kind(api_version, kind_name) {
         Ok(kind) => kind,
         Err(_) => {
-            return Err(client_error(api_kinds::no_matches_message(&name, source, api_version, kind_name)));
+            return Err(client_error(api_kinds::no_matches_message(
+                &name,
+                source,
+                api_version,
+                kind_name,
+            )));
         }
     };
     if name.is_empty() {
@@ -58,7 +69,10 @@ pub fn apply(world: &mut World, document: &Value, source: &str) -> Outcome {
     }
     let prefix = kind.kubectl_prefix();
     let mut configuration = document.clone();
-    if let Some(annotations) = configuration.pointer_mut("/metadata/annotations").and_then(Value::as_object_mut) {
+    if let Some(annotations) = configuration
+        .pointer_mut("/metadata/annotations")
+        .and_then(Value::as_object_mut)
+    {
         annotations.remove(client_apply::LAST_APPLIED);
     }
     match world.store.to_json(&kind, &name) {
@@ -84,9 +98,14 @@ pub fn apply(world: &mut World, document: &Value, source: &str) -> Outcome {
                 ))
                 .and_then(Value::as_str)
                 .and_then(|s| serde_json::from_str::<Value>(s).ok());
-            let patched = client_apply::apply_patch(last.as_ref(), &configuration, &live, kind.name()).map_err(bad)?;
+            let patched =
+                client_apply::apply_patch(last.as_ref(), &configuration, &live, kind.name())
+                    .map_err(bad)?;
             let changed = server::update(world, &kind, &name, &patched)?;
-            Ok(format!("{prefix}/{name} {}", if changed { "configured" } else { "unchanged" }))
+            Ok(format!(
+                "{prefix}/{name} {}",
+                if changed { "configured" } else { "unchanged" }
+            ))
         }
     }
 }
@@ -101,16 +120,27 @@ fn require(world: &World, kind: &ObjectKind, name: &str) -> Result<Value, Reques
 /// `kubectl scale KIND/NAME --replicas=N`, through the scale subresource.
 pub fn scale(world: &mut World, kind: &ObjectKind, name: &str, replicas: i64) -> Outcome {
     if replicas < 0 {
-        return Err(client_error("The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0"));
+        return Err(client_error(
+            "The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0",
+        ));
     }
     if !matches!(kind, ObjectKind::StatefulSet) && *kind != ObjectKind::Other("Deployment".into()) {
-        return Err(client_error(format!("cannot scale {}: it has no scale subresource", kind.resource())));
+        return Err(client_error(format!(
+            "cannot scale {}: it has no scale subresource",
+            kind.resource()
+        )));
     }
     require(world, kind, name)?;
     if replicas > i32::MAX as i64 {
         return Err(bad(format!("replicas {replicas} is out of range")));
     }
-    server::patch(world, kind, name, PatchType::Merge, &json!({"spec": {"replicas": replicas}}))?;
+    server::patch(
+        world,
+        kind,
+        name,
+        PatchType::Merge,
+        &json!({"spec": {"replicas": replicas}}),
+    )?;
     Ok(format!("{}/{name} scaled", kind.kubectl_prefix()))
 }
 
@@ -122,7 +152,12 @@ fn containers_pointer(kind: &ObjectKind) -> &'static str {
 }
 
 /// `kubectl set image KIND/NAME container=image ...`.
-pub fn set_image(world: &mut World, kind: &ObjectKind, name: &str, images: &[(String, String)]) -> Outcome {
+pub fn set_image(
+    world: &mut World,
+    kind: &ObjectKind,
+    name: &str,
+    images: &[(String, String)],
+) -> Outcome {
     let live = require(world, kind, name)?;
     let containers = live
         .pointer(containers_pointer(kind))
@@ -131,9 +166,14 @@ pub fn set_image(world: &mut World, kind: &ObjectKind, name: &str, images: &[(St
         .unwrap_or_default();
     let mut patch_containers = Vec::new();
     for (container, image) in images {
-        let known = container == "*" || containers.iter().any(|c| c.get("name").and_then(Value::as_str) == Some(container));
+        let known = container == "*"
+            || containers
+                .iter()
+                .any(|c| c.get("name").and_then(Value::as_str) == Some(container));
         if !known {
-            return Err(client_error(format!("unable to find container named \"{container}\"")));
+            return Err(client_error(format!(
+                "unable to find container named \"{container}\""
+            )));
         }
         for c in &containers {
             let cname = c.get("name").and_then(Value::as_str).unwrap_or_default();
@@ -163,17 +203,35 @@ pub fn rollout_restart(world: &mut World, kind: &ObjectKind, name: &str) -> Outc
 
 /// `kubectl rollout undo [--to-revision=N]`: the template of an earlier
 /// ControllerRevision is patched back (B-REV-4).
-pub fn rollout_undo(world: &mut World, kind: &ObjectKind, name: &str, to_revision: Option<i64>) -> Outcome {
+pub fn rollout_undo(
+    world: &mut World,
+    kind: &ObjectKind,
+    name: &str,
+    to_revision: Option<i64>,
+) -> Outcome {
     let live = require(world, kind, name)?;
     if *kind != ObjectKind::StatefulSet {
-        return Err(client_error(format!("no rollbacker has been implemented for {}", kind.kubectl_prefix())));
+        return Err(client_error(format!(
+            "no rollbacker has been implemented for {}",
+            kind.kubectl_prefix()
+        )));
     }
-    let uid = live.pointer("/metadata/uid").and_then(Value::as_str).unwrap_or_default().to_string();
+    let uid = live
+        .pointer("/metadata/uid")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
     let mut history: Vec<(i64, Value)> = world
         .store
         .revisions
         .values()
-        .filter(|r| r.metadata.owner_references.iter().flatten().any(|o| o.uid == uid && o.controller == Some(true)))
+        .filter(|r| {
+            r.metadata
+                .owner_references
+                .iter()
+                .flatten()
+                .any(|o| o.uid == uid && o.controller == Some(true))
+        })
         .filter_map(|r| Some((r.revision, r.data.as_ref()?.0.clone())))
         .collect();
     history.sort_by_key(|(n, _)| *n);
@@ -186,14 +244,24 @@ pub fn rollout_undo(world: &mut World, kind: &ObjectKind, name: &str, to_revisio
         }
         Some(n) => match history.iter().find(|(r, _)| *r == n) {
             Some((_, data)) => data.clone(),
-            None => return Err(client_error(format!("unable to find specified revision {n} in history"))),
+            None => {
+                return Err(client_error(format!(
+                    "unable to find specified revision {n} in history"
+                )))
+            }
         },
     };
-    let mut template = target.pointer("/spec/template").cloned().unwrap_or(Value::Null);
+    let mut template = target
+        .pointer("/spec/template")
+        .cloned()
+        .unwrap_or(Value::Null);
     if let Some(map) = template.as_object_mut() {
         map.remove("$patch");
     }
-    let current = live.pointer("/spec/template").cloned().unwrap_or(Value::Null);
+    let current = live
+        .pointer("/spec/template")
+        .cloned()
+        .unwrap_or(Value::Null);
     if current == template {
         let number = to_revision.unwrap_or(history.len() as i64 - 1);
         return Ok(format!(
@@ -208,17 +276,33 @@ pub fn rollout_undo(world: &mut World, kind: &ObjectKind, name: &str, to_revisio
 }
 
 /// `kubectl patch KIND/NAME [--type merge|json] -p BODY`.
-pub fn patch(world: &mut World, kind: &ObjectKind, name: &str, patch_type: PatchType, body: &Value) -> Outcome {
+pub fn patch(
+    world: &mut World,
+    kind: &ObjectKind,
+    name: &str,
+    patch_type: PatchType,
+    body: &Value,
+) -> Outcome {
     let changed = server::patch(world, kind, name, patch_type, body)?;
     Ok(format!(
         "{}/{name} {}",
         kind.kubectl_prefix(),
-        if changed { "patched" } else { "patched (no change)" }
+        if changed {
+            "patched"
+        } else {
+            "patched (no change)"
+        }
     ))
 }
 
 /// `kubectl delete KIND/NAME [--cascade=…] [--force --grace-period=0]`.
-pub fn delete(world: &mut World, kind: &ObjectKind, name: &str, propagation: Propagation, force: bool) -> Outcome {
+pub fn delete(
+    world: &mut World,
+    kind: &ObjectKind,
+    name: &str,
+    propagation: Propagation,
+    force: bool,
+) -> Outcome {
     server::delete(world, kind, name, propagation, force)?;
     Ok(format!("{} \"{name}\" deleted", kind.resource()))
 }

@@ -84,7 +84,9 @@ pub fn equal(actual: &Answer, expected: &Answer) -> bool {
 pub fn contains(actual: &Answer, expected: &Answer) -> bool {
     match (actual, expected) {
         (Answer::List(items) | Answer::Set(items), Answer::Text(e)) => items.iter().any(|i| i == e),
-        (Answer::List(items) | Answer::Set(items), Answer::List(es)) => es.iter().all(|e| items.contains(e)),
+        (Answer::List(items) | Answer::Set(items), Answer::List(es)) => {
+            es.iter().all(|e| items.contains(e))
+        }
         (Answer::Text(a), Answer::Text(e)) => a.contains(e.as_str()),
         _ => false,
     }
@@ -102,7 +104,10 @@ mod tests {
     fn lists_compare_in_order_sets_without() {
         assert!(equal(&list(&["a", "b"]), &list(&["a", "b"])));
         assert!(!equal(&list(&["b", "a"]), &list(&["a", "b"])));
-        assert!(equal(&Answer::Set(vec!["b".into(), "a".into()]), &list(&["a", "b"])));
+        assert!(equal(
+            &Answer::Set(vec!["b".into(), "a".into()]),
+            &list(&["a", "b"])
+        ));
     }
 
     #[test]
@@ -113,8 +118,14 @@ mod tests {
 
     #[test]
     fn contains_means_membership_or_substring() {
-        assert!(contains(&list(&["web-0", "web-1"]), &Answer::Text("web-1".into())));
+        assert!(contains(
+            &list(&["web-0", "web-1"]),
+            &Answer::Text("web-1".into())
+        ));
         assert!(!contains(&list(&["web-0"]), &Answer::Text("web".into())));
-        assert!(contains(&Answer::Text("hello world".into()), &Answer::Text("lo w".into())));
+        assert!(contains(
+            &Answer::Text("hello world".into()),
+            &Answer::Text("lo w".into())
+        ));
     }
 }

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-
 use super::answer::{self, Answer};
 use super::exec_check::Check;
 use super::load::LoadedFile;
@@ -11,8 +10,8 @@ use super::outcome::{Failure, ScenarioResult, Status};
 use super::query::{self, object_kind, Context, QueryError};
 use crate::kubectl::client;
 use crate::lang::ast::{
-    ApplySource, AwaitCond, Cascade, ClusterConfig, CompareOp, Expectation, FaultTarget, Name, PatchType, Ref, Stmt,
-    StmtKind,
+    ApplySource, AwaitCond, Cascade, ClusterConfig, CompareOp, Expectation, FaultTarget, Name,
+    PatchType, Ref, Stmt, StmtKind,
 };
 use crate::sim::api::defaults::FeatureGates;
 use crate::sim::clock::Millis;
@@ -62,9 +61,13 @@ pub fn run_scenario(file: &LoadedFile, index: usize) -> ScenarioResult {
 fn first_line(source: &str, span: crate::lang::ast::Span) -> String {
     let end = span.end.min(source.len());
     let start = span.start.min(end);
-    source[start..end].lines().next().unwrap_or_default().trim().to_string()
+    source[start..end]
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_string()
 }
-
 
 struct Runner<'f> {
     file: &'f LoadedFile,
@@ -109,7 +112,13 @@ impl<'f> Runner<'f> {
         })
     }
 
-    fn fail_diff(&self, stmt: &Stmt, message: impl Into<String>, expected: String, actual: String) -> Box<Failure> {
+    fn fail_diff(
+        &self,
+        stmt: &Stmt,
+        message: impl Into<String>,
+        expected: String,
+        actual: String,
+    ) -> Box<Failure> {
         let mut failure = self.fail(stmt, message);
         failure.expected = Some(expected);
         failure.actual = Some(actual);
@@ -119,7 +128,8 @@ impl<'f> Runner<'f> {
     fn snapshot(&self) -> String {
         let pods: Vec<&k8s_openapi::api::core::v1::Pod> = self.world.store.pods.values().collect();
         if pods.is_empty() {
-            return "No resources found in default namespace.\n".replace("default", &self.world.config.namespace);
+            return "No resources found in default namespace.\n"
+                .replace("default", &self.world.config.namespace);
         }
         crate::kubectl::printers::pods(&pods, crate::sim::clock::to_time(self.world.now)).render()
     }
@@ -139,22 +149,32 @@ impl<'f> Runner<'f> {
         let result = match &stmt.kind {
             StmtKind::Wait { duration_ms } => {
                 let until = self.world.now + duration_ms;
-                return self.world.advance_to(until).map_err(|e| self.sim_failure(stmt, e));
+                return self
+                    .world
+                    .advance_to(until)
+                    .map_err(|e| self.sim_failure(stmt, e));
             }
             StmtKind::Let { name, value } => {
                 let answer = self.value(value).map_err(|e| self.fail(stmt, e.0))?;
                 self.vars.insert(name.clone(), answer);
                 return Ok(());
             }
-            StmtKind::Expect { expectation, throughout_ms } => return self.expect(stmt, expectation, *throughout_ms),
-            StmtKind::Await { cond, within_ms } => return self.await_(stmt, cond, within_ms.unwrap_or(DEFAULT_AWAIT)),
+            StmtKind::Expect {
+                expectation,
+                throughout_ms,
+            } => return self.expect(stmt, expectation, *throughout_ms),
+            StmtKind::Await { cond, within_ms } => {
+                return self.await_(stmt, cond, within_ms.unwrap_or(DEFAULT_AWAIT))
+            }
             _ => self.action(stmt),
         };
         let result = match result {
             Ok(()) => Ok(()),
             Err(ActionError::Refused(message)) => Err(message),
             Err(ActionError::Sim(e)) => return Err(self.sim_failure(stmt, e)),
-            Err(ActionError::Unsupported(message)) | Err(ActionError::Query(message)) => return Err(self.fail(stmt, message)),
+            Err(ActionError::Unsupported(message)) | Err(ActionError::Query(message)) => {
+                return Err(self.fail(stmt, message))
+            }
         };
         self.settle(stmt)?;
         match (&stmt.fails_with, result) {
@@ -261,8 +281,18 @@ impl<'f> Runner<'f> {
 
     fn apply(&mut self, source: &ApplySource) -> Result<(), ActionError> {
         let (docs, shown) = match source {
-            ApplySource::File { path, .. } => (self.file.manifests.get(path).cloned().unwrap_or_default(), path.clone()),
-            ApplySource::Inline(text) => (self.file.inline.get(&text.origin.start).cloned().unwrap_or_default(), "STDIN".into()),
+            ApplySource::File { path, .. } => (
+                self.file.manifests.get(path).cloned().unwrap_or_default(),
+                path.clone(),
+            ),
+            ApplySource::Inline(text) => (
+                self.file
+                    .inline
+                    .get(&text.origin.start)
+                    .cloned()
+                    .unwrap_or_default(),
+                "STDIN".into(),
+            ),
         };
         let mut errors = Vec::new();
         for doc in &docs {
@@ -282,7 +312,11 @@ impl<'f> Runner<'f> {
             V::Literal(s) => Ok(Answer::Text(s.clone())),
             V::Absent => Ok(Answer::Absent),
             V::NxDomain => Ok(Answer::NxDomain),
-            V::Var(name) => self.vars.get(name).cloned().ok_or_else(|| QueryError(format!("${name} is not bound"))),
+            V::Var(name) => self
+                .vars
+                .get(name)
+                .cloned()
+                .ok_or_else(|| QueryError(format!("${name} is not bound"))),
             V::Query(q) => self.query(q),
             V::List(items) => {
                 let mut out = Vec::new();
@@ -343,7 +377,12 @@ impl<'f> Runner<'f> {
         }
     }
 
-    fn expect(&mut self, stmt: &Stmt, expectation: &Expectation, throughout: Option<Millis>) -> Step {
+    fn expect(
+        &mut self,
+        stmt: &Stmt,
+        expectation: &Expectation,
+        throughout: Option<Millis>,
+    ) -> Step {
         let end = self.world.now + throughout.unwrap_or(0);
         loop {
             let check = self.check(expectation).map_err(|e| self.fail(stmt, e.0))?;
@@ -360,10 +399,15 @@ impl<'f> Runner<'f> {
                 return Err(self.fail_diff(stmt, message, check.expected, check.actual));
             }
             match self.world.next_event_time() {
-                Some(at) if at <= end => self.world.advance_to(at).map_err(|e| self.sim_failure(stmt, e))?,
+                Some(at) if at <= end => self
+                    .world
+                    .advance_to(at)
+                    .map_err(|e| self.sim_failure(stmt, e))?,
                 _ => {
                     if self.world.now < end {
-                        self.world.advance_to(end).map_err(|e| self.sim_failure(stmt, e))?;
+                        self.world
+                            .advance_to(end)
+                            .map_err(|e| self.sim_failure(stmt, e))?;
                         continue;
                     }
                     return Ok(());
@@ -377,7 +421,11 @@ impl<'f> Runner<'f> {
         let deleted_uid = match cond {
             AwaitCond::Deleted(r) => {
                 let (_, name) = self.target(r).map_err(|e| self.fail(stmt, e.to_string()))?;
-                self.world.store.pods.get(&name).and_then(|p| p.metadata.uid.clone())
+                self.world
+                    .store
+                    .pods
+                    .get(&name)
+                    .and_then(|p| p.metadata.uid.clone())
             }
             _ => None,
         };
@@ -385,11 +433,17 @@ impl<'f> Runner<'f> {
             let check = match cond {
                 AwaitCond::Ready(r) => {
                     let name = self.name(&r.name).map_err(|e| self.fail(stmt, e.0))?;
-                    super::readiness::check(&self.world, &object_kind(r.kind), &name).map_err(|e| self.fail(stmt, e))?
+                    super::readiness::check(&self.world, &object_kind(r.kind), &name)
+                        .map_err(|e| self.fail(stmt, e))?
                 }
                 AwaitCond::Deleted(r) => {
                     let name = self.name(&r.name).map_err(|e| self.fail(stmt, e.0))?;
-                    super::readiness::check_deleted(&self.world, &object_kind(r.kind), &name, deleted_uid.as_deref())
+                    super::readiness::check_deleted(
+                        &self.world,
+                        &object_kind(r.kind),
+                        &name,
+                        deleted_uid.as_deref(),
+                    )
                 }
                 AwaitCond::Expectation(e) => {
                     let c = self.check(e).map_err(|e| self.fail(stmt, e.0))?;
@@ -411,8 +465,14 @@ impl<'f> Runner<'f> {
                     check.actual,
                 ));
             }
-            let next = self.world.next_event_time().filter(|t| *t <= deadline).unwrap_or(deadline);
-            self.world.advance_to(next).map_err(|e| self.sim_failure(stmt, e))?;
+            let next = self
+                .world
+                .next_event_time()
+                .filter(|t| *t <= deadline)
+                .unwrap_or(deadline);
+            self.world
+                .advance_to(next)
+                .map_err(|e| self.sim_failure(stmt, e))?;
         }
     }
 }
@@ -433,7 +493,9 @@ fn substitute(text: &str, vars: &BTreeMap<String, Answer>) -> String {
         let rest = &text[i + 1..];
         let len = rest
             .char_indices()
-            .take_while(|(j, ch)| ch.is_ascii_alphabetic() || *ch == '_' || (*j > 0 && ch.is_ascii_digit()))
+            .take_while(|(j, ch)| {
+                ch.is_ascii_alphabetic() || *ch == '_' || (*j > 0 && ch.is_ascii_digit())
+            })
             .count();
         let name = &rest[..len];
         match vars.get(name) {
@@ -459,7 +521,9 @@ enum ActionError {
 impl std::fmt::Display for ActionError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ActionError::Refused(m) | ActionError::Unsupported(m) | ActionError::Query(m) => f.write_str(m),
+            ActionError::Refused(m) | ActionError::Unsupported(m) | ActionError::Query(m) => {
+                f.write_str(m)
+            }
             ActionError::Sim(e) => write!(f, "{e}"),
         }
     }

@@ -61,7 +61,12 @@ pub fn load(path: &Path, display: &str) -> Result<LoadedFile, Vec<LoadError>> {
             return Err(vec![LoadError {
                 diagnostic: Diagnostic {
                     file: display.to_string(),
-                    span: Some(Span { start: at, end: at, line, col }),
+                    span: Some(Span {
+                        start: at,
+                        end: at,
+                        line,
+                        col,
+                    }),
                     message: format!("{display} is not UTF-8 text (invalid byte at {line}:{col})"),
                     label: "invalid UTF-8 here".into(),
                     hint: Some("save the file as UTF-8".into()),
@@ -73,7 +78,11 @@ pub fn load(path: &Path, display: &str) -> Result<LoadedFile, Vec<LoadError>> {
     load_source(path, display, source)
 }
 
-pub fn load_source(path: &Path, display: &str, source: String) -> Result<LoadedFile, Vec<LoadError>> {
+pub fn load_source(
+    path: &Path,
+    display: &str,
+    source: String,
+) -> Result<LoadedFile, Vec<LoadError>> {
     let ast = crate::lang::parse(&source).map_err(|errors| {
         errors
             .iter()
@@ -139,23 +148,37 @@ fn load_statement(file: &mut LoadedFile, stmt: &Stmt) -> Result<(), LoadError> {
                     span: Some(span_at(&text, line, col)),
                     message: format!("{manifest_display} is not valid YAML: {message}"),
                     label: "here".into(),
-                    hint: Some("check the indentation and the `key: value` pairs around this line".into()),
+                    hint: Some(
+                        "check the indentation and the `key: value` pairs around this line".into(),
+                    ),
                 },
                 source: text.clone(),
             })?;
             file.manifests.insert(path.clone(), docs);
         }
         StmtKind::Apply(ApplySource::Inline(text)) => {
-            let docs = parse_yaml_documents(&text.text).map_err(|(message, line, col)| block_error(file, text, &message, line, col, "YAML"))?;
+            let docs = parse_yaml_documents(&text.text).map_err(|(message, line, col)| {
+                block_error(file, text, &message, line, col, "YAML")
+            })?;
             file.inline.insert(text.origin.start, docs);
         }
         StmtKind::Patch { body, .. } => {
-            let value = parse_patch(&body.text).map_err(|(message, line, col)| block_error(file, body, &message, line, col, "JSON"))?;
+            let value = parse_patch(&body.text).map_err(|(message, line, col)| {
+                block_error(file, body, &message, line, col, "JSON")
+            })?;
             file.patches.insert(body.origin.start, value);
         }
-        StmtKind::Expect { expectation: Expectation::Matches { document, .. }, .. }
-        | StmtKind::Await { cond: AwaitCond::Expectation(Expectation::Matches { document, .. }), .. } => {
-            parse_yaml_documents(&document.text).map_err(|(message, line, col)| block_error(file, document, &message, line, col, "YAML"))?;
+        StmtKind::Expect {
+            expectation: Expectation::Matches { document, .. },
+            ..
+        }
+        | StmtKind::Await {
+            cond: AwaitCond::Expectation(Expectation::Matches { document, .. }),
+            ..
+        } => {
+            parse_yaml_documents(&document.text).map_err(|(message, line, col)| {
+                block_error(file, document, &message, line, col, "YAML")
+            })?;
         }
         _ => {}
     }
@@ -170,7 +193,14 @@ fn display_path(scn_display: &str, relative: &str) -> String {
     }
 }
 
-fn block_error(file: &LoadedFile, text: &Text, message: &str, line: u32, col: u32, what: &str) -> LoadError {
+fn block_error(
+    file: &LoadedFile,
+    text: &Text,
+    message: &str,
+    line: u32,
+    col: u32,
+    what: &str,
+) -> LoadError {
     let (line, col) = if text.verbatim {
         (text.origin.line + line.saturating_sub(1), text.indent + col)
     } else {
@@ -197,13 +227,27 @@ pub fn span_at(text: &str, line: u32, col: u32) -> Span {
     let mut offset = 0;
     for (i, l) in text.split_inclusive('\n').enumerate() {
         if i + 1 == line as usize {
-            let col_bytes: usize = l.chars().take(col.saturating_sub(1) as usize).map(char::len_utf8).sum();
+            let col_bytes: usize = l
+                .chars()
+                .take(col.saturating_sub(1) as usize)
+                .map(char::len_utf8)
+                .sum();
             offset += col_bytes.min(l.trim_end_matches('\n').len());
-            return Span { start: offset, end: offset + 1, line, col: col.max(1) };
+            return Span {
+                start: offset,
+                end: offset + 1,
+                line,
+                col: col.max(1),
+            };
         }
         offset += l.len();
     }
-    Span { start: text.len(), end: text.len(), line, col: col.max(1) }
+    Span {
+        start: text.len(),
+        end: text.len(),
+        line,
+        col: col.max(1),
+    }
 }
 
 /// Every non-empty document of a multi-document YAML text.
@@ -218,7 +262,11 @@ pub fn parse_yaml_documents(text: &str) -> Result<Vec<Document>, (String, u32, u
         }
         if !value.is_object() {
             let line = starts.get(i).copied().unwrap_or(1);
-            return Err(("a manifest document must be a mapping (`apiVersion: ...`, `kind: ...`)".into(), line, 1));
+            return Err((
+                "a manifest document must be a mapping (`apiVersion: ...`, `kind: ...`)".into(),
+                line,
+                1,
+            ));
         }
         docs.push(Document {
             value,
@@ -262,7 +310,12 @@ pub fn parse_patch(text: &str) -> Result<Value, (String, u32, u32)> {
         Err(json_error) => match serde_yaml::from_str::<Value>(text) {
             Ok(v) if v.is_object() || v.is_array() => Ok(v),
             _ => Err((
-                json_error.to_string().split(" at line ").next().unwrap_or_default().to_string(),
+                json_error
+                    .to_string()
+                    .split(" at line ")
+                    .next()
+                    .unwrap_or_default()
+                    .to_string(),
                 json_error.line() as u32,
                 json_error.column() as u32,
             )),

@@ -9,8 +9,14 @@ use super::query::scalar_text;
 use crate::sim::kinds::ObjectKind;
 use crate::sim::World;
 
-pub fn check(world: &World, kind: &ObjectKind, name: &str, document: &str) -> Result<Check, String> {
-    let docs = parse_yaml_documents(document).map_err(|(m, l, c)| format!("the document is not valid YAML at {l}:{c}: {m}"))?;
+pub fn check(
+    world: &World,
+    kind: &ObjectKind,
+    name: &str,
+    document: &str,
+) -> Result<Check, String> {
+    let docs = parse_yaml_documents(document)
+        .map_err(|(m, l, c)| format!("the document is not valid YAML at {l}:{c}: {m}"))?;
     let Some(wanted) = docs.into_iter().next().map(|d| d.value) else {
         return Err("the document is empty".into());
     };
@@ -39,7 +45,9 @@ fn subset(wanted: &Value, actual: &Value) -> bool {
             Some(av) => subset(v, av),
             None => v.is_null(),
         }),
-        (Value::Array(w), Value::Array(a)) => w.len() == a.len() && w.iter().zip(a).all(|(w, a)| subset(w, a)),
+        (Value::Array(w), Value::Array(a)) => {
+            w.len() == a.len() && w.iter().zip(a).all(|(w, a)| subset(w, a))
+        }
         (Value::Object(_) | Value::Array(_), _) | (_, Value::Object(_) | Value::Array(_)) => false,
         (w, a) => scalar_text(w) == scalar_text(a),
     }
@@ -66,7 +74,15 @@ fn project(wanted: &Value, actual: &Value) -> Value {
                 })
                 .collect(),
         ),
-        (w, a) if !a.is_object() && !a.is_array() && !w.is_object() && !w.is_array() && scalar_text(w) == scalar_text(a) => w.clone(),
+        (w, a)
+            if !a.is_object()
+                && !a.is_array()
+                && !w.is_object()
+                && !w.is_array()
+                && scalar_text(w) == scalar_text(a) =>
+        {
+            w.clone()
+        }
         (_, a) => a.clone(),
     }
 }

@@ -85,8 +85,10 @@ fn display(path: &Path) -> String {
 /// scenario order whatever the number of jobs.
 pub fn run(files: &[(PathBuf, String)], options: &RunOptions) -> Vec<FileOutcome> {
     let work = || {
-        let loaded: Vec<Result<LoadedFile, Vec<LoadError>>> =
-            files.par_iter().map(|(path, shown)| load::load(path, shown)).collect();
+        let loaded: Vec<Result<LoadedFile, Vec<LoadError>>> = files
+            .par_iter()
+            .map(|(path, shown)| load::load(path, shown))
+            .collect();
         let jobs: Vec<(usize, usize)> = loaded
             .iter()
             .enumerate()
@@ -101,7 +103,10 @@ pub fn run(files: &[(PathBuf, String)], options: &RunOptions) -> Vec<FileOutcome
         let results: Vec<((usize, usize), ScenarioResult)> = jobs
             .par_iter()
             .map(|&(i, s)| {
-                let file = loaded[i].as_ref().ok().expect("jobs hold loaded files only");
+                let file = loaded[i]
+                    .as_ref()
+                    .ok()
+                    .expect("jobs hold loaded files only");
                 ((i, s), exec::run_scenario(file, s))
             })
             .collect();
@@ -120,7 +125,10 @@ pub fn run(files: &[(PathBuf, String)], options: &RunOptions) -> Vec<FileOutcome
             })
             .collect()
     };
-    match rayon::ThreadPoolBuilder::new().num_threads(options.jobs).build() {
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(options.jobs)
+        .build()
+    {
         Ok(pool) => pool.install(work),
         Err(_) => work(),
     }
@@ -129,7 +137,9 @@ pub fn run(files: &[(PathBuf, String)], options: &RunOptions) -> Vec<FileOutcome
 fn selected(file: &LoadedFile, scenario: usize, options: &RunOptions) -> bool {
     match &options.filter {
         None => true,
-        Some(f) => format!("{}::{}", file.display, file.ast.scenarios[scenario].title).contains(f.as_str()),
+        Some(f) => {
+            format!("{}::{}", file.display, file.ast.scenarios[scenario].title).contains(f.as_str())
+        }
     }
 }
 

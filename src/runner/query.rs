@@ -102,7 +102,11 @@ pub fn scalar_text(value: &Value) -> String {
     }
 }
 
-fn ref_arg(args: &[crate::lang::ast::Value], function: Function, kind: Option<Kind>) -> Result<Ref, QueryError> {
+fn ref_arg(
+    args: &[crate::lang::ast::Value],
+    function: Function,
+    kind: Option<Kind>,
+) -> Result<Ref, QueryError> {
     match args.first() {
         Some(crate::lang::ast::Value::Query(q)) => match q.as_ref() {
             Query::Field { target, path } if path.is_empty() => {
@@ -117,9 +121,15 @@ fn ref_arg(args: &[crate::lang::ast::Value], function: Function, kind: Option<Ki
                 }
                 Ok(target.clone())
             }
-            _ => Err(QueryError(format!("{}() takes a kind/name reference", function_name(function)))),
+            _ => Err(QueryError(format!(
+                "{}() takes a kind/name reference",
+                function_name(function)
+            ))),
         },
-        _ => Err(QueryError(format!("{}() takes a kind/name reference", function_name(function)))),
+        _ => Err(QueryError(format!(
+            "{}() takes a kind/name reference",
+            function_name(function)
+        ))),
     }
 }
 
@@ -152,7 +162,11 @@ pub fn function_name(function: Function) -> &'static str {
     }
 }
 
-fn call(ctx: &Context, function: Function, args: &[crate::lang::ast::Value]) -> Result<Answer, QueryError> {
+fn call(
+    ctx: &Context,
+    function: Function,
+    args: &[crate::lang::ast::Value],
+) -> Result<Answer, QueryError> {
     let world = ctx.world;
     let pod_of = |r: &Ref| -> Result<Option<&k8s_openapi::api::core::v1::Pod>, QueryError> {
         let name = (ctx.resolve_name)(&r.name)?;
@@ -235,9 +249,17 @@ fn call(ctx: &Context, function: Function, args: &[crate::lang::ast::Value]) -> 
             let volume = match args.get(1) {
                 Some(v) => match (ctx.evaluate)(v)? {
                     Answer::Text(t) => t,
-                    other => return Err(QueryError(format!("claim() takes a volume name as its second argument, not {other}"))),
+                    other => {
+                        return Err(QueryError(format!(
+                            "claim() takes a volume name as its second argument, not {other}"
+                        )))
+                    }
                 },
-                None => return Err(QueryError("claim() takes a pod and a volume name: claim(pod/web-0, \"www\")".into())),
+                None => {
+                    return Err(QueryError(
+                        "claim() takes a pod and a volume name: claim(pod/web-0, \"www\")".into(),
+                    ))
+                }
             };
             Ok(pod
                 .and_then(|p| {
@@ -288,15 +310,25 @@ fn call(ctx: &Context, function: Function, args: &[crate::lang::ast::Value]) -> 
                 .store
                 .revisions
                 .iter()
-                .filter(|(_, r)| r.metadata.owner_references.iter().flatten().any(|o| o.uid == uid))
+                .filter(|(_, r)| {
+                    r.metadata
+                        .owner_references
+                        .iter()
+                        .flatten()
+                        .any(|o| o.uid == uid)
+                })
                 .map(|(n, r)| (r.revision, n.clone()))
                 .collect();
             revisions.sort();
-            Ok(Answer::List(revisions.into_iter().map(|(_, n)| n).collect()))
+            Ok(Answer::List(
+                revisions.into_iter().map(|(_, n)| n).collect(),
+            ))
         }
-        Function::Dns | Function::Srv | Function::Ptr | Function::Read | Function::Rollout => Err(QueryError(format!(
-            "the query {}() is not supported yet by this version of scn",
-            function_name(function)
-        ))),
+        Function::Dns | Function::Srv | Function::Ptr | Function::Read | Function::Rollout => {
+            Err(QueryError(format!(
+                "the query {}() is not supported yet by this version of scn",
+                function_name(function)
+            )))
+        }
     }
 }

@@ -27,7 +27,14 @@ pub fn check(world: &World, kind: &ObjectKind, name: &str) -> Result<Verdict, St
 
 fn describe(pod: &Pod, min_ready_seconds: i32, now: u64) -> String {
     let mut words = vec![pod_status(pod)];
-    words.push(if podutil::is_ready(pod) { "Ready" } else { "not Ready" }.into());
+    words.push(
+        if podutil::is_ready(pod) {
+            "Ready"
+        } else {
+            "not Ready"
+        }
+        .into(),
+    );
     if podutil::is_running_and_ready(pod) && min_ready_seconds > 0 {
         words.push(
             if podutil::is_running_and_available(pod, min_ready_seconds, now) {
@@ -75,7 +82,11 @@ fn statefulset(world: &World, name: &str) -> Verdict {
     let mrs = spec.min_ready_seconds.unwrap_or(0);
     let strategy = spec.update_strategy.clone().unwrap_or_default();
     let rolling = strategy.type_.as_deref().unwrap_or("RollingUpdate") == "RollingUpdate";
-    let partition = strategy.rolling_update.as_ref().and_then(|r| r.partition).unwrap_or(0) as i64;
+    let partition = strategy
+        .rolling_update
+        .as_ref()
+        .and_then(|r| r.partition)
+        .unwrap_or(0) as i64;
     let update_revision = status.update_revision.clone().unwrap_or_default();
     let uid = set.metadata.uid.clone().unwrap_or_default();
     let now = world.now;
@@ -108,7 +119,8 @@ fn statefulset(world: &World, name: &str) -> Verdict {
             .filter(|p| podutil::controller_uid(p) == Some(uid.as_str()));
         match pod {
             Some(p) => {
-                let healthy = podutil::is_running_and_available(p, mrs, now) && !podutil::is_terminating(p);
+                let healthy =
+                    podutil::is_running_and_available(p, mrs, now) && !podutil::is_terminating(p);
                 let revision = podutil::label(p, "controller-revision-hash").unwrap_or_default();
                 let at_revision = !want_revision || revision == update_revision;
                 ok &= healthy && at_revision;
@@ -133,25 +145,36 @@ fn statefulset(world: &World, name: &str) -> Verdict {
         .pods
         .iter()
         .filter(|(_, p)| podutil::controller_uid(p) == Some(uid.as_str()))
-        .filter(|(n, _)| podutil::parent_and_ordinal(n).is_none_or(|(_, o)| o < start || o >= start + replicas))
+        .filter(|(n, _)| {
+            podutil::parent_and_ordinal(n).is_none_or(|(_, o)| o < start || o >= start + replicas)
+        })
         .map(|(n, _)| n)
         .collect();
     outside.sort_by(|a, b| podutil::natural_cmp(a, b));
     for extra in outside {
         ok = false;
-        actual.push_str(&format!("{extra}: still exists (outside the set's range)\n"));
+        actual.push_str(&format!(
+            "{extra}: still exists (outside the set's range)\n"
+        ));
     }
     let counts = [
         ("replicas", status.replicas as i64),
         ("readyReplicas", status.ready_replicas.unwrap_or(0) as i64),
-        ("availableReplicas", status.available_replicas.unwrap_or(0) as i64),
+        (
+            "availableReplicas",
+            status.available_replicas.unwrap_or(0) as i64,
+        ),
     ];
     for (field, value) in counts {
         expected.push_str(&format!("status.{field}: {replicas}\n"));
         actual.push_str(&format!("status.{field}: {value}\n"));
         ok &= value == replicas;
     }
-    Verdict { ok, expected, actual }
+    Verdict {
+        ok,
+        expected,
+        actual,
+    }
 }
 
 /// The object that existed when the await started (by UID) is gone; a re-created one of
@@ -174,7 +197,11 @@ pub fn check_deleted(world: &World, kind: &ObjectKind, name: &str, uid: Option<&
             .then(|| format!("{}/{name}: exists\n", other.name().to_lowercase())),
     };
     match still_there {
-        Some(actual) => Verdict { ok: false, expected, actual },
+        Some(actual) => Verdict {
+            ok: false,
+            expected,
+            actual,
+        },
         None => Verdict {
             ok: true,
             actual: expected.clone(),

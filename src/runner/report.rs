@@ -85,7 +85,11 @@ pub fn render(outcomes: &[FileOutcome], palette: Palette) -> String {
             "{} file{} could not be loaded (see the errors above); {} not run\n",
             t.broken_files,
             if t.broken_files == 1 { "" } else { "s" },
-            if t.broken_files == 1 { "its scenarios were" } else { "their scenarios were" }
+            if t.broken_files == 1 {
+                "its scenarios were"
+            } else {
+                "their scenarios were"
+            }
         )));
     }
     out
@@ -94,7 +98,11 @@ pub fn render(outcomes: &[FileOutcome], palette: Palette) -> String {
 pub fn render_load_errors(display: &str, errors: &[LoadError], palette: Palette) -> String {
     let mut out = format!("{} {display}\n", palette.red("ERROR"));
     for e in errors {
-        out.push_str(&crate::diagnostic::render(std::slice::from_ref(&e.diagnostic), &e.source, palette.color));
+        out.push_str(&crate::diagnostic::render(
+            std::slice::from_ref(&e.diagnostic),
+            &e.source,
+            palette.color,
+        ));
     }
     out
 }
@@ -118,17 +126,28 @@ pub fn render_failure(display: &str, f: &Failure, palette: Palette) -> String {
         f.span.line,
         f.span.col
     ));
-    out.push_str(&format!("   {} {}\n", palette.dim("|"), palette.bold(&f.statement)));
+    out.push_str(&format!(
+        "   {} {}\n",
+        palette.dim("|"),
+        palette.bold(&f.statement)
+    ));
     for (i, line) in f.message.lines().enumerate() {
         let lead = if i == 0 { "error:" } else { "      " };
         out.push_str(&format!("  {} {line}\n", palette.red(lead)));
     }
-    out.push_str(&format!("  {} at {} of virtual time\n", palette.dim("note:"), f.at));
+    out.push_str(&format!(
+        "  {} at {} of virtual time\n",
+        palette.dim("note:"),
+        f.at
+    ));
     if let (Some(expected), Some(actual)) = (&f.expected, &f.actual) {
         out.push_str(&indent(&unified_diff(expected, actual, palette), "  "));
     }
     if !f.snapshot.is_empty() {
-        out.push_str(&format!("  {}\n", palette.dim("pods at that moment (kubectl get pods -o wide):")));
+        out.push_str(&format!(
+            "  {}\n",
+            palette.dim("pods at that moment (kubectl get pods -o wide):")
+        ));
         out.push_str(&indent(&f.snapshot, "    "));
     }
     out

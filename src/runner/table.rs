@@ -19,14 +19,22 @@ pub fn printed(world: &World, kind: Kind) -> PrintedTable {
     let s = &world.store;
     match kind {
         Kind::Pod => printers::pods(&s.pods.values().collect::<Vec<_>>(), now),
-        Kind::StatefulSet => printers::statefulsets(&s.statefulsets.values().collect::<Vec<_>>(), now),
+        Kind::StatefulSet => {
+            printers::statefulsets(&s.statefulsets.values().collect::<Vec<_>>(), now)
+        }
         Kind::PersistentVolumeClaim => printers::pvcs(&s.claims.values().collect::<Vec<_>>(), now),
         Kind::PersistentVolume => printers::pvs(&s.volumes.values().collect::<Vec<_>>(), now),
-        Kind::StorageClass => printers::storageclasses(&s.storage_classes.values().collect::<Vec<_>>(), now),
+        Kind::StorageClass => {
+            printers::storageclasses(&s.storage_classes.values().collect::<Vec<_>>(), now)
+        }
         Kind::Service => printers::services(&s.services.values().collect::<Vec<_>>(), now),
         Kind::Node => printers::nodes(&s.nodes.values().collect::<Vec<_>>(), now),
-        Kind::ControllerRevision => printers::controllerrevisions(&s.revisions.values().collect::<Vec<_>>(), now),
-        Kind::EndpointSlice => printers::endpointslices(&s.endpoint_slices.values().collect::<Vec<_>>(), now),
+        Kind::ControllerRevision => {
+            printers::controllerrevisions(&s.revisions.values().collect::<Vec<_>>(), now)
+        }
+        Kind::EndpointSlice => {
+            printers::endpointslices(&s.endpoint_slices.values().collect::<Vec<_>>(), now)
+        }
         Kind::ConfigMap | Kind::Secret | Kind::Deployment => PrintedTable {
             columns: vec!["NAME"],
             rows: Vec::new(),
@@ -54,7 +62,9 @@ pub fn compare(printed: &PrintedTable, table: &Table) -> TableCheck {
     for (i, row) in table.rows.iter().enumerate() {
         let Some(nc) = name_column else { continue };
         if let Some(Cell::Text(name)) = row.cells.get(nc).map(|c| &c.value) {
-            if let Some(found) = (0..printed.rows.len()).find(|&r| !taken[r] && cell(r, "NAME") == *name) {
+            if let Some(found) =
+                (0..printed.rows.len()).find(|&r| !taken[r] && cell(r, "NAME") == *name)
+            {
                 taken[found] = true;
                 assignment[i] = Some(found);
             }
@@ -99,7 +109,12 @@ pub fn compare(printed: &PrintedTable, table: &Table) -> TableCheck {
             }
             None => {
                 ok = false;
-                expected_rows.push(written.iter().map(|w| w.clone().unwrap_or_else(|| "*".into())).collect());
+                expected_rows.push(
+                    written
+                        .iter()
+                        .map(|w| w.clone().unwrap_or_else(|| "*".into()))
+                        .collect(),
+                );
             }
         }
     }

@@ -18,7 +18,10 @@ impl fmt::Display for SimError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SimError::Limit { what, limit, hint } => {
-                write!(f, "limit reached: the scenario needs more than {limit} {what}; {hint}")
+                write!(
+                    f,
+                    "limit reached: the scenario needs more than {limit} {what}; {hint}"
+                )
             }
             SimError::Config(message) => f.write_str(message),
         }

@@ -40,7 +40,11 @@ impl EventLog {
     }
 
     /// Events about one object, oldest first.
-    pub fn about<'a>(&'a self, kind: &'a ObjectKind, name: &'a str) -> impl Iterator<Item = &'a Event> {
+    pub fn about<'a>(
+        &'a self,
+        kind: &'a ObjectKind,
+        name: &'a str,
+    ) -> impl Iterator<Item = &'a Event> {
         self.events
             .iter()
             .filter(move |e| &e.kind == kind && e.name == name)

@@ -41,11 +41,19 @@ mod tests {
         assert_eq!(ipam.allocate(), Some(2));
         assert_eq!(ipam.allocate(), Some(3));
         ipam.release(2);
-        assert_eq!(ipam.allocate(), Some(4), "a released address is not reused before .254");
+        assert_eq!(
+            ipam.allocate(),
+            Some(4),
+            "a released address is not reused before .254"
+        );
         for _ in 5..=254 {
             ipam.allocate();
         }
-        assert_eq!(ipam.allocate(), Some(2), "after .254 the lowest free address");
+        assert_eq!(
+            ipam.allocate(),
+            Some(2),
+            "after .254 the lowest free address"
+        );
         assert_eq!(ipam.allocate(), None);
     }
 }

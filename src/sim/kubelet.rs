@@ -59,7 +59,12 @@ fn start_sandbox(world: &mut World, name: &str, uid: &str, node: &str) {
         .strip_prefix("node-")
         .and_then(|n| n.parse::<u32>().ok())
         .unwrap_or(0);
-    let host = world.kubelet.ipam.entry(node.to_string()).or_default().allocate();
+    let host = world
+        .kubelet
+        .ipam
+        .entry(node.to_string())
+        .or_default()
+        .allocate();
     let host_ip = world
         .store
         .nodes

@@ -36,7 +36,11 @@ pub fn is_pending(pod: &Pod) -> bool {
 pub fn ready_condition(pod: &Pod) -> Option<(bool, Millis)> {
     let conditions = pod.status.as_ref()?.conditions.as_ref()?;
     let ready = conditions.iter().find(|c| c.type_ == "Ready")?;
-    let since = ready.last_transition_time.as_ref().map(from_time).unwrap_or(0);
+    let since = ready
+        .last_transition_time
+        .as_ref()
+        .map(from_time)
+        .unwrap_or(0);
     Some((ready.status == "True", since))
 }
 
@@ -102,7 +106,11 @@ pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
                 let da = a.iter().take_while(|c| c.is_ascii_digit()).count();
                 let db = b.iter().take_while(|c| c.is_ascii_digit()).count();
                 let (na, nb) = (trim_zeros(&a[..da]), trim_zeros(&b[..db]));
-                let ord = na.len().cmp(&nb.len()).then_with(|| na.cmp(nb)).then(da.cmp(&db));
+                let ord = na
+                    .len()
+                    .cmp(&nb.len())
+                    .then_with(|| na.cmp(nb))
+                    .then(da.cmp(&db));
                 if ord != std::cmp::Ordering::Equal {
                     return ord;
                 }

@@ -27,7 +27,11 @@ pub fn on_pod(world: &mut World, name: &str) {
     let Some(pod) = world.store.pods.get(name) else {
         return;
     };
-    let bound = pod.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some();
+    let bound = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.node_name.as_ref())
+        .is_some();
     if bound || podutil::is_terminating(pod) || podutil::phase(pod) != "Pending" {
         return;
     }
@@ -50,7 +54,11 @@ pub fn on_pod(world: &mut World, name: &str) {
         return;
     };
     world.scheduler.unschedulable.remove(name);
-    *world.scheduler.pods_on_node.entry(node.clone()).or_default() += 1;
+    *world
+        .scheduler
+        .pods_on_node
+        .entry(node.clone())
+        .or_default() += 1;
     *world
         .scheduler
         .owned_on_node
@@ -69,7 +77,10 @@ pub fn on_pod(world: &mut World, name: &str) {
             name,
             "Normal",
             "Scheduled",
-            format!("Successfully assigned {}/{name} to {node}", world.config.namespace),
+            format!(
+                "Successfully assigned {}/{name} to {node}",
+                world.config.namespace
+            ),
         );
     }
     super::server::touch_pod(world, name);

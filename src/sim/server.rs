@@ -100,7 +100,8 @@ pub fn resolve_kind(api_version: &str, kind: &str) -> Result<ObjectKind, String>
 }
 
 fn meta_of(value: &Value) -> ObjectMeta {
-    serde_json::from_value(value.get("metadata").cloned().unwrap_or(Value::Null)).unwrap_or_default()
+    serde_json::from_value(value.get("metadata").cloned().unwrap_or(Value::Null))
+        .unwrap_or_default()
 }
 
 fn decode<T: serde::de::DeserializeOwned>(kind: &ObjectKind, value: &Value) -> Result<T, ApiError> {
@@ -116,7 +117,10 @@ fn decode<T: serde::de::DeserializeOwned>(kind: &ObjectKind, value: &Value) -> R
 }
 
 fn version_of(value: &Value) -> &str {
-    let api_version = value.get("apiVersion").and_then(Value::as_str).unwrap_or("v1");
+    let api_version = value
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("v1");
     api_version.rsplit('/').next().unwrap_or(api_version)
 }
 
@@ -247,21 +251,29 @@ pub fn create(world: &mut World, kind: &ObjectKind, value: &Value) -> Result<Str
             init_meta(world, kind, &mut claim.metadata);
             world.store.claims.insert(name.clone(), claim);
         }
-        ObjectKind::PersistentVolume => store_typed::<k8s_openapi::api::core::v1::PersistentVolume>(world, value)?,
-        ObjectKind::StorageClass => store_typed::<k8s_openapi::api::storage::v1::StorageClass>(world, value)?,
+        ObjectKind::PersistentVolume => {
+            store_typed::<k8s_openapi::api::core::v1::PersistentVolume>(world, value)?
+        }
+        ObjectKind::StorageClass => {
+            store_typed::<k8s_openapi::api::storage::v1::StorageClass>(world, value)?
+        }
         ObjectKind::Node => store_typed::<k8s_openapi::api::core::v1::Node>(world, value)?,
-        ObjectKind::ControllerRevision => store_typed::<k8s_openapi::api::apps::v1::ControllerRevision>(world, value)?,
-        ObjectKind::EndpointSlice => store_typed::<k8s_openapi::api::discovery::v1::EndpointSlice>(world, value)?,
+        ObjectKind::ControllerRevision => {
+            store_typed::<k8s_openapi::api::apps::v1::ControllerRevision>(world, value)?
+        }
+        ObjectKind::EndpointSlice => {
+            store_typed::<k8s_openapi::api::discovery::v1::EndpointSlice>(world, value)?
+        }
         ObjectKind::Other(other) => {
             let mut metadata = meta_of(value);
             init_meta(world, kind, &mut metadata);
             metadata.generation = Some(1);
             let mut body = value.clone();
             body["metadata"] = serde_json::to_value(&metadata).unwrap_or(Value::Null);
-            world
-                .store
-                .others
-                .insert((other.clone(), name.clone()), GenericObject { metadata, body });
+            world.store.others.insert(
+                (other.clone(), name.clone()),
+                GenericObject { metadata, body },
+            );
         }
     }
     let owner = owner_uid_of(world, kind, &name);
@@ -296,7 +308,10 @@ fn admit_claim(world: &World, claim: &mut PersistentVolumeClaim) {
         }
     }
     let finalizers = claim.metadata.finalizers.get_or_insert_with(Vec::new);
-    if !finalizers.iter().any(|f| f == "kubernetes.io/pvc-protection") {
+    if !finalizers
+        .iter()
+        .any(|f| f == "kubernetes.io/pvc-protection")
+    {
         finalizers.push("kubernetes.io/pvc-protection".into());
     }
     claim.status.get_or_insert_with(Default::default).phase = Some("Pending".into());
@@ -424,7 +439,12 @@ pub fn remove(world: &mut World, kind: &ObjectKind, name: &str) {
 
 /// PUT: replaces an object with `value` (from kubectl apply, patch, scale, ...).
 /// Returns whether anything changed.
-pub fn update(world: &mut World, kind: &ObjectKind, name: &str, value: &Value) -> Result<bool, RequestError> {
+pub fn update(
+    world: &mut World,
+    kind: &ObjectKind,
+    name: &str,
+    value: &Value,
+) -> Result<bool, RequestError> {
     world.warnings.clear();
     let Some(old_json) = world.store.to_json(kind, name) else {
         return Err(ApiError::not_found(kind, name).into());
@@ -435,7 +455,10 @@ pub fn update(world: &mut World, kind: &ObjectKind, name: &str, value: &Value) -
     if new_meta.name.as_deref().unwrap_or(name) != name {
         return Err(ApiError::new(
             Reason::BadRequest,
-            format!("the name of the object ({}) does not match the name on the URL ({name})", new_meta.name.unwrap_or_default()),
+            format!(
+                "the name of the object ({}) does not match the name on the URL ({name})",
+                new_meta.name.unwrap_or_default()
+            ),
         )
         .into());
     }
@@ -507,12 +530,22 @@ pub fn update(world: &mut World, kind: &ObjectKind, name: &str, value: &Value) -
             }
         }
         ObjectKind::Service => replace_typed::<Service>(world, name, &value)?,
-        ObjectKind::PersistentVolumeClaim => replace_typed::<PersistentVolumeClaim>(world, name, &value)?,
-        ObjectKind::PersistentVolume => replace_typed::<k8s_openapi::api::core::v1::PersistentVolume>(world, name, &value)?,
-        ObjectKind::StorageClass => replace_typed::<k8s_openapi::api::storage::v1::StorageClass>(world, name, &value)?,
+        ObjectKind::PersistentVolumeClaim => {
+            replace_typed::<PersistentVolumeClaim>(world, name, &value)?
+        }
+        ObjectKind::PersistentVolume => {
+            replace_typed::<k8s_openapi::api::core::v1::PersistentVolume>(world, name, &value)?
+        }
+        ObjectKind::StorageClass => {
+            replace_typed::<k8s_openapi::api::storage::v1::StorageClass>(world, name, &value)?
+        }
         ObjectKind::Node => replace_typed::<k8s_openapi::api::core::v1::Node>(world, name, &value)?,
-        ObjectKind::ControllerRevision => replace_typed::<k8s_openapi::api::apps::v1::ControllerRevision>(world, name, &value)?,
-        ObjectKind::EndpointSlice => replace_typed::<k8s_openapi::api::discovery::v1::EndpointSlice>(world, name, &value)?,
+        ObjectKind::ControllerRevision => {
+            replace_typed::<k8s_openapi::api::apps::v1::ControllerRevision>(world, name, &value)?
+        }
+        ObjectKind::EndpointSlice => {
+            replace_typed::<k8s_openapi::api::discovery::v1::EndpointSlice>(world, name, &value)?
+        }
         ObjectKind::Other(k) => {
             let key = (k.clone(), name.to_string());
             let old = world.store.others.get(&key).map(|o| o.body.clone());
@@ -520,7 +553,13 @@ pub fn update(world: &mut World, kind: &ObjectKind, name: &str, value: &Value) -
                 false
             } else {
                 let metadata = meta_of(&value);
-                world.store.others.insert(key, GenericObject { metadata, body: value.clone() });
+                world.store.others.insert(
+                    key,
+                    GenericObject {
+                        metadata,
+                        body: value.clone(),
+                    },
+                );
                 true
             }
         }
@@ -533,7 +572,11 @@ pub fn update(world: &mut World, kind: &ObjectKind, name: &str, value: &Value) -
     Ok(changed)
 }
 
-fn replace_typed<T: Stored + PartialEq>(world: &mut World, name: &str, value: &Value) -> Result<bool, ApiError> {
+fn replace_typed<T: Stored + PartialEq>(
+    world: &mut World,
+    name: &str,
+    value: &Value,
+) -> Result<bool, ApiError> {
     let object: T = decode(&T::OBJECT_KIND, value)?;
     let old = world.store.get::<T>(name);
     if old == Some(&object) {
@@ -550,7 +593,8 @@ fn finish_if_released(world: &mut World, kind: &ObjectKind, name: &str) {
     let Some(meta) = world.store.meta(kind, name) else {
         return;
     };
-    if meta.deletion_timestamp.is_none() || meta.finalizers.as_ref().is_some_and(|f| !f.is_empty()) {
+    if meta.deletion_timestamp.is_none() || meta.finalizers.as_ref().is_some_and(|f| !f.is_empty())
+    {
         return;
     }
     if *kind == ObjectKind::Pod && meta.deletion_grace_period_seconds != Some(0) {
@@ -560,7 +604,13 @@ fn finish_if_released(world: &mut World, kind: &ObjectKind, name: &str) {
 }
 
 /// PATCH: `kubectl patch` with a strategic merge, JSON merge or JSON patch.
-pub fn patch(world: &mut World, kind: &ObjectKind, name: &str, patch_type: PatchType, body: &Value) -> Result<bool, RequestError> {
+pub fn patch(
+    world: &mut World,
+    kind: &ObjectKind,
+    name: &str,
+    patch_type: PatchType,
+    body: &Value,
+) -> Result<bool, RequestError> {
     let Some(live) = world.store.to_json(kind, name) else {
         return Err(ApiError::not_found(kind, name).into());
     };
@@ -581,7 +631,13 @@ pub enum PatchType {
 }
 
 /// DELETE. `grace_zero` is `--force --grace-period=0`.
-pub fn delete(world: &mut World, kind: &ObjectKind, name: &str, propagation: Propagation, grace_zero: bool) -> Result<(), RequestError> {
+pub fn delete(
+    world: &mut World,
+    kind: &ObjectKind,
+    name: &str,
+    propagation: Propagation,
+    grace_zero: bool,
+) -> Result<(), RequestError> {
     world.warnings.clear();
     let Some(meta) = world.store.meta(kind, name).cloned() else {
         return Err(ApiError::not_found(kind, name).into());
@@ -596,7 +652,10 @@ pub fn delete(world: &mut World, kind: &ObjectKind, name: &str, propagation: Pro
     let mut finalizers = meta.finalizers.clone().unwrap_or_default();
     match propagation {
         Propagation::Foreground => finalizers.push("foregroundDeletion".into()),
-        Propagation::Orphan => super::controllers::garbage_collector::orphan_dependents(world, meta.uid.as_deref().unwrap_or_default()),
+        Propagation::Orphan => super::controllers::garbage_collector::orphan_dependents(
+            world,
+            meta.uid.as_deref().unwrap_or_default(),
+        ),
         Propagation::Background => {}
     }
     if finalizers.is_empty() {
@@ -610,7 +669,12 @@ pub fn delete(world: &mut World, kind: &ObjectKind, name: &str, propagation: Pro
 fn set_deleting(world: &mut World, kind: &ObjectKind, name: &str, finalizers: Vec<String>) {
     let now = to_time(world.now);
     let rv = world.store.new_resource_version();
-    fn mark(meta: &mut ObjectMeta, now: k8s_openapi::apimachinery::pkg::apis::meta::v1::Time, finalizers: Vec<String>, rv: String) {
+    fn mark(
+        meta: &mut ObjectMeta,
+        now: k8s_openapi::apimachinery::pkg::apis::meta::v1::Time,
+        finalizers: Vec<String>,
+        rv: String,
+    ) {
         meta.deletion_timestamp = Some(now);
         meta.deletion_grace_period_seconds = Some(0);
         meta.finalizers = Some(finalizers);
@@ -660,7 +724,11 @@ pub fn delete_pod(world: &mut World, name: &str, grace_zero: bool) {
     let Some(pod) = world.store.pods.get_mut(name) else {
         return;
     };
-    let unbound = pod.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_none();
+    let unbound = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.node_name.as_ref())
+        .is_none();
     if pod.metadata.deletion_timestamp.is_some() && !grace_zero {
         return;
     }
@@ -676,7 +744,11 @@ pub fn delete_pod(world: &mut World, name: &str, grace_zero: bool) {
         pod.metadata.deletion_timestamp = Some(now);
     }
     pod.metadata.deletion_grace_period_seconds = Some(grace);
-    let held = pod.metadata.finalizers.as_ref().is_some_and(|f| !f.is_empty());
+    let held = pod
+        .metadata
+        .finalizers
+        .as_ref()
+        .is_some_and(|f| !f.is_empty());
     if grace == 0 && !held {
         remove_pod(world, name);
         return;

@@ -120,7 +120,10 @@ impl Store {
             let mut value = serde_json::to_value(object).ok()?;
             if let Value::Object(map) = &mut value {
                 map.insert("apiVersion".into(), Value::String(T::API_VERSION.into()));
-                map.insert("kind".into(), Value::String(<T as k8s_openapi::Resource>::KIND.into()));
+                map.insert(
+                    "kind".into(),
+                    Value::String(<T as k8s_openapi::Resource>::KIND.into()),
+                );
             }
             Some(value)
         }

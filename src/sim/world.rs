@@ -65,7 +65,11 @@ pub enum Timer {
     /// The kubelet finished pulling and starting the containers.
     ContainersStarted { pod: String, uid: String },
     /// The readiness probe's result flips the Ready condition.
-    ReadinessChanged { pod: String, uid: String, ready: bool },
+    ReadinessChanged {
+        pod: String,
+        uid: String,
+        ready: bool,
+    },
     /// Graceful termination ended: the containers have stopped.
     TerminationFinished { pod: String, uid: String },
     /// A controller asked to look at a StatefulSet again (minReadySeconds, back-off).
@@ -247,7 +251,13 @@ impl World {
         Ok(())
     }
 
-    pub fn notify(&mut self, kind: ObjectKind, name: &str, change: Change, owner_uid: Option<String>) {
+    pub fn notify(
+        &mut self,
+        kind: ObjectKind,
+        name: &str,
+        change: Change,
+        owner_uid: Option<String>,
+    ) {
         self.watch.push_back(WatchEvent {
             kind,
             name: name.to_string(),

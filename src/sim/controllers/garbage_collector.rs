@@ -39,7 +39,11 @@ fn owned_objects(world: &World, claims_only: bool) -> Vec<(ObjectKind, String, O
     let has_owners = |m: &ObjectMeta| m.owner_references.as_ref().is_some_and(|r| !r.is_empty());
     for (name, claim) in &world.store.claims {
         if has_owners(&claim.metadata) {
-            out.push((ObjectKind::PersistentVolumeClaim, name.clone(), claim.metadata.clone()));
+            out.push((
+                ObjectKind::PersistentVolumeClaim,
+                name.clone(),
+                claim.metadata.clone(),
+            ));
         }
     }
     if claims_only {
@@ -52,12 +56,20 @@ fn owned_objects(world: &World, claims_only: bool) -> Vec<(ObjectKind, String, O
     }
     for (name, rev) in &world.store.revisions {
         if has_owners(&rev.metadata) {
-            out.push((ObjectKind::ControllerRevision, name.clone(), rev.metadata.clone()));
+            out.push((
+                ObjectKind::ControllerRevision,
+                name.clone(),
+                rev.metadata.clone(),
+            ));
         }
     }
     for ((kind, name), object) in &world.store.others {
         if has_owners(&object.metadata) {
-            out.push((ObjectKind::Other(kind.clone()), name.clone(), object.metadata.clone()));
+            out.push((
+                ObjectKind::Other(kind.clone()),
+                name.clone(),
+                object.metadata.clone(),
+            ));
         }
     }
     out
@@ -65,11 +77,41 @@ fn owned_objects(world: &World, claims_only: bool) -> Vec<(ObjectKind, String, O
 
 fn live_uids(world: &World) -> BTreeSet<String> {
     let mut uids = BTreeSet::new();
-    uids.extend(world.store.statefulsets.values().filter_map(|o| o.metadata.uid.clone()));
-    uids.extend(world.store.pods.values().filter_map(|o| o.metadata.uid.clone()));
-    uids.extend(world.store.claims.values().filter_map(|o| o.metadata.uid.clone()));
-    uids.extend(world.store.services.values().filter_map(|o| o.metadata.uid.clone()));
-    uids.extend(world.store.others.values().filter_map(|o| o.metadata.uid.clone()));
+    uids.extend(
+        world
+            .store
+            .statefulsets
+            .values()
+            .filter_map(|o| o.metadata.uid.clone()),
+    );
+    uids.extend(
+        world
+            .store
+            .pods
+            .values()
+            .filter_map(|o| o.metadata.uid.clone()),
+    );
+    uids.extend(
+        world
+            .store
+            .claims
+            .values()
+            .filter_map(|o| o.metadata.uid.clone()),
+    );
+    uids.extend(
+        world
+            .store
+            .services
+            .values()
+            .filter_map(|o| o.metadata.uid.clone()),
+    );
+    uids.extend(
+        world
+            .store
+            .others
+            .values()
+            .filter_map(|o| o.metadata.uid.clone()),
+    );
     uids
 }
 
@@ -159,12 +201,14 @@ fn finish_foreground(world: &mut World, owner_uid: &str) {
     if !is_foreground_deleting(world, &kind, &name) {
         return;
     }
-    let blocking = dependents_of(world, owner_uid).into_iter().any(|(_, _, m)| {
-        m.owner_references
-            .iter()
-            .flatten()
-            .any(|r| r.uid == owner_uid && r.block_owner_deletion == Some(true))
-    });
+    let blocking = dependents_of(world, owner_uid)
+        .into_iter()
+        .any(|(_, _, m)| {
+            m.owner_references
+                .iter()
+                .flatten()
+                .any(|r| r.uid == owner_uid && r.block_owner_deletion == Some(true))
+        });
     if blocking {
         return;
     }

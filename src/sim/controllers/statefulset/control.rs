@@ -12,7 +12,10 @@ use super::revision;
 use crate::sim::clock::SECOND;
 use crate::sim::error::SimError;
 use crate::sim::kinds::ObjectKind;
-use crate::sim::podutil::{self, is_created, is_running_and_available, is_running_and_ready, is_terminating, is_unavailable};
+use crate::sim::podutil::{
+    self, is_created, is_running_and_available, is_running_and_ready, is_terminating,
+    is_unavailable,
+};
 use crate::sim::world::{Change, World};
 
 pub enum Outcome {
@@ -33,11 +36,17 @@ fn revision_of(pod: &Pod) -> &str {
 }
 
 fn min_ready_seconds(set: &StatefulSet) -> i32 {
-    set.spec.as_ref().and_then(|s| s.min_ready_seconds).unwrap_or(0)
+    set.spec
+        .as_ref()
+        .and_then(|s| s.min_ready_seconds)
+        .unwrap_or(0)
 }
 
 fn is_monotonic(set: &StatefulSet) -> bool {
-    set.spec.as_ref().and_then(|s| s.pod_management_policy.as_deref()) != Some("Parallel")
+    set.spec
+        .as_ref()
+        .and_then(|s| s.pod_management_policy.as_deref())
+        != Some("Parallel")
 }
 
 fn strategy_type(set: &StatefulSet) -> &str {
@@ -57,15 +66,28 @@ fn partition(set: &StatefulSet) -> Option<i64> {
     Some(rolling.partition.unwrap_or(0) as i64)
 }
 
-pub fn update_statefulset(world: &mut World, set: &StatefulSet, pods: Vec<Pod>) -> Result<Outcome, SimError> {
+pub fn update_statefulset(
+    world: &mut World,
+    set: &StatefulSet,
+    pods: Vec<Pod>,
+) -> Result<Outcome, SimError> {
     let revisions = revision::owned_revisions(world, set);
-    let (current_rev, update_rev, collision_count) = revision::current_and_update(world, set, &revisions);
+    let (current_rev, update_rev, collision_count) =
+        revision::current_and_update(world, set, &revisions);
     let current_name = current_rev.metadata.name.clone().unwrap_or_default();
     let update_name = update_rev.metadata.name.clone().unwrap_or_default();
     let current_set = revision::apply_revision(set, &current_rev);
     let update_set = revision::apply_revision(set, &update_rev);
 
-    let result = sync_pods(world, set, &current_set, &update_set, &current_name, &update_name, pods);
+    let result = sync_pods(
+        world,
+        set,
+        &current_set,
+        &update_set,
+        &current_name,
+        &update_name,
+        pods,
+    );
     let (status_pods, outcome) = match result {
         Ok(r) => r,
         Err(WriteError::Sim(e)) => return Err(e),
@@ -75,22 +97,41 @@ pub fn update_statefulset(world: &mut World, set: &StatefulSet, pods: Vec<Pod>) 
         Some(p) => p,
         None => owned_pods(world, set),
     };
-    let mut status = compute_status(world, set, &status_pods, &current_name, &update_name, collision_count);
+    let mut status = compute_status(
+        world,
+        set,
+        &status_pods,
+        &current_name,
+        &update_name,
+        collision_count,
+    );
     complete_rolling_update(set, &mut status);
     write_status(world, set, status);
     schedule_availability_checks(world, set, &status_pods);
 
     // truncateHistory, with the revisions as they are after this sync.
-    let pod_revisions: Vec<String> = owned_pods(world, set).iter().map(|p| revision_of(p).to_string()).collect();
+    let pod_revisions: Vec<String> = owned_pods(world, set)
+        .iter()
+        .map(|p| revision_of(p).to_string())
+        .collect();
     let revisions = revision::owned_revisions(world, set);
     let (current, update) = latest_revision_names(world, set, &current_name, &update_name);
     revision::truncate_history(world, set, &pod_revisions, &revisions, &current, &update);
     Ok(outcome)
 }
 
-fn latest_revision_names(world: &World, set: &StatefulSet, current: &str, update: &str) -> (String, String) {
+fn latest_revision_names(
+    world: &World,
+    set: &StatefulSet,
+    current: &str,
+    update: &str,
+) -> (String, String) {
     let name = set.metadata.name.as_deref().unwrap_or_default();
-    let status = world.store.statefulsets.get(name).and_then(|s| s.status.clone());
+    let status = world
+        .store
+        .statefulsets
+        .get(name)
+        .and_then(|s| s.status.clone());
     let current = status
         .as_ref()
         .and_then(|s| s.current_revision.clone())
@@ -145,10 +186,20 @@ fn sync_pods(
         .map(|(i, slot)| {
             let ordinal = start + i as i64;
             match slot {
-                Some(pod) => Replica { ordinal, pod, exists: true },
+                Some(pod) => Replica {
+                    ordinal,
+                    pod,
+                    exists: true,
+                },
                 None => Replica {
                     ordinal,
-                    pod: new_versioned_pod(current_set, update_set, current_rev, update_rev, ordinal),
+                    pod: new_versioned_pod(
+                        current_set,
+                        update_set,
+                        current_rev,
+                        update_rev,
+                        ordinal,
+                    ),
                     exists: false,
                 },
             }
@@ -194,7 +245,10 @@ fn sync_pods(
             continue;
         }
         // Only the first unhealthy pod may be deleted while unhealthy (B-ORD-7).
-        if !is_running_and_available(pod, mrs, now) && monotonic && first_unhealthy.as_deref() != Some(name.as_str()) {
+        if !is_running_and_available(pod, mrs, now)
+            && monotonic
+            && first_unhealthy.as_deref() != Some(name.as_str())
+        {
             return Ok((None, Outcome::Done));
         }
         pod_control::delete_pod(world, set, &name);
@@ -217,7 +271,11 @@ fn sync_pods(
         if !replica.exists {
             continue;
         }
-        let pod = world.store.pods.get(replica.pod.metadata.name.as_deref().unwrap_or_default()).cloned();
+        let pod = world
+            .store
+            .pods
+            .get(replica.pod.metadata.name.as_deref().unwrap_or_default())
+            .cloned();
         let Some(pod) = pod else {
             continue;
         };
@@ -273,7 +331,9 @@ fn process_replica(
         return Ok(true);
     }
     // Enforce the identity and storage invariants (B-ID-4).
-    if identity::identity_matches(set, &replica.pod) && identity::storage_matches(set, &replica.pod, replica.ordinal) {
+    if identity::identity_matches(set, &replica.pod)
+        && identity::storage_matches(set, &replica.pod, replica.ordinal)
+    {
         return Ok(false);
     }
     if is_terminating(&replica.pod) {
@@ -287,7 +347,13 @@ fn process_replica(
 }
 
 /// `newVersionedStatefulSetPod`: which revision a new pod gets (B-UPD-9, B-PART-3).
-fn new_versioned_pod(current_set: &StatefulSet, update_set: &StatefulSet, current_rev: &str, update_rev: &str, ordinal: i64) -> Pod {
+fn new_versioned_pod(
+    current_set: &StatefulSet,
+    update_set: &StatefulSet,
+    current_rev: &str,
+    update_rev: &str,
+    ordinal: i64,
+) -> Pod {
     let start = start_ordinal(current_set);
     let rolling = strategy_type(current_set) == "RollingUpdate";
     let current_replicas = current_set
@@ -368,7 +434,11 @@ fn complete_rolling_update(set: &StatefulSet, status: &mut StatefulSetStatus) {
     let spec_replicas = replicas(set) as i32;
     let updated = status.updated_replicas.unwrap_or(0);
     let ready = status.ready_replicas.unwrap_or(0);
-    if strategy_type(set) == "RollingUpdate" && updated == ready && ready == status.replicas && status.replicas == spec_replicas {
+    if strategy_type(set) == "RollingUpdate"
+        && updated == ready
+        && ready == status.replicas
+        && status.replicas == spec_replicas
+    {
         status.current_replicas = status.updated_replicas;
         status.current_revision = status.update_revision.clone();
     }

@@ -44,7 +44,11 @@ pub fn on_pod_event(world: &mut World, event: &WatchEvent) {
         .store
         .statefulsets
         .iter()
-        .filter(|(_, s)| s.spec.as_ref().is_some_and(|spec| labels::pod_matches(Some(&spec.selector), pod)))
+        .filter(|(_, s)| {
+            s.spec
+                .as_ref()
+                .is_some_and(|spec| labels::pod_matches(Some(&spec.selector), pod))
+        })
         .map(|(name, _)| name.clone())
         .collect();
     for set in candidates {

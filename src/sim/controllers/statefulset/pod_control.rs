@@ -30,13 +30,23 @@ impl From<SimError> for WriteError {
 
 fn event(world: &mut World, set: &StatefulSet, type_: &'static str, reason: &str, message: String) {
     let now = world.now;
-    world
-        .events
-        .record(now, ObjectKind::StatefulSet, set_name(set), type_, reason, message);
+    world.events.record(
+        now,
+        ObjectKind::StatefulSet,
+        set_name(set),
+        type_,
+        reason,
+        message,
+    );
 }
 
 /// `CreateStatefulPod`: the claims first, then the pod (B-ORD-9).
-pub fn create_pod(world: &mut World, set: &StatefulSet, pod: Pod, ordinal: i64) -> Result<(), WriteError> {
+pub fn create_pod(
+    world: &mut World,
+    set: &StatefulSet,
+    pod: Pod,
+    ordinal: i64,
+) -> Result<(), WriteError> {
     let pod_name = pod.metadata.name.clone().unwrap_or_default();
     let set_name = set_name(set).to_string();
     if let Err(message) = create_claims(world, set, &pod_name, ordinal) {
@@ -51,7 +61,8 @@ pub fn create_pod(world: &mut World, set: &StatefulSet, pod: Pod, ordinal: i64) 
     }
     let errors = crate::sim::api::validation::validate_pod(&pod);
     if !errors.is_empty() {
-        let message = crate::sim::api::field_error::invalid_object_message("Pod", &pod_name, &errors);
+        let message =
+            crate::sim::api::field_error::invalid_object_message("Pod", &pod_name, &errors);
         event(
             world,
             set,
@@ -79,7 +90,10 @@ pub fn create_pod(world: &mut World, set: &StatefulSet, pod: Pod, ordinal: i64) 
                 set,
                 "Warning",
                 "FailedCreate",
-                format!("create Pod {pod_name} in StatefulSet {set_name} failed error: {}", e.message),
+                format!(
+                    "create Pod {pod_name} in StatefulSet {set_name} failed error: {}",
+                    e.message
+                ),
             );
             Err(WriteError::Failed(Failed))
         }
@@ -88,7 +102,12 @@ pub fn create_pod(world: &mut World, set: &StatefulSet, pod: Pod, ordinal: i64) 
 
 /// `createPersistentVolumeClaims`: create each missing claim; a claim being deleted is an
 /// error (B-PVC-5); an existing one is used as it is (B-PVC-3).
-fn create_claims(world: &mut World, set: &StatefulSet, pod_name: &str, ordinal: i64) -> Result<(), String> {
+fn create_claims(
+    world: &mut World,
+    set: &StatefulSet,
+    pod_name: &str,
+    ordinal: i64,
+) -> Result<(), String> {
     for claim in claims_for(set, ordinal) {
         let name = claim.metadata.name.clone().unwrap_or_default();
         if let Some(existing) = world.store.claims.get(&name) {
@@ -191,7 +210,11 @@ pub fn update_pod(world: &mut World, set: &StatefulSet, pod: Pod) {
         return;
     }
     if let Some(stored) = world.store.pods.get_mut(&name) {
-        stored.metadata.labels = pod.metadata.labels.clone().or_else(|| Some(BTreeMap::new()));
+        stored.metadata.labels = pod
+            .metadata
+            .labels
+            .clone()
+            .or_else(|| Some(BTreeMap::new()));
     }
     server::touch_pod(world, &name);
     event(

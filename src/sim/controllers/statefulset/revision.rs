@@ -195,7 +195,13 @@ pub fn current_and_update(
 }
 
 /// `CreateControllerRevision`: a name collision with different data bumps the count.
-fn create(world: &mut World, set: &StatefulSet, data: Value, number: i64, collision_count: &mut i32) -> ControllerRevision {
+fn create(
+    world: &mut World,
+    set: &StatefulSet,
+    data: Value,
+    number: i64,
+    collision_count: &mut i32,
+) -> ControllerRevision {
     loop {
         let hash = hash(&data, *collision_count);
         let name = revision_name(set_name(set), &hash);
@@ -291,6 +297,9 @@ mod tests {
 
     #[test]
     fn canonical_json_sorts_keys() {
-        assert_eq!(canonical_json(&json!({"b": 1, "a": [true, null]})), r#"{"a":[true,null],"b":1}"#);
+        assert_eq!(
+            canonical_json(&json!({"b": 1, "a": [true, null]})),
+            r#"{"a":[true,null],"b":1}"#
+        );
     }
 }
