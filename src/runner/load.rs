@@ -111,7 +111,7 @@ pub fn load_source(
         .collect();
     for stmt in &statements {
         if let Err(e) = load_statement(&mut file, stmt) {
-            errors.push(e);
+            errors.push(*e);
         }
     }
     if errors.is_empty() {
@@ -121,7 +121,7 @@ pub fn load_source(
     }
 }
 
-fn load_statement(file: &mut LoadedFile, stmt: &Stmt) -> Result<(), LoadError> {
+fn load_statement(file: &mut LoadedFile, stmt: &Stmt) -> Result<(), Box<LoadError>> {
     match &stmt.kind {
         StmtKind::Apply(ApplySource::File { path, span }) => {
             if file.manifests.contains_key(path) {

@@ -103,11 +103,11 @@ pub fn run(files: &[(PathBuf, String)], options: &RunOptions) -> Vec<FileOutcome
         let results: Vec<((usize, usize), ScenarioResult)> = jobs
             .par_iter()
             .map(|&(i, s)| {
-                let file = loaded[i]
-                    .as_ref()
-                    .ok()
-                    .expect("jobs hold loaded files only");
-                ((i, s), exec::run_scenario(file, s))
+                let result = match &loaded[i] {
+                    Ok(file) => exec::run_scenario(file, s),
+                    Err(_) => unreachable!("only loaded files get jobs"),
+                };
+                ((i, s), result)
             })
             .collect();
         loaded

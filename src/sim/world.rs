@@ -276,10 +276,8 @@ impl World {
                     super::kubelet::on_pod(self, &event.name)?;
                 }
             }
-            ObjectKind::StatefulSet => {
-                if event.change != Change::Deleted {
-                    self.statefulset_queue.add(&event.name);
-                }
+            ObjectKind::StatefulSet if event.change != Change::Deleted => {
+                self.statefulset_queue.add(&event.name);
             }
             _ => {}
         }

@@ -179,7 +179,7 @@ fn sync_pods(
         }
     }
     // Condemned pods are processed from the highest ordinal down.
-    condemned.sort_by(|a, b| b.0.cmp(&a.0));
+    condemned.sort_by_key(|c| std::cmp::Reverse(c.0));
     let mut replicas: Vec<Replica> = slots
         .into_iter()
         .enumerate()
@@ -228,8 +228,8 @@ fn sync_pods(
     let monotonic = is_monotonic(set);
 
     // Step 4: process replicas in index order.
-    for i in 0..replicas.len() {
-        let exit = process_replica(world, set, update_set, monotonic, &mut replicas[i])?;
+    for replica in replicas.iter_mut() {
+        let exit = process_replica(world, set, update_set, monotonic, replica)?;
         if exit && monotonic {
             return Ok((None, Outcome::Done));
         }
