@@ -3,7 +3,9 @@
 mod api_defaults;
 mod api_patch;
 mod api_validation;
+mod cli;
 mod kubectl_printers;
 mod lang_errors;
 mod lang_parse;
 mod lang_render;
+mod report;

@@ -61,8 +61,10 @@ pub fn create_pod(
     }
     let errors = crate::sim::api::validation::validate_pod(&pod);
     if !errors.is_empty() {
+        // The server's text, which kubectl would prefix with "The ".
         let message =
             crate::sim::api::field_error::invalid_object_message("Pod", &pod_name, &errors);
+        let message = message.strip_prefix("The ").unwrap_or(&message).to_string();
         event(
             world,
             set,
