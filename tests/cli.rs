@@ -32,9 +32,20 @@ fn a_wrong_expectation_exits_1_with_location_and_diff() {
     let out = scn(&["run", &fixture("wrong-expectation.scn")]);
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
-    assert!(text.contains("FAIL tests/fixtures/wrong-expectation.scn::a wrong expectation fails with a diff"), "{text}");
-    assert!(text.contains("--> tests/fixtures/wrong-expectation.scn:4:3"), "{text}");
-    assert!(text.contains("-  web-2,"), "the missing pod is shown as removed: {text}");
+    assert!(
+        text.contains(
+            "FAIL tests/fixtures/wrong-expectation.scn::a wrong expectation fails with a diff"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("--> tests/fixtures/wrong-expectation.scn:4:3"),
+        "{text}"
+    );
+    assert!(
+        text.contains("-  web-2,"),
+        "the missing pod is shown as removed: {text}"
+    );
     assert!(text.contains("pods at that moment"), "{text}");
     assert!(text.contains("0 passed, 1 failed"), "{text}");
 }
@@ -45,7 +56,10 @@ fn a_typo_exits_2_with_line_column_and_caret() {
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(2), "{text}");
     assert!(text.contains("tests/fixtures/typo.scn:3:3"), "{text}");
-    assert!(text.contains("^^^^^"), "a caret underlines the word: {text}");
+    assert!(
+        text.contains("^^^^^"),
+        "a caret underlines the word: {text}"
+    );
     assert!(text.contains("scale"), "the hint suggests `scale`: {text}");
 }
 
@@ -62,14 +76,28 @@ fn a_selector_mismatch_is_refused_with_the_upstream_text() {
 
 #[test]
 fn a_missing_manifest_and_broken_yaml_exit_2_and_other_files_still_run() {
-    let out = scn(&["run", &fixture("missing-manifest.scn"), &fixture("broken-yaml.scn"), &fixture("wrong-expectation.scn")]);
+    let out = scn(&[
+        "run",
+        &fixture("missing-manifest.scn"),
+        &fixture("broken-yaml.scn"),
+        &fixture("wrong-expectation.scn"),
+    ]);
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(2), "exit 2 wins over 1: {text}");
-    assert!(text.contains("cannot read manifest \"manifests/nope.yaml\""), "{text}");
-    assert!(text.contains("tests/fixtures/missing-manifest.scn:2:9"), "{text}");
+    assert!(
+        text.contains("cannot read manifest \"manifests/nope.yaml\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("tests/fixtures/missing-manifest.scn:2:9"),
+        "{text}"
+    );
     assert!(text.contains("tests/fixtures/broken-yaml.scn:"), "{text}");
     assert!(text.contains("not valid YAML"), "{text}");
-    assert!(text.contains("FAIL tests/fixtures/wrong-expectation.scn"), "the other file ran: {text}");
+    assert!(
+        text.contains("FAIL tests/fixtures/wrong-expectation.scn"),
+        "the other file ran: {text}"
+    );
 }
 
 #[test]
@@ -86,8 +114,14 @@ fn limits_stop_runaway_work_with_a_message() {
     let out = scn(&["run", &fixture("time-limit.scn"), &fixture("pod-limit.scn")]);
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
-    assert!(text.contains("limit reached: the scenario needs more than 1h of virtual time"), "{text}");
-    assert!(text.contains("limit reached: the scenario needs more than 5 pods"), "{text}");
+    assert!(
+        text.contains("limit reached: the scenario needs more than 1h of virtual time"),
+        "{text}"
+    );
+    assert!(
+        text.contains("limit reached: the scenario needs more than 5 pods"),
+        "{text}"
+    );
 }
 
 #[test]

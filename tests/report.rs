@@ -5,7 +5,9 @@ use std::path::Path;
 use kscn::runner::{self, report, RunOptions};
 
 fn run(fixture: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(fixture);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(fixture);
     let files = vec![(path, format!("tests/fixtures/{fixture}"))];
     let outcomes = runner::run(&files, &RunOptions::default());
     report::render(&outcomes, report::Palette { color: false })
@@ -50,4 +52,9 @@ fn colors_can_be_switched_on_and_off() {
     let outcomes = runner::run(&files, &RunOptions::default());
     assert!(report::render(&outcomes, report::Palette { color: true }).contains("\x1b[31m"));
     assert!(!report::render(&outcomes, report::Palette { color: false }).contains('\x1b'));
+}
+
+#[test]
+fn an_await_timeout_shows_what_it_waited_for_against_the_cluster() {
+    insta::assert_snapshot!("report_await_timeout", run("await-timeout.scn"));
 }

@@ -360,7 +360,9 @@ impl<'f> Runner<'f> {
                     CompareOp::Eq => "the value differs from what was expected".to_string(),
                     CompareOp::Ne => format!("the value is {actual}, which it should not be"),
                     CompareOp::Contains => match actual {
-                        Answer::Text(_) => "the text does not contain the expected text".to_string(),
+                        Answer::Text(_) => {
+                            "the text does not contain the expected text".to_string()
+                        }
                         _ => "no element of the list is the expected value".to_string(),
                     },
                 };

@@ -103,15 +103,11 @@ fn statefulset(world: &World, name: &str) -> Verdict {
     for index in 0..replicas {
         let pod_name = format!("{name}-{}", start + index);
         let want_revision = rolling && index >= partition;
-        let mut want = if mrs > 0 {
-            "Running, Ready, Available".to_string()
+        let want = if mrs > 0 {
+            "Running, Ready, Available"
         } else {
-            "Running, Ready".to_string()
+            "Running, Ready"
         };
-        if want_revision {
-            want.push_str(&format!(", revision {update_revision}"));
-        }
-        expected.push_str(&format!("{pod_name}: {want}\n"));
         let pod = world
             .store
             .pods
@@ -124,18 +120,26 @@ fn statefulset(world: &World, name: &str) -> Verdict {
                 let revision = podutil::label(p, "controller-revision-hash").unwrap_or_default();
                 let at_revision = !want_revision || revision == update_revision;
                 ok &= healthy && at_revision;
-                if healthy && at_revision {
-                    actual.push_str(&format!("{pod_name}: {want}\n"));
+                // Revisions are shown only where they differ, to keep the diff short.
+                let (want_rev, seen_rev) = if at_revision {
+                    (String::new(), String::new())
                 } else {
-                    let mut seen = describe(p, mrs, now);
-                    if want_revision {
-                        seen.push_str(&format!(", revision {revision}"));
-                    }
-                    actual.push_str(&format!("{pod_name}: {seen}\n"));
-                }
+                    (
+                        format!(", revision {update_revision} (update)"),
+                        format!(", revision {revision}"),
+                    )
+                };
+                expected.push_str(&format!("{pod_name}: {want}{want_rev}\n"));
+                let seen = if healthy {
+                    want.to_string()
+                } else {
+                    describe(p, mrs, now)
+                };
+                actual.push_str(&format!("{pod_name}: {seen}{seen_rev}\n"));
             }
             None => {
                 ok = false;
+                expected.push_str(&format!("{pod_name}: {want}\n"));
                 actual.push_str(&format!("{pod_name}: absent\n"));
             }
         }
