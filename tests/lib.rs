@@ -4,6 +4,7 @@ mod api_defaults;
 mod api_patch;
 mod api_validation;
 mod cli;
+mod docs_examples;
 mod kubectl_printers;
 mod lang_errors;
 mod lang_parse;

@@ -1,0 +1,55 @@
+//! Every ```scn example of docs/language.md parses: whole files as they are, statement
+//! blocks inside a scenario.
+
+use kscn::lang::parse;
+
+const DOC: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/language.md"));
+
+fn scn_blocks(md: &str) -> Vec<(usize, String)> {
+    let mut blocks = Vec::new();
+    let mut current: Option<(usize, String)> = None;
+    for (n, line) in md.lines().enumerate() {
+        let fence = line.trim_start();
+        match current.as_mut() {
+            None if fence == "```scn" => current = Some((n + 1, String::new())),
+            Some(_) if fence == "```" => blocks.extend(current.take()),
+            Some((_, text)) => {
+                text.push_str(line);
+                text.push('\n');
+            }
+            None => {}
+        }
+    }
+    blocks
+}
+
+#[test]
+fn every_example_of_the_reference_parses() {
+    let blocks = scn_blocks(DOC);
+    assert!(blocks.len() >= 12, "found {} examples", blocks.len());
+    for (line, block) in blocks {
+        let whole = ["scenario", "cluster", "setup"]
+            .iter()
+            .any(|k| block.trim_start().starts_with(k));
+        let source = if whole {
+            block.clone()
+        } else {
+            let bind = if block.contains("$old") && !block.contains("let old") {
+                "  let old = 1\n"
+            } else {
+                ""
+            };
+            format!("scenario \"example\" {{\n{bind}{block}}}\n")
+        };
+        if let Err(errors) = parse(&source) {
+            panic!(
+                "docs/language.md:{line}: example does not parse:\n{}\n--- source ---\n{source}",
+                errors
+                    .iter()
+                    .map(|e| format!("{}:{} {}", e.span.line, e.span.col, e.message()))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            );
+        }
+    }
+}
