@@ -9,8 +9,9 @@ use super::load::LoadedFile;
 use super::outcome::{Failure, ScenarioResult, Status};
 use super::query::{self, object_kind, Context, QueryError};
 use crate::kubectl::client;
+use crate::sim::faults;
 use crate::lang::ast::{
-    ApplySource, AwaitCond, Cascade, ClusterConfig, CompareOp, Expectation, FaultTarget, Name,
+    ApplySource, AwaitCond, Cascade, ClusterConfig, CompareOp, Expectation, Fault, FaultTarget, Name,
     PatchType, Ref, Stmt, StmtKind,
 };
 use crate::sim::api::defaults::FeatureGates;
@@ -74,6 +75,8 @@ struct Runner<'f> {
     world: World,
     vars: BTreeMap<String, Answer>,
     mark: usize,
+    /// Warnings of the last cluster-changing statement, gathered before the cluster reacts.
+    warnings: Vec<String>,
 }
 
 type Step = Result<(), Box<Failure>>;
@@ -87,6 +90,7 @@ impl<'f> Runner<'f> {
             world,
             vars: BTreeMap::new(),
             mark: 0,
+            warnings: Vec::new(),
         })
     }
 
@@ -145,6 +149,7 @@ impl<'f> Runner<'f> {
     fn statement(&mut self, stmt: &Stmt) -> Step {
         if stmt.kind.is_cluster_changing() {
             self.mark = self.world.pod_log.len();
+            self.warnings.clear();
         }
         let result = match &stmt.kind {
             StmtKind::Wait { duration_ms } => {
@@ -166,7 +171,12 @@ impl<'f> Runner<'f> {
             StmtKind::Await { cond, within_ms } => {
                 return self.await_(stmt, cond, within_ms.unwrap_or(DEFAULT_AWAIT))
             }
-            _ => self.action(stmt),
+            _ => {
+                self.world.warnings.clear();
+                let result = self.action(stmt);
+                self.warnings.append(&mut self.world.warnings);
+                result
+            }
         };
         let result = match result {
             Ok(()) => Ok(()),
@@ -270,11 +280,29 @@ impl<'f> Runner<'f> {
             StmtKind::Write { .. } => Err(ActionError::Unsupported(
                 "`write` is not supported yet by this version of scn (files in pods come with storage)".into(),
             )),
-            StmtKind::Make { target, .. } => Err(ActionError::Unsupported(match target {
-                FaultTarget::Image { .. } => "`make image … unpullable` is not supported yet by this version of scn".into(),
-                FaultTarget::Object(_) => "faults (`make … unready|ready|down|up`) are not supported yet by this version of scn".into(),
-            })),
-            StmtKind::Evict { .. } => Err(ActionError::Unsupported("`evict` is not supported yet by this version of scn".into())),
+            StmtKind::Make { target, fault } => {
+                let object = match target {
+                    FaultTarget::Image { image, .. } => {
+                        faults::make_unpullable(&mut self.world, image);
+                        return Ok(());
+                    }
+                    FaultTarget::Object(r) => self.target(r)?,
+                };
+                let fault = match fault {
+                    Fault::Unready => faults::Fault::Unready,
+                    Fault::Ready => faults::Fault::Ready,
+                    Fault::Down => faults::Fault::Down,
+                    Fault::Up => faults::Fault::Up,
+                    Fault::Unpullable => {
+                        return Err(ActionError::Query("`unpullable` applies to images: make image \"name:tag\" unpullable".into()))
+                    }
+                };
+                done(faults::make(&mut self.world, &object.0, &object.1, fault))
+            }
+            StmtKind::Evict { target } => {
+                let (kind, name) = self.target(target)?;
+                done(faults::evict(&mut self.world, &kind, &name))
+            }
             _ => Ok(()),
         }
     }
@@ -296,7 +324,10 @@ impl<'f> Runner<'f> {
         };
         let mut errors = Vec::new();
         for doc in &docs {
-            match client::apply(&mut self.world, &doc.value, &shown) {
+            self.world.warnings.clear();
+            let result = client::apply(&mut self.world, &doc.value, &shown);
+            self.warnings.append(&mut self.world.warnings);
+            match result {
                 Ok(_) => {}
                 Err(RequestError::Api(e)) => errors.push(e.to_string()),
                 Err(RequestError::Sim(e)) => return Err(ActionError::Sim(e)),
@@ -339,6 +370,7 @@ impl<'f> Runner<'f> {
         let ctx = Context {
             world: &self.world,
             mark: self.mark,
+            warnings: &self.warnings,
             resolve_name: &resolve,
             evaluate: &evaluate,
         };

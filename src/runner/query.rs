@@ -35,6 +35,8 @@ pub struct Context<'a> {
     pub world: &'a World,
     /// Index into the world's pod log where `created`/`deleted` start.
     pub mark: usize,
+    /// Warnings the API server returned for the last action.
+    pub warnings: &'a [String],
     pub resolve_name: &'a dyn Fn(&Name) -> Result<String, QueryError>,
     pub evaluate: &'a dyn Fn(&crate::lang::ast::Value) -> Result<Answer, QueryError>,
 }
@@ -53,7 +55,7 @@ pub fn evaluate(ctx: &Context, query: &Query) -> Result<Answer, QueryError> {
                     .collect(),
             ))
         }
-        Query::Warnings => Ok(Answer::List(world.warnings.clone())),
+        Query::Warnings => Ok(Answer::List(ctx.warnings.to_vec())),
         Query::Field { target, path } => {
             let name = (ctx.resolve_name)(&target.name)?;
             let Some(object) = world.store.to_json(&object_kind(target.kind), &name) else {

@@ -12,6 +12,7 @@ pub mod clock;
 pub mod controllers;
 pub mod error;
 pub mod events;
+pub mod faults;
 pub mod ipam;
 pub mod kinds;
 pub mod kubelet;

@@ -74,6 +74,14 @@ pub enum Timer {
     TerminationFinished { pod: String, uid: String },
     /// A controller asked to look at a StatefulSet again (minReadySeconds, back-off).
     SyncStatefulSet { name: String },
+    /// The kubelet tries to pull an image again after a back-off.
+    ImagePullRetry { pod: String, uid: String },
+    /// A failed pull's `ErrImagePull` turns into `ImagePullBackOff`.
+    ImagePullBackOff { pod: String, uid: String },
+    /// The node-monitor grace period of a node that stopped reporting ran out.
+    NodeNotReady { node: String, epoch: u64 },
+    /// The NoExecute taint's tolerance ran out: the node's pods are deleted.
+    NodeEvictPods { node: String, epoch: u64 },
 }
 
 /// A pod creation or a completed pod deletion, in the order it happened.
@@ -117,6 +125,7 @@ pub struct World {
     pub statefulset_requeues: BTreeSet<(String, Millis)>,
     pub scheduler: Scheduler,
     pub kubelet: Kubelet,
+    pub node_lifecycle: super::controllers::node_lifecycle::NodeLifecycle,
     pub events: EventLog,
     pub pod_log: Vec<PodLifecycle>,
     /// Warnings the API server returned for the last request.
@@ -144,6 +153,7 @@ impl World {
             statefulset_requeues: BTreeSet::new(),
             scheduler: Scheduler::default(),
             kubelet: Kubelet::default(),
+            node_lifecycle: Default::default(),
             events: EventLog::default(),
             pod_log: Vec::new(),
             warnings: Vec::new(),

@@ -1,4 +1,5 @@
 //! Controllers: each watches objects and reconciles them, as kube-controller-manager does.
 
 pub mod garbage_collector;
+pub mod node_lifecycle;
 pub mod statefulset;

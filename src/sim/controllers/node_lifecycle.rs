@@ -1,0 +1,169 @@
+//! The node lifecycle controller, with the node's own kubelet going down and up
+//! (`make node/n down|up`, LANGUAGE.md timing): 50 s after a node stops reporting
+//! (node-monitor grace period) it is NotReady, tainted, and its pods are not Ready; 300 s
+//! later (the NoExecute toleration) its pods are marked for deletion and stay Terminating
+//! until the node is up again or they are force-deleted (B-FAIL-4).
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{NodeCondition, Taint};
+
+use crate::sim::clock::{to_time, Millis, SECOND};
+use crate::sim::kinds::ObjectKind;
+use crate::sim::podutil;
+use crate::sim::world::{Change, Timer, World};
+
+pub const NODE_MONITOR_GRACE: Millis = 50 * SECOND;
+pub const NOT_READY_TOLERATION: Millis = 300 * SECOND;
+
+/// Each down/up bumps the node's epoch, so timers of an earlier outage do nothing.
+#[derive(Debug, Default)]
+pub struct NodeLifecycle {
+    epochs: BTreeMap<String, u64>,
+}
+
+fn bump(world: &mut World, node: &str) -> u64 {
+    let epoch = world.node_lifecycle.epochs.entry(node.to_string()).or_default();
+    *epoch += 1;
+    *epoch
+}
+
+fn current(world: &World, node: &str, epoch: u64) -> bool {
+    world.node_lifecycle.epochs.get(node) == Some(&epoch) && world.kubelet.down.contains(node)
+}
+
+fn pods_on(world: &World, node: &str) -> Vec<String> {
+    world
+        .store
+        .pods
+        .iter()
+        .filter(|(_, p)| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(node))
+        .map(|(n, _)| n.clone())
+        .collect()
+}
+
+/// `make node/n down`: the kubelet stops; the control plane notices after the grace period.
+pub fn make_down(world: &mut World, node: &str) {
+    if world.kubelet.down.contains(node) {
+        return;
+    }
+    world.kubelet.down.insert(node.to_string());
+    let epoch = bump(world, node);
+    world.timers.at(
+        world.now + NODE_MONITOR_GRACE,
+        Timer::NodeNotReady {
+            node: node.to_string(),
+            epoch,
+        },
+    );
+}
+
+pub fn not_ready(world: &mut World, node: &str, epoch: u64) {
+    if !current(world, node, epoch) {
+        return;
+    }
+    set_node_ready(world, node, false);
+    for pod in pods_on(world, node) {
+        let ready = world.store.pods.get(&pod).is_some_and(podutil::is_ready);
+        if ready {
+            super::super::kubelet::set_ready(world, &pod, false);
+        }
+    }
+    world.events.record(
+        world.now,
+        ObjectKind::Node,
+        node,
+        "Normal",
+        "NodeNotReady",
+        format!("Node {node} status is now: NodeNotReady"),
+    );
+    world.timers.at(
+        world.now + NOT_READY_TOLERATION,
+        Timer::NodeEvictPods {
+            node: node.to_string(),
+            epoch,
+        },
+    );
+}
+
+pub fn evict_pods(world: &mut World, node: &str, epoch: u64) {
+    if !current(world, node, epoch) {
+        return;
+    }
+    for pod in pods_on(world, node) {
+        let terminating = world.store.pods.get(&pod).is_some_and(podutil::is_terminating);
+        if !terminating {
+            world.events.record(
+                world.now,
+                ObjectKind::Pod,
+                &pod,
+                "Normal",
+                "TaintManagerEviction",
+                format!("Marking for deletion Pod {}/{pod}", world.config.namespace),
+            );
+            crate::sim::server::delete_pod(world, &pod, false);
+        }
+    }
+}
+
+/// `make node/n up`: Ready at once; the kubelet finishes what waited for it.
+pub fn make_up(world: &mut World, node: &str) {
+    if !world.kubelet.down.contains(node) {
+        return;
+    }
+    bump(world, node);
+    set_node_ready(world, node, true);
+    super::super::kubelet::node_up(world, node);
+    let waiting: Vec<String> = world.scheduler.unschedulable.iter().cloned().collect();
+    for pod in waiting {
+        world.notify(ObjectKind::Pod, &pod, Change::Modified, None);
+    }
+}
+
+fn set_node_ready(world: &mut World, node: &str, ready: bool) {
+    let now = world.now;
+    let rv = world.store.new_resource_version();
+    let Some(object) = world.store.nodes.get_mut(node) else {
+        return;
+    };
+    object.metadata.resource_version = Some(rv);
+    let status = object.status.get_or_insert_with(Default::default);
+    let conditions = status.conditions.get_or_insert_with(Vec::new);
+    conditions.retain(|c| c.type_ != "Ready");
+    conditions.push(if ready {
+        NodeCondition {
+            type_: "Ready".into(),
+            status: "True".into(),
+            reason: Some("KubeletReady".into()),
+            message: Some("kubelet is posting ready status".into()),
+            last_transition_time: Some(to_time(now)),
+            last_heartbeat_time: Some(to_time(now)),
+        }
+    } else {
+        NodeCondition {
+            type_: "Ready".into(),
+            status: "Unknown".into(),
+            reason: Some("NodeStatusUnknown".into()),
+            message: Some("Kubelet stopped posting node status.".into()),
+            last_transition_time: Some(to_time(now)),
+            last_heartbeat_time: None,
+        }
+    });
+    let spec = object.spec.get_or_insert_with(Default::default);
+    let taints = spec.taints.get_or_insert_with(Vec::new);
+    taints.retain(|t| t.key != "node.kubernetes.io/unreachable");
+    if !ready {
+        for effect in ["NoSchedule", "NoExecute"] {
+            taints.push(Taint {
+                key: "node.kubernetes.io/unreachable".into(),
+                effect: effect.into(),
+                time_added: Some(to_time(now)),
+                value: None,
+            });
+        }
+    }
+    if taints.is_empty() {
+        spec.taints = None;
+    }
+    world.notify(ObjectKind::Node, node, Change::Modified, None);
+}

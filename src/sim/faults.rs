@@ -1,0 +1,64 @@
+//! Fault injection: what `make` and `evict` do to the cluster. Each fault acts through
+//! the component that would see it in a real cluster (the kubelet, the node lifecycle
+//! controller).
+
+use super::kinds::ObjectKind;
+use super::server::{ApiError, Reason, RequestError};
+use super::World;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// The pod's readiness probe fails.
+    Unready,
+    /// The pod's readiness probe succeeds again.
+    Ready,
+    /// The node's kubelet stops.
+    Down,
+    /// The node's kubelet is back.
+    Up,
+}
+
+pub type Outcome = Result<String, RequestError>;
+
+fn require(world: &World, kind: &ObjectKind, name: &str) -> Result<(), RequestError> {
+    if world.store.exists(kind, name) {
+        Ok(())
+    } else {
+        Err(RequestError::Api(ApiError::not_found(kind, name)))
+    }
+}
+
+pub fn make(world: &mut World, kind: &ObjectKind, name: &str, fault: Fault) -> Outcome {
+    require(world, kind, name)?;
+    match (kind, fault) {
+        (ObjectKind::Pod, Fault::Unready) => super::kubelet::make_unready(world, name),
+        (ObjectKind::Pod, Fault::Ready) => super::kubelet::make_ready(world, name),
+        (ObjectKind::Node, Fault::Down) => super::controllers::node_lifecycle::make_down(world, name),
+        (ObjectKind::Node, Fault::Up) => super::controllers::node_lifecycle::make_up(world, name),
+        (kind, fault) => {
+            return Err(RequestError::Api(ApiError::new(
+                Reason::BadRequest,
+                format!("the fault {fault:?} does not apply to a {kind}: pods take unready/ready, nodes down/up"),
+            )))
+        }
+    }
+    Ok(format!("{}/{name} {fault:?}", kind.kubectl_prefix()).to_lowercase())
+}
+
+/// `make image "x" unpullable`: pulls of that image fail from now on.
+pub fn make_unpullable(world: &mut World, image: &str) {
+    super::kubelet::make_unpullable(world, image);
+}
+
+/// `evict pod/x`: the kubelet evicts the pod (phase Failed, reason Evicted).
+pub fn evict(world: &mut World, kind: &ObjectKind, name: &str) -> Outcome {
+    require(world, kind, name)?;
+    if *kind != ObjectKind::Pod {
+        return Err(RequestError::Api(ApiError::new(
+            Reason::BadRequest,
+            format!("only pods can be evicted, not a {kind}"),
+        )));
+    }
+    super::kubelet::evict(world, name);
+    Ok(format!("pod/{name} evicted"))
+}
