@@ -5,4 +5,5 @@ pub mod client;
 pub mod duration;
 pub mod printers;
 pub mod quantity;
+pub mod rollout_status;
 pub mod table;

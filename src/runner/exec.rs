@@ -9,13 +9,13 @@ use super::load::LoadedFile;
 use super::outcome::{Failure, ScenarioResult, Status};
 use super::query::{self, object_kind, Context, QueryError};
 use crate::kubectl::client;
-use crate::sim::faults;
 use crate::lang::ast::{
-    ApplySource, AwaitCond, Cascade, ClusterConfig, CompareOp, Expectation, Fault, FaultTarget, Name,
-    PatchType, Ref, Stmt, StmtKind,
+    ApplySource, AwaitCond, Cascade, ClusterConfig, CompareOp, Expectation, Fault, FaultTarget,
+    Name, PatchType, Ref, Stmt, StmtKind,
 };
 use crate::sim::api::defaults::FeatureGates;
 use crate::sim::clock::Millis;
+use crate::sim::faults;
 use crate::sim::kinds::ObjectKind;
 use crate::sim::server::{self, Propagation, RequestError};
 use crate::sim::{clock_fmt, Config, SimError, World};

@@ -326,11 +326,24 @@ fn call(
                 revisions.into_iter().map(|(_, n)| n).collect(),
             ))
         }
-        Function::Dns | Function::Srv | Function::Ptr | Function::Read | Function::Rollout => {
-            Err(QueryError(format!(
-                "the query {}() is not supported yet by this version of scn",
-                function_name(function)
-            )))
+        Function::Rollout => {
+            let target = ref_arg(args, function, Some(Kind::StatefulSet))?;
+            let name = (ctx.resolve_name)(&target.name)?;
+            let Some(set) = world.store.statefulsets.get(&name) else {
+                return Ok(Answer::Text(format!(
+                    "Error from server (NotFound): statefulsets.apps \"{name}\" not found"
+                )));
+            };
+            Ok(Answer::Text(
+                match crate::kubectl::rollout_status::status(set) {
+                    Ok((message, _)) => message,
+                    Err(error) => format!("error: {error}"),
+                },
+            ))
         }
+        Function::Dns | Function::Srv | Function::Ptr | Function::Read => Err(QueryError(format!(
+            "the query {}() is not supported yet by this version of scn",
+            function_name(function)
+        ))),
     }
 }

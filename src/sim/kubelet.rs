@@ -54,26 +54,37 @@ fn node_of(pod: &Pod) -> Option<String> {
 }
 
 fn readiness_probe(pod: &Pod) -> Option<&Probe> {
-    pod.spec.as_ref()?.containers.first()?.readiness_probe.as_ref()
+    pod.spec
+        .as_ref()?
+        .containers
+        .first()?
+        .readiness_probe
+        .as_ref()
 }
 
 /// failureThreshold × periodSeconds (3 × 10 s by default); 0 without a probe.
 fn failure_delay(pod: &Pod) -> Millis {
     readiness_probe(pod).map_or(0, |p| {
-        p.failure_threshold.unwrap_or(3).max(1) as Millis * p.period_seconds.unwrap_or(10).max(1) as Millis * SECOND
+        p.failure_threshold.unwrap_or(3).max(1) as Millis
+            * p.period_seconds.unwrap_or(10).max(1) as Millis
+            * SECOND
     })
 }
 
 /// successThreshold × periodSeconds (1 × 10 s by default); 0 without a probe.
 fn success_delay(pod: &Pod) -> Millis {
     readiness_probe(pod).map_or(0, |p| {
-        p.success_threshold.unwrap_or(1).max(1) as Millis * p.period_seconds.unwrap_or(10).max(1) as Millis * SECOND
+        p.success_threshold.unwrap_or(1).max(1) as Millis
+            * p.period_seconds.unwrap_or(10).max(1) as Millis
+            * SECOND
     })
 }
 
 fn event(world: &mut World, pod: &str, type_: &'static str, reason: &str, message: String) {
     let now = world.now;
-    world.events.record(now, ObjectKind::Pod, pod, type_, reason, message);
+    world
+        .events
+        .record(now, ObjectKind::Pod, pod, type_, reason, message);
 }
 
 pub fn on_pod(world: &mut World, name: &str) -> Result<(), SimError> {
@@ -105,7 +116,12 @@ fn start_sandbox(world: &mut World, name: &str, uid: &str, node: &str) {
         .strip_prefix("node-")
         .and_then(|n| n.parse::<u32>().ok())
         .unwrap_or(0);
-    let host = world.kubelet.ipam.entry(node.to_string()).or_default().allocate();
+    let host = world
+        .kubelet
+        .ipam
+        .entry(node.to_string())
+        .or_default()
+        .allocate();
     let host_ip = world
         .store
         .nodes
@@ -157,7 +173,13 @@ fn start_sandbox(world: &mut World, name: &str, uid: &str, node: &str) {
             .collect(),
     );
     for (_, image) in &containers {
-        event(world, name, "Normal", "Pulling", format!("Pulling image \"{image}\""));
+        event(
+            world,
+            name,
+            "Normal",
+            "Pulling",
+            format!("Pulling image \"{image}\""),
+        );
     }
     world.timers.at(
         now + CONTAINER_START,
@@ -194,7 +216,13 @@ fn stop_containers(world: &mut World, name: &str, uid: &str) {
         .map(|c| c.name.clone())
         .collect();
     for container in running {
-        event(world, name, "Normal", "Killing", format!("Stopping container {container}"));
+        event(
+            world,
+            name,
+            "Normal",
+            "Killing",
+            format!("Stopping container {container}"),
+        );
     }
     if let Some(pod) = world.store.pods.get_mut(name) {
         if let Some(status) = pod.status.as_mut() {
@@ -228,13 +256,18 @@ pub fn on_timer(world: &mut World, timer: Timer) -> Result<(), SimError> {
             }
         }
         Timer::ImagePullRetry { pod, uid } => {
-            if current(world, &pod, &uid) && !is_terminating(world, &pod) && node_is_up(world, &pod) {
+            if current(world, &pod, &uid) && !is_terminating(world, &pod) && node_is_up(world, &pod)
+            {
                 containers_started(world, &pod, &uid);
             }
         }
         Timer::ImagePullBackOff { pod, uid } => image_pull_backoff(world, &pod, &uid),
-        Timer::NodeNotReady { node, epoch } => super::controllers::node_lifecycle::not_ready(world, &node, epoch),
-        Timer::NodeEvictPods { node, epoch } => super::controllers::node_lifecycle::evict_pods(world, &node, epoch),
+        Timer::NodeNotReady { node, epoch } => {
+            super::controllers::node_lifecycle::not_ready(world, &node, epoch)
+        }
+        Timer::NodeEvictPods { node, epoch } => {
+            super::controllers::node_lifecycle::evict_pods(world, &node, epoch)
+        }
         Timer::SyncStatefulSet { .. } => {}
     }
     Ok(())
@@ -249,7 +282,11 @@ fn current(world: &World, name: &str, uid: &str) -> bool {
 }
 
 fn is_terminating(world: &World, name: &str) -> bool {
-    world.store.pods.get(name).is_some_and(podutil::is_terminating)
+    world
+        .store
+        .pods
+        .get(name)
+        .is_some_and(podutil::is_terminating)
 }
 
 fn node_is_up(world: &World, name: &str) -> bool {
@@ -285,7 +322,8 @@ fn containers_started(world: &mut World, name: &str, uid: &str) {
         return;
     }
     world.kubelet.pull_backoff.remove(uid);
-    let probe_delay = readiness_probe(&pod).map(|p| p.initial_delay_seconds.unwrap_or(0).max(0) as Millis * SECOND);
+    let probe_delay = readiness_probe(&pod)
+        .map(|p| p.initial_delay_seconds.unwrap_or(0).max(0) as Millis * SECOND);
     let containers: Vec<(String, String)> = pod
         .spec
         .iter()
@@ -300,8 +338,20 @@ fn containers_started(world: &mut World, name: &str, uid: &str) {
             "Pulled",
             format!("Successfully pulled image \"{image}\" in 2s (2s including waiting)"),
         );
-        event(world, name, "Normal", "Created", format!("Created container: {container}"));
-        event(world, name, "Normal", "Started", format!("Started container {container}"));
+        event(
+            world,
+            name,
+            "Normal",
+            "Created",
+            format!("Created container: {container}"),
+        );
+        event(
+            world,
+            name,
+            "Normal",
+            "Started",
+            format!("Started container {container}"),
+        );
     }
     let Some(pod) = world.store.pods.get_mut(name) else {
         return;
@@ -349,8 +399,20 @@ fn pull_failed(world: &mut World, name: &str, uid: &str, image: &str) {
     let message = format!(
         "failed to pull and unpack image \"{image}\": failed to resolve reference \"{image}\": not found"
     );
-    event(world, name, "Warning", "Failed", format!("Failed to pull image \"{image}\": {message}"));
-    event(world, name, "Warning", "Failed", "Error: ErrImagePull".into());
+    event(
+        world,
+        name,
+        "Warning",
+        "Failed",
+        format!("Failed to pull image \"{image}\": {message}"),
+    );
+    event(
+        world,
+        name,
+        "Warning",
+        "Failed",
+        "Error: ErrImagePull".into(),
+    );
     set_waiting(world, name, image, "ErrImagePull", Some(message));
     let (pod, uid) = (name.to_string(), uid.to_string());
     world.timers.at(
@@ -360,18 +422,37 @@ fn pull_failed(world: &mut World, name: &str, uid: &str, image: &str) {
             uid: uid.clone(),
         },
     );
-    world.timers.at(now + backoff, Timer::ImagePullRetry { pod, uid });
+    world
+        .timers
+        .at(now + backoff, Timer::ImagePullRetry { pod, uid });
 }
 
 fn image_pull_backoff(world: &mut World, name: &str, uid: &str) {
     if !current(world, name, uid) || is_terminating(world, name) || !node_is_up(world, name) {
         return;
     }
-    let Some(image) = world.store.pods.get(name).and_then(|p| unpullable_image(world, p)) else {
+    let Some(image) = world
+        .store
+        .pods
+        .get(name)
+        .and_then(|p| unpullable_image(world, p))
+    else {
         return;
     };
-    event(world, name, "Normal", "BackOff", format!("Back-off pulling image \"{image}\""));
-    event(world, name, "Warning", "Failed", "Error: ImagePullBackOff".into());
+    event(
+        world,
+        name,
+        "Normal",
+        "BackOff",
+        format!("Back-off pulling image \"{image}\""),
+    );
+    event(
+        world,
+        name,
+        "Warning",
+        "Failed",
+        "Error: ImagePullBackOff".into(),
+    );
     set_waiting(
         world,
         name,
@@ -404,11 +485,22 @@ fn readiness_changed(world: &mut World, name: &str, uid: &str, ready: bool) {
     if ready == world.kubelet.unready.contains(uid) {
         return;
     }
-    if world.store.pods.get(name).is_some_and(|p| podutil::phase(p) != "Running") {
+    if world
+        .store
+        .pods
+        .get(name)
+        .is_some_and(|p| podutil::phase(p) != "Running")
+    {
         return;
     }
     if !ready {
-        event(world, name, "Warning", "Unhealthy", "Readiness probe failed".into());
+        event(
+            world,
+            name,
+            "Warning",
+            "Unhealthy",
+            "Readiness probe failed".into(),
+        );
     }
     set_ready(world, name, ready);
 }
@@ -517,7 +609,11 @@ fn termination_finished(world: &mut World, name: &str, uid: &str) {
     let Some(pod) = world.store.pods.get_mut(name) else {
         return;
     };
-    let held = pod.metadata.finalizers.as_ref().is_some_and(|f| !f.is_empty());
+    let held = pod
+        .metadata
+        .finalizers
+        .as_ref()
+        .is_some_and(|f| !f.is_empty());
     if !held {
         super::server::remove_pod(world, name);
         return;
@@ -530,7 +626,11 @@ fn termination_finished(world: &mut World, name: &str, uid: &str) {
         for container in status.container_statuses.iter_mut().flatten() {
             container.ready = false;
             container.started = Some(false);
-            if container.state.as_ref().is_some_and(|s| s.terminated.is_some()) {
+            if container
+                .state
+                .as_ref()
+                .is_some_and(|s| s.terminated.is_some())
+            {
                 continue;
             }
             container.state = Some(ContainerState {
@@ -555,20 +655,33 @@ pub fn node_up(world: &mut World, node: &str) {
         .pods
         .iter()
         .filter(|(_, p)| node_of(p).as_deref() == Some(node))
-        .map(|(n, p)| (n.clone(), p.metadata.uid.clone().unwrap_or_default(), podutil::is_terminating(p)))
+        .map(|(n, p)| {
+            (
+                n.clone(),
+                p.metadata.uid.clone().unwrap_or_default(),
+                podutil::is_terminating(p),
+            )
+        })
         .collect();
     for (name, uid, terminating) in pods {
         if terminating {
             // Containers were stopped long ago: the object goes after the usual second.
             world.kubelet.terminating.insert(uid.clone());
-            world.timers.at(world.now + TERMINATION, Timer::TerminationFinished { pod: name, uid });
+            world.timers.at(
+                world.now + TERMINATION,
+                Timer::TerminationFinished { pod: name, uid },
+            );
             continue;
         }
         if !world.kubelet.started.contains(&uid) {
             super::server::touch_pod(world, &name); // start it now
             continue;
         }
-        let running = world.store.pods.get(&name).is_some_and(|p| podutil::phase(p) == "Running");
+        let running = world
+            .store
+            .pods
+            .get(&name)
+            .is_some_and(|p| podutil::phase(p) == "Running");
         if running && !world.kubelet.unready.contains(&uid) {
             let delay = world.store.pods.get(&name).map(success_delay).unwrap_or(0);
             schedule_readiness(world, &name, &uid, true, delay);

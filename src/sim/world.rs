@@ -289,6 +289,13 @@ impl World {
             ObjectKind::StatefulSet if event.change != Change::Deleted => {
                 self.statefulset_queue.add(&event.name);
             }
+            // A claim that went away may unblock a pod waiting on a stale claim (B-RET-5).
+            ObjectKind::PersistentVolumeClaim if event.change == Change::Deleted => {
+                let sets: Vec<String> = self.store.statefulsets.keys().cloned().collect();
+                for set in sets {
+                    self.statefulset_queue.add(&set);
+                }
+            }
             _ => {}
         }
         super::controllers::garbage_collector::on_event(self, &event)?;

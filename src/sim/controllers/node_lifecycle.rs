@@ -23,7 +23,11 @@ pub struct NodeLifecycle {
 }
 
 fn bump(world: &mut World, node: &str) -> u64 {
-    let epoch = world.node_lifecycle.epochs.entry(node.to_string()).or_default();
+    let epoch = world
+        .node_lifecycle
+        .epochs
+        .entry(node.to_string())
+        .or_default();
     *epoch += 1;
     *epoch
 }
@@ -91,7 +95,11 @@ pub fn evict_pods(world: &mut World, node: &str, epoch: u64) {
         return;
     }
     for pod in pods_on(world, node) {
-        let terminating = world.store.pods.get(&pod).is_some_and(podutil::is_terminating);
+        let terminating = world
+            .store
+            .pods
+            .get(&pod)
+            .is_some_and(podutil::is_terminating);
         if !terminating {
             world.events.record(
                 world.now,

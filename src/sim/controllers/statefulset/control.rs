@@ -8,6 +8,7 @@ use k8s_openapi::api::core::v1::Pod;
 
 use super::identity::{self, replicas, start_ordinal, REVISION_LABEL};
 use super::pod_control::{self, WriteError};
+use super::retention;
 use super::revision;
 use crate::sim::clock::SECOND;
 use crate::sim::error::SimError;
@@ -235,6 +236,14 @@ fn sync_pods(
         }
     }
 
+    // Step 5: claims of condemned pods get their owner references before the pod goes,
+    // so a crash cannot delete a pod without them (B-RET-2).
+    for (ordinal, pod) in &condemned {
+        if !retention::claims_match(world, update_set, pod, *ordinal, true) {
+            retention::update_claims(world, update_set, pod, *ordinal, true);
+        }
+    }
+
     // Step 6: condemned pods, highest ordinal first.
     for (_, pod) in &condemned {
         let name = pod.metadata.name.clone().unwrap_or_default();
@@ -259,6 +268,11 @@ fn sync_pods(
 
     // Step 8: OnDelete stops here (B-ONDEL-1).
     if strategy_type(set) == "OnDelete" {
+        return Ok((None, Outcome::Done));
+    }
+
+    if world.config.gates.max_unavailable_statefulset {
+        update_with_max_unavailable(world, set, &replicas, update_rev, !monotonic);
         return Ok((None, Outcome::Done));
     }
 
@@ -291,6 +305,100 @@ fn sync_pods(
     Ok((None, Outcome::Done))
 }
 
+/// `getStatefulSetMaxUnavailable`: an integer, or a percentage of replicas rounded down,
+/// at least 1 (B-MAXU-2: the code rounds down although the docs say up).
+pub fn max_unavailable(set: &StatefulSet) -> i64 {
+    use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+    let replicas = replicas(set);
+    let value = set
+        .spec
+        .as_ref()
+        .and_then(|s| s.update_strategy.as_ref())
+        .and_then(|u| u.rolling_update.as_ref())
+        .and_then(|r| r.max_unavailable.clone());
+    let n = match value {
+        None => 1,
+        Some(IntOrString::Int(n)) => n as i64,
+        Some(IntOrString::String(s)) => {
+            match s.strip_suffix('%').and_then(|p| p.parse::<i64>().ok()) {
+                Some(percent) => replicas * percent / 100,
+                None => 1,
+            }
+        }
+    };
+    n.max(1)
+}
+
+/// The update step with the MaxUnavailableStatefulSet gate on, as v1.37 does it
+/// (B-MAXU-3, 4, 6): count unavailable pods over the whole range; if fewer than
+/// maxUnavailable, delete up to the difference of outdated pods from the highest index
+/// down to the partition. For Parallel, outdated pods that are unavailable anyway are
+/// deleted first, so a broken pod is replaced (the v1.37 fix of B-MAXU-5).
+fn update_with_max_unavailable(
+    world: &mut World,
+    set: &StatefulSet,
+    replicas: &[Replica],
+    update_rev: &str,
+    unavailable_first: bool,
+) {
+    let now = world.now;
+    let mrs = min_ready_seconds(set);
+    let update_min = partition(set).unwrap_or(0).max(0) as usize;
+    let max = max_unavailable(set);
+    let pods: Vec<Option<Pod>> = replicas
+        .iter()
+        .map(|r| {
+            r.exists
+                .then(|| {
+                    world
+                        .store
+                        .pods
+                        .get(r.pod.metadata.name.as_deref().unwrap_or_default())
+                        .cloned()
+                })
+                .flatten()
+        })
+        .collect();
+    let outdated = |p: &Pod| revision_of(p) != update_rev && !is_terminating(p);
+    let mut doomed = Vec::new();
+    if unavailable_first {
+        for target in (update_min..pods.len()).rev() {
+            if let Some(pod) = &pods[target] {
+                if outdated(pod) && is_unavailable(pod, mrs, now) {
+                    doomed.push(target);
+                }
+            }
+        }
+    }
+    let unavailable = pods
+        .iter()
+        .enumerate()
+        .filter(|(i, p)| {
+            !doomed.contains(i) && p.as_ref().is_none_or(|p| is_unavailable(p, mrs, now))
+        })
+        .count() as i64;
+    if unavailable < max {
+        let mut budget = max - unavailable;
+        for target in (update_min..pods.len()).rev() {
+            if budget == 0 {
+                break;
+            }
+            if let Some(pod) = &pods[target] {
+                if outdated(pod) && !doomed.contains(&target) {
+                    doomed.push(target);
+                    budget -= 1;
+                }
+            }
+        }
+    }
+    for target in doomed {
+        if let Some(pod) = &pods[target] {
+            let name = pod.metadata.name.clone().unwrap_or_default();
+            pod_control::delete_pod(world, set, &name);
+        }
+    }
+}
+
 /// `processReplica`: returns whether a monotonic sync must stop here.
 fn process_replica(
     world: &mut World,
@@ -311,6 +419,10 @@ fn process_replica(
         return Ok(true);
     }
     if !replica.exists || !is_created(&replica.pod) {
+        // A claim still owned by an older pod of this name blocks creation (B-RET-5).
+        if retention::claim_is_stale(world, set, &name, replica.ordinal) {
+            return Ok(true);
+        }
         match pod_control::create_pod(world, set, replica.pod.clone(), replica.ordinal) {
             Ok(()) => {
                 replica.exists = true;
@@ -330,13 +442,13 @@ fn process_replica(
     if !is_running_and_available(&replica.pod, mrs, now) && monotonic {
         return Ok(true);
     }
-    // Enforce the identity and storage invariants (B-ID-4).
-    if identity::identity_matches(set, &replica.pod)
-        && identity::storage_matches(set, &replica.pod, replica.ordinal)
-    {
-        return Ok(false);
+    // Enforce the identity, storage and retention invariants (B-ID-4, B-RET-9).
+    let identity_ok = identity::identity_matches(set, &replica.pod)
+        && identity::storage_matches(set, &replica.pod, replica.ordinal);
+    if !retention::claims_match(world, update_set, &replica.pod, replica.ordinal, false) {
+        retention::update_claims(world, update_set, &replica.pod, replica.ordinal, false);
     }
-    if is_terminating(&replica.pod) {
+    if identity_ok || is_terminating(&replica.pod) {
         return Ok(false);
     }
     let mut fixed = replica.pod.clone();

@@ -8,6 +8,7 @@
 mod control;
 mod identity;
 mod pod_control;
+mod retention;
 pub mod revision;
 
 use k8s_openapi::api::apps::v1::StatefulSet;

@@ -1,0 +1,63 @@
+//! `kubectl rollout status statefulset/NAME`: the text it prints now, as kubectl's
+//! `StatefulSetStatusViewer` computes it (B-UPD-11).
+
+use k8s_openapi::api::apps::v1::StatefulSet;
+
+/// The message, and whether kubectl would consider the rollout done. `Err` is the error
+/// kubectl prints (OnDelete).
+pub fn status(set: &StatefulSet) -> Result<(String, bool), String> {
+    let spec = set.spec.clone().unwrap_or_default();
+    let strategy = spec.update_strategy.clone().unwrap_or_default();
+    if strategy.type_.as_deref().unwrap_or("RollingUpdate") != "RollingUpdate" {
+        return Err("rollout status is only available for RollingUpdate strategy type".into());
+    }
+    let status = set.status.clone().unwrap_or_default();
+    let generation = set.metadata.generation.unwrap_or(0);
+    let observed = status.observed_generation.unwrap_or(0);
+    if observed == 0 || generation > observed {
+        return Ok((
+            "Waiting for statefulset spec update to be observed...".into(),
+            false,
+        ));
+    }
+    let replicas = spec.replicas.unwrap_or(1);
+    let ready = status.ready_replicas.unwrap_or(0);
+    if ready < replicas {
+        return Ok((
+            format!("Waiting for {} pods to be ready...", replicas - ready),
+            false,
+        ));
+    }
+    let updated = status.updated_replicas.unwrap_or(0);
+    if let Some(rolling) = strategy.rolling_update.as_ref() {
+        if let Some(partition) = rolling.partition {
+            if updated < replicas - partition {
+                return Ok((
+                    format!(
+                        "Waiting for partitioned roll out to finish: {updated} out of {} new pods have been updated...",
+                        replicas - partition
+                    ),
+                    false,
+                ));
+            }
+            return Ok((
+                format!("partitioned roll out complete: {updated} new pods have been updated..."),
+                true,
+            ));
+        }
+    }
+    let update_revision = status.update_revision.clone().unwrap_or_default();
+    if status.update_revision != status.current_revision {
+        return Ok((
+            format!("waiting for statefulset rolling update to complete {updated} pods at revision {update_revision}..."),
+            false,
+        ));
+    }
+    let current = status.current_replicas.unwrap_or(0);
+    Ok((
+        format!(
+            "statefulset rolling update complete {current} pods at revision {update_revision}..."
+        ),
+        true,
+    ))
+}

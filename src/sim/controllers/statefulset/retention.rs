@@ -1,0 +1,181 @@
+//! `persistentVolumeClaimRetentionPolicy` (B-RET-1..9): the owner references the
+//! controller keeps on a pod's claims, which the garbage collector then acts on.
+//!
+//! | whenDeleted / whenScaled | claim of an in-range pod | claim of a condemned pod |
+//! |---|---|---|
+//! | Retain / Retain | none | none |
+//! | Delete / Retain | the set | the set |
+//! | Retain / Delete | none | the pod |
+//! | Delete / Delete | the set | the pod only |
+
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
+
+use super::identity::{claim_name, controller_ref, set_name};
+use crate::sim::kinds::ObjectKind;
+use crate::sim::world::{Change, World};
+
+struct Policy {
+    when_deleted: bool,
+    when_scaled: bool,
+}
+
+fn policy(set: &StatefulSet) -> Policy {
+    let p = set
+        .spec
+        .as_ref()
+        .and_then(|s| s.persistent_volume_claim_retention_policy.clone())
+        .unwrap_or_default();
+    Policy {
+        when_deleted: p.when_deleted.as_deref() == Some("Delete"),
+        when_scaled: p.when_scaled.as_deref() == Some("Delete"),
+    }
+}
+
+fn claim_names(set: &StatefulSet, ordinal: i64) -> Vec<String> {
+    set.spec
+        .as_ref()
+        .and_then(|s| s.volume_claim_templates.as_ref())
+        .into_iter()
+        .flatten()
+        .map(|t| {
+            claim_name(
+                t.metadata.name.as_deref().unwrap_or_default(),
+                set_name(set),
+                ordinal,
+            )
+        })
+        .collect()
+}
+
+fn pod_ref(pod: &Pod) -> OwnerReference {
+    OwnerReference {
+        api_version: "v1".into(),
+        kind: "Pod".into(),
+        name: pod.metadata.name.clone().unwrap_or_default(),
+        uid: pod.metadata.uid.clone().unwrap_or_default(),
+        controller: Some(true),
+        block_owner_deletion: Some(true),
+    }
+}
+
+/// The owner references the policy asks for on the claims of `pod`.
+fn wanted(set: &StatefulSet, pod: &Pod, condemned: bool) -> Vec<OwnerReference> {
+    let p = policy(set);
+    if condemned && p.when_scaled {
+        vec![pod_ref(pod)]
+    } else if p.when_deleted {
+        vec![controller_ref(set)]
+    } else {
+        Vec::new()
+    }
+}
+
+/// Owner references the controller manages: to this set, or to a pod of this name.
+fn managed(set: &StatefulSet, pod: &Pod, r: &OwnerReference) -> bool {
+    let set_uid = set.metadata.uid.as_deref().unwrap_or_default();
+    r.uid == set_uid || (r.kind == "Pod" && Some(r.name.as_str()) == pod.metadata.name.as_deref())
+}
+
+/// `ClaimsMatchRetentionPolicy`.
+pub fn claims_match(
+    world: &World,
+    set: &StatefulSet,
+    pod: &Pod,
+    ordinal: i64,
+    condemned: bool,
+) -> bool {
+    let want = wanted(set, pod, condemned);
+    claim_names(set, ordinal).iter().all(|name| {
+        let Some(claim) = world.store.claims.get(name) else {
+            return true;
+        };
+        if foreign_controller(set, pod, claim.metadata.owner_references.as_deref()) {
+            return true; // left alone (B-RET-8)
+        }
+        let have: Vec<&OwnerReference> = claim
+            .metadata
+            .owner_references
+            .iter()
+            .flatten()
+            .filter(|r| managed(set, pod, r))
+            .collect();
+        have.len() == want.len() && want.iter().all(|w| have.iter().any(|h| h.uid == w.uid))
+    })
+}
+
+fn foreign_controller(set: &StatefulSet, pod: &Pod, refs: Option<&[OwnerReference]>) -> bool {
+    refs.into_iter()
+        .flatten()
+        .any(|r| r.controller == Some(true) && !managed(set, pod, r))
+}
+
+/// `UpdatePodClaimForRetentionPolicy`: converge the claims' owner references (B-RET-9).
+pub fn update_claims(
+    world: &mut World,
+    set: &StatefulSet,
+    pod: &Pod,
+    ordinal: i64,
+    condemned: bool,
+) {
+    let want = wanted(set, pod, condemned);
+    for name in claim_names(set, ordinal) {
+        let Some(claim) = world.store.claims.get(&name) else {
+            continue;
+        };
+        if foreign_controller(set, pod, claim.metadata.owner_references.as_deref()) {
+            let message = format!(
+                "PersistentVolumeClaim {name} has a conflicting OwnerReference that acts as a manging controller, the retention policy is ignored for this claim"
+            );
+            let now = world.now;
+            world.events.record(
+                now,
+                ObjectKind::StatefulSet,
+                set_name(set),
+                "Warning",
+                "ConflictingController",
+                message,
+            );
+            continue;
+        }
+        let mut refs: Vec<OwnerReference> = claim
+            .metadata
+            .owner_references
+            .iter()
+            .flatten()
+            .filter(|r| !managed(set, pod, r))
+            .cloned()
+            .collect();
+        refs.extend(want.iter().cloned());
+        let rv = world.store.new_resource_version();
+        if let Some(claim) = world.store.claims.get_mut(&name) {
+            claim.metadata.owner_references = (!refs.is_empty()).then_some(refs);
+            claim.metadata.resource_version = Some(rv);
+        }
+        world.notify(
+            ObjectKind::PersistentVolumeClaim,
+            &name,
+            Change::Modified,
+            None,
+        );
+    }
+}
+
+/// `PodClaimIsStale` (B-RET-5): with whenScaled=Delete, a claim that still names an older
+/// pod of the same name blocks the new pod until the garbage collector removed it.
+pub fn claim_is_stale(world: &World, set: &StatefulSet, pod_name: &str, ordinal: i64) -> bool {
+    if !policy(set).when_scaled {
+        return false;
+    }
+    claim_names(set, ordinal).iter().any(|name| {
+        world.store.claims.get(name).is_some_and(|claim| {
+            claim
+                .metadata
+                .owner_references
+                .iter()
+                .flatten()
+                .any(|r| r.kind == "Pod" && r.name == pod_name)
+        })
+    })
+}
