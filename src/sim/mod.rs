@@ -17,6 +17,7 @@ pub mod ipam;
 pub mod kinds;
 pub mod kubelet;
 pub mod labels;
+pub mod meta;
 pub mod nodes;
 pub mod podutil;
 pub mod scheduler;

@@ -230,18 +230,11 @@ pub fn orphan_dependents(world: &mut World, owner_uid: &str) {
         let Some(mut value) = world.store.to_json(&kind, &name) else {
             continue;
         };
-        if let Some(list) = value
-            .pointer_mut("/metadata/ownerReferences")
-            .and_then(|f| f.as_array_mut())
-        {
-            list.retain(|r| r.get("uid").and_then(|u| u.as_str()) != Some(owner_uid));
-        }
+        crate::sim::meta::remove_owner_reference_json(&mut value, owner_uid);
         if kind == ObjectKind::Pod {
             // Owner references are metadata: a pod update may change them.
             if let Some(pod) = world.store.pods.get_mut(&name) {
-                if let Some(refs) = pod.metadata.owner_references.as_mut() {
-                    refs.retain(|r| r.uid != owner_uid);
-                }
+                crate::sim::meta::remove_owner_reference(&mut pod.metadata, owner_uid);
             }
             server::touch_pod(world, &name);
         } else {

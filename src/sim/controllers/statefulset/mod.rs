@@ -134,9 +134,7 @@ fn claim_pods(world: &mut World, set: &StatefulSet) -> Vec<Pod> {
     }
     for name in release {
         if let Some(pod) = world.store.pods.get_mut(&name) {
-            if let Some(refs) = pod.metadata.owner_references.as_mut() {
-                refs.retain(|r| r.uid != set_uid);
-            }
+            crate::sim::meta::remove_owner_reference(&mut pod.metadata, &set_uid);
         }
         server::touch_pod(world, &name);
     }
