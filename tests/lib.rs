@@ -10,3 +10,4 @@ mod lang_errors;
 mod lang_parse;
 mod lang_render;
 mod report;
+mod simulation;

@@ -18,7 +18,10 @@ pub fn remove_owner_reference_json(object: &mut Value, uid: &str) {
     let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) else {
         return;
     };
-    let empty = match meta.get_mut("ownerReferences").and_then(Value::as_array_mut) {
+    let empty = match meta
+        .get_mut("ownerReferences")
+        .and_then(Value::as_array_mut)
+    {
         Some(list) => {
             list.retain(|r| r.get("uid").and_then(Value::as_str) != Some(uid));
             list.is_empty()

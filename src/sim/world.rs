@@ -195,8 +195,17 @@ impl World {
     }
 
     /// Runs everything due at the current instant until nothing more happens.
+    ///
+    /// Timers due now fire first, all of them, before anyone reacts: what happens at one
+    /// instant is seen together, so the controller creates the pods that left at this
+    /// instant in ascending ordinal order (LANGUAGE.md execution model).
     pub fn settle(&mut self) -> Result<(), SimError> {
         loop {
+            if let Some(timer) = self.timers.pop_due(self.now) {
+                self.spend()?;
+                self.fire(timer)?;
+                continue;
+            }
             if let Some(event) = self.watch.pop_front() {
                 self.spend()?;
                 self.dispatch(event)?;
@@ -205,11 +214,6 @@ impl World {
             if let Some(name) = self.statefulset_queue.pop() {
                 self.spend()?;
                 super::controllers::statefulset::sync(self, &name)?;
-                continue;
-            }
-            if let Some(timer) = self.timers.pop_due(self.now) {
-                self.spend()?;
-                self.fire(timer)?;
                 continue;
             }
             return Ok(());
@@ -305,6 +309,7 @@ impl World {
     fn fire(&mut self, timer: Timer) -> Result<(), SimError> {
         match timer {
             Timer::SyncStatefulSet { name } => {
+                self.statefulset_requeues.remove(&(name.clone(), self.now));
                 self.statefulset_queue.add(&name);
                 Ok(())
             }

@@ -82,12 +82,17 @@ fn requeue_with_backoff(world: &mut World, name: &str) {
         .map(|d| (d * 2).min(60 * SECOND))
         .unwrap_or(SECOND);
     world.statefulset_backoff.insert(name.to_string(), delay);
-    world.timers.at(
-        world.now + delay,
-        Timer::SyncStatefulSet {
-            name: name.to_string(),
-        },
-    );
+    // As client-go's delaying queue: a retry already pending at an earlier time wins.
+    let at = world.now + delay;
+    if world
+        .statefulset_requeues
+        .range((name.to_string(), world.now + 1)..=(name.to_string(), at))
+        .next()
+        .is_some()
+    {
+        return;
+    }
+    sync_at(world, name, at);
 }
 
 /// Asks for a sync of `set` at `at` (availability after minReadySeconds).
