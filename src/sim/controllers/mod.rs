@@ -1,4 +1,5 @@
 //! Controllers: each watches objects and reconciles them, as kube-controller-manager does.
 
+pub mod endpointslice;
 pub mod garbage_collector;
 pub mod statefulset;
