@@ -95,7 +95,7 @@ pub fn ptr(world: &World, ip: &str) -> DnsAnswer {
             continue;
         };
         for endpoint in ready_endpoints(slice) {
-            if endpoint.addresses.iter().any(|a| *a == ip) {
+            if endpoint.addresses.contains(&ip) {
                 let host = endpoint_hostname(endpoint.hostname.as_deref(), &ip);
                 names.push(format!(
                     "{host}.{service}.{}.svc.{zone}.",
