@@ -4,6 +4,7 @@ use serde_json::Value;
 
 use super::answer::Answer;
 use crate::lang::ast::{Function, Kind, Name, PathSegment, Query, Ref};
+use crate::sim::dns::{self, DnsAnswer};
 use crate::sim::kinds::ObjectKind;
 use crate::sim::podutil::{self, natural_cmp};
 use crate::sim::World;
@@ -132,6 +133,31 @@ fn ref_arg(
             "{}() takes a kind/name reference",
             function_name(function)
         ))),
+    }
+}
+
+/// The single text argument of `dns()`, `srv()` and `ptr()`, evaluated as a value.
+fn text_arg(
+    ctx: &Context,
+    function: Function,
+    args: &[crate::lang::ast::Value],
+) -> Result<String, QueryError> {
+    let usage = || {
+        QueryError(format!(
+            "{name}() takes one name or address: {name}(\"web-0.nginx\")",
+            name = function_name(function)
+        ))
+    };
+    let [arg] = args else {
+        return Err(usage());
+    };
+    match (ctx.evaluate)(arg)? {
+        Answer::Text(text) => Ok(text),
+        Answer::Absent => Err(QueryError(format!(
+            "{}() got an absent value (does the object exist?)",
+            function_name(function)
+        ))),
+        _ => Err(usage()),
     }
 }
 
@@ -341,7 +367,21 @@ fn call(
                 },
             ))
         }
-        Function::Dns | Function::Srv | Function::Ptr | Function::Read => Err(QueryError(format!(
+        Function::Dns | Function::Srv | Function::Ptr => {
+            let argument = text_arg(ctx, function, args)?;
+            let answer = match function {
+                Function::Dns => dns::a(world, &argument),
+                Function::Srv => dns::srv(world, &argument),
+                _ => dns::ptr(world, &argument),
+            };
+            Ok(match answer {
+                DnsAnswer::Records(records) => Answer::Set(records),
+                // ptr() answers a set: no name is the empty set (LANGUAGE.md "Answers").
+                DnsAnswer::NxDomain if function == Function::Ptr => Answer::Set(Vec::new()),
+                DnsAnswer::NxDomain => Answer::NxDomain,
+            })
+        }
+        Function::Read => Err(QueryError(format!(
             "the query {}() is not supported yet by this version of scn",
             function_name(function)
         ))),

@@ -10,6 +10,7 @@ pub mod api;
 pub mod bootstrap;
 pub mod clock;
 pub mod controllers;
+pub mod dns;
 pub mod error;
 pub mod events;
 pub mod faults;

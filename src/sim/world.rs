@@ -302,6 +302,7 @@ impl World {
             }
             _ => {}
         }
+        super::controllers::endpointslice::on_event(self, &event);
         super::controllers::garbage_collector::on_event(self, &event)?;
         Ok(())
     }

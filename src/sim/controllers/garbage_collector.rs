@@ -63,6 +63,15 @@ fn owned_objects(world: &World, claims_only: bool) -> Vec<(ObjectKind, String, O
             ));
         }
     }
+    for (name, slice) in &world.store.endpoint_slices {
+        if has_owners(&slice.metadata) {
+            out.push((
+                ObjectKind::EndpointSlice,
+                name.clone(),
+                slice.metadata.clone(),
+            ));
+        }
+    }
     for ((kind, name), object) in &world.store.others {
         if has_owners(&object.metadata) {
             out.push((
@@ -187,6 +196,14 @@ fn finish_foreground(world: &mut World, owner_uid: &str) {
         .iter()
         .find(|(_, s)| s.metadata.uid.as_deref() == Some(owner_uid))
         .map(|(n, _)| (ObjectKind::StatefulSet, n.clone()))
+        .or_else(|| {
+            world
+                .store
+                .services
+                .iter()
+                .find(|(_, s)| s.metadata.uid.as_deref() == Some(owner_uid))
+                .map(|(n, _)| (ObjectKind::Service, n.clone()))
+        })
         .or_else(|| {
             world
                 .store

@@ -1,5 +1,6 @@
 //! Controllers: each watches objects and reconciles them, as kube-controller-manager does.
 
+pub mod endpointslice;
 pub mod garbage_collector;
 pub mod node_lifecycle;
 pub mod statefulset;
