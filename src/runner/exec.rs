@@ -267,9 +267,11 @@ impl<'f> Runner<'f> {
                 let (kind, name) = self.target(target)?;
                 done(client::rollout_restart(&mut self.world, &kind, &name))
             }
-            StmtKind::Write { .. } => Err(ActionError::Unsupported(
-                "`write` is not supported yet by this version of scn (files in pods come with storage)".into(),
-            )),
+            StmtKind::Write { target, path, content } => {
+                let (_, name) = self.target(target)?;
+                crate::sim::volumes::write(&mut self.world, &name, path, content)
+                    .map_err(ActionError::Refused)
+            }
             StmtKind::Make { target, .. } => Err(ActionError::Unsupported(match target {
                 FaultTarget::Image { .. } => "`make image … unpullable` is not supported yet by this version of scn".into(),
                 FaultTarget::Object(_) => "faults (`make … unready|ready|down|up`) are not supported yet by this version of scn".into(),

@@ -117,6 +117,9 @@ pub struct World {
     pub statefulset_requeues: BTreeSet<(String, Millis)>,
     pub scheduler: Scheduler,
     pub kubelet: Kubelet,
+    pub volume_controller: super::controllers::volume::VolumeController,
+    /// Files written in pods (`write`/`read`).
+    pub files: super::volumes::Files,
     pub events: EventLog,
     pub pod_log: Vec<PodLifecycle>,
     /// Warnings the API server returned for the last request.
@@ -144,6 +147,8 @@ impl World {
             statefulset_requeues: BTreeSet::new(),
             scheduler: Scheduler::default(),
             kubelet: Kubelet::default(),
+            volume_controller: Default::default(),
+            files: Default::default(),
             events: EventLog::default(),
             pod_log: Vec::new(),
             warnings: Vec::new(),
@@ -279,8 +284,12 @@ impl World {
             ObjectKind::StatefulSet if event.change != Change::Deleted => {
                 self.statefulset_queue.add(&event.name);
             }
+            ObjectKind::Node if event.change == Change::Deleted => {
+                super::controllers::podgc::on_node_deleted(self, &event.name);
+            }
             _ => {}
         }
+        super::controllers::volume::on_event(self, &event)?;
         super::controllers::garbage_collector::on_event(self, &event)?;
         Ok(())
     }
