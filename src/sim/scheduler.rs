@@ -138,6 +138,11 @@ pub fn forget(world: &mut World, pod: &Pod) {
         *count = count.saturating_sub(1);
     }
     // Room appeared: pods that fit nowhere get another chance.
+    retry_waiting(world);
+}
+
+/// Pods set aside are tried again (room appeared, a node changed).
+pub fn retry_waiting(world: &mut World) {
     let waiting: Vec<String> = world.scheduler.unschedulable.iter().cloned().collect();
     for name in waiting {
         world.notify(ObjectKind::Pod, &name, Change::Modified, None);

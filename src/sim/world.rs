@@ -287,6 +287,7 @@ impl World {
             ObjectKind::Node if event.change == Change::Deleted => {
                 super::controllers::podgc::on_node_deleted(self, &event.name);
             }
+            ObjectKind::Node => super::scheduler::retry_waiting(self),
             _ => {}
         }
         super::controllers::volume::on_event(self, &event)?;
