@@ -36,7 +36,7 @@ fn the_pods_snapshot_sorts_names_as_kubectl_does() {
     let snapshot = text.split("pods at that moment").nth(1).unwrap_or_default();
     let names: Vec<&str> = snapshot
         .lines()
-        .filter_map(|l| l.trim_start().split_whitespace().next())
+        .filter_map(|l| l.split_whitespace().next())
         .filter(|w| w.starts_with("web-"))
         .collect();
     let position = |n: &str| names.iter().position(|x| *x == n).unwrap_or(usize::MAX);
