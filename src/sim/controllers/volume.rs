@@ -443,7 +443,10 @@ fn provision(world: &mut World, claim_name: &str, class: &StorageClass, node: Op
             "matchExpressions": [{"key": "kubernetes.io/hostname", "operator": "In",
                                   "values": [node]}]}]}});
     }
-    if let Err(e) = server::create(world, &ObjectKind::PersistentVolume, &pv) {
+    let created = quietly(world, |world| {
+        server::create(world, &ObjectKind::PersistentVolume, &pv)
+    });
+    if let Err(e) = created {
         let message = match e {
             server::RequestError::Api(e) => e.message,
             server::RequestError::Sim(e) => e.to_string(),
@@ -471,6 +474,13 @@ fn bind(world: &mut World, claim_name: &str, pv_name: &str) {
         return;
     };
     let pv_spec = pv.spec.get_or_insert_with(Default::default);
+    if pv_spec.claim_ref.is_none() {
+        // The controller, not the user, chose this claim for the volume.
+        pv.metadata
+            .annotations
+            .get_or_insert_with(Default::default)
+            .insert("pv.kubernetes.io/bound-by-controller".into(), "yes".into());
+    }
     let claim_ref = pv_spec.claim_ref.get_or_insert_with(Default::default);
     claim_ref.api_version = Some("v1".into());
     claim_ref.kind = Some("PersistentVolumeClaim".into());
@@ -544,51 +554,53 @@ fn sync_volume(world: &mut World, name: &str) {
     let Some(pv) = world.store.volumes.get(name).cloned() else {
         return;
     };
-    let phase = pv
+    let mut phase = pv
         .status
         .as_ref()
         .and_then(|s| s.phase.clone())
         .unwrap_or_default();
-    if pv.metadata.deletion_timestamp.is_some() {
-        if phase != "Bound" {
-            remove_finalizer(world, &ObjectKind::PersistentVolume, name, PV_PROTECTION);
+    let deleting = pv.metadata.deletion_timestamp.is_some();
+    match pv.spec.as_ref().and_then(|s| s.claim_ref.clone()) {
+        None => {
+            if !deleting && (phase.is_empty() || phase == "Pending") {
+                set_volume_phase(world, name, "Available");
+            }
         }
-        return;
-    }
-    let claim_ref = pv.spec.as_ref().and_then(|s| s.claim_ref.clone());
-    let Some(claim_ref) = claim_ref else {
-        if phase.is_empty() || phase == "Pending" {
-            set_volume_phase(world, name, "Available");
+        // Without a UID it is pre-bound by name and waits for its claim.
+        Some(claim_ref) if claim_ref.uid.is_some() => {
+            let claim_lives = world
+                .store
+                .claims
+                .get(claim_ref.name.as_deref().unwrap_or_default())
+                .is_some_and(|c| c.metadata.uid == claim_ref.uid);
+            if !claim_lives && phase != "Released" && phase != "Failed" {
+                // The claim is gone: released, and its reclaim policy applies (B-PV-4).
+                set_volume_phase(world, name, "Released");
+                phase = "Released".into();
+                let policy = pv
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.persistent_volume_reclaim_policy.clone())
+                    .unwrap_or_else(|| "Retain".into());
+                if policy == "Delete" && !deleting {
+                    let _ = quietly(world, |world| {
+                        server::delete(
+                            world,
+                            &ObjectKind::PersistentVolume,
+                            name,
+                            Propagation::Background,
+                            false,
+                        )
+                    });
+                    return;
+                }
+            }
         }
-        return;
-    };
-    let Some(ref_uid) = claim_ref.uid.clone() else {
-        return; // pre-bound by name: waits for its claim
-    };
-    let claim_name = claim_ref.name.clone().unwrap_or_default();
-    let claim_lives = world
-        .store
-        .claims
-        .get(&claim_name)
-        .is_some_and(|c| c.metadata.uid.as_deref() == Some(ref_uid.as_str()));
-    if claim_lives || phase == "Released" || phase == "Failed" {
-        return;
+        Some(_) => {}
     }
-    // The claim is gone: the volume is released and its reclaim policy applies (B-PV-4).
-    set_volume_phase(world, name, "Released");
-    let policy = pv
-        .spec
-        .as_ref()
-        .and_then(|s| s.persistent_volume_reclaim_policy.clone())
-        .unwrap_or_else(|| "Retain".into());
-    if policy == "Delete" {
-        let _ = server::delete(
-            world,
-            &ObjectKind::PersistentVolume,
-            name,
-            Propagation::Background,
-            false,
-        );
+    // pv-protection: a deleted volume goes once no claim is bound to it.
+    if deleting && phase != "Bound" {
+        remove_finalizer(world, &ObjectKind::PersistentVolume, name, PV_PROTECTION);
     }
 }
 
@@ -652,8 +664,17 @@ fn remove_finalizer(world: &mut World, kind: &ObjectKind, name: &str, finalizer:
     let before = list.len();
     list.retain(|f| f != finalizer);
     if list.len() != before {
-        let _ = server::update(world, kind, name, &value);
+        let _ = quietly(world, |world| server::update(world, kind, name, &value));
     }
+}
+
+/// Runs a controller's API request without clearing the warnings the user's last action
+/// got (the server resets them on every request; `warnings` is about the user's).
+fn quietly<T>(world: &mut World, request: impl FnOnce(&mut World) -> T) -> T {
+    let warnings = std::mem::take(&mut world.warnings);
+    let out = request(world);
+    world.warnings = warnings;
+    out
 }
 
 /// Why a pod cannot be scheduled because of its claims, as the scheduler's VolumeBinding
