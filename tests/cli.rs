@@ -101,15 +101,6 @@ fn a_missing_manifest_and_broken_yaml_exit_2_and_other_files_still_run() {
 }
 
 #[test]
-fn an_unsupported_statement_fails_at_its_line_never_passes() {
-    let out = scn(&["run", &fixture("unsupported.scn")]);
-    let text = stdout(&out);
-    assert_eq!(out.status.code(), Some(1), "{text}");
-    assert!(text.contains("unsupported.scn:3:3"), "{text}");
-    assert!(text.contains("not supported yet"), "{text}");
-}
-
-#[test]
 fn limits_stop_runaway_work_with_a_message() {
     let out = scn(&["run", &fixture("time-limit.scn"), &fixture("pod-limit.scn")]);
     let text = stdout(&out);
@@ -145,4 +136,24 @@ fn filter_selects_scenarios_by_path_and_title() {
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("1 passed, 0 failed"), "{text}");
+}
+
+#[test]
+fn pod_scoped_files_are_gone_with_the_pod_and_a_missing_file_fails_the_read() {
+    let out = scn(&["run", &fixture("files-gone.scn")]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("0 passed, 3 failed"), "{text}");
+    for (line, path) in [(38, "/data/cache/x"), (46, "/tmp/x"), (50, "/data/never")] {
+        assert!(
+            text.contains(&format!("files-gone.scn:{line}:3")),
+            "line {line}: {text}"
+        );
+        assert!(
+            text.contains(&format!(
+                "cannot read {path} in pod web-0: No such file or directory"
+            )),
+            "{path}: {text}"
+        );
+    }
 }

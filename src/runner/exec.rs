@@ -182,9 +182,7 @@ impl<'f> Runner<'f> {
             Ok(()) => Ok(()),
             Err(ActionError::Refused(message)) => Err(message),
             Err(ActionError::Sim(e)) => return Err(self.sim_failure(stmt, e)),
-            Err(ActionError::Unsupported(message)) | Err(ActionError::Query(message)) => {
-                return Err(self.fail(stmt, message))
-            }
+            Err(ActionError::Query(message)) => return Err(self.fail(stmt, message)),
         };
         self.settle(stmt)?;
         match (&stmt.fails_with, result) {
@@ -236,7 +234,11 @@ impl<'f> Runner<'f> {
                 let (kind, name) = self.target(target)?;
                 done(client::set_image(&mut self.world, &kind, &name, images))
             }
-            StmtKind::Patch { target, patch_type, body } => {
+            StmtKind::Patch {
+                target,
+                patch_type,
+                body,
+            } => {
                 let (kind, name) = self.target(target)?;
                 let value = self
                     .file
@@ -249,9 +251,19 @@ impl<'f> Runner<'f> {
                     PatchType::Merge => server::PatchType::Merge,
                     PatchType::Json => server::PatchType::Json,
                 };
-                done(client::patch(&mut self.world, &kind, &name, patch_type, &value))
+                done(client::patch(
+                    &mut self.world,
+                    &kind,
+                    &name,
+                    patch_type,
+                    &value,
+                ))
             }
-            StmtKind::Delete { targets, cascade, force } => {
+            StmtKind::Delete {
+                targets,
+                cascade,
+                force,
+            } => {
                 let propagation = match cascade {
                     None | Some(Cascade::Background) => Propagation::Background,
                     Some(Cascade::Foreground) => Propagation::Foreground,
@@ -260,7 +272,9 @@ impl<'f> Runner<'f> {
                 let mut errors = Vec::new();
                 for target in targets {
                     let (kind, name) = self.target(target)?;
-                    if let Err(e) = client::delete(&mut self.world, &kind, &name, propagation, *force) {
+                    if let Err(e) =
+                        client::delete(&mut self.world, &kind, &name, propagation, *force)
+                    {
                         match e {
                             RequestError::Api(e) => errors.push(e.to_string()),
                             RequestError::Sim(e) => return Err(ActionError::Sim(e)),
@@ -269,17 +283,31 @@ impl<'f> Runner<'f> {
                 }
                 refused(errors)
             }
-            StmtKind::RolloutUndo { target, to_revision } => {
+            StmtKind::RolloutUndo {
+                target,
+                to_revision,
+            } => {
                 let (kind, name) = self.target(target)?;
-                done(client::rollout_undo(&mut self.world, &kind, &name, *to_revision))
+                done(client::rollout_undo(
+                    &mut self.world,
+                    &kind,
+                    &name,
+                    *to_revision,
+                ))
             }
             StmtKind::RolloutRestart { target } => {
                 let (kind, name) = self.target(target)?;
                 done(client::rollout_restart(&mut self.world, &kind, &name))
             }
-            StmtKind::Write { .. } => Err(ActionError::Unsupported(
-                "`write` is not supported yet by this version of scn (files in pods come with storage)".into(),
-            )),
+            StmtKind::Write {
+                target,
+                path,
+                content,
+            } => {
+                let (_, name) = self.target(target)?;
+                crate::sim::volumes::write(&mut self.world, &name, path, content)
+                    .map_err(ActionError::Refused)
+            }
             StmtKind::Make { target, fault } => {
                 let object = match target {
                     FaultTarget::Image { image, .. } => {
@@ -288,15 +316,17 @@ impl<'f> Runner<'f> {
                     }
                     FaultTarget::Object(r) => self.target(r)?,
                 };
-                let fault = match fault {
-                    Fault::Unready => faults::Fault::Unready,
-                    Fault::Ready => faults::Fault::Ready,
-                    Fault::Down => faults::Fault::Down,
-                    Fault::Up => faults::Fault::Up,
-                    Fault::Unpullable => {
-                        return Err(ActionError::Query("`unpullable` applies to images: make image \"name:tag\" unpullable".into()))
-                    }
-                };
+                let fault =
+                    match fault {
+                        Fault::Unready => faults::Fault::Unready,
+                        Fault::Ready => faults::Fault::Ready,
+                        Fault::Down => faults::Fault::Down,
+                        Fault::Up => faults::Fault::Up,
+                        Fault::Unpullable => return Err(ActionError::Query(
+                            "`unpullable` applies to images: make image \"name:tag\" unpullable"
+                                .into(),
+                        )),
+                    };
                 done(faults::make(&mut self.world, &object.0, &object.1, fault))
             }
             StmtKind::Evict { target } => {
@@ -551,16 +581,13 @@ fn substitute(text: &str, vars: &BTreeMap<String, Answer>) -> String {
 enum ActionError {
     Refused(String),
     Sim(SimError),
-    Unsupported(String),
     Query(String),
 }
 
 impl std::fmt::Display for ActionError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ActionError::Refused(m) | ActionError::Unsupported(m) | ActionError::Query(m) => {
-                f.write_str(m)
-            }
+            ActionError::Refused(m) | ActionError::Query(m) => f.write_str(m),
             ActionError::Sim(e) => write!(f, "{e}"),
         }
     }

@@ -367,6 +367,21 @@ fn call(
                 },
             ))
         }
+        Function::Read => {
+            let target = ref_arg(args, function, Some(Kind::Pod))?;
+            let name = (ctx.resolve_name)(&target.name)?;
+            let path = match args.get(1).map(|v| (ctx.evaluate)(v)).transpose()? {
+                Some(Answer::Text(path)) => path,
+                _ => {
+                    return Err(QueryError(
+                        "read() takes a pod and a path: read(pod/web-0, \"/data/file\")".into(),
+                    ))
+                }
+            };
+            crate::sim::volumes::read(world, &name, &path)
+                .map(Answer::Text)
+                .map_err(QueryError)
+        }
         Function::Dns | Function::Srv | Function::Ptr => {
             let argument = text_arg(ctx, function, args)?;
             let answer = match function {
@@ -381,9 +396,5 @@ fn call(
                 DnsAnswer::NxDomain => Answer::NxDomain,
             })
         }
-        Function::Read => Err(QueryError(format!(
-            "the query {}() is not supported yet by this version of scn",
-            function_name(function)
-        ))),
     }
 }

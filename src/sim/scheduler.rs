@@ -1,12 +1,15 @@
 //! The scheduler: binds each new pod to a node at once (LANGUAGE.md timing defaults):
 //! the node with the fewest pods of the same owner, then the fewest pods, then the first
 //! by natural name order; NotReady nodes are skipped; a node takes at most 110 pods.
+//! A pod whose claims are missing or unbound (Immediate) waits; WaitForFirstConsumer
+//! claims are provisioned on the chosen node before the pod is bound (VolumeBinding).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{Pod, PodCondition, PodStatus};
 
 use super::clock::to_time;
+use super::controllers::volume::{self, ClaimCheck};
 use super::kinds::ObjectKind;
 use super::podutil::{self, natural_cmp};
 use super::world::{Change, World};
@@ -36,23 +39,41 @@ pub fn on_pod(world: &mut World, name: &str) {
         return;
     }
     let owner = podutil::controller_uid(pod).unwrap_or_default().to_string();
-    let Some(node) = choose_node(world, &owner) else {
-        if world.scheduler.unschedulable.insert(name.to_string()) {
-            let total = world.store.nodes.len();
-            world.events.record(
-                world.now,
-                ObjectKind::Pod,
+    let total = world.store.nodes.len();
+    // VolumeBinding: claims must exist and be bound, or wait for this pod's node.
+    let allowed = match volume::check_pod(world, pod) {
+        ClaimCheck::Ready(allowed) => allowed,
+        ClaimCheck::Unschedulable(reason) => {
+            set_aside(
+                world,
                 name,
-                "Warning",
-                "FailedScheduling",
                 format!(
-                    "0/{total} nodes are available: {total} Too many pods. preemption: 0/{total} \
-                     nodes are available: {total} No preemption victims found for incoming pod."
+                    "0/{total} nodes are available: {reason}. preemption: 0/{total} nodes are \
+                     available: {total} Preemption is not helpful for scheduling."
                 ),
             );
+            return;
         }
+    };
+    let Some(node) = choose_node(world, &owner, allowed.as_ref()) else {
+        let message = match &allowed {
+            Some(nodes) if nodes.len() < total => {
+                let conflict = total - nodes.len();
+                format!(
+                    "0/{total} nodes are available: {conflict} node(s) had volume node affinity \
+                     conflict. preemption: 0/{total} nodes are available: {total} Preemption is \
+                     not helpful for scheduling."
+                )
+            }
+            _ => format!(
+                "0/{total} nodes are available: {total} Too many pods. preemption: 0/{total} \
+                 nodes are available: {total} No preemption victims found for incoming pod."
+            ),
+        };
+        set_aside(world, name, message);
         return;
     };
+    volume::prebind(world, name, &node);
     world.scheduler.unschedulable.remove(name);
     *world
         .scheduler
@@ -86,6 +107,20 @@ pub fn on_pod(world: &mut World, name: &str) {
     super::server::touch_pod(world, name);
 }
 
+/// A pod that fits nowhere waits, with one FailedScheduling event, until retried.
+fn set_aside(world: &mut World, name: &str, message: String) {
+    if world.scheduler.unschedulable.insert(name.to_string()) {
+        world.events.record(
+            world.now,
+            ObjectKind::Pod,
+            name,
+            "Warning",
+            "FailedScheduling",
+            message,
+        );
+    }
+}
+
 /// Frees the pod's place on its node; called when the pod object is removed.
 pub fn forget(world: &mut World, pod: &Pod) {
     let Some(node) = pod.spec.as_ref().and_then(|s| s.node_name.clone()) else {
@@ -103,16 +138,21 @@ pub fn forget(world: &mut World, pod: &Pod) {
         *count = count.saturating_sub(1);
     }
     // Room appeared: pods that fit nowhere get another chance.
+    retry_waiting(world);
+}
+
+/// Pods set aside are tried again (room appeared, a node changed).
+pub fn retry_waiting(world: &mut World) {
     let waiting: Vec<String> = world.scheduler.unschedulable.iter().cloned().collect();
     for name in waiting {
         world.notify(ObjectKind::Pod, &name, Change::Modified, None);
     }
 }
 
-fn choose_node(world: &World, owner: &str) -> Option<String> {
+fn choose_node(world: &World, owner: &str, allowed: Option<&BTreeSet<String>>) -> Option<String> {
     let mut best: Option<(u32, u32, &String)> = None;
     for (name, node) in &world.store.nodes {
-        if !super::nodes::is_schedulable(node) {
+        if !super::nodes::is_schedulable(node) || allowed.is_some_and(|a| !a.contains(name)) {
             continue;
         }
         let total = world.scheduler.pods_on_node.get(name).copied().unwrap_or(0);

@@ -393,6 +393,28 @@ pub fn touch_pod(world: &mut World, name: &str) {
     world.notify(ObjectKind::Pod, name, Change::Modified, owner);
 }
 
+/// A component wrote a PVC or PV (binding, status): new resourceVersion, watchers told.
+pub fn touch(world: &mut World, kind: &ObjectKind, name: &str) {
+    let rv = world.store.new_resource_version();
+    let meta = match kind {
+        ObjectKind::Pod => {
+            touch_pod(world, name);
+            return;
+        }
+        ObjectKind::PersistentVolumeClaim => {
+            world.store.claims.get_mut(name).map(|o| &mut o.metadata)
+        }
+        ObjectKind::PersistentVolume => world.store.volumes.get_mut(name).map(|o| &mut o.metadata),
+        _ => None,
+    };
+    let Some(meta) = meta else {
+        return;
+    };
+    meta.resource_version = Some(rv);
+    let owner = owner_uid_of(world, kind, name);
+    world.notify(kind.clone(), name, Change::Modified, owner);
+}
+
 /// The pod object leaves the API; its deletion is complete.
 pub fn remove_pod(world: &mut World, name: &str) {
     let Some(pod) = world.store.pods.remove(name) else {

@@ -126,6 +126,9 @@ pub struct World {
     pub scheduler: Scheduler,
     pub kubelet: Kubelet,
     pub node_lifecycle: super::controllers::node_lifecycle::NodeLifecycle,
+    pub volume_controller: super::controllers::volume::VolumeController,
+    /// Files written in pods (`write`/`read`).
+    pub files: super::volumes::Files,
     pub events: EventLog,
     pub pod_log: Vec<PodLifecycle>,
     /// Warnings the API server returned for the last request.
@@ -154,6 +157,8 @@ impl World {
             scheduler: Scheduler::default(),
             kubelet: Kubelet::default(),
             node_lifecycle: Default::default(),
+            volume_controller: Default::default(),
+            files: Default::default(),
             events: EventLog::default(),
             pod_log: Vec::new(),
             warnings: Vec::new(),
@@ -300,8 +305,13 @@ impl World {
                     self.statefulset_queue.add(&set);
                 }
             }
+            ObjectKind::Node if event.change == Change::Deleted => {
+                super::controllers::podgc::on_node_deleted(self, &event.name);
+            }
+            ObjectKind::Node => super::scheduler::retry_waiting(self),
             _ => {}
         }
+        super::controllers::volume::on_event(self, &event)?;
         super::controllers::endpointslice::on_event(self, &event);
         super::controllers::garbage_collector::on_event(self, &event)?;
         Ok(())

@@ -3,4 +3,6 @@
 pub mod endpointslice;
 pub mod garbage_collector;
 pub mod node_lifecycle;
+pub mod podgc;
 pub mod statefulset;
+pub mod volume;

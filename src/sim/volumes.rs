@@ -1,0 +1,199 @@
+//! Files inside pods, for `write` and `read` (LANGUAGE.md): where a path lives decides how
+//! long its content lives. Under a PVC mount it is on the bound PersistentVolume (survives
+//! the pod, gone with the PV); under an `emptyDir` (or another pod-scoped volume) it lives
+//! as long as the pod object; anywhere else it is the container's own filesystem, which a
+//! re-created pod (new UID) does not have.
+//!
+//! Both act in the pod's first container, as `kubectl exec` does without `-c`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use k8s_openapi::api::core::v1::{Pod, Volume, VolumeMount};
+
+use super::podutil;
+use super::world::World;
+
+/// Where a file's bytes are kept.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Place {
+    /// On a PersistentVolume, by PV name.
+    Volume(String),
+    /// On a pod-scoped volume (`emptyDir`, ...): pod UID and volume name.
+    PodVolume(String, String),
+    /// The container's writable layer: pod UID.
+    Container(String),
+}
+
+impl Place {
+    fn pod_uid(&self) -> Option<&str> {
+        match self {
+            Place::Volume(_) => None,
+            Place::PodVolume(uid, _) | Place::Container(uid) => Some(uid),
+        }
+    }
+}
+
+/// Every file written, by place and then by path relative to that place.
+#[derive(Debug, Default)]
+pub struct Files {
+    files: BTreeMap<Place, BTreeMap<String, String>>,
+}
+
+impl Files {
+    /// The PV's data goes with it.
+    pub fn volume_gone(&mut self, pv: &str) {
+        self.files.remove(&Place::Volume(pv.to_string()));
+    }
+
+    /// Pod-scoped data of pods that no longer exist goes.
+    pub fn keep_pods(&mut self, live_uids: &BTreeSet<String>) {
+        self.files
+            .retain(|place, _| place.pod_uid().is_none_or(|uid| live_uids.contains(uid)));
+    }
+}
+
+/// Writes `content` to `path` in the pod's first container.
+pub fn write(world: &mut World, pod: &str, path: &str, content: &str) -> Result<(), String> {
+    let (place, relative, read_only) = locate(world, pod, path)?;
+    if read_only {
+        return Err(format!(
+            "cannot write {path} in pod {pod}: Read-only file system"
+        ));
+    }
+    if relative.is_empty() {
+        return Err(format!("cannot write {path} in pod {pod}: Is a directory"));
+    }
+    world
+        .files
+        .files
+        .entry(place)
+        .or_default()
+        .insert(relative, content.to_string());
+    Ok(())
+}
+
+/// Reads the file at `path` in the pod's first container.
+pub fn read(world: &World, pod: &str, path: &str) -> Result<String, String> {
+    let (place, relative, _) = locate(world, pod, path)?;
+    world
+        .files
+        .files
+        .get(&place)
+        .and_then(|f| f.get(&relative))
+        .cloned()
+        .ok_or_else(|| format!("cannot read {path} in pod {pod}: No such file or directory"))
+}
+
+/// The place a path lives in, the path relative to it, and whether it is read-only.
+fn locate(world: &World, pod_name: &str, path: &str) -> Result<(Place, String, bool), String> {
+    let Some(pod) = world.store.pods.get(pod_name) else {
+        return Err(format!("pods \"{pod_name}\" not found"));
+    };
+    if !is_running(pod) {
+        return Err(format!(
+            "pod {pod_name} is not Running (it is {}): its container cannot be reached",
+            if podutil::is_terminating(pod) {
+                "Terminating"
+            } else {
+                podutil::phase(pod)
+            }
+        ));
+    }
+    let parts = normalize(path)
+        .ok_or_else(|| format!("{path}: the path must be absolute (start with /)"))?;
+    let uid = pod.metadata.uid.clone().unwrap_or_default();
+    let spec = pod.spec.as_ref();
+    let container = spec.and_then(|s| s.containers.first());
+    // The longest mountPath that contains the path wins, as in the container's mount table.
+    let mount: Option<(&VolumeMount, Vec<String>)> = container
+        .and_then(|c| c.volume_mounts.as_ref())
+        .into_iter()
+        .flatten()
+        .filter_map(|m| {
+            let at = normalize(&m.mount_path)?;
+            parts.starts_with(&at).then_some((m, at))
+        })
+        .max_by_key(|(_, at)| at.len());
+    let Some((mount, at)) = mount else {
+        return Ok((Place::Container(uid), parts.join("/"), false));
+    };
+    let mut relative: Vec<String> = mount
+        .sub_path
+        .as_deref()
+        .and_then(normalize)
+        .unwrap_or_default();
+    relative.extend(parts[at.len()..].iter().cloned());
+    let relative = relative.join("/");
+    let volume: Option<&Volume> = spec
+        .and_then(|s| s.volumes.as_ref())
+        .and_then(|v| v.iter().find(|v| v.name == mount.name));
+    let Some(volume) = volume else {
+        return Err(format!(
+            "pod {pod_name} mounts volume \"{}\" that it does not define",
+            mount.name
+        ));
+    };
+    let mut read_only = mount.read_only == Some(true);
+    let place = if let Some(source) = &volume.persistent_volume_claim {
+        read_only |= source.read_only == Some(true);
+        let pv = world
+            .store
+            .claims
+            .get(&source.claim_name)
+            .and_then(|c| c.spec.as_ref()?.volume_name.clone())
+            .filter(|pv| world.store.volumes.contains_key(pv))
+            .ok_or_else(|| {
+                format!(
+                    "volume \"{}\" of pod {pod_name} is not mounted: claim {} is not bound",
+                    volume.name, source.claim_name
+                )
+            })?;
+        Place::Volume(pv)
+    } else {
+        // The kubelet mounts these read-only: their content is the API object's.
+        read_only |= volume.config_map.is_some()
+            || volume.secret.is_some()
+            || volume.downward_api.is_some()
+            || volume.projected.is_some();
+        Place::PodVolume(uid, volume.name.clone())
+    };
+    Ok((place, relative, read_only))
+}
+
+/// A running container: phase Running and not stopped by a deletion.
+fn is_running(pod: &Pod) -> bool {
+    podutil::phase(pod) == "Running" && !podutil::is_terminating(pod)
+}
+
+/// `/a//b/./c/../d` → `[a, b, d]`; None for a relative path.
+fn normalize(path: &str) -> Option<Vec<String>> {
+    if !path.starts_with('/') {
+        return None;
+    }
+    let mut parts: Vec<String> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            other => parts.push(other.to_string()),
+        }
+    }
+    Some(parts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize;
+
+    #[test]
+    fn paths_are_normalized_and_must_be_absolute() {
+        assert_eq!(
+            normalize("/a//b/./c/../d"),
+            Some(vec!["a".to_string(), "b".into(), "d".into()])
+        );
+        assert_eq!(normalize("/"), Some(vec![]));
+        assert_eq!(normalize("a/b"), None);
+    }
+}
