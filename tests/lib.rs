@@ -10,4 +10,5 @@ mod lang_errors;
 mod lang_parse;
 mod lang_render;
 mod report;
+mod seed;
 mod simulation;
