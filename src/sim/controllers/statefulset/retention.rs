@@ -125,6 +125,9 @@ pub fn update_claims(
             continue;
         };
         if foreign_controller(set, pod, claim.metadata.owner_references.as_deref()) {
+            if want.is_empty() {
+                continue; // nothing to set: Retain/Retain has no conflict to report
+            }
             let message = format!(
                 "PersistentVolumeClaim {name} has a conflicting OwnerReference that acts as a manging controller, the retention policy is ignored for this claim"
             );
