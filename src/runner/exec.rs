@@ -500,7 +500,21 @@ impl<'f> Runner<'f> {
             let check = match cond {
                 AwaitCond::Ready(r) => {
                     let name = self.name(&r.name).map_err(|e| self.fail(stmt, e.0))?;
-                    super::readiness::check(&self.world, &object_kind(r.kind), &name)
+                    let kind = object_kind(r.kind);
+                    if self.world.now < deadline
+                        && !super::readiness::may_be_ready(&self.world, &kind, &name)
+                    {
+                        let next = self
+                            .world
+                            .next_event_time()
+                            .filter(|t| *t <= deadline)
+                            .unwrap_or(deadline);
+                        self.world
+                            .advance_to(next)
+                            .map_err(|e| self.sim_failure(stmt, e))?;
+                        continue;
+                    }
+                    super::readiness::check(&self.world, &kind, &name)
                         .map_err(|e| self.fail(stmt, e))?
                 }
                 AwaitCond::Deleted(r) => {

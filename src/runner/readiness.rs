@@ -14,6 +14,26 @@ pub struct Verdict {
     pub actual: String,
 }
 
+/// A cheap necessary condition of `await statefulset/NAME ready`: the status counts and
+/// generation. The full check (every pod) runs only when this holds, so an await over a
+/// large set costs little per instant.
+pub fn may_be_ready(world: &World, kind: &ObjectKind, name: &str) -> bool {
+    if *kind != ObjectKind::StatefulSet {
+        return true;
+    }
+    let Some(set) = world.store.statefulsets.get(name) else {
+        return false;
+    };
+    let replicas = set.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+    let Some(status) = set.status.as_ref() else {
+        return false;
+    };
+    status.observed_generation == set.metadata.generation
+        && status.replicas == replicas
+        && status.ready_replicas.unwrap_or(0) == replicas
+        && status.available_replicas.unwrap_or(0) == replicas
+}
+
 pub fn check(world: &World, kind: &ObjectKind, name: &str) -> Result<Verdict, String> {
     match kind {
         ObjectKind::StatefulSet => Ok(statefulset(world, name)),

@@ -20,8 +20,8 @@ pub const MAX_PODS_PER_NODE: u32 = 110;
 pub struct Scheduler {
     /// Pods bound to each node and not yet removed.
     pods_on_node: BTreeMap<String, u32>,
-    /// The same, per controller owner (UID).
-    owned_on_node: BTreeMap<(String, String), u32>,
+    /// The same, per controller owner (UID), then node.
+    owned_on_node: BTreeMap<String, BTreeMap<String, u32>>,
     /// Pods that fit nowhere, retried when room appears.
     pub unschedulable: BTreeSet<String>,
 }
@@ -83,7 +83,9 @@ pub fn on_pod(world: &mut World, name: &str) {
     *world
         .scheduler
         .owned_on_node
-        .entry((owner, node.clone()))
+        .entry(owner)
+        .or_default()
+        .entry(node.clone())
         .or_default() += 1;
     let now = world.now;
     if let Some(pod) = world.store.pods.get_mut(name) {
@@ -134,7 +136,12 @@ pub fn forget(world: &mut World, pod: &Pod) {
         *count = count.saturating_sub(1);
     }
     let owner = podutil::controller_uid(pod).unwrap_or_default().to_string();
-    if let Some(count) = world.scheduler.owned_on_node.get_mut(&(owner, node)) {
+    if let Some(count) = world
+        .scheduler
+        .owned_on_node
+        .get_mut(&owner)
+        .and_then(|m| m.get_mut(&node))
+    {
         *count = count.saturating_sub(1);
     }
     // Room appeared: pods that fit nowhere get another chance.
@@ -151,20 +158,25 @@ pub fn retry_waiting(world: &mut World) {
 
 fn choose_node(world: &World, owner: &str, allowed: Option<&BTreeSet<String>>) -> Option<String> {
     let mut best: Option<(u32, u32, &String)> = None;
+    // The count maps are ordered like the nodes: walk them alongside, no lookups.
+    let empty = BTreeMap::new();
+    let mut totals = world.scheduler.pods_on_node.iter().peekable();
+    let mut owned_counts = world
+        .scheduler
+        .owned_on_node
+        .get(owner)
+        .unwrap_or(&empty)
+        .iter()
+        .peekable();
     for (name, node) in &world.store.nodes {
+        let total = count_for(&mut totals, name);
+        let owned = count_for(&mut owned_counts, name);
         if !super::nodes::is_schedulable(node) || allowed.is_some_and(|a| !a.contains(name)) {
             continue;
         }
-        let total = world.scheduler.pods_on_node.get(name).copied().unwrap_or(0);
         if total >= MAX_PODS_PER_NODE {
             continue;
         }
-        let owned = world
-            .scheduler
-            .owned_on_node
-            .get(&(owner.to_string(), name.clone()))
-            .copied()
-            .unwrap_or(0);
         let better = match best {
             None => true,
             Some((bo, bt, bn)) => (owned, total)
@@ -177,6 +189,20 @@ fn choose_node(world: &World, owner: &str, allowed: Option<&BTreeSet<String>>) -
         }
     }
     best.map(|(_, _, name)| name.clone())
+}
+
+/// The count for `name` from an iterator over a name-ordered count map, advanced past it.
+fn count_for<'a>(
+    counts: &mut std::iter::Peekable<impl Iterator<Item = (&'a String, &'a u32)>>,
+    name: &str,
+) -> u32 {
+    while counts.peek().is_some_and(|(n, _)| n.as_str() < name) {
+        counts.next();
+    }
+    match counts.peek() {
+        Some((n, c)) if n.as_str() == name => **c,
+        _ => 0,
+    }
 }
 
 pub fn set_condition(status: &mut PodStatus, type_: &str, value: bool, now: super::clock::Millis) {

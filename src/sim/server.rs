@@ -427,6 +427,9 @@ pub fn remove_pod(world: &mut World, name: &str) {
     });
     super::scheduler::forget(world, &pod);
     super::kubelet::forget(world, &pod);
+    world
+        .files
+        .forget_pod(pod.metadata.uid.as_deref().unwrap_or_default());
     let owner = podutil::controller_uid(&pod).map(str::to_string);
     world.notify(ObjectKind::Pod, name, Change::Deleted, owner);
 }

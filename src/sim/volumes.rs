@@ -6,7 +6,7 @@
 //!
 //! Both act in the pod's first container, as `kubectl exec` does without `-c`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Pod, Volume, VolumeMount};
 
@@ -45,10 +45,9 @@ impl Files {
         self.files.remove(&Place::Volume(pv.to_string()));
     }
 
-    /// Pod-scoped data of pods that no longer exist goes.
-    pub fn keep_pods(&mut self, live_uids: &BTreeSet<String>) {
-        self.files
-            .retain(|place, _| place.pod_uid().is_none_or(|uid| live_uids.contains(uid)));
+    /// The pod object is gone: its emptyDir and container files go with it.
+    pub fn forget_pod(&mut self, uid: &str) {
+        self.files.retain(|place, _| place.pod_uid() != Some(uid));
     }
 }
 

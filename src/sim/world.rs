@@ -57,6 +57,8 @@ pub struct WatchEvent {
     pub change: Change,
     /// The owner's UID for pods, so a deleted pod can still be routed to its set.
     pub owner_uid: Option<String>,
+    /// A controller wrote the object's status (the status subresource).
+    pub status_only: bool,
 }
 
 /// Work that is due at a later instant.
@@ -123,6 +125,9 @@ pub struct World {
     pub statefulset_backoff: std::collections::BTreeMap<String, Millis>,
     /// Syncs already asked for at a later instant, so each is asked once.
     pub statefulset_requeues: BTreeSet<(String, Millis)>,
+    /// The StatefulSet controller's incremental view of each set's pods.
+    pub statefulset_index:
+        std::collections::BTreeMap<String, super::controllers::statefulset::index::SetIndex>,
     pub scheduler: Scheduler,
     pub kubelet: Kubelet,
     pub node_lifecycle: super::controllers::node_lifecycle::NodeLifecycle,
@@ -154,6 +159,7 @@ impl World {
             statefulset_queue: WorkQueue::default(),
             statefulset_backoff: Default::default(),
             statefulset_requeues: BTreeSet::new(),
+            statefulset_index: Default::default(),
             scheduler: Scheduler::default(),
             kubelet: Kubelet::default(),
             node_lifecycle: Default::default(),
@@ -282,6 +288,20 @@ impl World {
             name: name.to_string(),
             change,
             owner_uid,
+            status_only: false,
+        });
+    }
+
+    /// A status write by the object's own controller. Its watchers are told, but the
+    /// controller does not re-sync for its own write: the sync that wrote it already acted
+    /// on everything it could see, and a failed action waits for its back-off.
+    pub fn notify_status(&mut self, kind: ObjectKind, name: &str) {
+        self.watch.push_back(WatchEvent {
+            kind,
+            name: name.to_string(),
+            change: Change::Modified,
+            owner_uid: None,
+            status_only: true,
         });
     }
 
@@ -295,14 +315,18 @@ impl World {
                     super::kubelet::on_pod(self, &event.name)?;
                 }
             }
-            ObjectKind::StatefulSet if event.change != Change::Deleted => {
+            ObjectKind::StatefulSet if event.change != Change::Deleted && !event.status_only => {
                 self.statefulset_queue.add(&event.name);
             }
-            // A claim that went away may unblock a pod waiting on a stale claim (B-RET-5).
-            ObjectKind::PersistentVolumeClaim if event.change == Change::Deleted => {
-                let sets: Vec<String> = self.store.statefulsets.keys().cloned().collect();
-                for set in sets {
-                    self.statefulset_queue.add(&set);
+            // Claims matter to the retention policy; one that went away may also unblock
+            // a pod waiting on a stale claim (B-RET-5).
+            ObjectKind::PersistentVolumeClaim => {
+                super::controllers::statefulset::on_claim_event(self, &event.name);
+                if event.change == Change::Deleted {
+                    let sets: Vec<String> = self.store.statefulsets.keys().cloned().collect();
+                    for set in sets {
+                        self.statefulset_queue.add(&set);
+                    }
                 }
             }
             ObjectKind::Node if event.change == Change::Deleted => {

@@ -30,13 +30,120 @@ const LABEL_HEADLESS: &str = "service.kubernetes.io/headless";
 /// Informer handler: a Pod or Service changed. Every Service is looked at again; a slice
 /// is written only when it differs, so settling terminates.
 pub fn on_event(world: &mut World, event: &WatchEvent) {
-    if !matches!(event.kind, ObjectKind::Pod | ObjectKind::Service) {
+    match event.kind {
+        ObjectKind::Service => {
+            let services: Vec<String> = world.store.services.keys().cloned().collect();
+            for name in services {
+                sync_service(world, &name);
+            }
+        }
+        // A pod changes at most its own endpoint, in the slices of the Services that
+        // select it now or listed it before.
+        ObjectKind::Pod => {
+            let services: Vec<String> = world
+                .store
+                .services
+                .iter()
+                .filter(|(_, svc)| svc.spec.as_ref().is_some_and(|s| s.selector.is_some()))
+                .map(|(name, _)| name.clone())
+                .collect();
+            for name in services {
+                update_pod_endpoint(world, &name, &event.name);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The endpoint of one pod in one Service's slice: inserted, replaced or removed in
+/// place (endpoints stay in natural pod-name order), so a pod event costs one endpoint.
+fn update_pod_endpoint(world: &mut World, service_name: &str, pod_name: &str) {
+    let Some(service) = world.store.services.get(service_name) else {
+        return;
+    };
+    if service.metadata.deletion_timestamp.is_some() {
         return;
     }
-    let services: Vec<String> = world.store.services.keys().cloned().collect();
-    for name in services {
-        sync_service(world, &name);
+    let Some(spec) = service.spec.as_ref() else {
+        return;
+    };
+    let Some(selector) = spec.selector.clone() else {
+        return;
+    };
+    let selector = LabelSelector {
+        match_labels: Some(selector),
+        match_expressions: None,
+    };
+    let uid = service.metadata.uid.clone().unwrap_or_default();
+    let publish_not_ready = spec.publish_not_ready_addresses.unwrap_or(false);
+    let endpoint = world
+        .store
+        .pods
+        .get(pod_name)
+        .filter(|p| {
+            crate::sim::labels::pod_matches(Some(&selector), p) && should_be_in_endpoints(p)
+        })
+        .map(|p| pod_to_endpoint(p, service, publish_not_ready));
+    let Some((slice_name, slice)) = world
+        .store
+        .endpoint_slices
+        .iter()
+        .find(|(_, s)| owned_by(s, &uid))
+    else {
+        if endpoint.is_some() {
+            sync_service(world, service_name);
+        }
+        return;
+    };
+    let endpoints = slice.endpoints.as_deref().unwrap_or_default();
+    let target = |e: &Endpoint| {
+        e.target_ref
+            .as_ref()
+            .and_then(|r| r.name.clone())
+            .unwrap_or_default()
+    };
+    let position = endpoints.binary_search_by(|e| natural_cmp(&target(e), pod_name));
+    let empty_before = endpoints.is_empty();
+    let empty_after = match (&position, &endpoint) {
+        (Ok(_), None) => endpoints.len() == 1,
+        _ => empty_before && endpoint.is_none(),
+    };
+    // The slice's ports come from its first pod: a slice that gains its first endpoint
+    // or loses its last is computed whole.
+    if empty_before != empty_after {
+        sync_service(world, service_name);
+        return;
     }
+    let unchanged = match (&position, &endpoint) {
+        (Ok(i), Some(new)) => &endpoints[*i] == new,
+        (Err(_), None) => true,
+        _ => false,
+    };
+    if unchanged {
+        return;
+    }
+    let slice_name = slice_name.clone();
+    let rv = world.store.new_resource_version();
+    let Some(slice) = world.store.endpoint_slices.get_mut(&slice_name) else {
+        return;
+    };
+    let list = slice.endpoints.get_or_insert_with(Vec::new);
+    match (position, endpoint) {
+        (Ok(i), Some(new)) => list[i] = new,
+        (Ok(i), None) => {
+            list.remove(i);
+        }
+        (Err(i), Some(new)) => list.insert(i, new),
+        (Err(_), None) => {}
+    }
+    slice.metadata.resource_version = Some(rv);
+    slice.metadata.generation = Some(slice.metadata.generation.unwrap_or(1) + 1);
+    world.notify(
+        ObjectKind::EndpointSlice,
+        &slice_name,
+        Change::Modified,
+        Some(uid),
+    );
 }
 
 /// `syncService`: computes the Service's slice and writes it if it changed.

@@ -64,18 +64,7 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
             }
         }
         (ObjectKind::StorageClass, Change::Added) => sync_pending_claims(world),
-        (ObjectKind::Pod, change) => {
-            release_unused_claims(world);
-            if *change == Change::Deleted {
-                let live = world
-                    .store
-                    .pods
-                    .values()
-                    .filter_map(|p| p.metadata.uid.clone())
-                    .collect();
-                world.files.keep_pods(&live);
-            }
-        }
+        (ObjectKind::Pod, _) => release_unused_claims(world),
         _ => {}
     }
     Ok(())

@@ -1,39 +1,30 @@
 //! `defaultStatefulSetControl.UpdateStatefulSet`: one sync, in the upstream order
 //! (BEHAVIORS §1.4): revisions; status from the pods; if the set is being deleted, only
-//! status; process replicas in index order; process condemned pods from the highest
-//! ordinal; status; stop for OnDelete; the rolling-update step.
+//! status; process replicas in index order; fix the claims of condemned pods; process
+//! condemned pods from the highest ordinal; status; stop for OnDelete; the rolling-update
+//! step.
+//!
+//! The scans read the set's [`SetIndex`]: step 4 visits only the ordinals where
+//! `processReplica` has work, in index order, which is the upstream scan without its
+//! no-op iterations.
 
 use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetStatus};
 use k8s_openapi::api::core::v1::Pod;
 
-use super::identity::{self, replicas, start_ordinal, REVISION_LABEL};
+use super::identity::{self, replicas, REVISION_LABEL};
+use super::index::SetIndex;
 use super::pod_control::{self, WriteError};
 use super::retention;
-use super::revision;
-use crate::sim::clock::SECOND;
+use super::revision::{self, Revisions};
 use crate::sim::error::SimError;
 use crate::sim::kinds::ObjectKind;
-use crate::sim::podutil::{
-    self, is_created, is_running_and_available, is_running_and_ready, is_terminating,
-    is_unavailable,
-};
-use crate::sim::world::{Change, World};
+use crate::sim::podutil::{self, is_running_and_available, is_terminating, is_unavailable};
+use crate::sim::world::World;
 
 pub enum Outcome {
     Done,
     /// A write failed: retry with back-off.
     Failed,
-}
-
-/// One slot of the ordinal range: the live pod, or the one the controller would create.
-struct Replica {
-    ordinal: i64,
-    pod: Pod,
-    exists: bool,
-}
-
-fn revision_of(pod: &Pod) -> &str {
-    podutil::label(pod, REVISION_LABEL).unwrap_or_default()
 }
 
 fn min_ready_seconds(set: &StatefulSet) -> i32 {
@@ -67,242 +58,168 @@ fn partition(set: &StatefulSet) -> Option<i64> {
     Some(rolling.partition.unwrap_or(0) as i64)
 }
 
+/// One sync of `set`, whose index is up to date: the pod work of steps 3 to 9, and the
+/// status to write (steps 2 and 7).
 pub fn update_statefulset(
     world: &mut World,
     set: &StatefulSet,
-    pods: Vec<Pod>,
-) -> Result<Outcome, SimError> {
-    let revisions = revision::owned_revisions(world, set);
-    let (current_rev, update_rev, collision_count) =
-        revision::current_and_update(world, set, &revisions);
-    let current_name = current_rev.metadata.name.clone().unwrap_or_default();
-    let update_name = update_rev.metadata.name.clone().unwrap_or_default();
-    let current_set = revision::apply_revision(set, &current_rev);
-    let update_set = revision::apply_revision(set, &update_rev);
-
-    let result = sync_pods(
-        world,
-        set,
-        &current_set,
-        &update_set,
-        &current_name,
-        &update_name,
-        pods,
-    );
-    let (status_pods, outcome) = match result {
-        Ok(r) => r,
+    revs: &Revisions,
+    index: &mut SetIndex,
+) -> Result<(Outcome, StatefulSetStatus), SimError> {
+    // Step 2: status from the pods as the sync found them.
+    let mut status = compute_status(set, index, revs);
+    let mut templates = Templates {
+        cached: Vec::new(),
+        known: std::mem::take(&mut index.templates),
+    };
+    let result = sync_pods(world, set, revs, index, &mut templates);
+    index.templates = templates.known;
+    let outcome = match result {
+        Ok(()) => Outcome::Done,
         Err(WriteError::Sim(e)) => return Err(e),
-        Err(WriteError::Failed(_)) => (None, Outcome::Failed),
+        Err(WriteError::Failed(_)) => Outcome::Failed,
     };
-    let status_pods = match status_pods {
-        Some(p) => p,
-        None => owned_pods(world, set),
-    };
-    let mut status = compute_status(
+    // Step 7: complete the rollout if it is done.
+    complete_rolling_update(set, &mut status);
+    Ok((outcome, status))
+}
+
+/// After the sync: write status when it changed, ask for a sync when the next pod turns
+/// available, and truncate the history (live revisions and at most
+/// revisionHistoryLimit others).
+pub fn finish(
+    world: &mut World,
+    set: &mut StatefulSet,
+    revs: &Revisions,
+    index: &SetIndex,
+    status: StatefulSetStatus,
+) {
+    let current = status
+        .current_revision
+        .clone()
+        .unwrap_or_else(|| revs.current.clone());
+    write_status(world, set, status);
+    if let Some(at) = index.next_availability() {
+        if at > world.now {
+            super::sync_at(world, set.metadata.name.as_deref().unwrap_or_default(), at);
+        }
+    }
+    let revisions = revision::owned_revisions(world, set);
+    revision::truncate_history(
         world,
         set,
-        &status_pods,
-        &current_name,
-        &update_name,
-        collision_count,
+        &index.labels,
+        &revisions,
+        &current,
+        &revs.update,
     );
-    complete_rolling_update(set, &mut status);
-    write_status(world, set, status);
-    schedule_availability_checks(world, set, &status_pods);
-
-    // truncateHistory, with the revisions as they are after this sync.
-    let pod_revisions: Vec<String> = owned_pods(world, set)
-        .iter()
-        .map(|p| revision_of(p).to_string())
-        .collect();
-    let revisions = revision::owned_revisions(world, set);
-    let (current, update) = latest_revision_names(world, set, &current_name, &update_name);
-    revision::truncate_history(world, set, &pod_revisions, &revisions, &current, &update);
-    Ok(outcome)
 }
 
-fn latest_revision_names(
-    world: &World,
-    set: &StatefulSet,
-    current: &str,
-    update: &str,
-) -> (String, String) {
-    let name = set.metadata.name.as_deref().unwrap_or_default();
-    let status = world
-        .store
-        .statefulsets
-        .get(name)
-        .and_then(|s| s.status.clone());
-    let current = status
-        .as_ref()
-        .and_then(|s| s.current_revision.clone())
-        .unwrap_or_else(|| current.to_string());
-    (current, update.to_string())
-}
-
-fn owned_pods(world: &World, set: &StatefulSet) -> Vec<Pod> {
-    let uid = set.metadata.uid.as_deref().unwrap_or_default();
-    world
-        .store
-        .pods
-        .values()
-        .filter(|p| podutil::controller_uid(p) == Some(uid))
-        .cloned()
-        .collect()
-}
-
-/// Steps 4 to 9. Returns the pods to count in status when the sync ended early with
-/// the pods it saw (None: recount from the store), and the outcome.
-#[allow(clippy::too_many_arguments)]
+/// Steps 3 to 9.
 fn sync_pods(
     world: &mut World,
     set: &StatefulSet,
-    current_set: &StatefulSet,
-    update_set: &StatefulSet,
-    current_rev: &str,
-    update_rev: &str,
-    pods: Vec<Pod>,
-) -> Result<(Option<Vec<Pod>>, Outcome), WriteError> {
-    let start = start_ordinal(set);
-    let count = replicas(set).max(0);
-    let end = start + count;
-    let mut slots: Vec<Option<Pod>> = vec![None; count as usize];
-    let mut condemned: Vec<(i64, Pod)> = Vec::new();
-    for pod in pods {
-        let name = pod.metadata.name.clone().unwrap_or_default();
-        let Some((_, ordinal)) = podutil::parent_and_ordinal(&name) else {
-            continue; // B-ID-2: names that do not parse are ignored
-        };
-        if (start..end).contains(&ordinal) {
-            slots[(ordinal - start) as usize] = Some(pod);
-        } else {
-            condemned.push((ordinal, pod));
-        }
-    }
-    // Condemned pods are processed from the highest ordinal down.
-    condemned.sort_by_key(|c| std::cmp::Reverse(c.0));
-    let mut replicas: Vec<Replica> = slots
-        .into_iter()
-        .enumerate()
-        .map(|(i, slot)| {
-            let ordinal = start + i as i64;
-            match slot {
-                Some(pod) => Replica {
-                    ordinal,
-                    pod,
-                    exists: true,
-                },
-                None => Replica {
-                    ordinal,
-                    pod: new_versioned_pod(
-                        current_set,
-                        update_set,
-                        current_rev,
-                        update_rev,
-                        ordinal,
-                    ),
-                    exists: false,
-                },
-            }
-        })
-        .collect();
-
+    revs: &Revisions,
+    index: &SetIndex,
+    templates: &mut Templates,
+) -> Result<(), WriteError> {
     // Step 3: a set being deleted only gets its status written (B-STAT-4).
     if set.metadata.deletion_timestamp.is_some() {
-        return Ok((None, Outcome::Done));
+        return Ok(());
     }
-
     let now = world.now;
     let mrs = min_ready_seconds(set);
-    // The first unhealthy pod: the lowest in range, else the lowest condemned (B-ORD-7).
-    let first_unhealthy: Option<String> = replicas
-        .iter()
-        .find(|r| !r.exists || is_unavailable(&r.pod, mrs, now))
-        .map(|r| r.pod.metadata.name.clone().unwrap_or_default())
-        .or_else(|| {
-            condemned
-                .iter()
-                .rev()
-                .find(|(_, p)| is_unavailable(p, mrs, now))
-                .map(|(_, p)| p.metadata.name.clone().unwrap_or_default())
-        });
     let monotonic = is_monotonic(set);
+    // Condemned: owned pods outside [start, end), highest ordinal first.
+    let condemned: Vec<(i64, String)> = index
+        .pods
+        .range(index.end..)
+        .chain(index.pods.range(..index.start))
+        .map(|(o, e)| (*o, e.name.clone()))
+        .collect::<std::collections::BTreeMap<_, _>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let live = |world: &World, name: &str| world.store.pods.get(name).cloned();
 
-    // Step 4: process replicas in index order.
-    for replica in replicas.iter_mut() {
-        let exit = process_replica(world, set, update_set, monotonic, replica)?;
+    // The first unhealthy pod: the lowest unavailable in range, else the lowest
+    // unavailable condemned one (B-ORD-7).
+    let first_unhealthy: Option<String> = match index.unavailable.iter().next() {
+        Some(ordinal) => Some(identity::pod_name(identity::set_name(set), *ordinal)),
+        None => condemned
+            .iter()
+            .rev()
+            .find(|(_, name)| live(world, name).is_some_and(|p| is_unavailable(&p, mrs, now)))
+            .map(|(_, name)| name.clone()),
+    };
+
+    // Step 4: process replicas in index order; pods with nothing to do are skipped.
+    for &ordinal in index.not_fine.iter() {
+        let exit = process_replica(world, set, revs, index, templates, monotonic, ordinal)?;
         if exit && monotonic {
-            return Ok((None, Outcome::Done));
+            return Ok(());
         }
     }
 
     // Step 5: claims of condemned pods get their owner references before the pod goes,
     // so a crash cannot delete a pod without them (B-RET-2).
-    for (ordinal, pod) in &condemned {
-        if !retention::claims_match(world, update_set, pod, *ordinal, true) {
-            retention::update_claims(world, update_set, pod, *ordinal, true);
+    for (ordinal, name) in &condemned {
+        if let Some(pod) = live(world, name) {
+            if !retention::claims_match(world, set, &pod, *ordinal, true) {
+                retention::update_claims(world, set, &pod, *ordinal, true);
+            }
         }
     }
 
     // Step 6: condemned pods, highest ordinal first.
-    for (_, pod) in &condemned {
-        let name = pod.metadata.name.clone().unwrap_or_default();
-        if is_terminating(pod) {
+    for (_, name) in &condemned {
+        let Some(pod) = live(world, name) else {
+            continue;
+        };
+        if is_terminating(&pod) {
             if monotonic {
-                return Ok((None, Outcome::Done));
+                return Ok(());
             }
             continue;
         }
         // Only the first unhealthy pod may be deleted while unhealthy (B-ORD-7).
-        if !is_running_and_available(pod, mrs, now)
+        if !is_running_and_available(&pod, mrs, now)
             && monotonic
             && first_unhealthy.as_deref() != Some(name.as_str())
         {
-            return Ok((None, Outcome::Done));
+            return Ok(());
         }
-        pod_control::delete_pod(world, set, &name);
+        pod_control::delete_pod(world, set, name);
         if monotonic {
-            return Ok((None, Outcome::Done));
+            return Ok(());
         }
     }
 
     // Step 8: OnDelete stops here (B-ONDEL-1).
     if strategy_type(set) == "OnDelete" {
-        return Ok((None, Outcome::Done));
+        return Ok(());
     }
-
+    let update_min = index.start + partition(set).unwrap_or(0).max(0);
     if world.config.gates.max_unavailable_statefulset {
-        update_with_max_unavailable(world, set, &replicas, update_rev, !monotonic);
-        return Ok((None, Outcome::Done));
+        update_with_max_unavailable(world, set, index, update_min, !monotonic);
+        return Ok(());
     }
 
     // Step 9: the rolling-update step (maxUnavailable gate off): from the highest index
-    // down to the partition, delete the first pod not at the update revision; wait on an
-    // updated pod that is not yet available (B-UPD-2).
-    let update_min = partition(set).unwrap_or(0).max(0) as usize;
-    for target in (update_min..replicas.len()).rev() {
-        let replica = &replicas[target];
-        if !replica.exists {
-            continue;
+    // down to the partition, the first pod that is outdated is deleted, and an
+    // unavailable one makes the step wait (B-UPD-2).
+    let outdated = index.outdated.range(update_min..).next_back().copied();
+    let waiting = index.unavailable.range(update_min..).next_back().copied();
+    match (outdated, waiting) {
+        (Some(o), w) if w.is_none_or(|w| o >= w) => {
+            if let Some(name) = index.entry_name(o) {
+                let name = name.to_string();
+                pod_control::delete_pod(world, set, &name);
+            }
         }
-        let pod = world
-            .store
-            .pods
-            .get(replica.pod.metadata.name.as_deref().unwrap_or_default())
-            .cloned();
-        let Some(pod) = pod else {
-            continue;
-        };
-        if revision_of(&pod) != update_rev && !is_terminating(&pod) {
-            let name = pod.metadata.name.clone().unwrap_or_default();
-            pod_control::delete_pod(world, set, &name);
-            return Ok((None, Outcome::Done));
-        }
-        if is_unavailable(&pod, mrs, now) {
-            return Ok((None, Outcome::Done));
-        }
+        _ => {}
     }
-    Ok((None, Outcome::Done))
+    Ok(())
 }
 
 /// `getStatefulSetMaxUnavailable`: an integer, or a percentage of replicas rounded down,
@@ -337,152 +254,172 @@ pub fn max_unavailable(set: &StatefulSet) -> i64 {
 fn update_with_max_unavailable(
     world: &mut World,
     set: &StatefulSet,
-    replicas: &[Replica],
-    update_rev: &str,
+    index: &SetIndex,
+    update_min: i64,
     unavailable_first: bool,
 ) {
-    let now = world.now;
-    let mrs = min_ready_seconds(set);
-    let update_min = partition(set).unwrap_or(0).max(0) as usize;
     let max = max_unavailable(set);
-    let pods: Vec<Option<Pod>> = replicas
-        .iter()
-        .map(|r| {
-            r.exists
-                .then(|| {
-                    world
-                        .store
-                        .pods
-                        .get(r.pod.metadata.name.as_deref().unwrap_or_default())
-                        .cloned()
-                })
-                .flatten()
-        })
-        .collect();
-    let outdated = |p: &Pod| revision_of(p) != update_rev && !is_terminating(p);
-    let mut doomed = Vec::new();
+    let mut doomed: Vec<i64> = Vec::new();
     if unavailable_first {
-        for target in (update_min..pods.len()).rev() {
-            if let Some(pod) = &pods[target] {
-                if outdated(pod) && is_unavailable(pod, mrs, now) {
-                    doomed.push(target);
-                }
-            }
-        }
+        doomed.extend(
+            index
+                .outdated
+                .range(update_min..)
+                .rev()
+                .filter(|o| index.unavailable.contains(o)),
+        );
     }
-    let unavailable = pods
+    let unavailable = index
+        .unavailable
         .iter()
-        .enumerate()
-        .filter(|(i, p)| {
-            !doomed.contains(i) && p.as_ref().is_none_or(|p| is_unavailable(p, mrs, now))
-        })
+        .filter(|o| !doomed.contains(o))
         .count() as i64;
     if unavailable < max {
-        let mut budget = max - unavailable;
-        for target in (update_min..pods.len()).rev() {
-            if budget == 0 {
-                break;
-            }
-            if let Some(pod) = &pods[target] {
-                if outdated(pod) && !doomed.contains(&target) {
-                    doomed.push(target);
-                    budget -= 1;
-                }
-            }
-        }
+        let budget = (max - unavailable) as usize;
+        let more: Vec<i64> = index
+            .outdated
+            .range(update_min..)
+            .rev()
+            .filter(|o| !doomed.contains(o))
+            .take(budget)
+            .copied()
+            .collect();
+        doomed.extend(more);
     }
-    for target in doomed {
-        if let Some(pod) = &pods[target] {
-            let name = pod.metadata.name.clone().unwrap_or_default();
+    for ordinal in doomed {
+        if let Some(name) = index.entry_name(ordinal) {
+            let name = name.to_string();
             pod_control::delete_pod(world, set, &name);
         }
     }
 }
 
-/// `processReplica`: returns whether a monotonic sync must stop here.
+/// Pod templates of the revisions: `known` lasts across syncs (a revision's data never
+/// changes), `cached` holds the set with each template applied for this sync.
+struct Templates {
+    cached: Vec<(String, StatefulSet)>,
+    known: std::collections::BTreeMap<String, k8s_openapi::api::core::v1::PodTemplateSpec>,
+}
+
+impl Templates {
+    fn set_for(
+        &mut self,
+        world: &World,
+        set: &StatefulSet,
+        _index: &SetIndex,
+        revision: &str,
+    ) -> &StatefulSet {
+        if let Some(i) = self.cached.iter().position(|(r, _)| r == revision) {
+            return &self.cached[i].1;
+        }
+        if !self.known.contains_key(revision) {
+            if let Some(template) = revision::template_of(world, revision) {
+                self.known.insert(revision.to_string(), template);
+            }
+        }
+        let template = self.known.get(revision).cloned();
+        let applied = match template {
+            Some(t) => revision::with_template(set, t),
+            None => set.clone(),
+        };
+        self.cached.push((revision.to_string(), applied));
+        let last = self.cached.len() - 1;
+        &self.cached[last].1
+    }
+}
+
+/// `processReplica` for the in-range ordinal: returns whether a monotonic sync must stop.
+#[allow(clippy::too_many_arguments)]
 fn process_replica(
     world: &mut World,
     set: &StatefulSet,
-    update_set: &StatefulSet,
+    revs: &Revisions,
+    index: &SetIndex,
+    templates: &mut Templates,
     monotonic: bool,
-    replica: &mut Replica,
+    ordinal: i64,
 ) -> Result<bool, WriteError> {
     let now = world.now;
     let mrs = min_ready_seconds(set);
-    let name = replica.pod.metadata.name.clone().unwrap_or_default();
+    let existing = index
+        .entry_name(ordinal)
+        .and_then(|n| world.store.pods.get(n))
+        .cloned();
+    let Some(pod) = existing else {
+        // Not created: create it, claims first (B-ORD-9), unless a stale claim of an
+        // older pod of this name is still there (B-RET-5).
+        let name = identity::pod_name(identity::set_name(set), ordinal);
+        if retention::claim_is_stale(world, set, &name, ordinal) {
+            return Ok(true);
+        }
+        let pod = new_versioned_pod(world, set, revs, index, templates, ordinal);
+        pod_control::create_pod(world, set, pod, ordinal)?;
+        return Ok(monotonic);
+    };
+    let name = pod.metadata.name.clone().unwrap_or_default();
     // A Failed or Succeeded pod is deleted; its replacement comes in a later sync, once
     // the old object is gone (B-FAIL-1).
-    if replica.exists && (podutil::is_failed(&replica.pod) || podutil::is_succeeded(&replica.pod)) {
-        if !is_terminating(&replica.pod) {
+    if podutil::is_failed(&pod) || podutil::is_succeeded(&pod) {
+        if !is_terminating(&pod) {
             pod_control::delete_pod(world, set, &name);
         }
         return Ok(true);
     }
-    if !replica.exists || !is_created(&replica.pod) {
-        // A claim still owned by an older pod of this name blocks creation (B-RET-5).
-        if retention::claim_is_stale(world, set, &name, replica.ordinal) {
-            return Ok(true);
-        }
-        match pod_control::create_pod(world, set, replica.pod.clone(), replica.ordinal) {
-            Ok(()) => {
-                replica.exists = true;
-                return Ok(monotonic);
-            }
-            Err(e) => return Err(e),
-        }
-    }
     // A terminating pod blocks everything after it (B-ORD-4).
-    if is_terminating(&replica.pod) && monotonic {
+    if is_terminating(&pod) && monotonic {
         return Ok(true);
     }
     // Every predecessor must be Running and Ready (B-ORD-2) and Available (B-AVAIL-2).
-    if !is_running_and_ready(&replica.pod) && monotonic {
+    if !podutil::is_running_and_ready(&pod) && monotonic {
         return Ok(true);
     }
-    if !is_running_and_available(&replica.pod, mrs, now) && monotonic {
+    if !is_running_and_available(&pod, mrs, now) && monotonic {
         return Ok(true);
     }
     // Enforce the identity, storage and retention invariants (B-ID-4, B-RET-9).
-    let identity_ok = identity::identity_matches(set, &replica.pod)
-        && identity::storage_matches(set, &replica.pod, replica.ordinal);
-    if !retention::claims_match(world, update_set, &replica.pod, replica.ordinal, false) {
-        retention::update_claims(world, update_set, &replica.pod, replica.ordinal, false);
+    let update_set = templates.set_for(world, set, index, &revs.update).clone();
+    let identity_ok =
+        identity::identity_matches(set, &pod) && identity::storage_matches(set, &pod, ordinal);
+    if !retention::claims_match(world, &update_set, &pod, ordinal, false) {
+        retention::update_claims(world, &update_set, &pod, ordinal, false);
     }
-    if identity_ok || is_terminating(&replica.pod) {
+    if identity_ok || is_terminating(&pod) {
         return Ok(false);
     }
-    let mut fixed = replica.pod.clone();
-    identity::update_identity(update_set, &mut fixed, replica.ordinal);
-    identity::update_storage(update_set, &mut fixed, replica.ordinal);
-    pod_control::update_pod(world, update_set, fixed);
+    let mut fixed = pod;
+    identity::update_identity(&update_set, &mut fixed, ordinal);
+    identity::update_storage(&update_set, &mut fixed, ordinal);
+    pod_control::update_pod(world, &update_set, fixed);
     Ok(false)
 }
 
 /// `newVersionedStatefulSetPod`: which revision a new pod gets (B-UPD-9, B-PART-3).
 fn new_versioned_pod(
-    current_set: &StatefulSet,
-    update_set: &StatefulSet,
-    current_rev: &str,
-    update_rev: &str,
+    world: &World,
+    set: &StatefulSet,
+    revs: &Revisions,
+    index: &SetIndex,
+    templates: &mut Templates,
     ordinal: i64,
 ) -> Pod {
-    let start = start_ordinal(current_set);
-    let rolling = strategy_type(current_set) == "RollingUpdate";
-    let current_replicas = current_set
+    let start = index.start;
+    let rolling = strategy_type(set) == "RollingUpdate";
+    let current_replicas = set
         .status
         .as_ref()
         .and_then(|s| s.current_replicas)
         .unwrap_or(0) as i64;
-    let use_current = match partition(current_set) {
+    let use_current = match partition(set) {
         // `rollingUpdate: null` (B-DEF-4): below the current replica count.
         None => rolling && ordinal < start + current_replicas,
         Some(partition) => ordinal < start + partition,
     };
-    let (template_set, revision) = if use_current {
-        (current_set, current_rev)
+    let revision = if use_current {
+        &revs.current
     } else {
-        (update_set, update_rev)
+        &revs.update
     };
+    let template_set = templates.set_for(world, set, index, revision);
     let mut pod = identity::new_pod(template_set, ordinal);
     pod.metadata
         .labels
@@ -491,51 +428,23 @@ fn new_versioned_pod(
     pod
 }
 
-/// `computeReplicaStatus` plus the generation and revisions.
-fn compute_status(
-    world: &World,
-    set: &StatefulSet,
-    pods: &[Pod],
-    current_rev: &str,
-    update_rev: &str,
-    collision_count: i32,
-) -> StatefulSetStatus {
-    let now = world.now;
-    let mrs = min_ready_seconds(set);
-    let (mut replicas, mut ready, mut available, mut current, mut updated) = (0, 0, 0, 0, 0);
-    for pod in pods {
-        if is_created(pod) {
-            replicas += 1;
-        }
-        if is_running_and_ready(pod) {
-            ready += 1;
-            if is_running_and_available(pod, mrs, now) {
-                available += 1;
-            }
-        }
-        if is_created(pod) && !is_terminating(pod) {
-            let revision = revision_of(pod);
-            if revision == current_rev {
-                current += 1;
-            }
-            if revision == update_rev {
-                updated += 1;
-            }
-        }
-    }
+/// `computeReplicaStatus` plus the generation and revisions, from the index counts.
+fn compute_status(set: &StatefulSet, index: &SetIndex, revs: &Revisions) -> StatefulSetStatus {
+    let current = index.by_revision.get(&revs.current).copied().unwrap_or(0);
+    let updated = index.by_revision.get(&revs.update).copied().unwrap_or(0);
     // Counts with `omitempty` are omitted at zero; replicas and availableReplicas are not
     // (B-STAT-1).
     let nonzero = |n: i32| (n != 0).then_some(n);
     StatefulSetStatus {
-        replicas,
-        ready_replicas: nonzero(ready),
-        available_replicas: Some(available),
+        replicas: index.created,
+        ready_replicas: nonzero(index.ready),
+        available_replicas: Some(index.available),
         current_replicas: nonzero(current),
         updated_replicas: nonzero(updated),
         observed_generation: set.metadata.generation,
-        current_revision: Some(current_rev.to_string()),
-        update_revision: Some(update_rev.to_string()),
-        collision_count: Some(collision_count),
+        current_revision: Some(revs.current.clone()),
+        update_revision: Some(revs.update.clone()),
+        collision_count: Some(revs.collision_count),
         conditions: set.status.as_ref().and_then(|s| s.conditions.clone()),
     }
 }
@@ -557,37 +466,12 @@ fn complete_rolling_update(set: &StatefulSet, status: &mut StatefulSetStatus) {
 }
 
 /// Writes status only when it changed (`inconsistentStatus`, B-STAT-3).
-fn write_status(world: &mut World, set: &StatefulSet, status: StatefulSetStatus) {
+fn write_status(world: &mut World, set: &mut StatefulSet, status: StatefulSetStatus) {
+    if set.status.as_ref() == Some(&status) {
+        return;
+    }
+    set.status = Some(status);
+    set.metadata.resource_version = Some(world.store.new_resource_version());
     let name = set.metadata.name.clone().unwrap_or_default();
-    let Some(stored) = world.store.statefulsets.get(&name) else {
-        return;
-    };
-    if stored.status.as_ref() == Some(&status) {
-        return;
-    }
-    let rv = world.store.new_resource_version();
-    if let Some(stored) = world.store.statefulsets.get_mut(&name) {
-        stored.status = Some(status);
-        stored.metadata.resource_version = Some(rv);
-    }
-    world.notify(ObjectKind::StatefulSet, &name, Change::Modified, None);
-}
-
-/// A Ready pod becomes Available minReadySeconds later: sync at exactly that instant
-/// (B-AVAIL-4, as LANGUAGE.md's timing asks).
-fn schedule_availability_checks(world: &mut World, set: &StatefulSet, pods: &[Pod]) {
-    let mrs = min_ready_seconds(set);
-    if mrs <= 0 {
-        return;
-    }
-    let name = set.metadata.name.clone().unwrap_or_default();
-    let now = world.now;
-    for pod in pods {
-        if let Some((true, since)) = podutil::ready_condition(pod) {
-            let at = since + mrs as u64 * SECOND;
-            if at > now {
-                super::sync_at(world, &name, at);
-            }
-        }
-    }
+    world.notify_status(ObjectKind::StatefulSet, &name);
 }

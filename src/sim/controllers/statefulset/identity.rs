@@ -136,11 +136,10 @@ pub fn update_storage(set: &StatefulSet, pod: &mut Pod, ordinal: i64) {
 
 /// `storageMatches`: every claim template has its claim volume.
 pub fn storage_matches(set: &StatefulSet, pod: &Pod, ordinal: i64) -> bool {
-    let volumes = pod
+    let volumes: &[Volume] = pod
         .spec
         .as_ref()
-        .and_then(|s| s.volumes.as_ref())
-        .cloned()
+        .and_then(|s| s.volumes.as_deref())
         .unwrap_or_default();
     set.spec
         .as_ref()

@@ -7,12 +7,12 @@
 
 mod control;
 mod identity;
+pub mod index;
 mod pod_control;
 mod retention;
 pub mod revision;
 
 use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::api::core::v1::Pod;
 
 use crate::sim::clock::{Millis, SECOND};
 use crate::sim::error::SimError;
@@ -24,54 +24,258 @@ use crate::sim::world::{Timer, WatchEvent, World};
 pub use identity::pod_name;
 
 /// Informer handler: a pod changed; enqueue the set that owns it, or, for an orphan,
-/// every set that could adopt it.
+/// every set that could adopt it, and mark the pod for their indexes.
 pub fn on_pod_event(world: &mut World, event: &WatchEvent) {
-    if let Some(owner) = &event.owner_uid {
-        let set = world
+    let sets: Vec<String> = match &event.owner_uid {
+        Some(owner) => world
             .store
             .statefulsets
             .iter()
-            .find(|(_, s)| s.metadata.uid.as_deref() == Some(owner.as_str()))
-            .map(|(name, _)| name.clone());
-        if let Some(set) = set {
-            world.statefulset_queue.add(&set);
-        }
-        return;
-    }
-    let Some(pod) = world.store.pods.get(&event.name) else {
-        return;
+            .filter(|(_, s)| s.metadata.uid.as_deref() == Some(owner.as_str()))
+            .map(|(name, _)| name.clone())
+            .collect(),
+        None => match world.store.pods.get(&event.name) {
+            Some(pod) => world
+                .store
+                .statefulsets
+                .iter()
+                .filter(|(_, s)| {
+                    s.spec
+                        .as_ref()
+                        .is_some_and(|spec| labels::pod_matches(Some(&spec.selector), pod))
+                })
+                .map(|(name, _)| name.clone())
+                .collect(),
+            None => Vec::new(),
+        },
     };
-    let candidates: Vec<String> = world
-        .store
-        .statefulsets
+    // A pod that left its owner is known to the index of the set that had it.
+    let had: Vec<String> = world
+        .statefulset_index
         .iter()
-        .filter(|(_, s)| {
-            s.spec
-                .as_ref()
-                .is_some_and(|spec| labels::pod_matches(Some(&spec.selector), pod))
-        })
+        .filter(|(name, index)| !sets.contains(name) && index.has_name(&event.name))
         .map(|(name, _)| name.clone())
         .collect();
-    for set in candidates {
+    for set in sets.into_iter().chain(had) {
+        world
+            .statefulset_index
+            .entry(set.clone())
+            .or_default()
+            .dirty
+            .insert(event.name.clone());
+        world.statefulset_queue.add(&set);
+    }
+}
+
+/// Informer handler: a claim changed; the pod of that ordinal is looked at again
+/// (retention owner references, B-RET-9).
+pub fn on_claim_event(world: &mut World, claim: &str) {
+    let mut touched = Vec::new();
+    for (name, set) in &world.store.statefulsets {
+        let templates = set
+            .spec
+            .as_ref()
+            .and_then(|s| s.volume_claim_templates.as_ref());
+        for template in templates.into_iter().flatten() {
+            let prefix = format!(
+                "{}-{name}-",
+                template.metadata.name.as_deref().unwrap_or_default()
+            );
+            if let Some(ordinal) = claim
+                .strip_prefix(&prefix)
+                .and_then(|o| o.parse::<i64>().ok())
+            {
+                touched.push((name.clone(), ordinal));
+            }
+        }
+    }
+    for (set, ordinal) in touched {
+        world
+            .statefulset_index
+            .entry(set.clone())
+            .or_default()
+            .dirty_ordinals
+            .insert(ordinal);
         world.statefulset_queue.add(&set);
     }
 }
 
 /// One reconcile of one StatefulSet.
 pub fn sync(world: &mut World, name: &str) -> Result<(), SimError> {
-    let Some(set) = world.store.statefulsets.get(name).cloned() else {
+    // The set leaves the store while its sync runs (nothing else reads it meanwhile),
+    // so it need not be copied.
+    let Some(set) = world.store.statefulsets.remove(name) else {
         world.statefulset_backoff.remove(name);
+        world.statefulset_index.remove(name);
         return Ok(());
     };
-    let pods = claim_pods(world, &set);
-    let result = control::update_statefulset(world, &set, pods)?;
-    match result {
+    let mut index = world.statefulset_index.remove(name).unwrap_or_default();
+    let generation = set.metadata.generation.unwrap_or(0);
+    if index.data.as_ref().map(|(g, _)| *g) != Some(generation)
+        || index.key.as_ref().map(|k| k.uid.as_str()) != set.metadata.uid.as_deref()
+    {
+        index.data = Some((generation, revision::patch_data(&set)));
+    }
+    let revs = match resolved_again(world, &set, &index) {
+        Some(revs) => revs,
+        None => {
+            let data = index
+                .data
+                .as_ref()
+                .map(|(_, d)| d)
+                .unwrap_or(&serde_json::Value::Null);
+            revision::current_and_update(world, &set, data)
+        }
+    };
+    index.resolved = Some((generation, revs.update.clone()));
+    refresh(world, &set, &revs, &mut index);
+    let mut set = set;
+    let result = control::update_statefulset(world, &set, &revs, &mut index);
+    if let Ok((_, status)) = &result {
+        control::finish(world, &mut set, &revs, &index, status.clone());
+    }
+    world.store.statefulsets.insert(name.to_string(), set);
+    world.statefulset_index.insert(name.to_string(), index);
+    let (outcome, _) = result?;
+    match outcome {
         control::Outcome::Done => {
             world.statefulset_backoff.remove(name);
         }
         control::Outcome::Failed => requeue_with_backoff(world, name),
     }
     Ok(())
+}
+
+/// The revisions of the last sync, when nothing that decides them changed: the same
+/// generation (so the same template) and its update revision still stored.
+fn resolved_again(
+    world: &World,
+    set: &StatefulSet,
+    index: &index::SetIndex,
+) -> Option<revision::Revisions> {
+    let (generation, update) = index.resolved.as_ref()?;
+    if Some(*generation) != set.metadata.generation || !world.store.revisions.contains_key(update) {
+        return None;
+    }
+    let status = set.status.as_ref()?;
+    if status.update_revision.as_ref() != Some(update) {
+        return None;
+    }
+    let current = status
+        .current_revision
+        .clone()
+        .filter(|c| world.store.revisions.contains_key(c))
+        .unwrap_or_else(|| update.clone());
+    Some(revision::Revisions {
+        current,
+        update: update.clone(),
+        collision_count: status.collision_count.unwrap_or(0),
+    })
+}
+
+/// Brings the index up to date: a full rebuild when its key changed, else the pods that
+/// changed, the claims that changed and the pods whose availability time came.
+fn refresh(
+    world: &mut World,
+    set: &StatefulSet,
+    revs: &revision::Revisions,
+    index: &mut index::SetIndex,
+) {
+    let key = index::Key {
+        uid: set.metadata.uid.clone().unwrap_or_default(),
+        generation: set.metadata.generation.unwrap_or(0),
+        update_revision: revs.update.clone(),
+    };
+    let names: Vec<String> = if index.key.as_ref() != Some(&key) {
+        index.reset(key, set);
+        world.store.pods.keys().cloned().collect()
+    } else {
+        std::mem::take(&mut index.dirty).into_iter().collect()
+    };
+    index.dirty.clear();
+    for name in claim_pods(world, set, &names) {
+        match name {
+            Claimed::Owned(name) => {
+                let ordinal = podutil::parent_and_ordinal(&name).map(|(_, o)| o);
+                if let (Some(pod), Some(ordinal)) = (world.store.pods.get(&name), ordinal) {
+                    index.remove_name(&name);
+                    index.upsert(world, set, pod, ordinal);
+                }
+            }
+            Claimed::NotOwned(name) => index.remove_name(&name),
+        }
+    }
+    let mut again: Vec<i64> = std::mem::take(&mut index.dirty_ordinals)
+        .into_iter()
+        .collect();
+    again.extend(index.due_availability(world.now));
+    for ordinal in again {
+        let name = index.entry_name(ordinal).map(str::to_string);
+        if let Some(pod) = name.and_then(|n| world.store.pods.get(&n)) {
+            index.upsert(world, set, pod, ordinal);
+        }
+    }
+}
+
+enum Claimed {
+    Owned(String),
+    NotOwned(String),
+}
+
+/// `getPodsForStatefulSet` for the pods named: adopt matching orphans whose names fit
+/// the set (B-ADOPT-1), release owned pods that no longer match the selector
+/// (B-ADOPT-2).
+fn claim_pods(world: &mut World, set: &StatefulSet, names: &[String]) -> Vec<Claimed> {
+    let set_name = set.metadata.name.clone().unwrap_or_default();
+    let set_uid = set.metadata.uid.clone().unwrap_or_default();
+    let selector = set.spec.as_ref().map(|s| &s.selector);
+    let deleting = set.metadata.deletion_timestamp.is_some();
+    let mut out = Vec::new();
+    let mut adopt = Vec::new();
+    let mut release = Vec::new();
+    for name in names {
+        let Some(pod) = world.store.pods.get(name) else {
+            out.push(Claimed::NotOwned(name.clone()));
+            continue;
+        };
+        let matches = labels::pod_matches(selector, pod);
+        match podutil::controller_uid(pod) {
+            Some(uid) if uid == set_uid => {
+                if matches || deleting {
+                    out.push(Claimed::Owned(name.clone()));
+                } else {
+                    release.push(name.clone());
+                    out.push(Claimed::NotOwned(name.clone()));
+                }
+            }
+            Some(_) => out.push(Claimed::NotOwned(name.clone())),
+            None => {
+                let member = podutil::parent_and_ordinal(name).is_some_and(|(p, _)| p == set_name);
+                if matches && member && !deleting && !podutil::is_terminating(pod) {
+                    adopt.push(name.clone());
+                    out.push(Claimed::Owned(name.clone()));
+                } else {
+                    out.push(Claimed::NotOwned(name.clone()));
+                }
+            }
+        }
+    }
+    for name in release {
+        if let Some(pod) = world.store.pods.get_mut(&name) {
+            crate::sim::meta::remove_owner_reference(&mut pod.metadata, &set_uid);
+        }
+        server::touch_pod(world, &name);
+    }
+    for name in adopt {
+        if let Some(pod) = world.store.pods.get_mut(&name) {
+            pod.metadata
+                .owner_references
+                .get_or_insert_with(Vec::new)
+                .push(identity::controller_ref(set));
+        }
+        server::touch_pod(world, &name);
+    }
+    out
 }
 
 /// A failed controller action is retried after 1 s, doubling up to 60 s.
@@ -105,53 +309,4 @@ pub fn sync_at(world: &mut World, set: &str, at: Millis) {
             },
         );
     }
-}
-
-/// `getPodsForStatefulSet`: the pods the set controls, after adopting matching orphans
-/// whose names fit the set (B-ADOPT-1) and releasing owned pods that no longer match the
-/// selector (B-ADOPT-2).
-fn claim_pods(world: &mut World, set: &StatefulSet) -> Vec<Pod> {
-    let set_name = set.metadata.name.clone().unwrap_or_default();
-    let set_uid = set.metadata.uid.clone().unwrap_or_default();
-    let selector = set.spec.as_ref().map(|s| &s.selector);
-    let deleting = set.metadata.deletion_timestamp.is_some();
-    let mut owned = Vec::new();
-    let mut adopt = Vec::new();
-    let mut release = Vec::new();
-    for (name, pod) in &world.store.pods {
-        let matches = labels::pod_matches(selector, pod);
-        match podutil::controller_uid(pod) {
-            Some(uid) if uid == set_uid => {
-                if matches || deleting {
-                    owned.push(pod.clone());
-                } else {
-                    release.push(name.clone());
-                }
-            }
-            Some(_) => {}
-            None => {
-                let member = podutil::parent_and_ordinal(name).is_some_and(|(p, _)| p == set_name);
-                if matches && member && !deleting && !podutil::is_terminating(pod) {
-                    adopt.push(name.clone());
-                }
-            }
-        }
-    }
-    for name in release {
-        if let Some(pod) = world.store.pods.get_mut(&name) {
-            crate::sim::meta::remove_owner_reference(&mut pod.metadata, &set_uid);
-        }
-        server::touch_pod(world, &name);
-    }
-    for name in adopt {
-        if let Some(pod) = world.store.pods.get_mut(&name) {
-            pod.metadata
-                .owner_references
-                .get_or_insert_with(Vec::new)
-                .push(identity::controller_ref(set));
-            owned.push(pod.clone());
-        }
-        server::touch_pod(world, &name);
-    }
-    owned
 }

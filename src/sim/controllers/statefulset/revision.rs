@@ -3,6 +3,8 @@
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::runtime::RawExtension;
+use std::collections::BTreeMap;
+
 use serde_json::{json, Value};
 
 use super::identity::{controller_ref, set_name};
@@ -77,29 +79,21 @@ fn revision_of(data: &Value) -> Option<Value> {
     data.pointer("/spec/template").cloned()
 }
 
-/// `ApplyRevision`: the set with the template stored in `revision`.
-pub fn apply_revision(set: &StatefulSet, revision: &ControllerRevision) -> StatefulSet {
+/// `ApplyRevision`: the set with another pod template.
+pub fn with_template(
+    set: &StatefulSet,
+    template: k8s_openapi::api::core::v1::PodTemplateSpec,
+) -> StatefulSet {
     let mut applied = set.clone();
-    let template = revision
-        .data
-        .as_ref()
-        .and_then(|d| revision_of(&d.0))
-        .map(|mut t| {
-            if let Value::Object(map) = &mut t {
-                map.remove("$patch");
-            }
-            t
-        })
-        .and_then(|t| serde_json::from_value(t).ok());
-    if let (Some(spec), Some(template)) = (applied.spec.as_mut(), template) {
+    if let Some(spec) = applied.spec.as_mut() {
         spec.template = template;
     }
     applied
 }
 
-/// The revisions the set owns, adopting orphans that match its selector (B-REV-8),
-/// sorted by revision number then name (`SortControllerRevisions`).
-pub fn owned_revisions(world: &mut World, set: &StatefulSet) -> Vec<ControllerRevision> {
+/// The revisions the set owns as (revision number, name), adopting orphans that match its
+/// selector (B-REV-8), sorted by revision number then name (`SortControllerRevisions`).
+pub fn owned_revisions(world: &mut World, set: &StatefulSet) -> Vec<(i64, String)> {
     let uid = set.metadata.uid.clone().unwrap_or_default();
     let selector = set.spec.as_ref().map(|s| &s.selector);
     let mut adopt = Vec::new();
@@ -112,7 +106,7 @@ pub fn owned_revisions(world: &mut World, set: &StatefulSet) -> Vec<ControllerRe
             .flatten()
             .find(|r| r.controller == Some(true));
         match controller {
-            Some(r) if r.uid == uid => owned.push(revision.clone()),
+            Some(r) if r.uid == uid => owned.push((revision.revision, name.clone())),
             Some(_) => {}
             None => {
                 if labels::matches(selector, revision.metadata.labels.as_ref())
@@ -130,15 +124,11 @@ pub fn owned_revisions(world: &mut World, set: &StatefulSet) -> Vec<ControllerRe
                 .owner_references
                 .get_or_insert_with(Vec::new)
                 .push(controller_ref(set));
-            owned.push(revision.clone());
+            owned.push((revision.revision, name.clone()));
         }
         touch(world, &name);
     }
-    owned.sort_by(|a, b| {
-        a.revision
-            .cmp(&b.revision)
-            .then_with(|| a.metadata.name.cmp(&b.metadata.name))
-    });
+    owned.sort();
     owned
 }
 
@@ -150,48 +140,72 @@ fn touch(world: &mut World, name: &str) {
     world.notify(ObjectKind::ControllerRevision, name, Change::Modified, None);
 }
 
-/// `getStatefulSetRevisions`: the current and update revisions, creating the update
-/// revision or reusing an equal one (a rollback bumps its number, B-REV-4).
-pub fn current_and_update(
-    world: &mut World,
-    set: &StatefulSet,
-    revisions: &[ControllerRevision],
-) -> (ControllerRevision, ControllerRevision, i32) {
+/// The current and update revision names and the collision count of a sync.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Revisions {
+    pub current: String,
+    pub update: String,
+    pub collision_count: i32,
+}
+
+/// `getStatefulSetRevisions`: the update revision is created, or an equal one reused (a
+/// rollback bumps its number, B-REV-4); the current revision is the status's, else the
+/// update revision.
+pub fn current_and_update(world: &mut World, set: &StatefulSet, data: &Value) -> Revisions {
+    let revisions = owned_revisions(world, set);
     let mut collision_count = set
         .status
         .as_ref()
         .and_then(|s| s.collision_count)
         .unwrap_or(0);
-    let next_number = revisions.iter().map(|r| r.revision).max().unwrap_or(0) + 1;
-    let data = patch_data(set);
-    let equal: Vec<&ControllerRevision> = revisions
+    let next_number = revisions.iter().map(|(n, _)| *n).max().unwrap_or(0) + 1;
+    let equal = revisions
         .iter()
-        .filter(|r| r.data.as_ref().map(|d| &d.0) == Some(&data))
-        .collect();
-    let update = match (equal.last(), revisions.last()) {
-        (Some(eq), Some(last)) if eq.metadata.name == last.metadata.name => (*eq).clone(),
-        (Some(eq), _) => {
-            let name = eq.metadata.name.clone().unwrap_or_default();
-            if let Some(stored) = world.store.revisions.get_mut(&name) {
-                stored.revision = next_number;
-            }
-            touch(world, &name);
+        .rev()
+        .find(|(_, name)| {
             world
                 .store
                 .revisions
-                .get(&name)
-                .cloned()
-                .unwrap_or_else(|| (*eq).clone())
+                .get(name)
+                .and_then(|r| r.data.as_ref())
+                .is_some_and(|d| &d.0 == data)
+        })
+        .map(|(_, name)| name.clone());
+    let update = match (equal, revisions.last()) {
+        (Some(eq), Some((_, last))) if &eq == last => eq,
+        (Some(eq), _) => {
+            if let Some(stored) = world.store.revisions.get_mut(&eq) {
+                stored.revision = next_number;
+            }
+            touch(world, &eq);
+            eq
         }
-        (None, _) => create(world, set, data, next_number, &mut collision_count),
+        (None, _) => create(world, set, data.clone(), next_number, &mut collision_count),
     };
-    let current_name = set.status.as_ref().and_then(|s| s.current_revision.clone());
-    let current = revisions
-        .iter()
-        .find(|r| r.metadata.name.is_some() && r.metadata.name == current_name)
-        .cloned()
+    let current = set
+        .status
+        .as_ref()
+        .and_then(|s| s.current_revision.clone())
+        .filter(|c| revisions.iter().any(|(_, n)| n == c))
         .unwrap_or_else(|| update.clone());
-    (current, update, collision_count)
+    Revisions {
+        current,
+        update,
+        collision_count,
+    }
+}
+
+/// The pod template a revision holds.
+pub fn template_of(
+    world: &World,
+    name: &str,
+) -> Option<k8s_openapi::api::core::v1::PodTemplateSpec> {
+    let data = &world.store.revisions.get(name)?.data.as_ref()?.0;
+    let mut template = revision_of(data)?;
+    if let Value::Object(map) = &mut template {
+        map.remove("$patch");
+    }
+    serde_json::from_value(template).ok()
 }
 
 /// `CreateControllerRevision`: a name collision with different data bumps the count.
@@ -201,13 +215,13 @@ fn create(
     data: Value,
     number: i64,
     collision_count: &mut i32,
-) -> ControllerRevision {
+) -> String {
     loop {
         let hash = hash(&data, *collision_count);
         let name = revision_name(set_name(set), &hash);
         match world.store.revisions.get(&name) {
             Some(existing) if existing.data.as_ref().map(|d| &d.0) == Some(&data) => {
-                return existing.clone();
+                return name;
             }
             Some(_) => {
                 *collision_count += 1;
@@ -236,9 +250,9 @@ fn create(
                     data: Some(RawExtension(data)),
                     revision: number,
                 };
-                world.store.revisions.insert(name.clone(), revision.clone());
+                world.store.revisions.insert(name.clone(), revision);
                 world.notify(ObjectKind::ControllerRevision, &name, Change::Added, None);
-                return revision;
+                return name;
             }
         }
     }
@@ -249,8 +263,8 @@ fn create(
 pub fn truncate_history(
     world: &mut World,
     set: &StatefulSet,
-    pod_revisions: &[String],
-    revisions: &[ControllerRevision],
+    live_labels: &BTreeMap<String, i32>,
+    revisions: &[(i64, String)],
     current: &str,
     update: &str,
 ) {
@@ -262,17 +276,14 @@ pub fn truncate_history(
     if limit < 0 {
         return;
     }
-    let history: Vec<&ControllerRevision> = revisions
+    let history: Vec<&String> = revisions
         .iter()
-        .filter(|r| {
-            let name = r.metadata.name.as_deref().unwrap_or_default();
-            name != current && name != update && !pod_revisions.iter().any(|p| p == name)
-        })
+        .map(|(_, name)| name)
+        .filter(|name| *name != current && *name != update && !live_labels.contains_key(*name))
         .collect();
     let excess = history.len().saturating_sub(limit as usize);
-    for revision in history.into_iter().take(excess) {
-        let name = revision.metadata.name.clone().unwrap_or_default();
-        crate::sim::server::remove(world, &ObjectKind::ControllerRevision, &name);
+    for name in history.into_iter().take(excess) {
+        crate::sim::server::remove(world, &ObjectKind::ControllerRevision, name);
     }
 }
 
