@@ -40,6 +40,15 @@ pub fn on_event(world: &mut World, event: &WatchEvent) {
         // A pod changes at most its own endpoint, in the slices of the Services that
         // select it now or listed it before.
         ObjectKind::Pod => {
+            if world.store.endpoint_slices.is_empty()
+                && !world
+                    .store
+                    .services
+                    .values()
+                    .any(|s| s.spec.as_ref().is_some_and(|s| s.selector.is_some()))
+            {
+                return;
+            }
             let services: Vec<String> = world
                 .store
                 .services

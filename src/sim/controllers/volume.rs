@@ -616,6 +616,9 @@ fn in_use(world: &World, claim: &str) -> bool {
 }
 
 fn release_unused_claims(world: &mut World) {
+    if world.store.claims.is_empty() {
+        return;
+    }
     let deleting: Vec<String> = world
         .store
         .claims

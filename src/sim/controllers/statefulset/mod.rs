@@ -50,12 +50,16 @@ pub fn on_pod_event(world: &mut World, event: &WatchEvent) {
         },
     };
     // A pod that left its owner is known to the index of the set that had it.
-    let had: Vec<String> = world
-        .statefulset_index
-        .iter()
-        .filter(|(name, index)| !sets.contains(name) && index.has_name(&event.name))
-        .map(|(name, _)| name.clone())
-        .collect();
+    let had: Vec<String> = if event.owner_uid.is_some() {
+        Vec::new()
+    } else {
+        world
+            .statefulset_index
+            .iter()
+            .filter(|(name, index)| !sets.contains(name) && index.has_name(&event.name))
+            .map(|(name, _)| name.clone())
+            .collect()
+    };
     for set in sets.into_iter().chain(had) {
         world
             .statefulset_index
