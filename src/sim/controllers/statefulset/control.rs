@@ -66,7 +66,9 @@ pub fn update_statefulset(
     revs: &Revisions,
     index: &mut SetIndex,
 ) -> Result<(Outcome, StatefulSetStatus), SimError> {
-    // Step 2: status from the pods as the sync found them.
+    // Step 2: status from the pods as the sync found them. (Upstream also decrements
+    // currentReplicas in the status it writes right after an update deletion, B-STAT-2;
+    // status writes take no time here, so that intermediate value cannot be observed.)
     let mut status = compute_status(set, index, revs);
     let mut templates = Templates {
         cached: Vec::new(),
