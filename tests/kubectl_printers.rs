@@ -589,3 +589,25 @@ fn odd_objects_do_not_panic() {
     let t = printers::pods(&[&future], at("2025-12-31T23:59:00Z"));
     assert_eq!(t.cell(0, "AGE"), Some("<invalid>"));
 }
+
+/// The columns a table expectation may name (the language's list) are exactly the columns
+/// the printers print, for every kind with a table.
+#[test]
+fn the_language_knows_exactly_the_printed_columns() {
+    use kscn::lang::ast::Kind;
+    let world = kscn::sim::World::new(kscn::sim::Config::default()).expect("a cluster");
+    for kind in [
+        Kind::Pod,
+        Kind::StatefulSet,
+        Kind::PersistentVolumeClaim,
+        Kind::PersistentVolume,
+        Kind::StorageClass,
+        Kind::Service,
+        Kind::Node,
+        Kind::ControllerRevision,
+        Kind::EndpointSlice,
+    ] {
+        let printed = kscn::runner::table::printed(&world, kind).columns;
+        assert_eq!(kscn::lang::columns::known_columns(kind), printed.as_slice(), "{kind:?}");
+    }
+}
