@@ -608,6 +608,10 @@ fn the_language_knows_exactly_the_printed_columns() {
         Kind::EndpointSlice,
     ] {
         let printed = kscn::runner::table::printed(&world, kind).columns;
-        assert_eq!(kscn::lang::columns::known_columns(kind), printed.as_slice(), "{kind:?}");
+        assert_eq!(
+            kscn::lang::columns::known_columns(kind),
+            printed.as_slice(),
+            "{kind:?}"
+        );
     }
 }

@@ -22,17 +22,31 @@ pub fn matches(
         .flatten()
         .all(|(k, v)| labels.get(k) == Some(v));
     let expressions_ok = selector.match_expressions.iter().flatten().all(|e| {
-        let value = labels.get(&e.key);
-        let values = e.values.as_deref().unwrap_or_default();
-        match e.operator.as_str() {
-            "In" => value.is_some_and(|v| values.contains(v)),
-            "NotIn" => value.is_none_or(|v| !values.contains(v)),
-            "Exists" => value.is_some(),
-            "DoesNotExist" => value.is_none(),
-            _ => false,
-        }
+        requirement_matches(
+            labels,
+            &e.key,
+            &e.operator,
+            e.values.as_deref().unwrap_or_default(),
+        )
     });
     labels_ok && expressions_ok
+}
+
+/// One `key operator values` requirement (label selectors and node selector terms alike).
+pub fn requirement_matches(
+    labels: &BTreeMap<String, String>,
+    key: &str,
+    operator: &str,
+    values: &[String],
+) -> bool {
+    let value = labels.get(key);
+    match operator {
+        "In" => value.is_some_and(|v| values.contains(v)),
+        "NotIn" => value.is_none_or(|v| !values.contains(v)),
+        "Exists" => value.is_some(),
+        "DoesNotExist" => value.is_none(),
+        _ => false,
+    }
 }
 
 pub fn pod_matches(selector: Option<&LabelSelector>, pod: &Pod) -> bool {

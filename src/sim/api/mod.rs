@@ -14,5 +14,6 @@ pub mod defaults;
 pub mod field_error;
 pub mod kinds;
 pub mod patch;
+pub mod quantity;
 pub mod strict;
 pub mod validation;

@@ -932,37 +932,7 @@ pub fn validate_statefulset_json(
     Ok(errs)
 }
 
-/// Parses a resource quantity (`1Gi`, `1024Mi`, `500m`, `1e3`) into its value, for semantic
-/// comparison as upstream's `Semantic.DeepEqual` does.
-pub fn quantity_value(q: &str) -> Option<f64> {
-    let q = q.trim();
-    let split = q
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-'))
-        .unwrap_or(q.len());
-    let (num, suffix) = q.split_at(split);
-    let n: f64 = num.parse().ok()?;
-    let mult = match suffix {
-        "" => 1.0,
-        "Ki" => 1024f64,
-        "Mi" => 1024f64.powi(2),
-        "Gi" => 1024f64.powi(3),
-        "Ti" => 1024f64.powi(4),
-        "Pi" => 1024f64.powi(5),
-        "Ei" => 1024f64.powi(6),
-        "n" => 1e-9,
-        "u" => 1e-6,
-        "m" => 1e-3,
-        "k" => 1e3,
-        "M" => 1e6,
-        "G" => 1e9,
-        "T" => 1e12,
-        "P" => 1e15,
-        "E" => 1e18,
-        s if s.starts_with('e') || s.starts_with('E') => 10f64.powi(s[1..].parse::<i32>().ok()?),
-        _ => return None,
-    };
-    Some(n * mult)
-}
+pub use super::quantity::value as quantity_value;
 
 /// Replaces every `resources.{requests,limits}` quantity by its numeric value.
 fn normalize_quantities(v: serde_json::Value) -> serde_json::Value {

@@ -321,33 +321,7 @@ fn request_of(claim: &PersistentVolumeClaim) -> Option<u128> {
     parse_quantity(&q.0)
 }
 
-/// A quantity in bytes (rounded up), enough to compare sizes.
-pub fn parse_quantity(text: &str) -> Option<u128> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(text.len());
-    let (number, suffix) = text.split_at(split);
-    let number: f64 = number.parse().ok()?;
-    let factor: f64 = match suffix {
-        "" => 1.0,
-        "m" => 0.001,
-        "k" => 1e3,
-        "M" => 1e6,
-        "G" => 1e9,
-        "T" => 1e12,
-        "P" => 1e15,
-        "E" => 1e18,
-        "Ki" => 1024.0,
-        "Mi" => 1024f64.powi(2),
-        "Gi" => 1024f64.powi(3),
-        "Ti" => 1024f64.powi(4),
-        "Pi" => 1024f64.powi(5),
-        "Ei" => 1024f64.powi(6),
-        _ => return None,
-    };
-    Some((number * factor).ceil() as u128)
-}
+pub use crate::sim::api::quantity::bytes as parse_quantity;
 
 /// The provisioner creates `pvc-<claim uid>` with the claim's size and modes and the
 /// class's reclaim policy, then the PV controller binds the two (B-PV-1, B-PV-2).
@@ -733,15 +707,12 @@ fn affinity_nodes(world: &World, pv: &PersistentVolume) -> Option<BTreeSet<Strin
             let labels = node.metadata.labels.clone().unwrap_or_default();
             terms.iter().any(|term| {
                 term.match_expressions.iter().flatten().all(|e| {
-                    let value = labels.get(&e.key);
-                    let values = e.values.clone().unwrap_or_default();
-                    match e.operator.as_str() {
-                        "In" => value.is_some_and(|v| values.contains(v)),
-                        "NotIn" => value.is_none_or(|v| !values.contains(v)),
-                        "Exists" => value.is_some(),
-                        "DoesNotExist" => value.is_none(),
-                        _ => false,
-                    }
+                    crate::sim::labels::requirement_matches(
+                        &labels,
+                        &e.key,
+                        &e.operator,
+                        e.values.as_deref().unwrap_or_default(),
+                    )
                 })
             })
         })
