@@ -77,11 +77,7 @@ fn row_of(world: &World, name: &str) -> Option<PodRow> {
     let table = crate::kubectl::printers::pods(&[pod], super::clock::to_time(world.now));
     let cells = table.rows.into_iter().next()?;
     let cell = |i: usize| cells.get(i).cloned().unwrap_or_default();
-    let restarts = cell(3)
-        .split_whitespace()
-        .next()
-        .unwrap_or("0")
-        .to_string();
+    let restarts = cell(3).split_whitespace().next().unwrap_or("0").to_string();
     Some(PodRow {
         name: cell(0),
         ready: cell(1),

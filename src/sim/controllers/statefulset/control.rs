@@ -432,7 +432,9 @@ fn process_replica(
     }
     // A terminating pod blocks everything after it (B-ORD-4).
     if is_terminating(&pod) && monotonic {
-        waits(world, set, || format!("OrderedReady: {name} is Terminating"));
+        waits(world, set, || {
+            format!("OrderedReady: {name} is Terminating")
+        });
         return Ok(true);
     }
     // Every predecessor must be Running and Ready (B-ORD-2) and Available (B-AVAIL-2).
