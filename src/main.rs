@@ -37,6 +37,27 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Color::Auto)]
         color: Color,
     },
+    /// Show one scenario's timeline as `kubectl get pods -w` shows it, with each statement
+    /// and the reasons the StatefulSet controller waited.
+    Trace {
+        /// The .scn file.
+        file: PathBuf,
+        /// The scenario's title (default: the file's first scenario).
+        #[arg(long)]
+        scenario: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TraceFormat::Human)]
+        format: TraceFormat,
+        /// Use ASCII marks (`>`, `||`, `x`) instead of `▶`, `⏸`, `✗`.
+        #[arg(long)]
+        ascii: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TraceFormat {
+    Human,
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -64,6 +85,12 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
+        Command::Trace {
+            file,
+            scenario,
+            format,
+            ascii,
+        } => trace_command(&file, scenario.as_deref(), format, ascii),
         Command::Run {
             paths,
             jobs,
@@ -109,4 +136,65 @@ fn main() -> ExitCode {
             ExitCode::from(runner::exit_code(&outcomes) as u8)
         }
     }
+}
+
+/// `scn trace`: 0 when the scenario passed, 1 when it failed, 2 when the file could not be
+/// loaded or has no such scenario.
+fn trace_command(
+    file: &std::path::Path,
+    scenario: Option<&str>,
+    format: TraceFormat,
+    ascii: bool,
+) -> ExitCode {
+    let shown = file.display().to_string();
+    let shown = shown.strip_prefix("./").unwrap_or(&shown).to_string();
+    let loaded = match runner::load::load(file, &shown) {
+        Ok(loaded) => loaded,
+        Err(errors) => {
+            let palette = report::Palette {
+                color: use_color(Color::Auto),
+            };
+            eprint!("{}", report::render_load_errors(&shown, &errors, palette));
+            return ExitCode::from(2);
+        }
+    };
+    let titles: Vec<&str> = loaded
+        .ast
+        .scenarios
+        .iter()
+        .map(|s| s.title.as_str())
+        .collect();
+    let index = match scenario {
+        None if titles.is_empty() => {
+            eprintln!("error: {shown} has no scenario");
+            return ExitCode::from(2);
+        }
+        None => 0,
+        Some(title) => match titles.iter().position(|t| *t == title) {
+            Some(i) => i,
+            None => {
+                eprintln!("error: {shown} has no scenario \"{title}\"; its scenarios are:");
+                for t in &titles {
+                    eprintln!("  {t}");
+                }
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let traced = runner::trace::trace(&loaded, index);
+    let text = match format {
+        TraceFormat::Human => runner::trace::render_human(
+            &traced,
+            if ascii {
+                runner::trace::ASCII
+            } else {
+                runner::trace::UNICODE
+            },
+        ),
+        TraceFormat::Json => runner::trace::render_json(&traced),
+    };
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+    ExitCode::from(if traced.passed { 0 } else { 1 })
 }

@@ -12,3 +12,4 @@ mod lang_render;
 mod report;
 mod seed;
 mod simulation;
+mod trace;

@@ -35,12 +35,46 @@ pub fn sim_config(cluster: &ClusterConfig) -> Result<Config, String> {
     })
 }
 
+/// Watches a scenario run statement by statement (`scn trace`). Every method defaults to
+/// doing nothing.
+pub trait Observer {
+    /// The World was created, before `setup` runs.
+    fn started(&mut self, _world: &mut World) {}
+    /// A statement (of `setup` or the body) is about to run.
+    fn before(&mut self, _world: &World, _stmt: &Stmt) {}
+    /// A statement ran. `refusal` is the cluster's refusal of an action, whether
+    /// `fails with` expected it or not; `failure` is the statement's failure.
+    fn after(
+        &mut self,
+        _world: &World,
+        _stmt: &Stmt,
+        _refusal: Option<&str>,
+        _failure: Option<&Failure>,
+    ) {
+    }
+}
+
+struct Unobserved;
+impl Observer for Unobserved {}
+
 /// Runs scenario `index` of `file`.
 pub fn run_scenario(file: &LoadedFile, index: usize) -> ScenarioResult {
+    run_scenario_observed(file, index, &mut Unobserved)
+}
+
+/// Runs scenario `index` of `file`, telling `observer` about each statement.
+pub fn run_scenario_observed(
+    file: &LoadedFile,
+    index: usize,
+    observer: &mut dyn Observer,
+) -> ScenarioResult {
     let started = std::time::Instant::now();
     let scenario = &file.ast.scenarios[index];
     let status = match Runner::new(file) {
-        Ok(mut runner) => runner.run(&scenario.body),
+        Ok(mut runner) => {
+            observer.started(&mut runner.world);
+            runner.run(&scenario.body, observer)
+        }
         Err(message) => Status::Failed(Box::new(Failure {
             span: scenario.span,
             statement: first_line(&file.source, scenario.span),
@@ -59,7 +93,7 @@ pub fn run_scenario(file: &LoadedFile, index: usize) -> ScenarioResult {
     }
 }
 
-fn first_line(source: &str, span: crate::lang::ast::Span) -> String {
+pub(crate) fn first_line(source: &str, span: crate::lang::ast::Span) -> String {
     let end = span.end.min(source.len());
     let start = span.start.min(end);
     source[start..end]
@@ -77,6 +111,8 @@ struct Runner<'f> {
     mark: usize,
     /// Warnings of the last cluster-changing statement, gathered before the cluster reacts.
     warnings: Vec<String>,
+    /// The cluster's refusal of the last action, for an [`Observer`].
+    refusal: Option<String>,
 }
 
 type Step = Result<(), Box<Failure>>;
@@ -91,13 +127,19 @@ impl<'f> Runner<'f> {
             vars: BTreeMap::new(),
             mark: 0,
             warnings: Vec::new(),
+            refusal: None,
         })
     }
 
-    fn run(&mut self, body: &[Stmt]) -> Status {
+    fn run(&mut self, body: &[Stmt], observer: &mut dyn Observer) -> Status {
         let file = self.file;
         for stmt in file.ast.setup.iter().chain(body) {
-            if let Err(failure) = self.statement(stmt) {
+            observer.before(&self.world, stmt);
+            self.refusal = None;
+            let result = self.statement(stmt);
+            let failure = result.as_ref().err().map(|f| &**f);
+            observer.after(&self.world, stmt, self.refusal.as_deref(), failure);
+            if let Err(failure) = result {
                 return Status::Failed(failure);
             }
         }
@@ -180,7 +222,10 @@ impl<'f> Runner<'f> {
         };
         let result = match result {
             Ok(()) => Ok(()),
-            Err(ActionError::Refused(message)) => Err(message),
+            Err(ActionError::Refused(message)) => {
+                self.refusal = Some(message.clone());
+                Err(message)
+            }
             Err(ActionError::Sim(e)) => return Err(self.sim_failure(stmt, e)),
             Err(ActionError::Query(message)) => return Err(self.fail(stmt, message)),
         };

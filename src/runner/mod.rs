@@ -13,6 +13,7 @@ pub mod query;
 pub mod readiness;
 pub mod report;
 pub mod table;
+pub mod trace;
 
 use std::path::{Path, PathBuf};
 

@@ -24,6 +24,7 @@ pub mod podutil;
 pub mod scheduler;
 pub mod server;
 pub mod store;
+pub mod trace;
 pub mod volumes;
 pub mod world;
 

@@ -141,6 +141,8 @@ pub struct World {
     /// Events processed so far (timers, watch events, syncs): the event budget.
     pub processed: u64,
     pods_created: u64,
+    /// The `scn trace` timeline; `None` (off) unless `trace::enable` turned it on.
+    pub trace: Option<Box<super::trace::Trace>>,
 }
 
 impl World {
@@ -170,6 +172,7 @@ impl World {
             warnings: Vec::new(),
             processed: 0,
             pods_created: 0,
+            trace: None,
             config,
         };
         super::bootstrap::bootstrap(&mut world);
@@ -283,6 +286,9 @@ impl World {
         change: Change,
         owner_uid: Option<String>,
     ) {
+        if self.trace.is_some() {
+            super::trace::on_notify(self, &kind, name, &change);
+        }
         self.watch.push_back(WatchEvent {
             kind,
             name: name.to_string(),

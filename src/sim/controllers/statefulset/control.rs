@@ -19,6 +19,7 @@ use super::revision::{self, Revisions};
 use crate::sim::error::SimError;
 use crate::sim::kinds::ObjectKind;
 use crate::sim::podutil::{self, is_running_and_available, is_terminating, is_unavailable};
+use crate::sim::trace;
 use crate::sim::world::World;
 
 pub enum Outcome {
@@ -74,7 +75,11 @@ pub fn update_statefulset(
         cached: Vec::new(),
         known: std::mem::take(&mut index.templates),
     };
+    trace::begin_sync(world);
     let result = sync_pods(world, set, revs, index, &mut templates);
+    if trace::enabled(world) {
+        trace_sync_end(world, set, &result);
+    }
     index.templates = templates.known;
     let outcome = match result {
         Ok(()) => Outcome::Done,
@@ -117,6 +122,28 @@ pub fn finish(
     );
 }
 
+/// What the trace learns when a sync ended: a failed write is a wait with the event's text.
+fn trace_sync_end(world: &mut World, set: &StatefulSet, result: &Result<(), WriteError>) {
+    let name = identity::set_name(set).to_string();
+    if let Err(WriteError::Failed(_)) = result {
+        let last = world
+            .events
+            .about(&ObjectKind::StatefulSet, &name)
+            .filter(|e| e.type_ == "Warning")
+            .last()
+            .map(|e| format!("{}: {}", e.reason, e.message));
+        trace::wait(world, &name, || {
+            last.unwrap_or_else(|| "a write failed; retrying with back-off".into())
+        });
+    }
+    trace::end_sync(world, &name);
+}
+
+/// Records why `set`'s sync stops here (only when tracing is on).
+fn waits(world: &mut World, set: &StatefulSet, reason: impl FnOnce() -> String) {
+    trace::wait(world, identity::set_name(set), reason);
+}
+
 /// Steps 3 to 9.
 fn sync_pods(
     world: &mut World,
@@ -127,6 +154,9 @@ fn sync_pods(
 ) -> Result<(), WriteError> {
     // Step 3: a set being deleted only gets its status written (B-STAT-4).
     if set.metadata.deletion_timestamp.is_some() {
+        waits(world, set, || {
+            "the set is being deleted: only its status is written".into()
+        });
         return Ok(());
     }
     let now = world.now;
@@ -180,6 +210,7 @@ fn sync_pods(
         };
         if is_terminating(&pod) {
             if monotonic {
+                waits(world, set, || format!("scale-down: {name} is Terminating"));
                 return Ok(());
             }
             continue;
@@ -189,6 +220,9 @@ fn sync_pods(
             && monotonic
             && first_unhealthy.as_deref() != Some(name.as_str())
         {
+            waits(world, set, || {
+                format!("scale-down: {name} is unhealthy and not the first unhealthy pod")
+            });
             return Ok(());
         }
         pod_control::delete_pod(world, set, name);
@@ -199,6 +233,11 @@ fn sync_pods(
 
     // Step 8: OnDelete stops here (B-ONDEL-1).
     if strategy_type(set) == "OnDelete" {
+        if !index.outdated.is_empty() {
+            waits(world, set, || {
+                "OnDelete: outdated pods are replaced only when deleted".into()
+            });
+        }
         return Ok(());
     }
     let update_min = index.start + partition(set).unwrap_or(0).max(0);
@@ -219,6 +258,12 @@ fn sync_pods(
                 pod_control::delete_pod(world, set, &name);
             }
         }
+        (Some(_), Some(w)) => waits(world, set, || {
+            format!(
+                "rolling update: waiting for {} to become available",
+                identity::pod_name(identity::set_name(set), w)
+            )
+        }),
         _ => {}
     }
     Ok(())
@@ -276,6 +321,11 @@ fn update_with_max_unavailable(
         .iter()
         .filter(|o| !doomed.contains(o))
         .count() as i64;
+    if unavailable >= max && index.outdated.range(update_min..).next().is_some() {
+        waits(world, set, || {
+            format!("rolling update: {unavailable} pods unavailable, maxUnavailable is {max}")
+        });
+    }
     if unavailable < max {
         let budget = (max - unavailable) as usize;
         let more: Vec<i64> = index
@@ -352,6 +402,9 @@ fn process_replica(
         // older pod of this name is still there (B-RET-5).
         let name = identity::pod_name(identity::set_name(set), ordinal);
         if retention::claim_is_stale(world, set, &name, ordinal) {
+            waits(world, set, || {
+                format!("waiting for a stale claim of an older {name} to go")
+            });
             return Ok(true);
         }
         let pod = new_versioned_pod(world, set, revs, index, templates, ordinal);
@@ -365,17 +418,34 @@ fn process_replica(
         if !is_terminating(&pod) {
             pod_control::delete_pod(world, set, &name);
         }
+        if monotonic {
+            waits(world, set, || {
+                let phase = if podutil::is_failed(&pod) {
+                    "Failed"
+                } else {
+                    "Succeeded"
+                };
+                format!("{name} is {phase}: it is deleted, and re-created once it is gone")
+            });
+        }
         return Ok(true);
     }
     // A terminating pod blocks everything after it (B-ORD-4).
     if is_terminating(&pod) && monotonic {
+        waits(world, set, || {
+            format!("OrderedReady: {name} is Terminating")
+        });
         return Ok(true);
     }
     // Every predecessor must be Running and Ready (B-ORD-2) and Available (B-AVAIL-2).
     if !podutil::is_running_and_ready(&pod) && monotonic {
+        waits(world, set, || format!("OrderedReady: {name} is not Ready"));
         return Ok(true);
     }
     if !is_running_and_available(&pod, mrs, now) && monotonic {
+        waits(world, set, || {
+            format!("OrderedReady: {name} is not yet available (minReadySeconds {mrs})")
+        });
         return Ok(true);
     }
     // Enforce the identity, storage and retention invariants (B-ID-4, B-RET-9).

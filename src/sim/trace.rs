@@ -1,0 +1,168 @@
+//! The timeline of a World, as `kubectl get pods -o wide -w` shows it, plus the reasons the
+//! StatefulSet controller stopped a sync early ("waits").
+//!
+//! Off by default: `World::trace` is `None`, and every hook returns at once. Turned on with
+//! [`enable`]; the entries are in the order the changes happened, so the same input gives
+//! the same trace.
+
+use std::collections::BTreeMap;
+
+use super::clock::Millis;
+use super::kinds::ObjectKind;
+use super::world::{Change, World};
+
+/// One printed row of `kubectl get pods -o wide`, without AGE (which changes with time,
+/// not with the pod) and with RESTARTS as a count.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PodRow {
+    pub name: String,
+    pub ready: String,
+    pub status: String,
+    pub restarts: String,
+    pub ip: String,
+    pub node: String,
+}
+
+impl PodRow {
+    pub fn cells(&self) -> [&str; 6] {
+        [
+            &self.name,
+            &self.ready,
+            &self.status,
+            &self.restarts,
+            &self.ip,
+            &self.node,
+        ]
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TraceEntry {
+    /// A pod's printed row changed (or the pod appeared); `deleted` for the last line of a
+    /// pod that left the API, which repeats its last row as `-w` does.
+    Pod {
+        at: Millis,
+        row: PodRow,
+        deleted: bool,
+    },
+    /// A StatefulSet sync stopped early, and why.
+    Wait {
+        at: Millis,
+        set: String,
+        reason: String,
+    },
+}
+
+#[derive(Debug, Default)]
+pub struct Trace {
+    pub entries: Vec<TraceEntry>,
+    rows: BTreeMap<String, PodRow>,
+    last_wait: BTreeMap<String, String>,
+    waited: bool,
+}
+
+/// Turns tracing on for `world`, with the pods it has now as the starting rows.
+pub fn enable(world: &mut World) {
+    let mut trace = Trace::default();
+    for name in world.store.pods.keys() {
+        if let Some(row) = row_of(world, name) {
+            trace.rows.insert(name.clone(), row);
+        }
+    }
+    world.trace = Some(Box::new(trace));
+}
+
+fn row_of(world: &World, name: &str) -> Option<PodRow> {
+    let pod = world.store.pods.get(name)?;
+    let table = crate::kubectl::printers::pods(&[pod], super::clock::to_time(world.now));
+    let cells = table.rows.into_iter().next()?;
+    let cell = |i: usize| cells.get(i).cloned().unwrap_or_default();
+    let restarts = cell(3).split_whitespace().next().unwrap_or("0").to_string();
+    Some(PodRow {
+        name: cell(0),
+        ready: cell(1),
+        status: cell(2),
+        restarts,
+        ip: cell(5),
+        node: cell(6),
+    })
+}
+
+/// A watch event is about to be sent: record the pod's row if it changed.
+pub fn on_notify(world: &mut World, kind: &ObjectKind, name: &str, change: &Change) {
+    if world.trace.is_none() || *kind != ObjectKind::Pod {
+        return;
+    }
+    let now = world.now;
+    let row = if *change == Change::Deleted {
+        None
+    } else {
+        row_of(world, name)
+    };
+    let Some(trace) = world.trace.as_mut() else {
+        return;
+    };
+    match row {
+        Some(row) => {
+            if trace.rows.get(name) != Some(&row) {
+                trace.rows.insert(name.to_string(), row.clone());
+                trace.entries.push(TraceEntry::Pod {
+                    at: now,
+                    row,
+                    deleted: false,
+                });
+            }
+        }
+        None => {
+            if let Some(row) = trace.rows.remove(name) {
+                trace.entries.push(TraceEntry::Pod {
+                    at: now,
+                    row,
+                    deleted: true,
+                });
+            }
+        }
+    }
+}
+
+/// Whether tracing is on (so callers can skip building a reason).
+pub fn enabled(world: &World) -> bool {
+    world.trace.is_some()
+}
+
+/// A StatefulSet sync starts.
+pub fn begin_sync(world: &mut World) {
+    if let Some(trace) = world.trace.as_mut() {
+        trace.waited = false;
+    }
+}
+
+/// A StatefulSet sync ended: one that did not wait forgets the set's last reason, so the
+/// next wait for the same reason is shown again.
+pub fn end_sync(world: &mut World, set: &str) {
+    if let Some(trace) = world.trace.as_mut() {
+        if !trace.waited {
+            trace.last_wait.remove(set);
+        }
+    }
+}
+
+/// The StatefulSet controller stopped `set`'s sync early. Recorded only when tracing is on
+/// and the reason differs from the set's previous one.
+pub fn wait(world: &mut World, set: &str, reason: impl FnOnce() -> String) {
+    let now = world.now;
+    let Some(trace) = world.trace.as_mut() else {
+        return;
+    };
+    trace.waited = true;
+    let reason = reason();
+    if trace.last_wait.get(set) == Some(&reason) {
+        return;
+    }
+    trace.last_wait.insert(set.to_string(), reason.clone());
+    trace.entries.push(TraceEntry::Wait {
+        at: now,
+        set: set.to_string(),
+        reason,
+    });
+}
