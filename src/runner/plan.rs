@@ -37,6 +37,9 @@ impl std::fmt::Display for Shard {
     }
 }
 
+/// A job, (file, scenario), and its result.
+pub type Ran = ((usize, usize), ScenarioResult);
+
 /// Whether scenario `index` of `file` passes `--filter` and `--tag`.
 pub fn selected(file: &LoadedFile, index: usize, options: &RunOptions) -> bool {
     let scenario = &file.ast.scenarios[index];
@@ -84,7 +87,7 @@ pub fn execute(
     loaded: &[Result<LoadedFile, Vec<LoadError>>],
     jobs: &[(usize, usize)],
     options: &RunOptions,
-) -> (Vec<((usize, usize), ScenarioResult)>, Option<usize>) {
+) -> (Vec<Ran>, Option<usize>) {
     let run = |&(i, s): &(usize, usize)| {
         let result = match &loaded[i] {
             Ok(file) => exec::run_scenario(file, s),
