@@ -411,3 +411,24 @@ fn list_and_check_refuse_a_missing_path() {
         assert!(stderr(&out).contains("no such file or folder"), "{cmd}");
     }
 }
+
+#[test]
+fn docs_reports_example_is_real_output() {
+    let doc = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/reports.md"));
+    let start = doc
+        .find("```json\n")
+        .expect("docs/reports.md has a JSON example")
+        + 8;
+    let end = start + doc[start..].find("\n```").unwrap();
+    let documented: Value = serde_json::from_str(&doc[start..end]).unwrap();
+    let (actual, _) = json(&[
+        "--no-timings",
+        "--tag",
+        "slow",
+        "--tag",
+        "smoke",
+        MIXED,
+        TYPO,
+    ]);
+    assert_eq!(documented, actual);
+}
