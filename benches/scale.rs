@@ -22,7 +22,7 @@ fn run(replicas: usize) {
         &files,
         &RunOptions {
             jobs: 1,
-            filter: None,
+            ..RunOptions::default()
         },
     );
     let passed = outcomes[0]

@@ -4,8 +4,9 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
-use kscn::runner::{self, report, RunOptions};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use kscn::runner::plan::Shard;
+use kscn::runner::{self, formats, listing, report, FileOutcome, RunOptions};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -36,6 +37,34 @@ enum Command {
         /// When to color the report.
         #[arg(long, value_enum, default_value_t = Color::Auto)]
         color: Color,
+        #[command(flatten)]
+        selection: Selection,
+        /// Start no scenario after the first failure; the report shows what ran, in order.
+        #[arg(long)]
+        fail_fast: bool,
+        #[command(flatten)]
+        report: ReportArgs,
+    },
+    /// List the scenarios a run would start, as `path::title [tag, tag]`, one per line.
+    List {
+        /// Files or folders; the current folder when none is given.
+        paths: Vec<PathBuf>,
+        /// Only scenarios whose `path::title` contains this text.
+        #[arg(long)]
+        filter: Option<String>,
+        #[command(flatten)]
+        selection: Selection,
+        /// When to color load errors.
+        #[arg(long, value_enum, default_value_t = Color::Auto)]
+        color: Color,
+    },
+    /// Parse and load files (manifests, blocks) without running: `ok PATH` or the errors.
+    Check {
+        /// Files or folders; the current folder when none is given.
+        paths: Vec<PathBuf>,
+        /// When to color the errors.
+        #[arg(long, value_enum, default_value_t = Color::Auto)]
+        color: Color,
     },
     /// Show one scenario's timeline as `kubectl get pods -w` shows it, with each statement
     /// and the reasons the StatefulSet controller waited.
@@ -58,6 +87,39 @@ enum Command {
 enum TraceFormat {
     Human,
     Json,
+}
+
+/// Which of the scenarios run (with `--filter`).
+#[derive(Args)]
+struct Selection {
+    /// Only scenarios with this tag (repeatable: any of the tags).
+    #[arg(long = "tag", value_name = "TAG")]
+    tags: Vec<String>,
+    /// Only shard i of n (1-based) of the selected scenarios, numbered in path then
+    /// scenario order: those whose number % n == i - 1.
+    #[arg(long, value_name = "i/n")]
+    shard: Option<Shard>,
+}
+
+/// What the report looks like and where it goes.
+#[derive(Args)]
+struct ReportArgs {
+    /// The report's format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Zero the wall-clock fields, so two runs give byte-identical reports.
+    #[arg(long)]
+    no_timings: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+    Junit,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -96,6 +158,9 @@ fn main() -> ExitCode {
             jobs,
             filter,
             color,
+            selection,
+            fail_fast,
+            report,
         } => {
             let paths = if paths.is_empty() {
                 vec![PathBuf::from(".")]
@@ -123,17 +188,68 @@ fn main() -> ExitCode {
                 );
                 return ExitCode::from(2);
             }
-            let outcomes = runner::run(&files, &RunOptions { jobs, filter });
-            let text = report::render(
-                &outcomes,
-                report::Palette {
-                    color: use_color(color),
-                },
+            let options = RunOptions {
+                jobs,
+                filter,
+                tags: selection.tags,
+                shard: selection.shard,
+                fail_fast,
+            };
+            emit(runner::run(&files, &options), &report, color)
+        }
+        Command::List {
+            paths,
+            filter,
+            selection,
+            color,
+        } => match files_or_exit(paths) {
+            Ok(files) => {
+                let options = RunOptions {
+                    filter,
+                    tags: selection.tags,
+                    shard: selection.shard,
+                    ..RunOptions::default()
+                };
+                print(listing::list(&files, &options, palette(color)))
+            }
+            Err(code) => code,
+        },
+        Command::Check { paths, color } => match files_or_exit(paths) {
+            Ok(files) => print(listing::check(&files, palette(color))),
+            Err(code) => code,
+        },
+    }
+}
+
+fn palette(color: Color) -> report::Palette {
+    report::Palette {
+        color: use_color(color),
+    }
+}
+
+/// The `.scn` files under `paths` (the current folder when empty), or the usage error.
+fn files_or_exit(paths: Vec<PathBuf>) -> Result<Vec<(PathBuf, String)>, ExitCode> {
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths
+    };
+    match runner::discover(&paths) {
+        Ok(files) if files.is_empty() => {
+            eprintln!(
+                "error: no .scn files found in {}",
+                paths
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
-            let mut stdout = std::io::stdout().lock();
-            let _ = stdout.write_all(text.as_bytes());
-            let _ = stdout.flush();
-            ExitCode::from(runner::exit_code(&outcomes) as u8)
+            Err(ExitCode::from(2))
+        }
+        Ok(files) => Ok(files),
+        Err(missing) => {
+            eprintln!("error: no such file or folder: {}", missing.0);
+            Err(ExitCode::from(2))
         }
     }
 }
@@ -197,4 +313,53 @@ fn trace_command(
     let _ = stdout.write_all(text.as_bytes());
     let _ = stdout.flush();
     ExitCode::from(if traced.passed { 0 } else { 1 })
+}
+
+fn print(printed: listing::Printed) -> ExitCode {
+    let _ = std::io::stdout()
+        .lock()
+        .write_all(printed.stdout.as_bytes());
+    let _ = std::io::stderr()
+        .lock()
+        .write_all(printed.stderr.as_bytes());
+    ExitCode::from(printed.code)
+}
+
+/// Renders the report in its format, writes it to `--output` or stdout, and on GitHub
+/// Actions adds the annotation lines of the human format to stdout.
+fn emit(mut outcomes: Vec<FileOutcome>, args: &ReportArgs, color: Color) -> ExitCode {
+    if args.no_timings {
+        formats::zero_timings(&mut outcomes);
+    }
+    let text = match args.format {
+        Format::Human => report::render(
+            &outcomes,
+            report::Palette {
+                // A file gets colors only when asked for.
+                color: match args.output {
+                    Some(_) => matches!(color, Color::Always),
+                    None => use_color(color),
+                },
+            },
+        ),
+        Format::Json => formats::render_json(&outcomes),
+        Format::Junit => formats::render_junit(&outcomes),
+    };
+    let mut stdout = std::io::stdout().lock();
+    match &args.output {
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, text.as_bytes()) {
+                eprintln!("error: cannot write the report to {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        }
+        None => {
+            let _ = stdout.write_all(text.as_bytes());
+        }
+    }
+    if args.format == Format::Human && formats::on_github_actions() {
+        let _ = stdout.write_all(formats::github_annotations(&outcomes).as_bytes());
+    }
+    let _ = stdout.flush();
+    ExitCode::from(runner::exit_code(&outcomes) as u8)
 }

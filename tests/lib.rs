@@ -10,6 +10,7 @@ mod lang_errors;
 mod lang_parse;
 mod lang_render;
 mod report;
+mod reports;
 mod seed;
 mod simulation;
 mod trace;

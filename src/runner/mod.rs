@@ -6,9 +6,12 @@
 pub mod answer;
 pub mod exec;
 mod exec_check;
+pub mod formats;
+pub mod listing;
 pub mod load;
 mod matches;
 pub mod outcome;
+pub mod plan;
 pub mod query;
 pub mod readiness;
 pub mod report;
@@ -35,6 +38,12 @@ pub struct RunOptions {
     pub jobs: usize,
     /// Run only scenarios whose `path::title` contains this text.
     pub filter: Option<String>,
+    /// Run only scenarios with any of these tags (all when empty).
+    pub tags: Vec<String>,
+    /// Run only this shard of the selected scenarios.
+    pub shard: Option<plan::Shard>,
+    /// Start no scenario after the first failure (or file that did not load).
+    pub fail_fast: bool,
 }
 
 /// A path given on the command line that does not exist.
@@ -90,30 +99,12 @@ pub fn run(files: &[(PathBuf, String)], options: &RunOptions) -> Vec<FileOutcome
             .par_iter()
             .map(|(path, shown)| load::load(path, shown))
             .collect();
-        let jobs: Vec<(usize, usize)> = loaded
-            .iter()
-            .enumerate()
-            .filter_map(|(i, l)| l.as_ref().ok().map(|f| (i, f)))
-            .flat_map(|(i, f)| {
-                (0..f.ast.scenarios.len())
-                    .filter(|&s| selected(f, s, options))
-                    .map(move |s| (i, s))
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-        let results: Vec<((usize, usize), ScenarioResult)> = jobs
-            .par_iter()
-            .map(|&(i, s)| {
-                let result = match &loaded[i] {
-                    Ok(file) => exec::run_scenario(file, s),
-                    Err(_) => unreachable!("only loaded files get jobs"),
-                };
-                ((i, s), result)
-            })
-            .collect();
+        let jobs = plan::jobs(&loaded, options);
+        let (results, stop) = plan::execute(&loaded, &jobs, options);
         loaded
             .into_iter()
             .enumerate()
+            .take(stop.map_or(usize::MAX, |last| last + 1))
             .map(|(i, l)| FileOutcome {
                 display: files[i].1.clone(),
                 result: l.map(|_| {
@@ -132,15 +123,6 @@ pub fn run(files: &[(PathBuf, String)], options: &RunOptions) -> Vec<FileOutcome
     {
         Ok(pool) => pool.install(work),
         Err(_) => work(),
-    }
-}
-
-fn selected(file: &LoadedFile, scenario: usize, options: &RunOptions) -> bool {
-    match &options.filter {
-        None => true,
-        Some(f) => {
-            format!("{}::{}", file.display, file.ast.scenarios[scenario].title).contains(f.as_str())
-        }
     }
 }
 
