@@ -36,6 +36,10 @@ enum Command {
         /// When to color the report.
         #[arg(long, value_enum, default_value_t = Color::Auto)]
         color: Color,
+        /// Rewrite the literal expected values of failing expectations with what the
+        /// cluster showed (also with SCN_BLESS=1).
+        #[arg(long)]
+        bless: bool,
     },
 }
 
@@ -69,6 +73,7 @@ fn main() -> ExitCode {
             jobs,
             filter,
             color,
+            bless,
         } => {
             let paths = if paths.is_empty() {
                 vec![PathBuf::from(".")]
@@ -96,7 +101,14 @@ fn main() -> ExitCode {
                 );
                 return ExitCode::from(2);
             }
-            let outcomes = runner::run(&files, &RunOptions { jobs, filter });
+            let options = RunOptions { jobs, filter };
+            let bless = bless || std::env::var("SCN_BLESS").is_ok_and(|v| v == "1");
+            let (outcomes, blessed) = if bless {
+                let report = runner::bless::run(&files, &options);
+                (report.outcomes, report.lines)
+            } else {
+                (runner::run(&files, &options), Vec::new())
+            };
             let text = report::render(
                 &outcomes,
                 report::Palette {
@@ -105,6 +117,9 @@ fn main() -> ExitCode {
             );
             let mut stdout = std::io::stdout().lock();
             let _ = stdout.write_all(text.as_bytes());
+            for line in &blessed {
+                let _ = writeln!(stdout, "{line}");
+            }
             let _ = stdout.flush();
             ExitCode::from(runner::exit_code(&outcomes) as u8)
         }
