@@ -317,7 +317,11 @@ struct Line {
 
 /// The edits that put `cells` into `table`: whole lines, re-padded so columns stay
 /// aligned when they were; else the cells alone.
-fn table_edits(source: &str, table: &Table, cells: &[(Span, String)]) -> Vec<(usize, usize, String)> {
+fn table_edits(
+    source: &str,
+    table: &Table,
+    cells: &[(Span, String)],
+) -> Vec<(usize, usize, String)> {
     let new: BTreeMap<usize, &str> = cells.iter().map(|(s, t)| (s.start, t.as_str())).collect();
     let plain = || {
         cells
@@ -377,11 +381,19 @@ fn table_edits(source: &str, table: &Table, cells: &[(Span, String)]) -> Vec<(us
         })
         .collect();
     let new_width: Vec<usize> = (0..n)
-        .map(|c| lines.iter().map(|l| width(&l.cells[c].2)).max().unwrap_or(0))
+        .map(|c| {
+            lines
+                .iter()
+                .map(|l| width(&l.cells[c].2))
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let mut new_starts = vec![starts[0]];
     for c in 0..n - 1 {
-        let gap = (starts[c + 1] - starts[c]).saturating_sub(old_width[c]).max(2);
+        let gap = (starts[c + 1] - starts[c])
+            .saturating_sub(old_width[c])
+            .max(2);
         new_starts.push(new_starts[c] + new_width[c] + gap);
     }
     let old_edge = starts[n - 1] + old_width[n - 1];
@@ -503,8 +515,17 @@ mod tests {
         assert_eq!(word("absent", false).as_deref(), Some("\"absent\""));
         assert_eq!(word("a b", false).as_deref(), Some("\"a b\""));
         assert_eq!(word("web-0", true).as_deref(), Some("\"web-0\""));
-        assert_eq!(word("say \"hi\"\n", false).as_deref(), Some(r#""say \"hi\"\n""#));
-        assert_eq!(word("statefulset/web", false).as_deref(), Some("\"statefulset/web\""));
-        assert_eq!(word("nginx/nginx:1.9", false).as_deref(), Some("nginx/nginx:1.9"));
+        assert_eq!(
+            word("say \"hi\"\n", false).as_deref(),
+            Some(r#""say \"hi\"\n""#)
+        );
+        assert_eq!(
+            word("statefulset/web", false).as_deref(),
+            Some("\"statefulset/web\"")
+        );
+        assert_eq!(
+            word("nginx/nginx:1.9", false).as_deref(),
+            Some("nginx/nginx:1.9")
+        );
     }
 }
