@@ -528,4 +528,52 @@ mod tests {
             Some("nginx/nginx:1.9")
         );
     }
+
+    fn bless_cells(source: &str, cells: &[(&str, &str)]) -> String {
+        let file = crate::lang::parse(source).expect("parses");
+        let table = stmt_table(&file.scenarios[0].body[0])
+            .expect("a table")
+            .clone();
+        let spans: Vec<(Span, String)> = cells
+            .iter()
+            .map(|(old, new)| {
+                let cell = table
+                    .rows
+                    .iter()
+                    .flat_map(|r| &r.cells)
+                    .find(|c| c.value == Cell::Text(old.to_string()))
+                    .expect("the cell");
+                (cell.span, new.to_string())
+            })
+            .collect();
+        let failure = Failure {
+            bless: Some(Blessing::Cells {
+                table: table.span,
+                cells: spans,
+            }),
+            ..Failure::default()
+        };
+        let applied = apply(source, &[&failure]);
+        assert_eq!(applied.blessed, 1);
+        applied.text
+    }
+
+    #[test]
+    fn a_wider_cell_pushes_the_next_columns_and_their_comments() {
+        let source = "scenario \"t\" {\n  expect pods {\n    NAME   STATUS   NODE\n    web-0  Pending  *       # c\n  }\n}\n";
+        let want = "scenario \"t\" {\n  expect pods {\n    NAME   STATUS             NODE\n    web-0  ContainerCreating  *       # c\n  }\n}\n";
+        assert_eq!(
+            bless_cells(source, &[("Pending", "ContainerCreating")]),
+            want
+        );
+    }
+
+    #[test]
+    fn an_unaligned_table_gets_its_cells_replaced_in_place() {
+        let source =
+            "scenario \"t\" {\n  expect pods {\n    NAME  STATUS\n    web-0   Pending\n  }\n}\n";
+        let want =
+            "scenario \"t\" {\n  expect pods {\n    NAME  STATUS\n    web-0   Running\n  }\n}\n";
+        assert_eq!(bless_cells(source, &[("Pending", "Running")]), want);
+    }
 }
