@@ -44,6 +44,10 @@ enum Command {
         fail_fast: bool,
         #[command(flatten)]
         report: ReportArgs,
+        /// Rewrite the literal expected values of failing expectations with what the
+        /// cluster showed (also with SCN_BLESS=1).
+        #[arg(long)]
+        bless: bool,
     },
     /// List the scenarios a run would start, as `path::title [tag, tag]`, one per line.
     List {
@@ -161,6 +165,7 @@ fn main() -> ExitCode {
             selection,
             fail_fast,
             report,
+            bless,
         } => {
             let paths = if paths.is_empty() {
                 vec![PathBuf::from(".")]
@@ -195,6 +200,15 @@ fn main() -> ExitCode {
                 shard: selection.shard,
                 fail_fast,
             };
+            if bless || std::env::var("SCN_BLESS").is_ok_and(|v| v == "1") {
+                let blessed = runner::bless::run(&files, &options);
+                let code = emit(blessed.outcomes, &report, color);
+                let mut stdout = std::io::stdout().lock();
+                for line in &blessed.lines {
+                    let _ = writeln!(stdout, "{line}");
+                }
+                return code;
+            }
             emit(runner::run(&files, &options), &report, color)
         }
         Command::List {

@@ -210,6 +210,8 @@ pub enum Expectation {
         op: CompareOp,
         rhs: Value,
         span: Span,
+        /// The right-hand side value as written (what `scn run --bless` rewrites).
+        rhs_span: Span,
     },
     Table(Table),
     Matches {

@@ -501,6 +501,7 @@ impl<'a> Builder<'a> {
                 op: CompareOp::Eq,
                 rhs: Value::Absent,
                 span: Span::default(),
+                rhs_span: Span::default(),
             };
         };
         let span = self.span(&e);
@@ -529,8 +530,16 @@ impl<'a> Builder<'a> {
                     Some("contains") => CompareOp::Contains,
                     _ => CompareOp::Eq,
                 };
-                let rhs = parts.next().map_or(Value::Absent, |v| self.value(v));
-                Expectation::Compare { lhs, op, rhs, span }
+                let rhs_pair = parts.next();
+                let rhs_span = rhs_pair.as_ref().map_or(span, |v| self.span(v));
+                let rhs = rhs_pair.map_or(Value::Absent, |v| self.value(v));
+                Expectation::Compare {
+                    lhs,
+                    op,
+                    rhs,
+                    span,
+                    rhs_span,
+                }
             }
         }
     }

@@ -83,6 +83,7 @@ pub fn run_scenario_observed(
             actual: None,
             at: "0s".into(),
             snapshot: String::new(),
+            bless: None,
         })),
     };
     ScenarioResult {
@@ -155,6 +156,7 @@ impl<'f> Runner<'f> {
             actual: None,
             at: clock_fmt(self.world.now),
             snapshot: self.snapshot(),
+            bless: None,
         })
     }
 
@@ -489,13 +491,42 @@ impl<'f> Runner<'f> {
         }
     }
 
+    /// What `--bless` would write for a failed expectation (evaluated again, now).
+    fn blessing(&self, expectation: &Expectation) -> super::bless::Blessing {
+        use super::bless::{self, Blessing};
+        match expectation {
+            Expectation::Compare {
+                lhs,
+                op,
+                rhs,
+                rhs_span,
+                ..
+            } => {
+                if *op == CompareOp::Eq && !bless::is_literal(rhs) {
+                    return Blessing::Refused(bless::NOT_LITERAL.into());
+                }
+                match self.query(lhs) {
+                    Ok(actual) => bless::compare(*op, rhs, *rhs_span, &self.file.source, &actual),
+                    Err(e) => Blessing::Refused(format!("cannot bless: {}", e.0)),
+                }
+            }
+            Expectation::Table(table) => {
+                bless::table(&super::table::printed(&self.world, table.kind), table)
+            }
+            Expectation::Matches { .. } => {
+                Blessing::Refused("cannot bless: `matches` documents are not blessed".into())
+            }
+        }
+    }
+
     fn expect(
         &mut self,
         stmt: &Stmt,
         expectation: &Expectation,
         throughout: Option<Millis>,
     ) -> Step {
-        let end = self.world.now + throughout.unwrap_or(0);
+        let start = self.world.now;
+        let end = start + throughout.unwrap_or(0);
         loop {
             let check = self.check(expectation).map_err(|e| self.fail(stmt, e.0))?;
             if !check.ok {
@@ -508,7 +539,15 @@ impl<'f> Runner<'f> {
                     ),
                     None => check.message,
                 };
-                return Err(self.fail_diff(stmt, message, check.expected, check.actual));
+                let mut failure = self.fail_diff(stmt, message, check.expected, check.actual);
+                failure.bless = Some(if self.world.now > start {
+                    super::bless::Blessing::Refused(
+                        "cannot bless: the expectation held at first and broke later".into(),
+                    )
+                } else {
+                    self.blessing(expectation)
+                });
+                return Err(failure);
             }
             match self.world.next_event_time() {
                 Some(at) if at <= end => self
@@ -584,12 +623,16 @@ impl<'f> Runner<'f> {
                 return Ok(());
             }
             if self.world.now >= deadline {
-                return Err(self.fail_diff(
+                let mut failure = self.fail_diff(
                     stmt,
                     format!("still not true after {} of virtual time", clock_fmt(limit)),
                     check.expected,
                     check.actual,
-                ));
+                );
+                if let AwaitCond::Expectation(e) = cond {
+                    failure.bless = Some(self.blessing(e));
+                }
+                return Err(failure);
             }
             let next = self
                 .world

@@ -9,7 +9,7 @@ pub enum Status {
 }
 
 /// A failed statement: where, what, and what the cluster looked like.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Failure {
     pub span: Span,
     /// The statement's source text (its first line).
@@ -23,6 +23,9 @@ pub struct Failure {
     pub at: String,
     /// `kubectl get pods -o wide` at that moment.
     pub snapshot: String,
+    /// What `scn run --bless` would write, for a failed expectation; `None` when the
+    /// scenario failed for another reason (a refused action, a timeout, a limit).
+    pub bless: Option<super::bless::Blessing>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -52,12 +52,12 @@ pub fn check(world: &World, table: &Table) -> super::exec_check::Check {
     }
 }
 
-pub fn compare(printed: &PrintedTable, table: &Table) -> TableCheck {
-    let columns: Vec<&str> = table.columns.iter().map(|c| c.value.as_str()).collect();
+/// Which printed row each written row matched (`None`: no row), and which printed rows
+/// were taken. Named rows first, then `*` rows in name order.
+pub fn assign(printed: &PrintedTable, table: &Table) -> (Vec<Option<usize>>, Vec<bool>) {
+    let name_column = table.columns.iter().position(|c| c.value == "NAME");
     let cell = |row: usize, column: &str| printed.cell(row, column).unwrap_or("").to_string();
-    let name_column = columns.iter().position(|c| *c == "NAME");
     let mut taken = vec![false; printed.rows.len()];
-    // Named rows first, then `*` rows in name order.
     let mut assignment: Vec<Option<usize>> = vec![None; table.rows.len()];
     for (i, row) in table.rows.iter().enumerate() {
         let Some(nc) = name_column else { continue };
@@ -82,6 +82,13 @@ pub fn compare(printed: &PrintedTable, table: &Table) -> TableCheck {
             }
         }
     }
+    (assignment, taken)
+}
+
+pub fn compare(printed: &PrintedTable, table: &Table) -> TableCheck {
+    let columns: Vec<&str> = table.columns.iter().map(|c| c.value.as_str()).collect();
+    let cell = |row: usize, column: &str| printed.cell(row, column).unwrap_or("").to_string();
+    let (assignment, taken) = assign(printed, table);
     let mut ok = true;
     let mut expected_rows: Vec<Vec<String>> = Vec::new();
     let mut actual_rows: Vec<Vec<String>> = Vec::new();
