@@ -3,6 +3,8 @@
 //! See ARCHITECTURE.md for the map of the crate.
 
 pub mod diagnostic;
+pub mod harness;
+pub mod init;
 pub mod kubectl;
 pub mod lang;
 pub mod runner;

@@ -6,6 +6,7 @@ mod api_validation;
 mod cli;
 mod docs_examples;
 mod error_catalog;
+mod init;
 mod kubectl_printers;
 mod lang_errors;
 mod lang_parse;
