@@ -94,6 +94,9 @@
 //! panic or hang: limits (`max-pods`, `max-time`, `max-events`) end runaway scenarios with
 //! a message.
 
+// The docs show `tests/scenarios.rs` whole, `fn main` included, as a user writes it.
+#![allow(clippy::needless_doctest_main)]
+
 pub mod diagnostic;
 pub mod harness;
 pub mod init;
