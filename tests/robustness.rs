@@ -276,6 +276,13 @@ fn two_hundred_thousand_replicas_end_with_the_pod_limit() {
     );
     let message = failure_message(&status);
     assert!(message.contains("more than 100000 pods"), "{message}");
+    if let Status::Failed(f) = &status {
+        assert!(
+            f.snapshot.lines().count() < 60,
+            "the report shows the first pods"
+        );
+        assert!(f.snapshot.ends_with("more pods\n"), "{}", f.snapshot);
+    }
     assert!(took.as_secs() < 60, "took {took:?}");
 }
 
