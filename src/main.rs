@@ -85,6 +85,15 @@ enum Command {
         #[arg(long)]
         ascii: bool,
     },
+    /// Create a scenario suite that `cargo test` runs: scenarios/, tests/scenarios.rs and
+    /// the Cargo.toml entries (a new library crate when DIR has no Cargo.toml).
+    Init {
+        /// The crate's folder (created if missing); the current folder when not given.
+        dir: Option<PathBuf>,
+        /// Depend on kscn from this git repository instead of this build's own folder.
+        #[arg(long, value_name = "URL")]
+        git: Option<String>,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -157,6 +166,7 @@ fn main() -> ExitCode {
             format,
             ascii,
         } => trace_command(&file, scenario.as_deref(), format, ascii),
+        Command::Init { dir, git } => init(&dir.unwrap_or_else(|| PathBuf::from(".")), git),
         Command::Run {
             paths,
             jobs,
@@ -376,4 +386,28 @@ fn emit(mut outcomes: Vec<FileOutcome>, args: &ReportArgs, color: Color) -> Exit
     }
     let _ = stdout.flush();
     ExitCode::from(runner::exit_code(&outcomes) as u8)
+}
+
+fn init(dir: &std::path::Path, git: Option<String>) -> ExitCode {
+    use kscn::init::{self, Source};
+    let source = git.map_or_else(Source::this_crate, Source::Git);
+    match init::init(dir, &source) {
+        Ok(summary) => {
+            for path in &summary.created {
+                println!("created {}", dir.join(path).display());
+            }
+            for path in &summary.changed {
+                println!("updated {}", dir.join(path).display());
+            }
+            println!(
+                "run the scenarios with `cargo test --test scenarios` in {}",
+                dir.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(2)
+        }
+    }
 }

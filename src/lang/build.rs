@@ -8,8 +8,8 @@ use super::check;
 use super::error::{SyntaxError, SyntaxErrorKind as E};
 use super::lines::LineIndex;
 use super::parser::Rule;
-use super::suggest::suggest;
 use super::{kinds, queries, table, text};
+use crate::suggest::suggest;
 
 /// A statement with what the variable check needs: the `$names` it reads and the name it
 /// binds, in source order.

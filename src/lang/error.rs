@@ -97,6 +97,10 @@ pub enum SyntaxErrorKind {
     UnterminatedBlock,
     TextAfterBlockOpener,
     NotUtf8,
+    /// Brackets or parentheses nested deeper than the language ever needs.
+    TooDeep {
+        limit: usize,
+    },
 }
 
 /// The statement keywords, for messages and did-you-mean.
@@ -184,6 +188,7 @@ impl SyntaxError {
             UnterminatedBlock => "unterminated `\"\"\"` block".into(),
             TextAfterBlockOpener => "text after an opening `\"\"\"`".into(),
             NotUtf8 => "the file is not valid UTF-8".into(),
+            TooDeep { limit } => format!("brackets nested more than {limit} deep"),
         }
     }
 
@@ -217,6 +222,7 @@ impl SyntaxError {
             UnterminatedBlock => "this block is never closed".into(),
             TextAfterBlockOpener => "nothing may follow `\"\"\"` on its line".into(),
             NotUtf8 => "not UTF-8".into(),
+            TooDeep { .. } => "too deep".into(),
         }
     }
 
@@ -282,6 +288,9 @@ impl SyntaxError {
             TextAfterBlockOpener => Some(
                 "a multi-line block opens with `\"\"\"` at the end of a line; a one-line block closes on its line"
                     .into(),
+            ),
+            TooDeep { .. } => Some(
+                "lists and calls nest a few levels at most; check for a runaway `[` or `(`".into(),
             ),
             _ => None,
         }

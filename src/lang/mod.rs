@@ -12,7 +12,7 @@ mod check;
 mod lines;
 mod pest_error;
 mod prescan;
-mod suggest;
+
 mod table;
 mod text;
 

@@ -6,7 +6,7 @@ use pest::error::{Error, ErrorVariant, InputLocation};
 use super::error::{SyntaxError, SyntaxErrorKind, STATEMENTS};
 use super::lines::LineIndex;
 use super::parser::Rule;
-use super::suggest::suggest;
+use crate::suggest::suggest;
 
 const STATEMENT_RULES: &[Rule] = &[
     Rule::kw_apply,

@@ -6,6 +6,10 @@ use super::lines::LineIndex;
 
 const FENCE: &str = "\"\"\"";
 
+/// The deepest nesting of `[` and `(` on one line; deeper is an error before the grammar
+/// runs, so that no input makes the parser recurse without bound.
+pub const MAX_DEPTH: usize = 32;
+
 pub fn scan(src: &str, lines: &LineIndex) -> Vec<SyntaxError> {
     let mut errors = Vec::new();
     let err = |start: usize, end: usize, kind| SyntaxError::new(lines.span(start, end), kind);
@@ -25,8 +29,25 @@ pub fn scan(src: &str, lines: &LineIndex) -> Vec<SyntaxError> {
             i = line.len() - trimmed.len() + FENCE.len();
         }
         let bytes = line.as_bytes();
+        let mut depth = 0usize;
         while i < bytes.len() {
             match bytes[i] {
+                b'[' | b'(' => {
+                    depth += 1;
+                    if depth == MAX_DEPTH + 1 {
+                        let at = line_start + i;
+                        errors.push(err(
+                            at,
+                            at + 1,
+                            SyntaxErrorKind::TooDeep { limit: MAX_DEPTH },
+                        ));
+                    }
+                    i += 1;
+                }
+                b']' | b')' => {
+                    depth = depth.saturating_sub(1);
+                    i += 1;
+                }
                 b'#' if i == 0 || matches!(bytes[i - 1], b' ' | b'\t') => break,
                 b'"' if line[i..].starts_with(FENCE) => {
                     let rest = &line[i + 3..];

@@ -5,7 +5,7 @@ use super::columns::known_columns;
 use super::error::{SyntaxError, SyntaxErrorKind};
 use super::kinds;
 use super::lines::LineIndex;
-use super::suggest::suggest;
+use crate::suggest::suggest;
 
 pub struct Parsed {
     pub columns: Vec<Spanned<String>>,
@@ -24,13 +24,16 @@ pub fn parse(
     let mut columns: Option<Vec<Spanned<String>>> = None;
     let mut rows = Vec::new();
     let mut offset = start;
+    // A tab makes the columns unknowable: the tabs are reported, nothing else of the table.
+    let before = errors.len();
+    let mut tabs = Vec::new();
     for raw in body.split_inclusive('\n') {
         let line_start = offset;
         offset += raw.len();
         let line = strip_comment(raw.trim_end_matches(['\n', '\r']));
         if let Some(tab) = line.find('\t') {
             let at = line_start + tab;
-            errors.push(SyntaxError::new(
+            tabs.push(SyntaxError::new(
                 lines.span(at, at + 1),
                 SyntaxErrorKind::TabInTable,
             ));
@@ -69,6 +72,10 @@ pub fn parse(
                 rows.push(TableRow { cells, span });
             }
         }
+    }
+    if !tabs.is_empty() {
+        errors.truncate(before);
+        errors.append(&mut tabs);
     }
     Parsed {
         columns: columns.unwrap_or_default(),

@@ -179,7 +179,17 @@ impl<'f> Runner<'f> {
             return "No resources found in default namespace.\n"
                 .replace("default", &self.world.config.namespace);
         }
-        crate::kubectl::printers::pods(&pods, crate::sim::clock::to_time(self.world.now)).render()
+        let table =
+            crate::kubectl::printers::pods(&pods, crate::sim::clock::to_time(self.world.now))
+                .render();
+        // A runaway scenario may have 100,000 pods: the report shows the first ones.
+        const SHOWN: usize = 50;
+        if pods.len() <= SHOWN {
+            return table;
+        }
+        let mut out: String = table.split_inclusive('\n').take(SHOWN + 1).collect();
+        out.push_str(&format!("... and {} more pods\n", pods.len() - SHOWN));
+        out
     }
 
     fn sim_failure(&self, stmt: &Stmt, e: SimError) -> Box<Failure> {

@@ -159,7 +159,8 @@ pub fn check_request(world: &World, kind: &ObjectKind, value: &Value) -> Result<
         if !unknown.is_empty() {
             return Err(ApiError::new(
                 Reason::BadRequest,
-                strict::strict_decoding_message(kind.name(), &unknown),
+                strict::strict_decoding_message(kind.name(), &unknown)
+                    + &super::api::fields::hint_text(kind.name(), value, &unknown),
             ));
         }
     }

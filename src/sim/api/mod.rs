@@ -7,11 +7,13 @@
 //! - [`patch`]: strategic merge, JSON merge and RFC 6902 patches;
 //! - [`apply`]: kubectl client-side apply (three-way merge);
 //! - [`strict`]: unknown-field detection as `--validate=strict`;
+//! - [`fields`]: the schema's field names, for "did you mean" on unknown fields;
 //! - [`kinds`]: the kinds the server knows.
 
 pub mod apply;
 pub mod defaults;
 pub mod field_error;
+pub mod fields;
 pub mod kinds;
 pub mod patch;
 pub mod quantity;

@@ -32,6 +32,10 @@ pub fn suggest<'a, I>(word: &str, candidates: I) -> Option<String>
 where
     I: IntoIterator<Item = &'a str>,
 {
+    // A word this long is no misspelling, and the distance would cost its length squared.
+    if word.len() > 128 {
+        return None;
+    }
     let limit = (word.chars().count() / 3).max(1);
     let lower = word.to_lowercase();
     candidates

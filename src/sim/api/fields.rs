@@ -1,0 +1,269 @@
+//! The field names the schema knows, for "did you mean" on unknown fields.
+//!
+//! Technique: decode the input into its k8s-openapi type through a probing deserializer.
+//! The generated `Deserialize` impls call `deserialize_struct` with the list of the
+//! struct's field names; the probe records that list under the path of the value being
+//! decoded (`spec`, `spec.template.spec.containers[0]`), with the same path format as
+//! [`super::strict::unknown_fields`].
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor,
+};
+use serde_json::Value;
+
+type Known = RefCell<BTreeMap<String, &'static [&'static str]>>;
+
+struct Probe<'a> {
+    value: &'a Value,
+    path: String,
+    known: &'a Known,
+}
+
+impl<'de> Deserializer<'de> for Probe<'_> {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self.value {
+            Value::Object(map) => visitor.visit_map(ProbeMap {
+                iter: map.iter(),
+                pending: None,
+                path: self.path,
+                known: self.known,
+            }),
+            Value::Array(items) => visitor.visit_seq(ProbeSeq {
+                iter: items.iter().enumerate(),
+                path: self.path,
+                known: self.known,
+            }),
+            scalar => scalar.clone().deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        if self.value.is_null() {
+            visitor.visit_none()
+        } else {
+            visitor.visit_some(self)
+        }
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.known
+            .borrow_mut()
+            .entry(self.path.clone())
+            .or_insert(fields);
+        self.deserialize_any(visitor)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.value.clone().deserialize_enum(name, variants, visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct seq tuple tuple_struct map identifier ignored_any
+    }
+}
+
+struct ProbeMap<'a> {
+    iter: serde_json::map::Iter<'a>,
+    pending: Option<(&'a String, &'a Value)>,
+    path: String,
+    known: &'a Known,
+}
+
+impl<'de> MapAccess<'de> for ProbeMap<'_> {
+    type Error = serde_json::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Self::Error> {
+        match self.iter.next() {
+            Some((k, v)) => {
+                self.pending = Some((k, v));
+                let key = de::value::StrDeserializer::<serde_json::Error>::new(k);
+                seed.deserialize(key).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn next_value_seed<S: DeserializeSeed<'de>>(
+        &mut self,
+        seed: S,
+    ) -> Result<S::Value, Self::Error> {
+        let Some((k, v)) = self.pending.take() else {
+            return Err(de::Error::custom("value without a key"));
+        };
+        let path = if self.path.is_empty() {
+            k.clone()
+        } else {
+            format!("{}.{k}", self.path)
+        };
+        seed.deserialize(Probe {
+            value: v,
+            path,
+            known: self.known,
+        })
+    }
+}
+
+struct ProbeSeq<'a> {
+    iter: std::iter::Enumerate<std::slice::Iter<'a, Value>>,
+    path: String,
+    known: &'a Known,
+}
+
+impl<'de> SeqAccess<'de> for ProbeSeq<'_> {
+    type Error = serde_json::Error;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, Self::Error> {
+        match self.iter.next() {
+            Some((i, v)) => seed
+                .deserialize(Probe {
+                    value: v,
+                    path: format!("{}[{i}]", self.path),
+                    known: self.known,
+                })
+                .map(Some),
+            None => Ok(None),
+        }
+    }
+}
+
+fn probe_as<T: DeserializeOwned>(input: &Value) -> BTreeMap<String, &'static [&'static str]> {
+    let known = Known::default();
+    // A value that does not decode still leaves the structs visited before the error.
+    let _ = T::deserialize(Probe {
+        value: input,
+        path: String::new(),
+        known: &known,
+    });
+    known.into_inner()
+}
+
+/// The field names of every struct in `input` decoded as `kind`, by path (`""` is the
+/// object itself). Empty for a kind the schema does not know.
+pub fn known_fields(kind: &str, input: &Value) -> BTreeMap<String, &'static [&'static str]> {
+    use k8s_openapi::api::{apps, batch, core, discovery, networking, policy, rbac, storage};
+    match kind {
+        "StatefulSet" => probe_as::<apps::v1::StatefulSet>(input),
+        "Deployment" => probe_as::<apps::v1::Deployment>(input),
+        "ReplicaSet" => probe_as::<apps::v1::ReplicaSet>(input),
+        "DaemonSet" => probe_as::<apps::v1::DaemonSet>(input),
+        "ControllerRevision" => probe_as::<apps::v1::ControllerRevision>(input),
+        "Pod" => probe_as::<core::v1::Pod>(input),
+        "Service" => probe_as::<core::v1::Service>(input),
+        "PersistentVolumeClaim" => probe_as::<core::v1::PersistentVolumeClaim>(input),
+        "PersistentVolume" => probe_as::<core::v1::PersistentVolume>(input),
+        "Node" => probe_as::<core::v1::Node>(input),
+        "ConfigMap" => probe_as::<core::v1::ConfigMap>(input),
+        "Secret" => probe_as::<core::v1::Secret>(input),
+        "Namespace" => probe_as::<core::v1::Namespace>(input),
+        "ServiceAccount" => probe_as::<core::v1::ServiceAccount>(input),
+        "Endpoints" => probe_as::<core::v1::Endpoints>(input),
+        "Event" => probe_as::<core::v1::Event>(input),
+        "StorageClass" => probe_as::<storage::v1::StorageClass>(input),
+        "EndpointSlice" => probe_as::<discovery::v1::EndpointSlice>(input),
+        "Job" => probe_as::<batch::v1::Job>(input),
+        "CronJob" => probe_as::<batch::v1::CronJob>(input),
+        "PodDisruptionBudget" => probe_as::<policy::v1::PodDisruptionBudget>(input),
+        "Ingress" => probe_as::<networking::v1::Ingress>(input),
+        "NetworkPolicy" => probe_as::<networking::v1::NetworkPolicy>(input),
+        "Role" => probe_as::<rbac::v1::Role>(input),
+        "RoleBinding" => probe_as::<rbac::v1::RoleBinding>(input),
+        "ClusterRole" => probe_as::<rbac::v1::ClusterRole>(input),
+        "ClusterRoleBinding" => probe_as::<rbac::v1::ClusterRoleBinding>(input),
+        _ => BTreeMap::new(),
+    }
+}
+
+/// For each unknown field path (as [`super::strict::unknown_fields`] gives them), the
+/// closest known field name of the same object, when one is close enough:
+/// `spec.replica` → `replicas`.
+pub fn suggestions(kind: &str, input: &Value, unknown: &[String]) -> Vec<(String, String)> {
+    let known = known_fields(kind, input);
+    let mut out = Vec::new();
+    for path in unknown {
+        let best = known
+            .iter()
+            .filter_map(|(parent, fields)| {
+                let key = if parent.is_empty() {
+                    path.as_str()
+                } else {
+                    path.strip_prefix(parent.as_str())?.strip_prefix('.')?
+                };
+                (!key.contains('[')).then_some((parent.len(), key, *fields))
+            })
+            .max_by_key(|(len, _, _)| *len);
+        if let Some((_, key, fields)) = best {
+            if let Some(s) = crate::suggest::suggest(key, fields.iter().copied()) {
+                out.push((path.clone(), s));
+            }
+        }
+    }
+    out
+}
+
+/// The hint lines for unknown fields: `hint: unknown field "spec.replica": did you mean "replicas"?`.
+pub fn hint_text(kind: &str, input: &Value, unknown: &[String]) -> String {
+    suggestions(kind, input, unknown)
+        .iter()
+        .map(|(path, s)| format!("\nhint: unknown field \"{path}\": did you mean \"{s}\"?"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn misspelt_fields_get_the_schema_name() {
+        let v = json!({
+            "apiVersion": "apps/v1", "kind": "StatefulSet",
+            "metadata": {"name": "web"},
+            "spec": {"replica": 3, "template": {"spec": {"containers": [{"name": "a", "imagee": "x"}]}}}
+        });
+        let unknown = vec![
+            "spec.replica".to_string(),
+            "spec.template.spec.containers[0].imagee".to_string(),
+            "spec.zzzzzzzzz".to_string(),
+        ];
+        assert_eq!(
+            suggestions("StatefulSet", &v, &unknown),
+            vec![
+                ("spec.replica".to_string(), "replicas".to_string()),
+                (
+                    "spec.template.spec.containers[0].imagee".to_string(),
+                    "image".to_string()
+                ),
+            ]
+        );
+    }
+}
