@@ -3,6 +3,7 @@
 //! See ARCHITECTURE.md for the map of the crate.
 
 pub mod diagnostic;
+pub mod grade;
 pub mod kubectl;
 pub mod lang;
 pub mod runner;

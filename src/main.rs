@@ -37,6 +37,11 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Color::Auto)]
         color: Color,
     },
+    /// Grade a student's submission against an assignment (see README "Grading").
+    Grade(kscn::grade::cli::GradeArgs),
+    /// Work with gradebooks written by `scn grade --submissions`.
+    #[command(subcommand)]
+    Gradebook(kscn::grade::cli::GradebookCommand),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -64,6 +69,10 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
+        Command::Grade(args) => ExitCode::from(kscn::grade::cli::run_grade(&args) as u8),
+        Command::Gradebook(command) => {
+            ExitCode::from(kscn::grade::cli::run_gradebook(&command) as u8)
+        }
         Command::Run {
             paths,
             jobs,
