@@ -5,6 +5,7 @@ mod api_patch;
 mod api_validation;
 mod cli;
 mod docs_examples;
+mod grade;
 mod kubectl_printers;
 mod lang_errors;
 mod lang_parse;

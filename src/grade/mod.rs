@@ -389,13 +389,37 @@ fn run_test(spec: &TestSpec, file: &Result<LoadedFile, String>) -> TestResult {
             duration_ms: result.duration_ms,
         },
         Status::Failed(failure) => {
-            let output = report::render_failure(&spec.file, failure, Palette { color: false });
+            let output = report::render_failure(&spec.file, &shorten(failure), Palette { color: false });
             TestResult {
                 tags: result.tags.clone(),
                 ..failed(failure.message.clone(), output, result.duration_ms)
             }
         }
     }
+}
+
+/// Most lines of an expected/actual text or pod list in feedback. A huge submission (say
+/// 100,000 replicas) would otherwise make the diff itself the slow part.
+pub const MAX_FEEDBACK_LINES: usize = 40;
+
+fn shorten(failure: &crate::runner::Failure) -> crate::runner::Failure {
+    fn cut(text: &str) -> String {
+        let lines: Vec<&str> = text.lines().collect();
+        if lines.len() <= MAX_FEEDBACK_LINES {
+            return text.to_string();
+        }
+        let mut out = lines[..MAX_FEEDBACK_LINES].join("\n");
+        out.push_str(&format!(
+            "\n... {} more lines\n",
+            lines.len() - MAX_FEEDBACK_LINES
+        ));
+        out
+    }
+    let mut f = failure.clone();
+    f.expected = f.expected.as_deref().map(cut);
+    f.actual = f.actual.as_deref().map(cut);
+    f.snapshot = cut(&f.snapshot);
+    f
 }
 
 /// Points as people write them: `2`, `2.5`, `0.25`.
