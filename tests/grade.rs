@@ -39,7 +39,11 @@ fn the_example_assignment_checks_in_every_format() {
     let out = scn(&["grade", "--check", ASSIGNMENT]);
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
-    assert_eq!(text.matches("as declared, in every format").count(), 6, "{text}");
+    assert_eq!(
+        text.matches("as declared, in every format").count(),
+        6,
+        "{text}"
+    );
     assert!(text.contains("ok    reference: 11/11"), "{text}");
 }
 
@@ -66,7 +70,13 @@ const STORAGE_TITLE: &str = "One claim per ordinal";
 #[test]
 fn the_teacher_sees_everything() {
     let (_, text) = grade(&sample("selector-mismatch"), &[]);
-    for s in [DNS_TITLE, DNS_STATEMENT, DNS_HINT, IDENTITY_TITLE, STORAGE_TITLE] {
+    for s in [
+        DNS_TITLE,
+        DNS_STATEMENT,
+        DNS_HINT,
+        IDENTITY_TITLE,
+        STORAGE_TITLE,
+    ] {
         assert!(text.contains(s), "{s} missing from:\n{text}");
     }
 }
@@ -88,7 +98,10 @@ fn student_views_never_show_hidden_text_before_its_time() {
             STORAGE_TITLE,
             "storage.scn",
         ] {
-            assert!(!before.contains(s), "{format}: {s} leaked before the due date:\n{before}");
+            assert!(
+                !before.contains(s),
+                "{format}: {s} leaked before the due date:\n{before}"
+            );
         }
         assert!(before.contains("hidden test 5"), "{format}: {before}");
         assert!(before.contains("The Service nginx is headless"), "{format}");
@@ -99,7 +112,10 @@ fn student_views_never_show_hidden_text_before_its_time() {
         );
         assert!(after_due.contains(IDENTITY_TITLE), "{format}: {after_due}");
         for s in [DNS_TITLE, DNS_STATEMENT, DNS_HINT, STORAGE_TITLE] {
-            assert!(!after_due.contains(s), "{format}: {s} leaked after the due date");
+            assert!(
+                !after_due.contains(s),
+                "{format}: {s} leaked after the due date"
+            );
         }
 
         let (_, published) = grade(
@@ -109,14 +125,23 @@ fn student_views_never_show_hidden_text_before_its_time() {
         assert!(published.contains(IDENTITY_TITLE), "{format}");
         assert!(published.contains(STORAGE_TITLE), "{format}");
         for s in [DNS_TITLE, DNS_STATEMENT, DNS_HINT] {
-            assert!(!published.contains(s), "{format}: hidden {s} leaked once published");
+            assert!(
+                !published.contains(s),
+                "{format}: hidden {s} leaked once published"
+            );
         }
     }
     // A failing visible scenario shows its statement, diff and hint to the student.
     let (_, text) = grade(&sample("not-headless"), &["--student-view"]);
-    assert!(text.contains("expect service/nginx.spec.clusterIP == None"), "{text}");
+    assert!(
+        text.contains("expect service/nginx.spec.clusterIP == None"),
+        "{text}"
+    );
     assert!(text.contains("-None"), "{text}");
-    assert!(text.contains("hint: A headless Service has `clusterIP: None`."), "{text}");
+    assert!(
+        text.contains("hint: A headless Service has `clusterIP: None`."),
+        "{text}"
+    );
 }
 
 fn assignment_with(dir: &Path, scenario: &str) -> PathBuf {
@@ -185,7 +210,10 @@ fn paths_outside_the_submission_are_refused() {
         ]);
         let text = stdout(&out);
         assert_eq!(out.status.code(), Some(1), "{text}");
-        assert!(text.contains("resolves outside the submission folder"), "{text}");
+        assert!(
+            text.contains("resolves outside the submission folder"),
+            "{text}"
+        );
         assert!(!text.contains("apiVersion"), "{text}");
     }
 }
@@ -198,7 +226,9 @@ fn scn_run_refuses_a_scenario_that_expects_a_submission() {
 }
 
 fn fixture(name: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/grade").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/grade")
+        .join(name);
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -237,7 +267,15 @@ fn gradescope_output_matches_the_documented_shape() {
     for s in ["correct", "not-headless"] {
         let ours = format_output(&sample(s), "gradescope");
         same_shape(&ours, &doc, "results");
-        for key in ["score", "max_score", "execution_time", "output", "visibility", "stdout_visibility", "tests"] {
+        for key in [
+            "score",
+            "max_score",
+            "execution_time",
+            "output",
+            "visibility",
+            "stdout_visibility",
+            "tests",
+        ] {
             assert!(ours.get(key).is_some(), "{key}");
         }
         let max = ours["max_score"].as_f64().unwrap();
@@ -246,7 +284,10 @@ fn gradescope_output_matches_the_documented_shape() {
         let mut sum = 0.0;
         for t in ours["tests"].as_array().unwrap() {
             same_shape(t, &doc["tests"][0], "tests[]");
-            let (s, m) = (t["score"].as_f64().unwrap(), t["max_score"].as_f64().unwrap());
+            let (s, m) = (
+                t["score"].as_f64().unwrap(),
+                t["max_score"].as_f64().unwrap(),
+            );
             assert!((0.0..=m).contains(&s));
             sum += s;
             assert!(["passed", "failed"].contains(&t["status"].as_str().unwrap()));
@@ -270,7 +311,10 @@ fn classroom_output_matches_the_documented_shape() {
     let mut total_max = 0.0;
     for t in ours["tests"].as_array().unwrap() {
         same_shape(t, &doc["tests"][0], "tests[]");
-        let (s, m) = (t["score"].as_f64().unwrap(), t["max_score"].as_f64().unwrap());
+        let (s, m) = (
+            t["score"].as_f64().unwrap(),
+            t["max_score"].as_f64().unwrap(),
+        );
         assert!((0.0..=m).contains(&s));
         total_max += m;
         assert!(["pass", "fail", "error"].contains(&t["status"].as_str().unwrap()));
@@ -290,7 +334,10 @@ fn prairielearn_output_matches_the_documented_shape() {
         assert!((0.0..=1.0).contains(&score));
         for t in ours["tests"].as_array().unwrap() {
             same_shape(t, &doc["tests"][0], "tests[]");
-            let (p, m) = (t["points"].as_f64().unwrap(), t["max_points"].as_f64().unwrap());
+            let (p, m) = (
+                t["points"].as_f64().unwrap(),
+                t["max_points"].as_f64().unwrap(),
+            );
             assert!((0.0..=m).contains(&p));
         }
     }
@@ -314,11 +361,20 @@ fn make_submissions(dir: &Path, n: usize) {
         std::fs::create_dir_all(&sub).unwrap();
         let web = match i % 8 {
             0..=4 => {
-                let name = ["correct", "selector-mismatch", "no-claims", "not-headless", "parallel"][i % 8];
-                Some(std::fs::read_to_string(root.join("samples").join(name).join("web.yaml")).unwrap())
+                let name = [
+                    "correct",
+                    "selector-mismatch",
+                    "no-claims",
+                    "not-headless",
+                    "parallel",
+                ][i % 8];
+                Some(
+                    std::fs::read_to_string(root.join("samples").join(name).join("web.yaml"))
+                        .unwrap(),
+                )
             }
-            5 => None,                                                      // missing file
-            6 => Some("kind: [\n".to_string()),                             // invalid YAML
+            5 => None,                          // missing file
+            6 => Some("kind: [\n".to_string()), // invalid YAML
             _ => Some(reference.replace("replicas: 3", "replicas: 100000")), // huge replicas
         };
         if let Some(web) = web {
@@ -356,7 +412,10 @@ fn batch_gradebook_is_identical_for_any_jobs_and_broken_submissions_do_not_stop_
     assert!(lines.contains(&"student-000,11,1,2,2,2,2,2"), "{one}");
     assert!(lines.contains(&"student-005,0,0,0,0,0,0,0"), "{one}"); // missing file
     assert!(lines.contains(&"student-006,0,0,0,0,0,0,0"), "{one}"); // invalid YAML
-    assert!(lines.iter().any(|l| l.starts_with("student-008,11,")), "{one}"); // after the broken ones
+    assert!(
+        lines.iter().any(|l| l.starts_with("student-008,11,")),
+        "{one}"
+    ); // after the broken ones
 
     // Shards merge back into the same gradebook.
     let mut shards = Vec::new();
@@ -404,10 +463,21 @@ fn batch_writes_a_report_folder_per_submission() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     let missing = std::fs::read_to_string(reports.join("student-005/report.txt")).unwrap();
-    assert!(missing.contains("required file web.yaml: the submission has no file web.yaml"), "{missing}");
+    assert!(
+        missing.contains("required file web.yaml: the submission has no file web.yaml"),
+        "{missing}"
+    );
     let huge = std::fs::read_to_string(reports.join("student-007/report.txt")).unwrap();
-    assert!(huge.contains("limit reached"), "{huge}");
-    for f in ["student.txt", "results.json", "gradescope.json", "classroom.json", "prairielearn.json"] {
+    // 100,000 OrderedReady replicas: the scenarios fail in bounded time, feedback cut short.
+    assert!(huge.contains("FAIL 2."), "{huge}");
+    assert!(huge.contains(" more lines"), "{huge}");
+    for f in [
+        "student.txt",
+        "results.json",
+        "gradescope.json",
+        "classroom.json",
+        "prairielearn.json",
+    ] {
         assert!(reports.join("student-000").join(f).is_file(), "{f}");
     }
 }

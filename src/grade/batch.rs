@@ -25,8 +25,14 @@ pub fn parse_shard(text: &str) -> Result<(usize, usize), String> {
     let (i, n) = text
         .split_once('/')
         .ok_or_else(|| format!("--shard {text}: expected i/n, e.g. 1/4"))?;
-    let i: usize = i.trim().parse().map_err(|_| format!("--shard {text}: i is not a number"))?;
-    let n: usize = n.trim().parse().map_err(|_| format!("--shard {text}: n is not a number"))?;
+    let i: usize = i
+        .trim()
+        .parse()
+        .map_err(|_| format!("--shard {text}: i is not a number"))?;
+    let n: usize = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("--shard {text}: n is not a number"))?;
     if n == 0 || i == 0 || i > n {
         return Err(format!("--shard {text}: expected 1 <= i <= n"));
     }
@@ -113,12 +119,30 @@ pub fn write_reports(out: &Path, report: &GradeReport) -> Result<(), String> {
         published: false,
     };
     let files = [
-        ("report.txt", formats::render(report, Format::Human, View::Teacher)),
-        ("student.txt", formats::render(report, Format::Human, student)),
-        ("results.json", formats::render(report, Format::Json, View::Teacher)),
-        ("gradescope.json", formats::render(report, Format::Gradescope, View::Teacher)),
-        ("classroom.json", formats::render(report, Format::Classroom, View::Teacher)),
-        ("prairielearn.json", formats::render(report, Format::Prairielearn, student)),
+        (
+            "report.txt",
+            formats::render(report, Format::Human, View::Teacher),
+        ),
+        (
+            "student.txt",
+            formats::render(report, Format::Human, student),
+        ),
+        (
+            "results.json",
+            formats::render(report, Format::Json, View::Teacher),
+        ),
+        (
+            "gradescope.json",
+            formats::render(report, Format::Gradescope, View::Teacher),
+        ),
+        (
+            "classroom.json",
+            formats::render(report, Format::Classroom, View::Teacher),
+        ),
+        (
+            "prairielearn.json",
+            formats::render(report, Format::Prairielearn, student),
+        ),
     ];
     for (name, text) in files {
         let path = dir.join(name);

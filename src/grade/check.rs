@@ -86,7 +86,10 @@ fn score_in(report: &GradeReport, format: Format) -> Result<(), String> {
         }
         Format::Human => unreachable!(),
     };
-    if !(close(got, report.score) || (format == Format::Prairielearn && (got - report.score).abs() < 1e-3 * report.max_score.max(1.0))) {
+    if !(close(got, report.score)
+        || (format == Format::Prairielearn
+            && (got - report.score).abs() < 1e-3 * report.max_score.max(1.0)))
+    {
         return Err(format!("score {got}, expected {}", report.score));
     }
     Ok(())

@@ -186,7 +186,13 @@ pub fn load_assignment(dir: &Path) -> Result<Assignment, String> {
             {
                 return Err(errors
                     .iter()
-                    .map(|e| crate::diagnostic::render(std::slice::from_ref(&e.diagnostic), &e.source, false))
+                    .map(|e| {
+                        crate::diagnostic::render(
+                            std::slice::from_ref(&e.diagnostic),
+                            &e.source,
+                            false,
+                        )
+                    })
                     .collect::<String>());
             }
             sources.insert(entry.file.clone(), source);
@@ -309,7 +315,9 @@ pub fn grade(assignment: &Assignment, submission: &Path, name: &str) -> GradeRep
             )
             .map(|mut f| {
                 let c = &mut f.ast.cluster;
-                c.max_events = c.max_events.min(limits.max_events.unwrap_or(DEFAULT_MAX_EVENTS));
+                c.max_events = c
+                    .max_events
+                    .min(limits.max_events.unwrap_or(DEFAULT_MAX_EVENTS));
                 c.max_pods = c.max_pods.min(limits.max_pods.unwrap_or(DEFAULT_MAX_PODS));
                 c.max_time_ms = c.max_time_ms.min(
                     limits
@@ -363,7 +371,13 @@ fn run_test(spec: &TestSpec, file: &Result<LoadedFile, String>) -> TestResult {
     };
     let file = match file {
         Ok(file) => file,
-        Err(text) => return failed("the scenario file could not be loaded".into(), text.clone(), 0),
+        Err(text) => {
+            return failed(
+                "the scenario file could not be loaded".into(),
+                text.clone(),
+                0,
+            )
+        }
     };
     let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         exec::run_scenario(file, spec.scenario)
@@ -389,7 +403,8 @@ fn run_test(spec: &TestSpec, file: &Result<LoadedFile, String>) -> TestResult {
             duration_ms: result.duration_ms,
         },
         Status::Failed(failure) => {
-            let output = report::render_failure(&spec.file, &shorten(failure), Palette { color: false });
+            let output =
+                report::render_failure(&spec.file, &shorten(failure), Palette { color: false });
             TestResult {
                 tags: result.tags.clone(),
                 ..failed(failure.message.clone(), output, result.duration_ms)

@@ -62,10 +62,7 @@ pub fn feedback(t: &TestResult, view: View) -> String {
 
 /// The human report.
 pub fn render_human(report: &GradeReport, view: View) -> String {
-    let mut out = format!(
-        "{}\nsubmission: {}\n",
-        report.assignment, report.submission
-    );
+    let mut out = format!("{}\nsubmission: {}\n", report.assignment, report.submission);
     for p in &report.problems {
         out.push_str(&format!("error: {p}\n"));
     }

@@ -275,13 +275,11 @@ impl<'a> Builder<'a> {
     fn action(&mut self, p: Pair<Rule>) -> StmtKind {
         let rule = p.as_rule();
         // Keywords carry no information once the rule is known, except the flag `force`.
-        let mut it = p
-            .into_inner()
-            .filter(|q| {
-                !is_keyword(q.as_rule())
-                    || q.as_rule() == Rule::kw_force
-                    || q.as_rule() == Rule::kw_submission
-            });
+        let mut it = p.into_inner().filter(|q| {
+            !is_keyword(q.as_rule())
+                || q.as_rule() == Rule::kw_force
+                || q.as_rule() == Rule::kw_submission
+        });
         let mut next = || it.next();
         match rule {
             Rule::apply => StmtKind::Apply(match next() {

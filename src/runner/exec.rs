@@ -352,7 +352,12 @@ impl<'f> Runner<'f> {
                 "STDIN".into(),
             ),
             ApplySource::Submission { path, .. } => {
-                match self.file.submission.as_ref().and_then(|s| s.files.get(path)) {
+                match self
+                    .file
+                    .submission
+                    .as_ref()
+                    .and_then(|s| s.files.get(path))
+                {
                     Some(Ok(docs)) => (docs.clone(), path.clone()),
                     Some(Err(message)) => return Err(ActionError::Query(message.clone())),
                     None => {

@@ -207,7 +207,9 @@ fn load_statement(file: &mut LoadedFile, stmt: &Stmt) -> Result<(), Box<LoadErro
                 let docs = crate::grade::paths::read_submission_file(&submission.dir, path)
                     .and_then(|text| {
                         parse_yaml_documents(&text).map_err(|(message, line, col)| {
-                            format!("{path} is not valid YAML: {message} (line {line}, column {col})")
+                            format!(
+                                "{path} is not valid YAML: {message} (line {line}, column {col})"
+                            )
                         })
                     });
                 submission.files.insert(path.clone(), docs);
