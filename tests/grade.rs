@@ -481,3 +481,22 @@ fn batch_writes_a_report_folder_per_submission() {
         assert!(reports.join("student-000").join(f).is_file(), "{f}");
     }
 }
+
+#[test]
+fn apply_submission_parses_into_its_own_source() {
+    use kscn::lang::ast::{ApplySource, StmtKind};
+    let file = kscn::lang::parse("scenario \"s\" {\n  apply submission \"k8s/web.yaml\"\n}\n")
+        .expect("parses");
+    match &file.scenarios[0].body[0].kind {
+        StmtKind::Apply(ApplySource::Submission { path, span }) => {
+            assert_eq!(path, "k8s/web.yaml");
+            assert_eq!((span.line, span.col), (2, 20));
+        }
+        other => panic!("{other:?}"),
+    }
+    // A block after `submission` is not a file name.
+    assert!(kscn::lang::parse(
+        "scenario \"s\" {\n  apply submission \"\"\"\n  a: b\n  \"\"\"\n}\n"
+    )
+    .is_err());
+}
