@@ -98,6 +98,7 @@
 #![allow(clippy::needless_doctest_main)]
 
 pub mod diagnostic;
+pub mod grade;
 pub mod harness;
 pub mod init;
 pub mod kubectl;

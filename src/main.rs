@@ -94,6 +94,11 @@ enum Command {
         #[arg(long, value_name = "URL")]
         git: Option<String>,
     },
+    /// Grade a student's submission against an assignment (see README "Grading").
+    Grade(kscn::grade::cli::GradeArgs),
+    /// Work with gradebooks written by `scn grade --submissions`.
+    #[command(subcommand)]
+    Gradebook(kscn::grade::cli::GradebookCommand),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -167,6 +172,10 @@ fn main() -> ExitCode {
             ascii,
         } => trace_command(&file, scenario.as_deref(), format, ascii),
         Command::Init { dir, git } => init(&dir.unwrap_or_else(|| PathBuf::from(".")), git),
+        Command::Grade(args) => ExitCode::from(kscn::grade::cli::run_grade(&args) as u8),
+        Command::Gradebook(command) => {
+            ExitCode::from(kscn::grade::cli::run_gradebook(&command) as u8)
+        }
         Command::Run {
             paths,
             jobs,

@@ -165,6 +165,12 @@ pub enum ApplySource {
         span: Span,
     },
     Inline(Text),
+    /// `apply submission "kv.yaml"`: a file of the submission being graded (`scn grade`),
+    /// relative to the submission folder and never outside it.
+    Submission {
+        path: String,
+        span: Span,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -275,12 +275,24 @@ impl<'a> Builder<'a> {
     fn action(&mut self, p: Pair<Rule>) -> StmtKind {
         let rule = p.as_rule();
         // Keywords carry no information once the rule is known, except the flag `force`.
-        let mut it = p
-            .into_inner()
-            .filter(|q| !is_keyword(q.as_rule()) || q.as_rule() == Rule::kw_force);
+        let mut it = p.into_inner().filter(|q| {
+            !is_keyword(q.as_rule())
+                || q.as_rule() == Rule::kw_force
+                || q.as_rule() == Rule::kw_submission
+        });
         let mut next = || it.next();
         match rule {
             Rule::apply => StmtKind::Apply(match next() {
+                Some(k) if k.as_rule() == Rule::kw_submission => match next() {
+                    Some(t) => ApplySource::Submission {
+                        path: text::unescape(t.as_str()),
+                        span: self.span(&t),
+                    },
+                    None => ApplySource::Submission {
+                        path: String::new(),
+                        span: Span::default(),
+                    },
+                },
                 Some(t) if t.as_rule() == Rule::string => ApplySource::File {
                     path: text::unescape(t.as_str()),
                     span: self.span(&t),

@@ -408,6 +408,22 @@ impl<'f> Runner<'f> {
                     .unwrap_or_default(),
                 "STDIN".into(),
             ),
+            ApplySource::Submission { path, .. } => {
+                match self
+                    .file
+                    .submission
+                    .as_ref()
+                    .and_then(|s| s.files.get(path))
+                {
+                    Some(Ok(docs)) => (docs.clone(), path.clone()),
+                    Some(Err(message)) => return Err(ActionError::Query(message.clone())),
+                    None => {
+                        return Err(ActionError::Query(format!(
+                            "this scenario expects a submission (run it with scn grade): {path}"
+                        )))
+                    }
+                }
+            }
         };
         let mut errors = Vec::new();
         for doc in &docs {

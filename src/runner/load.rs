@@ -30,6 +30,16 @@ pub struct LoadedFile {
     pub inline: BTreeMap<usize, Vec<Document>>,
     /// Patch bodies, by the byte offset where the body starts.
     pub patches: BTreeMap<usize, Value>,
+    /// The submission being graded (`scn grade`); `None` under `scn run`.
+    pub submission: Option<SubmissionFiles>,
+}
+
+/// The files of a submission that `apply submission "…"` names: documents, or the message
+/// that fails the scenario (missing, outside the folder, too large, not YAML).
+#[derive(Clone, Debug, Default)]
+pub struct SubmissionFiles {
+    pub dir: PathBuf,
+    pub files: BTreeMap<String, Result<Vec<Document>, String>>,
 }
 
 /// A located error that stops a file, with the text its span points into.
@@ -83,6 +93,16 @@ pub fn load_source(
     display: &str,
     source: String,
 ) -> Result<LoadedFile, Vec<LoadError>> {
+    load_source_with(path, display, source, None)
+}
+
+/// `load_source` for `scn grade`: `apply submission "…"` reads from `submission`.
+pub fn load_source_with(
+    path: &Path,
+    display: &str,
+    source: String,
+    submission: Option<&Path>,
+) -> Result<LoadedFile, Vec<LoadError>> {
     let ast = crate::lang::parse(&source).map_err(|errors| {
         errors
             .iter()
@@ -100,6 +120,10 @@ pub fn load_source(
         manifests: BTreeMap::new(),
         inline: BTreeMap::new(),
         patches: BTreeMap::new(),
+        submission: submission.map(|dir| SubmissionFiles {
+            dir: dir.to_path_buf(),
+            files: BTreeMap::new(),
+        }),
     };
     let mut errors = Vec::new();
     let statements: Vec<Stmt> = file
@@ -155,6 +179,41 @@ fn load_statement(file: &mut LoadedFile, stmt: &Stmt) -> Result<(), Box<LoadErro
                 source: text.clone(),
             })?;
             file.manifests.insert(path.clone(), docs);
+        }
+        StmtKind::Apply(ApplySource::Submission { path, span }) => {
+            let located = |message: String, hint: &str| LoadError {
+                diagnostic: Diagnostic {
+                    file: file.display.clone(),
+                    span: Some(*span),
+                    message,
+                    label: "this file".into(),
+                    hint: Some(hint.into()),
+                },
+                source: file.source.clone(),
+            };
+            if let Err(message) = crate::grade::paths::check_relative(path) {
+                return Err(Box::new(located(
+                    message,
+                    "a submission file is a relative path inside the submission folder, e.g. \"web.yaml\"",
+                )));
+            }
+            let Some(submission) = file.submission.as_mut() else {
+                return Err(Box::new(located(
+                    format!("this scenario expects a submission (run it with scn grade): apply submission \"{path}\""),
+                    "`scn grade ASSIGNMENT --submission DIR` runs it against a student's files",
+                )));
+            };
+            if !submission.files.contains_key(path) {
+                let docs = crate::grade::paths::read_submission_file(&submission.dir, path)
+                    .and_then(|text| {
+                        parse_yaml_documents(&text).map_err(|(message, line, col)| {
+                            format!(
+                                "{path} is not valid YAML: {message} (line {line}, column {col})"
+                            )
+                        })
+                    });
+                submission.files.insert(path.clone(), docs);
+            }
         }
         StmtKind::Apply(ApplySource::Inline(text)) => {
             let docs = parse_yaml_documents(&text.text).map_err(|(message, line, col)| {

@@ -1,0 +1,205 @@
+//! `scn grade` and `scn gradebook`, called from `main.rs`.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+
+use super::batch::{self, BatchOptions};
+use super::formats::{self, Format};
+use super::view::View;
+use super::{check, grade, load_assignment, points};
+
+/// `scn grade`.
+#[derive(Args, Debug)]
+pub struct GradeArgs {
+    /// The assignment folder (with assignment.toml).
+    pub assignment: PathBuf,
+    /// A student's submission folder.
+    #[arg(long, conflicts_with_all = ["submissions", "check"])]
+    pub submission: Option<PathBuf>,
+    /// A folder of submission folders, graded in parallel into a CSV gradebook.
+    #[arg(long, conflicts_with = "check")]
+    pub submissions: Option<PathBuf>,
+    /// Prove the reference solution scores full marks and each sample its declared score.
+    #[arg(long)]
+    pub check: bool,
+    /// Output format (one submission).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the result here instead of standard output.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+    /// Show only what a student may see (before the due date, unless --after-due/--published).
+    #[arg(long)]
+    pub student_view: bool,
+    /// With --student-view: the due date has passed (after_due_date scenarios are shown).
+    #[arg(long, requires = "student_view")]
+    pub after_due: bool,
+    /// With --student-view: grades are published (after_published scenarios are shown).
+    #[arg(long, requires = "student_view")]
+    pub published: bool,
+    /// Exit 0 even without full marks (default: exit 1 then, as GitHub Classroom expects).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Batch: the CSV gradebook (default DIR/gradebook.csv).
+    #[arg(long)]
+    pub gradebook: Option<PathBuf>,
+    /// Batch: write a report folder per submission here.
+    #[arg(long)]
+    pub reports: Option<PathBuf>,
+    /// Batch: worker threads (default: one per core). The gradebook is the same for any number.
+    #[arg(long, short = 'j', default_value_t = 0)]
+    pub jobs: usize,
+    /// Batch: grade only shard i of n (1-based), e.g. 2/4; merge with `scn gradebook merge`.
+    #[arg(long)]
+    pub shard: Option<String>,
+}
+
+/// `scn gradebook`.
+#[derive(Subcommand, Debug)]
+pub enum GradebookCommand {
+    /// Merge gradebooks of one assignment (e.g. shards) into one.
+    Merge {
+        files: Vec<PathBuf>,
+        #[arg(long, short = 'o')]
+        output: PathBuf,
+    },
+}
+
+fn emit(text: &str, output: Option<&Path>) -> Result<(), String> {
+    match output {
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        }
+        None => {
+            use std::io::Write;
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout.write_all(text.as_bytes());
+            let _ = stdout.flush();
+            Ok(())
+        }
+    }
+}
+
+/// Runs `scn grade`; returns the exit code: 0 full marks (or --exit-zero), 1 not full
+/// marks, 2 the assignment or the command line is wrong.
+pub fn run_grade(args: &GradeArgs) -> i32 {
+    let assignment = match load_assignment(&args.assignment) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    let view = if args.student_view {
+        View::Student {
+            after_due: args.after_due,
+            published: args.published,
+        }
+    } else {
+        View::Teacher
+    };
+    let not_full = if args.exit_zero { 0 } else { 1 };
+    if args.check {
+        let (text, ok) = check::check(&assignment);
+        if let Err(e) = emit(&text, args.output.as_deref()) {
+            eprintln!("error: {e}");
+            return 2;
+        }
+        return if ok { 0 } else { 1 };
+    }
+    if let Some(dir) = &args.submissions {
+        let shard = match args.shard.as_deref().map(batch::parse_shard).transpose() {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 2;
+            }
+        };
+        let options = BatchOptions {
+            jobs: args.jobs,
+            shard,
+            reports: args.reports.clone(),
+        };
+        let reports = match batch::grade_all(&assignment, dir, &options) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 2;
+            }
+        };
+        let book = batch::gradebook(&assignment, &reports);
+        let path = args
+            .gradebook
+            .clone()
+            .unwrap_or_else(|| dir.join("gradebook.csv"));
+        if let Err(e) = std::fs::write(&path, &book) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return 2;
+        }
+        let full = reports.iter().filter(|r| r.full_marks()).count();
+        let mut summary = String::new();
+        for r in &reports {
+            summary.push_str(&format!(
+                "{} {}/{}{}\n",
+                r.submission,
+                points(r.score),
+                points(r.max_score),
+                if r.problems.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", r.problems.join("; "))
+                }
+            ));
+        }
+        summary.push_str(&format!(
+            "\n{} submissions graded, {} with full marks; gradebook: {}\n",
+            reports.len(),
+            full,
+            path.display()
+        ));
+        let _ = emit(&summary, None);
+        return if full == reports.len() { 0 } else { not_full };
+    }
+    let Some(submission) = &args.submission else {
+        eprintln!("error: give --submission DIR, --submissions DIR or --check");
+        return 2;
+    };
+    let name = submission.display().to_string();
+    let name = name.strip_prefix("./").unwrap_or(&name).to_string();
+    let report = grade(&assignment, submission, &name);
+    let text = formats::render(&report, args.format, view);
+    if let Err(e) = emit(&text, args.output.as_deref()) {
+        eprintln!("error: {e}");
+        return 2;
+    }
+    if report.full_marks() {
+        0
+    } else {
+        not_full
+    }
+}
+
+pub fn run_gradebook(command: &GradebookCommand) -> i32 {
+    match command {
+        GradebookCommand::Merge { files, output } => {
+            let mut texts = Vec::new();
+            for f in files {
+                match std::fs::read_to_string(f) {
+                    Ok(t) => texts.push((f.display().to_string(), t)),
+                    Err(e) => {
+                        eprintln!("error: cannot read {}: {e}", f.display());
+                        return 2;
+                    }
+                }
+            }
+            match batch::merge(&texts).and_then(|merged| emit(&merged, Some(output))) {
+                Ok(()) => 0,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    2
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,449 @@
+//! Grading: an assignment folder (`assignment.toml` and its `.scn` scenarios) run against a
+//! student's submission folder; points per scenario, feedback as visibility allows, and the
+//! result in the formats of the grading platforms (Gradescope, GitHub Classroom,
+//! PrairieLearn). See README "Grading".
+//!
+//! The scenarios name the student's files with `apply submission "web.yaml"`; those are
+//! read only from inside the submission folder (`paths`). Nothing in a submission is ever
+//! executed: scn has no statement that runs a host command, so a submission is data only.
+
+pub mod batch;
+pub mod check;
+pub mod cli;
+pub mod formats;
+pub mod paths;
+pub mod view;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Deserialize;
+
+use crate::runner::load::{self, LoadedFile};
+use crate::runner::report::{self, Palette};
+use crate::runner::{exec, Status};
+
+/// The file that makes a folder an assignment.
+pub const ASSIGNMENT_FILE: &str = "assignment.toml";
+/// Grading's per-scenario event budget when the assignment sets none (the simulation's
+/// own default is 50 million, far more than any assignment needs).
+pub const DEFAULT_MAX_EVENTS: u64 = 2_000_000;
+/// Grading's pod budget per scenario when the assignment sets none.
+pub const DEFAULT_MAX_PODS: u64 = 500;
+/// Grading's virtual-time budget per scenario when the assignment sets none (24 h).
+pub const DEFAULT_MAX_TIME_MS: u64 = 24 * 3_600_000;
+
+/// Who sees what of a scenario.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    #[default]
+    Visible,
+    Hidden,
+    AfterDueDate,
+    AfterPublished,
+}
+
+impl Visibility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Visible => "visible",
+            Visibility::Hidden => "hidden",
+            Visibility::AfterDueDate => "after_due_date",
+            Visibility::AfterPublished => "after_published",
+        }
+    }
+}
+
+/// `assignment.toml`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssignmentToml {
+    pub title: String,
+    /// The scn language version the scenarios are written for.
+    #[serde(default = "default_version")]
+    pub scn: String,
+    #[serde(default)]
+    pub required_files: Vec<String>,
+    /// The reference solution's folder, relative to the assignment.
+    #[serde(default)]
+    pub reference: Option<String>,
+    #[serde(default, rename = "scenario")]
+    pub scenarios: Vec<ScenarioEntry>,
+    #[serde(default, rename = "sample")]
+    pub samples: Vec<SampleEntry>,
+    #[serde(default)]
+    pub limits: Limits,
+}
+
+fn default_version() -> String {
+    "1".into()
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioEntry {
+    pub file: String,
+    /// A scenario title of `file`, or `*` for each of its scenarios (each worth `points`).
+    pub title: String,
+    pub points: f64,
+    #[serde(default)]
+    pub visibility: Visibility,
+    #[serde(default)]
+    pub hint: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SampleEntry {
+    pub submission: String,
+    pub score: f64,
+}
+
+/// Deterministic budgets per scenario; exceeding one fails the scenario.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Limits {
+    pub max_events: Option<u64>,
+    pub max_pods: Option<u64>,
+    /// Virtual time, in seconds.
+    pub max_time_seconds: Option<u64>,
+}
+
+/// One graded scenario.
+#[derive(Clone, Debug)]
+pub struct TestSpec {
+    /// 1-based, in `assignment.toml` order.
+    pub number: usize,
+    /// The `.scn` file, relative to the assignment folder.
+    pub file: String,
+    pub title: String,
+    pub scenario: usize,
+    pub line: u32,
+    pub points: f64,
+    pub visibility: Visibility,
+    pub hint: Option<String>,
+}
+
+/// A checked assignment, ready to grade submissions.
+#[derive(Clone, Debug)]
+pub struct Assignment {
+    pub dir: PathBuf,
+    pub config: AssignmentToml,
+    pub tests: Vec<TestSpec>,
+    /// Scenario files by their path relative to the assignment, with their text.
+    pub sources: BTreeMap<String, String>,
+}
+
+impl Assignment {
+    pub fn max_score(&self) -> f64 {
+        self.tests.iter().map(|t| t.points).sum()
+    }
+}
+
+/// Reads and checks an assignment folder (exit-2 errors as text).
+pub fn load_assignment(dir: &Path) -> Result<Assignment, String> {
+    let toml_path = dir.join(ASSIGNMENT_FILE);
+    let text = std::fs::read_to_string(&toml_path)
+        .map_err(|e| format!("cannot read {}: {e}", toml_path.display()))?;
+    let config: AssignmentToml = toml::from_str(&text)
+        .map_err(|e| format!("{} is not a valid assignment: {e}", toml_path.display()))?;
+    if !config.scn.starts_with('1') {
+        return Err(format!(
+            "{}: scn language version \"{}\" is not supported (this scn reads version 1)",
+            toml_path.display(),
+            config.scn
+        ));
+    }
+    if config.scenarios.is_empty() {
+        return Err(format!(
+            "{}: no [[scenario]] entries; an assignment grades at least one scenario",
+            toml_path.display()
+        ));
+    }
+    for f in &config.required_files {
+        paths::check_relative(f).map_err(|e| format!("required_files: {e}"))?;
+    }
+    let mut sources = BTreeMap::new();
+    let mut tests = Vec::new();
+    for entry in &config.scenarios {
+        paths::check_relative(&entry.file).map_err(|e| format!("[[scenario]] file: {e}"))?;
+        if !(entry.points.is_finite() && entry.points >= 0.0) {
+            return Err(format!(
+                "[[scenario]] {} \"{}\": points must be a number >= 0",
+                entry.file, entry.title
+            ));
+        }
+        if !sources.contains_key(&entry.file) {
+            let path = dir.join(&entry.file);
+            let source = std::fs::read_to_string(&path)
+                .map_err(|e| format!("cannot read scenario file {}: {e}", path.display()))?;
+            // Check the file loads (syntax, manifests), with the assignment folder standing
+            // in for a submission: submission files are only read when grading.
+            if let Err(errors) =
+                load::load_source_with(&path, &entry.file, source.clone(), Some(dir))
+            {
+                return Err(errors
+                    .iter()
+                    .map(|e| {
+                        crate::diagnostic::render(
+                            std::slice::from_ref(&e.diagnostic),
+                            &e.source,
+                            false,
+                        )
+                    })
+                    .collect::<String>());
+            }
+            sources.insert(entry.file.clone(), source);
+        }
+        let ast = crate::lang::parse(&sources[&entry.file])
+            .map_err(|_| format!("{} does not parse", entry.file))?;
+        let picked: Vec<usize> = if entry.title == "*" {
+            (0..ast.scenarios.len()).collect()
+        } else {
+            ast.scenarios
+                .iter()
+                .position(|s| s.title == entry.title)
+                .into_iter()
+                .collect()
+        };
+        if picked.is_empty() {
+            return Err(format!(
+                "[[scenario]] {}: no scenario titled \"{}\" (its scenarios: {})",
+                entry.file,
+                entry.title,
+                ast.scenarios
+                    .iter()
+                    .map(|s| format!("\"{}\"", s.title))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        for index in picked {
+            let s = &ast.scenarios[index];
+            tests.push(TestSpec {
+                number: tests.len() + 1,
+                file: entry.file.clone(),
+                title: s.title.clone(),
+                scenario: index,
+                line: s.span.line,
+                points: entry.points,
+                visibility: entry.visibility,
+                hint: entry.hint.clone(),
+            });
+        }
+    }
+    Ok(Assignment {
+        dir: dir.to_path_buf(),
+        config,
+        tests,
+        sources,
+    })
+}
+
+/// The result of one scenario for one submission.
+#[derive(Clone, Debug)]
+pub struct TestResult {
+    pub spec: TestSpec,
+    pub passed: bool,
+    pub score: f64,
+    /// One paragraph: what went wrong (empty when passed).
+    pub message: String,
+    /// The failure as `scn run` shows it, without colors (empty when passed).
+    pub output: String,
+    pub tags: Vec<String>,
+    /// Wall clock; never in the human report or the gradebook.
+    pub duration_ms: u128,
+}
+
+/// One submission graded.
+#[derive(Clone, Debug)]
+pub struct GradeReport {
+    pub assignment: String,
+    pub submission: String,
+    pub score: f64,
+    pub max_score: f64,
+    /// False when a required file is missing or is not YAML: platforms that can (PrairieLearn)
+    /// then do not count the attempt.
+    pub gradable: bool,
+    pub problems: Vec<String>,
+    pub tests: Vec<TestResult>,
+    pub duration_ms: u128,
+}
+
+impl GradeReport {
+    pub fn full_marks(&self) -> bool {
+        self.tests.iter().all(|t| t.passed)
+    }
+}
+
+/// Grades `submission` (a folder), shown as `name`.
+pub fn grade(assignment: &Assignment, submission: &Path, name: &str) -> GradeReport {
+    let started = std::time::Instant::now();
+    let mut problems = Vec::new();
+    if !submission.is_dir() {
+        problems.push(format!("the submission {name} is not a folder"));
+    } else if paths::count_files(submission) > paths::MAX_FILES {
+        problems.push(format!(
+            "the submission has more than {} files",
+            paths::MAX_FILES
+        ));
+    }
+    for required in &assignment.config.required_files {
+        match paths::read_submission_file(submission, required) {
+            Err(message) => problems.push(format!("required file {required}: {message}")),
+            Ok(text) => {
+                if let Err((message, line, col)) = load::parse_yaml_documents(&text) {
+                    problems.push(format!(
+                        "required file {required} is not valid YAML: {message} (line {line}, column {col})"
+                    ));
+                }
+            }
+        }
+    }
+    let limits = &assignment.config.limits;
+    let files: BTreeMap<&String, Result<LoadedFile, String>> = assignment
+        .sources
+        .iter()
+        .map(|(file, source)| {
+            let loaded = load::load_source_with(
+                &assignment.dir.join(file),
+                file,
+                source.clone(),
+                Some(submission),
+            )
+            .map(|mut f| {
+                let c = &mut f.ast.cluster;
+                c.max_events = c
+                    .max_events
+                    .min(limits.max_events.unwrap_or(DEFAULT_MAX_EVENTS));
+                c.max_pods = c.max_pods.min(limits.max_pods.unwrap_or(DEFAULT_MAX_PODS));
+                c.max_time_ms = c.max_time_ms.min(
+                    limits
+                        .max_time_seconds
+                        .map_or(DEFAULT_MAX_TIME_MS, |s| s.saturating_mul(1000)),
+                );
+                f
+            })
+            .map_err(|errors| {
+                errors
+                    .iter()
+                    .map(|e| {
+                        crate::diagnostic::render(
+                            std::slice::from_ref(&e.diagnostic),
+                            &e.source,
+                            false,
+                        )
+                    })
+                    .collect::<String>()
+            });
+            (file, loaded)
+        })
+        .collect();
+    let tests: Vec<TestResult> = assignment
+        .tests
+        .par_iter()
+        .map(|spec| run_test(spec, &files[&spec.file]))
+        .collect();
+    let score = tests.iter().map(|t| t.score).sum();
+    GradeReport {
+        assignment: assignment.config.title.clone(),
+        submission: name.to_string(),
+        score,
+        max_score: assignment.max_score(),
+        gradable: problems.is_empty(),
+        problems,
+        tests,
+        duration_ms: started.elapsed().as_millis(),
+    }
+}
+
+fn run_test(spec: &TestSpec, file: &Result<LoadedFile, String>) -> TestResult {
+    let failed = |message: String, output: String, duration_ms| TestResult {
+        spec: spec.clone(),
+        passed: false,
+        score: 0.0,
+        message,
+        output,
+        tags: Vec::new(),
+        duration_ms,
+    };
+    let file = match file {
+        Ok(file) => file,
+        Err(text) => {
+            return failed(
+                "the scenario file could not be loaded".into(),
+                text.clone(),
+                0,
+            )
+        }
+    };
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        exec::run_scenario(file, spec.scenario)
+    }));
+    let result = match run {
+        Ok(result) => result,
+        Err(_) => {
+            return failed(
+                "scn stopped on an internal error while running this scenario".into(),
+                String::new(),
+                0,
+            )
+        }
+    };
+    match &result.status {
+        Status::Passed => TestResult {
+            spec: spec.clone(),
+            passed: true,
+            score: spec.points,
+            message: String::new(),
+            output: String::new(),
+            tags: result.tags.clone(),
+            duration_ms: result.duration_ms,
+        },
+        Status::Failed(failure) => {
+            let output =
+                report::render_failure(&spec.file, &shorten(failure), Palette { color: false });
+            TestResult {
+                tags: result.tags.clone(),
+                ..failed(failure.message.clone(), output, result.duration_ms)
+            }
+        }
+    }
+}
+
+/// Most lines of an expected/actual text or pod list in feedback. A huge submission (say
+/// 100,000 replicas) would otherwise make the diff itself the slow part.
+pub const MAX_FEEDBACK_LINES: usize = 40;
+
+fn shorten(failure: &crate::runner::Failure) -> crate::runner::Failure {
+    fn cut(text: &str) -> String {
+        let lines: Vec<&str> = text.lines().collect();
+        if lines.len() <= MAX_FEEDBACK_LINES {
+            return text.to_string();
+        }
+        let mut out = lines[..MAX_FEEDBACK_LINES].join("\n");
+        out.push_str(&format!(
+            "\n... {} more lines\n",
+            lines.len() - MAX_FEEDBACK_LINES
+        ));
+        out
+    }
+    let mut f = failure.clone();
+    f.expected = f.expected.as_deref().map(cut);
+    f.actual = f.actual.as_deref().map(cut);
+    f.snapshot = cut(&f.snapshot);
+    f
+}
+
+/// Points as people write them: `2`, `2.5`, `0.25`.
+pub fn points(value: f64) -> String {
+    let rounded = (value * 100.0).round() / 100.0;
+    if rounded.fract() == 0.0 {
+        format!("{}", rounded as i64)
+    } else {
+        let s = format!("{rounded:.2}");
+        s.trim_end_matches('0').to_string()
+    }
+}

@@ -1,0 +1,102 @@
+//! Reading a student's files safely: a submission file is a relative path inside the
+//! submission folder (no `..`, not absolute), and after resolving symlinks it must still
+//! be inside the folder. Files are size-limited; folders are count-limited.
+
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+
+/// The largest submission file read (1 MiB).
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+/// The most files a submission folder may hold (counted recursively).
+pub const MAX_FILES: usize = 200;
+
+/// The path as written in `apply submission "…"`: relative, without `..`.
+pub fn check_relative(path: &str) -> Result<(), String> {
+    if path.is_empty() {
+        return Err("a submission file needs a name".into());
+    }
+    let p = Path::new(path);
+    if p.is_absolute() || path.starts_with('/') || path.starts_with('\\') {
+        return Err(format!(
+            "\"{path}\" is absolute; a submission file is relative to the submission folder"
+        ));
+    }
+    for component in p.components() {
+        match component {
+            Component::Normal(_) | Component::CurDir => {}
+            _ => {
+                return Err(format!(
+                    "\"{path}\" leaves the submission folder; `..` is not allowed"
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `dir/path`, refused unless it is inside `dir` once symlinks are resolved.
+pub fn resolve(dir: &Path, path: &str) -> Result<PathBuf, String> {
+    check_relative(path)?;
+    let root = dir
+        .canonicalize()
+        .map_err(|e| format!("cannot read the submission folder {}: {e}", dir.display()))?;
+    let full = dir.join(path);
+    let real = match full.canonicalize() {
+        Ok(real) => real,
+        Err(_) if full.symlink_metadata().is_ok() => {
+            return Err(format!(
+                "{path} is a link to a file that does not exist or is outside the submission"
+            ))
+        }
+        Err(_) => return Err(format!("the submission has no file {path}")),
+    };
+    if !real.starts_with(&root) {
+        return Err(format!(
+            "{path} refused: it resolves outside the submission folder"
+        ));
+    }
+    Ok(real)
+}
+
+/// The text of a submission file: inside the folder, at most `MAX_FILE_BYTES`, UTF-8.
+pub fn read_submission_file(dir: &Path, path: &str) -> Result<String, String> {
+    let real = resolve(dir, path)?;
+    if !real.is_file() {
+        return Err(format!("{path} is not a file"));
+    }
+    let file = std::fs::File::open(&real).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read {path}: {e}"))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!(
+            "{path} is larger than the limit of {} KiB",
+            MAX_FILE_BYTES / 1024
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| format!("{path} is not UTF-8 text"))
+}
+
+/// Counts the files of a submission folder (stopping past the limit), without following
+/// symlinked folders.
+pub fn count_files(dir: &Path) -> usize {
+    fn walk(dir: &Path, n: &mut usize) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            if *n > MAX_FILES {
+                return;
+            }
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => walk(&entry.path(), n),
+                Ok(_) => *n += 1,
+                Err(_) => {}
+            }
+        }
+    }
+    let mut n = 0;
+    walk(dir, &mut n);
+    n
+}

@@ -1,0 +1,502 @@
+//! `scn grade`: the example assignment checks in every format, student views never leak
+//! hidden scenarios, submission paths stay inside the submission, the platform formats
+//! match their documented shapes, and batches are deterministic and robust.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const ASSIGNMENT: &str = "assignments/statefulset-basics";
+
+fn scn(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_scn"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .env_remove("CI")
+        .output()
+        .expect("the scn binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn sample(name: &str) -> String {
+    format!("{ASSIGNMENT}/samples/{name}")
+}
+
+fn grade(submission: &str, extra: &[&str]) -> (Option<i32>, String) {
+    let mut args = vec!["grade", ASSIGNMENT, "--submission", submission];
+    args.extend_from_slice(extra);
+    let out = scn(&args);
+    (out.status.code(), stdout(&out))
+}
+
+#[test]
+fn the_example_assignment_checks_in_every_format() {
+    let out = scn(&["grade", "--check", ASSIGNMENT]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert_eq!(
+        text.matches("as declared, in every format").count(),
+        6,
+        "{text}"
+    );
+    assert!(text.contains("ok    reference: 11/11"), "{text}");
+}
+
+#[test]
+fn full_marks_exit_0_otherwise_1_unless_exit_zero() {
+    let (code, text) = grade(&sample("correct"), &[]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("Points 11/11"), "{text}");
+    let (code, text) = grade(&sample("parallel"), &[]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("Points 9/11"), "{text}");
+    assert!(text.contains("hint: Which podManagementPolicy"), "{text}");
+    let (code, _) = grade(&sample("parallel"), &["--exit-zero"]);
+    assert_eq!(code, Some(0));
+}
+
+/// selector-mismatch fails the hidden DNS scenario; not-headless fails it too.
+const DNS_TITLE: &str = "Each pod has a DNS name web-N.nginx";
+const DNS_STATEMENT: &str = "dns(\"web-0.nginx\")";
+const DNS_HINT: &str = "Per-pod DNS names need a headless Service";
+const IDENTITY_TITLE: &str = "Stable names and hostnames survive";
+const STORAGE_TITLE: &str = "One claim per ordinal";
+
+#[test]
+fn the_teacher_sees_everything() {
+    let (_, text) = grade(&sample("selector-mismatch"), &[]);
+    for s in [
+        DNS_TITLE,
+        DNS_STATEMENT,
+        DNS_HINT,
+        IDENTITY_TITLE,
+        STORAGE_TITLE,
+    ] {
+        assert!(text.contains(s), "{s} missing from:\n{text}");
+    }
+}
+
+#[test]
+fn student_views_never_show_hidden_text_before_its_time() {
+    for format in ["human", "json", "prairielearn"] {
+        let (_, before) = grade(
+            &sample("selector-mismatch"),
+            &["--student-view", "--format", format],
+        );
+        for s in [
+            DNS_TITLE,
+            DNS_STATEMENT,
+            DNS_HINT,
+            "dns.scn",
+            IDENTITY_TITLE,
+            "identity.scn",
+            STORAGE_TITLE,
+            "storage.scn",
+        ] {
+            assert!(
+                !before.contains(s),
+                "{format}: {s} leaked before the due date:\n{before}"
+            );
+        }
+        assert!(before.contains("hidden test 5"), "{format}: {before}");
+        assert!(before.contains("The Service nginx is headless"), "{format}");
+
+        let (_, after_due) = grade(
+            &sample("selector-mismatch"),
+            &["--student-view", "--after-due", "--format", format],
+        );
+        assert!(after_due.contains(IDENTITY_TITLE), "{format}: {after_due}");
+        for s in [DNS_TITLE, DNS_STATEMENT, DNS_HINT, STORAGE_TITLE] {
+            assert!(
+                !after_due.contains(s),
+                "{format}: {s} leaked after the due date"
+            );
+        }
+
+        let (_, published) = grade(
+            &sample("selector-mismatch"),
+            &["--student-view", "--published", "--format", format],
+        );
+        assert!(published.contains(IDENTITY_TITLE), "{format}");
+        assert!(published.contains(STORAGE_TITLE), "{format}");
+        for s in [DNS_TITLE, DNS_STATEMENT, DNS_HINT] {
+            assert!(
+                !published.contains(s),
+                "{format}: hidden {s} leaked once published"
+            );
+        }
+    }
+    // A failing visible scenario shows its statement, diff and hint to the student.
+    let (_, text) = grade(&sample("not-headless"), &["--student-view"]);
+    assert!(
+        text.contains("expect service/nginx.spec.clusterIP == None"),
+        "{text}"
+    );
+    assert!(text.contains("-None"), "{text}");
+    assert!(
+        text.contains("hint: A headless Service has `clusterIP: None`."),
+        "{text}"
+    );
+}
+
+fn assignment_with(dir: &Path, scenario: &str) -> PathBuf {
+    let a = dir.join("assignment");
+    std::fs::create_dir_all(&a).unwrap();
+    std::fs::write(a.join("t.scn"), scenario).unwrap();
+    std::fs::write(
+        a.join("assignment.toml"),
+        "title = \"t\"\nscn = \"1\"\n[[scenario]]\nfile = \"t.scn\"\ntitle = \"*\"\npoints = 1\n",
+    )
+    .unwrap();
+    a
+}
+
+#[test]
+fn paths_outside_the_submission_are_refused() {
+    use kscn::grade::paths::{check_relative, resolve};
+    assert!(check_relative("web.yaml").is_ok());
+    assert!(check_relative("k8s/web.yaml").is_ok());
+    assert!(check_relative("../x").is_err());
+    assert!(check_relative("a/../../x").is_err());
+    assert!(check_relative("/etc/passwd").is_err());
+    assert!(check_relative("").is_err());
+
+    let tmp = tempfile::tempdir().unwrap();
+    let sub = tmp.path().join("sub");
+    std::fs::create_dir_all(&sub).unwrap();
+    std::fs::write(tmp.path().join("secret.yaml"), "apiVersion: v1\n").unwrap();
+    std::fs::write(sub.join("web.yaml"), "apiVersion: v1\n").unwrap();
+    assert!(resolve(&sub, "web.yaml").is_ok());
+    assert!(resolve(&sub, "../secret.yaml").is_err());
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink("../secret.yaml", sub.join("link.yaml")).unwrap();
+        let e = resolve(&sub, "link.yaml").unwrap_err();
+        assert!(e.contains("outside the submission"), "{e}");
+    }
+
+    // `..` and absolute paths in a scenario are load errors (exit 2).
+    for bad in ["../secret.yaml", "/etc/passwd"] {
+        let a = assignment_with(
+            &tmp.path().join(bad.replace(['/', '.'], "_")),
+            &format!("scenario \"s\" {{\n  apply submission \"{bad}\"\n}}\n"),
+        );
+        let out = scn(&[
+            "grade",
+            a.to_str().unwrap(),
+            "--submission",
+            sub.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {}", stdout(&out));
+    }
+
+    // A symlink out of the submission fails the scenario with a clear message.
+    #[cfg(unix)]
+    {
+        let a = assignment_with(
+            &tmp.path().join("link"),
+            "scenario \"s\" {\n  apply submission \"link.yaml\"\n}\n",
+        );
+        let out = scn(&[
+            "grade",
+            a.to_str().unwrap(),
+            "--submission",
+            sub.to_str().unwrap(),
+        ]);
+        let text = stdout(&out);
+        assert_eq!(out.status.code(), Some(1), "{text}");
+        assert!(
+            text.contains("resolves outside the submission folder"),
+            "{text}"
+        );
+        assert!(!text.contains("apiVersion"), "{text}");
+    }
+}
+
+#[test]
+fn scn_run_refuses_a_scenario_that_expects_a_submission() {
+    let out = scn(&["run", &format!("{ASSIGNMENT}/dns.scn")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stdout(&out).contains("this scenario expects a submission (run it with scn grade)"));
+}
+
+fn fixture(name: &str) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/grade")
+        .join(name);
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// Every key of `ours` is a documented key of `doc`, with a value of the same kind.
+fn same_shape(ours: &Value, doc: &Value, at: &str) {
+    let (Value::Object(ours), Value::Object(doc)) = (ours, doc) else {
+        panic!("{at}: not objects");
+    };
+    for (key, value) in ours {
+        let documented = doc
+            .get(key)
+            .unwrap_or_else(|| panic!("{at}.{key} is not in the documented format"));
+        assert_eq!(kind(value), kind(documented), "{at}.{key}");
+    }
+}
+
+fn format_output(submission: &str, format: &str) -> Value {
+    let (_, text) = grade(submission, &["--format", format]);
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{format}: {e}\n{text}"))
+}
+
+#[test]
+fn gradescope_output_matches_the_documented_shape() {
+    let doc = fixture("gradescope-results.json");
+    for s in ["correct", "not-headless"] {
+        let ours = format_output(&sample(s), "gradescope");
+        same_shape(&ours, &doc, "results");
+        for key in [
+            "score",
+            "max_score",
+            "execution_time",
+            "output",
+            "visibility",
+            "stdout_visibility",
+            "tests",
+        ] {
+            assert!(ours.get(key).is_some(), "{key}");
+        }
+        let max = ours["max_score"].as_f64().unwrap();
+        let score = ours["score"].as_f64().unwrap();
+        assert!((0.0..=max).contains(&score));
+        let mut sum = 0.0;
+        for t in ours["tests"].as_array().unwrap() {
+            same_shape(t, &doc["tests"][0], "tests[]");
+            let (s, m) = (
+                t["score"].as_f64().unwrap(),
+                t["max_score"].as_f64().unwrap(),
+            );
+            assert!((0.0..=m).contains(&s));
+            sum += s;
+            assert!(["passed", "failed"].contains(&t["status"].as_str().unwrap()));
+            assert!(["visible", "hidden", "after_due_date", "after_published"]
+                .contains(&t["visibility"].as_str().unwrap()));
+        }
+        assert!((sum - score).abs() < 1e-9);
+    }
+}
+
+#[test]
+fn classroom_output_matches_the_documented_shape() {
+    let doc = fixture("classroom-results.json");
+    let ours = format_output(&sample("correct"), "classroom");
+    same_shape(&ours, &doc, "results");
+    assert_eq!(ours["version"], 1);
+    assert_eq!(ours["status"], "pass");
+    let ours = format_output(&sample("parallel"), "classroom");
+    assert_eq!(ours["status"], "fail");
+    let max = ours["max_score"].as_f64().unwrap();
+    let mut total_max = 0.0;
+    for t in ours["tests"].as_array().unwrap() {
+        same_shape(t, &doc["tests"][0], "tests[]");
+        let (s, m) = (
+            t["score"].as_f64().unwrap(),
+            t["max_score"].as_f64().unwrap(),
+        );
+        assert!((0.0..=m).contains(&s));
+        total_max += m;
+        assert!(["pass", "fail", "error"].contains(&t["status"].as_str().unwrap()));
+        assert!(t["execution_time"].as_str().unwrap().ends_with('s'));
+    }
+    assert_eq!(total_max, max);
+}
+
+#[test]
+fn prairielearn_output_matches_the_documented_shape() {
+    let doc = fixture("prairielearn-results.json");
+    for s in ["correct", "no-claims"] {
+        let ours = format_output(&sample(s), "prairielearn");
+        same_shape(&ours, &doc, "results");
+        assert_eq!(ours["gradable"], true);
+        let score = ours["score"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&score));
+        for t in ours["tests"].as_array().unwrap() {
+            same_shape(t, &doc["tests"][0], "tests[]");
+            let (p, m) = (
+                t["points"].as_f64().unwrap(),
+                t["max_points"].as_f64().unwrap(),
+            );
+            assert!((0.0..=m).contains(&p));
+        }
+    }
+    // A missing required file: not gradable, so no attempt is used.
+    let tmp = tempfile::tempdir().unwrap();
+    let ours = format_output(tmp.path().to_str().unwrap(), "prairielearn");
+    assert_eq!(ours["gradable"], false);
+    assert!(ours["message"].as_str().unwrap().contains("web.yaml"));
+    std::fs::write(tmp.path().join("web.yaml"), "spec: [\n").unwrap();
+    let ours = format_output(tmp.path().to_str().unwrap(), "prairielearn");
+    assert_eq!(ours["gradable"], false);
+    assert!(ours["message"].as_str().unwrap().contains("not valid YAML"));
+}
+
+/// `n` submissions cycling through the samples and broken ones.
+fn make_submissions(dir: &Path, n: usize) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(ASSIGNMENT);
+    let reference = std::fs::read_to_string(root.join("reference/web.yaml")).unwrap();
+    for i in 0..n {
+        let sub = dir.join(format!("student-{i:03}"));
+        std::fs::create_dir_all(&sub).unwrap();
+        let web = match i % 8 {
+            0..=4 => {
+                let name = [
+                    "correct",
+                    "selector-mismatch",
+                    "no-claims",
+                    "not-headless",
+                    "parallel",
+                ][i % 8];
+                Some(
+                    std::fs::read_to_string(root.join("samples").join(name).join("web.yaml"))
+                        .unwrap(),
+                )
+            }
+            5 => None,                          // missing file
+            6 => Some("kind: [\n".to_string()), // invalid YAML
+            _ => Some(reference.replace("replicas: 3", "replicas: 100000")), // huge replicas
+        };
+        if let Some(web) = web {
+            std::fs::write(sub.join("web.yaml"), web).unwrap();
+        }
+    }
+}
+
+#[test]
+fn batch_gradebook_is_identical_for_any_jobs_and_broken_submissions_do_not_stop_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let subs = tmp.path().join("subs");
+    make_submissions(&subs, 20);
+    let book = |jobs: &str, name: &str| {
+        let path = tmp.path().join(name);
+        let out = scn(&[
+            "grade",
+            ASSIGNMENT,
+            "--submissions",
+            subs.to_str().unwrap(),
+            "--jobs",
+            jobs,
+            "--gradebook",
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+        std::fs::read_to_string(path).unwrap()
+    };
+    let one = book("1", "one.csv");
+    let two = book("2", "two.csv");
+    assert_eq!(one, two);
+    let lines: Vec<&str> = one.lines().collect();
+    assert_eq!(lines.len(), 21, "{one}");
+    assert!(lines[0].starts_with("submission,total,The Service nginx is headless,"));
+    assert!(lines.contains(&"student-000,11,1,2,2,2,2,2"), "{one}");
+    assert!(lines.contains(&"student-005,0,0,0,0,0,0,0"), "{one}"); // missing file
+    assert!(lines.contains(&"student-006,0,0,0,0,0,0,0"), "{one}"); // invalid YAML
+    assert!(
+        lines.iter().any(|l| l.starts_with("student-008,11,")),
+        "{one}"
+    ); // after the broken ones
+
+    // Shards merge back into the same gradebook.
+    let mut shards = Vec::new();
+    for shard in ["1/2", "2/2"] {
+        let path = tmp.path().join(format!("shard-{}.csv", &shard[..1]));
+        let out = scn(&[
+            "grade",
+            ASSIGNMENT,
+            "--submissions",
+            subs.to_str().unwrap(),
+            "--shard",
+            shard,
+            "--gradebook",
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(1));
+        shards.push(path.to_str().unwrap().to_string());
+    }
+    let merged = tmp.path().join("merged.csv");
+    let out = scn(&[
+        "gradebook",
+        "merge",
+        &shards[0],
+        &shards[1],
+        "-o",
+        merged.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(merged).unwrap(), one);
+}
+
+#[test]
+fn batch_writes_a_report_folder_per_submission() {
+    let tmp = tempfile::tempdir().unwrap();
+    let subs = tmp.path().join("subs");
+    make_submissions(&subs, 8);
+    let reports = tmp.path().join("reports");
+    let out = scn(&[
+        "grade",
+        ASSIGNMENT,
+        "--submissions",
+        subs.to_str().unwrap(),
+        "--reports",
+        reports.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let missing = std::fs::read_to_string(reports.join("student-005/report.txt")).unwrap();
+    assert!(
+        missing.contains("required file web.yaml: the submission has no file web.yaml"),
+        "{missing}"
+    );
+    let huge = std::fs::read_to_string(reports.join("student-007/report.txt")).unwrap();
+    // 100,000 OrderedReady replicas: the scenarios fail in bounded time, feedback cut short.
+    assert!(huge.contains("FAIL 2."), "{huge}");
+    assert!(huge.contains(" more lines"), "{huge}");
+    for f in [
+        "student.txt",
+        "results.json",
+        "gradescope.json",
+        "classroom.json",
+        "prairielearn.json",
+    ] {
+        assert!(reports.join("student-000").join(f).is_file(), "{f}");
+    }
+}
+
+#[test]
+fn apply_submission_parses_into_its_own_source() {
+    use kscn::lang::ast::{ApplySource, StmtKind};
+    let file = kscn::lang::parse("scenario \"s\" {\n  apply submission \"k8s/web.yaml\"\n}\n")
+        .expect("parses");
+    match &file.scenarios[0].body[0].kind {
+        StmtKind::Apply(ApplySource::Submission { path, span }) => {
+            assert_eq!(path, "k8s/web.yaml");
+            assert_eq!((span.line, span.col), (2, 20));
+        }
+        other => panic!("{other:?}"),
+    }
+    // A block after `submission` is not a file name.
+    assert!(kscn::lang::parse(
+        "scenario \"s\" {\n  apply submission \"\"\"\n  a: b\n  \"\"\"\n}\n"
+    )
+    .is_err());
+}
