@@ -8,6 +8,9 @@ use crate::sim::kinds::ObjectKind;
 use crate::sim::podutil;
 use crate::sim::World;
 
+/// Sets larger than this list only their first differing pods in a timeout's diff.
+const MAX_LISTED: i64 = 20;
+
 pub struct Verdict {
     pub ok: bool,
     pub expected: String,
@@ -120,6 +123,11 @@ fn statefulset(world: &World, name: &str) -> Verdict {
     actual.push_str(&format!("status.observedGeneration: {observed}\n"));
     ok &= observed == generation;
 
+    // Large sets show only the pods that differ (the first few) and a count, so a diff
+    // of a 100,000-replica set stays readable and cheap.
+    let listed_all = replicas <= MAX_LISTED;
+    let (mut shown, mut good) = (0i64, 0i64);
+    let mut pod_lines: Vec<(String, String, bool)> = Vec::new();
     for index in 0..replicas {
         let pod_name = format!("{name}-{}", start + index);
         let want_revision = rolling && index >= partition;
@@ -149,20 +157,42 @@ fn statefulset(world: &World, name: &str) -> Verdict {
                         format!(", revision {revision}"),
                     )
                 };
-                expected.push_str(&format!("{pod_name}: {want}{want_rev}\n"));
                 let seen = if healthy {
                     want.to_string()
                 } else {
                     describe(p, mrs, now)
                 };
-                actual.push_str(&format!("{pod_name}: {seen}{seen_rev}\n"));
+                pod_lines.push((
+                    format!("{pod_name}: {want}{want_rev}\n"),
+                    format!("{pod_name}: {seen}{seen_rev}\n"),
+                    healthy && at_revision,
+                ));
             }
             None => {
                 ok = false;
-                expected.push_str(&format!("{pod_name}: {want}\n"));
-                actual.push_str(&format!("{pod_name}: absent\n"));
+                pod_lines.push((
+                    format!("{pod_name}: {want}\n"),
+                    format!("{pod_name}: absent\n"),
+                    false,
+                ));
             }
         }
+    }
+    for (want_line, seen_line, fine) in &pod_lines {
+        if *fine {
+            good += 1;
+        }
+        if listed_all || (!fine && shown < MAX_LISTED) {
+            if !fine {
+                shown += 1;
+            }
+            expected.push_str(want_line);
+            actual.push_str(seen_line);
+        }
+    }
+    if !listed_all {
+        expected.push_str(&format!("pods as wanted: {replicas} of {replicas}\n"));
+        actual.push_str(&format!("pods as wanted: {good} of {replicas}\n"));
     }
     let mut outside: Vec<&String> = world
         .store
