@@ -53,3 +53,40 @@ fn every_example_of_the_reference_parses() {
         }
     }
 }
+
+/// Whole-file examples also run, next to the seed's `manifests/web.yaml`, and pass.
+#[test]
+fn every_whole_file_example_of_the_reference_runs_and_passes() {
+    use kscn::runner::{self, RunOptions, Status};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = std::env::temp_dir().join(format!("scn-docs-examples-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("manifests")).expect("a temp folder");
+    std::fs::copy(
+        root.join("scenarios/seed/manifests/web.yaml"),
+        dir.join("manifests/web.yaml"),
+    )
+    .expect("copied");
+    let mut ran = 0;
+    for (line, block) in scn_blocks(DOC) {
+        let whole = ["scenario", "cluster", "setup"]
+            .iter()
+            .any(|k| block.trim_start().starts_with(k));
+        if !whole {
+            continue;
+        }
+        let path = dir.join(format!("example-{line}.scn"));
+        std::fs::write(&path, &block).expect("written");
+        let outcomes = runner::run(
+            &[(path, format!("docs/language.md:{line}"))],
+            &RunOptions::default(),
+        );
+        let results = outcomes[0].result.as_ref().expect("the example loads");
+        assert!(
+            !results.is_empty() && results.iter().all(|r| r.status == Status::Passed),
+            "docs/language.md:{line}: {results:#?}"
+        );
+        ran += 1;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(ran >= 1, "the reference has a whole-file example");
+}

@@ -353,7 +353,9 @@ fn prairielearn_output_matches_the_documented_shape() {
 }
 
 /// `n` submissions cycling through the samples and broken ones.
-fn make_submissions(dir: &Path, n: usize) {
+/// `n` submissions cycling through the samples and broken ones; `huge` makes every eighth
+/// ask for 100,000 replicas (slow in a debug build), else 4.
+fn make_submissions(dir: &Path, n: usize, huge: bool) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(ASSIGNMENT);
     let reference = std::fs::read_to_string(root.join("reference/web.yaml")).unwrap();
     for i in 0..n {
@@ -375,7 +377,8 @@ fn make_submissions(dir: &Path, n: usize) {
             }
             5 => None,                          // missing file
             6 => Some("kind: [\n".to_string()), // invalid YAML
-            _ => Some(reference.replace("replicas: 3", "replicas: 100000")), // huge replicas
+            _ if huge => Some(reference.replace("replicas: 3", "replicas: 100000")),
+            _ => Some(reference.replace("replicas: 3", "replicas: 4")),
         };
         if let Some(web) = web {
             std::fs::write(sub.join("web.yaml"), web).unwrap();
@@ -387,7 +390,7 @@ fn make_submissions(dir: &Path, n: usize) {
 fn batch_gradebook_is_identical_for_any_jobs_and_broken_submissions_do_not_stop_it() {
     let tmp = tempfile::tempdir().unwrap();
     let subs = tmp.path().join("subs");
-    make_submissions(&subs, 20);
+    make_submissions(&subs, 20, true);
     let book = |jobs: &str, name: &str| {
         let path = tmp.path().join(name);
         let out = scn(&[
@@ -451,7 +454,7 @@ fn batch_gradebook_is_identical_for_any_jobs_and_broken_submissions_do_not_stop_
 fn batch_writes_a_report_folder_per_submission() {
     let tmp = tempfile::tempdir().unwrap();
     let subs = tmp.path().join("subs");
-    make_submissions(&subs, 8);
+    make_submissions(&subs, 8, true);
     let reports = tmp.path().join("reports");
     let out = scn(&[
         "grade",
@@ -499,4 +502,31 @@ fn apply_submission_parses_into_its_own_source() {
         "scenario \"s\" {\n  apply submission \"\"\"\n  a: b\n  \"\"\"\n}\n"
     )
     .is_err());
+}
+
+/// The scale: 200 submissions graded in parallel give the same gradebook as one
+/// worker.
+#[test]
+fn two_hundred_submissions_grade_identically_with_one_or_two_jobs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let subs = tmp.path().join("subs");
+    make_submissions(&subs, 200, false);
+    let book = |jobs: &str| {
+        let path = tmp.path().join(format!("jobs-{jobs}.csv"));
+        let out = scn(&[
+            "grade",
+            ASSIGNMENT,
+            "--submissions",
+            subs.to_str().unwrap(),
+            "--jobs",
+            jobs,
+            "--gradebook",
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+        std::fs::read_to_string(path).unwrap()
+    };
+    let one = book("1");
+    assert_eq!(one, book("2"));
+    assert_eq!(one.lines().count(), 201);
 }
