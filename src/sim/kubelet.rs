@@ -311,18 +311,18 @@ fn containers_started(world: &mut World, name: &str, uid: &str) {
         return;
     }
     let now = world.now;
-    let Some(pod) = world.store.pods.get(name).cloned() else {
+    // Read what is needed without copying the pod.
+    let Some(pod) = world.store.pods.get(name) else {
         return;
     };
-    if podutil::is_failed(&pod) {
+    if podutil::is_failed(pod) {
         return;
     }
-    if let Some(image) = unpullable_image(world, &pod) {
+    if let Some(image) = unpullable_image(world, pod) {
         pull_failed(world, name, uid, &image);
         return;
     }
-    world.kubelet.pull_backoff.remove(uid);
-    let probe_delay = readiness_probe(&pod)
+    let probe_delay = readiness_probe(pod)
         .map(|p| p.initial_delay_seconds.unwrap_or(0).max(0) as Millis * SECOND);
     let containers: Vec<(String, String)> = pod
         .spec
@@ -330,6 +330,7 @@ fn containers_started(world: &mut World, name: &str, uid: &str) {
         .flat_map(|s| s.containers.iter())
         .map(|c| (c.name.clone(), c.image.clone().unwrap_or_default()))
         .collect();
+    world.kubelet.pull_backoff.remove(uid);
     for (container, image) in &containers {
         event(
             world,
