@@ -184,16 +184,7 @@ pub fn load_assignment(dir: &Path) -> Result<Assignment, String> {
             if let Err(errors) =
                 load::load_source_with(&path, &entry.file, source.clone(), Some(dir))
             {
-                return Err(errors
-                    .iter()
-                    .map(|e| {
-                        crate::diagnostic::render(
-                            std::slice::from_ref(&e.diagnostic),
-                            &e.source,
-                            false,
-                        )
-                    })
-                    .collect::<String>());
+                return Err(crate::runner::load::render_all(&errors));
             }
             sources.insert(entry.file.clone(), source);
         }
@@ -326,18 +317,7 @@ pub fn grade(assignment: &Assignment, submission: &Path, name: &str) -> GradeRep
                 );
                 f
             })
-            .map_err(|errors| {
-                errors
-                    .iter()
-                    .map(|e| {
-                        crate::diagnostic::render(
-                            std::slice::from_ref(&e.diagnostic),
-                            &e.source,
-                            false,
-                        )
-                    })
-                    .collect::<String>()
-            });
+            .map_err(|errors| crate::runner::load::render_all(&errors));
             (file, loaded)
         })
         .collect();

@@ -206,18 +206,8 @@ pub fn render_junit(outcomes: &[FileOutcome]) -> String {
                     .map(|e| e.diagnostic.message.as_str())
                     .collect::<Vec<_>>()
                     .join("; ");
-                s.set_message(message).set_description(
-                    errors
-                        .iter()
-                        .map(|e| {
-                            crate::diagnostic::render(
-                                std::slice::from_ref(&e.diagnostic),
-                                &e.source,
-                                false,
-                            )
-                        })
-                        .collect::<String>(),
-                );
+                s.set_message(message)
+                    .set_description(crate::runner::load::render_all(&errors));
                 let mut case = TestCase::new("(load)", s);
                 case.set_classname(outcome.display.as_str());
                 case.set_time(Duration::ZERO);

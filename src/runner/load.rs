@@ -49,6 +49,18 @@ pub struct LoadError {
     pub source: String,
 }
 
+impl LoadError {
+    /// The located error as the terminal shows it.
+    pub fn render(&self, color: bool) -> String {
+        crate::diagnostic::render(std::slice::from_ref(&self.diagnostic), &self.source, color)
+    }
+}
+
+/// Renders every error, without colors, one after the other.
+pub fn render_all(errors: &[LoadError]) -> String {
+    errors.iter().map(|e| e.render(false)).collect()
+}
+
 pub fn load(path: &Path, display: &str) -> Result<LoadedFile, Vec<LoadError>> {
     let bytes = std::fs::read(path).map_err(|e| {
         vec![LoadError {

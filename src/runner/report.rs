@@ -98,11 +98,7 @@ pub fn render(outcomes: &[FileOutcome], palette: Palette) -> String {
 pub fn render_load_errors(display: &str, errors: &[LoadError], palette: Palette) -> String {
     let mut out = format!("{} {display}\n", palette.red("ERROR"));
     for e in errors {
-        out.push_str(&crate::diagnostic::render(
-            std::slice::from_ref(&e.diagnostic),
-            &e.source,
-            palette.color,
-        ));
+        out.push_str(&e.render(palette.color));
     }
     out
 }
