@@ -207,7 +207,7 @@ pub fn render_junit(outcomes: &[FileOutcome]) -> String {
                     .collect::<Vec<_>>()
                     .join("; ");
                 s.set_message(message)
-                    .set_description(crate::runner::load::render_all(&errors));
+                    .set_description(crate::runner::load::render_all(errors));
                 let mut case = TestCase::new("(load)", s);
                 case.set_classname(outcome.display.as_str());
                 case.set_time(Duration::ZERO);
