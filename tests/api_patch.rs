@@ -8,46 +8,12 @@ use kscn::sim::api::strict::{decode_error_message, strict_decoding_message, unkn
 use kscn::sim::api::validation::validate_statefulset;
 use serde_json::{json, Value};
 
-const SEED: &str = r#"
-apiVersion: v1
-kind: Service
-metadata: {name: nginx, labels: {app: nginx}}
-spec:
-  ports: [{port: 80, name: web}]
-  clusterIP: None
-  selector: {app: nginx}
----
-apiVersion: apps/v1
-kind: StatefulSet
-metadata: {name: web}
-spec:
-  serviceName: "nginx"
-  replicas: 2
-  selector: {matchLabels: {app: nginx}}
-  template:
-    metadata: {labels: {app: nginx}}
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.9.1
-        ports: [{containerPort: 80, name: web}]
-        volumeMounts: [{name: www, mountPath: /usr/share/nginx/html}]
-  volumeClaimTemplates:
-  - metadata: {name: www}
-    spec:
-      accessModes: [ReadWriteOnce]
-      resources: {requests: {storage: 1Gi}}
-"#;
-
 fn seed_docs() -> Vec<Value> {
-    use serde::Deserialize;
-    serde_yaml::Deserializer::from_str(SEED)
-        .map(|d| Value::deserialize(d).unwrap())
-        .collect()
+    crate::fixtures_seed::documents()
 }
 
 fn seed_sts() -> Value {
-    seed_docs().remove(1)
+    crate::fixtures_seed::statefulset()
 }
 
 fn defaulted_sts() -> Value {

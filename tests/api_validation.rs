@@ -8,31 +8,8 @@ use kscn::sim::api::kinds::{lookup, no_matches_message};
 use kscn::sim::api::validation::*;
 use serde_json::{json, Value};
 
-const SEED_STS: &str = r#"
-apiVersion: apps/v1
-kind: StatefulSet
-metadata: {name: web}
-spec:
-  serviceName: "nginx"
-  replicas: 2
-  selector: {matchLabels: {app: nginx}}
-  template:
-    metadata: {labels: {app: nginx}}
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.9.1
-        ports: [{containerPort: 80, name: web}]
-        volumeMounts: [{name: www, mountPath: /usr/share/nginx/html}]
-  volumeClaimTemplates:
-  - metadata: {name: www}
-    spec:
-      accessModes: [ReadWriteOnce]
-      resources: {requests: {storage: 1Gi}}
-"#;
-
 fn seed_json() -> Value {
-    serde_yaml::from_str(SEED_STS).unwrap()
+    crate::fixtures_seed::statefulset()
 }
 
 /// The seed set with `edit` applied to its JSON, decoded and defaulted.

@@ -386,28 +386,30 @@ fn make_submissions(dir: &Path, n: usize, huge: bool) {
     }
 }
 
+/// Grades every submission under `subs` with `jobs` workers (not all earn full marks, so
+/// exit 1) and returns the gradebook written to `path`.
+fn gradebook(subs: &Path, jobs: &str, path: &Path) -> String {
+    let out = scn(&[
+        "grade",
+        ASSIGNMENT,
+        "--submissions",
+        subs.to_str().unwrap(),
+        "--jobs",
+        jobs,
+        "--gradebook",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    std::fs::read_to_string(path).unwrap()
+}
+
 #[test]
 fn batch_gradebook_is_identical_for_any_jobs_and_broken_submissions_do_not_stop_it() {
     let tmp = tempfile::tempdir().unwrap();
     let subs = tmp.path().join("subs");
     make_submissions(&subs, 20, true);
-    let book = |jobs: &str, name: &str| {
-        let path = tmp.path().join(name);
-        let out = scn(&[
-            "grade",
-            ASSIGNMENT,
-            "--submissions",
-            subs.to_str().unwrap(),
-            "--jobs",
-            jobs,
-            "--gradebook",
-            path.to_str().unwrap(),
-        ]);
-        assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
-        std::fs::read_to_string(path).unwrap()
-    };
-    let one = book("1", "one.csv");
-    let two = book("2", "two.csv");
+    let one = gradebook(&subs, "1", &tmp.path().join("one.csv"));
+    let two = gradebook(&subs, "2", &tmp.path().join("two.csv"));
     assert_eq!(one, two);
     let lines: Vec<&str> = one.lines().collect();
     assert_eq!(lines.len(), 21, "{one}");
@@ -511,22 +513,7 @@ fn two_hundred_submissions_grade_identically_with_one_or_two_jobs() {
     let tmp = tempfile::tempdir().unwrap();
     let subs = tmp.path().join("subs");
     make_submissions(&subs, 200, false);
-    let book = |jobs: &str| {
-        let path = tmp.path().join(format!("jobs-{jobs}.csv"));
-        let out = scn(&[
-            "grade",
-            ASSIGNMENT,
-            "--submissions",
-            subs.to_str().unwrap(),
-            "--jobs",
-            jobs,
-            "--gradebook",
-            path.to_str().unwrap(),
-        ]);
-        assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
-        std::fs::read_to_string(path).unwrap()
-    };
-    let one = book("1");
-    assert_eq!(one, book("2"));
+    let one = gradebook(&subs, "1", &tmp.path().join("jobs-1.csv"));
+    assert_eq!(one, gradebook(&subs, "2", &tmp.path().join("jobs-2.csv")));
     assert_eq!(one.lines().count(), 201);
 }

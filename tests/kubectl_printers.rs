@@ -594,19 +594,8 @@ fn odd_objects_do_not_panic() {
 /// the printers print, for every kind with a table.
 #[test]
 fn the_language_knows_exactly_the_printed_columns() {
-    use kscn::lang::ast::Kind;
     let world = kscn::sim::World::new(kscn::sim::Config::default()).expect("a cluster");
-    for kind in [
-        Kind::Pod,
-        Kind::StatefulSet,
-        Kind::PersistentVolumeClaim,
-        Kind::PersistentVolume,
-        Kind::StorageClass,
-        Kind::Service,
-        Kind::Node,
-        Kind::ControllerRevision,
-        Kind::EndpointSlice,
-    ] {
+    for &kind in kscn::lang::kinds::TABLE_KINDS {
         let printed = kscn::runner::table::printed(&world, kind).columns;
         assert_eq!(
             kscn::lang::columns::known_columns(kind),

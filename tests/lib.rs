@@ -7,6 +7,7 @@ mod bless;
 mod cli;
 mod docs_examples;
 mod error_catalog;
+mod fixtures_seed;
 mod grade;
 mod init;
 mod kubectl_printers;
