@@ -2,6 +2,7 @@
 //! the component that would see it in a real cluster (the kubelet, the node lifecycle
 //! controller).
 
+use super::clock::Millis;
 use super::kinds::ObjectKind;
 use super::server::{ApiError, Reason, RequestError};
 use super::World;
@@ -16,6 +17,26 @@ pub enum Fault {
     Down,
     /// The node's kubelet is back.
     Up,
+    /// The pod's liveness probes fail.
+    Unhealthy,
+    /// The pod's liveness probes succeed again.
+    Healthy,
+    /// The pod's running containers exit with code 1, once.
+    Crash,
+}
+
+/// What `make image "x" …` does to an image.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImageFault {
+    Unpullable,
+    /// Its containers exit with this code, this long after each start.
+    Crashing { exit: i32, after: Millis },
+    /// Ends `crashing`/`slow-to-*` for containers started from now on.
+    Healthy,
+    /// After SIGTERM its containers take this long to stop.
+    SlowToStop(Millis),
+    /// A pull takes this long instead of 2 s.
+    SlowToPull(Millis),
 }
 
 pub type Outcome = Result<String, RequestError>;
@@ -35,10 +56,13 @@ pub fn make(world: &mut World, kind: &ObjectKind, name: &str, fault: Fault) -> O
         (ObjectKind::Pod, Fault::Ready) => super::kubelet::make_ready(world, name),
         (ObjectKind::Node, Fault::Down) => super::controllers::node_lifecycle::make_down(world, name),
         (ObjectKind::Node, Fault::Up) => super::controllers::node_lifecycle::make_up(world, name),
+        (ObjectKind::Pod, Fault::Unhealthy) => super::kubelet::make_unhealthy(world, name),
+        (ObjectKind::Pod, Fault::Healthy) => super::kubelet::make_healthy(world, name),
+        (ObjectKind::Pod, Fault::Crash) => super::kubelet::crash(world, name),
         (kind, fault) => {
             return Err(RequestError::Api(ApiError::new(
                 Reason::BadRequest,
-                format!("the fault {fault:?} does not apply to a {kind}: pods take unready/ready, nodes down/up"),
+                format!("the fault {fault:?} does not apply to a {kind}: pods take unready/ready/unhealthy/healthy/crash, nodes down/up"),
             )))
         }
     }
@@ -48,6 +72,19 @@ pub fn make(world: &mut World, kind: &ObjectKind, name: &str, fault: Fault) -> O
 /// `make image "x" unpullable`: pulls of that image fail from now on.
 pub fn make_unpullable(world: &mut World, image: &str) {
     super::kubelet::make_unpullable(world, image);
+}
+
+/// `make image "x" …`: the kubelets treat the image's containers as the fault says.
+pub fn make_image(world: &mut World, image: &str, fault: ImageFault) {
+    match fault {
+        ImageFault::Unpullable => super::kubelet::make_unpullable(world, image),
+        ImageFault::Crashing { exit, after } => {
+            super::kubelet::make_crashing(world, image, exit, after)
+        }
+        ImageFault::Healthy => super::kubelet::make_image_healthy(world, image),
+        ImageFault::SlowToStop(d) => super::kubelet::make_slow_to_stop(world, image, d),
+        ImageFault::SlowToPull(d) => super::kubelet::make_slow_to_pull(world, image, d),
+    }
 }
 
 /// `evict pod/x`: the kubelet evicts the pod (phase Failed, reason Evicted).

@@ -64,22 +64,11 @@ pub struct WatchEvent {
 /// Work that is due at a later instant.
 #[derive(Clone, Debug)]
 pub enum Timer {
-    /// The kubelet finished pulling and starting the containers.
-    ContainersStarted { pod: String, uid: String },
-    /// The readiness probe's result flips the Ready condition.
-    ReadinessChanged {
-        pod: String,
-        uid: String,
-        ready: bool,
-    },
-    /// Graceful termination ended: the containers have stopped.
-    TerminationFinished { pod: String, uid: String },
+    /// The kubelet's worker of a pod has something due (a start, an exit, a probe, a back-off,
+    /// the end of a termination).
+    PodSync { pod: String, uid: String },
     /// A controller asked to look at a StatefulSet again (minReadySeconds, back-off).
     SyncStatefulSet { name: String },
-    /// The kubelet tries to pull an image again after a back-off.
-    ImagePullRetry { pod: String, uid: String },
-    /// A failed pull's `ErrImagePull` turns into `ImagePullBackOff`.
-    ImagePullBackOff { pod: String, uid: String },
     /// The node-monitor grace period of a node that stopped reporting ran out.
     NodeNotReady { node: String, epoch: u64 },
     /// The NoExecute taint's tolerance ran out: the node's pods are deleted.

@@ -1,0 +1,44 @@
+//! The container restart back-off (`kuberuntime_manager.go` `doBackOff`, v1.36 defaults:
+//! `ReduceDefaultCrashLoopBackOffDecay` off): the first restart is immediate; each later one
+//! waits 10 s, 20 s, 40 s, … at most 300 s, counted from the exit; a container that ran
+//! 10 minutes starts the curve again.
+
+use super::super::clock::{Millis, SECOND};
+use super::{Ctr, PodRuntime};
+
+pub const INITIAL: Millis = 10 * SECOND;
+pub const MAX: Millis = 300 * SECOND;
+/// A container that ran this long without trouble has its back-off reset.
+pub const RESET_AFTER: Millis = 600 * SECOND;
+
+/// The wait before restarting a container that ran from `started` to `finished`: `None`
+/// restarts it at once.
+pub(crate) fn next(c: &mut Ctr, started: Millis, finished: Millis) -> Option<Millis> {
+    if finished.saturating_sub(started) >= RESET_AFTER {
+        c.backoff = None;
+    }
+    match c.backoff {
+        None => {
+            c.backoff = Some(INITIAL);
+            None
+        }
+        Some(delay) => {
+            c.backoff = Some((delay * 2).min(MAX));
+            Some(delay)
+        }
+    }
+}
+
+/// `format.Pod`: `name_namespace(uid)`.
+pub(crate) fn pod_ref(rt: &PodRuntime) -> String {
+    format!("{}_{}({})", rt.name, rt.namespace, rt.uid)
+}
+
+/// The waiting message of a container in back-off.
+pub(crate) fn message(rt: &PodRuntime, container: &str, delay: Millis) -> String {
+    format!(
+        "back-off {} restarting failed container={container} pod={}",
+        super::go_duration(delay),
+        pod_ref(rt)
+    )
+}

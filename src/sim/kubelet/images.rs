@@ -1,0 +1,167 @@
+//! The image manager (`pkg/kubelet/images/image_manager.go`): `shouldPullImage` by the
+//! container's `imagePullPolicy` and the node's images, the pull events, and the pull
+//! back-off (10 s doubling to 300 s; `ErrImagePull`, then `ImagePullBackOff`).
+
+use super::super::clock::{Millis, SECOND};
+use super::super::world::World;
+use super::{event, go_duration, PodRuntime, State, CONTAINER_START};
+
+/// Image pull back-off: 10 s, doubling, at most 300 s.
+pub const PULL_BACKOFF_START: Millis = 10 * SECOND;
+pub const PULL_BACKOFF_MAX: Millis = 300 * SECOND;
+/// How long `ErrImagePull` shows before the back-off's `ImagePullBackOff`.
+pub const ERR_IMAGE_PULL_SHOWN: Millis = SECOND;
+
+pub(crate) enum Pull {
+    /// `Never` and the image is not on the node: `ErrImageNeverPull`.
+    Never,
+    /// Pull, taking this long.
+    Pull(Millis),
+    /// The image is on the node and the policy does not ask for a pull.
+    Present,
+}
+
+fn present(world: &World, node: &str, image: &str) -> bool {
+    world
+        .kubelet
+        .node_images
+        .get(node)
+        .is_some_and(|images| images.contains(image))
+}
+
+/// `shouldPullImage`; a pull records the `Pulling` event now. A first start's pull takes
+/// 2 s (creating included) or the image's `slow-to-pull`; a restart's pull (policy
+/// `Always`) takes only the `slow-to-pull` time.
+pub(crate) fn decide(world: &mut World, rt: &PodRuntime, i: usize, first: bool) -> Pull {
+    let c = &rt.containers[i];
+    let on_node = present(world, &rt.node, &c.image);
+    let pull = match c.pull_policy.as_str() {
+        "Never" if !on_node => return Pull::Never,
+        "Never" => false,
+        "Always" => true,
+        _ => !on_node,
+    };
+    if !pull {
+        return Pull::Present;
+    }
+    let slow = world
+        .kubelet
+        .image_faults
+        .get(&c.image)
+        .and_then(|f| f.slow_to_pull);
+    let took = match (slow, first) {
+        (Some(d), _) => d,
+        (None, true) => CONTAINER_START,
+        (None, false) => 0,
+    };
+    let image = c.image.clone();
+    event(
+        world,
+        &rt.name,
+        "Normal",
+        "Pulling",
+        format!("Pulling image \"{image}\""),
+    );
+    Pull::Pull(took)
+}
+
+/// The image is there: `Pulled`, and the node keeps it.
+pub(crate) fn pulled(world: &mut World, rt: &PodRuntime, i: usize, took: Option<Millis>) {
+    let image = rt.containers[i].image.clone();
+    let message = match took {
+        Some(d) => {
+            let d = go_duration(d);
+            format!("Successfully pulled image \"{image}\" in {d} ({d} including waiting)")
+        }
+        None => format!("Container image \"{image}\" already present on machine"),
+    };
+    event(world, &rt.name, "Normal", "Pulled", message);
+    world
+        .kubelet
+        .node_images
+        .entry(rt.node.clone())
+        .or_default()
+        .insert(image);
+}
+
+/// A pull failed: `ErrImagePull` now, `ImagePullBackOff` shortly after, another attempt
+/// after the back-off.
+pub(crate) fn pull_failed(world: &mut World, rt: &mut PodRuntime, i: usize) {
+    let now = world.now;
+    let c = &mut rt.containers[i];
+    let backoff = c
+        .pull_backoff
+        .map(|b| (b * 2).min(PULL_BACKOFF_MAX))
+        .unwrap_or(PULL_BACKOFF_START);
+    c.pull_backoff = Some(backoff);
+    let image = c.image.clone();
+    let message = format!(
+        "failed to pull and unpack image \"{image}\": failed to resolve reference \"{image}\": not found"
+    );
+    c.state = State::PullFailed {
+        message: message.clone(),
+        backoff_shown: now + ERR_IMAGE_PULL_SHOWN,
+        announced: false,
+        retry: now + backoff,
+    };
+    event(
+        world,
+        &rt.name,
+        "Warning",
+        "Failed",
+        format!("Failed to pull image \"{image}\": {message}"),
+    );
+    event(
+        world,
+        &rt.name,
+        "Warning",
+        "Failed",
+        "Error: ErrImagePull".into(),
+    );
+}
+
+/// The back-off shows: `ImagePullBackOff`.
+pub(crate) fn announce_backoff(world: &mut World, rt: &mut PodRuntime, i: usize) {
+    if let State::PullFailed { announced, .. } = &mut rt.containers[i].state {
+        *announced = true;
+    }
+    let image = rt.containers[i].image.clone();
+    event(
+        world,
+        &rt.name,
+        "Normal",
+        "BackOff",
+        format!("Back-off pulling image \"{image}\""),
+    );
+    event(
+        world,
+        &rt.name,
+        "Warning",
+        "Failed",
+        "Error: ImagePullBackOff".into(),
+    );
+}
+
+/// `imagePullPolicy: Never` without the image on the node.
+pub(crate) fn never_pull(world: &mut World, rt: &mut PodRuntime, i: usize) {
+    rt.containers[i].state = State::NeverPull;
+    let image = rt.containers[i].image.clone();
+    event(
+        world,
+        &rt.name,
+        "Warning",
+        "ErrImageNeverPull",
+        never_pull_message(&image),
+    );
+    event(
+        world,
+        &rt.name,
+        "Warning",
+        "Failed",
+        "Error: ErrImageNeverPull".into(),
+    );
+}
+
+pub(crate) fn never_pull_message(image: &str) -> String {
+    format!("Container image \"{image}\" is not present with pull policy of Never")
+}

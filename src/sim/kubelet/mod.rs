@@ -1,0 +1,406 @@
+//! The kubelet of every node, split as upstream's `pkg/kubelet` is:
+//!
+//! - `pod_workers.rs`: one worker per pod; `sync_pod` applies what is due and starts what
+//!   may start (init containers one at a time, sidecars, then the app containers), as
+//!   `kuberuntime_manager.go`'s `computePodActions`/`SyncPod` do;
+//! - `images.rs`: the image manager (pull policy, the node's image cache, pull back-off);
+//! - `prober.rs`: readiness, liveness and startup probe timing;
+//! - `backoff.rs`: the container restart (crash loop) back-off;
+//! - `termination.rs`: graceful shutdown of a deleted pod;
+//! - `status.rs`: the pod status the kubelet writes (container statuses, phase, conditions);
+//! - `eviction.rs`: node-pressure eviction (`make pod/x evicted`).
+//!
+//! The kubelet keeps its own view of each container (`PodRuntime`) and writes the pod status
+//! from it; a `PodSync` timer wakes a pod's worker when something is due. A kubelet whose node
+//! is down does nothing until the node is up again.
+
+mod backoff;
+mod eviction;
+mod images;
+mod pod_workers;
+mod prober;
+mod status;
+mod termination;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use k8s_openapi::api::core::v1::{Pod, Probe};
+
+use super::clock::{Millis, SECOND};
+use super::error::SimError;
+use super::ipam::NodeIpam;
+use super::kinds::ObjectKind;
+use super::world::{Timer, World};
+
+pub use eviction::evict;
+pub use pod_workers::{crash, make_healthy, make_ready, make_unhealthy, make_unready};
+
+/// How long pulling an image and starting its container takes.
+pub const CONTAINER_START: Millis = 2 * SECOND;
+/// How long a deleted pod takes to disappear once its containers stopped.
+pub const TERMINATION: Millis = SECOND;
+
+/// What `make image "x" …` says about an image.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImageFaults {
+    /// `crashing exit=N after=D`: containers exit with N, D after each start.
+    pub crashing: Option<(i32, Millis)>,
+    /// `slow-to-stop D`: after SIGTERM its containers take D to stop.
+    pub slow_to_stop: Millis,
+    /// `slow-to-pull D`: a pull takes D instead of 2 s.
+    pub slow_to_pull: Option<Millis>,
+}
+
+#[derive(Debug, Default)]
+pub struct Kubelet {
+    /// The kubelet's view of each pod it runs, by UID.
+    pods: BTreeMap<String, PodRuntime>,
+    ipam: BTreeMap<String, NodeIpam>,
+    /// Pods (by UID) whose readiness probe fails (`make pod/x unready`).
+    pub unready: BTreeSet<String>,
+    /// Pods (by UID) whose liveness probe fails (`make pod/x unhealthy`), and since when.
+    pub unhealthy: BTreeMap<String, Millis>,
+    /// Images that cannot be pulled (`make image "x" unpullable`).
+    pub unpullable: BTreeSet<String>,
+    /// Faults of images (`make image "x" crashing|slow-to-stop|slow-to-pull|healthy`).
+    pub image_faults: BTreeMap<String, ImageFaults>,
+    /// Images present on each node (pulled once, kept).
+    node_images: BTreeMap<String, BTreeSet<String>>,
+    /// Pod syncs already asked for, so each (instant, pod) is asked once.
+    scheduled: BTreeSet<(Millis, String)>,
+    /// Nodes whose kubelet stopped (`make node/n down`).
+    pub down: BTreeSet<String>,
+}
+
+/// Which list a container comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Role {
+    Init,
+    /// An init container with `restartPolicy: Always`.
+    Sidecar,
+    App,
+}
+
+/// One container as the runtime sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum State {
+    /// Not created yet: waiting with the default reason.
+    NotStarted,
+    /// Creating the container until `until`, after a pull that takes `pull` if it pulls.
+    Creating { until: Millis, pull: Option<Millis> },
+    /// The last pull failed: `ErrImagePull`, `ImagePullBackOff` from `backoff_shown`, the next
+    /// attempt at `retry`.
+    PullFailed {
+        message: String,
+        backoff_shown: Millis,
+        announced: bool,
+        retry: Millis,
+    },
+    /// `imagePullPolicy: Never` and the image is not on the node.
+    NeverPull,
+    Running {
+        since: Millis,
+        /// A `crashing` image's exit: when, with which code.
+        exit: Option<(Millis, i32)>,
+        /// When the failing liveness (or startup) probe kills it.
+        kill: Option<Millis>,
+    },
+    /// Killed by a probe: stopping gracefully until `until`.
+    Stopping {
+        since: Millis,
+        until: Millis,
+        code: i32,
+    },
+    /// Waiting in crash back-off until `until` (`CrashLoopBackOff`).
+    BackOff { until: Millis, delay: Millis },
+    Terminated {
+        started: Millis,
+        finished: Millis,
+        code: i32,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct LastTermination {
+    pub started: Millis,
+    pub finished: Millis,
+    pub code: i32,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Ctr {
+    pub name: String,
+    pub image: String,
+    pub role: Role,
+    pub state: State,
+    pub restart_count: i32,
+    pub last: Option<LastTermination>,
+    /// The crash back-off that the next crash waits; `None` until the first crash.
+    pub backoff: Option<Millis>,
+    pub ready: bool,
+    /// A readiness change due later: (when, to what).
+    pub ready_change: Option<(Millis, bool)>,
+    /// The startup probe succeeded (or there is none).
+    pub started: bool,
+    /// When the startup probe succeeds.
+    pub started_at: Option<Millis>,
+    /// `slow-to-stop` of the image when this instance started.
+    pub slow_to_stop: Millis,
+    /// The current image pull back-off.
+    pub pull_backoff: Option<Millis>,
+    pub pull_policy: String,
+    pub readiness: Option<Probe>,
+    pub liveness: Option<Probe>,
+    pub startup: Option<Probe>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct PodRuntime {
+    pub name: String,
+    pub namespace: String,
+    pub uid: String,
+    pub node: String,
+    pub restart_policy: String,
+    pub containers: Vec<Ctr>,
+    /// Every init container finished (sidecars started) once: Initialized stays True.
+    pub initialized: bool,
+    /// Graceful termination began; the object goes at `.0`'s instant.
+    pub gone_at: Option<Millis>,
+    /// The pod was stopped from outside (evicted): the worker does nothing more.
+    pub frozen: bool,
+}
+
+fn node_of(pod: &Pod) -> Option<String> {
+    pod.spec.as_ref().and_then(|s| s.node_name.clone())
+}
+
+pub(crate) fn event(world: &mut World, pod: &str, type_: &'static str, reason: &str, message: String) {
+    let now = world.now;
+    world
+        .events
+        .record(now, ObjectKind::Pod, pod, type_, reason, message);
+}
+
+/// Asks for the pod's worker to run at `when` (once per instant).
+pub(crate) fn sync_at(world: &mut World, name: &str, uid: &str, when: Millis) {
+    if world.kubelet.scheduled.insert((when, uid.to_string())) {
+        world.timers.at(
+            when,
+            Timer::PodSync {
+                pod: name.to_string(),
+                uid: uid.to_string(),
+            },
+        );
+    }
+}
+
+pub fn on_pod(world: &mut World, name: &str) -> Result<(), SimError> {
+    let Some(pod) = world.store.pods.get(name) else {
+        return Ok(());
+    };
+    let uid = pod.metadata.uid.clone().unwrap_or_default();
+    let Some(node) = node_of(pod) else {
+        return Ok(());
+    };
+    if world.kubelet.down.contains(&node) {
+        return Ok(()); // nobody is there to act; `make node up` re-announces its pods
+    }
+    let terminating = super::podutil::is_terminating(pod);
+    let known = world.kubelet.pods.contains_key(&uid);
+    if terminating {
+        let begun = world
+            .kubelet
+            .pods
+            .get(&uid)
+            .is_some_and(|rt| rt.gone_at.is_some());
+        if !begun {
+            termination::begin(world, name, &uid, &node);
+        }
+        return Ok(());
+    }
+    if !known {
+        pod_workers::start_sandbox(world, name, &uid, &node);
+    }
+    Ok(())
+}
+
+pub fn on_timer(world: &mut World, timer: Timer) -> Result<(), SimError> {
+    match timer {
+        Timer::PodSync { pod, uid } => {
+            world.kubelet.scheduled.remove(&(world.now, uid.clone()));
+            if current(world, &pod, &uid) && node_is_up(world, &pod) {
+                pod_workers::sync_pod(world, &pod, &uid);
+            }
+        }
+        Timer::NodeNotReady { node, epoch } => {
+            super::controllers::node_lifecycle::not_ready(world, &node, epoch)
+        }
+        Timer::NodeEvictPods { node, epoch } => {
+            super::controllers::node_lifecycle::evict_pods(world, &node, epoch)
+        }
+        Timer::SyncStatefulSet { .. } => {}
+    }
+    Ok(())
+}
+
+pub(crate) fn current(world: &World, name: &str, uid: &str) -> bool {
+    world
+        .store
+        .pods
+        .get(name)
+        .is_some_and(|p| p.metadata.uid.as_deref() == Some(uid))
+}
+
+fn node_is_up(world: &World, name: &str) -> bool {
+    world
+        .store
+        .pods
+        .get(name)
+        .and_then(node_of)
+        .is_none_or(|node| !world.kubelet.down.contains(&node))
+}
+
+/// The node controller (or the kubelet) sets the pod's readiness directly.
+pub fn set_ready(world: &mut World, name: &str, ready: bool) {
+    let now = world.now;
+    let Some(pod) = world.store.pods.get_mut(name) else {
+        return;
+    };
+    let uid = pod.metadata.uid.clone().unwrap_or_default();
+    let status = pod.status.get_or_insert_with(Default::default);
+    super::scheduler::set_condition(status, "Ready", ready, now);
+    super::scheduler::set_condition(status, "ContainersReady", ready, now);
+    for container in status
+        .container_statuses
+        .iter_mut()
+        .flatten()
+        .chain(status.init_container_statuses.iter_mut().flatten())
+    {
+        if !ready || container.state.as_ref().is_some_and(|s| s.running.is_some()) {
+            container.ready = ready;
+        }
+    }
+    if let Some(rt) = world.kubelet.pods.get_mut(&uid) {
+        for c in rt.containers.iter_mut().filter(|c| c.role != Role::Init) {
+            c.ready = ready && matches!(c.state, State::Running { .. });
+            c.ready_change = None;
+        }
+    }
+    super::server::touch_pod(world, name);
+}
+
+/// `make image "x" unpullable`: pulls of that image fail from now on.
+pub fn make_unpullable(world: &mut World, image: &str) {
+    world.kubelet.unpullable.insert(image.to_string());
+}
+
+/// `make image "x" crashing [exit=N] [after=D]`.
+pub fn make_crashing(world: &mut World, image: &str, exit: i32, after: Millis) {
+    world
+        .kubelet
+        .image_faults
+        .entry(image.to_string())
+        .or_default()
+        .crashing = Some((exit, after));
+}
+
+/// `make image "x" slow-to-stop D`.
+pub fn make_slow_to_stop(world: &mut World, image: &str, d: Millis) {
+    world
+        .kubelet
+        .image_faults
+        .entry(image.to_string())
+        .or_default()
+        .slow_to_stop = d;
+}
+
+/// `make image "x" slow-to-pull D`.
+pub fn make_slow_to_pull(world: &mut World, image: &str, d: Millis) {
+    world
+        .kubelet
+        .image_faults
+        .entry(image.to_string())
+        .or_default()
+        .slow_to_pull = Some(d);
+}
+
+/// `make image "x" healthy`: containers started from now on run normally.
+pub fn make_image_healthy(world: &mut World, image: &str) {
+    world.kubelet.image_faults.remove(image);
+}
+
+/// The kubelet of `node` comes back: it acts on every pod bound there.
+pub fn node_up(world: &mut World, node: &str) {
+    world.kubelet.down.remove(node);
+    let pods: Vec<(String, String, bool)> = world
+        .store
+        .pods
+        .iter()
+        .filter(|(_, p)| node_of(p).as_deref() == Some(node))
+        .map(|(n, p)| {
+            (
+                n.clone(),
+                p.metadata.uid.clone().unwrap_or_default(),
+                super::podutil::is_terminating(p),
+            )
+        })
+        .collect();
+    let now = world.now;
+    for (name, uid, terminating) in pods {
+        let known = world.kubelet.pods.get(&uid).map(|rt| rt.gone_at.is_some());
+        match known {
+            None => {
+                super::server::touch_pod(world, &name); // start (or stop) it now
+                continue;
+            }
+            Some(false) if terminating => {
+                termination::begin(world, &name, &uid, node);
+                continue;
+            }
+            Some(true) => {
+                // Containers were stopped long ago: the object goes after the usual second.
+                if let Some(rt) = world.kubelet.pods.get_mut(&uid) {
+                    let at = rt.gone_at.unwrap_or(now).max(now + TERMINATION);
+                    rt.gone_at = Some(at);
+                    sync_at(world, &name, &uid, at);
+                }
+                continue;
+            }
+            Some(false) => {}
+        }
+        if !world.kubelet.unready.contains(&uid) {
+            prober::restore_readiness(world, &uid);
+        }
+        sync_at(world, &name, &uid, now);
+    }
+}
+
+/// Releases the pod's IP; called when the pod object is removed.
+pub fn forget(world: &mut World, pod: &Pod) {
+    let uid = pod.metadata.uid.clone().unwrap_or_default();
+    world.kubelet.pods.remove(&uid);
+    world.kubelet.unready.remove(&uid);
+    world.kubelet.unhealthy.remove(&uid);
+    let node = node_of(pod);
+    let ip = pod.status.as_ref().and_then(|s| s.pod_ip.clone());
+    if let (Some(node), Some(ip)) = (node, ip) {
+        if let Some(host) = ip.rsplit('.').next().and_then(|h| h.parse::<u8>().ok()) {
+            if let Some(ipam) = world.kubelet.ipam.get_mut(&node) {
+                ipam.release(host);
+            }
+        }
+    }
+}
+
+/// Go's `time.Duration` text for whole seconds: `2s`, `1m30s`, `1h0m0s`.
+pub(crate) fn go_duration(ms: Millis) -> String {
+    let s = ms / SECOND;
+    let (h, m, s) = (s / 3600, (s % 3600) / 60, s % 60);
+    if h > 0 {
+        format!("{h}h{m}m{s}s")
+    } else if m > 0 {
+        format!("{m}m{s}s")
+    } else {
+        format!("{s}s")
+    }
+}

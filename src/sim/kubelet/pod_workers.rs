@@ -1,0 +1,551 @@
+//! The pod worker: `sync_pod` applies what is due (a pull that finished, an exit, a probe's
+//! kill, the end of a back-off, a readiness change), then starts what may start, as
+//! `kuberuntime_manager.go`'s `computePodActions` decides: the first unfinished init
+//! container (one at a time, in spec order; a sidecar lets the next one start once it has
+//! started), and, once initialization is done, every app container. Then it writes the
+//! status (`status.rs`) and asks to be woken at the next instant something is due.
+
+use k8s_openapi::api::core::v1::{HostIP, Pod, PodIP, PodStatus};
+
+use super::super::clock::{to_time, Millis, SECOND};
+use super::super::podutil;
+use super::super::scheduler::set_condition;
+use super::super::world::World;
+use super::images::{self, Pull};
+use super::{backoff, event, prober, status, sync_at, Ctr, LastTermination, PodRuntime, Role, State};
+
+/// Bounds the transitions of one sync (a `crashing after=0s` container crashes, restarts
+/// and crashes again in one instant, then waits in back-off).
+const MAX_STEPS: usize = 256;
+
+fn ctr(c: &k8s_openapi::api::core::v1::Container, role: Role) -> Ctr {
+    Ctr {
+        name: c.name.clone(),
+        image: c.image.clone().unwrap_or_default(),
+        role,
+        state: State::NotStarted,
+        restart_count: 0,
+        last: None,
+        backoff: None,
+        ready: false,
+        ready_change: None,
+        started: false,
+        started_at: None,
+        slow_to_stop: 0,
+        pull_backoff: None,
+        pull_policy: c
+            .image_pull_policy
+            .clone()
+            .unwrap_or_else(|| "IfNotPresent".into()),
+        readiness: c.readiness_probe.clone(),
+        liveness: c.liveness_probe.clone(),
+        startup: c.startup_probe.clone(),
+    }
+}
+
+fn runtime(pod: &Pod, name: &str, uid: &str, node: &str) -> PodRuntime {
+    let spec = pod.spec.as_ref();
+    let mut containers: Vec<Ctr> = spec
+        .and_then(|s| s.init_containers.as_ref())
+        .into_iter()
+        .flatten()
+        .map(|c| {
+            let role = if c.restart_policy.as_deref() == Some("Always") {
+                Role::Sidecar
+            } else {
+                Role::Init
+            };
+            ctr(c, role)
+        })
+        .collect();
+    containers.extend(
+        spec.into_iter()
+            .flat_map(|s| s.containers.iter())
+            .map(|c| ctr(c, Role::App)),
+    );
+    let initialized = !containers.iter().any(|c| c.role != Role::App);
+    PodRuntime {
+        name: name.to_string(),
+        namespace: pod
+            .metadata
+            .namespace
+            .clone()
+            .unwrap_or_else(|| "default".into()),
+        uid: uid.to_string(),
+        node: node.to_string(),
+        restart_policy: spec
+            .and_then(|s| s.restart_policy.clone())
+            .unwrap_or_else(|| "Always".into()),
+        containers,
+        initialized,
+        gone_at: None,
+        frozen: false,
+    }
+}
+
+/// The sandbox gets its IP in the instant the pod is bound; then the worker starts.
+pub(crate) fn start_sandbox(world: &mut World, name: &str, uid: &str, node: &str) {
+    let node_number = node
+        .strip_prefix("node-")
+        .and_then(|n| n.parse::<u32>().ok())
+        .unwrap_or(0);
+    let Some(pod) = world.store.pods.get(name) else {
+        return;
+    };
+    if podutil::is_failed(pod) {
+        return;
+    }
+    let rt = runtime(pod, name, uid, node);
+    let host = world
+        .kubelet
+        .ipam
+        .entry(node.to_string())
+        .or_default()
+        .allocate();
+    let host_ip = world
+        .store
+        .nodes
+        .get(node)
+        .and_then(|n| n.status.as_ref()?.addresses.as_ref()?.first().cloned())
+        .map(|a| a.address)
+        .unwrap_or_default();
+    let now = world.now;
+    let initialized = rt.initialized;
+    world.kubelet.pods.insert(uid.to_string(), rt);
+    let Some(pod) = world.store.pods.get_mut(name) else {
+        return;
+    };
+    let status = pod.status.get_or_insert_with(PodStatus::default);
+    status.phase = Some("Pending".into());
+    if let Some(host) = host {
+        let ip = format!("10.244.{node_number}.{host}");
+        status.pod_ip = Some(ip.clone());
+        status.pod_ips = Some(vec![PodIP { ip }]);
+    }
+    status.host_ip = Some(host_ip.clone());
+    status.host_ips = Some(vec![HostIP { ip: host_ip }]);
+    status.start_time = Some(to_time(now));
+    status.qos_class = Some("BestEffort".into());
+    set_condition(status, "PodReadyToStartContainers", true, now);
+    set_condition(status, "Initialized", initialized, now);
+    set_condition(status, "Ready", false, now);
+    set_condition(status, "ContainersReady", false, now);
+    sync_pod(world, name, uid);
+}
+
+/// One run of the pod's worker at the current instant.
+pub(crate) fn sync_pod(world: &mut World, name: &str, uid: &str) {
+    let Some(mut rt) = world.kubelet.pods.remove(uid) else {
+        return;
+    };
+    if let Some(gone_at) = rt.gone_at {
+        world.kubelet.pods.insert(uid.to_string(), rt);
+        if gone_at <= world.now {
+            super::termination::finish(world, name, uid);
+        }
+        return;
+    }
+    if rt.frozen {
+        world.kubelet.pods.insert(uid.to_string(), rt);
+        return;
+    }
+    for _ in 0..MAX_STEPS {
+        let mut changed = false;
+        for i in 0..rt.containers.len() {
+            changed |= step(world, &mut rt, i);
+        }
+        changed |= start_next(world, &mut rt);
+        if !changed {
+            break;
+        }
+    }
+    let next = next_due(&rt, world.now);
+    let terminal = status::write(world, &mut rt);
+    if terminal {
+        rt.frozen = true;
+    }
+    world.kubelet.pods.insert(uid.to_string(), rt);
+    if let (Some(at), false) = (next, terminal) {
+        sync_at(world, name, uid, at);
+    }
+}
+
+/// The earliest instant after now at which something of the pod is due.
+fn next_due(rt: &PodRuntime, now: Millis) -> Option<Millis> {
+    let mut due: Vec<Millis> = Vec::new();
+    for c in &rt.containers {
+        match &c.state {
+            State::Creating { until, .. } => due.push(*until),
+            State::PullFailed {
+                backoff_shown,
+                announced,
+                retry,
+                ..
+            } => {
+                if !announced {
+                    due.push(*backoff_shown);
+                }
+                due.push(*retry);
+            }
+            State::Running { exit, kill, .. } => {
+                due.extend(exit.map(|e| e.0));
+                due.extend(*kill);
+            }
+            State::Stopping { until, .. } => due.push(*until),
+            State::BackOff { until, .. } => due.push(*until),
+            _ => {}
+        }
+        due.extend(c.ready_change.map(|r| r.0));
+        if !c.started {
+            due.extend(c.started_at);
+        }
+    }
+    due.into_iter().filter(|t| *t > now).min()
+}
+
+/// Applies what is due for container `i`; true if something changed.
+fn step(world: &mut World, rt: &mut PodRuntime, i: usize) -> bool {
+    let now = world.now;
+    let state = rt.containers[i].state.clone();
+    match state {
+        State::Creating { until, pull } if until <= now => {
+            let image = rt.containers[i].image.clone();
+            if pull.is_some() && world.kubelet.unpullable.contains(&image) {
+                images::pull_failed(world, rt, i);
+            } else {
+                container_started(world, rt, i, pull);
+            }
+            true
+        }
+        State::PullFailed {
+            backoff_shown,
+            announced: false,
+            ..
+        } if backoff_shown <= now => {
+            images::announce_backoff(world, rt, i);
+            true
+        }
+        State::PullFailed { retry, .. } if retry <= now => {
+            let image = rt.containers[i].image.clone();
+            if world.kubelet.unpullable.contains(&image) {
+                images::pull_failed(world, rt, i);
+            } else {
+                container_started(world, rt, i, Some(0));
+            }
+            true
+        }
+        State::Running {
+            since,
+            exit: Some((at, code)),
+            ..
+        } if at <= now => {
+            terminated(world, rt, i, since, at, code);
+            true
+        }
+        State::Running {
+            since,
+            kill: Some(at),
+            ..
+        } if at <= now => {
+            prober::kill(world, rt, i, since, at);
+            true
+        }
+        State::Stopping { since, until, code } if until <= now => {
+            terminated(world, rt, i, since, until, code);
+            true
+        }
+        State::BackOff { .. } if due_backoff(&state, now) => {
+            restart(world, rt, i);
+            true
+        }
+        _ => prober::step(world, rt, i),
+    }
+}
+
+fn due_backoff(state: &State, now: Millis) -> bool {
+    matches!(state, State::BackOff { until, .. } if *until <= now)
+}
+
+/// Starts what may start now; true if something began.
+fn start_next(world: &mut World, rt: &mut PodRuntime) -> bool {
+    if status::terminal_phase(rt).is_some() {
+        return false;
+    }
+    let mut began = false;
+    let mut initialized = true;
+    for i in 0..rt.containers.len() {
+        let c = &rt.containers[i];
+        match c.role {
+            Role::App => {}
+            Role::Init => {
+                if matches!(c.state, State::Terminated { code: 0, .. }) {
+                    continue;
+                }
+                if c.state == State::NotStarted && !rt.initialized {
+                    begin_create(world, rt, i, true);
+                    began = true;
+                }
+                initialized = false;
+                break;
+            }
+            Role::Sidecar => {
+                if c.state == State::NotStarted {
+                    begin_create(world, rt, i, true);
+                    began = true;
+                }
+                let c = &rt.containers[i];
+                if matches!(c.state, State::Running { .. }) && c.started {
+                    continue;
+                }
+                if rt.initialized {
+                    continue; // a restarting sidecar does not hold the app containers back
+                }
+                initialized = false;
+                break;
+            }
+        }
+    }
+    if !initialized && !rt.initialized {
+        return began;
+    }
+    rt.initialized = true;
+    for i in 0..rt.containers.len() {
+        if rt.containers[i].role == Role::App && rt.containers[i].state == State::NotStarted {
+            begin_create(world, rt, i, true);
+            began = true;
+        }
+    }
+    began
+}
+
+/// Pull (as the policy says) and create container `i`. A first start takes 2 s (or the
+/// image's `slow-to-pull`); a restart starts at once unless it pulls.
+fn begin_create(world: &mut World, rt: &mut PodRuntime, i: usize, first: bool) {
+    let now = world.now;
+    match images::decide(world, rt, i, first) {
+        Pull::Never => {
+            images::never_pull(world, rt, i);
+        }
+        Pull::Pull(took) => {
+            if took == 0 {
+                container_started(world, rt, i, Some(0));
+            } else {
+                rt.containers[i].state = State::Creating {
+                    until: now + took,
+                    pull: Some(took),
+                };
+            }
+        }
+        Pull::Present => {
+            if first {
+                rt.containers[i].state = State::Creating {
+                    until: now + super::CONTAINER_START,
+                    pull: None,
+                };
+            } else {
+                container_started(world, rt, i, None);
+            }
+        }
+    }
+}
+
+/// The container runs: Pulled, Created, Started events; the image is on the node now.
+fn container_started(world: &mut World, rt: &mut PodRuntime, i: usize, pulled: Option<Millis>) {
+    let now = world.now;
+    let (name, image) = (rt.containers[i].name.clone(), rt.containers[i].image.clone());
+    images::pulled(world, rt, i, pulled);
+    event(
+        world,
+        &rt.name,
+        "Normal",
+        "Created",
+        format!("Created container: {name}"),
+    );
+    event(
+        world,
+        &rt.name,
+        "Normal",
+        "Started",
+        format!("Started container {name}"),
+    );
+    let faults = world
+        .kubelet
+        .image_faults
+        .get(&image)
+        .cloned()
+        .unwrap_or_default();
+    let c = &mut rt.containers[i];
+    c.pull_backoff = None;
+    c.slow_to_stop = faults.slow_to_stop;
+    let exit = match (faults.crashing, c.role) {
+        (Some((code, after)), _) => Some((now + after, code)),
+        // A regular init container does its work and exits 0 at once.
+        (None, Role::Init) => Some((now, 0)),
+        (None, _) => None,
+    };
+    c.state = State::Running {
+        since: now,
+        exit,
+        kill: None,
+    };
+    prober::on_start(world, rt, i);
+}
+
+/// Container `i` stopped at `at` with `code`: restart it (at once the first time, else after
+/// the crash back-off) as the restart policy says, or leave it terminated.
+fn terminated(world: &mut World, rt: &mut PodRuntime, i: usize, since: Millis, at: Millis, code: i32) {
+    let c = &mut rt.containers[i];
+    c.ready = false;
+    c.ready_change = None;
+    c.started = false;
+    c.started_at = None;
+    let restarts = match c.role {
+        Role::Sidecar => true,
+        Role::Init => code != 0 && rt.restart_policy != "Never",
+        Role::App => match rt.restart_policy.as_str() {
+            "Never" => false,
+            "OnFailure" => code != 0,
+            _ => true,
+        },
+    };
+    if !restarts {
+        c.state = State::Terminated {
+            started: since,
+            finished: at,
+            code,
+        };
+        return;
+    }
+    c.last = Some(LastTermination {
+        started: since,
+        finished: at,
+        code,
+    });
+    match backoff::next(c, since, at) {
+        None => restart(world, rt, i),
+        Some(delay) => {
+            rt.containers[i].state = State::BackOff {
+                until: at + delay,
+                delay,
+            };
+            let message = format!(
+                "Back-off restarting failed container {} in pod {}",
+                rt.containers[i].name,
+                backoff::pod_ref(rt)
+            );
+            event(world, &rt.name, "Warning", "BackOff", message);
+        }
+    }
+}
+
+/// A new instance of container `i`.
+fn restart(world: &mut World, rt: &mut PodRuntime, i: usize) {
+    rt.containers[i].restart_count += 1;
+    begin_create(world, rt, i, false);
+}
+
+fn pod_runtime<'a>(world: &'a mut World, name: &str) -> Option<(&'a mut PodRuntime, String)> {
+    let uid = world.store.pods.get(name)?.metadata.uid.clone()?;
+    let rt = world.kubelet.pods.get_mut(&uid)?;
+    Some((rt, uid))
+}
+
+/// Wake the pod's worker now (a fault changed what is due).
+fn resync(world: &mut World, name: &str, uid: &str) {
+    let now = world.now;
+    sync_at(world, name, uid, now);
+}
+
+/// `make pod/x unready`: its readiness probe fails from now on.
+pub fn make_unready(world: &mut World, name: &str) {
+    let Some(uid) = world.store.pods.get(name).and_then(|p| p.metadata.uid.clone()) else {
+        return;
+    };
+    if !world.kubelet.unready.insert(uid.clone()) {
+        return;
+    }
+    let now = world.now;
+    if let Some((rt, _)) = pod_runtime(world, name) {
+        prober::readiness_fails(rt, now);
+    }
+    resync(world, name, &uid);
+}
+
+/// `make pod/x ready`: its readiness probe succeeds again.
+pub fn make_ready(world: &mut World, name: &str) {
+    let Some(uid) = world.store.pods.get(name).and_then(|p| p.metadata.uid.clone()) else {
+        return;
+    };
+    if !world.kubelet.unready.remove(&uid) {
+        return;
+    }
+    let now = world.now;
+    if let Some((rt, _)) = pod_runtime(world, name) {
+        prober::readiness_succeeds(rt, now);
+    }
+    resync(world, name, &uid);
+}
+
+/// `make pod/x unhealthy`: its liveness probes fail from now on.
+pub fn make_unhealthy(world: &mut World, name: &str) {
+    let Some(uid) = world.store.pods.get(name).and_then(|p| p.metadata.uid.clone()) else {
+        return;
+    };
+    let now = world.now;
+    if world.kubelet.unhealthy.contains_key(&uid) {
+        return;
+    }
+    world.kubelet.unhealthy.insert(uid.clone(), now);
+    if let Some((rt, _)) = pod_runtime(world, name) {
+        prober::liveness_fails(rt, now);
+    }
+    resync(world, name, &uid);
+}
+
+/// `make pod/x healthy`: its liveness probes succeed again.
+pub fn make_healthy(world: &mut World, name: &str) {
+    let Some(uid) = world.store.pods.get(name).and_then(|p| p.metadata.uid.clone()) else {
+        return;
+    };
+    if world.kubelet.unhealthy.remove(&uid).is_none() {
+        return;
+    }
+    if let Some((rt, _)) = pod_runtime(world, name) {
+        for c in &mut rt.containers {
+            if let State::Running { kill, .. } = &mut c.state {
+                *kill = None;
+            }
+        }
+    }
+    resync(world, name, &uid);
+}
+
+/// `make pod/x crash`: its running containers exit with code 1 now, once.
+pub fn crash(world: &mut World, name: &str) {
+    let now = world.now;
+    let Some((rt, uid)) = pod_runtime(world, name) else {
+        return;
+    };
+    if rt.gone_at.is_some() || rt.frozen {
+        return;
+    }
+    for c in &mut rt.containers {
+        if let State::Running { exit, .. } = &mut c.state {
+            *exit = Some((now, 1));
+        }
+    }
+    resync(world, name, &uid);
+}
+
+/// A probe's or deletion's stop: the time SIGTERM takes, cut at the grace period.
+pub(crate) fn stop_time(c: &Ctr, grace: Millis) -> (Millis, i32) {
+    if c.slow_to_stop > grace {
+        (grace, 137)
+    } else {
+        (c.slow_to_stop, 0)
+    }
+}
+
+pub(crate) fn seconds(s: Option<i64>) -> Millis {
+    s.unwrap_or(0).max(0) as Millis * SECOND
+}

@@ -1,0 +1,221 @@
+//! The prober (`pkg/kubelet/prober`): when a container turns ready, unready, started, or is
+//! killed by its liveness probe. Probe defaults (B-CTR-8): initialDelaySeconds 0,
+//! periodSeconds 10, successThreshold 1, failureThreshold 3.
+//!
+//! - Readiness: ready once the startup probe succeeded and the readiness probe's
+//!   initialDelaySeconds passed (at once without probes). `make pod/x unready` turns a
+//!   probed container unready failureThreshold × periodSeconds later (a pod with no
+//!   readiness probe at all: every container, at once); `make pod/x ready` turns it ready
+//!   successThreshold × periodSeconds later.
+//! - Startup: succeeds its initialDelaySeconds after the start; until then the container is
+//!   not `started` and not ready.
+//! - Liveness: under `make pod/x unhealthy` a container with a liveness probe is killed
+//!   failureThreshold × periodSeconds after the fault (or after its start, if later), and not
+//!   before initialDelaySeconds from its start; the kill is graceful.
+
+use k8s_openapi::api::core::v1::Probe;
+
+use super::super::clock::{Millis, SECOND};
+use super::super::world::World;
+use super::pod_workers::{seconds, stop_time};
+use super::{event, PodRuntime, Role, State};
+
+fn period(p: &Probe) -> Millis {
+    p.period_seconds.unwrap_or(10).max(1) as Millis * SECOND
+}
+
+fn initial_delay(p: &Probe) -> Millis {
+    seconds(p.initial_delay_seconds.map(i64::from))
+}
+
+/// failureThreshold × periodSeconds; 0 without a probe.
+fn failure_delay(p: Option<&Probe>) -> Millis {
+    p.map_or(0, |p| p.failure_threshold.unwrap_or(3).max(1) as Millis * period(p))
+}
+
+/// successThreshold × periodSeconds; 0 without a probe.
+fn success_delay(p: Option<&Probe>) -> Millis {
+    p.map_or(0, |p| p.success_threshold.unwrap_or(1).max(1) as Millis * period(p))
+}
+
+/// Whether `make pod/x unready` makes container `i` unready: its readiness probe fails; a
+/// pod without any readiness probe turns unready as a whole.
+fn fault_applies(rt: &PodRuntime, i: usize) -> bool {
+    let c = &rt.containers[i];
+    c.role != Role::Init
+        && (c.readiness.is_some() || !rt.containers.iter().any(|c| c.readiness.is_some()))
+}
+
+fn liveness_kill(p: &Probe, fault_since: Millis, started: Millis) -> Millis {
+    (fault_since.max(started) + failure_delay(Some(p))).max(started + initial_delay(p))
+}
+
+/// Container `i` just started.
+pub(crate) fn on_start(world: &mut World, rt: &mut PodRuntime, i: usize) {
+    let now = world.now;
+    let unready = world.kubelet.unready.contains(&rt.uid) && fault_applies(rt, i);
+    let unhealthy = world.kubelet.unhealthy.get(&rt.uid).copied();
+    let c = &mut rt.containers[i];
+    if c.role == Role::Init {
+        c.started = false;
+        return;
+    }
+    let started_at = now + c.startup.as_ref().map_or(0, initial_delay);
+    c.started_at = Some(started_at);
+    c.started = started_at == now;
+    let ready_at = started_at.max(now + c.readiness.as_ref().map_or(0, initial_delay));
+    if !unready {
+        if ready_at == now {
+            c.ready = true;
+        } else {
+            c.ready_change = Some((ready_at, true));
+        }
+    }
+    if let (Some(since), Some(p)) = (unhealthy, c.liveness.as_ref()) {
+        let at = liveness_kill(p, since, now);
+        if let State::Running { kill, .. } = &mut c.state {
+            *kill = Some(at);
+        }
+    }
+}
+
+/// Readiness and startup changes that are due; true if something changed.
+pub(crate) fn step(world: &mut World, rt: &mut PodRuntime, i: usize) -> bool {
+    let now = world.now;
+    let unready = world.kubelet.unready.contains(&rt.uid) && fault_applies(rt, i);
+    let c = &mut rt.containers[i];
+    let running = matches!(c.state, State::Running { .. });
+    if let (false, Some(at)) = (c.started, c.started_at) {
+        if at <= now && running {
+            c.started = true;
+            return true;
+        }
+    }
+    let Some((at, to)) = c.ready_change else {
+        return false;
+    };
+    if at > now {
+        return false;
+    }
+    c.ready_change = None;
+    // A result that the current fault contradicts is stale.
+    if to == unready || !running || (to && !c.started) {
+        return true;
+    }
+    if c.ready != to {
+        c.ready = to;
+        if !to {
+            event(
+                world,
+                &rt.name,
+                "Warning",
+                "Unhealthy",
+                "Readiness probe failed".into(),
+            );
+        }
+    }
+    true
+}
+
+/// `make pod/x unready`.
+pub(crate) fn readiness_fails(rt: &mut PodRuntime, now: Millis) {
+    for i in 0..rt.containers.len() {
+        if !fault_applies(rt, i) {
+            continue;
+        }
+        let c = &mut rt.containers[i];
+        if c.ready {
+            c.ready_change = Some((now + failure_delay(c.readiness.as_ref()), false));
+        } else {
+            c.ready_change = None;
+        }
+    }
+}
+
+/// `make pod/x ready`.
+pub(crate) fn readiness_succeeds(rt: &mut PodRuntime, now: Millis) {
+    for c in rt.containers.iter_mut().filter(|c| c.role != Role::Init) {
+        let running = matches!(c.state, State::Running { .. });
+        if c.ready {
+            c.ready_change = None;
+        } else if running {
+            let at = (now + success_delay(c.readiness.as_ref())).max(c.started_at.unwrap_or(now));
+            c.ready_change = Some((at, true));
+        }
+    }
+}
+
+/// The node is back: running containers turn ready as after `make pod/x ready`.
+pub(crate) fn restore_readiness(world: &mut World, uid: &str) {
+    let now = world.now;
+    if let Some(rt) = world.kubelet.pods.get_mut(uid) {
+        readiness_succeeds(rt, now);
+    }
+}
+
+/// `make pod/x unhealthy`: running containers with a liveness probe will be killed.
+pub(crate) fn liveness_fails(rt: &mut PodRuntime, now: Millis) {
+    for c in &mut rt.containers {
+        let Some(p) = c.liveness.as_ref() else {
+            continue;
+        };
+        if let State::Running { since, kill, .. } = &mut c.state {
+            *kill = Some(liveness_kill(p, now, *since));
+        }
+    }
+}
+
+/// The probe's output in the `Unhealthy` event, as each handler reports a failure.
+fn probe_output(p: &Probe) -> String {
+    if p.http_get.is_some() {
+        "HTTP probe failed with statuscode: 500".into()
+    } else if let Some(tcp) = &p.tcp_socket {
+        let port = match &tcp.port {
+            k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(n) => n.to_string(),
+            k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::String(s) => s.clone(),
+        };
+        format!("dial tcp :{port}: connect: connection refused")
+    } else {
+        String::new()
+    }
+}
+
+/// The liveness probe failed failureThreshold times: `Unhealthy`, `Killing`, and a graceful
+/// stop (SIGTERM; SIGKILL at the grace period: the probe's terminationGracePeriodSeconds, else
+/// the pod's).
+pub(crate) fn kill(world: &mut World, rt: &mut PodRuntime, i: usize, since: Millis, at: Millis) {
+    let c = &rt.containers[i];
+    let Some(p) = c.liveness.clone() else {
+        return;
+    };
+    let name = c.name.clone();
+    let pod_grace = world
+        .store
+        .pods
+        .get(&rt.name)
+        .and_then(|p| p.spec.as_ref()?.termination_grace_period_seconds);
+    let grace = seconds(p.termination_grace_period_seconds.or(pod_grace).or(Some(30)));
+    event(
+        world,
+        &rt.name,
+        "Warning",
+        "Unhealthy",
+        format!("Liveness probe failed: {}", probe_output(&p)),
+    );
+    event(
+        world,
+        &rt.name,
+        "Normal",
+        "Killing",
+        format!("Container {name} failed liveness probe, will be restarted"),
+    );
+    let (took, code) = stop_time(&rt.containers[i], grace);
+    let c = &mut rt.containers[i];
+    c.ready = false;
+    c.ready_change = None;
+    c.state = State::Stopping {
+        since,
+        until: at + took,
+        code,
+    };
+}

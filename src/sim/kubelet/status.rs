@@ -1,0 +1,185 @@
+//! The pod status the kubelet writes (`kubelet_pods.go` `generateAPIPodStatus`, `getPhase`):
+//! one status per init container and per container, the phase, and the `Initialized`,
+//! `ContainersReady` and `Ready` conditions. A container not created yet waits with reason
+//! `PodInitializing` when the pod has init containers, else `ContainerCreating`.
+
+use k8s_openapi::api::core::v1::{
+    ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting,
+    ContainerStatus, PodStatus,
+};
+
+use super::super::clock::{to_time, Millis};
+use super::super::scheduler::set_condition;
+use super::super::world::World;
+use super::{backoff, images, PodRuntime, Role, State};
+
+fn waiting(reason: &str, message: Option<String>) -> ContainerState {
+    ContainerState {
+        waiting: Some(ContainerStateWaiting {
+            reason: Some(reason.into()),
+            message,
+        }),
+        ..Default::default()
+    }
+}
+
+fn terminated(code: i32, started: Millis, finished: Millis) -> ContainerState {
+    ContainerState {
+        terminated: Some(ContainerStateTerminated {
+            exit_code: code,
+            reason: Some(if code == 0 { "Completed" } else { "Error" }.into()),
+            started_at: Some(to_time(started)),
+            finished_at: Some(to_time(finished)),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+fn is_running(state: &State) -> bool {
+    matches!(state, State::Running { .. } | State::Stopping { .. })
+}
+
+fn container_status(rt: &PodRuntime, i: usize) -> ContainerStatus {
+    let c = &rt.containers[i];
+    let has_init = rt.containers.iter().any(|c| c.role != Role::App);
+    let default_reason = if has_init {
+        "PodInitializing"
+    } else {
+        "ContainerCreating"
+    };
+    let state = match &c.state {
+        State::NotStarted | State::Creating { .. } => waiting(default_reason, None),
+        State::PullFailed {
+            message,
+            announced: false,
+            ..
+        } => waiting("ErrImagePull", Some(message.clone())),
+        State::PullFailed { .. } => waiting(
+            "ImagePullBackOff",
+            Some(format!("Back-off pulling image \"{}\"", c.image)),
+        ),
+        State::NeverPull => waiting(
+            "ErrImageNeverPull",
+            Some(images::never_pull_message(&c.image)),
+        ),
+        State::Running { since, .. } | State::Stopping { since, .. } => ContainerState {
+            running: Some(ContainerStateRunning {
+                started_at: Some(to_time(*since)),
+            }),
+            ..Default::default()
+        },
+        State::BackOff { delay, .. } => waiting(
+            "CrashLoopBackOff",
+            Some(backoff::message(rt, &c.name, *delay)),
+        ),
+        State::Terminated {
+            started,
+            finished,
+            code,
+        } => terminated(*code, *started, *finished),
+    };
+    let running = is_running(&c.state);
+    ContainerStatus {
+        name: c.name.clone(),
+        image: c.image.clone(),
+        image_id: String::new(),
+        ready: c.ready && running,
+        restart_count: c.restart_count,
+        started: Some(c.started && running),
+        state: Some(state),
+        last_state: c
+            .last
+            .as_ref()
+            .map(|l| terminated(l.code, l.started, l.finished)),
+        ..Default::default()
+    }
+}
+
+/// `getPhase`, when it is terminal: the containers stopped and will not restart.
+pub(crate) fn terminal_phase(rt: &PodRuntime) -> Option<&'static str> {
+    match phase(rt) {
+        p @ ("Succeeded" | "Failed") => Some(p),
+        _ => None,
+    }
+}
+
+/// `getPhase`.
+fn phase(rt: &PodRuntime) -> &'static str {
+    if !rt.initialized {
+        let failed = rt.containers.iter().any(|c| {
+            c.role == Role::Init && matches!(c.state, State::Terminated { code, .. } if code != 0)
+        });
+        return if failed { "Failed" } else { "Pending" };
+    }
+    let (mut running, mut waiting, mut stopped, mut succeeded) = (0, 0, 0, 0);
+    for c in rt.containers.iter().filter(|c| c.role == Role::App) {
+        match &c.state {
+            s if is_running(s) => running += 1,
+            State::Terminated { code, .. } => {
+                stopped += 1;
+                if *code == 0 {
+                    succeeded += 1;
+                }
+            }
+            _ if c.last.is_some() => stopped += 1,
+            _ => waiting += 1,
+        }
+    }
+    if waiting > 0 {
+        "Pending"
+    } else if running > 0 {
+        "Running"
+    } else if stopped > 0 {
+        match rt.restart_policy.as_str() {
+            "Always" => "Running",
+            _ if stopped == succeeded => "Succeeded",
+            "Never" => "Failed",
+            _ => "Running",
+        }
+    } else {
+        "Pending"
+    }
+}
+
+/// Writes the status the runtime shows (a watch event only when it changed); true when the
+/// pod reached a terminal phase.
+pub(crate) fn write(world: &mut World, rt: &mut PodRuntime) -> bool {
+    let now = world.now;
+    let Some(pod) = world.store.pods.get_mut(&rt.name) else {
+        return false;
+    };
+    let old: PodStatus = pod.status.clone().unwrap_or_default();
+    let mut status = old.clone();
+    let has_init = rt.containers.iter().any(|c| c.role != Role::App);
+    let mut init = Vec::new();
+    let mut app = Vec::new();
+    for (i, c) in rt.containers.iter().enumerate() {
+        let s = container_status(rt, i);
+        if c.role == Role::App {
+            app.push(s);
+        } else {
+            init.push(s);
+        }
+    }
+    if has_init {
+        status.init_container_statuses = Some(init);
+    }
+    status.container_statuses = Some(app);
+    let phase = phase(rt);
+    status.phase = Some(phase.into());
+    let ready = rt
+        .containers
+        .iter()
+        .filter(|c| c.role != Role::Init)
+        .all(|c| c.ready && is_running(&c.state));
+    set_condition(&mut status, "Initialized", rt.initialized, now);
+    set_condition(&mut status, "Ready", ready, now);
+    set_condition(&mut status, "ContainersReady", ready, now);
+    let terminal = matches!(phase, "Succeeded" | "Failed");
+    if status != old {
+        pod.status = Some(status);
+        super::super::server::touch_pod(world, &rt.name);
+    }
+    terminal
+}

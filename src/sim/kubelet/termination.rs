@@ -1,0 +1,148 @@
+//! Graceful termination of a deleted pod (`kuberuntime_container.go` `killContainer`,
+//! BEHAVIORS B-CTR-15): Ready turns False at once; each running container gets its preStop
+//! hook and SIGTERM (`Killing "Stopping container <name>"`) and stops at once, or after its
+//! image's `slow-to-stop` time, cut at the grace period (the delete's
+//! deletionGracePeriodSeconds, by default terminationGracePeriodSeconds, 30 s); sidecars stop
+//! after the app containers, in reverse order. The object is gone 1 s after the last one
+//! stopped, unless finalizers hold it.
+
+use k8s_openapi::api::core::v1::{ContainerState, ContainerStateTerminated};
+
+use super::super::clock::{to_time, Millis, SECOND};
+use super::super::scheduler::set_condition;
+use super::super::world::World;
+use super::pod_workers::stop_time;
+use super::{event, sync_at, PodRuntime, Role, State, TERMINATION};
+
+/// The pod was deleted: stop its containers.
+pub(crate) fn begin(world: &mut World, name: &str, uid: &str, node: &str) {
+    let now = world.now;
+    let Some(pod) = world.store.pods.get(name) else {
+        return;
+    };
+    let grace = pod
+        .metadata
+        .deletion_grace_period_seconds
+        .unwrap_or(30)
+        .max(0) as Millis
+        * SECOND;
+    let mut rt = world.kubelet.pods.remove(uid).unwrap_or_else(|| PodRuntime {
+        name: name.to_string(),
+        namespace: String::new(),
+        uid: uid.to_string(),
+        node: node.to_string(),
+        restart_policy: "Always".into(),
+        containers: Vec::new(),
+        initialized: true,
+        gone_at: None,
+        frozen: false,
+    });
+    // App containers first (in spec order), then sidecars in reverse order.
+    let mut order: Vec<usize> = (0..rt.containers.len())
+        .filter(|&i| rt.containers[i].role == Role::App)
+        .collect();
+    order.extend(
+        (0..rt.containers.len())
+            .rev()
+            .filter(|&i| rt.containers[i].role == Role::Sidecar),
+    );
+    let mut apps_stopped = now;
+    let mut last = now;
+    for i in order {
+        let c = &rt.containers[i];
+        if !matches!(c.state, State::Running { .. } | State::Stopping { .. }) {
+            continue;
+        }
+        let name_c = c.name.clone();
+        let (took, _) = stop_time(c, grace);
+        let stopped = if c.role == Role::Sidecar {
+            (last.max(apps_stopped) + took).min(now + grace)
+        } else {
+            now + took
+        };
+        if c.role == Role::App {
+            apps_stopped = apps_stopped.max(stopped);
+        }
+        last = last.max(stopped);
+        event(
+            world,
+            name,
+            "Normal",
+            "Killing",
+            format!("Stopping container {name_c}"),
+        );
+    }
+    for c in &mut rt.containers {
+        c.ready = false;
+        c.ready_change = None;
+    }
+    let gone_at = if grace == 0 { now } else { last + TERMINATION };
+    rt.gone_at = Some(gone_at);
+    world.kubelet.pods.insert(uid.to_string(), rt);
+    if let Some(pod) = world.store.pods.get_mut(name) {
+        if let Some(status) = pod.status.as_mut() {
+            if status.conditions.is_some() {
+                set_condition(status, "Ready", false, now);
+                set_condition(status, "ContainersReady", false, now);
+            }
+            for container in status
+                .container_statuses
+                .iter_mut()
+                .flatten()
+                .chain(status.init_container_statuses.iter_mut().flatten())
+            {
+                container.ready = false;
+            }
+        }
+    }
+    sync_at(world, name, uid, gone_at);
+    super::super::server::touch_pod(world, name);
+}
+
+/// The containers have stopped. Without finalizers the object goes; with them it stays,
+/// in a terminal phase, until they are removed.
+pub(crate) fn finish(world: &mut World, name: &str, uid: &str) {
+    let now = world.now;
+    let Some(pod) = world.store.pods.get_mut(name) else {
+        return;
+    };
+    let held = pod
+        .metadata
+        .finalizers
+        .as_ref()
+        .is_some_and(|f| !f.is_empty());
+    if !held {
+        super::super::server::remove_pod(world, name);
+        return;
+    }
+    if let Some(rt) = world.kubelet.pods.get_mut(uid) {
+        rt.frozen = true;
+    }
+    pod.metadata.deletion_grace_period_seconds = Some(0);
+    if let Some(status) = pod.status.as_mut() {
+        if status.phase.as_deref() != Some("Failed") {
+            status.phase = Some("Succeeded".into());
+        }
+        for container in status.container_statuses.iter_mut().flatten() {
+            container.ready = false;
+            container.started = Some(false);
+            if container
+                .state
+                .as_ref()
+                .is_some_and(|s| s.terminated.is_some())
+            {
+                continue;
+            }
+            container.state = Some(ContainerState {
+                terminated: Some(ContainerStateTerminated {
+                    exit_code: 0,
+                    reason: Some("Completed".into()),
+                    finished_at: Some(to_time(now)),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            });
+        }
+    }
+    super::super::server::touch_pod(world, name);
+}
