@@ -237,6 +237,12 @@ pub fn pod_status(pod: &Pod) -> String {
     summarize_pod(pod).reason
 }
 
+/// The count in the RESTARTS cell (`1` of `1 (5s ago)`): init containers' restarts while the
+/// pod initializes, else sidecars' and app containers' restarts.
+pub fn pod_restarts(pod: &Pod) -> i64 {
+    summarize_pod(pod).restarts
+}
+
 /// `kubectl get pods -o wide`.
 pub fn pods(pods: &[&Pod], now: Time) -> PrintedTable {
     let columns = vec![

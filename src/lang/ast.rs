@@ -200,6 +200,20 @@ pub enum Fault {
     Down,
     Up,
     Unpullable,
+    /// `make pod/x unhealthy`: its liveness probes fail.
+    Unhealthy,
+    /// `make pod/x healthy`.
+    Healthy,
+    /// `make pod/x crash`: its containers exit with code 1, once.
+    Crash,
+    /// `make image "x" crashing [exit=N] [after=D]` (defaults: exit 1, after 1 s).
+    Crashing { exit: i32, after_ms: u64 },
+    /// `make image "x" healthy`.
+    ImageHealthy,
+    /// `make image "x" slow-to-stop D`.
+    SlowToStop { ms: u64 },
+    /// `make image "x" slow-to-pull D`.
+    SlowToPull { ms: u64 },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -339,6 +353,8 @@ pub enum Function {
     Events,
     Rollout,
     Revisions,
+    /// `restarts(pod/x)`: kubectl's RESTARTS count.
+    Restarts,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -406,7 +406,11 @@ impl<'a> Builder<'a> {
                 };
                 StmtKind::Let { name, value }
             }
-            Rule::make => self.make(next(), next()),
+            Rule::make => {
+                let (target, fault) = (next(), next());
+                let args: Vec<Pair<Rule>> = std::iter::from_fn(&mut next).collect();
+                self.make(target, fault, args)
+            }
             Rule::evict => StmtKind::Evict {
                 target: self.reference_opt(next()),
             },
@@ -441,7 +445,12 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn make(&mut self, target: Option<Pair<Rule>>, fault: Option<Pair<Rule>>) -> StmtKind {
+    fn make(
+        &mut self,
+        target: Option<Pair<Rule>>,
+        fault: Option<Pair<Rule>>,
+        args: Vec<Pair<Rule>>,
+    ) -> StmtKind {
         let target = match target {
             Some(t) if t.as_rule() == Rule::image_target => {
                 let span;
@@ -467,11 +476,32 @@ impl<'a> Builder<'a> {
         };
         let word = fault_pair.as_str();
         let (target_kind, allowed): (String, &[(&str, Fault)]) = match &target {
-            FaultTarget::Image { .. } => ("image".into(), &[("unpullable", Fault::Unpullable)]),
+            FaultTarget::Image { .. } => (
+                "image".into(),
+                &[
+                    ("unpullable", Fault::Unpullable),
+                    (
+                        "crashing",
+                        Fault::Crashing {
+                            exit: 1,
+                            after_ms: 1000,
+                        },
+                    ),
+                    ("healthy", Fault::ImageHealthy),
+                    ("slow-to-stop", Fault::SlowToStop { ms: 0 }),
+                    ("slow-to-pull", Fault::SlowToPull { ms: 0 }),
+                ],
+            ),
             FaultTarget::Object(r) => match r.kind {
                 Kind::Pod => (
                     "pod".into(),
-                    &[("unready", Fault::Unready), ("ready", Fault::Ready)],
+                    &[
+                        ("unready", Fault::Unready),
+                        ("ready", Fault::Ready),
+                        ("unhealthy", Fault::Unhealthy),
+                        ("healthy", Fault::Healthy),
+                        ("crash", Fault::Crash),
+                    ],
                 ),
                 Kind::Node => ("node".into(), &[("down", Fault::Down), ("up", Fault::Up)]),
                 other => (kinds::singular(other).into(), &[]),
@@ -492,10 +522,92 @@ impl<'a> Builder<'a> {
                 if known_kind {
                     self.error(self.span(&fault_pair), kind);
                 }
-                Fault::Unready
+                return StmtKind::Make {
+                    target,
+                    fault: Fault::Unready,
+                };
             }
         };
+        let fault = self.fault_args(word, &fault_pair, fault, args);
         StmtKind::Make { target, fault }
+    }
+
+    /// The arguments after a fault: `exit=N after=D` for `crashing`, one duration for
+    /// `slow-to-stop`/`slow-to-pull`, none for the others.
+    fn fault_args(
+        &mut self,
+        word: &str,
+        fault_pair: &Pair<Rule>,
+        fault: Fault,
+        args: Vec<Pair<Rule>>,
+    ) -> Fault {
+        let invalid = |argument: &str, reason: &str| E::InvalidFaultArgument {
+            fault: word.to_string(),
+            argument: argument.to_string(),
+            reason: reason.to_string(),
+        };
+        let mut fault = fault;
+        let mut seen_duration = false;
+        let mut seen_keys: Vec<String> = Vec::new();
+        for arg in args {
+            let span = self.span(&arg);
+            let text = arg.as_str().to_string();
+            let Some(inner) = arg.into_inner().next() else {
+                continue;
+            };
+            match (inner.as_rule(), &mut fault) {
+                (Rule::duration, Fault::SlowToStop { ms } | Fault::SlowToPull { ms })
+                    if !seen_duration =>
+                {
+                    seen_duration = true;
+                    if let Some(d) = self.duration(inner) {
+                        *ms = d;
+                    }
+                }
+                (Rule::fault_option, Fault::Crashing { exit, after_ms }) => {
+                    let mut kv = inner.into_inner();
+                    let key = kv.next().map(|k| k.as_str().to_string()).unwrap_or_default();
+                    let value = kv.next();
+                    if seen_keys.contains(&key) {
+                        self.error(span, invalid(&text, "given twice"));
+                        continue;
+                    }
+                    seen_keys.push(key.clone());
+                    match (key.as_str(), value) {
+                        ("exit", Some(v)) => match v.as_str().parse::<i32>() {
+                            Ok(n) if (0..=255).contains(&n) => *exit = n,
+                            _ => self.error(
+                                span,
+                                invalid(&text, "an exit code is an integer from 0 to 255"),
+                            ),
+                        },
+                        ("after", Some(v)) => match parse_duration(v.as_str()) {
+                            Ok(d) => *after_ms = d,
+                            Err(reason) => self.error(span, invalid(&text, &reason)),
+                        },
+                        _ => self.error(
+                            span,
+                            invalid(&text, "`crashing` takes `exit=N` and `after=D`"),
+                        ),
+                    }
+                }
+                (_, Fault::Crashing { .. }) => self.error(
+                    span,
+                    invalid(&text, "`crashing` takes `exit=N` and `after=D`"),
+                ),
+                (_, Fault::SlowToStop { .. } | Fault::SlowToPull { .. }) => {
+                    self.error(span, invalid(&text, "it takes one duration, such as 20s"))
+                }
+                _ => self.error(span, invalid(&text, "this fault takes no argument")),
+            }
+        }
+        if matches!(fault, Fault::SlowToStop { .. } | Fault::SlowToPull { .. }) && !seen_duration {
+            self.error(
+                self.span(fault_pair),
+                invalid("", "needs a duration, such as `20s`"),
+            );
+        }
+        fault
     }
 
     /// Whether the reference's kind was recognised (unknown ones were reported at its span).

@@ -40,6 +40,12 @@ pub enum SyntaxErrorKind {
         allowed: Vec<&'static str>,
         suggestion: Option<String>,
     },
+    /// A fault's argument is missing, unknown or malformed (`crashing exit=x`).
+    InvalidFaultArgument {
+        fault: String,
+        argument: String,
+        reason: String,
+    },
     UnknownTableKind {
         kind: String,
         suggestion: Option<String>,
@@ -151,6 +157,16 @@ impl SyntaxError {
             } => {
                 format!("unknown fault `{fault}` for a {target_kind}")
             }
+            InvalidFaultArgument {
+                fault,
+                argument,
+                reason,
+            } if argument.is_empty() => format!("`{fault}` {reason}"),
+            InvalidFaultArgument {
+                fault,
+                argument,
+                reason,
+            } => format!("invalid argument `{argument}` for `{fault}`: {reason}"),
             UnknownTableKind { kind, .. } => format!("no table exists for `{kind}`"),
             UnknownColumn { column, kind, .. } => {
                 format!("unknown column `{column}` in a table of {kind}")
@@ -202,6 +218,7 @@ impl SyntaxError {
             UnknownQuery { .. } => "unknown query".into(),
             WrongArgumentCount { .. } => "wrong number of arguments".into(),
             UnknownFault { .. } => "unknown fault".into(),
+            InvalidFaultArgument { .. } => "invalid fault argument".into(),
             UnknownTableKind { .. } => "no table for this kind".into(),
             UnknownColumn { .. } => "unknown column".into(),
             MissingNameColumn { .. } => "no NAME column".into(),
@@ -242,11 +259,14 @@ impl SyntaxError {
             }),
             UnknownFault { suggestion, allowed, .. } => did_you_mean(suggestion).or_else(|| {
                 if allowed.is_empty() {
-                    Some("faults: pods unready/ready, nodes down/up, images unpullable".into())
+                    Some("faults: pods unready/ready/unhealthy/healthy/crash, nodes down/up, images unpullable/crashing/healthy/slow-to-stop/slow-to-pull".into())
                 } else {
                     Some(format!("allowed here: {}", allowed.join(", ")))
                 }
             }),
+            InvalidFaultArgument { .. } => Some(
+                "e.g. `make image \"app:2\" crashing exit=137 after=30s`, `make image \"db:1\" slow-to-stop 20s`, `make image \"db:1\" slow-to-pull 30s`".into(),
+            ),
             UnknownTableKind { suggestion, .. } => did_you_mean(suggestion).or_else(|| {
                 Some("tables exist for pods, statefulsets, pvcs, pvs, storageclasses, services, nodes, controllerrevisions and endpointslices".into())
             }),

@@ -19,6 +19,7 @@ pub const FUNCTIONS: &[(&str, Function, usize, bool)] = &[
     ("events", Function::Events, 1, true),
     ("rollout", Function::Rollout, 1, true),
     ("revisions", Function::Revisions, 1, true),
+    ("restarts", Function::Restarts, 1, true),
 ];
 
 pub struct FunctionInfo {

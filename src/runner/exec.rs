@@ -368,22 +368,40 @@ impl<'f> Runner<'f> {
             StmtKind::Make { target, fault } => {
                 let object = match target {
                     FaultTarget::Image { image, .. } => {
-                        faults::make_unpullable(&mut self.world, image);
+                        let image_fault = match *fault {
+                            Fault::Crashing { exit, after_ms } => faults::ImageFault::Crashing {
+                                exit,
+                                after: after_ms,
+                            },
+                            Fault::ImageHealthy => faults::ImageFault::Healthy,
+                            Fault::SlowToStop { ms } => faults::ImageFault::SlowToStop(ms),
+                            Fault::SlowToPull { ms } => faults::ImageFault::SlowToPull(ms),
+                            _ => faults::ImageFault::Unpullable,
+                        };
+                        faults::make_image(&mut self.world, image, image_fault);
                         return Ok(());
                     }
                     FaultTarget::Object(r) => self.target(r)?,
                 };
-                let fault =
-                    match fault {
-                        Fault::Unready => faults::Fault::Unready,
-                        Fault::Ready => faults::Fault::Ready,
-                        Fault::Down => faults::Fault::Down,
-                        Fault::Up => faults::Fault::Up,
-                        Fault::Unpullable => return Err(ActionError::Query(
-                            "`unpullable` applies to images: make image \"name:tag\" unpullable"
+                let fault = match fault {
+                    Fault::Unready => faults::Fault::Unready,
+                    Fault::Ready => faults::Fault::Ready,
+                    Fault::Down => faults::Fault::Down,
+                    Fault::Up => faults::Fault::Up,
+                    Fault::Unhealthy => faults::Fault::Unhealthy,
+                    Fault::Healthy => faults::Fault::Healthy,
+                    Fault::Crash => faults::Fault::Crash,
+                    Fault::Unpullable
+                    | Fault::Crashing { .. }
+                    | Fault::ImageHealthy
+                    | Fault::SlowToStop { .. }
+                    | Fault::SlowToPull { .. } => {
+                        return Err(ActionError::Query(
+                            "this fault applies to images: make image \"name:tag\" <fault>"
                                 .into(),
-                        )),
-                    };
+                        ))
+                    }
+                };
                 done(faults::make(&mut self.world, &object.0, &object.1, fault))
             }
             StmtKind::Evict { target } => {

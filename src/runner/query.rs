@@ -187,6 +187,7 @@ pub fn function_name(function: Function) -> &'static str {
         Function::Events => "events",
         Function::Rollout => "rollout",
         Function::Revisions => "revisions",
+        Function::Restarts => "restarts",
     }
 }
 
@@ -241,6 +242,12 @@ fn call(
             Ok(pod
                 .and_then(|p| p.spec.as_ref()?.node_name.clone())
                 .map(Answer::Text)
+                .unwrap_or(Answer::Absent))
+        }
+        Function::Restarts => {
+            let pod = pod_of(&ref_arg(args, function, Some(Kind::Pod))?)?;
+            Ok(pod
+                .map(|p| Answer::Text(crate::kubectl::printers::pod_restarts(p).to_string()))
                 .unwrap_or(Answer::Absent))
         }
         Function::Image => {

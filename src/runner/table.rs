@@ -105,10 +105,17 @@ pub fn compare(printed: &PrintedTable, table: &Table) -> TableCheck {
             Some(r) => {
                 let seen: Vec<String> = columns.iter().map(|c| cell(r, c)).collect();
                 // A `*` shows what it matched, so the diff points only at real differences.
+                // A RESTARTS cell written as the count matches kubectl's `1 (5s ago)`.
                 let want: Vec<String> = written
                     .iter()
                     .zip(&seen)
-                    .map(|(w, s)| w.clone().unwrap_or_else(|| s.clone()))
+                    .zip(&columns)
+                    .map(|((w, s), c)| match w {
+                        Some(w) if *c == "RESTARTS" && restarts_count(s) == Some(w.as_str()) => {
+                            s.clone()
+                        }
+                        w => w.clone().unwrap_or_else(|| s.clone()),
+                    })
                     .collect();
                 ok &= want == seen;
                 expected_rows.push(want);
@@ -137,6 +144,12 @@ pub fn compare(printed: &PrintedTable, table: &Table) -> TableCheck {
         expected: render(&header, &expected_rows, &actual_rows),
         actual: render(&header, &actual_rows, &expected_rows),
     }
+}
+
+/// The count of a RESTARTS cell that also says when: `1 (5s ago)` → `1`.
+fn restarts_count(cell: &str) -> Option<&str> {
+    let (count, rest) = cell.split_once(' ')?;
+    (rest.starts_with('(') && rest.ends_with(" ago)")).then_some(count)
 }
 
 /// Aligns `rows` under `header`, with widths shared with `other` so both sides of a
