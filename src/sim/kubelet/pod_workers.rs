@@ -537,12 +537,19 @@ pub fn crash(world: &mut World, name: &str) {
     resync(world, name, &uid);
 }
 
-/// A probe's or deletion's stop: the time SIGTERM takes, cut at the grace period.
-pub(crate) fn stop_time(c: &Ctr, grace: Millis) -> (Millis, i32) {
-    if c.slow_to_stop > grace {
+/// A probe's or deletion's stop: the time SIGTERM takes (the image's `slow-to-stop` when the
+/// container started, or now if set since), cut at the grace period (then SIGKILL: 137).
+pub(crate) fn stop_time(world: &World, c: &Ctr, grace: Millis) -> (Millis, i32) {
+    let now = world
+        .kubelet
+        .image_faults
+        .get(&c.image)
+        .map_or(0, |f| f.slow_to_stop);
+    let took = c.slow_to_stop.max(now);
+    if took > grace {
         (grace, 137)
     } else {
-        (c.slow_to_stop, 0)
+        (took, 0)
     }
 }
 

@@ -209,7 +209,7 @@ pub(crate) fn kill(world: &mut World, rt: &mut PodRuntime, i: usize, since: Mill
         "Killing",
         format!("Container {name} failed liveness probe, will be restarted"),
     );
-    let (took, code) = stop_time(&rt.containers[i], grace);
+    let (took, code) = stop_time(world, &rt.containers[i], grace);
     let c = &mut rt.containers[i];
     c.ready = false;
     c.ready_change = None;

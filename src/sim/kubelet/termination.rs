@@ -54,7 +54,7 @@ pub(crate) fn begin(world: &mut World, name: &str, uid: &str, node: &str) {
             continue;
         }
         let name_c = c.name.clone();
-        let (took, _) = stop_time(c, grace);
+        let (took, _) = stop_time(world, c, grace);
         let stopped = if c.role == Role::Sidecar {
             (last.max(apps_stopped) + took).min(now + grace)
         } else {
