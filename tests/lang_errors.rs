@@ -112,7 +112,10 @@ fn unknown_fault_depends_on_the_kind() {
 fn fault_arguments_are_checked() {
     let e = only(in_scenario("  make image \"x\" slow-to-stop"));
     assert!(matches!(e.kind, K::InvalidFaultArgument { ref fault, .. } if fault == "slow-to-stop"));
-    assert_eq!(e.message(), "`slow-to-stop` needs a duration, such as `20s`");
+    assert_eq!(
+        e.message(),
+        "`slow-to-stop` needs a duration, such as `20s`"
+    );
     let e = only(in_scenario("  make image \"x\" crashing exit=300"));
     assert_eq!(
         e.message(),
@@ -122,7 +125,9 @@ fn fault_arguments_are_checked() {
     let e = only(in_scenario("  make image \"x\" crashing code=1"));
     assert!(matches!(e.kind, K::InvalidFaultArgument { ref argument, .. } if argument == "code=1"));
     let e = only(in_scenario("  make pod/web-0 crash 5s"));
-    assert!(matches!(e.kind, K::InvalidFaultArgument { ref reason, .. } if reason.contains("no argument")));
+    assert!(
+        matches!(e.kind, K::InvalidFaultArgument { ref reason, .. } if reason.contains("no argument"))
+    );
     let e = only(in_scenario("  make image \"x\" crashing after=5x"));
     assert!(matches!(e.kind, K::InvalidFaultArgument { .. }));
 }

@@ -207,13 +207,20 @@ pub enum Fault {
     /// `make pod/x crash`: its containers exit with code 1, once.
     Crash,
     /// `make image "x" crashing [exit=N] [after=D]` (defaults: exit 1, after 1 s).
-    Crashing { exit: i32, after_ms: u64 },
+    Crashing {
+        exit: i32,
+        after_ms: u64,
+    },
     /// `make image "x" healthy`.
     ImageHealthy,
     /// `make image "x" slow-to-stop D`.
-    SlowToStop { ms: u64 },
+    SlowToStop {
+        ms: u64,
+    },
     /// `make image "x" slow-to-pull D`.
-    SlowToPull { ms: u64 },
+    SlowToPull {
+        ms: u64,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]

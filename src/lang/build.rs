@@ -566,7 +566,10 @@ impl<'a> Builder<'a> {
                 }
                 (Rule::fault_option, Fault::Crashing { exit, after_ms }) => {
                     let mut kv = inner.into_inner();
-                    let key = kv.next().map(|k| k.as_str().to_string()).unwrap_or_default();
+                    let key = kv
+                        .next()
+                        .map(|k| k.as_str().to_string())
+                        .unwrap_or_default();
                     let value = kv.next();
                     if seen_keys.contains(&key) {
                         self.error(span, invalid(&text, "given twice"));

@@ -397,8 +397,7 @@ impl<'f> Runner<'f> {
                     | Fault::SlowToStop { .. }
                     | Fault::SlowToPull { .. } => {
                         return Err(ActionError::Query(
-                            "this fault applies to images: make image \"name:tag\" <fault>"
-                                .into(),
+                            "this fault applies to images: make image \"name:tag\" <fault>".into(),
                         ))
                     }
                 };

@@ -30,7 +30,10 @@ pub enum Fault {
 pub enum ImageFault {
     Unpullable,
     /// Its containers exit with this code, this long after each start.
-    Crashing { exit: i32, after: Millis },
+    Crashing {
+        exit: i32,
+        after: Millis,
+    },
     /// Ends `crashing`/`slow-to-*` for containers started from now on.
     Healthy,
     /// After SIGTERM its containers take this long to stop.

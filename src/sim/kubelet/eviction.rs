@@ -42,4 +42,3 @@ pub fn evict(world: &mut World, name: &str) {
     event(world, name, "Warning", "Evicted", message);
     super::super::server::touch_pod(world, name);
 }
-

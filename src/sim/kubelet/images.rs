@@ -12,7 +12,7 @@ pub const PULL_BACKOFF_MAX: Millis = 300 * SECOND;
 /// How long `ErrImagePull` shows before the back-off's `ImagePullBackOff`.
 pub const ERR_IMAGE_PULL_SHOWN: Millis = SECOND;
 
-pub(crate) enum Pull {
+pub(crate) enum PullDecision {
     /// `Never` and the image is not on the node: `ErrImageNeverPull`.
     Never,
     /// Pull, taking this long.
@@ -32,17 +32,17 @@ fn present(world: &World, node: &str, image: &str) -> bool {
 /// `shouldPullImage`; a pull records the `Pulling` event now. A first start's pull takes
 /// 2 s (creating included) or the image's `slow-to-pull`; a restart's pull (policy
 /// `Always`) takes only the `slow-to-pull` time.
-pub(crate) fn decide(world: &mut World, rt: &PodRuntime, i: usize, first: bool) -> Pull {
+pub(crate) fn decide(world: &mut World, rt: &PodRuntime, i: usize, first: bool) -> PullDecision {
     let c = &rt.containers[i];
     let on_node = present(world, &rt.node, &c.image);
     let pull = match c.pull_policy.as_str() {
-        "Never" if !on_node => return Pull::Never,
+        "Never" if !on_node => return PullDecision::Never,
         "Never" => false,
         "Always" => true,
         _ => !on_node,
     };
     if !pull {
-        return Pull::Present;
+        return PullDecision::Present;
     }
     let slow = world
         .kubelet
@@ -62,7 +62,7 @@ pub(crate) fn decide(world: &mut World, rt: &PodRuntime, i: usize, first: bool) 
         "Pulling",
         format!("Pulling image \"{image}\""),
     );
-    Pull::Pull(took)
+    PullDecision::Pull(took)
 }
 
 /// The image is there: `Pulled`, and the node keeps it.

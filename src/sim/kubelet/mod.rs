@@ -174,7 +174,13 @@ fn node_of(pod: &Pod) -> Option<String> {
     pod.spec.as_ref().and_then(|s| s.node_name.clone())
 }
 
-pub(crate) fn event(world: &mut World, pod: &str, type_: &'static str, reason: &str, message: String) {
+pub(crate) fn event(
+    world: &mut World,
+    pod: &str,
+    type_: &'static str,
+    reason: &str,
+    message: String,
+) {
     let now = world.now;
     world
         .events
@@ -276,7 +282,12 @@ pub fn set_ready(world: &mut World, name: &str, ready: bool) {
         .flatten()
         .chain(status.init_container_statuses.iter_mut().flatten())
     {
-        if !ready || container.state.as_ref().is_some_and(|s| s.running.is_some()) {
+        if !ready
+            || container
+                .state
+                .as_ref()
+                .is_some_and(|s| s.running.is_some())
+        {
             container.ready = ready;
         }
     }

@@ -11,8 +11,10 @@ use super::super::clock::{to_time, Millis, SECOND};
 use super::super::podutil;
 use super::super::scheduler::set_condition;
 use super::super::world::World;
-use super::images::{self, Pull};
-use super::{backoff, event, prober, status, sync_at, Ctr, LastTermination, PodRuntime, Role, State};
+use super::images::{self, PullDecision};
+use super::{
+    backoff, event, prober, status, sync_at, Ctr, LastTermination, PodRuntime, Role, State,
+};
 
 /// Bounds the transitions of one sync (a `crashing after=0s` container crashes, restarts
 /// and crashes again in one instant, then waits in back-off).
@@ -323,10 +325,10 @@ fn start_next(world: &mut World, rt: &mut PodRuntime) -> bool {
 fn begin_create(world: &mut World, rt: &mut PodRuntime, i: usize, first: bool) {
     let now = world.now;
     match images::decide(world, rt, i, first) {
-        Pull::Never => {
+        PullDecision::Never => {
             images::never_pull(world, rt, i);
         }
-        Pull::Pull(took) => {
+        PullDecision::Pull(took) => {
             if took == 0 {
                 container_started(world, rt, i, Some(0));
             } else {
@@ -336,7 +338,7 @@ fn begin_create(world: &mut World, rt: &mut PodRuntime, i: usize, first: bool) {
                 };
             }
         }
-        Pull::Present => {
+        PullDecision::Present => {
             if first {
                 rt.containers[i].state = State::Creating {
                     until: now + super::CONTAINER_START,
@@ -352,7 +354,10 @@ fn begin_create(world: &mut World, rt: &mut PodRuntime, i: usize, first: bool) {
 /// The container runs: Pulled, Created, Started events; the image is on the node now.
 fn container_started(world: &mut World, rt: &mut PodRuntime, i: usize, pulled: Option<Millis>) {
     let now = world.now;
-    let (name, image) = (rt.containers[i].name.clone(), rt.containers[i].image.clone());
+    let (name, image) = (
+        rt.containers[i].name.clone(),
+        rt.containers[i].image.clone(),
+    );
     images::pulled(world, rt, i, pulled);
     event(
         world,
@@ -393,7 +398,14 @@ fn container_started(world: &mut World, rt: &mut PodRuntime, i: usize, pulled: O
 
 /// Container `i` stopped at `at` with `code`: restart it (at once the first time, else after
 /// the crash back-off) as the restart policy says, or leave it terminated.
-fn terminated(world: &mut World, rt: &mut PodRuntime, i: usize, since: Millis, at: Millis, code: i32) {
+fn terminated(
+    world: &mut World,
+    rt: &mut PodRuntime,
+    i: usize,
+    since: Millis,
+    at: Millis,
+    code: i32,
+) {
     let c = &mut rt.containers[i];
     c.ready = false;
     c.ready_change = None;
@@ -458,7 +470,12 @@ fn resync(world: &mut World, name: &str, uid: &str) {
 
 /// `make pod/x unready`: its readiness probe fails from now on.
 pub fn make_unready(world: &mut World, name: &str) {
-    let Some(uid) = world.store.pods.get(name).and_then(|p| p.metadata.uid.clone()) else {
+    let Some(uid) = world
+        .store
+        .pods
+        .get(name)
+        .and_then(|p| p.metadata.uid.clone())
+    else {
         return;
     };
     if !world.kubelet.unready.insert(uid.clone()) {
@@ -473,7 +490,12 @@ pub fn make_unready(world: &mut World, name: &str) {
 
 /// `make pod/x ready`: its readiness probe succeeds again.
 pub fn make_ready(world: &mut World, name: &str) {
-    let Some(uid) = world.store.pods.get(name).and_then(|p| p.metadata.uid.clone()) else {
+    let Some(uid) = world
+        .store
+        .pods
+        .get(name)
+        .and_then(|p| p.metadata.uid.clone())
+    else {
         return;
     };
     if !world.kubelet.unready.remove(&uid) {
@@ -488,7 +510,12 @@ pub fn make_ready(world: &mut World, name: &str) {
 
 /// `make pod/x unhealthy`: its liveness probes fail from now on.
 pub fn make_unhealthy(world: &mut World, name: &str) {
-    let Some(uid) = world.store.pods.get(name).and_then(|p| p.metadata.uid.clone()) else {
+    let Some(uid) = world
+        .store
+        .pods
+        .get(name)
+        .and_then(|p| p.metadata.uid.clone())
+    else {
         return;
     };
     let now = world.now;
@@ -504,7 +531,12 @@ pub fn make_unhealthy(world: &mut World, name: &str) {
 
 /// `make pod/x healthy`: its liveness probes succeed again.
 pub fn make_healthy(world: &mut World, name: &str) {
-    let Some(uid) = world.store.pods.get(name).and_then(|p| p.metadata.uid.clone()) else {
+    let Some(uid) = world
+        .store
+        .pods
+        .get(name)
+        .and_then(|p| p.metadata.uid.clone())
+    else {
         return;
     };
     if world.kubelet.unhealthy.remove(&uid).is_none() {

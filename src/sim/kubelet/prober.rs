@@ -30,12 +30,16 @@ fn initial_delay(p: &Probe) -> Millis {
 
 /// failureThreshold × periodSeconds; 0 without a probe.
 fn failure_delay(p: Option<&Probe>) -> Millis {
-    p.map_or(0, |p| p.failure_threshold.unwrap_or(3).max(1) as Millis * period(p))
+    p.map_or(0, |p| {
+        p.failure_threshold.unwrap_or(3).max(1) as Millis * period(p)
+    })
 }
 
 /// successThreshold × periodSeconds; 0 without a probe.
 fn success_delay(p: Option<&Probe>) -> Millis {
-    p.map_or(0, |p| p.success_threshold.unwrap_or(1).max(1) as Millis * period(p))
+    p.map_or(0, |p| {
+        p.success_threshold.unwrap_or(1).max(1) as Millis * period(p)
+    })
 }
 
 /// Whether `make pod/x unready` makes container `i` unready: its readiness probe fails; a
@@ -194,7 +198,11 @@ pub(crate) fn kill(world: &mut World, rt: &mut PodRuntime, i: usize, since: Mill
         .pods
         .get(&rt.name)
         .and_then(|p| p.spec.as_ref()?.termination_grace_period_seconds);
-    let grace = seconds(p.termination_grace_period_seconds.or(pod_grace).or(Some(30)));
+    let grace = seconds(
+        p.termination_grace_period_seconds
+            .or(pod_grace)
+            .or(Some(30)),
+    );
     event(
         world,
         &rt.name,

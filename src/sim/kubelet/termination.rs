@@ -26,17 +26,21 @@ pub(crate) fn begin(world: &mut World, name: &str, uid: &str, node: &str) {
         .unwrap_or(30)
         .max(0) as Millis
         * SECOND;
-    let mut rt = world.kubelet.pods.remove(uid).unwrap_or_else(|| PodRuntime {
-        name: name.to_string(),
-        namespace: String::new(),
-        uid: uid.to_string(),
-        node: node.to_string(),
-        restart_policy: "Always".into(),
-        containers: Vec::new(),
-        initialized: true,
-        gone_at: None,
-        frozen: false,
-    });
+    let mut rt = world
+        .kubelet
+        .pods
+        .remove(uid)
+        .unwrap_or_else(|| PodRuntime {
+            name: name.to_string(),
+            namespace: String::new(),
+            uid: uid.to_string(),
+            node: node.to_string(),
+            restart_policy: "Always".into(),
+            containers: Vec::new(),
+            initialized: true,
+            gone_at: None,
+            frozen: false,
+        });
     // App containers first (in spec order), then sidecars in reverse order.
     let mut order: Vec<usize> = (0..rt.containers.len())
         .filter(|&i| rt.containers[i].role == Role::App)
