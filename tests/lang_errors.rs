@@ -121,7 +121,7 @@ fn fault_arguments_are_checked() {
         e.message(),
         "invalid argument `exit=300` for `crashing`: an exit code is an integer from 0 to 255"
     );
-    assert_eq!(at(&e), (2, 28));
+    assert_eq!(at(&e), (2, 27));
     let e = only(in_scenario("  make image \"x\" crashing code=1"));
     assert!(matches!(e.kind, K::InvalidFaultArgument { ref argument, .. } if argument == "code=1"));
     let e = only(in_scenario("  make pod/web-0 crash 5s"));

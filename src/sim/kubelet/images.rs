@@ -102,7 +102,7 @@ pub(crate) fn pull_failed(world: &mut World, rt: &mut PodRuntime, i: usize) {
         message: message.clone(),
         backoff_shown: now + ERR_IMAGE_PULL_SHOWN,
         announced: false,
-        retry: now + backoff,
+        retry: now.saturating_add(backoff),
     };
     event(
         world,

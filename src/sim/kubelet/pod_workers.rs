@@ -333,7 +333,7 @@ fn begin_create(world: &mut World, rt: &mut PodRuntime, i: usize, first: bool) {
                 container_started(world, rt, i, Some(0));
             } else {
                 rt.containers[i].state = State::Creating {
-                    until: now + took,
+                    until: now.saturating_add(took),
                     pull: Some(took),
                 };
             }
@@ -383,7 +383,7 @@ fn container_started(world: &mut World, rt: &mut PodRuntime, i: usize, pulled: O
     c.pull_backoff = None;
     c.slow_to_stop = faults.slow_to_stop;
     let exit = match (faults.crashing, c.role) {
-        (Some((code, after)), _) => Some((now + after, code)),
+        (Some((code, after)), _) => Some((now.saturating_add(after), code)),
         // A regular init container does its work and exits 0 at once.
         (None, Role::Init) => Some((now, 0)),
         (None, _) => None,
@@ -437,7 +437,7 @@ fn terminated(
         None => restart(world, rt, i),
         Some(delay) => {
             rt.containers[i].state = State::BackOff {
-                until: at + delay,
+                until: at.saturating_add(delay),
                 delay,
             };
             let message = format!(
@@ -586,5 +586,5 @@ pub(crate) fn stop_time(world: &World, c: &Ctr, grace: Millis) -> (Millis, i32) 
 }
 
 pub(crate) fn seconds(s: Option<i64>) -> Millis {
-    s.unwrap_or(0).max(0) as Millis * SECOND
+    (s.unwrap_or(0).max(0) as Millis).saturating_mul(SECOND)
 }

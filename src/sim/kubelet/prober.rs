@@ -31,14 +31,14 @@ fn initial_delay(p: &Probe) -> Millis {
 /// failureThreshold × periodSeconds; 0 without a probe.
 fn failure_delay(p: Option<&Probe>) -> Millis {
     p.map_or(0, |p| {
-        p.failure_threshold.unwrap_or(3).max(1) as Millis * period(p)
+        (p.failure_threshold.unwrap_or(3).max(1) as Millis).saturating_mul(period(p))
     })
 }
 
 /// successThreshold × periodSeconds; 0 without a probe.
 fn success_delay(p: Option<&Probe>) -> Millis {
     p.map_or(0, |p| {
-        p.success_threshold.unwrap_or(1).max(1) as Millis * period(p)
+        (p.success_threshold.unwrap_or(1).max(1) as Millis).saturating_mul(period(p))
     })
 }
 
@@ -51,7 +51,10 @@ fn fault_applies(rt: &PodRuntime, i: usize) -> bool {
 }
 
 fn liveness_kill(p: &Probe, fault_since: Millis, started: Millis) -> Millis {
-    (fault_since.max(started) + failure_delay(Some(p))).max(started + initial_delay(p))
+    fault_since
+        .max(started)
+        .saturating_add(failure_delay(Some(p)))
+        .max(started.saturating_add(initial_delay(p)))
 }
 
 /// Container `i` just started.
@@ -64,10 +67,10 @@ pub(crate) fn on_start(world: &mut World, rt: &mut PodRuntime, i: usize) {
         c.started = false;
         return;
     }
-    let started_at = now + c.startup.as_ref().map_or(0, initial_delay);
+    let started_at = now.saturating_add(c.startup.as_ref().map_or(0, initial_delay));
     c.started_at = Some(started_at);
     c.started = started_at == now;
-    let ready_at = started_at.max(now + c.readiness.as_ref().map_or(0, initial_delay));
+    let ready_at = started_at.max(now.saturating_add(c.readiness.as_ref().map_or(0, initial_delay)));
     if !unready {
         if ready_at == now {
             c.ready = true;
@@ -129,7 +132,7 @@ pub(crate) fn readiness_fails(rt: &mut PodRuntime, now: Millis) {
         }
         let c = &mut rt.containers[i];
         if c.ready {
-            c.ready_change = Some((now + failure_delay(c.readiness.as_ref()), false));
+            c.ready_change = Some((now.saturating_add(failure_delay(c.readiness.as_ref())), false));
         } else {
             c.ready_change = None;
         }
@@ -143,7 +146,9 @@ pub(crate) fn readiness_succeeds(rt: &mut PodRuntime, now: Millis) {
         if c.ready {
             c.ready_change = None;
         } else if running {
-            let at = (now + success_delay(c.readiness.as_ref())).max(c.started_at.unwrap_or(now));
+            let at = now
+                .saturating_add(success_delay(c.readiness.as_ref()))
+                .max(c.started_at.unwrap_or(now));
             c.ready_change = Some((at, true));
         }
     }
@@ -223,7 +228,7 @@ pub(crate) fn kill(world: &mut World, rt: &mut PodRuntime, i: usize, since: Mill
     c.ready_change = None;
     c.state = State::Stopping {
         since,
-        until: at + took,
+        until: at.saturating_add(took),
         code,
     };
 }

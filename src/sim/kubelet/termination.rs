@@ -20,12 +20,8 @@ pub(crate) fn begin(world: &mut World, name: &str, uid: &str, node: &str) {
     let Some(pod) = world.store.pods.get(name) else {
         return;
     };
-    let grace = pod
-        .metadata
-        .deletion_grace_period_seconds
-        .unwrap_or(30)
-        .max(0) as Millis
-        * SECOND;
+    let grace = (pod.metadata.deletion_grace_period_seconds.unwrap_or(30).max(0) as Millis)
+        .saturating_mul(SECOND);
     let mut rt = world
         .kubelet
         .pods
@@ -60,9 +56,11 @@ pub(crate) fn begin(world: &mut World, name: &str, uid: &str, node: &str) {
         let name_c = c.name.clone();
         let (took, _) = stop_time(world, c, grace);
         let stopped = if c.role == Role::Sidecar {
-            (last.max(apps_stopped) + took).min(now + grace)
+            last.max(apps_stopped)
+                .saturating_add(took)
+                .min(now.saturating_add(grace))
         } else {
-            now + took
+            now.saturating_add(took)
         };
         if c.role == Role::App {
             apps_stopped = apps_stopped.max(stopped);
@@ -80,7 +78,11 @@ pub(crate) fn begin(world: &mut World, name: &str, uid: &str, node: &str) {
         c.ready = false;
         c.ready_change = None;
     }
-    let gone_at = if grace == 0 { now } else { last + TERMINATION };
+    let gone_at = if grace == 0 {
+        now
+    } else {
+        last.saturating_add(TERMINATION)
+    };
     rt.gone_at = Some(gone_at);
     world.kubelet.pods.insert(uid.to_string(), rt);
     if let Some(pod) = world.store.pods.get_mut(name) {
