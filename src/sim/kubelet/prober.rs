@@ -112,13 +112,11 @@ pub(crate) fn step(world: &mut World, rt: &mut PodRuntime, i: usize) -> bool {
     if c.ready != to {
         c.ready = to;
         if !to {
-            event(
-                world,
-                &rt.name,
-                "Warning",
-                "Unhealthy",
-                "Readiness probe failed".into(),
-            );
+            let message = match &c.readiness {
+                Some(p) => format!("Readiness probe failed: {}", probe_output(p)),
+                None => "Readiness probe failed".into(),
+            };
+            event(world, &rt.name, "Warning", "Unhealthy", message);
         }
     }
     true

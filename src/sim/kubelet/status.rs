@@ -142,6 +142,28 @@ fn phase(rt: &PodRuntime) -> &'static str {
     }
 }
 
+/// Sets (or clears) the reason and message of a condition the kubelet owns.
+fn explain(status: &mut PodStatus, type_: &str, why: Option<(&str, String)>) {
+    let Some(c) = status
+        .conditions
+        .iter_mut()
+        .flatten()
+        .find(|c| c.type_ == type_)
+    else {
+        return;
+    };
+    match why {
+        Some((reason, message)) => {
+            c.reason = Some(reason.to_string());
+            c.message = (!message.is_empty()).then_some(message);
+        }
+        None => {
+            c.reason = None;
+            c.message = None;
+        }
+    }
+}
+
 /// Writes the status the runtime shows (a watch event only when it changed); true when the
 /// pod reached a terminal phase.
 pub(crate) fn write(world: &mut World, rt: &mut PodRuntime) -> bool {
@@ -176,6 +198,46 @@ pub(crate) fn write(world: &mut World, rt: &mut PodRuntime) -> bool {
     set_condition(&mut status, "Initialized", rt.initialized, now);
     set_condition(&mut status, "Ready", ready, now);
     set_condition(&mut status, "ContainersReady", ready, now);
+    // `GeneratePodInitializedCondition`, `GenerateContainersReadyCondition`: the reason and the
+    // containers that hold the condition False.
+    let incomplete: Vec<&str> = rt
+        .containers
+        .iter()
+        .filter(|c| match c.role {
+            Role::Init => !matches!(c.state, State::Terminated { code: 0, .. }),
+            Role::Sidecar => !(is_running(&c.state) && c.started),
+            Role::App => false,
+        })
+        .map(|c| c.name.as_str())
+        .collect();
+    let unready: Vec<&str> = rt
+        .containers
+        .iter()
+        .filter(|c| c.role != Role::Init && !(c.ready && is_running(&c.state)))
+        .map(|c| c.name.as_str())
+        .collect();
+    let completed = phase == "Succeeded";
+    explain(
+        &mut status,
+        "Initialized",
+        (!rt.initialized).then(|| {
+            (
+                "ContainersNotInitialized",
+                format!("containers with incomplete status: [{}]", incomplete.join(" ")),
+            )
+        }),
+    );
+    for type_ in ["Ready", "ContainersReady"] {
+        let why = match (ready, completed) {
+            (true, _) => None,
+            (false, true) => Some(("PodCompleted", String::new())),
+            (false, false) => Some((
+                "ContainersNotReady",
+                format!("containers with unready status: [{}]", unready.join(" ")),
+            )),
+        };
+        explain(&mut status, type_, why);
+    }
     let terminal = matches!(phase, "Succeeded" | "Failed");
     if status != old {
         pod.status = Some(status);
