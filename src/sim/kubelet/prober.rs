@@ -50,9 +50,12 @@ fn fault_applies(rt: &PodRuntime, i: usize) -> bool {
         && (c.readiness.is_some() || !rt.containers.iter().any(|c| c.readiness.is_some()))
 }
 
-fn liveness_kill(p: &Probe, fault_since: Millis, started: Millis) -> Millis {
+/// When a failing liveness probe kills a container that started at `started` and whose
+/// startup probe succeeded at `startup_ok`: failureThreshold × periodSeconds after the fault
+/// or the startup, whichever is later, and not before initialDelaySeconds from the start.
+fn liveness_kill(p: &Probe, fault_since: Millis, started: Millis, startup_ok: Millis) -> Millis {
     fault_since
-        .max(started)
+        .max(startup_ok)
         .saturating_add(failure_delay(Some(p)))
         .max(started.saturating_add(initial_delay(p)))
 }
@@ -70,7 +73,8 @@ pub(crate) fn on_start(world: &mut World, rt: &mut PodRuntime, i: usize) {
     let started_at = now.saturating_add(c.startup.as_ref().map_or(0, initial_delay));
     c.started_at = Some(started_at);
     c.started = started_at == now;
-    let ready_at = started_at.max(now.saturating_add(c.readiness.as_ref().map_or(0, initial_delay)));
+    let ready_at =
+        started_at.max(now.saturating_add(c.readiness.as_ref().map_or(0, initial_delay)));
     if !unready {
         if ready_at == now {
             c.ready = true;
@@ -79,7 +83,7 @@ pub(crate) fn on_start(world: &mut World, rt: &mut PodRuntime, i: usize) {
         }
     }
     if let (Some(since), Some(p)) = (unhealthy, c.liveness.as_ref()) {
-        let at = liveness_kill(p, since, now);
+        let at = liveness_kill(p, since, now, started_at);
         if let State::Running { kill, .. } = &mut c.state {
             *kill = Some(at);
         }
@@ -130,7 +134,10 @@ pub(crate) fn readiness_fails(rt: &mut PodRuntime, now: Millis) {
         }
         let c = &mut rt.containers[i];
         if c.ready {
-            c.ready_change = Some((now.saturating_add(failure_delay(c.readiness.as_ref())), false));
+            c.ready_change = Some((
+                now.saturating_add(failure_delay(c.readiness.as_ref())),
+                false,
+            ));
         } else {
             c.ready_change = None;
         }
@@ -166,8 +173,9 @@ pub(crate) fn liveness_fails(rt: &mut PodRuntime, now: Millis) {
         let Some(p) = c.liveness.as_ref() else {
             continue;
         };
+        let started_at = c.started_at.unwrap_or(now);
         if let State::Running { since, kill, .. } = &mut c.state {
-            *kill = Some(liveness_kill(p, now, *since));
+            *kill = Some(liveness_kill(p, now, *since, started_at));
         }
     }
 }

@@ -223,7 +223,10 @@ pub(crate) fn write(world: &mut World, rt: &mut PodRuntime) -> bool {
         (!rt.initialized).then(|| {
             (
                 "ContainersNotInitialized",
-                format!("containers with incomplete status: [{}]", incomplete.join(" ")),
+                format!(
+                    "containers with incomplete status: [{}]",
+                    incomplete.join(" ")
+                ),
             )
         }),
     );

@@ -20,7 +20,11 @@ pub(crate) fn begin(world: &mut World, name: &str, uid: &str, node: &str) {
     let Some(pod) = world.store.pods.get(name) else {
         return;
     };
-    let grace = (pod.metadata.deletion_grace_period_seconds.unwrap_or(30).max(0) as Millis)
+    let grace = (pod
+        .metadata
+        .deletion_grace_period_seconds
+        .unwrap_or(30)
+        .max(0) as Millis)
         .saturating_mul(SECOND);
     let mut rt = world
         .kubelet
