@@ -138,6 +138,14 @@ fn cases() -> Vec<Case> {
         case("limit max-pods", "cluster {\n  max-pods 3\n}\nscenario \"t\" {\n  apply \"manifests/web.yaml\"\n  scale statefulset/web to 10\n  await statefulset/web ready within 1h\n}\n"),
         case("limit max-time", "cluster {\n  max-time 1h\n}\nscenario \"t\" {\n  wait 2h\n}\n"),
         case("limit max-events", "cluster {\n  max-events 20\n}\nscenario \"t\" {\n  apply \"manifests/web.yaml\"\n  await statefulset/web ready\n}\n"),
+        // No silent passes (issue 9).
+        case("duplicate scenario title", "scenario \"t\" {\n  wait 1s\n}\nscenario \"t\" {\n  wait 2s\n}\n"),
+        in_scenario("unknown field in a path", "  expect statefulset/web.status.updatedReplica == absent"),
+        in_scenario("unknown field in a path, no close name", "  expect pod/web-0.status.zzz == absent"),
+        in_scenario("a list read as an object", "  expect pod/web-0.spec.containers.image == nginx"),
+        in_scenario("a zero count the API omits", "  await statefulset/web ready\n  expect statefulset/web.status.updatedReplicas == 0"),
+        in_scenario("a list compared with a scalar", "  await statefulset/web ready\n  expect dns(\"web-0.nginx\") == ip(pod/web-0)"),
+        in_scenario("await timeout with a recorded warning", "  apply \"\"\"\n    apiVersion: v1\n    kind: Pod\n    metadata: {name: big}\n    spec:\n      nodeSelector: {disk: ssd}\n      containers: [{name: c, image: nginx}]\n  \"\"\"\n  await pod/big ready within 30s"),
     ]
 }
 

@@ -101,6 +101,12 @@ pub enum SyntaxErrorKind {
     TooDeep {
         limit: usize,
     },
+    /// Two scenarios of one file with the same title (reports and `cargo test` name
+    /// scenarios by `path::title`).
+    DuplicateTitle {
+        title: String,
+        first_line: u32,
+    },
 }
 
 /// The statement keywords, for messages and did-you-mean.
@@ -189,6 +195,9 @@ impl SyntaxError {
             TextAfterBlockOpener => "text after an opening `\"\"\"`".into(),
             NotUtf8 => "the file is not valid UTF-8".into(),
             TooDeep { limit } => format!("brackets nested more than {limit} deep"),
+            DuplicateTitle { title, first_line } => {
+                format!("a scenario titled \"{title}\" already exists at line {first_line}")
+            }
         }
     }
 
@@ -223,6 +232,7 @@ impl SyntaxError {
             TextAfterBlockOpener => "nothing may follow `\"\"\"` on its line".into(),
             NotUtf8 => "not UTF-8".into(),
             TooDeep { .. } => "too deep".into(),
+            DuplicateTitle { .. } => "second scenario with this title".into(),
         }
     }
 
@@ -291,6 +301,9 @@ impl SyntaxError {
             ),
             TooDeep { .. } => Some(
                 "lists and calls nest a few levels at most; check for a runaway `[` or `(`".into(),
+            ),
+            DuplicateTitle { .. } => Some(
+                "a scenario is named `path::title` in reports, --filter and cargo test: give each one its own title".into(),
             ),
             _ => None,
         }

@@ -16,6 +16,7 @@ pub mod plan;
 pub mod query;
 pub mod readiness;
 pub mod report;
+pub mod schema;
 pub mod table;
 pub mod trace;
 

@@ -378,8 +378,9 @@ fn call(
                     ))
                 }
             };
+            // A missing file answers `absent`, so `== absent` can say a file is gone.
             crate::sim::volumes::read(world, &name, &path)
-                .map(Answer::Text)
+                .map(|content| content.map(Answer::Text).unwrap_or(Answer::Absent))
                 .map_err(QueryError)
         }
         Function::Dns | Function::Srv | Function::Ptr => {
