@@ -143,9 +143,9 @@ fn cases() -> Vec<Case> {
         in_scenario("unknown field in a path", "  expect statefulset/web.status.updatedReplica == absent"),
         in_scenario("unknown field in a path, no close name", "  expect pod/web-0.status.zzz == absent"),
         in_scenario("a list read as an object", "  expect pod/web-0.spec.containers.image == nginx"),
-        in_scenario("a zero count the API omits", "  await statefulset/web ready\n  expect statefulset/web.status.updatedReplicas == 0"),
+        in_scenario("a zero count the API omits", "  scale statefulset/web to 0\n  await statefulset/web ready\n  expect statefulset/web.status.readyReplicas == 0"),
         in_scenario("a list compared with a scalar", "  await statefulset/web ready\n  expect dns(\"web-0.nginx\") == ip(pod/web-0)"),
-        in_scenario("await timeout with a recorded warning", "  apply \"\"\"\n    apiVersion: v1\n    kind: Pod\n    metadata: {name: big}\n    spec:\n      nodeSelector: {disk: ssd}\n      containers: [{name: c, image: nginx}]\n  \"\"\"\n  await pod/big ready within 30s"),
+        case("await timeout with a recorded warning", "cluster {\n  nodes 1\n}\nscenario \"t\" {\n  apply \"manifests/web.yaml\"\n  await statefulset/web ready\n  make node/node-1 down\n  wait 60s\n  delete pod/web-0 force\n  await statefulset/web ready within 30s\n}\n"),
     ]
 }
 

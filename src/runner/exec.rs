@@ -84,6 +84,7 @@ pub fn run_scenario_observed(
             at: "0s".into(),
             snapshot: String::new(),
             bless: None,
+            notes: Vec::new(),
         })),
     };
     ScenarioResult {
@@ -157,6 +158,7 @@ impl<'f> Runner<'f> {
             at: clock_fmt(self.world.now),
             snapshot: self.snapshot(),
             bless: None,
+            notes: Vec::new(),
         })
     }
 
@@ -168,6 +170,10 @@ impl<'f> Runner<'f> {
         actual: String,
     ) -> Box<Failure> {
         let mut failure = self.fail(stmt, message);
+        failure.notes = super::notes::for_values(&expected, &actual);
+        failure
+            .notes
+            .extend(super::notes::for_waiting_pods(&self.world, &actual));
         failure.expected = Some(expected);
         failure.actual = Some(actual);
         failure

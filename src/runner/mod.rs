@@ -11,6 +11,7 @@ pub mod formats;
 pub mod listing;
 pub mod load;
 mod matches;
+pub mod notes;
 pub mod outcome;
 pub mod plan;
 pub mod query;

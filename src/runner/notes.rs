@@ -1,0 +1,113 @@
+//! One-line notes under a failure's diff, where a common misunderstanding is likely: a
+//! count the API omits when it is zero, a list compared with a single value, and a pod
+//! that waits because the cluster recorded a Warning event about it (FailedScheduling) or
+//! about its StatefulSet (FailedCreate).
+
+use crate::sim::kinds::ObjectKind;
+use crate::sim::podutil;
+use crate::sim::World;
+
+/// At most this many event notes: the first ones explain the rest.
+const MAX_EVENT_NOTES: usize = 3;
+
+/// Notes for a comparison whose expected and actual sides are `expected` and `actual`, as
+/// the diff shows them (one element per line for lists).
+pub fn for_values(expected: &str, actual: &str) -> Vec<String> {
+    let mut notes = Vec::new();
+    let is_list = |s: &str| s.starts_with('[');
+    if expected.trim_end() == "0" && actual.trim_end() == "absent" {
+        notes.push(
+            "the API omits a count that is zero (`updatedReplicas`, `readyReplicas`, ...): \
+             a zero count reads as `absent`; expect `== absent`, or await the count you want"
+                .into(),
+        );
+    }
+    if is_list(expected) != is_list(actual) && !matches!(actual.trim_end(), "absent" | "nxdomain")
+    {
+        let (list, single) = if is_list(actual) {
+            ("the query answers a list", "the expected value is a single value")
+        } else {
+            ("the expected value is a list", "the query answers a single value")
+        };
+        notes.push(format!(
+            "{list} and {single}: a list never equals a single value \
+             (`dns()` answers a set of IPs: write `== [ip(pod/web-0)]`, or use `contains`)"
+        ));
+    }
+    notes
+}
+
+/// Warning events that explain why pods named in `text` (or their StatefulSets) wait:
+/// the latest Warning about each such pod that is not Running and Ready, and the latest
+/// Warning about a StatefulSet whose newest event is a Warning (it is still failing).
+pub fn for_waiting_pods(world: &World, text: &str) -> Vec<String> {
+    let words: Vec<&str> = text
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '/'))
+        .filter(|w| !w.is_empty())
+        .map(|w| w.strip_prefix("pod/").unwrap_or(w))
+        .map(|w| w.strip_prefix("statefulset/").unwrap_or(w))
+        .collect();
+    let mut notes = Vec::new();
+    let mut sets = Vec::new();
+    for (name, pod) in &world.store.pods {
+        if !words.contains(&name.as_str()) || podutil::is_running_and_ready(pod) {
+            continue;
+        }
+        if let Some(event) = world
+            .events
+            .about(&ObjectKind::Pod, name)
+            .filter(|e| e.type_ == "Warning")
+            .last()
+        {
+            notes.push(format!(
+                "pod/{name} waits: the cluster recorded Warning {}: {}",
+                event.reason, event.message
+            ));
+        }
+    }
+    for name in world.store.statefulsets.keys() {
+        let mentioned = words.contains(&name.as_str())
+            || words.iter().any(|w| {
+                w.strip_prefix(name.as_str())
+                    .and_then(|rest| rest.strip_prefix('-'))
+                    .is_some_and(|ordinal| ordinal.parse::<u64>().is_ok())
+            });
+        if mentioned {
+            sets.push(name.clone());
+        }
+    }
+    for name in sets {
+        if let Some(event) = world.events.about(&ObjectKind::StatefulSet, &name).last() {
+            if event.type_ == "Warning" {
+                notes.push(format!(
+                    "statefulset/{name} is failing: the cluster recorded Warning {}: {}",
+                    event.reason, event.message
+                ));
+            }
+        }
+    }
+    notes.truncate(MAX_EVENT_NOTES);
+    notes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_zero_count_against_absent_gets_a_note() {
+        let notes = for_values("0\n", "absent\n");
+        assert_eq!(notes.len(), 1);
+        assert!(notes[0].contains("omits a count that is zero"));
+        assert!(for_values("1\n", "absent\n").is_empty());
+    }
+
+    #[test]
+    fn a_list_against_a_scalar_gets_a_note() {
+        let notes = for_values("10.244.1.2\n", "[\n  10.244.1.2,\n]\n");
+        assert_eq!(notes.len(), 1);
+        assert!(notes[0].starts_with("the query answers a list"), "{notes:?}");
+        assert!(for_values("[\n  a,\n]\n", "[\n  b,\n]\n").is_empty());
+        assert!(for_values("[\n  a,\n]\n", "absent\n").is_empty());
+    }
+}
