@@ -242,3 +242,40 @@ fn pod_scoped_files_are_gone_with_the_pod_and_a_missing_file_reads_as_absent() {
     assert_eq!(text.matches("+absent").count(), 3, "{text}");
     assert!(!text.contains("No such file"), "{text}");
 }
+
+#[test]
+fn check_refuses_what_run_refuses_at_the_manifests_own_line() {
+    let dir = temp_project(
+        "dry-run",
+        &[
+            (
+                "manifests/refused.yaml",
+                include_str!("fixtures/manifests/refused.yaml"),
+            ),
+            (
+                "a.scn",
+                "scenario \"refused\" {\n  apply \"manifests/refused.yaml\"\n}\n",
+            ),
+            (
+                "expected.scn",
+                "scenario \"expected\" {\n  apply \"manifests/refused.yaml\" fails with \"unknown field\"\n}\n",
+            ),
+        ],
+    );
+    let out = scn_in(&dir, &["check", "a.scn", "expected.scn"]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    for (line, what) in [
+        ("manifests/refused.yaml:17:3", "unknown field \"spec.replica\""),
+        ("manifests/refused.yaml:28:1", "no matches for kind \"StatefulSet\" in version \"v1\""),
+        ("manifests/refused.yaml:44:5", "unknown field \"spec.template.containers\""),
+    ] {
+        assert!(text.contains(line), "{line}: {text}");
+        assert!(text.contains(what), "{what}: {text}");
+    }
+    assert!(text.contains("checked as `apply` at a.scn:2:3 sends it"), "{text}");
+    assert!(text.contains("ok expected.scn"), "`fails with` expects the refusal: {text}");
+    let run = scn_in(&dir, &["run", "a.scn"]);
+    assert_eq!(run.status.code(), Some(1), "run refuses the same: {}", stdout(&run));
+    let _ = std::fs::remove_dir_all(&dir);
+}

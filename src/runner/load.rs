@@ -370,7 +370,7 @@ fn segment_span(source: &str, target: Span, index: usize) -> Option<Span> {
 }
 
 /// `manifests/web.yaml` next to `scenarios/seed/x.scn` shows as `scenarios/seed/manifests/web.yaml`.
-fn display_path(scn_display: &str, relative: &str) -> String {
+pub fn display_path(scn_display: &str, relative: &str) -> String {
     match Path::new(scn_display).parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.join(relative).display().to_string(),
         _ => relative.to_string(),

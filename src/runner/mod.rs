@@ -4,6 +4,7 @@
 //! Architecture invariant: the runner is the only module that knows both `lang` and `sim`.
 
 pub mod answer;
+pub mod dry_run;
 pub mod bless;
 pub mod exec;
 mod exec_check;
