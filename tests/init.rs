@@ -1,6 +1,7 @@
 //! `scn init`: the generated suite builds and passes with `cargo test --test scenarios`.
-//! The build uses its own persistent target folder, `target/init-test/target`, so that it
-//! does not wait on the outer build's lock; kscn compiles there once and later runs reuse it.
+//! The suite is written to a temporary folder and built in the caller's target folder
+//! (`CARGO_TARGET_DIR` when set, else this crate's `target/`), so it reuses the
+//! dependencies this build already compiled; the temporary folder is removed afterwards.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -97,8 +98,7 @@ fn the_generated_suite_builds_and_passes() {
         return;
     }
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let base = root.join("target/init-test");
-    let dir = base.join("suite");
+    let dir = std::env::temp_dir().join(format!("scn-init-suite-{}", std::process::id()));
     fresh(&dir);
     let out = scn(&["init", &dir.display().to_string()]);
     assert_eq!(
@@ -107,16 +107,21 @@ fn the_generated_suite_builds_and_passes() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    // The same versions as this crate: nothing to resolve or download, and a build that
-    // later runs reuse.
+    // The same versions as this crate: nothing to resolve or download, and the compiled
+    // dependencies of the caller's target folder are reused.
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).expect("copy Cargo.lock");
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|t| if t.is_absolute() { t } else { root.join(t) })
+        .unwrap_or_else(|| root.join("target"));
     let out = Command::new("cargo")
         .args(["test", "--offline", "--test", "scenarios"])
         .current_dir(&dir)
-        .env("CARGO_TARGET_DIR", base.join("target"))
+        .env("CARGO_TARGET_DIR", &target)
         .env_remove("RUSTFLAGS")
         .output()
         .expect("cargo runs");
+    let _ = std::fs::remove_dir_all(&dir);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stdout}\n{stderr}");
