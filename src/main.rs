@@ -160,7 +160,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            // Usage errors are exit 2, as LANGUAGE.md asks; --help and --version are 0.
+            // Usage errors are exit 2, as docs/language.md asks; --help and --version are 0.
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };

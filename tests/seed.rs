@@ -79,3 +79,22 @@ fn the_seed_readme_maps_every_scenario_line_it_names() {
     }
     assert!(cited >= 25, "the table cites {cited} lines");
 }
+
+#[test]
+fn the_readmes_30_second_example_is_the_shipped_file() {
+    let readme = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"));
+    let shipped = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/seed/topology.scn"
+    ));
+    let quoted = readme
+        .split("`scenarios/seed/topology.scn`:\n\n```\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the README quotes scenarios/seed/topology.scn");
+    assert!(quoted.starts_with("scenario \""), "{quoted}");
+    assert!(
+        shipped.contains(quoted),
+        "the README's 30-second example must be scenarios/seed/topology.scn's text:\n{quoted}"
+    );
+}

@@ -150,12 +150,15 @@ impl SyntaxError {
                 allowed,
                 ..
             } if allowed.is_empty() => {
-                format!("`{fault}` is not a fault: a {target_kind} cannot be made faulty")
+                format!(
+                    "`{fault}` is not a fault: {} cannot be made faulty",
+                    with_article(target_kind)
+                )
             }
             UnknownFault {
                 fault, target_kind, ..
             } => {
-                format!("unknown fault `{fault}` for a {target_kind}")
+                format!("unknown fault `{fault}` for {}", with_article(target_kind))
             }
             UnknownTableKind { kind, .. } => format!("no table exists for `{kind}`"),
             UnknownColumn { column, kind, .. } => {
@@ -308,6 +311,16 @@ impl SyntaxError {
             _ => None,
         }
     }
+}
+
+/// "a pod", "an image".
+fn with_article(noun: &str) -> String {
+    let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {noun}")
 }
 
 fn plural(n: usize) -> &'static str {

@@ -1,5 +1,5 @@
 //! Running one scenario: a fresh World, the file's `setup`, then the scenario's
-//! statements, each followed by `settle` (LANGUAGE.md execution model).
+//! statements, each followed by `settle` (docs/language.md execution model).
 
 use std::collections::BTreeMap;
 
@@ -20,7 +20,7 @@ use crate::sim::kinds::ObjectKind;
 use crate::sim::server::{self, Propagation, RequestError};
 use crate::sim::{clock_fmt, Config, SimError, World};
 
-/// The default limit of `await` (LANGUAGE.md).
+/// The default limit of `await` (docs/language.md).
 pub const DEFAULT_AWAIT: Millis = 10 * 60 * 1000;
 
 pub fn sim_config(cluster: &ClusterConfig) -> Result<Config, String> {

@@ -1,5 +1,5 @@
 //! Loading a `.scn` file before anything runs: UTF-8, syntax, and every manifest and
-//! `"""` document it names (LANGUAGE.md: those errors are exit 2 and stop the file).
+//! `"""` document it names (docs/language.md: those errors are exit 2 and stop the file).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -1,4 +1,4 @@
-//! Evaluating queries against the simulated cluster (LANGUAGE.md "Expectations").
+//! Evaluating queries against the simulated cluster (docs/language.md "Expectations").
 
 use serde_json::Value;
 
@@ -392,7 +392,7 @@ fn call(
             };
             Ok(match answer {
                 DnsAnswer::Records(records) => Answer::Set(records),
-                // ptr() answers a set: no name is the empty set (LANGUAGE.md "Answers").
+                // ptr() answers a set: no name is the empty set (docs/language.md "Queries").
                 DnsAnswer::NxDomain if function == Function::Ptr => Answer::Set(Vec::new()),
                 DnsAnswer::NxDomain => Answer::NxDomain,
             })
