@@ -115,6 +115,8 @@ struct Runner<'f> {
     warnings: Vec<String>,
     /// The cluster's refusal of the last action, for an [`Observer`].
     refusal: Option<String>,
+    /// Where the documents the last `apply` had refused start (`manifests/web.yaml:17`).
+    refused_documents: Vec<String>,
 }
 
 type Step = Result<(), Box<Failure>>;
@@ -130,6 +132,7 @@ impl<'f> Runner<'f> {
             mark: 0,
             warnings: Vec::new(),
             refusal: None,
+            refused_documents: Vec::new(),
         })
     }
 
@@ -250,7 +253,16 @@ impl<'f> Runner<'f> {
         self.settle(stmt)?;
         match (&stmt.fails_with, result) {
             (None, Ok(())) => Ok(()),
-            (None, Err(message)) => Err(self.fail(stmt, format!("the cluster refused the action:\n{message}"))),
+            (None, Err(message)) => {
+                let mut failure =
+                    self.fail(stmt, format!("the cluster refused the action:\n{message}"));
+                failure.notes = self
+                    .refused_documents
+                    .iter()
+                    .map(|at| format!("the refused document starts at {at}"))
+                    .collect();
+                Err(failure)
+            }
             (Some(text), Ok(())) => Err(self.fail(
                 stmt,
                 format!("expected the action to be refused with an error containing \"{text}\", but it succeeded"),
@@ -432,13 +444,23 @@ impl<'f> Runner<'f> {
             }
         };
         let mut errors = Vec::new();
+        self.refused_documents.clear();
         for doc in &docs {
             self.world.warnings.clear();
             let result = client::apply(&mut self.world, &doc.value, &shown);
             self.warnings.append(&mut self.world.warnings);
             match result {
                 Ok(_) => {}
-                Err(RequestError::Api(e)) => errors.push(e.to_string()),
+                Err(RequestError::Api(e)) => {
+                    errors.push(e.to_string());
+                    if let ApplySource::File { path, .. } = source {
+                        self.refused_documents.push(format!(
+                            "{}:{}",
+                            super::load::display_path(&self.file.display, path),
+                            doc.line
+                        ));
+                    }
+                }
                 Err(RequestError::Sim(e)) => return Err(ActionError::Sim(e)),
             }
             self.world.settle().map_err(ActionError::Sim)?;
