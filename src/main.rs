@@ -290,9 +290,8 @@ fn skip_submissions(files: Vec<(PathBuf, String)>, to_stdout: bool) -> Vec<(Path
         .into_iter()
         .partition(|(path, _)| runner::needs_submission(path));
     for (_, shown) in &skipped {
-        let line = format!(
-            "SKIP {shown}: it applies a submission's files; run it with `scn grade`"
-        );
+        let line =
+            format!("SKIP {shown}: it applies a submission's files; run it with `scn grade`");
         if to_stdout {
             println!("{line}");
         } else {
@@ -313,9 +312,7 @@ fn trace_command(
     let shown = file.display().to_string();
     let shown = shown.strip_prefix("./").unwrap_or(&shown).to_string();
     if file.is_dir() {
-        eprintln!(
-            "error: {shown} is a folder; `scn trace` follows one scenario of one .scn file"
-        );
+        eprintln!("error: {shown} is a folder; `scn trace` follows one scenario of one .scn file");
         let files = runner::discover(&[file.to_path_buf()]).unwrap_or_default();
         match files.as_slice() {
             [] => eprintln!("hint: there is no .scn file under {shown}"),
@@ -325,7 +322,10 @@ fn trace_command(
                     eprintln!("  {name}");
                 }
                 if files.len() > 10 {
-                    eprintln!("  ... and {} more (`scn list {shown}` lists the scenarios)", files.len() - 10);
+                    eprintln!(
+                        "  ... and {} more (`scn list {shown}` lists the scenarios)",
+                        files.len() - 10
+                    );
                 }
             }
         }

@@ -28,7 +28,10 @@ fn shipped_scenarios_pass_and_run_without_a_path_runs_them() {
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains(" passed, 0 failed"), "{text}");
-    assert!(text.contains("PASS scenarios/seed/topology.scn::"), "{text}");
+    assert!(
+        text.contains("PASS scenarios/seed/topology.scn::"),
+        "{text}"
+    );
     assert!(!text.contains("tests/fixtures"), "{text}");
     assert!(!text.contains("assignments/"), "{text}");
 }
@@ -58,14 +61,23 @@ fn scn_toml_names_the_roots_and_what_to_exclude() {
     let dir = temp_project(
         "toml",
         &[
-            ("scn.toml", "roots = [\"checks\"]\nexclude = [\"checks/wip\"]\n"),
+            (
+                "scn.toml",
+                "roots = [\"checks\"]\nexclude = [\"checks/wip\"]\n",
+            ),
             ("checks/ok.scn", "scenario \"ok\" {\n  wait 1s\n}\n"),
-            ("checks/wip/broken.scn", "scenario \"broken\" {\n  wiat 1s\n}\n"),
+            (
+                "checks/wip/broken.scn",
+                "scenario \"broken\" {\n  wiat 1s\n}\n",
+            ),
             (
                 "checks/graded.scn",
                 "scenario \"graded\" {\n  apply submission \"web.yaml\"\n}\n",
             ),
-            ("scenarios/other.scn", "scenario \"not a root\" {\n  wiat 1s\n}\n"),
+            (
+                "scenarios/other.scn",
+                "scenario \"not a root\" {\n  wiat 1s\n}\n",
+            ),
         ],
     );
     for command in ["run", "check", "list"] {
@@ -73,20 +85,31 @@ fn scn_toml_names_the_roots_and_what_to_exclude() {
         let text = stdout(&out);
         assert_eq!(out.status.code(), Some(0), "{command}: {text}");
         assert!(
-            text.contains("SKIP checks/graded.scn: it applies a submission's files; run it with `scn grade`"),
+            text.contains(
+                "SKIP checks/graded.scn: it applies a submission's files; run it with `scn grade`"
+            ),
             "{command}: {text}"
         );
-        assert!(!text.contains("broken") && !text.contains("not a root"), "{command}: {text}");
+        assert!(
+            !text.contains("broken") && !text.contains("not a root"),
+            "{command}: {text}"
+        );
     }
     assert!(stdout(&scn_in(&dir, &["run"])).contains("1 passed, 0 failed"));
     std::fs::write(dir.join("scn.toml"), "roots = [\"nowhere\"]\n").expect("written");
     let out = scn_in(&dir, &["run"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(err.contains("the root nowhere named in scn.toml does not exist"), "{err}");
+    assert!(
+        err.contains("the root nowhere named in scn.toml does not exist"),
+        "{err}"
+    );
     std::fs::write(dir.join("scn.toml"), "rots = [\"checks\"]\n").expect("written");
     let err = String::from_utf8_lossy(&scn_in(&dir, &["run"]).stderr).into_owned();
-    assert!(err.contains("scn.toml is not valid: unknown field `rots`"), "{err}");
+    assert!(
+        err.contains("scn.toml is not valid: unknown field `rots`"),
+        "{err}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -109,7 +132,9 @@ fn trace_on_a_folder_says_it_needs_one_file() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(
-        err.contains("scenarios/seed is a folder; `scn trace` follows one scenario of one .scn file"),
+        err.contains(
+            "scenarios/seed is a folder; `scn trace` follows one scenario of one .scn file"
+        ),
         "{err}"
     );
     assert!(err.contains("  scenarios/seed/topology.scn"), "{err}");
@@ -266,16 +291,36 @@ fn check_refuses_what_run_refuses_at_the_manifests_own_line() {
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(2), "{text}");
     for (line, what) in [
-        ("manifests/refused.yaml:17:3", "unknown field \"spec.replica\""),
-        ("manifests/refused.yaml:28:1", "no matches for kind \"StatefulSet\" in version \"v1\""),
-        ("manifests/refused.yaml:44:5", "unknown field \"spec.template.containers\""),
+        (
+            "manifests/refused.yaml:17:3",
+            "unknown field \"spec.replica\"",
+        ),
+        (
+            "manifests/refused.yaml:28:1",
+            "no matches for kind \"StatefulSet\" in version \"v1\"",
+        ),
+        (
+            "manifests/refused.yaml:44:5",
+            "unknown field \"spec.template.containers\"",
+        ),
     ] {
         assert!(text.contains(line), "{line}: {text}");
         assert!(text.contains(what), "{what}: {text}");
     }
-    assert!(text.contains("checked as `apply` at a.scn:2:3 sends it"), "{text}");
-    assert!(text.contains("ok expected.scn"), "`fails with` expects the refusal: {text}");
+    assert!(
+        text.contains("checked as `apply` at a.scn:2:3 sends it"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ok expected.scn"),
+        "`fails with` expects the refusal: {text}"
+    );
     let run = scn_in(&dir, &["run", "a.scn"]);
-    assert_eq!(run.status.code(), Some(1), "run refuses the same: {}", stdout(&run));
+    assert_eq!(
+        run.status.code(),
+        Some(1),
+        "run refuses the same: {}",
+        stdout(&run)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

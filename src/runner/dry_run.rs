@@ -75,12 +75,24 @@ fn refusal(
     let applied_at = format!("{}:{}:{}", file.display, apply.line, apply.col);
     let (shown, text, first_line) = match manifest {
         Some(path) => {
-            let full = file.path.parent().unwrap_or(std::path::Path::new(".")).join(path);
+            let full = file
+                .path
+                .parent()
+                .unwrap_or(std::path::Path::new("."))
+                .join(path);
             let text = std::fs::read_to_string(full).unwrap_or_default();
-            (super::load::display_path(&file.display, path), text, doc.line)
+            (
+                super::load::display_path(&file.display, path),
+                text,
+                doc.line,
+            )
         }
         // An inline block: its document lines start after the `apply """` line.
-        None => (file.display.clone(), file.source.clone(), apply.line + doc.line),
+        None => (
+            file.display.clone(),
+            file.source.clone(),
+            apply.line + doc.line,
+        ),
     };
     let (line, col) = field_line(&text, first_line, message).unwrap_or((first_line, 1));
     LoadError {
@@ -113,7 +125,11 @@ fn field_line(text: &str, first_line: u32, message: &str) -> Option<(u32, u32)> 
     if last.is_empty() {
         return None;
     }
-    for (i, line) in text.lines().enumerate().skip(first_line.saturating_sub(1) as usize) {
+    for (i, line) in text
+        .lines()
+        .enumerate()
+        .skip(first_line.saturating_sub(1) as usize)
+    {
         if i + 1 > first_line as usize && line.starts_with("---") {
             break;
         }

@@ -4,8 +4,8 @@
 //! Architecture invariant: the runner is the only module that knows both `lang` and `sim`.
 
 pub mod answer;
-pub mod dry_run;
 pub mod bless;
+pub mod dry_run;
 pub mod exec;
 mod exec_check;
 pub mod formats;
@@ -186,9 +186,11 @@ pub fn discover_project(dir: &Path) -> Result<Vec<(PathBuf, String)>, String> {
             });
         }
         let found = discover(std::slice::from_ref(&at)).map_err(|m| m.0)?;
-        files.extend(found.into_iter().filter(|(p, _)| {
-            !project.excludes(p.strip_prefix(dir).unwrap_or(p))
-        }));
+        files.extend(
+            found
+                .into_iter()
+                .filter(|(p, _)| !project.excludes(p.strip_prefix(dir).unwrap_or(p))),
+        );
     }
     Ok(files)
 }

@@ -22,12 +22,17 @@ pub fn for_values(expected: &str, actual: &str) -> Vec<String> {
                 .into(),
         );
     }
-    if is_list(expected) != is_list(actual) && !matches!(actual.trim_end(), "absent" | "nxdomain")
-    {
+    if is_list(expected) != is_list(actual) && !matches!(actual.trim_end(), "absent" | "nxdomain") {
         let (list, single) = if is_list(actual) {
-            ("the query answers a list", "the expected value is a single value")
+            (
+                "the query answers a list",
+                "the expected value is a single value",
+            )
         } else {
-            ("the expected value is a list", "the query answers a single value")
+            (
+                "the expected value is a list",
+                "the query answers a single value",
+            )
         };
         notes.push(format!(
             "{list} and {single}: a list never equals a single value \
@@ -106,7 +111,10 @@ mod tests {
     fn a_list_against_a_scalar_gets_a_note() {
         let notes = for_values("10.244.1.2\n", "[\n  10.244.1.2,\n]\n");
         assert_eq!(notes.len(), 1);
-        assert!(notes[0].starts_with("the query answers a list"), "{notes:?}");
+        assert!(
+            notes[0].starts_with("the query answers a list"),
+            "{notes:?}"
+        );
         assert!(for_values("[\n  a,\n]\n", "[\n  b,\n]\n").is_empty());
         assert!(for_values("[\n  a,\n]\n", "absent\n").is_empty());
     }

@@ -50,7 +50,9 @@ pub fn load(dir: &Path) -> Result<Project, String> {
     let project: Project =
         toml::from_str(&text).map_err(|e| format!("{CONFIG} is not valid: {}", e.message()))?;
     if project.roots.is_empty() {
-        return Err(format!("{CONFIG}: `roots` is empty; name at least one folder"));
+        return Err(format!(
+            "{CONFIG}: `roots` is empty; name at least one folder"
+        ));
     }
     Ok(project)
 }

@@ -140,8 +140,11 @@ pub fn render_failure(display: &str, f: &Failure, palette: Palette) -> String {
         out.push_str(&indent(&unified_diff(expected, actual, palette), "  "));
     }
     for note in &f.notes {
-        out.push_str(&format!("  {} {note}
-", palette.dim("note:")));
+        out.push_str(&format!(
+            "  {} {note}
+",
+            palette.dim("note:")
+        ));
     }
     if !f.snapshot.is_empty() {
         out.push_str(&format!(

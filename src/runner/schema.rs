@@ -124,7 +124,10 @@ pub fn check(target: &str, shape: &Shape, path: &[PathSegment]) -> Result<(), Pa
                 return Err(PathError {
                     segment: i,
                     message: format!("{here} is a list: `{}` needs an index", shown(segment)),
-                    hint: Some(format!("pick an element first, e.g. `{here}[0]{}`", shown(segment))),
+                    hint: Some(format!(
+                        "pick an element first, e.g. `{here}[0]{}`",
+                        shown(segment)
+                    )),
                 })
             }
             (Shape::Map(inner), PathSegment::Field(_) | PathSegment::Key(_)) => inner,
@@ -506,11 +509,7 @@ mod tests {
             "statefulset/web.status has no field `updatedReplica`"
         );
         assert!(
-            error
-                .hint
-                .as_deref()
-                .unwrap_or_default()
-                == "did you mean `updatedReplicas`?",
+            error.hint.as_deref().unwrap_or_default() == "did you mean `updatedReplicas`?",
             "{error:?}"
         );
     }
@@ -531,10 +530,7 @@ mod tests {
             field("image"),
         ];
         assert_eq!(check("pod/web-0", pod, &path), Ok(()));
-        let path = [
-            field("metadata"),
-            field("creationTimestamp"),
-        ];
+        let path = [field("metadata"), field("creationTimestamp")];
         assert_eq!(check("pod/web-0", pod, &path), Ok(()));
         let revision = of_kind("ControllerRevision").expect("traced");
         let path = [field("data"), field("spec"), field("anything")];
@@ -544,8 +540,12 @@ mod tests {
     #[test]
     fn lists_and_scalars_say_what_they_are() {
         let pod = of_kind("Pod").expect("traced");
-        let error = check("pod/web-0", pod, &[field("spec"), field("containers"), field("image")])
-            .expect_err("a list");
+        let error = check(
+            "pod/web-0",
+            pod,
+            &[field("spec"), field("containers"), field("image")],
+        )
+        .expect_err("a list");
         assert_eq!(
             error.message,
             "pod/web-0.spec.containers is a list: `.image` needs an index"
