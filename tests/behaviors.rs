@@ -15,7 +15,7 @@ fn ids(text: &str) -> BTreeSet<String> {
         }
         let rest = &text[at + 2..];
         let letters = rest.chars().take_while(|c| c.is_ascii_uppercase()).count();
-        if letters == 0 || rest[letters..].chars().next() != Some('-') {
+        if letters == 0 || !rest[letters..].starts_with('-') {
             continue;
         }
         let digits = rest[letters + 1..]
