@@ -216,7 +216,8 @@ fn main() -> ExitCode {
             color,
         } => match files_or_exit(paths) {
             Ok(files) => {
-                let files = skip_submissions(files, true);
+                // stdout stays one scenario per line.
+                let files = skip_submissions(files, false);
                 let options = RunOptions {
                     filter,
                     tags: selection.tags,

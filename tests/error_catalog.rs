@@ -146,6 +146,8 @@ fn cases() -> Vec<Case> {
         in_scenario("a zero count the API omits", "  scale statefulset/web to 0\n  await statefulset/web ready\n  expect statefulset/web.status.readyReplicas == 0"),
         in_scenario("a list compared with a scalar", "  await statefulset/web ready\n  expect dns(\"web-0.nginx\") == ip(pod/web-0)"),
         case("await timeout with a recorded warning", "cluster {\n  nodes 1\n}\nscenario \"t\" {\n  apply \"manifests/web.yaml\"\n  await statefulset/web ready\n  make node/node-1 down\n  wait 60s\n  delete pod/web-0 force\n  await statefulset/web ready within 30s\n}\n"),
+        case("await timeout with a FailedCreate", "scenario \"t\" {\n  apply \"\"\"\n    apiVersion: apps/v1\n    kind: StatefulSet\n    metadata: {name: a-very-long-statefulset-name-that-breaks-the-revision-label}\n    spec:\n      selector: {matchLabels: {app: x}}\n      template:\n        metadata: {labels: {app: x}}\n        spec:\n          containers: [{name: c, image: nginx}]\n  \"\"\"\n  await statefulset/a-very-long-statefulset-name-that-breaks-the-revision-label ready within 10s\n}\n"),
+        in_scenario("a refused manifest document is located", "  apply \"manifests/bad.yaml\"").with_file("manifests/bad.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: fine}\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\nspec:\n  replica: 2\n"),
     ]
 }
 

@@ -3,6 +3,9 @@
 //! that waits because the cluster recorded a Warning event about it (FailedScheduling) or
 //! about its StatefulSet (FailedCreate).
 
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::sim::events::Event;
 use crate::sim::kinds::ObjectKind;
 use crate::sim::podutil;
 use crate::sim::World;
@@ -45,52 +48,83 @@ pub fn for_values(expected: &str, actual: &str) -> Vec<String> {
 /// Warning events that explain why pods named in `text` (or their StatefulSets) wait:
 /// the latest Warning about each such pod that is not Running and Ready, and the latest
 /// Warning about a StatefulSet whose newest event is a Warning (it is still failing).
+/// The cost is bounded: a few candidates, one backward pass over the event log each way.
 pub fn for_waiting_pods(world: &World, text: &str) -> Vec<String> {
-    let words: Vec<&str> = text
+    const CANDIDATES: usize = 20;
+    let words: BTreeSet<&str> = text
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '/'))
         .filter(|w| !w.is_empty())
         .map(|w| w.strip_prefix("pod/").unwrap_or(w))
         .map(|w| w.strip_prefix("statefulset/").unwrap_or(w))
         .collect();
-    let mut notes = Vec::new();
-    let mut sets = Vec::new();
-    for (name, pod) in &world.store.pods {
-        if !words.contains(&name.as_str()) || podutil::is_running_and_ready(pod) {
-            continue;
+    let pods: Vec<&str> = words
+        .iter()
+        .filter(|w| {
+            world
+                .store
+                .pods
+                .get(**w)
+                .is_some_and(|p| !podutil::is_running_and_ready(p))
+        })
+        .copied()
+        .take(CANDIDATES)
+        .collect();
+    let sets: Vec<&str> = world
+        .store
+        .statefulsets
+        .keys()
+        .filter(|set| {
+            words.contains(set.as_str())
+                || words.iter().any(|w| {
+                    w.strip_prefix(set.as_str())
+                        .and_then(|rest| rest.strip_prefix('-'))
+                        .is_some_and(|ordinal| ordinal.parse::<u64>().is_ok())
+                })
+        })
+        .map(String::as_str)
+        .take(CANDIDATES)
+        .collect();
+    let mut pod_events: BTreeMap<&str, &Event> = BTreeMap::new();
+    let mut set_events: BTreeMap<&str, &Event> = BTreeMap::new();
+    for event in world.events.events.iter().rev() {
+        if pod_events.len() == pods.len() && set_events.len() == sets.len() {
+            break;
         }
-        if let Some(event) = world
-            .events
-            .about(&ObjectKind::Pod, name)
-            .filter(|e| e.type_ == "Warning")
-            .last()
-        {
-            notes.push(format!(
+        match &event.kind {
+            ObjectKind::Pod if event.type_ == "Warning" => {
+                if let Some(pod) = pods.iter().find(|p| **p == event.name) {
+                    pod_events.entry(pod).or_insert(event);
+                }
+            }
+            ObjectKind::StatefulSet => {
+                if let Some(set) = sets.iter().find(|s| **s == event.name) {
+                    // The newest event decides: a Normal one means it recovered.
+                    set_events.entry(set).or_insert(event);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut notes: Vec<String> = pod_events
+        .iter()
+        .map(|(name, event)| {
+            format!(
                 "pod/{name} waits: the cluster recorded Warning {}: {}",
                 event.reason, event.message
-            ));
-        }
-    }
-    for name in world.store.statefulsets.keys() {
-        let mentioned = words.contains(&name.as_str())
-            || words.iter().any(|w| {
-                w.strip_prefix(name.as_str())
-                    .and_then(|rest| rest.strip_prefix('-'))
-                    .is_some_and(|ordinal| ordinal.parse::<u64>().is_ok())
-            });
-        if mentioned {
-            sets.push(name.clone());
-        }
-    }
-    for name in sets {
-        if let Some(event) = world.events.about(&ObjectKind::StatefulSet, &name).last() {
-            if event.type_ == "Warning" {
-                notes.push(format!(
+            )
+        })
+        .collect();
+    notes.extend(
+        set_events
+            .iter()
+            .filter(|(_, event)| event.type_ == "Warning")
+            .map(|(name, event)| {
+                format!(
                     "statefulset/{name} is failing: the cluster recorded Warning {}: {}",
                     event.reason, event.message
-                ));
-            }
-        }
-    }
+                )
+            }),
+    );
     notes.truncate(MAX_EVENT_NOTES);
     notes
 }
