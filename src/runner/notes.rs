@@ -17,7 +17,10 @@ const MAX_EVENT_NOTES: usize = 3;
 /// the diff shows them (one element per line for lists).
 pub fn for_values(expected: &str, actual: &str) -> Vec<String> {
     let mut notes = Vec::new();
-    let is_list = |s: &str| s.starts_with('[');
+    // A list shows as `[]` or `[` on a line of its own (`Answer::lines`); `absent` and
+    // `nxdomain` are neither lists nor values.
+    let is_list = |s: &str| s == "[]\n" || s.starts_with("[\n");
+    let is_keyword = |s: &str| matches!(s.trim_end(), "absent" | "nxdomain");
     if expected.trim_end() == "0" && actual.trim_end() == "absent" {
         notes.push(
             "the API omits a count that is zero (`updatedReplicas`, `readyReplicas`, ...): \
@@ -25,7 +28,7 @@ pub fn for_values(expected: &str, actual: &str) -> Vec<String> {
                 .into(),
         );
     }
-    if is_list(expected) != is_list(actual) && !matches!(actual.trim_end(), "absent" | "nxdomain") {
+    if is_list(expected) != is_list(actual) && !is_keyword(expected) && !is_keyword(actual) {
         let (list, single) = if is_list(actual) {
             (
                 "the query answers a list",
@@ -151,5 +154,8 @@ mod tests {
         );
         assert!(for_values("[\n  a,\n]\n", "[\n  b,\n]\n").is_empty());
         assert!(for_values("[\n  a,\n]\n", "absent\n").is_empty());
+        assert!(for_values("absent\n", "[\n  a,\n]\n").is_empty());
+        assert!(for_values("[x]\n", "[y]\n").is_empty(), "texts, not lists");
+        assert_eq!(for_values("a\n", "[]\n").len(), 1);
     }
 }
