@@ -98,7 +98,11 @@ fn the_generated_suite_builds_and_passes() {
         return;
     }
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let dir = std::env::temp_dir().join(format!("scn-init-suite-{}", std::process::id()));
+    // The crate is always named `suite`, one level below a per-process folder: cargo hashes
+    // a path package by its name and its path relative to the workspace, so every run
+    // builds the same artifacts and overwrites the last run's instead of adding new ones.
+    let base = std::env::temp_dir().join(format!("scn-init-{}", std::process::id()));
+    let dir = base.join("suite");
     fresh(&dir);
     let out = scn(&["init", &dir.display().to_string()]);
     assert_eq!(
@@ -121,7 +125,7 @@ fn the_generated_suite_builds_and_passes() {
         .env_remove("RUSTFLAGS")
         .output()
         .expect("cargo runs");
-    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&base);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stdout}\n{stderr}");
