@@ -55,7 +55,7 @@ impl std::fmt::Display for InitError {
 impl std::error::Error for InitError {}
 
 pub const EXAMPLE_SCN: &str = r#"# A starter scenario. Run it with `cargo test --test scenarios` (or `scn run scenarios/`).
-# The language is described in LANGUAGE.md of the scn repository.
+# The language is described in docs/language.md of the scn repository.
 
 cluster {
   nodes 2

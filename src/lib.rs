@@ -3,7 +3,7 @@
 //! A `.scn` file applies manifests, changes the cluster (scale, patch, delete, faults), and
 //! states what must hold (`expect`, `await`). The `scn` binary runs such files; this crate
 //! runs them from `cargo test` and exposes the simulation itself. See ARCHITECTURE.md for
-//! the map of the crate and LANGUAGE.md for the language.
+//! the map of the crate and docs/language.md for the language.
 //!
 //! # Scenarios as `cargo test` tests
 //!

@@ -160,7 +160,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            // Usage errors are exit 2, as LANGUAGE.md asks; --help and --version are 0.
+            // Usage errors are exit 2, as docs/language.md asks; --help and --version are 0.
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
@@ -186,32 +186,11 @@ fn main() -> ExitCode {
             report,
             bless,
         } => {
-            let paths = if paths.is_empty() {
-                vec![PathBuf::from(".")]
-            } else {
-                paths
-            };
-            let files = match runner::discover(&paths) {
+            let files = match files_or_exit(paths) {
                 Ok(files) => files,
-                Err(missing) => {
-                    eprintln!("error: no such file or folder: {}", missing.0);
-                    eprintln!(
-                        "hint: `scn run` takes .scn files and folders, e.g. `scn run scenarios/`"
-                    );
-                    return ExitCode::from(2);
-                }
+                Err(code) => return code,
             };
-            if files.is_empty() {
-                eprintln!(
-                    "error: no .scn files found in {}",
-                    paths
-                        .iter()
-                        .map(|p| p.display().to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                );
-                return ExitCode::from(2);
-            }
+            let files = skip_submissions(files, report.format == Format::Human);
             let options = RunOptions {
                 jobs,
                 filter,
@@ -237,6 +216,8 @@ fn main() -> ExitCode {
             color,
         } => match files_or_exit(paths) {
             Ok(files) => {
+                // stdout stays one scenario per line.
+                let files = skip_submissions(files, false);
                 let options = RunOptions {
                     filter,
                     tags: selection.tags,
@@ -248,7 +229,10 @@ fn main() -> ExitCode {
             Err(code) => code,
         },
         Command::Check { paths, color } => match files_or_exit(paths) {
-            Ok(files) => print(listing::check(&files, palette(color))),
+            Ok(files) => {
+                let files = skip_submissions(files, true);
+                print(listing::check(&files, palette(color)))
+            }
             Err(code) => code,
         },
     }
@@ -260,13 +244,25 @@ fn palette(color: Color) -> report::Palette {
     }
 }
 
-/// The `.scn` files under `paths` (the current folder when empty), or the usage error.
+/// The `.scn` files under `paths`, or, when none is given, under the project's roots
+/// (`scenarios/`, or the `roots` of `scn.toml`, less its `exclude`); or the usage error.
 fn files_or_exit(paths: Vec<PathBuf>) -> Result<Vec<(PathBuf, String)>, ExitCode> {
-    let paths = if paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        paths
-    };
+    if paths.is_empty() {
+        return match runner::discover_project(std::path::Path::new(".")) {
+            Ok(files) if files.is_empty() => {
+                eprintln!("error: no .scn files found in the project's scenario roots");
+                Err(ExitCode::from(2))
+            }
+            Ok(files) => Ok(files),
+            Err(message) => {
+                eprintln!("error: {message}");
+                eprintln!(
+                    "hint: give files or folders (`scn run path/to/scenarios`), or write an scn.toml with `roots = [\"…\"]`"
+                );
+                Err(ExitCode::from(2))
+            }
+        };
+    }
     match runner::discover(&paths) {
         Ok(files) if files.is_empty() => {
             eprintln!(
@@ -282,9 +278,28 @@ fn files_or_exit(paths: Vec<PathBuf>) -> Result<Vec<(PathBuf, String)>, ExitCode
         Ok(files) => Ok(files),
         Err(missing) => {
             eprintln!("error: no such file or folder: {}", missing.0);
+            eprintln!("hint: `scn` takes .scn files and folders, e.g. `scn run scenarios/`");
             Err(ExitCode::from(2))
         }
     }
+}
+
+/// Leaves out the files that apply a submission's files (they run under `scn grade`), with
+/// one line each saying so: on stdout before a human report, else on stderr.
+fn skip_submissions(files: Vec<(PathBuf, String)>, to_stdout: bool) -> Vec<(PathBuf, String)> {
+    let (skipped, kept): (Vec<_>, Vec<_>) = files
+        .into_iter()
+        .partition(|(path, _)| runner::needs_submission(path));
+    for (_, shown) in &skipped {
+        let line =
+            format!("SKIP {shown}: it applies a submission's files; run it with `scn grade`");
+        if to_stdout {
+            println!("{line}");
+        } else {
+            eprintln!("{line}");
+        }
+    }
+    kept
 }
 
 /// `scn trace`: 0 when the scenario passed, 1 when it failed, 2 when the file could not be
@@ -297,6 +312,26 @@ fn trace_command(
 ) -> ExitCode {
     let shown = file.display().to_string();
     let shown = shown.strip_prefix("./").unwrap_or(&shown).to_string();
+    if file.is_dir() {
+        eprintln!("error: {shown} is a folder; `scn trace` follows one scenario of one .scn file");
+        let files = runner::discover(&[file.to_path_buf()]).unwrap_or_default();
+        match files.as_slice() {
+            [] => eprintln!("hint: there is no .scn file under {shown}"),
+            files => {
+                eprintln!("hint: `scn trace FILE [--scenario TITLE]`, with FILE one of:");
+                for (_, name) in files.iter().take(10) {
+                    eprintln!("  {name}");
+                }
+                if files.len() > 10 {
+                    eprintln!(
+                        "  ... and {} more (`scn list {shown}` lists the scenarios)",
+                        files.len() - 10
+                    );
+                }
+            }
+        }
+        return ExitCode::from(2);
+    }
     let loaded = match runner::load::load(file, &shown) {
         Ok(loaded) => loaded,
         Err(errors) => {

@@ -54,18 +54,20 @@ fn every_example_of_the_reference_parses() {
     }
 }
 
-/// Whole-file examples also run, next to the seed's `manifests/web.yaml`, and pass.
+/// Whole-file examples also run, next to the seed's manifests, and pass.
 #[test]
 fn every_whole_file_example_of_the_reference_runs_and_passes() {
     use kscn::runner::{self, RunOptions, Status};
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = std::env::temp_dir().join(format!("scn-docs-examples-{}", std::process::id()));
     std::fs::create_dir_all(dir.join("manifests")).expect("a temp folder");
-    std::fs::copy(
-        root.join("scenarios/seed/manifests/web.yaml"),
-        dir.join("manifests/web.yaml"),
-    )
-    .expect("copied");
+    let manifests = root.join("scenarios/seed/manifests");
+    for entry in std::fs::read_dir(&manifests).expect("the seed's manifests") {
+        let path = entry.expect("an entry").path();
+        if let Some(name) = path.file_name() {
+            std::fs::copy(&path, dir.join("manifests").join(name)).expect("copied");
+        }
+    }
     let mut ran = 0;
     for (line, block) in scn_blocks(DOC) {
         let whole = ["scenario", "cluster", "setup"]

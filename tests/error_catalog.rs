@@ -138,6 +138,16 @@ fn cases() -> Vec<Case> {
         case("limit max-pods", "cluster {\n  max-pods 3\n}\nscenario \"t\" {\n  apply \"manifests/web.yaml\"\n  scale statefulset/web to 10\n  await statefulset/web ready within 1h\n}\n"),
         case("limit max-time", "cluster {\n  max-time 1h\n}\nscenario \"t\" {\n  wait 2h\n}\n"),
         case("limit max-events", "cluster {\n  max-events 20\n}\nscenario \"t\" {\n  apply \"manifests/web.yaml\"\n  await statefulset/web ready\n}\n"),
+        // No silent passes (issue 9).
+        case("duplicate scenario title", "scenario \"t\" {\n  wait 1s\n}\nscenario \"t\" {\n  wait 2s\n}\n"),
+        in_scenario("unknown field in a path", "  expect statefulset/web.status.updatedReplica == absent"),
+        in_scenario("unknown field in a path, no close name", "  expect pod/web-0.status.zzz == absent"),
+        in_scenario("a list read as an object", "  expect pod/web-0.spec.containers.image == nginx"),
+        in_scenario("a zero count the API omits", "  scale statefulset/web to 0\n  await statefulset/web ready\n  expect statefulset/web.status.readyReplicas == 0"),
+        in_scenario("a list compared with a scalar", "  await statefulset/web ready\n  expect dns(\"web-0.nginx\") == ip(pod/web-0)"),
+        case("await timeout with a recorded warning", "cluster {\n  nodes 1\n}\nscenario \"t\" {\n  apply \"manifests/web.yaml\"\n  await statefulset/web ready\n  make node/node-1 down\n  wait 60s\n  delete pod/web-0 force\n  await statefulset/web ready within 30s\n}\n"),
+        case("await timeout with a FailedCreate", "scenario \"t\" {\n  apply \"\"\"\n    apiVersion: apps/v1\n    kind: StatefulSet\n    metadata: {name: a-very-long-statefulset-name-that-breaks-the-revision-label}\n    spec:\n      selector: {matchLabels: {app: x}}\n      template:\n        metadata: {labels: {app: x}}\n        spec:\n          containers: [{name: c, image: nginx}]\n  \"\"\"\n  await statefulset/a-very-long-statefulset-name-that-breaks-the-revision-label ready within 10s\n}\n"),
+        in_scenario("a refused manifest document is located", "  apply \"manifests/bad.yaml\"").with_file("manifests/bad.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: fine}\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\nspec:\n  replica: 2\n"),
     ]
 }
 

@@ -1,6 +1,7 @@
 //! `scn init`: the generated suite builds and passes with `cargo test --test scenarios`.
-//! The build uses its own persistent target folder, `target/init-test/target`, so that it
-//! does not wait on the outer build's lock; kscn compiles there once and later runs reuse it.
+//! The suite is written to a temporary folder and built in the caller's target folder
+//! (`CARGO_TARGET_DIR` when set, else this crate's `target/`), so it reuses the
+//! dependencies this build already compiled; the temporary folder is removed afterwards.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -97,7 +98,10 @@ fn the_generated_suite_builds_and_passes() {
         return;
     }
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let base = root.join("target/init-test");
+    // The crate is always named `suite`, one level below a per-process folder: cargo hashes
+    // a path package by its name and its path relative to the workspace, so every run
+    // builds the same artifacts and overwrites the last run's instead of adding new ones.
+    let base = std::env::temp_dir().join(format!("scn-init-{}", std::process::id()));
     let dir = base.join("suite");
     fresh(&dir);
     let out = scn(&["init", &dir.display().to_string()]);
@@ -107,16 +111,21 @@ fn the_generated_suite_builds_and_passes() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    // The same versions as this crate: nothing to resolve or download, and a build that
-    // later runs reuse.
+    // The same versions as this crate: nothing to resolve or download, and the compiled
+    // dependencies of the caller's target folder are reused.
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).expect("copy Cargo.lock");
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|t| if t.is_absolute() { t } else { root.join(t) })
+        .unwrap_or_else(|| root.join("target"));
     let out = Command::new("cargo")
         .args(["test", "--offline", "--test", "scenarios"])
         .current_dir(&dir)
-        .env("CARGO_TARGET_DIR", base.join("target"))
+        .env("CARGO_TARGET_DIR", &target)
         .env_remove("RUSTFLAGS")
         .output()
         .expect("cargo runs");
+    let _ = std::fs::remove_dir_all(&base);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stdout}\n{stderr}");

@@ -400,3 +400,22 @@ fn not_a_reference() {
         matches!(e.kind, K::UnexpectedToken { ref expected, .. } if expected[0].contains("reference"))
     );
 }
+
+#[test]
+fn a_fault_for_an_image_reads_as_english() {
+    let e = only(in_scenario("  make image \"nginx\" down"));
+    assert!(matches!(e.kind, K::UnknownFault { .. }), "{e:?}");
+    assert_eq!(e.message(), "unknown fault `down` for an image");
+}
+
+#[test]
+fn two_scenarios_with_one_title_are_an_error_at_the_second() {
+    let e = only(errors(
+        "scenario \"same\" {\n  wait 1s\n}\n\nscenario \"same\" {\n  wait 2s\n}\n",
+    ));
+    assert!(
+        matches!(&e.kind, K::DuplicateTitle { title, first_line: 1 } if title == "same"),
+        "{e:?}"
+    );
+    assert_eq!(at(&e), (5, 1));
+}

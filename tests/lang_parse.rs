@@ -1,26 +1,26 @@
-//! Every example of LANGUAGE.md parses, and the tree has the expected shape.
+//! Every example of the language reference (docs/language.md) parses, and the tree has the
+//! expected shape.
 
 use kscn::lang::ast::*;
 use kscn::lang::parse;
 
-const SPEC: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../shared/spec/LANGUAGE.md"
-));
+const SPEC: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/language.md"));
 
-/// The fenced code blocks of the spec, with the line where each starts.
+/// The ```` ```scn ```` blocks of the reference, with the line where each starts (other
+/// fenced blocks are shell sessions or output).
 fn code_blocks(md: &str) -> Vec<(usize, String)> {
     let mut blocks = Vec::new();
     let mut current: Option<(usize, String)> = None;
     for (n, line) in md.lines().enumerate() {
-        if line.trim_start().starts_with("```") {
-            match current.take() {
-                Some(block) => blocks.push(block),
-                None => current = Some((n + 1, String::new())),
+        let fence = line.trim_start();
+        match current.as_mut() {
+            None if fence == "```scn" => current = Some((n + 1, String::new())),
+            Some(_) if fence.starts_with("```") => blocks.extend(current.take()),
+            Some((_, text)) => {
+                text.push_str(line);
+                text.push('\n');
             }
-        } else if let Some((_, text)) = current.as_mut() {
-            text.push_str(line);
-            text.push('\n');
+            None => {}
         }
     }
     blocks
@@ -49,8 +49,11 @@ fn every_spec_example_parses() {
         blocks.len()
     );
     let mut checked = 0;
-    for (line, block) in blocks.iter().skip(1) {
-        let file = if block.trim_start().starts_with("scenario ") {
+    for (line, block) in blocks.iter() {
+        let whole = ["scenario ", "cluster ", "setup "]
+            .iter()
+            .any(|k| block.trim_start().starts_with(k));
+        let file = if whole {
             parse_ok(block)
         } else {
             // A block of statements (or of queries, which become expectations).
@@ -92,7 +95,7 @@ fn starts_with_statement(line: &str) -> bool {
     let first = line.split_whitespace().next().unwrap_or("");
     [
         "apply", "scale", "set", "patch", "delete", "rollout", "write", "let", "make", "evict",
-        "wait", "await", "expect", "\"\"\"",
+        "wait", "await", "expect", "cordon", "uncordon", "drain", "add", "\"\"\"",
     ]
     .contains(&first)
 }

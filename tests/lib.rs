@@ -3,6 +3,7 @@
 mod api_defaults;
 mod api_patch;
 mod api_validation;
+mod behaviors;
 mod bless;
 mod cli;
 mod docs_examples;

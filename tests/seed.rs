@@ -1,13 +1,11 @@
-//! The seed article's scenarios, and LANGUAGE.md's whole-file example shipped as written.
+//! The seed article's scenarios, and the reference's whole-file example (docs/language.md,
+//! "A whole file") shipped as written.
 
 use std::path::Path;
 
 use kscn::runner::{self, RunOptions, Status};
 
-const SPEC: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../shared/spec/LANGUAGE.md"
-));
+const SPEC: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/language.md"));
 const SHIPPED: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/scenarios/seed/whole-file.scn"
@@ -17,9 +15,13 @@ fn whole_file_example() -> String {
     let section = SPEC
         .split("## A whole file")
         .nth(1)
-        .expect("the spec has the section");
+        .expect("the reference has the section");
     let block = section.split("```").nth(1).expect("a code block follows");
-    block.trim_start_matches('\n').to_string()
+    block
+        .strip_prefix("scn")
+        .unwrap_or(block)
+        .trim_start_matches('\n')
+        .to_string()
 }
 
 #[test]
@@ -28,7 +30,7 @@ fn the_whole_file_example_ships_exactly_as_written() {
     assert!(example.contains("scenario \"a recreated pod finds its data\""));
     assert!(
         SHIPPED.ends_with(&example),
-        "scenarios/seed/whole-file.scn must end with the spec's block verbatim"
+        "scenarios/seed/whole-file.scn must end with the reference's block verbatim"
     );
 }
 
@@ -76,4 +78,23 @@ fn the_seed_readme_maps_every_scenario_line_it_names() {
         cited += 1;
     }
     assert!(cited >= 25, "the table cites {cited} lines");
+}
+
+#[test]
+fn the_readmes_30_second_example_is_the_shipped_file() {
+    let readme = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"));
+    let shipped = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/seed/topology.scn"
+    ));
+    let quoted = readme
+        .split("`scenarios/seed/topology.scn`:\n\n```\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the README quotes scenarios/seed/topology.scn");
+    assert!(quoted.starts_with("scenario \""), "{quoted}");
+    assert!(
+        shipped.contains(quoted),
+        "the README's 30-second example must be scenarios/seed/topology.scn's text:\n{quoted}"
+    );
 }

@@ -65,7 +65,7 @@ fn a_long_set_name_makes_every_pod_creation_fail_with_the_label_error() {
         first.ends_with("must be no more than 63 characters"),
         "{first}"
     );
-    // Retried after 1 s, doubling (LANGUAGE.md): attempts at 0, 1, 3 and 7 s.
+    // Retried after 1 s, doubling (docs/language.md): attempts at 0, 1, 3 and 7 s.
     let times: Vec<u64> = w
         .events
         .about(&ObjectKind::StatefulSet, name)

@@ -23,7 +23,7 @@ pub struct File {
     pub scenarios: Vec<Scenario>,
 }
 
-/// The `cluster { }` block, with LANGUAGE.md's defaults filled in.
+/// The `cluster { }` block, with docs/language.md's defaults filled in.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterConfig {
     pub nodes: u32,
@@ -342,7 +342,7 @@ pub enum Query {
     },
 }
 
-/// The query functions of LANGUAGE.md.
+/// The query functions of docs/language.md.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Function {
     Pods,

@@ -66,6 +66,8 @@ impl<'a> Builder<'a> {
             .map(|(_, body): &(Scenario, Vec<StmtInfo>)| body.iter().collect())
             .collect();
         check::variables(&setup_bindings, &scenario_bindings, &mut self.errors);
+        let headers: Vec<&Scenario> = scenarios.iter().map(|(s, _)| s).collect();
+        check::titles(&headers, &mut self.errors);
         File {
             cluster,
             setup: setup.into_iter().map(|i| i.stmt).collect(),

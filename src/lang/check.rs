@@ -1,9 +1,10 @@
-//! Variable scoping: a `let` in setup is visible in every scenario; a name is bound once
-//! per scenario; a `$name` must be bound by an earlier `let`.
+//! Checks over the whole file. Variable scoping: a `let` in setup is visible in every
+//! scenario; a name is bound once per scenario; a `$name` must be bound by an earlier `let`.
+//! Titles: two scenarios of one file never share a title.
 
 use std::collections::HashMap;
 
-use super::ast::Span;
+use super::ast::{Scenario, Span};
 use super::build::StmtInfo;
 use super::error::{SyntaxError, SyntaxErrorKind};
 
@@ -32,6 +33,25 @@ fn walk(stmts: &[&StmtInfo], scope: &mut HashMap<String, Span>, errors: &mut Vec
                     *span,
                     SyntaxErrorKind::VariableRebound { name: name.clone() },
                 ));
+            }
+        }
+    }
+}
+
+/// A second scenario with a title already used in the file is an error at its header.
+pub fn titles(scenarios: &[&Scenario], errors: &mut Vec<SyntaxError>) {
+    let mut seen: HashMap<&str, u32> = HashMap::new();
+    for scenario in scenarios {
+        match seen.get(scenario.title.as_str()) {
+            Some(first_line) => errors.push(SyntaxError::new(
+                scenario.span,
+                SyntaxErrorKind::DuplicateTitle {
+                    title: scenario.title.clone(),
+                    first_line: *first_line,
+                },
+            )),
+            None => {
+                seen.insert(&scenario.title, scenario.span.line);
             }
         }
     }

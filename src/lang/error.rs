@@ -107,6 +107,12 @@ pub enum SyntaxErrorKind {
     TooDeep {
         limit: usize,
     },
+    /// Two scenarios of one file with the same title (reports and `cargo test` name
+    /// scenarios by `path::title`).
+    DuplicateTitle {
+        title: String,
+        first_line: u32,
+    },
 }
 
 /// The statement keywords, for messages and did-you-mean.
@@ -150,12 +156,15 @@ impl SyntaxError {
                 allowed,
                 ..
             } if allowed.is_empty() => {
-                format!("`{fault}` is not a fault: a {target_kind} cannot be made faulty")
+                format!(
+                    "`{fault}` is not a fault: {} cannot be made faulty",
+                    with_article(target_kind)
+                )
             }
             UnknownFault {
                 fault, target_kind, ..
             } => {
-                format!("unknown fault `{fault}` for a {target_kind}")
+                format!("unknown fault `{fault}` for {}", with_article(target_kind))
             }
             InvalidFaultArgument {
                 fault,
@@ -205,6 +214,9 @@ impl SyntaxError {
             TextAfterBlockOpener => "text after an opening `\"\"\"`".into(),
             NotUtf8 => "the file is not valid UTF-8".into(),
             TooDeep { limit } => format!("brackets nested more than {limit} deep"),
+            DuplicateTitle { title, first_line } => {
+                format!("a scenario titled \"{title}\" already exists at line {first_line}")
+            }
         }
     }
 
@@ -240,6 +252,7 @@ impl SyntaxError {
             TextAfterBlockOpener => "nothing may follow `\"\"\"` on its line".into(),
             NotUtf8 => "not UTF-8".into(),
             TooDeep { .. } => "too deep".into(),
+            DuplicateTitle { .. } => "second scenario with this title".into(),
         }
     }
 
@@ -312,9 +325,22 @@ impl SyntaxError {
             TooDeep { .. } => Some(
                 "lists and calls nest a few levels at most; check for a runaway `[` or `(`".into(),
             ),
+            DuplicateTitle { .. } => Some(
+                "a scenario is named `path::title` in reports, --filter and cargo test: give each one its own title".into(),
+            ),
             _ => None,
         }
     }
+}
+
+/// "a pod", "an image".
+fn with_article(noun: &str) -> String {
+    let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {noun}")
 }
 
 fn plural(n: usize) -> &'static str {

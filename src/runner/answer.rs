@@ -1,4 +1,4 @@
-//! Values a query answers with, and how expectations compare them (LANGUAGE.md
+//! Values a query answers with, and how expectations compare them (docs/language.md
 //! "Comparison").
 
 use std::fmt;

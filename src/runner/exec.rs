@@ -1,5 +1,5 @@
 //! Running one scenario: a fresh World, the file's `setup`, then the scenario's
-//! statements, each followed by `settle` (LANGUAGE.md execution model).
+//! statements, each followed by `settle` (docs/language.md execution model).
 
 use std::collections::BTreeMap;
 
@@ -20,7 +20,7 @@ use crate::sim::kinds::ObjectKind;
 use crate::sim::server::{self, Propagation, RequestError};
 use crate::sim::{clock_fmt, Config, SimError, World};
 
-/// The default limit of `await` (LANGUAGE.md).
+/// The default limit of `await` (docs/language.md).
 pub const DEFAULT_AWAIT: Millis = 10 * 60 * 1000;
 
 pub fn sim_config(cluster: &ClusterConfig) -> Result<Config, String> {
@@ -84,6 +84,7 @@ pub fn run_scenario_observed(
             at: "0s".into(),
             snapshot: String::new(),
             bless: None,
+            notes: Vec::new(),
         })),
     };
     ScenarioResult {
@@ -114,6 +115,8 @@ struct Runner<'f> {
     warnings: Vec<String>,
     /// The cluster's refusal of the last action, for an [`Observer`].
     refusal: Option<String>,
+    /// Where the documents the last `apply` had refused start (`manifests/web.yaml:17`).
+    refused_documents: Vec<String>,
 }
 
 type Step = Result<(), Box<Failure>>;
@@ -129,6 +132,7 @@ impl<'f> Runner<'f> {
             mark: 0,
             warnings: Vec::new(),
             refusal: None,
+            refused_documents: Vec::new(),
         })
     }
 
@@ -157,6 +161,7 @@ impl<'f> Runner<'f> {
             at: clock_fmt(self.world.now),
             snapshot: self.snapshot(),
             bless: None,
+            notes: Vec::new(),
         })
     }
 
@@ -168,6 +173,10 @@ impl<'f> Runner<'f> {
         actual: String,
     ) -> Box<Failure> {
         let mut failure = self.fail(stmt, message);
+        failure.notes = super::notes::for_values(&expected, &actual);
+        failure
+            .notes
+            .extend(super::notes::for_waiting_pods(&self.world, &actual));
         failure.expected = Some(expected);
         failure.actual = Some(actual);
         failure
@@ -244,7 +253,16 @@ impl<'f> Runner<'f> {
         self.settle(stmt)?;
         match (&stmt.fails_with, result) {
             (None, Ok(())) => Ok(()),
-            (None, Err(message)) => Err(self.fail(stmt, format!("the cluster refused the action:\n{message}"))),
+            (None, Err(message)) => {
+                let mut failure =
+                    self.fail(stmt, format!("the cluster refused the action:\n{message}"));
+                failure.notes = self
+                    .refused_documents
+                    .iter()
+                    .map(|at| format!("the refused document starts at {at}"))
+                    .collect();
+                Err(failure)
+            }
             (Some(text), Ok(())) => Err(self.fail(
                 stmt,
                 format!("expected the action to be refused with an error containing \"{text}\", but it succeeded"),
@@ -443,13 +461,23 @@ impl<'f> Runner<'f> {
             }
         };
         let mut errors = Vec::new();
+        self.refused_documents.clear();
         for doc in &docs {
             self.world.warnings.clear();
             let result = client::apply(&mut self.world, &doc.value, &shown);
             self.warnings.append(&mut self.world.warnings);
             match result {
                 Ok(_) => {}
-                Err(RequestError::Api(e)) => errors.push(e.to_string()),
+                Err(RequestError::Api(e)) => {
+                    errors.push(e.to_string());
+                    if let ApplySource::File { path, .. } = source {
+                        self.refused_documents.push(format!(
+                            "{}:{}",
+                            super::load::display_path(&self.file.display, path),
+                            doc.line
+                        ));
+                    }
+                }
                 Err(RequestError::Sim(e)) => return Err(ActionError::Sim(e)),
             }
             self.world.settle().map_err(ActionError::Sim)?;

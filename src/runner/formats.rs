@@ -59,6 +59,10 @@ pub struct JsonFailure {
     pub diff: Option<String>,
     /// Virtual time of the failure, as the language writes durations (`4s`).
     pub virtual_time: String,
+    /// One-line notes under the diff (a zero count the API omits, a list against a single
+    /// value, the Warning event a waiting pod has); left out when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -102,6 +106,7 @@ fn json_failure(display: &str, f: &Failure) -> JsonFailure {
         actual: f.actual.clone(),
         diff,
         virtual_time: f.at.clone(),
+        notes: f.notes.clone(),
     }
 }
 

@@ -60,13 +60,24 @@ pub fn list(files: &[(PathBuf, String)], options: &RunOptions, palette: Palette)
     printed
 }
 
-/// `scn check`: parses and loads every file (manifests, `"""` blocks, patches) without
-/// running; `ok PATH` per good file, the diagnostics of the others, exit 2 if any failed.
+/// `scn check`: parses and loads every file (manifests, `"""` blocks, patches) and dry-runs
+/// its manifests (`dry_run`) without running a scenario; `ok PATH` per good file, the
+/// diagnostics of the others, exit 2 if any failed.
 pub fn check(files: &[(PathBuf, String)], palette: Palette) -> Printed {
     let mut printed = Printed::default();
     for (l, (_, shown)) in load_all(files).iter().zip(files) {
+        let refused = match l {
+            Ok(file) => super::dry_run::check(file),
+            Err(_) => Vec::new(),
+        };
         match l {
-            Ok(_) => printed.stdout.push_str(&format!("ok {shown}\n")),
+            Ok(_) if refused.is_empty() => printed.stdout.push_str(&format!("ok {shown}\n")),
+            Ok(_) => {
+                printed
+                    .stdout
+                    .push_str(&report::render_load_errors(shown, &refused, palette));
+                printed.code = 2;
+            }
             Err(errors) => {
                 printed
                     .stdout

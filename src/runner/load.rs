@@ -1,5 +1,5 @@
 //! Loading a `.scn` file before anything runs: UTF-8, syntax, and every manifest and
-//! `"""` document it names (LANGUAGE.md: those errors are exit 2 and stop the file).
+//! `"""` document it names (docs/language.md: those errors are exit 2 and stop the file).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -149,6 +149,7 @@ pub fn load_source_with(
         if let Err(e) = load_statement(&mut file, stmt) {
             errors.push(*e);
         }
+        errors.extend(check_field_paths(&file, stmt));
     }
     if errors.is_empty() {
         Ok(file)
@@ -184,9 +185,11 @@ fn load_statement(file: &mut LoadedFile, stmt: &Stmt) -> Result<(), Box<LoadErro
                     span: Some(span_at(&text, line, col)),
                     message: format!("{manifest_display} is not valid YAML: {message}"),
                     label: "here".into(),
-                    hint: Some(
-                        "check the indentation and the `key: value` pairs around this line".into(),
-                    ),
+                    hint: Some(format!(
+                        "check the indentation and the `key: value` pairs around this line \
+                         (loaded by `apply` at {}:{}:{})",
+                        file.display, span.line, span.col
+                    )),
                 },
                 source: text.clone(),
             })?;
@@ -256,8 +259,118 @@ fn load_statement(file: &mut LoadedFile, stmt: &Stmt) -> Result<(), Box<LoadErro
     Ok(())
 }
 
+/// Every field path the statement reads (`statefulset/web.status.readyReplicas`), checked
+/// against its kind's schema: a field that no object of the kind can have is an error.
+fn check_field_paths(file: &LoadedFile, stmt: &Stmt) -> Vec<LoadError> {
+    let mut queries = Vec::new();
+    match &stmt.kind {
+        StmtKind::Let { value, .. } => values_queries(value, &mut queries),
+        StmtKind::Expect { expectation, .. }
+        | StmtKind::Await {
+            cond: AwaitCond::Expectation(expectation),
+            ..
+        } => {
+            if let Expectation::Compare { lhs, rhs, .. } = expectation {
+                query_queries(lhs, &mut queries);
+                values_queries(rhs, &mut queries);
+            }
+        }
+        _ => {}
+    }
+    let mut errors = Vec::new();
+    for query in queries {
+        let ast::Query::Field { target, path } = query else {
+            continue;
+        };
+        let kind = super::query::object_kind(target.kind);
+        let Some(shape) = super::schema::of_kind(kind.name()) else {
+            continue;
+        };
+        let written = file
+            .source
+            .get(target.span.start..target.span.end)
+            .unwrap_or_default();
+        if let Err(e) = super::schema::check(written, shape, path) {
+            let span = segment_span(&file.source, target.span, e.segment).unwrap_or(target.span);
+            errors.push(LoadError {
+                diagnostic: Diagnostic {
+                    file: file.display.clone(),
+                    span: Some(span),
+                    message: e.message,
+                    label: "not in the schema".into(),
+                    hint: e.hint,
+                },
+                source: file.source.clone(),
+            });
+        }
+    }
+    errors
+}
+
+fn values_queries<'a>(value: &'a ast::Value, out: &mut Vec<&'a ast::Query>) {
+    match value {
+        ast::Value::List(items) => items.iter().for_each(|v| values_queries(v, out)),
+        ast::Value::Query(q) => query_queries(q, out),
+        _ => {}
+    }
+}
+
+fn query_queries<'a>(query: &'a ast::Query, out: &mut Vec<&'a ast::Query>) {
+    if let ast::Query::Call { args, .. } = query {
+        args.iter().for_each(|v| values_queries(v, out));
+    }
+    out.push(query);
+}
+
+/// The span of path segment `index` written after the reference `target` (`.field`,
+/// `["key"]` or `[0]`), found by reading the source after the reference.
+fn segment_span(source: &str, target: Span, index: usize) -> Option<Span> {
+    let bytes = source.as_bytes();
+    let mut at = target.end;
+    for i in 0..=index {
+        let start = at;
+        match bytes.get(at)? {
+            b'.' => {
+                at += 1;
+                while bytes
+                    .get(at)
+                    .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-')
+                {
+                    at += 1;
+                }
+            }
+            b'[' => {
+                let mut quoted = false;
+                at += 1;
+                loop {
+                    match bytes.get(at)? {
+                        b'\\' if quoted => at += 1,
+                        b'"' => quoted = !quoted,
+                        b']' if !quoted => break,
+                        b'\n' => return None,
+                        _ => {}
+                    }
+                    at += 1;
+                }
+                at += 1;
+            }
+            _ => return None,
+        }
+        if i == index {
+            let line_start = source[..start].rfind('\n').map_or(0, |n| n + 1);
+            return Some(Span {
+                start,
+                end: at,
+                line: target.line,
+                col: source[line_start..start].chars().count() as u32 + 1,
+            });
+        }
+    }
+    None
+}
+
 /// `manifests/web.yaml` next to `scenarios/seed/x.scn` shows as `scenarios/seed/manifests/web.yaml`.
-fn display_path(scn_display: &str, relative: &str) -> String {
+pub fn display_path(scn_display: &str, relative: &str) -> String {
     match Path::new(scn_display).parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.join(relative).display().to_string(),
         _ => relative.to_string(),

@@ -5,17 +5,21 @@
 
 pub mod answer;
 pub mod bless;
+pub mod dry_run;
 pub mod exec;
 mod exec_check;
 pub mod formats;
 pub mod listing;
 pub mod load;
 mod matches;
+pub mod notes;
 pub mod outcome;
 pub mod plan;
+pub mod project;
 pub mod query;
 pub mod readiness;
 pub mod report;
+pub mod schema;
 pub mod table;
 pub mod trace;
 
@@ -137,4 +141,56 @@ pub fn exit_code(outcomes: &[FileOutcome]) -> i32 {
     } else {
         0
     }
+}
+
+/// Whether the file applies a submission's files (`apply submission "…"`): such a file
+/// runs under `scn grade` only. A file that does not parse is not one (its errors show).
+pub fn needs_submission(path: &Path) -> bool {
+    let Ok(source) = std::fs::read_to_string(path) else {
+        return false;
+    };
+    let Ok(file) = crate::lang::parse(&source) else {
+        return false;
+    };
+    file.setup
+        .iter()
+        .chain(file.scenarios.iter().flat_map(|s| s.body.iter()))
+        .any(|stmt| {
+            matches!(
+                stmt.kind,
+                crate::lang::ast::StmtKind::Apply(crate::lang::ast::ApplySource::Submission { .. })
+            )
+        })
+}
+
+/// The `.scn` files of the project in folder `dir` (its roots, less its excludes), as
+/// [`discover`] finds them; the error says what is missing.
+pub fn discover_project(dir: &Path) -> Result<Vec<(PathBuf, String)>, String> {
+    let project = project::load(dir)?;
+    let mut files = Vec::new();
+    for root in &project.roots {
+        let at = dir.join(root);
+        if !at.exists() {
+            return Err(if dir.join(project::CONFIG).exists() {
+                format!(
+                    "the root {} named in {} does not exist",
+                    root.display(),
+                    project::CONFIG
+                )
+            } else {
+                format!(
+                    "no {} folder here, and no {} naming the scenario roots",
+                    root.display(),
+                    project::CONFIG
+                )
+            });
+        }
+        let found = discover(std::slice::from_ref(&at)).map_err(|m| m.0)?;
+        files.extend(
+            found
+                .into_iter()
+                .filter(|(p, _)| !project.excludes(p.strip_prefix(dir).unwrap_or(p))),
+        );
+    }
+    Ok(files)
 }

@@ -26,6 +26,8 @@ pub struct Failure {
     /// What `scn run --bless` would write, for a failed expectation; `None` when the
     /// scenario failed for another reason (a refused action, a timeout, a limit).
     pub bless: Option<super::bless::Blessing>,
+    /// One-line notes under the diff where a misunderstanding is likely (`runner::notes`).
+    pub notes: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -1,4 +1,4 @@
-//! Evaluating queries against the simulated cluster (LANGUAGE.md "Expectations").
+//! Evaluating queries against the simulated cluster (docs/language.md "Expectations").
 
 use serde_json::Value;
 
@@ -385,8 +385,9 @@ fn call(
                     ))
                 }
             };
+            // A missing file answers `absent`, so `== absent` can say a file is gone.
             crate::sim::volumes::read(world, &name, &path)
-                .map(Answer::Text)
+                .map(|content| content.map(Answer::Text).unwrap_or(Answer::Absent))
                 .map_err(QueryError)
         }
         Function::Dns | Function::Srv | Function::Ptr => {
@@ -398,7 +399,7 @@ fn call(
             };
             Ok(match answer {
                 DnsAnswer::Records(records) => Answer::Set(records),
-                // ptr() answers a set: no name is the empty set (LANGUAGE.md "Answers").
+                // ptr() answers a set: no name is the empty set (docs/language.md "Queries").
                 DnsAnswer::NxDomain if function == Function::Ptr => Answer::Set(Vec::new()),
                 DnsAnswer::NxDomain => Answer::NxDomain,
             })

@@ -1,4 +1,4 @@
-//! What `await … ready` and `await … deleted` wait for (LANGUAGE.md "Time"), with the
+//! What `await … ready` and `await … deleted` wait for (docs/language.md "Time"), with the
 //! lines a timeout shows as a diff.
 
 use k8s_openapi::api::core::v1::Pod;

@@ -139,6 +139,13 @@ pub fn render_failure(display: &str, f: &Failure, palette: Palette) -> String {
     if let (Some(expected), Some(actual)) = (&f.expected, &f.actual) {
         out.push_str(&indent(&unified_diff(expected, actual, palette), "  "));
     }
+    for note in &f.notes {
+        out.push_str(&format!(
+            "  {} {note}
+",
+            palette.dim("note:")
+        ));
+    }
     if !f.snapshot.is_empty() {
         out.push_str(&format!(
             "  {}\n",

@@ -1,6 +1,6 @@
 //! Table expectations: `expect pods { NAME READY … }` against what `kubectl get -o wide`
 //! prints. Listed columns are compared, `*` matches any cell, rows match objects by NAME,
-//! and a `*` NAME takes the next object no named row took (LANGUAGE.md "Tables").
+//! and a `*` NAME takes the next object no named row took (docs/language.md "Tables").
 
 use crate::kubectl::printers::{self, PrintedTable};
 use crate::lang::ast::{Cell, Kind, Table};

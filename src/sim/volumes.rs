@@ -72,15 +72,16 @@ pub fn write(world: &mut World, pod: &str, path: &str, content: &str) -> Result<
 }
 
 /// Reads the file at `path` in the pod's first container.
-pub fn read(world: &World, pod: &str, path: &str) -> Result<String, String> {
+/// A file's content, `None` when the pod is reachable but holds no such file; an error when
+/// the pod cannot be reached (missing, not Running) or the path is not absolute.
+pub fn read(world: &World, pod: &str, path: &str) -> Result<Option<String>, String> {
     let (place, relative, _) = locate(world, pod, path)?;
-    world
+    Ok(world
         .files
         .files
         .get(&place)
         .and_then(|f| f.get(&relative))
-        .cloned()
-        .ok_or_else(|| format!("cannot read {path} in pod {pod}: No such file or directory"))
+        .cloned())
 }
 
 /// The place a path lives in, the path relative to it, and whether it is read-only.
