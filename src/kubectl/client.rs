@@ -295,14 +295,33 @@ pub fn patch(
     ))
 }
 
-/// `kubectl delete KIND/NAME [--cascade=…] [--force --grace-period=0]`.
+/// `kubectl delete KIND/NAME [--cascade=…] [--force --grace-period=0]`: the lines it
+/// prints (B-OUT-5): `pod "web-0" deleted from default namespace`; with `force`, the
+/// immediate-deletion warning and `force deleted`.
 pub fn delete(
     world: &mut World,
     kind: &ObjectKind,
     name: &str,
     propagation: Propagation,
     force: bool,
-) -> Outcome {
+) -> Result<Vec<String>, RequestError> {
     server::delete(world, kind, name, propagation, force)?;
-    Ok(format!("{} \"{name}\" deleted", kind.resource()))
+    let mut lines = Vec::new();
+    if force {
+        lines.push(FORCE_WARNING.to_string());
+    }
+    let verb = if force { "force deleted" } else { "deleted" };
+    let from = if kind.namespaced() {
+        format!(" from {} namespace", world.config.namespace)
+    } else {
+        String::new()
+    };
+    lines.push(format!(
+        "{} \"{name}\" {verb}{from}",
+        kind.kubectl_prefix()
+    ));
+    Ok(lines)
 }
+
+/// What kubectl prints before a `--grace-period=0 --force` delete.
+pub const FORCE_WARNING: &str = "Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.";

@@ -126,6 +126,21 @@ pub enum StmtKind {
     Evict {
         target: Ref,
     },
+    /// `cordon node/node-2`
+    Cordon {
+        target: Ref,
+    },
+    /// `uncordon node/node-2`
+    Uncordon {
+        target: Ref,
+    },
+    /// `drain node/node-2 [timeout=2m] [force]`
+    Drain {
+        target: Ref,
+        /// `timeout=D`; `None` is the default limit (10m, as `await`).
+        timeout_ms: Option<u64>,
+        force: bool,
+    },
     Wait {
         duration_ms: u64,
     },
@@ -153,6 +168,9 @@ impl StmtKind {
                 | StmtKind::RolloutRestart { .. }
                 | StmtKind::Make { .. }
                 | StmtKind::Evict { .. }
+                | StmtKind::Cordon { .. }
+                | StmtKind::Uncordon { .. }
+                | StmtKind::Drain { .. }
         )
     }
 }
@@ -200,6 +218,8 @@ pub enum Fault {
     Down,
     Up,
     Unpullable,
+    /// `make pod/x evicted`: node-pressure eviction by the kubelet.
+    Evicted,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -299,6 +319,7 @@ pub enum Kind {
     ConfigMap,
     Secret,
     Deployment,
+    PodDisruptionBudget,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -308,6 +329,8 @@ pub enum Query {
     Created,
     Deleted,
     Warnings,
+    /// `output`: the lines kubectl would print for the last action.
+    Output,
     /// `name(args)`: pods(statefulset/web), ip(pod/web-0), dns("web-0.nginx"), ...
     Call {
         function: Function,

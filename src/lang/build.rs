@@ -410,6 +410,32 @@ impl<'a> Builder<'a> {
             Rule::evict => StmtKind::Evict {
                 target: self.reference_opt(next()),
             },
+            Rule::cordon => StmtKind::Cordon {
+                target: self.reference_opt(next()),
+            },
+            Rule::uncordon => StmtKind::Uncordon {
+                target: self.reference_opt(next()),
+            },
+            Rule::drain => {
+                let target = self.reference_opt(next());
+                let mut timeout_ms = None;
+                let mut force = false;
+                while let Some(q) = next() {
+                    match q.as_rule() {
+                        Rule::drain_timeout => {
+                            if let Some(d) = q.into_inner().next() {
+                                timeout_ms = self.duration(d);
+                            }
+                        }
+                        _ => force = true,
+                    }
+                }
+                StmtKind::Drain {
+                    target,
+                    timeout_ms,
+                    force,
+                }
+            }
             Rule::wait => StmtKind::Wait {
                 duration_ms: next().and_then(|d| self.duration(d)).unwrap_or(0),
             },
@@ -471,7 +497,11 @@ impl<'a> Builder<'a> {
             FaultTarget::Object(r) => match r.kind {
                 Kind::Pod => (
                     "pod".into(),
-                    &[("unready", Fault::Unready), ("ready", Fault::Ready)],
+                    &[
+                        ("unready", Fault::Unready),
+                        ("ready", Fault::Ready),
+                        ("evicted", Fault::Evicted),
+                    ],
                 ),
                 Kind::Node => ("node".into(), &[("down", Fault::Down), ("up", Fault::Up)]),
                 other => (kinds::singular(other).into(), &[]),
@@ -918,6 +948,7 @@ fn query_word(word: &str) -> Query {
         "created" => Query::Created,
         "deleted" => Query::Deleted,
         "warnings" => Query::Warnings,
+        "output" => Query::Output,
         _ => Query::Pods,
     }
 }

@@ -105,8 +105,8 @@ pub enum SyntaxErrorKind {
 
 /// The statement keywords, for messages and did-you-mean.
 pub const STATEMENTS: &[&str] = &[
-    "apply", "scale", "set", "patch", "delete", "rollout", "write", "let", "make", "evict", "wait",
-    "await", "expect",
+    "apply", "scale", "set", "patch", "delete", "rollout", "write", "let", "make", "evict",
+    "cordon", "uncordon", "drain", "wait", "await", "expect",
 ];
 
 impl SyntaxError {
@@ -272,7 +272,7 @@ impl SyntaxError {
                 Some("a name is bound once per scenario (setup included); pick another name".into())
             }
             FailsWithAfterNonAction { .. } => Some(
-                "`fails with` follows actions only: apply, scale, set image, patch, delete, rollout, write, make, evict".into(),
+                "`fails with` follows actions only: apply, scale, set image, patch, delete, rollout, write, make, evict, cordon, uncordon, drain".into(),
             ),
             WithinOutsideAwait { .. } => Some("`within` ends an `await` statement".into()),
             ThroughoutOutsideExpect { .. } => {

@@ -19,6 +19,9 @@ const STATEMENT_RULES: &[Rule] = &[
     Rule::kw_let,
     Rule::kw_make,
     Rule::kw_evict,
+    Rule::kw_cordon,
+    Rule::kw_uncordon,
+    Rule::kw_drain,
     Rule::kw_wait,
     Rule::kw_await,
     Rule::kw_expect,
@@ -154,8 +157,8 @@ fn describe(rule: Rule) -> String {
     use Rule::*;
     let s = match rule {
         kw_apply | kw_scale | kw_set | kw_patch | kw_delete | kw_rollout | kw_write | kw_let
-        | kw_make | kw_evict | kw_wait | kw_await | kw_expect | statement => {
-            "a statement (apply, scale, set image, patch, delete, rollout, write, let, make, evict, wait, await, expect)"
+        | kw_make | kw_evict | kw_cordon | kw_uncordon | kw_drain | kw_wait | kw_await | kw_expect | statement => {
+            "a statement (apply, scale, set image, patch, delete, rollout, write, let, make, evict, cordon, uncordon, drain, wait, await, expect)"
         }
         line_end => "the end of the line",
         file => "`cluster`, `setup` or `scenario`",

@@ -8,7 +8,7 @@ use super::exec_check::Check;
 use super::load::LoadedFile;
 use super::outcome::{Failure, ScenarioResult, Status};
 use super::query::{self, object_kind, Context, QueryError};
-use crate::kubectl::client;
+use crate::kubectl::{client, drain};
 use crate::lang::ast::{
     ApplySource, AwaitCond, Cascade, ClusterConfig, CompareOp, Expectation, Fault, FaultTarget,
     Name, PatchType, Ref, Stmt, StmtKind,
@@ -114,6 +114,8 @@ struct Runner<'f> {
     warnings: Vec<String>,
     /// The cluster's refusal of the last action, for an [`Observer`].
     refusal: Option<String>,
+    /// The lines kubectl printed for the last action (`output`).
+    output: Vec<String>,
 }
 
 type Step = Result<(), Box<Failure>>;
@@ -129,6 +131,7 @@ impl<'f> Runner<'f> {
             mark: 0,
             warnings: Vec::new(),
             refusal: None,
+            output: Vec::new(),
         })
     }
 
@@ -227,6 +230,7 @@ impl<'f> Runner<'f> {
             }
             _ => {
                 self.world.warnings.clear();
+                self.output.clear();
                 let result = self.action(stmt);
                 self.warnings.append(&mut self.world.warnings);
                 result
@@ -285,11 +289,11 @@ impl<'f> Runner<'f> {
             StmtKind::Apply(source) => self.apply(source),
             StmtKind::Scale { target, replicas } => {
                 let (kind, name) = self.target(target)?;
-                done(client::scale(&mut self.world, &kind, &name, *replicas))
+                done(&mut self.output, client::scale(&mut self.world, &kind, &name, *replicas))
             }
             StmtKind::SetImage { target, images } => {
                 let (kind, name) = self.target(target)?;
-                done(client::set_image(&mut self.world, &kind, &name, images))
+                done(&mut self.output, client::set_image(&mut self.world, &kind, &name, images))
             }
             StmtKind::Patch {
                 target,
@@ -308,7 +312,7 @@ impl<'f> Runner<'f> {
                     PatchType::Merge => server::PatchType::Merge,
                     PatchType::Json => server::PatchType::Json,
                 };
-                done(client::patch(
+                done(&mut self.output, client::patch(
                     &mut self.world,
                     &kind,
                     &name,
@@ -329,13 +333,13 @@ impl<'f> Runner<'f> {
                 let mut errors = Vec::new();
                 for target in targets {
                     let (kind, name) = self.target(target)?;
-                    if let Err(e) =
-                        client::delete(&mut self.world, &kind, &name, propagation, *force)
-                    {
-                        match e {
-                            RequestError::Api(e) => errors.push(e.to_string()),
-                            RequestError::Sim(e) => return Err(ActionError::Sim(e)),
+                    match client::delete(&mut self.world, &kind, &name, propagation, *force) {
+                        Ok(mut lines) => self.output.append(&mut lines),
+                        Err(RequestError::Api(e)) => {
+                            self.output.push(e.to_string());
+                            errors.push(e.to_string());
                         }
+                        Err(RequestError::Sim(e)) => return Err(ActionError::Sim(e)),
                     }
                 }
                 refused(errors)
@@ -345,7 +349,7 @@ impl<'f> Runner<'f> {
                 to_revision,
             } => {
                 let (kind, name) = self.target(target)?;
-                done(client::rollout_undo(
+                done(&mut self.output, client::rollout_undo(
                     &mut self.world,
                     &kind,
                     &name,
@@ -354,7 +358,7 @@ impl<'f> Runner<'f> {
             }
             StmtKind::RolloutRestart { target } => {
                 let (kind, name) = self.target(target)?;
-                done(client::rollout_restart(&mut self.world, &kind, &name))
+                done(&mut self.output, client::rollout_restart(&mut self.world, &kind, &name))
             }
             StmtKind::Write {
                 target,
@@ -379,16 +383,52 @@ impl<'f> Runner<'f> {
                         Fault::Ready => faults::Fault::Ready,
                         Fault::Down => faults::Fault::Down,
                         Fault::Up => faults::Fault::Up,
+                        Fault::Evicted => faults::Fault::Evicted,
                         Fault::Unpullable => return Err(ActionError::Query(
                             "`unpullable` applies to images: make image \"name:tag\" unpullable"
                                 .into(),
                         )),
                     };
-                done(faults::make(&mut self.world, &object.0, &object.1, fault))
+                quiet(faults::make(&mut self.world, &object.0, &object.1, fault))
             }
             StmtKind::Evict { target } => {
                 let (kind, name) = self.target(target)?;
-                done(faults::evict(&mut self.world, &kind, &name))
+                done(&mut self.output, faults::evict(&mut self.world, &kind, &name))
+            }
+            StmtKind::Cordon { target } | StmtKind::Uncordon { target } => {
+                let (kind, name) = self.target(target)?;
+                let desired = matches!(stmt.kind, StmtKind::Cordon { .. });
+                if kind != ObjectKind::Node {
+                    return Err(ActionError::Refused(format!(
+                        "error: only nodes can be cordoned or uncordoned, not {}/{name}",
+                        kind.kubectl_prefix()
+                    )));
+                }
+                done(&mut self.output, drain::cordon(&mut self.world, &name, desired))
+            }
+            StmtKind::Drain {
+                target,
+                timeout_ms,
+                force,
+            } => {
+                let (kind, name) = self.target(target)?;
+                if kind != ObjectKind::Node {
+                    return Err(ActionError::Refused(format!(
+                        "error: only nodes can be drained, not {}/{name}",
+                        kind.kubectl_prefix()
+                    )));
+                }
+                let options = drain::DrainOptions {
+                    force: *force,
+                    timeout_ms: timeout_ms.unwrap_or(DEFAULT_AWAIT),
+                };
+                let printed =
+                    drain::drain(&mut self.world, &name, options).map_err(ActionError::Sim)?;
+                self.output = printed.lines;
+                match printed.error {
+                    None => Ok(()),
+                    Some(error) => Err(ActionError::Refused(error)),
+                }
             }
             _ => Ok(()),
         }
@@ -431,8 +471,11 @@ impl<'f> Runner<'f> {
             let result = client::apply(&mut self.world, &doc.value, &shown);
             self.warnings.append(&mut self.world.warnings);
             match result {
-                Ok(_) => {}
-                Err(RequestError::Api(e)) => errors.push(e.to_string()),
+                Ok(line) => self.output.push(line),
+                Err(RequestError::Api(e)) => {
+                    self.output.push(e.to_string());
+                    errors.push(e.to_string());
+                }
                 Err(RequestError::Sim(e)) => return Err(ActionError::Sim(e)),
             }
             self.world.settle().map_err(ActionError::Sim)?;
@@ -474,6 +517,7 @@ impl<'f> Runner<'f> {
             world: &self.world,
             mark: self.mark,
             warnings: &self.warnings,
+            output: &self.output,
             resolve_name: &resolve,
             evaluate: &evaluate,
         };
@@ -721,12 +765,25 @@ impl std::fmt::Display for ActionError {
     }
 }
 
-fn done(outcome: client::Outcome) -> Result<(), ActionError> {
+
+/// An action's outcome: its line goes to `output`, a refusal too (kubectl prints it).
+fn done(output: &mut Vec<String>, outcome: client::Outcome) -> Result<(), ActionError> {
     match outcome {
-        Ok(_) => Ok(()),
-        Err(RequestError::Api(e)) => Err(ActionError::Refused(e.to_string())),
+        Ok(line) => {
+            output.push(line);
+            Ok(())
+        }
+        Err(RequestError::Api(e)) => {
+            output.push(e.to_string());
+            Err(ActionError::Refused(e.to_string()))
+        }
         Err(RequestError::Sim(e)) => Err(ActionError::Sim(e)),
     }
+}
+
+/// A fault: not a kubectl command, so nothing goes to `output`.
+fn quiet(outcome: client::Outcome) -> Result<(), ActionError> {
+    done(&mut Vec::new(), outcome)
 }
 
 fn refused(errors: Vec<String>) -> Result<(), ActionError> {

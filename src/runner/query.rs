@@ -24,6 +24,7 @@ pub fn object_kind(kind: Kind) -> ObjectKind {
         Kind::ConfigMap => ObjectKind::Other("ConfigMap".into()),
         Kind::Secret => ObjectKind::Other("Secret".into()),
         Kind::Deployment => ObjectKind::Other("Deployment".into()),
+        Kind::PodDisruptionBudget => ObjectKind::Other("PodDisruptionBudget".into()),
     }
 }
 
@@ -38,6 +39,8 @@ pub struct Context<'a> {
     pub mark: usize,
     /// Warnings the API server returned for the last action.
     pub warnings: &'a [String],
+    /// The lines kubectl printed for the last action (`output`).
+    pub output: &'a [String],
     pub resolve_name: &'a dyn Fn(&Name) -> Result<String, QueryError>,
     pub evaluate: &'a dyn Fn(&crate::lang::ast::Value) -> Result<Answer, QueryError>,
 }
@@ -57,6 +60,7 @@ pub fn evaluate(ctx: &Context, query: &Query) -> Result<Answer, QueryError> {
             ))
         }
         Query::Warnings => Ok(Answer::List(ctx.warnings.to_vec())),
+        Query::Output => Ok(Answer::List(ctx.output.to_vec())),
         Query::Field { target, path } => {
             let name = (ctx.resolve_name)(&target.name)?;
             let Some(object) = world.store.to_json(&object_kind(target.kind), &name) else {

@@ -1,6 +1,6 @@
 //! Fault injection: what `make` and `evict` do to the cluster. Each fault acts through
 //! the component that would see it in a real cluster (the kubelet, the node lifecycle
-//! controller).
+//! controller, the API server's eviction subresource).
 
 use super::kinds::ObjectKind;
 use super::server::{ApiError, Reason, RequestError};
@@ -16,6 +16,8 @@ pub enum Fault {
     Down,
     /// The node's kubelet is back.
     Up,
+    /// The kubelet evicts the pod under node pressure (phase Failed, reason Evicted).
+    Evicted,
 }
 
 pub type Outcome = Result<String, RequestError>;
@@ -35,10 +37,11 @@ pub fn make(world: &mut World, kind: &ObjectKind, name: &str, fault: Fault) -> O
         (ObjectKind::Pod, Fault::Ready) => super::kubelet::make_ready(world, name),
         (ObjectKind::Node, Fault::Down) => super::controllers::node_lifecycle::make_down(world, name),
         (ObjectKind::Node, Fault::Up) => super::controllers::node_lifecycle::make_up(world, name),
+        (ObjectKind::Pod, Fault::Evicted) => super::kubelet::evict(world, name),
         (kind, fault) => {
             return Err(RequestError::Api(ApiError::new(
                 Reason::BadRequest,
-                format!("the fault {fault:?} does not apply to a {kind}: pods take unready/ready, nodes down/up"),
+                format!("the fault {fault:?} does not apply to a {kind}: pods take unready/ready/evicted, nodes down/up"),
             )))
         }
     }
@@ -50,15 +53,16 @@ pub fn make_unpullable(world: &mut World, image: &str) {
     super::kubelet::make_unpullable(world, image);
 }
 
-/// `evict pod/x`: the kubelet evicts the pod (phase Failed, reason Evicted).
+/// `evict pod/x`: the Eviction API (B-EVICT), as `kubectl drain` uses it. scn prints
+/// `pod/<name> evicted` for it (kubectl has no `evict` command).
 pub fn evict(world: &mut World, kind: &ObjectKind, name: &str) -> Outcome {
-    require(world, kind, name)?;
     if *kind != ObjectKind::Pod {
+        require(world, kind, name)?;
         return Err(RequestError::Api(ApiError::new(
             Reason::BadRequest,
             format!("only pods can be evicted, not a {kind}"),
         )));
     }
-    super::kubelet::evict(world, name);
+    super::api::eviction::evict(world, name)?;
     Ok(format!("pod/{name} evicted"))
 }

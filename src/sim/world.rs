@@ -82,8 +82,10 @@ pub enum Timer {
     ImagePullBackOff { pod: String, uid: String },
     /// The node-monitor grace period of a node that stopped reporting ran out.
     NodeNotReady { node: String, epoch: u64 },
-    /// The NoExecute taint's tolerance ran out: the node's pods are deleted.
-    NodeEvictPods { node: String, epoch: u64 },
+    /// The taint manager's scheduled deletion of a pod on a NoExecute-tainted node.
+    TaintEviction { pod: String, uid: String },
+    /// An entry of a PDB's `disruptedPods` expires: the disruption controller looks again.
+    SyncDisruptionBudget { name: String },
 }
 
 /// A pod creation or a completed pod deletion, in the order it happened.
@@ -131,6 +133,8 @@ pub struct World {
     pub scheduler: Scheduler,
     pub kubelet: Kubelet,
     pub node_lifecycle: super::controllers::node_lifecycle::NodeLifecycle,
+    pub disruption: super::controllers::disruption::DisruptionController,
+    pub taint_eviction: super::controllers::taint_eviction::TaintEviction,
     pub volume_controller: super::controllers::volume::VolumeController,
     /// Files written in pods (`write`/`read`).
     pub files: super::volumes::Files,
@@ -165,6 +169,8 @@ impl World {
             scheduler: Scheduler::default(),
             kubelet: Kubelet::default(),
             node_lifecycle: Default::default(),
+            disruption: Default::default(),
+            taint_eviction: Default::default(),
             volume_controller: Default::default(),
             files: Default::default(),
             events: EventLog::default(),
@@ -228,6 +234,11 @@ impl World {
             if let Some(name) = self.statefulset_queue.pop() {
                 self.spend()?;
                 super::controllers::statefulset::sync(self, &name)?;
+                continue;
+            }
+            if let Some(name) = self.disruption.queue.pop() {
+                self.spend()?;
+                super::controllers::disruption::sync(self, &name);
                 continue;
             }
             return Ok(());
@@ -344,6 +355,11 @@ impl World {
         super::controllers::volume::on_event(self, &event)?;
         super::controllers::endpointslice::on_event(self, &event);
         super::controllers::garbage_collector::on_event(self, &event)?;
+        super::controllers::disruption::on_event(self, &event);
+        if event.kind == ObjectKind::Node && event.change != Change::Deleted {
+            super::controllers::node_lifecycle::on_node(self, &event.name);
+        }
+        super::controllers::taint_eviction::on_event(self, &event);
         Ok(())
     }
 
@@ -352,6 +368,14 @@ impl World {
             Timer::SyncStatefulSet { name } => {
                 self.statefulset_requeues.remove(&(name.clone(), self.now));
                 self.statefulset_queue.add(&name);
+                Ok(())
+            }
+            Timer::SyncDisruptionBudget { name } => {
+                self.disruption.queue.add(&name);
+                Ok(())
+            }
+            Timer::TaintEviction { pod, uid } => {
+                super::controllers::taint_eviction::fire(self, &pod, &uid);
                 Ok(())
             }
             other => super::kubelet::on_timer(self, other),
