@@ -82,9 +82,11 @@ pub fn apply(world: &mut World, document: &Value, source: &str) -> Outcome {
                 .as_object_mut()
                 .map(|m| m.entry("annotations").or_insert_with(|| json!({})));
             if let Some(Value::Object(annotations)) = annotations {
+                // The same text a later apply writes, so re-applying an unchanged
+                // manifest prints `unchanged` (B-OUT-1).
                 annotations.insert(
                     client_apply::LAST_APPLIED.into(),
-                    Value::String(format!("{}\n", configuration)),
+                    Value::String(client_apply::applied_configuration(&configuration)),
                 );
             }
             server::create(world, &kind, &object)?;
