@@ -90,6 +90,7 @@ pub fn apply(world: &mut World, document: &Value, source: &str) -> Outcome {
                 );
             }
             server::create(world, &kind, &object)?;
+            warn_unsimulated(world, document);
             Ok(format!("{prefix}/{name} created"))
         }
         Some(live) => {
@@ -104,12 +105,20 @@ pub fn apply(world: &mut World, document: &Value, source: &str) -> Outcome {
                 client_apply::apply_patch(last.as_ref(), &configuration, &live, kind.name())
                     .map_err(bad)?;
             let changed = server::update(world, &kind, &name, &patched)?;
+            warn_unsimulated(world, document);
             Ok(format!(
                 "{prefix}/{name} {}",
                 if changed { "configured" } else { "unchanged" }
             ))
         }
     }
+}
+
+/// The manifest's fields that scn does not simulate, as warnings of the request.
+fn warn_unsimulated(world: &mut World, document: &Value) {
+    world
+        .warnings
+        .extend(crate::sim::api::unsimulated::warnings(document));
 }
 
 fn require(world: &World, kind: &ObjectKind, name: &str) -> Result<Value, RequestError> {

@@ -469,6 +469,13 @@ impl<'f> Runner<'f> {
         for doc in &docs {
             self.world.warnings.clear();
             let result = client::apply(&mut self.world, &doc.value, &shown);
+            // kubectl prints the server's warnings on stderr before the object's line.
+            self.output.extend(
+                self.world
+                    .warnings
+                    .iter()
+                    .map(|w| format!("Warning: {w}")),
+            );
             self.warnings.append(&mut self.world.warnings);
             match result {
                 Ok(line) => self.output.push(line),
