@@ -367,6 +367,10 @@ pub enum Function {
     Events,
     Rollout,
     Revisions,
+    /// `zone(pod/x)`, `zones(statefulset/x)`, `nodes(statefulset/x)`.
+    Zone,
+    Zones,
+    Nodes,
 }
 
 #[derive(Clone, Debug, PartialEq)]
