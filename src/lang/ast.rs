@@ -34,6 +34,25 @@ pub struct ClusterConfig {
     pub max_time_ms: u64,
     pub max_events: u64,
     pub feature_gates: Vec<String>,
+    /// `nodes N zones(a, b, c)`: the zones node-1..node-N take in turn.
+    pub zones: Vec<String>,
+    /// `node-capacity cpu=… memory=… pods=…` (only those three options).
+    pub node_capacity: NodeOptions,
+    /// `node NAME …`, in file order.
+    pub node_decls: Vec<(String, NodeOptions)>,
+}
+
+/// The options of `node NAME …`, `node-capacity …` and `add node/NAME …`; unset ones are
+/// `None` (or empty) and take the cluster's defaults.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NodeOptions {
+    pub zone: Option<String>,
+    pub cpu: Option<String>,
+    pub memory: Option<String>,
+    pub pods: Option<u32>,
+    pub labels: Vec<(String, String)>,
+    /// (key, value, effect)
+    pub taints: Vec<(String, Option<String>, String)>,
 }
 
 impl Default for ClusterConfig {
@@ -46,6 +65,9 @@ impl Default for ClusterConfig {
             max_time_ms: 10_000 * 3_600_000,
             max_events: 50_000_000,
             feature_gates: Vec::new(),
+            zones: Vec::new(),
+            node_capacity: NodeOptions::default(),
+            node_decls: Vec::new(),
         }
     }
 }
@@ -144,6 +166,11 @@ pub enum StmtKind {
     Wait {
         duration_ms: u64,
     },
+    /// `add node/node-4 zone=b cpu=8`: a node joins the cluster.
+    AddNode {
+        target: Ref,
+        options: NodeOptions,
+    },
     Await {
         cond: AwaitCond,
         within_ms: Option<u64>,
@@ -171,6 +198,7 @@ impl StmtKind {
                 | StmtKind::Cordon { .. }
                 | StmtKind::Uncordon { .. }
                 | StmtKind::Drain { .. }
+                | StmtKind::AddNode { .. }
         )
     }
 }
@@ -362,6 +390,10 @@ pub enum Function {
     Events,
     Rollout,
     Revisions,
+    /// `zone(pod/x)`, `zones(statefulset/x)`, `nodes(statefulset/x)`.
+    Zone,
+    Zones,
+    Nodes,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -106,7 +106,7 @@ pub enum SyntaxErrorKind {
 /// The statement keywords, for messages and did-you-mean.
 pub const STATEMENTS: &[&str] = &[
     "apply", "scale", "set", "patch", "delete", "rollout", "write", "let", "make", "evict",
-    "cordon", "uncordon", "drain", "wait", "await", "expect",
+    "cordon", "uncordon", "drain", "wait", "await", "expect", "add",
 ];
 
 impl SyntaxError {
@@ -263,7 +263,7 @@ impl SyntaxError {
             }
             TabInTable => Some("separate columns with two or more spaces".into()),
             UnknownSetting { suggestion, .. } => did_you_mean(suggestion).or_else(|| {
-                Some("settings: nodes, namespace, domain, max-pods, max-time, max-events, feature-gate".into())
+                Some("settings: nodes, node-capacity, node, namespace, domain, max-pods, max-time, max-events, feature-gate".into())
             }),
             UnboundVariable { name } => Some(format!(
                 "bind it first with `let {name} = ...`; write \"${name}\" for the literal text"

@@ -192,7 +192,13 @@ fn describe(rule: Rule) -> String {
         to_revision => "`to-revision=N`",
         patch_type | kw_merge | kw_json | kw_strategic => "`merge`, `json` or a patch body",
         fault => "a fault (unready, ready, down, up or unpullable)",
-        setting | setting_name => "a cluster setting (nodes, namespace, domain, max-pods, max-time, max-events, feature-gate)",
+        setting | setting_name => "a cluster setting (nodes, node-capacity, node, namespace, domain, max-pods, max-time, max-events, feature-gate)",
+        node_option | node_pair | option_value | node_labels | node_taints => {
+            "a node option (zone=, cpu=, memory=, pods=, labels(…), taints(…))"
+        }
+        label_pair | label_key | label_value => "a label such as disktype=ssd",
+        taint | taint_effect => "a taint such as dedicated=db:NoSchedule",
+        zones => "`zones(a, b, c)`",
         variable_name => "a variable name",
         field_seg | key_seg | index_seg | field_name => "a field path (.field, [\"key\"] or [0])",
         table_line | table_body => "a table row",

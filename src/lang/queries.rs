@@ -19,6 +19,9 @@ pub const FUNCTIONS: &[(&str, Function, usize, bool)] = &[
     ("events", Function::Events, 1, true),
     ("rollout", Function::Rollout, 1, true),
     ("revisions", Function::Revisions, 1, true),
+    ("zone", Function::Zone, 1, true),
+    ("zones", Function::Zones, 1, true),
+    ("nodes", Function::Nodes, 1, true),
 ];
 
 pub struct FunctionInfo {

@@ -32,7 +32,42 @@ pub fn sim_config(cluster: &ClusterConfig) -> Result<Config, String> {
         max_time_ms: cluster.max_time_ms,
         max_events: cluster.max_events,
         gates: FeatureGates::from_names(&cluster.feature_gates)?,
+        zones: cluster.zones.clone(),
+        capacity: {
+            let defaults = crate::sim::nodes::Capacity::default();
+            let c = &cluster.node_capacity;
+            crate::sim::nodes::Capacity {
+                cpu: c.cpu.clone().unwrap_or(defaults.cpu),
+                memory: c.memory.clone().unwrap_or(defaults.memory),
+                pods: c.pods.unwrap_or(defaults.pods),
+            }
+        },
+        extra_nodes: cluster
+            .node_decls
+            .iter()
+            .map(|(name, options)| (name.clone(), node_options(options)))
+            .collect(),
     })
+}
+
+/// A node shape of the language as the simulation takes it.
+pub fn node_options(options: &crate::lang::ast::NodeOptions) -> crate::sim::nodes::NodeOptions {
+    crate::sim::nodes::NodeOptions {
+        zone: options.zone.clone(),
+        cpu: options.cpu.clone(),
+        memory: options.memory.clone(),
+        pods: options.pods,
+        labels: options.labels.clone(),
+        taints: options
+            .taints
+            .iter()
+            .map(|(key, value, effect)| crate::sim::nodes::TaintSpec {
+                key: key.clone(),
+                value: value.clone(),
+                effect: effect.clone(),
+            })
+            .collect(),
+    }
 }
 
 /// Watches a scenario run statement by statement (`scn trace`). Every method defaults to
@@ -429,6 +464,11 @@ impl<'f> Runner<'f> {
                     None => Ok(()),
                     Some(error) => Err(ActionError::Refused(error)),
                 }
+            }
+            StmtKind::AddNode { target, options } => {
+                let (_, name) = self.target(target)?;
+                crate::sim::nodes::add(&mut self.world, &name, &node_options(options))
+                    .map_err(|e| ActionError::Refused(e.to_string()))
             }
             _ => Ok(()),
         }

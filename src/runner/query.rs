@@ -191,6 +191,9 @@ pub fn function_name(function: Function) -> &'static str {
         Function::Events => "events",
         Function::Rollout => "rollout",
         Function::Revisions => "revisions",
+        Function::Zone => "zone",
+        Function::Zones => "zones",
+        Function::Nodes => "nodes",
     }
 }
 
@@ -272,6 +275,36 @@ fn call(
                             .get(&format!("{name}-{ordinal}"))
                             .and_then(|p| p.spec.as_ref()?.containers.first()?.image.clone())
                             .unwrap_or_else(|| "-".into())
+                    })
+                    .collect(),
+            ))
+        }
+        Function::Zone => {
+            let pod = pod_of(&ref_arg(args, function, Some(Kind::Pod))?)?;
+            Ok(pod
+                .and_then(|p| zone_of(world, p))
+                .map(Answer::Text)
+                .unwrap_or(Answer::Absent))
+        }
+        Function::Zones | Function::Nodes => {
+            let target = ref_arg(args, function, Some(Kind::StatefulSet))?;
+            let name = (ctx.resolve_name)(&target.name)?;
+            let Some(set) = world.store.statefulsets.get(&name) else {
+                return Ok(Answer::Absent);
+            };
+            let spec = set.spec.clone().unwrap_or_default();
+            let start = spec.ordinals.and_then(|o| o.start).unwrap_or(0) as i64;
+            let replicas = spec.replicas.unwrap_or(1).max(0) as i64;
+            Ok(Answer::List(
+                (start..start + replicas)
+                    .map(|ordinal| {
+                        let pod = world.store.pods.get(&format!("{name}-{ordinal}"));
+                        let found = if function == Function::Zones {
+                            pod.and_then(|p| zone_of(world, p))
+                        } else {
+                            pod.and_then(|p| p.spec.as_ref()?.node_name.clone())
+                        };
+                        found.unwrap_or_else(|| "-".into())
                     })
                     .collect(),
             ))
@@ -401,4 +434,10 @@ fn call(
             })
         }
     }
+}
+
+/// The zone label of the node a pod is bound to.
+fn zone_of(world: &crate::sim::World, pod: &k8s_openapi::api::core::v1::Pod) -> Option<String> {
+    let node = pod.spec.as_ref()?.node_name.as_ref()?;
+    crate::sim::nodes::zone(world.store.nodes.get(node)?).map(str::to_string)
 }

@@ -26,6 +26,37 @@ pub struct Config {
     pub max_time_ms: Millis,
     pub max_events: u64,
     pub gates: FeatureGates,
+    /// `nodes N zones(a, b, c)`: node-1..node-N take these zones in turn.
+    pub zones: Vec<String>,
+    /// `node-capacity …`: every node's allocatable unless it says otherwise.
+    pub capacity: super::nodes::Capacity,
+    /// `node NAME …`: nodes after node-1..node-N, each with its own options.
+    pub extra_nodes: Vec<(String, super::nodes::NodeOptions)>,
+}
+
+impl Config {
+    /// Every node the cluster starts with, in creation order.
+    pub fn node_shapes(&self) -> Vec<super::nodes::NodeShape> {
+        let mut shapes: Vec<super::nodes::NodeShape> = (1..=self.nodes)
+            .map(|n| {
+                let options = super::nodes::NodeOptions {
+                    zone: (!self.zones.is_empty())
+                        .then(|| self.zones[(n as usize - 1) % self.zones.len()].clone()),
+                    ..Default::default()
+                };
+                super::nodes::NodeShape::new(&format!("node-{n}"), &options, &self.capacity)
+            })
+            .collect();
+        for (name, options) in &self.extra_nodes {
+            let shape = super::nodes::NodeShape::new(name, options, &self.capacity);
+            // `node node-2 …` reshapes node-2 in place; a new name joins at the end.
+            match shapes.iter_mut().find(|s| &s.name == name) {
+                Some(existing) => *existing = shape,
+                None => shapes.push(shape),
+            }
+        }
+        shapes
+    }
 }
 
 impl Default for Config {
@@ -38,6 +69,9 @@ impl Default for Config {
             max_time_ms: 10_000 * 3_600_000,
             max_events: 50_000_000,
             gates: FeatureGates::default(),
+            zones: Vec::new(),
+            capacity: Default::default(),
+            extra_nodes: Vec::new(),
         }
     }
 }
@@ -151,10 +185,10 @@ pub struct World {
 
 impl World {
     pub fn new(config: Config) -> Result<World, SimError> {
-        if config.nodes == 0 || config.nodes > 250 {
+        let total = config.node_shapes().len();
+        if total == 0 || total > super::nodes::MAX_NODES as usize {
             return Err(SimError::Config(format!(
-                "a cluster has 1 to 250 nodes (each gets the pod CIDR 10.244.N.0/24); {} asked",
-                config.nodes
+                "a cluster has 1 to 250 nodes (each gets the pod CIDR 10.244.N.0/24); {total} asked",
             )));
         }
         let mut world = World {
