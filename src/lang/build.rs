@@ -592,7 +592,22 @@ impl<'a> Builder<'a> {
                     match q.as_rule() {
                         Rule::drain_timeout => {
                             if let Some(d) = q.into_inner().next() {
+                                let span = self.span(&d);
+                                let text = d.as_str().to_string();
                                 timeout_ms = self.duration(d);
+                                if timeout_ms == Some(0) {
+                                    // kubectl's --timeout=0 means "no limit"; scn needs one.
+                                    self.error(
+                                        span,
+                                        E::InvalidDuration {
+                                            text,
+                                            reason: "a drain needs a limit above 0 (leave \
+                                                     `timeout=` out for the default, 10m)"
+                                                .into(),
+                                        },
+                                    );
+                                    timeout_ms = None;
+                                }
                             }
                         }
                         _ => force = true,
