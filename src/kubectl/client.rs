@@ -327,10 +327,7 @@ pub fn delete(
     } else {
         String::new()
     };
-    lines.push(format!(
-        "{} \"{name}\" {verb}{from}",
-        kind.kubectl_prefix()
-    ));
+    lines.push(format!("{} \"{name}\" {verb}{from}", kind.kubectl_prefix()));
     Ok(lines)
 }
 

@@ -158,11 +158,12 @@ fn pods_for_deletion(world: &World, node: &str, force: bool) -> DeleteList {
     };
     let mut warned: Vec<(String, Vec<String>)> = Vec::new();
     let mut fatal: Vec<(String, Vec<String>)> = Vec::new();
-    let add = |groups: &mut Vec<(String, Vec<String>)>, message: String, pod: String| {
-        match groups.iter_mut().find(|(m, _)| *m == message) {
-            Some((_, pods)) => pods.push(pod),
-            None => groups.push((message, vec![pod])),
-        }
+    let add = |groups: &mut Vec<(String, Vec<String>)>, message: String, pod: String| match groups
+        .iter_mut()
+        .find(|(m, _)| *m == message)
+    {
+        Some((_, pods)) => pods.push(pod),
+        None => groups.push((message, vec![pod])),
     };
     for (name, pod) in &world.store.pods {
         if pod.spec.as_ref().and_then(|s| s.node_name.as_deref()) != Some(node) {
@@ -208,7 +209,10 @@ enum Step {
     /// The next eviction attempt is due at this instant.
     Attempt(Millis),
     /// Evicted; the next poll for its disappearance is due at this instant.
-    Waiting { uid: String, poll: Millis },
+    Waiting {
+        uid: String,
+        poll: Millis,
+    },
     Done,
     Failed,
 }

@@ -324,11 +324,17 @@ impl<'f> Runner<'f> {
             StmtKind::Apply(source) => self.apply(source),
             StmtKind::Scale { target, replicas } => {
                 let (kind, name) = self.target(target)?;
-                done(&mut self.output, client::scale(&mut self.world, &kind, &name, *replicas))
+                done(
+                    &mut self.output,
+                    client::scale(&mut self.world, &kind, &name, *replicas),
+                )
             }
             StmtKind::SetImage { target, images } => {
                 let (kind, name) = self.target(target)?;
-                done(&mut self.output, client::set_image(&mut self.world, &kind, &name, images))
+                done(
+                    &mut self.output,
+                    client::set_image(&mut self.world, &kind, &name, images),
+                )
             }
             StmtKind::Patch {
                 target,
@@ -347,13 +353,10 @@ impl<'f> Runner<'f> {
                     PatchType::Merge => server::PatchType::Merge,
                     PatchType::Json => server::PatchType::Json,
                 };
-                done(&mut self.output, client::patch(
-                    &mut self.world,
-                    &kind,
-                    &name,
-                    patch_type,
-                    &value,
-                ))
+                done(
+                    &mut self.output,
+                    client::patch(&mut self.world, &kind, &name, patch_type, &value),
+                )
             }
             StmtKind::Delete {
                 targets,
@@ -384,16 +387,17 @@ impl<'f> Runner<'f> {
                 to_revision,
             } => {
                 let (kind, name) = self.target(target)?;
-                done(&mut self.output, client::rollout_undo(
-                    &mut self.world,
-                    &kind,
-                    &name,
-                    *to_revision,
-                ))
+                done(
+                    &mut self.output,
+                    client::rollout_undo(&mut self.world, &kind, &name, *to_revision),
+                )
             }
             StmtKind::RolloutRestart { target } => {
                 let (kind, name) = self.target(target)?;
-                done(&mut self.output, client::rollout_restart(&mut self.world, &kind, &name))
+                done(
+                    &mut self.output,
+                    client::rollout_restart(&mut self.world, &kind, &name),
+                )
             }
             StmtKind::Write {
                 target,
@@ -428,7 +432,10 @@ impl<'f> Runner<'f> {
             }
             StmtKind::Evict { target } => {
                 let (kind, name) = self.target(target)?;
-                done(&mut self.output, faults::evict(&mut self.world, &kind, &name))
+                done(
+                    &mut self.output,
+                    faults::evict(&mut self.world, &kind, &name),
+                )
             }
             StmtKind::Cordon { target } | StmtKind::Uncordon { target } => {
                 let (kind, name) = self.target(target)?;
@@ -439,7 +446,10 @@ impl<'f> Runner<'f> {
                         kind.kubectl_prefix()
                     )));
                 }
-                done(&mut self.output, drain::cordon(&mut self.world, &name, desired))
+                done(
+                    &mut self.output,
+                    drain::cordon(&mut self.world, &name, desired),
+                )
             }
             StmtKind::Drain {
                 target,
@@ -510,12 +520,8 @@ impl<'f> Runner<'f> {
             self.world.warnings.clear();
             let result = client::apply(&mut self.world, &doc.value, &shown);
             // kubectl prints the server's warnings on stderr before the object's line.
-            self.output.extend(
-                self.world
-                    .warnings
-                    .iter()
-                    .map(|w| format!("Warning: {w}")),
-            );
+            self.output
+                .extend(self.world.warnings.iter().map(|w| format!("Warning: {w}")));
             self.warnings.append(&mut self.world.warnings);
             match result {
                 Ok(line) => self.output.push(line),
@@ -811,7 +817,6 @@ impl std::fmt::Display for ActionError {
         }
     }
 }
-
 
 /// An action's outcome: its line goes to `output`, a refusal too (kubectl prints it).
 fn done(output: &mut Vec<String>, outcome: client::Outcome) -> Result<(), ActionError> {

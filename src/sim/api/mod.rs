@@ -22,7 +22,7 @@ pub mod fields;
 pub mod kinds;
 pub mod patch;
 pub mod poddisruptionbudget;
-pub mod unsimulated;
 pub mod quantity;
 pub mod strict;
+pub mod unsimulated;
 pub mod validation;

@@ -37,7 +37,10 @@ pub fn validate(body: &Value) -> Vec<FieldError> {
             errors.extend(int_or_percent(&format!("spec.{field}"), value));
         }
     }
-    if let Some(policy) = spec.get("unhealthyPodEvictionPolicy").and_then(Value::as_str) {
+    if let Some(policy) = spec
+        .get("unhealthyPodEvictionPolicy")
+        .and_then(Value::as_str)
+    {
         if !UNHEALTHY_POD_EVICTION_POLICIES.contains(&policy) {
             errors.push(FieldError::unsupported(
                 "spec.unhealthyPodEvictionPolicy",
@@ -127,9 +130,15 @@ mod tests {
     #[test]
     fn percentages_and_integers() {
         assert!(validate(&json!({"spec": {"minAvailable": "50%"}})).is_empty());
-        assert_eq!(validate(&json!({"spec": {"minAvailable": "150%"}})).len(), 1);
+        assert_eq!(
+            validate(&json!({"spec": {"minAvailable": "150%"}})).len(),
+            1
+        );
         assert_eq!(validate(&json!({"spec": {"maxUnavailable": -1}})).len(), 1);
-        assert_eq!(validate(&json!({"spec": {"maxUnavailable": "half"}})).len(), 1);
+        assert_eq!(
+            validate(&json!({"spec": {"maxUnavailable": "half"}})).len(),
+            1
+        );
         assert_eq!(
             validate(&json!({"spec": {"minAvailable": 1, "unhealthyPodEvictionPolicy": "Never"}}))
                 .len(),

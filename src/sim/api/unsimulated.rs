@@ -92,7 +92,10 @@ pub static FIELDS: &[Unsimulated] = &[
 /// The warnings for `object` (a manifest as applied), each `path: not simulated by scn
 /// (why)`, in table order then element order.
 pub fn warnings(object: &Value) -> Vec<String> {
-    let kind = object.get("kind").and_then(Value::as_str).unwrap_or_default();
+    let kind = object
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let roots: Vec<(Scope, &str, Option<&Value>)> = match kind {
         "Pod" => vec![(Scope::PodSpec, "spec", object.get("spec"))],
         "StatefulSet" => vec![(
@@ -222,7 +225,9 @@ mod tests {
                 };
                 put(root, field.path, serde_json::from_str(harmless).unwrap());
                 assert!(
-                    !super::warnings(&object).iter().any(|w| w.starts_with(&format!("{prefix}.{path}:"))),
+                    !super::warnings(&object)
+                        .iter()
+                        .any(|w| w.starts_with(&format!("{prefix}.{path}:"))),
                     "{} warned for its harmless value",
                     field.path
                 );

@@ -138,7 +138,13 @@ pub fn sync(world: &mut World, name: &str) {
             .collect(),
     );
     if pods.is_empty() {
-        event(world, name, "Normal", "NoPods", "No matching pods found".into());
+        event(
+            world,
+            name,
+            "Normal",
+            "NoPods",
+            "No matching pods found".into(),
+        );
     }
     let (expected, desired, unmanaged) = match expected_pod_count(world, &pdb, &pods) {
         Ok(counts) => counts,
@@ -286,7 +292,9 @@ fn disrupted_pod_map(
                 "Warning",
                 "NotDeleted",
                 // Upstream passes the namespace twice.
-                format!("Pod was expected by PDB {namespace}/{namespace} to be deleted but it wasn't"),
+                format!(
+                    "Pod was expected by PDB {namespace}/{namespace} to be deleted but it wasn't"
+                ),
             );
         } else {
             recheck = Some(recheck.map_or(expires, |r| r.min(expires)));
@@ -302,9 +310,9 @@ fn count_healthy(pods: &[Pod], disrupted: &BTreeMap<String, Time>, now: Millis) 
         .filter(|p| !podutil::is_terminating(p))
         .filter(|p| {
             let name = p.metadata.name.as_deref().unwrap_or_default();
-            !disrupted
+            disrupted
                 .get(name)
-                .is_some_and(|at| from_time(at) + DELETION_TIMEOUT > now)
+                .is_none_or(|at| from_time(at) + DELETION_TIMEOUT <= now)
         })
         .filter(|p| podutil::is_ready(p))
         .count() as i32

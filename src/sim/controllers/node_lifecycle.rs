@@ -87,11 +87,7 @@ fn mark_pods_not_ready(world: &mut World, node: &str) {
         let Some(object) = world.store.pods.get_mut(&pod) else {
             continue;
         };
-        let Some(conditions) = object
-            .status
-            .as_mut()
-            .and_then(|s| s.conditions.as_mut())
-        else {
+        let Some(conditions) = object.status.as_mut().and_then(|s| s.conditions.as_mut()) else {
             continue;
         };
         let Some(ready) = conditions.iter_mut().find(|c| c.type_ == "Ready") else {

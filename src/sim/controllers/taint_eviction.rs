@@ -43,14 +43,24 @@ fn no_execute(taints: Option<&Vec<Taint>>) -> Vec<Taint> {
 
 /// `Toleration.ToleratesTaint`.
 pub fn tolerates(toleration: &Toleration, taint: &Taint) -> bool {
-    if toleration.effect.as_deref().is_some_and(|e| !e.is_empty() && e != taint.effect) {
+    if toleration
+        .effect
+        .as_deref()
+        .is_some_and(|e| !e.is_empty() && e != taint.effect)
+    {
         return false;
     }
-    if toleration.key.as_deref().is_some_and(|k| !k.is_empty() && k != taint.key) {
+    if toleration
+        .key
+        .as_deref()
+        .is_some_and(|k| !k.is_empty() && k != taint.key)
+    {
         return false;
     }
     match toleration.operator.as_deref().unwrap_or("") {
-        "" | "Equal" => toleration.value.as_deref().unwrap_or("") == taint.value.as_deref().unwrap_or(""),
+        "" | "Equal" => {
+            toleration.value.as_deref().unwrap_or("") == taint.value.as_deref().unwrap_or("")
+        }
         "Exists" => true,
         _ => false,
     }
@@ -187,7 +197,10 @@ fn process_pod_on_node(world: &mut World, name: &str, taints: &[Taint]) {
         .as_ref()
         .and_then(|s| s.node_name.clone())
         .unwrap_or_default();
-    let seen = (node, serde_json::to_string(&tolerations).unwrap_or_default());
+    let seen = (
+        node,
+        serde_json::to_string(&tolerations).unwrap_or_default(),
+    );
     world.taint_eviction.pods.insert(name.to_string(), seen);
     let now = world.now;
     let (all, used) = matching_tolerations(taints, &tolerations);

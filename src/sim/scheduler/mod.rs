@@ -110,7 +110,10 @@ fn flush(world: &mut World) {
     waiting.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| natural_cmp(&a.1, &b.1)));
     for (_, name) in waiting {
         let schedulable = world.store.pods.get(&name).is_some_and(|pod| {
-            pod.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_none()
+            pod.spec
+                .as_ref()
+                .and_then(|s| s.node_name.as_ref())
+                .is_none()
                 && !podutil::is_terminating(pod)
                 && podutil::phase(pod) == "Pending"
         });
@@ -165,7 +168,10 @@ fn default_selector(world: &World, pod: &Pod) -> Option<LabelSelector> {
         }
     }
     let empty = selector.match_labels.as_ref().is_none_or(|m| m.is_empty())
-        && selector.match_expressions.as_ref().is_none_or(|e| e.is_empty());
+        && selector
+            .match_expressions
+            .as_ref()
+            .is_none_or(|e| e.is_empty());
     (any && !empty).then_some(selector)
 }
 
@@ -280,7 +286,13 @@ fn schedule_one(world: &mut World, name: &str) {
         if feasible.is_empty() {
             Err(fit_error(total, None, &statuses))
         } else {
-            Ok(select_host(&info, &defaults, &nodes, &feasible, &scheduler.cache))
+            Ok(select_host(
+                &info,
+                &defaults,
+                &nodes,
+                &feasible,
+                &scheduler.cache,
+            ))
         }
     };
     match choice {

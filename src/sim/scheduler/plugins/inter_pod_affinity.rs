@@ -168,7 +168,12 @@ pub fn filter(pod: &PodInfo, state: &FilterState, node: &NodeEntry) -> Option<St
 }
 
 /// PreScore, Score and NormalizeScore: one score per feasible node.
-pub fn score(pod: &PodInfo, all_nodes: &[NodeEntry], feasible: &[&NodeEntry], cache: &Cache) -> Vec<i64> {
+pub fn score(
+    pod: &PodInfo,
+    all_nodes: &[NodeEntry],
+    feasible: &[&NodeEntry],
+    cache: &Cache,
+) -> Vec<i64> {
     // topologyScore: key -> value -> weight sum.
     let mut topology: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
     let mut add = |key: &str, domains: BTreeMap<String, i64>, weight: i64| {
@@ -177,10 +182,17 @@ pub fn score(pod: &PodInfo, all_nodes: &[NodeEntry], feasible: &[&NodeEntry], ca
             *entry.entry(value).or_default() += weight * n;
         }
     };
-    for (terms, sign) in [(&pod.preferred_affinity, 1), (&pod.preferred_anti_affinity, -1)] {
+    for (terms, sign) in [
+        (&pod.preferred_affinity, 1),
+        (&pod.preferred_anti_affinity, -1),
+    ] {
         for t in terms {
             let counts = cache.counts(std::slice::from_ref(&t.selector));
-            add(&t.topology_key, per_domain(&t.topology_key, counts, all_nodes), sign * t.weight);
+            add(
+                &t.topology_key,
+                per_domain(&t.topology_key, counts, all_nodes),
+                sign * t.weight,
+            );
         }
     }
     let node_by_name: BTreeMap<&str, &NodeEntry> = all_nodes.iter().map(|n| (n.name, n)).collect();
