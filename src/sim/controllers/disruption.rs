@@ -14,11 +14,11 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::Value;
 
 use crate::sim::api::poddisruptionbudget::{self as pdb_api, KIND};
-use crate::sim::api::validation::go_label_selector;
 use crate::sim::clock::{from_time, to_time, Millis, SECOND};
 use crate::sim::kinds::ObjectKind;
 use crate::sim::world::{Change, Timer, WatchEvent, WorkQueue, World};
 use crate::sim::{labels, podutil};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 /// `DeletionTimeout`: how long an evicted pod may take to start terminating.
 pub const DELETION_TIMEOUT: Millis = 120 * SECOND;
@@ -165,7 +165,7 @@ pub fn sync(world: &mut World, name: &str) {
             .spec
             .as_ref()
             .and_then(|s| s.selector.as_ref())
-            .map(|s| format!("&{}", go_label_selector(s)))
+            .map(proto_label_selector)
             .unwrap_or_else(|| "nil".into());
         event(
             world,
@@ -443,4 +443,31 @@ fn event(world: &mut World, name: &str, type_: &'static str, reason: &str, messa
     world
         .events
         .record(world.now, kind(), name, type_, reason, message);
+}
+
+/// `%v` of a `*metav1.LabelSelector`: its generated protobuf `String()`, as upstream's
+/// `UnmanagedPods` message prints it (map keys sorted, a comma after every item).
+fn proto_label_selector(s: &LabelSelector) -> String {
+    let labels: String = s
+        .match_labels
+        .iter()
+        .flatten()
+        .map(|(k, v)| format!("{k}: {v},"))
+        .collect();
+    let expressions: String = s
+        .match_expressions
+        .iter()
+        .flatten()
+        .map(|r| {
+            format!(
+                "LabelSelectorRequirement{{Key:{},Operator:{},Values:[{}],}},",
+                r.key,
+                r.operator,
+                r.values.clone().unwrap_or_default().join(" ")
+            )
+        })
+        .collect();
+    format!(
+        "&LabelSelector{{MatchLabels:map[string]string{{{labels}}},MatchExpressions:[]LabelSelectorRequirement{{{expressions}}},}}"
+    )
 }
