@@ -20,3 +20,4 @@ mod robustness;
 mod seed;
 mod simulation;
 mod trace;
+mod lang_nodes;

@@ -60,7 +60,14 @@ pub fn on_pod(world: &mut World, name: &str) {
         return;
     };
     if let Some(node) = pod.spec.as_ref().and_then(|s| s.node_name.as_deref()) {
-        // Bound (by this scheduler or by the manifest): the cache follows the object.
+        // Bound (by this scheduler or by the manifest): the cache follows the object. A pod
+        // that finished (Succeeded, Failed) no longer holds its node's resources.
+        if podutil::is_failed(pod) || podutil::is_succeeded(pod) {
+            if world.scheduler.cache.remove(name) {
+                request_retry(world);
+            }
+            return;
+        }
         if world.scheduler.cache.is_stale(pod) {
             let (pod, node) = (pod.clone(), node.to_string());
             world.scheduler.cache.add(&pod, &node);

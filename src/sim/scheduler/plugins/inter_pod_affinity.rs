@@ -10,6 +10,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use super::super::cache::{align, Cache, Count, TermKind};
 use super::super::framework::{Code, NodeEntry, PodInfo, Status, MAX_NODE_SCORE};
 use crate::sim::labels;
+use crate::sim::nodes::LABEL_HOSTNAME;
 
 pub const ERR_REASON_AFFINITY: &str = "node(s) didn't match pod affinity rules";
 pub const ERR_REASON_ANTI_AFFINITY: &str = "node(s) didn't match pod anti-affinity rules";
@@ -167,10 +168,21 @@ pub fn score<'a>(
     feasible: &[&NodeEntry<'a>],
     cache: &Cache,
 ) -> Vec<i64> {
-    // topologyScore: key -> value -> weight sum.
+    // topologyScore: key -> value -> weight sum; the hostname key, one domain per node,
+    // is kept per node instead.
     let mut topology: BTreeMap<&str, BTreeMap<&'a str, i64>> = BTreeMap::new();
+    let mut per_host = vec![0i64; all_nodes.len()];
+    let unique_hosts = all_nodes
+        .iter()
+        .all(|n| n.label(LABEL_HOSTNAME) == Some(n.name));
     let mut add = |key: &'a str, counts: &[u32], weight: i64| {
         if weight == 0 {
+            return;
+        }
+        if key == LABEL_HOSTNAME && unique_hosts {
+            for node in all_nodes {
+                per_host[node.index] += weight * i64::from(counts[node.index]);
+            }
             return;
         }
         let entry = topology.entry(key).or_default();
@@ -222,10 +234,11 @@ pub fn score<'a>(
     let mut scores: Vec<i64> = feasible
         .iter()
         .map(|node| {
-            topology
-                .iter()
-                .filter_map(|(key, values)| values.get(node.label(key)?))
-                .sum()
+            per_host[node.index]
+                + topology
+                    .iter()
+                    .filter_map(|(key, values)| values.get(node.label(key)?))
+                    .sum::<i64>()
         })
         .collect();
     let min = scores.iter().copied().min().unwrap_or(0);
