@@ -19,7 +19,9 @@ fn run(replicas: usize) {
 }
 
 fn run_file(name: &str) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("benches/scenarios").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("benches/scenarios")
+        .join(name);
     let files = vec![(path, name.to_string())];
     let outcomes = runner::run(
         &files,

@@ -62,7 +62,8 @@ fn the_cluster_block_takes_zones_capacity_and_named_nodes() {
 
 #[test]
 fn bad_node_options_are_located_errors() {
-    let e = errors("cluster {\n  node n1 taints(a=b:NoSchedul)\n}\nscenario \"s\" {\n  wait 1s\n}\n");
+    let e =
+        errors("cluster {\n  node n1 taints(a=b:NoSchedul)\n}\nscenario \"s\" {\n  wait 1s\n}\n");
     assert_eq!(e.len(), 1, "{e:?}");
     assert!(e[0].starts_with("2:18:"), "{e:?}");
     assert!(e[0].contains("a=b:NoSchedul"), "{e:?}");
@@ -71,7 +72,10 @@ fn bad_node_options_are_located_errors() {
     let e = errors("cluster {\n  node-capacity zone=a\n}\nscenario \"s\" {\n  wait 1s\n}\n");
     assert!(e[0].contains("zone=a"), "{e:?}");
     let e = errors("scenario \"s\" {\n  add node/n4 colour=red\n}\n");
-    assert!(e[0].starts_with("2:15:") && e[0].contains("colour=red"), "{e:?}");
+    assert!(
+        e[0].starts_with("2:15:") && e[0].contains("colour=red"),
+        "{e:?}"
+    );
     let e = errors("scenario \"s\" {\n  add pod/web-0\n}\n");
     assert!(e[0].starts_with("2:7:") && e[0].contains("add"), "{e:?}");
     let e = errors("cluster {\n  namespace x zones(a)\n}\nscenario \"s\" {\n  wait 1s\n}\n");

@@ -86,7 +86,8 @@ impl<'a> Builder<'a> {
             let first = inner.peek();
             match first.as_ref().map(|p| p.as_rule()) {
                 Some(Rule::node_capacity) => {
-                    let options = self.node_options(first.into_iter().flat_map(|p| p.into_inner()), true);
+                    let options =
+                        self.node_options(first.into_iter().flat_map(|p| p.into_inner()), true);
                     config.node_capacity = options;
                     continue;
                 }
@@ -103,8 +104,9 @@ impl<'a> Builder<'a> {
                                 E::InvalidSettingValue {
                                     setting: "node".into(),
                                     value: name.clone(),
-                                    expected: "a node name (lowercase letters, digits, `-` and `.`)"
-                                        .into(),
+                                    expected:
+                                        "a node name (lowercase letters, digits, `-` and `.`)"
+                                            .into(),
                                 },
                             );
                         }
@@ -128,7 +130,10 @@ impl<'a> Builder<'a> {
                         },
                     );
                 }
-                for zone in zones.into_inner().filter(|p| p.as_rule() == Rule::bare_word) {
+                for zone in zones
+                    .into_inner()
+                    .filter(|p| p.as_rule() == Rule::bare_word)
+                {
                     let text = zone.as_str().to_string();
                     if !is_label_value(&text) {
                         self.error(
@@ -204,7 +209,11 @@ impl<'a> Builder<'a> {
         capacity_only: bool,
     ) -> NodeOptions {
         let mut options = NodeOptions::default();
-        let setting = if capacity_only { "node-capacity" } else { "node" };
+        let setting = if capacity_only {
+            "node-capacity"
+        } else {
+            "node"
+        };
         for option in parts.filter(|p| p.as_rule() == Rule::node_option) {
             let Some(option) = option.into_inner().next() else {
                 continue;
@@ -218,7 +227,10 @@ impl<'a> Builder<'a> {
             match option.as_rule() {
                 Rule::node_pair => {
                     let mut kv = option.into_inner();
-                    let key = kv.next().map(|k| k.as_str().to_string()).unwrap_or_default();
+                    let key = kv
+                        .next()
+                        .map(|k| k.as_str().to_string())
+                        .unwrap_or_default();
                     let value = kv
                         .next()
                         .map(|v| self.word_or_string(&v))
@@ -228,7 +240,10 @@ impl<'a> Builder<'a> {
                             if is_label_value(&value) {
                                 options.zone = Some(value);
                             } else {
-                                self.error(span, invalid(&value, "a zone name (letters, digits, `-`, `_`, `.`)"));
+                                self.error(
+                                    span,
+                                    invalid(&value, "a zone name (letters, digits, `-`, `_`, `.`)"),
+                                );
                             }
                         }
                         "cpu" | "memory" => {
@@ -239,7 +254,10 @@ impl<'a> Builder<'a> {
                                     options.memory = Some(value);
                                 }
                             } else {
-                                self.error(span, invalid(&value, "a quantity such as 4, 500m or 16Gi"));
+                                self.error(
+                                    span,
+                                    invalid(&value, "a quantity such as 4, 500m or 16Gi"),
+                                );
                             }
                         }
                         "pods" => match value.parse::<u32>() {
@@ -253,7 +271,10 @@ impl<'a> Builder<'a> {
                                 &["zone", "cpu", "memory", "pods"]
                             };
                             let expected = match suggest(other, known.iter().copied()) {
-                                Some(s) => format!("one of {} (did you mean `{s}=`?)", known.join("=, ") + "="),
+                                Some(s) => format!(
+                                    "one of {} (did you mean `{s}=`?)",
+                                    known.join("=, ") + "="
+                                ),
                                 None => format!("one of {}", known.join("=, ") + "="),
                             };
                             self.error(span, invalid(&format!("{other}={value}"), &expected));
@@ -261,16 +282,37 @@ impl<'a> Builder<'a> {
                     }
                 }
                 Rule::node_labels if capacity_only => {
-                    self.error(span, invalid(option.as_str(), "cpu=, memory= or pods= (labels belong to `node NAME …`)"));
+                    self.error(
+                        span,
+                        invalid(
+                            option.as_str(),
+                            "cpu=, memory= or pods= (labels belong to `node NAME …`)",
+                        ),
+                    );
                 }
                 Rule::node_taints if capacity_only => {
-                    self.error(span, invalid(option.as_str(), "cpu=, memory= or pods= (taints belong to `node NAME …`)"));
+                    self.error(
+                        span,
+                        invalid(
+                            option.as_str(),
+                            "cpu=, memory= or pods= (taints belong to `node NAME …`)",
+                        ),
+                    );
                 }
                 Rule::node_labels => {
-                    for pair in option.into_inner().filter(|p| p.as_rule() == Rule::label_pair) {
+                    for pair in option
+                        .into_inner()
+                        .filter(|p| p.as_rule() == Rule::label_pair)
+                    {
                         let mut kv = pair.into_inner();
-                        let key = kv.next().map(|k| k.as_str().to_string()).unwrap_or_default();
-                        let value = kv.next().map(|v| v.as_str().to_string()).unwrap_or_default();
+                        let key = kv
+                            .next()
+                            .map(|k| k.as_str().to_string())
+                            .unwrap_or_default();
+                        let value = kv
+                            .next()
+                            .map(|v| v.as_str().to_string())
+                            .unwrap_or_default();
                         options.labels.push((key, value));
                     }
                 }
@@ -1156,8 +1198,14 @@ fn is_label_value(text: &str) -> bool {
         && text
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        && text.chars().next().is_none_or(|c| c.is_ascii_alphanumeric())
-        && text.chars().last().is_none_or(|c| c.is_ascii_alphanumeric())
+        && text
+            .chars()
+            .next()
+            .is_none_or(|c| c.is_ascii_alphanumeric())
+        && text
+            .chars()
+            .last()
+            .is_none_or(|c| c.is_ascii_alphanumeric())
 }
 
 /// A node name: a DNS subdomain (lowercase letters, digits, `-`, `.`).

@@ -171,7 +171,10 @@ impl Cache {
             (TermKind::RequiredAffinity, &info.required_affinity),
             (TermKind::RequiredAntiAffinity, &info.required_anti_affinity),
             (TermKind::PreferredAffinity, &info.preferred_affinity),
-            (TermKind::PreferredAntiAffinity, &info.preferred_anti_affinity),
+            (
+                TermKind::PreferredAntiAffinity,
+                &info.preferred_anti_affinity,
+            ),
         ] {
             for term in terms {
                 let key = term_key(kind, term);

@@ -214,7 +214,11 @@ fn spread_constraint(
     SpreadConstraint {
         max_skew: c.max_skew as i64,
         topology_key: c.topology_key.clone(),
-        selector: merge_label_keys(c.label_selector.clone(), c.match_label_keys.as_deref(), labels),
+        selector: merge_label_keys(
+            c.label_selector.clone(),
+            c.match_label_keys.as_deref(),
+            labels,
+        ),
         min_domains: c.min_domains.unwrap_or(1) as i64,
         honor_affinity: c.node_affinity_policy.as_deref() != Some("Ignore"),
         honor_taints: c.node_taints_policy.as_deref() == Some("Honor"),
@@ -243,13 +247,16 @@ fn merge_label_keys(
     };
     for key in keys.into_iter().flatten() {
         if let Some(value) = labels.get(key) {
-            selector.match_expressions.get_or_insert_with(Vec::new).push(
-                k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelectorRequirement {
-                    key: key.clone(),
-                    operator: "In".into(),
-                    values: Some(vec![value.clone()]),
-                },
-            );
+            selector
+                .match_expressions
+                .get_or_insert_with(Vec::new)
+                .push(
+                    k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelectorRequirement {
+                        key: key.clone(),
+                        operator: "In".into(),
+                        values: Some(vec![value.clone()]),
+                    },
+                );
         }
     }
     selector

@@ -120,7 +120,10 @@ fn flush(world: &mut World) {
     waiting.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| natural_cmp(&a.1, &b.1)));
     for (_, name) in waiting {
         let schedulable = world.store.pods.get(&name).is_some_and(|pod| {
-            pod.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_none()
+            pod.spec
+                .as_ref()
+                .and_then(|s| s.node_name.as_ref())
+                .is_none()
                 && !podutil::is_terminating(pod)
                 && podutil::phase(pod) == "Pending"
         });
@@ -175,7 +178,10 @@ fn default_selector(world: &World, pod: &Pod) -> Option<LabelSelector> {
         }
     }
     let empty = selector.match_labels.as_ref().is_none_or(|m| m.is_empty())
-        && selector.match_expressions.as_ref().is_none_or(|e| e.is_empty());
+        && selector
+            .match_expressions
+            .as_ref()
+            .is_none_or(|e| e.is_empty());
     (any && !empty).then_some(selector)
 }
 
@@ -286,7 +292,13 @@ fn schedule_one(world: &mut World, name: &str) {
                 .or_else(|| node_resources_fit::filter(&info, node.allocatable, node.info))
                 .or_else(|| {
                     if has_claims {
-                        volume_binding::filter(world_ref, &pod, allowed.as_ref(), node.name, node.node)
+                        volume_binding::filter(
+                            world_ref,
+                            &pod,
+                            allowed.as_ref(),
+                            node.name,
+                            node.node,
+                        )
                     } else {
                         None
                     }
@@ -301,7 +313,13 @@ fn schedule_one(world: &mut World, name: &str) {
         if feasible.is_empty() {
             Err(fit_error(total, None, &statuses))
         } else {
-            Ok(select_host(&info, &defaults, &nodes, &feasible, &scheduler.cache))
+            Ok(select_host(
+                &info,
+                &defaults,
+                &nodes,
+                &feasible,
+                &scheduler.cache,
+            ))
         }
     };
     match choice {

@@ -191,7 +191,10 @@ pub fn score<'a>(
         }
     };
     let mut any = false;
-    for (terms, sign) in [(&pod.preferred_affinity, 1), (&pod.preferred_anti_affinity, -1)] {
+    for (terms, sign) in [
+        (&pod.preferred_affinity, 1),
+        (&pod.preferred_anti_affinity, -1),
+    ] {
         for t in terms {
             let counts = all(cache.counts(std::slice::from_ref(&t.selector), all_nodes));
             // The key is borrowed from a node's labels, where it exists.

@@ -10,10 +10,9 @@ pub const ERR_REASON: &str = "node(s) didn't match the requested node name";
 
 pub fn filter(pod: &Pod, node: &str) -> Option<Status> {
     match pod.spec.as_ref().and_then(|s| s.node_name.as_deref()) {
-        Some(wanted) if !wanted.is_empty() && wanted != node => Some(Status::new(
-            Code::UnschedulableAndUnresolvable,
-            ERR_REASON,
-        )),
+        Some(wanted) if !wanted.is_empty() && wanted != node => {
+            Some(Status::new(Code::UnschedulableAndUnresolvable, ERR_REASON))
+        }
         _ => None,
     }
 }

@@ -46,9 +46,8 @@ pub fn tolerates_node(pod: &PodInfo, node: &Node) -> bool {
 }
 
 pub fn filter(pod: &PodInfo, node: &Node) -> Option<Status> {
-    (!tolerates_node(pod, node)).then(|| {
-        Status::new(Code::UnschedulableAndUnresolvable, ERR_REASON_NOT_MATCH)
-    })
+    (!tolerates_node(pod, node))
+        .then(|| Status::new(Code::UnschedulableAndUnresolvable, ERR_REASON_NOT_MATCH))
 }
 
 /// The number of `PreferNoSchedule` taints not tolerated by the pod's tolerations whose

@@ -13,7 +13,8 @@ use crate::sim::controllers::volume::{self, ClaimCheck};
 use crate::sim::World;
 
 pub const ERR_REASON_NODE_CONFLICT: &str = "node(s) didn't match PersistentVolume's node affinity";
-pub const ERR_REASON_BIND_CONFLICT: &str = "node(s) didn't find available persistent volumes to bind";
+pub const ERR_REASON_BIND_CONFLICT: &str =
+    "node(s) didn't find available persistent volumes to bind";
 
 /// PreFilter: `Err` is the whole-pod reason; `Ok(Some(nodes))` the nodes bound volumes admit.
 pub fn pre_filter(world: &World, pod: &Pod) -> Result<Option<BTreeSet<String>>, String> {
