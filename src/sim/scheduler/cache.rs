@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
-use super::framework::{AffinityTerm, PodInfo, Resources};
+use super::framework::{AffinityTerm, NodeEntry, PodInfo, Resources};
 use crate::sim::labels;
 
 /// The pods bound to one node and their requests (`framework.NodeInfo`).
@@ -118,10 +118,16 @@ impl Cache {
         );
     }
 
-    /// The counts of a registered selector.
-    pub fn counts(&self, selectors: &[LabelSelector]) -> Option<&BTreeMap<String, Count>> {
+    /// The counts of a registered selector, one per node of `nodes` (sorted by name).
+    pub fn counts(&self, selectors: &[LabelSelector], nodes: &[NodeEntry]) -> Vec<Count> {
         let key = serde_json::to_string(selectors).unwrap_or_default();
-        self.selectors.get(&key).map(|e| &e.per_node)
+        match self.selectors.get(&key) {
+            Some(e) => align(&e.per_node, nodes)
+                .into_iter()
+                .map(|c| c.copied().unwrap_or_default())
+                .collect(),
+            None => vec![Count::default(); nodes.len()],
+        }
     }
 
     /// Adds (`sign` 1) or removes (-1) a bound pod in every index.
@@ -217,4 +223,28 @@ impl Cache {
         bound.terminating != crate::sim::podutil::is_terminating(pod)
             || &bound.labels != pod.metadata.labels.as_ref().unwrap_or(&empty)
     }
+}
+
+/// The values of a name-keyed map for each node of `nodes` (both sorted by name), in one
+/// walk: no lookups.
+pub fn align<'m, V>(map: &'m BTreeMap<String, V>, nodes: &[NodeEntry]) -> Vec<Option<&'m V>> {
+    align_names(map, nodes.iter().map(|n| n.name))
+}
+
+pub fn align_names<'m, 'n, V>(
+    map: &'m BTreeMap<String, V>,
+    names: impl Iterator<Item = &'n str>,
+) -> Vec<Option<&'m V>> {
+    let mut entries = map.iter().peekable();
+    names
+        .map(|name| {
+            while entries.peek().is_some_and(|(k, _)| k.as_str() < name) {
+                entries.next();
+            }
+            match entries.peek() {
+                Some((k, v)) if k.as_str() == name => Some(*v),
+                _ => None,
+            }
+        })
+        .collect()
 }

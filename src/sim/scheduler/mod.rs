@@ -47,6 +47,8 @@ pub struct Scheduler {
     retry: bool,
     /// Each node's allocatable, parsed, with the resourceVersion it was read at.
     allocatable: BTreeMap<String, (String, Resources)>,
+    /// A node changed since `allocatable` was read.
+    nodes_changed: bool,
 }
 
 /// A pod's watch event: schedule it if it waits for a node; keep the cache in step.
@@ -58,7 +60,14 @@ pub fn on_pod(world: &mut World, name: &str) {
         return;
     };
     if let Some(node) = pod.spec.as_ref().and_then(|s| s.node_name.as_deref()) {
-        // Bound (by this scheduler or by the manifest): the cache follows the object.
+        // Bound (by this scheduler or by the manifest): the cache follows the object. A pod
+        // that finished (Succeeded, Failed) no longer holds its node's resources.
+        if podutil::is_failed(pod) || podutil::is_succeeded(pod) {
+            if world.scheduler.cache.remove(name) {
+                request_retry(world);
+            }
+            return;
+        }
         if world.scheduler.cache.is_stale(pod) {
             let (pod, node) = (pod.clone(), node.to_string());
             world.scheduler.cache.add(&pod, &node);
@@ -86,6 +95,7 @@ pub fn request_retry(world: &mut World) {
 
 /// A node joined or changed: the waiting pods are tried now.
 pub fn retry_waiting(world: &mut World) {
+    world.scheduler.nodes_changed = true;
     world.scheduler.retry = true;
     flush(world);
 }
@@ -178,6 +188,10 @@ fn default_selector(world: &World, pod: &Pod) -> Option<LabelSelector> {
 /// Each node's allocatable, parsed again only when the node changed.
 fn refresh_allocatable(world: &mut World) {
     let scheduler = &mut world.scheduler;
+    if !scheduler.nodes_changed && scheduler.allocatable.len() == world.store.nodes.len() {
+        return;
+    }
+    scheduler.nodes_changed = false;
     scheduler
         .allocatable
         .retain(|name, _| world.store.nodes.contains_key(name));
@@ -233,6 +247,7 @@ fn schedule_one(world: &mut World, name: &str) {
             .unwrap_or_default()
     };
     refresh_allocatable(world);
+    let has_claims = !super::controllers::volume::claims_of(&pod).is_empty();
     {
         let cache = &mut world.scheduler.cache;
         for s in pod_topology_spread::selectors(&info, &defaults) {
@@ -248,19 +263,21 @@ fn schedule_one(world: &mut World, name: &str) {
         let empty_info = cache::NodeInfo::default();
         let empty_labels = BTreeMap::new();
         let empty_resources = Resources::new();
+        let names = world_ref.store.nodes.keys().map(String::as_str);
+        let infos = cache::align_names(&scheduler.cache.nodes, names.clone());
+        let allocatable = cache::align_names(&scheduler.allocatable, names);
         let nodes: Vec<NodeEntry> = world_ref
             .store
             .nodes
             .iter()
-            .map(|(n, node)| NodeEntry {
+            .enumerate()
+            .map(|(index, (n, node))| NodeEntry {
+                index,
                 name: n,
                 node,
                 labels: node.metadata.labels.as_ref().unwrap_or(&empty_labels),
-                info: scheduler.cache.node(n).unwrap_or(&empty_info),
-                allocatable: scheduler
-                    .allocatable
-                    .get(n)
-                    .map_or(&empty_resources, |(_, r)| r),
+                info: infos[index].unwrap_or(&empty_info),
+                allocatable: allocatable[index].map_or(&empty_resources, |(_, r)| r),
             })
             .collect();
         let spread = pod_topology_spread::pre_filter(&info, &nodes, &scheduler.cache);
@@ -274,7 +291,17 @@ fn schedule_one(world: &mut World, name: &str) {
                 .or_else(|| node_affinity::filter(&info, node.node))
                 .or_else(|| node_resources_fit::filter(&info, node.allocatable, node.info))
                 .or_else(|| {
-                    volume_binding::filter(world_ref, &pod, allowed.as_ref(), node.name, node.node)
+                    if has_claims {
+                        volume_binding::filter(
+                            world_ref,
+                            &pod,
+                            allowed.as_ref(),
+                            node.name,
+                            node.node,
+                        )
+                    } else {
+                        None
+                    }
                 })
                 .or_else(|| pod_topology_spread::filter(&spread, node))
                 .or_else(|| inter_pod_affinity::filter(&info, &affinity, node));

@@ -7,9 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
-use super::super::cache::{Cache, Count, TermKind};
+use super::super::cache::{align, Cache, Count, TermKind};
 use super::super::framework::{Code, NodeEntry, PodInfo, Status, MAX_NODE_SCORE};
 use crate::sim::labels;
+use crate::sim::nodes::LABEL_HOSTNAME;
 
 pub const ERR_REASON_AFFINITY: &str = "node(s) didn't match pod affinity rules";
 pub const ERR_REASON_ANTI_AFFINITY: &str = "node(s) didn't match pod anti-affinity rules";
@@ -38,49 +39,44 @@ pub fn selectors(pod: &PodInfo) -> Vec<Vec<LabelSelector>> {
     out
 }
 
-fn all(counts: Option<&BTreeMap<String, Count>>, node: &str) -> i64 {
-    counts
-        .and_then(|c| c.get(node))
-        .map_or(0, |c| i64::from(c.all))
-}
-
-/// Matching pods per topology value of each term's key.
-fn per_domain(
-    key: &str,
-    counts: Option<&BTreeMap<String, Count>>,
-    nodes: &[NodeEntry],
-) -> BTreeMap<String, i64> {
+/// Matching pods per topology value of the term's key (`counts` aligned with `nodes`).
+fn per_domain<'a>(key: &str, counts: &[u32], nodes: &[NodeEntry<'a>]) -> BTreeMap<&'a str, i64> {
     let mut out = BTreeMap::new();
     for node in nodes {
-        let n = all(counts, node.name);
+        let n = counts[node.index];
         if n == 0 {
             continue;
         }
-        if let Some(value) = node.label(key) {
-            *out.entry(value.to_string()).or_default() += n;
+        if let Some(value) = node.labels.get(key) {
+            *out.entry(value.as_str()).or_default() += i64::from(n);
         }
     }
     out
 }
 
-pub struct FilterState {
+fn all(counts: Vec<Count>) -> Vec<u32> {
+    counts.into_iter().map(|c| c.all).collect()
+}
+
+pub struct FilterState<'a> {
     /// Per required affinity term: pods matching all the terms, per domain.
-    affinity: Vec<BTreeMap<String, i64>>,
+    affinity: Vec<BTreeMap<&'a str, i64>>,
     affinity_matches_anywhere: bool,
     self_affine: bool,
     /// Per required anti-affinity term: matching pods, per domain.
-    anti: Vec<BTreeMap<String, i64>>,
-    /// Domains (key, value) where a bound pod's required anti-affinity rejects this pod.
-    existing: BTreeSet<(String, String)>,
+    anti: Vec<BTreeMap<&'a str, i64>>,
+    /// Per topology key, the values where a bound pod's required anti-affinity rejects this
+    /// pod.
+    existing: BTreeMap<String, BTreeSet<&'a str>>,
 }
 
-pub fn pre_filter(pod: &PodInfo, nodes: &[NodeEntry], cache: &Cache) -> FilterState {
+pub fn pre_filter<'a>(pod: &PodInfo, nodes: &[NodeEntry<'a>], cache: &Cache) -> FilterState<'a> {
     let mut state = FilterState {
         affinity: Vec::new(),
         affinity_matches_anywhere: false,
         self_affine: false,
         anti: Vec::new(),
-        existing: BTreeSet::new(),
+        existing: BTreeMap::new(),
     };
     if !pod.required_affinity.is_empty() {
         let selectors: Vec<LabelSelector> = pod
@@ -88,9 +84,9 @@ pub fn pre_filter(pod: &PodInfo, nodes: &[NodeEntry], cache: &Cache) -> FilterSt
             .iter()
             .map(|t| t.selector.clone())
             .collect();
-        let counts = cache.counts(&selectors);
+        let counts = all(cache.counts(&selectors, nodes));
         for t in &pod.required_affinity {
-            let domains = per_domain(&t.topology_key, counts, nodes);
+            let domains = per_domain(&t.topology_key, &counts, nodes);
             state.affinity_matches_anywhere |= !domains.is_empty();
             state.affinity.push(domains);
         }
@@ -99,28 +95,26 @@ pub fn pre_filter(pod: &PodInfo, nodes: &[NodeEntry], cache: &Cache) -> FilterSt
             .all(|s| labels::matches(Some(s), Some(&pod.labels)));
     }
     for t in &pod.required_anti_affinity {
-        let counts = cache.counts(std::slice::from_ref(&t.selector));
-        state.anti.push(per_domain(&t.topology_key, counts, nodes));
+        let counts = all(cache.counts(std::slice::from_ref(&t.selector), nodes));
+        state.anti.push(per_domain(&t.topology_key, &counts, nodes));
     }
-    let node_labels: BTreeMap<&str, &NodeEntry> = nodes.iter().map(|n| (n.name, n)).collect();
     for entry in cache.terms.values() {
         if entry.kind != TermKind::RequiredAntiAffinity
             || !labels::matches(Some(&entry.term.selector), Some(&pod.labels))
         {
             continue;
         }
-        for (node, n) in &entry.per_node {
-            if *n == 0 {
-                continue;
-            }
-            if let Some(value) = node_labels
-                .get(node.as_str())
-                .and_then(|e| e.label(&entry.term.topology_key))
-            {
-                state
-                    .existing
-                    .insert((entry.term.topology_key.clone(), value.to_string()));
-            }
+        let counts: Vec<u32> = align(&entry.per_node, nodes)
+            .into_iter()
+            .map(|c| c.copied().unwrap_or(0))
+            .collect();
+        let domains = per_domain(&entry.term.topology_key, &counts, nodes);
+        if !domains.is_empty() {
+            state
+                .existing
+                .entry(entry.term.topology_key.clone())
+                .or_default()
+                .extend(domains.keys());
         }
     }
     state
@@ -156,8 +150,8 @@ pub fn filter(pod: &PodInfo, state: &FilterState, node: &NodeEntry) -> Option<St
         }
     }
     // satisfyExistingPodsAntiAffinity
-    for (key, value) in node.labels {
-        if state.existing.contains(&(key.clone(), value.clone())) {
+    for (key, values) in &state.existing {
+        if node.label(key).is_some_and(|v| values.contains(v)) {
             return Some(Status::new(
                 Code::Unschedulable,
                 ERR_REASON_EXISTING_ANTI_AFFINITY,
@@ -168,34 +162,52 @@ pub fn filter(pod: &PodInfo, state: &FilterState, node: &NodeEntry) -> Option<St
 }
 
 /// PreScore, Score and NormalizeScore: one score per feasible node.
-pub fn score(
+pub fn score<'a>(
     pod: &PodInfo,
-    all_nodes: &[NodeEntry],
-    feasible: &[&NodeEntry],
+    all_nodes: &[NodeEntry<'a>],
+    feasible: &[&NodeEntry<'a>],
     cache: &Cache,
 ) -> Vec<i64> {
-    // topologyScore: key -> value -> weight sum.
-    let mut topology: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
-    let mut add = |key: &str, domains: BTreeMap<String, i64>, weight: i64| {
-        let entry = topology.entry(key.to_string()).or_default();
-        for (value, n) in domains {
+    // topologyScore: key -> value -> weight sum; the hostname key, one domain per node,
+    // is kept per node instead.
+    let mut topology: BTreeMap<&str, BTreeMap<&'a str, i64>> = BTreeMap::new();
+    let mut per_host = vec![0i64; all_nodes.len()];
+    let unique_hosts = all_nodes
+        .iter()
+        .all(|n| n.label(LABEL_HOSTNAME) == Some(n.name));
+    let mut add = |key: &'a str, counts: &[u32], weight: i64| {
+        if weight == 0 {
+            return;
+        }
+        if key == LABEL_HOSTNAME && unique_hosts {
+            for node in all_nodes {
+                per_host[node.index] += weight * i64::from(counts[node.index]);
+            }
+            return;
+        }
+        let entry = topology.entry(key).or_default();
+        for (value, n) in per_domain(key, counts, all_nodes) {
             *entry.entry(value).or_default() += weight * n;
         }
     };
+    let mut any = false;
     for (terms, sign) in [
         (&pod.preferred_affinity, 1),
         (&pod.preferred_anti_affinity, -1),
     ] {
         for t in terms {
-            let counts = cache.counts(std::slice::from_ref(&t.selector));
-            add(
-                &t.topology_key,
-                per_domain(&t.topology_key, counts, all_nodes),
-                sign * t.weight,
-            );
+            let counts = all(cache.counts(std::slice::from_ref(&t.selector), all_nodes));
+            // The key is borrowed from a node's labels, where it exists.
+            let key = all_nodes
+                .iter()
+                .find_map(|n| n.labels.get_key_value(&t.topology_key))
+                .map(|(k, _)| k.as_str());
+            if let Some(key) = key {
+                add(key, &counts, sign * t.weight);
+                any = true;
+            }
         }
     }
-    let node_by_name: BTreeMap<&str, &NodeEntry> = all_nodes.iter().map(|n| (n.name, n)).collect();
     for entry in cache.terms.values() {
         let sign = match entry.kind {
             // HardPodAffinityWeight (1): an existing pod's required affinity attracts.
@@ -206,24 +218,30 @@ pub fn score(
         if !labels::matches(Some(&entry.term.selector), Some(&pod.labels)) {
             continue;
         }
-        let mut domains: BTreeMap<String, i64> = BTreeMap::new();
-        for (node, n) in &entry.per_node {
-            if let Some(value) = node_by_name
-                .get(node.as_str())
-                .and_then(|e| e.label(&entry.term.topology_key))
-            {
-                *domains.entry(value.to_string()).or_default() += i64::from(*n);
-            }
+        let counts: Vec<u32> = align(&entry.per_node, all_nodes)
+            .into_iter()
+            .map(|c| c.copied().unwrap_or(0))
+            .collect();
+        let key = all_nodes
+            .iter()
+            .find_map(|n| n.labels.get_key_value(&entry.term.topology_key))
+            .map(|(k, _)| k.as_str());
+        if let Some(key) = key {
+            add(key, &counts, sign * entry.term.weight);
+            any = true;
         }
-        add(&entry.term.topology_key, domains, sign * entry.term.weight);
+    }
+    if !any {
+        return vec![0; feasible.len()];
     }
     let mut scores: Vec<i64> = feasible
         .iter()
         .map(|node| {
-            topology
-                .iter()
-                .filter_map(|(key, values)| values.get(node.label(key)?))
-                .sum()
+            per_host[node.index]
+                + topology
+                    .iter()
+                    .filter_map(|(key, values)| values.get(node.label(key)?))
+                    .sum::<i64>()
         })
         .collect();
     let min = scores.iter().copied().min().unwrap_or(0);

@@ -55,30 +55,28 @@ fn included(pod: &PodInfo, c: &SpreadConstraint, node: &NodeEntry) -> bool {
         && (!c.honor_taints || taint_toleration::tolerates_node(pod, node.node))
 }
 
-fn live(counts: Option<&BTreeMap<String, Count>>, node: &str) -> i64 {
-    counts
-        .and_then(|c| c.get(node))
-        .map_or(0, |c| i64::from(c.live))
+fn live(counts: &[Count], node: &NodeEntry) -> i64 {
+    i64::from(counts[node.index].live)
 }
 
 /// PreFilter: per hard constraint, the matching pods per domain and the global minimum.
-pub struct FilterState {
-    constraints: Vec<(SpreadConstraint, BTreeMap<String, i64>, i64, i64)>,
+pub struct FilterState<'a> {
+    constraints: Vec<(SpreadConstraint, BTreeMap<&'a str, i64>, i64, i64)>,
 }
 
-pub fn pre_filter(pod: &PodInfo, nodes: &[NodeEntry], cache: &Cache) -> FilterState {
+pub fn pre_filter<'a>(pod: &PodInfo, nodes: &[NodeEntry<'a>], cache: &Cache) -> FilterState<'a> {
     let mut constraints = Vec::new();
     for c in &pod.hard_spread {
-        let counts = cache.counts(std::slice::from_ref(&c.selector));
-        let mut domains: BTreeMap<String, i64> = BTreeMap::new();
+        let counts = cache.counts(std::slice::from_ref(&c.selector), nodes);
+        let mut domains: BTreeMap<&'a str, i64> = BTreeMap::new();
         for node in nodes {
             if !has_keys(node, &pod.hard_spread) || !included(pod, c, node) {
                 continue;
             }
-            let Some(value) = node.label(&c.topology_key) else {
+            let Some(value) = node.labels.get(&c.topology_key) else {
                 continue;
             };
-            *domains.entry(value.to_string()).or_default() += live(counts, node.name);
+            *domains.entry(value.as_str()).or_default() += live(&counts, node);
         }
         let min = if (domains.len() as i64) < c.min_domains {
             0
@@ -92,6 +90,9 @@ pub fn pre_filter(pod: &PodInfo, nodes: &[NodeEntry], cache: &Cache) -> FilterSt
 }
 
 pub fn filter(state: &FilterState, node: &NodeEntry) -> Option<Status> {
+    if state.constraints.is_empty() {
+        return None;
+    }
     for (c, domains, min, self_match) in &state.constraints {
         let Some(value) = node.label(&c.topology_key) else {
             return Some(Status::new(
@@ -111,11 +112,11 @@ pub fn filter(state: &FilterState, node: &NodeEntry) -> Option<Status> {
 }
 
 /// Score and NormalizeScore over the feasible nodes; returns one score per node.
-pub fn score(
+pub fn score<'a>(
     pod: &PodInfo,
     defaults: &[SpreadConstraint],
-    all: &[NodeEntry],
-    feasible: &[&NodeEntry],
+    all: &[NodeEntry<'a>],
+    feasible: &[&NodeEntry<'a>],
     cache: &Cache,
 ) -> Vec<i64> {
     let constraints: &[SpreadConstraint] = if pod.has_own_spread {
@@ -128,7 +129,7 @@ pub fn score(
     }
     let require_all = pod.has_own_spread;
     let mut ignored: BTreeSet<&str> = BTreeSet::new();
-    let mut pairs: Vec<BTreeMap<String, i64>> = vec![BTreeMap::new(); constraints.len()];
+    let mut pairs: Vec<BTreeMap<&'a str, i64>> = vec![BTreeMap::new(); constraints.len()];
     for node in feasible {
         if require_all && !has_keys(node, constraints) {
             ignored.insert(node.name);
@@ -136,8 +137,8 @@ pub fn score(
         }
         for (i, c) in constraints.iter().enumerate() {
             if c.topology_key != LABEL_HOSTNAME {
-                let value = node.label(&c.topology_key).unwrap_or_default();
-                pairs[i].entry(value.to_string()).or_insert(0);
+                let value = node.labels.get(&c.topology_key).map_or("", String::as_str);
+                pairs[i].entry(value).or_insert(0);
             }
         }
     }
@@ -153,9 +154,9 @@ pub fn score(
             ((size + 2) as f64).ln()
         })
         .collect();
-    let counts: Vec<Option<&BTreeMap<String, Count>>> = constraints
+    let counts: Vec<Vec<Count>> = constraints
         .iter()
-        .map(|c| cache.counts(std::slice::from_ref(&c.selector)))
+        .map(|c| cache.counts(std::slice::from_ref(&c.selector), all))
         .collect();
     for node in all {
         if require_all && !has_keys(node, constraints) {
@@ -167,7 +168,7 @@ pub fn score(
             }
             let value = node.label(&c.topology_key).unwrap_or_default();
             if let Some(total) = pairs[i].get_mut(value) {
-                *total += live(counts[i], node.name);
+                *total += live(&counts[i], node);
             }
         }
     }
@@ -183,7 +184,7 @@ pub fn score(
                     continue;
                 };
                 let count = if c.topology_key == LABEL_HOSTNAME {
-                    live(counts[i], node.name)
+                    live(&counts[i], node)
                 } else {
                     pairs[i].get(value).copied().unwrap_or(0)
                 };
