@@ -291,6 +291,8 @@ fn evict_pods(
         for (i, (name, uid)) in pods.iter().enumerate() {
             match &steps[i] {
                 Step::Attempt(at) if *at <= now => {
+                    // kubectl prints the line before it checks the global timeout.
+                    lines.push(format!("evicting pod {namespace}/{name}"));
                     if now >= deadline {
                         errors.push(format!(
                             "error when evicting pods/\"{name}\" -n \"{namespace}\": global timeout reached: {timeout_text}"
@@ -298,7 +300,6 @@ fn evict_pods(
                         steps[i] = Step::Failed;
                         continue;
                     }
-                    lines.push(format!("evicting pod {namespace}/{name}"));
                     let result = eviction::evict(world, name);
                     world.settle()?;
                     steps[i] = match result {
@@ -350,9 +351,13 @@ fn evict_pods(
         if world.now >= deadline {
             for (i, (name, _)) in pods.iter().enumerate() {
                 match steps[i] {
-                    Step::Attempt(_) => errors.push(format!(
-                        "error when evicting pods/\"{name}\" -n \"{namespace}\": global timeout reached: {timeout_text}"
-                    )),
+                    Step::Attempt(_) => {
+                        // It wakes from its 5 s sleep, prints, and sees the deadline.
+                        lines.push(format!("evicting pod {namespace}/{name}"));
+                        errors.push(format!(
+                            "error when evicting pods/\"{name}\" -n \"{namespace}\": global timeout reached: {timeout_text}"
+                        ))
+                    }
                     Step::Waiting { .. } => errors.push(format!(
                         "error when waiting for pod \"{name}\" in namespace \"{namespace}\" to terminate: global timeout reached: {timeout_text}"
                     )),
