@@ -236,6 +236,25 @@ mod tests {
     }
 
     #[test]
+    fn the_docs_list_every_field() {
+        let docs = include_str!("../../../docs/language.md");
+        let section = docs
+            .split("## Not simulated")
+            .nth(1)
+            .and_then(|s| s.split("\n## ").next())
+            .expect("docs/language.md has a \"Not simulated\" section");
+        for field in FIELDS {
+            // Volume types are listed by their type name.
+            let shown = field.path.trim_start_matches("volumes[*].");
+            assert!(
+                section.contains(&format!("`{shown}`")),
+                "docs/language.md does not list {}",
+                field.path
+            );
+        }
+    }
+
+    #[test]
     fn a_plain_pod_spec_and_the_pod_kind_paths() {
         let pod = json!({"kind": "Pod", "spec": {"containers": [{"name": "a", "image": "x"}, {"name": "b", "image": "y", "resources": {"limits": {"cpu": "1"}, "requests": {"cpu": "1"}}}]}});
         assert_eq!(
