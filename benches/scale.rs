@@ -15,9 +15,14 @@ fn main() {
 }
 
 fn run(replicas: usize) {
+    run_file(&format!("scale-{replicas}.scn"));
+}
+
+fn run_file(name: &str) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("benches/scenarios/scale-{replicas}.scn"));
-    let files = vec![(path, format!("scale-{replicas}.scn"))];
+        .join("benches/scenarios")
+        .join(name);
+    let files = vec![(path, name.to_string())];
     let outcomes = runner::run(
         &files,
         &RunOptions {
@@ -35,4 +40,11 @@ fn run(replicas: usize) {
 #[divan::bench(args = [1_000, 10_000], sample_count = 5, sample_size = 1)]
 fn scale_up_then_roll_out(replicas: usize) {
     run(replicas);
+}
+
+/// 10,000 replicas with preferred hostname anti-affinity and a zone spread constraint,
+/// scaled up (Parallel) on 100 nodes in 4 zones: the scheduler's cost per pod.
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn scale_up_with_anti_affinity_and_spread() {
+    run_file("spread-10000.scn");
 }

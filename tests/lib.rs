@@ -13,6 +13,7 @@ mod grade;
 mod init;
 mod kubectl_printers;
 mod lang_errors;
+mod lang_nodes;
 mod lang_parse;
 mod lang_render;
 mod report;

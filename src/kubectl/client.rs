@@ -82,12 +82,15 @@ pub fn apply(world: &mut World, document: &Value, source: &str) -> Outcome {
                 .as_object_mut()
                 .map(|m| m.entry("annotations").or_insert_with(|| json!({})));
             if let Some(Value::Object(annotations)) = annotations {
+                // The same text a later apply writes, so re-applying an unchanged
+                // manifest prints `unchanged` (B-OUT-1).
                 annotations.insert(
                     client_apply::LAST_APPLIED.into(),
-                    Value::String(format!("{}\n", configuration)),
+                    Value::String(client_apply::applied_configuration(&configuration)),
                 );
             }
             server::create(world, &kind, &object)?;
+            warn_unsimulated(world, document);
             Ok(format!("{prefix}/{name} created"))
         }
         Some(live) => {
@@ -102,12 +105,20 @@ pub fn apply(world: &mut World, document: &Value, source: &str) -> Outcome {
                 client_apply::apply_patch(last.as_ref(), &configuration, &live, kind.name())
                     .map_err(bad)?;
             let changed = server::update(world, &kind, &name, &patched)?;
+            warn_unsimulated(world, document);
             Ok(format!(
                 "{prefix}/{name} {}",
                 if changed { "configured" } else { "unchanged" }
             ))
         }
     }
+}
+
+/// The manifest's fields that scn does not simulate, as warnings of the request.
+fn warn_unsimulated(world: &mut World, document: &Value) {
+    world
+        .warnings
+        .extend(crate::sim::api::unsimulated::warnings(document));
 }
 
 fn require(world: &World, kind: &ObjectKind, name: &str) -> Result<Value, RequestError> {
@@ -295,14 +306,30 @@ pub fn patch(
     ))
 }
 
-/// `kubectl delete KIND/NAME [--cascade=…] [--force --grace-period=0]`.
+/// `kubectl delete KIND/NAME [--cascade=…] [--force --grace-period=0]`: the lines it
+/// prints (B-OUT-5): `pod "web-0" deleted from default namespace`; with `force`, the
+/// immediate-deletion warning and `force deleted`.
 pub fn delete(
     world: &mut World,
     kind: &ObjectKind,
     name: &str,
     propagation: Propagation,
     force: bool,
-) -> Outcome {
+) -> Result<Vec<String>, RequestError> {
     server::delete(world, kind, name, propagation, force)?;
-    Ok(format!("{} \"{name}\" deleted", kind.resource()))
+    let mut lines = Vec::new();
+    if force {
+        lines.push(FORCE_WARNING.to_string());
+    }
+    let verb = if force { "force deleted" } else { "deleted" };
+    let from = if kind.namespaced() {
+        format!(" from {} namespace", world.config.namespace)
+    } else {
+        String::new()
+    };
+    lines.push(format!("{} \"{name}\" {verb}{from}", kind.kubectl_prefix()));
+    Ok(lines)
 }
+
+/// What kubectl prints before a `--grace-period=0 --force` delete.
+pub const FORCE_WARNING: &str = "Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.";

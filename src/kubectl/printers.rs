@@ -859,3 +859,42 @@ pub fn nodes(nodes: &[&Node], now: Time) -> PrintedTable {
         .collect();
     table(columns, rows)
 }
+
+// ---------------------------------------------------------------------------------------------
+// Disruption
+
+/// `kubectl get pdb` (`printPodDisruptionBudget`, B-PDB-11): min/max as written or `N/A`,
+/// ALLOWED DISRUPTIONS from the status.
+pub fn poddisruptionbudgets(
+    pdbs: &[&k8s_openapi::api::policy::v1::PodDisruptionBudget],
+    now: Time,
+) -> PrintedTable {
+    use crate::sim::api::poddisruptionbudget::printed;
+    let columns = vec![
+        "NAME",
+        "MIN AVAILABLE",
+        "MAX UNAVAILABLE",
+        "ALLOWED DISRUPTIONS",
+        "AGE",
+    ];
+    let rows = pdbs
+        .iter()
+        .map(|pdb| {
+            let spec = pdb.spec.as_ref();
+            let (n, ns) = key(&pdb.metadata);
+            let cells = vec![
+                n.clone(),
+                printed(spec.and_then(|s| s.min_available.as_ref())),
+                printed(spec.and_then(|s| s.max_unavailable.as_ref())),
+                pdb.status
+                    .as_ref()
+                    .and_then(|s| s.disruptions_allowed)
+                    .unwrap_or(0)
+                    .to_string(),
+                age(pdb.metadata.creation_timestamp.as_ref(), &now),
+            ];
+            (n, ns, cells)
+        })
+        .collect();
+    table(columns, rows)
+}

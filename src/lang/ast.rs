@@ -34,6 +34,25 @@ pub struct ClusterConfig {
     pub max_time_ms: u64,
     pub max_events: u64,
     pub feature_gates: Vec<String>,
+    /// `nodes N zones(a, b, c)`: the zones node-1..node-N take in turn.
+    pub zones: Vec<String>,
+    /// `node-capacity cpu=… memory=… pods=…` (only those three options).
+    pub node_capacity: NodeOptions,
+    /// `node NAME …`, in file order.
+    pub node_decls: Vec<(String, NodeOptions)>,
+}
+
+/// The options of `node NAME …`, `node-capacity …` and `add node/NAME …`; unset ones are
+/// `None` (or empty) and take the cluster's defaults.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NodeOptions {
+    pub zone: Option<String>,
+    pub cpu: Option<String>,
+    pub memory: Option<String>,
+    pub pods: Option<u32>,
+    pub labels: Vec<(String, String)>,
+    /// (key, value, effect)
+    pub taints: Vec<(String, Option<String>, String)>,
 }
 
 impl Default for ClusterConfig {
@@ -46,6 +65,9 @@ impl Default for ClusterConfig {
             max_time_ms: 10_000 * 3_600_000,
             max_events: 50_000_000,
             feature_gates: Vec::new(),
+            zones: Vec::new(),
+            node_capacity: NodeOptions::default(),
+            node_decls: Vec::new(),
         }
     }
 }
@@ -126,8 +148,28 @@ pub enum StmtKind {
     Evict {
         target: Ref,
     },
+    /// `cordon node/node-2`
+    Cordon {
+        target: Ref,
+    },
+    /// `uncordon node/node-2`
+    Uncordon {
+        target: Ref,
+    },
+    /// `drain node/node-2 [timeout=2m] [force]`
+    Drain {
+        target: Ref,
+        /// `timeout=D`; `None` is the default limit (10m, as `await`).
+        timeout_ms: Option<u64>,
+        force: bool,
+    },
     Wait {
         duration_ms: u64,
+    },
+    /// `add node/node-4 zone=b cpu=8`: a node joins the cluster.
+    AddNode {
+        target: Ref,
+        options: NodeOptions,
     },
     Await {
         cond: AwaitCond,
@@ -153,6 +195,10 @@ impl StmtKind {
                 | StmtKind::RolloutRestart { .. }
                 | StmtKind::Make { .. }
                 | StmtKind::Evict { .. }
+                | StmtKind::Cordon { .. }
+                | StmtKind::Uncordon { .. }
+                | StmtKind::Drain { .. }
+                | StmtKind::AddNode { .. }
         )
     }
 }
@@ -200,6 +246,8 @@ pub enum Fault {
     Down,
     Up,
     Unpullable,
+    /// `make pod/x evicted`: node-pressure eviction by the kubelet.
+    Evicted,
     /// `make pod/x unhealthy`: its liveness probes fail.
     Unhealthy,
     /// `make pod/x healthy`.
@@ -320,6 +368,7 @@ pub enum Kind {
     ConfigMap,
     Secret,
     Deployment,
+    PodDisruptionBudget,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -329,6 +378,8 @@ pub enum Query {
     Created,
     Deleted,
     Warnings,
+    /// `output`: the lines kubectl would print for the last action.
+    Output,
     /// `name(args)`: pods(statefulset/web), ip(pod/web-0), dns("web-0.nginx"), ...
     Call {
         function: Function,
@@ -362,6 +413,10 @@ pub enum Function {
     Revisions,
     /// `restarts(pod/x)`: kubectl's RESTARTS count.
     Restarts,
+    /// `zone(pod/x)`, `zones(statefulset/x)`, `nodes(statefulset/x)`.
+    Zone,
+    Zones,
+    Nodes,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -85,9 +85,71 @@ impl<'a> Builder<'a> {
         let mut config = ClusterConfig::default();
         for setting in block.into_inner().filter(|p| p.as_rule() == Rule::setting) {
             let mut inner = setting.into_inner();
+            let first = inner.peek();
+            match first.as_ref().map(|p| p.as_rule()) {
+                Some(Rule::node_capacity) => {
+                    let options =
+                        self.node_options(first.into_iter().flat_map(|p| p.into_inner()), true);
+                    config.node_capacity = options;
+                    continue;
+                }
+                Some(Rule::node_decl) => {
+                    let mut parts = first.into_iter().flat_map(|p| p.into_inner());
+                    let name = parts
+                        .find(|p| p.as_rule() == Rule::bare_word)
+                        .map(|p| (p.as_str().to_string(), self.span(&p)));
+                    let options = self.node_options(parts, false);
+                    if let Some((name, span)) = name {
+                        if !is_node_name(&name) {
+                            self.error(
+                                span,
+                                E::InvalidSettingValue {
+                                    setting: "node".into(),
+                                    value: name.clone(),
+                                    expected:
+                                        "a node name (lowercase letters, digits, `-` and `.`)"
+                                            .into(),
+                                },
+                            );
+                        }
+                        config.node_decls.push((name, options));
+                    }
+                    continue;
+                }
+                _ => {}
+            }
             let (Some(name), Some(value)) = (inner.next(), inner.next()) else {
                 continue;
             };
+            if let Some(zones) = inner.next().filter(|p| p.as_rule() == Rule::zones) {
+                if name.as_str() != "nodes" {
+                    self.error(
+                        self.span(&zones),
+                        E::InvalidSettingValue {
+                            setting: name.as_str().to_string(),
+                            value: zones.as_str().to_string(),
+                            expected: "a single value (`zones(…)` follows `nodes N`)".into(),
+                        },
+                    );
+                }
+                for zone in zones
+                    .into_inner()
+                    .filter(|p| p.as_rule() == Rule::bare_word)
+                {
+                    let text = zone.as_str().to_string();
+                    if !is_label_value(&text) {
+                        self.error(
+                            self.span(&zone),
+                            E::InvalidSettingValue {
+                                setting: "zones".into(),
+                                value: text.clone(),
+                                expected: "a zone name (letters, digits, `-`, `_`, `.`)".into(),
+                            },
+                        );
+                    }
+                    config.zones.push(text);
+                }
+            }
             let value_span = self.span(&value);
             let raw = if value.as_rule() == Rule::string {
                 text::unescape(value.as_str())
@@ -120,8 +182,10 @@ impl<'a> Builder<'a> {
                 },
                 "feature-gate" => config.feature_gates.push(raw.clone()),
                 other => {
-                    const SETTINGS: [&str; 7] = [
+                    const SETTINGS: [&str; 9] = [
                         "nodes",
+                        "node-capacity",
+                        "node",
                         "namespace",
                         "domain",
                         "max-pods",
@@ -138,6 +202,152 @@ impl<'a> Builder<'a> {
             }
         }
         config
+    }
+
+    /// The options of a node shape; `capacity_only` for `node-capacity` (cpu, memory, pods).
+    fn node_options<'p>(
+        &mut self,
+        parts: impl Iterator<Item = Pair<'p, Rule>>,
+        capacity_only: bool,
+    ) -> NodeOptions {
+        let mut options = NodeOptions::default();
+        let setting = if capacity_only {
+            "node-capacity"
+        } else {
+            "node"
+        };
+        for option in parts.filter(|p| p.as_rule() == Rule::node_option) {
+            let Some(option) = option.into_inner().next() else {
+                continue;
+            };
+            let span = self.span(&option);
+            let invalid = |value: &str, expected: &str| E::InvalidSettingValue {
+                setting: setting.to_string(),
+                value: value.to_string(),
+                expected: expected.to_string(),
+            };
+            match option.as_rule() {
+                Rule::node_pair => {
+                    let mut kv = option.into_inner();
+                    let key = kv
+                        .next()
+                        .map(|k| k.as_str().to_string())
+                        .unwrap_or_default();
+                    let value = kv
+                        .next()
+                        .map(|v| self.word_or_string(&v))
+                        .unwrap_or_default();
+                    match key.as_str() {
+                        "zone" if !capacity_only => {
+                            if is_label_value(&value) {
+                                options.zone = Some(value);
+                            } else {
+                                self.error(
+                                    span,
+                                    invalid(&value, "a zone name (letters, digits, `-`, `_`, `.`)"),
+                                );
+                            }
+                        }
+                        "cpu" | "memory" => {
+                            if is_quantity(&value) {
+                                if key == "cpu" {
+                                    options.cpu = Some(value);
+                                } else {
+                                    options.memory = Some(value);
+                                }
+                            } else {
+                                self.error(
+                                    span,
+                                    invalid(&value, "a quantity such as 4, 500m or 16Gi"),
+                                );
+                            }
+                        }
+                        "pods" => match value.parse::<u32>() {
+                            Ok(n) if n <= 1_000_000 => options.pods = Some(n),
+                            _ => self.error(span, invalid(&value, "a number of pods such as 110")),
+                        },
+                        other => {
+                            let known: &[&str] = if capacity_only {
+                                &["cpu", "memory", "pods"]
+                            } else {
+                                &["zone", "cpu", "memory", "pods"]
+                            };
+                            let expected = match suggest(other, known.iter().copied()) {
+                                Some(s) => format!(
+                                    "one of {} (did you mean `{s}=`?)",
+                                    known.join("=, ") + "="
+                                ),
+                                None => format!("one of {}", known.join("=, ") + "="),
+                            };
+                            self.error(span, invalid(&format!("{other}={value}"), &expected));
+                        }
+                    }
+                }
+                Rule::node_labels if capacity_only => {
+                    self.error(
+                        span,
+                        invalid(
+                            option.as_str(),
+                            "cpu=, memory= or pods= (labels belong to `node NAME …`)",
+                        ),
+                    );
+                }
+                Rule::node_taints if capacity_only => {
+                    self.error(
+                        span,
+                        invalid(
+                            option.as_str(),
+                            "cpu=, memory= or pods= (taints belong to `node NAME …`)",
+                        ),
+                    );
+                }
+                Rule::node_labels => {
+                    for pair in option
+                        .into_inner()
+                        .filter(|p| p.as_rule() == Rule::label_pair)
+                    {
+                        let mut kv = pair.into_inner();
+                        let key = kv
+                            .next()
+                            .map(|k| k.as_str().to_string())
+                            .unwrap_or_default();
+                        let value = kv
+                            .next()
+                            .map(|v| v.as_str().to_string())
+                            .unwrap_or_default();
+                        options.labels.push((key, value));
+                    }
+                }
+                Rule::node_taints => {
+                    for taint in option.into_inner().filter(|p| p.as_rule() == Rule::taint) {
+                        let taint_span = self.span(&taint);
+                        let text = taint.as_str().to_string();
+                        let mut key = String::new();
+                        let mut value = None;
+                        let mut effect = String::new();
+                        for part in taint.into_inner() {
+                            match part.as_rule() {
+                                Rule::label_key => key = part.as_str().to_string(),
+                                Rule::label_value => value = Some(part.as_str().to_string()),
+                                Rule::taint_effect => effect = part.as_str().to_string(),
+                                _ => {}
+                            }
+                        }
+                        const EFFECTS: [&str; 3] = ["NoSchedule", "PreferNoSchedule", "NoExecute"];
+                        if !EFFECTS.contains(&effect.as_str()) {
+                            let expected = match suggest(&effect, EFFECTS) {
+                                Some(s) => format!("a taint effect: NoSchedule, PreferNoSchedule or NoExecute (did you mean `{s}`?)"),
+                                None => "a taint effect: NoSchedule, PreferNoSchedule or NoExecute".into(),
+                            };
+                            self.error(taint_span, invalid(&text, &expected));
+                        }
+                        options.taints.push((key, value, effect));
+                    }
+                }
+                _ => {}
+            }
+        }
+        options
     }
 
     fn scenario(&mut self, p: Pair<Rule>) -> (Scenario, Vec<StmtInfo>) {
@@ -416,6 +626,64 @@ impl<'a> Builder<'a> {
             Rule::evict => StmtKind::Evict {
                 target: self.reference_opt(next()),
             },
+            Rule::cordon => StmtKind::Cordon {
+                target: self.reference_opt(next()),
+            },
+            Rule::uncordon => StmtKind::Uncordon {
+                target: self.reference_opt(next()),
+            },
+            Rule::drain => {
+                let target = self.reference_opt(next());
+                let mut timeout_ms = None;
+                let mut force = false;
+                while let Some(q) = next() {
+                    match q.as_rule() {
+                        Rule::drain_timeout => {
+                            if let Some(d) = q.into_inner().next() {
+                                let span = self.span(&d);
+                                let text = d.as_str().to_string();
+                                timeout_ms = self.duration(d);
+                                if timeout_ms == Some(0) {
+                                    // kubectl's --timeout=0 means "no limit"; scn needs one.
+                                    self.error(
+                                        span,
+                                        E::InvalidDuration {
+                                            text,
+                                            reason: "a drain needs a limit above 0 (leave \
+                                                     `timeout=` out for the default, 10m)"
+                                                .into(),
+                                        },
+                                    );
+                                    timeout_ms = None;
+                                }
+                            }
+                        }
+                        _ => force = true,
+                    }
+                }
+                StmtKind::Drain {
+                    target,
+                    timeout_ms,
+                    force,
+                }
+            }
+            Rule::add_stmt => {
+                let target_pair = next();
+                let target_span = target_pair.as_ref().map(|p| self.span(p));
+                let target = self.reference_opt(target_pair);
+                if target.kind != Kind::Node && self.kind_ok(&target) {
+                    self.error(
+                        target_span.unwrap_or_default(),
+                        E::InvalidSettingValue {
+                            setting: "add".into(),
+                            value: format!("{}/…", kinds::singular(target.kind)),
+                            expected: "a node: `add node/NAME zone=… cpu=…`".into(),
+                        },
+                    );
+                }
+                let options = self.node_options(std::iter::from_fn(&mut next), false);
+                StmtKind::AddNode { target, options }
+            }
             Rule::wait => StmtKind::Wait {
                 duration_ms: next().and_then(|d| self.duration(d)).unwrap_or(0),
             },
@@ -503,6 +771,7 @@ impl<'a> Builder<'a> {
                         ("unhealthy", Fault::Unhealthy),
                         ("healthy", Fault::Healthy),
                         ("crash", Fault::Crash),
+                        ("evicted", Fault::Evicted),
                     ],
                 ),
                 Kind::Node => ("node".into(), &[("down", Fault::Down), ("up", Fault::Up)]),
@@ -1035,6 +1304,7 @@ fn query_word(word: &str) -> Query {
         "created" => Query::Created,
         "deleted" => Query::Deleted,
         "warnings" => Query::Warnings,
+        "output" => Query::Output,
         _ => Query::Pods,
     }
 }
@@ -1080,4 +1350,49 @@ pub fn parse_duration(text: &str) -> Result<u64, String> {
             .ok_or_else(|| "the duration is too large".to_string())?;
     }
     Ok(total)
+}
+
+/// A label value (`validation.IsValidLabelValue`, without the length limit's subtleties).
+fn is_label_value(text: &str) -> bool {
+    text.len() <= 63
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && text
+            .chars()
+            .next()
+            .is_none_or(|c| c.is_ascii_alphanumeric())
+        && text
+            .chars()
+            .last()
+            .is_none_or(|c| c.is_ascii_alphanumeric())
+}
+
+/// A node name: a DNS subdomain (lowercase letters, digits, `-`, `.`).
+fn is_node_name(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() <= 253
+        && text
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '.'))
+        && text.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && text.ends_with(|c: char| c.is_ascii_alphanumeric())
+}
+
+/// A resource quantity as Kubernetes writes them: `4`, `500m`, `1.5`, `16Gi`, `1e3`.
+fn is_quantity(text: &str) -> bool {
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, suffix) = text.split_at(split);
+    let number_ok = !number.is_empty()
+        && number.chars().filter(|c| *c == '.').count() <= 1
+        && number.chars().any(|c| c.is_ascii_digit());
+    let suffix_ok = matches!(
+        suffix,
+        "" | "m" | "k" | "M" | "G" | "T" | "P" | "E" | "Ki" | "Mi" | "Gi" | "Ti" | "Pi" | "Ei"
+    ) || (suffix.len() > 1
+        && suffix.starts_with(['e', 'E'])
+        && suffix[1..].chars().all(|c| c.is_ascii_digit()));
+    number_ok && suffix_ok
 }

@@ -71,6 +71,13 @@ pub fn known_columns(kind: Kind) -> &'static [&'static str] {
         ],
         Kind::ControllerRevision => &["NAME", "CONTROLLER", "REVISION", "AGE"],
         Kind::EndpointSlice => &["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"],
+        Kind::PodDisruptionBudget => &[
+            "NAME",
+            "MIN AVAILABLE",
+            "MAX UNAVAILABLE",
+            "ALLOWED DISRUPTIONS",
+            "AGE",
+        ],
         Kind::ConfigMap | Kind::Secret | Kind::Deployment => &[],
     }
 }

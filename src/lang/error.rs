@@ -117,8 +117,8 @@ pub enum SyntaxErrorKind {
 
 /// The statement keywords, for messages and did-you-mean.
 pub const STATEMENTS: &[&str] = &[
-    "apply", "scale", "set", "patch", "delete", "rollout", "write", "let", "make", "evict", "wait",
-    "await", "expect",
+    "apply", "scale", "set", "patch", "delete", "rollout", "write", "let", "make", "evict",
+    "cordon", "uncordon", "drain", "wait", "await", "expect", "add",
 ];
 
 impl SyntaxError {
@@ -296,7 +296,7 @@ impl SyntaxError {
             }
             TabInTable => Some("separate columns with two or more spaces".into()),
             UnknownSetting { suggestion, .. } => did_you_mean(suggestion).or_else(|| {
-                Some("settings: nodes, namespace, domain, max-pods, max-time, max-events, feature-gate".into())
+                Some("settings: nodes, node-capacity, node, namespace, domain, max-pods, max-time, max-events, feature-gate".into())
             }),
             UnboundVariable { name } => Some(format!(
                 "bind it first with `let {name} = ...`; write \"${name}\" for the literal text"
@@ -305,7 +305,7 @@ impl SyntaxError {
                 Some("a name is bound once per scenario (setup included); pick another name".into())
             }
             FailsWithAfterNonAction { .. } => Some(
-                "`fails with` follows actions only: apply, scale, set image, patch, delete, rollout, write, make, evict".into(),
+                "`fails with` follows actions only: apply, scale, set image, patch, delete, rollout, write, make, evict, cordon, uncordon, drain".into(),
             ),
             WithinOutsideAwait { .. } => Some("`within` ends an `await` statement".into()),
             ThroughoutOutsideExpect { .. } => {

@@ -39,6 +39,10 @@ pub const ALIASES: &[(&str, Kind)] = &[
     ("deployment", Kind::Deployment),
     ("deployments", Kind::Deployment),
     ("deploy", Kind::Deployment),
+    ("poddisruptionbudget", Kind::PodDisruptionBudget),
+    ("poddisruptionbudgets", Kind::PodDisruptionBudget),
+    ("pdb", Kind::PodDisruptionBudget),
+    ("pdbs", Kind::PodDisruptionBudget),
 ];
 
 /// The kinds that have a table (`expect pods { ... }`).
@@ -52,6 +56,7 @@ pub const TABLE_KINDS: &[Kind] = &[
     Kind::Node,
     Kind::ControllerRevision,
     Kind::EndpointSlice,
+    Kind::PodDisruptionBudget,
 ];
 
 pub fn by_alias(word: &str) -> Option<Kind> {
@@ -78,6 +83,7 @@ pub fn singular(kind: Kind) -> &'static str {
         Kind::ConfigMap => "configmap",
         Kind::Secret => "secret",
         Kind::Deployment => "deployment",
+        Kind::PodDisruptionBudget => "poddisruptionbudget",
     }
 }
 
@@ -96,5 +102,6 @@ pub fn table_name(kind: Kind) -> &'static str {
         Kind::ConfigMap => "configmaps",
         Kind::Secret => "secrets",
         Kind::Deployment => "deployments",
+        Kind::PodDisruptionBudget => "poddisruptionbudgets",
     }
 }

@@ -19,6 +19,9 @@ const STATEMENT_RULES: &[Rule] = &[
     Rule::kw_let,
     Rule::kw_make,
     Rule::kw_evict,
+    Rule::kw_cordon,
+    Rule::kw_uncordon,
+    Rule::kw_drain,
     Rule::kw_wait,
     Rule::kw_await,
     Rule::kw_expect,
@@ -154,8 +157,8 @@ fn describe(rule: Rule) -> String {
     use Rule::*;
     let s = match rule {
         kw_apply | kw_scale | kw_set | kw_patch | kw_delete | kw_rollout | kw_write | kw_let
-        | kw_make | kw_evict | kw_wait | kw_await | kw_expect | statement => {
-            "a statement (apply, scale, set image, patch, delete, rollout, write, let, make, evict, wait, await, expect)"
+        | kw_make | kw_evict | kw_cordon | kw_uncordon | kw_drain | kw_wait | kw_await | kw_expect | statement => {
+            "a statement (apply, scale, set image, patch, delete, rollout, write, let, make, evict, cordon, uncordon, drain, wait, await, expect)"
         }
         line_end => "the end of the line",
         file => "`cluster`, `setup` or `scenario`",
@@ -189,7 +192,13 @@ fn describe(rule: Rule) -> String {
         to_revision => "`to-revision=N`",
         patch_type | kw_merge | kw_json | kw_strategic => "`merge`, `json` or a patch body",
         fault => "a fault (unready, ready, down, up or unpullable)",
-        setting | setting_name => "a cluster setting (nodes, namespace, domain, max-pods, max-time, max-events, feature-gate)",
+        setting | setting_name => "a cluster setting (nodes, node-capacity, node, namespace, domain, max-pods, max-time, max-events, feature-gate)",
+        node_option | node_pair | option_value | node_labels | node_taints => {
+            "a node option (zone=, cpu=, memory=, pods=, labels(…), taints(…))"
+        }
+        label_pair | label_key | label_value => "a label such as disktype=ssd",
+        taint | taint_effect => "a taint such as dedicated=db:NoSchedule",
+        zones => "`zones(a, b, c)`",
         variable_name => "a variable name",
         field_seg | key_seg | index_seg | field_name => "a field path (.field, [\"key\"] or [0])",
         table_line | table_body => "a table row",

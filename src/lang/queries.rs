@@ -20,6 +20,9 @@ pub const FUNCTIONS: &[(&str, Function, usize, bool)] = &[
     ("rollout", Function::Rollout, 1, true),
     ("revisions", Function::Revisions, 1, true),
     ("restarts", Function::Restarts, 1, true),
+    ("zone", Function::Zone, 1, true),
+    ("zones", Function::Zones, 1, true),
+    ("nodes", Function::Nodes, 1, true),
 ];
 
 pub struct FunctionInfo {

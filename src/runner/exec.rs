@@ -8,7 +8,7 @@ use super::exec_check::Check;
 use super::load::LoadedFile;
 use super::outcome::{Failure, ScenarioResult, Status};
 use super::query::{self, object_kind, Context, QueryError};
-use crate::kubectl::client;
+use crate::kubectl::{client, drain};
 use crate::lang::ast::{
     ApplySource, AwaitCond, Cascade, ClusterConfig, CompareOp, Expectation, Fault, FaultTarget,
     Name, PatchType, Ref, Stmt, StmtKind,
@@ -32,7 +32,42 @@ pub fn sim_config(cluster: &ClusterConfig) -> Result<Config, String> {
         max_time_ms: cluster.max_time_ms,
         max_events: cluster.max_events,
         gates: FeatureGates::from_names(&cluster.feature_gates)?,
+        zones: cluster.zones.clone(),
+        capacity: {
+            let defaults = crate::sim::nodes::Capacity::default();
+            let c = &cluster.node_capacity;
+            crate::sim::nodes::Capacity {
+                cpu: c.cpu.clone().unwrap_or(defaults.cpu),
+                memory: c.memory.clone().unwrap_or(defaults.memory),
+                pods: c.pods.unwrap_or(defaults.pods),
+            }
+        },
+        extra_nodes: cluster
+            .node_decls
+            .iter()
+            .map(|(name, options)| (name.clone(), node_options(options)))
+            .collect(),
     })
+}
+
+/// A node shape of the language as the simulation takes it.
+pub fn node_options(options: &crate::lang::ast::NodeOptions) -> crate::sim::nodes::NodeOptions {
+    crate::sim::nodes::NodeOptions {
+        zone: options.zone.clone(),
+        cpu: options.cpu.clone(),
+        memory: options.memory.clone(),
+        pods: options.pods,
+        labels: options.labels.clone(),
+        taints: options
+            .taints
+            .iter()
+            .map(|(key, value, effect)| crate::sim::nodes::TaintSpec {
+                key: key.clone(),
+                value: value.clone(),
+                effect: effect.clone(),
+            })
+            .collect(),
+    }
 }
 
 /// Watches a scenario run statement by statement (`scn trace`). Every method defaults to
@@ -117,6 +152,8 @@ struct Runner<'f> {
     refusal: Option<String>,
     /// Where the documents the last `apply` had refused start (`manifests/web.yaml:17`).
     refused_documents: Vec<String>,
+    /// The lines kubectl printed for the last action (`output`).
+    output: Vec<String>,
 }
 
 type Step = Result<(), Box<Failure>>;
@@ -133,6 +170,7 @@ impl<'f> Runner<'f> {
             warnings: Vec::new(),
             refusal: None,
             refused_documents: Vec::new(),
+            output: Vec::new(),
         })
     }
 
@@ -236,6 +274,7 @@ impl<'f> Runner<'f> {
             }
             _ => {
                 self.world.warnings.clear();
+                self.output.clear();
                 let result = self.action(stmt);
                 self.warnings.append(&mut self.world.warnings);
                 result
@@ -303,11 +342,17 @@ impl<'f> Runner<'f> {
             StmtKind::Apply(source) => self.apply(source),
             StmtKind::Scale { target, replicas } => {
                 let (kind, name) = self.target(target)?;
-                done(client::scale(&mut self.world, &kind, &name, *replicas))
+                done(
+                    &mut self.output,
+                    client::scale(&mut self.world, &kind, &name, *replicas),
+                )
             }
             StmtKind::SetImage { target, images } => {
                 let (kind, name) = self.target(target)?;
-                done(client::set_image(&mut self.world, &kind, &name, images))
+                done(
+                    &mut self.output,
+                    client::set_image(&mut self.world, &kind, &name, images),
+                )
             }
             StmtKind::Patch {
                 target,
@@ -326,13 +371,10 @@ impl<'f> Runner<'f> {
                     PatchType::Merge => server::PatchType::Merge,
                     PatchType::Json => server::PatchType::Json,
                 };
-                done(client::patch(
-                    &mut self.world,
-                    &kind,
-                    &name,
-                    patch_type,
-                    &value,
-                ))
+                done(
+                    &mut self.output,
+                    client::patch(&mut self.world, &kind, &name, patch_type, &value),
+                )
             }
             StmtKind::Delete {
                 targets,
@@ -347,13 +389,13 @@ impl<'f> Runner<'f> {
                 let mut errors = Vec::new();
                 for target in targets {
                     let (kind, name) = self.target(target)?;
-                    if let Err(e) =
-                        client::delete(&mut self.world, &kind, &name, propagation, *force)
-                    {
-                        match e {
-                            RequestError::Api(e) => errors.push(e.to_string()),
-                            RequestError::Sim(e) => return Err(ActionError::Sim(e)),
+                    match client::delete(&mut self.world, &kind, &name, propagation, *force) {
+                        Ok(mut lines) => self.output.append(&mut lines),
+                        Err(RequestError::Api(e)) => {
+                            self.output.push(e.to_string());
+                            errors.push(e.to_string());
                         }
+                        Err(RequestError::Sim(e)) => return Err(ActionError::Sim(e)),
                     }
                 }
                 refused(errors)
@@ -363,16 +405,17 @@ impl<'f> Runner<'f> {
                 to_revision,
             } => {
                 let (kind, name) = self.target(target)?;
-                done(client::rollout_undo(
-                    &mut self.world,
-                    &kind,
-                    &name,
-                    *to_revision,
-                ))
+                done(
+                    &mut self.output,
+                    client::rollout_undo(&mut self.world, &kind, &name, *to_revision),
+                )
             }
             StmtKind::RolloutRestart { target } => {
                 let (kind, name) = self.target(target)?;
-                done(client::rollout_restart(&mut self.world, &kind, &name))
+                done(
+                    &mut self.output,
+                    client::rollout_restart(&mut self.world, &kind, &name),
+                )
             }
             StmtKind::Write {
                 target,
@@ -409,6 +452,7 @@ impl<'f> Runner<'f> {
                     Fault::Unhealthy => faults::Fault::Unhealthy,
                     Fault::Healthy => faults::Fault::Healthy,
                     Fault::Crash => faults::Fault::Crash,
+                    Fault::Evicted => faults::Fault::Evicted,
                     Fault::Unpullable
                     | Fault::Crashing { .. }
                     | Fault::ImageHealthy
@@ -419,11 +463,57 @@ impl<'f> Runner<'f> {
                         ))
                     }
                 };
-                done(faults::make(&mut self.world, &object.0, &object.1, fault))
+                quiet(faults::make(&mut self.world, &object.0, &object.1, fault))
             }
             StmtKind::Evict { target } => {
                 let (kind, name) = self.target(target)?;
-                done(faults::evict(&mut self.world, &kind, &name))
+                done(
+                    &mut self.output,
+                    faults::evict(&mut self.world, &kind, &name),
+                )
+            }
+            StmtKind::Cordon { target } | StmtKind::Uncordon { target } => {
+                let (kind, name) = self.target(target)?;
+                let desired = matches!(stmt.kind, StmtKind::Cordon { .. });
+                if kind != ObjectKind::Node {
+                    return Err(ActionError::Refused(format!(
+                        "error: only nodes can be cordoned or uncordoned, not {}/{name}",
+                        kind.kubectl_prefix()
+                    )));
+                }
+                done(
+                    &mut self.output,
+                    drain::cordon(&mut self.world, &name, desired),
+                )
+            }
+            StmtKind::Drain {
+                target,
+                timeout_ms,
+                force,
+            } => {
+                let (kind, name) = self.target(target)?;
+                if kind != ObjectKind::Node {
+                    return Err(ActionError::Refused(format!(
+                        "error: only nodes can be drained, not {}/{name}",
+                        kind.kubectl_prefix()
+                    )));
+                }
+                let options = drain::DrainOptions {
+                    force: *force,
+                    timeout_ms: timeout_ms.unwrap_or(DEFAULT_AWAIT),
+                };
+                let printed =
+                    drain::drain(&mut self.world, &name, options).map_err(ActionError::Sim)?;
+                self.output = printed.lines;
+                match printed.error {
+                    None => Ok(()),
+                    Some(error) => Err(ActionError::Refused(error)),
+                }
+            }
+            StmtKind::AddNode { target, options } => {
+                let (_, name) = self.target(target)?;
+                crate::sim::nodes::add(&mut self.world, &name, &node_options(options))
+                    .map_err(|e| ActionError::Refused(e.to_string()))
             }
             _ => Ok(()),
         }
@@ -465,10 +555,14 @@ impl<'f> Runner<'f> {
         for doc in &docs {
             self.world.warnings.clear();
             let result = client::apply(&mut self.world, &doc.value, &shown);
+            // kubectl prints the server's warnings on stderr before the object's line.
+            self.output
+                .extend(self.world.warnings.iter().map(|w| format!("Warning: {w}")));
             self.warnings.append(&mut self.world.warnings);
             match result {
-                Ok(_) => {}
+                Ok(line) => self.output.push(line),
                 Err(RequestError::Api(e)) => {
+                    self.output.push(e.to_string());
                     errors.push(e.to_string());
                     if let ApplySource::File { path, .. } = source {
                         self.refused_documents.push(format!(
@@ -519,6 +613,7 @@ impl<'f> Runner<'f> {
             world: &self.world,
             mark: self.mark,
             warnings: &self.warnings,
+            output: &self.output,
             resolve_name: &resolve,
             evaluate: &evaluate,
         };
@@ -766,12 +861,24 @@ impl std::fmt::Display for ActionError {
     }
 }
 
-fn done(outcome: client::Outcome) -> Result<(), ActionError> {
+/// An action's outcome: its line goes to `output`, a refusal too (kubectl prints it).
+fn done(output: &mut Vec<String>, outcome: client::Outcome) -> Result<(), ActionError> {
     match outcome {
-        Ok(_) => Ok(()),
-        Err(RequestError::Api(e)) => Err(ActionError::Refused(e.to_string())),
+        Ok(line) => {
+            output.push(line);
+            Ok(())
+        }
+        Err(RequestError::Api(e)) => {
+            output.push(e.to_string());
+            Err(ActionError::Refused(e.to_string()))
+        }
         Err(RequestError::Sim(e)) => Err(ActionError::Sim(e)),
     }
+}
+
+/// A fault: not a kubectl command, so nothing goes to `output`.
+fn quiet(outcome: client::Outcome) -> Result<(), ActionError> {
+    done(&mut Vec::new(), outcome)
 }
 
 fn refused(errors: Vec<String>) -> Result<(), ActionError> {

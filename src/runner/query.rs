@@ -24,6 +24,7 @@ pub fn object_kind(kind: Kind) -> ObjectKind {
         Kind::ConfigMap => ObjectKind::Other("ConfigMap".into()),
         Kind::Secret => ObjectKind::Other("Secret".into()),
         Kind::Deployment => ObjectKind::Other("Deployment".into()),
+        Kind::PodDisruptionBudget => ObjectKind::Other("PodDisruptionBudget".into()),
     }
 }
 
@@ -38,6 +39,8 @@ pub struct Context<'a> {
     pub mark: usize,
     /// Warnings the API server returned for the last action.
     pub warnings: &'a [String],
+    /// The lines kubectl printed for the last action (`output`).
+    pub output: &'a [String],
     pub resolve_name: &'a dyn Fn(&Name) -> Result<String, QueryError>,
     pub evaluate: &'a dyn Fn(&crate::lang::ast::Value) -> Result<Answer, QueryError>,
 }
@@ -57,6 +60,7 @@ pub fn evaluate(ctx: &Context, query: &Query) -> Result<Answer, QueryError> {
             ))
         }
         Query::Warnings => Ok(Answer::List(ctx.warnings.to_vec())),
+        Query::Output => Ok(Answer::List(ctx.output.to_vec())),
         Query::Field { target, path } => {
             let name = (ctx.resolve_name)(&target.name)?;
             let Some(object) = world.store.to_json(&object_kind(target.kind), &name) else {
@@ -188,6 +192,9 @@ pub fn function_name(function: Function) -> &'static str {
         Function::Rollout => "rollout",
         Function::Revisions => "revisions",
         Function::Restarts => "restarts",
+        Function::Zone => "zone",
+        Function::Zones => "zones",
+        Function::Nodes => "nodes",
     }
 }
 
@@ -275,6 +282,36 @@ fn call(
                             .get(&format!("{name}-{ordinal}"))
                             .and_then(|p| p.spec.as_ref()?.containers.first()?.image.clone())
                             .unwrap_or_else(|| "-".into())
+                    })
+                    .collect(),
+            ))
+        }
+        Function::Zone => {
+            let pod = pod_of(&ref_arg(args, function, Some(Kind::Pod))?)?;
+            Ok(pod
+                .and_then(|p| zone_of(world, p))
+                .map(Answer::Text)
+                .unwrap_or(Answer::Absent))
+        }
+        Function::Zones | Function::Nodes => {
+            let target = ref_arg(args, function, Some(Kind::StatefulSet))?;
+            let name = (ctx.resolve_name)(&target.name)?;
+            let Some(set) = world.store.statefulsets.get(&name) else {
+                return Ok(Answer::Absent);
+            };
+            let spec = set.spec.clone().unwrap_or_default();
+            let start = spec.ordinals.and_then(|o| o.start).unwrap_or(0) as i64;
+            let replicas = spec.replicas.unwrap_or(1).max(0) as i64;
+            Ok(Answer::List(
+                (start..start + replicas)
+                    .map(|ordinal| {
+                        let pod = world.store.pods.get(&format!("{name}-{ordinal}"));
+                        let found = if function == Function::Zones {
+                            pod.and_then(|p| zone_of(world, p))
+                        } else {
+                            pod.and_then(|p| p.spec.as_ref()?.node_name.clone())
+                        };
+                        found.unwrap_or_else(|| "-".into())
                     })
                     .collect(),
             ))
@@ -405,4 +442,10 @@ fn call(
             })
         }
     }
+}
+
+/// The zone label of the node a pod is bound to.
+fn zone_of(world: &crate::sim::World, pod: &k8s_openapi::api::core::v1::Pod) -> Option<String> {
+    let node = pod.spec.as_ref()?.node_name.as_ref()?;
+    crate::sim::nodes::zone(world.store.nodes.get(node)?).map(str::to_string)
 }

@@ -35,6 +35,14 @@ pub fn printed(world: &World, kind: Kind) -> PrintedTable {
         Kind::EndpointSlice => {
             printers::endpointslices(&s.endpoint_slices.values().collect::<Vec<_>>(), now)
         }
+        Kind::PodDisruptionBudget => {
+            let pdbs: Vec<_> = s
+                .names(&crate::sim::controllers::disruption::kind())
+                .iter()
+                .filter_map(|n| crate::sim::controllers::disruption::get(world, n))
+                .collect();
+            printers::poddisruptionbudgets(&pdbs.iter().collect::<Vec<_>>(), now)
+        }
         Kind::ConfigMap | Kind::Secret | Kind::Deployment => PrintedTable {
             columns: vec!["NAME"],
             rows: Vec::new(),

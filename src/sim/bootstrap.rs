@@ -8,29 +8,8 @@ use super::kinds::ObjectKind;
 use super::world::{Change, World};
 
 pub fn bootstrap(world: &mut World) {
-    for n in 1..=world.config.nodes {
-        let name = format!("node-{n}");
-        let node = json!({
-            "metadata": {"name": name, "labels": {
-                "kubernetes.io/hostname": name,
-                "kubernetes.io/os": "linux",
-                "kubernetes.io/arch": "amd64",
-            }},
-            "spec": {"podCIDR": format!("10.244.{n}.0/24"), "podCIDRs": [format!("10.244.{n}.0/24")]},
-            "status": {
-                "capacity": {"pods": "110", "cpu": "8", "memory": "32Gi"},
-                "allocatable": {"pods": "110", "cpu": "8", "memory": "32Gi"},
-                "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
-                    "message": "kubelet is posting ready status",
-                    "lastTransitionTime": to_time(0), "lastHeartbeatTime": to_time(0)}],
-                "addresses": [{"type": "InternalIP", "address": format!("172.18.0.{}", n + 1)},
-                              {"type": "Hostname", "address": name}],
-                "nodeInfo": {"kubeletVersion": "v1.36.0", "kubeProxyVersion": "",
-                    "osImage": "Debian GNU/Linux 12 (bookworm)", "kernelVersion": "6.1.0",
-                    "containerRuntimeVersion": "containerd://2.1.0", "operatingSystem": "linux",
-                    "architecture": "amd64", "machineID": "", "systemUUID": "", "bootID": ""}
-            }
-        });
+    for (i, shape) in world.config.node_shapes().iter().enumerate() {
+        let node = super::nodes::node_object(shape, i as u32 + 1, 0);
         insert_system(world, ObjectKind::Node, node);
     }
     let class = json!({
@@ -54,13 +33,13 @@ pub fn bootstrap(world: &mut World) {
 }
 
 /// Objects the cluster's installer creates: stored without admission.
-fn insert_system(world: &mut World, kind: ObjectKind, mut value: serde_json::Value) {
+pub(crate) fn insert_system(world: &mut World, kind: ObjectKind, mut value: serde_json::Value) {
     let uid = world.store.new_uid();
     let rv = world.store.new_resource_version();
     let meta = &mut value["metadata"];
     meta["uid"] = json!(uid);
     meta["resourceVersion"] = json!(rv);
-    meta["creationTimestamp"] = json!(to_time(0));
+    meta["creationTimestamp"] = json!(to_time(world.now));
     let name = meta["name"].as_str().unwrap_or_default().to_string();
     let stored = match kind {
         ObjectKind::Node => serde_json::from_value(value)

@@ -1,6 +1,6 @@
 //! Fault injection: what `make` and `evict` do to the cluster. Each fault acts through
 //! the component that would see it in a real cluster (the kubelet, the node lifecycle
-//! controller).
+//! controller, the API server's eviction subresource).
 
 use super::clock::Millis;
 use super::kinds::ObjectKind;
@@ -17,6 +17,8 @@ pub enum Fault {
     Down,
     /// The node's kubelet is back.
     Up,
+    /// The kubelet evicts the pod under node pressure (phase Failed, reason Evicted).
+    Evicted,
     /// The pod's liveness probes fail.
     Unhealthy,
     /// The pod's liveness probes succeed again.
@@ -62,10 +64,11 @@ pub fn make(world: &mut World, kind: &ObjectKind, name: &str, fault: Fault) -> O
         (ObjectKind::Pod, Fault::Unhealthy) => super::kubelet::make_unhealthy(world, name),
         (ObjectKind::Pod, Fault::Healthy) => super::kubelet::make_healthy(world, name),
         (ObjectKind::Pod, Fault::Crash) => super::kubelet::crash(world, name),
+        (ObjectKind::Pod, Fault::Evicted) => super::kubelet::evict(world, name),
         (kind, fault) => {
             return Err(RequestError::Api(ApiError::new(
                 Reason::BadRequest,
-                format!("the fault {fault:?} does not apply to a {kind}: pods take unready/ready/unhealthy/healthy/crash, nodes down/up"),
+                format!("the fault {fault:?} does not apply to a {kind}: pods take unready/ready/unhealthy/healthy/crash/evicted, nodes down/up"),
             )))
         }
     }
@@ -90,15 +93,16 @@ pub fn make_image(world: &mut World, image: &str, fault: ImageFault) {
     }
 }
 
-/// `evict pod/x`: the kubelet evicts the pod (phase Failed, reason Evicted).
+/// `evict pod/x`: the Eviction API (B-EVICT), as `kubectl drain` uses it. scn prints
+/// `pod/<name> evicted` for it (kubectl has no `evict` command).
 pub fn evict(world: &mut World, kind: &ObjectKind, name: &str) -> Outcome {
-    require(world, kind, name)?;
     if *kind != ObjectKind::Pod {
+        require(world, kind, name)?;
         return Err(RequestError::Api(ApiError::new(
             Reason::BadRequest,
             format!("only pods can be evicted, not a {kind}"),
         )));
     }
-    super::kubelet::evict(world, name);
+    super::api::eviction::evict(world, name)?;
     Ok(format!("pod/{name} evicted"))
 }

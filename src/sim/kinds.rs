@@ -65,6 +65,9 @@ impl ObjectKind {
                 "Deployment" => "deployments.apps".into(),
                 "ConfigMap" => "configmaps".into(),
                 "Secret" => "secrets".into(),
+                "PodDisruptionBudget" => "poddisruptionbudgets.policy".into(),
+                "DaemonSet" => "daemonsets.apps".into(),
+                "ReplicaSet" => "replicasets.apps".into(),
                 other => format!("{}s", other.to_lowercase()),
             },
         }

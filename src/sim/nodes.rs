@@ -1,6 +1,148 @@
-//! Node predicates shared by the scheduler and the kubelet.
+//! Nodes: their shape (capacity, zone, labels, taints) and the predicates shared by the
+//! scheduler and the kubelet.
 
-use k8s_openapi::api::core::v1::Node;
+use k8s_openapi::api::core::v1::{Node, Taint};
+use serde_json::{json, Value};
+
+use super::clock::to_time;
+
+/// The well-known labels every node carries (`k8s.io/api/core/v1` `LabelHostname`, …).
+pub const LABEL_HOSTNAME: &str = "kubernetes.io/hostname";
+pub const LABEL_OS: &str = "kubernetes.io/os";
+pub const LABEL_ARCH: &str = "kubernetes.io/arch";
+pub const LABEL_ZONE: &str = "topology.kubernetes.io/zone";
+
+/// The most nodes a cluster may have: each gets the pod CIDR `10.244.N.0/24`.
+pub const MAX_NODES: u32 = 250;
+
+/// One taint as written on a node (`key=value:Effect`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaintSpec {
+    pub key: String,
+    pub value: Option<String>,
+    pub effect: String,
+}
+
+/// A node's options; unset ones take the cluster's `node-capacity`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NodeOptions {
+    pub zone: Option<String>,
+    pub cpu: Option<String>,
+    pub memory: Option<String>,
+    pub pods: Option<u32>,
+    pub labels: Vec<(String, String)>,
+    pub taints: Vec<TaintSpec>,
+}
+
+/// The allocatable of every node unless a node says otherwise.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Capacity {
+    pub cpu: String,
+    pub memory: String,
+    pub pods: u32,
+}
+
+impl Default for Capacity {
+    fn default() -> Self {
+        Capacity {
+            cpu: "4".into(),
+            memory: "16Gi".into(),
+            pods: 110,
+        }
+    }
+}
+
+/// A node's complete shape.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeShape {
+    pub name: String,
+    pub zone: Option<String>,
+    pub cpu: String,
+    pub memory: String,
+    pub pods: u32,
+    pub labels: Vec<(String, String)>,
+    pub taints: Vec<TaintSpec>,
+}
+
+impl NodeShape {
+    pub fn new(name: &str, options: &NodeOptions, capacity: &Capacity) -> NodeShape {
+        NodeShape {
+            name: name.to_string(),
+            zone: options.zone.clone(),
+            cpu: options.cpu.clone().unwrap_or_else(|| capacity.cpu.clone()),
+            memory: options
+                .memory
+                .clone()
+                .unwrap_or_else(|| capacity.memory.clone()),
+            pods: options.pods.unwrap_or(capacity.pods),
+            labels: options.labels.clone(),
+            taints: options.taints.clone(),
+        }
+    }
+}
+
+/// The node object for `shape`, with pod CIDR `10.244.<index>.0/24`, Ready since `now`.
+pub fn node_object(shape: &NodeShape, index: u32, now: super::clock::Millis) -> Value {
+    let name = &shape.name;
+    let mut labels = serde_json::Map::new();
+    labels.insert(LABEL_ARCH.into(), json!("amd64"));
+    labels.insert(LABEL_HOSTNAME.into(), json!(name));
+    labels.insert(LABEL_OS.into(), json!("linux"));
+    if let Some(zone) = &shape.zone {
+        labels.insert(LABEL_ZONE.into(), json!(zone));
+    }
+    for (k, v) in &shape.labels {
+        labels.insert(k.clone(), json!(v));
+    }
+    let mut spec = json!({
+        "podCIDR": format!("10.244.{index}.0/24"),
+        "podCIDRs": [format!("10.244.{index}.0/24")],
+    });
+    if !shape.taints.is_empty() {
+        let taints: Vec<Value> = shape
+            .taints
+            .iter()
+            .map(|t| {
+                let mut taint = json!({"key": t.key, "effect": t.effect});
+                if let Some(v) = &t.value {
+                    taint["value"] = json!(v);
+                }
+                taint
+            })
+            .collect();
+        spec["taints"] = json!(taints);
+    }
+    let resources = json!({"pods": shape.pods.to_string(), "cpu": shape.cpu, "memory": shape.memory,
+        "ephemeral-storage": "100Gi"});
+    json!({
+        "metadata": {"name": name, "labels": labels},
+        "spec": spec,
+        "status": {
+            "capacity": resources,
+            "allocatable": resources,
+            "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
+                "message": "kubelet is posting ready status",
+                "lastTransitionTime": to_time(now), "lastHeartbeatTime": to_time(now)}],
+            "addresses": [{"type": "InternalIP", "address": format!("172.18.0.{}", index + 1)},
+                          {"type": "Hostname", "address": name}],
+            "nodeInfo": {"kubeletVersion": "v1.36.0", "kubeProxyVersion": "",
+                "osImage": "Debian GNU/Linux 12 (bookworm)", "kernelVersion": "6.1.0",
+                "containerRuntimeVersion": "containerd://2.1.0", "operatingSystem": "linux",
+                "architecture": "amd64", "machineID": "", "systemUUID": "", "bootID": ""}
+        }
+    })
+}
+
+/// The index (`N` of `10.244.N.0/24`) a new node gets: one more than the highest in use.
+pub fn next_index(nodes: &std::collections::BTreeMap<String, Node>) -> u32 {
+    nodes
+        .values()
+        .filter_map(|n| n.spec.as_ref()?.pod_cidr.as_deref())
+        .filter_map(|cidr| cidr.split('.').nth(2)?.parse::<u32>().ok())
+        .max()
+        .unwrap_or(0)
+        + 1
+}
 
 pub fn is_ready(node: &Node) -> bool {
     node.status
@@ -10,12 +152,62 @@ pub fn is_ready(node: &Node) -> bool {
         .is_some_and(|c| c.status == "True")
 }
 
-/// NotReady nodes carry a NoSchedule taint, so new pods skip them; so do cordoned ones.
-pub fn is_schedulable(node: &Node) -> bool {
-    let cordoned = node
-        .spec
+/// `spec.unschedulable` (cordoned).
+pub fn is_unschedulable(node: &Node) -> bool {
+    node.spec
         .as_ref()
         .and_then(|s| s.unschedulable)
-        .unwrap_or(false);
-    is_ready(node) && !cordoned
+        .unwrap_or(false)
+}
+
+pub fn taints(node: &Node) -> &[Taint] {
+    node.spec
+        .as_ref()
+        .and_then(|s| s.taints.as_deref())
+        .unwrap_or_default()
+}
+
+pub fn label<'a>(node: &'a Node, key: &str) -> Option<&'a str> {
+    node.metadata.labels.as_ref()?.get(key).map(String::as_str)
+}
+
+/// The node's zone label, if any.
+pub fn zone(node: &Node) -> Option<&str> {
+    label(node, LABEL_ZONE)
+}
+
+/// `add node/NAME …`: a node joins the cluster, Ready at once (its kubelet registered it).
+pub fn add(
+    world: &mut super::World,
+    name: &str,
+    options: &NodeOptions,
+) -> Result<(), super::server::ApiError> {
+    use super::server::{ApiError, Reason};
+    if world.store.nodes.contains_key(name) {
+        return Err(ApiError::new(
+            Reason::AlreadyExists,
+            format!("nodes \"{name}\" already exists"),
+        ));
+    }
+    let errors = super::api::validation::validate_object_meta_name("Node", name);
+    if let Some(first) = errors.first() {
+        return Err(ApiError::new(
+            Reason::Invalid,
+            format!("The Node \"{name}\" is invalid: {first}"),
+        ));
+    }
+    let index = next_index(&world.store.nodes);
+    if world.store.nodes.len() as u32 >= MAX_NODES || index > MAX_NODES {
+        return Err(ApiError::new(
+            Reason::Forbidden,
+            format!(
+                "node \"{name}\" cannot join: a cluster has at most {MAX_NODES} nodes \
+                 (each gets the pod CIDR 10.244.N.0/24)"
+            ),
+        ));
+    }
+    let shape = NodeShape::new(name, options, &world.config.capacity);
+    let object = node_object(&shape, index, world.now);
+    super::bootstrap::insert_system(world, super::kinds::ObjectKind::Node, object);
+    Ok(())
 }

@@ -37,6 +37,10 @@ pub enum Reason {
     Forbidden,
     /// The client could not map the kind (`no matches for kind`): kubectl's own error.
     NoMatch,
+    /// 429: the Eviction API refused because of a PodDisruptionBudget.
+    TooManyRequests,
+    /// 500: `Internal error occurred: …`.
+    InternalError,
 }
 
 impl ApiError {
@@ -266,6 +270,12 @@ pub fn create(world: &mut World, kind: &ObjectKind, value: &Value) -> Result<Str
             store_typed::<k8s_openapi::api::discovery::v1::EndpointSlice>(world, value)?
         }
         ObjectKind::Other(other) => {
+            if other == super::api::poddisruptionbudget::KIND {
+                let errors = super::api::poddisruptionbudget::validate(value);
+                if !errors.is_empty() {
+                    return Err(invalid(kind, &name, &errors).into());
+                }
+            }
             let mut metadata = meta_of(value);
             init_meta(world, kind, &mut metadata);
             metadata.generation = Some(1);
@@ -366,6 +376,7 @@ pub fn insert_pod(world: &mut World, mut pod: Pod) -> Result<(), RequestError> {
         .into());
     }
     world.count_pod_creation()?;
+    super::api::default_toleration_seconds::admit(&mut pod);
     init_meta(world, &ObjectKind::Pod, &mut pod.metadata);
     pod.status = Some(PodStatus {
         phase: Some("Pending".into()),
@@ -575,9 +586,21 @@ pub fn update(
         ObjectKind::Other(k) => {
             let key = (k.clone(), name.to_string());
             let old = world.store.others.get(&key).map(|o| o.body.clone());
+            if k == super::api::poddisruptionbudget::KIND {
+                let errors = super::api::poddisruptionbudget::validate(&value);
+                if !errors.is_empty() {
+                    return Err(invalid(kind, name, &errors).into());
+                }
+            }
             if old.as_ref() == Some(&value) {
                 false
             } else {
+                // A new spec is a new generation (the disruption controller's
+                // observedGeneration follows it).
+                if old.as_ref().and_then(|o| o.get("spec")) != value.get("spec") {
+                    let generation = old_meta.generation.unwrap_or(0) + 1;
+                    value["metadata"]["generation"] = generation.into();
+                }
                 let metadata = meta_of(&value);
                 world.store.others.insert(
                     key,

@@ -26,6 +26,37 @@ pub struct Config {
     pub max_time_ms: Millis,
     pub max_events: u64,
     pub gates: FeatureGates,
+    /// `nodes N zones(a, b, c)`: node-1..node-N take these zones in turn.
+    pub zones: Vec<String>,
+    /// `node-capacity …`: every node's allocatable unless it says otherwise.
+    pub capacity: super::nodes::Capacity,
+    /// `node NAME …`: nodes after node-1..node-N, each with its own options.
+    pub extra_nodes: Vec<(String, super::nodes::NodeOptions)>,
+}
+
+impl Config {
+    /// Every node the cluster starts with, in creation order.
+    pub fn node_shapes(&self) -> Vec<super::nodes::NodeShape> {
+        let mut shapes: Vec<super::nodes::NodeShape> = (1..=self.nodes)
+            .map(|n| {
+                let options = super::nodes::NodeOptions {
+                    zone: (!self.zones.is_empty())
+                        .then(|| self.zones[(n as usize - 1) % self.zones.len()].clone()),
+                    ..Default::default()
+                };
+                super::nodes::NodeShape::new(&format!("node-{n}"), &options, &self.capacity)
+            })
+            .collect();
+        for (name, options) in &self.extra_nodes {
+            let shape = super::nodes::NodeShape::new(name, options, &self.capacity);
+            // `node node-2 …` reshapes node-2 in place; a new name joins at the end.
+            match shapes.iter_mut().find(|s| &s.name == name) {
+                Some(existing) => *existing = shape,
+                None => shapes.push(shape),
+            }
+        }
+        shapes
+    }
 }
 
 impl Default for Config {
@@ -38,6 +69,9 @@ impl Default for Config {
             max_time_ms: 10_000 * 3_600_000,
             max_events: 50_000_000,
             gates: FeatureGates::default(),
+            zones: Vec::new(),
+            capacity: Default::default(),
+            extra_nodes: Vec::new(),
         }
     }
 }
@@ -71,8 +105,10 @@ pub enum Timer {
     SyncStatefulSet { name: String },
     /// The node-monitor grace period of a node that stopped reporting ran out.
     NodeNotReady { node: String, epoch: u64 },
-    /// The NoExecute taint's tolerance ran out: the node's pods are deleted.
-    NodeEvictPods { node: String, epoch: u64 },
+    /// The taint manager's scheduled deletion of a pod on a NoExecute-tainted node.
+    TaintEviction { pod: String, uid: String },
+    /// An entry of a PDB's `disruptedPods` expires: the disruption controller looks again.
+    SyncDisruptionBudget { name: String },
 }
 
 /// A pod creation or a completed pod deletion, in the order it happened.
@@ -120,6 +156,8 @@ pub struct World {
     pub scheduler: Scheduler,
     pub kubelet: Kubelet,
     pub node_lifecycle: super::controllers::node_lifecycle::NodeLifecycle,
+    pub disruption: super::controllers::disruption::DisruptionController,
+    pub taint_eviction: super::controllers::taint_eviction::TaintEviction,
     pub volume_controller: super::controllers::volume::VolumeController,
     /// Files written in pods (`write`/`read`).
     pub files: super::volumes::Files,
@@ -136,10 +174,10 @@ pub struct World {
 
 impl World {
     pub fn new(config: Config) -> Result<World, SimError> {
-        if config.nodes == 0 || config.nodes > 250 {
+        let total = config.node_shapes().len();
+        if total == 0 || total > super::nodes::MAX_NODES as usize {
             return Err(SimError::Config(format!(
-                "a cluster has 1 to 250 nodes (each gets the pod CIDR 10.244.N.0/24); {} asked",
-                config.nodes
+                "a cluster has 1 to 250 nodes (each gets the pod CIDR 10.244.N.0/24); {total} asked",
             )));
         }
         let mut world = World {
@@ -154,6 +192,8 @@ impl World {
             scheduler: Scheduler::default(),
             kubelet: Kubelet::default(),
             node_lifecycle: Default::default(),
+            disruption: Default::default(),
+            taint_eviction: Default::default(),
             volume_controller: Default::default(),
             files: Default::default(),
             events: EventLog::default(),
@@ -217,6 +257,11 @@ impl World {
             if let Some(name) = self.statefulset_queue.pop() {
                 self.spend()?;
                 super::controllers::statefulset::sync(self, &name)?;
+                continue;
+            }
+            if let Some(name) = self.disruption.queue.pop() {
+                self.spend()?;
+                super::controllers::disruption::sync(self, &name);
                 continue;
             }
             return Ok(());
@@ -333,6 +378,11 @@ impl World {
         super::controllers::volume::on_event(self, &event)?;
         super::controllers::endpointslice::on_event(self, &event);
         super::controllers::garbage_collector::on_event(self, &event)?;
+        super::controllers::disruption::on_event(self, &event);
+        if event.kind == ObjectKind::Node && event.change != Change::Deleted {
+            super::controllers::node_lifecycle::on_node(self, &event.name);
+        }
+        super::controllers::taint_eviction::on_event(self, &event);
         Ok(())
     }
 
@@ -341,6 +391,14 @@ impl World {
             Timer::SyncStatefulSet { name } => {
                 self.statefulset_requeues.remove(&(name.clone(), self.now));
                 self.statefulset_queue.add(&name);
+                Ok(())
+            }
+            Timer::SyncDisruptionBudget { name } => {
+                self.disruption.queue.add(&name);
+                Ok(())
+            }
+            Timer::TaintEviction { pod, uid } => {
+                super::controllers::taint_eviction::fire(self, &pod, &uid);
                 Ok(())
             }
             other => super::kubelet::on_timer(self, other),

@@ -8,14 +8,21 @@
 //! - [`apply`]: kubectl client-side apply (three-way merge);
 //! - [`strict`]: unknown-field detection as `--validate=strict`;
 //! - [`fields`]: the schema's field names, for "did you mean" on unknown fields;
-//! - [`kinds`]: the kinds the server knows.
+//! - [`kinds`]: the kinds the server knows;
+//! - [`poddisruptionbudget`]: PDB validation and scaling;
+//! - [`eviction`]: the pods/eviction subresource (B-EVICT);
+//! - [`unsimulated`]: manifest fields scn does not simulate, warned about at apply.
 
 pub mod apply;
+pub mod default_toleration_seconds;
 pub mod defaults;
+pub mod eviction;
 pub mod field_error;
 pub mod fields;
 pub mod kinds;
 pub mod patch;
+pub mod poddisruptionbudget;
 pub mod quantity;
 pub mod strict;
+pub mod unsimulated;
 pub mod validation;

@@ -1,8 +1,10 @@
 //! Controllers: each watches objects and reconciles them, as kube-controller-manager does.
 
+pub mod disruption;
 pub mod endpointslice;
 pub mod garbage_collector;
 pub mod node_lifecycle;
 pub mod podgc;
 pub mod statefulset;
+pub mod taint_eviction;
 pub mod volume;

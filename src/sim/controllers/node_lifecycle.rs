@@ -1,8 +1,10 @@
 //! The node lifecycle controller, with the node's own kubelet going down and up
 //! (`make node/n down|up`, LANGUAGE.md timing): 50 s after a node stops reporting
-//! (node-monitor grace period) it is NotReady, tainted, and its pods are not Ready; 300 s
-//! later (the NoExecute toleration) its pods are marked for deletion and stay Terminating
-//! until the node is up again or they are force-deleted (B-FAIL-4).
+//! (node-monitor grace period) its Ready condition is Unknown, it gets the
+//! `node.kubernetes.io/unreachable` NoSchedule and NoExecute taints (B-TAINT-1) and its pods
+//! are marked not Ready (B-TAINT-5). The taint manager (`taint_eviction.rs`) then deletes
+//! each pod when its toleration runs out (300 s by default, B-TAINT-2/3); the pods stay
+//! Terminating until the node is up again or they are force-deleted (B-FAIL-4, B-TAINT-6).
 
 use std::collections::BTreeMap;
 
@@ -10,11 +12,9 @@ use k8s_openapi::api::core::v1::{NodeCondition, Taint};
 
 use crate::sim::clock::{to_time, Millis, SECOND};
 use crate::sim::kinds::ObjectKind;
-use crate::sim::podutil;
 use crate::sim::world::{Change, Timer, World};
 
 pub const NODE_MONITOR_GRACE: Millis = 50 * SECOND;
-pub const NOT_READY_TOLERATION: Millis = 300 * SECOND;
 
 /// Each down/up bumps the node's epoch, so timers of an earlier outage do nothing.
 #[derive(Debug, Default)]
@@ -66,13 +66,6 @@ pub fn not_ready(world: &mut World, node: &str, epoch: u64) {
     if !current(world, node, epoch) {
         return;
     }
-    set_node_ready(world, node, false);
-    for pod in pods_on(world, node) {
-        let ready = world.store.pods.get(&pod).is_some_and(podutil::is_ready);
-        if ready {
-            super::super::kubelet::set_ready(world, &pod, false);
-        }
-    }
     world.events.record(
         world.now,
         ObjectKind::Node,
@@ -81,36 +74,39 @@ pub fn not_ready(world: &mut World, node: &str, epoch: u64) {
         "NodeNotReady",
         format!("Node {node} status is now: NodeNotReady"),
     );
-    world.timers.at(
-        world.now + NOT_READY_TOLERATION,
-        Timer::NodeEvictPods {
-            node: node.to_string(),
-            epoch,
-        },
-    );
+    mark_pods_not_ready(world, node);
+    // The unreachable taints: the taint manager (taint_eviction.rs) takes it from there.
+    set_node_ready(world, node, false);
 }
 
-pub fn evict_pods(world: &mut World, node: &str, epoch: u64) {
-    if !current(world, node, epoch) {
-        return;
-    }
+/// `MarkPodsNotReady` (B-TAINT-5): only the pod's `Ready` condition turns False (phase and
+/// container statuses stay), with a `NodeNotReady` warning on each pod it changed.
+fn mark_pods_not_ready(world: &mut World, node: &str) {
+    let now = world.now;
     for pod in pods_on(world, node) {
-        let terminating = world
-            .store
-            .pods
-            .get(&pod)
-            .is_some_and(podutil::is_terminating);
-        if !terminating {
-            world.events.record(
-                world.now,
-                ObjectKind::Pod,
-                &pod,
-                "Normal",
-                "TaintManagerEviction",
-                format!("Marking for deletion Pod {}/{pod}", world.config.namespace),
-            );
-            crate::sim::server::delete_pod(world, &pod, false);
+        let Some(object) = world.store.pods.get_mut(&pod) else {
+            continue;
+        };
+        let Some(conditions) = object.status.as_mut().and_then(|s| s.conditions.as_mut()) else {
+            continue;
+        };
+        let Some(ready) = conditions.iter_mut().find(|c| c.type_ == "Ready") else {
+            continue;
+        };
+        if ready.status == "False" {
+            continue;
         }
+        ready.status = "False".into();
+        ready.last_transition_time = Some(to_time(now));
+        crate::sim::server::touch_pod(world, &pod);
+        world.events.record(
+            now,
+            ObjectKind::Pod,
+            &pod,
+            "Warning",
+            "NodeNotReady",
+            "Node is not ready".into(),
+        );
     }
 }
 
@@ -175,3 +171,43 @@ fn set_node_ready(world: &mut World, node: &str, ready: bool) {
     }
     world.notify(ObjectKind::Node, node, Change::Modified, None);
 }
+
+/// Taint-nodes-by-condition for a cordoned node (B-DRAIN-7): `spec.unschedulable` gets the
+/// `node.kubernetes.io/unschedulable:NoSchedule` taint, and loses it with uncordon.
+pub fn on_node(world: &mut World, node: &str) {
+    let now = world.now;
+    let Some(object) = world.store.nodes.get_mut(node) else {
+        return;
+    };
+    let spec = object.spec.get_or_insert_with(Default::default);
+    let cordoned = spec.unschedulable.unwrap_or(false);
+    let has = spec
+        .taints
+        .iter()
+        .flatten()
+        .any(|t| t.key == UNSCHEDULABLE && t.effect == "NoSchedule");
+    if cordoned == has {
+        return;
+    }
+    let taints = spec.taints.get_or_insert_with(Vec::new);
+    if cordoned {
+        taints.push(Taint {
+            key: UNSCHEDULABLE.into(),
+            effect: "NoSchedule".into(),
+            time_added: Some(to_time(now)),
+            value: None,
+        });
+    } else {
+        taints.retain(|t| !(t.key == UNSCHEDULABLE && t.effect == "NoSchedule"));
+    }
+    if taints.is_empty() {
+        spec.taints = None;
+    }
+    let rv = world.store.new_resource_version();
+    if let Some(object) = world.store.nodes.get_mut(node) {
+        object.metadata.resource_version = Some(rv);
+    }
+    world.notify(ObjectKind::Node, node, Change::Modified, None);
+}
+
+pub const UNSCHEDULABLE: &str = "node.kubernetes.io/unschedulable";

@@ -10,7 +10,7 @@
 
 use std::collections::BTreeSet;
 
-use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, Pod};
+use k8s_openapi::api::core::v1::{Node, PersistentVolume, PersistentVolumeClaim, Pod};
 use k8s_openapi::api::storage::v1::StorageClass;
 use serde_json::{json, Value};
 
@@ -401,10 +401,8 @@ fn provision(world: &mut World, claim_name: &str, class: &StorageClass, node: Op
         },
         "status": {"phase": "Pending"},
     });
-    if let Some(node) = node {
-        pv["spec"]["nodeAffinity"] = json!({"required": {"nodeSelectorTerms": [{
-            "matchExpressions": [{"key": "kubernetes.io/hostname", "operator": "In",
-                                  "values": [node]}]}]}});
+    if let Some(affinity) = provisioned_affinity(world, class, node) {
+        pv["spec"]["nodeAffinity"] = affinity;
     }
     let created = quietly(world, |world| {
         server::create(world, &ObjectKind::PersistentVolume, &pv)
@@ -425,6 +423,72 @@ fn provision(world: &mut World, claim_name: &str, class: &StorageClass, node: Op
         format!("Successfully provisioned volume {pv_name}"),
     );
     bind(world, claim_name, &pv_name);
+}
+
+/// The node affinity of a provisioned volume: for WaitForFirstConsumer, the chosen node's
+/// zone when it has one (a zonal disk), else the node itself (a local volume); for
+/// Immediate, the first zone the class's `allowedTopologies` lists; else none.
+fn provisioned_affinity(
+    world: &World,
+    class: &StorageClass,
+    node: Option<&str>,
+) -> Option<serde_json::Value> {
+    let term = |key: &str, value: &str| {
+        json!({"required": {"nodeSelectorTerms": [{
+            "matchExpressions": [{"key": key, "operator": "In", "values": [value]}]}]}})
+    };
+    if let Some(node) = node {
+        let zone = world
+            .store
+            .nodes
+            .get(node)
+            .and_then(crate::sim::nodes::zone);
+        return Some(match zone {
+            Some(zone) => term(crate::sim::nodes::LABEL_ZONE, zone),
+            None => term(crate::sim::nodes::LABEL_HOSTNAME, node),
+        });
+    }
+    let first = class.allowed_topologies.as_ref()?.first()?;
+    let expressions: Vec<serde_json::Value> = first
+        .match_label_expressions
+        .iter()
+        .flatten()
+        .filter_map(|e| {
+            let value = e.values.first()?;
+            Some(json!({"key": e.key, "operator": "In", "values": [value]}))
+        })
+        .collect();
+    (!expressions.is_empty())
+        .then(|| json!({"required": {"nodeSelectorTerms": [{"matchExpressions": expressions}]}}))
+}
+
+/// VolumeBinding's check for claims still to be provisioned on the chosen node: a
+/// WaitForFirstConsumer class with `allowedTopologies` admits only the nodes it lists.
+pub fn provisionable_on(world: &World, pod: &Pod, node: &Node) -> bool {
+    let empty = Default::default();
+    let labels = node.metadata.labels.as_ref().unwrap_or(&empty);
+    claims_of(pod).iter().all(|claim_name| {
+        let Some(claim) = world.store.claims.get(claim_name) else {
+            return true;
+        };
+        if phase_of_claim(claim) != "Pending" {
+            return true;
+        }
+        let (_, class) = class_of(world, claim);
+        let Some(terms) = class
+            .filter(|c| waits_for_consumer(c))
+            .and_then(|c| c.allowed_topologies.as_ref())
+            .filter(|t| !t.is_empty())
+        else {
+            return true;
+        };
+        terms.iter().any(|term| {
+            term.match_label_expressions
+                .iter()
+                .flatten()
+                .all(|e| labels.get(&e.key).is_some_and(|v| e.values.contains(v)))
+        })
+    })
 }
 
 /// `bind`: the volume points at the claim and the claim at the volume; both are Bound.
@@ -483,21 +547,15 @@ fn bind(world: &mut World, claim_name: &str, pv_name: &str) {
 
 /// Pods the scheduler set aside for this claim get another chance.
 fn wake_pods_using(world: &mut World, claim: &str) {
-    let waiting: Vec<String> = world
-        .scheduler
-        .unschedulable
-        .iter()
-        .filter(|p| {
-            world
-                .store
-                .pods
-                .get(p.as_str())
-                .is_some_and(|pod| claims_of(pod).iter().any(|c| c == claim))
-        })
-        .cloned()
-        .collect();
-    for pod in waiting {
-        world.notify(ObjectKind::Pod, &pod, Change::Modified, None);
+    let waiting = world.scheduler.unschedulable.iter().any(|p| {
+        world
+            .store
+            .pods
+            .get(p.as_str())
+            .is_some_and(|pod| claims_of(pod).iter().any(|c| c == claim))
+    });
+    if waiting {
+        crate::sim::scheduler::request_retry(world);
     }
 }
 

@@ -241,10 +241,9 @@ pub fn on_timer(world: &mut World, timer: Timer) -> Result<(), SimError> {
         Timer::NodeNotReady { node, epoch } => {
             super::controllers::node_lifecycle::not_ready(world, &node, epoch)
         }
-        Timer::NodeEvictPods { node, epoch } => {
-            super::controllers::node_lifecycle::evict_pods(world, &node, epoch)
-        }
-        Timer::SyncStatefulSet { .. } => {}
+        Timer::SyncStatefulSet { .. }
+        | Timer::SyncDisruptionBudget { .. }
+        | Timer::TaintEviction { .. } => {}
     }
     Ok(())
 }

@@ -1,0 +1,410 @@
+//! `kubectl cordon`, `uncordon` and `drain` (upstream `staging/src/k8s.io/kubectl/pkg/drain`
+//! and `pkg/cmd/drain`), B-DRAIN-1..7. Drain is client-side: it cordons the node, filters
+//! its pods, evicts them through the Eviction API, retries a refused eviction every 5 s
+//! and polls every second until each evicted pod is gone, all in virtual time.
+//!
+//! Upstream runs one goroutine per pod; here the pods take their turns in name order at
+//! each instant, so the printed lines are deterministic.
+
+use serde_json::json;
+
+use crate::sim::api::eviction;
+use crate::sim::clock::{Millis, SECOND};
+use crate::sim::kinds::ObjectKind;
+use crate::sim::server::{self, ApiError, PatchType, Reason, RequestError};
+use crate::sim::{podutil, SimError, World};
+
+/// The retry interval after a 429 (`evictPods`).
+pub const RETRY: Millis = 5 * SECOND;
+/// `waitForDelete`'s poll interval.
+pub const POLL: Millis = SECOND;
+
+/// What a drain printed (stdout and stderr, in order) and, if it failed, kubectl's error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Printed {
+    pub lines: Vec<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct DrainOptions {
+    /// `--force`: also pods that no controller owns.
+    pub force: bool,
+    /// `--timeout`: the global limit.
+    pub timeout_ms: Millis,
+}
+
+/// `kubectl cordon` (`desired = true`) or `uncordon`: the line it prints.
+pub fn cordon(world: &mut World, node: &str, desired: bool) -> Result<String, RequestError> {
+    let Some(object) = world.store.nodes.get(node) else {
+        return Err(ApiError::not_found(&ObjectKind::Node, node).into());
+    };
+    let current = object
+        .spec
+        .as_ref()
+        .and_then(|s| s.unschedulable)
+        .unwrap_or(false);
+    let verb = if desired { "cordoned" } else { "uncordoned" };
+    if current == desired {
+        return Ok(format!("node/{node} already {verb}"));
+    }
+    // kubectl sends a two-way merge patch; `false` is omitted, so the field goes away.
+    let value = if desired { json!(true) } else { json!(null) };
+    server::patch(
+        world,
+        &ObjectKind::Node,
+        node,
+        PatchType::Merge,
+        &json!({"spec": {"unschedulable": value}}),
+    )?;
+    Ok(format!("node/{node} {verb}"))
+}
+
+/// Go's `time.Duration` text: `2m0s`, `10m0s`, `1h0m0s`, `30s`, `1.5s`.
+pub fn go_duration(ms: Millis) -> String {
+    if ms == 0 {
+        return "0s".into();
+    }
+    let h = ms / 3_600_000;
+    let m = ms / 60_000 % 60;
+    let s = ms / 1000 % 60;
+    let frac = ms % 1000;
+    let seconds = if frac == 0 {
+        format!("{s}s")
+    } else {
+        let f = format!("{frac:03}");
+        format!("{s}.{}s", f.trim_end_matches('0'))
+    };
+    if ms < 1000 {
+        return format!("{ms}ms");
+    }
+    match (h, m) {
+        (0, 0) => seconds,
+        (0, m) => format!("{m}m{seconds}"),
+        (h, m) => format!("{h}h{m}m{seconds}"),
+    }
+}
+
+/// A pod's verdict from the filters (`PodDeleteStatus`).
+enum Verdict {
+    Delete,
+    Warn(String),
+    Skip,
+    Fatal(String),
+}
+
+const UNMANAGED_FATAL: &str = "Pods that declare no controller (use --force to override)";
+const UNMANAGED_WARNING: &str = "deleting Pods that declare no controller";
+const DAEMONSET_WARNING: &str = "ignoring DaemonSet-managed Pods";
+
+/// `makeFilters` in order: skipDeleted (off without --skip-wait-for-delete-timeout),
+/// daemonSet (--ignore-daemonsets), mirrorPod, localStorage (--delete-emptydir-data),
+/// unreplicated. A pod stops at the first filter that does not delete it; otherwise the
+/// last filter's verdict stands (so the local-storage warning is dropped, as upstream).
+fn filter(world: &World, pod: &k8s_openapi::api::core::v1::Pod, force: bool) -> Verdict {
+    let controller = pod
+        .metadata
+        .owner_references
+        .iter()
+        .flatten()
+        .find(|o| o.controller == Some(true));
+    if let Some(owner) = controller.filter(|c| c.kind == "DaemonSet") {
+        let key = ("DaemonSet".to_string(), owner.name.clone());
+        if !world.store.others.contains_key(&key) {
+            // An orphan: deleted with a warning under --force, else an error.
+            let message = format!("daemonsets.apps \"{}\" not found", owner.name);
+            return if force {
+                Verdict::Warn(message)
+            } else {
+                Verdict::Fatal(message)
+            };
+        }
+        return Verdict::Warn(DAEMONSET_WARNING.into());
+    }
+    let mirror = pod
+        .metadata
+        .annotations
+        .as_ref()
+        .is_some_and(|a| a.contains_key("kubernetes.io/config.mirror"));
+    if mirror {
+        return Verdict::Skip;
+    }
+    let finished = podutil::is_failed(pod) || podutil::is_succeeded(pod);
+    // localStorage: with --delete-emptydir-data the pod is deleted with a warning, which
+    // the next filter's verdict replaces.
+    if finished || controller.is_some() {
+        return Verdict::Delete;
+    }
+    if force {
+        Verdict::Warn(UNMANAGED_WARNING.into())
+    } else {
+        Verdict::Fatal(UNMANAGED_FATAL.into())
+    }
+}
+
+/// `PodDeleteList`: the pods to evict, the warnings (`Warnings()`) and errors (`errors()`).
+struct DeleteList {
+    pods: Vec<(String, String)>,
+    warnings: Vec<String>,
+    errors: Vec<String>,
+}
+
+fn pods_for_deletion(world: &World, node: &str, force: bool) -> DeleteList {
+    let namespace = &world.config.namespace;
+    let mut list = DeleteList {
+        pods: Vec::new(),
+        warnings: Vec::new(),
+        errors: Vec::new(),
+    };
+    let mut warned: Vec<(String, Vec<String>)> = Vec::new();
+    let mut fatal: Vec<(String, Vec<String>)> = Vec::new();
+    let add = |groups: &mut Vec<(String, Vec<String>)>, message: String, pod: String| match groups
+        .iter_mut()
+        .find(|(m, _)| *m == message)
+    {
+        Some((_, pods)) => pods.push(pod),
+        None => groups.push((message, vec![pod])),
+    };
+    for (name, pod) in &world.store.pods {
+        if pod.spec.as_ref().and_then(|s| s.node_name.as_deref()) != Some(node) {
+            continue;
+        }
+        let shown = format!("{namespace}/{name}");
+        match filter(world, pod, force) {
+            Verdict::Delete => list
+                .pods
+                .push((name.clone(), pod.metadata.uid.clone().unwrap_or_default())),
+            Verdict::Warn(message) => {
+                if message != DAEMONSET_WARNING {
+                    list.pods
+                        .push((name.clone(), pod.metadata.uid.clone().unwrap_or_default()));
+                }
+                add(&mut warned, message, shown);
+            }
+            Verdict::Skip => {}
+            Verdict::Fatal(message) => add(&mut fatal, message, shown),
+        }
+    }
+    list.warnings = warned
+        .into_iter()
+        .map(|(m, pods)| format!("{m}: {}", pods.join(", ")))
+        .collect();
+    list.errors = fatal
+        .into_iter()
+        .map(|(m, pods)| format!("cannot delete {m}: {}", pods.join(", ")))
+        .collect();
+    list
+}
+
+/// `utilerrors.NewAggregate(errs).Error()`.
+fn aggregate(errors: &[String]) -> String {
+    match errors {
+        [one] => one.clone(),
+        many => format!("[{}]", many.join(", ")),
+    }
+}
+
+/// Where one pod's eviction goroutine is.
+enum Step {
+    /// The next eviction attempt is due at this instant.
+    Attempt(Millis),
+    /// Evicted; the next poll for its disappearance is due at this instant.
+    Waiting {
+        uid: String,
+        poll: Millis,
+    },
+    Done,
+    Failed,
+}
+
+/// `kubectl drain NODE --ignore-daemonsets --delete-emptydir-data [--force] [--timeout]`.
+pub fn drain(world: &mut World, node: &str, options: DrainOptions) -> Result<Printed, SimError> {
+    let mut lines = Vec::new();
+    match cordon(world, node, true) {
+        Ok(line) => lines.push(line),
+        Err(RequestError::Sim(e)) => return Err(e),
+        Err(RequestError::Api(e)) => {
+            let error = e.to_string();
+            lines.push(error.clone());
+            return Ok(Printed {
+                lines,
+                error: Some(error),
+            });
+        }
+    }
+    world.settle()?;
+    let list = pods_for_deletion(world, node, options.force);
+    if !list.errors.is_empty() {
+        return Ok(unable(lines, node, aggregate(&list.errors)));
+    }
+    if !list.warnings.is_empty() {
+        lines.push(format!("Warning: {}", list.warnings.join("; ")));
+    }
+    let errors = evict_pods(world, &list.pods, options.timeout_ms, &mut lines)?;
+    if errors.is_empty() {
+        lines.push(format!("node/{node} drained"));
+        return Ok(Printed { lines, error: None });
+    }
+    let error = aggregate(&errors);
+    let pending = pods_for_deletion(world, node, options.force);
+    if !pending.pods.is_empty() {
+        lines.push(format!(
+            "There are pending pods in node \"{node}\" when an error occurred: {error}"
+        ));
+        for (name, _) in &pending.pods {
+            lines.push(format!("pod/{name}"));
+        }
+    }
+    Ok(unable(lines, node, error))
+}
+
+/// `RunDrain`'s failure lines, then kubectl's final `error: …`.
+fn unable(mut lines: Vec<String>, node: &str, error: String) -> Printed {
+    lines.push(format!(
+        "error: unable to drain node \"{node}\" due to error: {error}, continuing command..."
+    ));
+    lines.push("There are pending nodes to be drained:".into());
+    lines.push(format!(" {node}"));
+    let error = format!("error: {error}");
+    lines.push(error.clone());
+    Printed {
+        lines,
+        error: Some(error),
+    }
+}
+
+/// `evictPods`: every pod's loop, interleaved in virtual time. Returns the errors.
+fn evict_pods(
+    world: &mut World,
+    pods: &[(String, String)],
+    timeout: Millis,
+    lines: &mut Vec<String>,
+) -> Result<Vec<String>, SimError> {
+    let namespace = world.config.namespace.clone();
+    let start = world.now;
+    let deadline = start + timeout;
+    let timeout_text = go_duration(timeout);
+    let mut steps: Vec<Step> = pods.iter().map(|_| Step::Attempt(start)).collect();
+    let mut errors = Vec::new();
+    loop {
+        let now = world.now;
+        for (i, (name, uid)) in pods.iter().enumerate() {
+            match &steps[i] {
+                Step::Attempt(at) if *at <= now => {
+                    // kubectl prints the line before it checks the global timeout.
+                    lines.push(format!("evicting pod {namespace}/{name}"));
+                    if now >= deadline {
+                        errors.push(format!(
+                            "error when evicting pods/\"{name}\" -n \"{namespace}\": global timeout reached: {timeout_text}"
+                        ));
+                        steps[i] = Step::Failed;
+                        continue;
+                    }
+                    let result = eviction::evict(world, name);
+                    world.settle()?;
+                    steps[i] = match result {
+                        Ok(()) => Step::Waiting {
+                            uid: uid.clone(),
+                            poll: now,
+                        },
+                        Err(e) if e.reason == Reason::NotFound => Step::Done,
+                        Err(e) if e.reason == Reason::TooManyRequests => {
+                            lines.push(format!(
+                                "error when evicting pods/\"{name}\" -n \"{namespace}\" (will retry after 5s): {}",
+                                e.message
+                            ));
+                            Step::Attempt(now + RETRY)
+                        }
+                        Err(e) => {
+                            errors.push(format!(
+                                "error when evicting pods/\"{name}\" -n \"{namespace}\": {}",
+                                error_text(&e)
+                            ));
+                            Step::Failed
+                        }
+                    };
+                }
+                Step::Waiting { uid, poll } if *poll <= now => {
+                    let gone = world
+                        .store
+                        .pods
+                        .get(name)
+                        .is_none_or(|p| p.metadata.uid.as_deref() != Some(uid.as_str()));
+                    steps[i] = if gone {
+                        lines.push(format!("pod/{name} evicted"));
+                        Step::Done
+                    } else if now >= deadline {
+                        errors.push(format!(
+                            "error when waiting for pod \"{name}\" in namespace \"{namespace}\" to terminate: global timeout reached: {timeout_text}"
+                        ));
+                        Step::Failed
+                    } else {
+                        Step::Waiting {
+                            uid: uid.clone(),
+                            poll: now + POLL,
+                        }
+                    };
+                }
+                _ => {}
+            }
+        }
+        if world.now >= deadline {
+            for (i, (name, _)) in pods.iter().enumerate() {
+                match steps[i] {
+                    Step::Attempt(_) => {
+                        // It wakes from its 5 s sleep, prints, and sees the deadline.
+                        lines.push(format!("evicting pod {namespace}/{name}"));
+                        errors.push(format!(
+                            "error when evicting pods/\"{name}\" -n \"{namespace}\": global timeout reached: {timeout_text}"
+                        ))
+                    }
+                    Step::Waiting { .. } => errors.push(format!(
+                        "error when waiting for pod \"{name}\" in namespace \"{namespace}\" to terminate: global timeout reached: {timeout_text}"
+                    )),
+                    Step::Done | Step::Failed => continue,
+                }
+                steps[i] = Step::Failed;
+            }
+        }
+        let next = steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::Attempt(at) => Some(*at),
+                Step::Waiting { poll, .. } => Some(*poll),
+                _ => None,
+            })
+            .min();
+        let Some(next) = next else {
+            return Ok(errors);
+        };
+        // Every loop ends at the global deadline at the latest (scn's rounding of
+        // upstream's "after its current sleep").
+        world.advance_to(next.min(deadline).max(now))?;
+    }
+}
+
+/// How kubectl shows an API error inside its own message: the server's message alone.
+fn error_text(e: &ApiError) -> String {
+    e.message.clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_durations() {
+        assert_eq!(go_duration(120_000), "2m0s");
+        assert_eq!(go_duration(600_000), "10m0s");
+        assert_eq!(go_duration(30_000), "30s");
+        assert_eq!(go_duration(3_600_000), "1h0m0s");
+        assert_eq!(go_duration(90_500), "1m30.5s");
+        assert_eq!(go_duration(500), "500ms");
+    }
+
+    #[test]
+    fn aggregates_as_go_does() {
+        assert_eq!(aggregate(&["a".into()]), "a");
+        assert_eq!(aggregate(&["a".into(), "b".into()]), "[a, b]");
+    }
+}

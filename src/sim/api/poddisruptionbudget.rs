@@ -1,0 +1,155 @@
+//! PodDisruptionBudget (policy/v1) in the API server: decoding the stored object and the
+//! registry's validation (`ValidatePodDisruptionBudgetSpec` in upstream
+//! `pkg/apis/policy/validation`).
+
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use serde_json::Value;
+
+use super::field_error::{quote, FieldError};
+
+pub const KIND: &str = "PodDisruptionBudget";
+
+/// The policies `spec.unhealthyPodEvictionPolicy` accepts.
+pub const UNHEALTHY_POD_EVICTION_POLICIES: &[&str] = &["AlwaysAllow", "IfHealthyBudget"];
+
+/// The typed view of a stored PDB body (fields the simulation does not know are ignored).
+pub fn decode(body: &Value) -> Option<PodDisruptionBudget> {
+    serde_json::from_value(body.clone()).ok()
+}
+
+/// `ValidatePodDisruptionBudgetSpec`: minAvailable and maxUnavailable are exclusive, each a
+/// non-negative integer or a percentage of at most 100%, and the eviction policy is known.
+pub fn validate(body: &Value) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let spec = body.get("spec").cloned().unwrap_or(Value::Null);
+    let min = spec.get("minAvailable").filter(|v| !v.is_null());
+    let max = spec.get("maxUnavailable").filter(|v| !v.is_null());
+    if min.is_some() && max.is_some() {
+        errors.push(FieldError::invalid(
+            "spec",
+            go_spec(&spec),
+            "minAvailable and maxUnavailable cannot be both set",
+        ));
+    }
+    for (field, value) in [("minAvailable", min), ("maxUnavailable", max)] {
+        if let Some(value) = value {
+            errors.extend(int_or_percent(&format!("spec.{field}"), value));
+        }
+    }
+    if let Some(policy) = spec
+        .get("unhealthyPodEvictionPolicy")
+        .and_then(Value::as_str)
+    {
+        if !UNHEALTHY_POD_EVICTION_POLICIES.contains(&policy) {
+            errors.push(FieldError::unsupported(
+                "spec.unhealthyPodEvictionPolicy",
+                policy,
+                UNHEALTHY_POD_EVICTION_POLICIES,
+            ));
+        }
+    }
+    errors
+}
+
+/// `ValidatePositiveIntOrPercent` and `IsNotMoreThan100Percent`.
+fn int_or_percent(path: &str, value: &Value) -> Vec<FieldError> {
+    match value {
+        Value::Number(n) => match n.as_i64() {
+            Some(i) if i < 0 => vec![FieldError::invalid(
+                path,
+                i.to_string(),
+                "must be greater than or equal to 0",
+            )],
+            _ => Vec::new(),
+        },
+        Value::String(s) => match percent(s) {
+            None => vec![FieldError::invalid(
+                path,
+                quote(s),
+                "must be an integer or percentage (e.g '5%')",
+            )],
+            Some(p) if p > 100 => vec![FieldError::invalid(
+                path,
+                quote(s),
+                "must not be greater than 100%",
+            )],
+            Some(_) => Vec::new(),
+        },
+        _ => Vec::new(),
+    }
+}
+
+/// `50%` → 50; anything else (`50`, `%`, `-5%`) is not a percentage.
+fn percent(s: &str) -> Option<i64> {
+    let digits = s.strip_suffix('%')?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// `GetScaledValueFromIntOrPercent(value, total, roundUp=true)`.
+pub fn scaled(value: &IntOrString, total: i32) -> i32 {
+    match value {
+        IntOrString::Int(i) => *i,
+        IntOrString::String(s) => {
+            let p = percent(s).unwrap_or(0);
+            ((p * total as i64 + 99) / 100) as i32
+        }
+    }
+}
+
+/// How kubectl prints a min/max value: as written, `N/A` when unset.
+pub fn printed(value: Option<&IntOrString>) -> String {
+    match value {
+        None => "N/A".into(),
+        Some(IntOrString::Int(i)) => i.to_string(),
+        Some(IntOrString::String(s)) => s.clone(),
+    }
+}
+
+/// `%#v` of the spec in the "cannot be both set" message. The pointers Go prints are not
+/// reproducible, so they are written as one fixed address, as elsewhere in scn.
+fn go_spec(_spec: &Value) -> String {
+    "policy.PodDisruptionBudgetSpec{MinAvailable:(*intstr.IntOrString)(0xc000010000), Selector:(*v1.LabelSelector)(0xc000010000), MaxUnavailable:(*intstr.IntOrString)(0xc000010000), UnhealthyPodEvictionPolicy:(*policy.UnhealthyPodEvictionPolicyType)(nil)}".into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn both_set_is_invalid() {
+        let errors = validate(&json!({"spec": {"minAvailable": 1, "maxUnavailable": 1}}));
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].detail().contains("cannot be both set"));
+    }
+
+    #[test]
+    fn percentages_and_integers() {
+        assert!(validate(&json!({"spec": {"minAvailable": "50%"}})).is_empty());
+        assert_eq!(
+            validate(&json!({"spec": {"minAvailable": "150%"}})).len(),
+            1
+        );
+        assert_eq!(validate(&json!({"spec": {"maxUnavailable": -1}})).len(), 1);
+        assert_eq!(
+            validate(&json!({"spec": {"maxUnavailable": "half"}})).len(),
+            1
+        );
+        assert_eq!(
+            validate(&json!({"spec": {"minAvailable": 1, "unhealthyPodEvictionPolicy": "Never"}}))
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn scaling_rounds_up() {
+        assert_eq!(scaled(&IntOrString::String("30%".into()), 5), 2);
+        assert_eq!(scaled(&IntOrString::String("50%".into()), 3), 2);
+        assert_eq!(scaled(&IntOrString::Int(1), 5), 1);
+    }
+}

@@ -1,0 +1,267 @@
+//! Manifest fields that change what a real cluster does but that scn does not simulate.
+//! `apply` warns about each one it finds (LANGUAGE.md: "say what is not simulated"), so a
+//! manifest never gets a confident answer that silently ignores part of it.
+//!
+//! [`FIELDS`] is the one place that lists them; docs/language.md repeats it and a test
+//! checks that each entry warns. Scheduling fields (affinity, topology spread, tolerations,
+//! nodeSelector, resource requests) and container lifecycle fields (probes, init
+//! containers, lifecycle hooks, terminationGracePeriodSeconds) are simulated and are not
+//! listed.
+
+use serde_json::Value;
+
+/// Where a field lives: in a pod spec (a Pod's `spec`, a StatefulSet's
+/// `spec.template.spec`), a Service's `spec` or a PersistentVolumeClaim's `spec`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    PodSpec,
+    Service,
+    Claim,
+}
+
+/// One field scn does not simulate.
+#[derive(Debug, Clone, Copy)]
+pub struct Unsimulated {
+    pub scope: Scope,
+    /// The path under the scope: `.` between fields, `[*]` for every element of a list.
+    pub path: &'static str,
+    /// A value that means "what scn simulates anyway" (no warning), as JSON text.
+    pub harmless: Option<&'static str>,
+    /// What a real cluster would do that scn does not.
+    pub why: &'static str,
+    /// An example value, for the test and the docs (JSON text).
+    pub example: &'static str,
+}
+
+const fn f(
+    scope: Scope,
+    path: &'static str,
+    harmless: Option<&'static str>,
+    why: &'static str,
+    example: &'static str,
+) -> Unsimulated {
+    Unsimulated {
+        scope,
+        path,
+        harmless,
+        why,
+        example,
+    }
+}
+
+use Scope::{Claim, PodSpec, Service};
+
+pub static FIELDS: &[Unsimulated] = &[
+    f(PodSpec, "hostNetwork", Some("false"), "the pod would use the node's network namespace and IP; scn gives it a pod IP", "true"),
+    f(PodSpec, "hostPID", Some("false"), "the pod would share the node's process namespace", "true"),
+    f(PodSpec, "hostIPC", Some("false"), "the pod would share the node's IPC namespace", "true"),
+    f(PodSpec, "dnsPolicy", Some("\"ClusterFirst\""), "scn's resolver always answers as ClusterFirst does", "\"Default\""),
+    f(PodSpec, "dnsConfig", None, "scn's resolver ignores custom nameservers, searches and options", "{\"options\":[{\"name\":\"ndots\",\"value\":\"2\"}]}"),
+    f(PodSpec, "hostAliases", None, "/etc/hosts entries are not simulated", "[{\"ip\":\"10.0.0.1\",\"hostnames\":[\"db\"]}]"),
+    f(PodSpec, "priorityClassName", None, "priority and preemption are not simulated: a pod that fits nowhere never evicts lower-priority pods", "\"high\""),
+    f(PodSpec, "priority", None, "priority and preemption are not simulated", "1000"),
+    f(PodSpec, "preemptionPolicy", None, "preemption is not simulated", "\"Never\""),
+    f(PodSpec, "schedulerName", Some("\"default-scheduler\""), "scn's one scheduler places the pod; a real cluster waits for the named scheduler", "\"my-scheduler\""),
+    f(PodSpec, "runtimeClassName", None, "runtime classes (and their overhead) are not simulated", "\"gvisor\""),
+    f(PodSpec, "securityContext", None, "users, groups and fsGroup do not restrict what the pod may read or write in scn", "{\"runAsUser\":1000}"),
+    f(PodSpec, "containers[*].securityContext", None, "capabilities, users and read-only root filesystems are not enforced", "{\"readOnlyRootFilesystem\":true}"),
+    f(PodSpec, "containers[*].resources.limits", None, "limits are not enforced: no OOM kill, no CPU throttling", "{\"memory\":\"128Mi\"}"),
+    f(PodSpec, "containers[*].ports[*].hostPort", None, "host ports are not reserved on the node: two pods may take the same one", "8080"),
+    f(PodSpec, "ephemeralContainers", None, "ephemeral (debug) containers are not simulated", "[{\"name\":\"debug\",\"image\":\"busybox\"}]"),
+    f(PodSpec, "activeDeadlineSeconds", None, "the kubelet would fail the pod after this many seconds", "600"),
+    f(PodSpec, "readinessGates", None, "a real pod stays unready until something sets the gate's condition; scn ignores the gates", "[{\"conditionType\":\"example.com/ready\"}]"),
+    f(PodSpec, "serviceAccountName", Some("\"default\""), "service accounts are not simulated: a missing one would block pod creation", "\"app\""),
+    f(PodSpec, "imagePullSecrets", None, "registry credentials are not simulated: every image pulls unless made unpullable", "[{\"name\":\"registry\"}]"),
+    f(PodSpec, "topologySpreadConstraints[*].nodeTaintsPolicy", Some("\"Ignore\""), "the spread counts every node (nodeTaintsPolicy Ignore)", "\"Honor\""),
+    f(PodSpec, "topologySpreadConstraints[*].nodeAffinityPolicy", Some("\"Honor\""), "the spread honours the pod's node affinity (nodeAffinityPolicy Honor)", "\"Ignore\""),
+    f(PodSpec, "volumes[*].hostPath", None, "hostPath volumes are not simulated: files do not stay on the node", "{\"path\":\"/data\"}"),
+    f(PodSpec, "volumes[*].nfs", None, "NFS volumes are not simulated", "{\"server\":\"nfs\",\"path\":\"/\"}"),
+    f(PodSpec, "volumes[*].csi", None, "inline CSI volumes are not simulated", "{\"driver\":\"example.csi\"}"),
+    f(PodSpec, "volumes[*].ephemeral", None, "generic ephemeral volumes are not simulated (no claim is created)", "{\"volumeClaimTemplate\":{\"spec\":{}}}"),
+    f(PodSpec, "volumes[*].projected", None, "projected volumes have no content in scn", "{\"sources\":[]}"),
+    f(PodSpec, "volumes[*].downwardAPI", None, "downward API volumes have no content in scn", "{\"items\":[]}"),
+    f(PodSpec, "volumes[*].emptyDir.sizeLimit", None, "an emptyDir over its size limit would get the pod evicted", "\"1Gi\""),
+    f(Service, "externalTrafficPolicy", Some("\"Cluster\""), "traffic routing from outside the cluster is not simulated", "\"Local\""),
+    f(Service, "sessionAffinity", Some("\"None\""), "connections are not simulated, so neither is client affinity", "\"ClientIP\""),
+    f(Service, "externalIPs", None, "external IPs are not routed", "[\"192.0.2.10\"]"),
+    f(Service, "loadBalancerSourceRanges", None, "no load balancer is provisioned", "[\"10.0.0.0/8\"]"),
+    f(Claim, "dataSource", None, "volumes are provisioned empty: no clone or snapshot restore", "{\"kind\":\"VolumeSnapshot\",\"name\":\"snap\"}"),
+    f(Claim, "dataSourceRef", None, "volumes are provisioned empty: no populator runs", "{\"kind\":\"VolumeSnapshot\",\"name\":\"snap\"}"),
+];
+
+/// The warnings for `object` (a manifest as applied), each `path: not simulated by scn
+/// (why)`, in table order then element order.
+pub fn warnings(object: &Value) -> Vec<String> {
+    let kind = object
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let roots: Vec<(Scope, &str, Option<&Value>)> = match kind {
+        "Pod" => vec![(Scope::PodSpec, "spec", object.get("spec"))],
+        "StatefulSet" => vec![(
+            Scope::PodSpec,
+            "spec.template.spec",
+            object.pointer("/spec/template/spec"),
+        )],
+        "Service" => vec![(Scope::Service, "spec", object.get("spec"))],
+        "PersistentVolumeClaim" => vec![(Scope::Claim, "spec", object.get("spec"))],
+        _ => Vec::new(),
+    };
+    let mut out = Vec::new();
+    for (scope, prefix, root) in roots {
+        let Some(root) = root else { continue };
+        for field in FIELDS.iter().filter(|f| f.scope == scope) {
+            let harmless: Option<Value> = field.harmless.and_then(|h| serde_json::from_str(h).ok());
+            let mut found = Vec::new();
+            find(root, prefix.to_string(), field.path, &mut found);
+            for (path, value) in found {
+                if value.is_null() || harmless.as_ref() == Some(value) {
+                    continue;
+                }
+                out.push(format!("{path}: not simulated by scn ({})", field.why));
+            }
+        }
+    }
+    out
+}
+
+/// Every value at `path` under `at` (whose own path is `shown`).
+fn find<'v>(at: &'v Value, shown: String, path: &str, out: &mut Vec<(String, &'v Value)>) {
+    let (head, rest) = match path.split_once('.') {
+        Some((h, r)) => (h, Some(r)),
+        None => (path, None),
+    };
+    let (name, each) = match head.strip_suffix("[*]") {
+        Some(n) => (n, true),
+        None => (head, false),
+    };
+    let Some(value) = at.get(name) else { return };
+    let shown = format!("{shown}.{name}");
+    let mut visit = |v: &'v Value, s: String| match rest {
+        Some(rest) => find(v, s, rest, out),
+        None => out.push((s, v)),
+    };
+    if each {
+        for (i, element) in value.as_array().into_iter().flatten().enumerate() {
+            visit(element, format!("{shown}[{i}]"));
+        }
+    } else {
+        visit(value, shown);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Puts `value` at `path` (index 0 for `[*]`) under `root`.
+    fn put(root: &mut Value, path: &str, value: Value) -> String {
+        let mut at = root;
+        let mut shown = Vec::new();
+        let parts: Vec<&str> = path.split('.').collect();
+        for (i, part) in parts.iter().enumerate() {
+            let last = i + 1 == parts.len();
+            let (name, each) = match part.strip_suffix("[*]") {
+                Some(n) => (n, true),
+                None => (*part, false),
+            };
+            shown.push(if each {
+                format!("{name}[0]")
+            } else {
+                name.to_string()
+            });
+            if each {
+                let list = at
+                    .as_object_mut()
+                    .unwrap()
+                    .entry(name)
+                    .or_insert_with(|| json!([{}]));
+                at = &mut list[0];
+                if last {
+                    *at = value.clone();
+                }
+            } else if last {
+                at[name] = value.clone();
+            } else {
+                at = at
+                    .as_object_mut()
+                    .unwrap()
+                    .entry(name)
+                    .or_insert_with(|| json!({}));
+            }
+        }
+        shown.join(".")
+    }
+
+    #[test]
+    fn every_listed_field_warns_with_its_path() {
+        for field in FIELDS {
+            let example: Value = serde_json::from_str(field.example).unwrap();
+            let (mut object, prefix) = match field.scope {
+                Scope::PodSpec => (
+                    json!({"kind": "StatefulSet", "spec": {"template": {"spec": {}}}}),
+                    "spec.template.spec",
+                ),
+                Scope::Service => (json!({"kind": "Service", "spec": {}}), "spec"),
+                Scope::Claim => (json!({"kind": "PersistentVolumeClaim", "spec": {}}), "spec"),
+            };
+            let root = match field.scope {
+                Scope::PodSpec => object.pointer_mut("/spec/template/spec").unwrap(),
+                _ => object.get_mut("spec").unwrap(),
+            };
+            let path = put(root, field.path, example);
+            let warnings = warnings(&object);
+            let expected = format!("{prefix}.{path}: not simulated by scn ({})", field.why);
+            assert!(
+                warnings.contains(&expected),
+                "{} did not warn: {warnings:?}",
+                field.path
+            );
+            if let Some(harmless) = field.harmless {
+                let root = match field.scope {
+                    Scope::PodSpec => object.pointer_mut("/spec/template/spec").unwrap(),
+                    _ => object.get_mut("spec").unwrap(),
+                };
+                put(root, field.path, serde_json::from_str(harmless).unwrap());
+                assert!(
+                    !super::warnings(&object)
+                        .iter()
+                        .any(|w| w.starts_with(&format!("{prefix}.{path}:"))),
+                    "{} warned for its harmless value",
+                    field.path
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_docs_list_every_field() {
+        let docs = include_str!("../../../docs/language.md");
+        let section = docs
+            .split("## Not simulated")
+            .nth(1)
+            .and_then(|s| s.split("\n## ").next())
+            .expect("docs/language.md has a \"Not simulated\" section");
+        for field in FIELDS {
+            // Volume types are listed by their type name.
+            let shown = field.path.trim_start_matches("volumes[*].");
+            assert!(
+                section.contains(&format!("`{shown}`")),
+                "docs/language.md does not list {}",
+                field.path
+            );
+        }
+    }
+
+    #[test]
+    fn a_plain_pod_spec_and_the_pod_kind_paths() {
+        let pod = json!({"kind": "Pod", "spec": {"containers": [{"name": "a", "image": "x"}, {"name": "b", "image": "y", "resources": {"limits": {"cpu": "1"}, "requests": {"cpu": "1"}}}]}});
+        assert_eq!(
+            warnings(&pod),
+            vec!["spec.containers[1].resources.limits: not simulated by scn (limits are not enforced: no OOM kill, no CPU throttling)".to_string()]
+        );
+        let plain = json!({"kind": "Pod", "spec": {"dnsPolicy": "ClusterFirst", "containers": [{"name": "a", "image": "x"}]}});
+        assert!(warnings(&plain).is_empty());
+    }
+}

@@ -1,0 +1,467 @@
+//! The scheduling framework's shared types (`pkg/scheduler/framework`): what a plugin
+//! knows of the incoming pod (`PodInfo`), a filter's verdict (`Status`), score
+//! normalisation, and the FailedScheduling message (`FitError.Error`, B-SCHED-17/18).
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{
+    Container, NodeSelectorTerm, Pod, PodAffinityTerm, PreferredSchedulingTerm, Toleration,
+    TopologySpreadConstraint,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+
+use crate::sim::api::quantity;
+
+/// `framework.MaxNodeScore`.
+pub const MAX_NODE_SCORE: i64 = 100;
+/// `DefaultMilliCPURequest` and `DefaultMemoryRequest`: what a container without a request
+/// counts as when nodes are scored (B-SCHED-3).
+pub const DEFAULT_MILLI_CPU_REQUEST: i64 = 100;
+pub const DEFAULT_MEMORY_REQUEST: i64 = 200 * 1024 * 1024;
+
+/// Requested or allocatable amounts per resource name: `cpu` in millicores, every other
+/// resource in its unit (bytes for memory).
+pub type Resources = BTreeMap<String, i64>;
+
+/// A quantity in the unit `Resources` uses for `resource`, rounded up.
+pub fn amount(resource: &str, text: &str) -> Option<i64> {
+    let value = quantity::value(text)?;
+    let scaled = if resource == "cpu" {
+        value * 1000.0
+    } else {
+        value
+    };
+    if !scaled.is_finite() || scaled < 0.0 || scaled > i64::MAX as f64 / 4.0 {
+        return None;
+    }
+    Some(scaled.ceil() as i64)
+}
+
+/// One node as a scheduling cycle sees it (`framework.NodeInfo` with its node).
+pub struct NodeEntry<'a> {
+    /// The node's place in the cycle's list (nodes sorted by name).
+    pub index: usize,
+    pub name: &'a str,
+    pub node: &'a k8s_openapi::api::core::v1::Node,
+    pub labels: &'a BTreeMap<String, String>,
+    pub info: &'a super::cache::NodeInfo,
+    pub allocatable: &'a Resources,
+}
+
+impl NodeEntry<'_> {
+    pub fn label(&self, key: &str) -> Option<&str> {
+        self.labels.get(key).map(String::as_str)
+    }
+}
+
+/// A filter's verdict on one node (`framework.Code`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Code {
+    /// Preemption might help (resources, spread skew, anti-affinity).
+    Unschedulable,
+    /// Nothing on this node can change that (taints, cordon, node affinity, labels).
+    UnschedulableAndUnresolvable,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Status {
+    pub code: Code,
+    pub reasons: Vec<String>,
+}
+
+impl Status {
+    pub fn new(code: Code, reason: &str) -> Status {
+        Status {
+            code,
+            reasons: vec![reason.to_string()],
+        }
+    }
+}
+
+/// A pod's required and preferred inter-pod terms, as `framework.AffinityTerm`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AffinityTerm {
+    pub selector: LabelSelector,
+    pub topology_key: String,
+    pub weight: i64,
+}
+
+/// A spread constraint with its selector (matchLabelKeys merged in).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpreadConstraint {
+    pub max_skew: i64,
+    pub topology_key: String,
+    pub selector: LabelSelector,
+    pub min_domains: i64,
+    /// `nodeAffinityPolicy: Honor` (the default): only nodes the pod's node affinity and
+    /// nodeSelector admit count as domains.
+    pub honor_affinity: bool,
+    /// `nodeTaintsPolicy: Honor`: only nodes whose taints the pod tolerates count.
+    pub honor_taints: bool,
+}
+
+/// What the plugins read of the incoming pod, computed once per scheduling attempt.
+#[derive(Clone, Debug, Default)]
+pub struct PodInfo {
+    pub name: String,
+    pub labels: BTreeMap<String, String>,
+    pub owner: String,
+    /// The effective request (B-SCHED-5), for the NodeResourcesFit filter.
+    pub requests: Resources,
+    /// cpu (milli) and memory with defaults for containers that set none (B-SCHED-3).
+    pub non_zero: (i64, i64),
+    pub tolerations: Vec<Toleration>,
+    pub node_selector: BTreeMap<String, String>,
+    pub required_node_terms: Option<Vec<NodeSelectorTerm>>,
+    pub preferred_node_terms: Vec<PreferredSchedulingTerm>,
+    pub required_affinity: Vec<AffinityTerm>,
+    pub required_anti_affinity: Vec<AffinityTerm>,
+    pub preferred_affinity: Vec<AffinityTerm>,
+    pub preferred_anti_affinity: Vec<AffinityTerm>,
+    pub hard_spread: Vec<SpreadConstraint>,
+    pub soft_spread: Vec<SpreadConstraint>,
+    /// The pod declares spread constraints of its own (else the cluster defaults apply).
+    pub has_own_spread: bool,
+}
+
+impl PodInfo {
+    pub fn new(pod: &Pod) -> PodInfo {
+        let spec = pod.spec.clone().unwrap_or_default();
+        let labels = pod.metadata.labels.clone().unwrap_or_default();
+        let (requests, non_zero) = pod_requests(pod);
+        let affinity = spec.affinity.clone().unwrap_or_default();
+        let node_affinity = affinity.node_affinity.clone().unwrap_or_default();
+        let pod_affinity = affinity.pod_affinity.clone().unwrap_or_default();
+        let anti = affinity.pod_anti_affinity.clone().unwrap_or_default();
+        let term = |t: &PodAffinityTerm, weight: i64| AffinityTerm {
+            selector: merge_label_keys(
+                t.label_selector.clone(),
+                t.match_label_keys.as_deref(),
+                &labels,
+            ),
+            topology_key: t.topology_key.clone(),
+            weight,
+        };
+        let mut info = PodInfo {
+            name: pod.metadata.name.clone().unwrap_or_default(),
+            owner: crate::sim::podutil::controller_uid(pod)
+                .unwrap_or_default()
+                .to_string(),
+            requests,
+            non_zero,
+            tolerations: spec.tolerations.clone().unwrap_or_default(),
+            node_selector: spec.node_selector.clone().unwrap_or_default(),
+            required_node_terms: node_affinity
+                .required_during_scheduling_ignored_during_execution
+                .map(|s| s.node_selector_terms),
+            preferred_node_terms: node_affinity
+                .preferred_during_scheduling_ignored_during_execution
+                .unwrap_or_default(),
+            required_affinity: pod_affinity
+                .required_during_scheduling_ignored_during_execution
+                .iter()
+                .flatten()
+                .map(|t| term(t, 1))
+                .collect(),
+            required_anti_affinity: anti
+                .required_during_scheduling_ignored_during_execution
+                .iter()
+                .flatten()
+                .map(|t| term(t, 1))
+                .collect(),
+            preferred_affinity: pod_affinity
+                .preferred_during_scheduling_ignored_during_execution
+                .iter()
+                .flatten()
+                .map(|w| term(&w.pod_affinity_term, w.weight as i64))
+                .collect(),
+            preferred_anti_affinity: anti
+                .preferred_during_scheduling_ignored_during_execution
+                .iter()
+                .flatten()
+                .map(|w| term(&w.pod_affinity_term, w.weight as i64))
+                .collect(),
+            has_own_spread: spec
+                .topology_spread_constraints
+                .as_ref()
+                .is_some_and(|c| !c.is_empty()),
+            ..Default::default()
+        };
+        for c in spec.topology_spread_constraints.iter().flatten() {
+            let constraint = spread_constraint(c, &labels);
+            if c.when_unsatisfiable == "DoNotSchedule" {
+                info.hard_spread.push(constraint);
+            } else {
+                info.soft_spread.push(constraint);
+            }
+        }
+        info.labels = labels;
+        info
+    }
+
+    pub fn has_affinity(&self) -> bool {
+        !(self.required_affinity.is_empty()
+            && self.required_anti_affinity.is_empty()
+            && self.preferred_affinity.is_empty()
+            && self.preferred_anti_affinity.is_empty())
+    }
+}
+
+fn spread_constraint(
+    c: &TopologySpreadConstraint,
+    labels: &BTreeMap<String, String>,
+) -> SpreadConstraint {
+    SpreadConstraint {
+        max_skew: c.max_skew as i64,
+        topology_key: c.topology_key.clone(),
+        selector: merge_label_keys(
+            c.label_selector.clone(),
+            c.match_label_keys.as_deref(),
+            labels,
+        ),
+        min_domains: c.min_domains.unwrap_or(1) as i64,
+        honor_affinity: c.node_affinity_policy.as_deref() != Some("Ignore"),
+        honor_taints: c.node_taints_policy.as_deref() == Some("Honor"),
+    }
+}
+
+/// `matchLabelKeys`: each key's value in the pod's labels joins the selector as `key In
+/// (value)`. A missing selector selects nothing (as upstream).
+fn merge_label_keys(
+    selector: Option<LabelSelector>,
+    keys: Option<&[String]>,
+    labels: &BTreeMap<String, String>,
+) -> LabelSelector {
+    let Some(mut selector) = selector else {
+        // Matches nothing: an expression no label can satisfy.
+        return LabelSelector {
+            match_expressions: Some(vec![
+                k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelectorRequirement {
+                    key: String::new(),
+                    operator: "In".into(),
+                    values: Some(Vec::new()),
+                },
+            ]),
+            match_labels: None,
+        };
+    };
+    for key in keys.into_iter().flatten() {
+        if let Some(value) = labels.get(key) {
+            selector
+                .match_expressions
+                .get_or_insert_with(Vec::new)
+                .push(
+                    k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelectorRequirement {
+                        key: key.clone(),
+                        operator: "In".into(),
+                        values: Some(vec![value.clone()]),
+                    },
+                );
+        }
+    }
+    selector
+}
+
+/// One container's request per resource; a limit without a request counts as the request
+/// (API defaulting copies it).
+fn container_requests(c: &Container) -> Resources {
+    let mut out = Resources::new();
+    let resources = c.resources.as_ref();
+    for source in [
+        resources.and_then(|r| r.limits.as_ref()),
+        resources.and_then(|r| r.requests.as_ref()),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        for (name, q) in source {
+            if let Some(v) = amount(name, &q.0) {
+                out.insert(name.clone(), v);
+            }
+        }
+    }
+    out
+}
+
+fn add(into: &mut Resources, from: &Resources) {
+    for (k, v) in from {
+        *into.entry(k.clone()).or_default() += v;
+    }
+}
+
+fn max_into(into: &mut Resources, from: &Resources) {
+    for (k, v) in from {
+        let e = into.entry(k.clone()).or_default();
+        *e = (*e).max(*v);
+    }
+}
+
+/// `PodRequests` (B-SCHED-5): app containers and every sidecar add up; a regular init
+/// container counts with the sidecars started before it, by the maximum; plus overhead.
+/// With `non_zero`, containers without a cpu or memory request count the defaults.
+fn effective(pod: &Pod, non_zero: bool) -> Resources {
+    let Some(spec) = pod.spec.as_ref() else {
+        return Resources::new();
+    };
+    let requests = |c: &Container| {
+        let mut r = container_requests(c);
+        if non_zero {
+            r.entry("cpu".into()).or_insert(DEFAULT_MILLI_CPU_REQUEST);
+            r.entry("memory".into()).or_insert(DEFAULT_MEMORY_REQUEST);
+        }
+        r
+    };
+    let mut apps = Resources::new();
+    for c in &spec.containers {
+        add(&mut apps, &requests(c));
+    }
+    let mut sidecars = Resources::new();
+    let mut init_max = Resources::new();
+    for c in spec.init_containers.iter().flatten() {
+        let r = requests(c);
+        if c.restart_policy.as_deref() == Some("Always") {
+            add(&mut sidecars, &r);
+            add(&mut apps, &r);
+            max_into(&mut init_max, &sidecars);
+        } else {
+            let mut with_sidecars = r;
+            add(&mut with_sidecars, &sidecars);
+            max_into(&mut init_max, &with_sidecars);
+        }
+    }
+    max_into(&mut apps, &init_max);
+    for (name, q) in spec.overhead.iter().flatten() {
+        if let Some(v) = amount(name, &q.0) {
+            *apps.entry(name.clone()).or_default() += v;
+        }
+    }
+    apps
+}
+
+/// The pod's effective requests, and its non-zero cpu and memory for scoring.
+pub fn pod_requests(pod: &Pod) -> (Resources, (i64, i64)) {
+    let mut requests = effective(pod, false);
+    requests.retain(|_, v| *v > 0);
+    let non_zero = effective(pod, true);
+    let pair = (
+        non_zero.get("cpu").copied().unwrap_or_default(),
+        non_zero.get("memory").copied().unwrap_or_default(),
+    );
+    (requests, pair)
+}
+
+/// `helper.DefaultNormalizeScore`: scales to 0..=100 by the maximum, reversed if asked.
+pub fn default_normalize(scores: &mut [i64], reverse: bool) {
+    let max = scores.iter().copied().max().unwrap_or(0);
+    if max == 0 {
+        if reverse {
+            scores.iter_mut().for_each(|s| *s = MAX_NODE_SCORE);
+        }
+        return;
+    }
+    for s in scores.iter_mut() {
+        let mut v = MAX_NODE_SCORE * *s / max;
+        if reverse {
+            v = MAX_NODE_SCORE - v;
+        }
+        *s = v;
+    }
+}
+
+/// `"<count> <reason>"` per reason, sorted as strings, joined with `, ` (FitError).
+fn histogram<'a>(reasons: impl Iterator<Item = &'a str>) -> String {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in reasons {
+        *counts.entry(r).or_default() += 1;
+    }
+    let mut parts: Vec<String> = counts.iter().map(|(r, n)| format!("{n} {r}")).collect();
+    parts.sort();
+    parts.join(", ")
+}
+
+/// The FailedScheduling message (`FitError.Error`, B-SCHED-17) followed by DefaultPreemption's
+/// PostFilter message (B-SCHED-18). No pod has a lower priority than another in scn, so
+/// preemption finds no victims where it might help.
+pub fn fit_error(total: usize, prefilter: Option<&str>, statuses: &[Status]) -> String {
+    let mut out = format!("0/{total} nodes are available: ");
+    let preemption = match prefilter {
+        Some(message) => {
+            out.push_str(message);
+            format!("{total} Preemption is not helpful for scheduling")
+        }
+        None => {
+            out.push_str(&histogram(
+                statuses
+                    .iter()
+                    .flat_map(|s| s.reasons.iter().map(String::as_str)),
+            ));
+            histogram(statuses.iter().map(|s| match s.code {
+                Code::UnschedulableAndUnresolvable => "Preemption is not helpful for scheduling",
+                Code::Unschedulable => "No preemption victims found for incoming pod",
+            }))
+        }
+    };
+    out.push_str(&format!(
+        ". preemption: 0/{total} nodes are available: {preemption}."
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_error_counts_sorts_as_strings_and_adds_preemption() {
+        let taint = Status::new(
+            Code::UnschedulableAndUnresolvable,
+            "node(s) had untolerated taint(s)",
+        );
+        let cpu = Status::new(Code::Unschedulable, "Insufficient cpu");
+        let mut statuses = vec![taint];
+        statuses.extend(std::iter::repeat_n(cpu, 10));
+        statuses.push(Status::new(
+            Code::UnschedulableAndUnresolvable,
+            "node(s) had untolerated taint(s)",
+        ));
+        assert_eq!(
+            fit_error(12, None, &statuses),
+            "0/12 nodes are available: 10 Insufficient cpu, 2 node(s) had untolerated taint(s). \
+             preemption: 0/12 nodes are available: 10 No preemption victims found for incoming \
+             pod, 2 Preemption is not helpful for scheduling."
+        );
+    }
+
+    #[test]
+    fn init_containers_count_by_maximum_and_sidecars_add() {
+        let pod: Pod = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "p"},
+            "spec": {
+                "initContainers": [
+                    {"name": "a", "resources": {"requests": {"cpu": "1"}}},
+                    {"name": "side", "restartPolicy": "Always", "resources": {"requests": {"cpu": "200m"}}},
+                    {"name": "b", "resources": {"requests": {"cpu": "2"}}}
+                ],
+                "containers": [{"name": "app", "resources": {"requests": {"cpu": "500m"}}}]
+            }
+        }))
+        .unwrap();
+        let (requests, non_zero) = pod_requests(&pod);
+        // max(500m + 200m, 1, 2 + 200m) = 2200m
+        assert_eq!(requests.get("cpu"), Some(&2200));
+        assert_eq!(requests.get("memory"), None);
+        // Memory: every container without a request counts 200Mi: app + sidecar, or
+        // b + sidecar, or a alone: 400Mi.
+        assert_eq!(non_zero.1, 2 * DEFAULT_MEMORY_REQUEST);
+    }
+
+    #[test]
+    fn normalize_reverses_and_scales() {
+        let mut s = vec![0, 2, 4];
+        default_normalize(&mut s, true);
+        assert_eq!(s, vec![100, 50, 0]);
+        let mut z = vec![0, 0];
+        default_normalize(&mut z, false);
+        assert_eq!(z, vec![0, 0]);
+    }
+}

@@ -1,0 +1,518 @@
+//! The scheduler: kube-scheduler's default profile (BEHAVIORS §1.21), one pod at a time in
+//! the instant it is created (LANGUAGE.md "Scheduling").
+//!
+//! `framework.rs` holds the shared types and the FailedScheduling text, `cache.rs` what is
+//! bound where (with the indexes that keep a cycle linear in nodes), `plugins/` one file
+//! per plugin. A cycle runs PreFilter (VolumeBinding), the filters in the profile's order
+//! (the first that rejects a node gives its reasons), then the weighted scores of the
+//! feasible nodes. Equal totals go to the node with the fewest pods of the same owner, then
+//! the fewest pods, then the first in natural name order (upstream picks at random).
+//!
+//! A pod that fits nowhere stays Pending with `PodScheduled=False` (`Unschedulable`) and a
+//! `FailedScheduling` event; it is retried, oldest first and before any new pod, in the
+//! instant a node changes or joins, a bound pod goes away, or one of its claims changes. A
+//! retry that fails for the same reasons records no new event.
+
+pub mod cache;
+pub mod framework;
+pub mod plugins;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use k8s_openapi::api::core::v1::{Pod, PodCondition, PodStatus};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+
+use self::cache::Cache;
+use self::framework::{fit_error, NodeEntry, PodInfo, Resources, SpreadConstraint, Status};
+use self::plugins::*;
+use super::clock::to_time;
+use super::kinds::ObjectKind;
+use super::podutil::{self, natural_cmp};
+use super::world::{Change, World};
+
+/// The kubelet's default `maxPods`, the default `node-capacity pods=`.
+pub const MAX_PODS_PER_NODE: u32 = 110;
+
+/// `ErrNoNodesAvailable`.
+pub const NO_NODES_AVAILABLE: &str = "no nodes available to schedule pods";
+
+#[derive(Debug, Default)]
+pub struct Scheduler {
+    pub cache: Cache,
+    /// Pods that fit nowhere, waiting for a change that could let them fit.
+    pub unschedulable: BTreeSet<String>,
+    /// The last FailedScheduling message of each waiting pod.
+    last_message: BTreeMap<String, String>,
+    /// A change asked for the waiting pods to be tried again.
+    retry: bool,
+    /// Each node's allocatable, parsed, with the resourceVersion it was read at.
+    allocatable: BTreeMap<String, (String, Resources)>,
+    /// A node changed since `allocatable` was read.
+    nodes_changed: bool,
+}
+
+/// A pod's watch event: schedule it if it waits for a node; keep the cache in step.
+pub fn on_pod(world: &mut World, name: &str) {
+    if world.scheduler.retry {
+        flush(world);
+    }
+    let Some(pod) = world.store.pods.get(name) else {
+        return;
+    };
+    if let Some(node) = pod.spec.as_ref().and_then(|s| s.node_name.as_deref()) {
+        // Bound (by this scheduler or by the manifest): the cache follows the object. A pod
+        // that finished (Succeeded, Failed) no longer holds its node's resources.
+        if podutil::is_failed(pod) || podutil::is_succeeded(pod) {
+            if world.scheduler.cache.remove(name) {
+                request_retry(world);
+            }
+            return;
+        }
+        if world.scheduler.cache.is_stale(pod) {
+            let (pod, node) = (pod.clone(), node.to_string());
+            world.scheduler.cache.add(&pod, &node);
+        }
+        return;
+    }
+    if podutil::is_terminating(pod)
+        || podutil::phase(pod) != "Pending"
+        || world.scheduler.unschedulable.contains(name)
+    {
+        return;
+    }
+    schedule_one(world, name);
+}
+
+/// A change could let waiting pods fit: they are tried at the next pod event (at once, if
+/// a pod waits: one of them is told).
+pub fn request_retry(world: &mut World) {
+    let Some(first) = world.scheduler.unschedulable.iter().next().cloned() else {
+        return;
+    };
+    world.scheduler.retry = true;
+    world.notify(ObjectKind::Pod, &first, Change::Modified, None);
+}
+
+/// A node joined or changed: the waiting pods are tried now.
+pub fn retry_waiting(world: &mut World) {
+    world.scheduler.nodes_changed = true;
+    world.scheduler.retry = true;
+    flush(world);
+}
+
+/// Tries every waiting pod again, oldest first (creation time, then natural name order).
+fn flush(world: &mut World) {
+    world.scheduler.retry = false;
+    let mut waiting: Vec<(Option<k8s_openapi::jiff::Timestamp>, String)> = world
+        .scheduler
+        .unschedulable
+        .iter()
+        .map(|name| {
+            let created = world
+                .store
+                .pods
+                .get(name)
+                .and_then(|p| p.metadata.creation_timestamp.as_ref())
+                .map(|t| t.0);
+            (created, name.clone())
+        })
+        .collect();
+    waiting.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| natural_cmp(&a.1, &b.1)));
+    for (_, name) in waiting {
+        let schedulable = world.store.pods.get(&name).is_some_and(|pod| {
+            pod.spec
+                .as_ref()
+                .and_then(|s| s.node_name.as_ref())
+                .is_none()
+                && !podutil::is_terminating(pod)
+                && podutil::phase(pod) == "Pending"
+        });
+        if schedulable {
+            schedule_one(world, &name);
+        } else {
+            world.scheduler.unschedulable.remove(&name);
+            world.scheduler.last_message.remove(&name);
+        }
+    }
+}
+
+/// The selector of the pod's StatefulSet and of the Services that select it
+/// (`helper.DefaultSelector`), for the default spread constraints; None when neither.
+fn default_selector(world: &World, pod: &Pod) -> Option<LabelSelector> {
+    let labels = pod.metadata.labels.clone().unwrap_or_default();
+    let mut selector = LabelSelector::default();
+    let mut any = false;
+    for svc in world.store.services.values() {
+        let Some(sel) = svc.spec.as_ref().and_then(|s| s.selector.as_ref()) else {
+            continue;
+        };
+        if sel.is_empty() || !sel.iter().all(|(k, v)| labels.get(k) == Some(v)) {
+            continue;
+        }
+        any = true;
+        let ml = selector.match_labels.get_or_insert_with(Default::default);
+        for (k, v) in sel {
+            ml.insert(k.clone(), v.clone());
+        }
+    }
+    if let Some(owner) = podutil::controller_uid(pod) {
+        let set = world
+            .store
+            .statefulsets
+            .values()
+            .find(|s| s.metadata.uid.as_deref() == Some(owner));
+        if let Some(sel) = set.and_then(|s| s.spec.as_ref()).map(|s| &s.selector) {
+            any = true;
+            for (k, v) in sel.match_labels.iter().flatten() {
+                selector
+                    .match_labels
+                    .get_or_insert_with(Default::default)
+                    .insert(k.clone(), v.clone());
+            }
+            if let Some(exprs) = &sel.match_expressions {
+                selector
+                    .match_expressions
+                    .get_or_insert_with(Vec::new)
+                    .extend(exprs.iter().cloned());
+            }
+        }
+    }
+    let empty = selector.match_labels.as_ref().is_none_or(|m| m.is_empty())
+        && selector
+            .match_expressions
+            .as_ref()
+            .is_none_or(|e| e.is_empty());
+    (any && !empty).then_some(selector)
+}
+
+/// Each node's allocatable, parsed again only when the node changed.
+fn refresh_allocatable(world: &mut World) {
+    let scheduler = &mut world.scheduler;
+    if !scheduler.nodes_changed && scheduler.allocatable.len() == world.store.nodes.len() {
+        return;
+    }
+    scheduler.nodes_changed = false;
+    scheduler
+        .allocatable
+        .retain(|name, _| world.store.nodes.contains_key(name));
+    for (name, node) in &world.store.nodes {
+        let rv = node.metadata.resource_version.clone().unwrap_or_default();
+        if scheduler
+            .allocatable
+            .get(name)
+            .is_some_and(|(seen, _)| *seen == rv)
+        {
+            continue;
+        }
+        let mut resources = Resources::new();
+        for (k, q) in node
+            .status
+            .as_ref()
+            .and_then(|s| s.allocatable.as_ref())
+            .into_iter()
+            .flatten()
+        {
+            if let Some(v) = framework::amount(k, &q.0) {
+                resources.insert(k.clone(), v);
+            }
+        }
+        scheduler.allocatable.insert(name.clone(), (rv, resources));
+    }
+}
+
+/// One scheduling cycle for a pod without a node.
+fn schedule_one(world: &mut World, name: &str) {
+    let Some(pod) = world.store.pods.get(name).cloned() else {
+        return;
+    };
+    let info = PodInfo::new(&pod);
+    let total = world.store.nodes.len();
+    if total == 0 {
+        fail(world, name, NO_NODES_AVAILABLE.to_string());
+        return;
+    }
+    // PreFilter.
+    let allowed = match volume_binding::pre_filter(world, &pod) {
+        Ok(allowed) => allowed,
+        Err(reason) => {
+            fail(world, name, fit_error(total, Some(&reason), &[]));
+            return;
+        }
+    };
+    let defaults: Vec<SpreadConstraint> = if info.has_own_spread {
+        Vec::new()
+    } else {
+        default_selector(world, &pod)
+            .map(pod_topology_spread::system_defaults)
+            .unwrap_or_default()
+    };
+    refresh_allocatable(world);
+    let has_claims = !super::controllers::volume::claims_of(&pod).is_empty();
+    {
+        let cache = &mut world.scheduler.cache;
+        for s in pod_topology_spread::selectors(&info, &defaults) {
+            cache.register(std::slice::from_ref(&s));
+        }
+        for s in inter_pod_affinity::selectors(&info) {
+            cache.register(&s);
+        }
+    }
+    let choice = {
+        let world_ref: &World = world;
+        let scheduler = &world_ref.scheduler;
+        let empty_info = cache::NodeInfo::default();
+        let empty_labels = BTreeMap::new();
+        let empty_resources = Resources::new();
+        let names = world_ref.store.nodes.keys().map(String::as_str);
+        let infos = cache::align_names(&scheduler.cache.nodes, names.clone());
+        let allocatable = cache::align_names(&scheduler.allocatable, names);
+        let nodes: Vec<NodeEntry> = world_ref
+            .store
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(index, (n, node))| NodeEntry {
+                index,
+                name: n,
+                node,
+                labels: node.metadata.labels.as_ref().unwrap_or(&empty_labels),
+                info: infos[index].unwrap_or(&empty_info),
+                allocatable: allocatable[index].map_or(&empty_resources, |(_, r)| r),
+            })
+            .collect();
+        let spread = pod_topology_spread::pre_filter(&info, &nodes, &scheduler.cache);
+        let affinity = inter_pod_affinity::pre_filter(&info, &nodes, &scheduler.cache);
+        let mut statuses: Vec<Status> = Vec::new();
+        let mut feasible: Vec<&NodeEntry> = Vec::new();
+        for node in &nodes {
+            let status = node_unschedulable::filter(&info, node.node)
+                .or_else(|| node_name::filter(&pod, node.name))
+                .or_else(|| taint_toleration::filter(&info, node.node))
+                .or_else(|| node_affinity::filter(&info, node.node))
+                .or_else(|| node_resources_fit::filter(&info, node.allocatable, node.info))
+                .or_else(|| {
+                    if has_claims {
+                        volume_binding::filter(
+                            world_ref,
+                            &pod,
+                            allowed.as_ref(),
+                            node.name,
+                            node.node,
+                        )
+                    } else {
+                        None
+                    }
+                })
+                .or_else(|| pod_topology_spread::filter(&spread, node))
+                .or_else(|| inter_pod_affinity::filter(&info, &affinity, node));
+            match status {
+                Some(status) => statuses.push(status),
+                None => feasible.push(node),
+            }
+        }
+        if feasible.is_empty() {
+            Err(fit_error(total, None, &statuses))
+        } else {
+            Ok(select_host(
+                &info,
+                &defaults,
+                &nodes,
+                &feasible,
+                &scheduler.cache,
+            ))
+        }
+    };
+    match choice {
+        Ok(node) => bind(world, name, &node),
+        Err(message) => fail(world, name, message),
+    }
+}
+
+/// Scores the feasible nodes under the default weights and picks the best; equal totals
+/// go to the fewest pods of the same owner, then the fewest pods, then natural name order.
+fn select_host(
+    info: &PodInfo,
+    defaults: &[SpreadConstraint],
+    nodes: &[NodeEntry],
+    feasible: &[&NodeEntry],
+    cache: &Cache,
+) -> String {
+    let mut total = vec![0i64; feasible.len()];
+    let mut add = |scores: Vec<i64>, weight: i64| {
+        for (t, s) in total.iter_mut().zip(scores) {
+            *t += s * weight;
+        }
+    };
+    let mut taints: Vec<i64> = feasible
+        .iter()
+        .map(|n| taint_toleration::score(info, n.node))
+        .collect();
+    framework::default_normalize(&mut taints, true);
+    add(taints, WEIGHT_TAINT_TOLERATION);
+    let mut affinity: Vec<i64> = feasible
+        .iter()
+        .map(|n| node_affinity::score(info, n.node))
+        .collect();
+    framework::default_normalize(&mut affinity, false);
+    add(affinity, WEIGHT_NODE_AFFINITY);
+    add(
+        pod_topology_spread::score(info, defaults, nodes, feasible, cache),
+        WEIGHT_POD_TOPOLOGY_SPREAD,
+    );
+    add(
+        inter_pod_affinity::score(info, nodes, feasible, cache),
+        WEIGHT_INTER_POD_AFFINITY,
+    );
+    add(
+        feasible
+            .iter()
+            .map(|n| node_resources_fit::score(info, n.allocatable, n.info))
+            .collect(),
+        WEIGHT_NODE_RESOURCES_FIT,
+    );
+    add(
+        feasible
+            .iter()
+            .map(|n| balanced_allocation::score(info, n.allocatable, n.info))
+            .collect(),
+        WEIGHT_BALANCED_ALLOCATION,
+    );
+    let mut best = 0;
+    for i in 1..feasible.len() {
+        let key = |j: usize| {
+            let n = feasible[j];
+            (
+                -total[j],
+                n.info.owned.get(&info.owner).copied().unwrap_or(0),
+                n.info.pods,
+            )
+        };
+        let better = key(i)
+            .cmp(&key(best))
+            .then_with(|| natural_cmp(feasible[i].name, feasible[best].name))
+            .is_lt();
+        if better {
+            best = i;
+        }
+    }
+    feasible[best].name.to_string()
+}
+
+/// Binds the pod: WaitForFirstConsumer claims are provisioned on the node first (PreBind).
+fn bind(world: &mut World, name: &str, node: &str) {
+    super::controllers::volume::prebind(world, name, node);
+    world.scheduler.unschedulable.remove(name);
+    world.scheduler.last_message.remove(name);
+    let now = world.now;
+    let Some(pod) = world.store.pods.get_mut(name) else {
+        return;
+    };
+    if let Some(spec) = pod.spec.as_mut() {
+        spec.node_name = Some(node.to_string());
+    }
+    let status = pod.status.get_or_insert_with(PodStatus::default);
+    set_scheduled(status, None, now);
+    let pod = pod.clone();
+    world.scheduler.cache.add(&pod, node);
+    world.events.record(
+        now,
+        ObjectKind::Pod,
+        name,
+        "Normal",
+        "Scheduled",
+        format!(
+            "Successfully assigned {}/{name} to {node}",
+            world.config.namespace
+        ),
+    );
+    super::server::touch_pod(world, name);
+}
+
+/// The pod fits nowhere: it waits. A new message is recorded and written on the pod.
+fn fail(world: &mut World, name: &str, message: String) {
+    world.scheduler.unschedulable.insert(name.to_string());
+    if world.scheduler.last_message.get(name) == Some(&message) {
+        return;
+    }
+    world
+        .scheduler
+        .last_message
+        .insert(name.to_string(), message.clone());
+    let now = world.now;
+    if let Some(pod) = world.store.pods.get_mut(name) {
+        let status = pod.status.get_or_insert_with(PodStatus::default);
+        set_scheduled(status, Some(&message), now);
+    }
+    world.events.record(
+        now,
+        ObjectKind::Pod,
+        name,
+        "Warning",
+        "FailedScheduling",
+        message,
+    );
+    super::server::touch_pod(world, name);
+}
+
+/// `PodScheduled`: True once bound; False with reason `Unschedulable` and the message.
+fn set_scheduled(status: &mut PodStatus, unschedulable: Option<&str>, now: super::clock::Millis) {
+    let conditions = status.conditions.get_or_insert_with(Vec::new);
+    let text = if unschedulable.is_some() {
+        "False"
+    } else {
+        "True"
+    };
+    let condition = PodCondition {
+        type_: "PodScheduled".into(),
+        status: text.into(),
+        reason: unschedulable.map(|_| "Unschedulable".to_string()),
+        message: unschedulable.map(str::to_string),
+        last_transition_time: Some(to_time(now)),
+        last_probe_time: None,
+        ..Default::default()
+    };
+    match conditions.iter_mut().find(|c| c.type_ == "PodScheduled") {
+        Some(existing) => {
+            let transition = if existing.status == text {
+                existing.last_transition_time.clone()
+            } else {
+                condition.last_transition_time.clone()
+            };
+            *existing = PodCondition {
+                last_transition_time: transition,
+                ..condition
+            };
+        }
+        None => conditions.push(condition),
+    }
+}
+
+/// Frees the pod's place on its node; called when the pod object is removed.
+pub fn forget(world: &mut World, pod: &Pod) {
+    let name = pod.metadata.name.as_deref().unwrap_or_default();
+    world.scheduler.unschedulable.remove(name);
+    world.scheduler.last_message.remove(name);
+    if world.scheduler.cache.remove(name) {
+        // Room appeared: pods that fit nowhere get another chance.
+        request_retry(world);
+    }
+}
+
+pub fn set_condition(status: &mut PodStatus, type_: &str, value: bool, now: super::clock::Millis) {
+    let text = if value { "True" } else { "False" };
+    let conditions = status.conditions.get_or_insert_with(Vec::new);
+    match conditions.iter_mut().find(|c| c.type_ == type_) {
+        Some(existing) => {
+            if existing.status != text {
+                existing.status = text.to_string();
+                existing.last_transition_time = Some(to_time(now));
+            }
+        }
+        None => conditions.push(PodCondition {
+            type_: type_.to_string(),
+            status: text.to_string(),
+            last_transition_time: Some(to_time(now)),
+            ..Default::default()
+        }),
+    }
+}

@@ -1,0 +1,28 @@
+//! NodeResourcesBalancedAllocation (`noderesources/balanced_allocation.go`): nodes whose
+//! cpu and memory would be used in equal fractions score higher. A pod that requests
+//! neither is not scored by it (every node gets 0).
+
+use super::super::cache::NodeInfo;
+use super::super::framework::{PodInfo, Resources, MAX_NODE_SCORE};
+
+pub fn score(pod: &PodInfo, allocatable: &Resources, info: &NodeInfo) -> i64 {
+    let want = |n: &str| pod.requests.get(n).copied().unwrap_or(0);
+    if want("cpu") == 0 && want("memory") == 0 {
+        return 0;
+    }
+    let mut fractions = Vec::new();
+    for name in ["cpu", "memory"] {
+        let capacity = allocatable.get(name).copied().unwrap_or(0);
+        if capacity == 0 {
+            continue;
+        }
+        let requested = info.requested.get(name).copied().unwrap_or(0) + want(name);
+        fractions.push((requested as f64 / capacity as f64).min(1.0));
+    }
+    let std = if fractions.len() == 2 {
+        ((fractions[0] - fractions[1]) / 2.0).abs()
+    } else {
+        0.0
+    };
+    ((1.0 - std) * MAX_NODE_SCORE as f64) as i64
+}

@@ -1,0 +1,258 @@
+//! InterPodAffinity (`interpodaffinity/filtering.go`, `scoring.go`, B-SCHED-10..13):
+//! required affinity and anti-affinity of the incoming pod, the required anti-affinity of
+//! pods already bound (symmetry), and preferred terms of both sides as scores. Counts come
+//! from the cache's indexes, so a cycle costs the nodes, not the pods.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+
+use super::super::cache::{align, Cache, Count, TermKind};
+use super::super::framework::{Code, NodeEntry, PodInfo, Status, MAX_NODE_SCORE};
+use crate::sim::labels;
+use crate::sim::nodes::LABEL_HOSTNAME;
+
+pub const ERR_REASON_AFFINITY: &str = "node(s) didn't match pod affinity rules";
+pub const ERR_REASON_ANTI_AFFINITY: &str = "node(s) didn't match pod anti-affinity rules";
+pub const ERR_REASON_EXISTING_ANTI_AFFINITY: &str =
+    "node(s) didn't satisfy existing pods anti-affinity rules";
+
+/// The selectors the plugin will count with, to register in the cache first.
+pub fn selectors(pod: &PodInfo) -> Vec<Vec<LabelSelector>> {
+    let mut out: Vec<Vec<LabelSelector>> = Vec::new();
+    if !pod.required_affinity.is_empty() {
+        out.push(
+            pod.required_affinity
+                .iter()
+                .map(|t| t.selector.clone())
+                .collect(),
+        );
+    }
+    for t in pod
+        .required_anti_affinity
+        .iter()
+        .chain(&pod.preferred_affinity)
+        .chain(&pod.preferred_anti_affinity)
+    {
+        out.push(vec![t.selector.clone()]);
+    }
+    out
+}
+
+/// Matching pods per topology value of the term's key (`counts` aligned with `nodes`).
+fn per_domain<'a>(key: &str, counts: &[u32], nodes: &[NodeEntry<'a>]) -> BTreeMap<&'a str, i64> {
+    let mut out = BTreeMap::new();
+    for node in nodes {
+        let n = counts[node.index];
+        if n == 0 {
+            continue;
+        }
+        if let Some(value) = node.labels.get(key) {
+            *out.entry(value.as_str()).or_default() += i64::from(n);
+        }
+    }
+    out
+}
+
+fn all(counts: Vec<Count>) -> Vec<u32> {
+    counts.into_iter().map(|c| c.all).collect()
+}
+
+pub struct FilterState<'a> {
+    /// Per required affinity term: pods matching all the terms, per domain.
+    affinity: Vec<BTreeMap<&'a str, i64>>,
+    affinity_matches_anywhere: bool,
+    self_affine: bool,
+    /// Per required anti-affinity term: matching pods, per domain.
+    anti: Vec<BTreeMap<&'a str, i64>>,
+    /// Per topology key, the values where a bound pod's required anti-affinity rejects this
+    /// pod.
+    existing: BTreeMap<String, BTreeSet<&'a str>>,
+}
+
+pub fn pre_filter<'a>(pod: &PodInfo, nodes: &[NodeEntry<'a>], cache: &Cache) -> FilterState<'a> {
+    let mut state = FilterState {
+        affinity: Vec::new(),
+        affinity_matches_anywhere: false,
+        self_affine: false,
+        anti: Vec::new(),
+        existing: BTreeMap::new(),
+    };
+    if !pod.required_affinity.is_empty() {
+        let selectors: Vec<LabelSelector> = pod
+            .required_affinity
+            .iter()
+            .map(|t| t.selector.clone())
+            .collect();
+        let counts = all(cache.counts(&selectors, nodes));
+        for t in &pod.required_affinity {
+            let domains = per_domain(&t.topology_key, &counts, nodes);
+            state.affinity_matches_anywhere |= !domains.is_empty();
+            state.affinity.push(domains);
+        }
+        state.self_affine = selectors
+            .iter()
+            .all(|s| labels::matches(Some(s), Some(&pod.labels)));
+    }
+    for t in &pod.required_anti_affinity {
+        let counts = all(cache.counts(std::slice::from_ref(&t.selector), nodes));
+        state.anti.push(per_domain(&t.topology_key, &counts, nodes));
+    }
+    for entry in cache.terms.values() {
+        if entry.kind != TermKind::RequiredAntiAffinity
+            || !labels::matches(Some(&entry.term.selector), Some(&pod.labels))
+        {
+            continue;
+        }
+        let counts: Vec<u32> = align(&entry.per_node, nodes)
+            .into_iter()
+            .map(|c| c.copied().unwrap_or(0))
+            .collect();
+        let domains = per_domain(&entry.term.topology_key, &counts, nodes);
+        if !domains.is_empty() {
+            state
+                .existing
+                .entry(entry.term.topology_key.clone())
+                .or_default()
+                .extend(domains.keys());
+        }
+    }
+    state
+}
+
+pub fn filter(pod: &PodInfo, state: &FilterState, node: &NodeEntry) -> Option<Status> {
+    // satisfyPodAffinity
+    let mut pods_exist = true;
+    for (t, domains) in pod.required_affinity.iter().zip(&state.affinity) {
+        let Some(value) = node.label(&t.topology_key) else {
+            return Some(Status::new(
+                Code::UnschedulableAndUnresolvable,
+                ERR_REASON_AFFINITY,
+            ));
+        };
+        if domains.get(value).copied().unwrap_or(0) <= 0 {
+            pods_exist = false;
+        }
+    }
+    // The first pod of a group that is affine to itself may go anywhere with the labels.
+    if !pods_exist && (state.affinity_matches_anywhere || !state.self_affine) {
+        return Some(Status::new(
+            Code::UnschedulableAndUnresolvable,
+            ERR_REASON_AFFINITY,
+        ));
+    }
+    // satisfyPodAntiAffinity
+    for (t, domains) in pod.required_anti_affinity.iter().zip(&state.anti) {
+        if let Some(value) = node.label(&t.topology_key) {
+            if domains.get(value).copied().unwrap_or(0) > 0 {
+                return Some(Status::new(Code::Unschedulable, ERR_REASON_ANTI_AFFINITY));
+            }
+        }
+    }
+    // satisfyExistingPodsAntiAffinity
+    for (key, values) in &state.existing {
+        if node.label(key).is_some_and(|v| values.contains(v)) {
+            return Some(Status::new(
+                Code::Unschedulable,
+                ERR_REASON_EXISTING_ANTI_AFFINITY,
+            ));
+        }
+    }
+    None
+}
+
+/// PreScore, Score and NormalizeScore: one score per feasible node.
+pub fn score<'a>(
+    pod: &PodInfo,
+    all_nodes: &[NodeEntry<'a>],
+    feasible: &[&NodeEntry<'a>],
+    cache: &Cache,
+) -> Vec<i64> {
+    // topologyScore: key -> value -> weight sum; the hostname key, one domain per node,
+    // is kept per node instead.
+    let mut topology: BTreeMap<&str, BTreeMap<&'a str, i64>> = BTreeMap::new();
+    let mut per_host = vec![0i64; all_nodes.len()];
+    let unique_hosts = all_nodes
+        .iter()
+        .all(|n| n.label(LABEL_HOSTNAME) == Some(n.name));
+    let mut add = |key: &'a str, counts: &[u32], weight: i64| {
+        if weight == 0 {
+            return;
+        }
+        if key == LABEL_HOSTNAME && unique_hosts {
+            for node in all_nodes {
+                per_host[node.index] += weight * i64::from(counts[node.index]);
+            }
+            return;
+        }
+        let entry = topology.entry(key).or_default();
+        for (value, n) in per_domain(key, counts, all_nodes) {
+            *entry.entry(value).or_default() += weight * n;
+        }
+    };
+    let mut any = false;
+    for (terms, sign) in [
+        (&pod.preferred_affinity, 1),
+        (&pod.preferred_anti_affinity, -1),
+    ] {
+        for t in terms {
+            let counts = all(cache.counts(std::slice::from_ref(&t.selector), all_nodes));
+            // The key is borrowed from a node's labels, where it exists.
+            let key = all_nodes
+                .iter()
+                .find_map(|n| n.labels.get_key_value(&t.topology_key))
+                .map(|(k, _)| k.as_str());
+            if let Some(key) = key {
+                add(key, &counts, sign * t.weight);
+                any = true;
+            }
+        }
+    }
+    for entry in cache.terms.values() {
+        let sign = match entry.kind {
+            // HardPodAffinityWeight (1): an existing pod's required affinity attracts.
+            TermKind::RequiredAffinity | TermKind::PreferredAffinity => 1,
+            TermKind::PreferredAntiAffinity => -1,
+            TermKind::RequiredAntiAffinity => continue,
+        };
+        if !labels::matches(Some(&entry.term.selector), Some(&pod.labels)) {
+            continue;
+        }
+        let counts: Vec<u32> = align(&entry.per_node, all_nodes)
+            .into_iter()
+            .map(|c| c.copied().unwrap_or(0))
+            .collect();
+        let key = all_nodes
+            .iter()
+            .find_map(|n| n.labels.get_key_value(&entry.term.topology_key))
+            .map(|(k, _)| k.as_str());
+        if let Some(key) = key {
+            add(key, &counts, sign * entry.term.weight);
+            any = true;
+        }
+    }
+    if !any {
+        return vec![0; feasible.len()];
+    }
+    let mut scores: Vec<i64> = feasible
+        .iter()
+        .map(|node| {
+            per_host[node.index]
+                + topology
+                    .iter()
+                    .filter_map(|(key, values)| values.get(node.label(key)?))
+                    .sum::<i64>()
+        })
+        .collect();
+    let min = scores.iter().copied().min().unwrap_or(0);
+    let max = scores.iter().copied().max().unwrap_or(0);
+    let diff = max - min;
+    for s in scores.iter_mut() {
+        *s = if diff > 0 {
+            (MAX_NODE_SCORE as f64 * ((*s - min) as f64 / diff as f64)) as i64
+        } else {
+            0
+        };
+    }
+    scores
+}

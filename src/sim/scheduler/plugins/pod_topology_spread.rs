@@ -1,0 +1,215 @@
+//! PodTopologySpread (`podtopologyspread/filtering.go`, `scoring.go`, `common.go`,
+//! B-SCHED-14/15). `DoNotSchedule` constraints filter by skew; `ScheduleAnyway` ones, or
+//! for a pod without constraints the cluster defaults (hostname maxSkew 3, zone maxSkew 5,
+//! with the selector of the pod's StatefulSet and Services), score.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+
+use super::super::cache::{Cache, Count};
+use super::super::framework::{Code, NodeEntry, PodInfo, SpreadConstraint, Status, MAX_NODE_SCORE};
+use super::{node_affinity, taint_toleration};
+use crate::sim::labels;
+use crate::sim::nodes::{LABEL_HOSTNAME, LABEL_ZONE};
+
+pub const ERR_REASON_CONSTRAINTS_NOT_MATCH: &str =
+    "node(s) didn't match pod topology spread constraints";
+pub const ERR_REASON_NODE_LABEL_NOT_MATCH: &str =
+    "node(s) didn't match pod topology spread constraints (missing required label)";
+
+/// `systemDefaultConstraints` (`defaultingType: System`).
+pub fn system_defaults(selector: LabelSelector) -> Vec<SpreadConstraint> {
+    [(LABEL_HOSTNAME, 3), (LABEL_ZONE, 5)]
+        .into_iter()
+        .map(|(key, skew)| SpreadConstraint {
+            max_skew: skew,
+            topology_key: key.to_string(),
+            selector: selector.clone(),
+            min_domains: 1,
+            honor_affinity: true,
+            honor_taints: false,
+        })
+        .collect()
+}
+
+/// The selectors the plugin will count with, to register in the cache first.
+pub fn selectors(pod: &PodInfo, defaults: &[SpreadConstraint]) -> Vec<LabelSelector> {
+    pod.hard_spread
+        .iter()
+        .chain(&pod.soft_spread)
+        .chain(defaults)
+        .map(|c| c.selector.clone())
+        .collect()
+}
+
+fn has_keys(node: &NodeEntry, constraints: &[SpreadConstraint]) -> bool {
+    constraints
+        .iter()
+        .all(|c| node.labels.contains_key(&c.topology_key))
+}
+
+/// `MatchNodeInclusionPolicies`.
+fn included(pod: &PodInfo, c: &SpreadConstraint, node: &NodeEntry) -> bool {
+    (!c.honor_affinity || node_affinity::matches_required(pod, node.node))
+        && (!c.honor_taints || taint_toleration::tolerates_node(pod, node.node))
+}
+
+fn live(counts: &[Count], node: &NodeEntry) -> i64 {
+    i64::from(counts[node.index].live)
+}
+
+/// PreFilter: per hard constraint, the matching pods per domain and the global minimum.
+pub struct FilterState<'a> {
+    constraints: Vec<(SpreadConstraint, BTreeMap<&'a str, i64>, i64, i64)>,
+}
+
+pub fn pre_filter<'a>(pod: &PodInfo, nodes: &[NodeEntry<'a>], cache: &Cache) -> FilterState<'a> {
+    let mut constraints = Vec::new();
+    for c in &pod.hard_spread {
+        let counts = cache.counts(std::slice::from_ref(&c.selector), nodes);
+        let mut domains: BTreeMap<&'a str, i64> = BTreeMap::new();
+        for node in nodes {
+            if !has_keys(node, &pod.hard_spread) || !included(pod, c, node) {
+                continue;
+            }
+            let Some(value) = node.labels.get(&c.topology_key) else {
+                continue;
+            };
+            *domains.entry(value.as_str()).or_default() += live(&counts, node);
+        }
+        let min = if (domains.len() as i64) < c.min_domains {
+            0
+        } else {
+            domains.values().copied().min().unwrap_or(0)
+        };
+        let self_match = i64::from(labels::matches(Some(&c.selector), Some(&pod.labels)));
+        constraints.push((c.clone(), domains, min, self_match));
+    }
+    FilterState { constraints }
+}
+
+pub fn filter(state: &FilterState, node: &NodeEntry) -> Option<Status> {
+    if state.constraints.is_empty() {
+        return None;
+    }
+    for (c, domains, min, self_match) in &state.constraints {
+        let Some(value) = node.label(&c.topology_key) else {
+            return Some(Status::new(
+                Code::UnschedulableAndUnresolvable,
+                ERR_REASON_NODE_LABEL_NOT_MATCH,
+            ));
+        };
+        let matched = domains.get(value).copied().unwrap_or(0);
+        if matched + self_match - min > c.max_skew {
+            return Some(Status::new(
+                Code::Unschedulable,
+                ERR_REASON_CONSTRAINTS_NOT_MATCH,
+            ));
+        }
+    }
+    None
+}
+
+/// Score and NormalizeScore over the feasible nodes; returns one score per node.
+pub fn score<'a>(
+    pod: &PodInfo,
+    defaults: &[SpreadConstraint],
+    all: &[NodeEntry<'a>],
+    feasible: &[&NodeEntry<'a>],
+    cache: &Cache,
+) -> Vec<i64> {
+    let constraints: &[SpreadConstraint] = if pod.has_own_spread {
+        &pod.soft_spread
+    } else {
+        defaults
+    };
+    if constraints.is_empty() || feasible.is_empty() {
+        return vec![0; feasible.len()];
+    }
+    let require_all = pod.has_own_spread;
+    let mut ignored: BTreeSet<&str> = BTreeSet::new();
+    let mut pairs: Vec<BTreeMap<&'a str, i64>> = vec![BTreeMap::new(); constraints.len()];
+    for node in feasible {
+        if require_all && !has_keys(node, constraints) {
+            ignored.insert(node.name);
+            continue;
+        }
+        for (i, c) in constraints.iter().enumerate() {
+            if c.topology_key != LABEL_HOSTNAME {
+                let value = node.labels.get(&c.topology_key).map_or("", String::as_str);
+                pairs[i].entry(value).or_insert(0);
+            }
+        }
+    }
+    let weights: Vec<f64> = constraints
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let size = if c.topology_key == LABEL_HOSTNAME {
+                feasible.len() - ignored.len()
+            } else {
+                pairs[i].len()
+            };
+            ((size + 2) as f64).ln()
+        })
+        .collect();
+    let counts: Vec<Vec<Count>> = constraints
+        .iter()
+        .map(|c| cache.counts(std::slice::from_ref(&c.selector), all))
+        .collect();
+    for node in all {
+        if require_all && !has_keys(node, constraints) {
+            continue;
+        }
+        for (i, c) in constraints.iter().enumerate() {
+            if c.topology_key == LABEL_HOSTNAME || !included(pod, c, node) {
+                continue;
+            }
+            let value = node.label(&c.topology_key).unwrap_or_default();
+            if let Some(total) = pairs[i].get_mut(value) {
+                *total += live(&counts[i], node);
+            }
+        }
+    }
+    let mut scores: Vec<i64> = feasible
+        .iter()
+        .map(|node| {
+            if ignored.contains(node.name) {
+                return 0;
+            }
+            let mut score = 0.0;
+            for (i, c) in constraints.iter().enumerate() {
+                let Some(value) = node.label(&c.topology_key) else {
+                    continue;
+                };
+                let count = if c.topology_key == LABEL_HOSTNAME {
+                    live(&counts[i], node)
+                } else {
+                    pairs[i].get(value).copied().unwrap_or(0)
+                };
+                score += count as f64 * weights[i] + (c.max_skew - 1) as f64;
+            }
+            score.round() as i64
+        })
+        .collect();
+    let considered = || {
+        feasible
+            .iter()
+            .zip(scores.iter())
+            .filter(|(n, _)| !ignored.contains(n.name))
+            .map(|(_, s)| *s)
+    };
+    let min = considered().min().unwrap_or(0);
+    let max = considered().max().unwrap_or(0);
+    for (node, s) in feasible.iter().zip(scores.iter_mut()) {
+        *s = if ignored.contains(node.name) {
+            0
+        } else if max == 0 {
+            MAX_NODE_SCORE
+        } else {
+            MAX_NODE_SCORE * (max + min - *s) / max
+        };
+    }
+    scores
+}

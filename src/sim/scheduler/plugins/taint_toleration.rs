@@ -1,0 +1,70 @@
+//! TaintToleration (`tainttoleration/taint_toleration.go`, B-SCHED-7/8): `NoSchedule` and
+//! `NoExecute` taints the pod does not tolerate reject the node; untolerated
+//! `PreferNoSchedule` taints lower its score.
+
+use k8s_openapi::api::core::v1::{Node, Taint, Toleration};
+
+use super::super::framework::{Code, PodInfo, Status};
+use crate::sim::nodes;
+
+/// The v1.36 reason: the taint is no longer named (B-SCHED-7).
+pub const ERR_REASON_NOT_MATCH: &str = "node(s) had untolerated taint(s)";
+
+/// `Toleration.ToleratesTaint`: an empty effect matches every effect; `Exists` ignores the
+/// value; an empty key with `Exists` tolerates every taint.
+pub fn tolerates(t: &Toleration, taint: &Taint) -> bool {
+    if let Some(effect) = t.effect.as_deref().filter(|e| !e.is_empty()) {
+        if effect != taint.effect {
+            return false;
+        }
+    }
+    let key = t.key.as_deref().unwrap_or_default();
+    if !key.is_empty() && key != taint.key {
+        return false;
+    }
+    match t.operator.as_deref().unwrap_or("Equal") {
+        "Exists" => true,
+        "Equal" | "" => {
+            !key.is_empty()
+                && t.value.as_deref().unwrap_or_default()
+                    == taint.value.as_deref().unwrap_or_default()
+        }
+        _ => false,
+    }
+}
+
+pub fn tolerated(tolerations: &[Toleration], taint: &Taint) -> bool {
+    tolerations.iter().any(|t| tolerates(t, taint))
+}
+
+/// Whether every NoSchedule and NoExecute taint of the node is tolerated.
+pub fn tolerates_node(pod: &PodInfo, node: &Node) -> bool {
+    nodes::taints(node)
+        .iter()
+        .filter(|t| t.effect == "NoSchedule" || t.effect == "NoExecute")
+        .all(|t| tolerated(&pod.tolerations, t))
+}
+
+pub fn filter(pod: &PodInfo, node: &Node) -> Option<Status> {
+    (!tolerates_node(pod, node))
+        .then(|| Status::new(Code::UnschedulableAndUnresolvable, ERR_REASON_NOT_MATCH))
+}
+
+/// The number of `PreferNoSchedule` taints not tolerated by the pod's tolerations whose
+/// effect is empty or `PreferNoSchedule` (normalised reversed: fewer is better).
+pub fn score(pod: &PodInfo, node: &Node) -> i64 {
+    let prefer: Vec<Toleration> = pod
+        .tolerations
+        .iter()
+        .filter(|t| {
+            t.effect
+                .as_deref()
+                .is_none_or(|e| e.is_empty() || e == "PreferNoSchedule")
+        })
+        .cloned()
+        .collect();
+    nodes::taints(node)
+        .iter()
+        .filter(|t| t.effect == "PreferNoSchedule" && !tolerated(&prefer, t))
+        .count() as i64
+}
