@@ -425,6 +425,9 @@ impl<'f> Runner<'f> {
                 }
             }
         };
+        if docs.is_empty() {
+            return refused(vec![client::apply_nothing().to_string()]);
+        }
         let mut errors = Vec::new();
         for doc in &docs {
             self.world.warnings.clear();

@@ -90,6 +90,11 @@ pub fn create_pod(
             Ok(())
         }
         Err(RequestError::Sim(e)) => Err(WriteError::Sim(e)),
+        // "sink already exists errors": the name is taken (a released pod holds it); the
+        // sync fails and is retried, but no event is recorded (B-ADOPT-2).
+        Err(RequestError::Api(e)) if e.reason == server::Reason::AlreadyExists => {
+            Err(WriteError::Failed(Failed))
+        }
         Err(RequestError::Api(e)) => {
             event(
                 world,
