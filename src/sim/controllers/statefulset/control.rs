@@ -430,6 +430,12 @@ fn process_replica(
         }
         return Ok(true);
     }
+    // A Pending pod gets its missing claims again (B-PVC-6: `isPending` →
+    // `createMissingPersistentVolumeClaims`), e.g. after its claim was deleted while it
+    // could not start; a claim that is being deleted fails the sync.
+    if podutil::is_pending(&pod) {
+        pod_control::create_missing_claims(world, set, &pod, ordinal)?;
+    }
     // A terminating pod blocks everything after it (B-ORD-4).
     if is_terminating(&pod) && monotonic {
         waits(world, set, || {
@@ -452,16 +458,19 @@ fn process_replica(
     let update_set = templates.set_for(world, set, index, &revs.update).clone();
     let identity_ok =
         identity::identity_matches(set, &pod) && identity::storage_matches(set, &pod, ordinal);
-    if !retention::claims_match(world, &update_set, &pod, ordinal, false) {
-        retention::update_claims(world, &update_set, &pod, ordinal, false);
-    }
-    if identity_ok || is_terminating(&pod) {
+    let retention_ok = retention::claims_match(world, &update_set, &pod, ordinal, false);
+    if identity_ok && retention_ok {
         return Ok(false);
     }
-    let mut fixed = pod;
-    identity::update_identity(&update_set, &mut fixed, ordinal);
-    identity::update_storage(&update_set, &mut fixed, ordinal);
-    pod_control::update_pod(world, &update_set, fixed);
+    if is_terminating(&pod) {
+        if !retention_ok {
+            retention::update_claims(world, &update_set, &pod, ordinal, false);
+        }
+        return Ok(false);
+    }
+    // A refused update fails the sync here (item 7 of issue 10): nothing after this pod
+    // runs, not even the rolling-update step that would replace it.
+    pod_control::update_pod(world, &update_set, pod, ordinal)?;
     Ok(false)
 }
 

@@ -7,7 +7,7 @@ use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::identity::{claim_name, set_name};
+use super::identity::{self, claim_name, set_name};
 use crate::sim::error::SimError;
 use crate::sim::kinds::ObjectKind;
 use crate::sim::server::{self, RequestError};
@@ -111,6 +111,25 @@ pub fn create_pod(
     }
 }
 
+/// `createMissingPersistentVolumeClaims`, for a Pending pod: the missing claims are created
+/// (each with its event); then their retention owner references are set as far as
+/// possible. A failure fails the sync without a pod event.
+pub fn create_missing_claims(
+    world: &mut World,
+    set: &StatefulSet,
+    pod: &Pod,
+    ordinal: i64,
+) -> Result<(), WriteError> {
+    let name = pod.metadata.name.clone().unwrap_or_default();
+    if create_claims(world, set, &name, ordinal).is_err() {
+        return Err(WriteError::Failed(Failed));
+    }
+    if !super::retention::claims_match(world, set, pod, ordinal, false) {
+        super::retention::update_claims(world, set, pod, ordinal, false);
+    }
+    Ok(())
+}
+
 /// `createPersistentVolumeClaims`: create each missing claim; a claim being deleted is an
 /// error (B-PVC-5); an existing one is used as it is (B-PVC-3).
 fn create_claims(
@@ -199,35 +218,68 @@ pub fn delete_pod(world: &mut World, set: &StatefulSet, pod_name: &str) {
     );
 }
 
-/// `UpdateStatefulPod`: restores identity labels and claim volumes on a live pod (B-ID-4).
-pub fn update_pod(world: &mut World, set: &StatefulSet, pod: Pod) {
+/// `UpdateStatefulPod`: restores the identity labels, the claim volumes (creating missing
+/// claims first) and the claims' retention owner references of a live pod (B-ID-4,
+/// B-PVC-7). A refused update records `FailedUpdate` and fails the sync, which stops there
+/// and is retried with back-off: the pod is neither deleted nor replaced.
+pub fn update_pod(
+    world: &mut World,
+    set: &StatefulSet,
+    pod: Pod,
+    ordinal: i64,
+) -> Result<(), WriteError> {
     let name = pod.metadata.name.clone().unwrap_or_default();
     let set_name = set_name(set).to_string();
-    let labels_only = world
-        .store
-        .pods
-        .get(&name)
-        .is_some_and(|old| old.spec == pod.spec);
-    if !labels_only {
+    let failed = |world: &mut World, message: String| {
         event(
             world,
             set,
             "Warning",
             "FailedUpdate",
-            format!(
-                "update Pod {name} in StatefulSet {set_name} failed error: Pod \"{name}\" is invalid: spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`"
-            ),
+            format!("update Pod {name} in StatefulSet {set_name} failed error: {message}"),
         );
-        return;
+        Err(WriteError::Failed(Failed))
+    };
+    let mut fixed = pod;
+    let mut consistent = true;
+    if !identity::identity_matches(set, &fixed) {
+        identity::update_identity(set, &mut fixed, ordinal);
+        consistent = false;
     }
+    if !identity::storage_matches(set, &fixed, ordinal) {
+        identity::update_storage(set, &mut fixed, ordinal);
+        consistent = false;
+        if let Err(message) = create_claims(world, set, &name, ordinal) {
+            return failed(world, message);
+        }
+    }
+    if !super::retention::claims_match(world, set, &fixed, ordinal, false) {
+        super::retention::update_claims(world, set, &fixed, ordinal, false);
+        consistent = false;
+    }
+    if consistent {
+        return Ok(());
+    }
+    let labels_only = world
+        .store
+        .pods
+        .get(&name)
+        .is_some_and(|old| old.spec == fixed.spec);
+    if !labels_only {
+        return failed(
+            world,
+            format!("Pod \"{name}\" is invalid: spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`"),
+        );
+    }
+    // Only the claims' owner references were wrong: the pod update changes nothing and
+    // succeeds, and upstream still records it.
+    let labels = fixed.metadata.labels.clone().or_else(|| Some(BTreeMap::new()));
     if let Some(stored) = world.store.pods.get_mut(&name) {
-        stored.metadata.labels = pod
-            .metadata
-            .labels
-            .clone()
-            .or_else(|| Some(BTreeMap::new()));
+        if stored.metadata.labels != labels {
+            stored.metadata.labels = labels;
+            server::touch_pod(world, &name);
+        }
     }
-    server::touch_pod(world, &name);
     event(
         world,
         set,
@@ -235,4 +287,5 @@ pub fn update_pod(world: &mut World, set: &StatefulSet, pod: Pod) {
         "SuccessfulUpdate",
         format!("update Pod {name} in StatefulSet {set_name} successful"),
     );
+    Ok(())
 }
