@@ -268,7 +268,7 @@ pub fn on_timer(world: &mut World, timer: Timer) -> Result<(), SimError> {
         Timer::NodeEvictPods { node, epoch } => {
             super::controllers::node_lifecycle::evict_pods(world, &node, epoch)
         }
-        Timer::SyncStatefulSet { .. } => {}
+        Timer::SyncStatefulSet { .. } | Timer::ResyncStatefulSets => {}
     }
     Ok(())
 }

@@ -76,6 +76,8 @@ pub enum Timer {
     TerminationFinished { pod: String, uid: String },
     /// A controller asked to look at a StatefulSet again (minReadySeconds, back-off).
     SyncStatefulSet { name: String },
+    /// The StatefulSet informer's periodic resync (every 30 s from the controller's start).
+    ResyncStatefulSets,
     /// The kubelet tries to pull an image again after a back-off.
     ImagePullRetry { pod: String, uid: String },
     /// A failed pull's `ErrImagePull` turns into `ImagePullBackOff`.
@@ -128,6 +130,8 @@ pub struct World {
     /// The StatefulSet controller's incremental view of each set's pods.
     pub statefulset_index:
         std::collections::BTreeMap<String, super::controllers::statefulset::index::SetIndex>,
+    /// The StatefulSet informer's 30 s resync: the sets owed one, and when it comes.
+    pub statefulset_resync: super::controllers::statefulset::Resync,
     pub scheduler: Scheduler,
     pub kubelet: Kubelet,
     pub node_lifecycle: super::controllers::node_lifecycle::NodeLifecycle,
@@ -162,6 +166,7 @@ impl World {
             statefulset_backoff: Default::default(),
             statefulset_requeues: BTreeSet::new(),
             statefulset_index: Default::default(),
+            statefulset_resync: Default::default(),
             scheduler: Scheduler::default(),
             kubelet: Kubelet::default(),
             node_lifecycle: Default::default(),
@@ -339,6 +344,10 @@ impl World {
                 super::controllers::podgc::on_node_deleted(self, &event.name);
             }
             ObjectKind::Node => super::scheduler::retry_waiting(self),
+            // No handler upstream: a changed revision is seen at the next resync.
+            ObjectKind::ControllerRevision => {
+                super::controllers::statefulset::on_revision_event(self, &event);
+            }
             _ => {}
         }
         super::controllers::volume::on_event(self, &event)?;
@@ -352,6 +361,10 @@ impl World {
             Timer::SyncStatefulSet { name } => {
                 self.statefulset_requeues.remove(&(name.clone(), self.now));
                 self.statefulset_queue.add(&name);
+                Ok(())
+            }
+            Timer::ResyncStatefulSets => {
+                super::controllers::statefulset::resync(self);
                 Ok(())
             }
             other => super::kubelet::on_timer(self, other),
