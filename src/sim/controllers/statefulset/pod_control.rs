@@ -120,6 +120,27 @@ pub fn create_missing_claims(
     pod: &Pod,
     ordinal: i64,
 ) -> Result<(), WriteError> {
+    // The common case, every claim there and usable, costs lookups only.
+    let templates = set
+        .spec
+        .as_ref()
+        .and_then(|s| s.volume_claim_templates.as_deref())
+        .unwrap_or_default();
+    let all_usable = templates.iter().all(|t| {
+        let claim = claim_name(
+            t.metadata.name.as_deref().unwrap_or_default(),
+            set_name(set),
+            ordinal,
+        );
+        world
+            .store
+            .claims
+            .get(&claim)
+            .is_some_and(|c| c.metadata.deletion_timestamp.is_none())
+    });
+    if all_usable && super::retention::claims_match(world, set, pod, ordinal, false) {
+        return Ok(());
+    }
     let name = pod.metadata.name.clone().unwrap_or_default();
     if create_claims(world, set, &name, ordinal).is_err() {
         return Err(WriteError::Failed(Failed));
@@ -273,7 +294,11 @@ pub fn update_pod(
     }
     // Only the claims' owner references were wrong: the pod update changes nothing and
     // succeeds, and upstream still records it.
-    let labels = fixed.metadata.labels.clone().or_else(|| Some(BTreeMap::new()));
+    let labels = fixed
+        .metadata
+        .labels
+        .clone()
+        .or_else(|| Some(BTreeMap::new()));
     if let Some(stored) = world.store.pods.get_mut(&name) {
         if stored.metadata.labels != labels {
             stored.metadata.labels = labels;
