@@ -57,7 +57,8 @@ pub struct WatchEvent {
     pub change: Change,
     /// The owner's UID for pods, so a deleted pod can still be routed to its set.
     pub owner_uid: Option<String>,
-    /// A controller wrote the object's status (the status subresource).
+    /// A controller wrote the object's status (the status subresource), or, for a
+    /// ControllerRevision, its owning controller wrote it during its sync.
     pub status_only: bool,
 }
 
@@ -316,6 +317,19 @@ impl World {
         });
     }
 
+    /// A write by the controller that owns the object, made during its own sync (the
+    /// StatefulSet controller's ControllerRevisions): every watcher is told, but it owes
+    /// its writer no resync.
+    pub fn notify_own_write(&mut self, kind: ObjectKind, name: &str, change: Change) {
+        self.watch.push_back(WatchEvent {
+            kind,
+            name: name.to_string(),
+            change,
+            owner_uid: None,
+            status_only: true,
+        });
+    }
+
     /// Informers: route a change to the components that watch that kind.
     fn dispatch(&mut self, event: WatchEvent) -> Result<(), SimError> {
         match event.kind {
@@ -345,7 +359,7 @@ impl World {
             }
             ObjectKind::Node => super::scheduler::retry_waiting(self),
             // No handler upstream: a changed revision is seen at the next resync.
-            ObjectKind::ControllerRevision => {
+            ObjectKind::ControllerRevision if !event.status_only => {
                 super::controllers::statefulset::on_revision_event(self, &event);
             }
             _ => {}
