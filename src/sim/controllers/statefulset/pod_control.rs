@@ -189,7 +189,8 @@ fn create_claims(
                     "FailedCreate",
                     format!("create Claim {name} for Pod {pod_name} in StatefulSet {set_name} failed error: {message}"),
                 );
-                return Err(message);
+                // The claim's event has the server's error; the pod's, the aggregate.
+                return Err(format!("failed to create PVC {name}: {message}"));
             }
         }
     }
