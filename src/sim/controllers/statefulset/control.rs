@@ -13,7 +13,7 @@ use k8s_openapi::api::core::v1::Pod;
 
 use super::identity::{self, replicas, REVISION_LABEL};
 use super::index::SetIndex;
-use super::pod_control::{self, WriteError};
+use super::pod_control::{self, Failed, WriteError};
 use super::retention;
 use super::revision::{self, Revisions};
 use crate::sim::error::SimError;
@@ -125,7 +125,10 @@ pub fn finish(
 /// What the trace learns when a sync ended: a failed write is a wait with the event's text.
 fn trace_sync_end(world: &mut World, set: &StatefulSet, result: &Result<(), WriteError>) {
     let name = identity::set_name(set).to_string();
-    if let Err(WriteError::Failed(_)) = result {
+    if let Err(WriteError::Failed(Failed(Some(reason)))) = result {
+        let reason = format!("{reason}; retrying with back-off");
+        trace::wait(world, &name, || reason);
+    } else if let Err(WriteError::Failed(_)) = result {
         let last = world
             .events
             .about(&ObjectKind::StatefulSet, &name)

@@ -13,9 +13,10 @@ use crate::sim::kinds::ObjectKind;
 use crate::sim::server::{self, RequestError};
 use crate::sim::world::World;
 
-/// A controller write failed; the sync stops and is retried with back-off.
+/// A controller write failed; the sync stops and is retried with back-off. The text is
+/// the failure's, for the trace, when no event records it.
 #[derive(Debug)]
-pub struct Failed;
+pub struct Failed(pub Option<String>);
 
 pub enum WriteError {
     Failed(Failed),
@@ -57,7 +58,7 @@ pub fn create_pod(
             "FailedCreate",
             format!("create Pod {pod_name} in StatefulSet {set_name} failed error: {message}"),
         );
-        return Err(WriteError::Failed(Failed));
+        return Err(WriteError::Failed(Failed(None)));
     }
     let errors = crate::sim::api::validation::validate_pod(&pod);
     if !errors.is_empty() {
@@ -72,7 +73,7 @@ pub fn create_pod(
             "FailedCreate",
             format!("create Pod {pod_name} in StatefulSet {set_name} failed error: {message}"),
         );
-        return Err(WriteError::Failed(Failed));
+        return Err(WriteError::Failed(Failed(None)));
     }
     match server::insert_pod(world, pod) {
         Ok(()) => {
@@ -93,7 +94,7 @@ pub fn create_pod(
         // "sink already exists errors": the name is taken (a released pod holds it); the
         // sync fails and is retried, but no event is recorded (B-ADOPT-2).
         Err(RequestError::Api(e)) if e.reason == server::Reason::AlreadyExists => {
-            Err(WriteError::Failed(Failed))
+            Err(WriteError::Failed(Failed(Some(e.message))))
         }
         Err(RequestError::Api(e)) => {
             event(
@@ -106,7 +107,7 @@ pub fn create_pod(
                     e.message
                 ),
             );
-            Err(WriteError::Failed(Failed))
+            Err(WriteError::Failed(Failed(None)))
         }
     }
 }
@@ -142,8 +143,8 @@ pub fn create_missing_claims(
         return Ok(());
     }
     let name = pod.metadata.name.clone().unwrap_or_default();
-    if create_claims(world, set, &name, ordinal).is_err() {
-        return Err(WriteError::Failed(Failed));
+    if let Err(message) = create_claims(world, set, &name, ordinal) {
+        return Err(WriteError::Failed(Failed(Some(message))));
     }
     if !super::retention::claims_match(world, set, pod, ordinal, false) {
         super::retention::update_claims(world, set, pod, ordinal, false);
@@ -260,7 +261,7 @@ pub fn update_pod(
             "FailedUpdate",
             format!("update Pod {name} in StatefulSet {set_name} failed error: {message}"),
         );
-        Err(WriteError::Failed(Failed))
+        Err(WriteError::Failed(Failed(None)))
     };
     let mut fixed = pod;
     let mut consistent = true;
