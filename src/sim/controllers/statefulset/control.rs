@@ -302,7 +302,7 @@ const MAX_BATCH_SIZE: i64 = 500;
 /// positions 0, 1–2, 3–6, 7–14, … (batches of 1, 2, 4, … up to 500) run together; every
 /// call of a batch runs, and the first error of a batch stops the sync before the next
 /// batch (B-PAR-2). Returns the end (exclusive) of the batch holding `position`.
-pub fn slow_start_batch_end(position: i64) -> i64 {
+fn slow_start_batch_end(position: i64) -> i64 {
     let (mut start, mut size) = (0i64, 1i64);
     while position >= start + size {
         start += size;
@@ -510,8 +510,8 @@ fn process_replica(
         }
         return Ok(false);
     }
-    // A refused update fails the sync here (item 7 of issue 10): nothing after this pod
-    // runs, not even the rolling-update step that would replace it.
+    // A refused update is processReplica's error: the sync ends here, so nothing after
+    // this pod runs, not even the rolling-update step that would replace it (B-PVC-7).
     pod_control::update_pod(world, &update_set, pod, ordinal)?;
     Ok(false)
 }

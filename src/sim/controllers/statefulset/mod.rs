@@ -142,9 +142,9 @@ pub fn resync(world: &mut World) {
     }
 }
 
-/// A ControllerRevision changed (its owner's sync, a user, the garbage collector): the
-/// controller has no handler for revisions, so its owner (or, for an orphan, every set)
-/// sees it at the next resync.
+/// A ControllerRevision changed by someone else than its owner's sync (a user, the
+/// garbage collector): the controller has no handler for revisions, so its owner (or, for
+/// an orphan, every set) sees it at the next resync.
 pub fn on_revision_event(world: &mut World, event: &WatchEvent) {
     let owner = event.owner_uid.clone().or_else(|| {
         world
