@@ -20,6 +20,13 @@ fn client_error(message: impl Into<String>) -> RequestError {
     RequestError::Api(ApiError::new(Reason::NoMatch, message))
 }
 
+/// `kubectl apply -f` with a source that holds no object (an empty file, only comments or
+/// `---`): kubectl refuses before it talks to the server, `error: no objects passed to
+/// apply` (apply.go, `len(infos) == 0`).
+pub fn apply_nothing() -> ApiError {
+    ApiError::new(Reason::NoMatch, "no objects passed to apply")
+}
+
 /// `kubectl apply -f` for one document of `source` (the file name kubectl shows).
 pub fn apply(world: &mut World, document: &Value, source: &str) -> Outcome {
     let api_version = document

@@ -550,6 +550,9 @@ impl<'f> Runner<'f> {
                 }
             }
         };
+        if docs.is_empty() {
+            return refused(vec![client::apply_nothing().to_string()]);
+        }
         let mut errors = Vec::new();
         self.refused_documents.clear();
         for doc in &docs {

@@ -1,5 +1,5 @@
 //! What a fresh cluster has before the first statement: nodes, the default StorageClass,
-//! and the `kubernetes` Service (LANGUAGE.md, timing defaults).
+//! the `kubernetes` Service (LANGUAGE.md, timing defaults) and its EndpointSlice.
 
 use serde_json::json;
 
@@ -30,11 +30,46 @@ pub fn bootstrap(world: &mut World) {
             "internalTrafficPolicy": "Cluster"}
     });
     insert_system(world, ObjectKind::Service, kubernetes);
+    // The API server's endpoint reconciler mirrors its own address into an EndpointSlice
+    // named after the Service (pkg/controlplane/reconcilers/endpointsadapter.go): only the
+    // service-name label, no owner and no managed-by label, so the EndpointSlice
+    // controller and the garbage collector leave it alone.
+    let slice = json!({
+        "metadata": {"name": "kubernetes", "namespace": world.config.namespace,
+            "labels": {"kubernetes.io/service-name": "kubernetes"}},
+        "addressType": "IPv4",
+        "endpoints": [{"addresses": [API_SERVER_ADDRESS], "conditions": {"ready": true}}],
+        "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}]
+    });
+    // Its UID is outside the counter's range (which starts at 1), so adding it does not
+    // change the UIDs, and the slice names derived from them, of what scenarios create.
+    insert_system_with_uid(
+        world,
+        ObjectKind::EndpointSlice,
+        slice,
+        RESERVED_UID.to_string(),
+    );
 }
 
+/// The API server's address: the control plane is not one of the simulated nodes
+/// (`node-1` is 172.18.0.2), so it takes the address below them.
+pub const API_SERVER_ADDRESS: &str = "172.18.0.1";
+
+/// The UID the store's counter would give for 0: never handed out.
+const RESERVED_UID: &str = "00000000-0000-4000-8000-000000000000";
+
 /// Objects the cluster's installer creates: stored without admission.
-pub(crate) fn insert_system(world: &mut World, kind: ObjectKind, mut value: serde_json::Value) {
+pub(crate) fn insert_system(world: &mut World, kind: ObjectKind, value: serde_json::Value) {
     let uid = world.store.new_uid();
+    insert_system_with_uid(world, kind, value, uid);
+}
+
+fn insert_system_with_uid(
+    world: &mut World,
+    kind: ObjectKind,
+    mut value: serde_json::Value,
+    uid: String,
+) {
     let rv = world.store.new_resource_version();
     let meta = &mut value["metadata"];
     meta["uid"] = json!(uid);
@@ -55,6 +90,11 @@ pub(crate) fn insert_system(world: &mut World, kind: ObjectKind, mut value: serd
         ObjectKind::Service => serde_json::from_value(value)
             .map(|svc| {
                 world.store.services.insert(name.clone(), svc);
+            })
+            .is_ok(),
+        ObjectKind::EndpointSlice => serde_json::from_value(value)
+            .map(|slice| {
+                world.store.endpoint_slices.insert(name.clone(), slice);
             })
             .is_ok(),
         _ => false,

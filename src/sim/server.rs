@@ -264,6 +264,11 @@ pub fn create(world: &mut World, kind: &ObjectKind, value: &Value) -> Result<Str
         }
         ObjectKind::Node => store_typed::<k8s_openapi::api::core::v1::Node>(world, value)?,
         ObjectKind::ControllerRevision => {
+            let revision: k8s_openapi::api::apps::v1::ControllerRevision = decode(kind, value)?;
+            let errors = validation::validate_controller_revision(&revision);
+            if !errors.is_empty() {
+                return Err(invalid(kind, &name, &errors).into());
+            }
             store_typed::<k8s_openapi::api::apps::v1::ControllerRevision>(world, value)?
         }
         ObjectKind::EndpointSlice => {
@@ -578,6 +583,13 @@ pub fn update(
         }
         ObjectKind::Node => replace_typed::<k8s_openapi::api::core::v1::Node>(world, name, &value)?,
         ObjectKind::ControllerRevision => {
+            let revision: k8s_openapi::api::apps::v1::ControllerRevision = decode(kind, &value)?;
+            if let Some(old) = world.store.revisions.get(name) {
+                let errors = validation::validate_controller_revision_update(&revision, old);
+                if !errors.is_empty() {
+                    return Err(invalid(kind, name, &errors).into());
+                }
+            }
             replace_typed::<k8s_openapi::api::apps::v1::ControllerRevision>(world, name, &value)?
         }
         ObjectKind::EndpointSlice => {

@@ -91,7 +91,8 @@ pub struct WatchEvent {
     pub change: Change,
     /// The owner's UID for pods, so a deleted pod can still be routed to its set.
     pub owner_uid: Option<String>,
-    /// A controller wrote the object's status (the status subresource).
+    /// A controller wrote the object's status (the status subresource), or, for a
+    /// ControllerRevision, its owning controller wrote it during its sync.
     pub status_only: bool,
 }
 
@@ -103,6 +104,8 @@ pub enum Timer {
     PodSync { pod: String, uid: String },
     /// A controller asked to look at a StatefulSet again (minReadySeconds, back-off).
     SyncStatefulSet { name: String },
+    /// The StatefulSet informer's periodic resync (every 30 s from the controller's start).
+    ResyncStatefulSets,
     /// The node-monitor grace period of a node that stopped reporting ran out.
     NodeNotReady { node: String, epoch: u64 },
     /// The taint manager's scheduled deletion of a pod on a NoExecute-tainted node.
@@ -153,6 +156,8 @@ pub struct World {
     /// The StatefulSet controller's incremental view of each set's pods.
     pub statefulset_index:
         std::collections::BTreeMap<String, super::controllers::statefulset::index::SetIndex>,
+    /// The StatefulSet informer's 30 s resync: the sets owed one, and when it comes.
+    pub statefulset_resync: super::controllers::statefulset::Resync,
     pub scheduler: Scheduler,
     pub kubelet: Kubelet,
     pub node_lifecycle: super::controllers::node_lifecycle::NodeLifecycle,
@@ -189,6 +194,7 @@ impl World {
             statefulset_backoff: Default::default(),
             statefulset_requeues: BTreeSet::new(),
             statefulset_index: Default::default(),
+            statefulset_resync: Default::default(),
             scheduler: Scheduler::default(),
             kubelet: Kubelet::default(),
             node_lifecycle: Default::default(),
@@ -345,6 +351,19 @@ impl World {
         });
     }
 
+    /// A write by the controller that owns the object, made during its own sync (the
+    /// StatefulSet controller's ControllerRevisions): every watcher is told, but it owes
+    /// its writer no resync.
+    pub fn notify_own_write(&mut self, kind: ObjectKind, name: &str, change: Change) {
+        self.watch.push_back(WatchEvent {
+            kind,
+            name: name.to_string(),
+            change,
+            owner_uid: None,
+            status_only: true,
+        });
+    }
+
     /// Informers: route a change to the components that watch that kind.
     fn dispatch(&mut self, event: WatchEvent) -> Result<(), SimError> {
         match event.kind {
@@ -373,6 +392,10 @@ impl World {
                 super::controllers::podgc::on_node_deleted(self, &event.name);
             }
             ObjectKind::Node => super::scheduler::retry_waiting(self),
+            // No handler upstream: a changed revision is seen at the next resync.
+            ObjectKind::ControllerRevision if !event.status_only => {
+                super::controllers::statefulset::on_revision_event(self, &event);
+            }
             _ => {}
         }
         super::controllers::volume::on_event(self, &event)?;
@@ -399,6 +422,10 @@ impl World {
             }
             Timer::TaintEviction { pod, uid } => {
                 super::controllers::taint_eviction::fire(self, &pod, &uid);
+                Ok(())
+            }
+            Timer::ResyncStatefulSets => {
+                super::controllers::statefulset::resync(self);
                 Ok(())
             }
             other => super::kubelet::on_timer(self, other),

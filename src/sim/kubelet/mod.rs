@@ -242,6 +242,7 @@ pub fn on_timer(world: &mut World, timer: Timer) -> Result<(), SimError> {
             super::controllers::node_lifecycle::not_ready(world, &node, epoch)
         }
         Timer::SyncStatefulSet { .. }
+        | Timer::ResyncStatefulSets
         | Timer::SyncDisruptionBudget { .. }
         | Timer::TaintEviction { .. } => {}
     }

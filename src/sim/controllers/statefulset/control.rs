@@ -13,7 +13,7 @@ use k8s_openapi::api::core::v1::Pod;
 
 use super::identity::{self, replicas, REVISION_LABEL};
 use super::index::SetIndex;
-use super::pod_control::{self, WriteError};
+use super::pod_control::{self, Failed, WriteError};
 use super::retention;
 use super::revision::{self, Revisions};
 use crate::sim::error::SimError;
@@ -125,7 +125,10 @@ pub fn finish(
 /// What the trace learns when a sync ended: a failed write is a wait with the event's text.
 fn trace_sync_end(world: &mut World, set: &StatefulSet, result: &Result<(), WriteError>) {
     let name = identity::set_name(set).to_string();
-    if let Err(WriteError::Failed(_)) = result {
+    if let Err(WriteError::Failed(Failed(Some(reason)))) = result {
+        let reason = format!("{reason}; retrying with back-off");
+        trace::wait(world, &name, || reason);
+    } else if let Err(WriteError::Failed(_)) = result {
         let last = world
             .events
             .about(&ObjectKind::StatefulSet, &name)
@@ -186,10 +189,33 @@ fn sync_pods(
     };
 
     // Step 4: process replicas in index order; pods with nothing to do are skipped.
-    for &ordinal in index.not_fine.iter() {
-        let exit = process_replica(world, set, revs, index, templates, monotonic, ordinal)?;
-        if exit && monotonic {
-            return Ok(());
+    // OrderedReady stops at the first pod that blocks or fails; Parallel runs them in
+    // slow-start batches (`runForAll`).
+    if monotonic {
+        for &ordinal in index.not_fine.iter() {
+            if process_replica(world, set, revs, index, templates, monotonic, ordinal)? {
+                return Ok(());
+            }
+        }
+    } else {
+        let mut failed = None;
+        let mut batch_end = 0;
+        for &ordinal in index.not_fine.iter() {
+            let position = ordinal - index.start;
+            if position >= batch_end {
+                if let Some(e) = failed.take() {
+                    return Err(e);
+                }
+                batch_end = slow_start_batch_end(position);
+            }
+            match process_replica(world, set, revs, index, templates, monotonic, ordinal) {
+                Ok(_) => {}
+                Err(WriteError::Failed(e)) => failed = failed.or(Some(WriteError::Failed(e))),
+                Err(e) => return Err(e),
+            }
+        }
+        if let Some(e) = failed {
+            return Err(e);
         }
     }
 
@@ -267,6 +293,22 @@ fn sync_pods(
         _ => {}
     }
     Ok(())
+}
+
+/// Upstream's `MaxBatchSize`: at most this many requests in flight in one batch.
+const MAX_BATCH_SIZE: i64 = 500;
+
+/// `slowStartBatch(1, n, fn)` as `runForAll` uses it for Parallel: the replicas at
+/// positions 0, 1–2, 3–6, 7–14, … (batches of 1, 2, 4, … up to 500) run together; every
+/// call of a batch runs, and the first error of a batch stops the sync before the next
+/// batch (B-PAR-2). Returns the end (exclusive) of the batch holding `position`.
+fn slow_start_batch_end(position: i64) -> i64 {
+    let (mut start, mut size) = (0i64, 1i64);
+    while position >= start + size {
+        start += size;
+        size = (size * 2).min(MAX_BATCH_SIZE);
+    }
+    start + size
 }
 
 /// `getStatefulSetMaxUnavailable`: an integer, or a percentage of replicas rounded down,
@@ -430,6 +472,12 @@ fn process_replica(
         }
         return Ok(true);
     }
+    // A Pending pod gets its missing claims again (B-PVC-6: `isPending` →
+    // `createMissingPersistentVolumeClaims`), e.g. after its claim was deleted while it
+    // could not start; a claim that is being deleted fails the sync.
+    if podutil::is_pending(&pod) {
+        pod_control::create_missing_claims(world, set, &pod, ordinal)?;
+    }
     // A terminating pod blocks everything after it (B-ORD-4).
     if is_terminating(&pod) && monotonic {
         waits(world, set, || {
@@ -452,16 +500,19 @@ fn process_replica(
     let update_set = templates.set_for(world, set, index, &revs.update).clone();
     let identity_ok =
         identity::identity_matches(set, &pod) && identity::storage_matches(set, &pod, ordinal);
-    if !retention::claims_match(world, &update_set, &pod, ordinal, false) {
-        retention::update_claims(world, &update_set, &pod, ordinal, false);
-    }
-    if identity_ok || is_terminating(&pod) {
+    let retention_ok = retention::claims_match(world, &update_set, &pod, ordinal, false);
+    if identity_ok && retention_ok {
         return Ok(false);
     }
-    let mut fixed = pod;
-    identity::update_identity(&update_set, &mut fixed, ordinal);
-    identity::update_storage(&update_set, &mut fixed, ordinal);
-    pod_control::update_pod(world, &update_set, fixed);
+    if is_terminating(&pod) {
+        if !retention_ok {
+            retention::update_claims(world, &update_set, &pod, ordinal, false);
+        }
+        return Ok(false);
+    }
+    // A refused update is processReplica's error: the sync ends here, so nothing after
+    // this pod runs, not even the rolling-update step that would replace it (B-PVC-7).
+    pod_control::update_pod(world, &update_set, pod, ordinal)?;
     Ok(false)
 }
 
@@ -546,4 +597,23 @@ fn write_status(world: &mut World, set: &mut StatefulSet, status: StatefulSetSta
     set.metadata.resource_version = Some(world.store.new_resource_version());
     let name = set.metadata.name.clone().unwrap_or_default();
     world.notify_status(ObjectKind::StatefulSet, &name);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slow_start_batch_end;
+
+    #[test]
+    fn slow_start_batches_double_up_to_the_maximum() {
+        // Batches: [0], [1, 2], [3..7), [7..15), ...
+        let ends: Vec<i64> = [0, 1, 2, 3, 6, 7, 14, 15]
+            .iter()
+            .map(|&p| slow_start_batch_end(p))
+            .collect();
+        assert_eq!(ends, vec![1, 3, 3, 7, 7, 15, 15, 31]);
+        // 1 + 2 + ... + 256 = 511 positions, then batches of 500.
+        assert_eq!(slow_start_batch_end(510), 511);
+        assert_eq!(slow_start_batch_end(511), 1011);
+        assert_eq!(slow_start_batch_end(1011), 1511);
+    }
 }

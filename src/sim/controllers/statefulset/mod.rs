@@ -104,6 +104,69 @@ pub fn on_claim_event(world: &mut World, claim: &str) {
     }
 }
 
+/// The informer resync period of the StatefulSet controller (`statefulSetResyncPeriod`):
+/// every 30 s from its start, every set is enqueued again.
+pub const RESYNC_PERIOD: Millis = 30 * SECOND;
+
+/// The resync, modelled where it can change something. A sync whose inputs did not change
+/// since its last successful run does nothing, and every input but the ControllerRevisions
+/// reaches the controller through an informer handler. So a set is owed a resync only when
+/// its last sync failed (upstream retries it at the resync too, besides its back-off), or
+/// when a ControllerRevision changed since; the others' resyncs are skipped, and a quiet
+/// cluster has no timer left.
+#[derive(Debug, Default)]
+pub struct Resync {
+    pub owed: std::collections::BTreeSet<String>,
+    pub at: Option<Millis>,
+}
+
+/// Marks `set` as owed a resync and makes sure the next one is scheduled.
+fn owe_resync(world: &mut World, set: &str) {
+    world.statefulset_resync.owed.insert(set.to_string());
+    if world.statefulset_resync.at.is_none() {
+        let at = (world.now / RESYNC_PERIOD + 1) * RESYNC_PERIOD;
+        world.statefulset_resync.at = Some(at);
+        world.timers.at(at, Timer::ResyncStatefulSets);
+    }
+}
+
+/// The resync came: every set owed one is enqueued (as the informer's update handler
+/// does), in name order.
+pub fn resync(world: &mut World) {
+    world.statefulset_resync.at = None;
+    let owed = std::mem::take(&mut world.statefulset_resync.owed);
+    for set in owed {
+        if world.store.statefulsets.contains_key(&set) {
+            world.statefulset_queue.add(&set);
+        }
+    }
+}
+
+/// A ControllerRevision changed by someone else than its owner's sync (a user, the
+/// garbage collector): the controller has no handler for revisions, so its owner (or, for
+/// an orphan, every set) sees it at the next resync.
+pub fn on_revision_event(world: &mut World, event: &WatchEvent) {
+    let owner = event.owner_uid.clone().or_else(|| {
+        world
+            .store
+            .revisions
+            .get(&event.name)
+            .and_then(|r| r.metadata.owner_references.as_ref())
+            .and_then(|refs| refs.iter().find(|r| r.controller == Some(true)))
+            .map(|r| r.uid.clone())
+    });
+    let sets: Vec<String> = world
+        .store
+        .statefulsets
+        .iter()
+        .filter(|(_, s)| owner.is_none() || s.metadata.uid == owner)
+        .map(|(name, _)| name.clone())
+        .collect();
+    for set in sets {
+        owe_resync(world, &set);
+    }
+}
+
 /// One reconcile of one StatefulSet.
 pub fn sync(world: &mut World, name: &str) -> Result<(), SimError> {
     // The set leaves the store while its sync runs (nothing else reads it meanwhile),
@@ -144,8 +207,12 @@ pub fn sync(world: &mut World, name: &str) -> Result<(), SimError> {
     match outcome {
         control::Outcome::Done => {
             world.statefulset_backoff.remove(name);
+            world.statefulset_resync.owed.remove(name);
         }
-        control::Outcome::Failed => requeue_with_backoff(world, name),
+        control::Outcome::Failed => {
+            requeue_with_backoff(world, name);
+            owe_resync(world, name);
+        }
     }
     Ok(())
 }

@@ -7,15 +7,16 @@ use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::identity::{claim_name, set_name};
+use super::identity::{self, claim_name, set_name};
 use crate::sim::error::SimError;
 use crate::sim::kinds::ObjectKind;
 use crate::sim::server::{self, RequestError};
 use crate::sim::world::World;
 
-/// A controller write failed; the sync stops and is retried with back-off.
+/// A controller write failed; the sync stops and is retried with back-off. The text is
+/// the failure's, for the trace, when no event records it.
 #[derive(Debug)]
-pub struct Failed;
+pub struct Failed(pub Option<String>);
 
 pub enum WriteError {
     Failed(Failed),
@@ -57,7 +58,7 @@ pub fn create_pod(
             "FailedCreate",
             format!("create Pod {pod_name} in StatefulSet {set_name} failed error: {message}"),
         );
-        return Err(WriteError::Failed(Failed));
+        return Err(WriteError::Failed(Failed(None)));
     }
     let errors = crate::sim::api::validation::validate_pod(&pod);
     if !errors.is_empty() {
@@ -72,7 +73,7 @@ pub fn create_pod(
             "FailedCreate",
             format!("create Pod {pod_name} in StatefulSet {set_name} failed error: {message}"),
         );
-        return Err(WriteError::Failed(Failed));
+        return Err(WriteError::Failed(Failed(None)));
     }
     match server::insert_pod(world, pod) {
         Ok(()) => {
@@ -90,6 +91,11 @@ pub fn create_pod(
             Ok(())
         }
         Err(RequestError::Sim(e)) => Err(WriteError::Sim(e)),
+        // "sink already exists errors": the name is taken (a released pod holds it); the
+        // sync fails and is retried, but no event is recorded (B-ADOPT-2).
+        Err(RequestError::Api(e)) if e.reason == server::Reason::AlreadyExists => {
+            Err(WriteError::Failed(Failed(Some(e.message))))
+        }
         Err(RequestError::Api(e)) => {
             event(
                 world,
@@ -101,9 +107,49 @@ pub fn create_pod(
                     e.message
                 ),
             );
-            Err(WriteError::Failed(Failed))
+            Err(WriteError::Failed(Failed(None)))
         }
     }
+}
+
+/// `createMissingPersistentVolumeClaims`, for a Pending pod: the missing claims are created
+/// (each with its event); then their retention owner references are set as far as
+/// possible. A failure fails the sync without a pod event.
+pub fn create_missing_claims(
+    world: &mut World,
+    set: &StatefulSet,
+    pod: &Pod,
+    ordinal: i64,
+) -> Result<(), WriteError> {
+    // The common case, every claim there and usable, costs lookups only.
+    let templates = set
+        .spec
+        .as_ref()
+        .and_then(|s| s.volume_claim_templates.as_deref())
+        .unwrap_or_default();
+    let all_usable = templates.iter().all(|t| {
+        let claim = claim_name(
+            t.metadata.name.as_deref().unwrap_or_default(),
+            set_name(set),
+            ordinal,
+        );
+        world
+            .store
+            .claims
+            .get(&claim)
+            .is_some_and(|c| c.metadata.deletion_timestamp.is_none())
+    });
+    if all_usable && super::retention::claims_match(world, set, pod, ordinal, false) {
+        return Ok(());
+    }
+    let name = pod.metadata.name.clone().unwrap_or_default();
+    if let Err(message) = create_claims(world, set, &name, ordinal) {
+        return Err(WriteError::Failed(Failed(Some(message))));
+    }
+    if !super::retention::claims_match(world, set, pod, ordinal, false) {
+        super::retention::update_claims(world, set, pod, ordinal, false);
+    }
+    Ok(())
 }
 
 /// `createPersistentVolumeClaims`: create each missing claim; a claim being deleted is an
@@ -144,7 +190,8 @@ fn create_claims(
                     "FailedCreate",
                     format!("create Claim {name} for Pod {pod_name} in StatefulSet {set_name} failed error: {message}"),
                 );
-                return Err(message);
+                // The claim's event has the server's error; the pod's, the aggregate.
+                return Err(format!("failed to create PVC {name}: {message}"));
             }
         }
     }
@@ -194,35 +241,72 @@ pub fn delete_pod(world: &mut World, set: &StatefulSet, pod_name: &str) {
     );
 }
 
-/// `UpdateStatefulPod`: restores identity labels and claim volumes on a live pod (B-ID-4).
-pub fn update_pod(world: &mut World, set: &StatefulSet, pod: Pod) {
+/// `UpdateStatefulPod`: restores the identity labels, the claim volumes (creating missing
+/// claims first) and the claims' retention owner references of a live pod (B-ID-4,
+/// B-PVC-7). A refused update records `FailedUpdate` and fails the sync, which stops there
+/// and is retried with back-off: the pod is neither deleted nor replaced.
+pub fn update_pod(
+    world: &mut World,
+    set: &StatefulSet,
+    pod: Pod,
+    ordinal: i64,
+) -> Result<(), WriteError> {
     let name = pod.metadata.name.clone().unwrap_or_default();
     let set_name = set_name(set).to_string();
-    let labels_only = world
-        .store
-        .pods
-        .get(&name)
-        .is_some_and(|old| old.spec == pod.spec);
-    if !labels_only {
+    let failed = |world: &mut World, message: String| {
         event(
             world,
             set,
             "Warning",
             "FailedUpdate",
-            format!(
-                "update Pod {name} in StatefulSet {set_name} failed error: Pod \"{name}\" is invalid: spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`"
-            ),
+            format!("update Pod {name} in StatefulSet {set_name} failed error: {message}"),
         );
-        return;
+        Err(WriteError::Failed(Failed(None)))
+    };
+    let mut fixed = pod;
+    let mut consistent = true;
+    if !identity::identity_matches(set, &fixed) {
+        identity::update_identity(set, &mut fixed, ordinal);
+        consistent = false;
     }
+    if !identity::storage_matches(set, &fixed, ordinal) {
+        identity::update_storage(set, &mut fixed, ordinal);
+        consistent = false;
+        if let Err(message) = create_claims(world, set, &name, ordinal) {
+            return failed(world, message);
+        }
+    }
+    if !super::retention::claims_match(world, set, &fixed, ordinal, false) {
+        super::retention::update_claims(world, set, &fixed, ordinal, false);
+        consistent = false;
+    }
+    if consistent {
+        return Ok(());
+    }
+    let labels_only = world
+        .store
+        .pods
+        .get(&name)
+        .is_some_and(|old| old.spec == fixed.spec);
+    if !labels_only {
+        return failed(
+            world,
+            format!("Pod \"{name}\" is invalid: spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`"),
+        );
+    }
+    // Only the claims' owner references were wrong: the pod update changes nothing and
+    // succeeds, and upstream still records it.
+    let labels = fixed
+        .metadata
+        .labels
+        .clone()
+        .or_else(|| Some(BTreeMap::new()));
     if let Some(stored) = world.store.pods.get_mut(&name) {
-        stored.metadata.labels = pod
-            .metadata
-            .labels
-            .clone()
-            .or_else(|| Some(BTreeMap::new()));
+        if stored.metadata.labels != labels {
+            stored.metadata.labels = labels;
+            server::touch_pod(world, &name);
+        }
     }
-    server::touch_pod(world, &name);
     event(
         world,
         set,
@@ -230,4 +314,5 @@ pub fn update_pod(world: &mut World, set: &StatefulSet, pod: Pod) {
         "SuccessfulUpdate",
         format!("update Pod {name} in StatefulSet {set_name} successful"),
     );
+    Ok(())
 }

@@ -137,7 +137,7 @@ fn touch(world: &mut World, name: &str) {
     if let Some(revision) = world.store.revisions.get_mut(name) {
         revision.metadata.resource_version = Some(rv);
     }
-    world.notify(ObjectKind::ControllerRevision, name, Change::Modified, None);
+    world.notify_own_write(ObjectKind::ControllerRevision, name, Change::Modified);
 }
 
 /// The current and update revision names and the collision count of a sync.
@@ -251,7 +251,7 @@ fn create(
                     revision: number,
                 };
                 world.store.revisions.insert(name.clone(), revision);
-                world.notify(ObjectKind::ControllerRevision, &name, Change::Added, None);
+                world.notify_own_write(ObjectKind::ControllerRevision, &name, Change::Added);
                 return name;
             }
         }
@@ -283,7 +283,9 @@ pub fn truncate_history(
         .collect();
     let excess = history.len().saturating_sub(limit as usize);
     for name in history.into_iter().take(excess) {
-        crate::sim::server::remove(world, &ObjectKind::ControllerRevision, name);
+        if world.store.revisions.remove(name.as_str()).is_some() {
+            world.notify_own_write(ObjectKind::ControllerRevision, name, Change::Deleted);
+        }
     }
 }
 
