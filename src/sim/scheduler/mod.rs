@@ -77,10 +77,20 @@ pub fn on_pod(world: &mut World, name: &str) {
     if podutil::is_terminating(pod)
         || podutil::phase(pod) != "Pending"
         || world.scheduler.unschedulable.contains(name)
+        || is_gated(pod)
     {
         return;
     }
     schedule_one(world, name);
+}
+
+/// SchedulingGates (PreEnqueue): a pod with `spec.schedulingGates` is not scheduled until
+/// they are all removed (the pod's update is its next event).
+fn is_gated(pod: &Pod) -> bool {
+    pod.spec
+        .as_ref()
+        .and_then(|s| s.scheduling_gates.as_ref())
+        .is_some_and(|g| !g.is_empty())
 }
 
 /// A change could let waiting pods fit: they are tried at the next pod event (at once, if
