@@ -49,6 +49,9 @@ pub struct Scheduler {
     allocatable: BTreeMap<String, (String, Resources)>,
     /// A node changed since `allocatable` was read.
     nodes_changed: bool,
+    /// Waiting pods that some node rejected for their required pod affinity: a pod bound
+    /// anywhere may let them fit.
+    affinity_waiters: BTreeSet<String>,
 }
 
 /// A pod's watch event: schedule it if it waits for a node; keep the cache in step.
@@ -71,6 +74,9 @@ pub fn on_pod(world: &mut World, name: &str) {
         if world.scheduler.cache.is_stale(pod) {
             let (pod, node) = (pod.clone(), node.to_string());
             world.scheduler.cache.add(&pod, &node);
+            // A pod bound by its manifest, relabelled or terminating changes what affinity
+            // and spread count (upstream requeues on assigned-pod events).
+            request_retry(world);
         }
         return;
     }
@@ -142,6 +148,7 @@ fn flush(world: &mut World) {
         } else {
             world.scheduler.unschedulable.remove(&name);
             world.scheduler.last_message.remove(&name);
+            world.scheduler.affinity_waiters.remove(&name);
         }
     }
 }
@@ -413,6 +420,10 @@ fn bind(world: &mut World, name: &str, node: &str) {
     super::controllers::volume::prebind(world, name, node);
     world.scheduler.unschedulable.remove(name);
     world.scheduler.last_message.remove(name);
+    world.scheduler.affinity_waiters.remove(name);
+    if !world.scheduler.affinity_waiters.is_empty() {
+        request_retry(world);
+    }
     let now = world.now;
     let Some(pod) = world.store.pods.get_mut(name) else {
         return;
@@ -441,6 +452,11 @@ fn bind(world: &mut World, name: &str, node: &str) {
 /// The pod fits nowhere: it waits. A new message is recorded and written on the pod.
 fn fail(world: &mut World, name: &str, message: String) {
     world.scheduler.unschedulable.insert(name.to_string());
+    if message.contains(inter_pod_affinity::ERR_REASON_AFFINITY) {
+        world.scheduler.affinity_waiters.insert(name.to_string());
+    } else {
+        world.scheduler.affinity_waiters.remove(name);
+    }
     if world.scheduler.last_message.get(name) == Some(&message) {
         return;
     }
@@ -502,6 +518,7 @@ pub fn forget(world: &mut World, pod: &Pod) {
     let name = pod.metadata.name.as_deref().unwrap_or_default();
     world.scheduler.unschedulable.remove(name);
     world.scheduler.last_message.remove(name);
+    world.scheduler.affinity_waiters.remove(name);
     if world.scheduler.cache.remove(name) {
         // Room appeared: pods that fit nowhere get another chance.
         request_retry(world);
