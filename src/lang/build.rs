@@ -244,7 +244,10 @@ impl<'a> Builder<'a> {
                             } else {
                                 self.error(
                                     span,
-                                    invalid(&value, "a zone name (letters, digits, `-`, `_`, `.`)"),
+                                    invalid(
+                                        &format!("{key}={value}"),
+                                        "a zone name (letters, digits, `-`, `_`, `.`)",
+                                    ),
                                 );
                             }
                         }
@@ -258,13 +261,19 @@ impl<'a> Builder<'a> {
                             } else {
                                 self.error(
                                     span,
-                                    invalid(&value, "a quantity such as 4, 500m or 16Gi"),
+                                    invalid(
+                                        &format!("{key}={value}"),
+                                        "a quantity such as 4, 500m or 16Gi",
+                                    ),
                                 );
                             }
                         }
                         "pods" => match value.parse::<u32>() {
                             Ok(n) if n <= 1_000_000 => options.pods = Some(n),
-                            _ => self.error(span, invalid(&value, "a number of pods such as 110")),
+                            _ => self.error(
+                                span,
+                                invalid(&format!("{key}={value}"), "a number of pods such as 110"),
+                            ),
                         },
                         other => {
                             let known: &[&str] = if capacity_only {

@@ -126,7 +126,8 @@ pub struct PodInfo {
 
 impl PodInfo {
     pub fn new(pod: &Pod) -> PodInfo {
-        let spec = pod.spec.clone().unwrap_or_default();
+        let default_spec = k8s_openapi::api::core::v1::PodSpec::default();
+        let spec = pod.spec.as_ref().unwrap_or(&default_spec);
         let labels = pod.metadata.labels.clone().unwrap_or_default();
         let (requests, non_zero) = pod_requests(pod);
         let affinity = spec.affinity.clone().unwrap_or_default();

@@ -49,6 +49,9 @@ pub struct Scheduler {
     allocatable: BTreeMap<String, (String, Resources)>,
     /// A node changed since `allocatable` was read.
     nodes_changed: bool,
+    /// Waiting pods that some node rejected for their required pod affinity: a pod bound
+    /// anywhere may let them fit.
+    affinity_waiters: BTreeSet<String>,
 }
 
 /// A pod's watch event: schedule it if it waits for a node; keep the cache in step.
@@ -71,16 +74,29 @@ pub fn on_pod(world: &mut World, name: &str) {
         if world.scheduler.cache.is_stale(pod) {
             let (pod, node) = (pod.clone(), node.to_string());
             world.scheduler.cache.add(&pod, &node);
+            // A pod bound by its manifest, relabelled or terminating changes what affinity
+            // and spread count (upstream requeues on assigned-pod events).
+            request_retry(world);
         }
         return;
     }
     if podutil::is_terminating(pod)
         || podutil::phase(pod) != "Pending"
         || world.scheduler.unschedulable.contains(name)
+        || is_gated(pod)
     {
         return;
     }
     schedule_one(world, name);
+}
+
+/// SchedulingGates (PreEnqueue): a pod with `spec.schedulingGates` is not scheduled until
+/// they are all removed (the pod's update is its next event).
+fn is_gated(pod: &Pod) -> bool {
+    pod.spec
+        .as_ref()
+        .and_then(|s| s.scheduling_gates.as_ref())
+        .is_some_and(|g| !g.is_empty())
 }
 
 /// A change could let waiting pods fit: they are tried at the next pod event (at once, if
@@ -132,6 +148,7 @@ fn flush(world: &mut World) {
         } else {
             world.scheduler.unschedulable.remove(&name);
             world.scheduler.last_message.remove(&name);
+            world.scheduler.affinity_waiters.remove(&name);
         }
     }
 }
@@ -403,6 +420,10 @@ fn bind(world: &mut World, name: &str, node: &str) {
     super::controllers::volume::prebind(world, name, node);
     world.scheduler.unschedulable.remove(name);
     world.scheduler.last_message.remove(name);
+    world.scheduler.affinity_waiters.remove(name);
+    if !world.scheduler.affinity_waiters.is_empty() {
+        request_retry(world);
+    }
     let now = world.now;
     let Some(pod) = world.store.pods.get_mut(name) else {
         return;
@@ -431,6 +452,11 @@ fn bind(world: &mut World, name: &str, node: &str) {
 /// The pod fits nowhere: it waits. A new message is recorded and written on the pod.
 fn fail(world: &mut World, name: &str, message: String) {
     world.scheduler.unschedulable.insert(name.to_string());
+    if message.contains(inter_pod_affinity::ERR_REASON_AFFINITY) {
+        world.scheduler.affinity_waiters.insert(name.to_string());
+    } else {
+        world.scheduler.affinity_waiters.remove(name);
+    }
     if world.scheduler.last_message.get(name) == Some(&message) {
         return;
     }
@@ -492,6 +518,7 @@ pub fn forget(world: &mut World, pod: &Pod) {
     let name = pod.metadata.name.as_deref().unwrap_or_default();
     world.scheduler.unschedulable.remove(name);
     world.scheduler.last_message.remove(name);
+    world.scheduler.affinity_waiters.remove(name);
     if world.scheduler.cache.remove(name) {
         // Room appeared: pods that fit nowhere get another chance.
         request_retry(world);
