@@ -451,8 +451,8 @@ mod tests {
         // max(500m + 200m, 1, 2 + 200m) = 2200m
         assert_eq!(requests.get("cpu"), Some(&2200));
         assert_eq!(requests.get("memory"), None);
-        // Memory: every container without a request counts 200Mi: app + sidecar, or
-        // b + sidecar, or a alone: 400Mi.
+        // B-SCHED-3: for scoring, every container without a memory request counts 200Mi:
+        // app + sidecar, or b + sidecar, or a alone: 400Mi.
         assert_eq!(non_zero.1, 2 * DEFAULT_MEMORY_REQUEST);
     }
 
