@@ -116,12 +116,9 @@ fn start_sandbox(world: &mut World, name: &str, uid: &str, node: &str) {
         .strip_prefix("node-")
         .and_then(|n| n.parse::<u32>().ok())
         .unwrap_or(0);
-    let host = world
-        .kubelet
-        .ipam
-        .entry(node.to_string())
-        .or_default()
-        .allocate();
+    let lowest_free = world.mutant(super::Mutant::IpReused);
+    let ipam = world.kubelet.ipam.entry(node.to_string()).or_default();
+    let host = if lowest_free { ipam.allocate_lowest() } else { ipam.allocate() };
     let host_ip = world
         .store
         .nodes

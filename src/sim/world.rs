@@ -26,6 +26,8 @@ pub struct Config {
     pub max_time_ms: Millis,
     pub max_events: u64,
     pub gates: FeatureGates,
+    /// The seeded bug switched on for this run, if any (`mutants.rs`).
+    pub mutant: Option<super::mutants::Mutant>,
 }
 
 impl Default for Config {
@@ -38,6 +40,7 @@ impl Default for Config {
             max_time_ms: 10_000 * 3_600_000,
             max_events: 50_000_000,
             gates: FeatureGates::default(),
+            mutant: None,
         }
     }
 }
