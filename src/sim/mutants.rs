@@ -121,7 +121,7 @@ impl Mutant {
             Mutant::ClaimRecreated => (
                 "claim-recreated",
                 "a re-created pod gets a new PersistentVolumeClaim instead of its old one",
-                &["B-PVC-3", "B-ID-9"],
+                &["B-PVC-3", "B-PVC-4", "B-ID-9"],
             ),
             Mutant::PartitionExclusive => (
                 "partition-exclusive",
@@ -160,8 +160,8 @@ impl Mutant {
             ),
             Mutant::RolloutNoHalt => (
                 "rollout-no-halt",
-                "the rolling update goes on past a pod that is not available",
-                &["B-UPD-2", "B-UPD-5"],
+                "the update step deletes the next outdated pod while one above it is unavailable (Parallel)",
+                &["B-UPD-2", "B-PAR-3", "B-PAR-4"],
             ),
             Mutant::MinReadyIgnored => (
                 "min-ready-ignored",
@@ -200,7 +200,7 @@ impl Mutant {
             ),
             Mutant::TerminatingNotBlocking => (
                 "terminating-not-blocking",
-                "OrderedReady does not wait for a Terminating pod before acting on later ones",
+                "the scan skips a Terminating pod: OrderedReady goes on to the pods after it",
                 &["B-ORD-4"],
             ),
             Mutant::OnDeletePromotes => (

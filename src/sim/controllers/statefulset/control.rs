@@ -431,6 +431,9 @@ fn process_replica(
         return Ok(monotonic);
     };
     let name = pod.metadata.name.clone().unwrap_or_default();
+    if is_terminating(&pod) && world.mutant(Mutant::TerminatingNotBlocking) {
+        return Ok(false);
+    }
     // A Failed or Succeeded pod is deleted; its replacement comes in a later sync, once
     // the old object is gone (B-FAIL-1).
     let failed_or_succeeded = podutil::is_failed(&pod) || podutil::is_succeeded(&pod);
@@ -451,7 +454,7 @@ fn process_replica(
         return Ok(true);
     }
     // A terminating pod blocks everything after it (B-ORD-4).
-    if is_terminating(&pod) && monotonic && !world.mutant(Mutant::TerminatingNotBlocking) {
+    if is_terminating(&pod) && monotonic {
         waits(world, set, || {
             format!("OrderedReady: {name} is Terminating")
         });
