@@ -14,6 +14,7 @@ mod kubectl_printers;
 mod lang_errors;
 mod lang_parse;
 mod lang_render;
+mod mutants;
 mod report;
 mod reports;
 mod robustness;

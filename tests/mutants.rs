@@ -1,7 +1,7 @@
 //! Mutants: every seeded bug is caught by the shipped suite, and `scn mutants` /
 //! `scn run --mutant` report what they should.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use kscn::runner::{self, exec, LoadedFile, Status};
@@ -13,6 +13,7 @@ fn scn(args: &[&str]) -> Output {
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("NO_COLOR", "1")
+        .env_remove("CI")
         .output()
         .expect("the scn binary runs")
 }
@@ -176,5 +177,125 @@ fn mutants_stops_when_a_scenario_fails_on_the_faithful_simulation() {
     assert_eq!(stdout(&list).lines().count(), Mutant::ALL.len());
 }
 
-#[allow(dead_code)]
-fn unused(_: PathBuf) {}
+const ASSIGNMENT: &str = "assignments/statefulset-mutants";
+
+#[test]
+fn the_mutant_graded_assignment_checks_in_every_format() {
+    let out = scn(&["grade", "--check", ASSIGNMENT]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("ok    reference: 11/11 as declared, in every format"), "{text}");
+    assert!(text.contains("ok    samples/weak: 1/11 as declared, in every format"), "{text}");
+    assert!(text.contains("ok    samples/broken: 3/11 as declared, in every format"), "{text}");
+}
+
+/// The batch grades the samples to their expected scores, the same for any `-j`, and no
+/// student-facing file names a hidden or unrevealed mutant.
+#[test]
+fn the_mutant_graded_batch_scores_as_expected_and_hides_what_it_should() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut books = Vec::new();
+    for jobs in ["1", "2"] {
+        let book = tmp.path().join(format!("gradebook-{jobs}.csv"));
+        let reports = tmp.path().join(format!("reports-{jobs}"));
+        let out = scn(&[
+            "grade",
+            ASSIGNMENT,
+            "--submissions",
+            &format!("{ASSIGNMENT}/samples"),
+            "--gradebook",
+            book.to_str().unwrap(),
+            "--reports",
+            reports.to_str().unwrap(),
+            "-j",
+            jobs,
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+        books.push(std::fs::read_to_string(&book).unwrap());
+        if jobs == "2" {
+            for sample in ["weak", "broken"] {
+                let dir = reports.join(sample);
+                for file in ["student.txt", "prairielearn.json"] {
+                    let text = std::fs::read_to_string(dir.join(file)).unwrap();
+                    for secret in [Mutant::NoHostname, Mutant::DnsUnready] {
+                        assert!(!text.contains(secret.id()), "{sample}/{file} names {secret}");
+                        assert!(!text.contains(secret.summary()), "{sample}/{file}");
+                    }
+                }
+                let student = std::fs::read_to_string(dir.join("student.txt")).unwrap();
+                assert!(student.contains("hidden test 8"), "{student}");
+                assert!(
+                    student.contains("catches mutant 8 (B-DNS-3, B-DNS-5)"),
+                    "an unrevealed mutant is named by its behaviours: {student}"
+                );
+            }
+        }
+    }
+    assert_eq!(books[0], books[1]);
+    let rows: Vec<&str> = books[0].lines().skip(1).collect();
+    assert_eq!(rows, ["broken,3,0,0,0,1,2,0,0,0,0", "weak,1,0,0,0,0,0,1,0,0,0"]);
+}
+
+#[test]
+fn broken_student_scenarios_earn_nothing_and_say_why() {
+    let out = scn(&[
+        "grade",
+        ASSIGNMENT,
+        "--submission",
+        &format!("{ASSIGNMENT}/samples/broken"),
+    ]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("typo.scn does not load (its scenarios earn nothing):"), "{text}");
+    assert!(text.contains("did you mean `apply`?"), "{text}");
+    assert!(
+        text.contains("ordering.scn::wrong: web-1 starts at once fails on the faithful simulation (it earns nothing)"),
+        "{text}"
+    );
+    assert!(text.contains("Points 3/11"), "{text}");
+}
+
+/// A student scenario is untrusted: `apply` paths must stay inside the submission.
+#[test]
+fn student_scenarios_cannot_read_outside_the_submission() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sub = tmp.path().join("sub");
+    std::fs::create_dir_all(&sub).unwrap();
+    std::fs::write(tmp.path().join("secret.yaml"), "apiVersion: v1\nkind: ConfigMap\n").unwrap();
+    for (i, bad) in ["../secret.yaml", "/etc/hostname"].iter().enumerate() {
+        std::fs::write(
+            sub.join(format!("s{i}.scn")),
+            format!("scenario \"s\" {{\n  apply \"{bad}\"\n}}\n"),
+        )
+        .unwrap();
+    }
+    let out = scn(&[
+        "grade",
+        ASSIGNMENT,
+        "--submission",
+        sub.to_str().unwrap(),
+    ]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("s0.scn: apply \"../secret.yaml\" refused"), "{text}");
+    assert!(text.contains("s1.scn: apply \"/etc/hostname\" refused"), "{text}");
+    assert!(!text.contains("ConfigMap"), "{text}");
+    assert!(text.contains("Points 0/11"), "{text}");
+}
+
+#[test]
+fn an_unknown_mutant_in_an_assignment_is_a_located_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("assignment.toml"),
+        "title = \"t\"\n[[mutant]]\nid = \"update-forward-ordr\"\n",
+    )
+    .unwrap();
+    let out = scn(&["grade", tmp.path().to_str().unwrap(), "--check"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("[[mutant]] id \"update-forward-ordr\" is not a mutant (did you mean \"update-forward-order\"?)"),
+        "{err}"
+    );
+}

@@ -135,7 +135,7 @@ impl Mutant {
             ),
             Mutant::DnsUnready => (
                 "dns-unready",
-                "DNS answers for endpoints that are not ready",
+                "pods that are not ready are published as ready endpoints, so DNS answers for them",
                 &["B-DNS-3", "B-DNS-5"],
             ),
             Mutant::NoHostname => (
