@@ -217,7 +217,10 @@ fn main() -> ExitCode {
             bless,
             mutant,
         } => {
-            let mutant = match mutant.map(|id| runner::mutants::parse_ids(&[id])).transpose() {
+            let mutant = match mutant
+                .map(|id| runner::mutants::parse_ids(&[id]))
+                .transpose()
+            {
                 Ok(m) => m.and_then(|m| m.first().copied()),
                 Err(message) => {
                     eprintln!("error: {message}");

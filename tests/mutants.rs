@@ -92,11 +92,20 @@ fn at_least_twenty_mutants_each_documented() {
     assert!(Mutant::ALL.len() >= 20);
     let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
         .expect("README.md");
-    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/mutants.md"))
-        .expect("docs/mutants.md");
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/mutants.md"))
+            .expect("docs/mutants.md");
     for m in Mutant::ALL {
-        assert!(readme.contains(&format!("`{}`", m.id())), "README lacks {}", m.id());
-        assert!(doc.contains(&format!("`{}`", m.id())), "docs/mutants.md lacks {}", m.id());
+        assert!(
+            readme.contains(&format!("`{}`", m.id())),
+            "README lacks {}",
+            m.id()
+        );
+        assert!(
+            doc.contains(&format!("`{}`", m.id())),
+            "docs/mutants.md lacks {}",
+            m.id()
+        );
     }
 }
 
@@ -133,7 +142,10 @@ fn mutants_reports_kills_survivors_and_score_in_both_formats() {
     let text = stdout(&human);
     assert_eq!(human.status.code(), Some(1), "survivors exit 1: {text}");
     assert!(text.contains("kills per scenario:"), "{text}");
-    assert!(text.contains("survivors (no scenario fails with them on):"), "{text}");
+    assert!(
+        text.contains("survivors (no scenario fails with them on):"),
+        "{text}"
+    );
     assert!(
         text.contains("  scale-down-forward-order: scale-down removes the lowest condemned ordinal first (B-ORD-5, B-TUT-4)"),
         "{text}"
@@ -166,10 +178,14 @@ fn mutants_stops_when_a_scenario_fails_on_the_faithful_simulation() {
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(
-        text.contains("1 scenario(s) fail on the faithful simulation; fix them first (no mutant was run):"),
+        text.contains(
+            "1 scenario(s) fail on the faithful simulation; fix them first (no mutant was run):"
+        ),
         "{text}"
     );
-    assert!(text.contains("FAIL tests/fixtures/wrong-expectation.scn::a wrong expectation fails with a diff"));
+    assert!(text.contains(
+        "FAIL tests/fixtures/wrong-expectation.scn::a wrong expectation fails with a diff"
+    ));
     let missing = scn(&["mutants", "no/such/folder"]);
     assert_eq!(missing.status.code(), Some(2));
     let list = scn(&["mutants", "--list"]);
@@ -184,9 +200,18 @@ fn the_mutant_graded_assignment_checks_in_every_format() {
     let out = scn(&["grade", "--check", ASSIGNMENT]);
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
-    assert!(text.contains("ok    reference: 11/11 as declared, in every format"), "{text}");
-    assert!(text.contains("ok    samples/weak: 1/11 as declared, in every format"), "{text}");
-    assert!(text.contains("ok    samples/broken: 3/11 as declared, in every format"), "{text}");
+    assert!(
+        text.contains("ok    reference: 11/11 as declared, in every format"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ok    samples/weak: 1/11 as declared, in every format"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ok    samples/broken: 3/11 as declared, in every format"),
+        "{text}"
+    );
 }
 
 /// The batch grades the samples to their expected scores, the same for any `-j`, and no
@@ -218,7 +243,10 @@ fn the_mutant_graded_batch_scores_as_expected_and_hides_what_it_should() {
                 for file in ["student.txt", "prairielearn.json"] {
                     let text = std::fs::read_to_string(dir.join(file)).unwrap();
                     for secret in [Mutant::NoHostname, Mutant::DnsUnready] {
-                        assert!(!text.contains(secret.id()), "{sample}/{file} names {secret}");
+                        assert!(
+                            !text.contains(secret.id()),
+                            "{sample}/{file} names {secret}"
+                        );
                         assert!(!text.contains(secret.summary()), "{sample}/{file}");
                     }
                 }
@@ -233,7 +261,10 @@ fn the_mutant_graded_batch_scores_as_expected_and_hides_what_it_should() {
     }
     assert_eq!(books[0], books[1]);
     let rows: Vec<&str> = books[0].lines().skip(1).collect();
-    assert_eq!(rows, ["broken,3,0,0,0,1,2,0,0,0,0", "weak,1,0,0,0,0,0,1,0,0,0"]);
+    assert_eq!(
+        rows,
+        ["broken,3,0,0,0,1,2,0,0,0,0", "weak,1,0,0,0,0,0,1,0,0,0"]
+    );
 }
 
 #[test]
@@ -246,7 +277,10 @@ fn broken_student_scenarios_earn_nothing_and_say_why() {
     ]);
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
-    assert!(text.contains("typo.scn does not load (its scenarios earn nothing):"), "{text}");
+    assert!(
+        text.contains("typo.scn does not load (its scenarios earn nothing):"),
+        "{text}"
+    );
     assert!(text.contains("did you mean `apply`?"), "{text}");
     assert!(
         text.contains("ordering.scn::wrong: web-1 starts at once fails on the faithful simulation (it earns nothing)"),
@@ -261,7 +295,11 @@ fn student_scenarios_cannot_read_outside_the_submission() {
     let tmp = tempfile::tempdir().unwrap();
     let sub = tmp.path().join("sub");
     std::fs::create_dir_all(&sub).unwrap();
-    std::fs::write(tmp.path().join("secret.yaml"), "apiVersion: v1\nkind: ConfigMap\n").unwrap();
+    std::fs::write(
+        tmp.path().join("secret.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\n",
+    )
+    .unwrap();
     for (i, bad) in ["../secret.yaml", "/etc/hostname"].iter().enumerate() {
         std::fs::write(
             sub.join(format!("s{i}.scn")),
@@ -269,16 +307,17 @@ fn student_scenarios_cannot_read_outside_the_submission() {
         )
         .unwrap();
     }
-    let out = scn(&[
-        "grade",
-        ASSIGNMENT,
-        "--submission",
-        sub.to_str().unwrap(),
-    ]);
+    let out = scn(&["grade", ASSIGNMENT, "--submission", sub.to_str().unwrap()]);
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
-    assert!(text.contains("s0.scn: apply \"../secret.yaml\" refused"), "{text}");
-    assert!(text.contains("s1.scn: apply \"/etc/hostname\" refused"), "{text}");
+    assert!(
+        text.contains("s0.scn: apply \"../secret.yaml\" refused"),
+        "{text}"
+    );
+    assert!(
+        text.contains("s1.scn: apply \"/etc/hostname\" refused"),
+        "{text}"
+    );
     assert!(!text.contains("ConfigMap"), "{text}");
     assert!(text.contains("Points 0/11"), "{text}");
 }

@@ -125,13 +125,16 @@ pub fn specs(
     Ok(tests)
 }
 
-/// The student's scenario files under `folder` of `submission`: display path (relative to
-/// the submission) and the loaded file, or the reason it does not count.
+/// A student's scenario file: its path relative to the submission, and the loaded file or
+/// the reason it does not count.
+type StudentFile = (String, Result<LoadedFile, String>);
+
+/// The student's scenario files under `folder` of `submission`.
 fn load_student_files(
     submission: &Path,
     folder: &str,
     limits: &Limits,
-) -> Result<Vec<(String, Result<LoadedFile, String>)>, String> {
+) -> Result<Vec<StudentFile>, String> {
     let root = paths::resolve(submission, folder)?;
     if !root.is_dir() {
         return Err(format!("{folder} is not a folder of the submission"));
@@ -174,9 +177,8 @@ fn check_applies(submission: &Path, relative: &str, source: &str) -> Result<(), 
     for stmt in statements {
         if let StmtKind::Apply(ApplySource::File { path, .. }) = &stmt.kind {
             let inside = dir.join(path).to_string_lossy().replace('\\', "/");
-            paths::resolve(submission, &inside).map_err(|e| {
-                format!("{relative}: apply \"{path}\" refused: {e}")
-            })?;
+            paths::resolve(submission, &inside)
+                .map_err(|e| format!("{relative}: apply \"{path}\" refused: {e}"))?;
             let bytes = std::fs::metadata(submission.join(&inside)).map(|m| m.len());
             if bytes.is_ok_and(|n| n > paths::MAX_FILE_BYTES) {
                 return Err(format!(
@@ -191,7 +193,11 @@ fn check_applies(submission: &Path, relative: &str, source: &str) -> Result<(), 
 
 /// Grades the mutant part of `assignment` for `submission`: one result per test of
 /// `specs` (the tests whose kind is not `Scenario`), in their order.
-pub fn grade_part(assignment: &Assignment, submission: &Path, specs: &[&TestSpec]) -> Vec<TestResult> {
+pub fn grade_part(
+    assignment: &Assignment,
+    submission: &Path,
+    specs: &[&TestSpec],
+) -> Vec<TestResult> {
     if specs.is_empty() {
         return Vec::new();
     }
@@ -236,7 +242,9 @@ fn faithful_result(
         if file.is_empty() {
             output.push_str(&format!("  error: {message}\n"));
         } else {
-            output.push_str(&format!("  {file} does not load (its scenarios earn nothing):\n"));
+            output.push_str(&format!(
+                "  {file} does not load (its scenarios earn nothing):\n"
+            ));
             for line in message.lines() {
                 output.push_str(&format!("    {line}\n"));
             }
@@ -253,7 +261,10 @@ fn faithful_result(
         }
     }
     if output.is_empty() && passing == 0 {
-        output = format!("  error: no scenario found in {} of the submission\n", spec.file);
+        output = format!(
+            "  error: no scenario found in {} of the submission\n",
+            spec.file
+        );
     }
     let passed = output.is_empty();
     TestResult {

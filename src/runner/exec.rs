@@ -64,7 +64,11 @@ pub fn run_scenario(file: &LoadedFile, index: usize) -> ScenarioResult {
 }
 
 /// Runs scenario `index` of `file` with `mutant` switched on (`scn mutants`, `--mutant`).
-pub fn run_scenario_mutant(file: &LoadedFile, index: usize, mutant: Option<Mutant>) -> ScenarioResult {
+pub fn run_scenario_mutant(
+    file: &LoadedFile,
+    index: usize,
+    mutant: Option<Mutant>,
+) -> ScenarioResult {
     run_scenario_in(file, index, mutant, &mut Unobserved)
 }
 

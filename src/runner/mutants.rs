@@ -87,7 +87,11 @@ impl Matrix {
 /// Runs every scenario of `files` on the faithful simulation, then, for the scenarios
 /// that passed, once per mutant of `mutants`. With `stop_on_failure` the mutant runs are
 /// skipped when any faithful run failed (`scn mutants`); grading goes on with the others.
-pub fn analyse(files: &[(String, &LoadedFile)], mutants: &[Mutant], stop_on_failure: bool) -> Matrix {
+pub fn analyse(
+    files: &[(String, &LoadedFile)],
+    mutants: &[Mutant],
+    stop_on_failure: bool,
+) -> Matrix {
     let ids: Vec<ScenarioId> = files
         .iter()
         .enumerate()
@@ -240,7 +244,12 @@ pub fn render_human(matrix: &Matrix) -> String {
         out.push_str(&format!("  ({idle} scenario(s) kill no mutant)\n"));
     }
     out.push_str("\nmutants:\n");
-    let width = matrix.mutants.iter().map(|m| m.id().len()).max().unwrap_or(0);
+    let width = matrix
+        .mutants
+        .iter()
+        .map(|m| m.id().len())
+        .max()
+        .unwrap_or(0);
     for m in &matrix.mutants {
         let n = matrix.killers(*m).len();
         let verdict = if n == 0 {
@@ -342,9 +351,7 @@ pub fn parse_ids(ids: &[String]) -> Result<Vec<Mutant>, String> {
                 let suggestion = crate::suggest::suggest(id, Mutant::ALL.iter().map(|m| m.id()))
                     .map(|s| format!(" (did you mean \"{s}\"?)"))
                     .unwrap_or_default();
-                format!(
-                    "no mutant \"{id}\"{suggestion}; `scn mutants --list` shows them all"
-                )
+                format!("no mutant \"{id}\"{suggestion}; `scn mutants --list` shows them all")
             })
         })
         .collect()

@@ -118,7 +118,11 @@ fn start_sandbox(world: &mut World, name: &str, uid: &str, node: &str) {
         .unwrap_or(0);
     let lowest_free = world.mutant(super::Mutant::IpReused);
     let ipam = world.kubelet.ipam.entry(node.to_string()).or_default();
-    let host = if lowest_free { ipam.allocate_lowest() } else { ipam.allocate() };
+    let host = if lowest_free {
+        ipam.allocate_lowest()
+    } else {
+        ipam.allocate()
+    };
     let host_ip = world
         .store
         .nodes

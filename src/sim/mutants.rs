@@ -234,6 +234,16 @@ impl World {
     pub fn mutant(&self, mutant: Mutant) -> bool {
         self.config.mutant == Some(mutant)
     }
+
+    /// `mutated` when `mutant` is on, else `faithful`: a one-line hook for a value.
+    #[inline(always)]
+    pub fn mutated<T>(&self, mutant: Mutant, faithful: T, mutated: T) -> T {
+        if self.mutant(mutant) {
+            mutated
+        } else {
+            faithful
+        }
+    }
 }
 
 /// `claim-deleted-with-pod`: delete the claims a pod's volumes name.
@@ -279,10 +289,7 @@ mod tests {
         let mut seen = std::collections::BTreeSet::new();
         for m in Mutant::ALL {
             assert!(seen.insert(m.id()), "duplicate id {}", m.id());
-            assert!(m
-                .id()
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b == b'-'));
+            assert!(m.id().bytes().all(|b| b.is_ascii_lowercase() || b == b'-'));
             assert_eq!(Mutant::from_id(m.id()), Some(m));
             assert!(!m.summary().is_empty());
             assert!(m.behaviors().iter().all(|b| b.starts_with("B-")));

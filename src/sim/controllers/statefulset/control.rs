@@ -162,7 +162,7 @@ fn sync_pods(
     }
     let now = world.now;
     let mrs = min_ready_seconds(set);
-    let mrs = if world.mutant(Mutant::MinReadyIgnored) { 0 } else { mrs };
+    let mrs = world.mutated(Mutant::MinReadyIgnored, mrs, 0);
     let monotonic = is_monotonic(set) || world.mutant(Mutant::ParallelIgnored);
     // Condemned: owned pods outside [start, end), highest ordinal first.
     let mut condemned: Vec<(i64, String)> = index
@@ -248,7 +248,7 @@ fn sync_pods(
     }
     let update_min = index.start + partition(set).unwrap_or(0).max(0);
     let update_min = update_min + i64::from(world.mutant(Mutant::PartitionExclusive));
-    let update_min = if world.mutant(Mutant::PartitionIgnored) { index.start } else { update_min };
+    let update_min = world.mutated(Mutant::PartitionIgnored, update_min, index.start);
     if world.config.gates.max_unavailable_statefulset {
         update_with_max_unavailable(world, set, index, update_min, !monotonic);
         return Ok(());
@@ -323,7 +323,7 @@ fn update_with_max_unavailable(
     unavailable_first: bool,
 ) {
     let max = max_unavailable(set, world.mutant(Mutant::MaxUnavailableRoundUp));
-    let max = if world.mutant(Mutant::MaxUnavailableIgnored) { 1 } else { max };
+    let max = world.mutated(Mutant::MaxUnavailableIgnored, max, 1);
     let mut doomed: Vec<i64> = Vec::new();
     if unavailable_first {
         doomed.extend(
@@ -411,7 +411,7 @@ fn process_replica(
 ) -> Result<bool, WriteError> {
     let now = world.now;
     let mrs = min_ready_seconds(set);
-    let mrs = if world.mutant(Mutant::MinReadyIgnored) { 0 } else { mrs };
+    let mrs = world.mutated(Mutant::MinReadyIgnored, mrs, 0);
     let existing = index
         .entry_name(ordinal)
         .and_then(|n| world.store.pods.get(n))
@@ -530,7 +530,10 @@ fn new_versioned_pod(
         pod.spec.iter_mut().for_each(|s| s.subdomain = None);
     }
     if world.mutant(Mutant::NoPodIndexLabel) {
-        pod.metadata.labels.iter_mut().for_each(|l| _ = l.remove(identity::POD_INDEX_LABEL));
+        pod.metadata
+            .labels
+            .iter_mut()
+            .for_each(|l| _ = l.remove(identity::POD_INDEX_LABEL));
     }
     pod
 }
