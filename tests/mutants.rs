@@ -307,6 +307,12 @@ fn student_scenarios_cannot_read_outside_the_submission() {
         )
         .unwrap();
     }
+    // A link to a folder is not followed: no loop, nothing read from outside.
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(".", sub.join("loop")).unwrap();
+        std::os::unix::fs::symlink(tmp.path(), sub.join("up")).unwrap();
+    }
     let out = scn(&["grade", ASSIGNMENT, "--submission", sub.to_str().unwrap()]);
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");

@@ -142,9 +142,11 @@ fn load_student_files(
     let base = submission
         .canonicalize()
         .map_err(|e| format!("cannot read the submission folder: {e}"))?;
-    let found = crate::runner::discover(&[root]).map_err(|m| format!("cannot read {}", m.0))?;
+    let mut found = Vec::new();
+    scn_files(&root, &mut found, &mut 0);
+    found.sort();
     let mut files = Vec::new();
-    for (path, _) in found {
+    for path in found {
         let relative = path
             .strip_prefix(&base)
             .map(|p| p.to_string_lossy().replace('\\', "/"))
@@ -162,6 +164,26 @@ fn load_student_files(
         files.push((relative, loaded));
     }
     Ok(files)
+}
+
+/// The `.scn` files under `dir`, without following links (a link to a folder could loop
+/// or lead out of the submission), at most [`paths::MAX_FILES`] entries visited.
+fn scn_files(dir: &Path, out: &mut Vec<std::path::PathBuf>, visited: &mut usize) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        *visited += 1;
+        if *visited > paths::MAX_FILES {
+            return;
+        }
+        let path = entry.path();
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => scn_files(&path, out, visited),
+            Ok(t) if t.is_file() && path.extension().is_some_and(|e| e == "scn") => out.push(path),
+            _ => {}
+        }
+    }
 }
 
 /// Every `apply "…"` of a student scenario names a file inside the submission.
