@@ -33,7 +33,7 @@ fn names(title: &str, id: &str) -> bool {
 }
 
 /// The shipped suite kills every mutant. Running all ~240 scenarios once per mutant takes
-/// about a minute in a debug build on a shared 2-core machine, so this test runs, for each
+/// about 45 s of CPU in a debug build (README "Mutants"), so this test runs, for each
 /// mutant, only the scenarios whose titles name one of the behaviours the mutant breaks
 /// (which is what the behaviour ids promise), stopping at the first that kills it. The
 /// full run is `scn mutants scenarios/` (README "Mutants"). A new mutant without a
