@@ -227,6 +227,9 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
+            if let Some(m) = mutant {
+                eprintln!("note: mutant {m} is on: {}", m.summary());
+            }
             let paths = if paths.is_empty() {
                 vec![PathBuf::from(".")]
             } else {

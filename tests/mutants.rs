@@ -124,6 +124,11 @@ fn run_with_a_mutant_fails_a_scenario_that_catches_it() {
         "terminating-not-blocking",
     ]);
     assert_eq!(mutated.status.code(), Some(1), "{}", stdout(&mutated));
+    let note = String::from_utf8_lossy(&mutated.stderr);
+    assert!(
+        note.contains("note: mutant terminating-not-blocking is on:"),
+        "{note}"
+    );
     let unknown = scn(&["run", file, "--mutant", "terminating-not-blockin"]);
     assert_eq!(unknown.status.code(), Some(2));
     let err = String::from_utf8_lossy(&unknown.stderr);

@@ -108,6 +108,9 @@ pub fn analyse(
                 })
         })
         .collect();
+    let mut mutants = mutants.to_vec();
+    mutants.sort();
+    mutants.dedup();
     let run = |id: &ScenarioId, mutant: Option<Mutant>| -> Option<String> {
         let file = files[id.file_index].1;
         let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -141,13 +144,12 @@ pub fn analyse(
         .zip(faithful)
         .enumerate()
         .map(|(i, (id, faithful_failure))| {
-            let mut kills: Vec<Mutant> = pairs
+            let kills: Vec<Mutant> = pairs
                 .iter()
                 .zip(&killed)
                 .filter(|((pi, _), k)| *pi == i && **k)
                 .map(|((_, m), _)| *m)
                 .collect();
-            kills.sort();
             ScenarioKills {
                 id,
                 faithful_failure,
@@ -155,9 +157,6 @@ pub fn analyse(
             }
         })
         .collect();
-    let mut mutants = mutants.to_vec();
-    mutants.sort();
-    mutants.dedup();
     Matrix { mutants, scenarios }
 }
 

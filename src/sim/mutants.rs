@@ -244,6 +244,16 @@ impl World {
             faithful
         }
     }
+
+    /// [`World::mutated`] for a value that costs something to compute: only when on.
+    #[inline(always)]
+    pub fn mutated_with<T>(&self, mutant: Mutant, faithful: T, mutated: impl FnOnce() -> T) -> T {
+        if self.mutant(mutant) {
+            mutated()
+        } else {
+            faithful
+        }
+    }
 }
 
 /// `claim-deleted-with-pod`: delete the claims a pod's volumes name.

@@ -257,17 +257,13 @@ fn sync_pods(
     // Step 9: the rolling-update step (maxUnavailable gate off): from the highest index
     // down to the partition, the first pod that is outdated is deleted, and an
     // unavailable one makes the step wait (B-UPD-2).
-    let forward = world.mutant(Mutant::UpdateForwardOrder);
-    let (outdated, waiting) = if forward {
-        let first = |s: &std::collections::BTreeSet<i64>| s.range(update_min..).next().copied();
-        (first(&index.outdated), first(&index.unavailable))
-    } else {
-        let last = |s: &std::collections::BTreeSet<i64>| s.range(update_min..).next_back().copied();
-        (last(&index.outdated), last(&index.unavailable))
-    };
+    let outdated = index.outdated.range(update_min..).next_back().copied();
+    let lowest = || index.outdated.range(update_min..).next().copied();
+    let outdated = world.mutated_with(Mutant::UpdateForwardOrder, outdated, lowest);
+    let waiting = index.unavailable.range(update_min..).next_back().copied();
     let no_halt = world.mutant(Mutant::RolloutNoHalt);
     match (outdated, waiting) {
-        (Some(o), w) if no_halt || w.is_none_or(|w| if forward { o <= w } else { o >= w }) => {
+        (Some(o), w) if w.is_none_or(|w| o >= w) || no_halt => {
             if let Some(name) = index.entry_name(o) {
                 let name = name.to_string();
                 pod_control::delete_pod(world, set, &name);
