@@ -48,6 +48,30 @@ enum Command {
         /// cluster showed (also with SCN_BLESS=1).
         #[arg(long)]
         bless: bool,
+        /// Run with this seeded bug switched on (`scn mutants --list` shows them).
+        #[arg(long, value_name = "ID")]
+        mutant: Option<String>,
+    },
+    /// Run the scenarios once on the faithful simulation, then once per seeded bug
+    /// (mutant): which mutants each scenario kills, the survivors, the mutation score.
+    Mutants {
+        /// Files or folders; the current folder when none is given.
+        paths: Vec<PathBuf>,
+        /// Only these mutants (repeatable; default: all).
+        #[arg(long = "mutant", value_name = "ID")]
+        mutants: Vec<String>,
+        /// Worker threads (default: one per core). Results are the same for any number.
+        #[arg(long, short = 'j', default_value_t = 0)]
+        jobs: usize,
+        /// The report's format.
+        #[arg(long, value_enum, default_value_t = MutantsFormat::Human)]
+        format: MutantsFormat,
+        /// Write the report to this file instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// List the mutants (id, what it breaks, behaviour ids) and exit.
+        #[arg(long)]
+        list: bool,
     },
     /// List the scenarios a run would start, as `path::title [tag, tag]`, one per line.
     List {
@@ -99,6 +123,12 @@ enum Command {
     /// Work with gradebooks written by `scn grade --submissions`.
     #[command(subcommand)]
     Gradebook(kscn::grade::cli::GradebookCommand),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum MutantsFormat {
+    Human,
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -185,7 +215,21 @@ fn main() -> ExitCode {
             fail_fast,
             report,
             bless,
+            mutant,
         } => {
+            let mutant = match mutant
+                .map(|id| runner::mutants::parse_ids(&[id]))
+                .transpose()
+            {
+                Ok(m) => m.and_then(|m| m.first().copied()),
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    return ExitCode::from(2);
+                }
+            };
+            if let Some(m) = mutant {
+                eprintln!("note: mutant {m} is on: {}", m.summary());
+            }
             let files = match files_or_exit(paths) {
                 Ok(files) => files,
                 Err(code) => return code,
@@ -197,6 +241,7 @@ fn main() -> ExitCode {
                 tags: selection.tags,
                 shard: selection.shard,
                 fail_fast,
+                mutant,
             };
             if bless || std::env::var("SCN_BLESS").is_ok_and(|v| v == "1") {
                 let blessed = runner::bless::run(&files, &options);
@@ -228,6 +273,14 @@ fn main() -> ExitCode {
             }
             Err(code) => code,
         },
+        Command::Mutants {
+            paths,
+            mutants,
+            jobs,
+            format,
+            output,
+            list,
+        } => mutants_command(paths, &mutants, jobs, format, output, list),
         Command::Check { paths, color } => match files_or_exit(paths) {
             Ok(files) => {
                 let files = skip_submissions(files, true);
@@ -236,6 +289,58 @@ fn main() -> ExitCode {
             Err(code) => code,
         },
     }
+}
+
+/// `scn mutants`: 0 every mutant killed, 1 a survivor or a scenario failing on the
+/// faithful simulation, 2 a file that does not load or a usage error.
+fn mutants_command(
+    paths: Vec<PathBuf>,
+    ids: &[String],
+    jobs: usize,
+    format: MutantsFormat,
+    output: Option<PathBuf>,
+    list: bool,
+) -> ExitCode {
+    if list {
+        print!("{}", runner::mutants::render_list());
+        return ExitCode::SUCCESS;
+    }
+    let mutants = if ids.is_empty() {
+        kscn::sim::Mutant::ALL.to_vec()
+    } else {
+        match runner::mutants::parse_ids(ids) {
+            Ok(m) => m,
+            Err(message) => {
+                eprintln!("error: {message}");
+                return ExitCode::from(2);
+            }
+        }
+    };
+    let files = match files_or_exit(paths) {
+        Ok(files) => files,
+        Err(code) => return code,
+    };
+    let matrix = match runner::mutants::run(&files, &mutants, jobs) {
+        runner::mutants::Outcome::Broken(errors) => {
+            eprint!("{}", runner::load::render_all(&errors));
+            return ExitCode::from(2);
+        }
+        runner::mutants::Outcome::Analysed(matrix) => matrix,
+    };
+    let text = match format {
+        MutantsFormat::Human => runner::mutants::render_human(&matrix),
+        MutantsFormat::Json => runner::mutants::render_json(&matrix),
+    };
+    match output {
+        Some(path) => {
+            if let Err(e) = std::fs::write(&path, &text) {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        }
+        None => print!("{text}"),
+    }
+    ExitCode::from(runner::mutants::exit_code(&matrix) as u8)
 }
 
 fn palette(color: Color) -> report::Palette {

@@ -16,6 +16,7 @@ mod lang_errors;
 mod lang_nodes;
 mod lang_parse;
 mod lang_render;
+mod mutants;
 mod report;
 mod reports;
 mod robustness;

@@ -11,6 +11,7 @@ pub mod batch;
 pub mod check;
 pub mod cli;
 pub mod formats;
+pub mod mutants;
 pub mod paths;
 pub mod view;
 
@@ -75,6 +76,12 @@ pub struct AssignmentToml {
     pub samples: Vec<SampleEntry>,
     #[serde(default)]
     pub limits: Limits,
+    /// The submission's folder of student scenarios graded by mutants (default ".").
+    #[serde(default)]
+    pub student_scenarios: Option<String>,
+    /// The mutant-graded part: points per seeded bug a student scenario catches.
+    #[serde(default, rename = "mutant")]
+    pub mutants: Vec<mutants::MutantEntry>,
 }
 
 fn default_version() -> String {
@@ -124,6 +131,19 @@ pub struct TestSpec {
     pub points: f64,
     pub visibility: Visibility,
     pub hint: Option<String>,
+    /// What the test grades.
+    pub kind: TestKind,
+}
+
+/// What a test grades: a teacher's scenario against the submission's manifests, or the
+/// student's own scenarios (`mutants.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TestKind {
+    Scenario,
+    /// The student's scenarios load and pass on the faithful simulation (0 points).
+    StudentScenarios,
+    /// A student scenario catches this mutant.
+    Mutant(crate::sim::Mutant),
 }
 
 /// A checked assignment, ready to grade submissions.
@@ -156,9 +176,9 @@ pub fn load_assignment(dir: &Path) -> Result<Assignment, String> {
             config.scn
         ));
     }
-    if config.scenarios.is_empty() {
+    if config.scenarios.is_empty() && config.mutants.is_empty() {
         return Err(format!(
-            "{}: no [[scenario]] entries; an assignment grades at least one scenario",
+            "{}: no [[scenario]] or [[mutant]] entries; an assignment grades at least one",
             toml_path.display()
         ));
     }
@@ -222,9 +242,13 @@ pub fn load_assignment(dir: &Path) -> Result<Assignment, String> {
                 points: entry.points,
                 visibility: entry.visibility,
                 hint: entry.hint.clone(),
+                kind: TestKind::Scenario,
             });
         }
     }
+    let student_folder = config.student_scenarios.as_deref().unwrap_or(".");
+    let mutant_tests = mutants::specs(&config.mutants, student_folder, tests.len() + 1)?;
+    tests.extend(mutant_tests);
     Ok(Assignment {
         dir: dir.to_path_buf(),
         config,
@@ -305,27 +329,25 @@ pub fn grade(assignment: &Assignment, submission: &Path, name: &str) -> GradeRep
                 Some(submission),
             )
             .map(|mut f| {
-                let c = &mut f.ast.cluster;
-                c.max_events = c
-                    .max_events
-                    .min(limits.max_events.unwrap_or(DEFAULT_MAX_EVENTS));
-                c.max_pods = c.max_pods.min(limits.max_pods.unwrap_or(DEFAULT_MAX_PODS));
-                c.max_time_ms = c.max_time_ms.min(
-                    limits
-                        .max_time_seconds
-                        .map_or(DEFAULT_MAX_TIME_MS, |s| s.saturating_mul(1000)),
-                );
+                clamp_limits(&mut f, limits);
                 f
             })
             .map_err(|errors| crate::runner::load::render_all(&errors));
             (file, loaded)
         })
         .collect();
-    let tests: Vec<TestResult> = assignment
+    let mut tests: Vec<TestResult> = assignment
         .tests
         .par_iter()
+        .filter(|spec| spec.kind == TestKind::Scenario)
         .map(|spec| run_test(spec, &files[&spec.file]))
         .collect();
+    let student_part: Vec<&TestSpec> = assignment
+        .tests
+        .iter()
+        .filter(|spec| spec.kind != TestKind::Scenario)
+        .collect();
+    tests.extend(mutants::grade_part(assignment, submission, &student_part));
     let score = tests.iter().map(|t| t.score).sum();
     GradeReport {
         assignment: assignment.config.title.clone(),
@@ -337,6 +359,20 @@ pub fn grade(assignment: &Assignment, submission: &Path, name: &str) -> GradeRep
         tests,
         duration_ms: started.elapsed().as_millis(),
     }
+}
+
+/// The assignment's budgets (or grading's defaults) over a file's own `cluster { }` ones.
+pub(crate) fn clamp_limits(file: &mut LoadedFile, limits: &Limits) {
+    let c = &mut file.ast.cluster;
+    c.max_events = c
+        .max_events
+        .min(limits.max_events.unwrap_or(DEFAULT_MAX_EVENTS));
+    c.max_pods = c.max_pods.min(limits.max_pods.unwrap_or(DEFAULT_MAX_PODS));
+    c.max_time_ms = c.max_time_ms.min(
+        limits
+            .max_time_seconds
+            .map_or(DEFAULT_MAX_TIME_MS, |s| s.saturating_mul(1000)),
+    );
 }
 
 fn run_test(spec: &TestSpec, file: &Result<LoadedFile, String>) -> TestResult {

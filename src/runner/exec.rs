@@ -18,7 +18,7 @@ use crate::sim::clock::Millis;
 use crate::sim::faults;
 use crate::sim::kinds::ObjectKind;
 use crate::sim::server::{self, Propagation, RequestError};
-use crate::sim::{clock_fmt, Config, SimError, World};
+use crate::sim::{clock_fmt, Config, Mutant, SimError, World};
 
 /// The default limit of `await` (docs/language.md).
 pub const DEFAULT_AWAIT: Millis = 10 * 60 * 1000;
@@ -47,6 +47,7 @@ pub fn sim_config(cluster: &ClusterConfig) -> Result<Config, String> {
             .iter()
             .map(|(name, options)| (name.clone(), node_options(options)))
             .collect(),
+        ..Config::default()
     })
 }
 
@@ -97,15 +98,33 @@ pub fn run_scenario(file: &LoadedFile, index: usize) -> ScenarioResult {
     run_scenario_observed(file, index, &mut Unobserved)
 }
 
+/// Runs scenario `index` of `file` with `mutant` switched on (`scn mutants`, `--mutant`).
+pub fn run_scenario_mutant(
+    file: &LoadedFile,
+    index: usize,
+    mutant: Option<Mutant>,
+) -> ScenarioResult {
+    run_scenario_in(file, index, mutant, &mut Unobserved)
+}
+
 /// Runs scenario `index` of `file`, telling `observer` about each statement.
 pub fn run_scenario_observed(
     file: &LoadedFile,
     index: usize,
     observer: &mut dyn Observer,
 ) -> ScenarioResult {
+    run_scenario_in(file, index, None, observer)
+}
+
+fn run_scenario_in(
+    file: &LoadedFile,
+    index: usize,
+    mutant: Option<Mutant>,
+    observer: &mut dyn Observer,
+) -> ScenarioResult {
     let started = std::time::Instant::now();
     let scenario = &file.ast.scenarios[index];
-    let status = match Runner::new(file) {
+    let status = match Runner::new(file, mutant) {
         Ok(mut runner) => {
             observer.started(&mut runner.world);
             runner.run(&scenario.body, observer)
@@ -159,8 +178,9 @@ struct Runner<'f> {
 type Step = Result<(), Box<Failure>>;
 
 impl<'f> Runner<'f> {
-    fn new(file: &'f LoadedFile) -> Result<Runner<'f>, String> {
-        let config = sim_config(&file.ast.cluster)?;
+    fn new(file: &'f LoadedFile, mutant: Option<Mutant>) -> Result<Runner<'f>, String> {
+        let mut config = sim_config(&file.ast.cluster)?;
+        config.mutant = mutant;
         let world = World::new(config).map_err(|e| e.to_string())?;
         Ok(Runner {
             file,

@@ -13,6 +13,7 @@ pub mod listing;
 pub mod load;
 mod matches;
 pub mod notes;
+pub mod mutants;
 pub mod outcome;
 pub mod plan;
 pub mod project;
@@ -49,6 +50,8 @@ pub struct RunOptions {
     pub shard: Option<plan::Shard>,
     /// Start no scenario after the first failure (or file that did not load).
     pub fail_fast: bool,
+    /// Run with this seeded bug switched on (`--mutant`).
+    pub mutant: Option<crate::sim::Mutant>,
 }
 
 /// A path given on the command line that does not exist.

@@ -90,7 +90,7 @@ pub fn execute(
 ) -> (Vec<Ran>, Option<usize>) {
     let run = |&(i, s): &(usize, usize)| {
         let result = match &loaded[i] {
-            Ok(file) => exec::run_scenario(file, s),
+            Ok(file) => exec::run_scenario_mutant(file, s, options.mutant),
             Err(_) => unreachable!("only loaded files get jobs"),
         };
         ((i, s), result)

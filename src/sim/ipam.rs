@@ -26,6 +26,13 @@ impl NodeIpam {
         Some(host)
     }
 
+    /// The lowest free address, whatever was handed out before (the `ip-reused` mutant).
+    pub fn allocate_lowest(&mut self) -> Option<u8> {
+        let host = (2..=254u8).find(|h| !self.in_use.contains(h))?;
+        self.in_use.insert(host);
+        Some(host)
+    }
+
     pub fn release(&mut self, host: u8) {
         self.in_use.remove(&host);
     }

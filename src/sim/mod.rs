@@ -19,6 +19,7 @@ pub mod kinds;
 pub mod kubelet;
 pub mod labels;
 pub mod meta;
+pub mod mutants;
 pub mod nodes;
 pub mod podutil;
 pub mod scheduler;
@@ -29,6 +30,7 @@ pub mod volumes;
 pub mod world;
 
 pub use error::SimError;
+pub use mutants::Mutant;
 pub use world::{Config, World};
 
 /// A duration in milliseconds as the language writes it: `1h2m3s500ms`, `0s`.

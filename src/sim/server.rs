@@ -781,6 +781,9 @@ fn set_deleting(world: &mut World, kind: &ObjectKind, name: &str, finalizers: Ve
 /// Graceful pod deletion: deletionTimestamp now; the kubelet stops the containers. A pod
 /// never bound to a node, or a forced delete, skips the kubelet.
 pub fn delete_pod(world: &mut World, name: &str, grace_zero: bool) {
+    if world.mutant(super::Mutant::ClaimDeletedWithPod) {
+        super::mutants::delete_pod_claims(world, name);
+    }
     let now = to_time(world.now);
     let Some(pod) = world.store.pods.get_mut(name) else {
         return;

@@ -32,6 +32,8 @@ pub struct Config {
     pub capacity: super::nodes::Capacity,
     /// `node NAME …`: nodes after node-1..node-N, each with its own options.
     pub extra_nodes: Vec<(String, super::nodes::NodeOptions)>,
+    /// The seeded bug switched on for this run, if any (`mutants.rs`).
+    pub mutant: Option<super::mutants::Mutant>,
 }
 
 impl Config {
@@ -72,6 +74,7 @@ impl Default for Config {
             zones: Vec::new(),
             capacity: Default::default(),
             extra_nodes: Vec::new(),
+            mutant: None,
         }
     }
 }

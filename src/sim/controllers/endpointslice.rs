@@ -84,7 +84,8 @@ fn update_pod_endpoint(world: &mut World, service_name: &str, pod_name: &str) {
         match_expressions: None,
     };
     let uid = service.metadata.uid.clone().unwrap_or_default();
-    let publish_not_ready = spec.publish_not_ready_addresses.unwrap_or(false);
+    let publish_not_ready = spec.publish_not_ready_addresses.unwrap_or(false)
+        || world.mutant(crate::sim::Mutant::DnsUnready);
     let endpoint = world
         .store
         .pods
@@ -175,7 +176,8 @@ pub fn sync_service(world: &mut World, service_name: &str) {
         match_labels: Some(selector),
         match_expressions: None,
     };
-    let publish_not_ready = spec.publish_not_ready_addresses.unwrap_or(false);
+    let publish_not_ready = spec.publish_not_ready_addresses.unwrap_or(false)
+        || world.mutant(crate::sim::Mutant::DnsUnready);
 
     let mut pods: Vec<&Pod> = world
         .store

@@ -98,12 +98,13 @@ pub(crate) fn start_sandbox(world: &mut World, name: &str, uid: &str, node: &str
         return;
     }
     let rt = runtime(pod, name, uid, node);
-    let host = world
-        .kubelet
-        .ipam
-        .entry(node.to_string())
-        .or_default()
-        .allocate();
+    let lowest_free = world.mutant(crate::sim::Mutant::IpReused);
+    let ipam = world.kubelet.ipam.entry(node.to_string()).or_default();
+    let host = if lowest_free {
+        ipam.allocate_lowest()
+    } else {
+        ipam.allocate()
+    };
     let host_ip = world
         .store
         .nodes

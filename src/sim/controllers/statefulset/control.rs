@@ -18,6 +18,7 @@ use super::retention;
 use super::revision::{self, Revisions};
 use crate::sim::error::SimError;
 use crate::sim::kinds::ObjectKind;
+use crate::sim::mutants::Mutant;
 use crate::sim::podutil::{self, is_running_and_available, is_terminating, is_unavailable};
 use crate::sim::trace;
 use crate::sim::world::World;
@@ -87,7 +88,7 @@ pub fn update_statefulset(
         Err(WriteError::Failed(_)) => Outcome::Failed,
     };
     // Step 7: complete the rollout if it is done.
-    complete_rolling_update(set, &mut status);
+    complete_rolling_update(set, &mut status, world.mutant(Mutant::OnDeletePromotes));
     Ok((outcome, status))
 }
 
@@ -164,9 +165,10 @@ fn sync_pods(
     }
     let now = world.now;
     let mrs = min_ready_seconds(set);
-    let monotonic = is_monotonic(set);
+    let mrs = world.mutated(Mutant::MinReadyIgnored, mrs, 0);
+    let monotonic = is_monotonic(set) || world.mutant(Mutant::ParallelIgnored);
     // Condemned: owned pods outside [start, end), highest ordinal first.
-    let condemned: Vec<(i64, String)> = index
+    let mut condemned: Vec<(i64, String)> = index
         .pods
         .range(index.end..)
         .chain(index.pods.range(..index.start))
@@ -175,6 +177,9 @@ fn sync_pods(
         .into_iter()
         .rev()
         .collect();
+    if world.mutant(Mutant::ScaleDownForwardOrder) {
+        condemned.reverse();
+    }
     let live = |world: &World, name: &str| world.store.pods.get(name).cloned();
 
     // The first unhealthy pod: the lowest unavailable in range, else the lowest
@@ -230,12 +235,13 @@ fn sync_pods(
     }
 
     // Step 6: condemned pods, highest ordinal first.
+    let one_by_one = monotonic && !world.mutant(Mutant::ScaleDownAllAtOnce);
     for (_, name) in &condemned {
         let Some(pod) = live(world, name) else {
             continue;
         };
         if is_terminating(&pod) {
-            if monotonic {
+            if one_by_one {
                 waits(world, set, || format!("scale-down: {name} is Terminating"));
                 return Ok(());
             }
@@ -243,7 +249,7 @@ fn sync_pods(
         }
         // Only the first unhealthy pod may be deleted while unhealthy (B-ORD-7).
         if !is_running_and_available(&pod, mrs, now)
-            && monotonic
+            && one_by_one
             && first_unhealthy.as_deref() != Some(name.as_str())
         {
             waits(world, set, || {
@@ -252,13 +258,13 @@ fn sync_pods(
             return Ok(());
         }
         pod_control::delete_pod(world, set, name);
-        if monotonic {
+        if one_by_one {
             return Ok(());
         }
     }
 
     // Step 8: OnDelete stops here (B-ONDEL-1).
-    if strategy_type(set) == "OnDelete" {
+    if strategy_type(set) == "OnDelete" && !world.mutant(Mutant::OnDeleteRolls) {
         if !index.outdated.is_empty() {
             waits(world, set, || {
                 "OnDelete: outdated pods are replaced only when deleted".into()
@@ -267,6 +273,8 @@ fn sync_pods(
         return Ok(());
     }
     let update_min = index.start + partition(set).unwrap_or(0).max(0);
+    let update_min = update_min + i64::from(world.mutant(Mutant::PartitionExclusive));
+    let update_min = world.mutated(Mutant::PartitionIgnored, update_min, index.start);
     if world.config.gates.max_unavailable_statefulset {
         update_with_max_unavailable(world, set, index, update_min, !monotonic);
         return Ok(());
@@ -276,9 +284,12 @@ fn sync_pods(
     // down to the partition, the first pod that is outdated is deleted, and an
     // unavailable one makes the step wait (B-UPD-2).
     let outdated = index.outdated.range(update_min..).next_back().copied();
+    let lowest = || index.outdated.range(update_min..).next().copied();
+    let outdated = world.mutated_with(Mutant::UpdateForwardOrder, outdated, lowest);
     let waiting = index.unavailable.range(update_min..).next_back().copied();
+    let no_halt = world.mutant(Mutant::RolloutNoHalt);
     match (outdated, waiting) {
-        (Some(o), w) if w.is_none_or(|w| o >= w) => {
+        (Some(o), w) if w.is_none_or(|w| o >= w) || no_halt => {
             if let Some(name) = index.entry_name(o) {
                 let name = name.to_string();
                 pod_control::delete_pod(world, set, &name);
@@ -313,7 +324,8 @@ fn slow_start_batch_end(position: i64) -> i64 {
 
 /// `getStatefulSetMaxUnavailable`: an integer, or a percentage of replicas rounded down,
 /// at least 1 (B-MAXU-2: the code rounds down although the docs say up).
-pub fn max_unavailable(set: &StatefulSet) -> i64 {
+/// With `up` (the `max-unavailable-round-up` mutant) percentages are rounded up.
+pub fn max_unavailable(set: &StatefulSet, up: bool) -> i64 {
     use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
     let replicas = replicas(set);
     let value = set
@@ -327,6 +339,7 @@ pub fn max_unavailable(set: &StatefulSet) -> i64 {
         Some(IntOrString::Int(n)) => n as i64,
         Some(IntOrString::String(s)) => {
             match s.strip_suffix('%').and_then(|p| p.parse::<i64>().ok()) {
+                Some(percent) if up => (replicas * percent + 99) / 100,
                 Some(percent) => replicas * percent / 100,
                 None => 1,
             }
@@ -347,7 +360,8 @@ fn update_with_max_unavailable(
     update_min: i64,
     unavailable_first: bool,
 ) {
-    let max = max_unavailable(set);
+    let max = max_unavailable(set, world.mutant(Mutant::MaxUnavailableRoundUp));
+    let max = world.mutated(Mutant::MaxUnavailableIgnored, max, 1);
     let mut doomed: Vec<i64> = Vec::new();
     if unavailable_first {
         doomed.extend(
@@ -435,6 +449,7 @@ fn process_replica(
 ) -> Result<bool, WriteError> {
     let now = world.now;
     let mrs = min_ready_seconds(set);
+    let mrs = world.mutated(Mutant::MinReadyIgnored, mrs, 0);
     let existing = index
         .entry_name(ordinal)
         .and_then(|n| world.store.pods.get(n))
@@ -454,9 +469,13 @@ fn process_replica(
         return Ok(monotonic);
     };
     let name = pod.metadata.name.clone().unwrap_or_default();
+    if is_terminating(&pod) && world.mutant(Mutant::TerminatingNotBlocking) {
+        return Ok(false);
+    }
     // A Failed or Succeeded pod is deleted; its replacement comes in a later sync, once
     // the old object is gone (B-FAIL-1).
-    if podutil::is_failed(&pod) || podutil::is_succeeded(&pod) {
+    let failed_or_succeeded = podutil::is_failed(&pod) || podutil::is_succeeded(&pod);
+    if failed_or_succeeded && !world.mutant(Mutant::FailedNotReplaced) {
         if !is_terminating(&pod) {
             pod_control::delete_pod(world, set, &name);
         }
@@ -486,11 +505,12 @@ fn process_replica(
         return Ok(true);
     }
     // Every predecessor must be Running and Ready (B-ORD-2) and Available (B-AVAIL-2).
-    if !podutil::is_running_and_ready(&pod) && monotonic {
+    let running_only = world.mutant(Mutant::CreateBeforeReady) && podutil::phase(&pod) == "Running";
+    if !podutil::is_running_and_ready(&pod) && monotonic && !running_only {
         waits(world, set, || format!("OrderedReady: {name} is not Ready"));
         return Ok(true);
     }
-    if !is_running_and_available(&pod, mrs, now) && monotonic {
+    if !is_running_and_available(&pod, mrs, now) && monotonic && !running_only {
         waits(world, set, || {
             format!("OrderedReady: {name} is not yet available (minReadySeconds {mrs})")
         });
@@ -535,6 +555,8 @@ fn new_versioned_pod(
     let use_current = match partition(set) {
         // `rollingUpdate: null` (B-DEF-4): below the current replica count.
         None => rolling && ordinal < start + current_replicas,
+        Some(_) if world.mutant(Mutant::PartitionIgnored) => false,
+        Some(p) if world.mutant(Mutant::PartitionExclusive) => ordinal <= start + p,
         Some(partition) => ordinal < start + partition,
     };
     let revision = if use_current {
@@ -548,6 +570,18 @@ fn new_versioned_pod(
         .labels
         .get_or_insert_with(Default::default)
         .insert(REVISION_LABEL.into(), revision.to_string());
+    if world.mutant(Mutant::NoHostname) {
+        pod.spec.iter_mut().for_each(|s| s.hostname = None);
+    }
+    if world.mutant(Mutant::NoSubdomain) {
+        pod.spec.iter_mut().for_each(|s| s.subdomain = None);
+    }
+    if world.mutant(Mutant::NoPodIndexLabel) {
+        pod.metadata
+            .labels
+            .iter_mut()
+            .for_each(|l| _ = l.remove(identity::POD_INDEX_LABEL));
+    }
     pod
 }
 
@@ -574,11 +608,11 @@ fn compute_status(set: &StatefulSet, index: &SetIndex, revs: &Revisions) -> Stat
 
 /// `completeRollingUpdate`: RollingUpdate only, and Ready (not Available) counts
 /// (B-REV-5; OnDelete never promotes, B-ONDEL-3).
-fn complete_rolling_update(set: &StatefulSet, status: &mut StatefulSetStatus) {
+fn complete_rolling_update(set: &StatefulSet, status: &mut StatefulSetStatus, any_strategy: bool) {
     let spec_replicas = replicas(set) as i32;
     let updated = status.updated_replicas.unwrap_or(0);
     let ready = status.ready_replicas.unwrap_or(0);
-    if strategy_type(set) == "RollingUpdate"
+    if (strategy_type(set) == "RollingUpdate" || any_strategy)
         && updated == ready
         && ready == status.replicas
         && status.replicas == spec_replicas

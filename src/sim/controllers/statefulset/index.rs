@@ -176,6 +176,7 @@ impl SetIndex {
             .as_ref()
             .and_then(|s| s.min_ready_seconds)
             .unwrap_or(0);
+        let mrs = world.mutated(crate::sim::Mutant::MinReadyIgnored, mrs, 0);
         let created = podutil::is_created(pod);
         let terminating = podutil::is_terminating(pod);
         let failed_or_succeeded = podutil::is_failed(pod) || podutil::is_succeeded(pod);

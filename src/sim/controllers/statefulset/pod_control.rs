@@ -162,6 +162,9 @@ fn create_claims(
 ) -> Result<(), String> {
     for claim in claims_for(set, ordinal) {
         let name = claim.metadata.name.clone().unwrap_or_default();
+        if world.mutant(crate::sim::Mutant::ClaimRecreated) {
+            crate::sim::mutants::drop_existing_claim(world, &name);
+        }
         if let Some(existing) = world.store.claims.get(&name) {
             if existing.metadata.deletion_timestamp.is_some() {
                 return Err(format!("pvc {name} is being deleted"));

@@ -86,6 +86,9 @@ pub fn claims_match(
     ordinal: i64,
     condemned: bool,
 ) -> bool {
+    if world.mutant(crate::sim::Mutant::RetentionIgnored) {
+        return true;
+    }
     let want = wanted(set, pod, condemned);
     claim_names(set, ordinal).iter().all(|name| {
         let Some(claim) = world.store.claims.get(name) else {
@@ -119,6 +122,9 @@ pub fn update_claims(
     ordinal: i64,
     condemned: bool,
 ) {
+    if world.mutant(crate::sim::Mutant::RetentionIgnored) {
+        return;
+    }
     let want = wanted(set, pod, condemned);
     for name in claim_names(set, ordinal) {
         let Some(claim) = world.store.claims.get(&name) else {

@@ -173,6 +173,7 @@ pub fn current_and_update(world: &mut World, set: &StatefulSet, data: &Value) ->
         .map(|(_, name)| name.clone());
     let update = match (equal, revisions.last()) {
         (Some(eq), Some((_, last))) if &eq == last => eq,
+        (Some(eq), _) if world.mutant(crate::sim::Mutant::RollbackKeepsNumber) => eq,
         (Some(eq), _) => {
             if let Some(stored) = world.store.revisions.get_mut(&eq) {
                 stored.revision = next_number;
@@ -273,7 +274,7 @@ pub fn truncate_history(
         .as_ref()
         .and_then(|s| s.revision_history_limit)
         .unwrap_or(10);
-    if limit < 0 {
+    if limit < 0 || world.mutant(crate::sim::Mutant::HistoryNotPruned) {
         return;
     }
     let history: Vec<&String> = revisions
