@@ -22,7 +22,7 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-/// Whether `title` names the behaviour `id` (`B-ORD-4` but not `B-ORD-45`).
+/// Whether `title` names the behaviour `id` (`B-ORD-4`, and not a longer id that starts with it).
 fn names(title: &str, id: &str) -> bool {
     title.match_indices(id).any(|(at, _)| {
         !title[at + id.len()..]
