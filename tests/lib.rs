@@ -9,6 +9,7 @@ mod docs_examples;
 mod error_catalog;
 mod fixtures_seed;
 mod grade;
+mod hostile;
 mod init;
 mod kubectl_printers;
 mod lang_errors;

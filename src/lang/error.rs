@@ -101,6 +101,10 @@ pub enum SyntaxErrorKind {
     TooDeep {
         limit: usize,
     },
+    /// A NUL byte or a carriage return that ends a line alone: not text a `.scn` file holds.
+    ControlCharacter {
+        nul: bool,
+    },
 }
 
 /// The statement keywords, for messages and did-you-mean.
@@ -189,6 +193,10 @@ impl SyntaxError {
             TextAfterBlockOpener => "text after an opening `\"\"\"`".into(),
             NotUtf8 => "the file is not valid UTF-8".into(),
             TooDeep { limit } => format!("brackets nested more than {limit} deep"),
+            ControlCharacter { nul: true } => "a NUL byte in the file".into(),
+            ControlCharacter { nul: false } => {
+                "a line ends with a carriage return alone (CR-only line endings)".into()
+            }
         }
     }
 
@@ -223,6 +231,8 @@ impl SyntaxError {
             TextAfterBlockOpener => "nothing may follow `\"\"\"` on its line".into(),
             NotUtf8 => "not UTF-8".into(),
             TooDeep { .. } => "too deep".into(),
+            ControlCharacter { nul: true } => "NUL byte".into(),
+            ControlCharacter { nul: false } => "carriage return".into(),
         }
     }
 
@@ -292,6 +302,12 @@ impl SyntaxError {
             TooDeep { .. } => Some(
                 "lists and calls nest a few levels at most; check for a runaway `[` or `(`".into(),
             ),
+            ControlCharacter { nul: true } => {
+                Some("a .scn file is text; remove the byte (was it saved by a binary tool?)".into())
+            }
+            ControlCharacter { nul: false } => {
+                Some("save the file with LF (or CRLF) line endings".into())
+            }
             _ => None,
         }
     }

@@ -14,7 +14,7 @@ use crate::lang::ast::{
     Name, PatchType, Ref, Stmt, StmtKind,
 };
 use crate::sim::api::defaults::FeatureGates;
-use crate::sim::clock::Millis;
+use crate::sim::clock::{self, Millis};
 use crate::sim::faults;
 use crate::sim::kinds::ObjectKind;
 use crate::sim::server::{self, Propagation, RequestError};
@@ -207,7 +207,7 @@ impl<'f> Runner<'f> {
         }
         let result = match &stmt.kind {
             StmtKind::Wait { duration_ms } => {
-                let until = self.world.now + duration_ms;
+                let until = clock::later(self.world.now, *duration_ms);
                 return self
                     .world
                     .advance_to(until)
@@ -552,7 +552,7 @@ impl<'f> Runner<'f> {
         throughout: Option<Millis>,
     ) -> Step {
         let start = self.world.now;
-        let end = start + throughout.unwrap_or(0);
+        let end = clock::later(start, throughout.unwrap_or(0));
         loop {
             let check = self.check(expectation).map_err(|e| self.fail(stmt, e.0))?;
             if !check.ok {
@@ -594,7 +594,7 @@ impl<'f> Runner<'f> {
     }
 
     fn await_(&mut self, stmt: &Stmt, cond: &AwaitCond, limit: Millis) -> Step {
-        let deadline = self.world.now + limit;
+        let deadline = clock::later(self.world.now, limit);
         let deleted_uid = match cond {
             AwaitCond::Deleted(r) => {
                 let (_, name) = self.target(r).map_err(|e| self.fail(stmt, e.to_string()))?;

@@ -18,6 +18,7 @@ pub mod readiness;
 pub mod report;
 pub mod table;
 pub mod trace;
+pub mod yaml_limits;
 
 use std::path::{Path, PathBuf};
 

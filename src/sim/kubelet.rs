@@ -14,7 +14,7 @@ use k8s_openapi::api::core::v1::{
     ContainerStatus, HostIP, Pod, PodIP, PodStatus, Probe,
 };
 
-use super::clock::{to_time, Millis, SECOND};
+use super::clock::{self, to_time, Millis, SECOND};
 use super::error::SimError;
 use super::ipam::NodeIpam;
 use super::kinds::ObjectKind;
@@ -65,18 +65,20 @@ fn readiness_probe(pod: &Pod) -> Option<&Probe> {
 /// failureThreshold × periodSeconds (3 × 10 s by default); 0 without a probe.
 fn failure_delay(pod: &Pod) -> Millis {
     readiness_probe(pod).map_or(0, |p| {
-        p.failure_threshold.unwrap_or(3).max(1) as Millis
-            * p.period_seconds.unwrap_or(10).max(1) as Millis
-            * SECOND
+        clock::seconds_times(
+            p.failure_threshold.unwrap_or(3).max(1).into(),
+            p.period_seconds.unwrap_or(10).max(1).into(),
+        )
     })
 }
 
 /// successThreshold × periodSeconds (1 × 10 s by default); 0 without a probe.
 fn success_delay(pod: &Pod) -> Millis {
     readiness_probe(pod).map_or(0, |p| {
-        p.success_threshold.unwrap_or(1).max(1) as Millis
-            * p.period_seconds.unwrap_or(10).max(1) as Millis
-            * SECOND
+        clock::seconds_times(
+            p.success_threshold.unwrap_or(1).max(1).into(),
+            p.period_seconds.unwrap_or(10).max(1).into(),
+        )
     })
 }
 
@@ -323,7 +325,7 @@ fn containers_started(world: &mut World, name: &str, uid: &str) {
         return;
     }
     let probe_delay = readiness_probe(pod)
-        .map(|p| p.initial_delay_seconds.unwrap_or(0).max(0) as Millis * SECOND);
+        .map(|p| clock::seconds_times(p.initial_delay_seconds.unwrap_or(0).into(), 1));
     let containers: Vec<(String, String)> = pod
         .spec
         .iter()
@@ -374,7 +376,7 @@ fn containers_started(world: &mut World, name: &str, uid: &str) {
         None | Some(0) => set_ready(world, name, true),
         Some(delay) => {
             world.timers.at(
-                now + delay,
+                clock::later(now, delay),
                 Timer::ReadinessChanged {
                     pod: name.to_string(),
                     uid: uid.to_string(),
@@ -558,7 +560,7 @@ fn schedule_readiness(world: &mut World, name: &str, uid: &str, ready: bool, del
         readiness_changed(world, name, uid, ready);
     } else {
         world.timers.at(
-            world.now + delay,
+            clock::later(world.now, delay),
             Timer::ReadinessChanged {
                 pod: name.to_string(),
                 uid: uid.to_string(),
