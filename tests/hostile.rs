@@ -360,3 +360,52 @@ fn an_empty_manifest_is_named_as_such() {
     let text = manifest_error("comments.yaml", b"# nothing\n---\n");
     assert!(text.contains("holds no object"), "{text}");
 }
+
+// ---- budgets before allocation -----------------------------------------------------------
+
+#[test]
+fn int32_max_replicas_under_parallel_end_on_the_pod_limit_quickly() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let yaml = std::fs::read_to_string(root().join("tests/fixtures/manifests/web-parallel.yaml"))
+        .expect("fixture")
+        .replace("replicas: 2", "replicas: 2147483647");
+    std::fs::write(dir.path().join("web.yaml"), yaml).expect("write");
+    let source = "cluster {\n  max-pods 500\n  nodes 100\n}\nscenario \"t\" {\n  apply \"web.yaml\"\n  await statefulset/web ready within 1h\n}\n";
+    let file = load_in(dir.path(), source.to_string()).expect("loads");
+    let started = Instant::now();
+    let status = exec::run_scenario(&file, 0).status;
+    let message = failure(&status);
+    assert!(message.contains("more than 500 pods"), "{message}");
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn scaling_to_int32_max_under_ordered_ready_costs_the_pods_not_the_replicas() {
+    let (status, took) = run(
+        "cluster {\n  max-pods 1000\n}\nscenario \"t\" {\n  apply \"manifests/web.yaml\"\n  scale statefulset/web to 2147483647\n  await statefulset/web ready within 1h\n}\n",
+    );
+    let message = failure(&status);
+    assert!(message.contains("still not true after 1h"), "{message}");
+    if let Status::Failed(f) = &status {
+        let expected = f.expected.clone().unwrap_or_default();
+        assert!(
+            expected.contains("pods as wanted: 2147483647 of 2147483647"),
+            "{expected}"
+        );
+    }
+    assert!(took < Duration::from_secs(30), "took {took:?}");
+}
+
+#[test]
+fn images_of_a_huge_set_is_refused_not_listed() {
+    let (status, took) = run(
+        "cluster {\n  max-pods 10\n}\nscenario \"t\" {\n  apply \"manifests/web.yaml\"\n  scale statefulset/web to 2147483647\n  expect images(statefulset/web) == []\n}\n",
+    );
+    let message = failure(&status);
+    assert!(message.contains("at most 10000"), "{message}");
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+}
