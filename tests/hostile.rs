@@ -437,3 +437,54 @@ fn repeated_events_are_stored_once_with_a_count_and_listed_per_occurrence() {
     let busiest = stored.iter().max_by_key(|e| e.count).expect("events");
     assert!(busiest.last > busiest.at, "{busiest:?}");
 }
+
+// ---- files and flags -----------------------------------------------------------------
+
+#[cfg(unix)]
+#[test]
+fn the_walk_follows_no_folder_link_and_skips_fifos_with_a_note() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let a = dir.path().join("a");
+    std::fs::create_dir(&a).expect("mkdir");
+    std::fs::write(a.join("one.scn"), "scenario \"t\" {\n  wait 1s\n}\n").expect("write");
+    std::os::unix::fs::symlink("..", a.join("up")).expect("link");
+    std::os::unix::fs::symlink("../a", a.join("self")).expect("link");
+    std::os::unix::fs::symlink("one.scn", a.join("two.scn")).expect("link");
+    let fifo = a.join("pipe.scn");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    let mut notes = Vec::new();
+    let started = Instant::now();
+    let found = kscn::runner::discover_noting(&[dir.path().to_path_buf()], &mut notes)
+        .expect("the folder exists");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let names: Vec<String> = found
+        .iter()
+        .map(|(p, _)| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["one.scn", "two.scn"], "{notes:?}");
+    let notes = notes.join("\n");
+    assert!(notes.contains("up is a link to a folder; not followed"), "{notes}");
+    assert!(notes.contains("self is a link to a folder; not followed"), "{notes}");
+    if made.is_ok_and(|s| s.success()) {
+        assert!(notes.contains("pipe.scn is not a regular file"), "{notes}");
+        let errors = load::load(&fifo, "pipe.scn").expect_err("a FIFO is not read");
+        assert!(render(&errors).contains("not a regular file"));
+    }
+}
+
+#[test]
+fn jobs_are_clamped() {
+    assert_eq!(kscn::runner::clamp_jobs(100_000), kscn::runner::MAX_JOBS);
+    assert_eq!(kscn::runner::clamp_jobs(0), 0);
+    assert_eq!(kscn::runner::clamp_jobs(3), 3);
+}
+
+#[test]
+fn a_scn_file_over_the_size_limit_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("big.scn");
+    let file = std::fs::File::create(&path).expect("create");
+    file.set_len(load::MAX_SCN_BYTES + 1).expect("sparse file");
+    let errors = load::load(&path, "big.scn").expect_err("too large");
+    assert!(render(&errors).contains("more than the limit"), "{}", render(&errors));
+}
