@@ -463,8 +463,14 @@ fn the_walk_follows_no_folder_link_and_skips_fifos_with_a_note() {
         .collect();
     assert_eq!(names, ["one.scn", "two.scn"], "{notes:?}");
     let notes = notes.join("\n");
-    assert!(notes.contains("up is a link to a folder; not followed"), "{notes}");
-    assert!(notes.contains("self is a link to a folder; not followed"), "{notes}");
+    assert!(
+        notes.contains("up is a link to a folder; not followed"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("self is a link to a folder; not followed"),
+        "{notes}"
+    );
     if made.is_ok_and(|s| s.success()) {
         assert!(notes.contains("pipe.scn is not a regular file"), "{notes}");
         let errors = load::load(&fifo, "pipe.scn").expect_err("a FIFO is not read");
@@ -486,5 +492,9 @@ fn a_scn_file_over_the_size_limit_is_refused_before_it_is_read() {
     let file = std::fs::File::create(&path).expect("create");
     file.set_len(load::MAX_SCN_BYTES + 1).expect("sparse file");
     let errors = load::load(&path, "big.scn").expect_err("too large");
-    assert!(render(&errors).contains("more than the limit"), "{}", render(&errors));
+    assert!(
+        render(&errors).contains("more than the limit"),
+        "{}",
+        render(&errors)
+    );
 }

@@ -103,7 +103,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, notes: &mut Vec<String>) {
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
-                notes.push(format!("cannot read an entry of {}: {e}; skipped", display(dir)));
+                notes.push(format!(
+                    "cannot read an entry of {}: {e}; skipped",
+                    display(dir)
+                ));
                 continue;
             }
         };
