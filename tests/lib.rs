@@ -8,6 +8,7 @@ mod cli;
 mod docs_examples;
 mod error_catalog;
 mod fixtures_seed;
+mod fuzz;
 mod grade;
 mod hostile;
 mod init;
