@@ -591,3 +591,46 @@ fn gradebook_cells_cannot_become_formulas() {
     let text = gradebook(&subs, "1", &book);
     assert!(text.contains("\n\"'=HYPERLINK(\"\"x\"\")\",11,"), "{text}");
 }
+
+#[test]
+fn a_limit_is_explained_to_the_student_not_as_a_cluster_setting() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(ASSIGNMENT);
+    let reference = std::fs::read_to_string(root.join("reference/web.yaml")).unwrap();
+    let web = reference
+        .replace(
+            "  podManagementPolicy: OrderedReady",
+            "  podManagementPolicy: Parallel",
+        )
+        .replace("  replicas: 3", "  replicas: 100000");
+    assert_ne!(web, reference);
+    std::fs::write(tmp.path().join("web.yaml"), web).unwrap();
+    let (_, text) = grade(tmp.path().to_str().unwrap(), &["--student-view"]);
+    assert!(text.contains("the assignment's grading budget"), "{text}");
+    assert!(!text.contains("raise it with"), "{text}");
+}
+
+#[test]
+fn an_assignment_load_error_is_prefixed_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("assignment.toml"),
+        "title = \"t\"\nscn = \"1\"\n\n[[scenario]]\nfile = \"a.scn\"\ntitle = \"s\"\npoints = 1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join("a.scn"),
+        "scenario \"s\" {\n  apply submission \"../../etc/passwd\"\n}\n",
+    )
+    .unwrap();
+    let out = scn(&[
+        "grade",
+        tmp.path().to_str().unwrap(),
+        "--submission",
+        tmp.path().to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("leaves the submission folder"), "{err}");
+    assert!(!err.contains("error: error:"), "{err}");
+}

@@ -184,7 +184,9 @@ pub fn load_assignment(dir: &Path) -> Result<Assignment, String> {
             if let Err(errors) =
                 load::load_source_with(&path, &entry.file, source.clone(), Some(dir))
             {
-                return Err(crate::runner::load::render_all(&errors));
+                // The caller prefixes `error: `; the rendered text starts with it already.
+                let text = crate::runner::load::render_all(&errors);
+                return Err(text.strip_prefix("error: ").unwrap_or(&text).to_string());
             }
             sources.insert(entry.file.clone(), source);
         }
@@ -383,13 +385,26 @@ fn run_test(spec: &TestSpec, file: &Result<LoadedFile, String>) -> TestResult {
             duration_ms: result.duration_ms,
         },
         Status::Failed(failure) => {
-            let output =
-                report::render_failure(&spec.file, &shorten(failure), Palette { color: false });
+            let mut failure = shorten(failure);
+            failure.message = limit_for_students(&failure.message);
+            let output = report::render_failure(&spec.file, &failure, Palette { color: false });
             TestResult {
                 tags: result.tags.clone(),
                 ..failed(failure.message.clone(), output, result.duration_ms)
             }
         }
+    }
+}
+
+/// A limit's advice speaks to whoever wrote the cluster block (`raise it with max-pods N`);
+/// under grading that is the teacher, and the student cannot change it: say what the
+/// budget means for the submission instead.
+fn limit_for_students(message: &str) -> String {
+    match message.split_once("; raise it with") {
+        Some((head, _)) if head.starts_with("limit reached:") => format!(
+            "{head}: the assignment's grading budget; a correct submission stays well within it (look for a huge `replicas`, or pods that never become Ready)"
+        ),
+        _ => message.to_string(),
     }
 }
 
