@@ -634,3 +634,15 @@ fn an_assignment_load_error_is_prefixed_once() {
     assert!(err.contains("leaves the submission folder"), "{err}");
     assert!(!err.contains("error: error:"), "{err}");
 }
+
+#[test]
+fn a_yaml_error_shows_no_teacher_hint() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("web.yaml"), "kind: [\n").unwrap();
+    let (_, text) = grade(tmp.path().to_str().unwrap(), &[]);
+    assert!(text.contains("not valid YAML"), "{text}");
+    assert!(!text.contains("hint: Which podManagementPolicy"), "{text}");
+    // An expectation that fails still shows its hint.
+    let (_, text) = grade(&sample("parallel"), &[]);
+    assert!(text.contains("hint: Which podManagementPolicy"), "{text}");
+}

@@ -248,6 +248,10 @@ pub struct TestResult {
     pub tags: Vec<String>,
     /// Wall clock; never in the human report or the gradebook.
     pub duration_ms: u128,
+    /// The scenario ran and an `expect` or `await` of it did not hold: the teacher's hint
+    /// is about that. Not for a file that did not load, a refused action (a submission
+    /// that is not valid YAML) or a limit, where the hint would mislead.
+    pub expectation_failed: bool,
 }
 
 /// One submission graded.
@@ -350,6 +354,7 @@ fn run_test(spec: &TestSpec, file: &Result<LoadedFile, String>) -> TestResult {
         output,
         tags: Vec::new(),
         duration_ms,
+        expectation_failed: false,
     };
     let file = match file {
         Ok(file) => file,
@@ -383,13 +388,17 @@ fn run_test(spec: &TestSpec, file: &Result<LoadedFile, String>) -> TestResult {
             output: String::new(),
             tags: result.tags.clone(),
             duration_ms: result.duration_ms,
+            expectation_failed: false,
         },
         Status::Failed(failure) => {
             let mut failure = shorten(failure);
             failure.message = limit_for_students(&failure.message);
             let output = report::render_failure(&spec.file, &failure, Palette { color: false });
+            let first_word = failure.statement.split_whitespace().next();
             TestResult {
                 tags: result.tags.clone(),
+                expectation_failed: matches!(first_word, Some("expect" | "await"))
+                    && !failure.message.starts_with("limit reached"),
                 ..failed(failure.message.clone(), output, result.duration_ms)
             }
         }
