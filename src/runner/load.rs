@@ -98,12 +98,12 @@ pub fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
 }
 
 /// `bytes` as UTF-8, or a located error about the first invalid byte in `display`.
-fn utf8(bytes: Vec<u8>, display: &str) -> Result<String, LoadError> {
+fn utf8(bytes: Vec<u8>, display: &str) -> Result<String, Box<LoadError>> {
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let valid = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
         let (line, col) = crate::diagnostic::line_col(&valid, at);
-        LoadError {
+        Box::new(LoadError {
             diagnostic: Diagnostic {
                 file: display.to_string(),
                 span: Some(Span {
@@ -117,7 +117,7 @@ fn utf8(bytes: Vec<u8>, display: &str) -> Result<String, LoadError> {
                 hint: Some("save the file as UTF-8".into()),
             },
             source: valid,
-        }
+        })
     })
 }
 
@@ -134,7 +134,7 @@ pub fn load(path: &Path, display: &str) -> Result<LoadedFile, Vec<LoadError>> {
             source: String::new(),
         }]
     })?;
-    let source = utf8(bytes, display).map_err(|e| vec![e])?;
+    let source = utf8(bytes, display).map_err(|e| vec![*e])?;
     load_source(path, display, source)
 }
 

@@ -124,11 +124,8 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, notes: &mut Vec<String>) {
                     "{} is a link to a folder; not followed",
                     display(&path)
                 )),
-                Ok(target) if target.is_file() => {
-                    if scn {
-                        out.push(path);
-                    }
-                }
+                Ok(target) if target.is_file() && scn => out.push(path),
+                Ok(target) if target.is_file() => {}
                 Ok(_) if scn => notes.push(format!(
                     "{} links to something that is not a regular file; skipped",
                     display(&path)
