@@ -4,8 +4,9 @@
 //! identical to one already recorded (same source object, type, reason and message) is not
 //! stored again; the stored one counts it (`count`) and takes its time as `lastTimestamp`.
 //! So a pod in image-pull back-off for days keeps two Events, not a million. What each
-//! object saw, in order, is kept as a list of small indices, so [`EventLog::about`] still
-//! gives one entry per occurrence, as the language's `events()` promises.
+//! object saw, in order, is kept as a list of small (index, time) pairs, so
+//! [`EventLog::about`] still gives one entry per occurrence, with its own time, as the
+//! language's `events()` promises.
 
 use std::collections::BTreeMap;
 
@@ -37,8 +38,8 @@ pub struct EventLog {
     /// Every distinct event, in the order each first happened.
     pub events: Vec<Event>,
     index: BTreeMap<Key, u32>,
-    /// Per object, the events it saw in order, as indices into `events`.
-    occurrences: BTreeMap<(ObjectKind, String), Vec<u32>>,
+    /// Per object, the events it saw in order: indices into `events`, and when.
+    occurrences: BTreeMap<(ObjectKind, String), Vec<(u32, Millis)>>,
 }
 
 impl EventLog {
@@ -84,20 +85,24 @@ impl EventLog {
         self.occurrences
             .entry((kind, name.to_string()))
             .or_default()
-            .push(id);
+            .push((id, at));
     }
 
-    /// Events about one object, one entry per occurrence, oldest first.
+    /// Events about one object, one entry per occurrence (`at` is when that occurrence
+    /// was recorded), oldest first.
     pub fn about<'a>(
         &'a self,
         kind: &'a ObjectKind,
         name: &'a str,
-    ) -> impl Iterator<Item = &'a Event> {
+    ) -> impl Iterator<Item = Event> + 'a {
         self.occurrences
             .get(&(kind.clone(), name.to_string()))
             .into_iter()
             .flatten()
-            .map(|id| &self.events[*id as usize])
+            .map(|(id, at)| Event {
+                at: *at,
+                ..self.events[*id as usize].clone()
+            })
     }
 
     /// Events about one object as the API stores them: one per distinct event, with its
