@@ -498,3 +498,11 @@ fn a_scn_file_over_the_size_limit_is_refused_before_it_is_read() {
         render(&errors)
     );
 }
+
+#[test]
+fn a_negative_setting_does_not_repeat_its_wording() {
+    let text = load_error("cluster {\n  max-pods -1\n}\nscenario \"t\" {\n  wait 1s\n}\n");
+    assert!(text.contains("hostile.scn:2:12"), "{text}");
+    assert!(text.contains("found `-1`"), "{text}");
+    assert!(!text.contains("or a \"string\""), "{text}");
+}
