@@ -506,3 +506,20 @@ fn a_negative_setting_does_not_repeat_its_wording() {
     assert!(text.contains("found `-1`"), "{text}");
     assert!(!text.contains("or a \"string\""), "{text}");
 }
+
+#[test]
+fn objects_of_every_kind_have_a_budget() {
+    let yaml: String = (0..1_100)
+        .map(|i| format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\n---\n"))
+        .collect();
+    let (dir, _) = with_manifest("many.yaml", yaml.as_bytes());
+    let source = "cluster {\n  max-pods 10\n}\nscenario \"t\" {\n  apply \"many.yaml\"\n}\n";
+    let file = load_in(dir.path(), source.to_string()).expect("loads");
+    let started = Instant::now();
+    let message = failure(&exec::run_scenario(&file, 0).status);
+    assert!(
+        message.contains("more than 1000 objects (of any kind)"),
+        "{message}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(30));
+}

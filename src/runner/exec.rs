@@ -29,6 +29,8 @@ pub fn sim_config(cluster: &ClusterConfig) -> Result<Config, String> {
         namespace: cluster.namespace.clone(),
         domain: cluster.domain.clone(),
         max_pods: cluster.max_pods,
+        // Objects of every kind get a budget too: ten times the pods, at least 1,000.
+        max_objects: cluster.max_pods.saturating_mul(10).max(1_000),
         max_time_ms: cluster.max_time_ms,
         max_events: cluster.max_events,
         gates: FeatureGates::from_names(&cluster.feature_gates)?,
