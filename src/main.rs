@@ -48,6 +48,10 @@ enum Command {
         /// cluster showed (also with SCN_BLESS=1).
         #[arg(long)]
         bless: bool,
+        /// Run `apply submission "…"` against the files of this folder, as `scn grade`
+        /// does (a student trying an assignment's visible scenarios).
+        #[arg(long, value_name = "DIR")]
+        submission: Option<PathBuf>,
     },
     /// List the scenarios a run would start, as `path::title [tag, tag]`, one per line.
     List {
@@ -185,6 +189,7 @@ fn main() -> ExitCode {
             fail_fast,
             report,
             bless,
+            submission,
         } => {
             let paths = if paths.is_empty() {
                 vec![PathBuf::from(".")]
@@ -218,6 +223,7 @@ fn main() -> ExitCode {
                 tags: selection.tags,
                 shard: selection.shard,
                 fail_fast,
+                submission,
             };
             if bless || std::env::var("SCN_BLESS").is_ok_and(|v| v == "1") {
                 let blessed = runner::bless::run(&files, &options);

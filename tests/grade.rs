@@ -646,3 +646,19 @@ fn a_yaml_error_shows_no_teacher_hint() {
     let (_, text) = grade(&sample("parallel"), &[]);
     assert!(text.contains("hint: Which podManagementPolicy"), "{text}");
 }
+
+#[test]
+fn scn_run_takes_a_submission_folder() {
+    let scn_file = format!("{ASSIGNMENT}/objects.scn");
+    let out = scn(&["run", &scn_file, "--submission", &sample("correct")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let out = scn(&["run", &scn_file, "--submission", &sample("not-headless")]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let out = scn(&["run", &scn_file]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stdout(&out).contains("scn run --submission DIR"),
+        "{}",
+        stdout(&out)
+    );
+}

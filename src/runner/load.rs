@@ -122,6 +122,15 @@ fn utf8(bytes: Vec<u8>, display: &str) -> Result<String, Box<LoadError>> {
 }
 
 pub fn load(path: &Path, display: &str) -> Result<LoadedFile, Vec<LoadError>> {
+    load_with(path, display, None)
+}
+
+/// [`load`]; `apply submission "…"` reads from `submission` when given.
+pub fn load_with(
+    path: &Path,
+    display: &str,
+    submission: Option<&Path>,
+) -> Result<LoadedFile, Vec<LoadError>> {
     let bytes = read_limited(path, MAX_SCN_BYTES).map_err(|e| {
         vec![LoadError {
             diagnostic: Diagnostic {
@@ -135,7 +144,7 @@ pub fn load(path: &Path, display: &str) -> Result<LoadedFile, Vec<LoadError>> {
         }]
     })?;
     let source = utf8(bytes, display).map_err(|e| vec![*e])?;
-    load_source(path, display, source)
+    load_source_with(path, display, source, submission)
 }
 
 pub fn load_source(
@@ -264,7 +273,7 @@ fn load_statement(file: &mut LoadedFile, stmt: &Stmt) -> Result<(), Box<LoadErro
             let Some(submission) = file.submission.as_mut() else {
                 return Err(Box::new(located(
                     format!("this scenario expects a submission (run it with scn grade): apply submission \"{path}\""),
-                    "`scn grade ASSIGNMENT --submission DIR` runs it against a student's files",
+                    "`scn run --submission DIR` or `scn grade ASSIGNMENT --submission DIR` runs it against a student's files",
                 )));
             };
             if !submission.files.contains_key(path) {

@@ -46,6 +46,9 @@ pub struct RunOptions {
     pub shard: Option<plan::Shard>,
     /// Start no scenario after the first failure (or file that did not load).
     pub fail_fast: bool,
+    /// `apply submission "…"` reads from this folder (`scn run --submission DIR`), as
+    /// `scn grade` does, with the same path and size rules.
+    pub submission: Option<PathBuf>,
 }
 
 /// A path given on the command line that does not exist.
@@ -157,7 +160,7 @@ pub fn run(files: &[(PathBuf, String)], options: &RunOptions) -> Vec<FileOutcome
     let work = || {
         let loaded: Vec<Result<LoadedFile, Vec<LoadError>>> = files
             .par_iter()
-            .map(|(path, shown)| load::load(path, shown))
+            .map(|(path, shown)| load::load_with(path, shown, options.submission.as_deref()))
             .collect();
         let jobs = plan::jobs(&loaded, options);
         let (results, stop) = plan::execute(&loaded, &jobs, options);
