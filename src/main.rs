@@ -51,6 +51,10 @@ enum Command {
         /// Run with this seeded bug switched on (`scn mutants --list` shows them).
         #[arg(long, value_name = "ID")]
         mutant: Option<String>,
+        /// Run `apply submission "…"` against the files of this folder, as `scn grade`
+        /// does (a student trying an assignment's visible scenarios).
+        #[arg(long, value_name = "DIR")]
+        submission: Option<PathBuf>,
     },
     /// Run the scenarios once on the faithful simulation, then once per seeded bug
     /// (mutant): which mutants each scenario kills, the survivors, the mutation score.
@@ -216,6 +220,7 @@ fn main() -> ExitCode {
             report,
             bless,
             mutant,
+            submission,
         } => {
             let mutant = match mutant
                 .map(|id| runner::mutants::parse_ids(&[id]))
@@ -242,6 +247,7 @@ fn main() -> ExitCode {
                 shard: selection.shard,
                 fail_fast,
                 mutant,
+                submission,
             };
             if bless || std::env::var("SCN_BLESS").is_ok_and(|v| v == "1") {
                 let blessed = runner::bless::run(&files, &options);

@@ -93,7 +93,7 @@ pub fn grade_all(
             .collect()
     };
     let reports = match rayon::ThreadPoolBuilder::new()
-        .num_threads(options.jobs)
+        .num_threads(crate::runner::clamp_jobs(options.jobs))
         .build()
     {
         Ok(pool) => pool.install(work),
@@ -151,7 +151,15 @@ pub fn write_reports(out: &Path, report: &GradeReport) -> Result<(), String> {
     Ok(())
 }
 
+/// One CSV cell. A cell that a spreadsheet would read as a formula (it starts with `=`,
+/// `+`, `-`, `@`, a tab or a carriage return: a submission folder named `=HYPERLINK(…)`)
+/// gets a leading `'`, as OWASP's advice on CSV injection says, so it shows as text.
 fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {

@@ -41,9 +41,13 @@ pub struct GradeArgs {
     /// Exit 0 even without full marks (default: exit 1 then, as GitHub Classroom expects).
     #[arg(long)]
     pub exit_zero: bool,
-    /// Batch: the CSV gradebook (default DIR/gradebook.csv).
+    /// Batch: the CSV gradebook (default ./gradebook.csv; never inside the submissions).
     #[arg(long)]
     pub gradebook: Option<PathBuf>,
+    /// Batch: exit 1 when a submission's total is below N points (default: exit 0
+    /// whenever grading succeeded, whatever the marks).
+    #[arg(long, value_name = "N")]
+    pub fail_under: Option<f64>,
     /// Batch: write a report folder per submission here.
     #[arg(long)]
     pub reports: Option<PathBuf>,
@@ -81,8 +85,30 @@ fn emit(text: &str, output: Option<&Path>) -> Result<(), String> {
     }
 }
 
+/// Refuses a gradebook path inside the submissions folder: students' files and the
+/// teacher's gradebook never share a folder (a submission named like the gradebook, or the
+/// next batch reading it as a submission, would follow).
+fn outside(path: &Path, submissions: &Path) -> Result<(), String> {
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let (Ok(folder), Ok(submissions)) = (folder.canonicalize(), submissions.canonicalize()) else {
+        return Ok(());
+    };
+    if folder.starts_with(&submissions) {
+        return Err(format!(
+            "the gradebook {} would be inside the submissions folder {}; give --gradebook a path outside it",
+            path.display(),
+            submissions.display()
+        ));
+    }
+    Ok(())
+}
+
 /// Runs `scn grade`; returns the exit code: 0 full marks (or --exit-zero), 1 not full
-/// marks, 2 the assignment or the command line is wrong.
+/// marks, 2 the assignment or the command line is wrong. A batch (`--submissions`) exits
+/// 0 when every submission was graded, 1 only under `--fail-under N`.
 pub fn run_grade(args: &GradeArgs) -> i32 {
     let assignment = match load_assignment(&args.assignment) {
         Ok(a) => a,
@@ -132,7 +158,11 @@ pub fn run_grade(args: &GradeArgs) -> i32 {
         let path = args
             .gradebook
             .clone()
-            .unwrap_or_else(|| dir.join("gradebook.csv"));
+            .unwrap_or_else(|| PathBuf::from("gradebook.csv"));
+        if let Err(e) = outside(&path, dir) {
+            eprintln!("error: {e}");
+            return 2;
+        }
         if let Err(e) = std::fs::write(&path, &book) {
             eprintln!("error: cannot write {}: {e}", path.display());
             return 2;
@@ -159,7 +189,20 @@ pub fn run_grade(args: &GradeArgs) -> i32 {
             path.display()
         ));
         let _ = emit(&summary, None);
-        return if full == reports.len() { 0 } else { not_full };
+        // A batch succeeded when every submission was graded: a class where some students
+        // lack full marks is normal, not a failure of the teacher's CI.
+        let under = args
+            .fail_under
+            .map_or(0, |n| reports.iter().filter(|r| r.score < n).count());
+        if under > 0 {
+            eprintln!(
+                "{under} submission{} scored under {} points (--fail-under)",
+                if under == 1 { "" } else { "s" },
+                points(args.fail_under.unwrap_or(0.0))
+            );
+            return 1;
+        }
+        return 0;
     }
     let Some(submission) = &args.submission else {
         eprintln!("error: give --submission DIR, --submissions DIR or --check");

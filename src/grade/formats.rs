@@ -113,7 +113,7 @@ pub fn json_doc(report: &GradeReport, view: View) -> Value {
                 "score": num(t.score),
                 "max_score": num(t.spec.points),
                 "message": if shown { json!(t.message) } else { json!("") },
-                "hint": if shown && !t.passed { json!(t.spec.hint) } else { Value::Null },
+                "hint": if shown && !t.passed && t.expectation_failed { json!(t.spec.hint) } else { Value::Null },
                 "output": view::feedback(t, view),
             })
         }).collect::<Vec<_>>(),

@@ -204,7 +204,9 @@ pub fn load_assignment(dir: &Path) -> Result<Assignment, String> {
             if let Err(errors) =
                 load::load_source_with(&path, &entry.file, source.clone(), Some(dir))
             {
-                return Err(crate::runner::load::render_all(&errors));
+                // The caller prefixes `error: `; the rendered text starts with it already.
+                let text = crate::runner::load::render_all(&errors);
+                return Err(text.strip_prefix("error: ").unwrap_or(&text).to_string());
             }
             sources.insert(entry.file.clone(), source);
         }
@@ -270,6 +272,10 @@ pub struct TestResult {
     pub tags: Vec<String>,
     /// Wall clock; never in the human report or the gradebook.
     pub duration_ms: u128,
+    /// The scenario ran and an `expect` or `await` of it did not hold: the teacher's hint
+    /// is about that. Not for a file that did not load, a refused action (a submission
+    /// that is not valid YAML) or a limit, where the hint would mislead.
+    pub expectation_failed: bool,
 }
 
 /// One submission graded.
@@ -384,6 +390,7 @@ fn run_test(spec: &TestSpec, file: &Result<LoadedFile, String>) -> TestResult {
         output,
         tags: Vec::new(),
         duration_ms,
+        expectation_failed: false,
     };
     let file = match file {
         Ok(file) => file,
@@ -417,15 +424,32 @@ fn run_test(spec: &TestSpec, file: &Result<LoadedFile, String>) -> TestResult {
             output: String::new(),
             tags: result.tags.clone(),
             duration_ms: result.duration_ms,
+            expectation_failed: false,
         },
         Status::Failed(failure) => {
-            let output =
-                report::render_failure(&spec.file, &shorten(failure), Palette { color: false });
+            let mut failure = shorten(failure);
+            failure.message = limit_for_students(&failure.message);
+            let output = report::render_failure(&spec.file, &failure, Palette { color: false });
+            let first_word = failure.statement.split_whitespace().next();
             TestResult {
                 tags: result.tags.clone(),
+                expectation_failed: matches!(first_word, Some("expect" | "await"))
+                    && !failure.message.starts_with("limit reached"),
                 ..failed(failure.message.clone(), output, result.duration_ms)
             }
         }
+    }
+}
+
+/// A limit's advice speaks to whoever wrote the cluster block (`raise it with max-pods N`);
+/// under grading that is the teacher, and the student cannot change it: say what the
+/// budget means for the submission instead.
+fn limit_for_students(message: &str) -> String {
+    match message.split_once("; raise it with") {
+        Some((head, _)) if head.starts_with("limit reached:") => format!(
+            "{head}: the assignment's grading budget; a correct submission stays well within it (look for a huge `replicas`, or pods that never become Ready)"
+        ),
+        _ => message.to_string(),
     }
 }
 

@@ -301,6 +301,7 @@ fn faithful_result(
         output,
         tags: Vec::new(),
         duration_ms: 0,
+        expectation_failed: false,
     }
 }
 
@@ -328,5 +329,7 @@ fn mutant_result(spec: &TestSpec, mutant: Mutant, matrix: Option<&Matrix>) -> Te
         },
         tags: Vec::new(),
         duration_ms: 0,
+        // A surviving mutant is what the teacher's hint for it is about.
+        expectation_failed: !passed,
     }
 }

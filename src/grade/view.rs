@@ -54,7 +54,7 @@ pub fn feedback(t: &TestResult, view: View) -> String {
     if out.is_empty() {
         out = format!("  error: {}\n", t.message);
     }
-    if let Some(hint) = &t.spec.hint {
+    if let Some(hint) = t.spec.hint.as_ref().filter(|_| t.expectation_failed) {
         out.push_str(&format!("  hint: {hint}\n"));
     }
     out

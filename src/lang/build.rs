@@ -24,6 +24,9 @@ pub struct Builder<'a> {
     lines: LineIndex<'a>,
     pub errors: Vec<SyntaxError>,
     uses: Vec<(String, Span)>,
+    /// How many `value`s enclose the one being built: a second bound on recursion, behind
+    /// the prescan's, so that no parse tree makes the builder overflow its stack.
+    depth: usize,
 }
 
 impl<'a> Builder<'a> {
@@ -32,6 +35,7 @@ impl<'a> Builder<'a> {
             src,
             lines,
             errors: Vec::new(),
+            depth: 0,
             uses: Vec::new(),
         }
     }
@@ -178,7 +182,10 @@ impl<'a> Builder<'a> {
                 },
                 "max-time" => match parse_duration(&raw) {
                     Ok(ms) => config.max_time_ms = ms,
-                    Err(_) => self.error(value_span, invalid("a duration such as 10000h")),
+                    Err(reason) => self.error(
+                        value_span,
+                        invalid(&format!("a duration such as 10000h ({reason})")),
+                    ),
                 },
                 "feature-gate" => config.feature_gates.push(raw.clone()),
                 other => {
@@ -1135,6 +1142,23 @@ impl<'a> Builder<'a> {
     }
 
     fn value(&mut self, p: Pair<Rule>) -> Value {
+        if self.depth > super::prescan::MAX_DEPTH {
+            let span = self.span(&p);
+            self.error(
+                span,
+                E::TooDeep {
+                    limit: super::prescan::MAX_DEPTH,
+                },
+            );
+            return Value::Absent;
+        }
+        self.depth += 1;
+        let value = self.value_inner(p);
+        self.depth -= 1;
+        value
+    }
+
+    fn value_inner(&mut self, p: Pair<Rule>) -> Value {
         let p = if p.as_rule() == Rule::value {
             match p.into_inner().next() {
                 Some(v) => v,
@@ -1322,7 +1346,12 @@ fn is_keyword(rule: Rule) -> bool {
     format!("{rule:?}").starts_with("kw_")
 }
 
-/// `1h2m3s500ms` in milliseconds: units h, m, s, ms in that order, each at most once.
+/// The longest duration a file may write: one million hours (about 114 years), far beyond
+/// any scenario, and small enough that no sum of instants and durations can wrap.
+pub const MAX_DURATION_MS: u64 = 1_000_000 * 3_600_000;
+
+/// `1h2m3s500ms` in milliseconds: units h, m, s, ms in that order, each at most once, at
+/// most [`MAX_DURATION_MS`].
 pub fn parse_duration(text: &str) -> Result<u64, String> {
     const UNITS: [(&str, u64); 4] = [("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1)];
     let mut rest = text;
@@ -1333,9 +1362,7 @@ pub fn parse_duration(text: &str) -> Result<u64, String> {
         if digits == 0 {
             return Err(format!("expected a number before `{rest}`"));
         }
-        let number: u64 = rest[..digits]
-            .parse()
-            .map_err(|_| "the number is too large".to_string())?;
+        let number: u64 = rest[..digits].parse().map_err(|_| too_long())?;
         rest = &rest[digits..];
         let letters = rest.len()
             - rest
@@ -1356,7 +1383,8 @@ pub fn parse_duration(text: &str) -> Result<u64, String> {
         total = number
             .checked_mul(UNITS[index].1)
             .and_then(|ms| total.checked_add(ms))
-            .ok_or_else(|| "the duration is too large".to_string())?;
+            .filter(|ms| *ms <= MAX_DURATION_MS)
+            .ok_or_else(too_long)?;
     }
     Ok(total)
 }
@@ -1404,4 +1432,8 @@ fn is_quantity(text: &str) -> bool {
         && suffix.starts_with(['e', 'E'])
         && suffix[1..].chars().all(|c| c.is_ascii_digit()));
     number_ok && suffix_ok
+}
+
+fn too_long() -> String {
+    "the duration is too large: at most 1000000h".to_string()
 }

@@ -113,6 +113,10 @@ pub enum SyntaxErrorKind {
         title: String,
         first_line: u32,
     },
+    /// A NUL byte or a carriage return that ends a line alone: not text a `.scn` file holds.
+    ControlCharacter {
+        nul: bool,
+    },
 }
 
 /// The statement keywords, for messages and did-you-mean.
@@ -217,6 +221,10 @@ impl SyntaxError {
             DuplicateTitle { title, first_line } => {
                 format!("a scenario titled \"{title}\" already exists at line {first_line}")
             }
+            ControlCharacter { nul: true } => "a NUL byte in the file".into(),
+            ControlCharacter { nul: false } => {
+                "a line ends with a carriage return alone (CR-only line endings)".into()
+            }
         }
     }
 
@@ -253,6 +261,8 @@ impl SyntaxError {
             NotUtf8 => "not UTF-8".into(),
             TooDeep { .. } => "too deep".into(),
             DuplicateTitle { .. } => "second scenario with this title".into(),
+            ControlCharacter { nul: true } => "NUL byte".into(),
+            ControlCharacter { nul: false } => "carriage return".into(),
         }
     }
 
@@ -328,6 +338,12 @@ impl SyntaxError {
             DuplicateTitle { .. } => Some(
                 "a scenario is named `path::title` in reports, --filter and cargo test: give each one its own title".into(),
             ),
+            ControlCharacter { nul: true } => {
+                Some("a .scn file is text; remove the byte (was it saved by a binary tool?)".into())
+            }
+            ControlCharacter { nul: false } => {
+                Some("save the file with LF (or CRLF) line endings".into())
+            }
             _ => None,
         }
     }

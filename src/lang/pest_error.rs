@@ -150,6 +150,11 @@ fn describe_all(positives: &[Rule]) -> Vec<String> {
             out.push(text);
         }
     }
+    // "a value (a word, "string", …)" already says a string: `max-pods -1` would read
+    // "expected a value (…) or a "string"".
+    if out.len() > 1 && out.iter().any(|t| t.starts_with("a value (")) {
+        out.retain(|t| t != &describe(Rule::string));
+    }
     out
 }
 

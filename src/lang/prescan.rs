@@ -6,8 +6,11 @@ use super::lines::LineIndex;
 
 const FENCE: &str = "\"\"\"";
 
-/// The deepest nesting of `[` and `(` on one line; deeper is an error before the grammar
-/// runs, so that no input makes the parser recurse without bound.
+/// The deepest nesting of `[` and `(` in one value; deeper is an error before the grammar
+/// runs, so that no input makes the parser recurse without bound. A value continues on the
+/// next line only through a `"""` block, so the depth is counted across such blocks (a
+/// value spread over many lines by blocks is still one value) and starts again at 0 on any
+/// other new line.
 pub const MAX_DEPTH: usize = 32;
 
 pub fn scan(src: &str, lines: &LineIndex) -> Vec<SyntaxError> {
@@ -16,10 +19,13 @@ pub fn scan(src: &str, lines: &LineIndex) -> Vec<SyntaxError> {
     // Byte offset of the opening `"""` while inside a multi-line block.
     let mut open_block: Option<usize> = None;
     let mut line_start = 0;
+    let mut depth = 0usize;
     for raw in src.split_inclusive('\n') {
         let line = raw.trim_end_matches(['\n', '\r']);
         let mut i = 0;
-        if open_block.is_some() {
+        if open_block.is_none() {
+            depth = 0;
+        } else {
             let trimmed = line.trim_start_matches([' ', '\t']);
             if !trimmed.starts_with(FENCE) {
                 line_start += raw.len();
@@ -29,7 +35,6 @@ pub fn scan(src: &str, lines: &LineIndex) -> Vec<SyntaxError> {
             i = line.len() - trimmed.len() + FENCE.len();
         }
         let bytes = line.as_bytes();
-        let mut depth = 0usize;
         while i < bytes.len() {
             match bytes[i] {
                 b'[' | b'(' => {
@@ -73,7 +78,35 @@ pub fn scan(src: &str, lines: &LineIndex) -> Vec<SyntaxError> {
     if let Some(at) = open_block {
         errors.push(err(at, at + 3, SyntaxErrorKind::UnterminatedBlock));
     }
+    control_characters(src, &mut errors, &err);
     errors
+}
+
+/// The first NUL byte and the first carriage return not followed by a line feed: either
+/// would otherwise surface as a puzzling grammar error far from its place (a file with
+/// CR-only line endings is one long line to the grammar).
+fn control_characters(
+    src: &str,
+    errors: &mut Vec<SyntaxError>,
+    err: &dyn Fn(usize, usize, SyntaxErrorKind) -> SyntaxError,
+) {
+    let bytes = src.as_bytes();
+    if let Some(at) = bytes.iter().position(|b| *b == 0) {
+        errors.push(err(
+            at,
+            at + 1,
+            SyntaxErrorKind::ControlCharacter { nul: true },
+        ));
+    }
+    let lone_cr = (0..bytes.len()).find(|&i| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+    if let Some(at) = lone_cr {
+        errors.push(err(
+            at,
+            at + 1,
+            SyntaxErrorKind::ControlCharacter { nul: false },
+        ));
+    }
+    errors.sort_by_key(|e| e.span.start);
 }
 
 /// Scans a `"..."` string starting at `open`; returns the index after its closing quote.

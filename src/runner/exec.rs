@@ -14,7 +14,7 @@ use crate::lang::ast::{
     Name, PatchType, Ref, Stmt, StmtKind,
 };
 use crate::sim::api::defaults::FeatureGates;
-use crate::sim::clock::Millis;
+use crate::sim::clock::{self, Millis};
 use crate::sim::faults;
 use crate::sim::kinds::ObjectKind;
 use crate::sim::server::{self, Propagation, RequestError};
@@ -29,6 +29,8 @@ pub fn sim_config(cluster: &ClusterConfig) -> Result<Config, String> {
         namespace: cluster.namespace.clone(),
         domain: cluster.domain.clone(),
         max_pods: cluster.max_pods,
+        // Objects of every kind get a budget too: ten times the pods, at least 1,000.
+        max_objects: cluster.max_pods.saturating_mul(10).max(1_000),
         max_time_ms: cluster.max_time_ms,
         max_events: cluster.max_events,
         gates: FeatureGates::from_names(&cluster.feature_gates)?,
@@ -274,7 +276,7 @@ impl<'f> Runner<'f> {
         }
         let result = match &stmt.kind {
             StmtKind::Wait { duration_ms } => {
-                let until = self.world.now + duration_ms;
+                let until = clock::later(self.world.now, *duration_ms);
                 return self
                     .world
                     .advance_to(until)
@@ -715,7 +717,7 @@ impl<'f> Runner<'f> {
         throughout: Option<Millis>,
     ) -> Step {
         let start = self.world.now;
-        let end = start + throughout.unwrap_or(0);
+        let end = clock::later(start, throughout.unwrap_or(0));
         loop {
             let check = self.check(expectation).map_err(|e| self.fail(stmt, e.0))?;
             if !check.ok {
@@ -757,7 +759,7 @@ impl<'f> Runner<'f> {
     }
 
     fn await_(&mut self, stmt: &Stmt, cond: &AwaitCond, limit: Millis) -> Step {
-        let deadline = self.world.now + limit;
+        let deadline = clock::later(self.world.now, limit);
         let deleted_uid = match cond {
             AwaitCond::Deleted(r) => {
                 let (_, name) = self.target(r).map_err(|e| self.fail(stmt, e.to_string()))?;

@@ -61,8 +61,77 @@ pub fn render_all(errors: &[LoadError]) -> String {
     errors.iter().map(|e| e.render(false)).collect()
 }
 
+/// The largest `.scn` file read.
+pub const MAX_SCN_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Reads a regular file of at most `limit` bytes. A folder, a FIFO or a device (`/dev/zero`)
+/// is refused before it is opened for reading, so that nothing blocks or reads forever.
+pub fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::{Error, ErrorKind, Read};
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            "not a regular file (a folder, a FIFO or a device)",
+        ));
+    }
+    if meta.len() > limit {
+        return Err(Error::new(
+            ErrorKind::InvalidData,
+            format!(
+                "the file is {} bytes, more than the limit of {limit}",
+                meta.len()
+            ),
+        ));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(limit + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(Error::new(
+            ErrorKind::InvalidData,
+            format!("the file is more than the limit of {limit} bytes"),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// `bytes` as UTF-8, or a located error about the first invalid byte in `display`.
+fn utf8(bytes: Vec<u8>, display: &str) -> Result<String, Box<LoadError>> {
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let valid = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
+        let (line, col) = crate::diagnostic::line_col(&valid, at);
+        Box::new(LoadError {
+            diagnostic: Diagnostic {
+                file: display.to_string(),
+                span: Some(Span {
+                    start: at,
+                    end: at,
+                    line,
+                    col,
+                }),
+                message: format!("{display} is not UTF-8 text (invalid byte at {line}:{col})"),
+                label: "invalid UTF-8 here".into(),
+                hint: Some("save the file as UTF-8".into()),
+            },
+            source: valid,
+        })
+    })
+}
+
 pub fn load(path: &Path, display: &str) -> Result<LoadedFile, Vec<LoadError>> {
-    let bytes = std::fs::read(path).map_err(|e| {
+    load_with(path, display, None)
+}
+
+/// [`load`]; `apply submission "…"` reads from `submission` when given.
+pub fn load_with(
+    path: &Path,
+    display: &str,
+    submission: Option<&Path>,
+) -> Result<LoadedFile, Vec<LoadError>> {
+    let bytes = read_limited(path, MAX_SCN_BYTES).map_err(|e| {
         vec![LoadError {
             diagnostic: Diagnostic {
                 file: display.to_string(),
@@ -74,30 +143,8 @@ pub fn load(path: &Path, display: &str) -> Result<LoadedFile, Vec<LoadError>> {
             source: String::new(),
         }]
     })?;
-    let source = match String::from_utf8(bytes) {
-        Ok(s) => s,
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            let valid = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
-            let (line, col) = crate::diagnostic::line_col(&valid, at);
-            return Err(vec![LoadError {
-                diagnostic: Diagnostic {
-                    file: display.to_string(),
-                    span: Some(Span {
-                        start: at,
-                        end: at,
-                        line,
-                        col,
-                    }),
-                    message: format!("{display} is not UTF-8 text (invalid byte at {line}:{col})"),
-                    label: "invalid UTF-8 here".into(),
-                    hint: Some("save the file as UTF-8".into()),
-                },
-                source: valid,
-            }]);
-        }
-    };
-    load_source(path, display, source)
+    let source = utf8(bytes, display).map_err(|e| vec![*e])?;
+    load_source_with(path, display, source, submission)
 }
 
 pub fn load_source(
@@ -165,7 +212,8 @@ fn load_statement(file: &mut LoadedFile, stmt: &Stmt) -> Result<(), Box<LoadErro
                 return Ok(());
             }
             let full = file.path.parent().unwrap_or(Path::new(".")).join(path);
-            let text = std::fs::read_to_string(&full).map_err(|e| LoadError {
+            let bytes = read_limited(&full, super::yaml_limits::MAX_YAML_BYTES as u64);
+            let bytes = bytes.map_err(|e| LoadError {
                 diagnostic: Diagnostic {
                     file: file.display.clone(),
                     span: Some(*span),
@@ -179,6 +227,7 @@ fn load_statement(file: &mut LoadedFile, stmt: &Stmt) -> Result<(), Box<LoadErro
                 source: file.source.clone(),
             })?;
             let manifest_display = display_path(&file.display, path);
+            let text = utf8(bytes, &manifest_display)?;
             let docs = parse_yaml_documents(&text).map_err(|(message, line, col)| LoadError {
                 diagnostic: Diagnostic {
                     file: manifest_display.clone(),
@@ -193,6 +242,18 @@ fn load_statement(file: &mut LoadedFile, stmt: &Stmt) -> Result<(), Box<LoadErro
                 },
                 source: text.clone(),
             })?;
+            if docs.is_empty() {
+                return Err(Box::new(LoadError {
+                    diagnostic: Diagnostic {
+                        file: file.display.clone(),
+                        span: Some(*span),
+                        message: format!("{}: no objects passed to apply", empty_file(path, &text)),
+                        label: "this file".into(),
+                        hint: Some("a manifest holds at least one object (`apiVersion`, `kind`, `metadata`, ...)".into()),
+                    },
+                    source: file.source.clone(),
+                }));
+            }
             file.manifests.insert(path.clone(), docs);
         }
         StmtKind::Apply(ApplySource::Submission { path, span }) => {
@@ -215,17 +276,25 @@ fn load_statement(file: &mut LoadedFile, stmt: &Stmt) -> Result<(), Box<LoadErro
             let Some(submission) = file.submission.as_mut() else {
                 return Err(Box::new(located(
                     format!("this scenario expects a submission (run it with scn grade): apply submission \"{path}\""),
-                    "`scn grade ASSIGNMENT --submission DIR` runs it against a student's files",
+                    "`scn run --submission DIR` or `scn grade ASSIGNMENT --submission DIR` runs it against a student's files",
                 )));
             };
             if !submission.files.contains_key(path) {
                 let docs = crate::grade::paths::read_submission_file(&submission.dir, path)
                     .and_then(|text| {
-                        parse_yaml_documents(&text).map_err(|(message, line, col)| {
-                            format!(
+                        let docs =
+                            parse_yaml_documents(&text).map_err(|(message, line, col)| {
+                                format!(
                                 "{path} is not valid YAML: {message} (line {line}, column {col})"
                             )
-                        })
+                            })?;
+                        if docs.is_empty() {
+                            return Err(format!(
+                                "{}: no objects passed to apply",
+                                empty_file(path, &text)
+                            ));
+                        }
+                        Ok(docs)
                     });
                 submission.files.insert(path.clone(), docs);
             }
@@ -369,6 +438,15 @@ fn segment_span(source: &str, target: Span, index: usize) -> Option<Span> {
     None
 }
 
+/// How kubectl's "no objects passed to apply" names a file without objects.
+fn empty_file(path: &str, text: &str) -> String {
+    if text.trim().is_empty() {
+        format!("{path} is empty")
+    } else {
+        format!("{path} holds no object (only comments or empty documents)")
+    }
+}
+
 /// `manifests/web.yaml` next to `scenarios/seed/x.scn` shows as `scenarios/seed/manifests/web.yaml`.
 pub fn display_path(scn_display: &str, relative: &str) -> String {
     match Path::new(scn_display).parent() {
@@ -434,13 +512,18 @@ pub fn span_at(text: &str, line: u32, col: u32) -> Span {
     }
 }
 
-/// Every non-empty document of a multi-document YAML text.
+/// Every non-empty document of a multi-document YAML text, within the limits of
+/// [`super::yaml_limits`] (size, depth, nodes, no duplicate keys).
 pub fn parse_yaml_documents(text: &str) -> Result<Vec<Document>, (String, u32, u32)> {
-    use serde::Deserialize;
+    use serde::de::DeserializeSeed;
+    super::yaml_limits::prescan(text)?;
+    let nodes = std::cell::Cell::new(0);
     let mut docs = Vec::new();
     let starts = document_start_lines(text);
     for (i, de) in serde_yaml::Deserializer::from_str(text).enumerate() {
-        let value = Value::deserialize(de).map_err(|e| yaml_error(&e))?;
+        let value = super::yaml_limits::Budgeted { nodes: &nodes }
+            .deserialize(de)
+            .map_err(|e| super::yaml_limits::locate_duplicate(text, yaml_error(&e)))?;
         if value.is_null() {
             continue;
         }
@@ -487,11 +570,22 @@ fn yaml_error(e: &serde_yaml::Error) -> (String, u32, u32) {
     (message, line, col)
 }
 
+/// One YAML document within the limits of [`super::yaml_limits`].
+fn parse_yaml_value(text: &str) -> Result<Value, (String, u32, u32)> {
+    use serde::de::DeserializeSeed;
+    let nodes = std::cell::Cell::new(0);
+    let de = serde_yaml::Deserializer::from_str(text);
+    super::yaml_limits::Budgeted { nodes: &nodes }
+        .deserialize(de)
+        .map_err(|e| yaml_error(&e))
+}
+
 /// A patch body: JSON, or YAML as kubectl also accepts.
 pub fn parse_patch(text: &str) -> Result<Value, (String, u32, u32)> {
+    super::yaml_limits::prescan(text)?;
     match serde_json::from_str::<Value>(text) {
         Ok(v) => Ok(v),
-        Err(json_error) => match serde_yaml::from_str::<Value>(text) {
+        Err(json_error) => match parse_yaml_value(text) {
             Ok(v) if v.is_object() || v.is_array() => Ok(v),
             _ => Err((
                 json_error

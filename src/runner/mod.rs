@@ -12,8 +12,8 @@ pub mod formats;
 pub mod listing;
 pub mod load;
 mod matches;
-pub mod notes;
 pub mod mutants;
+pub mod notes;
 pub mod outcome;
 pub mod plan;
 pub mod project;
@@ -23,6 +23,7 @@ pub mod report;
 pub mod schema;
 pub mod table;
 pub mod trace;
+pub mod yaml_limits;
 
 use std::path::{Path, PathBuf};
 
@@ -52,6 +53,9 @@ pub struct RunOptions {
     pub fail_fast: bool,
     /// Run with this seeded bug switched on (`--mutant`).
     pub mutant: Option<crate::sim::Mutant>,
+    /// `apply submission "…"` reads from this folder (`scn run --submission DIR`), as
+    /// `scn grade` does, with the same path and size rules.
+    pub submission: Option<PathBuf>,
 }
 
 /// A path given on the command line that does not exist.
@@ -59,20 +63,37 @@ pub struct RunOptions {
 pub struct MissingPath(pub String);
 
 /// Every `.scn` file under `paths` (files as given; folders searched recursively), in
-/// sorted order, each with the path reports show.
+/// sorted order, each with the path reports show. What the walk skipped is said on
+/// standard error (see [`discover_noting`]).
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<(PathBuf, String)>, MissingPath> {
+    let mut notes = Vec::new();
+    let found = discover_noting(paths, &mut notes)?;
+    for note in notes {
+        eprintln!("note: {note}");
+    }
+    Ok(found)
+}
+
+/// [`discover`], with a note for each entry the walk skipped: a link to a folder (never
+/// followed, so a link loop cannot make the walk endless or list a file twice), a `.scn`
+/// that is not a regular file (a FIFO would block the reader), an unreadable folder.
+/// A path given by name is taken as it is: loading it says what is wrong with it.
+pub fn discover_noting(
+    paths: &[PathBuf],
+    notes: &mut Vec<String>,
+) -> Result<Vec<(PathBuf, String)>, MissingPath> {
     let mut found = Vec::new();
     for path in paths {
-        if path.is_file() {
-            found.push((path.clone(), display(path)));
-        } else if path.is_dir() {
+        if path.is_dir() {
             let mut files = Vec::new();
-            walk(path, &mut files);
+            walk(path, &mut files, notes);
             files.sort();
             found.extend(files.into_iter().map(|p| {
                 let d = display(&p);
                 (p, d)
             }));
+        } else if path.symlink_metadata().is_ok() {
+            found.push((path.clone(), display(path)));
         } else {
             return Err(MissingPath(path.display().to_string()));
         }
@@ -80,16 +101,57 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<(PathBuf, String)>, MissingPath
     Ok(found)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, notes: &mut Vec<String>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            notes.push(format!("cannot read folder {}: {e}; skipped", display(dir)));
+            return;
+        }
     };
-    for entry in entries.flatten() {
+    for entry in entries {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                notes.push(format!(
+                    "cannot read an entry of {}: {e}; skipped",
+                    display(dir)
+                ));
+                continue;
+            }
+        };
         let path = entry.path();
-        if path.is_dir() {
-            walk(&path, out);
-        } else if path.extension().is_some_and(|e| e == "scn") {
-            out.push(path);
+        let scn = path.extension().is_some_and(|e| e == "scn");
+        let Ok(kind) = entry.file_type() else {
+            notes.push(format!("cannot read {}; skipped", display(&path)));
+            continue;
+        };
+        if kind.is_dir() {
+            walk(&path, out, notes);
+        } else if kind.is_symlink() {
+            match std::fs::metadata(&path) {
+                Ok(target) if target.is_dir() => notes.push(format!(
+                    "{} is a link to a folder; not followed",
+                    display(&path)
+                )),
+                Ok(target) if target.is_file() && scn => out.push(path),
+                Ok(target) if target.is_file() => {}
+                Ok(_) if scn => notes.push(format!(
+                    "{} links to something that is not a regular file; skipped",
+                    display(&path)
+                )),
+                Err(e) if scn => notes.push(format!("{}: {e}; skipped", display(&path))),
+                _ => {}
+            }
+        } else if scn {
+            if kind.is_file() {
+                out.push(path);
+            } else {
+                notes.push(format!(
+                    "{} is not a regular file (a FIFO, a socket or a device); skipped",
+                    display(&path)
+                ));
+            }
         }
     }
 }
@@ -105,7 +167,7 @@ pub fn run(files: &[(PathBuf, String)], options: &RunOptions) -> Vec<FileOutcome
     let work = || {
         let loaded: Vec<Result<LoadedFile, Vec<LoadError>>> = files
             .par_iter()
-            .map(|(path, shown)| load::load(path, shown))
+            .map(|(path, shown)| load::load_with(path, shown, options.submission.as_deref()))
             .collect();
         let jobs = plan::jobs(&loaded, options);
         let (results, stop) = plan::execute(&loaded, &jobs, options);
@@ -126,12 +188,21 @@ pub fn run(files: &[(PathBuf, String)], options: &RunOptions) -> Vec<FileOutcome
             .collect()
     };
     match rayon::ThreadPoolBuilder::new()
-        .num_threads(options.jobs)
+        .num_threads(clamp_jobs(options.jobs))
         .build()
     {
         Ok(pool) => pool.install(work),
         Err(_) => work(),
     }
+}
+
+/// The most worker threads `--jobs` starts: more than a machine's cores only costs memory
+/// and thread stacks (`--jobs 100000` would start a hundred thousand threads).
+pub const MAX_JOBS: usize = 256;
+
+/// `--jobs N` as started: 0 is one per core; more than [`MAX_JOBS`] is [`MAX_JOBS`].
+pub fn clamp_jobs(jobs: usize) -> usize {
+    jobs.min(MAX_JOBS)
 }
 
 /// 0 all passed; 1 a scenario failed; 2 a file could not be loaded (wins over 1).

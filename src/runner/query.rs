@@ -32,6 +32,10 @@ pub fn object_kind(kind: Kind) -> ObjectKind {
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryError(pub String);
 
+/// The most ordinals `images(statefulset/x)` lists: a list no one writes by hand, and a
+/// bound on what a diff of it costs.
+pub const MAX_IMAGES: i64 = 10_000;
+
 /// What a query needs from the scenario besides the cluster.
 pub struct Context<'a> {
     pub world: &'a World,
@@ -273,6 +277,11 @@ fn call(
             let spec = set.spec.clone().unwrap_or_default();
             let start = spec.ordinals.and_then(|o| o.start).unwrap_or(0) as i64;
             let replicas = spec.replicas.unwrap_or(1).max(0) as i64;
+            if replicas > MAX_IMAGES {
+                return Err(QueryError(format!(
+                    "images(statefulset/{name}) lists one image per ordinal, at most {MAX_IMAGES}; the set has {replicas} replicas (compare `image(pod/...)` of a few pods instead)"
+                )));
+            }
             Ok(Answer::List(
                 (start..start + replicas)
                     .map(|ordinal| {

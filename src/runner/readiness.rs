@@ -127,8 +127,8 @@ fn statefulset(world: &World, name: &str) -> Verdict {
     // of a 100,000-replica set stays readable and cheap.
     let listed_all = replicas <= MAX_LISTED;
     let (mut shown, mut good) = (0i64, 0i64);
-    let mut pod_lines: Vec<(String, String, bool)> = Vec::new();
-    for index in 0..replicas {
+    // One ordinal's wanted and seen lines, and whether it is as wanted.
+    let line = |index: i64| -> (String, String, bool) {
         let pod_name = format!("{name}-{}", start + index);
         let want_revision = rolling && index >= partition;
         let want = if mrs > 0 {
@@ -147,7 +147,6 @@ fn statefulset(world: &World, name: &str) -> Verdict {
                     podutil::is_running_and_available(p, mrs, now) && !podutil::is_terminating(p);
                 let revision = podutil::label(p, "controller-revision-hash").unwrap_or_default();
                 let at_revision = !want_revision || revision == update_revision;
-                ok &= healthy && at_revision;
                 // Revisions are shown only where they differ, to keep the diff short.
                 let (want_rev, seen_rev) = if at_revision {
                     (String::new(), String::new())
@@ -162,33 +161,55 @@ fn statefulset(world: &World, name: &str) -> Verdict {
                 } else {
                     describe(p, mrs, now)
                 };
-                pod_lines.push((
+                (
                     format!("{pod_name}: {want}{want_rev}\n"),
                     format!("{pod_name}: {seen}{seen_rev}\n"),
                     healthy && at_revision,
-                ));
+                )
             }
-            None => {
-                ok = false;
-                pod_lines.push((
-                    format!("{pod_name}: {want}\n"),
-                    format!("{pod_name}: absent\n"),
-                    false,
-                ));
+            None => (
+                format!("{pod_name}: {want}\n"),
+                format!("{pod_name}: absent\n"),
+                false,
+            ),
+        }
+    };
+    if listed_all {
+        for index in 0..replicas {
+            let (want_line, seen_line, fine) = line(index);
+            ok &= fine;
+            expected.push_str(&want_line);
+            actual.push_str(&seen_line);
+        }
+    } else {
+        // A large set costs its pods, not its replicas: `replicas: 2147483647` must not
+        // walk two billion ordinals. The pods as wanted are counted among the set's pods;
+        // the first ordinals that are not are listed, in order.
+        let owned: Vec<i64> = world
+            .store
+            .pods
+            .iter()
+            .filter(|(_, p)| podutil::controller_uid(p) == Some(uid.as_str()))
+            .filter_map(|(n, _)| podutil::parent_and_ordinal(n))
+            .filter(|(parent, o)| *parent == name && (start..start + replicas).contains(o))
+            .map(|(_, o)| o - start)
+            .collect();
+        for index in owned {
+            if line(index).2 {
+                good += 1;
             }
         }
-    }
-    for (want_line, seen_line, fine) in &pod_lines {
-        if *fine {
-            good += 1;
-        }
-        if listed_all || (!fine && shown < MAX_LISTED) {
+        let mut index = 0;
+        while index < replicas && shown < MAX_LISTED {
+            let (want_line, seen_line, fine) = line(index);
             if !fine {
                 shown += 1;
+                expected.push_str(&want_line);
+                actual.push_str(&seen_line);
             }
-            expected.push_str(want_line);
-            actual.push_str(seen_line);
+            index += 1;
         }
+        ok &= good == replicas;
     }
     if !listed_all {
         expected.push_str(&format!("pods as wanted: {replicas} of {replicas}\n"));

@@ -16,8 +16,31 @@ pub type Millis = u64;
 
 pub const SECOND: Millis = 1_000;
 
+/// The latest instant arithmetic can reach: ten million hours (about 1,141 years) after the
+/// epoch. Every sum of an instant and a duration saturates here, so no input makes time
+/// wrap around. The language caps durations and `max-time` at a tenth of it, so a sum that
+/// matters never saturates: the run ends on its `max-time` first.
+pub const END_OF_TIME: Millis = 10_000_000 * 3_600 * SECOND;
+
+/// `now + duration`, saturating at [`END_OF_TIME`]: a duration from the input (a `wait`, an
+/// `await … within`, a probe's threshold × period) never wraps the clock.
+pub fn later(now: Millis, duration: Millis) -> Millis {
+    now.saturating_add(duration).min(END_OF_TIME)
+}
+
+/// `count × seconds` in milliseconds, for counts and periods read from a manifest (int32
+/// fields): negative values count as 0, the product saturates at [`END_OF_TIME`].
+pub fn seconds_times(count: i64, seconds: i64) -> Millis {
+    let count = count.max(0) as Millis;
+    let seconds = seconds.max(0) as Millis;
+    count
+        .saturating_mul(seconds)
+        .saturating_mul(SECOND)
+        .min(END_OF_TIME)
+}
+
 pub fn to_time(ms: Millis) -> Time {
-    let at = EPOCH_MS + ms as i64;
+    let at = EPOCH_MS.saturating_add(ms.min(END_OF_TIME) as i64);
     Time(Timestamp::from_millisecond(at).unwrap_or(Timestamp::UNIX_EPOCH))
 }
 

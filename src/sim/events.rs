@@ -1,10 +1,21 @@
 //! Kubernetes Events recorded by the components (`kubectl get events`).
+//!
+//! As upstream's event recorder (client-go tools/record, `EventCorrelator`): an event
+//! identical to one already recorded (same source object, type, reason and message) is not
+//! stored again; the stored one counts it (`count`) and takes its time as `lastTimestamp`.
+//! So a pod in image-pull back-off for days keeps two Events, not a million. What each
+//! object saw, in order, is kept as a list of small (index, time) pairs, so
+//! [`EventLog::about`] still gives one entry per occurrence, with its own time, as the
+//! language's `events()` promises.
+
+use std::collections::BTreeMap;
 
 use super::clock::Millis;
 use super::kinds::ObjectKind;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Event {
+    /// When it was first recorded (`firstTimestamp`).
     pub at: Millis,
     pub kind: ObjectKind,
     pub name: String,
@@ -12,11 +23,23 @@ pub struct Event {
     pub type_: &'static str,
     pub reason: String,
     pub message: String,
+    /// How many times it was recorded (`count`).
+    pub count: u64,
+    /// When it was last recorded (`lastTimestamp`).
+    pub last: Millis,
 }
+
+/// What makes two events the same Event (upstream's `getEventKey`, less the fields that
+/// are the same for every event of one simulated component).
+type Key = (ObjectKind, String, &'static str, String, String);
 
 #[derive(Debug, Default)]
 pub struct EventLog {
+    /// Every distinct event, in the order each first happened.
     pub events: Vec<Event>,
+    index: BTreeMap<Key, u32>,
+    /// Per object, the events it saw in order: indices into `events`, and when.
+    occurrences: BTreeMap<(ObjectKind, String), Vec<(u32, Millis)>>,
 }
 
 impl EventLog {
@@ -29,18 +52,62 @@ impl EventLog {
         reason: &str,
         message: String,
     ) {
-        self.events.push(Event {
-            at,
-            kind,
-            name: name.to_string(),
+        let key: Key = (
+            kind.clone(),
+            name.to_string(),
             type_,
-            reason: reason.to_string(),
+            reason.to_string(),
             message,
-        });
+        );
+        let id = match self.index.get(&key) {
+            Some(&id) => {
+                let event = &mut self.events[id as usize];
+                event.count += 1;
+                event.last = at;
+                id
+            }
+            None => {
+                let id = self.events.len() as u32;
+                self.events.push(Event {
+                    at,
+                    kind: kind.clone(),
+                    name: name.to_string(),
+                    type_,
+                    reason: key.3.clone(),
+                    message: key.4.clone(),
+                    count: 1,
+                    last: at,
+                });
+                self.index.insert(key, id);
+                id
+            }
+        };
+        self.occurrences
+            .entry((kind, name.to_string()))
+            .or_default()
+            .push((id, at));
     }
 
-    /// Events about one object, oldest first.
+    /// Events about one object, one entry per occurrence (`at` is when that occurrence
+    /// was recorded), oldest first.
     pub fn about<'a>(
+        &'a self,
+        kind: &'a ObjectKind,
+        name: &'a str,
+    ) -> impl Iterator<Item = Event> + 'a {
+        self.occurrences
+            .get(&(kind.clone(), name.to_string()))
+            .into_iter()
+            .flatten()
+            .map(|(id, at)| Event {
+                at: *at,
+                ..self.events[*id as usize].clone()
+            })
+    }
+
+    /// Events about one object as the API stores them: one per distinct event, with its
+    /// count and last time, in the order each first happened.
+    pub fn aggregated<'a>(
         &'a self,
         kind: &'a ObjectKind,
         name: &'a str,

@@ -192,6 +192,7 @@ pub fn create(world: &mut World, kind: &ObjectKind, value: &Value) -> Result<Str
         )
         .into());
     }
+    world.count_object_creation()?;
     match kind {
         ObjectKind::StatefulSet => {
             let mut set: StatefulSet = decode(kind, value)?;

@@ -23,6 +23,9 @@ pub struct Config {
     pub namespace: String,
     pub domain: String,
     pub max_pods: u64,
+    /// Objects of any kind created through the API server (Services, claims, volumes,
+    /// revisions, pods applied by hand…), so that no kind grows without a budget.
+    pub max_objects: u64,
     pub max_time_ms: Millis,
     pub max_events: u64,
     pub gates: FeatureGates,
@@ -68,6 +71,7 @@ impl Default for Config {
             namespace: "default".into(),
             domain: "cluster.local".into(),
             max_pods: 100_000,
+            max_objects: 1_000_000,
             max_time_ms: 10_000 * 3_600_000,
             max_events: 50_000_000,
             gates: FeatureGates::default(),
@@ -176,6 +180,7 @@ pub struct World {
     /// Events processed so far (timers, watch events, syncs): the event budget.
     pub processed: u64,
     pods_created: u64,
+    objects_created: u64,
     /// The `scn trace` timeline; `None` (off) unless `trace::enable` turned it on.
     pub trace: Option<Box<super::trace::Trace>>,
 }
@@ -210,6 +215,7 @@ impl World {
             warnings: Vec::new(),
             processed: 0,
             pods_created: 0,
+            objects_created: 0,
             trace: None,
             config,
         };
@@ -227,6 +233,21 @@ impl World {
                 limit: self.config.max_events.to_string(),
                 hint: "raise it with `max-events N` in the cluster block, or look for a \
                        controller that never settles"
+                    .into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Counts an object created through the API server against `max_objects`.
+    pub fn count_object_creation(&mut self) -> Result<(), SimError> {
+        self.objects_created += 1;
+        if self.objects_created > self.config.max_objects {
+            return Err(SimError::Limit {
+                what: "objects (of any kind)",
+                limit: self.config.max_objects.to_string(),
+                hint: "raise it with `max-pods N` in the cluster block (objects may be ten \
+                       times as many as pods)"
                     .into(),
             });
         }

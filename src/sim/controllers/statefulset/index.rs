@@ -100,8 +100,11 @@ impl SetIndex {
         self.pods.get(&ordinal).map(|e| e.name.as_str())
     }
 
-    /// Empties the index for a new key and marks every ordinal of the range missing.
-    pub fn reset(&mut self, key: Key, set: &StatefulSet) {
+    /// Empties the index for a new key and marks every ordinal of the range missing, at
+    /// most `budget` of them (the lowest): a set cannot create more pods than `max-pods`
+    /// before the run ends on that limit, so tracking more ordinals would only let
+    /// `replicas: 2147483647` allocate without bound. The range itself stays exact.
+    pub fn reset(&mut self, key: Key, set: &StatefulSet, budget: u64) {
         let templates = std::mem::take(&mut self.templates);
         let data = self.data.take();
         let resolved = self.resolved.take();
@@ -114,7 +117,8 @@ impl SetIndex {
         };
         self.start = start_ordinal(set);
         self.end = self.start + replicas(set).max(0);
-        for ordinal in self.start..self.end {
+        let tracked = i64::try_from(budget.saturating_add(1)).unwrap_or(i64::MAX);
+        for ordinal in self.start..self.end.min(self.start.saturating_add(tracked)) {
             self.not_fine.insert(ordinal);
             self.unavailable.insert(ordinal);
         }

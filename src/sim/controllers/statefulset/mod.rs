@@ -258,7 +258,7 @@ fn refresh(
         update_revision: revs.update.clone(),
     };
     let names: Vec<String> = if index.key.as_ref() != Some(&key) {
-        index.reset(key, set);
+        index.reset(key, set, world.config.max_pods);
         world.store.pods.keys().cloned().collect()
     } else {
         std::mem::take(&mut index.dirty).into_iter().collect()

@@ -1,0 +1,314 @@
+//! Limits on the YAML a file or a submission hands to the loader, checked before and while
+//! the YAML library reads it: a size, a nesting depth and a number of nodes (which bounds
+//! what anchors and aliases expand to), and no duplicate keys.
+//!
+//! Without them one small file could stall or exhaust the machine: the YAML library reads
+//! deeply nested text in super-linear time, and a few kilobytes of aliases expand to
+//! gigabytes. kubectl refuses duplicate keys in a mapping (`mapping key "x" already
+//! defined`); so does scn, rather than let the last one win silently.
+
+use std::cell::Cell;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+
+/// The largest manifest or block read: the API server's own limit on a request body
+/// (3 MiB, `apiserver.MaxRequestBodyBytes` in k8s.io/apiserver).
+pub const MAX_YAML_BYTES: usize = 3 * 1024 * 1024;
+
+/// The deepest nesting of mappings and sequences. Kubernetes objects nest about 15 levels;
+/// the YAML library stops at 128, but only after it has read the whole text, which is
+/// what takes super-linear time.
+pub const MAX_YAML_DEPTH: usize = 100;
+
+/// The most values (scalars, mappings, sequences) one text may expand to, aliases
+/// included: far more than any manifest holds, far less than what exhausts memory.
+pub const MAX_YAML_NODES: usize = 1_000_000;
+
+/// Checks the size and the nesting of `text` without parsing it. The error is a message,
+/// a line and a column (1-based).
+pub fn prescan(text: &str) -> Result<(), (String, u32, u32)> {
+    if text.len() > MAX_YAML_BYTES {
+        return Err((
+            format!(
+                "the text is {} bytes, more than the {} bytes the API server accepts in one request",
+                text.len(),
+                MAX_YAML_BYTES
+            ),
+            1,
+            1,
+        ));
+    }
+    let mut scan = Scan::default();
+    for (number, line) in text.lines().enumerate() {
+        if let Some(col) = scan.line(line) {
+            return Err((
+                format!("the YAML nests more than {MAX_YAML_DEPTH} levels deep"),
+                number as u32 + 1,
+                col as u32 + 1,
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The state of the depth pre-scan between lines.
+#[derive(Default)]
+struct Scan {
+    /// Indentations of the enclosing block collections.
+    indents: Vec<usize>,
+    /// Open `[` and `{` (flow collections may span lines).
+    flow: usize,
+    /// Inside a quoted scalar that spans lines: its quote character.
+    quote: Option<u8>,
+    /// Inside a `|` or `>` block scalar: the indentation of the line that opened it.
+    block_scalar: Option<usize>,
+}
+
+impl Scan {
+    /// Scans one line; returns the column where the depth goes over the limit.
+    fn line(&mut self, line: &str) -> Option<usize> {
+        let bytes = line.as_bytes();
+        let indent = bytes.iter().take_while(|b| **b == b' ').count();
+        let blank = bytes[indent..]
+            .iter()
+            .all(|b| matches!(b, b' ' | b'\t' | b'\r'));
+        if let Some(opener) = self.block_scalar {
+            if blank || indent > opener {
+                return None;
+            }
+            self.block_scalar = None;
+        }
+        if blank {
+            return None;
+        }
+        let mut i = indent;
+        if self.quote.is_none() && self.flow == 0 {
+            if bytes[i] == b'#' {
+                return None;
+            }
+            if line[i..].starts_with("---") || line[i..].starts_with("...") {
+                self.indents.clear();
+                return None;
+            }
+            while self.indents.last().is_some_and(|l| *l >= indent) {
+                self.indents.pop();
+            }
+            self.indents.push(indent);
+            // `- - - x`: each dash opens one more sequence on the same line.
+            while i + 1 < bytes.len() && bytes[i] == b'-' && bytes[i + 1] == b' ' {
+                i += 2;
+                while i < bytes.len() && bytes[i] == b' ' {
+                    i += 1;
+                }
+                self.indents.push(i);
+            }
+            if self.depth() > MAX_YAML_DEPTH {
+                return Some(i.min(bytes.len().saturating_sub(1)));
+            }
+        }
+        let mut last_token = b' ';
+        while i < bytes.len() {
+            let b = bytes[i];
+            if let Some(q) = self.quote {
+                if b == b'\\' && q == b'"' {
+                    i += 2;
+                    continue;
+                }
+                if b == q {
+                    if q == b'\'' && bytes.get(i + 1) == Some(&b'\'') {
+                        i += 2;
+                        continue;
+                    }
+                    self.quote = None;
+                }
+                i += 1;
+                continue;
+            }
+            let at_token_start = matches!(last_token, b' ' | b'\t' | b'[' | b'{' | b',' | b':');
+            match b {
+                b'#' if matches!(last_token, b' ' | b'\t') => break,
+                b'"' | b'\'' if at_token_start => self.quote = Some(b),
+                b'[' | b'{' if at_token_start => {
+                    self.flow += 1;
+                    if self.depth() > MAX_YAML_DEPTH {
+                        return Some(i);
+                    }
+                }
+                b']' | b'}' => self.flow = self.flow.saturating_sub(1),
+                _ => {}
+            }
+            last_token = b;
+            i += 1;
+        }
+        if self.quote.is_none() && self.flow == 0 {
+            let content = line[..line.len()].trim_end();
+            let content = match content.find(" #") {
+                Some(at) => content[..at].trim_end(),
+                None => content,
+            };
+            let indicator =
+                content.trim_end_matches(|c: char| c == '+' || c == '-' || c.is_ascii_digit());
+            if indicator.ends_with(['|', '>'])
+                && (indicator.len() == 1
+                    || indicator[..indicator.len() - 1].ends_with([' ', ':', '-']))
+            {
+                self.block_scalar = Some(indent);
+            }
+        }
+        None
+    }
+
+    fn depth(&self) -> usize {
+        self.indents.len() + self.flow
+    }
+}
+
+/// Deserializes one YAML document into JSON while counting its nodes against
+/// [`MAX_YAML_NODES`] (shared by all documents of a text) and refusing duplicate keys.
+pub struct Budgeted<'a> {
+    pub nodes: &'a Cell<usize>,
+}
+
+impl<'de> DeserializeSeed<'de> for Budgeted<'_> {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl Budgeted<'_> {
+    fn count<E: de::Error>(&self) -> Result<(), E> {
+        let n = self.nodes.get() + 1;
+        self.nodes.set(n);
+        if n > MAX_YAML_NODES {
+            return Err(E::custom(format_args!(
+                "the YAML expands to more than {MAX_YAML_NODES} values (anchors and aliases included)"
+            )));
+        }
+        Ok(())
+    }
+}
+
+impl<'de> Visitor<'de> for Budgeted<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+        self.count()?;
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        self.count()?;
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        self.count()?;
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        self.count()?;
+        Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        self.count()?;
+        Ok(Value::String(v.to_string()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
+        self.count()?;
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        self.count()?;
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+        self.visit_unit()
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        self.count()?;
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(Budgeted { nodes: self.nodes })? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        self.count()?;
+        let mut object = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            self.count()?;
+            if object.contains_key(&key) {
+                // kubectl (sigs.k8s.io/yaml): `mapping key "replicas" already defined`.
+                return Err(de::Error::custom(format_args!(
+                    "mapping key \"{key}\" already defined"
+                )));
+            }
+            let value = map.next_value_seed(Budgeted { nodes: self.nodes })?;
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
+    }
+}
+
+/// A duplicate key is reported by the YAML library at the start of its mapping; kubectl
+/// names the line of the second key and the line of the first (`line 8: mapping key
+/// "replicas" already defined at line 6`). Finds both among the lines of the mapping: the
+/// lines from the mapping's start indented exactly as it is.
+pub fn locate_duplicate(text: &str, error: (String, u32, u32)) -> (String, u32, u32) {
+    let (message, line, col) = error;
+    let Some(key) = message
+        .split("mapping key \"")
+        .nth(1)
+        .and_then(|rest| rest.split("\" already defined").next())
+    else {
+        return (message, line, col);
+    };
+    let column = col.saturating_sub(1) as usize;
+    let mut found = Vec::new();
+    for (number, l) in text
+        .lines()
+        .enumerate()
+        .skip(line.saturating_sub(1) as usize)
+    {
+        let indent = l.len() - l.trim_start_matches([' ', '-']).len();
+        if found.is_empty() && number + 1 == line as usize {
+            // The mapping's first line may start with `- ` or follow `key: ` on its line.
+        } else if indent < column && !l.trim().is_empty() && !l.trim_start().starts_with('#') {
+            break;
+        }
+        if indent != column {
+            continue;
+        }
+        let rest = l[indent..].trim_start_matches(['"', '\'']);
+        if rest.starts_with(key)
+            && rest[key.len()..]
+                .trim_start_matches(['"', '\''])
+                .starts_with(':')
+        {
+            found.push(number as u32 + 1);
+            if found.len() == 2 {
+                return (format!("{message} at line {}", found[0]), found[1], col);
+            }
+        }
+    }
+    (message, line, col)
+}

@@ -1,0 +1,525 @@
+//! Hostile input (issue 11): each reproducer found by fuzzing or by a careless or hostile
+//! student, kept as a regression test. Every one ends with a located, worded error or a
+//! limit, quickly, never with a panic, an abort, a wrapped clock or unbounded memory.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use kscn::runner::{exec, load, report, LoadedFile, Status};
+use kscn::sim::clock;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn render(errors: &[load::LoadError]) -> String {
+    report::render_load_errors("hostile.scn", errors, report::Palette { color: false })
+}
+
+/// Loads `source` as `hostile.scn` in `dir` on a thread with a 2 MiB stack (the smallest
+/// scn runs on: rayon's workers), so a recursion without bound shows as a test failure.
+fn load_in(dir: &Path, source: String) -> Result<LoadedFile, String> {
+    let path = dir.join("hostile.scn");
+    std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(move || load::load_source(&path, "hostile.scn", source).map_err(|e| render(&e)))
+        .expect("spawn")
+        .join()
+        .expect("no panic, no stack overflow")
+}
+
+fn load_text(source: &str) -> Result<LoadedFile, String> {
+    load_in(&root().join("tests/fixtures"), source.to_string())
+}
+
+fn load_error(source: &str) -> String {
+    match load_text(source) {
+        Ok(_) => panic!("expected a load error for:\n{source}"),
+        Err(text) => text,
+    }
+}
+
+fn run(source: &str) -> (Status, Duration) {
+    let file = load_text(source).expect("loads");
+    let started = Instant::now();
+    let result = exec::run_scenario(&file, 0);
+    (result.status, started.elapsed())
+}
+
+fn failure(status: &Status) -> String {
+    match status {
+        Status::Failed(f) => f.message.clone(),
+        Status::Passed => panic!("expected a failure"),
+    }
+}
+
+// ---- time: no wrap -----------------------------------------------------------------------
+
+#[test]
+fn a_wait_of_u64_max_milliseconds_is_refused_at_load() {
+    let text = load_error("scenario \"t\" {\n  wait 18446744073709551615ms\n}\n");
+    assert!(text.contains("hostile.scn:2:8"), "{text}");
+    assert!(
+        text.contains("the duration is too large: at most 1000000h"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_duration_over_the_limit_is_refused_in_every_place() {
+    for statement in [
+        "wait 1000001h",
+        "expect pods == [] throughout 1000000h1ms",
+        "await pods == [] within 9999999999h",
+    ] {
+        let text = load_error(&format!("scenario \"t\" {{\n  {statement}\n}}\n"));
+        assert!(
+            text.contains("the duration is too large"),
+            "{statement}: {text}"
+        );
+    }
+}
+
+#[test]
+fn a_too_large_max_time_keeps_its_reason() {
+    let text =
+        load_error("cluster {\n  max-time 99999999999h\n}\nscenario \"t\" {\n  wait 1s\n}\n");
+    assert!(text.contains("hostile.scn:2:12"), "{text}");
+    assert!(text.contains("the duration is too large"), "{text}");
+}
+
+#[test]
+fn a_throughout_longer_than_max_time_ends_on_the_limit_not_a_pass() {
+    let (status, took) = run(
+        "cluster {\n  max-time 1h\n}\nscenario \"t\" {\n  expect pods == [] throughout 1000000h\n}\n",
+    );
+    let message = failure(&status);
+    assert!(message.contains("of virtual time"), "{message}");
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+}
+
+#[test]
+fn waits_up_to_the_largest_max_time_end_on_the_limit() {
+    let (status, _) = run(
+        "cluster {\n  max-time 1000000h\n}\nscenario \"t\" {\n  wait 1000000h\n  wait 1000000h\n}\n",
+    );
+    let message = failure(&status);
+    assert!(
+        message.contains("more than 1000000h of virtual time"),
+        "{message}"
+    );
+}
+
+#[test]
+fn an_await_after_the_largest_wait_does_not_claim_an_absurd_elapsed_time() {
+    let (status, _) = run(
+        "cluster {\n  max-time 1000000h\n}\nscenario \"t\" {\n  wait 1000000h\n  await pods == [\"x\"] within 1000000h\n}\n",
+    );
+    let message = failure(&status);
+    assert!(message.contains("of virtual time"), "{message}");
+    assert!(!message.contains("still not true"), "{message}");
+}
+
+#[test]
+fn clock_arithmetic_saturates() {
+    assert_eq!(clock::later(u64::MAX, u64::MAX), clock::END_OF_TIME);
+    assert_eq!(clock::later(5, 7), 12);
+    assert_eq!(
+        clock::seconds_times(i32::MAX.into(), i32::MAX.into()),
+        clock::END_OF_TIME
+    );
+    assert_eq!(clock::seconds_times(-3, 10), 0);
+    assert_eq!(clock::seconds_times(3, 10), 30_000);
+    // The latest instant still prints as a date.
+    let _ = clock::to_time(u64::MAX);
+}
+
+#[test]
+fn probe_thresholds_at_int32_max_do_not_overflow_the_kubelet() {
+    let (status, took) = run(r#"cluster {
+  max-time 2h
+}
+scenario "t" {
+  apply """
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: p
+    spec:
+      containers:
+      - name: c
+        image: nginx
+        readinessProbe:
+          exec:
+            command: ["true"]
+          initialDelaySeconds: 2147483647
+          periodSeconds: 2147483647
+          failureThreshold: 2147483647
+          successThreshold: 2147483647
+    """
+  make pod/p unready
+  make pod/p ready
+  wait 1h
+  expect pod/p.status.phase == Running
+}
+"#);
+    assert!(matches!(status, Status::Passed), "{}", failure(&status));
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+}
+
+// ---- nesting: bounded recursion ------------------------------------------------------------
+
+/// The fuzzer's stack overflow: brackets nested inside an expected value and spread over
+/// many lines by `"""` blocks, fewer than the limit on each line.
+#[test]
+fn brackets_spread_over_lines_by_blocks_count_as_one_value() {
+    let mut source = String::from("scenario \"t\" {\n  expect pods == ");
+    for _ in 0..73 {
+        source.push_str(&"[".repeat(31));
+        source.push_str("\"\"\"\n    x\n    \"\"\", ");
+    }
+    source.push_str(&"]".repeat(73 * 31));
+    source.push_str("\n}\n");
+    let text = load_error(&source);
+    assert!(text.contains("brackets nested more than 32 deep"), "{text}");
+    assert!(text.contains("hostile.scn:4:"), "{text}");
+}
+
+#[test]
+fn a_new_line_starts_the_count_again() {
+    let line = format!("  expect pods != {}1{}\n", "[".repeat(20), "]".repeat(20));
+    let source = format!("scenario \"t\" {{\n{}}}\n", line.repeat(5));
+    load_text(&source).expect("20 levels on each of five lines is fine");
+}
+
+#[test]
+fn scn_check_survives_deep_nesting_on_a_small_stack() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("deep.scn");
+    let mut source = String::from("scenario \"t\" {\n  expect pods == ");
+    for _ in 0..300 {
+        source.push_str(&"(".repeat(32));
+        source.push_str("\"\"\"\n    x\n    \"\"\"");
+    }
+    source.push_str("\n}\n");
+    std::fs::write(&path, source).expect("write");
+    let files = vec![(path, "deep.scn".to_string())];
+    let printed = std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(move || kscn::runner::listing::check(&files, report::Palette { color: false }))
+        .expect("spawn")
+        .join()
+        .expect("no stack overflow");
+    assert!(
+        printed.stdout.contains("nested more than 32"),
+        "{}",
+        printed.stdout
+    );
+}
+
+// ---- control characters ------------------------------------------------------------------
+
+#[test]
+fn a_nul_byte_is_named_and_located() {
+    let text = load_error("scenario \"t\" {\n  wait 1s\0\n}\n");
+    assert!(text.contains("a NUL byte in the file"), "{text}");
+    assert!(text.contains("hostile.scn:2:10"), "{text}");
+}
+
+#[test]
+fn cr_only_line_endings_are_named() {
+    let text = load_error("scenario \"t\" {\r  wait 1s\r}\r");
+    assert!(text.contains("carriage return alone"), "{text}");
+    assert!(text.contains("LF (or CRLF)"), "{text}");
+}
+
+#[test]
+fn crlf_line_endings_are_fine() {
+    load_text("scenario \"t\" {\r\n  wait 1s\r\n}\r\n").expect("CRLF is a line ending");
+}
+
+// ---- YAML --------------------------------------------------------------------------------
+
+fn with_manifest(name: &str, yaml: &[u8]) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join(name), yaml).expect("write");
+    let source = format!("scenario \"t\" {{\n  apply \"{name}\"\n}}\n");
+    (dir, source)
+}
+
+fn manifest_error(name: &str, yaml: &[u8]) -> String {
+    let (dir, source) = with_manifest(name, yaml);
+    let started = Instant::now();
+    let result = load_in(dir.path(), source);
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "took {:?}",
+        started.elapsed()
+    );
+    match result {
+        Ok(_) => panic!("{name} loads"),
+        Err(text) => text,
+    }
+}
+
+#[test]
+fn deeply_nested_flow_yaml_is_refused_before_parsing() {
+    let yaml = format!("a: {}{}\n", "[".repeat(200_000), "]".repeat(200_000));
+    let text = manifest_error("deep.yaml", yaml.as_bytes());
+    assert!(text.contains("nests more than 100 levels deep"), "{text}");
+    assert!(text.contains("deep.yaml:1:"), "{text}");
+}
+
+#[test]
+fn deeply_nested_block_yaml_is_refused() {
+    let yaml: String = (0..300).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+    let text = manifest_error("deep.yaml", yaml.as_bytes());
+    assert!(text.contains("nests more than 100 levels deep"), "{text}");
+    assert!(text.contains("deep.yaml:101:"), "{text}");
+}
+
+#[test]
+fn nested_dashes_count_as_levels() {
+    let yaml = format!("a:\n{}x\n", "- ".repeat(300));
+    let text = manifest_error("deep.yaml", yaml.as_bytes());
+    assert!(text.contains("nests more than 100 levels deep"), "{text}");
+}
+
+#[test]
+fn brackets_in_quotes_comments_and_block_scalars_do_not_count() {
+    let yaml = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c  # {open}\ndata:\n  a: \"{open}\"\n  b: '{open}'\n  c: |\n    {open}\n    {open}\n  d: ok\n",
+        open = "[".repeat(500)
+    );
+    let (dir, source) = with_manifest("cm.yaml", yaml.as_bytes());
+    load_in(dir.path(), source).expect("brackets inside scalars are text");
+}
+
+#[test]
+fn aliases_that_expand_without_bound_are_refused() {
+    let mut yaml = format!("base: &b [{}]\nlist:\n", vec!["1"; 3000].join(","));
+    for _ in 0..100_000 {
+        yaml.push_str("- *b\n");
+    }
+    let text = manifest_error("laughs.yaml", yaml.as_bytes());
+    assert!(
+        text.contains("expands to more than 1000000 values"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_billion_laughs_is_refused() {
+    let mut yaml = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..10 {
+        let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+        yaml.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    let text = manifest_error("laughs.yaml", yaml.as_bytes());
+    assert!(text.contains("laughs.yaml is not valid YAML"), "{text}");
+}
+
+#[test]
+fn a_duplicate_key_is_refused_naming_both_lines() {
+    let yaml = b"apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: web\nspec:\n  replicas: 2\n  serviceName: web\n  replicas: 3\n";
+    let text = manifest_error("dup.yaml", yaml);
+    assert!(
+        text.contains("mapping key \"replicas\" already defined at line 6"),
+        "{text}"
+    );
+    assert!(text.contains("dup.yaml:8:3"), "{text}");
+}
+
+#[test]
+fn a_manifest_over_the_size_limit_is_refused() {
+    let yaml = format!("# {}\n", "x".repeat(4 * 1024 * 1024));
+    let text = manifest_error("big.yaml", yaml.as_bytes());
+    assert!(text.contains("more than the limit of 3145728"), "{text}");
+}
+
+#[test]
+fn a_device_is_not_read() {
+    let text = load_error("scenario \"t\" {\n  apply \"/dev/zero\"\n}\n");
+    assert!(text.contains("not a regular file"), "{text}");
+}
+
+#[test]
+fn a_non_utf8_manifest_is_located() {
+    let text = manifest_error("bad.yaml", b"apiVersion: v1\nkind: \xff\n");
+    assert!(text.contains("bad.yaml:2:7"), "{text}");
+    assert!(text.contains("not UTF-8"), "{text}");
+}
+
+#[test]
+fn an_empty_manifest_is_named_as_such() {
+    let text = manifest_error("empty.yaml", b"");
+    assert!(
+        text.contains("empty.yaml is empty: no objects passed to apply"),
+        "{text}"
+    );
+    let text = manifest_error("comments.yaml", b"# nothing\n---\n");
+    assert!(text.contains("holds no object"), "{text}");
+}
+
+// ---- budgets before allocation -----------------------------------------------------------
+
+#[test]
+fn int32_max_replicas_under_parallel_end_on_the_pod_limit_quickly() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let yaml = std::fs::read_to_string(root().join("tests/fixtures/manifests/web-parallel.yaml"))
+        .expect("fixture")
+        .replace("replicas: 2", "replicas: 2147483647");
+    std::fs::write(dir.path().join("web.yaml"), yaml).expect("write");
+    let source = "cluster {\n  max-pods 500\n  nodes 100\n}\nscenario \"t\" {\n  apply \"web.yaml\"\n  await statefulset/web ready within 1h\n}\n";
+    let file = load_in(dir.path(), source.to_string()).expect("loads");
+    let started = Instant::now();
+    let status = exec::run_scenario(&file, 0).status;
+    let message = failure(&status);
+    assert!(message.contains("more than 500 pods"), "{message}");
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn scaling_to_int32_max_under_ordered_ready_costs_the_pods_not_the_replicas() {
+    let (status, took) = run(
+        "cluster {\n  max-pods 1000\n}\nscenario \"t\" {\n  apply \"manifests/web.yaml\"\n  scale statefulset/web to 2147483647\n  await statefulset/web ready within 1h\n}\n",
+    );
+    let message = failure(&status);
+    assert!(message.contains("still not true after 1h"), "{message}");
+    if let Status::Failed(f) = &status {
+        let expected = f.expected.clone().unwrap_or_default();
+        assert!(
+            expected.contains("pods as wanted: 2147483647 of 2147483647"),
+            "{expected}"
+        );
+    }
+    assert!(took < Duration::from_secs(30), "took {took:?}");
+}
+
+#[test]
+fn images_of_a_huge_set_is_refused_not_listed() {
+    let (status, took) = run(
+        "cluster {\n  max-pods 10\n}\nscenario \"t\" {\n  apply \"manifests/web.yaml\"\n  scale statefulset/web to 2147483647\n  expect images(statefulset/web) == []\n}\n",
+    );
+    let message = failure(&status);
+    assert!(message.contains("at most 10000"), "{message}");
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+}
+
+// ---- events: aggregated as upstream's recorder does -----------------------------------
+
+#[test]
+fn repeated_events_are_stored_once_with_a_count_and_listed_per_occurrence() {
+    use kscn::kubectl::client;
+    use kscn::sim::kinds::ObjectKind;
+    use kscn::sim::{faults, Config, World};
+    let mut w = World::new(Config::default()).expect("the default cluster builds");
+    faults::make_unpullable(&mut w, "nginx:broken");
+    let pod = serde_json::json!({
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p"},
+        "spec": {"containers": [{"name": "c", "image": "nginx:broken"}]}
+    });
+    client::apply(&mut w, &pod, "test").expect("accepted");
+    w.advance_to(100 * 3_600_000).expect("no limit");
+    let occurrences = w.events.about(&ObjectKind::Pod, "p").count();
+    let stored: Vec<_> = w.events.aggregated(&ObjectKind::Pod, "p").collect();
+    // A pull every 300 s for 100 h: over a thousand occurrences, a handful of Events.
+    assert!(occurrences > 1000, "{occurrences}");
+    assert!(stored.len() < 10, "{stored:#?}");
+    let counted: u64 = stored.iter().map(|e| e.count).sum();
+    assert_eq!(counted, occurrences as u64);
+    let busiest = stored.iter().max_by_key(|e| e.count).expect("events");
+    assert!(busiest.last > busiest.at, "{busiest:?}");
+}
+
+// ---- files and flags -----------------------------------------------------------------
+
+#[cfg(unix)]
+#[test]
+fn the_walk_follows_no_folder_link_and_skips_fifos_with_a_note() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let a = dir.path().join("a");
+    std::fs::create_dir(&a).expect("mkdir");
+    std::fs::write(a.join("one.scn"), "scenario \"t\" {\n  wait 1s\n}\n").expect("write");
+    std::os::unix::fs::symlink("..", a.join("up")).expect("link");
+    std::os::unix::fs::symlink("../a", a.join("self")).expect("link");
+    std::os::unix::fs::symlink("one.scn", a.join("two.scn")).expect("link");
+    let fifo = a.join("pipe.scn");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    let mut notes = Vec::new();
+    let started = Instant::now();
+    let found = kscn::runner::discover_noting(&[dir.path().to_path_buf()], &mut notes)
+        .expect("the folder exists");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let names: Vec<String> = found
+        .iter()
+        .map(|(p, _)| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["one.scn", "two.scn"], "{notes:?}");
+    let notes = notes.join("\n");
+    assert!(
+        notes.contains("up is a link to a folder; not followed"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("self is a link to a folder; not followed"),
+        "{notes}"
+    );
+    if made.is_ok_and(|s| s.success()) {
+        assert!(notes.contains("pipe.scn is not a regular file"), "{notes}");
+        let errors = load::load(&fifo, "pipe.scn").expect_err("a FIFO is not read");
+        assert!(render(&errors).contains("not a regular file"));
+    }
+}
+
+#[test]
+fn jobs_are_clamped() {
+    assert_eq!(kscn::runner::clamp_jobs(100_000), kscn::runner::MAX_JOBS);
+    assert_eq!(kscn::runner::clamp_jobs(0), 0);
+    assert_eq!(kscn::runner::clamp_jobs(3), 3);
+}
+
+#[test]
+fn a_scn_file_over_the_size_limit_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("big.scn");
+    let file = std::fs::File::create(&path).expect("create");
+    file.set_len(load::MAX_SCN_BYTES + 1).expect("sparse file");
+    let errors = load::load(&path, "big.scn").expect_err("too large");
+    assert!(
+        render(&errors).contains("more than the limit"),
+        "{}",
+        render(&errors)
+    );
+}
+
+#[test]
+fn a_negative_setting_does_not_repeat_its_wording() {
+    let text = load_error("cluster {\n  max-pods -1\n}\nscenario \"t\" {\n  wait 1s\n}\n");
+    assert!(text.contains("hostile.scn:2:12"), "{text}");
+    assert!(text.contains("found `-1`"), "{text}");
+    assert!(!text.contains("or a \"string\""), "{text}");
+}
+
+#[test]
+fn objects_of_every_kind_have_a_budget() {
+    let yaml: String = (0..1_100)
+        .map(|i| format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\n---\n"))
+        .collect();
+    let (dir, _) = with_manifest("many.yaml", yaml.as_bytes());
+    let source = "cluster {\n  max-pods 10\n}\nscenario \"t\" {\n  apply \"many.yaml\"\n}\n";
+    let file = load_in(dir.path(), source.to_string()).expect("loads");
+    let started = Instant::now();
+    let message = failure(&exec::run_scenario(&file, 0).status);
+    assert!(
+        message.contains("more than 1000 objects (of any kind)"),
+        "{message}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(30));
+}
