@@ -239,7 +239,12 @@ fn main() -> ExitCode {
                 Ok(files) => files,
                 Err(code) => return code,
             };
-            let files = skip_submissions(files, report.format == Format::Human);
+            // With `--submission DIR` the files that apply a submission's files run against it.
+            let files = if submission.is_some() {
+                files
+            } else {
+                skip_submissions(files, report.format == Format::Human)
+            };
             let options = RunOptions {
                 jobs,
                 filter,
@@ -403,7 +408,7 @@ fn skip_submissions(files: Vec<(PathBuf, String)>, to_stdout: bool) -> Vec<(Path
         .partition(|(path, _)| runner::needs_submission(path));
     for (_, shown) in &skipped {
         let line =
-            format!("SKIP {shown}: it applies a submission's files; run it with `scn grade`");
+            format!("SKIP {shown}: it applies a submission's files; run it with `scn grade`, or `scn run --submission DIR`");
         if to_stdout {
             println!("{line}");
         } else {

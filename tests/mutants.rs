@@ -240,7 +240,8 @@ fn the_mutant_graded_batch_scores_as_expected_and_hides_what_it_should() {
             "-j",
             jobs,
         ]);
-        assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+        // Grading succeeded: exit 0 whatever the marks (no --fail-under).
+        assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
         books.push(std::fs::read_to_string(&book).unwrap());
         if jobs == "2" {
             for sample in ["weak", "broken"] {

@@ -242,18 +242,8 @@ fn load_statement(file: &mut LoadedFile, stmt: &Stmt) -> Result<(), Box<LoadErro
                 },
                 source: text.clone(),
             })?;
-            if docs.is_empty() {
-                return Err(Box::new(LoadError {
-                    diagnostic: Diagnostic {
-                        file: file.display.clone(),
-                        span: Some(*span),
-                        message: format!("{}: no objects passed to apply", empty_file(path, &text)),
-                        label: "this file".into(),
-                        hint: Some("a manifest holds at least one object (`apiVersion`, `kind`, `metadata`, ...)".into()),
-                    },
-                    source: file.source.clone(),
-                }));
-            }
+            // A file without objects loads: `apply` refuses it when it runs, as kubectl
+            // does (`no objects passed to apply`), so `fails with` can expect it.
             file.manifests.insert(path.clone(), docs);
         }
         StmtKind::Apply(ApplySource::Submission { path, span }) => {
