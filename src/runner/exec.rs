@@ -233,7 +233,26 @@ impl<'f> Runner<'f> {
         actual: String,
     ) -> Box<Failure> {
         let mut failure = self.fail(stmt, message);
-        failure.notes = super::notes::for_values(&expected, &actual);
+        // `contains` compares an element with a list on purpose: no list-vs-value note.
+        let contains = matches!(
+            &stmt.kind,
+            StmtKind::Expect {
+                expectation: Expectation::Compare {
+                    op: CompareOp::Contains,
+                    ..
+                },
+                ..
+            } | StmtKind::Await {
+                cond: AwaitCond::Expectation(Expectation::Compare {
+                    op: CompareOp::Contains,
+                    ..
+                }),
+                ..
+            }
+        );
+        if !contains {
+            failure.notes = super::notes::for_values(&expected, &actual);
+        }
         failure
             .notes
             .extend(super::notes::for_waiting_pods(&self.world, &actual));
