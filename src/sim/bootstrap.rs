@@ -1,5 +1,5 @@
 //! What a fresh cluster has before the first statement: nodes, the default StorageClass,
-//! the `kubernetes` Service (LANGUAGE.md, timing defaults) and its EndpointSlice.
+//! the `kubernetes` Service (docs/language.md, timing defaults) and its EndpointSlice.
 
 use serde_json::json;
 

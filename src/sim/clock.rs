@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use k8s_openapi::jiff::Timestamp;
 
-/// 2025-01-01T00:00:00Z, where every simulation starts (LANGUAGE.md, timing defaults).
+/// 2025-01-01T00:00:00Z, where every simulation starts (docs/language.md, timing defaults).
 pub const EPOCH_MS: i64 = 1_735_689_600_000;
 
 /// Milliseconds of virtual time since the start of the simulation.

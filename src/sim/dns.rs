@@ -31,7 +31,7 @@ pub enum DnsAnswer {
     NxDomain,
 }
 
-/// The `kubernetes` Service's ClusterIP (bootstrap, LANGUAGE.md defaults).
+/// The `kubernetes` Service's ClusterIP (bootstrap, docs/language.md defaults).
 pub const KUBERNETES_IP: &str = "10.96.0.1";
 /// The DNS Service's ClusterIP (`kube-dns` in `kube-system`).
 pub const KUBE_DNS_IP: &str = "10.96.0.10";

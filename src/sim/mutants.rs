@@ -6,7 +6,7 @@
 //! mutants` runs scenarios once per mutant; `scn grade` can award points per killed mutant.
 //!
 //! This file is the one switchboard: the list, each mutant's id, one-line summary and the
-//! behaviour ids (BEHAVIORS.md) it breaks. The alteration itself lives beside the code it
+//! behaviour ids (docs/behaviors.md) it breaks. The alteration itself lives beside the code it
 //! alters, as a one-line `if world.mutant(Mutant::X)` check; `grep Mutant::X src/` finds it.
 //! With no mutant on (`Config::mutant` is `None`, the default) every check is one compare
 //! of a byte and the simulation is the faithful one.
@@ -82,7 +82,7 @@ impl Mutant {
         self.info().1
     }
 
-    /// The BEHAVIORS.md ids the bug breaks.
+    /// The docs/behaviors.md ids the bug breaks.
     pub fn behaviors(self) -> &'static [&'static str] {
         self.info().2
     }

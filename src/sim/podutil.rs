@@ -94,7 +94,7 @@ pub fn parent_and_ordinal(name: &str) -> Option<(&str, i64)> {
     Some((parent, ordinal.parse().ok()?))
 }
 
-/// Natural order: `web-2` before `web-10` (LANGUAGE.md `pods`).
+/// Natural order: `web-2` before `web-10` (docs/language.md `pods`).
 pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     let (mut a, mut b) = (a.as_bytes(), b.as_bytes());
     loop {

@@ -1,4 +1,4 @@
-//! Files inside pods, for `write` and `read` (LANGUAGE.md): where a path lives decides how
+//! Files inside pods, for `write` and `read` (docs/language.md): where a path lives decides how
 //! long its content lives. Under a PVC mount it is on the bound PersistentVolume (survives
 //! the pod, gone with the PV); under an `emptyDir` (or another pod-scoped volume) it lives
 //! as long as the pod object; anywhere else it is the container's own filesystem, which a

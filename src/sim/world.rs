@@ -271,7 +271,7 @@ impl World {
     ///
     /// Timers due now fire first, all of them, before anyone reacts: what happens at one
     /// instant is seen together, so the controller creates the pods that left at this
-    /// instant in ascending ordinal order (LANGUAGE.md execution model).
+    /// instant in ascending ordinal order (docs/language.md execution model).
     pub fn settle(&mut self) -> Result<(), SimError> {
         loop {
             if let Some(timer) = self.timers.pop_due(self.now) {

@@ -1,5 +1,5 @@
 //! Manifest fields that change what a real cluster does but that scn does not simulate.
-//! `apply` warns about each one it finds (LANGUAGE.md: "say what is not simulated"), so a
+//! `apply` warns about each one it finds (docs/language.md: "say what is not simulated"), so a
 //! manifest never gets a confident answer that silently ignores part of it.
 //!
 //! [`FIELDS`] is the one place that lists them; docs/language.md repeats it and a test

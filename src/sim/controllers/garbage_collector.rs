@@ -3,7 +3,7 @@
 //! owner references for an orphaning delete (B-DEL-1..3, B-PAR-5).
 //!
 //! Within one instant it deletes dependents by ascending (natural) name: upstream deletes
-//! them concurrently with no order, and scn fixes one (LANGUAGE.md execution model).
+//! them concurrently with no order, and scn fixes one (docs/language.md execution model).
 
 use std::collections::BTreeSet;
 

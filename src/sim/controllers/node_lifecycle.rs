@@ -1,5 +1,5 @@
 //! The node lifecycle controller, with the node's own kubelet going down and up
-//! (`make node/n down|up`, LANGUAGE.md timing): 50 s after a node stops reporting
+//! (`make node/n down|up`, docs/language.md timing): 50 s after a node stops reporting
 //! (node-monitor grace period) its Ready condition is Unknown, it gets the
 //! `node.kubernetes.io/unreachable` NoSchedule and NoExecute taints (B-TAINT-1) and its pods
 //! are marked not Ready (B-TAINT-5). The taint manager (`taint_eviction.rs`) then deletes

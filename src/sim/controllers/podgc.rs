@@ -1,5 +1,5 @@
 //! The pod garbage collector's orphan sweep: pods bound to a node that no longer exists
-//! are force-deleted at once (LANGUAGE.md timing: `delete node/n`), since no kubelet is
+//! are force-deleted at once (docs/language.md timing: `delete node/n`), since no kubelet is
 //! left to stop them. Upstream waits a 40 s quarantine and re-checks the node with the API
 //! server; scn's node deletion is final, so the wait would change nothing but the clock.
 

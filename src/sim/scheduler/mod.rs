@@ -1,5 +1,5 @@
 //! The scheduler: kube-scheduler's default profile (BEHAVIORS §1.21), one pod at a time in
-//! the instant it is created (LANGUAGE.md "Scheduling").
+//! the instant it is created (docs/language.md "Scheduling").
 //!
 //! `framework.rs` holds the shared types and the FailedScheduling text, `cache.rs` what is
 //! bound where (with the indexes that keep a cycle linear in nodes), `plugins/` one file
