@@ -170,14 +170,22 @@ pub fn from_json(assignment: &Assignment, value: &Value) -> Result<GradeReport, 
     })
 }
 
-/// A submission stopped before it finished: 0 points, `reason` on every test and as the
-/// report's problem (students see it).
+/// What a stopped submission's tests say after the reason: what to look for.
+const STOPPED_ADVICE: &str = "no scenario of this submission earned points; a correct submission stays well within the limit (look for a huge `replicas`, or pods that never become Ready)";
+
+/// A submission stopped before it finished: 0 points, `reason` as the report's problem
+/// and on every test, with advice when a limit stopped it (students see both).
 pub fn stopped(
     assignment: &Assignment,
     name: &str,
     reason: &str,
     elapsed: Duration,
 ) -> GradeReport {
+    let message = if reason.starts_with("stopped: took") || reason.starts_with("stopped: used") {
+        format!("{reason}: {STOPPED_ADVICE}")
+    } else {
+        reason.to_string()
+    };
     GradeReport {
         assignment: assignment.config.title.clone(),
         submission: name.to_string(),
@@ -192,7 +200,7 @@ pub fn stopped(
                 spec: spec.clone(),
                 passed: false,
                 score: 0.0,
-                message: reason.to_string(),
+                message: message.clone(),
                 output: String::new(),
                 tags: Vec::new(),
                 duration_ms: 0,
@@ -216,6 +224,8 @@ pub fn grade_isolated(
     let mut command = Command::new(&iso.exe);
     command
         .arg(SUBCOMMAND)
+        // A submission folder named `--help` is a name, not a flag.
+        .arg("--")
         .arg(&assignment.dir)
         .arg(submission)
         .arg(name)
@@ -227,14 +237,8 @@ pub fn grade_isolated(
     limit_memory(&mut command, iso.memory_limit_mib);
     let mut child = match command.spawn() {
         Ok(child) => child,
-        Err(e) => {
-            return stopped(
-                assignment,
-                name,
-                &format!("not graded: scn could not start a grading process ({e})"),
-                started.elapsed(),
-            )
-        }
+        // The machine, not the submission: grade it here, without the limits.
+        Err(_) => return super::grade(assignment, submission, name),
     };
     // Drain both pipes on their own threads so a chatty child never blocks on a full pipe.
     let out = child.stdout.take().map(|mut pipe| {
