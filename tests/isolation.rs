@@ -148,3 +148,24 @@ fn the_child_subcommand_grade_one_is_hidden_from_help() {
     assert!(help.contains("grade"), "{help}");
     assert!(!help.contains("grade-one"), "{help}");
 }
+
+#[test]
+fn a_limit_of_zero_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    setup(tmp.path());
+    let out = batch(tmp.path(), &["--time-limit", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--time-limit must be at least 1"), "{err}");
+    let toml = tmp.path().join("assignment/assignment.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(&toml, format!("{text}memory-limit-mib = 0\n")).unwrap();
+    let out = batch(tmp.path(), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("[limits] memory-limit-mib must be at least 1"),
+        "{err}"
+    );
+    assert!(!tmp.path().join("book.csv").exists());
+}

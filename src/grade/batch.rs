@@ -67,6 +67,8 @@ pub fn grade_all(
     dir: &Path,
     options: &BatchOptions,
 ) -> Result<Vec<GradeReport>, String> {
+    // Each submission in its own process under the limits, when this is the scn binary.
+    let isolation = Isolation::new(assignment, options.time_limit, options.memory_limit)?;
     let mut all = submissions(dir)?;
     if let Some((i, n)) = options.shard {
         all = all
@@ -86,8 +88,6 @@ pub fn grade_all(
     } else {
         None
     };
-    // Each submission in its own process under the limits, when this is the scn binary.
-    let isolation = Isolation::new(assignment, options.time_limit, options.memory_limit);
     let work = || -> Vec<GradeReport> {
         all.par_iter()
             .map(|(name, path)| {

@@ -36,28 +36,47 @@ pub struct Isolation {
 }
 
 impl Isolation {
-    /// Limits: the command line's over the assignment's over the defaults. `None` when this
-    /// process is not the scn binary (a test of the library): grading stays in-process.
+    /// Limits: the command line's over the assignment's over the defaults; a limit of 0
+    /// is refused (exit 2). `Ok(None)` when this process is not the scn binary (a test of
+    /// the library): grading stays in-process.
     pub fn new(
         assignment: &Assignment,
         time_limit_seconds: Option<u64>,
         memory_limit_mib: Option<u64>,
-    ) -> Option<Isolation> {
-        let exe = scn_exe()?;
+    ) -> Result<Option<Isolation>, String> {
         let limits = &assignment.config.limits;
-        let seconds = time_limit_seconds
-            .or(limits.time_limit_seconds)
-            .unwrap_or(DEFAULT_TIME_LIMIT_SECONDS)
-            .max(1);
-        let mib = memory_limit_mib
-            .or(limits.memory_limit_mib)
-            .unwrap_or(DEFAULT_MEMORY_LIMIT_MIB)
-            .max(1);
-        Some(Isolation {
+        let seconds = match (time_limit_seconds, limits.time_limit_seconds) {
+            (Some(0), _) => return Err("--time-limit must be at least 1 (seconds)".into()),
+            (Some(s), _) => s,
+            (None, Some(0)) => {
+                return Err(format!(
+                    "{}: [limits] time-limit-seconds must be at least 1",
+                    assignment.dir.join(super::ASSIGNMENT_FILE).display()
+                ))
+            }
+            (None, Some(s)) => s,
+            (None, None) => DEFAULT_TIME_LIMIT_SECONDS,
+        };
+        let mib = match (memory_limit_mib, limits.memory_limit_mib) {
+            (Some(0), _) => return Err("--memory-limit must be at least 1 (MiB)".into()),
+            (Some(m), _) => m,
+            (None, Some(0)) => {
+                return Err(format!(
+                    "{}: [limits] memory-limit-mib must be at least 1",
+                    assignment.dir.join(super::ASSIGNMENT_FILE).display()
+                ))
+            }
+            (None, Some(m)) => m,
+            (None, None) => DEFAULT_MEMORY_LIMIT_MIB,
+        };
+        let Some(exe) = scn_exe() else {
+            return Ok(None);
+        };
+        Ok(Some(Isolation {
             exe,
             time_limit: Duration::from_secs(seconds),
             memory_limit_mib: mib,
-        })
+        }))
     }
 }
 
