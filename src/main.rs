@@ -127,6 +127,14 @@ enum Command {
     /// Work with gradebooks written by `scn grade --submissions`.
     #[command(subcommand)]
     Gradebook(kscn::grade::cli::GradebookCommand),
+    /// Internal: grade one submission of a batch as JSON on stdout (a child process of
+    /// `scn grade --submissions`, under its time and memory limits).
+    #[command(name = "grade-one", hide = true)]
+    GradeOne {
+        assignment: PathBuf,
+        submission: PathBuf,
+        name: String,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -210,6 +218,13 @@ fn main() -> ExitCode {
         Command::Gradebook(command) => {
             ExitCode::from(kscn::grade::cli::run_gradebook(&command) as u8)
         }
+        Command::GradeOne {
+            assignment,
+            submission,
+            name,
+        } => ExitCode::from(
+            kscn::grade::isolate::run_grade_one(&assignment, &submission, &name) as u8,
+        ),
         Command::Run {
             paths,
             jobs,

@@ -13,6 +13,7 @@ mod fuzz;
 mod grade;
 mod hostile;
 mod init;
+mod isolation;
 mod kubectl_printers;
 mod lang_errors;
 mod lang_nodes;

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::formats::{self, Format};
+use super::isolate::{self, Isolation};
 use super::view::View;
 use super::{grade, points, Assignment, GradeReport};
 
@@ -18,6 +19,10 @@ pub struct BatchOptions {
     /// `(i, n)`: grade only the submissions whose sorted index is `i - 1` modulo `n`.
     pub shard: Option<(usize, usize)>,
     pub reports: Option<PathBuf>,
+    /// Wall-clock seconds per submission (`isolate`); `None`: the assignment's, or 60.
+    pub time_limit: Option<u64>,
+    /// MiB per submission (`isolate`); `None`: the assignment's, or 2048.
+    pub memory_limit: Option<u64>,
 }
 
 /// `"2/5"` as `(2, 5)`, with 1 <= i <= n.
@@ -62,6 +67,8 @@ pub fn grade_all(
     dir: &Path,
     options: &BatchOptions,
 ) -> Result<Vec<GradeReport>, String> {
+    // Each submission in its own process under the limits, when this is the scn binary.
+    let isolation = Isolation::new(assignment, options.time_limit, options.memory_limit)?;
     let mut all = submissions(dir)?;
     if let Some((i, n)) = options.shard {
         all = all
@@ -84,7 +91,10 @@ pub fn grade_all(
     let work = || -> Vec<GradeReport> {
         all.par_iter()
             .map(|(name, path)| {
-                let report = grade(assignment, path, name);
+                let report = match &isolation {
+                    Some(iso) => isolate::grade_isolated(iso, assignment, path, name),
+                    None => grade(assignment, path, name),
+                };
                 if let Some(bar) = &bar {
                     bar.inc(1);
                 }

@@ -57,6 +57,14 @@ pub struct GradeArgs {
     /// Batch: grade only shard i of n (1-based), e.g. 2/4; merge with `scn gradebook merge`.
     #[arg(long)]
     pub shard: Option<String>,
+    /// Batch: wall-clock seconds per submission before it is stopped (default: the
+    /// assignment's [limits] time-limit-seconds, else 60).
+    #[arg(long, value_name = "SECONDS")]
+    pub time_limit: Option<u64>,
+    /// Batch: memory per submission in MiB before it is stopped (default: the assignment's
+    /// [limits] memory-limit-mib, else 2048; unix only).
+    #[arg(long, value_name = "MIB")]
+    pub memory_limit: Option<u64>,
 }
 
 /// `scn gradebook`.
@@ -146,6 +154,8 @@ pub fn run_grade(args: &GradeArgs) -> i32 {
             jobs: args.jobs,
             shard,
             reports: args.reports.clone(),
+            time_limit: args.time_limit,
+            memory_limit: args.memory_limit,
         };
         let reports = match batch::grade_all(&assignment, dir, &options) {
             Ok(r) => r,

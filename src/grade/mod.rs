@@ -11,6 +11,7 @@ pub mod batch;
 pub mod check;
 pub mod cli;
 pub mod formats;
+pub mod isolate;
 pub mod mutants;
 pub mod paths;
 pub mod view;
@@ -116,6 +117,10 @@ pub struct Limits {
     pub max_pods: Option<u64>,
     /// Virtual time, in seconds.
     pub max_time_seconds: Option<u64>,
+    /// Batch grading: wall-clock seconds per submission (`isolate`).
+    pub time_limit_seconds: Option<u64>,
+    /// Batch grading: memory per submission, in MiB (`isolate`).
+    pub memory_limit_mib: Option<u64>,
 }
 
 /// One graded scenario.
