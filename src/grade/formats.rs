@@ -168,14 +168,21 @@ pub fn classroom(report: &GradeReport, view: View) -> Value {
         "version": 1,
         "status": status,
         "max_score": num(report.max_score),
-        "tests": report.tests.iter().map(|t| {
+        "tests": report.tests.iter().enumerate().map(|(i, t)| {
             let shown = view.details(t.spec.visibility);
+            // The format has no place for the submission's errors: the first test's
+            // message carries them, once.
+            let message = if i == 0 {
+                format!("{}{}", view::errors(report, view), view::feedback(t, view))
+            } else {
+                view::feedback(t, view)
+            };
             json!({
                 "name": view::test_name(t, view),
                 "status": if t.passed { "pass" } else { "fail" },
                 "score": num(t.score),
                 "max_score": num(t.spec.points),
-                "message": view::feedback(t, view),
+                "message": message,
                 "test_code": if shown { format!("{}::{}", t.spec.file, t.spec.title) } else { String::new() },
                 "filename": if shown { t.spec.file.clone() } else { String::new() },
                 "line_no": if shown { t.spec.line } else { 0 },

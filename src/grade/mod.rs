@@ -386,6 +386,12 @@ pub fn grade(assignment: &Assignment, submission: &Path, name: &str) -> GradeRep
         }
     }
     load_errors.sort_by(|a, b| a.file.cmp(&b.file));
+    for t in &mut tests {
+        if let Some(file) = &t.blocked_by {
+            t.message = format!("not run: {file} could not be loaded");
+            t.output = String::new();
+        }
+    }
     let score = tests.iter().map(|t| t.score).sum();
     GradeReport {
         assignment: assignment.config.title.clone(),

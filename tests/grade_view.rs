@@ -1,0 +1,259 @@
+//! `scn grade` visibility, feedback and the student pack: `title_and_points` and `hidden`
+//! scenarios are honoured alike by every format, `--student-view` applies to every format,
+//! a submission file that does not load is reported once with the tests it blocked, and
+//! `--student-pack` holds the visible scenarios only and runs against the reference.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const ASSIGNMENT: &str = "assignments/statefulset-basics";
+const FORMATS: [&str; 5] = ["human", "json", "gradescope", "classroom", "prairielearn"];
+
+fn scn_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_scn"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("CI")
+        .output()
+        .expect("the scn binary runs")
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The example assignment's scenario files with new visibilities: the headless test
+/// visible, the replicas test title_and_points, ordered.scn title_and_points, dns.scn
+/// hidden; each hint a marker that must not reach a student.
+fn assignment(dir: &Path) -> PathBuf {
+    let a = dir.join("assignment");
+    std::fs::create_dir_all(&a).unwrap();
+    for f in ["objects.scn", "ordered.scn", "dns.scn"] {
+        std::fs::copy(root().join(ASSIGNMENT).join(f), a.join(f)).unwrap();
+    }
+    std::fs::write(
+        a.join("assignment.toml"),
+        r#"title = "Visibility"
+required_files = ["web.yaml"]
+
+[[scenario]]
+file = "objects.scn"
+title = "The Service nginx is headless"
+points = 1
+visibility = "visible"
+hint = "HINT-VISIBLE"
+
+[[scenario]]
+file = "objects.scn"
+title = "The StatefulSet web runs 3 ready replicas named web-0, web-1, web-2"
+points = 2
+visibility = "title-and-points"
+hint = "HINT-TP-OBJECTS"
+
+[[scenario]]
+file = "ordered.scn"
+title = "*"
+points = 2
+visibility = "title_and_points"
+hint = "HINT-TP-ORDERED"
+
+[[scenario]]
+file = "dns.scn"
+title = "*"
+points = 2
+visibility = "hidden"
+hint = "HINT-HIDDEN"
+"#,
+    )
+    .unwrap();
+    a
+}
+
+fn grade(a: &Path, submission: &Path, extra: &[&str]) -> String {
+    let mut args = vec![
+        "grade",
+        a.to_str().unwrap(),
+        "--submission",
+        submission.to_str().unwrap(),
+        "--exit-zero",
+    ];
+    args.extend_from_slice(extra);
+    let out = scn_in(&root(), &args);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn title_and_points_shows_title_and_points_but_no_details_in_every_student_visible_format() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = assignment(tmp.path());
+    // `parallel` fails the ordered scenario: its hint and failure must stay hidden.
+    let parallel = root().join(ASSIGNMENT).join("samples/parallel");
+    let ordered_title = "Pods start in order: web-1 is created only after web-0 is Ready";
+    for format in FORMATS {
+        let student = grade(&a, &parallel, &["--student-view", "--format", format]);
+        assert!(student.contains(ordered_title), "{format}: {student}");
+        for secret in [
+            "HINT-TP-ORDERED",
+            "HINT-TP-OBJECTS",
+            "HINT-HIDDEN",
+            "ordered.scn",
+            "dns.scn",
+            "await",
+        ] {
+            assert!(
+                !student.contains(secret),
+                "{format} shows {secret}: {student}"
+            );
+        }
+        assert!(student.contains("hidden test 4"), "{format}: {student}");
+    }
+    // The documents platforms show students, written in the teacher's view: hidden tests
+    // are left to the platform (Gradescope hides them), title_and_points details are gone.
+    for format in ["gradescope", "classroom"] {
+        let doc = grade(&a, &parallel, &["--format", format]);
+        assert!(doc.contains(ordered_title), "{format}: {doc}");
+        assert!(!doc.contains("HINT-TP-ORDERED"), "{format}: {doc}");
+        assert!(!doc.contains("\"ordered.scn"), "{format}: {doc}");
+    }
+    let gradescope: serde_json::Value =
+        serde_json::from_str(&grade(&a, &parallel, &["--format", "gradescope"])).unwrap();
+    let tests = gradescope["tests"].as_array().unwrap();
+    assert_eq!(tests[2]["visibility"], "visible");
+    assert_eq!(tests[2]["output"], "");
+    assert_eq!(tests[2]["score"], 0);
+    assert_eq!(tests[3]["visibility"], "hidden");
+    // The teacher sees everything, tagged.
+    let teacher = grade(&a, &parallel, &[]);
+    assert!(teacher.contains("HINT-TP-ORDERED"), "{teacher}");
+    assert!(teacher.contains("[title_and_points]"), "{teacher}");
+}
+
+#[test]
+fn a_submission_file_that_does_not_load_is_reported_once_with_the_tests_it_blocked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = assignment(tmp.path());
+    let bad = tmp.path().join("bad");
+    std::fs::create_dir_all(&bad).unwrap();
+    std::fs::write(
+        bad.join("web.yaml"),
+        "apiVersion: v1\nkind: Service\n  metadata: [\n",
+    )
+    .unwrap();
+    let error = "mapping values are not allowed in this context (line 3, column 11)";
+    for format in FORMATS {
+        for view in [&[][..], &["--student-view"][..]] {
+            let mut extra = vec!["--format", format];
+            extra.extend_from_slice(view);
+            let text = grade(&a, &bad, &extra);
+            // JSON documents may carry the message twice (problems and load_errors), the
+            // text a person reads shows it once.
+            let shown = text.matches(error).count();
+            assert!(
+                (1..=2).contains(&shown),
+                "{format} {view:?}: {shown}x {text}"
+            );
+            assert!(!text.contains("HINT-"), "{format} {view:?}: {text}");
+        }
+        let human = grade(&a, &bad, &["--student-view"]);
+        assert_eq!(human.matches(error).count(), 1, "{human}");
+        assert!(human.contains(
+            "web.yaml could not be loaded; not run because of it: 1. The Service nginx is headless, \
+             2. The StatefulSet web runs 3 ready replicas named web-0, web-1, web-2, 3. Pods start in order"
+        ), "{human}");
+        assert!(human.contains("1 hidden test\n"), "{human}");
+    }
+}
+
+#[test]
+fn student_view_is_refused_where_it_cannot_apply() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = assignment(tmp.path());
+    let out = scn_in(
+        &root(),
+        &[
+            "grade",
+            a.to_str().unwrap(),
+            "--submissions",
+            tmp.path().to_str().unwrap(),
+            "--student-view",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--student-view"));
+}
+
+fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files_under(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn the_student_pack_holds_only_visible_scenarios_and_runs_against_the_reference() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = assignment(tmp.path());
+    std::fs::write(a.join("README.md"), "# Visibility\n\nWrite web.yaml.\n").unwrap();
+    let pack = tmp.path().join("pack");
+    let out = scn_in(
+        &root(),
+        &[
+            "grade",
+            a.to_str().unwrap(),
+            "--student-pack",
+            pack.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let mut files = Vec::new();
+    files_under(&pack, &mut files);
+    files.sort();
+    let names: Vec<String> = files
+        .iter()
+        .map(|f| {
+            f.strip_prefix(&pack)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .collect();
+    assert_eq!(names, ["README.md", "scenarios/objects.scn"]);
+    let readme = std::fs::read_to_string(pack.join("README.md")).unwrap();
+    assert!(
+        readme.starts_with("# Visibility\n\nWrite web.yaml.\n"),
+        "{readme}"
+    );
+    assert!(
+        readme.contains("scn run --submission <your folder>"),
+        "{readme}"
+    );
+    let objects = std::fs::read_to_string(pack.join("scenarios/objects.scn")).unwrap();
+    assert!(
+        objects.contains("The Service nginx is headless"),
+        "{objects}"
+    );
+    assert!(!objects.contains("3 ready replicas"), "{objects}");
+    // The pack runs as the README says, against the reference solution.
+    let reference = root().join(ASSIGNMENT).join("reference");
+    let run = scn_in(&pack, &["run", "--submission", reference.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&run.stdout);
+    assert_eq!(run.status.code(), Some(0), "{text}");
+    assert!(text.contains("1 passed, 0 failed"), "{text}");
+    // A second pack into the same folder is refused rather than mixed.
+    let again = scn_in(
+        &root(),
+        &[
+            "grade",
+            a.to_str().unwrap(),
+            "--student-pack",
+            pack.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(again.status.code(), Some(2));
+}
