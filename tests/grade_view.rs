@@ -257,3 +257,85 @@ fn the_student_pack_holds_only_visible_scenarios_and_runs_against_the_reference(
     );
     assert_eq!(again.status.code(), Some(2));
 }
+
+/// A claim template renamed without its volumeMount: every pod is refused.
+fn claims_mismatch(dir: &Path) -> PathBuf {
+    let sub = dir.join("claims");
+    std::fs::create_dir_all(&sub).unwrap();
+    let reference =
+        std::fs::read_to_string(root().join(ASSIGNMENT).join("reference/web.yaml")).unwrap();
+    let changed = reference.replace("\n        - name: www\n", "\n        - name: data\n");
+    assert_ne!(changed, reference);
+    std::fs::write(sub.join("web.yaml"), changed).unwrap();
+    sub
+}
+
+#[test]
+fn the_student_feedback_names_the_warning_event_that_explains_the_failure_in_every_format() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sub = claims_mismatch(tmp.path());
+    let a = root().join(ASSIGNMENT);
+    for format in FORMATS {
+        let text = grade(&a, &sub, &["--student-view", "--format", format]);
+        // Test 3 expects `created == [web-0]` and sees `[]`: the StatefulSet's FailedCreate
+        // event (kube-apiserver's validation of the pod) says why.
+        assert!(
+            text.contains("Warning FailedCreate")
+                && text.contains("spec.containers[0].volumeMounts[0].name: Not found"),
+            "{format}: {text}"
+        );
+    }
+}
+
+#[test]
+fn an_oversize_submission_scores_0_with_its_reason_in_every_format() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sub = tmp.path().join("many");
+    std::fs::create_dir_all(&sub).unwrap();
+    std::fs::copy(
+        root().join(ASSIGNMENT).join("reference/web.yaml"),
+        sub.join("web.yaml"),
+    )
+    .unwrap();
+    for i in 0..201 {
+        std::fs::write(sub.join(format!("f{i}.txt")), "x").unwrap();
+    }
+    let a = root().join(ASSIGNMENT);
+    for format in FORMATS {
+        let text = grade(&a, &sub, &["--format", format]);
+        assert!(text.contains("more than 200 files"), "{format}: {text}");
+        match format {
+            "human" => assert!(text.contains("Points 0/11"), "{text}"),
+            "classroom" => assert!(text.contains("\"status\": \"error\""), "{text}"),
+            "prairielearn" => assert!(text.contains("\"gradable\": false"), "{text}"),
+            _ => assert!(text.contains("\"score\": 0,"), "{format}: {text}"),
+        }
+    }
+}
+
+#[test]
+fn a_huge_failure_is_capped_alike_in_every_format() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sub = tmp.path().join("huge");
+    std::fs::create_dir_all(&sub).unwrap();
+    let reference =
+        std::fs::read_to_string(root().join(ASSIGNMENT).join("reference/web.yaml")).unwrap();
+    let huge = reference.replace("replicas: 3", "replicas: 100000");
+    assert_ne!(huge, reference);
+    std::fs::write(sub.join("web.yaml"), huge).unwrap();
+    let a = root().join(ASSIGNMENT);
+    let human = grade(&a, &sub, &[]);
+    assert!(human.contains(" more lines\n"), "{human}");
+    let json: serde_json::Value =
+        serde_json::from_str(&grade(&a, &sub, &["--format", "json"])).unwrap();
+    for t in json["tests"].as_array().unwrap() {
+        let lines = t["output"].as_str().unwrap().lines().count();
+        // The cap, its count line and a hint.
+        assert!(lines <= 62, "{lines} lines: {t}");
+    }
+    assert!(
+        human.lines().count() < 400,
+        "{} lines",
+        human.lines().count()
+    );
+}

@@ -331,6 +331,36 @@ pub fn grade(assignment: &Assignment, submission: &Path, name: &str) -> GradeRep
             paths::MAX_FILES
         ));
     }
+    // One rule for a submission too large (or not a folder) in every format: nothing runs,
+    // every test scores 0 with the reason, and the attempt is not gradable.
+    if let Some(reason) = problems.first().cloned() {
+        let tests: Vec<TestResult> = assignment
+            .tests
+            .iter()
+            .map(|spec| TestResult {
+                spec: spec.clone(),
+                passed: false,
+                score: 0.0,
+                message: format!("not run: {reason}"),
+                output: format!("  not run: {reason}\n"),
+                tags: Vec::new(),
+                duration_ms: 0,
+                expectation_failed: false,
+                blocked_by: None,
+            })
+            .collect();
+        return GradeReport {
+            assignment: assignment.config.title.clone(),
+            submission: name.to_string(),
+            score: 0.0,
+            max_score: assignment.max_score(),
+            gradable: false,
+            problems,
+            load_errors: Vec::new(),
+            tests,
+            duration_ms: started.elapsed().as_millis(),
+        };
+    }
     for required in &assignment.config.required_files {
         match paths::read_submission_file(submission, required) {
             Err(message) => problems.push(format!("required file {required}: {message}")),
