@@ -200,6 +200,30 @@ fn the_student_pack_holds_only_visible_scenarios_and_runs_against_the_reference(
     let tmp = tempfile::tempdir().unwrap();
     let a = assignment(tmp.path());
     std::fs::write(a.join("README.md"), "# Visibility\n\nWrite web.yaml.\n").unwrap();
+    // A visible scenario with its own manifest, and a hidden one whose manifest stays out.
+    std::fs::create_dir_all(a.join("more/manifests")).unwrap();
+    let service = |name: &str| {
+        format!(
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\nspec:\n  clusterIP: None\n  selector:\n    app: x\n  ports:\n  - port: 80\n"
+        )
+    };
+    std::fs::write(a.join("more/manifests/extra.yaml"), service("extra")).unwrap();
+    std::fs::write(a.join("more/manifests/secret.yaml"), service("secret")).unwrap();
+    std::fs::write(
+        a.join("more/extra.scn"),
+        "scenario \"the extra Service is headless\" {\n  apply \"manifests/extra.yaml\"\n  expect service/extra.spec.clusterIP == None\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        a.join("more/secret.scn"),
+        "scenario \"the secret Service is headless\" {\n  apply \"manifests/secret.yaml\"\n  expect service/secret.spec.clusterIP == None\n}\n",
+    )
+    .unwrap();
+    let mut toml = std::fs::read_to_string(a.join("assignment.toml")).unwrap();
+    toml.push_str(
+        "\n[[scenario]]\nfile = \"more/extra.scn\"\ntitle = \"*\"\npoints = 1\n\n[[scenario]]\nfile = \"more/secret.scn\"\ntitle = \"*\"\npoints = 1\nvisibility = \"hidden\"\n",
+    );
+    std::fs::write(a.join("assignment.toml"), toml).unwrap();
     let pack = tmp.path().join("pack");
     let out = scn_in(
         &root(),
@@ -223,7 +247,15 @@ fn the_student_pack_holds_only_visible_scenarios_and_runs_against_the_reference(
                 .replace('\\', "/")
         })
         .collect();
-    assert_eq!(names, ["README.md", "scenarios/objects.scn"]);
+    assert_eq!(
+        names,
+        [
+            "README.md",
+            "scenarios/more/extra.scn",
+            "scenarios/more/manifests/extra.yaml",
+            "scenarios/objects.scn"
+        ]
+    );
     let readme = std::fs::read_to_string(pack.join("README.md")).unwrap();
     assert!(
         readme.starts_with("# Visibility\n\nWrite web.yaml.\n"),
@@ -244,7 +276,7 @@ fn the_student_pack_holds_only_visible_scenarios_and_runs_against_the_reference(
     let run = scn_in(&pack, &["run", "--submission", reference.to_str().unwrap()]);
     let text = String::from_utf8_lossy(&run.stdout);
     assert_eq!(run.status.code(), Some(0), "{text}");
-    assert!(text.contains("1 passed, 0 failed"), "{text}");
+    assert!(text.contains("2 passed, 0 failed"), "{text}");
     // A second pack into the same folder is refused rather than mixed.
     let again = scn_in(
         &root(),
