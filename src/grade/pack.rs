@@ -101,6 +101,12 @@ fn readme(assignment: &Assignment, empty: bool) -> String {
         out.push_str("This assignment has no scenario you can run yourself.\n");
         return out;
     }
+    if !assignment.config.required_files.is_empty() {
+        out.push_str(&format!(
+            "Your folder must hold: {}.\n\n",
+            assignment.config.required_files.join(", ")
+        ));
+    }
     out.push_str(&format!(
         "`scenarios/` holds the scenarios you may run. In this folder, run\n\n    {RUN_LINE}\n\n\
          to check your files against them. Grading runs more scenarios than these, with \
