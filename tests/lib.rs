@@ -11,6 +11,7 @@ mod error_catalog;
 mod fixtures_seed;
 mod fuzz;
 mod grade;
+mod grade_view;
 mod hostile;
 mod init;
 mod isolation;

@@ -15,8 +15,12 @@ pub struct GradeArgs {
     /// The assignment folder (with assignment.toml).
     pub assignment: PathBuf,
     /// A student's submission folder.
-    #[arg(long, conflicts_with_all = ["submissions", "check"])]
+    #[arg(long, conflicts_with_all = ["submissions", "check", "student_pack"])]
     pub submission: Option<PathBuf>,
+    /// Write what students may run locally into this (new or empty) folder: the visible
+    /// scenarios, the manifests they apply and a README.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["submissions", "check"])]
+    pub student_pack: Option<PathBuf>,
     /// A folder of submission folders, graded in parallel into a CSV gradebook.
     #[arg(long, conflicts_with = "check")]
     pub submissions: Option<PathBuf>,
@@ -29,8 +33,9 @@ pub struct GradeArgs {
     /// Write the result here instead of standard output.
     #[arg(long, short = 'o')]
     pub output: Option<PathBuf>,
-    /// Show only what a student may see (before the due date, unless --after-due/--published).
-    #[arg(long)]
+    /// Show only what a student may see (before the due date, unless --after-due/--published),
+    /// in every format. One submission only: a batch writes student.txt itself.
+    #[arg(long, conflicts_with_all = ["submissions", "check", "student_pack"])]
     pub student_view: bool,
     /// With --student-view: the due date has passed (after_due_date scenarios are shown).
     #[arg(long, requires = "student_view")]
@@ -134,6 +139,25 @@ pub fn run_grade(args: &GradeArgs) -> i32 {
         View::Teacher
     };
     let not_full = if args.exit_zero { 0 } else { 1 };
+    if let Some(dir) = &args.student_pack {
+        return match super::pack::write(&assignment, dir) {
+            Ok(files) => {
+                let _ = emit(
+                    &format!(
+                        "student pack written to {}: {}\n",
+                        dir.display(),
+                        files.join(", ")
+                    ),
+                    None,
+                );
+                0
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                2
+            }
+        };
+    }
     if args.check {
         let (text, ok) = check::check(&assignment);
         if let Err(e) = emit(&text, args.output.as_deref()) {

@@ -124,6 +124,10 @@ pub fn to_json(report: &GradeReport) -> Value {
         "score": report.score,
         "gradable": report.gradable,
         "problems": report.problems,
+        "load_errors": report.load_errors.iter().map(|e| json!({
+            "file": e.file,
+            "message": e.message,
+        })).collect::<Vec<_>>(),
         "duration_ms": report.duration_ms as u64,
         "tests": report.tests.iter().map(|t| json!({
             "number": t.spec.number,
@@ -134,6 +138,7 @@ pub fn to_json(report: &GradeReport) -> Value {
             "tags": t.tags,
             "duration_ms": t.duration_ms as u64,
             "expectation_failed": t.expectation_failed,
+            "blocked_by": t.blocked_by,
         })).collect::<Vec<_>>(),
     })
 }
@@ -170,6 +175,7 @@ pub fn from_json(assignment: &Assignment, value: &Value) -> Result<GradeReport, 
                 .collect(),
             duration_ms: t["duration_ms"].as_u64().unwrap_or(0) as u128,
             expectation_failed: flag(t, "expectation_failed")?,
+            blocked_by: t["blocked_by"].as_str().map(str::to_string),
         });
     }
     Ok(GradeReport {
@@ -184,6 +190,17 @@ pub fn from_json(assignment: &Assignment, value: &Value) -> Result<GradeReport, 
             .iter()
             .filter_map(|s| s.as_str().map(str::to_string))
             .collect(),
+        load_errors: value["load_errors"]
+            .as_array()
+            .ok_or("no load_errors")?
+            .iter()
+            .map(|e| -> Result<super::LoadError, String> {
+                Ok(super::LoadError {
+                    file: text(e, "file")?,
+                    message: text(e, "message")?,
+                })
+            })
+            .collect::<Result<_, _>>()?,
         tests,
         duration_ms: value["duration_ms"].as_u64().unwrap_or(0) as u128,
     })
@@ -212,6 +229,7 @@ pub fn stopped(
         max_score: assignment.max_score(),
         gradable: true,
         problems: vec![reason.to_string()],
+        load_errors: Vec::new(),
         tests: assignment
             .tests
             .iter()
@@ -224,6 +242,7 @@ pub fn stopped(
                 tags: Vec::new(),
                 duration_ms: 0,
                 expectation_failed: false,
+                blocked_by: None,
             })
             .collect(),
         duration_ms: elapsed.as_millis(),

@@ -13,6 +13,7 @@ pub mod cli;
 pub mod formats;
 pub mod isolate;
 pub mod mutants;
+pub mod pack;
 pub mod paths;
 pub mod view;
 
@@ -45,6 +46,9 @@ pub enum Visibility {
     Hidden,
     AfterDueDate,
     AfterPublished,
+    /// The title and the points are shown to students, the failure and hint never.
+    #[serde(alias = "title-and-points")]
+    TitleAndPoints,
 }
 
 impl Visibility {
@@ -54,6 +58,7 @@ impl Visibility {
             Visibility::Hidden => "hidden",
             Visibility::AfterDueDate => "after_due_date",
             Visibility::AfterPublished => "after_published",
+            Visibility::TitleAndPoints => "title_and_points",
         }
     }
 }
@@ -281,6 +286,18 @@ pub struct TestResult {
     /// is about that. Not for a file that did not load, a refused action (a submission
     /// that is not valid YAML) or a limit, where the hint would mislead.
     pub expectation_failed: bool,
+    /// The submission file whose load error (missing, too large, not YAML, empty) stopped
+    /// this test: the error is reported once per submission (`GradeReport::load_errors`).
+    pub blocked_by: Option<String>,
+}
+
+/// A submission file that could not be loaded, reported once for the whole submission.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadError {
+    /// The file as `apply submission` names it.
+    pub file: String,
+    /// What is wrong, with its line and column where there is one.
+    pub message: String,
 }
 
 /// One submission graded.
@@ -294,6 +311,9 @@ pub struct GradeReport {
     /// then do not count the attempt.
     pub gradable: bool,
     pub problems: Vec<String>,
+    /// Submission files that could not be loaded, in file order; the tests they blocked
+    /// name them in `TestResult::blocked_by`.
+    pub load_errors: Vec<LoadError>,
     pub tests: Vec<TestResult>,
     pub duration_ms: u128,
 }
@@ -315,6 +335,36 @@ pub fn grade(assignment: &Assignment, submission: &Path, name: &str) -> GradeRep
             "the submission has more than {} files",
             paths::MAX_FILES
         ));
+    }
+    // One rule for a submission too large (or not a folder) in every format: nothing runs,
+    // every test scores 0 with the reason, and the attempt is not gradable.
+    if let Some(reason) = problems.first().cloned() {
+        let tests: Vec<TestResult> = assignment
+            .tests
+            .iter()
+            .map(|spec| TestResult {
+                spec: spec.clone(),
+                passed: false,
+                score: 0.0,
+                message: format!("not run: {reason}"),
+                output: format!("  not run: {reason}\n"),
+                tags: Vec::new(),
+                duration_ms: 0,
+                expectation_failed: false,
+                blocked_by: None,
+            })
+            .collect();
+        return GradeReport {
+            assignment: assignment.config.title.clone(),
+            submission: name.to_string(),
+            score: 0.0,
+            max_score: assignment.max_score(),
+            gradable: false,
+            problems,
+            load_errors: Vec::new(),
+            tests,
+            duration_ms: started.elapsed().as_millis(),
+        };
     }
     for required in &assignment.config.required_files {
         match paths::read_submission_file(submission, required) {
@@ -359,6 +409,24 @@ pub fn grade(assignment: &Assignment, submission: &Path, name: &str) -> GradeRep
         .filter(|spec| spec.kind != TestKind::Scenario)
         .collect();
     tests.extend(mutants::grade_part(assignment, submission, &student_part));
+    let mut load_errors: Vec<LoadError> = Vec::new();
+    for t in &tests {
+        if let Some(file) = &t.blocked_by {
+            if !load_errors.iter().any(|e| &e.file == file) {
+                load_errors.push(LoadError {
+                    file: file.clone(),
+                    message: t.message.clone(),
+                });
+            }
+        }
+    }
+    load_errors.sort_by(|a, b| a.file.cmp(&b.file));
+    for t in &mut tests {
+        if let Some(file) = &t.blocked_by {
+            t.message = format!("not run: {file} could not be loaded");
+            t.output = String::new();
+        }
+    }
     let score = tests.iter().map(|t| t.score).sum();
     GradeReport {
         assignment: assignment.config.title.clone(),
@@ -367,6 +435,7 @@ pub fn grade(assignment: &Assignment, submission: &Path, name: &str) -> GradeRep
         max_score: assignment.max_score(),
         gradable: problems.is_empty(),
         problems,
+        load_errors,
         tests,
         duration_ms: started.elapsed().as_millis(),
     }
@@ -396,6 +465,7 @@ fn run_test(spec: &TestSpec, file: &Result<LoadedFile, String>) -> TestResult {
         tags: Vec::new(),
         duration_ms,
         expectation_failed: false,
+        blocked_by: None,
     };
     let file = match file {
         Ok(file) => file,
@@ -430,14 +500,24 @@ fn run_test(spec: &TestSpec, file: &Result<LoadedFile, String>) -> TestResult {
             tags: result.tags.clone(),
             duration_ms: result.duration_ms,
             expectation_failed: false,
+            blocked_by: None,
         },
         Status::Failed(failure) => {
             let mut failure = shorten(failure);
             failure.message = limit_for_students(&failure.message);
             let output = report::render_failure(&spec.file, &failure, Palette { color: false });
             let first_word = failure.statement.split_whitespace().next();
+            // A submission file that did not load fails every scenario applying it with
+            // the same message: report it once (the message is the loader's own).
+            let blocked_by = file.submission.as_ref().and_then(|s| {
+                s.files
+                    .iter()
+                    .find(|(_, docs)| docs.as_ref().err() == Some(&failure.message))
+                    .map(|(path, _)| path.clone())
+            });
             TestResult {
                 tags: result.tags.clone(),
+                blocked_by,
                 expectation_failed: matches!(first_word, Some("expect" | "await"))
                     && !failure.message.starts_with("limit reached"),
                 ..failed(failure.message.clone(), output, result.duration_ms)

@@ -302,6 +302,7 @@ fn faithful_result(
         tags: Vec::new(),
         duration_ms: 0,
         expectation_failed: false,
+        blocked_by: None,
     }
 }
 
@@ -331,5 +332,6 @@ fn mutant_result(spec: &TestSpec, mutant: Mutant, matrix: Option<&Matrix>) -> Te
         duration_ms: 0,
         // A surviving mutant is what the teacher's hint for it is about.
         expectation_failed: !passed,
+        blocked_by: None,
     }
 }

@@ -253,9 +253,12 @@ impl<'f> Runner<'f> {
         if !contains {
             failure.notes = super::notes::for_values(&expected, &actual);
         }
-        failure
-            .notes
-            .extend(super::notes::for_waiting_pods(&self.world, &actual));
+        // Pods named on either side: `expect created == [web-0]` against `[]` is explained
+        // by the FailedCreate event of web-0's StatefulSet.
+        failure.notes.extend(super::notes::for_waiting_pods(
+            &self.world,
+            &format!("{expected}\n{actual}"),
+        ));
         failure.expected = Some(expected);
         failure.actual = Some(actual);
         failure
