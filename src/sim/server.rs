@@ -384,9 +384,24 @@ pub fn insert_pod(world: &mut World, mut pod: Pod) -> Result<(), RequestError> {
     world.count_pod_creation()?;
     super::api::default_toleration_seconds::admit(&mut pod);
     init_meta(world, &ObjectKind::Pod, &mut pod.metadata);
+    let gated = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.scheduling_gates.as_ref())
+        .is_some_and(|g| !g.is_empty());
     pod.status = Some(PodStatus {
         phase: Some("Pending".into()),
         qos_class: Some("BestEffort".into()),
+        // The pod strategy's applySchedulingGatedCondition (pkg/registry/core/pod).
+        conditions: gated.then(|| {
+            vec![k8s_openapi::api::core::v1::PodCondition {
+                type_: "PodScheduled".into(),
+                status: "False".into(),
+                reason: Some("SchedulingGated".into()),
+                message: Some("Scheduling is blocked due to non-empty scheduling gates".into()),
+                ..Default::default()
+            }]
+        }),
         ..Default::default()
     });
     let owner = podutil::controller_uid(&pod).map(str::to_string);
@@ -555,7 +570,16 @@ pub fn update(
             if let Some(spec) = pod.spec.as_mut() {
                 defaults::default_pod_spec(spec);
             }
-            if pod.spec != old.spec {
+            if let Some(message) = scheduling_gate_addition(&pod, &old) {
+                return Err(ApiError::new(
+                    Reason::Invalid,
+                    format!(
+                        "Pod \"{name}\" is invalid: spec.schedulingGates: Forbidden: {message}"
+                    ),
+                )
+                .into());
+            }
+            if !spec_equal_but_removed_gates(&pod, &old) {
                 return Err(ApiError::new(
                     Reason::Invalid,
                     format!(
@@ -819,4 +843,35 @@ pub fn delete_pod(world: &mut World, name: &str, grace_zero: bool) {
         return;
     }
     touch_pod(world, name);
+}
+
+/// The scheduling gates `new` has that `old` did not: an update may only remove gates
+/// (`ValidatePodUpdate`, "only deletion is allowed, but found new scheduling gate …").
+fn scheduling_gate_addition(new: &Pod, old: &Pod) -> Option<String> {
+    let gates = |pod: &Pod| -> Vec<String> {
+        pod.spec
+            .as_ref()
+            .and_then(|s| s.scheduling_gates.as_ref())
+            .map(|g| g.iter().map(|g| g.name.clone()).collect())
+            .unwrap_or_default()
+    };
+    let before = gates(old);
+    gates(new)
+        .into_iter()
+        .find(|g| !before.contains(g))
+        .map(|g| format!("only deletion is allowed, but found new scheduling gate '{g}'"))
+}
+
+/// Whether the specs are equal once the scheduling gates are left aside: removing gates is
+/// the one spec change scn's API server lets a pod update make (the others upstream allows,
+/// such as a new image or an added toleration, are refused here, as the kubelet and the
+/// taint manager would have to react to them).
+fn spec_equal_but_removed_gates(new: &Pod, old: &Pod) -> bool {
+    let without_gates = |pod: &Pod| {
+        pod.spec.clone().map(|mut s| {
+            s.scheduling_gates = None;
+            s
+        })
+    };
+    new.spec == old.spec || without_gates(new) == without_gates(old)
 }
