@@ -133,6 +133,28 @@ fn trim_zeros(digits: &[u8]) -> &[u8] {
     &digits[zeros.min(digits.len().saturating_sub(1))..]
 }
 
+/// `UpdatePodCondition`: adds or replaces the condition; false when nothing changed. The
+/// transition time moves only when the status changes.
+pub fn update_pod_condition(
+    conditions: &mut Vec<k8s_openapi::api::core::v1::PodCondition>,
+    mut condition: k8s_openapi::api::core::v1::PodCondition,
+) -> bool {
+    match conditions.iter_mut().find(|c| c.type_ == condition.type_) {
+        Some(old) => {
+            if old.status == condition.status {
+                condition.last_transition_time = old.last_transition_time.clone();
+            }
+            let changed = *old != condition;
+            *old = condition;
+            changed
+        }
+        None => {
+            conditions.push(condition);
+            true
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -875,3 +875,27 @@ fn spec_equal_but_removed_gates(new: &Pod, old: &Pod) -> bool {
     };
     new.spec == old.spec || without_gates(new) == without_gates(old)
 }
+
+/// Sets the pod's `DisruptionTarget` condition before a disruption deletes it (the Eviction
+/// API, the taint manager), as upstream's `UpdatePodCondition` does.
+pub fn set_disruption_target(world: &mut World, name: &str, reason: &str, message: &str) {
+    let now = world.now;
+    let Some(pod) = world.store.pods.get_mut(name) else {
+        return;
+    };
+    let status = pod.status.get_or_insert_with(Default::default);
+    let changed = podutil::update_pod_condition(
+        status.conditions.get_or_insert_with(Vec::new),
+        k8s_openapi::api::core::v1::PodCondition {
+            type_: "DisruptionTarget".into(),
+            status: "True".into(),
+            reason: Some(reason.into()),
+            message: Some(message.into()),
+            last_transition_time: Some(super::clock::to_time(now)),
+            ..Default::default()
+        },
+    );
+    if changed {
+        touch_pod(world, name);
+    }
+}

@@ -1,12 +1,10 @@
 //! The pods/eviction subresource (upstream `pkg/registry/core/pod/storage/eviction.go`,
 //! B-EVICT-1..5): a graceful delete that PodDisruptionBudgets may refuse.
 
-use k8s_openapi::api::core::v1::PodCondition;
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 
 use crate::sim::clock::to_time;
 use crate::sim::controllers::disruption;
-use crate::sim::controllers::taint_eviction::set_pod_condition;
 use crate::sim::kinds::ObjectKind;
 use crate::sim::server::{self, ApiError, Reason};
 use crate::sim::{labels, podutil, World};
@@ -125,30 +123,18 @@ fn check_and_decrement(
 
 /// The DisruptionTarget condition (reason `EvictionByEvictionAPI`), then a graceful delete.
 fn delete(world: &mut World, name: &str) {
-    let now = world.now;
     let terminal = world
         .store
         .pods
         .get(name)
         .is_some_and(|p| podutil::is_failed(p) || podutil::is_succeeded(p));
     if !terminal {
-        if let Some(pod) = world.store.pods.get_mut(name) {
-            let status = pod.status.get_or_insert_with(Default::default);
-            let changed = set_pod_condition(
-                status.conditions.get_or_insert_with(Vec::new),
-                PodCondition {
-                    type_: "DisruptionTarget".into(),
-                    status: "True".into(),
-                    reason: Some("EvictionByEvictionAPI".into()),
-                    message: Some("Eviction API: evicting".into()),
-                    last_transition_time: Some(to_time(now)),
-                    ..Default::default()
-                },
-            );
-            if changed {
-                server::touch_pod(world, name);
-            }
-        }
+        server::set_disruption_target(
+            world,
+            name,
+            "EvictionByEvictionAPI",
+            "Eviction API: evicting",
+        );
     }
     server::delete_pod(world, name, false);
 }

@@ -7,9 +7,9 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{PodCondition, Taint, Toleration};
+use k8s_openapi::api::core::v1::{Taint, Toleration};
 
-use crate::sim::clock::{to_time, Millis, SECOND};
+use crate::sim::clock::{Millis, SECOND};
 use crate::sim::kinds::ObjectKind;
 use crate::sim::world::{Change, Timer, WatchEvent, World};
 
@@ -287,45 +287,13 @@ pub fn fire(world: &mut World, name: &str, uid: &str) {
         "TaintManagerEviction",
         format!("Marking for deletion Pod {namespace}/{name}"),
     );
-    let now = world.now;
-    let Some(pod) = world.store.pods.get_mut(name) else {
-        return;
-    };
-    let status = pod.status.get_or_insert_with(Default::default);
-    let changed = set_pod_condition(
-        status.conditions.get_or_insert_with(Vec::new),
-        PodCondition {
-            type_: "DisruptionTarget".into(),
-            status: "True".into(),
-            reason: Some("DeletionByTaintManager".into()),
-            message: Some("Taint manager: deleting due to NoExecute taint".into()),
-            last_transition_time: Some(to_time(now)),
-            ..Default::default()
-        },
+    crate::sim::server::set_disruption_target(
+        world,
+        name,
+        "DeletionByTaintManager",
+        "Taint manager: deleting due to NoExecute taint",
     );
-    if changed {
-        crate::sim::server::touch_pod(world, name);
-    }
     crate::sim::server::delete_pod(world, name, false);
-}
-
-/// `UpdatePodCondition`: adds or replaces the condition; false when nothing changed. The
-/// transition time moves only when the status changes.
-pub fn set_pod_condition(conditions: &mut Vec<PodCondition>, mut condition: PodCondition) -> bool {
-    match conditions.iter_mut().find(|c| c.type_ == condition.type_) {
-        Some(old) => {
-            if old.status == condition.status {
-                condition.last_transition_time = old.last_transition_time.clone();
-            }
-            let changed = *old != condition;
-            *old = condition;
-            changed
-        }
-        None => {
-            conditions.push(condition);
-            true
-        }
-    }
 }
 
 #[cfg(test)]
