@@ -391,7 +391,7 @@ pub fn insert_pod(world: &mut World, mut pod: Pod) -> Result<(), RequestError> {
         .is_some_and(|g| !g.is_empty());
     pod.status = Some(PodStatus {
         phase: Some("Pending".into()),
-        qos_class: Some("BestEffort".into()),
+        qos_class: Some(qos_class(&pod).into()),
         // The pod strategy's applySchedulingGatedCondition (pkg/registry/core/pod).
         conditions: gated.then(|| {
             vec![k8s_openapi::api::core::v1::PodCondition {
@@ -897,5 +897,51 @@ pub fn set_disruption_target(world: &mut World, name: &str, reason: &str, messag
     );
     if changed {
         touch_pod(world, name);
+    }
+}
+
+/// `GetPodQOS` (pkg/apis/core/helper/qos): `Guaranteed` when every container (init
+/// containers included) limits cpu and memory and requests exactly its limits,
+/// `BestEffort` when none requests or limits either, `Burstable` otherwise.
+fn qos_class(pod: &Pod) -> &'static str {
+    let Some(spec) = pod.spec.as_ref() else {
+        return "BestEffort";
+    };
+    let containers: Vec<_> = spec
+        .init_containers
+        .iter()
+        .flatten()
+        .chain(spec.containers.iter())
+        .collect();
+    let compute = |name: &String| name == "cpu" || name == "memory";
+    let same = |a: &k8s_openapi::apimachinery::pkg::api::resource::Quantity,
+                b: &k8s_openapi::apimachinery::pkg::api::resource::Quantity| {
+        a.0 == b.0
+            || matches!((super::api::quantity::value(&a.0), super::api::quantity::value(&b.0)), (Some(x), Some(y)) if x == y)
+    };
+    let mut any = false;
+    let mut guaranteed = true;
+    for c in &containers {
+        let resources = c.resources.as_ref();
+        let requests = resources.and_then(|r| r.requests.as_ref());
+        let limits = resources.and_then(|r| r.limits.as_ref());
+        any |= requests.is_some_and(|r| r.keys().any(compute))
+            || limits.is_some_and(|l| l.keys().any(compute));
+        for resource in ["cpu", "memory"] {
+            let limit = limits.and_then(|l| l.get(resource));
+            let request = requests.and_then(|r| r.get(resource));
+            match (request, limit) {
+                (_, None) => guaranteed = false,
+                (Some(request), Some(limit)) if !same(request, limit) => guaranteed = false,
+                _ => {}
+            }
+        }
+    }
+    if !any {
+        "BestEffort"
+    } else if guaranteed {
+        "Guaranteed"
+    } else {
+        "Burstable"
     }
 }

@@ -128,7 +128,6 @@ pub(crate) fn start_sandbox(world: &mut World, name: &str, uid: &str, node: &str
     status.host_ip = Some(host_ip.clone());
     status.host_ips = Some(vec![HostIP { ip: host_ip }]);
     status.start_time = Some(to_time(now));
-    status.qos_class = Some("BestEffort".into());
     set_condition(status, "PodReadyToStartContainers", true, now);
     set_condition(status, "Initialized", initialized, now);
     set_condition(status, "Ready", false, now);
