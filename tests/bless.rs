@@ -1,6 +1,7 @@
 //! `scn run --bless`: fixtures copied to a temporary folder, blessed, and compared byte for
 //! byte with `tests/fixtures/bless/*.blessed.scn`; the blessed file then passes.
 
+use crate::support::stdout;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -39,10 +40,6 @@ fn scn(args: &[&str], file: &Path, env: Option<(&str, &str)>) -> Output {
         cmd.env(k, v);
     }
     cmd.output().expect("the scn binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 fn read(path: &Path) -> String {

@@ -1,5 +1,6 @@
 //! The `scn` binary end to end: exit codes, locations and diffs in the report.
 
+use crate::support::stdout;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -10,10 +11,6 @@ fn scn(args: &[&str]) -> Output {
         .env("NO_COLOR", "1")
         .output()
         .expect("the scn binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 fn fixture(name: &str) -> String {

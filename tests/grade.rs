@@ -3,25 +3,12 @@
 //! match their documented shapes, and batches are deterministic and robust.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
+use crate::support::{scn, stdout};
 use serde_json::Value;
 
 const ASSIGNMENT: &str = "assignments/statefulset-basics";
-
-fn scn(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_scn"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env_remove("CI")
-        .output()
-        .expect("the scn binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
 
 fn sample(name: &str) -> String {
     format!("{ASSIGNMENT}/samples/{name}")

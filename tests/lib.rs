@@ -26,4 +26,5 @@ mod reports;
 mod robustness;
 mod seed;
 mod simulation;
+mod support;
 mod trace;

@@ -2,25 +2,11 @@
 //! `scn run --mutant` report what they should.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
+use crate::support::{scn, stdout};
 use kscn::runner::{self, exec, LoadedFile, Status};
 use kscn::sim::Mutant;
 use rayon::prelude::*;
-
-fn scn(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_scn"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env_remove("CI")
-        .output()
-        .expect("the scn binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
 
 /// Whether `title` names the behaviour `id` (`B-ORD-4`, and not a longer id that starts with it).
 fn names(title: &str, id: &str) -> bool {

@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 use std::process::{Command, Output};
 
+use crate::support::stdout;
 use serde_json::Value;
 
 const MIXED: &str = "tests/fixtures/reports/mixed.scn";
@@ -25,10 +26,6 @@ fn scn_env(args: &[&str], env: &[(&str, &str)]) -> Output {
 
 fn scn(args: &[&str]) -> Output {
     scn_env(args, &[])
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 fn stderr(o: &Output) -> String {

@@ -271,12 +271,9 @@ fn call(
         Function::Images => {
             let target = ref_arg(args, function, Some(Kind::StatefulSet))?;
             let name = (ctx.resolve_name)(&target.name)?;
-            let Some(set) = world.store.statefulsets.get(&name) else {
+            let Some((start, replicas)) = ordinal_range(world, &name) else {
                 return Ok(Answer::Absent);
             };
-            let spec = set.spec.clone().unwrap_or_default();
-            let start = spec.ordinals.and_then(|o| o.start).unwrap_or(0) as i64;
-            let replicas = spec.replicas.unwrap_or(1).max(0) as i64;
             if replicas > MAX_IMAGES {
                 return Err(QueryError(format!(
                     "images(statefulset/{name}) lists one image per ordinal, at most {MAX_IMAGES}; the set has {replicas} replicas (compare `image(pod/...)` of a few pods instead)"
@@ -305,12 +302,9 @@ fn call(
         Function::Zones | Function::Nodes => {
             let target = ref_arg(args, function, Some(Kind::StatefulSet))?;
             let name = (ctx.resolve_name)(&target.name)?;
-            let Some(set) = world.store.statefulsets.get(&name) else {
+            let Some((start, replicas)) = ordinal_range(world, &name) else {
                 return Ok(Answer::Absent);
             };
-            let spec = set.spec.clone().unwrap_or_default();
-            let start = spec.ordinals.and_then(|o| o.start).unwrap_or(0) as i64;
-            let replicas = spec.replicas.unwrap_or(1).max(0) as i64;
             Ok(Answer::List(
                 (start..start + replicas)
                     .map(|ordinal| {
@@ -457,4 +451,13 @@ fn call(
 fn zone_of(world: &crate::sim::World, pod: &k8s_openapi::api::core::v1::Pod) -> Option<String> {
     let node = pod.spec.as_ref()?.node_name.as_ref()?;
     crate::sim::nodes::zone(world.store.nodes.get(node)?).map(str::to_string)
+}
+
+/// The ordinals a set's spec asks for, as `(start, replicas)` (`ordinals.start` defaults to
+/// 0, `replicas` to 1): what `images()`, `zones()` and `nodes()` list one entry for.
+fn ordinal_range(world: &World, set: &str) -> Option<(i64, i64)> {
+    let spec = world.store.statefulsets.get(set)?.spec.as_ref()?;
+    let start = spec.ordinals.as_ref().and_then(|o| o.start).unwrap_or(0) as i64;
+    let replicas = spec.replicas.unwrap_or(1).max(0) as i64;
+    Some((start, replicas))
 }

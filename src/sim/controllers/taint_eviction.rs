@@ -254,15 +254,7 @@ fn cancel_with_event(world: &mut World, name: &str) {
     if existing.fired {
         return;
     }
-    let namespace = world.config.namespace.clone();
-    world.events.record(
-        world.now,
-        ObjectKind::Pod,
-        name,
-        "Normal",
-        "TaintManagerEviction",
-        format!("Cancelling deletion of Pod {namespace}/{name}"),
-    );
+    record_event(world, name, "Cancelling deletion of");
 }
 
 /// The scheduled time came: `deletePodHandler` and `addConditionAndDeletePod`.
@@ -278,15 +270,7 @@ pub fn fire(world: &mut World, name: &str, uid: &str) {
     if let Some(s) = world.taint_eviction.scheduled.get_mut(name) {
         s.fired = true;
     }
-    let namespace = world.config.namespace.clone();
-    world.events.record(
-        world.now,
-        ObjectKind::Pod,
-        name,
-        "Normal",
-        "TaintManagerEviction",
-        format!("Marking for deletion Pod {namespace}/{name}"),
-    );
+    record_event(world, name, "Marking for deletion");
     crate::sim::server::set_disruption_target(
         world,
         name,
@@ -294,6 +278,19 @@ pub fn fire(world: &mut World, name: &str, uid: &str) {
         "Taint manager: deleting due to NoExecute taint",
     );
     crate::sim::server::delete_pod(world, name, false);
+}
+
+/// The taint manager's `TaintManagerEviction` event: `<what> Pod <namespace>/<name>`.
+fn record_event(world: &mut World, name: &str, what: &str) {
+    let namespace = world.config.namespace.clone();
+    world.events.record(
+        world.now,
+        ObjectKind::Pod,
+        name,
+        "Normal",
+        "TaintManagerEviction",
+        format!("{what} Pod {namespace}/{name}"),
+    );
 }
 
 #[cfg(test)]

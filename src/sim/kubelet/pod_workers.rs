@@ -470,12 +470,7 @@ fn resync(world: &mut World, name: &str, uid: &str) {
 
 /// `make pod/x unready`: its readiness probe fails from now on.
 pub fn make_unready(world: &mut World, name: &str) {
-    let Some(uid) = world
-        .store
-        .pods
-        .get(name)
-        .and_then(|p| p.metadata.uid.clone())
-    else {
+    let Some(uid) = pod_uid(world, name) else {
         return;
     };
     if !world.kubelet.unready.insert(uid.clone()) {
@@ -490,12 +485,7 @@ pub fn make_unready(world: &mut World, name: &str) {
 
 /// `make pod/x ready`: its readiness probe succeeds again.
 pub fn make_ready(world: &mut World, name: &str) {
-    let Some(uid) = world
-        .store
-        .pods
-        .get(name)
-        .and_then(|p| p.metadata.uid.clone())
-    else {
+    let Some(uid) = pod_uid(world, name) else {
         return;
     };
     if !world.kubelet.unready.remove(&uid) {
@@ -510,12 +500,7 @@ pub fn make_ready(world: &mut World, name: &str) {
 
 /// `make pod/x unhealthy`: its liveness probes fail from now on.
 pub fn make_unhealthy(world: &mut World, name: &str) {
-    let Some(uid) = world
-        .store
-        .pods
-        .get(name)
-        .and_then(|p| p.metadata.uid.clone())
-    else {
+    let Some(uid) = pod_uid(world, name) else {
         return;
     };
     let now = world.now;
@@ -531,12 +516,7 @@ pub fn make_unhealthy(world: &mut World, name: &str) {
 
 /// `make pod/x healthy`: its liveness probes succeed again.
 pub fn make_healthy(world: &mut World, name: &str) {
-    let Some(uid) = world
-        .store
-        .pods
-        .get(name)
-        .and_then(|p| p.metadata.uid.clone())
-    else {
+    let Some(uid) = pod_uid(world, name) else {
         return;
     };
     if world.kubelet.unhealthy.remove(&uid).is_none() {
@@ -587,4 +567,9 @@ pub(crate) fn stop_time(world: &World, c: &Ctr, grace: Millis) -> (Millis, i32) 
 
 pub(crate) fn seconds(s: Option<i64>) -> Millis {
     (s.unwrap_or(0).max(0) as Millis).saturating_mul(SECOND)
+}
+
+/// The UID of the pod object named `name`, if it exists (a fault acts on that object).
+fn pod_uid(world: &World, name: &str) -> Option<String> {
+    world.store.pods.get(name)?.metadata.uid.clone()
 }
