@@ -233,17 +233,7 @@ pub fn stopped(
         tests: assignment
             .tests
             .iter()
-            .map(|spec| TestResult {
-                spec: spec.clone(),
-                passed: false,
-                score: 0.0,
-                message: message.clone(),
-                output: String::new(),
-                tags: Vec::new(),
-                duration_ms: 0,
-                expectation_failed: false,
-                blocked_by: None,
-            })
+            .map(|spec| TestResult::not_earned(spec, message.clone(), String::new()))
             .collect(),
         duration_ms: elapsed.as_millis(),
     }

@@ -291,6 +291,24 @@ pub struct TestResult {
     pub blocked_by: Option<String>,
 }
 
+impl TestResult {
+    /// A test that earned nothing without its scenario deciding it (the submission was not
+    /// run, or was stopped): `message` for the summary, `output` for the feedback.
+    pub fn not_earned(spec: &TestSpec, message: String, output: String) -> Self {
+        TestResult {
+            spec: spec.clone(),
+            passed: false,
+            score: 0.0,
+            message,
+            output,
+            tags: Vec::new(),
+            duration_ms: 0,
+            expectation_failed: false,
+            blocked_by: None,
+        }
+    }
+}
+
 /// A submission file that could not be loaded, reported once for the whole submission.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LoadError {
@@ -342,16 +360,12 @@ pub fn grade(assignment: &Assignment, submission: &Path, name: &str) -> GradeRep
         let tests: Vec<TestResult> = assignment
             .tests
             .iter()
-            .map(|spec| TestResult {
-                spec: spec.clone(),
-                passed: false,
-                score: 0.0,
-                message: format!("not run: {reason}"),
-                output: format!("  not run: {reason}\n"),
-                tags: Vec::new(),
-                duration_ms: 0,
-                expectation_failed: false,
-                blocked_by: None,
+            .map(|spec| {
+                TestResult::not_earned(
+                    spec,
+                    format!("not run: {reason}"),
+                    format!("  not run: {reason}\n"),
+                )
             })
             .collect();
         return GradeReport {
