@@ -19,6 +19,9 @@ use super::duration::age;
 pub use super::duration::human_duration;
 use super::quantity::canonical;
 pub use super::table::PrintedTable;
+use crate::sim::clock::to_time;
+use crate::sim::kinds::{row, ObjectKind};
+use crate::sim::World;
 
 const NONE: &str = "<none>";
 const UNSET: &str = "<unset>";
@@ -30,6 +33,39 @@ fn table(columns: Vec<&'static str>, mut rows: Vec<(String, String, Vec<String>)
         columns,
         rows: rows.into_iter().map(|(_, _, cells)| cells).collect(),
     }
+}
+
+/// What `kubectl get <kind> -o wide` prints now for every object of `kind`, with the
+/// registry's columns (`sim/kinds.rs`); `None` for a kind scn has no printer for (its
+/// registry row lists no columns).
+pub fn print(world: &World, kind: &ObjectKind) -> Option<PrintedTable> {
+    fn all<T>(map: &BTreeMap<String, T>) -> Vec<&T> {
+        map.values().collect()
+    }
+    let now = to_time(world.now);
+    let s = &world.store;
+    let table = match kind {
+        ObjectKind::Pod => pods(&all(&s.pods), now),
+        ObjectKind::StatefulSet => statefulsets(&all(&s.statefulsets), now),
+        ObjectKind::PersistentVolumeClaim => pvcs(&all(&s.claims), now),
+        ObjectKind::PersistentVolume => pvs(&all(&s.volumes), now),
+        ObjectKind::StorageClass => storageclasses(&all(&s.storage_classes), now),
+        ObjectKind::Service => services(&all(&s.services), now),
+        ObjectKind::Node => nodes(&all(&s.nodes), now),
+        ObjectKind::ControllerRevision => controllerrevisions(&all(&s.revisions), now),
+        ObjectKind::EndpointSlice => endpointslices(&all(&s.endpoint_slices), now),
+        ObjectKind::Other(k) if k == row::PodDisruptionBudget.kind => {
+            use crate::sim::controllers::disruption;
+            let pdbs: Vec<_> = s
+                .names(kind)
+                .iter()
+                .filter_map(|n| disruption::get(world, n))
+                .collect();
+            poddisruptionbudgets(&pdbs.iter().collect::<Vec<_>>(), now)
+        }
+        ObjectKind::Other(_) => return None,
+    };
+    Some(table)
 }
 
 fn name(meta: &ObjectMeta) -> String {
@@ -245,17 +281,7 @@ pub fn pod_restarts(pod: &Pod) -> i64 {
 
 /// `kubectl get pods -o wide`.
 pub fn pods(pods: &[&Pod], now: Time) -> PrintedTable {
-    let columns = vec![
-        "NAME",
-        "READY",
-        "STATUS",
-        "RESTARTS",
-        "AGE",
-        "IP",
-        "NODE",
-        "NOMINATED NODE",
-        "READINESS GATES",
-    ];
+    let columns = row::Pod.columns.to_vec();
     let rows = pods
         .iter()
         .map(|pod| {
@@ -329,7 +355,7 @@ fn container_cells(containers: &[Container]) -> (String, String) {
 
 /// `kubectl get statefulsets -o wide`. Missing replica counts print as 0.
 pub fn statefulsets(sets: &[&StatefulSet], now: Time) -> PrintedTable {
-    let columns = vec!["NAME", "READY", "AGE", "CONTAINERS", "IMAGES"];
+    let columns = row::StatefulSet.columns.to_vec();
     let rows = sets
         .iter()
         .map(|set| {
@@ -361,7 +387,7 @@ pub fn statefulsets(sets: &[&StatefulSet], now: Time) -> PrintedTable {
 
 /// `kubectl get controllerrevisions -o wide`.
 pub fn controllerrevisions(revisions: &[&ControllerRevision], now: Time) -> PrintedTable {
-    let columns = vec!["NAME", "CONTROLLER", "REVISION", "AGE"];
+    let columns = row::ControllerRevision.columns.to_vec();
     let rows = revisions
         .iter()
         .map(|rev| {
@@ -439,17 +465,7 @@ fn phase_or_terminating(meta: &ObjectMeta, phase: Option<&String>) -> String {
 /// `kubectl get pvc -o wide`. VOLUME, CAPACITY and ACCESS MODES stay empty until the claim names
 /// a volume; then CAPACITY is status.capacity.storage (`0` when absent, like kubectl).
 pub fn pvcs(claims: &[&PersistentVolumeClaim], now: Time) -> PrintedTable {
-    let columns = vec![
-        "NAME",
-        "STATUS",
-        "VOLUME",
-        "CAPACITY",
-        "ACCESS MODES",
-        "STORAGECLASS",
-        "VOLUMEATTRIBUTESCLASS",
-        "AGE",
-        "VOLUMEMODE",
-    ];
+    let columns = row::PersistentVolumeClaim.columns.to_vec();
     let rows = claims
         .iter()
         .map(|pvc| {
@@ -496,19 +512,7 @@ pub fn pvcs(claims: &[&PersistentVolumeClaim], now: Time) -> PrintedTable {
 
 /// `kubectl get pv -o wide`.
 pub fn pvs(volumes: &[&PersistentVolume], now: Time) -> PrintedTable {
-    let columns = vec![
-        "NAME",
-        "CAPACITY",
-        "ACCESS MODES",
-        "RECLAIM POLICY",
-        "STATUS",
-        "CLAIM",
-        "STORAGECLASS",
-        "VOLUMEATTRIBUTESCLASS",
-        "REASON",
-        "AGE",
-        "VOLUMEMODE",
-    ];
+    let columns = row::PersistentVolume.columns.to_vec();
     let rows = volumes
         .iter()
         .map(|pv| {
@@ -568,14 +572,7 @@ fn is_default_class(meta: &ObjectMeta) -> bool {
 /// `kubectl get storageclasses -o wide`. Reclaim policy defaults to Delete, binding mode to
 /// Immediate, volume expansion to false.
 pub fn storageclasses(classes: &[&StorageClass], now: Time) -> PrintedTable {
-    let columns = vec![
-        "NAME",
-        "PROVISIONER",
-        "RECLAIMPOLICY",
-        "VOLUMEBINDINGMODE",
-        "ALLOWVOLUMEEXPANSION",
-        "AGE",
-    ];
+    let columns = row::StorageClass.columns.to_vec();
     let rows = classes
         .iter()
         .map(|sc| {
@@ -619,15 +616,7 @@ fn format_labels(labels: Option<&BTreeMap<String, String>>) -> String {
 
 /// `kubectl get services -o wide`. TYPE defaults to ClusterIP (the API server's default).
 pub fn services(services: &[&Service], now: Time) -> PrintedTable {
-    let columns = vec![
-        "NAME",
-        "TYPE",
-        "CLUSTER-IP",
-        "EXTERNAL-IP",
-        "PORT(S)",
-        "AGE",
-        "SELECTOR",
-    ];
+    let columns = row::Service.columns.to_vec();
     let rows = services
         .iter()
         .map(|svc| {
@@ -722,7 +711,7 @@ fn list_with_more(items: Vec<String>) -> String {
 
 /// `kubectl get endpointslices -o wide`. A port without a number prints its name, or `*`.
 pub fn endpointslices(slices: &[&EndpointSlice], now: Time) -> PrintedTable {
-    let columns = vec!["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"];
+    let columns = row::EndpointSlice.columns.to_vec();
     let rows = slices
         .iter()
         .map(|slice| {
@@ -795,18 +784,7 @@ fn node_roles(node: &Node) -> String {
 /// `kubectl get nodes -o wide`. STATUS is Ready/NotReady from the Ready condition (`Unknown`
 /// without one), plus `,SchedulingDisabled` when cordoned.
 pub fn nodes(nodes: &[&Node], now: Time) -> PrintedTable {
-    let columns = vec![
-        "NAME",
-        "STATUS",
-        "ROLES",
-        "AGE",
-        "VERSION",
-        "INTERNAL-IP",
-        "EXTERNAL-IP",
-        "OS-IMAGE",
-        "KERNEL-VERSION",
-        "CONTAINER-RUNTIME",
-    ];
+    let columns = row::Node.columns.to_vec();
     let rows = nodes
         .iter()
         .map(|node| {
@@ -870,13 +848,7 @@ pub fn poddisruptionbudgets(
     now: Time,
 ) -> PrintedTable {
     use crate::sim::api::poddisruptionbudget::printed;
-    let columns = vec![
-        "NAME",
-        "MIN AVAILABLE",
-        "MAX UNAVAILABLE",
-        "ALLOWED DISRUPTIONS",
-        "AGE",
-    ];
+    let columns = row::PodDisruptionBudget.columns.to_vec();
     let rows = pdbs
         .iter()
         .map(|pdb| {

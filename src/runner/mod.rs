@@ -9,6 +9,8 @@ pub mod dry_run;
 pub mod exec;
 mod exec_check;
 pub mod formats;
+#[cfg(test)]
+mod kinds_check;
 pub mod listing;
 pub mod load;
 mod matches;

@@ -9,22 +9,14 @@ use crate::sim::kinds::ObjectKind;
 use crate::sim::podutil::{self, natural_cmp};
 use crate::sim::World;
 
-/// The simulation's kind for a reference's kind.
+/// The simulation's kind for a reference's kind: the registry row (`sim/kinds.rs`) whose
+/// singular is the language's word for it (`runner/kinds_check.rs` checks that every kind
+/// of the language has one).
 pub fn object_kind(kind: Kind) -> ObjectKind {
-    match kind {
-        Kind::StatefulSet => ObjectKind::StatefulSet,
-        Kind::Pod => ObjectKind::Pod,
-        Kind::PersistentVolumeClaim => ObjectKind::PersistentVolumeClaim,
-        Kind::PersistentVolume => ObjectKind::PersistentVolume,
-        Kind::StorageClass => ObjectKind::StorageClass,
-        Kind::Service => ObjectKind::Service,
-        Kind::Node => ObjectKind::Node,
-        Kind::ControllerRevision => ObjectKind::ControllerRevision,
-        Kind::EndpointSlice => ObjectKind::EndpointSlice,
-        Kind::ConfigMap => ObjectKind::Other("ConfigMap".into()),
-        Kind::Secret => ObjectKind::Other("Secret".into()),
-        Kind::Deployment => ObjectKind::Other("Deployment".into()),
-        Kind::PodDisruptionBudget => ObjectKind::Other("PodDisruptionBudget".into()),
+    let singular = crate::lang::kinds::singular(kind);
+    match crate::sim::kinds::by_singular(singular) {
+        Some(info) => ObjectKind::from_kind(info.kind),
+        None => ObjectKind::Other(singular.to_string()),
     }
 }
 

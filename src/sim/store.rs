@@ -4,6 +4,7 @@
 //! iteration order, and with it every decision, is the same on every run.
 
 use std::collections::BTreeMap;
+use std::marker::PhantomData;
 
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
 use k8s_openapi::api::core::v1::{Node, PersistentVolume, PersistentVolumeClaim, Pod, Service};
@@ -98,94 +99,102 @@ impl Store {
         T::map(self).get(name)
     }
 
-    pub fn exists(&self, kind: &ObjectKind, name: &str) -> bool {
+    /// The kind's typed map, or `None` for a kind kept in the generic map.
+    fn typed_map(kind: &ObjectKind) -> Option<&'static dyn TypedMap> {
         match kind {
-            ObjectKind::StatefulSet => self.statefulsets.contains_key(name),
-            ObjectKind::Pod => self.pods.contains_key(name),
-            ObjectKind::PersistentVolumeClaim => self.claims.contains_key(name),
-            ObjectKind::PersistentVolume => self.volumes.contains_key(name),
-            ObjectKind::StorageClass => self.storage_classes.contains_key(name),
-            ObjectKind::Service => self.services.contains_key(name),
-            ObjectKind::Node => self.nodes.contains_key(name),
-            ObjectKind::ControllerRevision => self.revisions.contains_key(name),
-            ObjectKind::EndpointSlice => self.endpoint_slices.contains_key(name),
-            ObjectKind::Other(k) => self.others.contains_key(&(k.clone(), name.to_string())),
+            ObjectKind::Other(_) => None,
+            typed => typed.info().and_then(|info| info.typed_map),
+        }
+    }
+
+    fn other_key(kind: &ObjectKind, name: &str) -> (String, String) {
+        (kind.name().to_string(), name.to_string())
+    }
+
+    pub fn exists(&self, kind: &ObjectKind, name: &str) -> bool {
+        match Self::typed_map(kind) {
+            Some(map) => map.contains(self, name),
+            None => self.others.contains_key(&Self::other_key(kind, name)),
         }
     }
 
     /// The object as the API returns it (`kubectl get -o json`), with apiVersion and kind.
     pub fn to_json(&self, kind: &ObjectKind, name: &str) -> Option<Value> {
-        fn typed<T: Stored + k8s_openapi::Resource>(store: &Store, name: &str) -> Option<Value> {
-            let object = store.get::<T>(name)?;
-            let mut value = serde_json::to_value(object).ok()?;
-            if let Value::Object(map) = &mut value {
-                map.insert("apiVersion".into(), Value::String(T::API_VERSION.into()));
-                map.insert(
-                    "kind".into(),
-                    Value::String(<T as k8s_openapi::Resource>::KIND.into()),
-                );
-            }
-            Some(value)
-        }
-        match kind {
-            ObjectKind::StatefulSet => typed::<StatefulSet>(self, name),
-            ObjectKind::Pod => typed::<Pod>(self, name),
-            ObjectKind::PersistentVolumeClaim => typed::<PersistentVolumeClaim>(self, name),
-            ObjectKind::PersistentVolume => typed::<PersistentVolume>(self, name),
-            ObjectKind::StorageClass => typed::<StorageClass>(self, name),
-            ObjectKind::Service => typed::<Service>(self, name),
-            ObjectKind::Node => typed::<Node>(self, name),
-            ObjectKind::ControllerRevision => typed::<ControllerRevision>(self, name),
-            ObjectKind::EndpointSlice => typed::<EndpointSlice>(self, name),
-            ObjectKind::Other(k) => self
+        match Self::typed_map(kind) {
+            Some(map) => map.to_json(self, name),
+            None => self
                 .others
-                .get(&(k.clone(), name.to_string()))
+                .get(&Self::other_key(kind, name))
                 .map(|o| o.body.clone()),
         }
     }
 
     /// Names of the stored objects of a kind, in the store's (byte-wise) order.
     pub fn names(&self, kind: &ObjectKind) -> Vec<String> {
-        fn keys<T>(map: &BTreeMap<String, T>) -> Vec<String> {
-            map.keys().cloned().collect()
-        }
-        match kind {
-            ObjectKind::StatefulSet => keys(&self.statefulsets),
-            ObjectKind::Pod => keys(&self.pods),
-            ObjectKind::PersistentVolumeClaim => keys(&self.claims),
-            ObjectKind::PersistentVolume => keys(&self.volumes),
-            ObjectKind::StorageClass => keys(&self.storage_classes),
-            ObjectKind::Service => keys(&self.services),
-            ObjectKind::Node => keys(&self.nodes),
-            ObjectKind::ControllerRevision => keys(&self.revisions),
-            ObjectKind::EndpointSlice => keys(&self.endpoint_slices),
-            ObjectKind::Other(k) => self
+        match Self::typed_map(kind) {
+            Some(map) => map.names(self),
+            None => self
                 .others
                 .keys()
-                .filter(|(kind, _)| kind == k)
+                .filter(|(k, _)| k == kind.name())
                 .map(|(_, name)| name.clone())
                 .collect(),
         }
     }
 
     pub fn meta(&self, kind: &ObjectKind, name: &str) -> Option<&ObjectMeta> {
-        fn m<'a, T: Stored + 'static>(store: &'a Store, name: &str) -> Option<&'a ObjectMeta> {
-            store.get::<T>(name).map(|o| o.metadata())
-        }
-        match kind {
-            ObjectKind::StatefulSet => m::<StatefulSet>(self, name),
-            ObjectKind::Pod => m::<Pod>(self, name),
-            ObjectKind::PersistentVolumeClaim => m::<PersistentVolumeClaim>(self, name),
-            ObjectKind::PersistentVolume => m::<PersistentVolume>(self, name),
-            ObjectKind::StorageClass => m::<StorageClass>(self, name),
-            ObjectKind::Service => m::<Service>(self, name),
-            ObjectKind::Node => m::<Node>(self, name),
-            ObjectKind::ControllerRevision => m::<ControllerRevision>(self, name),
-            ObjectKind::EndpointSlice => m::<EndpointSlice>(self, name),
-            ObjectKind::Other(k) => self
+        match Self::typed_map(kind) {
+            Some(map) => map.meta(self, name),
+            None => self
                 .others
-                .get(&(k.clone(), name.to_string()))
+                .get(&Self::other_key(kind, name))
                 .map(|o| &o.metadata),
         }
+    }
+}
+
+/// What the store's dispatch needs of a typed map, whatever its type: the registry
+/// (`sim/kinds.rs`) holds one per typed kind, so the dispatch has no per-kind arm.
+pub trait TypedMap: Sync {
+    /// The `ObjectKind` of the map's type (a test checks it is the registry row's).
+    fn object_kind(&self) -> ObjectKind;
+    fn contains(&self, store: &Store, name: &str) -> bool;
+    /// The object with `apiVersion` and `kind`, as the API returns it.
+    fn to_json(&self, store: &Store, name: &str) -> Option<Value>;
+    fn names(&self, store: &Store) -> Vec<String>;
+    fn meta<'a>(&self, store: &'a Store, name: &str) -> Option<&'a ObjectMeta>;
+}
+
+/// The typed map of `T` (a zero-sized handle).
+pub struct Map<T>(pub PhantomData<fn() -> T>);
+
+impl<T: Stored + k8s_openapi::Resource + 'static> TypedMap for Map<T> {
+    fn object_kind(&self) -> ObjectKind {
+        T::OBJECT_KIND
+    }
+
+    fn contains(&self, store: &Store, name: &str) -> bool {
+        T::map(store).contains_key(name)
+    }
+
+    fn to_json(&self, store: &Store, name: &str) -> Option<Value> {
+        let object = store.get::<T>(name)?;
+        let mut value = serde_json::to_value(object).ok()?;
+        if let Value::Object(map) = &mut value {
+            map.insert("apiVersion".into(), Value::String(T::API_VERSION.into()));
+            map.insert(
+                "kind".into(),
+                Value::String(<T as k8s_openapi::Resource>::KIND.into()),
+            );
+        }
+        Some(value)
+    }
+
+    fn names(&self, store: &Store) -> Vec<String> {
+        T::map(store).keys().cloned().collect()
+    }
+
+    fn meta<'a>(&self, store: &'a Store, name: &str) -> Option<&'a ObjectMeta> {
+        T::map(store).get(name).map(|o| o.metadata())
     }
 }

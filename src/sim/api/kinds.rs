@@ -1,166 +1,25 @@
-//! The kinds the simulated API server knows (its discovery/REST mapping).
+//! The API server's REST mapping (discovery): which kind a manifest's `apiVersion`/`kind`
+//! or a resource name means. The kinds themselves are the registry's (`sim/kinds.rs`).
 
-/// One kind the API server serves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct KindInfo {
-    /// `apps/v1`, `v1`, ...
-    pub api_version: &'static str,
-    pub kind: &'static str,
-    /// The resource name, as in `kubectl get <plural>`.
-    pub plural: &'static str,
-    pub namespaced: bool,
-    /// Whether a controller of the simulation acts on objects of this kind; the others are
-    /// only stored.
-    pub simulated: bool,
-}
-
-const fn k(
-    api_version: &'static str,
-    kind: &'static str,
-    plural: &'static str,
-    namespaced: bool,
-    simulated: bool,
-) -> KindInfo {
-    KindInfo {
-        api_version,
-        kind,
-        plural,
-        namespaced,
-        simulated,
-    }
-}
-
-/// Every known kind.
-pub static KINDS: &[KindInfo] = &[
-    k("apps/v1", "StatefulSet", "statefulsets", true, true),
-    k("apps/v1", "Deployment", "deployments", true, false),
-    k("apps/v1", "ReplicaSet", "replicasets", true, false),
-    k("apps/v1", "DaemonSet", "daemonsets", true, false),
-    k(
-        "apps/v1",
-        "ControllerRevision",
-        "controllerrevisions",
-        true,
-        true,
-    ),
-    k("v1", "Pod", "pods", true, true),
-    k("v1", "Service", "services", true, true),
-    k(
-        "v1",
-        "PersistentVolumeClaim",
-        "persistentvolumeclaims",
-        true,
-        true,
-    ),
-    k("v1", "PersistentVolume", "persistentvolumes", false, true),
-    k("v1", "Node", "nodes", false, true),
-    k("v1", "ConfigMap", "configmaps", true, false),
-    k("v1", "Secret", "secrets", true, false),
-    k("v1", "Namespace", "namespaces", false, false),
-    k("v1", "ServiceAccount", "serviceaccounts", true, false),
-    k("v1", "Endpoints", "endpoints", true, false),
-    k("v1", "Event", "events", true, false),
-    k(
-        "storage.k8s.io/v1",
-        "StorageClass",
-        "storageclasses",
-        false,
-        true,
-    ),
-    k(
-        "discovery.k8s.io/v1",
-        "EndpointSlice",
-        "endpointslices",
-        true,
-        true,
-    ),
-    k("batch/v1", "Job", "jobs", true, false),
-    k("batch/v1", "CronJob", "cronjobs", true, false),
-    k(
-        "policy/v1",
-        "PodDisruptionBudget",
-        "poddisruptionbudgets",
-        true,
-        false,
-    ),
-    k("networking.k8s.io/v1", "Ingress", "ingresses", true, false),
-    k(
-        "networking.k8s.io/v1",
-        "NetworkPolicy",
-        "networkpolicies",
-        true,
-        false,
-    ),
-    k("rbac.authorization.k8s.io/v1", "Role", "roles", true, false),
-    k(
-        "rbac.authorization.k8s.io/v1",
-        "RoleBinding",
-        "rolebindings",
-        true,
-        false,
-    ),
-    k(
-        "rbac.authorization.k8s.io/v1",
-        "ClusterRole",
-        "clusterroles",
-        false,
-        false,
-    ),
-    k(
-        "rbac.authorization.k8s.io/v1",
-        "ClusterRoleBinding",
-        "clusterrolebindings",
-        false,
-        false,
-    ),
-];
+pub use crate::sim::kinds::{by_kind, KindInfo, KINDS};
 
 /// The kind served at `api_version`; otherwise the API server's `no matches for kind ...` text.
 pub fn lookup(api_version: &str, kind: &str) -> Result<&'static KindInfo, String> {
     KINDS
         .iter()
+        .copied()
         .find(|i| i.api_version == api_version && i.kind == kind)
         .ok_or_else(|| format!("no matches for kind \"{kind}\" in version \"{api_version}\""))
 }
 
-/// The kind by its name alone (first match).
-pub fn by_kind(kind: &str) -> Option<&'static KindInfo> {
-    KINDS.iter().find(|i| i.kind == kind)
-}
-
-/// The kind by its resource name as kubectl accepts it: plural, singular (lower-case kind)
-/// or the usual short names (`sts`, `po`, `svc`, `pvc`, `pv`, `no`, `cm`, `ns`, `sa`, `ep`,
-/// `ev`, `sc`, `deploy`, `rs`, `ds`, `cj`, `pdb`, `ing`, `netpol`).
+/// The kind by a resource name as kubectl accepts it, in any case: the plural, the
+/// singular or a short name (`sts`, `po`, `svc`, `pvc`, ...; the registry's `short_names`).
 pub fn by_resource(name: &str) -> Option<&'static KindInfo> {
     let name = name.to_ascii_lowercase();
-    let short = match name.as_str() {
-        "sts" => Some("StatefulSet"),
-        "po" => Some("Pod"),
-        "svc" => Some("Service"),
-        "pvc" => Some("PersistentVolumeClaim"),
-        "pv" => Some("PersistentVolume"),
-        "no" => Some("Node"),
-        "cm" => Some("ConfigMap"),
-        "ns" => Some("Namespace"),
-        "sa" => Some("ServiceAccount"),
-        "ep" => Some("Endpoints"),
-        "ev" => Some("Event"),
-        "sc" => Some("StorageClass"),
-        "deploy" => Some("Deployment"),
-        "rs" => Some("ReplicaSet"),
-        "ds" => Some("DaemonSet"),
-        "cj" => Some("CronJob"),
-        "pdb" => Some("PodDisruptionBudget"),
-        "ing" => Some("Ingress"),
-        "netpol" => Some("NetworkPolicy"),
-        _ => None,
-    };
-    if let Some(kind) = short {
-        return by_kind(kind);
-    }
     KINDS
         .iter()
-        .find(|i| i.plural == name || i.kind.to_ascii_lowercase() == name)
+        .copied()
+        .find(|i| i.spellings().any(|s| s == name))
 }
 
 /// kubectl's message for an object of an unknown kind in a file, e.g.
@@ -171,4 +30,27 @@ pub fn no_matches_message(name: &str, source: &str, api_version: &str, kind: &st
     format!(
         "resource mapping not found for name: \"{name}\" namespace: \"\" from \"{source}\": no matches for kind \"{kind}\" in version \"{api_version}\"\nensure CRDs are installed first"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resources_resolve_by_every_spelling_in_any_case() {
+        for info in KINDS {
+            for spelling in info.spellings() {
+                assert_eq!(by_resource(spelling).map(|i| i.kind), Some(info.kind));
+                let upper = spelling.to_ascii_uppercase();
+                assert_eq!(by_resource(&upper).map(|i| i.kind), Some(info.kind));
+            }
+            assert!(std::ptr::eq(
+                lookup(info.api_version, info.kind).expect("served"),
+                *info
+            ));
+        }
+        assert_eq!(by_resource("sts").map(|i| i.kind), Some("StatefulSet"));
+        assert_eq!(by_resource("statefulset.apps"), None);
+        assert!(lookup("v1", "StatefulSet").is_err());
+    }
 }
