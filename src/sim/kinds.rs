@@ -10,15 +10,17 @@
 //! dispatch, the printers' dispatch; the language's own word list is checked against it by
 //! tests (`runner/kinds_check.rs`).
 //!
-//! Adding a kind scn only stores is one row in `generic`; a kind with its own store map is one
-//! row in `typed` (plus its map in `Store` and its `stored!` line) and, with a table, one
-//! printer.
+//! Adding a kind scn only stores is one row in `generic` (its Kind and k8s-openapi type, then
+//! its discovery fields); a kind with its own store map is one row in `typed` (plus its map in
+//! `Store` and its `stored!` line) and, with a table, one printer.
 
 use std::fmt;
 use std::marker::PhantomData;
 
-use k8s_openapi::api::{apps, core, discovery, storage};
+use k8s_openapi::api::{apps, batch, core, discovery, networking, policy, rbac, storage};
 
+use super::api::kinds::{KindApi, Typed};
+use super::api::unsimulated::Scope;
 use super::store::{Map, TypedMap};
 
 /// One kind the API server serves.
@@ -43,6 +45,12 @@ pub struct KindInfo {
     pub columns: &'static [&'static str],
     /// The kind's own typed map in the store; `None`: the generic map (`Store::others`).
     pub typed_map: Option<&'static dyn TypedMap>,
+    /// The kind's decoding as the API server's (its k8s-openapi type): strict decoding and
+    /// the known field names that validation and apply use.
+    pub api: &'static dyn KindApi,
+    /// Where the kind's objects hold the fields of each scope of the not-simulated list
+    /// (`api/unsimulated.rs`), as dotted paths: a Pod's pod spec is at `spec`.
+    pub unsimulated: &'static [(Scope, &'static str)],
 }
 
 impl KindInfo {
@@ -106,7 +114,7 @@ impl fmt::Debug for KindInfo {
 macro_rules! registry {
     (
         typed { $( $tv:ident($tty:ty) { $($tf:tt)* } )* }
-        generic { $( $gv:ident { $($gf:tt)* } )* }
+        generic { $( $gv:ident($gty:ty) { $($gf:tt)* } )* }
     ) => {
         /// A kind the store keeps. The typed kinds have their own map in the store; `Other`
         /// holds any other kind of the registry (ConfigMap, Secret, Deployment, ...), stored
@@ -125,6 +133,7 @@ macro_rules! registry {
                 pub static $tv: KindInfo = KindInfo {
                     kind: stringify!($tv),
                     typed_map: Some(&Map::<$tty>(PhantomData)),
+                    api: &Typed::<$tty>(PhantomData),
                     $($tf)*
                 };
             )*
@@ -132,6 +141,7 @@ macro_rules! registry {
                 pub static $gv: KindInfo = KindInfo {
                     kind: stringify!($gv),
                     typed_map: None,
+                    api: &Typed::<$gty>(PhantomData),
                     $($gf)*
                 };
             )*
@@ -178,6 +188,7 @@ registry! {
             namespaced: true,
             simulated: true,
             columns: &["NAME", "READY", "AGE", "CONTAINERS", "IMAGES"],
+            unsimulated: &[(Scope::PodSpec, "spec.template.spec")],
         }
         Pod(core::v1::Pod) {
             api_version: "v1",
@@ -197,6 +208,7 @@ registry! {
                 "NOMINATED NODE",
                 "READINESS GATES",
             ],
+            unsimulated: &[(Scope::PodSpec, "spec")],
         }
         PersistentVolumeClaim(core::v1::PersistentVolumeClaim) {
             api_version: "v1",
@@ -216,6 +228,7 @@ registry! {
                 "AGE",
                 "VOLUMEMODE",
             ],
+            unsimulated: &[(Scope::Claim, "spec")],
         }
         PersistentVolume(core::v1::PersistentVolume) {
             api_version: "v1",
@@ -237,6 +250,7 @@ registry! {
                 "AGE",
                 "VOLUMEMODE",
             ],
+            unsimulated: &[],
         }
         StorageClass(storage::v1::StorageClass) {
             api_version: "storage.k8s.io/v1",
@@ -253,6 +267,7 @@ registry! {
                 "ALLOWVOLUMEEXPANSION",
                 "AGE",
             ],
+            unsimulated: &[],
         }
         Service(core::v1::Service) {
             api_version: "v1",
@@ -270,6 +285,7 @@ registry! {
                 "AGE",
                 "SELECTOR",
             ],
+            unsimulated: &[(Scope::Service, "spec")],
         }
         Node(core::v1::Node) {
             api_version: "v1",
@@ -290,6 +306,7 @@ registry! {
                 "KERNEL-VERSION",
                 "CONTAINER-RUNTIME",
             ],
+            unsimulated: &[],
         }
         ControllerRevision(apps::v1::ControllerRevision) {
             api_version: "apps/v1",
@@ -299,6 +316,7 @@ registry! {
             namespaced: true,
             simulated: true,
             columns: &["NAME", "CONTROLLER", "REVISION", "AGE"],
+            unsimulated: &[],
         }
         EndpointSlice(discovery::v1::EndpointSlice) {
             api_version: "discovery.k8s.io/v1",
@@ -308,10 +326,11 @@ registry! {
             namespaced: true,
             simulated: true,
             columns: &["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"],
+            unsimulated: &[],
         }
     }
     generic {
-        Deployment {
+        Deployment(apps::v1::Deployment) {
             api_version: "apps/v1",
             plural: "deployments",
             singular: "deployment",
@@ -319,8 +338,9 @@ registry! {
             namespaced: true,
             simulated: false,
             columns: &[],
+            unsimulated: &[],
         }
-        ReplicaSet {
+        ReplicaSet(apps::v1::ReplicaSet) {
             api_version: "apps/v1",
             plural: "replicasets",
             singular: "replicaset",
@@ -328,8 +348,9 @@ registry! {
             namespaced: true,
             simulated: false,
             columns: &[],
+            unsimulated: &[],
         }
-        DaemonSet {
+        DaemonSet(apps::v1::DaemonSet) {
             api_version: "apps/v1",
             plural: "daemonsets",
             singular: "daemonset",
@@ -337,8 +358,9 @@ registry! {
             namespaced: true,
             simulated: false,
             columns: &[],
+            unsimulated: &[],
         }
-        ConfigMap {
+        ConfigMap(core::v1::ConfigMap) {
             api_version: "v1",
             plural: "configmaps",
             singular: "configmap",
@@ -346,8 +368,9 @@ registry! {
             namespaced: true,
             simulated: false,
             columns: &[],
+            unsimulated: &[],
         }
-        Secret {
+        Secret(core::v1::Secret) {
             api_version: "v1",
             plural: "secrets",
             singular: "secret",
@@ -355,8 +378,9 @@ registry! {
             namespaced: true,
             simulated: false,
             columns: &[],
+            unsimulated: &[],
         }
-        Namespace {
+        Namespace(core::v1::Namespace) {
             api_version: "v1",
             plural: "namespaces",
             singular: "namespace",
@@ -364,8 +388,9 @@ registry! {
             namespaced: false,
             simulated: false,
             columns: &[],
+            unsimulated: &[],
         }
-        ServiceAccount {
+        ServiceAccount(core::v1::ServiceAccount) {
             api_version: "v1",
             plural: "serviceaccounts",
             singular: "serviceaccount",
@@ -373,8 +398,9 @@ registry! {
             namespaced: true,
             simulated: false,
             columns: &[],
+            unsimulated: &[],
         }
-        Endpoints {
+        Endpoints(core::v1::Endpoints) {
             api_version: "v1",
             plural: "endpoints",
             singular: "endpoints",
@@ -382,8 +408,9 @@ registry! {
             namespaced: true,
             simulated: false,
             columns: &[],
+            unsimulated: &[],
         }
-        Event {
+        Event(core::v1::Event) {
             api_version: "v1",
             plural: "events",
             singular: "event",
@@ -391,8 +418,9 @@ registry! {
             namespaced: true,
             simulated: false,
             columns: &[],
+            unsimulated: &[],
         }
-        Job {
+        Job(batch::v1::Job) {
             api_version: "batch/v1",
             plural: "jobs",
             singular: "job",
@@ -400,8 +428,9 @@ registry! {
             namespaced: true,
             simulated: false,
             columns: &[],
+            unsimulated: &[],
         }
-        CronJob {
+        CronJob(batch::v1::CronJob) {
             api_version: "batch/v1",
             plural: "cronjobs",
             singular: "cronjob",
@@ -409,10 +438,11 @@ registry! {
             namespaced: true,
             simulated: false,
             columns: &[],
+            unsimulated: &[],
         }
         // The disruption controller acts on budgets (they are stored as generic objects and
         // read through the `policy/v1` type).
-        PodDisruptionBudget {
+        PodDisruptionBudget(policy::v1::PodDisruptionBudget) {
             api_version: "policy/v1",
             plural: "poddisruptionbudgets",
             singular: "poddisruptionbudget",
@@ -426,8 +456,9 @@ registry! {
                 "ALLOWED DISRUPTIONS",
                 "AGE",
             ],
+            unsimulated: &[],
         }
-        Ingress {
+        Ingress(networking::v1::Ingress) {
             api_version: "networking.k8s.io/v1",
             plural: "ingresses",
             singular: "ingress",
@@ -435,8 +466,9 @@ registry! {
             namespaced: true,
             simulated: false,
             columns: &[],
+            unsimulated: &[],
         }
-        NetworkPolicy {
+        NetworkPolicy(networking::v1::NetworkPolicy) {
             api_version: "networking.k8s.io/v1",
             plural: "networkpolicies",
             singular: "networkpolicy",
@@ -444,8 +476,9 @@ registry! {
             namespaced: true,
             simulated: false,
             columns: &[],
+            unsimulated: &[],
         }
-        Role {
+        Role(rbac::v1::Role) {
             api_version: "rbac.authorization.k8s.io/v1",
             plural: "roles",
             singular: "role",
@@ -453,8 +486,9 @@ registry! {
             namespaced: true,
             simulated: false,
             columns: &[],
+            unsimulated: &[],
         }
-        RoleBinding {
+        RoleBinding(rbac::v1::RoleBinding) {
             api_version: "rbac.authorization.k8s.io/v1",
             plural: "rolebindings",
             singular: "rolebinding",
@@ -462,8 +496,9 @@ registry! {
             namespaced: true,
             simulated: false,
             columns: &[],
+            unsimulated: &[],
         }
-        ClusterRole {
+        ClusterRole(rbac::v1::ClusterRole) {
             api_version: "rbac.authorization.k8s.io/v1",
             plural: "clusterroles",
             singular: "clusterrole",
@@ -471,8 +506,9 @@ registry! {
             namespaced: false,
             simulated: false,
             columns: &[],
+            unsimulated: &[],
         }
-        ClusterRoleBinding {
+        ClusterRoleBinding(rbac::v1::ClusterRoleBinding) {
             api_version: "rbac.authorization.k8s.io/v1",
             plural: "clusterrolebindings",
             singular: "clusterrolebinding",
@@ -480,6 +516,7 @@ registry! {
             namespaced: false,
             simulated: false,
             columns: &[],
+            unsimulated: &[],
         }
     }
 }
@@ -569,6 +606,23 @@ mod tests {
                 }
                 None => assert_eq!(kind, ObjectKind::Other(info.kind.to_string())),
             }
+        }
+    }
+
+    /// Each row's decoding is its own kind's type: an object decoded through it comes back
+    /// with the row's apiVersion and Kind.
+    #[test]
+    fn every_row_decodes_as_its_own_type() {
+        for info in KINDS {
+            let object = serde_json::json!({
+                "apiVersion": info.api_version,
+                "kind": info.kind,
+                "metadata": {"name": "x"}
+            });
+            let decoded = info.api.roundtrip(&object).expect(info.kind);
+            assert_eq!(decoded["apiVersion"], info.api_version, "{}", info.kind);
+            assert_eq!(decoded["kind"], info.kind);
+            assert!(info.api.known_fields(&object).contains_key(""));
         }
     }
 

@@ -156,7 +156,9 @@ impl<'de> SeqAccess<'de> for ProbeSeq<'_> {
     }
 }
 
-fn probe_as<T: DeserializeOwned>(input: &Value) -> BTreeMap<String, &'static [&'static str]> {
+pub(crate) fn probe_as<T: DeserializeOwned>(
+    input: &Value,
+) -> BTreeMap<String, &'static [&'static str]> {
     let known = Known::default();
     // A value that does not decode still leaves the structs visited before the error.
     let _ = T::deserialize(Probe {
@@ -170,37 +172,7 @@ fn probe_as<T: DeserializeOwned>(input: &Value) -> BTreeMap<String, &'static [&'
 /// The field names of every struct in `input` decoded as `kind`, by path (`""` is the
 /// object itself). Empty for a kind the schema does not know.
 pub fn known_fields(kind: &str, input: &Value) -> BTreeMap<String, &'static [&'static str]> {
-    use k8s_openapi::api::{apps, batch, core, discovery, networking, policy, rbac, storage};
-    match kind {
-        "StatefulSet" => probe_as::<apps::v1::StatefulSet>(input),
-        "Deployment" => probe_as::<apps::v1::Deployment>(input),
-        "ReplicaSet" => probe_as::<apps::v1::ReplicaSet>(input),
-        "DaemonSet" => probe_as::<apps::v1::DaemonSet>(input),
-        "ControllerRevision" => probe_as::<apps::v1::ControllerRevision>(input),
-        "Pod" => probe_as::<core::v1::Pod>(input),
-        "Service" => probe_as::<core::v1::Service>(input),
-        "PersistentVolumeClaim" => probe_as::<core::v1::PersistentVolumeClaim>(input),
-        "PersistentVolume" => probe_as::<core::v1::PersistentVolume>(input),
-        "Node" => probe_as::<core::v1::Node>(input),
-        "ConfigMap" => probe_as::<core::v1::ConfigMap>(input),
-        "Secret" => probe_as::<core::v1::Secret>(input),
-        "Namespace" => probe_as::<core::v1::Namespace>(input),
-        "ServiceAccount" => probe_as::<core::v1::ServiceAccount>(input),
-        "Endpoints" => probe_as::<core::v1::Endpoints>(input),
-        "Event" => probe_as::<core::v1::Event>(input),
-        "StorageClass" => probe_as::<storage::v1::StorageClass>(input),
-        "EndpointSlice" => probe_as::<discovery::v1::EndpointSlice>(input),
-        "Job" => probe_as::<batch::v1::Job>(input),
-        "CronJob" => probe_as::<batch::v1::CronJob>(input),
-        "PodDisruptionBudget" => probe_as::<policy::v1::PodDisruptionBudget>(input),
-        "Ingress" => probe_as::<networking::v1::Ingress>(input),
-        "NetworkPolicy" => probe_as::<networking::v1::NetworkPolicy>(input),
-        "Role" => probe_as::<rbac::v1::Role>(input),
-        "RoleBinding" => probe_as::<rbac::v1::RoleBinding>(input),
-        "ClusterRole" => probe_as::<rbac::v1::ClusterRole>(input),
-        "ClusterRoleBinding" => probe_as::<rbac::v1::ClusterRoleBinding>(input),
-        _ => BTreeMap::new(),
-    }
+    super::kinds::by_kind(kind).map_or_else(BTreeMap::new, |info| info.api.known_fields(input))
 }
 
 /// For each unknown field path (as [`super::strict::unknown_fields`] gives them), the

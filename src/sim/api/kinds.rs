@@ -1,7 +1,37 @@
 //! The API server's REST mapping (discovery): which kind a manifest's `apiVersion`/`kind`
 //! or a resource name means. The kinds themselves are the registry's (`sim/kinds.rs`).
 
+use std::collections::BTreeMap;
+use std::marker::PhantomData;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
 pub use crate::sim::kinds::{by_kind, KindInfo, KINDS};
+
+/// What the API server's decoding of a kind gives validation and apply, whatever its
+/// type: each registry row holds one ([`KindInfo::api`]), so no code lists the kinds' types.
+pub trait KindApi: Sync {
+    /// Decodes `input` as the kind and encodes it again (strict decoding compares the two);
+    /// `Err` carries the decoder's message.
+    fn roundtrip(&self, input: &Value) -> Result<Value, String>;
+    /// The field names of every struct in `input` decoded as the kind, by path.
+    fn known_fields(&self, input: &Value) -> BTreeMap<String, &'static [&'static str]>;
+}
+
+/// The decoding of the k8s-openapi type `T` (a zero-sized handle).
+pub struct Typed<T>(pub PhantomData<fn() -> T>);
+
+impl<T: DeserializeOwned + Serialize> KindApi for Typed<T> {
+    fn roundtrip(&self, input: &Value) -> Result<Value, String> {
+        super::strict::roundtrip_as::<T>(input)
+    }
+
+    fn known_fields(&self, input: &Value) -> BTreeMap<String, &'static [&'static str]> {
+        super::fields::probe_as::<T>(input)
+    }
+}
 
 /// The kind served at `api_version`; otherwise the API server's `no matches for kind ...` text.
 pub fn lookup(api_version: &str, kind: &str) -> Result<&'static KindInfo, String> {

@@ -11,7 +11,9 @@ use serde_json::Value;
 
 use super::kinds;
 
-fn roundtrip_as<T: DeserializeOwned + Serialize>(input: &Value) -> Result<Value, String> {
+pub(crate) fn roundtrip_as<T: DeserializeOwned + Serialize>(
+    input: &Value,
+) -> Result<Value, String> {
     let t: T = serde_json::from_value(input.clone()).map_err(|e| e.to_string())?;
     serde_json::to_value(&t).map_err(|e| e.to_string())
 }
@@ -19,36 +21,9 @@ fn roundtrip_as<T: DeserializeOwned + Serialize>(input: &Value) -> Result<Value,
 /// Decodes `input` as `kind` and encodes it again. `Err` carries the decoder's message (wrong
 /// types, wrong apiVersion) or `unknown kind`.
 pub fn roundtrip(kind: &str, input: &Value) -> Result<Value, String> {
-    use k8s_openapi::api::{apps, batch, core, discovery, networking, policy, rbac, storage};
-    match kind {
-        "StatefulSet" => roundtrip_as::<apps::v1::StatefulSet>(input),
-        "Deployment" => roundtrip_as::<apps::v1::Deployment>(input),
-        "ReplicaSet" => roundtrip_as::<apps::v1::ReplicaSet>(input),
-        "DaemonSet" => roundtrip_as::<apps::v1::DaemonSet>(input),
-        "ControllerRevision" => roundtrip_as::<apps::v1::ControllerRevision>(input),
-        "Pod" => roundtrip_as::<core::v1::Pod>(input),
-        "Service" => roundtrip_as::<core::v1::Service>(input),
-        "PersistentVolumeClaim" => roundtrip_as::<core::v1::PersistentVolumeClaim>(input),
-        "PersistentVolume" => roundtrip_as::<core::v1::PersistentVolume>(input),
-        "Node" => roundtrip_as::<core::v1::Node>(input),
-        "ConfigMap" => roundtrip_as::<core::v1::ConfigMap>(input),
-        "Secret" => roundtrip_as::<core::v1::Secret>(input),
-        "Namespace" => roundtrip_as::<core::v1::Namespace>(input),
-        "ServiceAccount" => roundtrip_as::<core::v1::ServiceAccount>(input),
-        "Endpoints" => roundtrip_as::<core::v1::Endpoints>(input),
-        "Event" => roundtrip_as::<core::v1::Event>(input),
-        "StorageClass" => roundtrip_as::<storage::v1::StorageClass>(input),
-        "EndpointSlice" => roundtrip_as::<discovery::v1::EndpointSlice>(input),
-        "Job" => roundtrip_as::<batch::v1::Job>(input),
-        "CronJob" => roundtrip_as::<batch::v1::CronJob>(input),
-        "PodDisruptionBudget" => roundtrip_as::<policy::v1::PodDisruptionBudget>(input),
-        "Ingress" => roundtrip_as::<networking::v1::Ingress>(input),
-        "NetworkPolicy" => roundtrip_as::<networking::v1::NetworkPolicy>(input),
-        "Role" => roundtrip_as::<rbac::v1::Role>(input),
-        "RoleBinding" => roundtrip_as::<rbac::v1::RoleBinding>(input),
-        "ClusterRole" => roundtrip_as::<rbac::v1::ClusterRole>(input),
-        "ClusterRoleBinding" => roundtrip_as::<rbac::v1::ClusterRoleBinding>(input),
-        other => Err(format!("unknown kind {other:?}")),
+    match kinds::by_kind(kind) {
+        Some(info) => info.api.roundtrip(input),
+        None => Err(format!("unknown kind {kind:?}")),
     }
 }
 

@@ -96,17 +96,15 @@ pub fn warnings(object: &Value) -> Vec<String> {
         .get("kind")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    let roots: Vec<(Scope, &str, Option<&Value>)> = match kind {
-        "Pod" => vec![(Scope::PodSpec, "spec", object.get("spec"))],
-        "StatefulSet" => vec![(
-            Scope::PodSpec,
-            "spec.template.spec",
-            object.pointer("/spec/template/spec"),
-        )],
-        "Service" => vec![(Scope::Service, "spec", object.get("spec"))],
-        "PersistentVolumeClaim" => vec![(Scope::Claim, "spec", object.get("spec"))],
-        _ => Vec::new(),
-    };
+    // Where the kind keeps the fields of each scope: the registry's `unsimulated` roots.
+    let roots: Vec<(Scope, &str, Option<&Value>)> = super::kinds::by_kind(kind)
+        .map_or(&[][..], |info| info.unsimulated)
+        .iter()
+        .map(|(scope, prefix)| {
+            let pointer = format!("/{}", prefix.replace('.', "/"));
+            (*scope, *prefix, object.pointer(&pointer))
+        })
+        .collect();
     let mut out = Vec::new();
     for (scope, prefix, root) in roots {
         let Some(root) = root else { continue };
