@@ -174,3 +174,106 @@ fn every_kind_with_columns_has_a_printer() {
         }
     }
 }
+
+/// The project's reference, whose tables of kinds, words and columns are checked here.
+const LANGUAGE_MD: &str = include_str!("../../docs/language.md");
+
+/// The table rows (`| … |` lines, header and rule excluded) that follow `header` in the
+/// reference, up to the first line that is not a table line.
+fn doc_table(header: &str) -> Vec<&'static str> {
+    let mut lines = LANGUAGE_MD.lines().skip_while(|l| *l != header);
+    assert_eq!(
+        lines.next(),
+        Some(header),
+        "docs/language.md has no `{header}`"
+    );
+    lines.skip(1).take_while(|l| l.starts_with('|')).collect()
+}
+
+fn code(word: &str) -> String {
+    format!("`{word}`")
+}
+
+/// Prints the table as it should be, so that a failure says what to paste.
+fn check_doc_table(header: &str, expected: Vec<String>) {
+    let written = doc_table(header);
+    assert!(
+        written == expected,
+        "docs/language.md's table under `{header}` differs from the registry; it should read:\n{header}\n{}",
+        expected.join("\n")
+    );
+}
+
+/// docs/language.md's "kinds the API knows" is the registry, row for row.
+#[test]
+fn the_reference_lists_the_registry_kinds() {
+    let expected = KINDS
+        .iter()
+        .map(|info| {
+            let mut resource = code(info.plural);
+            if !info.short_names.is_empty() {
+                let short: Vec<String> = info.short_names.iter().map(|s| code(s)).collect();
+                resource = format!("{resource} ({})", short.join(", "));
+            }
+            let yes = |b: bool| if b { "yes" } else { "no" };
+            format!(
+                "| {} | {} | {resource} | {} | {} |",
+                code(info.kind),
+                code(info.api_version),
+                yes(info.namespaced),
+                yes(info.simulated)
+            )
+        })
+        .collect();
+    check_doc_table(
+        "| Kind | apiVersion | Resource (short names) | Namespaced | Simulated |",
+        expected,
+    );
+}
+
+/// docs/language.md's table of reference words is the language's list (itself checked
+/// against the registry above): the singular, then the other words, per kind.
+#[test]
+fn the_reference_lists_the_words_of_every_kind() {
+    let mut expected: Vec<String> = Vec::new();
+    let mut seen: Vec<Kind> = Vec::new();
+    for (_, kind) in lang::ALIASES {
+        if seen.contains(kind) {
+            continue;
+        }
+        seen.push(*kind);
+        let singular = lang::singular(*kind);
+        let others: Vec<String> = lang::ALIASES
+            .iter()
+            .filter(|(word, k)| k == kind && *word != singular)
+            .map(|(word, _)| code(word))
+            .collect();
+        expected.push(format!("| {} | {} |", code(singular), others.join(", ")));
+    }
+    check_doc_table("| Kind | Also |", expected);
+}
+
+/// docs/language.md's table of table columns is the registry's columns.
+#[test]
+fn the_reference_lists_the_columns_of_every_table() {
+    let expected = lang::TABLE_KINDS
+        .iter()
+        .map(|kind| {
+            format!(
+                "| {} | {} |",
+                code(lang::table_name(*kind)),
+                row_of(*kind).columns.join(", ")
+            )
+        })
+        .collect();
+    check_doc_table("| Table | Columns |", expected);
+}
+
+/// Every kind of the language has a field schema, so its paths are checked at load time.
+#[test]
+fn every_language_kind_has_a_schema() {
+    for kind in language_kinds() {
+        let name = row_of(kind).kind;
+        assert!(super::schema::of_kind(name).is_some(), "{name}");
+    }
+}
