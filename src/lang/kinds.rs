@@ -1,4 +1,9 @@
 //! Kind names as a reference or a table may spell them (kubectl's aliases).
+//!
+//! The language keeps its own words (it knows nothing of the simulation); the runner's
+//! `kinds_check` tests hold them to the kind registry (`sim/kinds.rs`) both ways: every word
+//! is a spelling discovery serves for its kind (or the plural of a short name, `pvcs`), and
+//! every spelling of a kind the language knows is a word.
 
 use super::ast::Kind;
 
