@@ -11,7 +11,7 @@
 //! tests (`runner/kinds_check.rs`).
 //!
 //! Adding a kind scn only stores is one row in `generic` (its Kind and k8s-openapi type, then
-//! its discovery fields); a kind with its own store map is one row in `typed` (plus its map in
+//! its discovery fields), and its line in docs/language.md's table, which a test prints; a kind with its own store map is one row in `typed` (plus its map in
 //! `Store` and its `stored!` line) and, with a table, one printer.
 
 use std::fmt;
