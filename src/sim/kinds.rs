@@ -3,16 +3,19 @@
 //! One row per kind gives what the API server's discovery serves for it (`kubectl
 //! api-resources`: the Kind, its `apiVersion`, the plural resource, the singular, the short
 //! names, whether it is namespaced), whether a component of the simulation acts on it, where
-//! the store keeps it (its own typed map, or the generic map of kinds scn only stores) and the
+//! the store keeps it (its own typed map, or the generic map of kinds scn only stores), the
 //! columns of its table (`kubectl get -o wide`, the server-side printer's column definitions
-//! of `pkg/printers/internalversion`). Everything else that lists kinds reads this table: the
-//! [`ObjectKind`] enum and its names, the REST mapping of `api/kinds.rs`, the store's
-//! dispatch, the printers' dispatch; the language's own word list is checked against it by
+//! of `pkg/printers/internalversion`), its decoding (its k8s-openapi type) and where its
+//! objects hold the fields of the not-simulated list. Everything else that lists kinds reads
+//! this table: the [`ObjectKind`] enum and its names, the REST mapping of `api/kinds.rs`, the
+//! store's dispatch, strict decoding and known fields, the not-simulated warnings, the
+//! printers' columns and dispatch; the language's own word list is checked against it by
 //! tests (`runner/kinds_check.rs`).
 //!
 //! Adding a kind scn only stores is one row in `generic` (its Kind and k8s-openapi type, then
-//! its discovery fields), and its line in docs/language.md's table, which a test prints; a kind with its own store map is one row in `typed` (plus its map in
-//! `Store` and its `stored!` line) and, with a table, one printer.
+//! its discovery fields) and its line in docs/language.md's table, which a test prints. A kind
+//! with its own store map is one row in `typed`, plus its map in `Store`, its `stored!` line
+//! and, with a table, one printer (`printers::print`).
 
 use std::fmt;
 use std::marker::PhantomData;
