@@ -73,7 +73,8 @@ impl KindInfo {
         }
     }
 
-    /// The `singular.group` form kubectl prints before a name: `statefulset.apps/web`.
+    /// The form kubectl's name printer writes before a name, the lower-case `Kind.group`
+    /// (cli-runtime's `printers/name.go`), which is `singular.group`: `statefulset.apps/web`.
     pub fn kubectl_prefix(&self) -> String {
         match self.group() {
             "" => self.singular.to_string(),
