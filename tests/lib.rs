@@ -20,6 +20,7 @@ mod lang_errors;
 mod lang_nodes;
 mod lang_parse;
 mod lang_render;
+mod layering;
 mod mutants;
 mod report;
 mod reports;

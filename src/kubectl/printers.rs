@@ -17,8 +17,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 
 use super::duration::age;
 pub use super::duration::human_duration;
-use super::quantity::canonical;
 pub use super::table::PrintedTable;
+use crate::sim::api::quantity::canonical;
 
 const NONE: &str = "<none>";
 const UNSET: &str = "<unset>";

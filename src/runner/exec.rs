@@ -183,7 +183,7 @@ impl<'f> Runner<'f> {
     fn new(file: &'f LoadedFile, mutant: Option<Mutant>) -> Result<Runner<'f>, String> {
         let mut config = sim_config(&file.ast.cluster)?;
         config.mutant = mutant;
-        let world = World::new(config).map_err(|e| e.to_string())?;
+        let world = World::new(config).map_err(|e| super::limits::message(&e))?;
         Ok(Runner {
             file,
             world,
@@ -284,7 +284,7 @@ impl<'f> Runner<'f> {
     }
 
     fn sim_failure(&self, stmt: &Stmt, e: SimError) -> Box<Failure> {
-        self.fail(stmt, e.to_string())
+        self.fail(stmt, super::limits::message(&e))
     }
 
     fn settle(&mut self, stmt: &Stmt) -> Step {
@@ -903,7 +903,7 @@ impl std::fmt::Display for ActionError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ActionError::Refused(m) | ActionError::Query(m) => f.write_str(m),
-            ActionError::Sim(e) => write!(f, "{e}"),
+            ActionError::Sim(e) => f.write_str(&super::limits::message(e)),
         }
     }
 }

@@ -257,7 +257,7 @@ fn load_statement(file: &mut LoadedFile, stmt: &Stmt) -> Result<(), Box<LoadErro
                 },
                 source: file.source.clone(),
             };
-            if let Err(message) = crate::grade::paths::check_relative(path) {
+            if let Err(message) = super::paths::check_relative(path) {
                 return Err(Box::new(located(
                     message,
                     "a submission file is a relative path inside the submission folder, e.g. \"web.yaml\"",
@@ -270,8 +270,8 @@ fn load_statement(file: &mut LoadedFile, stmt: &Stmt) -> Result<(), Box<LoadErro
                 )));
             };
             if !submission.files.contains_key(path) {
-                let docs = crate::grade::paths::read_submission_file(&submission.dir, path)
-                    .and_then(|text| {
+                let docs =
+                    super::paths::read_submission_file(&submission.dir, path).and_then(|text| {
                         let docs =
                             parse_yaml_documents(&text).map_err(|(message, line, col)| {
                                 format!(

@@ -4,7 +4,8 @@
 //! controllers that reconcile (`controllers`), a scheduler, a kubelet per node, and IPAM.
 //! Everything lives in one [`world::World`]; time is virtual (`clock`).
 //!
-//! Architecture invariant: nothing here knows the `.scn` language.
+//! Architecture invariant: nothing here knows the language of `lang`, nor uses `lang`,
+//! `runner`, `grade` or `kubectl` (checked by `layering` tests in `lib.rs`).
 
 pub mod api;
 pub mod bootstrap;
@@ -33,7 +34,7 @@ pub use error::SimError;
 pub use mutants::Mutant;
 pub use world::{Config, World};
 
-/// A duration in milliseconds as the language writes it: `1h2m3s500ms`, `0s`.
+/// A duration in milliseconds, compactly: `1h2m3s500ms`, `0s`.
 pub fn clock_fmt(ms: clock::Millis) -> String {
     if ms == 0 {
         return "0s".into();

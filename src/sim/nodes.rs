@@ -23,7 +23,7 @@ pub struct TaintSpec {
     pub effect: String,
 }
 
-/// A node's options; unset ones take the cluster's `node-capacity`.
+/// A node's options; unset ones take the cluster's (`Config::capacity`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct NodeOptions {
     pub zone: Option<String>,

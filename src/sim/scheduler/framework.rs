@@ -23,18 +23,16 @@ pub const DEFAULT_MEMORY_REQUEST: i64 = 200 * 1024 * 1024;
 /// resource in its unit (bytes for memory).
 pub type Resources = BTreeMap<String, i64>;
 
-/// A quantity in the unit `Resources` uses for `resource`, rounded up.
+/// A quantity in the unit `Resources` uses for `resource`, rounded up (`MilliValue` for
+/// cpu, `Value` for the others); `None` for a negative, unreadable or huge one.
 pub fn amount(resource: &str, text: &str) -> Option<i64> {
-    let value = quantity::value(text)?;
+    let q = quantity::parse(text).ok()?;
     let scaled = if resource == "cpu" {
-        value * 1000.0
+        q.milli_value()?
     } else {
-        value
+        q.value()
     };
-    if !scaled.is_finite() || scaled < 0.0 || scaled > i64::MAX as f64 / 4.0 {
-        return None;
-    }
-    Some(scaled.ceil() as i64)
+    (0..=i64::MAX / 4).contains(&scaled).then_some(scaled)
 }
 
 /// One node as a scheduling cycle sees it (`framework.NodeInfo` with its node).
