@@ -2,8 +2,11 @@
 //! `duration`; quantities are `sim::api::quantity`).
 
 pub mod client;
-pub mod drain;
-pub mod duration;
-pub mod printers;
-pub mod rollout_status;
-pub mod table;
+pub(crate) mod drain;
+pub(crate) mod duration;
+pub(crate) mod printers;
+pub(crate) mod rollout_status;
+pub(crate) mod table;
+
+#[cfg(test)]
+mod tests;

@@ -16,7 +16,6 @@ use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 
 use super::duration::age;
-pub use super::duration::human_duration;
 pub use super::table::PrintedTable;
 use crate::sim::api::quantity::canonical;
 

@@ -503,7 +503,7 @@ pub fn span_at(text: &str, line: u32, col: u32) -> Span {
 }
 
 /// Every non-empty document of a multi-document YAML text, within the limits of
-/// [`super::yaml_limits`] (size, depth, nodes, no duplicate keys).
+/// `yaml_limits` (size, depth, nodes, no duplicate keys).
 pub fn parse_yaml_documents(text: &str) -> Result<Vec<Document>, (String, u32, u32)> {
     use serde::de::DeserializeSeed;
     super::yaml_limits::prescan(text)?;

@@ -11,6 +11,7 @@ use std::path::{Component, Path, PathBuf};
 /// The largest submission file read (1 MiB).
 pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 /// The most files a submission folder may hold (counted recursively).
+#[cfg(feature = "cli")]
 pub const MAX_FILES: usize = 200;
 
 /// The path as written in `apply submission "…"`: relative, without `..`.
@@ -83,6 +84,7 @@ pub fn read_submission_file(dir: &Path, path: &str) -> Result<String, String> {
 
 /// Counts the files of a submission folder (stopping past the limit), without following
 /// symlinked folders.
+#[cfg(feature = "cli")]
 pub fn count_files(dir: &Path) -> usize {
     fn walk(dir: &Path, n: &mut usize) {
         let Ok(entries) = std::fs::read_dir(dir) else {

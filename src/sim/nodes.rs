@@ -144,14 +144,6 @@ pub fn next_index(nodes: &std::collections::BTreeMap<String, Node>) -> u32 {
         + 1
 }
 
-pub fn is_ready(node: &Node) -> bool {
-    node.status
-        .as_ref()
-        .and_then(|s| s.conditions.as_ref())
-        .and_then(|c| c.iter().find(|c| c.type_ == "Ready"))
-        .is_some_and(|c| c.status == "True")
-}
-
 /// `spec.unschedulable` (cordoned).
 pub fn is_unschedulable(node: &Node) -> bool {
     node.spec

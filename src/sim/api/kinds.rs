@@ -128,41 +128,6 @@ pub fn by_kind(kind: &str) -> Option<&'static KindInfo> {
     KINDS.iter().find(|i| i.kind == kind)
 }
 
-/// The kind by its resource name as kubectl accepts it: plural, singular (lower-case kind)
-/// or the usual short names (`sts`, `po`, `svc`, `pvc`, `pv`, `no`, `cm`, `ns`, `sa`, `ep`,
-/// `ev`, `sc`, `deploy`, `rs`, `ds`, `cj`, `pdb`, `ing`, `netpol`).
-pub fn by_resource(name: &str) -> Option<&'static KindInfo> {
-    let name = name.to_ascii_lowercase();
-    let short = match name.as_str() {
-        "sts" => Some("StatefulSet"),
-        "po" => Some("Pod"),
-        "svc" => Some("Service"),
-        "pvc" => Some("PersistentVolumeClaim"),
-        "pv" => Some("PersistentVolume"),
-        "no" => Some("Node"),
-        "cm" => Some("ConfigMap"),
-        "ns" => Some("Namespace"),
-        "sa" => Some("ServiceAccount"),
-        "ep" => Some("Endpoints"),
-        "ev" => Some("Event"),
-        "sc" => Some("StorageClass"),
-        "deploy" => Some("Deployment"),
-        "rs" => Some("ReplicaSet"),
-        "ds" => Some("DaemonSet"),
-        "cj" => Some("CronJob"),
-        "pdb" => Some("PodDisruptionBudget"),
-        "ing" => Some("Ingress"),
-        "netpol" => Some("NetworkPolicy"),
-        _ => None,
-    };
-    if let Some(kind) = short {
-        return by_kind(kind);
-    }
-    KINDS
-        .iter()
-        .find(|i| i.plural == name || i.kind.to_ascii_lowercase() == name)
-}
-
 /// kubectl's message for an object of an unknown kind in a file, e.g.
 /// `resource mapping not found for name: "web" namespace: "" from "web.yaml": no matches for
 /// kind "StatefullSet" in version "apps/v1"` followed by the line `ensure CRDs are installed

@@ -26,3 +26,6 @@ pub mod quantity;
 pub mod strict;
 pub mod unsimulated;
 pub mod validation;
+
+#[cfg(test)]
+mod tests;

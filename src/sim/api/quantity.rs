@@ -28,13 +28,12 @@ pub enum Format {
     DecimalSI,
 }
 
-/// Why a text is not a quantity (upstream's `ErrFormatWrong`, `ErrSuffix`, `ErrNumeric`),
-/// or is one too large to hold.
+/// Why a text is not a quantity (upstream's `ErrFormatWrong`, `ErrSuffix`), or is one too
+/// large to hold. (Upstream's `ErrNumeric` cannot happen here: the digits are read exactly.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ParseError {
     FormatWrong,
     Suffix,
-    Numeric,
     OutOfRange,
 }
 
@@ -46,7 +45,6 @@ impl fmt::Display for ParseError {
                  '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
             }
             ParseError::Suffix => "unable to parse quantity's suffix",
-            ParseError::Numeric => "unable to parse quantity's numeric part",
             ParseError::OutOfRange => "quantity is too large: at most 2^63-1 in magnitude",
         })
     }
@@ -99,10 +97,6 @@ impl Quantity {
         self.nanos
     }
 
-    pub fn format(&self) -> Format {
-        self.format
-    }
-
     /// `Quantity.Value()`: the value in units, rounded up (`500m` → 1, `1Gi` → 1073741824).
     pub fn value(&self) -> i64 {
         // In range by construction: |nanos| ≤ (2⁶³-1)·10⁹.
@@ -116,7 +110,9 @@ impl Quantity {
     }
 
     /// `Quantity.Add`, exactly; `None` past the range. Adding to zero takes the other's
-    /// format, as upstream does.
+    /// format, as upstream does. (The scheduler sums amounts in its own units; only the
+    /// tests add quantities.)
+    #[cfg_attr(not(test), allow(dead_code))]
     pub fn checked_add(self, other: Quantity) -> Option<Quantity> {
         let nanos = self.nanos.checked_add(other.nanos)?;
         if nanos.abs() > MAX_NANOS {

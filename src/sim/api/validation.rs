@@ -1023,6 +1023,8 @@ pub fn statefulset_warnings(sts: &StatefulSet) -> Vec<String> {
 }
 
 /// Status subresource validation (B-VAL-17). `old` enables the `collisionCount` check.
+/// Only its tests call it for now: the status writes do not go through it yet (issue 12).
+#[cfg_attr(not(test), allow(dead_code))]
 pub fn validate_statefulset_status(
     status: &StatefulSetStatus,
     old: Option<&StatefulSetStatus>,

@@ -197,13 +197,6 @@ impl PodInfo {
         info.labels = labels;
         info
     }
-
-    pub fn has_affinity(&self) -> bool {
-        !(self.required_affinity.is_empty()
-            && self.required_anti_affinity.is_empty()
-            && self.preferred_affinity.is_empty()
-            && self.preferred_anti_affinity.is_empty())
-    }
 }
 
 fn spread_constraint(
