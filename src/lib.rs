@@ -159,6 +159,7 @@ pub mod harness;
 pub(crate) mod init;
 pub mod kubectl;
 pub mod lang;
+pub(crate) mod quantity;
 pub mod runner;
 pub mod sim;
 pub(crate) mod suggest;

@@ -46,9 +46,37 @@ fn uses_of(text: &str, module: &str) -> Vec<usize> {
     found
 }
 
-/// The layers, bottom up, and what each must not use. `suggest` (edit distance) is below
-/// them all.
+/// The layers, bottom up, and what each must not use. `suggest` (edit distance) and
+/// `quantity` (resource quantities) are below them all.
 const FORBIDDEN: &[(&str, &[&str])] = &[
+    (
+        "suggest",
+        &[
+            "quantity",
+            "sim",
+            "kubectl",
+            "lang",
+            "diagnostic",
+            "runner",
+            "grade",
+            "harness",
+            "init",
+        ],
+    ),
+    (
+        "quantity",
+        &[
+            "suggest",
+            "sim",
+            "kubectl",
+            "lang",
+            "diagnostic",
+            "runner",
+            "grade",
+            "harness",
+            "init",
+        ],
+    ),
     (
         "sim",
         &[

@@ -1,5 +1,5 @@
 //! The client side: what kubectl does (`client`, `drain`) and prints (`printers`, `table`,
-//! `duration`; quantities are `sim::api::quantity`).
+//! `duration`; quantities are `crate::quantity`).
 
 pub mod client;
 pub(crate) mod drain;

@@ -17,7 +17,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 
 use super::duration::age;
 pub use super::table::PrintedTable;
-use crate::sim::api::quantity::canonical;
+use crate::quantity::canonical;
 
 const NONE: &str = "<none>";
 const UNSET: &str = "<unset>";

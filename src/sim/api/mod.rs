@@ -22,7 +22,6 @@ pub mod fields;
 pub mod kinds;
 pub mod patch;
 pub mod poddisruptionbudget;
-pub mod quantity;
 pub mod strict;
 pub mod unsimulated;
 pub mod validation;

@@ -945,7 +945,7 @@ fn normalize_quantities(v: serde_json::Value) -> serde_json::Value {
                             Value::Object(q) => Value::Object(
                                 q.into_iter()
                                     .map(|(qk, qv)| {
-                                        let n = qv.as_str().map(super::quantity::parse);
+                                        let n = qv.as_str().map(crate::quantity::parse);
                                         match n {
                                             Some(Ok(n)) => (qk, Value::from(n.nanos().to_string())),
                                             _ => (qk, qv),
