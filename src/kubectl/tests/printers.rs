@@ -250,8 +250,7 @@ fn pods_table_snapshot() {
     let p1 = pod("web-1", waiting_status("ContainerCreating"));
     let p10 = pod("web-10", Value::Null);
     let t = printers::pods(&[&p1, &p10, &p0], now());
-    // Snapshot file name without the module path, so the same file serves whether this module
-    // runs inside `tests/lib.rs` or as Cargo's auto-discovered `kubectl_printers` test target.
+    // Snapshot file name without the module path (`snapshots/kubectl_pods_table.snap`).
     insta::with_settings!({prepend_module_to_snapshot => false}, {
         insta::assert_snapshot!("kubectl_pods_table", t.render());
     });
