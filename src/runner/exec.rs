@@ -23,7 +23,7 @@ use crate::sim::{clock_fmt, Config, Mutant, SimError, World};
 /// The default limit of `await` (docs/language.md).
 pub const DEFAULT_AWAIT: Millis = 10 * 60 * 1000;
 
-pub fn sim_config(cluster: &ClusterConfig) -> Result<Config, String> {
+pub(crate) fn sim_config(cluster: &ClusterConfig) -> Result<Config, String> {
     Ok(Config {
         nodes: cluster.nodes,
         namespace: cluster.namespace.clone(),
@@ -54,7 +54,9 @@ pub fn sim_config(cluster: &ClusterConfig) -> Result<Config, String> {
 }
 
 /// A node shape of the language as the simulation takes it.
-pub fn node_options(options: &crate::lang::ast::NodeOptions) -> crate::sim::nodes::NodeOptions {
+pub(crate) fn node_options(
+    options: &crate::lang::ast::NodeOptions,
+) -> crate::sim::nodes::NodeOptions {
     crate::sim::nodes::NodeOptions {
         zone: options.zone.clone(),
         cpu: options.cpu.clone(),
