@@ -9,7 +9,9 @@ use k8s_openapi::api::core::v1::Pod;
 
 use crate::lang::ast::Stmt;
 use crate::sim::clock::Millis;
-use crate::sim::trace::{PodRow, TraceEntry};
+/// A pod's row in the timeline (the simulation records it; kubectl's printer prints it).
+pub use crate::sim::trace::PodRow;
+use crate::sim::trace::TraceEntry;
 use crate::sim::{clock_fmt, World};
 
 use super::exec::{self, Observer};
