@@ -5,6 +5,16 @@
 //! runs them from `cargo test` and exposes the simulation itself. See ARCHITECTURE.md for
 //! the map of the crate and docs/language.md for the language.
 //!
+//! # The public API and its features
+//!
+//! Public: [`lang::parse`] and its syntax tree ([`lang::ast`], [`lang::error`]); [`runner`]
+//! (discover, load, run, check, list and report files); [`sim::World`] with its store,
+//! [`sim::Config`] and [`sim::SimError`]; [`kubectl::client`], the requests kubectl sends;
+//! [`diagnostic::render`]; `harness` (feature `harness`) and `cli` (feature `cli`, what the
+//! `scn` binary runs). Everything else is the crate's own. Both features are on by
+//! default; without them (`default-features = false`) the crate pulls no clap, indicatif,
+//! mimalloc or libtest-mimic.
+//!
 //! # Scenarios as `cargo test` tests
 //!
 //! `scn init` sets a crate up (or do it by hand): `scenarios/*.scn`, a dev-dependency on
@@ -39,6 +49,44 @@
 //! std::process::exit(runner::exit_code(&outcomes));
 //! ```
 //!
+//! # One scenario from its text
+//!
+//! [`runner::load::load_source`] loads a text as if read from a file (the manifests are
+//! `"""` blocks here), [`runner::exec::run_scenario`] runs one of its scenarios:
+//!
+//! ```
+//! use std::path::Path;
+//! use kscn::runner::{exec, load, Status};
+//!
+//! let source = r#"
+//! scenario "pods start in order" {
+//!   apply """
+//!     apiVersion: apps/v1
+//!     kind: StatefulSet
+//!     metadata:
+//!       name: web
+//!     spec:
+//!       replicas: 2
+//!       selector:
+//!         matchLabels: {app: web}
+//!       template:
+//!         metadata:
+//!           labels: {app: web}
+//!         spec:
+//!           containers:
+//!           - name: nginx
+//!             image: nginx:1.27
+//!     """
+//!   await statefulset/web ready
+//!   expect pods == [web-0, web-1]
+//! }
+//! "#;
+//! let file = load::load_source(Path::new("inline.scn"), "inline.scn", source.to_string())
+//!     .expect("it loads");
+//! let result = exec::run_scenario(&file, 0);
+//! assert!(matches!(result.status, Status::Passed));
+//! ```
+//!
 //! # The simulation from Rust
 //!
 //! A [`sim::World`] is a whole cluster (API server, StatefulSet controller, scheduler,
@@ -48,7 +96,7 @@
 //!
 //! ```
 //! use kscn::kubectl::client;
-//! use kscn::sim::{server, Config, World};
+//! use kscn::sim::{Config, RequestError, World};
 //! use serde_json::json;
 //!
 //! let mut world = World::new(Config::default()).expect("the default cluster builds");
@@ -77,7 +125,7 @@
 //!     "apiVersion": "apps/v1", "kind": "StatefulSet",
 //!     "metadata": {"name": "db"}, "spec": {"replica": 1}
 //! });
-//! let Err(server::RequestError::Api(refusal)) = client::apply(&mut world, &typo, "db.yaml") else {
+//! let Err(RequestError::Api(refusal)) = client::apply(&mut world, &typo, "db.yaml") else {
 //!     panic!("strict decoding refuses unknown fields");
 //! };
 //! assert!(refusal.message.contains("unknown field \"spec.replica\""));
@@ -97,12 +145,47 @@
 // The docs show `tests/scenarios.rs` whole, `fn main` included, as a user writes it.
 #![allow(clippy::needless_doctest_main)]
 
+// The public API is what an embedder needs: `lang::parse`, `runner` (load, run, report),
+// `sim::World` and `kubectl::client` to act on it, `harness`, `diagnostic`. The rest is the
+// crate's own (`pub(crate)`), and the command line is the `cli` feature's.
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod diagnostic;
-pub mod grade;
+#[cfg(feature = "cli")]
+pub(crate) mod grade;
+#[cfg(feature = "harness")]
 pub mod harness;
-pub mod init;
+#[cfg(feature = "cli")]
+pub(crate) mod init;
 pub mod kubectl;
 pub mod lang;
+pub(crate) mod quantity;
 pub mod runner;
 pub mod sim;
-pub mod suggest;
+pub(crate) mod suggest;
+
+#[cfg(test)]
+mod tests {
+    /// The README's Rust examples are the crate docs' own, which `cargo test --doc`
+    /// compiles (and runs, unless marked `no_run`).
+    #[test]
+    fn the_readme_rust_examples_are_doc_tests() {
+        let docs: Vec<&str> = include_str!("lib.rs")
+            .lines()
+            .filter_map(|l| l.strip_prefix("//!"))
+            .map(|l| l.strip_prefix(' ').unwrap_or(l))
+            .collect();
+        let docs = docs.join("\n");
+        let readme = include_str!("../README.md");
+        let mut blocks = 0;
+        for block in readme.split("```rust\n").skip(1) {
+            let body = block.split("\n```").next().unwrap_or_default();
+            assert!(
+                docs.contains(body),
+                "a README example is not in lib.rs's docs:\n{body}"
+            );
+            blocks += 1;
+        }
+        assert!(blocks >= 2, "{blocks} Rust examples in the README");
+    }
+}

@@ -76,6 +76,13 @@ fn unit_tests_only<'a>(path: &Path, text: &'a str) -> &'a str {
     if !in_src {
         return text;
     }
+    // A file of a `tests` folder under `src/` is unit tests throughout.
+    if path
+        .components()
+        .any(|c| c.as_os_str() == std::ffi::OsStr::new("tests"))
+    {
+        return text;
+    }
     match text.find("#[cfg(test)]") {
         Some(at) => &text[at..],
         None => "",

@@ -145,27 +145,15 @@ fn assignment_with(dir: &Path, scenario: &str) -> PathBuf {
 
 #[test]
 fn paths_outside_the_submission_are_refused() {
-    use kscn::grade::paths::{check_relative, resolve};
-    assert!(check_relative("web.yaml").is_ok());
-    assert!(check_relative("k8s/web.yaml").is_ok());
-    assert!(check_relative("../x").is_err());
-    assert!(check_relative("a/../../x").is_err());
-    assert!(check_relative("/etc/passwd").is_err());
-    assert!(check_relative("").is_err());
-
+    // The path rules themselves are unit tests of `runner::paths`; here, what `scn grade`
+    // makes of them.
     let tmp = tempfile::tempdir().unwrap();
     let sub = tmp.path().join("sub");
     std::fs::create_dir_all(&sub).unwrap();
     std::fs::write(tmp.path().join("secret.yaml"), "apiVersion: v1\n").unwrap();
     std::fs::write(sub.join("web.yaml"), "apiVersion: v1\n").unwrap();
-    assert!(resolve(&sub, "web.yaml").is_ok());
-    assert!(resolve(&sub, "../secret.yaml").is_err());
     #[cfg(unix)]
-    {
-        std::os::unix::fs::symlink("../secret.yaml", sub.join("link.yaml")).unwrap();
-        let e = resolve(&sub, "link.yaml").unwrap_err();
-        assert!(e.contains("outside the submission"), "{e}");
-    }
+    std::os::unix::fs::symlink("../secret.yaml", sub.join("link.yaml")).unwrap();
 
     // `..` and absolute paths in a scenario are load errors (exit 2).
     for bad in ["../secret.yaml", "/etc/passwd"] {

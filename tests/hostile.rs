@@ -206,7 +206,7 @@ fn scn_check_survives_deep_nesting_on_a_small_stack() {
     let files = vec![(path, "deep.scn".to_string())];
     let printed = std::thread::Builder::new()
         .stack_size(2 * 1024 * 1024)
-        .spawn(move || kscn::runner::listing::check(&files, report::Palette { color: false }))
+        .spawn(move || kscn::runner::check(&files, report::Palette { color: false }))
         .expect("spawn")
         .join()
         .expect("no stack overflow");
@@ -413,34 +413,6 @@ fn images_of_a_huge_set_is_refused_not_listed() {
     let message = failure(&status);
     assert!(message.contains("at most 10000"), "{message}");
     assert!(took < Duration::from_secs(10), "took {took:?}");
-}
-
-// ---- events: aggregated as upstream's recorder does -----------------------------------
-
-#[test]
-fn repeated_events_are_stored_once_with_a_count_and_listed_per_occurrence() {
-    use kscn::kubectl::client;
-    use kscn::sim::kinds::ObjectKind;
-    use kscn::sim::{faults, Config, World};
-    let mut w = World::new(Config::default()).expect("the default cluster builds");
-    faults::make_unpullable(&mut w, "nginx:broken");
-    let pod = serde_json::json!({
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {"name": "p"},
-        "spec": {"containers": [{"name": "c", "image": "nginx:broken"}]}
-    });
-    client::apply(&mut w, &pod, "test").expect("accepted");
-    w.advance_to(100 * 3_600_000).expect("no limit");
-    let occurrences = w.events.about(&ObjectKind::Pod, "p").count();
-    let stored: Vec<_> = w.events.aggregated(&ObjectKind::Pod, "p").collect();
-    // A pull every 300 s for 100 h: over a thousand occurrences, a handful of Events.
-    assert!(occurrences > 1000, "{occurrences}");
-    assert!(stored.len() < 10, "{stored:#?}");
-    let counted: u64 = stored.iter().map(|e| e.count).sum();
-    assert_eq!(counted, occurrences as u64);
-    let busiest = stored.iter().max_by_key(|e| e.count).expect("events");
-    assert!(busiest.last > busiest.at, "{busiest:?}");
 }
 
 // ---- files and flags -----------------------------------------------------------------

@@ -69,6 +69,15 @@ fn bad_node_options_are_located_errors() {
     assert!(e[0].contains("a=b:NoSchedul"), "{e:?}");
     let e = errors("cluster {\n  node-capacity cpu=lots\n}\nscenario \"s\" {\n  wait 1s\n}\n");
     assert!(e[0].starts_with("2:17:") && e[0].contains("cpu"), "{e:?}");
+    // A quantity too large to hold (2^63 units) is refused here, not ignored by the cluster.
+    let e = errors("cluster {\n  node-capacity memory=8Ei\n}\nscenario \"s\" {\n  wait 1s\n}\n");
+    assert!(
+        e[0].starts_with("2:17:") && e[0].contains("memory=8Ei"),
+        "{e:?}"
+    );
+    let e = errors("cluster {\n  node n1 cpu=1e19\n}\nscenario \"s\" {\n  wait 1s\n}\n");
+    assert!(e[0].contains("cpu=1e19"), "{e:?}");
+    assert!(errors("cluster {\n  node n1 cpu=7Ei\n}\nscenario \"s\" {\n  wait 1s\n}\n").is_empty());
     let e = errors("cluster {\n  node-capacity zone=a\n}\nscenario \"s\" {\n  wait 1s\n}\n");
     assert!(e[0].contains("zone=a"), "{e:?}");
     let e = errors("scenario \"s\" {\n  add node/n4 colour=red\n}\n");

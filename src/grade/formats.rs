@@ -38,14 +38,6 @@ impl Format {
         Format::Classroom,
         Format::Prairielearn,
     ];
-
-    pub fn extension(self) -> &'static str {
-        if self == Format::Human {
-            "txt"
-        } else {
-            "json"
-        }
-    }
 }
 
 /// Renders `report` in `format` as `view` allows. Platform documents are read by students:

@@ -4,7 +4,7 @@
 //! PrairieLearn). See README "Grading".
 //!
 //! The scenarios name the student's files with `apply submission "web.yaml"`; those are
-//! read only from inside the submission folder (`paths`). Nothing in a submission is ever
+//! read only from inside the submission folder (`runner::paths`). Nothing in a submission is ever
 //! executed: scn has no statement that runs a host command, so a submission is data only.
 
 pub mod batch;
@@ -14,7 +14,6 @@ pub mod formats;
 pub mod isolate;
 pub mod mutants;
 pub mod pack;
-pub mod paths;
 pub mod view;
 
 use std::collections::BTreeMap;
@@ -24,6 +23,7 @@ use rayon::prelude::*;
 use serde::Deserialize;
 
 use crate::runner::load::{self, LoadedFile};
+use crate::runner::paths;
 use crate::runner::report::{self, Palette};
 use crate::runner::{exec, Status};
 

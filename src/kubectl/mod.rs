@@ -1,10 +1,12 @@
 //! The client side: what kubectl does (`client`, `drain`) and prints (`printers`, `table`,
-//! `duration`, `quantity`).
+//! `duration`; quantities are `crate::quantity`).
 
 pub mod client;
-pub mod drain;
-pub mod duration;
-pub mod printers;
-pub mod quantity;
-pub mod rollout_status;
-pub mod table;
+pub(crate) mod drain;
+pub(crate) mod duration;
+pub(crate) mod printers;
+pub(crate) mod rollout_status;
+pub(crate) mod table;
+
+#[cfg(test)]
+mod tests;

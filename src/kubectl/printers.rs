@@ -16,12 +16,11 @@ use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 
 use super::duration::age;
-pub use super::duration::human_duration;
-use super::quantity::canonical;
 pub use super::table::PrintedTable;
 use crate::sim::clock::to_time;
 use crate::sim::kinds::{row, ObjectKind};
 use crate::sim::World;
+use crate::quantity::canonical;
 
 const NONE: &str = "<none>";
 const UNSET: &str = "<unset>";

@@ -62,6 +62,7 @@ impl PrintedTable {
     }
 
     /// The row whose NAME cell (first column) is `name`.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub fn row_named(&self, name: &str) -> Option<usize> {
         self.rows
             .iter()

@@ -1416,22 +1416,13 @@ fn is_node_name(text: &str) -> bool {
         && text.ends_with(|c: char| c.is_ascii_alphanumeric())
 }
 
-/// A resource quantity as Kubernetes writes them: `4`, `500m`, `1.5`, `16Gi`, `1e3`.
+/// A resource quantity as Kubernetes reads it (`crate::quantity`), written with digits and
+/// not negative: `4`, `500m`, `1.5`, `16Gi`, `1e3`. One too large to hold is refused here,
+/// not ignored by the cluster.
 fn is_quantity(text: &str) -> bool {
-    let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(text.len());
-    let (number, suffix) = text.split_at(split);
-    let number_ok = !number.is_empty()
-        && number.chars().filter(|c| *c == '.').count() <= 1
-        && number.chars().any(|c| c.is_ascii_digit());
-    let suffix_ok = matches!(
-        suffix,
-        "" | "m" | "k" | "M" | "G" | "T" | "P" | "E" | "Ki" | "Mi" | "Gi" | "Ti" | "Pi" | "Ei"
-    ) || (suffix.len() > 1
-        && suffix.starts_with(['e', 'E'])
-        && suffix[1..].chars().all(|c| c.is_ascii_digit()));
-    number_ok && suffix_ok
+    text.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+        && text.contains(|c: char| c.is_ascii_digit())
+        && crate::quantity::parse(text).is_ok_and(|q| q.nanos() >= 0)
 }
 
 fn too_long() -> String {

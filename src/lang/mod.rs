@@ -1,11 +1,11 @@
 //! The `.scn` language: grammar, syntax tree, parser and checks done before anything runs.
 
 pub mod ast;
-pub mod columns;
+pub(crate) mod columns;
 pub mod error;
-pub mod kinds;
-pub mod parser;
-pub mod queries;
+pub(crate) mod kinds;
+pub(crate) mod parser;
+pub(crate) mod queries;
 
 mod build;
 mod check;

@@ -7,6 +7,9 @@
 //! (edits from the end, tables re-aligned), and [`run`] repeats run-and-bless until the
 //! files stop changing, since a scenario stops at its first failure.
 
+// Without the command line (`cli`), only a failure's `Blessing` is used.
+#![cfg_attr(not(feature = "cli"), allow(dead_code))]
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 

@@ -23,7 +23,7 @@ use crate::sim::{clock_fmt, Config, Mutant, SimError, World};
 /// The default limit of `await` (docs/language.md).
 pub const DEFAULT_AWAIT: Millis = 10 * 60 * 1000;
 
-pub fn sim_config(cluster: &ClusterConfig) -> Result<Config, String> {
+pub(crate) fn sim_config(cluster: &ClusterConfig) -> Result<Config, String> {
     Ok(Config {
         nodes: cluster.nodes,
         namespace: cluster.namespace.clone(),
@@ -54,7 +54,9 @@ pub fn sim_config(cluster: &ClusterConfig) -> Result<Config, String> {
 }
 
 /// A node shape of the language as the simulation takes it.
-pub fn node_options(options: &crate::lang::ast::NodeOptions) -> crate::sim::nodes::NodeOptions {
+pub(crate) fn node_options(
+    options: &crate::lang::ast::NodeOptions,
+) -> crate::sim::nodes::NodeOptions {
     crate::sim::nodes::NodeOptions {
         zone: options.zone.clone(),
         cpu: options.cpu.clone(),
@@ -183,7 +185,7 @@ impl<'f> Runner<'f> {
     fn new(file: &'f LoadedFile, mutant: Option<Mutant>) -> Result<Runner<'f>, String> {
         let mut config = sim_config(&file.ast.cluster)?;
         config.mutant = mutant;
-        let world = World::new(config).map_err(|e| e.to_string())?;
+        let world = World::new(config).map_err(|e| super::limits::message(&e))?;
         Ok(Runner {
             file,
             world,
@@ -284,7 +286,7 @@ impl<'f> Runner<'f> {
     }
 
     fn sim_failure(&self, stmt: &Stmt, e: SimError) -> Box<Failure> {
-        self.fail(stmt, e.to_string())
+        self.fail(stmt, super::limits::message(&e))
     }
 
     fn settle(&mut self, stmt: &Stmt) -> Step {
@@ -903,7 +905,7 @@ impl std::fmt::Display for ActionError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ActionError::Refused(m) | ActionError::Query(m) => f.write_str(m),
-            ActionError::Sim(e) => write!(f, "{e}"),
+            ActionError::Sim(e) => f.write_str(&super::limits::message(e)),
         }
     }
 }

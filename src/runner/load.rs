@@ -66,7 +66,7 @@ pub const MAX_SCN_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Reads a regular file of at most `limit` bytes. A folder, a FIFO or a device (`/dev/zero`)
 /// is refused before it is opened for reading, so that nothing blocks or reads forever.
-pub fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+pub(crate) fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
     use std::io::{Error, ErrorKind, Read};
     let meta = std::fs::metadata(path)?;
     if !meta.is_file() {
@@ -126,7 +126,7 @@ pub fn load(path: &Path, display: &str) -> Result<LoadedFile, Vec<LoadError>> {
 }
 
 /// [`load`]; `apply submission "…"` reads from `submission` when given.
-pub fn load_with(
+pub(crate) fn load_with(
     path: &Path,
     display: &str,
     submission: Option<&Path>,
@@ -156,7 +156,7 @@ pub fn load_source(
 }
 
 /// `load_source` for `scn grade`: `apply submission "…"` reads from `submission`.
-pub fn load_source_with(
+pub(crate) fn load_source_with(
     path: &Path,
     display: &str,
     source: String,
@@ -257,7 +257,7 @@ fn load_statement(file: &mut LoadedFile, stmt: &Stmt) -> Result<(), Box<LoadErro
                 },
                 source: file.source.clone(),
             };
-            if let Err(message) = crate::grade::paths::check_relative(path) {
+            if let Err(message) = super::paths::check_relative(path) {
                 return Err(Box::new(located(
                     message,
                     "a submission file is a relative path inside the submission folder, e.g. \"web.yaml\"",
@@ -270,8 +270,8 @@ fn load_statement(file: &mut LoadedFile, stmt: &Stmt) -> Result<(), Box<LoadErro
                 )));
             };
             if !submission.files.contains_key(path) {
-                let docs = crate::grade::paths::read_submission_file(&submission.dir, path)
-                    .and_then(|text| {
+                let docs =
+                    super::paths::read_submission_file(&submission.dir, path).and_then(|text| {
                         let docs =
                             parse_yaml_documents(&text).map_err(|(message, line, col)| {
                                 format!(
@@ -438,7 +438,7 @@ fn empty_file(path: &str, text: &str) -> String {
 }
 
 /// `manifests/web.yaml` next to `scenarios/seed/x.scn` shows as `scenarios/seed/manifests/web.yaml`.
-pub fn display_path(scn_display: &str, relative: &str) -> String {
+pub(crate) fn display_path(scn_display: &str, relative: &str) -> String {
     match Path::new(scn_display).parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.join(relative).display().to_string(),
         _ => relative.to_string(),
@@ -475,7 +475,7 @@ fn block_error(
 }
 
 /// A span of one character at (line, col) of `text`, clamped to the text.
-pub fn span_at(text: &str, line: u32, col: u32) -> Span {
+pub(crate) fn span_at(text: &str, line: u32, col: u32) -> Span {
     let mut offset = 0;
     for (i, l) in text.split_inclusive('\n').enumerate() {
         if i + 1 == line as usize {
@@ -503,7 +503,7 @@ pub fn span_at(text: &str, line: u32, col: u32) -> Span {
 }
 
 /// Every non-empty document of a multi-document YAML text, within the limits of
-/// [`super::yaml_limits`] (size, depth, nodes, no duplicate keys).
+/// `yaml_limits` (size, depth, nodes, no duplicate keys).
 pub fn parse_yaml_documents(text: &str) -> Result<Vec<Document>, (String, u32, u32)> {
     use serde::de::DeserializeSeed;
     super::yaml_limits::prescan(text)?;

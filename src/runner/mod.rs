@@ -3,34 +3,38 @@
 //!
 //! Architecture invariant: the runner is the only module that knows both `lang` and `sim`.
 
-pub mod answer;
-pub mod bless;
-pub mod dry_run;
+pub(crate) mod answer;
+pub(crate) mod bless;
+pub(crate) mod dry_run;
 pub mod exec;
 mod exec_check;
 pub mod formats;
 #[cfg(test)]
 mod kinds_check;
-pub mod listing;
+pub(crate) mod limits;
+pub(crate) mod listing;
 pub mod load;
 mod matches;
-pub mod mutants;
-pub mod notes;
+#[cfg(feature = "cli")]
+pub(crate) mod mutants;
+pub(crate) mod notes;
 pub mod outcome;
-pub mod plan;
-pub mod project;
-pub mod query;
-pub mod readiness;
+pub(crate) mod paths;
+pub(crate) mod plan;
+pub(crate) mod project;
+pub(crate) mod query;
+pub(crate) mod readiness;
 pub mod report;
-pub mod schema;
-pub mod table;
+pub(crate) mod schema;
+pub(crate) mod table;
 pub mod trace;
-pub mod yaml_limits;
+pub(crate) mod yaml_limits;
 
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+pub use listing::{check, list, Printed};
 pub use load::{LoadError, LoadedFile};
 pub use outcome::{Failure, ScenarioResult, Status};
 

@@ -159,3 +159,21 @@ fn render(header: &[String], rows: &[Vec<String>], other: &[Vec<String>]) -> Str
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    /// The columns a table expectation may name (the language's list) are exactly the columns
+    /// the printers print, for every kind with a table.
+    #[test]
+    fn the_language_knows_exactly_the_printed_columns() {
+        let world = crate::sim::World::new(crate::sim::Config::default()).expect("a cluster");
+        for &kind in crate::lang::kinds::TABLE_KINDS {
+            let printed = crate::runner::table::printed(&world, kind).columns;
+            assert_eq!(
+                crate::lang::columns::known_columns(kind),
+                printed.as_slice(),
+                "{kind:?}"
+            );
+        }
+    }
+}

@@ -5,9 +5,13 @@
 //! The scenario runs through `exec` (an [`Observer`] turns the World's trace on and marks
 //! where each statement starts), so it runs exactly as `scn run` runs it.
 
+use k8s_openapi::api::core::v1::Pod;
+
 use crate::lang::ast::Stmt;
 use crate::sim::clock::Millis;
-use crate::sim::trace::{PodRow, TraceEntry};
+/// A pod's row in the timeline (the simulation records it; kubectl's printer prints it).
+pub use crate::sim::trace::PodRow;
+use crate::sim::trace::TraceEntry;
 use crate::sim::{clock_fmt, World};
 
 use super::exec::{self, Observer};
@@ -64,6 +68,23 @@ struct Recorder<'a> {
     current: Option<usize>,
 }
 
+/// A pod's row in `kubectl get pods -o wide` (without AGE, RESTARTS as a count), the
+/// printer the World's trace records rows with.
+fn pod_row(pod: &Pod, now: Millis) -> Option<PodRow> {
+    let table = crate::kubectl::printers::pods(&[pod], crate::sim::clock::to_time(now));
+    let cells = table.rows.into_iter().next()?;
+    let cell = |i: usize| cells.get(i).cloned().unwrap_or_default();
+    let restarts = cell(3).split_whitespace().next().unwrap_or("0").to_string();
+    Some(PodRow {
+        name: cell(0),
+        ready: cell(1),
+        status: cell(2),
+        restarts,
+        ip: cell(5),
+        node: cell(6),
+    })
+}
+
 impl Recorder<'_> {
     fn collect(&mut self, world: &World) {
         let Some(trace) = world.trace.as_ref() else {
@@ -81,7 +102,7 @@ impl Recorder<'_> {
 
 impl Observer for Recorder<'_> {
     fn started(&mut self, world: &mut World) {
-        crate::sim::trace::enable(world);
+        crate::sim::trace::enable(world, pod_row);
     }
 
     fn before(&mut self, world: &World, stmt: &Stmt) {

@@ -42,7 +42,7 @@ pub fn bootstrap(world: &mut World) {
         "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}]
     });
     // Its UID is outside the counter's range (which starts at 1), so adding it does not
-    // change the UIDs, and the slice names derived from them, of what scenarios create.
+    // change the UIDs, and the slice names derived from them, of what callers create.
     insert_system_with_uid(
         world,
         ObjectKind::EndpointSlice,

@@ -1,14 +1,14 @@
 //! Virtual time: the clock and the queue of timers.
 //!
 //! Architecture invariant: nothing in the simulation reads the wall clock. Time moves only
-//! when the driver pops a timer or the runner advances it (`wait`, `await`, `throughout`).
+//! when the driver pops a timer or a caller advances it (`World::advance_to`).
 
 use std::collections::BTreeMap;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use k8s_openapi::jiff::Timestamp;
 
-/// 2025-01-01T00:00:00Z, where every simulation starts (docs/language.md, timing defaults).
+/// 2025-01-01T00:00:00Z, where every simulation starts.
 pub const EPOCH_MS: i64 = 1_735_689_600_000;
 
 /// Milliseconds of virtual time since the start of the simulation.
@@ -18,12 +18,12 @@ pub const SECOND: Millis = 1_000;
 
 /// The latest instant arithmetic can reach: ten million hours (about 1,141 years) after the
 /// epoch. Every sum of an instant and a duration saturates here, so no input makes time
-/// wrap around. The language caps durations and `max-time` at a tenth of it, so a sum that
-/// matters never saturates: the run ends on its `max-time` first.
+/// wrap around. Callers cap durations and `Config::max_time_ms` at a tenth of it, so a sum
+/// that matters never saturates: the run ends on its time limit first.
 pub const END_OF_TIME: Millis = 10_000_000 * 3_600 * SECOND;
 
-/// `now + duration`, saturating at [`END_OF_TIME`]: a duration from the input (a `wait`, an
-/// `await … within`, a probe's threshold × period) never wraps the clock.
+/// `now + duration`, saturating at [`END_OF_TIME`]: a duration from the input (a caller's
+/// wait, a probe's threshold × period) never wraps the clock.
 pub fn later(now: Millis, duration: Millis) -> Millis {
     now.saturating_add(duration).min(END_OF_TIME)
 }

@@ -75,11 +75,6 @@ pub fn make(world: &mut World, kind: &ObjectKind, name: &str, fault: Fault) -> O
     Ok(format!("{}/{name} {fault:?}", kind.kubectl_prefix()).to_lowercase())
 }
 
-/// `make image "x" unpullable`: pulls of that image fail from now on.
-pub fn make_unpullable(world: &mut World, image: &str) {
-    super::kubelet::make_unpullable(world, image);
-}
-
 /// `make image "x" …`: the kubelets treat the image's containers as the fault says.
 pub fn make_image(world: &mut World, image: &str, fault: ImageFault) {
     match fault {

@@ -4,36 +4,38 @@
 //! controllers that reconcile (`controllers`), a scheduler, a kubelet per node, and IPAM.
 //! Everything lives in one [`world::World`]; time is virtual (`clock`).
 //!
-//! Architecture invariant: nothing here knows the `.scn` language.
+//! Architecture invariant: nothing here knows the language of `lang`, nor uses `lang`,
+//! `runner`, `grade` or `kubectl` (checked by `layering` tests in `lib.rs`).
 
-pub mod api;
-pub mod bootstrap;
+pub(crate) mod api;
+pub(crate) mod bootstrap;
 pub mod clock;
-pub mod controllers;
-pub mod dns;
+pub(crate) mod controllers;
+pub(crate) mod dns;
 pub mod error;
-pub mod events;
-pub mod faults;
-pub mod ipam;
+pub(crate) mod events;
+pub(crate) mod faults;
+pub(crate) mod ipam;
 pub mod kinds;
-pub mod kubelet;
-pub mod labels;
-pub mod meta;
-pub mod mutants;
-pub mod nodes;
-pub mod podutil;
-pub mod scheduler;
-pub mod server;
+pub(crate) mod kubelet;
+pub(crate) mod labels;
+pub(crate) mod meta;
+pub(crate) mod mutants;
+pub(crate) mod nodes;
+pub(crate) mod podutil;
+pub(crate) mod scheduler;
+pub(crate) mod server;
 pub mod store;
-pub mod trace;
-pub mod volumes;
-pub mod world;
+pub(crate) mod trace;
+pub(crate) mod volumes;
+pub(crate) mod world;
 
-pub use error::SimError;
+pub use error::{Limit, SimError};
 pub use mutants::Mutant;
+pub use server::{ApiError, RequestError};
 pub use world::{Config, World};
 
-/// A duration in milliseconds as the language writes it: `1h2m3s500ms`, `0s`.
+/// A duration in milliseconds, compactly: `1h2m3s500ms`, `0s`.
 pub fn clock_fmt(ms: clock::Millis) -> String {
     if ms == 0 {
         return "0s".into();

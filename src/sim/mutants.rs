@@ -1,9 +1,9 @@
 //! Mutants: named, documented bugs that can be switched on in the simulation for one run.
 //!
 //! Each mutant is a plausible misunderstanding of how a StatefulSet behaves ("the rolling
-//! update goes from web-0 up", "a pod's claim goes with the pod"). A good scenario passes
-//! on the faithful simulation and fails with the mutant on: it *kills* the mutant. `scn
-//! mutants` runs scenarios once per mutant; `scn grade` can award points per killed mutant.
+//! update goes from web-0 up", "a pod's claim goes with the pod"). A good test passes on
+//! the faithful simulation and fails with the mutant on: it *kills* the mutant. The runner
+//! runs each test once per mutant; grading can award points per killed mutant.
 //!
 //! This file is the one switchboard: the list, each mutant's id, one-line summary and the
 //! behaviour ids (docs/behaviors.md) it breaks. The alteration itself lives beside the code it

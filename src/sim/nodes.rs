@@ -23,7 +23,7 @@ pub struct TaintSpec {
     pub effect: String,
 }
 
-/// A node's options; unset ones take the cluster's `node-capacity`.
+/// A node's options; unset ones take the cluster's (`Config::capacity`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct NodeOptions {
     pub zone: Option<String>,
@@ -142,14 +142,6 @@ pub fn next_index(nodes: &std::collections::BTreeMap<String, Node>) -> u32 {
         .max()
         .unwrap_or(0)
         + 1
-}
-
-pub fn is_ready(node: &Node) -> bool {
-    node.status
-        .as_ref()
-        .and_then(|s| s.conditions.as_ref())
-        .and_then(|c| c.iter().find(|c| c.type_ == "Ready"))
-        .is_some_and(|c| c.status == "True")
 }
 
 /// `spec.unschedulable` (cordoned).

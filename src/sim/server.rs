@@ -917,7 +917,7 @@ fn qos_class(pod: &Pod) -> &'static str {
     let same = |a: &k8s_openapi::apimachinery::pkg::api::resource::Quantity,
                 b: &k8s_openapi::apimachinery::pkg::api::resource::Quantity| {
         a.0 == b.0
-            || matches!((super::api::quantity::value(&a.0), super::api::quantity::value(&b.0)), (Some(x), Some(y)) if x == y)
+            || matches!((crate::quantity::parse(&a.0), crate::quantity::parse(&b.0)), (Ok(x), Ok(y)) if x == y)
     };
     let mut any = false;
     let mut guaranteed = true;

@@ -3,9 +3,12 @@
 //!
 //! Off by default: `World::trace` is `None`, and every hook returns at once. Turned on with
 //! [`enable`]; the entries are in the order the changes happened, so the same input gives
-//! the same trace.
+//! the same trace. How a pod's row prints is kubectl's business: the caller of [`enable`]
+//! gives the printer ([`RowPrinter`]), so the simulation depends on no client code.
 
 use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::Pod;
 
 use super::clock::Millis;
 use super::kinds::ObjectKind;
@@ -53,39 +56,35 @@ pub enum TraceEntry {
     },
 }
 
-#[derive(Debug, Default)]
+/// Prints a pod's row at an instant, as `kubectl get pods -o wide` does; `None` when the
+/// printer shows no row for it.
+pub type RowPrinter = fn(&Pod, Millis) -> Option<PodRow>;
+
+#[derive(Debug)]
 pub struct Trace {
     pub entries: Vec<TraceEntry>,
+    printer: RowPrinter,
     rows: BTreeMap<String, PodRow>,
     last_wait: BTreeMap<String, String>,
     waited: bool,
 }
 
-/// Turns tracing on for `world`, with the pods it has now as the starting rows.
-pub fn enable(world: &mut World) {
-    let mut trace = Trace::default();
-    for name in world.store.pods.keys() {
-        if let Some(row) = row_of(world, name) {
+/// Turns tracing on for `world`, with the pods it has now as the starting rows, printed
+/// by `printer`.
+pub fn enable(world: &mut World, printer: RowPrinter) {
+    let mut trace = Trace {
+        entries: Vec::new(),
+        printer,
+        rows: BTreeMap::new(),
+        last_wait: BTreeMap::new(),
+        waited: false,
+    };
+    for (name, pod) in &world.store.pods {
+        if let Some(row) = printer(pod, world.now) {
             trace.rows.insert(name.clone(), row);
         }
     }
     world.trace = Some(Box::new(trace));
-}
-
-fn row_of(world: &World, name: &str) -> Option<PodRow> {
-    let pod = world.store.pods.get(name)?;
-    let table = crate::kubectl::printers::pods(&[pod], super::clock::to_time(world.now));
-    let cells = table.rows.into_iter().next()?;
-    let cell = |i: usize| cells.get(i).cloned().unwrap_or_default();
-    let restarts = cell(3).split_whitespace().next().unwrap_or("0").to_string();
-    Some(PodRow {
-        name: cell(0),
-        ready: cell(1),
-        status: cell(2),
-        restarts,
-        ip: cell(5),
-        node: cell(6),
-    })
 }
 
 /// A watch event is about to be sent: record the pod's row if it changed.
@@ -94,13 +93,17 @@ pub fn on_notify(world: &mut World, kind: &ObjectKind, name: &str, change: &Chan
         return;
     }
     let now = world.now;
+    let Some(trace) = world.trace.as_mut() else {
+        return;
+    };
     let row = if *change == Change::Deleted {
         None
     } else {
-        row_of(world, name)
-    };
-    let Some(trace) = world.trace.as_mut() else {
-        return;
+        world
+            .store
+            .pods
+            .get(name)
+            .and_then(|pod| (trace.printer)(pod, now))
     };
     match row {
         Some(row) => {

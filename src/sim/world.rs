@@ -9,7 +9,7 @@ use std::collections::{BTreeSet, VecDeque};
 
 use super::api::defaults::FeatureGates;
 use super::clock::{Millis, Timers};
-use super::error::SimError;
+use super::error::{Limit, SimError};
 use super::events::EventLog;
 use super::kinds::ObjectKind;
 use super::kubelet::Kubelet;
@@ -29,11 +29,11 @@ pub struct Config {
     pub max_time_ms: Millis,
     pub max_events: u64,
     pub gates: FeatureGates,
-    /// `nodes N zones(a, b, c)`: node-1..node-N take these zones in turn.
+    /// The zones node-1..node-N take in turn.
     pub zones: Vec<String>,
-    /// `node-capacity …`: every node's allocatable unless it says otherwise.
+    /// Every node's allocatable unless its options say otherwise.
     pub capacity: super::nodes::Capacity,
-    /// `node NAME …`: nodes after node-1..node-N, each with its own options.
+    /// Named nodes after node-1..node-N, each with its own options.
     pub extra_nodes: Vec<(String, super::nodes::NodeOptions)>,
     /// The seeded bug switched on for this run, if any (`mutants.rs`).
     pub mutant: Option<super::mutants::Mutant>,
@@ -228,13 +228,7 @@ impl World {
     pub fn spend(&mut self) -> Result<(), SimError> {
         self.processed += 1;
         if self.processed > self.config.max_events {
-            return Err(SimError::Limit {
-                what: "events",
-                limit: self.config.max_events.to_string(),
-                hint: "raise it with `max-events N` in the cluster block, or look for a \
-                       controller that never settles"
-                    .into(),
-            });
+            return Err(SimError::limit(Limit::Events, self.config.max_events));
         }
         Ok(())
     }
@@ -243,26 +237,16 @@ impl World {
     pub fn count_object_creation(&mut self) -> Result<(), SimError> {
         self.objects_created += 1;
         if self.objects_created > self.config.max_objects {
-            return Err(SimError::Limit {
-                what: "objects (of any kind)",
-                limit: self.config.max_objects.to_string(),
-                hint: "raise it with `max-pods N` in the cluster block (objects may be ten \
-                       times as many as pods)"
-                    .into(),
-            });
+            return Err(SimError::limit(Limit::Objects, self.config.max_objects));
         }
         Ok(())
     }
 
-    /// Counts a pod creation against `max-pods`.
+    /// Counts a pod creation against `max_pods`.
     pub fn count_pod_creation(&mut self) -> Result<(), SimError> {
         self.pods_created += 1;
         if self.pods_created > self.config.max_pods {
-            return Err(SimError::Limit {
-                what: "pods",
-                limit: self.config.max_pods.to_string(),
-                hint: "raise it with `max-pods N` in the cluster block".into(),
-            });
+            return Err(SimError::limit(Limit::Pods, self.config.max_pods));
         }
         Ok(())
     }
@@ -333,11 +317,7 @@ impl World {
 
     pub fn set_clock(&mut self, at: Millis) -> Result<(), SimError> {
         if at > self.config.max_time_ms {
-            return Err(SimError::Limit {
-                what: "of virtual time",
-                limit: super::clock_fmt(self.config.max_time_ms),
-                hint: "raise it with `max-time D` in the cluster block".into(),
-            });
+            return Err(SimError::limit(Limit::Time, self.config.max_time_ms));
         }
         self.now = at;
         Ok(())

@@ -9,6 +9,7 @@ use super::patch::{list_strategy, ListStrategy};
 pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
 /// The last-applied configuration stored on `live`, if any (and if it parses).
+#[cfg_attr(not(test), allow(dead_code))]
 pub fn last_applied(live: &Value) -> Option<Value> {
     let text = live
         .pointer("/metadata/annotations")?

@@ -22,7 +22,9 @@ pub mod fields;
 pub mod kinds;
 pub mod patch;
 pub mod poddisruptionbudget;
-pub mod quantity;
 pub mod strict;
 pub mod unsimulated;
 pub mod validation;
+
+#[cfg(test)]
+mod tests;

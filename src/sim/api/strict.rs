@@ -98,7 +98,9 @@ pub fn strict_decoding_message(kind: &str, errors: &[String]) -> String {
     )
 }
 
-/// The server's text for an object that does not decode (wrong value types), or `None`.
+/// The server's text for an object that does not decode (wrong value types), or `None`
+/// (the server words it in `server::decode`; this checks the wording on its own).
+#[cfg_attr(not(test), allow(dead_code))]
 pub fn decode_error_message(kind: &str, input: &Value) -> Option<String> {
     roundtrip(kind, input).err().map(|e| {
         format!(

@@ -30,6 +30,7 @@ pub struct Unsimulated {
     /// What a real cluster would do that scn does not.
     pub why: &'static str,
     /// An example value, for the test and the docs (JSON text).
+    #[cfg_attr(not(test), allow(dead_code))]
     pub example: &'static str,
 }
 

@@ -932,9 +932,8 @@ pub fn validate_statefulset_json(
     Ok(errs)
 }
 
-pub use super::quantity::value as quantity_value;
-
-/// Replaces every `resources.{requests,limits}` quantity by its numeric value.
+/// Replaces every `resources.{requests,limits}` quantity by its exact value (in nano-units),
+/// so that `1Gi` and `1024Mi` compare equal, as `Quantity.Cmp` compares them.
 fn normalize_quantities(v: serde_json::Value) -> serde_json::Value {
     use serde_json::Value;
     match v {
@@ -946,10 +945,10 @@ fn normalize_quantities(v: serde_json::Value) -> serde_json::Value {
                             Value::Object(q) => Value::Object(
                                 q.into_iter()
                                     .map(|(qk, qv)| {
-                                        let n = qv.as_str().and_then(quantity_value);
+                                        let n = qv.as_str().map(crate::quantity::parse);
                                         match n {
-                                            Some(n) => (qk, Value::from(n)),
-                                            None => (qk, qv),
+                                            Some(Ok(n)) => (qk, Value::from(n.nanos().to_string())),
+                                            _ => (qk, qv),
                                         }
                                     })
                                     .collect(),
@@ -1024,6 +1023,8 @@ pub fn statefulset_warnings(sts: &StatefulSet) -> Vec<String> {
 }
 
 /// Status subresource validation (B-VAL-17). `old` enables the `collisionCount` check.
+/// Only its tests call it for now: the status writes do not go through it yet (issue 12).
+#[cfg_attr(not(test), allow(dead_code))]
 pub fn validate_statefulset_status(
     status: &StatefulSetStatus,
     old: Option<&StatefulSetStatus>,

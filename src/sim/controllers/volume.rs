@@ -321,7 +321,7 @@ fn request_of(claim: &PersistentVolumeClaim) -> Option<u128> {
     parse_quantity(&q.0)
 }
 
-pub use crate::sim::api::quantity::bytes as parse_quantity;
+pub use crate::quantity::bytes as parse_quantity;
 
 /// The provisioner creates `pvc-<claim uid>` with the claim's size and modes and the
 /// class's reclaim policy, then the PV controller binds the two (B-PV-1, B-PV-2).

@@ -266,40 +266,6 @@ fn node_is_up(world: &World, name: &str) -> bool {
         .is_none_or(|node| !world.kubelet.down.contains(&node))
 }
 
-/// The node controller (or the kubelet) sets the pod's readiness directly.
-pub fn set_ready(world: &mut World, name: &str, ready: bool) {
-    let now = world.now;
-    let Some(pod) = world.store.pods.get_mut(name) else {
-        return;
-    };
-    let uid = pod.metadata.uid.clone().unwrap_or_default();
-    let status = pod.status.get_or_insert_with(Default::default);
-    super::scheduler::set_condition(status, "Ready", ready, now);
-    super::scheduler::set_condition(status, "ContainersReady", ready, now);
-    for container in status
-        .container_statuses
-        .iter_mut()
-        .flatten()
-        .chain(status.init_container_statuses.iter_mut().flatten())
-    {
-        if !ready
-            || container
-                .state
-                .as_ref()
-                .is_some_and(|s| s.running.is_some())
-        {
-            container.ready = ready;
-        }
-    }
-    if let Some(rt) = world.kubelet.pods.get_mut(&uid) {
-        for c in rt.containers.iter_mut().filter(|c| c.role != Role::Init) {
-            c.ready = ready && matches!(c.state, State::Running { .. });
-            c.ready_change = None;
-        }
-    }
-    super::server::touch_pod(world, name);
-}
-
 /// `make image "x" unpullable`: pulls of that image fail from now on.
 pub fn make_unpullable(world: &mut World, image: &str) {
     world.kubelet.unpullable.insert(image.to_string());

@@ -47,8 +47,9 @@ struct SelectorEntry {
     per_node: BTreeMap<String, Count>,
 }
 
-/// The kinds of inter-pod terms bound pods carry.
+/// The kinds of inter-pod terms bound pods carry (named as the pod spec's fields).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[allow(clippy::enum_variant_names)]
 pub enum TermKind {
     RequiredAffinity,
     RequiredAntiAffinity,

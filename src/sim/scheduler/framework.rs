@@ -10,7 +10,7 @@ use k8s_openapi::api::core::v1::{
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
-use crate::sim::api::quantity;
+use crate::quantity;
 
 /// `framework.MaxNodeScore`.
 pub const MAX_NODE_SCORE: i64 = 100;
@@ -23,18 +23,16 @@ pub const DEFAULT_MEMORY_REQUEST: i64 = 200 * 1024 * 1024;
 /// resource in its unit (bytes for memory).
 pub type Resources = BTreeMap<String, i64>;
 
-/// A quantity in the unit `Resources` uses for `resource`, rounded up.
+/// A quantity in the unit `Resources` uses for `resource`, rounded up (`MilliValue` for
+/// cpu, `Value` for the others); `None` for a negative, unreadable or huge one.
 pub fn amount(resource: &str, text: &str) -> Option<i64> {
-    let value = quantity::value(text)?;
+    let q = quantity::parse(text).ok()?;
     let scaled = if resource == "cpu" {
-        value * 1000.0
+        q.milli_value()?
     } else {
-        value
+        q.value()
     };
-    if !scaled.is_finite() || scaled < 0.0 || scaled > i64::MAX as f64 / 4.0 {
-        return None;
-    }
-    Some(scaled.ceil() as i64)
+    (0..=i64::MAX / 4).contains(&scaled).then_some(scaled)
 }
 
 /// One node as a scheduling cycle sees it (`framework.NodeInfo` with its node).
@@ -198,13 +196,6 @@ impl PodInfo {
         }
         info.labels = labels;
         info
-    }
-
-    pub fn has_affinity(&self) -> bool {
-        !(self.required_affinity.is_empty()
-            && self.required_anti_affinity.is_empty()
-            && self.preferred_affinity.is_empty()
-            && self.preferred_anti_affinity.is_empty())
     }
 }
 

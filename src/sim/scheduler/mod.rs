@@ -30,9 +30,6 @@ use super::kinds::ObjectKind;
 use super::podutil::{self, natural_cmp};
 use super::world::{Change, World};
 
-/// The kubelet's default `maxPods`, the default `node-capacity pods=`.
-pub const MAX_PODS_PER_NODE: u32 = 110;
-
 /// `ErrNoNodesAvailable`.
 pub const NO_NODES_AVAILABLE: &str = "no nodes available to schedule pods";
 

@@ -101,7 +101,7 @@ impl SetIndex {
     }
 
     /// Empties the index for a new key and marks every ordinal of the range missing, at
-    /// most `budget` of them (the lowest): a set cannot create more pods than `max-pods`
+    /// most `budget` of them (the lowest): a set cannot create more pods than `max_pods`
     /// before the run ends on that limit, so tracking more ordinals would only let
     /// `replicas: 2147483647` allocate without bound. The range itself stays exact.
     pub fn reset(&mut self, key: Key, set: &StatefulSet, budget: u64) {

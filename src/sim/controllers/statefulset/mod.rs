@@ -21,8 +21,6 @@ use crate::sim::podutil;
 use crate::sim::server;
 use crate::sim::world::{Timer, WatchEvent, World};
 
-pub use identity::pod_name;
-
 /// Informer handler: a pod changed; enqueue the set that owns it, or, for an orphan,
 /// every set that could adopt it, and mark the pod for their indexes.
 pub fn on_pod_event(world: &mut World, event: &WatchEvent) {

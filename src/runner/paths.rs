@@ -1,6 +1,9 @@
 //! Reading a student's files safely: a submission file is a relative path inside the
 //! submission folder (no `..`, not absolute), and after resolving symlinks it must still
 //! be inside the folder. Files are size-limited; folders are count-limited.
+//!
+//! `load` reads the files `apply submission "…"` names with it, and `grade` checks an
+//! assignment's and a submission's files with it: it lives here, below both.
 
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
@@ -8,6 +11,7 @@ use std::path::{Component, Path, PathBuf};
 /// The largest submission file read (1 MiB).
 pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 /// The most files a submission folder may hold (counted recursively).
+#[cfg(feature = "cli")]
 pub const MAX_FILES: usize = 200;
 
 /// The path as written in `apply submission "…"`: relative, without `..`.
@@ -80,6 +84,7 @@ pub fn read_submission_file(dir: &Path, path: &str) -> Result<String, String> {
 
 /// Counts the files of a submission folder (stopping past the limit), without following
 /// symlinked folders.
+#[cfg(feature = "cli")]
 pub fn count_files(dir: &Path) -> usize {
     fn walk(dir: &Path, n: &mut usize) {
         let Ok(entries) = std::fs::read_dir(dir) else {
@@ -99,4 +104,33 @@ pub fn count_files(dir: &Path) -> usize {
     let mut n = 0;
     walk(dir, &mut n);
     n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_outside_the_submission_are_refused() {
+        assert!(check_relative("web.yaml").is_ok());
+        assert!(check_relative("k8s/web.yaml").is_ok());
+        assert!(check_relative("../x").is_err());
+        assert!(check_relative("a/../../x").is_err());
+        assert!(check_relative("/etc/passwd").is_err());
+        assert!(check_relative("").is_err());
+
+        let tmp = tempfile::tempdir().unwrap();
+        let sub = tmp.path().join("sub");
+        std::fs::create_dir_all(&sub).unwrap();
+        std::fs::write(tmp.path().join("secret.yaml"), "apiVersion: v1\n").unwrap();
+        std::fs::write(sub.join("web.yaml"), "apiVersion: v1\n").unwrap();
+        assert!(resolve(&sub, "web.yaml").is_ok());
+        assert!(resolve(&sub, "../secret.yaml").is_err());
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("../secret.yaml", sub.join("link.yaml")).unwrap();
+            let e = resolve(&sub, "link.yaml").unwrap_err();
+            assert!(e.contains("outside the submission"), "{e}");
+        }
+    }
 }

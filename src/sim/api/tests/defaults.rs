@@ -1,9 +1,9 @@
 //! Defaulting (B-DEF) of the simulated API server.
 
+use crate::sim::api::defaults::*;
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, PodSpec, Service};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use kscn::sim::api::defaults::*;
 use serde_json::{json, Value};
 
 fn minimal() -> Value {

@@ -4,12 +4,9 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::runner::plan::Shard;
+use crate::runner::{self, formats, listing, report, FileOutcome, RunOptions};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use kscn::runner::plan::Shard;
-use kscn::runner::{self, formats, listing, report, FileOutcome, RunOptions};
-
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Parser)]
 #[command(
@@ -123,10 +120,10 @@ enum Command {
         git: Option<String>,
     },
     /// Grade a student's submission against an assignment (see README "Grading").
-    Grade(kscn::grade::cli::GradeArgs),
+    Grade(crate::grade::cli::GradeArgs),
     /// Work with gradebooks written by `scn grade --submissions`.
     #[command(subcommand)]
-    Gradebook(kscn::grade::cli::GradebookCommand),
+    Gradebook(crate::grade::cli::GradebookCommand),
     /// Internal: grade one submission of a batch as JSON on stdout (a child process of
     /// `scn grade --submissions`, under its time and memory limits).
     #[command(name = "grade-one", hide = true)]
@@ -197,7 +194,8 @@ fn use_color(choice: Color) -> bool {
     }
 }
 
-fn main() -> ExitCode {
+/// Runs the `scn` command line on the process's arguments.
+pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -214,16 +212,16 @@ fn main() -> ExitCode {
             ascii,
         } => trace_command(&file, scenario.as_deref(), format, ascii),
         Command::Init { dir, git } => init(&dir.unwrap_or_else(|| PathBuf::from(".")), git),
-        Command::Grade(args) => ExitCode::from(kscn::grade::cli::run_grade(&args) as u8),
+        Command::Grade(args) => ExitCode::from(crate::grade::cli::run_grade(&args) as u8),
         Command::Gradebook(command) => {
-            ExitCode::from(kscn::grade::cli::run_gradebook(&command) as u8)
+            ExitCode::from(crate::grade::cli::run_gradebook(&command) as u8)
         }
         Command::GradeOne {
             assignment,
             submission,
             name,
         } => ExitCode::from(
-            kscn::grade::isolate::run_grade_one(&assignment, &submission, &name) as u8,
+            crate::grade::isolate::run_grade_one(&assignment, &submission, &name) as u8,
         ),
         Command::Run {
             paths,
@@ -332,7 +330,7 @@ fn mutants_command(
         return ExitCode::SUCCESS;
     }
     let mutants = if ids.is_empty() {
-        kscn::sim::Mutant::ALL.to_vec()
+        crate::sim::Mutant::ALL.to_vec()
     } else {
         match runner::mutants::parse_ids(ids) {
             Ok(m) => m,
@@ -564,7 +562,7 @@ fn emit(mut outcomes: Vec<FileOutcome>, args: &ReportArgs, color: Color) -> Exit
 }
 
 fn init(dir: &std::path::Path, git: Option<String>) -> ExitCode {
-    use kscn::init::{self, Source};
+    use crate::init::{self, Source};
     let source = git.map_or_else(Source::this_crate, Source::Git);
     match init::init(dir, &source) {
         Ok(summary) => {

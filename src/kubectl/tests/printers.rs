@@ -1,11 +1,12 @@
 //! `kubectl get` printers: cells as kubectl prints them.
 
+use crate::kubectl::duration::human_duration;
+use crate::kubectl::printers::{self, pod_status};
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
 use k8s_openapi::api::core::v1::{Node, PersistentVolume, PersistentVolumeClaim, Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
-use kscn::kubectl::printers::{self, human_duration, pod_status};
 use serde_json::{json, Value};
 
 const CREATED: &str = "2026-01-01T00:00:00Z";
@@ -249,8 +250,7 @@ fn pods_table_snapshot() {
     let p1 = pod("web-1", waiting_status("ContainerCreating"));
     let p10 = pod("web-10", Value::Null);
     let t = printers::pods(&[&p1, &p10, &p0], now());
-    // Snapshot file name without the module path, so the same file serves whether this module
-    // runs inside `tests/lib.rs` or as Cargo's auto-discovered `kubectl_printers` test target.
+    // Snapshot file name without the module path (`snapshots/kubectl_pods_table.snap`).
     insta::with_settings!({prepend_module_to_snapshot => false}, {
         insta::assert_snapshot!("kubectl_pods_table", t.render());
     });
@@ -588,19 +588,4 @@ fn odd_objects_do_not_panic() {
     let future = pod("future", Value::Null);
     let t = printers::pods(&[&future], at("2025-12-31T23:59:00Z"));
     assert_eq!(t.cell(0, "AGE"), Some("<invalid>"));
-}
-
-/// The columns a table expectation may name (the language's list) are exactly the columns
-/// the printers print, for every kind with a table.
-#[test]
-fn the_language_knows_exactly_the_printed_columns() {
-    let world = kscn::sim::World::new(kscn::sim::Config::default()).expect("a cluster");
-    for &kind in kscn::lang::kinds::TABLE_KINDS {
-        let printed = kscn::runner::table::printed(&world, kind).columns;
-        assert_eq!(
-            kscn::lang::columns::known_columns(kind),
-            printed.as_slice(),
-            "{kind:?}"
-        );
-    }
 }

@@ -1,19 +1,19 @@
 //! Patches, kubectl apply and strict decoding of the simulated API server.
 
+use crate::sim::api::apply::{apply_patch, last_applied, LAST_APPLIED};
+use crate::sim::api::defaults::{default_statefulset, FeatureGates};
+use crate::sim::api::patch::{json_patch, merge_patch, strategic_merge_patch};
+use crate::sim::api::strict::{decode_error_message, strict_decoding_message, unknown_fields};
+use crate::sim::api::validation::validate_statefulset;
 use k8s_openapi::api::apps::v1::StatefulSet;
-use kscn::sim::api::apply::{apply_patch, last_applied, LAST_APPLIED};
-use kscn::sim::api::defaults::{default_statefulset, FeatureGates};
-use kscn::sim::api::patch::{json_patch, merge_patch, strategic_merge_patch};
-use kscn::sim::api::strict::{decode_error_message, strict_decoding_message, unknown_fields};
-use kscn::sim::api::validation::validate_statefulset;
 use serde_json::{json, Value};
 
 fn seed_docs() -> Vec<Value> {
-    crate::fixtures_seed::documents()
+    super::fixtures_seed::documents()
 }
 
 fn seed_sts() -> Value {
-    crate::fixtures_seed::statefulset()
+    super::fixtures_seed::statefulset()
 }
 
 fn defaulted_sts() -> Value {

@@ -1,15 +1,15 @@
 //! Validation (B-VAL) of the simulated API server.
 
+use crate::sim::api::defaults::{default_statefulset, FeatureGates};
+use crate::sim::api::field_error::{invalid_object_message, FieldError, FieldErrorKind};
+use crate::sim::api::kinds::{lookup, no_matches_message};
+use crate::sim::api::validation::*;
 use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetStatus};
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, Service};
-use kscn::sim::api::defaults::{default_statefulset, FeatureGates};
-use kscn::sim::api::field_error::{invalid_object_message, FieldError, FieldErrorKind};
-use kscn::sim::api::kinds::{lookup, no_matches_message};
-use kscn::sim::api::validation::*;
 use serde_json::{json, Value};
 
 fn seed_json() -> Value {
-    crate::fixtures_seed::statefulset()
+    super::fixtures_seed::statefulset()
 }
 
 /// The seed set with `edit` applied to its JSON, decoded and defaulted.

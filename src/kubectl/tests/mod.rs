@@ -1,0 +1,4 @@
+//! Unit tests of what kubectl prints and shows.
+
+mod events;
+mod printers;

@@ -1,0 +1,7 @@
+//! Unit tests of the API server's defaulting, patching and validation, on real manifests
+//! (the seed's `web` with storage) and hand-written objects.
+
+mod defaults;
+mod fixtures_seed;
+mod patch;
+mod validation;
