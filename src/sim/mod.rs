@@ -9,6 +9,7 @@
 pub mod api;
 pub mod bootstrap;
 pub mod clock;
+pub mod components;
 pub mod controllers;
 pub mod dns;
 pub mod error;
