@@ -17,10 +17,10 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 
 use super::duration::age;
 pub use super::table::PrintedTable;
+use crate::quantity::canonical;
 use crate::sim::clock::to_time;
 use crate::sim::kinds::{row, ObjectKind};
 use crate::sim::World;
-use crate::quantity::canonical;
 
 const NONE: &str = "<none>";
 const UNSET: &str = "<unset>";

@@ -30,14 +30,22 @@ pub struct Event {
 }
 
 /// What makes two events the same Event (upstream's `getEventKey`, less the fields that
-/// are the same for every event of one simulated component).
-type Key = (ObjectKind, String, &'static str, String, String);
+/// are the same for every event of one simulated component), hashed: the index keeps the
+/// hash, not a second copy of the strings, and a hit is confirmed against the event.
+fn key_hash(kind: &ObjectKind, name: &str, type_: &str, reason: &str, message: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    // `DefaultHasher::new()` has fixed keys: the same input hashes the same on every run.
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (kind, name, type_, reason, message).hash(&mut h);
+    h.finish()
+}
 
 #[derive(Debug, Default)]
 pub struct EventLog {
     /// Every distinct event, in the order each first happened.
     pub events: Vec<Event>,
-    index: BTreeMap<Key, u32>,
+    /// Distinct events by the hash of their key (several ids only on a hash collision).
+    index: std::collections::HashMap<u64, Vec<u32>>,
     /// Per object, the events it saw in order: indices into `events`, and when.
     occurrences: BTreeMap<(ObjectKind, String), Vec<(u32, Millis)>>,
 }
@@ -52,15 +60,20 @@ impl EventLog {
         reason: &str,
         message: String,
     ) {
-        let key: Key = (
-            kind.clone(),
-            name.to_string(),
-            type_,
-            reason.to_string(),
-            message,
-        );
-        let id = match self.index.get(&key) {
-            Some(&id) => {
+        let hash = key_hash(&kind, name, type_, reason, &message);
+        let events = &self.events;
+        let same = self.index.get(&hash).and_then(|ids| {
+            ids.iter().copied().find(|&id| {
+                let e = &events[id as usize];
+                e.kind == kind
+                    && e.name == name
+                    && e.type_ == type_
+                    && e.reason == reason
+                    && e.message == message
+            })
+        });
+        let id = match same {
+            Some(id) => {
                 let event = &mut self.events[id as usize];
                 event.count += 1;
                 event.last = at;
@@ -73,12 +86,12 @@ impl EventLog {
                     kind: kind.clone(),
                     name: name.to_string(),
                     type_,
-                    reason: key.3.clone(),
-                    message: key.4.clone(),
+                    reason: reason.to_string(),
+                    message,
                     count: 1,
                     last: at,
                 });
-                self.index.insert(key, id);
+                self.index.entry(hash).or_default().push(id);
                 id
             }
         };

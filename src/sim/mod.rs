@@ -10,6 +10,7 @@
 pub(crate) mod api;
 pub(crate) mod bootstrap;
 pub mod clock;
+pub(crate) mod components;
 pub(crate) mod controllers;
 pub(crate) mod dns;
 pub mod error;

@@ -66,11 +66,6 @@ pub fn is_running_and_available(pod: &Pod, min_ready_seconds: i32, now: Millis) 
     }
 }
 
-/// `isUnavailable`: not available, or terminating.
-pub fn is_unavailable(pod: &Pod, min_ready_seconds: i32, now: Millis) -> bool {
-    !is_running_and_available(pod, min_ready_seconds, now) || is_terminating(pod)
-}
-
 pub fn controller_uid(pod: &Pod) -> Option<&str> {
     pod.metadata
         .owner_references

@@ -458,13 +458,11 @@ pub fn remove_pod(world: &mut World, name: &str) {
         name: name.to_string(),
         created: false,
     });
-    super::scheduler::forget(world, &pod);
-    super::kubelet::forget(world, &pod);
     world
         .files
         .forget_pod(pod.metadata.uid.as_deref().unwrap_or_default());
-    let owner = podutil::controller_uid(&pod).map(str::to_string);
-    world.notify(ObjectKind::Pod, name, Change::Deleted, owner);
+    // The scheduler's cache and the kubelet let it go when they hear the DELETED event.
+    world.notify_pod_deleted(pod);
 }
 
 /// Removes any object from the store (its deletion is complete).

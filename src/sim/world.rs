@@ -101,6 +101,9 @@ pub struct WatchEvent {
     /// A controller wrote the object's status (the status subresource), or, for a
     /// ControllerRevision, its owning controller wrote it during its sync.
     pub status_only: bool,
+    /// For a deleted pod, the object as it was when it left the store (a watch's DELETED
+    /// event carries the last state), so the components that held it can let it go.
+    pub deleted_pod: Option<Box<k8s_openapi::api::core::v1::Pod>>,
 }
 
 /// Work that is due at a later instant.
@@ -268,14 +271,7 @@ impl World {
                 self.dispatch(event)?;
                 continue;
             }
-            if let Some(name) = self.statefulset_queue.pop() {
-                self.spend()?;
-                super::controllers::statefulset::sync(self, &name)?;
-                continue;
-            }
-            if let Some(name) = self.disruption.queue.pop() {
-                self.spend()?;
-                super::controllers::disruption::sync(self, &name);
+            if self.work_one()? {
                 continue;
             }
             return Ok(());
@@ -339,6 +335,24 @@ impl World {
             change,
             owner_uid,
             status_only: false,
+            deleted_pod: None,
+        });
+    }
+
+    /// A pod left the store: its watchers get the DELETED event with its last state.
+    pub fn notify_pod_deleted(&mut self, pod: k8s_openapi::api::core::v1::Pod) {
+        let name = pod.metadata.name.clone().unwrap_or_default();
+        if self.trace.is_some() {
+            super::trace::on_notify(self, &ObjectKind::Pod, &name, &Change::Deleted);
+        }
+        let owner_uid = super::podutil::controller_uid(&pod).map(str::to_string);
+        self.watch.push_back(WatchEvent {
+            kind: ObjectKind::Pod,
+            name,
+            change: Change::Deleted,
+            owner_uid,
+            status_only: false,
+            deleted_pod: Some(Box::new(pod)),
         });
     }
 
@@ -352,6 +366,7 @@ impl World {
             change: Change::Modified,
             owner_uid: None,
             status_only: true,
+            deleted_pod: None,
         });
     }
 
@@ -365,52 +380,30 @@ impl World {
             change,
             owner_uid: None,
             status_only: true,
+            deleted_pod: None,
         });
     }
 
-    /// Informers: route a change to the components that watch that kind.
+    /// Informers: every registered component hears the change, in registration order
+    /// (`components.rs`).
     fn dispatch(&mut self, event: WatchEvent) -> Result<(), SimError> {
-        match event.kind {
-            ObjectKind::Pod => {
-                super::controllers::statefulset::on_pod_event(self, &event);
-                if event.change != Change::Deleted {
-                    super::scheduler::on_pod(self, &event.name);
-                    super::kubelet::on_pod(self, &event.name)?;
-                }
-            }
-            ObjectKind::StatefulSet if event.change != Change::Deleted && !event.status_only => {
-                self.statefulset_queue.add(&event.name);
-            }
-            // Claims matter to the retention policy; one that went away may also unblock
-            // a pod waiting on a stale claim (B-RET-5).
-            ObjectKind::PersistentVolumeClaim => {
-                super::controllers::statefulset::on_claim_event(self, &event.name);
-                if event.change == Change::Deleted {
-                    let sets: Vec<String> = self.store.statefulsets.keys().cloned().collect();
-                    for set in sets {
-                        self.statefulset_queue.add(&set);
-                    }
-                }
-            }
-            ObjectKind::Node if event.change == Change::Deleted => {
-                super::controllers::podgc::on_node_deleted(self, &event.name);
-            }
-            ObjectKind::Node => super::scheduler::retry_waiting(self),
-            // No handler upstream: a changed revision is seen at the next resync.
-            ObjectKind::ControllerRevision if !event.status_only => {
-                super::controllers::statefulset::on_revision_event(self, &event);
-            }
-            _ => {}
+        for component in super::components::COMPONENTS {
+            (component.on_event)(self, &event)?;
         }
-        super::controllers::volume::on_event(self, &event)?;
-        super::controllers::endpointslice::on_event(self, &event);
-        super::controllers::garbage_collector::on_event(self, &event)?;
-        super::controllers::disruption::on_event(self, &event);
-        if event.kind == ObjectKind::Node && event.change != Change::Deleted {
-            super::controllers::node_lifecycle::on_node(self, &event.name);
-        }
-        super::controllers::taint_eviction::on_event(self, &event);
         Ok(())
+    }
+
+    /// The first component (in registration order) with queued work processes one key.
+    fn work_one(&mut self) -> Result<bool, SimError> {
+        for component in super::components::COMPONENTS {
+            if let Some(work) = component.work {
+                if work(self)? {
+                    self.spend()?;
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(false)
     }
 
     fn fire(&mut self, timer: Timer) -> Result<(), SimError> {

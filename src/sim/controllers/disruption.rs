@@ -123,6 +123,17 @@ pub fn pods_for(world: &World, pdb: &PodDisruptionBudget) -> Vec<Pod> {
         .collect()
 }
 
+/// The controller's worker: one budget from the queue.
+pub fn work(world: &mut World) -> Result<bool, crate::sim::error::SimError> {
+    match world.disruption.queue.pop() {
+        Some(name) => {
+            sync(world, &name);
+            Ok(true)
+        }
+        None => Ok(false),
+    }
+}
+
 pub fn sync(world: &mut World, name: &str) {
     let Some(pdb) = get(world, name) else {
         return;

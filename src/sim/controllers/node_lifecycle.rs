@@ -174,6 +174,19 @@ fn set_node_ready(world: &mut World, node: &str, ready: bool) {
 
 /// Taint-nodes-by-condition for a cordoned node (B-DRAIN-7): `spec.unschedulable` gets the
 /// `node.kubernetes.io/unschedulable:NoSchedule` taint, and loses it with uncordon.
+/// The controller's informer handler: nodes that joined or changed.
+pub fn on_event(
+    world: &mut World,
+    event: &crate::sim::world::WatchEvent,
+) -> Result<(), crate::sim::error::SimError> {
+    if event.kind == crate::sim::kinds::ObjectKind::Node
+        && event.change != crate::sim::world::Change::Deleted
+    {
+        on_node(world, &event.name);
+    }
+    Ok(())
+}
+
 pub fn on_node(world: &mut World, node: &str) {
     let now = world.now;
     let Some(object) = world.store.nodes.get_mut(node) else {

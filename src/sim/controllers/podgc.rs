@@ -7,6 +7,19 @@ use crate::sim::podutil::natural_cmp;
 use crate::sim::server;
 use crate::sim::world::World;
 
+/// The pod GC's informer handler: a deleted node orphans its pods.
+pub fn on_event(
+    world: &mut World,
+    event: &crate::sim::world::WatchEvent,
+) -> Result<(), crate::sim::error::SimError> {
+    if event.kind == crate::sim::kinds::ObjectKind::Node
+        && event.change == crate::sim::world::Change::Deleted
+    {
+        on_node_deleted(world, &event.name);
+    }
+    Ok(())
+}
+
 pub fn on_node_deleted(world: &mut World, node: &str) {
     let mut orphans: Vec<String> = world
         .store

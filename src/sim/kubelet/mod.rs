@@ -30,7 +30,7 @@ use super::clock::{Millis, SECOND};
 use super::error::SimError;
 use super::ipam::NodeIpam;
 use super::kinds::ObjectKind;
-use super::world::{Timer, World};
+use super::world::{Timer, WatchEvent, World};
 
 pub use eviction::evict;
 pub use pod_workers::{crash, make_healthy, make_ready, make_unhealthy, make_unready};
@@ -198,6 +198,19 @@ pub(crate) fn sync_at(world: &mut World, name: &str, uid: &str, when: Millis) {
             },
         );
     }
+}
+
+/// The kubelet's informer handler: the pods (bound to its nodes) that changed.
+pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
+    if event.kind != ObjectKind::Pod {
+        return Ok(());
+    }
+    match &event.deleted_pod {
+        Some(pod) => forget(world, pod),
+        None if event.change != crate::sim::world::Change::Deleted => on_pod(world, &event.name)?,
+        None => {}
+    }
+    Ok(())
 }
 
 pub fn on_pod(world: &mut World, name: &str) -> Result<(), SimError> {

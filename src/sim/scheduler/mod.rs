@@ -51,6 +51,32 @@ pub struct Scheduler {
     affinity_waiters: BTreeSet<String>,
 }
 
+/// The scheduler's informer handlers: pods (to schedule, and the cache of bound pods) and
+/// nodes (a node that joins or changes may let waiting pods fit).
+pub fn on_event(
+    world: &mut World,
+    event: &super::world::WatchEvent,
+) -> Result<(), super::error::SimError> {
+    match (&event.kind, &event.change) {
+        (ObjectKind::Pod, Change::Deleted) => forget(world, &event.name),
+        (_, Change::Deleted) => {}
+        (ObjectKind::Pod, _) => on_pod(world, &event.name),
+        (ObjectKind::Node, _) => retry_waiting(world),
+        _ => {}
+    }
+    Ok(())
+}
+
+/// The scheduling queue's retry: when a change asked for it, the waiting pods are tried
+/// again, oldest first (upstream moves them from the unschedulable queue to the active one).
+pub fn work(world: &mut World) -> Result<bool, super::error::SimError> {
+    if !world.scheduler.retry {
+        return Ok(false);
+    }
+    flush(world);
+    Ok(true)
+}
+
 /// A pod's watch event: schedule it if it waits for a node; keep the cache in step.
 pub fn on_pod(world: &mut World, name: &str) {
     if world.scheduler.retry {
@@ -96,14 +122,12 @@ fn is_gated(pod: &Pod) -> bool {
         .is_some_and(|g| !g.is_empty())
 }
 
-/// A change could let waiting pods fit: they are tried at the next pod event (at once, if
-/// a pod waits: one of them is told).
+/// A change could let waiting pods fit: they are tried before the next pod is scheduled,
+/// and at the latest once the events of this instant are heard (the scheduler's queue).
 pub fn request_retry(world: &mut World) {
-    let Some(first) = world.scheduler.unschedulable.iter().next().cloned() else {
-        return;
-    };
-    world.scheduler.retry = true;
-    world.notify(ObjectKind::Pod, &first, Change::Modified, None);
+    if !world.scheduler.unschedulable.is_empty() {
+        world.scheduler.retry = true;
+    }
 }
 
 /// A node joined or changed: the waiting pods are tried now.
@@ -511,8 +535,8 @@ fn set_scheduled(status: &mut PodStatus, unschedulable: Option<&str>, now: super
 }
 
 /// Frees the pod's place on its node; called when the pod object is removed.
-pub fn forget(world: &mut World, pod: &Pod) {
-    let name = pod.metadata.name.as_deref().unwrap_or_default();
+/// A pod left the store: it no longer waits, and its node has room again.
+pub fn forget(world: &mut World, name: &str) {
     world.scheduler.unschedulable.remove(name);
     world.scheduler.last_message.remove(name);
     world.scheduler.affinity_waiters.remove(name);

@@ -19,7 +19,7 @@ use super::revision::{self, Revisions};
 use crate::sim::error::SimError;
 use crate::sim::kinds::ObjectKind;
 use crate::sim::mutants::Mutant;
-use crate::sim::podutil::{self, is_running_and_available, is_terminating, is_unavailable};
+use crate::sim::podutil::{self, is_running_and_available, is_terminating};
 use crate::sim::trace;
 use crate::sim::world::World;
 
@@ -167,30 +167,27 @@ fn sync_pods(
     let mrs = min_ready_seconds(set);
     let mrs = world.mutated(Mutant::MinReadyIgnored, mrs, 0);
     let monotonic = is_monotonic(set) || world.mutant(Mutant::ParallelIgnored);
-    // Condemned: owned pods outside [start, end), highest ordinal first.
-    let mut condemned: Vec<(i64, String)> = index
-        .pods
-        .range(index.end..)
-        .chain(index.pods.range(..index.start))
-        .map(|(o, e)| (*o, e.name.clone()))
-        .collect::<std::collections::BTreeMap<_, _>>()
-        .into_iter()
-        .rev()
-        .collect();
-    if world.mutant(Mutant::ScaleDownForwardOrder) {
-        condemned.reverse();
-    }
-    let live = |world: &World, name: &str| world.store.pods.get(name).cloned();
+    // Condemned: owned pods outside [start, end), highest ordinal first. The index keeps
+    // the three subsets the steps below act on, so a step costs the pods it touches.
+    let reverse = world.mutant(Mutant::ScaleDownForwardOrder);
+    let highest_first = |set: &std::collections::BTreeSet<i64>| -> Vec<i64> {
+        if reverse {
+            set.iter().copied().collect()
+        } else {
+            set.iter().rev().copied().collect()
+        }
+    };
 
     // The first unhealthy pod: the lowest unavailable in range, else the lowest
     // unavailable condemned one (B-ORD-7).
     let first_unhealthy: Option<String> = match index.unavailable.iter().next() {
         Some(ordinal) => Some(identity::pod_name(identity::set_name(set), *ordinal)),
-        None => condemned
+        None => index
+            .condemned_unavailable
             .iter()
-            .rev()
-            .find(|(_, name)| live(world, name).is_some_and(|p| is_unavailable(&p, mrs, now)))
-            .map(|(_, name)| name.clone()),
+            .next()
+            .and_then(|o| index.entry_name(*o))
+            .map(str::to_string),
     };
 
     // Step 4: process replicas in index order; pods with nothing to do are skipped.
@@ -225,22 +222,46 @@ fn sync_pods(
     }
 
     // Step 5: claims of condemned pods get their owner references before the pod goes,
-    // so a crash cannot delete a pod without them (B-RET-2).
-    for (ordinal, name) in &condemned {
-        if let Some(pod) = live(world, name) {
-            if !retention::claims_match(world, set, &pod, *ordinal, true) {
-                retention::update_claims(world, set, &pod, *ordinal, true);
-            }
+    // so a crash cannot delete a pod without them (B-RET-2). The index lists the condemned
+    // pods whose claims do not match yet.
+    for ordinal in highest_first(&index.condemned_claims) {
+        let pod = index
+            .entry_name(ordinal)
+            .and_then(|n| world.store.pods.get(n));
+        if let Some(pod) = pod.cloned() {
+            retention::update_claims(world, set, &pod, ordinal, true);
         }
     }
 
-    // Step 6: condemned pods, highest ordinal first.
+    // Step 6: condemned pods, highest ordinal first. One by one, the highest condemned
+    // pod decides: terminating, it is waited for; else it is deleted (B-ORD-5). In
+    // Parallel every condemned pod that is not terminating yet is deleted.
     let one_by_one = monotonic && !world.mutant(Mutant::ScaleDownAllAtOnce);
-    for (_, name) in &condemned {
-        let Some(pod) = live(world, name) else {
+    let doomed: Vec<i64> = if one_by_one {
+        let above = index.pods.range(index.end..);
+        let below = index.pods.range(..index.start);
+        let first = if reverse {
+            below.clone().next().or_else(|| above.clone().next())
+        } else {
+            above
+                .clone()
+                .next_back()
+                .or_else(|| below.clone().next_back())
+        };
+        let highest = first.map(|(o, _)| *o);
+        highest.into_iter().collect()
+    } else {
+        highest_first(&index.condemned_live)
+    };
+    for ordinal in doomed {
+        let Some(entry) = index.pods.get(&ordinal) else {
             continue;
         };
-        if is_terminating(&pod) {
+        let name = entry.name.clone();
+        let Some(pod) = world.store.pods.get(&name) else {
+            continue;
+        };
+        if is_terminating(pod) {
             if one_by_one {
                 waits(world, set, || format!("scale-down: {name} is Terminating"));
                 return Ok(());
@@ -248,7 +269,7 @@ fn sync_pods(
             continue;
         }
         // Only the first unhealthy pod may be deleted while unhealthy (B-ORD-7).
-        if !is_running_and_available(&pod, mrs, now)
+        if !is_running_and_available(pod, mrs, now)
             && one_by_one
             && first_unhealthy.as_deref() != Some(name.as_str())
         {
@@ -257,7 +278,7 @@ fn sync_pods(
             });
             return Ok(());
         }
-        pod_control::delete_pod(world, set, name);
+        pod_control::delete_pod(world, set, &name);
         if one_by_one {
             return Ok(());
         }
@@ -517,22 +538,22 @@ fn process_replica(
         return Ok(true);
     }
     // Enforce the identity, storage and retention invariants (B-ID-4, B-RET-9).
-    let update_set = templates.set_for(world, set, index, &revs.update).clone();
+    let update_set = templates.set_for(world, set, index, &revs.update);
     let identity_ok =
         identity::identity_matches(set, &pod) && identity::storage_matches(set, &pod, ordinal);
-    let retention_ok = retention::claims_match(world, &update_set, &pod, ordinal, false);
+    let retention_ok = retention::claims_match(world, update_set, &pod, ordinal, false);
     if identity_ok && retention_ok {
         return Ok(false);
     }
     if is_terminating(&pod) {
         if !retention_ok {
-            retention::update_claims(world, &update_set, &pod, ordinal, false);
+            retention::update_claims(world, update_set, &pod, ordinal, false);
         }
         return Ok(false);
     }
     // A refused update is processReplica's error: the sync ends here, so nothing after
     // this pod runs, not even the rolling-update step that would replace it (B-PVC-7).
-    pod_control::update_pod(world, &update_set, pod, ordinal)?;
+    pod_control::update_pod(world, update_set, pod, ordinal)?;
     Ok(false)
 }
 

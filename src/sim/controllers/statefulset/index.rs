@@ -58,8 +58,17 @@ pub struct SetIndex {
     pub unavailable: BTreeSet<i64>,
     /// In-range ordinals whose pod is not at the update revision and not terminating.
     pub outdated: BTreeSet<i64>,
+    /// Condemned (out-of-range) ordinals whose pod is unavailable (`firstUnhealthyPod`).
+    pub condemned_unavailable: BTreeSet<i64>,
+    /// Condemned ordinals whose pod is not terminating (the scale-down step).
+    pub condemned_live: BTreeSet<i64>,
+    /// Condemned ordinals whose claims lack the owner references the retention policy
+    /// wants for a condemned pod (step 5).
+    pub condemned_claims: BTreeSet<i64>,
     /// Ready pods that become available later: (when, ordinal).
     pending_available: BTreeSet<(Millis, i64)>,
+    /// The instant of each ordinal's entry in `pending_available`.
+    pending_at: BTreeMap<i64, Millis>,
     pub created: i32,
     pub ready: i32,
     pub available: i32,
@@ -147,7 +156,12 @@ impl SetIndex {
             self.account(&old, -1);
         }
         self.outdated.remove(&ordinal);
-        self.pending_available.retain(|(_, o)| *o != ordinal);
+        self.condemned_unavailable.remove(&ordinal);
+        self.condemned_live.remove(&ordinal);
+        self.condemned_claims.remove(&ordinal);
+        if let Some(at) = self.pending_at.remove(&ordinal) {
+            self.pending_available.remove(&(at, ordinal));
+        }
         if self.in_range(ordinal) {
             self.not_fine.insert(ordinal);
             self.unavailable.insert(ordinal);
@@ -219,11 +233,24 @@ impl SetIndex {
                 ordinal,
                 entry.revision != update && !terminating,
             );
+        } else {
+            set_member(
+                &mut self.condemned_unavailable,
+                ordinal,
+                !available || terminating,
+            );
+            set_member(&mut self.condemned_live, ordinal, !terminating);
+            set_member(
+                &mut self.condemned_claims,
+                ordinal,
+                !retention::claims_match(world, set, pod, ordinal, true),
+            );
         }
         if running_and_ready && !available && mrs > 0 {
             if let Some((true, since)) = podutil::ready_condition(pod) {
-                self.pending_available
-                    .insert((since + mrs as Millis * SECOND, ordinal));
+                let at = since.saturating_add((mrs as Millis).saturating_mul(SECOND));
+                self.pending_available.insert((at, ordinal));
+                self.pending_at.insert(ordinal, at);
             }
         }
         self.by_name.insert(name, ordinal);
@@ -239,6 +266,7 @@ impl SetIndex {
             .collect();
         for item in &due {
             self.pending_available.remove(item);
+            self.pending_at.remove(&item.1);
         }
         due.into_iter().map(|(_, o)| o).collect()
     }

@@ -21,6 +21,41 @@ use crate::sim::podutil;
 use crate::sim::server;
 use crate::sim::world::{Timer, WatchEvent, World};
 
+/// The controller's informer handlers: pods, sets, claims and revisions.
+pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
+    use crate::sim::kinds::ObjectKind;
+    use crate::sim::world::Change;
+    match event.kind {
+        ObjectKind::Pod => on_pod_event(world, event),
+        ObjectKind::StatefulSet if event.change != Change::Deleted && !event.status_only => {
+            world.statefulset_queue.add(&event.name);
+        }
+        // Claims matter to the retention policy; one that went away may also unblock a
+        // pod waiting on a stale claim (B-RET-5).
+        ObjectKind::PersistentVolumeClaim => {
+            on_claim_event(world, &event.name);
+            if event.change == Change::Deleted {
+                let sets: Vec<String> = world.store.statefulsets.keys().cloned().collect();
+                for set in sets {
+                    world.statefulset_queue.add(&set);
+                }
+            }
+        }
+        // No handler upstream: a changed revision is seen at the next resync.
+        ObjectKind::ControllerRevision if !event.status_only => on_revision_event(world, event),
+        _ => {}
+    }
+    Ok(())
+}
+
+/// The controller's worker: one set from the queue.
+pub fn work(world: &mut World) -> Result<bool, SimError> {
+    match world.statefulset_queue.pop() {
+        Some(name) => sync(world, &name).map(|()| true),
+        None => Ok(false),
+    }
+}
+
 /// Informer handler: a pod changed; enqueue the set that owns it, or, for an orphan,
 /// every set that could adopt it, and mark the pod for their indexes.
 pub fn on_pod_event(world: &mut World, event: &WatchEvent) {

@@ -3,7 +3,7 @@
 //! for a pod without constraints the cluster defaults (hostname maxSkew 3, zone maxSkew 5,
 //! with the selector of the pod's StatefulSet and Services), score.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
@@ -128,17 +128,34 @@ pub fn score<'a>(
         return vec![0; feasible.len()];
     }
     let require_all = pod.has_own_spread;
-    let mut ignored: BTreeSet<&str> = BTreeSet::new();
-    let mut pairs: Vec<BTreeMap<&'a str, i64>> = vec![BTreeMap::new(); constraints.len()];
+    // Each node's domain per constraint, looked up once: `domain[i][node.index]` is the
+    // index of the node's topology value ("" when it lacks the key, as upstream counts it)
+    // among the constraint's domains. Hostname constraints count per node and need none.
+    let mut domains: Vec<BTreeMap<&'a str, usize>> = vec![BTreeMap::new(); constraints.len()];
+    let mut domain: Vec<Vec<usize>> = vec![vec![0; all.len()]; constraints.len()];
+    for (i, c) in constraints.iter().enumerate() {
+        if c.topology_key == LABEL_HOSTNAME {
+            continue;
+        }
+        for node in all {
+            let value = node.labels.get(&c.topology_key).map_or("", String::as_str);
+            let next = domains[i].len();
+            domain[i][node.index] = *domains[i].entry(value).or_insert(next);
+        }
+    }
+    let mut ignored = vec![false; all.len()];
+    let mut ignored_count = 0;
+    // The domains with a feasible node (`pairs`), with the matching pods they hold.
+    let mut pairs: Vec<Vec<Option<i64>>> = domains.iter().map(|d| vec![None; d.len()]).collect();
     for node in feasible {
         if require_all && !has_keys(node, constraints) {
-            ignored.insert(node.name);
+            ignored[node.index] = true;
+            ignored_count += 1;
             continue;
         }
         for (i, c) in constraints.iter().enumerate() {
             if c.topology_key != LABEL_HOSTNAME {
-                let value = node.labels.get(&c.topology_key).map_or("", String::as_str);
-                pairs[i].entry(value).or_insert(0);
+                pairs[i][domain[i][node.index]].get_or_insert(0);
             }
         }
     }
@@ -147,9 +164,9 @@ pub fn score<'a>(
         .enumerate()
         .map(|(i, c)| {
             let size = if c.topology_key == LABEL_HOSTNAME {
-                feasible.len() - ignored.len()
+                feasible.len() - ignored_count
             } else {
-                pairs[i].len()
+                pairs[i].iter().filter(|p| p.is_some()).count()
             };
             ((size + 2) as f64).ln()
         })
@@ -166,8 +183,7 @@ pub fn score<'a>(
             if c.topology_key == LABEL_HOSTNAME || !included(pod, c, node) {
                 continue;
             }
-            let value = node.label(&c.topology_key).unwrap_or_default();
-            if let Some(total) = pairs[i].get_mut(value) {
+            if let Some(total) = pairs[i][domain[i][node.index]].as_mut() {
                 *total += live(&counts[i], node);
             }
         }
@@ -175,18 +191,18 @@ pub fn score<'a>(
     let mut scores: Vec<i64> = feasible
         .iter()
         .map(|node| {
-            if ignored.contains(node.name) {
+            if ignored[node.index] {
                 return 0;
             }
             let mut score = 0.0;
             for (i, c) in constraints.iter().enumerate() {
-                let Some(value) = node.label(&c.topology_key) else {
+                if !node.labels.contains_key(&c.topology_key) {
                     continue;
-                };
+                }
                 let count = if c.topology_key == LABEL_HOSTNAME {
                     live(&counts[i], node)
                 } else {
-                    pairs[i].get(value).copied().unwrap_or(0)
+                    pairs[i][domain[i][node.index]].unwrap_or(0)
                 };
                 score += count as f64 * weights[i] + (c.max_skew - 1) as f64;
             }
@@ -197,13 +213,13 @@ pub fn score<'a>(
         feasible
             .iter()
             .zip(scores.iter())
-            .filter(|(n, _)| !ignored.contains(n.name))
+            .filter(|(n, _)| !ignored[n.index])
             .map(|(_, s)| *s)
     };
     let min = considered().min().unwrap_or(0);
     let max = considered().max().unwrap_or(0);
     for (node, s) in feasible.iter().zip(scores.iter_mut()) {
-        *s = if ignored.contains(node.name) {
+        *s = if ignored[node.index] {
             0
         } else if max == 0 {
             MAX_NODE_SCORE

@@ -1,0 +1,98 @@
+//! The components of the cluster, registered in one table.
+//!
+//! A component is what kube-controller-manager, kube-scheduler and the kubelet run: an
+//! informer handler that hears every watch event (and looks only at the kinds it
+//! watches), and optionally a work queue of keys it drains one key at a time. Its state
+//! lives in its own field of the [`World`]; its timers are [`Timer`](super::world::Timer)
+//! variants that `World::fire` routes to it. Adding a component is its own file and one
+//! line in [`COMPONENTS`].
+//!
+//! Ordering rules (deterministic, and the same on every run):
+//! 1. Within an instant, due timers fire first, all of them, in (time, insertion) order.
+//! 2. Then watch events, first in first out; each event goes to every component's handler
+//!    in the order of [`COMPONENTS`].
+//! 3. When no event is left, the first component in [`COMPONENTS`] order with queued work
+//!    processes one key; then the loop starts again at rule 1.
+//!
+//! So a handler never runs a sync inline: it marks keys, and the syncs run once the
+//! events of the instant are all heard, as informers and workqueues make them upstream.
+
+use super::controllers;
+use super::error::SimError;
+use super::kubelet;
+use super::scheduler;
+use super::world::{WatchEvent, World};
+
+/// An informer handler: hears one watch event.
+pub type Handler = fn(&mut World, &WatchEvent) -> Result<(), SimError>;
+
+/// Processes one key of the component's queue; `Ok(false)` when the queue is empty.
+pub type Worker = fn(&mut World) -> Result<bool, SimError>;
+
+pub struct Component {
+    pub on_event: Handler,
+    pub work: Option<Worker>,
+}
+
+/// Every component, in handler order (rule 2) and work order (rule 3).
+pub const COMPONENTS: &[Component] = &[
+    // statefulset-controller
+    Component {
+        on_event: controllers::statefulset::on_event,
+        work: Some(controllers::statefulset::work),
+    },
+    // kube-scheduler
+    Component {
+        on_event: scheduler::on_event,
+        work: Some(scheduler::work),
+    },
+    // kubelet
+    Component {
+        on_event: kubelet::on_event,
+        work: None,
+    },
+    // pod-garbage-collector
+    Component {
+        on_event: controllers::podgc::on_event,
+        work: None,
+    },
+    // persistentvolume-binder
+    Component {
+        on_event: controllers::volume::on_event,
+        work: None,
+    },
+    // endpointslice-controller
+    Component {
+        on_event: |world, event| {
+            controllers::endpointslice::on_event(world, event);
+            Ok(())
+        },
+        work: None,
+    },
+    // garbage-collector-controller
+    Component {
+        on_event: controllers::garbage_collector::on_event,
+        work: None,
+    },
+    // disruption-controller
+    Component {
+        on_event: |world, event| {
+            controllers::disruption::on_event(world, event);
+            Ok(())
+        },
+        work: Some(controllers::disruption::work),
+    },
+    // node-lifecycle-controller
+    Component {
+        on_event: controllers::node_lifecycle::on_event,
+        work: None,
+    },
+    // taint-eviction-controller
+    Component {
+        on_event: |world, event| {
+            controllers::taint_eviction::on_event(world, event);
+            Ok(())
+        },
+        work: None,
+    },
+];
