@@ -94,19 +94,22 @@ pub fn update_statefulset(
 
 /// After the sync: write status when it changed, ask for a sync when the next pod turns
 /// available, and truncate the history (live revisions and at most
-/// revisionHistoryLimit others).
+/// revisionHistoryLimit others). Returns false when the API server refused the status
+/// write (the sync failed: it is retried with back-off).
 pub fn finish(
     world: &mut World,
     set: &mut StatefulSet,
     revs: &Revisions,
     index: &SetIndex,
     status: StatefulSetStatus,
-) {
+) -> bool {
     let current = status
         .current_revision
         .clone()
         .unwrap_or_else(|| revs.current.clone());
-    write_status(world, set, status);
+    if !write_status(world, set, status) {
+        return false;
+    }
     if let Some(at) = index.next_availability() {
         if at > world.now {
             super::sync_at(world, set.metadata.name.as_deref().unwrap_or_default(), at);
@@ -121,6 +124,7 @@ pub fn finish(
         &current,
         &revs.update,
     );
+    true
 }
 
 /// What the trace learns when a sync ended: a failed write is a wait with the event's text.
@@ -643,20 +647,52 @@ fn complete_rolling_update(set: &StatefulSet, status: &mut StatefulSetStatus, an
     }
 }
 
-/// Writes status only when it changed (`inconsistentStatus`, B-STAT-3).
-fn write_status(world: &mut World, set: &mut StatefulSet, status: StatefulSetStatus) {
+/// Writes status only when it changed (`inconsistentStatus`, B-STAT-3), through the
+/// status subresource's validation (`ValidateStatefulSetStatusUpdate`, B-VAL-17): a status
+/// the API server refuses is not written, and the sync fails.
+fn write_status(world: &mut World, set: &mut StatefulSet, status: StatefulSetStatus) -> bool {
     if set.status.as_ref() == Some(&status) {
-        return;
+        return true;
+    }
+    let errors = crate::sim::api::validation::validate_statefulset_status(&status, set.status.as_ref());
+    if !errors.is_empty() {
+        return false;
     }
     set.status = Some(status);
     set.metadata.resource_version = Some(world.store.new_resource_version());
     let name = set.metadata.name.clone().unwrap_or_default();
     world.notify_status(ObjectKind::StatefulSet, &name);
+    true
 }
 
 #[cfg(test)]
 mod tests {
-    use super::slow_start_batch_end;
+    use super::{slow_start_batch_end, write_status};
+    use crate::sim::{Config, World};
+    use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetStatus};
+
+    /// B-VAL-17: the status write goes through the status subresource's validation; a
+    /// status that claims more ready pods than replicas is refused and not stored.
+    #[test]
+    fn b_val_17_an_invalid_status_write_is_refused() {
+        let mut world = World::new(Config::default()).expect("a cluster");
+        let mut set = StatefulSet::default();
+        set.metadata.name = Some("web".into());
+        let valid = StatefulSetStatus {
+            replicas: 2,
+            ready_replicas: Some(2),
+            ..Default::default()
+        };
+        assert!(write_status(&mut world, &mut set, valid.clone()));
+        assert_eq!(set.status.as_ref(), Some(&valid));
+        let invalid = StatefulSetStatus {
+            replicas: 2,
+            ready_replicas: Some(3),
+            ..Default::default()
+        };
+        assert!(!write_status(&mut world, &mut set, invalid));
+        assert_eq!(set.status.as_ref(), Some(&valid), "the refused status is not stored");
+    }
 
     #[test]
     fn slow_start_batches_double_up_to_the_maximum() {

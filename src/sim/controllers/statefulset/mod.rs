@@ -230,9 +230,11 @@ pub fn sync(world: &mut World, name: &str) -> Result<(), SimError> {
     index.resolved = Some((generation, revs.update.clone()));
     refresh(world, &set, &revs, &mut index);
     let mut set = set;
-    let result = control::update_statefulset(world, &set, &revs, &mut index);
-    if let Ok((_, status)) = &result {
-        control::finish(world, &mut set, &revs, &index, status.clone());
+    let mut result = control::update_statefulset(world, &set, &revs, &mut index);
+    if let Ok((outcome, status)) = &mut result {
+        if !control::finish(world, &mut set, &revs, &index, status.clone()) {
+            *outcome = control::Outcome::Failed;
+        }
     }
     world.store.statefulsets.insert(name.to_string(), set);
     world.statefulset_index.insert(name.to_string(), index);
