@@ -1,0 +1,319 @@
+//! The reconciler (upstream `staging/src/k8s.io/endpointslice/reconciler.go`,
+//! `reconcileByAddressType`, `reconcileByPortMapping` and `finalize`): compares the
+//! endpoints the Service's pods want with those its slices hold, and says which slices to
+//! create, update and delete.
+//!
+//! As upstream: an endpoint that stays keeps its place (updated in place when its
+//! conditions change); removed endpoints leave; a slice left with no endpoint is deleted;
+//! new endpoints first fill the slices being updated anyway (fullest first), then, when
+//! fewer than 100 remain, the unchanged slice that they bring closest to full, and only
+//! then new slices of at most 100. Creations that would replace deletions become updates
+//! of the deleted slices (their names stay). A Service with no endpoint keeps one
+//! placeholder slice without ports.
+//!
+//! Where upstream picks at random (Go map order), scn picks deterministically: new
+//! endpoints in natural pod-name order, slices in name order, port groups in the order
+//! of their ports.
+//!
+//! The plan may look at only some pods (`Scope::Pods`, the pods that changed since the
+//! last sync): the other endpoints are as a full sync would keep them, so the plan is the
+//! one a full sync would make, at the cost of what changed.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use k8s_openapi::api::discovery::v1::{Endpoint, EndpointPort, EndpointSlice};
+
+use super::utils::{self, Identity, MAX_ENDPOINTS_PER_SLICE};
+
+/// What the controller knows of one slice of the Service without reading it.
+#[derive(Clone, Debug)]
+pub struct SliceInfo {
+    pub key: String,
+    pub len: usize,
+    pub owned: bool,
+}
+
+/// An endpoint a pod wants, with the ports of the slices it goes in.
+pub struct Desired {
+    pub key: String,
+    pub ports: Vec<EndpointPort>,
+    pub endpoint: Endpoint,
+}
+
+/// Which pods the plan looks at: all, or only these (the others are unchanged).
+pub enum Scope<'a> {
+    Full,
+    Pods(&'a BTreeSet<String>),
+}
+
+/// A slice to write: its endpoints, and for a slice taking a new shape (a creation turned
+/// into an update) its ports.
+pub struct Write {
+    pub endpoints: Vec<Endpoint>,
+    pub ports: Option<Vec<EndpointPort>>,
+}
+
+#[derive(Default)]
+pub struct Plan {
+    /// New slices: (ports, endpoints).
+    pub creates: Vec<(Vec<EndpointPort>, Vec<Endpoint>)>,
+    /// Existing slices to rewrite, by name.
+    pub updates: BTreeMap<String, Write>,
+    pub deletes: Vec<String>,
+}
+
+#[derive(PartialEq, Eq, Clone, Copy)]
+enum Status {
+    Unchanged,
+    Update,
+    Delete,
+}
+
+struct Work {
+    name: String,
+    key: String,
+    owned: bool,
+    len: usize,
+    endpoints: Option<Vec<Endpoint>>,
+    status: Status,
+}
+
+/// Plans one sync of a Service's IPv4 slices.
+///
+/// `slices` are the Service's slices (managed by the controller, not being deleted) by
+/// name; `load` reads one; `located` says which slice holds each pod's endpoint;
+/// `desired` is what the pods in scope want, in natural pod-name order; `labels_changed`
+/// says, for a full sync, whether a slice's labels must follow the Service's.
+pub fn plan<'a>(
+    slices: &BTreeMap<String, SliceInfo>,
+    load: impl Fn(&str) -> Option<&'a EndpointSlice>,
+    located: &BTreeMap<String, String>,
+    scope: Scope<'_>,
+    desired: &[Desired],
+    labels_changed: impl Fn(&EndpointSlice) -> bool,
+    placeholder_like: impl Fn(&EndpointSlice) -> bool,
+) -> Plan {
+    let full = matches!(scope, Scope::Full);
+    let in_scope = |pod: Option<&str>| match &scope {
+        Scope::Full => true,
+        Scope::Pods(pods) => pod.is_some_and(|p| pods.contains(p)),
+    };
+    // The slices whose endpoints must be looked at.
+    let examined: BTreeSet<&str> = match &scope {
+        Scope::Full => slices.keys().map(String::as_str).collect(),
+        Scope::Pods(pods) => pods
+            .iter()
+            .filter_map(|p| located.get(p))
+            .map(String::as_str)
+            .collect(),
+    };
+    let mut wanted: HashMap<(&str, Identity), usize> = HashMap::new();
+    for (i, d) in desired.iter().enumerate() {
+        wanted
+            .entry((d.key.as_str(), utils::identity(&d.endpoint)))
+            .or_insert(i);
+    }
+    let mut placed = vec![false; desired.len()];
+
+    // 1. Existing slices: keep what is still wanted (in place), drop the rest.
+    let mut work: Vec<Work> = Vec::with_capacity(slices.len());
+    let mut unowned: Vec<String> = Vec::new();
+    for (name, info) in slices {
+        if !info.owned {
+            unowned.push(name.clone());
+            continue;
+        }
+        let mut w = Work {
+            name: name.clone(),
+            key: info.key.clone(),
+            owned: true,
+            len: info.len,
+            endpoints: None,
+            status: Status::Unchanged,
+        };
+        if examined.contains(name.as_str()) {
+            if let Some(slice) = load(name) {
+                let old = slice.endpoints.as_deref().unwrap_or_default();
+                let mut kept: Vec<Endpoint> = Vec::with_capacity(old.len());
+                let mut changed = false;
+                for e in old {
+                    if !in_scope(utils::target_pod(e)) {
+                        kept.push(e.clone());
+                        continue;
+                    }
+                    match wanted.get(&(info.key.as_str(), utils::identity(e))) {
+                        Some(&i) if !placed[i] => {
+                            placed[i] = true;
+                            changed |= desired[i].endpoint != *e;
+                            kept.push(desired[i].endpoint.clone());
+                        }
+                        _ => changed = true,
+                    }
+                }
+                w.len = kept.len();
+                if changed {
+                    w.status = if kept.is_empty() {
+                        Status::Delete
+                    } else {
+                        Status::Update
+                    };
+                    w.endpoints = Some(kept);
+                } else if full && labels_changed(slice) {
+                    w.status = Status::Update;
+                    w.endpoints = Some(kept);
+                }
+            }
+        }
+        work.push(w);
+    }
+
+    // The new endpoints, by port group, in pod-name order.
+    let mut fresh: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, d) in desired.iter().enumerate() {
+        if !placed[i] {
+            fresh.entry(d.key.as_str()).or_default().push(i);
+        }
+    }
+    let mut groups: BTreeSet<&str> = fresh.keys().copied().collect();
+    groups.extend(work.iter().map(|w| w.key.as_str()));
+    let groups: Vec<String> = groups.into_iter().map(str::to_string).collect();
+
+    let mut plan = Plan::default();
+    let mut deleted_in_groups: Vec<String> = Vec::new();
+    let mut undesired: Vec<String> = Vec::new();
+    for key in &groups {
+        let new: Vec<usize> = fresh.get(key.as_str()).cloned().unwrap_or_default();
+        let wanted_here = !new.is_empty()
+            || work
+                .iter()
+                .any(|w| &w.key == key && w.status != Status::Delete && w.len > 0);
+        if !wanted_here {
+            // No pod wants these ports any more: every slice of the group goes.
+            for w in work.iter_mut().filter(|w| &w.key == key) {
+                w.status = Status::Delete;
+                undesired.push(w.name.clone());
+            }
+            continue;
+        }
+        let mut queue = new.into_iter().peekable();
+        // 2. Fill the slices that are updated anyway, fullest first.
+        let mut updating: Vec<usize> = (0..work.len())
+            .filter(|&i| &work[i].key == key && work[i].status == Status::Update)
+            .collect();
+        updating.sort_by(|&a, &b| {
+            work[b]
+                .len
+                .cmp(&work[a].len)
+                .then(work[a].name.cmp(&work[b].name))
+        });
+        for i in updating {
+            let w = &mut work[i];
+            let list = w.endpoints.get_or_insert_with(Vec::new);
+            while list.len() < MAX_ENDPOINTS_PER_SLICE {
+                let Some(d) = queue.next() else { break };
+                list.push(desired[d].endpoint.clone());
+            }
+            w.len = list.len();
+        }
+        // 3. The rest: into the unchanged slice they fill best, else into new slices.
+        let mut rest: Vec<usize> = queue.collect();
+        while !rest.is_empty() {
+            let mut target: Option<usize> = None;
+            if rest.len() < MAX_ENDPOINTS_PER_SLICE {
+                // `getSliceToFill`: the one left closest to full, if they all fit.
+                let mut closest = MAX_ENDPOINTS_PER_SLICE;
+                for (i, w) in work.iter().enumerate() {
+                    if &w.key != key || w.status != Status::Unchanged {
+                        continue;
+                    }
+                    let total = rest.len() + w.len;
+                    if total <= MAX_ENDPOINTS_PER_SLICE && MAX_ENDPOINTS_PER_SLICE - total < closest
+                    {
+                        closest = MAX_ENDPOINTS_PER_SLICE - total;
+                        target = Some(i);
+                        if closest == 0 {
+                            break;
+                        }
+                    }
+                }
+            }
+            let take = rest.len().min(MAX_ENDPOINTS_PER_SLICE);
+            let batch: Vec<Endpoint> = rest
+                .drain(..take)
+                .map(|d| desired[d].endpoint.clone())
+                .collect();
+            match target {
+                Some(i) => {
+                    let w = &mut work[i];
+                    let mut list = load(&w.name)
+                        .and_then(|s| s.endpoints.clone())
+                        .unwrap_or_default();
+                    list.extend(batch);
+                    w.len = list.len();
+                    w.endpoints = Some(list);
+                    w.status = Status::Update;
+                }
+                None => {
+                    let ports = desired[fresh[key.as_str()][0]].ports.clone();
+                    plan.creates.push((ports, batch));
+                }
+            }
+        }
+        for w in work
+            .iter()
+            .filter(|w| &w.key == key && w.status == Status::Delete)
+        {
+            deleted_in_groups.push(w.name.clone());
+        }
+    }
+
+    for w in &mut work {
+        if w.status == Status::Update {
+            plan.updates.insert(
+                w.name.clone(),
+                Write {
+                    endpoints: w.endpoints.take().unwrap_or_default(),
+                    ports: None,
+                },
+            );
+        }
+    }
+    plan.deletes = unowned;
+    plan.deletes.extend(deleted_in_groups);
+    plan.deletes.extend(undesired);
+
+    // A Service with no endpoint keeps one placeholder slice (no ports, no endpoints).
+    if plan.deletes.len() == slices.len() && plan.creates.is_empty() {
+        let keep = plan.deletes.len() == 1 && load(&plan.deletes[0]).is_some_and(&placeholder_like);
+        if keep {
+            plan.deletes.clear();
+        } else {
+            plan.creates.push((Vec::new(), Vec::new()));
+        }
+    }
+
+    // `finalize`: a creation replaces a deletion of an owned slice as an update.
+    let owned: BTreeSet<&str> = work
+        .iter()
+        .filter(|w| w.owned)
+        .map(|w| w.name.as_str())
+        .collect();
+    let mut i = 0;
+    while i < plan.deletes.len() && !plan.creates.is_empty() {
+        if owned.contains(plan.deletes[i].as_str()) {
+            let name = plan.deletes.remove(i);
+            if let Some((ports, endpoints)) = plan.creates.pop() {
+                plan.updates.insert(
+                    name,
+                    Write {
+                        endpoints,
+                        ports: Some(ports),
+                    },
+                );
+            }
+        } else {
+            i += 1;
+        }
+    }
+    plan
+}
