@@ -7,6 +7,7 @@ mod behaviors;
 mod bless;
 mod cli;
 mod docs_examples;
+mod endpointslices;
 mod error_catalog;
 mod fixtures_seed;
 mod fuzz;
