@@ -490,29 +490,21 @@ fn forget(world: &mut World, service: &str) {
     }
 }
 
-/// Moves the index of pods from the endpoints a slice had to those it has.
-fn move_endpoints(
-    world: &mut World,
-    state: &mut ServiceState,
-    service: &str,
-    slice: &str,
-    old: &[Endpoint],
-    new: &[Endpoint],
-) {
-    let c = &mut world.endpointslice;
-    let new_pods: BTreeSet<&str> = new.iter().filter_map(utils::target_pod).collect();
-    for pod in old.iter().filter_map(utils::target_pod) {
-        if !new_pods.contains(pod) && state.located.get(pod).is_some_and(|s| s == slice) {
-            state.located.remove(pod);
-            unlist(&mut c.listed_in, pod, service);
-        }
-    }
-    for pod in new_pods {
-        state.located.insert(pod.to_string(), slice.to_string());
-        c.listed_in
-            .entry(pod.to_string())
-            .or_default()
-            .insert(service.to_string());
+fn locate(world: &mut World, state: &mut ServiceState, service: &str, pod: &str, slice: &str) {
+    state.located.insert(pod.to_string(), slice.to_string());
+    world
+        .endpointslice
+        .listed_in
+        .entry(pod.to_string())
+        .or_default()
+        .insert(service.to_string());
+}
+
+/// The pod's endpoint left `slice` (it may already be in another one).
+fn unlocate(world: &mut World, state: &mut ServiceState, service: &str, pod: &str, slice: &str) {
+    if state.located.get(pod).is_some_and(|s| s == slice) {
+        state.located.remove(pod);
+        unlist(&mut world.endpointslice.listed_in, pod, service);
     }
 }
 
@@ -551,14 +543,14 @@ fn create_slice(
         endpoints: Some(endpoints),
         ports: Some(ports),
     };
-    move_endpoints(
-        world,
-        state,
-        service,
-        &name,
-        &[],
-        slice.endpoints.as_deref().unwrap_or_default(),
-    );
+    for pod in slice
+        .endpoints
+        .iter()
+        .flatten()
+        .filter_map(utils::target_pod)
+    {
+        locate(world, state, service, pod, &name);
+    }
     state.slices.insert(name.clone(), info(&slice, &owner.uid));
     world.store.endpoint_slices.insert(name.clone(), slice);
     let c = &mut world.endpointslice;
@@ -581,36 +573,85 @@ fn update_slice(
     labels: &BTreeMap<String, String>,
     write: reconciler::Write,
 ) {
-    let Some(old) = world.store.endpoint_slices.get(name).cloned() else {
+    let Some(slice) = world.store.endpoint_slices.get_mut(name) else {
         return;
     };
-    let mut slice = old.clone();
-    slice.metadata.labels = Some(labels.clone());
-    if let Some(ports) = write.ports {
-        // A creation turned into an update: the slice takes the new one's whole shape.
-        slice.ports = Some(ports);
-        slice.metadata.owner_references = Some(vec![owner.clone()]);
+    let mut changed = false;
+    let mut left: Vec<String> = Vec::new();
+    let mut came: Vec<String> = Vec::new();
+    if slice.metadata.labels.as_ref() != Some(labels) {
+        slice.metadata.labels = Some(labels.clone());
+        changed = true;
     }
-    slice.endpoints = Some(write.endpoints);
-    if slice == old {
+    let list = slice.endpoints.get_or_insert_with(Vec::new);
+    match write.whole {
+        // A creation turned into an update: the slice takes the new one's whole shape.
+        Some((ports, endpoints)) => {
+            left.extend(
+                list.iter()
+                    .filter_map(utils::target_pod)
+                    .map(str::to_string),
+            );
+            came.extend(
+                endpoints
+                    .iter()
+                    .filter_map(utils::target_pod)
+                    .map(str::to_string),
+            );
+            changed |= *list != endpoints || slice.ports.as_deref() != Some(&ports[..]);
+            *list = endpoints;
+            slice.ports = Some(ports);
+            slice.metadata.owner_references = Some(vec![owner.clone()]);
+        }
+        None => {
+            for (at, endpoint) in write.replace {
+                if let Some(e) = list.get_mut(at) {
+                    *e = endpoint;
+                    changed = true;
+                }
+            }
+            if !write.remove.is_empty() {
+                let mut gone = write.remove.iter().copied().peekable();
+                let mut at = 0;
+                list.retain(|e| {
+                    let drop = gone.peek() == Some(&at);
+                    if drop {
+                        gone.next();
+                        left.extend(utils::target_pod(e).map(str::to_string));
+                    }
+                    at += 1;
+                    !drop
+                });
+                changed = true;
+            }
+            came.extend(
+                write
+                    .append
+                    .iter()
+                    .filter_map(utils::target_pod)
+                    .map(str::to_string),
+            );
+            changed |= !write.append.is_empty();
+            list.extend(write.append);
+        }
+    }
+    if !changed {
         return;
     }
-    let old_endpoints = old.endpoints.unwrap_or_default();
     let rv = world.store.new_resource_version();
+    let Some(slice) = world.store.endpoint_slices.get_mut(name) else {
+        return;
+    };
     slice.metadata.resource_version = Some(rv.clone());
-    slice.metadata.generation = Some(old.metadata.generation.unwrap_or(1) + 1);
-    move_endpoints(
-        world,
-        state,
-        service,
-        name,
-        &old_endpoints,
-        slice.endpoints.as_deref().unwrap_or_default(),
-    );
-    state
-        .slices
-        .insert(name.to_string(), info(&slice, &owner.uid));
-    world.store.endpoint_slices.insert(name.to_string(), slice);
+    slice.metadata.generation = Some(slice.metadata.generation.unwrap_or(1) + 1);
+    let info = info(slice, &owner.uid);
+    for pod in &left {
+        unlocate(world, state, service, pod, name);
+    }
+    for pod in &came {
+        locate(world, state, service, pod, name);
+    }
+    state.slices.insert(name.to_string(), info);
     world
         .endpointslice
         .written
@@ -634,14 +675,9 @@ fn delete_slice(world: &mut World, state: &mut ServiceState, service: &str, name
         .flatten()
         .find(|o| o.controller == Some(true))
         .map(|o| o.uid.clone());
-    move_endpoints(
-        world,
-        state,
-        service,
-        name,
-        old.endpoints.as_deref().unwrap_or_default(),
-        &[],
-    );
+    for pod in old.endpoints.iter().flatten().filter_map(utils::target_pod) {
+        unlocate(world, state, service, pod, name);
+    }
     state.slices.remove(name);
     let c = &mut world.endpointslice;
     index_slice(c, name, None);

@@ -46,18 +46,26 @@ pub enum Scope<'a> {
     Pods(&'a BTreeSet<String>),
 }
 
-/// A slice to write: its endpoints, and for a slice taking a new shape (a creation turned
-/// into an update) its ports.
+/// How to rewrite an existing slice: edits of its endpoints in place (upstream rebuilds
+/// the list; the result is the same), or, for a creation turned into an update, a whole
+/// new shape.
+#[derive(Default)]
 pub struct Write {
-    pub endpoints: Vec<Endpoint>,
-    pub ports: Option<Vec<EndpointPort>>,
+    /// Positions (in the current list) of endpoints that leave, ascending.
+    pub remove: Vec<usize>,
+    /// Positions of endpoints replaced by a new version of themselves.
+    pub replace: Vec<(usize, Endpoint)>,
+    /// New endpoints, at the end.
+    pub append: Vec<Endpoint>,
+    /// A creation turned into an update: the new ports and endpoints.
+    pub whole: Option<(Vec<EndpointPort>, Vec<Endpoint>)>,
 }
 
 #[derive(Default)]
 pub struct Plan {
     /// New slices: (ports, endpoints).
     pub creates: Vec<(Vec<EndpointPort>, Vec<Endpoint>)>,
-    /// Existing slices to rewrite, by name.
+    /// Existing slices to rewrite, by name (labels follow the Service's in every one).
     pub updates: BTreeMap<String, Write>,
     pub deletes: Vec<String>,
 }
@@ -69,12 +77,11 @@ enum Status {
     Delete,
 }
 
-struct Work {
-    name: String,
-    key: String,
-    owned: bool,
+struct Work<'s> {
+    name: &'s str,
+    key: &'s str,
     len: usize,
-    endpoints: Option<Vec<Endpoint>>,
+    write: Write,
     status: Status,
 }
 
@@ -83,7 +90,8 @@ struct Work {
 /// `slices` are the Service's slices (managed by the controller, not being deleted) by
 /// name; `load` reads one; `located` says which slice holds each pod's endpoint;
 /// `desired` is what the pods in scope want, in natural pod-name order; `labels_changed`
-/// says, for a full sync, whether a slice's labels must follow the Service's.
+/// says, for a full sync, whether a slice's labels must follow the Service's;
+/// `placeholder_like` whether a slice is the placeholder this Service would get.
 pub fn plan<'a>(
     slices: &BTreeMap<String, SliceInfo>,
     load: impl Fn(&str) -> Option<&'a EndpointSlice>,
@@ -124,43 +132,38 @@ pub fn plan<'a>(
             continue;
         }
         let mut w = Work {
-            name: name.clone(),
-            key: info.key.clone(),
-            owned: true,
+            name,
+            key: &info.key,
             len: info.len,
-            endpoints: None,
+            write: Write::default(),
             status: Status::Unchanged,
         };
         if examined.contains(name.as_str()) {
             if let Some(slice) = load(name) {
                 let old = slice.endpoints.as_deref().unwrap_or_default();
-                let mut kept: Vec<Endpoint> = Vec::with_capacity(old.len());
-                let mut changed = false;
-                for e in old {
+                for (at, e) in old.iter().enumerate() {
                     if !in_scope(utils::target_pod(e)) {
-                        kept.push(e.clone());
                         continue;
                     }
                     match wanted.get(&(info.key.as_str(), utils::identity(e))) {
                         Some(&i) if !placed[i] => {
                             placed[i] = true;
-                            changed |= desired[i].endpoint != *e;
-                            kept.push(desired[i].endpoint.clone());
+                            if desired[i].endpoint != *e {
+                                w.write.replace.push((at, desired[i].endpoint.clone()));
+                            }
                         }
-                        _ => changed = true,
+                        _ => w.write.remove.push(at),
                     }
                 }
-                w.len = kept.len();
-                if changed {
-                    w.status = if kept.is_empty() {
+                w.len = old.len() - w.write.remove.len();
+                if !w.write.remove.is_empty() || !w.write.replace.is_empty() {
+                    w.status = if w.len == 0 {
                         Status::Delete
                     } else {
                         Status::Update
                     };
-                    w.endpoints = Some(kept);
                 } else if full && labels_changed(slice) {
                     w.status = Status::Update;
-                    w.endpoints = Some(kept);
                 }
             }
         }
@@ -175,45 +178,43 @@ pub fn plan<'a>(
         }
     }
     let mut groups: BTreeSet<&str> = fresh.keys().copied().collect();
-    groups.extend(work.iter().map(|w| w.key.as_str()));
-    let groups: Vec<String> = groups.into_iter().map(str::to_string).collect();
+    groups.extend(work.iter().map(|w| w.key));
 
     let mut plan = Plan::default();
     let mut deleted_in_groups: Vec<String> = Vec::new();
     let mut undesired: Vec<String> = Vec::new();
-    for key in &groups {
-        let new: Vec<usize> = fresh.get(key.as_str()).cloned().unwrap_or_default();
+    for key in groups {
+        let new: &[usize] = fresh.get(key).map(Vec::as_slice).unwrap_or_default();
         let wanted_here = !new.is_empty()
             || work
                 .iter()
-                .any(|w| &w.key == key && w.status != Status::Delete && w.len > 0);
+                .any(|w| w.key == key && w.status != Status::Delete && w.len > 0);
         if !wanted_here {
             // No pod wants these ports any more: every slice of the group goes.
-            for w in work.iter_mut().filter(|w| &w.key == key) {
+            for w in work.iter_mut().filter(|w| w.key == key) {
                 w.status = Status::Delete;
-                undesired.push(w.name.clone());
+                undesired.push(w.name.to_string());
             }
             continue;
         }
-        let mut queue = new.into_iter().peekable();
+        let mut queue = new.iter().copied().peekable();
         // 2. Fill the slices that are updated anyway, fullest first.
         let mut updating: Vec<usize> = (0..work.len())
-            .filter(|&i| &work[i].key == key && work[i].status == Status::Update)
+            .filter(|&i| work[i].key == key && work[i].status == Status::Update)
             .collect();
         updating.sort_by(|&a, &b| {
             work[b]
                 .len
                 .cmp(&work[a].len)
-                .then(work[a].name.cmp(&work[b].name))
+                .then(work[a].name.cmp(work[b].name))
         });
         for i in updating {
             let w = &mut work[i];
-            let list = w.endpoints.get_or_insert_with(Vec::new);
-            while list.len() < MAX_ENDPOINTS_PER_SLICE {
+            while w.len < MAX_ENDPOINTS_PER_SLICE {
                 let Some(d) = queue.next() else { break };
-                list.push(desired[d].endpoint.clone());
+                w.write.append.push(desired[d].endpoint.clone());
+                w.len += 1;
             }
-            w.len = list.len();
         }
         // 3. The rest: into the unchanged slice they fill best, else into new slices.
         let mut rest: Vec<usize> = queue.collect();
@@ -223,7 +224,7 @@ pub fn plan<'a>(
                 // `getSliceToFill`: the one left closest to full, if they all fit.
                 let mut closest = MAX_ENDPOINTS_PER_SLICE;
                 for (i, w) in work.iter().enumerate() {
-                    if &w.key != key || w.status != Status::Unchanged {
+                    if w.key != key || w.status != Status::Unchanged {
                         continue;
                     }
                     let total = rest.len() + w.len;
@@ -245,37 +246,28 @@ pub fn plan<'a>(
             match target {
                 Some(i) => {
                     let w = &mut work[i];
-                    let mut list = load(&w.name)
-                        .and_then(|s| s.endpoints.clone())
-                        .unwrap_or_default();
-                    list.extend(batch);
-                    w.len = list.len();
-                    w.endpoints = Some(list);
+                    w.len += batch.len();
+                    w.write.append.extend(batch);
                     w.status = Status::Update;
                 }
                 None => {
-                    let ports = desired[fresh[key.as_str()][0]].ports.clone();
+                    let ports = desired[new[0]].ports.clone();
                     plan.creates.push((ports, batch));
                 }
             }
         }
         for w in work
             .iter()
-            .filter(|w| &w.key == key && w.status == Status::Delete)
+            .filter(|w| w.key == key && w.status == Status::Delete)
         {
-            deleted_in_groups.push(w.name.clone());
+            deleted_in_groups.push(w.name.to_string());
         }
     }
 
-    for w in &mut work {
+    for w in work.iter_mut() {
         if w.status == Status::Update {
-            plan.updates.insert(
-                w.name.clone(),
-                Write {
-                    endpoints: w.endpoints.take().unwrap_or_default(),
-                    ports: None,
-                },
-            );
+            plan.updates
+                .insert(w.name.to_string(), std::mem::take(&mut w.write));
         }
     }
     plan.deletes = unowned;
@@ -293,21 +285,16 @@ pub fn plan<'a>(
     }
 
     // `finalize`: a creation replaces a deletion of an owned slice as an update.
-    let owned: BTreeSet<&str> = work
-        .iter()
-        .filter(|w| w.owned)
-        .map(|w| w.name.as_str())
-        .collect();
     let mut i = 0;
     while i < plan.deletes.len() && !plan.creates.is_empty() {
-        if owned.contains(plan.deletes[i].as_str()) {
+        if slices.get(&plan.deletes[i]).is_some_and(|s| s.owned) {
             let name = plan.deletes.remove(i);
-            if let Some((ports, endpoints)) = plan.creates.pop() {
+            if let Some(shape) = plan.creates.pop() {
                 plan.updates.insert(
                     name,
                     Write {
-                        endpoints,
-                        ports: Some(ports),
+                        whole: Some(shape),
+                        ..Default::default()
                     },
                 );
             }
