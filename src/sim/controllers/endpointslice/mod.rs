@@ -233,7 +233,7 @@ fn on_slice_event(world: &mut World, name: &str) {
         Some(None) => current.is_none(),
         None => false,
     };
-    if current.is_none() && own {
+    if current.is_none() {
         c.written.remove(name);
     }
     if own {

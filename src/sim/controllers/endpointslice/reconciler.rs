@@ -304,3 +304,126 @@ pub fn plan<'a>(
     }
     plan
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::ObjectReference;
+
+    fn endpoint(pod: &str, ip: &str) -> Endpoint {
+        Endpoint {
+            addresses: vec![ip.into()],
+            target_ref: Some(ObjectReference {
+                name: Some(pod.into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    fn slice(name: &str, pods: std::ops::Range<usize>) -> EndpointSlice {
+        EndpointSlice {
+            metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+                name: Some(name.into()),
+                ..Default::default()
+            },
+            address_type: "IPv4".into(),
+            endpoints: Some(
+                pods.map(|i| endpoint(&format!("p-{i}"), &format!("10.0.{}.{}", i / 200, i % 200)))
+                    .collect(),
+            ),
+            ports: Some(Vec::new()),
+        }
+    }
+
+    fn info(s: &EndpointSlice) -> SliceInfo {
+        SliceInfo {
+            key: utils::port_key(s.ports.as_deref()),
+            len: s.endpoints.as_ref().map_or(0, Vec::len),
+            owned: true,
+        }
+    }
+
+    fn desired(range: std::ops::Range<usize>) -> Vec<Desired> {
+        range
+            .map(|i| Desired {
+                key: utils::port_key(Some(&[])),
+                ports: Vec::new(),
+                endpoint: endpoint(&format!("p-{i}"), &format!("10.0.{}.{}", i / 200, i % 200)),
+            })
+            .collect()
+    }
+
+    /// Plans with the pods `new` in scope, new to two unchanged slices `a` (0..95) and `b`
+    /// (100..160).
+    fn plan_new(new: std::ops::Range<usize>) -> Plan {
+        let a = slice("a", 0..95);
+        let b = slice("b", 100..160);
+        let slices: BTreeMap<String, SliceInfo> =
+            [("a".to_string(), info(&a)), ("b".to_string(), info(&b))].into();
+        let scope: BTreeSet<String> = new.clone().map(|i| format!("p-{i}")).collect();
+        let want = desired(new);
+        plan(
+            &slices,
+            |n| match n {
+                "a" => Some(&a),
+                "b" => Some(&b),
+                _ => None,
+            },
+            &BTreeMap::new(),
+            Scope::Pods(&scope),
+            &want,
+            |_| false,
+            |_| false,
+        )
+    }
+
+    #[test]
+    fn few_new_endpoints_go_to_the_unchanged_slice_they_fill_best() {
+        // 5 fit both; in `a` they leave 0 free places, in `b` 35: `a` is chosen.
+        let p = plan_new(300..305);
+        assert!(p.creates.is_empty());
+        assert_eq!(p.updates.keys().collect::<Vec<_>>(), ["a"]);
+        assert_eq!(p.updates["a"].append.len(), 5);
+        // 40 fit only `b`.
+        let p = plan_new(300..340);
+        assert_eq!(p.updates.keys().collect::<Vec<_>>(), ["b"]);
+        // 50 fit neither: a new slice.
+        let p = plan_new(300..350);
+        assert!(p.updates.is_empty());
+        assert_eq!(p.creates.len(), 1);
+        assert_eq!(p.creates[0].1.len(), 50);
+    }
+
+    #[test]
+    fn many_new_endpoints_open_slices_of_100_and_leave_full_ones_alone() {
+        let p = plan_new(300..550);
+        assert!(p.updates.is_empty());
+        let sizes: Vec<usize> = p.creates.iter().map(|c| c.1.len()).collect();
+        assert_eq!(sizes, [100, 100, 50]);
+    }
+
+    #[test]
+    fn removals_stay_in_place_and_new_endpoints_fill_the_slice_being_updated() {
+        let a = slice("a", 0..100);
+        let slices: BTreeMap<String, SliceInfo> = [("a".to_string(), info(&a))].into();
+        let located: BTreeMap<String, String> = (0..100)
+            .map(|i| (format!("p-{i}"), "a".to_string()))
+            .collect();
+        // p-7 is gone, p-500 is new.
+        let scope: BTreeSet<String> = ["p-7".to_string(), "p-500".to_string()].into();
+        let want = desired(500..501);
+        let p = plan(
+            &slices,
+            |n| (n == "a").then_some(&a),
+            &located,
+            Scope::Pods(&scope),
+            &want,
+            |_| false,
+            |_| false,
+        );
+        assert!(p.creates.is_empty() && p.deletes.is_empty());
+        assert_eq!(p.updates["a"].remove, [7]);
+        assert_eq!(p.updates["a"].append.len(), 1);
+    }
+}
