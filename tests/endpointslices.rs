@@ -198,3 +198,61 @@ fn a_managed_slice_deleted_by_hand_is_made_again() {
     assert_eq!(after.len(), 2, "{after:?}");
     check(&w, "after the hand deletion");
 }
+
+/// `podToEndpoint`: an endpoint carries its node's `topology.kubernetes.io/zone`.
+#[test]
+fn endpoints_carry_the_zone_of_their_node() {
+    let config = Config {
+        zones: vec!["zone-a".into(), "zone-b".into(), "zone-c".into()],
+        ..Config::default()
+    };
+    let mut w = World::new(config).expect("a zoned cluster builds");
+    client::apply(&mut w, &service(0), "test").expect("accepted");
+    client::apply(&mut w, &set(3), "test").expect("accepted");
+    w.advance_to(10_000).expect("no limit");
+    let mut zones: Vec<(String, String, String)> = w
+        .store
+        .endpoint_slices
+        .values()
+        .flat_map(|s| s.endpoints.iter().flatten())
+        .filter_map(|e| {
+            Some((
+                e.target_ref.as_ref()?.name.clone()?,
+                e.node_name.clone()?,
+                e.zone.clone()?,
+            ))
+        })
+        .collect();
+    zones.sort();
+    assert_eq!(zones.len(), 3, "{zones:?}");
+    for (pod, node, zone) in &zones {
+        let labels = w.store.nodes[node]
+            .metadata
+            .labels
+            .clone()
+            .unwrap_or_default();
+        assert_eq!(
+            labels.get("topology.kubernetes.io/zone"),
+            Some(zone),
+            "{pod} on {node}"
+        );
+    }
+}
+
+/// `syncService`: a Service of type ExternalName gets no slice, even with a selector.
+#[test]
+fn an_external_name_service_gets_no_slice() {
+    let mut w = World::new(Config::default()).expect("the default cluster builds");
+    let external = json!({
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "nginx"},
+        "spec": {"type": "ExternalName", "externalName": "example.com",
+                 "selector": {"app": "nginx"}}
+    });
+    client::apply(&mut w, &external, "test").expect("accepted");
+    client::apply(&mut w, &set(2), "test").expect("accepted");
+    w.advance_to(10_000).expect("no limit");
+    assert_eq!(w.store.pods.len(), 2);
+    assert!(slices(&w).is_empty(), "{:?}", slices(&w));
+}
