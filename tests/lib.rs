@@ -4,6 +4,7 @@ mod behaviors;
 mod bless;
 mod cli;
 mod docs_examples;
+mod endpointslices;
 mod error_catalog;
 mod fuzz;
 mod grade;

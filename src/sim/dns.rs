@@ -20,7 +20,7 @@ use std::net::Ipv4Addr;
 
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 
-use super::controllers::endpointslice::LABEL_SERVICE_NAME;
+use super::controllers::endpointslice::{self, LABEL_SERVICE_NAME};
 use super::world::World;
 
 /// What the resolver hands back to the program.
@@ -202,73 +202,99 @@ fn namespace_exists(world: &World, namespace: &str) -> bool {
 /// the cluster's installer puts elsewhere.
 fn services(world: &World) -> Vec<ServiceView> {
     let ns = world.config.namespace.to_ascii_lowercase();
-    let mut out: Vec<ServiceView> = Vec::new();
-    for (name, svc) in &world.store.services {
-        let spec = svc.spec.clone().unwrap_or_default();
-        let cluster_ip = spec.cluster_ip.clone().unwrap_or_default();
-        // Bootstrap stores `kubernetes` in the configured namespace; DNS places it in
-        // `default`, where the API server keeps it.
-        if name == "kubernetes" && cluster_ip == KUBERNETES_IP && ns != "default" {
-            continue;
-        }
-        let mut cluster_ips = spec.cluster_ips.clone().unwrap_or_default();
-        if cluster_ips.is_empty() && !cluster_ip.is_empty() {
-            cluster_ips.push(cluster_ip.clone());
-        }
-        cluster_ips.retain(|ip| ip != "None" && !ip.is_empty());
-        out.push(ServiceView {
-            name: name.to_ascii_lowercase(),
-            namespace: ns.clone(),
-            headless: cluster_ip == "None",
-            external: spec.type_.as_deref() == Some("ExternalName"),
-            cluster_ips,
-            ports: spec
-                .ports
-                .iter()
-                .flatten()
-                .map(|p| {
-                    (
-                        p.name.clone().unwrap_or_default(),
-                        p.protocol.clone().unwrap_or_else(|| "TCP".into()),
-                        p.port,
-                    )
-                })
-                .collect(),
-        });
-    }
-    let builtin =
-        |name: &str, namespace: &str, ip: &str, ports: &[(&str, &str, i32)]| ServiceView {
-            name: name.into(),
-            namespace: namespace.into(),
-            headless: false,
-            external: false,
-            cluster_ips: vec![ip.into()],
-            ports: ports
-                .iter()
-                .map(|(n, p, port)| (n.to_string(), p.to_string(), *port))
-                .collect(),
-        };
-    if ns != "default" {
-        out.push(builtin(
-            "kubernetes",
-            "default",
-            KUBERNETES_IP,
-            &[("https", "TCP", 443)],
-        ));
-    }
+    let mut out: Vec<ServiceView> = world
+        .store
+        .services
+        .keys()
+        .filter_map(|name| stored_view(world, name))
+        .collect();
+    out.extend(builtin_view(world, "kubernetes", "default"));
     if ns != "kube-system" || !world.store.services.contains_key("kube-dns") {
-        out.push(builtin(
-            "kube-dns",
-            "kube-system",
-            KUBE_DNS_IP,
-            &[
-                ("dns", "UDP", 53),
-                ("dns-tcp", "TCP", 53),
-                ("metrics", "TCP", 9153),
-            ],
-        ));
+        out.extend(builtin_view(world, "kube-dns", "kube-system"));
     }
     out
+}
+
+/// The Service `name` in `namespace` as DNS sees it, found by name.
+fn service_view(world: &World, name: &str, namespace: &str) -> Option<ServiceView> {
+    if namespace == world.config.namespace.to_ascii_lowercase() {
+        if let Some(view) = stored_view(world, name) {
+            return Some(view);
+        }
+    }
+    builtin_view(world, name, namespace)
+}
+
+/// A stored Service (in the configured namespace).
+fn stored_view(world: &World, name: &str) -> Option<ServiceView> {
+    let ns = world.config.namespace.to_ascii_lowercase();
+    let svc = world.store.services.get(name)?;
+    let spec = svc.spec.clone().unwrap_or_default();
+    let cluster_ip = spec.cluster_ip.clone().unwrap_or_default();
+    // Bootstrap stores `kubernetes` in the configured namespace; DNS places it in
+    // `default`, where the API server keeps it.
+    if name == "kubernetes" && cluster_ip == KUBERNETES_IP && ns != "default" {
+        return None;
+    }
+    let mut cluster_ips = spec.cluster_ips.clone().unwrap_or_default();
+    if cluster_ips.is_empty() && !cluster_ip.is_empty() {
+        cluster_ips.push(cluster_ip.clone());
+    }
+    cluster_ips.retain(|ip| ip != "None" && !ip.is_empty());
+    Some(ServiceView {
+        name: name.to_ascii_lowercase(),
+        namespace: ns,
+        headless: cluster_ip == "None",
+        external: spec.type_.as_deref() == Some("ExternalName"),
+        cluster_ips,
+        ports: spec
+            .ports
+            .iter()
+            .flatten()
+            .map(|p| {
+                (
+                    p.name.clone().unwrap_or_default(),
+                    p.protocol.clone().unwrap_or_else(|| "TCP".into()),
+                    p.port,
+                )
+            })
+            .collect(),
+    })
+}
+
+/// `kubernetes` in `default` and `kube-dns` in `kube-system` when the configured
+/// namespace is another one (there the stored Services answer).
+fn builtin_view(world: &World, name: &str, namespace: &str) -> Option<ServiceView> {
+    let ns = world.config.namespace.to_ascii_lowercase();
+    let view = |ip: &str, ports: &[(&str, &str, i32)]| ServiceView {
+        name: name.into(),
+        namespace: namespace.into(),
+        headless: false,
+        external: false,
+        cluster_ips: vec![ip.into()],
+        ports: ports
+            .iter()
+            .map(|(n, p, port)| (n.to_string(), p.to_string(), *port))
+            .collect(),
+    };
+    match (name, namespace) {
+        ("kubernetes", "default") if ns != "default" => {
+            Some(view(KUBERNETES_IP, &[("https", "TCP", 443)]))
+        }
+        ("kube-dns", "kube-system")
+            if ns != "kube-system" || !world.store.services.contains_key("kube-dns") =>
+        {
+            Some(view(
+                KUBE_DNS_IP,
+                &[
+                    ("dns", "UDP", 53),
+                    ("dns-tcp", "TCP", 53),
+                    ("metrics", "TCP", 9153),
+                ],
+            ))
+        }
+        _ => None,
+    }
 }
 
 fn service_label(slice: &EndpointSlice) -> Option<String> {
@@ -370,22 +396,19 @@ fn lookup(world: &World, fqdn: &str) -> Result<Vec<Record>, Miss> {
     let svc_domain = format!("{service}.{namespace}.svc.{zone}");
     let mut found: Vec<Record> = Vec::new();
     let mut matched = false;
-    for svc in services(world) {
-        if svc.name != service || svc.namespace != namespace {
-            continue;
-        }
+    if let Some(svc) = service_view(world, service, namespace) {
         if svc.external {
             return Err(Miss::NoData);
         }
-        // Endpoint query or headless service: answered from ready endpoints (B-DNS-4,
-        // B-DNS-5, B-DNS-11).
+        // Endpoint query or headless service: answered from the ready endpoints of every
+        // slice of the Service (B-DNS-4, B-DNS-5, B-DNS-11), found through the slices'
+        // service-name index.
         if svc.headless || !endpoint.is_empty() {
-            for slice in world.store.endpoint_slices.values() {
-                if service_label(slice).as_deref() != Some(service)
-                    || namespace != world.config.namespace.to_ascii_lowercase()
-                {
-                    continue;
-                }
+            let slices = (namespace == world.config.namespace.to_ascii_lowercase())
+                .then(|| endpointslice::slices_of(world, service))
+                .into_iter()
+                .flatten();
+            for slice in slices {
                 // CoreDNS gives an endpoint without ports the port -1.
                 let mut ports: Vec<(String, String, i32)> = slice
                     .ports
@@ -422,20 +445,20 @@ fn lookup(world: &World, fqdn: &str) -> Result<Vec<Record>, Miss> {
                     }
                 }
             }
-            continue;
-        }
-        // ClusterIP service: the VIP, whatever the endpoints (B-DNS-6).
-        for (name, protocol, number) in &svc.ports {
-            if !port_matches(port, proto, name, protocol) {
-                continue;
-            }
-            matched = true;
-            for ip in &svc.cluster_ips {
-                found.push(Record {
-                    host: ip.clone(),
-                    port: *number,
-                    key: svc_domain.clone(),
-                });
+        } else {
+            // ClusterIP service: the VIP, whatever the endpoints (B-DNS-6).
+            for (name, protocol, number) in &svc.ports {
+                if !port_matches(port, proto, name, protocol) {
+                    continue;
+                }
+                matched = true;
+                for ip in &svc.cluster_ips {
+                    found.push(Record {
+                        host: ip.clone(),
+                        port: *number,
+                        key: svc_domain.clone(),
+                    });
+                }
             }
         }
     }

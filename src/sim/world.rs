@@ -172,6 +172,7 @@ pub struct World {
     pub kubelet: Kubelet,
     pub node_lifecycle: super::controllers::node_lifecycle::NodeLifecycle,
     pub disruption: super::controllers::disruption::DisruptionController,
+    pub endpointslice: super::controllers::endpointslice::EndpointSliceController,
     pub taint_eviction: super::controllers::taint_eviction::TaintEviction,
     pub volume_controller: super::controllers::volume::VolumeController,
     /// Files written in pods (`write`/`read`).
@@ -210,6 +211,7 @@ impl World {
             kubelet: Kubelet::default(),
             node_lifecycle: Default::default(),
             disruption: Default::default(),
+            endpointslice: Default::default(),
             taint_eviction: Default::default(),
             volume_controller: Default::default(),
             files: Default::default(),
@@ -272,6 +274,11 @@ impl World {
                 continue;
             }
             if self.work_one()? {
+                continue;
+            }
+            if let Some(name) = self.endpointslice.queue.pop() {
+                self.spend()?;
+                super::controllers::endpointslice::sync(self, &name);
                 continue;
             }
             return Ok(());

@@ -1,0 +1,686 @@
+//! The EndpointSlice controller (kube-controller-manager's `endpointslice` controller,
+//! upstream `pkg/controller/endpointslice/endpointslice_controller.go`): for every Service
+//! with a selector, IPv4 EndpointSlices of at most 100 endpoints listing the selected pods
+//! (BEHAVIORS B-DNS-1, B-DNS-2). CoreDNS answers from these slices (`sim::dns`).
+//!
+//! As upstream, the informers put Service keys on a work queue (coalesced): a Service
+//! event queues that Service; a pod event queues the Services whose selector matches the
+//! pod now (an index by selector label) or whose slices list it (an index by pod); a write
+//! to a managed slice that the controller did not make (the tracker of its own writes
+//! says so) queues the slice's Service. `World::settle` drains the queue; each sync
+//! reconciles only the pods that changed since the last one (`reconciler::plan`), or,
+//! after a change of the Service or of its slices by someone else, all of them.
+//!
+//! Deterministic where upstream is random: slice names (`utils::slice_name`) and the
+//! order in which new endpoints are placed (`reconciler`). A Service without a selector,
+//! or of type ExternalName, gets no slice, and its old slices are left alone, as upstream
+//! does. Slices of a deleted Service go with the garbage collector (owner reference).
+
+mod reconciler;
+mod utils;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use k8s_openapi::api::core::v1::{Pod, Service};
+use k8s_openapi::api::discovery::v1::{Endpoint, EndpointPort, EndpointSlice};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+
+use crate::sim::clock::to_time;
+use crate::sim::kinds::ObjectKind;
+use crate::sim::podutil::natural_cmp;
+use crate::sim::world::{Change, WatchEvent, WorkQueue, World};
+
+use reconciler::{Desired, Scope, SliceInfo};
+pub use utils::{CONTROLLER_NAME, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, MAX_ENDPOINTS_PER_SLICE};
+
+/// The controller's queue, informer indexes and per-Service state.
+#[derive(Debug, Default)]
+pub struct EndpointSliceController {
+    pub queue: WorkQueue,
+    services: BTreeMap<String, ServiceState>,
+    selectors: SelectorIndex,
+    /// pod → the Services whose slices list it.
+    listed_in: BTreeMap<String, BTreeSet<String>>,
+    /// Every slice by its service-name label (the lister CoreDNS and the controller use),
+    /// and back.
+    by_service: BTreeMap<String, BTreeSet<String>>,
+    service_of: BTreeMap<String, String>,
+    /// `EndpointSliceTracker`: the resourceVersion of each slice as this controller last
+    /// wrote it (`None`: it deleted it), to tell its own writes from others'.
+    written: BTreeMap<String, Option<String>>,
+}
+
+#[derive(Debug)]
+struct ServiceState {
+    uid: String,
+    /// Look at every pod and slice again (the Service or its slices changed).
+    full: bool,
+    /// The pods that changed since the last sync.
+    dirty: BTreeSet<String>,
+    /// pod → the slice that holds its endpoint.
+    located: BTreeMap<String, String>,
+    /// The Service's managed slices.
+    slices: BTreeMap<String, SliceInfo>,
+    /// Slices created so far (the next name's seed).
+    created: u64,
+}
+
+impl ServiceState {
+    fn new() -> ServiceState {
+        ServiceState {
+            uid: String::new(),
+            full: true,
+            dirty: BTreeSet::new(),
+            located: BTreeMap::new(),
+            slices: BTreeMap::new(),
+            created: 0,
+        }
+    }
+}
+
+/// The Services with a selector, indexed by one of their selector's labels, so that a pod
+/// finds the Services that select it without looking at every Service.
+#[derive(Debug, Default)]
+struct SelectorIndex {
+    /// key → value → Services whose selector's first label is key=value.
+    by_label: BTreeMap<String, BTreeMap<String, BTreeSet<String>>>,
+    /// Services with an empty selector (it selects every pod).
+    everything: BTreeSet<String>,
+    selector_of: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl SelectorIndex {
+    fn set(&mut self, service: &str, selector: Option<BTreeMap<String, String>>) {
+        if let Some(old) = self.selector_of.remove(service) {
+            match old.iter().next() {
+                Some((k, v)) => {
+                    if let Some(values) = self.by_label.get_mut(k) {
+                        if let Some(set) = values.get_mut(v) {
+                            set.remove(service);
+                            if set.is_empty() {
+                                values.remove(v);
+                            }
+                        }
+                        if values.is_empty() {
+                            self.by_label.remove(k);
+                        }
+                    }
+                }
+                None => {
+                    self.everything.remove(service);
+                }
+            }
+        }
+        let Some(selector) = selector else {
+            return;
+        };
+        match selector.iter().next() {
+            Some((k, v)) => {
+                self.by_label
+                    .entry(k.clone())
+                    .or_default()
+                    .entry(v.clone())
+                    .or_default()
+                    .insert(service.to_string());
+            }
+            None => {
+                self.everything.insert(service.to_string());
+            }
+        }
+        self.selector_of.insert(service.to_string(), selector);
+    }
+
+    /// `GetPodServiceMemberships`: the Services whose selector matches these labels.
+    fn matching(&self, labels: Option<&BTreeMap<String, String>>) -> BTreeSet<String> {
+        let mut out: BTreeSet<String> = self.everything.clone();
+        let Some(labels) = labels else {
+            return out;
+        };
+        for (k, v) in labels {
+            let Some(candidates) = self.by_label.get(k).and_then(|values| values.get(v)) else {
+                continue;
+            };
+            for service in candidates {
+                let all = self
+                    .selector_of
+                    .get(service)
+                    .is_some_and(|sel| sel.iter().all(|(sk, sv)| labels.get(sk) == Some(sv)));
+                if all {
+                    out.insert(service.clone());
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The selector the controller works from: `None` for a Service it leaves alone (no
+/// selector, or type ExternalName).
+fn managed_selector(service: &Service) -> Option<BTreeMap<String, String>> {
+    let spec = service.spec.as_ref()?;
+    if spec.type_.as_deref() == Some("ExternalName") {
+        return None;
+    }
+    spec.selector.clone()
+}
+
+/// The slices labelled with this Service's name (every slice, managed or not), in name
+/// order: what CoreDNS reads for a Service.
+pub fn slices_of<'a>(world: &'a World, service: &str) -> impl Iterator<Item = &'a EndpointSlice> {
+    world
+        .endpointslice
+        .by_service
+        .get(service)
+        .into_iter()
+        .flatten()
+        .filter_map(|name| world.store.endpoint_slices.get(name))
+}
+
+/// Informer handlers: Services, pods and slices.
+pub fn on_event(world: &mut World, event: &WatchEvent) {
+    match event.kind {
+        ObjectKind::Service => {
+            let selector = world
+                .store
+                .services
+                .get(&event.name)
+                .and_then(managed_selector);
+            let c = &mut world.endpointslice;
+            c.selectors.set(&event.name, selector);
+            if let Some(state) = c.services.get_mut(&event.name) {
+                state.full = true;
+            }
+            c.queue.add(&event.name);
+        }
+        ObjectKind::Pod => {
+            let c = &mut world.endpointslice;
+            let mut services = c.selectors.matching(
+                world
+                    .store
+                    .pods
+                    .get(&event.name)
+                    .and_then(|p| p.metadata.labels.as_ref()),
+            );
+            if let Some(listed) = c.listed_in.get(&event.name) {
+                services.extend(listed.iter().cloned());
+            }
+            for service in services {
+                if let Some(state) = c.services.get_mut(&service) {
+                    state.dirty.insert(event.name.clone());
+                }
+                c.queue.add(&service);
+            }
+        }
+        ObjectKind::EndpointSlice => on_slice_event(world, &event.name),
+        _ => {}
+    }
+}
+
+/// A slice changed: re-index it; if someone else wrote a managed slice, its Service is
+/// synced again in full (`onEndpointSlice{Add,Update,Delete}`).
+fn on_slice_event(world: &mut World, name: &str) {
+    let current = world.store.endpoint_slices.get(name);
+    let rv = current.and_then(|s| s.metadata.resource_version.clone());
+    let managed = current.is_some_and(utils::managed_by_controller);
+    let label = current
+        .and_then(utils::service_name_label)
+        .map(str::to_string);
+    let c = &mut world.endpointslice;
+    let before = c.service_of.get(name).cloned();
+    index_slice(c, name, label.as_deref());
+    let own = match c.written.get(name) {
+        Some(Some(written)) => rv.as_ref() == Some(written),
+        Some(None) => current.is_none(),
+        None => false,
+    };
+    if current.is_none() {
+        c.written.remove(name);
+    }
+    if own {
+        return;
+    }
+    let mut resync: BTreeSet<String> = BTreeSet::new();
+    if managed {
+        resync.extend(label.clone());
+    }
+    // A slice that belonged to a Service's managed set and changed or left it.
+    if let Some(before) = before {
+        if c.services
+            .get(&before)
+            .is_some_and(|s| s.slices.contains_key(name))
+        {
+            resync.insert(before);
+        }
+    }
+    for service in resync {
+        if let Some(state) = c.services.get_mut(&service) {
+            state.full = true;
+        }
+        c.queue.add(&service);
+    }
+}
+
+fn index_slice(c: &mut EndpointSliceController, name: &str, label: Option<&str>) {
+    if let Some(old) = c.service_of.remove(name) {
+        if let Some(set) = c.by_service.get_mut(&old) {
+            set.remove(name);
+            if set.is_empty() {
+                c.by_service.remove(&old);
+            }
+        }
+    }
+    if let Some(label) = label {
+        let label = label.to_ascii_lowercase();
+        c.by_service
+            .entry(label.clone())
+            .or_default()
+            .insert(name.to_string());
+        c.service_of.insert(name.to_string(), label);
+    }
+}
+
+/// `syncService`: the queue's worker for one Service key.
+pub fn sync(world: &mut World, service_name: &str) {
+    let Some(service) = world.store.services.get(service_name).cloned() else {
+        forget(world, service_name);
+        return;
+    };
+    let Some(selector) = managed_selector(&service) else {
+        forget(world, service_name);
+        return;
+    };
+    let mut state = world
+        .endpointslice
+        .services
+        .remove(service_name)
+        .unwrap_or_else(ServiceState::new);
+    let uid = service.metadata.uid.clone().unwrap_or_default();
+    let full = std::mem::take(&mut state.full) || state.uid != uid;
+    let dirty = std::mem::take(&mut state.dirty);
+    state.uid = uid.clone();
+    if full {
+        state.slices = managed_slices(world, service_name, &uid);
+    }
+    let publish_not_ready = service
+        .spec
+        .as_ref()
+        .and_then(|s| s.publish_not_ready_addresses)
+        .unwrap_or(false)
+        || world.mutant(crate::sim::Mutant::DnsUnready);
+
+    // The pods in scope and the endpoints they want.
+    let mut pods: Vec<&Pod> = if full {
+        world
+            .store
+            .pods
+            .values()
+            .filter(|p| selects(&selector, p))
+            .collect()
+    } else {
+        dirty
+            .iter()
+            .filter_map(|name| world.store.pods.get(name))
+            .filter(|p| selects(&selector, p))
+            .collect()
+    };
+    pods.sort_by(|a, b| {
+        natural_cmp(
+            a.metadata.name.as_deref().unwrap_or_default(),
+            b.metadata.name.as_deref().unwrap_or_default(),
+        )
+    });
+    let mut desired: Vec<Desired> = Vec::with_capacity(pods.len());
+    for pod in pods {
+        if !utils::should_be_in_endpoints(pod) {
+            continue;
+        }
+        let node_name = pod.spec.as_ref().and_then(|s| s.node_name.as_deref());
+        let node = node_name.and_then(|n| world.store.nodes.get(n));
+        // A pod on a node that no longer exists is left out unless not-ready addresses
+        // are published (the pod GC removes it soon).
+        if node_name.is_some_and(|n| !n.is_empty()) && node.is_none() && !publish_not_ready {
+            continue;
+        }
+        let endpoint = utils::pod_to_endpoint(pod, node, &service, publish_not_ready);
+        if endpoint.addresses.is_empty() {
+            continue;
+        }
+        let ports = utils::endpoint_ports(&service, pod);
+        desired.push(Desired {
+            key: utils::port_key(Some(&ports)),
+            ports,
+            endpoint,
+        });
+    }
+    let labels = utils::slice_labels(&service, service_name);
+    let plan = {
+        let store = &world.store;
+        let scope = if full {
+            Scope::Full
+        } else {
+            Scope::Pods(&dirty)
+        };
+        reconciler::plan(
+            &state.slices,
+            |name| store.endpoint_slices.get(name),
+            &state.located,
+            scope,
+            &desired,
+            |slice| utils::labels_changed(slice, &service),
+            |slice| {
+                slice.endpoints.as_deref().unwrap_or_default().is_empty()
+                    && slice.ports.as_deref().unwrap_or_default().is_empty()
+                    && slice.address_type == "IPv4"
+                    && slice.metadata.labels.as_ref() == Some(&labels)
+            },
+        )
+    };
+
+    let owner = OwnerReference {
+        api_version: "v1".into(),
+        kind: "Service".into(),
+        name: service_name.to_string(),
+        uid: uid.clone(),
+        controller: Some(true),
+        block_owner_deletion: Some(true),
+    };
+    // Upstream creates no slice for a Service being deleted (the garbage collector is
+    // removing them); updates and deletions still happen.
+    let deleting = service.metadata.deletion_timestamp.is_some();
+    if !deleting {
+        for (ports, endpoints) in plan.creates {
+            create_slice(
+                world,
+                &mut state,
+                service_name,
+                &owner,
+                &labels,
+                ports,
+                endpoints,
+            );
+        }
+    }
+    for (name, write) in plan.updates {
+        update_slice(
+            world,
+            &mut state,
+            service_name,
+            &name,
+            &owner,
+            &labels,
+            write,
+        );
+    }
+    for name in plan.deletes {
+        delete_slice(world, &mut state, service_name, &name);
+    }
+    if full {
+        relocate(world, &mut state, service_name);
+    }
+    world
+        .endpointslice
+        .services
+        .insert(service_name.to_string(), state);
+}
+
+fn selects(selector: &BTreeMap<String, String>, pod: &Pod) -> bool {
+    let labels = pod.metadata.labels.as_ref();
+    selector
+        .iter()
+        .all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v))
+}
+
+/// The Service's managed slices as the lister shows them (service-name and managed-by
+/// labels, not being deleted), with what the plan needs to know of each.
+fn managed_slices(world: &World, service: &str, uid: &str) -> BTreeMap<String, SliceInfo> {
+    slices_of(world, service)
+        .filter(|s| utils::service_name_label(s) == Some(service))
+        .filter(|s| utils::managed_by_controller(s))
+        .filter(|s| s.metadata.deletion_timestamp.is_none())
+        .map(|s| (s.metadata.name.clone().unwrap_or_default(), info(s, uid)))
+        .collect()
+}
+
+fn info(slice: &EndpointSlice, uid: &str) -> SliceInfo {
+    SliceInfo {
+        key: utils::port_key(slice.ports.as_deref()),
+        len: slice.endpoints.as_ref().map_or(0, Vec::len),
+        owned: utils::owned_by(slice, uid),
+    }
+}
+
+/// After a full sync: where every endpoint of the Service's slices is, read again.
+fn relocate(world: &mut World, state: &mut ServiceState, service: &str) {
+    let c = &mut world.endpointslice;
+    for pod in std::mem::take(&mut state.located).into_keys() {
+        unlist(&mut c.listed_in, &pod, service);
+    }
+    for name in state.slices.keys() {
+        let Some(slice) = world.store.endpoint_slices.get(name) else {
+            continue;
+        };
+        for e in slice.endpoints.iter().flatten() {
+            if let Some(pod) = utils::target_pod(e) {
+                state.located.insert(pod.to_string(), name.clone());
+                c.listed_in
+                    .entry(pod.to_string())
+                    .or_default()
+                    .insert(service.to_string());
+            }
+        }
+    }
+}
+
+fn unlist(listed_in: &mut BTreeMap<String, BTreeSet<String>>, pod: &str, service: &str) {
+    if let Some(set) = listed_in.get_mut(pod) {
+        set.remove(service);
+        if set.is_empty() {
+            listed_in.remove(pod);
+        }
+    }
+}
+
+/// The Service is gone or no longer has slices managed for it: forget its state.
+fn forget(world: &mut World, service: &str) {
+    let c = &mut world.endpointslice;
+    if let Some(state) = c.services.remove(service) {
+        for pod in state.located.keys() {
+            unlist(&mut c.listed_in, pod, service);
+        }
+    }
+}
+
+fn locate(world: &mut World, state: &mut ServiceState, service: &str, pod: &str, slice: &str) {
+    state.located.insert(pod.to_string(), slice.to_string());
+    world
+        .endpointslice
+        .listed_in
+        .entry(pod.to_string())
+        .or_default()
+        .insert(service.to_string());
+}
+
+/// The pod's endpoint left `slice` (it may already be in another one).
+fn unlocate(world: &mut World, state: &mut ServiceState, service: &str, pod: &str, slice: &str) {
+    if state.located.get(pod).is_some_and(|s| s == slice) {
+        state.located.remove(pod);
+        unlist(&mut world.endpointslice.listed_in, pod, service);
+    }
+}
+
+fn create_slice(
+    world: &mut World,
+    state: &mut ServiceState,
+    service: &str,
+    owner: &OwnerReference,
+    labels: &BTreeMap<String, String>,
+    ports: Vec<EndpointPort>,
+    endpoints: Vec<Endpoint>,
+) {
+    let store = &world.store;
+    let name = utils::slice_name(
+        |n| store.endpoint_slices.contains_key(n),
+        service,
+        &owner.uid,
+        state.created,
+    );
+    state.created += 1;
+    let rv = world.store.new_resource_version();
+    let slice = EndpointSlice {
+        metadata: ObjectMeta {
+            name: Some(name.clone()),
+            generate_name: Some(utils::generate_name_prefix(service)),
+            namespace: Some(world.config.namespace.clone()),
+            uid: Some(world.store.new_uid()),
+            resource_version: Some(rv.clone()),
+            generation: Some(1),
+            creation_timestamp: Some(to_time(world.now)),
+            labels: Some(labels.clone()),
+            owner_references: Some(vec![owner.clone()]),
+            ..Default::default()
+        },
+        address_type: "IPv4".into(),
+        endpoints: Some(endpoints),
+        ports: Some(ports),
+    };
+    for pod in slice
+        .endpoints
+        .iter()
+        .flatten()
+        .filter_map(utils::target_pod)
+    {
+        locate(world, state, service, pod, &name);
+    }
+    state.slices.insert(name.clone(), info(&slice, &owner.uid));
+    world.store.endpoint_slices.insert(name.clone(), slice);
+    let c = &mut world.endpointslice;
+    index_slice(c, &name, Some(service));
+    c.written.insert(name.clone(), Some(rv));
+    world.notify(
+        ObjectKind::EndpointSlice,
+        &name,
+        Change::Added,
+        Some(owner.uid.clone()),
+    );
+}
+
+fn update_slice(
+    world: &mut World,
+    state: &mut ServiceState,
+    service: &str,
+    name: &str,
+    owner: &OwnerReference,
+    labels: &BTreeMap<String, String>,
+    write: reconciler::Write,
+) {
+    let Some(slice) = world.store.endpoint_slices.get_mut(name) else {
+        return;
+    };
+    let mut changed = false;
+    let mut left: Vec<String> = Vec::new();
+    let mut came: Vec<String> = Vec::new();
+    if slice.metadata.labels.as_ref() != Some(labels) {
+        slice.metadata.labels = Some(labels.clone());
+        changed = true;
+    }
+    let list = slice.endpoints.get_or_insert_with(Vec::new);
+    match write.whole {
+        // A creation turned into an update: the slice takes the new one's whole shape.
+        Some((ports, endpoints)) => {
+            left.extend(
+                list.iter()
+                    .filter_map(utils::target_pod)
+                    .map(str::to_string),
+            );
+            came.extend(
+                endpoints
+                    .iter()
+                    .filter_map(utils::target_pod)
+                    .map(str::to_string),
+            );
+            changed |= *list != endpoints || slice.ports.as_deref() != Some(&ports[..]);
+            *list = endpoints;
+            slice.ports = Some(ports);
+            slice.metadata.owner_references = Some(vec![owner.clone()]);
+        }
+        None => {
+            for (at, endpoint) in write.replace {
+                if let Some(e) = list.get_mut(at) {
+                    *e = endpoint;
+                    changed = true;
+                }
+            }
+            if !write.remove.is_empty() {
+                let mut gone = write.remove.iter().copied().peekable();
+                let mut at = 0;
+                list.retain(|e| {
+                    let drop = gone.peek() == Some(&at);
+                    if drop {
+                        gone.next();
+                        left.extend(utils::target_pod(e).map(str::to_string));
+                    }
+                    at += 1;
+                    !drop
+                });
+                changed = true;
+            }
+            came.extend(
+                write
+                    .append
+                    .iter()
+                    .filter_map(utils::target_pod)
+                    .map(str::to_string),
+            );
+            changed |= !write.append.is_empty();
+            list.extend(write.append);
+        }
+    }
+    if !changed {
+        return;
+    }
+    let rv = world.store.new_resource_version();
+    let Some(slice) = world.store.endpoint_slices.get_mut(name) else {
+        return;
+    };
+    slice.metadata.resource_version = Some(rv.clone());
+    slice.metadata.generation = Some(slice.metadata.generation.unwrap_or(1) + 1);
+    let info = info(slice, &owner.uid);
+    for pod in &left {
+        unlocate(world, state, service, pod, name);
+    }
+    for pod in &came {
+        locate(world, state, service, pod, name);
+    }
+    state.slices.insert(name.to_string(), info);
+    world
+        .endpointslice
+        .written
+        .insert(name.to_string(), Some(rv));
+    world.notify(
+        ObjectKind::EndpointSlice,
+        name,
+        Change::Modified,
+        Some(owner.uid.clone()),
+    );
+}
+
+fn delete_slice(world: &mut World, state: &mut ServiceState, service: &str, name: &str) {
+    let Some(old) = world.store.endpoint_slices.remove(name) else {
+        return;
+    };
+    let owner_uid = old
+        .metadata
+        .owner_references
+        .iter()
+        .flatten()
+        .find(|o| o.controller == Some(true))
+        .map(|o| o.uid.clone());
+    for pod in old.endpoints.iter().flatten().filter_map(utils::target_pod) {
+        unlocate(world, state, service, pod, name);
+    }
+    state.slices.remove(name);
+    let c = &mut world.endpointslice;
+    index_slice(c, name, None);
+    c.written.insert(name.to_string(), None);
+    world.notify(ObjectKind::EndpointSlice, name, Change::Deleted, owner_uid);
+}
