@@ -4,7 +4,6 @@ mod behaviors;
 mod bless;
 mod cli;
 mod docs_examples;
-mod endpointslices;
 mod error_catalog;
 mod fuzz;
 mod grade;

@@ -67,7 +67,7 @@ pub const COMPONENTS: &[Component] = &[
             controllers::endpointslice::on_event(world, event);
             Ok(())
         },
-        work: None,
+        work: Some(controllers::endpointslice::work),
     },
     // garbage-collector-controller
     Component {

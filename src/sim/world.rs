@@ -276,11 +276,6 @@ impl World {
             if self.work_one()? {
                 continue;
             }
-            if let Some(name) = self.endpointslice.queue.pop() {
-                self.spend()?;
-                super::controllers::endpointslice::sync(self, &name);
-                continue;
-            }
             return Ok(());
         }
     }

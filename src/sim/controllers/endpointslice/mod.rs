@@ -7,7 +7,7 @@
 //! event queues that Service; a pod event queues the Services whose selector matches the
 //! pod now (an index by selector label) or whose slices list it (an index by pod); a write
 //! to a managed slice that the controller did not make (the tracker of its own writes
-//! says so) queues the slice's Service. `World::settle` drains the queue; each sync
+//! says so) queues the slice's Service. `work` drains the queue (registered in `components.rs`); each sync
 //! reconciles only the pods that changed since the last one (`reconciler::plan`), or,
 //! after a change of the Service or of its slices by someone else, all of them.
 //!
@@ -31,7 +31,7 @@ use crate::sim::podutil::natural_cmp;
 use crate::sim::world::{Change, WatchEvent, WorkQueue, World};
 
 use reconciler::{Desired, Scope, SliceInfo};
-pub use utils::{CONTROLLER_NAME, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, MAX_ENDPOINTS_PER_SLICE};
+pub use utils::LABEL_SERVICE_NAME;
 
 /// The controller's queue, informer indexes and per-Service state.
 #[derive(Debug, Default)]
@@ -276,6 +276,17 @@ fn index_slice(c: &mut EndpointSliceController, name: &str, label: Option<&str>)
             .or_default()
             .insert(name.to_string());
         c.service_of.insert(name.to_string(), label);
+    }
+}
+
+/// The controller's worker: one Service from the queue.
+pub fn work(world: &mut World) -> Result<bool, crate::sim::error::SimError> {
+    match world.endpointslice.queue.pop() {
+        Some(name) => {
+            sync(world, &name);
+            Ok(true)
+        }
+        None => Ok(false),
     }
 }
 
@@ -684,3 +695,6 @@ fn delete_slice(world: &mut World, state: &mut ServiceState, service: &str, name
     c.written.insert(name.to_string(), None);
     world.notify(ObjectKind::EndpointSlice, name, Change::Deleted, owner_uid);
 }
+
+#[cfg(test)]
+mod tests;

@@ -654,7 +654,8 @@ fn write_status(world: &mut World, set: &mut StatefulSet, status: StatefulSetSta
     if set.status.as_ref() == Some(&status) {
         return true;
     }
-    let errors = crate::sim::api::validation::validate_statefulset_status(&status, set.status.as_ref());
+    let errors =
+        crate::sim::api::validation::validate_statefulset_status(&status, set.status.as_ref());
     if !errors.is_empty() {
         return false;
     }
@@ -691,7 +692,11 @@ mod tests {
             ..Default::default()
         };
         assert!(!write_status(&mut world, &mut set, invalid));
-        assert_eq!(set.status.as_ref(), Some(&valid), "the refused status is not stored");
+        assert_eq!(
+            set.status.as_ref(),
+            Some(&valid),
+            "the refused status is not stored"
+        );
     }
 
     #[test]

@@ -6,12 +6,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use kscn::kubectl::client;
-use kscn::sim::dns::{self, DnsAnswer};
-use kscn::sim::kinds::ObjectKind;
-use kscn::sim::podutil;
-use kscn::sim::server::Propagation;
-use kscn::sim::{Config, World};
+use crate::kubectl::client;
+use crate::sim::dns::{self, DnsAnswer};
+use crate::sim::kinds::ObjectKind;
+use crate::sim::podutil;
+use crate::sim::server::Propagation;
+use crate::sim::{Config, World};
 use serde_json::{json, Value};
 
 fn service(touch: u32) -> Value {
