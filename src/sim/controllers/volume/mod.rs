@@ -14,6 +14,7 @@
 //! (`pkg/controller/volume/pvcprotection`, `pvprotection`); the scheduler's side is
 //! `scheduler/plugins/volume_binding.rs`.
 
+mod index;
 mod persistentvolume;
 mod protection;
 mod provisioner;
@@ -42,18 +43,27 @@ pub struct VolumeController {
     /// (claim UID, reason) already recorded: upstream repeats these events on every resync,
     /// kubectl folds the repeats into one line with a count, so scn records one.
     told: BTreeSet<(String, String)>,
+    /// The controllers' view of pods, claims and volumes (`index.rs`).
+    index: index::VolumeIndex,
 }
 
 pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
+    index::catch_up(world, Some(event));
     match (&event.kind, &event.change) {
         (ObjectKind::PersistentVolumeClaim, Change::Deleted) => {
             // The volumes that were bound to it learn that it is gone.
             let bound: Vec<String> = world
-                .store
-                .volumes
-                .iter()
-                .filter(|(_, pv)| claim_ref_name(pv) == Some(event.name.as_str()))
-                .map(|(name, _)| name.clone())
+                .volume_controller
+                .index
+                .volumes_of(&event.name)
+                .into_iter()
+                .filter(|pv| {
+                    world
+                        .store
+                        .volumes
+                        .get(pv)
+                        .is_some_and(|pv| claim_ref_name(pv) == Some(event.name.as_str()))
+                })
                 .collect();
             for pv in bound {
                 sync_volume(world, &pv);
@@ -151,12 +161,14 @@ pub use crate::sim::api::quantity::bytes as parse_quantity;
 
 /// Pods the scheduler set aside for this claim get another chance.
 fn wake_pods_using(world: &mut World, claim: &str) {
-    let waiting = world.scheduler.unschedulable.iter().any(|p| {
-        world
-            .store
-            .pods
-            .get(p.as_str())
-            .is_some_and(|pod| claims_of(pod).iter().any(|c| c == claim))
+    index::catch_up(world, None);
+    let waiting = world.volume_controller.index.pods_using(claim).any(|p| {
+        world.scheduler.unschedulable.contains(p)
+            && world
+                .store
+                .pods
+                .get(p.as_str())
+                .is_some_and(|pod| claims_of(pod).iter().any(|c| c == claim))
     });
     if waiting {
         crate::sim::scheduler::request_retry(world);

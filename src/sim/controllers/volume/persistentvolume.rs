@@ -17,11 +17,17 @@ use super::{
 
 pub(super) fn sync_pending_claims(world: &mut World) {
     let pending: Vec<String> = world
-        .store
-        .claims
-        .iter()
-        .filter(|(_, c)| phase_of_claim(c) == "Pending")
-        .map(|(n, _)| n.clone())
+        .volume_controller
+        .index
+        .pending()
+        .into_iter()
+        .filter(|c| {
+            world
+                .store
+                .claims
+                .get(c)
+                .is_some_and(|c| phase_of_claim(c) == "Pending")
+        })
         .collect();
     for name in pending {
         sync_claim(world, &name);
@@ -30,6 +36,7 @@ pub(super) fn sync_pending_claims(world: &mut World) {
 
 /// `syncClaim` for an unbound claim: bind, provision, or wait.
 pub(crate) fn sync_claim(world: &mut World, name: &str) {
+    super::index::catch_up(world, None);
     let Some(claim) = world.store.claims.get(name).cloned() else {
         return;
     };
@@ -141,7 +148,10 @@ fn find_volume(world: &World, claim: &PersistentVolumeClaim) -> Option<String> {
         return (!taken && pv.metadata.deletion_timestamp.is_none()).then(|| volume.clone());
     }
     let mut best: Option<(u128, String)> = None;
-    for (pv_name, pv) in &world.store.volumes {
+    for pv_name in world.volume_controller.index.bindable(name) {
+        let Some(pv) = world.store.volumes.get(pv_name) else {
+            continue;
+        };
         let Some(pv_spec) = pv.spec.as_ref() else {
             continue;
         };

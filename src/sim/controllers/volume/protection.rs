@@ -10,8 +10,13 @@ use crate::sim::server;
 use crate::sim::world::World;
 
 /// A scheduled pod that has not finished uses its claims (pvc-protection).
-fn in_use(world: &World, claim: &str) -> bool {
-    world.store.pods.values().any(|pod| {
+fn in_use(world: &mut World, claim: &str) -> bool {
+    super::index::catch_up(world, None);
+    let index = &world.volume_controller.index;
+    index.pods_using(claim).any(|name| {
+        let Some(pod) = world.store.pods.get(name) else {
+            return false;
+        };
         let scheduled = pod
             .spec
             .as_ref()
@@ -28,12 +33,19 @@ pub(super) fn release_unused_claims(world: &mut World) {
     if world.store.claims.is_empty() {
         return;
     }
+    // Only the claims of the pods seen since the last look can have lost their last user.
     let deleting: Vec<String> = world
-        .store
-        .claims
-        .iter()
-        .filter(|(_, c)| c.metadata.deletion_timestamp.is_some())
-        .map(|(n, _)| n.clone())
+        .volume_controller
+        .index
+        .take_to_check()
+        .into_iter()
+        .filter(|c| {
+            world
+                .store
+                .claims
+                .get(c)
+                .is_some_and(|c| c.metadata.deletion_timestamp.is_some())
+        })
         .collect();
     for name in deleting {
         release_if_unused(world, &name);

@@ -1,0 +1,107 @@
+//! What a controller's informer has seen of the watch stream, so that an index the
+//! controller keeps from watch events is as current as the store when the controller reads
+//! it.
+//!
+//! Watch events carry a kind and a name, and are dispatched in order, one at a time; an
+//! event still queued describes a change the store already holds. A controller that keeps
+//! an index (the garbage collector's dependents by owner UID, the volume controller's
+//! claims by pod) looks again, before it reads its index, at every object named by a queued
+//! event it has not looked at yet (`unseen`) and by the event being dispatched. Each event
+//! is looked at a bounded number of times, so keeping the index costs what changed.
+
+use std::collections::VecDeque;
+
+use crate::sim::world::WatchEvent;
+
+/// A position in the watch stream. Every event pushed on the queue has an absolute index;
+/// the one at the queue's front is `dispatched` (the events dispatched so far), and the
+/// events before `seen` were already looked at.
+#[derive(Debug, Default)]
+pub struct WatchCursor {
+    dispatched: u64,
+    seen: u64,
+}
+
+impl WatchCursor {
+    /// Called once for every event dispatched to the controller (it has left the queue).
+    pub fn dispatched(&mut self) {
+        self.dispatched += 1;
+    }
+
+    /// The queued events not looked at yet, oldest first; afterwards all of them count as
+    /// seen.
+    ///
+    /// `between` says the caller runs outside its own handler of the event being
+    /// dispatched (another component called it): that event has left the queue but is not
+    /// counted yet, so the cursor also returns the one event before the first unseen one
+    /// (looking at an object twice is harmless; missing one is not).
+    pub fn unseen<'w>(
+        &mut self,
+        watch: &'w VecDeque<WatchEvent>,
+        between: bool,
+    ) -> Vec<&'w WatchEvent> {
+        let end = self.dispatched + watch.len() as u64;
+        let skip = self.seen.saturating_sub(self.dispatched) as usize;
+        let skip = if between {
+            skip.saturating_sub(1)
+        } else {
+            skip
+        };
+        self.seen = end;
+        watch.iter().skip(skip).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::kinds::ObjectKind;
+    use crate::sim::world::Change;
+
+    fn event(name: &str) -> WatchEvent {
+        WatchEvent {
+            kind: ObjectKind::Pod,
+            name: name.into(),
+            change: Change::Added,
+            owner_uid: None,
+            status_only: false,
+        }
+    }
+
+    fn names(events: Vec<&WatchEvent>) -> Vec<&str> {
+        events.into_iter().map(|e| e.name.as_str()).collect()
+    }
+
+    #[test]
+    fn each_queued_event_is_seen_once() {
+        let mut cursor = WatchCursor::default();
+        let mut watch: VecDeque<WatchEvent> = ["a", "b"].map(event).into();
+        assert_eq!(names(cursor.unseen(&watch, false)), ["a", "b"]);
+        assert!(cursor.unseen(&watch, false).is_empty());
+        // `a` is dispatched, `c` and `d` are pushed: only they are new.
+        watch.pop_front();
+        cursor.dispatched();
+        watch.push_back(event("c"));
+        watch.push_back(event("d"));
+        assert_eq!(names(cursor.unseen(&watch, false)), ["c", "d"]);
+        // Everything is dispatched, then `e` comes.
+        for _ in 0..3 {
+            watch.pop_front();
+            cursor.dispatched();
+        }
+        watch.push_back(event("e"));
+        assert_eq!(names(cursor.unseen(&watch, false)), ["e"]);
+        assert!(cursor.unseen(&watch, false).is_empty());
+        // `e` left the queue and `f` came, but another component asks before `e` reaches
+        // this controller: `f` is returned, with one event more (none is left before it).
+        watch.pop_front();
+        watch.push_back(event("f"));
+        assert_eq!(names(cursor.unseen(&watch, true)), ["f"]);
+        watch.push_back(event("g"));
+        assert_eq!(names(cursor.unseen(&watch, true)), ["f", "g"]);
+        // Then `e` reaches it: only `g` may still be new.
+        cursor.dispatched();
+        assert_eq!(names(cursor.unseen(&watch, false)), ["g"]);
+        assert!(cursor.unseen(&watch, false).is_empty());
+    }
+}
