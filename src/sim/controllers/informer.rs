@@ -8,6 +8,11 @@
 //! claims by pod) looks again, before it reads its index, at every object named by a queued
 //! event it has not looked at yet (`unseen`) and by the event being dispatched. Each event
 //! is looked at a bounded number of times, so keeping the index costs what changed.
+//!
+//! The cursor finds the queue's front by counting the events dispatched to its controller,
+//! so the controller's handler must be called for every watch event, as `World::dispatch`
+//! calls the garbage collector's and the volume controllers' (a watch event that carried a
+//! sequence number would make the count unnecessary).
 
 use std::collections::VecDeque;
 
