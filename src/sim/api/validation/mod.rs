@@ -1,22 +1,22 @@
 //! Validation on create and update (B-VAL), with upstream field paths and messages, split
 //! as upstream's packages are:
 //!
-//! - [`names`]: name, label and number syntax (apimachinery's `util/validation`) and each
+//! - `names`: name, label and number syntax (apimachinery's `util/validation`) and each
 //!   kind's `metadata.name` rule;
-//! - [`selector`]: label selectors, matched and validated (`meta/v1/validation`);
-//! - [`render`]: values inside messages, rendered as upstream's `field.Error` does: strings
+//! - `selector`: label selectors, matched and validated (`meta/v1/validation`);
+//! - `render`: values inside messages, rendered as upstream's `field.Error` does: strings
 //!   quoted, integers bare, maps and structures as Go's `%#v` of the internal type;
-//! - per kind (`pkg/apis/{core,apps}/validation`): [`pod`], [`persistentvolumeclaim`],
-//!   [`service`], [`statefulset`], [`controllerrevision`].
+//! - per kind (`pkg/apis/{core,apps}/validation`): `pod`, `persistentvolumeclaim`,
+//!   `service`, `statefulset`, `controllerrevision`.
 
-pub mod controllerrevision;
-pub mod names;
-pub mod persistentvolumeclaim;
-pub mod pod;
-pub mod render;
-pub mod selector;
-pub mod service;
-pub mod statefulset;
+mod controllerrevision;
+mod names;
+mod persistentvolumeclaim;
+mod pod;
+mod render;
+mod selector;
+mod service;
+mod statefulset;
 
 pub use super::quantity::value as quantity_value;
 pub use controllerrevision::{validate_controller_revision, validate_controller_revision_update};
