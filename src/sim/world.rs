@@ -175,6 +175,7 @@ pub struct World {
     pub endpointslice: super::controllers::endpointslice::EndpointSliceController,
     pub taint_eviction: super::controllers::taint_eviction::TaintEviction,
     pub volume_controller: super::controllers::volume::VolumeController,
+    pub garbage_collector: super::controllers::garbage_collector::GarbageCollector,
     /// Files written in pods (`write`/`read`).
     pub files: super::volumes::Files,
     pub events: EventLog,
@@ -214,6 +215,7 @@ impl World {
             endpointslice: Default::default(),
             taint_eviction: Default::default(),
             volume_controller: Default::default(),
+            garbage_collector: Default::default(),
             files: Default::default(),
             events: EventLog::default(),
             pod_log: Vec::new(),

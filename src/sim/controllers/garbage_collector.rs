@@ -4,18 +4,198 @@
 //!
 //! Within one instant it deletes dependents by ascending (natural) name: upstream deletes
 //! them concurrently with no order, and scn fixes one (docs/language.md execution model).
+//!
+//! As upstream's `GraphBuilder`, it keeps its own graph from watch events: the UID of every
+//! object that can own, and the dependents of every owner UID. An event costs the object it
+//! names; a deletion costs the dependents of what went away. The graph is brought up to
+//! date with every queued event before it is read (`informer::WatchCursor`), so it answers
+//! as a scan of the store would.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 
+use super::informer::WatchCursor;
 use crate::sim::error::SimError;
 use crate::sim::kinds::ObjectKind;
 use crate::sim::podutil::natural_cmp;
 use crate::sim::server::{self, Propagation};
+use crate::sim::store::Store;
 use crate::sim::world::{Change, WatchEvent, World};
 
+type Key = (ObjectKind, String);
+
+/// The garbage collector's graph of owners and dependents.
+#[derive(Debug, Default)]
+pub struct GarbageCollector {
+    cursor: WatchCursor,
+    /// The UID of every object of a kind that can own (StatefulSet, Pod, claim, Service,
+    /// generic objects), and the other way round.
+    uids: BTreeMap<Key, String>,
+    objects: BTreeMap<String, Key>,
+    /// The owner UIDs of every object that has owner references (claims, pods, revisions,
+    /// EndpointSlices, generic objects), and the dependents of every owner UID.
+    owners: BTreeMap<Key, Vec<String>>,
+    dependents: BTreeMap<String, BTreeSet<Key>>,
+    /// Objects that may have lost all their owners since the last deletion was handled:
+    /// claims apart, since a pod's deletion collects only claims.
+    orphan_claims: BTreeSet<Key>,
+    orphans: BTreeSet<Key>,
+}
+
+/// The kinds whose objects count as live owners.
+fn can_own(kind: &ObjectKind) -> bool {
+    matches!(
+        kind,
+        ObjectKind::StatefulSet
+            | ObjectKind::Pod
+            | ObjectKind::PersistentVolumeClaim
+            | ObjectKind::Service
+            | ObjectKind::Other(_)
+    )
+}
+
+/// The kinds whose owner references the collector follows.
+fn can_be_owned(kind: &ObjectKind) -> bool {
+    matches!(
+        kind,
+        ObjectKind::PersistentVolumeClaim
+            | ObjectKind::Pod
+            | ObjectKind::ControllerRevision
+            | ObjectKind::EndpointSlice
+            | ObjectKind::Other(_)
+    )
+}
+
+impl GarbageCollector {
+    /// Looks at one object as the store holds it now.
+    fn observe(&mut self, store: &Store, kind: &ObjectKind, name: &str) {
+        let meta = store.meta(kind, name);
+        if can_own(kind) {
+            let now = meta.and_then(|m| m.uid.as_deref());
+            let before = self.uids.get(&(kind.clone(), name.to_string()));
+            if before.map(String::as_str) != now {
+                let key = (kind.clone(), name.to_string());
+                if let Some(gone) = self.uids.remove(&key) {
+                    self.objects.remove(&gone);
+                    // Its dependents may have no owner left.
+                    let dependents: Vec<Key> = self
+                        .dependents
+                        .get(&gone)
+                        .into_iter()
+                        .flatten()
+                        .cloned()
+                        .collect();
+                    for dependent in dependents {
+                        self.candidates(&dependent.0).insert(dependent);
+                    }
+                }
+                if let Some(uid) = now {
+                    self.uids.insert(key.clone(), uid.to_string());
+                    self.objects.insert(uid.to_string(), key);
+                }
+            }
+        }
+        if can_be_owned(kind) {
+            let refs: Vec<String> = meta
+                .into_iter()
+                .flat_map(|m| m.owner_references.iter().flatten())
+                .map(|r| r.uid.clone())
+                .collect();
+            let key = (kind.clone(), name.to_string());
+            let before = self.owners.get(&key).map(Vec::as_slice).unwrap_or_default();
+            if before != refs.as_slice() {
+                for uid in self.owners.remove(&key).unwrap_or_default() {
+                    if let Some(set) = self.dependents.get_mut(&uid) {
+                        set.remove(&key);
+                        if set.is_empty() {
+                            self.dependents.remove(&uid);
+                        }
+                    }
+                }
+                for uid in &refs {
+                    self.dependents
+                        .entry(uid.clone())
+                        .or_default()
+                        .insert(key.clone());
+                }
+                if !refs.is_empty() {
+                    self.owners.insert(key.clone(), refs);
+                }
+            }
+            // An object whose owners are all gone already is collected at the next deletion.
+            let orphan = meta.is_some_and(|m| {
+                m.deletion_timestamp.is_none()
+                    && m.owner_references.as_ref().is_some_and(|r| !r.is_empty())
+                    && m.owner_references
+                        .iter()
+                        .flatten()
+                        .all(|r| !self.alive(store, r))
+            });
+            if orphan {
+                self.candidates(kind).insert(key);
+            } else {
+                self.candidates(kind).remove(&key);
+            }
+        }
+    }
+
+    fn candidates(&mut self, kind: &ObjectKind) -> &mut BTreeSet<Key> {
+        if *kind == ObjectKind::PersistentVolumeClaim {
+            &mut self.orphan_claims
+        } else {
+            &mut self.orphans
+        }
+    }
+
+    /// Whether the owner a reference names exists (an object of a kind that can own, with
+    /// that UID).
+    fn alive(&self, store: &Store, r: &OwnerReference) -> bool {
+        let has_uid = |kind: &ObjectKind, name: &str| {
+            can_own(kind) && store.meta(kind, name).and_then(|m| m.uid.as_deref()) == Some(&r.uid)
+        };
+        has_uid(&ObjectKind::from_kind(&r.kind), &r.name)
+            || self
+                .objects
+                .get(&r.uid)
+                .is_some_and(|(kind, name)| has_uid(kind, name))
+    }
+
+    /// The live object with this UID, if it is of a kind that can be deleted in the
+    /// foreground (StatefulSet, Service, generic objects).
+    fn owner(&self, store: &Store, uid: &str) -> Option<Key> {
+        let (kind, name) = self.objects.get(uid)?;
+        let foreground_kind = matches!(
+            kind,
+            ObjectKind::StatefulSet | ObjectKind::Service | ObjectKind::Other(_)
+        );
+        let live = store.meta(kind, name).and_then(|m| m.uid.as_deref()) == Some(uid);
+        (foreground_kind && live).then(|| (kind.clone(), name.clone()))
+    }
+}
+
+/// Brings the graph up to date: the event being dispatched, then every queued event not
+/// looked at yet.
+fn catch_up(world: &mut World, current: Option<&WatchEvent>) {
+    let gc = &mut world.garbage_collector;
+    let mut keys: Vec<(&ObjectKind, &str)> = Vec::new();
+    if let Some(event) = current {
+        gc.cursor.dispatched();
+        keys.push((&event.kind, &event.name));
+    }
+    keys.extend(
+        gc.cursor
+            .unseen(&world.watch, current.is_none())
+            .into_iter()
+            .map(|e| (&e.kind, e.name.as_str())),
+    );
+    for (kind, name) in keys {
+        gc.observe(&world.store, kind, name);
+    }
+}
+
 pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
+    catch_up(world, Some(event));
     match event.change {
         Change::Deleted => {
             collect_orphans(world, event.kind == ObjectKind::Pod);
@@ -33,114 +213,33 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
     Ok(())
 }
 
-/// Every object that has owner references, as (kind, name, metadata).
-fn owned_objects(world: &World, claims_only: bool) -> Vec<(ObjectKind, String, ObjectMeta)> {
-    let mut out = Vec::new();
-    let has_owners = |m: &ObjectMeta| m.owner_references.as_ref().is_some_and(|r| !r.is_empty());
-    for (name, claim) in &world.store.claims {
-        if has_owners(&claim.metadata) {
-            out.push((
-                ObjectKind::PersistentVolumeClaim,
-                name.clone(),
-                claim.metadata.clone(),
-            ));
-        }
-    }
-    if claims_only {
-        return out;
-    }
-    for (name, pod) in &world.store.pods {
-        if has_owners(&pod.metadata) {
-            out.push((ObjectKind::Pod, name.clone(), pod.metadata.clone()));
-        }
-    }
-    for (name, rev) in &world.store.revisions {
-        if has_owners(&rev.metadata) {
-            out.push((
-                ObjectKind::ControllerRevision,
-                name.clone(),
-                rev.metadata.clone(),
-            ));
-        }
-    }
-    for (name, slice) in &world.store.endpoint_slices {
-        if has_owners(&slice.metadata) {
-            out.push((
-                ObjectKind::EndpointSlice,
-                name.clone(),
-                slice.metadata.clone(),
-            ));
-        }
-    }
-    for ((kind, name), object) in &world.store.others {
-        if has_owners(&object.metadata) {
-            out.push((
-                ObjectKind::Other(kind.clone()),
-                name.clone(),
-                object.metadata.clone(),
-            ));
-        }
-    }
-    out
-}
-
-fn live_uids(world: &World) -> BTreeSet<String> {
-    let mut uids = BTreeSet::new();
-    uids.extend(
-        world
-            .store
-            .statefulsets
-            .values()
-            .filter_map(|o| o.metadata.uid.clone()),
-    );
-    uids.extend(
-        world
-            .store
-            .pods
-            .values()
-            .filter_map(|o| o.metadata.uid.clone()),
-    );
-    uids.extend(
-        world
-            .store
-            .claims
-            .values()
-            .filter_map(|o| o.metadata.uid.clone()),
-    );
-    uids.extend(
-        world
-            .store
-            .services
-            .values()
-            .filter_map(|o| o.metadata.uid.clone()),
-    );
-    uids.extend(
-        world
-            .store
-            .others
-            .values()
-            .filter_map(|o| o.metadata.uid.clone()),
-    );
-    uids
-}
-
 /// Background cascade: an object all of whose owners are gone is deleted.
 fn collect_orphans(world: &mut World, claims_only: bool) {
-    let candidates = owned_objects(world, claims_only);
+    let gc = &mut world.garbage_collector;
+    let mut candidates = std::mem::take(&mut gc.orphan_claims);
+    if !claims_only {
+        candidates.append(&mut gc.orphans);
+    }
     if candidates.is_empty() {
         return;
     }
-    let live = live_uids(world);
-    let mut doomed: Vec<(ObjectKind, String)> = candidates
+    let gc = &world.garbage_collector;
+    let mut doomed: Vec<Key> = candidates
         .into_iter()
-        .filter(|(_, _, meta)| meta.deletion_timestamp.is_none())
-        .filter(|(_, _, meta)| {
-            meta.owner_references
-                .iter()
-                .flatten()
-                .all(|r| !live.contains(&r.uid))
+        .filter(|(kind, name)| {
+            world.store.meta(kind, name).is_some_and(|meta| {
+                meta.deletion_timestamp.is_none()
+                    && meta
+                        .owner_references
+                        .as_ref()
+                        .is_some_and(|r| !r.is_empty())
+                    && meta
+                        .owner_references
+                        .iter()
+                        .flatten()
+                        .all(|r| !gc.alive(&world.store, r))
+            })
         })
-        .map(|(kind, name, _)| (kind, name))
         .collect();
     doomed.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| natural_cmp(&a.1, &b.1)));
     for (kind, name) in doomed {
@@ -162,12 +261,34 @@ fn is_foreground_deleting(world: &World, kind: &ObjectKind, name: &str) -> bool 
     })
 }
 
-fn dependents_of(world: &World, uid: &str) -> Vec<(ObjectKind, String, ObjectMeta)> {
-    let mut found: Vec<_> = owned_objects(world, false)
+/// The objects that name `uid` as an owner, by kind and natural name, each with its
+/// reference to that owner.
+fn dependents_of(world: &World, uid: &str) -> Vec<(Key, OwnerReference, bool)> {
+    let gc = &world.garbage_collector;
+    let mut found: Vec<(Key, OwnerReference, bool)> = gc
+        .dependents
+        .get(uid)
         .into_iter()
-        .filter(|(_, _, m)| m.owner_references.iter().flatten().any(|r| r.uid == uid))
+        .flatten()
+        .filter_map(|(kind, name)| {
+            let meta = world.store.meta(kind, name)?;
+            let r = meta
+                .owner_references
+                .iter()
+                .flatten()
+                .find(|r| r.uid == uid)?;
+            Some((
+                (kind.clone(), name.clone()),
+                r.clone(),
+                meta.deletion_timestamp.is_some(),
+            ))
+        })
         .collect();
-    found.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| natural_cmp(&a.1, &b.1)));
+    found.sort_by(|a, b| {
+        a.0 .0
+            .cmp(&b.0 .0)
+            .then_with(|| natural_cmp(&a.0 .1, &b.0 .1))
+    });
     found
 }
 
@@ -180,8 +301,8 @@ fn start_foreground(world: &mut World, kind: &ObjectKind, name: &str) {
         return;
     };
     let dependents = dependents_of(world, &uid);
-    for (dep_kind, dep_name, meta) in &dependents {
-        if meta.deletion_timestamp.is_none() {
+    for ((dep_kind, dep_name), _, deleting) in &dependents {
+        if !deleting {
             let _ = server::delete(world, dep_kind, dep_name, Propagation::Background, false);
         }
     }
@@ -190,29 +311,7 @@ fn start_foreground(world: &mut World, kind: &ObjectKind, name: &str) {
 
 /// Once no blocking dependent is left, the foreground finalizer goes and the owner with it.
 fn finish_foreground(world: &mut World, owner_uid: &str) {
-    let owner = world
-        .store
-        .statefulsets
-        .iter()
-        .find(|(_, s)| s.metadata.uid.as_deref() == Some(owner_uid))
-        .map(|(n, _)| (ObjectKind::StatefulSet, n.clone()))
-        .or_else(|| {
-            world
-                .store
-                .services
-                .iter()
-                .find(|(_, s)| s.metadata.uid.as_deref() == Some(owner_uid))
-                .map(|(n, _)| (ObjectKind::Service, n.clone()))
-        })
-        .or_else(|| {
-            world
-                .store
-                .others
-                .iter()
-                .find(|(_, o)| o.metadata.uid.as_deref() == Some(owner_uid))
-                .map(|((k, n), _)| (ObjectKind::Other(k.clone()), n.clone()))
-        });
-    let Some((kind, name)) = owner else {
+    let Some((kind, name)) = world.garbage_collector.owner(&world.store, owner_uid) else {
         return;
     };
     if !is_foreground_deleting(world, &kind, &name) {
@@ -220,12 +319,7 @@ fn finish_foreground(world: &mut World, owner_uid: &str) {
     }
     let blocking = dependents_of(world, owner_uid)
         .into_iter()
-        .any(|(_, _, m)| {
-            m.owner_references
-                .iter()
-                .flatten()
-                .any(|r| r.uid == owner_uid && r.block_owner_deletion == Some(true))
-        });
+        .any(|(_, r, _)| r.block_owner_deletion == Some(true));
     if blocking {
         return;
     }
@@ -243,7 +337,8 @@ fn finish_foreground(world: &mut World, owner_uid: &str) {
 
 /// `--cascade=orphan`: dependents lose their owner reference and stay (B-DEL-3).
 pub fn orphan_dependents(world: &mut World, owner_uid: &str) {
-    for (kind, name, _) in dependents_of(world, owner_uid) {
+    catch_up(world, None);
+    for ((kind, name), _, _) in dependents_of(world, owner_uid) {
         let Some(mut value) = world.store.to_json(&kind, &name) else {
             continue;
         };

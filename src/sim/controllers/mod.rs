@@ -3,6 +3,7 @@
 pub mod disruption;
 pub mod endpointslice;
 pub mod garbage_collector;
+pub mod informer;
 pub mod node_lifecycle;
 pub mod podgc;
 pub mod statefulset;

@@ -438,7 +438,7 @@ fn select_host(
 
 /// Binds the pod: WaitForFirstConsumer claims are provisioned on the node first (PreBind).
 fn bind(world: &mut World, name: &str, node: &str) {
-    super::controllers::volume::prebind(world, name, node);
+    plugins::volume_binding::prebind(world, name, node);
     world.scheduler.unschedulable.remove(name);
     world.scheduler.last_message.remove(name);
     world.scheduler.affinity_waiters.remove(name);

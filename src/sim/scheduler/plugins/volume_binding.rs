@@ -1,15 +1,19 @@
 //! VolumeBinding (`volumebinding/volume_binding.go`, `binder.go`, B-SCHED-16): the pod's
 //! claims must exist; an unbound Immediate claim fails PreFilter; a bound volume's node
 //! affinity admits only its nodes; a WaitForFirstConsumer claim is provisioned on the
-//! chosen node (`PreBind`, in the volume controller), within its class's
-//! `allowedTopologies`.
+//! chosen node within its class's `allowedTopologies` (`PreBind` writes the node on the
+//! claim and has the PV controller bind or provision it before the pod is bound).
 
 use std::collections::BTreeSet;
 
-use k8s_openapi::api::core::v1::{Node, Pod};
+use k8s_openapi::api::core::v1::{Node, PersistentVolume, Pod};
 
 use super::super::framework::{Code, Status};
-use crate::sim::controllers::volume::{self, ClaimCheck};
+use crate::sim::controllers::volume::{
+    claims_of, class_of, phase_of_claim, sync_claim, waits_for_consumer, SELECTED_NODE,
+};
+use crate::sim::kinds::ObjectKind;
+use crate::sim::server;
 use crate::sim::World;
 
 pub const ERR_REASON_NODE_CONFLICT: &str = "node(s) didn't match PersistentVolume's node affinity";
@@ -18,7 +22,7 @@ pub const ERR_REASON_BIND_CONFLICT: &str =
 
 /// PreFilter: `Err` is the whole-pod reason; `Ok(Some(nodes))` the nodes bound volumes admit.
 pub fn pre_filter(world: &World, pod: &Pod) -> Result<Option<BTreeSet<String>>, String> {
-    match volume::check_pod(world, pod) {
+    match check_pod(world, pod) {
         ClaimCheck::Ready(allowed) => Ok(allowed),
         ClaimCheck::Unschedulable(reason) => Err(reason),
     }
@@ -37,11 +41,141 @@ pub fn filter(
             ERR_REASON_NODE_CONFLICT,
         ));
     }
-    if !volume::provisionable_on(world, pod, node) {
+    if !provisionable_on(world, pod, node) {
         return Some(Status::new(
             Code::UnschedulableAndUnresolvable,
             ERR_REASON_BIND_CONFLICT,
         ));
     }
     None
+}
+
+/// VolumeBinding's check for claims still to be provisioned on the chosen node: a
+/// WaitForFirstConsumer class with `allowedTopologies` admits only the nodes it lists.
+pub fn provisionable_on(world: &World, pod: &Pod, node: &Node) -> bool {
+    let empty = Default::default();
+    let labels = node.metadata.labels.as_ref().unwrap_or(&empty);
+    claims_of(pod).iter().all(|claim_name| {
+        let Some(claim) = world.store.claims.get(claim_name) else {
+            return true;
+        };
+        if phase_of_claim(claim) != "Pending" {
+            return true;
+        }
+        let (_, class) = class_of(world, claim);
+        let Some(terms) = class
+            .filter(|c| waits_for_consumer(c))
+            .and_then(|c| c.allowed_topologies.as_ref())
+            .filter(|t| !t.is_empty())
+        else {
+            return true;
+        };
+        terms.iter().any(|term| {
+            term.match_label_expressions
+                .iter()
+                .flatten()
+                .all(|e| labels.get(&e.key).is_some_and(|v| e.values.contains(v)))
+        })
+    })
+}
+
+/// Why a pod cannot be scheduled because of its claims, as the scheduler's VolumeBinding
+/// plugin says it (`PreFilter`), or the nodes its bound volumes allow (`Filter`).
+pub enum ClaimCheck {
+    /// Schedulable; `Some` restricts the nodes to those the bound volumes' affinity allows.
+    Ready(Option<BTreeSet<String>>),
+    Unschedulable(String),
+}
+
+pub fn check_pod(world: &World, pod: &Pod) -> ClaimCheck {
+    let mut allowed: Option<BTreeSet<String>> = None;
+    for claim_name in claims_of(pod) {
+        let Some(claim) = world.store.claims.get(&claim_name) else {
+            return ClaimCheck::Unschedulable(format!(
+                "persistentvolumeclaim \"{claim_name}\" not found"
+            ));
+        };
+        if claim.metadata.deletion_timestamp.is_some() {
+            return ClaimCheck::Unschedulable(format!(
+                "persistentvolumeclaim \"{claim_name}\" is being deleted"
+            ));
+        }
+        if phase_of_claim(claim) == "Bound" {
+            let pv = claim
+                .spec
+                .as_ref()
+                .and_then(|s| s.volume_name.as_ref())
+                .and_then(|v| world.store.volumes.get(v));
+            if let Some(nodes) = pv.and_then(|pv| affinity_nodes(world, pv)) {
+                allowed = Some(match allowed {
+                    Some(prev) => prev.intersection(&nodes).cloned().collect(),
+                    None => nodes,
+                });
+            }
+            continue;
+        }
+        let (_, class) = class_of(world, claim);
+        if !class.is_some_and(waits_for_consumer) {
+            return ClaimCheck::Unschedulable(
+                "pod has unbound immediate PersistentVolumeClaims".into(),
+            );
+        }
+    }
+    ClaimCheck::Ready(allowed)
+}
+
+/// The nodes a volume's required node affinity admits (hostname terms, as local volumes
+/// write them); None when it has none.
+fn affinity_nodes(world: &World, pv: &PersistentVolume) -> Option<BTreeSet<String>> {
+    let terms = &pv
+        .spec
+        .as_ref()?
+        .node_affinity
+        .as_ref()?
+        .required
+        .as_ref()?
+        .node_selector_terms;
+    let nodes = world
+        .store
+        .nodes
+        .iter()
+        .filter(|(_, node)| {
+            let labels = node.metadata.labels.clone().unwrap_or_default();
+            terms.iter().any(|term| {
+                term.match_expressions.iter().flatten().all(|e| {
+                    crate::sim::labels::requirement_matches(
+                        &labels,
+                        &e.key,
+                        &e.operator,
+                        e.values.as_deref().unwrap_or_default(),
+                    )
+                })
+            })
+        })
+        .map(|(name, _)| name.clone())
+        .collect();
+    Some(nodes)
+}
+
+/// The scheduler's `PreBind` for WaitForFirstConsumer claims: the chosen node is written
+/// on the claim, and the provisioner makes a volume there before the pod is bound (B-PV-3).
+pub fn prebind(world: &mut World, pod: &str, node: &str) {
+    let Some(claims) = world.store.pods.get(pod).map(claims_of) else {
+        return;
+    };
+    for claim_name in claims {
+        let Some(claim) = world.store.claims.get_mut(&claim_name) else {
+            continue;
+        };
+        if phase_of_claim(claim) != "Pending" {
+            continue;
+        }
+        claim
+            .metadata
+            .annotations
+            .get_or_insert_with(Default::default)
+            .insert(SELECTED_NODE.into(), node.to_string());
+        server::touch(world, &ObjectKind::PersistentVolumeClaim, &claim_name);
+        sync_claim(world, &claim_name);
+    }
 }

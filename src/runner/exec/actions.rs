@@ -1,0 +1,307 @@
+//! The statements that change the cluster: kubectl commands, `apply`, faults, drains;
+//! each becomes requests to the simulated API server and the lines kubectl prints.
+
+use super::super::query::object_kind;
+use crate::kubectl::{client, drain};
+use crate::lang::ast::{ApplySource, Cascade, Fault, FaultTarget, PatchType, Ref, Stmt, StmtKind};
+use crate::sim::faults;
+use crate::sim::kinds::ObjectKind;
+use crate::sim::server::{self, Propagation, RequestError};
+use crate::sim::SimError;
+
+use super::{node_options, Runner, DEFAULT_AWAIT};
+
+impl Runner<'_> {
+    pub(super) fn target(&self, r: &Ref) -> Result<(ObjectKind, String), ActionError> {
+        let name = self.name(&r.name).map_err(|e| ActionError::Query(e.0))?;
+        Ok((object_kind(r.kind), name))
+    }
+
+    pub(super) fn action(&mut self, stmt: &Stmt) -> Result<(), ActionError> {
+        match &stmt.kind {
+            StmtKind::Apply(source) => self.apply(source),
+            StmtKind::Scale { target, replicas } => {
+                let (kind, name) = self.target(target)?;
+                done(
+                    &mut self.output,
+                    client::scale(&mut self.world, &kind, &name, *replicas),
+                )
+            }
+            StmtKind::SetImage { target, images } => {
+                let (kind, name) = self.target(target)?;
+                done(
+                    &mut self.output,
+                    client::set_image(&mut self.world, &kind, &name, images),
+                )
+            }
+            StmtKind::Patch {
+                target,
+                patch_type,
+                body,
+            } => {
+                let (kind, name) = self.target(target)?;
+                let value = self
+                    .file
+                    .patches
+                    .get(&body.origin.start)
+                    .cloned()
+                    .ok_or_else(|| ActionError::Query("the patch body was not loaded".into()))?;
+                let patch_type = match patch_type {
+                    PatchType::Strategic => server::PatchType::Strategic,
+                    PatchType::Merge => server::PatchType::Merge,
+                    PatchType::Json => server::PatchType::Json,
+                };
+                done(
+                    &mut self.output,
+                    client::patch(&mut self.world, &kind, &name, patch_type, &value),
+                )
+            }
+            StmtKind::Delete {
+                targets,
+                cascade,
+                force,
+            } => {
+                let propagation = match cascade {
+                    None | Some(Cascade::Background) => Propagation::Background,
+                    Some(Cascade::Foreground) => Propagation::Foreground,
+                    Some(Cascade::Orphan) => Propagation::Orphan,
+                };
+                let mut errors = Vec::new();
+                for target in targets {
+                    let (kind, name) = self.target(target)?;
+                    match client::delete(&mut self.world, &kind, &name, propagation, *force) {
+                        Ok(mut lines) => self.output.append(&mut lines),
+                        Err(RequestError::Api(e)) => {
+                            self.output.push(e.to_string());
+                            errors.push(e.to_string());
+                        }
+                        Err(RequestError::Sim(e)) => return Err(ActionError::Sim(e)),
+                    }
+                }
+                refused(errors)
+            }
+            StmtKind::RolloutUndo {
+                target,
+                to_revision,
+            } => {
+                let (kind, name) = self.target(target)?;
+                done(
+                    &mut self.output,
+                    client::rollout_undo(&mut self.world, &kind, &name, *to_revision),
+                )
+            }
+            StmtKind::RolloutRestart { target } => {
+                let (kind, name) = self.target(target)?;
+                done(
+                    &mut self.output,
+                    client::rollout_restart(&mut self.world, &kind, &name),
+                )
+            }
+            StmtKind::Write {
+                target,
+                path,
+                content,
+            } => {
+                let (_, name) = self.target(target)?;
+                crate::sim::volumes::write(&mut self.world, &name, path, content)
+                    .map_err(ActionError::Refused)
+            }
+            StmtKind::Make { target, fault } => {
+                let object = match target {
+                    FaultTarget::Image { image, .. } => {
+                        let image_fault = match *fault {
+                            Fault::Crashing { exit, after_ms } => faults::ImageFault::Crashing {
+                                exit,
+                                after: after_ms,
+                            },
+                            Fault::ImageHealthy => faults::ImageFault::Healthy,
+                            Fault::SlowToStop { ms } => faults::ImageFault::SlowToStop(ms),
+                            Fault::SlowToPull { ms } => faults::ImageFault::SlowToPull(ms),
+                            _ => faults::ImageFault::Unpullable,
+                        };
+                        faults::make_image(&mut self.world, image, image_fault);
+                        return Ok(());
+                    }
+                    FaultTarget::Object(r) => self.target(r)?,
+                };
+                let fault = match fault {
+                    Fault::Unready => faults::Fault::Unready,
+                    Fault::Ready => faults::Fault::Ready,
+                    Fault::Down => faults::Fault::Down,
+                    Fault::Up => faults::Fault::Up,
+                    Fault::Unhealthy => faults::Fault::Unhealthy,
+                    Fault::Healthy => faults::Fault::Healthy,
+                    Fault::Crash => faults::Fault::Crash,
+                    Fault::Evicted => faults::Fault::Evicted,
+                    Fault::Unpullable
+                    | Fault::Crashing { .. }
+                    | Fault::ImageHealthy
+                    | Fault::SlowToStop { .. }
+                    | Fault::SlowToPull { .. } => {
+                        return Err(ActionError::Query(
+                            "this fault applies to images: make image \"name:tag\" <fault>".into(),
+                        ))
+                    }
+                };
+                quiet(faults::make(&mut self.world, &object.0, &object.1, fault))
+            }
+            StmtKind::Evict { target } => {
+                let (kind, name) = self.target(target)?;
+                done(
+                    &mut self.output,
+                    faults::evict(&mut self.world, &kind, &name),
+                )
+            }
+            StmtKind::Cordon { target } | StmtKind::Uncordon { target } => {
+                let (kind, name) = self.target(target)?;
+                let desired = matches!(stmt.kind, StmtKind::Cordon { .. });
+                if kind != ObjectKind::Node {
+                    return Err(ActionError::Refused(format!(
+                        "error: only nodes can be cordoned or uncordoned, not {}/{name}",
+                        kind.kubectl_prefix()
+                    )));
+                }
+                done(
+                    &mut self.output,
+                    drain::cordon(&mut self.world, &name, desired),
+                )
+            }
+            StmtKind::Drain {
+                target,
+                timeout_ms,
+                force,
+            } => {
+                let (kind, name) = self.target(target)?;
+                if kind != ObjectKind::Node {
+                    return Err(ActionError::Refused(format!(
+                        "error: only nodes can be drained, not {}/{name}",
+                        kind.kubectl_prefix()
+                    )));
+                }
+                let options = drain::DrainOptions {
+                    force: *force,
+                    timeout_ms: timeout_ms.unwrap_or(DEFAULT_AWAIT),
+                };
+                let printed =
+                    drain::drain(&mut self.world, &name, options).map_err(ActionError::Sim)?;
+                self.output = printed.lines;
+                match printed.error {
+                    None => Ok(()),
+                    Some(error) => Err(ActionError::Refused(error)),
+                }
+            }
+            StmtKind::AddNode { target, options } => {
+                let (_, name) = self.target(target)?;
+                crate::sim::nodes::add(&mut self.world, &name, &node_options(options))
+                    .map_err(|e| ActionError::Refused(e.to_string()))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn apply(&mut self, source: &ApplySource) -> Result<(), ActionError> {
+        let (docs, shown) = match source {
+            ApplySource::File { path, .. } => (
+                self.file.manifests.get(path).cloned().unwrap_or_default(),
+                path.clone(),
+            ),
+            ApplySource::Inline(text) => (
+                self.file
+                    .inline
+                    .get(&text.origin.start)
+                    .cloned()
+                    .unwrap_or_default(),
+                "STDIN".into(),
+            ),
+            ApplySource::Submission { path, .. } => {
+                match self
+                    .file
+                    .submission
+                    .as_ref()
+                    .and_then(|s| s.files.get(path))
+                {
+                    Some(Ok(docs)) => (docs.clone(), path.clone()),
+                    Some(Err(message)) => return Err(ActionError::Query(message.clone())),
+                    None => {
+                        return Err(ActionError::Query(format!(
+                            "this scenario expects a submission (run it with scn grade): {path}"
+                        )))
+                    }
+                }
+            }
+        };
+        if docs.is_empty() {
+            return refused(vec![client::apply_nothing().to_string()]);
+        }
+        let mut errors = Vec::new();
+        self.refused_documents.clear();
+        for doc in &docs {
+            self.world.warnings.clear();
+            let result = client::apply(&mut self.world, &doc.value, &shown);
+            // kubectl prints the server's warnings on stderr before the object's line.
+            self.output
+                .extend(self.world.warnings.iter().map(|w| format!("Warning: {w}")));
+            self.warnings.append(&mut self.world.warnings);
+            match result {
+                Ok(line) => self.output.push(line),
+                Err(RequestError::Api(e)) => {
+                    self.output.push(e.to_string());
+                    errors.push(e.to_string());
+                    if let ApplySource::File { path, .. } = source {
+                        self.refused_documents.push(format!(
+                            "{}:{}",
+                            super::super::load::display_path(&self.file.display, path),
+                            doc.line
+                        ));
+                    }
+                }
+                Err(RequestError::Sim(e)) => return Err(ActionError::Sim(e)),
+            }
+            self.world.settle().map_err(ActionError::Sim)?;
+        }
+        refused(errors)
+    }
+}
+
+pub(super) enum ActionError {
+    Refused(String),
+    Sim(SimError),
+    Query(String),
+}
+
+impl std::fmt::Display for ActionError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ActionError::Refused(m) | ActionError::Query(m) => f.write_str(m),
+            ActionError::Sim(e) => f.write_str(&crate::runner::limits::message(e)),
+        }
+    }
+}
+
+/// An action's outcome: its line goes to `output`, a refusal too (kubectl prints it).
+fn done(output: &mut Vec<String>, outcome: client::Outcome) -> Result<(), ActionError> {
+    match outcome {
+        Ok(line) => {
+            output.push(line);
+            Ok(())
+        }
+        Err(RequestError::Api(e)) => {
+            output.push(e.to_string());
+            Err(ActionError::Refused(e.to_string()))
+        }
+        Err(RequestError::Sim(e)) => Err(ActionError::Sim(e)),
+    }
+}
+
+/// A fault: not a kubectl command, so nothing goes to `output`.
+fn quiet(outcome: client::Outcome) -> Result<(), ActionError> {
+    done(&mut Vec::new(), outcome)
+}
+
+fn refused(errors: Vec<String>) -> Result<(), ActionError> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ActionError::Refused(errors.join("\n")))
+    }
+}

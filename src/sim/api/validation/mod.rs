@@ -1,0 +1,31 @@
+//! Validation on create and update (B-VAL), with upstream field paths and messages, split
+//! as upstream's packages are:
+//!
+//! - `names`: name, label and number syntax (apimachinery's `util/validation`) and each
+//!   kind's `metadata.name` rule;
+//! - `selector`: label selectors, matched and validated (`meta/v1/validation`);
+//! - `render`: values inside messages, rendered as upstream's `field.Error` does: strings
+//!   quoted, integers bare, maps and structures as Go's `%#v` of the internal type;
+//! - per kind (`pkg/apis/{core,apps}/validation`): `pod`, `persistentvolumeclaim`,
+//!   `service`, `statefulset`, `controllerrevision`.
+
+mod controllerrevision;
+mod names;
+mod persistentvolumeclaim;
+mod pod;
+mod render;
+mod selector;
+mod service;
+mod statefulset;
+
+pub use controllerrevision::{validate_controller_revision, validate_controller_revision_update};
+pub use names::validate_object_meta_name;
+pub use persistentvolumeclaim::validate_pvc;
+pub use pod::validate_pod;
+pub use service::validate_service;
+#[cfg(test)]
+pub use statefulset::validate_statefulset;
+pub use statefulset::{
+    statefulset_warnings, validate_statefulset_json, validate_statefulset_status,
+    validate_statefulset_update,
+};

@@ -1,0 +1,160 @@
+//! Name, label and number syntax, as apimachinery's `util/validation` checks it
+//! (`IsDNS1123Label`, `IsDNS1035Label`, `IsDNS1123Subdomain`, `IsQualifiedName`,
+//! `IsValidLabelValue`, `ValidateLabels`, `ValidateNonnegativeField`, port ranges) and
+//! the `metadata.name` rule of each kind.
+
+use std::collections::BTreeMap;
+
+use super::super::field_error::FieldError;
+
+const DNS1123_LABEL_MSG: &str = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+const DNS1035_LABEL_MSG: &str = "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
+const DNS1123_SUBDOMAIN_MSG: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+const LABEL_VALUE_MSG: &str = "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
+const QUALIFIED_NAME_MSG: &str = "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+pub(super) const NONNEGATIVE_MSG: &str = "must be greater than or equal to 0";
+pub(super) const PORT_RANGE_MSG: &str = "must be between 1 and 65535, inclusive";
+
+fn is_lower_alnum(c: char) -> bool {
+    c.is_ascii_lowercase() || c.is_ascii_digit()
+}
+
+fn is_dns1123_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars().all(|c| is_lower_alnum(c) || c == '-')
+        && s.chars().next().is_some_and(is_lower_alnum)
+        && s.chars().last().is_some_and(is_lower_alnum)
+}
+
+fn is_dns1035_label(s: &str) -> bool {
+    is_dns1123_label(s) && s.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+}
+
+fn is_dns1123_subdomain(s: &str) -> bool {
+    !s.is_empty() && s.split('.').all(is_dns1123_label)
+}
+
+/// Errors of a DNS-1123 label (`IsDNS1123Label`): length, dots, syntax.
+pub fn dns1123_label_errors(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if s.len() > 63 {
+        out.push("must be no more than 63 characters".to_string());
+    }
+    if s.contains('.') {
+        out.push("must not contain dots".to_string());
+    } else if !is_dns1123_label(s) {
+        out.push(DNS1123_LABEL_MSG.to_string());
+    }
+    out
+}
+
+fn dns1035_label_errors(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if s.len() > 63 {
+        out.push("must be no more than 63 characters".to_string());
+    }
+    if !is_dns1035_label(s) {
+        out.push(DNS1035_LABEL_MSG.to_string());
+    }
+    out
+}
+
+/// Errors of a DNS-1123 subdomain (`IsDNS1123Subdomain`).
+pub fn dns1123_subdomain_errors(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if s.len() > 253 {
+        out.push("must be no more than 253 characters".to_string());
+    }
+    if !is_dns1123_subdomain(s) {
+        out.push(DNS1123_SUBDOMAIN_MSG.to_string());
+    }
+    out
+}
+
+fn is_label_name_part(s: &str) -> bool {
+    let alnum = |c: char| c.is_ascii_alphanumeric();
+    !s.is_empty()
+        && s.chars()
+            .all(|c| alnum(c) || c == '-' || c == '_' || c == '.')
+        && s.chars().next().is_some_and(alnum)
+        && s.chars().last().is_some_and(alnum)
+}
+
+pub(super) fn qualified_name_errors(key: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let (prefix, name) = match key.split_once('/') {
+        Some((p, n)) => (Some(p), n),
+        None => (None, key),
+    };
+    if let Some(p) = prefix {
+        if p.is_empty() {
+            out.push("prefix part must be non-empty".to_string());
+        } else {
+            for e in dns1123_subdomain_errors(p) {
+                out.push(format!("prefix part {e}"));
+            }
+        }
+    }
+    if name.is_empty() {
+        out.push("name part must be non-empty".to_string());
+    } else {
+        if name.len() > 63 {
+            out.push("name part must be no more than 63 characters".to_string());
+        }
+        if !is_label_name_part(name) || name.contains('/') {
+            out.push(QUALIFIED_NAME_MSG.to_string());
+        }
+    }
+    out
+}
+
+pub(super) fn label_value_errors(v: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if v.len() > 63 {
+        out.push("must be no more than 63 characters".to_string());
+    }
+    if !v.is_empty() && !is_label_name_part(v) {
+        out.push(LABEL_VALUE_MSG.to_string());
+    }
+    out
+}
+
+/// `ValidateLabels`: keys are qualified names, values ≤63 characters of the label syntax.
+/// All errors carry `path` itself (e.g. `metadata.labels`), as upstream.
+pub fn validate_labels(labels: Option<&BTreeMap<String, String>>, path: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    for (k, v) in labels.into_iter().flatten() {
+        for e in qualified_name_errors(k) {
+            errs.push(FieldError::invalid_str(path, k, e));
+        }
+        for e in label_value_errors(v) {
+            errs.push(FieldError::invalid_str(path, v, e));
+        }
+    }
+    errs
+}
+
+/// `metadata.name` of an object of `kind`: a DNS-1123 label for StatefulSet and Namespace
+/// (B-VAL-15), a DNS-1035 label for Service (upstream `ValidateServiceName`), a DNS-1123
+/// subdomain for every other kind.
+pub fn validate_object_meta_name(kind: &str, name: &str) -> Vec<FieldError> {
+    let path = "metadata.name";
+    if name.is_empty() {
+        return vec![FieldError::required(
+            path,
+            "name or generateName is required",
+        )];
+    }
+    let msgs = match kind {
+        "StatefulSet" | "Namespace" => dns1123_label_errors(name),
+        "Service" => dns1035_label_errors(name),
+        _ => dns1123_subdomain_errors(name),
+    };
+    msgs.into_iter()
+        .map(|m| FieldError::invalid_str(path, name, m))
+        .collect()
+}
+
+pub(super) fn nonnegative(path: &str, v: i64) -> Option<FieldError> {
+    (v < 0).then(|| FieldError::invalid(path, v.to_string(), NONNEGATIVE_MSG))
+}

@@ -1,0 +1,450 @@
+//! StatefulSet validation (`pkg/apis/apps/validation`): create (B-VAL-1..13, 15, 18),
+//! update (B-VAL-14), warnings (B-VAL-16) and the status subresource (B-VAL-17).
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::apps::v1::{
+    RollingUpdateStatefulSetStrategy, StatefulSet, StatefulSetSpec, StatefulSetStatus,
+    StatefulSetUpdateStrategy,
+};
+use k8s_openapi::api::core::v1::PodSpec;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+use super::super::defaults::{default_statefulset, FeatureGates};
+use super::super::field_error::FieldError;
+use super::names::{
+    dns1123_subdomain_errors, nonnegative, validate_labels, validate_object_meta_name,
+    NONNEGATIVE_MSG,
+};
+use super::persistentvolumeclaim::validate_pvc_spec;
+use super::pod::{validate_pod_spec, PodSpecChecks};
+use super::render::{
+    go_label_selector, go_rolling_update, go_string_map, go_update_strategy, int_or_string_value,
+};
+use super::selector::{selector_is_empty, selector_matches, validate_label_selector};
+
+/// B-VAL-14 (v1.35+ text, lists 'revisionHistoryLimit').
+pub const FORBIDDEN_UPDATE_MSG: &str = "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden";
+
+/// B-VAL-16.
+pub const NEGATIVE_HISTORY_WARNING: &str = "spec.revisionHistoryLimit: a negative value retains all historical revisions; a value >= 0 is recommended";
+
+fn validate_rolling_update(r: &RollingUpdateStatefulSetStrategy, path: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    errs.extend(nonnegative(
+        &format!("{path}.partition"),
+        i64::from(r.partition.unwrap_or(0)),
+    ));
+    if let Some(mu) = &r.max_unavailable {
+        let p = format!("{path}.maxUnavailable");
+        let value = int_or_string_value(mu);
+        let numeric: Option<i64> = match mu {
+            IntOrString::Int(i) => {
+                errs.extend(nonnegative(&p, i64::from(*i)));
+                Some(i64::from(*i))
+            }
+            IntOrString::String(s) => {
+                match s.strip_suffix('%').and_then(|n| n.parse::<i64>().ok()) {
+                    Some(n) => {
+                        errs.extend(nonnegative(&p, n).map(|_| {
+                            FieldError::invalid(p.clone(), value.clone(), NONNEGATIVE_MSG)
+                        }));
+                        Some(n)
+                    }
+                    None => {
+                        errs.push(FieldError::invalid(
+                        p.clone(),
+                        value.clone(),
+                        "a valid percent string must be a numeric string followed by an ending '%'",
+                    ));
+                        None
+                    }
+                }
+            }
+        };
+        if numeric == Some(0) {
+            errs.push(FieldError::invalid(p.clone(), value.clone(), "cannot be 0"));
+        }
+        if let (IntOrString::String(_), Some(n)) = (mu, numeric) {
+            if n > 100 {
+                errs.push(FieldError::invalid(
+                    p,
+                    value,
+                    "must not be greater than 100%",
+                ));
+            }
+        }
+    }
+    errs
+}
+
+fn validate_statefulset_spec(spec: &StatefulSetSpec) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    // B-VAL-5
+    match spec.pod_management_policy.as_deref().unwrap_or("") {
+        "" => errs.push(FieldError::required("spec.podManagementPolicy", "")),
+        "OrderedReady" | "Parallel" => {}
+        other => errs.push(FieldError::invalid_str(
+            "spec.podManagementPolicy",
+            other,
+            "must be 'OrderedReady' or 'Parallel'",
+        )),
+    }
+    // B-VAL-6, B-VAL-7, B-VAL-8, B-VAL-9
+    let default_strategy = StatefulSetUpdateStrategy::default();
+    let strategy = spec.update_strategy.as_ref().unwrap_or(&default_strategy);
+    match strategy.type_.as_deref().unwrap_or("") {
+        "" => errs.push(FieldError::required("spec.updateStrategy", "")),
+        "OnDelete" => {
+            if let Some(ru) = &strategy.rolling_update {
+                errs.push(FieldError::invalid(
+                    "spec.updateStrategy.rollingUpdate",
+                    go_rolling_update(ru),
+                    "only allowed for updateStrategy 'RollingUpdate'",
+                ));
+            }
+        }
+        "RollingUpdate" => {
+            if let Some(ru) = &strategy.rolling_update {
+                errs.extend(validate_rolling_update(
+                    ru,
+                    "spec.updateStrategy.rollingUpdate",
+                ));
+            }
+        }
+        _ => errs.push(FieldError::invalid(
+            "spec.updateStrategy",
+            go_update_strategy(strategy),
+            "must be 'RollingUpdate' or 'OnDelete'",
+        )),
+    }
+    // B-VAL-13
+    if let Some(policy) = &spec.persistent_volume_claim_retention_policy {
+        for (field, value) in [
+            ("whenDeleted", policy.when_deleted.as_deref()),
+            ("whenScaled", policy.when_scaled.as_deref()),
+        ] {
+            let v = value.unwrap_or("");
+            if v != "Retain" && v != "Delete" {
+                errs.push(FieldError::unsupported(
+                    format!("spec.persistentVolumeClaimRetentionPolicy.{field}"),
+                    v,
+                    &["Retain", "Delete"],
+                ));
+            }
+        }
+    }
+    // B-VAL-12
+    if let Some(ord) = &spec.ordinals {
+        errs.extend(nonnegative(
+            "spec.ordinals.start",
+            i64::from(ord.start.unwrap_or(0)),
+        ));
+    }
+    // B-VAL-4
+    errs.extend(nonnegative(
+        "spec.replicas",
+        i64::from(spec.replicas.unwrap_or(1)),
+    ));
+    // B-VAL-12
+    errs.extend(nonnegative(
+        "spec.minReadySeconds",
+        i64::from(spec.min_ready_seconds.unwrap_or(0)),
+    ));
+    // B-VAL-3 (B-VAL-2, an absent selector, is handled by `validate_statefulset_json`:
+    // k8s-openapi decodes an absent selector as `{}`).
+    let selector = &spec.selector;
+    let (sel_errs, convertible) = validate_label_selector(selector, "spec.selector");
+    errs.extend(sel_errs);
+    if selector_is_empty(selector) {
+        errs.push(FieldError::invalid(
+            "spec.selector",
+            go_label_selector(selector),
+            "empty selector is invalid for statefulset",
+        ));
+    }
+    let labels = spec
+        .template
+        .metadata
+        .as_ref()
+        .and_then(|m| m.labels.as_ref());
+    if !convertible {
+        errs.push(FieldError::invalid(
+            "spec.selector",
+            go_label_selector(selector),
+            "",
+        ));
+    } else if !selector_is_empty(selector) && !selector_matches(Some(selector), labels) {
+        // B-VAL-1
+        errs.push(template_mismatch(labels));
+    }
+    errs.extend(validate_labels(labels, "spec.template.metadata.labels"));
+    // B-VAL-18: the pod template is validated since v1.34 (mount names are not cross-checked).
+    let default_pod = PodSpec::default();
+    let pod_spec = spec.template.spec.as_ref().unwrap_or(&default_pod);
+    errs.extend(validate_pod_spec(
+        pod_spec,
+        "spec.template.spec",
+        PodSpecChecks {
+            mounts: false,
+            restart_policy: false,
+        },
+    ));
+    // B-VAL-10
+    let rp = pod_spec.restart_policy.as_deref().unwrap_or("");
+    if rp != "Always" {
+        errs.push(FieldError::unsupported(
+            "spec.template.spec.restartPolicy",
+            rp,
+            &["Always"],
+        ));
+    }
+    // B-VAL-11
+    if pod_spec.active_deadline_seconds.is_some() {
+        errs.push(FieldError::forbidden(
+            "spec.template.spec.activeDeadlineSeconds",
+            "activeDeadlineSeconds in StatefulSet is not Supported",
+        ));
+    }
+    // B-VAL-18: claim templates
+    for (i, claim) in spec.volume_claim_templates.iter().flatten().enumerate() {
+        let p = format!("spec.volumeClaimTemplates[{i}]");
+        let name = claim.metadata.name.as_deref().unwrap_or("");
+        if name.is_empty() {
+            errs.push(FieldError::required(format!("{p}.metadata.name"), ""));
+        } else {
+            for e in dns1123_subdomain_errors(name) {
+                errs.push(FieldError::invalid_str(
+                    format!("{p}.metadata.name"),
+                    name,
+                    e,
+                ));
+            }
+        }
+        errs.extend(validate_labels(
+            claim.metadata.labels.as_ref(),
+            &format!("{p}.metadata.labels"),
+        ));
+        errs.extend(validate_pvc_spec(claim.spec.as_ref(), &format!("{p}.spec")));
+    }
+    errs
+}
+
+fn template_mismatch(labels: Option<&BTreeMap<String, String>>) -> FieldError {
+    FieldError::invalid(
+        "spec.template.metadata.labels",
+        go_string_map(labels),
+        "`selector` does not match template `labels`",
+    )
+}
+
+/// Create validation of a (defaulted) StatefulSet: B-VAL-1..13, 15, 18. The Service named by
+/// `serviceName` is not checked (B-VAL-20); B-VAL-19 fails only at pod creation
+/// ([`validate_pod`]).
+///
+/// A missing `spec.selector` (B-VAL-2) cannot be represented in the k8s-openapi type (the
+/// field is required there); use [`validate_statefulset_json`] to get that error.
+pub fn validate_statefulset(sts: &StatefulSet, _gates: &FeatureGates) -> Vec<FieldError> {
+    let mut errs =
+        validate_object_meta_name("StatefulSet", sts.metadata.name.as_deref().unwrap_or(""));
+    errs.extend(validate_labels(
+        sts.metadata.labels.as_ref(),
+        "metadata.labels",
+    ));
+    match &sts.spec {
+        Some(spec) => errs.extend(validate_statefulset_spec(spec)),
+        None => errs.extend(validate_statefulset_spec(&StatefulSetSpec::default())),
+    }
+    errs
+}
+
+/// Like [`validate_statefulset`], but from the JSON object as submitted, so that an absent
+/// `spec.selector` gives `spec.selector: Required value` plus the B-VAL-1 error (B-VAL-2).
+/// The object is defaulted first ([`default_statefulset`], idempotent). The JSON must decode
+/// as a StatefulSet; a decoding error is returned as `Err`.
+pub fn validate_statefulset_json(
+    obj: &serde_json::Value,
+    gates: &FeatureGates,
+) -> Result<Vec<FieldError>, String> {
+    let mut sts: StatefulSet = serde_json::from_value(obj.clone()).map_err(|e| e.to_string())?;
+    default_statefulset(&mut sts, gates);
+    let selector_absent = obj.pointer("/spec/selector").is_none_or(|v| v.is_null());
+    if !selector_absent {
+        return Ok(validate_statefulset(&sts, gates));
+    }
+    // Run the checks, then replace the selector errors by the nil-selector ones.
+    let mut errs: Vec<FieldError> = validate_statefulset(&sts, gates)
+        .into_iter()
+        .filter(|e| e.path != "spec.selector" && !e.path.starts_with("spec.selector."))
+        .filter(|e| {
+            !(e.path == "spec.template.metadata.labels"
+                && e.detail() == "`selector` does not match template `labels`")
+        })
+        .collect();
+    let labels = sts
+        .spec
+        .as_ref()
+        .and_then(|s| s.template.metadata.as_ref())
+        .and_then(|m| m.labels.as_ref());
+    // Upstream order: the selector errors come before the template errors.
+    let pos = errs
+        .iter()
+        .position(|e| {
+            e.path.starts_with("spec.template") || e.path.starts_with("spec.volumeClaimTemplates")
+        })
+        .unwrap_or(errs.len());
+    errs.insert(pos, template_mismatch(labels));
+    errs.insert(pos, FieldError::required("spec.selector", ""));
+    Ok(errs)
+}
+
+/// Replaces every `resources.{requests,limits}` quantity by its exact value (in nano-units),
+/// so that `1Gi` and `1024Mi` compare equal, as `Quantity.Cmp` compares them.
+fn normalize_quantities(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .map(|(k, v)| {
+                    let v = if k == "requests" || k == "limits" || k == "capacity" {
+                        match v {
+                            Value::Object(q) => Value::Object(
+                                q.into_iter()
+                                    .map(|(qk, qv)| {
+                                        let n = qv.as_str().map(crate::quantity::parse);
+                                        match n {
+                                            Some(Ok(n)) => (qk, Value::from(n.nanos().to_string())),
+                                            _ => (qk, qv),
+                                        }
+                                    })
+                                    .collect(),
+                            ),
+                            other => normalize_quantities(other),
+                        }
+                    } else {
+                        normalize_quantities(v)
+                    };
+                    (k, v)
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.into_iter().map(normalize_quantities).collect()),
+        other => other,
+    }
+}
+
+fn spec_or_default(s: &StatefulSet) -> StatefulSetSpec {
+    s.spec.clone().unwrap_or_default()
+}
+
+/// Update validation: every create check, then B-VAL-14 (only `replicas`, `ordinals`,
+/// `template`, `updateStrategy`, `revisionHistoryLimit`, `persistentVolumeClaimRetentionPolicy`
+/// and `minReadySeconds` may change). Both objects are expected to be defaulted.
+pub fn validate_statefulset_update(
+    new: &StatefulSet,
+    old: &StatefulSet,
+    gates: &FeatureGates,
+) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    if new.metadata.name != old.metadata.name {
+        errs.push(FieldError::invalid_str(
+            "metadata.name",
+            new.metadata.name.as_deref().unwrap_or(""),
+            "field is immutable",
+        ));
+    }
+    errs.extend(validate_statefulset(new, gates));
+    let old_spec = spec_or_default(old);
+    let mut clone = spec_or_default(new);
+    clone.replicas = old_spec.replicas;
+    clone.template = old_spec.template.clone();
+    clone.update_strategy = old_spec.update_strategy.clone();
+    clone.min_ready_seconds = old_spec.min_ready_seconds;
+    clone.ordinals = old_spec.ordinals.clone();
+    clone.revision_history_limit = old_spec.revision_history_limit;
+    clone.persistent_volume_claim_retention_policy =
+        old_spec.persistent_volume_claim_retention_policy.clone();
+    let a = serde_json::to_value(&clone).ok().map(normalize_quantities);
+    let b = serde_json::to_value(&old_spec)
+        .ok()
+        .map(normalize_quantities);
+    if a != b {
+        errs.push(FieldError::forbidden("spec", FORBIDDEN_UPDATE_MSG));
+    }
+    errs
+}
+
+/// Warnings returned with a create or update (B-VAL-16).
+pub fn statefulset_warnings(sts: &StatefulSet) -> Vec<String> {
+    let mut out = Vec::new();
+    if sts
+        .spec
+        .as_ref()
+        .and_then(|s| s.revision_history_limit)
+        .is_some_and(|l| l < 0)
+    {
+        out.push(NEGATIVE_HISTORY_WARNING.to_string());
+    }
+    out
+}
+
+/// Status subresource validation (B-VAL-17). `old` enables the `collisionCount` check.
+pub fn validate_statefulset_status(
+    status: &StatefulSetStatus,
+    old: Option<&StatefulSetStatus>,
+) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let replicas = status.replicas;
+    let fields = [
+        ("status.replicas", Some(status.replicas)),
+        ("status.readyReplicas", status.ready_replicas),
+        ("status.currentReplicas", status.current_replicas),
+        ("status.updatedReplicas", status.updated_replicas),
+        ("status.availableReplicas", status.available_replicas),
+        (
+            "status.observedGeneration",
+            status.observed_generation.map(|g| g as i32),
+        ),
+        ("status.collisionCount", status.collision_count),
+    ];
+    for (path, v) in fields {
+        if let Some(v) = v {
+            errs.extend(nonnegative(path, i64::from(v)));
+        }
+    }
+    for (path, v) in [
+        ("status.readyReplicas", status.ready_replicas),
+        ("status.currentReplicas", status.current_replicas),
+        ("status.updatedReplicas", status.updated_replicas),
+        ("status.availableReplicas", status.available_replicas),
+    ] {
+        if let Some(v) = v {
+            if v > replicas {
+                errs.push(FieldError::invalid(
+                    path,
+                    v.to_string(),
+                    "cannot be greater than status.replicas",
+                ));
+            }
+        }
+    }
+    if let Some(a) = status.available_replicas {
+        if a > status.ready_replicas.unwrap_or(0) {
+            errs.push(FieldError::invalid(
+                "status.availableReplicas",
+                a.to_string(),
+                "cannot be greater than status.readyReplicas",
+            ));
+        }
+    }
+    if let (Some(new), Some(old)) = (status.collision_count, old.and_then(|o| o.collision_count)) {
+        if new < old {
+            errs.push(FieldError::invalid(
+                "status.collisionCount",
+                new.to_string(),
+                "cannot be decremented",
+            ));
+        }
+    }
+    errs
+}

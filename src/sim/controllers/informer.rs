@@ -1,0 +1,231 @@
+//! What a controller's informer has seen of the watch stream, so that an index the
+//! controller keeps from watch events is as current as the store when the controller reads
+//! it.
+//!
+//! Watch events carry a kind and a name, and are dispatched in order, one at a time; an
+//! event still queued describes a change the store already holds. A controller that keeps
+//! an index (the garbage collector's dependents by owner UID, the volume controller's
+//! claims by pod) looks again, before it reads its index, at every object named by a queued
+//! event it has not looked at yet (`unseen`) and by the event being dispatched. Each event
+//! is looked at a bounded number of times, so keeping the index costs what changed.
+//!
+//! The cursor finds the queue's front by counting the events dispatched to its controller,
+//! so the controller's handler must be called for every watch event, as `World::dispatch`
+//! calls the garbage collector's and the volume controllers' (a watch event that carried a
+//! sequence number would make the count unnecessary).
+
+use std::collections::VecDeque;
+
+use crate::sim::world::WatchEvent;
+
+/// A position in the watch stream. Every event pushed on the queue has an absolute index;
+/// the one at the queue's front is `dispatched` (the events dispatched so far), and the
+/// events before `seen` were already looked at.
+#[derive(Debug, Default)]
+pub struct WatchCursor {
+    dispatched: u64,
+    seen: u64,
+}
+
+impl WatchCursor {
+    /// Called once for every event dispatched to the controller (it has left the queue).
+    pub fn dispatched(&mut self) {
+        self.dispatched += 1;
+    }
+
+    /// The queued events not looked at yet, oldest first; afterwards all of them count as
+    /// seen.
+    ///
+    /// `between` says the caller runs outside its own handler of the event being
+    /// dispatched (another component called it): that event has left the queue but is not
+    /// counted yet, so the cursor also returns the one event before the first unseen one
+    /// (looking at an object twice is harmless; missing one is not).
+    pub fn unseen<'w>(
+        &mut self,
+        watch: &'w VecDeque<WatchEvent>,
+        between: bool,
+    ) -> Vec<&'w WatchEvent> {
+        let end = self.dispatched + watch.len() as u64;
+        let skip = self.seen.saturating_sub(self.dispatched) as usize;
+        let skip = if between {
+            skip.saturating_sub(1)
+        } else {
+            skip
+        };
+        self.seen = end;
+        watch.iter().skip(skip).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::kinds::ObjectKind;
+    use crate::sim::world::Change;
+
+    fn event(name: &str) -> WatchEvent {
+        WatchEvent {
+            kind: ObjectKind::Pod,
+            name: name.into(),
+            change: Change::Added,
+            owner_uid: None,
+            status_only: false,
+            deleted_pod: None,
+        }
+    }
+
+    fn names(events: Vec<&WatchEvent>) -> Vec<&str> {
+        events.into_iter().map(|e| e.name.as_str()).collect()
+    }
+
+    #[test]
+    fn each_queued_event_is_seen_once() {
+        let mut cursor = WatchCursor::default();
+        let mut watch: VecDeque<WatchEvent> = ["a", "b"].map(event).into();
+        assert_eq!(names(cursor.unseen(&watch, false)), ["a", "b"]);
+        assert!(cursor.unseen(&watch, false).is_empty());
+        // `a` is dispatched, `c` and `d` are pushed: only they are new.
+        watch.pop_front();
+        cursor.dispatched();
+        watch.push_back(event("c"));
+        watch.push_back(event("d"));
+        assert_eq!(names(cursor.unseen(&watch, false)), ["c", "d"]);
+        // Everything is dispatched, then `e` comes.
+        for _ in 0..3 {
+            watch.pop_front();
+            cursor.dispatched();
+        }
+        watch.push_back(event("e"));
+        assert_eq!(names(cursor.unseen(&watch, false)), ["e"]);
+        assert!(cursor.unseen(&watch, false).is_empty());
+        // `e` left the queue and `f` came, but another component asks before `e` reaches
+        // this controller: `f` is returned, with one event more (none is left before it).
+        watch.pop_front();
+        watch.push_back(event("f"));
+        assert_eq!(names(cursor.unseen(&watch, true)), ["f"]);
+        watch.push_back(event("g"));
+        assert_eq!(names(cursor.unseen(&watch, true)), ["f", "g"]);
+        // Then `e` reaches it: only `g` may still be new.
+        cursor.dispatched();
+        assert_eq!(names(cursor.unseen(&watch, false)), ["g"]);
+        assert!(cursor.unseen(&watch, false).is_empty());
+    }
+
+    // The indexes kept from watch events answer as a store scan would, even for changes
+    // still queued when a controller looks.
+    use crate::kubectl::client;
+    use crate::sim::server::{self, Propagation};
+    use crate::sim::{Config, World};
+    use serde_json::json;
+
+    fn world() -> World {
+        World::new(Config::default()).expect("the default cluster builds")
+    }
+
+    fn set(name: &str) -> serde_json::Value {
+        json!({
+            "apiVersion": "apps/v1",
+            "kind": "StatefulSet",
+            "metadata": {"name": name},
+            "spec": {
+                "replicas": 0,
+                "selector": {"matchLabels": {"app": "web"}},
+                "template": {
+                    "metadata": {"labels": {"app": "web"}},
+                    "spec": {"containers": [{"name": "nginx", "image": "nginx:1.9.1"}]}
+                }
+            }
+        })
+    }
+
+    /// pvc-protection (B-PV-4's protection half): a claim deleted just before a pod that mounts
+    /// it is created, both changes still queued when the controller looks at the claim, stays
+    /// while the pod uses it, and goes with the pod. Upstream's controller asks the API server
+    /// when its informer has not seen a user yet (`pvc_protection_controller.go`,
+    /// `askAPIServer`); scn's index looks at the queued events first (`informer::WatchCursor`).
+    #[test]
+    fn a_deleted_claim_stays_for_a_pod_created_before_the_controller_looked() {
+        let mut w = world();
+        let claim = json!({
+            "apiVersion": "v1",
+            "kind": "PersistentVolumeClaim",
+            "metadata": {"name": "data"},
+            "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}
+        });
+        server::create(&mut w, &ObjectKind::PersistentVolumeClaim, &claim).expect("created");
+        w.settle().expect("no limit");
+        server::delete(
+            &mut w,
+            &ObjectKind::PersistentVolumeClaim,
+            "data",
+            Propagation::Background,
+            false,
+        )
+        .expect("deleted");
+        let pod = json!({
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "user"},
+            "spec": {
+                "nodeName": "node-1",
+                "containers": [{"name": "app", "image": "nginx:1.9.1",
+                                "volumeMounts": [{"name": "d", "mountPath": "/data"}]}],
+                "volumes": [{"name": "d", "persistentVolumeClaim": {"claimName": "data"}}]
+            }
+        });
+        server::create(&mut w, &ObjectKind::Pod, &pod).expect("created");
+        w.settle().expect("no limit");
+        let kept = &w.store.claims["data"];
+        assert!(kept.metadata.deletion_timestamp.is_some());
+        server::delete(
+            &mut w,
+            &ObjectKind::Pod,
+            "user",
+            Propagation::Background,
+            true,
+        )
+        .expect("deleted");
+        w.advance_to(w.now + 60_000).expect("no limit");
+        assert!(w.store.pods.is_empty());
+        assert!(
+            !w.store.claims.contains_key("data"),
+            "the claim goes with its last user"
+        );
+    }
+
+    /// `--cascade=orphan` (B-DEL-3): a dependent created just before its owner's orphaning
+    /// delete, its creation still queued, loses its owner reference and stays; the collector
+    /// does not take it for an orphan when the owner's deletion arrives.
+    #[test]
+    fn an_orphaning_delete_reaches_a_dependent_the_collector_has_not_seen_yet() {
+        let mut w = world();
+        client::apply(&mut w, &set("web"), "test").expect("accepted");
+        w.settle().expect("no limit");
+        let uid = w.store.statefulsets["web"]
+            .metadata
+            .uid
+            .clone()
+            .expect("uid");
+        let config_map = json!({
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "cfg", "ownerReferences": [{
+                "apiVersion": "apps/v1", "kind": "StatefulSet", "name": "web", "uid": uid}]},
+            "data": {"a": "b"}
+        });
+        let kind = ObjectKind::Other("ConfigMap".into());
+        server::create(&mut w, &kind, &config_map).expect("created");
+        server::delete(
+            &mut w,
+            &ObjectKind::StatefulSet,
+            "web",
+            Propagation::Orphan,
+            false,
+        )
+        .expect("deleted");
+        w.settle().expect("no limit");
+        assert!(w.store.statefulsets.is_empty());
+        let kept = w.store.meta(&kind, "cfg").expect("the dependent stays");
+        assert_eq!(kept.owner_references, None);
+    }
+}

@@ -1,0 +1,175 @@
+//! The volume controllers' view of the cluster, kept from watch events as their informers'
+//! indexers keep it upstream: the claims each pod mounts and the pods that mount each claim
+//! (pvc-protection's `podIndexer`), the Pending and the deleted claims, and the volumes by
+//! the claim their `claimRef` names. A Pod event costs that pod's claims, a claim's
+//! deletion its volumes.
+//!
+//! The view is brought up to date with every queued event before it is read
+//! (`informer::WatchCursor`), so it answers as a scan of the store would; callers still
+//! check what it returns against the store.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::super::informer::WatchCursor;
+use super::{claims_of, phase_of_claim};
+use crate::sim::kinds::ObjectKind;
+use crate::sim::store::Store;
+use crate::sim::world::{WatchEvent, World};
+
+#[derive(Debug, Default)]
+pub struct VolumeIndex {
+    cursor: WatchCursor,
+    claims_by_pod: BTreeMap<String, Vec<String>>,
+    pods_by_claim: BTreeMap<String, BTreeSet<String>>,
+    pending: BTreeSet<String>,
+    deleting: BTreeSet<String>,
+    /// Claims that may have lost their last user since pvc-protection last looked: the
+    /// claims of every pod seen since, and every claim seen deleted.
+    to_check: BTreeSet<String>,
+    claim_of_volume: BTreeMap<String, String>,
+    volumes_by_claim: BTreeMap<String, BTreeSet<String>>,
+    /// Volumes with no `claimRef`, free for any claim that fits.
+    unclaimed: BTreeSet<String>,
+}
+
+impl VolumeIndex {
+    fn observe(&mut self, store: &Store, kind: &ObjectKind, name: &str) {
+        match kind {
+            ObjectKind::Pod => self.observe_pod(store, name),
+            ObjectKind::PersistentVolumeClaim => self.observe_claim(store, name),
+            ObjectKind::PersistentVolume => self.observe_volume(store, name),
+            _ => {}
+        }
+    }
+
+    fn observe_pod(&mut self, store: &Store, name: &str) {
+        let now = store.pods.get(name).map(claims_of).unwrap_or_default();
+        let before = self.claims_by_pod.get(name).cloned().unwrap_or_default();
+        self.to_check.extend(before.iter().chain(&now).cloned());
+        if before == now {
+            return;
+        }
+        for claim in &before {
+            if let Some(pods) = self.pods_by_claim.get_mut(claim) {
+                pods.remove(name);
+                if pods.is_empty() {
+                    self.pods_by_claim.remove(claim);
+                }
+            }
+        }
+        for claim in &now {
+            self.pods_by_claim
+                .entry(claim.clone())
+                .or_default()
+                .insert(name.to_string());
+        }
+        if now.is_empty() {
+            self.claims_by_pod.remove(name);
+        } else {
+            self.claims_by_pod.insert(name.to_string(), now);
+        }
+    }
+
+    fn observe_claim(&mut self, store: &Store, name: &str) {
+        let claim = store.claims.get(name);
+        if claim.is_some_and(|c| phase_of_claim(c) == "Pending") {
+            self.pending.insert(name.to_string());
+        } else {
+            self.pending.remove(name);
+        }
+        if claim.is_some_and(|c| c.metadata.deletion_timestamp.is_some()) {
+            self.deleting.insert(name.to_string());
+            self.to_check.insert(name.to_string());
+        } else {
+            self.deleting.remove(name);
+        }
+    }
+
+    fn observe_volume(&mut self, store: &Store, name: &str) {
+        let pv = store.volumes.get(name);
+        let claim_ref = pv.and_then(|pv| pv.spec.as_ref()?.claim_ref.as_ref());
+        let now = claim_ref.and_then(|r| r.name.clone());
+        if self.claim_of_volume.get(name) != now.as_ref() {
+            if let Some(before) = self.claim_of_volume.remove(name) {
+                if let Some(volumes) = self.volumes_by_claim.get_mut(&before) {
+                    volumes.remove(name);
+                    if volumes.is_empty() {
+                        self.volumes_by_claim.remove(&before);
+                    }
+                }
+            }
+            if let Some(claim) = now {
+                self.volumes_by_claim
+                    .entry(claim.clone())
+                    .or_default()
+                    .insert(name.to_string());
+                self.claim_of_volume.insert(name.to_string(), claim);
+            }
+        }
+        if pv.is_some() && claim_ref.is_none() {
+            self.unclaimed.insert(name.to_string());
+        } else {
+            self.unclaimed.remove(name);
+        }
+    }
+
+    /// The pods that mount `claim`, by name.
+    pub fn pods_using(&self, claim: &str) -> impl Iterator<Item = &String> {
+        self.pods_by_claim.get(claim).into_iter().flatten()
+    }
+
+    /// The claims whose phase is Pending, by name.
+    pub fn pending(&self) -> Vec<String> {
+        self.pending.iter().cloned().collect()
+    }
+
+    /// The deleted claims that may have lost their last user since the last call, by name.
+    pub fn take_to_check(&mut self) -> Vec<String> {
+        let to_check = std::mem::take(&mut self.to_check);
+        to_check
+            .into_iter()
+            .filter(|c| self.deleting.contains(c))
+            .collect()
+    }
+
+    /// The volumes whose `claimRef` names `claim`, by name.
+    pub fn volumes_of(&self, claim: &str) -> Vec<String> {
+        self.volumes_by_claim
+            .get(claim)
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect()
+    }
+
+    /// The volumes a claim named `claim` may bind: those with no `claimRef` and those whose
+    /// `claimRef` names it, by name.
+    pub fn bindable(&self, claim: &str) -> BTreeSet<&String> {
+        self.unclaimed
+            .iter()
+            .chain(self.volumes_by_claim.get(claim).into_iter().flatten())
+            .collect()
+    }
+}
+
+/// Brings the view up to date: the event being dispatched (`current`), then every queued
+/// event not looked at yet. Without `current`, the caller runs on behalf of another
+/// component (the scheduler's PreBind).
+pub fn catch_up(world: &mut World, current: Option<&WatchEvent>) {
+    let index = &mut world.volume_controller.index;
+    let mut keys: Vec<(&ObjectKind, &str)> = Vec::new();
+    if let Some(event) = current {
+        index.cursor.dispatched();
+        keys.push((&event.kind, &event.name));
+    }
+    keys.extend(
+        index
+            .cursor
+            .unseen(&world.watch, current.is_none())
+            .into_iter()
+            .map(|e| (&e.kind, e.name.as_str())),
+    );
+    for (kind, name) in keys {
+        index.observe(&world.store, kind, name);
+    }
+}

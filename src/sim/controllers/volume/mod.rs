@@ -1,0 +1,208 @@
+//! The PersistentVolume controller, a dynamic provisioner and the pvc-/pv-protection
+//! controllers (BEHAVIORS §1.16, B-PV-1..4), as kube-controller-manager and an external
+//! provisioner (kind's local-path) do it:
+//!
+//! - a Pending claim binds to an Available volume that fits, else a class with
+//!   `volumeBindingMode: Immediate` provisions `pvc-<claim uid>` at once; with
+//!   `WaitForFirstConsumer` the scheduler picks the node first (`prebind`);
+//! - a deleted claim stays while a scheduled, non-terminal pod uses it; a volume whose
+//!   claim is gone is Released, then deleted when its reclaim policy is Delete.
+//!
+//! Split as upstream's rooms: `persistentvolume.rs` is the PV controller's binding and
+//! reclaim (`pkg/controller/volume/persistentvolume`), `provisioner.rs` the dynamic
+//! provisioner, `protection.rs` the pvc-/pv-protection finalizers
+//! (`pkg/controller/volume/pvcprotection`, `pvprotection`); the scheduler's side is
+//! `scheduler/plugins/volume_binding.rs`.
+
+mod index;
+mod persistentvolume;
+mod protection;
+mod provisioner;
+
+use std::collections::BTreeSet;
+
+use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, Pod};
+use k8s_openapi::api::storage::v1::StorageClass;
+
+use crate::sim::error::SimError;
+use crate::sim::kinds::ObjectKind;
+use crate::sim::world::{Change, WatchEvent, World};
+
+pub(crate) use persistentvolume::sync_claim;
+use persistentvolume::{sync_pending_claims, sync_volume};
+use protection::release_unused_claims;
+
+pub const PVC_PROTECTION: &str = "kubernetes.io/pvc-protection";
+pub const PV_PROTECTION: &str = "kubernetes.io/pv-protection";
+/// The scheduler's choice for a WaitForFirstConsumer claim.
+pub const SELECTED_NODE: &str = "volume.kubernetes.io/selected-node";
+const NO_PROVISIONER: &str = "kubernetes.io/no-provisioner";
+
+#[derive(Debug, Default)]
+pub struct VolumeController {
+    /// (claim UID, reason) already recorded: upstream repeats these events on every resync,
+    /// kubectl folds the repeats into one line with a count, so scn records one.
+    told: BTreeSet<(String, String)>,
+    /// The controllers' view of pods, claims and volumes (`index.rs`).
+    index: index::VolumeIndex,
+}
+
+pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
+    index::catch_up(world, Some(event));
+    match (&event.kind, &event.change) {
+        (ObjectKind::PersistentVolumeClaim, Change::Deleted) => {
+            // The volumes that were bound to it learn that it is gone.
+            let bound: Vec<String> = world
+                .volume_controller
+                .index
+                .volumes_of(&event.name)
+                .into_iter()
+                .filter(|pv| {
+                    world
+                        .store
+                        .volumes
+                        .get(pv)
+                        .is_some_and(|pv| claim_ref_name(pv) == Some(event.name.as_str()))
+                })
+                .collect();
+            for pv in bound {
+                sync_volume(world, &pv);
+            }
+        }
+        (ObjectKind::PersistentVolumeClaim, change) => {
+            sync_claim(world, &event.name);
+            // A pod set aside because its claim was missing may now wait for its node.
+            if *change == Change::Added {
+                wake_pods_using(world, &event.name);
+            }
+        }
+        (ObjectKind::PersistentVolume, Change::Deleted) => world.files.volume_gone(&event.name),
+        (ObjectKind::PersistentVolume, _) => {
+            sync_volume(world, &event.name);
+            // A new volume may fit a claim that waits for one.
+            if event.change == Change::Added {
+                sync_pending_claims(world);
+            }
+        }
+        (ObjectKind::StorageClass, Change::Added) => sync_pending_claims(world),
+        (ObjectKind::Pod, _) => release_unused_claims(world),
+        _ => {}
+    }
+    Ok(())
+}
+
+pub(crate) fn phase_of_claim(claim: &PersistentVolumeClaim) -> &str {
+    claim
+        .status
+        .as_ref()
+        .and_then(|s| s.phase.as_deref())
+        .unwrap_or("Pending")
+}
+
+fn claim_ref_name(pv: &PersistentVolume) -> Option<&str> {
+    pv.spec.as_ref()?.claim_ref.as_ref()?.name.as_deref()
+}
+
+pub(crate) fn class_of<'w>(
+    world: &'w World,
+    claim: &PersistentVolumeClaim,
+) -> (String, Option<&'w StorageClass>) {
+    let name = claim
+        .spec
+        .as_ref()
+        .and_then(|s| s.storage_class_name.clone())
+        .unwrap_or_default();
+    let class = world.store.storage_classes.get(&name);
+    (name, class)
+}
+
+pub(crate) fn waits_for_consumer(class: &StorageClass) -> bool {
+    class.volume_binding_mode.as_deref() == Some("WaitForFirstConsumer")
+}
+
+/// Records an event about a claim once per claim UID and reason.
+fn tell(world: &mut World, claim: &str, type_: &'static str, reason: &str, message: String) {
+    let uid = world
+        .store
+        .claims
+        .get(claim)
+        .and_then(|c| c.metadata.uid.clone())
+        .unwrap_or_default();
+    if world
+        .volume_controller
+        .told
+        .insert((uid, reason.to_string()))
+    {
+        let now = world.now;
+        world.events.record(
+            now,
+            ObjectKind::PersistentVolumeClaim,
+            claim,
+            type_,
+            reason,
+            message,
+        );
+    }
+}
+
+fn record(world: &mut World, claim: &str, type_: &'static str, reason: &str, message: String) {
+    let now = world.now;
+    world.events.record(
+        now,
+        ObjectKind::PersistentVolumeClaim,
+        claim,
+        type_,
+        reason,
+        message,
+    );
+}
+
+pub use crate::quantity::bytes as parse_quantity;
+
+/// Pods the scheduler set aside for this claim get another chance.
+fn wake_pods_using(world: &mut World, claim: &str) {
+    index::catch_up(world, None);
+    let waiting = world.volume_controller.index.pods_using(claim).any(|p| {
+        world.scheduler.unschedulable.contains(p)
+            && world
+                .store
+                .pods
+                .get(p.as_str())
+                .is_some_and(|pod| claims_of(pod).iter().any(|c| c == claim))
+    });
+    if waiting {
+        crate::sim::scheduler::request_retry(world);
+    }
+}
+
+/// The claims a pod's volumes name.
+pub fn claims_of(pod: &Pod) -> Vec<String> {
+    pod.spec
+        .iter()
+        .flat_map(|s| s.volumes.iter().flatten())
+        .filter_map(|v| v.persistent_volume_claim.as_ref())
+        .map(|c| c.claim_name.clone())
+        .collect()
+}
+
+/// Runs a controller's API request without clearing the warnings the user's last action
+/// got (the server resets them on every request; `warnings` is about the user's).
+fn quietly<T>(world: &mut World, request: impl FnOnce(&mut World) -> T) -> T {
+    let warnings = std::mem::take(&mut world.warnings);
+    let out = request(world);
+    world.warnings = warnings;
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_quantity;
+
+    #[test]
+    fn quantities_compare_in_bytes() {
+        assert_eq!(parse_quantity("1Gi"), Some(1 << 30));
+        assert_eq!(parse_quantity("500M"), Some(500_000_000));
+        assert_eq!(parse_quantity("1.5Ki"), Some(1536));
+        assert_eq!(parse_quantity("x"), None);
+    }
+}

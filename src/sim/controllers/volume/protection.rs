@@ -1,0 +1,82 @@
+//! The pvc-protection and pv-protection controllers: a deleted claim stays while a
+//! scheduled, unfinished pod uses it; a deleted volume stays while a claim is bound to it.
+
+use serde_json::Value;
+
+use super::{claims_of, quietly, PVC_PROTECTION};
+use crate::sim::kinds::ObjectKind;
+use crate::sim::podutil;
+use crate::sim::server;
+use crate::sim::world::World;
+
+/// A scheduled pod that has not finished uses its claims (pvc-protection).
+fn in_use(world: &mut World, claim: &str) -> bool {
+    super::index::catch_up(world, None);
+    let index = &world.volume_controller.index;
+    index.pods_using(claim).any(|name| {
+        let Some(pod) = world.store.pods.get(name) else {
+            return false;
+        };
+        let scheduled = pod
+            .spec
+            .as_ref()
+            .and_then(|s| s.node_name.as_ref())
+            .is_some();
+        scheduled
+            && !podutil::is_failed(pod)
+            && !podutil::is_succeeded(pod)
+            && claims_of(pod).iter().any(|c| c == claim)
+    })
+}
+
+pub(super) fn release_unused_claims(world: &mut World) {
+    if world.store.claims.is_empty() {
+        return;
+    }
+    // Only the claims of the pods seen since the last look can have lost their last user.
+    let deleting: Vec<String> = world
+        .volume_controller
+        .index
+        .take_to_check()
+        .into_iter()
+        .filter(|c| {
+            world
+                .store
+                .claims
+                .get(c)
+                .is_some_and(|c| c.metadata.deletion_timestamp.is_some())
+        })
+        .collect();
+    for name in deleting {
+        release_if_unused(world, &name);
+    }
+}
+
+/// pvc-protection: a deleted claim no pod uses loses its finalizer, and so goes.
+pub(super) fn release_if_unused(world: &mut World, name: &str) {
+    if !in_use(world, name) {
+        remove_finalizer(
+            world,
+            &ObjectKind::PersistentVolumeClaim,
+            name,
+            PVC_PROTECTION,
+        );
+    }
+}
+
+pub(super) fn remove_finalizer(world: &mut World, kind: &ObjectKind, name: &str, finalizer: &str) {
+    let Some(mut value) = world.store.to_json(kind, name) else {
+        return;
+    };
+    let Some(list) = value
+        .pointer_mut("/metadata/finalizers")
+        .and_then(Value::as_array_mut)
+    else {
+        return;
+    };
+    let before = list.len();
+    list.retain(|f| f != finalizer);
+    if list.len() != before {
+        let _ = quietly(world, |world| server::update(world, kind, name, &value));
+    }
+}
