@@ -117,7 +117,12 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
 fn each_layer_uses_only_the_layers_below_it() {
     let mut wrong = Vec::new();
     for (layer, forbidden) in FORBIDDEN {
-        for (path, text) in sources(layer) {
+        // Unit-test folders may drive a layer through a higher one (a test applies
+        // manifests with kubectl's client, as a user would); the layer itself may not.
+        let code = sources(layer)
+            .into_iter()
+            .filter(|(path, _)| !path.components().any(|c| c.as_os_str() == "tests"));
+        for (path, text) in code {
             for module in *forbidden {
                 for line in uses_of(&text, module) {
                     wrong.push(format!("{}:{line} uses `{module}`", path.display()));

@@ -9,3 +9,6 @@ pub mod podgc;
 pub mod statefulset;
 pub mod taint_eviction;
 pub mod volume;
+
+#[cfg(test)]
+mod tests;

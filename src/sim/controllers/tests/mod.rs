@@ -1,0 +1,3 @@
+//! Unit tests that drive several controllers through the API, as a user would.
+
+mod informer;
