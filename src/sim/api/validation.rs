@@ -477,6 +477,9 @@ fn validate_pod_spec(spec: &PodSpec, path: &str, checks: PodSpecChecks) -> Vec<F
             ));
         }
     }
+    errs.extend(super::validation_ranges::validate_pod_spec_ranges(
+        spec, path,
+    ));
     errs
 }
 
