@@ -75,30 +75,24 @@ impl SubmissionFiles {
     /// The documents of the submission file `path`, read and parsed on its first use.
     pub fn documents(&mut self, path: &str) -> &Result<Vec<Document>, String> {
         if !self.files.contains_key(path) {
-            let text = self.read_text(path);
-            let mut problem = None;
-            let docs = text
-                .map_err(|e| {
-                    problem = Some(FileProblem::Unreadable);
-                    e
-                })
-                .and_then(|text| {
-                    let docs = parse_yaml_documents(&text).map_err(|(message, line, col)| {
-                        problem = Some(FileProblem::NotYaml);
-                        format!("{path} is not valid YAML: {message} (line {line}, column {col})")
-                    })?;
-                    if docs.is_empty() {
-                        problem = Some(FileProblem::Empty);
-                        return Err(format!(
-                            "{}: no objects passed to apply",
-                            empty_file(path, &text)
-                        ));
-                    }
-                    Ok(docs)
-                });
-            if let Some(p) = problem {
-                self.problems.insert(path.to_string(), p);
-            }
+            let outcome = match self.read_text(path) {
+                Err(e) => Err((FileProblem::Unreadable, e)),
+                Ok(text) => match parse_yaml_documents(&text) {
+                    Err((message, line, col)) => Err((
+                        FileProblem::NotYaml,
+                        format!("{path} is not valid YAML: {message} (line {line}, column {col})"),
+                    )),
+                    Ok(docs) if docs.is_empty() => Err((
+                        FileProblem::Empty,
+                        format!("{}: no objects passed to apply", empty_file(path, &text)),
+                    )),
+                    Ok(docs) => Ok(docs),
+                },
+            };
+            let docs = outcome.map_err(|(problem, message)| {
+                self.problems.insert(path.to_string(), problem);
+                message
+            });
             self.files.insert(path.to_string(), docs);
         }
         &self.files[path]
