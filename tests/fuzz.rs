@@ -14,7 +14,8 @@
 //! inputs. A panicking input is written to `target/fuzz-failure.*` and the test fails; keep
 //! it as a regression test in `tests/hostile.rs`. An abort (a stack overflow) ends the
 //! process at once: both tests print each batch they start, and `SCN_FUZZ_FROM=<batch>
-//! SCN_FUZZ_KEEP=1` replays that batch writing every input first. Mutation is blind (no
+//! SCN_FUZZ_KEEP=1` replays that batch writing every input first; `SCN_FUZZ_LOAD_ONLY=1`
+//! counts what a run campaign loads without running it. Mutation is blind (no
 //! coverage feedback), seeded from every `.scn` and `.yaml` file the repository ships,
 //! with a dictionary of the language's and YAML's tokens and of boundary numbers. Whole
 //! runs also apply mutated manifests (wrapped in an `apply """` block), so the API
@@ -365,6 +366,9 @@ fn fuzz_whole_scenario_runs() {
     let total = env_count("SCN_FUZZ_RUNS", 2_000);
     let seed = env_count("SCN_FUZZ_SEED", 11);
     let keep = std::env::var_os("SCN_FUZZ_KEEP").is_some();
+    // Counts what a campaign loaded and would run, without running it (for a campaign
+    // stopped before its summary).
+    let load_only = std::env::var_os("SCN_FUZZ_LOAD_ONLY").is_some();
     let from = env_count("SCN_FUZZ_FROM", 0);
     let scn = seeds("scn");
     let yaml = seeds("yaml");
@@ -398,7 +402,9 @@ fn fuzz_whole_scenario_runs() {
             cap_limits(&mut file, 500, 24 * 3_600_000, 20);
             let one = Instant::now();
             for s in 0..file.ast.scenarios.len() {
-                let _ = exec::run_scenario(&file, s);
+                if !load_only {
+                    let _ = exec::run_scenario(&file, s);
+                }
             }
             (true, file.ast.scenarios.len() as u64, one.elapsed())
         });
