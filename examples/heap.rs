@@ -51,10 +51,10 @@ fn main() {
             ..Default::default()
         },
     );
-    let passed = outcomes[0].result.as_ref().is_ok_and(|r| {
-        r.iter()
-            .all(|r| r.status == kscn::runner::Status::Passed)
-    });
+    let passed = outcomes[0]
+        .result
+        .as_ref()
+        .is_ok_and(|r| r.iter().all(|r| r.status == kscn::runner::Status::Passed));
     println!(
         "peak heap {:.1} MiB, passed: {passed}",
         PEAK.load(Ordering::Relaxed) as f64 / 1048576.0

@@ -27,11 +27,7 @@ fn shipped() -> Vec<(PathBuf, String)> {
 fn run_capped(path: &Path, source: String) -> (i32, String) {
     let result = match load::load_source(path, "mutated.scn", source) {
         Ok(mut file) => {
-            let c = &mut file.ast.cluster;
-            c.max_pods = c.max_pods.min(60);
-            c.max_time_ms = c.max_time_ms.min(2 * 3_600_000);
-            c.max_events = c.max_events.min(200_000);
-            c.nodes = c.nodes.min(8);
+            crate::fuzz::cap_limits(&mut file, 60, 2 * 3_600_000, 8);
             Ok(file
                 .ast
                 .scenarios
@@ -49,125 +45,20 @@ fn run_capped(path: &Path, source: String) -> (i32, String) {
     (runner::exit_code(&outcomes), text)
 }
 
-#[derive(Clone, Debug)]
-enum Mutation {
-    DeleteChar(usize),
-    DuplicateChar(usize),
-    SwapChars(usize),
-    DeleteLine(usize),
-    DuplicateLine(usize),
-    SwapLines(usize),
-    Insert(usize, &'static str),
-}
-
-const TOKENS: &[&str] = &[
-    "\"",
-    "\"\"\"",
-    "{",
-    "}",
-    "[",
-    "]",
-    "(",
-    ")",
-    "$x",
-    "let",
-    "expect",
-    "await",
-    "within",
-    "throughout",
-    "fails with",
-    "to",
-    "0",
-    "-1",
-    "99999999999999999999",
-    "1h",
-    "0s",
-    "\t",
-    "\n",
-    "#",
-    "pod/",
-    "statefulset/web",
-    "==",
-    "!=",
-    "contains",
-    "matches",
-    "*",
-    "é",
-    "\u{0}",
-    "scenario \"x\" {",
-    "cluster {",
-    "max-pods 0",
-    "apply \"nope.yaml\"",
-    ".spec.",
-    "[0]",
-];
-
-fn mutation() -> impl Strategy<Value = Mutation> {
-    prop_oneof![
-        any::<usize>().prop_map(Mutation::DeleteChar),
-        any::<usize>().prop_map(Mutation::DuplicateChar),
-        any::<usize>().prop_map(Mutation::SwapChars),
-        any::<usize>().prop_map(Mutation::DeleteLine),
-        any::<usize>().prop_map(Mutation::DuplicateLine),
-        any::<usize>().prop_map(Mutation::SwapLines),
-        (any::<usize>(), prop::sample::select(TOKENS)).prop_map(|(i, t)| Mutation::Insert(i, t)),
-    ]
-}
-
-fn mutate(text: &str, m: &Mutation) -> String {
-    let mut chars: Vec<char> = text.chars().collect();
-    let mut lines: Vec<&str> = text.split_inclusive('\n').collect();
-    let n = chars.len().max(1);
-    let l = lines.len().max(1);
-    match *m {
-        Mutation::DeleteChar(i) if !chars.is_empty() => {
-            chars.remove(i % n);
-        }
-        Mutation::DuplicateChar(i) if !chars.is_empty() => {
-            let c = chars[i % n];
-            chars.insert(i % n, c);
-        }
-        Mutation::SwapChars(i) if chars.len() > 1 => {
-            let i = i % (chars.len() - 1);
-            chars.swap(i, i + 1);
-        }
-        Mutation::Insert(i, t) => {
-            let i = i % (chars.len() + 1);
-            chars.splice(i..i, t.chars());
-        }
-        Mutation::DeleteLine(i) if !lines.is_empty() => {
-            lines.remove(i % l);
-            return lines.concat();
-        }
-        Mutation::DuplicateLine(i) if !lines.is_empty() => {
-            let line = lines[i % l];
-            lines.insert(i % l, line);
-            return lines.concat();
-        }
-        Mutation::SwapLines(i) if lines.len() > 1 => {
-            let i = i % (lines.len() - 1);
-            lines.swap(i, i + 1);
-            return lines.concat();
-        }
-        _ => {}
-    }
-    chars.into_iter().collect()
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
 
+    /// The fuzz harness's mutations (`fuzz.rs`), a few cases on every `cargo test`.
     #[test]
     fn mutated_scenarios_never_panic(
         pick in any::<usize>(),
-        mutations in prop::collection::vec(mutation(), 1..6),
+        other in any::<usize>(),
+        seed in any::<u64>(),
     ) {
         let files = shipped();
         let (path, text) = &files[pick % files.len()];
-        let mut source = text.clone();
-        for m in &mutations {
-            source = mutate(&source, m);
-        }
+        let (_, other) = &files[other % files.len()];
+        let source = crate::fuzz::mutate(&mut crate::fuzz::Rng(seed), text, other);
         let (code, report) = run_capped(path, source);
         prop_assert!((0..=2).contains(&code), "exit {code}");
         if code != 0 {

@@ -16,6 +16,9 @@ pub mod mutants;
 pub mod pack;
 pub mod view;
 
+#[cfg(test)]
+mod tests;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -164,6 +167,9 @@ pub struct Assignment {
     pub tests: Vec<TestSpec>,
     /// Scenario files by their path relative to the assignment, with their text.
     pub sources: BTreeMap<String, String>,
+    /// The same files read, parsed and loaded once (manifests and blocks included), with
+    /// their `apply submission` files left for each submission (`load::with_submission`).
+    pub loaded: BTreeMap<String, LoadedFile>,
 }
 
 impl Assignment {
@@ -196,6 +202,7 @@ pub fn load_assignment(dir: &Path) -> Result<Assignment, String> {
         paths::check_relative(f).map_err(|e| format!("required_files: {e}"))?;
     }
     let mut sources = BTreeMap::new();
+    let mut loaded: BTreeMap<String, LoadedFile> = BTreeMap::new();
     let mut tests = Vec::new();
     for entry in &config.scenarios {
         paths::check_relative(&entry.file).map_err(|e| format!("[[scenario]] file: {e}"))?;
@@ -209,19 +216,29 @@ pub fn load_assignment(dir: &Path) -> Result<Assignment, String> {
             let path = dir.join(&entry.file);
             let source = std::fs::read_to_string(&path)
                 .map_err(|e| format!("cannot read scenario file {}: {e}", path.display()))?;
-            // Check the file loads (syntax, manifests), with the assignment folder standing
-            // in for a submission: submission files are only read when grading.
-            if let Err(errors) =
-                load::load_source_with(&path, &entry.file, source.clone(), Some(dir))
-            {
-                // The caller prefixes `error: `; the rendered text starts with it already.
-                let text = crate::runner::load::render_all(&errors);
-                return Err(text.strip_prefix("error: ").unwrap_or(&text).to_string());
-            }
+            // Read, parse and load once (syntax, manifests); submission files are only
+            // read when grading, once per submission.
+            let mut deferred = load::SubmissionFiles::new(dir);
+            deferred.deferred = true;
+            let file = load::parse_source(&entry.file, &source)
+                .and_then(|ast| {
+                    load::load_parsed_with(
+                        &path,
+                        &entry.file,
+                        source.clone(),
+                        ast,
+                        Some(&mut deferred),
+                    )
+                })
+                .map_err(|errors| {
+                    // The caller prefixes `error: `; the rendered text starts with it already.
+                    let text = crate::runner::load::render_all(&errors);
+                    text.strip_prefix("error: ").unwrap_or(&text).to_string()
+                })?;
             sources.insert(entry.file.clone(), source);
+            loaded.insert(entry.file.clone(), file);
         }
-        let ast = crate::lang::parse(&sources[&entry.file])
-            .map_err(|_| format!("{} does not parse", entry.file))?;
+        let ast = &loaded[&entry.file].ast;
         let picked: Vec<usize> = if entry.title == "*" {
             (0..ast.scenarios.len()).collect()
         } else {
@@ -266,6 +283,7 @@ pub fn load_assignment(dir: &Path) -> Result<Assignment, String> {
         config,
         tests,
         sources,
+        loaded,
     })
 }
 
@@ -344,7 +362,18 @@ impl GradeReport {
 
 /// Grades `submission` (a folder), shown as `name`.
 pub fn grade(assignment: &Assignment, submission: &Path, name: &str) -> GradeReport {
+    grade_reading(assignment, submission, name).0
+}
+
+/// [`grade`], with the submission's files as it read them: each at most once
+/// (`SubmissionFiles::reads`), whatever the number of scenario files that apply it.
+pub fn grade_reading(
+    assignment: &Assignment,
+    submission: &Path,
+    name: &str,
+) -> (GradeReport, load::SubmissionFiles) {
     let started = std::time::Instant::now();
+    let mut read = load::SubmissionFiles::new(submission);
     let mut problems = Vec::new();
     if !submission.is_dir() {
         problems.push(format!("the submission {name} is not a folder"));
@@ -368,7 +397,7 @@ pub fn grade(assignment: &Assignment, submission: &Path, name: &str) -> GradeRep
                 )
             })
             .collect();
-        return GradeReport {
+        let report = GradeReport {
             assignment: assignment.config.title.clone(),
             submission: name.to_string(),
             score: 0.0,
@@ -379,36 +408,27 @@ pub fn grade(assignment: &Assignment, submission: &Path, name: &str) -> GradeRep
             tests,
             duration_ms: started.elapsed().as_millis(),
         };
+        return (report, read);
     }
     for required in &assignment.config.required_files {
-        match paths::read_submission_file(submission, required) {
-            Err(message) => problems.push(format!("required file {required}: {message}")),
-            Ok(text) => {
-                if let Err((message, line, col)) = load::parse_yaml_documents(&text) {
-                    problems.push(format!(
-                        "required file {required} is not valid YAML: {message} (line {line}, column {col})"
-                    ));
+        if let Err(message) = read.documents(required).clone() {
+            match read.problems.get(required) {
+                Some(load::FileProblem::NotYaml) => {
+                    problems.push(format!("required file {message}"));
                 }
+                Some(load::FileProblem::Empty) => {} // valid YAML; `apply` refuses it
+                _ => problems.push(format!("required file {required}: {message}")),
             }
         }
     }
     let limits = &assignment.config.limits;
     let files: BTreeMap<&String, Result<LoadedFile, String>> = assignment
-        .sources
+        .loaded
         .iter()
-        .map(|(file, source)| {
-            let loaded = load::load_source_with(
-                &assignment.dir.join(file),
-                file,
-                source.clone(),
-                Some(submission),
-            )
-            .map(|mut f| {
-                clamp_limits(&mut f, limits);
-                f
-            })
-            .map_err(|errors| crate::runner::load::render_all(&errors));
-            (file, loaded)
+        .map(|(file, template)| {
+            let mut f = load::with_submission(template, &mut read);
+            clamp_limits(&mut f, limits);
+            (file, Ok(f))
         })
         .collect();
     let mut tests: Vec<TestResult> = assignment
@@ -422,7 +442,12 @@ pub fn grade(assignment: &Assignment, submission: &Path, name: &str) -> GradeRep
         .iter()
         .filter(|spec| spec.kind != TestKind::Scenario)
         .collect();
-    tests.extend(mutants::grade_part(assignment, submission, &student_part));
+    tests.extend(mutants::grade_part(
+        assignment,
+        submission,
+        &student_part,
+        &mut read,
+    ));
     let mut load_errors: Vec<LoadError> = Vec::new();
     for t in &tests {
         if let Some(file) = &t.blocked_by {
@@ -442,7 +467,7 @@ pub fn grade(assignment: &Assignment, submission: &Path, name: &str) -> GradeRep
         }
     }
     let score = tests.iter().map(|t| t.score).sum();
-    GradeReport {
+    let report = GradeReport {
         assignment: assignment.config.title.clone(),
         submission: name.to_string(),
         score,
@@ -452,7 +477,8 @@ pub fn grade(assignment: &Assignment, submission: &Path, name: &str) -> GradeRep
         load_errors,
         tests,
         duration_ms: started.elapsed().as_millis(),
-    }
+    };
+    (report, read)
 }
 
 /// The assignment's budgets (or grading's defaults) over a file's own `cluster { }` ones.

@@ -18,7 +18,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::{paths, Assignment, Limits, TestKind, TestResult, TestSpec, Visibility};
-use crate::lang::ast::{ApplySource, StmtKind};
+use crate::lang::ast::{self, ApplySource, StmtKind};
 use crate::runner::load::{self, LoadedFile};
 use crate::runner::mutants::{analyse, Matrix};
 use crate::sim::Mutant;
@@ -129,11 +129,13 @@ pub fn specs(
 /// the reason it does not count.
 type StudentFile = (String, Result<LoadedFile, String>);
 
-/// The student's scenario files under `folder` of `submission`.
+/// The student's scenario files under `folder` of `submission`, each read and parsed once;
+/// the files they apply are read through `read`, shared with the rest of the grading.
 fn load_student_files(
     submission: &Path,
     folder: &str,
     limits: &Limits,
+    read: &mut load::SubmissionFiles,
 ) -> Result<Vec<StudentFile>, String> {
     let root = paths::resolve(submission, folder)?;
     if !root.is_dir() {
@@ -151,16 +153,21 @@ fn load_student_files(
             .strip_prefix(&base)
             .map(|p| p.to_string_lossy().replace('\\', "/"))
             .unwrap_or_else(|_| path.display().to_string());
-        let loaded = paths::read_submission_file(submission, &relative)
-            .and_then(|source| check_applies(submission, &relative, &source).map(|()| source))
-            .and_then(|source| {
-                load::load_source_with(&path, &relative, source, Some(submission))
-                    .map_err(|errors| load::render_all(&errors))
-            })
-            .map(|mut f| {
-                super::clamp_limits(&mut f, limits);
-                f
-            });
+        let loaded = read.read_text(&relative).and_then(|source| {
+            let ast = load::parse_source(&relative, &source)
+                .map_err(|errors| load::render_all(&errors))?;
+            check_applies(submission, &relative, &ast)?;
+            let dir = Path::new(&relative).parent().unwrap_or(Path::new(""));
+            read.scenario_dir = Some(dir.to_string_lossy().replace('\\', "/"));
+            let file = load::load_parsed_with(&path, &relative, source, ast, Some(read));
+            read.scenario_dir = None;
+            let mut file = file.map_err(|errors| load::render_all(&errors))?;
+            if let Some(own) = file.submission.as_mut() {
+                own.scenario_dir = None;
+            }
+            super::clamp_limits(&mut file, limits);
+            Ok(file)
+        });
         files.push((relative, loaded));
     }
     Ok(files)
@@ -187,10 +194,7 @@ fn scn_files(dir: &Path, out: &mut Vec<std::path::PathBuf>, visited: &mut usize)
 }
 
 /// Every `apply "…"` of a student scenario names a file inside the submission.
-fn check_applies(submission: &Path, relative: &str, source: &str) -> Result<(), String> {
-    let Ok(ast) = crate::lang::parse(source) else {
-        return Ok(()); // the load reports the syntax errors, located
-    };
+fn check_applies(submission: &Path, relative: &str, ast: &ast::File) -> Result<(), String> {
     let dir = Path::new(relative).parent().unwrap_or(Path::new(""));
     let statements = ast
         .setup
@@ -219,6 +223,7 @@ pub fn grade_part(
     assignment: &Assignment,
     submission: &Path,
     specs: &[&TestSpec],
+    read: &mut load::SubmissionFiles,
 ) -> Vec<TestResult> {
     if specs.is_empty() {
         return Vec::new();
@@ -230,7 +235,12 @@ pub fn grade_part(
             _ => None,
         })
         .collect();
-    let loaded = load_student_files(submission, folder(assignment), &assignment.config.limits);
+    let loaded = load_student_files(
+        submission,
+        folder(assignment),
+        &assignment.config.limits,
+        read,
+    );
     let (broken, matrix): (BTreeMap<String, String>, Option<Matrix>) = match &loaded {
         Err(message) => (BTreeMap::from([(String::new(), message.clone())]), None),
         Ok(files) => {

@@ -35,11 +35,75 @@ pub struct LoadedFile {
 }
 
 /// The files of a submission that `apply submission "…"` names: documents, or the message
-/// that fails the scenario (missing, outside the folder, too large, not YAML).
+/// that fails the scenario (missing, outside the folder, too large, not YAML). `scn grade`
+/// shares one value between every scenario file of the assignment, the required-files
+/// check and the student's own scenarios, so each file is read and parsed once.
 #[derive(Clone, Debug, Default)]
 pub struct SubmissionFiles {
     pub dir: PathBuf,
     pub files: BTreeMap<String, Result<Vec<Document>, String>>,
+    /// How many times each file was read from the folder (`files` answers the later uses).
+    pub reads: BTreeMap<String, u32>,
+    /// Why a file of `files` failed, for callers that word it their own way.
+    pub problems: BTreeMap<String, FileProblem>,
+    /// Only check the paths of `apply submission`, read nothing: loading an assignment's
+    /// own files before any submission is graded.
+    pub deferred: bool,
+    /// The folder (relative to `dir`, `/`-separated) of the student scenario being loaded:
+    /// its `apply "…"` files are submission files, read through `files` too.
+    pub scenario_dir: Option<String>,
+}
+
+/// Why a submission file gave no documents.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileProblem {
+    /// Missing, outside the folder, not a file, too large or not UTF-8.
+    Unreadable,
+    NotYaml,
+    /// Empty, or only comments and empty documents.
+    Empty,
+}
+
+impl SubmissionFiles {
+    pub fn new(dir: &Path) -> Self {
+        SubmissionFiles {
+            dir: dir.to_path_buf(),
+            ..SubmissionFiles::default()
+        }
+    }
+
+    /// The documents of the submission file `path`, read and parsed on its first use.
+    pub fn documents(&mut self, path: &str) -> &Result<Vec<Document>, String> {
+        if !self.files.contains_key(path) {
+            let outcome = match self.read_text(path) {
+                Err(e) => Err((FileProblem::Unreadable, e)),
+                Ok(text) => match parse_yaml_documents(&text) {
+                    Err((message, line, col)) => Err((
+                        FileProblem::NotYaml,
+                        format!("{path} is not valid YAML: {message} (line {line}, column {col})"),
+                    )),
+                    Ok(docs) if docs.is_empty() => Err((
+                        FileProblem::Empty,
+                        format!("{}: no objects passed to apply", empty_file(path, &text)),
+                    )),
+                    Ok(docs) => Ok(docs),
+                },
+            };
+            let docs = outcome.map_err(|(problem, message)| {
+                self.problems.insert(path.to_string(), problem);
+                message
+            });
+            self.files.insert(path.to_string(), docs);
+        }
+        &self.files[path]
+    }
+
+    /// The text of the submission file `path` (inside the folder, within the size limit,
+    /// UTF-8), counted in `reads`.
+    pub fn read_text(&mut self, path: &str) -> Result<String, String> {
+        *self.reads.entry(path.to_string()).or_default() += 1;
+        super::paths::read_submission_file(&self.dir, path)
+    }
 }
 
 /// A located error that stops a file, with the text its span points into.
@@ -162,15 +226,35 @@ pub(crate) fn load_source_with(
     source: String,
     submission: Option<&Path>,
 ) -> Result<LoadedFile, Vec<LoadError>> {
-    let ast = crate::lang::parse(&source).map_err(|errors| {
+    let ast = parse_source(display, &source)?;
+    let mut files = submission.map(SubmissionFiles::new);
+    load_parsed_with(path, display, source, ast, files.as_mut())
+}
+
+/// The syntax tree of `source`, or its located errors.
+pub fn parse_source(display: &str, source: &str) -> Result<ast::File, Vec<LoadError>> {
+    crate::lang::parse(source).map_err(|errors| {
         errors
             .iter()
             .map(|e| LoadError {
                 diagnostic: e.to_diagnostic(display),
-                source: source.clone(),
+                source: source.to_string(),
             })
             .collect::<Vec<_>>()
-    })?;
+    })
+}
+
+/// Loads an already parsed file: every manifest, block and patch it names. Submission
+/// files come from `submission` (read there on first use, so that files loaded one after
+/// the other read each submission file once); the loaded file keeps a copy.
+pub fn load_parsed_with(
+    path: &Path,
+    display: &str,
+    source: String,
+    ast: ast::File,
+    submission: Option<&mut SubmissionFiles>,
+) -> Result<LoadedFile, Vec<LoadError>> {
+    let mut submission = submission;
     let mut file = LoadedFile {
         path: path.to_path_buf(),
         display: display.to_string(),
@@ -179,10 +263,7 @@ pub(crate) fn load_source_with(
         manifests: BTreeMap::new(),
         inline: BTreeMap::new(),
         patches: BTreeMap::new(),
-        submission: submission.map(|dir| SubmissionFiles {
-            dir: dir.to_path_buf(),
-            files: BTreeMap::new(),
-        }),
+        submission: submission.as_deref_mut().map(std::mem::take),
     };
     let mut errors = Vec::new();
     let statements: Vec<Stmt> = file
@@ -198,6 +279,9 @@ pub(crate) fn load_source_with(
         }
         errors.extend(check_field_paths(&file, stmt));
     }
+    if let (Some(shared), Some(own)) = (submission, file.submission.as_ref()) {
+        *shared = own.clone();
+    }
     if errors.is_empty() {
         Ok(file)
     } else {
@@ -205,11 +289,63 @@ pub(crate) fn load_source_with(
     }
 }
 
+/// A copy of `template` (an assignment's file, loaded once with a deferred submission)
+/// with the submission files its `apply submission` statements name, from `submission`.
+pub fn with_submission(template: &LoadedFile, submission: &mut SubmissionFiles) -> LoadedFile {
+    let mut file = template.clone();
+    let statements = file
+        .ast
+        .setup
+        .iter()
+        .chain(file.ast.scenarios.iter().flat_map(|s| s.body.iter()));
+    for stmt in statements {
+        if let StmtKind::Apply(ApplySource::Submission { path, .. }) = &stmt.kind {
+            if super::paths::check_relative(path).is_ok() {
+                submission.documents(path);
+            }
+        }
+    }
+    file.submission = Some(submission.clone());
+    file
+}
+
 fn load_statement(file: &mut LoadedFile, stmt: &Stmt) -> Result<(), Box<LoadError>> {
     match &stmt.kind {
         StmtKind::Apply(ApplySource::File { path, span }) => {
             if file.manifests.contains_key(path) {
                 return Ok(());
+            }
+            if let Some(submission) = file.submission.as_mut() {
+                if let Some(dir) = submission.scenario_dir.clone() {
+                    // A student's scenario: its manifests are submission files.
+                    let inside = Path::new(&dir)
+                        .join(path)
+                        .to_string_lossy()
+                        .replace('\\', "/");
+                    let docs = submission.documents(&inside).clone();
+                    let docs = docs.or_else(|message| {
+                        if submission.problems.get(&inside) == Some(&FileProblem::Empty) {
+                            Ok(Vec::new()) // `apply` refuses it when it runs, as kubectl does
+                        } else {
+                            Err(message)
+                        }
+                    });
+                    let docs = docs.map_err(|message| LoadError {
+                        diagnostic: Diagnostic {
+                            file: file.display.clone(),
+                            span: Some(*span),
+                            message: format!("cannot load manifest \"{path}\": {message}"),
+                            label: "this file".into(),
+                            hint: Some(
+                                "paths in `apply` are relative to the .scn file, inside the submission"
+                                    .into(),
+                            ),
+                        },
+                        source: file.source.clone(),
+                    })?;
+                    file.manifests.insert(path.clone(), docs);
+                    return Ok(());
+                }
             }
             let full = file.path.parent().unwrap_or(Path::new(".")).join(path);
             let bytes = read_limited(&full, super::yaml_limits::MAX_YAML_BYTES as u64);
@@ -269,24 +405,8 @@ fn load_statement(file: &mut LoadedFile, stmt: &Stmt) -> Result<(), Box<LoadErro
                     "`scn run --submission DIR` or `scn grade ASSIGNMENT --submission DIR` runs it against a student's files",
                 )));
             };
-            if !submission.files.contains_key(path) {
-                let docs =
-                    super::paths::read_submission_file(&submission.dir, path).and_then(|text| {
-                        let docs =
-                            parse_yaml_documents(&text).map_err(|(message, line, col)| {
-                                format!(
-                                "{path} is not valid YAML: {message} (line {line}, column {col})"
-                            )
-                            })?;
-                        if docs.is_empty() {
-                            return Err(format!(
-                                "{}: no objects passed to apply",
-                                empty_file(path, &text)
-                            ));
-                        }
-                        Ok(docs)
-                    });
-                submission.files.insert(path.clone(), docs);
+            if !submission.deferred {
+                submission.documents(path);
             }
         }
         StmtKind::Apply(ApplySource::Inline(text)) => {

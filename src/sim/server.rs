@@ -282,6 +282,12 @@ pub fn create(world: &mut World, kind: &ObjectKind, value: &Value) -> Result<Str
                     return Err(invalid(kind, &name, &errors).into());
                 }
             }
+            if other == "Deployment" {
+                let errors = super::api::validation_ranges::validate_deployment_ranges(value);
+                if !errors.is_empty() {
+                    return Err(invalid(kind, &name, &errors).into());
+                }
+            }
             let mut metadata = meta_of(value);
             init_meta(world, kind, &mut metadata);
             metadata.generation = Some(1);
@@ -623,6 +629,12 @@ pub fn update(
             let old = world.store.others.get(&key).map(|o| o.body.clone());
             if k == super::api::poddisruptionbudget::KIND {
                 let errors = super::api::poddisruptionbudget::validate(&value);
+                if !errors.is_empty() {
+                    return Err(invalid(kind, name, &errors).into());
+                }
+            }
+            if k == "Deployment" {
+                let errors = super::api::validation_ranges::validate_deployment_ranges(&value);
                 if !errors.is_empty() {
                     return Err(invalid(kind, name, &errors).into());
                 }

@@ -216,18 +216,18 @@ fn default_container(c: &mut Container) {
     }
 }
 
+/// `SetDefaults_Probe`: the fields are plain int32 upstream, so 0 (the zero value) is
+/// defaulted as an absent field is.
 fn default_probe(p: &mut Probe) {
-    if p.timeout_seconds.is_none() {
-        p.timeout_seconds = Some(1);
-    }
-    if p.period_seconds.is_none() {
-        p.period_seconds = Some(10);
-    }
-    if p.success_threshold.is_none() {
-        p.success_threshold = Some(1);
-    }
-    if p.failure_threshold.is_none() {
-        p.failure_threshold = Some(3);
+    for (field, default) in [
+        (&mut p.timeout_seconds, 1),
+        (&mut p.period_seconds, 10),
+        (&mut p.success_threshold, 1),
+        (&mut p.failure_threshold, 3),
+    ] {
+        if field.is_none_or(|v| v == 0) {
+            *field = Some(default);
+        }
     }
     if let Some(h) = p.http_get.as_mut() {
         set_if_empty(&mut h.path, "/");

@@ -4,6 +4,8 @@
 //! - [`field_error`]: upstream `field.Error` and kubectl's "is invalid" text;
 //! - [`defaults`]: defaulting (B-DEF) and feature gates;
 //! - [`validation`]: validation and forbidden updates (B-VAL);
+//! - [`validation_ranges`]: range checks of a pod spec's durations and counts (probes,
+//!   tolerations, deadlines);
 //! - [`patch`]: strategic merge, JSON merge and RFC 6902 patches;
 //! - [`apply`]: kubectl client-side apply (three-way merge);
 //! - [`strict`]: unknown-field detection as `--validate=strict`;
@@ -25,6 +27,7 @@ pub mod poddisruptionbudget;
 pub mod strict;
 pub mod unsimulated;
 pub mod validation;
+pub mod validation_ranges;
 
 #[cfg(test)]
 mod tests;

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Taint, Toleration};
 
-use crate::sim::clock::{Millis, SECOND};
+use crate::sim::clock::Millis;
 use crate::sim::kinds::ObjectKind;
 use crate::sim::world::{Change, Timer, WatchEvent, World};
 
@@ -95,7 +95,8 @@ fn min_toleration_time(used: &[&Toleration]) -> Option<Millis> {
             min = Some(min.map_or(seconds, |m| m.min(seconds)));
         }
     }
-    min.map(|s| s as Millis * SECOND)
+    // Any int64 is valid: the product saturates at the end of virtual time, never wraps.
+    min.map(|s| crate::sim::clock::seconds_times(1, s))
 }
 
 pub fn on_event(world: &mut World, event: &WatchEvent) {
@@ -224,7 +225,13 @@ fn process_pod_on_node(world: &mut World, name: &str, taints: &[Taint]) {
         }
         cancel_with_event(world, name);
     }
-    schedule(world, name, &uid, start, start + min);
+    schedule(
+        world,
+        name,
+        &uid,
+        start,
+        crate::sim::clock::later(start, min),
+    );
 }
 
 fn schedule(world: &mut World, name: &str, uid: &str, created: Millis, fire_at: Millis) {
@@ -296,6 +303,7 @@ fn record_event(world: &mut World, name: &str, what: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::clock::SECOND;
 
     fn taint(key: &str) -> Taint {
         Taint {
@@ -322,6 +330,16 @@ mod tests {
         let (all, used) = matching_tolerations(&taints, &tolerations);
         assert!(all);
         assert_eq!(min_toleration_time(&used), Some(60 * SECOND));
+    }
+
+    #[test]
+    fn the_largest_toleration_seconds_saturate_instead_of_wrapping() {
+        let used = [toleration("a", Some(i64::MAX))];
+        let used: Vec<&Toleration> = used.iter().collect();
+        assert_eq!(
+            min_toleration_time(&used),
+            Some(crate::sim::clock::END_OF_TIME)
+        );
     }
 
     #[test]

@@ -138,6 +138,7 @@ pub(super) fn validate_pod_spec(
             ));
         }
     }
+    errs.extend(crate::sim::api::validation_ranges::validate_pod_spec_ranges(spec, path));
     errs
 }
 

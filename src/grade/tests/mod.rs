@@ -1,0 +1,3 @@
+//! Unit tests of grading that need its internals.
+
+mod reads;

@@ -1,0 +1,466 @@
+//! Range checks of the durations and counts a pod spec gives (probes, tolerations,
+//! deadlines), with the API server's own limits and texts (`pkg/apis/core/validation`:
+//! `validateProbe`, `validateLivenessProbe`, `validateReadinessProbe`,
+//! `validateStartupProbe`, `validateHandler`, `validateInitContainers`,
+//! `ValidateTolerations`, `validatePodSpec`'s `activeDeadlineSeconds`). They run on the
+//! defaulted object, as upstream's do, for pods and for the pod templates of workloads,
+//! so that every number the kubelet and the taint manager turn into time was accepted by
+//! the same rules a cluster applies.
+
+use k8s_openapi::api::core::v1::{Container, PodSpec, Probe, Toleration};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+use super::field_error::FieldError;
+
+const NONNEGATIVE_MSG: &str = "must be greater than or equal to 0";
+/// `validation.InclusiveRangeError(1, math.MaxInt32)`.
+const ACTIVE_DEADLINE_MSG: &str = "must be between 1 and 2147483647, inclusive";
+const PORT_RANGE_MSG: &str = "must be between 1 and 65535, inclusive";
+const INIT_FORBIDDEN_MSG: &str = "may not be set for init containers without restartPolicy=Always";
+
+/// Every range check of a pod spec at `path` (`spec` for a pod, `spec.template.spec` for
+/// a workload's template).
+pub fn validate_pod_spec_ranges(spec: &PodSpec, path: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    for (i, c) in spec.containers.iter().enumerate() {
+        errs.extend(validate_container_probes(
+            c,
+            &format!("{path}.containers[{i}]"),
+        ));
+    }
+    for (i, c) in spec.init_containers.iter().flatten().enumerate() {
+        let cp = format!("{path}.initContainers[{i}]");
+        if c.restart_policy.as_deref() == Some("Always") {
+            // A sidecar: probes as a regular container's.
+            errs.extend(validate_container_probes(c, &cp));
+            continue;
+        }
+        for (field, set) in [
+            ("lifecycle", c.lifecycle.is_some()),
+            ("livenessProbe", c.liveness_probe.is_some()),
+            ("readinessProbe", c.readiness_probe.is_some()),
+            ("startupProbe", c.startup_probe.is_some()),
+        ] {
+            if set {
+                errs.push(FieldError::forbidden(
+                    format!("{cp}.{field}"),
+                    INIT_FORBIDDEN_MSG,
+                ));
+            }
+        }
+    }
+    if let Some(d) = spec.active_deadline_seconds {
+        if !(1..=i64::from(i32::MAX)).contains(&d) {
+            errs.push(FieldError::invalid(
+                format!("{path}.activeDeadlineSeconds"),
+                d.to_string(),
+                ACTIVE_DEADLINE_MSG,
+            ));
+        }
+    }
+    for (i, t) in spec.tolerations.iter().flatten().enumerate() {
+        errs.extend(validate_toleration_seconds(
+            t,
+            &format!("{path}.tolerations[{i}]"),
+        ));
+    }
+    errs
+}
+
+/// `validateLivenessProbe`, `validateReadinessProbe` and `validateStartupProbe` of one
+/// container, in that order.
+fn validate_container_probes(c: &Container, cp: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    if let Some(p) = &c.liveness_probe {
+        let pp = format!("{cp}.livenessProbe");
+        errs.extend(validate_probe(p, &pp));
+        errs.extend(success_threshold_is_one(p, &pp));
+    }
+    if let Some(p) = &c.readiness_probe {
+        let pp = format!("{cp}.readinessProbe");
+        errs.extend(validate_probe(p, &pp));
+        if let Some(g) = p.termination_grace_period_seconds {
+            errs.push(FieldError::invalid(
+                format!("{pp}.terminationGracePeriodSeconds"),
+                g.to_string(),
+                "must not be set for readinessProbes",
+            ));
+        }
+    }
+    if let Some(p) = &c.startup_probe {
+        let pp = format!("{cp}.startupProbe");
+        errs.extend(validate_probe(p, &pp));
+        errs.extend(success_threshold_is_one(p, &pp));
+    }
+    errs
+}
+
+/// A liveness or startup probe's `successThreshold` must be 1 (after defaulting: 0 and
+/// unset become 1).
+fn success_threshold_is_one(p: &Probe, pp: &str) -> Option<FieldError> {
+    let value = p.success_threshold.unwrap_or(0);
+    (value != 1).then(|| {
+        FieldError::invalid(
+            format!("{pp}.successThreshold"),
+            value.to_string(),
+            "must be 1",
+        )
+    })
+}
+
+/// `validateProbe`: one handler, and every duration and count at least 0; a probe-level
+/// `terminationGracePeriodSeconds` greater than 0.
+fn validate_probe(p: &Probe, pp: &str) -> Vec<FieldError> {
+    let mut errs = validate_handler(p, pp);
+    for (field, value) in [
+        ("initialDelaySeconds", p.initial_delay_seconds),
+        ("timeoutSeconds", p.timeout_seconds),
+        ("periodSeconds", p.period_seconds),
+        ("successThreshold", p.success_threshold),
+        ("failureThreshold", p.failure_threshold),
+    ] {
+        let value = value.unwrap_or(0);
+        if value < 0 {
+            errs.push(FieldError::invalid(
+                format!("{pp}.{field}"),
+                value.to_string(),
+                NONNEGATIVE_MSG,
+            ));
+        }
+    }
+    if let Some(g) = p.termination_grace_period_seconds.filter(|g| *g <= 0) {
+        errs.push(FieldError::invalid(
+            format!("{pp}.terminationGracePeriodSeconds"),
+            g.to_string(),
+            "must be greater than 0",
+        ));
+    }
+    errs
+}
+
+/// `validateHandler` for a probe: exactly one of exec, httpGet, tcpSocket, grpc, each with
+/// a valid port.
+fn validate_handler(p: &Probe, pp: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let mut handlers = 0;
+    let mut one = |name: &str, set: bool, errs: &mut Vec<FieldError>| -> bool {
+        if !set {
+            return false;
+        }
+        if handlers > 0 {
+            errs.push(FieldError::forbidden(
+                format!("{pp}.{name}"),
+                "may not specify more than 1 handler type",
+            ));
+            return false;
+        }
+        handlers += 1;
+        true
+    };
+    if one("exec", p.exec.is_some(), &mut errs) {
+        let empty = p
+            .exec
+            .as_ref()
+            .is_none_or(|e| e.command.as_ref().is_none_or(Vec::is_empty));
+        if empty {
+            errs.push(FieldError::required(format!("{pp}.exec.command"), ""));
+        }
+    }
+    if one("httpGet", p.http_get.is_some(), &mut errs) {
+        if let Some(h) = &p.http_get {
+            if h.path.as_deref().unwrap_or("").is_empty() {
+                errs.push(FieldError::required(format!("{pp}.httpGet.path"), ""));
+            }
+            errs.extend(port_num_or_name(&h.port, &format!("{pp}.httpGet.port")));
+            let scheme = h.scheme.as_deref().unwrap_or("");
+            if scheme != "HTTP" && scheme != "HTTPS" {
+                errs.push(FieldError::unsupported(
+                    format!("{pp}.httpGet.scheme"),
+                    scheme,
+                    &["HTTP", "HTTPS"],
+                ));
+            }
+        }
+    }
+    if one("tcpSocket", p.tcp_socket.is_some(), &mut errs) {
+        if let Some(t) = &p.tcp_socket {
+            errs.extend(port_num_or_name(&t.port, &format!("{pp}.tcpSocket.port")));
+        }
+    }
+    if one("grpc", p.grpc.is_some(), &mut errs) {
+        if let Some(g) = &p.grpc {
+            errs.extend(port_num_or_name(
+                &IntOrString::Int(g.port),
+                &format!("{pp}.grpc.port"),
+            ));
+        }
+    }
+    if handlers == 0 {
+        errs.push(FieldError::required(pp, "must specify a handler type"));
+    }
+    errs
+}
+
+/// `ValidatePortNumOrName`: a number in 1..=65535 or an IANA service name.
+fn port_num_or_name(port: &IntOrString, path: &str) -> Vec<FieldError> {
+    match port {
+        IntOrString::Int(n) => {
+            if (1..=65535).contains(n) {
+                Vec::new()
+            } else {
+                vec![FieldError::invalid(path, n.to_string(), PORT_RANGE_MSG)]
+            }
+        }
+        IntOrString::String(name) => port_name_errors(name)
+            .into_iter()
+            .map(|m| FieldError::invalid_str(path, name, m))
+            .collect(),
+    }
+}
+
+/// `validation.IsValidPortName`'s messages.
+fn port_name_errors(name: &str) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if name.len() > 15 {
+        out.push("must be no more than 15 characters");
+    }
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        out.push("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
+    }
+    if !name.bytes().any(|b| b.is_ascii_lowercase()) {
+        out.push("must contain at least one letter (a-z)");
+    }
+    if name.contains("--") {
+        out.push("must not contain consecutive hyphens");
+    }
+    if name.starts_with('-') || name.ends_with('-') {
+        out.push("must not begin or end with a hyphen");
+    }
+    out
+}
+
+/// `ValidateTolerations`' rule on `tolerationSeconds`: only a `NoExecute` toleration may
+/// bound how long it tolerates. (Any int64 is accepted; the taint manager treats a value
+/// at or below 0 as "evict at once".)
+fn validate_toleration_seconds(t: &Toleration, tp: &str) -> Option<FieldError> {
+    let effect = t.effect.as_deref().unwrap_or("");
+    (t.toleration_seconds.is_some() && effect != "NoExecute").then(|| {
+        FieldError::invalid_str(
+            format!("{tp}.effect"),
+            effect,
+            "effect must be 'NoExecute' when `tolerationSeconds` is set",
+        )
+    })
+}
+
+/// The durations and counts of a Deployment (stored, not simulated), as
+/// `ValidateDeploymentSpec` checks them: `replicas`, `minReadySeconds`,
+/// `revisionHistoryLimit` and `progressDeadlineSeconds` at least 0, the deadline greater
+/// than `minReadySeconds`; and its pod template's ranges. `value` is the object as applied.
+pub fn validate_deployment_ranges(value: &serde_json::Value) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let spec = &value["spec"];
+    let int = |field: &str| spec.get(field).and_then(serde_json::Value::as_i64);
+    for field in ["replicas", "minReadySeconds", "revisionHistoryLimit"] {
+        if let Some(v) = int(field).filter(|v| *v < 0) {
+            errs.push(FieldError::invalid(
+                format!("spec.{field}"),
+                v.to_string(),
+                NONNEGATIVE_MSG,
+            ));
+        }
+    }
+    if let Some(deadline) = int("progressDeadlineSeconds") {
+        let path = "spec.progressDeadlineSeconds";
+        if deadline < 0 {
+            errs.push(FieldError::invalid(
+                path,
+                deadline.to_string(),
+                NONNEGATIVE_MSG,
+            ));
+        }
+        if deadline <= int("minReadySeconds").unwrap_or(0) {
+            errs.push(FieldError::invalid(
+                path,
+                deadline.to_string(),
+                "must be greater than minReadySeconds",
+            ));
+        }
+    }
+    let template = spec.get("template").and_then(|t| t.get("spec"));
+    if let Some(Ok(pod_spec)) = template.map(|t| serde_json::from_value::<PodSpec>(t.clone())) {
+        errs.extend(validate_pod_spec_ranges(&pod_spec, "spec.template.spec"));
+    }
+    errs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::TCPSocketAction;
+
+    fn probe() -> Probe {
+        Probe {
+            tcp_socket: Some(TCPSocketAction {
+                port: IntOrString::Int(80),
+                ..Default::default()
+            }),
+            period_seconds: Some(10),
+            timeout_seconds: Some(1),
+            success_threshold: Some(1),
+            failure_threshold: Some(3),
+            ..Default::default()
+        }
+    }
+
+    fn spec(c: Container) -> PodSpec {
+        PodSpec {
+            containers: vec![c],
+            ..Default::default()
+        }
+    }
+
+    fn texts(errs: &[FieldError]) -> Vec<String> {
+        errs.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn a_deployment_deadline_must_exceed_min_ready_seconds() {
+        let d = serde_json::json!({
+            "kind": "Deployment",
+            "spec": {"replicas": -1, "minReadySeconds": 30, "progressDeadlineSeconds": 30}
+        });
+        assert_eq!(
+            texts(&validate_deployment_ranges(&d)),
+            [
+                "spec.replicas: Invalid value: -1: must be greater than or equal to 0",
+                "spec.progressDeadlineSeconds: Invalid value: 30: must be greater than minReadySeconds",
+            ]
+        );
+        let ok =
+            serde_json::json!({"spec": {"minReadySeconds": 30, "progressDeadlineSeconds": 600}});
+        assert!(validate_deployment_ranges(&ok).is_empty());
+    }
+
+    #[test]
+    fn a_defaulted_probe_passes() {
+        let c = Container {
+            name: "app".into(),
+            liveness_probe: Some(probe()),
+            readiness_probe: Some(probe()),
+            startup_probe: Some(probe()),
+            ..Default::default()
+        };
+        assert!(validate_pod_spec_ranges(&spec(c), "spec").is_empty());
+    }
+
+    #[test]
+    fn negative_durations_and_counts_are_refused_with_their_paths() {
+        let p = Probe {
+            period_seconds: Some(-1),
+            failure_threshold: Some(-3),
+            initial_delay_seconds: Some(i32::MIN),
+            ..probe()
+        };
+        let c = Container {
+            readiness_probe: Some(p),
+            ..Default::default()
+        };
+        assert_eq!(
+            texts(&validate_pod_spec_ranges(&spec(c), "spec")),
+            [
+                "spec.containers[0].readinessProbe.initialDelaySeconds: Invalid value: -2147483648: must be greater than or equal to 0",
+                "spec.containers[0].readinessProbe.periodSeconds: Invalid value: -1: must be greater than or equal to 0",
+                "spec.containers[0].readinessProbe.failureThreshold: Invalid value: -3: must be greater than or equal to 0",
+            ]
+        );
+    }
+
+    #[test]
+    fn liveness_success_threshold_must_be_one() {
+        let c = Container {
+            liveness_probe: Some(Probe {
+                success_threshold: Some(2),
+                termination_grace_period_seconds: Some(0),
+                ..probe()
+            }),
+            ..Default::default()
+        };
+        assert_eq!(
+            texts(&validate_pod_spec_ranges(&spec(c), "spec.template.spec")),
+            [
+                "spec.template.spec.containers[0].livenessProbe.terminationGracePeriodSeconds: Invalid value: 0: must be greater than 0",
+                "spec.template.spec.containers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_probe_needs_exactly_one_handler() {
+        let none = Probe {
+            tcp_socket: None,
+            ..probe()
+        };
+        let c = Container {
+            readiness_probe: Some(none),
+            ..Default::default()
+        };
+        assert_eq!(
+            texts(&validate_pod_spec_ranges(&spec(c), "spec")),
+            ["spec.containers[0].readinessProbe: Required value: must specify a handler type"]
+        );
+    }
+
+    #[test]
+    fn toleration_seconds_need_no_execute_and_deadlines_a_range() {
+        let s = PodSpec {
+            containers: vec![Container::default()],
+            active_deadline_seconds: Some(0),
+            tolerations: Some(vec![
+                Toleration {
+                    effect: Some("NoSchedule".into()),
+                    toleration_seconds: Some(i64::MAX),
+                    ..Default::default()
+                },
+                Toleration {
+                    effect: Some("NoExecute".into()),
+                    toleration_seconds: Some(i64::MAX),
+                    ..Default::default()
+                },
+            ]),
+            ..Default::default()
+        };
+        assert_eq!(
+            texts(&validate_pod_spec_ranges(&s, "spec")),
+            [
+                "spec.activeDeadlineSeconds: Invalid value: 0: must be between 1 and 2147483647, inclusive",
+                "spec.tolerations[0].effect: Invalid value: \"NoSchedule\": effect must be 'NoExecute' when `tolerationSeconds` is set",
+            ]
+        );
+    }
+
+    #[test]
+    fn probes_on_an_init_container_are_forbidden_unless_it_is_a_sidecar() {
+        let init = Container {
+            name: "init".into(),
+            readiness_probe: Some(probe()),
+            ..Default::default()
+        };
+        let sidecar = Container {
+            restart_policy: Some("Always".into()),
+            ..init.clone()
+        };
+        let s = PodSpec {
+            containers: vec![Container::default()],
+            init_containers: Some(vec![init, sidecar]),
+            ..Default::default()
+        };
+        assert_eq!(
+            texts(&validate_pod_spec_ranges(&s, "spec")),
+            ["spec.initContainers[0].readinessProbe: Forbidden: may not be set for init containers without restartPolicy=Always"]
+        );
+    }
+}
