@@ -229,6 +229,10 @@ pub fn needs_submission(path: &Path) -> bool {
     let Ok(source) = std::fs::read_to_string(path) else {
         return false;
     };
+    // Only a file that says `submission` can apply one: the others are not parsed twice.
+    if !source.contains("submission") {
+        return false;
+    }
     let Ok(file) = crate::lang::parse(&source) else {
         return false;
     };
