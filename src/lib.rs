@@ -118,7 +118,7 @@
 //! while world.step().expect("no limit reached") {}
 //! // OrderedReady: three pods, one after the other, 2 s each.
 //! assert_eq!(world.store.pods.keys().collect::<Vec<_>>(), ["web-0", "web-1", "web-2"]);
-//! assert_eq!(world.now, 6_000);
+//! assert_eq!(world.now, kscn::sim::clock::Millis::secs(6));
 //!
 //! // A refusal is an answer, with kube-apiserver's text.
 //! let typo = json!({

@@ -122,16 +122,21 @@ fn an_await_after_the_largest_wait_does_not_claim_an_absurd_elapsed_time() {
 
 #[test]
 fn clock_arithmetic_saturates() {
-    assert_eq!(clock::later(u64::MAX, u64::MAX), clock::END_OF_TIME);
-    assert_eq!(clock::later(5, 7), 12);
+    use clock::{Millis, END_OF_TIME, SECOND, ZERO};
+    let huge = Millis::ms(u64::MAX);
+    assert_eq!(huge, END_OF_TIME);
+    assert_eq!(huge + huge, END_OF_TIME);
+    assert_eq!(Millis::ms(5) + Millis::ms(7), Millis::ms(12));
     assert_eq!(
-        clock::seconds_times(i32::MAX.into(), i32::MAX.into()),
-        clock::END_OF_TIME
+        Millis::from_secs(i32::MAX.into()).times(i32::MAX.into()),
+        END_OF_TIME
     );
-    assert_eq!(clock::seconds_times(-3, 10), 0);
-    assert_eq!(clock::seconds_times(3, 10), 30_000);
+    assert_eq!(Millis::from_secs(10).times(-3), ZERO);
+    assert_eq!(Millis::from_secs(10).times(3), Millis::ms(30_000));
+    assert_eq!(Millis::from_secs(i64::MIN), ZERO);
+    assert_eq!(SECOND - huge, ZERO);
     // The latest instant still prints as a date.
-    let _ = clock::to_time(u64::MAX);
+    let _ = clock::to_time(huge);
 }
 
 #[test]

@@ -43,7 +43,7 @@ fn step_says_whether_work_remains_and_the_set_settles() {
     assert_eq!(status.ready_replicas, Some(3));
     assert_eq!(w.store.pods.len(), 3);
     // Three pods, 2 s each, one after the other (B-ORD-1).
-    assert_eq!(w.now, 6_000);
+    assert_eq!(w.now, kscn::sim::clock::Millis::ms(6_000));
 }
 
 /// B-VAL-19: a set name that passes validation but makes the revision label too long.
@@ -52,7 +52,8 @@ fn a_long_set_name_makes_every_pod_creation_fail_with_the_label_error() {
     let mut w = world();
     let name = "a-statefulset-name-that-is-long-enough-to-break-every-pod";
     client::apply(&mut w, &set(name, 1), "test").expect("the set itself is valid");
-    w.advance_to(10_000).expect("no limit");
+    w.advance_to(kscn::sim::clock::Millis::ms(10_000))
+        .expect("no limit");
     assert!(w.store.pods.is_empty());
     let events: Vec<String> = w
         .events
@@ -69,7 +70,7 @@ fn a_long_set_name_makes_every_pod_creation_fail_with_the_label_error() {
     let times: Vec<u64> = w
         .events
         .about(&ObjectKind::StatefulSet, name)
-        .map(|e| e.at)
+        .map(|e| e.at.as_ms())
         .collect();
     assert_eq!(times, vec![0, 1_000, 3_000, 7_000], "{times:?}");
 }
@@ -79,7 +80,8 @@ fn the_same_requests_give_the_same_world() {
     let run = || {
         let mut w = world();
         client::apply(&mut w, &set("web", 5), "test").expect("accepted");
-        w.advance_to(60_000).expect("no limit");
+        w.advance_to(kscn::sim::clock::Millis::ms(60_000))
+            .expect("no limit");
         serde_json::to_string(&w.store.to_json(&ObjectKind::Pod, "web-4")).expect("serializes")
     };
     assert_eq!(run(), run());

@@ -15,7 +15,7 @@ use crate::sim::server::{self, ApiError, PatchType, Reason, RequestError};
 use crate::sim::{podutil, SimError, World};
 
 /// The retry interval after a 429 (`evictPods`).
-pub const RETRY: Millis = 5 * SECOND;
+pub const RETRY: Millis = Millis::secs(5);
 /// `waitForDelete`'s poll interval.
 pub const POLL: Millis = SECOND;
 
@@ -61,7 +61,8 @@ pub fn cordon(world: &mut World, node: &str, desired: bool) -> Result<String, Re
 }
 
 /// Go's `time.Duration` text: `2m0s`, `10m0s`, `1h0m0s`, `30s`, `1.5s`.
-pub fn go_duration(ms: Millis) -> String {
+pub fn go_duration(duration: Millis) -> String {
+    let ms = duration.as_ms();
     if ms == 0 {
         return "0s".into();
     }
@@ -394,12 +395,12 @@ mod tests {
 
     #[test]
     fn go_durations() {
-        assert_eq!(go_duration(120_000), "2m0s");
-        assert_eq!(go_duration(600_000), "10m0s");
-        assert_eq!(go_duration(30_000), "30s");
-        assert_eq!(go_duration(3_600_000), "1h0m0s");
-        assert_eq!(go_duration(90_500), "1m30.5s");
-        assert_eq!(go_duration(500), "500ms");
+        assert_eq!(go_duration(Millis::ms(120_000)), "2m0s");
+        assert_eq!(go_duration(Millis::ms(600_000)), "10m0s");
+        assert_eq!(go_duration(Millis::ms(30_000)), "30s");
+        assert_eq!(go_duration(Millis::ms(3_600_000)), "1h0m0s");
+        assert_eq!(go_duration(Millis::ms(90_500)), "1m30.5s");
+        assert_eq!(go_duration(Millis::ms(500)), "500ms");
     }
 
     #[test]

@@ -48,7 +48,7 @@ pub fn check(world: &World, kind: &ObjectKind, name: &str) -> Result<Verdict, St
     }
 }
 
-fn describe(pod: &Pod, min_ready_seconds: i32, now: u64) -> String {
+fn describe(pod: &Pod, min_ready_seconds: i32, now: crate::sim::clock::Millis) -> String {
     let mut words = vec![pod_status(pod)];
     words.push(
         if podutil::is_ready(pod) {

@@ -283,7 +283,7 @@ pub fn to_json(traced: &Traced) -> serde_json::Value {
                     StmtResult::Failed(m) => ("failed", Some(m.clone())),
                 };
                 let mut v = json!({
-                    "at_ms": at,
+                    "at_ms": at.as_ms(),
                     "type": "statement",
                     "line": line,
                     "text": text,
@@ -295,7 +295,7 @@ pub fn to_json(traced: &Traced) -> serde_json::Value {
                 v
             }
             Entry::Pod { at, row, deleted } => json!({
-                "at_ms": at,
+                "at_ms": at.as_ms(),
                 "type": "pod",
                 "name": row.name,
                 "ready": row.ready,
@@ -306,7 +306,7 @@ pub fn to_json(traced: &Traced) -> serde_json::Value {
                 "deleted": deleted,
             }),
             Entry::Wait { at, set, reason } => json!({
-                "at_ms": at,
+                "at_ms": at.as_ms(),
                 "type": "wait",
                 "set": set,
                 "reason": reason,

@@ -9,7 +9,7 @@ use super::world::{Change, World};
 
 pub fn bootstrap(world: &mut World) {
     for (i, shape) in world.config.node_shapes().iter().enumerate() {
-        let node = super::nodes::node_object(shape, i as u32 + 1, 0);
+        let node = super::nodes::node_object(shape, i as u32 + 1, super::clock::ZERO);
         insert_system(world, ObjectKind::Node, node);
     }
     let class = json!({

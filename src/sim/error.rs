@@ -46,7 +46,7 @@ impl SimError {
     /// "more than 3 pods", "more than 1h of virtual time".
     pub fn limit_text(limit: Limit, max: u64) -> String {
         let value = match limit {
-            Limit::Time => super::clock_fmt(max),
+            Limit::Time => super::clock_fmt(super::clock::Millis::ms(max)),
             _ => max.to_string(),
         };
         format!("more than {value} {}", limit.what())

@@ -2,7 +2,7 @@
 
 use k8s_openapi::api::core::v1::Pod;
 
-use super::clock::{from_time, Millis, SECOND};
+use super::clock::{from_time, Millis, ZERO};
 
 pub fn phase(pod: &Pod) -> &str {
     pod.status
@@ -40,7 +40,7 @@ pub fn ready_condition(pod: &Pod) -> Option<(bool, Millis)> {
         .last_transition_time
         .as_ref()
         .map(from_time)
-        .unwrap_or(0);
+        .unwrap_or(ZERO);
     Some((ready.status == "True", since))
 }
 
@@ -60,7 +60,7 @@ pub fn is_running_and_available(pod: &Pod, min_ready_seconds: i32, now: Millis) 
     }
     match ready_condition(pod) {
         Some((true, since)) => {
-            min_ready_seconds <= 0 || since + (min_ready_seconds as Millis) * SECOND <= now
+            min_ready_seconds <= 0 || since + Millis::from_secs(min_ready_seconds.into()) <= now
         }
         _ => false,
     }

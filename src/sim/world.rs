@@ -72,7 +72,7 @@ impl Default for Config {
             domain: "cluster.local".into(),
             max_pods: 100_000,
             max_objects: 1_000_000,
-            max_time_ms: 10_000 * 3_600_000,
+            max_time_ms: Millis::secs(10_000 * 3_600),
             max_events: 50_000_000,
             gates: FeatureGates::default(),
             zones: Vec::new(),
@@ -199,7 +199,7 @@ impl World {
             )));
         }
         let mut world = World {
-            now: 0,
+            now: super::clock::ZERO,
             store: Store::default(),
             timers: Timers::default(),
             watch: VecDeque::new(),
@@ -317,7 +317,10 @@ impl World {
 
     pub fn set_clock(&mut self, at: Millis) -> Result<(), SimError> {
         if at > self.config.max_time_ms {
-            return Err(SimError::limit(Limit::Time, self.config.max_time_ms));
+            return Err(SimError::limit(
+                Limit::Time,
+                self.config.max_time_ms.as_ms(),
+            ));
         }
         self.now = at;
         Ok(())

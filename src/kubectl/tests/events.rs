@@ -15,7 +15,8 @@ fn repeated_events_are_stored_once_with_a_count_and_listed_per_occurrence() {
         "spec": {"containers": [{"name": "c", "image": "nginx:broken"}]}
     });
     client::apply(&mut w, &pod, "test").expect("accepted");
-    w.advance_to(100 * 3_600_000).expect("no limit");
+    w.advance_to(crate::sim::clock::Millis::ms(100 * 3_600_000))
+        .expect("no limit");
     let occurrences = w.events.about(&ObjectKind::Pod, "p").count();
     let stored: Vec<_> = w.events.aggregated(&ObjectKind::Pod, "p").collect();
     // A pull every 300 s for 100 h: over a thousand occurrences, a handful of Events.

@@ -4,6 +4,7 @@
 use super::super::query::object_kind;
 use crate::kubectl::{client, drain};
 use crate::lang::ast::{ApplySource, Cascade, Fault, FaultTarget, PatchType, Ref, Stmt, StmtKind};
+use crate::sim::clock::Millis;
 use crate::sim::faults;
 use crate::sim::kinds::ObjectKind;
 use crate::sim::server::{self, Propagation, RequestError};
@@ -112,11 +113,15 @@ impl Runner<'_> {
                         let image_fault = match *fault {
                             Fault::Crashing { exit, after_ms } => faults::ImageFault::Crashing {
                                 exit,
-                                after: after_ms,
+                                after: Millis::ms(after_ms),
                             },
                             Fault::ImageHealthy => faults::ImageFault::Healthy,
-                            Fault::SlowToStop { ms } => faults::ImageFault::SlowToStop(ms),
-                            Fault::SlowToPull { ms } => faults::ImageFault::SlowToPull(ms),
+                            Fault::SlowToStop { ms } => {
+                                faults::ImageFault::SlowToStop(Millis::ms(ms))
+                            }
+                            Fault::SlowToPull { ms } => {
+                                faults::ImageFault::SlowToPull(Millis::ms(ms))
+                            }
                             _ => faults::ImageFault::Unpullable,
                         };
                         faults::make_image(&mut self.world, image, image_fault);
@@ -180,7 +185,7 @@ impl Runner<'_> {
                 }
                 let options = drain::DrainOptions {
                     force: *force,
-                    timeout_ms: timeout_ms.unwrap_or(DEFAULT_AWAIT),
+                    timeout_ms: timeout_ms.map_or(DEFAULT_AWAIT, Millis::ms),
                 };
                 let printed =
                     drain::drain(&mut self.world, &name, options).map_err(ActionError::Sim)?;

@@ -7,7 +7,7 @@ use super::super::answer::{self, Answer};
 use super::super::exec_check::Check;
 use super::super::query::{self, object_kind, Context, QueryError};
 use crate::lang::ast::{AwaitCond, CompareOp, Expectation, Name, Stmt};
-use crate::sim::clock::{self, Millis};
+use crate::sim::clock::Millis;
 use crate::sim::clock_fmt;
 
 use super::{Runner, Step};
@@ -127,7 +127,7 @@ impl Runner<'_> {
         throughout: Option<Millis>,
     ) -> Step {
         let start = self.world.now;
-        let end = clock::later(start, throughout.unwrap_or(0));
+        let end = start + throughout.unwrap_or_default();
         loop {
             let check = self.check(expectation).map_err(|e| self.fail(stmt, e.0))?;
             if !check.ok {
@@ -169,7 +169,7 @@ impl Runner<'_> {
     }
 
     pub(super) fn await_(&mut self, stmt: &Stmt, cond: &AwaitCond, limit: Millis) -> Step {
-        let deadline = clock::later(self.world.now, limit);
+        let deadline = self.world.now + limit;
         let deleted_uid = match cond {
             AwaitCond::Deleted(r) => {
                 let (_, name) = self.target(r).map_err(|e| self.fail(stmt, e.to_string()))?;

@@ -18,11 +18,11 @@ use super::outcome::{Failure, ScenarioResult, Status};
 use super::query::QueryError;
 use crate::lang::ast::{AwaitCond, ClusterConfig, CompareOp, Expectation, Name, Stmt, StmtKind};
 use crate::sim::api::defaults::FeatureGates;
-use crate::sim::clock::{self, Millis};
+use crate::sim::clock::Millis;
 use crate::sim::{clock_fmt, Config, Mutant, SimError, World};
 
 /// The default limit of `await` (docs/language.md).
-pub const DEFAULT_AWAIT: Millis = 10 * 60 * 1000;
+pub const DEFAULT_AWAIT: Millis = Millis::secs(10 * 60);
 
 pub(crate) fn sim_config(cluster: &ClusterConfig) -> Result<Config, String> {
     Ok(Config {
@@ -32,7 +32,7 @@ pub(crate) fn sim_config(cluster: &ClusterConfig) -> Result<Config, String> {
         max_pods: cluster.max_pods,
         // Objects of every kind get a budget too: ten times the pods, at least 1,000.
         max_objects: cluster.max_pods.saturating_mul(10).max(1_000),
-        max_time_ms: cluster.max_time_ms,
+        max_time_ms: Millis::ms(cluster.max_time_ms),
         max_events: cluster.max_events,
         gates: FeatureGates::from_names(&cluster.feature_gates)?,
         zones: cluster.zones.clone(),
@@ -301,7 +301,7 @@ impl<'f> Runner<'f> {
         }
         let result = match &stmt.kind {
             StmtKind::Wait { duration_ms } => {
-                let until = clock::later(self.world.now, *duration_ms);
+                let until = self.world.now + Millis::ms(*duration_ms);
                 return self
                     .world
                     .advance_to(until)
@@ -315,9 +315,9 @@ impl<'f> Runner<'f> {
             StmtKind::Expect {
                 expectation,
                 throughout_ms,
-            } => return self.expect(stmt, expectation, *throughout_ms),
+            } => return self.expect(stmt, expectation, throughout_ms.map(Millis::ms)),
             StmtKind::Await { cond, within_ms } => {
-                return self.await_(stmt, cond, within_ms.unwrap_or(DEFAULT_AWAIT))
+                return self.await_(stmt, cond, within_ms.map_or(DEFAULT_AWAIT, Millis::ms))
             }
             _ => {
                 self.world.warnings.clear();

@@ -14,14 +14,14 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::Value;
 
 use crate::sim::api::poddisruptionbudget::{self as pdb_api, KIND};
-use crate::sim::clock::{from_time, to_time, Millis, SECOND};
+use crate::sim::clock::{from_time, to_time, Millis};
 use crate::sim::kinds::ObjectKind;
 use crate::sim::world::{Change, Timer, WatchEvent, WorkQueue, World};
 use crate::sim::{labels, podutil};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 /// `DeletionTimeout`: how long an evicted pod may take to start terminating.
-pub const DELETION_TIMEOUT: Millis = 120 * SECOND;
+pub const DELETION_TIMEOUT: Millis = Millis::secs(120);
 
 #[derive(Debug, Default)]
 pub struct DisruptionController {

@@ -10,11 +10,11 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{NodeCondition, Taint};
 
-use crate::sim::clock::{to_time, Millis, SECOND};
+use crate::sim::clock::{to_time, Millis};
 use crate::sim::kinds::ObjectKind;
 use crate::sim::world::{Change, Timer, World};
 
-pub const NODE_MONITOR_GRACE: Millis = 50 * SECOND;
+pub const NODE_MONITOR_GRACE: Millis = Millis::secs(50);
 
 /// Each down/up bumps the node's epoch, so timers of an earlier outage do nothing.
 #[derive(Debug, Default)]

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Taint, Toleration};
 
-use crate::sim::clock::Millis;
+use crate::sim::clock::{Millis, ZERO};
 use crate::sim::kinds::ObjectKind;
 use crate::sim::world::{Change, Timer, WatchEvent, World};
 
@@ -84,19 +84,19 @@ fn matching_tolerations<'a>(
 /// `getMinTolerationTime`: `None` tolerates forever; `<= 0` seconds is at once.
 fn min_toleration_time(used: &[&Toleration]) -> Option<Millis> {
     if used.is_empty() {
-        return Some(0);
+        return Some(ZERO);
     }
     let mut min: Option<i64> = None;
     for t in used {
         if let Some(seconds) = t.toleration_seconds {
             if seconds <= 0 {
-                return Some(0);
+                return Some(ZERO);
             }
             min = Some(min.map_or(seconds, |m| m.min(seconds)));
         }
     }
     // Any int64 is valid: the product saturates at the end of virtual time, never wraps.
-    min.map(|s| crate::sim::clock::seconds_times(1, s))
+    min.map(Millis::from_secs)
 }
 
 pub fn on_event(world: &mut World, event: &WatchEvent) {
@@ -225,13 +225,7 @@ fn process_pod_on_node(world: &mut World, name: &str, taints: &[Taint]) {
         }
         cancel_with_event(world, name);
     }
-    schedule(
-        world,
-        name,
-        &uid,
-        start,
-        crate::sim::clock::later(start, min),
-    );
+    schedule(world, name, &uid, start, start + min);
 }
 
 fn schedule(world: &mut World, name: &str, uid: &str, created: Millis, fire_at: Millis) {
@@ -303,7 +297,6 @@ fn record_event(world: &mut World, name: &str, what: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::clock::SECOND;
 
     fn taint(key: &str) -> Taint {
         Taint {
@@ -329,7 +322,7 @@ mod tests {
         let tolerations = [toleration("a", Some(300)), toleration("b", Some(60))];
         let (all, used) = matching_tolerations(&taints, &tolerations);
         assert!(all);
-        assert_eq!(min_toleration_time(&used), Some(60 * SECOND));
+        assert_eq!(min_toleration_time(&used), Some(Millis::secs(60)));
     }
 
     #[test]

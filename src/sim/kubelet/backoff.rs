@@ -3,18 +3,18 @@
 //! waits 10 s, 20 s, 40 s, … at most 300 s, counted from the exit; a container that ran
 //! 10 minutes starts the curve again.
 
-use super::super::clock::{Millis, SECOND};
+use super::super::clock::Millis;
 use super::{Ctr, PodRuntime};
 
-pub const INITIAL: Millis = 10 * SECOND;
-pub const MAX: Millis = 300 * SECOND;
+pub const INITIAL: Millis = Millis::secs(10);
+pub const MAX: Millis = Millis::secs(300);
 /// A container that ran this long without trouble has its back-off reset.
-pub const RESET_AFTER: Millis = 600 * SECOND;
+pub const RESET_AFTER: Millis = Millis::secs(600);
 
 /// The wait before restarting a container that ran from `started` to `finished`: `None`
 /// restarts it at once.
 pub(crate) fn next(c: &mut Ctr, started: Millis, finished: Millis) -> Option<Millis> {
-    if finished.saturating_sub(started) >= RESET_AFTER {
+    if finished - started >= RESET_AFTER {
         c.backoff = None;
     }
     match c.backoff {

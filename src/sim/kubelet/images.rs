@@ -2,13 +2,13 @@
 //! container's `imagePullPolicy` and the node's images, the pull events, and the pull
 //! back-off (10 s doubling to 300 s; `ErrImagePull`, then `ImagePullBackOff`).
 
-use super::super::clock::{Millis, SECOND};
+use super::super::clock::{Millis, SECOND, ZERO};
 use super::super::world::World;
 use super::{event, go_duration, PodRuntime, State, CONTAINER_START};
 
 /// Image pull back-off: 10 s, doubling, at most 300 s.
-pub const PULL_BACKOFF_START: Millis = 10 * SECOND;
-pub const PULL_BACKOFF_MAX: Millis = 300 * SECOND;
+pub const PULL_BACKOFF_START: Millis = Millis::secs(10);
+pub const PULL_BACKOFF_MAX: Millis = Millis::secs(300);
 /// How long `ErrImagePull` shows before the back-off's `ImagePullBackOff`.
 pub const ERR_IMAGE_PULL_SHOWN: Millis = SECOND;
 
@@ -52,7 +52,7 @@ pub(crate) fn decide(world: &mut World, rt: &PodRuntime, i: usize, first: bool) 
     let took = match (slow, first) {
         (Some(d), _) => d,
         (None, true) => CONTAINER_START,
-        (None, false) => 0,
+        (None, false) => ZERO,
     };
     let image = c.image.clone();
     event(
@@ -102,7 +102,7 @@ pub(crate) fn pull_failed(world: &mut World, rt: &mut PodRuntime, i: usize) {
         message: message.clone(),
         backoff_shown: now + ERR_IMAGE_PULL_SHOWN,
         announced: false,
-        retry: now.saturating_add(backoff),
+        retry: now + backoff,
     };
     event(
         world,

@@ -36,7 +36,7 @@ pub use eviction::evict;
 pub use pod_workers::{crash, make_healthy, make_ready, make_unhealthy, make_unready};
 
 /// How long pulling an image and starting its container takes.
-pub const CONTAINER_START: Millis = 2 * SECOND;
+pub const CONTAINER_START: Millis = Millis::secs(2);
 /// How long a deleted pod takes to disappear once its containers stopped.
 pub const TERMINATION: Millis = SECOND;
 
@@ -384,7 +384,7 @@ pub fn forget(world: &mut World, pod: &Pod) {
 
 /// Go's `time.Duration` text for whole seconds: `2s`, `1m30s`, `1h0m0s`.
 pub(crate) fn go_duration(ms: Millis) -> String {
-    let s = ms / SECOND;
+    let s = ms.as_secs();
     let (h, m, s) = (s / 3600, (s % 3600) / 60, s % 60);
     if h > 0 {
         format!("{h}h{m}m{s}s")

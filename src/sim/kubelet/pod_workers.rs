@@ -7,7 +7,7 @@
 
 use k8s_openapi::api::core::v1::{HostIP, Pod, PodIP, PodStatus};
 
-use super::super::clock::{to_time, Millis, SECOND};
+use super::super::clock::{to_time, Millis, ZERO};
 use super::super::podutil;
 use super::super::scheduler::set_condition;
 use super::super::world::World;
@@ -33,7 +33,7 @@ fn ctr(c: &k8s_openapi::api::core::v1::Container, role: Role) -> Ctr {
         ready_change: None,
         started: false,
         started_at: None,
-        slow_to_stop: 0,
+        slow_to_stop: ZERO,
         pull_backoff: None,
         pull_policy: c
             .image_pull_policy
@@ -232,7 +232,7 @@ fn step(world: &mut World, rt: &mut PodRuntime, i: usize) -> bool {
             if world.kubelet.unpullable.contains(&image) {
                 images::pull_failed(world, rt, i);
             } else {
-                container_started(world, rt, i, Some(0));
+                container_started(world, rt, i, Some(ZERO));
             }
             true
         }
@@ -329,11 +329,11 @@ fn begin_create(world: &mut World, rt: &mut PodRuntime, i: usize, first: bool) {
             images::never_pull(world, rt, i);
         }
         PullDecision::Pull(took) => {
-            if took == 0 {
-                container_started(world, rt, i, Some(0));
+            if took == ZERO {
+                container_started(world, rt, i, Some(ZERO));
             } else {
                 rt.containers[i].state = State::Creating {
-                    until: now.saturating_add(took),
+                    until: now + took,
                     pull: Some(took),
                 };
             }
@@ -383,7 +383,7 @@ fn container_started(world: &mut World, rt: &mut PodRuntime, i: usize, pulled: O
     c.pull_backoff = None;
     c.slow_to_stop = faults.slow_to_stop;
     let exit = match (faults.crashing, c.role) {
-        (Some((code, after)), _) => Some((now.saturating_add(after), code)),
+        (Some((code, after)), _) => Some((now + after, code)),
         // A regular init container does its work and exits 0 at once.
         (None, Role::Init) => Some((now, 0)),
         (None, _) => None,
@@ -437,7 +437,7 @@ fn terminated(
         None => restart(world, rt, i),
         Some(delay) => {
             rt.containers[i].state = State::BackOff {
-                until: at.saturating_add(delay),
+                until: at + delay,
                 delay,
             };
             let message = format!(
@@ -556,7 +556,7 @@ pub(crate) fn stop_time(world: &World, c: &Ctr, grace: Millis) -> (Millis, i32) 
         .kubelet
         .image_faults
         .get(&c.image)
-        .map_or(0, |f| f.slow_to_stop);
+        .map_or(ZERO, |f| f.slow_to_stop);
     let took = c.slow_to_stop.max(now);
     if took > grace {
         (grace, 137)
@@ -566,7 +566,7 @@ pub(crate) fn stop_time(world: &World, c: &Ctr, grace: Millis) -> (Millis, i32) 
 }
 
 pub(crate) fn seconds(s: Option<i64>) -> Millis {
-    (s.unwrap_or(0).max(0) as Millis).saturating_mul(SECOND)
+    Millis::from_secs(s.unwrap_or(0))
 }
 
 /// The UID of the pod object named `name`, if it exists (a fault acts on that object).

@@ -15,13 +15,13 @@
 
 use k8s_openapi::api::core::v1::Probe;
 
-use super::super::clock::{Millis, SECOND};
+use super::super::clock::{Millis, ZERO};
 use super::super::world::World;
 use super::pod_workers::{seconds, stop_time};
 use super::{event, PodRuntime, Role, State};
 
 fn period(p: &Probe) -> Millis {
-    p.period_seconds.unwrap_or(10).max(1) as Millis * SECOND
+    Millis::from_secs(p.period_seconds.unwrap_or(10).max(1).into())
 }
 
 fn initial_delay(p: &Probe) -> Millis {
@@ -30,15 +30,15 @@ fn initial_delay(p: &Probe) -> Millis {
 
 /// failureThreshold × periodSeconds; 0 without a probe.
 fn failure_delay(p: Option<&Probe>) -> Millis {
-    p.map_or(0, |p| {
-        (p.failure_threshold.unwrap_or(3).max(1) as Millis).saturating_mul(period(p))
+    p.map_or(ZERO, |p| {
+        period(p).times(p.failure_threshold.unwrap_or(3).max(1).into())
     })
 }
 
 /// successThreshold × periodSeconds; 0 without a probe.
 fn success_delay(p: Option<&Probe>) -> Millis {
-    p.map_or(0, |p| {
-        (p.success_threshold.unwrap_or(1).max(1) as Millis).saturating_mul(period(p))
+    p.map_or(ZERO, |p| {
+        period(p).times(p.success_threshold.unwrap_or(1).max(1).into())
     })
 }
 
@@ -54,10 +54,7 @@ fn fault_applies(rt: &PodRuntime, i: usize) -> bool {
 /// startup probe succeeded at `startup_ok`: failureThreshold × periodSeconds after the fault
 /// or the startup, whichever is later, and not before initialDelaySeconds from the start.
 fn liveness_kill(p: &Probe, fault_since: Millis, started: Millis, startup_ok: Millis) -> Millis {
-    fault_since
-        .max(startup_ok)
-        .saturating_add(failure_delay(Some(p)))
-        .max(started.saturating_add(initial_delay(p)))
+    (fault_since.max(startup_ok) + failure_delay(Some(p))).max(started + initial_delay(p))
 }
 
 /// Container `i` just started.
@@ -70,11 +67,10 @@ pub(crate) fn on_start(world: &mut World, rt: &mut PodRuntime, i: usize) {
         c.started = false;
         return;
     }
-    let started_at = now.saturating_add(c.startup.as_ref().map_or(0, initial_delay));
+    let started_at = now + c.startup.as_ref().map_or(ZERO, initial_delay);
     c.started_at = Some(started_at);
     c.started = started_at == now;
-    let ready_at =
-        started_at.max(now.saturating_add(c.readiness.as_ref().map_or(0, initial_delay)));
+    let ready_at = started_at.max(now + c.readiness.as_ref().map_or(ZERO, initial_delay));
     if !unready {
         if ready_at == now {
             c.ready = true;
@@ -134,10 +130,7 @@ pub(crate) fn readiness_fails(rt: &mut PodRuntime, now: Millis) {
         }
         let c = &mut rt.containers[i];
         if c.ready {
-            c.ready_change = Some((
-                now.saturating_add(failure_delay(c.readiness.as_ref())),
-                false,
-            ));
+            c.ready_change = Some((now + failure_delay(c.readiness.as_ref()), false));
         } else {
             c.ready_change = None;
         }
@@ -151,9 +144,7 @@ pub(crate) fn readiness_succeeds(rt: &mut PodRuntime, now: Millis) {
         if c.ready {
             c.ready_change = None;
         } else if running {
-            let at = now
-                .saturating_add(success_delay(c.readiness.as_ref()))
-                .max(c.started_at.unwrap_or(now));
+            let at = (now + success_delay(c.readiness.as_ref())).max(c.started_at.unwrap_or(now));
             c.ready_change = Some((at, true));
         }
     }
@@ -234,7 +225,7 @@ pub(crate) fn kill(world: &mut World, rt: &mut PodRuntime, i: usize, since: Mill
     c.ready_change = None;
     c.state = State::Stopping {
         since,
-        until: at.saturating_add(took),
+        until: at + took,
         code,
     };
 }

@@ -8,7 +8,7 @@
 
 use k8s_openapi::api::core::v1::{ContainerState, ContainerStateTerminated};
 
-use super::super::clock::{to_time, Millis, SECOND};
+use super::super::clock::{to_time, Millis, ZERO};
 use super::super::scheduler::set_condition;
 use super::super::world::World;
 use super::pod_workers::stop_time;
@@ -20,12 +20,7 @@ pub(crate) fn begin(world: &mut World, name: &str, uid: &str, node: &str) {
     let Some(pod) = world.store.pods.get(name) else {
         return;
     };
-    let grace = (pod
-        .metadata
-        .deletion_grace_period_seconds
-        .unwrap_or(30)
-        .max(0) as Millis)
-        .saturating_mul(SECOND);
+    let grace = Millis::from_secs(pod.metadata.deletion_grace_period_seconds.unwrap_or(30));
     let mut rt = world
         .kubelet
         .pods
@@ -60,11 +55,9 @@ pub(crate) fn begin(world: &mut World, name: &str, uid: &str, node: &str) {
         let name_c = c.name.clone();
         let (took, _) = stop_time(world, c, grace);
         let stopped = if c.role == Role::Sidecar {
-            last.max(apps_stopped)
-                .saturating_add(took)
-                .min(now.saturating_add(grace))
+            (last.max(apps_stopped) + took).min(now + grace)
         } else {
-            now.saturating_add(took)
+            now + took
         };
         if c.role == Role::App {
             apps_stopped = apps_stopped.max(stopped);
@@ -82,10 +75,10 @@ pub(crate) fn begin(world: &mut World, name: &str, uid: &str, node: &str) {
         c.ready = false;
         c.ready_change = None;
     }
-    let gone_at = if grace == 0 {
+    let gone_at = if grace == ZERO {
         now
     } else {
-        last.saturating_add(TERMINATION)
+        last + TERMINATION
     };
     rt.gone_at = Some(gone_at);
     world.kubelet.pods.insert(uid.to_string(), rt);

@@ -18,7 +18,7 @@ use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec};
 
 use super::identity::{self, replicas, start_ordinal, REVISION_LABEL};
 use super::retention;
-use crate::sim::clock::{Millis, SECOND};
+use crate::sim::clock::Millis;
 use crate::sim::podutil;
 use crate::sim::World;
 
@@ -248,7 +248,7 @@ impl SetIndex {
         }
         if running_and_ready && !available && mrs > 0 {
             if let Some((true, since)) = podutil::ready_condition(pod) {
-                let at = since.saturating_add((mrs as Millis).saturating_mul(SECOND));
+                let at = since + Millis::from_secs(mrs.into());
                 self.pending_available.insert((at, ordinal));
                 self.pending_at.insert(ordinal, at);
             }

@@ -14,7 +14,7 @@ pub mod revision;
 
 use k8s_openapi::api::apps::v1::StatefulSet;
 
-use crate::sim::clock::{Millis, SECOND};
+use crate::sim::clock::{Millis, MILLISECOND, SECOND};
 use crate::sim::error::SimError;
 use crate::sim::labels;
 use crate::sim::podutil;
@@ -139,7 +139,7 @@ pub fn on_claim_event(world: &mut World, claim: &str) {
 
 /// The informer resync period of the StatefulSet controller (`statefulSetResyncPeriod`):
 /// every 30 s from its start, every set is enqueued again.
-pub const RESYNC_PERIOD: Millis = 30 * SECOND;
+pub const RESYNC_PERIOD: Millis = Millis::secs(30);
 
 /// The resync, modelled where it can change something. A sync whose inputs did not change
 /// since its last successful run does nothing, and every input but the ControllerRevisions
@@ -157,7 +157,7 @@ pub struct Resync {
 fn owe_resync(world: &mut World, set: &str) {
     world.statefulset_resync.owed.insert(set.to_string());
     if world.statefulset_resync.at.is_none() {
-        let at = (world.now / RESYNC_PERIOD + 1) * RESYNC_PERIOD;
+        let at = world.now.next_multiple_of(RESYNC_PERIOD);
         world.statefulset_resync.at = Some(at);
         world.timers.at(at, Timer::ResyncStatefulSets);
     }
@@ -389,14 +389,14 @@ fn requeue_with_backoff(world: &mut World, name: &str) {
     let delay = world
         .statefulset_backoff
         .get(name)
-        .map(|d| (d * 2).min(60 * SECOND))
+        .map(|d| (*d * 2).min(Millis::secs(60)))
         .unwrap_or(SECOND);
     world.statefulset_backoff.insert(name.to_string(), delay);
     // As client-go's delaying queue: a retry already pending at an earlier time wins.
     let at = world.now + delay;
     if world
         .statefulset_requeues
-        .range((name.to_string(), world.now + 1)..=(name.to_string(), at))
+        .range((name.to_string(), world.now + MILLISECOND)..=(name.to_string(), at))
         .next()
         .is_some()
     {

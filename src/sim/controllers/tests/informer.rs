@@ -74,7 +74,8 @@ fn a_deleted_claim_stays_for_a_pod_created_before_the_controller_looked() {
         true,
     )
     .expect("deleted");
-    w.advance_to(w.now + 60_000).expect("no limit");
+    w.advance_to(w.now + crate::sim::clock::Millis::secs(60))
+        .expect("no limit");
     assert!(w.store.pods.is_empty());
     assert!(
         !w.store.claims.contains_key("data"),

@@ -132,7 +132,8 @@ fn incremental_syncs_leave_what_a_full_sync_would_and_every_pod_is_listed_once()
     let mut now = 0;
     let mut step = |w: &mut World, touch: &mut u32, by: u64, at: &str| {
         now += by;
-        w.advance_to(now).expect("no limit");
+        w.advance_to(crate::sim::clock::Millis::ms(now))
+            .expect("no limit");
         check(w, at);
         full_sync_finds_nothing_to_do(w, touch, at);
     };
@@ -180,7 +181,8 @@ fn a_managed_slice_deleted_by_hand_is_made_again() {
     let mut w = World::new(Config::default()).expect("the default cluster builds");
     client::apply(&mut w, &service(0), "test").expect("accepted");
     client::apply(&mut w, &set(150), "test").expect("accepted");
-    w.advance_to(60_000).expect("no limit");
+    w.advance_to(crate::sim::clock::Millis::ms(60_000))
+        .expect("no limit");
     let before = slices(&w);
     assert_eq!(before.len(), 2, "{before:?}");
     let victim = before.keys().next().expect("a slice").clone();
@@ -209,7 +211,8 @@ fn endpoints_carry_the_zone_of_their_node() {
     let mut w = World::new(config).expect("a zoned cluster builds");
     client::apply(&mut w, &service(0), "test").expect("accepted");
     client::apply(&mut w, &set(3), "test").expect("accepted");
-    w.advance_to(10_000).expect("no limit");
+    w.advance_to(crate::sim::clock::Millis::ms(10_000))
+        .expect("no limit");
     let mut zones: Vec<(String, String, String)> = w
         .store
         .endpoint_slices
@@ -252,7 +255,8 @@ fn an_external_name_service_gets_no_slice() {
     });
     client::apply(&mut w, &external, "test").expect("accepted");
     client::apply(&mut w, &set(2), "test").expect("accepted");
-    w.advance_to(10_000).expect("no limit");
+    w.advance_to(crate::sim::clock::Millis::ms(10_000))
+        .expect("no limit");
     assert_eq!(w.store.pods.len(), 2);
     assert!(slices(&w).is_empty(), "{:?}", slices(&w));
 }
