@@ -185,15 +185,6 @@ pub fn claims_of(pod: &Pod) -> Vec<String> {
         .collect()
 }
 
-/// Runs a controller's API request without clearing the warnings the user's last action
-/// got (the server resets them on every request; `warnings` is about the user's).
-fn quietly<T>(world: &mut World, request: impl FnOnce(&mut World) -> T) -> T {
-    let warnings = std::mem::take(&mut world.warnings);
-    let out = request(world);
-    world.warnings = warnings;
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::parse_quantity;

@@ -11,7 +11,7 @@ use crate::sim::world::World;
 use super::protection::{release_if_unused, remove_finalizer};
 use super::provisioner::provision;
 use super::{
-    class_of, parse_quantity, phase_of_claim, quietly, tell, waits_for_consumer, wake_pods_using,
+    class_of, parse_quantity, phase_of_claim, tell, waits_for_consumer, wake_pods_using,
     NO_PROVISIONER, PV_PROTECTION, SELECTED_NODE,
 };
 
@@ -299,15 +299,13 @@ pub(super) fn sync_volume(world: &mut World, name: &str) {
                     .and_then(|s| s.persistent_volume_reclaim_policy.clone())
                     .unwrap_or_else(|| "Retain".into());
                 if policy == "Delete" && !deleting {
-                    let _ = quietly(world, |world| {
-                        server::delete(
-                            world,
-                            &ObjectKind::PersistentVolume,
-                            name,
-                            Propagation::Background,
-                            false,
-                        )
-                    });
+                    let _ = server::delete(
+                        world,
+                        &ObjectKind::PersistentVolume,
+                        name,
+                        Propagation::Background,
+                        false,
+                    );
                     return;
                 }
             }
