@@ -1,4 +1,4 @@
 //! Unit tests that drive several controllers through the API, as a user would.
 
-mod informer;
 mod garbage_collector;
+mod informer;
