@@ -492,10 +492,8 @@ pub fn remove_pod(world: &mut World, name: &str) {
         name: name.to_string(),
         created: false,
     });
-    world
-        .files
-        .forget_pod(pod.metadata.uid.as_deref().unwrap_or_default());
-    // The scheduler's cache and the kubelet let it go when they hear the DELETED event.
+    // The scheduler's cache and the kubelet (the pod's files too) let it go when they hear
+    // the DELETED event.
     world.notify_pod_deleted(pod);
 }
 
