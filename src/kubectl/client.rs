@@ -1,6 +1,6 @@
 //! kubectl's client-side commands: apply (three-way merge with the last-applied
 //! configuration), scale, set image, rollout restart and undo, patch, delete. Each returns
-//! the line kubectl prints, or the error it prints.
+//! the lines kubectl prints and the warnings the server returned, or the error it prints.
 
 use serde_json::{json, Value};
 
@@ -10,7 +10,44 @@ use crate::sim::kinds::ObjectKind;
 use crate::sim::server::{self, ApiError, PatchType, Propagation, Reason, RequestError};
 use crate::sim::World;
 
-pub type Outcome = Result<String, RequestError>;
+/// What a command that the server accepted printed: its lines (stdout, and kubectl's own
+/// stderr lines such as the force-deletion warning), and the warnings the API server
+/// returned with its requests, in order (kubectl prints each as `Warning: …` on stderr
+/// before the lines: [`Reply::printed`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Reply {
+    pub lines: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+impl Reply {
+    /// One line, no warning.
+    pub fn line(line: impl Into<String>) -> Reply {
+        Reply {
+            lines: vec![line.into()],
+            warnings: Vec::new(),
+        }
+    }
+
+    /// One line, after the warnings of the request that printed it.
+    fn with_warnings(line: impl Into<String>, warnings: Vec<String>) -> Reply {
+        Reply {
+            lines: vec![line.into()],
+            warnings,
+        }
+    }
+
+    /// What kubectl shows: each warning as `Warning: …`, then the lines.
+    pub fn printed(&self) -> Vec<String> {
+        self.warnings
+            .iter()
+            .map(|w| format!("Warning: {w}"))
+            .chain(self.lines.iter().cloned())
+            .collect()
+    }
+}
+
+pub type Outcome = Result<Reply, RequestError>;
 
 fn bad(message: impl Into<String>) -> RequestError {
     RequestError::Api(ApiError::new(Reason::BadRequest, message))
@@ -96,9 +133,12 @@ pub fn apply(world: &mut World, document: &Value, source: &str) -> Outcome {
                     Value::String(client_apply::applied_configuration(&configuration)),
                 );
             }
-            server::create(world, &kind, &object)?;
-            warn_unsimulated(world, document);
-            Ok(format!("{prefix}/{name} created"))
+            let mut warnings = server::create(world, &kind, &object)?.warnings;
+            warn_unsimulated(&mut warnings, document);
+            Ok(Reply::with_warnings(
+                format!("{prefix}/{name} created"),
+                warnings,
+            ))
         }
         Some(live) => {
             let last = live
@@ -111,21 +151,27 @@ pub fn apply(world: &mut World, document: &Value, source: &str) -> Outcome {
             let patched =
                 client_apply::apply_patch(last.as_ref(), &configuration, &live, kind.name())
                     .map_err(bad)?;
-            let changed = server::update(world, &kind, &name, &patched)?;
-            warn_unsimulated(world, document);
-            Ok(format!(
-                "{prefix}/{name} {}",
-                if changed { "configured" } else { "unchanged" }
+            let response = server::update(world, &kind, &name, &patched)?;
+            let mut warnings = response.warnings;
+            warn_unsimulated(&mut warnings, document);
+            Ok(Reply::with_warnings(
+                format!(
+                    "{prefix}/{name} {}",
+                    if response.value {
+                        "configured"
+                    } else {
+                        "unchanged"
+                    }
+                ),
+                warnings,
             ))
         }
     }
 }
 
 /// The manifest's fields that scn does not simulate, as warnings of the request.
-fn warn_unsimulated(world: &mut World, document: &Value) {
-    world
-        .warnings
-        .extend(crate::sim::api::unsimulated::warnings(document));
+fn warn_unsimulated(warnings: &mut Vec<String>, document: &Value) {
+    warnings.extend(crate::sim::api::unsimulated::warnings(document));
 }
 
 fn require(world: &World, kind: &ObjectKind, name: &str) -> Result<Value, RequestError> {
@@ -152,14 +198,17 @@ pub fn scale(world: &mut World, kind: &ObjectKind, name: &str, replicas: i64) ->
     if replicas > i32::MAX as i64 {
         return Err(bad(format!("replicas {replicas} is out of range")));
     }
-    server::patch(
+    let response = server::patch(
         world,
         kind,
         name,
         PatchType::Merge,
         &json!({"spec": {"replicas": replicas}}),
     )?;
-    Ok(format!("{}/{name} scaled", kind.kubectl_prefix()))
+    Ok(Reply::with_warnings(
+        format!("{}/{name} scaled", kind.kubectl_prefix()),
+        response.warnings,
+    ))
 }
 
 fn containers_pointer(kind: &ObjectKind) -> &'static str {
@@ -204,8 +253,11 @@ pub fn set_image(
         ObjectKind::Pod => json!({"spec": {"containers": patch_containers}}),
         _ => json!({"spec": {"template": {"spec": {"containers": patch_containers}}}}),
     };
-    server::patch(world, kind, name, PatchType::Strategic, &body)?;
-    Ok(format!("{}/{name} image updated", kind.kubectl_prefix()))
+    let response = server::patch(world, kind, name, PatchType::Strategic, &body)?;
+    Ok(Reply::with_warnings(
+        format!("{}/{name} image updated", kind.kubectl_prefix()),
+        response.warnings,
+    ))
 }
 
 /// `kubectl rollout restart`: a template annotation with the time (B-UPD-8).
@@ -215,8 +267,11 @@ pub fn rollout_restart(world: &mut World, kind: &ObjectKind, name: &str) -> Outc
     let body = json!({"spec": {"template": {"metadata": {"annotations": {
         "kubectl.kubernetes.io/restartedAt": now
     }}}}});
-    server::patch(world, kind, name, PatchType::Strategic, &body)?;
-    Ok(format!("{}/{name} restarted", kind.kubectl_prefix()))
+    let response = server::patch(world, kind, name, PatchType::Strategic, &body)?;
+    Ok(Reply::with_warnings(
+        format!("{}/{name} restarted", kind.kubectl_prefix()),
+        response.warnings,
+    ))
 }
 
 /// `kubectl rollout undo [--to-revision=N]`: the template of an earlier
@@ -282,15 +337,18 @@ pub fn rollout_undo(
         .unwrap_or(Value::Null);
     if current == template {
         let number = to_revision.unwrap_or(history.len() as i64 - 1);
-        return Ok(format!(
+        return Ok(Reply::line(format!(
             "{}/{name} skipped rollback (current template already matches revision {number})",
             kind.kubectl_prefix()
-        ));
+        )));
     }
     let mut updated = live.clone();
     updated["spec"]["template"] = template;
-    server::update(world, kind, name, &updated)?;
-    Ok(format!("{}/{name} rolled back", kind.kubectl_prefix()))
+    let response = server::update(world, kind, name, &updated)?;
+    Ok(Reply::with_warnings(
+        format!("{}/{name} rolled back", kind.kubectl_prefix()),
+        response.warnings,
+    ))
 }
 
 /// `kubectl patch KIND/NAME [--type merge|json] -p BODY`.
@@ -301,15 +359,18 @@ pub fn patch(
     patch_type: PatchType,
     body: &Value,
 ) -> Outcome {
-    let changed = server::patch(world, kind, name, patch_type, body)?;
-    Ok(format!(
-        "{}/{name} {}",
-        kind.kubectl_prefix(),
-        if changed {
-            "patched"
-        } else {
-            "patched (no change)"
-        }
+    let response = server::patch(world, kind, name, patch_type, body)?;
+    Ok(Reply::with_warnings(
+        format!(
+            "{}/{name} {}",
+            kind.kubectl_prefix(),
+            if response.value {
+                "patched"
+            } else {
+                "patched (no change)"
+            }
+        ),
+        response.warnings,
     ))
 }
 
@@ -322,8 +383,8 @@ pub fn delete(
     name: &str,
     propagation: Propagation,
     force: bool,
-) -> Result<Vec<String>, RequestError> {
-    server::delete(world, kind, name, propagation, force)?;
+) -> Outcome {
+    let warnings = server::delete(world, kind, name, propagation, force)?.warnings;
     let mut lines = Vec::new();
     if force {
         lines.push(FORCE_WARNING.to_string());
@@ -335,7 +396,7 @@ pub fn delete(
         String::new()
     };
     lines.push(format!("{} \"{name}\" {verb}{from}", kind.kubectl_prefix()));
-    Ok(lines)
+    Ok(Reply { lines, warnings })
 }
 
 /// What kubectl prints before a `--grace-period=0 --force` delete.

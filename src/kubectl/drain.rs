@@ -8,6 +8,7 @@
 
 use serde_json::json;
 
+use super::client::{Outcome, Reply};
 use crate::sim::api::eviction;
 use crate::sim::clock::{Millis, SECOND};
 use crate::sim::kinds::ObjectKind;
@@ -19,11 +20,13 @@ pub const RETRY: Millis = Millis::secs(5);
 /// `waitForDelete`'s poll interval.
 pub const POLL: Millis = SECOND;
 
-/// What a drain printed (stdout and stderr, in order) and, if it failed, kubectl's error.
+/// What a drain printed (stdout and stderr, in order) and, if it failed, kubectl's error;
+/// and the warnings the API server returned with its requests.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Printed {
     pub lines: Vec<String>,
     pub error: Option<String>,
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -35,7 +38,7 @@ pub struct DrainOptions {
 }
 
 /// `kubectl cordon` (`desired = true`) or `uncordon`: the line it prints.
-pub fn cordon(world: &mut World, node: &str, desired: bool) -> Result<String, RequestError> {
+pub fn cordon(world: &mut World, node: &str, desired: bool) -> Outcome {
     let Some(object) = world.store.nodes.get(node) else {
         return Err(ApiError::not_found(&ObjectKind::Node, node).into());
     };
@@ -46,18 +49,21 @@ pub fn cordon(world: &mut World, node: &str, desired: bool) -> Result<String, Re
         .unwrap_or(false);
     let verb = if desired { "cordoned" } else { "uncordoned" };
     if current == desired {
-        return Ok(format!("node/{node} already {verb}"));
+        return Ok(Reply::line(format!("node/{node} already {verb}")));
     }
     // kubectl sends a two-way merge patch; `false` is omitted, so the field goes away.
     let value = if desired { json!(true) } else { json!(null) };
-    server::patch(
+    let response = server::patch(
         world,
         &ObjectKind::Node,
         node,
         PatchType::Merge,
         &json!({"spec": {"unschedulable": value}}),
     )?;
-    Ok(format!("node/{node} {verb}"))
+    Ok(Reply {
+        lines: vec![format!("node/{node} {verb}")],
+        warnings: response.warnings,
+    })
 }
 
 /// Go's `time.Duration` text: `2m0s`, `10m0s`, `1h0m0s`, `30s`, `1.5s`.
@@ -221,8 +227,11 @@ enum Step {
 /// `kubectl drain NODE --ignore-daemonsets --delete-emptydir-data [--force] [--timeout]`.
 pub fn drain(world: &mut World, node: &str, options: DrainOptions) -> Result<Printed, SimError> {
     let mut lines = Vec::new();
-    match cordon(world, node, true) {
-        Ok(line) => lines.push(line),
+    let warnings = match cordon(world, node, true) {
+        Ok(mut reply) => {
+            lines.append(&mut reply.lines);
+            reply.warnings
+        }
         Err(RequestError::Sim(e)) => return Err(e),
         Err(RequestError::Api(e)) => {
             let error = e.to_string();
@@ -230,13 +239,14 @@ pub fn drain(world: &mut World, node: &str, options: DrainOptions) -> Result<Pri
             return Ok(Printed {
                 lines,
                 error: Some(error),
+                warnings: Vec::new(),
             });
         }
-    }
+    };
     world.settle()?;
     let list = pods_for_deletion(world, node, options.force);
     if !list.errors.is_empty() {
-        return Ok(unable(lines, node, aggregate(&list.errors)));
+        return Ok(unable(lines, node, aggregate(&list.errors), warnings));
     }
     if !list.warnings.is_empty() {
         lines.push(format!("Warning: {}", list.warnings.join("; ")));
@@ -244,7 +254,11 @@ pub fn drain(world: &mut World, node: &str, options: DrainOptions) -> Result<Pri
     let errors = evict_pods(world, &list.pods, options.timeout_ms, &mut lines)?;
     if errors.is_empty() {
         lines.push(format!("node/{node} drained"));
-        return Ok(Printed { lines, error: None });
+        return Ok(Printed {
+            lines,
+            error: None,
+            warnings,
+        });
     }
     let error = aggregate(&errors);
     let pending = pods_for_deletion(world, node, options.force);
@@ -256,11 +270,11 @@ pub fn drain(world: &mut World, node: &str, options: DrainOptions) -> Result<Pri
             lines.push(format!("pod/{name}"));
         }
     }
-    Ok(unable(lines, node, error))
+    Ok(unable(lines, node, error, warnings))
 }
 
 /// `RunDrain`'s failure lines, then kubectl's final `error: …`.
-fn unable(mut lines: Vec<String>, node: &str, error: String) -> Printed {
+fn unable(mut lines: Vec<String>, node: &str, error: String, warnings: Vec<String>) -> Printed {
     lines.push(format!(
         "error: unable to drain node \"{node}\" due to error: {error}, continuing command..."
     ));
@@ -271,6 +285,7 @@ fn unable(mut lines: Vec<String>, node: &str, error: String) -> Printed {
     Printed {
         lines,
         error: Some(error),
+        warnings,
     }
 }
 

@@ -90,6 +90,27 @@ impl From<SimError> for RequestError {
     }
 }
 
+/// What the API server answers to a request it served: the verb's result (`value`: the
+/// name a create gave, whether an update changed anything) and the request's warnings,
+/// which kube-apiserver sends as `Warning` headers of the response and kubectl prints
+/// (`Warning: …`). The warnings belong to the request that got them: nothing else in the
+/// cluster sees them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Response<T> {
+    pub value: T,
+    pub warnings: Vec<String>,
+}
+
+impl<T> Response<T> {
+    /// A response without warnings.
+    pub fn new(value: T) -> Response<T> {
+        Response {
+            value,
+            warnings: Vec::new(),
+        }
+    }
+}
+
 /// How a delete treats the object's dependents (`kubectl delete --cascade`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Propagation {
@@ -171,9 +192,12 @@ pub fn check_request(world: &World, kind: &ObjectKind, value: &Value) -> Result<
     Ok(())
 }
 
-/// POST: creates an object. Returns the name.
-pub fn create(world: &mut World, kind: &ObjectKind, value: &Value) -> Result<String, RequestError> {
-    world.warnings.clear();
+/// POST: creates an object. Returns the name, and the request's warnings.
+pub fn create(
+    world: &mut World,
+    kind: &ObjectKind,
+    value: &Value,
+) -> Result<Response<String>, RequestError> {
     check_request(world, kind, value)?;
     let name = meta_of(value).name.unwrap_or_default();
     if name.is_empty() {
@@ -193,6 +217,7 @@ pub fn create(world: &mut World, kind: &ObjectKind, value: &Value) -> Result<Str
         .into());
     }
     world.count_object_creation()?;
+    let mut warnings = Vec::new();
     match kind {
         ObjectKind::StatefulSet => {
             let mut set: StatefulSet = decode(kind, value)?;
@@ -216,7 +241,7 @@ pub fn create(world: &mut World, kind: &ObjectKind, value: &Value) -> Result<Str
             if !errors.is_empty() {
                 return Err(invalid(kind, &name, &errors).into());
             }
-            world.warnings = validation::statefulset_warnings(&set);
+            warnings = validation::statefulset_warnings(&set);
             init_meta(world, kind, &mut set.metadata);
             set.metadata.generation = Some(1);
             set.status = None;
@@ -232,7 +257,7 @@ pub fn create(world: &mut World, kind: &ObjectKind, value: &Value) -> Result<Str
                 return Err(invalid(kind, &name, &errors).into());
             }
             insert_pod(world, pod)?;
-            return Ok(name);
+            return Ok(Response::new(name));
         }
         ObjectKind::Service => {
             let mut svc: Service = decode(kind, value)?;
@@ -301,7 +326,10 @@ pub fn create(world: &mut World, kind: &ObjectKind, value: &Value) -> Result<Str
     }
     let owner = owner_uid_of(world, kind, &name);
     world.notify(kind.clone(), &name, Change::Added, owner);
-    Ok(name)
+    Ok(Response {
+        value: name,
+        warnings,
+    })
 }
 
 fn store_typed<T: Stored>(world: &mut World, value: &Value) -> Result<(), ApiError> {
@@ -464,10 +492,8 @@ pub fn remove_pod(world: &mut World, name: &str) {
         name: name.to_string(),
         created: false,
     });
-    world
-        .files
-        .forget_pod(pod.metadata.uid.as_deref().unwrap_or_default());
-    // The scheduler's cache and the kubelet let it go when they hear the DELETED event.
+    // The scheduler's cache and the kubelet (the pod's files too) let it go when they hear
+    // the DELETED event.
     world.notify_pod_deleted(pod);
 }
 
@@ -500,14 +526,13 @@ pub fn remove(world: &mut World, kind: &ObjectKind, name: &str) {
 }
 
 /// PUT: replaces an object with `value` (from kubectl apply, patch, scale, ...).
-/// Returns whether anything changed.
+/// Returns whether anything changed, and the request's warnings.
 pub fn update(
     world: &mut World,
     kind: &ObjectKind,
     name: &str,
     value: &Value,
-) -> Result<bool, RequestError> {
-    world.warnings.clear();
+) -> Result<Response<bool>, RequestError> {
     let Some(old_json) = world.store.to_json(kind, name) else {
         return Err(ApiError::not_found(kind, name).into());
     };
@@ -542,6 +567,7 @@ pub fn update(
         map.remove("status");
     }
 
+    let mut warnings = Vec::new();
     let changed = match kind {
         ObjectKind::StatefulSet => {
             let Some(old) = world.store.statefulsets.get(name).cloned() else {
@@ -554,7 +580,7 @@ pub fn update(
             if !errors.is_empty() {
                 return Err(invalid(kind, name, &errors).into());
             }
-            world.warnings = validation::statefulset_warnings(&set);
+            warnings = validation::statefulset_warnings(&set);
             if set == old {
                 false
             } else {
@@ -665,7 +691,10 @@ pub fn update(
         world.notify(kind.clone(), name, Change::Modified, owner);
         finish_if_released(world, kind, name);
     }
-    Ok(changed)
+    Ok(Response {
+        value: changed,
+        warnings,
+    })
 }
 
 fn replace_typed<T: Stored + PartialEq>(
@@ -706,7 +735,7 @@ pub fn patch(
     name: &str,
     patch_type: PatchType,
     body: &Value,
-) -> Result<bool, RequestError> {
+) -> Result<Response<bool>, RequestError> {
     let Some(live) = world.store.to_json(kind, name) else {
         return Err(ApiError::not_found(kind, name).into());
     };
@@ -733,34 +762,38 @@ pub fn delete(
     name: &str,
     propagation: Propagation,
     grace_zero: bool,
-) -> Result<(), RequestError> {
-    world.warnings.clear();
+) -> Result<Response<()>, RequestError> {
     let Some(meta) = world.store.meta(kind, name).cloned() else {
         return Err(ApiError::not_found(kind, name).into());
     };
     if *kind == ObjectKind::Pod {
         delete_pod(world, name, grace_zero);
-        return Ok(());
+        return Ok(Response::new(()));
     }
     if meta.deletion_timestamp.is_some() {
-        return Ok(());
+        return Ok(Response::new(()));
     }
+    // The generic registry's deletionFinalizersForGarbageCollection: the propagation
+    // becomes a finalizer the garbage collector acts on when it hears the update
+    // (`orphan`: it strips the dependents' owner references, then the finalizer).
     let mut finalizers = meta.finalizers.clone().unwrap_or_default();
     match propagation {
-        Propagation::Foreground => finalizers.push("foregroundDeletion".into()),
-        Propagation::Orphan => super::controllers::garbage_collector::orphan_dependents(
-            world,
-            meta.uid.as_deref().unwrap_or_default(),
-        ),
+        Propagation::Foreground => finalizers.push(FINALIZER_DELETE_DEPENDENTS.into()),
+        Propagation::Orphan => finalizers.push(FINALIZER_ORPHAN_DEPENDENTS.into()),
         Propagation::Background => {}
     }
     if finalizers.is_empty() {
         remove(world, kind, name);
-        return Ok(());
+        return Ok(Response::new(()));
     }
     set_deleting(world, kind, name, finalizers);
-    Ok(())
+    Ok(Response::new(()))
 }
+
+/// metav1.FinalizerOrphanDependents: a delete with `propagationPolicy: Orphan`.
+pub const FINALIZER_ORPHAN_DEPENDENTS: &str = "orphan";
+/// metav1.FinalizerDeleteDependents: a delete with `propagationPolicy: Foreground`.
+pub const FINALIZER_DELETE_DEPENDENTS: &str = "foregroundDeletion";
 
 fn set_deleting(world: &mut World, kind: &ObjectKind, name: &str, finalizers: Vec<String>) {
     let now = to_time(world.now);

@@ -180,8 +180,6 @@ pub struct World {
     pub files: super::volumes::Files,
     pub events: EventLog,
     pub pod_log: Vec<PodLifecycle>,
-    /// Warnings the API server returned for the last request.
-    pub warnings: Vec<String>,
     /// Events processed so far (timers, watch events, syncs): the event budget.
     pub processed: u64,
     pods_created: u64,
@@ -219,7 +217,6 @@ impl World {
             files: Default::default(),
             events: EventLog::default(),
             pod_log: Vec::new(),
-            warnings: Vec::new(),
             processed: 0,
             pods_created: 0,
             objects_created: 0,

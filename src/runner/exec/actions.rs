@@ -25,6 +25,7 @@ impl Runner<'_> {
                 let (kind, name) = self.target(target)?;
                 done(
                     &mut self.output,
+                    &mut self.warnings,
                     client::scale(&mut self.world, &kind, &name, *replicas),
                 )
             }
@@ -32,6 +33,7 @@ impl Runner<'_> {
                 let (kind, name) = self.target(target)?;
                 done(
                     &mut self.output,
+                    &mut self.warnings,
                     client::set_image(&mut self.world, &kind, &name, images),
                 )
             }
@@ -54,6 +56,7 @@ impl Runner<'_> {
                 };
                 done(
                     &mut self.output,
+                    &mut self.warnings,
                     client::patch(&mut self.world, &kind, &name, patch_type, &value),
                 )
             }
@@ -71,7 +74,10 @@ impl Runner<'_> {
                 for target in targets {
                     let (kind, name) = self.target(target)?;
                     match client::delete(&mut self.world, &kind, &name, propagation, *force) {
-                        Ok(mut lines) => self.output.append(&mut lines),
+                        Ok(mut reply) => {
+                            self.output.append(&mut reply.lines);
+                            self.warnings.append(&mut reply.warnings);
+                        }
                         Err(RequestError::Api(e)) => {
                             self.output.push(e.to_string());
                             errors.push(e.to_string());
@@ -88,6 +94,7 @@ impl Runner<'_> {
                 let (kind, name) = self.target(target)?;
                 done(
                     &mut self.output,
+                    &mut self.warnings,
                     client::rollout_undo(&mut self.world, &kind, &name, *to_revision),
                 )
             }
@@ -95,6 +102,7 @@ impl Runner<'_> {
                 let (kind, name) = self.target(target)?;
                 done(
                     &mut self.output,
+                    &mut self.warnings,
                     client::rollout_restart(&mut self.world, &kind, &name),
                 )
             }
@@ -148,13 +156,17 @@ impl Runner<'_> {
                         ))
                     }
                 };
-                quiet(faults::make(&mut self.world, &object.0, &object.1, fault))
+                quiet(
+                    faults::make(&mut self.world, &object.0, &object.1, fault)
+                        .map(client::Reply::line),
+                )
             }
             StmtKind::Evict { target } => {
                 let (kind, name) = self.target(target)?;
                 done(
                     &mut self.output,
-                    faults::evict(&mut self.world, &kind, &name),
+                    &mut self.warnings,
+                    faults::evict(&mut self.world, &kind, &name).map(client::Reply::line),
                 )
             }
             StmtKind::Cordon { target } | StmtKind::Uncordon { target } => {
@@ -168,6 +180,7 @@ impl Runner<'_> {
                 }
                 done(
                     &mut self.output,
+                    &mut self.warnings,
                     drain::cordon(&mut self.world, &name, desired),
                 )
             }
@@ -190,6 +203,7 @@ impl Runner<'_> {
                 let printed =
                     drain::drain(&mut self.world, &name, options).map_err(ActionError::Sim)?;
                 self.output = printed.lines;
+                self.warnings = printed.warnings;
                 match printed.error {
                     None => Ok(()),
                     Some(error) => Err(ActionError::Refused(error)),
@@ -241,14 +255,12 @@ impl Runner<'_> {
         let mut errors = Vec::new();
         self.refused_documents.clear();
         for doc in &docs {
-            self.world.warnings.clear();
-            let result = client::apply(&mut self.world, &doc.value, &shown);
-            // kubectl prints the server's warnings on stderr before the object's line.
-            self.output
-                .extend(self.world.warnings.iter().map(|w| format!("Warning: {w}")));
-            self.warnings.append(&mut self.world.warnings);
-            match result {
-                Ok(line) => self.output.push(line),
+            match client::apply(&mut self.world, &doc.value, &shown) {
+                Ok(mut reply) => {
+                    // kubectl prints the server's warnings on stderr before the object's line.
+                    self.output.extend(reply.printed());
+                    self.warnings.append(&mut reply.warnings);
+                }
                 Err(RequestError::Api(e)) => {
                     self.output.push(e.to_string());
                     errors.push(e.to_string());
@@ -283,11 +295,17 @@ impl std::fmt::Display for ActionError {
     }
 }
 
-/// An action's outcome: its line goes to `output`, a refusal too (kubectl prints it).
-fn done(output: &mut Vec<String>, outcome: client::Outcome) -> Result<(), ActionError> {
+/// An action's outcome: its lines go to `output`, a refusal too (kubectl prints it), and
+/// the server's warnings to `warnings`.
+fn done(
+    output: &mut Vec<String>,
+    warnings: &mut Vec<String>,
+    outcome: client::Outcome,
+) -> Result<(), ActionError> {
     match outcome {
-        Ok(line) => {
-            output.push(line);
+        Ok(mut reply) => {
+            output.append(&mut reply.lines);
+            warnings.append(&mut reply.warnings);
             Ok(())
         }
         Err(RequestError::Api(e)) => {
@@ -298,9 +316,9 @@ fn done(output: &mut Vec<String>, outcome: client::Outcome) -> Result<(), Action
     }
 }
 
-/// A fault: not a kubectl command, so nothing goes to `output`.
+/// A fault: not a kubectl command, so nothing goes to `output`, and it gets no warning.
 fn quiet(outcome: client::Outcome) -> Result<(), ActionError> {
-    done(&mut Vec::new(), outcome)
+    done(&mut Vec::new(), &mut Vec::new(), outcome)
 }
 
 fn refused(errors: Vec<String>) -> Result<(), ActionError> {

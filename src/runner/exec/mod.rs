@@ -320,11 +320,8 @@ impl<'f> Runner<'f> {
                 return self.await_(stmt, cond, within_ms.map_or(DEFAULT_AWAIT, Millis::ms))
             }
             _ => {
-                self.world.warnings.clear();
                 self.output.clear();
-                let result = self.action(stmt);
-                self.warnings.append(&mut self.world.warnings);
-                result
+                self.action(stmt)
             }
         };
         let result = match result {

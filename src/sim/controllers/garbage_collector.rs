@@ -1,6 +1,8 @@
 //! The garbage collector: deletes dependents whose owners are gone (background cascade),
 //! holds a foreground-deleted owner until its blocking dependents are gone, and strips
-//! owner references for an orphaning delete (B-DEL-1..3, B-PAR-5).
+//! owner references for an orphaning delete (B-DEL-1..3, B-PAR-5). It acts on watch events
+//! only: a foreground or orphaning delete reaches it as the owner's update that adds the
+//! `foregroundDeletion` or `orphan` finalizer, as upstream's API server sets them.
 //!
 //! Within one instant it deletes dependents by ascending (natural) name: upstream deletes
 //! them concurrently with no order, and scn fixes one (docs/language.md execution model).
@@ -19,7 +21,9 @@ use super::informer::WatchCursor;
 use crate::sim::error::SimError;
 use crate::sim::kinds::ObjectKind;
 use crate::sim::podutil::natural_cmp;
-use crate::sim::server::{self, Propagation};
+use crate::sim::server::{
+    self, Propagation, FINALIZER_DELETE_DEPENDENTS, FINALIZER_ORPHAN_DEPENDENTS,
+};
 use crate::sim::store::Store;
 use crate::sim::world::{Change, WatchEvent, World};
 
@@ -175,17 +179,14 @@ impl GarbageCollector {
 }
 
 /// Brings the graph up to date: the event being dispatched, then every queued event not
-/// looked at yet.
-fn catch_up(world: &mut World, current: Option<&WatchEvent>) {
+/// looked at yet. The collector reads its graph only in its own handler.
+fn catch_up(world: &mut World, event: &WatchEvent) {
     let gc = &mut world.garbage_collector;
-    let mut keys: Vec<(&ObjectKind, &str)> = Vec::new();
-    if let Some(event) = current {
-        gc.cursor.dispatched();
-        keys.push((&event.kind, &event.name));
-    }
+    gc.cursor.dispatched();
+    let mut keys: Vec<(&ObjectKind, &str)> = vec![(&event.kind, &event.name)];
     keys.extend(
         gc.cursor
-            .unseen(&world.watch, current.is_none())
+            .unseen(&world.watch, false)
             .into_iter()
             .map(|e| (&e.kind, e.name.as_str())),
     );
@@ -195,7 +196,7 @@ fn catch_up(world: &mut World, current: Option<&WatchEvent>) {
 }
 
 pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
-    catch_up(world, Some(event));
+    catch_up(world, event);
     match event.change {
         Change::Deleted => {
             collect_orphans(world, event.kind == ObjectKind::Pod);
@@ -206,6 +207,7 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
         Change::Modified => {
             if event.kind != ObjectKind::Pod {
                 start_foreground(world, &event.kind, &event.name);
+                orphan_dependents(world, &event.kind, &event.name);
             }
         }
         Change::Added => {}
@@ -257,7 +259,7 @@ fn is_foreground_deleting(world: &World, kind: &ObjectKind, name: &str) -> bool 
             && m.finalizers
                 .iter()
                 .flatten()
-                .any(|f| f == "foregroundDeletion")
+                .any(|f| f == FINALIZER_DELETE_DEPENDENTS)
     })
 }
 
@@ -330,27 +332,52 @@ fn finish_foreground(world: &mut World, owner_uid: &str) {
         .pointer_mut("/metadata/finalizers")
         .and_then(|f| f.as_array_mut())
     {
-        list.retain(|f| f != "foregroundDeletion");
+        list.retain(|f| f != FINALIZER_DELETE_DEPENDENTS);
     }
     let _ = server::update(world, &kind, &name, &value);
 }
 
-/// `--cascade=orphan`: dependents lose their owner reference and stay (B-DEL-3).
-pub fn orphan_dependents(world: &mut World, owner_uid: &str) {
-    catch_up(world, None);
-    for ((kind, name), _, _) in dependents_of(world, owner_uid) {
-        let Some(mut value) = world.store.to_json(&kind, &name) else {
+/// `--cascade=orphan` (B-DEL-3): the API server marked the owner deleted with the `orphan`
+/// finalizer; its dependents lose their owner reference and stay, then the finalizer goes
+/// and the owner with it (upstream's `attemptToOrphanWorker`: `orphanDependents`, then
+/// `removeFinalizer`).
+fn orphan_dependents(world: &mut World, kind: &ObjectKind, name: &str) {
+    let waiting = world.store.meta(kind, name).is_some_and(|m| {
+        m.deletion_timestamp.is_some()
+            && m.finalizers
+                .iter()
+                .flatten()
+                .any(|f| f == FINALIZER_ORPHAN_DEPENDENTS)
+    });
+    if !waiting {
+        return;
+    }
+    let Some(owner_uid) = uid_of(world, kind, name) else {
+        return;
+    };
+    for ((dep_kind, dep_name), _, _) in dependents_of(world, &owner_uid) {
+        let Some(mut value) = world.store.to_json(&dep_kind, &dep_name) else {
             continue;
         };
-        crate::sim::meta::remove_owner_reference_json(&mut value, owner_uid);
-        if kind == ObjectKind::Pod {
+        crate::sim::meta::remove_owner_reference_json(&mut value, &owner_uid);
+        if dep_kind == ObjectKind::Pod {
             // Owner references are metadata: a pod update may change them.
-            if let Some(pod) = world.store.pods.get_mut(&name) {
-                crate::sim::meta::remove_owner_reference(&mut pod.metadata, owner_uid);
+            if let Some(pod) = world.store.pods.get_mut(&dep_name) {
+                crate::sim::meta::remove_owner_reference(&mut pod.metadata, &owner_uid);
             }
-            server::touch_pod(world, &name);
+            server::touch_pod(world, &dep_name);
         } else {
-            let _ = server::update(world, &kind, &name, &value);
+            let _ = server::update(world, &dep_kind, &dep_name, &value);
         }
     }
+    let Some(mut value) = world.store.to_json(kind, name) else {
+        return;
+    };
+    if let Some(list) = value
+        .pointer_mut("/metadata/finalizers")
+        .and_then(|f| f.as_array_mut())
+    {
+        list.retain(|f| f != FINALIZER_ORPHAN_DEPENDENTS);
+    }
+    let _ = server::update(world, kind, name, &value);
 }

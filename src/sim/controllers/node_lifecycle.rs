@@ -118,10 +118,8 @@ pub fn make_up(world: &mut World, node: &str) {
     bump(world, node);
     set_node_ready(world, node, true);
     super::super::kubelet::node_up(world, node);
-    let waiting: Vec<String> = world.scheduler.unschedulable.iter().cloned().collect();
-    for pod in waiting {
-        world.notify(ObjectKind::Pod, &pod, Change::Modified, None);
-    }
+    // The scheduler hears the node's update (Ready, untainted) and retries its waiting
+    // pods from its own queue.
 }
 
 fn set_node_ready(world: &mut World, node: &str, ready: bool) {

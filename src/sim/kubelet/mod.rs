@@ -371,6 +371,9 @@ pub fn forget(world: &mut World, pod: &Pod) {
     world.kubelet.pods.remove(&uid);
     world.kubelet.unready.remove(&uid);
     world.kubelet.unhealthy.remove(&uid);
+    // The pod's emptyDir and container filesystems go with it (the kubelet cleans up the
+    // directories of pods that no longer exist).
+    world.files.forget_pod(&uid);
     let node = node_of(pod);
     let ip = pod.status.as_ref().and_then(|s| s.pod_ip.clone());
     if let (Some(node), Some(ip)) = (node, ip) {

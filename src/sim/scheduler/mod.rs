@@ -49,6 +49,10 @@ pub struct Scheduler {
     /// Waiting pods that some node rejected for their required pod affinity: a pod bound
     /// anywhere may let them fit.
     affinity_waiters: BTreeSet<String>,
+    /// The waiting pods of each claim they name, and each waiting pod's claims: a claim
+    /// that appears or is bound wakes only the pods that use it (VolumeBinding's events).
+    claim_waiters: BTreeMap<String, BTreeSet<String>>,
+    waiting_claims: BTreeMap<String, Vec<String>>,
 }
 
 /// The scheduler's informer handlers: pods (to schedule, and the cache of bound pods) and
@@ -62,6 +66,7 @@ pub fn on_event(
         (_, Change::Deleted) => {}
         (ObjectKind::Pod, _) => on_pod(world, &event.name),
         (ObjectKind::Node, _) => retry_waiting(world),
+        (ObjectKind::PersistentVolumeClaim, change) => on_claim(world, &event.name, change),
         _ => {}
     }
     Ok(())
@@ -170,6 +175,72 @@ fn flush(world: &mut World) {
             world.scheduler.unschedulable.remove(&name);
             world.scheduler.last_message.remove(&name);
             world.scheduler.affinity_waiters.remove(&name);
+            stop_waiting_for_claims(world, &name);
+        }
+    }
+}
+
+/// A claim that was created, or bound, may let the pods that wait for it fit (upstream's
+/// VolumeBinding registers PersistentVolumeClaim events; its hint wakes only the pods that
+/// use the claim).
+fn on_claim(world: &mut World, claim: &str, change: &Change) {
+    let bound = || {
+        world
+            .store
+            .claims
+            .get(claim)
+            .and_then(|c| c.status.as_ref()?.phase.as_deref())
+            == Some("Bound")
+    };
+    let wakes = *change == Change::Added || bound();
+    if wakes
+        && world
+            .scheduler
+            .claim_waiters
+            .get(claim)
+            .is_some_and(|pods| !pods.is_empty())
+    {
+        request_retry(world);
+    }
+}
+
+/// The pod waits: the claims it names can wake it.
+fn wait_for_claims(world: &mut World, name: &str) {
+    if world.scheduler.waiting_claims.contains_key(name) {
+        return;
+    }
+    let claims = world
+        .store
+        .pods
+        .get(name)
+        .map(super::controllers::volume::claims_of)
+        .unwrap_or_default();
+    if claims.is_empty() {
+        return;
+    }
+    for claim in &claims {
+        world
+            .scheduler
+            .claim_waiters
+            .entry(claim.clone())
+            .or_default()
+            .insert(name.to_string());
+    }
+    world
+        .scheduler
+        .waiting_claims
+        .insert(name.to_string(), claims);
+}
+
+/// The pod no longer waits (bound, gone or no longer pending).
+fn stop_waiting_for_claims(world: &mut World, name: &str) {
+    let scheduler = &mut world.scheduler;
+    for claim in scheduler.waiting_claims.remove(name).unwrap_or_default() {
+        if let Some(pods) = scheduler.claim_waiters.get_mut(&claim) {
+            pods.remove(name);
+            if pods.is_empty() {
+                scheduler.claim_waiters.remove(&claim);
+            }
         }
     }
 }
@@ -442,6 +513,7 @@ fn bind(world: &mut World, name: &str, node: &str) {
     world.scheduler.unschedulable.remove(name);
     world.scheduler.last_message.remove(name);
     world.scheduler.affinity_waiters.remove(name);
+    stop_waiting_for_claims(world, name);
     if !world.scheduler.affinity_waiters.is_empty() {
         request_retry(world);
     }
@@ -473,6 +545,7 @@ fn bind(world: &mut World, name: &str, node: &str) {
 /// The pod fits nowhere: it waits. A new message is recorded and written on the pod.
 fn fail(world: &mut World, name: &str, message: String) {
     world.scheduler.unschedulable.insert(name.to_string());
+    wait_for_claims(world, name);
     if message.contains(inter_pod_affinity::ERR_REASON_AFFINITY) {
         world.scheduler.affinity_waiters.insert(name.to_string());
     } else {
@@ -537,6 +610,7 @@ fn set_scheduled(status: &mut PodStatus, unschedulable: Option<&str>, now: super
 /// Frees the pod's place on its node; called when the pod object is removed.
 /// A pod left the store: it no longer waits, and its node has room again.
 pub fn forget(world: &mut World, name: &str) {
+    stop_waiting_for_claims(world, name);
     world.scheduler.unschedulable.remove(name);
     world.scheduler.last_message.remove(name);
     world.scheduler.affinity_waiters.remove(name);

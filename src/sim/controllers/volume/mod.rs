@@ -69,13 +69,7 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
                 sync_volume(world, &pv);
             }
         }
-        (ObjectKind::PersistentVolumeClaim, change) => {
-            sync_claim(world, &event.name);
-            // A pod set aside because its claim was missing may now wait for its node.
-            if *change == Change::Added {
-                wake_pods_using(world, &event.name);
-            }
-        }
+        (ObjectKind::PersistentVolumeClaim, _) => sync_claim(world, &event.name),
         (ObjectKind::PersistentVolume, Change::Deleted) => world.files.volume_gone(&event.name),
         (ObjectKind::PersistentVolume, _) => {
             sync_volume(world, &event.name);
@@ -159,22 +153,6 @@ fn record(world: &mut World, claim: &str, type_: &'static str, reason: &str, mes
 
 pub use crate::quantity::bytes as parse_quantity;
 
-/// Pods the scheduler set aside for this claim get another chance.
-fn wake_pods_using(world: &mut World, claim: &str) {
-    index::catch_up(world, None);
-    let waiting = world.volume_controller.index.pods_using(claim).any(|p| {
-        world.scheduler.unschedulable.contains(p)
-            && world
-                .store
-                .pods
-                .get(p.as_str())
-                .is_some_and(|pod| claims_of(pod).iter().any(|c| c == claim))
-    });
-    if waiting {
-        crate::sim::scheduler::request_retry(world);
-    }
-}
-
 /// The claims a pod's volumes name.
 pub fn claims_of(pod: &Pod) -> Vec<String> {
     pod.spec
@@ -183,15 +161,6 @@ pub fn claims_of(pod: &Pod) -> Vec<String> {
         .filter_map(|v| v.persistent_volume_claim.as_ref())
         .map(|c| c.claim_name.clone())
         .collect()
-}
-
-/// Runs a controller's API request without clearing the warnings the user's last action
-/// got (the server resets them on every request; `warnings` is about the user's).
-fn quietly<T>(world: &mut World, request: impl FnOnce(&mut World) -> T) -> T {
-    let warnings = std::mem::take(&mut world.warnings);
-    let out = request(world);
-    world.warnings = warnings;
-    out
 }
 
 #[cfg(test)]

@@ -11,8 +11,8 @@ use crate::sim::world::World;
 use super::protection::{release_if_unused, remove_finalizer};
 use super::provisioner::provision;
 use super::{
-    class_of, parse_quantity, phase_of_claim, quietly, tell, waits_for_consumer, wake_pods_using,
-    NO_PROVISIONER, PV_PROTECTION, SELECTED_NODE,
+    class_of, parse_quantity, phase_of_claim, tell, waits_for_consumer, NO_PROVISIONER,
+    PV_PROTECTION, SELECTED_NODE,
 };
 
 pub(super) fn sync_pending_claims(world: &mut World) {
@@ -260,8 +260,8 @@ pub(super) fn bind(world: &mut World, claim_name: &str, pv_name: &str) {
     status.phase = Some("Bound".into());
     status.capacity = capacity;
     status.access_modes = modes;
+    // The scheduler hears the claim's update and wakes the pods that wait for it.
     server::touch(world, &ObjectKind::PersistentVolumeClaim, claim_name);
-    wake_pods_using(world, claim_name);
 }
 
 /// `syncVolume`: a new volume without a claim is Available; a bound volume whose claim
@@ -299,15 +299,13 @@ pub(super) fn sync_volume(world: &mut World, name: &str) {
                     .and_then(|s| s.persistent_volume_reclaim_policy.clone())
                     .unwrap_or_else(|| "Retain".into());
                 if policy == "Delete" && !deleting {
-                    let _ = quietly(world, |world| {
-                        server::delete(
-                            world,
-                            &ObjectKind::PersistentVolume,
-                            name,
-                            Propagation::Background,
-                            false,
-                        )
-                    });
+                    let _ = server::delete(
+                        world,
+                        &ObjectKind::PersistentVolume,
+                        name,
+                        Propagation::Background,
+                        false,
+                    );
                     return;
                 }
             }

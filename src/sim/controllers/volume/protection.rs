@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{claims_of, quietly, PVC_PROTECTION};
+use super::{claims_of, PVC_PROTECTION};
 use crate::sim::kinds::ObjectKind;
 use crate::sim::podutil;
 use crate::sim::server;
@@ -77,6 +77,6 @@ pub(super) fn remove_finalizer(world: &mut World, kind: &ObjectKind, name: &str,
     let before = list.len();
     list.retain(|f| f != finalizer);
     if list.len() != before {
-        let _ = quietly(world, |world| server::update(world, kind, name, &value));
+        let _ = server::update(world, kind, name, &value);
     }
 }

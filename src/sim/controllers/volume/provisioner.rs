@@ -10,7 +10,7 @@ use crate::sim::server;
 use crate::sim::world::World;
 
 use super::persistentvolume::bind;
-use super::{quietly, record, tell, PV_PROTECTION};
+use super::{record, tell, PV_PROTECTION};
 
 /// The provisioner creates `pvc-<claim uid>` with the claim's size and modes and the
 /// class's reclaim policy, then the PV controller binds the two (B-PV-1, B-PV-2).
@@ -98,9 +98,7 @@ pub(super) fn provision(
     if let Some(affinity) = provisioned_affinity(world, class, node) {
         pv["spec"]["nodeAffinity"] = affinity;
     }
-    let created = quietly(world, |world| {
-        server::create(world, &ObjectKind::PersistentVolume, &pv)
-    });
+    let created = server::create(world, &ObjectKind::PersistentVolume, &pv);
     if let Err(e) = created {
         let message = match e {
             server::RequestError::Api(e) => e.message,
