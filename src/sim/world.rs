@@ -1,6 +1,6 @@
 //! The World: every piece of simulation state, and the driver that moves it.
 //!
-//! Mirrors how a cluster is built: the API server (`server.rs`) stores objects and emits
+//! Mirrors how a cluster is built: the API server (`server/`) stores objects and emits
 //! watch events; controllers, the scheduler and the kubelet react to those events and to
 //! timers. `settle` runs everything due at the current instant until nothing more happens;
 //! `step` moves the clock to the next timer.

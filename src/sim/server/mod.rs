@@ -2,9 +2,17 @@
 //! admission, as kube-apiserver does for the kinds scn simulates. Every change is
 //! announced as a watch event, which is how controllers learn about it.
 //!
+//! Per-kind rules live beside it, as upstream's `pkg/registry/*/strategy.go`: `pod.rs`
+//! (the pod strategy and its verbs), `claim.rs` (claim admission), `service.rs` (ClusterIP
+//! allocation).
+//!
 //! Architecture invariant: components change objects only through this module's
 //! functions (or by mutating the store and calling `touch_*`), so every change is seen
 //! by the watchers.
+
+mod claim;
+mod pod;
+mod service;
 
 use std::fmt;
 
@@ -20,6 +28,11 @@ use super::kinds::ObjectKind;
 use super::podutil;
 use super::store::{GenericObject, Stored};
 use super::world::{Change, PodLifecycle, World};
+
+use claim::admit_claim;
+pub use pod::{delete_pod, insert_pod, remove_pod, set_disruption_target, touch_pod};
+use pod::{scheduling_gate_addition, spec_equal_but_removed_gates};
+use service::allocate_cluster_ip;
 
 /// Why the API server refused a request; `Display` gives kubectl's text.
 #[derive(Clone, Debug, PartialEq)]
@@ -340,62 +353,6 @@ fn store_typed<T: Stored>(world: &mut World, value: &Value) -> Result<(), ApiErr
     Ok(())
 }
 
-/// The DefaultStorageClass admission plugin and the pvc-protection finalizer.
-fn admit_claim(world: &World, claim: &mut PersistentVolumeClaim) {
-    if let Some(spec) = claim.spec.as_mut() {
-        if spec.storage_class_name.is_none() {
-            spec.storage_class_name = world
-                .store
-                .storage_classes
-                .iter()
-                .find(|(_, c)| {
-                    c.metadata
-                        .annotations
-                        .as_ref()
-                        .and_then(|a| a.get("storageclass.kubernetes.io/is-default-class"))
-                        .is_some_and(|v| v == "true")
-                })
-                .map(|(name, _)| name.clone());
-        }
-    }
-    let finalizers = claim.metadata.finalizers.get_or_insert_with(Vec::new);
-    if !finalizers
-        .iter()
-        .any(|f| f == "kubernetes.io/pvc-protection")
-    {
-        finalizers.push("kubernetes.io/pvc-protection".into());
-    }
-    claim.status.get_or_insert_with(Default::default).phase = Some("Pending".into());
-}
-
-/// ClusterIPs come from 10.96.0.0/12 in order, skipping .1 (kubernetes) and .10 (DNS).
-fn allocate_cluster_ip(world: &World, svc: &mut Service) {
-    let Some(spec) = svc.spec.as_mut() else {
-        return;
-    };
-    if spec.cluster_ip.as_deref() == Some("None") {
-        spec.cluster_ips = Some(vec!["None".into()]);
-        return;
-    }
-    if spec.cluster_ip.as_deref().is_some_and(|ip| !ip.is_empty()) {
-        return;
-    }
-    let used: std::collections::BTreeSet<&str> = world
-        .store
-        .services
-        .values()
-        .filter_map(|s| s.spec.as_ref()?.cluster_ip.as_deref())
-        .collect();
-    let ip = (2u32..(1 << 20))
-        .filter(|n| *n != 10)
-        .map(|n| format!("10.{}.{}.{}", 96 + (n >> 16), (n >> 8) & 0xff, n & 0xff))
-        .find(|ip| !used.contains(ip.as_str()));
-    if let Some(ip) = ip {
-        spec.cluster_ip = Some(ip.clone());
-        spec.cluster_ips = Some(vec![ip]);
-    }
-}
-
 fn owner_uid_of(world: &World, kind: &ObjectKind, name: &str) -> Option<String> {
     let meta = world.store.meta(kind, name)?;
     meta.owner_references
@@ -403,61 +360,6 @@ fn owner_uid_of(world: &World, kind: &ObjectKind, name: &str) -> Option<String> 
         .iter()
         .find(|r| r.controller == Some(true))
         .map(|r| r.uid.clone())
-}
-
-/// Creates a pod (a user's, or a controller's): phase Pending, then watchers see it.
-pub fn insert_pod(world: &mut World, mut pod: Pod) -> Result<(), RequestError> {
-    let name = pod.metadata.name.clone().unwrap_or_default();
-    if world.store.pods.contains_key(&name) {
-        return Err(ApiError::new(
-            Reason::AlreadyExists,
-            format!("pods \"{name}\" already exists"),
-        )
-        .into());
-    }
-    world.count_pod_creation()?;
-    super::api::default_toleration_seconds::admit(&mut pod);
-    init_meta(world, &ObjectKind::Pod, &mut pod.metadata);
-    let gated = pod
-        .spec
-        .as_ref()
-        .and_then(|s| s.scheduling_gates.as_ref())
-        .is_some_and(|g| !g.is_empty());
-    pod.status = Some(PodStatus {
-        phase: Some("Pending".into()),
-        qos_class: Some(qos_class(&pod).into()),
-        // The pod strategy's applySchedulingGatedCondition (pkg/registry/core/pod).
-        conditions: gated.then(|| {
-            vec![k8s_openapi::api::core::v1::PodCondition {
-                type_: "PodScheduled".into(),
-                status: "False".into(),
-                reason: Some("SchedulingGated".into()),
-                message: Some("Scheduling is blocked due to non-empty scheduling gates".into()),
-                ..Default::default()
-            }]
-        }),
-        ..Default::default()
-    });
-    let owner = podutil::controller_uid(&pod).map(str::to_string);
-    world.store.pods.insert(name.clone(), pod);
-    world.pod_log.push(PodLifecycle {
-        at: world.now,
-        name: name.clone(),
-        created: true,
-    });
-    world.notify(ObjectKind::Pod, &name, Change::Added, owner);
-    Ok(())
-}
-
-/// A component wrote the pod (status, binding): new resourceVersion, watchers told.
-pub fn touch_pod(world: &mut World, name: &str) {
-    let rv = world.store.new_resource_version();
-    let Some(pod) = world.store.pods.get_mut(name) else {
-        return;
-    };
-    pod.metadata.resource_version = Some(rv);
-    let owner = podutil::controller_uid(pod).map(str::to_string);
-    world.notify(ObjectKind::Pod, name, Change::Modified, owner);
 }
 
 /// A component wrote a PVC or PV (binding, status): new resourceVersion, watchers told.
@@ -480,21 +382,6 @@ pub fn touch(world: &mut World, kind: &ObjectKind, name: &str) {
     meta.resource_version = Some(rv);
     let owner = owner_uid_of(world, kind, name);
     world.notify(kind.clone(), name, Change::Modified, owner);
-}
-
-/// The pod object leaves the API; its deletion is complete.
-pub fn remove_pod(world: &mut World, name: &str) {
-    let Some(pod) = world.store.pods.remove(name) else {
-        return;
-    };
-    world.pod_log.push(PodLifecycle {
-        at: world.now,
-        name: name.to_string(),
-        created: false,
-    });
-    // The scheduler's cache and the kubelet (the pod's files too) let it go when they hear
-    // the DELETED event.
-    world.notify_pod_deleted(pod);
 }
 
 /// Removes any object from the store (its deletion is complete).
@@ -844,147 +731,4 @@ fn set_deleting(world: &mut World, kind: &ObjectKind, name: &str, finalizers: Ve
     }
     let owner = owner_uid_of(world, kind, name);
     world.notify(kind.clone(), name, Change::Modified, owner);
-}
-
-/// Graceful pod deletion: deletionTimestamp now; the kubelet stops the containers. A pod
-/// never bound to a node, or a forced delete, skips the kubelet.
-pub fn delete_pod(world: &mut World, name: &str, grace_zero: bool) {
-    if world.mutant(super::Mutant::ClaimDeletedWithPod) {
-        super::mutants::delete_pod_claims(world, name);
-    }
-    let now = to_time(world.now);
-    let Some(pod) = world.store.pods.get_mut(name) else {
-        return;
-    };
-    let unbound = pod
-        .spec
-        .as_ref()
-        .and_then(|s| s.node_name.as_ref())
-        .is_none();
-    if pod.metadata.deletion_timestamp.is_some() && !grace_zero {
-        return;
-    }
-    let grace = if grace_zero || unbound {
-        0
-    } else {
-        pod.spec
-            .as_ref()
-            .and_then(|s| s.termination_grace_period_seconds)
-            .unwrap_or(30)
-    };
-    if pod.metadata.deletion_timestamp.is_none() {
-        pod.metadata.deletion_timestamp = Some(now);
-    }
-    pod.metadata.deletion_grace_period_seconds = Some(grace);
-    let held = pod
-        .metadata
-        .finalizers
-        .as_ref()
-        .is_some_and(|f| !f.is_empty());
-    if grace == 0 && !held {
-        remove_pod(world, name);
-        return;
-    }
-    touch_pod(world, name);
-}
-
-/// The scheduling gates `new` has that `old` did not: an update may only remove gates
-/// (`ValidatePodUpdate`, "only deletion is allowed, but found new scheduling gate …").
-fn scheduling_gate_addition(new: &Pod, old: &Pod) -> Option<String> {
-    let gates = |pod: &Pod| -> Vec<String> {
-        pod.spec
-            .as_ref()
-            .and_then(|s| s.scheduling_gates.as_ref())
-            .map(|g| g.iter().map(|g| g.name.clone()).collect())
-            .unwrap_or_default()
-    };
-    let before = gates(old);
-    gates(new)
-        .into_iter()
-        .find(|g| !before.contains(g))
-        .map(|g| format!("only deletion is allowed, but found new scheduling gate '{g}'"))
-}
-
-/// Whether the specs are equal once the scheduling gates are left aside: removing gates is
-/// the one spec change scn's API server lets a pod update make (the others upstream allows,
-/// such as a new image or an added toleration, are refused here, as the kubelet and the
-/// taint manager would have to react to them).
-fn spec_equal_but_removed_gates(new: &Pod, old: &Pod) -> bool {
-    let without_gates = |pod: &Pod| {
-        pod.spec.clone().map(|mut s| {
-            s.scheduling_gates = None;
-            s
-        })
-    };
-    new.spec == old.spec || without_gates(new) == without_gates(old)
-}
-
-/// Sets the pod's `DisruptionTarget` condition before a disruption deletes it (the Eviction
-/// API, the taint manager), as upstream's `UpdatePodCondition` does.
-pub fn set_disruption_target(world: &mut World, name: &str, reason: &str, message: &str) {
-    let now = world.now;
-    let Some(pod) = world.store.pods.get_mut(name) else {
-        return;
-    };
-    let status = pod.status.get_or_insert_with(Default::default);
-    let changed = podutil::update_pod_condition(
-        status.conditions.get_or_insert_with(Vec::new),
-        k8s_openapi::api::core::v1::PodCondition {
-            type_: "DisruptionTarget".into(),
-            status: "True".into(),
-            reason: Some(reason.into()),
-            message: Some(message.into()),
-            last_transition_time: Some(super::clock::to_time(now)),
-            ..Default::default()
-        },
-    );
-    if changed {
-        touch_pod(world, name);
-    }
-}
-
-/// `GetPodQOS` (pkg/apis/core/helper/qos): `Guaranteed` when every container (init
-/// containers included) limits cpu and memory and requests exactly its limits,
-/// `BestEffort` when none requests or limits either, `Burstable` otherwise.
-fn qos_class(pod: &Pod) -> &'static str {
-    let Some(spec) = pod.spec.as_ref() else {
-        return "BestEffort";
-    };
-    let containers: Vec<_> = spec
-        .init_containers
-        .iter()
-        .flatten()
-        .chain(spec.containers.iter())
-        .collect();
-    let compute = |name: &String| name == "cpu" || name == "memory";
-    let same = |a: &k8s_openapi::apimachinery::pkg::api::resource::Quantity,
-                b: &k8s_openapi::apimachinery::pkg::api::resource::Quantity| {
-        a.0 == b.0
-            || matches!((crate::quantity::parse(&a.0), crate::quantity::parse(&b.0)), (Ok(x), Ok(y)) if x == y)
-    };
-    let mut any = false;
-    let mut guaranteed = true;
-    for c in &containers {
-        let resources = c.resources.as_ref();
-        let requests = resources.and_then(|r| r.requests.as_ref());
-        let limits = resources.and_then(|r| r.limits.as_ref());
-        any |= requests.is_some_and(|r| r.keys().any(compute))
-            || limits.is_some_and(|l| l.keys().any(compute));
-        for resource in ["cpu", "memory"] {
-            let limit = limits.and_then(|l| l.get(resource));
-            let request = requests.and_then(|r| r.get(resource));
-            match (request, limit) {
-                (_, None) => guaranteed = false,
-                (Some(request), Some(limit)) if !same(request, limit) => guaranteed = false,
-                _ => {}
-            }
-        }
-    }
-    if !any {
-        "BestEffort"
-    } else if guaranteed {
-        "Guaranteed"
-    } else {
-        "Burstable"
-    }
 }

@@ -1,0 +1,218 @@
+//! The pod strategy (`pkg/registry/core/pod/strategy.go`) and the pod's own verbs:
+//! creation with its status (`qosClass`, `PodScheduled` for gated pods), graceful deletion,
+//! the update rules for scheduling gates, and the `DisruptionTarget` condition.
+
+use super::*;
+
+/// Creates a pod (a user's, or a controller's): phase Pending, then watchers see it.
+pub fn insert_pod(world: &mut World, mut pod: Pod) -> Result<(), RequestError> {
+    let name = pod.metadata.name.clone().unwrap_or_default();
+    if world.store.pods.contains_key(&name) {
+        return Err(ApiError::new(
+            Reason::AlreadyExists,
+            format!("pods \"{name}\" already exists"),
+        )
+        .into());
+    }
+    world.count_pod_creation()?;
+    crate::sim::api::default_toleration_seconds::admit(&mut pod);
+    init_meta(world, &ObjectKind::Pod, &mut pod.metadata);
+    let gated = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.scheduling_gates.as_ref())
+        .is_some_and(|g| !g.is_empty());
+    pod.status = Some(PodStatus {
+        phase: Some("Pending".into()),
+        qos_class: Some(qos_class(&pod).into()),
+        // The pod strategy's applySchedulingGatedCondition (pkg/registry/core/pod).
+        conditions: gated.then(|| {
+            vec![k8s_openapi::api::core::v1::PodCondition {
+                type_: "PodScheduled".into(),
+                status: "False".into(),
+                reason: Some("SchedulingGated".into()),
+                message: Some("Scheduling is blocked due to non-empty scheduling gates".into()),
+                ..Default::default()
+            }]
+        }),
+        ..Default::default()
+    });
+    let owner = podutil::controller_uid(&pod).map(str::to_string);
+    world.store.pods.insert(name.clone(), pod);
+    world.pod_log.push(PodLifecycle {
+        at: world.now,
+        name: name.clone(),
+        created: true,
+    });
+    world.notify(ObjectKind::Pod, &name, Change::Added, owner);
+    Ok(())
+}
+
+/// A component wrote the pod (status, binding): new resourceVersion, watchers told.
+pub fn touch_pod(world: &mut World, name: &str) {
+    let rv = world.store.new_resource_version();
+    let Some(pod) = world.store.pods.get_mut(name) else {
+        return;
+    };
+    pod.metadata.resource_version = Some(rv);
+    let owner = podutil::controller_uid(pod).map(str::to_string);
+    world.notify(ObjectKind::Pod, name, Change::Modified, owner);
+}
+
+/// The pod object leaves the API; its deletion is complete.
+pub fn remove_pod(world: &mut World, name: &str) {
+    let Some(pod) = world.store.pods.remove(name) else {
+        return;
+    };
+    world.pod_log.push(PodLifecycle {
+        at: world.now,
+        name: name.to_string(),
+        created: false,
+    });
+    // The scheduler's cache and the kubelet (the pod's files too) let it go when they hear
+    // the DELETED event.
+    world.notify_pod_deleted(pod);
+}
+
+/// Graceful pod deletion: deletionTimestamp now; the kubelet stops the containers. A pod
+/// never bound to a node, or a forced delete, skips the kubelet.
+pub fn delete_pod(world: &mut World, name: &str, grace_zero: bool) {
+    if world.mutant(crate::sim::Mutant::ClaimDeletedWithPod) {
+        crate::sim::mutants::delete_pod_claims(world, name);
+    }
+    let now = to_time(world.now);
+    let Some(pod) = world.store.pods.get_mut(name) else {
+        return;
+    };
+    let unbound = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.node_name.as_ref())
+        .is_none();
+    if pod.metadata.deletion_timestamp.is_some() && !grace_zero {
+        return;
+    }
+    let grace = if grace_zero || unbound {
+        0
+    } else {
+        pod.spec
+            .as_ref()
+            .and_then(|s| s.termination_grace_period_seconds)
+            .unwrap_or(30)
+    };
+    if pod.metadata.deletion_timestamp.is_none() {
+        pod.metadata.deletion_timestamp = Some(now);
+    }
+    pod.metadata.deletion_grace_period_seconds = Some(grace);
+    let held = pod
+        .metadata
+        .finalizers
+        .as_ref()
+        .is_some_and(|f| !f.is_empty());
+    if grace == 0 && !held {
+        remove_pod(world, name);
+        return;
+    }
+    touch_pod(world, name);
+}
+
+/// The scheduling gates `new` has that `old` did not: an update may only remove gates
+/// (`ValidatePodUpdate`, "only deletion is allowed, but found new scheduling gate …").
+pub(super) fn scheduling_gate_addition(new: &Pod, old: &Pod) -> Option<String> {
+    let gates = |pod: &Pod| -> Vec<String> {
+        pod.spec
+            .as_ref()
+            .and_then(|s| s.scheduling_gates.as_ref())
+            .map(|g| g.iter().map(|g| g.name.clone()).collect())
+            .unwrap_or_default()
+    };
+    let before = gates(old);
+    gates(new)
+        .into_iter()
+        .find(|g| !before.contains(g))
+        .map(|g| format!("only deletion is allowed, but found new scheduling gate '{g}'"))
+}
+
+/// Whether the specs are equal once the scheduling gates are left aside: removing gates is
+/// the one spec change scn's API server lets a pod update make (the others upstream allows,
+/// such as a new image or an added toleration, are refused here, as the kubelet and the
+/// taint manager would have to react to them).
+pub(super) fn spec_equal_but_removed_gates(new: &Pod, old: &Pod) -> bool {
+    let without_gates = |pod: &Pod| {
+        pod.spec.clone().map(|mut s| {
+            s.scheduling_gates = None;
+            s
+        })
+    };
+    new.spec == old.spec || without_gates(new) == without_gates(old)
+}
+
+/// Sets the pod's `DisruptionTarget` condition before a disruption deletes it (the Eviction
+/// API, the taint manager), as upstream's `UpdatePodCondition` does.
+pub fn set_disruption_target(world: &mut World, name: &str, reason: &str, message: &str) {
+    let now = world.now;
+    let Some(pod) = world.store.pods.get_mut(name) else {
+        return;
+    };
+    let status = pod.status.get_or_insert_with(Default::default);
+    let changed = podutil::update_pod_condition(
+        status.conditions.get_or_insert_with(Vec::new),
+        k8s_openapi::api::core::v1::PodCondition {
+            type_: "DisruptionTarget".into(),
+            status: "True".into(),
+            reason: Some(reason.into()),
+            message: Some(message.into()),
+            last_transition_time: Some(crate::sim::clock::to_time(now)),
+            ..Default::default()
+        },
+    );
+    if changed {
+        touch_pod(world, name);
+    }
+}
+
+/// `GetPodQOS` (pkg/apis/core/helper/qos): `Guaranteed` when every container (init
+/// containers included) limits cpu and memory and requests exactly its limits,
+/// `BestEffort` when none requests or limits either, `Burstable` otherwise.
+pub(super) fn qos_class(pod: &Pod) -> &'static str {
+    let Some(spec) = pod.spec.as_ref() else {
+        return "BestEffort";
+    };
+    let containers: Vec<_> = spec
+        .init_containers
+        .iter()
+        .flatten()
+        .chain(spec.containers.iter())
+        .collect();
+    let compute = |name: &String| name == "cpu" || name == "memory";
+    let same = |a: &k8s_openapi::apimachinery::pkg::api::resource::Quantity,
+                b: &k8s_openapi::apimachinery::pkg::api::resource::Quantity| {
+        a.0 == b.0
+            || matches!((crate::quantity::parse(&a.0), crate::quantity::parse(&b.0)), (Ok(x), Ok(y)) if x == y)
+    };
+    let mut any = false;
+    let mut guaranteed = true;
+    for c in &containers {
+        let resources = c.resources.as_ref();
+        let requests = resources.and_then(|r| r.requests.as_ref());
+        let limits = resources.and_then(|r| r.limits.as_ref());
+        any |= requests.is_some_and(|r| r.keys().any(compute))
+            || limits.is_some_and(|l| l.keys().any(compute));
+        for resource in ["cpu", "memory"] {
+            let limit = limits.and_then(|l| l.get(resource));
+            let request = requests.and_then(|r| r.get(resource));
+            match (request, limit) {
+                (_, None) => guaranteed = false,
+                (Some(request), Some(limit)) if !same(request, limit) => guaranteed = false,
+                _ => {}
+            }
+        }
+    }
+    if !any {
+        "BestEffort"
+    } else if guaranteed {
+        "Guaranteed"
+    } else {
+        "Burstable"
+    }
+}
