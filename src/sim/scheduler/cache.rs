@@ -71,6 +71,59 @@ pub struct Cache {
     selectors: BTreeMap<String, SelectorEntry>,
     /// Keyed by kind, weight, topology key and selector; kept in key order.
     pub terms: BTreeMap<String, TermEntry>,
+    /// Bumped on every Node event: what is derived from the nodes is valid for one epoch.
+    pub node_epoch: u64,
+    /// Per topology key, each node's domain (nodes in name order, a missing key counting
+    /// as the value ""), the number of domains, and the epoch and node count it was
+    /// computed for: the spread plugin's scoring reads it instead of looking every node's
+    /// label up on every cycle.
+    pub domains: BTreeMap<String, Domains>,
+}
+
+#[derive(Debug, Default)]
+pub struct Domains {
+    pub of_node: Vec<usize>,
+    pub count: usize,
+    epoch: u64,
+}
+
+impl Cache {
+    /// Makes sure the domains of `key` are those of the current nodes.
+    pub fn index_domains(
+        &mut self,
+        key: &str,
+        nodes: &BTreeMap<String, k8s_openapi::api::core::v1::Node>,
+    ) {
+        let epoch = self.node_epoch;
+        if let Some(d) = self.domains.get(key) {
+            if d.epoch == epoch && d.of_node.len() == nodes.len() {
+                return;
+            }
+        }
+        let mut ids: BTreeMap<&str, usize> = BTreeMap::new();
+        let of_node = nodes
+            .values()
+            .map(|node| {
+                let value = node
+                    .metadata
+                    .labels
+                    .as_ref()
+                    .and_then(|l| l.get(key))
+                    .map_or("", String::as_str);
+                let next = ids.len();
+                *ids.entry(value).or_insert(next)
+            })
+            .collect();
+        let count = ids.len();
+        self.domains.insert(
+            key.to_string(),
+            Domains {
+                of_node,
+                count,
+                epoch,
+            },
+        );
+    }
 }
 
 fn matches_all(selectors: &[LabelSelector], labels: &BTreeMap<String, String>) -> bool {

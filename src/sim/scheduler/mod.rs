@@ -61,6 +61,9 @@ pub fn on_event(
     world: &mut World,
     event: &super::world::WatchEvent,
 ) -> Result<(), super::error::SimError> {
+    if event.kind == ObjectKind::Node {
+        world.scheduler.cache.node_epoch += 1;
+    }
     match (&event.kind, &event.change) {
         (ObjectKind::Pod, Change::Deleted) => forget(world, &event.name),
         (_, Change::Deleted) => {}
@@ -364,6 +367,9 @@ fn schedule_one(world: &mut World, name: &str) {
         }
         for s in inter_pod_affinity::selectors(&info) {
             cache.register(&s);
+        }
+        for key in pod_topology_spread::domain_keys(&info, &defaults) {
+            cache.index_domains(key, &world.store.nodes);
         }
     }
     let choice = {

@@ -111,6 +111,21 @@ pub fn filter(state: &FilterState, node: &NodeEntry) -> Option<Status> {
     None
 }
 
+/// The topology keys whose node domains the scoring reads (all but the hostname, which
+/// counts per node): registered in the cache before a cycle.
+pub fn domain_keys<'a>(pod: &'a PodInfo, defaults: &'a [SpreadConstraint]) -> Vec<&'a str> {
+    let constraints: &[SpreadConstraint] = if pod.has_own_spread {
+        &pod.soft_spread
+    } else {
+        defaults
+    };
+    constraints
+        .iter()
+        .filter(|c| c.topology_key != LABEL_HOSTNAME)
+        .map(|c| c.topology_key.as_str())
+        .collect()
+}
+
 /// Score and NormalizeScore over the feasible nodes; returns one score per node.
 pub fn score<'a>(
     pod: &PodInfo,
@@ -128,25 +143,58 @@ pub fn score<'a>(
         return vec![0; feasible.len()];
     }
     let require_all = pod.has_own_spread;
-    // Each node's domain per constraint, looked up once: `domain[i][node.index]` is the
-    // index of the node's topology value ("" when it lacks the key, as upstream counts it)
-    // among the constraint's domains. Hostname constraints count per node and need none.
-    let mut domains: Vec<BTreeMap<&'a str, usize>> = vec![BTreeMap::new(); constraints.len()];
-    let mut domain: Vec<Vec<usize>> = vec![vec![0; all.len()]; constraints.len()];
-    for (i, c) in constraints.iter().enumerate() {
-        if c.topology_key == LABEL_HOSTNAME {
-            continue;
-        }
-        for node in all {
-            let value = node.labels.get(&c.topology_key).map_or("", String::as_str);
-            let next = domains[i].len();
-            domain[i][node.index] = *domains[i].entry(value).or_insert(next);
-        }
-    }
+    // Each node's domain per constraint, from the cache (`Cache::index_domains`, kept per
+    // topology key until a node changes): `domain[i][node.index]` is the index of the node's
+    // topology value ("" when it lacks the key, as upstream counts it). Hostname
+    // constraints count per node and need none.
+    let cached = |c: &SpreadConstraint| {
+        cache
+            .domains
+            .get(&c.topology_key)
+            .filter(|d| d.of_node.len() == all.len())
+    };
+    // A key the cache does not hold for these nodes is computed here (same rule).
+    let local: Vec<Option<(Vec<usize>, usize)>> = constraints
+        .iter()
+        .map(|c| {
+            if c.topology_key == LABEL_HOSTNAME || cached(c).is_some() {
+                return None;
+            }
+            let mut ids: BTreeMap<&str, usize> = BTreeMap::new();
+            let of_node = all
+                .iter()
+                .map(|node| {
+                    let value = node.labels.get(&c.topology_key).map_or("", String::as_str);
+                    let next = ids.len();
+                    *ids.entry(value).or_insert(next)
+                })
+                .collect();
+            Some((of_node, ids.len()))
+        })
+        .collect();
+    let empty = Vec::new();
+    let domain: Vec<&Vec<usize>> = constraints
+        .iter()
+        .zip(&local)
+        .map(|(c, l)| match (l, cached(c)) {
+            (Some((v, _)), _) => v,
+            (None, Some(d)) => &d.of_node,
+            (None, None) => &empty,
+        })
+        .collect();
+    let domain_count: Vec<usize> = constraints
+        .iter()
+        .zip(&local)
+        .map(|(c, l)| match (l, cached(c)) {
+            (Some((_, n)), _) => *n,
+            (None, Some(d)) => d.count,
+            (None, None) => 0,
+        })
+        .collect();
     let mut ignored = vec![false; all.len()];
     let mut ignored_count = 0;
     // The domains with a feasible node (`pairs`), with the matching pods they hold.
-    let mut pairs: Vec<Vec<Option<i64>>> = domains.iter().map(|d| vec![None; d.len()]).collect();
+    let mut pairs: Vec<Vec<Option<i64>>> = domain_count.iter().map(|&n| vec![None; n]).collect();
     for node in feasible {
         if require_all && !has_keys(node, constraints) {
             ignored[node.index] = true;
