@@ -4,7 +4,7 @@
 
 use crate::kubectl::client;
 use crate::sim::kinds::ObjectKind;
-use crate::sim::server::{self, Propagation, FINALIZER_ORPHAN_DEPENDENTS};
+use crate::sim::server::{self, FINALIZER_ORPHAN_DEPENDENTS};
 use crate::sim::{Config, World};
 use serde_json::json;
 
@@ -37,14 +37,7 @@ fn owned(w: &World, pod: &str) -> bool {
 #[test]
 fn the_server_adds_the_orphan_finalizer_and_the_collector_acts_on_the_update() {
     let mut w = world_with_set(&[]);
-    server::delete(
-        &mut w,
-        &ObjectKind::StatefulSet,
-        "web",
-        Propagation::Orphan,
-        false,
-    )
-    .expect("deleted");
+    super::orphan_set(&mut w, "web");
     // The request only marks the owner; nothing has reacted yet.
     let set = &w.store.statefulsets["web"];
     assert!(set.metadata.deletion_timestamp.is_some());
@@ -63,14 +56,7 @@ fn the_server_adds_the_orphan_finalizer_and_the_collector_acts_on_the_update() {
 #[test]
 fn an_orphaned_owner_with_another_finalizer_stays_until_that_one_goes() {
     let mut w = world_with_set(&["example.com/hold"]);
-    server::delete(
-        &mut w,
-        &ObjectKind::StatefulSet,
-        "web",
-        Propagation::Orphan,
-        false,
-    )
-    .expect("deleted");
+    super::orphan_set(&mut w, "web");
     w.settle().expect("no limit");
     // Only the collector's own finalizer went: the set waits for the other one.
     let set = &w.store.statefulsets["web"];

@@ -105,14 +105,7 @@ fn an_orphaning_delete_reaches_a_dependent_the_collector_has_not_seen_yet() {
     });
     let kind = ObjectKind::Other("ConfigMap".into());
     server::create(&mut w, &kind, &config_map).expect("created");
-    server::delete(
-        &mut w,
-        &ObjectKind::StatefulSet,
-        "web",
-        Propagation::Orphan,
-        false,
-    )
-    .expect("deleted");
+    super::orphan_set(&mut w, "web");
     w.settle().expect("no limit");
     assert!(w.store.statefulsets.is_empty());
     let kept = w.store.meta(&kind, "cfg").expect("the dependent stays");
