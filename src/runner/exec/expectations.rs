@@ -189,14 +189,7 @@ impl Runner<'_> {
                     if self.world.now < deadline
                         && !super::super::readiness::may_be_ready(&self.world, &kind, &name)
                     {
-                        let next = self
-                            .world
-                            .next_event_time()
-                            .filter(|t| *t <= deadline)
-                            .unwrap_or(deadline);
-                        self.world
-                            .advance_to(next)
-                            .map_err(|e| self.sim_failure(stmt, e))?;
+                        self.advance_toward(stmt, deadline)?;
                         continue;
                     }
                     super::super::readiness::check(&self.world, &kind, &name)
@@ -235,15 +228,20 @@ impl Runner<'_> {
                 }
                 return Err(failure);
             }
-            let next = self
-                .world
-                .next_event_time()
-                .filter(|t| *t <= deadline)
-                .unwrap_or(deadline);
-            self.world
-                .advance_to(next)
-                .map_err(|e| self.sim_failure(stmt, e))?;
+            self.advance_toward(stmt, deadline)?;
         }
+    }
+
+    /// One step of an await: to the next instant something happens, or to the deadline.
+    fn advance_toward(&mut self, stmt: &Stmt, deadline: Millis) -> Step {
+        let next = self
+            .world
+            .next_event_time()
+            .filter(|t| *t <= deadline)
+            .unwrap_or(deadline);
+        self.world
+            .advance_to(next)
+            .map_err(|e| self.sim_failure(stmt, e))
     }
 }
 
