@@ -73,7 +73,7 @@ fn parts() {
     let doc: serde_json::Value = serde_yaml::from_str(yaml).unwrap();
     let _ = kscn::kubectl::client::apply(&mut world, &doc, "x");
     while world.step().unwrap() {}
-    println!("all: {:.1} MiB, pods {}", live(), world.store.pods.len());
+    println!("all: {:.1} MiB, pods {}", live(), world.store.pods().len());
     let before = live();
     drop(std::mem::take(&mut world.events));
     println!("events: {:.1} MiB", before - live());
@@ -90,8 +90,8 @@ fn parts() {
     drop(std::mem::take(&mut world.statefulset_index));
     println!("statefulset index: {:.1} MiB", before - live());
     let before = live();
-    drop(std::mem::take(&mut world.store.pods));
-    println!("pods: {:.1} MiB", before - live());
+    drop(std::mem::take(&mut world.store));
+    println!("store: {:.1} MiB", before - live());
     println!("left: {:.1} MiB", live());
 }
 

@@ -117,7 +117,7 @@
 //! world.settle().expect("no limit reached");
 //! while world.step().expect("no limit reached") {}
 //! // OrderedReady: three pods, one after the other, 2 s each.
-//! assert_eq!(world.store.pods.keys().collect::<Vec<_>>(), ["web-0", "web-1", "web-2"]);
+//! assert_eq!(world.store.pods().keys().collect::<Vec<_>>(), ["web-0", "web-1", "web-2"]);
 //! assert_eq!(world.now, kscn::sim::clock::Millis::secs(6));
 //!
 //! // A refusal is an answer, with kube-apiserver's text.

@@ -36,12 +36,12 @@ fn step_says_whether_work_remains_and_the_set_settles() {
         steps += 1;
         assert!(steps < 1000, "the cluster must go quiet");
     }
-    let status = w.store.statefulsets["web"]
+    let status = w.store.statefulsets()["web"]
         .status
         .clone()
         .expect("status written");
     assert_eq!(status.ready_replicas, Some(3));
-    assert_eq!(w.store.pods.len(), 3);
+    assert_eq!(w.store.pods().len(), 3);
     // Three pods, 2 s each, one after the other (B-ORD-1).
     assert_eq!(w.now, kscn::sim::clock::Millis::ms(6_000));
 }
@@ -54,7 +54,7 @@ fn a_long_set_name_makes_every_pod_creation_fail_with_the_label_error() {
     client::apply(&mut w, &set(name, 1), "test").expect("the set itself is valid");
     w.advance_to(kscn::sim::clock::Millis::ms(10_000))
         .expect("no limit");
-    assert!(w.store.pods.is_empty());
+    assert!(w.store.pods().is_empty());
     let events: Vec<String> = w
         .events
         .about(&ObjectKind::StatefulSet, name)

@@ -296,7 +296,7 @@ pub fn rollout_undo(
         .to_string();
     let mut history: Vec<(i64, Value)> = world
         .store
-        .revisions
+        .revisions()
         .values()
         .filter(|r| {
             r.metadata

@@ -39,7 +39,7 @@ pub struct DrainOptions {
 
 /// `kubectl cordon` (`desired = true`) or `uncordon`: the line it prints.
 pub fn cordon(world: &mut World, node: &str, desired: bool) -> Outcome {
-    let Some(object) = world.store.nodes.get(node) else {
+    let Some(object) = world.store.nodes().get(node) else {
         return Err(ApiError::not_found(&ObjectKind::Node, node).into());
     };
     let current = object
@@ -117,7 +117,7 @@ fn filter(world: &World, pod: &k8s_openapi::api::core::v1::Pod, force: bool) -> 
         .find(|o| o.controller == Some(true));
     if let Some(owner) = controller.filter(|c| c.kind == "DaemonSet") {
         let key = ("DaemonSet".to_string(), owner.name.clone());
-        if !world.store.others.contains_key(&key) {
+        if !world.store.others().contains_key(&key) {
             // An orphan: deleted with a warning under --force, else an error.
             let message = format!("daemonsets.apps \"{}\" not found", owner.name);
             return if force {
@@ -172,7 +172,7 @@ fn pods_for_deletion(world: &World, node: &str, force: bool) -> DeleteList {
         Some((_, pods)) => pods.push(pod),
         None => groups.push((message, vec![pod])),
     };
-    for (name, pod) in &world.store.pods {
+    for (name, pod) in world.store.pods() {
         if pod.spec.as_ref().and_then(|s| s.node_name.as_deref()) != Some(node) {
             continue;
         }
@@ -343,7 +343,7 @@ fn evict_pods(
                 Step::Waiting { uid, poll } if *poll <= now => {
                     let gone = world
                         .store
-                        .pods
+                        .pods()
                         .get(name)
                         .is_none_or(|p| p.metadata.uid.as_deref() != Some(uid.as_str()));
                     steps[i] = if gone {

@@ -20,6 +20,7 @@ pub use super::table::PrintedTable;
 use crate::quantity::canonical;
 use crate::sim::clock::to_time;
 use crate::sim::kinds::{row, ObjectKind};
+use crate::sim::store::Objects;
 use crate::sim::World;
 
 const NONE: &str = "<none>";
@@ -38,21 +39,21 @@ fn table(columns: Vec<&'static str>, mut rows: Vec<(String, String, Vec<String>)
 /// registry's columns (`sim/kinds.rs`); `None` for a kind scn has no printer for (its
 /// registry row lists no columns).
 pub fn print(world: &World, kind: &ObjectKind) -> Option<PrintedTable> {
-    fn all<T>(map: &BTreeMap<String, T>) -> Vec<&T> {
+    fn all<T>(map: &Objects<T>) -> Vec<&T> {
         map.values().collect()
     }
     let now = to_time(world.now);
     let s = &world.store;
     let table = match kind {
-        ObjectKind::Pod => pods(&all(&s.pods), now),
-        ObjectKind::StatefulSet => statefulsets(&all(&s.statefulsets), now),
-        ObjectKind::PersistentVolumeClaim => pvcs(&all(&s.claims), now),
-        ObjectKind::PersistentVolume => pvs(&all(&s.volumes), now),
-        ObjectKind::StorageClass => storageclasses(&all(&s.storage_classes), now),
-        ObjectKind::Service => services(&all(&s.services), now),
-        ObjectKind::Node => nodes(&all(&s.nodes), now),
-        ObjectKind::ControllerRevision => controllerrevisions(&all(&s.revisions), now),
-        ObjectKind::EndpointSlice => endpointslices(&all(&s.endpoint_slices), now),
+        ObjectKind::Pod => pods(&all(s.pods()), now),
+        ObjectKind::StatefulSet => statefulsets(&all(s.statefulsets()), now),
+        ObjectKind::PersistentVolumeClaim => pvcs(&all(s.claims()), now),
+        ObjectKind::PersistentVolume => pvs(&all(s.volumes()), now),
+        ObjectKind::StorageClass => storageclasses(&all(s.storage_classes()), now),
+        ObjectKind::Service => services(&all(s.services()), now),
+        ObjectKind::Node => nodes(&all(s.nodes()), now),
+        ObjectKind::ControllerRevision => controllerrevisions(&all(s.revisions()), now),
+        ObjectKind::EndpointSlice => endpointslices(&all(s.endpoint_slices()), now),
         ObjectKind::Other(k) if k == row::PodDisruptionBudget.kind => {
             use crate::sim::controllers::disruption;
             let pdbs: Vec<_> = s

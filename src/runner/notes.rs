@@ -65,7 +65,7 @@ pub fn for_waiting_pods(world: &World, text: &str) -> Vec<String> {
         .filter(|w| {
             world
                 .store
-                .pods
+                .pods()
                 .get(**w)
                 .is_some_and(|p| !podutil::is_running_and_ready(p))
         })
@@ -74,7 +74,7 @@ pub fn for_waiting_pods(world: &World, text: &str) -> Vec<String> {
         .collect();
     let sets: Vec<&str> = world
         .store
-        .statefulsets
+        .statefulsets()
         .keys()
         .filter(|set| {
             words.contains(set.as_str())

@@ -69,7 +69,7 @@ pub fn evaluate(ctx: &Context, query: &Query) -> Result<Answer, QueryError> {
 }
 
 fn all_pods(world: &World) -> Vec<String> {
-    let mut names: Vec<String> = world.store.pods.keys().cloned().collect();
+    let mut names: Vec<String> = world.store.pods().keys().cloned().collect();
     names.sort_by(|a, b| natural_cmp(a, b));
     names
 }
@@ -202,19 +202,19 @@ fn call(
     let world = ctx.world;
     let pod_of = |r: &Ref| -> Result<Option<&k8s_openapi::api::core::v1::Pod>, QueryError> {
         let name = (ctx.resolve_name)(&r.name)?;
-        Ok(world.store.pods.get(&name))
+        Ok(world.store.pods().get(&name))
     };
     match function {
         Function::Pods => {
             let target = ref_arg(args, function, Some(Kind::StatefulSet))?;
             let name = (ctx.resolve_name)(&target.name)?;
-            let Some(set) = world.store.statefulsets.get(&name) else {
+            let Some(set) = world.store.statefulsets().get(&name) else {
                 return Ok(Answer::Absent);
             };
             let uid = set.metadata.uid.clone().unwrap_or_default();
             let mut names: Vec<String> = world
                 .store
-                .pods
+                .pods()
                 .iter()
                 .filter(|(_, p)| podutil::controller_uid(p) == Some(uid.as_str()))
                 .map(|(n, _)| n.clone())
@@ -276,7 +276,7 @@ fn call(
                     .map(|ordinal| {
                         world
                             .store
-                            .pods
+                            .pods()
                             .get(&format!("{name}-{ordinal}"))
                             .and_then(|p| p.spec.as_ref()?.containers.first()?.image.clone())
                             .unwrap_or_else(|| "-".into())
@@ -300,7 +300,7 @@ fn call(
             Ok(Answer::List(
                 (start..start + replicas)
                     .map(|ordinal| {
-                        let pod = world.store.pods.get(&format!("{name}-{ordinal}"));
+                        let pod = world.store.pods().get(&format!("{name}-{ordinal}"));
                         let found = if function == Function::Zones {
                             pod.and_then(|p| zone_of(world, p))
                         } else {
@@ -348,7 +348,7 @@ fn call(
             let name = (ctx.resolve_name)(&target.name)?;
             Ok(world
                 .store
-                .claims
+                .claims()
                 .get(&name)
                 .and_then(|c| c.spec.as_ref()?.volume_name.clone())
                 .map(Answer::Text)
@@ -369,13 +369,13 @@ fn call(
         Function::Revisions => {
             let target = ref_arg(args, function, Some(Kind::StatefulSet))?;
             let name = (ctx.resolve_name)(&target.name)?;
-            let Some(set) = world.store.statefulsets.get(&name) else {
+            let Some(set) = world.store.statefulsets().get(&name) else {
                 return Ok(Answer::Absent);
             };
             let uid = set.metadata.uid.clone().unwrap_or_default();
             let mut revisions: Vec<(i64, String)> = world
                 .store
-                .revisions
+                .revisions()
                 .iter()
                 .filter(|(_, r)| {
                     r.metadata
@@ -394,7 +394,7 @@ fn call(
         Function::Rollout => {
             let target = ref_arg(args, function, Some(Kind::StatefulSet))?;
             let name = (ctx.resolve_name)(&target.name)?;
-            let Some(set) = world.store.statefulsets.get(&name) else {
+            let Some(set) = world.store.statefulsets().get(&name) else {
                 return Ok(Answer::Text(format!(
                     "Error from server (NotFound): statefulsets.apps \"{name}\" not found"
                 )));
@@ -442,13 +442,13 @@ fn call(
 /// The zone label of the node a pod is bound to.
 fn zone_of(world: &crate::sim::World, pod: &k8s_openapi::api::core::v1::Pod) -> Option<String> {
     let node = pod.spec.as_ref()?.node_name.as_ref()?;
-    crate::sim::nodes::zone(world.store.nodes.get(node)?).map(str::to_string)
+    crate::sim::nodes::zone(world.store.nodes().get(node)?).map(str::to_string)
 }
 
 /// The ordinals a set's spec asks for, as `(start, replicas)` (`ordinals.start` defaults to
 /// 0, `replicas` to 1): what `images()`, `zones()` and `nodes()` list one entry for.
 fn ordinal_range(world: &World, set: &str) -> Option<(i64, i64)> {
-    let spec = world.store.statefulsets.get(set)?.spec.as_ref()?;
+    let spec = world.store.statefulsets().get(set)?.spec.as_ref()?;
     let start = spec.ordinals.as_ref().and_then(|o| o.start).unwrap_or(0) as i64;
     let replicas = spec.replicas.unwrap_or(1).max(0) as i64;
     Some((start, replicas))

@@ -24,7 +24,7 @@ pub fn may_be_ready(world: &World, kind: &ObjectKind, name: &str) -> bool {
     if *kind != ObjectKind::StatefulSet {
         return true;
     }
-    let Some(set) = world.store.statefulsets.get(name) else {
+    let Some(set) = world.store.statefulsets().get(name) else {
         return false;
     };
     let replicas = set.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
@@ -73,7 +73,7 @@ fn describe(pod: &Pod, min_ready_seconds: i32, now: crate::sim::clock::Millis) -
 
 fn pod(world: &World, name: &str) -> Verdict {
     let expected = format!("pod/{name}: Running, Ready\n");
-    match world.store.pods.get(name) {
+    match world.store.pods().get(name) {
         Some(p) => Verdict {
             ok: podutil::is_running_and_ready(p),
             expected,
@@ -91,7 +91,7 @@ fn pod(world: &World, name: &str) -> Verdict {
 /// Available and not terminating, nothing outside the range, the counts equal, and (for
 /// RollingUpdate) every pod from the partition up at the update revision.
 fn statefulset(world: &World, name: &str) -> Verdict {
-    let Some(set) = world.store.statefulsets.get(name) else {
+    let Some(set) = world.store.statefulsets().get(name) else {
         return Verdict {
             ok: false,
             expected: format!("statefulset/{name}: ready\n"),
@@ -138,7 +138,7 @@ fn statefulset(world: &World, name: &str) -> Verdict {
         };
         let pod = world
             .store
-            .pods
+            .pods()
             .get(&pod_name)
             .filter(|p| podutil::controller_uid(p) == Some(uid.as_str()));
         match pod {
@@ -187,7 +187,7 @@ fn statefulset(world: &World, name: &str) -> Verdict {
         // the first ordinals that are not are listed, in order.
         let owned: Vec<i64> = world
             .store
-            .pods
+            .pods()
             .iter()
             .filter(|(_, p)| podutil::controller_uid(p) == Some(uid.as_str()))
             .filter_map(|(n, _)| podutil::parent_and_ordinal(n))
@@ -217,7 +217,7 @@ fn statefulset(world: &World, name: &str) -> Verdict {
     }
     let mut outside: Vec<&String> = world
         .store
-        .pods
+        .pods()
         .iter()
         .filter(|(_, p)| podutil::controller_uid(p) == Some(uid.as_str()))
         .filter(|(n, _)| {
@@ -260,7 +260,7 @@ pub fn check_deleted(world: &World, kind: &ObjectKind, name: &str, uid: Option<&
         ObjectKind::Pod => match uid {
             Some(uid) => world
                 .store
-                .pods
+                .pods()
                 .get(name)
                 .filter(|p| p.metadata.uid.as_deref() == Some(uid)),
             None => None,

@@ -5,7 +5,12 @@ use serde_json::json;
 
 use super::clock::to_time;
 use super::kinds::ObjectKind;
-use super::world::{Change, World};
+use k8s_openapi::api::core::v1::{Node, Service};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
+use k8s_openapi::api::storage::v1::StorageClass;
+
+use super::server::{self, store::Stored};
+use super::world::World;
 
 pub fn bootstrap(world: &mut World) {
     for (i, shape) in world.config.node_shapes().iter().enumerate() {
@@ -70,35 +75,21 @@ fn insert_system_with_uid(
     mut value: serde_json::Value,
     uid: String,
 ) {
-    let rv = world.store.new_resource_version();
     let meta = &mut value["metadata"];
     meta["uid"] = json!(uid);
-    meta["resourceVersion"] = json!(rv);
     meta["creationTimestamp"] = json!(to_time(world.now));
     let name = meta["name"].as_str().unwrap_or_default().to_string();
+    fn add<T: Stored>(world: &mut World, value: serde_json::Value) -> bool {
+        serde_json::from_value::<T>(value)
+            .map(|object| server::add(world, object, server::Author::Other))
+            .is_ok()
+    }
     let stored = match kind {
-        ObjectKind::Node => serde_json::from_value(value)
-            .map(|node| {
-                world.store.nodes.insert(name.clone(), node);
-            })
-            .is_ok(),
-        ObjectKind::StorageClass => serde_json::from_value(value)
-            .map(|class| {
-                world.store.storage_classes.insert(name.clone(), class);
-            })
-            .is_ok(),
-        ObjectKind::Service => serde_json::from_value(value)
-            .map(|svc| {
-                world.store.services.insert(name.clone(), svc);
-            })
-            .is_ok(),
-        ObjectKind::EndpointSlice => serde_json::from_value(value)
-            .map(|slice| {
-                world.store.endpoint_slices.insert(name.clone(), slice);
-            })
-            .is_ok(),
+        ObjectKind::Node => add::<Node>(world, value),
+        ObjectKind::StorageClass => add::<StorageClass>(world, value),
+        ObjectKind::Service => add::<Service>(world, value),
+        ObjectKind::EndpointSlice => add::<EndpointSlice>(world, value),
         _ => false,
     };
     debug_assert!(stored, "bootstrap object {name} must deserialize");
-    world.notify(kind, &name, Change::Added, None);
 }

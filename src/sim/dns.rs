@@ -90,7 +90,7 @@ pub fn ptr(world: &World, ip: &str) -> DnsAnswer {
         }
     }
     let mut names = Vec::new();
-    for slice in world.store.endpoint_slices.values() {
+    for slice in world.store.endpoint_slices().values() {
         let Some(service) = service_label(slice) else {
             continue;
         };
@@ -204,12 +204,12 @@ fn services(world: &World) -> Vec<ServiceView> {
     let ns = world.config.namespace.to_ascii_lowercase();
     let mut out: Vec<ServiceView> = world
         .store
-        .services
+        .services()
         .keys()
         .filter_map(|name| stored_view(world, name))
         .collect();
     out.extend(builtin_view(world, "kubernetes", "default"));
-    if ns != "kube-system" || !world.store.services.contains_key("kube-dns") {
+    if ns != "kube-system" || !world.store.services().contains_key("kube-dns") {
         out.extend(builtin_view(world, "kube-dns", "kube-system"));
     }
     out
@@ -228,7 +228,7 @@ fn service_view(world: &World, name: &str, namespace: &str) -> Option<ServiceVie
 /// A stored Service (in the configured namespace).
 fn stored_view(world: &World, name: &str) -> Option<ServiceView> {
     let ns = world.config.namespace.to_ascii_lowercase();
-    let svc = world.store.services.get(name)?;
+    let svc = world.store.services().get(name)?;
     let spec = svc.spec.clone().unwrap_or_default();
     let cluster_ip = spec.cluster_ip.clone().unwrap_or_default();
     // Bootstrap stores `kubernetes` in the configured namespace; DNS places it in
@@ -282,7 +282,7 @@ fn builtin_view(world: &World, name: &str, namespace: &str) -> Option<ServiceVie
             Some(view(KUBERNETES_IP, &[("https", "TCP", 443)]))
         }
         ("kube-dns", "kube-system")
-            if ns != "kube-system" || !world.store.services.contains_key("kube-dns") =>
+            if ns != "kube-system" || !world.store.services().contains_key("kube-dns") =>
         {
             Some(view(
                 KUBE_DNS_IP,

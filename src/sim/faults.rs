@@ -60,7 +60,7 @@ pub fn make(world: &mut World, kind: &ObjectKind, name: &str, fault: Fault) -> O
         (ObjectKind::Pod, Fault::Unready) => super::kubelet::make_unready(world, name),
         (ObjectKind::Pod, Fault::Ready) => super::kubelet::make_ready(world, name),
         (ObjectKind::Node, Fault::Down) => super::controllers::node_lifecycle::make_down(world, name),
-        (ObjectKind::Node, Fault::Up) => super::controllers::node_lifecycle::make_up(world, name),
+        (ObjectKind::Node, Fault::Up) => super::controllers::node_lifecycle::make_up(world, name)?,
         (ObjectKind::Pod, Fault::Unhealthy) => super::kubelet::make_unhealthy(world, name),
         (ObjectKind::Pod, Fault::Healthy) => super::kubelet::make_healthy(world, name),
         (ObjectKind::Pod, Fault::Crash) => super::kubelet::crash(world, name),

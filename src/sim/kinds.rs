@@ -24,7 +24,7 @@ use k8s_openapi::api::{apps, batch, core, discovery, networking, policy, rbac, s
 
 use super::api::kinds::{KindApi, Typed};
 use super::api::unsimulated::Scope;
-use super::store::{Map, TypedMap};
+use super::server::store::{Map, TypedMap};
 
 /// One kind the API server serves.
 pub struct KindInfo {

@@ -26,7 +26,10 @@ pub(crate) mod nodes;
 pub(crate) mod podutil;
 pub(crate) mod scheduler;
 pub(crate) mod server;
-pub mod store;
+/// The API server's storage (re-exported from `server`, which alone writes it).
+pub mod store {
+    pub use super::server::store::{GenericObject, Object, Objects, Store, Stored};
+}
 pub(crate) mod trace;
 pub(crate) mod volumes;
 pub(crate) mod world;

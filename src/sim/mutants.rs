@@ -260,7 +260,7 @@ impl World {
 pub(crate) fn delete_pod_claims(world: &mut World, pod: &str) {
     let claims: Vec<String> = world
         .store
-        .pods
+        .pods()
         .get(pod)
         .and_then(|p| p.spec.as_ref()?.volumes.clone())
         .into_iter()

@@ -134,7 +134,7 @@ pub fn node_object(shape: &NodeShape, index: u32, now: super::clock::Millis) -> 
 }
 
 /// The index (`N` of `10.244.N.0/24`) a new node gets: one more than the highest in use.
-pub fn next_index(nodes: &std::collections::BTreeMap<String, Node>) -> u32 {
+pub fn next_index(nodes: &crate::sim::store::Objects<Node>) -> u32 {
     nodes
         .values()
         .filter_map(|n| n.spec.as_ref()?.pod_cidr.as_deref())
@@ -175,7 +175,7 @@ pub fn add(
     options: &NodeOptions,
 ) -> Result<(), super::server::ApiError> {
     use super::server::{ApiError, Reason};
-    if world.store.nodes.contains_key(name) {
+    if world.store.nodes().contains_key(name) {
         return Err(ApiError::new(
             Reason::AlreadyExists,
             format!("nodes \"{name}\" already exists"),
@@ -188,8 +188,8 @@ pub fn add(
             format!("The Node \"{name}\" is invalid: {first}"),
         ));
     }
-    let index = next_index(&world.store.nodes);
-    if world.store.nodes.len() as u32 >= MAX_NODES || index > MAX_NODES {
+    let index = next_index(world.store.nodes());
+    if world.store.nodes().len() as u32 >= MAX_NODES || index > MAX_NODES {
         return Err(ApiError::new(
             Reason::Forbidden,
             format!(

@@ -79,7 +79,7 @@ pub fn enable(world: &mut World, printer: RowPrinter) {
         last_wait: BTreeMap::new(),
         waited: false,
     };
-    for (name, pod) in &world.store.pods {
+    for (name, pod) in world.store.pods() {
         if let Some(row) = printer(pod, world.now) {
             trace.rows.insert(name.clone(), row);
         }
@@ -88,7 +88,13 @@ pub fn enable(world: &mut World, printer: RowPrinter) {
 }
 
 /// A watch event is about to be sent: record the pod's row if it changed.
-pub fn on_notify(world: &mut World, kind: &ObjectKind, name: &str, change: &Change) {
+pub fn on_notify(
+    world: &mut World,
+    kind: &ObjectKind,
+    name: &str,
+    change: &Change,
+    object: Option<&crate::sim::store::Object>,
+) {
     if world.trace.is_none() || *kind != ObjectKind::Pod {
         return;
     }
@@ -99,10 +105,8 @@ pub fn on_notify(world: &mut World, kind: &ObjectKind, name: &str, change: &Chan
     let row = if *change == Change::Deleted {
         None
     } else {
-        world
-            .store
-            .pods
-            .get(name)
+        object
+            .and_then(|o| o.pod())
             .and_then(|pod| (trace.printer)(pod, now))
     };
     match row {

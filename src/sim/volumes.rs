@@ -86,7 +86,7 @@ pub fn read(world: &World, pod: &str, path: &str) -> Result<Option<String>, Stri
 
 /// The place a path lives in, the path relative to it, and whether it is read-only.
 fn locate(world: &World, pod_name: &str, path: &str) -> Result<(Place, String, bool), String> {
-    let Some(pod) = world.store.pods.get(pod_name) else {
+    let Some(pod) = world.store.pods().get(pod_name) else {
         return Err(format!("pods \"{pod_name}\" not found"));
     };
     if !is_running(pod) {
@@ -138,10 +138,10 @@ fn locate(world: &World, pod_name: &str, path: &str) -> Result<(Place, String, b
         read_only |= source.read_only == Some(true);
         let pv = world
             .store
-            .claims
+            .claims()
             .get(&source.claim_name)
             .and_then(|c| c.spec.as_ref()?.volume_name.clone())
-            .filter(|pv| world.store.volumes.contains_key(pv))
+            .filter(|pv| world.store.volumes().contains_key(pv))
             .ok_or_else(|| {
                 format!(
                     "volume \"{}\" of pod {pod_name} is not mounted: claim {} is not bound",

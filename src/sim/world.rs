@@ -14,7 +14,7 @@ use super::events::EventLog;
 use super::kinds::ObjectKind;
 use super::kubelet::Kubelet;
 use super::scheduler::Scheduler;
-use super::store::Store;
+use super::server::store::Store;
 
 /// The cluster's shape and the limits that stop runaway work.
 #[derive(Clone, Debug)]
@@ -101,9 +101,16 @@ pub struct WatchEvent {
     /// A controller wrote the object's status (the status subresource), or, for a
     /// ControllerRevision, its owning controller wrote it during its sync.
     pub status_only: bool,
-    /// For a deleted pod, the object as it was when it left the store (a watch's DELETED
-    /// event carries the last state), so the components that held it can let it go.
-    pub deleted_pod: Option<Box<k8s_openapi::api::core::v1::Pod>>,
+    /// The object after the change; for a deletion, its last state (as a watch event
+    /// carries it), so the components that held it can let it go. Shared with the store.
+    pub object: Option<super::server::store::Object>,
+}
+
+impl WatchEvent {
+    /// The pod the event carries, if it is about a pod.
+    pub fn pod(&self) -> Option<&k8s_openapi::api::core::v1::Pod> {
+        self.object.as_ref().and_then(|o| o.pod())
+    }
 }
 
 /// Work that is due at a later instant.
@@ -158,7 +165,6 @@ pub struct World {
     pub now: Millis,
     pub store: Store,
     pub timers: Timers<Timer>,
-    pub watch: VecDeque<WatchEvent>,
     pub statefulset_queue: WorkQueue,
     pub statefulset_backoff: std::collections::BTreeMap<String, Millis>,
     /// Syncs already asked for at a later instant, so each is asked once.
@@ -200,7 +206,6 @@ impl World {
             now: super::clock::ZERO,
             store: Store::default(),
             timers: Timers::default(),
-            watch: VecDeque::new(),
             statefulset_queue: WorkQueue::default(),
             statefulset_backoff: Default::default(),
             statefulset_requeues: BTreeSet::new(),
@@ -267,7 +272,7 @@ impl World {
                 self.fire(timer)?;
                 continue;
             }
-            if let Some(event) = self.watch.pop_front() {
+            if let Some(event) = self.store.pop_watch_event() {
                 self.spend()?;
                 self.dispatch(event)?;
                 continue;
@@ -321,71 +326,6 @@ impl World {
         }
         self.now = at;
         Ok(())
-    }
-
-    pub fn notify(
-        &mut self,
-        kind: ObjectKind,
-        name: &str,
-        change: Change,
-        owner_uid: Option<String>,
-    ) {
-        if self.trace.is_some() {
-            super::trace::on_notify(self, &kind, name, &change);
-        }
-        self.watch.push_back(WatchEvent {
-            kind,
-            name: name.to_string(),
-            change,
-            owner_uid,
-            status_only: false,
-            deleted_pod: None,
-        });
-    }
-
-    /// A pod left the store: its watchers get the DELETED event with its last state.
-    pub fn notify_pod_deleted(&mut self, pod: k8s_openapi::api::core::v1::Pod) {
-        let name = pod.metadata.name.clone().unwrap_or_default();
-        if self.trace.is_some() {
-            super::trace::on_notify(self, &ObjectKind::Pod, &name, &Change::Deleted);
-        }
-        let owner_uid = super::podutil::controller_uid(&pod).map(str::to_string);
-        self.watch.push_back(WatchEvent {
-            kind: ObjectKind::Pod,
-            name,
-            change: Change::Deleted,
-            owner_uid,
-            status_only: false,
-            deleted_pod: Some(Box::new(pod)),
-        });
-    }
-
-    /// A status write by the object's own controller. Its watchers are told, but the
-    /// controller does not re-sync for its own write: the sync that wrote it already acted
-    /// on everything it could see, and a failed action waits for its back-off.
-    pub fn notify_status(&mut self, kind: ObjectKind, name: &str) {
-        self.watch.push_back(WatchEvent {
-            kind,
-            name: name.to_string(),
-            change: Change::Modified,
-            owner_uid: None,
-            status_only: true,
-            deleted_pod: None,
-        });
-    }
-
-    /// A write by the controller that owns the object, made during its own sync (the
-    /// StatefulSet controller's ControllerRevisions): every watcher is told, but it owes
-    /// its writer no resync.
-    pub fn notify_own_write(&mut self, kind: ObjectKind, name: &str, change: Change) {
-        self.watch.push_back(WatchEvent {
-            kind,
-            name: name.to_string(),
-            change,
-            owner_uid: None,
-            status_only: true,
-            deleted_pod: None,
-        });
     }
 
     /// Informers: every registered component hears the change, in registration order

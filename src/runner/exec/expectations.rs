@@ -175,7 +175,7 @@ impl Runner<'_> {
                 let (_, name) = self.target(r).map_err(|e| self.fail(stmt, e.to_string()))?;
                 self.world
                     .store
-                    .pods
+                    .pods()
                     .get(&name)
                     .and_then(|p| p.metadata.uid.clone())
             }

@@ -268,7 +268,8 @@ impl<'f> Runner<'f> {
     }
 
     fn snapshot(&self) -> String {
-        let pods: Vec<&k8s_openapi::api::core::v1::Pod> = self.world.store.pods.values().collect();
+        let pods: Vec<&k8s_openapi::api::core::v1::Pod> =
+            self.world.store.pods().values().collect();
         if pods.is_empty() {
             return "No resources found in default namespace.\n"
                 .replace("default", &self.world.config.namespace);

@@ -16,7 +16,7 @@ pub const VIOLATION: &str = "Cannot evict pod as it would violate the pod's disr
 
 /// `Create`: evicts pod `name` or says why not.
 pub fn evict(world: &mut World, name: &str) -> Result<(), ApiError> {
-    let Some(pod) = world.store.pods.get(name).cloned() else {
+    let Some(pod) = world.store.pods().get(name).cloned() else {
         return Err(ApiError::not_found(&ObjectKind::Pod, name));
     };
     // `canIgnorePDB`: finished, Pending and terminating pods go without the budget.
@@ -125,7 +125,7 @@ fn check_and_decrement(
 fn delete(world: &mut World, name: &str) {
     let terminal = world
         .store
-        .pods
+        .pods()
         .get(name)
         .is_some_and(|p| podutil::is_failed(p) || podutil::is_succeeded(p));
     if !terminal {

@@ -17,7 +17,7 @@ use crate::sim::api::poddisruptionbudget::{self as pdb_api, KIND};
 use crate::sim::clock::{from_time, to_time, Millis};
 use crate::sim::kinds::ObjectKind;
 use crate::sim::world::{Change, Timer, WatchEvent, WorkQueue, World};
-use crate::sim::{labels, podutil};
+use crate::sim::{labels, podutil, server};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 /// `DeletionTimeout`: how long an evicted pod may take to start terminating.
@@ -53,7 +53,7 @@ pub fn on_event(world: &mut World, event: &WatchEvent) {
                 .iter()
                 .find(|(_, pods)| pods.contains(&event.name))
                 .map(|(pdb, _)| pdb.clone());
-            let now = match world.store.pods.get(&event.name).cloned() {
+            let now = match world.store.pods().get(&event.name).cloned() {
                 Some(pod) => pdb_for_pod(world, &pod),
                 None => None,
             };
@@ -106,7 +106,7 @@ fn pdb_for_pod(world: &mut World, pod: &Pod) -> Option<String> {
 pub fn get(world: &World, name: &str) -> Option<PodDisruptionBudget> {
     world
         .store
-        .others
+        .others()
         .get(&(KIND.to_string(), name.to_string()))
         .and_then(|o| pdb_api::decode(&o.body))
 }
@@ -116,7 +116,7 @@ pub fn pods_for(world: &World, pdb: &PodDisruptionBudget) -> Vec<Pod> {
     let selector = pdb.spec.as_ref().and_then(|s| s.selector.as_ref());
     world
         .store
-        .pods
+        .pods()
         .values()
         .filter(|p| labels::pod_matches(selector, p))
         .cloned()
@@ -245,13 +245,13 @@ fn expected_scale(world: &World, pods: &[Pod]) -> Result<(i32, bool), String> {
         let scale = match owner.kind.as_str() {
             "StatefulSet" => world
                 .store
-                .statefulsets
+                .statefulsets()
                 .get(&owner.name)
                 .filter(|s| s.metadata.uid.as_deref() == Some(owner.uid.as_str()))
                 .map(|s| s.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1)),
             _ => world
                 .store
-                .others
+                .others()
                 .get(&(owner.kind.clone(), owner.name.clone()))
                 .filter(|o| o.metadata.uid.as_deref() == Some(owner.uid.as_str()))
                 .and_then(|o| o.body.pointer("/spec/replicas").and_then(Value::as_i64))
@@ -435,19 +435,15 @@ fn set_condition(status: &mut PodDisruptionBudgetStatus, mut condition: Conditio
 /// Writes `status` through the status subresource. `own` is the controller's own write
 /// (it does not sync again for it); the eviction handler's write is seen as a change.
 pub fn write_status(world: &mut World, name: &str, status: &PodDisruptionBudgetStatus, own: bool) {
-    let rv = world.store.new_resource_version();
-    let key = (KIND.to_string(), name.to_string());
-    let Some(object) = world.store.others.get_mut(&key) else {
-        return;
-    };
-    object.metadata.resource_version = Some(rv);
-    object.body["metadata"] = serde_json::to_value(&object.metadata).unwrap_or(Value::Null);
-    object.body["status"] = serde_json::to_value(status).unwrap_or(Value::Null);
-    if own {
-        world.notify_status(kind(), name);
+    let author = if own {
+        server::Author::Owner
     } else {
-        world.notify(kind(), name, Change::Modified, None);
-    }
+        server::Author::Other
+    };
+    server::write_other(world, &kind(), name, author, |object| {
+        object.body["status"] = serde_json::to_value(status).unwrap_or(Value::Null);
+        true
+    });
 }
 
 fn event(world: &mut World, name: &str, type_: &'static str, reason: &str, message: String) {

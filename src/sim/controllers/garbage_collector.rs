@@ -21,10 +21,10 @@ use super::informer::WatchCursor;
 use crate::sim::error::SimError;
 use crate::sim::kinds::ObjectKind;
 use crate::sim::podutil::natural_cmp;
+use crate::sim::server::store::Store;
 use crate::sim::server::{
     self, Propagation, FINALIZER_DELETE_DEPENDENTS, FINALIZER_ORPHAN_DEPENDENTS,
 };
-use crate::sim::store::Store;
 use crate::sim::world::{Change, WatchEvent, World};
 
 type Key = (ObjectKind, String);
@@ -186,7 +186,7 @@ fn catch_up(world: &mut World, event: &WatchEvent) {
     let mut keys: Vec<(&ObjectKind, &str)> = vec![(&event.kind, &event.name)];
     keys.extend(
         gc.cursor
-            .unseen(&world.watch, false)
+            .unseen(world.store.pending_watch_events(), false)
             .into_iter()
             .map(|e| (&e.kind, e.name.as_str())),
     );
@@ -362,10 +362,15 @@ fn orphan_dependents(world: &mut World, kind: &ObjectKind, name: &str) {
         crate::sim::meta::remove_owner_reference_json(&mut value, &owner_uid);
         if dep_kind == ObjectKind::Pod {
             // Owner references are metadata: a pod update may change them.
-            if let Some(pod) = world.store.pods.get_mut(&dep_name) {
-                crate::sim::meta::remove_owner_reference(&mut pod.metadata, &owner_uid);
-            }
-            server::touch_pod(world, &dep_name);
+            server::write::<k8s_openapi::api::core::v1::Pod>(
+                world,
+                &dep_name,
+                server::Author::Other,
+                |pod| {
+                    crate::sim::meta::remove_owner_reference(&mut pod.metadata, &owner_uid);
+                    true
+                },
+            );
         } else {
             let _ = server::update(world, &dep_kind, &dep_name, &value);
         }

@@ -70,7 +70,7 @@ mod tests {
             change: Change::Added,
             owner_uid: None,
             status_only: false,
-            deleted_pod: None,
+            object: None,
         }
     }
 

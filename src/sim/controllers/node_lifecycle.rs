@@ -8,11 +8,11 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{NodeCondition, Taint};
+use k8s_openapi::api::core::v1::{Node, NodeCondition, Taint};
 
 use crate::sim::clock::{to_time, Millis};
 use crate::sim::kinds::ObjectKind;
-use crate::sim::world::{Change, Timer, World};
+use crate::sim::world::{Timer, World};
 
 pub const NODE_MONITOR_GRACE: Millis = Millis::secs(50);
 
@@ -39,7 +39,7 @@ fn current(world: &World, node: &str, epoch: u64) -> bool {
 fn pods_on(world: &World, node: &str) -> Vec<String> {
     world
         .store
-        .pods
+        .pods()
         .iter()
         .filter(|(_, p)| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(node))
         .map(|(n, _)| n.clone())
@@ -84,21 +84,29 @@ pub fn not_ready(world: &mut World, node: &str, epoch: u64) {
 fn mark_pods_not_ready(world: &mut World, node: &str) {
     let now = world.now;
     for pod in pods_on(world, node) {
-        let Some(object) = world.store.pods.get_mut(&pod) else {
-            continue;
-        };
-        let Some(conditions) = object.status.as_mut().and_then(|s| s.conditions.as_mut()) else {
-            continue;
-        };
-        let Some(ready) = conditions.iter_mut().find(|c| c.type_ == "Ready") else {
-            continue;
-        };
-        if ready.status == "False" {
+        let written = crate::sim::server::write::<k8s_openapi::api::core::v1::Pod>(
+            world,
+            &pod,
+            crate::sim::server::Author::Other,
+            |object| {
+                let Some(conditions) = object.status.as_mut().and_then(|s| s.conditions.as_mut())
+                else {
+                    return false;
+                };
+                let Some(ready) = conditions.iter_mut().find(|c| c.type_ == "Ready") else {
+                    return false;
+                };
+                if ready.status == "False" {
+                    return false;
+                }
+                ready.status = "False".into();
+                ready.last_transition_time = Some(to_time(now));
+                true
+            },
+        );
+        if written.is_none() {
             continue;
         }
-        ready.status = "False".into();
-        ready.last_transition_time = Some(to_time(now));
-        crate::sim::server::touch_pod(world, &pod);
         world.events.record(
             now,
             ObjectKind::Pod,
@@ -111,63 +119,60 @@ fn mark_pods_not_ready(world: &mut World, node: &str) {
 }
 
 /// `make node/n up`: Ready at once; the kubelet finishes what waited for it.
-pub fn make_up(world: &mut World, node: &str) {
+pub fn make_up(world: &mut World, node: &str) -> Result<(), crate::sim::error::SimError> {
     if !world.kubelet.down.contains(node) {
-        return;
+        return Ok(());
     }
     bump(world, node);
-    set_node_ready(world, node, true);
-    super::super::kubelet::node_up(world, node);
     // The scheduler hears the node's update (Ready, untainted) and retries its waiting
     // pods from its own queue.
+    set_node_ready(world, node, true);
+    super::super::kubelet::node_up(world, node)
 }
 
 fn set_node_ready(world: &mut World, node: &str, ready: bool) {
     let now = world.now;
-    let rv = world.store.new_resource_version();
-    let Some(object) = world.store.nodes.get_mut(node) else {
-        return;
-    };
-    object.metadata.resource_version = Some(rv);
-    let status = object.status.get_or_insert_with(Default::default);
-    let conditions = status.conditions.get_or_insert_with(Vec::new);
-    conditions.retain(|c| c.type_ != "Ready");
-    conditions.push(if ready {
-        NodeCondition {
-            type_: "Ready".into(),
-            status: "True".into(),
-            reason: Some("KubeletReady".into()),
-            message: Some("kubelet is posting ready status".into()),
-            last_transition_time: Some(to_time(now)),
-            last_heartbeat_time: Some(to_time(now)),
+    crate::sim::server::write::<Node>(world, node, crate::sim::server::Author::Other, |object| {
+        let status = object.status.get_or_insert_with(Default::default);
+        let conditions = status.conditions.get_or_insert_with(Vec::new);
+        conditions.retain(|c| c.type_ != "Ready");
+        conditions.push(if ready {
+            NodeCondition {
+                type_: "Ready".into(),
+                status: "True".into(),
+                reason: Some("KubeletReady".into()),
+                message: Some("kubelet is posting ready status".into()),
+                last_transition_time: Some(to_time(now)),
+                last_heartbeat_time: Some(to_time(now)),
+            }
+        } else {
+            NodeCondition {
+                type_: "Ready".into(),
+                status: "Unknown".into(),
+                reason: Some("NodeStatusUnknown".into()),
+                message: Some("Kubelet stopped posting node status.".into()),
+                last_transition_time: Some(to_time(now)),
+                last_heartbeat_time: None,
+            }
+        });
+        let spec = object.spec.get_or_insert_with(Default::default);
+        let taints = spec.taints.get_or_insert_with(Vec::new);
+        taints.retain(|t| t.key != "node.kubernetes.io/unreachable");
+        if !ready {
+            for effect in ["NoSchedule", "NoExecute"] {
+                taints.push(Taint {
+                    key: "node.kubernetes.io/unreachable".into(),
+                    effect: effect.into(),
+                    time_added: Some(to_time(now)),
+                    value: None,
+                });
+            }
         }
-    } else {
-        NodeCondition {
-            type_: "Ready".into(),
-            status: "Unknown".into(),
-            reason: Some("NodeStatusUnknown".into()),
-            message: Some("Kubelet stopped posting node status.".into()),
-            last_transition_time: Some(to_time(now)),
-            last_heartbeat_time: None,
+        if taints.is_empty() {
+            spec.taints = None;
         }
+        true
     });
-    let spec = object.spec.get_or_insert_with(Default::default);
-    let taints = spec.taints.get_or_insert_with(Vec::new);
-    taints.retain(|t| t.key != "node.kubernetes.io/unreachable");
-    if !ready {
-        for effect in ["NoSchedule", "NoExecute"] {
-            taints.push(Taint {
-                key: "node.kubernetes.io/unreachable".into(),
-                effect: effect.into(),
-                time_added: Some(to_time(now)),
-                value: None,
-            });
-        }
-    }
-    if taints.is_empty() {
-        spec.taints = None;
-    }
-    world.notify(ObjectKind::Node, node, Change::Modified, None);
 }
 
 /// Taint-nodes-by-condition for a cordoned node (B-DRAIN-7): `spec.unschedulable` gets the
@@ -187,38 +192,33 @@ pub fn on_event(
 
 pub fn on_node(world: &mut World, node: &str) {
     let now = world.now;
-    let Some(object) = world.store.nodes.get_mut(node) else {
-        return;
-    };
-    let spec = object.spec.get_or_insert_with(Default::default);
-    let cordoned = spec.unschedulable.unwrap_or(false);
-    let has = spec
-        .taints
-        .iter()
-        .flatten()
-        .any(|t| t.key == UNSCHEDULABLE && t.effect == "NoSchedule");
-    if cordoned == has {
-        return;
-    }
-    let taints = spec.taints.get_or_insert_with(Vec::new);
-    if cordoned {
-        taints.push(Taint {
-            key: UNSCHEDULABLE.into(),
-            effect: "NoSchedule".into(),
-            time_added: Some(to_time(now)),
-            value: None,
-        });
-    } else {
-        taints.retain(|t| !(t.key == UNSCHEDULABLE && t.effect == "NoSchedule"));
-    }
-    if taints.is_empty() {
-        spec.taints = None;
-    }
-    let rv = world.store.new_resource_version();
-    if let Some(object) = world.store.nodes.get_mut(node) {
-        object.metadata.resource_version = Some(rv);
-    }
-    world.notify(ObjectKind::Node, node, Change::Modified, None);
+    crate::sim::server::write::<Node>(world, node, crate::sim::server::Author::Other, |object| {
+        let spec = object.spec.get_or_insert_with(Default::default);
+        let cordoned = spec.unschedulable.unwrap_or(false);
+        let has = spec
+            .taints
+            .iter()
+            .flatten()
+            .any(|t| t.key == UNSCHEDULABLE && t.effect == "NoSchedule");
+        if cordoned == has {
+            return false;
+        }
+        let taints = spec.taints.get_or_insert_with(Vec::new);
+        if cordoned {
+            taints.push(Taint {
+                key: UNSCHEDULABLE.into(),
+                effect: "NoSchedule".into(),
+                time_added: Some(to_time(now)),
+                value: None,
+            });
+        } else {
+            taints.retain(|t| !(t.key == UNSCHEDULABLE && t.effect == "NoSchedule"));
+        }
+        if taints.is_empty() {
+            spec.taints = None;
+        }
+        true
+    });
 }
 
 pub const UNSCHEDULABLE: &str = "node.kubernetes.io/unschedulable";

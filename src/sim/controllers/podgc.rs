@@ -23,7 +23,7 @@ pub fn on_event(
 pub fn on_node_deleted(world: &mut World, node: &str) {
     let mut orphans: Vec<String> = world
         .store
-        .pods
+        .pods()
         .iter()
         .filter(|(_, p)| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(node))
         .map(|(name, _)| name.clone())

@@ -105,7 +105,7 @@ pub fn on_event(world: &mut World, event: &WatchEvent) {
             let taints = if event.change == Change::Deleted {
                 Vec::new()
             } else {
-                let node = world.store.nodes.get(&event.name);
+                let node = world.store.nodes().get(&event.name);
                 no_execute(node.and_then(|n| n.spec.as_ref()?.taints.as_ref()))
             };
             let old = world
@@ -135,7 +135,7 @@ pub fn on_event(world: &mut World, event: &WatchEvent) {
 fn handle_node_update(world: &mut World, node: &str, taints: &[Taint]) {
     let pods: Vec<String> = world
         .store
-        .pods
+        .pods()
         .iter()
         .filter(|(_, p)| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(node))
         .map(|(n, _)| n.clone())
@@ -156,7 +156,7 @@ fn handle_pod_update(world: &mut World, name: &str) {
     if state.tainted.is_empty() && state.scheduled.is_empty() && state.pods.is_empty() {
         return; // nothing tainted: nothing to do, and nothing to remember
     }
-    let Some(pod) = world.store.pods.get(name) else {
+    let Some(pod) = world.store.pods().get(name) else {
         world.taint_eviction.pods.remove(name);
         cancel_with_event(world, name);
         world.taint_eviction.scheduled.remove(name);
@@ -184,7 +184,7 @@ fn handle_pod_update(world: &mut World, name: &str) {
 
 /// `processPodOnNode`.
 fn process_pod_on_node(world: &mut World, name: &str, taints: &[Taint]) {
-    let Some(pod) = world.store.pods.get(name) else {
+    let Some(pod) = world.store.pods().get(name) else {
         return;
     };
     let uid = pod.metadata.uid.clone().unwrap_or_default();

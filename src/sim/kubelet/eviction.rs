@@ -1,10 +1,11 @@
 //! Node-pressure eviction by the kubelet (`pkg/kubelet/eviction`): phase Failed, reason
 //! Evicted; the object stays (B-FAIL-1 has the StatefulSet controller replace it).
 
-use k8s_openapi::api::core::v1::PodStatus;
+use k8s_openapi::api::core::v1::{Pod, PodStatus};
 
 use super::super::podutil;
 use super::super::scheduler::set_condition;
+use super::super::server;
 use super::super::world::World;
 use super::event;
 
@@ -12,7 +13,7 @@ use super::event;
 /// containers stopped; the object stays (B-FAIL-1 has the controller replace it).
 pub fn evict(world: &mut World, name: &str) {
     let now = world.now;
-    let Some(pod) = world.store.pods.get_mut(name) else {
+    let Some(pod) = world.store.pods().get(name) else {
         return;
     };
     if let Some(rt) = pod
@@ -27,18 +28,20 @@ pub fn evict(world: &mut World, name: &str) {
         return;
     }
     let message = "The node was low on resource: memory. ".to_string();
-    let status = pod.status.get_or_insert_with(PodStatus::default);
-    status.phase = Some("Failed".into());
-    status.reason = Some("Evicted".into());
-    status.message = Some(message.clone());
-    if status.conditions.is_some() {
-        set_condition(status, "Ready", false, now);
-        set_condition(status, "ContainersReady", false, now);
-    }
-    // Container states keep their last observation, so kubectl shows `Evicted`.
-    for container in status.container_statuses.iter_mut().flatten() {
-        container.ready = false;
-    }
-    event(world, name, "Warning", "Evicted", message);
-    super::super::server::touch_pod(world, name);
+    event(world, name, "Warning", "Evicted", message.clone());
+    server::write::<Pod>(world, name, server::Author::Other, |pod| {
+        let status = pod.status.get_or_insert_with(PodStatus::default);
+        status.phase = Some("Failed".into());
+        status.reason = Some("Evicted".into());
+        status.message = Some(message);
+        if status.conditions.is_some() {
+            set_condition(status, "Ready", false, now);
+            set_condition(status, "ContainersReady", false, now);
+        }
+        // Container states keep their last observation, so kubectl shows `Evicted`.
+        for container in status.container_statuses.iter_mut().flatten() {
+            container.ready = false;
+        }
+        true
+    });
 }

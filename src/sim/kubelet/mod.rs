@@ -168,6 +168,16 @@ pub(crate) struct PodRuntime {
     pub gone_at: Option<Millis>,
     /// The pod was stopped from outside (evicted): the worker does nothing more.
     pub frozen: bool,
+    /// The sandbox just started: its addresses, for the next status write.
+    pub sandbox: Option<Sandbox>,
+}
+
+/// What the pod's status learns when its sandbox starts (`PodReadyToStartContainers`).
+#[derive(Clone, Debug)]
+pub(crate) struct Sandbox {
+    pub pod_ip: Option<String>,
+    pub host_ip: String,
+    pub started: Millis,
 }
 
 fn node_of(pod: &Pod) -> Option<String> {
@@ -205,16 +215,18 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
     if event.kind != ObjectKind::Pod {
         return Ok(());
     }
-    match &event.deleted_pod {
-        Some(pod) => forget(world, pod),
-        None if event.change != crate::sim::world::Change::Deleted => on_pod(world, &event.name)?,
-        None => {}
+    if event.change == crate::sim::world::Change::Deleted {
+        if let Some(pod) = event.pod() {
+            forget(world, pod);
+        }
+    } else {
+        on_pod(world, &event.name)?;
     }
     Ok(())
 }
 
 pub fn on_pod(world: &mut World, name: &str) -> Result<(), SimError> {
-    let Some(pod) = world.store.pods.get(name) else {
+    let Some(pod) = world.store.pods().get(name) else {
         return Ok(());
     };
     let uid = pod.metadata.uid.clone().unwrap_or_default();
@@ -265,7 +277,7 @@ pub fn on_timer(world: &mut World, timer: Timer) -> Result<(), SimError> {
 pub(crate) fn current(world: &World, name: &str, uid: &str) -> bool {
     world
         .store
-        .pods
+        .pods()
         .get(name)
         .is_some_and(|p| p.metadata.uid.as_deref() == Some(uid))
 }
@@ -273,7 +285,7 @@ pub(crate) fn current(world: &World, name: &str, uid: &str) -> bool {
 fn node_is_up(world: &World, name: &str) -> bool {
     world
         .store
-        .pods
+        .pods()
         .get(name)
         .and_then(node_of)
         .is_none_or(|node| !world.kubelet.down.contains(&node))
@@ -319,12 +331,13 @@ pub fn make_image_healthy(world: &mut World, image: &str) {
     world.kubelet.image_faults.remove(image);
 }
 
-/// The kubelet of `node` comes back: it acts on every pod bound there.
-pub fn node_up(world: &mut World, node: &str) {
+/// The kubelet of `node` comes back: it lists the pods bound there and acts on each (a
+/// pod it never started is handled as its informer would: `on_pod`).
+pub fn node_up(world: &mut World, node: &str) -> Result<(), SimError> {
     world.kubelet.down.remove(node);
     let pods: Vec<(String, String, bool)> = world
         .store
-        .pods
+        .pods()
         .iter()
         .filter(|(_, p)| node_of(p).as_deref() == Some(node))
         .map(|(n, p)| {
@@ -340,7 +353,7 @@ pub fn node_up(world: &mut World, node: &str) {
         let known = world.kubelet.pods.get(&uid).map(|rt| rt.gone_at.is_some());
         match known {
             None => {
-                super::server::touch_pod(world, &name); // start (or stop) it now
+                on_pod(world, &name)?; // start (or stop) it now
                 continue;
             }
             Some(false) if terminating => {
@@ -363,6 +376,7 @@ pub fn node_up(world: &mut World, node: &str) {
         }
         sync_at(world, &name, &uid, now);
     }
+    Ok(())
 }
 
 /// Releases the pod's IP; called when the pod object is removed.

@@ -5,11 +5,10 @@
 //! started), and, once initialization is done, every app container. Then it writes the
 //! status (`status.rs`) and asks to be woken at the next instant something is due.
 
-use k8s_openapi::api::core::v1::{HostIP, Pod, PodIP, PodStatus};
+use k8s_openapi::api::core::v1::Pod;
 
-use super::super::clock::{to_time, Millis, ZERO};
+use super::super::clock::{Millis, ZERO};
 use super::super::podutil;
-use super::super::scheduler::set_condition;
 use super::super::world::World;
 use super::images::{self, PullDecision};
 use super::{
@@ -82,6 +81,7 @@ fn runtime(pod: &Pod, name: &str, uid: &str, node: &str) -> PodRuntime {
         initialized,
         gone_at: None,
         frozen: false,
+        sandbox: None,
     }
 }
 
@@ -91,7 +91,7 @@ pub(crate) fn start_sandbox(world: &mut World, name: &str, uid: &str, node: &str
         .strip_prefix("node-")
         .and_then(|n| n.parse::<u32>().ok())
         .unwrap_or(0);
-    let Some(pod) = world.store.pods.get(name) else {
+    let Some(pod) = world.store.pods().get(name) else {
         return;
     };
     if podutil::is_failed(pod) {
@@ -107,31 +107,18 @@ pub(crate) fn start_sandbox(world: &mut World, name: &str, uid: &str, node: &str
     };
     let host_ip = world
         .store
-        .nodes
+        .nodes()
         .get(node)
         .and_then(|n| n.status.as_ref()?.addresses.as_ref()?.first().cloned())
         .map(|a| a.address)
         .unwrap_or_default();
-    let now = world.now;
-    let initialized = rt.initialized;
+    let mut rt = rt;
+    rt.sandbox = Some(super::Sandbox {
+        pod_ip: host.map(|host| format!("10.244.{node_number}.{host}")),
+        host_ip,
+        started: world.now,
+    });
     world.kubelet.pods.insert(uid.to_string(), rt);
-    let Some(pod) = world.store.pods.get_mut(name) else {
-        return;
-    };
-    let status = pod.status.get_or_insert_with(PodStatus::default);
-    status.phase = Some("Pending".into());
-    if let Some(host) = host {
-        let ip = format!("10.244.{node_number}.{host}");
-        status.pod_ip = Some(ip.clone());
-        status.pod_ips = Some(vec![PodIP { ip }]);
-    }
-    status.host_ip = Some(host_ip.clone());
-    status.host_ips = Some(vec![HostIP { ip: host_ip }]);
-    status.start_time = Some(to_time(now));
-    set_condition(status, "PodReadyToStartContainers", true, now);
-    set_condition(status, "Initialized", initialized, now);
-    set_condition(status, "Ready", false, now);
-    set_condition(status, "ContainersReady", false, now);
     sync_pod(world, name, uid);
 }
 
@@ -457,7 +444,7 @@ fn restart(world: &mut World, rt: &mut PodRuntime, i: usize) {
 }
 
 fn pod_runtime<'a>(world: &'a mut World, name: &str) -> Option<(&'a mut PodRuntime, String)> {
-    let uid = world.store.pods.get(name)?.metadata.uid.clone()?;
+    let uid = world.store.pods().get(name)?.metadata.uid.clone()?;
     let rt = world.kubelet.pods.get_mut(&uid)?;
     Some((rt, uid))
 }
@@ -571,5 +558,5 @@ pub(crate) fn seconds(s: Option<i64>) -> Millis {
 
 /// The UID of the pod object named `name`, if it exists (a fault acts on that object).
 fn pod_uid(world: &World, name: &str) -> Option<String> {
-    world.store.pods.get(name)?.metadata.uid.clone()
+    world.store.pods().get(name)?.metadata.uid.clone()
 }

@@ -197,7 +197,7 @@ pub(crate) fn kill(world: &mut World, rt: &mut PodRuntime, i: usize, since: Mill
     let name = c.name.clone();
     let pod_grace = world
         .store
-        .pods
+        .pods()
         .get(&rt.name)
         .and_then(|p| p.spec.as_ref()?.termination_grace_period_seconds);
     let grace = seconds(

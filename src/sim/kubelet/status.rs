@@ -5,11 +5,12 @@
 
 use k8s_openapi::api::core::v1::{
     ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting,
-    ContainerStatus, PodStatus,
+    ContainerStatus, HostIP, Pod, PodIP, PodStatus,
 };
 
 use super::super::clock::{to_time, Millis};
 use super::super::scheduler::set_condition;
+use super::super::server;
 use super::super::world::World;
 use super::{backoff, images, PodRuntime, Role, State};
 
@@ -168,11 +169,27 @@ fn explain(status: &mut PodStatus, type_: &str, why: Option<(&str, String)>) {
 /// pod reached a terminal phase.
 pub(crate) fn write(world: &mut World, rt: &mut PodRuntime) -> bool {
     let now = world.now;
-    let Some(pod) = world.store.pods.get_mut(&rt.name) else {
+    let Some(pod) = world.store.pods().get(&rt.name) else {
         return false;
     };
     let old: PodStatus = pod.status.clone().unwrap_or_default();
     let mut status = old.clone();
+    if let Some(sandbox) = rt.sandbox.take() {
+        status.phase = Some("Pending".into());
+        if let Some(ip) = sandbox.pod_ip {
+            status.pod_ip = Some(ip.clone());
+            status.pod_ips = Some(vec![PodIP { ip }]);
+        }
+        status.host_ip = Some(sandbox.host_ip.clone());
+        status.host_ips = Some(vec![HostIP {
+            ip: sandbox.host_ip,
+        }]);
+        status.start_time = Some(to_time(sandbox.started));
+        set_condition(&mut status, "PodReadyToStartContainers", true, now);
+        set_condition(&mut status, "Initialized", rt.initialized, now);
+        set_condition(&mut status, "Ready", false, now);
+        set_condition(&mut status, "ContainersReady", false, now);
+    }
     let has_init = rt.containers.iter().any(|c| c.role != Role::App);
     let mut init = Vec::new();
     let mut app = Vec::new();
@@ -243,8 +260,10 @@ pub(crate) fn write(world: &mut World, rt: &mut PodRuntime) -> bool {
     }
     let terminal = matches!(phase, "Succeeded" | "Failed");
     if status != old {
-        pod.status = Some(status);
-        super::super::server::touch_pod(world, &rt.name);
+        server::write::<Pod>(world, &rt.name, server::Author::Other, |pod| {
+            pod.status = Some(status);
+            true
+        });
     }
     terminal
 }

@@ -6,10 +6,11 @@
 //! after the app containers, in reverse order. The object is gone 1 s after the last one
 //! stopped, unless finalizers hold it.
 
-use k8s_openapi::api::core::v1::{ContainerState, ContainerStateTerminated};
+use k8s_openapi::api::core::v1::{ContainerState, ContainerStateTerminated, Pod};
 
 use super::super::clock::{to_time, Millis, ZERO};
 use super::super::scheduler::set_condition;
+use super::super::server;
 use super::super::world::World;
 use super::pod_workers::stop_time;
 use super::{event, sync_at, PodRuntime, Role, State, TERMINATION};
@@ -17,7 +18,7 @@ use super::{event, sync_at, PodRuntime, Role, State, TERMINATION};
 /// The pod was deleted: stop its containers.
 pub(crate) fn begin(world: &mut World, name: &str, uid: &str, node: &str) {
     let now = world.now;
-    let Some(pod) = world.store.pods.get(name) else {
+    let Some(pod) = world.store.pods().get(name) else {
         return;
     };
     let grace = Millis::from_secs(pod.metadata.deletion_grace_period_seconds.unwrap_or(30));
@@ -33,6 +34,7 @@ pub(crate) fn begin(world: &mut World, name: &str, uid: &str, node: &str) {
             restart_policy: "Always".into(),
             containers: Vec::new(),
             initialized: true,
+            sandbox: None,
             gone_at: None,
             frozen: false,
         });
@@ -82,7 +84,8 @@ pub(crate) fn begin(world: &mut World, name: &str, uid: &str, node: &str) {
     };
     rt.gone_at = Some(gone_at);
     world.kubelet.pods.insert(uid.to_string(), rt);
-    if let Some(pod) = world.store.pods.get_mut(name) {
+    sync_at(world, name, uid, gone_at);
+    server::write::<Pod>(world, name, server::Author::Other, |pod| {
         if let Some(status) = pod.status.as_mut() {
             if status.conditions.is_some() {
                 set_condition(status, "Ready", false, now);
@@ -97,16 +100,15 @@ pub(crate) fn begin(world: &mut World, name: &str, uid: &str, node: &str) {
                 container.ready = false;
             }
         }
-    }
-    sync_at(world, name, uid, gone_at);
-    super::super::server::touch_pod(world, name);
+        true
+    });
 }
 
 /// The containers have stopped. Without finalizers the object goes; with them it stays,
 /// in a terminal phase, until they are removed.
 pub(crate) fn finish(world: &mut World, name: &str, uid: &str) {
     let now = world.now;
-    let Some(pod) = world.store.pods.get_mut(name) else {
+    let Some(pod) = world.store.pods().get(name) else {
         return;
     };
     let held = pod
@@ -115,37 +117,39 @@ pub(crate) fn finish(world: &mut World, name: &str, uid: &str) {
         .as_ref()
         .is_some_and(|f| !f.is_empty());
     if !held {
-        super::super::server::remove_pod(world, name);
+        server::remove_pod(world, name);
         return;
     }
     if let Some(rt) = world.kubelet.pods.get_mut(uid) {
         rt.frozen = true;
     }
-    pod.metadata.deletion_grace_period_seconds = Some(0);
-    if let Some(status) = pod.status.as_mut() {
-        if status.phase.as_deref() != Some("Failed") {
-            status.phase = Some("Succeeded".into());
-        }
-        for container in status.container_statuses.iter_mut().flatten() {
-            container.ready = false;
-            container.started = Some(false);
-            if container
-                .state
-                .as_ref()
-                .is_some_and(|s| s.terminated.is_some())
-            {
-                continue;
+    server::write::<Pod>(world, name, server::Author::Other, |pod| {
+        pod.metadata.deletion_grace_period_seconds = Some(0);
+        if let Some(status) = pod.status.as_mut() {
+            if status.phase.as_deref() != Some("Failed") {
+                status.phase = Some("Succeeded".into());
             }
-            container.state = Some(ContainerState {
-                terminated: Some(ContainerStateTerminated {
-                    exit_code: 0,
-                    reason: Some("Completed".into()),
-                    finished_at: Some(to_time(now)),
+            for container in status.container_statuses.iter_mut().flatten() {
+                container.ready = false;
+                container.started = Some(false);
+                if container
+                    .state
+                    .as_ref()
+                    .is_some_and(|s| s.terminated.is_some())
+                {
+                    continue;
+                }
+                container.state = Some(ContainerState {
+                    terminated: Some(ContainerStateTerminated {
+                        exit_code: 0,
+                        reason: Some("Completed".into()),
+                        finished_at: Some(to_time(now)),
+                        ..Default::default()
+                    }),
                     ..Default::default()
-                }),
-                ..Default::default()
-            });
+                });
+            }
         }
-    }
-    super::super::server::touch_pod(world, name);
+        true
+    });
 }

@@ -92,7 +92,7 @@ impl Cache {
     pub fn index_domains(
         &mut self,
         key: &str,
-        nodes: &BTreeMap<String, k8s_openapi::api::core::v1::Node>,
+        nodes: &crate::sim::store::Objects<k8s_openapi::api::core::v1::Node>,
     ) {
         let epoch = self.node_epoch;
         if let Some(d) = self.domains.get(key) {

@@ -28,6 +28,7 @@ use self::plugins::*;
 use super::clock::to_time;
 use super::kinds::ObjectKind;
 use super::podutil::{self, natural_cmp};
+use super::server;
 use super::world::{Change, World};
 
 /// `ErrNoNodesAvailable`.
@@ -90,7 +91,7 @@ pub fn on_pod(world: &mut World, name: &str) {
     if world.scheduler.retry {
         flush(world);
     }
-    let Some(pod) = world.store.pods.get(name) else {
+    let Some(pod) = world.store.pods().get(name) else {
         return;
     };
     if let Some(node) = pod.spec.as_ref().and_then(|s| s.node_name.as_deref()) {
@@ -155,7 +156,7 @@ fn flush(world: &mut World) {
         .map(|name| {
             let created = world
                 .store
-                .pods
+                .pods()
                 .get(name)
                 .and_then(|p| p.metadata.creation_timestamp.as_ref())
                 .map(|t| t.0);
@@ -164,7 +165,7 @@ fn flush(world: &mut World) {
         .collect();
     waiting.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| natural_cmp(&a.1, &b.1)));
     for (_, name) in waiting {
-        let schedulable = world.store.pods.get(&name).is_some_and(|pod| {
+        let schedulable = world.store.pods().get(&name).is_some_and(|pod| {
             pod.spec
                 .as_ref()
                 .and_then(|s| s.node_name.as_ref())
@@ -190,7 +191,7 @@ fn on_claim(world: &mut World, claim: &str, change: &Change) {
     let bound = || {
         world
             .store
-            .claims
+            .claims()
             .get(claim)
             .and_then(|c| c.status.as_ref()?.phase.as_deref())
             == Some("Bound")
@@ -214,7 +215,7 @@ fn wait_for_claims(world: &mut World, name: &str) {
     }
     let claims = world
         .store
-        .pods
+        .pods()
         .get(name)
         .map(super::controllers::volume::claims_of)
         .unwrap_or_default();
@@ -254,7 +255,7 @@ fn default_selector(world: &World, pod: &Pod) -> Option<LabelSelector> {
     let labels = pod.metadata.labels.clone().unwrap_or_default();
     let mut selector = LabelSelector::default();
     let mut any = false;
-    for svc in world.store.services.values() {
+    for svc in world.store.services().values() {
         let Some(sel) = svc.spec.as_ref().and_then(|s| s.selector.as_ref()) else {
             continue;
         };
@@ -270,7 +271,7 @@ fn default_selector(world: &World, pod: &Pod) -> Option<LabelSelector> {
     if let Some(owner) = podutil::controller_uid(pod) {
         let set = world
             .store
-            .statefulsets
+            .statefulsets()
             .values()
             .find(|s| s.metadata.uid.as_deref() == Some(owner));
         if let Some(sel) = set.and_then(|s| s.spec.as_ref()).map(|s| &s.selector) {
@@ -300,14 +301,14 @@ fn default_selector(world: &World, pod: &Pod) -> Option<LabelSelector> {
 /// Each node's allocatable, parsed again only when the node changed.
 fn refresh_allocatable(world: &mut World) {
     let scheduler = &mut world.scheduler;
-    if !scheduler.nodes_changed && scheduler.allocatable.len() == world.store.nodes.len() {
+    if !scheduler.nodes_changed && scheduler.allocatable.len() == world.store.nodes().len() {
         return;
     }
     scheduler.nodes_changed = false;
     scheduler
         .allocatable
-        .retain(|name, _| world.store.nodes.contains_key(name));
-    for (name, node) in &world.store.nodes {
+        .retain(|name, _| world.store.nodes().contains_key(name));
+    for (name, node) in world.store.nodes() {
         let rv = node.metadata.resource_version.clone().unwrap_or_default();
         if scheduler
             .allocatable
@@ -334,11 +335,11 @@ fn refresh_allocatable(world: &mut World) {
 
 /// One scheduling cycle for a pod without a node.
 fn schedule_one(world: &mut World, name: &str) {
-    let Some(pod) = world.store.pods.get(name).cloned() else {
+    let Some(pod) = world.store.pods().get(name).cloned() else {
         return;
     };
     let info = PodInfo::new(&pod);
-    let total = world.store.nodes.len();
+    let total = world.store.nodes().len();
     if total == 0 {
         fail(world, name, NO_NODES_AVAILABLE.to_string());
         return;
@@ -369,7 +370,7 @@ fn schedule_one(world: &mut World, name: &str) {
             cache.register(&s);
         }
         for key in pod_topology_spread::domain_keys(&info, &defaults) {
-            cache.index_domains(key, &world.store.nodes);
+            cache.index_domains(key, world.store.nodes());
         }
     }
     let choice = {
@@ -378,12 +379,12 @@ fn schedule_one(world: &mut World, name: &str) {
         let empty_info = cache::NodeInfo::default();
         let empty_labels = BTreeMap::new();
         let empty_resources = Resources::new();
-        let names = world_ref.store.nodes.keys().map(String::as_str);
+        let names = world_ref.store.nodes().keys().map(String::as_str);
         let infos = cache::align_names(&scheduler.cache.nodes, names.clone());
         let allocatable = cache::align_names(&scheduler.allocatable, names);
         let nodes: Vec<NodeEntry> = world_ref
             .store
-            .nodes
+            .nodes()
             .iter()
             .enumerate()
             .map(|(index, (n, node))| NodeEntry {
@@ -524,15 +525,17 @@ fn bind(world: &mut World, name: &str, node: &str) {
         request_retry(world);
     }
     let now = world.now;
-    let Some(pod) = world.store.pods.get_mut(name) else {
+    let bound = server::write::<Pod>(world, name, server::Author::Other, |pod| {
+        if let Some(spec) = pod.spec.as_mut() {
+            spec.node_name = Some(node.to_string());
+        }
+        let status = pod.status.get_or_insert_with(PodStatus::default);
+        set_scheduled(status, None, now);
+        true
+    });
+    let Some(pod) = bound.and_then(|_| world.store.pods().get_shared(name)) else {
         return;
     };
-    if let Some(spec) = pod.spec.as_mut() {
-        spec.node_name = Some(node.to_string());
-    }
-    let status = pod.status.get_or_insert_with(PodStatus::default);
-    set_scheduled(status, None, now);
-    let pod = pod.clone();
     world.scheduler.cache.add(&pod, node);
     world.events.record(
         now,
@@ -545,7 +548,6 @@ fn bind(world: &mut World, name: &str, node: &str) {
             world.config.namespace
         ),
     );
-    super::server::touch_pod(world, name);
 }
 
 /// The pod fits nowhere: it waits. A new message is recorded and written on the pod.
@@ -565,19 +567,19 @@ fn fail(world: &mut World, name: &str, message: String) {
         .last_message
         .insert(name.to_string(), message.clone());
     let now = world.now;
-    if let Some(pod) = world.store.pods.get_mut(name) {
-        let status = pod.status.get_or_insert_with(PodStatus::default);
-        set_scheduled(status, Some(&message), now);
-    }
     world.events.record(
         now,
         ObjectKind::Pod,
         name,
         "Warning",
         "FailedScheduling",
-        message,
+        message.clone(),
     );
-    super::server::touch_pod(world, name);
+    server::write::<Pod>(world, name, server::Author::Other, |pod| {
+        let status = pod.status.get_or_insert_with(PodStatus::default);
+        set_scheduled(status, Some(&message), now);
+        true
+    });
 }
 
 /// `PodScheduled`: True once bound; False with reason `Unschedulable` and the message.

@@ -13,6 +13,8 @@
 mod claim;
 mod pod;
 mod service;
+pub mod store;
+mod write;
 
 use std::fmt;
 
@@ -26,13 +28,14 @@ use super::clock::to_time;
 use super::error::SimError;
 use super::kinds::ObjectKind;
 use super::podutil;
-use super::store::{GenericObject, Stored};
 use super::world::{Change, PodLifecycle, World};
+use store::{GenericObject, Stored};
 
 use claim::admit_claim;
-pub use pod::{delete_pod, insert_pod, remove_pod, set_disruption_target, touch_pod};
+pub use pod::{delete_pod, insert_pod, remove_pod, set_disruption_target};
 use pod::{scheduling_gate_addition, spec_equal_but_removed_gates};
 use service::allocate_cluster_ip;
+pub use write::{add, remove_object, write, write_other, Author};
 
 /// Why the API server refused a request; `Display` gives kubectl's text.
 #[derive(Clone, Debug, PartialEq)]
@@ -337,8 +340,7 @@ pub fn create(
             );
         }
     }
-    let owner = owner_uid_of(world, kind, &name);
-    world.notify(kind.clone(), &name, Change::Added, owner);
+    write::announce_stored(world, kind, &name, Change::Added);
     Ok(Response {
         value: name,
         warnings,
@@ -353,62 +355,62 @@ fn store_typed<T: Stored>(world: &mut World, value: &Value) -> Result<(), ApiErr
     Ok(())
 }
 
-fn owner_uid_of(world: &World, kind: &ObjectKind, name: &str) -> Option<String> {
-    let meta = world.store.meta(kind, name)?;
-    meta.owner_references
-        .as_ref()?
-        .iter()
-        .find(|r| r.controller == Some(true))
-        .map(|r| r.uid.clone())
-}
-
-/// A component wrote a PVC or PV (binding, status): new resourceVersion, watchers told.
-pub fn touch(world: &mut World, kind: &ObjectKind, name: &str) {
-    let rv = world.store.new_resource_version();
-    let meta = match kind {
-        ObjectKind::Pod => {
-            touch_pod(world, name);
-            return;
-        }
-        ObjectKind::PersistentVolumeClaim => {
-            world.store.claims.get_mut(name).map(|o| &mut o.metadata)
-        }
-        ObjectKind::PersistentVolume => world.store.volumes.get_mut(name).map(|o| &mut o.metadata),
-        _ => None,
-    };
-    let Some(meta) = meta else {
-        return;
-    };
-    meta.resource_version = Some(rv);
-    let owner = owner_uid_of(world, kind, name);
-    world.notify(kind.clone(), name, Change::Modified, owner);
-}
-
 /// Removes any object from the store (its deletion is complete).
 pub fn remove(world: &mut World, kind: &ObjectKind, name: &str) {
     if *kind == ObjectKind::Pod {
         remove_pod(world, name);
         return;
     }
-    let owner = owner_uid_of(world, kind, name);
+    use store::Object;
     let removed = match kind {
-        ObjectKind::StatefulSet => world.store.statefulsets.remove(name).is_some(),
-        ObjectKind::PersistentVolumeClaim => world.store.claims.remove(name).is_some(),
-        ObjectKind::PersistentVolume => world.store.volumes.remove(name).is_some(),
-        ObjectKind::StorageClass => world.store.storage_classes.remove(name).is_some(),
-        ObjectKind::Service => world.store.services.remove(name).is_some(),
-        ObjectKind::Node => world.store.nodes.remove(name).is_some(),
-        ObjectKind::ControllerRevision => world.store.revisions.remove(name).is_some(),
-        ObjectKind::EndpointSlice => world.store.endpoint_slices.remove(name).is_some(),
-        ObjectKind::Pod => false,
+        ObjectKind::StatefulSet => world
+            .store
+            .statefulsets
+            .remove(name)
+            .map(Object::StatefulSet),
+        ObjectKind::PersistentVolumeClaim => world
+            .store
+            .claims
+            .remove(name)
+            .map(Object::PersistentVolumeClaim),
+        ObjectKind::PersistentVolume => world
+            .store
+            .volumes
+            .remove(name)
+            .map(Object::PersistentVolume),
+        ObjectKind::StorageClass => world
+            .store
+            .storage_classes
+            .remove(name)
+            .map(Object::StorageClass),
+        ObjectKind::Service => world.store.services.remove(name).map(Object::Service),
+        ObjectKind::Node => world.store.nodes.remove(name).map(Object::Node),
+        ObjectKind::ControllerRevision => world
+            .store
+            .revisions
+            .remove(name)
+            .map(Object::ControllerRevision),
+        ObjectKind::EndpointSlice => world
+            .store
+            .endpoint_slices
+            .remove(name)
+            .map(Object::EndpointSlice),
+        ObjectKind::Pod => None,
         ObjectKind::Other(k) => world
             .store
             .others
             .remove(&(k.clone(), name.to_string()))
-            .is_some(),
+            .map(Object::Other),
     };
-    if removed {
-        world.notify(kind.clone(), name, Change::Deleted, owner);
+    if let Some(last) = removed {
+        write::announce(
+            world,
+            kind.clone(),
+            name,
+            Change::Deleted,
+            Author::Other,
+            Some(last),
+        );
     }
 }
 
@@ -574,8 +576,7 @@ pub fn update(
         }
     };
     if changed {
-        let owner = owner_uid_of(world, kind, name);
-        world.notify(kind.clone(), name, Change::Modified, owner);
+        write::announce_stored(world, kind, name, Change::Modified);
         finish_if_released(world, kind, name);
     }
     Ok(Response {
@@ -729,6 +730,5 @@ fn set_deleting(world: &mut World, kind: &ObjectKind, name: &str, finalizers: Ve
             return;
         }
     }
-    let owner = owner_uid_of(world, kind, name);
-    world.notify(kind.clone(), name, Change::Modified, owner);
+    write::announce_stored(world, kind, name, Change::Modified);
 }

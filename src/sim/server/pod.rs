@@ -37,26 +37,24 @@ pub fn insert_pod(world: &mut World, mut pod: Pod) -> Result<(), RequestError> {
         }),
         ..Default::default()
     });
-    let owner = podutil::controller_uid(&pod).map(str::to_string);
     world.store.pods.insert(name.clone(), pod);
     world.pod_log.push(PodLifecycle {
         at: world.now,
         name: name.clone(),
         created: true,
     });
-    world.notify(ObjectKind::Pod, &name, Change::Added, owner);
+    write::announce_stored(world, &ObjectKind::Pod, &name, Change::Added);
     Ok(())
 }
 
-/// A component wrote the pod (status, binding): new resourceVersion, watchers told.
-pub fn touch_pod(world: &mut World, name: &str) {
+/// The server changed the pod in place: new resourceVersion, watchers told.
+fn touch_pod(world: &mut World, name: &str) {
     let rv = world.store.new_resource_version();
     let Some(pod) = world.store.pods.get_mut(name) else {
         return;
     };
     pod.metadata.resource_version = Some(rv);
-    let owner = podutil::controller_uid(pod).map(str::to_string);
-    world.notify(ObjectKind::Pod, name, Change::Modified, owner);
+    write::announce_stored(world, &ObjectKind::Pod, name, Change::Modified);
 }
 
 /// The pod object leaves the API; its deletion is complete.
@@ -70,8 +68,15 @@ pub fn remove_pod(world: &mut World, name: &str) {
         created: false,
     });
     // The scheduler's cache and the kubelet (the pod's files too) let it go when they hear
-    // the DELETED event.
-    world.notify_pod_deleted(pod);
+    // the DELETED event, which carries the pod's last state.
+    write::announce(
+        world,
+        ObjectKind::Pod,
+        name,
+        Change::Deleted,
+        write::Author::Other,
+        Some(store::Object::Pod(pod)),
+    );
 }
 
 /// Graceful pod deletion: deletionTimestamp now; the kubelet stops the containers. A pod

@@ -28,7 +28,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference}
 use crate::sim::clock::to_time;
 use crate::sim::kinds::ObjectKind;
 use crate::sim::podutil::natural_cmp;
-use crate::sim::world::{Change, WatchEvent, WorkQueue, World};
+use crate::sim::server;
+use crate::sim::world::{WatchEvent, WorkQueue, World};
 
 use reconciler::{Desired, Scope, SliceInfo};
 pub use utils::LABEL_SERVICE_NAME;
@@ -173,7 +174,7 @@ pub fn slices_of<'a>(world: &'a World, service: &str) -> impl Iterator<Item = &'
         .get(service)
         .into_iter()
         .flatten()
-        .filter_map(|name| world.store.endpoint_slices.get(name))
+        .filter_map(|name| world.store.endpoint_slices().get(name))
 }
 
 /// Informer handlers: Services, pods and slices.
@@ -182,7 +183,7 @@ pub fn on_event(world: &mut World, event: &WatchEvent) {
         ObjectKind::Service => {
             let selector = world
                 .store
-                .services
+                .services()
                 .get(&event.name)
                 .and_then(managed_selector);
             let c = &mut world.endpointslice;
@@ -197,7 +198,7 @@ pub fn on_event(world: &mut World, event: &WatchEvent) {
             let mut services = c.selectors.matching(
                 world
                     .store
-                    .pods
+                    .pods()
                     .get(&event.name)
                     .and_then(|p| p.metadata.labels.as_ref()),
             );
@@ -219,7 +220,7 @@ pub fn on_event(world: &mut World, event: &WatchEvent) {
 /// A slice changed: re-index it; if someone else wrote a managed slice, its Service is
 /// synced again in full (`onEndpointSlice{Add,Update,Delete}`).
 fn on_slice_event(world: &mut World, name: &str) {
-    let current = world.store.endpoint_slices.get(name);
+    let current = world.store.endpoint_slices().get(name);
     let rv = current.and_then(|s| s.metadata.resource_version.clone());
     let managed = current.is_some_and(utils::managed_by_controller);
     let label = current
@@ -292,7 +293,7 @@ pub fn work(world: &mut World) -> Result<bool, crate::sim::error::SimError> {
 
 /// `syncService`: the queue's worker for one Service key.
 pub fn sync(world: &mut World, service_name: &str) {
-    let Some(service) = world.store.services.get(service_name).cloned() else {
+    let Some(service) = world.store.services().get(service_name).cloned() else {
         forget(world, service_name);
         return;
     };
@@ -323,14 +324,14 @@ pub fn sync(world: &mut World, service_name: &str) {
     let mut pods: Vec<&Pod> = if full {
         world
             .store
-            .pods
+            .pods()
             .values()
             .filter(|p| selects(&selector, p))
             .collect()
     } else {
         dirty
             .iter()
-            .filter_map(|name| world.store.pods.get(name))
+            .filter_map(|name| world.store.pods().get(name))
             .filter(|p| selects(&selector, p))
             .collect()
     };
@@ -346,7 +347,7 @@ pub fn sync(world: &mut World, service_name: &str) {
             continue;
         }
         let node_name = pod.spec.as_ref().and_then(|s| s.node_name.as_deref());
-        let node = node_name.and_then(|n| world.store.nodes.get(n));
+        let node = node_name.and_then(|n| world.store.nodes().get(n));
         // A pod on a node that no longer exists is left out unless not-ready addresses
         // are published (the pod GC removes it soon).
         if node_name.is_some_and(|n| !n.is_empty()) && node.is_none() && !publish_not_ready {
@@ -373,7 +374,7 @@ pub fn sync(world: &mut World, service_name: &str) {
         };
         reconciler::plan(
             &state.slices,
-            |name| store.endpoint_slices.get(name),
+            |name| store.endpoint_slices().get(name),
             &state.located,
             scope,
             &desired,
@@ -467,7 +468,7 @@ fn relocate(world: &mut World, state: &mut ServiceState, service: &str) {
         unlist(&mut c.listed_in, &pod, service);
     }
     for name in state.slices.keys() {
-        let Some(slice) = world.store.endpoint_slices.get(name) else {
+        let Some(slice) = world.store.endpoint_slices().get(name) else {
             continue;
         };
         for e in slice.endpoints.iter().flatten() {
@@ -530,20 +531,18 @@ fn create_slice(
 ) {
     let store = &world.store;
     let name = utils::slice_name(
-        |n| store.endpoint_slices.contains_key(n),
+        |n| store.endpoint_slices().contains_key(n),
         service,
         &owner.uid,
         state.created,
     );
     state.created += 1;
-    let rv = world.store.new_resource_version();
     let slice = EndpointSlice {
         metadata: ObjectMeta {
             name: Some(name.clone()),
             generate_name: Some(utils::generate_name_prefix(service)),
             namespace: Some(world.config.namespace.clone()),
             uid: Some(world.store.new_uid()),
-            resource_version: Some(rv.clone()),
             generation: Some(1),
             creation_timestamp: Some(to_time(world.now)),
             labels: Some(labels.clone()),
@@ -563,16 +562,10 @@ fn create_slice(
         locate(world, state, service, pod, &name);
     }
     state.slices.insert(name.clone(), info(&slice, &owner.uid));
-    world.store.endpoint_slices.insert(name.clone(), slice);
+    let rv = server::add(world, slice, server::Author::Other);
     let c = &mut world.endpointslice;
     index_slice(c, &name, Some(service));
     c.written.insert(name.clone(), Some(rv));
-    world.notify(
-        ObjectKind::EndpointSlice,
-        &name,
-        Change::Added,
-        Some(owner.uid.clone()),
-    );
 }
 
 fn update_slice(
@@ -584,77 +577,77 @@ fn update_slice(
     labels: &BTreeMap<String, String>,
     write: reconciler::Write,
 ) {
-    let Some(slice) = world.store.endpoint_slices.get_mut(name) else {
-        return;
-    };
-    let mut changed = false;
     let mut left: Vec<String> = Vec::new();
     let mut came: Vec<String> = Vec::new();
-    if slice.metadata.labels.as_ref() != Some(labels) {
-        slice.metadata.labels = Some(labels.clone());
-        changed = true;
-    }
-    let list = slice.endpoints.get_or_insert_with(Vec::new);
-    match write.whole {
-        // A creation turned into an update: the slice takes the new one's whole shape.
-        Some((ports, endpoints)) => {
-            left.extend(
-                list.iter()
-                    .filter_map(utils::target_pod)
-                    .map(str::to_string),
-            );
-            came.extend(
-                endpoints
-                    .iter()
-                    .filter_map(utils::target_pod)
-                    .map(str::to_string),
-            );
-            changed |= *list != endpoints || slice.ports.as_deref() != Some(&ports[..]);
-            *list = endpoints;
-            slice.ports = Some(ports);
-            slice.metadata.owner_references = Some(vec![owner.clone()]);
+    let written = server::write::<EndpointSlice>(world, name, server::Author::Other, |slice| {
+        let mut changed = false;
+        if slice.metadata.labels.as_ref() != Some(labels) {
+            slice.metadata.labels = Some(labels.clone());
+            changed = true;
         }
-        None => {
-            for (at, endpoint) in write.replace {
-                if let Some(e) = list.get_mut(at) {
-                    *e = endpoint;
+        let list = slice.endpoints.get_or_insert_with(Vec::new);
+        match write.whole {
+            // A creation turned into an update: the slice takes the new one's whole shape.
+            Some((ports, endpoints)) => {
+                left.extend(
+                    list.iter()
+                        .filter_map(utils::target_pod)
+                        .map(str::to_string),
+                );
+                came.extend(
+                    endpoints
+                        .iter()
+                        .filter_map(utils::target_pod)
+                        .map(str::to_string),
+                );
+                changed |= *list != endpoints || slice.ports.as_deref() != Some(&ports[..]);
+                *list = endpoints;
+                slice.ports = Some(ports);
+                slice.metadata.owner_references = Some(vec![owner.clone()]);
+            }
+            None => {
+                for (at, endpoint) in write.replace {
+                    if let Some(e) = list.get_mut(at) {
+                        *e = endpoint;
+                        changed = true;
+                    }
+                }
+                if !write.remove.is_empty() {
+                    let mut gone = write.remove.iter().copied().peekable();
+                    let mut at = 0;
+                    list.retain(|e| {
+                        let drop = gone.peek() == Some(&at);
+                        if drop {
+                            gone.next();
+                            left.extend(utils::target_pod(e).map(str::to_string));
+                        }
+                        at += 1;
+                        !drop
+                    });
                     changed = true;
                 }
+                came.extend(
+                    write
+                        .append
+                        .iter()
+                        .filter_map(utils::target_pod)
+                        .map(str::to_string),
+                );
+                changed |= !write.append.is_empty();
+                list.extend(write.append);
             }
-            if !write.remove.is_empty() {
-                let mut gone = write.remove.iter().copied().peekable();
-                let mut at = 0;
-                list.retain(|e| {
-                    let drop = gone.peek() == Some(&at);
-                    if drop {
-                        gone.next();
-                        left.extend(utils::target_pod(e).map(str::to_string));
-                    }
-                    at += 1;
-                    !drop
-                });
-                changed = true;
-            }
-            came.extend(
-                write
-                    .append
-                    .iter()
-                    .filter_map(utils::target_pod)
-                    .map(str::to_string),
-            );
-            changed |= !write.append.is_empty();
-            list.extend(write.append);
         }
-    }
-    if !changed {
-        return;
-    }
-    let rv = world.store.new_resource_version();
-    let Some(slice) = world.store.endpoint_slices.get_mut(name) else {
+        if changed {
+            slice.metadata.generation = Some(slice.metadata.generation.unwrap_or(1) + 1);
+        }
+        changed
+    });
+    let Some(rv) = written else {
         return;
     };
-    slice.metadata.resource_version = Some(rv.clone());
-    slice.metadata.generation = Some(slice.metadata.generation.unwrap_or(1) + 1);
+    let Some(slice) = world.store.endpoint_slices().get(name) else {
+        return;
+    };
     let info = info(slice, &owner.uid);
     for pod in &left {
         unlocate(world, state, service, pod, name);
@@ -667,25 +660,13 @@ fn update_slice(
         .endpointslice
         .written
         .insert(name.to_string(), Some(rv));
-    world.notify(
-        ObjectKind::EndpointSlice,
-        name,
-        Change::Modified,
-        Some(owner.uid.clone()),
-    );
 }
 
 fn delete_slice(world: &mut World, state: &mut ServiceState, service: &str, name: &str) {
-    let Some(old) = world.store.endpoint_slices.remove(name) else {
+    let Some(old) = server::remove_object::<EndpointSlice>(world, name, server::Author::Other)
+    else {
         return;
     };
-    let owner_uid = old
-        .metadata
-        .owner_references
-        .iter()
-        .flatten()
-        .find(|o| o.controller == Some(true))
-        .map(|o| o.uid.clone());
     for pod in old.endpoints.iter().flatten().filter_map(utils::target_pod) {
         unlocate(world, state, service, pod, name);
     }
@@ -693,7 +674,6 @@ fn delete_slice(world: &mut World, state: &mut ServiceState, service: &str, name
     let c = &mut world.endpointslice;
     index_slice(c, name, None);
     c.written.insert(name.to_string(), None);
-    world.notify(ObjectKind::EndpointSlice, name, Change::Deleted, owner_uid);
 }
 
 #[cfg(test)]

@@ -20,8 +20,8 @@ use crate::sim::error::SimError;
 use crate::sim::kinds::ObjectKind;
 use crate::sim::mutants::Mutant;
 use crate::sim::podutil::{self, is_running_and_available, is_terminating};
-use crate::sim::trace;
 use crate::sim::world::World;
+use crate::sim::{server, trace};
 
 pub enum Outcome {
     Done,
@@ -98,7 +98,7 @@ pub fn update_statefulset(
 /// write (the sync failed: it is retried with back-off).
 pub fn finish(
     world: &mut World,
-    set: &mut StatefulSet,
+    set: &mut std::sync::Arc<StatefulSet>,
     revs: &Revisions,
     index: &SetIndex,
     status: StatefulSetStatus,
@@ -231,7 +231,7 @@ fn sync_pods(
     for ordinal in highest_first(&index.condemned_claims) {
         let pod = index
             .entry_name(ordinal)
-            .and_then(|n| world.store.pods.get(n));
+            .and_then(|n| world.store.pods().get(n));
         if let Some(pod) = pod.cloned() {
             retention::update_claims(world, set, &pod, ordinal, true);
         }
@@ -262,7 +262,7 @@ fn sync_pods(
             continue;
         };
         let name = entry.name.clone();
-        let Some(pod) = world.store.pods.get(&name) else {
+        let Some(pod) = world.store.pods().get(&name) else {
             continue;
         };
         if is_terminating(pod) {
@@ -477,7 +477,7 @@ fn process_replica(
     let mrs = world.mutated(Mutant::MinReadyIgnored, mrs, 0);
     let existing = index
         .entry_name(ordinal)
-        .and_then(|n| world.store.pods.get(n))
+        .and_then(|n| world.store.pods().get(n))
         .cloned();
     let Some(pod) = existing else {
         // Not created: create it, claims first (B-ORD-9), unless a stale claim of an
@@ -650,7 +650,11 @@ fn complete_rolling_update(set: &StatefulSet, status: &mut StatefulSetStatus, an
 /// Writes status only when it changed (`inconsistentStatus`, B-STAT-3), through the
 /// status subresource's validation (`ValidateStatefulSetStatusUpdate`, B-VAL-17): a status
 /// the API server refuses is not written, and the sync fails.
-fn write_status(world: &mut World, set: &mut StatefulSet, status: StatefulSetStatus) -> bool {
+fn write_status(
+    world: &mut World,
+    set: &mut std::sync::Arc<StatefulSet>,
+    status: StatefulSetStatus,
+) -> bool {
     if set.status.as_ref() == Some(&status) {
         return true;
     }
@@ -659,11 +663,15 @@ fn write_status(world: &mut World, set: &mut StatefulSet, status: StatefulSetSta
     if !errors.is_empty() {
         return false;
     }
-    set.status = Some(status);
-    set.metadata.resource_version = Some(world.store.new_resource_version());
     let name = set.metadata.name.clone().unwrap_or_default();
-    world.notify_status(ObjectKind::StatefulSet, &name);
-    true
+    let written = server::write::<StatefulSet>(world, &name, server::Author::Owner, |stored| {
+        stored.status = Some(status);
+        true
+    });
+    if let Some(stored) = world.store.statefulsets().get_shared(&name) {
+        *set = stored;
+    }
+    written.is_some()
 }
 
 #[cfg(test)]
@@ -679,6 +687,12 @@ mod tests {
         let mut world = World::new(Config::default()).expect("a cluster");
         let mut set = StatefulSet::default();
         set.metadata.name = Some("web".into());
+        crate::sim::server::add(&mut world, set, crate::sim::server::Author::Other);
+        let mut set = world
+            .store
+            .statefulsets()
+            .get_shared("web")
+            .expect("stored");
         let valid = StatefulSetStatus {
             replicas: 2,
             ready_replicas: Some(2),

@@ -13,6 +13,7 @@ mod retention;
 pub mod revision;
 
 use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::Pod;
 
 use crate::sim::clock::{Millis, MILLISECOND, SECOND};
 use crate::sim::error::SimError;
@@ -35,7 +36,7 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
         ObjectKind::PersistentVolumeClaim => {
             on_claim_event(world, &event.name);
             if event.change == Change::Deleted {
-                let sets: Vec<String> = world.store.statefulsets.keys().cloned().collect();
+                let sets: Vec<String> = world.store.statefulsets().keys().cloned().collect();
                 for set in sets {
                     world.statefulset_queue.add(&set);
                 }
@@ -62,15 +63,15 @@ pub fn on_pod_event(world: &mut World, event: &WatchEvent) {
     let sets: Vec<String> = match &event.owner_uid {
         Some(owner) => world
             .store
-            .statefulsets
+            .statefulsets()
             .iter()
             .filter(|(_, s)| s.metadata.uid.as_deref() == Some(owner.as_str()))
             .map(|(name, _)| name.clone())
             .collect(),
-        None => match world.store.pods.get(&event.name) {
+        None => match world.store.pods().get(&event.name) {
             Some(pod) => world
                 .store
-                .statefulsets
+                .statefulsets()
                 .iter()
                 .filter(|(_, s)| {
                     s.spec
@@ -108,7 +109,7 @@ pub fn on_pod_event(world: &mut World, event: &WatchEvent) {
 /// (retention owner references, B-RET-9).
 pub fn on_claim_event(world: &mut World, claim: &str) {
     let mut touched = Vec::new();
-    for (name, set) in &world.store.statefulsets {
+    for (name, set) in world.store.statefulsets() {
         let templates = set
             .spec
             .as_ref()
@@ -169,7 +170,7 @@ pub fn resync(world: &mut World) {
     world.statefulset_resync.at = None;
     let owed = std::mem::take(&mut world.statefulset_resync.owed);
     for set in owed {
-        if world.store.statefulsets.contains_key(&set) {
+        if world.store.statefulsets().contains_key(&set) {
             world.statefulset_queue.add(&set);
         }
     }
@@ -182,7 +183,7 @@ pub fn on_revision_event(world: &mut World, event: &WatchEvent) {
     let owner = event.owner_uid.clone().or_else(|| {
         world
             .store
-            .revisions
+            .revisions()
             .get(&event.name)
             .and_then(|r| r.metadata.owner_references.as_ref())
             .and_then(|refs| refs.iter().find(|r| r.controller == Some(true)))
@@ -190,7 +191,7 @@ pub fn on_revision_event(world: &mut World, event: &WatchEvent) {
     });
     let sets: Vec<String> = world
         .store
-        .statefulsets
+        .statefulsets()
         .iter()
         .filter(|(_, s)| owner.is_none() || s.metadata.uid == owner)
         .map(|(name, _)| name.clone())
@@ -202,9 +203,9 @@ pub fn on_revision_event(world: &mut World, event: &WatchEvent) {
 
 /// One reconcile of one StatefulSet.
 pub fn sync(world: &mut World, name: &str) -> Result<(), SimError> {
-    // The set leaves the store while its sync runs (nothing else reads it meanwhile),
-    // so it need not be copied.
-    let Some(set) = world.store.statefulsets.remove(name) else {
+    // The sync holds the stored set shared (no copy); its status write goes through the
+    // API server.
+    let Some(mut set) = world.store.statefulsets().get_shared(name) else {
         world.statefulset_backoff.remove(name);
         world.statefulset_index.remove(name);
         return Ok(());
@@ -229,14 +230,12 @@ pub fn sync(world: &mut World, name: &str) -> Result<(), SimError> {
     };
     index.resolved = Some((generation, revs.update.clone()));
     refresh(world, &set, &revs, &mut index);
-    let mut set = set;
     let mut result = control::update_statefulset(world, &set, &revs, &mut index);
     if let Ok((outcome, status)) = &mut result {
         if !control::finish(world, &mut set, &revs, &index, status.clone()) {
             *outcome = control::Outcome::Failed;
         }
     }
-    world.store.statefulsets.insert(name.to_string(), set);
     world.statefulset_index.insert(name.to_string(), index);
     let (outcome, _) = result?;
     match outcome {
@@ -260,7 +259,8 @@ fn resolved_again(
     index: &index::SetIndex,
 ) -> Option<revision::Revisions> {
     let (generation, update) = index.resolved.as_ref()?;
-    if Some(*generation) != set.metadata.generation || !world.store.revisions.contains_key(update) {
+    if Some(*generation) != set.metadata.generation || !world.store.revisions().contains_key(update)
+    {
         return None;
     }
     let status = set.status.as_ref()?;
@@ -270,7 +270,7 @@ fn resolved_again(
     let current = status
         .current_revision
         .clone()
-        .filter(|c| world.store.revisions.contains_key(c))
+        .filter(|c| world.store.revisions().contains_key(c))
         .unwrap_or_else(|| update.clone());
     Some(revision::Revisions {
         current,
@@ -294,7 +294,7 @@ fn refresh(
     };
     let names: Vec<String> = if index.key.as_ref() != Some(&key) {
         index.reset(key, set, world.config.max_pods);
-        world.store.pods.keys().cloned().collect()
+        world.store.pods().keys().cloned().collect()
     } else {
         std::mem::take(&mut index.dirty).into_iter().collect()
     };
@@ -303,7 +303,7 @@ fn refresh(
         match name {
             Claimed::Owned(name) => {
                 let ordinal = podutil::parent_and_ordinal(&name).map(|(_, o)| o);
-                if let (Some(pod), Some(ordinal)) = (world.store.pods.get(&name), ordinal) {
+                if let (Some(pod), Some(ordinal)) = (world.store.pods().get(&name), ordinal) {
                     index.remove_name(&name);
                     index.upsert(world, set, pod, ordinal);
                 }
@@ -317,7 +317,7 @@ fn refresh(
     again.extend(index.due_availability(world.now));
     for ordinal in again {
         let name = index.entry_name(ordinal).map(str::to_string);
-        if let Some(pod) = name.and_then(|n| world.store.pods.get(&n)) {
+        if let Some(pod) = name.and_then(|n| world.store.pods().get(&n)) {
             index.upsert(world, set, pod, ordinal);
         }
     }
@@ -340,7 +340,7 @@ fn claim_pods(world: &mut World, set: &StatefulSet, names: &[String]) -> Vec<Cla
     let mut adopt = Vec::new();
     let mut release = Vec::new();
     for name in names {
-        let Some(pod) = world.store.pods.get(name) else {
+        let Some(pod) = world.store.pods().get(name) else {
             out.push(Claimed::NotOwned(name.clone()));
             continue;
         };
@@ -367,19 +367,19 @@ fn claim_pods(world: &mut World, set: &StatefulSet, names: &[String]) -> Vec<Cla
         }
     }
     for name in release {
-        if let Some(pod) = world.store.pods.get_mut(&name) {
+        server::write::<Pod>(world, &name, server::Author::Other, |pod| {
             crate::sim::meta::remove_owner_reference(&mut pod.metadata, &set_uid);
-        }
-        server::touch_pod(world, &name);
+            true
+        });
     }
     for name in adopt {
-        if let Some(pod) = world.store.pods.get_mut(&name) {
+        server::write::<Pod>(world, &name, server::Author::Other, |pod| {
             pod.metadata
                 .owner_references
                 .get_or_insert_with(Vec::new)
                 .push(identity::controller_ref(set));
-        }
-        server::touch_pod(world, &name);
+            true
+        });
     }
     out
 }

@@ -78,7 +78,7 @@ pub fn create_pod(
     match server::insert_pod(world, pod) {
         Ok(()) => {
             // Set the claims' owner references as far as possible now (B-RET-9).
-            if let Some(created) = world.store.pods.get(&pod_name).cloned() {
+            if let Some(created) = world.store.pods().get(&pod_name).cloned() {
                 super::retention::update_claims(world, set, &created, ordinal, false);
             }
             event(
@@ -135,7 +135,7 @@ pub fn create_missing_claims(
         );
         world
             .store
-            .claims
+            .claims()
             .get(&claim)
             .is_some_and(|c| c.metadata.deletion_timestamp.is_none())
     });
@@ -165,7 +165,7 @@ fn create_claims(
         if world.mutant(crate::sim::Mutant::ClaimRecreated) {
             crate::sim::mutants::drop_existing_claim(world, &name);
         }
-        if let Some(existing) = world.store.claims.get(&name) {
+        if let Some(existing) = world.store.claims().get(&name) {
             if existing.metadata.deletion_timestamp.is_some() {
                 return Err(format!("pvc {name} is being deleted"));
             }
@@ -288,7 +288,7 @@ pub fn update_pod(
     }
     let labels_only = world
         .store
-        .pods
+        .pods()
         .get(&name)
         .is_some_and(|old| old.spec == fixed.spec);
     if !labels_only {
@@ -304,12 +304,13 @@ pub fn update_pod(
         .labels
         .clone()
         .or_else(|| Some(BTreeMap::new()));
-    if let Some(stored) = world.store.pods.get_mut(&name) {
-        if stored.metadata.labels != labels {
-            stored.metadata.labels = labels;
-            server::touch_pod(world, &name);
+    server::write::<Pod>(world, &name, server::Author::Other, |stored| {
+        if stored.metadata.labels == labels {
+            return false;
         }
-    }
+        stored.metadata.labels = labels;
+        true
+    });
     event(
         world,
         set,

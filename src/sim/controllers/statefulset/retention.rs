@@ -9,12 +9,13 @@
 //! | Delete / Delete | the set | the pod only |
 
 use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 
 use super::identity::{claim_name, controller_ref, set_name};
 use crate::sim::kinds::ObjectKind;
-use crate::sim::world::{Change, World};
+use crate::sim::server;
+use crate::sim::world::World;
 
 struct Policy {
     when_deleted: bool,
@@ -91,7 +92,7 @@ pub fn claims_match(
     }
     let want = wanted(set, pod, condemned);
     claim_names(set, ordinal).iter().all(|name| {
-        let Some(claim) = world.store.claims.get(name) else {
+        let Some(claim) = world.store.claims().get(name) else {
             return true;
         };
         if foreign_controller(set, pod, claim.metadata.owner_references.as_deref()) {
@@ -127,7 +128,7 @@ pub fn update_claims(
     }
     let want = wanted(set, pod, condemned);
     for name in claim_names(set, ordinal) {
-        let Some(claim) = world.store.claims.get(&name) else {
+        let Some(claim) = world.store.claims().get(&name) else {
             continue;
         };
         if foreign_controller(set, pod, claim.metadata.owner_references.as_deref()) {
@@ -157,17 +158,10 @@ pub fn update_claims(
             .cloned()
             .collect();
         refs.extend(want.iter().cloned());
-        let rv = world.store.new_resource_version();
-        if let Some(claim) = world.store.claims.get_mut(&name) {
+        server::write::<PersistentVolumeClaim>(world, &name, server::Author::Other, |claim| {
             claim.metadata.owner_references = (!refs.is_empty()).then_some(refs);
-            claim.metadata.resource_version = Some(rv);
-        }
-        world.notify(
-            ObjectKind::PersistentVolumeClaim,
-            &name,
-            Change::Modified,
-            None,
-        );
+            true
+        });
     }
 }
 
@@ -178,7 +172,7 @@ pub fn claim_is_stale(world: &World, set: &StatefulSet, pod_name: &str, ordinal:
         return false;
     }
     claim_names(set, ordinal).iter().any(|name| {
-        world.store.claims.get(name).is_some_and(|claim| {
+        world.store.claims().get(name).is_some_and(|claim| {
             claim
                 .metadata
                 .owner_references

@@ -9,9 +9,8 @@ use serde_json::{json, Value};
 
 use super::identity::{controller_ref, set_name};
 use crate::sim::clock::to_time;
-use crate::sim::kinds::ObjectKind;
-use crate::sim::labels;
-use crate::sim::world::{Change, World};
+use crate::sim::world::World;
+use crate::sim::{labels, server};
 
 /// `getPatch`: the revision data, `{"spec":{"template":{..., "$patch":"replace"}}}`.
 pub fn patch_data(set: &StatefulSet) -> Value {
@@ -98,7 +97,7 @@ pub fn owned_revisions(world: &mut World, set: &StatefulSet) -> Vec<(i64, String
     let selector = set.spec.as_ref().map(|s| &s.selector);
     let mut adopt = Vec::new();
     let mut owned = Vec::new();
-    for (name, revision) in &world.store.revisions {
+    for (name, revision) in world.store.revisions() {
         let controller = revision
             .metadata
             .owner_references
@@ -118,27 +117,26 @@ pub fn owned_revisions(world: &mut World, set: &StatefulSet) -> Vec<(i64, String
         }
     }
     for name in adopt {
-        if let Some(revision) = world.store.revisions.get_mut(&name) {
+        let number = server::write::<ControllerRevision>(world, &name, OWN, |revision| {
             revision
                 .metadata
                 .owner_references
                 .get_or_insert_with(Vec::new)
                 .push(controller_ref(set));
-            owned.push((revision.revision, name.clone()));
+            true
+        })
+        .and_then(|_| world.store.revisions().get(&name))
+        .map(|revision| revision.revision);
+        if let Some(number) = number {
+            owned.push((number, name.clone()));
         }
-        touch(world, &name);
     }
     owned.sort();
     owned
 }
 
-fn touch(world: &mut World, name: &str) {
-    let rv = world.store.new_resource_version();
-    if let Some(revision) = world.store.revisions.get_mut(name) {
-        revision.metadata.resource_version = Some(rv);
-    }
-    world.notify_own_write(ObjectKind::ControllerRevision, name, Change::Modified);
-}
+/// The controller writes its revisions during its own sync.
+const OWN: server::Author = server::Author::Owner;
 
 /// The current and update revision names and the collision count of a sync.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -165,7 +163,7 @@ pub fn current_and_update(world: &mut World, set: &StatefulSet, data: &Value) ->
         .find(|(_, name)| {
             world
                 .store
-                .revisions
+                .revisions()
                 .get(name)
                 .and_then(|r| r.data.as_ref())
                 .is_some_and(|d| &d.0 == data)
@@ -175,10 +173,10 @@ pub fn current_and_update(world: &mut World, set: &StatefulSet, data: &Value) ->
         (Some(eq), Some((_, last))) if &eq == last => eq,
         (Some(eq), _) if world.mutant(crate::sim::Mutant::RollbackKeepsNumber) => eq,
         (Some(eq), _) => {
-            if let Some(stored) = world.store.revisions.get_mut(&eq) {
+            server::write::<ControllerRevision>(world, &eq, OWN, |stored| {
                 stored.revision = next_number;
-            }
-            touch(world, &eq);
+                true
+            });
             eq
         }
         (None, _) => create(world, set, data.clone(), next_number, &mut collision_count),
@@ -201,7 +199,7 @@ pub fn template_of(
     world: &World,
     name: &str,
 ) -> Option<k8s_openapi::api::core::v1::PodTemplateSpec> {
-    let data = &world.store.revisions.get(name)?.data.as_ref()?.0;
+    let data = &world.store.revisions().get(name)?.data.as_ref()?.0;
     let mut template = revision_of(data)?;
     if let Value::Object(map) = &mut template {
         map.remove("$patch");
@@ -220,7 +218,7 @@ fn create(
     loop {
         let hash = hash(&data, *collision_count);
         let name = revision_name(set_name(set), &hash);
-        match world.store.revisions.get(&name) {
+        match world.store.revisions().get(&name) {
             Some(existing) if existing.data.as_ref().map(|d| &d.0) == Some(&data) => {
                 return name;
             }
@@ -244,15 +242,13 @@ fn create(
                         annotations: set.metadata.annotations.clone(),
                         owner_references: Some(vec![controller_ref(set)]),
                         uid: Some(world.store.new_uid()),
-                        resource_version: Some(world.store.new_resource_version()),
                         creation_timestamp: Some(to_time(world.now)),
                         ..Default::default()
                     },
                     data: Some(RawExtension(data)),
                     revision: number,
                 };
-                world.store.revisions.insert(name.clone(), revision);
-                world.notify_own_write(ObjectKind::ControllerRevision, &name, Change::Added);
+                server::add(world, revision, OWN);
                 return name;
             }
         }
@@ -284,9 +280,7 @@ pub fn truncate_history(
         .collect();
     let excess = history.len().saturating_sub(limit as usize);
     for name in history.into_iter().take(excess) {
-        if world.store.revisions.remove(name.as_str()).is_some() {
-            world.notify_own_write(ObjectKind::ControllerRevision, name, Change::Deleted);
-        }
+        server::remove_object::<ControllerRevision>(world, name, OWN);
     }
 }
 

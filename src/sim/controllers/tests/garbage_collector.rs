@@ -26,12 +26,12 @@ fn world_with_set(finalizers: &[&str]) -> World {
     });
     client::apply(&mut w, &set, "test").expect("accepted");
     w.settle().expect("no limit");
-    assert_eq!(w.store.pods.len(), 2);
+    assert_eq!(w.store.pods().len(), 2);
     w
 }
 
 fn owned(w: &World, pod: &str) -> bool {
-    w.store.pods[pod].metadata.owner_references.is_some()
+    w.store.pods()[pod].metadata.owner_references.is_some()
 }
 
 #[test]
@@ -39,7 +39,7 @@ fn the_server_adds_the_orphan_finalizer_and_the_collector_acts_on_the_update() {
     let mut w = world_with_set(&[]);
     super::orphan_set(&mut w, "web");
     // The request only marks the owner; nothing has reacted yet.
-    let set = &w.store.statefulsets["web"];
+    let set = &w.store.statefulsets()["web"];
     assert!(set.metadata.deletion_timestamp.is_some());
     assert_eq!(
         set.metadata.finalizers.as_deref(),
@@ -48,8 +48,8 @@ fn the_server_adds_the_orphan_finalizer_and_the_collector_acts_on_the_update() {
     assert!(owned(&w, "web-0") && owned(&w, "web-1"));
     // The collector hears the update: the pods lose their owner, then the set goes.
     w.settle().expect("no limit");
-    assert!(w.store.statefulsets.is_empty());
-    assert_eq!(w.store.pods.len(), 2);
+    assert!(w.store.statefulsets().is_empty());
+    assert_eq!(w.store.pods().len(), 2);
     assert!(!owned(&w, "web-0") && !owned(&w, "web-1"));
 }
 
@@ -59,7 +59,7 @@ fn an_orphaned_owner_with_another_finalizer_stays_until_that_one_goes() {
     super::orphan_set(&mut w, "web");
     w.settle().expect("no limit");
     // Only the collector's own finalizer went: the set waits for the other one.
-    let set = &w.store.statefulsets["web"];
+    let set = &w.store.statefulsets()["web"];
     assert!(set.metadata.deletion_timestamp.is_some());
     assert_eq!(
         set.metadata.finalizers.as_deref(),
@@ -75,6 +75,6 @@ fn an_orphaned_owner_with_another_finalizer_stays_until_that_one_goes() {
     )
     .expect("patched");
     w.settle().expect("no limit");
-    assert!(w.store.statefulsets.is_empty());
-    assert_eq!(w.store.pods.len(), 2, "the orphans stay");
+    assert!(w.store.statefulsets().is_empty());
+    assert_eq!(w.store.pods().len(), 2, "the orphans stay");
 }

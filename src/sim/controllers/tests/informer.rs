@@ -64,7 +64,7 @@ fn a_deleted_claim_stays_for_a_pod_created_before_the_controller_looked() {
     });
     server::create(&mut w, &ObjectKind::Pod, &pod).expect("created");
     w.settle().expect("no limit");
-    let kept = &w.store.claims["data"];
+    let kept = &w.store.claims()["data"];
     assert!(kept.metadata.deletion_timestamp.is_some());
     server::delete(
         &mut w,
@@ -76,9 +76,9 @@ fn a_deleted_claim_stays_for_a_pod_created_before_the_controller_looked() {
     .expect("deleted");
     w.advance_to(w.now + crate::sim::clock::Millis::secs(60))
         .expect("no limit");
-    assert!(w.store.pods.is_empty());
+    assert!(w.store.pods().is_empty());
     assert!(
-        !w.store.claims.contains_key("data"),
+        !w.store.claims().contains_key("data"),
         "the claim goes with its last user"
     );
 }
@@ -91,7 +91,7 @@ fn an_orphaning_delete_reaches_a_dependent_the_collector_has_not_seen_yet() {
     let mut w = world();
     client::apply(&mut w, &set("web"), "test").expect("accepted");
     w.settle().expect("no limit");
-    let uid = w.store.statefulsets["web"]
+    let uid = w.store.statefulsets()["web"]
         .metadata
         .uid
         .clone()
@@ -107,7 +107,7 @@ fn an_orphaning_delete_reaches_a_dependent_the_collector_has_not_seen_yet() {
     server::create(&mut w, &kind, &config_map).expect("created");
     super::orphan_set(&mut w, "web");
     w.settle().expect("no limit");
-    assert!(w.store.statefulsets.is_empty());
+    assert!(w.store.statefulsets().is_empty());
     let kept = w.store.meta(&kind, "cfg").expect("the dependent stays");
     assert_eq!(kept.owner_references, None);
 }

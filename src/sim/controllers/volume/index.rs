@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::super::informer::WatchCursor;
 use super::{claims_of, phase_of_claim};
 use crate::sim::kinds::ObjectKind;
-use crate::sim::store::Store;
+use crate::sim::server::store::Store;
 use crate::sim::world::{WatchEvent, World};
 
 #[derive(Debug, Default)]
@@ -43,7 +43,7 @@ impl VolumeIndex {
     }
 
     fn observe_pod(&mut self, store: &Store, name: &str) {
-        let now = store.pods.get(name).map(claims_of).unwrap_or_default();
+        let now = store.pods().get(name).map(claims_of).unwrap_or_default();
         let before = self.claims_by_pod.get(name).cloned().unwrap_or_default();
         self.to_check.extend(before.iter().chain(&now).cloned());
         if before == now {
@@ -71,7 +71,7 @@ impl VolumeIndex {
     }
 
     fn observe_claim(&mut self, store: &Store, name: &str) {
-        let claim = store.claims.get(name);
+        let claim = store.claims().get(name);
         if claim.is_some_and(|c| phase_of_claim(c) == "Pending") {
             self.pending.insert(name.to_string());
         } else {
@@ -86,7 +86,7 @@ impl VolumeIndex {
     }
 
     fn observe_volume(&mut self, store: &Store, name: &str) {
-        let pv = store.volumes.get(name);
+        let pv = store.volumes().get(name);
         let claim_ref = pv.and_then(|pv| pv.spec.as_ref()?.claim_ref.as_ref());
         let now = claim_ref.and_then(|r| r.name.clone());
         if self.claim_of_volume.get(name) != now.as_ref() {
@@ -165,7 +165,7 @@ pub fn catch_up(world: &mut World, current: Option<&WatchEvent>) {
     keys.extend(
         index
             .cursor
-            .unseen(&world.watch, current.is_none())
+            .unseen(world.store.pending_watch_events(), current.is_none())
             .into_iter()
             .map(|e| (&e.kind, e.name.as_str())),
     );

@@ -60,7 +60,7 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
                 .filter(|pv| {
                     world
                         .store
-                        .volumes
+                        .volumes()
                         .get(pv)
                         .is_some_and(|pv| claim_ref_name(pv) == Some(event.name.as_str()))
                 })
@@ -106,7 +106,7 @@ pub(crate) fn class_of<'w>(
         .as_ref()
         .and_then(|s| s.storage_class_name.clone())
         .unwrap_or_default();
-    let class = world.store.storage_classes.get(&name);
+    let class = world.store.storage_classes().get(&name);
     (name, class)
 }
 
@@ -118,7 +118,7 @@ pub(crate) fn waits_for_consumer(class: &StorageClass) -> bool {
 fn tell(world: &mut World, claim: &str, type_: &'static str, reason: &str, message: String) {
     let uid = world
         .store
-        .claims
+        .claims()
         .get(claim)
         .and_then(|c| c.metadata.uid.clone())
         .unwrap_or_default();

@@ -2,7 +2,7 @@
 //! best Available volume or asks the provisioner for one; `syncVolume` makes a new volume
 //! Available and releases and reclaims one whose claim is gone (B-PV-1, B-PV-4).
 
-use k8s_openapi::api::core::v1::PersistentVolumeClaim;
+use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
 
 use crate::sim::kinds::ObjectKind;
 use crate::sim::server::{self, Propagation};
@@ -24,7 +24,7 @@ pub(super) fn sync_pending_claims(world: &mut World) {
         .filter(|c| {
             world
                 .store
-                .claims
+                .claims()
                 .get(c)
                 .is_some_and(|c| phase_of_claim(c) == "Pending")
         })
@@ -37,7 +37,7 @@ pub(super) fn sync_pending_claims(world: &mut World) {
 /// `syncClaim` for an unbound claim: bind, provision, or wait.
 pub(crate) fn sync_claim(world: &mut World, name: &str) {
     super::index::catch_up(world, None);
-    let Some(claim) = world.store.claims.get(name).cloned() else {
+    let Some(claim) = world.store.claims().get(name).cloned() else {
         return;
     };
     if claim.metadata.deletion_timestamp.is_some() {
@@ -139,7 +139,7 @@ fn find_volume(world: &World, claim: &PersistentVolumeClaim) -> Option<String> {
     let want = request_of(claim).unwrap_or(0);
     let modes = spec.access_modes.clone().unwrap_or_default();
     if let Some(volume) = &spec.volume_name {
-        let pv = world.store.volumes.get(volume)?;
+        let pv = world.store.volumes().get(volume)?;
         let taken = pv
             .spec
             .as_ref()
@@ -149,7 +149,7 @@ fn find_volume(world: &World, claim: &PersistentVolumeClaim) -> Option<String> {
     }
     let mut best: Option<(u128, String)> = None;
     for pv_name in world.volume_controller.index.bindable(name) {
-        let Some(pv) = world.store.volumes.get(pv_name) else {
+        let Some(pv) = world.store.volumes().get(pv_name) else {
             continue;
         };
         let Some(pv_spec) = pv.spec.as_ref() else {
@@ -212,62 +212,63 @@ fn request_of(claim: &PersistentVolumeClaim) -> Option<u128> {
 
 /// `bind`: the volume points at the claim and the claim at the volume; both are Bound.
 pub(super) fn bind(world: &mut World, claim_name: &str, pv_name: &str) {
-    let Some(claim) = world.store.claims.get(claim_name).cloned() else {
+    let Some(claim) = world.store.claims().get(claim_name).cloned() else {
         return;
     };
     let ns = world.config.namespace.clone();
-    let Some(pv) = world.store.volumes.get_mut(pv_name) else {
+    let mut bound_as = None;
+    server::write::<PersistentVolume>(world, pv_name, server::Author::Other, |pv| {
+        let pv_spec = pv.spec.get_or_insert_with(Default::default);
+        if pv_spec.claim_ref.is_none() {
+            // The controller, not the user, chose this claim for the volume.
+            pv.metadata
+                .annotations
+                .get_or_insert_with(Default::default)
+                .insert("pv.kubernetes.io/bound-by-controller".into(), "yes".into());
+        }
+        let pv_spec = pv.spec.get_or_insert_with(Default::default);
+        let claim_ref = pv_spec.claim_ref.get_or_insert_with(Default::default);
+        claim_ref.api_version = Some("v1".into());
+        claim_ref.kind = Some("PersistentVolumeClaim".into());
+        claim_ref.namespace = Some(ns);
+        claim_ref.name = Some(claim_name.to_string());
+        claim_ref.uid = claim.metadata.uid.clone();
+        bound_as = Some((pv_spec.capacity.clone(), pv_spec.access_modes.clone()));
+        pv.status.get_or_insert_with(Default::default).phase = Some("Bound".into());
+        true
+    });
+    let Some((capacity, modes)) = bound_as else {
         return;
     };
-    let pv_spec = pv.spec.get_or_insert_with(Default::default);
-    if pv_spec.claim_ref.is_none() {
-        // The controller, not the user, chose this claim for the volume.
-        pv.metadata
-            .annotations
-            .get_or_insert_with(Default::default)
-            .insert("pv.kubernetes.io/bound-by-controller".into(), "yes".into());
-    }
-    let claim_ref = pv_spec.claim_ref.get_or_insert_with(Default::default);
-    claim_ref.api_version = Some("v1".into());
-    claim_ref.kind = Some("PersistentVolumeClaim".into());
-    claim_ref.namespace = Some(ns);
-    claim_ref.name = Some(claim_name.to_string());
-    claim_ref.uid = claim.metadata.uid.clone();
-    let capacity = pv_spec.capacity.clone();
-    let modes = pv_spec.access_modes.clone();
-    pv.status.get_or_insert_with(Default::default).phase = Some("Bound".into());
-    server::touch(world, &ObjectKind::PersistentVolume, pv_name);
-
-    let Some(stored) = world.store.claims.get_mut(claim_name) else {
-        return;
-    };
-    let by_controller = stored
-        .spec
-        .as_ref()
-        .and_then(|s| s.volume_name.as_ref())
-        .is_none();
-    let spec = stored.spec.get_or_insert_with(Default::default);
-    spec.volume_name = Some(pv_name.to_string());
-    let annotations = stored
-        .metadata
-        .annotations
-        .get_or_insert_with(Default::default);
-    annotations.insert("pv.kubernetes.io/bind-completed".into(), "yes".into());
-    if by_controller {
-        annotations.insert("pv.kubernetes.io/bound-by-controller".into(), "yes".into());
-    }
-    let status = stored.status.get_or_insert_with(Default::default);
-    status.phase = Some("Bound".into());
-    status.capacity = capacity;
-    status.access_modes = modes;
     // The scheduler hears the claim's update and wakes the pods that wait for it.
-    server::touch(world, &ObjectKind::PersistentVolumeClaim, claim_name);
+    server::write::<PersistentVolumeClaim>(world, claim_name, server::Author::Other, |stored| {
+        let by_controller = stored
+            .spec
+            .as_ref()
+            .and_then(|s| s.volume_name.as_ref())
+            .is_none();
+        let spec = stored.spec.get_or_insert_with(Default::default);
+        spec.volume_name = Some(pv_name.to_string());
+        let annotations = stored
+            .metadata
+            .annotations
+            .get_or_insert_with(Default::default);
+        annotations.insert("pv.kubernetes.io/bind-completed".into(), "yes".into());
+        if by_controller {
+            annotations.insert("pv.kubernetes.io/bound-by-controller".into(), "yes".into());
+        }
+        let status = stored.status.get_or_insert_with(Default::default);
+        status.phase = Some("Bound".into());
+        status.capacity = capacity;
+        status.access_modes = modes;
+        true
+    });
 }
 
 /// `syncVolume`: a new volume without a claim is Available; a bound volume whose claim
 /// is gone is Released and reclaimed; a deleted volume no claim uses loses pv-protection.
 pub(super) fn sync_volume(world: &mut World, name: &str) {
-    let Some(pv) = world.store.volumes.get(name).cloned() else {
+    let Some(pv) = world.store.volumes().get(name).cloned() else {
         return;
     };
     let mut phase = pv
@@ -286,7 +287,7 @@ pub(super) fn sync_volume(world: &mut World, name: &str) {
         Some(claim_ref) if claim_ref.uid.is_some() => {
             let claim_lives = world
                 .store
-                .claims
+                .claims()
                 .get(claim_ref.name.as_deref().unwrap_or_default())
                 .is_some_and(|c| c.metadata.uid == claim_ref.uid);
             if !claim_lives && phase != "Released" && phase != "Failed" {
@@ -319,8 +320,8 @@ pub(super) fn sync_volume(world: &mut World, name: &str) {
 }
 
 fn set_volume_phase(world: &mut World, name: &str, phase: &str) {
-    if let Some(pv) = world.store.volumes.get_mut(name) {
+    server::write::<PersistentVolume>(world, name, server::Author::Other, |pv| {
         pv.status.get_or_insert_with(Default::default).phase = Some(phase.to_string());
-        server::touch(world, &ObjectKind::PersistentVolume, name);
-    }
+        true
+    });
 }

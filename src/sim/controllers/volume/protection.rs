@@ -14,7 +14,7 @@ fn in_use(world: &mut World, claim: &str) -> bool {
     super::index::catch_up(world, None);
     let index = &world.volume_controller.index;
     index.pods_using(claim).any(|name| {
-        let Some(pod) = world.store.pods.get(name) else {
+        let Some(pod) = world.store.pods().get(name) else {
             return false;
         };
         let scheduled = pod
@@ -30,7 +30,7 @@ fn in_use(world: &mut World, claim: &str) -> bool {
 }
 
 pub(super) fn release_unused_claims(world: &mut World) {
-    if world.store.claims.is_empty() {
+    if world.store.claims().is_empty() {
         return;
     }
     // Only the claims of the pods seen since the last look can have lost their last user.
@@ -42,7 +42,7 @@ pub(super) fn release_unused_claims(world: &mut World) {
         .filter(|c| {
             world
                 .store
-                .claims
+                .claims()
                 .get(c)
                 .is_some_and(|c| c.metadata.deletion_timestamp.is_some())
         })

@@ -2,6 +2,7 @@
 //! with the claim's size and modes, the class's reclaim policy and node affinity
 //! (B-PV-2, B-PV-3).
 
+use k8s_openapi::api::core::v1::PersistentVolumeClaim;
 use k8s_openapi::api::storage::v1::StorageClass;
 use serde_json::json;
 
@@ -20,7 +21,7 @@ pub(super) fn provision(
     class: &StorageClass,
     node: Option<&str>,
 ) {
-    let Some(claim) = world.store.claims.get(claim_name).cloned() else {
+    let Some(claim) = world.store.claims().get(claim_name).cloned() else {
         return;
     };
     let ns = world.config.namespace.clone();
@@ -44,20 +45,22 @@ pub(super) fn provision(
         return;
     };
     // The claim says which provisioner works on it (the PV controller's annotations).
-    if let Some(stored) = world.store.claims.get_mut(claim_name) {
+    // (`setClaimProvisioner`: an update of the claim, which its watchers hear.)
+    server::write::<PersistentVolumeClaim>(world, claim_name, server::Author::Other, |stored| {
         let annotations = stored
             .metadata
             .annotations
             .get_or_insert_with(Default::default);
-        annotations.insert(
+        let beta = annotations.insert(
             "volume.beta.kubernetes.io/storage-provisioner".into(),
             class.provisioner.clone(),
         );
-        annotations.insert(
+        let ga = annotations.insert(
             "volume.kubernetes.io/storage-provisioner".into(),
             class.provisioner.clone(),
         );
-    }
+        beta.as_ref() != Some(&class.provisioner) || ga.as_ref() != Some(&class.provisioner)
+    });
     record(
         world,
         claim_name,
@@ -132,7 +135,7 @@ fn provisioned_affinity(
     if let Some(node) = node {
         let zone = world
             .store
-            .nodes
+            .nodes()
             .get(node)
             .and_then(crate::sim::nodes::zone);
         return Some(match zone {

@@ -6,13 +6,12 @@
 
 use std::collections::BTreeSet;
 
-use k8s_openapi::api::core::v1::{Node, PersistentVolume, Pod};
+use k8s_openapi::api::core::v1::{Node, PersistentVolume, PersistentVolumeClaim, Pod};
 
 use super::super::framework::{Code, Status};
 use crate::sim::controllers::volume::{
     claims_of, class_of, phase_of_claim, sync_claim, waits_for_consumer, SELECTED_NODE,
 };
-use crate::sim::kinds::ObjectKind;
 use crate::sim::server;
 use crate::sim::World;
 
@@ -56,7 +55,7 @@ pub fn provisionable_on(world: &World, pod: &Pod, node: &Node) -> bool {
     let empty = Default::default();
     let labels = node.metadata.labels.as_ref().unwrap_or(&empty);
     claims_of(pod).iter().all(|claim_name| {
-        let Some(claim) = world.store.claims.get(claim_name) else {
+        let Some(claim) = world.store.claims().get(claim_name) else {
             return true;
         };
         if phase_of_claim(claim) != "Pending" {
@@ -90,7 +89,7 @@ pub enum ClaimCheck {
 pub fn check_pod(world: &World, pod: &Pod) -> ClaimCheck {
     let mut allowed: Option<BTreeSet<String>> = None;
     for claim_name in claims_of(pod) {
-        let Some(claim) = world.store.claims.get(&claim_name) else {
+        let Some(claim) = world.store.claims().get(&claim_name) else {
             return ClaimCheck::Unschedulable(format!(
                 "persistentvolumeclaim \"{claim_name}\" not found"
             ));
@@ -105,7 +104,7 @@ pub fn check_pod(world: &World, pod: &Pod) -> ClaimCheck {
                 .spec
                 .as_ref()
                 .and_then(|s| s.volume_name.as_ref())
-                .and_then(|v| world.store.volumes.get(v));
+                .and_then(|v| world.store.volumes().get(v));
             if let Some(nodes) = pv.and_then(|pv| affinity_nodes(world, pv)) {
                 allowed = Some(match allowed {
                     Some(prev) => prev.intersection(&nodes).cloned().collect(),
@@ -137,7 +136,7 @@ fn affinity_nodes(world: &World, pv: &PersistentVolume) -> Option<BTreeSet<Strin
         .node_selector_terms;
     let nodes = world
         .store
-        .nodes
+        .nodes()
         .iter()
         .filter(|(_, node)| {
             let labels = node.metadata.labels.clone().unwrap_or_default();
@@ -160,22 +159,29 @@ fn affinity_nodes(world: &World, pv: &PersistentVolume) -> Option<BTreeSet<Strin
 /// The scheduler's `PreBind` for WaitForFirstConsumer claims: the chosen node is written
 /// on the claim, and the provisioner makes a volume there before the pod is bound (B-PV-3).
 pub fn prebind(world: &mut World, pod: &str, node: &str) {
-    let Some(claims) = world.store.pods.get(pod).map(claims_of) else {
+    let Some(claims) = world.store.pods().get(pod).map(claims_of) else {
         return;
     };
     for claim_name in claims {
-        let Some(claim) = world.store.claims.get_mut(&claim_name) else {
-            continue;
-        };
-        if phase_of_claim(claim) != "Pending" {
+        let written = server::write::<PersistentVolumeClaim>(
+            world,
+            &claim_name,
+            server::Author::Other,
+            |claim| {
+                if phase_of_claim(claim) != "Pending" {
+                    return false;
+                }
+                claim
+                    .metadata
+                    .annotations
+                    .get_or_insert_with(Default::default)
+                    .insert(SELECTED_NODE.into(), node.to_string());
+                true
+            },
+        );
+        if written.is_none() {
             continue;
         }
-        claim
-            .metadata
-            .annotations
-            .get_or_insert_with(Default::default)
-            .insert(SELECTED_NODE.into(), node.to_string());
-        server::touch(world, &ObjectKind::PersistentVolumeClaim, &claim_name);
         sync_claim(world, &claim_name);
     }
 }

@@ -45,7 +45,7 @@ fn set(replicas: i32) -> Value {
 /// The Service's slices: name → (resourceVersion, the pods listed, in order).
 fn slices(w: &World) -> BTreeMap<String, (String, Vec<String>)> {
     w.store
-        .endpoint_slices
+        .endpoint_slices()
         .iter()
         .filter(|(_, s)| {
             s.metadata
@@ -90,7 +90,7 @@ fn check(w: &World, at: &str) {
     assert_eq!(unique.len(), seen.len(), "{at}: a pod is listed twice");
     let expected: BTreeSet<String> = w
         .store
-        .pods
+        .pods()
         .values()
         .filter(|p| p.status.as_ref().and_then(|s| s.pod_ip.as_ref()).is_some())
         .filter(|p| !podutil::is_failed(p) && !podutil::is_succeeded(p))
@@ -100,7 +100,7 @@ fn check(w: &World, at: &str) {
     if listed.is_empty() {
         panic!("{at}: the Service has no slice");
     }
-    for pod in w.store.pods.values() {
+    for pod in w.store.pods().values() {
         let name = pod.metadata.name.clone().unwrap_or_default();
         let answer = dns::a(w, &format!("{name}.nginx"));
         let ip = pod.status.as_ref().and_then(|s| s.pod_ip.clone());
@@ -215,7 +215,7 @@ fn endpoints_carry_the_zone_of_their_node() {
         .expect("no limit");
     let mut zones: Vec<(String, String, String)> = w
         .store
-        .endpoint_slices
+        .endpoint_slices()
         .values()
         .flat_map(|s| s.endpoints.iter().flatten())
         .filter_map(|e| {
@@ -229,7 +229,7 @@ fn endpoints_carry_the_zone_of_their_node() {
     zones.sort();
     assert_eq!(zones.len(), 3, "{zones:?}");
     for (pod, node, zone) in &zones {
-        let labels = w.store.nodes[node]
+        let labels = w.store.nodes()[node]
             .metadata
             .labels
             .clone()
@@ -257,6 +257,6 @@ fn an_external_name_service_gets_no_slice() {
     client::apply(&mut w, &set(2), "test").expect("accepted");
     w.advance_to(crate::sim::clock::Millis::ms(10_000))
         .expect("no limit");
-    assert_eq!(w.store.pods.len(), 2);
+    assert_eq!(w.store.pods().len(), 2);
     assert!(slices(&w).is_empty(), "{:?}", slices(&w));
 }

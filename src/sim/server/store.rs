@@ -1,0 +1,443 @@
+//! The API server's storage (etcd's role): every object of the cluster in ordered maps,
+//! each object behind an `Arc`, and the watch stream that announces every change.
+//!
+//! Architecture invariants:
+//! - All simulation state lives in ordered maps (`BTreeMap`), so iteration order, and with
+//!   it every decision, is the same on every run.
+//! - Only the API server writes: the maps and the watch stream are private to
+//!   `sim::server`; everyone else reads through [`Objects`], whose mutating methods are
+//!   `pub(in crate::sim::server)`. So every change gets a resourceVersion and a watch event
+//!   (the types make a silent write impossible).
+//! - Objects are shared, not copied: a read hands out `&T` or a cheap `Arc<T>`, a write
+//!   copies on write (`Arc::make_mut`) only when someone still holds the old state (a
+//!   queued watch event, say).
+
+use std::borrow::Borrow;
+use std::collections::{BTreeMap, VecDeque};
+use std::marker::PhantomData;
+use std::ops::RangeBounds;
+use std::sync::Arc;
+
+use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
+use k8s_openapi::api::core::v1::{Node, PersistentVolume, PersistentVolumeClaim, Pod, Service};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
+use k8s_openapi::api::storage::v1::StorageClass;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::Metadata;
+use serde_json::Value;
+
+use crate::sim::kinds::ObjectKind;
+use crate::sim::world::WatchEvent;
+
+/// The stored objects of one kind, by name (for kinds kept generically, by (kind, name)).
+/// Anyone may read; only the API server (`sim::server`) may write.
+#[derive(Debug)]
+pub struct Objects<T, K: Ord = String> {
+    map: BTreeMap<K, Arc<T>>,
+}
+
+impl<T, K: Ord> Default for Objects<T, K> {
+    fn default() -> Self {
+        Objects {
+            map: BTreeMap::new(),
+        }
+    }
+}
+
+impl<T, K: Ord> Objects<T, K> {
+    pub fn get<Q>(&self, key: &Q) -> Option<&T>
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        self.map.get(key).map(|o| &**o)
+    }
+
+    /// The object as shared (a reference count, no copy).
+    pub fn get_shared<Q>(&self, key: &Q) -> Option<Arc<T>>
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        self.map.get(key).cloned()
+    }
+
+    pub fn contains_key<Q>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        self.map.contains_key(key)
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &K> + ExactSizeIterator + Clone {
+        self.map.keys()
+    }
+
+    pub fn values(&self) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator + Clone {
+        self.map.values().map(|o| &**o)
+    }
+
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&K, &T)> + ExactSizeIterator + Clone {
+        self.map.iter().map(|(k, o)| (k, &**o))
+    }
+
+    pub fn range<Q, R>(&self, range: R) -> impl DoubleEndedIterator<Item = (&K, &T)>
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+        R: RangeBounds<Q>,
+    {
+        self.map.range(range).map(|(k, o)| (k, &**o))
+    }
+
+    pub(in crate::sim::server) fn insert(&mut self, key: K, object: T) -> Option<Arc<T>> {
+        self.map.insert(key, Arc::new(object))
+    }
+
+    pub(in crate::sim::server) fn insert_shared(
+        &mut self,
+        key: K,
+        object: Arc<T>,
+    ) -> Option<Arc<T>> {
+        self.map.insert(key, object)
+    }
+
+    pub(in crate::sim::server) fn remove<Q>(&mut self, key: &Q) -> Option<Arc<T>>
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        self.map.remove(key)
+    }
+
+    /// Copy-on-write access: the object is copied only if someone else holds it.
+    pub(in crate::sim::server) fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut T>
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+        T: Clone,
+    {
+        self.map.get_mut(key).map(Arc::make_mut)
+    }
+}
+
+impl<T, K: Ord + std::borrow::Borrow<Q>, Q: Ord + ?Sized> std::ops::Index<&Q> for Objects<T, K> {
+    type Output = T;
+
+    /// Like a map's index: panics when the key is absent. For tests and for keys the
+    /// caller has just read from the same store.
+    fn index(&self, key: &Q) -> &T {
+        self.get(key).expect("no object under this key")
+    }
+}
+
+impl<'a, T, K: Ord> IntoIterator for &'a Objects<T, K> {
+    type Item = (&'a K, &'a T);
+    type IntoIter = std::iter::Map<
+        std::collections::btree_map::Iter<'a, K, Arc<T>>,
+        fn((&'a K, &'a Arc<T>)) -> (&'a K, &'a T),
+    >;
+    fn into_iter(self) -> Self::IntoIter {
+        self.map.iter().map(|(k, o)| (k, &**o))
+    }
+}
+
+/// A stored object of a kind scn does not simulate: kept as written (after metadata).
+#[derive(Clone, Debug, PartialEq)]
+pub struct GenericObject {
+    pub metadata: ObjectMeta,
+    /// The whole object as JSON, `metadata` included and kept in step.
+    pub body: Value,
+}
+
+/// The storage: one map per simulated kind, one for the kinds kept as written, and the
+/// watch stream. Its fields are the API server's; readers use the accessors.
+#[derive(Debug, Default)]
+pub struct Store {
+    pub(in crate::sim::server) statefulsets: Objects<StatefulSet>,
+    pub(in crate::sim::server) pods: Objects<Pod>,
+    pub(in crate::sim::server) claims: Objects<PersistentVolumeClaim>,
+    pub(in crate::sim::server) volumes: Objects<PersistentVolume>,
+    pub(in crate::sim::server) storage_classes: Objects<StorageClass>,
+    pub(in crate::sim::server) services: Objects<Service>,
+    pub(in crate::sim::server) nodes: Objects<Node>,
+    pub(in crate::sim::server) revisions: Objects<ControllerRevision>,
+    pub(in crate::sim::server) endpoint_slices: Objects<EndpointSlice>,
+    pub(in crate::sim::server) others: Objects<GenericObject, (String, String)>,
+    /// Changes not yet heard by the watchers, oldest first.
+    pub(in crate::sim::server) watch: VecDeque<WatchEvent>,
+    next_uid: u64,
+    next_resource_version: u64,
+}
+
+macro_rules! readers {
+    ($($field:ident: $ty:ty),* $(,)?) => {
+        impl Store {
+            $(
+                pub fn $field(&self) -> &$ty {
+                    &self.$field
+                }
+            )*
+        }
+    };
+}
+
+readers! {
+    statefulsets: Objects<StatefulSet>,
+    pods: Objects<Pod>,
+    claims: Objects<PersistentVolumeClaim>,
+    volumes: Objects<PersistentVolume>,
+    storage_classes: Objects<StorageClass>,
+    services: Objects<Service>,
+    nodes: Objects<Node>,
+    revisions: Objects<ControllerRevision>,
+    endpoint_slices: Objects<EndpointSlice>,
+    others: Objects<GenericObject, (String, String)>,
+}
+
+/// A typed kind the store keeps in its own map.
+pub trait Stored:
+    Metadata<Ty = ObjectMeta>
+    + serde::Serialize
+    + serde::de::DeserializeOwned
+    + Clone
+    + Send
+    + Sync
+    + 'static
+{
+    const OBJECT_KIND: ObjectKind;
+    fn map(store: &Store) -> &Objects<Self>;
+    #[doc(hidden)]
+    fn map_mut(store: &mut Store) -> &mut Objects<Self>;
+    /// The object as a watch event carries it.
+    fn shared(object: Arc<Self>) -> Object;
+}
+
+macro_rules! stored {
+    ($ty:ty, $kind:ident, $field:ident) => {
+        impl Stored for $ty {
+            const OBJECT_KIND: ObjectKind = ObjectKind::$kind;
+            fn map(store: &Store) -> &Objects<Self> {
+                &store.$field
+            }
+            fn map_mut(store: &mut Store) -> &mut Objects<Self> {
+                &mut store.$field
+            }
+            fn shared(object: Arc<Self>) -> Object {
+                Object::$kind(object)
+            }
+        }
+    };
+}
+
+/// An object as a watch event carries it: the state after the change (for a deletion, the
+/// last state), shared with the store.
+#[derive(Clone, Debug)]
+pub enum Object {
+    StatefulSet(Arc<StatefulSet>),
+    Pod(Arc<Pod>),
+    PersistentVolumeClaim(Arc<PersistentVolumeClaim>),
+    PersistentVolume(Arc<PersistentVolume>),
+    StorageClass(Arc<StorageClass>),
+    Service(Arc<Service>),
+    Node(Arc<Node>),
+    ControllerRevision(Arc<ControllerRevision>),
+    EndpointSlice(Arc<EndpointSlice>),
+    Other(Arc<GenericObject>),
+}
+
+impl Object {
+    pub fn pod(&self) -> Option<&Pod> {
+        match self {
+            Object::Pod(pod) => Some(pod),
+            _ => None,
+        }
+    }
+
+    pub fn meta(&self) -> &ObjectMeta {
+        match self {
+            Object::StatefulSet(o) => &o.metadata,
+            Object::Pod(o) => &o.metadata,
+            Object::PersistentVolumeClaim(o) => &o.metadata,
+            Object::PersistentVolume(o) => &o.metadata,
+            Object::StorageClass(o) => &o.metadata,
+            Object::Service(o) => &o.metadata,
+            Object::Node(o) => &o.metadata,
+            Object::ControllerRevision(o) => &o.metadata,
+            Object::EndpointSlice(o) => &o.metadata,
+            Object::Other(o) => &o.metadata,
+        }
+    }
+}
+
+stored!(StatefulSet, StatefulSet, statefulsets);
+stored!(Pod, Pod, pods);
+stored!(PersistentVolumeClaim, PersistentVolumeClaim, claims);
+stored!(PersistentVolume, PersistentVolume, volumes);
+stored!(StorageClass, StorageClass, storage_classes);
+stored!(Service, Service, services);
+stored!(Node, Node, nodes);
+stored!(ControllerRevision, ControllerRevision, revisions);
+stored!(EndpointSlice, EndpointSlice, endpoint_slices);
+
+impl Store {
+    /// A fresh UID. UIDs look like Kubernetes UUIDs but come from a counter, so that runs
+    /// are reproducible.
+    pub fn new_uid(&mut self) -> String {
+        self.next_uid += 1;
+        let n = self.next_uid;
+        let mix = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        format!(
+            "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+            (mix >> 32) as u32,
+            (mix >> 16) as u16,
+            (mix >> 4) as u16 & 0xfff,
+            mix as u16 & 0xfff,
+            n
+        )
+    }
+
+    pub fn new_resource_version(&mut self) -> String {
+        self.next_resource_version += 1;
+        self.next_resource_version.to_string()
+    }
+
+    pub fn get<T: Stored>(&self, name: &str) -> Option<&T> {
+        T::map(self).get(name)
+    }
+
+    /// The object of `kind` as shared, for a watch event.
+    pub(in crate::sim::server) fn shared(&self, kind: &ObjectKind, name: &str) -> Option<Object> {
+        match Self::typed_map(kind) {
+            Some(map) => map.shared(self, name),
+            None => self
+                .others
+                .get_shared(&Self::other_key(kind, name))
+                .map(Object::Other),
+        }
+    }
+
+    /// The changes not yet heard by the watchers, oldest first (an informer may look
+    /// ahead, as `informer::WatchCursor` does).
+    pub fn pending_watch_events(&self) -> &VecDeque<WatchEvent> {
+        &self.watch
+    }
+
+    /// The oldest change not yet heard by the watchers.
+    pub fn pop_watch_event(&mut self) -> Option<WatchEvent> {
+        self.watch.pop_front()
+    }
+
+    /// The kind's typed map, or `None` for a kind kept in the generic map.
+    fn typed_map(kind: &ObjectKind) -> Option<&'static dyn TypedMap> {
+        match kind {
+            ObjectKind::Other(_) => None,
+            typed => typed.info().and_then(|info| info.typed_map),
+        }
+    }
+
+    fn other_key(kind: &ObjectKind, name: &str) -> (String, String) {
+        (kind.name().to_string(), name.to_string())
+    }
+
+    pub fn exists(&self, kind: &ObjectKind, name: &str) -> bool {
+        match Self::typed_map(kind) {
+            Some(map) => map.contains(self, name),
+            None => self.others.contains_key(&Self::other_key(kind, name)),
+        }
+    }
+
+    /// The object as the API returns it (`kubectl get -o json`), with apiVersion and kind.
+    pub fn to_json(&self, kind: &ObjectKind, name: &str) -> Option<Value> {
+        match Self::typed_map(kind) {
+            Some(map) => map.to_json(self, name),
+            None => self
+                .others
+                .get(&Self::other_key(kind, name))
+                .map(|o| o.body.clone()),
+        }
+    }
+
+    /// Names of the stored objects of a kind, in the store's (byte-wise) order.
+    pub fn names(&self, kind: &ObjectKind) -> Vec<String> {
+        match Self::typed_map(kind) {
+            Some(map) => map.names(self),
+            None => self
+                .others
+                .keys()
+                .filter(|(k, _)| k == kind.name())
+                .map(|(_, name)| name.clone())
+                .collect(),
+        }
+    }
+
+    pub fn meta(&self, kind: &ObjectKind, name: &str) -> Option<&ObjectMeta> {
+        match Self::typed_map(kind) {
+            Some(map) => map.meta(self, name),
+            None => self
+                .others
+                .get(&Self::other_key(kind, name))
+                .map(|o| &o.metadata),
+        }
+    }
+}
+
+/// What the store's dispatch needs of a typed map, whatever its type: the registry
+/// (`sim/kinds.rs`) holds one per typed kind, so the dispatch has no per-kind arm.
+pub trait TypedMap: Sync {
+    /// The `ObjectKind` of the map's type (a test checks it is the registry row's).
+    fn object_kind(&self) -> ObjectKind;
+    fn contains(&self, store: &Store, name: &str) -> bool;
+    /// The object with `apiVersion` and `kind`, as the API returns it.
+    fn to_json(&self, store: &Store, name: &str) -> Option<Value>;
+    fn names(&self, store: &Store) -> Vec<String>;
+    fn meta<'a>(&self, store: &'a Store, name: &str) -> Option<&'a ObjectMeta>;
+    fn shared(&self, store: &Store, name: &str) -> Option<Object>;
+}
+
+/// The typed map of `T` (a zero-sized handle).
+pub struct Map<T>(pub PhantomData<fn() -> T>);
+
+impl<T: Stored + k8s_openapi::Resource + 'static> TypedMap for Map<T> {
+    fn object_kind(&self) -> ObjectKind {
+        T::OBJECT_KIND
+    }
+
+    fn contains(&self, store: &Store, name: &str) -> bool {
+        T::map(store).contains_key(name)
+    }
+
+    fn to_json(&self, store: &Store, name: &str) -> Option<Value> {
+        let object = store.get::<T>(name)?;
+        let mut value = serde_json::to_value(object).ok()?;
+        if let Value::Object(map) = &mut value {
+            map.insert("apiVersion".into(), Value::String(T::API_VERSION.into()));
+            map.insert(
+                "kind".into(),
+                Value::String(<T as k8s_openapi::Resource>::KIND.into()),
+            );
+        }
+        Some(value)
+    }
+
+    fn names(&self, store: &Store) -> Vec<String> {
+        T::map(store).keys().cloned().collect()
+    }
+
+    fn meta<'a>(&self, store: &'a Store, name: &str) -> Option<&'a ObjectMeta> {
+        T::map(store).get(name).map(|o| o.metadata())
+    }
+
+    fn shared(&self, store: &Store, name: &str) -> Option<Object> {
+        T::map(store).get_shared(name).map(T::shared)
+    }
+}

@@ -1,0 +1,144 @@
+//! How the cluster's components write objects: through these verbs only (the store's
+//! mutating methods are private to `sim::server`). Each write copies on write, takes a new
+//! resourceVersion and is announced on the watch stream with the object's new state, as a
+//! write through kube-apiserver reaches every informer.
+
+use std::sync::Arc;
+
+use crate::sim::kinds::ObjectKind;
+use crate::sim::world::{Change, WatchEvent, World};
+
+use super::store::{GenericObject, Object, Stored};
+
+/// Who wrote, as the watchers tell writes apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Author {
+    /// A user or another component: every watcher reacts, the owner's controller included.
+    Other,
+    /// The object's own controller, during its sync (its status subresource, its
+    /// ControllerRevisions): the watchers hear it, and the controller owes itself no sync
+    /// for it (the sync that wrote it already acted on everything it could see).
+    Owner,
+}
+
+/// Announces a change on the watch stream, with the object's state after it (for a
+/// deletion, its last state).
+pub(super) fn announce(
+    world: &mut World,
+    kind: ObjectKind,
+    name: &str,
+    change: Change,
+    author: Author,
+    object: Option<Object>,
+) {
+    if author == Author::Other && world.trace.is_some() {
+        crate::sim::trace::on_notify(world, &kind, name, &change, object.as_ref());
+    }
+    let owner_uid = object.as_ref().and_then(|o| {
+        o.meta()
+            .owner_references
+            .as_ref()?
+            .iter()
+            .find(|r| r.controller == Some(true))
+            .map(|r| r.uid.clone())
+    });
+    world.store.watch.push_back(WatchEvent {
+        kind,
+        name: name.to_string(),
+        change,
+        owner_uid,
+        status_only: author == Author::Owner,
+        object,
+    });
+}
+
+/// Changes a stored object in place. `change` returns whether it changed anything; only
+/// then does the object take a new resourceVersion (returned) and the watchers hear of it.
+pub fn write<T: Stored>(
+    world: &mut World,
+    name: &str,
+    author: Author,
+    change: impl FnOnce(&mut T) -> bool,
+) -> Option<String> {
+    let object = T::map_mut(&mut world.store).get_mut(name)?;
+    if !change(object) {
+        return None;
+    }
+    let rv = world.store.new_resource_version();
+    let object = T::map_mut(&mut world.store).get_mut(name)?;
+    object.metadata_mut().resource_version = Some(rv.clone());
+    let shared = T::map(&world.store).get_shared(name).map(T::shared);
+    announce(
+        world,
+        T::OBJECT_KIND,
+        name,
+        Change::Modified,
+        author,
+        shared,
+    );
+    Some(rv)
+}
+
+/// Changes a stored object of a kind kept as written (its body is kept in step with its
+/// metadata). Returns the new resourceVersion when `change` changed something.
+pub fn write_other(
+    world: &mut World,
+    kind: &ObjectKind,
+    name: &str,
+    author: Author,
+    change: impl FnOnce(&mut GenericObject) -> bool,
+) -> Option<String> {
+    let key = (kind.name().to_string(), name.to_string());
+    let object = world.store.others.get_mut(&key)?;
+    if !change(object) {
+        return None;
+    }
+    let rv = world.store.new_resource_version();
+    let object = world.store.others.get_mut(&key)?;
+    object.metadata.resource_version = Some(rv.clone());
+    object.body["metadata"] =
+        serde_json::to_value(&object.metadata).unwrap_or(serde_json::Value::Null);
+    let shared = world.store.others.get_shared(&key).map(Object::Other);
+    announce(world, kind.clone(), name, Change::Modified, author, shared);
+    Some(rv)
+}
+
+/// Stores a new object a component made (its metadata complete but for the
+/// resourceVersion, which it gets here) and announces it. Returns the resourceVersion.
+pub fn add<T: Stored>(world: &mut World, mut object: T, author: Author) -> String {
+    let rv = world.store.new_resource_version();
+    object.metadata_mut().resource_version = Some(rv.clone());
+    let name = object.metadata().name.clone().unwrap_or_default();
+    let shared = Arc::new(object);
+    T::map_mut(&mut world.store).insert_shared(name.clone(), Arc::clone(&shared));
+    announce(
+        world,
+        T::OBJECT_KIND,
+        &name,
+        Change::Added,
+        author,
+        Some(T::shared(shared)),
+    );
+    rv
+}
+
+/// Removes a stored object (its deletion is complete) and announces it with its last
+/// state, which it returns.
+pub fn remove_object<T: Stored>(world: &mut World, name: &str, author: Author) -> Option<Arc<T>> {
+    let old = T::map_mut(&mut world.store).remove(name)?;
+    announce(
+        world,
+        T::OBJECT_KIND,
+        name,
+        Change::Deleted,
+        author,
+        Some(T::shared(Arc::clone(&old))),
+    );
+    Some(old)
+}
+
+/// Announces a change of a stored object (added or modified), carrying its state now.
+pub(super) fn announce_stored(world: &mut World, kind: &ObjectKind, name: &str, change: Change) {
+    let object = world.store.shared(kind, name);
+    announce(world, kind.clone(), name, change, Author::Other, object);
+}
