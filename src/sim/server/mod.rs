@@ -31,7 +31,7 @@ use super::world::{Change, PodLifecycle, World};
 
 use claim::admit_claim;
 pub use pod::{delete_pod, insert_pod, remove_pod, set_disruption_target, touch_pod};
-use pod::{scheduling_gate_addition, spec_equal_but_removed_gates};
+use pod::update_pod;
 use service::allocate_cluster_ip;
 
 /// Why the API server refused a request; `Display` gives kubectl's text.
@@ -479,40 +479,7 @@ pub fn update(
                 true
             }
         }
-        ObjectKind::Pod => {
-            let Some(old) = world.store.pods.get(name).cloned() else {
-                return Err(ApiError::not_found(kind, name).into());
-            };
-            let mut pod: Pod = decode(kind, &value)?;
-            if let Some(spec) = pod.spec.as_mut() {
-                defaults::default_pod_spec(spec);
-            }
-            if let Some(message) = scheduling_gate_addition(&pod, &old) {
-                return Err(ApiError::new(
-                    Reason::Invalid,
-                    format!(
-                        "Pod \"{name}\" is invalid: spec.schedulingGates: Forbidden: {message}"
-                    ),
-                )
-                .into());
-            }
-            if !spec_equal_but_removed_gates(&pod, &old) {
-                return Err(ApiError::new(
-                    Reason::Invalid,
-                    format!(
-                        "The Pod \"{name}\" is invalid: spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)"
-                    ),
-                )
-                .into());
-            }
-            if pod == old {
-                false
-            } else {
-                pod.metadata.resource_version = Some(world.store.new_resource_version());
-                world.store.pods.insert(name.to_string(), pod);
-                true
-            }
-        }
+        ObjectKind::Pod => update_pod(world, name, &value)?,
         ObjectKind::Service => replace_typed::<Service>(world, name, &value)?,
         ObjectKind::PersistentVolumeClaim => {
             replace_typed::<PersistentVolumeClaim>(world, name, &value)?
