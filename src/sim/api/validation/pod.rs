@@ -374,7 +374,7 @@ fn gated_placement_additions(munged: &mut PodSpec, old: &PodSpec) -> Vec<FieldEr
         if mutated {
             errs.push(FieldError::invalid(
                 "spec.nodeSelector",
-                super::render::go_string_map(munged.node_selector.as_ref()),
+                json(&munged.node_selector),
                 "only additions to spec.nodeSelector are allowed (no mutations or deletions)",
             ));
         }
@@ -447,8 +447,9 @@ fn term_has_only_additions(new: &NodeSelectorTerm, old: &NodeSelectorTerm) -> bo
     new_exprs.starts_with(old_exprs) && new_fields.starts_with(old_fields)
 }
 
-/// A node affinity term in a message, as JSON (scn does not render these structures as
-/// Go's `%#v`).
+/// A structured value in a message, as JSON: a map as apimachinery's `field.Error` renders
+/// it since values are marshalled (`{"k":"v"}`, keys sorted; `null` for none). Node affinity
+/// terms are rendered with their API field names (upstream marshals the internal type).
 fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
