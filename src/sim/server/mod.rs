@@ -30,8 +30,8 @@ use super::store::{GenericObject, Stored};
 use super::world::{Change, PodLifecycle, World};
 
 use claim::admit_claim;
-pub use pod::{delete_pod, insert_pod, remove_pod, set_disruption_target, touch_pod};
 use pod::update_pod;
+pub use pod::{delete_pod, insert_pod, remove_pod, set_disruption_target, touch_pod};
 use service::allocate_cluster_ip;
 
 /// Why the API server refused a request; `Display` gives kubectl's text.

@@ -121,7 +121,11 @@ pub fn delete_pod(world: &mut World, name: &str, grace_zero: bool) {
 /// may change only where upstream allows (new images, a lower or new
 /// `activeDeadlineSeconds`, added tolerations, removed scheduling gates, …); the kubelet and
 /// the taint manager hear the update and act on it. Whether anything changed.
-pub(super) fn update_pod(world: &mut World, name: &str, value: &Value) -> Result<bool, RequestError> {
+pub(super) fn update_pod(
+    world: &mut World,
+    name: &str,
+    value: &Value,
+) -> Result<bool, RequestError> {
     let kind = ObjectKind::Pod;
     let Some(old) = world.store.pods.get(name).cloned() else {
         return Err(ApiError::not_found(&kind, name).into());

@@ -381,7 +381,10 @@ fn gated_placement_additions(munged: &mut PodSpec, old: &PodSpec) -> Vec<FieldEr
         munged.node_selector = old.node_selector.clone();
     }
     let old_na = old.affinity.as_ref().and_then(|a| a.node_affinity.clone());
-    let new_na = munged.affinity.as_ref().and_then(|a| a.node_affinity.clone());
+    let new_na = munged
+        .affinity
+        .as_ref()
+        .and_then(|a| a.node_affinity.clone());
     if old_na != new_na {
         errs.extend(node_affinity_additions(new_na.as_ref(), old_na.as_ref()));
         match (&mut munged.affinity, &old_na) {
@@ -407,14 +410,23 @@ fn gated_placement_additions(munged: &mut PodSpec, old: &PodSpec) -> Vec<FieldEr
 
 /// `validateNodeAffinityMutation`: with required terms already set, their number stays and
 /// each term only gains match expressions or fields at its end.
-fn node_affinity_additions(new: Option<&NodeAffinity>, old: Option<&NodeAffinity>) -> Vec<FieldError> {
+fn node_affinity_additions(
+    new: Option<&NodeAffinity>,
+    old: Option<&NodeAffinity>,
+) -> Vec<FieldError> {
     let path = "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms";
-    let Some(old_required) = old.and_then(|o| o.required_during_scheduling_ignored_during_execution.as_ref()) else {
+    let Some(old_required) = old.and_then(|o| {
+        o.required_during_scheduling_ignored_during_execution
+            .as_ref()
+    }) else {
         return Vec::new();
     };
     let old_terms = &old_required.node_selector_terms;
     let new_terms: &[NodeSelectorTerm] = new
-        .and_then(|n| n.required_during_scheduling_ignored_during_execution.as_ref())
+        .and_then(|n| {
+            n.required_during_scheduling_ignored_during_execution
+                .as_ref()
+        })
         .map_or(&[], |r| &r.node_selector_terms);
     if !old_terms.is_empty() && old_terms.len() != new_terms.len() {
         return vec![FieldError::invalid(
@@ -441,7 +453,10 @@ fn term_has_only_additions(new: &NodeSelectorTerm, old: &NodeSelectorTerm) -> bo
     let old_fields = old.match_fields.as_deref().unwrap_or(&[]);
     let new_exprs = new.match_expressions.as_deref().unwrap_or(&[]);
     let new_fields = new.match_fields.as_deref().unwrap_or(&[]);
-    if old_exprs.is_empty() && old_fields.is_empty() && !(new_exprs.is_empty() && new_fields.is_empty()) {
+    if old_exprs.is_empty()
+        && old_fields.is_empty()
+        && !(new_exprs.is_empty() && new_fields.is_empty())
+    {
         return false;
     }
     new_exprs.starts_with(old_exprs) && new_fields.starts_with(old_fields)
