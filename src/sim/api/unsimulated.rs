@@ -69,7 +69,6 @@ pub static FIELDS: &[Unsimulated] = &[
     f(PodSpec, "containers[*].resources.limits", None, "limits are not enforced: no OOM kill, no CPU throttling", "{\"memory\":\"128Mi\"}"),
     f(PodSpec, "containers[*].ports[*].hostPort", None, "host ports are not reserved on the node: two pods may take the same one", "8080"),
     f(PodSpec, "ephemeralContainers", None, "ephemeral (debug) containers are not simulated", "[{\"name\":\"debug\",\"image\":\"busybox\"}]"),
-    f(PodSpec, "activeDeadlineSeconds", None, "the kubelet would fail the pod after this many seconds", "600"),
     f(PodSpec, "readinessGates", None, "a real pod stays unready until something sets the gate's condition; scn ignores the gates", "[{\"conditionType\":\"example.com/ready\"}]"),
     f(PodSpec, "serviceAccountName", Some("\"default\""), "service accounts are not simulated: a missing one would block pod creation", "\"app\""),
     f(PodSpec, "imagePullSecrets", None, "registry credentials are not simulated: every image pulls unless made unpullable", "[{\"name\":\"registry\"}]"),

@@ -21,7 +21,7 @@ pub(crate) enum PullDecision {
     Present,
 }
 
-fn present(world: &World, node: &str, image: &str) -> bool {
+pub(crate) fn present(world: &World, node: &str, image: &str) -> bool {
     world
         .kubelet
         .node_images

@@ -8,12 +8,15 @@
 //! - `backoff.rs`: the container restart (crash loop) back-off;
 //! - `termination.rs`: graceful shutdown of a deleted pod;
 //! - `status.rs`: the pod status the kubelet writes (container statuses, phase, conditions);
-//! - `eviction.rs`: node-pressure eviction (`make pod/x evicted`).
+//! - `eviction.rs`: node-pressure eviction (`make pod/x evicted`);
+//! - `active_deadline.rs`: `spec.activeDeadlineSeconds` (the pod fails when it has been
+//!   active that long).
 //!
 //! The kubelet keeps its own view of each container (`PodRuntime`) and writes the pod status
 //! from it; a `PodSync` timer wakes a pod's worker when something is due. A kubelet whose node
 //! is down does nothing until the node is up again.
 
+mod active_deadline;
 mod backoff;
 mod eviction;
 mod images;
@@ -152,6 +155,9 @@ pub(crate) struct Ctr {
     pub readiness: Option<Probe>,
     pub liveness: Option<Probe>,
     pub startup: Option<Probe>,
+    /// The spec's new image, while the old instance stops (`computePodActions`: the
+    /// container's hash changed); the new instance starts with it.
+    pub next_image: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -170,6 +176,9 @@ pub(crate) struct PodRuntime {
     pub frozen: bool,
     /// The sandbox just started: its addresses, for the next status write.
     pub sandbox: Option<Sandbox>,
+    /// When the sandbox started (the pod's `status.startTime`), from which
+    /// `activeDeadlineSeconds` counts.
+    pub started: Millis,
 }
 
 /// What the pod's status learns when its sandbox starts (`PodReadyToStartContainers`).
@@ -251,6 +260,10 @@ pub fn on_pod(world: &mut World, name: &str) -> Result<(), SimError> {
     }
     if !known {
         pod_workers::start_sandbox(world, name, &uid, &node);
+    } else if pod_workers::spec_changed(world, name, &uid) {
+        // An update the worker acts on (a new image, an active deadline): sync now.
+        let now = world.now;
+        sync_at(world, name, &uid, now);
     }
     Ok(())
 }

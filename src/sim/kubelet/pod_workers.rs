@@ -41,6 +41,7 @@ fn ctr(c: &k8s_openapi::api::core::v1::Container, role: Role) -> Ctr {
         readiness: c.readiness_probe.clone(),
         liveness: c.liveness_probe.clone(),
         startup: c.startup_probe.clone(),
+        next_image: None,
     }
 }
 
@@ -82,6 +83,7 @@ fn runtime(pod: &Pod, name: &str, uid: &str, node: &str) -> PodRuntime {
         gone_at: None,
         frozen: false,
         sandbox: None,
+        started: ZERO,
     }
 }
 
@@ -97,7 +99,8 @@ pub(crate) fn start_sandbox(world: &mut World, name: &str, uid: &str, node: &str
     if podutil::is_failed(pod) {
         return;
     }
-    let rt = runtime(pod, name, uid, node);
+    let mut rt = runtime(pod, name, uid, node);
+    rt.started = world.now;
     let lowest_free = world.mutant(crate::sim::Mutant::IpReused);
     let ipam = world.kubelet.ipam.entry(node.to_string()).or_default();
     let host = if lowest_free {
@@ -138,8 +141,14 @@ pub(crate) fn sync_pod(world: &mut World, name: &str, uid: &str) {
         world.kubelet.pods.insert(uid.to_string(), rt);
         return;
     }
+    let deadline = super::active_deadline::deadline(world, &rt);
+    if deadline.is_some_and(|at| at <= world.now) {
+        super::active_deadline::exceeded(world, &mut rt);
+        world.kubelet.pods.insert(uid.to_string(), rt);
+        return;
+    }
     for _ in 0..MAX_STEPS {
-        let mut changed = false;
+        let mut changed = apply_spec_images(world, &mut rt);
         for i in 0..rt.containers.len() {
             changed |= step(world, &mut rt, i);
         }
@@ -148,7 +157,10 @@ pub(crate) fn sync_pod(world: &mut World, name: &str, uid: &str) {
             break;
         }
     }
-    let next = next_due(&rt, world.now);
+    let next = next_due(&rt, world.now)
+        .into_iter()
+        .chain(deadline.filter(|at| *at > world.now))
+        .min();
     let terminal = status::write(world, &mut rt);
     if terminal {
         rt.frozen = true;
@@ -398,6 +410,21 @@ fn terminated(
     c.ready_change = None;
     c.started = false;
     c.started_at = None;
+    if let Some(image) = c.next_image.take() {
+        // Stopped for a new definition: restarted whatever the restart policy, with the new
+        // image and a fresh back-off (upstream keys the back-off by the container's hash).
+        c.last = Some(LastTermination {
+            started: since,
+            finished: at,
+            code,
+        });
+        c.image = image;
+        c.backoff = None;
+        c.pull_backoff = None;
+        c.restart_count += 1;
+        start_new_definition(world, rt, i);
+        return;
+    }
     let restarts = match c.role {
         Role::Sidecar => true,
         Role::Init => code != 0 && rt.restart_policy != "Never",
@@ -441,6 +468,128 @@ fn terminated(
 fn restart(world: &mut World, rt: &mut PodRuntime, i: usize) {
     rt.containers[i].restart_count += 1;
     begin_create(world, rt, i, false);
+}
+
+/// The images the pod's spec asks for, in the runtime's container order (init containers,
+/// then app containers); `None` when the lists do not match the runtime's.
+fn spec_images(world: &World, rt: &PodRuntime) -> Option<Vec<String>> {
+    let spec = world.store.pods().get(&rt.name)?.spec.as_ref()?;
+    let images: Vec<String> = spec
+        .init_containers
+        .iter()
+        .flatten()
+        .chain(spec.containers.iter())
+        .map(|c| c.image.clone().unwrap_or_default())
+        .collect();
+    (images.len() == rt.containers.len()).then_some(images)
+}
+
+/// Whether container `c` runs (or is about to run) another image than `image`, and would be
+/// restarted for it: a container that stopped for good keeps its last image.
+fn wants_image(c: &Ctr, image: &str) -> bool {
+    c.next_image.as_deref().unwrap_or(&c.image) != image
+        && !matches!(c.state, State::Terminated { .. })
+}
+
+/// Whether the pod object asks the worker for something it has not done: a changed image,
+/// or an active deadline (checked at every sync).
+pub(crate) fn spec_changed(world: &World, name: &str, uid: &str) -> bool {
+    let Some(rt) = world.kubelet.pods.get(uid) else {
+        return false;
+    };
+    if rt.gone_at.is_some() || rt.frozen {
+        return false;
+    }
+    let deadline = world
+        .store
+        .pods()
+        .get(name)
+        .and_then(|p| p.spec.as_ref()?.active_deadline_seconds)
+        .is_some();
+    deadline
+        || spec_images(world, rt).is_some_and(|images| {
+            rt.containers
+                .iter()
+                .zip(&images)
+                .any(|(c, image)| wants_image(c, image))
+        })
+}
+
+/// `computePodActions` for containers whose definition changed (a pod update gave them a
+/// new image): a running one is killed (`Killing` "Container <name> definition changed,
+/// will be restarted", a graceful stop) and restarted with the new image; one that is not
+/// running takes the new image for its next start, at once. True if something changed.
+fn apply_spec_images(world: &mut World, rt: &mut PodRuntime) -> bool {
+    let Some(images) = spec_images(world, rt) else {
+        return false;
+    };
+    let grace = seconds(
+        world
+            .store
+            .pods()
+            .get(&rt.name)
+            .and_then(|p| p.spec.as_ref()?.termination_grace_period_seconds)
+            .or(Some(30)),
+    );
+    let now = world.now;
+    let mut changed = false;
+    for (i, image) in images.into_iter().enumerate() {
+        if !wants_image(&rt.containers[i], &image) {
+            continue;
+        }
+        match rt.containers[i].state.clone() {
+            State::Running { since, .. } => {
+                let name = rt.containers[i].name.clone();
+                event(
+                    world,
+                    &rt.name,
+                    "Normal",
+                    "Killing",
+                    format!("Container {name} definition changed, will be restarted"),
+                );
+                let (took, code) = stop_time(world, &rt.containers[i], grace);
+                let c = &mut rt.containers[i];
+                c.ready = false;
+                c.ready_change = None;
+                c.next_image = Some(image);
+                c.state = State::Stopping {
+                    since,
+                    until: now + took,
+                    code,
+                };
+            }
+            // Stopping already (a liveness kill): it restarts with the new image.
+            State::Stopping { .. } => rt.containers[i].next_image = Some(image),
+            // Being created: it starts, then is killed for the new definition.
+            State::Creating { .. } => continue,
+            State::NotStarted => rt.containers[i].image = image,
+            State::BackOff { .. } => {
+                // The back-off belonged to the old definition: a new instance now.
+                let c = &mut rt.containers[i];
+                c.image = image;
+                c.backoff = None;
+                c.pull_backoff = None;
+                c.restart_count += 1;
+                start_new_definition(world, rt, i);
+            }
+            State::PullFailed { .. } | State::NeverPull => {
+                let c = &mut rt.containers[i];
+                c.image = image;
+                c.pull_backoff = None;
+                start_new_definition(world, rt, i);
+            }
+            State::Terminated { .. } => continue,
+        }
+        changed = true;
+    }
+    changed
+}
+
+/// Starts container `i` with its new image: at once when the image is on the node (as a
+/// restart), else after the pull (2 s, or the image's `slow-to-pull`), as a first start.
+fn start_new_definition(world: &mut World, rt: &mut PodRuntime, i: usize) {
+    let on_node = images::present(world, &rt.node, &rt.containers[i].image);
+    begin_create(world, rt, i, !on_node);
 }
 
 fn pod_runtime<'a>(world: &'a mut World, name: &str) -> Option<(&'a mut PodRuntime, String)> {

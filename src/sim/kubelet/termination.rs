@@ -37,6 +37,7 @@ pub(crate) fn begin(world: &mut World, name: &str, uid: &str, node: &str) {
             sandbox: None,
             gone_at: None,
             frozen: false,
+            started: now,
         });
     // App containers first (in spec order), then sidecars in reverse order.
     let mut order: Vec<usize> = (0..rt.containers.len())

@@ -32,8 +32,8 @@ use super::world::{Change, PodLifecycle, World};
 use store::{GenericObject, Stored};
 
 use claim::admit_claim;
+use pod::update_pod;
 pub use pod::{delete_pod, insert_pod, remove_pod, set_disruption_target};
-use pod::{scheduling_gate_addition, spec_equal_but_removed_gates};
 use service::allocate_cluster_ip;
 pub use write::{add, remove_object, write, write_other, Author};
 
@@ -481,40 +481,7 @@ pub fn update(
                 true
             }
         }
-        ObjectKind::Pod => {
-            let Some(old) = world.store.pods.get(name).cloned() else {
-                return Err(ApiError::not_found(kind, name).into());
-            };
-            let mut pod: Pod = decode(kind, &value)?;
-            if let Some(spec) = pod.spec.as_mut() {
-                defaults::default_pod_spec(spec);
-            }
-            if let Some(message) = scheduling_gate_addition(&pod, &old) {
-                return Err(ApiError::new(
-                    Reason::Invalid,
-                    format!(
-                        "Pod \"{name}\" is invalid: spec.schedulingGates: Forbidden: {message}"
-                    ),
-                )
-                .into());
-            }
-            if !spec_equal_but_removed_gates(&pod, &old) {
-                return Err(ApiError::new(
-                    Reason::Invalid,
-                    format!(
-                        "The Pod \"{name}\" is invalid: spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)"
-                    ),
-                )
-                .into());
-            }
-            if pod == old {
-                false
-            } else {
-                pod.metadata.resource_version = Some(world.store.new_resource_version());
-                world.store.pods.insert(name.to_string(), pod);
-                true
-            }
-        }
+        ObjectKind::Pod => update_pod(world, name, &value)?,
         ObjectKind::Service => replace_typed::<Service>(world, name, &value)?,
         ObjectKind::PersistentVolumeClaim => {
             replace_typed::<PersistentVolumeClaim>(world, name, &value)?

@@ -1,6 +1,7 @@
 //! The pod strategy (`pkg/registry/core/pod/strategy.go`) and the pod's own verbs:
 //! creation with its status (`qosClass`, `PodScheduled` for gated pods), graceful deletion,
-//! the update rules for scheduling gates, and the `DisruptionTarget` condition.
+//! the update rules (`ValidatePodUpdate`, in `api/validation/pod.rs`), and the
+//! `DisruptionTarget` condition.
 
 use super::*;
 
@@ -121,35 +122,33 @@ pub fn delete_pod(world: &mut World, name: &str, grace_zero: bool) {
     touch_pod(world, name);
 }
 
-/// The scheduling gates `new` has that `old` did not: an update may only remove gates
-/// (`ValidatePodUpdate`, "only deletion is allowed, but found new scheduling gate …").
-pub(super) fn scheduling_gate_addition(new: &Pod, old: &Pod) -> Option<String> {
-    let gates = |pod: &Pod| -> Vec<String> {
-        pod.spec
-            .as_ref()
-            .and_then(|s| s.scheduling_gates.as_ref())
-            .map(|g| g.iter().map(|g| g.name.clone()).collect())
-            .unwrap_or_default()
+/// UPDATE of a pod (the pod strategy's `ValidateUpdate`, `ValidatePodUpdate`): the spec
+/// may change only where upstream allows (new images, a lower or new
+/// `activeDeadlineSeconds`, added tolerations, removed scheduling gates, …); the kubelet and
+/// the taint manager hear the update and act on it. Whether anything changed.
+pub(super) fn update_pod(
+    world: &mut World,
+    name: &str,
+    value: &Value,
+) -> Result<bool, RequestError> {
+    let kind = ObjectKind::Pod;
+    let Some(old) = world.store.pods.get(name).cloned() else {
+        return Err(ApiError::not_found(&kind, name).into());
     };
-    let before = gates(old);
-    gates(new)
-        .into_iter()
-        .find(|g| !before.contains(g))
-        .map(|g| format!("only deletion is allowed, but found new scheduling gate '{g}'"))
-}
-
-/// Whether the specs are equal once the scheduling gates are left aside: removing gates is
-/// the one spec change scn's API server lets a pod update make (the others upstream allows,
-/// such as a new image or an added toleration, are refused here, as the kubelet and the
-/// taint manager would have to react to them).
-pub(super) fn spec_equal_but_removed_gates(new: &Pod, old: &Pod) -> bool {
-    let without_gates = |pod: &Pod| {
-        pod.spec.clone().map(|mut s| {
-            s.scheduling_gates = None;
-            s
-        })
-    };
-    new.spec == old.spec || without_gates(new) == without_gates(old)
+    let mut pod: Pod = decode(&kind, value)?;
+    if let Some(spec) = pod.spec.as_mut() {
+        defaults::default_pod_spec(spec);
+    }
+    let errors = validation::validate_pod_update(&pod, &old);
+    if !errors.is_empty() {
+        return Err(invalid(&kind, name, &errors).into());
+    }
+    if pod == old {
+        return Ok(false);
+    }
+    pod.metadata.resource_version = Some(world.store.new_resource_version());
+    world.store.pods.insert(name.to_string(), pod);
+    Ok(true)
 }
 
 /// Sets the pod's `DisruptionTarget` condition before a disruption deletes it (the Eviction

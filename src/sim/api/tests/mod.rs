@@ -4,4 +4,5 @@
 mod defaults;
 mod fixtures_seed;
 mod patch;
+mod pod_update;
 mod validation;

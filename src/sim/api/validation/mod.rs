@@ -21,7 +21,7 @@ mod statefulset;
 pub use controllerrevision::{validate_controller_revision, validate_controller_revision_update};
 pub use names::validate_object_meta_name;
 pub use persistentvolumeclaim::validate_pvc;
-pub use pod::validate_pod;
+pub use pod::{validate_pod, validate_pod_update};
 pub use service::validate_service;
 #[cfg(test)]
 pub use statefulset::validate_statefulset;

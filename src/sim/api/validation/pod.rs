@@ -3,7 +3,9 @@
 
 use std::collections::HashSet;
 
-use k8s_openapi::api::core::v1::{Pod, PodSpec};
+use k8s_openapi::api::core::v1::{
+    Affinity, Container, NodeAffinity, NodeSelectorTerm, Pod, PodSpec, Toleration,
+};
 
 use super::super::field_error::FieldError;
 use super::names::{
@@ -175,4 +177,294 @@ pub fn validate_pod(pod: &Pod) -> Vec<FieldError> {
         }
     }
     errs
+}
+
+/// The spec fields a pod update may change, as upstream lists them in the refusal
+/// (`updatablePodSpecFields`).
+const UPDATABLE_POD_SPEC_FIELDS: [&str; 5] = [
+    "`spec.containers[*].image`",
+    "`spec.initContainers[*].image`",
+    "`spec.activeDeadlineSeconds`",
+    "`spec.tolerations` (only additions to existing tolerations)",
+    "`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)",
+];
+
+/// `ValidatePodUpdate`: the new pod is valid as a pod, and its spec differs from the old one
+/// only where upstream allows: container and init container images (not to empty), a new
+/// or lower `activeDeadlineSeconds` (never removed), added tolerations (an existing one may
+/// change only its `tolerationSeconds`), removed scheduling gates, `terminationGracePeriodSeconds`
+/// from a negative value to 1 and, while the pod is gated, additions to its `nodeSelector`
+/// and required node affinity. Anything else is `spec: Forbidden: pod updates may not change
+/// fields other than …` (upstream appends a Go `cmp.Diff` of the internal specs, which scn
+/// does not print; docs/language.md, "Decisions").
+pub fn validate_pod_update(new: &Pod, old: &Pod) -> Vec<FieldError> {
+    let mut errs = validate_pod(new);
+    let (Some(new_spec), Some(old_spec)) = (new.spec.as_ref(), old.spec.as_ref()) else {
+        return errs;
+    };
+    let no_init: Vec<Container> = Vec::new();
+    let groups: [(&str, &[Container], &[Container]); 2] = [
+        ("containers", &new_spec.containers, &old_spec.containers),
+        (
+            "initContainers",
+            new_spec.init_containers.as_deref().unwrap_or(&no_init),
+            old_spec.init_containers.as_deref().unwrap_or(&no_init),
+        ),
+    ];
+    for (group, new_containers, old_containers) in groups {
+        let path = format!("spec.{group}");
+        if new_containers.len() != old_containers.len() {
+            errs.push(FieldError::forbidden(
+                path,
+                "pod updates may not add or remove containers",
+            ));
+            return errs;
+        }
+        for (i, c) in new_containers.iter().enumerate() {
+            let image = c.image.as_deref().unwrap_or("");
+            if image.is_empty() {
+                errs.push(FieldError::required(format!("{path}[{i}].image"), ""));
+            }
+            if image.trim() != image {
+                errs.push(FieldError::invalid_str(
+                    format!("{path}[{i}].image"),
+                    image,
+                    "must not have leading or trailing whitespace",
+                ));
+            }
+        }
+    }
+    // activeDeadlineSeconds: set when unset, or lowered; never raised, never removed.
+    let deadline_path = "spec.activeDeadlineSeconds";
+    match (
+        new_spec.active_deadline_seconds,
+        old_spec.active_deadline_seconds,
+    ) {
+        (Some(n), _) if !(0..=i64::from(i32::MAX)).contains(&n) => {
+            errs.push(FieldError::invalid(
+                deadline_path,
+                n.to_string(),
+                "must be between 0 and 2147483647, inclusive",
+            ));
+            return errs;
+        }
+        (Some(n), Some(o)) if o < n => {
+            errs.push(FieldError::invalid(
+                deadline_path,
+                n.to_string(),
+                "must be less than or equal to previous value",
+            ));
+            return errs;
+        }
+        (None, Some(_)) => errs.push(FieldError::invalid(
+            deadline_path,
+            "null",
+            "must not update from a positive integer to nil value",
+        )),
+        _ => {}
+    }
+    errs.extend(only_added_tolerations(new_spec, old_spec));
+    errs.extend(only_deleted_scheduling_gates(new_spec, old_spec));
+    if new_spec == old_spec {
+        return errs;
+    }
+    // The updatable fields are taken from the old spec; what differs then is forbidden.
+    let mut munged = new_spec.clone();
+    for (c, o) in munged.containers.iter_mut().zip(&old_spec.containers) {
+        c.image = o.image.clone();
+    }
+    if let (Some(init), Some(old_init)) = (
+        munged.init_containers.as_mut(),
+        old_spec.init_containers.as_ref(),
+    ) {
+        for (c, o) in init.iter_mut().zip(old_init) {
+            c.image = o.image.clone();
+        }
+    }
+    munged.active_deadline_seconds = old_spec.active_deadline_seconds;
+    munged.scheduling_gates = old_spec.scheduling_gates.clone();
+    munged.tolerations = old_spec.tolerations.clone();
+    if old_spec
+        .termination_grace_period_seconds
+        .is_some_and(|g| g < 0)
+        && munged.termination_grace_period_seconds == Some(1)
+    {
+        munged.termination_grace_period_seconds = old_spec.termination_grace_period_seconds;
+    }
+    let gated = old_spec
+        .scheduling_gates
+        .as_ref()
+        .is_some_and(|g| !g.is_empty());
+    if gated {
+        errs.extend(gated_placement_additions(&mut munged, old_spec));
+    }
+    if munged != *old_spec {
+        errs.push(FieldError::forbidden(
+            "spec",
+            format!(
+                "pod updates may not change fields other than {}",
+                UPDATABLE_POD_SPEC_FIELDS.join(",")
+            ),
+        ));
+    }
+    errs
+}
+
+/// `validateOnlyAddedTolerations`: every old toleration is still there, its
+/// `tolerationSeconds` aside (which may change either way).
+fn only_added_tolerations(new: &PodSpec, old: &PodSpec) -> Vec<FieldError> {
+    let strip = |t: &Toleration| Toleration {
+        toleration_seconds: None,
+        ..t.clone()
+    };
+    let new_tolerations: Vec<Toleration> = new.tolerations.iter().flatten().map(strip).collect();
+    let kept = old
+        .tolerations
+        .iter()
+        .flatten()
+        .all(|o| new_tolerations.contains(&strip(o)));
+    if kept {
+        Vec::new()
+    } else {
+        vec![FieldError::forbidden(
+            "spec.tolerations",
+            "existing toleration can not be modified except its tolerationSeconds",
+        )]
+    }
+}
+
+/// `validateOnlyDeletedSchedulingGates`: a gate the old pod did not have is refused, at its
+/// index (upstream walks a map; scn reports them in index order).
+fn only_deleted_scheduling_gates(new: &PodSpec, old: &PodSpec) -> Vec<FieldError> {
+    let before: Vec<&str> = old
+        .scheduling_gates
+        .iter()
+        .flatten()
+        .map(|g| g.name.as_str())
+        .collect();
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut errs = Vec::new();
+    for (i, gate) in new.scheduling_gates.iter().flatten().enumerate() {
+        if before.contains(&gate.name.as_str()) || !seen.insert(gate.name.as_str()) {
+            continue;
+        }
+        errs.push(FieldError::forbidden(
+            format!("spec.schedulingGates[{i}].name"),
+            format!(
+                "only deletion is allowed, but found new scheduling gate '{}'",
+                gate.name
+            ),
+        ));
+    }
+    errs
+}
+
+/// A gated pod may add to its `nodeSelector` and to the terms of its required node affinity
+/// (`validateNodeSelectorMutation`, `validateNodeAffinityMutation`); the allowed changes are
+/// taken back into `munged` so that only other changes remain.
+fn gated_placement_additions(munged: &mut PodSpec, old: &PodSpec) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    if munged.node_selector != old.node_selector {
+        let new_selector = munged.node_selector.clone().unwrap_or_default();
+        let mutated = old
+            .node_selector
+            .iter()
+            .flatten()
+            .any(|(k, v)| new_selector.get(k) != Some(v));
+        if mutated {
+            errs.push(FieldError::invalid(
+                "spec.nodeSelector",
+                json(&munged.node_selector),
+                "only additions to spec.nodeSelector are allowed (no mutations or deletions)",
+            ));
+        }
+        munged.node_selector = old.node_selector.clone();
+    }
+    let old_na = old.affinity.as_ref().and_then(|a| a.node_affinity.clone());
+    let new_na = munged
+        .affinity
+        .as_ref()
+        .and_then(|a| a.node_affinity.clone());
+    if old_na != new_na {
+        errs.extend(node_affinity_additions(new_na.as_ref(), old_na.as_ref()));
+        match (&mut munged.affinity, &old_na) {
+            (None, None) => {}
+            (None, Some(_)) => {
+                munged.affinity = Some(Affinity {
+                    node_affinity: old_na.clone(),
+                    ..Default::default()
+                })
+            }
+            (Some(a), _)
+                if old.affinity.is_none()
+                    && a.pod_affinity.is_none()
+                    && a.pod_anti_affinity.is_none() =>
+            {
+                munged.affinity = None
+            }
+            (Some(a), _) => a.node_affinity = old_na.clone(),
+        }
+    }
+    errs
+}
+
+/// `validateNodeAffinityMutation`: with required terms already set, their number stays and
+/// each term only gains match expressions or fields at its end.
+fn node_affinity_additions(
+    new: Option<&NodeAffinity>,
+    old: Option<&NodeAffinity>,
+) -> Vec<FieldError> {
+    let path = "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms";
+    let Some(old_required) = old.and_then(|o| {
+        o.required_during_scheduling_ignored_during_execution
+            .as_ref()
+    }) else {
+        return Vec::new();
+    };
+    let old_terms = &old_required.node_selector_terms;
+    let new_terms: &[NodeSelectorTerm] = new
+        .and_then(|n| {
+            n.required_during_scheduling_ignored_during_execution
+                .as_ref()
+        })
+        .map_or(&[], |r| &r.node_selector_terms);
+    if !old_terms.is_empty() && old_terms.len() != new_terms.len() {
+        return vec![FieldError::invalid(
+            path,
+            json(&new_terms),
+            "no additions/deletions to non-empty NodeSelectorTerms list are allowed",
+        )];
+    }
+    let mut errs = Vec::new();
+    for (i, (o, n)) in old_terms.iter().zip(new_terms).enumerate() {
+        if !term_has_only_additions(n, o) {
+            errs.push(FieldError::invalid(
+                format!("{path}[{i}]"),
+                json(n),
+                "only additions are allowed (no mutations or deletions)",
+            ));
+        }
+    }
+    errs
+}
+
+fn term_has_only_additions(new: &NodeSelectorTerm, old: &NodeSelectorTerm) -> bool {
+    let old_exprs = old.match_expressions.as_deref().unwrap_or(&[]);
+    let old_fields = old.match_fields.as_deref().unwrap_or(&[]);
+    let new_exprs = new.match_expressions.as_deref().unwrap_or(&[]);
+    let new_fields = new.match_fields.as_deref().unwrap_or(&[]);
+    if old_exprs.is_empty()
+        && old_fields.is_empty()
+        && !(new_exprs.is_empty() && new_fields.is_empty())
+    {
+        return false;
+    }
+    new_exprs.starts_with(old_exprs) && new_fields.starts_with(old_fields)
+}
+
+/// A structured value in a message, as JSON: a map as apimachinery's `field.Error` renders
+/// it since values are marshalled (`{"k":"v"}`, keys sorted; `null` for none). Node affinity
+/// terms are rendered with their API field names (upstream marshals the internal type).
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
 }

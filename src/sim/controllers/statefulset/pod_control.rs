@@ -292,10 +292,13 @@ pub fn update_pod(
         .get(&name)
         .is_some_and(|old| old.spec == fixed.spec);
     if !labels_only {
-        return failed(
-            world,
-            format!("Pod \"{name}\" is invalid: spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`"),
-        );
+        // The API server refuses the new volumes (`ValidatePodUpdate`); client-go's error
+        // reads `Pod "web-0" is invalid: …`.
+        let errors = world.store.pods().get(&name).map_or_else(Vec::new, |old| {
+            crate::sim::api::validation::validate_pod_update(&fixed, old)
+        });
+        let message = crate::sim::api::field_error::invalid_object_message("Pod", &name, &errors);
+        return failed(world, message.trim_start_matches("The ").to_string());
     }
     // Only the claims' owner references were wrong: the pod update changes nothing and
     // succeeds, and upstream still records it.

@@ -1,0 +1,83 @@
+//! `spec.activeDeadlineSeconds` (upstream `pkg/kubelet/active_deadline.go`): a pod that has
+//! been active on its node (since its `status.startTime`) for at least that long fails:
+//! event `DeadlineExceeded`, phase `Failed` with reason `DeadlineExceeded` and message `Pod
+//! was active on the node longer than the specified deadline`, and its containers are
+//! killed. The object stays; a StatefulSet replaces it (B-FAIL-1). The deadline may be set
+//! or lowered by a pod update, and is checked again then.
+
+use k8s_openapi::api::core::v1::{Pod, PodStatus};
+
+use super::super::clock::Millis;
+use super::super::scheduler::set_condition;
+use super::super::server;
+use super::super::world::World;
+use super::{event, PodRuntime, State};
+
+const REASON: &str = "DeadlineExceeded";
+const MESSAGE: &str = "Pod was active on the node longer than the specified deadline";
+
+/// The instant the pod's active deadline passes, if it has one.
+pub(crate) fn deadline(world: &World, rt: &PodRuntime) -> Option<Millis> {
+    let seconds = world
+        .store
+        .pods()
+        .get(&rt.name)?
+        .spec
+        .as_ref()?
+        .active_deadline_seconds?;
+    Some(rt.started + Millis::from_secs(seconds))
+}
+
+/// The deadline passed: the pod fails and its containers are killed (`killPod`), each with
+/// `Killing` "Stopping container <name>". As for a node-pressure eviction, the container
+/// statuses keep their last observation, so kubectl shows the pod's reason.
+pub(crate) fn exceeded(world: &mut World, rt: &mut PodRuntime) {
+    let now = world.now;
+    let name = rt.name.clone();
+    event(world, &name, "Normal", REASON, MESSAGE.to_string());
+    for i in 0..rt.containers.len() {
+        let c = &rt.containers[i];
+        let since = match c.state {
+            State::Running { since, .. } | State::Stopping { since, .. } => since,
+            _ => continue,
+        };
+        let container = c.name.clone();
+        event(
+            world,
+            &name,
+            "Normal",
+            "Killing",
+            format!("Stopping container {container}"),
+        );
+        rt.containers[i].state = State::Terminated {
+            started: since,
+            finished: now,
+            code: 137,
+        };
+    }
+    for c in &mut rt.containers {
+        c.ready = false;
+        c.ready_change = None;
+        c.next_image = None;
+    }
+    rt.frozen = true;
+    server::write::<Pod>(world, &name, server::Author::Other, |pod| {
+        let status = pod.status.get_or_insert_with(PodStatus::default);
+        status.phase = Some("Failed".into());
+        status.reason = Some(REASON.into());
+        status.message = Some(MESSAGE.into());
+        if status.conditions.is_some() {
+            set_condition(status, "Ready", false, now);
+            set_condition(status, "ContainersReady", false, now);
+        }
+        for container in status
+            .container_statuses
+            .iter_mut()
+            .flatten()
+            .chain(status.init_container_statuses.iter_mut().flatten())
+        {
+            container.ready = false;
+        }
+        true
+    });
+}
