@@ -115,7 +115,6 @@ pub(crate) fn start_sandbox(world: &mut World, name: &str, uid: &str, node: &str
         .and_then(|n| n.status.as_ref()?.addresses.as_ref()?.first().cloned())
         .map(|a| a.address)
         .unwrap_or_default();
-    let mut rt = rt;
     rt.sandbox = Some(super::Sandbox {
         pod_ip: host.map(|host| format!("10.244.{node_number}.{host}")),
         host_ip,
