@@ -2,6 +2,11 @@
 //! and what they request; and two indexes that keep scheduling linear in the number of
 //! nodes, not pods: per label selector, how many bound pods match it on each node; per
 //! inter-pod term carried by bound pods, how many carry it on each node.
+//!
+//! Every node name the cache hears of (a node, or the node a bound pod names, which may
+//! not exist yet or any more) gets a slot, a small number kept for the cache's life; the
+//! per-node figures are vectors indexed by slot, so a cycle reads them without looking a
+//! name up. A node that goes and comes back under its name finds its slot again.
 
 use std::collections::BTreeMap;
 
@@ -18,14 +23,13 @@ pub struct NodeInfo {
     pub requested: Resources,
     /// cpu (milli) and memory with the scoring defaults (`NonZeroRequested`).
     pub non_zero: (i64, i64),
-    /// Pods per controller owner UID (the tie-break rule).
-    pub owned: BTreeMap<String, u32>,
 }
 
 /// What the cache remembers of a bound pod, to undo it when the pod goes.
 #[derive(Debug, Clone)]
 pub struct BoundPod {
-    pub node: String,
+    /// The slot of the node it is bound to.
+    pub slot: usize,
     pub labels: BTreeMap<String, String>,
     pub owner: String,
     pub requests: Resources,
@@ -44,7 +48,8 @@ pub struct Count {
 #[derive(Debug)]
 struct SelectorEntry {
     selectors: Vec<LabelSelector>,
-    per_node: BTreeMap<String, Count>,
+    /// By slot; a slot past the end counts nothing.
+    per_node: Vec<Count>,
 }
 
 /// The kinds of inter-pod terms bound pods carry (named as the pod spec's fields).
@@ -61,14 +66,28 @@ pub enum TermKind {
 pub struct TermEntry {
     pub kind: TermKind,
     pub term: AffinityTerm,
-    pub per_node: BTreeMap<String, u32>,
+    /// By slot; a slot past the end counts nothing.
+    pub per_node: Vec<u32>,
+}
+
+impl TermEntry {
+    /// How many bound pods carrying the term are on the node in `slot`.
+    pub fn on(&self, slot: usize) -> u32 {
+        self.per_node.get(slot).copied().unwrap_or(0)
+    }
 }
 
 #[derive(Debug, Default)]
 pub struct Cache {
-    pub nodes: BTreeMap<String, NodeInfo>,
+    /// Each node name's slot.
+    slots: BTreeMap<String, usize>,
+    /// By slot: the pods bound there.
+    infos: Vec<NodeInfo>,
+    /// Per controller owner UID, its pods on each node, by slot (the tie-break rule).
+    owners: BTreeMap<String, Vec<u32>>,
     pub bound: BTreeMap<String, BoundPod>,
-    selectors: BTreeMap<String, SelectorEntry>,
+    /// One entry per distinct list of selectors, in the order they were registered.
+    selectors: Vec<SelectorEntry>,
     /// Keyed by kind, weight, topology key and selector; kept in key order.
     pub terms: BTreeMap<String, TermEntry>,
     /// Bumped on every Node event: what is derived from the nodes is valid for one epoch.
@@ -141,44 +160,81 @@ fn term_key(kind: TermKind, term: &AffinityTerm) -> String {
     )
 }
 
+/// The entry of `v` at `slot`, growing `v` to hold it.
+fn at<T: Default + Clone>(v: &mut Vec<T>, slot: usize) -> &mut T {
+    if v.len() <= slot {
+        v.resize(slot + 1, T::default());
+    }
+    &mut v[slot]
+}
+
+fn step(v: &mut u32, sign: i64) {
+    *v = if sign > 0 {
+        v.saturating_add(1)
+    } else {
+        v.saturating_sub(1)
+    }
+}
+
 impl Cache {
+    /// The slot of a node name, given one the first time the name is heard of.
+    pub fn slot(&mut self, name: &str) -> usize {
+        if let Some(&slot) = self.slots.get(name) {
+            return slot;
+        }
+        let slot = self.infos.len();
+        self.slots.insert(name.to_string(), slot);
+        self.infos.push(NodeInfo::default());
+        slot
+    }
+
+    /// The slot of a node name, if the cache has heard of it.
+    pub fn slot_of(&self, name: &str) -> Option<usize> {
+        self.slots.get(name).copied()
+    }
+
+    /// The pods bound to the node in `slot`.
+    pub fn info(&self, slot: usize) -> &NodeInfo {
+        &self.infos[slot]
+    }
+
     pub fn node(&self, name: &str) -> Option<&NodeInfo> {
-        self.nodes.get(name)
+        self.slot_of(name).map(|slot| &self.infos[slot])
+    }
+
+    /// The pods of a controller owner on each node, by slot (empty when it has none).
+    pub fn owned(&self, owner: &str) -> &[u32] {
+        self.owners.get(owner).map_or(&[], Vec::as_slice)
     }
 
     /// Starts counting, per node, the bound pods that match every selector of `selectors`
     /// (once per distinct selector; kept up to date from then on).
     pub fn register(&mut self, selectors: &[LabelSelector]) {
-        let key = serde_json::to_string(selectors).unwrap_or_default();
-        if self.selectors.contains_key(&key) {
+        if self.selectors.iter().any(|e| e.selectors == selectors) {
             return;
         }
-        let mut per_node: BTreeMap<String, Count> = BTreeMap::new();
+        let mut per_node: Vec<Count> = Vec::new();
         for pod in self.bound.values() {
             if matches_all(selectors, &pod.labels) {
-                let c = per_node.entry(pod.node.clone()).or_default();
+                let c = at(&mut per_node, pod.slot);
                 c.all += 1;
                 if !pod.terminating {
                     c.live += 1;
                 }
             }
         }
-        self.selectors.insert(
-            key,
-            SelectorEntry {
-                selectors: selectors.to_vec(),
-                per_node,
-            },
-        );
+        self.selectors.push(SelectorEntry {
+            selectors: selectors.to_vec(),
+            per_node,
+        });
     }
 
-    /// The counts of a registered selector, one per node of `nodes` (sorted by name).
+    /// The counts of a registered selector, one per node of `nodes`.
     pub fn counts(&self, selectors: &[LabelSelector], nodes: &[NodeEntry]) -> Vec<Count> {
-        let key = serde_json::to_string(selectors).unwrap_or_default();
-        match self.selectors.get(&key) {
-            Some(e) => align(&e.per_node, nodes)
-                .into_iter()
-                .map(|c| c.copied().unwrap_or_default())
+        match self.selectors.iter().find(|e| e.selectors == selectors) {
+            Some(e) => nodes
+                .iter()
+                .map(|n| e.per_node.get(n.slot).copied().unwrap_or_default())
                 .collect(),
             None => vec![Count::default(); nodes.len()],
         }
@@ -186,33 +242,38 @@ impl Cache {
 
     /// Adds (`sign` 1) or removes (-1) a bound pod in every index.
     fn account(&mut self, pod: &BoundPod, sign: i64) {
-        let info = self.nodes.entry(pod.node.clone()).or_default();
-        let step = |v: &mut u32| {
-            *v = if sign > 0 {
-                v.saturating_add(1)
-            } else {
-                v.saturating_sub(1)
-            }
-        };
-        step(&mut info.pods);
-        step(info.owned.entry(pod.owner.clone()).or_default());
+        let info = &mut self.infos[pod.slot];
+        step(&mut info.pods, sign);
         for (k, v) in &pod.requests {
-            *info.requested.entry(k.clone()).or_default() += sign * v;
+            match info.requested.get_mut(k) {
+                Some(have) => *have += sign * v,
+                None => {
+                    info.requested.insert(k.clone(), sign * v);
+                }
+            }
         }
         info.non_zero.0 += sign * pod.non_zero.0;
         info.non_zero.1 += sign * pod.non_zero.1;
-        for entry in self.selectors.values_mut() {
+        let owned = match self.owners.get_mut(&pod.owner) {
+            Some(owned) => owned,
+            None => self.owners.entry(pod.owner.clone()).or_default(),
+        };
+        step(at(owned, pod.slot), sign);
+        if sign < 0 && owned.iter().all(|&n| n == 0) {
+            self.owners.remove(&pod.owner);
+        }
+        for entry in &mut self.selectors {
             if matches_all(&entry.selectors, &pod.labels) {
-                let c = entry.per_node.entry(pod.node.clone()).or_default();
-                step(&mut c.all);
+                let c = at(&mut entry.per_node, pod.slot);
+                step(&mut c.all, sign);
                 if !pod.terminating {
-                    step(&mut c.live);
+                    step(&mut c.live, sign);
                 }
             }
         }
         for key in &pod.terms {
             if let Some(entry) = self.terms.get_mut(key) {
-                step(entry.per_node.entry(pod.node.clone()).or_default());
+                step(at(&mut entry.per_node, pod.slot), sign);
             }
         }
     }
@@ -220,6 +281,12 @@ impl Cache {
     /// A pod was bound to `node` (or is found bound).
     pub fn add(&mut self, pod: &Pod, node: &str) {
         let info = PodInfo::new(pod);
+        self.add_info(&info, crate::sim::podutil::is_terminating(pod), node);
+    }
+
+    /// A pod, of which the scheduler already read what the cache keeps, was bound to
+    /// `node`.
+    pub fn add_info(&mut self, info: &PodInfo, terminating: bool, node: &str) {
         let mut keys = Vec::new();
         for (kind, terms) in [
             (TermKind::RequiredAffinity, &info.required_affinity),
@@ -235,25 +302,25 @@ impl Cache {
                 self.terms.entry(key.clone()).or_insert_with(|| TermEntry {
                     kind,
                     term: term.clone(),
-                    per_node: BTreeMap::new(),
+                    per_node: Vec::new(),
                 });
                 keys.push(key);
             }
         }
         let bound = BoundPod {
-            node: node.to_string(),
-            labels: info.labels,
-            owner: info.owner,
-            requests: info.requests,
+            slot: self.slot(node),
+            labels: info.labels.clone(),
+            owner: info.owner.clone(),
+            requests: info.requests.clone(),
             non_zero: info.non_zero,
-            terminating: crate::sim::podutil::is_terminating(pod),
+            terminating,
             terms: keys,
         };
         if let Some(old) = self.bound.remove(&info.name) {
             self.account(&old, -1);
         }
         self.account(&bound, 1);
-        self.bound.insert(info.name, bound);
+        self.bound.insert(info.name.clone(), bound);
     }
 
     /// The pod object is gone: its node has room again.
@@ -277,28 +344,4 @@ impl Cache {
         bound.terminating != crate::sim::podutil::is_terminating(pod)
             || &bound.labels != pod.metadata.labels.as_ref().unwrap_or(&empty)
     }
-}
-
-/// The values of a name-keyed map for each node of `nodes` (both sorted by name), in one
-/// walk: no lookups.
-pub fn align<'m, V>(map: &'m BTreeMap<String, V>, nodes: &[NodeEntry]) -> Vec<Option<&'m V>> {
-    align_names(map, nodes.iter().map(|n| n.name))
-}
-
-pub fn align_names<'m, 'n, V>(
-    map: &'m BTreeMap<String, V>,
-    names: impl Iterator<Item = &'n str>,
-) -> Vec<Option<&'m V>> {
-    let mut entries = map.iter().peekable();
-    names
-        .map(|name| {
-            while entries.peek().is_some_and(|(k, _)| k.as_str() < name) {
-                entries.next();
-            }
-            match entries.peek() {
-                Some((k, v)) if k.as_str() == name => Some(*v),
-                _ => None,
-            }
-        })
-        .collect()
 }

@@ -39,6 +39,8 @@ pub fn amount(resource: &str, text: &str) -> Option<i64> {
 pub struct NodeEntry<'a> {
     /// The node's place in the cycle's list (nodes sorted by name).
     pub index: usize,
+    /// The node's slot in the scheduler's cache.
+    pub slot: usize,
     pub name: &'a str,
     pub node: &'a k8s_openapi::api::core::v1::Node,
     pub labels: &'a BTreeMap<String, String>,

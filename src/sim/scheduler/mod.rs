@@ -43,10 +43,8 @@ pub struct Scheduler {
     last_message: BTreeMap<String, String>,
     /// A change asked for the waiting pods to be tried again.
     retry: bool,
-    /// Each node's allocatable, parsed, with the resourceVersion it was read at.
-    allocatable: BTreeMap<String, (String, Resources)>,
-    /// A node changed since `allocatable` was read.
-    nodes_changed: bool,
+    /// The nodes as the last cycle read them, in the store's order.
+    rows: Vec<NodeRow>,
     /// Waiting pods that some node rejected for their required pod affinity: a pod bound
     /// anywhere may let them fit.
     affinity_waiters: BTreeSet<String>,
@@ -54,6 +52,16 @@ pub struct Scheduler {
     /// that appears or is bound wakes only the pods that use it (VolumeBinding's events).
     claim_waiters: BTreeMap<String, BTreeSet<String>>,
     waiting_claims: BTreeMap<String, Vec<String>>,
+}
+
+/// One node as the scheduler last read it: its name and resourceVersion (a node whose
+/// either differs is read again), its slot in the cache and its allocatable, parsed.
+#[derive(Debug)]
+struct NodeRow {
+    name: String,
+    resource_version: String,
+    slot: usize,
+    allocatable: Resources,
 }
 
 /// The scheduler's informer handlers: pods (to schedule, and the cache of bound pods) and
@@ -141,7 +149,6 @@ pub fn request_retry(world: &mut World) {
 
 /// A node joined or changed: the waiting pods are tried now.
 pub fn retry_waiting(world: &mut World) {
-    world.scheduler.nodes_changed = true;
     world.scheduler.retry = true;
     flush(world);
 }
@@ -298,26 +305,26 @@ fn default_selector(world: &World, pod: &Pod) -> Option<LabelSelector> {
     (any && !empty).then_some(selector)
 }
 
-/// Each node's allocatable, parsed again only when the node changed.
-fn refresh_allocatable(world: &mut World) {
+/// The cycle's rows, one per node in the store's order: a row is read again when its
+/// node's name or resourceVersion is not the one it was read at (a node that changed, came
+/// or went), so the allocatable is parsed once per node version.
+fn refresh_nodes(world: &mut World) {
     let scheduler = &mut world.scheduler;
-    if !scheduler.nodes_changed && scheduler.allocatable.len() == world.store.nodes().len() {
-        return;
-    }
-    scheduler.nodes_changed = false;
-    scheduler
-        .allocatable
-        .retain(|name, _| world.store.nodes().contains_key(name));
-    for (name, node) in world.store.nodes() {
-        let rv = node.metadata.resource_version.clone().unwrap_or_default();
+    scheduler.rows.truncate(world.store.nodes().len());
+    for (index, (name, node)) in world.store.nodes().iter().enumerate() {
+        let rv = node
+            .metadata
+            .resource_version
+            .as_deref()
+            .unwrap_or_default();
         if scheduler
-            .allocatable
-            .get(name)
-            .is_some_and(|(seen, _)| *seen == rv)
+            .rows
+            .get(index)
+            .is_some_and(|row| row.name == *name && row.resource_version == rv)
         {
             continue;
         }
-        let mut resources = Resources::new();
+        let mut allocatable = Resources::new();
         for (k, q) in node
             .status
             .as_ref()
@@ -326,41 +333,51 @@ fn refresh_allocatable(world: &mut World) {
             .flatten()
         {
             if let Some(v) = framework::amount(k, &q.0) {
-                resources.insert(k.clone(), v);
+                allocatable.insert(k.clone(), v);
             }
         }
-        scheduler.allocatable.insert(name.clone(), (rv, resources));
+        let row = NodeRow {
+            name: name.clone(),
+            resource_version: rv.to_string(),
+            slot: scheduler.cache.slot(name),
+            allocatable,
+        };
+        if index < scheduler.rows.len() {
+            scheduler.rows[index] = row;
+        } else {
+            scheduler.rows.push(row);
+        }
     }
 }
 
 /// One scheduling cycle for a pod without a node.
 fn schedule_one(world: &mut World, name: &str) {
-    let Some(pod) = world.store.pods().get(name).cloned() else {
+    let Some(pod) = world.store.pods().get(name) else {
         return;
     };
-    let info = PodInfo::new(&pod);
+    let info = PodInfo::new(pod);
     let total = world.store.nodes().len();
     if total == 0 {
         fail(world, name, NO_NODES_AVAILABLE.to_string());
         return;
     }
     // PreFilter.
-    let allowed = match volume_binding::pre_filter(world, &pod) {
+    let allowed = match volume_binding::pre_filter(world, pod) {
         Ok(allowed) => allowed,
         Err(reason) => {
             fail(world, name, fit_error(total, Some(&reason), &[]));
             return;
         }
     };
+    let claims = super::controllers::volume::claims_of(pod);
     let defaults: Vec<SpreadConstraint> = if info.has_own_spread {
         Vec::new()
     } else {
-        default_selector(world, &pod)
+        default_selector(world, pod)
             .map(pod_topology_spread::system_defaults)
             .unwrap_or_default()
     };
-    refresh_allocatable(world);
-    let has_claims = !super::controllers::volume::claims_of(&pod).is_empty();
+    refresh_nodes(world);
     {
         let cache = &mut world.scheduler.cache;
         for s in pod_topology_spread::selectors(&info, &defaults) {
@@ -375,46 +392,48 @@ fn schedule_one(world: &mut World, name: &str) {
     }
     let choice = {
         let world_ref: &World = world;
+        let Some(pod) = world_ref.store.pods().get(name) else {
+            return;
+        };
         let scheduler = &world_ref.scheduler;
-        let empty_info = cache::NodeInfo::default();
         let empty_labels = BTreeMap::new();
-        let empty_resources = Resources::new();
-        let names = world_ref.store.nodes().keys().map(String::as_str);
-        let infos = cache::align_names(&scheduler.cache.nodes, names.clone());
-        let allocatable = cache::align_names(&scheduler.allocatable, names);
         let nodes: Vec<NodeEntry> = world_ref
             .store
             .nodes()
             .iter()
+            .zip(&scheduler.rows)
             .enumerate()
-            .map(|(index, (n, node))| NodeEntry {
+            .map(|(index, ((n, node), row))| NodeEntry {
                 index,
+                slot: row.slot,
                 name: n,
                 node,
                 labels: node.metadata.labels.as_ref().unwrap_or(&empty_labels),
-                info: infos[index].unwrap_or(&empty_info),
-                allocatable: allocatable[index].map_or(&empty_resources, |(_, r)| r),
+                info: scheduler.cache.info(row.slot),
+                allocatable: &row.allocatable,
             })
             .collect();
+        // What does not depend on the node is read once: the claims' constraints, the
+        // requests in the order the fit filter reports them.
+        let volumes = volume_binding::FilterState {
+            allowed: allowed.as_ref(),
+            topologies: volume_binding::topologies(world_ref, &claims),
+        };
+        let has_claims = !claims.is_empty();
+        let wants = node_resources_fit::pre_filter(&info);
         let spread = pod_topology_spread::pre_filter(&info, &nodes, &scheduler.cache);
         let affinity = inter_pod_affinity::pre_filter(&info, &nodes, &scheduler.cache);
         let mut statuses: Vec<Status> = Vec::new();
         let mut feasible: Vec<&NodeEntry> = Vec::new();
         for node in &nodes {
             let status = node_unschedulable::filter(&info, node.node)
-                .or_else(|| node_name::filter(&pod, node.name))
+                .or_else(|| node_name::filter(pod, node.name))
                 .or_else(|| taint_toleration::filter(&info, node.node))
                 .or_else(|| node_affinity::filter(&info, node.node))
-                .or_else(|| node_resources_fit::filter(&info, node.allocatable, node.info))
+                .or_else(|| node_resources_fit::filter(&wants, node.allocatable, node.info))
                 .or_else(|| {
                     if has_claims {
-                        volume_binding::filter(
-                            world_ref,
-                            &pod,
-                            allowed.as_ref(),
-                            node.name,
-                            node.node,
-                        )
+                        volume_binding::filter(&volumes, node.name, node.labels)
                     } else {
                         None
                     }
@@ -439,7 +458,7 @@ fn schedule_one(world: &mut World, name: &str) {
         }
     };
     match choice {
-        Ok(node) => bind(world, name, &node),
+        Ok(node) => bind(world, name, &node, &info),
         Err(message) => fail(world, name, message),
     }
 }
@@ -459,9 +478,10 @@ fn select_host(
             *t += s * weight;
         }
     };
+    let prefer = taint_toleration::pre_score(info);
     let mut taints: Vec<i64> = feasible
         .iter()
-        .map(|n| taint_toleration::score(info, n.node))
+        .map(|n| taint_toleration::score(&prefer, n.node))
         .collect();
     framework::default_normalize(&mut taints, true);
     add(taints, WEIGHT_TAINT_TOLERATION);
@@ -493,13 +513,14 @@ fn select_host(
             .collect(),
         WEIGHT_BALANCED_ALLOCATION,
     );
+    let owned = cache.owned(&info.owner);
     let mut best = 0;
     for i in 1..feasible.len() {
         let key = |j: usize| {
             let n = feasible[j];
             (
                 -total[j],
-                n.info.owned.get(&info.owner).copied().unwrap_or(0),
+                owned.get(n.slot).copied().unwrap_or(0),
                 n.info.pods,
             )
         };
@@ -515,7 +536,7 @@ fn select_host(
 }
 
 /// Binds the pod: WaitForFirstConsumer claims are provisioned on the node first (PreBind).
-fn bind(world: &mut World, name: &str, node: &str) {
+fn bind(world: &mut World, name: &str, node: &str, info: &PodInfo) {
     plugins::volume_binding::prebind(world, name, node);
     world.scheduler.unschedulable.remove(name);
     world.scheduler.last_message.remove(name);
@@ -536,7 +557,8 @@ fn bind(world: &mut World, name: &str, node: &str) {
     let Some(pod) = bound.and_then(|_| world.store.pods().get_shared(name)) else {
         return;
     };
-    world.scheduler.cache.add(&pod, node);
+    let terminating = podutil::is_terminating(&pod);
+    world.scheduler.cache.add_info(info, terminating, node);
     world.events.record(
         now,
         ObjectKind::Pod,

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
-use super::super::cache::{align, Cache, Count, TermKind};
+use super::super::cache::{Cache, Count, TermKind};
 use super::super::framework::{Code, NodeEntry, PodInfo, Status, MAX_NODE_SCORE};
 use crate::sim::labels;
 use crate::sim::nodes::LABEL_HOSTNAME;
@@ -104,10 +104,7 @@ pub fn pre_filter<'a>(pod: &PodInfo, nodes: &[NodeEntry<'a>], cache: &Cache) -> 
         {
             continue;
         }
-        let counts: Vec<u32> = align(&entry.per_node, nodes)
-            .into_iter()
-            .map(|c| c.copied().unwrap_or(0))
-            .collect();
+        let counts: Vec<u32> = nodes.iter().map(|n| entry.on(n.slot)).collect();
         let domains = per_domain(&entry.term.topology_key, &counts, nodes);
         if !domains.is_empty() {
             state
@@ -218,10 +215,7 @@ pub fn score<'a>(
         if !labels::matches(Some(&entry.term.selector), Some(&pod.labels)) {
             continue;
         }
-        let counts: Vec<u32> = align(&entry.per_node, all_nodes)
-            .into_iter()
-            .map(|c| c.copied().unwrap_or(0))
-            .collect();
+        let counts: Vec<u32> = all_nodes.iter().map(|n| entry.on(n.slot)).collect();
         let key = all_nodes
             .iter()
             .find_map(|n| n.labels.get_key_value(&entry.term.topology_key))

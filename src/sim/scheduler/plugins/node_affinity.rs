@@ -49,6 +49,9 @@ pub fn term_matches(term: &NodeSelectorTerm, node: &Node) -> bool {
 
 /// nodeSelector and required node affinity (`GetRequiredNodeAffinity(pod).Match(node)`).
 pub fn matches_required(pod: &PodInfo, node: &Node) -> bool {
+    if pod.node_selector.is_empty() && pod.required_node_terms.is_none() {
+        return true;
+    }
     let empty = BTreeMap::new();
     let labels = node.metadata.labels.as_ref().unwrap_or(&empty);
     if !pod
@@ -71,6 +74,9 @@ pub fn filter(pod: &PodInfo, node: &Node) -> Option<Status> {
 
 /// The sum of the weights of the preferred terms the node matches (normalised by the max).
 pub fn score(pod: &PodInfo, node: &Node) -> i64 {
+    if pod.preferred_node_terms.is_empty() {
+        return 0;
+    }
     pod.preferred_node_terms
         .iter()
         .filter(|t| t.weight != 0 && term_matches(&t.preference, node))

@@ -7,27 +7,35 @@ use super::super::framework::{Code, PodInfo, Resources, Status, MAX_NODE_SCORE};
 
 pub const ERR_REASON_TOO_MANY_PODS: &str = "Too many pods";
 
-/// Every short resource adds `Insufficient <name>`, after `Too many pods`.
-pub fn filter(pod: &PodInfo, allocatable: &Resources, info: &NodeInfo) -> Option<Status> {
-    let mut reasons = Vec::new();
-    let allowed_pods = allocatable.get("pods").copied().unwrap_or(0);
-    if i64::from(info.pods) + 1 > allowed_pods {
-        reasons.push(ERR_REASON_TOO_MANY_PODS.to_string());
-    }
-    // cpu, memory, ephemeral-storage, then the other (scalar) resources by name.
-    let mut names: Vec<&String> = pod.requests.keys().filter(|k| *k != "pods").collect();
+/// PreFilter (`computePodResourceRequest`): the pod's non-zero requests in the order the
+/// filter reports them: cpu, memory, ephemeral-storage, then the other (scalar) resources
+/// by name.
+pub fn pre_filter(pod: &PodInfo) -> Vec<(&str, i64)> {
+    let mut wants: Vec<(&str, i64)> = pod
+        .requests
+        .iter()
+        .filter(|(k, v)| *k != "pods" && **v != 0)
+        .map(|(k, v)| (k.as_str(), *v))
+        .collect();
     let rank = |n: &str| match n {
         "cpu" => 0,
         "memory" => 1,
         "ephemeral-storage" => 2,
         _ => 3,
     };
-    names.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.cmp(b)));
-    for name in names {
-        let want = pod.requests[name];
-        if want == 0 {
-            continue;
-        }
+    wants.sort_by(|a, b| rank(a.0).cmp(&rank(b.0)).then_with(|| a.0.cmp(b.0)));
+    wants
+}
+
+/// Every short resource adds `Insufficient <name>`, after `Too many pods`; `wants` comes
+/// from `pre_filter`.
+pub fn filter(wants: &[(&str, i64)], allocatable: &Resources, info: &NodeInfo) -> Option<Status> {
+    let mut reasons = Vec::new();
+    let allowed_pods = allocatable.get("pods").copied().unwrap_or(0);
+    if i64::from(info.pods) + 1 > allowed_pods {
+        reasons.push(ERR_REASON_TOO_MANY_PODS.to_string());
+    }
+    for &(name, want) in wants {
         let have = allocatable.get(name).copied().unwrap_or(0)
             - info.requested.get(name).copied().unwrap_or(0);
         if want > have {

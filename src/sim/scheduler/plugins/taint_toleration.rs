@@ -50,11 +50,10 @@ pub fn filter(pod: &PodInfo, node: &Node) -> Option<Status> {
         .then(|| Status::new(Code::UnschedulableAndUnresolvable, ERR_REASON_NOT_MATCH))
 }
 
-/// The number of `PreferNoSchedule` taints not tolerated by the pod's tolerations whose
-/// effect is empty or `PreferNoSchedule` (normalised reversed: fewer is better).
-pub fn score(pod: &PodInfo, node: &Node) -> i64 {
-    let prefer: Vec<Toleration> = pod
-        .tolerations
+/// PreScore: the pod's tolerations whose effect is empty or `PreferNoSchedule`, the only
+/// ones the score looks at.
+pub fn pre_score(pod: &PodInfo) -> Vec<Toleration> {
+    pod.tolerations
         .iter()
         .filter(|t| {
             t.effect
@@ -62,9 +61,15 @@ pub fn score(pod: &PodInfo, node: &Node) -> i64 {
                 .is_none_or(|e| e.is_empty() || e == "PreferNoSchedule")
         })
         .cloned()
-        .collect();
+        .collect()
+}
+
+/// The number of `PreferNoSchedule` taints not tolerated by the pod's tolerations whose
+/// effect is empty or `PreferNoSchedule` (`prefer`, from `pre_score`; normalised reversed:
+/// fewer is better).
+pub fn score(prefer: &[Toleration], node: &Node) -> i64 {
     nodes::taints(node)
         .iter()
-        .filter(|t| t.effect == "PreferNoSchedule" && !tolerated(&prefer, t))
+        .filter(|t| t.effect == "PreferNoSchedule" && !tolerated(prefer, t))
         .count() as i64
 }

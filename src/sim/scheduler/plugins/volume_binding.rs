@@ -4,9 +4,11 @@
 //! chosen node within its class's `allowedTopologies` (`PreBind` writes the node on the
 //! claim and has the PV controller bind or provision it before the pod is bound).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use k8s_openapi::api::core::v1::{Node, PersistentVolume, PersistentVolumeClaim, Pod};
+use k8s_openapi::api::core::v1::{
+    PersistentVolume, PersistentVolumeClaim, Pod, TopologySelectorTerm,
+};
 
 use super::super::framework::{Code, Status};
 use crate::sim::controllers::volume::{
@@ -28,19 +30,17 @@ pub fn pre_filter(world: &World, pod: &Pod) -> Result<Option<BTreeSet<String>>, 
 }
 
 pub fn filter(
-    world: &World,
-    pod: &Pod,
-    allowed: Option<&BTreeSet<String>>,
+    state: &FilterState,
     name: &str,
-    node: &Node,
+    labels: &BTreeMap<String, String>,
 ) -> Option<Status> {
-    if allowed.is_some_and(|a| !a.contains(name)) {
+    if state.allowed.is_some_and(|a| !a.contains(name)) {
         return Some(Status::new(
             Code::UnschedulableAndUnresolvable,
             ERR_REASON_NODE_CONFLICT,
         ));
     }
-    if !provisionable_on(world, pod, node) {
+    if !provisionable_on(&state.topologies, labels) {
         return Some(Status::new(
             Code::UnschedulableAndUnresolvable,
             ERR_REASON_BIND_CONFLICT,
@@ -49,26 +49,40 @@ pub fn filter(
     None
 }
 
+/// What the filter needs of the pod's claims, read once per cycle: the nodes its bound
+/// volumes admit, and the `allowedTopologies` of each claim still to be provisioned.
+pub struct FilterState<'a> {
+    pub allowed: Option<&'a BTreeSet<String>>,
+    pub topologies: Vec<&'a [TopologySelectorTerm]>,
+}
+
+/// Per claim still to be provisioned on the chosen node (Pending, of a
+/// WaitForFirstConsumer class with `allowedTopologies`), the class's terms. A claim of any
+/// other kind admits every node, so a pod with none of these is provisionable anywhere.
+pub fn topologies<'w>(world: &'w World, claims: &[String]) -> Vec<&'w [TopologySelectorTerm]> {
+    claims
+        .iter()
+        .filter_map(|claim_name| {
+            let claim = world.store.claims().get(claim_name)?;
+            if phase_of_claim(claim) != "Pending" {
+                return None;
+            }
+            let (_, class) = class_of(world, claim);
+            class
+                .filter(|c| waits_for_consumer(c))
+                .and_then(|c| c.allowed_topologies.as_deref())
+                .filter(|t| !t.is_empty())
+        })
+        .collect()
+}
+
 /// VolumeBinding's check for claims still to be provisioned on the chosen node: a
 /// WaitForFirstConsumer class with `allowedTopologies` admits only the nodes it lists.
-pub fn provisionable_on(world: &World, pod: &Pod, node: &Node) -> bool {
-    let empty = Default::default();
-    let labels = node.metadata.labels.as_ref().unwrap_or(&empty);
-    claims_of(pod).iter().all(|claim_name| {
-        let Some(claim) = world.store.claims().get(claim_name) else {
-            return true;
-        };
-        if phase_of_claim(claim) != "Pending" {
-            return true;
-        }
-        let (_, class) = class_of(world, claim);
-        let Some(terms) = class
-            .filter(|c| waits_for_consumer(c))
-            .and_then(|c| c.allowed_topologies.as_ref())
-            .filter(|t| !t.is_empty())
-        else {
-            return true;
-        };
+pub fn provisionable_on(
+    topologies: &[&[TopologySelectorTerm]],
+    labels: &BTreeMap<String, String>,
+) -> bool {
+    topologies.iter().all(|terms| {
         terms.iter().any(|term| {
             term.match_label_expressions
                 .iter()
