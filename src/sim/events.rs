@@ -8,7 +8,7 @@
 //! [`EventLog::about`] still gives one entry per occurrence, with its own time, as the
 //! language's `events()` promises.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use super::clock::Millis;
 use super::kinds::ObjectKind;
@@ -45,9 +45,10 @@ pub struct EventLog {
     /// Every distinct event, in the order each first happened.
     pub events: Vec<Event>,
     /// Distinct events by the hash of their key (several ids only on a hash collision).
-    index: std::collections::HashMap<u64, Vec<u32>>,
-    /// Per object, the events it saw in order: indices into `events`, and when.
-    occurrences: BTreeMap<(ObjectKind, String), Vec<(u32, Millis)>>,
+    index: HashMap<u64, Vec<u32>>,
+    /// Per object (kind, then name), the events it saw in order: indices into `events`,
+    /// and when. Only looked up, never walked, so a hash map keeps the order-free part.
+    occurrences: HashMap<ObjectKind, HashMap<String, Vec<(u32, Millis)>>>,
 }
 
 impl EventLog {
@@ -95,10 +96,14 @@ impl EventLog {
                 id
             }
         };
-        self.occurrences
-            .entry((kind, name.to_string()))
-            .or_default()
-            .push((id, at));
+        // The object's list, found by `&str` (no key is built for an object seen before).
+        let by_name = self.occurrences.entry(kind).or_default();
+        match by_name.get_mut(name) {
+            Some(list) => list.push((id, at)),
+            None => {
+                by_name.insert(name.to_string(), vec![(id, at)]);
+            }
+        }
     }
 
     /// Events about one object, one entry per occurrence (`at` is when that occurrence
@@ -109,7 +114,8 @@ impl EventLog {
         name: &'a str,
     ) -> impl Iterator<Item = Event> + 'a {
         self.occurrences
-            .get(&(kind.clone(), name.to_string()))
+            .get(kind)
+            .and_then(|by_name| by_name.get(name))
             .into_iter()
             .flatten()
             .map(|(id, at)| Event {

@@ -13,7 +13,7 @@
 //! date with every queued event before it is read (`informer::WatchCursor`), so it answers
 //! as a scan of the store would.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 
@@ -29,17 +29,29 @@ use crate::sim::world::{Change, WatchEvent, World};
 
 type Key = (ObjectKind, String);
 
+/// Per kind, then per name (found by `&str`, no key built to look one up). Only looked up,
+/// never walked, so a hash map keeps it.
+type ByKey<V> = HashMap<ObjectKind, HashMap<String, V>>;
+
+fn get<'a, V>(map: &'a ByKey<V>, kind: &ObjectKind, name: &str) -> Option<&'a V> {
+    map.get(kind)?.get(name)
+}
+
+fn take<V>(map: &mut ByKey<V>, kind: &ObjectKind, name: &str) -> Option<V> {
+    map.get_mut(kind)?.remove(name)
+}
+
 /// The garbage collector's graph of owners and dependents.
 #[derive(Debug, Default)]
 pub struct GarbageCollector {
     cursor: WatchCursor,
     /// The UID of every object of a kind that can own (StatefulSet, Pod, claim, Service,
     /// generic objects), and the other way round.
-    uids: BTreeMap<Key, String>,
-    objects: BTreeMap<String, Key>,
+    uids: ByKey<String>,
+    objects: HashMap<String, Key>,
     /// The owner UIDs of every object that has owner references (claims, pods, revisions,
     /// EndpointSlices, generic objects), and the dependents of every owner UID.
-    owners: BTreeMap<Key, Vec<String>>,
+    owners: ByKey<Vec<String>>,
     dependents: BTreeMap<String, BTreeSet<Key>>,
     /// Objects that may have lost all their owners since the last deletion was handled:
     /// claims apart, since a pod's deletion collects only claims.
@@ -72,15 +84,15 @@ fn can_be_owned(kind: &ObjectKind) -> bool {
 }
 
 impl GarbageCollector {
-    /// Looks at one object as the store holds it now.
+    /// Looks at one object as the store holds it now. What did not change costs lookups
+    /// only.
     fn observe(&mut self, store: &Store, kind: &ObjectKind, name: &str) {
         let meta = store.meta(kind, name);
         if can_own(kind) {
             let now = meta.and_then(|m| m.uid.as_deref());
-            let before = self.uids.get(&(kind.clone(), name.to_string()));
+            let before = get(&self.uids, kind, name);
             if before.map(String::as_str) != now {
-                let key = (kind.clone(), name.to_string());
-                if let Some(gone) = self.uids.remove(&key) {
+                if let Some(gone) = take(&mut self.uids, kind, name) {
                     self.objects.remove(&gone);
                     // Its dependents may have no owner left.
                     let dependents: Vec<Key> = self
@@ -95,21 +107,26 @@ impl GarbageCollector {
                     }
                 }
                 if let Some(uid) = now {
-                    self.uids.insert(key.clone(), uid.to_string());
-                    self.objects.insert(uid.to_string(), key);
+                    self.uids
+                        .entry(kind.clone())
+                        .or_default()
+                        .insert(name.to_string(), uid.to_string());
+                    self.objects
+                        .insert(uid.to_string(), (kind.clone(), name.to_string()));
                 }
             }
         }
         if can_be_owned(kind) {
-            let refs: Vec<String> = meta
+            let refs = meta
                 .into_iter()
                 .flat_map(|m| m.owner_references.iter().flatten())
-                .map(|r| r.uid.clone())
-                .collect();
-            let key = (kind.clone(), name.to_string());
-            let before = self.owners.get(&key).map(Vec::as_slice).unwrap_or_default();
-            if before != refs.as_slice() {
-                for uid in self.owners.remove(&key).unwrap_or_default() {
+                .map(|r| r.uid.as_str());
+            let before = get(&self.owners, kind, name)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            if !before.iter().map(String::as_str).eq(refs.clone()) {
+                let key = (kind.clone(), name.to_string());
+                for uid in take(&mut self.owners, kind, name).unwrap_or_default() {
                     if let Some(set) = self.dependents.get_mut(&uid) {
                         set.remove(&key);
                         if set.is_empty() {
@@ -117,6 +134,7 @@ impl GarbageCollector {
                         }
                     }
                 }
+                let refs: Vec<String> = refs.map(str::to_string).collect();
                 for uid in &refs {
                     self.dependents
                         .entry(uid.clone())
@@ -124,7 +142,10 @@ impl GarbageCollector {
                         .insert(key.clone());
                 }
                 if !refs.is_empty() {
-                    self.owners.insert(key.clone(), refs);
+                    self.owners
+                        .entry(kind.clone())
+                        .or_default()
+                        .insert(name.to_string(), refs);
                 }
             }
             // An object whose owners are all gone already is collected at the next deletion.
@@ -136,10 +157,11 @@ impl GarbageCollector {
                         .flatten()
                         .all(|r| !self.alive(store, r))
             });
+            let candidates = self.candidates(kind);
             if orphan {
-                self.candidates(kind).insert(key);
-            } else {
-                self.candidates(kind).remove(&key);
+                candidates.insert((kind.clone(), name.to_string()));
+            } else if !candidates.is_empty() {
+                candidates.remove(&(kind.clone(), name.to_string()));
             }
         }
     }

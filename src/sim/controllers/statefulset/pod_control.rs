@@ -171,9 +171,8 @@ fn create_claims(
             }
             continue;
         }
-        let value = serde_json::to_value(&claim).map_err(|e| e.to_string())?;
         let set_name = set_name(set).to_string();
-        match server::create(world, &ObjectKind::PersistentVolumeClaim, &value) {
+        match server::create_claim(world, claim) {
             Ok(_) => event(
                 world,
                 set,

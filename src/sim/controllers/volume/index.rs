@@ -43,12 +43,32 @@ impl VolumeIndex {
     }
 
     fn observe_pod(&mut self, store: &Store, name: &str) {
-        let now = store.pods().get(name).map(claims_of).unwrap_or_default();
-        let before = self.claims_by_pod.get(name).cloned().unwrap_or_default();
-        self.to_check.extend(before.iter().chain(&now).cloned());
-        if before == now {
+        let pod = store.pods().get(name);
+        // The claims the pod names now, read in place (most pod events change none).
+        let now = || {
+            pod.into_iter()
+                .flat_map(|p| p.spec.iter())
+                .flat_map(|s| s.volumes.iter().flatten())
+                .filter_map(|v| v.persistent_volume_claim.as_ref())
+                .map(|c| c.claim_name.as_str())
+        };
+        let before = self
+            .claims_by_pod
+            .get(name)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        // Only a deleted claim is ever checked (`take_to_check`), and a claim seen deleted
+        // later is added then: the others need not be kept.
+        for claim in before.iter().map(String::as_str).chain(now()) {
+            if self.deleting.contains(claim) && !self.to_check.contains(claim) {
+                self.to_check.insert(claim.to_string());
+            }
+        }
+        if before.iter().map(String::as_str).eq(now()) {
             return;
         }
+        let now: Vec<String> = pod.map(claims_of).unwrap_or_default();
+        let before = self.claims_by_pod.remove(name).unwrap_or_default();
         for claim in &before {
             if let Some(pods) = self.pods_by_claim.get_mut(claim) {
                 pods.remove(name);
@@ -63,9 +83,7 @@ impl VolumeIndex {
                 .or_default()
                 .insert(name.to_string());
         }
-        if now.is_empty() {
-            self.claims_by_pod.remove(name);
-        } else {
+        if !now.is_empty() {
             self.claims_by_pod.insert(name.to_string(), now);
         }
     }

@@ -101,7 +101,11 @@ pub(super) fn provision(
     if let Some(affinity) = provisioned_affinity(world, class, node) {
         pv["spec"]["nodeAffinity"] = affinity;
     }
-    let created = server::create(world, &ObjectKind::PersistentVolume, &pv);
+    // Built here, so it has no unknown field: the typed create skips the strict check.
+    let created = match serde::Deserialize::deserialize(&pv) {
+        Ok(volume) => server::create_volume(world, volume),
+        Err(_) => server::create(world, &ObjectKind::PersistentVolume, &pv),
+    };
     if let Err(e) = created {
         let message = match e {
             server::RequestError::Api(e) => e.message,
