@@ -101,8 +101,9 @@ pub struct WatchEvent {
     /// A controller wrote the object's status (the status subresource), or, for a
     /// ControllerRevision, its owning controller wrote it during its sync.
     pub status_only: bool,
-    /// The object after the change; for a deletion, its last state (as a watch event
-    /// carries it), so the components that held it can let it go. Shared with the store.
+    /// For a deletion, the object's last state (as a watch event carries it), so the
+    /// components that held it can let it go; `None` for an addition or update, whose
+    /// handlers read the newest state from the store (see `server/write.rs`).
     pub object: Option<super::server::store::Object>,
 }
 

@@ -1,7 +1,13 @@
 //! How the cluster's components write objects: through these verbs only (the store's
-//! mutating methods are private to `sim::server`). Each write copies on write, takes a new
-//! resourceVersion and is announced on the watch stream with the object's new state, as a
-//! write through kube-apiserver reaches every informer.
+//! mutating methods are private to `sim::server`). Each write takes a new resourceVersion
+//! and is announced on the watch stream, as a write through kube-apiserver reaches every
+//! informer.
+//!
+//! A deletion's event carries the object's last state (the store no longer has it). An
+//! addition's or update's event carries the key only: its handlers read the store, which
+//! holds the newest state, as upstream's workers read their informer's lister after the
+//! queue coalesced the updates. Keeping every version alive in the queue would make each
+//! write of a pod that still has an event in flight copy the whole pod (copy on write).
 
 use std::sync::Arc;
 
@@ -21,8 +27,8 @@ pub enum Author {
     Owner,
 }
 
-/// Announces a change on the watch stream, with the object's state after it (for a
-/// deletion, its last state).
+/// Announces a change on the watch stream. `object` is the object's state after it (for a
+/// deletion, its last state); the event keeps it only for a deletion.
 pub(super) fn announce(
     world: &mut World,
     kind: ObjectKind,
@@ -42,6 +48,11 @@ pub(super) fn announce(
             .find(|r| r.controller == Some(true))
             .map(|r| r.uid.clone())
     });
+    let object = if change == Change::Deleted {
+        object
+    } else {
+        None
+    };
     world.store.watch.push_back(WatchEvent {
         kind,
         name: name.to_string(),
