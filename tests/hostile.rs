@@ -457,6 +457,17 @@ fn the_walk_follows_no_folder_link_and_skips_fifos_with_a_note() {
         assert!(notes.contains("pipe.scn is not a regular file"), "{notes}");
         let errors = load::load(&fifo, "pipe.scn").expect_err("a FIFO is not read");
         assert!(render(&errors).contains("not a regular file"));
+        // `scn run pipe.scn` first asks whether the file applies a submission: that look
+        // must not open the FIFO either (reading it would wait for a writer forever).
+        let (tx, rx) = std::sync::mpsc::channel();
+        let path = fifo.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send(kscn::runner::needs_submission(&path));
+        });
+        let answer = rx
+            .recv_timeout(Duration::from_secs(5))
+            .expect("needs_submission returns at once for a FIFO");
+        assert!(!answer);
     }
 }
 

@@ -226,7 +226,12 @@ pub fn exit_code(outcomes: &[FileOutcome]) -> i32 {
 /// Whether the file applies a submission's files (`apply submission "…"`): such a file
 /// runs under `scn grade` only. A file that does not parse is not one (its errors show).
 pub fn needs_submission(path: &Path) -> bool {
-    let Ok(source) = std::fs::read_to_string(path) else {
+    // Read as the loader reads (bounded, regular files only): a FIFO or an enormous file is
+    // not one, and the loader reports it.
+    let Ok(bytes) = load::read_limited(path, load::MAX_SCN_BYTES) else {
+        return false;
+    };
+    let Ok(source) = String::from_utf8(bytes) else {
         return false;
     };
     // Only a file that says `submission` can apply one: the others are not parsed twice.
