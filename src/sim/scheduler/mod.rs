@@ -112,8 +112,7 @@ pub fn on_pod(world: &mut World, name: &str) {
             return;
         }
         if world.scheduler.cache.is_stale(pod) {
-            let (pod, node) = (pod.clone(), node.to_string());
-            world.scheduler.cache.add(&pod, &node);
+            world.scheduler.cache.add(pod, node);
             // A pod bound by its manifest, relabelled or terminating changes what affinity
             // and spread count (upstream requeues on assigned-pod events).
             request_retry(world);

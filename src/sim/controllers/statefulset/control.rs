@@ -231,8 +231,8 @@ fn sync_pods(
     for ordinal in highest_first(&index.condemned_claims) {
         let pod = index
             .entry_name(ordinal)
-            .and_then(|n| world.store.pods().get(n));
-        if let Some(pod) = pod.cloned() {
+            .and_then(|n| world.store.pods().get_shared(n));
+        if let Some(pod) = pod {
             retention::update_claims(world, set, &pod, ordinal, true);
         }
     }
@@ -475,10 +475,11 @@ fn process_replica(
     let now = world.now;
     let mrs = min_ready_seconds(set);
     let mrs = world.mutated(Mutant::MinReadyIgnored, mrs, 0);
+    // Shared, not copied: nothing below writes the pod while holding it (the update
+    // works on its own copy).
     let existing = index
         .entry_name(ordinal)
-        .and_then(|n| world.store.pods().get(n))
-        .cloned();
+        .and_then(|n| world.store.pods().get_shared(n));
     let Some(pod) = existing else {
         // Not created: create it, claims first (B-ORD-9), unless a stale claim of an
         // older pod of this name is still there (B-RET-5).
@@ -557,6 +558,7 @@ fn process_replica(
     }
     // A refused update is processReplica's error: the sync ends here, so nothing after
     // this pod runs, not even the rolling-update step that would replace it (B-PVC-7).
+    let pod = std::sync::Arc::unwrap_or_clone(pod);
     pod_control::update_pod(world, update_set, pod, ordinal)?;
     Ok(false)
 }
@@ -664,6 +666,11 @@ fn write_status(
         return false;
     }
     let name = set.metadata.name.clone().unwrap_or_default();
+    if !world.store.statefulsets().contains_key(&name) {
+        return false;
+    }
+    // Let go of the stored set first: held, it would make the write copy the whole set.
+    *set = std::sync::Arc::new(StatefulSet::default());
     let written = server::write::<StatefulSet>(world, &name, server::Author::Owner, |stored| {
         stored.status = Some(status);
         true
