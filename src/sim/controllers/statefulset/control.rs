@@ -72,8 +72,18 @@ pub fn update_statefulset(
     // currentReplicas in the status it writes right after an update deletion, B-STAT-2;
     // status writes take no time here, so that intermediate value cannot be observed.)
     let mut status = compute_status(set, index, revs);
+    // The sets with a revision's template applied last across syncs while the set's
+    // identity and spec (its generation) stay: they read nothing else of the set.
+    let for_set = (
+        set.metadata.uid.clone().unwrap_or_default(),
+        set.metadata.generation.unwrap_or(0),
+    );
+    let cached = match index.template_sets.take() {
+        Some((key, sets)) if key == for_set => sets,
+        _ => Vec::new(),
+    };
     let mut templates = Templates {
-        cached: Vec::new(),
+        cached,
         known: std::mem::take(&mut index.templates),
     };
     trace::begin_sync(world);
@@ -81,7 +91,12 @@ pub fn update_statefulset(
     if trace::enabled(world) {
         trace_sync_end(world, set, &result);
     }
-    index.templates = templates.known;
+    // A copy made without its revision's template (the revision was not found) is not
+    // kept: the revision may be found later.
+    let Templates { mut cached, known } = templates;
+    cached.retain(|(revision, _)| known.contains_key(revision));
+    index.templates = known;
+    index.template_sets = Some((for_set, cached));
     let outcome = match result {
         Ok(()) => Outcome::Done,
         Err(WriteError::Sim(e)) => return Err(e),
@@ -428,7 +443,9 @@ fn update_with_max_unavailable(
 }
 
 /// Pod templates of the revisions: `known` lasts across syncs (a revision's data never
-/// changes), `cached` holds the set with each template applied for this sync.
+/// changes), `cached` holds the set with each template applied, for the set's UID and
+/// generation (what of the set the applied copies are read for: its name, namespace, UID
+/// and spec).
 struct Templates {
     cached: Vec<(String, StatefulSet)>,
     known: std::collections::BTreeMap<String, k8s_openapi::api::core::v1::PodTemplateSpec>,
