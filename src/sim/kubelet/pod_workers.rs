@@ -490,33 +490,32 @@ fn wants_image(c: &Ctr, image: &str) -> bool {
         && !matches!(c.state, State::Terminated { .. })
 }
 
-/// Whether the pod object asks the worker for something it has not done: a changed image,
-/// or an active deadline (checked at every sync).
-pub(crate) fn spec_changed(world: &World, name: &str, uid: &str) -> bool {
-    let Some(rt) = world.kubelet.pods.get(uid) else {
-        return false;
-    };
+/// Whether the pod object (the runtime's pod) asks the worker for something it has not
+/// done: a changed image, or an active deadline (checked at every sync).
+pub(crate) fn spec_changed(pod: &Pod, rt: &PodRuntime) -> bool {
     if rt.gone_at.is_some() || rt.frozen {
         return false;
     }
-    let deadline = world
-        .store
-        .pods()
-        .get(name)
-        .and_then(|p| p.spec.as_ref()?.active_deadline_seconds)
+    let deadline = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.active_deadline_seconds)
         .is_some();
-    deadline || wants_new_images(world, rt)
+    deadline || spec_wants_new_images(pod, rt)
 }
 
 /// Whether some container would take another image from the spec (`spec_images` without
 /// copying the images: the common answer, no, costs no allocation).
 fn wants_new_images(world: &World, rt: &PodRuntime) -> bool {
-    let Some(spec) = world
+    world
         .store
         .pods()
         .get(&rt.name)
-        .and_then(|p| p.spec.as_ref())
-    else {
+        .is_some_and(|pod| spec_wants_new_images(pod, rt))
+}
+
+fn spec_wants_new_images(pod: &Pod, rt: &PodRuntime) -> bool {
+    let Some(spec) = pod.spec.as_ref() else {
         return false;
     };
     let init = spec.init_containers.as_deref().unwrap_or_default();

@@ -258,7 +258,8 @@ fn stop_waiting_for_claims(world: &mut World, name: &str) {
 /// The selector of the pod's StatefulSet and of the Services that select it
 /// (`helper.DefaultSelector`), for the default spread constraints; None when neither.
 fn default_selector(world: &World, pod: &Pod) -> Option<LabelSelector> {
-    let labels = pod.metadata.labels.clone().unwrap_or_default();
+    let empty = BTreeMap::new();
+    let labels = pod.metadata.labels.as_ref().unwrap_or(&empty);
     let mut selector = LabelSelector::default();
     let mut any = false;
     for svc in world.store.services().values() {
