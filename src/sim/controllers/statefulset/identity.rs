@@ -152,8 +152,8 @@ pub fn storage_matches(set: &StatefulSet, pod: &Pod, ordinal: i64) -> bool {
         .into_iter()
         .flatten()
         .all(|template| {
-            let claim = template.metadata.name.clone().unwrap_or_default();
-            let want = claim_name(&claim, set_name(set), ordinal);
+            let claim = template.metadata.name.as_deref().unwrap_or_default();
+            let want = claim_name(claim, set_name(set), ordinal);
             volumes.iter().any(|v| {
                 v.name == claim
                     && v.persistent_volume_claim
