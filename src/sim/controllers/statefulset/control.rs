@@ -687,7 +687,9 @@ fn write_status(
         return false;
     }
     // Let go of the stored set first: held, it would make the write copy the whole set.
-    *set = std::sync::Arc::new(StatefulSet::default());
+    // (A shared empty set stands in meanwhile, so letting go allocates nothing.)
+    static EMPTY: std::sync::OnceLock<std::sync::Arc<StatefulSet>> = std::sync::OnceLock::new();
+    *set = std::sync::Arc::clone(EMPTY.get_or_init(Default::default));
     let written = server::write::<StatefulSet>(world, &name, server::Author::Owner, |stored| {
         stored.status = Some(status);
         true
