@@ -238,32 +238,36 @@ pub fn on_pod(world: &mut World, name: &str) -> Result<(), SimError> {
     let Some(pod) = world.store.pods().get(name) else {
         return Ok(());
     };
-    let uid = pod.metadata.uid.clone().unwrap_or_default();
-    let Some(node) = node_of(pod) else {
+    let uid = pod.metadata.uid.as_deref().unwrap_or_default();
+    let Some(node) = pod.spec.as_ref().and_then(|s| s.node_name.as_deref()) else {
         return Ok(());
     };
-    if world.kubelet.down.contains(&node) {
+    if world.kubelet.down.contains(node) {
         return Ok(()); // nobody is there to act; `make node up` re-announces its pods
     }
     let terminating = super::podutil::is_terminating(pod);
-    let known = world.kubelet.pods.contains_key(&uid);
+    let runtime = world.kubelet.pods.get(uid);
     if terminating {
-        let begun = world
-            .kubelet
-            .pods
-            .get(&uid)
-            .is_some_and(|rt| rt.gone_at.is_some());
+        let begun = runtime.is_some_and(|rt| rt.gone_at.is_some());
         if !begun {
+            let (uid, node) = (uid.to_string(), node.to_string());
             termination::begin(world, name, &uid, &node);
         }
         return Ok(());
     }
-    if !known {
-        pod_workers::start_sandbox(world, name, &uid, &node);
-    } else if pod_workers::spec_changed(world, name, &uid) {
-        // An update the worker acts on (a new image, an active deadline): sync now.
-        let now = world.now;
-        sync_at(world, name, &uid, now);
+    match runtime {
+        None => {
+            let (uid, node) = (uid.to_string(), node.to_string());
+            pod_workers::start_sandbox(world, name, &uid, &node);
+        }
+        // The runtime's pod is this one (the runtime is keyed by the pod's UID).
+        Some(rt) if pod_workers::spec_changed(pod, rt) => {
+            // An update the worker acts on (a new image, an active deadline): sync now.
+            let uid = uid.to_string();
+            let now = world.now;
+            sync_at(world, name, &uid, now);
+        }
+        Some(_) => {}
     }
     Ok(())
 }

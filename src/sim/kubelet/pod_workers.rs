@@ -490,28 +490,42 @@ fn wants_image(c: &Ctr, image: &str) -> bool {
         && !matches!(c.state, State::Terminated { .. })
 }
 
-/// Whether the pod object asks the worker for something it has not done: a changed image,
-/// or an active deadline (checked at every sync).
-pub(crate) fn spec_changed(world: &World, name: &str, uid: &str) -> bool {
-    let Some(rt) = world.kubelet.pods.get(uid) else {
-        return false;
-    };
+/// Whether the pod object (the runtime's pod) asks the worker for something it has not
+/// done: a changed image, or an active deadline (checked at every sync).
+pub(crate) fn spec_changed(pod: &Pod, rt: &PodRuntime) -> bool {
     if rt.gone_at.is_some() || rt.frozen {
         return false;
     }
-    let deadline = world
+    let deadline = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.active_deadline_seconds)
+        .is_some();
+    deadline || spec_wants_new_images(pod, rt)
+}
+
+/// Whether some container would take another image from the spec (`spec_images` without
+/// copying the images: the common answer, no, costs no allocation).
+fn wants_new_images(world: &World, rt: &PodRuntime) -> bool {
+    world
         .store
         .pods()
-        .get(name)
-        .and_then(|p| p.spec.as_ref()?.active_deadline_seconds)
-        .is_some();
-    deadline
-        || spec_images(world, rt).is_some_and(|images| {
-            rt.containers
-                .iter()
-                .zip(&images)
-                .any(|(c, image)| wants_image(c, image))
-        })
+        .get(&rt.name)
+        .is_some_and(|pod| spec_wants_new_images(pod, rt))
+}
+
+fn spec_wants_new_images(pod: &Pod, rt: &PodRuntime) -> bool {
+    let Some(spec) = pod.spec.as_ref() else {
+        return false;
+    };
+    let init = spec.init_containers.as_deref().unwrap_or_default();
+    if init.len() + spec.containers.len() != rt.containers.len() {
+        return false;
+    }
+    init.iter()
+        .chain(spec.containers.iter())
+        .zip(&rt.containers)
+        .any(|(s, c)| wants_image(c, s.image.as_deref().unwrap_or_default()))
 }
 
 /// `computePodActions` for containers whose definition changed (a pod update gave them a
@@ -519,6 +533,9 @@ pub(crate) fn spec_changed(world: &World, name: &str, uid: &str) -> bool {
 /// will be restarted", a graceful stop) and restarted with the new image; one that is not
 /// running takes the new image for its next start, at once. True if something changed.
 fn apply_spec_images(world: &mut World, rt: &mut PodRuntime) -> bool {
+    if !wants_new_images(world, rt) {
+        return false;
+    }
     let Some(images) = spec_images(world, rt) else {
         return false;
     };

@@ -172,8 +172,7 @@ pub(crate) fn write(world: &mut World, rt: &mut PodRuntime) -> bool {
     let Some(pod) = world.store.pods().get(&rt.name) else {
         return false;
     };
-    let old: PodStatus = pod.status.clone().unwrap_or_default();
-    let mut status = old.clone();
+    let mut status: PodStatus = pod.status.clone().unwrap_or_default();
     if let Some(sandbox) = rt.sandbox.take() {
         status.phase = Some("Pending".into());
         if let Some(ip) = sandbox.pod_ip {
@@ -259,7 +258,15 @@ pub(crate) fn write(world: &mut World, rt: &mut PodRuntime) -> bool {
         explain(&mut status, type_, why);
     }
     let terminal = matches!(phase, "Succeeded" | "Failed");
-    if status != old {
+    let unchanged = world
+        .store
+        .pods()
+        .get(&rt.name)
+        .is_some_and(|pod| match &pod.status {
+            Some(old) => *old == status,
+            None => status == PodStatus::default(),
+        });
+    if !unchanged {
         server::write::<Pod>(world, &rt.name, server::Author::Other, |pod| {
             pod.status = Some(status);
             true

@@ -112,8 +112,7 @@ pub fn on_pod(world: &mut World, name: &str) {
             return;
         }
         if world.scheduler.cache.is_stale(pod) {
-            let (pod, node) = (pod.clone(), node.to_string());
-            world.scheduler.cache.add(&pod, &node);
+            world.scheduler.cache.add(pod, node);
             // A pod bound by its manifest, relabelled or terminating changes what affinity
             // and spread count (upstream requeues on assigned-pod events).
             request_retry(world);
@@ -259,7 +258,8 @@ fn stop_waiting_for_claims(world: &mut World, name: &str) {
 /// The selector of the pod's StatefulSet and of the Services that select it
 /// (`helper.DefaultSelector`), for the default spread constraints; None when neither.
 fn default_selector(world: &World, pod: &Pod) -> Option<LabelSelector> {
-    let labels = pod.metadata.labels.clone().unwrap_or_default();
+    let empty = BTreeMap::new();
+    let labels = pod.metadata.labels.as_ref().unwrap_or(&empty);
     let mut selector = LabelSelector::default();
     let mut any = false;
     for svc in world.store.services().values() {

@@ -422,7 +422,8 @@ pub fn update(
     name: &str,
     value: &Value,
 ) -> Result<Response<bool>, RequestError> {
-    let Some(old_json) = world.store.to_json(kind, name) else {
+    // Of the stored object, only its status is read (serializing the rest is wasted).
+    let Some(old_status) = world.store.status_json(kind, name) else {
         return Err(ApiError::not_found(kind, name).into());
     };
     check_request(world, kind, value)?;
@@ -450,8 +451,8 @@ pub fn update(
     let mut value = value.clone();
     value["metadata"] = serde_json::to_value(&new_meta).unwrap_or(Value::Null);
     // The main resource cannot change status (that is the status subresource's job).
-    if let Some(status) = old_json.get("status") {
-        value["status"] = status.clone();
+    if let Some(status) = old_status {
+        value["status"] = status;
     } else if let Some(map) = value.as_object_mut() {
         map.remove("status");
     }

@@ -220,10 +220,24 @@ pub trait Stored:
     fn map_mut(store: &mut Store) -> &mut Objects<Self>;
     /// The object as a watch event carries it.
     fn shared(object: Arc<Self>) -> Object;
+    /// The object's `status` as its JSON has it (`None` for a kind without status, or an
+    /// object whose status is unset, which its JSON omits).
+    fn status_json(&self) -> Option<Value>;
 }
 
 macro_rules! stored {
     ($ty:ty, $kind:ident, $field:ident) => {
+        stored!($ty, $kind, $field, |_object| None);
+    };
+    ($ty:ty, $kind:ident, $field:ident, status) => {
+        stored!($ty, $kind, $field, |object| {
+            object
+                .status
+                .as_ref()
+                .and_then(|status| serde_json::to_value(status).ok())
+        });
+    };
+    ($ty:ty, $kind:ident, $field:ident, |$object:ident| $status:expr) => {
         impl Stored for $ty {
             const OBJECT_KIND: ObjectKind = ObjectKind::$kind;
             fn map(store: &Store) -> &Objects<Self> {
@@ -234,6 +248,10 @@ macro_rules! stored {
             }
             fn shared(object: Arc<Self>) -> Object {
                 Object::$kind(object)
+            }
+            fn status_json(&self) -> Option<Value> {
+                let $object = self;
+                $status
             }
         }
     };
@@ -279,13 +297,13 @@ impl Object {
     }
 }
 
-stored!(StatefulSet, StatefulSet, statefulsets);
-stored!(Pod, Pod, pods);
-stored!(PersistentVolumeClaim, PersistentVolumeClaim, claims);
-stored!(PersistentVolume, PersistentVolume, volumes);
+stored!(StatefulSet, StatefulSet, statefulsets, status);
+stored!(Pod, Pod, pods, status);
+stored!(PersistentVolumeClaim, PersistentVolumeClaim, claims, status);
+stored!(PersistentVolume, PersistentVolume, volumes, status);
 stored!(StorageClass, StorageClass, storage_classes);
-stored!(Service, Service, services);
-stored!(Node, Node, nodes);
+stored!(Service, Service, services, status);
+stored!(Node, Node, nodes, status);
 stored!(ControllerRevision, ControllerRevision, revisions);
 stored!(EndpointSlice, EndpointSlice, endpoint_slices);
 
@@ -380,6 +398,18 @@ impl Store {
         }
     }
 
+    /// Whether the object exists, and its `status` as `to_json` would give it
+    /// (`to_json(..)?.get("status")`) without serializing the rest of the object.
+    pub fn status_json(&self, kind: &ObjectKind, name: &str) -> Option<Option<Value>> {
+        match Self::typed_map(kind) {
+            Some(map) => map.status_json(self, name),
+            None => self
+                .others
+                .get(&Self::other_key(kind, name))
+                .map(|o| o.body.get("status").cloned()),
+        }
+    }
+
     pub fn meta(&self, kind: &ObjectKind, name: &str) -> Option<&ObjectMeta> {
         match Self::typed_map(kind) {
             Some(map) => map.meta(self, name),
@@ -402,6 +432,7 @@ pub trait TypedMap: Sync {
     fn names(&self, store: &Store) -> Vec<String>;
     fn meta<'a>(&self, store: &'a Store, name: &str) -> Option<&'a ObjectMeta>;
     fn shared(&self, store: &Store, name: &str) -> Option<Object>;
+    fn status_json(&self, store: &Store, name: &str) -> Option<Option<Value>>;
 }
 
 /// The typed map of `T` (a zero-sized handle).
@@ -439,5 +470,9 @@ impl<T: Stored + k8s_openapi::Resource + 'static> TypedMap for Map<T> {
 
     fn shared(&self, store: &Store, name: &str) -> Option<Object> {
         T::map(store).get_shared(name).map(T::shared)
+    }
+
+    fn status_json(&self, store: &Store, name: &str) -> Option<Option<Value>> {
+        T::map(store).get(name).map(T::status_json)
     }
 }

@@ -72,8 +72,18 @@ pub fn update_statefulset(
     // currentReplicas in the status it writes right after an update deletion, B-STAT-2;
     // status writes take no time here, so that intermediate value cannot be observed.)
     let mut status = compute_status(set, index, revs);
+    // The sets with a revision's template applied last across syncs while the set's
+    // identity and spec (its generation) stay: they read nothing else of the set.
+    let for_set = (
+        set.metadata.uid.clone().unwrap_or_default(),
+        set.metadata.generation.unwrap_or(0),
+    );
+    let cached = match index.template_sets.take() {
+        Some((key, sets)) if key == for_set => sets,
+        _ => Vec::new(),
+    };
     let mut templates = Templates {
-        cached: Vec::new(),
+        cached,
         known: std::mem::take(&mut index.templates),
     };
     trace::begin_sync(world);
@@ -81,7 +91,12 @@ pub fn update_statefulset(
     if trace::enabled(world) {
         trace_sync_end(world, set, &result);
     }
-    index.templates = templates.known;
+    // A copy made without its revision's template (the revision was not found) is not
+    // kept: the revision may be found later.
+    let Templates { mut cached, known } = templates;
+    cached.retain(|(revision, _)| known.contains_key(revision));
+    index.templates = known;
+    index.template_sets = Some((for_set, cached));
     let outcome = match result {
         Ok(()) => Outcome::Done,
         Err(WriteError::Sim(e)) => return Err(e),
@@ -231,8 +246,8 @@ fn sync_pods(
     for ordinal in highest_first(&index.condemned_claims) {
         let pod = index
             .entry_name(ordinal)
-            .and_then(|n| world.store.pods().get(n));
-        if let Some(pod) = pod.cloned() {
+            .and_then(|n| world.store.pods().get_shared(n));
+        if let Some(pod) = pod {
             retention::update_claims(world, set, &pod, ordinal, true);
         }
     }
@@ -428,7 +443,9 @@ fn update_with_max_unavailable(
 }
 
 /// Pod templates of the revisions: `known` lasts across syncs (a revision's data never
-/// changes), `cached` holds the set with each template applied for this sync.
+/// changes), `cached` holds the set with each template applied, for the set's UID and
+/// generation (what of the set the applied copies are read for: its name, namespace, UID
+/// and spec).
 struct Templates {
     cached: Vec<(String, StatefulSet)>,
     known: std::collections::BTreeMap<String, k8s_openapi::api::core::v1::PodTemplateSpec>,
@@ -475,10 +492,11 @@ fn process_replica(
     let now = world.now;
     let mrs = min_ready_seconds(set);
     let mrs = world.mutated(Mutant::MinReadyIgnored, mrs, 0);
+    // Shared, not copied: nothing below writes the pod while holding it (the update
+    // works on its own copy).
     let existing = index
         .entry_name(ordinal)
-        .and_then(|n| world.store.pods().get(n))
-        .cloned();
+        .and_then(|n| world.store.pods().get_shared(n));
     let Some(pod) = existing else {
         // Not created: create it, claims first (B-ORD-9), unless a stale claim of an
         // older pod of this name is still there (B-RET-5).
@@ -557,6 +575,7 @@ fn process_replica(
     }
     // A refused update is processReplica's error: the sync ends here, so nothing after
     // this pod runs, not even the rolling-update step that would replace it (B-PVC-7).
+    let pod = std::sync::Arc::unwrap_or_clone(pod);
     pod_control::update_pod(world, update_set, pod, ordinal)?;
     Ok(false)
 }
@@ -664,6 +683,13 @@ fn write_status(
         return false;
     }
     let name = set.metadata.name.clone().unwrap_or_default();
+    if !world.store.statefulsets().contains_key(&name) {
+        return false;
+    }
+    // Let go of the stored set first: held, it would make the write copy the whole set.
+    // (A shared empty set stands in meanwhile, so letting go allocates nothing.)
+    static EMPTY: std::sync::OnceLock<std::sync::Arc<StatefulSet>> = std::sync::OnceLock::new();
+    *set = std::sync::Arc::clone(EMPTY.get_or_init(Default::default));
     let written = server::write::<StatefulSet>(world, &name, server::Author::Owner, |stored| {
         stored.status = Some(status);
         true

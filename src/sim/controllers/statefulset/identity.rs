@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::api::core::v1::{PersistentVolumeClaimVolumeSource, Pod, PodSpec, Volume};
+use k8s_openapi::api::core::v1::{
+    PersistentVolumeClaim, PersistentVolumeClaimVolumeSource, Pod, PodSpec, Volume,
+};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
 use crate::sim::podutil;
@@ -54,28 +56,31 @@ pub fn claim_name(claim: &str, set: &str, ordinal: i64) -> String {
 
 /// `newStatefulSetPod`: the pod for `ordinal` from the set's template.
 pub fn new_pod(set: &StatefulSet, ordinal: i64) -> Pod {
-    let spec = set.spec.clone().unwrap_or_default();
-    let template = spec.template;
-    let template_meta = template.metadata.unwrap_or_default();
+    // Only the template's parts the pod takes are copied, not the whole spec.
+    let spec = set.spec.as_ref();
+    let template = spec.map(|s| &s.template);
+    let template_meta = template.and_then(|t| t.metadata.as_ref());
     let name = pod_name(set_name(set), ordinal);
     let mut pod = Pod {
         metadata: ObjectMeta {
             name: Some(name.clone()),
             namespace: set.metadata.namespace.clone(),
-            labels: template_meta.labels.clone(),
-            annotations: template_meta.annotations.clone(),
-            finalizers: template_meta.finalizers.clone(),
+            labels: template_meta.and_then(|m| m.labels.clone()),
+            annotations: template_meta.and_then(|m| m.annotations.clone()),
+            finalizers: template_meta.and_then(|m| m.finalizers.clone()),
             owner_references: Some(vec![controller_ref(set)]),
             ..Default::default()
         },
-        spec: Some(template.spec.unwrap_or_default()),
+        spec: Some(template.and_then(|t| t.spec.clone()).unwrap_or_default()),
         status: None,
     };
     update_identity(set, &mut pod, ordinal);
     let pod_spec = pod.spec.get_or_insert_with(PodSpec::default);
     // initIdentity: set only at creation (B-ID-5).
     pod_spec.hostname = Some(name);
-    pod_spec.subdomain = spec.service_name.filter(|s| !s.is_empty());
+    pod_spec.subdomain = spec
+        .and_then(|s| s.service_name.clone())
+        .filter(|s| !s.is_empty());
     update_storage(set, &mut pod, ordinal);
     pod
 }
@@ -104,18 +109,18 @@ pub fn identity_matches(set: &StatefulSet, pod: &Pod) -> bool {
 /// `updateStorage`: one claim volume per claim template, first, replacing a template
 /// volume of the same name; then the remaining template volumes (B-ID-8).
 pub fn update_storage(set: &StatefulSet, pod: &mut Pod, ordinal: i64) {
-    let templates = set
+    let templates: &[PersistentVolumeClaim] = set
         .spec
         .as_ref()
-        .and_then(|s| s.volume_claim_templates.clone())
+        .and_then(|s| s.volume_claim_templates.as_deref())
         .unwrap_or_default();
     if templates.is_empty() {
         return;
     }
     let spec = pod.spec.get_or_insert_with(PodSpec::default);
     let existing = spec.volumes.take().unwrap_or_default();
-    let mut volumes: Vec<Volume> = Vec::new();
-    for template in &templates {
+    let mut volumes: Vec<Volume> = Vec::with_capacity(templates.len() + existing.len());
+    for template in templates {
         let claim = template.metadata.name.clone().unwrap_or_default();
         volumes.push(Volume {
             name: claim.clone(),
@@ -147,8 +152,8 @@ pub fn storage_matches(set: &StatefulSet, pod: &Pod, ordinal: i64) -> bool {
         .into_iter()
         .flatten()
         .all(|template| {
-            let claim = template.metadata.name.clone().unwrap_or_default();
-            let want = claim_name(&claim, set_name(set), ordinal);
+            let claim = template.metadata.name.as_deref().unwrap_or_default();
+            let want = claim_name(claim, set_name(set), ordinal);
             volumes.iter().any(|v| {
                 v.name == claim
                     && v.persistent_volume_claim

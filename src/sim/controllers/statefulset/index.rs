@@ -82,6 +82,9 @@ pub struct SetIndex {
     pub dirty_ordinals: BTreeSet<i64>,
     /// Pod templates of the set's revisions, by revision name (revision data never changes).
     pub templates: BTreeMap<String, PodTemplateSpec>,
+    /// The set with each revision's template applied, for the set's (UID, generation).
+    #[allow(clippy::type_complexity)]
+    pub template_sets: Option<((String, i64), Vec<(String, StatefulSet)>)>,
     /// The revision data of the set's template, for the generation it was computed at.
     pub data: Option<(i64, serde_json::Value)>,
     /// The update revision the last sync resolved, and the generation it was for.

@@ -78,7 +78,7 @@ pub fn create_pod(
     match server::insert_pod(world, pod) {
         Ok(()) => {
             // Set the claims' owner references as far as possible now (B-RET-9).
-            if let Some(created) = world.store.pods().get(&pod_name).cloned() {
+            if let Some(created) = world.store.pods().get_shared(&pod_name) {
                 super::retention::update_claims(world, set, &created, ordinal, false);
             }
             event(

@@ -26,11 +26,10 @@ fn policy(set: &StatefulSet) -> Policy {
     let p = set
         .spec
         .as_ref()
-        .and_then(|s| s.persistent_volume_claim_retention_policy.clone())
-        .unwrap_or_default();
+        .and_then(|s| s.persistent_volume_claim_retention_policy.as_ref());
     Policy {
-        when_deleted: p.when_deleted.as_deref() == Some("Delete"),
-        when_scaled: p.when_scaled.as_deref() == Some("Delete"),
+        when_deleted: p.and_then(|p| p.when_deleted.as_deref()) == Some("Delete"),
+        when_scaled: p.and_then(|p| p.when_scaled.as_deref()) == Some("Delete"),
     }
 }
 
@@ -73,6 +72,18 @@ fn wanted(set: &StatefulSet, pod: &Pod, condemned: bool) -> Vec<OwnerReference> 
     }
 }
 
+/// The UID of the one owner reference `wanted` gives, if any (what `claims_match` compares).
+fn wanted_uid<'a>(set: &'a StatefulSet, pod: &'a Pod, condemned: bool) -> Option<&'a str> {
+    let p = policy(set);
+    if condemned && p.when_scaled {
+        Some(pod.metadata.uid.as_deref().unwrap_or_default())
+    } else if p.when_deleted {
+        Some(set.metadata.uid.as_deref().unwrap_or_default())
+    } else {
+        None
+    }
+}
+
 /// Owner references the controller manages: to this set, or to a pod of this name.
 fn managed(set: &StatefulSet, pod: &Pod, r: &OwnerReference) -> bool {
     let set_uid = set.metadata.uid.as_deref().unwrap_or_default();
@@ -90,22 +101,40 @@ pub fn claims_match(
     if world.mutant(crate::sim::Mutant::RetentionIgnored) {
         return true;
     }
-    let want = wanted(set, pod, condemned);
-    claim_names(set, ordinal).iter().all(|name| {
-        let Some(claim) = world.store.claims().get(name) else {
+    // What `wanted` gives is one reference or none: the managed references must be that
+    // one (by UID) or none.
+    let want = wanted_uid(set, pod, condemned);
+    let templates = set
+        .spec
+        .as_ref()
+        .and_then(|s| s.volume_claim_templates.as_deref())
+        .unwrap_or_default();
+    templates.iter().all(|t| {
+        let name = claim_name(
+            t.metadata.name.as_deref().unwrap_or_default(),
+            set_name(set),
+            ordinal,
+        );
+        let Some(claim) = world.store.claims().get(&name) else {
             return true;
         };
         if foreign_controller(set, pod, claim.metadata.owner_references.as_deref()) {
             return true; // left alone (B-RET-8)
         }
-        let have: Vec<&OwnerReference> = claim
+        let mut have = claim
             .metadata
             .owner_references
             .iter()
             .flatten()
-            .filter(|r| managed(set, pod, r))
-            .collect();
-        have.len() == want.len() && want.iter().all(|w| have.iter().any(|h| h.uid == w.uid))
+            .filter(|r| managed(set, pod, r));
+        match want {
+            None => have.next().is_none(),
+            Some(uid) => {
+                let (count, found) =
+                    have.fold((0usize, false), |(n, f), r| (n + 1, f || r.uid == uid));
+                count == 1 && found
+            }
+        }
     })
 }
 

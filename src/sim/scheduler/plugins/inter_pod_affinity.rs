@@ -169,14 +169,19 @@ pub fn score<'a>(
     // is kept per node instead.
     let mut topology: BTreeMap<&str, BTreeMap<&'a str, i64>> = BTreeMap::new();
     let mut per_host = vec![0i64; all_nodes.len()];
-    let unique_hosts = all_nodes
-        .iter()
-        .all(|n| n.label(LABEL_HOSTNAME) == Some(n.name));
+    // Read once, and only when a hostname term needs it.
+    let mut unique_hosts: Option<bool> = None;
     let mut add = |key: &'a str, counts: &[u32], weight: i64| {
         if weight == 0 {
             return;
         }
-        if key == LABEL_HOSTNAME && unique_hosts {
+        if key == LABEL_HOSTNAME
+            && *unique_hosts.get_or_insert_with(|| {
+                all_nodes
+                    .iter()
+                    .all(|n| n.label(LABEL_HOSTNAME) == Some(n.name))
+            })
+        {
             for node in all_nodes {
                 per_host[node.index] += weight * i64::from(counts[node.index]);
             }

@@ -148,16 +148,17 @@ fn affinity_nodes(world: &World, pv: &PersistentVolume) -> Option<BTreeSet<Strin
         .required
         .as_ref()?
         .node_selector_terms;
+    let empty = BTreeMap::new();
     let nodes = world
         .store
         .nodes()
         .iter()
         .filter(|(_, node)| {
-            let labels = node.metadata.labels.clone().unwrap_or_default();
+            let labels = node.metadata.labels.as_ref().unwrap_or(&empty);
             terms.iter().any(|term| {
                 term.match_expressions.iter().flatten().all(|e| {
                     crate::sim::labels::requirement_matches(
-                        &labels,
+                        labels,
                         &e.key,
                         &e.operator,
                         e.values.as_deref().unwrap_or_default(),
