@@ -13,11 +13,11 @@
 //! date with every queued event before it is read (`informer::WatchCursor`), so it answers
 //! as a scan of the store would.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 
-use super::informer::WatchCursor;
+use super::informer::{FastMap, WatchCursor};
 use crate::sim::error::SimError;
 use crate::sim::kinds::ObjectKind;
 use crate::sim::podutil::natural_cmp;
@@ -31,7 +31,7 @@ type Key = (ObjectKind, String);
 
 /// Per kind, then per name (found by `&str`, no key built to look one up). Only looked up,
 /// never walked, so a hash map keeps it.
-type ByKey<V> = HashMap<ObjectKind, HashMap<String, V>>;
+type ByKey<V> = FastMap<ObjectKind, FastMap<String, V>>;
 
 fn get<'a, V>(map: &'a ByKey<V>, kind: &ObjectKind, name: &str) -> Option<&'a V> {
     map.get(kind)?.get(name)
@@ -48,11 +48,11 @@ pub struct GarbageCollector {
     /// The UID of every object of a kind that can own (StatefulSet, Pod, claim, Service,
     /// generic objects), and the other way round.
     uids: ByKey<String>,
-    objects: HashMap<String, Key>,
+    objects: FastMap<String, Key>,
     /// The owner UIDs of every object that has owner references (claims, pods, revisions,
     /// EndpointSlices, generic objects), and the dependents of every owner UID.
     owners: ByKey<Vec<String>>,
-    dependents: BTreeMap<String, BTreeSet<Key>>,
+    dependents: FastMap<String, BTreeSet<Key>>,
     /// Objects that may have lost all their owners since the last deletion was handled:
     /// claims apart, since a pod's deletion collects only claims.
     orphan_claims: BTreeSet<Key>,

@@ -131,11 +131,16 @@ impl SelectorIndex {
         self.selector_of.insert(service.to_string(), selector);
     }
 
-    /// `GetPodServiceMemberships`: the Services whose selector matches these labels.
-    fn matching(&self, labels: Option<&BTreeMap<String, String>>) -> BTreeSet<String> {
-        let mut out: BTreeSet<String> = self.everything.clone();
+    /// `GetPodServiceMemberships`: the Services whose selector matches these labels
+    /// (added to `out`).
+    fn matching<'s>(
+        &'s self,
+        labels: Option<&BTreeMap<String, String>>,
+        out: &mut BTreeSet<&'s str>,
+    ) {
+        out.extend(self.everything.iter().map(String::as_str));
         let Some(labels) = labels else {
-            return out;
+            return;
         };
         for (k, v) in labels {
             let Some(candidates) = self.by_label.get(k).and_then(|values| values.get(v)) else {
@@ -147,11 +152,10 @@ impl SelectorIndex {
                     .get(service)
                     .is_some_and(|sel| sel.iter().all(|(sk, sv)| labels.get(sk) == Some(sv)));
                 if all {
-                    out.insert(service.clone());
+                    out.insert(service);
                 }
             }
         }
-        out
     }
 }
 
@@ -195,21 +199,25 @@ pub fn on_event(world: &mut World, event: &WatchEvent) {
         }
         ObjectKind::Pod => {
             let c = &mut world.endpointslice;
-            let mut services = c.selectors.matching(
+            let mut services: BTreeSet<&str> = BTreeSet::new();
+            c.selectors.matching(
                 world
                     .store
                     .pods()
                     .get(&event.name)
                     .and_then(|p| p.metadata.labels.as_ref()),
+                &mut services,
             );
             if let Some(listed) = c.listed_in.get(&event.name) {
-                services.extend(listed.iter().cloned());
+                services.extend(listed.iter().map(String::as_str));
             }
             for service in services {
-                if let Some(state) = c.services.get_mut(&service) {
-                    state.dirty.insert(event.name.clone());
+                if let Some(state) = c.services.get_mut(service) {
+                    if !state.dirty.contains(&event.name) {
+                        state.dirty.insert(event.name.clone());
+                    }
                 }
-                c.queue.add(&service);
+                c.queue.add(service);
             }
         }
         ObjectKind::EndpointSlice => on_slice_event(world, &event.name),
@@ -293,7 +301,7 @@ pub fn work(world: &mut World) -> Result<bool, crate::sim::error::SimError> {
 
 /// `syncService`: the queue's worker for one Service key.
 pub fn sync(world: &mut World, service_name: &str) {
-    let Some(service) = world.store.services().get(service_name).cloned() else {
+    let Some(service) = world.store.services().get_shared(service_name) else {
         forget(world, service_name);
         return;
     };

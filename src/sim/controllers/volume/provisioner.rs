@@ -21,13 +21,16 @@ pub(super) fn provision(
     class: &StorageClass,
     node: Option<&str>,
 ) {
-    let Some(claim) = world.store.claims().get(claim_name).cloned() else {
+    let Some(claim) = world.store.claims().get_shared(claim_name) else {
         return;
     };
     let ns = world.config.namespace.clone();
     let uid = claim.metadata.uid.clone().unwrap_or_default();
     let pv_name = format!("pvc-{uid}");
     let spec = claim.spec.clone().unwrap_or_default();
+    let claim_rv = claim.metadata.resource_version.clone().unwrap_or_default();
+    // Let go of the claim before it is written (no copy on write).
+    drop(claim);
     let Some(request) = spec
         .resources
         .as_ref()
@@ -88,7 +91,7 @@ pub(super) fn provision(
                 "namespace": ns,
                 "name": claim_name,
                 "uid": uid,
-                "resourceVersion": claim.metadata.resource_version.clone().unwrap_or_default(),
+                "resourceVersion": claim_rv,
             },
             // Where local-path keeps it on the node.
             "hostPath": {
