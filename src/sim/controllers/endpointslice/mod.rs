@@ -31,7 +31,7 @@ use crate::sim::podutil::natural_cmp;
 use crate::sim::server;
 use crate::sim::world::{WatchEvent, WorkQueue, World};
 
-use reconciler::{Desired, Scope, SliceInfo};
+use reconciler::{Desired, Scope, SliceInfo, SliceSet};
 pub use utils::LABEL_SERVICE_NAME;
 
 /// The controller's queue, informer indexes and per-Service state.
@@ -61,7 +61,7 @@ struct ServiceState {
     /// pod → the slice that holds its endpoint.
     located: BTreeMap<String, String>,
     /// The Service's managed slices.
-    slices: BTreeMap<String, SliceInfo>,
+    slices: SliceSet,
     /// Slices created so far (the next name's seed).
     created: u64,
 }
@@ -73,7 +73,7 @@ impl ServiceState {
             full: true,
             dirty: BTreeSet::new(),
             located: BTreeMap::new(),
-            slices: BTreeMap::new(),
+            slices: SliceSet::default(),
             created: 0,
         }
     }
@@ -452,7 +452,7 @@ fn selects(selector: &BTreeMap<String, String>, pod: &Pod) -> bool {
 
 /// The Service's managed slices as the lister shows them (service-name and managed-by
 /// labels, not being deleted), with what the plan needs to know of each.
-fn managed_slices(world: &World, service: &str, uid: &str) -> BTreeMap<String, SliceInfo> {
+fn managed_slices(world: &World, service: &str, uid: &str) -> SliceSet {
     slices_of(world, service)
         .filter(|s| utils::service_name_label(s) == Some(service))
         .filter(|s| utils::managed_by_controller(s))
