@@ -200,12 +200,16 @@ impl GarbageCollector {
     }
 }
 
-/// Brings the graph up to date: the event being dispatched, then every queued event not
-/// looked at yet. The collector reads its graph only in its own handler.
+/// Brings the graph up to date: the event being dispatched (unless it was seen queued),
+/// then every queued event not looked at yet. The collector reads its graph only in its
+/// own handler.
 fn catch_up(world: &mut World, event: &WatchEvent) {
     let gc = &mut world.garbage_collector;
-    gc.cursor.dispatched();
-    let mut keys: Vec<(&ObjectKind, &str)> = vec![(&event.kind, &event.name)];
+    let mut keys: Vec<(&ObjectKind, &str)> = Vec::new();
+    // An event seen while it was queued need not be looked at again (`WatchCursor`).
+    if !gc.cursor.dispatched() {
+        keys.push((&event.kind, &event.name));
+    }
     keys.extend(
         gc.cursor
             .unseen(world.store.pending_watch_events(), false)

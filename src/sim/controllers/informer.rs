@@ -7,7 +7,10 @@
 //! an index (the garbage collector's dependents by owner UID, the volume controller's
 //! claims by pod) looks again, before it reads its index, at every object named by a queued
 //! event it has not looked at yet (`unseen`) and by the event being dispatched. Each event
-//! is looked at a bounded number of times, so keeping the index costs what changed.
+//! is looked at a bounded number of times, so keeping the index costs what changed. The
+//! event being dispatched need not be looked at again when it was already seen as queued:
+//! the store held its change then, and any later change of its object has an event of its
+//! own, later in the queue.
 //!
 //! The cursor finds the queue's front by counting the events dispatched to its controller,
 //! so the controller's handler must be called for every watch event, as `World::dispatch`
@@ -94,8 +97,12 @@ pub struct WatchCursor {
 
 impl WatchCursor {
     /// Called once for every event dispatched to the controller (it has left the queue).
-    pub fn dispatched(&mut self) {
+    /// Says whether the event was already returned by `unseen` (looked at since it was
+    /// queued).
+    pub fn dispatched(&mut self) -> bool {
+        let seen = self.dispatched < self.seen;
         self.dispatched += 1;
+        seen
     }
 
     /// The queued events not looked at yet, oldest first; afterwards all of them count as
@@ -117,7 +124,12 @@ impl WatchCursor {
         } else {
             skip
         };
-        self.seen = end;
+        // Between, an event that left the queue and was not seen yet is not returned: the
+        // mark stays where it is, so that the event still counts as unseen when it is
+        // dispatched (what comes after it is looked at again then).
+        if !(between && self.seen <= self.dispatched) {
+            self.seen = end;
+        }
         watch.iter().skip(skip).collect()
     }
 }
@@ -174,5 +186,28 @@ mod tests {
         cursor.dispatched();
         assert_eq!(names(cursor.unseen(&watch, false)), ["g"]);
         assert!(cursor.unseen(&watch, false).is_empty());
+    }
+
+    #[test]
+    fn a_dispatched_event_says_whether_it_was_seen() {
+        let mut cursor = WatchCursor::default();
+        let mut watch: VecDeque<WatchEvent> = ["a"].map(event).into();
+        // `a` reaches the controller before anyone looked at the queue.
+        watch.pop_front();
+        assert!(!cursor.dispatched());
+        watch.push_back(event("b"));
+        assert_eq!(names(cursor.unseen(&watch, false)), ["b"]);
+        watch.push_back(event("c"));
+        watch.pop_front();
+        assert!(cursor.dispatched());
+        // `c` left the queue unseen and `d` came; another component asks before `c`
+        // reaches this controller: `d` is returned, and `c` still counts as unseen.
+        watch.pop_front();
+        watch.push_back(event("d"));
+        assert_eq!(names(cursor.unseen(&watch, true)), ["d"]);
+        assert!(!cursor.dispatched());
+        assert_eq!(names(cursor.unseen(&watch, false)), ["d"]);
+        watch.pop_front();
+        assert!(cursor.dispatched());
     }
 }

@@ -179,15 +179,17 @@ impl VolumeIndex {
     }
 }
 
-/// Brings the view up to date: the event being dispatched (`current`), then every queued
-/// event not looked at yet. Without `current`, the caller runs on behalf of another
-/// component (the scheduler's PreBind).
+/// Brings the view up to date: the event being dispatched (`current`, unless it was seen
+/// queued), then every queued event not looked at yet. Without `current`, the caller runs
+/// on behalf of another component (the scheduler's PreBind).
 pub fn catch_up(world: &mut World, current: Option<&WatchEvent>) {
     let index = &mut world.volume_controller.index;
     let mut keys: Vec<(&ObjectKind, &str)> = Vec::new();
     if let Some(event) = current {
-        index.cursor.dispatched();
-        keys.push((&event.kind, &event.name));
+        // An event seen while it was queued need not be looked at again (`WatchCursor`).
+        if !index.cursor.dispatched() {
+            keys.push((&event.kind, &event.name));
+        }
     }
     keys.extend(
         index
