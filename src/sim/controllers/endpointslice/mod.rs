@@ -26,6 +26,7 @@ use k8s_openapi::api::discovery::v1::{Endpoint, EndpointPort, EndpointSlice};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
 use crate::sim::clock::to_time;
+use crate::sim::controllers::informer::FastMap;
 use crate::sim::kinds::ObjectKind;
 use crate::sim::podutil::natural_cmp;
 use crate::sim::server;
@@ -41,14 +42,14 @@ pub struct EndpointSliceController {
     services: BTreeMap<String, ServiceState>,
     selectors: SelectorIndex,
     /// pod → the Services whose slices list it.
-    listed_in: BTreeMap<String, BTreeSet<String>>,
+    listed_in: FastMap<String, BTreeSet<String>>,
     /// Every slice by its service-name label (the lister CoreDNS and the controller use),
     /// and back.
-    by_service: BTreeMap<String, BTreeSet<String>>,
-    service_of: BTreeMap<String, String>,
+    by_service: FastMap<String, BTreeSet<String>>,
+    service_of: FastMap<String, String>,
     /// `EndpointSliceTracker`: the resourceVersion of each slice as this controller last
     /// wrote it (`None`: it deleted it), to tell its own writes from others'.
-    written: BTreeMap<String, Option<String>>,
+    written: FastMap<String, Option<String>>,
 }
 
 #[derive(Debug)]
@@ -229,16 +230,12 @@ pub fn on_event(world: &mut World, event: &WatchEvent) {
 /// synced again in full (`onEndpointSlice{Add,Update,Delete}`).
 fn on_slice_event(world: &mut World, name: &str) {
     let current = world.store.endpoint_slices().get(name);
-    let rv = current.and_then(|s| s.metadata.resource_version.clone());
+    let rv = current.and_then(|s| s.metadata.resource_version.as_deref());
     let managed = current.is_some_and(utils::managed_by_controller);
-    let label = current
-        .and_then(utils::service_name_label)
-        .map(str::to_string);
+    let label = current.and_then(utils::service_name_label);
     let c = &mut world.endpointslice;
-    let before = c.service_of.get(name).cloned();
-    index_slice(c, name, label.as_deref());
     let own = match c.written.get(name) {
-        Some(Some(written)) => rv.as_ref() == Some(written),
+        Some(Some(written)) => rv == Some(written.as_str()),
         Some(None) => current.is_none(),
         None => false,
     };
@@ -246,11 +243,14 @@ fn on_slice_event(world: &mut World, name: &str) {
         c.written.remove(name);
     }
     if own {
+        index_slice(c, name, label);
         return;
     }
+    let before = c.service_of.get(name).cloned();
+    index_slice(c, name, label);
     let mut resync: BTreeSet<String> = BTreeSet::new();
     if managed {
-        resync.extend(label.clone());
+        resync.extend(label.map(str::to_string));
     }
     // A slice that belonged to a Service's managed set and changed or left it.
     if let Some(before) = before {
@@ -270,6 +270,21 @@ fn on_slice_event(world: &mut World, name: &str) {
 }
 
 fn index_slice(c: &mut EndpointSliceController, name: &str, label: Option<&str>) {
+    // Indexed as it is already (the controller's own writes keep the label).
+    let same = match (c.service_of.get(name), label) {
+        (Some(old), Some(label)) => {
+            old.len() == label.len()
+                && old
+                    .bytes()
+                    .zip(label.bytes())
+                    .all(|(o, l)| o == l.to_ascii_lowercase())
+        }
+        (None, None) => true,
+        _ => false,
+    };
+    if same {
+        return;
+    }
     if let Some(old) = c.service_of.remove(name) {
         if let Some(set) = c.by_service.get_mut(&old) {
             set.remove(name);
@@ -366,8 +381,13 @@ pub fn sync(world: &mut World, service_name: &str) {
             continue;
         }
         let ports = utils::endpoint_ports(&service, pod);
+        // Pods of one Service mostly share their ports: their key is made once.
+        let key = match desired.last() {
+            Some(last) if last.ports == ports => last.key.clone(),
+            _ => utils::port_key(Some(&ports)),
+        };
         desired.push(Desired {
-            key: utils::port_key(Some(&ports)),
+            key,
             ports,
             endpoint,
         });
@@ -491,7 +511,7 @@ fn relocate(world: &mut World, state: &mut ServiceState, service: &str) {
     }
 }
 
-fn unlist(listed_in: &mut BTreeMap<String, BTreeSet<String>>, pod: &str, service: &str) {
+fn unlist(listed_in: &mut FastMap<String, BTreeSet<String>>, pod: &str, service: &str) {
     if let Some(set) = listed_in.get_mut(pod) {
         set.remove(service);
         if set.is_empty() {
@@ -587,6 +607,8 @@ fn update_slice(
 ) {
     let mut left: Vec<String> = Vec::new();
     let mut came: Vec<String> = Vec::new();
+    // Only a whole new shape changes the slice's ports (and with them its key).
+    let same_ports = write.whole.is_none();
     let written = server::write::<EndpointSlice>(world, name, server::Author::Other, |slice| {
         let mut changed = false;
         if slice.metadata.labels.as_ref() != Some(labels) {
@@ -656,7 +678,14 @@ fn update_slice(
     let Some(slice) = world.store.endpoint_slices().get(name) else {
         return;
     };
-    let info = info(slice, &owner.uid);
+    let info = match state.slices.get(name) {
+        Some(before) if same_ports => SliceInfo {
+            key: before.key.clone(),
+            len: slice.endpoints.as_ref().map_or(0, Vec::len),
+            owned: utils::owned_by(slice, &owner.uid),
+        },
+        _ => info(slice, &owner.uid),
+    };
     for pod in &left {
         unlocate(world, state, service, pod, name);
     }

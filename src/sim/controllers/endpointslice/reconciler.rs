@@ -352,7 +352,7 @@ fn examine(
     w: &mut Work,
     slice: &EndpointSlice,
     in_scope: impl Fn(Option<&str>) -> bool,
-    wanted: &HashMap<(&str, Identity), usize>,
+    wanted: &HashMap<(&str, Identity<'_>), usize>,
     placed: &mut [bool],
     desired: &[Desired],
 ) {
@@ -382,8 +382,8 @@ fn examine(
 }
 
 /// `desired`'s endpoints by port group and identity: the first pod that wants each.
-fn wanted_of(desired: &[Desired]) -> HashMap<(&str, Identity), usize> {
-    let mut wanted: HashMap<(&str, Identity), usize> = HashMap::new();
+fn wanted_of(desired: &[Desired]) -> HashMap<(&str, Identity<'_>), usize> {
+    let mut wanted: HashMap<(&str, Identity<'_>), usize> = HashMap::new();
     for (i, d) in desired.iter().enumerate() {
         wanted
             .entry((d.key.as_str(), utils::identity(&d.endpoint)))
