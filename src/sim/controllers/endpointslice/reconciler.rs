@@ -21,11 +21,12 @@
 //! pods are read, and the others are known from the `SliceSet`'s index (by port group and
 //! length), so a scoped plan does not look at every slice of the Service.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::discovery::v1::{Endpoint, EndpointPort, EndpointSlice};
 
 use super::utils::{self, Identity, MAX_ENDPOINTS_PER_SLICE};
+use crate::sim::controllers::informer::FastMap;
 
 /// What the controller knows of one slice of the Service without reading it.
 #[derive(Clone, Debug)]
@@ -352,7 +353,7 @@ fn examine(
     w: &mut Work,
     slice: &EndpointSlice,
     in_scope: impl Fn(Option<&str>) -> bool,
-    wanted: &HashMap<(&str, Identity<'_>), usize>,
+    wanted: &FastMap<(&str, Identity<'_>), usize>,
     placed: &mut [bool],
     desired: &[Desired],
 ) {
@@ -382,8 +383,9 @@ fn examine(
 }
 
 /// `desired`'s endpoints by port group and identity: the first pod that wants each.
-fn wanted_of(desired: &[Desired]) -> HashMap<(&str, Identity<'_>), usize> {
-    let mut wanted: HashMap<(&str, Identity<'_>), usize> = HashMap::new();
+fn wanted_of(desired: &[Desired]) -> FastMap<(&str, Identity<'_>), usize> {
+    let mut wanted: FastMap<(&str, Identity<'_>), usize> =
+        FastMap::with_capacity_and_hasher(desired.len(), Default::default());
     for (i, d) in desired.iter().enumerate() {
         wanted
             .entry((d.key.as_str(), utils::identity(&d.endpoint)))
