@@ -136,7 +136,10 @@ impl EventLog {
         match by_name.get_mut(name) {
             Some(list) => list.push((id, at)),
             None => {
-                by_name.insert(name.to_string(), vec![(id, at)]);
+                // Objects mostly see a few events: room for them from the start.
+                let mut list = Vec::with_capacity(4);
+                list.push((id, at));
+                by_name.insert(name.to_string(), list);
             }
         }
     }

@@ -65,6 +65,21 @@ impl SliceSet {
     }
 
     pub fn insert(&mut self, name: String, info: SliceInfo) {
+        // The usual case: a slice of the Service rewritten, in the same port group.
+        if let Some(old) = self.all.get_mut(&name) {
+            if old.owned && info.owned && old.key == info.key {
+                if old.len != info.len {
+                    if let Some(group) = self.groups.get_mut(&info.key) {
+                        let entry = group.take(&(old.len, name)).map(|(_, name)| name);
+                        if let Some(name) = entry {
+                            group.insert((info.len, name));
+                        }
+                    }
+                }
+                *old = info;
+                return;
+            }
+        }
         self.remove(&name);
         if info.owned {
             self.groups
@@ -931,5 +946,33 @@ mod tests {
             assert_eq!(fast, full, "case {case}");
         }
         assert_eq!(fast_paths, 3000);
+    }
+
+    /// The index of a `SliceSet` is what it would be if built anew from its slices,
+    /// whatever the inserts (new slices, rewrites, changes of group or owner) and removals.
+    #[test]
+    fn the_slice_index_follows_every_insert_and_removal() {
+        let mut rng = Rng(11);
+        let mut set = SliceSet::default();
+        for step in 0..5000 {
+            let name = format!("s-{}", rng.below(8));
+            if rng.below(4) == 0 {
+                set.remove(&name);
+            } else {
+                let info = SliceInfo {
+                    key: format!("k{}", rng.below(2)),
+                    len: rng.below(101) as usize,
+                    owned: rng.below(8) != 0,
+                };
+                set.insert(name, info);
+            }
+            let again: SliceSet = set
+                .all
+                .iter()
+                .map(|(name, info)| (name.clone(), info.clone()))
+                .collect();
+            assert_eq!(set.groups, again.groups, "step {step}");
+            assert_eq!(set.unowned, again.unowned, "step {step}");
+        }
     }
 }
