@@ -209,19 +209,12 @@ impl GarbageCollector {
 /// own handler.
 fn catch_up(world: &mut World, event: &WatchEvent) {
     let gc = &mut world.garbage_collector;
-    let mut keys: Vec<(&ObjectKind, &str)> = Vec::new();
     // An event seen while it was queued need not be looked at again (`WatchCursor`).
     if !gc.cursor.dispatched() {
-        keys.push((&event.kind, &event.name));
+        gc.observe(&world.store, &event.kind, &event.name);
     }
-    keys.extend(
-        gc.cursor
-            .unseen(world.store.pending_watch_events(), false)
-            .into_iter()
-            .map(|e| (&e.kind, e.name.as_str())),
-    );
-    for (kind, name) in keys {
-        gc.observe(&world.store, kind, name);
+    for e in gc.cursor.unseen(world.store.pending_watch_events(), false) {
+        gc.observe(&world.store, &e.kind, &e.name);
     }
 }
 

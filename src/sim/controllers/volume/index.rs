@@ -184,21 +184,16 @@ impl VolumeIndex {
 /// on behalf of another component (the scheduler's PreBind).
 pub fn catch_up(world: &mut World, current: Option<&WatchEvent>) {
     let index = &mut world.volume_controller.index;
-    let mut keys: Vec<(&ObjectKind, &str)> = Vec::new();
     if let Some(event) = current {
         // An event seen while it was queued need not be looked at again (`WatchCursor`).
         if !index.cursor.dispatched() {
-            keys.push((&event.kind, &event.name));
+            index.observe(&world.store, &event.kind, &event.name);
         }
     }
-    keys.extend(
-        index
-            .cursor
-            .unseen(world.store.pending_watch_events(), current.is_none())
-            .into_iter()
-            .map(|e| (&e.kind, e.name.as_str())),
-    );
-    for (kind, name) in keys {
-        index.observe(&world.store, kind, name);
+    for e in index
+        .cursor
+        .unseen(world.store.pending_watch_events(), current.is_none())
+    {
+        index.observe(&world.store, &e.kind, &e.name);
     }
 }
