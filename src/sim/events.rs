@@ -9,8 +9,10 @@
 //! language's `events()` promises.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::clock::Millis;
+use super::controllers::informer::FastMap;
 use super::kinds::ObjectKind;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -33,22 +35,44 @@ pub struct Event {
 /// are the same for every event of one simulated component), hashed: the index keeps the
 /// hash, not a second copy of the strings, and a hit is confirmed against the event.
 fn key_hash(kind: &ObjectKind, name: &str, type_: &str, reason: &str, message: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    // `DefaultHasher::new()` has fixed keys: the same input hashes the same on every run.
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    use std::hash::Hash;
+    // A fixed-key hasher: the same input hashes the same on every run.
+    let mut h = super::controllers::informer::FastHasher::default();
     (kind, name, type_, reason, message).hash(&mut h);
     h.finish()
+}
+
+/// The keys of [`EventLog::index`] are hashes already: they are used as they are.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 << 8) | *b as u64;
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 #[derive(Debug, Default)]
 pub struct EventLog {
     /// Every distinct event, in the order each first happened.
     pub events: Vec<Event>,
-    /// Distinct events by the hash of their key (several ids only on a hash collision).
-    index: HashMap<u64, Vec<u32>>,
+    /// Distinct events by the hash of their key: the first with that hash.
+    index: HashMap<u64, u32, BuildHasherDefault<Prehashed>>,
+    /// The others with a hash already taken (a collision: in practice never).
+    collided: HashMap<u64, Vec<u32>, BuildHasherDefault<Prehashed>>,
     /// Per object (kind, then name), the events it saw in order: indices into `events`,
     /// and when. Only looked up, never walked, so a hash map keeps the order-free part.
-    occurrences: HashMap<ObjectKind, HashMap<String, Vec<(u32, Millis)>>>,
+    occurrences: FastMap<ObjectKind, FastMap<String, Vec<(u32, Millis)>>>,
 }
 
 impl EventLog {
@@ -63,16 +87,23 @@ impl EventLog {
     ) {
         let hash = key_hash(&kind, name, type_, reason, &message);
         let events = &self.events;
-        let same = self.index.get(&hash).and_then(|ids| {
-            ids.iter().copied().find(|&id| {
-                let e = &events[id as usize];
-                e.kind == kind
-                    && e.name == name
-                    && e.type_ == type_
-                    && e.reason == reason
-                    && e.message == message
-            })
-        });
+        let is_same = |id: u32| {
+            let e = &events[id as usize];
+            e.kind == kind
+                && e.name == name
+                && e.type_ == type_
+                && e.reason == reason
+                && e.message == message
+        };
+        let first = self.index.get(&hash).copied();
+        let same = match first {
+            Some(id) if is_same(id) => Some(id),
+            Some(_) => self
+                .collided
+                .get(&hash)
+                .and_then(|ids| ids.iter().copied().find(|&id| is_same(id))),
+            None => None,
+        };
         let id = match same {
             Some(id) => {
                 let event = &mut self.events[id as usize];
@@ -92,7 +123,11 @@ impl EventLog {
                     count: 1,
                     last: at,
                 });
-                self.index.entry(hash).or_default().push(id);
+                if first.is_some() {
+                    self.collided.entry(hash).or_default().push(id);
+                } else {
+                    self.index.insert(hash, id);
+                }
                 id
             }
         };
@@ -101,7 +136,10 @@ impl EventLog {
         match by_name.get_mut(name) {
             Some(list) => list.push((id, at)),
             None => {
-                by_name.insert(name.to_string(), vec![(id, at)]);
+                // Objects mostly see a few events: room for them from the start.
+                let mut list = Vec::with_capacity(4);
+                list.push((id, at));
+                by_name.insert(name.to_string(), list);
             }
         }
     }

@@ -13,11 +13,9 @@
 //! date with every queued event before it is read (`informer::WatchCursor`), so it answers
 //! as a scan of the store would.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 
-use super::informer::WatchCursor;
+use super::informer::{FastMap, FastSet, WatchCursor};
 use crate::sim::error::SimError;
 use crate::sim::kinds::ObjectKind;
 use crate::sim::podutil::natural_cmp;
@@ -31,7 +29,10 @@ type Key = (ObjectKind, String);
 
 /// Per kind, then per name (found by `&str`, no key built to look one up). Only looked up,
 /// never walked, so a hash map keeps it.
-type ByKey<V> = HashMap<ObjectKind, HashMap<String, V>>;
+type ByKey<V> = FastMap<ObjectKind, FastMap<String, V>>;
+
+/// Objects by kind, then name. Walked only to be sorted (`collect_orphans`).
+type Candidates = FastMap<ObjectKind, FastSet<String>>;
 
 fn get<'a, V>(map: &'a ByKey<V>, kind: &ObjectKind, name: &str) -> Option<&'a V> {
     map.get(kind)?.get(name)
@@ -48,15 +49,15 @@ pub struct GarbageCollector {
     /// The UID of every object of a kind that can own (StatefulSet, Pod, claim, Service,
     /// generic objects), and the other way round.
     uids: ByKey<String>,
-    objects: HashMap<String, Key>,
+    objects: FastMap<String, Key>,
     /// The owner UIDs of every object that has owner references (claims, pods, revisions,
     /// EndpointSlices, generic objects), and the dependents of every owner UID.
     owners: ByKey<Vec<String>>,
-    dependents: BTreeMap<String, BTreeSet<Key>>,
+    dependents: FastMap<String, FastSet<Key>>,
     /// Objects that may have lost all their owners since the last deletion was handled:
     /// claims apart, since a pod's deletion collects only claims.
-    orphan_claims: BTreeSet<Key>,
-    orphans: BTreeSet<Key>,
+    orphan_claims: Candidates,
+    orphans: Candidates,
 }
 
 /// The kinds whose objects count as live owners.
@@ -102,8 +103,8 @@ impl GarbageCollector {
                         .flatten()
                         .cloned()
                         .collect();
-                    for dependent in dependents {
-                        self.candidates(&dependent.0).insert(dependent);
+                    for (kind, name) in dependents {
+                        self.candidates(&kind).entry(kind).or_default().insert(name);
                     }
                 }
                 if let Some(uid) = now {
@@ -159,14 +160,17 @@ impl GarbageCollector {
             });
             let candidates = self.candidates(kind);
             if orphan {
-                candidates.insert((kind.clone(), name.to_string()));
-            } else if !candidates.is_empty() {
-                candidates.remove(&(kind.clone(), name.to_string()));
+                candidates
+                    .entry(kind.clone())
+                    .or_default()
+                    .insert(name.to_string());
+            } else if let Some(names) = candidates.get_mut(kind) {
+                names.remove(name);
             }
         }
     }
 
-    fn candidates(&mut self, kind: &ObjectKind) -> &mut BTreeSet<Key> {
+    fn candidates(&mut self, kind: &ObjectKind) -> &mut Candidates {
         if *kind == ObjectKind::PersistentVolumeClaim {
             &mut self.orphan_claims
         } else {
@@ -200,20 +204,17 @@ impl GarbageCollector {
     }
 }
 
-/// Brings the graph up to date: the event being dispatched, then every queued event not
-/// looked at yet. The collector reads its graph only in its own handler.
+/// Brings the graph up to date: the event being dispatched (unless it was seen queued),
+/// then every queued event not looked at yet. The collector reads its graph only in its
+/// own handler.
 fn catch_up(world: &mut World, event: &WatchEvent) {
     let gc = &mut world.garbage_collector;
-    gc.cursor.dispatched();
-    let mut keys: Vec<(&ObjectKind, &str)> = vec![(&event.kind, &event.name)];
-    keys.extend(
-        gc.cursor
-            .unseen(world.store.pending_watch_events(), false)
-            .into_iter()
-            .map(|e| (&e.kind, e.name.as_str())),
-    );
-    for (kind, name) in keys {
-        gc.observe(&world.store, kind, name);
+    // An event seen while it was queued need not be looked at again (`WatchCursor`).
+    if !gc.cursor.dispatched() {
+        gc.observe(&world.store, &event.kind, &event.name);
+    }
+    for e in gc.cursor.unseen(world.store.pending_watch_events(), false) {
+        gc.observe(&world.store, &e.kind, &e.name);
     }
 }
 
@@ -240,9 +241,15 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
 /// Background cascade: an object all of whose owners are gone is deleted.
 fn collect_orphans(world: &mut World, claims_only: bool) {
     let gc = &mut world.garbage_collector;
-    let mut candidates = std::mem::take(&mut gc.orphan_claims);
+    let mut candidates: Vec<Key> = Vec::new();
+    let mut take = |set: &mut Candidates| {
+        for (kind, names) in set.drain() {
+            candidates.extend(names.into_iter().map(|name| (kind.clone(), name)));
+        }
+    };
+    take(&mut gc.orphan_claims);
     if !claims_only {
-        candidates.append(&mut gc.orphans);
+        take(&mut gc.orphans);
     }
     if candidates.is_empty() {
         return;

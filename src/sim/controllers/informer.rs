@@ -7,16 +7,84 @@
 //! an index (the garbage collector's dependents by owner UID, the volume controller's
 //! claims by pod) looks again, before it reads its index, at every object named by a queued
 //! event it has not looked at yet (`unseen`) and by the event being dispatched. Each event
-//! is looked at a bounded number of times, so keeping the index costs what changed.
+//! is looked at a bounded number of times, so keeping the index costs what changed. The
+//! event being dispatched need not be looked at again when it was already seen as queued:
+//! the store held its change then, and any later change of its object has an event of its
+//! own, later in the queue.
 //!
 //! The cursor finds the queue's front by counting the events dispatched to its controller,
 //! so the controller's handler must be called for every watch event, as `World::dispatch`
 //! calls the garbage collector's and the volume controllers' (a watch event that carried a
 //! sequence number would make the count unnecessary).
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::sim::world::WatchEvent;
+
+/// A fast, fixed-key hasher (FxHash's multiply-rotate) for the informers' look-up-only
+/// indexes: the same input hashes the same on every run, and the maps that use it are
+/// never walked in an order that matters.
+#[derive(Clone, Copy, Default)]
+pub struct FastHasher(u64);
+
+const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl FastHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
+    }
+}
+
+impl Hasher for FastHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 59));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, n: u8) {
+        self.add(n as u64);
+    }
+
+    #[inline]
+    fn write_u32(&mut self, n: u32) {
+        self.add(n as u64);
+    }
+
+    #[inline]
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+
+    #[inline]
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub type FastBuild = BuildHasherDefault<FastHasher>;
+/// A hash map with [`FastHasher`]: only for maps that are looked up, never walked in an
+/// order that matters.
+pub type FastMap<K, V> = HashMap<K, V, FastBuild>;
+pub type FastSet<K> = HashSet<K, FastBuild>;
 
 /// A position in the watch stream. Every event pushed on the queue has an absolute index;
 /// the one at the queue's front is `dispatched` (the events dispatched so far), and the
@@ -29,8 +97,12 @@ pub struct WatchCursor {
 
 impl WatchCursor {
     /// Called once for every event dispatched to the controller (it has left the queue).
-    pub fn dispatched(&mut self) {
+    /// Says whether the event was already returned by `unseen` (looked at since it was
+    /// queued).
+    pub fn dispatched(&mut self) -> bool {
+        let seen = self.dispatched < self.seen;
         self.dispatched += 1;
+        seen
     }
 
     /// The queued events not looked at yet, oldest first; afterwards all of them count as
@@ -44,7 +116,7 @@ impl WatchCursor {
         &mut self,
         watch: &'w VecDeque<WatchEvent>,
         between: bool,
-    ) -> Vec<&'w WatchEvent> {
+    ) -> impl Iterator<Item = &'w WatchEvent> + 'w {
         let end = self.dispatched + watch.len() as u64;
         let skip = self.seen.saturating_sub(self.dispatched) as usize;
         let skip = if between {
@@ -52,8 +124,13 @@ impl WatchCursor {
         } else {
             skip
         };
-        self.seen = end;
-        watch.iter().skip(skip).collect()
+        // Between, an event that left the queue and was not seen yet is not returned: the
+        // mark stays where it is, so that the event still counts as unseen when it is
+        // dispatched (what comes after it is looked at again then).
+        if !(between && self.seen <= self.dispatched) {
+            self.seen = end;
+        }
+        watch.iter().skip(skip)
     }
 }
 
@@ -74,8 +151,8 @@ mod tests {
         }
     }
 
-    fn names(events: Vec<&WatchEvent>) -> Vec<&str> {
-        events.into_iter().map(|e| e.name.as_str()).collect()
+    fn names<'w>(events: impl Iterator<Item = &'w WatchEvent>) -> Vec<&'w str> {
+        events.map(|e| e.name.as_str()).collect()
     }
 
     #[test]
@@ -83,7 +160,7 @@ mod tests {
         let mut cursor = WatchCursor::default();
         let mut watch: VecDeque<WatchEvent> = ["a", "b"].map(event).into();
         assert_eq!(names(cursor.unseen(&watch, false)), ["a", "b"]);
-        assert!(cursor.unseen(&watch, false).is_empty());
+        assert!(cursor.unseen(&watch, false).next().is_none());
         // `a` is dispatched, `c` and `d` are pushed: only they are new.
         watch.pop_front();
         cursor.dispatched();
@@ -97,7 +174,7 @@ mod tests {
         }
         watch.push_back(event("e"));
         assert_eq!(names(cursor.unseen(&watch, false)), ["e"]);
-        assert!(cursor.unseen(&watch, false).is_empty());
+        assert!(cursor.unseen(&watch, false).next().is_none());
         // `e` left the queue and `f` came, but another component asks before `e` reaches
         // this controller: `f` is returned, with one event more (none is left before it).
         watch.pop_front();
@@ -108,6 +185,29 @@ mod tests {
         // Then `e` reaches it: only `g` may still be new.
         cursor.dispatched();
         assert_eq!(names(cursor.unseen(&watch, false)), ["g"]);
-        assert!(cursor.unseen(&watch, false).is_empty());
+        assert!(cursor.unseen(&watch, false).next().is_none());
+    }
+
+    #[test]
+    fn a_dispatched_event_says_whether_it_was_seen() {
+        let mut cursor = WatchCursor::default();
+        let mut watch: VecDeque<WatchEvent> = ["a"].map(event).into();
+        // `a` reaches the controller before anyone looked at the queue.
+        watch.pop_front();
+        assert!(!cursor.dispatched());
+        watch.push_back(event("b"));
+        assert_eq!(names(cursor.unseen(&watch, false)), ["b"]);
+        watch.push_back(event("c"));
+        watch.pop_front();
+        assert!(cursor.dispatched());
+        // `c` left the queue unseen and `d` came; another component asks before `c`
+        // reaches this controller: `d` is returned, and `c` still counts as unseen.
+        watch.pop_front();
+        watch.push_back(event("d"));
+        assert_eq!(names(cursor.unseen(&watch, true)), ["d"]);
+        assert!(!cursor.dispatched());
+        assert_eq!(names(cursor.unseen(&watch, false)), ["d"]);
+        watch.pop_front();
+        assert!(cursor.dispatched());
     }
 }

@@ -26,12 +26,13 @@ use k8s_openapi::api::discovery::v1::{Endpoint, EndpointPort, EndpointSlice};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
 use crate::sim::clock::to_time;
+use crate::sim::controllers::informer::FastMap;
 use crate::sim::kinds::ObjectKind;
 use crate::sim::podutil::natural_cmp;
 use crate::sim::server;
 use crate::sim::world::{WatchEvent, WorkQueue, World};
 
-use reconciler::{Desired, Scope, SliceInfo};
+use reconciler::{Desired, Scope, SliceInfo, SliceSet};
 pub use utils::LABEL_SERVICE_NAME;
 
 /// The controller's queue, informer indexes and per-Service state.
@@ -41,14 +42,14 @@ pub struct EndpointSliceController {
     services: BTreeMap<String, ServiceState>,
     selectors: SelectorIndex,
     /// pod → the Services whose slices list it.
-    listed_in: BTreeMap<String, BTreeSet<String>>,
+    listed_in: FastMap<String, BTreeSet<String>>,
     /// Every slice by its service-name label (the lister CoreDNS and the controller use),
     /// and back.
-    by_service: BTreeMap<String, BTreeSet<String>>,
-    service_of: BTreeMap<String, String>,
+    by_service: FastMap<String, BTreeSet<String>>,
+    service_of: FastMap<String, String>,
     /// `EndpointSliceTracker`: the resourceVersion of each slice as this controller last
     /// wrote it (`None`: it deleted it), to tell its own writes from others'.
-    written: BTreeMap<String, Option<String>>,
+    written: FastMap<String, Option<String>>,
 }
 
 #[derive(Debug)]
@@ -61,7 +62,7 @@ struct ServiceState {
     /// pod → the slice that holds its endpoint.
     located: BTreeMap<String, String>,
     /// The Service's managed slices.
-    slices: BTreeMap<String, SliceInfo>,
+    slices: SliceSet,
     /// Slices created so far (the next name's seed).
     created: u64,
 }
@@ -73,7 +74,7 @@ impl ServiceState {
             full: true,
             dirty: BTreeSet::new(),
             located: BTreeMap::new(),
-            slices: BTreeMap::new(),
+            slices: SliceSet::default(),
             created: 0,
         }
     }
@@ -131,11 +132,16 @@ impl SelectorIndex {
         self.selector_of.insert(service.to_string(), selector);
     }
 
-    /// `GetPodServiceMemberships`: the Services whose selector matches these labels.
-    fn matching(&self, labels: Option<&BTreeMap<String, String>>) -> BTreeSet<String> {
-        let mut out: BTreeSet<String> = self.everything.clone();
+    /// `GetPodServiceMemberships`: the Services whose selector matches these labels
+    /// (added to `out`).
+    fn matching<'s>(
+        &'s self,
+        labels: Option<&BTreeMap<String, String>>,
+        out: &mut BTreeSet<&'s str>,
+    ) {
+        out.extend(self.everything.iter().map(String::as_str));
         let Some(labels) = labels else {
-            return out;
+            return;
         };
         for (k, v) in labels {
             let Some(candidates) = self.by_label.get(k).and_then(|values| values.get(v)) else {
@@ -147,11 +153,10 @@ impl SelectorIndex {
                     .get(service)
                     .is_some_and(|sel| sel.iter().all(|(sk, sv)| labels.get(sk) == Some(sv)));
                 if all {
-                    out.insert(service.clone());
+                    out.insert(service);
                 }
             }
         }
-        out
     }
 }
 
@@ -195,21 +200,25 @@ pub fn on_event(world: &mut World, event: &WatchEvent) {
         }
         ObjectKind::Pod => {
             let c = &mut world.endpointslice;
-            let mut services = c.selectors.matching(
+            let mut services: BTreeSet<&str> = BTreeSet::new();
+            c.selectors.matching(
                 world
                     .store
                     .pods()
                     .get(&event.name)
                     .and_then(|p| p.metadata.labels.as_ref()),
+                &mut services,
             );
             if let Some(listed) = c.listed_in.get(&event.name) {
-                services.extend(listed.iter().cloned());
+                services.extend(listed.iter().map(String::as_str));
             }
             for service in services {
-                if let Some(state) = c.services.get_mut(&service) {
-                    state.dirty.insert(event.name.clone());
+                if let Some(state) = c.services.get_mut(service) {
+                    if !state.dirty.contains(&event.name) {
+                        state.dirty.insert(event.name.clone());
+                    }
                 }
-                c.queue.add(&service);
+                c.queue.add(service);
             }
         }
         ObjectKind::EndpointSlice => on_slice_event(world, &event.name),
@@ -221,16 +230,12 @@ pub fn on_event(world: &mut World, event: &WatchEvent) {
 /// synced again in full (`onEndpointSlice{Add,Update,Delete}`).
 fn on_slice_event(world: &mut World, name: &str) {
     let current = world.store.endpoint_slices().get(name);
-    let rv = current.and_then(|s| s.metadata.resource_version.clone());
+    let rv = current.and_then(|s| s.metadata.resource_version.as_deref());
     let managed = current.is_some_and(utils::managed_by_controller);
-    let label = current
-        .and_then(utils::service_name_label)
-        .map(str::to_string);
+    let label = current.and_then(utils::service_name_label);
     let c = &mut world.endpointslice;
-    let before = c.service_of.get(name).cloned();
-    index_slice(c, name, label.as_deref());
     let own = match c.written.get(name) {
-        Some(Some(written)) => rv.as_ref() == Some(written),
+        Some(Some(written)) => rv == Some(written.as_str()),
         Some(None) => current.is_none(),
         None => false,
     };
@@ -238,11 +243,14 @@ fn on_slice_event(world: &mut World, name: &str) {
         c.written.remove(name);
     }
     if own {
+        index_slice(c, name, label);
         return;
     }
+    let before = c.service_of.get(name).cloned();
+    index_slice(c, name, label);
     let mut resync: BTreeSet<String> = BTreeSet::new();
     if managed {
-        resync.extend(label.clone());
+        resync.extend(label.map(str::to_string));
     }
     // A slice that belonged to a Service's managed set and changed or left it.
     if let Some(before) = before {
@@ -262,6 +270,21 @@ fn on_slice_event(world: &mut World, name: &str) {
 }
 
 fn index_slice(c: &mut EndpointSliceController, name: &str, label: Option<&str>) {
+    // Indexed as it is already (the controller's own writes keep the label).
+    let same = match (c.service_of.get(name), label) {
+        (Some(old), Some(label)) => {
+            old.len() == label.len()
+                && old
+                    .bytes()
+                    .zip(label.bytes())
+                    .all(|(o, l)| o == l.to_ascii_lowercase())
+        }
+        (None, None) => true,
+        _ => false,
+    };
+    if same {
+        return;
+    }
     if let Some(old) = c.service_of.remove(name) {
         if let Some(set) = c.by_service.get_mut(&old) {
             set.remove(name);
@@ -293,7 +316,7 @@ pub fn work(world: &mut World) -> Result<bool, crate::sim::error::SimError> {
 
 /// `syncService`: the queue's worker for one Service key.
 pub fn sync(world: &mut World, service_name: &str) {
-    let Some(service) = world.store.services().get(service_name).cloned() else {
+    let Some(service) = world.store.services().get_shared(service_name) else {
         forget(world, service_name);
         return;
     };
@@ -358,8 +381,13 @@ pub fn sync(world: &mut World, service_name: &str) {
             continue;
         }
         let ports = utils::endpoint_ports(&service, pod);
+        // Pods of one Service mostly share their ports: their key is made once.
+        let key = match desired.last() {
+            Some(last) if last.ports == ports => last.key.clone(),
+            _ => utils::port_key(Some(&ports)),
+        };
         desired.push(Desired {
-            key: utils::port_key(Some(&ports)),
+            key,
             ports,
             endpoint,
         });
@@ -444,7 +472,7 @@ fn selects(selector: &BTreeMap<String, String>, pod: &Pod) -> bool {
 
 /// The Service's managed slices as the lister shows them (service-name and managed-by
 /// labels, not being deleted), with what the plan needs to know of each.
-fn managed_slices(world: &World, service: &str, uid: &str) -> BTreeMap<String, SliceInfo> {
+fn managed_slices(world: &World, service: &str, uid: &str) -> SliceSet {
     slices_of(world, service)
         .filter(|s| utils::service_name_label(s) == Some(service))
         .filter(|s| utils::managed_by_controller(s))
@@ -483,7 +511,7 @@ fn relocate(world: &mut World, state: &mut ServiceState, service: &str) {
     }
 }
 
-fn unlist(listed_in: &mut BTreeMap<String, BTreeSet<String>>, pod: &str, service: &str) {
+fn unlist(listed_in: &mut FastMap<String, BTreeSet<String>>, pod: &str, service: &str) {
     if let Some(set) = listed_in.get_mut(pod) {
         set.remove(service);
         if set.is_empty() {
@@ -579,6 +607,8 @@ fn update_slice(
 ) {
     let mut left: Vec<String> = Vec::new();
     let mut came: Vec<String> = Vec::new();
+    // Only a whole new shape changes the slice's ports (and with them its key).
+    let same_ports = write.whole.is_none();
     let written = server::write::<EndpointSlice>(world, name, server::Author::Other, |slice| {
         let mut changed = false;
         if slice.metadata.labels.as_ref() != Some(labels) {
@@ -648,7 +678,14 @@ fn update_slice(
     let Some(slice) = world.store.endpoint_slices().get(name) else {
         return;
     };
-    let info = info(slice, &owner.uid);
+    let info = match state.slices.get(name) {
+        Some(before) if same_ports => SliceInfo {
+            key: before.key.clone(),
+            len: slice.endpoints.as_ref().map_or(0, Vec::len),
+            owned: utils::owned_by(slice, &owner.uid),
+        },
+        _ => info(slice, &owner.uid),
+    };
     for pod in &left {
         unlocate(world, state, service, pod, name);
     }

@@ -2,6 +2,7 @@
 //! Service, slice labels, names and ownership (upstream
 //! `staging/src/k8s.io/endpointslice/utils.go` and `util/controller_utils.go`).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Node, ObjectReference, Pod, Service, ServicePort};
@@ -167,17 +168,25 @@ pub fn port_key(ports: Option<&[EndpointPort]>) -> String {
 /// `hashEndpoint`: what identifies an endpoint across syncs, so that a change of its
 /// conditions, node or zone is an update in place: the sorted addresses, the hostname and
 /// the target's namespace and name.
-pub type Identity = (Vec<String>, String, String, String);
+/// Borrowed from the endpoint (its addresses are copied only when not sorted already).
+pub type Identity<'e> = (Cow<'e, [String]>, &'e str, &'e str, &'e str);
 
-pub fn identity(e: &Endpoint) -> Identity {
-    let mut addresses = e.addresses.clone();
-    addresses.sort();
+pub fn identity(e: &Endpoint) -> Identity<'_> {
+    let addresses: Cow<'_, [String]> = if e.addresses.is_sorted() {
+        Cow::Borrowed(&e.addresses)
+    } else {
+        let mut sorted = e.addresses.clone();
+        sorted.sort();
+        Cow::Owned(sorted)
+    };
     let target = e.target_ref.as_ref();
     (
         addresses,
-        e.hostname.clone().unwrap_or_default(),
-        target.and_then(|t| t.namespace.clone()).unwrap_or_default(),
-        target.and_then(|t| t.name.clone()).unwrap_or_default(),
+        e.hostname.as_deref().unwrap_or_default(),
+        target
+            .and_then(|t| t.namespace.as_deref())
+            .unwrap_or_default(),
+        target.and_then(|t| t.name.as_deref()).unwrap_or_default(),
     )
 }
 

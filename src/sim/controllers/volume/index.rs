@@ -8,9 +8,9 @@
 //! (`informer::WatchCursor`), so it answers as a scan of the store would; callers still
 //! check what it returns against the store.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
-use super::super::informer::WatchCursor;
+use super::super::informer::{FastMap, FastSet, WatchCursor};
 use super::{claims_of, phase_of_claim};
 use crate::sim::kinds::ObjectKind;
 use crate::sim::server::store::Store;
@@ -19,15 +19,15 @@ use crate::sim::world::{WatchEvent, World};
 #[derive(Debug, Default)]
 pub struct VolumeIndex {
     cursor: WatchCursor,
-    claims_by_pod: BTreeMap<String, Vec<String>>,
-    pods_by_claim: BTreeMap<String, BTreeSet<String>>,
+    claims_by_pod: FastMap<String, Vec<String>>,
+    pods_by_claim: FastMap<String, BTreeSet<String>>,
     pending: BTreeSet<String>,
-    deleting: BTreeSet<String>,
+    deleting: FastSet<String>,
     /// Claims that may have lost their last user since pvc-protection last looked: the
     /// claims of every pod seen since, and every claim seen deleted.
     to_check: BTreeSet<String>,
-    claim_of_volume: BTreeMap<String, String>,
-    volumes_by_claim: BTreeMap<String, BTreeSet<String>>,
+    claim_of_volume: FastMap<String, String>,
+    volumes_by_claim: FastMap<String, BTreeSet<String>>,
     /// Volumes with no `claimRef`, free for any claim that fits.
     unclaimed: BTreeSet<String>,
 }
@@ -91,13 +91,19 @@ impl VolumeIndex {
     fn observe_claim(&mut self, store: &Store, name: &str) {
         let claim = store.claims().get(name);
         if claim.is_some_and(|c| phase_of_claim(c) == "Pending") {
-            self.pending.insert(name.to_string());
+            if !self.pending.contains(name) {
+                self.pending.insert(name.to_string());
+            }
         } else {
             self.pending.remove(name);
         }
         if claim.is_some_and(|c| c.metadata.deletion_timestamp.is_some()) {
-            self.deleting.insert(name.to_string());
-            self.to_check.insert(name.to_string());
+            if !self.deleting.contains(name) {
+                self.deleting.insert(name.to_string());
+            }
+            if !self.to_check.contains(name) {
+                self.to_check.insert(name.to_string());
+            }
         } else {
             self.deleting.remove(name);
         }
@@ -106,8 +112,8 @@ impl VolumeIndex {
     fn observe_volume(&mut self, store: &Store, name: &str) {
         let pv = store.volumes().get(name);
         let claim_ref = pv.and_then(|pv| pv.spec.as_ref()?.claim_ref.as_ref());
-        let now = claim_ref.and_then(|r| r.name.clone());
-        if self.claim_of_volume.get(name) != now.as_ref() {
+        let now = claim_ref.and_then(|r| r.name.as_deref());
+        if self.claim_of_volume.get(name).map(String::as_str) != now {
             if let Some(before) = self.claim_of_volume.remove(name) {
                 if let Some(volumes) = self.volumes_by_claim.get_mut(&before) {
                     volumes.remove(name);
@@ -118,14 +124,17 @@ impl VolumeIndex {
             }
             if let Some(claim) = now {
                 self.volumes_by_claim
-                    .entry(claim.clone())
+                    .entry(claim.to_string())
                     .or_default()
                     .insert(name.to_string());
-                self.claim_of_volume.insert(name.to_string(), claim);
+                self.claim_of_volume
+                    .insert(name.to_string(), claim.to_string());
             }
         }
         if pv.is_some() && claim_ref.is_none() {
-            self.unclaimed.insert(name.to_string());
+            if !self.unclaimed.contains(name) {
+                self.unclaimed.insert(name.to_string());
+            }
         } else {
             self.unclaimed.remove(name);
         }
@@ -170,24 +179,21 @@ impl VolumeIndex {
     }
 }
 
-/// Brings the view up to date: the event being dispatched (`current`), then every queued
-/// event not looked at yet. Without `current`, the caller runs on behalf of another
-/// component (the scheduler's PreBind).
+/// Brings the view up to date: the event being dispatched (`current`, unless it was seen
+/// queued), then every queued event not looked at yet. Without `current`, the caller runs
+/// on behalf of another component (the scheduler's PreBind).
 pub fn catch_up(world: &mut World, current: Option<&WatchEvent>) {
     let index = &mut world.volume_controller.index;
-    let mut keys: Vec<(&ObjectKind, &str)> = Vec::new();
     if let Some(event) = current {
-        index.cursor.dispatched();
-        keys.push((&event.kind, &event.name));
+        // An event seen while it was queued need not be looked at again (`WatchCursor`).
+        if !index.cursor.dispatched() {
+            index.observe(&world.store, &event.kind, &event.name);
+        }
     }
-    keys.extend(
-        index
-            .cursor
-            .unseen(world.store.pending_watch_events(), current.is_none())
-            .into_iter()
-            .map(|e| (&e.kind, e.name.as_str())),
-    );
-    for (kind, name) in keys {
-        index.observe(&world.store, kind, name);
+    for e in index
+        .cursor
+        .unseen(world.store.pending_watch_events(), current.is_none())
+    {
+        index.observe(&world.store, &e.kind, &e.name);
     }
 }

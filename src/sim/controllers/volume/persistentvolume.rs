@@ -37,10 +37,12 @@ pub(super) fn sync_pending_claims(world: &mut World) {
 /// `syncClaim` for an unbound claim: bind, provision, or wait.
 pub(crate) fn sync_claim(world: &mut World, name: &str) {
     super::index::catch_up(world, None);
-    let Some(claim) = world.store.claims().get(name).cloned() else {
+    let Some(claim) = world.store.claims().get_shared(name) else {
         return;
     };
     if claim.metadata.deletion_timestamp.is_some() {
+        // Let go of the claim before anyone writes it (no copy on write).
+        drop(claim);
         release_if_unused(world, name);
         return;
     }
@@ -54,7 +56,9 @@ pub(crate) fn sync_claim(world: &mut World, name: &str) {
         .is_some()
     {
         // Pre-bound to a volume by name: that one or none.
-        if let Some(pv) = find_volume(world, &claim) {
+        let found = find_volume(world, &claim);
+        drop(claim);
+        if let Some(pv) = found {
             bind(world, name, &pv);
         }
         return;
@@ -68,11 +72,15 @@ pub(crate) fn sync_claim(world: &mut World, name: &str) {
     let (class_name, class) = class_of(world, &claim);
     // WaitForFirstConsumer delays even static binding until the scheduler chose a node.
     let delayed = class.is_some_and(waits_for_consumer) && selected.is_none();
-    if !delayed {
-        if let Some(pv) = find_volume(world, &claim) {
-            bind(world, name, &pv);
-            return;
-        }
+    let found = if delayed {
+        None
+    } else {
+        find_volume(world, &claim)
+    };
+    drop(claim);
+    if let Some(pv) = found {
+        bind(world, name, &pv);
+        return;
     }
     if class_name.is_empty() {
         tell(
@@ -212,7 +220,12 @@ fn request_of(claim: &PersistentVolumeClaim) -> Option<u128> {
 
 /// `bind`: the volume points at the claim and the claim at the volume; both are Bound.
 pub(super) fn bind(world: &mut World, claim_name: &str, pv_name: &str) {
-    let Some(claim) = world.store.claims().get(claim_name).cloned() else {
+    let Some(claim_uid) = world
+        .store
+        .claims()
+        .get(claim_name)
+        .map(|c| c.metadata.uid.clone())
+    else {
         return;
     };
     let ns = world.config.namespace.clone();
@@ -232,7 +245,7 @@ pub(super) fn bind(world: &mut World, claim_name: &str, pv_name: &str) {
         claim_ref.kind = Some("PersistentVolumeClaim".into());
         claim_ref.namespace = Some(ns);
         claim_ref.name = Some(claim_name.to_string());
-        claim_ref.uid = claim.metadata.uid.clone();
+        claim_ref.uid = claim_uid;
         bound_as = Some((pv_spec.capacity.clone(), pv_spec.access_modes.clone()));
         pv.status.get_or_insert_with(Default::default).phase = Some("Bound".into());
         true
@@ -268,7 +281,7 @@ pub(super) fn bind(world: &mut World, claim_name: &str, pv_name: &str) {
 /// `syncVolume`: a new volume without a claim is Available; a bound volume whose claim
 /// is gone is Released and reclaimed; a deleted volume no claim uses loses pv-protection.
 pub(super) fn sync_volume(world: &mut World, name: &str) {
-    let Some(pv) = world.store.volumes().get(name).cloned() else {
+    let Some(pv) = world.store.volumes().get_shared(name) else {
         return;
     };
     let mut phase = pv
@@ -277,7 +290,15 @@ pub(super) fn sync_volume(world: &mut World, name: &str) {
         .and_then(|s| s.phase.clone())
         .unwrap_or_default();
     let deleting = pv.metadata.deletion_timestamp.is_some();
-    match pv.spec.as_ref().and_then(|s| s.claim_ref.clone()) {
+    let claim_ref = pv.spec.as_ref().and_then(|s| s.claim_ref.clone());
+    let policy = pv
+        .spec
+        .as_ref()
+        .and_then(|s| s.persistent_volume_reclaim_policy.clone())
+        .unwrap_or_else(|| "Retain".into());
+    // Let go of the volume before it is written (no copy on write).
+    drop(pv);
+    match claim_ref {
         None => {
             if !deleting && (phase.is_empty() || phase == "Pending") {
                 set_volume_phase(world, name, "Available");
@@ -294,11 +315,6 @@ pub(super) fn sync_volume(world: &mut World, name: &str) {
                 // The claim is gone: released, and its reclaim policy applies (B-PV-4).
                 set_volume_phase(world, name, "Released");
                 phase = "Released".into();
-                let policy = pv
-                    .spec
-                    .as_ref()
-                    .and_then(|s| s.persistent_volume_reclaim_policy.clone())
-                    .unwrap_or_else(|| "Retain".into());
                 if policy == "Delete" && !deleting {
                     let _ = server::delete(
                         world,
