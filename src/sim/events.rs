@@ -37,7 +37,7 @@ pub struct Event {
 fn key_hash(kind: &ObjectKind, name: &str, type_: &str, reason: &str, message: &str) -> u64 {
     use std::hash::Hash;
     // A fixed-key hasher: the same input hashes the same on every run.
-    let mut h = super::controllers::informer::FastHasher::default();
+    let mut h = rustc_hash::FxHasher::default();
     (kind, name, type_, reason, message).hash(&mut h);
     h.finish()
 }
