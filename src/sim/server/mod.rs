@@ -185,16 +185,24 @@ fn init_meta(world: &mut World, kind: &ObjectKind, meta: &mut ObjectMeta) {
     }
 }
 
+/// A namespaced object's namespace, when it names one, is the cluster's (the only one).
+fn check_namespace(world: &World, kind: &ObjectKind, ns: Option<&str>) -> Result<(), ApiError> {
+    match ns {
+        Some(ns) if kind.namespaced() && ns != world.config.namespace => Err(ApiError::new(
+            Reason::NotFound,
+            format!("namespaces \"{ns}\" not found"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Checks that apply to every request: the kind is known, strict decoding, the namespace.
 pub fn check_request(world: &World, kind: &ObjectKind, value: &Value) -> Result<(), ApiError> {
-    if let Some(ns) = value.pointer("/metadata/namespace").and_then(Value::as_str) {
-        if kind.namespaced() && ns != world.config.namespace {
-            return Err(ApiError::new(
-                Reason::NotFound,
-                format!("namespaces \"{ns}\" not found"),
-            ));
-        }
-    }
+    check_namespace(
+        world,
+        kind,
+        value.pointer("/metadata/namespace").and_then(Value::as_str),
+    )?;
     if !matches!(kind, ObjectKind::Other(_)) {
         let unknown = strict::unknown_fields(kind.name(), value);
         if !unknown.is_empty() {
@@ -215,24 +223,7 @@ pub fn create(
     value: &Value,
 ) -> Result<Response<String>, RequestError> {
     check_request(world, kind, value)?;
-    let name = meta_of(value).name.unwrap_or_default();
-    if name.is_empty() {
-        return Err(ApiError::new(
-            Reason::Invalid,
-            format!(
-                "The {kind} \"\" is invalid: metadata.name: Required value: name or generateName is required"
-            ),
-        )
-        .into());
-    }
-    if world.store.exists(kind, &name) {
-        return Err(ApiError::new(
-            Reason::AlreadyExists,
-            format!("{} \"{name}\" already exists", kind.resource()),
-        )
-        .into());
-    }
-    world.count_object_creation()?;
+    let name = admit_new_name(world, kind, meta_of(value).name.unwrap_or_default())?;
     let mut warnings = Vec::new();
     match kind {
         ObjectKind::StatefulSet => {
@@ -710,14 +701,16 @@ fn admit_typed_create(
     kind: &ObjectKind,
     meta: &ObjectMeta,
 ) -> Result<String, RequestError> {
-    if let Some(ns) = meta.namespace.as_deref() {
-        if kind.namespaced() && ns != world.config.namespace {
-            return Err(
-                ApiError::new(Reason::NotFound, format!("namespaces \"{ns}\" not found")).into(),
-            );
-        }
-    }
-    let name = meta.name.clone().unwrap_or_default();
+    check_namespace(world, kind, meta.namespace.as_deref())?;
+    admit_new_name(world, kind, meta.name.clone().unwrap_or_default())
+}
+
+/// A creation's name: present, not taken, and within the object budget.
+fn admit_new_name(
+    world: &mut World,
+    kind: &ObjectKind,
+    name: String,
+) -> Result<String, RequestError> {
     if name.is_empty() {
         return Err(ApiError::new(
             Reason::Invalid,

@@ -170,6 +170,30 @@ struct Work<'s> {
     status: Status,
 }
 
+/// Step 2 of a port group: its new endpoints (`queue`, in order) first fill the slices
+/// that are updated anyway (`updating`), fullest first, then first by name.
+fn fill_updated(
+    work: &mut [Work],
+    mut updating: Vec<usize>,
+    queue: &mut impl Iterator<Item = usize>,
+    desired: &[Desired],
+) {
+    updating.sort_by(|&a, &b| {
+        work[b]
+            .len
+            .cmp(&work[a].len)
+            .then(work[a].name.cmp(work[b].name))
+    });
+    for i in updating {
+        let w = &mut work[i];
+        while w.len < MAX_ENDPOINTS_PER_SLICE {
+            let Some(d) = queue.next() else { break };
+            w.write.append.push(desired[d].endpoint.clone());
+            w.len += 1;
+        }
+    }
+}
+
 /// Plans one sync of a Service's IPv4 slices.
 ///
 /// `slices` are the Service's slices (managed by the controller, not being deleted) by
@@ -285,23 +309,10 @@ fn plan_all<'a>(
         }
         let mut queue = new.iter().copied().peekable();
         // 2. Fill the slices that are updated anyway, fullest first.
-        let mut updating: Vec<usize> = (0..work.len())
+        let updating: Vec<usize> = (0..work.len())
             .filter(|&i| work[i].key == key && work[i].status == Status::Update)
             .collect();
-        updating.sort_by(|&a, &b| {
-            work[b]
-                .len
-                .cmp(&work[a].len)
-                .then(work[a].name.cmp(work[b].name))
-        });
-        for i in updating {
-            let w = &mut work[i];
-            while w.len < MAX_ENDPOINTS_PER_SLICE {
-                let Some(d) = queue.next() else { break };
-                w.write.append.push(desired[d].endpoint.clone());
-                w.len += 1;
-            }
-        }
+        fill_updated(&mut work, updating, &mut queue, desired);
         // 3. The rest: into the unchanged slice they fill best, else into new slices.
         let mut rest: Vec<usize> = queue.collect();
         while !rest.is_empty() {
@@ -507,25 +518,12 @@ fn plan_scoped<'a>(
         }
         let mut queue = new.iter().copied().peekable();
         // 2. Fill the slices that are updated anyway, fullest first.
-        let mut updating: Vec<usize> = mine
+        let updating: Vec<usize> = mine
             .iter()
             .copied()
             .filter(|&i| work[i].status == Status::Update)
             .collect();
-        updating.sort_by(|&a, &b| {
-            work[b]
-                .len
-                .cmp(&work[a].len)
-                .then(work[a].name.cmp(work[b].name))
-        });
-        for i in updating {
-            let w = &mut work[i];
-            while w.len < MAX_ENDPOINTS_PER_SLICE {
-                let Some(d) = queue.next() else { break };
-                w.write.append.push(desired[d].endpoint.clone());
-                w.len += 1;
-            }
-        }
+        fill_updated(&mut work, updating, &mut queue, desired);
         // 3. The rest: into the unchanged slice they fill best, else into new slices.
         let mut rest: Vec<usize> = queue.collect();
         while !rest.is_empty() {
