@@ -8,7 +8,6 @@
 use k8s_openapi::api::core::v1::{Pod, PodStatus};
 
 use super::super::clock::Millis;
-use super::super::scheduler::set_condition;
 use super::super::server;
 use super::super::world::World;
 use super::{event, PodRuntime, State};
@@ -66,18 +65,7 @@ pub(crate) fn exceeded(world: &mut World, rt: &mut PodRuntime) {
         status.phase = Some("Failed".into());
         status.reason = Some(REASON.into());
         status.message = Some(MESSAGE.into());
-        if status.conditions.is_some() {
-            set_condition(status, "Ready", false, now);
-            set_condition(status, "ContainersReady", false, now);
-        }
-        for container in status
-            .container_statuses
-            .iter_mut()
-            .flatten()
-            .chain(status.init_container_statuses.iter_mut().flatten())
-        {
-            container.ready = false;
-        }
+        super::status::mark_not_ready(status, now);
         true
     });
 }

@@ -97,6 +97,24 @@ fn container_status(rt: &PodRuntime, i: usize) -> ContainerStatus {
     }
 }
 
+/// The pod stops being ready: its `Ready` and `ContainersReady` conditions (when it has
+/// conditions) turn False, and every container status, init containers' included, says
+/// not ready. The container states keep their last observation.
+pub(crate) fn mark_not_ready(status: &mut PodStatus, now: Millis) {
+    if status.conditions.is_some() {
+        set_condition(status, "Ready", false, now);
+        set_condition(status, "ContainersReady", false, now);
+    }
+    for container in status
+        .container_statuses
+        .iter_mut()
+        .flatten()
+        .chain(status.init_container_statuses.iter_mut().flatten())
+    {
+        container.ready = false;
+    }
+}
+
 /// `getPhase`, when it is terminal: the containers stopped and will not restart.
 pub(crate) fn terminal_phase(rt: &PodRuntime) -> Option<&'static str> {
     match phase(rt) {

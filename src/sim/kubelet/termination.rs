@@ -9,7 +9,6 @@
 use k8s_openapi::api::core::v1::{ContainerState, ContainerStateTerminated, Pod};
 
 use super::super::clock::{to_time, Millis, ZERO};
-use super::super::scheduler::set_condition;
 use super::super::server;
 use super::super::world::World;
 use super::pod_workers::stop_time;
@@ -88,18 +87,7 @@ pub(crate) fn begin(world: &mut World, name: &str, uid: &str, node: &str) {
     sync_at(world, name, uid, gone_at);
     server::write::<Pod>(world, name, server::Author::Other, |pod| {
         if let Some(status) = pod.status.as_mut() {
-            if status.conditions.is_some() {
-                set_condition(status, "Ready", false, now);
-                set_condition(status, "ContainersReady", false, now);
-            }
-            for container in status
-                .container_statuses
-                .iter_mut()
-                .flatten()
-                .chain(status.init_container_statuses.iter_mut().flatten())
-            {
-                container.ready = false;
-            }
+            super::status::mark_not_ready(status, now);
         }
         true
     });
