@@ -352,47 +352,7 @@ pub fn remove(world: &mut World, kind: &ObjectKind, name: &str) {
         remove_pod(world, name);
         return;
     }
-    use store::Object;
-    let removed = match kind {
-        ObjectKind::StatefulSet => world
-            .store
-            .statefulsets
-            .remove(name)
-            .map(Object::StatefulSet),
-        ObjectKind::PersistentVolumeClaim => world
-            .store
-            .claims
-            .remove(name)
-            .map(Object::PersistentVolumeClaim),
-        ObjectKind::PersistentVolume => world
-            .store
-            .volumes
-            .remove(name)
-            .map(Object::PersistentVolume),
-        ObjectKind::StorageClass => world
-            .store
-            .storage_classes
-            .remove(name)
-            .map(Object::StorageClass),
-        ObjectKind::Service => world.store.services.remove(name).map(Object::Service),
-        ObjectKind::Node => world.store.nodes.remove(name).map(Object::Node),
-        ObjectKind::ControllerRevision => world
-            .store
-            .revisions
-            .remove(name)
-            .map(Object::ControllerRevision),
-        ObjectKind::EndpointSlice => world
-            .store
-            .endpoint_slices
-            .remove(name)
-            .map(Object::EndpointSlice),
-        ObjectKind::Pod => None,
-        ObjectKind::Other(k) => world
-            .store
-            .others
-            .remove(&(k.clone(), name.to_string()))
-            .map(Object::Other),
-    };
+    let removed = world.store.remove(kind, name);
     if let Some(last) = removed {
         write::announce(
             world,

@@ -344,6 +344,21 @@ impl Store {
         }
     }
 
+    /// Takes any object out of the store (its deletion is complete).
+    pub(in crate::sim::server) fn remove(
+        &mut self,
+        kind: &ObjectKind,
+        name: &str,
+    ) -> Option<Object> {
+        match Self::typed_map(kind) {
+            Some(map) => map.remove(self, name, ServerOnly::new()),
+            None => self
+                .others
+                .remove(&Self::other_key(kind, name))
+                .map(Object::Other),
+        }
+    }
+
     /// The changes not yet heard by the watchers, oldest first (an informer may look
     /// ahead, as `informer::WatchCursor` does).
     pub fn pending_watch_events(&self) -> &VecDeque<WatchEvent> {
@@ -433,6 +448,18 @@ pub trait TypedMap: Sync {
     fn meta<'a>(&self, store: &'a Store, name: &str) -> Option<&'a ObjectMeta>;
     fn shared(&self, store: &Store, name: &str) -> Option<Object>;
     fn status_json(&self, store: &Store, name: &str) -> Option<Option<Value>>;
+    /// Takes the object out of the store. Only the API server holds a [`ServerOnly`].
+    fn remove(&self, store: &mut Store, name: &str, _: ServerOnly) -> Option<Object>;
+}
+
+/// A token only `sim::server` can make: the store's removals through the registry take
+/// one, so the registry's handles do not open the store to anyone else.
+pub struct ServerOnly(());
+
+impl ServerOnly {
+    pub(in crate::sim::server) fn new() -> ServerOnly {
+        ServerOnly(())
+    }
 }
 
 /// The typed map of `T` (a zero-sized handle).
@@ -474,5 +501,9 @@ impl<T: Stored + k8s_openapi::Resource + 'static> TypedMap for Map<T> {
 
     fn status_json(&self, store: &Store, name: &str) -> Option<Option<Value>> {
         T::map(store).get(name).map(T::status_json)
+    }
+
+    fn remove(&self, store: &mut Store, name: &str, _: ServerOnly) -> Option<Object> {
+        T::map_mut(store).remove(name).map(T::shared)
     }
 }
