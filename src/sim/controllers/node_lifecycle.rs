@@ -136,24 +136,30 @@ fn set_node_ready(world: &mut World, node: &str, ready: bool) {
         let status = object.status.get_or_insert_with(Default::default);
         let conditions = status.conditions.get_or_insert_with(Vec::new);
         conditions.retain(|c| c.type_ != "Ready");
-        conditions.push(if ready {
-            NodeCondition {
-                type_: "Ready".into(),
-                status: "True".into(),
-                reason: Some("KubeletReady".into()),
-                message: Some("kubelet is posting ready status".into()),
-                last_transition_time: Some(to_time(now)),
-                last_heartbeat_time: Some(to_time(now)),
-            }
+        // The kubelet's own report when it is back; the node lifecycle controller's
+        // `Unknown`, with no heartbeat, when it stopped reporting.
+        let (state, reason, message, heartbeat) = if ready {
+            (
+                "True",
+                "KubeletReady",
+                "kubelet is posting ready status",
+                Some(to_time(now)),
+            )
         } else {
-            NodeCondition {
-                type_: "Ready".into(),
-                status: "Unknown".into(),
-                reason: Some("NodeStatusUnknown".into()),
-                message: Some("Kubelet stopped posting node status.".into()),
-                last_transition_time: Some(to_time(now)),
-                last_heartbeat_time: None,
-            }
+            (
+                "Unknown",
+                "NodeStatusUnknown",
+                "Kubelet stopped posting node status.",
+                None,
+            )
+        };
+        conditions.push(NodeCondition {
+            type_: "Ready".into(),
+            status: state.into(),
+            reason: Some(reason.into()),
+            message: Some(message.into()),
+            last_transition_time: Some(to_time(now)),
+            last_heartbeat_time: heartbeat,
         });
         let spec = object.spec.get_or_insert_with(Default::default);
         let taints = spec.taints.get_or_insert_with(Vec::new);
