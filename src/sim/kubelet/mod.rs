@@ -152,9 +152,11 @@ pub(crate) struct Ctr {
     /// The current image pull back-off.
     pub pull_backoff: Option<Millis>,
     pub pull_policy: String,
-    pub readiness: Option<Probe>,
-    pub liveness: Option<Probe>,
-    pub startup: Option<Probe>,
+    /// Boxed: most containers have no probes, and a `Probe` kept inline would make every
+    /// container's record several times larger.
+    pub readiness: Option<Box<Probe>>,
+    pub liveness: Option<Box<Probe>>,
+    pub startup: Option<Box<Probe>>,
     /// The spec's new image, while the old instance stops (`computePodActions`: the
     /// container's hash changed); the new instance starts with it.
     pub next_image: Option<String>,
