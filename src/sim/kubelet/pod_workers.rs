@@ -123,24 +123,27 @@ pub(crate) fn start_sandbox(world: &mut World, name: &str, uid: &str, node: &str
 
 /// One run of the pod's worker at the current instant.
 pub(crate) fn sync_pod(world: &mut World, name: &str, uid: &str) {
-    let Some(mut rt) = world.kubelet.pods.remove(uid) else {
+    let Some(rt) = world.kubelet.pods.get(uid) else {
         return;
     };
     if let Some(gone_at) = rt.gone_at {
-        world.kubelet.pods.insert(uid.to_string(), rt);
         if gone_at <= world.now {
             super::termination::finish(world, name, uid);
         }
         return;
     }
     if rt.frozen {
-        world.kubelet.pods.insert(uid.to_string(), rt);
         return;
     }
+    // The worker takes its record out while it runs (it reads and writes the world), and
+    // puts it back under the same key.
+    let Some((key, mut rt)) = world.kubelet.pods.remove_entry(uid) else {
+        return;
+    };
     let deadline = super::active_deadline::deadline(world, &rt);
     if deadline.is_some_and(|at| at <= world.now) {
         super::active_deadline::exceeded(world, &mut rt);
-        world.kubelet.pods.insert(uid.to_string(), rt);
+        world.kubelet.pods.insert(key, rt);
         return;
     }
     for _ in 0..MAX_STEPS {
@@ -161,7 +164,7 @@ pub(crate) fn sync_pod(world: &mut World, name: &str, uid: &str) {
     if terminal {
         rt.frozen = true;
     }
-    world.kubelet.pods.insert(uid.to_string(), rt);
+    world.kubelet.pods.insert(key, rt);
     if let (Some(at), false) = (next, terminal) {
         sync_at(world, name, uid, at);
     }

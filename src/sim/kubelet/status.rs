@@ -279,14 +279,11 @@ pub(crate) fn write(world: &mut World, rt: &mut PodRuntime) -> bool {
         explain(&mut status, type_, why);
     }
     let terminal = matches!(phase, "Succeeded" | "Failed");
-    let unchanged = world
-        .store
-        .pods()
-        .get(&rt.name)
-        .is_some_and(|pod| match &pod.status {
-            Some(old) => *old == status,
-            None => status == PodStatus::default(),
-        });
+    // `pod` is still the stored pod: nothing was written since it was read.
+    let unchanged = match &pod.status {
+        Some(old) => *old == status,
+        None => status == PodStatus::default(),
+    };
     if !unchanged {
         server::write::<Pod>(world, &rt.name, server::Author::Other, |pod| {
             pod.status = Some(status);
