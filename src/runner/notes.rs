@@ -87,9 +87,9 @@ pub fn for_waiting_pods(world: &World, text: &str) -> Vec<String> {
         .map(String::as_str)
         .take(CANDIDATES)
         .collect();
-    let mut pod_events: BTreeMap<&str, &Event> = BTreeMap::new();
-    let mut set_events: BTreeMap<&str, &Event> = BTreeMap::new();
-    for event in world.events.events.iter().rev() {
+    let mut pod_events: BTreeMap<&str, Event> = BTreeMap::new();
+    let mut set_events: BTreeMap<&str, Event> = BTreeMap::new();
+    for event in world.events.iter().rev() {
         if pod_events.len() == pods.len() && set_events.len() == sets.len() {
             break;
         }

@@ -30,6 +30,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use k8s_openapi::api::core::v1::{Pod, Probe};
 
 use super::clock::{Millis, SECOND};
+use super::controllers::informer::FastMap;
 use super::error::SimError;
 use super::ipam::NodeIpam;
 use super::kinds::ObjectKind;
@@ -56,8 +57,9 @@ pub struct ImageFaults {
 
 #[derive(Debug, Default)]
 pub struct Kubelet {
-    /// The kubelet's view of each pod it runs, by UID.
-    pods: BTreeMap<String, PodRuntime>,
+    /// The kubelet's view of each pod it runs, by UID. Only looked up by UID, never walked,
+    /// so a hash map (a fixed-key hasher) serves: a pod event costs no ordered search.
+    pods: FastMap<String, PodRuntime>,
     ipam: BTreeMap<String, NodeIpam>,
     /// Pods (by UID) whose readiness probe fails (`make pod/x unready`).
     pub unready: BTreeSet<String>,
@@ -152,9 +154,11 @@ pub(crate) struct Ctr {
     /// The current image pull back-off.
     pub pull_backoff: Option<Millis>,
     pub pull_policy: String,
-    pub readiness: Option<Probe>,
-    pub liveness: Option<Probe>,
-    pub startup: Option<Probe>,
+    /// Boxed: most containers have no probes, and a `Probe` kept inline would make every
+    /// container's record several times larger.
+    pub readiness: Option<Box<Probe>>,
+    pub liveness: Option<Box<Probe>>,
+    pub startup: Option<Box<Probe>>,
     /// The spec's new image, while the old instance stops (`computePodActions`: the
     /// container's hash changed); the new instance starts with it.
     pub next_image: Option<String>,
@@ -275,7 +279,9 @@ pub fn on_pod(world: &mut World, name: &str) -> Result<(), SimError> {
 pub fn on_timer(world: &mut World, timer: Timer) -> Result<(), SimError> {
     match timer {
         Timer::PodSync { pod, uid } => {
-            world.kubelet.scheduled.remove(&(world.now, uid.clone()));
+            let key = (world.now, uid);
+            world.kubelet.scheduled.remove(&key);
+            let uid = key.1;
             if current(world, &pod, &uid) && node_is_up(world, &pod) {
                 pod_workers::sync_pod(world, &pod, &uid);
             }

@@ -38,33 +38,30 @@ fn ctr(c: &k8s_openapi::api::core::v1::Container, role: Role) -> Ctr {
             .image_pull_policy
             .clone()
             .unwrap_or_else(|| "IfNotPresent".into()),
-        readiness: c.readiness_probe.clone(),
-        liveness: c.liveness_probe.clone(),
-        startup: c.startup_probe.clone(),
+        readiness: c.readiness_probe.clone().map(Box::new),
+        liveness: c.liveness_probe.clone().map(Box::new),
+        startup: c.startup_probe.clone().map(Box::new),
         next_image: None,
     }
 }
 
 fn runtime(pod: &Pod, name: &str, uid: &str, node: &str) -> PodRuntime {
     let spec = pod.spec.as_ref();
-    let mut containers: Vec<Ctr> = spec
-        .and_then(|s| s.init_containers.as_ref())
-        .into_iter()
-        .flatten()
-        .map(|c| {
-            let role = if c.restart_policy.as_deref() == Some("Always") {
-                Role::Sidecar
-            } else {
-                Role::Init
-            };
-            ctr(c, role)
-        })
-        .collect();
-    containers.extend(
-        spec.into_iter()
-            .flat_map(|s| s.containers.iter())
-            .map(|c| ctr(c, Role::App)),
-    );
+    let init = spec
+        .and_then(|s| s.init_containers.as_deref())
+        .unwrap_or_default();
+    let app = spec.map_or(&[][..], |s| s.containers.as_slice());
+    // Exactly as many as the pod has: a growing vector would keep room for four.
+    let mut containers: Vec<Ctr> = Vec::with_capacity(init.len() + app.len());
+    containers.extend(init.iter().map(|c| {
+        let role = if c.restart_policy.as_deref() == Some("Always") {
+            Role::Sidecar
+        } else {
+            Role::Init
+        };
+        ctr(c, role)
+    }));
+    containers.extend(app.iter().map(|c| ctr(c, Role::App)));
     let initialized = !containers.iter().any(|c| c.role != Role::App);
     PodRuntime {
         name: name.to_string(),
@@ -126,24 +123,27 @@ pub(crate) fn start_sandbox(world: &mut World, name: &str, uid: &str, node: &str
 
 /// One run of the pod's worker at the current instant.
 pub(crate) fn sync_pod(world: &mut World, name: &str, uid: &str) {
-    let Some(mut rt) = world.kubelet.pods.remove(uid) else {
+    let Some(rt) = world.kubelet.pods.get(uid) else {
         return;
     };
     if let Some(gone_at) = rt.gone_at {
-        world.kubelet.pods.insert(uid.to_string(), rt);
         if gone_at <= world.now {
             super::termination::finish(world, name, uid);
         }
         return;
     }
     if rt.frozen {
-        world.kubelet.pods.insert(uid.to_string(), rt);
         return;
     }
+    // The worker takes its record out while it runs (it reads and writes the world), and
+    // puts it back under the same key.
+    let Some((key, mut rt)) = world.kubelet.pods.remove_entry(uid) else {
+        return;
+    };
     let deadline = super::active_deadline::deadline(world, &rt);
     if deadline.is_some_and(|at| at <= world.now) {
         super::active_deadline::exceeded(world, &mut rt);
-        world.kubelet.pods.insert(uid.to_string(), rt);
+        world.kubelet.pods.insert(key, rt);
         return;
     }
     for _ in 0..MAX_STEPS {
@@ -164,7 +164,7 @@ pub(crate) fn sync_pod(world: &mut World, name: &str, uid: &str) {
     if terminal {
         rt.frozen = true;
     }
-    world.kubelet.pods.insert(uid.to_string(), rt);
+    world.kubelet.pods.insert(key, rt);
     if let (Some(at), false) = (next, terminal) {
         sync_at(world, name, uid, at);
     }

@@ -67,10 +67,10 @@ pub(crate) fn on_start(world: &mut World, rt: &mut PodRuntime, i: usize) {
         c.started = false;
         return;
     }
-    let started_at = now + c.startup.as_ref().map_or(ZERO, initial_delay);
+    let started_at = now + c.startup.as_deref().map_or(ZERO, initial_delay);
     c.started_at = Some(started_at);
     c.started = started_at == now;
-    let ready_at = started_at.max(now + c.readiness.as_ref().map_or(ZERO, initial_delay));
+    let ready_at = started_at.max(now + c.readiness.as_deref().map_or(ZERO, initial_delay));
     if !unready {
         if ready_at == now {
             c.ready = true;
@@ -78,7 +78,7 @@ pub(crate) fn on_start(world: &mut World, rt: &mut PodRuntime, i: usize) {
             c.ready_change = Some((ready_at, true));
         }
     }
-    if let (Some(since), Some(p)) = (unhealthy, c.liveness.as_ref()) {
+    if let (Some(since), Some(p)) = (unhealthy, c.liveness.as_deref()) {
         let at = liveness_kill(p, since, now, started_at);
         if let State::Running { kill, .. } = &mut c.state {
             *kill = Some(at);
@@ -130,7 +130,7 @@ pub(crate) fn readiness_fails(rt: &mut PodRuntime, now: Millis) {
         }
         let c = &mut rt.containers[i];
         if c.ready {
-            c.ready_change = Some((now + failure_delay(c.readiness.as_ref()), false));
+            c.ready_change = Some((now + failure_delay(c.readiness.as_deref()), false));
         } else {
             c.ready_change = None;
         }
@@ -144,7 +144,7 @@ pub(crate) fn readiness_succeeds(rt: &mut PodRuntime, now: Millis) {
         if c.ready {
             c.ready_change = None;
         } else if running {
-            let at = (now + success_delay(c.readiness.as_ref())).max(c.started_at.unwrap_or(now));
+            let at = (now + success_delay(c.readiness.as_deref())).max(c.started_at.unwrap_or(now));
             c.ready_change = Some((at, true));
         }
     }
@@ -161,7 +161,7 @@ pub(crate) fn restore_readiness(world: &mut World, uid: &str) {
 /// `make pod/x unhealthy`: running containers with a liveness probe will be killed.
 pub(crate) fn liveness_fails(rt: &mut PodRuntime, now: Millis) {
     for c in &mut rt.containers {
-        let Some(p) = c.liveness.as_ref() else {
+        let Some(p) = c.liveness.as_deref() else {
             continue;
         };
         let started_at = c.started_at.unwrap_or(now);

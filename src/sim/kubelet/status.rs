@@ -207,9 +207,12 @@ pub(crate) fn write(world: &mut World, rt: &mut PodRuntime) -> bool {
         set_condition(&mut status, "Ready", false, now);
         set_condition(&mut status, "ContainersReady", false, now);
     }
-    let has_init = rt.containers.iter().any(|c| c.role != Role::App);
-    let mut init = Vec::new();
-    let mut app = Vec::new();
+    let apps = rt.containers.iter().filter(|c| c.role == Role::App).count();
+    let has_init = apps < rt.containers.len();
+    // Exactly as many as there are containers: these are the stored status's lists, and a
+    // vector grown by pushes would keep room for four statuses per pod.
+    let mut init = Vec::with_capacity(rt.containers.len() - apps);
+    let mut app = Vec::with_capacity(apps);
     for (i, c) in rt.containers.iter().enumerate() {
         let s = container_status(rt, i);
         if c.role == Role::App {
@@ -276,14 +279,11 @@ pub(crate) fn write(world: &mut World, rt: &mut PodRuntime) -> bool {
         explain(&mut status, type_, why);
     }
     let terminal = matches!(phase, "Succeeded" | "Failed");
-    let unchanged = world
-        .store
-        .pods()
-        .get(&rt.name)
-        .is_some_and(|pod| match &pod.status {
-            Some(old) => *old == status,
-            None => status == PodStatus::default(),
-        });
+    // `pod` is still the stored pod: nothing was written since it was read.
+    let unchanged = match &pod.status {
+        Some(old) => *old == status,
+        None => status == PodStatus::default(),
+    };
     if !unchanged {
         server::write::<Pod>(world, &rt.name, server::Author::Other, |pod| {
             pod.status = Some(status);
