@@ -81,6 +81,7 @@ fn runtime(pod: &Pod, name: &str, uid: &str, node: &str) -> PodRuntime {
         containers,
         initialized,
         gone_at: None,
+        stops_at: None,
         frozen: false,
         sandbox: None,
         started: ZERO,
@@ -130,7 +131,14 @@ pub(crate) fn sync_pod(world: &mut World, name: &str, uid: &str) {
         return;
     };
     if let Some(gone_at) = rt.gone_at {
+        let stopped = rt.stops_at.is_some_and(|at| at <= world.now);
+        if stopped {
+            rt.stops_at = None;
+        }
         world.kubelet.pods.insert(uid.to_string(), rt);
+        if stopped {
+            super::termination::stopped(world, name);
+        }
         if gone_at <= world.now {
             super::termination::finish(world, name, uid);
         }
