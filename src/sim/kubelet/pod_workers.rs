@@ -571,10 +571,9 @@ fn apply_spec_images(world: &mut World, rt: &mut PodRuntime) -> bool {
                     "Killing",
                     format!("Container {name} definition changed, will be restarted"),
                 );
+                // Ready until it has stopped, as for a liveness kill.
                 let (took, code) = stop_time(world, &rt.containers[i], grace);
                 let c = &mut rt.containers[i];
-                c.ready = false;
-                c.ready_change = None;
                 c.next_image = Some(image);
                 c.state = State::Stopping {
                     since,
