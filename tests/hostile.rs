@@ -471,6 +471,63 @@ fn the_walk_follows_no_folder_link_and_skips_fifos_with_a_note() {
     }
 }
 
+/// Runs `scn` with `args`; it must finish within 10 s (a FIFO it opened would block it).
+#[cfg(unix)]
+fn scn_within_10s(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_scn"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("scn runs");
+    let started = Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if started.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("scn {args:?} waits on a FIFO");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("output")
+}
+
+/// Files a teacher's tools read beside scenarios (an assignment's `assignment.toml`, a
+/// gradebook to merge) are read bounded and regular only: a FIFO among them is an error at
+/// once, not a wait for a writer that never comes.
+#[cfg(unix)]
+#[test]
+fn teacher_side_files_that_are_fifos_are_refused_at_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let assignment = dir.path().join("hw");
+    std::fs::create_dir(&assignment).expect("mkdir");
+    let toml = assignment.join("assignment.toml");
+    let book = dir.path().join("book.csv");
+    let made = [&toml, &book].iter().all(|p| {
+        std::process::Command::new("mkfifo")
+            .arg(p)
+            .status()
+            .is_ok_and(|s| s.success())
+    });
+    if !made {
+        return; // no mkfifo here: nothing to show
+    }
+    let out = scn_within_10s(&["grade".as_ref(), assignment.as_os_str(), "--check".as_ref()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not a regular file"), "{stderr}");
+    let merged = dir.path().join("out.csv");
+    let out = scn_within_10s(&[
+        "gradebook".as_ref(),
+        "merge".as_ref(),
+        "-o".as_ref(),
+        merged.as_os_str(),
+        book.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not a regular file"), "{stderr}");
+}
+
 #[test]
 fn jobs_are_clamped() {
     assert_eq!(kscn::runner::clamp_jobs(100_000), kscn::runner::MAX_JOBS);

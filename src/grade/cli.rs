@@ -262,7 +262,7 @@ pub fn run_gradebook(command: &GradebookCommand) -> i32 {
         GradebookCommand::Merge { files, output } => {
             let mut texts = Vec::new();
             for f in files {
-                match std::fs::read_to_string(f) {
+                match crate::runner::load::read_text(f, crate::runner::load::MAX_GRADEBOOK_BYTES) {
                     Ok(t) => texts.push((f.display().to_string(), t)),
                     Err(e) => {
                         eprintln!("error: cannot read {}: {e}", f.display());

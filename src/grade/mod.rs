@@ -181,7 +181,7 @@ impl Assignment {
 /// Reads and checks an assignment folder (exit-2 errors as text).
 pub fn load_assignment(dir: &Path) -> Result<Assignment, String> {
     let toml_path = dir.join(ASSIGNMENT_FILE);
-    let text = std::fs::read_to_string(&toml_path)
+    let text = load::read_text(&toml_path, load::MAX_SCN_BYTES)
         .map_err(|e| format!("cannot read {}: {e}", toml_path.display()))?;
     let config: AssignmentToml = toml::from_str(&text)
         .map_err(|e| format!("{} is not a valid assignment: {e}", toml_path.display()))?;
@@ -214,7 +214,7 @@ pub fn load_assignment(dir: &Path) -> Result<Assignment, String> {
         }
         if !sources.contains_key(&entry.file) {
             let path = dir.join(&entry.file);
-            let source = std::fs::read_to_string(&path)
+            let source = load::read_text(&path, load::MAX_SCN_BYTES)
                 .map_err(|e| format!("cannot read scenario file {}: {e}", path.display()))?;
             // Read, parse and load once (syntax, manifests); submission files are only
             // read when grading, once per submission.

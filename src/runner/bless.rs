@@ -466,7 +466,7 @@ pub fn run(files: &[(PathBuf, String)], options: &RunOptions) -> Report {
                 continue;
             }
             let (path, shown) = &files[i];
-            let source = match std::fs::read_to_string(path) {
+            let source = match super::load::read_text(path, super::load::MAX_SCN_BYTES) {
                 Ok(s) => s,
                 Err(e) => {
                     notes[i].push(format!("{shown}: cannot bless: {e}"));

@@ -80,7 +80,8 @@ fn refusal(
                 .parent()
                 .unwrap_or(std::path::Path::new("."))
                 .join(path);
-            let text = std::fs::read_to_string(full).unwrap_or_default();
+            let text =
+                super::load::read_text(&full, super::load::MAX_SCN_BYTES).unwrap_or_default();
             (
                 super::load::display_path(&file.display, path),
                 text,

@@ -128,6 +128,9 @@ pub fn render_all(errors: &[LoadError]) -> String {
 /// The largest `.scn` file read.
 pub const MAX_SCN_BYTES: u64 = 16 * 1024 * 1024;
 
+/// The largest gradebook `scn gradebook merge` reads (a class of thousands is a few MiB).
+pub const MAX_GRADEBOOK_BYTES: u64 = 256 * 1024 * 1024;
+
 /// Reads a regular file of at most `limit` bytes. A folder, a FIFO or a device (`/dev/zero`)
 /// is refused before it is opened for reading, so that nothing blocks or reads forever.
 pub(crate) fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
@@ -159,6 +162,22 @@ pub(crate) fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> 
         ));
     }
     Ok(bytes)
+}
+
+/// Reads a regular text file of at most `limit` bytes, as [`read_limited`] does (nothing
+/// blocks on a FIFO or reads forever from a device); invalid UTF-8 is an `InvalidData`
+/// error. For the files scn reads beside scenarios: `scn.toml`, assignment files,
+/// gradebooks, a scenario being blessed.
+pub(crate) fn read_text(path: &Path, limit: u64) -> std::io::Result<String> {
+    String::from_utf8(read_limited(path, limit)?).map_err(|e| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })
 }
 
 /// `bytes` as UTF-8, or a located error about the first invalid byte in `display`.

@@ -4,7 +4,6 @@
 use k8s_openapi::api::core::v1::{Pod, PodStatus};
 
 use super::super::podutil;
-use super::super::scheduler::set_condition;
 use super::super::server;
 use super::super::world::World;
 use super::event;
@@ -34,14 +33,8 @@ pub fn evict(world: &mut World, name: &str) {
         status.phase = Some("Failed".into());
         status.reason = Some("Evicted".into());
         status.message = Some(message);
-        if status.conditions.is_some() {
-            set_condition(status, "Ready", false, now);
-            set_condition(status, "ContainersReady", false, now);
-        }
         // Container states keep their last observation, so kubectl shows `Evicted`.
-        for container in status.container_statuses.iter_mut().flatten() {
-            container.ready = false;
-        }
+        super::status::mark_not_ready(status, now);
         true
     });
 }

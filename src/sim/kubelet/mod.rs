@@ -176,6 +176,9 @@ pub(crate) struct PodRuntime {
     pub initialized: bool,
     /// Graceful termination began; the object goes at `.0`'s instant.
     pub gone_at: Option<Millis>,
+    /// Graceful termination began and some container is still stopping: the status keeps
+    /// its readiness until this instant, when the last one has stopped.
+    pub stops_at: Option<Millis>,
     /// The pod was stopped from outside (evicted): the worker does nothing more.
     pub frozen: bool,
     /// The sandbox just started: its addresses, for the next status write.

@@ -78,6 +78,7 @@ fn runtime(pod: &Pod, name: &str, uid: &str, node: &str) -> PodRuntime {
         containers,
         initialized,
         gone_at: None,
+        stops_at: None,
         frozen: false,
         sandbox: None,
         started: ZERO,
@@ -127,6 +128,13 @@ pub(crate) fn sync_pod(world: &mut World, name: &str, uid: &str) {
         return;
     };
     if let Some(gone_at) = rt.gone_at {
+        let stopped = rt.stops_at.is_some_and(|at| at <= world.now);
+        if stopped {
+            if let Some(rt) = world.kubelet.pods.get_mut(uid) {
+                rt.stops_at = None;
+            }
+            super::termination::stopped(world, name);
+        }
         if gone_at <= world.now {
             super::termination::finish(world, name, uid);
         }
@@ -563,10 +571,9 @@ fn apply_spec_images(world: &mut World, rt: &mut PodRuntime) -> bool {
                     "Killing",
                     format!("Container {name} definition changed, will be restarted"),
                 );
+                // Ready until it has stopped, as for a liveness kill.
                 let (took, code) = stop_time(world, &rt.containers[i], grace);
                 let c = &mut rt.containers[i];
-                c.ready = false;
-                c.ready_change = None;
                 c.next_image = Some(image);
                 c.state = State::Stopping {
                     since,

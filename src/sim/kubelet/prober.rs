@@ -219,10 +219,10 @@ pub(crate) fn kill(world: &mut World, rt: &mut PodRuntime, i: usize, since: Mill
         "Killing",
         format!("Container {name} failed liveness probe, will be restarted"),
     );
+    // The pod worker waits in `killContainer` until the container has stopped and writes
+    // no status meanwhile: the container keeps its readiness until then.
     let (took, code) = stop_time(world, &rt.containers[i], grace);
     let c = &mut rt.containers[i];
-    c.ready = false;
-    c.ready_change = None;
     c.state = State::Stopping {
         since,
         until: at + took,

@@ -81,11 +81,14 @@ fn container_status(rt: &PodRuntime, i: usize) -> ContainerStatus {
         } => terminated(*code, *started, *finished),
     };
     let running = is_running(&c.state);
+    // The prober reports an init container ready once it has exited 0, and a sidecar (or
+    // an app container) while it runs and passes its readiness probe.
+    let completed = c.role == Role::Init && matches!(c.state, State::Terminated { code: 0, .. });
     ContainerStatus {
         name: c.name.clone(),
         image: c.image.clone(),
         image_id: String::new(),
-        ready: c.ready && running,
+        ready: (c.ready && running) || completed,
         restart_count: c.restart_count,
         started: Some(c.started && running),
         state: Some(state),
@@ -98,20 +101,25 @@ fn container_status(rt: &PodRuntime, i: usize) -> ContainerStatus {
 }
 
 /// The pod stops being ready: its `Ready` and `ContainersReady` conditions (when it has
-/// conditions) turn False, and every container status, init containers' included, says
-/// not ready. The container states keep their last observation.
+/// conditions) turn False, and every container status says not ready, except an init
+/// container that ran to completion: the prober reports one ready as long as it is
+/// terminated with exit code 0 (`prober_manager.go` `UpdatePodStatus`). The container
+/// states keep their last observation.
 pub(crate) fn mark_not_ready(status: &mut PodStatus, now: Millis) {
     if status.conditions.is_some() {
         set_condition(status, "Ready", false, now);
         set_condition(status, "ContainersReady", false, now);
     }
-    for container in status
-        .container_statuses
-        .iter_mut()
-        .flatten()
-        .chain(status.init_container_statuses.iter_mut().flatten())
-    {
+    for container in status.container_statuses.iter_mut().flatten() {
         container.ready = false;
+    }
+    for container in status.init_container_statuses.iter_mut().flatten() {
+        let completed = container
+            .state
+            .as_ref()
+            .and_then(|s| s.terminated.as_ref())
+            .is_some_and(|t| t.exit_code == 0);
+        container.ready = completed;
     }
 }
 

@@ -1,10 +1,11 @@
 //! Graceful termination of a deleted pod (`kuberuntime_container.go` `killContainer`,
-//! BEHAVIORS B-CTR-15): Ready turns False at once; each running container gets its preStop
-//! hook and SIGTERM (`Killing "Stopping container <name>"`) and stops at once, or after its
-//! image's `slow-to-stop` time, cut at the grace period (the delete's
-//! deletionGracePeriodSeconds, by default terminationGracePeriodSeconds, 30 s); sidecars stop
-//! after the app containers, in reverse order. The object is gone 1 s after the last one
-//! stopped, unless finalizers hold it.
+//! BEHAVIORS B-CTR-15): each running container gets its preStop hook and SIGTERM (`Killing
+//! "Stopping container <name>"`) and stops at once, or after its image's `slow-to-stop`
+//! time, cut at the grace period (the delete's deletionGracePeriodSeconds, by default
+//! terminationGracePeriodSeconds, 30 s); sidecars stop after the app containers, in reverse
+//! order. Ready turns False when the last one has stopped (at once when none is slow): the
+//! kubelet's pod worker waits in `killPod` and writes no status meanwhile. The object is
+//! gone 1 s after the last one stopped, unless finalizers hold it.
 
 use k8s_openapi::api::core::v1::{ContainerState, ContainerStateTerminated, Pod};
 
@@ -35,6 +36,7 @@ pub(crate) fn begin(world: &mut World, name: &str, uid: &str, node: &str) {
             initialized: true,
             sandbox: None,
             gone_at: None,
+            stops_at: None,
             frozen: false,
             started: now,
         });
@@ -83,8 +85,22 @@ pub(crate) fn begin(world: &mut World, name: &str, uid: &str, node: &str) {
         last + TERMINATION
     };
     rt.gone_at = Some(gone_at);
+    rt.stops_at = (last > now).then_some(last);
     world.kubelet.pods.insert(uid.to_string(), rt);
     sync_at(world, name, uid, gone_at);
+    if last > now {
+        sync_at(world, name, uid, last);
+    } else {
+        stopped(world, name);
+    }
+}
+
+/// Every container of the terminating pod has stopped: the status the kubelet writes once
+/// `killPod` returns says not ready. Until then the pod keeps the readiness it had, as
+/// upstream's pod worker writes no status while it waits for the containers to stop
+/// (kubernetes/kubernetes#128820).
+pub(crate) fn stopped(world: &mut World, name: &str) {
+    let now = world.now;
     server::write::<Pod>(world, name, server::Author::Other, |pod| {
         if let Some(status) = pod.status.as_mut() {
             super::status::mark_not_ready(status, now);
