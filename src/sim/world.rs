@@ -149,7 +149,9 @@ pub struct WorkQueue {
 
 impl WorkQueue {
     pub fn add(&mut self, key: &str) {
-        if self.queued.insert(key.to_string()) {
+        // A key already queued (the usual case: many events per sync) costs a lookup.
+        if !self.queued.contains(key) {
+            self.queued.insert(key.to_string());
             self.order.push_back(key.to_string());
         }
     }

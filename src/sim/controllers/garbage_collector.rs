@@ -52,12 +52,22 @@ pub struct GarbageCollector {
     objects: FastMap<String, Key>,
     /// The owner UIDs of every object that has owner references (claims, pods, revisions,
     /// EndpointSlices, generic objects), and the dependents of every owner UID.
-    owners: ByKey<Vec<String>>,
+    owners: ByKey<Owned>,
     dependents: FastMap<String, FastSet<Key>>,
     /// Objects that may have lost all their owners since the last deletion was handled:
     /// claims apart, since a pod's deletion collects only claims.
     orphan_claims: Candidates,
     orphans: Candidates,
+}
+
+/// The owner UIDs of an object, and whether it may have lost them all: set when it was
+/// an orphan the last time it was looked at, or when one of its owners went since. Only
+/// then can looking at it again, with the same owner references, find an orphan: owners
+/// do not come back, and a deletion timestamp does not go.
+#[derive(Debug, Default)]
+struct Owned {
+    uids: Vec<String>,
+    maybe_orphan: bool,
 }
 
 /// The kinds whose objects count as live owners.
@@ -104,6 +114,11 @@ impl GarbageCollector {
                         .cloned()
                         .collect();
                     for (kind, name) in dependents {
+                        if let Some(owned) =
+                            self.owners.get_mut(&kind).and_then(|m| m.get_mut(&name))
+                        {
+                            owned.maybe_orphan = true;
+                        }
                         self.candidates(&kind).entry(kind).or_default().insert(name);
                     }
                 }
@@ -122,12 +137,22 @@ impl GarbageCollector {
                 .into_iter()
                 .flat_map(|m| m.owner_references.iter().flatten())
                 .map(|r| r.uid.as_str());
-            let before = get(&self.owners, kind, name)
-                .map(Vec::as_slice)
-                .unwrap_or_default();
-            if !before.iter().map(String::as_str).eq(refs.clone()) {
+            let before = get(&self.owners, kind, name);
+            let same = before
+                .map(|o| o.uids.as_slice())
+                .unwrap_or_default()
+                .iter()
+                .map(String::as_str)
+                .eq(refs.clone());
+            if same && !before.is_some_and(|o| o.maybe_orphan) {
+                // Not an orphan when last looked at, and no owner went since: still none
+                // (the usual event, a change of the object's status or spec).
+                return;
+            }
+            if !same {
                 let key = (kind.clone(), name.to_string());
-                for uid in take(&mut self.owners, kind, name).unwrap_or_default() {
+                let old = take(&mut self.owners, kind, name).unwrap_or_default();
+                for uid in old.uids {
                     if let Some(set) = self.dependents.get_mut(&uid) {
                         set.remove(&key);
                         if set.is_empty() {
@@ -143,10 +168,13 @@ impl GarbageCollector {
                         .insert(key.clone());
                 }
                 if !refs.is_empty() {
-                    self.owners
-                        .entry(kind.clone())
-                        .or_default()
-                        .insert(name.to_string(), refs);
+                    self.owners.entry(kind.clone()).or_default().insert(
+                        name.to_string(),
+                        Owned {
+                            uids: refs,
+                            maybe_orphan: false,
+                        },
+                    );
                 }
             }
             // An object whose owners are all gone already is collected at the next deletion.
@@ -158,6 +186,9 @@ impl GarbageCollector {
                         .flatten()
                         .all(|r| !self.alive(store, r))
             });
+            if let Some(owned) = self.owners.get_mut(kind).and_then(|m| m.get_mut(name)) {
+                owned.maybe_orphan = orphan;
+            }
             let candidates = self.candidates(kind);
             if orphan {
                 candidates

@@ -133,12 +133,8 @@ impl SelectorIndex {
     }
 
     /// `GetPodServiceMemberships`: the Services whose selector matches these labels
-    /// (added to `out`).
-    fn matching<'s>(
-        &'s self,
-        labels: Option<&BTreeMap<String, String>>,
-        out: &mut BTreeSet<&'s str>,
-    ) {
+    /// (added to `out`, which the caller sorts).
+    fn matching<'s>(&'s self, labels: Option<&BTreeMap<String, String>>, out: &mut Vec<&'s str>) {
         out.extend(self.everything.iter().map(String::as_str));
         let Some(labels) = labels else {
             return;
@@ -153,7 +149,7 @@ impl SelectorIndex {
                     .get(service)
                     .is_some_and(|sel| sel.iter().all(|(sk, sv)| labels.get(sk) == Some(sv)));
                 if all {
-                    out.insert(service);
+                    out.push(service);
                 }
             }
         }
@@ -163,11 +159,15 @@ impl SelectorIndex {
 /// The selector the controller works from: `None` for a Service it leaves alone (no
 /// selector, or type ExternalName).
 fn managed_selector(service: &Service) -> Option<BTreeMap<String, String>> {
+    managed_selector_ref(service).cloned()
+}
+
+fn managed_selector_ref(service: &Service) -> Option<&BTreeMap<String, String>> {
     let spec = service.spec.as_ref()?;
     if spec.type_.as_deref() == Some("ExternalName") {
         return None;
     }
-    spec.selector.clone()
+    spec.selector.as_ref()
 }
 
 /// The slices labelled with this Service's name (every slice, managed or not), in name
@@ -200,7 +200,9 @@ pub fn on_event(world: &mut World, event: &WatchEvent) {
         }
         ObjectKind::Pod => {
             let c = &mut world.endpointslice;
-            let mut services: BTreeSet<&str> = BTreeSet::new();
+            // Mostly one Service or none: a sorted list without duplicates, in name
+            // order as a set would give them, without a set's allocations.
+            let mut services: Vec<&str> = Vec::new();
             c.selectors.matching(
                 world
                     .store
@@ -212,6 +214,8 @@ pub fn on_event(world: &mut World, event: &WatchEvent) {
             if let Some(listed) = c.listed_in.get(&event.name) {
                 services.extend(listed.iter().map(String::as_str));
             }
+            services.sort_unstable();
+            services.dedup();
             for service in services {
                 if let Some(state) = c.services.get_mut(service) {
                     if !state.dirty.contains(&event.name) {
@@ -320,7 +324,8 @@ pub fn sync(world: &mut World, service_name: &str) {
         forget(world, service_name);
         return;
     };
-    let Some(selector) = managed_selector(&service) else {
+    // Read in place from the shared Service (no copy of the selector per sync).
+    let Some(selector) = managed_selector_ref(&service) else {
         forget(world, service_name);
         return;
     };
@@ -329,12 +334,12 @@ pub fn sync(world: &mut World, service_name: &str) {
         .services
         .remove(service_name)
         .unwrap_or_else(ServiceState::new);
-    let uid = service.metadata.uid.clone().unwrap_or_default();
+    let uid = service.metadata.uid.as_deref().unwrap_or_default();
     let full = std::mem::take(&mut state.full) || state.uid != uid;
     let dirty = std::mem::take(&mut state.dirty);
-    state.uid = uid.clone();
     if full {
-        state.slices = managed_slices(world, service_name, &uid);
+        state.uid = uid.to_string();
+        state.slices = managed_slices(world, service_name, uid);
     }
     let publish_not_ready = service
         .spec
@@ -349,13 +354,13 @@ pub fn sync(world: &mut World, service_name: &str) {
             .store
             .pods()
             .values()
-            .filter(|p| selects(&selector, p))
+            .filter(|p| selects(selector, p))
             .collect()
     } else {
         dirty
             .iter()
             .filter_map(|name| world.store.pods().get(name))
-            .filter(|p| selects(&selector, p))
+            .filter(|p| selects(selector, p))
             .collect()
     };
     pods.sort_by(|a, b| {
@@ -392,7 +397,8 @@ pub fn sync(world: &mut World, service_name: &str) {
             endpoint,
         });
     }
-    let labels = utils::slice_labels(&service, service_name);
+    // The slices' labels and owner reference are made only when a slice is written (most
+    // syncs change no slice); the placeholder test, rare, makes the labels itself.
     let plan = {
         let store = &world.store;
         let scope = if full {
@@ -411,16 +417,28 @@ pub fn sync(world: &mut World, service_name: &str) {
                 slice.endpoints.as_deref().unwrap_or_default().is_empty()
                     && slice.ports.as_deref().unwrap_or_default().is_empty()
                     && slice.address_type == "IPv4"
-                    && slice.metadata.labels.as_ref() == Some(&labels)
+                    && slice.metadata.labels.as_ref()
+                        == Some(&utils::slice_labels(&service, service_name))
             },
         )
     };
+    if plan.creates.is_empty() && plan.updates.is_empty() && plan.deletes.is_empty() {
+        if full {
+            relocate(world, &mut state, service_name);
+        }
+        world
+            .endpointslice
+            .services
+            .insert(service_name.to_string(), state);
+        return;
+    }
 
+    let labels = utils::slice_labels(&service, service_name);
     let owner = OwnerReference {
         api_version: "v1".into(),
         kind: "Service".into(),
         name: service_name.to_string(),
-        uid: uid.clone(),
+        uid: uid.to_string(),
         controller: Some(true),
         block_owner_deletion: Some(true),
     };

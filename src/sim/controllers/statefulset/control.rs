@@ -198,15 +198,18 @@ fn sync_pods(
     };
 
     // The first unhealthy pod: the lowest unavailable in range, else the lowest
-    // unavailable condemned one (B-ORD-7).
-    let first_unhealthy: Option<String> = match index.unavailable.iter().next() {
-        Some(ordinal) => Some(identity::pod_name(identity::set_name(set), *ordinal)),
-        None => index
-            .condemned_unavailable
-            .iter()
-            .next()
-            .and_then(|o| index.entry_name(*o))
-            .map(str::to_string),
+    // unavailable condemned one (B-ORD-7). The index does not change during the sync, so
+    // it is named only when the scale-down step asks.
+    let first_unhealthy = || -> Option<String> {
+        match index.unavailable.iter().next() {
+            Some(ordinal) => Some(identity::pod_name(identity::set_name(set), *ordinal)),
+            None => index
+                .condemned_unavailable
+                .iter()
+                .next()
+                .and_then(|o| index.entry_name(*o))
+                .map(str::to_string),
+        }
     };
 
     // Step 4: process replicas in index order; pods with nothing to do are skipped.
@@ -290,7 +293,7 @@ fn sync_pods(
         // Only the first unhealthy pod may be deleted while unhealthy (B-ORD-7).
         if !is_running_and_available(pod, mrs, now)
             && one_by_one
-            && first_unhealthy.as_deref() != Some(name.as_str())
+            && first_unhealthy().as_deref() != Some(name.as_str())
         {
             waits(world, set, || {
                 format!("scale-down: {name} is unhealthy and not the first unhealthy pod")

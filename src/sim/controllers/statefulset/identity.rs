@@ -21,7 +21,31 @@ pub fn set_name(set: &StatefulSet) -> &str {
 
 /// `getPodName`: `<set>-<ordinal>` (B-ID-1).
 pub fn pod_name(set: &str, ordinal: i64) -> String {
-    format!("{set}-{ordinal}")
+    let mut name = String::with_capacity(set.len() + 21);
+    name.push_str(set);
+    name.push('-');
+    push_decimal(&mut name, ordinal);
+    name
+}
+
+/// Appends `n` in decimal, as `Display` writes it. These names are built on every sync and
+/// claim check, where the formatting machinery cost more than the look-up they serve.
+fn push_decimal(out: &mut String, n: i64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        out.push('-');
+    }
+    out.extend(digits[at..].iter().map(|&d| char::from(d)));
 }
 
 /// `getStartOrdinal`.
@@ -51,7 +75,13 @@ pub fn controller_ref(set: &StatefulSet) -> OwnerReference {
 
 /// `getPersistentVolumeClaimName`: `<claim>-<set>-<ordinal>` (B-PVC-1).
 pub fn claim_name(claim: &str, set: &str, ordinal: i64) -> String {
-    format!("{claim}-{set}-{ordinal}")
+    let mut name = String::with_capacity(claim.len() + set.len() + 22);
+    name.push_str(claim);
+    name.push('-');
+    name.push_str(set);
+    name.push('-');
+    push_decimal(&mut name, ordinal);
+    name
 }
 
 /// `newStatefulSetPod`: the pod for `ordinal` from the set's template.
@@ -161,4 +191,19 @@ pub fn storage_matches(set: &StatefulSet, pod: &Pod, ordinal: i64) -> bool {
                         .is_some_and(|p| p.claim_name == want)
             })
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{claim_name, pod_name};
+
+    /// The names are the ones `format!` gives, at the edges of `i64` too.
+    #[test]
+    fn names_are_written_as_display_writes_them() {
+        let ordinals = [0, 1, 9, 10, 99, 100, 12_345, -1, -10, i64::MAX, i64::MIN];
+        for n in ordinals.into_iter().chain(0..1000) {
+            assert_eq!(pod_name("web", n), format!("web-{n}"));
+            assert_eq!(claim_name("www", "web", n), format!("www-web-{n}"));
+        }
+    }
 }

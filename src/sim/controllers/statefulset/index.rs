@@ -92,7 +92,11 @@ pub struct SetIndex {
 }
 
 fn bump(map: &mut BTreeMap<String, i32>, key: &str, by: i32) {
-    let count = map.entry(key.to_string()).or_default();
+    // A revision already counted (the usual case) is found by `&str`: no key is built.
+    let count = match map.get_mut(key) {
+        Some(count) => count,
+        None => map.entry(key.to_string()).or_default(),
+    };
     *count += by;
     if *count == 0 {
         map.remove(key);
@@ -179,18 +183,32 @@ impl SetIndex {
 
     /// Records the pod `name` at `ordinal` as it is now.
     pub fn upsert(&mut self, world: &World, set: &StatefulSet, pod: &Pod, ordinal: i64) {
-        let name = pod.metadata.name.clone().unwrap_or_default();
-        if let Some(other) = self.pods.get(&ordinal) {
-            if other.name != name {
+        let pod_name = pod.metadata.name.as_deref().unwrap_or_default();
+        // The pod's own entry is rewritten in place (its counts and pending instant taken
+        // back; the sets of its side of the range are all set again below, and the other
+        // side's never hold it, as the range only changes with a rebuild).
+        let old = match self.pods.get(&ordinal) {
+            Some(other) if other.name != pod_name => {
                 // Two owned pods with one ordinal: the first by name stands (upstream keeps
                 // whichever its list gives last; scn fixes one).
-                if other.name < name {
+                if other.name.as_str() < pod_name {
                     return;
                 }
                 self.remove(ordinal);
+                None
             }
+            Some(_) => self.pods.remove(&ordinal),
+            None => None,
+        };
+        match &old {
+            Some(old) => {
+                self.account(old, -1);
+                if let Some(at) = self.pending_at.remove(&ordinal) {
+                    self.pending_available.remove(&(at, ordinal));
+                }
+            }
+            None => self.remove(ordinal),
         }
-        self.remove(ordinal);
         let now = world.now;
         let mrs = set
             .spec
@@ -203,9 +221,13 @@ impl SetIndex {
         let failed_or_succeeded = podutil::is_failed(pod) || podutil::is_succeeded(pod);
         let running_and_ready = podutil::is_running_and_ready(pod);
         let available = podutil::is_running_and_available(pod, mrs, now);
-        let revision = podutil::label(pod, REVISION_LABEL)
-            .unwrap_or_default()
-            .to_string();
+        let label = podutil::label(pod, REVISION_LABEL).unwrap_or_default();
+        // The entry's strings are kept when they still hold.
+        let (name, revision, known) = match old {
+            Some(old) if old.revision == label => (old.name, old.revision, true),
+            Some(old) => (old.name, label.to_string(), true),
+            None => (pod_name.to_string(), label.to_string(), false),
+        };
         let in_range = self.in_range(ordinal);
         let invariants = !in_range
             || (identity::identity_matches(set, pod)
@@ -213,7 +235,7 @@ impl SetIndex {
                 && retention::claims_match(world, set, pod, ordinal, false));
         let fine = created && !terminating && !failed_or_succeeded && available && invariants;
         let entry = Entry {
-            name: name.clone(),
+            name,
             created,
             terminating,
             failed_or_succeeded,
@@ -256,7 +278,9 @@ impl SetIndex {
                 self.pending_at.insert(ordinal, at);
             }
         }
-        self.by_name.insert(name, ordinal);
+        if !known {
+            self.by_name.insert(entry.name.clone(), ordinal);
+        }
         self.pods.insert(ordinal, entry);
     }
 

@@ -95,14 +95,21 @@ pub fn on_pod_event(world: &mut World, event: &WatchEvent) {
             .collect()
     };
     for set in sets.into_iter().chain(had) {
-        world
-            .statefulset_index
-            .entry(set.clone())
-            .or_default()
-            .dirty
-            .insert(event.name.clone());
-        world.statefulset_queue.add(&set);
+        mark_dirty(world, set, &event.name);
     }
+}
+
+/// Marks the pod `pod` for the index of `set` and queues the set; a set or pod already
+/// known is found by `&str` (most pod events are for a set with an index).
+fn mark_dirty(world: &mut World, set: String, pod: &str) {
+    let index = match world.statefulset_index.get_mut(&set) {
+        Some(index) => index,
+        None => world.statefulset_index.entry(set.clone()).or_default(),
+    };
+    if !index.dirty.contains(pod) {
+        index.dirty.insert(pod.to_string());
+    }
+    world.statefulset_queue.add(&set);
 }
 
 /// Informer handler: a claim changed; the pod of that ordinal is looked at again
@@ -115,14 +122,14 @@ pub fn on_claim_event(world: &mut World, claim: &str) {
             .as_ref()
             .and_then(|s| s.volume_claim_templates.as_ref());
         for template in templates.into_iter().flatten() {
-            let prefix = format!(
-                "{}-{name}-",
-                template.metadata.name.as_deref().unwrap_or_default()
-            );
-            if let Some(ordinal) = claim
-                .strip_prefix(&prefix)
-                .and_then(|o| o.parse::<i64>().ok())
-            {
+            // `<template>-<set>-<ordinal>`, matched piece by piece (no name is built).
+            let ordinal = claim
+                .strip_prefix(template.metadata.name.as_deref().unwrap_or_default())
+                .and_then(|rest| rest.strip_prefix('-'))
+                .and_then(|rest| rest.strip_prefix(name.as_str()))
+                .and_then(|rest| rest.strip_prefix('-'))
+                .and_then(|o| o.parse::<i64>().ok());
+            if let Some(ordinal) = ordinal {
                 touched.push((name.clone(), ordinal));
             }
         }
@@ -230,14 +237,17 @@ pub fn sync(world: &mut World, name: &str) -> Result<(), SimError> {
     };
     index.resolved = Some((generation, revs.update.clone()));
     refresh(world, &set, &revs, &mut index);
-    let mut result = control::update_statefulset(world, &set, &revs, &mut index);
-    if let Ok((outcome, status)) = &mut result {
-        if !control::finish(world, &mut set, &revs, &index, status.clone()) {
-            *outcome = control::Outcome::Failed;
+    let result = control::update_statefulset(world, &set, &revs, &mut index);
+    // The status is handed to `finish` (no copy): only the outcome is kept.
+    let result = result.map(|(outcome, status)| {
+        if control::finish(world, &mut set, &revs, &index, status) {
+            outcome
+        } else {
+            control::Outcome::Failed
         }
-    }
+    });
     world.statefulset_index.insert(name.to_string(), index);
-    let (outcome, _) = result?;
+    let outcome = result?;
     match outcome {
         control::Outcome::Done => {
             world.statefulset_backoff.remove(name);
@@ -287,12 +297,18 @@ fn refresh(
     revs: &revision::Revisions,
     index: &mut index::SetIndex,
 ) {
-    let key = index::Key {
-        uid: set.metadata.uid.clone().unwrap_or_default(),
-        generation: set.metadata.generation.unwrap_or(0),
-        update_revision: revs.update.clone(),
-    };
-    let names: Vec<String> = if index.key.as_ref() != Some(&key) {
+    let uid = set.metadata.uid.as_deref().unwrap_or_default();
+    let generation = set.metadata.generation.unwrap_or(0);
+    // Compared in place: the key is built (its strings copied) only for a rebuild.
+    let same_key = index.key.as_ref().is_some_and(|k| {
+        k.uid == uid && k.generation == generation && k.update_revision == revs.update
+    });
+    let names: Vec<String> = if !same_key {
+        let key = index::Key {
+            uid: uid.to_string(),
+            generation,
+            update_revision: revs.update.clone(),
+        };
         index.reset(key, set, world.config.max_pods);
         world.store.pods().keys().cloned().collect()
     } else {
@@ -303,8 +319,8 @@ fn refresh(
         match name {
             Claimed::Owned(name) => {
                 let ordinal = podutil::parent_and_ordinal(&name).map(|(_, o)| o);
+                // `upsert` replaces the pod's entry (its name fixes its ordinal).
                 if let (Some(pod), Some(ordinal)) = (world.store.pods().get(&name), ordinal) {
-                    index.remove_name(&name);
                     index.upsert(world, set, pod, ordinal);
                 }
             }
