@@ -333,7 +333,7 @@ fn refresh_nodes(world: &mut World) {
             .flatten()
         {
             if let Some(v) = framework::amount(k, &q.0) {
-                allocatable.insert(k.clone(), v);
+                *allocatable.entry(k) = v;
             }
         }
         let row = NodeRow {
@@ -416,7 +416,7 @@ fn schedule_one(world: &mut World, name: &str) {
         // What does not depend on the node is read once: the claims' constraints, the
         // requests in the order the fit filter reports them.
         let volumes = volume_binding::FilterState {
-            allowed: allowed.as_ref(),
+            allowed: allowed.as_deref(),
             topologies: volume_binding::topologies(world_ref, &claims),
         };
         let has_claims = !claims.is_empty();
@@ -433,7 +433,7 @@ fn schedule_one(world: &mut World, name: &str) {
                 .or_else(|| node_resources_fit::filter(&wants, node.allocatable, node.info))
                 .or_else(|| {
                     if has_claims {
-                        volume_binding::filter(&volumes, node.name, node.labels)
+                        volume_binding::filter(&volumes, node.index, node.labels)
                     } else {
                         None
                     }
