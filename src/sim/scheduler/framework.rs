@@ -119,6 +119,8 @@ pub struct NodeEntry<'a> {
     /// The node's slot in the scheduler's cache.
     pub slot: usize,
     pub name: &'a str,
+    /// The node's place in natural name order (the last tie-break).
+    pub order: usize,
     pub node: &'a k8s_openapi::api::core::v1::Node,
     pub labels: &'a BTreeMap<String, String>,
     pub info: &'a super::cache::NodeInfo,

@@ -5,9 +5,14 @@
 use super::super::cache::NodeInfo;
 use super::super::framework::{PodInfo, Resources, MAX_NODE_SCORE};
 
+/// PreScore: whether the pod requests cpu or memory (else every node scores 0).
+pub fn scores(pod: &PodInfo) -> bool {
+    pod.requests.cpu != 0 || pod.requests.memory != 0
+}
+
 pub fn score(pod: &PodInfo, allocatable: &Resources, info: &NodeInfo) -> i64 {
     let want = &pod.requests;
-    if want.cpu == 0 && want.memory == 0 {
+    if !scores(pod) {
         return 0;
     }
     let mut fractions = Vec::new();

@@ -158,6 +158,17 @@ pub fn filter(pod: &PodInfo, state: &FilterState, node: &NodeEntry) -> Option<St
     None
 }
 
+/// PreScore: whether any term can score, the pod's preferred ones or those bound pods
+/// carry (required anti-affinity does not score); else every node scores 0.
+pub fn scores(pod: &PodInfo, cache: &Cache) -> bool {
+    !pod.preferred_affinity.is_empty()
+        || !pod.preferred_anti_affinity.is_empty()
+        || cache
+            .terms
+            .values()
+            .any(|e| e.kind != TermKind::RequiredAntiAffinity)
+}
+
 /// PreScore, Score and NormalizeScore: one score per feasible node.
 pub fn score<'a>(
     pod: &PodInfo,
