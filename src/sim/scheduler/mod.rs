@@ -394,7 +394,7 @@ fn schedule_one(world: &mut World, name: &str) {
     {
         let cache = &mut world.scheduler.cache;
         for s in pod_topology_spread::selectors(&info, &defaults) {
-            cache.register(std::slice::from_ref(&s));
+            cache.register(std::slice::from_ref(s));
         }
         for s in inter_pod_affinity::selectors(&info) {
             cache.register(&s);
@@ -437,13 +437,23 @@ fn schedule_one(world: &mut World, name: &str) {
         let wants = node_resources_fit::pre_filter(&info);
         let spread = pod_topology_spread::pre_filter(&info, &nodes, &scheduler.cache);
         let affinity = inter_pod_affinity::pre_filter(&info, &nodes, &scheduler.cache);
+        // Filters with nothing to check for this pod pass every node (upstream's Skip
+        // status from PreFilter), so they are not run per node.
+        let node_affinity_filters = node_affinity::filters(&info);
+        let pod_affinity_filters = inter_pod_affinity::filters(&info, &affinity);
         let mut statuses: Vec<Status> = Vec::new();
         let mut feasible: Vec<&NodeEntry> = Vec::with_capacity(nodes.len());
         for node in &nodes {
             let status = node_unschedulable::filter(&info, node.node)
                 .or_else(|| node_name::filter(pod, node.name))
                 .or_else(|| taint_toleration::filter(&info, node.node))
-                .or_else(|| node_affinity::filter(&info, node.node))
+                .or_else(|| {
+                    if node_affinity_filters {
+                        node_affinity::filter(&info, node.node)
+                    } else {
+                        None
+                    }
+                })
                 .or_else(|| node_resources_fit::filter(&wants, node.allocatable, node.info))
                 .or_else(|| {
                     if has_claims {
@@ -453,7 +463,13 @@ fn schedule_one(world: &mut World, name: &str) {
                     }
                 })
                 .or_else(|| pod_topology_spread::filter(&spread, node))
-                .or_else(|| inter_pod_affinity::filter(&info, &affinity, node));
+                .or_else(|| {
+                    if pod_affinity_filters {
+                        inter_pod_affinity::filter(&info, &affinity, node)
+                    } else {
+                        None
+                    }
+                });
             match status {
                 Some(status) => statuses.push(status),
                 None => feasible.push(node),

@@ -34,13 +34,15 @@ pub fn system_defaults(selector: LabelSelector) -> Vec<SpreadConstraint> {
 }
 
 /// The selectors the plugin will count with, to register in the cache first.
-pub fn selectors(pod: &PodInfo, defaults: &[SpreadConstraint]) -> Vec<LabelSelector> {
+pub fn selectors<'a>(
+    pod: &'a PodInfo,
+    defaults: &'a [SpreadConstraint],
+) -> impl Iterator<Item = &'a LabelSelector> {
     pod.hard_spread
         .iter()
         .chain(&pod.soft_spread)
         .chain(defaults)
-        .map(|c| c.selector.clone())
-        .collect()
+        .map(|c| &c.selector)
 }
 
 fn has_keys(node: &NodeEntry, constraints: &[SpreadConstraint]) -> bool {
