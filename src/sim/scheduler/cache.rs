@@ -102,8 +102,33 @@ pub struct Cache {
 #[derive(Debug, Default)]
 pub struct Domains {
     pub of_node: Vec<usize>,
+    /// Per node, whether it has the key at all (a label with the value "" shares the
+    /// domain of the nodes without it, but has the key).
+    pub has_key: Vec<bool>,
     pub count: usize,
     epoch: u64,
+}
+
+impl Domains {
+    /// The domains of the nodes whose values of a key are `values`, in the nodes' order.
+    pub fn of<'a>(values: impl Iterator<Item = Option<&'a String>>) -> Domains {
+        let mut ids: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut has_key = Vec::new();
+        let of_node = values
+            .map(|value| {
+                has_key.push(value.is_some());
+                let value = value.map_or("", String::as_str);
+                let next = ids.len();
+                *ids.entry(value).or_insert(next)
+            })
+            .collect();
+        Domains {
+            of_node,
+            has_key,
+            count: ids.len(),
+            epoch: 0,
+        }
+    }
 }
 
 impl Cache {
@@ -119,29 +144,15 @@ impl Cache {
                 return;
             }
         }
-        let mut ids: BTreeMap<&str, usize> = BTreeMap::new();
-        let of_node = nodes
-            .values()
-            .map(|node| {
-                let value = node
-                    .metadata
-                    .labels
-                    .as_ref()
-                    .and_then(|l| l.get(key))
-                    .map_or("", String::as_str);
-                let next = ids.len();
-                *ids.entry(value).or_insert(next)
-            })
-            .collect();
-        let count = ids.len();
-        self.domains.insert(
-            key.to_string(),
-            Domains {
-                of_node,
-                count,
-                epoch,
-            },
-        );
+        let domains = Domains {
+            epoch,
+            ..Domains::of(
+                nodes
+                    .values()
+                    .map(|node| node.metadata.labels.as_ref().and_then(|l| l.get(key))),
+            )
+        };
+        self.domains.insert(key.to_string(), domains);
     }
 }
 
@@ -244,14 +255,7 @@ impl Cache {
     fn account(&mut self, pod: &BoundPod, sign: i64) {
         let info = &mut self.infos[pod.slot];
         step(&mut info.pods, sign);
-        for (k, v) in &pod.requests {
-            match info.requested.get_mut(k) {
-                Some(have) => *have += sign * v,
-                None => {
-                    info.requested.insert(k.clone(), sign * v);
-                }
-            }
-        }
+        info.requested.add_scaled(&pod.requests, sign);
         info.non_zero.0 += sign * pod.non_zero.0;
         info.non_zero.1 += sign * pod.non_zero.1;
         let owned = match self.owners.get_mut(&pod.owner) {
@@ -280,6 +284,9 @@ impl Cache {
 
     /// A pod was bound to `node` (or is found bound).
     pub fn add(&mut self, pod: &Pod, node: &str) {
+        if self.set_terminating(pod, node) {
+            return;
+        }
         let info = PodInfo::new(pod);
         self.add_info(&info, crate::sim::podutil::is_terminating(pod), node);
     }
@@ -321,6 +328,39 @@ impl Cache {
         }
         self.account(&bound, 1);
         self.bound.insert(info.name.clone(), bound);
+    }
+
+    /// A bound pod the cache holds on `node` with its labels and owner, that only started
+    /// (or stopped) terminating: its own entry and the live counts of the selectors it
+    /// matches follow, and nothing else is read again (what else the cache keeps of a pod
+    /// comes from its spec, which does not change once bound). False when the pod changed
+    /// in another way, or is not cached.
+    fn set_terminating(&mut self, pod: &Pod, node: &str) -> bool {
+        let name = pod.metadata.name.as_deref().unwrap_or_default();
+        let (Some(slot), Some(bound)) = (self.slots.get(node).copied(), self.bound.get_mut(name))
+        else {
+            return false;
+        };
+        let empty = BTreeMap::new();
+        let owner = crate::sim::podutil::controller_uid(pod).unwrap_or_default();
+        if bound.slot != slot
+            || bound.owner != owner
+            || &bound.labels != pod.metadata.labels.as_ref().unwrap_or(&empty)
+        {
+            return false;
+        }
+        let terminating = crate::sim::podutil::is_terminating(pod);
+        if bound.terminating == terminating {
+            return true;
+        }
+        bound.terminating = terminating;
+        let sign = if terminating { -1 } else { 1 };
+        for entry in &mut self.selectors {
+            if matches_all(&entry.selectors, &bound.labels) {
+                step(&mut at(&mut entry.per_node, slot).live, sign);
+            }
+        }
+        true
     }
 
     /// The pod object is gone: its node has room again.

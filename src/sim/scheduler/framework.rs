@@ -19,9 +19,86 @@ pub const MAX_NODE_SCORE: i64 = 100;
 pub const DEFAULT_MILLI_CPU_REQUEST: i64 = 100;
 pub const DEFAULT_MEMORY_REQUEST: i64 = 200 * 1024 * 1024;
 
-/// Requested or allocatable amounts per resource name: `cpu` in millicores, every other
-/// resource in its unit (bytes for memory).
-pub type Resources = BTreeMap<String, i64>;
+/// Requested or allocatable amounts: `cpu` in millicores, every other resource in its unit
+/// (bytes for memory). The four resources every node names are fields, so the per-node
+/// work of a cycle reads them without a look-up by name; the others (extended resources,
+/// hugepages) are kept by name. A resource not named counts as 0.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Resources {
+    pub cpu: i64,
+    pub memory: i64,
+    pub ephemeral_storage: i64,
+    pub pods: i64,
+    /// Every other resource, by name.
+    pub scalar: BTreeMap<String, i64>,
+}
+
+pub const CPU: &str = "cpu";
+pub const MEMORY: &str = "memory";
+pub const EPHEMERAL_STORAGE: &str = "ephemeral-storage";
+pub const PODS: &str = "pods";
+
+impl Resources {
+    pub fn new() -> Resources {
+        Resources::default()
+    }
+
+    /// The amount of `name` (0 when not named).
+    pub fn amount(&self, name: &str) -> i64 {
+        self.get(name).copied().unwrap_or(0)
+    }
+
+    /// The amount of `name`, None when it is 0 (a request of 0 is no request).
+    pub fn get(&self, name: &str) -> Option<&i64> {
+        let v = match name {
+            CPU => &self.cpu,
+            MEMORY => &self.memory,
+            EPHEMERAL_STORAGE => &self.ephemeral_storage,
+            PODS => &self.pods,
+            _ => self.scalar.get(name)?,
+        };
+        (*v != 0).then_some(v)
+    }
+
+    /// The amount of `name`, for writing (a resource kept by name is added at 0).
+    pub fn entry(&mut self, name: &str) -> &mut i64 {
+        match name {
+            CPU => &mut self.cpu,
+            MEMORY => &mut self.memory,
+            EPHEMERAL_STORAGE => &mut self.ephemeral_storage,
+            PODS => &mut self.pods,
+            _ => {
+                if !self.scalar.contains_key(name) {
+                    self.scalar.insert(name.to_string(), 0);
+                }
+                self.scalar.get_mut(name).expect("inserted above")
+            }
+        }
+    }
+
+    /// Adds `sign` times every amount of `from`.
+    pub fn add_scaled(&mut self, from: &Resources, sign: i64) {
+        self.cpu += sign * from.cpu;
+        self.memory += sign * from.memory;
+        self.ephemeral_storage += sign * from.ephemeral_storage;
+        self.pods += sign * from.pods;
+        for (k, v) in &from.scalar {
+            *self.entry(k) += sign * v;
+        }
+    }
+
+    /// Keeps, per resource, the larger of the two amounts.
+    fn max_with(&mut self, from: &Resources) {
+        self.cpu = self.cpu.max(from.cpu);
+        self.memory = self.memory.max(from.memory);
+        self.ephemeral_storage = self.ephemeral_storage.max(from.ephemeral_storage);
+        self.pods = self.pods.max(from.pods);
+        for (k, v) in &from.scalar {
+            let e = self.entry(k);
+            *e = (*e).max(*v);
+        }
+    }
+}
 
 /// A quantity in the unit `Resources` uses for `resource`, rounded up (`MilliValue` for
 /// cpu, `Value` for the others); `None` for a negative, unreadable or huge one.
@@ -42,6 +119,8 @@ pub struct NodeEntry<'a> {
     /// The node's slot in the scheduler's cache.
     pub slot: usize,
     pub name: &'a str,
+    /// The node's place in natural name order (the last tie-break).
+    pub order: usize,
     pub node: &'a k8s_openapi::api::core::v1::Node,
     pub labels: &'a BTreeMap<String, String>,
     pub info: &'a super::cache::NodeInfo,
@@ -130,10 +209,11 @@ impl PodInfo {
         let spec = pod.spec.as_ref().unwrap_or(&default_spec);
         let labels = pod.metadata.labels.clone().unwrap_or_default();
         let (requests, non_zero) = pod_requests(pod);
-        let affinity = spec.affinity.clone().unwrap_or_default();
-        let node_affinity = affinity.node_affinity.clone().unwrap_or_default();
-        let pod_affinity = affinity.pod_affinity.clone().unwrap_or_default();
-        let anti = affinity.pod_anti_affinity.clone().unwrap_or_default();
+        // Read in place: most pods have no affinity, and the rest is cloned term by term.
+        let affinity = spec.affinity.as_ref();
+        let node_affinity = affinity.and_then(|a| a.node_affinity.as_ref());
+        let pod_affinity = affinity.and_then(|a| a.pod_affinity.as_ref());
+        let anti = affinity.and_then(|a| a.pod_anti_affinity.as_ref());
         let term = |t: &PodAffinityTerm, weight: i64| AffinityTerm {
             selector: merge_label_keys(
                 t.label_selector.clone(),
@@ -153,32 +233,50 @@ impl PodInfo {
             tolerations: spec.tolerations.clone().unwrap_or_default(),
             node_selector: spec.node_selector.clone().unwrap_or_default(),
             required_node_terms: node_affinity
-                .required_during_scheduling_ignored_during_execution
-                .map(|s| s.node_selector_terms),
+                .and_then(|n| {
+                    n.required_during_scheduling_ignored_during_execution
+                        .as_ref()
+                })
+                .map(|s| s.node_selector_terms.clone()),
             preferred_node_terms: node_affinity
-                .preferred_during_scheduling_ignored_during_execution
+                .and_then(|n| {
+                    n.preferred_during_scheduling_ignored_during_execution
+                        .clone()
+                })
                 .unwrap_or_default(),
             required_affinity: pod_affinity
-                .required_during_scheduling_ignored_during_execution
-                .iter()
+                .and_then(|a| {
+                    a.required_during_scheduling_ignored_during_execution
+                        .as_ref()
+                })
+                .into_iter()
                 .flatten()
                 .map(|t| term(t, 1))
                 .collect(),
             required_anti_affinity: anti
-                .required_during_scheduling_ignored_during_execution
-                .iter()
+                .and_then(|a| {
+                    a.required_during_scheduling_ignored_during_execution
+                        .as_ref()
+                })
+                .into_iter()
                 .flatten()
                 .map(|t| term(t, 1))
                 .collect(),
             preferred_affinity: pod_affinity
-                .preferred_during_scheduling_ignored_during_execution
-                .iter()
+                .and_then(|a| {
+                    a.preferred_during_scheduling_ignored_during_execution
+                        .as_ref()
+                })
+                .into_iter()
                 .flatten()
                 .map(|w| term(&w.pod_affinity_term, w.weight as i64))
                 .collect(),
             preferred_anti_affinity: anti
-                .preferred_during_scheduling_ignored_during_execution
-                .iter()
+                .and_then(|a| {
+                    a.preferred_during_scheduling_ignored_during_execution
+                        .as_ref()
+                })
+                .into_iter()
                 .flatten()
                 .map(|w| term(&w.pod_affinity_term, w.weight as i64))
                 .collect(),
@@ -257,9 +355,11 @@ fn merge_label_keys(
 }
 
 /// One container's request per resource; a limit without a request counts as the request
-/// (API defaulting copies it).
-fn container_requests(c: &Container) -> Resources {
+/// (API defaulting copies it). With `non_zero`, a cpu or memory the container names
+/// neither as request nor as limit counts the scoring default (an explicit 0 stays 0).
+fn container_requests(c: &Container, non_zero: bool) -> Resources {
     let mut out = Resources::new();
+    let (mut has_cpu, mut has_memory) = (false, false);
     let resources = c.resources.as_ref();
     for source in [
         resources.and_then(|r| r.limits.as_ref()),
@@ -270,24 +370,21 @@ fn container_requests(c: &Container) -> Resources {
     {
         for (name, q) in source {
             if let Some(v) = amount(name, &q.0) {
-                out.insert(name.clone(), v);
+                *out.entry(name) = v;
+                has_cpu |= name == CPU;
+                has_memory |= name == MEMORY;
             }
         }
     }
+    if non_zero {
+        if !has_cpu {
+            out.cpu = DEFAULT_MILLI_CPU_REQUEST;
+        }
+        if !has_memory {
+            out.memory = DEFAULT_MEMORY_REQUEST;
+        }
+    }
     out
-}
-
-fn add(into: &mut Resources, from: &Resources) {
-    for (k, v) in from {
-        *into.entry(k.clone()).or_default() += v;
-    }
-}
-
-fn max_into(into: &mut Resources, from: &Resources) {
-    for (k, v) in from {
-        let e = into.entry(k.clone()).or_default();
-        *e = (*e).max(*v);
-    }
 }
 
 /// `PodRequests` (B-SCHED-5): app containers and every sidecar add up; a regular init
@@ -297,36 +394,28 @@ fn effective(pod: &Pod, non_zero: bool) -> Resources {
     let Some(spec) = pod.spec.as_ref() else {
         return Resources::new();
     };
-    let requests = |c: &Container| {
-        let mut r = container_requests(c);
-        if non_zero {
-            r.entry("cpu".into()).or_insert(DEFAULT_MILLI_CPU_REQUEST);
-            r.entry("memory".into()).or_insert(DEFAULT_MEMORY_REQUEST);
-        }
-        r
-    };
     let mut apps = Resources::new();
     for c in &spec.containers {
-        add(&mut apps, &requests(c));
+        apps.add_scaled(&container_requests(c, non_zero), 1);
     }
     let mut sidecars = Resources::new();
     let mut init_max = Resources::new();
     for c in spec.init_containers.iter().flatten() {
-        let r = requests(c);
+        let r = container_requests(c, non_zero);
         if c.restart_policy.as_deref() == Some("Always") {
-            add(&mut sidecars, &r);
-            add(&mut apps, &r);
-            max_into(&mut init_max, &sidecars);
+            sidecars.add_scaled(&r, 1);
+            apps.add_scaled(&r, 1);
+            init_max.max_with(&sidecars);
         } else {
             let mut with_sidecars = r;
-            add(&mut with_sidecars, &sidecars);
-            max_into(&mut init_max, &with_sidecars);
+            with_sidecars.add_scaled(&sidecars, 1);
+            init_max.max_with(&with_sidecars);
         }
     }
-    max_into(&mut apps, &init_max);
+    apps.max_with(&init_max);
     for (name, q) in spec.overhead.iter().flatten() {
         if let Some(v) = amount(name, &q.0) {
-            *apps.entry(name.clone()).or_default() += v;
+            *apps.entry(name) += v;
         }
     }
     apps
@@ -335,13 +424,9 @@ fn effective(pod: &Pod, non_zero: bool) -> Resources {
 /// The pod's effective requests, and its non-zero cpu and memory for scoring.
 pub fn pod_requests(pod: &Pod) -> (Resources, (i64, i64)) {
     let mut requests = effective(pod, false);
-    requests.retain(|_, v| *v > 0);
+    requests.scalar.retain(|_, v| *v > 0);
     let non_zero = effective(pod, true);
-    let pair = (
-        non_zero.get("cpu").copied().unwrap_or_default(),
-        non_zero.get("memory").copied().unwrap_or_default(),
-    );
-    (requests, pair)
+    (requests, (non_zero.cpu, non_zero.memory))
 }
 
 /// `helper.DefaultNormalizeScore`: scales to 0..=100 by the maximum, reversed if asked.

@@ -45,6 +45,8 @@ pub struct Scheduler {
     retry: bool,
     /// The nodes as the last cycle read them, in the store's order.
     rows: Vec<NodeRow>,
+    /// Each row's place in natural name order, recomputed when a row is read again.
+    order: Vec<usize>,
     /// Waiting pods that some node rejected for their required pod affinity: a pod bound
     /// anywhere may let them fit.
     affinity_waiters: BTreeSet<String>,
@@ -310,6 +312,7 @@ fn default_selector(world: &World, pod: &Pod) -> Option<LabelSelector> {
 /// or went), so the allocatable is parsed once per node version.
 fn refresh_nodes(world: &mut World) {
     let scheduler = &mut world.scheduler;
+    let mut changed = scheduler.rows.len() != world.store.nodes().len();
     scheduler.rows.truncate(world.store.nodes().len());
     for (index, (name, node)) in world.store.nodes().iter().enumerate() {
         let rv = node
@@ -333,7 +336,7 @@ fn refresh_nodes(world: &mut World) {
             .flatten()
         {
             if let Some(v) = framework::amount(k, &q.0) {
-                allocatable.insert(k.clone(), v);
+                *allocatable.entry(k) = v;
             }
         }
         let row = NodeRow {
@@ -346,6 +349,16 @@ fn refresh_nodes(world: &mut World) {
             scheduler.rows[index] = row;
         } else {
             scheduler.rows.push(row);
+        }
+        changed = true;
+    }
+    if changed {
+        let rows = &scheduler.rows;
+        let mut by_name: Vec<usize> = (0..rows.len()).collect();
+        by_name.sort_by(|&a, &b| natural_cmp(&rows[a].name, &rows[b].name));
+        scheduler.order = vec![0; rows.len()];
+        for (place, &index) in by_name.iter().enumerate() {
+            scheduler.order[index] = place;
         }
     }
 }
@@ -381,7 +394,7 @@ fn schedule_one(world: &mut World, name: &str) {
     {
         let cache = &mut world.scheduler.cache;
         for s in pod_topology_spread::selectors(&info, &defaults) {
-            cache.register(std::slice::from_ref(&s));
+            cache.register(std::slice::from_ref(s));
         }
         for s in inter_pod_affinity::selectors(&info) {
             cache.register(&s);
@@ -407,6 +420,7 @@ fn schedule_one(world: &mut World, name: &str) {
                 index,
                 slot: row.slot,
                 name: n,
+                order: scheduler.order[index],
                 node,
                 labels: node.metadata.labels.as_ref().unwrap_or(&empty_labels),
                 info: scheduler.cache.info(row.slot),
@@ -416,30 +430,46 @@ fn schedule_one(world: &mut World, name: &str) {
         // What does not depend on the node is read once: the claims' constraints, the
         // requests in the order the fit filter reports them.
         let volumes = volume_binding::FilterState {
-            allowed: allowed.as_ref(),
+            allowed: allowed.as_deref(),
             topologies: volume_binding::topologies(world_ref, &claims),
         };
         let has_claims = !claims.is_empty();
         let wants = node_resources_fit::pre_filter(&info);
         let spread = pod_topology_spread::pre_filter(&info, &nodes, &scheduler.cache);
         let affinity = inter_pod_affinity::pre_filter(&info, &nodes, &scheduler.cache);
+        // Filters with nothing to check for this pod pass every node (upstream's Skip
+        // status from PreFilter), so they are not run per node.
+        let node_affinity_filters = node_affinity::filters(&info);
+        let pod_affinity_filters = inter_pod_affinity::filters(&info, &affinity);
         let mut statuses: Vec<Status> = Vec::new();
-        let mut feasible: Vec<&NodeEntry> = Vec::new();
+        let mut feasible: Vec<&NodeEntry> = Vec::with_capacity(nodes.len());
         for node in &nodes {
             let status = node_unschedulable::filter(&info, node.node)
                 .or_else(|| node_name::filter(pod, node.name))
                 .or_else(|| taint_toleration::filter(&info, node.node))
-                .or_else(|| node_affinity::filter(&info, node.node))
+                .or_else(|| {
+                    if node_affinity_filters {
+                        node_affinity::filter(&info, node.node)
+                    } else {
+                        None
+                    }
+                })
                 .or_else(|| node_resources_fit::filter(&wants, node.allocatable, node.info))
                 .or_else(|| {
                     if has_claims {
-                        volume_binding::filter(&volumes, node.name, node.labels)
+                        volume_binding::filter(&volumes, node.index, node.labels)
                     } else {
                         None
                     }
                 })
                 .or_else(|| pod_topology_spread::filter(&spread, node))
-                .or_else(|| inter_pod_affinity::filter(&info, &affinity, node));
+                .or_else(|| {
+                    if pod_affinity_filters {
+                        inter_pod_affinity::filter(&info, &affinity, node)
+                    } else {
+                        None
+                    }
+                });
             match status {
                 Some(status) => statuses.push(status),
                 None => feasible.push(node),
@@ -485,20 +515,26 @@ fn select_host(
         .collect();
     framework::default_normalize(&mut taints, true);
     add(taints, WEIGHT_TAINT_TOLERATION);
-    let mut affinity: Vec<i64> = feasible
-        .iter()
-        .map(|n| node_affinity::score(info, n.node))
-        .collect();
-    framework::default_normalize(&mut affinity, false);
-    add(affinity, WEIGHT_NODE_AFFINITY);
+    // A plugin that scores every node 0 for this pod is skipped (upstream's Skip status
+    // from PreScore): it would add nothing.
+    if !info.preferred_node_terms.is_empty() {
+        let mut affinity: Vec<i64> = feasible
+            .iter()
+            .map(|n| node_affinity::score(info, n.node))
+            .collect();
+        framework::default_normalize(&mut affinity, false);
+        add(affinity, WEIGHT_NODE_AFFINITY);
+    }
     add(
         pod_topology_spread::score(info, defaults, nodes, feasible, cache),
         WEIGHT_POD_TOPOLOGY_SPREAD,
     );
-    add(
-        inter_pod_affinity::score(info, nodes, feasible, cache),
-        WEIGHT_INTER_POD_AFFINITY,
-    );
+    if inter_pod_affinity::scores(info, cache) {
+        add(
+            inter_pod_affinity::score(info, nodes, feasible, cache),
+            WEIGHT_INTER_POD_AFFINITY,
+        );
+    }
     add(
         feasible
             .iter()
@@ -506,13 +542,15 @@ fn select_host(
             .collect(),
         WEIGHT_NODE_RESOURCES_FIT,
     );
-    add(
-        feasible
-            .iter()
-            .map(|n| balanced_allocation::score(info, n.allocatable, n.info))
-            .collect(),
-        WEIGHT_BALANCED_ALLOCATION,
-    );
+    if balanced_allocation::scores(info) {
+        add(
+            feasible
+                .iter()
+                .map(|n| balanced_allocation::score(info, n.allocatable, n.info))
+                .collect(),
+            WEIGHT_BALANCED_ALLOCATION,
+        );
+    }
     let owned = cache.owned(&info.owner);
     let mut best = 0;
     for i in 1..feasible.len() {
@@ -526,7 +564,7 @@ fn select_host(
         };
         let better = key(i)
             .cmp(&key(best))
-            .then_with(|| natural_cmp(feasible[i].name, feasible[best].name))
+            .then_with(|| feasible[i].order.cmp(&feasible[best].order))
             .is_lt();
         if better {
             best = i;

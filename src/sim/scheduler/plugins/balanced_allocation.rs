@@ -5,18 +5,25 @@
 use super::super::cache::NodeInfo;
 use super::super::framework::{PodInfo, Resources, MAX_NODE_SCORE};
 
+/// PreScore: whether the pod requests cpu or memory (else every node scores 0).
+pub fn scores(pod: &PodInfo) -> bool {
+    pod.requests.cpu != 0 || pod.requests.memory != 0
+}
+
 pub fn score(pod: &PodInfo, allocatable: &Resources, info: &NodeInfo) -> i64 {
-    let want = |n: &str| pod.requests.get(n).copied().unwrap_or(0);
-    if want("cpu") == 0 && want("memory") == 0 {
+    let want = &pod.requests;
+    if !scores(pod) {
         return 0;
     }
     let mut fractions = Vec::new();
-    for name in ["cpu", "memory"] {
-        let capacity = allocatable.get(name).copied().unwrap_or(0);
+    for (capacity, requested, wanted) in [
+        (allocatable.cpu, info.requested.cpu, want.cpu),
+        (allocatable.memory, info.requested.memory, want.memory),
+    ] {
         if capacity == 0 {
             continue;
         }
-        let requested = info.requested.get(name).copied().unwrap_or(0) + want(name);
+        let requested = requested + wanted;
         fractions.push((requested as f64 / capacity as f64).min(1.0));
     }
     let std = if fractions.len() == 2 {

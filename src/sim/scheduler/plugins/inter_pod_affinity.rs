@@ -117,6 +117,14 @@ pub fn pre_filter<'a>(pod: &PodInfo, nodes: &[NodeEntry<'a>], cache: &Cache) -> 
     state
 }
 
+/// PreFilter: whether the pod has required terms, or a bound pod's required anti-affinity
+/// rejects it somewhere (else every node passes).
+pub fn filters(pod: &PodInfo, state: &FilterState) -> bool {
+    !pod.required_affinity.is_empty()
+        || !pod.required_anti_affinity.is_empty()
+        || !state.existing.is_empty()
+}
+
 pub fn filter(pod: &PodInfo, state: &FilterState, node: &NodeEntry) -> Option<Status> {
     // satisfyPodAffinity
     let mut pods_exist = true;
@@ -156,6 +164,17 @@ pub fn filter(pod: &PodInfo, state: &FilterState, node: &NodeEntry) -> Option<St
         }
     }
     None
+}
+
+/// PreScore: whether any term can score, the pod's preferred ones or those bound pods
+/// carry (required anti-affinity does not score); else every node scores 0.
+pub fn scores(pod: &PodInfo, cache: &Cache) -> bool {
+    !pod.preferred_affinity.is_empty()
+        || !pod.preferred_anti_affinity.is_empty()
+        || cache
+            .terms
+            .values()
+            .any(|e| e.kind != TermKind::RequiredAntiAffinity)
 }
 
 /// PreScore, Score and NormalizeScore: one score per feasible node.

@@ -47,9 +47,15 @@ pub fn term_matches(term: &NodeSelectorTerm, node: &Node) -> bool {
     exprs.iter().all(|r| requirement(labels, r)) && fields.iter().all(|r| requirement(&name, r))
 }
 
+/// PreFilter: whether the pod has a nodeSelector or required node affinity (else every
+/// node passes).
+pub fn filters(pod: &PodInfo) -> bool {
+    !pod.node_selector.is_empty() || pod.required_node_terms.is_some()
+}
+
 /// nodeSelector and required node affinity (`GetRequiredNodeAffinity(pod).Match(node)`).
 pub fn matches_required(pod: &PodInfo, node: &Node) -> bool {
-    if pod.node_selector.is_empty() && pod.required_node_terms.is_none() {
+    if !filters(pod) {
         return true;
     }
     let empty = BTreeMap::new();

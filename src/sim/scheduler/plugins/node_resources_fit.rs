@@ -3,7 +3,9 @@
 //! request; scored `LeastAllocated` on cpu and memory, weight 1 each.
 
 use super::super::cache::NodeInfo;
-use super::super::framework::{Code, PodInfo, Resources, Status, MAX_NODE_SCORE};
+use super::super::framework::{
+    Code, PodInfo, Resources, Status, CPU, EPHEMERAL_STORAGE, MAX_NODE_SCORE, MEMORY,
+};
 
 pub const ERR_REASON_TOO_MANY_PODS: &str = "Too many pods";
 
@@ -11,38 +13,35 @@ pub const ERR_REASON_TOO_MANY_PODS: &str = "Too many pods";
 /// filter reports them: cpu, memory, ephemeral-storage, then the other (scalar) resources
 /// by name.
 pub fn pre_filter(pod: &PodInfo) -> Vec<(&str, i64)> {
-    let mut wants: Vec<(&str, i64)> = pod
-        .requests
-        .iter()
-        .filter(|(k, v)| *k != "pods" && **v != 0)
-        .map(|(k, v)| (k.as_str(), *v))
-        .collect();
-    let rank = |n: &str| match n {
-        "cpu" => 0,
-        "memory" => 1,
-        "ephemeral-storage" => 2,
-        _ => 3,
-    };
-    wants.sort_by(|a, b| rank(a.0).cmp(&rank(b.0)).then_with(|| a.0.cmp(b.0)));
-    wants
+    let r = &pod.requests;
+    [
+        (CPU, r.cpu),
+        (MEMORY, r.memory),
+        (EPHEMERAL_STORAGE, r.ephemeral_storage),
+    ]
+    .into_iter()
+    .chain(r.scalar.iter().map(|(k, v)| (k.as_str(), *v)))
+    .filter(|(_, v)| *v != 0)
+    .collect()
 }
 
 /// Every short resource adds `Insufficient <name>`, after `Too many pods`; `wants` comes
 /// from `pre_filter`.
 pub fn filter(wants: &[(&str, i64)], allocatable: &Resources, info: &NodeInfo) -> Option<Status> {
+    let too_many = i64::from(info.pods) + 1 > allocatable.pods;
+    let short =
+        |&(name, want): &(&str, i64)| want > allocatable.amount(name) - info.requested.amount(name);
+    if !too_many && !wants.iter().any(short) {
+        return None;
+    }
     let mut reasons = Vec::new();
-    let allowed_pods = allocatable.get("pods").copied().unwrap_or(0);
-    if i64::from(info.pods) + 1 > allowed_pods {
+    if too_many {
         reasons.push(ERR_REASON_TOO_MANY_PODS.to_string());
     }
-    for &(name, want) in wants {
-        let have = allocatable.get(name).copied().unwrap_or(0)
-            - info.requested.get(name).copied().unwrap_or(0);
-        if want > have {
-            reasons.push(format!("Insufficient {name}"));
-        }
+    for want in wants.iter().filter(|w| short(w)) {
+        reasons.push(format!("Insufficient {}", want.0));
     }
-    (!reasons.is_empty()).then_some(Status {
+    Some(Status {
         code: Code::Unschedulable,
         reasons,
     })
@@ -60,11 +59,10 @@ fn least_requested(requested: i64, capacity: i64) -> i64 {
 pub fn score(pod: &PodInfo, allocatable: &Resources, info: &NodeInfo) -> i64 {
     let mut sum = 0;
     let mut weights = 0;
-    for (name, requested) in [
-        ("cpu", info.non_zero.0 + pod.non_zero.0),
-        ("memory", info.non_zero.1 + pod.non_zero.1),
+    for (capacity, requested) in [
+        (allocatable.cpu, info.non_zero.0 + pod.non_zero.0),
+        (allocatable.memory, info.non_zero.1 + pod.non_zero.1),
     ] {
-        let capacity = allocatable.get(name).copied().unwrap_or(0);
         if capacity == 0 {
             continue;
         }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
-use super::super::cache::{Cache, Count};
+use super::super::cache::{Cache, Count, Domains};
 use super::super::framework::{Code, NodeEntry, PodInfo, SpreadConstraint, Status, MAX_NODE_SCORE};
 use super::{node_affinity, taint_toleration};
 use crate::sim::labels;
@@ -34,13 +34,15 @@ pub fn system_defaults(selector: LabelSelector) -> Vec<SpreadConstraint> {
 }
 
 /// The selectors the plugin will count with, to register in the cache first.
-pub fn selectors(pod: &PodInfo, defaults: &[SpreadConstraint]) -> Vec<LabelSelector> {
+pub fn selectors<'a>(
+    pod: &'a PodInfo,
+    defaults: &'a [SpreadConstraint],
+) -> impl Iterator<Item = &'a LabelSelector> {
     pod.hard_spread
         .iter()
         .chain(&pod.soft_spread)
         .chain(defaults)
-        .map(|c| c.selector.clone())
-        .collect()
+        .map(|c| &c.selector)
 }
 
 fn has_keys(node: &NodeEntry, constraints: &[SpreadConstraint]) -> bool {
@@ -111,8 +113,8 @@ pub fn filter(state: &FilterState, node: &NodeEntry) -> Option<Status> {
     None
 }
 
-/// The topology keys whose node domains the scoring reads (all but the hostname, which
-/// counts per node): registered in the cache before a cycle.
+/// The topology keys whose node domains the scoring reads (for the hostname, which counts
+/// per node, only which nodes have it): registered in the cache before a cycle.
 pub fn domain_keys<'a>(pod: &'a PodInfo, defaults: &'a [SpreadConstraint]) -> Vec<&'a str> {
     let constraints: &[SpreadConstraint] = if pod.has_own_spread {
         &pod.soft_spread
@@ -121,7 +123,6 @@ pub fn domain_keys<'a>(pod: &'a PodInfo, defaults: &'a [SpreadConstraint]) -> Ve
     };
     constraints
         .iter()
-        .filter(|c| c.topology_key != LABEL_HOSTNAME)
         .map(|c| c.topology_key.as_str())
         .collect()
 }
@@ -145,8 +146,9 @@ pub fn score<'a>(
     let require_all = pod.has_own_spread;
     // Each node's domain per constraint, from the cache (`Cache::index_domains`, kept per
     // topology key until a node changes): `domain[i][node.index]` is the index of the node's
-    // topology value ("" when it lacks the key, as upstream counts it). Hostname
-    // constraints count per node and need none.
+    // topology value ("" when it lacks the key, as upstream counts it), `has_key[i][node.
+    // index]` whether it has the key at all. Hostname constraints count per node and read
+    // only the latter.
     let cached = |c: &SpreadConstraint| {
         cache
             .domains
@@ -154,67 +156,56 @@ pub fn score<'a>(
             .filter(|d| d.of_node.len() == all.len())
     };
     // A key the cache does not hold for these nodes is computed here (same rule).
-    let local: Vec<Option<(Vec<usize>, usize)>> = constraints
+    let local: Vec<Option<Domains>> = constraints
         .iter()
-        .map(|c| {
-            if c.topology_key == LABEL_HOSTNAME || cached(c).is_some() {
-                return None;
-            }
-            let mut ids: BTreeMap<&str, usize> = BTreeMap::new();
-            let of_node = all
-                .iter()
-                .map(|node| {
-                    let value = node.labels.get(&c.topology_key).map_or("", String::as_str);
-                    let next = ids.len();
-                    *ids.entry(value).or_insert(next)
-                })
-                .collect();
-            Some((of_node, ids.len()))
+        .map(|c| match cached(c) {
+            Some(_) => None,
+            None => Some(Domains::of(
+                all.iter().map(|node| node.labels.get(&c.topology_key)),
+            )),
         })
         .collect();
-    let empty = Vec::new();
-    let domain: Vec<&Vec<usize>> = constraints
+    let domains: Vec<&Domains> = constraints
         .iter()
         .zip(&local)
-        .map(|(c, l)| match (l, cached(c)) {
-            (Some((v, _)), _) => v,
-            (None, Some(d)) => &d.of_node,
-            (None, None) => &empty,
+        .map(|(c, l)| match l {
+            Some(d) => d,
+            None => cached(c).expect("held by the cache"),
         })
         .collect();
-    let domain_count: Vec<usize> = constraints
+    let is_host: Vec<bool> = constraints
         .iter()
-        .zip(&local)
-        .map(|(c, l)| match (l, cached(c)) {
-            (Some((_, n)), _) => *n,
-            (None, Some(d)) => d.count,
-            (None, None) => 0,
-        })
+        .map(|c| c.topology_key == LABEL_HOSTNAME)
         .collect();
+    let has_all = |node: &NodeEntry| domains.iter().all(|d| d.has_key[node.index]);
     let mut ignored = vec![false; all.len()];
     let mut ignored_count = 0;
     // The domains with a feasible node (`pairs`), with the matching pods they hold.
-    let mut pairs: Vec<Vec<Option<i64>>> = domain_count.iter().map(|&n| vec![None; n]).collect();
+    let mut pairs: Vec<Vec<Option<i64>>> = domains
+        .iter()
+        .zip(&is_host)
+        .map(|(d, &host)| vec![None; if host { 0 } else { d.count }])
+        .collect();
     for node in feasible {
-        if require_all && !has_keys(node, constraints) {
+        if require_all && !has_all(node) {
             ignored[node.index] = true;
             ignored_count += 1;
             continue;
         }
-        for (i, c) in constraints.iter().enumerate() {
-            if c.topology_key != LABEL_HOSTNAME {
-                pairs[i][domain[i][node.index]].get_or_insert(0);
+        for i in 0..constraints.len() {
+            if !is_host[i] {
+                pairs[i][domains[i].of_node[node.index]].get_or_insert(0);
             }
         }
     }
-    let weights: Vec<f64> = constraints
+    let weights: Vec<f64> = pairs
         .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let size = if c.topology_key == LABEL_HOSTNAME {
+        .zip(&is_host)
+        .map(|(p, &host)| {
+            let size = if host {
                 feasible.len() - ignored_count
             } else {
-                pairs[i].iter().filter(|p| p.is_some()).count()
+                p.iter().filter(|p| p.is_some()).count()
             };
             ((size + 2) as f64).ln()
         })
@@ -224,14 +215,14 @@ pub fn score<'a>(
         .map(|c| cache.counts(std::slice::from_ref(&c.selector), all))
         .collect();
     for node in all {
-        if require_all && !has_keys(node, constraints) {
+        if require_all && !has_all(node) {
             continue;
         }
         for (i, c) in constraints.iter().enumerate() {
-            if c.topology_key == LABEL_HOSTNAME || !included(pod, c, node) {
+            if is_host[i] || !included(pod, c, node) {
                 continue;
             }
-            if let Some(total) = pairs[i][domain[i][node.index]].as_mut() {
+            if let Some(total) = pairs[i][domains[i].of_node[node.index]].as_mut() {
                 *total += live(&counts[i], node);
             }
         }
@@ -244,13 +235,13 @@ pub fn score<'a>(
             }
             let mut score = 0.0;
             for (i, c) in constraints.iter().enumerate() {
-                if !node.labels.contains_key(&c.topology_key) {
+                if !domains[i].has_key[node.index] {
                     continue;
                 }
-                let count = if c.topology_key == LABEL_HOSTNAME {
+                let count = if is_host[i] {
                     live(&counts[i], node)
                 } else {
-                    pairs[i][domain[i][node.index]].unwrap_or(0)
+                    pairs[i][domains[i].of_node[node.index]].unwrap_or(0)
                 };
                 score += count as f64 * weights[i] + (c.max_skew - 1) as f64;
             }

@@ -4,7 +4,7 @@
 //! chosen node within its class's `allowedTopologies` (`PreBind` writes the node on the
 //! claim and has the PV controller bind or provision it before the pod is bound).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
     PersistentVolume, PersistentVolumeClaim, Pod, TopologySelectorTerm,
@@ -21,20 +21,22 @@ pub const ERR_REASON_NODE_CONFLICT: &str = "node(s) didn't match PersistentVolum
 pub const ERR_REASON_BIND_CONFLICT: &str =
     "node(s) didn't find available persistent volumes to bind";
 
-/// PreFilter: `Err` is the whole-pod reason; `Ok(Some(nodes))` the nodes bound volumes admit.
-pub fn pre_filter(world: &World, pod: &Pod) -> Result<Option<BTreeSet<String>>, String> {
+/// PreFilter: `Err` is the whole-pod reason; `Ok(Some(admits))` which nodes bound volumes
+/// admit, one flag per node in the store's order.
+pub fn pre_filter(world: &World, pod: &Pod) -> Result<Option<Vec<bool>>, String> {
     match check_pod(world, pod) {
         ClaimCheck::Ready(allowed) => Ok(allowed),
         ClaimCheck::Unschedulable(reason) => Err(reason),
     }
 }
 
+/// `index` is the node's place in the store's order.
 pub fn filter(
     state: &FilterState,
-    name: &str,
+    index: usize,
     labels: &BTreeMap<String, String>,
 ) -> Option<Status> {
-    if state.allowed.is_some_and(|a| !a.contains(name)) {
+    if state.allowed.is_some_and(|a| !a[index]) {
         return Some(Status::new(
             Code::UnschedulableAndUnresolvable,
             ERR_REASON_NODE_CONFLICT,
@@ -52,7 +54,7 @@ pub fn filter(
 /// What the filter needs of the pod's claims, read once per cycle: the nodes its bound
 /// volumes admit, and the `allowedTopologies` of each claim still to be provisioned.
 pub struct FilterState<'a> {
-    pub allowed: Option<&'a BTreeSet<String>>,
+    pub allowed: Option<&'a [bool]>,
     pub topologies: Vec<&'a [TopologySelectorTerm]>,
 }
 
@@ -95,13 +97,14 @@ pub fn provisionable_on(
 /// Why a pod cannot be scheduled because of its claims, as the scheduler's VolumeBinding
 /// plugin says it (`PreFilter`), or the nodes its bound volumes allow (`Filter`).
 pub enum ClaimCheck {
-    /// Schedulable; `Some` restricts the nodes to those the bound volumes' affinity allows.
-    Ready(Option<BTreeSet<String>>),
+    /// Schedulable; `Some` restricts the nodes to those the bound volumes' affinity allows
+    /// (one flag per node, in the store's order).
+    Ready(Option<Vec<bool>>),
     Unschedulable(String),
 }
 
 pub fn check_pod(world: &World, pod: &Pod) -> ClaimCheck {
-    let mut allowed: Option<BTreeSet<String>> = None;
+    let mut allowed: Option<Vec<bool>> = None;
     for claim_name in claims_of(pod) {
         let Some(claim) = world.store.claims().get(&claim_name) else {
             return ClaimCheck::Unschedulable(format!(
@@ -121,7 +124,7 @@ pub fn check_pod(world: &World, pod: &Pod) -> ClaimCheck {
                 .and_then(|v| world.store.volumes().get(v));
             if let Some(nodes) = pv.and_then(|pv| affinity_nodes(world, pv)) {
                 allowed = Some(match allowed {
-                    Some(prev) => prev.intersection(&nodes).cloned().collect(),
+                    Some(prev) => prev.iter().zip(&nodes).map(|(a, b)| *a && *b).collect(),
                     None => nodes,
                 });
             }
@@ -137,9 +140,9 @@ pub fn check_pod(world: &World, pod: &Pod) -> ClaimCheck {
     ClaimCheck::Ready(allowed)
 }
 
-/// The nodes a volume's required node affinity admits (hostname terms, as local volumes
-/// write them); None when it has none.
-fn affinity_nodes(world: &World, pv: &PersistentVolume) -> Option<BTreeSet<String>> {
+/// Which nodes a volume's required node affinity admits (hostname terms, as local volumes
+/// write them), one flag per node in the store's order; None when it has none.
+fn affinity_nodes(world: &World, pv: &PersistentVolume) -> Option<Vec<bool>> {
     let terms = &pv
         .spec
         .as_ref()?
@@ -152,8 +155,8 @@ fn affinity_nodes(world: &World, pv: &PersistentVolume) -> Option<BTreeSet<Strin
     let nodes = world
         .store
         .nodes()
-        .iter()
-        .filter(|(_, node)| {
+        .values()
+        .map(|node| {
             let labels = node.metadata.labels.as_ref().unwrap_or(&empty);
             terms.iter().any(|term| {
                 term.match_expressions.iter().flatten().all(|e| {
@@ -166,7 +169,6 @@ fn affinity_nodes(world: &World, pv: &PersistentVolume) -> Option<BTreeSet<Strin
                 })
             })
         })
-        .map(|(name, _)| name.clone())
         .collect();
     Some(nodes)
 }
