@@ -2,8 +2,9 @@
 //! each object behind an `Arc`, and the watch stream that announces every change.
 //!
 //! Architecture invariants:
-//! - All simulation state lives in ordered maps (`BTreeMap`), so iteration order, and with
-//!   it every decision, is the same on every run.
+//! - All simulation state is walked in a fixed order (ordered maps, `BTreeMap`), so
+//!   iteration order, and with it every decision, is the same on every run. A hash map
+//!   (the store's name index, components' lookup tables) is only looked up, never walked.
 //! - Only the API server writes: the maps and the watch stream are private to
 //!   `sim::server`; everyone else reads through [`Objects`], whose mutating methods are
 //!   `pub(in crate::sim::server)`. So every change gets a resourceVersion and a watch event
@@ -14,6 +15,7 @@
 
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, VecDeque};
+use std::hash::Hash;
 use std::marker::PhantomData;
 use std::ops::RangeBounds;
 use std::sync::Arc;
@@ -26,68 +28,137 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::Metadata;
 use serde_json::Value;
 
+use crate::sim::controllers::informer::FastMap as FxHashMap;
 use crate::sim::kinds::ObjectKind;
 use crate::sim::world::WatchEvent;
 
 /// The stored objects of one kind, by name (for kinds kept generically, by (kind, name)).
 /// Anyone may read; only the API server (`sim::server`) may write.
+///
+/// Each object sits in a slot; a hash index finds a slot by name (a lookup hashes the name
+/// once instead of comparing it with ~log2(n) others) and an ordered map of the same keys
+/// gives the order every listing and every range read walks in.
 #[derive(Debug)]
-pub struct Objects<T, K: Ord = String> {
-    map: BTreeMap<K, Arc<T>>,
+pub struct Objects<T, K: Ord + Hash = String> {
+    order: BTreeMap<K, u32>,
+    index: FxHashMap<K, u32>,
+    slots: Vec<Option<Arc<T>>>,
+    free: Vec<u32>,
 }
 
-impl<T, K: Ord> Default for Objects<T, K> {
+impl<T, K: Ord + Hash> Default for Objects<T, K> {
     fn default() -> Self {
         Objects {
-            map: BTreeMap::new(),
+            order: BTreeMap::new(),
+            index: FxHashMap::default(),
+            slots: Vec::new(),
+            free: Vec::new(),
         }
     }
 }
 
-impl<T, K: Ord> Objects<T, K> {
+/// The objects of an [`Objects`] in key order.
+pub struct Iter<'a, T, K> {
+    keys: std::collections::btree_map::Iter<'a, K, u32>,
+    slots: &'a [Option<Arc<T>>],
+}
+
+impl<T, K> Clone for Iter<'_, T, K> {
+    fn clone(&self) -> Self {
+        Iter {
+            keys: self.keys.clone(),
+            slots: self.slots,
+        }
+    }
+}
+
+impl<'a, T, K> Iter<'a, T, K> {
+    fn entry(&self, (key, slot): (&'a K, &'a u32)) -> (&'a K, &'a T) {
+        let slots: &'a [Option<Arc<T>>] = self.slots;
+        match &slots[*slot as usize] {
+            Some(object) => (key, &**object),
+            // Every key of `order` names a filled slot: insert and remove keep them so.
+            None => unreachable!("a listed key without its object"),
+        }
+    }
+}
+
+impl<'a, T, K> Iterator for Iter<'a, T, K> {
+    type Item = (&'a K, &'a T);
+    fn next(&mut self) -> Option<Self::Item> {
+        let next = self.keys.next()?;
+        Some(self.entry(next))
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.keys.size_hint()
+    }
+}
+
+impl<T, K> DoubleEndedIterator for Iter<'_, T, K> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        let next = self.keys.next_back()?;
+        Some(self.entry(next))
+    }
+}
+
+impl<T, K> ExactSizeIterator for Iter<'_, T, K> {}
+
+impl<T, K: Ord + Hash> Objects<T, K> {
+    fn slot<Q>(&self, key: &Q) -> Option<&Arc<T>>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let slot = *self.index.get(key)?;
+        self.slots[slot as usize].as_ref()
+    }
+
     pub fn get<Q>(&self, key: &Q) -> Option<&T>
     where
         K: Borrow<Q>,
-        Q: Ord + ?Sized,
+        Q: Hash + Eq + ?Sized,
     {
-        self.map.get(key).map(|o| &**o)
+        self.slot(key).map(|o| &**o)
     }
 
     /// The object as shared (a reference count, no copy).
     pub fn get_shared<Q>(&self, key: &Q) -> Option<Arc<T>>
     where
         K: Borrow<Q>,
-        Q: Ord + ?Sized,
+        Q: Hash + Eq + ?Sized,
     {
-        self.map.get(key).cloned()
+        self.slot(key).cloned()
     }
 
     pub fn contains_key<Q>(&self, key: &Q) -> bool
     where
         K: Borrow<Q>,
-        Q: Ord + ?Sized,
+        Q: Hash + Eq + ?Sized,
     {
-        self.map.contains_key(key)
+        self.index.contains_key(key)
     }
 
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.order.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.order.is_empty()
     }
 
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = &K> + ExactSizeIterator + Clone {
-        self.map.keys()
+        self.order.keys()
     }
 
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator + Clone {
-        self.map.values().map(|o| &**o)
+        self.iter().map(|(_, o)| o)
     }
 
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&K, &T)> + ExactSizeIterator + Clone {
-        self.map.iter().map(|(k, o)| (k, &**o))
+    pub fn iter(&self) -> Iter<'_, T, K> {
+        Iter {
+            keys: self.order.iter(),
+            slots: &self.slots,
+        }
     }
 
     pub fn range<Q, R>(&self, range: R) -> impl DoubleEndedIterator<Item = (&K, &T)>
@@ -96,41 +167,66 @@ impl<T, K: Ord> Objects<T, K> {
         Q: Ord + ?Sized,
         R: RangeBounds<Q>,
     {
-        self.map.range(range).map(|(k, o)| (k, &**o))
+        self.order
+            .range(range)
+            .filter_map(|(k, slot)| Some((k, &**self.slots[*slot as usize].as_ref()?)))
     }
 
-    pub(in crate::sim::server) fn insert(&mut self, key: K, object: T) -> Option<Arc<T>> {
-        self.map.insert(key, Arc::new(object))
+    pub(in crate::sim::server) fn insert(&mut self, key: K, object: T) -> Option<Arc<T>>
+    where
+        K: Clone,
+    {
+        self.insert_shared(key, Arc::new(object))
     }
 
-    pub(in crate::sim::server) fn insert_shared(
-        &mut self,
-        key: K,
-        object: Arc<T>,
-    ) -> Option<Arc<T>> {
-        self.map.insert(key, object)
+    pub(in crate::sim::server) fn insert_shared(&mut self, key: K, object: Arc<T>) -> Option<Arc<T>>
+    where
+        K: Clone,
+    {
+        if let Some(&slot) = self.index.get(&key) {
+            return self.slots[slot as usize].replace(object);
+        }
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.slots[slot as usize] = Some(object);
+                slot
+            }
+            None => {
+                // The object budget (far below u32::MAX) bounds the slots.
+                let slot = u32::try_from(self.slots.len()).unwrap_or(u32::MAX);
+                self.slots.push(Some(object));
+                slot
+            }
+        };
+        self.order.insert(key.clone(), slot);
+        self.index.insert(key, slot);
+        None
     }
 
     pub(in crate::sim::server) fn remove<Q>(&mut self, key: &Q) -> Option<Arc<T>>
     where
         K: Borrow<Q>,
-        Q: Ord + ?Sized,
+        Q: Hash + Ord + ?Sized,
     {
-        self.map.remove(key)
+        let slot = self.index.remove(key)?;
+        self.order.remove(key);
+        self.free.push(slot);
+        self.slots[slot as usize].take()
     }
 
     /// Copy-on-write access: the object is copied only if someone else holds it.
     pub(in crate::sim::server) fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut T>
     where
         K: Borrow<Q>,
-        Q: Ord + ?Sized,
+        Q: Hash + Eq + ?Sized,
         T: Clone,
     {
-        self.map.get_mut(key).map(Arc::make_mut)
+        let slot = *self.index.get(key)?;
+        self.slots[slot as usize].as_mut().map(Arc::make_mut)
     }
 }
 
-impl<T, K: Ord + std::borrow::Borrow<Q>, Q: Ord + ?Sized> std::ops::Index<&Q> for Objects<T, K> {
+impl<T, K: Ord + Hash + Borrow<Q>, Q: Hash + Eq + ?Sized> std::ops::Index<&Q> for Objects<T, K> {
     type Output = T;
 
     /// Like a map's index: panics when the key is absent. For tests and for keys the
@@ -140,14 +236,11 @@ impl<T, K: Ord + std::borrow::Borrow<Q>, Q: Ord + ?Sized> std::ops::Index<&Q> fo
     }
 }
 
-impl<'a, T, K: Ord> IntoIterator for &'a Objects<T, K> {
+impl<'a, T, K: Ord + Hash> IntoIterator for &'a Objects<T, K> {
     type Item = (&'a K, &'a T);
-    type IntoIter = std::iter::Map<
-        std::collections::btree_map::Iter<'a, K, Arc<T>>,
-        fn((&'a K, &'a Arc<T>)) -> (&'a K, &'a T),
-    >;
+    type IntoIter = Iter<'a, T, K>;
     fn into_iter(self) -> Self::IntoIter {
-        self.map.iter().map(|(k, o)| (k, &**o))
+        self.iter()
     }
 }
 
@@ -505,5 +598,52 @@ impl<T: Stored + k8s_openapi::Resource + 'static> TypedMap for Map<T> {
 
     fn remove(&self, store: &mut Store, name: &str, _: ServerOnly) -> Option<Object> {
         T::map_mut(store).remove(name).map(T::shared)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Slots are reused and two maps index them: after any mix of inserts, replacements
+    /// and removals, `Objects` reads, lists and ranges exactly as one ordered map would.
+    #[test]
+    fn objects_behave_as_an_ordered_map() {
+        let mut objects: Objects<u64> = Objects::default();
+        let mut model: BTreeMap<String, u64> = BTreeMap::new();
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        for step in 0..20_000u64 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let key = format!("web-{}", seed % 300);
+            if seed % 3 == 0 {
+                assert_eq!(objects.remove(key.as_str()).map(|o| *o), model.remove(&key));
+            } else {
+                assert_eq!(
+                    objects.insert(key.clone(), step).map(|o| *o),
+                    model.insert(key.clone(), step)
+                );
+            }
+            if let Some(v) = objects.get_mut(key.as_str()) {
+                *v += 1;
+                *model.get_mut(&key).expect("same keys") += 1;
+            }
+            assert_eq!(objects.get(key.as_str()), model.get(&key));
+            assert_eq!(objects.contains_key(key.as_str()), model.contains_key(&key));
+        }
+        assert_eq!(objects.len(), model.len());
+        let listed: Vec<(&String, &u64)> = objects.iter().collect();
+        assert_eq!(listed, model.iter().collect::<Vec<_>>());
+        let backwards: Vec<&u64> = objects.values().rev().collect();
+        assert_eq!(backwards, model.values().rev().collect::<Vec<_>>());
+        let ranged: Vec<(&String, &u64)> = objects
+            .range::<String, _>("web-1".to_string().."web-2".to_string())
+            .collect();
+        let expected: Vec<(&String, &u64)> = model
+            .range::<String, _>("web-1".to_string().."web-2".to_string())
+            .collect();
+        assert_eq!(ranged, expected);
+        assert!(objects.slots.len() <= 300, "slots are reused");
     }
 }
