@@ -127,9 +127,25 @@ fn statefulset(world: &World, name: &str) -> Verdict {
     // of a 100,000-replica set stays readable and cheap.
     let listed_all = replicas <= MAX_LISTED;
     let (mut shown, mut good) = (0i64, 0i64);
+    // Whether one ordinal's pod is as wanted (what `line` says, without its words).
+    let fine = |index: i64| -> bool {
+        let pod_name = pod_name(name, start + index);
+        world
+            .store
+            .pods()
+            .get(&pod_name)
+            .filter(|p| podutil::controller_uid(p) == Some(uid.as_str()))
+            .is_some_and(|p| {
+                podutil::is_running_and_available(p, mrs, now)
+                    && !podutil::is_terminating(p)
+                    && (!(rolling && index >= partition)
+                        || podutil::label(p, "controller-revision-hash").unwrap_or_default()
+                            == update_revision)
+            })
+    };
     // One ordinal's wanted and seen lines, and whether it is as wanted.
     let line = |index: i64| -> (String, String, bool) {
-        let pod_name = format!("{name}-{}", start + index);
+        let pod_name = pod_name(name, start + index);
         let want_revision = rolling && index >= partition;
         let want = if mrs > 0 {
             "Running, Ready, Available"
@@ -195,14 +211,14 @@ fn statefulset(world: &World, name: &str) -> Verdict {
             .map(|(_, o)| o - start)
             .collect();
         for index in owned {
-            if line(index).2 {
+            if fine(index) {
                 good += 1;
             }
         }
         let mut index = 0;
         while index < replicas && shown < MAX_LISTED {
-            let (want_line, seen_line, fine) = line(index);
-            if !fine {
+            if !fine(index) {
+                let (want_line, seen_line, _) = line(index);
                 shown += 1;
                 expected.push_str(&want_line);
                 actual.push_str(&seen_line);
@@ -283,4 +299,13 @@ pub fn check_deleted(world: &World, kind: &ObjectKind, name: &str, uid: Option<&
             expected,
         },
     }
+}
+
+/// `<set>-<ordinal>`, the name of the set's pod at that ordinal.
+fn pod_name(set: &str, ordinal: i64) -> String {
+    let mut name = String::with_capacity(set.len() + 21);
+    name.push_str(set);
+    name.push('-');
+    name.push_str(&ordinal.to_string());
+    name
 }
