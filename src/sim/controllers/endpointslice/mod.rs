@@ -422,18 +422,29 @@ pub fn sync(world: &mut World, service_name: &str) {
             },
         )
     };
-    if plan.creates.is_empty() && plan.updates.is_empty() && plan.deletes.is_empty() {
-        if full {
-            relocate(world, &mut state, service_name);
-        }
-        world
-            .endpointslice
-            .services
-            .insert(service_name.to_string(), state);
-        return;
+    if !(plan.creates.is_empty() && plan.updates.is_empty() && plan.deletes.is_empty()) {
+        write_plan(world, &mut state, service_name, &service, uid, plan);
     }
+    if full {
+        relocate(world, &mut state, service_name);
+    }
+    world
+        .endpointslice
+        .services
+        .insert(service_name.to_string(), state);
+}
 
-    let labels = utils::slice_labels(&service, service_name);
+/// Carries out a plan with something to write: its slices carry the Service's labels and
+/// owner reference.
+fn write_plan(
+    world: &mut World,
+    state: &mut ServiceState,
+    service_name: &str,
+    service: &Service,
+    uid: &str,
+    plan: reconciler::Plan,
+) {
+    let labels = utils::slice_labels(service, service_name);
     let owner = OwnerReference {
         api_version: "v1".into(),
         kind: "Service".into(),
@@ -449,7 +460,7 @@ pub fn sync(world: &mut World, service_name: &str) {
         for (ports, endpoints) in plan.creates {
             create_slice(
                 world,
-                &mut state,
+                state,
                 service_name,
                 &owner,
                 &labels,
@@ -459,26 +470,11 @@ pub fn sync(world: &mut World, service_name: &str) {
         }
     }
     for (name, write) in plan.updates {
-        update_slice(
-            world,
-            &mut state,
-            service_name,
-            &name,
-            &owner,
-            &labels,
-            write,
-        );
+        update_slice(world, state, service_name, &name, &owner, &labels, write);
     }
     for name in plan.deletes {
-        delete_slice(world, &mut state, service_name, &name);
+        delete_slice(world, state, service_name, &name);
     }
-    if full {
-        relocate(world, &mut state, service_name);
-    }
-    world
-        .endpointslice
-        .services
-        .insert(service_name.to_string(), state);
 }
 
 fn selects(selector: &BTreeMap<String, String>, pod: &Pod) -> bool {
