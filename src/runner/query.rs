@@ -59,7 +59,32 @@ pub fn evaluate(ctx: &Context, query: &Query) -> Result<Answer, QueryError> {
         Query::Output => Ok(Answer::List(ctx.output.to_vec())),
         Query::Field { target, path } => {
             let name = (ctx.resolve_name)(&target.name)?;
-            let Some(object) = world.store.to_json(&object_kind(target.kind), &name) else {
+            let kind = object_kind(target.kind);
+            // A path into `status` or `metadata` needs only that part as JSON, not the
+            // whole object (a pod's spec is most of its text).
+            if let Some(PathSegment::Field(first)) = path.first() {
+                let part = match first.as_str() {
+                    "status" => Some(world.store.status_json(&kind, &name)),
+                    "metadata" => Some(
+                        world
+                            .store
+                            .meta(&kind, &name)
+                            .map(|m| serde_json::to_value(m).ok()),
+                    ),
+                    _ => None,
+                };
+                if let Some(part) = part {
+                    let Some(part) = part else {
+                        return Ok(Answer::Absent);
+                    };
+                    return Ok(part
+                        .as_ref()
+                        .and_then(|v| walk(v, &path[1..]))
+                        .map(to_answer)
+                        .unwrap_or(Answer::Absent));
+                }
+            }
+            let Some(object) = world.store.to_json(&kind, &name) else {
                 return Ok(Answer::Absent);
             };
             Ok(walk(&object, path).map(to_answer).unwrap_or(Answer::Absent))
