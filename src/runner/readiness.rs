@@ -306,6 +306,6 @@ fn pod_name(set: &str, ordinal: i64) -> String {
     let mut name = String::with_capacity(set.len() + 21);
     name.push_str(set);
     name.push('-');
-    name.push_str(&ordinal.to_string());
+    name.push_str(itoa::Buffer::new().format(ordinal));
     name
 }

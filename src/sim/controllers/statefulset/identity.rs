@@ -24,28 +24,8 @@ pub fn pod_name(set: &str, ordinal: i64) -> String {
     let mut name = String::with_capacity(set.len() + 21);
     name.push_str(set);
     name.push('-');
-    push_decimal(&mut name, ordinal);
+    name.push_str(itoa::Buffer::new().format(ordinal));
     name
-}
-
-/// Appends `n` in decimal, as `Display` writes it. These names are built on every sync and
-/// claim check, where the formatting machinery cost more than the look-up they serve.
-fn push_decimal(out: &mut String, n: i64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut rest = n.unsigned_abs();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    if n < 0 {
-        out.push('-');
-    }
-    out.extend(digits[at..].iter().map(|&d| char::from(d)));
 }
 
 /// `getStartOrdinal`.
@@ -80,7 +60,7 @@ pub fn claim_name(claim: &str, set: &str, ordinal: i64) -> String {
     name.push('-');
     name.push_str(set);
     name.push('-');
-    push_decimal(&mut name, ordinal);
+    name.push_str(itoa::Buffer::new().format(ordinal));
     name
 }
 
