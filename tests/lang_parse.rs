@@ -539,6 +539,26 @@ fn crlf_blocks_and_tables() {
     assert_eq!(t.rows[0].cells[1].value, Cell::Text("1/1".into()));
 }
 
+/// Comments, strings and blocks are read with character ranges (grammar `line_rest`,
+/// `string_body`): a line runs to its CR LF or LF, a string takes escapes and any other
+/// character up to its quote, and a line break inside a string is refused.
+#[test]
+fn comments_strings_and_line_ends_split_as_lines_do() {
+    let src = "# a comment \"with\" quotes\r\nscenario \"say \\\"hi\\\" \\\\ é\ttab\" { # here\r\n  wait 1s # there\r\n}\r\n";
+    let f = parse_ok(src);
+    assert_eq!(f.scenarios[0].title, "say \"hi\" \\ é\ttab");
+    assert_eq!(f.scenarios[0].body.len(), 1);
+    let src = "scenario \"t\" {\n  apply \"\"\"\n    a: \"x # y\"\r\n    b: 2\n  \"\"\"\n}\n";
+    let f = parse_ok(src);
+    let StmtKind::Apply(ApplySource::Inline(text)) = &f.scenarios[0].body[0].kind else {
+        panic!()
+    };
+    assert_eq!(text.text, "a: \"x # y\"\nb: 2\n");
+    for broken in ["scenario \"a\r\nb\" {\n}\n", "scenario \"a\nb\" {\n}\n"] {
+        assert!(parse(broken).is_err(), "{broken:?}");
+    }
+}
+
 #[test]
 fn statement_spans_cover_blocks() {
     let src = "scenario \"t\" {\n  apply \"\"\"\n    a: 1\n  \"\"\" fails with \"x\"\n}\n";

@@ -1,7 +1,9 @@
 //! What a fresh cluster has before the first statement: nodes, the default StorageClass,
 //! the `kubernetes` Service (docs/language.md, timing defaults) and its EndpointSlice.
 
-use serde_json::json;
+use std::sync::Arc;
+
+use serde_json::{json, Value};
 
 use super::clock::to_time;
 use super::kinds::ObjectKind;
@@ -13,9 +15,91 @@ use super::server::{self, store::Stored};
 use super::world::World;
 
 pub fn bootstrap(world: &mut World) {
-    for (i, shape) in world.config.node_shapes().iter().enumerate() {
-        let node = super::nodes::node_object(shape, i as u32 + 1, super::clock::ZERO);
-        insert_system(world, ObjectKind::Node, node);
+    let installed = installed(world);
+    for object in installed.iter() {
+        let uid = match object {
+            // The reserved UID is outside the counter's range (which starts at 1), so adding
+            // the slice does not change the UIDs, and the slice names derived from them, of
+            // what callers create.
+            Installed::EndpointSlice(_) => RESERVED_UID.to_string(),
+            _ => world.store.new_uid(),
+        };
+        let uid = Some(uid);
+        match object.clone() {
+            Installed::Node(mut o) => {
+                o.metadata.uid = uid;
+                server::add(world, o, server::Author::Other);
+            }
+            Installed::StorageClass(mut o) => {
+                o.metadata.uid = uid;
+                server::add(world, o, server::Author::Other);
+            }
+            Installed::Service(mut o) => {
+                o.metadata.uid = uid;
+                server::add(world, o, server::Author::Other);
+            }
+            Installed::EndpointSlice(mut o) => {
+                o.metadata.uid = uid;
+                server::add(world, o, server::Author::Other);
+            }
+        }
+    }
+}
+
+/// One object the installer creates, decoded, without its UID (the store gives it).
+#[derive(Clone)]
+enum Installed {
+    Node(Node),
+    StorageClass(StorageClass),
+    Service(Service),
+    EndpointSlice(EndpointSlice),
+}
+
+/// What decides the installed objects: the nodes' shapes, the namespace and the time.
+#[derive(PartialEq)]
+struct InstallKey {
+    shapes: Vec<super::nodes::NodeShape>,
+    namespace: String,
+    now: super::clock::Millis,
+}
+
+/// The installed objects of the last few cluster shapes. They are a pure function of the
+/// key, built from JSON and decoded (about a quarter of a small run's set-up): every run of a
+/// file, and most files, share one shape. At most [`INSTALL_CACHE`] shapes are kept.
+static INSTALLED: std::sync::Mutex<Vec<(InstallKey, Arc<[Installed]>)>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// How many cluster shapes [`INSTALLED`] keeps (the oldest goes first).
+const INSTALL_CACHE: usize = 8;
+
+fn installed(world: &World) -> Arc<[Installed]> {
+    let key = InstallKey {
+        shapes: world.config.node_shapes(),
+        namespace: world.config.namespace.clone(),
+        now: world.now,
+    };
+    // A poisoned lock only means another run panicked mid-update: build without the cache.
+    if let Ok(cache) = INSTALLED.lock() {
+        if let Some((_, objects)) = cache.iter().find(|(k, _)| *k == key) {
+            return Arc::clone(objects);
+        }
+    }
+    let objects: Arc<[Installed]> = install(&key).into();
+    if let Ok(mut cache) = INSTALLED.lock() {
+        if cache.len() >= INSTALL_CACHE {
+            cache.remove(0);
+        }
+        cache.push((key, Arc::clone(&objects)));
+    }
+    objects
+}
+
+/// The installer's objects for `key`, in creation order.
+fn install(key: &InstallKey) -> Vec<Installed> {
+    let mut out = Vec::new();
+    for (i, shape) in key.shapes.iter().enumerate() {
+        let node = super::nodes::node_object(shape, i as u32 + 1, key.now);
+        out.extend(decode(key, node).map(Installed::Node));
     }
     let class = json!({
         "metadata": {"name": "standard", "annotations": {
@@ -25,35 +109,37 @@ pub fn bootstrap(world: &mut World) {
         "volumeBindingMode": "Immediate",
         "allowVolumeExpansion": false
     });
-    insert_system(world, ObjectKind::StorageClass, class);
+    out.extend(decode(key, class).map(Installed::StorageClass));
     let kubernetes = json!({
-        "metadata": {"name": "kubernetes", "namespace": world.config.namespace,
+        "metadata": {"name": "kubernetes", "namespace": key.namespace,
             "labels": {"component": "apiserver", "provider": "kubernetes"}},
         "spec": {"type": "ClusterIP", "clusterIP": "10.96.0.1", "clusterIPs": ["10.96.0.1"],
             "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}],
             "sessionAffinity": "None", "ipFamilies": ["IPv4"], "ipFamilyPolicy": "SingleStack",
             "internalTrafficPolicy": "Cluster"}
     });
-    insert_system(world, ObjectKind::Service, kubernetes);
+    out.extend(decode(key, kubernetes).map(Installed::Service));
     // The API server's endpoint reconciler mirrors its own address into an EndpointSlice
     // named after the Service (pkg/controlplane/reconcilers/endpointsadapter.go): only the
     // service-name label, no owner and no managed-by label, so the EndpointSlice
     // controller and the garbage collector leave it alone.
     let slice = json!({
-        "metadata": {"name": "kubernetes", "namespace": world.config.namespace,
+        "metadata": {"name": "kubernetes", "namespace": key.namespace,
             "labels": {"kubernetes.io/service-name": "kubernetes"}},
         "addressType": "IPv4",
         "endpoints": [{"addresses": [API_SERVER_ADDRESS], "conditions": {"ready": true}}],
         "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}]
     });
-    // Its UID is outside the counter's range (which starts at 1), so adding it does not
-    // change the UIDs, and the slice names derived from them, of what callers create.
-    insert_system_with_uid(
-        world,
-        ObjectKind::EndpointSlice,
-        slice,
-        RESERVED_UID.to_string(),
-    );
+    out.extend(decode(key, slice).map(Installed::EndpointSlice));
+    out
+}
+
+/// `value` as `T`, created at the key's time.
+fn decode<T: serde::de::DeserializeOwned>(key: &InstallKey, mut value: Value) -> Option<T> {
+    value["metadata"]["creationTimestamp"] = json!(to_time(key.now));
+    let decoded = serde_json::from_value(value);
+    debug_assert!(decoded.is_ok(), "installed objects must decode");
+    decoded.ok()
 }
 
 /// The API server's address: the control plane is not one of the simulated nodes
@@ -64,22 +150,13 @@ pub const API_SERVER_ADDRESS: &str = "172.18.0.1";
 const RESERVED_UID: &str = "00000000-0000-4000-8000-000000000000";
 
 /// Objects the cluster's installer creates: stored without admission.
-pub(crate) fn insert_system(world: &mut World, kind: ObjectKind, value: serde_json::Value) {
+pub(crate) fn insert_system(world: &mut World, kind: ObjectKind, mut value: Value) {
     let uid = world.store.new_uid();
-    insert_system_with_uid(world, kind, value, uid);
-}
-
-fn insert_system_with_uid(
-    world: &mut World,
-    kind: ObjectKind,
-    mut value: serde_json::Value,
-    uid: String,
-) {
     let meta = &mut value["metadata"];
     meta["uid"] = json!(uid);
     meta["creationTimestamp"] = json!(to_time(world.now));
     let name = meta["name"].as_str().unwrap_or_default().to_string();
-    fn add<T: Stored>(world: &mut World, value: serde_json::Value) -> bool {
+    fn add<T: Stored>(world: &mut World, value: Value) -> bool {
         serde_json::from_value::<T>(value)
             .map(|object| server::add(world, object, server::Author::Other))
             .is_ok()
@@ -91,5 +168,5 @@ fn insert_system_with_uid(
         ObjectKind::EndpointSlice => add::<EndpointSlice>(world, value),
         _ => false,
     };
-    debug_assert!(stored, "bootstrap object {name} must deserialize");
+    debug_assert!(stored, "installed object {name} must deserialize");
 }

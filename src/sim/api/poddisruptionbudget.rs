@@ -15,7 +15,7 @@ pub const UNHEALTHY_POD_EVICTION_POLICIES: &[&str] = &["AlwaysAllow", "IfHealthy
 
 /// The typed view of a stored PDB body (fields the simulation does not know are ignored).
 pub fn decode(body: &Value) -> Option<PodDisruptionBudget> {
-    serde_json::from_value(body.clone()).ok()
+    <PodDisruptionBudget as serde::Deserialize>::deserialize(body).ok()
 }
 
 /// `ValidatePodDisruptionBudgetSpec`: minAvailable and maxUnavailable are exclusive, each a

@@ -14,7 +14,9 @@ use super::kinds;
 pub(crate) fn roundtrip_as<T: DeserializeOwned + Serialize>(
     input: &Value,
 ) -> Result<Value, String> {
-    let t: T = serde_json::from_value(input.clone()).map_err(|e| e.to_string())?;
+    // Decoded from the borrowed value: the same decoder and messages as `from_value`,
+    // without copying the object first.
+    let t = <T as serde::Deserialize>::deserialize(input).map_err(|e| e.to_string())?;
     serde_json::to_value(&t).map_err(|e| e.to_string())
 }
 
@@ -36,28 +38,35 @@ fn is_empty(v: &Value) -> bool {
     }
 }
 
-fn walk(input: &Value, rt: &Value, path: &str, out: &mut Vec<String>) {
+/// Pushes to `out` the paths under `path` whose keys `rt` lost. `path` is one buffer,
+/// grown and cut back as the walk goes down and up: a path is only copied when reported.
+fn walk(input: &Value, rt: &Value, path: &mut String, out: &mut Vec<String>) {
+    use std::fmt::Write;
+    let len = path.len();
     match (input, rt) {
         (Value::Object(im), Value::Object(rm)) => {
             for (k, v) in im {
-                let p = if path.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{path}.{k}")
-                };
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
                 match rm.get(k) {
-                    Some(r) => walk(v, r, &p, out),
+                    Some(r) => walk(v, r, path, out),
                     None => {
                         if !is_empty(v) {
-                            out.push(p);
+                            out.push(path.clone());
                         }
                     }
                 }
+                path.truncate(len);
             }
         }
         (Value::Array(ia), Value::Array(ra)) => {
             for (i, (iv, rv)) in ia.iter().zip(ra.iter()).enumerate() {
-                walk(iv, rv, &format!("{path}[{i}]"), out);
+                // Writing to a String cannot fail.
+                let _ = write!(path, "[{i}]");
+                walk(iv, rv, path, out);
+                path.truncate(len);
             }
         }
         _ => {}
@@ -72,7 +81,7 @@ pub fn unknown_fields(kind: &str, input: &Value) -> Vec<String> {
         return Vec::new();
     };
     let mut out = Vec::new();
-    walk(input, &rt, "", &mut out);
+    walk(input, &rt, &mut String::new(), &mut out);
     out
 }
 

@@ -141,12 +141,14 @@ pub fn resolve_kind(api_version: &str, kind: &str) -> Result<ObjectKind, String>
 }
 
 fn meta_of(value: &Value) -> ObjectMeta {
-    serde_json::from_value(value.get("metadata").cloned().unwrap_or(Value::Null))
+    value
+        .get("metadata")
+        .and_then(|m| <ObjectMeta as serde::Deserialize>::deserialize(m).ok())
         .unwrap_or_default()
 }
 
 fn decode<T: serde::de::DeserializeOwned>(kind: &ObjectKind, value: &Value) -> Result<T, ApiError> {
-    serde_json::from_value(value.clone()).map_err(|e| {
+    T::deserialize(value).map_err(|e| {
         ApiError::new(
             Reason::BadRequest,
             format!(

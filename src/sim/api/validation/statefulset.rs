@@ -266,7 +266,8 @@ pub fn validate_statefulset_json(
     obj: &serde_json::Value,
     gates: &FeatureGates,
 ) -> Result<Vec<FieldError>, String> {
-    let mut sts: StatefulSet = serde_json::from_value(obj.clone()).map_err(|e| e.to_string())?;
+    let mut sts: StatefulSet =
+        <StatefulSet as serde::Deserialize>::deserialize(obj).map_err(|e| e.to_string())?;
     default_statefulset(&mut sts, gates);
     let selector_absent = obj.pointer("/spec/selector").is_none_or(|v| v.is_null());
     if !selector_absent {
