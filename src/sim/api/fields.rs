@@ -1,25 +1,78 @@
-//! The field names the schema knows, for "did you mean" on unknown fields.
+//! What the schema knows of an object's fields: the field names of every struct (for "did
+//! you mean" on unknown fields) and the fields it does not know (strict decoding).
 //!
 //! Technique: decode the input into its k8s-openapi type through a probing deserializer.
 //! The generated `Deserialize` impls call `deserialize_struct` with the list of the
-//! struct's field names; the probe records that list under the path of the value being
-//! decoded (`spec`, `spec.template.spec.containers[0]`), with the same path format as
-//! [`super::strict::unknown_fields`].
+//! struct's field names, and skip a key they do not know with `deserialize_ignored_any`;
+//! the probe records either under the path of the value being decoded (`spec`,
+//! `spec.template.spec.containers[0].imagee`). The path is a chain of borrowed segments,
+//! written out only for what is recorded.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::fmt::Write;
 
 use serde::de::{
     self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor,
 };
 use serde_json::Value;
 
-type Known = RefCell<BTreeMap<String, &'static [&'static str]>>;
+/// Where a value is in the object: a chain from the root, through keys and indices.
+#[derive(Clone, Copy)]
+enum Path<'a> {
+    Root,
+    Key(&'a Path<'a>, &'a str),
+    Index(&'a Path<'a>, usize),
+}
+
+impl Path<'_> {
+    fn render(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out);
+        out
+    }
+
+    fn write(&self, out: &mut String) {
+        match self {
+            Path::Root => {}
+            Path::Key(parent, key) => {
+                parent.write(out);
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+            Path::Index(parent, i) => {
+                parent.write(out);
+                // Writing to a String cannot fail.
+                let _ = write!(out, "[{i}]");
+            }
+        }
+    }
+}
+
+/// What one probe records.
+enum Record {
+    /// The field names of every struct, by path.
+    Known(BTreeMap<String, &'static [&'static str]>),
+    /// The paths of the keys the schema does not know, in the input's order, unless their
+    /// value is null or empty (those are dropped legitimately).
+    Unknown(Vec<String>),
+}
 
 struct Probe<'a> {
     value: &'a Value,
-    path: String,
-    known: &'a Known,
+    path: Path<'a>,
+    record: &'a RefCell<Record>,
+}
+
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Object(m) => m.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        _ => false,
+    }
 }
 
 impl<'de> Deserializer<'de> for Probe<'_> {
@@ -31,12 +84,12 @@ impl<'de> Deserializer<'de> for Probe<'_> {
                 iter: map.iter(),
                 pending: None,
                 path: self.path,
-                known: self.known,
+                record: self.record,
             }),
             Value::Array(items) => visitor.visit_seq(ProbeSeq {
                 iter: items.iter().enumerate(),
                 path: self.path,
-                known: self.known,
+                record: self.record,
             }),
             scalar => scalar.clone().deserialize_any(visitor),
         }
@@ -56,10 +109,9 @@ impl<'de> Deserializer<'de> for Probe<'_> {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Self::Error> {
-        self.known
-            .borrow_mut()
-            .entry(self.path.clone())
-            .or_insert(fields);
+        if let Record::Known(known) = &mut *self.record.borrow_mut() {
+            known.entry(self.path.render()).or_insert(fields);
+        }
         self.deserialize_any(visitor)
     }
 
@@ -80,17 +132,30 @@ impl<'de> Deserializer<'de> for Probe<'_> {
         self.value.clone().deserialize_enum(name, variants, visitor)
     }
 
+    /// A key the type does not know: its value is skipped, unlooked at.
+    fn deserialize_ignored_any<V: Visitor<'de>>(
+        self,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        if let Record::Unknown(unknown) = &mut *self.record.borrow_mut() {
+            if !is_empty(self.value) {
+                unknown.push(self.path.render());
+            }
+        }
+        visitor.visit_unit()
+    }
+
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf unit unit_struct seq tuple tuple_struct map identifier ignored_any
+        bytes byte_buf unit unit_struct seq tuple tuple_struct map identifier
     }
 }
 
 struct ProbeMap<'a> {
     iter: serde_json::map::Iter<'a>,
     pending: Option<(&'a String, &'a Value)>,
-    path: String,
-    known: &'a Known,
+    path: Path<'a>,
+    record: &'a RefCell<Record>,
 }
 
 impl<'de> MapAccess<'de> for ProbeMap<'_> {
@@ -117,23 +182,18 @@ impl<'de> MapAccess<'de> for ProbeMap<'_> {
         let Some((k, v)) = self.pending.take() else {
             return Err(de::Error::custom("value without a key"));
         };
-        let path = if self.path.is_empty() {
-            k.clone()
-        } else {
-            format!("{}.{k}", self.path)
-        };
         seed.deserialize(Probe {
             value: v,
-            path,
-            known: self.known,
+            path: Path::Key(&self.path, k),
+            record: self.record,
         })
     }
 }
 
 struct ProbeSeq<'a> {
     iter: std::iter::Enumerate<std::slice::Iter<'a, Value>>,
-    path: String,
-    known: &'a Known,
+    path: Path<'a>,
+    record: &'a RefCell<Record>,
 }
 
 impl<'de> SeqAccess<'de> for ProbeSeq<'_> {
@@ -147,8 +207,8 @@ impl<'de> SeqAccess<'de> for ProbeSeq<'_> {
             Some((i, v)) => seed
                 .deserialize(Probe {
                     value: v,
-                    path: format!("{}[{i}]", self.path),
-                    known: self.known,
+                    path: Path::Index(&self.path, i),
+                    record: self.record,
                 })
                 .map(Some),
             None => Ok(None),
@@ -159,14 +219,32 @@ impl<'de> SeqAccess<'de> for ProbeSeq<'_> {
 pub(crate) fn probe_as<T: DeserializeOwned>(
     input: &Value,
 ) -> BTreeMap<String, &'static [&'static str]> {
-    let known = Known::default();
+    let record = RefCell::new(Record::Known(BTreeMap::new()));
     // A value that does not decode still leaves the structs visited before the error.
     let _ = T::deserialize(Probe {
         value: input,
-        path: String::new(),
-        known: &known,
+        path: Path::Root,
+        record: &record,
     });
-    known.into_inner()
+    match record.into_inner() {
+        Record::Known(known) => known,
+        Record::Unknown(_) => BTreeMap::new(),
+    }
+}
+
+/// The paths of `input`'s fields that `T` does not know, in the input's order; empty when
+/// `input` does not decode as `T` at all (the decoding error is reported instead).
+pub(crate) fn unknown_as<T: DeserializeOwned>(input: &Value) -> Vec<String> {
+    let record = RefCell::new(Record::Unknown(Vec::new()));
+    let decoded = T::deserialize(Probe {
+        value: input,
+        path: Path::Root,
+        record: &record,
+    });
+    match (decoded, record.into_inner()) {
+        (Ok(_), Record::Unknown(unknown)) => unknown,
+        _ => Vec::new(),
+    }
 }
 
 /// The field names of every struct in `input` decoded as `kind`, by path (`""` is the

@@ -18,6 +18,8 @@ pub trait KindApi: Sync {
     fn roundtrip(&self, input: &Value) -> Result<Value, String>;
     /// The field names of every struct in `input` decoded as the kind, by path.
     fn known_fields(&self, input: &Value) -> BTreeMap<String, &'static [&'static str]>;
+    /// The paths of the fields of `input` the kind does not know (strict decoding).
+    fn unknown_fields(&self, input: &Value) -> Vec<String>;
 }
 
 /// The decoding of the k8s-openapi type `T` (a zero-sized handle).
@@ -30,6 +32,10 @@ impl<T: DeserializeOwned + Serialize> KindApi for Typed<T> {
 
     fn known_fields(&self, input: &Value) -> BTreeMap<String, &'static [&'static str]> {
         super::fields::probe_as::<T>(input)
+    }
+
+    fn unknown_fields(&self, input: &Value) -> Vec<String> {
+        super::fields::unknown_as::<T>(input)
     }
 }
 

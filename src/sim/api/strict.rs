@@ -1,9 +1,10 @@
 //! Unknown-field detection, as `kubectl apply --validate=strict` (the server's strict field
 //! validation) reports it.
 //!
-//! Technique: decode into the typed k8s-openapi object (which ignores unknown fields), encode
-//! it again, and report every key of the input the round trip lost, unless the input value was
-//! null or empty (those are dropped legitimately).
+//! Technique: decode into the typed k8s-openapi object through a probe that sees each key
+//! the type skips (`fields.rs`), and report it unless its value is null or empty (those are
+//! dropped legitimately). A round trip through the type (decode, encode) is kept for the
+//! tests that check the kinds' decoding.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -29,60 +30,12 @@ pub fn roundtrip(kind: &str, input: &Value) -> Result<Value, String> {
     }
 }
 
-fn is_empty(v: &Value) -> bool {
-    match v {
-        Value::Null => true,
-        Value::Object(m) => m.is_empty(),
-        Value::Array(a) => a.is_empty(),
-        _ => false,
-    }
-}
-
-/// Pushes to `out` the paths under `path` whose keys `rt` lost. `path` is one buffer,
-/// grown and cut back as the walk goes down and up: a path is only copied when reported.
-fn walk(input: &Value, rt: &Value, path: &mut String, out: &mut Vec<String>) {
-    use std::fmt::Write;
-    let len = path.len();
-    match (input, rt) {
-        (Value::Object(im), Value::Object(rm)) => {
-            for (k, v) in im {
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(k);
-                match rm.get(k) {
-                    Some(r) => walk(v, r, path, out),
-                    None => {
-                        if !is_empty(v) {
-                            out.push(path.clone());
-                        }
-                    }
-                }
-                path.truncate(len);
-            }
-        }
-        (Value::Array(ia), Value::Array(ra)) => {
-            for (i, (iv, rv)) in ia.iter().zip(ra.iter()).enumerate() {
-                // Writing to a String cannot fail.
-                let _ = write!(path, "[{i}]");
-                walk(iv, rv, path, out);
-                path.truncate(len);
-            }
-        }
-        _ => {}
-    }
-}
-
 /// Field paths of `input` (e.g. `spec.template.spec.containers[0].imagee`) that the schema of
-/// `kind` does not know. Empty when the input does not decode at all (that error is reported
-/// by [`decode_error_message`]) or the kind is unknown.
+/// `kind` does not know, unless their value is null or empty. Empty when the input does not
+/// decode at all (that error is reported by [`decode_error_message`]) or the kind is
+/// unknown.
 pub fn unknown_fields(kind: &str, input: &Value) -> Vec<String> {
-    let Ok(rt) = roundtrip(kind, input) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    walk(input, &rt, &mut String::new(), &mut out);
-    out
+    kinds::by_kind(kind).map_or_else(Vec::new, |info| info.api.unknown_fields(input))
 }
 
 fn version_of(kind: &str) -> &'static str {
