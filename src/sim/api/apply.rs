@@ -32,23 +32,7 @@ pub fn applied_configuration(modified: &Value) -> String {
             *annotations = Value::Object(Map::new());
         }
     }
-    serde_json::to_string(&sorted(&m)).unwrap_or_default()
-}
-
-fn sorted(v: &Value) -> Value {
-    match v {
-        Value::Object(m) => {
-            let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
-            let mut out = Map::new();
-            for k in keys {
-                out.insert(k.clone(), sorted(&m[k]));
-            }
-            Value::Object(out)
-        }
-        Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
-        other => other.clone(),
-    }
+    super::canonical::to_string(&m)
 }
 
 /// kubectl client-side apply of `modified` (the file's object) onto `live` (the server's

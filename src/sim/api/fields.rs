@@ -133,10 +133,7 @@ impl<'de> Deserializer<'de> for Probe<'_> {
     }
 
     /// A key the type does not know: its value is skipped, unlooked at.
-    fn deserialize_ignored_any<V: Visitor<'de>>(
-        self,
-        visitor: V,
-    ) -> Result<V::Value, Self::Error> {
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
         if let Record::Unknown(unknown) = &mut *self.record.borrow_mut() {
             if !is_empty(self.value) {
                 unknown.push(self.path.render());

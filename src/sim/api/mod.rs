@@ -8,6 +8,7 @@
 //!   tolerations, deadlines);
 //! - [`patch`]: strategic merge, JSON merge and RFC 6902 patches;
 //! - [`apply`]: kubectl client-side apply (three-way merge);
+//! - [`canonical`]: JSON with sorted keys, as Go writes a map;
 //! - [`strict`]: unknown-field detection as `--validate=strict`;
 //! - [`fields`]: the schema's field names, for "did you mean" on unknown fields;
 //! - [`kinds`]: the kinds the server knows;
@@ -16,6 +17,7 @@
 //! - [`unsimulated`]: manifest fields scn does not simulate, warned about at apply.
 
 pub mod apply;
+pub mod canonical;
 pub mod default_toleration_seconds;
 pub mod defaults;
 pub mod eviction;

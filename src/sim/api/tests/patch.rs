@@ -335,7 +335,11 @@ fn unknown_by_round_trip(kind: &str, input: &Value) -> Vec<String> {
         match (input, rt) {
             (Value::Object(im), Value::Object(rm)) => {
                 for (k, v) in im {
-                    let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                    let p = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
                     match rm.get(k) {
                         Some(r) => walk(v, r, &p, out),
                         None if v.is_null() || v == &json!({}) || v == &json!([]) => {}

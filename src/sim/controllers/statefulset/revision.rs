@@ -25,51 +25,6 @@ pub fn patch_data(set: &StatefulSet) -> Value {
     json!({"spec": {"template": template}})
 }
 
-/// JSON with object keys sorted, as Go's `json.Marshal` of a map writes it.
-pub fn canonical_json(value: &Value) -> String {
-    let mut out = Vec::new();
-    write_canonical(value, &mut out);
-    // serde_json writes UTF-8 only.
-    String::from_utf8(out).unwrap_or_default()
-}
-
-/// [`canonical_json`] into one buffer (the hash is taken on every sync of every set).
-fn write_canonical(value: &Value, out: &mut Vec<u8>) {
-    match value {
-        Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort_unstable();
-            out.push(b'{');
-            for (i, k) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_scalar(k, out);
-                out.push(b':');
-                write_canonical(&map[k], out);
-            }
-            out.push(b'}');
-        }
-        Value::Array(items) => {
-            out.push(b'[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_canonical(item, out);
-            }
-            out.push(b']');
-        }
-        other => write_scalar(other, out),
-    }
-}
-
-/// A key, string, number, bool or null as `serde_json` writes it.
-fn write_scalar<T: serde::Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) {
-    // Writing to a Vec cannot fail, and these values have no map keys to reject.
-    let _ = serde_json::to_writer(&mut *out, value);
-}
-
 /// `HashControllerRevision`: FNV-1 32 over the data, then the collision count, printed
 /// in decimal and passed through `rand.SafeEncodeString` (B-REV-2).
 pub fn hash(data: &Value, collision_count: i32) -> String {
@@ -80,7 +35,7 @@ pub fn hash(data: &Value, collision_count: i32) -> String {
             h ^= *b as u32;
         }
     };
-    feed(canonical_json(data).as_bytes());
+    feed(crate::sim::api::canonical::to_string(data).as_bytes());
     feed(collision_count.to_string().as_bytes());
     safe_encode(&h.to_string())
 }
@@ -326,13 +281,5 @@ mod tests {
         assert_ne!(hash(&a, 0), hash(&b, 0));
         assert_ne!(hash(&a, 0), hash(&a, 1));
         assert_eq!(hash(&a, 0), hash(&a, 0));
-    }
-
-    #[test]
-    fn canonical_json_sorts_keys() {
-        assert_eq!(
-            canonical_json(&json!({"b": 1, "a": [true, null]})),
-            r#"{"a":[true,null],"b":1}"#
-        );
     }
 }

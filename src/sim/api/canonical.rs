@@ -1,0 +1,66 @@
+//! JSON as Go's `json.Marshal` writes a map: object keys sorted, no spaces. The
+//! ControllerRevision hash is taken over it, and kubectl writes the last-applied annotation
+//! in it.
+
+use serde_json::Value;
+
+/// JSON with object keys sorted, as Go's `json.Marshal` of a map writes it.
+pub fn to_string(value: &Value) -> String {
+    let mut out = Vec::new();
+    write_canonical(value, &mut out);
+    // serde_json writes UTF-8 only.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`to_string`] into one buffer.
+fn write_canonical(value: &Value, out: &mut Vec<u8>) {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort_unstable();
+            out.push(b'{');
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_scalar(k, out);
+                out.push(b':');
+                write_canonical(&map[k], out);
+            }
+            out.push(b'}');
+        }
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(b']');
+        }
+        other => write_scalar(other, out),
+    }
+}
+
+/// A key, string, number, bool or null as `serde_json` writes it.
+fn write_scalar<T: serde::Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) {
+    // Writing to a Vec cannot fail, and these values have no map keys to reject.
+    let _ = serde_json::to_writer(&mut *out, value);
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    /// Keys sorted at every depth, strings escaped as serde_json escapes them, and the same
+    /// text as serializing a key-sorted copy (kubectl's last-applied annotation).
+    #[test]
+    fn keys_are_sorted_at_every_depth() {
+        let v = json!({"b": 1, "a": [true, null, {"z": "q\"u", "y": 1.5}], "é": {}});
+        assert_eq!(
+            super::to_string(&v),
+            r#"{"a":[true,null,{"y":1.5,"z":"q\"u"}],"b":1,"é":{}}"#
+        );
+    }
+}
