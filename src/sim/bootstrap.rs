@@ -28,19 +28,19 @@ pub fn bootstrap(world: &mut World) {
         match object.clone() {
             Installed::Node(mut o) => {
                 o.metadata.uid = uid;
-                server::add(world, o, server::Author::Other);
+                server::add(world, *o, server::Author::Other);
             }
             Installed::StorageClass(mut o) => {
                 o.metadata.uid = uid;
-                server::add(world, o, server::Author::Other);
+                server::add(world, *o, server::Author::Other);
             }
             Installed::Service(mut o) => {
                 o.metadata.uid = uid;
-                server::add(world, o, server::Author::Other);
+                server::add(world, *o, server::Author::Other);
             }
             Installed::EndpointSlice(mut o) => {
                 o.metadata.uid = uid;
-                server::add(world, o, server::Author::Other);
+                server::add(world, *o, server::Author::Other);
             }
         }
     }
@@ -49,10 +49,10 @@ pub fn bootstrap(world: &mut World) {
 /// One object the installer creates, decoded, without its UID (the store gives it).
 #[derive(Clone)]
 enum Installed {
-    Node(Node),
-    StorageClass(StorageClass),
-    Service(Service),
-    EndpointSlice(EndpointSlice),
+    Node(Box<Node>),
+    StorageClass(Box<StorageClass>),
+    Service(Box<Service>),
+    EndpointSlice(Box<EndpointSlice>),
 }
 
 /// What decides the installed objects: the nodes' shapes, the namespace and the time.
@@ -99,7 +99,7 @@ fn install(key: &InstallKey) -> Vec<Installed> {
     let mut out = Vec::new();
     for (i, shape) in key.shapes.iter().enumerate() {
         let node = super::nodes::node_object(shape, i as u32 + 1, key.now);
-        out.extend(decode(key, node).map(Installed::Node));
+        out.extend(decode(key, node).map(|o| Installed::Node(Box::new(o))));
     }
     let class = json!({
         "metadata": {"name": "standard", "annotations": {
@@ -109,7 +109,7 @@ fn install(key: &InstallKey) -> Vec<Installed> {
         "volumeBindingMode": "Immediate",
         "allowVolumeExpansion": false
     });
-    out.extend(decode(key, class).map(Installed::StorageClass));
+    out.extend(decode(key, class).map(|o| Installed::StorageClass(Box::new(o))));
     let kubernetes = json!({
         "metadata": {"name": "kubernetes", "namespace": key.namespace,
             "labels": {"component": "apiserver", "provider": "kubernetes"}},
@@ -118,7 +118,7 @@ fn install(key: &InstallKey) -> Vec<Installed> {
             "sessionAffinity": "None", "ipFamilies": ["IPv4"], "ipFamilyPolicy": "SingleStack",
             "internalTrafficPolicy": "Cluster"}
     });
-    out.extend(decode(key, kubernetes).map(Installed::Service));
+    out.extend(decode(key, kubernetes).map(|o| Installed::Service(Box::new(o))));
     // The API server's endpoint reconciler mirrors its own address into an EndpointSlice
     // named after the Service (pkg/controlplane/reconcilers/endpointsadapter.go): only the
     // service-name label, no owner and no managed-by label, so the EndpointSlice
@@ -130,7 +130,7 @@ fn install(key: &InstallKey) -> Vec<Installed> {
         "endpoints": [{"addresses": [API_SERVER_ADDRESS], "conditions": {"ready": true}}],
         "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}]
     });
-    out.extend(decode(key, slice).map(Installed::EndpointSlice));
+    out.extend(decode(key, slice).map(|o| Installed::EndpointSlice(Box::new(o))));
     out
 }
 
