@@ -25,25 +25,20 @@ pub fn bootstrap(world: &mut World) {
             _ => world.store.new_uid(),
         };
         let uid = Some(uid);
-        match object.clone() {
-            Installed::Node(mut o) => {
-                o.metadata.uid = uid;
-                server::add(world, *o, server::Author::Other);
-            }
-            Installed::StorageClass(mut o) => {
-                o.metadata.uid = uid;
-                server::add(world, *o, server::Author::Other);
-            }
-            Installed::Service(mut o) => {
-                o.metadata.uid = uid;
-                server::add(world, *o, server::Author::Other);
-            }
-            Installed::EndpointSlice(mut o) => {
-                o.metadata.uid = uid;
-                server::add(world, *o, server::Author::Other);
-            }
+        match object {
+            Installed::Node(o) => add(world, &**o, uid),
+            Installed::StorageClass(o) => add(world, &**o, uid),
+            Installed::Service(o) => add(world, &**o, uid),
+            Installed::EndpointSlice(o) => add(world, &**o, uid),
         }
     }
+}
+
+/// Stores a copy of an installed object with its UID.
+fn add<T: Stored + Clone>(world: &mut World, object: &T, uid: Option<String>) {
+    let mut object = object.clone();
+    object.metadata_mut().uid = uid;
+    server::add(world, object, server::Author::Other);
 }
 
 /// One object the installer creates, decoded, without its UID (the store gives it).

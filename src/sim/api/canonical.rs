@@ -18,29 +18,33 @@ fn write_canonical(value: &Value, out: &mut Vec<u8>) {
         Value::Object(map) => {
             let mut keys: Vec<&String> = map.keys().collect();
             keys.sort_unstable();
-            out.push(b'{');
-            for (i, k) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
+            write_joined(out, b'{', b'}', keys, |k, out| {
                 write_scalar(k, out);
                 out.push(b':');
                 write_canonical(&map[k], out);
-            }
-            out.push(b'}');
+            });
         }
-        Value::Array(items) => {
-            out.push(b'[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_canonical(item, out);
-            }
-            out.push(b']');
-        }
+        Value::Array(items) => write_joined(out, b'[', b']', items, write_canonical),
         other => write_scalar(other, out),
     }
+}
+
+/// `open`, the items separated by commas, `close`.
+fn write_joined<I: IntoIterator>(
+    out: &mut Vec<u8>,
+    open: u8,
+    close: u8,
+    items: I,
+    mut write: impl FnMut(I::Item, &mut Vec<u8>),
+) {
+    out.push(open);
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write(item, out);
+    }
+    out.push(close);
 }
 
 /// A key, string, number, bool or null as `serde_json` writes it.
