@@ -165,3 +165,69 @@ pub(crate) fn insert_system(world: &mut World, kind: ObjectKind, mut value: Valu
     };
     debug_assert!(stored, "installed object {name} must deserialize");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::world::{Config, World};
+    use super::ObjectKind;
+    use serde_json::Value;
+
+    /// Every installed object of a fresh World, as JSON, in kind and name order.
+    fn installed(config: Config) -> Vec<Value> {
+        let world = World::new(config).expect("a cluster");
+        let kinds = [
+            ObjectKind::Node,
+            ObjectKind::StorageClass,
+            ObjectKind::Service,
+            ObjectKind::EndpointSlice,
+        ];
+        kinds
+            .iter()
+            .flat_map(|kind| {
+                let store = &world.store;
+                store
+                    .names(kind)
+                    .into_iter()
+                    .filter_map(move |name| store.to_json(kind, &name))
+            })
+            .collect()
+    }
+
+    /// The cache of installed objects is keyed by everything they depend on: a cluster of
+    /// another shape or namespace in between gets its own objects, and the first shape,
+    /// built again, gets objects identical to its first build (UIDs included).
+    #[test]
+    fn installed_objects_follow_the_cluster_shape_and_namespace() {
+        let small = Config::default;
+        let first = installed(small());
+        let zoned = installed(Config {
+            nodes: 5,
+            zones: vec!["a".into(), "b".into()],
+            namespace: "team".into(),
+            ..small()
+        });
+        let again = installed(small());
+        assert_eq!(first, again);
+        let nodes = |objects: &[Value]| {
+            objects
+                .iter()
+                .filter(|o| o["kind"] == "Node")
+                .map(|o| o["metadata"]["labels"]["topology.kubernetes.io/zone"].clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(nodes(&first), vec![Value::Null; 3]);
+        assert_eq!(
+            nodes(&zoned),
+            ["a", "b", "a", "b", "a"].map(Value::from).to_vec()
+        );
+        let namespaces = |objects: &[Value]| {
+            objects
+                .iter()
+                .filter(|o| o["kind"] == "Service" || o["kind"] == "EndpointSlice")
+                .map(|o| o["metadata"]["namespace"].clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(namespaces(&first), vec![Value::from("default"); 2]);
+        assert_eq!(namespaces(&zoned), vec![Value::from("team"); 2]);
+    }
+}
