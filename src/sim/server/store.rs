@@ -224,6 +224,30 @@ impl<T, K: Ord + Hash> Objects<T, K> {
         let slot = *self.index.get(key)?;
         self.slots[slot as usize].as_mut().map(Arc::make_mut)
     }
+
+    /// One write, with one lookup: `change` edits the object (copied first only if someone
+    /// else holds it) and says whether it changed anything; if it did, `stamp` marks it
+    /// (its new resourceVersion) and the object is returned as shared.
+    pub(in crate::sim::server) fn modify<Q>(
+        &mut self,
+        key: &Q,
+        change: impl FnOnce(&mut T) -> bool,
+        stamp: impl FnOnce(&mut T),
+    ) -> Option<Arc<T>>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+        T: Clone,
+    {
+        let slot = *self.index.get(key)?;
+        let shared = self.slots[slot as usize].as_mut()?;
+        let object = Arc::make_mut(shared);
+        if !change(object) {
+            return None;
+        }
+        stamp(object);
+        Some(Arc::clone(shared))
+    }
 }
 
 impl<T, K: Ord + Hash + Borrow<Q>, Q: Hash + Eq + ?Sized> std::ops::Index<&Q> for Objects<T, K> {
@@ -420,6 +444,11 @@ impl Store {
     pub fn new_resource_version(&mut self) -> String {
         self.next_resource_version += 1;
         self.next_resource_version.to_string()
+    }
+
+    /// The resourceVersion [`Store::new_resource_version`] gives next, without taking it.
+    pub(in crate::sim::server) fn peek_resource_version(&self) -> String {
+        (self.next_resource_version + 1).to_string()
     }
 
     pub fn get<T: Stored>(&self, name: &str) -> Option<&T> {

@@ -71,14 +71,14 @@ pub fn write<T: Stored>(
     author: Author,
     change: impl FnOnce(&mut T) -> bool,
 ) -> Option<String> {
-    let object = T::map_mut(&mut world.store).get_mut(name)?;
-    if !change(object) {
-        return None;
-    }
+    // The version is taken only when `change` changed something (the counter is part of
+    // what a run prints), so it is peeked first and taken after.
+    let next = world.store.peek_resource_version();
+    let shared = T::map_mut(&mut world.store).modify(name, change, |object| {
+        object.metadata_mut().resource_version = Some(next);
+    })?;
     let rv = world.store.new_resource_version();
-    let object = T::map_mut(&mut world.store).get_mut(name)?;
-    object.metadata_mut().resource_version = Some(rv.clone());
-    let shared = T::map(&world.store).get_shared(name).map(T::shared);
+    let shared = Some(T::shared(shared));
     announce(
         world,
         T::OBJECT_KIND,
