@@ -242,6 +242,30 @@ fn output_is_the_same_for_any_number_of_jobs() {
     assert_eq!(one.status.code(), two.status.code());
 }
 
+/// Without `--shard` and `--fail-fast`, each file's scenarios start as soon as it is
+/// loaded; `--shard 1/1` (every scenario, numbered across files first) takes the planned
+/// path. Both report the same, broken files and failures included.
+#[test]
+fn pipelined_and_planned_runs_report_the_same() {
+    let pipelined = scn(&["run", "--jobs", "2", "scenarios", "tests/fixtures"]);
+    let planned = scn(&[
+        "run",
+        "--jobs",
+        "2",
+        "--shard",
+        "1/1",
+        "scenarios",
+        "tests/fixtures",
+    ]);
+    assert_eq!(stdout(&pipelined), stdout(&planned));
+    assert_eq!(pipelined.status.code(), planned.status.code());
+    assert_eq!(
+        pipelined.status.code(),
+        Some(2),
+        "the fixtures include broken files"
+    );
+}
+
 #[test]
 fn filter_selects_scenarios_by_path_and_title() {
     let out = scn(&["run", "--filter", "hostname", "scenarios/seed"]);

@@ -171,6 +171,9 @@ fn display(path: &Path) -> String {
 /// scenario order whatever the number of jobs.
 pub fn run(files: &[(PathBuf, String)], options: &RunOptions) -> Vec<FileOutcome> {
     let work = || {
+        if options.shard.is_none() && !options.fail_fast {
+            return pipelined(files, options);
+        }
         let loaded: Vec<Result<LoadedFile, Vec<LoadError>>> = files
             .par_iter()
             .map(|(path, shown)| load::load_with(path, shown, options.submission.as_deref()))
@@ -200,6 +203,31 @@ pub fn run(files: &[(PathBuf, String)], options: &RunOptions) -> Vec<FileOutcome
         Ok(pool) => pool.install(work),
         Err(_) => work(),
     }
+}
+
+/// [`run`] when each file's scenarios can start as soon as the file is loaded: without
+/// `--shard` (which numbers the scenarios of all files) and `--fail-fast` (which runs in
+/// rounds, in order). No worker waits for the last file to load.
+fn pipelined(files: &[(PathBuf, String)], options: &RunOptions) -> Vec<FileOutcome> {
+    files
+        .par_iter()
+        .map(|(path, shown)| {
+            let loaded = load::load_with(path, shown, options.submission.as_deref());
+            let result = loaded.map(|file| {
+                let picked: Vec<usize> = (0..file.ast.scenarios.len())
+                    .filter(|&s| plan::selected(&file, s, options))
+                    .collect();
+                picked
+                    .par_iter()
+                    .map(|&s| exec::run_scenario_mutant(&file, s, options.mutant))
+                    .collect()
+            });
+            FileOutcome {
+                display: shown.clone(),
+                result,
+            }
+        })
+        .collect()
 }
 
 /// The most worker threads `--jobs` starts: more than a machine's cores only costs memory
