@@ -433,7 +433,7 @@ fn the_walk_follows_no_folder_link_and_skips_fifos_with_a_note() {
     std::os::unix::fs::symlink("../a", a.join("self")).expect("link");
     std::os::unix::fs::symlink("one.scn", a.join("two.scn")).expect("link");
     let fifo = a.join("pipe.scn");
-    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    let made = mkfifo(&fifo);
     let mut notes = Vec::new();
     let started = Instant::now();
     let found = kscn::runner::discover_noting(&[dir.path().to_path_buf()], &mut notes)
@@ -453,7 +453,7 @@ fn the_walk_follows_no_folder_link_and_skips_fifos_with_a_note() {
         notes.contains("self is a link to a folder; not followed"),
         "{notes}"
     );
-    if made.is_ok_and(|s| s.success()) {
+    if made {
         assert!(notes.contains("pipe.scn is not a regular file"), "{notes}");
         let errors = load::load(&fifo, "pipe.scn").expect_err("a FIFO is not read");
         assert!(render(&errors).contains("not a regular file"));
@@ -491,6 +491,15 @@ fn scn_within_10s(args: &[&std::ffi::OsStr]) -> std::process::Output {
     child.wait_with_output().expect("output")
 }
 
+/// Makes a FIFO at `path` with the system's `mkfifo`; false where there is none.
+#[cfg(unix)]
+fn mkfifo(path: &std::path::Path) -> bool {
+    std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
 /// Files a teacher's tools read beside scenarios (an assignment's `assignment.toml`, a
 /// gradebook to merge) are read bounded and regular only: a FIFO among them is an error at
 /// once, not a wait for a writer that never comes.
@@ -502,12 +511,7 @@ fn teacher_side_files_that_are_fifos_are_refused_at_once() {
     std::fs::create_dir(&assignment).expect("mkdir");
     let toml = assignment.join("assignment.toml");
     let book = dir.path().join("book.csv");
-    let made = [&toml, &book].iter().all(|p| {
-        std::process::Command::new("mkfifo")
-            .arg(p)
-            .status()
-            .is_ok_and(|s| s.success())
-    });
+    let made = [&toml, &book].iter().all(|p| mkfifo(p));
     if !made {
         return; // no mkfifo here: nothing to show
     }

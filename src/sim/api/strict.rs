@@ -3,16 +3,16 @@
 //!
 //! Technique: decode into the typed k8s-openapi object through a probe that sees each key
 //! the type skips (`fields.rs`), and report it unless its value is null or empty (those are
-//! dropped legitimately). A round trip through the type (decode, encode) is kept for the
-//! tests that check the kinds' decoding.
+//! dropped legitimately). The round trip through the type (decode, encode) that the first
+//! design compared against is test-only: the tests check the kinds' decoding with it, and
+//! the probe against it.
 
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 use serde_json::Value;
 
 use super::kinds;
 
-pub(crate) fn roundtrip_as<T: DeserializeOwned + Serialize>(
+#[cfg(test)]
+pub(crate) fn roundtrip_as<T: serde::de::DeserializeOwned + serde::Serialize>(
     input: &Value,
 ) -> Result<Value, String> {
     // Decoded from the borrowed value: the same decoder and messages as `from_value`,
@@ -23,6 +23,7 @@ pub(crate) fn roundtrip_as<T: DeserializeOwned + Serialize>(
 
 /// Decodes `input` as `kind` and encodes it again. `Err` carries the decoder's message (wrong
 /// types, wrong apiVersion) or `unknown kind`.
+#[cfg(test)]
 pub fn roundtrip(kind: &str, input: &Value) -> Result<Value, String> {
     match kinds::by_kind(kind) {
         Some(info) => info.api.roundtrip(input),
@@ -62,7 +63,7 @@ pub fn strict_decoding_message(kind: &str, errors: &[String]) -> String {
 
 /// The server's text for an object that does not decode (wrong value types), or `None`
 /// (the server words it in `server::decode`; this checks the wording on its own).
-#[cfg_attr(not(test), allow(dead_code))]
+#[cfg(test)]
 pub fn decode_error_message(kind: &str, input: &Value) -> Option<String> {
     roundtrip(kind, input).err().map(|e| {
         format!(
