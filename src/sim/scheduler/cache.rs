@@ -240,6 +240,15 @@ impl Cache {
         });
     }
 
+    /// The counts of a registered selector by node slot (a slot past the end counts
+    /// nothing), read in place; `None` when the selector is not registered.
+    pub fn counts_by_slot(&self, selectors: &[LabelSelector]) -> Option<&[Count]> {
+        self.selectors
+            .iter()
+            .find(|e| e.selectors == selectors)
+            .map(|e| e.per_node.as_slice())
+    }
+
     /// The counts of a registered selector, one per node of `nodes`.
     pub fn counts(&self, selectors: &[LabelSelector], nodes: &[NodeEntry]) -> Vec<Count> {
         match self.selectors.iter().find(|e| e.selectors == selectors) {

@@ -177,6 +177,14 @@ pub fn score<'a>(
         .iter()
         .map(|c| c.topology_key == LABEL_HOSTNAME)
         .collect();
+    // A constraint whose key no node has scores nothing: every node skips it below, and
+    // it weighs nothing in the others' scores. Upstream still walks it; the result is
+    // the same, so its per-node work is not done (the default zone constraint on a
+    // cluster without zones).
+    let active: Vec<bool> = domains
+        .iter()
+        .map(|d| d.has_key.iter().any(|&k| k))
+        .collect();
     let has_all = |node: &NodeEntry| domains.iter().all(|d| d.has_key[node.index]);
     let mut ignored = vec![false; all.len()];
     let mut ignored_count = 0;
@@ -193,7 +201,7 @@ pub fn score<'a>(
             continue;
         }
         for i in 0..constraints.len() {
-            if !is_host[i] {
+            if active[i] && !is_host[i] {
                 pairs[i][domains[i].of_node[node.index]].get_or_insert(0);
             }
         }
@@ -210,20 +218,29 @@ pub fn score<'a>(
             ((size + 2) as f64).ln()
         })
         .collect();
-    let counts: Vec<Vec<Count>> = constraints
+    let counts: Vec<&[Count]> = constraints
         .iter()
-        .map(|c| cache.counts(std::slice::from_ref(&c.selector), all))
+        .map(|c| {
+            cache
+                .counts_by_slot(std::slice::from_ref(&c.selector))
+                .unwrap_or_default()
+        })
         .collect();
+    let live = |i: usize, node: &NodeEntry| {
+        counts[i]
+            .get(node.slot)
+            .map_or(0, |count| i64::from(count.live))
+    };
     for node in all {
         if require_all && !has_all(node) {
             continue;
         }
         for (i, c) in constraints.iter().enumerate() {
-            if is_host[i] || !included(pod, c, node) {
+            if !active[i] || is_host[i] || !included(pod, c, node) {
                 continue;
             }
             if let Some(total) = pairs[i][domains[i].of_node[node.index]].as_mut() {
-                *total += live(&counts[i], node);
+                *total += live(i, node);
             }
         }
     }
@@ -239,7 +256,7 @@ pub fn score<'a>(
                     continue;
                 }
                 let count = if is_host[i] {
-                    live(&counts[i], node)
+                    live(i, node)
                 } else {
                     pairs[i][domains[i].of_node[node.index]].unwrap_or(0)
                 };
