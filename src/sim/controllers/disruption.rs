@@ -368,11 +368,14 @@ fn update_status(
     write_status(world, name, &status, true);
 }
 
-/// `failSafe`: a sync that failed leaves no disruption allowed.
+/// `failSafe`: a sync that failed leaves no disruption allowed. It does not advance
+/// `observedGeneration` (only a successful sync does), and its condition carries the
+/// generation last observed: a budget that never synced stays "still being processed" for
+/// the Eviction API.
 fn fail_safe(world: &mut World, name: &str, pdb: &PodDisruptionBudget, message: &str) {
     let mut status = pdb.status.clone().unwrap_or_default();
     status.disruptions_allowed = Some(0);
-    status.observed_generation = pdb.metadata.generation;
+    let observed = status.observed_generation;
     set_condition(
         &mut status,
         Condition {
@@ -380,7 +383,7 @@ fn fail_safe(world: &mut World, name: &str, pdb: &PodDisruptionBudget, message: 
             status: "False".into(),
             reason: "SyncFailed".into(),
             message: message.into(),
-            observed_generation: pdb.metadata.generation,
+            observed_generation: observed,
             last_transition_time: to_time(world.now),
         },
     );

@@ -177,7 +177,8 @@ impl GarbageCollector {
                     );
                 }
             }
-            // An object whose owners are all gone already is collected at the next deletion.
+            // An object whose owners are all gone already is collected once this event is
+            // handled (`collect_dangling`), or at the deletion being handled.
             let orphan = meta.is_some_and(|m| {
                 m.deletion_timestamp.is_none()
                     && m.owner_references.as_ref().is_some_and(|r| !r.is_empty())
@@ -209,8 +210,11 @@ impl GarbageCollector {
         }
     }
 
-    /// Whether the owner a reference names exists (an object of a kind that can own, with
-    /// that UID).
+    /// Whether the owner a reference names may exist: an object of a kind that can own,
+    /// with that UID; or a kind the API server does not serve (`apiVersion` and `kind` not
+    /// in its REST mapping, say a custom resource whose definition is not installed), whose
+    /// absence upstream's collector cannot verify (`isDangling` fails and is retried), so
+    /// it never deletes for it.
     fn alive(&self, store: &Store, r: &OwnerReference) -> bool {
         let has_uid = |kind: &ObjectKind, name: &str| {
             can_own(kind) && store.meta(kind, name).and_then(|m| m.uid.as_deref()) == Some(&r.uid)
@@ -220,6 +224,7 @@ impl GarbageCollector {
                 .objects
                 .get(&r.uid)
                 .is_some_and(|(kind, name)| has_uid(kind, name))
+            || crate::sim::api::kinds::lookup(&r.api_version, &r.kind).is_err()
     }
 
     /// The live object with this UID, if it is of a kind that can be deleted in the
@@ -263,10 +268,23 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
                 start_foreground(world, &event.kind, &event.name);
                 orphan_dependents(world, &event.kind, &event.name);
             }
+            collect_dangling(world);
         }
-        Change::Added => {}
+        Change::Added => collect_dangling(world),
     }
     Ok(())
+}
+
+/// An object that names only owners that do not exist (or not with that UID) is deleted
+/// as soon as the collector sees it, as upstream's `attemptToDeleteItem` does once it has
+/// verified that each owner of the "virtual" node it made for them is absent. Nothing to
+/// do on the usual event: candidates are recorded only when such an object is observed.
+fn collect_dangling(world: &mut World) {
+    let gc = &world.garbage_collector;
+    if gc.orphans.is_empty() && gc.orphan_claims.is_empty() {
+        return;
+    }
+    collect_orphans(world, false);
 }
 
 /// Background cascade: an object all of whose owners are gone is deleted.

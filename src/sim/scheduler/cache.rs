@@ -36,6 +36,8 @@ pub struct BoundPod {
     pub non_zero: (i64, i64),
     pub terminating: bool,
     pub terms: Vec<String>,
+    /// The claims its volumes name.
+    pub claims: Vec<String>,
 }
 
 /// Per node: pods matching (all, not terminating).
@@ -97,6 +99,9 @@ pub struct Cache {
     /// computed for: the spread plugin's scoring reads it instead of looking every node's
     /// label up on every cycle.
     pub domains: BTreeMap<String, Domains>,
+    /// Per claim, how many bound pods name it, on any node (`PVCRefCounts` summed over
+    /// the nodes, what `IsPVCUsedByPods` reads).
+    claim_refs: BTreeMap<String, u32>,
 }
 
 #[derive(Debug, Default)]
@@ -289,6 +294,21 @@ impl Cache {
                 step(at(&mut entry.per_node, pod.slot), sign);
             }
         }
+        for claim in &pod.claims {
+            if sign > 0 {
+                step(self.claim_refs.entry(claim.clone()).or_default(), sign);
+            } else if let Some(n) = self.claim_refs.get_mut(claim) {
+                step(n, sign);
+                if *n == 0 {
+                    self.claim_refs.remove(claim);
+                }
+            }
+        }
+    }
+
+    /// Whether a bound pod (terminating ones included, until they are gone) names the claim.
+    pub fn claim_in_use(&self, claim: &str) -> bool {
+        self.claim_refs.get(claim).is_some_and(|&n| n > 0)
     }
 
     /// A pod was bound to `node` (or is found bound).
@@ -331,6 +351,7 @@ impl Cache {
             non_zero: info.non_zero,
             terminating,
             terms: keys,
+            claims: info.claims.clone(),
         };
         if let Some(old) = self.bound.remove(&info.name) {
             self.account(&old, -1);

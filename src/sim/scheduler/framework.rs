@@ -201,6 +201,8 @@ pub struct PodInfo {
     pub soft_spread: Vec<SpreadConstraint>,
     /// The pod declares spread constraints of its own (else the cluster defaults apply).
     pub has_own_spread: bool,
+    /// The claims its volumes name (VolumeRestrictions counts bound pods' claims).
+    pub claims: Vec<String>,
 }
 
 impl PodInfo {
@@ -284,6 +286,7 @@ impl PodInfo {
                 .topology_spread_constraints
                 .as_ref()
                 .is_some_and(|c| !c.is_empty()),
+            claims: crate::sim::controllers::volume::claims_of(pod),
             ..Default::default()
         };
         for c in spec.topology_spread_constraints.iter().flatten() {

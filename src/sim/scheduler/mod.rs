@@ -434,6 +434,9 @@ fn schedule_one(world: &mut World, name: &str) {
             topologies: volume_binding::topologies(world_ref, &claims),
         };
         let has_claims = !claims.is_empty();
+        let once_pod_conflict =
+            has_claims && volume_restrictions::pre_filter(world_ref, &claims, &scheduler.cache);
+        let zones = volume_zone::pre_filter(world_ref, &claims);
         let wants = node_resources_fit::pre_filter(&info);
         let spread = pod_topology_spread::pre_filter(&info, &nodes, &scheduler.cache);
         let affinity = inter_pod_affinity::pre_filter(&info, &nodes, &scheduler.cache);
@@ -455,6 +458,7 @@ fn schedule_one(world: &mut World, name: &str) {
                     }
                 })
                 .or_else(|| node_resources_fit::filter(&wants, node.allocatable, node.info))
+                .or_else(|| volume_restrictions::filter(once_pod_conflict))
                 .or_else(|| {
                     if has_claims {
                         volume_binding::filter(&volumes, node.index, node.labels)
@@ -462,6 +466,7 @@ fn schedule_one(world: &mut World, name: &str) {
                         None
                     }
                 })
+                .or_else(|| volume_zone::filter(&zones, node.labels))
                 .or_else(|| pod_topology_spread::filter(&spread, node))
                 .or_else(|| {
                     if pod_affinity_filters {

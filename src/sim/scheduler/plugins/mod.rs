@@ -12,6 +12,8 @@ pub mod node_unschedulable;
 pub mod pod_topology_spread;
 pub mod taint_toleration;
 pub mod volume_binding;
+pub mod volume_restrictions;
+pub mod volume_zone;
 
 /// Score weights of the default profile (`default_plugins.go`).
 pub const WEIGHT_TAINT_TOLERATION: i64 = 3;
