@@ -67,7 +67,6 @@ pub static FIELDS: &[Unsimulated] = &[
     f(PodSpec, "securityContext", None, "users, groups and fsGroup do not restrict what the pod may read or write in scn", "{\"runAsUser\":1000}"),
     f(PodSpec, "containers[*].securityContext", None, "capabilities, users and read-only root filesystems are not enforced", "{\"readOnlyRootFilesystem\":true}"),
     f(PodSpec, "containers[*].resources.limits", None, "limits are not enforced: no OOM kill, no CPU throttling", "{\"memory\":\"128Mi\"}"),
-    f(PodSpec, "containers[*].ports[*].hostPort", None, "host ports are not reserved on the node: two pods may take the same one", "8080"),
     f(PodSpec, "ephemeralContainers", None, "ephemeral (debug) containers are not simulated", "[{\"name\":\"debug\",\"image\":\"busybox\"}]"),
     f(PodSpec, "readinessGates", None, "a real pod stays unready until something sets the gate's condition; scn ignores the gates", "[{\"conditionType\":\"example.com/ready\"}]"),
     f(PodSpec, "serviceAccountName", Some("\"default\""), "service accounts are not simulated: a missing one would block pod creation", "\"app\""),

@@ -14,6 +14,7 @@ use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use super::framework::{AffinityTerm, NodeEntry, PodInfo, Resources};
+use super::plugins::node_ports::HostPort;
 use crate::sim::labels;
 
 /// The pods bound to one node and their requests (`framework.NodeInfo`).
@@ -23,6 +24,8 @@ pub struct NodeInfo {
     pub requested: Resources,
     /// cpu (milli) and memory with the scoring defaults (`NonZeroRequested`).
     pub non_zero: (i64, i64),
+    /// The host ports its pods take (`UsedPorts`), one entry per pod's port.
+    pub used_ports: Vec<HostPort>,
 }
 
 /// What the cache remembers of a bound pod, to undo it when the pod goes.
@@ -38,6 +41,8 @@ pub struct BoundPod {
     pub terms: Vec<String>,
     /// The claims its volumes name.
     pub claims: Vec<String>,
+    /// The host ports its containers take.
+    pub host_ports: Vec<HostPort>,
 }
 
 /// Per node: pods matching (all, not terminating).
@@ -272,6 +277,13 @@ impl Cache {
         info.requested.add_scaled(&pod.requests, sign);
         info.non_zero.0 += sign * pod.non_zero.0;
         info.non_zero.1 += sign * pod.non_zero.1;
+        for port in &pod.host_ports {
+            if sign > 0 {
+                info.used_ports.push(port.clone());
+            } else if let Some(i) = info.used_ports.iter().position(|p| p == port) {
+                info.used_ports.swap_remove(i);
+            }
+        }
         let owned = match self.owners.get_mut(&pod.owner) {
             Some(owned) => owned,
             None => self.owners.entry(pod.owner.clone()).or_default(),
@@ -352,6 +364,7 @@ impl Cache {
             terminating,
             terms: keys,
             claims: info.claims.clone(),
+            host_ports: info.host_ports.clone(),
         };
         if let Some(old) = self.bound.remove(&info.name) {
             self.account(&old, -1);

@@ -203,6 +203,8 @@ pub struct PodInfo {
     pub has_own_spread: bool,
     /// The claims its volumes name (VolumeRestrictions counts bound pods' claims).
     pub claims: Vec<String>,
+    /// The host ports its containers take (NodePorts).
+    pub host_ports: Vec<super::plugins::node_ports::HostPort>,
 }
 
 impl PodInfo {
@@ -287,6 +289,7 @@ impl PodInfo {
                 .as_ref()
                 .is_some_and(|c| !c.is_empty()),
             claims: crate::sim::controllers::volume::claims_of(pod),
+            host_ports: super::plugins::node_ports::host_ports(pod),
             ..Default::default()
         };
         for c in spec.topology_spread_constraints.iter().flatten() {

@@ -457,6 +457,13 @@ fn schedule_one(world: &mut World, name: &str) {
                         None
                     }
                 })
+                .or_else(|| {
+                    if info.host_ports.is_empty() {
+                        None
+                    } else {
+                        node_ports::filter(&info.host_ports, &node.info.used_ports)
+                    }
+                })
                 .or_else(|| node_resources_fit::filter(&wants, node.allocatable, node.info))
                 .or_else(|| volume_restrictions::filter(once_pod_conflict))
                 .or_else(|| {
