@@ -244,10 +244,19 @@ pub fn set_image(
         }
         for c in &containers {
             let cname = c.get("name").and_then(Value::as_str).unwrap_or_default();
-            if container == "*" || cname == container {
+            let current = c.get("image").and_then(Value::as_str);
+            if (container == "*" || cname == container) && current != Some(image.as_str()) {
                 patch_containers.push(json!({"name": cname, "image": image}));
             }
         }
+    }
+    // `SetImageOptions.Run`: an empty patch (every image already the one asked for) is
+    // skipped; nothing is sent and nothing printed.
+    if patch_containers.is_empty() {
+        return Ok(Reply {
+            lines: Vec::new(),
+            warnings: Vec::new(),
+        });
     }
     let body = match kind {
         ObjectKind::Pod => json!({"spec": {"containers": patch_containers}}),
@@ -262,8 +271,18 @@ pub fn set_image(
 
 /// `kubectl rollout restart`: a template annotation with the time (B-UPD-8).
 pub fn rollout_restart(world: &mut World, kind: &ObjectKind, name: &str) -> Outcome {
-    require(world, kind, name)?;
+    let live = require(world, kind, name)?;
     let now = serde_json::to_value(to_time(world.now)).unwrap_or(Value::Null);
+    // `RunRestart`: the annotation has a one-second resolution, so a restart in the same
+    // second makes an empty patch, which kubectl refuses.
+    let restarted_at = live
+        .pointer("/spec/template/metadata/annotations")
+        .and_then(|a| a.get("kubectl.kubernetes.io/restartedAt"));
+    if restarted_at == Some(&now) {
+        return Err(client_error(format!(
+            "failed to create patch for {name}: if restart has already been triggered within the past second, please wait before attempting to trigger another"
+        )));
+    }
     let body = json!({"spec": {"template": {"metadata": {"annotations": {
         "kubectl.kubernetes.io/restartedAt": now
     }}}}});

@@ -9,6 +9,7 @@ use k8s_openapi::api::core::v1::{
     Container, EmptyDirVolumeSource, PersistentVolumeClaim, PersistentVolumeClaimSpec,
     PersistentVolumeClaimStatus, PodSecurityContext, PodSpec, Probe, Service, ServiceSpec, Volume,
 };
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 /// The feature gate name for `spec.updateStrategy.rollingUpdate.maxUnavailable`.
@@ -153,6 +154,7 @@ pub fn default_pod_spec(spec: &mut PodSpec) {
     if spec.security_context.is_none() {
         spec.security_context = Some(PodSecurityContext::default());
     }
+    canonical_quantities(spec.overhead.as_mut());
     for c in spec.containers.iter_mut() {
         default_container(c);
     }
@@ -186,6 +188,12 @@ pub fn default_pull_policy(image: &str) -> &'static str {
 }
 
 fn default_container(c: &mut Container) {
+    // `resources` is a struct, not a pointer, in the API's Go types: it is always there,
+    // `{}` when nothing is requested, in the stored object and in the revision data that
+    // names a ControllerRevision.
+    let resources = c.resources.get_or_insert_with(Default::default);
+    canonical_quantities(resources.requests.as_mut());
+    canonical_quantities(resources.limits.as_mut());
     if c.image_pull_policy.as_deref().unwrap_or("").is_empty() {
         let policy = default_pull_policy(c.image.as_deref().unwrap_or(""));
         c.image_pull_policy = Some(policy.to_string());
@@ -256,12 +264,28 @@ fn default_volume(v: &mut Volume) {
     }
 }
 
+/// The API server writes every quantity back in canonical form (`Quantity.MarshalJSON`
+/// of what `ParseQuantity` read): `0.5` is stored as `500m`, `1024Mi` as `1Gi`, `1000m` as
+/// `1`; a text already canonical stays as written. One that does not parse is left for
+/// validation to refuse.
+fn canonical_quantities(map: Option<&mut std::collections::BTreeMap<String, Quantity>>) {
+    for q in map.into_iter().flat_map(|m| m.values_mut()) {
+        if let Some(text) = crate::quantity::to_canonical_string(&q.0) {
+            q.0 = text;
+        }
+    }
+}
+
 /// `SetDefaults_PersistentVolumeClaim(Spec)`: `volumeMode: Filesystem`, `status.phase: Pending`.
 pub fn default_pvc(pvc: &mut PersistentVolumeClaim) {
     let spec = pvc
         .spec
         .get_or_insert_with(PersistentVolumeClaimSpec::default);
     set_if_empty(&mut spec.volume_mode, "Filesystem");
+    if let Some(resources) = spec.resources.as_mut() {
+        canonical_quantities(resources.requests.as_mut());
+        canonical_quantities(resources.limits.as_mut());
+    }
     let status = pvc
         .status
         .get_or_insert_with(PersistentVolumeClaimStatus::default);

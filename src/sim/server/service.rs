@@ -1,4 +1,5 @@
-//! The Service strategy's ClusterIP allocation (`pkg/registry/core/service/ipallocator`).
+//! The Service strategy's ClusterIP allocation (`pkg/registry/core/service/ipallocator`)
+//! and IP families (`storage/alloc.go` `initIPFamilyFields`).
 
 use super::*;
 
@@ -7,6 +8,7 @@ pub(super) fn allocate_cluster_ip(world: &World, svc: &mut Service) {
     let Some(spec) = svc.spec.as_mut() else {
         return;
     };
+    init_ip_families(spec);
     if spec.cluster_ip.as_deref() == Some("None") {
         spec.cluster_ips = Some(vec!["None".into()]);
         return;
@@ -27,5 +29,27 @@ pub(super) fn allocate_cluster_ip(world: &World, svc: &mut Service) {
     if let Some(ip) = ip {
         spec.cluster_ip = Some(ip.clone());
         spec.cluster_ips = Some(vec![ip]);
+    }
+}
+
+/// `initIPFamilyFields` on a single-stack IPv4 cluster: an ExternalName Service has none;
+/// a headless Service without a selector is `RequireDualStack` over the cluster's families
+/// (IPv4 only here); every other one `SingleStack`, `[IPv4]`. What the user set is kept.
+fn init_ip_families(spec: &mut k8s_openapi::api::core::v1::ServiceSpec) {
+    if spec.type_.as_deref() == Some("ExternalName") {
+        return;
+    }
+    let headless = spec.cluster_ip.as_deref() == Some("None");
+    let selectorless = spec.selector.as_ref().is_none_or(|s| s.is_empty());
+    if spec.ip_family_policy.is_none() {
+        let policy = if headless && selectorless {
+            "RequireDualStack"
+        } else {
+            "SingleStack"
+        };
+        spec.ip_family_policy = Some(policy.into());
+    }
+    if spec.ip_families.as_ref().is_none_or(|f| f.is_empty()) {
+        spec.ip_families = Some(vec!["IPv4".into()]);
     }
 }

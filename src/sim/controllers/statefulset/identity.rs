@@ -74,6 +74,9 @@ pub fn new_pod(set: &StatefulSet, ordinal: i64) -> Pod {
     let mut pod = Pod {
         metadata: ObjectMeta {
             name: Some(name.clone()),
+            // `GetPodFromTemplate` sets `getPodsPrefix(set name)`, `<set>-`; the name
+            // itself is set, so the prefix generates nothing.
+            generate_name: Some(format!("{}-", set_name(set))),
             namespace: set.metadata.namespace.clone(),
             labels: template_meta.and_then(|m| m.labels.clone()),
             annotations: template_meta.and_then(|m| m.annotations.clone()),
