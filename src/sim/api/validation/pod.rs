@@ -8,10 +8,14 @@ use k8s_openapi::api::core::v1::{
 };
 
 use super::super::field_error::FieldError;
+use super::super::validation_ranges::port_name_errors;
+use super::affinity::validate_affinity;
 use super::names::{
     dns1123_label_errors, validate_labels, validate_object_meta_name, NONNEGATIVE_MSG,
     PORT_RANGE_MSG,
 };
+use super::resources::validate_resource_requirements;
+use super::topology_spread::validate_topology_spread_constraints;
 
 pub(super) struct PodSpecChecks {
     /// Check each volumeMount's name against the pod's volumes (pods only, B-VAL-18).
@@ -78,14 +82,37 @@ pub(super) fn validate_pod_spec(
                     ));
                 }
             }
+            let mut port_names: HashSet<&str> = HashSet::new();
             for (j, port) in c.ports.iter().flatten().enumerate() {
                 let pp = format!("{cp}.ports[{j}]");
-                if !(1..=65535).contains(&port.container_port) {
+                if let Some(name) = port.name.as_deref().filter(|n| !n.is_empty()) {
+                    let msgs = port_name_errors(name);
+                    if !msgs.is_empty() {
+                        for m in msgs {
+                            errs.push(FieldError::invalid_str(format!("{pp}.name"), name, m));
+                        }
+                    } else if !port_names.insert(name) {
+                        errs.push(FieldError::duplicate(format!("{pp}.name"), name));
+                    }
+                }
+                // `validateContainerPorts`: 0 (unset) is missing, anything else in range.
+                if port.container_port == 0 {
+                    errs.push(FieldError::required(format!("{pp}.containerPort"), ""));
+                } else if !(1..=65535).contains(&port.container_port) {
                     errs.push(FieldError::invalid(
                         format!("{pp}.containerPort"),
                         port.container_port.to_string(),
                         PORT_RANGE_MSG,
                     ));
+                }
+                if let Some(hp) = port.host_port.filter(|hp| *hp != 0) {
+                    if !(1..=65535).contains(&hp) {
+                        errs.push(FieldError::invalid(
+                            format!("{pp}.hostPort"),
+                            hp.to_string(),
+                            PORT_RANGE_MSG,
+                        ));
+                    }
                 }
                 if let Some(proto) = port.protocol.as_deref() {
                     if !["SCTP", "TCP", "UDP"].contains(&proto) {
@@ -107,6 +134,12 @@ pub(super) fn validate_pod_spec(
                 if m.mount_path.is_empty() {
                     errs.push(FieldError::required(format!("{mp}.mountPath"), ""));
                 }
+            }
+            if let Some(r) = &c.resources {
+                errs.extend(validate_resource_requirements(
+                    r,
+                    &format!("{cp}.resources"),
+                ));
             }
         }
     }
@@ -131,6 +164,17 @@ pub(super) fn validate_pod_spec(
             ));
         }
     }
+    errs.extend(validate_labels(
+        spec.node_selector.as_ref(),
+        &format!("{path}.nodeSelector"),
+    ));
+    if let Some(affinity) = &spec.affinity {
+        errs.extend(validate_affinity(affinity, &format!("{path}.affinity")));
+    }
+    errs.extend(validate_topology_spread_constraints(
+        spec.topology_spread_constraints.as_deref().unwrap_or(&[]),
+        &format!("{path}.topologySpreadConstraints"),
+    ));
     if let Some(g) = spec.termination_grace_period_seconds {
         if g < 0 {
             errs.push(FieldError::invalid(
