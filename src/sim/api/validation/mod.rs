@@ -9,7 +9,8 @@
 //! - per kind (`pkg/apis/{core,apps}/validation`): `pod`, `persistentvolumeclaim`,
 //!   `service`, `statefulset`, `controllerrevision`;
 //! - the parts of a pod spec with rules of their own: `resources` (a container's requests
-//!   and limits), `affinity`, `topology_spread`, `taint` (tolerations, and a Node's taints).
+//!   and limits), `affinity`, `topology_spread`, `taint` (tolerations, and a Node's taints),
+//!   `volume` (a volume's source).
 
 mod affinity;
 mod controllerrevision;
@@ -23,6 +24,7 @@ mod service;
 mod statefulset;
 mod taint;
 mod topology_spread;
+mod volume;
 
 pub use controllerrevision::{validate_controller_revision, validate_controller_revision_update};
 pub use names::validate_object_meta_name;

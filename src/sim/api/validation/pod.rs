@@ -16,6 +16,7 @@ use super::names::{
 };
 use super::resources::validate_resource_requirements;
 use super::topology_spread::validate_topology_spread_constraints;
+use super::volume::validate_volume_source;
 
 pub(super) struct PodSpecChecks {
     /// Check each volumeMount's name against the pod's volumes (pods only, B-VAL-18).
@@ -33,6 +34,7 @@ pub(super) fn validate_pod_spec(
     // volumes
     let mut volume_names: HashSet<&str> = HashSet::new();
     for (i, v) in spec.volumes.iter().flatten().enumerate() {
+        errs.extend(validate_volume_source(v, &format!("{path}.volumes[{i}]")));
         let p = format!("{path}.volumes[{i}].name");
         if v.name.is_empty() {
             errs.push(FieldError::required(p, ""));
@@ -70,15 +72,17 @@ pub(super) fn validate_pod_spec(
                     errs.push(FieldError::duplicate(format!("{cp}.name"), &c.name));
                 }
             }
-            if c.image.as_deref().unwrap_or("").trim().is_empty() {
+            // Only an empty image is missing; whitespace around one is refused for pods
+            // alone (`validateContainersOnlyForPod`), a template keeps upstream's leniency.
+            if c.image.as_deref().unwrap_or("").is_empty() {
                 errs.push(FieldError::required(format!("{cp}.image"), ""));
             }
-            if let Some(pp) = c.image_pull_policy.as_deref() {
-                if !["Always", "IfNotPresent", "Never"].contains(&pp) {
+            if let Some(tp) = c.termination_message_policy.as_deref() {
+                if !["File", "FallbackToLogsOnError"].contains(&tp) {
                     errs.push(FieldError::unsupported(
-                        format!("{cp}.imagePullPolicy"),
-                        pp,
-                        &["Always", "IfNotPresent", "Never"],
+                        format!("{cp}.terminationMessagePolicy"),
+                        tp,
+                        &["File", "FallbackToLogsOnError"],
                     ));
                 }
             }
@@ -124,6 +128,23 @@ pub(super) fn validate_pod_spec(
                     }
                 }
             }
+            for (j, e) in c.env.iter().flatten().enumerate() {
+                let np = format!("{cp}.env[{j}].name");
+                if e.name.is_empty() {
+                    errs.push(FieldError::required(np, ""));
+                } else if e
+                    .name
+                    .chars()
+                    .any(|ch| !(' '..='~').contains(&ch) || ch == '=')
+                {
+                    // `IsRelaxedEnvVarName` (RelaxedEnvironmentVariableValidation is on).
+                    errs.push(FieldError::invalid_str(
+                        np,
+                        &e.name,
+                        "a valid environment variable name must consist only of printable ASCII characters other than '='",
+                    ));
+                }
+            }
             for (j, m) in c.volume_mounts.iter().flatten().enumerate() {
                 let mp = format!("{cp}.volumeMounts[{j}]");
                 if m.name.is_empty() {
@@ -133,6 +154,15 @@ pub(super) fn validate_pod_spec(
                 }
                 if m.mount_path.is_empty() {
                     errs.push(FieldError::required(format!("{mp}.mountPath"), ""));
+                }
+            }
+            if let Some(pp) = c.image_pull_policy.as_deref() {
+                if !["Always", "IfNotPresent", "Never"].contains(&pp) {
+                    errs.push(FieldError::unsupported(
+                        format!("{cp}.imagePullPolicy"),
+                        pp,
+                        &["Always", "IfNotPresent", "Never"],
+                    ));
                 }
             }
             if let Some(r) = &c.resources {
@@ -218,6 +248,23 @@ pub fn validate_pod(pod: &Pod) -> Vec<FieldError> {
                     restart_policy: true,
                 },
             ));
+            // `validateContainersOnlyForPod`.
+            let init = spec.init_containers.as_deref().unwrap_or(&[]);
+            for (group, containers) in [
+                ("containers", &spec.containers[..]),
+                ("initContainers", init),
+            ] {
+                for (i, c) in containers.iter().enumerate() {
+                    let image = c.image.as_deref().unwrap_or("");
+                    if image.trim() != image {
+                        errs.push(FieldError::invalid_str(
+                            format!("spec.{group}[{i}].image"),
+                            image,
+                            "must not have leading or trailing whitespace",
+                        ));
+                    }
+                }
+            }
         }
     }
     errs
