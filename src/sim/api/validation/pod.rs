@@ -52,12 +52,14 @@ pub(super) fn validate_pod_spec(
         errs.push(FieldError::required(format!("{path}.containers"), ""));
     }
     let mut names: HashSet<&str> = HashSet::new();
+    // Regular containers first (`validateContainers`), then init containers, whose names
+    // must differ from theirs (`validateInitContainers` reports the duplicate).
     let groups: [(&str, &[k8s_openapi::api::core::v1::Container]); 2] = [
+        ("containers", &spec.containers),
         (
             "initContainers",
             spec.init_containers.as_deref().unwrap_or(&[]),
         ),
-        ("containers", &spec.containers),
     ];
     for (group, containers) in groups {
         for (i, c) in containers.iter().enumerate() {
