@@ -133,7 +133,9 @@ pub fn apply(world: &mut World, document: &Value, source: &str) -> Outcome {
                     Value::String(client_apply::applied_configuration(&configuration)),
                 );
             }
-            let mut warnings = server::create(world, &kind, &object)?.warnings;
+            let mut warnings = server::create(world, &kind, &object)
+                .map_err(|e| add_source_to_err(e, "creating", source))?
+                .warnings;
             warn_unsimulated(&mut warnings, document);
             Ok(Reply::with_warnings(
                 format!("{prefix}/{name} created"),
@@ -166,6 +168,19 @@ pub fn apply(world: &mut World, document: &Value, source: &str) -> Outcome {
                 warnings,
             ))
         }
+    }
+}
+
+/// `cmdutil.AddSourceToErr`: a server error gets `error when <verb> "<source>": ` before its
+/// message. (An `Invalid` error prints its own `The <Kind> "<name>" is invalid` text, built
+/// from the causes, so the prefix never shows there.)
+fn add_source_to_err(e: RequestError, verb: &str, source: &str) -> RequestError {
+    match e {
+        RequestError::Api(mut api) if !matches!(api.reason, Reason::Invalid | Reason::NoMatch) => {
+            api.message = format!("error when {verb} \"{source}\": {}", api.message);
+            RequestError::Api(api)
+        }
+        other => other,
     }
 }
 

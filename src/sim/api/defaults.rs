@@ -7,7 +7,8 @@ use k8s_openapi::api::apps::v1::{
 };
 use k8s_openapi::api::core::v1::{
     Container, EmptyDirVolumeSource, PersistentVolumeClaim, PersistentVolumeClaimSpec,
-    PersistentVolumeClaimStatus, PodSecurityContext, PodSpec, Probe, Service, ServiceSpec, Volume,
+    PersistentVolumeClaimStatus, Pod, PodSecurityContext, PodSpec, Probe, Service, ServiceSpec,
+    Volume,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -167,6 +168,34 @@ pub fn default_pod_spec(spec: &mut PodSpec) {
         for v in volumes {
             default_volume(v);
         }
+    }
+}
+
+/// `SetDefaults_Pod`: what a Pod gets beyond its spec's defaults (a pod template does not):
+/// each container's and init container's missing requests are copied from its limits
+/// (per resource, so partly set requests keep theirs), and `enableServiceLinks` is true.
+pub fn default_pod(pod: &mut Pod) {
+    let Some(spec) = pod.spec.as_mut() else {
+        return;
+    };
+    default_pod_spec(spec);
+    let init = spec.init_containers.iter_mut().flatten();
+    for c in spec.containers.iter_mut().chain(init) {
+        let Some(resources) = c.resources.as_mut() else {
+            continue;
+        };
+        let Some(limits) = resources.limits.as_ref() else {
+            continue;
+        };
+        let requests = resources.requests.get_or_insert_with(Default::default);
+        for (name, value) in limits {
+            requests
+                .entry(name.clone())
+                .or_insert_with(|| value.clone());
+        }
+    }
+    if spec.enable_service_links.is_none() {
+        spec.enable_service_links = Some(true);
     }
 }
 

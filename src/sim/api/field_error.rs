@@ -34,6 +34,11 @@ pub enum FieldErrorKind {
     Duplicate {
         value: String,
     },
+    /// A duplicate whose value is a structure (already rendered) and which explains itself.
+    DuplicateWithDetail {
+        value: String,
+        detail: String,
+    },
     /// Only the tests raise it: no simulated field has a length limit yet.
     #[cfg_attr(not(test), allow(dead_code))]
     TooLong {
@@ -116,12 +121,28 @@ impl FieldError {
         }
     }
 
+    /// A duplicate structure: `value` is already rendered; `detail` follows it.
+    pub fn duplicate_with_detail(
+        path: impl Into<String>,
+        value: impl Into<String>,
+        detail: impl Into<String>,
+    ) -> Self {
+        FieldError {
+            path: path.into(),
+            kind: FieldErrorKind::DuplicateWithDetail {
+                value: value.into(),
+                detail: detail.into(),
+            },
+        }
+    }
+
     /// The detail text (what follows the value), empty for types without one.
     pub fn detail(&self) -> &str {
         match &self.kind {
             FieldErrorKind::Required { detail }
             | FieldErrorKind::Invalid { detail, .. }
-            | FieldErrorKind::Forbidden { detail } => detail,
+            | FieldErrorKind::Forbidden { detail }
+            | FieldErrorKind::DuplicateWithDetail { detail, .. } => detail,
             _ => "",
         }
     }
@@ -158,6 +179,9 @@ impl fmt::Display for FieldError {
             }
             FieldErrorKind::NotFound { value } => write!(f, "Not found: {}", quote(value))?,
             FieldErrorKind::Duplicate { value } => write!(f, "Duplicate value: {}", quote(value))?,
+            FieldErrorKind::DuplicateWithDetail { value, detail } => {
+                write!(f, "Duplicate value: {value}: {detail}")?
+            }
             FieldErrorKind::TooLong { max } => {
                 write!(f, "Too long: may not be more than {max} bytes")?
             }

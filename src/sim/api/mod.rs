@@ -13,6 +13,7 @@
 //! - [`fields`]: the schema's field names, for "did you mean" on unknown fields;
 //! - [`kinds`]: the kinds the server knows;
 //! - [`poddisruptionbudget`]: PDB validation and scaling;
+//! - [`priority`]: the Priority admission plugin (a pod's priority from its class);
 //! - [`eviction`]: the pods/eviction subresource (B-EVICT);
 //! - [`unsimulated`]: manifest fields scn does not simulate, warned about at apply.
 
@@ -26,6 +27,7 @@ pub mod fields;
 pub mod kinds;
 pub mod patch;
 pub mod poddisruptionbudget;
+pub mod priority;
 pub mod strict;
 pub mod unsimulated;
 pub mod validation;

@@ -52,7 +52,11 @@ pub fn validate(body: &Value) -> Vec<FieldError> {
     errors
 }
 
-/// `ValidatePositiveIntOrPercent` and `IsNotMoreThan100Percent`.
+/// apimachinery's `IsValidPercent` message (`RegexError` of `[0-9]+%`).
+pub const INVALID_PERCENT_MSG: &str = "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')";
+
+/// `ValidatePositiveIntOrPercent` and `IsNotMoreThan100Percent`: an integer at least 0, or a
+/// string that `IsValidPercent` accepts and at most 100%.
 fn int_or_percent(path: &str, value: &Value) -> Vec<FieldError> {
     match value {
         Value::Number(n) => match n.as_i64() {
@@ -64,11 +68,7 @@ fn int_or_percent(path: &str, value: &Value) -> Vec<FieldError> {
             _ => Vec::new(),
         },
         Value::String(s) => match percent(s) {
-            None => vec![FieldError::invalid(
-                path,
-                quote(s),
-                "must be an integer or percentage (e.g '5%')",
-            )],
+            None => vec![FieldError::invalid(path, quote(s), INVALID_PERCENT_MSG)],
             Some(p) if p > 100 => vec![FieldError::invalid(
                 path,
                 quote(s),

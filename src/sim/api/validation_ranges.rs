@@ -7,7 +7,7 @@
 //! so that every number the kubelet and the taint manager turn into time was accepted by
 //! the same rules a cluster applies.
 
-use k8s_openapi::api::core::v1::{Container, PodSpec, Probe, Toleration};
+use k8s_openapi::api::core::v1::{Container, PodSpec, Probe};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::field_error::FieldError;
@@ -58,12 +58,10 @@ pub fn validate_pod_spec_ranges(spec: &PodSpec, path: &str) -> Vec<FieldError> {
             ));
         }
     }
-    for (i, t) in spec.tolerations.iter().flatten().enumerate() {
-        errs.extend(validate_toleration_seconds(
-            t,
-            &format!("{path}.tolerations[{i}]"),
-        ));
-    }
+    errs.extend(super::validation::validate_tolerations(
+        spec.tolerations.as_deref().unwrap_or(&[]),
+        &format!("{path}.tolerations"),
+    ));
     errs
 }
 
@@ -219,7 +217,7 @@ fn port_num_or_name(port: &IntOrString, path: &str) -> Vec<FieldError> {
 }
 
 /// `validation.IsValidPortName`'s messages.
-fn port_name_errors(name: &str) -> Vec<&'static str> {
+pub(super) fn port_name_errors(name: &str) -> Vec<&'static str> {
     let mut out = Vec::new();
     if name.len() > 15 {
         out.push("must be no more than 15 characters");
@@ -240,20 +238,6 @@ fn port_name_errors(name: &str) -> Vec<&'static str> {
         out.push("must not begin or end with a hyphen");
     }
     out
-}
-
-/// `ValidateTolerations`' rule on `tolerationSeconds`: only a `NoExecute` toleration may
-/// bound how long it tolerates. (Any int64 is accepted; the taint manager treats a value
-/// at or below 0 as "evict at once".)
-fn validate_toleration_seconds(t: &Toleration, tp: &str) -> Option<FieldError> {
-    let effect = t.effect.as_deref().unwrap_or("");
-    (t.toleration_seconds.is_some() && effect != "NoExecute").then(|| {
-        FieldError::invalid_str(
-            format!("{tp}.effect"),
-            effect,
-            "effect must be 'NoExecute' when `tolerationSeconds` is set",
-        )
-    })
 }
 
 /// The durations and counts of a Deployment (stored, not simulated), as
@@ -300,7 +284,7 @@ pub fn validate_deployment_ranges(value: &serde_json::Value) -> Vec<FieldError> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use k8s_openapi::api::core::v1::TCPSocketAction;
+    use k8s_openapi::api::core::v1::{TCPSocketAction, Toleration};
 
     fn probe() -> Probe {
         Probe {
@@ -421,11 +405,13 @@ mod tests {
             active_deadline_seconds: Some(0),
             tolerations: Some(vec![
                 Toleration {
+                    operator: Some("Exists".into()),
                     effect: Some("NoSchedule".into()),
                     toleration_seconds: Some(i64::MAX),
                     ..Default::default()
                 },
                 Toleration {
+                    operator: Some("Exists".into()),
                     effect: Some("NoExecute".into()),
                     toleration_seconds: Some(i64::MAX),
                     ..Default::default()

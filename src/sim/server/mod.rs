@@ -258,9 +258,9 @@ pub fn create(
         }
         ObjectKind::Pod => {
             let mut pod: Pod = decode(kind, value)?;
-            if let Some(spec) = pod.spec.as_mut() {
-                defaults::default_pod_spec(spec);
-            }
+            defaults::default_pod(&mut pod);
+            // Mutating admission runs before validation.
+            pod::admit_priority(&name, &mut pod)?;
             let errors = validation::validate_pod(&pod);
             if !errors.is_empty() {
                 return Err(invalid(kind, &name, &errors).into());
@@ -297,7 +297,10 @@ pub fn create(
         ObjectKind::StorageClass => {
             store_typed::<k8s_openapi::api::storage::v1::StorageClass>(world, value)?
         }
-        ObjectKind::Node => store_typed::<k8s_openapi::api::core::v1::Node>(world, value)?,
+        ObjectKind::Node => {
+            check_node(kind, &name, value)?;
+            store_typed::<k8s_openapi::api::core::v1::Node>(world, value)?
+        }
         ObjectKind::ControllerRevision => {
             let revision: k8s_openapi::api::apps::v1::ControllerRevision = decode(kind, value)?;
             let errors = validation::validate_controller_revision(&revision);
@@ -338,6 +341,18 @@ pub fn create(
         value: name,
         warnings,
     })
+}
+
+/// `ValidateNode` / `ValidateNodeUpdate`, for the part a user can get wrong: the taints.
+fn check_node(kind: &ObjectKind, name: &str, value: &Value) -> Result<(), ApiError> {
+    let node: k8s_openapi::api::core::v1::Node = decode(kind, value)?;
+    let taints = node.spec.and_then(|s| s.taints).unwrap_or_default();
+    let errors = validation::validate_node_taints(&taints);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(invalid(kind, name, &errors))
+    }
 }
 
 fn store_typed<T: Stored>(world: &mut World, value: &Value) -> Result<(), ApiError> {
@@ -446,7 +461,10 @@ pub fn update(
         ObjectKind::StorageClass => {
             replace_typed::<k8s_openapi::api::storage::v1::StorageClass>(world, name, &value)?
         }
-        ObjectKind::Node => replace_typed::<k8s_openapi::api::core::v1::Node>(world, name, &value)?,
+        ObjectKind::Node => {
+            check_node(kind, name, &value)?;
+            replace_typed::<k8s_openapi::api::core::v1::Node>(world, name, &value)?
+        }
         ObjectKind::ControllerRevision => {
             let revision: k8s_openapi::api::apps::v1::ControllerRevision = decode(kind, &value)?;
             if let Some(old) = world.store.revisions.get(name) {

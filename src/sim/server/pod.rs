@@ -1,5 +1,6 @@
 //! The pod strategy (`pkg/registry/core/pod/strategy.go`) and the pod's own verbs:
-//! creation with its status (`qosClass`, `PodScheduled` for gated pods), graceful deletion,
+//! creation with its defaults, admission (Priority, DefaultTolerationSeconds) and status
+//! (`qosClass`, `PodScheduled` for gated pods), graceful deletion,
 //! the update rules (`ValidatePodUpdate`, in `api/validation/pod.rs`), and the
 //! `DisruptionTarget` condition.
 
@@ -15,6 +16,10 @@ pub fn insert_pod(world: &mut World, mut pod: Pod) -> Result<(), RequestError> {
         )
         .into());
     }
+    // The pods a controller creates are defaulted and admitted here (a user's already
+    // were, before validation; doing it again changes nothing).
+    crate::sim::api::defaults::default_pod(&mut pod);
+    admit_priority(&name, &mut pod)?;
     world.count_pod_creation()?;
     crate::sim::api::default_toleration_seconds::admit(&mut pod);
     init_meta(world, &ObjectKind::Pod, &mut pod.metadata);
@@ -46,6 +51,16 @@ pub fn insert_pod(world: &mut World, mut pod: Pod) -> Result<(), RequestError> {
     });
     write::announce_stored(world, &ObjectKind::Pod, &name, Change::Added);
     Ok(())
+}
+
+/// The Priority admission plugin on create (`api/priority.rs`); a refusal is `Forbidden`.
+pub(super) fn admit_priority(name: &str, pod: &mut Pod) -> Result<(), ApiError> {
+    crate::sim::api::priority::admit_create(pod).map_err(|reason| {
+        ApiError::new(
+            Reason::Forbidden,
+            format!("pods \"{name}\" is forbidden: {reason}"),
+        )
+    })
 }
 
 /// The server changed the pod in place: new resourceVersion, watchers told.
@@ -136,9 +151,8 @@ pub(super) fn update_pod(
         return Err(ApiError::not_found(&kind, name).into());
     };
     let mut pod: Pod = decode(&kind, value)?;
-    if let Some(spec) = pod.spec.as_mut() {
-        defaults::default_pod_spec(spec);
-    }
+    defaults::default_pod(&mut pod);
+    crate::sim::api::priority::admit_update(&mut pod, &old);
     let errors = validation::validate_pod_update(&pod, &old);
     if !errors.is_empty() {
         return Err(invalid(&kind, name, &errors).into());

@@ -370,7 +370,7 @@ fn b_val_18_template_and_claim_templates_validated_at_create() {
     });
     assert_eq!(
         texts(&errs),
-        vec!["spec.volumeClaimTemplates[0].spec.accessModes: Required value"]
+        vec!["spec.volumeClaimTemplates[0].spec.accessModes: Required value: at least 1 access mode is required"]
     );
     // A mount naming no volume passes set validation; it fails when the pod is created.
     let errs = errors_of(|v| {
@@ -478,7 +478,7 @@ fn pvc_validation() {
     assert_eq!(
         texts(&validate_pvc(&pvc)),
         vec![
-            "spec.accessModes: Required value",
+            "spec.accessModes: Required value: at least 1 access mode is required",
             "spec.resources[storage]: Required value"
         ]
     );

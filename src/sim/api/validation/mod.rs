@@ -7,16 +7,24 @@
 //! - `render`: values inside messages, rendered as upstream's `field.Error` does: strings
 //!   quoted, integers bare, maps and structures as Go's `%#v` of the internal type;
 //! - per kind (`pkg/apis/{core,apps}/validation`): `pod`, `persistentvolumeclaim`,
-//!   `service`, `statefulset`, `controllerrevision`.
+//!   `service`, `statefulset`, `controllerrevision`;
+//! - the parts of a pod spec with rules of their own: `resources` (a container's requests
+//!   and limits), `affinity`, `topology_spread`, `taint` (tolerations, and a Node's taints),
+//!   `volume` (a volume's source).
 
+mod affinity;
 mod controllerrevision;
 mod names;
 mod persistentvolumeclaim;
 mod pod;
 mod render;
+mod resources;
 mod selector;
 mod service;
 mod statefulset;
+mod taint;
+mod topology_spread;
+mod volume;
 
 pub use controllerrevision::{validate_controller_revision, validate_controller_revision_update};
 pub use names::validate_object_meta_name;
@@ -29,3 +37,4 @@ pub use statefulset::{
     statefulset_warnings, validate_statefulset_json, validate_statefulset_status,
     validate_statefulset_update,
 };
+pub use taint::{validate_node_taints, validate_tolerations};

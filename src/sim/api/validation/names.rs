@@ -82,6 +82,12 @@ fn is_label_name_part(s: &str) -> bool {
 
 pub(super) fn qualified_name_errors(key: &str) -> Vec<String> {
     let mut out = Vec::new();
+    if key.matches('/').count() > 1 {
+        let body = QUALIFIED_NAME_MSG.trim_start_matches("name part ");
+        return vec![format!(
+            "a qualified name {body} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
+        )];
+    }
     let (prefix, name) = match key.split_once('/') {
         Some((p, n)) => (Some(p), n),
         None => (None, key),
@@ -97,13 +103,12 @@ pub(super) fn qualified_name_errors(key: &str) -> Vec<String> {
     }
     if name.is_empty() {
         out.push("name part must be non-empty".to_string());
-    } else {
-        if name.len() > 63 {
-            out.push("name part must be no more than 63 characters".to_string());
-        }
-        if !is_label_name_part(name) || name.contains('/') {
-            out.push(QUALIFIED_NAME_MSG.to_string());
-        }
+    } else if name.len() > 63 {
+        out.push("name part must be no more than 63 characters".to_string());
+    }
+    // The syntax is checked apart from the length: an empty name breaks both rules.
+    if !is_label_name_part(name) || name.contains('/') {
+        out.push(QUALIFIED_NAME_MSG.to_string());
     }
     out
 }

@@ -21,7 +21,10 @@ pub(super) fn validate_pvc_spec(
     let spec = spec.unwrap_or(&default);
     let modes = spec.access_modes.as_deref().unwrap_or(&[]);
     if modes.is_empty() {
-        errs.push(FieldError::required(format!("{path}.accessModes"), ""));
+        errs.push(FieldError::required(
+            format!("{path}.accessModes"),
+            "at least 1 access mode is required",
+        ));
     }
     for m in modes {
         if !ACCESS_MODES.contains(&m.as_str()) {

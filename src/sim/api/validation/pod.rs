@@ -8,10 +8,15 @@ use k8s_openapi::api::core::v1::{
 };
 
 use super::super::field_error::FieldError;
+use super::super::validation_ranges::port_name_errors;
+use super::affinity::validate_affinity;
 use super::names::{
     dns1123_label_errors, validate_labels, validate_object_meta_name, NONNEGATIVE_MSG,
     PORT_RANGE_MSG,
 };
+use super::resources::validate_resource_requirements;
+use super::topology_spread::validate_topology_spread_constraints;
+use super::volume::validate_volume_source;
 
 pub(super) struct PodSpecChecks {
     /// Check each volumeMount's name against the pod's volumes (pods only, B-VAL-18).
@@ -29,6 +34,7 @@ pub(super) fn validate_pod_spec(
     // volumes
     let mut volume_names: HashSet<&str> = HashSet::new();
     for (i, v) in spec.volumes.iter().flatten().enumerate() {
+        errs.extend(validate_volume_source(v, &format!("{path}.volumes[{i}]")));
         let p = format!("{path}.volumes[{i}].name");
         if v.name.is_empty() {
             errs.push(FieldError::required(p, ""));
@@ -46,12 +52,14 @@ pub(super) fn validate_pod_spec(
         errs.push(FieldError::required(format!("{path}.containers"), ""));
     }
     let mut names: HashSet<&str> = HashSet::new();
+    // Regular containers first (`validateContainers`), then init containers, whose names
+    // must differ from theirs (`validateInitContainers` reports the duplicate).
     let groups: [(&str, &[k8s_openapi::api::core::v1::Container]); 2] = [
+        ("containers", &spec.containers),
         (
             "initContainers",
             spec.init_containers.as_deref().unwrap_or(&[]),
         ),
-        ("containers", &spec.containers),
     ];
     for (group, containers) in groups {
         for (i, c) in containers.iter().enumerate() {
@@ -66,26 +74,51 @@ pub(super) fn validate_pod_spec(
                     errs.push(FieldError::duplicate(format!("{cp}.name"), &c.name));
                 }
             }
-            if c.image.as_deref().unwrap_or("").trim().is_empty() {
+            // Only an empty image is missing; whitespace around one is refused for pods
+            // alone (`validateContainersOnlyForPod`), a template keeps upstream's leniency.
+            if c.image.as_deref().unwrap_or("").is_empty() {
                 errs.push(FieldError::required(format!("{cp}.image"), ""));
             }
-            if let Some(pp) = c.image_pull_policy.as_deref() {
-                if !["Always", "IfNotPresent", "Never"].contains(&pp) {
+            if let Some(tp) = c.termination_message_policy.as_deref() {
+                if !["File", "FallbackToLogsOnError"].contains(&tp) {
                     errs.push(FieldError::unsupported(
-                        format!("{cp}.imagePullPolicy"),
-                        pp,
-                        &["Always", "IfNotPresent", "Never"],
+                        format!("{cp}.terminationMessagePolicy"),
+                        tp,
+                        &["File", "FallbackToLogsOnError"],
                     ));
                 }
             }
+            let mut port_names: HashSet<&str> = HashSet::new();
             for (j, port) in c.ports.iter().flatten().enumerate() {
                 let pp = format!("{cp}.ports[{j}]");
-                if !(1..=65535).contains(&port.container_port) {
+                if let Some(name) = port.name.as_deref().filter(|n| !n.is_empty()) {
+                    let msgs = port_name_errors(name);
+                    if !msgs.is_empty() {
+                        for m in msgs {
+                            errs.push(FieldError::invalid_str(format!("{pp}.name"), name, m));
+                        }
+                    } else if !port_names.insert(name) {
+                        errs.push(FieldError::duplicate(format!("{pp}.name"), name));
+                    }
+                }
+                // `validateContainerPorts`: 0 (unset) is missing, anything else in range.
+                if port.container_port == 0 {
+                    errs.push(FieldError::required(format!("{pp}.containerPort"), ""));
+                } else if !(1..=65535).contains(&port.container_port) {
                     errs.push(FieldError::invalid(
                         format!("{pp}.containerPort"),
                         port.container_port.to_string(),
                         PORT_RANGE_MSG,
                     ));
+                }
+                if let Some(hp) = port.host_port.filter(|hp| *hp != 0) {
+                    if !(1..=65535).contains(&hp) {
+                        errs.push(FieldError::invalid(
+                            format!("{pp}.hostPort"),
+                            hp.to_string(),
+                            PORT_RANGE_MSG,
+                        ));
+                    }
                 }
                 if let Some(proto) = port.protocol.as_deref() {
                     if !["SCTP", "TCP", "UDP"].contains(&proto) {
@@ -95,6 +128,23 @@ pub(super) fn validate_pod_spec(
                             &["SCTP", "TCP", "UDP"],
                         ));
                     }
+                }
+            }
+            for (j, e) in c.env.iter().flatten().enumerate() {
+                let np = format!("{cp}.env[{j}].name");
+                if e.name.is_empty() {
+                    errs.push(FieldError::required(np, ""));
+                } else if e
+                    .name
+                    .chars()
+                    .any(|ch| !(' '..='~').contains(&ch) || ch == '=')
+                {
+                    // `IsRelaxedEnvVarName` (RelaxedEnvironmentVariableValidation is on).
+                    errs.push(FieldError::invalid_str(
+                        np,
+                        &e.name,
+                        "a valid environment variable name must consist only of printable ASCII characters other than '='",
+                    ));
                 }
             }
             for (j, m) in c.volume_mounts.iter().flatten().enumerate() {
@@ -107,6 +157,21 @@ pub(super) fn validate_pod_spec(
                 if m.mount_path.is_empty() {
                     errs.push(FieldError::required(format!("{mp}.mountPath"), ""));
                 }
+            }
+            if let Some(pp) = c.image_pull_policy.as_deref() {
+                if !["Always", "IfNotPresent", "Never"].contains(&pp) {
+                    errs.push(FieldError::unsupported(
+                        format!("{cp}.imagePullPolicy"),
+                        pp,
+                        &["Always", "IfNotPresent", "Never"],
+                    ));
+                }
+            }
+            if let Some(r) = &c.resources {
+                errs.extend(validate_resource_requirements(
+                    r,
+                    &format!("{cp}.resources"),
+                ));
             }
         }
     }
@@ -131,6 +196,17 @@ pub(super) fn validate_pod_spec(
             ));
         }
     }
+    errs.extend(validate_labels(
+        spec.node_selector.as_ref(),
+        &format!("{path}.nodeSelector"),
+    ));
+    if let Some(affinity) = &spec.affinity {
+        errs.extend(validate_affinity(affinity, &format!("{path}.affinity")));
+    }
+    errs.extend(validate_topology_spread_constraints(
+        spec.topology_spread_constraints.as_deref().unwrap_or(&[]),
+        &format!("{path}.topologySpreadConstraints"),
+    ));
     if let Some(g) = spec.termination_grace_period_seconds {
         if g < 0 {
             errs.push(FieldError::invalid(
@@ -174,6 +250,23 @@ pub fn validate_pod(pod: &Pod) -> Vec<FieldError> {
                     restart_policy: true,
                 },
             ));
+            // `validateContainersOnlyForPod`.
+            let init = spec.init_containers.as_deref().unwrap_or(&[]);
+            for (group, containers) in [
+                ("containers", &spec.containers[..]),
+                ("initContainers", init),
+            ] {
+                for (i, c) in containers.iter().enumerate() {
+                    let image = c.image.as_deref().unwrap_or("");
+                    if image.trim() != image {
+                        errs.push(FieldError::invalid_str(
+                            format!("spec.{group}[{i}].image"),
+                            image,
+                            "must not have leading or trailing whitespace",
+                        ));
+                    }
+                }
+            }
         }
     }
     errs

@@ -14,7 +14,6 @@ use super::super::defaults::{default_statefulset, FeatureGates};
 use super::super::field_error::FieldError;
 use super::names::{
     dns1123_subdomain_errors, nonnegative, validate_labels, validate_object_meta_name,
-    NONNEGATIVE_MSG,
 };
 use super::persistentvolumeclaim::validate_pvc_spec;
 use super::pod::{validate_pod_spec, PodSpecChecks};
@@ -44,19 +43,18 @@ fn validate_rolling_update(r: &RollingUpdateStatefulSetStrategy, path: &str) -> 
                 Some(i64::from(*i))
             }
             IntOrString::String(s) => {
-                match s.strip_suffix('%').and_then(|n| n.parse::<i64>().ok()) {
-                    Some(n) => {
-                        errs.extend(nonnegative(&p, n).map(|_| {
-                            FieldError::invalid(p.clone(), value.clone(), NONNEGATIVE_MSG)
-                        }));
-                        Some(n)
-                    }
+                // `IsValidPercent`: digits then `%` (so never negative).
+                let digits = s
+                    .strip_suffix('%')
+                    .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+                match digits.map(|n| n.parse::<i64>().unwrap_or(i64::MAX)) {
+                    Some(n) => Some(n),
                     None => {
                         errs.push(FieldError::invalid(
-                        p.clone(),
-                        value.clone(),
-                        "a valid percent string must be a numeric string followed by an ending '%'",
-                    ));
+                            p.clone(),
+                            value.clone(),
+                            super::super::poddisruptionbudget::INVALID_PERCENT_MSG,
+                        ));
                         None
                     }
                 }
