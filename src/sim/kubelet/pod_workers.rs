@@ -133,7 +133,7 @@ pub(crate) fn sync_pod(world: &mut World, name: &str, uid: &str) {
             if let Some(rt) = world.kubelet.pods.get_mut(uid) {
                 rt.stops_at = None;
             }
-            super::termination::stopped(world, name);
+            super::termination::stopped(world, name, uid);
         }
         if gone_at <= world.now {
             super::termination::finish(world, name, uid);
