@@ -234,6 +234,7 @@ fn step(world: &mut World, rt: &mut PodRuntime, i: usize) -> bool {
             true
         }
         State::PullFailed { retry, .. } if retry <= now => {
+            images::pulling(world, rt, i);
             let image = rt.containers[i].image.clone();
             if world.kubelet.unpullable.contains(&image) {
                 images::pull_failed(world, rt, i);

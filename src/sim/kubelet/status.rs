@@ -136,6 +136,11 @@ const KUBELET_CONDITIONS: [&str; 5] = [
     "PodScheduled",
 ];
 
+/// Whether the kubelet owns conditions of this type (`PodConditionByKubelet`).
+pub(crate) fn kubelet_owned(type_: &str) -> bool {
+    KUBELET_CONDITIONS.contains(&type_)
+}
+
 /// The conditions as the kubelet's status manager writes them (`mergePodStatus`): the ones
 /// it does not own first, as the stored status has them (`DisruptionTarget`, a readiness
 /// gate's), then its own in `generateAPIPodStatus`'s order. `PodScheduled` is one of its
