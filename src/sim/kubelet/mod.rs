@@ -231,6 +231,11 @@ pub(crate) fn sync_at(world: &mut World, name: &str, uid: &str, when: Millis) {
 
 /// The kubelet's informer handler: the pods (bound to its nodes) that changed.
 pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
+    if event.kind == ObjectKind::Node && event.change == crate::sim::world::Change::Added {
+        // A new node's kubelet starts: it lists the pods already bound there (a pod bound
+        // by `spec.nodeName` before its node existed) and acts on each.
+        return node_added(world, &event.name);
+    }
     if event.kind != ObjectKind::Pod {
         return Ok(());
     }
@@ -416,6 +421,20 @@ pub fn node_up(world: &mut World, node: &str) -> Result<(), SimError> {
             prober::restore_readiness(world, &uid);
         }
         sync_at(world, &name, &uid, now);
+    }
+    Ok(())
+}
+
+fn node_added(world: &mut World, node: &str) -> Result<(), SimError> {
+    let pods: Vec<String> = world
+        .store
+        .pods()
+        .iter()
+        .filter(|(_, p)| node_of(p).as_deref() == Some(node))
+        .map(|(n, _)| n.clone())
+        .collect();
+    for name in pods {
+        on_pod(world, &name)?;
     }
     Ok(())
 }
