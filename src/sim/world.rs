@@ -130,6 +130,8 @@ pub enum Timer {
     TaintEviction { pod: String, uid: String },
     /// An entry of a PDB's `disruptedPods` expires: the disruption controller looks again.
     SyncDisruptionBudget { name: String },
+    /// The pod GC's pass that ends the quarantine of a node that does not exist.
+    OrphanedPods { node: String },
 }
 
 /// A pod creation or a completed pod deletion, in the order it happened.
@@ -183,6 +185,7 @@ pub struct World {
     pub disruption: super::controllers::disruption::DisruptionController,
     pub endpointslice: super::controllers::endpointslice::EndpointSliceController,
     pub taint_eviction: super::controllers::taint_eviction::TaintEviction,
+    pub podgc: super::controllers::podgc::PodGc,
     pub volume_controller: super::controllers::volume::VolumeController,
     pub garbage_collector: super::controllers::garbage_collector::GarbageCollector,
     /// Files written in pods (`write`/`read`).
@@ -220,6 +223,7 @@ impl World {
             disruption: Default::default(),
             endpointslice: Default::default(),
             taint_eviction: Default::default(),
+            podgc: Default::default(),
             volume_controller: Default::default(),
             garbage_collector: Default::default(),
             files: Default::default(),
@@ -370,6 +374,10 @@ impl World {
             }
             Timer::ResyncStatefulSets => {
                 super::controllers::statefulset::resync(self);
+                Ok(())
+            }
+            Timer::OrphanedPods { node } => {
+                super::controllers::podgc::gc_orphaned(self, &node);
                 Ok(())
             }
             other => super::kubelet::on_timer(self, other),

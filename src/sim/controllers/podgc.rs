@@ -1,35 +1,124 @@
-//! The pod garbage collector's orphan sweep: pods bound to a node that no longer exists
-//! are force-deleted at once (docs/language.md timing: `delete node/n`), since no kubelet is
-//! left to stop them. Upstream waits a 40 s quarantine and re-checks the node with the API
-//! server; scn's node deletion is final, so the wait would change nothing but the clock.
+//! The pod garbage collector (`pkg/controller/podgc/gc_controller.go`), its orphan sweep:
+//! pods bound to a node that does not exist.
+//!
+//! - A node that is deleted takes its pods at once: they are force-deleted in the instant
+//!   of the node's deletion (docs/language.md timing: `delete node/n`), since no kubelet is
+//!   left to stop them. Upstream finds them at its next pass and waits its quarantine
+//!   first; scn's node deletion is final, and the documented timing is kept.
+//! - A pod bound (by `spec.nodeName`) to a node that never existed is never run: no kubelet
+//!   is there. `gcOrphaned` runs every 20 s (`gcCheckPeriod`, from the controller's start:
+//!   0 s, 20 s, 40 s, …); the first pass that sees such a pod puts its node in quarantine
+//!   for 40 s (`quarantineTime`), and the first pass after that deletes the node's pods if
+//!   the node still does not exist: phase `Failed`, the condition `DisruptionTarget`
+//!   (reason `DeletionByPodGC`, message `PodGC: node no longer exists`), then a delete with
+//!   grace period 0.
 
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{Pod, PodCondition, PodStatus};
+
+use crate::sim::clock::{to_time, Millis};
 use crate::sim::podutil::natural_cmp;
 use crate::sim::server;
-use crate::sim::world::World;
+use crate::sim::world::{Timer, World};
 
-/// The pod GC's informer handler: a deleted node orphans its pods.
+/// `gcCheckPeriod`.
+pub const GC_CHECK_PERIOD: Millis = Millis::secs(20);
+/// `quarantineTime`.
+pub const QUARANTINE_TIME: Millis = Millis::secs(40);
+
+/// The pod GC's state: the missing nodes in quarantine, with the instant their pods go.
+/// An entry leaves when its pass ran, so there are never more entries than node names
+/// that pods name.
+#[derive(Debug, Default)]
+pub struct PodGc {
+    quarantined: BTreeMap<String, Millis>,
+}
+
+/// The pod GC's informer handler: a deleted node orphans its pods; a pod bound to a node
+/// that does not exist is found by the next pass.
 pub fn on_event(
     world: &mut World,
     event: &crate::sim::world::WatchEvent,
 ) -> Result<(), crate::sim::error::SimError> {
-    if event.kind == crate::sim::kinds::ObjectKind::Node
-        && event.change == crate::sim::world::Change::Deleted
-    {
-        on_node_deleted(world, &event.name);
+    use crate::sim::kinds::ObjectKind;
+    use crate::sim::world::Change;
+    match (&event.kind, &event.change) {
+        (ObjectKind::Node, Change::Deleted) => on_node_deleted(world, &event.name),
+        (ObjectKind::Pod, Change::Added | Change::Modified) => on_pod(world, &event.name),
+        _ => {}
     }
     Ok(())
 }
 
 pub fn on_node_deleted(world: &mut World, node: &str) {
-    let mut orphans: Vec<String> = world
+    for pod in pods_on(world, node) {
+        server::delete_pod(world, &pod, true);
+    }
+}
+
+/// The names of the pods bound to `node`, in name order.
+fn pods_on(world: &World, node: &str) -> Vec<String> {
+    let mut pods: Vec<String> = world
         .store
         .pods()
         .iter()
         .filter(|(_, p)| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(node))
         .map(|(name, _)| name.clone())
         .collect();
-    orphans.sort_by(|a, b| natural_cmp(a, b));
-    for pod in orphans {
-        server::delete_pod(world, &pod, true);
+    pods.sort_by(|a, b| natural_cmp(a, b));
+    pods
+}
+
+/// A pod bound to a node that does not exist: the next pass (the first multiple of 20 s
+/// after now) quarantines the node, and the first pass 40 s later deletes its pods.
+fn on_pod(world: &mut World, name: &str) {
+    let Some(node) = world
+        .store
+        .pods()
+        .get(name)
+        .and_then(|p| p.spec.as_ref()?.node_name.clone())
+    else {
+        return;
+    };
+    if world.store.nodes().get(&node).is_some() || world.podgc.quarantined.contains_key(&node) {
+        return;
+    }
+    let at = world.now.next_multiple_of(GC_CHECK_PERIOD) + QUARANTINE_TIME;
+    world.podgc.quarantined.insert(node.clone(), at);
+    world.timers.at(at, Timer::OrphanedPods { node });
+}
+
+/// The pass that ends a node's quarantine: if the node still does not exist, its pods are
+/// marked Failed with `DisruptionTarget` and force-deleted.
+pub fn gc_orphaned(world: &mut World, node: &str) {
+    world.podgc.quarantined.remove(node);
+    if world.store.nodes().get(node).is_some() {
+        return;
+    }
+    let now = world.now;
+    for name in pods_on(world, node) {
+        server::write::<Pod>(world, &name, server::Author::Other, |pod| {
+            let status = pod.status.get_or_insert_with(PodStatus::default);
+            if matches!(status.phase.as_deref(), Some("Failed" | "Succeeded")) {
+                return false;
+            }
+            status.phase = Some("Failed".into());
+            let condition = PodCondition {
+                type_: "DisruptionTarget".into(),
+                status: "True".into(),
+                reason: Some("DeletionByPodGC".into()),
+                message: Some("PodGC: node no longer exists".into()),
+                last_transition_time: Some(to_time(now)),
+                ..Default::default()
+            };
+            let conditions = status.conditions.get_or_insert_with(Vec::new);
+            match conditions.iter_mut().find(|c| c.type_ == condition.type_) {
+                Some(existing) => *existing = condition,
+                None => conditions.push(condition),
+            }
+            true
+        });
+        server::delete_pod(world, &name, true);
     }
 }

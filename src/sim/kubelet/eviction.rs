@@ -1,15 +1,22 @@
 //! Node-pressure eviction by the kubelet (`pkg/kubelet/eviction`): phase Failed, reason
-//! Evicted; the object stays (B-FAIL-1 has the StatefulSet controller replace it).
+//! Evicted, the `DisruptionTarget` condition; the object stays (B-FAIL-1 has the
+//! StatefulSet controller replace it).
 
-use k8s_openapi::api::core::v1::{Pod, PodStatus};
+use k8s_openapi::api::core::v1::{Pod, PodCondition, PodStatus};
 
+use super::super::clock::to_time;
 use super::super::podutil;
 use super::super::server;
 use super::super::world::World;
 use super::event;
 
-/// `evict pod/x`: node-pressure eviction by the kubelet: phase Failed, reason Evicted,
-/// containers stopped; the object stays (B-FAIL-1 has the controller replace it).
+/// `make pod/x evicted`: node-pressure eviction by the kubelet (`evictPod`): phase Failed,
+/// reason Evicted, the message of the `Evicted` event (`evictionMessage`: scn names no
+/// threshold or usage), containers stopped; the object stays (B-FAIL-1 has the controller
+/// replace it). The status carries `DisruptionTarget=True` with reason
+/// `TerminationByKubelet` and the same message; the status manager appends it after the
+/// kubelet's own conditions (`mergePodStatus`: a condition shared by the kubelet is replaced
+/// or appended).
 pub fn evict(world: &mut World, name: &str) {
     let now = world.now;
     let Some(pod) = world.store.pods().get(name) else {
@@ -32,9 +39,23 @@ pub fn evict(world: &mut World, name: &str) {
         let status = pod.status.get_or_insert_with(PodStatus::default);
         status.phase = Some("Failed".into());
         status.reason = Some("Evicted".into());
-        status.message = Some(message);
+        status.message = Some(message.clone());
         // Container states keep their last observation, so kubectl shows `Evicted`.
         super::status::mark_not_ready(status, now);
+        super::status::kubelet_conditions(status, now);
+        let condition = PodCondition {
+            type_: "DisruptionTarget".into(),
+            status: "True".into(),
+            reason: Some("TerminationByKubelet".into()),
+            message: Some(message),
+            last_transition_time: Some(to_time(now)),
+            ..Default::default()
+        };
+        let conditions = status.conditions.get_or_insert_with(Vec::new);
+        match conditions.iter_mut().find(|c| c.type_ == condition.type_) {
+            Some(existing) => *existing = condition,
+            None => conditions.push(condition),
+        }
         true
     });
 }

@@ -1,6 +1,8 @@
 //! The image manager (`pkg/kubelet/images/image_manager.go`): `shouldPullImage` by the
-//! container's `imagePullPolicy` and the node's images, the pull events, and the pull
-//! back-off (10 s doubling to 300 s; `ErrImagePull`, then `ImagePullBackOff`).
+//! container's `imagePullPolicy` and the node's images, the pull events (`Pulling` at every
+//! attempt), and the pull back-off (10 s doubling to 300 s; `ErrImagePull`, then
+//! `ImagePullBackOff`). A retry after the back-off fails or succeeds in the instant it
+//! begins.
 
 use super::super::clock::{Millis, SECOND, ZERO};
 use super::super::world::World;
@@ -54,7 +56,14 @@ pub(crate) fn decide(world: &mut World, rt: &PodRuntime, i: usize, first: bool) 
         (None, true) => CONTAINER_START,
         (None, false) => ZERO,
     };
-    let image = c.image.clone();
+    pulling(world, rt, i);
+    PullDecision::Pull(took)
+}
+
+/// A pull attempt begins: `Pulling`, recorded by `EnsureImageExists` at every attempt, the
+/// retries after a back-off included.
+pub(crate) fn pulling(world: &mut World, rt: &PodRuntime, i: usize) {
+    let image = rt.containers[i].image.clone();
     event(
         world,
         &rt.name,
@@ -62,7 +71,6 @@ pub(crate) fn decide(world: &mut World, rt: &PodRuntime, i: usize, first: bool) 
         "Pulling",
         format!("Pulling image \"{image}\""),
     );
-    PullDecision::Pull(took)
 }
 
 /// The image is there: `Pulled`, and the node keeps it.

@@ -1,5 +1,7 @@
 //! The kubelet of every node, split as upstream's `pkg/kubelet` is:
 //!
+//! - `admission.rs`: the checks a pod passes before the kubelet starts it (resources, node
+//!   affinity, `NoExecute` taints), and the rejection of one that fails them;
 //! - `pod_workers.rs`: one worker per pod; `sync_pod` applies what is due and starts what
 //!   may start (init containers one at a time, sidecars, then the app containers), as
 //!   `kuberuntime_manager.go`'s `computePodActions`/`SyncPod` do;
@@ -17,6 +19,7 @@
 //! is down does nothing until the node is up again.
 
 mod active_deadline;
+mod admission;
 mod backoff;
 mod eviction;
 mod images;
@@ -228,6 +231,11 @@ pub(crate) fn sync_at(world: &mut World, name: &str, uid: &str, when: Millis) {
 
 /// The kubelet's informer handler: the pods (bound to its nodes) that changed.
 pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
+    if event.kind == ObjectKind::Node && event.change == crate::sim::world::Change::Added {
+        // A new node's kubelet starts: it lists the pods already bound there (a pod bound
+        // by `spec.nodeName` before its node existed) and acts on each.
+        return node_added(world, &event.name);
+    }
     if event.kind != ObjectKind::Pod {
         return Ok(());
     }
@@ -252,6 +260,11 @@ pub fn on_pod(world: &mut World, name: &str) -> Result<(), SimError> {
     if world.kubelet.down.contains(node) {
         return Ok(()); // nobody is there to act; `make node up` re-announces its pods
     }
+    if world.store.nodes().get(node).is_none() {
+        // No kubelet runs for a node that does not exist: the pod is never started, and a
+        // deleted one is not stopped; the pod GC removes it (`podgc.rs`).
+        return Ok(());
+    }
     let terminating = super::podutil::is_terminating(pod);
     let runtime = world.kubelet.pods.get(uid);
     if terminating {
@@ -263,7 +276,13 @@ pub fn on_pod(world: &mut World, name: &str) -> Result<(), SimError> {
         return Ok(());
     }
     match runtime {
+        // A pod the kubelet already ended (rejected, evicted) is not started again.
+        None if super::podutil::is_failed(pod) || super::podutil::is_succeeded(pod) => {}
         None => {
+            if let Some(rejection) = admission::admit(world, pod, node) {
+                admission::reject(world, name, rejection);
+                return Ok(());
+            }
             let (uid, node) = (uid.to_string(), node.to_string());
             pod_workers::start_sandbox(world, name, &uid, &node);
         }
@@ -295,7 +314,8 @@ pub fn on_timer(world: &mut World, timer: Timer) -> Result<(), SimError> {
         Timer::SyncStatefulSet { .. }
         | Timer::ResyncStatefulSets
         | Timer::SyncDisruptionBudget { .. }
-        | Timer::TaintEviction { .. } => {}
+        | Timer::TaintEviction { .. }
+        | Timer::OrphanedPods { .. } => {}
     }
     Ok(())
 }
@@ -401,6 +421,20 @@ pub fn node_up(world: &mut World, node: &str) -> Result<(), SimError> {
             prober::restore_readiness(world, &uid);
         }
         sync_at(world, &name, &uid, now);
+    }
+    Ok(())
+}
+
+fn node_added(world: &mut World, node: &str) -> Result<(), SimError> {
+    let pods: Vec<String> = world
+        .store
+        .pods()
+        .iter()
+        .filter(|(_, p)| node_of(p).as_deref() == Some(node))
+        .map(|(n, _)| n.clone())
+        .collect();
+    for name in pods {
+        on_pod(world, &name)?;
     }
     Ok(())
 }

@@ -133,7 +133,7 @@ pub(crate) fn sync_pod(world: &mut World, name: &str, uid: &str) {
             if let Some(rt) = world.kubelet.pods.get_mut(uid) {
                 rt.stops_at = None;
             }
-            super::termination::stopped(world, name);
+            super::termination::stopped(world, name, uid);
         }
         if gone_at <= world.now {
             super::termination::finish(world, name, uid);
@@ -234,6 +234,7 @@ fn step(world: &mut World, rt: &mut PodRuntime, i: usize) -> bool {
             true
         }
         State::PullFailed { retry, .. } if retry <= now => {
+            images::pulling(world, rt, i);
             let image = rt.containers[i].image.clone();
             if world.kubelet.unpullable.contains(&image) {
                 images::pull_failed(world, rt, i);

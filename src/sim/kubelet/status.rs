@@ -1,7 +1,8 @@
 //! The pod status the kubelet writes (`kubelet_pods.go` `generateAPIPodStatus`, `getPhase`):
-//! one status per init container and per container, the phase, and the `Initialized`,
-//! `ContainersReady` and `Ready` conditions. A container not created yet waits with reason
-//! `PodInitializing` when the pod has init containers, else `ContainerCreating`.
+//! one status per init container and per container, the phase, and the conditions the
+//! kubelet owns (`PodReadyToStartContainers`, `Initialized`, `Ready`, `ContainersReady`,
+//! `PodScheduled`). A container not created yet waits with reason `PodInitializing` when the
+//! pod has init containers, else `ContainerCreating`.
 
 use k8s_openapi::api::core::v1::{
     ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting,
@@ -24,7 +25,9 @@ fn waiting(reason: &str, message: Option<String>) -> ContainerState {
     }
 }
 
-fn terminated(code: i32, started: Millis, finished: Millis) -> ContainerState {
+/// A stopped container: exit 0 is `Completed`, any other code (137 for a SIGKILL at the end
+/// of the grace period) `Error`.
+pub(crate) fn terminated(code: i32, started: Millis, finished: Millis) -> ContainerState {
     ContainerState {
         terminated: Some(ContainerStateTerminated {
             exit_code: code,
@@ -41,7 +44,7 @@ fn is_running(state: &State) -> bool {
     matches!(state, State::Running { .. } | State::Stopping { .. })
 }
 
-fn container_status(rt: &PodRuntime, i: usize) -> ContainerStatus {
+pub(crate) fn container_status(rt: &PodRuntime, i: usize) -> ContainerStatus {
     let c = &rt.containers[i];
     let has_init = rt.containers.iter().any(|c| c.role != Role::App);
     let default_reason = if has_init {
@@ -120,6 +123,39 @@ pub(crate) fn mark_not_ready(status: &mut PodStatus, now: Millis) {
             .and_then(|s| s.terminated.as_ref())
             .is_some_and(|t| t.exit_code == 0);
         container.ready = completed;
+    }
+}
+
+/// The conditions the kubelet owns (`kubetypes.PodConditionsByKubelet`), in the order
+/// `generateAPIPodStatus` appends them.
+const KUBELET_CONDITIONS: [&str; 5] = [
+    "PodReadyToStartContainers",
+    "Initialized",
+    "Ready",
+    "ContainersReady",
+    "PodScheduled",
+];
+
+/// Whether the kubelet owns conditions of this type (`PodConditionByKubelet`).
+pub(crate) fn kubelet_owned(type_: &str) -> bool {
+    KUBELET_CONDITIONS.contains(&type_)
+}
+
+/// The conditions as the kubelet's status manager writes them (`mergePodStatus`): the ones
+/// it does not own first, as the stored status has them (`DisruptionTarget`, a readiness
+/// gate's), then its own in `generateAPIPodStatus`'s order. `PodScheduled` is one of its
+/// own: it is always True in what the kubelet writes (a pod bound by `spec.nodeName`, which
+/// no scheduler saw, gets it here); a condition whose status did not change keeps its
+/// lastTransitionTime (`updateLastTransitionTime`).
+pub(crate) fn kubelet_conditions(status: &mut PodStatus, now: Millis) {
+    set_condition(status, "PodScheduled", true, now);
+    if let Some(conditions) = status.conditions.as_mut() {
+        conditions.sort_by_key(|c| {
+            KUBELET_CONDITIONS
+                .iter()
+                .position(|t| *t == c.type_)
+                .map_or(0, |i| i + 1)
+        });
     }
 }
 
@@ -286,6 +322,7 @@ pub(crate) fn write(world: &mut World, rt: &mut PodRuntime) -> bool {
         };
         explain(&mut status, type_, why);
     }
+    kubelet_conditions(&mut status, now);
     let terminal = matches!(phase, "Succeeded" | "Failed");
     // `pod` is still the stored pod: nothing was written since it was read.
     let unchanged = match &pod.status {

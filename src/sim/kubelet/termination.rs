@@ -2,8 +2,8 @@
 //! BEHAVIORS B-CTR-15): each running container gets its preStop hook and SIGTERM (`Killing
 //! "Stopping container <name>"`) and stops at once, or after its image's `slow-to-stop`
 //! time, cut at the grace period (the delete's deletionGracePeriodSeconds, by default
-//! terminationGracePeriodSeconds, 30 s); sidecars stop after the app containers, in reverse
-//! order. Ready turns False when the last one has stopped (at once when none is slow): the
+//! terminationGracePeriodSeconds, 30 s) by SIGKILL: exit 137, reason `Error`; sidecars stop
+//! after the app containers, in reverse order. Ready turns False when the last one has stopped (at once when none is slow): the
 //! kubelet's pod worker waits in `killPod` and writes no status meanwhile. The object is
 //! gone 1 s after the last one stopped, unless finalizers hold it.
 
@@ -51,22 +51,33 @@ pub(crate) fn begin(world: &mut World, name: &str, uid: &str, node: &str) {
     );
     let mut apps_stopped = now;
     let mut last = now;
+    let deadline = now + grace;
     for i in order {
         let c = &rt.containers[i];
-        if !matches!(c.state, State::Running { .. } | State::Stopping { .. }) {
-            continue;
-        }
-        let name_c = c.name.clone();
-        let (took, _) = stop_time(world, c, grace);
-        let stopped = if c.role == Role::Sidecar {
-            (last.max(apps_stopped) + took).min(now + grace)
-        } else {
-            now + took
+        let since = match c.state {
+            State::Running { since, .. } | State::Stopping { since, .. } => since,
+            _ => continue,
         };
+        let name_c = c.name.clone();
+        // SIGTERM goes to an app container now, to a sidecar once the app containers (and
+        // the sidecars after it) have stopped; whatever still runs at the end of the grace
+        // period is killed (137), as a liveness kill's stop is (`stop_time`).
+        let sigterm = if c.role == Role::Sidecar {
+            last.max(apps_stopped).min(deadline)
+        } else {
+            now
+        };
+        let (took, code) = stop_time(world, c, deadline - sigterm);
+        let stopped = sigterm + took;
         if c.role == Role::App {
             apps_stopped = apps_stopped.max(stopped);
         }
         last = last.max(stopped);
+        rt.containers[i].state = State::Stopping {
+            since,
+            until: stopped,
+            code,
+        };
         event(
             world,
             name,
@@ -91,19 +102,48 @@ pub(crate) fn begin(world: &mut World, name: &str, uid: &str, node: &str) {
     if last > now {
         sync_at(world, name, uid, last);
     } else {
-        stopped(world, name);
+        stopped(world, name, uid);
     }
 }
 
 /// Every container of the terminating pod has stopped: the status the kubelet writes once
-/// `killPod` returns says not ready. Until then the pod keeps the readiness it had, as
-/// upstream's pod worker writes no status while it waits for the containers to stop
-/// (kubernetes/kubernetes#128820).
-pub(crate) fn stopped(world: &mut World, name: &str) {
+/// `killPod` returns says not ready and shows each stopped container terminated, with its
+/// exit code and the instant it stopped (`finishedAt`). Until then the pod keeps the
+/// readiness it had, as upstream's pod worker writes no status while it waits for the
+/// containers to stop (kubernetes/kubernetes#128820). The phase stays: the status manager
+/// holds a terminal phase back until the pod worker has finished with the pod
+/// (`mergePodStatus`), which is when the object goes (`finish`).
+pub(crate) fn stopped(world: &mut World, name: &str, uid: &str) {
     let now = world.now;
+    let Some(rt) = world.kubelet.pods.get_mut(uid) else {
+        return;
+    };
+    for c in &mut rt.containers {
+        if let State::Stopping { since, until, code } = c.state {
+            c.state = State::Terminated {
+                started: since,
+                finished: until,
+                code,
+            };
+        }
+    }
+    // A pod the kubelet had already stopped (evicted, past its active deadline) keeps the
+    // container states of that status (docs/language.md: kubectl shows its reason).
+    let rt = (!rt.frozen).then(|| rt.clone());
     server::write::<Pod>(world, name, server::Author::Other, |pod| {
         if let Some(status) = pod.status.as_mut() {
             super::status::mark_not_ready(status, now);
+            let lists = [
+                status.init_container_statuses.iter_mut().flatten(),
+                status.container_statuses.iter_mut().flatten(),
+            ];
+            for container in lists.into_iter().flatten() {
+                let Some(rt) = rt.as_ref() else { break };
+                if let Some(i) = rt.containers.iter().position(|c| c.name == container.name) {
+                    *container = super::status::container_status(rt, i);
+                }
+            }
+            super::status::kubelet_conditions(status, now);
         }
         true
     });
@@ -131,9 +171,6 @@ pub(crate) fn finish(world: &mut World, name: &str, uid: &str) {
     server::write::<Pod>(world, name, server::Author::Other, |pod| {
         pod.metadata.deletion_grace_period_seconds = Some(0);
         if let Some(status) = pod.status.as_mut() {
-            if status.phase.as_deref() != Some("Failed") {
-                status.phase = Some("Succeeded".into());
-            }
             for container in status.container_statuses.iter_mut().flatten() {
                 container.ready = false;
                 container.started = Some(false);
@@ -154,6 +191,18 @@ pub(crate) fn finish(world: &mut World, name: &str, uid: &str) {
                     ..Default::default()
                 });
             }
+            // `getPhase` of a terminal pod whose containers have all stopped: Succeeded
+            // only if every one exited 0, else Failed; a terminal phase never changes.
+            if !matches!(status.phase.as_deref(), Some("Failed" | "Succeeded")) {
+                let failed = status.container_statuses.iter().flatten().any(|c| {
+                    c.state
+                        .as_ref()
+                        .and_then(|s| s.terminated.as_ref())
+                        .is_some_and(|t| t.exit_code != 0)
+                });
+                status.phase = Some(if failed { "Failed" } else { "Succeeded" }.into());
+            }
+            super::status::kubelet_conditions(status, now);
         }
         true
     });

@@ -1,0 +1,135 @@
+//! Pod admission by the kubelet (`pkg/kubelet/lifecycle/predicate.go` `Admit`,
+//! `generalFilter`; `kubelet.go` `rejectPod`). Before it starts a pod bound to its node the
+//! kubelet checks that the pod fits there, as the scheduler would: a pod bound by
+//! `spec.nodeName` skipped the scheduler, and this is its only check. The first failure, in
+//! upstream's order, rejects the pod:
+//!
+//! - resources (`noderesources.Fits` against the node's allocatable minus what its other
+//!   pods request): too many pods, then cpu, memory, ephemeral-storage, then the other
+//!   resources by name; reason `OutOf<resource>` (`OutOfcpu`, `OutOfpods`, …), message
+//!   `Node didn't have enough resource: <resource>, requested: N, used: N, capacity: N`
+//!   (cpu in millicores);
+//! - nodeSelector and required node affinity: reason `NodeAffinity`, message `Predicate
+//!   NodeAffinity failed: node(s) didn't match Pod's node affinity/selector`;
+//! - a `NoExecute` taint the pod does not tolerate (the kubelet looks at no other effect):
+//!   reason `TaintToleration`.
+//!
+//! A rejected pod is never started: the kubelet records a Warning event with the reason and
+//! message and writes the status `Failed`, that reason, and the message `Pod was rejected:
+//! <message>`; the status has no container status, no IP and none of the kubelet's
+//! conditions (the status manager keeps only the conditions the kubelet does not own).
+
+use k8s_openapi::api::core::v1::{Pod, PodStatus};
+
+use super::super::clock::to_time;
+use super::super::scheduler::framework::{self, PodInfo, Resources};
+use super::super::scheduler::plugins::{node_affinity, taint_toleration};
+use super::super::server;
+use super::super::world::World;
+use super::event;
+
+/// Why the kubelet refuses the pod: (reason, message).
+pub(crate) type Rejection = (String, String);
+
+/// `Admit`: None when the pod may run on `node`.
+pub(crate) fn admit(world: &World, pod: &Pod, node: &str) -> Option<Rejection> {
+    let node_obj = world.store.nodes().get(node)?;
+    let info = PodInfo::new(pod);
+    let mut allocatable = Resources::new();
+    for (name, q) in node_obj
+        .status
+        .as_ref()
+        .and_then(|s| s.allocatable.as_ref())
+        .into_iter()
+        .flatten()
+    {
+        if let Some(v) = framework::amount(name, &q.0) {
+            *allocatable.entry(name) = v;
+        }
+    }
+    // What the node's other pods hold. The kubelet counts the pods it admitted and that
+    // have not finished; the scheduler's cache holds the same pods of the node (the pods
+    // bound there that have not finished), this one included once its event was heard.
+    let mut used = Resources::new();
+    let mut pods = 0i64;
+    if let Some(n) = world.scheduler.cache.node(node) {
+        used = n.requested.clone();
+        pods = i64::from(n.pods);
+        if !world.scheduler.cache.is_stale(pod) {
+            used.add_scaled(&info.requests, -1);
+            pods -= 1;
+        }
+    }
+    if pods + 1 > allocatable.pods {
+        return Some(insufficient("pods", 1, pods, allocatable.pods));
+    }
+    let wants = super::super::scheduler::plugins::node_resources_fit::pre_filter(&info);
+    for (resource, want) in wants {
+        let have = allocatable.amount(resource);
+        let held = used.amount(resource);
+        if want > have - held {
+            return Some(insufficient(resource, want, held, have));
+        }
+    }
+    if !node_affinity::matches_required(&info, node_obj) {
+        return Some(predicate("NodeAffinity", node_affinity::ERR_REASON_POD));
+    }
+    let untolerated = node_obj
+        .spec
+        .as_ref()
+        .and_then(|s| s.taints.as_ref())
+        .into_iter()
+        .flatten()
+        .filter(|t| t.effect == "NoExecute")
+        .any(|t| !taint_toleration::tolerated(&info.tolerations, t));
+    if untolerated {
+        return Some(predicate(
+            "TaintToleration",
+            taint_toleration::ERR_REASON_NOT_MATCH,
+        ));
+    }
+    None
+}
+
+/// `InsufficientResourceError`: reason `OutOf<resource>`.
+fn insufficient(resource: &str, requested: i64, used: i64, capacity: i64) -> Rejection {
+    (
+        format!("OutOf{resource}"),
+        format!(
+            "Node didn't have enough resource: {resource}, requested: {requested}, used: {used}, capacity: {capacity}"
+        ),
+    )
+}
+
+/// `PredicateFailureError`: reason the predicate's name.
+fn predicate(name: &str, reason: &str) -> Rejection {
+    (
+        name.to_string(),
+        format!("Predicate {name} failed: {reason}"),
+    )
+}
+
+/// `rejectPod`: the event, and the status `Failed` with the reason.
+pub(crate) fn reject(world: &mut World, name: &str, (reason, message): Rejection) {
+    let now = world.now;
+    event(world, name, "Warning", &reason, message.clone());
+    server::write::<Pod>(world, name, server::Author::Other, |pod| {
+        let old = pod.status.take().unwrap_or_default();
+        let kept: Vec<_> = old
+            .conditions
+            .into_iter()
+            .flatten()
+            .filter(|c| !super::status::kubelet_owned(&c.type_))
+            .collect();
+        pod.status = Some(PodStatus {
+            phase: Some("Failed".into()),
+            reason: Some(reason),
+            message: Some(format!("Pod was rejected: {message}")),
+            qos_class: old.qos_class,
+            start_time: old.start_time.or_else(|| Some(to_time(now))),
+            conditions: (!kept.is_empty()).then_some(kept),
+            ..Default::default()
+        });
+        true
+    });
+}
