@@ -631,6 +631,11 @@ fn set_deleting(world: &mut World, kind: &ObjectKind, name: &str, finalizers: Ve
         finalizers: Vec<String>,
         rv: String,
     ) {
+        // `markAsDeleting`: a kind without graceful deletion that has a generation gets a
+        // new one when its deletion starts (only called for an object not yet deleting).
+        if let Some(generation) = meta.generation.filter(|g| *g > 0) {
+            meta.generation = Some(generation.saturating_add(1));
+        }
         meta.deletion_timestamp = Some(now);
         meta.deletion_grace_period_seconds = Some(0);
         meta.finalizers = Some(finalizers);
