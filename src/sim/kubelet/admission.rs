@@ -34,7 +34,25 @@ pub(crate) type Rejection = (String, String);
 /// `Admit`: None when the pod may run on `node`.
 pub(crate) fn admit(world: &World, pod: &Pod, node: &str) -> Option<Rejection> {
     let node_obj = world.store.nodes().get(node)?;
-    let info = PodInfo::new(pod);
+    // Only what `Admit` reads: the requests, the node selector and required node
+    // affinity, the tolerations (not the labels, owner, inter-pod terms or spread).
+    let spec = pod.spec.as_ref();
+    let info = PodInfo {
+        requests: framework::pod_requests(pod).0,
+        tolerations: spec.and_then(|s| s.tolerations.clone()).unwrap_or_default(),
+        node_selector: spec
+            .and_then(|s| s.node_selector.clone())
+            .unwrap_or_default(),
+        required_node_terms: spec
+            .and_then(|s| s.affinity.as_ref())
+            .and_then(|a| a.node_affinity.as_ref())
+            .and_then(|n| {
+                n.required_during_scheduling_ignored_during_execution
+                    .as_ref()
+            })
+            .map(|s| s.node_selector_terms.clone()),
+        ..PodInfo::default()
+    };
     let mut allocatable = Resources::new();
     for (name, q) in node_obj
         .status

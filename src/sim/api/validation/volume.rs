@@ -41,17 +41,58 @@ const SOURCES: [(&str, &str); 30] = [
     ("image", "image"),
 ];
 
+/// The volume's source named `field` (its JSON name), as JSON, when it is set.
+fn source_value(v: &Volume, field: &str) -> Option<Value> {
+    fn json<T: serde::Serialize>(source: &Option<T>) -> Option<Value> {
+        source.as_ref().and_then(|s| serde_json::to_value(s).ok())
+    }
+    match field {
+        "emptyDir" => json(&v.empty_dir),
+        "hostPath" => json(&v.host_path),
+        "gitRepo" => json(&v.git_repo),
+        "gcePersistentDisk" => json(&v.gce_persistent_disk),
+        "awsElasticBlockStore" => json(&v.aws_elastic_block_store),
+        "secret" => json(&v.secret),
+        "nfs" => json(&v.nfs),
+        "iscsi" => json(&v.iscsi),
+        "glusterfs" => json(&v.glusterfs),
+        "flocker" => json(&v.flocker),
+        "persistentVolumeClaim" => json(&v.persistent_volume_claim),
+        "rbd" => json(&v.rbd),
+        "cinder" => json(&v.cinder),
+        "cephfs" => json(&v.cephfs),
+        "quobyte" => json(&v.quobyte),
+        "downwardAPI" => json(&v.downward_api),
+        "fc" => json(&v.fc),
+        "flexVolume" => json(&v.flex_volume),
+        "configMap" => json(&v.config_map),
+        "azureFile" => json(&v.azure_file),
+        "vsphereVolume" => json(&v.vsphere_volume),
+        "photonPersistentDisk" => json(&v.photon_persistent_disk),
+        "portworxVolume" => json(&v.portworx_volume),
+        "azureDisk" => json(&v.azure_disk),
+        "storageos" => json(&v.storageos),
+        "projected" => json(&v.projected),
+        "scaleIO" => json(&v.scale_io),
+        "csi" => json(&v.csi),
+        "ephemeral" => json(&v.ephemeral),
+        "image" => json(&v.image),
+        _ => None,
+    }
+}
+
 const FILE_MODE_MSG: &str = "must be a number between 0 and 0777 (octal), both inclusive";
 
 /// `validateVolumeSource` for the volume at `path` (`spec.volumes[i]`).
 pub(super) fn validate_volume_source(volume: &Volume, path: &str) -> Vec<FieldError> {
-    let json = serde_json::to_value(volume).unwrap_or(Value::Null);
     let mut errs = Vec::new();
     let mut found = 0;
     for (field, error_field) in SOURCES {
-        let Some(source) = json.get(field).filter(|v| !v.is_null()) else {
+        // Only a source that is set is written as JSON (most volumes have one).
+        let Some(source) = source_value(volume, field) else {
             continue;
         };
+        let source = &source;
         if found > 0 {
             errs.push(FieldError::forbidden(
                 format!("{path}.{error_field}"),
