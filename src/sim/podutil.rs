@@ -128,6 +128,24 @@ fn trim_zeros(digits: &[u8]) -> &[u8] {
     &digits[zeros.min(digits.len().saturating_sub(1))..]
 }
 
+/// The `DisruptionTarget=True` condition a disruption puts on a pod before it deletes it
+/// (the Eviction API, the taint manager, the kubelet's node-pressure eviction, the pod GC),
+/// with its reason and message; set with [`update_pod_condition`].
+pub fn disruption_target(
+    reason: &str,
+    message: &str,
+    now: super::clock::Millis,
+) -> k8s_openapi::api::core::v1::PodCondition {
+    k8s_openapi::api::core::v1::PodCondition {
+        type_: "DisruptionTarget".into(),
+        status: "True".into(),
+        reason: Some(reason.into()),
+        message: Some(message.into()),
+        last_transition_time: Some(super::clock::to_time(now)),
+        ..Default::default()
+    }
+}
+
 /// `UpdatePodCondition`: adds or replaces the condition; false when nothing changed. The
 /// transition time moves only when the status changes.
 pub fn update_pod_condition(

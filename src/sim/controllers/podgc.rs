@@ -15,9 +15,10 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{Pod, PodCondition, PodStatus};
+use k8s_openapi::api::core::v1::{Pod, PodStatus};
 
-use crate::sim::clock::{to_time, Millis};
+use crate::sim::clock::Millis;
+use crate::sim::podutil;
 use crate::sim::podutil::natural_cmp;
 use crate::sim::server;
 use crate::sim::world::{Timer, World};
@@ -104,19 +105,10 @@ pub fn gc_orphaned(world: &mut World, node: &str) {
                 return false;
             }
             status.phase = Some("Failed".into());
-            let condition = PodCondition {
-                type_: "DisruptionTarget".into(),
-                status: "True".into(),
-                reason: Some("DeletionByPodGC".into()),
-                message: Some("PodGC: node no longer exists".into()),
-                last_transition_time: Some(to_time(now)),
-                ..Default::default()
-            };
-            let conditions = status.conditions.get_or_insert_with(Vec::new);
-            match conditions.iter_mut().find(|c| c.type_ == condition.type_) {
-                Some(existing) => *existing = condition,
-                None => conditions.push(condition),
-            }
+            podutil::update_pod_condition(
+                status.conditions.get_or_insert_with(Vec::new),
+                podutil::disruption_target("DeletionByPodGC", "PodGC: node no longer exists", now),
+            );
             true
         });
         server::delete_pod(world, &name, true);

@@ -2,9 +2,8 @@
 //! Evicted, the `DisruptionTarget` condition; the object stays (B-FAIL-1 has the
 //! StatefulSet controller replace it).
 
-use k8s_openapi::api::core::v1::{Pod, PodCondition, PodStatus};
+use k8s_openapi::api::core::v1::{Pod, PodStatus};
 
-use super::super::clock::to_time;
 use super::super::podutil;
 use super::super::server;
 use super::super::world::World;
@@ -43,19 +42,10 @@ pub fn evict(world: &mut World, name: &str) {
         // Container states keep their last observation, so kubectl shows `Evicted`.
         super::status::mark_not_ready(status, now);
         super::status::kubelet_conditions(status, now);
-        let condition = PodCondition {
-            type_: "DisruptionTarget".into(),
-            status: "True".into(),
-            reason: Some("TerminationByKubelet".into()),
-            message: Some(message),
-            last_transition_time: Some(to_time(now)),
-            ..Default::default()
-        };
-        let conditions = status.conditions.get_or_insert_with(Vec::new);
-        match conditions.iter_mut().find(|c| c.type_ == condition.type_) {
-            Some(existing) => *existing = condition,
-            None => conditions.push(condition),
-        }
+        podutil::update_pod_condition(
+            status.conditions.get_or_insert_with(Vec::new),
+            podutil::disruption_target("TerminationByKubelet", &message, now),
+        );
         true
     });
 }

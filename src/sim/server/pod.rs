@@ -175,14 +175,7 @@ pub fn set_disruption_target(world: &mut World, name: &str, reason: &str, messag
     let status = pod.status.get_or_insert_with(Default::default);
     let changed = podutil::update_pod_condition(
         status.conditions.get_or_insert_with(Vec::new),
-        k8s_openapi::api::core::v1::PodCondition {
-            type_: "DisruptionTarget".into(),
-            status: "True".into(),
-            reason: Some(reason.into()),
-            message: Some(message.into()),
-            last_transition_time: Some(crate::sim::clock::to_time(now)),
-            ..Default::default()
-        },
+        podutil::disruption_target(reason, message, now),
     );
     if changed {
         touch_pod(world, name);

@@ -159,36 +159,31 @@ fn source_errors(field: &str, source: &Value, path: &str) -> Vec<FieldError> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn one_source_each_with_what_it_needs() {
-        let v: Volume = serde_json::from_value(serde_json::json!({
-            "name": "data",
-            "emptyDir": {},
-            "persistentVolumeClaim": {"claimName": "x"},
-            "downwardAPI": {}
-        }))
-        .unwrap();
-        let texts: Vec<String> = validate_volume_source(&v, "spec.volumes[0]")
+    /// The errors of the volume `json` at `spec.volumes[0]`, as printed.
+    fn texts(json: Value) -> Vec<String> {
+        let v: Volume = serde_json::from_value(json).unwrap();
+        validate_volume_source(&v, "spec.volumes[0]")
             .iter()
             .map(ToString::to_string)
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn one_source_each_with_what_it_needs() {
         assert_eq!(
-            texts,
+            texts(serde_json::json!({
+                "name": "data",
+                "emptyDir": {},
+                "persistentVolumeClaim": {"claimName": "x"},
+                "downwardAPI": {}
+            })),
             [
                 "spec.volumes[0].persistentVolumeClaim: Forbidden: may not specify more than 1 volume type",
                 "spec.volumes[0].downwarAPI: Forbidden: may not specify more than 1 volume type",
             ]
         );
-        let v: Volume = serde_json::from_value(serde_json::json!({
-            "name": "data", "secret": {"defaultMode": 1000}
-        }))
-        .unwrap();
-        let texts: Vec<String> = validate_volume_source(&v, "spec.volumes[0]")
-            .iter()
-            .map(ToString::to_string)
-            .collect();
         assert_eq!(
-            texts,
+            texts(serde_json::json!({"name": "data", "secret": {"defaultMode": 1000}})),
             [
                 "spec.volumes[0].secret.secretName: Required value",
                 "spec.volumes[0].secret.defaultMode: Invalid value: 1000: must be a number between 0 and 0777 (octal), both inclusive",
