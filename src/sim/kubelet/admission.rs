@@ -53,18 +53,7 @@ pub(crate) fn admit(world: &World, pod: &Pod, node: &str) -> Option<Rejection> {
             .map(|s| s.node_selector_terms.clone()),
         ..PodInfo::default()
     };
-    let mut allocatable = Resources::new();
-    for (name, q) in node_obj
-        .status
-        .as_ref()
-        .and_then(|s| s.allocatable.as_ref())
-        .into_iter()
-        .flatten()
-    {
-        if let Some(v) = framework::amount(name, &q.0) {
-            *allocatable.entry(name) = v;
-        }
-    }
+    let allocatable = framework::node_allocatable(node_obj);
     // What the node's other pods hold. The kubelet counts the pods it admitted and that
     // have not finished; the scheduler's cache holds the same pods of the node (the pods
     // bound there that have not finished), this one included once its event was heard.

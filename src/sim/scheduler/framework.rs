@@ -100,6 +100,24 @@ impl Resources {
     }
 }
 
+/// A node's `status.allocatable` as amounts (what the scheduler's NodeResourcesFit and the
+/// kubelet's admission compare requests against); a quantity that does not read counts 0.
+pub fn node_allocatable(node: &k8s_openapi::api::core::v1::Node) -> Resources {
+    let mut allocatable = Resources::new();
+    for (name, q) in node
+        .status
+        .as_ref()
+        .and_then(|s| s.allocatable.as_ref())
+        .into_iter()
+        .flatten()
+    {
+        if let Some(v) = amount(name, &q.0) {
+            *allocatable.entry(name) = v;
+        }
+    }
+    allocatable
+}
+
 /// A quantity in the unit `Resources` uses for `resource`, rounded up (`MilliValue` for
 /// cpu, `Value` for the others); `None` for a negative, unreadable or huge one.
 pub fn amount(resource: &str, text: &str) -> Option<i64> {

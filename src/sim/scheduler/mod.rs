@@ -327,18 +327,7 @@ fn refresh_nodes(world: &mut World) {
         {
             continue;
         }
-        let mut allocatable = Resources::new();
-        for (k, q) in node
-            .status
-            .as_ref()
-            .and_then(|s| s.allocatable.as_ref())
-            .into_iter()
-            .flatten()
-        {
-            if let Some(v) = framework::amount(k, &q.0) {
-                *allocatable.entry(k) = v;
-            }
-        }
+        let allocatable = framework::node_allocatable(node);
         let row = NodeRow {
             name: name.clone(),
             resource_version: rv.to_string(),
