@@ -130,13 +130,15 @@ fn trim_zeros(digits: &[u8]) -> &[u8] {
 
 /// The `DisruptionTarget=True` condition a disruption puts on a pod before it deletes it
 /// (the Eviction API, the taint manager, the kubelet's node-pressure eviction, the pod GC),
-/// with its reason and message; set with [`update_pod_condition`].
+/// with its reason and message, for the pod's generation; set with [`update_pod_condition`].
 pub fn disruption_target(
     reason: &str,
     message: &str,
+    generation: Option<i64>,
     now: super::clock::Millis,
 ) -> k8s_openapi::api::core::v1::PodCondition {
     k8s_openapi::api::core::v1::PodCondition {
+        observed_generation: generation,
         type_: "DisruptionTarget".into(),
         status: "True".into(),
         reason: Some(reason.into()),

@@ -100,6 +100,7 @@ pub fn gc_orphaned(world: &mut World, node: &str) {
     let now = world.now;
     for name in pods_on(world, node) {
         server::write::<Pod>(world, &name, server::Author::Other, |pod| {
+            let generation = pod.metadata.generation;
             let status = pod.status.get_or_insert_with(PodStatus::default);
             if matches!(status.phase.as_deref(), Some("Failed" | "Succeeded")) {
                 return false;
@@ -107,7 +108,12 @@ pub fn gc_orphaned(world: &mut World, node: &str) {
             status.phase = Some("Failed".into());
             podutil::update_pod_condition(
                 status.conditions.get_or_insert_with(Vec::new),
-                podutil::disruption_target("DeletionByPodGC", "PodGC: node no longer exists", now),
+                podutil::disruption_target(
+                    "DeletionByPodGC",
+                    "PodGC: node no longer exists",
+                    generation,
+                    now,
+                ),
             );
             true
         });

@@ -35,16 +35,17 @@ pub fn evict(world: &mut World, name: &str) {
     let message = "The node was low on resource: memory. ".to_string();
     event(world, name, "Warning", "Evicted", message.clone());
     server::write::<Pod>(world, name, server::Author::Other, |pod| {
+        let generation = pod.metadata.generation;
         let status = pod.status.get_or_insert_with(PodStatus::default);
         status.phase = Some("Failed".into());
         status.reason = Some("Evicted".into());
         status.message = Some(message.clone());
         // Container states keep their last observation, so kubectl shows `Evicted`.
         super::status::mark_not_ready(status, now);
-        super::status::kubelet_conditions(status, now);
+        super::status::kubelet_conditions(status, generation, now);
         podutil::update_pod_condition(
             status.conditions.get_or_insert_with(Vec::new),
-            podutil::disruption_target("TerminationByKubelet", &message, now),
+            podutil::disruption_target("TerminationByKubelet", &message, generation, now),
         );
         true
     });

@@ -146,10 +146,16 @@ pub(crate) fn kubelet_owned(type_: &str) -> bool {
 /// gate's), then its own in `generateAPIPodStatus`'s order. `PodScheduled` is one of its
 /// own: it is always True in what the kubelet writes (a pod bound by `spec.nodeName`, which
 /// no scheduler saw, gets it here); a condition whose status did not change keeps its
-/// lastTransitionTime (`updateLastTransitionTime`).
-pub(crate) fn kubelet_conditions(status: &mut PodStatus, now: Millis) {
+/// lastTransitionTime (`updateLastTransitionTime`). The status and the kubelet's
+/// conditions are for the pod's generation as the kubelet saw it (`observedGeneration`, Pod
+/// Generation, GA in v1.35).
+pub(crate) fn kubelet_conditions(status: &mut PodStatus, generation: Option<i64>, now: Millis) {
     set_condition(status, "PodScheduled", true, now);
+    status.observed_generation = generation;
     if let Some(conditions) = status.conditions.as_mut() {
+        for condition in conditions.iter_mut().filter(|c| kubelet_owned(&c.type_)) {
+            condition.observed_generation = generation;
+        }
         conditions.sort_by_key(|c| {
             KUBELET_CONDITIONS
                 .iter()
@@ -322,7 +328,7 @@ pub(crate) fn write(world: &mut World, rt: &mut PodRuntime) -> bool {
         };
         explain(&mut status, type_, why);
     }
-    kubelet_conditions(&mut status, now);
+    kubelet_conditions(&mut status, pod.metadata.generation, now);
     let terminal = matches!(phase, "Succeeded" | "Failed");
     // `pod` is still the stored pod: nothing was written since it was read.
     let unchanged = match &pod.status {

@@ -131,6 +131,7 @@ pub(crate) fn stopped(world: &mut World, name: &str, uid: &str) {
     // container states of that status (docs/language.md: kubectl shows its reason).
     let rt = (!rt.frozen).then(|| rt.clone());
     server::write::<Pod>(world, name, server::Author::Other, |pod| {
+        let generation = pod.metadata.generation;
         if let Some(status) = pod.status.as_mut() {
             super::status::mark_not_ready(status, now);
             let lists = [
@@ -143,7 +144,7 @@ pub(crate) fn stopped(world: &mut World, name: &str, uid: &str) {
                     *container = super::status::container_status(rt, i);
                 }
             }
-            super::status::kubelet_conditions(status, now);
+            super::status::kubelet_conditions(status, generation, now);
         }
         true
     });
@@ -169,7 +170,9 @@ pub(crate) fn finish(world: &mut World, name: &str, uid: &str) {
         rt.frozen = true;
     }
     server::write::<Pod>(world, name, server::Author::Other, |pod| {
-        pod.metadata.deletion_grace_period_seconds = Some(0);
+        // The status manager's final delete has grace period 0 (`rest.BeforeDelete`).
+        server::shorten_grace(&mut pod.metadata, 0);
+        let generation = pod.metadata.generation;
         if let Some(status) = pod.status.as_mut() {
             for container in status.container_statuses.iter_mut().flatten() {
                 container.ready = false;
@@ -202,7 +205,7 @@ pub(crate) fn finish(world: &mut World, name: &str, uid: &str) {
                 });
                 status.phase = Some(if failed { "Failed" } else { "Succeeded" }.into());
             }
-            super::status::kubelet_conditions(status, now);
+            super::status::kubelet_conditions(status, generation, now);
         }
         true
     });

@@ -590,7 +590,9 @@ fn bind(world: &mut World, name: &str, node: &str, info: &PodInfo) {
             spec.node_name = Some(node.to_string());
         }
         let status = pod.status.get_or_insert_with(PodStatus::default);
-        set_scheduled(status, None, now);
+        // The binding subresource's condition carries no observedGeneration; the kubelet's
+        // next status write adds it.
+        set_scheduled(status, None, None, now);
         true
     });
     let Some(pod) = bound.and_then(|_| world.store.pods().get_shared(name)) else {
@@ -637,14 +639,21 @@ fn fail(world: &mut World, name: &str, message: String) {
         message.clone(),
     );
     server::write::<Pod>(world, name, server::Author::Other, |pod| {
+        let generation = pod.metadata.generation;
         let status = pod.status.get_or_insert_with(PodStatus::default);
-        set_scheduled(status, Some(&message), now);
+        set_scheduled(status, Some(&message), generation, now);
         true
     });
 }
 
-/// `PodScheduled`: True once bound; False with reason `Unschedulable` and the message.
-fn set_scheduled(status: &mut PodStatus, unschedulable: Option<&str>, now: super::clock::Millis) {
+/// `PodScheduled`: True once bound; False with reason `Unschedulable` and the message, for
+/// the pod's generation (`CalculatePodConditionObservedGeneration`).
+fn set_scheduled(
+    status: &mut PodStatus,
+    unschedulable: Option<&str>,
+    generation: Option<i64>,
+    now: super::clock::Millis,
+) {
     let conditions = status.conditions.get_or_insert_with(Vec::new);
     let text = if unschedulable.is_some() {
         "False"
@@ -658,7 +667,7 @@ fn set_scheduled(status: &mut PodStatus, unschedulable: Option<&str>, now: super
         message: unschedulable.map(str::to_string),
         last_transition_time: Some(to_time(now)),
         last_probe_time: None,
-        ..Default::default()
+        observed_generation: generation,
     };
     match conditions.iter_mut().find(|c| c.type_ == "PodScheduled") {
         Some(existing) => {

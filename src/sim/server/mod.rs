@@ -24,7 +24,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::Value;
 
 use super::api::{defaults, field_error, kinds as api_kinds, patch, strict, validation};
-use super::clock::to_time;
+use super::clock::{from_time, to_time, Millis};
 use super::error::SimError;
 use super::kinds::ObjectKind;
 use super::podutil;
@@ -33,7 +33,7 @@ use store::{GenericObject, Stored};
 
 use claim::admit_claim;
 use pod::update_pod;
-pub use pod::{delete_pod, insert_pod, remove_pod, set_disruption_target};
+pub use pod::{delete_pod, insert_pod, remove_pod, set_disruption_target, shorten_grace};
 use service::allocate_cluster_ip;
 pub use write::{add, remove_object, write, write_other, Author};
 

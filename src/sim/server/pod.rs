@@ -23,6 +23,9 @@ pub fn insert_pod(world: &mut World, mut pod: Pod) -> Result<(), RequestError> {
     world.count_pod_creation()?;
     crate::sim::api::default_toleration_seconds::admit(&mut pod);
     init_meta(world, &ObjectKind::Pod, &mut pod.metadata);
+    // The pod strategy's PrepareForCreate: every pod starts at generation 1, whatever the
+    // client sent.
+    pod.metadata.generation = Some(1);
     let gated = pod
         .spec
         .as_ref()
@@ -101,7 +104,7 @@ pub fn delete_pod(world: &mut World, name: &str, grace_zero: bool) {
     if world.mutant(crate::sim::Mutant::ClaimDeletedWithPod) {
         crate::sim::mutants::delete_pod_claims(world, name);
     }
-    let now = to_time(world.now);
+    let now = world.now;
     let Some(pod) = world.store.pods.get_mut(name) else {
         return;
     };
@@ -122,9 +125,16 @@ pub fn delete_pod(world: &mut World, name: &str, grace_zero: bool) {
             .unwrap_or(30)
     };
     if pod.metadata.deletion_timestamp.is_none() {
-        pod.metadata.deletion_timestamp = Some(now);
+        // `rest.BeforeDelete`: the timestamp is when the grace period ends, and the first
+        // graceful deletion is a new generation.
+        pod.metadata.deletion_timestamp = Some(to_time(now + Millis::from_secs(grace)));
+        pod.metadata.deletion_grace_period_seconds = Some(grace);
+        if let Some(generation) = pod.metadata.generation.filter(|g| *g > 0) {
+            pod.metadata.generation = Some(generation.saturating_add(1));
+        }
+    } else {
+        shorten_grace(&mut pod.metadata, grace);
     }
-    pod.metadata.deletion_grace_period_seconds = Some(grace);
     let held = pod
         .metadata
         .finalizers
@@ -135,6 +145,20 @@ pub fn delete_pod(world: &mut World, name: &str, grace_zero: bool) {
         return;
     }
     touch_pod(world, name);
+}
+
+/// `rest.BeforeDelete` on an object already being deleted: only a shorter grace period is
+/// taken, and the deletion timestamp moves with it (start of the deletion + new period).
+pub fn shorten_grace(meta: &mut ObjectMeta, grace: i64) {
+    let old = meta.deletion_grace_period_seconds.unwrap_or(0);
+    if grace >= old {
+        return;
+    }
+    if let Some(at) = meta.deletion_timestamp.as_ref() {
+        let started = from_time(at) - Millis::from_secs(old);
+        meta.deletion_timestamp = Some(to_time(started + Millis::from_secs(grace)));
+    }
+    meta.deletion_grace_period_seconds = Some(grace);
 }
 
 /// UPDATE of a pod (the pod strategy's `ValidateUpdate`, `ValidatePodUpdate`): the spec
@@ -160,6 +184,10 @@ pub(super) fn update_pod(
     if pod == old {
         return Ok(false);
     }
+    // `updatePodGeneration`: a new spec is a new generation.
+    if pod.spec != old.spec {
+        pod.metadata.generation = Some(old.metadata.generation.unwrap_or(0).saturating_add(1));
+    }
     pod.metadata.resource_version = Some(world.store.new_resource_version());
     world.store.pods.insert(name.to_string(), pod);
     Ok(true)
@@ -172,10 +200,11 @@ pub fn set_disruption_target(world: &mut World, name: &str, reason: &str, messag
     let Some(pod) = world.store.pods.get_mut(name) else {
         return;
     };
+    let generation = pod.metadata.generation;
     let status = pod.status.get_or_insert_with(Default::default);
     let changed = podutil::update_pod_condition(
         status.conditions.get_or_insert_with(Vec::new),
-        podutil::disruption_target(reason, message, now),
+        podutil::disruption_target(reason, message, generation, now),
     );
     if changed {
         touch_pod(world, name);
