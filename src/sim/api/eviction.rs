@@ -27,9 +27,11 @@ pub fn evict(world: &mut World, name: &str) -> Result<(), ApiError> {
     }
     let pdbs = budgets_for(world, &pod);
     if pdbs.len() > 1 {
+        // A bare `metav1.Status` (code 500, no reason), not `NewInternalError`: no
+        // "Internal error occurred" prefix.
         return Err(ApiError::new(
-            Reason::InternalError,
-            "Internal error occurred: This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.",
+            Reason::Unknown,
+            "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.",
         ));
     }
     let Some((pdb_name, pdb)) = pdbs.into_iter().next() else {
@@ -58,7 +60,9 @@ pub fn evict(world: &mut World, name: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// `getPodDisruptionBudgets`: a nil or empty selector matches nothing here.
+/// `getPodDisruptionBudgets`: the budgets whose selector matches the pod's labels. A nil
+/// selector matches nothing; an empty one (`{}`) matches every pod, as the disruption
+/// controller counts it (since v1.29, kubernetes#119732).
 fn budgets_for(
     world: &World,
     pod: &k8s_openapi::api::core::v1::Pod,
@@ -72,12 +76,7 @@ fn budgets_for(
             let Some(selector) = pdb.spec.as_ref().and_then(|s| s.selector.as_ref()) else {
                 return false;
             };
-            let empty = selector.match_labels.as_ref().is_none_or(|m| m.is_empty())
-                && selector
-                    .match_expressions
-                    .as_ref()
-                    .is_none_or(|m| m.is_empty());
-            !empty && labels::pod_matches(Some(selector), pod)
+            labels::pod_matches(Some(selector), pod)
         })
         .collect()
 }
@@ -121,20 +120,15 @@ fn check_and_decrement(
     Ok(())
 }
 
-/// The DisruptionTarget condition (reason `EvictionByEvictionAPI`), then a graceful delete.
+/// `addConditionAndDeletePod`: the DisruptionTarget condition (reason
+/// `EvictionByEvictionAPI`) on every pod it evicts, finished ones included, then a graceful
+/// delete.
 fn delete(world: &mut World, name: &str) {
-    let terminal = world
-        .store
-        .pods()
-        .get(name)
-        .is_some_and(|p| podutil::is_failed(p) || podutil::is_succeeded(p));
-    if !terminal {
-        server::set_disruption_target(
-            world,
-            name,
-            "EvictionByEvictionAPI",
-            "Eviction API: evicting",
-        );
-    }
+    server::set_disruption_target(
+        world,
+        name,
+        "EvictionByEvictionAPI",
+        "Eviction API: evicting",
+    );
     server::delete_pod(world, name, false);
 }

@@ -81,7 +81,11 @@ pub(crate) fn pulled(world: &mut World, rt: &PodRuntime, i: usize, took: Option<
             let d = go_duration(d);
             format!("Successfully pulled image \"{image}\" in {d} ({d} including waiting)")
         }
-        None => format!("Container image \"{image}\" already present on machine"),
+        // `EnsureImageExists` with KubeletEnsureSecretPulledImages (on by default since
+        // v1.35): the kubelet also checked the pod may use the image it found.
+        None => format!(
+            "Container image \"{image}\" already present on machine and can be accessed by the pod"
+        ),
     };
     event(world, &rt.name, "Normal", "Pulled", message);
     world

@@ -361,24 +361,22 @@ fn begin_create(world: &mut World, rt: &mut PodRuntime, i: usize, first: bool) {
 /// The container runs: Pulled, Created, Started events; the image is on the node now.
 fn container_started(world: &mut World, rt: &mut PodRuntime, i: usize, pulled: Option<Millis>) {
     let now = world.now;
-    let (name, image) = (
-        rt.containers[i].name.clone(),
-        rt.containers[i].image.clone(),
-    );
+    let image = rt.containers[i].image.clone();
     images::pulled(world, rt, i, pulled);
     event(
         world,
         &rt.name,
         "Normal",
         "Created",
-        format!("Created container: {name}"),
+        // `startContainer` since v1.35 (the container's name is in the event's fieldPath).
+        "Container created".to_string(),
     );
     event(
         world,
         &rt.name,
         "Normal",
         "Started",
-        format!("Started container {name}"),
+        "Container started".to_string(),
     );
     let faults = world
         .kubelet

@@ -55,8 +55,9 @@ pub enum Reason {
     NoMatch,
     /// 429: the Eviction API refused because of a PodDisruptionBudget.
     TooManyRequests,
-    /// 500: `Internal error occurred: …`.
-    InternalError,
+    /// A failure Status with no reason (the Eviction API's 500 for a pod two budgets
+    /// cover): kubectl prints `Error from server: …`.
+    Unknown,
 }
 
 impl ApiError {
@@ -80,6 +81,7 @@ impl fmt::Display for ApiError {
         match self.reason {
             Reason::Invalid => f.write_str(&self.message),
             Reason::NoMatch => write!(f, "error: {}", self.message),
+            Reason::Unknown => write!(f, "Error from server: {}", self.message),
             reason => write!(f, "Error from server ({reason:?}): {}", self.message),
         }
     }
