@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{Pod, Volume, VolumeMount};
+use k8s_openapi::api::core::v1::{KeyToPath, Pod, Volume, VolumeMount};
 
 use super::podutil;
 use super::world::World;
@@ -45,6 +45,11 @@ impl Files {
         self.files.remove(&Place::Volume(pv.to_string()));
     }
 
+    /// The pod's first container was started again: its writable layer is new.
+    pub fn container_restarted(&mut self, uid: &str) {
+        self.files.remove(&Place::Container(uid.to_string()));
+    }
+
     /// The pod object is gone: its emptyDir and container files go with it.
     pub fn forget_pod(&mut self, uid: &str) {
         self.files.retain(|place, _| place.pod_uid() != Some(uid));
@@ -53,7 +58,7 @@ impl Files {
 
 /// Writes `content` to `path` in the pod's first container.
 pub fn write(world: &mut World, pod: &str, path: &str, content: &str) -> Result<(), String> {
-    let (place, relative, read_only) = locate(world, pod, path)?;
+    let (place, relative, read_only, _) = locate(world, pod, path)?;
     if read_only {
         return Err(format!(
             "cannot write {path} in pod {pod}: Read-only file system"
@@ -75,7 +80,10 @@ pub fn write(world: &mut World, pod: &str, path: &str, content: &str) -> Result<
 /// A file's content, `None` when the pod is reachable but holds no such file; an error when
 /// the pod cannot be reached (missing, not Running) or the path is not absolute.
 pub fn read(world: &World, pod: &str, path: &str) -> Result<Option<String>, String> {
-    let (place, relative, _) = locate(world, pod, path)?;
+    let (place, relative, _, projected) = locate(world, pod, path)?;
+    if let Some(volume) = projected {
+        return Ok(projected_file(world, &volume, &relative));
+    }
     Ok(world
         .files
         .files
@@ -84,8 +92,49 @@ pub fn read(world: &World, pod: &str, path: &str) -> Result<Option<String>, Stri
         .cloned())
 }
 
+/// The file a `configMap`, `secret` or `projected` volume shows at `relative`: the value
+/// of the key of that name, or of the key an `items` entry puts at that path (the volume
+/// plugins' `MakePayload`); `None` when no key lands there.
+fn projected_file(world: &World, volume: &Volume, relative: &str) -> Option<String> {
+    use crate::sim::kubelet::{config_data, ConfigSource};
+    let mut sources: Vec<(ConfigSource, &str, Option<&[KeyToPath]>)> = Vec::new();
+    if let Some(cm) = &volume.config_map {
+        sources.push((ConfigSource::ConfigMap, &cm.name, cm.items.as_deref()));
+    }
+    if let Some(secret) = &volume.secret {
+        let name = secret.secret_name.as_deref().unwrap_or_default();
+        sources.push((ConfigSource::Secret, name, secret.items.as_deref()));
+    }
+    for source in volume
+        .projected
+        .iter()
+        .flat_map(|p| p.sources.iter().flatten())
+    {
+        if let Some(cm) = &source.config_map {
+            sources.push((ConfigSource::ConfigMap, &cm.name, cm.items.as_deref()));
+        }
+        if let Some(secret) = &source.secret {
+            sources.push((ConfigSource::Secret, &secret.name, secret.items.as_deref()));
+        }
+    }
+    sources.into_iter().find_map(|(source, name, items)| {
+        let data = config_data(world, source, name)?;
+        match items {
+            Some(items) => items
+                .iter()
+                .find(|item| item.path == relative)
+                .and_then(|item| data.get(&item.key).cloned()),
+            None => data.get(relative).cloned(),
+        }
+    })
+}
+
+/// Where a path lives: the place, the path relative to it, whether it is read-only, and
+/// the volume when its files come from ConfigMaps or Secrets.
+type Located = (Place, String, bool, Option<Volume>);
+
 /// The place a path lives in, the path relative to it, and whether it is read-only.
-fn locate(world: &World, pod_name: &str, path: &str) -> Result<(Place, String, bool), String> {
+fn locate(world: &World, pod_name: &str, path: &str) -> Result<Located, String> {
     let Some(pod) = world.store.pods().get(pod_name) else {
         return Err(format!("pods \"{pod_name}\" not found"));
     };
@@ -115,7 +164,7 @@ fn locate(world: &World, pod_name: &str, path: &str) -> Result<(Place, String, b
         })
         .max_by_key(|(_, at)| at.len());
     let Some((mount, at)) = mount else {
-        return Ok((Place::Container(uid), parts.join("/"), false));
+        return Ok((Place::Container(uid), parts.join("/"), false, None));
     };
     let mut relative: Vec<String> = mount
         .sub_path
@@ -134,6 +183,9 @@ fn locate(world: &World, pod_name: &str, path: &str) -> Result<(Place, String, b
         ));
     };
     let mut read_only = mount.read_only == Some(true);
+    let projected =
+        (volume.config_map.is_some() || volume.secret.is_some() || volume.projected.is_some())
+            .then(|| volume.clone());
     let place = if let Some(source) = &volume.persistent_volume_claim {
         read_only |= source.read_only == Some(true);
         let pv = world
@@ -157,7 +209,7 @@ fn locate(world: &World, pod_name: &str, path: &str) -> Result<(Place, String, b
             || volume.projected.is_some();
         Place::PodVolume(uid, volume.name.clone())
     };
-    Ok((place, relative, read_only))
+    Ok((place, relative, read_only, projected))
 }
 
 /// A running container: phase Running and not stopped by a deletion.

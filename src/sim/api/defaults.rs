@@ -345,3 +345,33 @@ pub fn default_service(svc: &mut Service) {
         }
     }
 }
+
+/// A Secret's `stringData` (`Convert_v1_Secret_To_core_Secret`): a write-only field whose
+/// keys are merged into `data`, base64-encoded, over any `data` key of the same name; the
+/// stored Secret has no `stringData`.
+pub fn merge_secret_string_data(body: &mut serde_json::Value) {
+    let Some(map) = body.as_object_mut() else {
+        return;
+    };
+    let Some(serde_json::Value::Object(strings)) = map.remove("stringData") else {
+        return;
+    };
+    let data = map
+        .entry("data")
+        .or_insert_with(|| serde_json::Value::Object(Default::default()));
+    if !data.is_object() {
+        *data = serde_json::Value::Object(Default::default());
+    }
+    let Some(data) = data.as_object_mut() else {
+        return;
+    };
+    for (key, value) in strings {
+        let text = match value {
+            serde_json::Value::String(s) => s,
+            other => other.to_string(),
+        };
+        let encoded = serde_json::to_value(k8s_openapi::ByteString(text.into_bytes()))
+            .unwrap_or(serde_json::Value::Null);
+        data.insert(key, encoded);
+    }
+}

@@ -4,8 +4,9 @@
 //! only: a foreground or orphaning delete reaches it as the owner's update that adds the
 //! `foregroundDeletion` or `orphan` finalizer, as upstream's API server sets them.
 //!
-//! Within one instant it deletes dependents by ascending (natural) name: upstream deletes
-//! them concurrently with no order, and scn fixes one (docs/language.md execution model).
+//! Within one instant it deletes dependents by ascending name (byte order, so `web-10`
+//! before `web-2`): upstream deletes them concurrently with no order, and scn fixes one
+//! (docs/language.md execution model).
 //!
 //! As upstream's `GraphBuilder`, it keeps its own graph from watch events: the UID of every
 //! object that can own, and the dependents of every owner UID. An event costs the object it
@@ -18,7 +19,6 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use super::informer::{FastMap, FastSet, WatchCursor};
 use crate::sim::error::SimError;
 use crate::sim::kinds::ObjectKind;
-use crate::sim::podutil::natural_cmp;
 use crate::sim::server::store::Store;
 use crate::sim::server::{
     self, Propagation, FINALIZER_DELETE_DEPENDENTS, FINALIZER_ORPHAN_DEPENDENTS,
@@ -321,7 +321,7 @@ fn collect_orphans(world: &mut World, claims_only: bool) {
             })
         })
         .collect();
-    doomed.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| natural_cmp(&a.1, &b.1)));
+    doomed.sort();
     for (kind, name) in doomed {
         let _ = server::delete(world, &kind, &name, Propagation::Background, false);
     }
@@ -341,7 +341,7 @@ fn is_foreground_deleting(world: &World, kind: &ObjectKind, name: &str) -> bool 
     })
 }
 
-/// The objects that name `uid` as an owner, by kind and natural name, each with its
+/// The objects that name `uid` as an owner, by kind and name, each with its
 /// reference to that owner.
 fn dependents_of(world: &World, uid: &str) -> Vec<(Key, OwnerReference, bool)> {
     let gc = &world.garbage_collector;
@@ -364,11 +364,7 @@ fn dependents_of(world: &World, uid: &str) -> Vec<(Key, OwnerReference, bool)> {
             ))
         })
         .collect();
-    found.sort_by(|a, b| {
-        a.0 .0
-            .cmp(&b.0 .0)
-            .then_with(|| natural_cmp(&a.0 .1, &b.0 .1))
-    });
+    found.sort_by(|a, b| a.0.cmp(&b.0));
     found
 }
 

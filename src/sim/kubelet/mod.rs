@@ -10,6 +10,11 @@
 //! - `backoff.rs`: the container restart (crash loop) back-off;
 //! - `termination.rs`: graceful shutdown of a deleted pod;
 //! - `status.rs`: the pod status the kubelet writes (container statuses, phase, conditions);
+//! - `volume_manager.rs`: setting up the pod's volumes before its sandbox starts (a
+//!   missing ConfigMap or Secret is `FailedMount`);
+//! - `env.rs`: a container's environment (a missing ConfigMap or Secret is
+//!   `CreateContainerConfigError`);
+//! - `config_objects.rs`: the ConfigMaps and Secrets those two read;
 //! - `eviction.rs`: node-pressure eviction (`make pod/x evicted`);
 //! - `active_deadline.rs`: `spec.activeDeadlineSeconds` (the pod fails when it has been
 //!   active that long).
@@ -21,12 +26,15 @@
 mod active_deadline;
 mod admission;
 mod backoff;
+mod config_objects;
+mod env;
 mod eviction;
 mod images;
 mod pod_workers;
 mod prober;
 mod status;
 mod termination;
+mod volume_manager;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -39,6 +47,7 @@ use super::ipam::NodeIpam;
 use super::kinds::ObjectKind;
 use super::world::{Timer, WatchEvent, World};
 
+pub(crate) use config_objects::{data as config_data, Source as ConfigSource};
 pub use eviction::evict;
 pub use pod_workers::{crash, make_healthy, make_ready, make_unhealthy, make_unready};
 
@@ -106,6 +115,9 @@ pub(crate) enum State {
     },
     /// `imagePullPolicy: Never` and the image is not on the node.
     NeverPull,
+    /// The container's environment names a ConfigMap, Secret or key that does not exist
+    /// (`CreateContainerConfigError`); the pod worker tries again at `retry`.
+    ConfigError { message: String, retry: Millis },
     Running {
         since: Millis,
         /// A `crashing` image's exit: when, with which code.
@@ -184,8 +196,11 @@ pub(crate) struct PodRuntime {
     pub stops_at: Option<Millis>,
     /// The pod was stopped from outside (evicted): the worker does nothing more.
     pub frozen: bool,
-    /// The sandbox just started: its addresses, for the next status write.
+    /// The sandbox just started (or the pod waits for its volumes): its addresses, for the
+    /// next status write.
     pub sandbox: Option<Sandbox>,
+    /// Some volume could not be set up: the sandbox waits for the next attempt.
+    pub mount: Option<volume_manager::MountWait>,
     /// When the sandbox started (the pod's `status.startTime`), from which
     /// `activeDeadlineSeconds` counts.
     pub started: Millis,
@@ -197,6 +212,9 @@ pub(crate) struct Sandbox {
     pub pod_ip: Option<String>,
     pub host_ip: String,
     pub started: Millis,
+    /// False while the pod waits for its volumes: the status shows the node's address and
+    /// the start time, but no pod IP, and `PodReadyToStartContainers` is False.
+    pub created: bool,
 }
 
 fn node_of(pod: &Pod) -> Option<String> {

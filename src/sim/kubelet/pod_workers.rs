@@ -12,12 +12,17 @@ use super::super::podutil;
 use super::super::world::World;
 use super::images::{self, PullDecision};
 use super::{
-    backoff, event, prober, status, sync_at, Ctr, LastTermination, PodRuntime, Role, State,
+    backoff, env, event, prober, status, sync_at, volume_manager, Ctr, LastTermination, PodRuntime,
+    Role, State,
 };
 
 /// Bounds the transitions of one sync (a `crashing after=0s` container crashes, restarts
 /// and crashes again in one instant, then waits in back-off).
 const MAX_STEPS: usize = 256;
+
+/// How long the pod worker waits after a sync that failed (`backOffPeriod`) before it
+/// tries again, as it does after `CreateContainerConfigError`.
+const CONFIG_RETRY: Millis = Millis::secs(10);
 
 fn ctr(c: &k8s_openapi::api::core::v1::Container, role: Role) -> Ctr {
     Ctr {
@@ -81,16 +86,15 @@ fn runtime(pod: &Pod, name: &str, uid: &str, node: &str) -> PodRuntime {
         stops_at: None,
         frozen: false,
         sandbox: None,
+        mount: None,
         started: ZERO,
     }
 }
 
-/// The sandbox gets its IP in the instant the pod is bound; then the worker starts.
+/// The kubelet starts the pod in the instant it is bound: its volumes are set up, then the
+/// sandbox gets its IP and the worker starts the containers. A volume that cannot be set
+/// up holds the sandbox back (`volume_manager.rs`).
 pub(crate) fn start_sandbox(world: &mut World, name: &str, uid: &str, node: &str) {
-    let node_number = node
-        .strip_prefix("node-")
-        .and_then(|n| n.parse::<u32>().ok())
-        .unwrap_or(0);
     let Some(pod) = world.store.pods().get(name) else {
         return;
     };
@@ -99,27 +103,75 @@ pub(crate) fn start_sandbox(world: &mut World, name: &str, uid: &str, node: &str
     }
     let mut rt = runtime(pod, name, uid, node);
     rt.started = world.now;
-    let lowest_free = world.mutant(crate::sim::Mutant::IpReused);
-    let ipam = world.kubelet.ipam.entry(node.to_string()).or_default();
-    let host = if lowest_free {
-        ipam.allocate_lowest()
+    let failures = volume_manager::failures(world, pod);
+    if failures.is_empty() {
+        create_sandbox(world, &mut rt);
     } else {
-        ipam.allocate()
-    };
-    let host_ip = world
+        rt.sandbox = Some(super::Sandbox {
+            pod_ip: None,
+            host_ip: host_ip(world, node),
+            started: world.now,
+            created: false,
+        });
+        volume_manager::failed(world, &mut rt, failures);
+    }
+    world.kubelet.pods.insert(uid.to_string(), rt);
+    sync_pod(world, name, uid);
+}
+
+/// The node's address (the pod's `hostIP`).
+fn host_ip(world: &World, node: &str) -> String {
+    world
         .store
         .nodes()
         .get(node)
         .and_then(|n| n.status.as_ref()?.addresses.as_ref()?.first().cloned())
         .map(|a| a.address)
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// The sandbox starts and takes the next IP of its node's range.
+fn create_sandbox(world: &mut World, rt: &mut PodRuntime) {
+    let node = rt.node.clone();
+    let node_number = node
+        .strip_prefix("node-")
+        .and_then(|n| n.parse::<u32>().ok())
+        .unwrap_or(0);
+    let lowest_free = world.mutant(crate::sim::Mutant::IpReused);
+    let ipam = world.kubelet.ipam.entry(node.clone()).or_default();
+    let host = if lowest_free {
+        ipam.allocate_lowest()
+    } else {
+        ipam.allocate()
+    };
     rt.sandbox = Some(super::Sandbox {
         pod_ip: host.map(|host| format!("10.244.{node_number}.{host}")),
-        host_ip,
-        started: world.now,
+        host_ip: host_ip(world, &node),
+        started: rt.started,
+        created: true,
     });
-    world.kubelet.pods.insert(uid.to_string(), rt);
-    sync_pod(world, name, uid);
+}
+
+/// The pod waits for its volumes: at the attempt's instant they are set up again, and
+/// the sandbox starts once every one is. False while it still waits.
+fn mount_volumes(world: &mut World, rt: &mut PodRuntime) -> bool {
+    let Some(wait) = rt.mount.as_ref() else {
+        return true;
+    };
+    if wait.retry > world.now {
+        return false;
+    }
+    let failures = match world.store.pods().get(&rt.name) {
+        Some(pod) => volume_manager::failures(world, pod),
+        None => Vec::new(),
+    };
+    if !failures.is_empty() {
+        volume_manager::failed(world, rt, failures);
+        return false;
+    }
+    rt.mount = None;
+    create_sandbox(world, rt);
+    true
 }
 
 /// One run of the pod's worker at the current instant.
@@ -151,6 +203,11 @@ pub(crate) fn sync_pod(world: &mut World, name: &str, uid: &str) {
     let deadline = super::active_deadline::deadline(world, &rt);
     if deadline.is_some_and(|at| at <= world.now) {
         super::active_deadline::exceeded(world, &mut rt);
+        world.kubelet.pods.insert(key, rt);
+        return;
+    }
+    if !mount_volumes(world, &mut rt) {
+        status::write(world, &mut rt);
         world.kubelet.pods.insert(key, rt);
         return;
     }
@@ -201,6 +258,7 @@ fn next_due(rt: &PodRuntime, now: Millis) -> Option<Millis> {
             }
             State::Stopping { until, .. } => due.push(*until),
             State::BackOff { until, .. } => due.push(*until),
+            State::ConfigError { retry, .. } => due.push(*retry),
             _ => {}
         }
         due.extend(c.ready_change.map(|r| r.0));
@@ -265,6 +323,12 @@ fn step(world: &mut World, rt: &mut PodRuntime, i: usize) -> bool {
         }
         State::BackOff { .. } if due_backoff(&state, now) => {
             restart(world, rt, i);
+            true
+        }
+        State::ConfigError { retry, .. } if retry <= now => {
+            // The pod worker's next sync starts the container again (the image manager
+            // first, as every attempt does).
+            begin_create(world, rt, i, false);
             true
         }
         _ => prober::step(world, rt, i),
@@ -363,6 +427,30 @@ fn container_started(world: &mut World, rt: &mut PodRuntime, i: usize, pulled: O
     let now = world.now;
     let image = rt.containers[i].image.clone();
     images::pulled(world, rt, i, pulled);
+    let environment = match world.store.pods().get(&rt.name) {
+        Some(pod) => env::check(world, pod, &rt.containers[i].name),
+        None => Ok(()),
+    };
+    if let Err(message) = environment {
+        event(
+            world,
+            &rt.name,
+            "Warning",
+            "Failed",
+            format!("Error: {message}"),
+        );
+        rt.containers[i].state = State::ConfigError {
+            message,
+            retry: now + CONFIG_RETRY,
+        };
+        return;
+    }
+    // A new instance of the pod's first container (the one `write` and `read` act in)
+    // starts from its image: what the last instance wrote outside volumes is gone.
+    let first_app = rt.containers.iter().position(|c| c.role == Role::App);
+    if rt.containers[i].restart_count > 0 && first_app == Some(i) {
+        world.files.container_restarted(&rt.uid);
+    }
     event(
         world,
         &rt.name,
@@ -594,7 +682,7 @@ fn apply_spec_images(world: &mut World, rt: &mut PodRuntime) -> bool {
                 c.restart_count += 1;
                 start_new_definition(world, rt, i);
             }
-            State::PullFailed { .. } | State::NeverPull => {
+            State::PullFailed { .. } | State::NeverPull | State::ConfigError { .. } => {
                 let c = &mut rt.containers[i];
                 c.image = image;
                 c.pull_backoff = None;

@@ -67,6 +67,9 @@ pub(crate) fn container_status(rt: &PodRuntime, i: usize) -> ContainerStatus {
             "ErrImageNeverPull",
             Some(images::never_pull_message(&c.image)),
         ),
+        State::ConfigError { message, .. } => {
+            waiting("CreateContainerConfigError", Some(message.clone()))
+        }
         State::Running { since, .. } | State::Stopping { since, .. } => ContainerState {
             running: Some(ContainerStateRunning {
                 started_at: Some(to_time(*since)),
@@ -252,7 +255,12 @@ pub(crate) fn write(world: &mut World, rt: &mut PodRuntime) -> bool {
             ip: sandbox.host_ip,
         }]);
         status.start_time = Some(to_time(sandbox.started));
-        set_condition(&mut status, "PodReadyToStartContainers", true, now);
+        set_condition(
+            &mut status,
+            "PodReadyToStartContainers",
+            sandbox.created,
+            now,
+        );
         set_condition(&mut status, "Initialized", rt.initialized, now);
         set_condition(&mut status, "Ready", false, now);
         set_condition(&mut status, "ContainersReady", false, now);

@@ -35,6 +35,7 @@ pub(crate) fn begin(world: &mut World, name: &str, uid: &str, node: &str) {
             containers: Vec::new(),
             initialized: true,
             sandbox: None,
+            mount: None,
             gone_at: None,
             stops_at: None,
             frozen: false,

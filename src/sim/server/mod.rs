@@ -332,6 +332,9 @@ pub fn create(
             metadata.generation = Some(1);
             let mut body = value.clone();
             body["metadata"] = serde_json::to_value(&metadata).unwrap_or(Value::Null);
+            if other == "Secret" {
+                defaults::merge_secret_string_data(&mut body);
+            }
             world.store.others.insert(
                 (other.clone(), name.clone()),
                 GenericObject { metadata, body },
@@ -483,6 +486,9 @@ pub fn update(
         ObjectKind::Other(k) => {
             let key = (k.clone(), name.to_string());
             let old = world.store.others.get(&key).map(|o| o.body.clone());
+            if k == "Secret" {
+                defaults::merge_secret_string_data(&mut value);
+            }
             if k == super::api::poddisruptionbudget::KIND {
                 let errors = super::api::poddisruptionbudget::validate(&value);
                 if !errors.is_empty() {
