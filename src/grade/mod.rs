@@ -181,7 +181,7 @@ impl Assignment {
 /// Reads and checks an assignment folder (exit-2 errors as text).
 pub fn load_assignment(dir: &Path) -> Result<Assignment, String> {
     let toml_path = dir.join(ASSIGNMENT_FILE);
-    let text = load::read_text(&toml_path, load::MAX_SCN_BYTES)
+    let text = load::read_text(&toml_path, load::MAX_TEXT_BYTES)
         .map_err(|e| format!("cannot read {}: {e}", toml_path.display()))?;
     let config: AssignmentToml = toml::from_str(&text)
         .map_err(|e| format!("{} is not a valid assignment: {e}", toml_path.display()))?;

@@ -67,7 +67,7 @@ pub fn write(assignment: &Assignment, dir: &Path) -> Result<Vec<String>, String>
         files.push((file.clone(), text));
     }
     for manifest in &manifests {
-        let text = load::read_text(&assignment.dir.join(manifest), load::MAX_SCN_BYTES)
+        let text = load::read_text(&assignment.dir.join(manifest), load::MAX_TEXT_BYTES)
             .map_err(|e| format!("cannot read {manifest}: {e}"))?;
         files.push((manifest.clone(), text));
     }
@@ -93,7 +93,7 @@ fn put(dir: &Path, rel: &str, text: &str) -> Result<(), String> {
 }
 
 fn readme(assignment: &Assignment, empty: bool) -> String {
-    let own = load::read_text(&assignment.dir.join("README.md"), load::MAX_SCN_BYTES)
+    let own = load::read_text(&assignment.dir.join("README.md"), load::MAX_TEXT_BYTES)
         .unwrap_or_else(|_| format!("# {}\n", assignment.config.title));
     let mut out = own.trim_end().to_string();
     out.push_str("\n\n## Checking your work\n\n");

@@ -81,7 +81,7 @@ fn refusal(
                 .unwrap_or(std::path::Path::new("."))
                 .join(path);
             let text =
-                super::load::read_text(&full, super::load::MAX_SCN_BYTES).unwrap_or_default();
+                super::load::read_text(&full, super::load::MAX_TEXT_BYTES).unwrap_or_default();
             (
                 super::load::display_path(&file.display, path),
                 text,

@@ -125,8 +125,14 @@ pub fn render_all(errors: &[LoadError]) -> String {
     errors.iter().map(|e| e.render(false)).collect()
 }
 
-/// The largest `.scn` file read.
-pub const MAX_SCN_BYTES: u64 = 16 * 1024 * 1024;
+/// The largest `.scn` file read. A scenario file is a few KiB; the parser's working memory
+/// is a few hundred times the source, so this bound keeps a hostile file to a few hundred
+/// MiB of memory.
+pub const MAX_SCN_BYTES: u64 = 1024 * 1024;
+
+/// The largest other text file read beside scenarios (`scn.toml`, an assignment's files,
+/// a manifest shown in a dry run, a README).
+pub const MAX_TEXT_BYTES: u64 = 16 * 1024 * 1024;
 
 /// The largest gradebook `scn gradebook merge` reads (a class of thousands is a few MiB).
 pub const MAX_GRADEBOOK_BYTES: u64 = 256 * 1024 * 1024;

@@ -42,7 +42,7 @@ impl Default for Project {
 /// `scn.toml` is an error that names it.
 pub fn load(dir: &Path) -> Result<Project, String> {
     let path = dir.join(CONFIG);
-    let text = match super::load::read_text(&path, super::load::MAX_SCN_BYTES) {
+    let text = match super::load::read_text(&path, super::load::MAX_TEXT_BYTES) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Project::default()),
         Err(e) => return Err(format!("cannot read {CONFIG}: {e}")),
