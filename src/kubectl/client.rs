@@ -64,8 +64,19 @@ pub fn apply_nothing() -> ApiError {
     ApiError::new(Reason::NoMatch, "no objects passed to apply")
 }
 
-/// `kubectl apply -f` for one document of `source` (the file name kubectl shows).
+/// `kubectl apply -f` for one document of `source` (the file name kubectl shows): the
+/// resource builder's reading ([`read`]), then the request.
 pub fn apply(world: &mut World, document: &Value, source: &str) -> Outcome {
+    let kind = read(document, source)?;
+    apply_read(world, document, &kind, source)
+}
+
+/// What kubectl's resource builder does with one document before anything is sent
+/// (`resource.Builder` with `ContinueOnError`, which reads every document of the command
+/// first): the check that it names its `apiVersion` and `kind`, and the mapping of the kind
+/// to a resource. Its errors come before the others when the command prints them
+/// ([`apply_errors`]).
+pub fn read(document: &Value, source: &str) -> Result<ObjectKind, ApiError> {
     let api_version = document
         .get("apiVersion")
         .and_then(Value::as_str)
@@ -80,31 +91,38 @@ pub fn apply(world: &mut World, document: &Value, source: &str) -> Outcome {
             .filter(|(_, v)| v.is_empty())
             .map(|(k, _)| *k)
             .collect();
-        return Err(client_error(format!(
-            "error validating \"{source}\": error validating data: [{}]",
-            missing
-                .iter()
-                .map(|k| format!("{k} not set"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
+        return Err(ApiError::new(
+            Reason::NoMatch,
+            format!(
+                "error validating \"{source}\": error validating data: [{}]",
+                missing
+                    .iter()
+                    .map(|k| format!("{k} not set"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
     }
-    let name = document
+    server::resolve_kind(api_version, kind_name).map_err(|_| {
+        ApiError::new(
+            Reason::NoMatch,
+            api_kinds::no_matches_message(&object_name(document), source, api_version, kind_name),
+        )
+    })
+}
+
+fn object_name(document: &Value) -> String {
+    document
         .pointer("/metadata/name")
         .and_then(Value::as_str)
         .unwrap_or_default()
-        .to_string();
-    let kind = match server::resolve_kind(api_version, kind_name) {
-        Ok(kind) => kind,
-        Err(_) => {
-            return Err(client_error(api_kinds::no_matches_message(
-                &name,
-                source,
-                api_version,
-                kind_name,
-            )));
-        }
-    };
+        .to_string()
+}
+
+/// `applyOneObject`: a document [`read`] accepted, created or three-way merged.
+pub fn apply_read(world: &mut World, document: &Value, kind: &ObjectKind, source: &str) -> Outcome {
+    let kind = kind.clone();
+    let name = object_name(document);
     if name.is_empty() {
         return Err(client_error(format!(
             "error when retrieving current configuration of:\nResource: \"{}\", Name: \"\"\nfrom server for: \"{source}\": resource name may not be empty",
@@ -172,16 +190,54 @@ pub fn apply(world: &mut World, document: &Value, source: &str) -> Outcome {
 }
 
 /// `cmdutil.AddSourceToErr`: a server error gets `error when <verb> "<source>": ` before its
-/// message. (An `Invalid` error prints its own `The <Kind> "<name>" is invalid` text, built
-/// from the causes, so the prefix never shows there.)
+/// message. (An invalid object prints alone from its details, so the prefix shows only
+/// among several errors: `Error from server (Invalid): error when creating …`.)
 fn add_source_to_err(e: RequestError, verb: &str, source: &str) -> RequestError {
     match e {
-        RequestError::Api(mut api) if !matches!(api.reason, Reason::Invalid | Reason::NoMatch) => {
+        RequestError::Api(mut api) if api.reason != Reason::NoMatch => {
             api.message = format!("error when {verb} \"{source}\": {}", api.message);
             RequestError::Api(api)
         }
         other => other,
     }
+}
+
+/// What kubectl's `cmdutil.CheckErr` prints for the errors of an `apply`, after every
+/// object's line (`ApplyOptions.Run` collects them): the builder's errors ([`read`]) as
+/// one aggregate first, then each refused request's. A single error prints as itself
+/// ([`ApiError`]'s `Display`); several print one `messageForError` each, the builder's
+/// aggregate among others as its `[a, b]` text.
+pub fn apply_errors(read: &[ApiError], applied: &[ApiError]) -> Vec<String> {
+    if applied.is_empty() {
+        return check_err(read);
+    }
+    if read.is_empty() {
+        return check_err(applied);
+    }
+    let texts: Vec<String> = read.iter().map(|e| e.message.clone()).collect();
+    let mut lines = split_lines(&crate::sim::api::field_error::aggregate(&texts));
+    for e in applied {
+        lines.extend(split_lines(&e.message_for_error()));
+    }
+    lines
+}
+
+/// `cmdutil.CheckErr` for a command's errors: none prints nothing, one prints as itself,
+/// several (kubectl's aggregate) print one `messageForError` line each, in order.
+pub fn check_err(errors: &[ApiError]) -> Vec<String> {
+    match errors {
+        [] => Vec::new(),
+        [one] => split_lines(&one.to_string()),
+        many => many
+            .iter()
+            .flat_map(|e| split_lines(&e.message_for_error()))
+            .collect(),
+    }
+}
+
+/// A printed text as lines, without trailing blanks.
+fn split_lines(text: &str) -> Vec<String> {
+    text.lines().map(|l| l.trim_end().to_string()).collect()
 }
 
 /// The manifest's fields that scn does not simulate, as warnings of the request.
@@ -408,9 +464,9 @@ pub fn patch(
     ))
 }
 
-/// `kubectl delete KIND/NAME [--cascade=…] [--force --grace-period=0]`: the lines it
-/// prints (B-OUT-5): `pod "web-0" deleted from default namespace`; with `force`, the
-/// immediate-deletion warning and `force deleted`.
+/// One DELETE of `kubectl delete KIND/NAME [--cascade=…] [--force --grace-period=0]`: the
+/// line kubectl prints for it (B-OUT-5), `pod "web-0" deleted from default namespace`, or
+/// `force deleted` with `force`.
 pub fn delete(
     world: &mut World,
     kind: &ObjectKind,
@@ -419,19 +475,55 @@ pub fn delete(
     force: bool,
 ) -> Outcome {
     let warnings = server::delete(world, kind, name, propagation, force)?.warnings;
-    let mut lines = Vec::new();
-    if force {
-        lines.push(FORCE_WARNING.to_string());
-    }
     let verb = if force { "force deleted" } else { "deleted" };
     let from = if kind.namespaced() {
         format!(" from {} namespace", world.config.namespace)
     } else {
         String::new()
     };
-    lines.push(format!("{} \"{name}\" {verb}{from}", kind.kubectl_prefix()));
-    Ok(Reply { lines, warnings })
+    Ok(Reply {
+        lines: vec![format!("{} \"{name}\" {verb}{from}", kind.kubectl_prefix())],
+        warnings,
+    })
 }
 
-/// What kubectl prints before a `--grace-period=0 --force` delete.
+/// What a command over several objects printed: its lines and the server's warnings, then
+/// the errors, which kubectl prints after every line (`errors`, as [`check_err`] renders
+/// them; empty when all went through).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Printed {
+    pub reply: Reply,
+    pub errors: Vec<String>,
+}
+
+/// `kubectl delete KIND/NAME…`: `DeleteOptions.Validate` prints the immediate-deletion
+/// warning once, before anything, when `force`; `DeleteResult` then deletes the objects in
+/// order, and a refused one (`NotFound`) does not stop the others: the builder's
+/// `ContinueOnError` collects the errors, which `CheckErr` prints after the lines.
+pub fn delete_all(
+    world: &mut World,
+    targets: &[(ObjectKind, String)],
+    propagation: Propagation,
+    force: bool,
+) -> Result<Printed, crate::sim::SimError> {
+    let mut printed = Printed::default();
+    if force {
+        printed.reply.lines.push(FORCE_WARNING.to_string());
+    }
+    let mut errors = Vec::new();
+    for (kind, name) in targets {
+        match delete(world, kind, name, propagation, force) {
+            Ok(mut reply) => {
+                printed.reply.lines.append(&mut reply.lines);
+                printed.reply.warnings.append(&mut reply.warnings);
+            }
+            Err(RequestError::Api(e)) => errors.push(e),
+            Err(RequestError::Sim(e)) => return Err(e),
+        }
+    }
+    printed.errors = check_err(&errors);
+    Ok(printed)
+}
+
+/// What kubectl prints (on stderr) before a `--grace-period=0 --force` delete.
 pub const FORCE_WARNING: &str = "Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.";

@@ -29,9 +29,11 @@ const UNSET: &str = "<unset>";
 /// Sorts `(name, namespace, cells)` rows and builds the table.
 fn table(columns: Vec<&'static str>, mut rows: Vec<(String, String, Vec<String>)>) -> PrintedTable {
     rows.sort_by(|a, b| (a.0.as_bytes(), a.1.as_bytes()).cmp(&(b.0.as_bytes(), b.1.as_bytes())));
+    let names = rows.iter().map(|(name, _, _)| name.clone()).collect();
     PrintedTable {
         columns,
         rows: rows.into_iter().map(|(_, _, cells)| cells).collect(),
+        names,
     }
 }
 

@@ -5,6 +5,9 @@
 pub struct PrintedTable {
     pub columns: Vec<&'static str>,
     pub rows: Vec<Vec<String>>,
+    /// The name of the object each row prints. The NAME cell may say more: kubectl prints
+    /// the default StorageClass as `standard (default)`.
+    pub names: Vec<String>,
 }
 
 /// kubectl's tabwriter settings (`k8s.io/cli-runtime/pkg/printers/tabwriter.go`):
@@ -61,11 +64,14 @@ impl PrintedTable {
         self.rows.get(row)?.get(col).map(String::as_str)
     }
 
-    /// The row whose NAME cell (first column) is `name`.
+    /// The name of the object `row` prints.
+    pub fn name(&self, row: usize) -> Option<&str> {
+        self.names.get(row).map(String::as_str)
+    }
+
+    /// The row of the object named `name`.
     #[cfg_attr(not(test), allow(dead_code))]
     pub fn row_named(&self, name: &str) -> Option<usize> {
-        self.rows
-            .iter()
-            .position(|r| r.first().map(String::as_str) == Some(name))
+        self.names.iter().position(|n| n == name)
     }
 }

@@ -108,10 +108,15 @@ pub fn table(printed: &PrintedTable, table: &Table) -> Blessing {
             let Cell::Text(written) = &cell.value else {
                 continue;
             };
-            let seen = printed.cell(*r, &column.value).unwrap_or("");
-            if seen == written {
+            if super::table::cell_matches(printed, *r, &column.value, written) {
                 continue;
             }
+            let seen = printed.cell(*r, &column.value).unwrap_or("");
+            // A RESTARTS cell is written as the count (`1`, not `1 (5s ago)`).
+            let seen = match column.value.as_str() {
+                "RESTARTS" => super::table::restarts_count(seen).unwrap_or(seen),
+                _ => seen,
+            };
             if !cell_writable(seen) {
                 return Blessing::Refused(format!(
                     "cannot bless: the cell value {seen:?} cannot be written in a table"
@@ -578,5 +583,65 @@ mod tests {
         let want =
             "scenario \"t\" {\n  expect pods {\n    NAME  STATUS\n    web-0   Running\n  }\n}\n";
         assert_eq!(bless_cells(source, &[("Pending", "Running")]), want);
+    }
+
+    /// The table kubectl prints for one object named `name` whose NAME cell is `shown`.
+    fn printed_one(
+        name: &str,
+        shown: &str,
+        columns: Vec<&'static str>,
+        rest: &[&str],
+    ) -> PrintedTable {
+        let mut row = vec![shown.to_string()];
+        row.extend(rest.iter().map(|c| c.to_string()));
+        PrintedTable {
+            columns,
+            rows: vec![row],
+            names: vec![name.to_string()],
+        }
+    }
+
+    #[test]
+    fn the_default_class_row_is_matched_by_name_and_only_the_differing_cell_is_blessed() {
+        let source = "scenario \"t\" {\n  expect sc {\n    NAME       RECLAIMPOLICY\n    standard   Retain\n  }\n}\n";
+        let file = crate::lang::parse(source).expect("parses");
+        let table = stmt_table(&file.scenarios[0].body[0]).expect("a table");
+        let printed = printed_one(
+            "standard",
+            "standard (default)",
+            vec!["NAME", "RECLAIMPOLICY"],
+            &["Delete"],
+        );
+        assert!(!super::super::table::compare(&printed, table).ok);
+        match super::table(&printed, table) {
+            Blessing::Cells { cells, .. } => {
+                let texts: Vec<&str> = cells.iter().map(|(_, t)| t.as_str()).collect();
+                assert_eq!(texts, ["Delete"]);
+            }
+            _ => panic!("the RECLAIMPOLICY cell is blessed"),
+        }
+        let fixed = printed_one(
+            "standard",
+            "standard (default)",
+            vec!["NAME", "RECLAIMPOLICY"],
+            &["Retain"],
+        );
+        assert!(super::super::table::compare(&fixed, table).ok);
+    }
+
+    #[test]
+    fn a_restarts_cell_is_blessed_as_the_count() {
+        let source =
+            "scenario \"t\" {\n  expect pods {\n    NAME    RESTARTS\n    web-0   0\n  }\n}\n";
+        let file = crate::lang::parse(source).expect("parses");
+        let table = stmt_table(&file.scenarios[0].body[0]).expect("a table");
+        let printed = printed_one("web-0", "web-0", vec!["NAME", "RESTARTS"], &["2 (5s ago)"]);
+        match super::table(&printed, table) {
+            Blessing::Cells { cells, .. } => {
+                let texts: Vec<&str> = cells.iter().map(|(_, t)| t.as_str()).collect();
+                assert_eq!(texts, ["2"]);
+            }
+            _ => panic!("the RESTARTS cell is blessed"),
+        }
     }
 }

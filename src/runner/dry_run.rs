@@ -118,8 +118,10 @@ fn field_line(text: &str, first_line: u32, message: &str) -> Option<(u32, u32)> 
         .nth(1)
         .and_then(|rest| rest.split('"').next())
         .or_else(|| {
+            // One cause follows `is invalid: `; several are kubectl's `* <field>: …` lines.
             message
-                .split(": ")
+                .split([':', '\n'])
+                .map(|part| part.trim_start_matches(['*', ' ']))
                 .find(|part| part.starts_with("spec.") || part.starts_with("metadata."))
         })?;
     let last = path.rsplit('.').next()?.split('[').next()?;
@@ -142,4 +144,20 @@ fn field_line(text: &str, first_line: u32, message: &str) -> Option<(u32, u32)> 
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field_line;
+
+    const SERVICE: &str =
+        "apiVersion: v1\nkind: Service\nmetadata: {name: bad}\nspec:\n  ports:\n  - port: 99999\n";
+
+    #[test]
+    fn the_first_cause_of_a_refusal_is_located_with_one_cause_or_several() {
+        let one = "The Service \"bad\" is invalid: spec.ports[0].port: Invalid value: 99999: must be between 1 and 65535, inclusive";
+        assert_eq!(field_line(SERVICE, 1, one), Some((6, 5)));
+        let several = "The Service \"bad\" is invalid:\n* spec.ports[0].port: Invalid value: 99999: must be between 1 and 65535, inclusive\n* spec.ports[0].targetPort: Invalid value: 99999: must be between 1 and 65535, inclusive";
+        assert_eq!(field_line(SERVICE, 1, several), Some((6, 5)));
+    }
 }

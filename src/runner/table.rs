@@ -1,6 +1,7 @@
 //! Table expectations: `expect pods { NAME READY … }` against what `kubectl get -o wide`
-//! prints. Listed columns are compared, `*` matches any cell, rows match objects by NAME,
-//! and a `*` NAME takes the next object no named row took (docs/language.md "Tables").
+//! prints. Listed columns are compared, `*` matches any cell, rows match objects by NAME
+//! (the object's name, also where kubectl's cell says more, as `standard (default)`), and
+//! a `*` NAME takes the next object no named row took (docs/language.md "Tables").
 
 use crate::kubectl::printers::{self, PrintedTable};
 use crate::lang::ast::{Cell, Kind, Table};
@@ -18,6 +19,7 @@ pub fn printed(world: &World, kind: Kind) -> PrintedTable {
     printers::print(world, &super::query::object_kind(kind)).unwrap_or_else(|| PrintedTable {
         columns: vec!["NAME"],
         rows: Vec::new(),
+        names: Vec::new(),
     })
 }
 
@@ -35,14 +37,13 @@ pub fn check(world: &World, table: &Table) -> super::exec_check::Check {
 /// were taken. Named rows first, then `*` rows in name order.
 pub fn assign(printed: &PrintedTable, table: &Table) -> (Vec<Option<usize>>, Vec<bool>) {
     let name_column = table.columns.iter().position(|c| c.value == "NAME");
-    let cell = |row: usize, column: &str| printed.cell(row, column).unwrap_or("").to_string();
     let mut taken = vec![false; printed.rows.len()];
     let mut assignment: Vec<Option<usize>> = vec![None; table.rows.len()];
     for (i, row) in table.rows.iter().enumerate() {
         let Some(nc) = name_column else { continue };
         if let Some(Cell::Text(name)) = row.cells.get(nc).map(|c| &c.value) {
-            if let Some(found) =
-                (0..printed.rows.len()).find(|&r| !taken[r] && cell(r, "NAME") == *name)
+            if let Some(found) = (0..printed.rows.len())
+                .find(|&r| !taken[r] && cell_matches(printed, r, "NAME", name))
             {
                 taken[found] = true;
                 assignment[i] = Some(found);
@@ -83,17 +84,15 @@ pub fn compare(printed: &PrintedTable, table: &Table) -> TableCheck {
         match assignment[i] {
             Some(r) => {
                 let seen: Vec<String> = columns.iter().map(|c| cell(r, c)).collect();
-                // A `*` shows what it matched, so the diff points only at real differences.
-                // A RESTARTS cell written as the count matches kubectl's `1 (5s ago)`.
+                // A `*`, or a cell that matches without being the same text, shows what it
+                // matched, so the diff points only at real differences.
                 let want: Vec<String> = written
                     .iter()
                     .zip(&seen)
                     .zip(&columns)
                     .map(|((w, s), c)| match w {
-                        Some(w) if *c == "RESTARTS" && restarts_count(s) == Some(w.as_str()) => {
-                            s.clone()
-                        }
-                        w => w.clone().unwrap_or_else(|| s.clone()),
+                        Some(w) if !cell_matches(printed, r, c, w) => w.clone(),
+                        _ => s.clone(),
                     })
                     .collect();
                 ok &= want == seen;
@@ -125,8 +124,22 @@ pub fn compare(printed: &PrintedTable, table: &Table) -> TableCheck {
     }
 }
 
+/// Whether the written cell `written` matches the printed row `row` under `column`: the
+/// same text; in NAME, the object's name (kubectl's `standard (default)` row is the object
+/// `standard`, and a cell cannot hold a blank); in RESTARTS, the count alone (`1` for
+/// `1 (5s ago)`).
+pub fn cell_matches(printed: &PrintedTable, row: usize, column: &str, written: &str) -> bool {
+    let seen = printed.cell(row, column).unwrap_or("");
+    seen == written
+        || match column {
+            "NAME" => printed.name(row) == Some(written),
+            "RESTARTS" => restarts_count(seen) == Some(written),
+            _ => false,
+        }
+}
+
 /// The count of a RESTARTS cell that also says when: `1 (5s ago)` → `1`.
-fn restarts_count(cell: &str) -> Option<&str> {
+pub fn restarts_count(cell: &str) -> Option<&str> {
     let (count, rest) = cell.split_once(' ')?;
     (rest.starts_with('(') && rest.ends_with(" ago)")).then_some(count)
 }

@@ -182,10 +182,11 @@ pub fn add(
         ));
     }
     let errors = super::api::validation::validate_object_meta_name("Node", name);
-    if let Some(first) = errors.first() {
-        return Err(ApiError::new(
-            Reason::Invalid,
-            format!("The Node \"{name}\" is invalid: {first}"),
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(
+            &super::kinds::ObjectKind::Node,
+            name,
+            &errors,
         ));
     }
     let index = next_index(world.store.nodes());

@@ -1,4 +1,5 @@
 //! Unit tests of what kubectl prints and shows.
 
+mod errors;
 mod events;
 mod printers;

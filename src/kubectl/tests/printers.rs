@@ -261,6 +261,7 @@ fn render_alignment() {
     let t = printers::PrintedTable {
         columns: vec!["NAME", "AGE", "X"],
         rows: vec![vec!["a".into(), "5s".into(), "".into()]],
+        names: vec!["a".into()],
     };
     // Columns are at least 6 wide (kubectl's tabwriter minwidth), padding 3; trailing spaces go.
     assert_eq!(t.render(), "NAME   AGE   X\na      5s\n");

@@ -70,22 +70,17 @@ impl Runner<'_> {
                     Some(Cascade::Foreground) => Propagation::Foreground,
                     Some(Cascade::Orphan) => Propagation::Orphan,
                 };
-                let mut errors = Vec::new();
-                for target in targets {
-                    let (kind, name) = self.target(target)?;
-                    match client::delete(&mut self.world, &kind, &name, propagation, *force) {
-                        Ok(mut reply) => {
-                            self.output.append(&mut reply.lines);
-                            self.warnings.append(&mut reply.warnings);
-                        }
-                        Err(RequestError::Api(e)) => {
-                            self.output.push(e.to_string());
-                            errors.push(e.to_string());
-                        }
-                        Err(RequestError::Sim(e)) => return Err(ActionError::Sim(e)),
-                    }
-                }
-                refused(errors)
+                let targets = targets
+                    .iter()
+                    .map(|target| self.target(target))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let mut printed =
+                    client::delete_all(&mut self.world, &targets, propagation, *force)
+                        .map_err(ActionError::Sim)?;
+                self.output.append(&mut printed.reply.lines);
+                self.warnings.append(&mut printed.reply.warnings);
+                self.output.extend(printed.errors.iter().cloned());
+                refused(printed.errors)
             }
             StmtKind::RolloutUndo {
                 target,
@@ -252,31 +247,50 @@ impl Runner<'_> {
         if docs.is_empty() {
             return refused(vec![client::apply_nothing().to_string()]);
         }
-        let mut errors = Vec::new();
+        // kubectl's resource builder reads every document before anything is sent; a document
+        // it cannot read is skipped, and its error printed first.
         self.refused_documents.clear();
+        let mut read_errors = Vec::new();
+        let mut read = Vec::new();
         for doc in &docs {
-            match client::apply(&mut self.world, &doc.value, &shown) {
+            match client::read(&doc.value, &shown) {
+                Ok(kind) => read.push((doc, kind)),
+                Err(e) => {
+                    read_errors.push(e);
+                    self.refuse_document(source, doc.line);
+                }
+            }
+        }
+        let mut errors = Vec::new();
+        for (doc, kind) in read {
+            match client::apply_read(&mut self.world, &doc.value, &kind, &shown) {
                 Ok(mut reply) => {
                     // kubectl prints the server's warnings on stderr before the object's line.
                     self.output.extend(reply.printed());
                     self.warnings.append(&mut reply.warnings);
                 }
                 Err(RequestError::Api(e)) => {
-                    self.output.push(e.to_string());
-                    errors.push(e.to_string());
-                    if let ApplySource::File { path, .. } = source {
-                        self.refused_documents.push(format!(
-                            "{}:{}",
-                            super::super::load::display_path(&self.file.display, path),
-                            doc.line
-                        ));
-                    }
+                    errors.push(e);
+                    self.refuse_document(source, doc.line);
                 }
                 Err(RequestError::Sim(e)) => return Err(ActionError::Sim(e)),
             }
             self.world.settle().map_err(ActionError::Sim)?;
         }
+        // `ApplyOptions.Run` returns the errors after the loop: they print after every line.
+        let errors = client::apply_errors(&read_errors, &errors);
+        self.output.extend(errors.iter().cloned());
         refused(errors)
+    }
+
+    /// Notes where a refused document of a manifest file starts.
+    fn refuse_document(&mut self, source: &ApplySource, line: u32) {
+        if let ApplySource::File { path, .. } = source {
+            self.refused_documents.push(format!(
+                "{}:{line}",
+                super::super::load::display_path(&self.file.display, path),
+            ));
+        }
     }
 }
 
@@ -309,8 +323,9 @@ fn done(
             Ok(())
         }
         Err(RequestError::Api(e)) => {
-            output.push(e.to_string());
-            Err(ActionError::Refused(e.to_string()))
+            let lines = client::check_err(std::slice::from_ref(&e));
+            output.extend(lines.iter().cloned());
+            Err(ActionError::Refused(lines.join("\n")))
         }
         Err(RequestError::Sim(e)) => Err(ActionError::Sim(e)),
     }

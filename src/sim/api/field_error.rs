@@ -190,21 +190,31 @@ impl fmt::Display for FieldError {
     }
 }
 
-/// kubectl's text for a refused object: `The StatefulSet "web" is invalid: <err>` for one error,
-/// `The StatefulSet "web" is invalid: [<err1>, <err2>]` for several (duplicates removed, as the
-/// apimachinery aggregate does).
-pub fn invalid_object_message(kind: &str, name: &str, errors: &[FieldError]) -> String {
-    let mut seen: Vec<String> = Vec::new();
+/// The text of apimachinery's error aggregate (`ErrorList.ToAggregate().Error()`): one error
+/// alone, several as `[a, b]`, repeats dropped.
+pub fn aggregate(errors: &[String]) -> String {
+    let mut seen: Vec<&str> = Vec::new();
     for e in errors {
-        let s = e.to_string();
-        if !seen.contains(&s) {
-            seen.push(s);
+        if !seen.contains(&e.as_str()) {
+            seen.push(e);
         }
     }
-    let body = match seen.len() {
-        0 => String::new(),
-        1 => seen.remove(0),
-        _ => format!("[{}]", seen.join(", ")),
-    };
-    format!("The {kind} {} is invalid: {body}", quote(name))
+    match seen.as_slice() {
+        [] => String::new(),
+        [one] => one.to_string(),
+        many => format!("[{}]", many.join(", ")),
+    }
+}
+
+/// `The <Kind> "<name>" is invalid: <aggregate>`: the API server's message for an invalid
+/// object of the core group (`Pod "web-0" is invalid: …`) after kubectl's "The ". The
+/// controllers drop the "The " to quote the server; kubectl itself prints an invalid
+/// object's causes one per line (`ApiError`'s `Display`).
+pub fn invalid_object_message(kind: &str, name: &str, errors: &[FieldError]) -> String {
+    let texts: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    format!(
+        "The {kind} {} is invalid: {}",
+        quote(name),
+        aggregate(&texts)
+    )
 }

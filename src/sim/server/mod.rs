@@ -37,11 +37,25 @@ pub use pod::{delete_pod, insert_pod, remove_pod, set_disruption_target, shorten
 use service::allocate_cluster_ip;
 pub use write::{add, remove_object, write, write_other, Author};
 
-/// Why the API server refused a request; `Display` gives kubectl's text.
+/// Why the API server refused a request (its `metav1.Status`); `Display` gives the text
+/// kubectl prints for it alone.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiError {
     pub reason: Reason,
+    /// The status message: `StatefulSet.apps "web" is invalid: spec.replicas: …` for an
+    /// invalid object, `pods "nope" not found`, …
     pub message: String,
+    /// What kubectl builds its text from for an `Invalid` refusal (`metav1.StatusDetails`).
+    pub details: Option<Box<StatusDetails>>,
+}
+
+/// The kind, name and causes of an `Invalid` refusal, as `apierrors.NewInvalid` fills
+/// them: the Kind without its group, and one `field: message` text per field error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatusDetails {
+    pub kind: String,
+    pub name: String,
+    pub causes: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,6 +79,7 @@ impl ApiError {
         ApiError {
             reason,
             message: message.into(),
+            details: None,
         }
     }
 
@@ -74,15 +89,81 @@ impl ApiError {
             format!("{} \"{name}\" not found", kind.resource()),
         )
     }
+
+    /// `apierrors.NewInvalid`: the message names the kind with its group
+    /// (`StatefulSet.apps "web" is invalid: …`) and joins the field errors as an aggregate
+    /// does (one alone, several as `[a, b]`, repeats dropped); the details keep each one.
+    pub fn invalid(kind: &ObjectKind, name: &str, errors: &[field_error::FieldError]) -> ApiError {
+        let qualified = match kind.info().map(|info| info.group()) {
+            Some(group) if !group.is_empty() => format!("{}.{group}", kind.name()),
+            _ => kind.name().to_string(),
+        };
+        let causes: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        ApiError {
+            reason: Reason::Invalid,
+            message: format!(
+                "{qualified} {} is invalid: {}",
+                field_error::quote(name),
+                field_error::aggregate(&causes)
+            ),
+            details: Some(Box::new(StatusDetails {
+                kind: kind.name().to_string(),
+                name: name.to_string(),
+                causes,
+            })),
+        }
+    }
+
+    /// kubectl's `messageForError`, the text of one error among several that a command
+    /// prints (`cmdutil.MultipleErrors`): a server's refusal as `Error from server
+    /// (Reason): <message>`, whatever its reason, and kubectl's own errors bare.
+    pub fn message_for_error(&self) -> String {
+        match self.reason {
+            Reason::NoMatch => self.message.clone(),
+            Reason::Unknown => format!("Error from server: {}", self.message),
+            reason => format!("Error from server ({reason:?}): {}", self.message),
+        }
+    }
 }
 
+/// kubectl's `cmdutil.CheckErr` for one error. An invalid object is printed from the
+/// details, not the message: `The StatefulSet "web" is invalid: <cause>`, or with several
+/// causes that line ending at the colon and one `* <cause>` line per cause
+/// (`MultilineError`; kubectl leaves a blank after the colon, which scn drops). Other
+/// refusals are `Error from server (Reason): <message>`; kubectl's own errors
+/// `error: <message>`.
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.reason {
-            Reason::Invalid => f.write_str(&self.message),
-            Reason::NoMatch => write!(f, "error: {}", self.message),
-            Reason::Unknown => write!(f, "Error from server: {}", self.message),
-            reason => write!(f, "Error from server ({reason:?}): {}", self.message),
+        match (self.reason, &self.details) {
+            (Reason::Invalid, Some(details)) => {
+                write!(
+                    f,
+                    "The {} {} is invalid",
+                    details.kind,
+                    field_error::quote(&details.name)
+                )?;
+                let mut causes: Vec<&String> = Vec::new();
+                for cause in &details.causes {
+                    if !causes.contains(&cause) {
+                        causes.push(cause);
+                    }
+                }
+                match causes.as_slice() {
+                    [] => Ok(()),
+                    [one] => write!(f, ": {one}"),
+                    many => {
+                        f.write_str(":")?;
+                        for cause in many {
+                            write!(f, "\n* {cause}")?;
+                        }
+                        Ok(())
+                    }
+                }
+            }
+            (Reason::Invalid, None) => f.write_str(&self.message),
+            (Reason::NoMatch, _) => write!(f, "error: {}", self.message),
+            (Reason::Unknown, _) => write!(f, "Error from server: {}", self.message),
+            (reason, _) => write!(f, "Error from server ({reason:?}): {}", self.message),
         }
     }
 }
@@ -170,10 +251,7 @@ fn version_of(value: &Value) -> &str {
 }
 
 fn invalid(kind: &ObjectKind, name: &str, errors: &[field_error::FieldError]) -> ApiError {
-    ApiError::new(
-        Reason::Invalid,
-        field_error::invalid_object_message(kind.name(), name, errors),
-    )
+    ApiError::invalid(kind, name, errors)
 }
 
 /// Fills the metadata the API server owns on create.
@@ -705,13 +783,9 @@ fn admit_new_name(
     name: String,
 ) -> Result<String, RequestError> {
     if name.is_empty() {
-        return Err(ApiError::new(
-            Reason::Invalid,
-            format!(
-                "The {kind} \"\" is invalid: metadata.name: Required value: name or generateName is required"
-            ),
-        )
-        .into());
+        let required =
+            field_error::FieldError::required("metadata.name", "name or generateName is required");
+        return Err(invalid(kind, "", &[required]).into());
     }
     if world.store.exists(kind, &name) {
         return Err(ApiError::new(
