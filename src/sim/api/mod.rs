@@ -24,6 +24,7 @@ pub mod defaults;
 pub mod eviction;
 pub mod field_error;
 pub mod fields;
+pub mod go_json;
 pub mod kinds;
 pub mod patch;
 pub mod poddisruptionbudget;

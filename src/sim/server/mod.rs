@@ -232,10 +232,13 @@ fn meta_of(value: &Value) -> ObjectMeta {
 
 fn decode<T: serde::de::DeserializeOwned>(kind: &ObjectKind, value: &Value) -> Result<T, ApiError> {
     T::deserialize(value).map_err(|e| {
+        // A field of the wrong type is told in Go's words; any other error in serde's.
+        let why = super::api::go_json::type_error::<T>(value, kind.name())
+            .unwrap_or_else(|| e.to_string());
         ApiError::new(
             Reason::BadRequest,
             format!(
-                "{kind} in version \"{}\" cannot be handled as a {kind}: {e}",
+                "{kind} in version \"{}\" cannot be handled as a {kind}: {why}",
                 version_of(value)
             ),
         )

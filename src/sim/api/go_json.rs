@@ -1,0 +1,170 @@
+//! The API server decodes a manifest with Go's `encoding/json` (the `sigs.k8s.io/json`
+//! fork): a field of the wrong JSON type is refused with `UnmarshalTypeError`'s text,
+//! `json: cannot unmarshal string into Go struct field StatefulSetSpec.spec.replicas of type
+//! int32`. scn decodes with serde into the same types (k8s-openapi); this module rewords
+//! serde's `invalid type: string "3", expected i32` as Go's, from the path of the field
+//! (its JSON names from the root, without list indices), the Go struct that holds it and
+//! the field's Go type. The struct names come from k8s-openapi itself: its decoders name
+//! their struct when they want one (serde's "…, expected StatefulSetSpec"), so the struct
+//! around a field is found by decoding once more with that struct's place made a boolean.
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use serde_path_to_error::Segment;
+
+/// Go's text for the first field of `value` that has the wrong JSON type for `T`; `None`
+/// when the decoding error is of another sort (serde's text then stands).
+pub fn type_error<T: DeserializeOwned>(value: &Value, kind: &str) -> Option<String> {
+    let err = serde_path_to_error::deserialize::<_, T>(value).err()?;
+    let segments: Vec<Segment> = err.path().iter().cloned().collect();
+    let inner = err.into_inner().to_string();
+    let expected = parse(&inner)?;
+    let field_value = at(value, &segments)?;
+    let shown = match field_value {
+        Value::String(_) => "string".to_string(),
+        Value::Bool(_) => "bool".to_string(),
+        Value::Array(_) => "array".to_string(),
+        Value::Object(_) => "object".to_string(),
+        Value::Number(n) => format!("number {n}"),
+        // Go leaves a field that is null as it was: serde's refusal is not Go's.
+        Value::Null => return None,
+    };
+    let go_type = go_type::<T>(value, &segments, &expected)?;
+    let field: Vec<&str> = segments
+        .iter()
+        .filter_map(|s| match s {
+            Segment::Map { key } => Some(key.as_str()),
+            _ => None,
+        })
+        .collect();
+    if field.is_empty() {
+        return None;
+    }
+    let owner = segments
+        .iter()
+        .rposition(|s| matches!(s, Segment::Map { .. }))
+        .map(|i| &segments[..i])?;
+    let strct = if owner.is_empty() {
+        kind.to_string()
+    } else {
+        expected_at::<T>(value, owner, Value::Bool(false))?
+    };
+    Some(format!(
+        "json: cannot unmarshal {shown} into Go struct field {strct}.{} of type {go_type}",
+        field.join(".")
+    ))
+}
+
+/// What serde expected: `invalid type: string "3", expected i32` → `i32`; the same for
+/// `invalid value: …` (a number out of range).
+fn parse(message: &str) -> Option<String> {
+    let rest = message
+        .strip_prefix("invalid type: ")
+        .or_else(|| message.strip_prefix("invalid value: "))?;
+    let (_, expected) = rest.rsplit_once(", expected ")?;
+    Some(expected.to_string())
+}
+
+/// The field's Go type from what serde expected there.
+fn go_type<T: DeserializeOwned>(root: &Value, path: &[Segment], expected: &str) -> Option<String> {
+    Some(match expected {
+        "i32" => "int32".into(),
+        "i64" => "int64".into(),
+        "f64" => "float64".into(),
+        "a boolean" => "bool".into(),
+        "a string" => "string".into(),
+        "a map" => "map[string]string".into(),
+        "a sequence" => {
+            // The element type: decode again with one boolean element.
+            let element = expected_at::<T>(root, path, Value::Array(vec![Value::Bool(false)]))?;
+            format!("[]{}", element_type(&element))
+        }
+        name if name.chars().next().is_some_and(char::is_uppercase) => format!("v1.{name}"),
+        _ => return None,
+    })
+}
+
+/// A list's element type in Go's words.
+fn element_type(expected: &str) -> String {
+    match expected {
+        "a string" => "string".into(),
+        "i32" => "int32".into(),
+        "i64" => "int64".into(),
+        name => format!("v1.{name}"),
+    }
+}
+
+/// What serde expects at `path` (or, for a list given as `replacement`, in its first
+/// element): decodes `root` again with the value at `path` replaced.
+fn expected_at<T: DeserializeOwned>(
+    root: &Value,
+    path: &[Segment],
+    replacement: Value,
+) -> Option<String> {
+    let mut probe = root.clone();
+    *at_mut(&mut probe, path)? = replacement;
+    let err = serde_path_to_error::deserialize::<_, T>(&probe).err()?;
+    parse(&err.into_inner().to_string())
+}
+
+fn at<'a>(value: &'a Value, path: &[Segment]) -> Option<&'a Value> {
+    path.iter().try_fold(value, |v, s| match s {
+        Segment::Map { key } => v.get(key),
+        Segment::Seq { index } => v.get(index),
+        _ => None,
+    })
+}
+
+fn at_mut<'a>(value: &'a mut Value, path: &[Segment]) -> Option<&'a mut Value> {
+    path.iter().try_fold(value, |v, s| match s {
+        Segment::Map { key } => v.get_mut(key),
+        Segment::Seq { index } => v.get_mut(index),
+        _ => None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::type_error;
+    use k8s_openapi::api::apps::v1::StatefulSet;
+    use serde_json::json;
+
+    fn set(spec: serde_json::Value) -> serde_json::Value {
+        json!({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "web"}, "spec": spec})
+    }
+
+    #[test]
+    fn a_quoted_number_is_told_as_go_does() {
+        let text = type_error::<StatefulSet>(&set(json!({"replicas": "3"})), "StatefulSet");
+        assert_eq!(
+            text.as_deref(),
+            Some("json: cannot unmarshal string into Go struct field StatefulSetSpec.spec.replicas of type int32")
+        );
+    }
+
+    #[test]
+    fn a_number_out_of_range_and_a_map_for_a_list() {
+        let text =
+            type_error::<StatefulSet>(&set(json!({"replicas": 2147483648u64})), "StatefulSet");
+        assert_eq!(
+            text.as_deref(),
+            Some("json: cannot unmarshal number 2147483648 into Go struct field StatefulSetSpec.spec.replicas of type int32")
+        );
+        let spec = json!({"template": {"spec": {"containers": {"name": "nginx"}}}});
+        let text = type_error::<StatefulSet>(&set(spec), "StatefulSet");
+        assert_eq!(
+            text.as_deref(),
+            Some("json: cannot unmarshal object into Go struct field PodSpec.spec.template.spec.containers of type []v1.Container")
+        );
+    }
+
+    #[test]
+    fn a_field_inside_a_list_element_names_the_element_struct() {
+        let spec = json!({"template": {"spec": {"containers": [{"name": "nginx", "ports": [{"containerPort": "80"}]}]}}});
+        let text = type_error::<StatefulSet>(&set(spec), "StatefulSet");
+        assert_eq!(
+            text.as_deref(),
+            Some("json: cannot unmarshal string into Go struct field ContainerPort.spec.template.spec.containers.ports.containerPort of type int32")
+        );
+    }
+}
