@@ -261,8 +261,12 @@ fn call(
                     let spec = p.spec.as_ref();
                     let hostname = spec.and_then(|s| s.hostname.clone());
                     let name = p.metadata.name.clone().unwrap_or_default();
-                    // Without spec.hostname the kernel hostname is the pod name, cut to 63.
-                    let hostname = hostname.unwrap_or_else(|| name.chars().take(63).collect());
+                    // Without spec.hostname the kernel hostname is the pod name, cut to 63
+                    // and without a trailing `-` or `.` (`truncatePodHostnameIfNeeded`).
+                    let hostname = hostname.unwrap_or_else(|| {
+                        let cut: String = name.chars().take(63).collect();
+                        cut.trim_end_matches(['-', '.']).to_string()
+                    });
                     // `setHostnameAsFQDN` with a subdomain: the kernel hostname is the FQDN
                     // (the kubelet's `GeneratePodHostNameAndDomain`).
                     let subdomain = spec

@@ -166,10 +166,11 @@ fn locate(world: &World, pod_name: &str, path: &str) -> Result<Located, String> 
     let Some((mount, at)) = mount else {
         return Ok((Place::Container(uid), parts.join("/"), false, None));
     };
+    // `subPath` is relative to the volume's root (validation refuses an absolute one).
     let mut relative: Vec<String> = mount
         .sub_path
         .as_deref()
-        .and_then(normalize)
+        .and_then(|sub| normalize(&format!("/{sub}")))
         .unwrap_or_default();
     relative.extend(parts[at.len()..].iter().cloned());
     let relative = relative.join("/");

@@ -61,11 +61,13 @@ pub(crate) fn exceeded(world: &mut World, rt: &mut PodRuntime) {
     }
     rt.frozen = true;
     server::write::<Pod>(world, &name, server::Author::Other, |pod| {
+        let generation = pod.metadata.generation;
         let status = pod.status.get_or_insert_with(PodStatus::default);
         status.phase = Some("Failed".into());
         status.reason = Some(REASON.into());
         status.message = Some(MESSAGE.into());
         super::status::mark_not_ready(status, now);
+        super::status::kubelet_conditions(status, generation, now);
         true
     });
 }

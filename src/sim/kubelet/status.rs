@@ -154,6 +154,7 @@ pub(crate) fn kubelet_owned(type_: &str) -> bool {
 /// Generation, GA in v1.35).
 pub(crate) fn kubelet_conditions(status: &mut PodStatus, generation: Option<i64>, now: Millis) {
     set_condition(status, "PodScheduled", true, now);
+    terminal_conditions(status, now);
     status.observed_generation = generation;
     if let Some(conditions) = status.conditions.as_mut() {
         for condition in conditions.iter_mut().filter(|c| kubelet_owned(&c.type_)) {
@@ -165,6 +166,31 @@ pub(crate) fn kubelet_conditions(status: &mut PodStatus, generation: Option<i64>
                 .position(|t| *t == c.type_)
                 .map_or(0, |i| i + 1)
         });
+    }
+}
+
+/// A finished pod's conditions (`generate*ConditionForTerminalPhase`,
+/// `GeneratePodInitializedCondition`): Ready and ContainersReady are False with reason
+/// `PodFailed` or `PodCompleted` and no message, a Succeeded pod is Initialized with reason
+/// `PodCompleted`, and the sandbox the kubelet stopped is no longer ready to start
+/// containers (`PodReadyToStartContainers` False).
+fn terminal_conditions(status: &mut PodStatus, now: Millis) {
+    let reason = match status.phase.as_deref() {
+        Some("Failed") => "PodFailed",
+        Some("Succeeded") => "PodCompleted",
+        _ => return,
+    };
+    if status.conditions.is_none() {
+        return;
+    }
+    set_condition(status, "PodReadyToStartContainers", false, now);
+    for type_ in ["Ready", "ContainersReady"] {
+        set_condition(status, type_, false, now);
+        explain(status, type_, Some((reason, String::new())));
+    }
+    if reason == "PodCompleted" {
+        set_condition(status, "Initialized", true, now);
+        explain(status, "Initialized", Some((reason, String::new())));
     }
 }
 
