@@ -6,7 +6,8 @@
 //! - `selector`: label selectors, matched and validated (`meta/v1/validation`);
 //! - `render`: values inside messages, rendered as upstream's `field.Error` does: strings
 //!   quoted, integers bare, maps and structures as Go's `%#v` of the internal type;
-//! - per kind (`pkg/apis/{core,apps}/validation`): `pod`, `persistentvolumeclaim`,
+//! - per kind (`pkg/apis/{core,apps}/validation`): `pod`, `persistentvolume`,
+//!   `persistentvolumeclaim`,
 //!   `service`, `statefulset`, `controllerrevision`;
 //! - the parts of a pod spec with rules of their own: `resources` (a container's requests
 //!   and limits), `affinity`, `topology_spread`, `taint` (tolerations, and a Node's taints),
@@ -15,6 +16,7 @@
 mod affinity;
 mod controllerrevision;
 mod names;
+mod persistentvolume;
 mod persistentvolumeclaim;
 mod pod;
 mod render;
@@ -28,7 +30,8 @@ mod volume;
 
 pub use controllerrevision::{validate_controller_revision, validate_controller_revision_update};
 pub use names::validate_object_meta_name;
-pub use persistentvolumeclaim::validate_pvc;
+pub use persistentvolume::validate_pv;
+pub use persistentvolumeclaim::{validate_pvc, validate_pvc_update};
 pub use pod::{validate_pod, validate_pod_update};
 pub use service::validate_service;
 #[cfg(test)]

@@ -1,0 +1,59 @@
+//! PersistentVolumes on the API server: defaults and validation, the registry strategy
+//! (`pkg/registry/core/persistentvolume`: a new volume's status is `Pending` since now) and
+//! the StorageObjectInUseProtection admission plugin (`kubernetes.io/pv-protection` on
+//! every new volume).
+
+use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeStatus};
+
+use super::*;
+use crate::sim::controllers::volume::PV_PROTECTION;
+
+/// What the API server does to every new volume, whoever made it: its status starts over
+/// as `Pending` (with the time of that phase) and it is protected while bound.
+fn admit_volume(world: &World, pv: &mut PersistentVolume) {
+    pv.status = Some(PersistentVolumeStatus {
+        phase: Some("Pending".into()),
+        last_phase_transition_time: Some(to_time(world.now)),
+        ..Default::default()
+    });
+    let finalizers = pv.metadata.finalizers.get_or_insert_with(Vec::new);
+    if !finalizers.iter().any(|f| f == PV_PROTECTION) {
+        finalizers.push(PV_PROTECTION.into());
+    }
+}
+
+/// POST of a volume: defaults, validation, admission, stored.
+pub(super) fn create_pv(world: &mut World, value: &Value) -> Result<(), ApiError> {
+    let kind = ObjectKind::PersistentVolume;
+    let pv: PersistentVolume = decode(&kind, value)?;
+    insert_volume(world, pv)
+}
+
+/// The volume a controller built (the provisioner's), as a POST does it.
+pub(super) fn insert_volume(world: &mut World, mut pv: PersistentVolume) -> Result<(), ApiError> {
+    let kind = ObjectKind::PersistentVolume;
+    let name = pv.metadata.name.clone().unwrap_or_default();
+    defaults::default_pv(&mut pv);
+    let errors = validation::validate_pv(&pv);
+    if !errors.is_empty() {
+        return Err(invalid(&kind, &name, &errors));
+    }
+    admit_volume(world, &mut pv);
+    init_meta(world, &kind, &mut pv.metadata);
+    world.store.volumes.insert(name, pv);
+    Ok(())
+}
+
+/// PUT of a volume: defaults and validation (the status stays the stored one).
+pub(super) fn update_pv(world: &mut World, name: &str, value: &Value) -> Result<bool, ApiError> {
+    let kind = ObjectKind::PersistentVolume;
+    let mut pv: PersistentVolume = decode(&kind, value)?;
+    defaults::default_pv(&mut pv);
+    let errors = validation::validate_pv(&pv);
+    if !errors.is_empty() {
+        return Err(invalid(&kind, name, &errors));
+    }
+    let value =
+        serde_json::to_value(&pv).map_err(|e| ApiError::new(Reason::BadRequest, e.to_string()))?;
+    replace_typed::<PersistentVolume>(world, name, &value)
+}
