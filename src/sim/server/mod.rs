@@ -293,12 +293,7 @@ pub fn create(
             world.store.claims.insert(name.clone(), claim);
         }
         ObjectKind::PersistentVolume => persistentvolume::create_pv(world, value)?,
-        ObjectKind::StorageClass => {
-            let mut class: k8s_openapi::api::storage::v1::StorageClass = decode(kind, value)?;
-            defaults::default_storage_class(&mut class);
-            init_meta(world, kind, &mut class.metadata);
-            world.store.storage_classes.insert(name.clone(), class);
-        }
+        ObjectKind::StorageClass => persistentvolume::create_storage_class(world, value)?,
         ObjectKind::Node => {
             check_node(kind, &name, value)?;
             store_typed::<k8s_openapi::api::core::v1::Node>(world, value)?
@@ -456,13 +451,7 @@ pub fn update(
         ObjectKind::Service => replace_typed::<Service>(world, name, &value)?,
         ObjectKind::PersistentVolumeClaim => update_claim(world, name, &value)?,
         ObjectKind::PersistentVolume => persistentvolume::update_pv(world, name, &value)?,
-        ObjectKind::StorageClass => {
-            let mut class: k8s_openapi::api::storage::v1::StorageClass = decode(kind, &value)?;
-            defaults::default_storage_class(&mut class);
-            let value = serde_json::to_value(&class)
-                .map_err(|e| ApiError::new(Reason::BadRequest, e.to_string()))?;
-            replace_typed::<k8s_openapi::api::storage::v1::StorageClass>(world, name, &value)?
-        }
+        ObjectKind::StorageClass => persistentvolume::update_storage_class(world, name, &value)?,
         ObjectKind::Node => {
             check_node(kind, name, &value)?;
             replace_typed::<k8s_openapi::api::core::v1::Node>(world, name, &value)?

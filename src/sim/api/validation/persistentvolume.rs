@@ -144,6 +144,46 @@ pub fn validate_pv(pv: &PersistentVolume) -> Vec<FieldError> {
     errs
 }
 
+/// A spec's volume source alone (`PersistentVolumeSource`): the other fields cleared.
+fn source_of(spec: Option<&PersistentVolumeSpec>) -> PersistentVolumeSpec {
+    let mut source = spec.cloned().unwrap_or_default();
+    source.access_modes = None;
+    source.capacity = None;
+    source.claim_ref = None;
+    source.mount_options = None;
+    source.node_affinity = None;
+    source.persistent_volume_reclaim_policy = None;
+    source.storage_class_name = None;
+    source.volume_attributes_class_name = None;
+    source.volume_mode = None;
+    source
+}
+
+/// `ValidatePersistentVolumeUpdate`: the new volume is valid, its source and volume mode
+/// unchanged.
+pub fn validate_pv_update(new: &PersistentVolume, old: &PersistentVolume) -> Vec<FieldError> {
+    let mut errs = validate_pv(new);
+    if source_of(new.spec.as_ref()) != source_of(old.spec.as_ref()) {
+        // Upstream appends a Go diff of the two sources; scn gives the sentence alone.
+        errs.push(FieldError::forbidden(
+            "spec.persistentvolumesource",
+            "spec.persistentvolumesource is immutable after creation",
+        ));
+    }
+    let mode = |pv: &PersistentVolume| pv.spec.as_ref().and_then(|s| s.volume_mode.clone());
+    if mode(new) != mode(old) {
+        errs.push(FieldError::invalid(
+            "volumeMode",
+            mode(new).map_or_else(
+                || "null".to_string(),
+                |m| super::super::field_error::quote(&m),
+            ),
+            "field is immutable",
+        ));
+    }
+    errs
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,6 +232,35 @@ mod tests {
         assert_eq!(
             messages(&two),
             ["spec.nfs: Forbidden: may not specify more than 1 volume type"]
+        );
+    }
+
+    #[test]
+    fn a_volume_keeps_its_source_and_mode() {
+        let old = pv(
+            json!({"capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"],
+            "hostPath": {"path": "/a"}, "volumeMode": "Filesystem"}),
+        );
+        let grown = pv(
+            json!({"capacity": {"storage": "2Gi"}, "accessModes": ["ReadWriteOnce"],
+            "hostPath": {"path": "/a"}, "volumeMode": "Filesystem",
+            "claimRef": {"name": "c", "namespace": "default"}}),
+        );
+        assert!(validate_pv_update(&grown, &old).is_empty());
+        let moved = pv(
+            json!({"capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"],
+            "hostPath": {"path": "/b"}, "volumeMode": "Block"}),
+        );
+        let messages: Vec<String> = validate_pv_update(&moved, &old)
+            .iter()
+            .map(|e| e.to_string())
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "spec.persistentvolumesource: Forbidden: spec.persistentvolumesource is immutable after creation",
+                "volumeMode: Invalid value: \"Block\": field is immutable"
+            ]
         );
     }
 }
