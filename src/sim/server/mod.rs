@@ -734,7 +734,7 @@ pub fn create_volume(
 ) -> Result<Response<String>, RequestError> {
     let kind = ObjectKind::PersistentVolume;
     let name = admit_typed_create(world, &kind, &volume.metadata)?;
-    persistentvolume::insert_volume(world, volume)?;
+    persistentvolume::insert_volume(world, volume);
     write::announce_stored(world, &kind, &name, Change::Added);
     Ok(Response::new(name))
 }

@@ -27,23 +27,26 @@ fn admit_volume(world: &World, pv: &mut PersistentVolume) {
 /// POST of a volume: defaults, validation, admission, stored.
 pub(super) fn create_pv(world: &mut World, value: &Value) -> Result<(), ApiError> {
     let kind = ObjectKind::PersistentVolume;
-    let pv: PersistentVolume = decode(&kind, value)?;
-    insert_volume(world, pv)
-}
-
-/// The volume a controller built (the provisioner's), as a POST does it.
-pub(super) fn insert_volume(world: &mut World, mut pv: PersistentVolume) -> Result<(), ApiError> {
-    let kind = ObjectKind::PersistentVolume;
-    let name = pv.metadata.name.clone().unwrap_or_default();
+    let mut pv: PersistentVolume = decode(&kind, value)?;
     defaults::default_pv(&mut pv);
     let errors = validation::validate_pv(&pv);
     if !errors.is_empty() {
+        let name = pv.metadata.name.clone().unwrap_or_default();
         return Err(invalid(&kind, &name, &errors));
     }
+    insert_volume(world, pv);
+    Ok(())
+}
+
+/// A defaulted, valid volume is admitted and stored. The provisioner's volumes come here
+/// directly: they are built valid (with the claim's validated modes and size).
+pub(super) fn insert_volume(world: &mut World, mut pv: PersistentVolume) {
+    let kind = ObjectKind::PersistentVolume;
+    let name = pv.metadata.name.clone().unwrap_or_default();
+    defaults::default_pv(&mut pv);
     admit_volume(world, &mut pv);
     init_meta(world, &kind, &mut pv.metadata);
     world.store.volumes.insert(name, pv);
-    Ok(())
 }
 
 /// PUT of a volume: defaults and `ValidatePersistentVolumeUpdate` (the status stays the

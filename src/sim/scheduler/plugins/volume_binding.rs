@@ -51,7 +51,7 @@ pub fn filter(
             ERR_REASON_NODE_CONFLICT,
         ));
     }
-    if find_pod_volumes(&state.unbound, labels).is_none() {
+    if !state.unbound.is_empty() && find_pod_volumes(&state.unbound, labels).is_none() {
         return Some(Status::new(
             Code::UnschedulableAndUnresolvable,
             ERR_REASON_BIND_CONFLICT,
