@@ -33,8 +33,9 @@ use crate::sim::server::store::Object;
 use crate::sim::world::{Change, WatchEvent, World};
 
 pub(crate) use matching::{find_matching_volume, node_affinity_admits, request_of, Search, Wants};
+pub(crate) use persistentvolume::resync;
 pub(crate) use persistentvolume::{bind as bind_volume, sync_claim};
-use persistentvolume::{sync_pending_claims, sync_volume};
+use persistentvolume::{owe_resync, sync_pending_claims, sync_volume};
 use protection::release_unused_claims;
 
 pub const PVC_PROTECTION: &str = "kubernetes.io/pvc-protection";
@@ -52,6 +53,8 @@ pub struct VolumeController {
     told: BTreeSet<(String, String)>,
     /// The controllers' view of pods, claims and volumes (`index.rs`).
     index: index::VolumeIndex,
+    /// The claims owed the periodic resync, and when it comes (`persistentvolume.rs`).
+    resync: persistentvolume::Resync,
 }
 
 pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
@@ -104,7 +107,12 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
             }
         }
         (ObjectKind::StorageClass, Change::Added) => sync_pending_claims(world),
-        (ObjectKind::Pod, _) => release_unused_claims(world),
+        (ObjectKind::Pod, change) => {
+            if *change == Change::Added {
+                owe_resync(world, &event.name);
+            }
+            release_unused_claims(world);
+        }
         _ => {}
     }
     Ok(())

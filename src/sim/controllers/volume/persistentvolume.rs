@@ -6,6 +6,7 @@ use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, Persis
 
 use crate::sim::clock::{to_time, Millis};
 use crate::sim::kinds::ObjectKind;
+use crate::sim::podutil;
 use crate::sim::server::{self, Propagation};
 use crate::sim::world::World;
 
@@ -401,4 +402,103 @@ fn set_volume_phase(world: &mut World, name: &str, phase: &str) {
         status.message = None;
         set_phase(status, phase, now)
     });
+}
+
+/// How often the PV controller syncs every claim again (`--pvclaimbinder-sync-period`).
+pub const RESYNC_PERIOD: Millis = Millis::secs(15);
+
+/// The resync, modelled where it can change something: a claim's sync does nothing new
+/// unless its inputs changed, and every input reaches the controller through an event,
+/// except one: which pods wait for the claim. So a Pending WaitForFirstConsumer claim is
+/// owed a resync when a pod that names it is created unscheduled; at the resync it says
+/// which pods it waits for (`emitEventForUnboundDelayBindingClaim`).
+#[derive(Debug, Default)]
+pub struct Resync {
+    owed: std::collections::BTreeSet<String>,
+    at: Option<Millis>,
+}
+
+/// A new pod: its Pending WaitForFirstConsumer claims are owed the next resync while it
+/// waits for a node.
+pub(super) fn owe_resync(world: &mut World, pod: &str) {
+    let Some(spec) = world.store.pods().get(pod).and_then(|p| p.spec.as_ref()) else {
+        return;
+    };
+    if spec.node_name.is_some() {
+        return;
+    }
+    let index = &world.volume_controller.index;
+    let waiting: Vec<String> =
+        spec.volumes
+            .iter()
+            .flatten()
+            .filter_map(|v| v.persistent_volume_claim.as_ref())
+            .map(|c| c.claim_name.as_str())
+            .filter(|name| {
+                index.is_pending(name)
+                    && world.store.claims().get(*name).is_some_and(|claim| {
+                        class_of(world, claim).1.is_some_and(waits_for_consumer)
+                    })
+            })
+            .map(str::to_string)
+            .collect();
+    if waiting.is_empty() {
+        return;
+    }
+    let resync = &mut world.volume_controller.resync;
+    resync.owed.extend(waiting);
+    if resync.at.is_none() {
+        let at = world.now.next_multiple_of(RESYNC_PERIOD);
+        resync.at = Some(at);
+        world.timers.at(at, crate::sim::world::Timer::ResyncClaims);
+    }
+}
+
+/// The resync came: each owed claim still waiting for a node names the pods it waits for.
+pub fn resync(world: &mut World) {
+    super::index::catch_up(world, None);
+    let owed = std::mem::take(&mut world.volume_controller.resync.owed);
+    world.volume_controller.resync.at = None;
+    for name in owed {
+        let waiting = world.store.claims().get(&name).is_some_and(|claim| {
+            phase_of_claim(claim) == "Pending"
+                && claim.metadata.deletion_timestamp.is_none()
+                && claim
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.volume_name.as_ref())
+                    .is_none()
+                && !claim
+                    .metadata
+                    .annotations
+                    .as_ref()
+                    .is_some_and(|a| a.contains_key(SELECTED_NODE))
+                && class_of(world, claim).1.is_some_and(waits_for_consumer)
+        });
+        if !waiting {
+            continue;
+        }
+        // `findNonScheduledPodsByPVC`: the pods that name the claim, not terminated and
+        // not yet on a node.
+        let mut pods: Vec<&str> = world
+            .volume_controller
+            .index
+            .pods_using(&name)
+            .filter_map(|p| world.store.pods().get(p))
+            .filter(|p| {
+                !podutil::is_failed(p)
+                    && !podutil::is_succeeded(p)
+                    && p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_none()
+                    && super::claims_of(p).iter().any(|c| *c == name)
+            })
+            .filter_map(|p| p.metadata.name.as_deref())
+            .collect();
+        pods.sort_unstable();
+        let message = match pods.as_slice() {
+            [] => continue,
+            [one] => format!("waiting for pod {one} to be scheduled"),
+            many => format!("waiting for pods {} to be scheduled", many.join(",")),
+        };
+        tell(world, &name, "Normal", "WaitForPodScheduled", message);
+    }
 }
