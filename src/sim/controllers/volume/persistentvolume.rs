@@ -489,7 +489,7 @@ pub fn resync(world: &mut World) {
                 !podutil::is_failed(p)
                     && !podutil::is_succeeded(p)
                     && p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_none()
-                    && super::claims_of(p).iter().any(|c| *c == name)
+                    && super::claims_of(p).contains(&name)
             })
             .filter_map(|p| p.metadata.name.as_deref())
             .collect();
