@@ -132,6 +132,8 @@ pub enum Timer {
     SyncDisruptionBudget { name: String },
     /// The pod GC's pass that ends the quarantine of a node that does not exist.
     OrphanedPods { node: String },
+    /// The PV controller's periodic resync of the claims (every 15 s).
+    ResyncClaims,
 }
 
 /// A pod creation or a completed pod deletion, in the order it happened.
@@ -378,6 +380,10 @@ impl World {
             }
             Timer::OrphanedPods { node } => {
                 super::controllers::podgc::gc_orphaned(self, &node);
+                Ok(())
+            }
+            Timer::ResyncClaims => {
+                super::controllers::volume::resync(self);
                 Ok(())
             }
             other => super::kubelet::on_timer(self, other),

@@ -6,10 +6,11 @@ use k8s_openapi::api::apps::v1::{
     StatefulSetSpec, StatefulSetUpdateStrategy,
 };
 use k8s_openapi::api::core::v1::{
-    Container, EmptyDirVolumeSource, PersistentVolumeClaim, PersistentVolumeClaimSpec,
-    PersistentVolumeClaimStatus, Pod, PodSecurityContext, PodSpec, Probe, Service, ServiceSpec,
-    Volume,
+    Container, EmptyDirVolumeSource, PersistentVolume, PersistentVolumeClaim,
+    PersistentVolumeClaimSpec, PersistentVolumeClaimStatus, PersistentVolumeSpec,
+    PersistentVolumeStatus, Pod, PodSecurityContext, PodSpec, Probe, Service, ServiceSpec, Volume,
 };
+use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
@@ -319,6 +320,25 @@ pub fn default_pvc(pvc: &mut PersistentVolumeClaim) {
         .status
         .get_or_insert_with(PersistentVolumeClaimStatus::default);
     set_if_empty(&mut status.phase, "Pending");
+}
+
+/// `SetDefaults_PersistentVolume`: reclaim policy `Retain`, `volumeMode: Filesystem`,
+/// `status.phase: Pending`; the capacity in canonical form.
+pub fn default_pv(pv: &mut PersistentVolume) {
+    let spec = pv.spec.get_or_insert_with(PersistentVolumeSpec::default);
+    set_if_empty(&mut spec.persistent_volume_reclaim_policy, "Retain");
+    set_if_empty(&mut spec.volume_mode, "Filesystem");
+    canonical_quantities(spec.capacity.as_mut());
+    let status = pv
+        .status
+        .get_or_insert_with(PersistentVolumeStatus::default);
+    set_if_empty(&mut status.phase, "Pending");
+}
+
+/// `SetDefaults_StorageClass`: `reclaimPolicy: Delete`, `volumeBindingMode: Immediate`.
+pub fn default_storage_class(class: &mut StorageClass) {
+    set_if_empty(&mut class.reclaim_policy, "Delete");
+    set_if_empty(&mut class.volume_binding_mode, "Immediate");
 }
 
 /// `SetDefaults_Service`: `type: ClusterIP`, `sessionAffinity: None`, port `protocol: TCP`,

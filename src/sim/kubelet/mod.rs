@@ -333,7 +333,8 @@ pub fn on_timer(world: &mut World, timer: Timer) -> Result<(), SimError> {
         | Timer::ResyncStatefulSets
         | Timer::SyncDisruptionBudget { .. }
         | Timer::TaintEviction { .. }
-        | Timer::OrphanedPods { .. } => {}
+        | Timer::OrphanedPods { .. }
+        | Timer::ResyncClaims => {}
     }
     Ok(())
 }

@@ -81,6 +81,9 @@ pub fn on_event(
         (ObjectKind::Pod, _) => on_pod(world, &event.name),
         (ObjectKind::Node, _) => retry_waiting(world),
         (ObjectKind::PersistentVolumeClaim, change) => on_claim(world, &event.name, change),
+        (ObjectKind::PersistentVolume | ObjectKind::StorageClass, change) => {
+            on_volume(world, &event.kind, &event.name, change)
+        }
         _ => {}
     }
     Ok(())
@@ -212,6 +215,26 @@ fn on_claim(world: &mut World, claim: &str, change: &Change) {
             .get(claim)
             .is_some_and(|pods| !pods.is_empty())
     {
+        request_retry(world);
+    }
+}
+
+/// A new StorageClass, a new volume, or a volume that became free may let the pods that
+/// wait for their claims fit (VolumeBinding registers PersistentVolume and StorageClass
+/// events).
+fn on_volume(world: &mut World, kind: &ObjectKind, name: &str, change: &Change) {
+    if world.scheduler.claim_waiters.is_empty() {
+        return;
+    }
+    let wakes = *change == Change::Added
+        || *kind == ObjectKind::StorageClass
+        || world.store.volumes().get(name).is_some_and(|pv| {
+            pv.spec
+                .as_ref()
+                .and_then(|s| s.claim_ref.as_ref())
+                .is_none_or(|r| r.uid.as_deref().unwrap_or_default().is_empty())
+        });
+    if wakes {
         request_retry(world);
     }
 }
@@ -354,6 +377,14 @@ fn refresh_nodes(world: &mut World) {
 
 /// One scheduling cycle for a pod without a node.
 fn schedule_one(world: &mut World, name: &str) {
+    let has_claims = world
+        .store
+        .pods()
+        .get(name)
+        .is_some_and(|pod| !super::controllers::volume::claims_of(pod).is_empty());
+    if has_claims {
+        volume_binding::prepare(world);
+    }
     let Some(pod) = world.store.pods().get(name) else {
         return;
     };
@@ -420,7 +451,7 @@ fn schedule_one(world: &mut World, name: &str) {
         // requests in the order the fit filter reports them.
         let volumes = volume_binding::FilterState {
             allowed: allowed.as_deref(),
-            topologies: volume_binding::topologies(world_ref, &claims),
+            unbound: volume_binding::delayed_claims(world_ref, &claims),
         };
         let has_claims = !claims.is_empty();
         let once_pod_conflict =

@@ -1,6 +1,6 @@
 //! Admission for PersistentVolumeClaims: the DefaultStorageClass plugin and the
-//! `kubernetes.io/pvc-protection` finalizer (`pkg/registry/core/persistentvolumeclaim`,
-//! `plugin/pkg/admission/storage`).
+//! `kubernetes.io/pvc-protection` finalizer on create, validation and the resize plugin on
+//! update (`pkg/registry/core/persistentvolumeclaim`, `plugin/pkg/admission/storage`).
 
 use super::*;
 
@@ -30,4 +30,75 @@ pub(super) fn admit_claim(world: &World, claim: &mut PersistentVolumeClaim) {
         finalizers.push("kubernetes.io/pvc-protection".into());
     }
     claim.status.get_or_insert_with(Default::default).phase = Some("Pending".into());
+}
+
+/// PUT of a claim: defaults, `ValidatePersistentVolumeClaimUpdate`, then the
+/// PersistentVolumeClaimResize admission plugin (validation runs first, as the API server
+/// validates before its validating admission).
+pub(super) fn update_claim(world: &mut World, name: &str, value: &Value) -> Result<bool, ApiError> {
+    let kind = ObjectKind::PersistentVolumeClaim;
+    let mut claim: PersistentVolumeClaim = decode(&kind, value)?;
+    defaults::default_pvc(&mut claim);
+    let Some(old) = world.store.claims().get(name) else {
+        return Err(ApiError::not_found(&kind, name));
+    };
+    let errors = validation::validate_pvc_update(&claim, old);
+    if !errors.is_empty() {
+        return Err(invalid(&kind, name, &errors));
+    }
+    if let Err(reason) = admit_resize(world, &claim, old) {
+        return Err(ApiError::new(
+            Reason::Forbidden,
+            format!("persistentvolumeclaims \"{name}\" is forbidden: {reason}"),
+        ));
+    }
+    let value = serde_json::to_value(&claim)
+        .map_err(|e| ApiError::new(Reason::BadRequest, e.to_string()))?;
+    replace_typed::<PersistentVolumeClaim>(world, name, &value)
+}
+
+/// `persistentVolumeClaimResize.Validate`: a claim may grow only when it is Bound and its
+/// StorageClass (unchanged) says `allowVolumeExpansion: true`.
+fn admit_resize(
+    world: &World,
+    claim: &PersistentVolumeClaim,
+    old: &PersistentVolumeClaim,
+) -> Result<(), &'static str> {
+    let size = |c: &PersistentVolumeClaim| {
+        let q = c
+            .spec
+            .as_ref()?
+            .resources
+            .as_ref()?
+            .requests
+            .as_ref()?
+            .get("storage")?;
+        Some(crate::quantity::parse(&q.0).ok()?.nanos())
+    };
+    if size(claim).unwrap_or(0) <= size(old).unwrap_or(0) {
+        return Ok(());
+    }
+    if old.status.as_ref().and_then(|s| s.phase.as_deref()) != Some("Bound") {
+        return Err("Only bound persistent volume claims can be expanded");
+    }
+    let class = |c: &PersistentVolumeClaim| {
+        c.spec
+            .as_ref()
+            .and_then(|s| s.storage_class_name.clone())
+            .unwrap_or_default()
+    };
+    let (new_class, old_class) = (class(claim), class(old));
+    let allowed = !new_class.is_empty()
+        && new_class == old_class
+        && world
+            .store
+            .storage_classes()
+            .get(&new_class)
+            .and_then(|c| c.allow_volume_expansion)
+            .unwrap_or(false);
+    if allowed {
+        Ok(())
+    } else {
+        Err("only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize")
+    }
 }

@@ -11,6 +11,7 @@
 //! by the watchers.
 
 mod claim;
+mod persistentvolume;
 mod pod;
 mod service;
 pub mod store;
@@ -31,7 +32,7 @@ use super::podutil;
 use super::world::{Change, PodLifecycle, World};
 use store::{GenericObject, Stored};
 
-use claim::admit_claim;
+use claim::{admit_claim, update_claim};
 use pod::update_pod;
 pub use pod::{delete_pod, insert_pod, remove_pod, set_disruption_target, shorten_grace};
 use service::allocate_cluster_ip;
@@ -374,12 +375,8 @@ pub fn create(
             init_meta(world, kind, &mut claim.metadata);
             world.store.claims.insert(name.clone(), claim);
         }
-        ObjectKind::PersistentVolume => {
-            store_typed::<k8s_openapi::api::core::v1::PersistentVolume>(world, value)?
-        }
-        ObjectKind::StorageClass => {
-            store_typed::<k8s_openapi::api::storage::v1::StorageClass>(world, value)?
-        }
+        ObjectKind::PersistentVolume => persistentvolume::create_pv(world, value)?,
+        ObjectKind::StorageClass => persistentvolume::create_storage_class(world, value)?,
         ObjectKind::Node => {
             check_node(kind, &name, value)?;
             store_typed::<k8s_openapi::api::core::v1::Node>(world, value)?
@@ -538,15 +535,9 @@ pub fn update(
         }
         ObjectKind::Pod => update_pod(world, name, &value)?,
         ObjectKind::Service => replace_typed::<Service>(world, name, &value)?,
-        ObjectKind::PersistentVolumeClaim => {
-            replace_typed::<PersistentVolumeClaim>(world, name, &value)?
-        }
-        ObjectKind::PersistentVolume => {
-            replace_typed::<k8s_openapi::api::core::v1::PersistentVolume>(world, name, &value)?
-        }
-        ObjectKind::StorageClass => {
-            replace_typed::<k8s_openapi::api::storage::v1::StorageClass>(world, name, &value)?
-        }
+        ObjectKind::PersistentVolumeClaim => update_claim(world, name, &value)?,
+        ObjectKind::PersistentVolume => persistentvolume::update_pv(world, name, &value)?,
+        ObjectKind::StorageClass => persistentvolume::update_storage_class(world, name, &value)?,
         ObjectKind::Node => {
             check_node(kind, name, &value)?;
             replace_typed::<k8s_openapi::api::core::v1::Node>(world, name, &value)?
@@ -824,12 +815,11 @@ pub fn create_claim(
 /// `create` of a PersistentVolume a controller built (the provisioner's).
 pub fn create_volume(
     world: &mut World,
-    mut volume: k8s_openapi::api::core::v1::PersistentVolume,
+    volume: k8s_openapi::api::core::v1::PersistentVolume,
 ) -> Result<Response<String>, RequestError> {
     let kind = ObjectKind::PersistentVolume;
     let name = admit_typed_create(world, &kind, &volume.metadata)?;
-    init_meta(world, &kind, &mut volume.metadata);
-    world.store.volumes.insert(name.clone(), volume);
+    persistentvolume::insert_volume(world, volume);
     write::announce_stored(world, &kind, &name, Change::Added);
     Ok(Response::new(name))
 }

@@ -6,8 +6,9 @@
 //! - `selector`: label selectors, matched and validated (`meta/v1/validation`);
 //! - `render`: values inside messages, rendered as upstream's `field.Error` does: strings
 //!   quoted, integers bare, maps and structures as Go's `%#v` of the internal type;
-//! - per kind (`pkg/apis/{core,apps}/validation`): `pod`, `persistentvolumeclaim`,
-//!   `service`, `statefulset`, `controllerrevision`;
+//! - per kind (`pkg/apis/{core,apps}/validation`): `pod`, `persistentvolume`,
+//!   `persistentvolumeclaim`, `storageclass`, `service`, `statefulset`,
+//!   `controllerrevision`;
 //! - the parts of a pod spec with rules of their own: `resources` (a container's requests
 //!   and limits), `affinity`, `topology_spread`, `taint` (tolerations, and a Node's taints),
 //!   `volume` (a volume's source).
@@ -15,6 +16,7 @@
 mod affinity;
 mod controllerrevision;
 mod names;
+mod persistentvolume;
 mod persistentvolumeclaim;
 mod pod;
 mod render;
@@ -22,13 +24,15 @@ mod resources;
 mod selector;
 mod service;
 mod statefulset;
+mod storageclass;
 mod taint;
 mod topology_spread;
 mod volume;
 
 pub use controllerrevision::{validate_controller_revision, validate_controller_revision_update};
 pub use names::validate_object_meta_name;
-pub use persistentvolumeclaim::validate_pvc;
+pub use persistentvolume::{validate_pv, validate_pv_update};
+pub use persistentvolumeclaim::{validate_pvc, validate_pvc_update};
 pub use pod::{validate_pod, validate_pod_update};
 pub use service::validate_service;
 #[cfg(test)]
@@ -37,4 +41,5 @@ pub use statefulset::{
     statefulset_warnings, validate_statefulset_json, validate_statefulset_status,
     validate_statefulset_update,
 };
+pub use storageclass::{validate_storage_class, validate_storage_class_update};
 pub use taint::{validate_node_taints, validate_tolerations};

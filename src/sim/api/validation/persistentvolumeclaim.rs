@@ -12,6 +12,33 @@ const ACCESS_MODES: [&str; 4] = [
     "ReadWriteOncePod",
 ];
 
+/// Each access mode is supported, and `ReadWriteOncePod` is not mixed with another (for
+/// volumes and claims alike).
+pub(super) fn validate_access_modes(modes: &[String], path: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let (mut once_pod, mut other) = (false, false);
+    for m in modes {
+        if !ACCESS_MODES.contains(&m.as_str()) {
+            errs.push(FieldError::unsupported(
+                format!("{path}.accessModes"),
+                m,
+                &ACCESS_MODES,
+            ));
+        } else if m == "ReadWriteOncePod" {
+            once_pod = true;
+        } else {
+            other = true;
+        }
+    }
+    if once_pod && other {
+        errs.push(FieldError::forbidden(
+            format!("{path}.accessModes"),
+            "may not use ReadWriteOncePod with other access modes",
+        ));
+    }
+    errs
+}
+
 pub(super) fn validate_pvc_spec(
     spec: Option<&PersistentVolumeClaimSpec>,
     path: &str,
@@ -26,15 +53,7 @@ pub(super) fn validate_pvc_spec(
             "at least 1 access mode is required",
         ));
     }
-    for m in modes {
-        if !ACCESS_MODES.contains(&m.as_str()) {
-            errs.push(FieldError::unsupported(
-                format!("{path}.accessModes"),
-                m,
-                &ACCESS_MODES,
-            ));
-        }
-    }
+    errs.extend(validate_access_modes(modes, path));
     let has_storage = spec
         .resources
         .as_ref()
@@ -70,5 +89,97 @@ pub fn validate_pvc(pvc: &PersistentVolumeClaim) -> Vec<FieldError> {
         "metadata.labels",
     ));
     errs.extend(validate_pvc_spec(pvc.spec.as_ref(), "spec"));
+    errs
+}
+
+fn storage_request(spec: Option<&PersistentVolumeClaimSpec>) -> Option<i128> {
+    let q = spec?
+        .resources
+        .as_ref()?
+        .requests
+        .as_ref()?
+        .get("storage")?;
+    Some(crate::quantity::parse(&q.0).ok()?.nanos())
+}
+
+/// `ValidatePersistentVolumeClaimUpdate`: the spec is immutable, except that `volumeName`
+/// may be set once, and a Bound claim may change its storage request and
+/// `volumeAttributesClassName`; the request may shrink only while it stays above
+/// `status.capacity` (recovery from a failed expansion); `volumeMode` never changes.
+/// `new` carries the stored status (the main resource cannot change it).
+pub fn validate_pvc_update(
+    new: &PersistentVolumeClaim,
+    old: &PersistentVolumeClaim,
+) -> Vec<FieldError> {
+    let mut errs = validate_pvc(new);
+    let mut new_spec = new.spec.clone().unwrap_or_default();
+    let mut old_spec = old.spec.clone().unwrap_or_default();
+    if old_spec
+        .volume_name
+        .as_deref()
+        .unwrap_or_default()
+        .is_empty()
+    {
+        old_spec.volume_name = new_spec.volume_name.clone();
+    }
+    let bound = new.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Bound");
+    if bound {
+        new_spec.volume_attributes_class_name = old_spec.volume_attributes_class_name.clone();
+        let old_request = old_spec
+            .resources
+            .as_ref()
+            .and_then(|r| r.requests.as_ref())
+            .and_then(|r| r.get("storage"))
+            .cloned();
+        if let Some(requests) = new_spec
+            .resources
+            .as_mut()
+            .and_then(|r| r.requests.as_mut())
+        {
+            match old_request {
+                Some(q) => requests.insert("storage".into(), q),
+                None => requests.remove("storage"),
+            };
+        }
+    }
+    // Compared as stored: the API server wrote every quantity in canonical form.
+    if new_spec != old_spec {
+        // Upstream appends a Go diff of the two specs; scn gives the sentence alone.
+        errs.push(FieldError::forbidden(
+            "spec",
+            "spec is immutable after creation except resources.requests and \
+             volumeAttributesClassName for bound claims",
+        ));
+    }
+    let (new_size, old_size) = (
+        storage_request(new.spec.as_ref()),
+        storage_request(old.spec.as_ref()),
+    );
+    if let (Some(new_size), Some(old_size)) = (new_size, old_size) {
+        let status_size = old
+            .status
+            .as_ref()
+            .and_then(|s| s.capacity.as_ref())
+            .and_then(|c| c.get("storage"))
+            .and_then(|q| crate::quantity::parse(&q.0).ok())
+            .map_or(0, |q| q.nanos());
+        if new_size < old_size && new_size <= status_size {
+            errs.push(FieldError::forbidden(
+                "spec.resources.requests.storage",
+                "field can not be less than status.capacity",
+            ));
+        }
+    }
+    let (new_mode, old_mode) = (
+        new.spec.as_ref().and_then(|s| s.volume_mode.as_deref()),
+        old.spec.as_ref().and_then(|s| s.volume_mode.as_deref()),
+    );
+    if new_mode != old_mode {
+        errs.push(FieldError::invalid(
+            "volumeMode",
+            new_mode.map_or_else(|| "null".to_string(), super::super::field_error::quote),
+            "field is immutable",
+        ));
+    }
     errs
 }

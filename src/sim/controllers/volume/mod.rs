@@ -4,17 +4,20 @@
 //!
 //! - a Pending claim binds to an Available volume that fits, else a class with
 //!   `volumeBindingMode: Immediate` provisions `pvc-<claim uid>` at once; with
-//!   `WaitForFirstConsumer` the scheduler picks the node first (`prebind`);
-//! - a deleted claim stays while a scheduled, non-terminal pod uses it; a volume whose
-//!   claim is gone is Released, then deleted when its reclaim policy is Delete.
+//!   `WaitForFirstConsumer` the scheduler picks the node first, and binds a volume that
+//!   fits that node or has the class provision there (`prebind`);
+//! - a deleted claim stays while a scheduled pod that names it exists; a volume whose
+//!   claim is gone is Released, then deleted (or Failed) when its reclaim policy is Delete.
 //!
 //! Split as upstream's rooms: `persistentvolume.rs` is the PV controller's binding and
-//! reclaim (`pkg/controller/volume/persistentvolume`), `provisioner.rs` the dynamic
-//! provisioner, `protection.rs` the pvc-/pv-protection finalizers
+//! reclaim (`pkg/controller/volume/persistentvolume`), `matching.rs` which volume fits a
+//! claim (shared with the scheduler), `provisioner.rs` the dynamic provisioner,
+//! `protection.rs` the pvc-/pv-protection finalizers
 //! (`pkg/controller/volume/pvcprotection`, `pvprotection`); the scheduler's side is
 //! `scheduler/plugins/volume_binding.rs`.
 
 mod index;
+mod matching;
 mod persistentvolume;
 mod protection;
 mod provisioner;
@@ -26,17 +29,22 @@ use k8s_openapi::api::storage::v1::StorageClass;
 
 use crate::sim::error::SimError;
 use crate::sim::kinds::ObjectKind;
+use crate::sim::server::store::Object;
 use crate::sim::world::{Change, WatchEvent, World};
 
-pub(crate) use persistentvolume::sync_claim;
-use persistentvolume::{sync_pending_claims, sync_volume};
+pub(crate) use matching::{find_matching_volume, node_affinity_admits, request_of, Search, Wants};
+pub(crate) use persistentvolume::resync;
+pub(crate) use persistentvolume::{bind as bind_volume, sync_claim};
+use persistentvolume::{owe_resync, sync_pending_claims, sync_volume};
 use protection::release_unused_claims;
 
 pub const PVC_PROTECTION: &str = "kubernetes.io/pvc-protection";
 pub const PV_PROTECTION: &str = "kubernetes.io/pv-protection";
 /// The scheduler's choice for a WaitForFirstConsumer claim.
 pub const SELECTED_NODE: &str = "volume.kubernetes.io/selected-node";
-const NO_PROVISIONER: &str = "kubernetes.io/no-provisioner";
+pub const NO_PROVISIONER: &str = "kubernetes.io/no-provisioner";
+/// The provisioner that made a volume (`pv.kubernetes.io/provisioned-by`).
+const PROVISIONED_BY: &str = "pv.kubernetes.io/provisioned-by";
 
 #[derive(Debug, Default)]
 pub struct VolumeController {
@@ -45,6 +53,8 @@ pub struct VolumeController {
     told: BTreeSet<(String, String)>,
     /// The controllers' view of pods, claims and volumes (`index.rs`).
     index: index::VolumeIndex,
+    /// The claims owed the periodic resync, and when it comes (`persistentvolume.rs`).
+    resync: persistentvolume::Resync,
 }
 
 pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
@@ -70,19 +80,61 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
             }
         }
         (ObjectKind::PersistentVolumeClaim, _) => sync_claim(world, &event.name),
-        (ObjectKind::PersistentVolume, Change::Deleted) => world.files.volume_gone(&event.name),
+        (ObjectKind::PersistentVolume, Change::Deleted) => {
+            world.files.volume_gone(&event.name);
+            // The claim bound to it learns that it is lost.
+            let claim = event.object.as_ref().and_then(|o| match o {
+                Object::PersistentVolume(pv) => claim_ref_name(pv).map(str::to_string),
+                _ => None,
+            });
+            if let Some(claim) = claim {
+                sync_claim(world, &claim);
+            }
+        }
         (ObjectKind::PersistentVolume, _) => {
             sync_volume(world, &event.name);
-            // A new volume may fit a claim that waits for one.
-            if event.change == Change::Added {
+            // A new volume, or one whose claim let go of it, may fit a claim that waits.
+            let free = || {
+                world.store.volumes().get(&event.name).is_some_and(|pv| {
+                    pv.spec
+                        .as_ref()
+                        .and_then(|s| s.claim_ref.as_ref())
+                        .is_none_or(|r| r.uid.as_deref().unwrap_or_default().is_empty())
+                })
+            };
+            if event.change == Change::Added || free() {
                 sync_pending_claims(world);
             }
         }
         (ObjectKind::StorageClass, Change::Added) => sync_pending_claims(world),
-        (ObjectKind::Pod, _) => release_unused_claims(world),
+        (ObjectKind::Pod, change) => {
+            if *change == Change::Added {
+                owe_resync(world, &event.name);
+            }
+            release_unused_claims(world);
+        }
         _ => {}
     }
     Ok(())
+}
+
+/// Brings the controllers' view of volumes and claims up to date, for a component that
+/// reads it on their behalf (the scheduler's VolumeBinding).
+pub(crate) fn catch_up_index(world: &mut World) {
+    index::catch_up(world, None);
+}
+
+/// The volumes a claim named `claim` may bind (no `claimRef`, or one naming it), from the
+/// controllers' view; call [`catch_up_index`] first.
+pub(crate) fn bindable_volumes<'w>(world: &'w World, claim: &str) -> Vec<&'w PersistentVolume> {
+    let volumes = world.store.volumes();
+    world
+        .volume_controller
+        .index
+        .bindable(claim)
+        .into_iter()
+        .filter_map(|pv| volumes.get(pv))
+        .collect()
 }
 
 pub(crate) fn phase_of_claim(claim: &PersistentVolumeClaim) -> &str {

@@ -2,16 +2,21 @@
 //! best Available volume or asks the provisioner for one; `syncVolume` makes a new volume
 //! Available and releases and reclaims one whose claim is gone (B-PV-1, B-PV-4).
 
-use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
+use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, PersistentVolumeStatus};
 
+use crate::sim::clock::{to_time, Millis};
 use crate::sim::kinds::ObjectKind;
+use crate::sim::podutil;
 use crate::sim::server::{self, Propagation};
 use crate::sim::world::World;
 
+use super::matching::{
+    check_volume_satisfy_claim, find_matching_volume, is_bound_to_claim, Search, Wants,
+};
 use super::protection::{release_if_unused, remove_finalizer};
 use super::provisioner::provision;
 use super::{
-    class_of, parse_quantity, phase_of_claim, tell, waits_for_consumer, NO_PROVISIONER,
+    class_of, phase_of_claim, tell, waits_for_consumer, NO_PROVISIONER, PROVISIONED_BY,
     PV_PROTECTION, SELECTED_NODE,
 };
 
@@ -34,7 +39,8 @@ pub(super) fn sync_pending_claims(world: &mut World) {
     }
 }
 
-/// `syncClaim` for an unbound claim: bind, provision, or wait.
+/// `syncClaim`: an unbound claim is bound, provisioned, or waits; a bound claim whose
+/// volume is gone is Lost.
 pub(crate) fn sync_claim(world: &mut World, name: &str) {
     super::index::catch_up(world, None);
     let Some(claim) = world.store.claims().get_shared(name) else {
@@ -46,21 +52,19 @@ pub(crate) fn sync_claim(world: &mut World, name: &str) {
         release_if_unused(world, name);
         return;
     }
-    if phase_of_claim(&claim) != "Pending" {
-        return;
-    }
-    if claim
-        .spec
-        .as_ref()
-        .and_then(|s| s.volume_name.as_ref())
-        .is_some()
-    {
-        // Pre-bound to a volume by name: that one or none.
-        let found = find_volume(world, &claim);
-        drop(claim);
-        if let Some(pv) = found {
-            bind(world, name, &pv);
+    match phase_of_claim(&claim) {
+        "Pending" => {}
+        "Bound" => {
+            let volume = claim.spec.as_ref().and_then(|s| s.volume_name.clone());
+            drop(claim);
+            sync_bound_claim(world, name, volume.as_deref());
+            return;
         }
+        _ => return,
+    }
+    if let Some(volume) = claim.spec.as_ref().and_then(|s| s.volume_name.clone()) {
+        drop(claim);
+        sync_claim_naming(world, name, &volume);
         return;
     }
     let selected = claim
@@ -70,13 +74,10 @@ pub(crate) fn sync_claim(world: &mut World, name: &str) {
         .and_then(|a| a.get(SELECTED_NODE))
         .cloned();
     let (class_name, class) = class_of(world, &claim);
-    // WaitForFirstConsumer delays even static binding until the scheduler chose a node.
-    let delayed = class.is_some_and(waits_for_consumer) && selected.is_none();
-    let found = if delayed {
-        None
-    } else {
-        find_volume(world, &claim)
-    };
+    // WaitForFirstConsumer: the scheduler binds a volume that fits the node it chose; the
+    // controller binds only a volume pre-bound to the claim.
+    let delay_binding = class.is_some_and(waits_for_consumer);
+    let found = find_volume(world, &claim, delay_binding);
     drop(claim);
     if let Some(pv) = found {
         bind(world, name, &pv);
@@ -102,124 +103,116 @@ pub(crate) fn sync_claim(world: &mut World, name: &str) {
         );
         return;
     };
-    if waits_for_consumer(&class) {
-        match selected {
-            Some(node) if class.provisioner != NO_PROVISIONER => {
-                provision(world, name, &class, Some(&node))
-            }
-            Some(_) => {}
-            None => tell(
-                world,
-                name,
-                "Normal",
-                "WaitForFirstConsumer",
-                "waiting for first consumer to be created before binding".into(),
-            ),
-        }
-        return;
-    }
-    if class.provisioner == NO_PROVISIONER {
-        // Nobody provisions for this class: a volume must be made by hand.
+    if waits_for_consumer(&class) && selected.is_none() {
         tell(
             world,
             name,
             "Normal",
-            "ExternalProvisioning",
-            format!(
-                "Waiting for a volume to be created either by the external provisioner '{NO_PROVISIONER}' \
-                 or manually by the system administrator. If volume creation is delayed, please \
-                 verify that the provisioner is running and correctly registered."
-            ),
+            "WaitForFirstConsumer",
+            "waiting for first consumer to be created before binding".into(),
         );
         return;
     }
-    provision(world, name, &class, None);
+    // `provisionClaimOperationExternal`: the class's provisioner is not built in, so the
+    // controller names it on the claim and waits for it (or for a volume made by hand).
+    tell(
+        world,
+        name,
+        "Normal",
+        "ExternalProvisioning",
+        format!(
+            "Waiting for a volume to be created either by the external provisioner '{}' \
+             or manually by the system administrator. If volume creation is delayed, please \
+             verify that the provisioner is running and correctly registered.",
+            class.provisioner
+        ),
+    );
+    if class.provisioner != NO_PROVISIONER {
+        provision(world, name, &class, selected.as_deref());
+    }
 }
 
-/// `findBestMatchForClaim`: an Available volume (or the one the claim or the volume names)
-/// of the same class and mode, with the claim's access modes and at least its size; the
-/// smallest wins, then the first by name.
-fn find_volume(world: &World, claim: &PersistentVolumeClaim) -> Option<String> {
-    let name = claim.metadata.name.as_deref()?;
-    let spec = claim.spec.as_ref()?;
-    let class = spec.storage_class_name.clone().unwrap_or_default();
-    let mode = spec.volume_mode.as_deref().unwrap_or("Filesystem");
-    let want = request_of(claim).unwrap_or(0);
-    let modes = spec.access_modes.clone().unwrap_or_default();
-    if let Some(volume) = &spec.volume_name {
-        let pv = world.store.volumes().get(volume)?;
-        let taken = pv
-            .spec
-            .as_ref()
-            .and_then(|s| s.claim_ref.as_ref())
-            .is_some_and(|r| r.name.as_deref() != Some(name));
-        return (!taken && pv.metadata.deletion_timestamp.is_none()).then(|| volume.clone());
-    }
-    let mut best: Option<(u128, String)> = None;
-    for pv_name in world.volume_controller.index.bindable(name) {
-        let Some(pv) = world.store.volumes().get(pv_name) else {
-            continue;
+/// `syncUnboundClaim` for a claim that names its volume (`spec.volumeName`): that volume
+/// or none. A free volume that does not satisfy the claim is refused with `VolumeMismatch`;
+/// one bound to another claim is waited for.
+fn sync_claim_naming(world: &mut World, name: &str, volume: &str) {
+    let verdict = {
+        let (Some(claim), Some(pv)) = (
+            world.store.claims().get(name),
+            world.store.volumes().get(volume),
+        ) else {
+            return;
         };
-        let Some(pv_spec) = pv.spec.as_ref() else {
-            continue;
-        };
-        if pv.metadata.deletion_timestamp.is_some() {
-            continue;
+        let wants = Wants::of(claim);
+        let claimed = pv.spec.as_ref().is_some_and(|s| s.claim_ref.is_some());
+        if !claimed {
+            check_volume_satisfy_claim(pv, &wants).map(|()| true)
+        } else {
+            Ok(is_bound_to_claim(pv, &wants))
         }
-        let phase = pv.status.as_ref().and_then(|s| s.phase.as_deref());
-        let pre_bound = pv_spec.claim_ref.as_ref().map(|r| {
-            r.name.as_deref() == Some(name)
-                && r.uid
-                    .as_deref()
-                    .is_none_or(|u| Some(u) == claim.metadata.uid.as_deref())
+    };
+    match verdict {
+        Ok(true) => bind(world, name, volume),
+        Ok(false) => {}
+        Err(why) => tell(
+            world,
+            name,
+            "Warning",
+            "VolumeMismatch",
+            format!("Cannot bind to requested volume \"{volume}\": {why}"),
+        ),
+    }
+}
+
+/// `syncBoundClaim`: a claim whose volume is gone is Lost (its data with it).
+fn sync_bound_claim(world: &mut World, name: &str, volume: Option<&str>) {
+    if volume.is_some_and(|v| world.store.volumes().get(v).is_some()) {
+        return;
+    }
+    let message = if volume.is_some() {
+        "Bound claim has lost its PersistentVolume. Data on the volume is lost!"
+    } else {
+        "Bound claim has lost reference to PersistentVolume. Data on the volume is lost!"
+    };
+    let lost =
+        server::write::<PersistentVolumeClaim>(world, name, server::Author::Other, |claim| {
+            let status = claim.status.get_or_insert_with(Default::default);
+            status.phase = Some("Lost".into());
+            status.access_modes = None;
+            status.capacity = None;
+            true
         });
-        match pre_bound {
-            Some(true) => return Some(pv_name.clone()),
-            Some(false) => continue,
-            None => {}
-        }
-        if !matches!(phase, None | Some("Available") | Some("Pending")) {
-            continue;
-        }
-        if pv_spec.storage_class_name.clone().unwrap_or_default() != class
-            || pv_spec.volume_mode.as_deref().unwrap_or("Filesystem") != mode
-        {
-            continue;
-        }
-        let pv_modes = pv_spec.access_modes.clone().unwrap_or_default();
-        if !modes.iter().all(|m| pv_modes.contains(m)) {
-            continue;
-        }
-        let size = pv_spec
-            .capacity
-            .as_ref()
-            .and_then(|c| c.get("storage"))
-            .and_then(|q| parse_quantity(&q.0))
-            .unwrap_or(0);
-        if size < want {
-            continue;
-        }
-        if best.as_ref().is_none_or(|(s, _)| size < *s) {
-            best = Some((size, pv_name.clone()));
-        }
+    if lost.is_some() {
+        tell(world, name, "Warning", "ClaimLost", message.into());
     }
-    best.map(|(_, name)| name)
 }
 
-fn request_of(claim: &PersistentVolumeClaim) -> Option<u128> {
-    let q = claim
-        .spec
-        .as_ref()?
-        .resources
-        .as_ref()?
-        .requests
-        .as_ref()?
-        .get("storage")?;
-    parse_quantity(&q.0)
+/// `findBestMatchForClaim` over the volumes the claim may bind (`matching.rs`).
+fn find_volume(
+    world: &World,
+    claim: &PersistentVolumeClaim,
+    delay_binding: bool,
+) -> Option<String> {
+    let name = claim.metadata.name.as_deref()?;
+    let volumes = world.store.volumes();
+    let candidates = world
+        .volume_controller
+        .index
+        .bindable(name)
+        .into_iter()
+        .filter_map(|pv| volumes.get(pv));
+    find_matching_volume(
+        candidates,
+        &Wants::of(claim),
+        Search::Controller { delay_binding },
+        None,
+        &[],
+    )
+    .and_then(|pv| pv.metadata.name.clone())
 }
 
 /// `bind`: the volume points at the claim and the claim at the volume; both are Bound.
-pub(super) fn bind(world: &mut World, claim_name: &str, pv_name: &str) {
+pub(crate) fn bind(world: &mut World, claim_name: &str, pv_name: &str) {
     let Some(claim_uid) = world
         .store
         .claims()
@@ -229,6 +222,7 @@ pub(super) fn bind(world: &mut World, claim_name: &str, pv_name: &str) {
         return;
     };
     let ns = world.config.namespace.clone();
+    let now = world.now;
     let mut bound_as = None;
     server::write::<PersistentVolume>(world, pv_name, server::Author::Other, |pv| {
         let pv_spec = pv.spec.get_or_insert_with(Default::default);
@@ -247,7 +241,7 @@ pub(super) fn bind(world: &mut World, claim_name: &str, pv_name: &str) {
         claim_ref.name = Some(claim_name.to_string());
         claim_ref.uid = claim_uid;
         bound_as = Some((pv_spec.capacity.clone(), pv_spec.access_modes.clone()));
-        pv.status.get_or_insert_with(Default::default).phase = Some("Bound".into());
+        set_phase(pv.status.get_or_insert_with(Default::default), "Bound", now);
         true
     });
     let Some((capacity, modes)) = bound_as else {
@@ -278,8 +272,9 @@ pub(super) fn bind(world: &mut World, claim_name: &str, pv_name: &str) {
     });
 }
 
-/// `syncVolume`: a new volume without a claim is Available; a bound volume whose claim
-/// is gone is Released and reclaimed; a deleted volume no claim uses loses pv-protection.
+/// `syncVolume`: a volume without a claim, or pre-bound by name to one that has not come
+/// yet, is Available; a bound volume whose claim is gone is Released and reclaimed; a
+/// deleted volume no claim uses loses pv-protection.
 pub(super) fn sync_volume(world: &mut World, name: &str) {
     let Some(pv) = world.store.volumes().get_shared(name) else {
         return;
@@ -291,21 +286,21 @@ pub(super) fn sync_volume(world: &mut World, name: &str) {
         .unwrap_or_default();
     let deleting = pv.metadata.deletion_timestamp.is_some();
     let claim_ref = pv.spec.as_ref().and_then(|s| s.claim_ref.clone());
-    let policy = pv
-        .spec
-        .as_ref()
-        .and_then(|s| s.persistent_volume_reclaim_policy.clone())
-        .unwrap_or_else(|| "Retain".into());
     // Let go of the volume before it is written (no copy on write).
     drop(pv);
     match claim_ref {
+        // Unused, or reserved for a claim by name: the claim's sync binds it.
         None => {
-            if !deleting && (phase.is_empty() || phase == "Pending") {
+            if !deleting && phase != "Available" {
                 set_volume_phase(world, name, "Available");
             }
         }
-        // Without a UID it is pre-bound by name and waits for its claim.
-        Some(claim_ref) if claim_ref.uid.is_some() => {
+        Some(claim_ref) if claim_ref.uid.as_deref().unwrap_or_default().is_empty() => {
+            if !deleting && phase != "Available" {
+                set_volume_phase(world, name, "Available");
+            }
+        }
+        Some(claim_ref) => {
             let claim_lives = world
                 .store
                 .claims()
@@ -315,19 +310,11 @@ pub(super) fn sync_volume(world: &mut World, name: &str) {
                 // The claim is gone: released, and its reclaim policy applies (B-PV-4).
                 set_volume_phase(world, name, "Released");
                 phase = "Released".into();
-                if policy == "Delete" && !deleting {
-                    let _ = server::delete(
-                        world,
-                        &ObjectKind::PersistentVolume,
-                        name,
-                        Propagation::Background,
-                        false,
-                    );
+                if !deleting && reclaim(world, name) {
                     return;
                 }
             }
         }
-        Some(_) => {}
     }
     // pv-protection: a deleted volume goes once no claim is bound to it.
     if deleting && phase != "Bound" {
@@ -335,9 +322,183 @@ pub(super) fn sync_volume(world: &mut World, name: &str) {
     }
 }
 
+/// `reclaimVolume` for a released volume: Retain keeps it; Delete has the provisioner that
+/// made it delete it, or the volume plugin of its source: hostPath deletes only under
+/// `/tmp/`, and a volume it cannot delete is Failed (with the reason in `status.message`
+/// and a `VolumeFailedDelete` event). Says whether the volume was deleted.
+fn reclaim(world: &mut World, name: &str) -> bool {
+    let Some(pv) = world.store.volumes().get(name) else {
+        return false;
+    };
+    let spec = pv.spec.as_ref();
+    if spec.and_then(|s| s.persistent_volume_reclaim_policy.as_deref()) != Some("Delete") {
+        return false;
+    }
+    let provisioned = pv
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(PROVISIONED_BY))
+        .is_some_and(|p| !p.is_empty());
+    let failure = match spec.and_then(|s| s.host_path.as_ref()) {
+        _ if provisioned => None,
+        // `hostPathDeleter.Delete`: the pattern is not anchored.
+        Some(host_path) if !under_tmp(&host_path.path) => Some(format!(
+            "host_path deleter only supports /tmp/.+ but received provided {}",
+            host_path.path
+        )),
+        _ => None,
+    };
+    if let Some(message) = failure {
+        let now = world.now;
+        server::write::<PersistentVolume>(world, name, server::Author::Other, |pv| {
+            let status = pv.status.get_or_insert_with(Default::default);
+            set_phase(status, "Failed", now);
+            status.message = Some(message.clone());
+            true
+        });
+        world.events.record(
+            now,
+            ObjectKind::PersistentVolume,
+            name,
+            "Warning",
+            "VolumeFailedDelete",
+            message,
+        );
+        return false;
+    }
+    let _ = server::delete(
+        world,
+        &ObjectKind::PersistentVolume,
+        name,
+        Propagation::Background,
+        false,
+    );
+    true
+}
+
+/// Whether `path` matches the hostPath deleter's `/tmp/.+` (anywhere in the path).
+fn under_tmp(path: &str) -> bool {
+    path.match_indices("/tmp/")
+        .any(|(at, m)| path.len() > at + m.len())
+}
+
+/// A volume's phase, with the time it changed (`lastPhaseTransitionTime`, which the API
+/// server's strategy keeps on every phase change). Says whether it changed.
+pub(super) fn set_phase(status: &mut PersistentVolumeStatus, phase: &str, now: Millis) -> bool {
+    if status.phase.as_deref() == Some(phase) {
+        return false;
+    }
+    status.phase = Some(phase.to_string());
+    status.last_phase_transition_time = Some(to_time(now));
+    true
+}
+
 fn set_volume_phase(world: &mut World, name: &str, phase: &str) {
+    let now = world.now;
     server::write::<PersistentVolume>(world, name, server::Author::Other, |pv| {
-        pv.status.get_or_insert_with(Default::default).phase = Some(phase.to_string());
-        true
+        let status = pv.status.get_or_insert_with(Default::default);
+        // `updateVolumePhase` clears the message of a phase it leaves.
+        status.message = None;
+        set_phase(status, phase, now)
     });
+}
+
+/// How often the PV controller syncs every claim again (`--pvclaimbinder-sync-period`).
+pub const RESYNC_PERIOD: Millis = Millis::secs(15);
+
+/// The resync, modelled where it can change something: a claim's sync does nothing new
+/// unless its inputs changed, and every input reaches the controller through an event,
+/// except one: which pods wait for the claim. So a Pending WaitForFirstConsumer claim is
+/// owed a resync when a pod that names it is created unscheduled; at the resync it says
+/// which pods it waits for (`emitEventForUnboundDelayBindingClaim`).
+#[derive(Debug, Default)]
+pub struct Resync {
+    owed: std::collections::BTreeSet<String>,
+    at: Option<Millis>,
+}
+
+/// A new pod: its Pending WaitForFirstConsumer claims are owed the next resync while it
+/// waits for a node.
+pub(super) fn owe_resync(world: &mut World, pod: &str) {
+    let Some(spec) = world.store.pods().get(pod).and_then(|p| p.spec.as_ref()) else {
+        return;
+    };
+    if spec.node_name.is_some() {
+        return;
+    }
+    let index = &world.volume_controller.index;
+    let waiting: Vec<String> =
+        spec.volumes
+            .iter()
+            .flatten()
+            .filter_map(|v| v.persistent_volume_claim.as_ref())
+            .map(|c| c.claim_name.as_str())
+            .filter(|name| {
+                index.is_pending(name)
+                    && world.store.claims().get(*name).is_some_and(|claim| {
+                        class_of(world, claim).1.is_some_and(waits_for_consumer)
+                    })
+            })
+            .map(str::to_string)
+            .collect();
+    if waiting.is_empty() {
+        return;
+    }
+    let resync = &mut world.volume_controller.resync;
+    resync.owed.extend(waiting);
+    if resync.at.is_none() {
+        let at = world.now.next_multiple_of(RESYNC_PERIOD);
+        resync.at = Some(at);
+        world.timers.at(at, crate::sim::world::Timer::ResyncClaims);
+    }
+}
+
+/// The resync came: each owed claim still waiting for a node names the pods it waits for.
+pub fn resync(world: &mut World) {
+    super::index::catch_up(world, None);
+    let owed = std::mem::take(&mut world.volume_controller.resync.owed);
+    world.volume_controller.resync.at = None;
+    for name in owed {
+        let waiting = world.store.claims().get(&name).is_some_and(|claim| {
+            phase_of_claim(claim) == "Pending"
+                && claim.metadata.deletion_timestamp.is_none()
+                && claim
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.volume_name.as_ref())
+                    .is_none()
+                && !claim
+                    .metadata
+                    .annotations
+                    .as_ref()
+                    .is_some_and(|a| a.contains_key(SELECTED_NODE))
+                && class_of(world, claim).1.is_some_and(waits_for_consumer)
+        });
+        if !waiting {
+            continue;
+        }
+        // `findNonScheduledPodsByPVC`: the pods that name the claim, not terminated and
+        // not yet on a node.
+        let mut pods: Vec<&str> = world
+            .volume_controller
+            .index
+            .pods_using(&name)
+            .filter_map(|p| world.store.pods().get(p))
+            .filter(|p| {
+                !podutil::is_failed(p)
+                    && !podutil::is_succeeded(p)
+                    && p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_none()
+                    && super::claims_of(p).contains(&name)
+            })
+            .filter_map(|p| p.metadata.name.as_deref())
+            .collect();
+        pods.sort_unstable();
+        let message = match pods.as_slice() {
+            [] => continue,
+            [one] => format!("waiting for pod {one} to be scheduled"),
+            many => format!("waiting for pods {} to be scheduled", many.join(",")),
+        };
+        tell(world, &name, "Normal", "WaitForPodScheduled", message);
+    }
 }

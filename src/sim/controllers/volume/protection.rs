@@ -1,17 +1,17 @@
 //! The pvc-protection and pv-protection controllers: a deleted claim stays while a
-//! scheduled, unfinished pod uses it; a deleted volume stays while a claim is bound to it.
+//! scheduled pod that names it exists; a deleted volume stays while a claim is bound to it.
 
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
 use serde_json::Value;
 
 use super::{claims_of, PVC_PROTECTION};
 use crate::sim::kinds::ObjectKind;
-use crate::sim::podutil;
 use crate::sim::server;
 use crate::sim::server::store::Stored;
 use crate::sim::world::World;
 
-/// A scheduled pod that has not finished uses its claims (pvc-protection).
+/// A scheduled pod uses its claims while the pod object exists, finished or not
+/// (pvc-protection's `podUsesPVC`).
 fn in_use(world: &mut World, claim: &str) -> bool {
     super::index::catch_up(world, None);
     let index = &world.volume_controller.index;
@@ -24,10 +24,7 @@ fn in_use(world: &mut World, claim: &str) -> bool {
             .as_ref()
             .and_then(|s| s.node_name.as_ref())
             .is_some();
-        scheduled
-            && !podutil::is_failed(pod)
-            && !podutil::is_succeeded(pod)
-            && claims_of(pod).iter().any(|c| c == claim)
+        scheduled && claims_of(pod).iter().any(|c| c == claim)
     })
 }
 

@@ -1,8 +1,10 @@
 //! VolumeBinding (`volumebinding/volume_binding.go`, `binder.go`, B-SCHED-16): the pod's
 //! claims must exist; an unbound Immediate claim fails PreFilter; a bound volume's node
-//! affinity admits only its nodes; a WaitForFirstConsumer claim is provisioned on the
-//! chosen node within its class's `allowedTopologies` (`PreBind` writes the node on the
-//! claim and has the PV controller bind or provision it before the pod is bound).
+//! affinity admits only its nodes; an unbound WaitForFirstConsumer claim needs, on each
+//! node, an Available volume that fits it and whose node affinity admits the node, else a
+//! class that can provision there (a provisioner other than `kubernetes.io/no-provisioner`,
+//! within its `allowedTopologies`). `PreBind` binds the volumes chosen for the node, and
+//! writes the node on the claims left to provision, which the PV controller then does.
 
 use std::collections::BTreeMap;
 
@@ -12,7 +14,9 @@ use k8s_openapi::api::core::v1::{
 
 use super::super::framework::{Code, Status};
 use crate::sim::controllers::volume::{
-    claims_of, class_of, phase_of_claim, sync_claim, waits_for_consumer, SELECTED_NODE,
+    bind_volume, bindable_volumes, catch_up_index, claims_of, class_of, find_matching_volume,
+    node_affinity_admits, phase_of_claim, request_of, sync_claim, waits_for_consumer, Search,
+    Wants, NO_PROVISIONER, SELECTED_NODE,
 };
 use crate::sim::server;
 use crate::sim::World;
@@ -30,6 +34,11 @@ pub fn pre_filter(world: &World, pod: &Pod) -> Result<Option<Vec<bool>>, String>
     }
 }
 
+/// The controllers' view of volumes is brought up to date before a cycle reads it.
+pub fn prepare(world: &mut World) {
+    catch_up_index(world);
+}
+
 /// `index` is the node's place in the store's order.
 pub fn filter(
     state: &FilterState,
@@ -42,7 +51,7 @@ pub fn filter(
             ERR_REASON_NODE_CONFLICT,
         ));
     }
-    if !provisionable_on(&state.topologies, labels) {
+    if !state.unbound.is_empty() && find_pod_volumes(&state.unbound, labels).is_none() {
         return Some(Status::new(
             Code::UnschedulableAndUnresolvable,
             ERR_REASON_BIND_CONFLICT,
@@ -52,17 +61,28 @@ pub fn filter(
 }
 
 /// What the filter needs of the pod's claims, read once per cycle: the nodes its bound
-/// volumes admit, and the `allowedTopologies` of each claim still to be provisioned.
+/// volumes admit, and its claims the scheduler binds.
 pub struct FilterState<'a> {
     pub allowed: Option<&'a [bool]>,
-    pub topologies: Vec<&'a [TopologySelectorTerm]>,
+    pub unbound: Vec<DelayedClaim<'a>>,
 }
 
-/// Per claim still to be provisioned on the chosen node (Pending, of a
-/// WaitForFirstConsumer class with `allowedTopologies`), the class's terms. A claim of any
-/// other kind admits every node, so a pod with none of these is provisionable anywhere.
-pub fn topologies<'w>(world: &'w World, claims: &[String]) -> Vec<&'w [TopologySelectorTerm]> {
-    claims
+/// A Pending claim of a WaitForFirstConsumer class: the volumes it may bind (checked per
+/// node for their node affinity), and where its class can provision.
+pub struct DelayedClaim<'a> {
+    name: &'a str,
+    wants: Wants<'a>,
+    size: u128,
+    candidates: Vec<&'a PersistentVolume>,
+    /// `None` when its class cannot provision (`checkVolumeProvisions`); else the class's
+    /// `allowedTopologies` (empty: every node).
+    provision: Option<&'a [TopologySelectorTerm]>,
+}
+
+/// The pod's Pending WaitForFirstConsumer claims, smallest request first (the binder
+/// gives each claim the smallest volume that fits, in that order).
+pub fn delayed_claims<'w>(world: &'w World, claims: &[String]) -> Vec<DelayedClaim<'w>> {
+    let mut delayed: Vec<DelayedClaim> = claims
         .iter()
         .filter_map(|claim_name| {
             let claim = world.store.claims().get(claim_name)?;
@@ -70,28 +90,62 @@ pub fn topologies<'w>(world: &'w World, claims: &[String]) -> Vec<&'w [TopologyS
                 return None;
             }
             let (_, class) = class_of(world, claim);
-            class
-                .filter(|c| waits_for_consumer(c))
-                .and_then(|c| c.allowed_topologies.as_deref())
-                .filter(|t| !t.is_empty())
+            let class = class.filter(|c| waits_for_consumer(c))?;
+            let provision = (!class.provisioner.is_empty() && class.provisioner != NO_PROVISIONER)
+                .then(|| class.allowed_topologies.as_deref().unwrap_or_default());
+            Some(DelayedClaim {
+                name: claim.metadata.name.as_deref().unwrap_or_default(),
+                wants: Wants::of(claim),
+                size: request_of(claim).unwrap_or(0),
+                candidates: bindable_volumes(world, claim_name),
+                provision,
+            })
         })
-        .collect()
+        .collect();
+    delayed.sort_by_key(|c| c.size);
+    delayed
 }
 
-/// VolumeBinding's check for claims still to be provisioned on the chosen node: a
-/// WaitForFirstConsumer class with `allowedTopologies` admits only the nodes it lists.
-pub fn provisionable_on(
-    topologies: &[&[TopologySelectorTerm]],
+/// `FindPodVolumes` on one node: for each claim, the volume it would bind there (`None`:
+/// provisioned there); `None` when a claim can have neither.
+fn find_pod_volumes<'a>(
+    claims: &[DelayedClaim<'a>],
     labels: &BTreeMap<String, String>,
-) -> bool {
-    topologies.iter().all(|terms| {
-        terms.iter().any(|term| {
+) -> Option<Vec<Option<&'a PersistentVolume>>> {
+    let mut chosen: Vec<&str> = Vec::new();
+    let mut plan = Vec::with_capacity(claims.len());
+    for claim in claims {
+        let found = if claim.candidates.is_empty() {
+            None
+        } else {
+            find_matching_volume(
+                claim.candidates.iter().copied(),
+                &claim.wants,
+                Search::Node,
+                Some(labels),
+                &chosen,
+            )
+        };
+        match found {
+            Some(pv) => chosen.push(pv.metadata.name.as_deref().unwrap_or_default()),
+            None if claim.provision.is_some_and(|t| provisionable_on(t, labels)) => {}
+            None => return None,
+        }
+        plan.push(found);
+    }
+    Some(plan)
+}
+
+/// A class's `allowedTopologies` admit a node when one term matches its labels (no terms:
+/// every node).
+pub fn provisionable_on(terms: &[TopologySelectorTerm], labels: &BTreeMap<String, String>) -> bool {
+    terms.is_empty()
+        || terms.iter().any(|term| {
             term.match_label_expressions
                 .iter()
                 .flatten()
                 .all(|e| labels.get(&e.key).is_some_and(|v| e.values.contains(v)))
         })
-    })
 }
 
 /// Why a pod cannot be scheduled because of its claims, as the scheduler's VolumeBinding
@@ -140,46 +194,55 @@ pub fn check_pod(world: &World, pod: &Pod) -> ClaimCheck {
     ClaimCheck::Ready(allowed)
 }
 
-/// Which nodes a volume's required node affinity admits (hostname terms, as local volumes
-/// write them), one flag per node in the store's order; None when it has none.
+/// Which nodes a volume's required node affinity admits, one flag per node in the store's
+/// order; None when it has none.
 fn affinity_nodes(world: &World, pv: &PersistentVolume) -> Option<Vec<bool>> {
-    let terms = &pv
-        .spec
+    pv.spec
         .as_ref()?
         .node_affinity
         .as_ref()?
         .required
-        .as_ref()?
-        .node_selector_terms;
+        .as_ref()?;
     let empty = BTreeMap::new();
     let nodes = world
         .store
         .nodes()
         .values()
-        .map(|node| {
-            let labels = node.metadata.labels.as_ref().unwrap_or(&empty);
-            terms.iter().any(|term| {
-                term.match_expressions.iter().flatten().all(|e| {
-                    crate::sim::labels::requirement_matches(
-                        labels,
-                        &e.key,
-                        &e.operator,
-                        e.values.as_deref().unwrap_or_default(),
-                    )
-                })
-            })
-        })
+        .map(|node| node_affinity_admits(pv, node.metadata.labels.as_ref().unwrap_or(&empty)))
         .collect();
     Some(nodes)
 }
 
-/// The scheduler's `PreBind` for WaitForFirstConsumer claims: the chosen node is written
-/// on the claim, and the provisioner makes a volume there before the pod is bound (B-PV-3).
+/// The scheduler's `PreBind` (`BindPodVolumes`): the volumes chosen for the node are bound
+/// to their claims; the claims left to provision get the node (`selected-node`), and the
+/// PV controller has the provisioner make a volume there, before the pod is bound (B-PV-3).
 pub fn prebind(world: &mut World, pod: &str, node: &str) {
     let Some(claims) = world.store.pods().get(pod).map(claims_of) else {
         return;
     };
+    catch_up_index(world);
+    let empty = BTreeMap::new();
+    let chosen: Vec<(String, String)> = {
+        let labels = world
+            .store
+            .nodes()
+            .get(node)
+            .and_then(|n| n.metadata.labels.as_ref())
+            .unwrap_or(&empty);
+        let delayed = delayed_claims(world, &claims);
+        find_pod_volumes(&delayed, labels)
+            .into_iter()
+            .flat_map(|plan| delayed.iter().zip(plan))
+            .filter_map(|(claim, pv)| Some((claim.name.to_string(), pv?.metadata.name.clone()?)))
+            .collect()
+    };
+    for (claim, pv) in &chosen {
+        bind_volume(world, claim, pv);
+    }
     for claim_name in claims {
+        if chosen.iter().any(|(c, _)| *c == claim_name) {
+            continue;
+        }
         let written = server::write::<PersistentVolumeClaim>(
             world,
             &claim_name,

@@ -1,0 +1,266 @@
+//! PersistentVolume validation (`ValidatePersistentVolume`, `ValidatePersistentVolumeSpec`).
+
+use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeSpec};
+
+use super::super::field_error::FieldError;
+use super::names::{validate_labels, validate_object_meta_name};
+use super::persistentvolumeclaim::validate_access_modes;
+
+const RECLAIM_POLICIES: [&str; 3] = ["Delete", "Recycle", "Retain"];
+const VOLUME_MODES: [&str; 2] = ["Block", "Filesystem"];
+
+/// The volume sources a PersistentVolume may name, as the API spells them. Exactly one
+/// must be set.
+fn sources(spec: &PersistentVolumeSpec) -> Vec<&'static str> {
+    let set = [
+        ("hostPath", spec.host_path.is_some()),
+        ("gcePersistentDisk", spec.gce_persistent_disk.is_some()),
+        (
+            "awsElasticBlockStore",
+            spec.aws_elastic_block_store.is_some(),
+        ),
+        ("glusterfs", spec.glusterfs.is_some()),
+        ("flocker", spec.flocker.is_some()),
+        ("nfs", spec.nfs.is_some()),
+        ("rbd", spec.rbd.is_some()),
+        ("quobyte", spec.quobyte.is_some()),
+        ("cephFS", spec.cephfs.is_some()),
+        ("iscsi", spec.iscsi.is_some()),
+        ("cinder", spec.cinder.is_some()),
+        ("fc", spec.fc.is_some()),
+        ("flexVolume", spec.flex_volume.is_some()),
+        ("azureFile", spec.azure_file.is_some()),
+        ("vsphereVolume", spec.vsphere_volume.is_some()),
+        (
+            "photonPersistentDisk",
+            spec.photon_persistent_disk.is_some(),
+        ),
+        ("portworxVolume", spec.portworx_volume.is_some()),
+        ("azureDisk", spec.azure_disk.is_some()),
+        ("scaleIO", spec.scale_io.is_some()),
+        ("local", spec.local.is_some()),
+        ("storageos", spec.storageos.is_some()),
+        ("csi", spec.csi.is_some()),
+    ];
+    set.into_iter()
+        .filter_map(|(name, present)| present.then_some(name))
+        .collect()
+}
+
+/// `ValidatePersistentVolumeSpec` for a stand-alone volume: access modes, a capacity with
+/// `storage`, a supported reclaim policy and volume mode, exactly one volume source, and
+/// node affinity for a `local` volume.
+pub fn validate_pv_spec(spec: &PersistentVolumeSpec, path: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let modes = spec.access_modes.as_deref().unwrap_or(&[]);
+    if modes.is_empty() {
+        errs.push(FieldError::required(format!("{path}.accessModes"), ""));
+    }
+    errs.extend(validate_access_modes(modes, path));
+    let capacity = spec.capacity.as_ref();
+    if capacity.is_none_or(|c| c.is_empty()) {
+        errs.push(FieldError::required(format!("{path}.capacity"), ""));
+    }
+    for (name, q) in capacity.into_iter().flatten() {
+        let field = format!("{path}.capacity[{name}]");
+        // The decoder refused a text that is not a quantity.
+        let Ok(parsed) = crate::quantity::parse(&q.0) else {
+            continue;
+        };
+        if parsed.nanos() < 0 {
+            // `validateBasicResource` reports the value in whole units.
+            errs.push(FieldError::invalid(
+                field.clone(),
+                (parsed.nanos() / 1_000_000_000).to_string(),
+                "must be a valid resource quantity",
+            ));
+        }
+        if parsed.nanos() <= 0 {
+            errs.push(FieldError::invalid_str(
+                field,
+                &crate::quantity::canonical(q),
+                "must be greater than zero",
+            ));
+        }
+    }
+    if let Some(policy) = spec.persistent_volume_reclaim_policy.as_deref() {
+        if !policy.is_empty() && !RECLAIM_POLICIES.contains(&policy) {
+            errs.push(FieldError::unsupported(
+                format!("{path}.persistentVolumeReclaimPolicy"),
+                policy,
+                &RECLAIM_POLICIES,
+            ));
+        }
+    }
+    let sources = sources(spec);
+    for extra in sources.iter().skip(1) {
+        errs.push(FieldError::forbidden(
+            format!("{path}.{extra}"),
+            "may not specify more than 1 volume type",
+        ));
+    }
+    if spec.local.is_some()
+        && sources.first() == Some(&"local")
+        && spec
+            .node_affinity
+            .as_ref()
+            .and_then(|a| a.required.as_ref())
+            .is_none()
+    {
+        errs.push(FieldError::required(
+            format!("{path}.nodeAffinity"),
+            "Local volume requires node affinity",
+        ));
+    }
+    if sources.is_empty() {
+        errs.push(FieldError::required(path, "must specify a volume type"));
+    }
+    if let Some(mode) = spec.volume_mode.as_deref() {
+        if !VOLUME_MODES.contains(&mode) {
+            errs.push(FieldError::unsupported(
+                format!("{path}.volumeMode"),
+                mode,
+                &VOLUME_MODES,
+            ));
+        }
+    }
+    errs
+}
+
+/// PersistentVolume validation: the name (a DNS subdomain), labels and the spec.
+pub fn validate_pv(pv: &PersistentVolume) -> Vec<FieldError> {
+    let mut errs = validate_object_meta_name(
+        "PersistentVolume",
+        pv.metadata.name.as_deref().unwrap_or(""),
+    );
+    errs.extend(validate_labels(
+        pv.metadata.labels.as_ref(),
+        "metadata.labels",
+    ));
+    errs.extend(validate_pv_spec(
+        pv.spec.as_ref().unwrap_or(&PersistentVolumeSpec::default()),
+        "spec",
+    ));
+    errs
+}
+
+/// A spec's volume source alone (`PersistentVolumeSource`): the other fields cleared.
+fn source_of(spec: Option<&PersistentVolumeSpec>) -> PersistentVolumeSpec {
+    let mut source = spec.cloned().unwrap_or_default();
+    source.access_modes = None;
+    source.capacity = None;
+    source.claim_ref = None;
+    source.mount_options = None;
+    source.node_affinity = None;
+    source.persistent_volume_reclaim_policy = None;
+    source.storage_class_name = None;
+    source.volume_attributes_class_name = None;
+    source.volume_mode = None;
+    source
+}
+
+/// `ValidatePersistentVolumeUpdate`: the new volume is valid, its source and volume mode
+/// unchanged.
+pub fn validate_pv_update(new: &PersistentVolume, old: &PersistentVolume) -> Vec<FieldError> {
+    let mut errs = validate_pv(new);
+    if source_of(new.spec.as_ref()) != source_of(old.spec.as_ref()) {
+        // Upstream appends a Go diff of the two sources; scn gives the sentence alone.
+        errs.push(FieldError::forbidden(
+            "spec.persistentvolumesource",
+            "spec.persistentvolumesource is immutable after creation",
+        ));
+    }
+    let mode = |pv: &PersistentVolume| pv.spec.as_ref().and_then(|s| s.volume_mode.clone());
+    if mode(new) != mode(old) {
+        errs.push(FieldError::invalid(
+            "volumeMode",
+            mode(new).map_or_else(
+                || "null".to_string(),
+                |m| super::super::field_error::quote(&m),
+            ),
+            "field is immutable",
+        ));
+    }
+    errs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn pv(spec: serde_json::Value) -> PersistentVolume {
+        serde_json::from_value(json!({"metadata": {"name": "pv1"}, "spec": spec})).unwrap()
+    }
+
+    fn messages(pv: &PersistentVolume) -> Vec<String> {
+        validate_pv(pv).iter().map(|e| e.to_string()).collect()
+    }
+
+    #[test]
+    fn a_volume_needs_a_capacity_and_a_source() {
+        let ok = pv(
+            json!({"capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"],
+            "hostPath": {"path": "/mnt"}}),
+        );
+        assert!(messages(&ok).is_empty());
+        let bare = pv(json!({"accessModes": ["ReadWriteOnce"]}));
+        assert_eq!(
+            messages(&bare),
+            [
+                "spec.capacity: Required value",
+                "spec: Required value: must specify a volume type"
+            ]
+        );
+    }
+
+    #[test]
+    fn read_write_once_pod_stands_alone_and_local_needs_affinity() {
+        let mixed = pv(json!({"capacity": {"storage": "1Gi"},
+            "accessModes": ["ReadWriteOncePod", "ReadWriteOnce"], "local": {"path": "/mnt"}}));
+        assert_eq!(
+            messages(&mixed),
+            [
+                "spec.accessModes: Forbidden: may not use ReadWriteOncePod with other access modes",
+                "spec.nodeAffinity: Required value: Local volume requires node affinity"
+            ]
+        );
+        let two = pv(
+            json!({"capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"],
+            "hostPath": {"path": "/a"}, "nfs": {"server": "s", "path": "/b"}}),
+        );
+        assert_eq!(
+            messages(&two),
+            ["spec.nfs: Forbidden: may not specify more than 1 volume type"]
+        );
+    }
+
+    #[test]
+    fn a_volume_keeps_its_source_and_mode() {
+        let old = pv(
+            json!({"capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"],
+            "hostPath": {"path": "/a"}, "volumeMode": "Filesystem"}),
+        );
+        let grown = pv(
+            json!({"capacity": {"storage": "2Gi"}, "accessModes": ["ReadWriteOnce"],
+            "hostPath": {"path": "/a"}, "volumeMode": "Filesystem",
+            "claimRef": {"name": "c", "namespace": "default"}}),
+        );
+        assert!(validate_pv_update(&grown, &old).is_empty());
+        let moved = pv(
+            json!({"capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"],
+            "hostPath": {"path": "/b"}, "volumeMode": "Block"}),
+        );
+        let messages: Vec<String> = validate_pv_update(&moved, &old)
+            .iter()
+            .map(|e| e.to_string())
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "spec.persistentvolumesource: Forbidden: spec.persistentvolumesource is immutable after creation",
+                "volumeMode: Invalid value: \"Block\": field is immutable"
+            ]
+        );
+    }
+}

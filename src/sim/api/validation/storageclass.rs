@@ -1,0 +1,138 @@
+//! StorageClass validation (`pkg/apis/storage/validation`: `ValidateStorageClass`,
+//! `ValidateStorageClassUpdate`).
+
+use k8s_openapi::api::storage::v1::StorageClass;
+
+use super::super::field_error::{quote, FieldError};
+use super::names::{qualified_name_errors, validate_object_meta_name};
+
+const RECLAIM_POLICIES: [&str; 2] = ["Delete", "Retain"];
+const BINDING_MODES: [&str; 2] = ["Immediate", "WaitForFirstConsumer"];
+
+/// A new (defaulted) class: a name, a provisioner that is a qualified name, a supported
+/// reclaim policy and binding mode.
+pub fn validate_storage_class(class: &StorageClass) -> Vec<FieldError> {
+    let mut errs =
+        validate_object_meta_name("StorageClass", class.metadata.name.as_deref().unwrap_or(""));
+    if class.provisioner.is_empty() {
+        errs.push(FieldError::required("provisioner", ""));
+    } else {
+        for msg in qualified_name_errors(&class.provisioner.to_lowercase()) {
+            errs.push(FieldError::invalid_str(
+                "provisioner",
+                &class.provisioner.to_lowercase(),
+                msg,
+            ));
+        }
+    }
+    if let Some(policy) = class.reclaim_policy.as_deref() {
+        if !policy.is_empty() && !RECLAIM_POLICIES.contains(&policy) {
+            errs.push(FieldError::unsupported(
+                "reclaimPolicy",
+                policy,
+                &RECLAIM_POLICIES,
+            ));
+        }
+    }
+    match class.volume_binding_mode.as_deref() {
+        None => errs.push(FieldError::required("volumeBindingMode", "")),
+        Some(mode) if !BINDING_MODES.contains(&mode) => errs.push(FieldError::unsupported(
+            "volumeBindingMode",
+            mode,
+            &BINDING_MODES,
+        )),
+        Some(_) => {}
+    }
+    errs
+}
+
+/// An update: what provisions and how may not change (parameters, provisioner, reclaim
+/// policy, binding mode); labels, annotations and `allowVolumeExpansion` may.
+pub fn validate_storage_class_update(new: &StorageClass, old: &StorageClass) -> Vec<FieldError> {
+    let mut errs = validate_storage_class(new);
+    if new.parameters.as_ref().filter(|p| !p.is_empty())
+        != old.parameters.as_ref().filter(|p| !p.is_empty())
+    {
+        errs.push(FieldError::forbidden(
+            "parameters",
+            "updates to parameters are forbidden.",
+        ));
+    }
+    if new.provisioner != old.provisioner {
+        errs.push(FieldError::forbidden(
+            "provisioner",
+            "updates to provisioner are forbidden.",
+        ));
+    }
+    if new.reclaim_policy != old.reclaim_policy {
+        errs.push(FieldError::forbidden(
+            "reclaimPolicy",
+            "updates to reclaimPolicy are forbidden.",
+        ));
+    }
+    if new.volume_binding_mode != old.volume_binding_mode {
+        errs.push(FieldError::invalid(
+            "volumeBindingMode",
+            new.volume_binding_mode
+                .as_deref()
+                .map_or_else(|| "null".to_string(), quote),
+            "field is immutable",
+        ));
+    }
+    errs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn class(v: serde_json::Value) -> StorageClass {
+        serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn what_provisions_cannot_change() {
+        let old = class(
+            json!({"metadata": {"name": "gp2"}, "provisioner": "ebs.csi.aws.com",
+            "reclaimPolicy": "Delete", "volumeBindingMode": "Immediate",
+            "parameters": {"type": "gp2"}}),
+        );
+        assert!(validate_storage_class_update(&old, &old).is_empty());
+        let new = class(
+            json!({"metadata": {"name": "gp2"}, "provisioner": "ebs.csi.aws.com",
+            "reclaimPolicy": "Retain", "volumeBindingMode": "WaitForFirstConsumer",
+            "parameters": {"type": "gp3"}, "allowVolumeExpansion": true}),
+        );
+        let messages: Vec<String> = validate_storage_class_update(&new, &old)
+            .iter()
+            .map(|e| e.to_string())
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "parameters: Forbidden: updates to parameters are forbidden.",
+                "reclaimPolicy: Forbidden: updates to reclaimPolicy are forbidden.",
+                "volumeBindingMode: Invalid value: \"WaitForFirstConsumer\": field is immutable"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_class_needs_a_provisioner_and_known_modes() {
+        let bad = class(json!({"metadata": {"name": "x"}, "provisioner": "",
+            "reclaimPolicy": "Recycle", "volumeBindingMode": "Later"}));
+        let messages: Vec<String> = validate_storage_class(&bad)
+            .iter()
+            .map(|e| e.to_string())
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "provisioner: Required value",
+                "reclaimPolicy: Unsupported value: \"Recycle\": supported values: \"Delete\", \"Retain\"",
+                "volumeBindingMode: Unsupported value: \"Later\": supported values: \"Immediate\", \"WaitForFirstConsumer\""
+            ]
+        );
+    }
+}
