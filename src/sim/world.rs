@@ -132,6 +132,8 @@ pub enum Timer {
     SyncDisruptionBudget { name: String },
     /// The pod GC's pass that ends the quarantine of a node that does not exist.
     OrphanedPods { node: String },
+    /// The pod GC's pass over the terminating pods of an out-of-service node.
+    TerminatingPods { node: String },
     /// The PV controller's periodic resync of the claims (every 15 s).
     ResyncClaims,
 }
@@ -380,6 +382,10 @@ impl World {
             }
             Timer::OrphanedPods { node } => {
                 super::controllers::podgc::gc_orphaned(self, &node);
+                Ok(())
+            }
+            Timer::TerminatingPods { node } => {
+                super::controllers::podgc::gc_terminating(self, &node);
                 Ok(())
             }
             Timer::ResyncClaims => {

@@ -12,6 +12,10 @@
 //!   the node still does not exist: phase `Failed`, the condition `DisruptionTarget`
 //!   (reason `DeletionByPodGC`, message `PodGC: node no longer exists`), then a delete with
 //!   grace period 0.
+//! - `gcTerminating`: a terminating pod on a node that is not Ready and carries the
+//!   `node.kubernetes.io/out-of-service` taint (non-graceful node shutdown) will never be
+//!   stopped by its kubelet; the next pass marks it `Failed` and force-deletes it, so a
+//!   StatefulSet can re-create it elsewhere.
 
 use std::collections::BTreeMap;
 
@@ -34,7 +38,13 @@ pub const QUARANTINE_TIME: Millis = Millis::secs(40);
 #[derive(Debug, Default)]
 pub struct PodGc {
     quarantined: BTreeMap<String, Millis>,
+    /// Nodes whose terminating pods the next pass looks at (at most one entry per node).
+    terminating: std::collections::BTreeSet<String>,
 }
+
+/// The taint an administrator puts on a node that was shut down for good
+/// (`v1.TaintNodeOutOfService`).
+pub const OUT_OF_SERVICE: &str = "node.kubernetes.io/out-of-service";
 
 /// The pod GC's informer handler: a deleted node orphans its pods; a pod bound to a node
 /// that does not exist is found by the next pass.
@@ -46,7 +56,21 @@ pub fn on_event(
     use crate::sim::world::Change;
     match (&event.kind, &event.change) {
         (ObjectKind::Node, Change::Deleted) => on_node_deleted(world, &event.name),
-        (ObjectKind::Pod, Change::Added | Change::Modified) => on_pod(world, &event.name),
+        (ObjectKind::Node, Change::Added | Change::Modified) => {
+            watch_terminating(world, &event.name)
+        }
+        (ObjectKind::Pod, Change::Added | Change::Modified) => {
+            on_pod(world, &event.name);
+            let node = world
+                .store
+                .pods()
+                .get(&event.name)
+                .filter(|p| podutil::is_terminating(p))
+                .and_then(|p| p.spec.as_ref()?.node_name.clone());
+            if let Some(node) = node {
+                watch_terminating(world, &node);
+            }
+        }
         _ => {}
     }
     Ok(())
@@ -115,6 +139,77 @@ pub fn gc_orphaned(world: &mut World, node: &str) {
                     now,
                 ),
             );
+            true
+        });
+        server::delete_pod(world, &name, true);
+    }
+}
+
+/// Whether `gcTerminating` acts on the pods of `node`: it is not Ready and it is out of
+/// service.
+fn out_of_service(world: &World, node: &str) -> bool {
+    let Some(node) = world.store.nodes().get(node) else {
+        return false;
+    };
+    let ready = node
+        .status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .and_then(|c| c.iter().find(|c| c.type_ == "Ready"))
+        .is_some_and(|c| c.status == "True");
+    let tainted = node
+        .spec
+        .as_ref()
+        .and_then(|s| s.taints.as_ref())
+        .is_some_and(|t| t.iter().any(|t| t.key == OUT_OF_SERVICE));
+    !ready && tainted
+}
+
+/// A node or one of its pods changed: when the node is out of service and has a
+/// terminating pod, the next pass (a multiple of 20 s after now) collects them.
+fn watch_terminating(world: &mut World, node: &str) {
+    if world.podgc.terminating.contains(node) || !out_of_service(world, node) {
+        return;
+    }
+    let any = world.store.pods().iter().any(|(_, p)| {
+        podutil::is_terminating(p)
+            && p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(node)
+    });
+    if !any {
+        return;
+    }
+    world.podgc.terminating.insert(node.to_string());
+    let at = world.now.next_multiple_of(GC_CHECK_PERIOD);
+    world.timers.at(
+        at,
+        Timer::TerminatingPods {
+            node: node.to_string(),
+        },
+    );
+}
+
+/// `gcTerminating`'s pass for one node: its terminating pods are marked `Failed` (no
+/// condition) and deleted with grace period 0, if the node is still out of service.
+pub fn gc_terminating(world: &mut World, node: &str) {
+    world.podgc.terminating.remove(node);
+    if !out_of_service(world, node) {
+        return;
+    }
+    for name in pods_on(world, node) {
+        let terminating = world
+            .store
+            .pods()
+            .get(&name)
+            .is_some_and(podutil::is_terminating);
+        if !terminating {
+            continue;
+        }
+        server::write::<Pod>(world, &name, server::Author::Other, |pod| {
+            let status = pod.status.get_or_insert_with(PodStatus::default);
+            if matches!(status.phase.as_deref(), Some("Failed" | "Succeeded")) {
+                return false;
+            }
+            status.phase = Some("Failed".into());
             true
         });
         server::delete_pod(world, &name, true);

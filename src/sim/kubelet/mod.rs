@@ -334,6 +334,7 @@ pub fn on_timer(world: &mut World, timer: Timer) -> Result<(), SimError> {
         | Timer::SyncDisruptionBudget { .. }
         | Timer::TaintEviction { .. }
         | Timer::OrphanedPods { .. }
+        | Timer::TerminatingPods { .. }
         | Timer::ResyncClaims => {}
     }
     Ok(())
