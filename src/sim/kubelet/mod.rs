@@ -201,6 +201,8 @@ pub(crate) struct PodRuntime {
     pub sandbox: Option<Sandbox>,
     /// Some volume could not be set up: the sandbox waits for the next attempt.
     pub mount: Option<volume_manager::MountWait>,
+    /// The sandbox could not be created (`FailedCreatePodSandBox`): the next attempt.
+    pub sandbox_retry: Option<Millis>,
     /// When the sandbox started (the pod's `status.startTime`), from which
     /// `activeDeadlineSeconds` counts.
     pub started: Millis,

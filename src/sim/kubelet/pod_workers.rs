@@ -87,6 +87,7 @@ fn runtime(pod: &Pod, name: &str, uid: &str, node: &str) -> PodRuntime {
         frozen: false,
         sandbox: None,
         mount: None,
+        sandbox_retry: None,
         started: ZERO,
     }
 }
@@ -105,7 +106,11 @@ pub(crate) fn start_sandbox(world: &mut World, name: &str, uid: &str, node: &str
     rt.started = world.now;
     let failures = volume_manager::failures(world, pod);
     if failures.is_empty() {
-        create_sandbox(world, &mut rt);
+        if let Err(why) = sandbox_config(world, pod) {
+            sandbox_failed(world, &mut rt, why);
+        } else {
+            create_sandbox(world, &mut rt);
+        }
     } else {
         rt.sandbox = Some(super::Sandbox {
             pod_ip: None,
@@ -130,6 +135,63 @@ fn host_ip(world: &World, node: &str) -> String {
         .unwrap_or_default()
 }
 
+/// `generatePodSandboxConfig`'s refusal, if any: with `setHostnameAsFQDN` the kernel
+/// hostname is the FQDN, which may be at most 64 characters (`GetNodenameForKernel`).
+fn sandbox_config(world: &World, pod: &Pod) -> Result<(), String> {
+    let Some(spec) = pod.spec.as_ref() else {
+        return Ok(());
+    };
+    let subdomain = spec.subdomain.as_deref().filter(|s| !s.is_empty());
+    let (Some(subdomain), Some(true)) = (subdomain, spec.set_hostname_as_fqdn) else {
+        return Ok(());
+    };
+    let name = pod.metadata.name.as_deref().unwrap_or_default();
+    let hostname = spec.hostname.clone().unwrap_or_else(|| {
+        let cut: String = name.chars().take(63).collect();
+        cut.trim_end_matches(['-', '.']).to_string()
+    });
+    let namespace = pod
+        .metadata
+        .namespace
+        .as_deref()
+        .unwrap_or(&world.config.namespace);
+    let fqdn = format!(
+        "{hostname}.{subdomain}.{namespace}.svc.{}",
+        world.config.domain
+    );
+    if fqdn.len() > 64 {
+        return Err(format!(
+            "failed to construct FQDN from pod hostname and cluster domain, FQDN {fqdn} is too long (64 characters is the max, {} characters requested)",
+            fqdn.len()
+        ));
+    }
+    Ok(())
+}
+
+/// The sandbox cannot be created: `FailedCreatePodSandBox`, and the pod worker tries again
+/// after its back-off (the pod stays Pending, `ContainerCreating`, without an IP).
+fn sandbox_failed(world: &mut World, rt: &mut PodRuntime, why: String) {
+    event(
+        world,
+        &rt.name,
+        "Warning",
+        "FailedCreatePodSandBox",
+        format!("Failed to create pod sandbox: {why}"),
+    );
+    if rt.sandbox.is_none() {
+        rt.sandbox = Some(super::Sandbox {
+            pod_ip: None,
+            host_ip: host_ip(world, &rt.node),
+            started: rt.started,
+            created: false,
+        });
+    }
+    let retry = world.now + CONFIG_RETRY;
+    rt.sandbox_retry = Some(retry);
+    let (name, uid) = (rt.name.clone(), rt.uid.clone());
+    sync_at(world, &name, &uid, retry);
+}
+
 /// The sandbox starts and takes the next IP of its node's range.
 fn create_sandbox(world: &mut World, rt: &mut PodRuntime) {
     let node = rt.node.clone();
@@ -152,24 +214,39 @@ fn create_sandbox(world: &mut World, rt: &mut PodRuntime) {
     });
 }
 
-/// The pod waits for its volumes: at the attempt's instant they are set up again, and
-/// the sandbox starts once every one is. False while it still waits.
-fn mount_volumes(world: &mut World, rt: &mut PodRuntime) -> bool {
-    let Some(wait) = rt.mount.as_ref() else {
+/// The pod waits for its volumes or for its sandbox: at the attempt's instant the volumes
+/// are set up again, then the sandbox is created. False while it still waits.
+fn prepare_sandbox(world: &mut World, rt: &mut PodRuntime) -> bool {
+    let now = world.now;
+    if let Some(wait) = rt.mount.as_ref() {
+        if wait.retry > now {
+            return false;
+        }
+        let failures = match world.store.pods().get(&rt.name) {
+            Some(pod) => volume_manager::failures(world, pod),
+            None => Vec::new(),
+        };
+        if !failures.is_empty() {
+            volume_manager::failed(world, rt, failures);
+            return false;
+        }
+        rt.mount = None;
+    } else if let Some(at) = rt.sandbox_retry {
+        if at > now {
+            return false;
+        }
+        rt.sandbox_retry = None;
+    } else {
         return true;
+    }
+    let refused = match world.store.pods().get(&rt.name) {
+        Some(pod) => sandbox_config(world, pod).err(),
+        None => None,
     };
-    if wait.retry > world.now {
+    if let Some(why) = refused {
+        sandbox_failed(world, rt, why);
         return false;
     }
-    let failures = match world.store.pods().get(&rt.name) {
-        Some(pod) => volume_manager::failures(world, pod),
-        None => Vec::new(),
-    };
-    if !failures.is_empty() {
-        volume_manager::failed(world, rt, failures);
-        return false;
-    }
-    rt.mount = None;
     create_sandbox(world, rt);
     true
 }
@@ -206,7 +283,7 @@ pub(crate) fn sync_pod(world: &mut World, name: &str, uid: &str) {
         world.kubelet.pods.insert(key, rt);
         return;
     }
-    if !mount_volumes(world, &mut rt) {
+    if !prepare_sandbox(world, &mut rt) {
         status::write(world, &mut rt);
         world.kubelet.pods.insert(key, rt);
         return;

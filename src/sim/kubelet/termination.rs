@@ -36,6 +36,7 @@ pub(crate) fn begin(world: &mut World, name: &str, uid: &str, node: &str) {
             initialized: true,
             sandbox: None,
             mount: None,
+            sandbox_retry: None,
             gone_at: None,
             stops_at: None,
             frozen: false,
