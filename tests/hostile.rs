@@ -600,3 +600,20 @@ fn two_thousand_services_and_a_few_pods_run_to_completion() {
     let status = exec::run_scenario(&file, 0).status;
     assert!(matches!(status, Status::Passed), "{status:?}");
 }
+
+#[test]
+fn a_cluster_the_simulation_cannot_build_is_a_load_error() {
+    for (setting, expected) in [
+        ("nodes 0", "a cluster has 1 to 250 nodes"),
+        ("nodes 251", "251 asked"),
+        ("feature-gate Nope", "unrecognized feature gate: Nope"),
+    ] {
+        let text = load_error(&format!(
+            "cluster {{\n  {setting}\n}}\nscenario \"t\" {{\n  wait 1s\n}}\n"
+        ));
+        assert!(text.contains(expected), "{text}");
+        assert!(text.contains("hostile.scn:1:1"), "{text}");
+    }
+    // Within the limits, the same file loads.
+    load_text("cluster {\n  nodes 250\n}\nscenario \"t\" {\n  wait 1s\n}\n").expect("loads");
+}

@@ -304,6 +304,7 @@ pub fn load_parsed_with(
         }
         errors.extend(check_field_paths(&file, stmt));
     }
+    errors.extend(check_cluster(&file));
     if let (Some(shared), Some(own)) = (submission, file.submission.as_ref()) {
         *shared = own.clone();
     }
@@ -734,4 +735,43 @@ pub fn parse_patch(text: &str) -> Result<Value, (String, u32, u32)> {
             )),
         },
     }
+}
+
+/// The `cluster { }` block as the simulation takes it: a node count it cannot build or an
+/// unknown feature gate is an error before anything runs (exit 2), located at the block.
+fn check_cluster(file: &LoadedFile) -> Option<LoadError> {
+    let message = match super::exec::sim_config(&file.ast.cluster) {
+        Ok(config) => config.check().err()?,
+        Err(message) => message,
+    };
+    // The block's first line: `cluster {` at the start of a line.
+    let mut offset = 0;
+    let mut span = None;
+    for (i, line) in file.source.split_inclusive('\n').enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("cluster") {
+            let col = line.len() - trimmed.len();
+            span = Some(ast::Span {
+                start: offset + col,
+                end: offset + col + "cluster".len(),
+                line: u32::try_from(i + 1).unwrap_or(u32::MAX),
+                col: u32::try_from(col + 1).unwrap_or(u32::MAX),
+            });
+            break;
+        }
+        offset += line.len();
+    }
+    Some(LoadError {
+        diagnostic: Diagnostic {
+            file: file.display.clone(),
+            span,
+            message,
+            label: "in this cluster block".into(),
+            hint: Some(format!(
+                "`nodes` and the `node` lines add up to 1 to 250 nodes; `feature-gate` takes {}",
+                crate::sim::api::defaults::FeatureGates::KNOWN.join(", ")
+            )),
+        },
+        source: file.source.clone(),
+    })
 }

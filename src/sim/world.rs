@@ -204,14 +204,23 @@ pub struct World {
     pub trace: Option<Box<super::trace::Trace>>,
 }
 
+impl Config {
+    /// Whether a cluster can be built from this configuration (also checked by
+    /// [`World::new`]); the reason when not.
+    pub fn check(&self) -> Result<(), String> {
+        let total = self.node_shapes().len();
+        if total == 0 || total > super::nodes::MAX_NODES as usize {
+            return Err(format!(
+                "a cluster has 1 to 250 nodes (each gets the pod CIDR 10.244.N.0/24); {total} asked",
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl World {
     pub fn new(config: Config) -> Result<World, SimError> {
-        let total = config.node_shapes().len();
-        if total == 0 || total > super::nodes::MAX_NODES as usize {
-            return Err(SimError::Config(format!(
-                "a cluster has 1 to 250 nodes (each gets the pod CIDR 10.244.N.0/24); {total} asked",
-            )));
-        }
+        config.check().map_err(SimError::Config)?;
         let mut world = World {
             now: super::clock::ZERO,
             store: Store::default(),
