@@ -64,17 +64,7 @@ fn admit_resize(
     claim: &PersistentVolumeClaim,
     old: &PersistentVolumeClaim,
 ) -> Result<(), &'static str> {
-    let size = |c: &PersistentVolumeClaim| {
-        let q = c
-            .spec
-            .as_ref()?
-            .resources
-            .as_ref()?
-            .requests
-            .as_ref()?
-            .get("storage")?;
-        Some(crate::quantity::parse(&q.0).ok()?.nanos())
-    };
+    let size = |c: &PersistentVolumeClaim| validation::storage_request(c.spec.as_ref());
     if size(claim).unwrap_or(0) <= size(old).unwrap_or(0) {
         return Ok(());
     }

@@ -32,7 +32,9 @@ mod volume;
 pub use controllerrevision::{validate_controller_revision, validate_controller_revision_update};
 pub use names::validate_object_meta_name;
 pub use persistentvolume::{validate_pv, validate_pv_update};
-pub use persistentvolumeclaim::{validate_pvc, validate_pvc_update};
+pub use persistentvolumeclaim::{
+    requested_storage, storage_request, validate_pvc, validate_pvc_update,
+};
 pub use pod::{validate_pod, validate_pod_update};
 pub use service::validate_service;
 #[cfg(test)]

@@ -92,14 +92,21 @@ pub fn validate_pvc(pvc: &PersistentVolumeClaim) -> Vec<FieldError> {
     errs
 }
 
-fn storage_request(spec: Option<&PersistentVolumeClaimSpec>) -> Option<i128> {
-    let q = spec?
-        .resources
-        .as_ref()?
-        .requests
-        .as_ref()?
-        .get("storage")?;
-    Some(crate::quantity::parse(&q.0).ok()?.nanos())
+/// The claim's `resources.requests.storage`, as written (the one reading of it that the
+/// binder, the resize admission and validation share).
+pub fn requested_storage(
+    spec: Option<&PersistentVolumeClaimSpec>,
+) -> Option<&k8s_openapi::apimachinery::pkg::api::resource::Quantity> {
+    spec?.resources.as_ref()?.requests.as_ref()?.get("storage")
+}
+
+/// The storage request in nano-units, for comparisons.
+pub fn storage_request(spec: Option<&PersistentVolumeClaimSpec>) -> Option<i128> {
+    Some(
+        crate::quantity::parse(&requested_storage(spec)?.0)
+            .ok()?
+            .nanos(),
+    )
 }
 
 /// `ValidatePersistentVolumeClaimUpdate`: the spec is immutable, except that `volumeName`

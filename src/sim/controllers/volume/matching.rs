@@ -42,14 +42,7 @@ impl<'c> Wants<'c> {
 }
 
 pub(crate) fn request_of(claim: &PersistentVolumeClaim) -> Option<u128> {
-    let q = claim
-        .spec
-        .as_ref()?
-        .resources
-        .as_ref()?
-        .requests
-        .as_ref()?
-        .get("storage")?;
+    let q = crate::sim::api::validation::requested_storage(claim.spec.as_ref())?;
     parse_quantity(&q.0)
 }
 
