@@ -258,33 +258,11 @@ fn call(
             let pod = pod_of(&ref_arg(args, function, Some(Kind::Pod))?)?;
             Ok(pod
                 .map(|p| {
-                    let spec = p.spec.as_ref();
-                    let hostname = spec.and_then(|s| s.hostname.clone());
-                    let name = p.metadata.name.clone().unwrap_or_default();
-                    // Without spec.hostname the kernel hostname is the pod name, cut to 63
-                    // and without a trailing `-` or `.` (`truncatePodHostnameIfNeeded`).
-                    let hostname = hostname.unwrap_or_else(|| {
-                        let cut: String = name.chars().take(63).collect();
-                        cut.trim_end_matches(['-', '.']).to_string()
-                    });
-                    // `setHostnameAsFQDN` with a subdomain: the kernel hostname is the FQDN
-                    // (the kubelet's `GeneratePodHostNameAndDomain`).
-                    let subdomain = spec
-                        .and_then(|s| s.subdomain.as_deref())
-                        .filter(|s| !s.is_empty());
-                    let as_fqdn = spec.and_then(|s| s.set_hostname_as_fqdn) == Some(true);
-                    match subdomain {
-                        Some(sub) if as_fqdn => {
-                            let namespace = p
-                                .metadata
-                                .namespace
-                                .as_deref()
-                                .unwrap_or(&ctx.world.config.namespace);
-                            let domain = &ctx.world.config.domain;
-                            Answer::Text(format!("{hostname}.{sub}.{namespace}.svc.{domain}"))
-                        }
-                        _ => Answer::Text(hostname),
-                    }
+                    Answer::Text(podutil::kernel_hostname(
+                        p,
+                        &ctx.world.config.namespace,
+                        &ctx.world.config.domain,
+                    ))
                 })
                 .unwrap_or(Answer::Absent))
         }

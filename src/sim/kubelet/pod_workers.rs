@@ -138,27 +138,8 @@ fn host_ip(world: &World, node: &str) -> String {
 /// `generatePodSandboxConfig`'s refusal, if any: with `setHostnameAsFQDN` the kernel
 /// hostname is the FQDN, which may be at most 64 characters (`GetNodenameForKernel`).
 fn sandbox_config(world: &World, pod: &Pod) -> Result<(), String> {
-    let Some(spec) = pod.spec.as_ref() else {
-        return Ok(());
-    };
-    let subdomain = spec.subdomain.as_deref().filter(|s| !s.is_empty());
-    let (Some(subdomain), Some(true)) = (subdomain, spec.set_hostname_as_fqdn) else {
-        return Ok(());
-    };
-    let name = pod.metadata.name.as_deref().unwrap_or_default();
-    let hostname = spec.hostname.clone().unwrap_or_else(|| {
-        let cut: String = name.chars().take(63).collect();
-        cut.trim_end_matches(['-', '.']).to_string()
-    });
-    let namespace = pod
-        .metadata
-        .namespace
-        .as_deref()
-        .unwrap_or(&world.config.namespace);
-    let fqdn = format!(
-        "{hostname}.{subdomain}.{namespace}.svc.{}",
-        world.config.domain
-    );
+    let fqdn = podutil::kernel_hostname(pod, &world.config.namespace, &world.config.domain);
+    // Only an FQDN (setHostnameAsFQDN) can be that long: a hostname is at most 63.
     if fqdn.len() > 64 {
         return Err(format!(
             "failed to construct FQDN from pod hostname and cluster domain, FQDN {fqdn} is too long (64 characters is the max, {} characters requested)",
