@@ -128,17 +128,23 @@ fn trim_zeros(digits: &[u8]) -> &[u8] {
     &digits[zeros.min(digits.len().saturating_sub(1))..]
 }
 
-/// The pod's kernel hostname as the kubelet sets it (`GeneratePodHostNameAndDomain`,
-/// `GetNodenameForKernel`): `spec.hostname`, else the pod name cut to 63 characters without
-/// a trailing `-` or `.` (`truncatePodHostnameIfNeeded`); with `setHostnameAsFQDN` and a
-/// subdomain, the pod's FQDN `<hostname>.<subdomain>.<namespace>.svc.<domain>`.
-pub fn kernel_hostname(pod: &Pod, namespace: &str, domain: &str) -> String {
+/// The pod's hostname: `spec.hostname`, else the pod name cut to 63 characters without a
+/// trailing `-` or `.` (`truncatePodHostnameIfNeeded`).
+pub fn hostname(pod: &Pod) -> String {
     let spec = pod.spec.as_ref();
-    let hostname = spec.and_then(|s| s.hostname.clone()).unwrap_or_else(|| {
+    spec.and_then(|s| s.hostname.clone()).unwrap_or_else(|| {
         let name = pod.metadata.name.as_deref().unwrap_or_default();
         let cut: String = name.chars().take(63).collect();
         cut.trim_end_matches(['-', '.']).to_string()
-    });
+    })
+}
+
+/// The pod's kernel hostname as the kubelet sets it (`GeneratePodHostNameAndDomain`,
+/// `GetNodenameForKernel`): its [`hostname`]; with `setHostnameAsFQDN` and a subdomain,
+/// the pod's FQDN `<hostname>.<subdomain>.<namespace>.svc.<domain>`.
+pub fn kernel_hostname(pod: &Pod, namespace: &str, domain: &str) -> String {
+    let spec = pod.spec.as_ref();
+    let hostname = hostname(pod);
     let subdomain = spec
         .and_then(|s| s.subdomain.as_deref())
         .filter(|s| !s.is_empty());

@@ -84,12 +84,63 @@ pub fn read(world: &World, pod: &str, path: &str) -> Result<Option<String>, Stri
     if let Some(volume) = projected {
         return Ok(projected_file(world, &volume, &relative));
     }
-    Ok(world
+    let written = world
         .files
         .files
         .get(&place)
         .and_then(|f| f.get(&relative))
-        .cloned())
+        .cloned();
+    if written.is_none() && matches!(place, Place::Container(_)) && relative == "etc/hosts" {
+        return Ok(world
+            .store
+            .pods()
+            .get(pod)
+            .and_then(|p| hosts_file(world, p)));
+    }
+    Ok(written)
+}
+
+/// The hosts file the kubelet writes into every container (`managedHostsFileContent`):
+/// the localhost lines, the pod's IP with its hostname (and, with a subdomain, its FQDN
+/// first), then the `hostAliases`. `None` for a pod on the host's network (its hosts file
+/// is the node's).
+fn hosts_file(world: &World, pod: &Pod) -> Option<String> {
+    let spec = pod.spec.as_ref()?;
+    if spec.host_network == Some(true) {
+        return None;
+    }
+    let mut text = String::from(
+        "# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n",
+    );
+    let hostname = podutil::hostname(pod);
+    let subdomain = spec.subdomain.as_deref().filter(|s| !s.is_empty());
+    let namespace = pod
+        .metadata
+        .namespace
+        .as_deref()
+        .unwrap_or(&world.config.namespace);
+    let ips = pod.status.as_ref()?.pod_ips.iter().flatten();
+    for ip in ips {
+        match subdomain {
+            Some(sub) => text.push_str(&format!(
+                "{}\t{hostname}.{sub}.{namespace}.svc.{}\t{hostname}\n",
+                ip.ip, world.config.domain
+            )),
+            None => text.push_str(&format!("{}\t{hostname}\n", ip.ip)),
+        }
+    }
+    let aliases = spec.host_aliases.iter().flatten();
+    let mut first = true;
+    for alias in aliases {
+        if first {
+            text.push_str("\n# Entries added by HostAliases.\n");
+            first = false;
+        }
+        for host in alias.hostnames.iter().flatten() {
+            text.push_str(&format!("{}\t{host}\n", alias.ip));
+        }
+    }
+    Some(text)
 }
 
 /// The file a `configMap`, `secret` or `projected` volume shows at `relative`: the value
