@@ -50,25 +50,20 @@ pub fn validate_storage_class(class: &StorageClass) -> Vec<FieldError> {
 /// policy, binding mode); labels, annotations and `allowVolumeExpansion` may.
 pub fn validate_storage_class_update(new: &StorageClass, old: &StorageClass) -> Vec<FieldError> {
     let mut errs = validate_storage_class(new);
-    if new.parameters.as_ref().filter(|p| !p.is_empty())
-        != old.parameters.as_ref().filter(|p| !p.is_empty())
-    {
-        errs.push(FieldError::forbidden(
-            "parameters",
-            "updates to parameters are forbidden.",
-        ));
-    }
-    if new.provisioner != old.provisioner {
-        errs.push(FieldError::forbidden(
-            "provisioner",
-            "updates to provisioner are forbidden.",
-        ));
-    }
-    if new.reclaim_policy != old.reclaim_policy {
-        errs.push(FieldError::forbidden(
-            "reclaimPolicy",
-            "updates to reclaimPolicy are forbidden.",
-        ));
+    let parameters = |c: &StorageClass| c.parameters.clone().filter(|p| !p.is_empty());
+    // Upstream's three checks share one wording: `updates to <field> are forbidden.`
+    let fixed = [
+        ("parameters", parameters(new) != parameters(old)),
+        ("provisioner", new.provisioner != old.provisioner),
+        ("reclaimPolicy", new.reclaim_policy != old.reclaim_policy),
+    ];
+    for (field, changed) in fixed {
+        if changed {
+            errs.push(FieldError::forbidden(
+                field,
+                format!("updates to {field} are forbidden."),
+            ));
+        }
     }
     if new.volume_binding_mode != old.volume_binding_mode {
         errs.push(FieldError::invalid(
