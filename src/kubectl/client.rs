@@ -4,6 +4,7 @@
 
 use serde_json::{json, Value};
 
+use crate::sim::api::field_error::quote;
 use crate::sim::api::{apply as client_apply, kinds as api_kinds};
 use crate::sim::clock::to_time;
 use crate::sim::kinds::ObjectKind;
@@ -55,6 +56,14 @@ fn bad(message: impl Into<String>) -> RequestError {
 
 fn client_error(message: impl Into<String>) -> RequestError {
     RequestError::Api(ApiError::new(Reason::NoMatch, message))
+}
+
+/// A `schema.GroupKind` as its `String()` prints it: `Pod`, `Deployment.apps`.
+fn group_kind(kind: &ObjectKind) -> String {
+    match kind.info().map(|info| info.group()) {
+        Some(group) if !group.is_empty() => format!("{}.{group}", kind.name()),
+        _ => kind.name().to_string(),
+    }
 }
 
 /// `kubectl apply -f` with a source that holds no object (an empty file, only comments or
@@ -343,6 +352,15 @@ pub fn set_image(
 /// `kubectl rollout restart`: a template annotation with the time (B-UPD-8).
 pub fn rollout_restart(world: &mut World, kind: &ObjectKind, name: &str) -> Outcome {
     let live = require(world, kind, name)?;
+    // `defaultObjectRestarter` knows Deployments, DaemonSets and StatefulSets; for anything
+    // else `RunRestart` prints the error itself and sends nothing.
+    if !matches!(kind.name(), "StatefulSet" | "Deployment" | "DaemonSet") {
+        return Err(client_error(format!(
+            "{} {} restarting is not supported",
+            kind.resource(),
+            quote(name)
+        )));
+    }
     let now = serde_json::to_value(to_time(world.now)).unwrap_or(Value::Null);
     // `RunRestart`: the annotation has a one-second resolution, so a restart in the same
     // second makes an empty patch, which kubectl refuses.
@@ -376,7 +394,7 @@ pub fn rollout_undo(
     if *kind != ObjectKind::StatefulSet {
         return Err(client_error(format!(
             "no rollbacker has been implemented for {}",
-            kind.kubectl_prefix()
+            quote(&group_kind(kind))
         )));
     }
     let uid = live

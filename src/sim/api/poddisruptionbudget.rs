@@ -6,7 +6,10 @@ use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::Value;
 
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+
 use super::field_error::{quote, FieldError};
+use super::validation::{go_json, int_or_string_json, label_selector_value};
 
 pub const KIND: &str = "PodDisruptionBudget";
 
@@ -109,10 +112,30 @@ pub fn printed(value: Option<&IntOrString>) -> String {
     }
 }
 
-/// `%#v` of the spec in the "cannot be both set" message. The pointers Go prints are not
-/// reproducible, so they are written as one fixed address, as elsewhere in scn.
-fn go_spec(_spec: &Value) -> String {
-    "policy.PodDisruptionBudgetSpec{MinAvailable:(*intstr.IntOrString)(0xc000010000), Selector:(*v1.LabelSelector)(0xc000010000), MaxUnavailable:(*intstr.IntOrString)(0xc000010000), UnhealthyPodEvictionPolicy:(*policy.UnhealthyPodEvictionPolicyType)(nil)}".into()
+/// The spec in the "cannot be both set" message: the internal `policy.PodDisruptionBudgetSpec`
+/// as JSON, so with its Go field names in their order (the selector is a `metav1` type and
+/// keeps its API names).
+fn go_spec(spec: &Value) -> String {
+    let int_or_string = |key: &str| {
+        spec.get(key)
+            .and_then(|v| serde_json::from_value::<IntOrString>(v.clone()).ok())
+            .map_or(Value::Null, |v| int_or_string_json(&v))
+    };
+    let selector = spec
+        .get("selector")
+        .filter(|v| !v.is_null())
+        .and_then(|v| serde_json::from_value::<LabelSelector>(v.clone()).ok())
+        .map_or(Value::Null, |s| label_selector_value(&s));
+    let policy = spec
+        .get("unhealthyPodEvictionPolicy")
+        .and_then(Value::as_str)
+        .map_or(Value::Null, |p| Value::String(p.to_string()));
+    let mut obj = serde_json::Map::new();
+    obj.insert("MinAvailable".into(), int_or_string("minAvailable"));
+    obj.insert("Selector".into(), selector);
+    obj.insert("MaxUnavailable".into(), int_or_string("maxUnavailable"));
+    obj.insert("UnhealthyPodEvictionPolicy".into(), policy);
+    go_json(&Value::Object(obj))
 }
 
 #[cfg(test)]
@@ -125,6 +148,11 @@ mod tests {
         let errors = validate(&json!({"spec": {"minAvailable": 1, "maxUnavailable": 1}}));
         assert_eq!(errors.len(), 1);
         assert!(errors[0].detail().contains("cannot be both set"));
+        // v1.34+ renders the internal spec as JSON, Go field names in their order.
+        assert_eq!(
+            errors[0].to_string(),
+            "spec: Invalid value: {\"MinAvailable\":1,\"Selector\":null,\"MaxUnavailable\":1,\"UnhealthyPodEvictionPolicy\":null}: minAvailable and maxUnavailable cannot be both set"
+        );
     }
 
     #[test]

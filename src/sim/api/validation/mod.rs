@@ -5,7 +5,8 @@
 //!   kind's `metadata.name` rule;
 //! - `selector`: label selectors, matched and validated (`meta/v1/validation`);
 //! - `render`: values inside messages, rendered as upstream's `field.Error` does: strings
-//!   quoted, integers bare, maps and structures as Go's `%#v` of the internal type;
+//!   quoted, integers bare, maps and structures as their JSON (internal types with their Go
+//!   field names);
 //! - per kind (`pkg/apis/{core,apps}/validation`): `pod`, `persistentvolume`,
 //!   `persistentvolumeclaim`, `storageclass`, `service`, `statefulset`,
 //!   `controllerrevision`;
@@ -36,6 +37,7 @@ pub use persistentvolumeclaim::{
     requested_storage, storage_request, validate_pvc, validate_pvc_update,
 };
 pub use pod::{validate_pod, validate_pod_update};
+pub(crate) use render::{go_json, int_or_string_json, label_selector_value};
 pub use service::validate_service;
 #[cfg(test)]
 pub use statefulset::validate_statefulset;

@@ -18,7 +18,8 @@ use super::names::{
 use super::persistentvolumeclaim::validate_pvc_spec;
 use super::pod::{validate_pod_spec, PodSpecChecks};
 use super::render::{
-    go_label_selector, go_rolling_update, go_string_map, go_update_strategy, int_or_string_value,
+    int_or_string_value, json_label_selector, json_rolling_update, json_string_map,
+    json_update_strategy,
 };
 use super::selector::{selector_is_empty, selector_matches, validate_label_selector};
 
@@ -97,7 +98,7 @@ fn validate_statefulset_spec(spec: &StatefulSetSpec) -> Vec<FieldError> {
             if let Some(ru) = &strategy.rolling_update {
                 errs.push(FieldError::invalid(
                     "spec.updateStrategy.rollingUpdate",
-                    go_rolling_update(ru),
+                    json_rolling_update(ru),
                     "only allowed for updateStrategy 'RollingUpdate'",
                 ));
             }
@@ -112,7 +113,7 @@ fn validate_statefulset_spec(spec: &StatefulSetSpec) -> Vec<FieldError> {
         }
         _ => errs.push(FieldError::invalid(
             "spec.updateStrategy",
-            go_update_strategy(strategy),
+            json_update_strategy(strategy),
             "must be 'RollingUpdate' or 'OnDelete'",
         )),
     }
@@ -157,7 +158,7 @@ fn validate_statefulset_spec(spec: &StatefulSetSpec) -> Vec<FieldError> {
     if selector_is_empty(selector) {
         errs.push(FieldError::invalid(
             "spec.selector",
-            go_label_selector(selector),
+            json_label_selector(selector),
             "empty selector is invalid for statefulset",
         ));
     }
@@ -169,7 +170,7 @@ fn validate_statefulset_spec(spec: &StatefulSetSpec) -> Vec<FieldError> {
     if !convertible {
         errs.push(FieldError::invalid(
             "spec.selector",
-            go_label_selector(selector),
+            json_label_selector(selector),
             "",
         ));
     } else if !selector_is_empty(selector) && !selector_matches(Some(selector), labels) {
@@ -231,7 +232,7 @@ fn validate_statefulset_spec(spec: &StatefulSetSpec) -> Vec<FieldError> {
 fn template_mismatch(labels: Option<&BTreeMap<String, String>>) -> FieldError {
     FieldError::invalid(
         "spec.template.metadata.labels",
-        go_string_map(labels),
+        json_string_map(labels),
         "`selector` does not match template `labels`",
     )
 }
