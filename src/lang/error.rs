@@ -275,7 +275,7 @@ impl SyntaxError {
                 Some(format!("a statement starts with one of: {}", STATEMENTS.join(", ")))
             }),
             UnknownKind { suggestion, .. } => did_you_mean(suggestion).or_else(|| {
-                Some("kinds: statefulset (sts), pod (po), pvc, pv, storageclass (sc), service (svc), node (no), controllerrevision, endpointslice, configmap (cm), secret, deployment (deploy)".into())
+                Some("kinds: statefulset (sts), pod (po), pvc, pv, storageclass (sc), service (svc), node (no), controllerrevision, endpointslice, configmap (cm), secret, deployment (deploy), poddisruptionbudget (pdb)".into())
             }),
             UnknownQuery { suggestion, .. } => did_you_mean(suggestion).or_else(|| {
                 Some(format!("queries: {}", super::queries::names().collect::<Vec<_>>().join(", ")))
@@ -389,3 +389,30 @@ impl std::fmt::Display for SyntaxError {
 }
 
 impl std::error::Error for SyntaxError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The unknown-kind hint names every kind a reference accepts (it is written out by
+    /// hand, so a new kind must be added to it).
+    #[test]
+    fn unknown_kind_hint_names_every_kind() {
+        let error = SyntaxError {
+            span: Span::default(),
+            kind: SyntaxErrorKind::UnknownKind {
+                kind: "foo".into(),
+                suggestion: None,
+            },
+        };
+        let hint = error.hint().unwrap_or_default();
+        for (_, kind) in super::super::kinds::ALIASES {
+            let singular = super::super::kinds::singular(*kind);
+            let named = super::super::kinds::ALIASES
+                .iter()
+                .filter(|(_, k)| k == kind)
+                .any(|(alias, _)| hint.split([' ', ',', '(', ')']).any(|w| w == *alias));
+            assert!(named, "the hint does not name {singular}: {hint}");
+        }
+    }
+}
