@@ -46,12 +46,11 @@ fn take<V>(map: &mut ByKey<V>, kind: &ObjectKind, name: &str) -> Option<V> {
 #[derive(Debug, Default)]
 pub struct GarbageCollector {
     cursor: WatchCursor,
-    /// The UID of every object of a kind that can own (StatefulSet, Pod, claim, Service,
-    /// generic objects), and the other way round.
+    /// The UID of every object, and the other way round.
     uids: ByKey<String>,
     objects: FastMap<String, Key>,
-    /// The owner UIDs of every object that has owner references (claims, pods, revisions,
-    /// EndpointSlices, generic objects), and the dependents of every owner UID.
+    /// The owner UIDs of every object that has owner references, and the dependents of
+    /// every owner UID.
     owners: ByKey<Owned>,
     dependents: FastMap<String, FastSet<Key>>,
     /// Objects that may have lost all their owners since the last deletion was handled:
@@ -70,36 +69,14 @@ struct Owned {
     maybe_orphan: bool,
 }
 
-/// The kinds whose objects count as live owners.
-fn can_own(kind: &ObjectKind) -> bool {
-    matches!(
-        kind,
-        ObjectKind::StatefulSet
-            | ObjectKind::Pod
-            | ObjectKind::PersistentVolumeClaim
-            | ObjectKind::Service
-            | ObjectKind::Other(_)
-    )
-}
-
-/// The kinds whose owner references the collector follows.
-fn can_be_owned(kind: &ObjectKind) -> bool {
-    matches!(
-        kind,
-        ObjectKind::PersistentVolumeClaim
-            | ObjectKind::Pod
-            | ObjectKind::ControllerRevision
-            | ObjectKind::EndpointSlice
-            | ObjectKind::Other(_)
-    )
-}
-
 impl GarbageCollector {
     /// Looks at one object as the store holds it now. What did not change costs lookups
     /// only.
     fn observe(&mut self, store: &Store, kind: &ObjectKind, name: &str) {
         let meta = store.meta(kind, name);
-        if can_own(kind) {
+        // Every kind can own and be owned, as upstream's collector watches every deletable
+        // resource (`GetDeletableResources`).
+        {
             let now = meta.and_then(|m| m.uid.as_deref());
             let before = get(&self.uids, kind, name);
             if before.map(String::as_str) != now {
@@ -132,7 +109,7 @@ impl GarbageCollector {
                 }
             }
         }
-        if can_be_owned(kind) {
+        {
             let refs = meta
                 .into_iter()
                 .flat_map(|m| m.owner_references.iter().flatten())
@@ -185,7 +162,7 @@ impl GarbageCollector {
                     && m.owner_references
                         .iter()
                         .flatten()
-                        .all(|r| !self.alive(store, r))
+                        .all(|r| !self.alive(store, kind, r))
             });
             if let Some(owned) = self.owners.get_mut(kind).and_then(|m| m.get_mut(name)) {
                 owned.maybe_orphan = orphan;
@@ -210,33 +187,31 @@ impl GarbageCollector {
         }
     }
 
-    /// Whether the owner a reference names may exist: an object of a kind that can own,
-    /// with that UID; or a kind the API server does not serve (`apiVersion` and `kind` not
-    /// in its REST mapping, say a custom resource whose definition is not installed), whose
-    /// absence upstream's collector cannot verify (`isDangling` fails and is retried), so
-    /// it never deletes for it.
-    fn alive(&self, store: &Store, r: &OwnerReference) -> bool {
+    /// Whether the owner a reference of a `dependent` names may exist: an object with that
+    /// UID; or a kind the API server does not serve (`apiVersion` and `kind` not in its REST
+    /// mapping, say a custom resource whose definition is not installed), whose absence
+    /// upstream's collector cannot verify (`isDangling` fails and is retried), so it never
+    /// deletes for it; or a namespaced owner of a cluster-scoped dependent, a reference
+    /// upstream's collector cannot resolve (`OwnerRefInvalidNamespace`) and so never acts on.
+    fn alive(&self, store: &Store, dependent: &ObjectKind, r: &OwnerReference) -> bool {
         let has_uid = |kind: &ObjectKind, name: &str| {
-            can_own(kind) && store.meta(kind, name).and_then(|m| m.uid.as_deref()) == Some(&r.uid)
+            store.meta(kind, name).and_then(|m| m.uid.as_deref()) == Some(&r.uid)
         };
-        has_uid(&ObjectKind::from_kind(&r.kind), &r.name)
+        let owner_kind = ObjectKind::from_kind(&r.kind);
+        has_uid(&owner_kind, &r.name)
             || self
                 .objects
                 .get(&r.uid)
                 .is_some_and(|(kind, name)| has_uid(kind, name))
             || crate::sim::api::kinds::lookup(&r.api_version, &r.kind).is_err()
+            || (!dependent.namespaced() && owner_kind.namespaced())
     }
 
-    /// The live object with this UID, if it is of a kind that can be deleted in the
-    /// foreground (StatefulSet, Service, generic objects).
+    /// The live object with this UID (any kind can be deleted in the foreground).
     fn owner(&self, store: &Store, uid: &str) -> Option<Key> {
         let (kind, name) = self.objects.get(uid)?;
-        let foreground_kind = matches!(
-            kind,
-            ObjectKind::StatefulSet | ObjectKind::Service | ObjectKind::Other(_)
-        );
         let live = store.meta(kind, name).and_then(|m| m.uid.as_deref()) == Some(uid);
-        (foreground_kind && live).then(|| (kind.clone(), name.clone()))
+        live.then(|| (kind.clone(), name.clone()))
     }
 }
 
@@ -317,7 +292,7 @@ fn collect_orphans(world: &mut World, claims_only: bool) {
                         .owner_references
                         .iter()
                         .flatten()
-                        .all(|r| !gc.alive(&world.store, r))
+                        .all(|r| !gc.alive(&world.store, kind, r))
             })
         })
         .collect();

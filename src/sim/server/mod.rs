@@ -282,13 +282,21 @@ fn check_namespace(world: &World, kind: &ObjectKind, ns: Option<&str>) -> Result
     }
 }
 
-/// Checks that apply to every request: the kind is known, strict decoding, the namespace.
+/// Checks that apply to every request: the namespace, the owner references, strict
+/// decoding.
 pub fn check_request(world: &World, kind: &ObjectKind, value: &Value) -> Result<(), ApiError> {
     check_namespace(
         world,
         kind,
         value.pointer("/metadata/namespace").and_then(Value::as_str),
     )?;
+    // `ValidateObjectMeta`, the part every kind shares: owner references.
+    let meta = meta_of(value);
+    let errors =
+        validation::validate_owner_references(meta.owner_references.as_deref().unwrap_or(&[]));
+    if !errors.is_empty() {
+        return Err(invalid(kind, meta.name.as_deref().unwrap_or(""), &errors));
+    }
     if !matches!(kind, ObjectKind::Other(_)) {
         let unknown = strict::unknown_fields(kind.name(), value);
         if !unknown.is_empty() {

@@ -3,6 +3,7 @@
 //!
 //! - `names`: name, label and number syntax (apimachinery's `util/validation`) and each
 //!   kind's `metadata.name` rule;
+//! - `objectmeta`: what every kind's metadata must hold (owner references);
 //! - `selector`: label selectors, matched and validated (`meta/v1/validation`);
 //! - `render`: values inside messages, rendered as upstream's `field.Error` does: strings
 //!   quoted, integers bare, maps and structures as their JSON (internal types with their Go
@@ -17,6 +18,7 @@
 mod affinity;
 mod controllerrevision;
 mod names;
+mod objectmeta;
 mod persistentvolume;
 mod persistentvolumeclaim;
 mod pod;
@@ -32,6 +34,7 @@ mod volume;
 
 pub use controllerrevision::{validate_controller_revision, validate_controller_revision_update};
 pub use names::validate_object_meta_name;
+pub use objectmeta::validate_owner_references;
 pub use persistentvolume::{validate_pv, validate_pv_update};
 pub use persistentvolumeclaim::{
     requested_storage, storage_request, validate_pvc, validate_pvc_update,

@@ -83,17 +83,14 @@ pub fn on_pod_event(world: &mut World, event: &WatchEvent) {
             None => Vec::new(),
         },
     };
-    // A pod that left its owner is known to the index of the set that had it.
-    let had: Vec<String> = if event.owner_uid.is_some() {
-        Vec::new()
-    } else {
-        world
-            .statefulset_index
-            .iter()
-            .filter(|(name, index)| !sets.contains(name) && index.has_name(&event.name))
-            .map(|(name, _)| name.clone())
-            .collect()
-    };
+    // A pod that left its owner (released, orphaned, or handed to another controller:
+    // `updatePod` queues the old owner too) is known to the index of the set that had it.
+    let had: Vec<String> = world
+        .statefulset_index
+        .iter()
+        .filter(|(name, index)| !sets.contains(name) && index.has_name(&event.name))
+        .map(|(name, _)| name.clone())
+        .collect();
     for set in sets.into_iter().chain(had) {
         mark_dirty(world, set, &event.name);
     }
@@ -390,10 +387,7 @@ fn claim_pods(world: &mut World, set: &StatefulSet, names: &[String]) -> Vec<Cla
     }
     for name in adopt {
         server::write::<Pod>(world, &name, server::Author::Other, |pod| {
-            pod.metadata
-                .owner_references
-                .get_or_insert_with(Vec::new)
-                .push(identity::controller_ref(set));
+            crate::sim::meta::adopt(&mut pod.metadata, identity::controller_ref(set));
             true
         });
     }

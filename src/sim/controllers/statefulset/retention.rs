@@ -156,13 +156,19 @@ pub fn update_claims(
         return;
     }
     let want = wanted(set, pod, condemned);
+    // `hasUnexpectedController`: under Retain/Retain another controller is no problem;
+    // under any other policy it is reported, even for a pod whose claims want no reference.
+    let retain_all = {
+        let p = policy(set);
+        !p.when_deleted && !p.when_scaled
+    };
     for name in claim_names(set, ordinal) {
         let Some(claim) = world.store.claims().get(&name) else {
             continue;
         };
         if foreign_controller(set, pod, claim.metadata.owner_references.as_deref()) {
-            if want.is_empty() {
-                continue; // nothing to set: Retain/Retain has no conflict to report
+            if retain_all {
+                continue;
             }
             let message = format!(
                 "PersistentVolumeClaim {name} has a conflicting OwnerReference that acts as a manging controller, the retention policy is ignored for this claim"

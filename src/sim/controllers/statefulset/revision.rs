@@ -98,11 +98,7 @@ pub fn owned_revisions(world: &mut World, set: &StatefulSet) -> Vec<(i64, String
     }
     for name in adopt {
         let number = server::write::<ControllerRevision>(world, &name, OWN, |revision| {
-            revision
-                .metadata
-                .owner_references
-                .get_or_insert_with(Vec::new)
-                .push(controller_ref(set));
+            crate::sim::meta::adopt(&mut revision.metadata, controller_ref(set));
             true
         })
         .and_then(|_| world.store.revisions().get(&name))
