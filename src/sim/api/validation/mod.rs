@@ -36,7 +36,10 @@ pub use persistentvolumeclaim::{
     requested_storage, storage_request, validate_pvc, validate_pvc_update,
 };
 pub use pod::{validate_pod, validate_pod_update};
-pub use service::validate_service;
+pub use service::{
+    externally_accessible, is_headless, json_list, needs_health_check,
+    validate_cluster_ips_related_fields, validate_service, validate_service_update,
+};
 #[cfg(test)]
 pub use statefulset::validate_statefulset;
 pub use statefulset::{
