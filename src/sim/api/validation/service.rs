@@ -244,11 +244,18 @@ pub fn validate_service(svc: &Service) -> Vec<FieldError> {
         // Upstream's path really lacks the `spec.` prefix.
         errs.push(FieldError::required("allocateLoadBalancerNodePorts", ""));
     }
-    if spec.load_balancer_class.is_some() && ty != "LoadBalancer" {
-        errs.push(FieldError::forbidden(
+    // `validateLoadBalancerClassField`.
+    match spec.load_balancer_class.as_deref() {
+        Some(class) if ty == "LoadBalancer" => {
+            for e in qualified_name_errors(class) {
+                errs.push(FieldError::invalid_str("spec.loadBalancerClass", class, e));
+            }
+        }
+        Some(_) => errs.push(FieldError::forbidden(
             "spec.loadBalancerClass",
-            "may only be used when service type is 'LoadBalancer'",
-        ));
+            "may only be used when `type` is 'LoadBalancer'",
+        )),
+        None => {}
     }
 
     validate_external_traffic_policy(spec, &mut errs);
@@ -485,6 +492,20 @@ pub fn validate_service_update(svc: &Service, old: &Service) -> Vec<FieldError> 
     let old_spec = old.spec.as_ref().unwrap_or(&default);
     let mut errs = upgrade_downgrade_cluster_ips(old_spec, new_spec);
     errs.extend(upgrade_downgrade_ip_families(old_spec, new_spec));
+    // A load balancer's class stays while the Service stays a LoadBalancer.
+    if type_of(old_spec) == "LoadBalancer"
+        && type_of(new_spec) == "LoadBalancer"
+        && old_spec.load_balancer_class != new_spec.load_balancer_class
+    {
+        errs.push(FieldError::invalid(
+            "spec.loadBalancerClass",
+            new_spec
+                .load_balancer_class
+                .as_deref()
+                .map_or_else(|| "null".to_string(), super::super::field_error::quote),
+            "may not change once set",
+        ));
+    }
     if needs_health_check(old_spec)
         && needs_health_check(new_spec)
         && new_spec.health_check_node_port != old_spec.health_check_node_port
