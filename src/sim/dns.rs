@@ -11,9 +11,10 @@
 //!
 //! Not simulated: caching and TTLs (B-DNS-13): every query sees the cluster as it is now,
 //! so a name resolves in the instant its endpoint becomes ready. Names outside the cluster
-//! zone are NXDOMAIN (there is no upstream resolver); ExternalName Services answer NODATA
-//! (no CNAME is followed); wildcard queries and the `endpoint_pod_names` option are not
-//! supported. Namespaces other than the configured one hold only `kubernetes` (in
+//! zone are NXDOMAIN (there is no upstream resolver). An ExternalName Service's A query
+//! follows its CNAME when the target is inside the cluster zone, as CoreDNS does; a
+//! target outside it, and SRV queries, answer NODATA. Wildcard queries and the
+//! `endpoint_pod_names` option are not supported. Namespaces other than the configured one hold only `kubernetes` (in
 //! `default`) and `kube-dns` (in `kube-system`).
 
 use std::net::Ipv4Addr;
@@ -41,17 +42,48 @@ const NDOTS: usize = 5;
 
 /// A-record answers for `name` as a pod in the configured namespace would get them.
 pub fn a(world: &World, name: &str) -> DnsAnswer {
-    search(world, name, |fqdn| {
-        let found = lookup(world, fqdn)?;
-        let mut ips: Vec<String> = Vec::new();
-        for record in found {
-            // A records only: CoreDNS deduplicates hosts (one record per port otherwise).
-            if record.host.parse::<Ipv4Addr>().is_ok() && !ips.contains(&record.host) {
-                ips.push(record.host);
-            }
+    search(world, name, |fqdn| a_records(world, fqdn, 0))
+}
+
+/// How many CNAMEs CoreDNS follows in one answer (`backend_lookup.go` `A`: more than 7
+/// previous records stop the chain).
+const MAX_CNAME_CHAIN: usize = 8;
+
+/// The A records of one fully qualified name. An ExternalName Service answers a CNAME to
+/// its `externalName`; CoreDNS follows a target inside the cluster zone itself and answers
+/// the CNAME and the target's addresses, which is what the resolver hands back. A target
+/// outside the zone would go to the upstream resolver, which scn does not have: NODATA.
+fn a_records(world: &World, fqdn: &str, depth: usize) -> Result<Vec<String>, Miss> {
+    if let Some(target) = cname_target(world, fqdn) {
+        let zone = zone(world);
+        let in_zone = target == zone || target.ends_with(&format!(".{zone}"));
+        if !in_zone || target == fqdn || depth + 1 >= MAX_CNAME_CHAIN {
+            return Err(Miss::NoData);
         }
-        Ok(ips)
-    })
+        return a_records(world, &target, depth + 1).map_err(|_| Miss::NoData);
+    }
+    let found = lookup(world, fqdn)?;
+    let mut ips: Vec<String> = Vec::new();
+    for record in found {
+        // A records only: CoreDNS deduplicates hosts (one record per port otherwise).
+        if record.host.parse::<Ipv4Addr>().is_ok() && !ips.contains(&record.host) {
+            ips.push(record.host);
+        }
+    }
+    Ok(ips)
+}
+
+/// The CNAME target of `<service>.<namespace>.svc.<zone>` when that Service is of type
+/// ExternalName (`findServices`; a name with an endpoint or port part has none).
+fn cname_target(world: &World, fqdn: &str) -> Option<String> {
+    let zone = zone(world);
+    let base = fqdn.strip_suffix(&format!(".{zone}"))?;
+    let mut segs = base.split('.');
+    let (service, namespace, kind) = (segs.next()?, segs.next()?, segs.next()?);
+    if kind != "svc" || segs.next().is_some() || !namespace_exists(world, namespace) {
+        return None;
+    }
+    service_view(world, service, namespace)?.external
 }
 
 /// SRV answers for `name`, each `"priority weight port target."` (B-DNS-7).
@@ -178,7 +210,8 @@ struct ServiceView {
     name: String,
     namespace: String,
     headless: bool,
-    external: bool,
+    /// An ExternalName Service's `externalName` (lower case, without the final dot).
+    external: Option<String>,
     cluster_ips: Vec<String>,
     /// (name, protocol, port)
     ports: Vec<(String, String, i32)>,
@@ -245,7 +278,10 @@ fn stored_view(world: &World, name: &str) -> Option<ServiceView> {
         name: name.to_ascii_lowercase(),
         namespace: ns,
         headless: cluster_ip == "None",
-        external: spec.type_.as_deref() == Some("ExternalName"),
+        external: (spec.type_.as_deref() == Some("ExternalName")).then(|| {
+            let target = spec.external_name.clone().unwrap_or_default();
+            target.trim_end_matches('.').to_ascii_lowercase()
+        }),
         cluster_ips,
         ports: spec
             .ports
@@ -270,7 +306,7 @@ fn builtin_view(world: &World, name: &str, namespace: &str) -> Option<ServiceVie
         name: name.into(),
         namespace: namespace.into(),
         headless: false,
-        external: false,
+        external: None,
         cluster_ips: vec![ip.into()],
         ports: ports
             .iter()
@@ -397,7 +433,7 @@ fn lookup(world: &World, fqdn: &str) -> Result<Vec<Record>, Miss> {
     let mut found: Vec<Record> = Vec::new();
     let mut matched = false;
     if let Some(svc) = service_view(world, service, namespace) {
-        if svc.external {
+        if svc.external.is_some() {
             return Err(Miss::NoData);
         }
         // Endpoint query or headless service: answered from the ready endpoints of every

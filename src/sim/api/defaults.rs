@@ -341,15 +341,26 @@ pub fn default_storage_class(class: &mut StorageClass) {
     set_if_empty(&mut class.volume_binding_mode, "Immediate");
 }
 
-/// `SetDefaults_Service`: `type: ClusterIP`, `sessionAffinity: None`, port `protocol: TCP`,
-/// `targetPort` = `port`, `internalTrafficPolicy: Cluster` (not for ExternalName).
+/// `SetDefaults_Service`: `sessionAffinity: None` (a `ClientIP` affinity gets a 10800 s
+/// timeout; `None` drops any affinity config), `type: ClusterIP`, port `protocol: TCP` and
+/// `targetPort` = `port`, `externalTrafficPolicy: Cluster` for an externally-accessible
+/// Service, `internalTrafficPolicy: Cluster` for the ClusterIP, NodePort and LoadBalancer
+/// types, `allocateLoadBalancerNodePorts: true` for a LoadBalancer.
 pub fn default_service(svc: &mut Service) {
     let spec = svc.spec.get_or_insert_with(ServiceSpec::default);
-    set_if_empty(&mut spec.type_, "ClusterIP");
     set_if_empty(&mut spec.session_affinity, "None");
-    if spec.type_.as_deref() != Some("ExternalName") {
-        set_if_empty(&mut spec.internal_traffic_policy, "Cluster");
+    match spec.session_affinity.as_deref() {
+        Some("None") => spec.session_affinity_config = None,
+        Some("ClientIP") => {
+            let config = spec
+                .session_affinity_config
+                .get_or_insert_with(Default::default);
+            let client = config.client_ip.get_or_insert_with(Default::default);
+            client.timeout_seconds.get_or_insert(10800);
+        }
+        _ => {}
     }
+    set_if_empty(&mut spec.type_, "ClusterIP");
     if let Some(ports) = spec.ports.as_mut() {
         for p in ports {
             set_if_empty(&mut p.protocol, "TCP");
@@ -363,6 +374,16 @@ pub fn default_service(svc: &mut Service) {
                 p.target_port = Some(IntOrString::Int(p.port));
             }
         }
+    }
+    if super::validation::externally_accessible(spec) {
+        set_if_empty(&mut spec.external_traffic_policy, "Cluster");
+    }
+    let ty = spec.type_.as_deref().unwrap_or_default();
+    if ["ClusterIP", "NodePort", "LoadBalancer"].contains(&ty) {
+        set_if_empty(&mut spec.internal_traffic_policy, "Cluster");
+    }
+    if ty == "LoadBalancer" {
+        spec.allocate_load_balancer_node_ports.get_or_insert(true);
     }
 }
 

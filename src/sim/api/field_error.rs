@@ -34,7 +34,8 @@ pub enum FieldErrorKind {
     Duplicate {
         value: String,
     },
-    /// A duplicate whose value is a structure (already rendered) and which explains itself.
+    /// A duplicate whose value is already rendered (a number, a structure), with an
+    /// optional detail.
     DuplicateWithDetail {
         value: String,
         detail: String,
@@ -121,7 +122,7 @@ impl FieldError {
         }
     }
 
-    /// A duplicate structure: `value` is already rendered; `detail` follows it.
+    /// A duplicate whose `value` is already rendered; `detail`, when not empty, follows it.
     pub fn duplicate_with_detail(
         path: impl Into<String>,
         value: impl Into<String>,
@@ -180,7 +181,10 @@ impl fmt::Display for FieldError {
             FieldErrorKind::NotFound { value } => write!(f, "Not found: {}", quote(value))?,
             FieldErrorKind::Duplicate { value } => write!(f, "Duplicate value: {}", quote(value))?,
             FieldErrorKind::DuplicateWithDetail { value, detail } => {
-                write!(f, "Duplicate value: {value}: {detail}")?
+                write!(f, "Duplicate value: {value}")?;
+                if !detail.is_empty() {
+                    write!(f, ": {detail}")?;
+                }
             }
             FieldErrorKind::TooLong { max } => {
                 write!(f, "Too long: may not be more than {max} bytes")?

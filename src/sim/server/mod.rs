@@ -3,8 +3,8 @@
 //! announced as a watch event, which is how controllers learn about it.
 //!
 //! Per-kind rules live beside it, as upstream's `pkg/registry/*/strategy.go`: `pod.rs`
-//! (the pod strategy and its verbs), `claim.rs` (claim admission), `service.rs` (ClusterIP
-//! allocation).
+//! (the pod strategy and its verbs), `claim.rs` (claim admission), `service.rs` (the Service
+//! storage's allocation and the strategy's update rules).
 //!
 //! Architecture invariant: components change objects only through this module's
 //! functions (or by mutating the store and calling `touch_*`), so every change is seen
@@ -35,7 +35,6 @@ use store::{GenericObject, Stored};
 use claim::{admit_claim, update_claim};
 use pod::update_pod;
 pub use pod::{delete_pod, insert_pod, remove_pod, set_disruption_target, shorten_grace};
-use service::allocate_cluster_ip;
 pub use write::{add, remove_object, write, write_other, Author};
 
 /// Why the API server refused a request (its `metav1.Status`); `Display` gives the text
@@ -363,12 +362,13 @@ pub fn create(
         ObjectKind::Service => {
             let mut svc: Service = decode(kind, value)?;
             defaults::default_service(&mut svc);
-            let mut errors = validation::validate_object_meta_name("Service", &name);
-            errors.extend(validation::validate_service(&svc));
+            // The storage allocates before the strategy validates (`beginCreate`).
+            service::begin_create(world, &name, &mut svc)?;
+            let errors = validation::validate_service(&svc);
             if !errors.is_empty() {
                 return Err(invalid(kind, &name, &errors).into());
             }
-            allocate_cluster_ip(world, &mut svc);
+            service::stored_form(&mut svc);
             init_meta(world, kind, &mut svc.metadata);
             world.store.services.insert(name.clone(), svc);
         }
@@ -401,6 +401,7 @@ pub fn create(
             store_typed::<k8s_openapi::api::discovery::v1::EndpointSlice>(world, value)?
         }
         ObjectKind::Other(other) => {
+            warnings.extend(kind_warnings(kind));
             if other == super::api::poddisruptionbudget::KIND {
                 let errors = super::api::poddisruptionbudget::validate(value);
                 if !errors.is_empty() {
@@ -542,7 +543,7 @@ pub fn update(
             }
         }
         ObjectKind::Pod => update_pod(world, name, &value)?,
-        ObjectKind::Service => replace_typed::<Service>(world, name, &value)?,
+        ObjectKind::Service => service::update_service(world, name, &value)?,
         ObjectKind::PersistentVolumeClaim => update_claim(world, name, &value)?,
         ObjectKind::PersistentVolume => persistentvolume::update_pv(world, name, &value)?,
         ObjectKind::StorageClass => persistentvolume::update_storage_class(world, name, &value)?,
@@ -564,6 +565,7 @@ pub fn update(
             replace_typed::<k8s_openapi::api::discovery::v1::EndpointSlice>(world, name, &value)?
         }
         ObjectKind::Other(k) => {
+            warnings.extend(kind_warnings(kind));
             let key = (k.clone(), name.to_string());
             let old = world.store.others.get(&key).map(|o| o.body.clone());
             if k == "Secret" {
@@ -670,8 +672,34 @@ pub enum PatchType {
     Json,
 }
 
+/// v1 Endpoints is deprecated since v1.33 (KEP-4974): the API server answers every
+/// request on it with this warning. kubectl drops repeated warnings, so a command prints
+/// it once.
+pub const ENDPOINTS_DEPRECATED: &str =
+    "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice";
+
+/// The warnings every request on `kind` gets.
+fn kind_warnings(kind: &ObjectKind) -> Vec<String> {
+    match kind {
+        ObjectKind::Other(k) if k == "Endpoints" => vec![ENDPOINTS_DEPRECATED.to_string()],
+        _ => Vec::new(),
+    }
+}
+
 /// DELETE. `grace_zero` is `--force --grace-period=0`.
 pub fn delete(
+    world: &mut World,
+    kind: &ObjectKind,
+    name: &str,
+    propagation: Propagation,
+    grace_zero: bool,
+) -> Result<Response<()>, RequestError> {
+    let mut response = delete_object(world, kind, name, propagation, grace_zero)?;
+    response.warnings.extend(kind_warnings(kind));
+    Ok(response)
+}
+
+fn delete_object(
     world: &mut World,
     kind: &ObjectKind,
     name: &str,

@@ -445,24 +445,87 @@ fn pod_container_names_required_and_unique() {
     );
 }
 
+fn defaulted_service(value: Value) -> Service {
+    let mut svc: Service = serde_json::from_value(value).unwrap();
+    crate::sim::api::defaults::default_service(&mut svc);
+    svc
+}
+
 #[test]
 fn service_validation() {
-    let headless: Service = serde_json::from_value(json!({
+    let headless = defaulted_service(json!({
         "apiVersion": "v1", "kind": "Service", "metadata": {"name": "nginx"},
-        "spec": {"clusterIP": "None", "selector": {"app": "nginx"}}
-    }))
-    .unwrap();
+        "spec": {"clusterIP": "None", "clusterIPs": ["None"], "selector": {"app": "nginx"}}
+    }));
     assert!(validate_service(&headless).is_empty());
-    let no_ports: Service = serde_json::from_value(json!({
+    // The allocator has made `clusterIPs` follow `clusterIP` before validation runs
+    // (`normalizeClusterIPs`), so the bad address is reported at `clusterIPs[0]`.
+    let no_ports = defaulted_service(json!({
         "apiVersion": "v1", "kind": "Service", "metadata": {"name": "nginx"},
-        "spec": {"clusterIP": "bogus"}
-    }))
-    .unwrap();
+        "spec": {"clusterIP": "bogus", "clusterIPs": ["bogus"]}
+    }));
     assert_eq!(
         texts(&validate_service(&no_ports)),
         vec![
-            "spec.clusterIPs[0]: Invalid value: \"bogus\": must be empty, 'None', or a valid IP address",
             "spec.ports: Required value",
+            "spec.clusterIPs[0]: Invalid value: \"bogus\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)",
+        ]
+    );
+    // An undefaulted Service misses what `SetDefaults_Service` fills.
+    let raw: Service = serde_json::from_value(json!({
+        "apiVersion": "v1", "kind": "Service", "metadata": {"name": "nginx"},
+        "spec": {"clusterIP": "None", "clusterIPs": ["None"]}
+    }))
+    .unwrap();
+    assert_eq!(
+        texts(&validate_service(&raw)),
+        vec![
+            "spec.sessionAffinity: Required value",
+            "spec.type: Required value"
+        ]
+    );
+}
+
+#[test]
+fn service_update_keeps_the_primary_cluster_ip() {
+    let old = defaulted_service(json!({
+        "apiVersion": "v1", "kind": "Service", "metadata": {"name": "nginx"},
+        "spec": {"clusterIP": "10.96.0.2", "clusterIPs": ["10.96.0.2"], "ipFamilies": ["IPv4"],
+            "ipFamilyPolicy": "SingleStack", "selector": {"app": "nginx"}, "ports": [{"port": 80}]}
+    }));
+    let headless = defaulted_service(json!({
+        "apiVersion": "v1", "kind": "Service", "metadata": {"name": "nginx"},
+        "spec": {"clusterIP": "None", "clusterIPs": ["None"], "ipFamilies": ["IPv4"],
+            "ipFamilyPolicy": "SingleStack", "selector": {"app": "nginx"}, "ports": [{"port": 80}]}
+    }));
+    // Lists are rendered as JSON since v1.34 (kubernetes PR #132314).
+    assert_eq!(
+        texts(&validate_service_update(&headless, &old)),
+        vec!["spec.clusterIPs[0]: Invalid value: [\"None\"]: may not change once set"]
+    );
+    assert_eq!(
+        texts(&validate_service_update(&old, &headless)),
+        vec!["spec.clusterIPs[0]: Invalid value: [\"10.96.0.2\"]: may not change once set"]
+    );
+    assert!(validate_service_update(&old, &old).is_empty());
+}
+
+#[test]
+fn service_ports_are_checked_as_upstream_checks_them() {
+    let svc = defaulted_service(json!({
+        "apiVersion": "v1", "kind": "Service", "metadata": {"name": "np"},
+        "spec": {"type": "NodePort", "clusterIP": "10.96.0.2", "clusterIPs": ["10.96.0.2"],
+            "ports": [
+                {"name": "a", "port": 80, "nodePort": 30080},
+                {"name": "b", "port": 80, "nodePort": 30080, "targetPort": "-web"}
+            ]}
+    }));
+    assert_eq!(
+        texts(&validate_service(&svc)),
+        vec![
+            "spec.ports[1].targetPort: Invalid value: \"-web\": must not begin or end with a hyphen",
+            "spec.ports[1].nodePort: Duplicate value: 30080",
+            "spec.ports[1]: Duplicate value: {\"Name\":\"\",\"Protocol\":\"TCP\",\"AppProtocol\":null,\"Port\":80,\"TargetPort\":0,\"NodePort\":0}",
         ]
     );
 }

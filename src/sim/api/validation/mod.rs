@@ -41,7 +41,10 @@ pub use persistentvolumeclaim::{
 };
 pub use pod::{validate_pod, validate_pod_update};
 pub(crate) use render::{go_json, int_or_string_json, label_selector_value};
-pub use service::validate_service;
+pub use service::{
+    externally_accessible, is_headless, json_list, needs_health_check,
+    validate_cluster_ips_related_fields, validate_service, validate_service_update,
+};
 #[cfg(test)]
 pub use statefulset::validate_statefulset;
 pub use statefulset::{

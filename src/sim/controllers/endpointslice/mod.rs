@@ -25,10 +25,10 @@ use k8s_openapi::api::core::v1::{Pod, Service};
 use k8s_openapi::api::discovery::v1::{Endpoint, EndpointPort, EndpointSlice};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
-use crate::sim::clock::to_time;
+use crate::sim::clock::{from_time, to_time, Millis, ZERO};
 use crate::sim::controllers::informer::FastMap;
 use crate::sim::kinds::ObjectKind;
-use crate::sim::podutil::natural_cmp;
+use crate::sim::podutil::{self, natural_cmp};
 use crate::sim::server;
 use crate::sim::world::{WatchEvent, WorkQueue, World};
 
@@ -65,6 +65,107 @@ struct ServiceState {
     slices: SliceSet,
     /// Slices created so far (the next name's seed).
     created: u64,
+    /// What the trigger time tracker saw at the last sync.
+    trigger: TriggerTimes,
+}
+
+/// `TriggerTimeTracker` (`pkg/controller/util/endpoint/trigger_time_tracker.go`) for one
+/// Service: the times it saw at the last sync, so that a sync can tell which changed. The
+/// pods are the ones the Service selects; times are to the second, as objects read back
+/// from the API server carry them.
+#[derive(Debug, Default)]
+struct TriggerTimes {
+    known: bool,
+    service: Millis,
+    /// pod → its Ready condition's last transition.
+    pods: BTreeMap<String, Millis>,
+}
+
+impl TriggerTimes {
+    /// `ComputeEndpointLastChangeTriggerTime`: for a Service seen for the first time, its
+    /// creation; later, the earliest trigger time that changed since the last sync (a
+    /// pod's Ready transition, the Service's creation), or none. `pods` are the selected
+    /// pods in the sync's scope: all of them (`full`), or those of `dirty` that still exist.
+    fn last_change(
+        &mut self,
+        service: &Service,
+        pods: &[&Pod],
+        full: bool,
+        dirty: &BTreeSet<String>,
+    ) -> Option<Millis> {
+        let to_second = |t: Millis| Millis::ms(t.as_ms() / 1000 * 1000);
+        let mut earliest: Option<Millis> = None;
+        let mut changed = |t: Millis| earliest = Some(earliest.map_or(t, |e| e.min(t)));
+        let mut before = if full {
+            std::mem::take(&mut self.pods)
+        } else {
+            dirty
+                .iter()
+                .filter_map(|pod| self.pods.remove_entry(pod))
+                .collect()
+        };
+        for pod in pods {
+            let name = pod.metadata.name.clone().unwrap_or_default();
+            let Some((_, since)) = podutil::ready_condition(pod) else {
+                continue;
+            };
+            let since = to_second(since);
+            if before.remove(&name).is_none_or(|seen| since > seen) {
+                changed(since);
+            }
+            self.pods.insert(name, since);
+        }
+        let created = to_second(
+            service
+                .metadata
+                .creation_timestamp
+                .as_ref()
+                .map_or(ZERO, from_time),
+        );
+        if !self.known || created > self.service {
+            changed(created);
+        }
+        self.service = created;
+        if !self.known {
+            self.known = true;
+            return Some(created);
+        }
+        earliest
+    }
+}
+
+/// What every slice a sync writes carries: the Service's labels, its owner reference, and
+/// the sync's trigger time.
+struct SliceHeader {
+    labels: BTreeMap<String, String>,
+    owner: OwnerReference,
+    trigger: Option<Millis>,
+}
+
+/// `endpoints.kubernetes.io/last-change-trigger-time` (`v1.EndpointsLastChangeTriggerTime`).
+const LAST_CHANGE_TRIGGER_TIME: &str = "endpoints.kubernetes.io/last-change-trigger-time";
+
+/// `addTriggerTimeAnnotation`: every slice the reconciler creates or updates carries the
+/// sync's trigger time (RFC 3339, UTC), or loses the annotation when there is none.
+fn set_trigger_time(meta: &mut ObjectMeta, trigger: Option<Millis>) -> bool {
+    let before = meta.annotations.clone();
+    let annotations = meta.annotations.get_or_insert_with(BTreeMap::new);
+    match trigger {
+        Some(t) => {
+            let text = serde_json::to_value(to_time(t))
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            annotations.insert(LAST_CHANGE_TRIGGER_TIME.to_string(), text);
+        }
+        None => {
+            annotations.remove(LAST_CHANGE_TRIGGER_TIME);
+        }
+    }
+    if annotations.is_empty() {
+        meta.annotations = None;
+    }
+    meta.annotations != before
 }
 
 impl ServiceState {
@@ -76,6 +177,7 @@ impl ServiceState {
             located: BTreeMap::new(),
             slices: SliceSet::default(),
             created: 0,
+            trigger: TriggerTimes::default(),
         }
     }
 }
@@ -86,48 +188,37 @@ impl ServiceState {
 struct SelectorIndex {
     /// key → value → Services whose selector's first label is key=value.
     by_label: BTreeMap<String, BTreeMap<String, BTreeSet<String>>>,
-    /// Services with an empty selector (it selects every pod).
-    everything: BTreeSet<String>,
     selector_of: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 impl SelectorIndex {
     fn set(&mut self, service: &str, selector: Option<BTreeMap<String, String>>) {
         if let Some(old) = self.selector_of.remove(service) {
-            match old.iter().next() {
-                Some((k, v)) => {
-                    if let Some(values) = self.by_label.get_mut(k) {
-                        if let Some(set) = values.get_mut(v) {
-                            set.remove(service);
-                            if set.is_empty() {
-                                values.remove(v);
-                            }
-                        }
-                        if values.is_empty() {
-                            self.by_label.remove(k);
+            if let Some((k, v)) = old.iter().next() {
+                if let Some(values) = self.by_label.get_mut(k) {
+                    if let Some(set) = values.get_mut(v) {
+                        set.remove(service);
+                        if set.is_empty() {
+                            values.remove(v);
                         }
                     }
-                }
-                None => {
-                    self.everything.remove(service);
+                    if values.is_empty() {
+                        self.by_label.remove(k);
+                    }
                 }
             }
         }
+        // A selector is never empty here (`managed_selector_ref`).
         let Some(selector) = selector else {
             return;
         };
-        match selector.iter().next() {
-            Some((k, v)) => {
-                self.by_label
-                    .entry(k.clone())
-                    .or_default()
-                    .entry(v.clone())
-                    .or_default()
-                    .insert(service.to_string());
-            }
-            None => {
-                self.everything.insert(service.to_string());
-            }
+        if let Some((k, v)) = selector.iter().next() {
+            self.by_label
+                .entry(k.clone())
+                .or_default()
+                .entry(v.clone())
+                .or_default()
+                .insert(service.to_string());
         }
         self.selector_of.insert(service.to_string(), selector);
     }
@@ -135,7 +226,6 @@ impl SelectorIndex {
     /// `GetPodServiceMemberships`: the Services whose selector matches these labels
     /// (added to `out`, which the caller sorts).
     fn matching<'s>(&'s self, labels: Option<&BTreeMap<String, String>>, out: &mut Vec<&'s str>) {
-        out.extend(self.everything.iter().map(String::as_str));
         let Some(labels) = labels else {
             return;
         };
@@ -157,7 +247,8 @@ impl SelectorIndex {
 }
 
 /// The selector the controller works from: `None` for a Service it leaves alone (no
-/// selector, or type ExternalName).
+/// selector, or type ExternalName). The API server stores `selector: {}` as no selector
+/// (`syncService` returns at once for it); an empty map is read the same way.
 fn managed_selector(service: &Service) -> Option<BTreeMap<String, String>> {
     managed_selector_ref(service).cloned()
 }
@@ -167,7 +258,7 @@ fn managed_selector_ref(service: &Service) -> Option<&BTreeMap<String, String>> 
     if spec.type_.as_deref() == Some("ExternalName") {
         return None;
     }
-    spec.selector.as_ref()
+    spec.selector.as_ref().filter(|s| !s.is_empty())
 }
 
 /// The slices labelled with this Service's name (every slice, managed or not), in name
@@ -369,6 +460,7 @@ pub fn sync(world: &mut World, service_name: &str) {
             b.metadata.name.as_deref().unwrap_or_default(),
         )
     });
+    let trigger = state.trigger.last_change(&service, &pods, full, &dirty);
     let mut desired: Vec<Desired> = Vec::with_capacity(pods.len());
     for pod in pods {
         if !utils::should_be_in_endpoints(pod) {
@@ -423,7 +515,15 @@ pub fn sync(world: &mut World, service_name: &str) {
         )
     };
     if !(plan.creates.is_empty() && plan.updates.is_empty() && plan.deletes.is_empty()) {
-        write_plan(world, &mut state, service_name, &service, uid, plan);
+        write_plan(
+            world,
+            &mut state,
+            service_name,
+            &service,
+            uid,
+            plan,
+            trigger,
+        );
     }
     if full {
         relocate(world, &mut state, service_name);
@@ -443,8 +543,8 @@ fn write_plan(
     service: &Service,
     uid: &str,
     plan: reconciler::Plan,
+    trigger: Option<Millis>,
 ) {
-    let labels = utils::slice_labels(service, service_name);
     let owner = OwnerReference {
         api_version: "v1".into(),
         kind: "Service".into(),
@@ -453,24 +553,21 @@ fn write_plan(
         controller: Some(true),
         block_owner_deletion: Some(true),
     };
+    let header = SliceHeader {
+        labels: utils::slice_labels(service, service_name),
+        owner,
+        trigger,
+    };
     // Upstream creates no slice for a Service being deleted (the garbage collector is
     // removing them); updates and deletions still happen.
     let deleting = service.metadata.deletion_timestamp.is_some();
     if !deleting {
         for (ports, endpoints) in plan.creates {
-            create_slice(
-                world,
-                state,
-                service_name,
-                &owner,
-                &labels,
-                ports,
-                endpoints,
-            );
+            create_slice(world, state, service_name, &header, ports, endpoints);
         }
     }
     for (name, write) in plan.updates {
-        update_slice(world, state, service_name, &name, &owner, &labels, write);
+        update_slice(world, state, service_name, &name, &header, write);
     }
     for name in plan.deletes {
         delete_slice(world, state, service_name, &name);
@@ -566,11 +663,11 @@ fn create_slice(
     world: &mut World,
     state: &mut ServiceState,
     service: &str,
-    owner: &OwnerReference,
-    labels: &BTreeMap<String, String>,
+    header: &SliceHeader,
     ports: Vec<EndpointPort>,
     endpoints: Vec<Endpoint>,
 ) {
+    let owner = &header.owner;
     let store = &world.store;
     let name = utils::slice_name(
         |n| store.endpoint_slices().contains_key(n),
@@ -579,7 +676,7 @@ fn create_slice(
         state.created,
     );
     state.created += 1;
-    let slice = EndpointSlice {
+    let mut slice = EndpointSlice {
         metadata: ObjectMeta {
             name: Some(name.clone()),
             generate_name: Some(utils::generate_name_prefix(service)),
@@ -587,7 +684,7 @@ fn create_slice(
             uid: Some(world.store.new_uid()),
             generation: Some(1),
             creation_timestamp: Some(to_time(world.now)),
-            labels: Some(labels.clone()),
+            labels: Some(header.labels.clone()),
             owner_references: Some(vec![owner.clone()]),
             ..Default::default()
         },
@@ -595,6 +692,7 @@ fn create_slice(
         endpoints: Some(endpoints),
         ports: Some(ports),
     };
+    set_trigger_time(&mut slice.metadata, header.trigger);
     for pod in slice
         .endpoints
         .iter()
@@ -615,10 +713,10 @@ fn update_slice(
     state: &mut ServiceState,
     service: &str,
     name: &str,
-    owner: &OwnerReference,
-    labels: &BTreeMap<String, String>,
+    header: &SliceHeader,
     write: reconciler::Write,
 ) {
+    let (owner, labels) = (&header.owner, &header.labels);
     let mut left: Vec<String> = Vec::new();
     let mut came: Vec<String> = Vec::new();
     // Only a whole new shape changes the slice's ports (and with them its key).
@@ -681,10 +779,12 @@ fn update_slice(
                 list.extend(write.append);
             }
         }
+        // The registry's new generation is for a change of the slice's content or
+        // labels, not of its annotations.
         if changed {
             slice.metadata.generation = Some(slice.metadata.generation.unwrap_or(1) + 1);
         }
-        changed
+        set_trigger_time(&mut slice.metadata, header.trigger) || changed
     });
     let Some(rv) = written else {
         return;
