@@ -360,7 +360,16 @@ fn monitor_node_health(world: &mut World) {
         .collect();
     register(world, &nodes);
     let mut zones: BTreeMap<String, Vec<bool>> = BTreeMap::new();
-    for (_, zone, ready) in &nodes {
+    for (name, zone, ready) in &nodes {
+        // `isNodeExcludedFromDisruptionChecks`.
+        let excluded = world
+            .store
+            .nodes()
+            .get(name)
+            .is_some_and(|n| crate::sim::nodes::label(n, EXCLUDE_DISRUPTION).is_some());
+        if excluded {
+            continue;
+        }
         zones
             .entry(zone.clone())
             .or_default()
@@ -499,6 +508,8 @@ fn set_no_execute(world: &mut World, node: &str, key: Option<&str>) {
     });
 }
 
+/// The label that keeps a node out of its zone's health (`labelNodeDisruptionExclusion`).
+const EXCLUDE_DISRUPTION: &str = "node.kubernetes.io/exclude-disruption";
 pub const UNSCHEDULABLE: &str = "node.kubernetes.io/unschedulable";
 pub const UNREACHABLE: &str = "node.kubernetes.io/unreachable";
 pub const NOT_READY: &str = "node.kubernetes.io/not-ready";
