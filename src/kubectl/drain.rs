@@ -100,6 +100,8 @@ enum Verdict {
     Fatal(String),
 }
 
+/// Without the leading "cannot delete " that `errors()` adds: kubernetes/kubernetes#135818
+/// (Dec 2025, in v1.36) removed it from `unmanagedFatal`, which printed it twice before.
 const UNMANAGED_FATAL: &str = "Pods that declare no controller (use --force to override)";
 const UNMANAGED_WARNING: &str = "deleting Pods that declare no controller";
 const DAEMONSET_WARNING: &str = "ignoring DaemonSet-managed Pods";
@@ -246,7 +248,7 @@ pub fn drain(world: &mut World, node: &str, options: DrainOptions) -> Result<Pri
     world.settle()?;
     let list = pods_for_deletion(world, node, options.force);
     if !list.errors.is_empty() {
-        return Ok(unable(lines, node, aggregate(&list.errors), warnings));
+        return Ok(unable(lines, node, list.errors, warnings));
     }
     if !list.warnings.is_empty() {
         lines.push(format!("Warning: {}", list.warnings.join("; ")));
@@ -270,21 +272,30 @@ pub fn drain(world: &mut World, node: &str, options: DrainOptions) -> Result<Pri
             lines.push(format!("pod/{name}"));
         }
     }
-    Ok(unable(lines, node, error, warnings))
+    Ok(unable(lines, node, errors, warnings))
 }
 
-/// `RunDrain`'s failure lines, then kubectl's final `error: …`.
-fn unable(mut lines: Vec<String>, node: &str, error: String, warnings: Vec<String>) -> Printed {
+/// `RunDrain`'s failure lines, then what kubectl's `CheckErr` prints for the error it
+/// returns. That error is an aggregate of one (the node's) whose only element is itself an
+/// aggregate (of the filter errors, or of `evictPods`' errors). `checkErr` unwraps the outer
+/// one and prints the inner one with `MultipleErrors("", …)`: one line per error, and no
+/// `error: ` prefix (`staging/src/k8s.io/kubectl/pkg/cmd/util/helpers.go`).
+fn unable(
+    mut lines: Vec<String>,
+    node: &str,
+    errors: Vec<String>,
+    warnings: Vec<String>,
+) -> Printed {
     lines.push(format!(
-        "error: unable to drain node \"{node}\" due to error: {error}, continuing command..."
+        "error: unable to drain node \"{node}\" due to error: {}, continuing command...",
+        aggregate(&errors)
     ));
     lines.push("There are pending nodes to be drained:".into());
     lines.push(format!(" {node}"));
-    let error = format!("error: {error}");
-    lines.push(error.clone());
+    lines.extend(errors.iter().cloned());
     Printed {
         lines,
-        error: Some(error),
+        error: Some(errors.join("\n")),
         warnings,
     }
 }
@@ -416,6 +427,28 @@ mod tests {
         assert_eq!(go_duration(Millis::ms(3_600_000)), "1h0m0s");
         assert_eq!(go_duration(Millis::ms(90_500)), "1m30.5s");
         assert_eq!(go_duration(Millis::ms(500)), "500ms");
+    }
+
+    #[test]
+    fn a_failed_drain_ends_with_one_bare_line_per_error() {
+        let printed = unable(
+            vec!["node/n cordoned".into()],
+            "n",
+            vec!["a".into(), "b".into()],
+            Vec::new(),
+        );
+        assert_eq!(
+            printed.lines,
+            [
+                "node/n cordoned",
+                "error: unable to drain node \"n\" due to error: [a, b], continuing command...",
+                "There are pending nodes to be drained:",
+                " n",
+                "a",
+                "b",
+            ]
+        );
+        assert_eq!(printed.error.as_deref(), Some("a\nb"));
     }
 
     #[test]

@@ -85,7 +85,7 @@ pub const COMPONENTS: &[Component] = &[
     // node-lifecycle-controller
     Component {
         on_event: controllers::node_lifecycle::on_event,
-        work: None,
+        work: Some(controllers::node_lifecycle::work),
     },
     // taint-eviction-controller
     Component {

@@ -22,6 +22,7 @@ pub(crate) mod kubelet;
 pub(crate) mod labels;
 pub(crate) mod meta;
 pub(crate) mod mutants;
+pub(crate) mod node_status;
 pub(crate) mod nodes;
 pub(crate) mod podutil;
 pub(crate) mod scheduler;

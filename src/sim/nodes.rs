@@ -4,8 +4,6 @@
 use k8s_openapi::api::core::v1::{Node, Taint};
 use serde_json::{json, Value};
 
-use super::clock::to_time;
-
 /// The well-known labels every node carries (`k8s.io/api/core/v1` `LabelHostname`, …).
 pub const LABEL_HOSTNAME: &str = "kubernetes.io/hostname";
 pub const LABEL_OS: &str = "kubernetes.io/os";
@@ -120,9 +118,7 @@ pub fn node_object(shape: &NodeShape, index: u32, now: super::clock::Millis) -> 
         "status": {
             "capacity": resources,
             "allocatable": resources,
-            "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
-                "message": "kubelet is posting ready status",
-                "lastTransitionTime": to_time(now), "lastHeartbeatTime": to_time(now)}],
+            "conditions": super::node_status::initial_conditions(now),
             "addresses": [{"type": "InternalIP", "address": format!("172.18.0.{}", index + 1)},
                           {"type": "Hostname", "address": name}],
             "nodeInfo": {"kubeletVersion": "v1.36.0", "kubeProxyVersion": "",

@@ -126,6 +126,8 @@ pub enum Timer {
     ResyncStatefulSets,
     /// The node-monitor grace period of a node that stopped reporting ran out.
     NodeNotReady { node: String, epoch: u64 },
+    /// A node's kubelet syncs its node status (every 10 s; set only when it has news).
+    NodeStatusSync { node: String },
     /// The taint manager's scheduled deletion of a pod on a NoExecute-tainted node.
     TaintEviction { pod: String, uid: String },
     /// An entry of a PDB's `disruptedPods` expires: the disruption controller looks again.
@@ -186,6 +188,7 @@ pub struct World {
     pub scheduler: Scheduler,
     pub kubelet: Kubelet,
     pub node_lifecycle: super::controllers::node_lifecycle::NodeLifecycle,
+    pub node_status: super::node_status::NodeStatus,
     pub disruption: super::controllers::disruption::DisruptionController,
     pub endpointslice: super::controllers::endpointslice::EndpointSliceController,
     pub taint_eviction: super::controllers::taint_eviction::TaintEviction,
@@ -233,6 +236,7 @@ impl World {
             scheduler: Scheduler::default(),
             kubelet: Kubelet::default(),
             node_lifecycle: Default::default(),
+            node_status: Default::default(),
             disruption: Default::default(),
             endpointslice: Default::default(),
             taint_eviction: Default::default(),
@@ -395,6 +399,10 @@ impl World {
             }
             Timer::TerminatingPods { node } => {
                 super::controllers::podgc::gc_terminating(self, &node);
+                Ok(())
+            }
+            Timer::NodeStatusSync { node } => {
+                super::node_status::sync(self, &node);
                 Ok(())
             }
             Timer::ResyncClaims => {

@@ -337,6 +337,7 @@ pub fn on_timer(world: &mut World, timer: Timer) -> Result<(), SimError> {
         | Timer::TaintEviction { .. }
         | Timer::OrphanedPods { .. }
         | Timer::TerminatingPods { .. }
+        | Timer::NodeStatusSync { .. }
         | Timer::ResyncClaims => {}
     }
     Ok(())
