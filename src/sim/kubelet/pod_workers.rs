@@ -2,8 +2,10 @@
 //! kill, the end of a back-off, a readiness change), then starts what may start, as
 //! `kuberuntime_manager.go`'s `computePodActions` decides: the first unfinished init
 //! container (one at a time, in spec order; a sidecar lets the next one start once it has
-//! started), and, once initialization is done, every app container. Then it writes the
-//! status (`status.rs`) and asks to be woken at the next instant something is due.
+//! started), and, once initialization is done, every app container; once the pod has
+//! finished (no app container runs or will restart), it stops what still runs, the
+//! sidecars (KillPod). Then it writes the status (`status.rs`) and asks to be woken at the
+//! next instant something is due.
 
 use k8s_openapi::api::core::v1::Pod;
 

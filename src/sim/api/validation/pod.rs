@@ -225,7 +225,7 @@ pub(super) fn validate_pod_spec(
 /// a container's own `restartPolicy` is one of the three policies, and its
 /// `restartPolicyRules` need it; each rule's action is `Restart` (or
 /// `RestartAllContainers`, on by default since v1.36) and its `exitCodes` are required,
-/// with the operator `In` or `NotIn`.
+/// with the operator `In` or `NotIn`; at most 20 rules, and 255 exit codes in a rule.
 fn validate_container_restart_policy(c: &Container, cp: &str) -> Vec<FieldError> {
     const POLICIES: [&str; 3] = ["Always", "Never", "OnFailure"];
     const ACTIONS: [&str; 2] = ["Restart", "RestartAllContainers"];
@@ -244,6 +244,13 @@ fn validate_container_restart_policy(c: &Container, cp: &str) -> Vec<FieldError>
         )),
         _ => {}
     }
+    if rules.len() > 20 {
+        errs.push(FieldError::too_many(
+            format!("{cp}.restartPolicyRules"),
+            rules.len(),
+            20,
+        ));
+    }
     for (i, rule) in rules.iter().enumerate() {
         let rp = format!("{cp}.restartPolicyRules[{i}]");
         if !ACTIONS.contains(&rule.action.as_str()) {
@@ -253,19 +260,27 @@ fn validate_container_restart_policy(c: &Container, cp: &str) -> Vec<FieldError>
                 &ACTIONS,
             ));
         }
-        match &rule.exit_codes {
-            Some(on) if !OPERATORS.contains(&on.operator.as_str()) => {
-                errs.push(FieldError::unsupported(
-                    format!("{rp}.exitCodes.operator"),
-                    &on.operator,
-                    &OPERATORS,
-                ))
-            }
-            Some(_) => {}
-            None => errs.push(FieldError::required(
+        let Some(on) = &rule.exit_codes else {
+            errs.push(FieldError::required(
                 format!("{rp}.exitCodes"),
                 "must be specified",
-            )),
+            ));
+            continue;
+        };
+        if !OPERATORS.contains(&on.operator.as_str()) {
+            errs.push(FieldError::unsupported(
+                format!("{rp}.exitCodes.operator"),
+                &on.operator,
+                &OPERATORS,
+            ));
+        }
+        let values = on.values.as_deref().unwrap_or_default();
+        if values.len() > 255 {
+            errs.push(FieldError::too_many(
+                format!("{rp}.exitCodes.values"),
+                values.len(),
+                255,
+            ));
         }
     }
     errs
