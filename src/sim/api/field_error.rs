@@ -40,6 +40,11 @@ pub enum FieldErrorKind {
         value: String,
         detail: String,
     },
+    /// `field.TooMany`: a list longer than its limit.
+    TooMany {
+        actual: usize,
+        max: usize,
+    },
     /// Only the tests raise it: no simulated field has a length limit yet.
     #[cfg_attr(not(test), allow(dead_code))]
     TooLong {
@@ -90,6 +95,14 @@ impl FieldError {
                 value: value.to_string(),
                 supported: supported.iter().map(|s| s.to_string()).collect(),
             },
+        }
+    }
+
+    /// `field.TooMany`: `actual` items where at most `max` are allowed.
+    pub fn too_many(path: impl Into<String>, actual: usize, max: usize) -> Self {
+        FieldError {
+            path: path.into(),
+            kind: FieldErrorKind::TooMany { actual, max },
         }
     }
 
@@ -185,6 +198,10 @@ impl fmt::Display for FieldError {
                 if !detail.is_empty() {
                     write!(f, ": {detail}")?;
                 }
+            }
+            FieldErrorKind::TooMany { actual, max } => {
+                let items = if *max == 1 { "item" } else { "items" };
+                write!(f, "Too many: {actual}: must have at most {max} {items}")?
             }
             FieldErrorKind::TooLong { max } => {
                 write!(f, "Too long: may not be more than {max} bytes")?

@@ -38,7 +38,7 @@ mod volume_manager;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use k8s_openapi::api::core::v1::{Pod, Probe};
+use k8s_openapi::api::core::v1::{ContainerRestartRule, Pod, Probe};
 
 use super::clock::{Millis, SECOND};
 use super::controllers::informer::FastMap;
@@ -125,7 +125,15 @@ pub(crate) enum State {
         /// When the failing liveness (or startup) probe kills it.
         kill: Option<Millis>,
     },
-    /// Killed by a probe: stopping gracefully until `until`.
+    /// Started, and its postStart hook (a `sleep`) runs until `until`: the pod worker waits
+    /// in `startContainer` and writes no status meanwhile, so the container still shows
+    /// waiting; `exit` is the running instance's `crashing` exit, as for `Running`.
+    PostStart {
+        since: Millis,
+        until: Millis,
+        exit: Option<(Millis, i32)>,
+    },
+    /// Killed (a probe, a deletion, the end of the pod): stopping gracefully until `until`.
     Stopping {
         since: Millis,
         until: Millis,
@@ -177,6 +185,15 @@ pub(crate) struct Ctr {
     /// The spec's new image, while the old instance stops (`computePodActions`: the
     /// container's hash changed); the new instance starts with it.
     pub next_image: Option<String>,
+    /// The container's own `restartPolicy` (ContainerRestartRules, on by default since
+    /// v1.35): it overrides the pod's for this container.
+    pub restart_policy: Option<String>,
+    /// Its `restartPolicyRules`, evaluated in order on each exit before the policy.
+    pub restart_rules: Vec<ContainerRestartRule>,
+    /// A preStop `sleep` hook's seconds: the kubelet waits them before SIGTERM.
+    pub pre_stop_sleep: Millis,
+    /// A postStart `sleep` hook's seconds: the container is not running before they pass.
+    pub post_start_sleep: Millis,
 }
 
 #[derive(Clone, Debug)]

@@ -2,8 +2,10 @@
 //! kill, the end of a back-off, a readiness change), then starts what may start, as
 //! `kuberuntime_manager.go`'s `computePodActions` decides: the first unfinished init
 //! container (one at a time, in spec order; a sidecar lets the next one start once it has
-//! started), and, once initialization is done, every app container. Then it writes the
-//! status (`status.rs`) and asks to be woken at the next instant something is due.
+//! started), and, once initialization is done, every app container; once the pod has
+//! finished (no app container runs or will restart), it stops what still runs, the
+//! sidecars (KillPod). Then it writes the status (`status.rs`) and asks to be woken at the
+//! next instant something is due.
 
 use k8s_openapi::api::core::v1::Pod;
 
@@ -47,7 +49,18 @@ fn ctr(c: &k8s_openapi::api::core::v1::Container, role: Role) -> Ctr {
         liveness: c.liveness_probe.clone().map(Box::new),
         startup: c.startup_probe.clone().map(Box::new),
         next_image: None,
+        restart_policy: c.restart_policy.clone(),
+        restart_rules: c.restart_policy_rules.clone().unwrap_or_default(),
+        pre_stop_sleep: sleep_hook(c.lifecycle.as_ref().and_then(|l| l.pre_stop.as_ref())),
+        post_start_sleep: sleep_hook(c.lifecycle.as_ref().and_then(|l| l.post_start.as_ref())),
     }
+}
+
+/// How long a lifecycle hook takes: a `sleep` action its seconds (`runSleepHandler`); an
+/// `exec` or `httpGet` hook returns at once.
+fn sleep_hook(hook: Option<&k8s_openapi::api::core::v1::LifecycleHandler>) -> Millis {
+    hook.and_then(|h| h.sleep.as_ref())
+        .map_or(ZERO, |s| Millis::from_secs(s.seconds.max(0)))
 }
 
 fn runtime(pod: &Pod, name: &str, uid: &str, node: &str) -> PodRuntime {
@@ -275,6 +288,7 @@ pub(crate) fn sync_pod(world: &mut World, name: &str, uid: &str) {
             changed |= step(world, &mut rt, i);
         }
         changed |= start_next(world, &mut rt);
+        changed |= kill_finished_pod(world, &mut rt);
         if !changed {
             break;
         }
@@ -314,7 +328,7 @@ fn next_due(rt: &PodRuntime, now: Millis) -> Option<Millis> {
                 due.extend(exit.map(|e| e.0));
                 due.extend(*kill);
             }
-            State::Stopping { until, .. } => due.push(*until),
+            State::Stopping { until, .. } | State::PostStart { until, .. } => due.push(*until),
             State::BackOff { until, .. } => due.push(*until),
             State::ConfigError { retry, .. } => due.push(*retry),
             _ => {}
@@ -333,6 +347,15 @@ fn step(world: &mut World, rt: &mut PodRuntime, i: usize) -> bool {
     let state = rt.containers[i].state.clone();
     match state {
         State::Creating { until, pull } if until <= now => {
+            // The pod worker starts containers one after the other: one whose postStart
+            // hook still runs holds back the start of the next (`SyncPod`).
+            if let Some(hook_ends) = running_post_start(rt, i) {
+                rt.containers[i].state = State::Creating {
+                    until: hook_ends,
+                    pull,
+                };
+                return true;
+            }
             let image = rt.containers[i].image.clone();
             if pull.is_some() && world.kubelet.unpullable.contains(&image) {
                 images::pull_failed(world, rt, i);
@@ -379,7 +402,19 @@ fn step(world: &mut World, rt: &mut PodRuntime, i: usize) -> bool {
             terminated(world, rt, i, since, until, code);
             true
         }
-        State::BackOff { .. } if due_backoff(&state, now) => {
+        State::PostStart { since, until, exit } if until <= now => {
+            rt.containers[i].state = State::Running {
+                since,
+                exit,
+                kill: None,
+            };
+            prober::on_start(world, rt, i);
+            true
+        }
+        // A finished pod starts nothing again (`computePodActions` KillPod).
+        State::BackOff { .. }
+            if due_backoff(&state, now) && status::terminal_phase(rt).is_none() =>
+        {
             restart(world, rt, i);
             true
         }
@@ -391,6 +426,15 @@ fn step(world: &mut World, rt: &mut PodRuntime, i: usize) -> bool {
         }
         _ => prober::step(world, rt, i),
     }
+}
+
+/// When the postStart hook of a container before `i` (that `SyncPod` started first) ends,
+/// if one still runs.
+fn running_post_start(rt: &PodRuntime, i: usize) -> Option<Millis> {
+    rt.containers[..i].iter().find_map(|c| match c.state {
+        State::PostStart { until, .. } => Some(until),
+        _ => None,
+    })
 }
 
 fn due_backoff(state: &State, now: Millis) -> bool {
@@ -447,6 +491,34 @@ fn start_next(world: &mut World, rt: &mut PodRuntime) -> bool {
         }
     }
     began
+}
+
+/// `computePodActions` KillPod: once the pod has finished (no app container runs or will
+/// be restarted: `restartPolicy` Never or OnFailure, or a regular init container that
+/// failed for good), the kubelet stops what still runs, its sidecars above all (they do not
+/// keep the pod alive, and are not restarted), as for a deletion but with the pod's own
+/// grace period. True if it stopped something.
+fn kill_finished_pod(world: &mut World, rt: &mut PodRuntime) -> bool {
+    if status::terminal_phase(rt).is_none() {
+        return false;
+    }
+    let running = rt
+        .containers
+        .iter()
+        .any(|c| matches!(c.state, State::Running { .. } | State::PostStart { .. }));
+    if !running {
+        return false;
+    }
+    let grace = seconds(
+        world
+            .store
+            .pods()
+            .get(&rt.name)
+            .and_then(|p| p.spec.as_ref()?.termination_grace_period_seconds)
+            .or(Some(30)),
+    );
+    super::termination::kill_containers(world, rt, grace);
+    true
 }
 
 /// Pull (as the policy says) and create container `i`. A first start takes 2 s (or the
@@ -539,6 +611,16 @@ fn container_started(world: &mut World, rt: &mut PodRuntime, i: usize, pulled: O
         (None, Role::Init) => Some((now, 0)),
         (None, _) => None,
     };
+    if c.post_start_sleep > ZERO {
+        // `startContainer` runs the postStart hook right after the start and returns when
+        // it does: the container is not running before then.
+        c.state = State::PostStart {
+            since: now,
+            until: now + c.post_start_sleep,
+            exit,
+        };
+        return;
+    }
     c.state = State::Running {
         since: now,
         exit,
@@ -557,6 +639,9 @@ fn terminated(
     at: Millis,
     code: i32,
 ) {
+    // A pod that has finished (every app container stopped for good) restarts nothing: its
+    // sidecars were stopped to end it (`computePodActions` KillPod).
+    let finished = status::terminal_phase(rt).is_some();
     let c = &mut rt.containers[i];
     c.ready = false;
     c.ready_change = None;
@@ -577,15 +662,7 @@ fn terminated(
         start_new_definition(world, rt, i);
         return;
     }
-    let restarts = match c.role {
-        Role::Sidecar => true,
-        Role::Init => code != 0 && rt.restart_policy != "Never",
-        Role::App => match rt.restart_policy.as_str() {
-            "Never" => false,
-            "OnFailure" => code != 0,
-            _ => true,
-        },
-    };
+    let restarts = !finished && should_restart(c, &rt.restart_policy, code);
     if !restarts {
         c.state = State::Terminated {
             started: since,
@@ -613,6 +690,41 @@ fn terminated(
             );
             event(world, &rt.name, "Warning", "BackOff", message);
         }
+    }
+}
+
+/// Whether container `c`, which exited with `code`, is started again
+/// (`ShouldContainerBeRestarted` with ContainerRestartRules, on by default since v1.35): a
+/// sidecar always; a regular init container that succeeded never; otherwise the first of
+/// its `restartPolicyRules` whose exit codes match decides, then its own `restartPolicy`,
+/// then the pod's (`Always`; `OnFailure`: on a non-zero code; `Never`). An init container
+/// under a pod's `Always` restarts only when it failed.
+fn should_restart(c: &Ctr, pod_policy: &str, code: i32) -> bool {
+    match c.role {
+        Role::Sidecar => return true,
+        Role::Init if code == 0 => return false,
+        _ => {}
+    }
+    for rule in &c.restart_rules {
+        let Some(on) = rule.exit_codes.as_ref() else {
+            continue;
+        };
+        let listed = on.values.as_deref().unwrap_or_default().contains(&code);
+        let matched = match on.operator.as_str() {
+            "In" => listed,
+            "NotIn" => !listed,
+            _ => false,
+        };
+        if matched {
+            // `Restart`, and `RestartAllContainers` (which upstream turns into a restart of
+            // the whole pod in place; here only this container restarts).
+            return true;
+        }
+    }
+    match c.restart_policy.as_deref().unwrap_or(pod_policy) {
+        "Never" => false,
+        "OnFailure" => code != 0,
+        _ => true,
     }
 }
 
@@ -717,7 +829,7 @@ fn apply_spec_images(world: &mut World, rt: &mut PodRuntime) -> bool {
                     format!("Container {name} definition changed, will be restarted"),
                 );
                 // Ready until it has stopped, as for a liveness kill.
-                let (took, code) = stop_time(world, &rt.containers[i], grace);
+                let (took, code) = kill_time(world, &rt.containers[i], grace);
                 let c = &mut rt.containers[i];
                 c.next_image = Some(image);
                 c.state = State::Stopping {
@@ -728,8 +840,9 @@ fn apply_spec_images(world: &mut World, rt: &mut PodRuntime) -> bool {
             }
             // Stopping already (a liveness kill): it restarts with the new image.
             State::Stopping { .. } => rt.containers[i].next_image = Some(image),
-            // Being created: it starts, then is killed for the new definition.
-            State::Creating { .. } => continue,
+            // Being created (or in its postStart hook): it starts, then is killed for the
+            // new definition.
+            State::Creating { .. } | State::PostStart { .. } => continue,
             State::NotStarted => rt.containers[i].image = image,
             State::BackOff { .. } => {
                 // The back-off belonged to the old definition: a new instance now.
@@ -867,6 +980,15 @@ pub(crate) fn stop_time(world: &World, c: &Ctr, grace: Millis) -> (Millis, i32) 
     } else {
         (took, 0)
     }
+}
+
+/// `killContainer` for one container: its preStop hook (a `sleep` takes its seconds, at
+/// most the grace period), then the stop of `stop_time` within what is left of the grace
+/// period.
+pub(crate) fn kill_time(world: &World, c: &Ctr, grace: Millis) -> (Millis, i32) {
+    let hook = c.pre_stop_sleep.min(grace);
+    let (took, code) = stop_time(world, c, grace - hook);
+    (hook + took, code)
 }
 
 pub(crate) fn seconds(s: Option<i64>) -> Millis {

@@ -17,7 +17,7 @@ use k8s_openapi::api::core::v1::Probe;
 
 use super::super::clock::{Millis, ZERO};
 use super::super::world::World;
-use super::pod_workers::{seconds, stop_time};
+use super::pod_workers::{kill_time, seconds};
 use super::{event, PodRuntime, Role, State};
 
 fn period(p: &Probe) -> Millis {
@@ -64,7 +64,9 @@ pub(crate) fn on_start(world: &mut World, rt: &mut PodRuntime, i: usize) {
     let unhealthy = world.kubelet.unhealthy.get(&rt.uid).copied();
     let c = &mut rt.containers[i];
     if c.role == Role::Init {
-        c.started = false;
+        // A regular init container has no probes: it counts as started while it runs
+        // (`isContainerStarted`: no startup probe, so started).
+        c.started = true;
         return;
     }
     let started_at = now + c.startup.as_deref().map_or(ZERO, initial_delay);
@@ -112,8 +114,8 @@ pub(crate) fn step(world: &mut World, rt: &mut PodRuntime, i: usize) -> bool {
     if c.ready != to {
         c.ready = to;
         if !to {
-            let message = match &c.readiness {
-                Some(p) => format!("Readiness probe failed: {}", probe_output(p)),
+            let message = match c.readiness.clone() {
+                Some(p) => format!("Readiness probe failed: {}", probe_output(world, rt, i, &p)),
                 None => "Readiness probe failed".into(),
             };
             event(world, &rt.name, "Warning", "Unhealthy", message);
@@ -171,16 +173,48 @@ pub(crate) fn liveness_fails(rt: &mut PodRuntime, now: Millis) {
     }
 }
 
-/// The probe's output in the `Unhealthy` event, as each handler reports a failure.
-fn probe_output(p: &Probe) -> String {
+/// The probe's output in the `Unhealthy` event, as each handler reports a failure. A
+/// tcpSocket probe dials the probe's `host`, by default the pod's IP, at its port (a named
+/// port is the container's port of that name: `ResolveContainerPort`), and reports the
+/// dialer's error (`pkg/probe/tcp`).
+fn probe_output(world: &World, rt: &PodRuntime, i: usize, p: &Probe) -> String {
+    use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
     if p.http_get.is_some() {
         "HTTP probe failed with statuscode: 500".into()
     } else if let Some(tcp) = &p.tcp_socket {
+        let pod = world.store.pods().get(&rt.name);
         let port = match &tcp.port {
-            k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(n) => n.to_string(),
-            k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::String(s) => s.clone(),
+            IntOrString::Int(n) => n.to_string(),
+            IntOrString::String(name) => pod
+                .and_then(|pod| {
+                    let spec = pod.spec.as_ref()?;
+                    let c = spec
+                        .init_containers
+                        .iter()
+                        .flatten()
+                        .chain(spec.containers.iter())
+                        .find(|c| c.name == rt.containers[i].name)?;
+                    c.ports
+                        .iter()
+                        .flatten()
+                        .find(|port| port.name.as_deref() == Some(name.as_str()))
+                        .map(|port| port.container_port.to_string())
+                })
+                .unwrap_or_else(|| name.clone()),
         };
-        format!("dial tcp :{port}: connect: connection refused")
+        let host = tcp
+            .host
+            .clone()
+            .filter(|h| !h.is_empty())
+            .or_else(|| pod.and_then(|p| p.status.as_ref()?.pod_ip.clone()))
+            .unwrap_or_default();
+        // `net.JoinHostPort`: an IPv6 address goes in brackets.
+        let host = if host.contains(':') {
+            format!("[{host}]")
+        } else {
+            host
+        };
+        format!("dial tcp {host}:{port}: connect: connection refused")
     } else {
         String::new()
     }
@@ -210,7 +244,7 @@ pub(crate) fn kill(world: &mut World, rt: &mut PodRuntime, i: usize, since: Mill
         &rt.name,
         "Warning",
         "Unhealthy",
-        format!("Liveness probe failed: {}", probe_output(&p)),
+        format!("Liveness probe failed: {}", probe_output(world, rt, i, &p)),
     );
     event(
         world,
@@ -221,7 +255,7 @@ pub(crate) fn kill(world: &mut World, rt: &mut PodRuntime, i: usize, since: Mill
     );
     // The pod worker waits in `killContainer` until the container has stopped and writes
     // no status meanwhile: the container keeps its readiness until then.
-    let (took, code) = stop_time(world, &rt.containers[i], grace);
+    let (took, code) = kill_time(world, &rt.containers[i], grace);
     let c = &mut rt.containers[i];
     c.state = State::Stopping {
         since,

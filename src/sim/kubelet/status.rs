@@ -53,7 +53,11 @@ pub(crate) fn container_status(rt: &PodRuntime, i: usize) -> ContainerStatus {
         "ContainerCreating"
     };
     let state = match &c.state {
-        State::NotStarted | State::Creating { .. } => waiting(default_reason, None),
+        // Still waiting as the last status the pod worker wrote says: it writes none while
+        // it runs a postStart hook.
+        State::NotStarted | State::Creating { .. } | State::PostStart { .. } => {
+            waiting(default_reason, None)
+        }
         State::PullFailed {
             message,
             announced: false,
@@ -210,7 +214,7 @@ fn phase(rt: &PodRuntime) -> &'static str {
         });
         return if failed { "Failed" } else { "Pending" };
     }
-    let (mut running, mut waiting, mut stopped, mut succeeded) = (0, 0, 0, 0);
+    let (mut running, mut waiting, mut stopped, mut succeeded, mut restarting) = (0, 0, 0, 0, 0);
     for c in rt.containers.iter().filter(|c| c.role == Role::App) {
         match &c.state {
             s if is_running(s) => running += 1,
@@ -220,20 +224,27 @@ fn phase(rt: &PodRuntime) -> &'static str {
                     succeeded += 1;
                 }
             }
-            _ if c.last.is_some() => stopped += 1,
+            _ if c.last.is_some() => {
+                stopped += 1;
+                restarting += 1;
+            }
             _ => waiting += 1,
         }
     }
+    // Every app container has stopped: the pod runs on while one of them is restarting
+    // (the restart policy, the pod's or the container's own, said so); else it succeeded
+    // if all exited 0, else it failed. A `Terminated` container is one that stays so.
     if waiting > 0 {
         "Pending"
     } else if running > 0 {
         "Running"
     } else if stopped > 0 {
-        match rt.restart_policy.as_str() {
-            "Always" => "Running",
-            _ if stopped == succeeded => "Succeeded",
-            "Never" => "Failed",
-            _ => "Running",
+        if restarting > 0 {
+            "Running"
+        } else if stopped == succeeded {
+            "Succeeded"
+        } else {
+            "Failed"
         }
     } else {
         "Pending"
@@ -309,7 +320,17 @@ pub(crate) fn write(world: &mut World, rt: &mut PodRuntime) -> bool {
         status.init_container_statuses = Some(init);
     }
     status.container_statuses = Some(app);
-    let phase = phase(rt);
+    // `mergePodStatus`: a terminal phase is written only once no container can still be
+    // running (the sidecars the kubelet stops when the app containers are done); until
+    // then the pod keeps the phase it had.
+    let mut phase = phase(rt);
+    let still_running = rt.containers.iter().any(|c| is_running(&c.state));
+    if matches!(phase, "Succeeded" | "Failed") && still_running {
+        phase = match status.phase.as_deref() {
+            Some("Pending") => "Pending",
+            _ => "Running",
+        };
+    }
     status.phase = Some(phase.into());
     let ready = rt
         .containers

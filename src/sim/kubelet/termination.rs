@@ -15,6 +15,73 @@ use super::super::world::World;
 use super::pod_workers::stop_time;
 use super::{event, sync_at, PodRuntime, Role, State, TERMINATION};
 
+/// `killContainersWithSyncResult`: every running container of the pod gets `Killing`
+/// "Stopping container <name>", its preStop hook (a `sleep` takes its seconds, within the
+/// grace period; other hooks no time) and then SIGTERM; it stops at once, or after its
+/// image's `slow-to-stop` time, cut at what is left of the grace period by SIGKILL (137).
+/// Regular init and app containers get SIGTERM after their hook; sidecars wait for their
+/// turn (`terminationOrdering`): after the app containers and the sidecars after them have
+/// stopped (reverse order). Returns the instant the last one stops; none is ready any more.
+pub(crate) fn kill_containers(world: &mut World, rt: &mut PodRuntime, grace: Millis) -> Millis {
+    let now = world.now;
+    // Regular init and app containers first (in spec order), then sidecars in reverse order.
+    let mut order: Vec<usize> = (0..rt.containers.len())
+        .filter(|&i| rt.containers[i].role != Role::Sidecar)
+        .collect();
+    order.extend(
+        (0..rt.containers.len())
+            .rev()
+            .filter(|&i| rt.containers[i].role == Role::Sidecar),
+    );
+    let mut apps_stopped = now;
+    let mut last = now;
+    let deadline = now + grace;
+    for i in order {
+        let c = &rt.containers[i];
+        let since = match c.state {
+            State::Running { since, .. }
+            | State::Stopping { since, .. }
+            | State::PostStart { since, .. } => since,
+            _ => continue,
+        };
+        let name_c = c.name.clone();
+        // The preStop hook runs first (every container's at once), for at most the grace
+        // period. SIGTERM then goes to a regular container, and to a sidecar once the app
+        // containers (and the sidecars after it) have stopped; whatever still runs at the
+        // end of the grace period is killed (137), as a liveness kill's stop is
+        // (`stop_time`).
+        let hooked = now + c.pre_stop_sleep.min(grace);
+        let sigterm = if c.role == Role::Sidecar {
+            hooked.max(last.max(apps_stopped).min(deadline))
+        } else {
+            hooked
+        };
+        let (took, code) = stop_time(world, c, deadline - sigterm);
+        let stopped = sigterm + took;
+        if c.role != Role::Sidecar {
+            apps_stopped = apps_stopped.max(stopped);
+        }
+        last = last.max(stopped);
+        rt.containers[i].state = State::Stopping {
+            since,
+            until: stopped,
+            code,
+        };
+        event(
+            world,
+            &rt.name,
+            "Normal",
+            "Killing",
+            format!("Stopping container {name_c}"),
+        );
+    }
+    for c in &mut rt.containers {
+        c.ready = false;
+        c.ready_change = None;
+    }
+    last
+}
+
 /// The pod was deleted: stop its containers.
 pub(crate) fn begin(world: &mut World, name: &str, uid: &str, node: &str) {
     let now = world.now;
@@ -42,56 +109,7 @@ pub(crate) fn begin(world: &mut World, name: &str, uid: &str, node: &str) {
             frozen: false,
             started: now,
         });
-    // App containers first (in spec order), then sidecars in reverse order.
-    let mut order: Vec<usize> = (0..rt.containers.len())
-        .filter(|&i| rt.containers[i].role == Role::App)
-        .collect();
-    order.extend(
-        (0..rt.containers.len())
-            .rev()
-            .filter(|&i| rt.containers[i].role == Role::Sidecar),
-    );
-    let mut apps_stopped = now;
-    let mut last = now;
-    let deadline = now + grace;
-    for i in order {
-        let c = &rt.containers[i];
-        let since = match c.state {
-            State::Running { since, .. } | State::Stopping { since, .. } => since,
-            _ => continue,
-        };
-        let name_c = c.name.clone();
-        // SIGTERM goes to an app container now, to a sidecar once the app containers (and
-        // the sidecars after it) have stopped; whatever still runs at the end of the grace
-        // period is killed (137), as a liveness kill's stop is (`stop_time`).
-        let sigterm = if c.role == Role::Sidecar {
-            last.max(apps_stopped).min(deadline)
-        } else {
-            now
-        };
-        let (took, code) = stop_time(world, c, deadline - sigterm);
-        let stopped = sigterm + took;
-        if c.role == Role::App {
-            apps_stopped = apps_stopped.max(stopped);
-        }
-        last = last.max(stopped);
-        rt.containers[i].state = State::Stopping {
-            since,
-            until: stopped,
-            code,
-        };
-        event(
-            world,
-            name,
-            "Normal",
-            "Killing",
-            format!("Stopping container {name_c}"),
-        );
-    }
-    for c in &mut rt.containers {
-        c.ready = false;
-        c.ready_change = None;
-    }
+    let last = kill_containers(world, &mut rt, grace);
     let gone_at = if grace == ZERO {
         now
     } else {
@@ -168,7 +186,11 @@ pub(crate) fn finish(world: &mut World, name: &str, uid: &str) {
         server::remove_pod(world, name);
         return;
     }
+    // A pod the kubelet had already stopped (evicted, past its active deadline) keeps the
+    // container states of that status, as `stopped` leaves them.
+    let mut stopped_before = false;
     if let Some(rt) = world.kubelet.pods.get_mut(uid) {
+        stopped_before = rt.frozen;
         rt.frozen = true;
     }
     server::write::<Pod>(world, name, server::Author::Other, |pod| {
@@ -176,7 +198,8 @@ pub(crate) fn finish(world: &mut World, name: &str, uid: &str) {
         server::shorten_grace(&mut pod.metadata, 0);
         let generation = pod.metadata.generation;
         if let Some(status) = pod.status.as_mut() {
-            for container in status.container_statuses.iter_mut().flatten() {
+            let lists = (!stopped_before).then_some(status.container_statuses.iter_mut());
+            for container in lists.into_iter().flatten().flatten() {
                 container.ready = false;
                 container.started = Some(false);
                 if container

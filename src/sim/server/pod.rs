@@ -99,7 +99,7 @@ pub fn remove_pod(world: &mut World, name: &str) {
 }
 
 /// Graceful pod deletion: deletionTimestamp now; the kubelet stops the containers. A pod
-/// never bound to a node, or a forced delete, skips the kubelet.
+/// never bound to a node, one that has finished, or a forced delete, skips the kubelet.
 pub fn delete_pod(world: &mut World, name: &str, grace_zero: bool) {
     if world.mutant(crate::sim::Mutant::ClaimDeletedWithPod) {
         crate::sim::mutants::delete_pod_claims(world, name);
@@ -113,10 +113,17 @@ pub fn delete_pod(world: &mut World, name: &str, grace_zero: bool) {
         .as_ref()
         .and_then(|s| s.node_name.as_ref())
         .is_none();
+    // `podStrategy.CheckGracefulDelete`: a pod that has already finished (phase Succeeded
+    // or Failed) is deleted at once, whatever grace period was asked for, as an
+    // unscheduled one is.
+    let finished = matches!(
+        pod.status.as_ref().and_then(|s| s.phase.as_deref()),
+        Some("Succeeded" | "Failed")
+    );
     if pod.metadata.deletion_timestamp.is_some() && !grace_zero {
         return;
     }
-    let grace = if grace_zero || unbound {
+    let grace = if grace_zero || unbound || finished {
         0
     } else {
         pod.spec

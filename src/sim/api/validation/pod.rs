@@ -173,6 +173,7 @@ pub(super) fn validate_pod_spec(
                     &format!("{cp}.resources"),
                 ));
             }
+            errs.extend(validate_container_restart_policy(c, &cp));
         }
     }
     if checks.restart_policy {
@@ -217,6 +218,71 @@ pub(super) fn validate_pod_spec(
         }
     }
     errs.extend(crate::sim::api::validation_ranges::validate_pod_spec_ranges(spec, path));
+    errs
+}
+
+/// `validateContainerRestartPolicy` (ContainerRestartRules, on by default since v1.35):
+/// a container's own `restartPolicy` is one of the three policies, and its
+/// `restartPolicyRules` need it; each rule's action is `Restart` (or
+/// `RestartAllContainers`, on by default since v1.36) and its `exitCodes` are required,
+/// with the operator `In` or `NotIn`; at most 20 rules, and 255 exit codes in a rule.
+fn validate_container_restart_policy(c: &Container, cp: &str) -> Vec<FieldError> {
+    const POLICIES: [&str; 3] = ["Always", "Never", "OnFailure"];
+    const ACTIONS: [&str; 2] = ["Restart", "RestartAllContainers"];
+    const OPERATORS: [&str; 2] = ["In", "NotIn"];
+    let mut errs = Vec::new();
+    let rules = c.restart_policy_rules.as_deref().unwrap_or_default();
+    match c.restart_policy.as_deref() {
+        None if !rules.is_empty() => errs.push(FieldError::required(
+            format!("{cp}.restartPolicy"),
+            "must specify restartPolicy when restart rules are used",
+        )),
+        Some(p) if !POLICIES.contains(&p) => errs.push(FieldError::unsupported(
+            format!("{cp}.restartPolicy"),
+            p,
+            &POLICIES,
+        )),
+        _ => {}
+    }
+    if rules.len() > 20 {
+        errs.push(FieldError::too_many(
+            format!("{cp}.restartPolicyRules"),
+            rules.len(),
+            20,
+        ));
+    }
+    for (i, rule) in rules.iter().enumerate() {
+        let rp = format!("{cp}.restartPolicyRules[{i}]");
+        if !ACTIONS.contains(&rule.action.as_str()) {
+            errs.push(FieldError::unsupported(
+                format!("{rp}.action"),
+                &rule.action,
+                &ACTIONS,
+            ));
+        }
+        let Some(on) = &rule.exit_codes else {
+            errs.push(FieldError::required(
+                format!("{rp}.exitCodes"),
+                "must be specified",
+            ));
+            continue;
+        };
+        if !OPERATORS.contains(&on.operator.as_str()) {
+            errs.push(FieldError::unsupported(
+                format!("{rp}.exitCodes.operator"),
+                &on.operator,
+                &OPERATORS,
+            ));
+        }
+        let values = on.values.as_deref().unwrap_or_default();
+        if values.len() > 255 {
+            errs.push(FieldError::too_many(
+                format!("{rp}.exitCodes.values"),
+                values.len(),
+                255,
+            ));
+        }
+    }
     errs
 }
 

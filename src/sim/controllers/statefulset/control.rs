@@ -16,6 +16,7 @@ use super::index::SetIndex;
 use super::pod_control::{self, Failed, WriteError};
 use super::retention;
 use super::revision::{self, Revisions};
+use crate::sim::clock::SECOND;
 use crate::sim::error::SimError;
 use crate::sim::kinds::ObjectKind;
 use crate::sim::mutants::Mutant;
@@ -519,11 +520,23 @@ fn process_replica(
         return Ok(false);
     }
     // A Failed or Succeeded pod is deleted; its replacement comes in a later sync, once
-    // the old object is gone (B-FAIL-1).
+    // the old object is gone (B-FAIL-1): at once, as the API server removes a finished pod
+    // without a grace period. A replacement that fails again in the instant its
+    // predecessor was deleted (the kubelet rejects it at once) is deleted a second later:
+    // upstream loops as fast as the API server answers; here each round takes a second.
     let failed_or_succeeded = podutil::is_failed(&pod) || podutil::is_succeeded(&pod);
     if failed_or_succeeded && !world.mutant(Mutant::FailedNotReplaced) {
         if !is_terminating(&pod) {
-            pod_control::delete_pod(world, set, &name);
+            let again = {
+                let mut deleted = index.finished_deleted.borrow_mut();
+                deleted.retain(|_, at| *at == now);
+                deleted.insert(ordinal, now).is_some()
+            };
+            if again {
+                super::sync_at(world, identity::set_name(set), now + SECOND);
+            } else {
+                pod_control::delete_pod(world, set, &name);
+            }
         }
         if monotonic {
             waits(world, set, || {

@@ -89,6 +89,11 @@ pub struct SetIndex {
     pub data: Option<(i64, serde_json::Value)>,
     /// The update revision the last sync resolved, and the generation it was for.
     pub resolved: Option<(i64, String)>,
+    /// The ordinals whose Failed or Succeeded pod the controller deleted, and the instant
+    /// it did (only the current instant's are kept): a replacement that fails again in
+    /// that same instant is deleted a second later. Written while the sync reads the
+    /// index, hence the cell.
+    pub finished_deleted: std::cell::RefCell<BTreeMap<i64, Millis>>,
 }
 
 fn bump(map: &mut BTreeMap<String, i32>, key: &str, by: i32) {
