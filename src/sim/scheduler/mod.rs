@@ -43,6 +43,10 @@ pub struct Scheduler {
     last_message: BTreeMap<String, String>,
     /// A change asked for the waiting pods to be tried again.
     retry: bool,
+    /// Waiting pods a change concerns alone (a claim of theirs was created or bound, a
+    /// volume appeared for their unbound claims): tried again without the others, as
+    /// upstream's queueing hints move only the pods an event can help.
+    retry_only: BTreeSet<String>,
     /// The nodes as the last cycle read them, in the store's order.
     rows: Vec<NodeRow>,
     /// Each row's place in natural name order, recomputed when a row is read again.
@@ -54,6 +58,9 @@ pub struct Scheduler {
     /// that appears or is bound wakes only the pods that use it (VolumeBinding's events).
     claim_waiters: BTreeMap<String, BTreeSet<String>>,
     waiting_claims: BTreeMap<String, Vec<String>>,
+    /// The claims of `claim_waiters` that are not bound: a new volume or StorageClass can
+    /// only help the pods that wait for one of these.
+    unbound_waited: BTreeSet<String>,
 }
 
 /// One node as the scheduler last read it: its name and resourceVersion (a node whose
@@ -92,7 +99,7 @@ pub fn on_event(
 /// The scheduling queue's retry: when a change asked for it, the waiting pods are tried
 /// again, oldest first (upstream moves them from the unschedulable queue to the active one).
 pub fn work(world: &mut World) -> Result<bool, super::error::SimError> {
-    if !world.scheduler.retry {
+    if !world.scheduler.retry && world.scheduler.retry_only.is_empty() {
         return Ok(false);
     }
     flush(world);
@@ -101,7 +108,7 @@ pub fn work(world: &mut World) -> Result<bool, super::error::SimError> {
 
 /// A pod's watch event: schedule it if it waits for a node; keep the cache in step.
 pub fn on_pod(world: &mut World, name: &str) {
-    if world.scheduler.retry {
+    if world.scheduler.retry || !world.scheduler.retry_only.is_empty() {
         flush(world);
     }
     let Some(pod) = world.store.pods().get(name) else {
@@ -157,13 +164,28 @@ pub fn retry_waiting(world: &mut World) {
     flush(world);
 }
 
-/// Tries every waiting pod again, oldest first (creation time, then natural name order).
+/// A change concerns these waiting pods only: they are tried again, the others not.
+fn request_retry_of<'a>(world: &mut World, pods: impl IntoIterator<Item = &'a String>) {
+    let scheduler = &mut world.scheduler;
+    for pod in pods {
+        if scheduler.unschedulable.contains(pod) {
+            scheduler.retry_only.insert(pod.clone());
+        }
+    }
+}
+
+/// Tries every waiting pod again (or, when only some were asked for, those), oldest first
+/// (creation time, then natural name order).
 fn flush(world: &mut World) {
-    world.scheduler.retry = false;
-    let mut waiting: Vec<(Option<k8s_openapi::jiff::Timestamp>, String)> = world
-        .scheduler
-        .unschedulable
-        .iter()
+    let all = std::mem::take(&mut world.scheduler.retry);
+    let only = std::mem::take(&mut world.scheduler.retry_only);
+    let scheduler = &world.scheduler;
+    let chosen: Box<dyn Iterator<Item = &String>> = if all {
+        Box::new(scheduler.unschedulable.iter())
+    } else {
+        Box::new(only.iter().filter(|p| scheduler.unschedulable.contains(*p)))
+    };
+    let mut waiting: Vec<(Option<k8s_openapi::jiff::Timestamp>, String)> = chosen
         .map(|name| {
             let created = world
                 .store
@@ -199,31 +221,32 @@ fn flush(world: &mut World) {
 /// VolumeBinding registers PersistentVolumeClaim events; its hint wakes only the pods that
 /// use the claim).
 fn on_claim(world: &mut World, claim: &str, change: &Change) {
-    let bound = || {
-        world
-            .store
-            .claims()
-            .get(claim)
-            .and_then(|c| c.status.as_ref()?.phase.as_deref())
-            == Some("Bound")
-    };
-    let wakes = *change == Change::Added || bound();
-    if wakes
-        && world
-            .scheduler
-            .claim_waiters
-            .get(claim)
-            .is_some_and(|pods| !pods.is_empty())
-    {
-        request_retry(world);
+    if !world.scheduler.claim_waiters.contains_key(claim) {
+        return;
+    }
+    let is_bound = world
+        .store
+        .claims()
+        .get(claim)
+        .and_then(|c| c.status.as_ref()?.phase.as_deref())
+        == Some("Bound");
+    if is_bound {
+        world.scheduler.unbound_waited.remove(claim);
+    } else {
+        world.scheduler.unbound_waited.insert(claim.to_string());
+    }
+    if *change == Change::Added || is_bound {
+        if let Some(pods) = world.scheduler.claim_waiters.get(claim).cloned() {
+            request_retry_of(world, &pods);
+        }
     }
 }
 
 /// A new StorageClass, a new volume, or a volume that became free may let the pods that
-/// wait for their claims fit (VolumeBinding registers PersistentVolume and StorageClass
-/// events).
+/// wait for their unbound claims fit (VolumeBinding registers PersistentVolume and
+/// StorageClass events); a pod whose claims are all bound cannot be helped by them.
 fn on_volume(world: &mut World, kind: &ObjectKind, name: &str, change: &Change) {
-    if world.scheduler.claim_waiters.is_empty() {
+    if world.scheduler.unbound_waited.is_empty() {
         return;
     }
     let wakes = *change == Change::Added
@@ -234,9 +257,18 @@ fn on_volume(world: &mut World, kind: &ObjectKind, name: &str, change: &Change) 
                 .and_then(|s| s.claim_ref.as_ref())
                 .is_none_or(|r| r.uid.as_deref().unwrap_or_default().is_empty())
         });
-    if wakes {
-        request_retry(world);
+    if !wakes {
+        return;
     }
+    let scheduler = &world.scheduler;
+    let pods: BTreeSet<String> = scheduler
+        .unbound_waited
+        .iter()
+        .filter_map(|claim| scheduler.claim_waiters.get(claim))
+        .flatten()
+        .cloned()
+        .collect();
+    request_retry_of(world, &pods);
 }
 
 /// The pod waits: the claims it names can wake it.
@@ -254,6 +286,15 @@ fn wait_for_claims(world: &mut World, name: &str) {
         return;
     }
     for claim in &claims {
+        let bound = world
+            .store
+            .claims()
+            .get(claim)
+            .and_then(|c| c.status.as_ref()?.phase.as_deref())
+            == Some("Bound");
+        if !bound {
+            world.scheduler.unbound_waited.insert(claim.clone());
+        }
         world
             .scheduler
             .claim_waiters
@@ -275,6 +316,7 @@ fn stop_waiting_for_claims(world: &mut World, name: &str) {
             pods.remove(name);
             if pods.is_empty() {
                 scheduler.claim_waiters.remove(&claim);
+                scheduler.unbound_waited.remove(&claim);
             }
         }
     }
