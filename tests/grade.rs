@@ -643,3 +643,90 @@ fn scn_run_takes_a_submission_folder() {
         stdout(&out)
     );
 }
+
+/// Grades `subs` into shards `1/n`..`n/n` and merges them; returns (unsharded, merged).
+fn shards_and_merge(tmp: &Path, subs: &Path, n: usize) -> (String, String) {
+    let one = gradebook(subs, "1", &tmp.join("all.csv"));
+    let mut shards = Vec::new();
+    for i in 1..=n {
+        let path = tmp.join(format!("shard-{i}.csv"));
+        let out = scn(&[
+            "grade",
+            ASSIGNMENT,
+            "--submissions",
+            subs.to_str().unwrap(),
+            "--shard",
+            &format!("{i}/{n}"),
+            "--gradebook",
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+        shards.push(path.to_str().unwrap().to_string());
+    }
+    let merged = tmp.join("merged.csv");
+    let mut args = vec!["gradebook", "merge"];
+    args.extend(shards.iter().map(String::as_str));
+    args.extend(["-o", merged.to_str().unwrap()]);
+    let out = scn(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (one, std::fs::read_to_string(merged).unwrap())
+}
+
+#[test]
+fn merged_shards_equal_the_unsharded_gradebook_whatever_the_folder_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let subs = tmp.path().join("subs");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(ASSIGNMENT);
+    let reference = std::fs::read_to_string(root.join("reference/web.yaml")).unwrap();
+    // A quoted cell with a line break, names sorted differently once escaped, a name
+    // starting with the escape character itself.
+    for name in [
+        "new\nline",
+        "(paren)",
+        "-dash",
+        "zeta",
+        "'quote",
+        "=x",
+        "'=x",
+        "a,b",
+    ] {
+        let dir = subs.join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("web.yaml"), &reference).unwrap();
+    }
+    let (one, merged) = shards_and_merge(tmp.path(), &subs, 2);
+    assert_eq!(merged, one);
+    let (_, merged) = shards_and_merge(tmp.path(), &subs, 3);
+    assert_eq!(merged, one);
+    assert!(one.contains("\n\"new\nline\",11,"), "{one}");
+    assert!(one.contains("\n''quote,11,"), "{one}");
+}
+
+#[test]
+fn gradebook_merge_refuses_no_files_and_an_unclosed_quote() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out.csv");
+    let res = scn(&["gradebook", "merge", "-o", out.to_str().unwrap()]);
+    assert_eq!(res.status.code(), Some(2));
+    assert!(!out.exists());
+    let bad = tmp.path().join("bad.csv");
+    std::fs::write(&bad, "submission,total\n\"open,1\nzeta,2\n").unwrap();
+    let res = scn(&[
+        "gradebook",
+        "merge",
+        bad.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(res.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert!(
+        err.contains("line 2") && err.contains("never closed"),
+        "{err}"
+    );
+}

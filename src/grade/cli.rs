@@ -77,6 +77,7 @@ pub struct GradeArgs {
 pub enum GradebookCommand {
     /// Merge gradebooks of one assignment (e.g. shards) into one.
     Merge {
+        #[arg(required = true)]
         files: Vec<PathBuf>,
         #[arg(long, short = 'o')]
         output: PathBuf,
