@@ -44,17 +44,86 @@ pub fn parse_shard(text: &str) -> Result<(usize, usize), String> {
     Ok((i, n))
 }
 
-/// The sub-folders of `dir`, sorted by name.
-pub fn submissions(dir: &Path) -> Result<Vec<(String, PathBuf)>, String> {
+/// The submissions under `dir`, sorted by name, and a note for each entry left out.
+/// A submission is a sub-folder, or a link to one (student repositories cloned elsewhere
+/// and linked in); a link that leads nowhere is a submission too, so a failed clone gets
+/// a row with 0 points and the reason instead of vanishing. Hidden entries (`.git`,
+/// `.DS_Store`, any name starting with `.`) are left out with a note; plain files are
+/// not submissions.
+pub fn submissions(dir: &Path) -> Result<(Vec<(String, PathBuf)>, Vec<String>), String> {
     let entries =
         std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
-    let mut found: Vec<(String, PathBuf)> = entries
-        .flatten()
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
-        .collect();
+    let mut found: Vec<(String, PathBuf)> = Vec::new();
+    let mut notes = Vec::new();
+    for entry in entries.flatten() {
+        let name = display_name(&entry.file_name());
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        let is_link = kind.is_symlink();
+        let is_dir =
+            kind.is_dir() || (is_link && std::fs::metadata(entry.path()).is_ok_and(|m| m.is_dir()));
+        let dangling = is_link && std::fs::metadata(entry.path()).is_err();
+        if !(is_dir || dangling) {
+            continue;
+        }
+        if name.starts_with('.') {
+            notes.push(format!(
+                "note: {} is hidden (its name starts with `.`); it is not graded",
+                escape_control(&name)
+            ));
+            continue;
+        }
+        found.push((name, entry.path()));
+    }
     found.sort();
-    Ok(found)
+    notes.sort();
+    // Two folders whose names differ only in bytes that are not UTF-8 could still show
+    // as one name; their rows and reports would mix, so the batch stops.
+    for pair in found.windows(2) {
+        if pair[0].0 == pair[1].0 {
+            return Err(format!(
+                "two submission folders show as the same name {}: {} and {}; rename one",
+                escape_control(&pair[0].0),
+                pair[0].1.display(),
+                pair[1].1.display()
+            ));
+        }
+    }
+    Ok((found, notes))
+}
+
+/// A folder name as text. A name that is not UTF-8 keeps its valid parts and shows each
+/// other byte as `\xNN`, so two such names never show as one (a lossy `\u{FFFD}` would
+/// merge `bad\xff` and `bad\xfe` into one gradebook row and one report folder).
+pub fn display_name(name: &std::ffi::OsStr) -> String {
+    if let Some(text) = name.to_str() {
+        return text.to_string();
+    }
+    #[cfg(unix)]
+    {
+        use std::fmt::Write;
+        use std::os::unix::ffi::OsStrExt;
+        let mut out = String::new();
+        for chunk in name.as_bytes().utf8_chunks() {
+            out.push_str(chunk.valid());
+            for byte in chunk.invalid() {
+                let _ = write!(out, "\\x{byte:02x}");
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    {
+        name.to_string_lossy().into_owned()
+    }
+}
+
+/// Text from a student (a folder name, a scenario title) for a terminal or a report
+/// file: control characters (a line break, an escape sequence, a bidirectional
+/// override) are shown escaped (`\n`, `\u{1b}`), so they cannot forge or hide lines.
+pub fn escape_control(text: &str) -> String {
+    crate::diagnostic::escape_control(text)
 }
 
 fn show_progress() -> bool {
@@ -69,7 +138,10 @@ pub fn grade_all(
 ) -> Result<Vec<GradeReport>, String> {
     // Each submission in its own process under the limits, when this is the scn binary.
     let isolation = Isolation::new(assignment, options.time_limit, options.memory_limit)?;
-    let mut all = submissions(dir)?;
+    let (mut all, notes) = submissions(dir)?;
+    for note in notes {
+        eprintln!("{note}");
+    }
     if let Some((i, n)) = options.shard {
         all = all
             .into_iter()

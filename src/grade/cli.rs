@@ -99,23 +99,49 @@ fn emit(text: &str, output: Option<&Path>) -> Result<(), String> {
     }
 }
 
-/// Refuses a gradebook path inside the submissions folder: students' files and the
-/// teacher's gradebook never share a folder (a submission named like the gradebook, or the
-/// next batch reading it as a submission, would follow).
-fn outside(path: &Path, submissions: &Path) -> Result<(), String> {
-    let folder = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let (Ok(folder), Ok(submissions)) = (folder.canonicalize(), submissions.canonicalize()) else {
+/// `path` made absolute with its links resolved, as far as it exists (a gradebook or a
+/// reports folder usually does not exist yet): the longest existing ancestor is
+/// canonicalized and the rest appended.
+fn resolved(path: &Path) -> Option<PathBuf> {
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().ok()?.join(path)
+    };
+    let mut rest = Vec::new();
+    let mut at = absolute.as_path();
+    loop {
+        if let Ok(real) = at.canonicalize() {
+            let mut out = real;
+            for part in rest.iter().rev() {
+                out.push(part);
+            }
+            return Some(out);
+        }
+        rest.push(at.file_name()?.to_os_string());
+        at = at.parent()?;
+    }
+}
+
+/// Refuses an output path (`what`, given with `flag`) inside one of `folders`: the
+/// assignment's files and the students' folders are inputs, never outputs (a gradebook
+/// written over assignment.toml, reports written into each student's folder where the next
+/// batch would grade them).
+fn outside(path: &Path, flag: &str, what: &str, folders: &[(&Path, &str)]) -> Result<(), String> {
+    let Some(target) = resolved(path) else {
         return Ok(());
     };
-    if folder.starts_with(&submissions) {
-        return Err(format!(
-            "the gradebook {} would be inside the submissions folder {}; give --gradebook a path outside it",
-            path.display(),
-            submissions.display()
-        ));
+    for (folder, name) in folders {
+        let Ok(folder) = folder.canonicalize() else {
+            continue;
+        };
+        if target.starts_with(&folder) {
+            return Err(format!(
+                "the {what} {} would be inside the {name} {}; give {flag} a path outside it",
+                path.display(),
+                folder.display()
+            ));
+        }
     }
     Ok(())
 }
@@ -140,6 +166,27 @@ pub fn run_grade(args: &GradeArgs) -> i32 {
         View::Teacher
     };
     let not_full = if args.exit_zero { 0 } else { 1 };
+    // -o never writes over the assignment, nor over a file the student handed in. A new
+    // file in the submission folder is allowed: GitHub Classroom grades in the student's
+    // own checkout (`--submission . -o results.json`).
+    if let Some(output) = &args.output {
+        let inputs = [(args.assignment.as_path(), "assignment folder")];
+        let mut refused = outside(output, "-o", "output", &inputs);
+        if let (Ok(()), Some(submission)) = (&refused, &args.submission) {
+            if output.exists() {
+                refused = outside(
+                    output,
+                    "-o",
+                    "output (an existing file)",
+                    &[(submission.as_path(), "submission folder")],
+                );
+            }
+        }
+        if let Err(e) = refused {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    }
     if let Some(dir) = &args.student_pack {
         return match super::pack::write(&assignment, dir) {
             Ok(files) => {
@@ -175,6 +222,25 @@ pub fn run_grade(args: &GradeArgs) -> i32 {
                 return 2;
             }
         };
+        let path = args
+            .gradebook
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("gradebook.csv"));
+        let inputs = [
+            (dir.as_path(), "submissions folder"),
+            (args.assignment.as_path(), "assignment folder"),
+        ];
+        let checks = std::iter::once((&path, "--gradebook", "gradebook")).chain(
+            args.reports
+                .iter()
+                .map(|r| (r, "--reports", "reports folder")),
+        );
+        for (out, flag, what) in checks {
+            if let Err(e) = outside(out, flag, what, &inputs) {
+                eprintln!("error: {e}");
+                return 2;
+            }
+        }
         let options = BatchOptions {
             jobs: args.jobs,
             shard,
@@ -190,14 +256,6 @@ pub fn run_grade(args: &GradeArgs) -> i32 {
             }
         };
         let book = batch::gradebook(&assignment, &reports);
-        let path = args
-            .gradebook
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("gradebook.csv"));
-        if let Err(e) = outside(&path, dir) {
-            eprintln!("error: {e}");
-            return 2;
-        }
         if let Err(e) = std::fs::write(&path, &book) {
             eprintln!("error: cannot write {}: {e}", path.display());
             return 2;
@@ -207,7 +265,7 @@ pub fn run_grade(args: &GradeArgs) -> i32 {
         for r in &reports {
             summary.push_str(&format!(
                 "{} {}/{}{}\n",
-                r.submission,
+                batch::escape_control(&r.submission),
                 points(r.score),
                 points(r.max_score),
                 if r.problems.is_empty() {
