@@ -50,7 +50,10 @@ pub fn parse_shard(text: &str) -> Result<(usize, usize), String> {
 /// a row with 0 points and the reason instead of vanishing. Hidden entries (`.git`,
 /// `.DS_Store`, any name starting with `.`) are left out with a note; plain files are
 /// not submissions.
-pub fn submissions(dir: &Path) -> Result<(Vec<(String, PathBuf)>, Vec<String>), String> {
+/// The submissions found (display name, path) and the notes about entries left out.
+pub type Found = (Vec<(String, PathBuf)>, Vec<String>);
+
+pub fn submissions(dir: &Path) -> Result<Found, String> {
     let entries =
         std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
     let mut found: Vec<(String, PathBuf)> = Vec::new();
