@@ -44,15 +44,14 @@ pub fn parse_shard(text: &str) -> Result<(usize, usize), String> {
     Ok((i, n))
 }
 
-/// The submissions under `dir`, sorted by name, and a note for each entry left out.
-/// A submission is a sub-folder, or a link to one (student repositories cloned elsewhere
-/// and linked in); a link that leads nowhere is a submission too, so a failed clone gets
-/// a row with 0 points and the reason instead of vanishing. Hidden entries (`.git`,
-/// `.DS_Store`, any name starting with `.`) are left out with a note; plain files are
-/// not submissions.
 /// The submissions found (display name, path) and the notes about entries left out.
 pub type Found = (Vec<(String, PathBuf)>, Vec<String>);
 
+/// The submissions under `dir`, sorted by name, and a note for each entry left out.
+/// A submission is a sub-folder, or a link to one (student repositories cloned elsewhere
+/// and linked in); a link that leads nowhere is a submission too, so a failed clone gets
+/// a row with 0 points and the reason instead of vanishing. Hidden folders (`.git`, any
+/// name starting with `.`) are left out with a note; plain files are not submissions.
 pub fn submissions(dir: &Path) -> Result<Found, String> {
     let entries =
         std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;

@@ -113,6 +113,13 @@ pub enum SyntaxErrorKind {
         title: String,
         first_line: u32,
     },
+    /// A scenario title that is empty or blank, or holds a character that would change how
+    /// a report shows it (a line break, an escape sequence, a bidirectional override):
+    /// titles are one line of text in every report, `scn list` and `--filter`.
+    BadTitle {
+        /// The first offending character, escaped; `None`: the title is empty or blank.
+        character: Option<String>,
+    },
     /// A NUL byte or a carriage return that ends a line alone: not text a `.scn` file holds.
     ControlCharacter {
         nul: bool,
@@ -221,6 +228,10 @@ impl SyntaxError {
             DuplicateTitle { title, first_line } => {
                 format!("a scenario titled \"{title}\" already exists at line {first_line}")
             }
+            BadTitle { character: None } => "a scenario title is empty".into(),
+            BadTitle { character: Some(c) } => {
+                format!("a scenario title holds the control character `{c}`")
+            }
             ControlCharacter { nul: true } => "a NUL byte in the file".into(),
             ControlCharacter { nul: false } => {
                 "a line ends with a carriage return alone (CR-only line endings)".into()
@@ -261,6 +272,8 @@ impl SyntaxError {
             NotUtf8 => "not UTF-8".into(),
             TooDeep { .. } => "too deep".into(),
             DuplicateTitle { .. } => "second scenario with this title".into(),
+            BadTitle { character: None } => "empty title".into(),
+            BadTitle { character: Some(_) } => "control character in the title".into(),
             ControlCharacter { nul: true } => "NUL byte".into(),
             ControlCharacter { nul: false } => "carriage return".into(),
         }
@@ -337,6 +350,12 @@ impl SyntaxError {
             ),
             DuplicateTitle { .. } => Some(
                 "a scenario is named `path::title` in reports, --filter and cargo test: give each one its own title".into(),
+            ),
+            BadTitle { character: None } => {
+                Some("give the scenario a title that says what it checks: `scenario \"pods start in order\" {`".into())
+            }
+            BadTitle { character: Some(_) } => Some(
+                "a title is one line of plain text (reports and `scn list` show one title a line): remove the character or its escape".into(),
             ),
             ControlCharacter { nul: true } => {
                 Some("a .scn file is text; remove the byte (was it saved by a binary tool?)".into())
