@@ -883,3 +883,31 @@ fn folder_names_that_are_not_utf8_stay_distinct() {
     assert!(reports.join("bad\\xfe/report.txt").is_file());
     assert!(reports.join("bad\\xff/report.txt").is_file());
 }
+
+#[test]
+fn flags_of_another_mode_and_a_fail_under_that_never_fires_are_usage_errors() {
+    let reference = format!("{ASSIGNMENT}/reference");
+    let tmp = tempfile::tempdir().unwrap();
+    let subs = tmp.path().to_str().unwrap();
+    for args in [
+        vec!["--submissions", subs, "--format", "json"],
+        vec!["--submissions", subs, "-o", "out.json"],
+        vec!["--submission", &reference, "--shard", "2/2"],
+        vec!["--submission", &reference, "--gradebook", "g.csv"],
+        vec!["--submission", &reference, "--fail-under", "100"],
+        vec!["--submissions", subs, "--fail-under", "nan"],
+        vec!["--submissions", subs, "--fail-under", "-1"],
+        vec![
+            "--submissions",
+            subs,
+            "--fail-under",
+            "99999999999999999999",
+        ],
+    ] {
+        let mut all = vec!["grade", ASSIGNMENT];
+        all.extend(args);
+        let out = scn(&all);
+        assert_eq!(out.status.code(), Some(2), "{all:?}");
+    }
+    assert!(!Path::new("out.json").exists() && !Path::new("g.csv").exists());
+}

@@ -9,6 +9,10 @@ use super::formats::{self, Format};
 use super::view::View;
 use super::{check, grade, load_assignment, points};
 
+/// The modes a batch-only flag (`--gradebook`, `--shard`, ...) conflicts with: given with
+/// one submission it would be silently ignored, so it is a usage error.
+const BATCH_ONLY: [&str; 3] = ["submission", "check", "student_pack"];
+
 /// `scn grade`.
 #[derive(Args, Debug)]
 pub struct GradeArgs {
@@ -28,10 +32,10 @@ pub struct GradeArgs {
     #[arg(long)]
     pub check: bool,
     /// Output format (one submission).
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(long, value_enum, default_value_t = Format::Human, conflicts_with = "submissions")]
     pub format: Format,
-    /// Write the result here instead of standard output.
-    #[arg(long, short = 'o')]
+    /// Write the result here instead of standard output (one submission, or --check).
+    #[arg(long, short = 'o', conflicts_with = "submissions")]
     pub output: Option<PathBuf>,
     /// Show only what a student may see (before the due date, unless --after-due/--published),
     /// in every format. One submission only: a batch writes student.txt itself.
@@ -44,32 +48,42 @@ pub struct GradeArgs {
     #[arg(long, requires = "student_view")]
     pub published: bool,
     /// Exit 0 even without full marks (default: exit 1 then, as GitHub Classroom expects).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "submissions")]
     pub exit_zero: bool,
     /// Batch: the CSV gradebook (default ./gradebook.csv; never inside the submissions).
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = BATCH_ONLY)]
     pub gradebook: Option<PathBuf>,
     /// Batch: exit 1 when a submission's total is below N points (default: exit 0
     /// whenever grading succeeded, whatever the marks).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", conflicts_with_all = BATCH_ONLY, value_parser = parse_fail_under, allow_negative_numbers = true)]
     pub fail_under: Option<f64>,
     /// Batch: write a report folder per submission here.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = BATCH_ONLY)]
     pub reports: Option<PathBuf>,
     /// Batch: worker threads (default: one per core). The gradebook is the same for any number.
-    #[arg(long, short = 'j', default_value_t = 0)]
+    #[arg(long, short = 'j', default_value_t = 0, conflicts_with_all = BATCH_ONLY)]
     pub jobs: usize,
     /// Batch: grade only shard i of n (1-based), e.g. 2/4; merge with `scn gradebook merge`.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = BATCH_ONLY)]
     pub shard: Option<String>,
     /// Batch: wall-clock seconds per submission before it is stopped (default: the
     /// assignment's [limits] time-limit-seconds, else 60).
-    #[arg(long, value_name = "SECONDS")]
+    #[arg(long, value_name = "SECONDS", conflicts_with_all = BATCH_ONLY)]
     pub time_limit: Option<u64>,
     /// Batch: memory per submission in MiB before it is stopped (default: the assignment's
     /// [limits] memory-limit-mib, else 2048; unix only).
-    #[arg(long, value_name = "MIB")]
+    #[arg(long, value_name = "MIB", conflicts_with_all = BATCH_ONLY)]
     pub memory_limit: Option<u64>,
+}
+
+/// `--fail-under N`: a number of points, finite and at least 0 (`nan` would never fire and
+/// silently switch the gate off).
+fn parse_fail_under(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(n) if n.is_finite() && (0.0..=1e9).contains(&n) => Ok(n),
+        Ok(_) => Err("expected a number of points between 0 and 1000000000".to_string()),
+        Err(_) => Err("expected a number of points, e.g. 8 or 7.5".to_string()),
+    }
 }
 
 /// `scn gradebook`.
