@@ -442,3 +442,21 @@ fn a_title_that_is_empty_or_holds_a_control_character_is_an_error_at_its_scenari
         assert!(!e.message().contains('\u{1b}'));
     }
 }
+
+#[test]
+fn an_unclosed_table_is_an_error_at_its_brace() {
+    let e = only(errors(
+        "scenario \"t\" {\n  wait 1s\n  expect pods {\n    NAME    READY\n    web-0   1/1\n",
+    ));
+    assert!(matches!(&e.kind, K::UnclosedTable { row: None }), "{e:?}");
+    assert_eq!(at(&e), (3, 15));
+    let e = only(errors(
+        "scenario \"t\" {\n  wait 1s\n  wait 1s\n  expect pods {\n    NAME    READY\n    web-0   1/1\n  wait 1s\n}\n\nscenario \"u\" {\n  wait 1s\n}\n",
+    ));
+    assert!(
+        matches!(&e.kind, K::UnclosedTable { row: Some((7, w)) } if w == "wait"),
+        "{e:?}"
+    );
+    assert_eq!(at(&e), (4, 15));
+    assert!(e.hint().unwrap().contains("line 7"));
+}

@@ -101,6 +101,12 @@ pub enum SyntaxErrorKind {
     },
     UnterminatedString,
     UnterminatedBlock,
+    /// A table whose `}` is missing: the file ends inside it, or the lines after its rows
+    /// (a statement, the scenario's `}`) were read as more rows.
+    UnclosedTable {
+        /// The first line read as a row that starts like a statement, and its word.
+        row: Option<(u32, String)>,
+    },
     TextAfterBlockOpener,
     NotUtf8,
     /// Brackets or parentheses nested deeper than the language ever needs.
@@ -222,6 +228,7 @@ impl SyntaxError {
             InvalidEscape { escape } => format!("unknown escape `{escape}` in a string"),
             UnterminatedString => "unterminated string".into(),
             UnterminatedBlock => "unterminated `\"\"\"` block".into(),
+            UnclosedTable { .. } => "a table is never closed".into(),
             TextAfterBlockOpener => "text after an opening `\"\"\"`".into(),
             NotUtf8 => "the file is not valid UTF-8".into(),
             TooDeep { limit } => format!("brackets nested more than {limit} deep"),
@@ -268,6 +275,7 @@ impl SyntaxError {
             InvalidEscape { .. } => "unknown escape".into(),
             UnterminatedString => "this string is not closed on its line".into(),
             UnterminatedBlock => "this block is never closed".into(),
+            UnclosedTable { .. } => "this table is never closed".into(),
             TextAfterBlockOpener => "nothing may follow `\"\"\"` on its line".into(),
             NotUtf8 => "not UTF-8".into(),
             TooDeep { .. } => "too deep".into(),
@@ -341,6 +349,12 @@ impl SyntaxError {
             InvalidEscape { .. } => Some("escapes are \\\", \\\\, \\n and \\t".into()),
             UnterminatedString => Some("close it with `\"` on the same line".into()),
             UnterminatedBlock => Some("close it with `\"\"\"` at the start of a line".into()),
+            UnclosedTable { row: Some((line, word)) } => Some(format!(
+                "line {line} (`{word} ...`) was read as a row of it: close the table with `}}` on its own line after its last row"
+            )),
+            UnclosedTable { row: None } => {
+                Some("close the table with `}` on its own line after its last row".into())
+            }
             TextAfterBlockOpener => Some(
                 "a multi-line block opens with `\"\"\"` at the end of a line; a one-line block closes on its line"
                     .into(),

@@ -107,11 +107,19 @@ pub fn discover_noting(
     Ok(once_each(found))
 }
 
-/// The files with a file named twice (`a.scn ./a.scn`, a folder and a file in it) kept
-/// once, at its first place: each scenario runs once.
+/// The files with a path named twice (`a.scn ./a.scn`, a folder and a file in it) kept
+/// once, at its first place: each scenario runs once. Paths compare as absolute paths
+/// without `.`, links unresolved: a link to a file is a file of its own, as the walk says.
 fn once_each(mut found: Vec<(PathBuf, String)>) -> Vec<(PathBuf, String)> {
     let mut seen = std::collections::HashSet::new();
-    found.retain(|(p, _)| seen.insert(p.canonicalize().unwrap_or_else(|_| p.clone())));
+    found.retain(|(p, _)| {
+        let key: PathBuf = std::path::absolute(p)
+            .unwrap_or_else(|_| p.clone())
+            .components()
+            .filter(|c| !matches!(c, std::path::Component::CurDir))
+            .collect();
+        seen.insert(key)
+    });
     found
 }
 
