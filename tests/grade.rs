@@ -911,3 +911,10 @@ fn flags_of_another_mode_and_a_fail_under_that_never_fires_are_usage_errors() {
     }
     assert!(!Path::new("out.json").exists() && !Path::new("g.csv").exists());
 }
+
+#[test]
+fn a_mistyped_submission_path_is_a_usage_error() {
+    let out = scn(&["grade", ASSIGNMENT, "--submission", "/no/such/folder"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
+}

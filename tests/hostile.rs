@@ -641,3 +641,12 @@ fn an_integer_beyond_64_bits_is_valid_yaml() {
     let docs = load::parse_yaml_documents(text).unwrap();
     assert!(docs[0].value["spec"]["replicas"].is_f64());
 }
+
+#[test]
+fn a_nul_byte_in_yaml_is_located_where_it_is() {
+    let (message, line, col) =
+        load::parse_yaml_documents("apiVersion: v1\0\nkind: Service\n").unwrap_err();
+    assert!(message.contains("control characters"), "{message}");
+    assert!(!message.contains("position"), "{message}");
+    assert_eq!((line, col), (1, 15));
+}

@@ -315,6 +315,14 @@ pub fn run_grade(args: &GradeArgs) -> i32 {
         eprintln!("error: give --submission DIR, --submissions DIR or --check");
         return 2;
     };
+    // A mistyped path is the teacher's slip, not the student's 0 points.
+    if submission.symlink_metadata().is_err() {
+        eprintln!(
+            "error: the submission folder {} does not exist",
+            submission.display()
+        );
+        return 2;
+    }
     let name = submission.display().to_string();
     let name = name.strip_prefix("./").unwrap_or(&name).to_string();
     let report = grade(&assignment, submission, &name);

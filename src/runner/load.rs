@@ -703,6 +703,15 @@ fn yaml_error(text: &str, e: &serde_yaml::Error) -> (String, u32, u32) {
         Some(i) => message[..i].to_string(),
         None => message,
     };
+    // libyaml's scanner errors (`control characters are not allowed at position 14`)
+    // carry a character position and no line: locate them from it.
+    if let Some((head, tail)) = message.rsplit_once(" at position ") {
+        if let Ok(n) = tail.trim().parse::<usize>() {
+            let byte = text.char_indices().nth(n).map_or(text.len(), |(b, _)| b);
+            let (line, col) = crate::diagnostic::line_col(text, byte);
+            return (head.to_string(), line, col);
+        }
+    }
     // serde_yaml's own guard against alias bombs (aliases of aliases, expanding
     // exponentially) stops before scn's count does, and points at the document start: say
     // it in scn's words, at the first alias.
