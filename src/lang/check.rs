@@ -47,12 +47,12 @@ pub fn titles(scenarios: &[&Scenario], errors: &mut Vec<SyntaxError>) {
         let bad = scenario
             .title
             .chars()
-            .find(|c| crate::diagnostic::is_unsafe_char(*c));
+            .find(|c| super::text::is_unsafe_char(*c));
         if bad.is_some() || scenario.title.trim().is_empty() {
             errors.push(SyntaxError::new(
                 scenario.span,
                 SyntaxErrorKind::BadTitle {
-                    character: bad.map(|c| crate::diagnostic::escape_control(&c.to_string())),
+                    character: bad.map(|c| super::text::escape_control(&c.to_string())),
                 },
             ));
         }
