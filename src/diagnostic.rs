@@ -86,6 +86,24 @@ struct Cropped {
     lines: Vec<ShownLine>,
 }
 
+/// Pushes a source line as the terminal may show it: each control character (an escape
+/// sequence, a carriage return inside the line) or bidirectional override becomes a
+/// visible stand-in of the same UTF-8 length (`?`, `¿`, `\u{fffd}`), so byte offsets and
+/// columns are unchanged and the line cannot clear the screen or reverse itself.
+fn push_shown(text: &mut String, line: &str) {
+    for c in line.chars() {
+        if c != '\t' && is_unsafe_char(c) {
+            text.push(match c.len_utf8() {
+                1 => '?',
+                2 => '\u{bf}',
+                _ => '\u{fffd}',
+            });
+        } else {
+            text.push(c);
+        }
+    }
+}
+
 impl Cropped {
     fn new(source: &str, focus: Option<usize>) -> Cropped {
         let mut text = String::with_capacity(source.len().min(1 << 16));
@@ -96,7 +114,8 @@ impl Cropped {
             let end = line_start + body.len();
             let shown_at = text.len();
             if body.len() <= MAX_SHOWN_LINE {
-                text.push_str(raw);
+                push_shown(&mut text, body);
+                text.push_str(&raw[body.len()..]);
                 lines.push(ShownLine {
                     line_start,
                     from: line_start,
@@ -113,7 +132,7 @@ impl Cropped {
                 let to = forward_chars(source, center, WINDOW).min(end);
                 let prefix = if from > line_start { "…" } else { "" };
                 text.push_str(prefix);
-                text.push_str(&source[from..to]);
+                push_shown(&mut text, &source[from..to]);
                 if to < end {
                     text.push('…');
                 }
@@ -221,6 +240,8 @@ impl<'a> Files<'a> for CroppedFile<'a> {
     }
 }
 
+pub use crate::lang::text::{escape_control, is_unsafe_char};
+
 /// 1-based line and character column of a byte offset (clamped to the text). A leading
 /// byte-order mark is not counted as a column.
 pub fn line_col(source: &str, byte: usize) -> (u32, u32) {
@@ -318,5 +339,26 @@ mod tests {
         assert!(out.contains("^^^^^"), "{out}");
         assert!(out.contains("= hint: did you mean `scale`?"), "{out}");
         assert!(!out.contains('\u{1b}'), "{out}");
+    }
+
+    #[test]
+    fn a_shown_line_never_carries_control_characters() {
+        let src = "scenario \"\u{1b}[2J\u{202e}x\u{85}\" {\n";
+        let d = Diagnostic {
+            file: "a.scn".into(),
+            span: Some(Span {
+                start: 0,
+                end: 8,
+                line: 1,
+                col: 1,
+            }),
+            message: "m".into(),
+            label: "l".into(),
+            hint: None,
+        };
+        let out = render(&[d], src, false);
+        assert!(!out.contains(['\u{1b}', '\u{202e}', '\u{85}']), "{out}");
+        assert!(out.contains("scenario \"?[2J\u{fffd}x\u{bf}\""), "{out}");
+        assert_eq!(escape_control("a\nb\u{1b}"), "a\\nb\\u{1b}");
     }
 }

@@ -169,9 +169,9 @@ pub fn init(dir: &Path, source: &Source) -> Result<Summary, InitError> {
         }
     };
     let updated = match &cargo_toml {
-        Some(text) => add_to_manifest(text, source).map_err(|message| InitError {
+        Some(text) => add_to_manifest(text, source).map_err(|(message, hint)| InitError {
             message: format!("{}: {message}", manifest.display()),
-            hint: Some("remove the entry, or edit Cargo.toml by hand (see the README)".into()),
+            hint: Some(hint.into()),
         })?,
         None => new_manifest(&package_name(dir), source),
     };
@@ -229,8 +229,53 @@ fn new_manifest(name: &str, source: &Source) -> String {
 }
 
 /// Adds the dev-dependency and the test entry to an existing manifest, as text (comments
-/// and layout are kept).
-fn add_to_manifest(text: &str, source: &Source) -> Result<String, String> {
+/// and layout are kept). The manifest is read as TOML first: a file cargo would refuse
+/// after the edit (not TOML, a workspace root without `[package]`, kscn already a
+/// dependency in any form, a `scenarios` test already there) is refused, with a hint.
+fn add_to_manifest(text: &str, source: &Source) -> Result<String, (String, &'static str)> {
+    const BY_HAND: &str = "remove the entry, or edit Cargo.toml by hand (see the README)";
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+        let at = e.span().map_or(String::new(), |span| {
+            let (line, col) = crate::diagnostic::line_col(text, span.start);
+            format!(" (line {line}, column {col})")
+        });
+        (
+            format!("it is not valid TOML: {}{at}", e.message().trim_end()),
+            "fix Cargo.toml so that cargo reads it, then run scn init again",
+        )
+    })?;
+    if !table.contains_key("package") {
+        return Err((
+            "it has no [package]: a workspace root (virtual manifest) cannot hold tests".into(),
+            "run scn init in a member crate's folder: `scn init crates/NAME`",
+        ));
+    }
+    let tables = |t: &toml::Table| -> Vec<toml::Table> {
+        ["dependencies", "dev-dependencies", "build-dependencies"]
+            .iter()
+            .filter_map(|k| t.get(*k).and_then(|v| v.as_table()).cloned())
+            .collect()
+    };
+    let mut deps = tables(&table);
+    if let Some(targets) = table.get("target").and_then(|v| v.as_table()) {
+        for target in targets.values().filter_map(|v| v.as_table()) {
+            deps.extend(tables(target));
+        }
+    }
+    if deps.iter().any(|d| d.contains_key("kscn")) {
+        return Err(("it already depends on kscn".into(), BY_HAND));
+    }
+    let has_test = table
+        .get("test")
+        .and_then(|v| v.as_array())
+        .is_some_and(|tests| {
+            tests
+                .iter()
+                .any(|t| t.get("name").and_then(|n| n.as_str()) == Some("scenarios"))
+        });
+    if has_test {
+        return Err(("it already has a test named \"scenarios\"".into(), BY_HAND));
+    }
     let lines: Vec<&str> = text.lines().collect();
     let mut section = String::new();
     for line in &lines {
@@ -238,9 +283,12 @@ fn add_to_manifest(text: &str, source: &Source) -> Result<String, String> {
         if t.starts_with('[') {
             section = t.to_string();
         } else if section.contains("dependencies") && t.starts_with("kscn") {
-            return Err(format!("it already depends on kscn (in {section})"));
+            return Err((
+                format!("it already depends on kscn (in {section})"),
+                BY_HAND,
+            ));
         } else if section == "[[test]]" && t.replace(' ', "") == "name=\"scenarios\"" {
-            return Err("it already has a test named \"scenarios\"".into());
+            return Err(("it already has a test named \"scenarios\"".into(), BY_HAND));
         }
     }
     let mut out = String::with_capacity(text.len() + 200);
@@ -260,6 +308,14 @@ fn add_to_manifest(text: &str, source: &Source) -> Result<String, String> {
         out.push('\n');
     }
     out.push_str(test_entry());
+    // The edit is textual: whatever layout it did not foresee (a dependency table written
+    // inline, say) must still leave a file cargo reads, or nothing is written.
+    if out.parse::<toml::Table>().is_err() {
+        return Err((
+            "scn cannot add its entries to this layout without breaking it".into(),
+            "add the [dev-dependencies] entry and the [[test]] entry by hand (see the README)",
+        ));
+    }
     Ok(out)
 }
 
@@ -325,6 +381,27 @@ mod tests {
         );
         let twice = add_to_manifest(&out, &Source::this_crate());
         assert!(twice.is_err());
+    }
+
+    #[test]
+    fn a_manifest_cargo_would_refuse_after_the_edit_is_left_alone() {
+        let source = Source::this_crate();
+        for (text, says) in [
+            ("[workspace]\nmembers = [\"a\"]\n", "workspace root"),
+            (
+                "[package]\nname = \"x\"\n\n[dev-dependencies.kscn]\npath = \"..\"\n",
+                "already depends on kscn",
+            ),
+            (
+                "[package]\nname = \"x\"\n[target.'cfg(unix)'.dev-dependencies]\nkscn = \"1\"\n",
+                "already depends on kscn",
+            ),
+            ("this is not toml\n", "not valid TOML: "),
+        ] {
+            let (message, hint) = add_to_manifest(text, &source).unwrap_err();
+            assert!(message.contains(says), "{text}: {message}");
+            assert!(!hint.is_empty());
+        }
     }
 
     #[test]

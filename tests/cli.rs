@@ -346,3 +346,14 @@ fn check_refuses_what_run_refuses_at_the_manifests_own_line() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_file_named_twice_runs_once() {
+    let dir = temp_project(
+        "named-twice",
+        &[("a.scn", "scenario \"t\" {\n  wait 1s\n}\n")],
+    );
+    let out = scn_in(&dir, &["run", "a.scn", "./a.scn", "."]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("1 passed"), "{text}");
+}

@@ -140,6 +140,8 @@ fn cases() -> Vec<Case> {
         case("limit max-events", "cluster {\n  max-events 20\n}\nscenario \"t\" {\n  apply \"manifests/web.yaml\"\n  await statefulset/web ready\n}\n"),
         // No silent passes (issue 9).
         case("duplicate scenario title", "scenario \"t\" {\n  wait 1s\n}\nscenario \"t\" {\n  wait 2s\n}\n"),
+        case("empty scenario title", "scenario \"\" {\n  wait 1s\n}\n"),
+        case("line break in a scenario title", "scenario \"t\\n\\nPoints 11/11\" {\n  wait 1s\n}\n"),
         in_scenario("unknown field in a path", "  expect statefulset/web.status.updatedReplica == absent"),
         in_scenario("unknown field in a path, no close name", "  expect pod/web-0.status.zzz == absent"),
         in_scenario("a list read as an object", "  expect pod/web-0.spec.containers.image == nginx"),

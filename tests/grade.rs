@@ -643,3 +643,278 @@ fn scn_run_takes_a_submission_folder() {
         stdout(&out)
     );
 }
+
+/// Grades `subs` into shards `1/n`..`n/n` and merges them; returns (unsharded, merged).
+fn shards_and_merge(tmp: &Path, subs: &Path, n: usize) -> (String, String) {
+    let one = gradebook(subs, "1", &tmp.join("all.csv"));
+    let mut shards = Vec::new();
+    for i in 1..=n {
+        let path = tmp.join(format!("shard-{i}.csv"));
+        let out = scn(&[
+            "grade",
+            ASSIGNMENT,
+            "--submissions",
+            subs.to_str().unwrap(),
+            "--shard",
+            &format!("{i}/{n}"),
+            "--gradebook",
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+        shards.push(path.to_str().unwrap().to_string());
+    }
+    let merged = tmp.join("merged.csv");
+    let mut args = vec!["gradebook", "merge"];
+    args.extend(shards.iter().map(String::as_str));
+    args.extend(["-o", merged.to_str().unwrap()]);
+    let out = scn(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (one, std::fs::read_to_string(merged).unwrap())
+}
+
+#[test]
+fn merged_shards_equal_the_unsharded_gradebook_whatever_the_folder_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let subs = tmp.path().join("subs");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(ASSIGNMENT);
+    let reference = std::fs::read_to_string(root.join("reference/web.yaml")).unwrap();
+    // A quoted cell with a line break, names sorted differently once escaped, a name
+    // starting with the escape character itself.
+    for name in [
+        "new\nline",
+        "(paren)",
+        "-dash",
+        "zeta",
+        "'quote",
+        "=x",
+        "'=x",
+        "a,b",
+    ] {
+        let dir = subs.join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("web.yaml"), &reference).unwrap();
+    }
+    let (one, merged) = shards_and_merge(tmp.path(), &subs, 2);
+    assert_eq!(merged, one);
+    let (_, merged) = shards_and_merge(tmp.path(), &subs, 3);
+    assert_eq!(merged, one);
+    assert!(one.contains("\n\"new\nline\",11,"), "{one}");
+    assert!(one.contains("\n''quote,11,"), "{one}");
+}
+
+#[test]
+fn gradebook_merge_refuses_no_files_and_an_unclosed_quote() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out.csv");
+    let res = scn(&["gradebook", "merge", "-o", out.to_str().unwrap()]);
+    assert_eq!(res.status.code(), Some(2));
+    assert!(!out.exists());
+    let bad = tmp.path().join("bad.csv");
+    std::fs::write(&bad, "submission,total\n\"open,1\nzeta,2\n").unwrap();
+    let res = scn(&[
+        "gradebook",
+        "merge",
+        bad.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(res.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert!(
+        err.contains("line 2") && err.contains("never closed"),
+        "{err}"
+    );
+}
+
+/// `subs/<name>/web.yaml` holding the reference solution.
+fn reference_submission(subs: &Path, name: &str) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(ASSIGNMENT);
+    let reference = std::fs::read_to_string(root.join("reference/web.yaml")).unwrap();
+    let dir = subs.join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("web.yaml"), reference).unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn linked_submissions_are_graded_and_hidden_folders_are_skipped_with_a_note() {
+    let tmp = tempfile::tempdir().unwrap();
+    let subs = tmp.path().join("subs");
+    reference_submission(&tmp.path().join("clones"), "alice-repo");
+    reference_submission(&subs, "bob");
+    reference_submission(&subs, ".git");
+    std::os::unix::fs::symlink("../clones/alice-repo", subs.join("alice")).unwrap();
+    std::os::unix::fs::symlink("../clones/failed-clone", subs.join("carol")).unwrap();
+    let book = tmp.path().join("book.csv");
+    let out = scn(&[
+        "grade",
+        ASSIGNMENT,
+        "--submissions",
+        subs.to_str().unwrap(),
+        "--gradebook",
+        book.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let text = std::fs::read_to_string(&book).unwrap();
+    let rows: Vec<&str> = text.lines().skip(1).collect();
+    assert_eq!(rows.len(), 3, "{text}");
+    assert!(rows[0].starts_with("alice,11,"), "{text}");
+    assert!(rows[1].starts_with("bob,11,"), "{text}");
+    assert!(rows[2].starts_with("carol,0,"), "{text}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(".git is hidden"), "{err}");
+}
+
+#[test]
+fn outputs_never_overwrite_the_assignment_or_land_in_submissions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let assignment = tmp.path().join("assignment");
+    let status = Command::new("cp")
+        .arg("-r")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join(ASSIGNMENT))
+        .arg(&assignment)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let toml = assignment.join("assignment.toml");
+    let before = std::fs::read_to_string(&toml).unwrap();
+    let subs = tmp.path().join("subs");
+    reference_submission(&subs, "alice");
+    let a = assignment.to_str().unwrap();
+    let s = subs.to_str().unwrap();
+    let book = tmp.path().join("book.csv");
+    let b = book.to_str().unwrap();
+    let alice = subs.join("alice");
+    for (args, says) in [
+        (
+            vec!["--submissions", s, "--gradebook", toml.to_str().unwrap()],
+            "inside the assignment folder",
+        ),
+        (
+            vec!["--submissions", s, "--gradebook", b, "--reports", s],
+            "inside the submissions folder",
+        ),
+        (
+            vec![
+                "--submissions",
+                s,
+                "--gradebook",
+                b,
+                "--reports",
+                alice.join("r").to_str().unwrap(),
+            ],
+            "inside the submissions folder",
+        ),
+        (
+            vec!["--check", "-o", toml.to_str().unwrap()],
+            "inside the assignment folder",
+        ),
+        (
+            vec![
+                "--submission",
+                alice.to_str().unwrap(),
+                "-o",
+                alice.join("web.yaml").to_str().unwrap(),
+            ],
+            "inside the submission folder",
+        ),
+    ] {
+        let mut all = vec!["grade", a];
+        all.extend(args);
+        let out = scn(&all);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{all:?}: {err}");
+        assert!(err.contains(says), "{all:?}: {err}");
+    }
+    assert_eq!(std::fs::read_to_string(&toml).unwrap(), before);
+    assert!(!subs.join("alice/report.txt").exists());
+    assert!(!alice.join("r").exists());
+    // A new file in the submission folder is fine (GitHub Classroom's checkout).
+    let out = scn(&[
+        "grade",
+        a,
+        "--submission",
+        alice.to_str().unwrap(),
+        "-o",
+        alice.join("results.txt").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[cfg(unix)]
+#[test]
+fn folder_names_that_are_not_utf8_stay_distinct() {
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let subs = tmp.path().join("subs");
+    for bytes in [&b"bad\xff"[..], &b"bad\xfe"[..]] {
+        let name = std::ffi::OsStr::from_bytes(bytes)
+            .to_str()
+            .map(String::from);
+        assert!(name.is_none());
+        let dir = subs.join(std::ffi::OsStr::from_bytes(bytes));
+        if std::fs::create_dir_all(&dir).is_err() {
+            return; // a file system that wants UTF-8 names
+        }
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(ASSIGNMENT);
+        std::fs::copy(root.join("reference/web.yaml"), dir.join("web.yaml")).unwrap();
+    }
+    let reports = tmp.path().join("reports");
+    let book = tmp.path().join("book.csv");
+    let out = scn(&[
+        "grade",
+        ASSIGNMENT,
+        "--submissions",
+        subs.to_str().unwrap(),
+        "--gradebook",
+        book.to_str().unwrap(),
+        "--reports",
+        reports.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let text = std::fs::read_to_string(&book).unwrap();
+    assert!(text.contains("\nbad\\xfe,11,"), "{text}");
+    assert!(text.contains("\nbad\\xff,11,"), "{text}");
+    assert!(reports.join("bad\\xfe/report.txt").is_file());
+    assert!(reports.join("bad\\xff/report.txt").is_file());
+}
+
+#[test]
+fn flags_of_another_mode_and_a_fail_under_that_never_fires_are_usage_errors() {
+    let reference = format!("{ASSIGNMENT}/reference");
+    let tmp = tempfile::tempdir().unwrap();
+    let subs = tmp.path().to_str().unwrap();
+    for args in [
+        vec!["--submissions", subs, "--format", "json"],
+        vec!["--submissions", subs, "-o", "out.json"],
+        vec!["--submission", &reference, "--shard", "2/2"],
+        vec!["--submission", &reference, "--gradebook", "g.csv"],
+        vec!["--submission", &reference, "--fail-under", "100"],
+        vec!["--submissions", subs, "--fail-under", "nan"],
+        vec!["--submissions", subs, "--fail-under", "-1"],
+        vec![
+            "--submissions",
+            subs,
+            "--fail-under",
+            "99999999999999999999",
+        ],
+    ] {
+        let mut all = vec!["grade", ASSIGNMENT];
+        all.extend(args);
+        let out = scn(&all);
+        assert_eq!(out.status.code(), Some(2), "{all:?}");
+    }
+    assert!(!Path::new("out.json").exists() && !Path::new("g.csv").exists());
+}
+
+#[test]
+fn a_mistyped_submission_path_is_a_usage_error() {
+    let out = scn(&["grade", ASSIGNMENT, "--submission", "/no/such/folder"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
+}

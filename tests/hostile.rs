@@ -617,3 +617,36 @@ fn a_cluster_the_simulation_cannot_build_is_a_load_error() {
     // Within the limits, the same file loads.
     load_text("cluster {\n  nodes 250\n}\nscenario \"t\" {\n  wait 1s\n}\n").expect("loads");
 }
+
+#[test]
+fn an_alias_bomb_is_refused_in_scns_words_at_its_first_alias() {
+    let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..10 {
+        let p = i - 1;
+        text.push_str(&format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        ));
+    }
+    let (message, line, col) = load::parse_yaml_documents(&text).unwrap_err();
+    assert!(
+        message.contains("expands to more than 1000000 values"),
+        "{message}"
+    );
+    assert_eq!((line, col), (2, 10));
+}
+
+#[test]
+fn an_integer_beyond_64_bits_is_valid_yaml() {
+    let text = "kind: StatefulSet\nspec:\n  replicas: 99999999999999999999\n";
+    let docs = load::parse_yaml_documents(text).unwrap();
+    assert!(docs[0].value["spec"]["replicas"].is_f64());
+}
+
+#[test]
+fn a_nul_byte_in_yaml_is_located_where_it_is() {
+    let (message, line, col) =
+        load::parse_yaml_documents("apiVersion: v1\0\nkind: Service\n").unwrap_err();
+    assert!(message.contains("control characters"), "{message}");
+    assert!(!message.contains("position"), "{message}");
+    assert_eq!((line, col), (1, 15));
+}

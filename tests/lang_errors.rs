@@ -419,3 +419,44 @@ fn two_scenarios_with_one_title_are_an_error_at_the_second() {
     );
     assert_eq!(at(&e), (5, 1));
 }
+
+#[test]
+fn a_title_that_is_empty_or_holds_a_control_character_is_an_error_at_its_scenario() {
+    for (title, character) in [
+        ("", None),
+        ("   ", None),
+        ("x\\n\\nPoints 11/11", Some("\\n")),
+        ("\u{1b}[2J\u{1b}[31mALL PASS", Some("\\u{1b}")),
+        ("evil \u{202e}txt", Some("\\u{202e}")),
+        ("a\ttab", Some("\\t")),
+    ] {
+        let e = only(errors(&format!(
+            "scenario \"ok\" {{\n  wait 1s\n}}\n\nscenario \"{title}\" {{\n  wait 2s\n}}\n"
+        )));
+        assert!(
+            matches!(&e.kind, K::BadTitle { character: c } if c.as_deref() == character),
+            "{title:?}: {e:?}"
+        );
+        assert_eq!(at(&e), (5, 1), "{title:?}");
+        assert!(e.hint().is_some());
+        assert!(!e.message().contains('\u{1b}'));
+    }
+}
+
+#[test]
+fn an_unclosed_table_is_an_error_at_its_brace() {
+    let e = only(errors(
+        "scenario \"t\" {\n  wait 1s\n  expect pods {\n    NAME    READY\n    web-0   1/1\n",
+    ));
+    assert!(matches!(&e.kind, K::UnclosedTable { row: None }), "{e:?}");
+    assert_eq!(at(&e), (3, 15));
+    let e = only(errors(
+        "scenario \"t\" {\n  wait 1s\n  wait 1s\n  expect pods {\n    NAME    READY\n    web-0   1/1\n  wait 1s\n}\n\nscenario \"u\" {\n  wait 1s\n}\n",
+    ));
+    assert!(
+        matches!(&e.kind, K::UnclosedTable { row: Some((7, w)) } if w == "wait"),
+        "{e:?}"
+    );
+    assert_eq!(at(&e), (4, 15));
+    assert!(e.hint().unwrap().contains("line 7"));
+}

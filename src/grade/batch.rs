@@ -44,17 +44,88 @@ pub fn parse_shard(text: &str) -> Result<(usize, usize), String> {
     Ok((i, n))
 }
 
-/// The sub-folders of `dir`, sorted by name.
-pub fn submissions(dir: &Path) -> Result<Vec<(String, PathBuf)>, String> {
+/// The submissions found (display name, path) and the notes about entries left out.
+pub type Found = (Vec<(String, PathBuf)>, Vec<String>);
+
+/// The submissions under `dir`, sorted by name, and a note for each entry left out.
+/// A submission is a sub-folder, or a link to one (student repositories cloned elsewhere
+/// and linked in); a link that leads nowhere is a submission too, so a failed clone gets
+/// a row with 0 points and the reason instead of vanishing. Hidden folders (`.git`, any
+/// name starting with `.`) are left out with a note; plain files are not submissions.
+pub fn submissions(dir: &Path) -> Result<Found, String> {
     let entries =
         std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
-    let mut found: Vec<(String, PathBuf)> = entries
-        .flatten()
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
-        .collect();
+    let mut found: Vec<(String, PathBuf)> = Vec::new();
+    let mut notes = Vec::new();
+    for entry in entries.flatten() {
+        let name = display_name(&entry.file_name());
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        let is_link = kind.is_symlink();
+        let is_dir =
+            kind.is_dir() || (is_link && std::fs::metadata(entry.path()).is_ok_and(|m| m.is_dir()));
+        let dangling = is_link && std::fs::metadata(entry.path()).is_err();
+        if !(is_dir || dangling) {
+            continue;
+        }
+        if name.starts_with('.') {
+            notes.push(format!(
+                "note: {} is hidden (its name starts with `.`); it is not graded",
+                escape_control(&name)
+            ));
+            continue;
+        }
+        found.push((name, entry.path()));
+    }
     found.sort();
-    Ok(found)
+    notes.sort();
+    // Two folders whose names differ only in bytes that are not UTF-8 could still show
+    // as one name; their rows and reports would mix, so the batch stops.
+    for pair in found.windows(2) {
+        if pair[0].0 == pair[1].0 {
+            return Err(format!(
+                "two submission folders show as the same name {}: {} and {}; rename one",
+                escape_control(&pair[0].0),
+                pair[0].1.display(),
+                pair[1].1.display()
+            ));
+        }
+    }
+    Ok((found, notes))
+}
+
+/// A folder name as text. A name that is not UTF-8 keeps its valid parts and shows each
+/// other byte as `\xNN`, so two such names never show as one (a lossy `\u{FFFD}` would
+/// merge `bad\xff` and `bad\xfe` into one gradebook row and one report folder).
+pub fn display_name(name: &std::ffi::OsStr) -> String {
+    if let Some(text) = name.to_str() {
+        return text.to_string();
+    }
+    #[cfg(unix)]
+    {
+        use std::fmt::Write;
+        use std::os::unix::ffi::OsStrExt;
+        let mut out = String::new();
+        for chunk in name.as_bytes().utf8_chunks() {
+            out.push_str(chunk.valid());
+            for byte in chunk.invalid() {
+                let _ = write!(out, "\\x{byte:02x}");
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    {
+        name.to_string_lossy().into_owned()
+    }
+}
+
+/// Text from a student (a folder name, a scenario title) for a terminal or a report
+/// file: control characters (a line break, an escape sequence, a bidirectional
+/// override) are shown escaped (`\n`, `\u{1b}`), so they cannot forge or hide lines.
+pub fn escape_control(text: &str) -> String {
+    crate::diagnostic::escape_control(text)
 }
 
 fn show_progress() -> bool {
@@ -69,7 +140,10 @@ pub fn grade_all(
 ) -> Result<Vec<GradeReport>, String> {
     // Each submission in its own process under the limits, when this is the scn binary.
     let isolation = Isolation::new(assignment, options.time_limit, options.memory_limit)?;
-    let mut all = submissions(dir)?;
+    let (mut all, notes) = submissions(dir)?;
+    for note in notes {
+        eprintln!("{note}");
+    }
     if let Some((i, n)) = options.shard {
         all = all
             .into_iter()
@@ -163,9 +237,11 @@ pub fn write_reports(out: &Path, report: &GradeReport) -> Result<(), String> {
 
 /// One CSV cell. A cell that a spreadsheet would read as a formula (it starts with `=`,
 /// `+`, `-`, `@`, a tab or a carriage return: a submission folder named `=HYPERLINK(…)`)
-/// gets a leading `'`, as OWASP's advice on CSV injection says, so it shows as text.
+/// gets a leading `'`, as OWASP's advice on CSV injection says, so it shows as text. A
+/// name that itself starts with `'` gets one too, so `merge` reads every name back by
+/// removing one leading `'` (`=x` and `'=x` stay two names).
 fn csv_field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r', '\'']) {
         format!("'{text}")
     } else {
         text.to_string()
@@ -200,15 +276,27 @@ pub fn gradebook(assignment: &Assignment, reports: &[GradeReport]) -> String {
 }
 
 /// Merges gradebooks of the same assignment (shards): same header, rows sorted by
-/// submission; a submission in two files must have the same row in both.
+/// submission exactly as [`gradebook`] sorts them, so merged shards equal the unsharded
+/// gradebook byte for byte; a submission in two files must have the same row in both.
+/// The records are read as CSV (RFC 4180): a quoted cell may hold commas, quotes and line
+/// breaks (a folder named with a newline), so a record is not a line.
 pub fn merge(texts: &[(String, String)]) -> Result<String, String> {
+    if texts.is_empty() {
+        return Err("give the gradebooks to merge".to_string());
+    }
     let mut header: Option<&str> = None;
-    let mut rows: std::collections::BTreeMap<String, String> = Default::default();
+    let mut rows: std::collections::BTreeMap<String, &str> = Default::default();
     for (name, text) in texts {
-        let mut lines = text.lines();
-        let Some(h) = lines.next() else {
+        let records = csv_records(text).map_err(|e| format!("{name}: {e}"))?;
+        let mut records = records.into_iter();
+        let Some((h, _)) = records.next() else {
             return Err(format!("{name} is empty"));
         };
+        if !h.starts_with("submission,total") {
+            return Err(format!(
+                "{name} is not a gradebook: it does not start with `submission,total`"
+            ));
+        }
         match header {
             None => header = Some(h),
             Some(first) if first != h => {
@@ -218,44 +306,98 @@ pub fn merge(texts: &[(String, String)]) -> Result<String, String> {
             }
             Some(_) => {}
         }
-        for line in lines.filter(|l| !l.is_empty()) {
-            let key = first_field(line);
+        for (record, first) in records {
+            let key = submission_name(&first);
             if let Some(existing) = rows.get(&key) {
-                if existing != line {
+                if *existing != record {
                     return Err(format!(
                         "{name}: submission {key} has different grades in two gradebooks"
                     ));
                 }
             }
-            rows.insert(key, line.to_string());
+            rows.insert(key, record);
         }
     }
     let mut out = format!("{}\n", header.unwrap_or("submission,total"));
-    for line in rows.values() {
-        out.push_str(line);
+    for record in rows.values() {
+        out.push_str(record);
         out.push('\n');
     }
     Ok(out)
 }
 
-fn first_field(line: &str) -> String {
-    if let Some(rest) = line.strip_prefix('"') {
-        let mut out = String::new();
-        let mut chars = rest.chars().peekable();
-        while let Some(c) = chars.next() {
-            if c == '"' {
-                if chars.peek() == Some(&'"') {
-                    chars.next();
-                    out.push('"');
-                } else {
-                    break;
+/// The submission name a first cell was written for: [`csv_field`]'s leading `'` removed.
+fn submission_name(cell: &str) -> String {
+    cell.strip_prefix('\'').unwrap_or(cell).to_string()
+}
+
+/// The non-empty records of a CSV text, each as its exact text (without the line break
+/// that ends it) and its first cell unquoted. An unterminated quote is an error.
+fn csv_records(text: &str) -> Result<Vec<(&str, String)>, String> {
+    let mut records = Vec::new();
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    let mut line = 1usize;
+    while start < bytes.len() {
+        let record_line = line;
+        let mut i = start;
+        let mut in_quotes = false;
+        let mut first: Option<String> = None;
+        let mut cell = String::new();
+        let mut cell_start = start;
+        let end = loop {
+            if i >= bytes.len() {
+                if in_quotes {
+                    return Err(format!(
+                        "the quoted cell of the record at line {record_line} is never closed"
+                    ));
                 }
-            } else {
-                out.push(c);
+                break i;
             }
+            let b = bytes[i];
+            if in_quotes {
+                if b == b'"' {
+                    if bytes.get(i + 1) == Some(&b'"') {
+                        i += 1;
+                    } else {
+                        in_quotes = false;
+                        if first.is_none() {
+                            // The unquoted text of the cell, quotes undoubled.
+                            cell = text[cell_start + 1..i].replace("\"\"", "\"");
+                        }
+                    }
+                } else if b == b'\n' {
+                    line += 1;
+                }
+            } else if b == b'"' && i == cell_start {
+                in_quotes = true;
+            } else if b == b',' || b == b'\n' {
+                if first.is_none() {
+                    if !text[cell_start..i].starts_with('"') {
+                        cell = text[cell_start..i].to_string();
+                    }
+                    first = Some(std::mem::take(&mut cell));
+                }
+                if b == b'\n' {
+                    line += 1;
+                    break i;
+                }
+                cell_start = i + 1;
+            }
+            i += 1;
+        };
+        let mut record = &text[start..end];
+        if first.is_none() {
+            if !record.starts_with('"') {
+                cell = record.trim_end_matches('\r').to_string();
+            }
+            first = Some(cell);
         }
-        out
-    } else {
-        line.split(',').next().unwrap_or_default().to_string()
+        record = record.strip_suffix('\r').unwrap_or(record);
+        if !record.is_empty() {
+            records.push((record, first.unwrap_or_default()));
+        }
+        start = end + 1;
     }
+    Ok(records)
 }

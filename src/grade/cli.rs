@@ -9,6 +9,10 @@ use super::formats::{self, Format};
 use super::view::View;
 use super::{check, grade, load_assignment, points};
 
+/// The modes a batch-only flag (`--gradebook`, `--shard`, ...) conflicts with: given with
+/// one submission it would be silently ignored, so it is a usage error.
+const BATCH_ONLY: [&str; 3] = ["submission", "check", "student_pack"];
+
 /// `scn grade`.
 #[derive(Args, Debug)]
 pub struct GradeArgs {
@@ -28,10 +32,10 @@ pub struct GradeArgs {
     #[arg(long)]
     pub check: bool,
     /// Output format (one submission).
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(long, value_enum, default_value_t = Format::Human, conflicts_with = "submissions")]
     pub format: Format,
-    /// Write the result here instead of standard output.
-    #[arg(long, short = 'o')]
+    /// Write the result here instead of standard output (one submission, or --check).
+    #[arg(long, short = 'o', conflicts_with = "submissions")]
     pub output: Option<PathBuf>,
     /// Show only what a student may see (before the due date, unless --after-due/--published),
     /// in every format. One submission only: a batch writes student.txt itself.
@@ -44,32 +48,42 @@ pub struct GradeArgs {
     #[arg(long, requires = "student_view")]
     pub published: bool,
     /// Exit 0 even without full marks (default: exit 1 then, as GitHub Classroom expects).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "submissions")]
     pub exit_zero: bool,
     /// Batch: the CSV gradebook (default ./gradebook.csv; never inside the submissions).
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = BATCH_ONLY)]
     pub gradebook: Option<PathBuf>,
     /// Batch: exit 1 when a submission's total is below N points (default: exit 0
     /// whenever grading succeeded, whatever the marks).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", conflicts_with_all = BATCH_ONLY, value_parser = parse_fail_under, allow_negative_numbers = true)]
     pub fail_under: Option<f64>,
     /// Batch: write a report folder per submission here.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = BATCH_ONLY)]
     pub reports: Option<PathBuf>,
     /// Batch: worker threads (default: one per core). The gradebook is the same for any number.
-    #[arg(long, short = 'j', default_value_t = 0)]
+    #[arg(long, short = 'j', default_value_t = 0, conflicts_with_all = BATCH_ONLY)]
     pub jobs: usize,
     /// Batch: grade only shard i of n (1-based), e.g. 2/4; merge with `scn gradebook merge`.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = BATCH_ONLY)]
     pub shard: Option<String>,
     /// Batch: wall-clock seconds per submission before it is stopped (default: the
     /// assignment's [limits] time-limit-seconds, else 60).
-    #[arg(long, value_name = "SECONDS")]
+    #[arg(long, value_name = "SECONDS", conflicts_with_all = BATCH_ONLY)]
     pub time_limit: Option<u64>,
     /// Batch: memory per submission in MiB before it is stopped (default: the assignment's
     /// [limits] memory-limit-mib, else 2048; unix only).
-    #[arg(long, value_name = "MIB")]
+    #[arg(long, value_name = "MIB", conflicts_with_all = BATCH_ONLY)]
     pub memory_limit: Option<u64>,
+}
+
+/// `--fail-under N`: a number of points, finite and at least 0 (`nan` would never fire and
+/// silently switch the gate off).
+fn parse_fail_under(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(n) if n.is_finite() && (0.0..=1e9).contains(&n) => Ok(n),
+        Ok(_) => Err("expected a number of points between 0 and 1000000000".to_string()),
+        Err(_) => Err("expected a number of points, e.g. 8 or 7.5".to_string()),
+    }
 }
 
 /// `scn gradebook`.
@@ -77,6 +91,7 @@ pub struct GradeArgs {
 pub enum GradebookCommand {
     /// Merge gradebooks of one assignment (e.g. shards) into one.
     Merge {
+        #[arg(required = true)]
         files: Vec<PathBuf>,
         #[arg(long, short = 'o')]
         output: PathBuf,
@@ -98,23 +113,49 @@ fn emit(text: &str, output: Option<&Path>) -> Result<(), String> {
     }
 }
 
-/// Refuses a gradebook path inside the submissions folder: students' files and the
-/// teacher's gradebook never share a folder (a submission named like the gradebook, or the
-/// next batch reading it as a submission, would follow).
-fn outside(path: &Path, submissions: &Path) -> Result<(), String> {
-    let folder = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let (Ok(folder), Ok(submissions)) = (folder.canonicalize(), submissions.canonicalize()) else {
+/// `path` made absolute with its links resolved, as far as it exists (a gradebook or a
+/// reports folder usually does not exist yet): the longest existing ancestor is
+/// canonicalized and the rest appended.
+fn resolved(path: &Path) -> Option<PathBuf> {
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().ok()?.join(path)
+    };
+    let mut rest = Vec::new();
+    let mut at = absolute.as_path();
+    loop {
+        if let Ok(real) = at.canonicalize() {
+            let mut out = real;
+            for part in rest.iter().rev() {
+                out.push(part);
+            }
+            return Some(out);
+        }
+        rest.push(at.file_name()?.to_os_string());
+        at = at.parent()?;
+    }
+}
+
+/// Refuses an output path (`what`, given with `flag`) inside one of `folders`: the
+/// assignment's files and the students' folders are inputs, never outputs (a gradebook
+/// written over assignment.toml, reports written into each student's folder where the next
+/// batch would grade them).
+fn outside(path: &Path, flag: &str, what: &str, folders: &[(&Path, &str)]) -> Result<(), String> {
+    let Some(target) = resolved(path) else {
         return Ok(());
     };
-    if folder.starts_with(&submissions) {
-        return Err(format!(
-            "the gradebook {} would be inside the submissions folder {}; give --gradebook a path outside it",
-            path.display(),
-            submissions.display()
-        ));
+    for (folder, name) in folders {
+        let Ok(folder) = folder.canonicalize() else {
+            continue;
+        };
+        if target.starts_with(&folder) {
+            return Err(format!(
+                "the {what} {} would be inside the {name} {}; give {flag} a path outside it",
+                path.display(),
+                folder.display()
+            ));
+        }
     }
     Ok(())
 }
@@ -139,6 +180,27 @@ pub fn run_grade(args: &GradeArgs) -> i32 {
         View::Teacher
     };
     let not_full = if args.exit_zero { 0 } else { 1 };
+    // -o never writes over the assignment, nor over a file the student handed in. A new
+    // file in the submission folder is allowed: GitHub Classroom grades in the student's
+    // own checkout (`--submission . -o results.json`).
+    if let Some(output) = &args.output {
+        let inputs = [(args.assignment.as_path(), "assignment folder")];
+        let mut refused = outside(output, "-o", "output", &inputs);
+        if let (Ok(()), Some(submission)) = (&refused, &args.submission) {
+            if output.exists() {
+                refused = outside(
+                    output,
+                    "-o",
+                    "output (an existing file)",
+                    &[(submission.as_path(), "submission folder")],
+                );
+            }
+        }
+        if let Err(e) = refused {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    }
     if let Some(dir) = &args.student_pack {
         return match super::pack::write(&assignment, dir) {
             Ok(files) => {
@@ -174,6 +236,25 @@ pub fn run_grade(args: &GradeArgs) -> i32 {
                 return 2;
             }
         };
+        let path = args
+            .gradebook
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("gradebook.csv"));
+        let inputs = [
+            (dir.as_path(), "submissions folder"),
+            (args.assignment.as_path(), "assignment folder"),
+        ];
+        let checks = std::iter::once((&path, "--gradebook", "gradebook")).chain(
+            args.reports
+                .iter()
+                .map(|r| (r, "--reports", "reports folder")),
+        );
+        for (out, flag, what) in checks {
+            if let Err(e) = outside(out, flag, what, &inputs) {
+                eprintln!("error: {e}");
+                return 2;
+            }
+        }
         let options = BatchOptions {
             jobs: args.jobs,
             shard,
@@ -189,14 +270,6 @@ pub fn run_grade(args: &GradeArgs) -> i32 {
             }
         };
         let book = batch::gradebook(&assignment, &reports);
-        let path = args
-            .gradebook
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("gradebook.csv"));
-        if let Err(e) = outside(&path, dir) {
-            eprintln!("error: {e}");
-            return 2;
-        }
         if let Err(e) = std::fs::write(&path, &book) {
             eprintln!("error: cannot write {}: {e}", path.display());
             return 2;
@@ -206,7 +279,7 @@ pub fn run_grade(args: &GradeArgs) -> i32 {
         for r in &reports {
             summary.push_str(&format!(
                 "{} {}/{}{}\n",
-                r.submission,
+                batch::escape_control(&r.submission),
                 points(r.score),
                 points(r.max_score),
                 if r.problems.is_empty() {
@@ -242,6 +315,14 @@ pub fn run_grade(args: &GradeArgs) -> i32 {
         eprintln!("error: give --submission DIR, --submissions DIR or --check");
         return 2;
     };
+    // A mistyped path is the teacher's slip, not the student's 0 points.
+    if submission.symlink_metadata().is_err() {
+        eprintln!(
+            "error: the submission folder {} does not exist",
+            submission.display()
+        );
+        return 2;
+    }
     let name = submission.display().to_string();
     let name = name.strip_prefix("./").unwrap_or(&name).to_string();
     let report = grade(&assignment, submission, &name);

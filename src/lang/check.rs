@@ -1,6 +1,6 @@
 //! Checks over the whole file. Variable scoping: a `let` in setup is visible in every
 //! scenario; a name is bound once per scenario; a `$name` must be bound by an earlier `let`.
-//! Titles: two scenarios of one file never share a title.
+//! Titles: two scenarios of one file never share a title; a title is one line of text.
 
 use std::collections::HashMap;
 
@@ -38,10 +38,24 @@ fn walk(stmts: &[&StmtInfo], scope: &mut HashMap<String, Span>, errors: &mut Vec
     }
 }
 
-/// A second scenario with a title already used in the file is an error at its header.
+/// A second scenario with a title already used in the file is an error at its header, as
+/// is an empty or blank title and one with a control character (written as an escape,
+/// `"\n"` or `"\u{1b}"`): a title is one line of text in every report.
 pub fn titles(scenarios: &[&Scenario], errors: &mut Vec<SyntaxError>) {
     let mut seen: HashMap<&str, u32> = HashMap::new();
     for scenario in scenarios {
+        let bad = scenario
+            .title
+            .chars()
+            .find(|c| super::text::is_unsafe_char(*c));
+        if bad.is_some() || scenario.title.trim().is_empty() {
+            errors.push(SyntaxError::new(
+                scenario.span,
+                SyntaxErrorKind::BadTitle {
+                    character: bad.map(|c| super::text::escape_control(&c.to_string())),
+                },
+            ));
+        }
         match seen.get(scenario.title.as_str()) {
             Some(first_line) => errors.push(SyntaxError::new(
                 scenario.span,

@@ -101,6 +101,12 @@ pub enum SyntaxErrorKind {
     },
     UnterminatedString,
     UnterminatedBlock,
+    /// A table whose `}` is missing: the file ends inside it, or the lines after its rows
+    /// (a statement, the scenario's `}`) were read as more rows.
+    UnclosedTable {
+        /// The first line read as a row that starts like a statement, and its word.
+        row: Option<(u32, String)>,
+    },
     TextAfterBlockOpener,
     NotUtf8,
     /// Brackets or parentheses nested deeper than the language ever needs.
@@ -112,6 +118,13 @@ pub enum SyntaxErrorKind {
     DuplicateTitle {
         title: String,
         first_line: u32,
+    },
+    /// A scenario title that is empty or blank, or holds a character that would change how
+    /// a report shows it (a line break, an escape sequence, a bidirectional override):
+    /// titles are one line of text in every report, `scn list` and `--filter`.
+    BadTitle {
+        /// The first offending character, escaped; `None`: the title is empty or blank.
+        character: Option<String>,
     },
     /// A NUL byte or a carriage return that ends a line alone: not text a `.scn` file holds.
     ControlCharacter {
@@ -215,11 +228,16 @@ impl SyntaxError {
             InvalidEscape { escape } => format!("unknown escape `{escape}` in a string"),
             UnterminatedString => "unterminated string".into(),
             UnterminatedBlock => "unterminated `\"\"\"` block".into(),
+            UnclosedTable { .. } => "a table is never closed".into(),
             TextAfterBlockOpener => "text after an opening `\"\"\"`".into(),
             NotUtf8 => "the file is not valid UTF-8".into(),
             TooDeep { limit } => format!("brackets nested more than {limit} deep"),
             DuplicateTitle { title, first_line } => {
                 format!("a scenario titled \"{title}\" already exists at line {first_line}")
+            }
+            BadTitle { character: None } => "a scenario title is empty".into(),
+            BadTitle { character: Some(c) } => {
+                format!("a scenario title holds the control character `{c}`")
             }
             ControlCharacter { nul: true } => "a NUL byte in the file".into(),
             ControlCharacter { nul: false } => {
@@ -257,10 +275,13 @@ impl SyntaxError {
             InvalidEscape { .. } => "unknown escape".into(),
             UnterminatedString => "this string is not closed on its line".into(),
             UnterminatedBlock => "this block is never closed".into(),
+            UnclosedTable { .. } => "this table is never closed".into(),
             TextAfterBlockOpener => "nothing may follow `\"\"\"` on its line".into(),
             NotUtf8 => "not UTF-8".into(),
             TooDeep { .. } => "too deep".into(),
             DuplicateTitle { .. } => "second scenario with this title".into(),
+            BadTitle { character: None } => "empty title".into(),
+            BadTitle { character: Some(_) } => "control character in the title".into(),
             ControlCharacter { nul: true } => "NUL byte".into(),
             ControlCharacter { nul: false } => "carriage return".into(),
         }
@@ -328,6 +349,12 @@ impl SyntaxError {
             InvalidEscape { .. } => Some("escapes are \\\", \\\\, \\n and \\t".into()),
             UnterminatedString => Some("close it with `\"` on the same line".into()),
             UnterminatedBlock => Some("close it with `\"\"\"` at the start of a line".into()),
+            UnclosedTable { row: Some((line, word)) } => Some(format!(
+                "line {line} (`{word} ...`) was read as a row of it: close the table with `}}` on its own line after its last row"
+            )),
+            UnclosedTable { row: None } => {
+                Some("close the table with `}` on its own line after its last row".into())
+            }
             TextAfterBlockOpener => Some(
                 "a multi-line block opens with `\"\"\"` at the end of a line; a one-line block closes on its line"
                     .into(),
@@ -337,6 +364,12 @@ impl SyntaxError {
             ),
             DuplicateTitle { .. } => Some(
                 "a scenario is named `path::title` in reports, --filter and cargo test: give each one its own title".into(),
+            ),
+            BadTitle { character: None } => {
+                Some("give the scenario a title that says what it checks: `scenario \"pods start in order\" {`".into())
+            }
+            BadTitle { character: Some(_) } => Some(
+                "a title is one line of plain text (reports and `scn list` show one title a line): remove the character or its escape".into(),
             ),
             ControlCharacter { nul: true } => {
                 Some("a .scn file is text; remove the byte (was it saved by a binary tool?)".into())

@@ -14,7 +14,7 @@ mod pest_error;
 mod prescan;
 
 mod table;
-mod text;
+pub(crate) mod text;
 
 /// Parses a whole `.scn` file; a leading UTF-8 byte-order mark is skipped. Spans stay
 /// relative to `source` as given (BOM included), so they index the caller's text.

@@ -36,6 +36,12 @@ pub fn convert(err: &Error<Rule>, src: &str, lines: &LineIndex) -> SyntaxError {
         ErrorVariant::ParsingError { positives, .. } => positives,
         ErrorVariant::CustomError { .. } => &[],
     };
+    if let Some((brace, row)) = unclosed_table(src, pos) {
+        return SyntaxError::new(
+            lines.span(brace, brace + 1),
+            SyntaxErrorKind::UnclosedTable { row },
+        );
+    }
     let word = word_at(src, pos);
     // Underline the word, or the one character there (none at the end of the file).
     let next_char = src
@@ -71,6 +77,71 @@ pub fn convert(err: &Error<Rule>, src: &str, lines: &LineIndex) -> SyntaxError {
         suggestion,
     };
     SyntaxError::new(span, kind)
+}
+
+/// A table (`expect pods {`) before the error at `pos` whose `}` is missing: the byte of
+/// its `{`, and the first line read as one of its rows that starts like a statement. A
+/// table that is never closed, or whose rows ran into a statement (the `}` that closed it
+/// was the scenario's, so the error shows up lines later), is the likelier cause than
+/// what the grammar stumbled on.
+fn unclosed_table(src: &str, pos: usize) -> Option<(usize, Option<(u32, String)>)> {
+    struct Table {
+        brace: usize,
+        closed: bool,
+        header: bool,
+        row: Option<(u32, String)>,
+    }
+    let mut last: Option<Table> = None;
+    let mut offset = 0;
+    for (n, raw) in src.split_inclusive('\n').enumerate() {
+        let line_start = offset;
+        offset += raw.len();
+        if line_start > pos {
+            break;
+        }
+        let text = raw.split(" #").next().unwrap_or(raw).trim();
+        match last.as_mut() {
+            Some(t) if !t.closed => {
+                if text.starts_with('}') {
+                    t.closed = true;
+                } else if !text.is_empty() {
+                    let word = text.split_whitespace().next().unwrap_or("");
+                    let statement = STATEMENTS.contains(&word)
+                        || matches!(word, "scenario" | "setup" | "cluster");
+                    if t.header && statement && t.row.is_none() {
+                        t.row = Some((n as u32 + 1, word.to_string()));
+                    }
+                    t.header = true;
+                }
+            }
+            _ => {
+                let mut words = text.split_whitespace();
+                if words.next() == Some("expect")
+                    && words
+                        .next()
+                        .is_some_and(|k| k.chars().all(|c| c.is_ascii_alphabetic()))
+                    && words.next() == Some("{")
+                    && words.next().is_none()
+                {
+                    let brace = line_start + raw.rfind('{').unwrap_or(0);
+                    last = Some(Table {
+                        brace,
+                        closed: false,
+                        header: false,
+                        row: None,
+                    });
+                }
+            }
+        }
+    }
+    let table = last?;
+    if table.brace > pos {
+        return None;
+    }
+    if !table.closed || table.row.is_some() {
+        return Some((table.brace, table.row));
+    }
+    None
 }
 
 /// Used when the grammar gives nothing back at all (it should not happen).

@@ -75,6 +75,37 @@ pub fn multi_line_block(body: &str, start: usize, end: usize, lines: &LineIndex)
     }
 }
 
+/// Whether `c` would change how a terminal or a text report shows the text around it:
+/// a C0 or C1 control character (line breaks, the escape that starts a colour or
+/// clear-screen sequence), DEL, or a bidirectional mark, embedding, override or isolate
+/// (U+202E shows the rest of a line reversed).
+pub fn is_unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// `text` with each [`is_unsafe_char`] escaped (`\n`, `\t`, `\u{1b}`), for text a user
+/// wrote (a scenario title, a folder name) on its way into a report or a terminal.
+pub fn escape_control(text: &str) -> String {
+    if !text.chars().any(is_unsafe_char) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if is_unsafe_char(c) => out.extend(c.escape_unicode()),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

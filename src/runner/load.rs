@@ -659,7 +659,7 @@ pub fn parse_yaml_documents(text: &str) -> Result<Vec<Document>, (String, u32, u
     for (i, de) in serde_yaml::Deserializer::from_str(text).enumerate() {
         let value = super::yaml_limits::Budgeted { nodes: &nodes }
             .deserialize(de)
-            .map_err(|e| super::yaml_limits::locate_duplicate(text, yaml_error(&e)))?;
+            .map_err(|e| super::yaml_limits::locate_duplicate(text, yaml_error(text, &e)))?;
         if value.is_null() {
             continue;
         }
@@ -692,7 +692,7 @@ fn document_start_lines(text: &str) -> Vec<u32> {
     starts
 }
 
-fn yaml_error(e: &serde_yaml::Error) -> (String, u32, u32) {
+fn yaml_error(text: &str, e: &serde_yaml::Error) -> (String, u32, u32) {
     let (line, col) = e
         .location()
         .map(|l| (l.line() as u32, l.column() as u32))
@@ -703,7 +703,50 @@ fn yaml_error(e: &serde_yaml::Error) -> (String, u32, u32) {
         Some(i) => message[..i].to_string(),
         None => message,
     };
+    // libyaml's scanner errors (`control characters are not allowed at position 14`)
+    // carry a character position and no line: locate them from it.
+    if let Some((head, tail)) = message.rsplit_once(" at position ") {
+        if let Ok(n) = tail.trim().parse::<usize>() {
+            let byte = text.char_indices().nth(n).map_or(text.len(), |(b, _)| b);
+            let (line, col) = crate::diagnostic::line_col(text, byte);
+            return (head.to_string(), line, col);
+        }
+    }
+    // serde_yaml's own guard against alias bombs (aliases of aliases, expanding
+    // exponentially) stops before scn's count does, and points at the document start: say
+    // it in scn's words, at the first alias.
+    if message.starts_with("repetition limit exceeded") {
+        let (line, col) = first_alias(text).unwrap_or((line, col));
+        return (
+            format!(
+                "the YAML expands to more than {} values (anchors and aliases included)",
+                super::yaml_limits::MAX_YAML_NODES
+            ),
+            line,
+            col,
+        );
+    }
     (message, line, col)
+}
+
+/// The line and column of the first alias (`*name` where a value starts), if any.
+fn first_alias(text: &str) -> Option<(u32, u32)> {
+    for (n, line) in text.lines().enumerate() {
+        let chars: Vec<char> = line.chars().collect();
+        for (i, c) in chars.iter().enumerate() {
+            if *c == '#' && (i == 0 || chars[i - 1] == ' ') {
+                break;
+            }
+            let starts_value = i == 0 || matches!(chars[i - 1], ' ' | '[' | ',' | '{');
+            let named = chars
+                .get(i + 1)
+                .is_some_and(|n| n.is_alphanumeric() || *n == '_' || *n == '-');
+            if *c == '*' && starts_value && named {
+                return Some((n as u32 + 1, i as u32 + 1));
+            }
+        }
+    }
+    None
 }
 
 /// One YAML document within the limits of [`super::yaml_limits`].
@@ -713,7 +756,7 @@ fn parse_yaml_value(text: &str) -> Result<Value, (String, u32, u32)> {
     let de = serde_yaml::Deserializer::from_str(text);
     super::yaml_limits::Budgeted { nodes: &nodes }
         .deserialize(de)
-        .map_err(|e| yaml_error(&e))
+        .map_err(|e| yaml_error(text, &e))
 }
 
 /// A patch body: JSON, or YAML as kubectl also accepts.

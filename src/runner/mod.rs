@@ -104,7 +104,23 @@ pub fn discover_noting(
             return Err(MissingPath(path.display().to_string()));
         }
     }
-    Ok(found)
+    Ok(once_each(found))
+}
+
+/// The files with a path named twice (`a.scn ./a.scn`, a folder and a file in it) kept
+/// once, at its first place: each scenario runs once. Paths compare as absolute paths
+/// without `.`, links unresolved: a link to a file is a file of its own, as the walk says.
+fn once_each(mut found: Vec<(PathBuf, String)>) -> Vec<(PathBuf, String)> {
+    let mut seen = std::collections::HashSet::new();
+    found.retain(|(p, _)| {
+        let key: PathBuf = std::path::absolute(p)
+            .unwrap_or_else(|_| p.clone())
+            .components()
+            .filter(|c| !matches!(c, std::path::Component::CurDir))
+            .collect();
+        seen.insert(key)
+    });
+    found
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>, notes: &mut Vec<String>) {
@@ -309,5 +325,5 @@ pub fn discover_project(dir: &Path) -> Result<Vec<(PathBuf, String)>, String> {
                 .filter(|(p, _)| !project.excludes(p.strip_prefix(dir).unwrap_or(p))),
         );
     }
-    Ok(files)
+    Ok(once_each(files))
 }

@@ -52,7 +52,12 @@ pub fn resolve(dir: &Path, path: &str) -> Result<PathBuf, String> {
                 "{path} is a link to a file that does not exist or is outside the submission"
             ))
         }
-        Err(_) => return Err(format!("the submission has no file {path}")),
+        Err(_) => {
+            return Err(match near_miss(dir, path) {
+                Some(hint) => format!("the submission has no file {path}; {hint}"),
+                None => format!("the submission has no file {path}"),
+            })
+        }
     };
     if !real.starts_with(&root) {
         return Err(format!(
@@ -60,6 +65,63 @@ pub fn resolve(dir: &Path, path: &str) -> Result<PathBuf, String> {
         ));
     }
     Ok(real)
+}
+
+/// A file of the submission that is probably the one `path` names, as a hint: the same
+/// path in another case (`Web.yaml`), with the other YAML extension (`web.yml`), the same
+/// name in another folder (`k8s/web.yaml`), or a close misspelling. Students hand these in
+/// often; "no file web.yaml" alone does not tell them what to rename.
+fn near_miss(dir: &Path, path: &str) -> Option<String> {
+    let mut files = Vec::new();
+    list_files(dir, "", 0, &mut files);
+    files.sort();
+    // `Web.YML` and `web.yaml` are the same file to a student.
+    let key = |p: &str| {
+        let lower = p.to_lowercase();
+        match lower.strip_suffix(".yml") {
+            Some(stem) => format!("{stem}.yaml"),
+            None => lower,
+        }
+    };
+    let base = |p: &str| p.rsplit('/').next().unwrap_or(p).to_string();
+    let wanted = key(path);
+    let found = files
+        .iter()
+        .find(|f| key(f) == wanted)
+        .or_else(|| files.iter().find(|f| key(&base(f)) == key(&base(path))))
+        .cloned()
+        .or_else(|| crate::suggest::suggest(path, files.iter().map(String::as_str)))?;
+    let verb = if base(&found) == base(path) {
+        "move"
+    } else {
+        "rename"
+    };
+    Some(format!("it has {found} ({verb} it to {path})"))
+}
+
+/// The files under `dir` as relative `/`-separated paths, without following links, at
+/// most `MAX_FILES` of them and 32 folders deep.
+fn list_files(dir: &Path, prefix: &str, depth: usize, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    if depth > 32 {
+        return;
+    }
+    for entry in entries.flatten() {
+        if out.len() > MAX_FILES {
+            return;
+        }
+        let Some(name) = entry.file_name().to_str().map(String::from) else {
+            continue;
+        };
+        let rel = format!("{prefix}{name}");
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => list_files(&entry.path(), &format!("{rel}/"), depth + 1, out),
+            Ok(_) => out.push(rel),
+            Err(_) => {}
+        }
+    }
 }
 
 /// The text of a submission file: inside the folder, at most `MAX_FILE_BYTES`, UTF-8.
@@ -132,5 +194,27 @@ mod tests {
             let e = resolve(&sub, "link.yaml").unwrap_err();
             assert!(e.contains("outside the submission"), "{e}");
         }
+    }
+
+    #[test]
+    fn a_missing_file_names_the_near_miss_the_student_handed_in() {
+        for (present, says) in [
+            ("web.yml", "it has web.yml (rename it to web.yaml)"),
+            ("Web.yaml", "it has Web.yaml (rename it to web.yaml)"),
+            ("k8s/web.yaml", "it has k8s/web.yaml (move it to web.yaml)"),
+            ("wbe.yaml", "it has wbe.yaml (rename it to web.yaml)"),
+        ] {
+            let tmp = tempfile::tempdir().unwrap();
+            let file = tmp.path().join(present);
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(&file, "a: 1\n").unwrap();
+            std::fs::write(tmp.path().join("README.md"), "x").unwrap();
+            let e = resolve(tmp.path(), "web.yaml").unwrap_err();
+            assert_eq!(e, format!("the submission has no file web.yaml; {says}"));
+        }
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("notes.txt"), "x").unwrap();
+        let e = resolve(tmp.path(), "web.yaml").unwrap_err();
+        assert_eq!(e, "the submission has no file web.yaml");
     }
 }

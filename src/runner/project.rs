@@ -47,8 +47,16 @@ pub fn load(dir: &Path) -> Result<Project, String> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Project::default()),
         Err(e) => return Err(format!("cannot read {CONFIG}: {e}")),
     };
-    let project: Project =
-        toml::from_str(&text).map_err(|e| format!("{CONFIG} is not valid: {}", e.message()))?;
+    let mut project: Project = toml::from_str(&text).map_err(|e| {
+        let at = e.span().map_or(String::new(), |span| {
+            let (line, col) = crate::diagnostic::line_col(&text, span.start);
+            format!(" (line {line}, column {col})")
+        });
+        format!("{CONFIG} is not valid: {}{at}", e.message().trim_end())
+    })?;
+    // A root named twice (`scenarios` and `./scenarios`) would run its scenarios twice.
+    let mut seen = std::collections::HashSet::new();
+    project.roots.retain(|root| seen.insert(normal(root)));
     if project.roots.is_empty() {
         return Err(format!(
             "{CONFIG}: `roots` is empty; name at least one folder"
@@ -86,6 +94,18 @@ mod tests {
         assert!(project.excludes(Path::new("./a/wip/y/z.scn")));
         assert!(!project.excludes(Path::new("a/wipe.scn")));
         assert!(!project.excludes(Path::new("b/x.scn")));
+    }
+
+    #[test]
+    fn an_invalid_file_is_located_and_a_root_named_twice_counts_once() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join(CONFIG), "roots = [\"a\"]\nexclude = 3\n").unwrap();
+        let e = load(tmp.path()).unwrap_err();
+        assert!(e.contains("(line 2, column 11)"), "{e}");
+        let roots = "roots = [\"scenarios\", \"./scenarios\", \"b\"]\n";
+        std::fs::write(tmp.path().join(CONFIG), roots).unwrap();
+        let project = load(tmp.path()).unwrap();
+        assert_eq!(project.roots.len(), 2);
     }
 
     #[test]

@@ -214,6 +214,17 @@ impl<'de> Visitor<'de> for Budgeted<'_> {
         Ok(Value::Number(v.into()))
     }
 
+    // An integer beyond 64 bits is still valid YAML: kept as the nearest float, so the API
+    // layer refuses it as kubectl does (`cannot unmarshal number ... of type int32`)
+    // instead of calling the file invalid YAML.
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Value, E> {
+        self.visit_f64(v as f64)
+    }
+
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Value, E> {
+        self.visit_f64(v as f64)
+    }
+
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
         self.count()?;
         Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
