@@ -493,6 +493,19 @@ fn start_next(world: &mut World, rt: &mut PodRuntime) -> bool {
     began
 }
 
+/// The pod's `terminationGracePeriodSeconds` (30 s by default), the time a container
+/// gets between SIGTERM and SIGKILL.
+fn grace_period(world: &World, pod: &str) -> Millis {
+    seconds(
+        world
+            .store
+            .pods()
+            .get(pod)
+            .and_then(|p| p.spec.as_ref()?.termination_grace_period_seconds)
+            .or(Some(30)),
+    )
+}
+
 /// `computePodActions` KillPod: once the pod has finished (no app container runs or will
 /// be restarted: `restartPolicy` Never or OnFailure, or a regular init container that
 /// failed for good), the kubelet stops what still runs, its sidecars above all (they do not
@@ -509,14 +522,7 @@ fn kill_finished_pod(world: &mut World, rt: &mut PodRuntime) -> bool {
     if !running {
         return false;
     }
-    let grace = seconds(
-        world
-            .store
-            .pods()
-            .get(&rt.name)
-            .and_then(|p| p.spec.as_ref()?.termination_grace_period_seconds)
-            .or(Some(30)),
-    );
+    let grace = grace_period(world, &rt.name);
     super::termination::kill_containers(world, rt, grace);
     true
 }
@@ -804,14 +810,7 @@ fn apply_spec_images(world: &mut World, rt: &mut PodRuntime) -> bool {
     let Some(images) = spec_images(world, rt) else {
         return false;
     };
-    let grace = seconds(
-        world
-            .store
-            .pods()
-            .get(&rt.name)
-            .and_then(|p| p.spec.as_ref()?.termination_grace_period_seconds)
-            .or(Some(30)),
-    );
+    let grace = grace_period(world, &rt.name);
     let now = world.now;
     let mut changed = false;
     for (i, image) in images.into_iter().enumerate() {

@@ -163,17 +163,9 @@ fn patch_allocated_values(new: &mut ServiceSpec, old: &ServiceSpec) {
         }
     }
     if needs_node_port(old) && needs_node_port(new) {
-        let ports_of = |spec: &ServiceSpec| -> BTreeSet<i32> {
-            spec.ports
-                .iter()
-                .flatten()
-                .map(node_port_of)
-                .filter(|np| *np != 0)
-                .collect()
-        };
         // Node ports the new object already names cannot be given to another port.
-        let used: BTreeSet<i32> = ports_of(old)
-            .intersection(&ports_of(new))
+        let used: BTreeSet<i32> = node_ports(old)
+            .intersection(&node_ports(new))
             .copied()
             .collect();
         // Matched by port name: the client may have changed anything else.
@@ -469,6 +461,16 @@ fn allocate_ip(requested: &str, used: &BTreeSet<String>) -> Result<(), String> {
 }
 
 /// The node ports the other Services hold (their ports' and health checks').
+/// The node ports a Service's ports hold (0, unset, is none).
+fn node_ports(spec: &ServiceSpec) -> BTreeSet<i32> {
+    spec.ports
+        .iter()
+        .flatten()
+        .map(node_port_of)
+        .filter(|np| *np != 0)
+        .collect()
+}
+
 fn allocated_node_ports(world: &World, except: &str) -> BTreeSet<i32> {
     world
         .store
@@ -629,14 +631,6 @@ fn drop_type_dependent_fields(new: &mut ServiceSpec, old: &ServiceSpec) {
             new.ip_family_policy = None;
         }
     }
-    let node_ports = |s: &ServiceSpec| -> BTreeSet<i32> {
-        s.ports
-            .iter()
-            .flatten()
-            .map(node_port_of)
-            .filter(|np| *np != 0)
-            .collect()
-    };
     if needs_node_port(old)
         && !needs_node_port(new)
         && node_ports(old).is_superset(&node_ports(new))
