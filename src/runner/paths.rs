@@ -11,7 +11,6 @@ use std::path::{Component, Path, PathBuf};
 /// The largest submission file read (1 MiB).
 pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 /// The most files a submission folder may hold (counted recursively).
-#[cfg(feature = "cli")]
 pub const MAX_FILES: usize = 200;
 
 /// The path as written in `apply submission "…"`: relative, without `..`.
