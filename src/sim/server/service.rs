@@ -380,14 +380,19 @@ fn init_ip_family_fields(
     Ok(())
 }
 
-/// The cluster IPs the other Services hold, and the DNS Service's.
-fn allocated_ips(world: &World, except: &str) -> BTreeSet<String> {
-    let mut used: BTreeSet<String> = world
+/// The specs of every Service but `except`: what the allocators count as taken.
+fn other_specs<'a>(world: &'a World, except: &'a str) -> impl Iterator<Item = &'a ServiceSpec> {
+    world
         .store
         .services
         .iter()
-        .filter(|(name, _)| name.as_str() != except)
+        .filter(move |(name, _)| name.as_str() != except)
         .filter_map(|(_, s)| s.spec.as_ref())
+}
+
+/// The cluster IPs the other Services hold, and the DNS Service's.
+fn allocated_ips(world: &World, except: &str) -> BTreeSet<String> {
+    let mut used: BTreeSet<String> = other_specs(world, except)
         .flat_map(|spec| {
             cluster_ips(spec)
                 .into_iter()
@@ -472,12 +477,7 @@ fn node_ports(spec: &ServiceSpec) -> BTreeSet<i32> {
 }
 
 fn allocated_node_ports(world: &World, except: &str) -> BTreeSet<i32> {
-    world
-        .store
-        .services
-        .iter()
-        .filter(|(name, _)| name.as_str() != except)
-        .filter_map(|(_, s)| s.spec.as_ref())
+    other_specs(world, except)
         .flat_map(|spec| {
             spec.ports
                 .iter()
