@@ -22,16 +22,17 @@ const INIT_FORBIDDEN_MSG: &str = "may not be set for init containers without res
 /// a workload's template).
 pub fn validate_pod_spec_ranges(spec: &PodSpec, path: &str) -> Vec<FieldError> {
     let mut errs = Vec::new();
+    let grace = spec.termination_grace_period_seconds;
     for (i, c) in spec.containers.iter().enumerate() {
-        errs.extend(validate_container_probes(
-            c,
-            &format!("{path}.containers[{i}]"),
-        ));
+        let cp = format!("{path}.containers[{i}]");
+        errs.extend(validate_lifecycle(c, grace, &cp));
+        errs.extend(validate_container_probes(c, &cp));
     }
     for (i, c) in spec.init_containers.iter().flatten().enumerate() {
         let cp = format!("{path}.initContainers[{i}]");
         if c.restart_policy.as_deref() == Some("Always") {
-            // A sidecar: probes as a regular container's.
+            // A sidecar: hooks and probes as a regular container's.
+            errs.extend(validate_lifecycle(c, grace, &cp));
             errs.extend(validate_container_probes(c, &cp));
             continue;
         }
@@ -63,6 +64,33 @@ pub fn validate_pod_spec_ranges(spec: &PodSpec, path: &str) -> Vec<FieldError> {
         &format!("{path}.tolerations"),
     ));
     errs
+}
+
+/// `validateLifecycle`'s check of a `sleep` hook (`validateSleepAction`, the zero value
+/// allowed since PodLifecycleSleepActionAllowZero went GA): between 0 and the pod's
+/// terminationGracePeriodSeconds. The path ends at `sleep`, as upstream's.
+fn validate_lifecycle(c: &Container, grace: Option<i64>, cp: &str) -> Vec<FieldError> {
+    let (Some(lifecycle), Some(grace)) = (&c.lifecycle, grace) else {
+        return Vec::new();
+    };
+    [
+        ("postStart", lifecycle.post_start.as_ref()),
+        ("preStop", lifecycle.pre_stop.as_ref()),
+    ]
+    .into_iter()
+    .filter_map(|(hook, handler)| {
+        let seconds = handler?.sleep.as_ref()?.seconds;
+        (!(0..=grace).contains(&seconds)).then(|| {
+            FieldError::invalid(
+                format!("{cp}.lifecycle.{hook}.sleep"),
+                seconds.to_string(),
+                format!(
+                    "must be non-negative and less than terminationGracePeriodSeconds ({grace})"
+                ),
+            )
+        })
+    })
+    .collect()
 }
 
 /// `validateLivenessProbe`, `validateReadinessProbe` and `validateStartupProbe` of one
