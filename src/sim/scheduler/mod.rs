@@ -224,12 +224,7 @@ fn on_claim(world: &mut World, claim: &str, change: &Change) {
     if !world.scheduler.claim_waiters.contains_key(claim) {
         return;
     }
-    let is_bound = world
-        .store
-        .claims()
-        .get(claim)
-        .and_then(|c| c.status.as_ref()?.phase.as_deref())
-        == Some("Bound");
+    let is_bound = claim_is_bound(world, claim);
     if is_bound {
         world.scheduler.unbound_waited.remove(claim);
     } else {
@@ -271,6 +266,16 @@ fn on_volume(world: &mut World, kind: &ObjectKind, name: &str, change: &Change) 
     request_retry_of(world, &pods);
 }
 
+/// Whether the claim exists and is `Bound`.
+fn claim_is_bound(world: &World, claim: &str) -> bool {
+    world
+        .store
+        .claims()
+        .get(claim)
+        .and_then(|c| c.status.as_ref()?.phase.as_deref())
+        == Some("Bound")
+}
+
 /// The pod waits: the claims it names can wake it.
 fn wait_for_claims(world: &mut World, name: &str) {
     if world.scheduler.waiting_claims.contains_key(name) {
@@ -286,13 +291,7 @@ fn wait_for_claims(world: &mut World, name: &str) {
         return;
     }
     for claim in &claims {
-        let bound = world
-            .store
-            .claims()
-            .get(claim)
-            .and_then(|c| c.status.as_ref()?.phase.as_deref())
-            == Some("Bound");
-        if !bound {
+        if !claim_is_bound(world, claim) {
             world.scheduler.unbound_waited.insert(claim.clone());
         }
         world
