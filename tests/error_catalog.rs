@@ -110,6 +110,7 @@ fn cases() -> Vec<Case> {
         in_scenario("unknown table kind", "  expect podz {\n    NAME\n    web-0\n  }"),
         in_scenario("unknown table column", "  expect pods {\n    NAME   STATU\n    web-0  Running\n  }"),
         in_scenario("table without NAME", "  expect pods {\n    STATUS\n    Running\n  }"),
+        in_scenario("table with a repeated column", "  expect pods {\n    NAME   STATUS  STATUS\n    web-0  Running  Running\n  }"),
         in_scenario("ragged table row", "  expect pods {\n    NAME   STATUS\n    web-0\n  }"),
         case("unknown cluster setting", "cluster {\n  max-podz 5\n}\nscenario \"t\" {\n  wait 1s\n}\n"),
         case("invalid cluster setting value", "cluster {\n  nodes many\n}\nscenario \"t\" {\n  wait 1s\n}\n"),

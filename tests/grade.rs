@@ -918,3 +918,56 @@ fn a_mistyped_submission_path_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
 }
+
+/// Negative points and zero limits are refused at the line and column where they are
+/// written, not with a message that leaves the teacher searching the file.
+#[test]
+fn nonsense_points_and_limits_are_located_in_assignment_toml() {
+    let cases = [
+        (
+            "[limits]\nmax-pods = 0\n",
+            "points = 1",
+            "line 4, column 12",
+            "at least 1",
+        ),
+        (
+            "[limits]\nmax-time-seconds = 0\n",
+            "points = 1",
+            "line 4, column 20",
+            "at least 1",
+        ),
+        (
+            "",
+            "points = -5",
+            "line 6, column 10",
+            "points must be a number >= 0, not -5",
+        ),
+        (
+            "",
+            "points = nan",
+            "line 6, column 10",
+            "points must be a number >= 0, not NaN",
+        ),
+    ];
+    for (limits, points, at, says) in cases {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(
+            tmp.path().join("assignment.toml"),
+            format!(
+                "title = \"t\"\nscn = \"1\"\n{limits}[[scenario]]\nfile = \"a.scn\"\ntitle = \"s\"\n{points}\n"
+            ),
+        )
+        .unwrap();
+        std::fs::write(tmp.path().join("a.scn"), "scenario \"s\" {\n  wait 1s\n}\n").unwrap();
+        let out = scn(&[
+            "grade",
+            tmp.path().to_str().unwrap(),
+            "--submission",
+            tmp.path().to_str().unwrap(),
+        ]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains(at), "{limits}{points}: {err}");
+        assert!(err.contains(says), "{limits}{points}: {err}");
+    }
+}

@@ -384,12 +384,33 @@ fn table_without_name_column() {
 }
 
 #[test]
+fn table_with_a_repeated_column() {
+    let e = only(in_scenario(
+        "  expect pods {\n    NAME  READY  READY\n    web-0  1/1  1/1\n  }",
+    ));
+    assert_eq!(at(&e), (3, 18));
+    assert_eq!(
+        e.kind,
+        K::DuplicateColumn {
+            column: "READY".into()
+        }
+    );
+}
+
+#[test]
 fn every_semantic_error_of_a_file_is_reported() {
     let errs = in_scenario(
         "  scale statefullset/web to 5\n  expect ipp(pod/a) == 1\n  make node/n unready\n  expect x(pod/a) == $nope",
     );
     let lines: Vec<u32> = errs.iter().map(|e| e.span.line).collect();
     assert_eq!(lines, vec![2, 3, 4, 5, 5], "{errs:#?}");
+}
+
+#[test]
+fn let_names_its_variable_without_the_dollar() {
+    let e = only(in_scenario("  let $v0 = 1"));
+    assert_eq!(at(&e), (2, 7));
+    assert_eq!(e.hint().as_deref(), Some("did you mean `v0`?"));
 }
 
 #[test]

@@ -309,11 +309,11 @@ fn student_scenarios_cannot_read_outside_the_submission() {
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(
-        text.contains("s0.scn: apply \"../secret.yaml\" refused"),
+        text.contains("s0.scn:2:3: apply \"../secret.yaml\" refused"),
         "{text}"
     );
     assert!(
-        text.contains("s1.scn: apply \"/etc/hostname\" refused"),
+        text.contains("s1.scn:2:3: apply \"/etc/hostname\" refused"),
         "{text}"
     );
     assert!(!text.contains("ConfigMap"), "{text}");

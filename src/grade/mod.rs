@@ -103,6 +103,7 @@ pub struct ScenarioEntry {
     pub file: String,
     /// A scenario title of `file`, or `*` for each of its scenarios (each worth `points`).
     pub title: String,
+    #[serde(deserialize_with = "valid_points")]
     pub points: f64,
     #[serde(default)]
     pub visibility: Visibility,
@@ -121,14 +122,43 @@ pub struct SampleEntry {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Limits {
+    #[serde(default, deserialize_with = "positive")]
     pub max_events: Option<u64>,
+    #[serde(default, deserialize_with = "positive")]
     pub max_pods: Option<u64>,
     /// Virtual time, in seconds.
+    #[serde(default, deserialize_with = "positive")]
     pub max_time_seconds: Option<u64>,
     /// Batch grading: wall-clock seconds per submission (`isolate`).
+    #[serde(default, deserialize_with = "positive")]
     pub time_limit_seconds: Option<u64>,
     /// Batch grading: memory per submission, in MiB (`isolate`).
+    #[serde(default, deserialize_with = "positive")]
     pub memory_limit_mib: Option<u64>,
+}
+
+/// A `points = …` value: checked while the file is read, so that the error names the line
+/// and column of the value.
+pub(crate) fn valid_points<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    let value = f64::deserialize(d)?;
+    if value.is_finite() && value >= 0.0 {
+        Ok(value)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "points must be a number >= 0, not {value}"
+        )))
+    }
+}
+
+/// A budget in `[limits]`: 0 would fail every scenario before it starts, so it is refused
+/// where it is written.
+fn positive<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    match u64::deserialize(d)? {
+        0 => Err(serde::de::Error::custom(
+            "a limit must be at least 1 (leave it out to use the default)",
+        )),
+        n => Ok(Some(n)),
+    }
 }
 
 /// One graded scenario.
@@ -206,12 +236,6 @@ pub fn load_assignment(dir: &Path) -> Result<Assignment, String> {
     let mut tests = Vec::new();
     for entry in &config.scenarios {
         paths::check_relative(&entry.file).map_err(|e| format!("[[scenario]] file: {e}"))?;
-        if !(entry.points.is_finite() && entry.points >= 0.0) {
-            return Err(format!(
-                "[[scenario]] {} \"{}\": points must be a number >= 0",
-                entry.file, entry.title
-            ));
-        }
         if !sources.contains_key(&entry.file) {
             let path = dir.join(&entry.file);
             let source = load::read_text(&path, load::MAX_SCN_BYTES)

@@ -31,6 +31,7 @@ pub struct MutantEntry {
     pub id: String,
     /// Points when a student scenario kills it.
     #[serde(default = "one")]
+    #[serde(deserialize_with = "super::valid_points")]
     pub points: f64,
     #[serde(default)]
     pub visibility: Visibility,
@@ -93,12 +94,6 @@ pub fn specs(
         };
         if !seen.insert(mutant) {
             return Err(format!("[[mutant]] id \"{}\" is listed twice", entry.id));
-        }
-        if !(entry.points.is_finite() && entry.points >= 0.0) {
-            return Err(format!(
-                "[[mutant]] {}: points must be a number >= 0",
-                entry.id
-            ));
         }
         let behaviors = mutant.behaviors().join(", ");
         let title = if entry.reveal {
@@ -203,12 +198,13 @@ fn check_applies(submission: &Path, relative: &str, ast: &ast::File) -> Result<(
     for stmt in statements {
         if let StmtKind::Apply(ApplySource::File { path, .. }) = &stmt.kind {
             let inside = dir.join(path).to_string_lossy().replace('\\', "/");
+            let at = format!("{relative}:{}:{}", stmt.span.line, stmt.span.col);
             paths::resolve(submission, &inside)
-                .map_err(|e| format!("{relative}: apply \"{path}\" refused: {e}"))?;
+                .map_err(|e| format!("{at}: apply \"{path}\" refused: {e}"))?;
             let bytes = std::fs::metadata(submission.join(&inside)).map(|m| m.len());
             if bytes.is_ok_and(|n| n > paths::MAX_FILE_BYTES) {
                 return Err(format!(
-                    "{relative}: apply \"{path}\" refused: larger than {} bytes",
+                    "{at}: apply \"{path}\" refused: larger than {} bytes",
                     paths::MAX_FILE_BYTES
                 ));
             }

@@ -59,6 +59,9 @@ pub enum SyntaxErrorKind {
     MissingNameColumn {
         kind: String,
     },
+    DuplicateColumn {
+        column: String,
+    },
     RaggedRow {
         expected: usize,
         found: usize,
@@ -198,6 +201,7 @@ impl SyntaxError {
                 format!("unknown column `{column}` in a table of {kind}")
             }
             MissingNameColumn { kind } => format!("the table of {kind} has no NAME column"),
+            DuplicateColumn { column } => format!("the column {column} is already in this header"),
             RaggedRow { expected, found } => {
                 format!(
                     "this row has {found} cell{}, the header has {expected}",
@@ -260,6 +264,7 @@ impl SyntaxError {
             UnknownTableKind { .. } => "no table for this kind".into(),
             UnknownColumn { .. } => "unknown column".into(),
             MissingNameColumn { .. } => "no NAME column".into(),
+            DuplicateColumn { .. } => "repeated column".into(),
             RaggedRow { .. } => "wrong number of cells".into(),
             TabInTable => "tab".into(),
             UnknownSetting { .. } => "unknown setting".into(),
@@ -322,6 +327,7 @@ impl SyntaxError {
                 })
             }
             MissingNameColumn { .. } => Some("rows are matched to objects by NAME".into()),
+            DuplicateColumn { .. } => Some("each column is compared once; remove this one".into()),
             RaggedRow { .. } => {
                 Some("write `*` for a cell whose value does not matter".into())
             }

@@ -66,8 +66,14 @@ pub fn convert(err: &Error<Rule>, src: &str, lines: &LineIndex) -> SyntaxError {
         return SyntaxError::new(span, kind);
     }
     let keywords: Vec<String> = positives.iter().flat_map(|r| keywords_of(*r)).collect();
+    // `let $v = …`: the name is written without its `$` where it is bound.
+    let bare_name = word
+        .strip_prefix('$')
+        .filter(|name| positives.contains(&Rule::variable_name) && !name.is_empty());
     let suggestion = if word.is_empty() {
         None
+    } else if let Some(name) = bare_name {
+        Some(name.to_string())
     } else {
         suggest(word, keywords.iter().map(String::as_str))
     };

@@ -98,8 +98,15 @@ fn header(
             span: lines.span(s, e),
         })
         .collect();
-    for col in &columns {
-        if !known.contains(&col.value.as_str()) {
+    for (i, col) in columns.iter().enumerate() {
+        if columns[..i].iter().any(|c| c.value == col.value) {
+            errors.push(SyntaxError::new(
+                col.span,
+                SyntaxErrorKind::DuplicateColumn {
+                    column: col.value.clone(),
+                },
+            ));
+        } else if !known.contains(&col.value.as_str()) {
             errors.push(SyntaxError::new(
                 col.span,
                 SyntaxErrorKind::UnknownColumn {
