@@ -971,3 +971,27 @@ fn nonsense_points_and_limits_are_located_in_assignment_toml() {
         assert!(err.contains(says), "{limits}{points}: {err}");
     }
 }
+
+/// `--check` on an assignment whose reference or sample folder is missing is a broken
+/// assignment (exit 2), not a reference that scores 0.
+#[test]
+fn check_refuses_a_missing_reference_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("assignment.toml"),
+        "title = \"t\"\nscn = \"1\"\nreference = \"reference\"\n\n[[scenario]]\nfile = \"a.scn\"\ntitle = \"s\"\npoints = 1\n",
+    )
+    .unwrap();
+    std::fs::write(tmp.path().join("a.scn"), "scenario \"s\" {\n  wait 1s\n}\n").unwrap();
+    let out = scn(&["grade", tmp.path().to_str().unwrap(), "--check"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("reference = \"reference\" in assignment.toml:")
+            && err.contains("is not a folder"),
+        "{err}"
+    );
+    std::fs::create_dir(tmp.path().join("reference")).unwrap();
+    let out = scn(&["grade", tmp.path().to_str().unwrap(), "--check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}

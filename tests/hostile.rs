@@ -650,3 +650,20 @@ fn a_nul_byte_in_yaml_is_located_where_it_is() {
     assert!(!message.contains("position"), "{message}");
     assert_eq!((line, col), (1, 15));
 }
+
+#[test]
+fn a_tab_that_indents_yaml_is_named() {
+    let yaml = b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: x\n";
+    let text = manifest_error("tabs.yaml", yaml);
+    assert!(text.contains("tabs.yaml:4:1"), "{text}");
+    assert!(
+        text.contains("(a tab: YAML indents with spaces only)"),
+        "{text}"
+    );
+    // A tab inside a value is text, and a tab after a good token is not blamed.
+    let fine = manifest_error(
+        "spaces.yaml",
+        b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [x\n",
+    );
+    assert!(!fine.contains("a tab"), "{fine}");
+}

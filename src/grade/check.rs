@@ -7,8 +7,9 @@ use super::formats::{self, Format};
 use super::view::View;
 use super::{grade, points, Assignment, GradeReport};
 
-/// One line of the check's report and whether everything held.
-pub fn check(assignment: &Assignment) -> (String, bool) {
+/// One line of the check's report and whether everything held; `Err` when a folder that
+/// `assignment.toml` names for the check does not exist (a broken assignment, exit 2).
+pub fn check(assignment: &Assignment) -> Result<(String, bool), String> {
     let mut out = String::new();
     let mut ok = true;
     let mut cases: Vec<(String, f64)> = Vec::new();
@@ -20,6 +21,20 @@ pub fn check(assignment: &Assignment) -> (String, bool) {
     }
     for s in &assignment.config.samples {
         cases.push((s.submission.clone(), s.score));
+    }
+    for (folder, _) in &cases {
+        let path = assignment.dir.join(folder);
+        if !path.is_dir() {
+            let key = if Some(folder) == assignment.config.reference.as_ref() {
+                "reference"
+            } else {
+                "[[sample]] submission"
+            };
+            return Err(format!(
+                "{key} = \"{folder}\" in assignment.toml: {} is not a folder",
+                path.display()
+            ));
+        }
     }
     for (folder, expected) in cases {
         let path = assignment.dir.join(&folder);
@@ -52,7 +67,7 @@ pub fn check(assignment: &Assignment) -> (String, bool) {
             }
         }
     }
-    (out, ok)
+    Ok((out, ok))
 }
 
 /// Renders `report` in `format` and checks the score read back from it.

@@ -221,7 +221,13 @@ pub fn run_grade(args: &GradeArgs) -> i32 {
         };
     }
     if args.check {
-        let (text, ok) = check::check(&assignment);
+        let (text, ok) = match check::check(&assignment) {
+            Ok(checked) => checked,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 2;
+            }
+        };
         if let Err(e) = emit(&text, args.output.as_deref()) {
             eprintln!("error: {e}");
             return 2;

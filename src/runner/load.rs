@@ -659,7 +659,12 @@ pub fn parse_yaml_documents(text: &str) -> Result<Vec<Document>, (String, u32, u
     for (i, de) in serde_yaml::Deserializer::from_str(text).enumerate() {
         let value = super::yaml_limits::Budgeted { nodes: &nodes }
             .deserialize(de)
-            .map_err(|e| super::yaml_limits::locate_duplicate(text, yaml_error(text, &e)))?;
+            .map_err(|e| {
+                explain_tab(
+                    text,
+                    super::yaml_limits::locate_duplicate(text, yaml_error(text, &e)),
+                )
+            })?;
         if value.is_null() {
             continue;
         }
@@ -677,6 +682,21 @@ pub fn parse_yaml_documents(text: &str) -> Result<Vec<Document>, (String, u32, u
         });
     }
     Ok(docs)
+}
+
+/// A tab where YAML expected a token is the commonest YAML error of a hand-written file
+/// (an editor indenting with tabs); the parser's words do not say so.
+fn explain_tab(text: &str, (message, line, col): (String, u32, u32)) -> (String, u32, u32) {
+    let at = text
+        .lines()
+        .nth((line as usize).saturating_sub(1))
+        .and_then(|l| l.chars().nth((col as usize).saturating_sub(1)));
+    if at == Some('\t') {
+        let message = format!("{message} (a tab: YAML indents with spaces only)");
+        (message, line, col)
+    } else {
+        (message, line, col)
+    }
 }
 
 fn document_start_lines(text: &str) -> Vec<u32> {
