@@ -482,30 +482,35 @@ fn histogram<'a>(reasons: impl Iterator<Item = &'a str>) -> String {
     parts.join(", ")
 }
 
-/// The FailedScheduling message (`FitError.Error`, B-SCHED-17) followed by DefaultPreemption's
-/// PostFilter message (B-SCHED-18). No pod has a lower priority than another in scn, so
-/// preemption finds no victims where it might help.
+/// The FailedScheduling message (`FitError.Error`, B-SCHED-17) followed by the PostFilter
+/// plugins' messages, which v1.36 runs in the profile's order, DynamicResources before
+/// DefaultPreemption (B-SCHED-19):
+/// - after a node-by-node rejection, DynamicResources finds the pod has no ResourceClaims
+///   and says `no new claims to deallocate`; DefaultPreemption then gives its per-node
+///   verdict (B-SCHED-18). No pod has a lower priority than another in scn, so preemption
+///   finds no victims where it might help.
+/// - after a PreFilter rejection (a missing or unbound Immediate claim), the PreFilter
+///   plugins after VolumeBinding never ran, so DynamicResources' PostFilter cannot read
+///   its state and fails with `not found`, which ends the PostFilter phase: the message
+///   ends `… PersistentVolumeClaims. not found`, as clusters of v1.34 to v1.36 print it.
 pub fn fit_error(total: usize, prefilter: Option<&str>, statuses: &[Status]) -> String {
     let mut out = format!("0/{total} nodes are available: ");
-    let preemption = match prefilter {
-        Some(message) => {
-            out.push_str(message);
-            format!("{total} Preemption is not helpful for scheduling")
-        }
-        None => {
-            out.push_str(&histogram(
-                statuses
-                    .iter()
-                    .flat_map(|s| s.reasons.iter().map(String::as_str)),
-            ));
-            histogram(statuses.iter().map(|s| match s.code {
-                Code::UnschedulableAndUnresolvable => "Preemption is not helpful for scheduling",
-                Code::Unschedulable => "No preemption victims found for incoming pod",
-            }))
-        }
-    };
+    if let Some(message) = prefilter {
+        out.push_str(message);
+        out.push_str(". not found");
+        return out;
+    }
+    out.push_str(&histogram(
+        statuses
+            .iter()
+            .flat_map(|s| s.reasons.iter().map(String::as_str)),
+    ));
+    let preemption = histogram(statuses.iter().map(|s| match s.code {
+        Code::UnschedulableAndUnresolvable => "Preemption is not helpful for scheduling",
+        Code::Unschedulable => "No preemption victims found for incoming pod",
+    }));
     out.push_str(&format!(
-        ". preemption: 0/{total} nodes are available: {preemption}."
+        ". no new claims to deallocate, preemption: 0/{total} nodes are available: {preemption}."
     ));
     out
 }
@@ -530,8 +535,21 @@ mod tests {
         assert_eq!(
             fit_error(12, None, &statuses),
             "0/12 nodes are available: 10 Insufficient cpu, 2 node(s) had untolerated taint(s). \
-             preemption: 0/12 nodes are available: 10 No preemption victims found for incoming \
-             pod, 2 Preemption is not helpful for scheduling."
+             no new claims to deallocate, preemption: 0/12 nodes are available: 10 No \
+             preemption victims found for incoming pod, 2 Preemption is not helpful for \
+             scheduling."
+        );
+    }
+
+    #[test]
+    fn a_prefilter_rejection_ends_with_the_dynamic_resources_not_found() {
+        assert_eq!(
+            fit_error(
+                3,
+                Some("pod has unbound immediate PersistentVolumeClaims"),
+                &[]
+            ),
+            "0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims. not found"
         );
     }
 
