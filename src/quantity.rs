@@ -110,9 +110,8 @@ impl Quantity {
     }
 
     /// `Quantity.Add`, exactly; `None` past the range. Adding to zero takes the other's
-    /// format, as upstream does. (The scheduler sums amounts in its own units; only the
-    /// tests add quantities.)
-    #[cfg_attr(not(test), allow(dead_code))]
+    /// format, as upstream does. (The scheduler sums amounts in its own units; validation
+    /// sums quantities where it prints the sum.)
     pub fn checked_add(self, other: Quantity) -> Option<Quantity> {
         let nanos = self.nanos.checked_add(other.nanos)?;
         if nanos.abs() > MAX_NANOS {

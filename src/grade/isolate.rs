@@ -45,28 +45,17 @@ impl Isolation {
         memory_limit_mib: Option<u64>,
     ) -> Result<Option<Isolation>, String> {
         let limits = &assignment.config.limits;
+        // `[limits]` values are at least 1 by their type (refused where they are written).
         let seconds = match (time_limit_seconds, limits.time_limit_seconds) {
             (Some(0), _) => return Err("--time-limit must be at least 1 (seconds)".into()),
             (Some(s), _) => s,
-            (None, Some(0)) => {
-                return Err(format!(
-                    "{}: [limits] time-limit-seconds must be at least 1",
-                    assignment.dir.join(super::ASSIGNMENT_FILE).display()
-                ))
-            }
-            (None, Some(s)) => s,
+            (None, Some(s)) => s.get(),
             (None, None) => DEFAULT_TIME_LIMIT_SECONDS,
         };
         let mib = match (memory_limit_mib, limits.memory_limit_mib) {
             (Some(0), _) => return Err("--memory-limit must be at least 1 (MiB)".into()),
             (Some(m), _) => m,
-            (None, Some(0)) => {
-                return Err(format!(
-                    "{}: [limits] memory-limit-mib must be at least 1",
-                    assignment.dir.join(super::ASSIGNMENT_FILE).display()
-                ))
-            }
-            (None, Some(m)) => m,
+            (None, Some(m)) => m.get(),
             (None, None) => DEFAULT_MEMORY_LIMIT_MIB,
         };
         let Some(exe) = scn_exe() else {

@@ -20,6 +20,7 @@ pub mod view;
 mod tests;
 
 use std::collections::BTreeMap;
+use std::num::NonZeroU64;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -123,18 +124,18 @@ pub struct SampleEntry {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Limits {
     #[serde(default, deserialize_with = "positive")]
-    pub max_events: Option<u64>,
+    pub max_events: Option<NonZeroU64>,
     #[serde(default, deserialize_with = "positive")]
-    pub max_pods: Option<u64>,
+    pub max_pods: Option<NonZeroU64>,
     /// Virtual time, in seconds.
     #[serde(default, deserialize_with = "positive")]
-    pub max_time_seconds: Option<u64>,
+    pub max_time_seconds: Option<NonZeroU64>,
     /// Batch grading: wall-clock seconds per submission (`isolate`).
     #[serde(default, deserialize_with = "positive")]
-    pub time_limit_seconds: Option<u64>,
+    pub time_limit_seconds: Option<NonZeroU64>,
     /// Batch grading: memory per submission, in MiB (`isolate`).
     #[serde(default, deserialize_with = "positive")]
-    pub memory_limit_mib: Option<u64>,
+    pub memory_limit_mib: Option<NonZeroU64>,
 }
 
 /// A `points = …` value: checked while the file is read, so that the error names the line
@@ -152,12 +153,12 @@ pub(crate) fn valid_points<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64
 
 /// A budget in `[limits]`: 0 would fail every scenario before it starts, so it is refused
 /// where it is written.
-fn positive<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    match u64::deserialize(d)? {
-        0 => Err(serde::de::Error::custom(
+fn positive<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<NonZeroU64>, D::Error> {
+    match NonZeroU64::new(u64::deserialize(d)?) {
+        None => Err(serde::de::Error::custom(
             "a limit must be at least 1 (leave it out to use the default)",
         )),
-        n => Ok(Some(n)),
+        n => Ok(n),
     }
 }
 
@@ -510,12 +511,14 @@ pub(crate) fn clamp_limits(file: &mut LoadedFile, limits: &Limits) {
     let c = &mut file.ast.cluster;
     c.max_events = c
         .max_events
-        .min(limits.max_events.unwrap_or(DEFAULT_MAX_EVENTS));
-    c.max_pods = c.max_pods.min(limits.max_pods.unwrap_or(DEFAULT_MAX_PODS));
+        .min(limits.max_events.map_or(DEFAULT_MAX_EVENTS, NonZeroU64::get));
+    c.max_pods = c
+        .max_pods
+        .min(limits.max_pods.map_or(DEFAULT_MAX_PODS, NonZeroU64::get));
     c.max_time_ms = c.max_time_ms.min(
         limits
             .max_time_seconds
-            .map_or(DEFAULT_MAX_TIME_MS, |s| s.saturating_mul(1000)),
+            .map_or(DEFAULT_MAX_TIME_MS, |s| s.get().saturating_mul(1000)),
     );
 }
 

@@ -174,7 +174,8 @@ pub fn default_pod_spec(spec: &mut PodSpec) {
 
 /// `SetDefaults_Pod`: what a Pod gets beyond its spec's defaults (a pod template does not):
 /// each container's and init container's missing requests are copied from its limits
-/// (per resource, so partly set requests keep theirs), and `enableServiceLinks` is true.
+/// (per resource, so partly set requests keep theirs), pod-level requests are filled in
+/// where pod-level limits are set (`defaultPodRequests`), and `enableServiceLinks` is true.
 pub fn default_pod(pod: &mut Pod) {
     let Some(spec) = pod.spec.as_mut() else {
         return;
@@ -195,6 +196,7 @@ pub fn default_pod(pod: &mut Pod) {
                 .or_insert_with(|| value.clone());
         }
     }
+    super::resource::default_pod_requests(spec);
     if spec.enable_service_links.is_none() {
         spec.enable_service_links = Some(true);
     }

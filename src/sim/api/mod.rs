@@ -29,6 +29,7 @@ pub mod kinds;
 pub mod patch;
 pub mod poddisruptionbudget;
 pub mod priority;
+pub mod resource;
 pub mod strict;
 pub mod unsimulated;
 pub mod validation;

@@ -11,6 +11,7 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use crate::quantity;
+use crate::sim::api::resource::is_supported_pod_level_resource;
 
 /// `framework.MaxNodeScore`.
 pub const MAX_NODE_SCORE: i64 = 100;
@@ -412,7 +413,8 @@ fn container_requests(c: &Container, non_zero: bool) -> Resources {
 }
 
 /// `PodRequests` (B-SCHED-5): app containers and every sidecar add up; a regular init
-/// container counts with the sidecars started before it, by the maximum; plus overhead.
+/// container counts with the sidecars started before it, by the maximum; pod-level
+/// requests replace that sum for the resources they name; plus overhead.
 /// With `non_zero`, containers without a cpu or memory request count the defaults.
 fn effective(pod: &Pod, non_zero: bool) -> Resources {
     let Some(spec) = pod.spec.as_ref() else {
@@ -437,6 +439,15 @@ fn effective(pod: &Pod, non_zero: bool) -> Resources {
         }
     }
     apps.max_with(&init_max);
+    // Pod-level resources (PodLevelResources, on by default since v1.34): a cpu, memory or
+    // hugepages request in `spec.resources` replaces the containers' sum (defaulting has
+    // filled the requests in where only limits were written).
+    let pod_level = spec.resources.as_ref().and_then(|r| r.requests.as_ref());
+    for (name, q) in pod_level.into_iter().flatten() {
+        if let (true, Some(v)) = (is_supported_pod_level_resource(name), amount(name, &q.0)) {
+            *apps.entry(name) = v;
+        }
+    }
     for (name, q) in spec.overhead.iter().flatten() {
         if let Some(v) = amount(name, &q.0) {
             *apps.entry(name) += v;

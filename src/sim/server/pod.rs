@@ -220,17 +220,30 @@ pub fn set_disruption_target(world: &mut World, name: &str, reason: &str, messag
 
 /// `GetPodQOS` (pkg/apis/core/helper/qos): `Guaranteed` when every container (init
 /// containers included) limits cpu and memory and requests exactly its limits,
-/// `BestEffort` when none requests or limits either, `Burstable` otherwise.
+/// `BestEffort` when none requests or limits either, `Burstable` otherwise. Pod-level
+/// `spec.resources`, when set, stand for all the containers.
 pub(super) fn qos_class(pod: &Pod) -> &'static str {
     let Some(spec) = pod.spec.as_ref() else {
         return "BestEffort";
     };
-    let containers: Vec<_> = spec
-        .init_containers
-        .iter()
-        .flatten()
-        .chain(spec.containers.iter())
-        .collect();
+    // Pod-level resources, when set, decide alone (`ComputePodQOS` with PodLevelResources).
+    let pod_level = spec.resources.as_ref().filter(|r| {
+        r.requests
+            .iter()
+            .chain(r.limits.iter())
+            .any(|l| !l.is_empty())
+    });
+    let resources: Vec<Option<&k8s_openapi::api::core::v1::ResourceRequirements>> = match pod_level
+    {
+        Some(r) => vec![Some(r)],
+        None => spec
+            .init_containers
+            .iter()
+            .flatten()
+            .chain(spec.containers.iter())
+            .map(|c| c.resources.as_ref())
+            .collect(),
+    };
     let compute = |name: &String| name == "cpu" || name == "memory";
     let same = |a: &k8s_openapi::apimachinery::pkg::api::resource::Quantity,
                 b: &k8s_openapi::apimachinery::pkg::api::resource::Quantity| {
@@ -239,8 +252,7 @@ pub(super) fn qos_class(pod: &Pod) -> &'static str {
     };
     let mut any = false;
     let mut guaranteed = true;
-    for c in &containers {
-        let resources = c.resources.as_ref();
+    for resources in resources {
         let requests = resources.and_then(|r| r.requests.as_ref());
         let limits = resources.and_then(|r| r.limits.as_ref());
         any |= requests.is_some_and(|r| r.keys().any(compute))

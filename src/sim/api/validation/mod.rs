@@ -22,6 +22,7 @@ mod objectmeta;
 mod persistentvolume;
 mod persistentvolumeclaim;
 mod pod;
+mod pod_resources;
 mod render;
 mod resources;
 mod selector;

@@ -217,6 +217,7 @@ pub(super) fn validate_pod_spec(
             ));
         }
     }
+    errs.extend(super::pod_resources::validate_pod_resources(spec, path));
     errs.extend(crate::sim::api::validation_ranges::validate_pod_spec_ranges(spec, path));
     errs
 }
