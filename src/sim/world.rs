@@ -138,6 +138,8 @@ pub enum Timer {
     TerminatingPods { node: String },
     /// The PV controller's periodic resync of the claims (every 15 s).
     ResyncClaims,
+    /// The recycler of a volume released by the claim with this UID is done.
+    RecycleVolume { name: String, claim_uid: String },
 }
 
 /// A pod creation or a completed pod deletion, in the order it happened.
@@ -407,6 +409,10 @@ impl World {
             }
             Timer::ResyncClaims => {
                 super::controllers::volume::resync(self);
+                Ok(())
+            }
+            Timer::RecycleVolume { name, claim_uid } => {
+                super::controllers::volume::recycle(self, &name, &claim_uid);
                 Ok(())
             }
             other => super::kubelet::on_timer(self, other),

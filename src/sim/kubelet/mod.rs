@@ -355,7 +355,8 @@ pub fn on_timer(world: &mut World, timer: Timer) -> Result<(), SimError> {
         | Timer::OrphanedPods { .. }
         | Timer::TerminatingPods { .. }
         | Timer::NodeStatusSync { .. }
-        | Timer::ResyncClaims => {}
+        | Timer::ResyncClaims
+        | Timer::RecycleVolume { .. } => {}
     }
     Ok(())
 }

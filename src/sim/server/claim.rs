@@ -6,8 +6,10 @@ use super::*;
 
 /// The DefaultStorageClass admission plugin and the pvc-protection finalizer.
 pub(super) fn admit_claim(world: &World, claim: &mut PersistentVolumeClaim) {
+    // A claim that names a class (the beta annotation included) is left alone.
+    let has_class = crate::sim::controllers::volume::claim_has_class(claim);
     if let Some(spec) = claim.spec.as_mut() {
-        if spec.storage_class_name.is_none() {
+        if !has_class {
             spec.storage_class_name = world
                 .store
                 .storage_classes
@@ -58,7 +60,8 @@ pub(super) fn update_claim(world: &mut World, name: &str, value: &Value) -> Resu
 }
 
 /// `persistentVolumeClaimResize.Validate`: a claim may grow only when it is Bound and its
-/// StorageClass (unchanged) says `allowVolumeExpansion: true`.
+/// StorageClass (unchanged; the beta annotation counts, `GetPersistentVolumeClaimClass`)
+/// says `allowVolumeExpansion: true`.
 fn admit_resize(
     world: &World,
     claim: &PersistentVolumeClaim,
@@ -71,12 +74,8 @@ fn admit_resize(
     if old.status.as_ref().and_then(|s| s.phase.as_deref()) != Some("Bound") {
         return Err("Only bound persistent volume claims can be expanded");
     }
-    let class = |c: &PersistentVolumeClaim| {
-        c.spec
-            .as_ref()
-            .and_then(|s| s.storage_class_name.clone())
-            .unwrap_or_default()
-    };
+    let class =
+        |c: &PersistentVolumeClaim| crate::sim::controllers::volume::claim_class(c).to_string();
     let (new_class, old_class) = (class(claim), class(old));
     let allowed = !new_class.is_empty()
         && new_class == old_class

@@ -27,9 +27,7 @@ impl<'c> Wants<'c> {
             claim,
             name: claim.metadata.name.as_deref().unwrap_or_default(),
             namespace: claim.metadata.namespace.as_deref().unwrap_or_default(),
-            class: spec
-                .and_then(|s| s.storage_class_name.as_deref())
-                .unwrap_or_default(),
+            class: super::claim_class(claim),
             mode: spec
                 .and_then(|s| s.volume_mode.as_deref())
                 .unwrap_or("Filesystem"),
@@ -56,10 +54,7 @@ fn size_of(pv: &PersistentVolume) -> u128 {
 }
 
 fn class_of(pv: &PersistentVolume) -> &str {
-    pv.spec
-        .as_ref()
-        .and_then(|s| s.storage_class_name.as_deref())
-        .unwrap_or_default()
+    super::volume_class(pv)
 }
 
 fn mode_of(pv: &PersistentVolume) -> &str {

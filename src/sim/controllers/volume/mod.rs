@@ -7,18 +7,23 @@
 //!   `WaitForFirstConsumer` the scheduler picks the node first, and binds a volume that
 //!   fits that node or has the class provision there (`prebind`);
 //! - a deleted claim stays while a scheduled pod that names it exists; a volume whose
-//!   claim is gone is Released, then deleted (or Failed) when its reclaim policy is Delete.
+//!   claim is gone is Released, then deleted (or Failed) when its reclaim policy is Delete,
+//!   scrubbed and Available again when it is Recycle;
+//! - a Bound claim that asks for more storage waits for an external resizer.
 //!
 //! Split as upstream's rooms: `persistentvolume.rs` is the PV controller's binding and
-//! reclaim (`pkg/controller/volume/persistentvolume`), `matching.rs` which volume fits a
-//! claim (shared with the scheduler), `provisioner.rs` the dynamic provisioner,
-//! `protection.rs` the pvc-/pv-protection finalizers
+//! reclaim (`pkg/controller/volume/persistentvolume`), `plugins.rs` its in-tree volume
+//! plugins, `matching.rs` which volume fits a claim (shared with the scheduler),
+//! `provisioner.rs` the dynamic provisioner, `expand.rs` the expand controller
+//! (`pkg/controller/volume/expand`), `protection.rs` the pvc-/pv-protection finalizers
 //! (`pkg/controller/volume/pvcprotection`, `pvprotection`); the scheduler's side is
 //! `scheduler/plugins/volume_binding.rs`.
 
+mod expand;
 mod index;
 mod matching;
 mod persistentvolume;
+mod plugins;
 mod protection;
 mod provisioner;
 
@@ -33,9 +38,9 @@ use crate::sim::server::store::Object;
 use crate::sim::world::{Change, WatchEvent, World};
 
 pub(crate) use matching::{find_matching_volume, node_affinity_admits, request_of, Search, Wants};
-pub(crate) use persistentvolume::resync;
 pub(crate) use persistentvolume::{bind as bind_volume, sync_claim};
 use persistentvolume::{owe_resync, sync_pending_claims, sync_volume};
+pub(crate) use persistentvolume::{recycle, resync};
 use protection::release_unused_claims;
 
 pub const PVC_PROTECTION: &str = "kubernetes.io/pvc-protection";
@@ -55,12 +60,18 @@ pub struct VolumeController {
     index: index::VolumeIndex,
     /// The claims owed the periodic resync, and when it comes (`persistentvolume.rs`).
     resync: persistentvolume::Resync,
+    /// The expand controller's view: each live claim's storage request (by UID) when it
+    /// last looked (`expand.rs`).
+    requests_seen: std::collections::BTreeMap<String, u128>,
 }
 
 pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
     index::catch_up(world, Some(event));
     match (&event.kind, &event.change) {
         (ObjectKind::PersistentVolumeClaim, Change::Deleted) => {
+            if let Some(Object::PersistentVolumeClaim(claim)) = event.object.as_ref() {
+                expand::forget_claim(world, claim.metadata.uid.as_deref().unwrap_or_default());
+            }
             // The volumes that were bound to it learn that it is gone.
             let bound: Vec<String> = world
                 .volume_controller
@@ -79,7 +90,10 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
                 sync_volume(world, &pv);
             }
         }
-        (ObjectKind::PersistentVolumeClaim, _) => sync_claim(world, &event.name),
+        (ObjectKind::PersistentVolumeClaim, _) => {
+            expand::sync_claim(world, &event.name);
+            sync_claim(world, &event.name);
+        }
         (ObjectKind::PersistentVolume, Change::Deleted) => {
             world.files.volume_gone(&event.name);
             // The claim bound to it learns that it is lost.
@@ -149,17 +163,66 @@ fn claim_ref_name(pv: &PersistentVolume) -> Option<&str> {
     pv.spec.as_ref()?.claim_ref.as_ref()?.name.as_deref()
 }
 
+/// The claim's class and the StorageClass of that name, if there is one.
 pub(crate) fn class_of<'w>(
     world: &'w World,
     claim: &PersistentVolumeClaim,
 ) -> (String, Option<&'w StorageClass>) {
-    let name = claim
-        .spec
-        .as_ref()
-        .and_then(|s| s.storage_class_name.clone())
-        .unwrap_or_default();
+    let name = claim_class(claim).to_string();
     let class = world.store.storage_classes().get(&name);
     (name, class)
+}
+
+/// The annotation that named a class before `storageClassName` existed; still honoured.
+pub const BETA_STORAGE_CLASS: &str = "volume.beta.kubernetes.io/storage-class";
+
+/// `GetPersistentVolumeClaimClass`: the beta annotation, when present (even empty), wins
+/// over `spec.storageClassName`; no class is "".
+pub(crate) fn claim_class(claim: &PersistentVolumeClaim) -> &str {
+    match claim
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(BETA_STORAGE_CLASS))
+    {
+        Some(class) => class,
+        None => claim
+            .spec
+            .as_ref()
+            .and_then(|s| s.storage_class_name.as_deref())
+            .unwrap_or_default(),
+    }
+}
+
+/// `GetPersistentVolumeClass`: the same rule for a volume.
+pub(crate) fn volume_class(pv: &PersistentVolume) -> &str {
+    match pv
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(BETA_STORAGE_CLASS))
+    {
+        Some(class) => class,
+        None => pv
+            .spec
+            .as_ref()
+            .and_then(|s| s.storage_class_name.as_deref())
+            .unwrap_or_default(),
+    }
+}
+
+/// `PersistentVolumeClaimHasClass`: the claim names a class, by the beta annotation or by
+/// `spec.storageClassName` (even ""), so the DefaultStorageClass admission leaves it alone.
+pub(crate) fn claim_has_class(claim: &PersistentVolumeClaim) -> bool {
+    claim
+        .metadata
+        .annotations
+        .as_ref()
+        .is_some_and(|a| a.contains_key(BETA_STORAGE_CLASS))
+        || claim
+            .spec
+            .as_ref()
+            .is_some_and(|s| s.storage_class_name.is_some())
 }
 
 pub(crate) fn waits_for_consumer(class: &StorageClass) -> bool {

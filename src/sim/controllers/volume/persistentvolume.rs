@@ -3,6 +3,7 @@
 //! Available and releases and reclaims one whose claim is gone (B-PV-1, B-PV-4).
 
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, PersistentVolumeStatus};
+use k8s_openapi::api::storage::v1::StorageClass;
 
 use crate::sim::clock::{to_time, Millis};
 use crate::sim::kinds::ObjectKind;
@@ -13,12 +14,12 @@ use crate::sim::world::World;
 use super::matching::{
     check_volume_satisfy_claim, find_matching_volume, is_bound_to_claim, Search, Wants,
 };
+use super::plugins::{
+    find_deleter, find_provisioner, has_recycler, host_path_delete_error, Deleter, Provisioner,
+};
 use super::protection::{release_if_unused, remove_finalizer};
 use super::provisioner::provision;
-use super::{
-    class_of, phase_of_claim, tell, waits_for_consumer, NO_PROVISIONER, PROVISIONED_BY,
-    PV_PROTECTION, SELECTED_NODE,
-};
+use super::{class_of, phase_of_claim, tell, waits_for_consumer, PV_PROTECTION, SELECTED_NODE};
 
 pub(super) fn sync_pending_claims(world: &mut World) {
     let pending: Vec<String> = world
@@ -113,23 +114,62 @@ pub(crate) fn sync_claim(world: &mut World, name: &str) {
         );
         return;
     }
-    // `provisionClaimOperationExternal`: the class's provisioner is not built in, so the
-    // controller names it on the claim and waits for it (or for a volume made by hand).
-    tell(
-        world,
-        name,
-        "Normal",
-        "ExternalProvisioning",
-        format!(
-            "Waiting for a volume to be created either by the external provisioner '{}' \
-             or manually by the system administrator. If volume creation is delayed, please \
-             verify that the provisioner is running and correctly registered.",
-            class.provisioner
-        ),
-    );
-    if class.provisioner != NO_PROVISIONER {
-        provision(world, name, &class, selected.as_deref());
+    provision_claim(world, name, &class, selected.as_deref());
+}
+
+/// `provisionClaim`: the plugin of the class's provisioner provisions; a provisioner that
+/// is not built in is named on the claim and waited for (or for a volume made by hand);
+/// a `kubernetes.io/` name without a plugin is a `ProvisioningFailed` at every sync.
+fn provision_claim(world: &mut World, name: &str, class: &StorageClass, node: Option<&str>) {
+    match find_provisioner(&class.provisioner) {
+        Provisioner::Missing(message) => {
+            tell(world, name, "Warning", "ProvisioningFailed", message);
+        }
+        Provisioner::Disabled(message) => {
+            // `provisionClaimOperation` names the plugin on the claim before it fails.
+            set_claim_provisioner(world, name, &class.provisioner);
+            tell(world, name, "Warning", "ProvisioningFailed", message);
+        }
+        Provisioner::External(provisioner) => {
+            // `provisionClaimOperationExternal`.
+            set_claim_provisioner(world, name, &provisioner);
+            tell(
+                world,
+                name,
+                "Normal",
+                "ExternalProvisioning",
+                format!(
+                    "Waiting for a volume to be created either by the external provisioner \
+                     '{provisioner}' or manually by the system administrator. If volume \
+                     creation is delayed, please verify that the provisioner is running and \
+                     correctly registered."
+                ),
+            );
+            provision(world, name, class, node);
+        }
     }
+}
+
+/// `setClaimProvisioner`: the claim says which provisioner works on it (an update of the
+/// claim, which its watchers hear).
+fn set_claim_provisioner(world: &mut World, name: &str, provisioner: &str) {
+    server::write::<PersistentVolumeClaim>(world, name, server::Author::Other, |stored| {
+        let annotations = stored
+            .metadata
+            .annotations
+            .get_or_insert_with(Default::default);
+        let mut changed = false;
+        for key in [
+            "volume.beta.kubernetes.io/storage-provisioner",
+            "volume.kubernetes.io/storage-provisioner",
+        ] {
+            if annotations.get(key).map(String::as_str) != Some(provisioner) {
+                annotations.insert(key.into(), provisioner.to_string());
+                changed = true;
+            }
+        }
+        changed
+    });
 }
 
 /// `syncUnboundClaim` for a claim that names its volume (`spec.volumeName`): that volume
@@ -322,49 +362,43 @@ pub(super) fn sync_volume(world: &mut World, name: &str) {
     }
 }
 
-/// `reclaimVolume` for a released volume: Retain keeps it; Delete has the provisioner that
-/// made it delete it, or the volume plugin of its source: hostPath deletes only under
-/// `/tmp/`, and a volume it cannot delete is Failed (with the reason in `status.message`
-/// and a `VolumeFailedDelete` event). Says whether the volume was deleted.
+/// `reclaimVolume` for a released volume: Retain keeps it; Delete has the plugin or the
+/// provisioner that can delete it do so (`deleteVolumeOperation`), and a volume nobody can
+/// delete is Failed (with the reason in `status.message` and a `VolumeFailedDelete`
+/// event); Recycle scrubs it and makes it Available again (`recycleVolumeOperation`,
+/// after [`RECYCLE_TIME`]). Says whether the volume was deleted.
 fn reclaim(world: &mut World, name: &str) -> bool {
     let Some(pv) = world.store.volumes().get(name) else {
         return false;
     };
-    let spec = pv.spec.as_ref();
-    if spec.and_then(|s| s.persistent_volume_reclaim_policy.as_deref()) != Some("Delete") {
-        return false;
-    }
-    let provisioned = pv
-        .metadata
-        .annotations
+    let policy = pv
+        .spec
         .as_ref()
-        .and_then(|a| a.get(PROVISIONED_BY))
-        .is_some_and(|p| !p.is_empty());
-    let failure = match spec.and_then(|s| s.host_path.as_ref()) {
-        _ if provisioned => None,
-        // `hostPathDeleter.Delete`: the pattern is not anchored.
-        Some(host_path) if !under_tmp(&host_path.path) => Some(format!(
-            "host_path deleter only supports /tmp/.+ but received provided {}",
-            host_path.path
-        )),
-        _ => None,
+        .and_then(|s| s.persistent_volume_reclaim_policy.clone());
+    match policy.as_deref() {
+        Some("Delete") => {}
+        Some("Recycle") => {
+            let uid = claim_ref_uid(pv);
+            let at = world.now + RECYCLE_TIME;
+            world.timers.at(
+                at,
+                crate::sim::world::Timer::RecycleVolume {
+                    name: name.to_string(),
+                    claim_uid: uid,
+                },
+            );
+            return false;
+        }
+        _ => return false,
+    }
+    let failure = match find_deleter(pv) {
+        Deleter::External => None,
+        Deleter::Nobody => return false,
+        Deleter::HostPath => host_path_delete_error(pv),
+        Deleter::Failed(message) => Some(message),
     };
     if let Some(message) = failure {
-        let now = world.now;
-        server::write::<PersistentVolume>(world, name, server::Author::Other, |pv| {
-            let status = pv.status.get_or_insert_with(Default::default);
-            set_phase(status, "Failed", now);
-            status.message = Some(message.clone());
-            true
-        });
-        world.events.record(
-            now,
-            ObjectKind::PersistentVolume,
-            name,
-            "Warning",
-            "VolumeFailedDelete",
-            message,
-        );
+        fail_volume(world, name, "VolumeFailedDelete", message);
         return false;
     }
     let _ = server::delete(
@@ -377,10 +411,101 @@ fn reclaim(world: &mut World, name: &str) -> bool {
     true
 }
 
-/// Whether `path` matches the hostPath deleter's `/tmp/.+` (anywhere in the path).
-fn under_tmp(path: &str) -> bool {
-    path.match_indices("/tmp/")
-        .any(|(at, m)| path.len() > at + m.len())
+/// How long a recycle takes: upstream runs a scrubber pod (`recycler-for-<volume>`,
+/// busybox running `find /scrub -mindepth 1 -delete`) and waits for it to complete.
+pub const RECYCLE_TIME: Millis = Millis::secs(5);
+
+/// `recycleVolumeOperation`, when the scrubber is done: a volume still released from the
+/// same claim is scrubbed (its files are gone), `VolumeRecycled`, and unbound (Available);
+/// a volume without a recycler is Failed with `VolumeFailedRecycle`.
+pub fn recycle(world: &mut World, name: &str, claim_uid: &str) {
+    super::index::catch_up(world, None);
+    let Some(pv) = world.store.volumes().get(name) else {
+        return;
+    };
+    let released = pv.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Released")
+        && pv.metadata.deletion_timestamp.is_none()
+        && claim_ref_uid(pv) == claim_uid
+        && pv
+            .spec
+            .as_ref()
+            .and_then(|s| s.persistent_volume_reclaim_policy.as_deref())
+            == Some("Recycle");
+    if !released {
+        return;
+    }
+    if !has_recycler(pv) {
+        fail_volume(
+            world,
+            name,
+            "VolumeFailedRecycle",
+            "No recycler plugin found for the volume!".into(),
+        );
+        return;
+    }
+    world.files.volume_gone(name);
+    let now = world.now;
+    world.events.record(
+        now,
+        ObjectKind::PersistentVolume,
+        name,
+        "Normal",
+        "VolumeRecycled",
+        "Volume recycled".into(),
+    );
+    // `unbindVolume`: a binding the controller made is undone; one the user made keeps
+    // the claim's name (pre-bound again) and loses only its UID.
+    server::write::<PersistentVolume>(world, name, server::Author::Other, |pv| {
+        let by_controller = pv
+            .metadata
+            .annotations
+            .as_mut()
+            .and_then(|a| a.remove("pv.kubernetes.io/bound-by-controller"))
+            .is_some();
+        if pv
+            .metadata
+            .annotations
+            .as_ref()
+            .is_some_and(|a| a.is_empty())
+        {
+            pv.metadata.annotations = None;
+        }
+        let spec = pv.spec.get_or_insert_with(Default::default);
+        if by_controller {
+            spec.claim_ref = None;
+        } else if let Some(claim_ref) = spec.claim_ref.as_mut() {
+            claim_ref.uid = None;
+        }
+        true
+    });
+    set_volume_phase(world, name, "Available");
+}
+
+fn claim_ref_uid(pv: &PersistentVolume) -> String {
+    pv.spec
+        .as_ref()
+        .and_then(|s| s.claim_ref.as_ref())
+        .and_then(|r| r.uid.clone())
+        .unwrap_or_default()
+}
+
+/// `updateVolumePhaseWithEvent(Failed)`: the reason in `status.message` and a Warning.
+fn fail_volume(world: &mut World, name: &str, reason: &str, message: String) {
+    let now = world.now;
+    server::write::<PersistentVolume>(world, name, server::Author::Other, |pv| {
+        let status = pv.status.get_or_insert_with(Default::default);
+        set_phase(status, "Failed", now);
+        status.message = Some(message.clone());
+        true
+    });
+    world.events.record(
+        now,
+        ObjectKind::PersistentVolume,
+        name,
+        "Warning",
+        reason,
+        message,
+    );
 }
 
 /// A volume's phase, with the time it changed (`lastPhaseTransitionTime`, which the API

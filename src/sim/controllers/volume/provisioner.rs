@@ -4,8 +4,8 @@
 
 use k8s_openapi::api::core::v1::{
     HostPathVolumeSource, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, ObjectReference,
-    PersistentVolume, PersistentVolumeClaim, PersistentVolumeClaimSpec, PersistentVolumeSpec,
-    PersistentVolumeStatus, VolumeNodeAffinity,
+    PersistentVolume, PersistentVolumeClaimSpec, PersistentVolumeSpec, PersistentVolumeStatus,
+    VolumeNodeAffinity,
 };
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -51,23 +51,6 @@ pub(super) fn provision(
         );
         return;
     };
-    // The claim says which provisioner works on it (the PV controller's annotations).
-    // (`setClaimProvisioner`: an update of the claim, which its watchers hear.)
-    server::write::<PersistentVolumeClaim>(world, claim_name, server::Author::Other, |stored| {
-        let annotations = stored
-            .metadata
-            .annotations
-            .get_or_insert_with(Default::default);
-        let beta = annotations.insert(
-            "volume.beta.kubernetes.io/storage-provisioner".into(),
-            class.provisioner.clone(),
-        );
-        let ga = annotations.insert(
-            "volume.kubernetes.io/storage-provisioner".into(),
-            class.provisioner.clone(),
-        );
-        beta.as_ref() != Some(&class.provisioner) || ga.as_ref() != Some(&class.provisioner)
-    });
     record(
         world,
         claim_name,
