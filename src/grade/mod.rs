@@ -509,9 +509,11 @@ pub fn grade_reading(
 /// The assignment's budgets (or grading's defaults) over a file's own `cluster { }` ones.
 pub(crate) fn clamp_limits(file: &mut LoadedFile, limits: &Limits) {
     let c = &mut file.ast.cluster;
-    c.max_events = c
-        .max_events
-        .min(limits.max_events.map_or(DEFAULT_MAX_EVENTS, NonZeroU64::get));
+    c.max_events = c.max_events.min(
+        limits
+            .max_events
+            .map_or(DEFAULT_MAX_EVENTS, NonZeroU64::get),
+    );
     c.max_pods = c
         .max_pods
         .min(limits.max_pods.map_or(DEFAULT_MAX_PODS, NonZeroU64::get));

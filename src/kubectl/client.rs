@@ -268,13 +268,15 @@ pub fn scale(world: &mut World, kind: &ObjectKind, name: &str, replicas: i64) ->
             "The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0",
         ));
     }
+    // kubectl reads the object first, then its scale subresource: a kind without one
+    // answers the API server's bare 404 for an unknown path.
+    require(world, kind, name)?;
     if !matches!(kind, ObjectKind::StatefulSet) && *kind != ObjectKind::Other("Deployment".into()) {
-        return Err(client_error(format!(
-            "cannot scale {}: it has no scale subresource",
-            kind.resource()
+        return Err(RequestError::Api(ApiError::new(
+            Reason::NotFound,
+            "the server could not find the requested resource",
         )));
     }
-    require(world, kind, name)?;
     if replicas > i32::MAX as i64 {
         return Err(bad(format!("replicas {replicas} is out of range")));
     }
