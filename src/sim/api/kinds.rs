@@ -20,7 +20,7 @@ pub trait KindApi: Sync {
     /// The field names of every struct in `input` decoded as the kind, by path.
     fn known_fields(&self, input: &Value) -> BTreeMap<String, &'static [&'static str]>;
     /// The paths of the fields of `input` the kind does not know (strict decoding).
-    fn unknown_fields(&self, input: &Value) -> Vec<String>;
+    fn unknown_fields(&self, input: &Value) -> Vec<Vec<super::fields::Segment>>;
 }
 
 /// The decoding of the k8s-openapi type `T` (a zero-sized handle).
@@ -36,7 +36,7 @@ impl<T: DeserializeOwned + Serialize> KindApi for Typed<T> {
         super::fields::probe_as::<T>(input)
     }
 
-    fn unknown_fields(&self, input: &Value) -> Vec<String> {
+    fn unknown_fields(&self, input: &Value) -> Vec<Vec<super::fields::Segment>> {
         super::fields::unknown_as::<T>(input)
     }
 }

@@ -162,8 +162,7 @@ fn set_element_order<'p>(
                 r?
             }
         };
-        let ordered =
-            normalize_element_order(merged, order, original.unwrap_or(&empty), merge_key);
+        let ordered = normalize_element_order(merged, order, original.unwrap_or(&empty), merge_key);
         out.insert(field.to_string(), Value::Array(ordered));
         if let Some((name, _)) = patch.get_key_value(field) {
             merged_lists.push(name.as_str());
@@ -267,7 +266,9 @@ fn merge_list(
                     Some(other) => {
                         return Err(format!(
                             "unknown patch type: {} in map: {}",
-                            other.as_str().map_or_else(|| other.to_string(), str::to_string),
+                            other
+                                .as_str()
+                                .map_or_else(|| other.to_string(), str::to_string),
                             Value::Object(pm.clone())
                         ))
                     }
@@ -301,7 +302,10 @@ fn merge_list(
                     }
                 }
             }
-            let order: Vec<Value> = items.into_iter().map(|m| Value::Object(m.clone())).collect();
+            let order: Vec<Value> = items
+                .into_iter()
+                .map(|m| Value::Object(m.clone()))
+                .collect();
             Ok(normalize_element_order(merged, &order, &original, Some(mk)))
         }
     }

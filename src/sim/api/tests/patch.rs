@@ -568,3 +568,33 @@ fn strict_ignores_null_and_empty_values_and_reports_decode_errors() {
     );
     assert!(decode_error_message("StatefulSet", &seed_sts()).is_none());
 }
+
+/// `fieldValidation=Warn` (what `kubectl patch` gets): the unknown fields leave the object,
+/// each named for its warning; every kind has its decoder (a ConfigMap's as a StatefulSet's).
+#[test]
+fn warn_drops_unknown_fields_of_every_kind() {
+    use crate::sim::api::strict::drop_unknown_fields;
+    let mut v = seed_sts();
+    v["spec"]["replica"] = json!(3);
+    v["spec"]["template"]["spec"]["containers"][0]["imagee"] = json!("nginx");
+    let before = seed_sts();
+    let dropped = drop_unknown_fields("StatefulSet", &mut v);
+    assert_eq!(
+        dropped,
+        ["spec.template.spec.containers[0].imagee", "spec.replica"]
+    );
+    assert_eq!(v, before);
+    let mut cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"},
+        "dataa": {"a": "b"}, "data": {"x": "y"}});
+    assert_eq!(drop_unknown_fields("ConfigMap", &mut cm), ["dataa"]);
+    assert_eq!(cm.get("dataa"), None);
+    assert_eq!(cm["data"], json!({"x": "y"}));
+    let mut pdb = json!({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+        "metadata": {"name": "p"}, "spec": {"maxUnavailble": 1}});
+    assert_eq!(
+        unknown_fields("PodDisruptionBudget", &pdb),
+        ["spec.maxUnavailble"]
+    );
+    drop_unknown_fields("PodDisruptionBudget", &mut pdb);
+    assert_eq!(pdb["spec"], json!({}));
+}
