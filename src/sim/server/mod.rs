@@ -310,6 +310,19 @@ pub fn check_request(world: &World, kind: &ObjectKind, value: &Value) -> Result<
     if !errors.is_empty() {
         return Err(invalid(kind, meta.name.as_deref().unwrap_or(""), &errors));
     }
+    // The typed kinds are decoded by their verbs; a kind stored as written is decoded here
+    // (its object is kept as JSON, but the API server's codec reads it as its type).
+    if let (ObjectKind::Other(name), Some(info)) = (kind, kind.info()) {
+        if let Some(why) = info.api.decode_error(value, name) {
+            return Err(ApiError::new(
+                Reason::BadRequest,
+                format!(
+                    "{kind} in version \"{}\" cannot be handled as a {kind}: {why}",
+                    version_of(value)
+                ),
+            ));
+        }
+    }
     let unknown = strict::unknown_fields(kind.name(), value);
     if !unknown.is_empty() {
         return Err(ApiError::new(
