@@ -129,7 +129,13 @@
 //!     panic!("strict decoding refuses unknown fields");
 //! };
 //! assert!(refusal.message.contains("unknown field \"spec.replica\""));
-//! assert!(refusal.message.contains("did you mean \"replicas\"?"));
+//! // The API server's text is kubectl's; scn's guess at the meant field is its own.
+//! let hints = client::unknown_field_hints(
+//!     &kscn::sim::kinds::ObjectKind::StatefulSet,
+//!     &typo,
+//!     &client::unknown_fields_named(&refusal.message),
+//! );
+//! assert_eq!(hints, ["unknown field \"spec.replica\": did you mean \"replicas\"?"]);
 //! ```
 //!
 //! # Diagnostics

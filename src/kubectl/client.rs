@@ -14,11 +14,15 @@ use crate::sim::World;
 /// What a command that the server accepted printed: its lines (stdout, and kubectl's own
 /// stderr lines such as the force-deletion warning), and the warnings the API server
 /// returned with its requests, in order (kubectl prints each as `Warning: …` on stderr
-/// before the lines: [`Reply::printed`]).
+/// before the lines: [`Reply::print`]). `notes` (the manifest's fields scn does not
+/// simulate) and `hints` (the field a misspelt one probably meant) are scn's own words
+/// about the command: kubectl prints nothing of them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Reply {
     pub lines: Vec<String>,
     pub warnings: Vec<String>,
+    pub notes: Vec<String>,
+    pub hints: Vec<String>,
 }
 
 impl Reply {
@@ -26,7 +30,7 @@ impl Reply {
     pub fn line(line: impl Into<String>) -> Reply {
         Reply {
             lines: vec![line.into()],
-            warnings: Vec::new(),
+            ..Reply::default()
         }
     }
 
@@ -35,16 +39,16 @@ impl Reply {
         Reply {
             lines: vec![line.into()],
             warnings,
+            ..Reply::default()
         }
     }
 
-    /// What kubectl shows: each warning as `Warning: …`, then the lines.
-    pub fn printed(&self) -> Vec<String> {
-        self.warnings
-            .iter()
-            .map(|w| format!("Warning: {w}"))
-            .chain(self.lines.iter().cloned())
-            .collect()
+    /// What kubectl shows, after what the command printed before (`printed`): each warning
+    /// as `Warning: …` unless the command printed it already ([`print_warnings`]), then the
+    /// lines. The notes are not kubectl's: they are not printed.
+    pub fn print(&self, printed: &mut Vec<String>) {
+        print_warnings(printed, &self.warnings);
+        printed.extend(self.lines.iter().cloned());
     }
 }
 
@@ -160,14 +164,13 @@ pub fn apply_read(world: &mut World, document: &Value, kind: &ObjectKind, source
                     Value::String(client_apply::applied_configuration(&configuration)),
                 );
             }
-            let mut warnings = server::create(world, &kind, &object)
+            let warnings = server::create(world, &kind, &object)
                 .map_err(|e| add_source_to_err(e, "creating", source))?
                 .warnings;
-            warn_unsimulated(&mut warnings, document);
-            Ok(Reply::with_warnings(
-                format!("{prefix}/{name} created"),
-                warnings,
-            ))
+            Ok(Reply {
+                notes: unsimulated(document),
+                ..Reply::with_warnings(format!("{prefix}/{name} created"), warnings)
+            })
         }
         Some(live) => {
             let last = live
@@ -181,19 +184,15 @@ pub fn apply_read(world: &mut World, document: &Value, kind: &ObjectKind, source
                 client_apply::apply_patch(last.as_ref(), &configuration, &live, kind.name())
                     .map_err(bad)?;
             let response = server::update(world, &kind, &name, &patched)?;
-            let mut warnings = response.warnings;
-            warn_unsimulated(&mut warnings, document);
-            Ok(Reply::with_warnings(
-                format!(
-                    "{prefix}/{name} {}",
-                    if response.value {
-                        "configured"
-                    } else {
-                        "unchanged"
-                    }
-                ),
-                warnings,
-            ))
+            let verb = if response.value {
+                "configured"
+            } else {
+                "unchanged"
+            };
+            Ok(Reply {
+                notes: unsimulated(document),
+                ..Reply::with_warnings(format!("{prefix}/{name} {verb}"), response.warnings)
+            })
         }
     }
 }
@@ -249,9 +248,37 @@ fn split_lines(text: &str) -> Vec<String> {
     text.lines().map(|l| l.trim_end().to_string()).collect()
 }
 
-/// The manifest's fields that scn does not simulate, as warnings of the request.
-fn warn_unsimulated(warnings: &mut Vec<String>, document: &Value) {
-    warnings.extend(crate::sim::api::unsimulated::warnings(document));
+/// The manifest's fields that scn does not simulate: scn's notes on the apply, not the
+/// server's warnings (kubectl prints none of them).
+fn unsimulated(document: &Value) -> Vec<String> {
+    crate::sim::api::unsimulated::warnings(document)
+}
+
+/// scn's guesses at what misspelt fields of `document` meant, for a request refused or
+/// warned about with `unknown field "<path>"`: `unknown field "spec.replica": did you mean
+/// "replicas"?`. `unknown` are the paths the server named.
+pub fn unknown_field_hints(kind: &ObjectKind, document: &Value, unknown: &[String]) -> Vec<String> {
+    crate::sim::api::fields::suggestions(kind.name(), document, unknown)
+        .into_iter()
+        .map(|(path, s)| format!("unknown field \"{path}\": did you mean \"{s}\"?"))
+        .collect()
+}
+
+/// The paths a server text names as unknown fields (`unknown field "spec.replica"`, in a
+/// strict decoding error or a warning).
+pub fn unknown_fields_named(text: &str) -> Vec<String> {
+    const MARK: &str = "unknown field \"";
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(MARK) {
+        rest = &rest[at + MARK.len()..];
+        let Some(end) = rest.find('"') else {
+            break;
+        };
+        out.push(rest[..end].to_string());
+        rest = &rest[end..];
+    }
+    out
 }
 
 fn require(world: &World, kind: &ObjectKind, name: &str) -> Result<Value, RequestError> {
@@ -335,10 +362,7 @@ pub fn set_image(
     // `SetImageOptions.Run`: an empty patch (every image already the one asked for) is
     // skipped; nothing is sent and nothing printed.
     if patch_containers.is_empty() {
-        return Ok(Reply {
-            lines: Vec::new(),
-            warnings: Vec::new(),
-        });
+        return Ok(Reply::default());
     }
     let body = match kind {
         ObjectKind::Pod => json!({"spec": {"containers": patch_containers}}),
@@ -470,18 +494,26 @@ pub fn patch(
     body: &Value,
 ) -> Outcome {
     let response = server::patch(world, kind, name, patch_type, body)?;
-    Ok(Reply::with_warnings(
-        format!(
-            "{}/{name} {}",
-            kind.kubectl_prefix(),
-            if response.value {
-                "patched"
-            } else {
-                "patched (no change)"
-            }
-        ),
-        response.warnings,
-    ))
+    let unknown: Vec<String> = response
+        .warnings
+        .iter()
+        .flat_map(|w| unknown_fields_named(w))
+        .collect();
+    Ok(Reply {
+        hints: unknown_field_hints(kind, body, &unknown),
+        ..Reply::with_warnings(
+            format!(
+                "{}/{name} {}",
+                kind.kubectl_prefix(),
+                if response.value {
+                    "patched"
+                } else {
+                    "patched (no change)"
+                }
+            ),
+            response.warnings,
+        )
+    })
 }
 
 /// One DELETE of `kubectl delete KIND/NAME [--cascade=…] [--force --grace-period=0]`: the
@@ -504,16 +536,30 @@ pub fn delete(
     Ok(Reply {
         lines: vec![format!("{} \"{name}\" {verb}{from}", kind.kubectl_prefix())],
         warnings,
+        ..Reply::default()
     })
 }
 
-/// What a command over several objects printed: its lines and the server's warnings, then
-/// the errors, which kubectl prints after every line (`errors`, as [`check_err`] renders
-/// them; empty when all went through).
+/// What a command over several objects printed: its lines (each object's after the
+/// `Warning:` lines of its request, as [`print_warnings`] prints them) and the server's
+/// warnings, then the errors, which kubectl prints after every line (`errors`, as
+/// [`check_err`] renders them; empty when all went through).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Printed {
     pub reply: Reply,
     pub errors: Vec<String>,
+}
+
+/// kubectl's warning handler (`rest.WarningWriter` with `Deduplicate`): each warning of a
+/// response as `Warning: …` on stderr, when it arrives, and a warning the command already
+/// printed not again. `printed` is what the command printed so far.
+pub fn print_warnings(printed: &mut Vec<String>, warnings: &[String]) {
+    for warning in warnings {
+        let line = format!("Warning: {warning}");
+        if !printed.contains(&line) {
+            printed.push(line);
+        }
+    }
 }
 
 /// `kubectl delete KIND/NAME…`: `DeleteOptions.Validate` prints the immediate-deletion
@@ -534,6 +580,7 @@ pub fn delete_all(
     for (kind, name) in targets {
         match delete(world, kind, name, propagation, force) {
             Ok(mut reply) => {
+                print_warnings(&mut printed.reply.lines, &reply.warnings);
                 printed.reply.lines.append(&mut reply.lines);
                 printed.reply.warnings.append(&mut reply.warnings);
             }

@@ -63,6 +63,7 @@ pub fn cordon(world: &mut World, node: &str, desired: bool) -> Outcome {
     Ok(Reply {
         lines: vec![format!("node/{node} {verb}")],
         warnings: response.warnings,
+        ..Reply::default()
     })
 }
 

@@ -104,3 +104,29 @@ fn the_builders_errors_print_first_as_one_aggregate() {
         ]
     );
 }
+
+/// kubectl's warning handler deduplicates: a warning the command printed is not printed
+/// again; each comes before the line of the request that got it.
+#[test]
+fn warnings_print_once_per_command_before_their_line() {
+    use crate::kubectl::client::{print_warnings, unknown_fields_named, Reply};
+    let mut printed = Vec::new();
+    let reply = Reply {
+        lines: vec!["endpoints/a created".into()],
+        warnings: vec!["w1".into(), "w1".into()],
+        notes: vec!["scn's own note".into()],
+        hints: Vec::new(),
+    };
+    reply.print(&mut printed);
+    print_warnings(&mut printed, &["w1".to_string(), "w2".to_string()]);
+    assert_eq!(
+        printed,
+        ["Warning: w1", "endpoints/a created", "Warning: w2"]
+    );
+    assert_eq!(
+        unknown_fields_named(
+            "strict decoding error: unknown field \"spec.a\", unknown field \"spec.b[0].c\""
+        ),
+        ["spec.a", "spec.b[0].c"]
+    );
+}

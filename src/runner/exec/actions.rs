@@ -20,22 +20,16 @@ impl Runner<'_> {
 
     pub(super) fn action(&mut self, stmt: &Stmt) -> Result<(), ActionError> {
         match &stmt.kind {
-            StmtKind::Apply(source) => self.apply(source),
+            StmtKind::Apply(source) => self.apply(source, stmt.span.line),
             StmtKind::Scale { target, replicas } => {
                 let (kind, name) = self.target(target)?;
-                done(
-                    &mut self.output,
-                    &mut self.warnings,
-                    client::scale(&mut self.world, &kind, &name, *replicas),
-                )
+                let outcome = client::scale(&mut self.world, &kind, &name, *replicas);
+                self.done(outcome)
             }
             StmtKind::SetImage { target, images } => {
                 let (kind, name) = self.target(target)?;
-                done(
-                    &mut self.output,
-                    &mut self.warnings,
-                    client::set_image(&mut self.world, &kind, &name, images),
-                )
+                let outcome = client::set_image(&mut self.world, &kind, &name, images);
+                self.done(outcome)
             }
             StmtKind::Patch {
                 target,
@@ -54,11 +48,8 @@ impl Runner<'_> {
                     PatchType::Merge => server::PatchType::Merge,
                     PatchType::Json => server::PatchType::Json,
                 };
-                done(
-                    &mut self.output,
-                    &mut self.warnings,
-                    client::patch(&mut self.world, &kind, &name, patch_type, &value),
-                )
+                let outcome = client::patch(&mut self.world, &kind, &name, patch_type, &value);
+                self.done(outcome)
             }
             StmtKind::Delete {
                 targets,
@@ -87,19 +78,13 @@ impl Runner<'_> {
                 to_revision,
             } => {
                 let (kind, name) = self.target(target)?;
-                done(
-                    &mut self.output,
-                    &mut self.warnings,
-                    client::rollout_undo(&mut self.world, &kind, &name, *to_revision),
-                )
+                let outcome = client::rollout_undo(&mut self.world, &kind, &name, *to_revision);
+                self.done(outcome)
             }
             StmtKind::RolloutRestart { target } => {
                 let (kind, name) = self.target(target)?;
-                done(
-                    &mut self.output,
-                    &mut self.warnings,
-                    client::rollout_restart(&mut self.world, &kind, &name),
-                )
+                let outcome = client::rollout_restart(&mut self.world, &kind, &name);
+                self.done(outcome)
             }
             StmtKind::Write {
                 target,
@@ -158,11 +143,8 @@ impl Runner<'_> {
             }
             StmtKind::Evict { target } => {
                 let (kind, name) = self.target(target)?;
-                done(
-                    &mut self.output,
-                    &mut self.warnings,
-                    faults::evict(&mut self.world, &kind, &name).map(client::Reply::line),
-                )
+                let outcome = faults::evict(&mut self.world, &kind, &name).map(client::Reply::line);
+                self.done(outcome)
             }
             StmtKind::Cordon { target } | StmtKind::Uncordon { target } => {
                 let (kind, name) = self.target(target)?;
@@ -173,11 +155,8 @@ impl Runner<'_> {
                         kind.kubectl_prefix()
                     )));
                 }
-                done(
-                    &mut self.output,
-                    &mut self.warnings,
-                    drain::cordon(&mut self.world, &name, desired),
-                )
+                let outcome = drain::cordon(&mut self.world, &name, desired);
+                self.done(outcome)
             }
             StmtKind::Drain {
                 target,
@@ -213,7 +192,7 @@ impl Runner<'_> {
         }
     }
 
-    fn apply(&mut self, source: &ApplySource) -> Result<(), ActionError> {
+    fn apply(&mut self, source: &ApplySource, stmt_line: u32) -> Result<(), ActionError> {
         let (docs, shown) = match source {
             ApplySource::File { path, .. } => (
                 self.file.manifests.get(path).cloned().unwrap_or_default(),
@@ -264,12 +243,15 @@ impl Runner<'_> {
         let mut errors = Vec::new();
         for (doc, kind) in read {
             match client::apply_read(&mut self.world, &doc.value, &kind, &shown) {
-                Ok(mut reply) => {
+                Ok(reply) => {
                     // kubectl prints the server's warnings on stderr before the object's line.
-                    self.output.extend(reply.printed());
-                    self.warnings.append(&mut reply.warnings);
+                    self.note_unsimulated(stmt_line, &reply.notes);
+                    self.take_reply(reply);
                 }
                 Err(RequestError::Api(e)) => {
+                    let unknown = client::unknown_fields_named(&e.message);
+                    self.action_notes
+                        .extend(client::unknown_field_hints(&kind, &doc.value, &unknown));
                     errors.push(e);
                     self.refuse_document(source, doc.line);
                 }
@@ -309,31 +291,61 @@ impl std::fmt::Display for ActionError {
     }
 }
 
-/// An action's outcome: its lines go to `output`, a refusal too (kubectl prints it), and
-/// the server's warnings to `warnings`.
-fn done(
-    output: &mut Vec<String>,
-    warnings: &mut Vec<String>,
-    outcome: client::Outcome,
-) -> Result<(), ActionError> {
-    match outcome {
-        Ok(mut reply) => {
-            output.append(&mut reply.lines);
-            warnings.append(&mut reply.warnings);
-            Ok(())
+impl Runner<'_> {
+    /// An action's outcome: what kubectl prints goes to `output` (the server's warnings as
+    /// `Warning:` lines, then the lines; a refusal too), the server's warnings and scn's
+    /// notes to `warnings`, and the hints to the report.
+    fn done(&mut self, outcome: client::Outcome) -> Result<(), ActionError> {
+        match outcome {
+            Ok(reply) => {
+                self.take_reply(reply);
+                Ok(())
+            }
+            Err(RequestError::Api(e)) => {
+                let lines = client::check_err(std::slice::from_ref(&e));
+                self.output.extend(lines.iter().cloned());
+                Err(ActionError::Refused(lines.join("\n")))
+            }
+            Err(RequestError::Sim(e)) => Err(ActionError::Sim(e)),
         }
-        Err(RequestError::Api(e)) => {
-            let lines = client::check_err(std::slice::from_ref(&e));
-            output.extend(lines.iter().cloned());
-            Err(ActionError::Refused(lines.join("\n")))
+    }
+
+    fn take_reply(&mut self, reply: client::Reply) {
+        reply.print(&mut self.output);
+        self.warnings.extend(reply.warnings);
+        // LANGUAGE.md: what scn does not simulate is a warning "in the report and in
+        // `warnings`"; a hint is the report's alone.
+        self.warnings.extend(reply.notes);
+        self.action_notes.extend(reply.hints);
+    }
+
+    /// The fields an `apply` (at `line` of the file) used that scn does not simulate: notes
+    /// for the report of any failure later in the scenario. Kept once each, and at most
+    /// [`MAX_UNSIMULATED_NOTES`] of them.
+    fn note_unsimulated(&mut self, line: u32, notes: &[String]) {
+        for note in notes {
+            let note = format!("the apply at line {line}: {note}");
+            if self.unsimulated_notes.len() < MAX_UNSIMULATED_NOTES
+                && !self.unsimulated_notes.contains(&note)
+            {
+                self.unsimulated_notes.push(note);
+            }
         }
-        Err(RequestError::Sim(e)) => Err(ActionError::Sim(e)),
     }
 }
 
+/// How many "not simulated" notes a failure's report shows at most.
+const MAX_UNSIMULATED_NOTES: usize = 20;
+
 /// A fault: not a kubectl command, so nothing goes to `output`, and it gets no warning.
 fn quiet(outcome: client::Outcome) -> Result<(), ActionError> {
-    done(&mut Vec::new(), &mut Vec::new(), outcome)
+    match outcome {
+        Ok(_) => Ok(()),
+        Err(RequestError::Api(e)) => Err(ActionError::Refused(
+            client::check_err(std::slice::from_ref(&e)).join("\n"),
+        )),
+        Err(RequestError::Sim(e)) => Err(ActionError::Sim(e)),
+    }
 }
 
 fn refused(errors: Vec<String>) -> Result<(), ActionError> {

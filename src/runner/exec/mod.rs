@@ -178,6 +178,11 @@ struct Runner<'f> {
     refused_documents: Vec<String>,
     /// The lines kubectl printed for the last action (`output`).
     output: Vec<String>,
+    /// scn's notes on the last action (what a misspelt field probably meant), for the
+    /// report: kubectl prints nothing of them.
+    action_notes: Vec<String>,
+    /// The fields the scenario's applies used that scn does not simulate, for the report.
+    unsimulated_notes: Vec<String>,
 }
 
 type Step = Result<(), Box<Failure>>;
@@ -196,6 +201,8 @@ impl<'f> Runner<'f> {
             refusal: None,
             refused_documents: Vec::new(),
             output: Vec::new(),
+            action_notes: Vec::new(),
+            unsimulated_notes: Vec::new(),
         })
     }
 
@@ -207,7 +214,10 @@ impl<'f> Runner<'f> {
             let result = self.statement(stmt);
             let failure = result.as_ref().err().map(|f| &**f);
             observer.after(&self.world, stmt, self.refusal.as_deref(), failure);
-            if let Err(failure) = result {
+            if let Err(mut failure) = result {
+                // scn's own notes go to the report, after the failure's.
+                failure.notes.extend(self.action_notes.iter().cloned());
+                failure.notes.extend(self.unsimulated_notes.iter().cloned());
                 return Status::Failed(failure);
             }
         }
@@ -299,6 +309,7 @@ impl<'f> Runner<'f> {
         if stmt.kind.is_cluster_changing() {
             self.mark = self.world.pod_log.len();
             self.warnings.clear();
+            self.action_notes.clear();
         }
         let result = match &stmt.kind {
             StmtKind::Wait { duration_ms } => {

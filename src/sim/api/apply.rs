@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::patch::{list_strategy, ListStrategy};
+use super::patch::{list_strategy, normalize_element_order, ListStrategy};
 
 /// The annotation kubectl keeps the applied configuration in.
 pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
@@ -182,7 +182,7 @@ fn merge3_list(
                     out.push(v.clone());
                 }
             }
-            out
+            normalize_element_order(out, modified, live, None)
         }
         ListStrategy::MergeKey(mk) => {
             let key_of = |v: &Value| v.get(mk).cloned();
@@ -199,8 +199,6 @@ fn merge3_list(
                 .filter(|v| key_of(v).is_none_or(|k| !removed.contains(&k)))
                 .cloned()
                 .collect();
-            let mut slots: Vec<usize> = Vec::new();
-            let mut merged_items: Vec<Value> = Vec::new();
             for (mi, item) in modified.iter().enumerate() {
                 let k = &mod_keys[mi];
                 let live_pos = k
@@ -222,27 +220,14 @@ fn merge3_list(
                     _ => strip_nulls(item),
                 };
                 match live_pos {
-                    Some(p) => {
-                        slots.push(p);
-                        out[p] = merged.clone();
-                    }
-                    None => {
-                        out.push(merged.clone());
-                        slots.push(out.len() - 1);
-                    }
-                }
-                merged_items.push(merged);
-            }
-            // Items of the file take the file's order, in the slots they occupy.
-            let mut sorted_slots = slots.clone();
-            sorted_slots.sort_unstable();
-            sorted_slots.dedup();
-            if sorted_slots.len() == merged_items.len() {
-                for (slot, item) in sorted_slots.into_iter().zip(merged_items) {
-                    out[slot] = item;
+                    Some(p) => out[p] = merged,
+                    None => out.push(merged),
                 }
             }
-            out
+            // kubectl's patch carries `$setElementOrder` with the file's order whenever the
+            // list differs from the live one: the file's items in its order, the items only
+            // the server has where they were.
+            normalize_element_order(out, modified, live, Some(mk))
         }
     }
 }

@@ -25,7 +25,75 @@ enum Path<'a> {
     Index(&'a Path<'a>, usize),
 }
 
+/// One step of a field's path: a key of an object or an index of a list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+/// A path as the API server writes it: `spec.template.spec.containers[0].imagee`.
+pub(crate) fn render(segments: &[Segment]) -> String {
+    let mut out = String::new();
+    for segment in segments {
+        match segment {
+            Segment::Key(key) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+            // Writing to a String cannot fail.
+            Segment::Index(i) => {
+                let _ = write!(out, "[{i}]");
+            }
+        }
+    }
+    out
+}
+
+/// Removes the field at `segments` from `value`, if it is there.
+pub(crate) fn remove(value: &mut Value, segments: &[Segment]) {
+    let Some((last, parents)) = segments.split_last() else {
+        return;
+    };
+    let mut at = value;
+    for segment in parents {
+        let next = match segment {
+            Segment::Key(key) => at.get_mut(key.as_str()),
+            Segment::Index(i) => at.get_mut(*i),
+        };
+        let Some(next) = next else {
+            return;
+        };
+        at = next;
+    }
+    if let (Segment::Key(key), Value::Object(map)) = (last, at) {
+        map.remove(key);
+    }
+}
+
 impl Path<'_> {
+    fn segments(&self) -> Vec<Segment> {
+        let mut out = Vec::new();
+        self.push_segments(&mut out);
+        out
+    }
+
+    fn push_segments(&self, out: &mut Vec<Segment>) {
+        match self {
+            Path::Root => {}
+            Path::Key(parent, key) => {
+                parent.push_segments(out);
+                out.push(Segment::Key((*key).to_string()));
+            }
+            Path::Index(parent, i) => {
+                parent.push_segments(out);
+                out.push(Segment::Index(*i));
+            }
+        }
+    }
+
     fn render(&self) -> String {
         let mut out = String::new();
         self.write(&mut out);
@@ -57,7 +125,7 @@ enum Record {
     Known(BTreeMap<String, &'static [&'static str]>),
     /// The paths of the keys the schema does not know, in the input's order, unless their
     /// value is null or empty (those are dropped legitimately).
-    Unknown(Vec<String>),
+    Unknown(Vec<Vec<Segment>>),
 }
 
 struct Probe<'a> {
@@ -136,7 +204,7 @@ impl<'de> Deserializer<'de> for Probe<'_> {
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
         if let Record::Unknown(unknown) = &mut *self.record.borrow_mut() {
             if !is_empty(self.value) {
-                unknown.push(self.path.render());
+                unknown.push(self.path.segments());
             }
         }
         visitor.visit_unit()
@@ -231,7 +299,7 @@ pub(crate) fn probe_as<T: DeserializeOwned>(
 
 /// The paths of `input`'s fields that `T` does not know, in the input's order; empty when
 /// `input` does not decode as `T` at all (the decoding error is reported instead).
-pub(crate) fn unknown_as<T: DeserializeOwned>(input: &Value) -> Vec<String> {
+pub(crate) fn unknown_as<T: DeserializeOwned>(input: &Value) -> Vec<Vec<Segment>> {
     let record = RefCell::new(Record::Unknown(Vec::new()));
     let decoded = T::deserialize(Probe {
         value: input,
@@ -275,14 +343,6 @@ pub fn suggestions(kind: &str, input: &Value, unknown: &[String]) -> Vec<(String
         }
     }
     out
-}
-
-/// The hint lines for unknown fields: `hint: unknown field "spec.replica": did you mean "replicas"?`.
-pub fn hint_text(kind: &str, input: &Value, unknown: &[String]) -> String {
-    suggestions(kind, input, unknown)
-        .iter()
-        .map(|(path, s)| format!("\nhint: unknown field \"{path}\": did you mean \"{s}\"?"))
-        .collect()
 }
 
 #[cfg(test)]

@@ -25,34 +25,62 @@ pub fn type_error<T: DeserializeOwned>(value: &Value, kind: &str) -> Option<Stri
         Value::Bool(_) => "bool".to_string(),
         Value::Array(_) => "array".to_string(),
         Value::Object(_) => "object".to_string(),
-        Value::Number(n) => format!("number {n}"),
+        // Go names the number only when it does not fit a numeric field (`literalStore`'s
+        // overflow error); a number where a string or a bool belongs is just `number`.
+        Value::Number(n) if matches!(expected.as_str(), "i32" | "i64" | "f64") => {
+            format!("number {n}")
+        }
+        Value::Number(_) => "number".to_string(),
         // Go leaves a field that is null as it was: serde's refusal is not Go's.
         Value::Null => return None,
     };
     let go_type = go_type::<T>(value, &segments, &expected)?;
-    let field: Vec<&str> = segments
+    // Go's path (`errorContext.FieldStack`) names struct fields only: the keys of a map
+    // field (`data`, `labels`) are not in it, and the struct is the one holding the map.
+    let mut fields: Vec<usize> = segments
         .iter()
-        .filter_map(|s| match s {
+        .enumerate()
+        .filter(|(_, s)| matches!(s, Segment::Map { .. }))
+        .map(|(i, _)| i)
+        .collect();
+    let owner = loop {
+        let last = *fields.last()?;
+        let owner = &segments[..last];
+        if owner.is_empty() {
+            break kind.to_string();
+        }
+        let expected = expected_at::<T>(value, owner, Value::Bool(false))?;
+        if expected != "a map" {
+            break expected;
+        }
+        fields.pop();
+    };
+    let field: Vec<&str> = fields
+        .iter()
+        .filter_map(|&i| match &segments[i] {
             Segment::Map { key } => Some(key.as_str()),
             _ => None,
         })
         .collect();
-    if field.is_empty() {
-        return None;
-    }
-    let owner = segments
-        .iter()
-        .rposition(|s| matches!(s, Segment::Map { .. }))
-        .map(|i| &segments[..i])?;
-    let strct = if owner.is_empty() {
-        kind.to_string()
-    } else {
-        expected_at::<T>(value, owner, Value::Bool(false))?
-    };
     Some(format!(
-        "json: cannot unmarshal {shown} into Go struct field {strct}.{} of type {go_type}",
+        "json: cannot unmarshal {shown} into Go struct field {owner}.{} of type {go_type}",
         field.join(".")
     ))
+}
+
+/// Go's text for a decoding error that is not a field's type: a `[]byte` field (a Secret's
+/// `data`) that is not base64 is `illegal base64 data at input byte N`
+/// (`base64.CorruptInputError`); the base64 decoder under k8s-openapi says `Invalid symbol
+/// 32, offset 3.`. Other texts stay serde's.
+pub fn other_error(message: &str) -> String {
+    let offset = message
+        .strip_prefix("Invalid symbol ")
+        .and_then(|rest| rest.split_once(", offset "))
+        .and_then(|(_, n)| n.trim_end_matches('.').parse::<usize>().ok());
+    match offset {
+        Some(n) => format!("illegal base64 data at input byte {n}"),
+        None => message.to_string(),
+    }
 }
 
 /// What serde expected: `invalid type: string "3", expected i32` → `i32`; the same for
@@ -155,6 +183,36 @@ mod tests {
         assert_eq!(
             text.as_deref(),
             Some("json: cannot unmarshal object into Go struct field PodSpec.spec.template.spec.containers of type []v1.Container")
+        );
+    }
+
+    /// The message kubectl users meet for `data: {port: 80}` in a ConfigMap: the map's key
+    /// is not in Go's path, and a number is just `number`.
+    #[test]
+    fn a_value_of_a_map_field_names_the_map_field() {
+        use k8s_openapi::api::core::v1::ConfigMap;
+        let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"port": 80}});
+        assert_eq!(
+            type_error::<ConfigMap>(&cm, "ConfigMap").as_deref(),
+            Some(
+                "json: cannot unmarshal number into Go struct field ConfigMap.data of type string"
+            )
+        );
+        let labels = set(json!({"template": {"metadata": {"labels": {"tier": true}}}}));
+        assert_eq!(
+            type_error::<StatefulSet>(&labels, "StatefulSet").as_deref(),
+            Some("json: cannot unmarshal bool into Go struct field ObjectMeta.spec.template.metadata.labels of type string")
+        );
+    }
+
+    #[test]
+    fn a_secret_that_is_not_base64_is_told_as_go_does() {
+        use k8s_openapi::api::core::v1::Secret;
+        let secret = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "data": {"a": "not base64!"}});
+        let err = serde_json::from_value::<Secret>(secret).unwrap_err();
+        assert_eq!(
+            super::other_error(&err.to_string()),
+            "illegal base64 data at input byte 3"
         );
     }
 

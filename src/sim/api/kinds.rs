@@ -20,7 +20,10 @@ pub trait KindApi: Sync {
     /// The field names of every struct in `input` decoded as the kind, by path.
     fn known_fields(&self, input: &Value) -> BTreeMap<String, &'static [&'static str]>;
     /// The paths of the fields of `input` the kind does not know (strict decoding).
-    fn unknown_fields(&self, input: &Value) -> Vec<String>;
+    fn unknown_fields(&self, input: &Value) -> Vec<Vec<super::fields::Segment>>;
+    /// Why `input` does not decode as the kind (a field of the wrong type, in Go's words
+    /// where scn knows them), or `None`.
+    fn decode_error(&self, input: &Value, kind: &str) -> Option<String>;
 }
 
 /// The decoding of the k8s-openapi type `T` (a zero-sized handle).
@@ -36,8 +39,16 @@ impl<T: DeserializeOwned + Serialize> KindApi for Typed<T> {
         super::fields::probe_as::<T>(input)
     }
 
-    fn unknown_fields(&self, input: &Value) -> Vec<String> {
+    fn unknown_fields(&self, input: &Value) -> Vec<Vec<super::fields::Segment>> {
         super::fields::unknown_as::<T>(input)
+    }
+
+    fn decode_error(&self, input: &Value, kind: &str) -> Option<String> {
+        let err = T::deserialize(input).err()?;
+        Some(
+            super::go_json::type_error::<T>(input, kind)
+                .unwrap_or_else(|| super::go_json::other_error(&err.to_string())),
+        )
     }
 }
 

@@ -86,8 +86,13 @@ fn merge_map(
         let keep: Vec<&str> = keys.iter().filter_map(Value::as_str).collect();
         out.retain(|k, _| keep.contains(&k.as_str()));
     }
+    let ordered = set_element_order(&mut out, patch, kind, path)?;
     for (key, pv) in patch {
-        if key == DIRECTIVE || key == RETAIN_KEYS || key.starts_with(SET_ELEMENT_ORDER) {
+        if key == DIRECTIVE
+            || key == RETAIN_KEYS
+            || key.starts_with(SET_ELEMENT_ORDER)
+            || ordered.contains(&key.as_str())
+        {
             continue;
         }
         if let Some(field) = key.strip_prefix(DELETE_FROM_PRIMITIVE) {
@@ -112,6 +117,58 @@ fn merge_map(
         }
     }
     Ok(Some(out))
+}
+
+/// `mergePatchIntoOriginal`: each `$setElementOrder/<list>` directive merges its list (if
+/// the patch has it) and orders the result by the directive: the items it names in its
+/// order, the server's other items where they were (see [`normalize_element_order`]).
+/// Returns the lists it merged, which the caller then skips.
+fn set_element_order<'p>(
+    out: &mut Map<String, Value>,
+    patch: &'p Map<String, Value>,
+    kind: &str,
+    path: &mut Vec<String>,
+) -> Result<Vec<&'p str>, String> {
+    let mut merged_lists = Vec::new();
+    for (key, order) in patch {
+        let Some(field) = key.strip_prefix(SET_ELEMENT_ORDER) else {
+            continue;
+        };
+        let Value::Array(order) = order else {
+            return Err("invalid patch: $setElementOrder list must be a list".into());
+        };
+        let strategy = list_strategy(kind, path, field);
+        let merge_key = match strategy {
+            ListStrategy::MergeKey(mk) => Some(mk),
+            ListStrategy::MergeScalars => None,
+            // A list without a merge strategy is replaced; the order is the patch's.
+            ListStrategy::Replace => continue,
+        };
+        let empty = Vec::new();
+        let original = match out.get(field) {
+            Some(Value::Array(list)) => Some(list.clone()),
+            _ => None,
+        };
+        let original = original.as_ref();
+        let merged = match (original, patch.get(field)) {
+            (_, Some(v)) if !v.is_array() => continue,
+            (None, None) => continue,
+            (Some(list), None) => list.clone(),
+            (original, Some(v)) => {
+                let items = v.as_array().unwrap_or(&empty);
+                path.push(field.to_string());
+                let r = merge_list(original.unwrap_or(&empty), items, strategy, kind, path);
+                path.pop();
+                r?
+            }
+        };
+        let ordered = normalize_element_order(merged, order, original.unwrap_or(&empty), merge_key);
+        out.insert(field.to_string(), Value::Array(ordered));
+        if let Some((name, _)) = patch.get_key_value(field) {
+            merged_lists.push(name.as_str());
+        }
+    }
+    Ok(merged_lists)
 }
 
 fn merge_value(
@@ -156,39 +213,37 @@ fn merge_list(
     kind: &str,
     path: &mut Vec<String>,
 ) -> Result<Vec<Value>, String> {
-    // `[{"$patch": "replace"}, ...]` replaces the whole list with the other items.
-    let replace = patch
-        .iter()
-        .any(|v| v.get(DIRECTIVE).and_then(Value::as_str) == Some("replace"));
-    if replace {
-        return Ok(patch
-            .iter()
-            .filter(|v| v.get(DIRECTIVE).is_none())
-            .map(|v| match v {
-                Value::Object(m) => Value::Object(strip_directives(m)),
-                other => other.clone(),
-            })
-            .collect());
-    }
     match strategy {
-        ListStrategy::Replace => Ok(patch
-            .iter()
-            .map(|v| match v {
-                Value::Object(m) => Value::Object(strip_directives(m)),
-                other => other.clone(),
-            })
-            .collect()),
+        ListStrategy::Replace => {
+            // `[{"$patch": "replace"}, ...]` means the other items; a list without a strategy
+            // is replaced by the patch's anyway.
+            Ok(patch
+                .iter()
+                .filter(|v| v.get(DIRECTIVE).is_none())
+                .map(|v| match v {
+                    Value::Object(m) => Value::Object(strip_directives(m)),
+                    other => other.clone(),
+                })
+                .collect())
+        }
         ListStrategy::MergeScalars => {
-            let mut out = orig.to_vec();
-            for v in patch {
-                if !out.contains(v) {
-                    out.push(v.clone());
+            // `mergeSlice` for scalars: the union of both lists without repeats, then put
+            // in order (`normalizeElementOrder`).
+            let mut merged: Vec<Value> = Vec::with_capacity(orig.len() + patch.len());
+            for v in orig.iter().chain(patch) {
+                if !merged.contains(v) {
+                    merged.push(v.clone());
                 }
             }
-            Ok(out)
+            Ok(normalize_element_order(merged, patch, orig, None))
         }
         ListStrategy::MergeKey(mk) => {
-            let mut out = orig.to_vec();
+            // `mergeSliceWithSpecialElements`: items with a `$patch` directive act on the
+            // whole list first (`delete` removes every item with that key, `replace` makes
+            // the list the patch's other items).
+            let mut original = orig.to_vec();
+            let mut items: Vec<&Map<String, Value>> = Vec::with_capacity(patch.len());
+            let mut replace = false;
             for item in patch {
                 let Value::Object(pm) = item else {
                     return Err(format!(
@@ -196,39 +251,139 @@ fn merge_list(
                         path.join(".")
                     ));
                 };
-                let Some(kv) = pm.get(mk) else {
-                    return Err(format!(
-                        "map: {} does not contain declared merge key: {mk}",
-                        Value::Object(pm.clone())
-                    ));
-                };
-                let pos = out.iter().position(|o| o.get(mk) == Some(kv));
-                let directive = pm.get(DIRECTIVE).and_then(Value::as_str);
-                if directive == Some("delete") {
-                    out.retain(|o| o.get(mk) != Some(kv));
-                    continue;
+                match pm.get(DIRECTIVE) {
+                    None => items.push(pm),
+                    Some(Value::String(d)) if d == "delete" => {
+                        let Some(kv) = pm.get(mk) else {
+                            return Err(no_merge_key(pm, mk));
+                        };
+                        original.retain(|o| o.get(mk) != Some(kv));
+                    }
+                    Some(Value::String(d)) if d == "replace" => replace = true,
+                    Some(Value::String(d)) if d == "merge" => {
+                        return Err("merging lists cannot yet be specified in the patch".into());
+                    }
+                    Some(other) => {
+                        return Err(format!(
+                            "unknown patch type: {} in map: {}",
+                            other
+                                .as_str()
+                                .map_or_else(|| other.to_string(), str::to_string),
+                            Value::Object(pm.clone())
+                        ))
+                    }
                 }
-                match pos {
+            }
+            if replace {
+                return Ok(items
+                    .into_iter()
+                    .map(|m| Value::Object(strip_directives(m)))
+                    .collect());
+            }
+            // `mergeSliceWithoutSpecialElements`: an item whose key the list has merges into
+            // it; any other is added.
+            let mut merged = original.clone();
+            for pm in &items {
+                let Some(kv) = pm.get(mk) else {
+                    return Err(no_merge_key(pm, mk));
+                };
+                match merged.iter().position(|o| o.get(mk) == Some(kv)) {
                     Some(i) => {
                         let empty = Map::new();
-                        let om = out[i].as_object().unwrap_or(&empty).clone();
-                        match merge_map(&om, pm, kind, path)? {
-                            Some(m) => out[i] = Value::Object(m),
-                            None => {
-                                out.remove(i);
-                            }
+                        let om = merged[i].as_object().unwrap_or(&empty).clone();
+                        if let Some(m) = merge_map(&om, pm, kind, path)? {
+                            merged[i] = Value::Object(m);
                         }
                     }
                     None => {
                         if let Some(m) = merge_map(&Map::new(), pm, kind, path)? {
-                            out.push(Value::Object(m));
+                            merged.push(Value::Object(m));
                         }
                     }
                 }
             }
-            Ok(out)
+            let order: Vec<Value> = items
+                .into_iter()
+                .map(|m| Value::Object(m.clone()))
+                .collect();
+            Ok(normalize_element_order(merged, &order, &original, Some(mk)))
         }
     }
+}
+
+fn no_merge_key(m: &Map<String, Value>, mk: &str) -> String {
+    format!(
+        "map: {} does not contain declared merge key: {mk}",
+        Value::Object(m.clone())
+    )
+}
+
+/// What a list item is for ordering: the value of its merge key in a list of maps, the item
+/// itself in a list of scalars.
+fn identity<'a>(item: &'a Value, merge_key: Option<&str>) -> Option<&'a Value> {
+    match merge_key {
+        Some(mk) => item.get(mk),
+        None => Some(item),
+    }
+}
+
+/// Where an item with `item`'s identity first is in `list` (upstream's `index`).
+fn index_of(list: &[Value], item: &Value, merge_key: Option<&str>) -> Option<usize> {
+    let id = identity(item, merge_key);
+    list.iter().position(|v| identity(v, merge_key) == id)
+}
+
+/// `normalizeElementOrder`: the order of a merged list. The items the patch names
+/// (`patch_order`: the patch's own list, or its `$setElementOrder`) take the patch's order;
+/// the items only the server had keep theirs (`server_order`: the list before the patch);
+/// the two are then interleaved by `mergeSortedSlice`. So a patch item the server did not
+/// have comes before every server-only item that follows it, which is why `kubectl patch`
+/// adding a container puts it first.
+pub(crate) fn normalize_element_order(
+    merged: Vec<Value>,
+    patch_order: &[Value],
+    server_order: &[Value],
+    merge_key: Option<&str>,
+) -> Vec<Value> {
+    let (mut patch_items, mut server_only): (Vec<Value>, Vec<Value>) = merged
+        .into_iter()
+        .partition(|v| index_of(patch_order, v, merge_key).is_some());
+    // Stable sorts, as `sort.SliceStable`.
+    patch_items.sort_by_key(|v| index_of(patch_order, v, merge_key).unwrap_or(usize::MAX));
+    server_only.sort_by_key(|v| index_of(server_order, v, merge_key).unwrap_or(usize::MAX));
+    merge_sorted_slice(server_only, patch_items, server_order, merge_key)
+}
+
+/// `mergeSortedSlice`: inserts each server-only item (`left`) among the patch items
+/// (`right`), keeping the order within each. A server-only item goes first only when both
+/// it and the next patch item are in the live list and it is the earlier there; a patch
+/// item the live list does not have always goes first.
+fn merge_sorted_slice(
+    left: Vec<Value>,
+    right: Vec<Value>,
+    server_order: &[Value],
+    merge_key: Option<&str>,
+) -> Vec<Value> {
+    let mut out = Vec::with_capacity(left.len() + right.len());
+    let mut left = left.into_iter().peekable();
+    let mut right = right.into_iter().peekable();
+    loop {
+        let take_left = match (left.peek(), right.peek()) {
+            (None, None) => break,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (Some(l), Some(r)) => matches!(
+                (
+                    index_of(server_order, l, merge_key),
+                    index_of(server_order, r, merge_key)
+                ),
+                (Some(li), Some(ri)) if li < ri
+            ),
+        };
+        let next = if take_left { left.next() } else { right.next() };
+        out.extend(next);
+    }
+    out
 }
 
 /// The patch map without directives and nulls (what it means as a plain value).

@@ -9,7 +9,7 @@
 
 use serde_json::Value;
 
-use super::kinds;
+use super::{fields, kinds};
 
 #[cfg(test)]
 pub(crate) fn roundtrip_as<T: serde::de::DeserializeOwned + serde::Serialize>(
@@ -36,7 +36,29 @@ pub fn roundtrip(kind: &str, input: &Value) -> Result<Value, String> {
 /// decode at all (that error is reported by [`decode_error_message`]) or the kind is
 /// unknown.
 pub fn unknown_fields(kind: &str, input: &Value) -> Vec<String> {
+    unknown_paths(kind, input)
+        .iter()
+        .map(|segments| fields::render(segments))
+        .collect()
+}
+
+fn unknown_paths(kind: &str, input: &Value) -> Vec<Vec<fields::Segment>> {
     kinds::by_kind(kind).map_or_else(Vec::new, |info| info.api.unknown_fields(input))
+}
+
+/// What the API server does with unknown fields when the request asks it to warn
+/// (`fieldValidation=Warn`, the default of a request without the directive): the decoded
+/// object has none of them. Removes them from `input` and returns their paths, for the
+/// warnings `unknown field "spec.replica"`.
+pub fn drop_unknown_fields(kind: &str, input: &mut Value) -> Vec<String> {
+    let paths = unknown_paths(kind, input);
+    for segments in &paths {
+        fields::remove(input, segments);
+    }
+    paths
+        .iter()
+        .map(|segments| fields::render(segments))
+        .collect()
 }
 
 fn version_of(kind: &str) -> &'static str {

@@ -281,8 +281,22 @@ fn check_namespace(world: &World, kind: &ObjectKind, ns: Option<&str>) -> Result
     }
 }
 
+/// The `fieldValidation` directive of a write (metav1.FieldValidation*): what the API server
+/// does with fields the kind does not know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldValidation {
+    /// Refuse the request with the strict decoding error. `kubectl apply` and `create` send
+    /// it (their `--validate` defaults to `strict`).
+    Strict,
+    /// Drop the fields and warn about each, `unknown field "spec.replica"`: the server's
+    /// default for a request without the directive (`fieldValidation` in the handlers'
+    /// rest.go), which is what `kubectl patch`, `scale` and `set image` send (`kubectl
+    /// patch` has no `--validate` flag).
+    Warn,
+}
+
 /// Checks that apply to every request: the namespace, the owner references, strict
-/// decoding.
+/// decoding (for every kind: each has its typed decoder, as the API server's codec).
 pub fn check_request(world: &World, kind: &ObjectKind, value: &Value) -> Result<(), ApiError> {
     check_namespace(
         world,
@@ -296,15 +310,25 @@ pub fn check_request(world: &World, kind: &ObjectKind, value: &Value) -> Result<
     if !errors.is_empty() {
         return Err(invalid(kind, meta.name.as_deref().unwrap_or(""), &errors));
     }
-    if !matches!(kind, ObjectKind::Other(_)) {
-        let unknown = strict::unknown_fields(kind.name(), value);
-        if !unknown.is_empty() {
+    // The typed kinds are decoded by their verbs; a kind stored as written is decoded here
+    // (its object is kept as JSON, but the API server's codec reads it as its type).
+    if let (ObjectKind::Other(name), Some(info)) = (kind, kind.info()) {
+        if let Some(why) = info.api.decode_error(value, name) {
             return Err(ApiError::new(
                 Reason::BadRequest,
-                strict::strict_decoding_message(kind.name(), &unknown)
-                    + &super::api::fields::hint_text(kind.name(), value, &unknown),
+                format!(
+                    "{kind} in version \"{}\" cannot be handled as a {kind}: {why}",
+                    version_of(value)
+                ),
             ));
         }
+    }
+    let unknown = strict::unknown_fields(kind.name(), value);
+    if !unknown.is_empty() {
+        return Err(ApiError::new(
+            Reason::BadRequest,
+            strict::strict_decoding_message(kind.name(), &unknown),
+        ));
     }
     Ok(())
 }
@@ -474,17 +498,44 @@ pub fn remove(world: &mut World, kind: &ObjectKind, name: &str) {
     }
 }
 
-/// PUT: replaces an object with `value` (from kubectl apply, patch, scale, ...).
-/// Returns whether anything changed, and the request's warnings.
+/// PUT: replaces an object with `value` (from kubectl apply, rollout undo, the
+/// controllers), with strict field validation. Returns whether anything changed, and the
+/// request's warnings.
 pub fn update(
     world: &mut World,
     kind: &ObjectKind,
     name: &str,
     value: &Value,
 ) -> Result<Response<bool>, RequestError> {
+    update_with(world, kind, name, value, FieldValidation::Strict)
+}
+
+fn update_with(
+    world: &mut World,
+    kind: &ObjectKind,
+    name: &str,
+    value: &Value,
+    validation: FieldValidation,
+) -> Result<Response<bool>, RequestError> {
     // Of the stored object, only its status is read (serializing the rest is wasted).
     let Some(old_status) = world.store.status_json(kind, name) else {
         return Err(ApiError::not_found(kind, name).into());
+    };
+    // Unknown fields are refused, or (Warn) dropped with a warning each, which comes before
+    // the strategy's own warnings (the patch is decoded before the update runs).
+    let mut decoding_warnings = Vec::new();
+    let dropped;
+    let value = match validation {
+        FieldValidation::Strict => value,
+        FieldValidation::Warn => {
+            let mut v = value.clone();
+            decoding_warnings = strict::drop_unknown_fields(kind.name(), &mut v)
+                .into_iter()
+                .map(|path| format!("unknown field \"{path}\""))
+                .collect();
+            dropped = v;
+            &dropped
+        }
     };
     check_request(world, kind, value)?;
     let old_meta = world.store.meta(kind, name).cloned().unwrap_or_default();
@@ -517,7 +568,7 @@ pub fn update(
         map.remove("status");
     }
 
-    let mut warnings = Vec::new();
+    let mut warnings = decoding_warnings;
     let changed = match kind {
         ObjectKind::StatefulSet => {
             let Some(old) = world.store.statefulsets.get(name).cloned() else {
@@ -530,7 +581,7 @@ pub fn update(
             if !errors.is_empty() {
                 return Err(invalid(kind, name, &errors).into());
             }
-            warnings = validation::statefulset_warnings(&set);
+            warnings.extend(validation::statefulset_warnings(&set));
             if set == old {
                 false
             } else {
@@ -645,7 +696,9 @@ fn finish_if_released(world: &mut World, kind: &ObjectKind, name: &str) {
     remove(world, kind, name);
 }
 
-/// PATCH: `kubectl patch` with a strategic merge, JSON merge or JSON patch.
+/// PATCH: `kubectl patch` with a strategic merge, JSON merge or JSON patch. kubectl sends
+/// no `fieldValidation`, so unknown fields are dropped with a warning
+/// ([`FieldValidation::Warn`]).
 pub fn patch(
     world: &mut World,
     kind: &ObjectKind,
@@ -662,7 +715,7 @@ pub fn patch(
         PatchType::Json => patch::json_patch(&live, body),
     }
     .map_err(|message| ApiError::new(Reason::BadRequest, message))?;
-    update(world, kind, name, &patched)
+    update_with(world, kind, name, &patched, FieldValidation::Warn)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -48,7 +48,7 @@ fn smp_containers_merge_by_name() {
 }
 
 #[test]
-fn smp_env_merges_by_name_and_new_items_are_appended() {
+fn smp_env_merges_by_name_and_new_items_follow_the_patch_order() {
     let patched = strategic_merge_patch(
         &two_containers(),
         &json!({"spec": {"template": {"spec": {"containers": [{"name": "nginx",
@@ -113,11 +113,111 @@ fn smp_lists_without_merge_key_are_replaced_and_finalizers_merge() {
         "Pod",
     )
     .unwrap();
+    // mergeSlice orders the union by normalizeElementOrder: the patch's new item first.
     assert_eq!(
         patched["metadata"]["finalizers"],
-        json!(["a", "example.com/hold"])
+        json!(["example.com/hold", "a"])
     );
     assert_eq!(patched["spec"]["tolerations"], json!([{"key": "y"}]));
+}
+
+/// apimachinery strategicpatch `mergeSlice` → `normalizeElementOrder` → `mergeSortedSlice`:
+/// a patch item the live list does not have comes before the server-only items; the patch's
+/// items keep the patch's order; the server's keep theirs. (The kubectl patch task on
+/// kubernetes.io prints the added redis container before nginx.)
+#[test]
+fn smp_new_items_come_first_in_the_patch_order() {
+    let containers = |v: &Value| -> Vec<String> {
+        v["spec"]["template"]["spec"]["containers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let patched = strategic_merge_patch(
+        &two_containers(),
+        &json!({"spec": {"template": {"spec": {"containers": [{"name": "redis", "image": "redis"}]}}}}),
+        "StatefulSet",
+    )
+    .unwrap();
+    assert_eq!(containers(&patched), ["redis", "nginx", "sidecar"]);
+    // Existing items named by the patch take the patch's order among themselves.
+    let patched = strategic_merge_patch(
+        &two_containers(),
+        &json!({"spec": {"template": {"spec": {"containers": [
+            {"name": "sidecar", "image": "b"}, {"name": "new"}, {"name": "nginx", "image": "n"}
+        ]}}}}),
+        "StatefulSet",
+    )
+    .unwrap();
+    assert_eq!(containers(&patched), ["sidecar", "new", "nginx"]);
+    // env [A, B] patched with [C]: C first.
+    let patched = strategic_merge_patch(
+        &two_containers(),
+        &json!({"spec": {"template": {"spec": {"containers": [{"name": "nginx", "env": [{"name": "C", "value": "3"}]}]}}}}),
+        "StatefulSet",
+    )
+    .unwrap();
+    let env: Vec<&str> = patched["spec"]["template"]["spec"]["containers"][0]["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(env, ["C", "A", "B"]);
+    // Scalars: [a, b] patched with [c, a]: the new `c` first, then `a` (before the
+    // server-only `b` in the live list), then `b`.
+    let patched = strategic_merge_patch(
+        &json!({"metadata": {"finalizers": ["a", "b"]}}),
+        &json!({"metadata": {"finalizers": ["c", "a"]}}),
+        "Pod",
+    )
+    .unwrap();
+    assert_eq!(patched["metadata"]["finalizers"], json!(["c", "a", "b"]));
+    // A server item before the patch's existing item stays before it.
+    let patched = strategic_merge_patch(
+        &json!({"metadata": {"finalizers": ["a", "b"]}}),
+        &json!({"metadata": {"finalizers": ["b"]}}),
+        "Pod",
+    )
+    .unwrap();
+    assert_eq!(patched["metadata"]["finalizers"], json!(["a", "b"]));
+}
+
+/// `$setElementOrder/<list>` (what kubectl apply's patches carry) orders the merged list.
+#[test]
+fn smp_set_element_order_orders_the_list() {
+    let patched = strategic_merge_patch(
+        &two_containers(),
+        &json!({"spec": {"template": {"spec": {"containers": [{"name": "nginx",
+            "$setElementOrder/env": [{"name": "C"}, {"name": "B"}],
+            "env": [{"name": "C", "value": "3"}]}]}}}}),
+        "StatefulSet",
+    )
+    .unwrap();
+    assert_eq!(
+        patched["spec"]["template"]["spec"]["containers"][0]["env"],
+        json!([{"name": "C", "value": "3"}, {"name": "A", "value": "1"}, {"name": "B", "value": "2"}])
+    );
+    let patched = strategic_merge_patch(
+        &json!({"metadata": {"finalizers": ["a", "b"]}}),
+        &json!({"metadata": {"$setElementOrder/finalizers": ["b", "a"]}}),
+        "Pod",
+    )
+    .unwrap();
+    assert_eq!(patched["metadata"]["finalizers"], json!(["b", "a"]));
+}
+
+#[test]
+fn smp_merge_directive_in_a_list_is_refused() {
+    let err = strategic_merge_patch(
+        &two_containers(),
+        &json!({"spec": {"template": {"spec": {"containers": [{"name": "x", "$patch": "merge"}]}}}}),
+        "StatefulSet",
+    )
+    .unwrap_err();
+    assert_eq!(err, "merging lists cannot yet be specified in the patch");
 }
 
 #[test]
@@ -317,6 +417,28 @@ fn apply_list_items_merge_by_key_and_removed_items_go() {
     );
 }
 
+/// kubectl apply's three-way patch carries `$setElementOrder` with the file's order: live env
+/// [A, B] (A and B added by another writer), file [C, B] → [C, A, B], as the API server's
+/// `mergeSortedSlice` interleaves the server-only A.
+#[test]
+fn apply_orders_list_items_as_the_set_element_order_patch_does() {
+    let v1 = seed_sts();
+    let mut live = apply_patch(None, &v1, &Value::Null, "StatefulSet").unwrap();
+    live["spec"]["template"]["spec"]["containers"][0]["env"] =
+        json!([{"name": "A", "value": "1"}, {"name": "B", "value": "2"}]);
+    live["metadata"]["finalizers"] = json!(["x"]);
+    let mut v2 = seed_sts();
+    v2["spec"]["template"]["spec"]["containers"][0]["env"] =
+        json!([{"name": "C", "value": "3"}, {"name": "B", "value": "2"}]);
+    v2["metadata"]["finalizers"] = json!(["y"]);
+    let out = apply_patch(last_applied(&live).as_ref(), &v2, &live, "StatefulSet").unwrap();
+    assert_eq!(
+        out["spec"]["template"]["spec"]["containers"][0]["env"],
+        json!([{"name": "C", "value": "3"}, {"name": "A", "value": "1"}, {"name": "B", "value": "2"}])
+    );
+    assert_eq!(out["metadata"]["finalizers"], json!(["y", "x"]));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Strict decoding (kubectl apply --validate=strict)
 
@@ -445,4 +567,34 @@ fn strict_ignores_null_and_empty_values_and_reports_decode_errors() {
         "{msg}"
     );
     assert!(decode_error_message("StatefulSet", &seed_sts()).is_none());
+}
+
+/// `fieldValidation=Warn` (what `kubectl patch` gets): the unknown fields leave the object,
+/// each named for its warning; every kind has its decoder (a ConfigMap's as a StatefulSet's).
+#[test]
+fn warn_drops_unknown_fields_of_every_kind() {
+    use crate::sim::api::strict::drop_unknown_fields;
+    let mut v = seed_sts();
+    v["spec"]["replica"] = json!(3);
+    v["spec"]["template"]["spec"]["containers"][0]["imagee"] = json!("nginx");
+    let before = seed_sts();
+    let dropped = drop_unknown_fields("StatefulSet", &mut v);
+    assert_eq!(
+        dropped,
+        ["spec.template.spec.containers[0].imagee", "spec.replica"]
+    );
+    assert_eq!(v, before);
+    let mut cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"},
+        "dataa": {"a": "b"}, "data": {"x": "y"}});
+    assert_eq!(drop_unknown_fields("ConfigMap", &mut cm), ["dataa"]);
+    assert_eq!(cm.get("dataa"), None);
+    assert_eq!(cm["data"], json!({"x": "y"}));
+    let mut pdb = json!({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+        "metadata": {"name": "p"}, "spec": {"maxUnavailble": 1}});
+    assert_eq!(
+        unknown_fields("PodDisruptionBudget", &pdb),
+        ["spec.maxUnavailble"]
+    );
+    drop_unknown_fields("PodDisruptionBudget", &mut pdb);
+    assert_eq!(pdb["spec"], json!({}));
 }
