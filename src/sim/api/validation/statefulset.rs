@@ -383,7 +383,8 @@ pub fn validate_statefulset_update(
     errs
 }
 
-/// Warnings returned with a create or update (B-VAL-16).
+/// The warning about a negative `revisionHistoryLimit`, returned with a create or update
+/// (B-VAL-16); the server adds the pod and claim templates' warnings before it.
 pub fn statefulset_warnings(sts: &StatefulSet) -> Vec<String> {
     let mut out = Vec::new();
     if sts
