@@ -471,3 +471,64 @@ fn null_selector_weighted(terms: Option<&[WeightedPodAffinityTerm]>, at: &str) -
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn pod(spec: serde_json::Value) -> Pod {
+        serde_json::from_value(json!({"metadata": {"name": "p"}, "spec": spec})).unwrap()
+    }
+
+    #[test]
+    fn an_env_var_that_extends_the_previous_one_is_not_warned_about() {
+        let p = pod(json!({"containers": [{"name": "c", "env": [
+            {"name": "A", "value": "1"},
+            {"name": "A", "value": "$(A):2"},
+            {"name": "A", "value": "$(A)"},
+            {"name": "A", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
+        ]}]}));
+        assert_eq!(
+            warnings_for_pod(&p, true),
+            [
+                "spec.containers[0].env[2]: hides previous definition of \"A\", which may be dropped when using apply",
+                "spec.containers[0].env[3]: hides previous definition of \"A\", which may be dropped when using apply",
+            ]
+        );
+    }
+
+    #[test]
+    fn ports_across_init_and_regular_containers() {
+        let p = pod(json!({
+            "initContainers": [{"name": "i", "ports": [{"containerPort": 53, "protocol": "UDP", "hostPort": 53}]}],
+            "containers": [
+                {"name": "a", "ports": [{"containerPort": 53, "protocol": "UDP", "hostPort": 53, "hostIP": "10.0.0.1"}]},
+                {"name": "b", "ports": [{"containerPort": 53, "protocol": "TCP"}]},
+            ],
+        }));
+        assert_eq!(
+            warnings_for_pod(&p, true),
+            ["spec.containers[0].ports[0]: dangerously ambiguous port definition with spec.initContainers[0].ports[0]"]
+        );
+    }
+
+    #[test]
+    fn a_template_warns_under_its_path() {
+        let t: PodTemplateSpec = serde_json::from_value(json!({
+            "metadata": {"annotations": {"container.apparmor.security.beta.kubernetes.io/c": "runtime/default"}},
+            "spec": {"containers": [{"name": "c", "resources": {"limits": {"ephemeral-storage": "1.5"}}}],
+                      "imagePullSecrets": [{"name": "x"}, {"name": "x"}, {"name": ""}]},
+        }))
+        .unwrap();
+        assert_eq!(
+            warnings_for_pod_template("spec.template", &t),
+            [
+                "spec.template.spec.imagePullSecrets[1].name: duplicate name \"x\"",
+                "spec.template.spec.imagePullSecrets[2].name: invalid empty name \"\"",
+                "spec.template.metadata.annotations[container.apparmor.security.beta.kubernetes.io/c]: deprecated since v1.30; use the \"appArmorProfile\" field instead",
+                "spec.template.spec.containers[0].resources.limits[ephemeral-storage]: fractional byte value \"1500m\" is invalid, must be an integer",
+            ]
+        );
+    }
+}
