@@ -45,8 +45,7 @@ pub enum FieldErrorKind {
         actual: usize,
         max: usize,
     },
-    /// Only the tests raise it: no simulated field has a length limit yet.
-    #[cfg_attr(not(test), allow(dead_code))]
+    /// `field.TooLong` of a size in bytes (an object's annotations together).
     TooLong {
         max: usize,
     },
@@ -103,6 +102,14 @@ impl FieldError {
         FieldError {
             path: path.into(),
             kind: FieldErrorKind::TooMany { actual, max },
+        }
+    }
+
+    /// `field.TooLong`: more than `max` bytes.
+    pub fn too_long(path: impl Into<String>, max: usize) -> Self {
+        FieldError {
+            path: path.into(),
+            kind: FieldErrorKind::TooLong { max },
         }
     }
 

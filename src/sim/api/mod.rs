@@ -14,6 +14,8 @@
 //! - [`kinds`]: the kinds the server knows;
 //! - [`poddisruptionbudget`]: PDB validation and scaling;
 //! - [`priority`]: the Priority admission plugin (a pod's priority from its class);
+//! - [`runtimeclass`]: the RuntimeClass admission plugin (a pod's overhead);
+//! - [`warnings`]: the warnings the API server returns with a create or update;
 //! - [`eviction`]: the pods/eviction subresource (B-EVICT);
 //! - [`unsimulated`]: manifest fields scn does not simulate, warned about at apply.
 
@@ -30,10 +32,12 @@ pub mod patch;
 pub mod poddisruptionbudget;
 pub mod priority;
 pub mod resource;
+pub mod runtimeclass;
 pub mod strict;
 pub mod unsimulated;
 pub mod validation;
 pub mod validation_ranges;
+pub mod warnings;
 
 #[cfg(test)]
 mod tests;

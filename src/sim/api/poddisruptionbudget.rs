@@ -9,7 +9,9 @@ use serde_json::Value;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use super::field_error::{quote, FieldError};
-use super::validation::{go_json, int_or_string_json, label_selector_value};
+use super::validation::{
+    go_json, int_or_string_json, label_selector_value, validate_label_selector,
+};
 
 pub const KIND: &str = "PodDisruptionBudget";
 
@@ -22,7 +24,9 @@ pub fn decode(body: &Value) -> Option<PodDisruptionBudget> {
 }
 
 /// `ValidatePodDisruptionBudgetSpec`: minAvailable and maxUnavailable are exclusive, each a
-/// non-negative integer or a percentage of at most 100%, and the eviction policy is known.
+/// non-negative integer or a percentage of at most 100%, the selector is valid
+/// (`ValidateLabelSelector`, label values checked as on a create), and the eviction policy
+/// is known.
 pub fn validate(body: &Value) -> Vec<FieldError> {
     let mut errors = Vec::new();
     let spec = body.get("spec").cloned().unwrap_or(Value::Null);
@@ -39,6 +43,13 @@ pub fn validate(body: &Value) -> Vec<FieldError> {
         if let Some(value) = value {
             errors.extend(int_or_percent(&format!("spec.{field}"), value));
         }
+    }
+    if let Some(selector) = spec
+        .get("selector")
+        .filter(|s| !s.is_null())
+        .and_then(|s| <LabelSelector as serde::Deserialize>::deserialize(s).ok())
+    {
+        errors.extend(validate_label_selector(&selector, "spec.selector").0);
     }
     if let Some(policy) = spec
         .get("unhealthyPodEvictionPolicy")

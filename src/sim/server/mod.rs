@@ -365,7 +365,7 @@ pub fn create(
             if !errors.is_empty() {
                 return Err(invalid(kind, &name, &errors).into());
             }
-            warnings = validation::statefulset_warnings(&set);
+            warnings = statefulset_warnings(&set, None);
             init_meta(world, kind, &mut set.metadata);
             set.metadata.generation = Some(1);
             set.status = None;
@@ -380,8 +380,12 @@ pub fn create(
             if !errors.is_empty() {
                 return Err(invalid(kind, &name, &errors).into());
             }
+            let warnings = super::api::warnings::warnings_for_pod(&pod, true);
             insert_pod(world, pod)?;
-            return Ok(Response::new(name));
+            return Ok(Response {
+                value: name,
+                warnings,
+            });
         }
         ObjectKind::Service => {
             let mut svc: Service = decode(kind, value)?;
@@ -403,11 +407,15 @@ pub fn create(
             if !errors.is_empty() {
                 return Err(invalid(kind, &name, &errors).into());
             }
+            warnings = super::api::warnings::warnings_for_claim(&claim);
             admit_claim(world, &mut claim);
             init_meta(world, kind, &mut claim.metadata);
             world.store.claims.insert(name.clone(), claim);
         }
-        ObjectKind::PersistentVolume => persistentvolume::create_pv(world, value)?,
+        ObjectKind::PersistentVolume => {
+            persistentvolume::create_pv(world, value)?;
+            warnings = volume_warnings(kind, value);
+        }
         ObjectKind::StorageClass => persistentvolume::create_storage_class(world, value)?,
         ObjectKind::Node => {
             check_node(kind, &name, value)?;
@@ -426,26 +434,20 @@ pub fn create(
         }
         ObjectKind::Other(other) => {
             warnings.extend(kind_warnings(kind));
-            if other == super::api::poddisruptionbudget::KIND {
-                let errors = super::api::poddisruptionbudget::validate(value);
-                if !errors.is_empty() {
-                    return Err(invalid(kind, &name, &errors).into());
-                }
+            let mut body = value.clone();
+            if other == "Secret" {
+                // The API's conversion merges stringData before validation.
+                defaults::merge_secret_string_data(&mut body);
             }
-            if other == "Deployment" {
-                let errors = super::api::validation_ranges::validate_deployment_ranges(value);
-                if !errors.is_empty() {
-                    return Err(invalid(kind, &name, &errors).into());
-                }
+            let errors = validate_other(other, &body, None);
+            if !errors.is_empty() {
+                return Err(invalid(kind, &name, &errors).into());
             }
+            warnings.extend(other_warnings(other, &body, None));
             let mut metadata = meta_of(value);
             init_meta(world, kind, &mut metadata);
             metadata.generation = Some(1);
-            let mut body = value.clone();
             body["metadata"] = serde_json::to_value(&metadata).unwrap_or(Value::Null);
-            if other == "Secret" {
-                defaults::merge_secret_string_data(&mut body);
-            }
             world.store.others.insert(
                 (other.clone(), name.clone()),
                 GenericObject { metadata, body },
@@ -457,6 +459,120 @@ pub fn create(
         value: name,
         warnings,
     })
+}
+
+/// The StatefulSet strategy's `WarningsOnCreate` / `WarningsOnUpdate` (`old` on an
+/// update): the pod template's warnings (on an update only when the spec changed, that is
+/// when the generation moves), each claim template's (the update's path has upstream's
+/// `.Spec`, sic), and a negative `revisionHistoryLimit` (B-VAL-16).
+fn statefulset_warnings(set: &StatefulSet, old: Option<&StatefulSet>) -> Vec<String> {
+    use super::api::warnings::{warnings_for_claim_spec, warnings_for_pod_template};
+    let mut out = Vec::new();
+    let Some(spec) = &set.spec else {
+        return out;
+    };
+    if old.is_none_or(|old| old.spec != set.spec) {
+        out.extend(warnings_for_pod_template("spec.template", &spec.template));
+    }
+    for (i, template) in spec.volume_claim_templates.iter().flatten().enumerate() {
+        let path = match old {
+            None => format!("spec.volumeClaimTemplates[{i}]"),
+            Some(_) => format!("spec.volumeClaimTemplates[{i}].Spec"),
+        };
+        if let Some(claim_spec) = &template.spec {
+            out.extend(warnings_for_claim_spec(&path, claim_spec));
+        }
+    }
+    out.extend(validation::statefulset_warnings(set));
+    out
+}
+
+/// The PersistentVolume and PersistentVolumeClaim strategies' warnings, on create and
+/// update alike, of the object the request wrote.
+fn volume_warnings(kind: &ObjectKind, value: &Value) -> Vec<String> {
+    use super::api::warnings::{warnings_for_claim, warnings_for_persistent_volume};
+    match kind {
+        ObjectKind::PersistentVolume => decode(kind, value)
+            .map(|pv| warnings_for_persistent_volume(&pv))
+            .unwrap_or_default(),
+        ObjectKind::PersistentVolumeClaim => decode(kind, value)
+            .map(|claim| warnings_for_claim(&claim))
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+/// The warnings of a Deployment or a ReplicaSet stored as written (their strategies'
+/// `WarningsOnCreate` / `WarningsOnUpdate`): on create the name and the pod template, on
+/// an update the template only when the generation moves (a new spec; for a Deployment
+/// new annotations too).
+fn other_warnings(kind: &str, body: &Value, old: Option<&Value>) -> Vec<String> {
+    use super::api::warnings::{warnings_for_pod_template, warnings_for_workload_create};
+    if !matches!(kind, "Deployment" | "ReplicaSet") {
+        return Vec::new();
+    }
+    let template = body
+        .pointer("/spec/template")
+        .and_then(|t| {
+            <k8s_openapi::api::core::v1::PodTemplateSpec as serde::Deserialize>::deserialize(t).ok()
+        })
+        .unwrap_or_default();
+    match old {
+        None => {
+            let name = meta_of(body).name.unwrap_or_default();
+            warnings_for_workload_create(&name, &template)
+        }
+        Some(old) => {
+            let annotations = |v: &Value| v.pointer("/metadata/annotations").cloned();
+            let moved = old.get("spec") != body.get("spec")
+                || (kind == "Deployment" && annotations(old) != annotations(body));
+            if moved {
+                warnings_for_pod_template("spec.template", &template)
+            } else {
+                Vec::new()
+            }
+        }
+    }
+}
+
+/// The validation of a kind stored as written, as its registry strategy and the generic
+/// registry run it. Most strategies check the metadata first (the name by the kind's rule,
+/// labels, annotations), then the kind's own fields: ConfigMap and Secret keys (after the
+/// update rules of an `immutable` object), a Deployment's ranges. The PodDisruptionBudget
+/// strategy checks only the spec; the generic registry's check of the metadata (its name
+/// only by the URL path rules) runs when the spec passed.
+fn validate_other(kind: &str, body: &Value, old: Option<&Value>) -> Vec<field_error::FieldError> {
+    let meta = validation::validate_object_meta(kind, &meta_of(body));
+    match kind {
+        super::api::poddisruptionbudget::KIND => {
+            let errors = super::api::poddisruptionbudget::validate(body);
+            if errors.is_empty() {
+                meta
+            } else {
+                errors
+            }
+        }
+        "ConfigMap" | "Secret" => {
+            let mut errors = old
+                .map(|old| validation::validate_data_update(kind, body, old))
+                .unwrap_or_default();
+            errors.extend(meta);
+            errors.extend(if kind == "Secret" {
+                validation::validate_secret(body)
+            } else {
+                validation::validate_config_map(body)
+            });
+            errors
+        }
+        "Deployment" => {
+            let mut errors = meta;
+            errors.extend(super::api::validation_ranges::validate_deployment_ranges(
+                body,
+            ));
+            errors
+        }
+        _ => meta,
+    }
 }
 
 /// `ValidateNode` / `ValidateNodeUpdate`, for the part a user can get wrong: the taints.
@@ -581,7 +697,7 @@ fn update_with(
             if !errors.is_empty() {
                 return Err(invalid(kind, name, &errors).into());
             }
-            warnings.extend(validation::statefulset_warnings(&set));
+            warnings.extend(statefulset_warnings(&set, Some(&old)));
             if set == old {
                 false
             } else {
@@ -595,8 +711,16 @@ fn update_with(
         }
         ObjectKind::Pod => update_pod(world, name, &value)?,
         ObjectKind::Service => service::update_service(world, name, &value)?,
-        ObjectKind::PersistentVolumeClaim => update_claim(world, name, &value)?,
-        ObjectKind::PersistentVolume => persistentvolume::update_pv(world, name, &value)?,
+        ObjectKind::PersistentVolumeClaim => {
+            let changed = update_claim(world, name, &value)?;
+            warnings.extend(volume_warnings(kind, &value));
+            changed
+        }
+        ObjectKind::PersistentVolume => {
+            let changed = persistentvolume::update_pv(world, name, &value)?;
+            warnings.extend(volume_warnings(kind, &value));
+            changed
+        }
         ObjectKind::StorageClass => persistentvolume::update_storage_class(world, name, &value)?,
         ObjectKind::Node => {
             check_node(kind, name, &value)?;
@@ -622,18 +746,11 @@ fn update_with(
             if k == "Secret" {
                 defaults::merge_secret_string_data(&mut value);
             }
-            if k == super::api::poddisruptionbudget::KIND {
-                let errors = super::api::poddisruptionbudget::validate(&value);
-                if !errors.is_empty() {
-                    return Err(invalid(kind, name, &errors).into());
-                }
+            let errors = validate_other(k, &value, old.as_ref());
+            if !errors.is_empty() {
+                return Err(invalid(kind, name, &errors).into());
             }
-            if k == "Deployment" {
-                let errors = super::api::validation_ranges::validate_deployment_ranges(&value);
-                if !errors.is_empty() {
-                    return Err(invalid(kind, name, &errors).into());
-                }
-            }
+            warnings.extend(other_warnings(k, &value, old.as_ref()));
             if old.as_ref() == Some(&value) {
                 false
             } else {

@@ -20,6 +20,13 @@ pub fn insert_pod(world: &mut World, mut pod: Pod) -> Result<(), RequestError> {
     // were, before validation; doing it again changes nothing).
     crate::sim::api::defaults::default_pod(&mut pod);
     admit_priority(&name, &mut pod)?;
+    // Validating admission, after the object's validation.
+    crate::sim::api::runtimeclass::validate_overhead(&pod).map_err(|reason| {
+        ApiError::new(
+            Reason::Forbidden,
+            format!("pods \"{name}\" is forbidden: {reason}"),
+        )
+    })?;
     world.count_pod_creation()?;
     crate::sim::api::default_toleration_seconds::admit(&mut pod);
     init_meta(world, &ObjectKind::Pod, &mut pod.metadata);

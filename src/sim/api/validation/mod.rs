@@ -3,19 +3,21 @@
 //!
 //! - `names`: name, label and number syntax (apimachinery's `util/validation`) and each
 //!   kind's `metadata.name` rule;
-//! - `objectmeta`: what every kind's metadata must hold (owner references);
+//! - `objectmeta`: what every kind's metadata must hold (name, labels, annotations, owner
+//!   references);
 //! - `selector`: label selectors, matched and validated (`meta/v1/validation`);
 //! - `render`: values inside messages, rendered as upstream's `field.Error` does: strings
 //!   quoted, integers bare, maps and structures as their JSON (internal types with their Go
 //!   field names);
 //! - per kind (`pkg/apis/{core,apps}/validation`): `pod`, `persistentvolume`,
 //!   `persistentvolumeclaim`, `storageclass`, `service`, `statefulset`,
-//!   `controllerrevision`;
+//!   `controllerrevision`, `configmap` (ConfigMap and Secret keys);
 //! - the parts of a pod spec with rules of their own: `resources` (a container's requests
 //!   and limits), `affinity`, `topology_spread`, `taint` (tolerations, and a Node's taints),
 //!   `volume` (a volume's source).
 
 mod affinity;
+mod configmap;
 mod controllerrevision;
 mod names;
 mod objectmeta;
@@ -33,15 +35,17 @@ mod taint;
 mod topology_spread;
 mod volume;
 
+pub use configmap::{validate_config_map, validate_data_update, validate_secret};
 pub use controllerrevision::{validate_controller_revision, validate_controller_revision_update};
-pub use names::validate_object_meta_name;
-pub use objectmeta::validate_owner_references;
+pub use names::{dns1123_label_errors, validate_object_meta_name};
+pub use objectmeta::{validate_object_meta, validate_owner_references};
 pub use persistentvolume::{validate_pv, validate_pv_update};
 pub use persistentvolumeclaim::{
     requested_storage, storage_request, validate_pvc, validate_pvc_update,
 };
 pub use pod::{validate_pod, validate_pod_update};
 pub(crate) use render::{go_json, int_or_string_json, label_selector_value};
+pub(crate) use selector::validate_label_selector;
 pub use service::{
     externally_accessible, is_headless, json_list, needs_health_check,
     validate_cluster_ips_related_fields, validate_service, validate_service_update,

@@ -139,9 +139,27 @@ pub fn validate_labels(labels: Option<&BTreeMap<String, String>>, path: &str) ->
     errs
 }
 
+/// apimachinery's `path.IsValidPathSegmentName`: the only rule for the name of a kind whose
+/// strategy does not check it (the generic registry's `ValidatePathSegmentName`).
+fn path_segment_errors(name: &str) -> Vec<String> {
+    for illegal in [".", ".."] {
+        if name == illegal {
+            return vec![format!("may not be '{illegal}'")];
+        }
+    }
+    ["/", "%"]
+        .iter()
+        .filter(|illegal| name.contains(*illegal))
+        .map(|illegal| format!("may not contain '{illegal}'"))
+        .collect()
+}
+
 /// `metadata.name` of an object of `kind`: a DNS-1123 label for StatefulSet and Namespace
-/// (B-VAL-15), a DNS-1035 label for Service (upstream `ValidateServiceName`), a DNS-1123
-/// subdomain for every other kind.
+/// (B-VAL-15), a DNS-1035 label for Service (upstream `ValidateServiceName`); only the URL
+/// path rules for the kinds whose validation leaves the name to the generic registry
+/// (PodDisruptionBudget, Event, the RBAC kinds: `ValidateRBACName` is
+/// `path.IsValidPathSegmentName`); a DNS-1123 subdomain for every other kind, a CronJob's
+/// at most 52 characters (its Jobs add an 11-character suffix).
 pub fn validate_object_meta_name(kind: &str, name: &str) -> Vec<FieldError> {
     let path = "metadata.name";
     if name.is_empty() {
@@ -150,14 +168,70 @@ pub fn validate_object_meta_name(kind: &str, name: &str) -> Vec<FieldError> {
             "name or generateName is required",
         )];
     }
-    let msgs = match kind {
+    let mut msgs = match kind {
         "StatefulSet" | "Namespace" => dns1123_label_errors(name),
         "Service" => dns1035_label_errors(name),
+        "PodDisruptionBudget"
+        | "Event"
+        | "Role"
+        | "RoleBinding"
+        | "ClusterRole"
+        | "ClusterRoleBinding" => path_segment_errors(name),
         _ => dns1123_subdomain_errors(name),
     };
+    if kind == "CronJob" && name.len() > 52 {
+        msgs.push("must be no more than 52 characters".to_string());
+    }
     msgs.into_iter()
         .map(|m| FieldError::invalid_str(path, name, m))
         .collect()
+}
+
+/// apimachinery's `TotalAnnotationSizeLimitB`: the keys and values of an object's
+/// annotations together.
+const TOTAL_ANNOTATION_SIZE_LIMIT: usize = 256 * 1024;
+
+/// `ValidateAnnotations`: each key a qualified name (checked in lower case: the case of an
+/// annotation key does not matter), and all of them at most 256 KiB.
+pub fn validate_annotations(
+    annotations: Option<&BTreeMap<String, String>>,
+    path: &str,
+) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let mut total = 0usize;
+    for (k, v) in annotations.into_iter().flatten() {
+        for e in qualified_name_errors(&k.to_lowercase()) {
+            errs.push(FieldError::invalid_str(path, k, e));
+        }
+        total = total.saturating_add(k.len()).saturating_add(v.len());
+    }
+    if total > TOTAL_ANNOTATION_SIZE_LIMIT {
+        errs.push(FieldError::too_long(path, TOTAL_ANNOTATION_SIZE_LIMIT));
+    }
+    errs
+}
+
+const CONFIG_MAP_KEY_MSG: &str = "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')";
+
+/// `IsConfigMapKey`: a ConfigMap's or Secret's key is a file name in a volume: at most 253
+/// characters of `[-._a-zA-Z0-9]`, and not `.`, `..` or starting with `..`.
+pub fn config_map_key_errors(key: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if key.len() > 253 {
+        out.push("must be no more than 253 characters".to_string());
+    }
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_');
+    if key.is_empty() || !key.chars().all(allowed) {
+        out.push(CONFIG_MAP_KEY_MSG.to_string());
+    }
+    if key == "." {
+        out.push("must not be '.'".to_string());
+    } else if key == ".." {
+        out.push("must not be '..'".to_string());
+    } else if key.starts_with("..") {
+        out.push("must not start with '..'".to_string());
+    }
+    out
 }
 
 pub(super) fn nonnegative(path: &str, v: i64) -> Option<FieldError> {

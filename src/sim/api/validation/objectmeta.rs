@@ -1,11 +1,25 @@
 //! Checks of `metadata` every kind shares (apimachinery's `api/validation/objectmeta.go`):
-//! the owner references.
+//! the name by the kind's rule, the labels, the annotations, the owner references.
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 use serde_json::{Map, Value};
 
 use super::super::field_error::FieldError;
+use super::names::{validate_annotations, validate_labels, validate_object_meta_name};
 use super::render::go_json;
+
+/// `ValidateObjectMeta` for what a manifest can get wrong: the name (by the kind's rule),
+/// the labels, the annotations. (The owner references are checked for every request
+/// before the kind's own validation.)
+pub fn validate_object_meta(kind: &str, meta: &ObjectMeta) -> Vec<FieldError> {
+    let mut errs = validate_object_meta_name(kind, meta.name.as_deref().unwrap_or(""));
+    errs.extend(validate_labels(meta.labels.as_ref(), "metadata.labels"));
+    errs.extend(validate_annotations(
+        meta.annotations.as_ref(),
+        "metadata.annotations",
+    ));
+    errs
+}
 
 const PATH: &str = "metadata.ownerReferences";
 

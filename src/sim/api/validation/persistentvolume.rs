@@ -3,7 +3,7 @@
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeSpec};
 
 use super::super::field_error::FieldError;
-use super::names::{validate_labels, validate_object_meta_name};
+
 use super::persistentvolumeclaim::validate_access_modes;
 
 const RECLAIM_POLICIES: [&str; 3] = ["Delete", "Recycle", "Retain"];
@@ -129,14 +129,8 @@ pub fn validate_pv_spec(spec: &PersistentVolumeSpec, path: &str) -> Vec<FieldErr
 
 /// PersistentVolume validation: the name (a DNS subdomain), labels and the spec.
 pub fn validate_pv(pv: &PersistentVolume) -> Vec<FieldError> {
-    let mut errs = validate_object_meta_name(
-        "PersistentVolume",
-        pv.metadata.name.as_deref().unwrap_or(""),
-    );
-    errs.extend(validate_labels(
-        pv.metadata.labels.as_ref(),
-        "metadata.labels",
-    ));
+    // `ValidateObjectMeta`: the name, labels, annotations.
+    let mut errs = super::objectmeta::validate_object_meta("PersistentVolume", &pv.metadata);
     errs.extend(validate_pv_spec(
         pv.spec.as_ref().unwrap_or(&PersistentVolumeSpec::default()),
         "spec",

@@ -3,7 +3,6 @@
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, PersistentVolumeClaimSpec};
 
 use super::super::field_error::FieldError;
-use super::names::{validate_labels, validate_object_meta_name};
 
 const ACCESS_MODES: [&str; 4] = [
     "ReadOnlyMany",
@@ -80,14 +79,8 @@ pub(super) fn validate_pvc_spec(
 /// PVC validation: name, `spec.accessModes` required (and supported), `spec.resources[storage]`
 /// required.
 pub fn validate_pvc(pvc: &PersistentVolumeClaim) -> Vec<FieldError> {
-    let mut errs = validate_object_meta_name(
-        "PersistentVolumeClaim",
-        pvc.metadata.name.as_deref().unwrap_or(""),
-    );
-    errs.extend(validate_labels(
-        pvc.metadata.labels.as_ref(),
-        "metadata.labels",
-    ));
+    // `ValidateObjectMeta`: the name, labels, annotations.
+    let mut errs = super::objectmeta::validate_object_meta("PersistentVolumeClaim", &pvc.metadata);
     errs.extend(validate_pvc_spec(pvc.spec.as_ref(), "spec"));
     errs
 }

@@ -10,10 +10,7 @@ use k8s_openapi::api::core::v1::{
 use super::super::field_error::FieldError;
 use super::super::validation_ranges::port_name_errors;
 use super::affinity::validate_affinity;
-use super::names::{
-    dns1123_label_errors, validate_labels, validate_object_meta_name, NONNEGATIVE_MSG,
-    PORT_RANGE_MSG,
-};
+use super::names::{dns1123_label_errors, validate_labels, NONNEGATIVE_MSG, PORT_RANGE_MSG};
 use super::resources::validate_resource_requirements;
 use super::topology_spread::validate_topology_spread_constraints;
 use super::volume::validate_volume_source;
@@ -291,11 +288,8 @@ fn validate_container_restart_policy(c: &Container, cp: &str) -> Vec<FieldError>
 /// labels (B-VAL-19), containers (names required and unique, image required), each
 /// volumeMount naming a volume (B-VAL-18, `Not found`).
 pub fn validate_pod(pod: &Pod) -> Vec<FieldError> {
-    let mut errs = validate_object_meta_name("Pod", pod.metadata.name.as_deref().unwrap_or(""));
-    errs.extend(validate_labels(
-        pod.metadata.labels.as_ref(),
-        "metadata.labels",
-    ));
+    // `ValidateObjectMeta`: the name, labels, annotations.
+    let mut errs = super::objectmeta::validate_object_meta("Pod", &pod.metadata);
     match &pod.spec {
         None => errs.push(FieldError::required("spec.containers", "")),
         Some(spec) => {

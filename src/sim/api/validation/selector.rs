@@ -44,10 +44,12 @@ pub(super) fn selector_is_empty(s: &LabelSelector) -> bool {
         && s.match_expressions.as_ref().is_none_or(|m| m.is_empty())
 }
 
-/// `ValidateLabelSelector`; returns the errors and whether the selector can be converted.
-pub(super) fn validate_label_selector(s: &LabelSelector, path: &str) -> (Vec<FieldError>, bool) {
-    let mut errs = Vec::new();
-    let mut convertible = true;
+/// `ValidateLabelSelector` with `AllowInvalidLabelValueInSelector` off (what a create
+/// gets): the matchLabels first, then each requirement's operator and values, its key, and
+/// each value by index. Returns the errors and whether the selector can be converted.
+pub(crate) fn validate_label_selector(s: &LabelSelector, path: &str) -> (Vec<FieldError>, bool) {
+    let mut errs = validate_labels(s.match_labels.as_ref(), &format!("{path}.matchLabels"));
+    let mut convertible = errs.is_empty();
     for (i, r) in s.match_expressions.iter().flatten().enumerate() {
         let p = format!("{path}.matchExpressions[{i}]");
         let nvalues = r.values.as_ref().map_or(0, |v| v.len());
@@ -80,17 +82,12 @@ pub(super) fn validate_label_selector(s: &LabelSelector, path: &str) -> (Vec<Fie
         for e in qualified_name_errors(&r.key) {
             errs.push(FieldError::invalid_str(format!("{p}.key"), &r.key, e));
         }
-        for v in r.values.iter().flatten() {
+        for (j, v) in r.values.iter().flatten().enumerate() {
             for e in label_value_errors(v) {
                 convertible = false;
-                errs.push(FieldError::invalid_str(format!("{p}.values"), v, e));
+                errs.push(FieldError::invalid_str(format!("{p}.values[{j}]"), v, e));
             }
         }
     }
-    let ml = validate_labels(s.match_labels.as_ref(), &format!("{path}.matchLabels"));
-    if !ml.is_empty() {
-        convertible = false;
-    }
-    errs.extend(ml);
     (errs, convertible)
 }

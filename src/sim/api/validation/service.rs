@@ -15,7 +15,7 @@ use super::super::field_error::FieldError;
 use super::super::validation_ranges::port_name_errors;
 use super::names::{
     dns1123_label_errors, dns1123_subdomain_errors, qualified_name_errors, validate_labels,
-    validate_object_meta_name, PORT_RANGE_MSG,
+    PORT_RANGE_MSG,
 };
 
 const TYPES: [&str; 4] = ["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"];
@@ -69,11 +69,8 @@ fn port_key_json(protocol: &str, port: i32) -> String {
 /// `ValidateService`, on a Service as it is after defaulting and the allocator's
 /// normalization (`clusterIPs` follows `clusterIP`).
 pub fn validate_service(svc: &Service) -> Vec<FieldError> {
-    let mut errs = validate_object_meta_name("Service", svc.metadata.name.as_deref().unwrap_or(""));
-    errs.extend(validate_labels(
-        svc.metadata.labels.as_ref(),
-        "metadata.labels",
-    ));
+    // `ValidateObjectMeta`: the name, labels, annotations.
+    let mut errs = super::objectmeta::validate_object_meta("Service", &svc.metadata);
     let default = ServiceSpec::default();
     let spec = svc.spec.as_ref().unwrap_or(&default);
     let ty = type_of(spec);

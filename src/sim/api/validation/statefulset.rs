@@ -12,9 +12,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::super::defaults::{default_statefulset, FeatureGates};
 use super::super::field_error::FieldError;
-use super::names::{
-    dns1123_subdomain_errors, nonnegative, validate_labels, validate_object_meta_name,
-};
+use super::names::{dns1123_subdomain_errors, nonnegative, validate_annotations, validate_labels};
 use super::persistentvolumeclaim::validate_pvc_spec;
 use super::pod::{validate_pod_spec, PodSpecChecks};
 use super::render::{
@@ -177,7 +175,16 @@ fn validate_statefulset_spec(spec: &StatefulSetSpec) -> Vec<FieldError> {
         // B-VAL-1
         errs.push(template_mismatch(labels));
     }
-    errs.extend(validate_labels(labels, "spec.template.metadata.labels"));
+    // `ValidatePodTemplateSpecForStatefulSet` names these under the template itself
+    // (`fldPath.Child("labels")`), unlike the selector mismatch (`metadata.labels`).
+    errs.extend(validate_labels(labels, "spec.template.labels"));
+    errs.extend(validate_annotations(
+        spec.template
+            .metadata
+            .as_ref()
+            .and_then(|m| m.annotations.as_ref()),
+        "spec.template.annotations",
+    ));
     // B-VAL-18: the pod template is validated since v1.34 (mount names are not cross-checked).
     let default_pod = PodSpec::default();
     let pod_spec = spec.template.spec.as_ref().unwrap_or(&default_pod);
@@ -244,12 +251,8 @@ fn template_mismatch(labels: Option<&BTreeMap<String, String>>) -> FieldError {
 /// A missing `spec.selector` (B-VAL-2) cannot be represented in the k8s-openapi type (the
 /// field is required there); use [`validate_statefulset_json`] to get that error.
 pub fn validate_statefulset(sts: &StatefulSet, _gates: &FeatureGates) -> Vec<FieldError> {
-    let mut errs =
-        validate_object_meta_name("StatefulSet", sts.metadata.name.as_deref().unwrap_or(""));
-    errs.extend(validate_labels(
-        sts.metadata.labels.as_ref(),
-        "metadata.labels",
-    ));
+    // `ValidateObjectMeta`: the name, labels, annotations.
+    let mut errs = super::objectmeta::validate_object_meta("StatefulSet", &sts.metadata);
     match &sts.spec {
         Some(spec) => errs.extend(validate_statefulset_spec(spec)),
         None => errs.extend(validate_statefulset_spec(&StatefulSetSpec::default())),
@@ -383,7 +386,8 @@ pub fn validate_statefulset_update(
     errs
 }
 
-/// Warnings returned with a create or update (B-VAL-16).
+/// The warning about a negative `revisionHistoryLimit`, returned with a create or update
+/// (B-VAL-16); the server adds the pod and claim templates' warnings before it.
 pub fn statefulset_warnings(sts: &StatefulSet) -> Vec<String> {
     let mut out = Vec::new();
     if sts

@@ -4,7 +4,7 @@
 use k8s_openapi::api::storage::v1::StorageClass;
 
 use super::super::field_error::{quote, FieldError};
-use super::names::{qualified_name_errors, validate_object_meta_name};
+use super::names::qualified_name_errors;
 
 const RECLAIM_POLICIES: [&str; 2] = ["Delete", "Retain"];
 const BINDING_MODES: [&str; 2] = ["Immediate", "WaitForFirstConsumer"];
@@ -12,8 +12,8 @@ const BINDING_MODES: [&str; 2] = ["Immediate", "WaitForFirstConsumer"];
 /// A new (defaulted) class: a name, a provisioner that is a qualified name, a supported
 /// reclaim policy and binding mode.
 pub fn validate_storage_class(class: &StorageClass) -> Vec<FieldError> {
-    let mut errs =
-        validate_object_meta_name("StorageClass", class.metadata.name.as_deref().unwrap_or(""));
+    // `ValidateObjectMeta`: the name, labels, annotations.
+    let mut errs = super::objectmeta::validate_object_meta("StorageClass", &class.metadata);
     if class.provisioner.is_empty() {
         errs.push(FieldError::required("provisioner", ""));
     } else {
