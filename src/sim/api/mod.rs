@@ -14,6 +14,8 @@
 //! - [`kinds`]: the kinds the server knows;
 //! - [`poddisruptionbudget`]: PDB validation and scaling;
 //! - [`priority`]: the Priority admission plugin (a pod's priority from its class);
+//! - [`service_account`]: the ServiceAccount admission plugin (a pod's account and its
+//!   token volume);
 //! - [`eviction`]: the pods/eviction subresource (B-EVICT);
 //! - [`unsimulated`]: manifest fields scn does not simulate, warned about at apply.
 
@@ -29,6 +31,7 @@ pub mod kinds;
 pub mod patch;
 pub mod poddisruptionbudget;
 pub mod priority;
+pub mod service_account;
 pub mod strict;
 pub mod unsimulated;
 pub mod validation;

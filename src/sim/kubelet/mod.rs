@@ -194,6 +194,8 @@ pub(crate) struct Ctr {
     pub pre_stop_sleep: Millis,
     /// A postStart `sleep` hook's seconds: the container is not running before they pass.
     pub post_start_sleep: Millis,
+    /// The status's `volumeMounts`, from the container's spec (`status.rs`).
+    pub volume_mounts: Vec<k8s_openapi::api::core::v1::VolumeMountStatus>,
 }
 
 #[derive(Clone, Debug)]
