@@ -1,5 +1,7 @@
 //! What a fresh cluster has before the first statement: nodes, the default StorageClass,
-//! the `kubernetes` Service (docs/language.md, timing defaults) and its EndpointSlice.
+//! the `kubernetes` Service (docs/language.md, timing defaults) and its EndpointSlice, and
+//! in the namespace the `default` ServiceAccount and the `kube-root-ca.crt` ConfigMap
+//! (which the service account and root CA controllers keep there).
 
 use std::sync::Arc;
 
@@ -21,7 +23,7 @@ pub fn bootstrap(world: &mut World) {
             // The reserved UID is outside the counter's range (which starts at 1), so adding
             // the slice does not change the UIDs, and the slice names derived from them, of
             // what callers create.
-            Installed::EndpointSlice(_) => RESERVED_UID.to_string(),
+            Installed::EndpointSlice(_) => reserved_uid(0),
             _ => world.store.new_uid(),
         };
         let uid = Some(uid);
@@ -31,6 +33,17 @@ pub fn bootstrap(world: &mut World) {
             Installed::Service(o) => add(world, &**o, uid),
             Installed::EndpointSlice(o) => add(world, &**o, uid),
         }
+    }
+    // The namespace's own objects, with reserved UIDs too.
+    let namespace = world.config.namespace.clone();
+    let now = world.now;
+    let objects = [
+        super::controllers::serviceaccounts::default_account(&namespace, now),
+        super::controllers::root_ca_cert_publisher::config_map(&namespace, now),
+    ];
+    for (i, mut object) in objects.into_iter().enumerate() {
+        object["metadata"]["uid"] = json!(reserved_uid(i as u64 + 1));
+        server::add_other(world, object, server::Author::Other);
     }
 }
 
@@ -141,8 +154,12 @@ fn decode<T: serde::de::DeserializeOwned>(key: &InstallKey, mut value: Value) ->
 /// (`node-1` is 172.18.0.2), so it takes the address below them.
 pub const API_SERVER_ADDRESS: &str = "172.18.0.1";
 
-/// The UID the store's counter would give for 0: never handed out.
-const RESERVED_UID: &str = "00000000-0000-4000-8000-000000000000";
+/// UIDs the store's counter never hands out: the counter's form with `n` in its last part
+/// but zeros where it puts `n`'s hash, which for the few `n` used here (0 to 2) is never
+/// zero, so no counter value matches.
+fn reserved_uid(n: u64) -> String {
+    format!("00000000-0000-4000-8000-{n:012x}")
+}
 
 /// Objects the cluster's installer creates: stored without admission.
 pub(crate) fn insert_system(world: &mut World, kind: ObjectKind, mut value: Value) {

@@ -87,6 +87,22 @@ pub const COMPONENTS: &[Component] = &[
         on_event: controllers::node_lifecycle::on_event,
         work: Some(controllers::node_lifecycle::work),
     },
+    // serviceaccount-controller
+    Component {
+        on_event: |world, event| {
+            controllers::serviceaccounts::on_event(world, event);
+            Ok(())
+        },
+        work: Some(controllers::serviceaccounts::work),
+    },
+    // root-ca-cert-publisher
+    Component {
+        on_event: |world, event| {
+            controllers::root_ca_cert_publisher::on_event(world, event);
+            Ok(())
+        },
+        work: Some(controllers::root_ca_cert_publisher::work),
+    },
     // taint-eviction-controller
     Component {
         on_event: |world, event| {

@@ -400,7 +400,9 @@ registry! {
             singular: "serviceaccount",
             short_names: &["sa"],
             namespaced: true,
-            simulated: false,
+            // The ServiceAccount admission plugin reads them; the service account
+            // controller keeps `default`.
+            simulated: true,
             columns: &[],
             unsimulated: &[],
         }

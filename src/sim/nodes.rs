@@ -8,6 +8,9 @@ use serde_json::{json, Value};
 pub const LABEL_HOSTNAME: &str = "kubernetes.io/hostname";
 pub const LABEL_OS: &str = "kubernetes.io/os";
 pub const LABEL_ARCH: &str = "kubernetes.io/arch";
+/// The deprecated labels `initialNode` still sets (`kubeletapis.LabelOS`, `LabelArch`).
+pub const LABEL_BETA_OS: &str = "beta.kubernetes.io/os";
+pub const LABEL_BETA_ARCH: &str = "beta.kubernetes.io/arch";
 pub const LABEL_ZONE: &str = "topology.kubernetes.io/zone";
 
 /// The most nodes a cluster may have: each gets the pod CIDR `10.244.N.0/24`.
@@ -83,6 +86,10 @@ impl NodeShape {
 pub fn node_object(shape: &NodeShape, index: u32, now: super::clock::Millis) -> Value {
     let name = &shape.name;
     let mut labels = serde_json::Map::new();
+    // The kubelet's `initialNode`: hostname, the stable os/arch labels and their deprecated
+    // beta twins, which it still sets (older manifests select on them).
+    labels.insert(LABEL_BETA_ARCH.into(), json!("amd64"));
+    labels.insert(LABEL_BETA_OS.into(), json!("linux"));
     labels.insert(LABEL_ARCH.into(), json!("amd64"));
     labels.insert(LABEL_HOSTNAME.into(), json!(name));
     labels.insert(LABEL_OS.into(), json!("linux"));

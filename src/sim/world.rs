@@ -197,6 +197,8 @@ pub struct World {
     pub podgc: super::controllers::podgc::PodGc,
     pub volume_controller: super::controllers::volume::VolumeController,
     pub garbage_collector: super::controllers::garbage_collector::GarbageCollector,
+    pub serviceaccounts: super::controllers::serviceaccounts::ServiceAccountsController,
+    pub root_ca_publisher: super::controllers::root_ca_cert_publisher::Publisher,
     /// Files written in pods (`write`/`read`).
     pub files: super::volumes::Files,
     pub events: EventLog,
@@ -245,6 +247,8 @@ impl World {
             podgc: Default::default(),
             volume_controller: Default::default(),
             garbage_collector: Default::default(),
+            serviceaccounts: Default::default(),
+            root_ca_publisher: Default::default(),
             files: Default::default(),
             events: EventLog::default(),
             pod_log: Vec::new(),

@@ -153,6 +153,7 @@ pub fn default_pod_spec(spec: &mut PodSpec) {
         spec.termination_grace_period_seconds = Some(30);
     }
     set_if_empty(&mut spec.scheduler_name, "default-scheduler");
+    service_account_conversion(spec);
     if spec.security_context.is_none() {
         spec.security_context = Some(PodSecurityContext::default());
     }
@@ -169,6 +170,22 @@ pub fn default_pod_spec(spec: &mut PodSpec) {
         for v in volumes {
             default_volume(v);
         }
+    }
+}
+
+/// The v1 conversion of a pod spec (`Convert_v1_PodSpec_To_core_PodSpec` and back): the
+/// deprecated `serviceAccount` names the account when `serviceAccountName` does not, and the
+/// v1 form repeats `serviceAccountName` in it.
+fn service_account_conversion(spec: &mut PodSpec) {
+    let name = spec
+        .service_account_name
+        .as_deref()
+        .filter(|n| !n.is_empty());
+    let deprecated = spec.service_account.as_deref().filter(|n| !n.is_empty());
+    match (name, deprecated) {
+        (Some(name), _) => spec.service_account = Some(name.to_string()),
+        (None, Some(old)) => spec.service_account_name = Some(old.to_string()),
+        (None, None) => {}
     }
 }
 

@@ -14,7 +14,10 @@
 //! - [`kinds`]: the kinds the server knows;
 //! - [`poddisruptionbudget`]: PDB validation and scaling;
 //! - [`priority`]: the Priority admission plugin (a pod's priority from its class);
+//! - [`resource`]: resource arithmetic on pod specs (component-helpers' `resource`);
 //! - [`runtimeclass`]: the RuntimeClass admission plugin (a pod's overhead);
+//! - [`service_account`]: the ServiceAccount admission plugin (a pod's account and its
+//!   token volume);
 //! - [`warnings`]: the warnings the API server returns with a create or update;
 //! - [`eviction`]: the pods/eviction subresource (B-EVICT);
 //! - [`unsimulated`]: manifest fields scn does not simulate, warned about at apply.
@@ -33,6 +36,7 @@ pub mod poddisruptionbudget;
 pub mod priority;
 pub mod resource;
 pub mod runtimeclass;
+pub mod service_account;
 pub mod strict;
 pub mod unsimulated;
 pub mod validation;

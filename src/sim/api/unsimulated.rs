@@ -69,7 +69,6 @@ pub static FIELDS: &[Unsimulated] = &[
     f(PodSpec, "containers[*].resources.limits", None, "limits are not enforced: no OOM kill, no CPU throttling", "{\"memory\":\"128Mi\"}"),
     f(PodSpec, "ephemeralContainers", None, "ephemeral (debug) containers are not simulated", "[{\"name\":\"debug\",\"image\":\"busybox\"}]"),
     f(PodSpec, "readinessGates", None, "a real pod stays unready until something sets the gate's condition; scn ignores the gates", "[{\"conditionType\":\"example.com/ready\"}]"),
-    f(PodSpec, "serviceAccountName", Some("\"default\""), "service accounts are not simulated: a missing one would block pod creation", "\"app\""),
     f(PodSpec, "imagePullSecrets", None, "registry credentials are not simulated: every image pulls unless made unpullable", "[{\"name\":\"registry\"}]"),
     f(PodSpec, "topologySpreadConstraints[*].nodeTaintsPolicy", Some("\"Ignore\""), "the spread counts every node (nodeTaintsPolicy Ignore)", "\"Honor\""),
     f(PodSpec, "topologySpreadConstraints[*].nodeAffinityPolicy", Some("\"Honor\""), "the spread honours the pod's node affinity (nodeAffinityPolicy Honor)", "\"Ignore\""),

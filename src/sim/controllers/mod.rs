@@ -6,6 +6,8 @@ pub mod garbage_collector;
 pub mod informer;
 pub mod node_lifecycle;
 pub mod podgc;
+pub mod root_ca_cert_publisher;
+pub mod serviceaccounts;
 pub mod statefulset;
 pub mod taint_eviction;
 pub mod volume;

@@ -28,8 +28,9 @@ pub(crate) fn deadline(world: &World, rt: &PodRuntime) -> Option<Millis> {
 }
 
 /// The deadline passed: the pod fails and its containers are killed (`killPod`), each with
-/// `Killing` "Stopping container <name>". As for a node-pressure eviction, the container
-/// statuses keep their last observation, so kubectl shows the pod's reason.
+/// `Killing` "Stopping container <name>". The container statuses keep their last
+/// observation, so kubectl shows the pod's reason (upstream's kubelet writes the killed
+/// containers terminated, as `eviction.rs` does; not done here yet).
 pub(crate) fn exceeded(world: &mut World, rt: &mut PodRuntime) {
     let now = world.now;
     let name = rt.name.clone();

@@ -1,47 +1,78 @@
-//! Node-pressure eviction by the kubelet (`pkg/kubelet/eviction`): phase Failed, reason
-//! Evicted, the `DisruptionTarget` condition; the object stays (B-FAIL-1 has the
-//! StatefulSet controller replace it).
+//! Node-pressure eviction by the kubelet (`pkg/kubelet/eviction`): the containers are
+//! killed, then the pod is Failed with reason Evicted and the `DisruptionTarget`
+//! condition; the object stays (B-FAIL-1 has the StatefulSet controller replace it).
 
 use k8s_openapi::api::core::v1::{Pod, PodStatus};
 
+use super::super::clock::Millis;
 use super::super::podutil;
 use super::super::server;
 use super::super::world::World;
-use super::event;
+use super::{event, PodRuntime, Role, State};
 
-/// `make pod/x evicted`: node-pressure eviction by the kubelet (`evictPod`): phase Failed,
-/// reason Evicted, the message of the `Evicted` event (`evictionMessage`: scn names no
-/// threshold or usage), containers stopped; the object stays (B-FAIL-1 has the controller
-/// replace it). The status carries `DisruptionTarget=True` with reason
-/// `TerminationByKubelet` and the same message; the status manager appends it after the
-/// kubelet's own conditions (`mergePodStatus`: a condition shared by the kubelet is replaced
-/// or appended).
+/// `immediateEvictionGracePeriodSeconds`: the grace period a hard eviction threshold gives
+/// the pod's containers.
+pub const EVICTION_GRACE: Millis = Millis::secs(1);
+
+/// `make pod/x evicted`: node-pressure eviction by the kubelet (`evictPod` →
+/// `killPodFunc`): every running container gets `Killing` "Stopping container <name>" and
+/// stops within the 1 s grace period (exit 0, or 137 when it would take longer); scn stops
+/// them in the instant of the eviction. The status the kubelet then writes has phase
+/// Failed, reason Evicted, the message of the `Evicted` event (`evictionMessage`: scn names
+/// no threshold or usage), every container terminated and not started, and
+/// `DisruptionTarget=True` with reason `TerminationByKubelet` and the same message, which
+/// the status manager appends after the kubelet's own conditions (`mergePodStatus`). kubectl
+/// then shows the containers' reason (`Completed`, `Error`) as the pod's STATUS, as it does
+/// upstream (kubernetes/kubernetes#105467).
 pub fn evict(world: &mut World, name: &str) {
     let now = world.now;
     let Some(pod) = world.store.pods().get(name) else {
         return;
     };
-    if let Some(rt) = pod
-        .metadata
-        .uid
-        .as_ref()
-        .and_then(|uid| world.kubelet.pods.get_mut(uid))
-    {
-        rt.frozen = true;
-    }
-    if podutil::is_failed(pod) || podutil::is_succeeded(pod) {
+    let finished = podutil::is_failed(pod) || podutil::is_succeeded(pod);
+    let uid = pod.metadata.uid.clone().unwrap_or_default();
+    if finished {
+        if let Some(rt) = world.kubelet.pods.get_mut(&uid) {
+            rt.frozen = true;
+        }
         return;
     }
+    // The event comes first, then the kill.
     let message = "The node was low on resource: memory. ".to_string();
     event(world, name, "Warning", "Evicted", message.clone());
+    // The worker's record is taken out while the containers are stopped, and put back.
+    let mut rt = world.kubelet.pods.remove(&uid);
+    if let Some(rt) = rt.as_mut() {
+        rt.frozen = true;
+        kill(world, rt);
+    }
+    let statuses = rt.as_ref().map(|rt| {
+        let (mut init, mut app) = (Vec::new(), Vec::new());
+        for (i, c) in rt.containers.iter().enumerate() {
+            let s = super::status::container_status(rt, i);
+            if c.role == Role::App {
+                app.push(s);
+            } else {
+                init.push(s);
+            }
+        }
+        (init, app)
+    });
     server::write::<Pod>(world, name, server::Author::Other, |pod| {
         let generation = pod.metadata.generation;
         let status = pod.status.get_or_insert_with(PodStatus::default);
         status.phase = Some("Failed".into());
         status.reason = Some("Evicted".into());
         status.message = Some(message.clone());
-        // Container states keep their last observation, so kubectl shows `Evicted`.
         super::status::mark_not_ready(status, now);
+        if let Some((init, app)) = statuses {
+            if status.init_container_statuses.is_some() {
+                status.init_container_statuses = Some(init);
+            }
+            if status.container_statuses.is_some() {
+                status.container_statuses = Some(app);
+            }
+        }
         super::status::kubelet_conditions(status, generation, now);
         podutil::update_pod_condition(
             status.conditions.get_or_insert_with(Vec::new),
@@ -49,4 +80,49 @@ pub fn evict(world: &mut World, name: &str) {
         );
         true
     });
+    if let Some(rt) = rt {
+        world.kubelet.pods.insert(uid, rt);
+    }
+}
+
+/// `killPodWithSyncResult` with the eviction's grace period: regular containers in spec
+/// order, then sidecars in reverse order, each stopped now.
+fn kill(world: &mut World, rt: &mut PodRuntime) {
+    let now = world.now;
+    let mut order: Vec<usize> = (0..rt.containers.len())
+        .filter(|&i| rt.containers[i].role != Role::Sidecar)
+        .collect();
+    order.extend(
+        (0..rt.containers.len())
+            .rev()
+            .filter(|&i| rt.containers[i].role == Role::Sidecar),
+    );
+    for i in order {
+        let c = &rt.containers[i];
+        let since = match c.state {
+            State::Running { since, .. }
+            | State::Stopping { since, .. }
+            | State::PostStart { since, .. } => since,
+            _ => continue,
+        };
+        let (_, code) = super::pod_workers::kill_time(world, c, EVICTION_GRACE);
+        let container = c.name.clone();
+        event(
+            world,
+            &rt.name,
+            "Normal",
+            "Killing",
+            format!("Stopping container {container}"),
+        );
+        rt.containers[i].state = State::Terminated {
+            started: since,
+            finished: now,
+            code,
+        };
+    }
+    for c in &mut rt.containers {
+        c.ready = false;
+        c.ready_change = None;
+        c.next_image = None;
+    }
 }

@@ -194,6 +194,8 @@ pub(crate) struct Ctr {
     pub pre_stop_sleep: Millis,
     /// A postStart `sleep` hook's seconds: the container is not running before they pass.
     pub post_start_sleep: Millis,
+    /// The status's `volumeMounts`, from the container's spec (`status.rs`).
+    pub volume_mounts: Vec<k8s_openapi::api::core::v1::VolumeMountStatus>,
 }
 
 #[derive(Clone, Debug)]
@@ -422,7 +424,7 @@ pub fn make_image_healthy(world: &mut World, image: &str) {
 /// pod it never started is handled as its informer would: `on_pod`).
 pub fn node_up(world: &mut World, node: &str) -> Result<(), SimError> {
     world.kubelet.down.remove(node);
-    let pods: Vec<(String, String, bool)> = world
+    let pods: Vec<(String, String, bool, bool)> = world
         .store
         .pods()
         .iter()
@@ -432,11 +434,12 @@ pub fn node_up(world: &mut World, node: &str) -> Result<(), SimError> {
                 n.clone(),
                 p.metadata.uid.clone().unwrap_or_default(),
                 super::podutil::is_terminating(p),
+                super::podutil::is_ready(p),
             )
         })
         .collect();
     let now = world.now;
-    for (name, uid, terminating) in pods {
+    for (name, uid, terminating, ready) in pods {
         let known = world.kubelet.pods.get(&uid).map(|rt| rt.gone_at.is_some());
         match known {
             None => {
@@ -458,8 +461,10 @@ pub fn node_up(world: &mut World, node: &str) -> Result<(), SimError> {
             }
             Some(false) => {}
         }
+        // A pod the node lifecycle controller marked not Ready (the node was silent long
+        // enough) turns Ready again as after `make pod ready`; one still Ready stays so.
         if !world.kubelet.unready.contains(&uid) {
-            prober::restore_readiness(world, &uid);
+            prober::restore_readiness(world, &uid, !ready);
         }
         sync_at(world, &name, &uid, now);
     }

@@ -53,6 +53,7 @@ fn ctr(c: &k8s_openapi::api::core::v1::Container, role: Role) -> Ctr {
         restart_rules: c.restart_policy_rules.clone().unwrap_or_default(),
         pre_stop_sleep: sleep_hook(c.lifecycle.as_ref().and_then(|l| l.pre_stop.as_ref())),
         post_start_sleep: sleep_hook(c.lifecycle.as_ref().and_then(|l| l.post_start.as_ref())),
+        volume_mounts: super::status::volume_mount_statuses(c),
     }
 }
 

@@ -152,10 +152,19 @@ pub(crate) fn readiness_succeeds(rt: &mut PodRuntime, now: Millis) {
     }
 }
 
-/// The node is back: running containers turn ready as after `make pod/x ready`.
-pub(crate) fn restore_readiness(world: &mut World, uid: &str) {
+/// The node is back: running containers turn ready as after `make pod/x ready`
+/// (docs/language.md timing). When the pod was marked not Ready (`marked`), one with a
+/// readiness probe is ready only after successThreshold × periodSeconds, as a restarted
+/// kubelet's probe workers start from failure and count the successes again; one without
+/// at once.
+pub(crate) fn restore_readiness(world: &mut World, uid: &str, marked: bool) {
     let now = world.now;
     if let Some(rt) = world.kubelet.pods.get_mut(uid) {
+        for c in rt.containers.iter_mut().filter(|c| c.role != Role::Init) {
+            if marked && c.readiness.is_some() && matches!(c.state, State::Running { .. }) {
+                c.ready = false;
+            }
+        }
         readiness_succeeds(rt, now);
     }
 }

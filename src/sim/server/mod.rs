@@ -35,7 +35,7 @@ use store::{GenericObject, Stored};
 use claim::{admit_claim, update_claim};
 use pod::update_pod;
 pub use pod::{delete_pod, insert_pod, remove_pod, set_disruption_target, shorten_grace};
-pub use write::{add, remove_object, write, write_other, Author};
+pub use write::{add, add_other, remove_object, write, write_other, Author};
 
 /// Why the API server refused a request (its `metav1.Status`); `Display` gives the text
 /// kubectl prints for it alone.
@@ -374,7 +374,8 @@ pub fn create(
         ObjectKind::Pod => {
             let mut pod: Pod = decode(kind, value)?;
             defaults::default_pod(&mut pod);
-            // Mutating admission runs before validation.
+            // Mutating admission runs before validation, in kube-apiserver's plugin order.
+            pod::admit_service_account(world, &name, &mut pod)?;
             pod::admit_priority(&name, &mut pod)?;
             let errors = validation::validate_pod(&pod);
             if !errors.is_empty() {

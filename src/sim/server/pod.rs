@@ -19,6 +19,7 @@ pub fn insert_pod(world: &mut World, mut pod: Pod) -> Result<(), RequestError> {
     // The pods a controller creates are defaulted and admitted here (a user's already
     // were, before validation; doing it again changes nothing).
     crate::sim::api::defaults::default_pod(&mut pod);
+    admit_service_account(world, &name, &mut pod)?;
     admit_priority(&name, &mut pod)?;
     // Validating admission, after the object's validation.
     crate::sim::api::runtimeclass::validate_overhead(&pod).map_err(|reason| {
@@ -61,6 +62,30 @@ pub fn insert_pod(world: &mut World, mut pod: Pod) -> Result<(), RequestError> {
     });
     write::announce_stored(world, &ObjectKind::Pod, &name, Change::Added);
     Ok(())
+}
+
+/// The ServiceAccount admission plugin on create (`api/service_account.rs`), against the
+/// ServiceAccounts stored in the namespace; a refusal is `Forbidden`.
+pub(super) fn admit_service_account(
+    world: &World,
+    name: &str,
+    pod: &mut Pod,
+) -> Result<(), ApiError> {
+    let kind = ObjectKind::from_kind("ServiceAccount");
+    let lookup = |account: &str| {
+        world
+            .store
+            .to_json(&kind, account)
+            .and_then(|body| serde_json::from_value(body).ok())
+    };
+    crate::sim::api::service_account::admit(pod, &world.config.namespace, lookup).map_err(
+        |reason| {
+            ApiError::new(
+                Reason::Forbidden,
+                format!("pods \"{name}\" is forbidden: {reason}"),
+            )
+        },
+    )
 }
 
 /// The Priority admission plugin on create (`api/priority.rs`); a refusal is `Forbidden`.

@@ -133,6 +133,33 @@ pub fn add<T: Stored>(world: &mut World, mut object: T, author: Author) -> Strin
     rv
 }
 
+/// Stores a new object of a kind kept as written (its `kind` and complete metadata in
+/// `body`, but for the resourceVersion, which it gets here) and announces it. `None` when
+/// the body names no kind or name.
+pub fn add_other(world: &mut World, mut body: serde_json::Value, author: Author) -> Option<String> {
+    let kind = body.get("kind")?.as_str()?.to_string();
+    let rv = world.store.new_resource_version();
+    body["metadata"]["resourceVersion"] = serde_json::Value::String(rv.clone());
+    let metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta =
+        serde_json::from_value(body["metadata"].clone()).ok()?;
+    let name = metadata.name.clone()?;
+    let key = (kind.clone(), name.clone());
+    world
+        .store
+        .others
+        .insert(key.clone(), GenericObject { metadata, body });
+    let shared = world.store.others.get_shared(&key).map(Object::Other);
+    announce(
+        world,
+        ObjectKind::from_kind(&kind),
+        &name,
+        Change::Added,
+        author,
+        shared,
+    );
+    Some(rv)
+}
+
 /// Removes a stored object (its deletion is complete) and announces it with its last
 /// state, which it returns.
 pub fn remove_object<T: Stored>(world: &mut World, name: &str, author: Author) -> Option<Arc<T>> {

@@ -139,7 +139,9 @@ pub fn update_storage(set: &StatefulSet, pod: &mut Pod, ordinal: i64) {
             name: claim.clone(),
             persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource {
                 claim_name: claim_name(&claim, set_name(set), ordinal),
-                read_only: Some(false),
+                // `updateStorage` sets `ReadOnly: false`, which the API's `omitempty` drops:
+                // the stored pod has only the claim's name.
+                read_only: None,
             }),
             ..Default::default()
         });

@@ -2,6 +2,7 @@
 
 mod garbage_collector;
 mod informer;
+mod serviceaccounts;
 
 /// `kubectl delete statefulset/NAME --cascade=orphan`, through the API server.
 fn orphan_set(w: &mut crate::sim::World, name: &str) {
