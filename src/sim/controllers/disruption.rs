@@ -224,6 +224,12 @@ fn expected_pod_count(
     }
 }
 
+/// The kinds with a `scale` subresource among those the API server serves.
+fn has_scale(kind: &ObjectKind) -> bool {
+    matches!(kind, ObjectKind::StatefulSet)
+        || ["Deployment", "ReplicaSet", "ReplicationController"].contains(&kind.name())
+}
+
 /// `getExpectedScale`: the summed scale of the controllers that own the pods.
 fn expected_scale(world: &World, pods: &[Pod]) -> Result<(i32, bool), String> {
     let mut unmanaged = false;
@@ -262,10 +268,19 @@ fn expected_scale(world: &World, pods: &[Pod]) -> Result<(i32, bool), String> {
                 scales.insert(owner.uid.clone(), scale);
             }
             None => {
+                // `getScaleController`: a kind the API server knows but that has no scale
+                // subresource says so; a scalable owner that is missing is "no controllers".
+                let kind = ObjectKind::from_kind(&owner.kind);
+                if let Some(info) = kind.info().filter(|_| !has_scale(&kind)) {
+                    return Err(format!(
+                        "{} does not implement the scale subresource",
+                        info.resource()
+                    ));
+                }
                 return Err(format!(
                     "found no controllers for pod \"{}\"",
                     pod.metadata.name.as_deref().unwrap_or_default()
-                ))
+                ));
             }
         }
     }
