@@ -45,7 +45,7 @@ impl Source {
 pub(crate) fn data(world: &World, source: Source, name: &str) -> Option<BTreeMap<String, String>> {
     let body = world
         .store
-        .to_json(&ObjectKind::from_kind(source.kind()), name)?;
+        .written_body(&ObjectKind::from_kind(source.kind()), name)?;
     let mut out = BTreeMap::new();
     let text = |value: &Value| -> String {
         match (source, value) {

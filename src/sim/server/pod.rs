@@ -75,8 +75,8 @@ pub(super) fn admit_service_account(
     let lookup = |account: &str| {
         world
             .store
-            .to_json(&kind, account)
-            .and_then(|body| serde_json::from_value(body).ok())
+            .written_body(&kind, account)
+            .and_then(|body| serde::Deserialize::deserialize(body).ok())
     };
     crate::sim::api::service_account::admit(pod, &world.config.namespace, lookup).map_err(
         |reason| {

@@ -511,6 +511,18 @@ impl Store {
         }
     }
 
+    /// The stored JSON of an object of a kind kept as written (ConfigMap, Secret,
+    /// ServiceAccount, …), borrowed: what `to_json` would clone. `None` for the kinds the
+    /// store keeps typed.
+    pub fn written_body(&self, kind: &ObjectKind, name: &str) -> Option<&Value> {
+        if Self::typed_map(kind).is_some() {
+            return None;
+        }
+        self.others
+            .get(&Self::other_key(kind, name))
+            .map(|o| &o.body)
+    }
+
     /// The object as the API returns it (`kubectl get -o json`), with apiVersion and kind.
     pub fn to_json(&self, kind: &ObjectKind, name: &str) -> Option<Value> {
         match Self::typed_map(kind) {
