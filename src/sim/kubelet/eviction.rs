@@ -19,11 +19,9 @@ pub const EVICTION_GRACE: Millis = Millis::secs(1);
 /// stops within the 1 s grace period (exit 0, or 137 when it would take longer); scn stops
 /// them in the instant of the eviction. The status the kubelet then writes has phase
 /// Failed, reason Evicted, the message of the `Evicted` event (`evictionMessage`: scn names
-/// no threshold or usage), every container terminated and not started, and
-/// `DisruptionTarget=True` with reason `TerminationByKubelet` and the same message, which
-/// the status manager appends after the kubelet's own conditions (`mergePodStatus`). kubectl
-/// then shows the containers' reason (`Completed`, `Error`) as the pod's STATUS, as it does
-/// upstream (kubernetes/kubernetes#105467).
+/// no threshold or usage), and `DisruptionTarget=True` with reason `TerminationByKubelet`
+/// and the same message, which the status manager appends after the kubelet's own
+/// conditions (`mergePodStatus`); kubectl shows the pod as `Evicted`.
 pub fn evict(world: &mut World, name: &str) {
     let now = world.now;
     let Some(pod) = world.store.pods().get(name) else {
@@ -46,33 +44,18 @@ pub fn evict(world: &mut World, name: &str) {
         rt.frozen = true;
         kill(world, rt);
     }
-    let statuses = rt.as_ref().map(|rt| {
-        let (mut init, mut app) = (Vec::new(), Vec::new());
-        for (i, c) in rt.containers.iter().enumerate() {
-            let s = super::status::container_status(rt, i);
-            if c.role == Role::App {
-                app.push(s);
-            } else {
-                init.push(s);
-            }
-        }
-        (init, app)
-    });
     server::write::<Pod>(world, name, server::Author::Other, |pod| {
         let generation = pod.metadata.generation;
         let status = pod.status.get_or_insert_with(PodStatus::default);
         status.phase = Some("Failed".into());
         status.reason = Some("Evicted".into());
         status.message = Some(message.clone());
+        // The container states keep their last observation: the first status upstream
+        // writes for an evicted pod, which kubectl shows as `Evicted`
+        // (kubernetes/kubernetes#105358). A later sync may show the stopped containers'
+        // reason instead, which upstream tracks as a wrong status (#105467); the kubelet
+        // writes nothing more for a pod it has evicted.
         super::status::mark_not_ready(status, now);
-        if let Some((init, app)) = statuses {
-            if status.init_container_statuses.is_some() {
-                status.init_container_statuses = Some(init);
-            }
-            if status.container_statuses.is_some() {
-                status.container_statuses = Some(app);
-            }
-        }
         super::status::kubelet_conditions(status, generation, now);
         podutil::update_pod_condition(
             status.conditions.get_or_insert_with(Vec::new),
