@@ -10,7 +10,7 @@ use k8s_openapi::api::core::v1::{Pod, PodStatus};
 use super::super::clock::Millis;
 use super::super::server;
 use super::super::world::World;
-use super::{event, PodRuntime, State};
+use super::{event, PodRuntime};
 
 const REASON: &str = "DeadlineExceeded";
 const MESSAGE: &str = "Pod was active on the node longer than the specified deadline";
@@ -29,37 +29,15 @@ pub(crate) fn deadline(world: &World, rt: &PodRuntime) -> Option<Millis> {
 
 /// The deadline passed: the pod fails and its containers are killed (`killPod`), each with
 /// `Killing` "Stopping container <name>". The container statuses keep their last
-/// observation, so kubectl shows the pod's reason (upstream's kubelet writes the killed
-/// containers terminated, as `eviction.rs` does; not done here yet).
+/// observation, so kubectl shows the pod's reason, as for an evicted pod (`eviction.rs`).
 pub(crate) fn exceeded(world: &mut World, rt: &mut PodRuntime) {
     let now = world.now;
     let name = rt.name.clone();
     event(world, &name, "Normal", REASON, MESSAGE.to_string());
     for i in 0..rt.containers.len() {
-        let c = &rt.containers[i];
-        let since = match c.state {
-            State::Running { since, .. } | State::Stopping { since, .. } => since,
-            _ => continue,
-        };
-        let container = c.name.clone();
-        event(
-            world,
-            &name,
-            "Normal",
-            "Killing",
-            format!("Stopping container {container}"),
-        );
-        rt.containers[i].state = State::Terminated {
-            started: since,
-            finished: now,
-            code: 137,
-        };
+        super::termination::stop_now(world, rt, i, 137);
     }
-    for c in &mut rt.containers {
-        c.ready = false;
-        c.ready_change = None;
-        c.next_image = None;
-    }
+    super::termination::forget_readiness(rt);
     rt.frozen = true;
     server::write::<Pod>(world, &name, server::Author::Other, |pod| {
         let generation = pod.metadata.generation;

@@ -8,7 +8,7 @@ use super::super::clock::Millis;
 use super::super::podutil;
 use super::super::server;
 use super::super::world::World;
-use super::{event, PodRuntime, Role, State};
+use super::{event, PodRuntime};
 
 /// `immediateEvictionGracePeriodSeconds`: the grace period a hard eviction threshold gives
 /// the pod's containers.
@@ -69,43 +69,12 @@ pub fn evict(world: &mut World, name: &str) {
 }
 
 /// `killPodWithSyncResult` with the eviction's grace period: regular containers in spec
-/// order, then sidecars in reverse order, each stopped now.
+/// order, then sidecars in reverse order, each stopped now (exit 0, or 137 for one that
+/// would take longer than the grace period).
 fn kill(world: &mut World, rt: &mut PodRuntime) {
-    let now = world.now;
-    let mut order: Vec<usize> = (0..rt.containers.len())
-        .filter(|&i| rt.containers[i].role != Role::Sidecar)
-        .collect();
-    order.extend(
-        (0..rt.containers.len())
-            .rev()
-            .filter(|&i| rt.containers[i].role == Role::Sidecar),
-    );
-    for i in order {
-        let c = &rt.containers[i];
-        let since = match c.state {
-            State::Running { since, .. }
-            | State::Stopping { since, .. }
-            | State::PostStart { since, .. } => since,
-            _ => continue,
-        };
-        let (_, code) = super::pod_workers::kill_time(world, c, EVICTION_GRACE);
-        let container = c.name.clone();
-        event(
-            world,
-            &rt.name,
-            "Normal",
-            "Killing",
-            format!("Stopping container {container}"),
-        );
-        rt.containers[i].state = State::Terminated {
-            started: since,
-            finished: now,
-            code,
-        };
+    for i in super::termination::stop_order(rt) {
+        let (_, code) = super::pod_workers::kill_time(world, &rt.containers[i], EVICTION_GRACE);
+        super::termination::stop_now(world, rt, i, code);
     }
-    for c in &mut rt.containers {
-        c.ready = false;
-        c.ready_change = None;
-        c.next_image = None;
-    }
+    super::termination::forget_readiness(rt);
 }

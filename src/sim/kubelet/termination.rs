@@ -24,15 +24,7 @@ use super::{event, sync_at, PodRuntime, Role, State, TERMINATION};
 /// stopped (reverse order). Returns the instant the last one stops; none is ready any more.
 pub(crate) fn kill_containers(world: &mut World, rt: &mut PodRuntime, grace: Millis) -> Millis {
     let now = world.now;
-    // Regular init and app containers first (in spec order), then sidecars in reverse order.
-    let mut order: Vec<usize> = (0..rt.containers.len())
-        .filter(|&i| rt.containers[i].role != Role::Sidecar)
-        .collect();
-    order.extend(
-        (0..rt.containers.len())
-            .rev()
-            .filter(|&i| rt.containers[i].role == Role::Sidecar),
-    );
+    let order = stop_order(rt);
     let mut apps_stopped = now;
     let mut last = now;
     let deadline = now + grace;
@@ -80,6 +72,50 @@ pub(crate) fn kill_containers(world: &mut World, rt: &mut PodRuntime, grace: Mil
         c.ready_change = None;
     }
     last
+}
+
+/// The order the kubelet stops a pod's containers in (`killPodWithSyncResult`): regular
+/// init and app containers in spec order, then sidecars in reverse order.
+pub(crate) fn stop_order(rt: &PodRuntime) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..rt.containers.len())
+        .filter(|&i| rt.containers[i].role != Role::Sidecar)
+        .collect();
+    order.extend(
+        (0..rt.containers.len())
+            .rev()
+            .filter(|&i| rt.containers[i].role == Role::Sidecar),
+    );
+    order
+}
+
+/// Stops container `i` in this instant with exit `code`, after its `Killing` event "Stopping
+/// container <name>" (an eviction's or a deadline's kill, which leave no time to run out);
+/// a container that is not running is left as it is.
+pub(crate) fn stop_now(world: &mut World, rt: &mut PodRuntime, i: usize, code: i32) {
+    let c = &rt.containers[i];
+    let since = match c.state {
+        State::Running { since, .. }
+        | State::Stopping { since, .. }
+        | State::PostStart { since, .. } => since,
+        _ => return,
+    };
+    let message = format!("Stopping container {}", c.name);
+    event(world, &rt.name, "Normal", "Killing", message);
+    rt.containers[i].state = State::Terminated {
+        started: since,
+        finished: world.now,
+        code,
+    };
+}
+
+/// After a kill that leaves nothing to restart: no container is ready, none waits to
+/// become so or for an image.
+pub(crate) fn forget_readiness(rt: &mut PodRuntime) {
+    for c in &mut rt.containers {
+        c.ready = false;
+        c.ready_change = None;
+        c.next_image = None;
+    }
 }
 
 /// The pod was deleted: stop its containers.
