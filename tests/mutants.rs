@@ -336,3 +336,34 @@ fn an_unknown_mutant_in_an_assignment_is_a_located_error() {
         "{err}"
     );
 }
+
+/// A student's own `cluster { max-pods … }` cannot raise the grading budget, so the
+/// feedback does not tell the student to raise it; it says what the budget means.
+#[test]
+fn a_student_scenario_over_the_grading_budget_is_told_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sub = tmp.path().join("sub");
+    std::fs::create_dir_all(&sub).unwrap();
+    std::fs::write(
+        sub.join("big.scn"),
+        "cluster {\n  max-pods 100000\n}\nscenario \"big\" {\n  apply \"\"\"\n    apiVersion: v1\n    kind: Pod\n    metadata: {name: p}\n    spec:\n      containers: [{name: a, image: nginx}]\n  \"\"\"\n  expect pod/p.spec.containers[0].name == a\n}\n",
+    )
+    .unwrap();
+    let assignment = tmp.path().join("assignment");
+    std::fs::create_dir_all(&assignment).unwrap();
+    std::fs::write(
+        assignment.join("assignment.toml"),
+        "title = \"t\"\nscn = \"1\"\nstudent_scenarios = \".\"\n\n[limits]\nmax-pods = 1\nmax-events = 5\n\n[[mutant]]\nid = \"update-forward-order\"\npoints = 1\n",
+    )
+    .unwrap();
+    let out = scn(&[
+        "grade",
+        assignment.to_str().unwrap(),
+        "--submission",
+        sub.to_str().unwrap(),
+    ]);
+    let text = stdout(&out);
+    assert!(text.contains("fails on the faithful simulation"), "{text}");
+    assert!(text.contains("the assignment's grading budget"), "{text}");
+    assert!(!text.contains("raise it with"), "{text}");
+}

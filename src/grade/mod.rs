@@ -598,7 +598,7 @@ fn run_test(spec: &TestSpec, file: &Result<LoadedFile, String>) -> TestResult {
 /// A limit's advice speaks to whoever wrote the cluster block (`raise it with max-pods N`);
 /// under grading that is the teacher, and the student cannot change it: say what the
 /// budget means for the submission instead.
-fn limit_for_students(message: &str) -> String {
+pub(crate) fn limit_for_students(message: &str) -> String {
     match message.split_once("; raise it with") {
         Some((head, _)) if head.starts_with("limit reached:") => format!(
             "{head}: the assignment's grading budget; a correct submission stays well within it (look for a huge `replicas`, or pods that never become Ready)"

@@ -283,8 +283,10 @@ fn faithful_result(
         match &s.faithful_failure {
             None => passing += 1,
             Some(message) => output.push_str(&format!(
-                "  {} fails on the faithful simulation (it earns nothing): {message}\n",
-                s.id.key()
+                "  {} fails on the faithful simulation (it earns nothing): {}\n",
+                s.id.key(),
+                // A student's own `cluster { max-pods … }` cannot raise the grading budget.
+                super::limit_for_students(message)
             )),
         }
     }
