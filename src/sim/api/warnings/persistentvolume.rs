@@ -44,41 +44,16 @@ pub fn warnings_for_persistent_volume(pv: &PersistentVolume) -> Vec<String> {
         }
     }
     let plugins = [
-        (
-            spec.cephfs.is_some(),
-            "cephfs",
-            "deprecated in v1.28, non-functional in v1.31+",
-        ),
+        (spec.cephfs.is_some(), "cephfs"),
         (
             spec.photon_persistent_disk.is_some(),
             "photonPersistentDisk",
-            "deprecated in v1.11, non-functional in v1.16+",
         ),
-        (
-            spec.scale_io.is_some(),
-            "scaleIO",
-            "deprecated in v1.16, non-functional in v1.22+",
-        ),
-        (
-            spec.storageos.is_some(),
-            "storageOS",
-            "deprecated in v1.22, non-functional in v1.25+",
-        ),
-        (
-            spec.glusterfs.is_some(),
-            "glusterfs",
-            "deprecated in v1.25, non-functional in v1.26+",
-        ),
-        (
-            spec.rbd.is_some(),
-            "rbd",
-            "deprecated in v1.28, non-functional in v1.31+",
-        ),
+        (spec.scale_io.is_some(), "scaleIO"),
+        (spec.storageos.is_some(), "storageOS"),
+        (spec.glusterfs.is_some(), "glusterfs"),
+        (spec.rbd.is_some(), "rbd"),
     ];
-    for (set, field, msg) in plugins {
-        if set {
-            out.push(format!("spec.{field}: {msg}"));
-        }
-    }
+    out.extend(super::deprecated_plugins("spec", plugins));
     out
 }

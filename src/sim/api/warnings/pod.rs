@@ -175,43 +175,15 @@ fn warnings_for_spec_and_meta(path: &str, spec: &PodSpec, meta: &ObjectMeta) -> 
     for (i, v) in spec.volumes.iter().flatten().enumerate() {
         let at = format!("{spec_path}.volumes[{i}]");
         let plugins = [
-            (
-                v.photon_persistent_disk.is_some(),
-                "photonPersistentDisk",
-                "deprecated in v1.11, non-functional in v1.16+",
-            ),
-            (v.git_repo.is_some(), "gitRepo", "deprecated in v1.11"),
-            (
-                v.scale_io.is_some(),
-                "scaleIO",
-                "deprecated in v1.16, non-functional in v1.22+",
-            ),
-            (
-                v.flocker.is_some(),
-                "flocker",
-                "deprecated in v1.22, non-functional in v1.25+",
-            ),
-            (
-                v.storageos.is_some(),
-                "storageOS",
-                "deprecated in v1.22, non-functional in v1.25+",
-            ),
-            (
-                v.quobyte.is_some(),
-                "quobyte",
-                "deprecated in v1.22, non-functional in v1.25+",
-            ),
-            (
-                v.glusterfs.is_some(),
-                "glusterfs",
-                "deprecated in v1.25, non-functional in v1.26+",
-            ),
+            (v.photon_persistent_disk.is_some(), "photonPersistentDisk"),
+            (v.git_repo.is_some(), "gitRepo"),
+            (v.scale_io.is_some(), "scaleIO"),
+            (v.flocker.is_some(), "flocker"),
+            (v.storageos.is_some(), "storageOS"),
+            (v.quobyte.is_some(), "quobyte"),
+            (v.glusterfs.is_some(), "glusterfs"),
         ];
-        for (set, field, msg) in plugins {
-            if set {
-                out.push(format!("{at}.{field}: {msg}"));
-            }
-        }
+        out.extend(super::deprecated_plugins(&at, plugins));
         if let Some(template) = v
             .ephemeral
             .as_ref()
@@ -222,13 +194,11 @@ fn warnings_for_spec_and_meta(path: &str, spec: &PodSpec, meta: &ObjectMeta) -> 
                 &template.spec,
             ));
         }
-        for (set, field) in [(v.cephfs.is_some(), "cephfs"), (v.rbd.is_some(), "rbd")] {
-            if set {
-                out.push(format!(
-                    "{at}.{field}: deprecated in v1.28, non-functional in v1.31+"
-                ));
-            }
-        }
+        // Upstream checks these two after the ephemeral claim template.
+        out.extend(super::deprecated_plugins(
+            &at,
+            [(v.cephfs.is_some(), "cephfs"), (v.rbd.is_some(), "rbd")],
+        ));
     }
 
     // Duplicate host aliases and image pull secrets; a pull secret without a name.
