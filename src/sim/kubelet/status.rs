@@ -387,8 +387,12 @@ pub(crate) fn write(world: &mut World, rt: &mut PodRuntime) -> bool {
         }
     }
     if has_init {
+        // `SortStatusesOfInitContainers`: init containers keep the spec's order.
         status.init_container_statuses = Some(init);
     }
+    // `convertToAPIContainerStatuses` sorts the app containers' statuses by name
+    // (`kubetypes.SortedContainerStatuses`), whatever their order in the spec.
+    app.sort_by(|a, b| a.name.cmp(&b.name));
     status.container_statuses = Some(app);
     // `mergePodStatus`: a terminal phase is written only once no container can still be
     // running (the sidecars the kubelet stops when the app containers are done); until
