@@ -497,12 +497,11 @@ pub fn pvcs(claims: &[&PersistentVolumeClaim], now: Time) -> PrintedTable {
                 volume,
                 capacity,
                 modes,
-                str_or(class.as_ref(), UNSET).to_string(),
-                str_or(
-                    spec.and_then(|s| s.volume_attributes_class_name.as_ref()),
-                    UNSET,
-                )
-                .to_string(),
+                // `GetPersistentVolumeClaimClass` as is: a claim without a class shows a
+                // blank cell; the attributes class is `<unset>` only when the field is.
+                class.unwrap_or_default(),
+                spec.and_then(|s| s.volume_attributes_class_name.clone())
+                    .unwrap_or_else(|| UNSET.to_string()),
                 age(pvc.metadata.creation_timestamp.as_ref(), &now),
                 str_or(spec.and_then(|s| s.volume_mode.as_ref()), UNSET).to_string(),
             ];

@@ -341,7 +341,8 @@ fn pvc_row() {
             "",
             "",
             "",
-            "<unset>",
+            // No class: `GetPersistentVolumeClaimClass` is "", printed as is.
+            "",
             "<unset>",
             "<unknown>",
             "<unset>"

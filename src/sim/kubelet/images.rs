@@ -177,3 +177,102 @@ pub(crate) fn never_pull(world: &mut World, rt: &mut PodRuntime, i: usize) {
 pub(crate) fn never_pull_message(image: &str) -> String {
     format!("Container image \"{image}\" is not present with pull policy of Never")
 }
+
+/// The image a running container's status names: containerd's CRI reports the image's
+/// first repository tag, the reference normalized as `reference.ParseNormalizedNamed` and
+/// `TagNameOnly` make it (`nginx` → `docker.io/library/nginx:latest`, `me/app:1` →
+/// `docker.io/me/app:1`; a registry host, `localhost` or a digest is kept).
+pub(crate) fn repo_tag(image: &str) -> String {
+    let (name, digest) = match image.split_once('@') {
+        Some((name, digest)) => (name, Some(digest)),
+        None => (image, None),
+    };
+    // The tag is after the last `:` that follows the last `/` (a registry's port is not).
+    let last_slash = name.rfind('/').map_or(0, |i| i + 1);
+    let (repo, tag) = match name[last_slash..].rfind(':') {
+        Some(i) => (&name[..last_slash + i], Some(&name[last_slash + i + 1..])),
+        None => (name, None),
+    };
+    let (domain, path) = match repo.split_once('/') {
+        Some((first, rest))
+            if first.contains('.') || first.contains(':') || first == "localhost" =>
+        {
+            (
+                if first == "index.docker.io" {
+                    "docker.io"
+                } else {
+                    first
+                },
+                rest.to_string(),
+            )
+        }
+        _ => ("docker.io", repo.to_string()),
+    };
+    let path = if domain == "docker.io" && !path.contains('/') {
+        format!("library/{path}")
+    } else {
+        path
+    };
+    match (tag, digest) {
+        (_, Some(digest)) => format!("{domain}/{path}@{digest}"),
+        (Some(tag), None) => format!("{domain}/{path}:{tag}"),
+        (None, None) => format!("{domain}/{path}:latest"),
+    }
+}
+
+/// A running container's `imageID`: the repository's digest reference
+/// (`docker.io/library/nginx@sha256:…`). A registry's digest is not knowable here, so scn's
+/// is a hash of the normalized reference: the same image has the same ID everywhere, and
+/// another tag another ID. A reference that names a digest keeps it.
+pub(crate) fn image_id(image: &str) -> String {
+    let normal = repo_tag(image);
+    if normal.contains('@') {
+        return normal;
+    }
+    let repo_end = normal.rfind(':').unwrap_or(normal.len());
+    format!(
+        "{}@sha256:{}",
+        &normal[..repo_end],
+        super::status::hex256(normal.as_bytes())
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{image_id, repo_tag};
+
+    #[test]
+    fn repo_tags_are_normalized_as_containerd_reports_them() {
+        let cases = [
+            ("nginx", "docker.io/library/nginx:latest"),
+            ("nginx:1.9.1", "docker.io/library/nginx:1.9.1"),
+            ("bitnami/redis:7", "docker.io/bitnami/redis:7"),
+            ("docker.io/nginx:1", "docker.io/library/nginx:1"),
+            ("index.docker.io/library/nginx", "docker.io/library/nginx:latest"),
+            ("registry.k8s.io/pause:3.10", "registry.k8s.io/pause:3.10"),
+            ("localhost:5000/app", "localhost:5000/app:latest"),
+            ("localhost/app:2", "localhost/app:2"),
+            ("example.com:443/team/app:v2", "example.com:443/team/app:v2"),
+            (
+                "nginx@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                "docker.io/library/nginx@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            ),
+        ];
+        for (image, want) in cases {
+            assert_eq!(repo_tag(image), want, "{image}");
+        }
+    }
+
+    #[test]
+    fn image_ids_are_digest_references_of_the_repository() {
+        let id = image_id("nginx:1.9.1");
+        let digest = id.strip_prefix("docker.io/library/nginx@sha256:").unwrap();
+        assert_eq!(digest.len(), 64);
+        assert!(digest.bytes().all(|b| b.is_ascii_hexdigit()));
+        // The same image is the same ID however it is spelled; another tag, another ID.
+        assert_eq!(id, image_id("docker.io/library/nginx:1.9.1"));
+        assert_ne!(id, image_id("nginx:1.10"));
+        let pinned = "registry.k8s.io/pause@sha256:aa";
+        assert_eq!(image_id(pinned), pinned);
+    }
+}

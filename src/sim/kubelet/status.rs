@@ -69,22 +69,26 @@ pub(crate) fn volume_mount_statuses(c: &Container) -> Vec<VolumeMountStatus> {
 /// digits>`): containerd's IDs are random; scn's are a hash of the pod's UID, the container's
 /// name and the instance's number (its restart count), so each instance has its own.
 pub(crate) fn container_id(pod_uid: &str, name: &str, instance: i32) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let stamp = instance.to_string();
-    for b in pod_uid
+    let seed: Vec<u8> = pod_uid
         .bytes()
         .chain([b'/'])
         .chain(name.bytes())
         .chain([b'@'])
         .chain(stamp.bytes())
-    {
+        .collect();
+    format!("{CONTAINER_RUNTIME}://{}", hex256(&seed))
+}
+
+/// 64 hex digits that depend only on `seed` (FNV-1a, spread over 256 bits by splitmix64
+/// steps): scn's stand-in for the runtime's random IDs and the registry's digests.
+pub(crate) fn hex256(seed: &[u8]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in seed {
         hash = (hash ^ b as u64).wrapping_mul(0x0100_0000_01b3);
     }
-    let mut hex = String::with_capacity(CONTAINER_RUNTIME.len() + 3 + 64);
-    hex.push_str(CONTAINER_RUNTIME);
-    hex.push_str("://");
+    let mut hex = String::with_capacity(64);
     for _ in 0..4 {
-        // splitmix64 steps spread the hash over 256 bits.
         hash = hash.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = hash;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -163,8 +167,18 @@ pub(crate) fn container_status(rt: &PodRuntime, i: usize) -> ContainerStatus {
     let completed = c.role == Role::Init && matches!(c.state, State::Terminated { code: 0, .. });
     ContainerStatus {
         name: c.name.clone(),
-        image: c.image.clone(),
-        image_id: String::new(),
+        // Before the runtime created an instance the kubelet shows the spec's image;
+        // after, the runtime's normalized repository tag and digest.
+        image: if created {
+            super::images::repo_tag(&c.image)
+        } else {
+            c.image.clone()
+        },
+        image_id: if created {
+            super::images::image_id(&c.image)
+        } else {
+            String::new()
+        },
         ready: (c.ready && running) || completed,
         restart_count: c.restart_count,
         started: Some(c.started && running),
