@@ -158,6 +158,11 @@ fn unknown_table_kind() {
     let e = only(in_scenario("  expect configmaps {\n    NAME\n  }"));
     assert_eq!(at(&e), (2, 10));
     assert!(matches!(e.kind, K::UnknownTableKind { ref kind, .. } if kind == "configmaps"));
+    // The hint names every kind that has a table, the disruption budgets included.
+    assert_eq!(
+        e.hint().as_deref(),
+        Some("tables exist for pods, statefulsets, pvcs, pvs, storageclasses, services, nodes, controllerrevisions, endpointslices and poddisruptionbudgets")
+    );
 }
 
 #[test]

@@ -317,7 +317,13 @@ impl SyntaxError {
                 "e.g. `make image \"app:2\" crashing exit=137 after=30s`, `make image \"db:1\" slow-to-stop 20s`, `make image \"db:1\" slow-to-pull 30s`".into(),
             ),
             UnknownTableKind { suggestion, .. } => did_you_mean(suggestion).or_else(|| {
-                Some("tables exist for pods, statefulsets, pvcs, pvs, storageclasses, services, nodes, controllerrevisions and endpointslices".into())
+                // From the list of table kinds itself, so a new table is named here too.
+                let names: Vec<&str> = super::kinds::TABLE_KINDS
+                    .iter()
+                    .map(|k| super::kinds::table_name(*k))
+                    .collect();
+                let (last, rest) = names.split_last()?;
+                Some(format!("tables exist for {} and {last}", rest.join(", ")))
             }),
             UnknownColumn { suggestion, known, .. } => {
                 let list = format!("known columns: {}", known.join(", "));
