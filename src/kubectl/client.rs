@@ -184,14 +184,16 @@ pub fn apply_read(world: &mut World, document: &Value, kind: &ObjectKind, source
                 client_apply::apply_patch(last.as_ref(), &configuration, &live, kind.name())
                     .map_err(bad)?;
             let response = server::update(world, &kind, &name, &patched)?;
-            let verb = if response.value {
-                "configured"
+            // An apply that changes nothing is an empty patch, which kubectl does not send
+            // (`patcher.Patch` returns at `{}`): it prints `unchanged` and no server warning.
+            let (verb, warnings) = if response.value {
+                ("configured", response.warnings)
             } else {
-                "unchanged"
+                ("unchanged", Vec::new())
             };
             Ok(Reply {
                 notes: unsimulated(document),
-                ..Reply::with_warnings(format!("{prefix}/{name} {verb}"), response.warnings)
+                ..Reply::with_warnings(format!("{prefix}/{name} {verb}"), warnings)
             })
         }
     }

@@ -201,13 +201,22 @@ fn merge3_list(
                 .collect();
             for (mi, item) in modified.iter().enumerate() {
                 let k = &mod_keys[mi];
-                let live_pos = k
-                    .as_ref()
-                    .and_then(|k| out.iter().position(|o| key_of(o).as_ref() == Some(k)));
+                // A key the file repeats (two ports on one containerPort, which the API
+                // server only warns about) pairs its n-th item with the n-th item of that
+                // key on the server, as the diff of two lists sorted by key walks them.
+                let nth = mod_keys[..mi].iter().filter(|o| *o == k).count();
+                let live_pos = k.as_ref().and_then(|k| {
+                    out.iter()
+                        .enumerate()
+                        .filter(|(_, o)| key_of(o).as_ref() == Some(k))
+                        .nth(nth)
+                        .map(|(p, _)| p)
+                });
                 let last_item = k.as_ref().and_then(|k| {
                     last.unwrap_or(&[])
                         .iter()
-                        .find(|o| key_of(o).as_ref() == Some(k))
+                        .filter(|o| key_of(o).as_ref() == Some(k))
+                        .nth(nth)
                 });
                 let merged = match (item, live_pos.map(|p| &out[p])) {
                     (Value::Object(mm), Some(Value::Object(lm))) => Value::Object(merge3_map(
