@@ -70,6 +70,39 @@ pub fn initial_conditions(now: Millis) -> Value {
         .collect()
 }
 
+/// A kubelet that starts on a node that joins the cluster: `BirthCry` (`Starting kubelet.`),
+/// the first node status, where each condition's setter finds no condition yet and records
+/// its event (`Node <name> status is now: NodeHasSufficientMemory`, … in the setters'
+/// order), and the container manager's `NodeAllocatableEnforced`. The node is Ready at its
+/// first status here, so `NodeReady` comes last. (The cluster's own nodes started before
+/// anything a run can see.)
+pub fn kubelet_started(world: &mut World, node: &str) {
+    let now = world.now;
+    world.events.record(
+        now,
+        ObjectKind::Node,
+        node,
+        "Normal",
+        "Starting",
+        "Starting kubelet.".to_string(),
+    );
+    let (pressure, ready) = HEALTHY.split_at(HEALTHY.len() - 1);
+    for (_, _, _, _, event) in pressure {
+        record(world, node, event);
+    }
+    world.events.record(
+        now,
+        ObjectKind::Node,
+        node,
+        "Normal",
+        "NodeAllocatableEnforced",
+        "Updated Node Allocatable limit across pods".to_string(),
+    );
+    for (_, _, _, _, event) in ready {
+        record(world, node, event);
+    }
+}
+
 /// A kubelet that was silent reports again: each condition that differs from what it posts
 /// (the node lifecycle controller set them to `Unknown`) flips, with a new transition time
 /// and the kubelet's `Node <name> status is now: <event>` event; every heartbeat is now.

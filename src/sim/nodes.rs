@@ -205,5 +205,6 @@ pub fn add(
     let shape = NodeShape::new(name, options, &world.config.capacity);
     let object = node_object(&shape, index, world.now);
     super::bootstrap::insert_system(world, super::kinds::ObjectKind::Node, object);
+    super::node_status::kubelet_started(world, name);
     Ok(())
 }
