@@ -21,7 +21,8 @@ use super::{event, sync_at, PodRuntime, Role, State, TERMINATION};
 /// image's `slow-to-stop` time, cut at what is left of the grace period by SIGKILL (137).
 /// Regular init and app containers get SIGTERM after their hook; sidecars wait for their
 /// turn (`terminationOrdering`): after the app containers and the sidecars after them have
-/// stopped (reverse order). Returns the instant the last one stops; none is ready any more.
+/// stopped (reverse order). Returns the instant the last one stops. Their readiness is left
+/// as it is: the prober keeps probing a container until it has stopped.
 pub(crate) fn kill_containers(world: &mut World, rt: &mut PodRuntime, grace: Millis) -> Millis {
     let now = world.now;
     let order = stop_order(rt);
@@ -67,10 +68,6 @@ pub(crate) fn kill_containers(world: &mut World, rt: &mut PodRuntime, grace: Mil
             format!("Stopping container {name_c}"),
         );
     }
-    for c in &mut rt.containers {
-        c.ready = false;
-        c.ready_change = None;
-    }
     last
 }
 
@@ -115,6 +112,49 @@ pub(crate) fn forget_readiness(rt: &mut PodRuntime) {
         c.ready = false;
         c.ready_change = None;
         c.next_image = None;
+    }
+}
+
+/// While the containers of a deleted pod stop, the prober keeps probing their readiness
+/// (`worker.go` `doProbe` stops only the liveness and startup probes of a deleted pod), and
+/// the status manager writes each change of a container's readiness at once
+/// (`SetContainerReadiness`), although the pod worker, waiting in `killPod`, writes no
+/// status: a readiness probe that fails meanwhile turns the terminating pod not Ready.
+pub(crate) fn probe_readiness(world: &mut World, name: &str, uid: &str) {
+    let Some((key, mut rt)) = world.kubelet.pods.remove_entry(uid) else {
+        return;
+    };
+    let before: Vec<bool> = rt.containers.iter().map(|c| c.ready).collect();
+    let stopping = |c: &super::Ctr| matches!(c.state, State::Stopping { .. });
+    for i in 0..rt.containers.len() {
+        if stopping(&rt.containers[i]) {
+            super::prober::step(world, &mut rt, i);
+        }
+    }
+    let changed = rt
+        .containers
+        .iter()
+        .zip(&before)
+        .any(|(c, b)| c.ready != *b);
+    if changed {
+        super::status::set_container_readiness(world, &rt);
+    }
+    let now = world.now;
+    let next = rt
+        .containers
+        .iter()
+        .filter(|c| stopping(c))
+        .flat_map(|c| {
+            c.ready_change
+                .map(|r| r.0)
+                .into_iter()
+                .chain(c.readiness_failure)
+        })
+        .filter(|at| *at > now)
+        .min();
+    world.kubelet.pods.insert(key, rt);
+    if let Some(at) = next {
+        sync_at(world, name, uid, at);
     }
 }
 
@@ -250,6 +290,7 @@ pub(crate) fn finish(world: &mut World, name: &str, uid: &str) {
                         exit_code: 0,
                         reason: Some("Completed".into()),
                         finished_at: Some(to_time(now)),
+                        container_id: container.container_id.clone(),
                         ..Default::default()
                     }),
                     ..Default::default()
