@@ -4,8 +4,10 @@
 //! time, cut at the grace period (the delete's deletionGracePeriodSeconds, by default
 //! terminationGracePeriodSeconds, 30 s) by SIGKILL: exit 137, reason `Error`; sidecars stop
 //! after the app containers, in reverse order. Ready turns False when the last one has stopped (at once when none is slow): the
-//! kubelet's pod worker waits in `killPod` and writes no status meanwhile. The object is
-//! gone 1 s after the last one stopped, unless finalizers hold it.
+//! kubelet's pod worker waits in `killPod` and writes no status meanwhile; only the
+//! prober, which still probes readiness, can turn a container unready before
+//! (`probe_readiness`). The object is gone 1 s after the last one stopped, unless
+//! finalizers hold it.
 
 use k8s_openapi::api::core::v1::{ContainerState, ContainerStateTerminated, Pod};
 
