@@ -615,3 +615,50 @@ pub(crate) fn write(world: &mut World, rt: &mut PodRuntime) -> bool {
     }
     terminal
 }
+
+#[cfg(test)]
+mod tests {
+    use super::status_resources;
+    use k8s_openapi::api::core::v1::ResourceRequirements;
+    use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+
+    fn list(pairs: &[(&str, &str)]) -> Option<std::collections::BTreeMap<String, Quantity>> {
+        Some(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), Quantity(v.to_string())))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn running_resources_are_read_back_as_the_runtime_reports_them() {
+        let cases = [
+            // (requests cpu, limits memory) → (status cpu, status memory)
+            ("700m", "200Mi", "700m", "200Mi"),
+            ("0.5", "1G", "500m", "1000000000"),
+            ("1", "128M", "1", "125000Ki"),
+            // At most the 2 shares' minimum: the allocated value is kept.
+            ("1m", "1Gi", "1m", "1Gi"),
+            ("3m", "1536Mi", "3m", "1536Mi"),
+        ];
+        for (cpu, memory, want_cpu, want_memory) in cases {
+            let allocated = ResourceRequirements {
+                requests: list(&[("cpu", cpu), ("ephemeral-storage", "1Gi")]),
+                limits: list(&[("memory", memory)]),
+                ..Default::default()
+            };
+            let got = status_resources(&allocated);
+            let requests = got.requests.unwrap_or_default();
+            let limits = got.limits.unwrap_or_default();
+            assert_eq!(requests["cpu"].0, want_cpu, "{cpu}");
+            assert_eq!(requests["ephemeral-storage"].0, "1Gi");
+            assert_eq!(limits["memory"].0, want_memory, "{memory}");
+        }
+        // No resources at all: `{}`, not absent.
+        assert_eq!(
+            status_resources(&ResourceRequirements::default()),
+            ResourceRequirements::default()
+        );
+    }
+}
