@@ -150,6 +150,8 @@ pub(crate) enum State {
 
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct LastTermination {
+    /// Which instance it was (the restart count it had): its `containerID`.
+    pub instance: i32,
     pub started: Millis,
     pub finished: Millis,
     pub code: i32,
@@ -168,6 +170,13 @@ pub(crate) struct Ctr {
     pub ready: bool,
     /// A readiness change due later: (when, to what).
     pub ready_change: Option<(Millis, bool)>,
+    /// When the failing readiness probe runs next (each failed run records `Unhealthy`).
+    pub readiness_failure: Option<Millis>,
+    /// When the failing liveness probe runs next before the run that kills the container.
+    pub liveness_failure: Option<Millis>,
+    /// A liveness kill that restarts the container whatever its exit code
+    /// (`computePodActions` put it in ContainersToStart).
+    pub restart_after_kill: bool,
     /// The startup probe succeeded (or there is none).
     pub started: bool,
     /// When the startup probe succeeds.
@@ -194,6 +203,9 @@ pub(crate) struct Ctr {
     pub pre_stop_sleep: Millis,
     /// A postStart `sleep` hook's seconds: the container is not running before they pass.
     pub post_start_sleep: Millis,
+    /// The resources the kubelet allocated to it at admission (the spec's): what its status
+    /// reports while it runs. Boxed, as the probes are.
+    pub resources: Option<Box<k8s_openapi::api::core::v1::ResourceRequirements>>,
     /// The status's `volumeMounts`, from the container's spec (`status.rs`).
     pub volume_mounts: Vec<k8s_openapi::api::core::v1::VolumeMountStatus>,
 }

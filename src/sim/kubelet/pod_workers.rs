@@ -37,6 +37,9 @@ fn ctr(c: &k8s_openapi::api::core::v1::Container, role: Role) -> Ctr {
         backoff: None,
         ready: false,
         ready_change: None,
+        readiness_failure: None,
+        liveness_failure: None,
+        restart_after_kill: false,
         started: false,
         started_at: None,
         slow_to_stop: ZERO,
@@ -53,6 +56,7 @@ fn ctr(c: &k8s_openapi::api::core::v1::Container, role: Role) -> Ctr {
         restart_rules: c.restart_policy_rules.clone().unwrap_or_default(),
         pre_stop_sleep: sleep_hook(c.lifecycle.as_ref().and_then(|l| l.pre_stop.as_ref())),
         post_start_sleep: sleep_hook(c.lifecycle.as_ref().and_then(|l| l.post_start.as_ref())),
+        resources: (role != Role::Init).then(|| Box::new(c.resources.clone().unwrap_or_default())),
         volume_mounts: super::status::volume_mount_statuses(c),
     }
 }
@@ -252,6 +256,10 @@ pub(crate) fn sync_pod(world: &mut World, name: &str, uid: &str) {
         return;
     };
     if let Some(gone_at) = rt.gone_at {
+        super::termination::probe_readiness(world, name, uid);
+        let Some(rt) = world.kubelet.pods.get(uid) else {
+            return;
+        };
         let stopped = rt.stops_at.is_some_and(|at| at <= world.now);
         if stopped {
             if let Some(rt) = world.kubelet.pods.get_mut(uid) {
@@ -335,6 +343,8 @@ fn next_due(rt: &PodRuntime, now: Millis) -> Option<Millis> {
             _ => {}
         }
         due.extend(c.ready_change.map(|r| r.0));
+        due.extend(c.readiness_failure);
+        due.extend(c.liveness_failure);
         if !c.started {
             due.extend(c.started_at);
         }
@@ -525,6 +535,10 @@ fn kill_finished_pod(world: &mut World, rt: &mut PodRuntime) -> bool {
     }
     let grace = grace_period(world, &rt.name);
     super::termination::kill_containers(world, rt, grace);
+    for c in &mut rt.containers {
+        c.ready = false;
+        c.ready_change = None;
+    }
     true
 }
 
@@ -652,12 +666,16 @@ fn terminated(
     let c = &mut rt.containers[i];
     c.ready = false;
     c.ready_change = None;
+    c.readiness_failure = None;
+    c.liveness_failure = None;
+    let killed_to_restart = std::mem::take(&mut c.restart_after_kill);
     c.started = false;
     c.started_at = None;
     if let Some(image) = c.next_image.take() {
         // Stopped for a new definition: restarted whatever the restart policy, with the new
         // image and a fresh back-off (upstream keys the back-off by the container's hash).
         c.last = Some(LastTermination {
+            instance: c.restart_count,
             started: since,
             finished: at,
             code,
@@ -669,7 +687,7 @@ fn terminated(
         start_new_definition(world, rt, i);
         return;
     }
-    let restarts = !finished && should_restart(c, &rt.restart_policy, code);
+    let restarts = !finished && (killed_to_restart || should_restart(c, &rt.restart_policy, code));
     if !restarts {
         c.state = State::Terminated {
             started: since,
@@ -679,6 +697,7 @@ fn terminated(
         return;
     }
     c.last = Some(LastTermination {
+        instance: c.restart_count,
         started: since,
         finished: at,
         code,
@@ -941,6 +960,7 @@ pub fn make_healthy(world: &mut World, name: &str) {
     }
     if let Some((rt, _)) = pod_runtime(world, name) {
         for c in &mut rt.containers {
+            c.liveness_failure = None;
             if let State::Running { kill, .. } = &mut c.state {
                 *kill = None;
             }

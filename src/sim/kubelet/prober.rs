@@ -6,19 +6,29 @@
 //!   initialDelaySeconds passed (at once without probes). `make pod/x unready` turns a
 //!   probed container unready failureThreshold × periodSeconds later (a pod with no
 //!   readiness probe at all: every container, at once); `make pod/x ready` turns it ready
-//!   successThreshold × periodSeconds later.
+//!   successThreshold × periodSeconds later. Readiness is probed for as long as the container
+//!   runs, also while it is being stopped (`worker.go` `doProbe` stops only liveness and
+//!   startup probes once the pod is deleted).
 //! - Startup: succeeds its initialDelaySeconds after the start; until then the container is
 //!   not `started` and not ready.
-//! - Liveness: under `make pod/x unhealthy` a container with a liveness probe is killed
-//!   failureThreshold × periodSeconds after the fault (or after its start, if later), and not
-//!   before initialDelaySeconds from its start; the kill is graceful.
+//! - Liveness: under `make pod/x unhealthy` a container with a liveness probe fails its
+//!   probe a period after the fault (or after its startup, if later; not before
+//!   initialDelaySeconds from its start) and every period after; the failureThreshold-th
+//!   failure kills it; the kill is graceful.
+//!
+//! Every failed probe run records `Warning Unhealthy "<Type> probe failed: <output>"`
+//! (`prober.go` `probe`), not only the one that changes the result (`worker.go` counts
+//! failureThreshold of them first): a liveness kill follows failureThreshold `Unhealthy`
+//! events, and a readiness probe that keeps failing records one every period, from its
+//! first run (initialDelaySeconds after the start) whether or not the container was ever
+//! ready.
 
 use k8s_openapi::api::core::v1::Probe;
 
 use super::super::clock::{Millis, ZERO};
 use super::super::world::World;
 use super::pod_workers::{kill_time, seconds};
-use super::{event, PodRuntime, Role, State};
+use super::{event, Ctr, PodRuntime, Role, State};
 
 fn period(p: &Probe) -> Millis {
     Millis::from_secs(p.period_seconds.unwrap_or(10).max(1).into())
@@ -50,11 +60,54 @@ fn fault_applies(rt: &PodRuntime, i: usize) -> bool {
         && (c.readiness.is_some() || !rt.containers.iter().any(|c| c.readiness.is_some()))
 }
 
-/// When a failing liveness probe kills a container that started at `started` and whose
-/// startup probe succeeded at `startup_ok`: failureThreshold × periodSeconds after the fault
-/// or the startup, whichever is later, and not before initialDelaySeconds from the start.
-fn liveness_kill(p: &Probe, fault_since: Millis, started: Millis, startup_ok: Millis) -> Millis {
-    (fault_since.max(startup_ok) + failure_delay(Some(p))).max(started + initial_delay(p))
+/// A failing liveness probe of a container that started at `started` and whose startup
+/// probe succeeded at `startup_ok`: its first failed run (a period after the fault or the
+/// startup, whichever is later, and not before initialDelaySeconds from the start: the worker
+/// skips its runs until then) and the run that kills the container, failureThreshold runs
+/// in.
+fn liveness_failures(
+    p: &Probe,
+    fault_since: Millis,
+    started: Millis,
+    startup_ok: Millis,
+) -> (Millis, Millis) {
+    let first = (fault_since.max(startup_ok) + period(p)).max(started + initial_delay(p));
+    let kill = first + failure_delay(Some(p)) - period(p);
+    (first, kill)
+}
+
+/// The first run of container `c`'s readiness probe: once its startup probe succeeded and
+/// initialDelaySeconds after its start (`since`).
+fn first_readiness_probe(c: &Ctr, since: Millis) -> Millis {
+    let delay = c.readiness.as_deref().map_or(ZERO, initial_delay);
+    c.started_at.unwrap_or(since).max(since + delay)
+}
+
+/// When the instance of container `c` started, if it runs (or is being stopped: its probes
+/// still run).
+fn live_since(c: &Ctr) -> Option<Millis> {
+    match c.state {
+        State::Running { since, .. } | State::Stopping { since, .. } => Some(since),
+        _ => None,
+    }
+}
+
+/// Whether container `i`'s readiness probe fails now (`make pod/x unready`).
+fn readiness_probe_fails(world: &World, rt: &PodRuntime, i: usize) -> bool {
+    rt.containers[i].readiness.is_some()
+        && world.kubelet.unready.contains(&rt.uid)
+        && fault_applies(rt, i)
+}
+
+/// After a failed run at `at`, the next run: a period later, or, when the kubelet did not
+/// run for longer (its node was down), a period from now.
+fn next_run(at: Millis, p: &Probe, now: Millis) -> Millis {
+    let next = at + period(p);
+    if next <= now {
+        now + period(p)
+    } else {
+        next
+    }
 }
 
 /// Container `i` just started.
@@ -72,39 +125,85 @@ pub(crate) fn on_start(world: &mut World, rt: &mut PodRuntime, i: usize) {
     let started_at = now + c.startup.as_deref().map_or(ZERO, initial_delay);
     c.started_at = Some(started_at);
     c.started = started_at == now;
-    let ready_at = started_at.max(now + c.readiness.as_deref().map_or(ZERO, initial_delay));
+    let ready_at = first_readiness_probe(c, now);
     if !unready {
         if ready_at == now {
             c.ready = true;
         } else {
             c.ready_change = Some((ready_at, true));
         }
+    } else if c.readiness.is_some() {
+        // Its readiness probe fails from its first run on.
+        c.readiness_failure = Some(ready_at);
     }
     if let (Some(since), Some(p)) = (unhealthy, c.liveness.as_deref()) {
-        let at = liveness_kill(p, since, now, started_at);
+        let (first, at) = liveness_failures(p, since, now, started_at);
+        c.liveness_failure = (first < at).then_some(first);
         if let State::Running { kill, .. } = &mut c.state {
             *kill = Some(at);
         }
     }
 }
 
-/// Readiness and startup changes that are due; true if something changed.
+/// The failed probe runs that are due and change nothing by themselves: each records
+/// `Unhealthy`. A liveness run that kills is `kill`'s; a readiness run that turns the
+/// container unready is recorded here too (it comes before the change, as the worker
+/// records the result before it counts it). True if one ran.
+fn failed_runs(world: &mut World, rt: &mut PodRuntime, i: usize) -> bool {
+    let now = world.now;
+    let mut ran = false;
+    if let Some(at) = rt.containers[i].readiness_failure.filter(|at| *at <= now) {
+        let c = &rt.containers[i];
+        let failing = live_since(c).is_some() && readiness_probe_fails(world, rt, i);
+        match c.readiness.clone() {
+            Some(p) if failing => {
+                let message = format!("Readiness probe failed: {}", probe_output(world, rt, i, &p));
+                event(world, &rt.name, "Warning", "Unhealthy", message);
+                rt.containers[i].readiness_failure = Some(next_run(at, &p, now));
+            }
+            _ => rt.containers[i].readiness_failure = None,
+        }
+        ran = true;
+    }
+    if let Some(at) = rt.containers[i].liveness_failure.filter(|at| *at <= now) {
+        let c = &rt.containers[i];
+        let kill = match c.state {
+            State::Running { kill, .. } => kill,
+            _ => None,
+        };
+        let p = c.liveness.clone();
+        rt.containers[i].liveness_failure = None;
+        if let (Some(kill), Some(p)) = (kill.filter(|k| at < *k), p) {
+            let message = format!("Liveness probe failed: {}", probe_output(world, rt, i, &p));
+            event(world, &rt.name, "Warning", "Unhealthy", message);
+            let next = at + period(&p);
+            rt.containers[i].liveness_failure = (next < kill).then_some(next);
+        }
+        ran = true;
+    }
+    ran
+}
+
+/// Readiness and startup changes, and failed probe runs, that are due; true if something
+/// changed.
 pub(crate) fn step(world: &mut World, rt: &mut PodRuntime, i: usize) -> bool {
     let now = world.now;
+    let ran = failed_runs(world, rt, i);
     let unready = world.kubelet.unready.contains(&rt.uid) && fault_applies(rt, i);
     let c = &mut rt.containers[i];
-    let running = matches!(c.state, State::Running { .. });
+    // A container being stopped is still probed for readiness.
+    let running = live_since(c).is_some();
     if let (false, Some(at)) = (c.started, c.started_at) {
-        if at <= now && running {
+        if at <= now && matches!(c.state, State::Running { .. }) {
             c.started = true;
             return true;
         }
     }
     let Some((at, to)) = c.ready_change else {
-        return false;
+        return ran;
     };
     if at > now {
-        return false;
+        return ran;
     }
     c.ready_change = None;
     // A result that the current fault contradicts is stale.
@@ -113,24 +212,33 @@ pub(crate) fn step(world: &mut World, rt: &mut PodRuntime, i: usize) -> bool {
     }
     if c.ready != to {
         c.ready = to;
-        if !to {
-            let message = match c.readiness.clone() {
-                Some(p) => format!("Readiness probe failed: {}", probe_output(world, rt, i, &p)),
-                None => "Readiness probe failed".into(),
-            };
-            event(world, &rt.name, "Warning", "Unhealthy", message);
+        if !to && c.readiness.is_none() {
+            // A pod without readiness probes turned unready as a whole: no probe ran, one
+            // event says so.
+            event(
+                world,
+                &rt.name,
+                "Warning",
+                "Unhealthy",
+                "Readiness probe failed".into(),
+            );
         }
     }
     true
 }
 
-/// `make pod/x unready`.
+/// `make pod/x unready`: a probed container's next run fails (its first run, if it has not
+/// run yet), and failureThreshold of them turn a ready container unready.
 pub(crate) fn readiness_fails(rt: &mut PodRuntime, now: Millis) {
     for i in 0..rt.containers.len() {
         if !fault_applies(rt, i) {
             continue;
         }
         let c = &mut rt.containers[i];
+        if let (Some(since), Some(p)) = (live_since(c), c.readiness.as_deref()) {
+            let first = first_readiness_probe(c, since);
+            c.readiness_failure = Some(if now < first { first } else { now + period(p) });
+        }
         if c.ready {
             c.ready_change = Some((now + failure_delay(c.readiness.as_deref()), false));
         } else {
@@ -143,6 +251,7 @@ pub(crate) fn readiness_fails(rt: &mut PodRuntime, now: Millis) {
 pub(crate) fn readiness_succeeds(rt: &mut PodRuntime, now: Millis) {
     for c in rt.containers.iter_mut().filter(|c| c.role != Role::Init) {
         let running = matches!(c.state, State::Running { .. });
+        c.readiness_failure = None;
         if c.ready {
             c.ready_change = None;
         } else if running {
@@ -177,7 +286,9 @@ pub(crate) fn liveness_fails(rt: &mut PodRuntime, now: Millis) {
         };
         let started_at = c.started_at.unwrap_or(now);
         if let State::Running { since, kill, .. } = &mut c.state {
-            *kill = Some(liveness_kill(p, now, *since, started_at));
+            let (first, at) = liveness_failures(p, now, *since, started_at);
+            *kill = Some(at);
+            c.liveness_failure = (first < at).then_some(first);
         }
     }
 }
@@ -224,30 +335,47 @@ fn probe_output(world: &World, rt: &PodRuntime, i: usize, p: &Probe) -> String {
             host
         };
         format!("dial tcp {host}:{port}: connect: connection refused")
+    } else if p.grpc.is_some() {
+        // `pkg/probe/grpc`: the health server answers NOT_SERVING.
+        "service unhealthy (responded with \"NOT_SERVING\")".into()
     } else {
         String::new()
     }
 }
 
-/// The liveness probe failed failureThreshold times: `Unhealthy`, `Killing`, and a graceful
-/// stop (SIGTERM; SIGKILL at the grace period: the probe's terminationGracePeriodSeconds, else
-/// the pod's).
+/// Whether the kubelet starts container `c` again after a liveness kill
+/// (`computePodActions`): a sidecar always; another container unless the pod's
+/// `restartPolicy` is Never, its own `restartPolicy` (when it has one) deciding instead. Its
+/// `restartPolicyRules` are not looked at: the container has not exited.
+fn restarts_after_kill(c: &Ctr, pod_policy: &str) -> bool {
+    match (c.role, c.restart_policy.as_deref()) {
+        (Role::Sidecar, _) => true,
+        (_, Some(own)) => own != "Never",
+        (_, None) => pod_policy != "Never",
+    }
+}
+
+/// The liveness probe failed failureThreshold times: its last `Unhealthy`, then the kill
+/// `computePodActions` decides. A container that will be started again is stopped alone:
+/// `Killing` "Container <name> failed liveness probe, will be restarted" ("Init container
+/// <name> failed liveness probe" for a sidecar), a graceful stop (SIGTERM; SIGKILL at the
+/// grace period: the probe's terminationGracePeriodSeconds, else the pod's). One that will
+/// not is stopped alone too ("Container <name> failed liveness probe") while another app
+/// container keeps running or will start; else the kubelet kills the whole pod (KillPod):
+/// every running container gets "Stopping container <name>" and the pod's grace period, as
+/// for a deletion.
 pub(crate) fn kill(world: &mut World, rt: &mut PodRuntime, i: usize, since: Millis, at: Millis) {
     let c = &rt.containers[i];
     let Some(p) = c.liveness.clone() else {
         return;
     };
     let name = c.name.clone();
+    let restart = restarts_after_kill(c, &rt.restart_policy);
     let pod_grace = world
         .store
         .pods()
         .get(&rt.name)
         .and_then(|p| p.spec.as_ref()?.termination_grace_period_seconds);
-    let grace = seconds(
-        p.termination_grace_period_seconds
-            .or(pod_grace)
-            .or(Some(30)),
-    );
     event(
         world,
         &rt.name,
@@ -255,17 +383,34 @@ pub(crate) fn kill(world: &mut World, rt: &mut PodRuntime, i: usize, since: Mill
         "Unhealthy",
         format!("Liveness probe failed: {}", probe_output(world, rt, i, &p)),
     );
-    event(
-        world,
-        &rt.name,
-        "Normal",
-        "Killing",
-        format!("Container {name} failed liveness probe, will be restarted"),
+    rt.containers[i].liveness_failure = None;
+    // `keepCount == 0 && len(ContainersToStart) == 0`: no other app container runs on or
+    // will be started.
+    let others_kept = rt.containers.iter().enumerate().any(|(j, o)| {
+        j != i && o.role == Role::App && !matches!(o.state, State::Terminated { .. })
+    });
+    if !restart && rt.containers[i].role == Role::App && !others_kept {
+        super::termination::kill_containers(world, rt, seconds(pod_grace.or(Some(30))));
+        super::termination::forget_readiness(rt);
+        return;
+    }
+    let message = match (rt.containers[i].role, restart) {
+        (Role::Sidecar, _) => format!("Init container {name} failed liveness probe"),
+        (_, true) => format!("Container {name} failed liveness probe, will be restarted"),
+        (_, false) => format!("Container {name} failed liveness probe"),
+    };
+    event(world, &rt.name, "Normal", "Killing", message);
+    let grace = seconds(
+        p.termination_grace_period_seconds
+            .or(pod_grace)
+            .or(Some(30)),
     );
     // The pod worker waits in `killContainer` until the container has stopped and writes
-    // no status meanwhile: the container keeps its readiness until then.
+    // no status meanwhile: the container keeps its readiness until then (unless its
+    // readiness probe fails meanwhile).
     let (took, code) = kill_time(world, &rt.containers[i], grace);
     let c = &mut rt.containers[i];
+    c.restart_after_kill = restart;
     c.state = State::Stopping {
         since,
         until: at + took,

@@ -26,14 +26,21 @@ fn waiting(reason: &str, message: Option<String>) -> ContainerState {
 }
 
 /// A stopped container: exit 0 is `Completed`, any other code (137 for a SIGKILL at the end
-/// of the grace period) `Error`.
-pub(crate) fn terminated(code: i32, started: Millis, finished: Millis) -> ContainerState {
+/// of the grace period) `Error`; `containerID` is the stopped instance's
+/// (`convertContainerStatus` fills it for an exited container too).
+pub(crate) fn terminated(
+    code: i32,
+    started: Millis,
+    finished: Millis,
+    container_id: String,
+) -> ContainerState {
     ContainerState {
         terminated: Some(ContainerStateTerminated {
             exit_code: code,
             reason: Some(if code == 0 { "Completed" } else { "Error" }.into()),
             started_at: Some(to_time(started)),
             finished_at: Some(to_time(finished)),
+            container_id: Some(container_id),
             ..Default::default()
         }),
         ..Default::default()
@@ -99,6 +106,63 @@ pub(crate) fn hex256(seed: &[u8]) -> String {
     hex
 }
 
+/// `convertContainerStatusResources`: what a running container's status reports as its
+/// `resources` (InPlacePodVerticalScaling is GA): the resources allocated to it (the spec's,
+/// `{}` when it has none), with the values the runtime reads back from the container's
+/// cgroup for cpu and the memory limit. The cpu request goes through cgroup shares
+/// (`MilliCPUToShares`, `sharesToMilliCPU`), kept as allocated when both are at most the 2
+/// shares' minimum; the memory limit is the runtime's byte count (`1G` shows as
+/// `1000000000`, `200Mi` as `200Mi`). `allocatedResources` is not written: the gate that
+/// wrote it (InPlacePodVerticalScalingAllocatedStatus) is off. Regular init containers,
+/// which cannot be resized, have none.
+fn status_resources(
+    allocated: &k8s_openapi::api::core::v1::ResourceRequirements,
+) -> k8s_openapi::api::core::v1::ResourceRequirements {
+    use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+    let mut out = allocated.clone();
+    let read_back = |q: &Quantity, f: &dyn Fn(i64) -> Option<String>| {
+        crate::quantity::parse(&q.0)
+            .ok()
+            .and_then(|q| q.milli_value())
+            .and_then(f)
+            .map(Quantity)
+    };
+    if let Some(cpu) = out.requests.as_mut().and_then(|r| r.get_mut("cpu")) {
+        // Shares are 1024 a cpu, at least 2; read back rounded up.
+        let shares_back = |milli: i64| {
+            let shares = (i128::from(milli) * 1024 / 1000).max(2);
+            let back = (shares * 1000 + 1023) / 1024;
+            (back > 2 || milli > 2).then(|| format!("{back}m"))
+        };
+        if let Some(q) = read_back(cpu, &shares_back) {
+            *cpu = q;
+        }
+    }
+    for list in [out.requests.as_mut(), out.limits.as_mut()]
+        .into_iter()
+        .flatten()
+    {
+        for q in list.values_mut() {
+            if let Some(text) = crate::quantity::to_canonical_string(&q.0) {
+                q.0 = text;
+            }
+        }
+    }
+    if let Some(memory) = out.limits.as_mut().and_then(|l| l.get_mut("memory")) {
+        if let Some(bytes) = crate::quantity::bytes(&memory.0) {
+            // `resource.NewQuantity(bytes, BinarySI)`: a power-of-1024 suffix only when it
+            // divides the value.
+            memory.0 = if bytes >= 1024 && bytes % 1024 == 0 {
+                let text = format!("{}Ki", bytes / 1024);
+                crate::quantity::to_canonical_string(&text).unwrap_or(text)
+            } else {
+                bytes.to_string()
+            };
+        }
+    }
+    out
+}
+
 /// The container runtime of every node (`containerRuntimeVersion: containerd://…`).
 const CONTAINER_RUNTIME: &str = "containerd";
 
@@ -150,7 +214,12 @@ pub(crate) fn container_status(rt: &PodRuntime, i: usize) -> ContainerStatus {
             started,
             finished,
             code,
-        } => terminated(*code, *started, *finished),
+        } => terminated(
+            *code,
+            *started,
+            *finished,
+            container_id(&rt.uid, &c.name, c.restart_count),
+        ),
     };
     let running = is_running(&c.state);
     // The instance the status describes, once the runtime has created one: the current
@@ -187,9 +256,20 @@ pub(crate) fn container_status(rt: &PodRuntime, i: usize) -> ContainerStatus {
         // `LastTerminationState` is a struct, not a pointer: the API shows `lastState: {}`
         // for a container that never stopped.
         last_state: Some(c.last.as_ref().map_or_else(ContainerState::default, |l| {
-            terminated(l.code, l.started, l.finished)
+            terminated(
+                l.code,
+                l.started,
+                l.finished,
+                container_id(&rt.uid, &c.name, l.instance),
+            )
         })),
         volume_mounts: (!c.volume_mounts.is_empty()).then(|| c.volume_mounts.clone()),
+        // Only while the container runs (`status.State.Running != nil`).
+        resources: c
+            .resources
+            .as_deref()
+            .filter(|_| running)
+            .map(status_resources),
         ..Default::default()
     }
 }
@@ -215,6 +295,55 @@ pub(crate) fn mark_not_ready(status: &mut PodStatus, now: Millis) {
             .is_some_and(|t| t.exit_code == 0);
         container.ready = completed;
     }
+}
+
+/// The status manager's `SetContainerReadiness`: the readiness the prober found for the
+/// pod's containers goes into the stored status at once, with the `Ready` and
+/// `ContainersReady` conditions it implies, whatever the pod worker is doing (it may be
+/// waiting for containers to stop, and write nothing else).
+pub(crate) fn set_container_readiness(world: &mut World, rt: &PodRuntime) {
+    let now = world.now;
+    server::write::<Pod>(world, &rt.name, server::Author::Other, |pod| {
+        let Some(status) = pod.status.as_mut() else {
+            return false;
+        };
+        let mut changed = false;
+        let lists = [
+            status.init_container_statuses.iter_mut().flatten(),
+            status.container_statuses.iter_mut().flatten(),
+        ];
+        for s in lists.into_iter().flatten() {
+            let Some(c) = rt.containers.iter().find(|c| c.name == s.name) else {
+                continue;
+            };
+            let ready = c.ready && is_running(&c.state);
+            if c.role != Role::Init && s.ready != ready {
+                s.ready = ready;
+                changed = true;
+            }
+        }
+        if !changed || status.conditions.is_none() {
+            return changed;
+        }
+        let unready: Vec<&str> = rt
+            .containers
+            .iter()
+            .filter(|c| c.role != Role::Init && !(c.ready && is_running(&c.state)))
+            .map(|c| c.name.as_str())
+            .collect();
+        let ready = unready.is_empty();
+        for type_ in ["Ready", "ContainersReady"] {
+            set_condition(status, type_, ready, now);
+            let why = (!ready).then(|| {
+                (
+                    "ContainersNotReady",
+                    format!("containers with unready status: [{}]", unready.join(" ")),
+                )
+            });
+            explain(status, type_, why);
+        }
+        true
+    });
 }
 
 /// The conditions the kubelet owns (`kubetypes.PodConditionsByKubelet`), in the order
@@ -485,4 +614,51 @@ pub(crate) fn write(world: &mut World, rt: &mut PodRuntime) -> bool {
         });
     }
     terminal
+}
+
+#[cfg(test)]
+mod tests {
+    use super::status_resources;
+    use k8s_openapi::api::core::v1::ResourceRequirements;
+    use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+
+    fn list(pairs: &[(&str, &str)]) -> Option<std::collections::BTreeMap<String, Quantity>> {
+        Some(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), Quantity(v.to_string())))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn running_resources_are_read_back_as_the_runtime_reports_them() {
+        let cases = [
+            // (requests cpu, limits memory) → (status cpu, status memory)
+            ("700m", "200Mi", "700m", "200Mi"),
+            ("0.5", "1G", "500m", "1000000000"),
+            ("1", "128M", "1", "125000Ki"),
+            // At most the 2 shares' minimum: the allocated value is kept.
+            ("1m", "1Gi", "1m", "1Gi"),
+            ("3m", "1536Mi", "3m", "1536Mi"),
+        ];
+        for (cpu, memory, want_cpu, want_memory) in cases {
+            let allocated = ResourceRequirements {
+                requests: list(&[("cpu", cpu), ("ephemeral-storage", "1Gi")]),
+                limits: list(&[("memory", memory)]),
+                ..Default::default()
+            };
+            let got = status_resources(&allocated);
+            let requests = got.requests.unwrap_or_default();
+            let limits = got.limits.unwrap_or_default();
+            assert_eq!(requests["cpu"].0, want_cpu, "{cpu}");
+            assert_eq!(requests["ephemeral-storage"].0, "1Gi");
+            assert_eq!(limits["memory"].0, want_memory, "{memory}");
+        }
+        // No resources at all: `{}`, not absent.
+        assert_eq!(
+            status_resources(&ResourceRequirements::default()),
+            ResourceRequirements::default()
+        );
+    }
 }

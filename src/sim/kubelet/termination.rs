@@ -4,8 +4,10 @@
 //! time, cut at the grace period (the delete's deletionGracePeriodSeconds, by default
 //! terminationGracePeriodSeconds, 30 s) by SIGKILL: exit 137, reason `Error`; sidecars stop
 //! after the app containers, in reverse order. Ready turns False when the last one has stopped (at once when none is slow): the
-//! kubelet's pod worker waits in `killPod` and writes no status meanwhile. The object is
-//! gone 1 s after the last one stopped, unless finalizers hold it.
+//! kubelet's pod worker waits in `killPod` and writes no status meanwhile; only the
+//! prober, which still probes readiness, can turn a container unready before
+//! (`probe_readiness`). The object is gone 1 s after the last one stopped, unless
+//! finalizers hold it.
 
 use k8s_openapi::api::core::v1::{ContainerState, ContainerStateTerminated, Pod};
 
@@ -21,7 +23,8 @@ use super::{event, sync_at, PodRuntime, Role, State, TERMINATION};
 /// image's `slow-to-stop` time, cut at what is left of the grace period by SIGKILL (137).
 /// Regular init and app containers get SIGTERM after their hook; sidecars wait for their
 /// turn (`terminationOrdering`): after the app containers and the sidecars after them have
-/// stopped (reverse order). Returns the instant the last one stops; none is ready any more.
+/// stopped (reverse order). Returns the instant the last one stops. Their readiness is left
+/// as it is: the prober keeps probing a container until it has stopped.
 pub(crate) fn kill_containers(world: &mut World, rt: &mut PodRuntime, grace: Millis) -> Millis {
     let now = world.now;
     let order = stop_order(rt);
@@ -67,10 +70,6 @@ pub(crate) fn kill_containers(world: &mut World, rt: &mut PodRuntime, grace: Mil
             format!("Stopping container {name_c}"),
         );
     }
-    for c in &mut rt.containers {
-        c.ready = false;
-        c.ready_change = None;
-    }
     last
 }
 
@@ -115,6 +114,49 @@ pub(crate) fn forget_readiness(rt: &mut PodRuntime) {
         c.ready = false;
         c.ready_change = None;
         c.next_image = None;
+    }
+}
+
+/// While the containers of a deleted pod stop, the prober keeps probing their readiness
+/// (`worker.go` `doProbe` stops only the liveness and startup probes of a deleted pod), and
+/// the status manager writes each change of a container's readiness at once
+/// (`SetContainerReadiness`), although the pod worker, waiting in `killPod`, writes no
+/// status: a readiness probe that fails meanwhile turns the terminating pod not Ready.
+pub(crate) fn probe_readiness(world: &mut World, name: &str, uid: &str) {
+    let Some((key, mut rt)) = world.kubelet.pods.remove_entry(uid) else {
+        return;
+    };
+    let before: Vec<bool> = rt.containers.iter().map(|c| c.ready).collect();
+    let stopping = |c: &super::Ctr| matches!(c.state, State::Stopping { .. });
+    for i in 0..rt.containers.len() {
+        if stopping(&rt.containers[i]) {
+            super::prober::step(world, &mut rt, i);
+        }
+    }
+    let changed = rt
+        .containers
+        .iter()
+        .zip(&before)
+        .any(|(c, b)| c.ready != *b);
+    if changed {
+        super::status::set_container_readiness(world, &rt);
+    }
+    let now = world.now;
+    let next = rt
+        .containers
+        .iter()
+        .filter(|c| stopping(c))
+        .flat_map(|c| {
+            c.ready_change
+                .map(|r| r.0)
+                .into_iter()
+                .chain(c.readiness_failure)
+        })
+        .filter(|at| *at > now)
+        .min();
+    world.kubelet.pods.insert(key, rt);
+    if let Some(at) = next {
+        sync_at(world, name, uid, at);
     }
 }
 
@@ -250,6 +292,7 @@ pub(crate) fn finish(world: &mut World, name: &str, uid: &str) {
                         exit_code: 0,
                         reason: Some("Completed".into()),
                         finished_at: Some(to_time(now)),
+                        container_id: container.container_id.clone(),
                         ..Default::default()
                     }),
                     ..Default::default()
