@@ -4,12 +4,13 @@
 use std::collections::HashSet;
 
 use k8s_openapi::api::core::v1::{
-    Affinity, Container, NodeAffinity, NodeSelectorTerm, Pod, PodSpec, Toleration,
+    Affinity, Container, NodeAffinity, NodeSelectorTerm, Pod, PodSpec, Toleration, VolumeMount,
 };
 
 use super::super::field_error::FieldError;
 use super::super::validation_ranges::port_name_errors;
 use super::affinity::validate_affinity;
+use super::env::{validate_env, validate_env_from};
 use super::names::{dns1123_label_errors, validate_labels, NONNEGATIVE_MSG, PORT_RANGE_MSG};
 use super::resources::validate_resource_requirements;
 use super::topology_spread::validate_topology_spread_constraints;
@@ -127,23 +128,14 @@ pub(super) fn validate_pod_spec(
                     }
                 }
             }
-            for (j, e) in c.env.iter().flatten().enumerate() {
-                let np = format!("{cp}.env[{j}].name");
-                if e.name.is_empty() {
-                    errs.push(FieldError::required(np, ""));
-                } else if e
-                    .name
-                    .chars()
-                    .any(|ch| !(' '..='~').contains(&ch) || ch == '=')
-                {
-                    // `IsRelaxedEnvVarName` (RelaxedEnvironmentVariableValidation is on).
-                    errs.push(FieldError::invalid_str(
-                        np,
-                        &e.name,
-                        "a valid environment variable name must consist only of printable ASCII characters other than '='",
-                    ));
-                }
-            }
+            errs.extend(validate_env(
+                c.env.as_deref().unwrap_or_default(),
+                &format!("{cp}.env"),
+            ));
+            errs.extend(validate_env_from(
+                c.env_from.as_deref().unwrap_or_default(),
+                &format!("{cp}.envFrom"),
+            ));
             for (j, m) in c.volume_mounts.iter().flatten().enumerate() {
                 let mp = format!("{cp}.volumeMounts[{j}]");
                 if m.name.is_empty() {
@@ -154,6 +146,7 @@ pub(super) fn validate_pod_spec(
                 if m.mount_path.is_empty() {
                     errs.push(FieldError::required(format!("{mp}.mountPath"), ""));
                 }
+                errs.extend(validate_sub_paths(m, &cp, &mp));
             }
             if let Some(pp) = c.image_pull_policy.as_deref() {
                 if !["Always", "IfNotPresent", "Never"].contains(&pp) {
@@ -216,6 +209,58 @@ pub(super) fn validate_pod_spec(
     }
     errs.extend(super::pod_resources::validate_pod_resources(spec, path));
     errs.extend(crate::sim::api::validation_ranges::validate_pod_spec_ranges(spec, path));
+    errs
+}
+
+/// `ValidateVolumeMounts`' checks of `subPath` and `subPathExpr`: each a relative path
+/// without `..` (`validateLocalDescendingPath`), and not both. Upstream reports the path
+/// checks at the list's path without the mount's index
+/// (`spec.containers[0].volumeMounts.subPath`), the exclusion at the mount's.
+fn validate_sub_paths(m: &VolumeMount, cp: &str, mp: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let list = format!("{cp}.volumeMounts");
+    let sub_path = m.sub_path.as_deref().unwrap_or("");
+    let expr = m.sub_path_expr.as_deref().unwrap_or("");
+    if !sub_path.is_empty() {
+        errs.extend(local_descending_path_errors(
+            sub_path,
+            &format!("{list}.subPath"),
+        ));
+    }
+    if !expr.is_empty() {
+        if !sub_path.is_empty() {
+            errs.push(FieldError::invalid_str(
+                format!("{mp}.subPathExpr"),
+                expr,
+                "subPathExpr and subPath are mutually exclusive",
+            ));
+        }
+        errs.extend(local_descending_path_errors(
+            expr,
+            &format!("{list}.subPathExpr"),
+        ));
+    }
+    errs
+}
+
+/// `validateLocalDescendingPath`: not absolute, and no `..` element
+/// (`validatePathNoBacksteps`, one error however many there are).
+fn local_descending_path_errors(target: &str, path: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    if target.starts_with('/') {
+        errs.push(FieldError::invalid_str(
+            path,
+            target,
+            "must be a relative path",
+        ));
+    }
+    if target.split('/').any(|part| part == "..") {
+        errs.push(FieldError::invalid_str(
+            path,
+            target,
+            "must not contain '..'",
+        ));
+    }
     errs
 }
 
