@@ -21,37 +21,57 @@ const PORT_RANGE_MSG: &str = "must be between 1 and 65535, inclusive";
 const INIT_FORBIDDEN_MSG: &str = "may not be set for init containers without restartPolicy=Always";
 
 /// Every range check of a pod spec at `path` (`spec` for a pod, `spec.template.spec` for
-/// a workload's template).
+/// a workload's template): each container's, then the pod's own.
 pub fn validate_pod_spec_ranges(spec: &PodSpec, path: &str) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let grace = spec.termination_grace_period_seconds;
     for (i, c) in spec.containers.iter().enumerate() {
         let cp = format!("{path}.containers[{i}]");
-        errs.extend(validate_lifecycle(c, grace, &cp));
-        errs.extend(validate_container_probes(c, &cp));
+        errs.extend(validate_container_ranges(c, grace, &cp, false));
     }
     for (i, c) in spec.init_containers.iter().flatten().enumerate() {
         let cp = format!("{path}.initContainers[{i}]");
-        if c.restart_policy.as_deref() == Some("Always") {
-            // A sidecar: hooks and probes as a regular container's.
-            errs.extend(validate_lifecycle(c, grace, &cp));
-            errs.extend(validate_container_probes(c, &cp));
-            continue;
-        }
-        for (field, set) in [
-            ("lifecycle", c.lifecycle.is_some()),
-            ("livenessProbe", c.liveness_probe.is_some()),
-            ("readinessProbe", c.readiness_probe.is_some()),
-            ("startupProbe", c.startup_probe.is_some()),
-        ] {
-            if set {
-                errs.push(FieldError::forbidden(
-                    format!("{cp}.{field}"),
-                    INIT_FORBIDDEN_MSG,
-                ));
-            }
+        errs.extend(validate_container_ranges(c, grace, &cp, true));
+    }
+    errs.extend(validate_pod_level_ranges(spec, path));
+    errs
+}
+
+/// One container's hooks and probes (`validateContainers`, `validateInitContainers`): a
+/// regular container's and a sidecar's are checked, a regular init container may have
+/// none. Pod validation calls it where upstream does, after the container's other checks.
+pub fn validate_container_ranges(
+    c: &Container,
+    grace: Option<i64>,
+    cp: &str,
+    init: bool,
+) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    if !init || c.restart_policy.as_deref() == Some("Always") {
+        // A regular container, or a sidecar: hooks and probes as a regular container's.
+        errs.extend(validate_lifecycle(c, grace, cp));
+        errs.extend(validate_container_probes(c, cp));
+        return errs;
+    }
+    for (field, set) in [
+        ("lifecycle", c.lifecycle.is_some()),
+        ("livenessProbe", c.liveness_probe.is_some()),
+        ("readinessProbe", c.readiness_probe.is_some()),
+        ("startupProbe", c.startup_probe.is_some()),
+    ] {
+        if set {
+            errs.push(FieldError::forbidden(
+                format!("{cp}.{field}"),
+                INIT_FORBIDDEN_MSG,
+            ));
         }
     }
+    errs
+}
+
+/// The pod's own ranges: `activeDeadlineSeconds`, the tolerations.
+pub fn validate_pod_level_ranges(spec: &PodSpec, path: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
     if let Some(d) = spec.active_deadline_seconds {
         if !(1..=i64::from(i32::MAX)).contains(&d) {
             errs.push(FieldError::invalid(

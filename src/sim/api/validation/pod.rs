@@ -8,7 +8,9 @@ use k8s_openapi::api::core::v1::{
 };
 
 use super::super::field_error::FieldError;
-use super::super::validation_ranges::port_name_errors;
+use super::super::validation_ranges::{
+    port_name_errors, validate_container_ranges, validate_pod_level_ranges,
+};
 use super::affinity::validate_affinity;
 use super::env::{validate_env, validate_env_from};
 use super::names::{dns1123_label_errors, validate_labels, NONNEGATIVE_MSG, PORT_RANGE_MSG};
@@ -164,6 +166,13 @@ pub(super) fn validate_pod_spec(
                 ));
             }
             errs.extend(validate_container_restart_policy(c, &cp));
+            // `validateContainers` / `validateInitContainers`: the hooks and probes last.
+            errs.extend(validate_container_ranges(
+                c,
+                spec.termination_grace_period_seconds,
+                &cp,
+                group == "initContainers",
+            ));
         }
     }
     if checks.restart_policy {
@@ -208,7 +217,7 @@ pub(super) fn validate_pod_spec(
         }
     }
     errs.extend(super::pod_resources::validate_pod_resources(spec, path));
-    errs.extend(crate::sim::api::validation_ranges::validate_pod_spec_ranges(spec, path));
+    errs.extend(validate_pod_level_ranges(spec, path));
     errs
 }
 
