@@ -218,6 +218,7 @@ pub(super) fn validate_pod_spec(
     }
     errs.extend(super::pod_resources::validate_pod_resources(spec, path));
     errs.extend(validate_pod_level_ranges(spec, path));
+    errs.extend(validate_host_aliases(spec, path));
     errs
 }
 
@@ -269,6 +270,32 @@ fn local_descending_path_errors(target: &str, path: &str) -> Vec<FieldError> {
             target,
             "must not contain '..'",
         ));
+    }
+    errs
+}
+
+/// `ValidateHostAliases` (right after the tolerations in `ValidatePodSpec`): each entry's
+/// IP an IP address (`IsValidIPForLegacyField`), each hostname a DNS-1123 subdomain.
+fn validate_host_aliases(spec: &PodSpec, path: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    for (i, alias) in spec.host_aliases.iter().flatten().enumerate() {
+        let ap = format!("{path}.hostAliases[{i}]");
+        if alias.ip.parse::<std::net::IpAddr>().is_err() {
+            errs.push(FieldError::invalid_str(
+                format!("{ap}.ip"),
+                &alias.ip,
+                "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)",
+            ));
+        }
+        for (j, hostname) in alias.hostnames.iter().flatten().enumerate() {
+            for m in super::names::dns1123_subdomain_errors(hostname) {
+                errs.push(FieldError::invalid_str(
+                    format!("{ap}.hostnames[{j}]"),
+                    hostname,
+                    m,
+                ));
+            }
+        }
     }
     errs
 }
