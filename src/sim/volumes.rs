@@ -102,7 +102,7 @@ pub fn read(world: &World, pod: &str, path: &str) -> Result<Option<String>, Stri
 
 /// The hosts file the kubelet writes into every container (`managedHostsFileContent`):
 /// the localhost lines, the pod's IP with its hostname (and, with a subdomain, its FQDN
-/// first), then the `hostAliases`. `None` for a pod on the host's network (its hosts file
+/// first), then the `hostAliases`, one line per entry. `None` for a pod on the host's network (its hosts file
 /// is the node's).
 fn hosts_file(world: &World, pod: &Pod) -> Option<String> {
     let spec = pod.spec.as_ref()?;
@@ -136,9 +136,15 @@ fn hosts_file(world: &World, pod: &Pod) -> Option<String> {
             text.push_str("\n# Entries added by HostAliases.\n");
             first = false;
         }
-        for host in alias.hostnames.iter().flatten() {
-            text.push_str(&format!("{}\t{host}\n", alias.ip));
-        }
+        // `hostsEntriesFromHostAliases`: every hostname of one IP on a single line,
+        // tab-separated.
+        let hostnames: Vec<&str> = alias
+            .hostnames
+            .iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        text.push_str(&format!("{}\t{}\n", alias.ip, hostnames.join("\t")));
     }
     Some(text)
 }
@@ -217,10 +223,13 @@ fn locate(world: &World, pod_name: &str, path: &str) -> Result<Located, String> 
     let Some((mount, at)) = mount else {
         return Ok((Place::Container(uid), parts.join("/"), false, None));
     };
-    // `subPath` is relative to the volume's root (validation refuses an absolute one).
-    let mut relative: Vec<String> = mount
-        .sub_path
-        .as_deref()
+    // `subPath` (or `subPathExpr` expanded from the container's environment) is a folder
+    // relative to the volume's root; the kubelet refuses one that is absolute or climbs out.
+    let sub = match container {
+        Some(c) => crate::sim::kubelet::sub_path(world, pod, c, mount)?,
+        None => None,
+    };
+    let mut relative: Vec<String> = sub
         .and_then(|sub| normalize(&format!("/{sub}")))
         .unwrap_or_default();
     relative.extend(parts[at.len()..].iter().cloned());

@@ -10,6 +10,7 @@ use k8s_openapi::api::core::v1::{
     PersistentVolumeClaimSpec, PersistentVolumeClaimStatus, PersistentVolumeSpec,
     PersistentVolumeStatus, Pod, PodSecurityContext, PodSpec, Probe, Service, ServiceSpec, Volume,
 };
+use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -264,6 +265,18 @@ fn default_container(c: &mut Container) {
     {
         default_probe(probe);
     }
+    // `SetDefaults_HTTPGetAction` applies to the hooks' handlers as to the probes'.
+    if let Some(lifecycle) = c.lifecycle.as_mut() {
+        for hook in [lifecycle.post_start.as_mut(), lifecycle.pre_stop.as_mut()]
+            .into_iter()
+            .flatten()
+        {
+            if let Some(h) = hook.http_get.as_mut() {
+                set_if_empty(&mut h.path, "/");
+                set_if_empty(&mut h.scheme, "HTTP");
+            }
+        }
+    }
     if let Some(env) = c.env.as_mut() {
         for e in env {
             if let Some(f) = e.value_from.as_mut().and_then(|v| v.field_ref.as_mut()) {
@@ -321,6 +334,19 @@ fn canonical_quantities(map: Option<&mut std::collections::BTreeMap<String, Quan
     for q in map.into_iter().flat_map(|m| m.values_mut()) {
         if let Some(text) = crate::quantity::to_canonical_string(&q.0) {
             q.0 = text;
+        }
+    }
+}
+
+/// `SetDefaults_EndpointPort` (discovery/v1): a port's name is `""` and its protocol `TCP`
+/// unless given.
+pub fn default_endpoint_slice(slice: &mut EndpointSlice) {
+    for port in slice.ports.iter_mut().flatten() {
+        if port.name.is_none() {
+            port.name = Some(String::new());
+        }
+        if port.protocol.is_none() {
+            port.protocol = Some("TCP".to_string());
         }
     }
 }

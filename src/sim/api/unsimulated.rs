@@ -58,7 +58,6 @@ pub static FIELDS: &[Unsimulated] = &[
     f(PodSpec, "hostIPC", Some("false"), "the pod would share the node's IPC namespace", "true"),
     f(PodSpec, "dnsPolicy", Some("\"ClusterFirst\""), "scn's resolver always answers as ClusterFirst does", "\"Default\""),
     f(PodSpec, "dnsConfig", None, "scn's resolver ignores custom nameservers, searches and options", "{\"options\":[{\"name\":\"ndots\",\"value\":\"2\"}]}"),
-    f(PodSpec, "hostAliases", None, "/etc/hosts entries are not simulated", "[{\"ip\":\"10.0.0.1\",\"hostnames\":[\"db\"]}]"),
     f(PodSpec, "priorityClassName", None, "priority and preemption are not simulated: a pod that fits nowhere never evicts lower-priority pods", "\"high\""),
     f(PodSpec, "priority", None, "priority and preemption are not simulated", "1000"),
     f(PodSpec, "preemptionPolicy", None, "preemption is not simulated", "\"Never\""),

@@ -1,13 +1,15 @@
 //! Range checks of the durations and counts a pod spec gives (probes, tolerations,
 //! deadlines), with the API server's own limits and texts (`pkg/apis/core/validation`:
 //! `validateProbe`, `validateLivenessProbe`, `validateReadinessProbe`,
-//! `validateStartupProbe`, `validateHandler`, `validateInitContainers`,
+//! `validateStartupProbe`, `validateHandler`, `validateLifecycle`, `validateInitContainers`,
 //! `ValidateTolerations`, `validatePodSpec`'s `activeDeadlineSeconds`). They run on the
 //! defaulted object, as upstream's do, for pods and for the pod templates of workloads,
 //! so that every number the kubelet and the taint manager turn into time was accepted by
 //! the same rules a cluster applies.
 
-use k8s_openapi::api::core::v1::{Container, PodSpec, Probe};
+use k8s_openapi::api::core::v1::{
+    Container, ExecAction, GRPCAction, HTTPGetAction, PodSpec, Probe, SleepAction, TCPSocketAction,
+};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::field_error::FieldError;
@@ -19,37 +21,57 @@ const PORT_RANGE_MSG: &str = "must be between 1 and 65535, inclusive";
 const INIT_FORBIDDEN_MSG: &str = "may not be set for init containers without restartPolicy=Always";
 
 /// Every range check of a pod spec at `path` (`spec` for a pod, `spec.template.spec` for
-/// a workload's template).
+/// a workload's template): each container's, then the pod's own.
 pub fn validate_pod_spec_ranges(spec: &PodSpec, path: &str) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let grace = spec.termination_grace_period_seconds;
     for (i, c) in spec.containers.iter().enumerate() {
         let cp = format!("{path}.containers[{i}]");
-        errs.extend(validate_lifecycle(c, grace, &cp));
-        errs.extend(validate_container_probes(c, &cp));
+        errs.extend(validate_container_ranges(c, grace, &cp, false));
     }
     for (i, c) in spec.init_containers.iter().flatten().enumerate() {
         let cp = format!("{path}.initContainers[{i}]");
-        if c.restart_policy.as_deref() == Some("Always") {
-            // A sidecar: hooks and probes as a regular container's.
-            errs.extend(validate_lifecycle(c, grace, &cp));
-            errs.extend(validate_container_probes(c, &cp));
-            continue;
-        }
-        for (field, set) in [
-            ("lifecycle", c.lifecycle.is_some()),
-            ("livenessProbe", c.liveness_probe.is_some()),
-            ("readinessProbe", c.readiness_probe.is_some()),
-            ("startupProbe", c.startup_probe.is_some()),
-        ] {
-            if set {
-                errs.push(FieldError::forbidden(
-                    format!("{cp}.{field}"),
-                    INIT_FORBIDDEN_MSG,
-                ));
-            }
+        errs.extend(validate_container_ranges(c, grace, &cp, true));
+    }
+    errs.extend(validate_pod_level_ranges(spec, path));
+    errs
+}
+
+/// One container's hooks and probes (`validateContainers`, `validateInitContainers`): a
+/// regular container's and a sidecar's are checked, a regular init container may have
+/// none. Pod validation calls it where upstream does, after the container's other checks.
+pub fn validate_container_ranges(
+    c: &Container,
+    grace: Option<i64>,
+    cp: &str,
+    init: bool,
+) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    if !init || c.restart_policy.as_deref() == Some("Always") {
+        // A regular container, or a sidecar: hooks and probes as a regular container's.
+        errs.extend(validate_lifecycle(c, grace, cp));
+        errs.extend(validate_container_probes(c, cp));
+        return errs;
+    }
+    for (field, set) in [
+        ("lifecycle", c.lifecycle.is_some()),
+        ("livenessProbe", c.liveness_probe.is_some()),
+        ("readinessProbe", c.readiness_probe.is_some()),
+        ("startupProbe", c.startup_probe.is_some()),
+    ] {
+        if set {
+            errs.push(FieldError::forbidden(
+                format!("{cp}.{field}"),
+                INIT_FORBIDDEN_MSG,
+            ));
         }
     }
+    errs
+}
+
+/// The pod's own ranges: `activeDeadlineSeconds`, the tolerations.
+pub fn validate_pod_level_ranges(spec: &PodSpec, path: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
     if let Some(d) = spec.active_deadline_seconds {
         if !(1..=i64::from(i32::MAX)).contains(&d) {
             errs.push(FieldError::invalid(
@@ -66,31 +88,32 @@ pub fn validate_pod_spec_ranges(spec: &PodSpec, path: &str) -> Vec<FieldError> {
     errs
 }
 
-/// `validateLifecycle`'s check of a `sleep` hook (`validateSleepAction`, the zero value
-/// allowed since PodLifecycleSleepActionAllowZero went GA): between 0 and the pod's
-/// terminationGracePeriodSeconds. The path ends at `sleep`, as upstream's.
+/// `validateLifecycle`: each hook's handler (`validateHandler` of
+/// `handlerFromLifecycle`): exactly one of exec, httpGet, tcpSocket, sleep, each checked
+/// as a probe's is; a `sleep` between 0 and the pod's terminationGracePeriodSeconds
+/// (`validateSleepAction`, the zero value allowed since PodLifecycleSleepActionAllowZero
+/// went GA; not checked without a grace period), its path ending at `sleep`.
 fn validate_lifecycle(c: &Container, grace: Option<i64>, cp: &str) -> Vec<FieldError> {
-    let (Some(lifecycle), Some(grace)) = (&c.lifecycle, grace) else {
+    let Some(lifecycle) = &c.lifecycle else {
         return Vec::new();
     };
-    [
+    let mut errs = Vec::new();
+    for (hook, handler) in [
         ("postStart", lifecycle.post_start.as_ref()),
         ("preStop", lifecycle.pre_stop.as_ref()),
-    ]
-    .into_iter()
-    .filter_map(|(hook, handler)| {
-        let seconds = handler?.sleep.as_ref()?.seconds;
-        (!(0..=grace).contains(&seconds)).then(|| {
-            FieldError::invalid(
-                format!("{cp}.lifecycle.{hook}.sleep"),
-                seconds.to_string(),
-                format!(
-                    "must be non-negative and less than terminationGracePeriodSeconds ({grace})"
-                ),
-            )
-        })
-    })
-    .collect()
+    ] {
+        let Some(h) = handler else { continue };
+        let hp = format!("{cp}.lifecycle.{hook}");
+        let handler = Handler {
+            exec: h.exec.as_ref(),
+            http_get: h.http_get.as_ref(),
+            tcp_socket: h.tcp_socket.as_ref(),
+            grpc: None,
+            sleep: h.sleep.as_ref(),
+        };
+        errs.extend(validate_handler(&handler, grace, &hp));
+    }
+    errs
 }
 
 /// `validateLivenessProbe`, `validateReadinessProbe` and `validateStartupProbe` of one
@@ -137,7 +160,14 @@ fn success_threshold_is_one(p: &Probe, pp: &str) -> Option<FieldError> {
 /// `validateProbe`: one handler, and every duration and count at least 0; a probe-level
 /// `terminationGracePeriodSeconds` greater than 0.
 fn validate_probe(p: &Probe, pp: &str) -> Vec<FieldError> {
-    let mut errs = validate_handler(p, pp);
+    let handler = Handler {
+        exec: p.exec.as_ref(),
+        http_get: p.http_get.as_ref(),
+        tcp_socket: p.tcp_socket.as_ref(),
+        grpc: p.grpc.as_ref(),
+        sleep: None,
+    };
+    let mut errs = validate_handler(&handler, None, pp);
     for (field, value) in [
         ("initialDelaySeconds", p.initial_delay_seconds),
         ("timeoutSeconds", p.timeout_seconds),
@@ -164,9 +194,19 @@ fn validate_probe(p: &Probe, pp: &str) -> Vec<FieldError> {
     errs
 }
 
-/// `validateHandler` for a probe: exactly one of exec, httpGet, tcpSocket, grpc, each with
-/// a valid port.
-fn validate_handler(p: &Probe, pp: &str) -> Vec<FieldError> {
+/// upstream's `commonHandler`: what a probe (`handlerFromProbe`, no sleep) or a lifecycle
+/// hook (`handlerFromLifecycle`, no grpc) may do.
+struct Handler<'a> {
+    exec: Option<&'a ExecAction>,
+    http_get: Option<&'a HTTPGetAction>,
+    tcp_socket: Option<&'a TCPSocketAction>,
+    grpc: Option<&'a GRPCAction>,
+    sleep: Option<&'a SleepAction>,
+}
+
+/// `validateHandler`: exactly one of exec, httpGet, tcpSocket, grpc, sleep (in that order;
+/// a second one is forbidden at its own path), each with what it needs.
+fn validate_handler(h: &Handler, grace: Option<i64>, pp: &str) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let mut handlers = 0;
     let mut one = |name: &str, set: bool, errs: &mut Vec<FieldError>| -> bool {
@@ -183,22 +223,21 @@ fn validate_handler(p: &Probe, pp: &str) -> Vec<FieldError> {
         handlers += 1;
         true
     };
-    if one("exec", p.exec.is_some(), &mut errs) {
-        let empty = p
+    if one("exec", h.exec.is_some(), &mut errs) {
+        let empty = h
             .exec
-            .as_ref()
             .is_none_or(|e| e.command.as_ref().is_none_or(Vec::is_empty));
         if empty {
             errs.push(FieldError::required(format!("{pp}.exec.command"), ""));
         }
     }
-    if one("httpGet", p.http_get.is_some(), &mut errs) {
-        if let Some(h) = &p.http_get {
-            if h.path.as_deref().unwrap_or("").is_empty() {
+    if one("httpGet", h.http_get.is_some(), &mut errs) {
+        if let Some(g) = h.http_get {
+            if g.path.as_deref().unwrap_or("").is_empty() {
                 errs.push(FieldError::required(format!("{pp}.httpGet.path"), ""));
             }
-            errs.extend(port_num_or_name(&h.port, &format!("{pp}.httpGet.port")));
-            let scheme = h.scheme.as_deref().unwrap_or("");
+            errs.extend(port_num_or_name(&g.port, &format!("{pp}.httpGet.port")));
+            let scheme = g.scheme.as_deref().unwrap_or("");
             if scheme != "HTTP" && scheme != "HTTPS" {
                 errs.push(FieldError::unsupported(
                     format!("{pp}.httpGet.scheme"),
@@ -208,17 +247,30 @@ fn validate_handler(p: &Probe, pp: &str) -> Vec<FieldError> {
             }
         }
     }
-    if one("tcpSocket", p.tcp_socket.is_some(), &mut errs) {
-        if let Some(t) = &p.tcp_socket {
+    if one("tcpSocket", h.tcp_socket.is_some(), &mut errs) {
+        if let Some(t) = h.tcp_socket {
             errs.extend(port_num_or_name(&t.port, &format!("{pp}.tcpSocket.port")));
         }
     }
-    if one("grpc", p.grpc.is_some(), &mut errs) {
-        if let Some(g) = &p.grpc {
+    if one("grpc", h.grpc.is_some(), &mut errs) {
+        if let Some(g) = h.grpc {
             errs.extend(port_num_or_name(
                 &IntOrString::Int(g.port),
                 &format!("{pp}.grpc.port"),
             ));
+        }
+    }
+    if one("sleep", h.sleep.is_some(), &mut errs) {
+        if let (Some(sleep), Some(grace)) = (h.sleep, grace) {
+            if !(0..=grace).contains(&sleep.seconds) {
+                errs.push(FieldError::invalid(
+                    format!("{pp}.sleep"),
+                    sleep.seconds.to_string(),
+                    format!(
+                        "must be non-negative and less than terminationGracePeriodSeconds ({grace})"
+                    ),
+                ));
+            }
         }
     }
     if handlers == 0 {

@@ -4,9 +4,15 @@
 //! When one is missing the container is not created: `startContainer` records
 //! `Warning Failed "Error: <why>"` and the container waits with reason
 //! `CreateContainerConfigError` until a later sync finds the object.
+//!
+//! The values themselves ([`environment`]) are what a volume mount's `subPathExpr` expands
+//! (`makeMounts`); no command runs in scn, so nothing else reads them.
 
-use k8s_openapi::api::core::v1::{Container, Pod};
+use std::collections::BTreeMap;
 
+use k8s_openapi::api::core::v1::{Container, ObjectFieldSelector, Pod, ResourceFieldSelector};
+
+use super::super::api::validation::split_subscripted_path;
 use super::super::world::World;
 use super::config_objects::{env_data, Source};
 
@@ -71,6 +77,267 @@ pub(crate) fn check(world: &World, pod: &Pod, container: &str) -> Result<(), Str
     Ok(())
 }
 
+/// The container's environment by name (`makeEnvironmentVariables`, as
+/// `envVarsToMap` reads it): the Service variables, then the `envFrom` sources' keys (with
+/// their prefix), then each `env` entry in order, a later one replacing an earlier one. A
+/// `value` has its `$(VAR)` references expanded against what is defined so far; a
+/// `valueFrom` reads its source. Called once [`check`] has passed: every source it needs
+/// exists (an optional one that does not gives nothing).
+pub(crate) fn environment(
+    world: &World,
+    pod: &Pod,
+    container: &Container,
+) -> BTreeMap<String, String> {
+    let service_env = service_env(world, pod);
+    let mut env: BTreeMap<String, String> = BTreeMap::new();
+    for from in container.env_from.iter().flatten() {
+        let prefix = from.prefix.as_deref().unwrap_or("");
+        let sources = [
+            from.config_map_ref
+                .as_ref()
+                .map(|r| (Source::ConfigMap, r.name.as_str())),
+            from.secret_ref
+                .as_ref()
+                .map(|r| (Source::Secret, r.name.as_str())),
+        ];
+        for (source, name) in sources.into_iter().flatten() {
+            for (key, value) in env_data(world, source, name).unwrap_or_default() {
+                env.insert(format!("{prefix}{key}"), value);
+            }
+        }
+    }
+    for var in container.env.iter().flatten() {
+        let value = match (
+            var.value.as_deref().filter(|v| !v.is_empty()),
+            &var.value_from,
+        ) {
+            (Some(value), _) => expand(value, |name| {
+                env.get(name)
+                    .or_else(|| service_env.get(name))
+                    .cloned()
+                    .unwrap_or_else(|| format!("$({name})"))
+            }),
+            (None, Some(from)) => {
+                if let Some(fs) = &from.field_ref {
+                    field_value(world, pod, fs)
+                } else if let Some(rs) = &from.resource_field_ref {
+                    resource_value(world, pod, container, rs)
+                } else if let Some(r) = &from.config_map_key_ref {
+                    key_value(world, Source::ConfigMap, &r.name, &r.key)
+                } else if let Some(r) = &from.secret_key_ref {
+                    key_value(world, Source::Secret, &r.name, &r.key)
+                } else {
+                    String::new()
+                }
+            }
+            (None, None) => String::new(),
+        };
+        env.insert(var.name.clone(), value);
+    }
+    let mut all = service_env;
+    all.extend(env);
+    all
+}
+
+/// `expansion.Expand` (third_party/forked/golang/expansion): `$(NAME)` is replaced by what
+/// `mapping` gives for NAME, `$$` is a literal `$`, and anything else (an unclosed `$(`, a
+/// `$` before another character) stays as written.
+pub(crate) fn expand(input: &str, mut mapping: impl FnMut(&str) -> String) -> String {
+    let bytes = input.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
+    let mut checkpoint = 0;
+    let mut cursor = 0;
+    while cursor < bytes.len() {
+        if bytes[cursor] == b'$' && cursor + 1 < bytes.len() {
+            out.extend_from_slice(&bytes[checkpoint..cursor]);
+            let rest = &bytes[cursor + 1..];
+            let advance = match rest[0] {
+                b'$' => {
+                    out.push(b'$');
+                    1
+                }
+                b'(' => match rest.iter().position(|&b| b == b')') {
+                    Some(close) => {
+                        let name = String::from_utf8_lossy(&rest[1..close]);
+                        out.extend_from_slice(mapping(&name).as_bytes());
+                        close + 1
+                    }
+                    None => {
+                        out.extend_from_slice(b"$(");
+                        1
+                    }
+                },
+                other => {
+                    out.push(b'$');
+                    out.push(other);
+                    1
+                }
+            };
+            cursor += advance;
+            checkpoint = cursor + 1;
+        }
+        cursor += 1;
+    }
+    out.extend_from_slice(&bytes[checkpoint.min(bytes.len())..]);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `podFieldSelectorRuntimeValue` for the fields the environment may read.
+fn field_value(world: &World, pod: &Pod, fs: &ObjectFieldSelector) -> String {
+    let meta = &pod.metadata;
+    let spec = pod.spec.as_ref();
+    let status = pod.status.as_ref();
+    if let Some((head, key)) = split_subscripted_path(&fs.field_path) {
+        let map = match head {
+            "metadata.labels" => meta.labels.as_ref(),
+            "metadata.annotations" => meta.annotations.as_ref(),
+            _ => None,
+        };
+        return map.and_then(|m| m.get(key)).cloned().unwrap_or_default();
+    }
+    let text = |v: Option<&String>| v.cloned().unwrap_or_default();
+    match fs.field_path.as_str() {
+        "metadata.name" => text(meta.name.as_ref()),
+        "metadata.namespace" => meta
+            .namespace
+            .clone()
+            .unwrap_or_else(|| world.config.namespace.clone()),
+        "metadata.uid" => text(meta.uid.as_ref()),
+        "spec.nodeName" | "spec.host" => text(spec.and_then(|s| s.node_name.as_ref())),
+        "spec.serviceAccountName" => text(spec.and_then(|s| s.service_account_name.as_ref())),
+        "status.hostIP" => text(status.and_then(|s| s.host_ip.as_ref())),
+        "status.hostIPs" => status
+            .and_then(|s| s.host_ips.as_ref())
+            .map(|ips| {
+                ips.iter()
+                    .map(|ip| ip.ip.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            })
+            .unwrap_or_default(),
+        "status.podIP" => text(status.and_then(|s| s.pod_ip.as_ref())),
+        "status.podIPs" => status
+            .and_then(|s| s.pod_ips.as_ref())
+            .map(|ips| {
+                ips.iter()
+                    .map(|ip| ip.ip.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            })
+            .unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+/// `containerResourceRuntimeValue`: the container's request or limit of cpu, memory or
+/// ephemeral storage, divided by the divisor (1 unless given) and rounded up; a limit the
+/// container does not set is the node's allocatable amount.
+fn resource_value(world: &World, pod: &Pod, c: &Container, rs: &ResourceFieldSelector) -> String {
+    let Some((kind, resource)) = rs.resource.split_once('.') else {
+        return String::new();
+    };
+    let resources = c.resources.as_ref();
+    let set = match kind {
+        "limits" => resources.and_then(|r| r.limits.as_ref()),
+        _ => resources.and_then(|r| r.requests.as_ref()),
+    };
+    let nanos = match set.and_then(|m| m.get(resource)) {
+        Some(q) => crate::quantity::parse(&q.0).ok().map(|q| q.nanos()),
+        None if kind == "limits" => {
+            let node = pod.spec.as_ref().and_then(|s| s.node_name.as_deref());
+            let node = node.and_then(|n| world.store.nodes().get(n));
+            let allocatable = node.and_then(|n| n.status.as_ref()?.allocatable.as_ref());
+            allocatable
+                .and_then(|a| a.get(resource))
+                .and_then(|q| crate::quantity::parse(&q.0).ok())
+                .map(|q| q.nanos())
+        }
+        None => Some(0),
+    };
+    let divisor = rs
+        .divisor
+        .as_ref()
+        .and_then(|d| crate::quantity::parse(&d.0).ok())
+        .map(|d| d.nanos())
+        .filter(|d| *d > 0);
+    let divisor = divisor.unwrap_or(1_000_000_000);
+    match nanos {
+        Some(n) => {
+            let q = n / divisor + i128::from(n % divisor > 0);
+            q.to_string()
+        }
+        None => String::new(),
+    }
+}
+
+/// A ConfigMap's or Secret's key, empty when the (optional) object or key is missing.
+fn key_value(world: &World, source: Source, name: &str, key: &str) -> String {
+    env_data(world, source, name)
+        .and_then(|d| d.get(key).cloned())
+        .unwrap_or_default()
+}
+
+/// `getServiceEnvVarMap` and `envvars.FromServices`: for every Service with a cluster IP in
+/// the pod's namespace (unless `enableServiceLinks: false`) and the `kubernetes` Service,
+/// `<NAME>_SERVICE_HOST`, `<NAME>_SERVICE_PORT` (the first port), one
+/// `<NAME>_SERVICE_PORT_<PORT NAME>` per named port, and Docker's link variables.
+fn service_env(world: &World, pod: &Pod) -> BTreeMap<String, String> {
+    let links = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.enable_service_links)
+        .unwrap_or(true);
+    let mut out = BTreeMap::new();
+    for (name, svc) in world.store.services().iter() {
+        if !links && name != "kubernetes" {
+            continue;
+        }
+        let Some(spec) = svc.spec.as_ref() else {
+            continue;
+        };
+        let ip = spec.cluster_ip.as_deref().unwrap_or("");
+        let ports = spec.ports.as_deref().unwrap_or_default();
+        if ip.is_empty() || ip == "None" || ports.is_empty() {
+            continue;
+        }
+        let prefix = name.replace('-', "_").to_uppercase();
+        out.insert(format!("{prefix}_SERVICE_HOST"), ip.to_string());
+        let port_var = format!("{prefix}_SERVICE_PORT");
+        out.insert(port_var.clone(), ports[0].port.to_string());
+        for p in ports {
+            if let Some(pn) = p.name.as_deref().filter(|n| !n.is_empty()) {
+                let var = format!("{port_var}_{}", pn.replace('-', "_").to_uppercase());
+                out.insert(var, p.port.to_string());
+            }
+        }
+        let host = |port: i32| {
+            if ip.contains(':') {
+                format!("[{ip}]:{port}")
+            } else {
+                format!("{ip}:{port}")
+            }
+        };
+        for (i, p) in ports.iter().enumerate() {
+            let protocol = p
+                .protocol
+                .as_deref()
+                .filter(|p| !p.is_empty())
+                .unwrap_or("TCP");
+            let lower = protocol.to_lowercase();
+            let url = format!("{lower}://{}", host(p.port));
+            if i == 0 {
+                out.insert(format!("{prefix}_PORT"), url.clone());
+            }
+            let pp = format!("{prefix}_PORT_{}_{}", p.port, protocol.to_uppercase());
+            out.insert(pp.clone(), url);
+            out.insert(format!("{pp}_PROTO"), lower);
+            out.insert(format!("{pp}_PORT"), p.port.to_string());
+            out.insert(format!("{pp}_ADDR"), ip.to_string());
+        }
+    }
+    out
+}
+
 fn find<'a>(pod: &'a Pod, name: &str) -> Option<&'a Container> {
     let spec = pod.spec.as_ref()?;
     spec.init_containers
@@ -78,4 +345,27 @@ fn find<'a>(pod: &'a Pod, name: &str) -> Option<&'a Container> {
         .flatten()
         .chain(spec.containers.iter())
         .find(|c| c.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::expand;
+
+    fn with_env(input: &str) -> String {
+        expand(input, |name| match name {
+            "POD_NAME" => "web-0".to_string(),
+            other => format!("$({other})"),
+        })
+    }
+
+    #[test]
+    fn references_escapes_and_unclosed_operators_expand_as_upstream() {
+        assert_eq!(with_env("$(POD_NAME)"), "web-0");
+        assert_eq!(with_env("logs/$(POD_NAME)/x"), "logs/web-0/x");
+        assert_eq!(with_env("$$(POD_NAME)"), "$(POD_NAME)");
+        assert_eq!(with_env("$(UNKNOWN)"), "$(UNKNOWN)");
+        assert_eq!(with_env("a$(POD_NAME"), "a$(POD_NAME");
+        assert_eq!(with_env("$x$"), "$x$");
+        assert_eq!(with_env("é$(POD_NAME)é"), "éweb-0é");
+    }
 }

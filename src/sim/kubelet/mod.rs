@@ -50,6 +50,7 @@ use super::world::{Timer, WatchEvent, World};
 pub(crate) use config_objects::{data as config_data, Source as ConfigSource};
 pub use eviction::evict;
 pub use pod_workers::{crash, make_healthy, make_ready, make_unhealthy, make_unready};
+pub(crate) use volume_manager::sub_path;
 
 /// How long pulling an image and starting its container takes.
 pub const CONTAINER_START: Millis = Millis::secs(2);

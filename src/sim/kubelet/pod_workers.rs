@@ -579,7 +579,10 @@ fn container_started(world: &mut World, rt: &mut PodRuntime, i: usize, pulled: O
     let image = rt.containers[i].image.clone();
     images::pulled(world, rt, i, pulled);
     let environment = match world.store.pods().get(&rt.name) {
-        Some(pod) => env::check(world, pod, &rt.containers[i].name),
+        // `GenerateRunContainerOptions`: the environment, then the mounts (a subPathExpr
+        // expands from that environment).
+        Some(pod) => env::check(world, pod, &rt.containers[i].name)
+            .and_then(|()| volume_manager::check_mounts(world, pod, &rt.containers[i].name)),
         None => Ok(()),
     };
     if let Err(message) = environment {

@@ -9,7 +9,7 @@
 //! `ContainerCreating`. Claims are not checked here: the scheduler binds a pod only once its
 //! claims are bound.
 
-use k8s_openapi::api::core::v1::{KeyToPath, Pod, Volume};
+use k8s_openapi::api::core::v1::{Container, KeyToPath, Pod, Volume, VolumeMount};
 
 use super::super::clock::Millis;
 use super::super::world::World;
@@ -144,6 +144,71 @@ fn source(
                 Source::Secret => format!("references non-existent secret key: {}", item.key),
             });
         }
+    }
+    Ok(())
+}
+
+/// The folder of the volume a mount shows (`makeMounts`): its `subPath`, or its
+/// `subPathExpr` with `$(VAR)` expanded from the container's environment
+/// (`ExpandContainerVolumeMounts`: a variable that is undefined or empty is an error);
+/// `None` for the whole volume. The result must be relative and free of `..`, as the API
+/// server checks `subPath` itself.
+pub(crate) fn sub_path(
+    world: &World,
+    pod: &Pod,
+    container: &Container,
+    mount: &VolumeMount,
+) -> Result<Option<String>, String> {
+    let mut sub = mount.sub_path.clone().unwrap_or_default();
+    if let Some(expr) = mount.sub_path_expr.as_deref().filter(|e| !e.is_empty()) {
+        let env = super::env::environment(world, pod, container);
+        let mut missing: Vec<String> = Vec::new();
+        sub = super::env::expand(expr, |name| {
+            let value = env.get(name).cloned().unwrap_or_default();
+            if value.is_empty() && !missing.iter().any(|m| m == name) {
+                missing.push(name.to_string());
+            }
+            value
+        });
+        if !missing.is_empty() {
+            missing.sort();
+            return Err(format!("missing value for {}", missing.join(", ")));
+        }
+    }
+    if sub.is_empty() {
+        return Ok(None);
+    }
+    if sub.starts_with('/') {
+        return Err(format!(
+            "error SubPath `{sub}` must not be an absolute path"
+        ));
+    }
+    if sub.split('/').any(|part| part == "..") {
+        return Err(format!(
+            "unable to provision SubPath `{sub}`: must not contain '..'"
+        ));
+    }
+    Ok(Some(sub))
+}
+
+/// Why the container's mounts cannot be made (the first mount's error, in spec order), or
+/// `Ok`: `startContainer` then fails as for a missing environment source
+/// (`CreateContainerConfigError`, retried on each sync).
+pub(crate) fn check_mounts(world: &World, pod: &Pod, container: &str) -> Result<(), String> {
+    let Some(spec) = pod.spec.as_ref() else {
+        return Ok(());
+    };
+    let found = spec
+        .init_containers
+        .iter()
+        .flatten()
+        .chain(spec.containers.iter())
+        .find(|c| c.name == container);
+    let Some(c) = found else {
+        return Ok(());
+    };
+    for mount in c.volume_mounts.iter().flatten() {
+        sub_path(world, pod, c, mount)?;
     }
     Ok(())
 }

@@ -21,6 +21,7 @@ use std::fmt;
 
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, PodStatus, Service};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::Value;
 
@@ -431,7 +432,14 @@ pub fn create(
             store_typed::<k8s_openapi::api::apps::v1::ControllerRevision>(world, value)?
         }
         ObjectKind::EndpointSlice => {
-            store_typed::<k8s_openapi::api::discovery::v1::EndpointSlice>(world, value)?
+            let mut slice: EndpointSlice = decode(kind, value)?;
+            defaults::default_endpoint_slice(&mut slice);
+            let errors = validation::validate_endpoint_slice(&slice);
+            if !errors.is_empty() {
+                return Err(invalid(kind, &name, &errors).into());
+            }
+            init_meta(world, kind, &mut slice.metadata);
+            world.store.endpoint_slices.insert(name.clone(), slice);
         }
         ObjectKind::Other(other) => {
             warnings.extend(kind_warnings(kind));
@@ -738,7 +746,16 @@ fn update_with(
             replace_typed::<k8s_openapi::api::apps::v1::ControllerRevision>(world, name, &value)?
         }
         ObjectKind::EndpointSlice => {
-            replace_typed::<k8s_openapi::api::discovery::v1::EndpointSlice>(world, name, &value)?
+            let mut slice: EndpointSlice = decode(kind, &value)?;
+            defaults::default_endpoint_slice(&mut slice);
+            if let Some(old) = world.store.endpoint_slices.get(name) {
+                let errors = validation::validate_endpoint_slice_update(&slice, old);
+                if !errors.is_empty() {
+                    return Err(invalid(kind, name, &errors).into());
+                }
+            }
+            let defaulted = serde_json::to_value(&slice).unwrap_or(value);
+            replace_typed::<EndpointSlice>(world, name, &defaulted)?
         }
         ObjectKind::Other(k) => {
             warnings.extend(kind_warnings(kind));

@@ -14,11 +14,14 @@
 //!   `controllerrevision`, `configmap` (ConfigMap and Secret keys);
 //! - the parts of a pod spec with rules of their own: `resources` (a container's requests
 //!   and limits), `affinity`, `topology_spread`, `taint` (tolerations, and a Node's taints),
-//!   `volume` (a volume's source).
+//!   `volume` (a volume's source), `env` (a container's environment);
+//! - `endpointslice` (`pkg/apis/discovery/validation`).
 
 mod affinity;
 mod configmap;
 mod controllerrevision;
+mod endpointslice;
+mod env;
 mod names;
 mod objectmeta;
 mod persistentvolume;
@@ -37,6 +40,8 @@ mod volume;
 
 pub use configmap::{validate_config_map, validate_data_update, validate_secret};
 pub use controllerrevision::{validate_controller_revision, validate_controller_revision_update};
+pub use endpointslice::{validate_endpoint_slice, validate_endpoint_slice_update};
+pub(crate) use env::split_subscripted_path;
 pub use names::{dns1123_label_errors, validate_object_meta_name};
 pub use objectmeta::{validate_object_meta, validate_owner_references};
 pub use persistentvolume::{validate_pv, validate_pv_update};

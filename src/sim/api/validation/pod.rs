@@ -4,12 +4,15 @@
 use std::collections::HashSet;
 
 use k8s_openapi::api::core::v1::{
-    Affinity, Container, NodeAffinity, NodeSelectorTerm, Pod, PodSpec, Toleration,
+    Affinity, Container, NodeAffinity, NodeSelectorTerm, Pod, PodSpec, Toleration, VolumeMount,
 };
 
 use super::super::field_error::FieldError;
-use super::super::validation_ranges::port_name_errors;
+use super::super::validation_ranges::{
+    port_name_errors, validate_container_ranges, validate_pod_level_ranges,
+};
 use super::affinity::validate_affinity;
+use super::env::{validate_env, validate_env_from};
 use super::names::{dns1123_label_errors, validate_labels, NONNEGATIVE_MSG, PORT_RANGE_MSG};
 use super::resources::validate_resource_requirements;
 use super::topology_spread::validate_topology_spread_constraints;
@@ -127,23 +130,14 @@ pub(super) fn validate_pod_spec(
                     }
                 }
             }
-            for (j, e) in c.env.iter().flatten().enumerate() {
-                let np = format!("{cp}.env[{j}].name");
-                if e.name.is_empty() {
-                    errs.push(FieldError::required(np, ""));
-                } else if e
-                    .name
-                    .chars()
-                    .any(|ch| !(' '..='~').contains(&ch) || ch == '=')
-                {
-                    // `IsRelaxedEnvVarName` (RelaxedEnvironmentVariableValidation is on).
-                    errs.push(FieldError::invalid_str(
-                        np,
-                        &e.name,
-                        "a valid environment variable name must consist only of printable ASCII characters other than '='",
-                    ));
-                }
-            }
+            errs.extend(validate_env(
+                c.env.as_deref().unwrap_or_default(),
+                &format!("{cp}.env"),
+            ));
+            errs.extend(validate_env_from(
+                c.env_from.as_deref().unwrap_or_default(),
+                &format!("{cp}.envFrom"),
+            ));
             for (j, m) in c.volume_mounts.iter().flatten().enumerate() {
                 let mp = format!("{cp}.volumeMounts[{j}]");
                 if m.name.is_empty() {
@@ -154,6 +148,7 @@ pub(super) fn validate_pod_spec(
                 if m.mount_path.is_empty() {
                     errs.push(FieldError::required(format!("{mp}.mountPath"), ""));
                 }
+                errs.extend(validate_sub_paths(m, &cp, &mp));
             }
             if let Some(pp) = c.image_pull_policy.as_deref() {
                 if !["Always", "IfNotPresent", "Never"].contains(&pp) {
@@ -171,6 +166,13 @@ pub(super) fn validate_pod_spec(
                 ));
             }
             errs.extend(validate_container_restart_policy(c, &cp));
+            // `validateContainers` / `validateInitContainers`: the hooks and probes last.
+            errs.extend(validate_container_ranges(
+                c,
+                spec.termination_grace_period_seconds,
+                &cp,
+                group == "initContainers",
+            ));
         }
     }
     if checks.restart_policy {
@@ -215,7 +217,86 @@ pub(super) fn validate_pod_spec(
         }
     }
     errs.extend(super::pod_resources::validate_pod_resources(spec, path));
-    errs.extend(crate::sim::api::validation_ranges::validate_pod_spec_ranges(spec, path));
+    errs.extend(validate_pod_level_ranges(spec, path));
+    errs.extend(validate_host_aliases(spec, path));
+    errs
+}
+
+/// `ValidateVolumeMounts`' checks of `subPath` and `subPathExpr`: each a relative path
+/// without `..` (`validateLocalDescendingPath`), and not both. Upstream reports the path
+/// checks at the list's path without the mount's index
+/// (`spec.containers[0].volumeMounts.subPath`), the exclusion at the mount's.
+fn validate_sub_paths(m: &VolumeMount, cp: &str, mp: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let list = format!("{cp}.volumeMounts");
+    let sub_path = m.sub_path.as_deref().unwrap_or("");
+    let expr = m.sub_path_expr.as_deref().unwrap_or("");
+    if !sub_path.is_empty() {
+        errs.extend(local_descending_path_errors(
+            sub_path,
+            &format!("{list}.subPath"),
+        ));
+    }
+    if !expr.is_empty() {
+        if !sub_path.is_empty() {
+            errs.push(FieldError::invalid_str(
+                format!("{mp}.subPathExpr"),
+                expr,
+                "subPathExpr and subPath are mutually exclusive",
+            ));
+        }
+        errs.extend(local_descending_path_errors(
+            expr,
+            &format!("{list}.subPathExpr"),
+        ));
+    }
+    errs
+}
+
+/// `validateLocalDescendingPath`: not absolute, and no `..` element
+/// (`validatePathNoBacksteps`, one error however many there are).
+fn local_descending_path_errors(target: &str, path: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    if target.starts_with('/') {
+        errs.push(FieldError::invalid_str(
+            path,
+            target,
+            "must be a relative path",
+        ));
+    }
+    if target.split('/').any(|part| part == "..") {
+        errs.push(FieldError::invalid_str(
+            path,
+            target,
+            "must not contain '..'",
+        ));
+    }
+    errs
+}
+
+/// `ValidateHostAliases` (right after the tolerations in `ValidatePodSpec`): each entry's
+/// IP an IP address (`IsValidIPForLegacyField`), each hostname a DNS-1123 subdomain.
+fn validate_host_aliases(spec: &PodSpec, path: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    for (i, alias) in spec.host_aliases.iter().flatten().enumerate() {
+        let ap = format!("{path}.hostAliases[{i}]");
+        if alias.ip.parse::<std::net::IpAddr>().is_err() {
+            errs.push(FieldError::invalid_str(
+                format!("{ap}.ip"),
+                &alias.ip,
+                "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)",
+            ));
+        }
+        for (j, hostname) in alias.hostnames.iter().flatten().enumerate() {
+            for m in super::names::dns1123_subdomain_errors(hostname) {
+                errs.push(FieldError::invalid_str(
+                    format!("{ap}.hostnames[{j}]"),
+                    hostname,
+                    m,
+                ));
+            }
+        }
+    }
     errs
 }
 
