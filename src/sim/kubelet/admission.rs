@@ -6,11 +6,15 @@
 //!
 //! - resources (`noderesources.Fits` against the node's allocatable minus what its other
 //!   pods request): too many pods, then cpu, memory, ephemeral-storage, then the other
-//!   resources by name; reason `OutOf<resource>` (`OutOfcpu`, `OutOfpods`, …), message
+//!   resources by name (an extended resource the node does not list at all is dropped from
+//!   the requests first, `removeMissingExtendedResources`); reason `OutOf<resource>` (`OutOfcpu`, `OutOfpods`, …), message
 //!   `Node didn't have enough resource: <resource>, requested: N, used: N, capacity: N`
 //!   (cpu in millicores);
 //! - nodeSelector and required node affinity: reason `NodeAffinity`, message `Predicate
 //!   NodeAffinity failed: node(s) didn't match Pod's node affinity/selector`;
+//! - a `hostPort` one of the node's other pods already takes (the scheduler's NodePorts
+//!   check): reason `NodePorts`, message `Predicate NodePorts failed: node(s) didn't have
+//!   free ports for the requested pod ports`;
 //! - a `NoExecute` taint the pod does not tolerate (the kubelet looks at no other effect):
 //!   reason `TaintToleration`.
 //!
@@ -23,7 +27,7 @@ use k8s_openapi::api::core::v1::{Pod, PodStatus};
 
 use super::super::clock::to_time;
 use super::super::scheduler::framework::{self, PodInfo, Resources};
-use super::super::scheduler::plugins::{node_affinity, taint_toleration};
+use super::super::scheduler::plugins::{node_affinity, node_ports, taint_toleration};
 use super::super::server;
 use super::super::world::World;
 use super::event;
@@ -59,19 +63,45 @@ pub(crate) fn admit(world: &World, pod: &Pod, node: &str) -> Option<Rejection> {
     // bound there that have not finished), this one included once its event was heard.
     let mut used = Resources::new();
     let mut pods = 0i64;
+    let own_ports = node_ports::host_ports(pod);
+    let mut used_ports = Vec::new();
     if let Some(n) = world.scheduler.cache.node(node) {
         used = n.requested.clone();
         pods = i64::from(n.pods);
-        if !world.scheduler.cache.is_stale(pod) {
-            used.add_scaled(&info.requests, -1);
+        if !own_ports.is_empty() {
+            used_ports = n.used_ports.clone();
+        }
+        // The pod's own entry, once its event was heard (a label change since does not
+        // matter: what it holds comes from its spec).
+        let name = pod.metadata.name.as_deref().unwrap_or_default();
+        let cache = &world.scheduler.cache;
+        let own = cache
+            .bound
+            .get(name)
+            .filter(|b| Some(b.slot) == cache.slot_of(node));
+        if let Some(own) = own {
+            used.add_scaled(&own.requests, -1);
             pods -= 1;
+            for port in &own.host_ports {
+                if let Some(i) = used_ports.iter().position(|p| p == port) {
+                    used_ports.swap_remove(i);
+                }
+            }
         }
     }
     if pods + 1 > allocatable.pods {
         return Some(insufficient("pods", 1, pods, allocatable.pods));
     }
     let wants = super::super::scheduler::plugins::node_resources_fit::pre_filter(&info);
-    for (resource, want) in wants {
+    // `removeMissingExtendedResources`: an extended resource (a domain outside
+    // kubernetes.io, e.g. `nvidia.com/gpu`; validation vouched for the rest of the name)
+    // that the node does not list at all is not checked: the pod is admitted without it.
+    let unknown_extended = |name: &str| {
+        name.contains('/')
+            && !name.contains("kubernetes.io/")
+            && !allocatable.scalar.contains_key(name)
+    };
+    for (resource, want) in wants.into_iter().filter(|(r, _)| !unknown_extended(r)) {
         let have = allocatable.amount(resource);
         let held = used.amount(resource);
         if want > have - held {
@@ -80,6 +110,9 @@ pub(crate) fn admit(world: &World, pod: &Pod, node: &str) -> Option<Rejection> {
     }
     if !node_affinity::matches_required(&info, node_obj) {
         return Some(predicate("NodeAffinity", node_affinity::ERR_REASON_POD));
+    }
+    if node_ports::filter(&own_ports, &used_ports).is_some() {
+        return Some(predicate("NodePorts", node_ports::ERR_REASON));
     }
     let untolerated = node_obj
         .spec

@@ -155,9 +155,10 @@ impl NodeEntry<'_> {
 /// A filter's verdict on one node (`framework.Code`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Code {
-    /// Preemption might help (resources, spread skew, anti-affinity).
+    /// Preemption might help (resources the node's pods hold, spread skew, anti-affinity).
     Unschedulable,
-    /// Nothing on this node can change that (taints, cordon, node affinity, labels).
+    /// Nothing on this node can change that (taints, cordon, node affinity, labels, a
+    /// request beyond the node's whole allocatable).
     UnschedulableAndUnresolvable,
 }
 
@@ -500,10 +501,11 @@ fn histogram<'a>(reasons: impl Iterator<Item = &'a str>) -> String {
 ///   and says `no new claims to deallocate`; DefaultPreemption then gives its per-node
 ///   verdict (B-SCHED-18). No pod has a lower priority than another in scn, so preemption
 ///   finds no victims where it might help.
-/// - after a PreFilter rejection (a missing or unbound Immediate claim), the PreFilter
-///   plugins after VolumeBinding never ran, so DynamicResources' PostFilter cannot read
-///   its state and fails with `not found`, which ends the PostFilter phase: the message
-///   ends `… PersistentVolumeClaims. not found`, as clusters of v1.34 to v1.36 print it.
+/// - after a PreFilter rejection (NodeAffinity's conflicting node names; a missing, Lost,
+///   deleted or unbound Immediate claim), the PreFilter plugins after it never ran
+///   (DynamicResources is the last), so DynamicResources' PostFilter cannot read its state
+///   and fails with `not found`, which ends the PostFilter phase: the message ends
+///   `… PersistentVolumeClaims. not found`, as clusters of v1.34 to v1.36 print it.
 pub fn fit_error(total: usize, prefilter: Option<&str>, statuses: &[Status]) -> String {
     let mut out = format!("0/{total} nodes are available: ");
     if let Some(message) = prefilter {

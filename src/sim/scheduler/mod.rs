@@ -3,9 +3,9 @@
 //!
 //! `framework.rs` holds the shared types and the FailedScheduling text, `cache.rs` what is
 //! bound where (with the indexes that keep a cycle linear in nodes), `plugins/` one file
-//! per plugin. A cycle runs PreFilter (VolumeBinding), the filters in the profile's order
-//! (the first that rejects a node gives its reasons), then the weighted scores of the
-//! feasible nodes. Equal totals go to the node with the fewest pods of the same owner, then
+//! per plugin. A cycle runs PreFilter (NodeAffinity's node names, VolumeBinding), the
+//! filters in the profile's order on the nodes PreFilter left (the first that rejects a node
+//! gives its reasons), then the weighted scores of the feasible nodes. Equal totals go to the node with the fewest pods of the same owner, then
 //! the fewest pods, then the first in natural name order (upstream picks at random).
 //!
 //! A pod that fits nowhere stays Pending with `PodScheduled=False` (`Unschedulable`) and a
@@ -435,7 +435,15 @@ fn schedule_one(world: &mut World, name: &str) {
         fail(world, name, NO_NODES_AVAILABLE.to_string());
         return;
     }
-    // PreFilter.
+    // PreFilter, in the profile's order: NodeAffinity (the nodes a pod pinned by name may
+    // go to), then VolumeBinding.
+    let named_nodes = match node_affinity::pre_filter(&info) {
+        Ok(names) => names.map(|n| n.into_iter().map(str::to_string).collect::<BTreeSet<_>>()),
+        Err(reason) => {
+            fail(world, name, fit_error(total, Some(reason), &[]));
+            return;
+        }
+    };
     let allowed = match volume_binding::pre_filter(world, pod) {
         Ok(allowed) => allowed,
         Err(reason) => {
@@ -508,6 +516,11 @@ fn schedule_one(world: &mut World, name: &str) {
         let mut statuses: Vec<Status> = Vec::new();
         let mut feasible: Vec<&NodeEntry> = Vec::with_capacity(nodes.len());
         for node in &nodes {
+            // A node the PreFilter result leaves out is not filtered at all.
+            if named_nodes.as_ref().is_some_and(|n| !n.contains(node.name)) {
+                statuses.push(node_affinity::not_in_prefilter());
+                continue;
+            }
             let status = node_unschedulable::filter(&info, node.node)
                 .or_else(|| node_name::filter(pod, node.name))
                 .or_else(|| taint_toleration::filter(&info, node.node))

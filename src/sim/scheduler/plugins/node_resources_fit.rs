@@ -1,6 +1,13 @@
 //! NodeResourcesFit (`noderesources/fit.go`, B-SCHED-4): the pod's effective requests
 //! against the node's allocatable minus what its bound pods (terminating ones included)
 //! request; scored `LeastAllocated` on cpu and memory, weight 1 each.
+//!
+//! A node that is merely full rejects the pod as `Unschedulable`: evicting pods could make
+//! room, so preemption might help. A node whose whole allocatable is smaller than what the
+//! pod asks for some resource (a GPU request on a node without GPUs included) can never
+//! take it, whatever it runs: that rejection is `UnschedulableAndUnresolvable` (since
+//! v1.34, kubernetes/kubernetes#131345), and preemption says it is not helpful there.
+//! `Too many pods` alone stays `Unschedulable`.
 
 use super::super::cache::NodeInfo;
 use super::super::framework::{
@@ -26,7 +33,8 @@ pub fn pre_filter(pod: &PodInfo) -> Vec<(&str, i64)> {
 }
 
 /// Every short resource adds `Insufficient <name>`, after `Too many pods`; `wants` comes
-/// from `pre_filter`.
+/// from `pre_filter`. One resource asked for beyond the node's whole allocatable makes the
+/// status `UnschedulableAndUnresolvable` (`fitsRequest`'s `Unresolvable`).
 pub fn filter(wants: &[(&str, i64)], allocatable: &Resources, info: &NodeInfo) -> Option<Status> {
     let too_many = i64::from(info.pods) + 1 > allocatable.pods;
     let short =
@@ -35,16 +43,17 @@ pub fn filter(wants: &[(&str, i64)], allocatable: &Resources, info: &NodeInfo) -
         return None;
     }
     let mut reasons = Vec::new();
+    let mut code = Code::Unschedulable;
     if too_many {
         reasons.push(ERR_REASON_TOO_MANY_PODS.to_string());
     }
-    for want in wants.iter().filter(|w| short(w)) {
-        reasons.push(format!("Insufficient {}", want.0));
+    for &(name, want) in wants.iter().filter(|w| short(w)) {
+        reasons.push(format!("Insufficient {name}"));
+        if want > allocatable.amount(name) {
+            code = Code::UnschedulableAndUnresolvable;
+        }
     }
-    Some(Status {
-        code: Code::Unschedulable,
-        reasons,
-    })
+    Some(Status { code, reasons })
 }
 
 /// `leastRequestedScore`.
@@ -73,5 +82,65 @@ pub fn score(pod: &PodInfo, allocatable: &Resources, info: &NodeInfo) -> i64 {
         0
     } else {
         sum / weights
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(cpu: i64, gpus: i64, pods: i64) -> Resources {
+        let mut r = Resources::new();
+        r.cpu = cpu;
+        r.pods = pods;
+        if gpus > 0 {
+            *r.entry("nvidia.com/gpu") = gpus;
+        }
+        r
+    }
+
+    fn held(cpu: i64, pods: u32) -> NodeInfo {
+        let mut info = NodeInfo {
+            pods,
+            ..NodeInfo::default()
+        };
+        info.requested.cpu = cpu;
+        info
+    }
+
+    #[test]
+    fn a_full_node_may_be_helped_by_preemption() {
+        let status = filter(&[(CPU, 2000)], &node(4000, 0, 110), &held(3000, 1)).unwrap();
+        assert_eq!(status.code, Code::Unschedulable);
+        assert_eq!(status.reasons, vec!["Insufficient cpu"]);
+    }
+
+    #[test]
+    fn a_request_beyond_the_whole_allocatable_is_unresolvable() {
+        let status = filter(&[(CPU, 6000)], &node(4000, 0, 110), &held(0, 0)).unwrap();
+        assert_eq!(status.code, Code::UnschedulableAndUnresolvable);
+        // A GPU asked of a node without any.
+        let status = filter(&[("nvidia.com/gpu", 1)], &node(4000, 0, 110), &held(0, 0)).unwrap();
+        assert_eq!(status.code, Code::UnschedulableAndUnresolvable);
+        assert_eq!(status.reasons, vec!["Insufficient nvidia.com/gpu"]);
+        // One resource beyond the allocatable is enough, the others merely short.
+        let status = filter(
+            &[(CPU, 2000), ("nvidia.com/gpu", 2)],
+            &node(4000, 1, 110),
+            &held(3000, 1),
+        )
+        .unwrap();
+        assert_eq!(status.code, Code::UnschedulableAndUnresolvable);
+        assert_eq!(
+            status.reasons,
+            vec!["Insufficient cpu", "Insufficient nvidia.com/gpu"]
+        );
+    }
+
+    #[test]
+    fn too_many_pods_stays_resolvable() {
+        let status = filter(&[], &node(4000, 0, 1), &held(0, 1)).unwrap();
+        assert_eq!(status.code, Code::Unschedulable);
+        assert_eq!(status.reasons, vec![ERR_REASON_TOO_MANY_PODS]);
     }
 }

@@ -1,5 +1,6 @@
 //! VolumeBinding (`volumebinding/volume_binding.go`, `binder.go`, B-SCHED-16): the pod's
-//! claims must exist; an unbound Immediate claim fails PreFilter; a bound volume's node
+//! claims must exist, not be Lost (bound to a volume that is gone) nor being deleted; then
+//! an unbound Immediate claim fails PreFilter; a bound volume's node
 //! affinity admits only its nodes; an unbound WaitForFirstConsumer claim needs, on each
 //! node, an Available volume that fits it and whose node affinity admits the node, else a
 //! class that can provision there (a provisioner other than `kubernetes.io/no-provisioner`,
@@ -158,18 +159,37 @@ pub enum ClaimCheck {
 }
 
 pub fn check_pod(world: &World, pod: &Pod) -> ClaimCheck {
-    let mut allowed: Option<Vec<bool>> = None;
-    for claim_name in claims_of(pod) {
-        let Some(claim) = world.store.claims().get(&claim_name) else {
+    let claims = claims_of(pod);
+    // `podHasPVCs`: every claim of the pod must exist, have its volume and not be going,
+    // checked claim by claim in the order the pod names them, before anything else.
+    let mut found = Vec::with_capacity(claims.len());
+    for claim_name in &claims {
+        let Some(claim) = world.store.claims().get(claim_name) else {
             return ClaimCheck::Unschedulable(format!(
                 "persistentvolumeclaim \"{claim_name}\" not found"
             ));
         };
+        if phase_of_claim(claim) == "Lost" {
+            let volume = claim
+                .spec
+                .as_ref()
+                .and_then(|s| s.volume_name.as_deref())
+                .unwrap_or_default();
+            return ClaimCheck::Unschedulable(format!(
+                "persistentvolumeclaim \"{claim_name}\" bound to non-existent persistentvolume \"{volume}\""
+            ));
+        }
         if claim.metadata.deletion_timestamp.is_some() {
             return ClaimCheck::Unschedulable(format!(
                 "persistentvolumeclaim \"{claim_name}\" is being deleted"
             ));
         }
+        found.push(claim);
+    }
+    // `GetPodVolumeClaims`: an unbound claim of an Immediate class should have been bound
+    // by the PV controller already; bound volumes restrict the nodes.
+    let mut allowed: Option<Vec<bool>> = None;
+    for claim in found {
         if phase_of_claim(claim) == "Bound" {
             let pv = claim
                 .spec
@@ -184,8 +204,15 @@ pub fn check_pod(world: &World, pod: &Pod) -> ClaimCheck {
             }
             continue;
         }
+        // A claim that names its volume (pre-bound) counts as Immediate whatever its
+        // class: the scheduler does not pick volumes for it.
+        let pre_bound = claim
+            .spec
+            .as_ref()
+            .and_then(|s| s.volume_name.as_deref())
+            .is_some_and(|v| !v.is_empty());
         let (_, class) = class_of(world, claim);
-        if !class.is_some_and(waits_for_consumer) {
+        if pre_bound || !class.is_some_and(waits_for_consumer) {
             return ClaimCheck::Unschedulable(
                 "pod has unbound immediate PersistentVolumeClaims".into(),
             );
