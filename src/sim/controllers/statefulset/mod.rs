@@ -34,7 +34,7 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
         // Claims matter to the retention policy; one that went away may also unblock a
         // pod waiting on a stale claim (B-RET-5).
         ObjectKind::PersistentVolumeClaim => {
-            on_claim_event(world, &event.name);
+            on_claim_event(world, &event.name, event.change == Change::Modified);
             if event.change == Change::Deleted {
                 let sets: Vec<String> = world.store.statefulsets().keys().cloned().collect();
                 for set in sets {
@@ -109,9 +109,12 @@ fn mark_dirty(world: &mut World, set: String, pod: &str) {
     world.statefulset_queue.add(&set);
 }
 
-/// Informer handler: a claim changed; the pod of that ordinal is looked at again
-/// (retention owner references, B-RET-9).
-pub fn on_claim_event(world: &mut World, claim: &str) {
+/// A claim came or went: the pod of that ordinal is looked at again (retention owner
+/// references, B-RET-9). A changed claim is not a reason to sync upstream, which has no
+/// claim handler: the sync that follows (a pod's or the set's event, or the 30 s resync)
+/// converges it, so an edit of a claim's owner references is undone at the latest at the
+/// next resync.
+pub fn on_claim_event(world: &mut World, claim: &str, modified: bool) {
     let mut touched = Vec::new();
     for (name, set) in world.store.statefulsets() {
         let templates = set
@@ -138,7 +141,11 @@ pub fn on_claim_event(world: &mut World, claim: &str) {
             .or_default()
             .dirty_ordinals
             .insert(ordinal);
-        world.statefulset_queue.add(&set);
+        if modified {
+            owe_resync(world, &set);
+        } else {
+            world.statefulset_queue.add(&set);
+        }
     }
 }
 
