@@ -206,27 +206,28 @@ fn field_value(world: &World, pod: &Pod, fs: &ObjectFieldSelector) -> String {
         "spec.nodeName" | "spec.host" => text(spec.and_then(|s| s.node_name.as_ref())),
         "spec.serviceAccountName" => text(spec.and_then(|s| s.service_account_name.as_ref())),
         "status.hostIP" => text(status.and_then(|s| s.host_ip.as_ref())),
-        "status.hostIPs" => status
-            .and_then(|s| s.host_ips.as_ref())
-            .map(|ips| {
-                ips.iter()
-                    .map(|ip| ip.ip.as_str())
-                    .collect::<Vec<_>>()
-                    .join(",")
-            })
-            .unwrap_or_default(),
+        "status.hostIPs" => join_ips(
+            status
+                .and_then(|s| s.host_ips.as_ref())
+                .into_iter()
+                .flatten()
+                .map(|ip| ip.ip.as_str()),
+        ),
         "status.podIP" => text(status.and_then(|s| s.pod_ip.as_ref())),
-        "status.podIPs" => status
-            .and_then(|s| s.pod_ips.as_ref())
-            .map(|ips| {
-                ips.iter()
-                    .map(|ip| ip.ip.as_str())
-                    .collect::<Vec<_>>()
-                    .join(",")
-            })
-            .unwrap_or_default(),
+        "status.podIPs" => join_ips(
+            status
+                .and_then(|s| s.pod_ips.as_ref())
+                .into_iter()
+                .flatten()
+                .map(|ip| ip.ip.as_str()),
+        ),
         _ => String::new(),
     }
+}
+
+/// `status.podIPs` and `status.hostIPs` as the downward API gives them: comma-separated.
+fn join_ips<'a>(ips: impl Iterator<Item = &'a str>) -> String {
+    ips.collect::<Vec<_>>().join(",")
 }
 
 /// `containerResourceRuntimeValue`: the container's request or limit of cpu, memory or

@@ -325,12 +325,7 @@ pub(crate) fn set_container_readiness(world: &mut World, rt: &PodRuntime) {
         if !changed || status.conditions.is_none() {
             return changed;
         }
-        let unready: Vec<&str> = rt
-            .containers
-            .iter()
-            .filter(|c| c.role != Role::Init && !(c.ready && is_running(&c.state)))
-            .map(|c| c.name.as_str())
-            .collect();
+        let unready = unready_containers(rt);
         let ready = unready.is_empty();
         for type_ in ["Ready", "ContainersReady"] {
             set_condition(status, type_, ready, now);
@@ -569,12 +564,7 @@ pub(crate) fn write(world: &mut World, rt: &mut PodRuntime) -> bool {
         })
         .map(|c| c.name.as_str())
         .collect();
-    let unready: Vec<&str> = rt
-        .containers
-        .iter()
-        .filter(|c| c.role != Role::Init && !(c.ready && is_running(&c.state)))
-        .map(|c| c.name.as_str())
-        .collect();
+    let unready = unready_containers(rt);
     let completed = phase == "Succeeded";
     explain(
         &mut status,
@@ -614,6 +604,16 @@ pub(crate) fn write(world: &mut World, rt: &mut PodRuntime) -> bool {
         });
     }
     terminal
+}
+
+/// The containers that hold `ContainersReady` False (`GenerateContainersReadyCondition`):
+/// sidecars and app containers that are not both running and ready, in the spec's order.
+fn unready_containers(rt: &PodRuntime) -> Vec<&str> {
+    rt.containers
+        .iter()
+        .filter(|c| c.role != Role::Init && !(c.ready && is_running(&c.state)))
+        .map(|c| c.name.as_str())
+        .collect()
 }
 
 #[cfg(test)]
