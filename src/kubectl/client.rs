@@ -2,7 +2,7 @@
 //! configuration), scale, set image, rollout restart and undo, patch, delete. Each returns
 //! the lines kubectl prints and the warnings the server returned, or the error it prints.
 
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use crate::sim::api::field_error::quote;
 use crate::sim::api::{apply as client_apply, kinds as api_kinds};
@@ -322,14 +322,16 @@ pub fn scale(world: &mut World, kind: &ObjectKind, name: &str, replicas: i64) ->
     ))
 }
 
-fn containers_pointer(kind: &ObjectKind) -> &'static str {
+/// Where a kind's pod spec sits in its object.
+fn pod_spec_pointer(kind: &ObjectKind) -> &'static str {
     match kind {
-        ObjectKind::Pod => "/spec/containers",
-        _ => "/spec/template/spec/containers",
+        ObjectKind::Pod => "/spec",
+        _ => "/spec/template/spec",
     }
 }
 
-/// `kubectl set image KIND/NAME container=image ...`.
+/// `kubectl set image KIND/NAME container=image ...`: as `SetImageOptions.Run`, each name
+/// is looked for among the init containers and the containers, and `*` names them all.
 pub fn set_image(
     world: &mut World,
     kind: &ObjectKind,
@@ -337,38 +339,53 @@ pub fn set_image(
     images: &[(String, String)],
 ) -> Outcome {
     let live = require(world, kind, name)?;
-    let containers = live
-        .pointer(containers_pointer(kind))
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let mut patch_containers = Vec::new();
+    let spec = live.pointer(pod_spec_pointer(kind));
+    let list = |field: &str| {
+        spec.and_then(|s| s.get(field))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let lists = [
+        ("initContainers", list("initContainers")),
+        ("containers", list("containers")),
+    ];
+    let mut patch: Map<String, Value> = Map::new();
     for (container, image) in images {
         let known = container == "*"
-            || containers
-                .iter()
-                .any(|c| c.get("name").and_then(Value::as_str) == Some(container));
+            || lists.iter().any(|(_, containers)| {
+                containers
+                    .iter()
+                    .any(|c| c.get("name").and_then(Value::as_str) == Some(container))
+            });
         if !known {
             return Err(client_error(format!(
                 "unable to find container named \"{container}\""
             )));
         }
-        for c in &containers {
-            let cname = c.get("name").and_then(Value::as_str).unwrap_or_default();
-            let current = c.get("image").and_then(Value::as_str);
-            if (container == "*" || cname == container) && current != Some(image.as_str()) {
-                patch_containers.push(json!({"name": cname, "image": image}));
+        for (field, containers) in &lists {
+            for c in containers {
+                let cname = c.get("name").and_then(Value::as_str).unwrap_or_default();
+                let current = c.get("image").and_then(Value::as_str);
+                if (container == "*" || cname == container) && current != Some(image.as_str()) {
+                    if let Value::Array(items) = patch
+                        .entry(field.to_string())
+                        .or_insert_with(|| Value::Array(Vec::new()))
+                    {
+                        items.push(json!({"name": cname, "image": image}));
+                    }
+                }
             }
         }
     }
     // `SetImageOptions.Run`: an empty patch (every image already the one asked for) is
     // skipped; nothing is sent and nothing printed.
-    if patch_containers.is_empty() {
+    if patch.is_empty() {
         return Ok(Reply::default());
     }
     let body = match kind {
-        ObjectKind::Pod => json!({"spec": {"containers": patch_containers}}),
-        _ => json!({"spec": {"template": {"spec": {"containers": patch_containers}}}}),
+        ObjectKind::Pod => json!({"spec": patch}),
+        _ => json!({"spec": {"template": {"spec": patch}}}),
     };
     let response = server::patch(world, kind, name, PatchType::Strategic, &body)?;
     Ok(Reply::with_warnings(
