@@ -11,10 +11,11 @@
 //!   startup probes once the pod is deleted).
 //! - Startup: succeeds its initialDelaySeconds after the start; until then the container is
 //!   not `started` and not ready.
-//! - Liveness: under `make pod/x unhealthy` a container with a liveness probe fails its
-//!   probe a period after the fault (or after its startup, if later; not before
-//!   initialDelaySeconds from its start) and every period after; the failureThreshold-th
-//!   failure kills it; the kill is graceful.
+//! - Liveness: under `make pod/x unhealthy` a container with a liveness probe is killed
+//!   failureThreshold × periodSeconds after the fault (or after its startup, if later), and
+//!   not before initialDelaySeconds from its start; its probe fails every period before
+//!   that, from failureThreshold − 1 periods before the kill (not before the initial
+//!   delay); the kill is graceful.
 //!
 //! Every failed probe run records `Warning Unhealthy "<Type> probe failed: <output>"`
 //! (`prober.go` `probe`), not only the one that changes the result (`worker.go` counts
@@ -61,18 +62,21 @@ fn fault_applies(rt: &PodRuntime, i: usize) -> bool {
 }
 
 /// A failing liveness probe of a container that started at `started` and whose startup
-/// probe succeeded at `startup_ok`: its first failed run (a period after the fault or the
-/// startup, whichever is later, and not before initialDelaySeconds from the start: the worker
-/// skips its runs until then) and the run that kills the container, failureThreshold runs
-/// in.
+/// probe succeeded at `startup_ok`: the run that kills it, failureThreshold × periodSeconds
+/// after the fault or the startup, whichever is later, and not before initialDelaySeconds
+/// from the start (the documented timing); and its first failed run, failureThreshold − 1
+/// periods before the kill, not before initialDelaySeconds from the start either (the
+/// worker skips its runs until then, so a long initial delay leaves fewer failed runs
+/// before the kill).
 fn liveness_failures(
     p: &Probe,
     fault_since: Millis,
     started: Millis,
     startup_ok: Millis,
 ) -> (Millis, Millis) {
-    let first = (fault_since.max(startup_ok) + period(p)).max(started + initial_delay(p));
-    let kill = first + failure_delay(Some(p)) - period(p);
+    let kill =
+        (fault_since.max(startup_ok) + failure_delay(Some(p))).max(started + initial_delay(p));
+    let first = (kill - (failure_delay(Some(p)) - period(p))).max(started + initial_delay(p));
     (first, kill)
 }
 
