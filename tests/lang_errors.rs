@@ -143,14 +143,42 @@ fn unknown_column_lists_the_known_ones() {
         kind,
         known,
         suggestion,
+        joined,
     } = e.kind
     else {
         panic!("{e:?}")
     };
+    assert_eq!(joined, None);
     assert_eq!(column, "STATU");
     assert_eq!(kind, "pods");
     assert_eq!(suggestion.as_deref(), Some("STATUS"));
     assert!(known.contains(&"NOMINATED NODE") && known.contains(&"IP"));
+}
+
+#[test]
+fn columns_joined_by_one_space_are_shown_split() {
+    // `NAME STATUS` with one space is one (unknown) column; the hint shows the header as meant,
+    // and the missing NAME is not reported a second time.
+    let e = only(in_scenario(
+        "  expect pvcs {\n    NAME STATUS ACCESS MODES\n  }",
+    ));
+    let K::UnknownColumn { ref joined, .. } = e.kind else {
+        panic!("{e:?}")
+    };
+    assert_eq!(joined.as_deref(), Some("NAME  STATUS  ACCESS MODES"));
+    assert!(
+        e.hint()
+            .unwrap()
+            .contains("write `NAME  STATUS  ACCESS MODES`"),
+        "{:?}",
+        e.hint()
+    );
+    // Words that are not all column names get the usual list.
+    let e = only(in_scenario("  expect pods {\n    NAME  STATUS FOO\n  }"));
+    assert!(
+        matches!(e.kind, K::UnknownColumn { joined: None, .. }),
+        "{e:?}"
+    );
 }
 
 #[test]

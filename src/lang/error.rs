@@ -55,6 +55,9 @@ pub enum SyntaxErrorKind {
         kind: String,
         known: Vec<&'static str>,
         suggestion: Option<String>,
+        /// Known column names joined by single spaces (`NAME STATUS`): the header as it was
+        /// meant, with two spaces between them.
+        joined: Option<String>,
     },
     MissingNameColumn {
         kind: String,
@@ -325,6 +328,12 @@ impl SyntaxError {
                 let (last, rest) = names.split_last()?;
                 Some(format!("tables exist for {} and {last}", rest.join(", ")))
             }),
+            UnknownColumn {
+                joined: Some(fixed),
+                ..
+            } => Some(format!(
+                "columns are separated by two or more spaces (one space joins the words of one column, as in `ACCESS MODES`): write `{fixed}`"
+            )),
             UnknownColumn { suggestion, known, .. } => {
                 let list = format!("known columns: {}", known.join(", "));
                 Some(match suggestion {

@@ -98,6 +98,7 @@ fn header(
             span: lines.span(s, e),
         })
         .collect();
+    let mut name_joined = false;
     for (i, col) in columns.iter().enumerate() {
         if columns[..i].iter().any(|c| c.value == col.value) {
             errors.push(SyntaxError::new(
@@ -107,6 +108,8 @@ fn header(
                 },
             ));
         } else if !known.contains(&col.value.as_str()) {
+            let parts = joined_columns(&col.value, known);
+            name_joined |= parts.as_ref().is_some_and(|p| p.contains(&"NAME"));
             errors.push(SyntaxError::new(
                 col.span,
                 SyntaxErrorKind::UnknownColumn {
@@ -114,11 +117,13 @@ fn header(
                     kind: kinds::table_name(kind).to_string(),
                     known: known.to_vec(),
                     suggestion: suggest(&col.value, known.iter().copied()),
+                    joined: parts.map(|p| p.join("  ")),
                 },
             ));
         }
     }
-    if !columns.iter().any(|c| c.value == "NAME") {
+    // A NAME joined to its neighbour by one space is reported once, as that join.
+    if !name_joined && !columns.iter().any(|c| c.value == "NAME") {
         let indent = line.len() - line.trim_start().len();
         let span = lines.span(line_start + indent, line_start + line.trim_end().len());
         errors.push(SyntaxError::new(
@@ -129,6 +134,23 @@ fn header(
         ));
     }
     columns
+}
+
+/// `text` read as two or more known column names joined by single spaces (`NAME STATUS`,
+/// `NAME ACCESS MODES`), the longest name first at each word; `None` if it is not that.
+fn joined_columns<'k>(text: &str, known: &[&'k str]) -> Option<Vec<&'k str>> {
+    let words: Vec<&str> = text.split(' ').collect();
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let (name, len) = (1..=words.len() - i).rev().find_map(|n| {
+            let candidate = words[i..i + n].join(" ");
+            known.iter().find(|k| **k == candidate).map(|k| (*k, n))
+        })?;
+        parts.push(name);
+        i += len;
+    }
+    (parts.len() > 1).then_some(parts)
 }
 
 /// Cells with their byte ranges. In the header one space joins the words of a column
