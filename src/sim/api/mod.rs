@@ -12,6 +12,8 @@
 //! - [`strict`]: unknown-field detection as `--validate=strict`;
 //! - [`fields`]: the schema's field names, for "did you mean" on unknown fields;
 //! - [`kinds`]: the kinds the server knows;
+//! - [`label_keys`]: the pod strategy's merge of `matchLabelKeys`/`mismatchLabelKeys` into
+//!   the selectors on create;
 //! - [`poddisruptionbudget`]: PDB validation and scaling;
 //! - [`priority`]: the Priority admission plugin (a pod's priority from its class);
 //! - [`resource`]: resource arithmetic on pod specs (component-helpers' `resource`);
@@ -31,6 +33,7 @@ pub mod field_error;
 pub mod fields;
 pub mod go_json;
 pub mod kinds;
+pub mod label_keys;
 pub mod patch;
 pub mod poddisruptionbudget;
 pub mod priority;

@@ -185,7 +185,7 @@ pub struct AffinityTerm {
     pub weight: i64,
 }
 
-/// A spread constraint with its selector (matchLabelKeys merged in).
+/// A spread constraint with its selector (matchLabelKeys merged in by the API server).
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpreadConstraint {
     pub max_skew: i64,
@@ -239,11 +239,7 @@ impl PodInfo {
         let pod_affinity = affinity.and_then(|a| a.pod_affinity.as_ref());
         let anti = affinity.and_then(|a| a.pod_anti_affinity.as_ref());
         let term = |t: &PodAffinityTerm, weight: i64| AffinityTerm {
-            selector: merge_label_keys(
-                t.label_selector.clone(),
-                t.match_label_keys.as_deref(),
-                &labels,
-            ),
+            selector: selector_or_none(t.label_selector.clone()),
             topology_key: t.topology_key.clone(),
             weight,
         };
@@ -313,7 +309,7 @@ impl PodInfo {
             ..Default::default()
         };
         for c in spec.topology_spread_constraints.iter().flatten() {
-            let constraint = spread_constraint(c, &labels);
+            let constraint = spread_constraint(c);
             if c.when_unsatisfiable == "DoNotSchedule" {
                 info.hard_spread.push(constraint);
             } else {
@@ -325,34 +321,24 @@ impl PodInfo {
     }
 }
 
-fn spread_constraint(
-    c: &TopologySpreadConstraint,
-    labels: &BTreeMap<String, String>,
-) -> SpreadConstraint {
+fn spread_constraint(c: &TopologySpreadConstraint) -> SpreadConstraint {
     SpreadConstraint {
         max_skew: c.max_skew as i64,
         topology_key: c.topology_key.clone(),
-        selector: merge_label_keys(
-            c.label_selector.clone(),
-            c.match_label_keys.as_deref(),
-            labels,
-        ),
+        selector: selector_or_none(c.label_selector.clone()),
         min_domains: c.min_domains.unwrap_or(1) as i64,
         honor_affinity: c.node_affinity_policy.as_deref() != Some("Ignore"),
         honor_taints: c.node_taints_policy.as_deref() == Some("Honor"),
     }
 }
 
-/// `matchLabelKeys`: each key's value in the pod's labels joins the selector as `key In
-/// (value)`. A missing selector selects nothing (as upstream).
-fn merge_label_keys(
-    selector: Option<LabelSelector>,
-    keys: Option<&[String]>,
-    labels: &BTreeMap<String, String>,
-) -> LabelSelector {
-    let Some(mut selector) = selector else {
+/// The term's selector as the scheduler reads it: the API server already merged
+/// `matchLabelKeys`/`mismatchLabelKeys` into it when the pod was created
+/// (`api/label_keys.rs`). A missing selector selects nothing (as upstream).
+fn selector_or_none(selector: Option<LabelSelector>) -> LabelSelector {
+    selector.unwrap_or_else(|| {
         // Matches nothing: an expression no label can satisfy.
-        return LabelSelector {
+        LabelSelector {
             match_expressions: Some(vec![
                 k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelectorRequirement {
                     key: String::new(),
@@ -361,23 +347,8 @@ fn merge_label_keys(
                 },
             ]),
             match_labels: None,
-        };
-    };
-    for key in keys.into_iter().flatten() {
-        if let Some(value) = labels.get(key) {
-            selector
-                .match_expressions
-                .get_or_insert_with(Vec::new)
-                .push(
-                    k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelectorRequirement {
-                        key: key.clone(),
-                        operator: "In".into(),
-                        values: Some(vec![value.clone()]),
-                    },
-                );
         }
-    }
-    selector
+    })
 }
 
 /// One container's request per resource; a limit without a request counts as the request

@@ -378,6 +378,8 @@ pub fn create(
             // Mutating admission runs before validation, in kube-apiserver's plugin order.
             pod::admit_service_account(world, &name, &mut pod)?;
             pod::admit_priority(&name, &mut pod)?;
+            // The strategy's PrepareForCreate, then validation.
+            super::api::label_keys::merge_label_keys(&mut pod);
             let errors = validation::validate_pod(&pod);
             if !errors.is_empty() {
                 return Err(invalid(kind, &name, &errors).into());
