@@ -16,6 +16,7 @@
 //!   the selectors on create;
 //! - [`poddisruptionbudget`]: PDB validation and scaling;
 //! - [`priority`]: the Priority admission plugin (a pod's priority from its class);
+//! - [`priorityclass`]: PriorityClass defaulting, validation and the one global default;
 //! - [`resource`]: resource arithmetic on pod specs (component-helpers' `resource`);
 //! - [`runtimeclass`]: the RuntimeClass admission plugin (a pod's overhead);
 //! - [`service_account`]: the ServiceAccount admission plugin (a pod's account and its
@@ -37,6 +38,7 @@ pub mod label_keys;
 pub mod patch;
 pub mod poddisruptionbudget;
 pub mod priority;
+pub mod priorityclass;
 pub mod resource;
 pub mod runtimeclass;
 pub mod service_account;

@@ -225,6 +225,8 @@ pub struct PodInfo {
     pub claims: Vec<String>,
     /// The host ports its containers take (NodePorts).
     pub host_ports: Vec<super::plugins::node_ports::HostPort>,
+    /// `preemptionPolicy: Never` (from its PriorityClass): DefaultPreemption does not try.
+    pub preempt_never: bool,
 }
 
 impl PodInfo {
@@ -306,6 +308,7 @@ impl PodInfo {
                 .is_some_and(|c| !c.is_empty()),
             claims: crate::sim::controllers::volume::claims_of(pod),
             host_ports: super::plugins::node_ports::host_ports(pod),
+            preempt_never: spec.preemption_policy.as_deref() == Some("Never"),
             ..Default::default()
         };
         for c in spec.topology_spread_constraints.iter().flatten() {
@@ -470,14 +473,21 @@ fn histogram<'a>(reasons: impl Iterator<Item = &'a str>) -> String {
 /// DefaultPreemption (B-SCHED-19):
 /// - after a node-by-node rejection, DynamicResources finds the pod has no ResourceClaims
 ///   and says `no new claims to deallocate`; DefaultPreemption then gives its per-node
-///   verdict (B-SCHED-18). No pod has a lower priority than another in scn, so preemption
-///   finds no victims where it might help.
+///   verdict (B-SCHED-18), or, for a pod whose `preemptionPolicy` is `Never`,
+///   `PodEligibleToPreemptOthers`' `not eligible due to preemptionPolicy=Never.` (B-SCHED-23).
+///   scn does not simulate preemption (a warning names `priorityClassName`), so it finds
+///   no victims where it might help.
 /// - after a PreFilter rejection (NodeAffinity's conflicting node names; a missing, Lost,
 ///   deleted or unbound Immediate claim), the PreFilter plugins after it never ran
 ///   (DynamicResources is the last), so DynamicResources' PostFilter cannot read its state
 ///   and fails with `not found`, which ends the PostFilter phase: the message ends
 ///   `… PersistentVolumeClaims. not found`, as clusters of v1.34 to v1.36 print it.
-pub fn fit_error(total: usize, prefilter: Option<&str>, statuses: &[Status]) -> String {
+pub fn fit_error(
+    total: usize,
+    prefilter: Option<&str>,
+    statuses: &[Status],
+    preempt_never: bool,
+) -> String {
     let mut out = format!("0/{total} nodes are available: ");
     if let Some(message) = prefilter {
         out.push_str(message);
@@ -489,6 +499,12 @@ pub fn fit_error(total: usize, prefilter: Option<&str>, statuses: &[Status]) -> 
             .iter()
             .flat_map(|s| s.reasons.iter().map(String::as_str)),
     ));
+    if preempt_never {
+        out.push_str(
+            ". no new claims to deallocate, preemption: not eligible due to preemptionPolicy=Never.",
+        );
+        return out;
+    }
     let preemption = histogram(statuses.iter().map(|s| match s.code {
         Code::UnschedulableAndUnresolvable => "Preemption is not helpful for scheduling",
         Code::Unschedulable => "No preemption victims found for incoming pod",
@@ -517,7 +533,7 @@ mod tests {
             "node(s) had untolerated taint(s)",
         ));
         assert_eq!(
-            fit_error(12, None, &statuses),
+            fit_error(12, None, &statuses, false),
             "0/12 nodes are available: 10 Insufficient cpu, 2 node(s) had untolerated taint(s). \
              no new claims to deallocate, preemption: 0/12 nodes are available: 10 No \
              preemption victims found for incoming pod, 2 Preemption is not helpful for \
@@ -531,7 +547,8 @@ mod tests {
             fit_error(
                 3,
                 Some("pod has unbound immediate PersistentVolumeClaims"),
-                &[]
+                &[],
+                false
             ),
             "0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims. not found"
         );

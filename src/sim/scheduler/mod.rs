@@ -440,14 +440,14 @@ fn schedule_one(world: &mut World, name: &str) {
     let named_nodes = match node_affinity::pre_filter(&info) {
         Ok(names) => names.map(|n| n.into_iter().map(str::to_string).collect::<BTreeSet<_>>()),
         Err(reason) => {
-            fail(world, name, fit_error(total, Some(reason), &[]));
+            fail(world, name, fit_error(total, Some(reason), &[], false));
             return;
         }
     };
     let allowed = match volume_binding::pre_filter(world, pod) {
         Ok(allowed) => allowed,
         Err(reason) => {
-            fail(world, name, fit_error(total, Some(&reason), &[]));
+            fail(world, name, fit_error(total, Some(&reason), &[], false));
             return;
         }
     };
@@ -562,7 +562,7 @@ fn schedule_one(world: &mut World, name: &str) {
             }
         }
         if feasible.is_empty() {
-            Err(fit_error(total, None, &statuses))
+            Err(fit_error(total, None, &statuses, info.preempt_never))
         } else {
             Ok(select_host(
                 &info,
