@@ -369,6 +369,7 @@ pub enum Kind {
     Secret,
     Deployment,
     PodDisruptionBudget,
+    PriorityClass,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -78,6 +78,6 @@ pub fn known_columns(kind: Kind) -> &'static [&'static str] {
             "ALLOWED DISRUPTIONS",
             "AGE",
         ],
-        Kind::ConfigMap | Kind::Secret | Kind::Deployment => &[],
+        Kind::ConfigMap | Kind::Secret | Kind::Deployment | Kind::PriorityClass => &[],
     }
 }

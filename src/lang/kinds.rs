@@ -48,6 +48,9 @@ pub const ALIASES: &[(&str, Kind)] = &[
     ("poddisruptionbudgets", Kind::PodDisruptionBudget),
     ("pdb", Kind::PodDisruptionBudget),
     ("pdbs", Kind::PodDisruptionBudget),
+    ("priorityclass", Kind::PriorityClass),
+    ("priorityclasses", Kind::PriorityClass),
+    ("pc", Kind::PriorityClass),
 ];
 
 /// The kinds that have a table (`expect pods { ... }`).
@@ -89,6 +92,7 @@ pub fn singular(kind: Kind) -> &'static str {
         Kind::Secret => "secret",
         Kind::Deployment => "deployment",
         Kind::PodDisruptionBudget => "poddisruptionbudget",
+        Kind::PriorityClass => "priorityclass",
     }
 }
 
@@ -108,5 +112,6 @@ pub fn table_name(kind: Kind) -> &'static str {
         Kind::Secret => "secrets",
         Kind::Deployment => "deployments",
         Kind::PodDisruptionBudget => "poddisruptionbudgets",
+        Kind::PriorityClass => "priorityclasses",
     }
 }

@@ -102,6 +102,7 @@ fn sample(info: &KindInfo) -> Value {
         "Service" => json!({"spec": {"selector": {"app": "sample"}, "ports": [{"port": 80}]}}),
         "ControllerRevision" => json!({"revision": 1, "data": {}}),
         "EndpointSlice" => json!({"addressType": "IPv4", "endpoints": []}),
+        "PriorityClass" => json!({"value": 1}),
         "PodDisruptionBudget" => json!({"spec": {
             "minAvailable": 1,
             "selector": {"matchLabels": {"app": "sample"}}

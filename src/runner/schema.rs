@@ -37,9 +37,9 @@ pub enum Shape {
 /// fields scn does not know. Each kind is traced the first time it is asked for (a grading
 /// child process asks for two or three of them).
 pub fn of_kind(kind: &str) -> Option<&'static Shape> {
-    use k8s_openapi::api::{apps, core, discovery, policy, storage};
+    use k8s_openapi::api::{apps, core, discovery, policy, scheduling, storage};
     type Tracing = fn() -> Result<Shape, TraceError>;
-    const KINDS: [(&str, Tracing); 13] = [
+    const KINDS: [(&str, Tracing); 14] = [
         ("StatefulSet", trace::<apps::v1::StatefulSet>),
         ("Pod", trace::<core::v1::Pod>),
         (
@@ -59,6 +59,7 @@ pub fn of_kind(kind: &str) -> Option<&'static Shape> {
             "PodDisruptionBudget",
             trace::<policy::v1::PodDisruptionBudget>,
         ),
+        ("PriorityClass", trace::<scheduling::v1::PriorityClass>),
     ];
     static SHAPES: [OnceLock<Option<Shape>>; KINDS.len()] =
         [const { OnceLock::new() }; KINDS.len()];
@@ -475,6 +476,7 @@ mod tests {
             "Secret",
             "Deployment",
             "PodDisruptionBudget",
+            "PriorityClass",
         ] {
             assert!(of_kind(kind).is_some(), "{kind}");
         }

@@ -20,7 +20,9 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use k8s_openapi::api::{apps, batch, core, discovery, networking, policy, rbac, storage};
+use k8s_openapi::api::{
+    apps, batch, core, discovery, networking, policy, rbac, scheduling, storage,
+};
 
 use super::api::kinds::{KindApi, Typed};
 use super::api::unsimulated::Scope;
@@ -462,6 +464,17 @@ registry! {
                 "ALLOWED DISRUPTIONS",
                 "AGE",
             ],
+            unsimulated: &[],
+        }
+        // The Priority admission plugin reads them (`api/priority.rs`).
+        PriorityClass(scheduling::v1::PriorityClass) {
+            api_version: "scheduling.k8s.io/v1",
+            plural: "priorityclasses",
+            singular: "priorityclass",
+            short_names: &["pc"],
+            namespaced: false,
+            simulated: true,
+            columns: &[],
             unsimulated: &[],
         }
         Ingress(networking::v1::Ingress) {

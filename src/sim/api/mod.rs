@@ -12,8 +12,11 @@
 //! - [`strict`]: unknown-field detection as `--validate=strict`;
 //! - [`fields`]: the schema's field names, for "did you mean" on unknown fields;
 //! - [`kinds`]: the kinds the server knows;
+//! - [`label_keys`]: the pod strategy's merge of `matchLabelKeys`/`mismatchLabelKeys` into
+//!   the selectors on create;
 //! - [`poddisruptionbudget`]: PDB validation and scaling;
 //! - [`priority`]: the Priority admission plugin (a pod's priority from its class);
+//! - [`priorityclass`]: PriorityClass defaulting, validation and the one global default;
 //! - [`resource`]: resource arithmetic on pod specs (component-helpers' `resource`);
 //! - [`runtimeclass`]: the RuntimeClass admission plugin (a pod's overhead);
 //! - [`service_account`]: the ServiceAccount admission plugin (a pod's account and its
@@ -31,9 +34,11 @@ pub mod field_error;
 pub mod fields;
 pub mod go_json;
 pub mod kinds;
+pub mod label_keys;
 pub mod patch;
 pub mod poddisruptionbudget;
 pub mod priority;
+pub mod priorityclass;
 pub mod resource;
 pub mod runtimeclass;
 pub mod service_account;

@@ -185,7 +185,7 @@ pub struct AffinityTerm {
     pub weight: i64,
 }
 
-/// A spread constraint with its selector (matchLabelKeys merged in).
+/// A spread constraint with its selector (matchLabelKeys merged in by the API server).
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpreadConstraint {
     pub max_skew: i64,
@@ -225,6 +225,8 @@ pub struct PodInfo {
     pub claims: Vec<String>,
     /// The host ports its containers take (NodePorts).
     pub host_ports: Vec<super::plugins::node_ports::HostPort>,
+    /// `preemptionPolicy: Never` (from its PriorityClass): DefaultPreemption does not try.
+    pub preempt_never: bool,
 }
 
 impl PodInfo {
@@ -239,11 +241,7 @@ impl PodInfo {
         let pod_affinity = affinity.and_then(|a| a.pod_affinity.as_ref());
         let anti = affinity.and_then(|a| a.pod_anti_affinity.as_ref());
         let term = |t: &PodAffinityTerm, weight: i64| AffinityTerm {
-            selector: merge_label_keys(
-                t.label_selector.clone(),
-                t.match_label_keys.as_deref(),
-                &labels,
-            ),
+            selector: selector_or_none(t.label_selector.clone()),
             topology_key: t.topology_key.clone(),
             weight,
         };
@@ -310,10 +308,11 @@ impl PodInfo {
                 .is_some_and(|c| !c.is_empty()),
             claims: crate::sim::controllers::volume::claims_of(pod),
             host_ports: super::plugins::node_ports::host_ports(pod),
+            preempt_never: spec.preemption_policy.as_deref() == Some("Never"),
             ..Default::default()
         };
         for c in spec.topology_spread_constraints.iter().flatten() {
-            let constraint = spread_constraint(c, &labels);
+            let constraint = spread_constraint(c);
             if c.when_unsatisfiable == "DoNotSchedule" {
                 info.hard_spread.push(constraint);
             } else {
@@ -325,34 +324,24 @@ impl PodInfo {
     }
 }
 
-fn spread_constraint(
-    c: &TopologySpreadConstraint,
-    labels: &BTreeMap<String, String>,
-) -> SpreadConstraint {
+fn spread_constraint(c: &TopologySpreadConstraint) -> SpreadConstraint {
     SpreadConstraint {
         max_skew: c.max_skew as i64,
         topology_key: c.topology_key.clone(),
-        selector: merge_label_keys(
-            c.label_selector.clone(),
-            c.match_label_keys.as_deref(),
-            labels,
-        ),
+        selector: selector_or_none(c.label_selector.clone()),
         min_domains: c.min_domains.unwrap_or(1) as i64,
         honor_affinity: c.node_affinity_policy.as_deref() != Some("Ignore"),
         honor_taints: c.node_taints_policy.as_deref() == Some("Honor"),
     }
 }
 
-/// `matchLabelKeys`: each key's value in the pod's labels joins the selector as `key In
-/// (value)`. A missing selector selects nothing (as upstream).
-fn merge_label_keys(
-    selector: Option<LabelSelector>,
-    keys: Option<&[String]>,
-    labels: &BTreeMap<String, String>,
-) -> LabelSelector {
-    let Some(mut selector) = selector else {
+/// The term's selector as the scheduler reads it: the API server already merged
+/// `matchLabelKeys`/`mismatchLabelKeys` into it when the pod was created
+/// (`api/label_keys.rs`). A missing selector selects nothing (as upstream).
+fn selector_or_none(selector: Option<LabelSelector>) -> LabelSelector {
+    selector.unwrap_or_else(|| {
         // Matches nothing: an expression no label can satisfy.
-        return LabelSelector {
+        LabelSelector {
             match_expressions: Some(vec![
                 k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelectorRequirement {
                     key: String::new(),
@@ -361,23 +350,8 @@ fn merge_label_keys(
                 },
             ]),
             match_labels: None,
-        };
-    };
-    for key in keys.into_iter().flatten() {
-        if let Some(value) = labels.get(key) {
-            selector
-                .match_expressions
-                .get_or_insert_with(Vec::new)
-                .push(
-                    k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelectorRequirement {
-                        key: key.clone(),
-                        operator: "In".into(),
-                        values: Some(vec![value.clone()]),
-                    },
-                );
         }
-    }
-    selector
+    })
 }
 
 /// One container's request per resource; a limit without a request counts as the request
@@ -499,14 +473,21 @@ fn histogram<'a>(reasons: impl Iterator<Item = &'a str>) -> String {
 /// DefaultPreemption (B-SCHED-19):
 /// - after a node-by-node rejection, DynamicResources finds the pod has no ResourceClaims
 ///   and says `no new claims to deallocate`; DefaultPreemption then gives its per-node
-///   verdict (B-SCHED-18). No pod has a lower priority than another in scn, so preemption
-///   finds no victims where it might help.
+///   verdict (B-SCHED-18), or, for a pod whose `preemptionPolicy` is `Never`,
+///   `PodEligibleToPreemptOthers`' `not eligible due to preemptionPolicy=Never.` (B-SCHED-23).
+///   scn does not simulate preemption (a warning names `priorityClassName`), so it finds
+///   no victims where it might help.
 /// - after a PreFilter rejection (NodeAffinity's conflicting node names; a missing, Lost,
 ///   deleted or unbound Immediate claim), the PreFilter plugins after it never ran
 ///   (DynamicResources is the last), so DynamicResources' PostFilter cannot read its state
 ///   and fails with `not found`, which ends the PostFilter phase: the message ends
 ///   `… PersistentVolumeClaims. not found`, as clusters of v1.34 to v1.36 print it.
-pub fn fit_error(total: usize, prefilter: Option<&str>, statuses: &[Status]) -> String {
+pub fn fit_error(
+    total: usize,
+    prefilter: Option<&str>,
+    statuses: &[Status],
+    preempt_never: bool,
+) -> String {
     let mut out = format!("0/{total} nodes are available: ");
     if let Some(message) = prefilter {
         out.push_str(message);
@@ -518,6 +499,12 @@ pub fn fit_error(total: usize, prefilter: Option<&str>, statuses: &[Status]) -> 
             .iter()
             .flat_map(|s| s.reasons.iter().map(String::as_str)),
     ));
+    if preempt_never {
+        out.push_str(
+            ". no new claims to deallocate, preemption: not eligible due to preemptionPolicy=Never.",
+        );
+        return out;
+    }
     let preemption = histogram(statuses.iter().map(|s| match s.code {
         Code::UnschedulableAndUnresolvable => "Preemption is not helpful for scheduling",
         Code::Unschedulable => "No preemption victims found for incoming pod",
@@ -546,7 +533,7 @@ mod tests {
             "node(s) had untolerated taint(s)",
         ));
         assert_eq!(
-            fit_error(12, None, &statuses),
+            fit_error(12, None, &statuses, false),
             "0/12 nodes are available: 10 Insufficient cpu, 2 node(s) had untolerated taint(s). \
              no new claims to deallocate, preemption: 0/12 nodes are available: 10 No \
              preemption victims found for incoming pod, 2 Preemption is not helpful for \
@@ -560,7 +547,8 @@ mod tests {
             fit_error(
                 3,
                 Some("pod has unbound immediate PersistentVolumeClaims"),
-                &[]
+                &[],
+                false
             ),
             "0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims. not found"
         );

@@ -9,7 +9,8 @@
 //! the fewest pods, then the first in natural name order (upstream picks at random).
 //!
 //! A pod that fits nowhere stays Pending with `PodScheduled=False` (`Unschedulable`) and a
-//! `FailedScheduling` event; it is retried, oldest first and before any new pod, in the
+//! `FailedScheduling` event; it is retried, higher priority first, then oldest first, and
+//! before any new pod, in the
 //! instant a node changes or joins, a bound pod goes away, or one of its claims changes. A
 //! retry that fails for the same reasons records no new event.
 
@@ -174,8 +175,9 @@ fn request_retry_of<'a>(world: &mut World, pods: impl IntoIterator<Item = &'a St
     }
 }
 
-/// Tries every waiting pod again (or, when only some were asked for, those), oldest first
-/// (creation time, then natural name order).
+/// Tries every waiting pod again (or, when only some were asked for, those) in the
+/// scheduling queue's order (PrioritySort's `Less`): higher `spec.priority` first, then
+/// oldest first (creation time, then natural name order).
 fn flush(world: &mut World) {
     let all = std::mem::take(&mut world.scheduler.retry);
     let only = std::mem::take(&mut world.scheduler.retry_only);
@@ -185,19 +187,29 @@ fn flush(world: &mut World) {
     } else {
         Box::new(only.iter().filter(|p| scheduler.unschedulable.contains(*p)))
     };
-    let mut waiting: Vec<(Option<k8s_openapi::jiff::Timestamp>, String)> = chosen
+    type Queued = (
+        std::cmp::Reverse<i32>,
+        Option<k8s_openapi::jiff::Timestamp>,
+        String,
+    );
+    let mut waiting: Vec<Queued> = chosen
         .map(|name| {
-            let created = world
-                .store
-                .pods()
-                .get(name)
+            let pod = world.store.pods().get(name);
+            let priority = pod
+                .and_then(|p| p.spec.as_ref()?.priority)
+                .unwrap_or_default();
+            let created = pod
                 .and_then(|p| p.metadata.creation_timestamp.as_ref())
                 .map(|t| t.0);
-            (created, name.clone())
+            (std::cmp::Reverse(priority), created, name.clone())
         })
         .collect();
-    waiting.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| natural_cmp(&a.1, &b.1)));
-    for (_, name) in waiting {
+    waiting.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| a.1.cmp(&b.1))
+            .then_with(|| natural_cmp(&a.2, &b.2))
+    });
+    for (_, _, name) in waiting {
         let schedulable = world.store.pods().get(&name).is_some_and(|pod| {
             pod.spec
                 .as_ref()
@@ -440,14 +452,14 @@ fn schedule_one(world: &mut World, name: &str) {
     let named_nodes = match node_affinity::pre_filter(&info) {
         Ok(names) => names.map(|n| n.into_iter().map(str::to_string).collect::<BTreeSet<_>>()),
         Err(reason) => {
-            fail(world, name, fit_error(total, Some(reason), &[]));
+            fail(world, name, fit_error(total, Some(reason), &[], false));
             return;
         }
     };
     let allowed = match volume_binding::pre_filter(world, pod) {
         Ok(allowed) => allowed,
         Err(reason) => {
-            fail(world, name, fit_error(total, Some(&reason), &[]));
+            fail(world, name, fit_error(total, Some(&reason), &[], false));
             return;
         }
     };
@@ -562,7 +574,7 @@ fn schedule_one(world: &mut World, name: &str) {
             }
         }
         if feasible.is_empty() {
-            Err(fit_error(total, None, &statuses))
+            Err(fit_error(total, None, &statuses, info.preempt_never))
         } else {
             Ok(select_host(
                 &info,

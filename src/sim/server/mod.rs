@@ -377,7 +377,9 @@ pub fn create(
             defaults::default_pod(&mut pod);
             // Mutating admission runs before validation, in kube-apiserver's plugin order.
             pod::admit_service_account(world, &name, &mut pod)?;
-            pod::admit_priority(&name, &mut pod)?;
+            pod::admit_priority(world, &name, &mut pod)?;
+            // The strategy's PrepareForCreate, then validation.
+            super::api::label_keys::merge_label_keys(&mut pod);
             let errors = validation::validate_pod(&pod);
             if !errors.is_empty() {
                 return Err(invalid(kind, &name, &errors).into());
@@ -448,10 +450,14 @@ pub fn create(
                 // The API's conversion merges stringData before validation.
                 defaults::merge_secret_string_data(&mut body);
             }
+            if other == super::api::priorityclass::KIND {
+                super::api::priorityclass::default(&mut body);
+            }
             let errors = validate_other(other, &body, None);
             if !errors.is_empty() {
                 return Err(invalid(kind, &name, &errors).into());
             }
+            admit_priority_class(world, other, &name, &body)?;
             warnings.extend(other_warnings(other, &body, None));
             let mut metadata = meta_of(value);
             init_meta(world, kind, &mut metadata);
@@ -573,6 +579,11 @@ fn validate_other(kind: &str, body: &Value, old: Option<&Value>) -> Vec<field_er
             });
             errors
         }
+        super::api::priorityclass::KIND => {
+            let mut errors = meta;
+            errors.extend(super::api::priorityclass::validate(body, old));
+            errors
+        }
         "Deployment" => {
             let mut errors = meta;
             errors.extend(super::api::validation_ranges::validate_deployment_ranges(
@@ -582,6 +593,26 @@ fn validate_other(kind: &str, body: &Value, old: Option<&Value>) -> Vec<field_er
         }
         _ => meta,
     }
+}
+
+/// The Priority admission plugin's check of a PriorityClass (validating admission, after
+/// the object's validation): one global default (`api/priorityclass.rs`).
+fn admit_priority_class(
+    world: &World,
+    kind: &str,
+    name: &str,
+    body: &Value,
+) -> Result<(), ApiError> {
+    if kind != super::api::priorityclass::KIND {
+        return Ok(());
+    }
+    let classes = pod::priority_classes(world);
+    super::api::priorityclass::admit(body, &classes).map_err(|reason| {
+        ApiError::new(
+            Reason::Forbidden,
+            format!("priorityclasses.scheduling.k8s.io \"{name}\" is forbidden: {reason}"),
+        )
+    })
 }
 
 /// `ValidateNode` / `ValidateNodeUpdate`, for the part a user can get wrong: the taints.
@@ -764,10 +795,14 @@ fn update_with(
             if k == "Secret" {
                 defaults::merge_secret_string_data(&mut value);
             }
+            if k == super::api::priorityclass::KIND {
+                super::api::priorityclass::default(&mut value);
+            }
             let errors = validate_other(k, &value, old.as_ref());
             if !errors.is_empty() {
                 return Err(invalid(kind, name, &errors).into());
             }
+            admit_priority_class(world, k, name, &value)?;
             warnings.extend(other_warnings(k, &value, old.as_ref()));
             if old.as_ref() == Some(&value) {
                 false

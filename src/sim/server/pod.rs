@@ -20,7 +20,7 @@ pub fn insert_pod(world: &mut World, mut pod: Pod) -> Result<(), RequestError> {
     // were, before validation; doing it again changes nothing).
     crate::sim::api::defaults::default_pod(&mut pod);
     admit_service_account(world, &name, &mut pod)?;
-    admit_priority(&name, &mut pod)?;
+    admit_priority(world, &name, &mut pod)?;
     // Validating admission, after the object's validation.
     crate::sim::api::runtimeclass::validate_overhead(&pod).map_err(|reason| {
         ApiError::new(
@@ -88,9 +88,27 @@ pub(super) fn admit_service_account(
     )
 }
 
+/// The PriorityClasses the Priority admission plugin knows: the two built-in ones, then
+/// the stored ones in name order.
+pub(super) fn priority_classes(world: &World) -> Vec<crate::sim::api::priority::Class> {
+    use crate::sim::api::{priority::Class, priorityclass};
+    let kind = ObjectKind::from_kind(priorityclass::KIND);
+    let mut classes = Class::system();
+    for name in world.store.names(&kind) {
+        if let Some(body) = world.store.written_body(&kind, &name) {
+            let class = priorityclass::class_of(body);
+            if !classes.iter().any(|c| c.name == class.name) {
+                classes.push(class);
+            }
+        }
+    }
+    classes
+}
+
 /// The Priority admission plugin on create (`api/priority.rs`); a refusal is `Forbidden`.
-pub(super) fn admit_priority(name: &str, pod: &mut Pod) -> Result<(), ApiError> {
-    crate::sim::api::priority::admit_create(pod).map_err(|reason| {
+pub(super) fn admit_priority(world: &World, name: &str, pod: &mut Pod) -> Result<(), ApiError> {
+    let classes = priority_classes(world);
+    crate::sim::api::priority::admit_create(pod, &classes).map_err(|reason| {
         ApiError::new(
             Reason::Forbidden,
             format!("pods \"{name}\" is forbidden: {reason}"),

@@ -264,8 +264,9 @@ fn validate_pod_affinity_term(term: &PodAffinityTerm, path: &str) -> Vec<FieldEr
     errs
 }
 
-/// `validateMatchLabelKeysAndMismatchLabelKeys`.
-fn match_and_mismatch_label_keys(
+/// `validateMatchLabelKeysAndMismatchLabelKeys`, for pod affinity terms and (the merge
+/// gate on) topology spread constraints.
+pub(super) fn match_and_mismatch_label_keys(
     path: &str,
     match_keys: &[String],
     mismatch_keys: &[String],

@@ -203,6 +203,7 @@ pub(super) fn validate_pod_spec(
     if let Some(affinity) = &spec.affinity {
         errs.extend(validate_affinity(affinity, &format!("{path}.affinity")));
     }
+    errs.extend(validate_pod_dns_config(spec, &format!("{path}.dnsConfig")));
     errs.extend(validate_topology_spread_constraints(
         spec.topology_spread_constraints.as_deref().unwrap_or(&[]),
         &format!("{path}.topologySpreadConstraints"),
@@ -249,6 +250,82 @@ fn validate_sub_paths(m: &VolumeMount, cp: &str, mp: &str) -> Vec<FieldError> {
             expr,
             &format!("{list}.subPathExpr"),
         ));
+    }
+    errs
+}
+
+/// `validatePodDNSConfig`: `dnsPolicy: None` needs a `dnsConfig` with a nameserver; at
+/// most 3 nameservers (`MaxDNSNameservers`), each an IP address; at most 32 search paths
+/// and 2048 characters of them joined by spaces (`MaxDNSSearchPaths`,
+/// `MaxDNSSearchListChars`); every option named.
+fn validate_pod_dns_config(spec: &PodSpec, path: &str) -> Vec<FieldError> {
+    const MAX_NAMESERVERS: usize = 3;
+    const MAX_SEARCH_PATHS: usize = 32;
+    const MAX_SEARCH_LIST_CHARS: usize = 2048;
+    let mut errs = Vec::new();
+    let config = spec.dns_config.as_ref();
+    if spec.dns_policy.as_deref() == Some("None") {
+        let Some(config) = config else {
+            errs.push(FieldError::required(
+                path,
+                "must provide `dnsConfig` when `dnsPolicy` is None",
+            ));
+            return errs;
+        };
+        if config.nameservers.as_ref().is_none_or(|n| n.is_empty()) {
+            errs.push(FieldError::required(
+                format!("{path}.nameservers"),
+                "must provide at least one DNS nameserver when `dnsPolicy` is None",
+            ));
+            return errs;
+        }
+    }
+    let Some(config) = config else {
+        return errs;
+    };
+    // A list in a field error is its JSON since v1.34 (`render.rs`).
+    let go_list = |items: &[String]| super::render::go_json(&serde_json::json!(items));
+    let nameservers = config.nameservers.as_deref().unwrap_or(&[]);
+    if nameservers.len() > MAX_NAMESERVERS {
+        errs.push(FieldError::invalid(
+            format!("{path}.nameservers"),
+            go_list(nameservers),
+            format!("must not have more than {MAX_NAMESERVERS} nameservers"),
+        ));
+    }
+    for (i, ns) in nameservers.iter().enumerate() {
+        if ns.parse::<std::net::IpAddr>().is_err() {
+            errs.push(FieldError::invalid_str(
+                format!("{path}.nameservers[{i}]"),
+                ns,
+                "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)",
+            ));
+        }
+    }
+    let searches = config.searches.as_deref().unwrap_or(&[]);
+    if searches.len() > MAX_SEARCH_PATHS {
+        errs.push(FieldError::invalid(
+            format!("{path}.searches"),
+            go_list(searches),
+            format!("must not have more than {MAX_SEARCH_PATHS} search paths"),
+        ));
+    }
+    if searches.join(" ").len() > MAX_SEARCH_LIST_CHARS {
+        errs.push(FieldError::invalid(
+            format!("{path}.searches"),
+            go_list(searches),
+            format!(
+                "must not have more than {MAX_SEARCH_LIST_CHARS} characters (including spaces) in the search list"
+            ),
+        ));
+    }
+    for (i, option) in config.options.iter().flatten().enumerate() {
+        if option.name.as_deref().unwrap_or("").is_empty() {
+            errs.push(FieldError::required(
+                format!("{path}.options[{i}]"),
+                "must not be empty",
+            ));
+        }
     }
     errs
 }

@@ -1,16 +1,14 @@
 //! `validateTopologySpreadConstraints` (`pkg/apis/core/validation`): each constraint has a
 //! positive `maxSkew`, a `topologyKey`, a known `whenUnsatisfiable`, a positive
 //! `minDomains` only with `DoNotSchedule`, known node inclusion policies, `matchLabelKeys`
-//! that are label names not already in the selector, and a valid label selector; no two
+//! checked as for pod affinity terms, and a valid label selector; no two
 //! constraints share a `{topologyKey, whenUnsatisfiable}` pair.
-
-use std::collections::BTreeSet;
 
 use k8s_openapi::api::core::v1::TopologySpreadConstraint;
 
 use super::super::field_error::FieldError;
+use super::affinity::match_and_mismatch_label_keys;
 use super::selector::validate_label_selector;
-use super::taint::label_name_errors;
 
 const NOT_POSITIVE_MSG: &str = "must be greater than zero";
 /// `supportedScheduleActions`, sorted as upstream lists a set.
@@ -88,41 +86,18 @@ pub(super) fn validate_topology_spread_constraints(
                 ));
             }
         }
-        errs.extend(match_label_keys(c, &format!("{cp}.matchLabelKeys")));
+        // With MatchLabelKeysInPodTopologySpreadSelectorMerge (on by default since v1.34)
+        // upstream checks the keys as for pod affinity terms
+        // (`validateMatchLabelKeysAndMismatchLabelKeys`): a pod's selector already holds
+        // the merged `key In (value)`, so only a key the selector names twice is refused.
+        errs.extend(match_and_mismatch_label_keys(
+            &cp,
+            c.match_label_keys.as_deref().unwrap_or(&[]),
+            &[],
+            c.label_selector.as_ref(),
+        ));
         if let Some(selector) = &c.label_selector {
             errs.extend(validate_label_selector(selector, &format!("{cp}.labelSelector")).0);
-        }
-    }
-    errs
-}
-
-/// `validateMatchLabelKeysInTopologySpread`.
-fn match_label_keys(c: &TopologySpreadConstraint, path: &str) -> Vec<FieldError> {
-    let keys = c.match_label_keys.as_deref().unwrap_or(&[]);
-    if keys.is_empty() {
-        return Vec::new();
-    }
-    let mut errs = Vec::new();
-    let mut selector_keys: BTreeSet<&str> = BTreeSet::new();
-    match &c.label_selector {
-        Some(s) => {
-            selector_keys.extend(s.match_labels.iter().flatten().map(|(k, _)| k.as_str()));
-            selector_keys.extend(s.match_expressions.iter().flatten().map(|e| e.key.as_str()));
-        }
-        None => errs.push(FieldError::forbidden(
-            path,
-            "must not be specified when labelSelector is not set",
-        )),
-    }
-    for (i, key) in keys.iter().enumerate() {
-        let kp = format!("{path}[{i}]");
-        errs.extend(label_name_errors(key, &kp));
-        if selector_keys.contains(key.as_str()) {
-            errs.push(FieldError::invalid_str(
-                kp,
-                key,
-                "exists in both matchLabelKeys and labelSelector",
-            ));
         }
     }
     errs

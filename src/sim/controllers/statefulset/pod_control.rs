@@ -60,6 +60,9 @@ pub fn create_pod(
         );
         return Err(WriteError::Failed(Failed(None)));
     }
+    // The pod strategy's PrepareForCreate merges the label keys before validation.
+    let mut pod = pod;
+    crate::sim::api::label_keys::merge_label_keys(&mut pod);
     let errors = crate::sim::api::validation::validate_pod(&pod);
     if !errors.is_empty() {
         // The server's text, which kubectl would prefix with "The ".
