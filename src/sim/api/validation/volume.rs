@@ -1,10 +1,12 @@
 //! A pod volume's source (`validateVolumeSource` in `pkg/apis/core/validation`): exactly
-//! one source, and the fields the common sources cannot do without.
+//! one source, and the fields the common sources cannot do without; a `downwardAPI`
+//! volume's files (`validateDownwardAPIVolumeSource`), also as a projected source.
 
-use k8s_openapi::api::core::v1::Volume;
+use k8s_openapi::api::core::v1::{DownwardAPIVolumeFile, Volume};
 use serde_json::Value;
 
 use super::super::field_error::FieldError;
+use super::env::{validate_container_resource_field_selector, validate_object_field_selector};
 
 /// The sources in upstream's order of checking: the JSON field, and the path upstream
 /// gives its "more than 1 volume type" error (`cephFS` and, upstream's typo, `downwarAPI`).
@@ -101,7 +103,22 @@ pub(super) fn validate_volume_source(volume: &Volume, path: &str) -> Vec<FieldEr
             continue;
         }
         found += 1;
-        errs.extend(source_errors(field, source, &format!("{path}.{field}")));
+        let at = format!("{path}.{field}");
+        errs.extend(source_errors(field, source, &at));
+        if let Some(d) = volume
+            .downward_api
+            .as_ref()
+            .filter(|_| field == "downwardAPI")
+        {
+            // `validateDownwardAPIVolumeSource`: the files' errors are at the source's own
+            // path, not at `items[i]` (upstream passes the source's path down).
+            for file in d.items.iter().flatten() {
+                errs.extend(validate_downward_api_volume_file(file, &at));
+            }
+        }
+        if let Some(p) = volume.projected.as_ref().filter(|_| field == "projected") {
+            errs.extend(projected_downward_api_errors(p, &at));
+        }
     }
     if found == 0 {
         errs.push(FieldError::required(path, "must specify a volume type"));
@@ -135,6 +152,7 @@ fn source_errors(field: &str, source: &Value, path: &str) -> Vec<FieldError> {
             errs.extend(required("name"));
             errs.extend(mode("defaultMode"));
         }
+        "downwardAPI" | "projected" => errs.extend(mode("defaultMode")),
         "persistentVolumeClaim" => errs.extend(required("claimName")),
         "nfs" => {
             errs.extend(required("server"));
@@ -151,6 +169,121 @@ fn source_errors(field: &str, source: &Value, path: &str) -> Vec<FieldError> {
             errs.extend(required("volumeClaimTemplate"));
         }
         _ => {}
+    }
+    errs
+}
+
+/// The fields a `downwardAPI` file may read (`validVolumeDownwardAPIFieldPathExpressions`),
+/// sorted as `sets.List` gives them; a subscript of labels or annotations is also allowed.
+const VOLUME_FIELD_PATHS: [&str; 5] = [
+    "metadata.annotations",
+    "metadata.labels",
+    "metadata.name",
+    "metadata.namespace",
+    "metadata.uid",
+];
+
+/// `validateDownwardAPIVolumeFile`: the path required, relative, without `..`; exactly one
+/// of `fieldRef` (a metadata field) and `resourceFieldRef` (naming its container); the
+/// file's mode in range.
+fn validate_downward_api_volume_file(file: &DownwardAPIVolumeFile, path: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    if file.path.is_empty() {
+        errs.push(FieldError::required(format!("{path}.path"), ""));
+    }
+    errs.extend(local_non_reserved_path(&file.path, &format!("{path}.path")));
+    if let Some(fs) = &file.field_ref {
+        errs.extend(validate_object_field_selector(
+            fs,
+            &VOLUME_FIELD_PATHS,
+            &format!("{path}.fieldRef"),
+        ));
+        if file.resource_field_ref.is_some() {
+            errs.push(FieldError::invalid_str(
+                path,
+                "resource",
+                "fieldRef and resourceFieldRef can not be specified simultaneously",
+            ));
+        }
+    } else if let Some(rs) = &file.resource_field_ref {
+        errs.extend(validate_container_resource_field_selector(
+            rs,
+            &format!("{path}.resourceFieldRef"),
+            true,
+        ));
+    } else {
+        errs.push(FieldError::required(
+            path,
+            "one of fieldRef and resourceFieldRef is required",
+        ));
+    }
+    if let Some(m) = file.mode.filter(|m| !(0..=0o777).contains(m)) {
+        errs.push(FieldError::invalid(
+            format!("{path}.mode"),
+            m.to_string(),
+            FILE_MODE_MSG,
+        ));
+    }
+    errs
+}
+
+/// The `downwardAPI` sources of a projected volume (their part of
+/// `validateProjectionSources`): each file checked at `sources[i].downwardAPI`, and a path
+/// that an earlier file of any downward API source took is `conflicting duplicate paths`.
+fn projected_downward_api_errors(
+    projected: &k8s_openapi::api::core::v1::ProjectedVolumeSource,
+    path: &str,
+) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    for (i, source) in projected.sources.iter().flatten().enumerate() {
+        let Some(d) = &source.downward_api else {
+            continue;
+        };
+        let at = format!("{path}.sources[{i}].downwardAPI");
+        for file in d.items.iter().flatten() {
+            errs.extend(validate_downward_api_volume_file(file, &at));
+            if !file.path.is_empty() {
+                if seen.contains(&file.path.as_str()) {
+                    errs.push(FieldError::invalid_str(
+                        path,
+                        &file.path,
+                        "conflicting duplicate paths",
+                    ));
+                } else {
+                    seen.push(&file.path);
+                }
+            }
+        }
+    }
+    errs
+}
+
+/// `ValidateLocalNonReservedPath`: relative (`validateLocalDescendingPath`), no `..`
+/// element (one error however many), and not starting with `..` (unless that was `../`,
+/// already told).
+fn local_non_reserved_path(target: &str, path: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    if target.starts_with('/') {
+        errs.push(FieldError::invalid_str(
+            path,
+            target,
+            "must be a relative path",
+        ));
+    }
+    if target.split('/').any(|part| part == "..") {
+        errs.push(FieldError::invalid_str(
+            path,
+            target,
+            "must not contain '..'",
+        ));
+    }
+    if target.starts_with("..") && !target.starts_with("../") {
+        errs.push(FieldError::invalid_str(
+            path,
+            target,
+            "must not start with '..'",
+        ));
     }
     errs
 }
