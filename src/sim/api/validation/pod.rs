@@ -217,7 +217,20 @@ pub(super) fn validate_pod_spec(
         }
     }
     errs.extend(super::pod_resources::validate_pod_resources(spec, path));
-    errs.extend(validate_pod_level_ranges(spec, path));
+    // `ValidatePodSpec` checks the hostname and subdomain after activeDeadlineSeconds and
+    // before the tolerations (a template's as a pod's).
+    let mut names = Vec::new();
+    for (field, value) in [
+        ("hostname", spec.hostname.as_deref()),
+        ("subdomain", spec.subdomain.as_deref()),
+    ] {
+        if let Some(v) = value.filter(|v| !v.is_empty()) {
+            for e in dns1123_label_errors(v) {
+                names.push(FieldError::invalid_str(format!("{path}.{field}"), v, e));
+            }
+        }
+    }
+    errs.extend(validate_pod_level_ranges(spec, path, names));
     errs.extend(validate_host_aliases(spec, path));
     errs
 }
@@ -374,16 +387,6 @@ pub fn validate_pod(pod: &Pod) -> Vec<FieldError> {
     match &pod.spec {
         None => errs.push(FieldError::required("spec.containers", "")),
         Some(spec) => {
-            for (field, value) in [
-                ("spec.hostname", spec.hostname.as_deref()),
-                ("spec.subdomain", spec.subdomain.as_deref()),
-            ] {
-                if let Some(v) = value.filter(|v| !v.is_empty()) {
-                    for e in dns1123_label_errors(v) {
-                        errs.push(FieldError::invalid_str(field, v, e));
-                    }
-                }
-            }
             errs.extend(validate_pod_spec(
                 spec,
                 "spec",
