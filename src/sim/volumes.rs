@@ -82,7 +82,10 @@ pub fn write(world: &mut World, pod: &str, path: &str, content: &str) -> Result<
 pub fn read(world: &World, pod: &str, path: &str) -> Result<Option<String>, String> {
     let (place, relative, _, projected) = locate(world, pod, path)?;
     if let Some(volume) = projected {
-        return Ok(projected_file(world, &volume, &relative));
+        let Some(p) = world.store.pods().get(pod) else {
+            return Ok(None);
+        };
+        return Ok(projected_file(world, p, &volume, &relative));
     }
     let written = world
         .files
@@ -149,18 +152,35 @@ fn hosts_file(world: &World, pod: &Pod) -> Option<String> {
     Some(text)
 }
 
-/// The file a `configMap`, `secret` or `projected` volume shows at `relative`: the value
-/// of the key of that name, or of the key an `items` entry puts at that path (the volume
-/// plugins' `MakePayload`); `None` when no key lands there.
-fn projected_file(world: &World, volume: &Volume, relative: &str) -> Option<String> {
-    use crate::sim::kubelet::{config_data, ConfigSource};
-    let mut sources: Vec<(ConfigSource, &str, Option<&[KeyToPath]>)> = Vec::new();
+/// The file a `configMap`, `secret`, `downwardAPI` or `projected` volume shows at
+/// `relative`: the volume plugins' payload (`MakePayload`, the downward API's
+/// `CollectData`; a projected volume's sources in order, a later one's file replacing an
+/// earlier one's at the same path); `None` when no file lands there.
+fn projected_file(world: &World, pod: &Pod, volume: &Volume, relative: &str) -> Option<String> {
+    use crate::sim::kubelet::{config_data, downward_api_files, ConfigSource};
+    use k8s_openapi::api::core::v1::DownwardAPIVolumeFile;
+    enum Src<'a> {
+        Config(ConfigSource, &'a str, Option<&'a [KeyToPath]>),
+        Downward(&'a [DownwardAPIVolumeFile]),
+    }
+    let mut sources: Vec<Src> = Vec::new();
     if let Some(cm) = &volume.config_map {
-        sources.push((ConfigSource::ConfigMap, &cm.name, cm.items.as_deref()));
+        sources.push(Src::Config(
+            ConfigSource::ConfigMap,
+            &cm.name,
+            cm.items.as_deref(),
+        ));
     }
     if let Some(secret) = &volume.secret {
         let name = secret.secret_name.as_deref().unwrap_or_default();
-        sources.push((ConfigSource::Secret, name, secret.items.as_deref()));
+        sources.push(Src::Config(
+            ConfigSource::Secret,
+            name,
+            secret.items.as_deref(),
+        ));
+    }
+    if let Some(d) = &volume.downward_api {
+        sources.push(Src::Downward(d.items.as_deref().unwrap_or_default()));
     }
     for source in volume
         .projected
@@ -168,26 +188,40 @@ fn projected_file(world: &World, volume: &Volume, relative: &str) -> Option<Stri
         .flat_map(|p| p.sources.iter().flatten())
     {
         if let Some(cm) = &source.config_map {
-            sources.push((ConfigSource::ConfigMap, &cm.name, cm.items.as_deref()));
+            sources.push(Src::Config(
+                ConfigSource::ConfigMap,
+                &cm.name,
+                cm.items.as_deref(),
+            ));
         }
         if let Some(secret) = &source.secret {
-            sources.push((ConfigSource::Secret, &secret.name, secret.items.as_deref()));
+            sources.push(Src::Config(
+                ConfigSource::Secret,
+                &secret.name,
+                secret.items.as_deref(),
+            ));
+        }
+        if let Some(d) = &source.downward_api {
+            sources.push(Src::Downward(d.items.as_deref().unwrap_or_default()));
         }
     }
-    sources.into_iter().find_map(|(source, name, items)| {
-        let data = config_data(world, source, name)?;
-        match items {
-            Some(items) => items
-                .iter()
-                .find(|item| item.path == relative)
-                .and_then(|item| data.get(&item.key).cloned()),
-            None => data.get(relative).cloned(),
+    sources.into_iter().rev().find_map(|source| match source {
+        Src::Config(source, name, items) => {
+            let data = config_data(world, source, name)?;
+            match items {
+                Some(items) => items
+                    .iter()
+                    .find(|item| item.path == relative)
+                    .and_then(|item| data.get(&item.key).cloned()),
+                None => data.get(relative).cloned(),
+            }
         }
+        Src::Downward(items) => downward_api_files(world, pod, items).ok()?.remove(relative),
     })
 }
 
 /// Where a path lives: the place, the path relative to it, whether it is read-only, and
-/// the volume when its files come from ConfigMaps or Secrets.
+/// the volume when its files come from ConfigMaps, Secrets or the downward API.
 type Located = (Place, String, bool, Option<Volume>);
 
 /// The place a path lives in, the path relative to it, and whether it is read-only.
@@ -244,9 +278,11 @@ fn locate(world: &World, pod_name: &str, path: &str) -> Result<Located, String> 
         ));
     };
     let mut read_only = mount.read_only == Some(true);
-    let projected =
-        (volume.config_map.is_some() || volume.secret.is_some() || volume.projected.is_some())
-            .then(|| volume.clone());
+    let projected = (volume.config_map.is_some()
+        || volume.secret.is_some()
+        || volume.downward_api.is_some()
+        || volume.projected.is_some())
+    .then(|| volume.clone());
     let place = if let Some(source) = &volume.persistent_volume_claim {
         read_only |= source.read_only == Some(true);
         let pv = world

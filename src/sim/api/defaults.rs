@@ -324,6 +324,30 @@ fn default_volume(v: &mut Volume) {
             s.default_mode = Some(0o644);
         }
     }
+    // `SetDefaults_DownwardAPIVolumeSource`, `SetDefaults_ProjectedVolumeSource` (0644),
+    // `SetDefaults_ServiceAccountTokenProjection` (an hour) and, for every file's
+    // `fieldRef`, `SetDefaults_ObjectFieldSelector` (`v1`).
+    let mut files = Vec::new();
+    if let Some(d) = v.downward_api.as_mut() {
+        d.default_mode.get_or_insert(0o644);
+        files.extend(d.items.iter_mut().flatten());
+    }
+    if let Some(p) = v.projected.as_mut() {
+        p.default_mode.get_or_insert(0o644);
+        for source in p.sources.iter_mut().flatten() {
+            if let Some(d) = source.downward_api.as_mut() {
+                files.extend(d.items.iter_mut().flatten());
+            }
+            if let Some(t) = source.service_account_token.as_mut() {
+                t.expiration_seconds.get_or_insert(3600);
+            }
+        }
+    }
+    for file in files {
+        if let Some(f) = file.field_ref.as_mut() {
+            set_if_empty(&mut f.api_version, "v1");
+        }
+    }
 }
 
 /// The API server writes every quantity back in canonical form (`Quantity.MarshalJSON`

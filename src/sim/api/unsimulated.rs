@@ -75,8 +75,9 @@ pub static FIELDS: &[Unsimulated] = &[
     f(PodSpec, "volumes[*].nfs", None, "NFS volumes are not simulated", "{\"server\":\"nfs\",\"path\":\"/\"}"),
     f(PodSpec, "volumes[*].csi", None, "inline CSI volumes are not simulated", "{\"driver\":\"example.csi\"}"),
     f(PodSpec, "volumes[*].ephemeral", None, "generic ephemeral volumes are not simulated (no claim is created)", "{\"volumeClaimTemplate\":{\"spec\":{}}}"),
-    f(PodSpec, "volumes[*].projected", None, "projected volumes have no content in scn", "{\"sources\":[]}"),
-    f(PodSpec, "volumes[*].downwardAPI", None, "downward API volumes have no content in scn", "{\"items\":[]}"),
+    f(PodSpec, "volumes[*].projected.sources[*].serviceAccountToken", None, "no token is issued: the file is absent", "{\"path\":\"token\"}"),
+    f(PodSpec, "volumes[*].projected.sources[*].clusterTrustBundle", None, "cluster trust bundles are not simulated: the file is absent", "{\"signerName\":\"example.com/s\",\"path\":\"ca.pem\"}"),
+    f(PodSpec, "volumes[*].projected.sources[*].podCertificate", None, "pod certificates are not simulated: the file is absent", "{\"signerName\":\"example.com/s\",\"keyType\":\"ED25519\",\"credentialBundlePath\":\"creds.pem\"}"),
     f(PodSpec, "volumes[*].emptyDir.sizeLimit", None, "an emptyDir over its size limit would get the pod evicted", "\"1Gi\""),
     f(Service, "externalTrafficPolicy", Some("\"Cluster\""), "traffic routing from outside the cluster is not simulated", "\"Local\""),
     f(Service, "sessionAffinity", Some("\"None\""), "connections are not simulated, so neither is client affinity", "\"ClientIP\""),
@@ -239,8 +240,11 @@ mod tests {
             .and_then(|s| s.split("\n## ").next())
             .expect("docs/language.md has a \"Not simulated\" section");
         for field in FIELDS {
-            // Volume types are listed by their type name.
-            let shown = field.path.trim_start_matches("volumes[*].");
+            // Volume types and projected sources are listed by their name.
+            let shown = field
+                .path
+                .trim_start_matches("volumes[*].")
+                .trim_start_matches("projected.sources[*].");
             assert!(
                 section.contains(&format!("`{shown}`")),
                 "docs/language.md does not list {}",

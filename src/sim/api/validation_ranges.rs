@@ -33,7 +33,7 @@ pub fn validate_pod_spec_ranges(spec: &PodSpec, path: &str) -> Vec<FieldError> {
         let cp = format!("{path}.initContainers[{i}]");
         errs.extend(validate_container_ranges(c, grace, &cp, true));
     }
-    errs.extend(validate_pod_level_ranges(spec, path));
+    errs.extend(validate_pod_level_ranges(spec, path, Vec::new()));
     errs
 }
 
@@ -69,8 +69,13 @@ pub fn validate_container_ranges(
     errs
 }
 
-/// The pod's own ranges: `activeDeadlineSeconds`, the tolerations.
-pub fn validate_pod_level_ranges(spec: &PodSpec, path: &str) -> Vec<FieldError> {
+/// The pod's own ranges: `activeDeadlineSeconds`, then (`between`: what `ValidatePodSpec`
+/// checks in between, the hostname and subdomain) the tolerations.
+pub fn validate_pod_level_ranges(
+    spec: &PodSpec,
+    path: &str,
+    between: Vec<FieldError>,
+) -> Vec<FieldError> {
     let mut errs = Vec::new();
     if let Some(d) = spec.active_deadline_seconds {
         if !(1..=i64::from(i32::MAX)).contains(&d) {
@@ -81,6 +86,7 @@ pub fn validate_pod_level_ranges(spec: &PodSpec, path: &str) -> Vec<FieldError> 
             ));
         }
     }
+    errs.extend(between);
     errs.extend(super::validation::validate_tolerations(
         spec.tolerations.as_deref().unwrap_or(&[]),
         &format!("{path}.tolerations"),

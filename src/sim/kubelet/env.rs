@@ -121,7 +121,15 @@ pub(crate) fn environment(
                 if let Some(fs) = &from.field_ref {
                     field_value(world, pod, fs)
                 } else if let Some(rs) = &from.resource_field_ref {
-                    resource_value(world, pod, container, rs)
+                    // `containerResourceRuntimeValue`: the named container's resource
+                    // when `containerName` is set, else this container's.
+                    let named = rs.container_name.as_deref().filter(|n| !n.is_empty());
+                    match named {
+                        None => resource_value(world, pod, container, rs),
+                        Some(name) => find(pod, name)
+                            .map(|c| resource_value(world, pod, c, rs))
+                            .unwrap_or_default(),
+                    }
                 } else if let Some(r) = &from.config_map_key_ref {
                     key_value(world, Source::ConfigMap, &r.name, &r.key)
                 } else if let Some(r) = &from.secret_key_ref {
@@ -233,7 +241,12 @@ fn join_ips<'a>(ips: impl Iterator<Item = &'a str>) -> String {
 /// `containerResourceRuntimeValue`: the container's request or limit of cpu, memory or
 /// ephemeral storage, divided by the divisor (1 unless given) and rounded up; a limit the
 /// container does not set is the node's allocatable amount.
-fn resource_value(world: &World, pod: &Pod, c: &Container, rs: &ResourceFieldSelector) -> String {
+pub(super) fn resource_value(
+    world: &World,
+    pod: &Pod,
+    c: &Container,
+    rs: &ResourceFieldSelector,
+) -> String {
     let Some((kind, resource)) = rs.resource.split_once('.') else {
         return String::new();
     };

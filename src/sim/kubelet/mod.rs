@@ -15,6 +15,7 @@
 //! - `env.rs`: a container's environment (a missing ConfigMap or Secret is
 //!   `CreateContainerConfigError`);
 //! - `config_objects.rs`: the ConfigMaps and Secrets those two read;
+//! - `downward_api.rs`: the files of a `downwardAPI` volume (or projected source);
 //! - `eviction.rs`: node-pressure eviction (`make pod/x evicted`);
 //! - `active_deadline.rs`: `spec.activeDeadlineSeconds` (the pod fails when it has been
 //!   active that long).
@@ -27,6 +28,7 @@ mod active_deadline;
 mod admission;
 mod backoff;
 mod config_objects;
+mod downward_api;
 mod env;
 mod eviction;
 mod images;
@@ -48,6 +50,7 @@ use super::kinds::ObjectKind;
 use super::world::{Timer, WatchEvent, World};
 
 pub(crate) use config_objects::{data as config_data, Source as ConfigSource};
+pub(crate) use downward_api::collect_data as downward_api_files;
 pub use eviction::evict;
 pub use pod_workers::{crash, make_healthy, make_ready, make_unhealthy, make_unready};
 pub(crate) use volume_manager::sub_path;

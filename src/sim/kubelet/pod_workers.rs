@@ -674,6 +674,17 @@ fn terminated(
     let killed_to_restart = std::mem::take(&mut c.restart_after_kill);
     c.started = false;
     c.started_at = None;
+    let mut new_definition = false;
+    if c.role == Role::Init {
+        if let Some(image) = c.next_image.take() {
+            new_definition = true;
+            // A regular init container that ran on while its image changed: its next start,
+            // if its exit calls for one, is the new definition's first (a fresh back-off).
+            c.image = image;
+            c.backoff = None;
+            c.pull_backoff = None;
+        }
+    }
     if let Some(image) = c.next_image.take() {
         // Stopped for a new definition: restarted whatever the restart policy, with the new
         // image and a fresh back-off (upstream keys the back-off by the container's hash).
@@ -706,6 +717,11 @@ fn terminated(
         code,
     });
     match backoff::next(c, since, at) {
+        None if new_definition => {
+            // The new image is pulled as for a first start when the node lacks it.
+            rt.containers[i].restart_count += 1;
+            start_new_definition(world, rt, i);
+        }
         None => restart(world, rt, i),
         Some(delay) => {
             rt.containers[i].state = State::BackOff {
@@ -824,8 +840,11 @@ fn spec_wants_new_images(pod: &Pod, rt: &PodRuntime) -> bool {
 
 /// `computePodActions` for containers whose definition changed (a pod update gave them a
 /// new image): a running one is killed (`Killing` "Container <name> definition changed,
-/// will be restarted", a graceful stop) and restarted with the new image; one that is not
-/// running takes the new image for its next start, at once. True if something changed.
+/// will be restarted", a graceful stop; a sidecar's "Init container <name> definition
+/// changed", `computeInitContainerActions`) and restarted with the new image; one that is not
+/// running takes the new image for its next start, at once. A running regular init
+/// container is left to finish; one that finished keeps its image (it never runs again).
+/// True if something changed.
 fn apply_spec_images(world: &mut World, rt: &mut PodRuntime) -> bool {
     if !wants_new_images(world, rt) {
         return false;
@@ -840,16 +859,24 @@ fn apply_spec_images(world: &mut World, rt: &mut PodRuntime) -> bool {
         if !wants_image(&rt.containers[i], &image) {
             continue;
         }
+        let role = rt.containers[i].role;
         match rt.containers[i].state.clone() {
+            // A regular init container that runs is not killed (`computeInitContainerActions`:
+            // "nothing to do but wait for it to finish"): done, it stays done with the image
+            // it ran; failed, it is started again with the new one.
+            State::Running { .. } if role == Role::Init => {
+                rt.containers[i].next_image = Some(image);
+            }
             State::Running { since, .. } => {
                 let name = rt.containers[i].name.clone();
-                event(
-                    world,
-                    &rt.name,
-                    "Normal",
-                    "Killing",
-                    format!("Container {name} definition changed, will be restarted"),
-                );
+                // A sidecar's message is `computeInitContainerActions`' own, without the
+                // ", will be restarted" that `computePodActions` adds for app containers.
+                let message = if role == Role::Sidecar {
+                    format!("Init container {name} definition changed")
+                } else {
+                    format!("Container {name} definition changed, will be restarted")
+                };
+                event(world, &rt.name, "Normal", "Killing", message);
                 // Ready until it has stopped, as for a liveness kill.
                 let (took, code) = kill_time(world, &rt.containers[i], grace);
                 let c = &mut rt.containers[i];

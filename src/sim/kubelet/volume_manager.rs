@@ -6,7 +6,8 @@
 //! `Warning FailedMount` and tries again after the operation's back-off (500 ms, doubling,
 //! at most 2m2s, as `nestedpendingoperations` waits). Until every volume is set up the pod
 //! has no sandbox: no IP, `PodReadyToStartContainers` False, its containers waiting in
-//! `ContainerCreating`. Claims are not checked here: the scheduler binds a pod only once its
+//! `ContainerCreating`. A `downwardAPI` file that names a container the pod does not have
+//! fails the same way (`container x not found`). Claims are not checked here: the scheduler binds a pod only once its
 //! claims are bound.
 
 use k8s_openapi::api::core::v1::{Container, KeyToPath, Pod, Volume, VolumeMount};
@@ -35,7 +36,7 @@ pub(crate) fn failures(world: &World, pod: &Pod) -> Vec<String> {
         .into_iter()
         .flatten()
         .filter_map(|v| {
-            set_up(world, v)
+            set_up(world, pod, v)
                 .err()
                 .map(|why| format!("MountVolume.SetUp failed for volume \"{}\" : {why}", v.name))
         })
@@ -59,7 +60,11 @@ pub(crate) fn failed(world: &mut World, rt: &mut PodRuntime, failures: Vec<Strin
 }
 
 /// One volume's `SetUp`: the error its plugin returns, if any.
-fn set_up(world: &World, volume: &Volume) -> Result<(), String> {
+fn set_up(world: &World, pod: &Pod, volume: &Volume) -> Result<(), String> {
+    if let Some(d) = &volume.downward_api {
+        let items = d.items.as_deref().unwrap_or_default();
+        return super::downward_api::collect_data(world, pod, items).map(|_| ());
+    }
     if let Some(cm) = &volume.config_map {
         return source(
             world,
@@ -103,6 +108,9 @@ fn set_up(world: &World, volume: &Volume) -> Result<(), String> {
                         secret.items.as_deref(),
                         secret.optional,
                     )
+                } else if let Some(d) = &s.downward_api {
+                    let items = d.items.as_deref().unwrap_or_default();
+                    super::downward_api::collect_data(world, pod, items).map(|_| ())
                 } else {
                     Ok(())
                 };

@@ -13,7 +13,10 @@ use super::super::validation_ranges::{
 };
 use super::affinity::validate_affinity;
 use super::env::{validate_env, validate_env_from};
-use super::names::{dns1123_label_errors, validate_labels, NONNEGATIVE_MSG, PORT_RANGE_MSG};
+use super::names::{
+    dns1123_label_errors, dns1123_subdomain_errors, qualified_name_errors, validate_labels,
+    NONNEGATIVE_MSG, PORT_RANGE_MSG,
+};
 use super::resources::validate_resource_requirements;
 use super::topology_spread::validate_topology_spread_constraints;
 use super::volume::validate_volume_source;
@@ -204,6 +207,16 @@ pub(super) fn validate_pod_spec(
         errs.extend(validate_affinity(affinity, &format!("{path}.affinity")));
     }
     errs.extend(validate_pod_dns_config(spec, &format!("{path}.dnsConfig")));
+    // `validateReadinessGates`: each condition type a qualified name.
+    for (i, gate) in spec.readiness_gates.iter().flatten().enumerate() {
+        for m in qualified_name_errors(&gate.condition_type) {
+            errs.push(FieldError::invalid_str(
+                format!("{path}.readinessGates[{i}].conditionType"),
+                &gate.condition_type,
+                m,
+            ));
+        }
+    }
     errs.extend(validate_topology_spread_constraints(
         spec.topology_spread_constraints.as_deref().unwrap_or(&[]),
         &format!("{path}.topologySpreadConstraints"),
@@ -218,7 +231,26 @@ pub(super) fn validate_pod_spec(
         }
     }
     errs.extend(super::pod_resources::validate_pod_resources(spec, path));
-    errs.extend(validate_pod_level_ranges(spec, path));
+    // `ValidateNodeName` (a DNS subdomain), just before activeDeadlineSeconds.
+    if let Some(node) = spec.node_name.as_deref().filter(|n| !n.is_empty()) {
+        for m in dns1123_subdomain_errors(node) {
+            errs.push(FieldError::invalid_str(format!("{path}.nodeName"), node, m));
+        }
+    }
+    // `ValidatePodSpec` checks the hostname and subdomain after activeDeadlineSeconds and
+    // before the tolerations (a template's as a pod's).
+    let mut names = Vec::new();
+    for (field, value) in [
+        ("hostname", spec.hostname.as_deref()),
+        ("subdomain", spec.subdomain.as_deref()),
+    ] {
+        if let Some(v) = value.filter(|v| !v.is_empty()) {
+            for e in dns1123_label_errors(v) {
+                names.push(FieldError::invalid_str(format!("{path}.{field}"), v, e));
+            }
+        }
+    }
+    errs.extend(validate_pod_level_ranges(spec, path, names));
     errs.extend(validate_host_aliases(spec, path));
     errs
 }
@@ -451,16 +483,6 @@ pub fn validate_pod(pod: &Pod) -> Vec<FieldError> {
     match &pod.spec {
         None => errs.push(FieldError::required("spec.containers", "")),
         Some(spec) => {
-            for (field, value) in [
-                ("spec.hostname", spec.hostname.as_deref()),
-                ("spec.subdomain", spec.subdomain.as_deref()),
-            ] {
-                if let Some(v) = value.filter(|v| !v.is_empty()) {
-                    for e in dns1123_label_errors(v) {
-                        errs.push(FieldError::invalid_str(field, v, e));
-                    }
-                }
-            }
             errs.extend(validate_pod_spec(
                 spec,
                 "spec",

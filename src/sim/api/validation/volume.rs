@@ -1,10 +1,12 @@
 //! A pod volume's source (`validateVolumeSource` in `pkg/apis/core/validation`): exactly
-//! one source, and the fields the common sources cannot do without.
+//! one source, and the fields the common sources cannot do without; a `downwardAPI`
+//! volume's files (`validateDownwardAPIVolumeSource`), also as a projected source.
 
-use k8s_openapi::api::core::v1::Volume;
+use k8s_openapi::api::core::v1::{DownwardAPIVolumeFile, KeyToPath, Volume};
 use serde_json::Value;
 
 use super::super::field_error::FieldError;
+use super::env::{validate_container_resource_field_selector, validate_object_field_selector};
 
 /// The sources in upstream's order of checking: the JSON field, and the path upstream
 /// gives its "more than 1 volume type" error (`cephFS` and, upstream's typo, `downwarAPI`).
@@ -101,7 +103,31 @@ pub(super) fn validate_volume_source(volume: &Volume, path: &str) -> Vec<FieldEr
             continue;
         }
         found += 1;
-        errs.extend(source_errors(field, source, &format!("{path}.{field}")));
+        let at = format!("{path}.{field}");
+        errs.extend(source_errors(field, source, &at));
+        if let Some(d) = volume
+            .downward_api
+            .as_ref()
+            .filter(|_| field == "downwardAPI")
+        {
+            // `validateDownwardAPIVolumeSource`: the files' errors are at the source's own
+            // path, not at `items[i]` (upstream passes the source's path down).
+            for file in d.items.iter().flatten() {
+                errs.extend(validate_downward_api_volume_file(file, &at));
+            }
+        }
+        if let Some(p) = volume.projected.as_ref().filter(|_| field == "projected") {
+            errs.extend(projection_sources_errors(p, &at));
+        }
+        // `validateConfigMapVolumeSource`, `validateSecretVolumeSource`: each item.
+        let items = match field {
+            "configMap" => volume.config_map.as_ref().and_then(|c| c.items.as_deref()),
+            "secret" => volume.secret.as_ref().and_then(|s| s.items.as_deref()),
+            _ => None,
+        };
+        for (j, item) in items.into_iter().flatten().enumerate() {
+            errs.extend(key_to_path_errors(item, &format!("{at}.items[{j}]")));
+        }
     }
     if found == 0 {
         errs.push(FieldError::required(path, "must specify a volume type"));
@@ -135,6 +161,7 @@ fn source_errors(field: &str, source: &Value, path: &str) -> Vec<FieldError> {
             errs.extend(required("name"));
             errs.extend(mode("defaultMode"));
         }
+        "downwardAPI" | "projected" => errs.extend(mode("defaultMode")),
         "persistentVolumeClaim" => errs.extend(required("claimName")),
         "nfs" => {
             errs.extend(required("server"));
@@ -151,6 +178,219 @@ fn source_errors(field: &str, source: &Value, path: &str) -> Vec<FieldError> {
             errs.extend(required("volumeClaimTemplate"));
         }
         _ => {}
+    }
+    errs
+}
+
+/// The fields a `downwardAPI` file may read (`validVolumeDownwardAPIFieldPathExpressions`),
+/// sorted as `sets.List` gives them; a subscript of labels or annotations is also allowed.
+const VOLUME_FIELD_PATHS: [&str; 5] = [
+    "metadata.annotations",
+    "metadata.labels",
+    "metadata.name",
+    "metadata.namespace",
+    "metadata.uid",
+];
+
+/// `validateDownwardAPIVolumeFile`: the path required, relative, without `..`; exactly one
+/// of `fieldRef` (a metadata field) and `resourceFieldRef` (naming its container); the
+/// file's mode in range.
+fn validate_downward_api_volume_file(file: &DownwardAPIVolumeFile, path: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    if file.path.is_empty() {
+        errs.push(FieldError::required(format!("{path}.path"), ""));
+    }
+    errs.extend(local_non_reserved_path(&file.path, &format!("{path}.path")));
+    if let Some(fs) = &file.field_ref {
+        errs.extend(validate_object_field_selector(
+            fs,
+            &VOLUME_FIELD_PATHS,
+            &format!("{path}.fieldRef"),
+        ));
+        if file.resource_field_ref.is_some() {
+            errs.push(FieldError::invalid_str(
+                path,
+                "resource",
+                "fieldRef and resourceFieldRef can not be specified simultaneously",
+            ));
+        }
+    } else if let Some(rs) = &file.resource_field_ref {
+        errs.extend(validate_container_resource_field_selector(
+            rs,
+            &format!("{path}.resourceFieldRef"),
+            true,
+        ));
+    } else {
+        errs.push(FieldError::required(
+            path,
+            "one of fieldRef and resourceFieldRef is required",
+        ));
+    }
+    if let Some(m) = file.mode.filter(|m| !(0..=0o777).contains(m)) {
+        errs.push(FieldError::invalid(
+            format!("{path}.mode"),
+            m.to_string(),
+            FILE_MODE_MSG,
+        ));
+    }
+    errs
+}
+
+/// `validateProjectionSources`: each source's name and items (`validateKeyToPath` at
+/// `sources[i].<kind>.items[j]`), each downward API file, the service account token's
+/// expiry and path; a path an earlier item took is `conflicting duplicate paths` at the
+/// volume (with the ConfigMap's or Secret's name as the value, or the path for a downward
+/// API file); more than one kind in one source is forbidden. Cluster trust bundles and pod
+/// certificates are not checked (scn does not simulate them and warns).
+fn projection_sources_errors(
+    projected: &k8s_openapi::api::core::v1::ProjectedVolumeSource,
+    path: &str,
+) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    for (i, source) in projected.sources.iter().flatten().enumerate() {
+        let src = format!("{path}.sources[{i}]");
+        let mut kinds = 0;
+        let key_sources = [
+            (
+                "secret",
+                source
+                    .secret
+                    .as_ref()
+                    .map(|s| (s.name.as_str(), s.items.as_deref())),
+            ),
+            (
+                "configMap",
+                source
+                    .config_map
+                    .as_ref()
+                    .map(|c| (c.name.as_str(), c.items.as_deref())),
+            ),
+        ];
+        for (kind, found) in key_sources {
+            let Some((name, items)) = found else { continue };
+            kinds += 1;
+            let at = format!("{src}.{kind}");
+            if name.is_empty() {
+                errs.push(FieldError::required(format!("{at}.name"), ""));
+            }
+            for (j, item) in items.into_iter().flatten().enumerate() {
+                errs.extend(key_to_path_errors(item, &format!("{at}.items[{j}]")));
+                if !item.path.is_empty() {
+                    if seen.contains(&item.path.as_str()) {
+                        errs.push(FieldError::invalid_str(
+                            path,
+                            name,
+                            "conflicting duplicate paths",
+                        ));
+                    } else {
+                        seen.push(&item.path);
+                    }
+                }
+            }
+        }
+        if let Some(d) = &source.downward_api {
+            kinds += 1;
+            let at = format!("{src}.downwardAPI");
+            for file in d.items.iter().flatten() {
+                errs.extend(validate_downward_api_volume_file(file, &at));
+                if !file.path.is_empty() {
+                    if seen.contains(&file.path.as_str()) {
+                        errs.push(FieldError::invalid_str(
+                            path,
+                            &file.path,
+                            "conflicting duplicate paths",
+                        ));
+                    } else {
+                        seen.push(&file.path);
+                    }
+                }
+            }
+        }
+        if let Some(t) = &source.service_account_token {
+            kinds += 1;
+            let at = format!("{src}.serviceAccountToken");
+            let expiry = t.expiration_seconds.unwrap_or(0);
+            if expiry < 10 * 60 {
+                errs.push(FieldError::invalid(
+                    format!("{at}.expirationSeconds"),
+                    expiry.to_string(),
+                    "may not specify a duration less than 10 minutes",
+                ));
+            }
+            if expiry > 1 << 32 {
+                errs.push(FieldError::invalid(
+                    format!("{at}.expirationSeconds"),
+                    expiry.to_string(),
+                    "may not specify a duration larger than 2^32 seconds",
+                ));
+            }
+            // Upstream reports the token's path at the volume's `path`, not the source's.
+            if t.path.is_empty() {
+                errs.push(FieldError::required(format!("{path}.path"), ""));
+            } else {
+                errs.extend(local_non_reserved_path(&t.path, &format!("{path}.path")));
+            }
+        }
+        if source.cluster_trust_bundle.is_some() {
+            kinds += 1;
+        }
+        if kinds > 1 {
+            errs.push(FieldError::forbidden(
+                src,
+                "may not specify more than 1 volume type",
+            ));
+        }
+    }
+    errs
+}
+
+/// `validateKeyToPath`: the key and path required, the path relative without `..`, the
+/// mode in range.
+fn key_to_path_errors(item: &KeyToPath, path: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    if item.key.is_empty() {
+        errs.push(FieldError::required(format!("{path}.key"), ""));
+    }
+    if item.path.is_empty() {
+        errs.push(FieldError::required(format!("{path}.path"), ""));
+    }
+    errs.extend(local_non_reserved_path(&item.path, &format!("{path}.path")));
+    if let Some(m) = item.mode.filter(|m| !(0..=0o777).contains(m)) {
+        errs.push(FieldError::invalid(
+            format!("{path}.mode"),
+            m.to_string(),
+            FILE_MODE_MSG,
+        ));
+    }
+    errs
+}
+
+/// `ValidateLocalNonReservedPath`: relative (`validateLocalDescendingPath`), no `..`
+/// element (one error however many), and not starting with `..` (unless that was `../`,
+/// already told).
+fn local_non_reserved_path(target: &str, path: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    if target.starts_with('/') {
+        errs.push(FieldError::invalid_str(
+            path,
+            target,
+            "must be a relative path",
+        ));
+    }
+    if target.split('/').any(|part| part == "..") {
+        errs.push(FieldError::invalid_str(
+            path,
+            target,
+            "must not contain '..'",
+        ));
+    }
+    if target.starts_with("..") && !target.starts_with("../") {
+        errs.push(FieldError::invalid_str(
+            path,
+            target,
+            "must not start with '..'",
+        ));
     }
     errs
 }
