@@ -123,6 +123,8 @@ pub enum StmtKind {
         targets: Vec<Ref>,
         cascade: Option<Cascade>,
         force: bool,
+        /// `grace-period=N`: kubectl's `--grace-period=N`.
+        grace_period: Option<i64>,
     },
     RolloutUndo {
         target: Ref,

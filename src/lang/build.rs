@@ -573,9 +573,13 @@ impl<'a> Builder<'a> {
                 let mut targets = Vec::new();
                 let mut cascade = None;
                 let mut force = false;
+                let mut grace_period = None;
                 while let Some(q) = next() {
                     match q.as_rule() {
                         Rule::reference => targets.push(self.reference(q)),
+                        Rule::grace_period => {
+                            grace_period = q.into_inner().next().map(|n| self.integer(n));
+                        }
                         Rule::cascade => {
                             cascade = Some(match q.as_str().trim_start_matches("cascade=") {
                                 "orphan" => Cascade::Orphan,
@@ -590,6 +594,7 @@ impl<'a> Builder<'a> {
                     targets,
                     cascade,
                     force,
+                    grace_period,
                 }
             }
             Rule::rollout => match next() {

@@ -55,6 +55,7 @@ impl Runner<'_> {
                 targets,
                 cascade,
                 force,
+                grace_period,
             } => {
                 let propagation = match cascade {
                     None | Some(Cascade::Background) => Propagation::Background,
@@ -66,7 +67,13 @@ impl Runner<'_> {
                     .map(|target| self.target(target))
                     .collect::<Result<Vec<_>, _>>()?;
                 let mut printed =
-                    client::delete_all(&mut self.world, &targets, propagation, *force)
+                    client::delete_all(
+                    &mut self.world,
+                    &targets,
+                    propagation,
+                    *force,
+                    *grace_period,
+                )
                         .map_err(ActionError::Sim)?;
                 self.output.append(&mut printed.reply.lines);
                 self.warnings.append(&mut printed.reply.warnings);

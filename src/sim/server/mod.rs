@@ -882,7 +882,19 @@ pub fn delete(
     propagation: Propagation,
     grace_zero: bool,
 ) -> Result<Response<()>, RequestError> {
-    let mut response = delete_object(world, kind, name, propagation, grace_zero)?;
+    delete_with_grace(world, kind, name, propagation, grace_zero.then_some(0))
+}
+
+/// DELETE with `DeleteOptions.gracePeriodSeconds` (`None`: the object's own; only pods
+/// delete gracefully).
+pub fn delete_with_grace(
+    world: &mut World,
+    kind: &ObjectKind,
+    name: &str,
+    propagation: Propagation,
+    grace: Option<i64>,
+) -> Result<Response<()>, RequestError> {
+    let mut response = delete_object(world, kind, name, propagation, grace)?;
     response.warnings.extend(kind_warnings(kind));
     Ok(response)
 }
@@ -892,13 +904,13 @@ fn delete_object(
     kind: &ObjectKind,
     name: &str,
     propagation: Propagation,
-    grace_zero: bool,
+    grace: Option<i64>,
 ) -> Result<Response<()>, RequestError> {
     let Some(meta) = world.store.meta(kind, name).cloned() else {
         return Err(ApiError::not_found(kind, name).into());
     };
     if *kind == ObjectKind::Pod {
-        delete_pod(world, name, grace_zero);
+        pod::delete_pod_with_grace(world, name, grace);
         return Ok(Response::new(()));
     }
     if meta.deletion_timestamp.is_some() {
