@@ -535,6 +535,29 @@ pub fn patch(
     })
 }
 
+/// `kubectl patch KIND/NAME --subresource=status [--type merge|json] -p BODY`.
+pub fn patch_status(
+    world: &mut World,
+    kind: &ObjectKind,
+    name: &str,
+    patch_type: PatchType,
+    body: &Value,
+) -> Outcome {
+    let response = server::patch_status(world, kind, name, patch_type, body)?;
+    Ok(Reply::with_warnings(
+        format!(
+            "{}/{name} {}",
+            kind.kubectl_prefix(),
+            if response.value {
+                "patched"
+            } else {
+                "patched (no change)"
+            }
+        ),
+        response.warnings,
+    ))
+}
+
 /// One DELETE of `kubectl delete KIND/NAME [--cascade=…] [--force --grace-period=0]`: the
 /// line kubectl prints for it (B-OUT-5), `pod "web-0" deleted from default namespace`, or
 /// `force deleted` with `force`.

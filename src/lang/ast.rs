@@ -118,6 +118,8 @@ pub enum StmtKind {
         target: Ref,
         patch_type: PatchType,
         body: Text,
+        /// `subresource=status`: the patch goes to the object's status.
+        status: bool,
     },
     Delete {
         targets: Vec<Ref>,

@@ -551,8 +551,11 @@ impl<'a> Builder<'a> {
                 let target = self.reference_opt(next());
                 let mut patch_type = PatchType::Strategic;
                 let mut body = None;
+                let mut status = false;
                 while let Some(q) = next() {
-                    if q.as_rule() == Rule::patch_type {
+                    if q.as_rule() == Rule::subresource {
+                        status = true;
+                    } else if q.as_rule() == Rule::patch_type {
                         patch_type = match q.as_str() {
                             "merge" => PatchType::Merge,
                             "json" => PatchType::Json,
@@ -567,6 +570,7 @@ impl<'a> Builder<'a> {
                     target,
                     patch_type,
                     body,
+                    status,
                 }
             }
             Rule::delete => {

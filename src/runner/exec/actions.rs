@@ -35,6 +35,7 @@ impl Runner<'_> {
                 target,
                 patch_type,
                 body,
+                status,
             } => {
                 let (kind, name) = self.target(target)?;
                 let value = self
@@ -48,7 +49,11 @@ impl Runner<'_> {
                     PatchType::Merge => server::PatchType::Merge,
                     PatchType::Json => server::PatchType::Json,
                 };
-                let outcome = client::patch(&mut self.world, &kind, &name, patch_type, &value);
+                let outcome = if *status {
+                    client::patch_status(&mut self.world, &kind, &name, patch_type, &value)
+                } else {
+                    client::patch(&mut self.world, &kind, &name, patch_type, &value)
+                };
                 self.done(outcome)
             }
             StmtKind::Delete {

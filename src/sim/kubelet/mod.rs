@@ -341,7 +341,7 @@ pub fn on_pod(world: &mut World, name: &str) -> Result<(), SimError> {
             pod_workers::start_sandbox(world, name, &uid, &node);
         }
         // The runtime's pod is this one (the runtime is keyed by the pod's UID).
-        Some(rt) if pod_workers::spec_changed(pod, rt) => {
+        Some(rt) if pod_workers::spec_changed(pod, rt) || status::gates_out_of_date(pod) => {
             // An update the worker acts on (a new image, an active deadline): sync now.
             let uid = uid.to_string();
             let now = world.now;

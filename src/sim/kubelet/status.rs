@@ -642,6 +642,41 @@ fn unready_gates(spec: Option<&PodSpec>, status: &PodStatus) -> Option<String> {
     (!messages.is_empty()).then(|| messages.join(", "))
 }
 
+/// Whether the stored `Ready` condition no longer says what the pod's readiness gates
+/// imply (someone set or changed a gate's condition, `patch … subresource=status`): the
+/// status manager's next sync writes it again. Only with every container ready.
+pub(crate) fn gates_out_of_date(pod: &Pod) -> bool {
+    let Some(spec) = pod.spec.as_ref() else {
+        return false;
+    };
+    if spec.readiness_gates.as_ref().is_none_or(|g| g.is_empty()) {
+        return false;
+    }
+    let Some(status) = pod.status.as_ref() else {
+        return false;
+    };
+    let condition = |type_: &str| {
+        status
+            .conditions
+            .iter()
+            .flatten()
+            .find(|c| c.type_ == type_)
+            .map(|c| c.status == "True")
+    };
+    if condition("ContainersReady") != Some(true) {
+        return false;
+    }
+    let gated = unready_gates(Some(spec), status);
+    let want_ready = gated.is_none();
+    let message = status
+        .conditions
+        .iter()
+        .flatten()
+        .find(|c| c.type_ == "Ready")
+        .and_then(|c| c.message.clone());
+    condition("Ready") != Some(want_ready) || (!want_ready && message != gated)
+}
+
 /// A pod whose containers are all ready but whose readiness gates are not (its `Ready`
 /// already written False): the reason `ReadinessGatesNotReady` and the gates' message
 /// (`ContainersReady` stays True).
