@@ -158,6 +158,8 @@ pub(crate) struct LastTermination {
     pub started: Millis,
     pub finished: Millis,
     pub code: i32,
+    /// What it left at its `terminationMessagePath` (`getTerminationMessage`).
+    pub message: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -211,6 +213,8 @@ pub(crate) struct Ctr {
     pub resources: Option<Box<k8s_openapi::api::core::v1::ResourceRequirements>>,
     /// The status's `volumeMounts`, from the container's spec (`status.rs`).
     pub volume_mounts: Vec<k8s_openapi::api::core::v1::VolumeMountStatus>,
+    /// The termination message of the instance whose exit `State::Terminated` shows.
+    pub exit_message: Option<String>,
 }
 
 #[derive(Clone, Debug)]

@@ -34,10 +34,12 @@ pub(crate) fn terminated(
     started: Millis,
     finished: Millis,
     container_id: String,
+    message: Option<String>,
 ) -> ContainerState {
     ContainerState {
         terminated: Some(ContainerStateTerminated {
             exit_code: code,
+            message,
             reason: Some(if code == 0 { "Completed" } else { "Error" }.into()),
             started_at: Some(to_time(started)),
             finished_at: Some(to_time(finished)),
@@ -220,6 +222,7 @@ pub(crate) fn container_status(rt: &PodRuntime, i: usize) -> ContainerStatus {
             *started,
             *finished,
             container_id(&rt.uid, &c.name, c.restart_count),
+            c.exit_message.clone(),
         ),
     };
     let running = is_running(&c.state);
@@ -262,6 +265,7 @@ pub(crate) fn container_status(rt: &PodRuntime, i: usize) -> ContainerStatus {
                 l.started,
                 l.finished,
                 container_id(&rt.uid, &c.name, l.instance),
+                l.message.clone(),
             )
         })),
         volume_mounts: (!c.volume_mounts.is_empty()).then(|| c.volume_mounts.clone()),
