@@ -71,15 +71,14 @@ impl Runner<'_> {
                     .iter()
                     .map(|target| self.target(target))
                     .collect::<Result<Vec<_>, _>>()?;
-                let mut printed =
-                    client::delete_all(
+                let mut printed = client::delete_all(
                     &mut self.world,
                     &targets,
                     propagation,
                     *force,
                     *grace_period,
                 )
-                        .map_err(ActionError::Sim)?;
+                .map_err(ActionError::Sim)?;
                 self.output.append(&mut printed.reply.lines);
                 self.warnings.append(&mut printed.reply.warnings);
                 self.output.extend(printed.errors.iter().cloned());
