@@ -641,7 +641,9 @@ pub fn delete_all(
         )]);
         return Ok(printed);
     }
+    // A negative period is kubectl's default (-1): none is sent, unless with `--force`.
     let grace = match grace_period {
+        Some(g) if g < 0 => force.then_some(0),
         Some(0) if !force => Some(1),
         None if force => Some(0),
         g => g,
