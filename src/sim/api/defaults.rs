@@ -324,37 +324,6 @@ fn default_volume(v: &mut Volume) {
             s.default_mode = Some(0o644);
         }
     }
-    // SetDefaults_DownwardAPIVolumeSource, SetDefaults_ProjectedVolumeSource (0644),
-    // SetDefaults_ServiceAccountTokenProjection (an hour) and SetDefaults_ObjectFieldSelector
-    // (`v1`) for every item that names a field.
-    if let Some(s) = v.downward_api.as_mut() {
-        if s.default_mode.is_none() {
-            s.default_mode = Some(0o644);
-        }
-        for item in s.items.iter_mut().flatten() {
-            if let Some(f) = item.field_ref.as_mut() {
-                set_if_empty(&mut f.api_version, "v1");
-            }
-        }
-    }
-    if let Some(p) = v.projected.as_mut() {
-        if p.default_mode.is_none() {
-            p.default_mode = Some(0o644);
-        }
-        for source in p.sources.iter_mut().flatten() {
-            let items = source.downward_api.as_mut().and_then(|d| d.items.as_mut());
-            for item in items.into_iter().flatten() {
-                if let Some(f) = item.field_ref.as_mut() {
-                    set_if_empty(&mut f.api_version, "v1");
-                }
-            }
-            if let Some(t) = source.service_account_token.as_mut() {
-                if t.expiration_seconds.is_none() {
-                    t.expiration_seconds = Some(3600);
-                }
-            }
-        }
-    }
 }
 
 /// The API server writes every quantity back in canonical form (`Quantity.MarshalJSON`

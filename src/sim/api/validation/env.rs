@@ -108,7 +108,6 @@ fn validate_env_var_value_from(var: &EnvVar, path: &str) -> Vec<FieldError> {
         errs.extend(validate_container_resource_field_selector(
             rs,
             &format!("{path}.resourceFieldRef"),
-            false,
         ));
     }
     if let Some(r) = &from.config_map_key_ref {
@@ -181,7 +180,7 @@ fn convert_downward_api_field_label(api_version: &str, label: &str) -> Result<St
 /// `validateObjectFieldSelector`: apiVersion and fieldPath are required (the apiVersion is
 /// defaulted to `v1`), the path must convert, a subscript is only for labels and
 /// annotations (and must be a qualified name), any other path one of `allowed`.
-pub(super) fn validate_object_field_selector(
+fn validate_object_field_selector(
     fs: &ObjectFieldSelector,
     allowed: &[&str],
     path: &str,
@@ -231,21 +230,17 @@ pub(super) fn validate_object_field_selector(
     }
 }
 
-/// `validateContainerResourceFieldSelector`: in a volume (`volume`) the container's name
-/// is required first; then the resource is required and one of the container's
-/// (hugepages by prefix); a divisor, when given, one the resource supports
-/// (`validateContainerResourceDivisor`).
-pub(super) fn validate_container_resource_field_selector(
+/// `validateContainerResourceFieldSelector` for the environment: the resource is required
+/// and one of the container's (hugepages by prefix); a divisor, when given, one the
+/// resource supports (`validateContainerResourceDivisor`).
+fn validate_container_resource_field_selector(
     rs: &ResourceFieldSelector,
     path: &str,
-    volume: bool,
 ) -> Vec<FieldError> {
     const HUGEPAGES: [&str; 2] = ["limits.hugepages-", "requests.hugepages-"];
     let mut errs = Vec::new();
     let resource = rs.resource.as_str();
-    if volume && rs.container_name.as_deref().unwrap_or("").is_empty() {
-        errs.push(FieldError::required(format!("{path}.containerName"), ""));
-    } else if resource.is_empty() {
+    if resource.is_empty() {
         errs.push(FieldError::required(format!("{path}.resource"), ""));
     } else if !RESOURCE_FIELD_PATHS.contains(&resource)
         && !HUGEPAGES.iter().any(|p| resource.starts_with(p))

@@ -255,7 +255,7 @@ fn validate_sub_paths(m: &VolumeMount, cp: &str, mp: &str) -> Vec<FieldError> {
 
 /// `validateLocalDescendingPath`: not absolute, and no `..` element
 /// (`validatePathNoBacksteps`, one error however many there are).
-pub(super) fn local_descending_path_errors(target: &str, path: &str) -> Vec<FieldError> {
+fn local_descending_path_errors(target: &str, path: &str) -> Vec<FieldError> {
     let mut errs = Vec::new();
     if target.starts_with('/') {
         errs.push(FieldError::invalid_str(

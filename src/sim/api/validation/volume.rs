@@ -1,7 +1,7 @@
 //! A pod volume's source (`validateVolumeSource` in `pkg/apis/core/validation`): exactly
 //! one source, and the fields the common sources cannot do without.
 
-use k8s_openapi::api::core::v1::{DownwardAPIVolumeFile, Volume};
+use k8s_openapi::api::core::v1::Volume;
 use serde_json::Value;
 
 use super::super::field_error::FieldError;
@@ -150,93 +150,7 @@ fn source_errors(field: &str, source: &Value, path: &str) -> Vec<FieldError> {
         "ephemeral" if source.get("volumeClaimTemplate").is_none_or(Value::is_null) => {
             errs.extend(required("volumeClaimTemplate"));
         }
-        "downwardAPI" => {
-            errs.extend(mode("defaultMode"));
-            // `validateDownwardAPIVolumeSource`: every item's errors at the source's own
-            // path, without the item's index.
-            for item in items(source.get("items")) {
-                errs.extend(downward_api_file_errors(&item, path));
-            }
-        }
-        "projected" => {
-            // `validateProjectedSources`: a `downwardAPI` source's items at
-            // `sources[i].downwardAPI`.
-            let sources = source.get("sources").and_then(Value::as_array);
-            for (i, s) in sources.into_iter().flatten().enumerate() {
-                let at = format!("{path}.sources[{i}].downwardAPI");
-                for item in items(s.get("downwardAPI").and_then(|d| d.get("items"))) {
-                    errs.extend(downward_api_file_errors(&item, &at));
-                }
-            }
-        }
         _ => {}
-    }
-    errs
-}
-
-fn items(list: Option<&Value>) -> Vec<DownwardAPIVolumeFile> {
-    list.and_then(|l| serde_json::from_value(l.clone()).ok())
-        .unwrap_or_default()
-}
-
-/// The fields a downward API volume may project (`validVolumeDownwardAPIFieldPathExpressions`),
-/// sorted as `sets.List` gives them.
-const VOLUME_FIELD_PATHS: [&str; 5] = [
-    "metadata.annotations",
-    "metadata.labels",
-    "metadata.name",
-    "metadata.namespace",
-    "metadata.uid",
-];
-
-/// `validateDownwardAPIVolumeFile`: a path (`validateLocalNonReservedPath`), exactly one of
-/// `fieldRef` (a metadata field) and `resourceFieldRef` (with its container's name), a
-/// file mode in range.
-fn downward_api_file_errors(file: &DownwardAPIVolumeFile, path: &str) -> Vec<FieldError> {
-    let mut errs = Vec::new();
-    let at = format!("{path}.path");
-    if file.path.is_empty() {
-        errs.push(FieldError::required(&at, ""));
-    }
-    errs.extend(super::pod::local_descending_path_errors(&file.path, &at));
-    if file.path.starts_with("..") && !file.path.starts_with("../") {
-        errs.push(FieldError::invalid_str(
-            &at,
-            &file.path,
-            "must not start with '..'",
-        ));
-    }
-    if let Some(fs) = &file.field_ref {
-        errs.extend(super::env::validate_object_field_selector(
-            fs,
-            &VOLUME_FIELD_PATHS,
-            &format!("{path}.fieldRef"),
-        ));
-        if file.resource_field_ref.is_some() {
-            errs.push(FieldError::invalid_str(
-                path,
-                "resource",
-                "fieldRef and resourceFieldRef can not be specified simultaneously",
-            ));
-        }
-    } else if let Some(rs) = &file.resource_field_ref {
-        errs.extend(super::env::validate_container_resource_field_selector(
-            rs,
-            &format!("{path}.resourceFieldRef"),
-            true,
-        ));
-    } else {
-        errs.push(FieldError::required(
-            path,
-            "one of fieldRef and resourceFieldRef is required",
-        ));
-    }
-    if let Some(m) = file.mode.filter(|m| !(0..=0o777).contains(m)) {
-        errs.push(FieldError::invalid(
-            format!("{path}.mode"),
-            m.to_string(),
-            FILE_MODE_MSG,
-        ));
     }
     errs
 }
