@@ -94,8 +94,7 @@ pub fn container_file(world: &World, pod_uid: &str, path: &str) -> Option<String
 pub fn read(world: &World, pod: &str, path: &str) -> Result<Option<String>, String> {
     let (place, relative, _, projected) = locate(world, pod, path)?;
     if let Some(volume) = projected {
-        let pod = world.store.pods().get(pod);
-        return Ok(pod.and_then(|pod| projected_file(world, pod, &volume, &relative)));
+        return Ok(projected_file(world, &volume, &relative));
     }
     let written = world
         .files
@@ -162,27 +161,11 @@ fn hosts_file(world: &World, pod: &Pod) -> Option<String> {
     Some(text)
 }
 
-/// The file a `configMap`, `secret`, `downwardAPI` or `projected` volume shows at
-/// `relative`: the value of the key of that name, or of the key an `items` entry puts at
-/// that path (the volume plugins' `MakePayload`), or the pod's field a downward API item
-/// puts there; `None` when nothing lands there.
-fn projected_file(world: &World, pod: &Pod, volume: &Volume, relative: &str) -> Option<String> {
-    use crate::sim::kubelet::{config_data, downward_file, ConfigSource};
-    let downward = volume
-        .downward_api
-        .iter()
-        .filter_map(|d| d.items.as_deref())
-        .chain(
-            volume
-                .projected
-                .iter()
-                .flat_map(|p| p.sources.iter().flatten())
-                .filter_map(|source| source.downward_api.as_ref()?.items.as_deref()),
-        )
-        .find_map(|items| downward_file(world, pod, items, relative));
-    if downward.is_some() {
-        return downward;
-    }
+/// The file a `configMap`, `secret` or `projected` volume shows at `relative`: the value
+/// of the key of that name, or of the key an `items` entry puts at that path (the volume
+/// plugins' `MakePayload`); `None` when no key lands there.
+fn projected_file(world: &World, volume: &Volume, relative: &str) -> Option<String> {
+    use crate::sim::kubelet::{config_data, ConfigSource};
     let mut sources: Vec<(ConfigSource, &str, Option<&[KeyToPath]>)> = Vec::new();
     if let Some(cm) = &volume.config_map {
         sources.push((ConfigSource::ConfigMap, &cm.name, cm.items.as_deref()));
@@ -216,7 +199,7 @@ fn projected_file(world: &World, pod: &Pod, volume: &Volume, relative: &str) -> 
 }
 
 /// Where a path lives: the place, the path relative to it, whether it is read-only, and
-/// the volume when its files come from ConfigMaps, Secrets or the pod (downward API).
+/// the volume when its files come from ConfigMaps or Secrets.
 type Located = (Place, String, bool, Option<Volume>);
 
 /// The place a path lives in, the path relative to it, and whether it is read-only.
@@ -273,11 +256,9 @@ fn locate(world: &World, pod_name: &str, path: &str) -> Result<Located, String> 
         ));
     };
     let mut read_only = mount.read_only == Some(true);
-    let projected = (volume.config_map.is_some()
-        || volume.secret.is_some()
-        || volume.downward_api.is_some()
-        || volume.projected.is_some())
-    .then(|| volume.clone());
+    let projected =
+        (volume.config_map.is_some() || volume.secret.is_some() || volume.projected.is_some())
+            .then(|| volume.clone());
     let place = if let Some(source) = &volume.persistent_volume_claim {
         read_only |= source.read_only == Some(true);
         let pv = world

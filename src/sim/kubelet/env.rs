@@ -233,12 +233,7 @@ fn join_ips<'a>(ips: impl Iterator<Item = &'a str>) -> String {
 /// `containerResourceRuntimeValue`: the container's request or limit of cpu, memory or
 /// ephemeral storage, divided by the divisor (1 unless given) and rounded up; a limit the
 /// container does not set is the node's allocatable amount.
-pub(crate) fn resource_value(
-    world: &World,
-    pod: &Pod,
-    c: &Container,
-    rs: &ResourceFieldSelector,
-) -> String {
+fn resource_value(world: &World, pod: &Pod, c: &Container, rs: &ResourceFieldSelector) -> String {
     let Some((kind, resource)) = rs.resource.split_once('.') else {
         return String::new();
     };

@@ -27,7 +27,6 @@ mod active_deadline;
 mod admission;
 mod backoff;
 mod config_objects;
-mod downward_api;
 mod env;
 mod eviction;
 mod images;
@@ -49,7 +48,6 @@ use super::kinds::ObjectKind;
 use super::world::{Timer, WatchEvent, World};
 
 pub(crate) use config_objects::{data as config_data, Source as ConfigSource};
-pub(crate) use downward_api::file as downward_file;
 pub use eviction::evict;
 pub use pod_workers::{crash, make_healthy, make_ready, make_unhealthy, make_unready};
 pub(crate) use volume_manager::sub_path;
