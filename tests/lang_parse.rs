@@ -220,10 +220,12 @@ fn one_line_block_and_patch_types() {
         patch_type,
         body,
         target,
+        status,
     } = s.kind
     else {
         panic!()
     };
+    assert!(!status);
     assert_eq!(patch_type, PatchType::Merge);
     assert_eq!(target.kind, Kind::StatefulSet);
     assert_eq!(body.text, r#"{"spec":{"replicas":3}}"#);
@@ -234,6 +236,48 @@ fn one_line_block_and_patch_types() {
         s.kind,
         StmtKind::Patch {
             patch_type: PatchType::Strategic,
+            ..
+        }
+    ));
+    // kubectl patch --subresource=status (B-CTR-37), before the patch type.
+    let s = one(r#"patch pod/web-0 subresource=status merge """{}""""#);
+    assert!(matches!(
+        s.kind,
+        StmtKind::Patch {
+            patch_type: PatchType::Merge,
+            status: true,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn delete_grace_period() {
+    // kubectl delete --grace-period=N (B-CTR-36), in any order with force and cascade.
+    let s = one("delete pod/web-0 grace-period=5");
+    assert!(matches!(
+        s.kind,
+        StmtKind::Delete {
+            grace_period: Some(5),
+            force: false,
+            ..
+        }
+    ));
+    let s = one("delete pod/web-0 force grace-period=0 cascade=orphan");
+    assert!(matches!(
+        s.kind,
+        StmtKind::Delete {
+            grace_period: Some(0),
+            force: true,
+            cascade: Some(Cascade::Orphan),
+            ..
+        }
+    ));
+    let s = one("delete pod/web-0");
+    assert!(matches!(
+        s.kind,
+        StmtKind::Delete {
+            grace_period: None,
             ..
         }
     ));

@@ -535,6 +535,29 @@ pub fn patch(
     })
 }
 
+/// `kubectl patch KIND/NAME --subresource=status [--type merge|json] -p BODY`.
+pub fn patch_status(
+    world: &mut World,
+    kind: &ObjectKind,
+    name: &str,
+    patch_type: PatchType,
+    body: &Value,
+) -> Outcome {
+    let response = server::patch_status(world, kind, name, patch_type, body)?;
+    Ok(Reply::with_warnings(
+        format!(
+            "{}/{name} {}",
+            kind.kubectl_prefix(),
+            if response.value {
+                "patched"
+            } else {
+                "patched (no change)"
+            }
+        ),
+        response.warnings,
+    ))
+}
+
 /// One DELETE of `kubectl delete KIND/NAME [--cascade=…] [--force --grace-period=0]`: the
 /// line kubectl prints for it (B-OUT-5), `pod "web-0" deleted from default namespace`, or
 /// `force deleted` with `force`.
@@ -545,8 +568,24 @@ pub fn delete(
     propagation: Propagation,
     force: bool,
 ) -> Outcome {
-    let warnings = server::delete(world, kind, name, propagation, force)?.warnings;
-    let verb = if force { "force deleted" } else { "deleted" };
+    delete_with_grace(world, kind, name, propagation, force.then_some(0))
+}
+
+/// One DELETE with `gracePeriodSeconds` (`None`: the object's own); a period of 0 prints
+/// `force deleted`.
+fn delete_with_grace(
+    world: &mut World,
+    kind: &ObjectKind,
+    name: &str,
+    propagation: Propagation,
+    grace: Option<i64>,
+) -> Outcome {
+    let warnings = server::delete_with_grace(world, kind, name, propagation, grace)?.warnings;
+    let verb = if grace == Some(0) {
+        "force deleted"
+    } else {
+        "deleted"
+    };
     let from = if kind.namespaced() {
         format!(" from {} namespace", world.config.namespace)
     } else {
@@ -590,14 +629,31 @@ pub fn delete_all(
     targets: &[(ObjectKind, String)],
     propagation: Propagation,
     force: bool,
+    grace_period: Option<i64>,
 ) -> Result<Printed, crate::sim::SimError> {
     let mut printed = Printed::default();
-    if force {
+    // kubectl delete's `Complete` and `Validate`: `--grace-period=0` without `--force` is
+    // taken as 1; `--force` alone is a grace period of 0, and with a period over 0 refused.
+    if force && grace_period.is_some_and(|g| g > 0) {
+        printed.errors = check_err(&[ApiError::new(
+            Reason::NoMatch,
+            "--force and --grace-period greater than 0 cannot be specified together",
+        )]);
+        return Ok(printed);
+    }
+    // A negative period is kubectl's default (-1): none is sent, unless with `--force`.
+    let grace = match grace_period {
+        Some(g) if g < 0 => force.then_some(0),
+        Some(0) if !force => Some(1),
+        None if force => Some(0),
+        g => g,
+    };
+    if grace == Some(0) {
         printed.reply.lines.push(FORCE_WARNING.to_string());
     }
     let mut errors = Vec::new();
     for (kind, name) in targets {
-        match delete(world, kind, name, propagation, force) {
+        match delete_with_grace(world, kind, name, propagation, grace) {
             Ok(mut reply) => {
                 print_warnings(&mut printed.reply.lines, &reply.warnings);
                 printed.reply.lines.append(&mut reply.lines);

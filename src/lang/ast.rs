@@ -118,11 +118,15 @@ pub enum StmtKind {
         target: Ref,
         patch_type: PatchType,
         body: Text,
+        /// `subresource=status`: the patch goes to the object's status.
+        status: bool,
     },
     Delete {
         targets: Vec<Ref>,
         cascade: Option<Cascade>,
         force: bool,
+        /// `grace-period=N`: kubectl's `--grace-period=N`.
+        grace_period: Option<i64>,
     },
     RolloutUndo {
         target: Ref,

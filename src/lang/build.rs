@@ -551,8 +551,11 @@ impl<'a> Builder<'a> {
                 let target = self.reference_opt(next());
                 let mut patch_type = PatchType::Strategic;
                 let mut body = None;
+                let mut status = false;
                 while let Some(q) = next() {
-                    if q.as_rule() == Rule::patch_type {
+                    if q.as_rule() == Rule::subresource {
+                        status = true;
+                    } else if q.as_rule() == Rule::patch_type {
                         patch_type = match q.as_str() {
                             "merge" => PatchType::Merge,
                             "json" => PatchType::Json,
@@ -567,15 +570,20 @@ impl<'a> Builder<'a> {
                     target,
                     patch_type,
                     body,
+                    status,
                 }
             }
             Rule::delete => {
                 let mut targets = Vec::new();
                 let mut cascade = None;
                 let mut force = false;
+                let mut grace_period = None;
                 while let Some(q) = next() {
                     match q.as_rule() {
                         Rule::reference => targets.push(self.reference(q)),
+                        Rule::grace_period => {
+                            grace_period = q.into_inner().next().map(|n| self.integer(n));
+                        }
                         Rule::cascade => {
                             cascade = Some(match q.as_str().trim_start_matches("cascade=") {
                                 "orphan" => Cascade::Orphan,
@@ -590,6 +598,7 @@ impl<'a> Builder<'a> {
                     targets,
                     cascade,
                     force,
+                    grace_period,
                 }
             }
             Rule::rollout => match next() {

@@ -270,6 +270,8 @@ fn describe(rule: Rule) -> String {
         compare_op | kw_contains => "`==`, `!=` or `contains`",
         image_pair | pair_key => "a container=image pair",
         cascade => "`cascade=orphan`, `cascade=foreground` or `cascade=background`",
+        grace_period => "`grace-period=N`",
+        subresource => "`subresource=status`",
         cascade_mode => "orphan, foreground or background",
         to_revision => "`to-revision=N`",
         patch_type | kw_merge | kw_json | kw_strategic => "`merge`, `json` or a patch body",

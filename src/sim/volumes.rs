@@ -76,6 +76,18 @@ pub fn write(world: &mut World, pod: &str, path: &str, content: &str) -> Result<
     Ok(())
 }
 
+/// A file of the pod's first container's own filesystem (not a volume), whatever the pod's
+/// state: what the kubelet reads at the container's exit (its termination message).
+pub fn container_file(world: &World, pod_uid: &str, path: &str) -> Option<String> {
+    let relative = normalize(path)?.join("/");
+    world
+        .files
+        .files
+        .get(&Place::Container(pod_uid.to_string()))?
+        .get(&relative)
+        .cloned()
+}
+
 /// Reads the file at `path` in the pod's first container.
 /// A file's content, `None` when the pod is reachable but holds no such file; an error when
 /// the pod cannot be reached (missing, not Running) or the path is not absolute.

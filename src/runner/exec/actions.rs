@@ -35,6 +35,7 @@ impl Runner<'_> {
                 target,
                 patch_type,
                 body,
+                status,
             } => {
                 let (kind, name) = self.target(target)?;
                 let value = self
@@ -48,13 +49,18 @@ impl Runner<'_> {
                     PatchType::Merge => server::PatchType::Merge,
                     PatchType::Json => server::PatchType::Json,
                 };
-                let outcome = client::patch(&mut self.world, &kind, &name, patch_type, &value);
+                let outcome = if *status {
+                    client::patch_status(&mut self.world, &kind, &name, patch_type, &value)
+                } else {
+                    client::patch(&mut self.world, &kind, &name, patch_type, &value)
+                };
                 self.done(outcome)
             }
             StmtKind::Delete {
                 targets,
                 cascade,
                 force,
+                grace_period,
             } => {
                 let propagation = match cascade {
                     None | Some(Cascade::Background) => Propagation::Background,
@@ -65,9 +71,14 @@ impl Runner<'_> {
                     .iter()
                     .map(|target| self.target(target))
                     .collect::<Result<Vec<_>, _>>()?;
-                let mut printed =
-                    client::delete_all(&mut self.world, &targets, propagation, *force)
-                        .map_err(ActionError::Sim)?;
+                let mut printed = client::delete_all(
+                    &mut self.world,
+                    &targets,
+                    propagation,
+                    *force,
+                    *grace_period,
+                )
+                .map_err(ActionError::Sim)?;
                 self.output.append(&mut printed.reply.lines);
                 self.warnings.append(&mut printed.reply.warnings);
                 self.output.extend(printed.errors.iter().cloned());

@@ -67,7 +67,6 @@ pub static FIELDS: &[Unsimulated] = &[
     f(PodSpec, "containers[*].securityContext", None, "capabilities, users and read-only root filesystems are not enforced", "{\"readOnlyRootFilesystem\":true}"),
     f(PodSpec, "containers[*].resources.limits", None, "limits are not enforced: no OOM kill, no CPU throttling", "{\"memory\":\"128Mi\"}"),
     f(PodSpec, "ephemeralContainers", None, "ephemeral (debug) containers are not simulated", "[{\"name\":\"debug\",\"image\":\"busybox\"}]"),
-    f(PodSpec, "readinessGates", None, "a real pod stays unready until something sets the gate's condition; scn ignores the gates", "[{\"conditionType\":\"example.com/ready\"}]"),
     f(PodSpec, "imagePullSecrets", None, "registry credentials are not simulated: every image pulls unless made unpullable", "[{\"name\":\"registry\"}]"),
     f(PodSpec, "topologySpreadConstraints[*].nodeTaintsPolicy", Some("\"Ignore\""), "the spread counts every node (nodeTaintsPolicy Ignore)", "\"Honor\""),
     f(PodSpec, "topologySpreadConstraints[*].nodeAffinityPolicy", Some("\"Honor\""), "the spread honours the pod's node affinity (nodeAffinityPolicy Honor)", "\"Ignore\""),

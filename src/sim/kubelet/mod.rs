@@ -159,6 +159,8 @@ pub(crate) struct LastTermination {
     pub started: Millis,
     pub finished: Millis,
     pub code: i32,
+    /// What it left at its `terminationMessagePath` (`getTerminationMessage`).
+    pub message: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -212,6 +214,8 @@ pub(crate) struct Ctr {
     pub resources: Option<Box<k8s_openapi::api::core::v1::ResourceRequirements>>,
     /// The status's `volumeMounts`, from the container's spec (`status.rs`).
     pub volume_mounts: Vec<k8s_openapi::api::core::v1::VolumeMountStatus>,
+    /// The termination message of the instance whose exit `State::Terminated` shows.
+    pub exit_message: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -342,7 +346,7 @@ pub fn on_pod(world: &mut World, name: &str) -> Result<(), SimError> {
             pod_workers::start_sandbox(world, name, &uid, &node);
         }
         // The runtime's pod is this one (the runtime is keyed by the pod's UID).
-        Some(rt) if pod_workers::spec_changed(pod, rt) => {
+        Some(rt) if pod_workers::spec_changed(pod, rt) || status::gates_out_of_date(pod) => {
             // An update the worker acts on (a new image, an active deadline): sync now.
             let uid = uid.to_string();
             let now = world.now;

@@ -58,6 +58,7 @@ fn ctr(c: &k8s_openapi::api::core::v1::Container, role: Role) -> Ctr {
         post_start_sleep: sleep_hook(c.lifecycle.as_ref().and_then(|l| l.post_start.as_ref())),
         resources: (role != Role::Init).then(|| Box::new(c.resources.clone().unwrap_or_default())),
         volume_mounts: super::status::volume_mount_statuses(c),
+        exit_message: None,
     }
 }
 
@@ -653,6 +654,38 @@ fn container_started(world: &mut World, rt: &mut PodRuntime, i: usize, pulled: O
     prober::on_start(world, rt, i);
 }
 
+/// `getTerminationMessage`: what container `i`'s instance left at its
+/// `terminationMessagePath` (`/dev/termination-log` by default), its last 4096 bytes
+/// (`MaxContainerTerminationMessageLength`, read with `tail.ReadAtMost`); `None` when it
+/// left nothing. Files are written in the pod's first container only (`write`), so only it
+/// can leave one. With `FallbackToLogsOnError` the kubelet would use the log's tail after a
+/// failure without a message; scn keeps no logs.
+pub(crate) fn termination_message(world: &World, rt: &PodRuntime, i: usize) -> Option<String> {
+    let first_app = rt.containers.iter().position(|c| c.role == Role::App);
+    if first_app != Some(i) {
+        return None;
+    }
+    let pod = world.store.pods().get(&rt.name)?;
+    let container = pod
+        .spec
+        .as_ref()?
+        .containers
+        .iter()
+        .find(|c| c.name == rt.containers[i].name)?;
+    let path = container
+        .termination_message_path
+        .as_deref()
+        .unwrap_or("/dev/termination-log");
+    let text = crate::sim::volumes::container_file(world, &rt.uid, path)?;
+    const MAX: usize = 4096;
+    let mut start = text.len().saturating_sub(MAX);
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    let text = &text[start..];
+    (!text.is_empty()).then(|| text.to_string())
+}
+
 /// Container `i` stopped at `at` with `code`: restart it (at once the first time, else after
 /// the crash back-off) as the restart policy says, or leave it terminated.
 fn terminated(
@@ -666,6 +699,7 @@ fn terminated(
     // A pod that has finished (every app container stopped for good) restarts nothing: its
     // sidecars were stopped to end it (`computePodActions` KillPod).
     let finished = status::terminal_phase(rt).is_some();
+    let message = termination_message(world, rt, i);
     let c = &mut rt.containers[i];
     c.ready = false;
     c.ready_change = None;
@@ -693,6 +727,7 @@ fn terminated(
             started: since,
             finished: at,
             code,
+            message,
         });
         c.image = image;
         c.backoff = None;
@@ -708,6 +743,7 @@ fn terminated(
             finished: at,
             code,
         };
+        c.exit_message = message;
         return;
     }
     c.last = Some(LastTermination {
@@ -715,6 +751,7 @@ fn terminated(
         started: since,
         finished: at,
         code,
+        message,
     });
     match backoff::next(c, since, at) {
         None if new_definition => {

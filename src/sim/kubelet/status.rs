@@ -6,7 +6,8 @@
 
 use k8s_openapi::api::core::v1::{
     Container, ContainerState, ContainerStateRunning, ContainerStateTerminated,
-    ContainerStateWaiting, ContainerStatus, HostIP, Pod, PodIP, PodStatus, VolumeMountStatus,
+    ContainerStateWaiting, ContainerStatus, HostIP, Pod, PodIP, PodSpec, PodStatus,
+    VolumeMountStatus,
 };
 
 use super::super::clock::{to_time, Millis};
@@ -33,10 +34,12 @@ pub(crate) fn terminated(
     started: Millis,
     finished: Millis,
     container_id: String,
+    message: Option<String>,
 ) -> ContainerState {
     ContainerState {
         terminated: Some(ContainerStateTerminated {
             exit_code: code,
+            message,
             reason: Some(if code == 0 { "Completed" } else { "Error" }.into()),
             started_at: Some(to_time(started)),
             finished_at: Some(to_time(finished)),
@@ -219,6 +222,7 @@ pub(crate) fn container_status(rt: &PodRuntime, i: usize) -> ContainerStatus {
             *started,
             *finished,
             container_id(&rt.uid, &c.name, c.restart_count),
+            c.exit_message.clone(),
         ),
     };
     let running = is_running(&c.state);
@@ -261,6 +265,7 @@ pub(crate) fn container_status(rt: &PodRuntime, i: usize) -> ContainerStatus {
                 l.started,
                 l.finished,
                 container_id(&rt.uid, &c.name, l.instance),
+                l.message.clone(),
             )
         })),
         volume_mounts: (!c.volume_mounts.is_empty()).then(|| c.volume_mounts.clone()),
@@ -327,8 +332,12 @@ pub(crate) fn set_container_readiness(world: &mut World, rt: &PodRuntime) {
         }
         let unready = unready_containers(rt);
         let ready = unready.is_empty();
+        let gates = ready
+            .then(|| unready_gates(pod.spec.as_ref(), status))
+            .flatten();
         for type_ in ["Ready", "ContainersReady"] {
-            set_condition(status, type_, ready, now);
+            let value = ready && (type_ != "Ready" || gates.is_none());
+            set_condition(status, type_, value, now);
             let why = (!ready).then(|| {
                 (
                     "ContainersNotReady",
@@ -337,6 +346,7 @@ pub(crate) fn set_container_readiness(world: &mut World, rt: &PodRuntime) {
             });
             explain(status, type_, why);
         }
+        hold_at_gates(status, gates);
         true
     });
 }
@@ -549,8 +559,11 @@ pub(crate) fn write(world: &mut World, rt: &mut PodRuntime) -> bool {
         .iter()
         .filter(|c| c.role != Role::Init)
         .all(|c| c.ready && is_running(&c.state));
+    let gates = ready
+        .then(|| unready_gates(pod.spec.as_ref(), &status))
+        .flatten();
     set_condition(&mut status, "Initialized", rt.initialized, now);
-    set_condition(&mut status, "Ready", ready, now);
+    set_condition(&mut status, "Ready", ready && gates.is_none(), now);
     set_condition(&mut status, "ContainersReady", ready, now);
     // `GeneratePodInitializedCondition`, `GenerateContainersReadyCondition`: the reason and the
     // containers that hold the condition False.
@@ -590,6 +603,7 @@ pub(crate) fn write(world: &mut World, rt: &mut PodRuntime) -> bool {
         };
         explain(&mut status, type_, why);
     }
+    hold_at_gates(&mut status, gates);
     kubelet_conditions(&mut status, pod.metadata.generation, now);
     let terminal = matches!(phase, "Succeeded" | "Failed");
     // `pod` is still the stored pod: nothing was written since it was read.
@@ -604,6 +618,76 @@ pub(crate) fn write(world: &mut World, rt: &mut PodRuntime) -> bool {
         });
     }
     terminal
+}
+
+/// `GeneratePodReadyCondition`'s readiness gates, once every container is ready: the
+/// gates whose condition is missing from the status or not `True`, in the spec's order, as
+/// its message says them (`None` when every gate is satisfied, or there is none).
+fn unready_gates(spec: Option<&PodSpec>, status: &PodStatus) -> Option<String> {
+    let conditions = status.conditions.as_deref().unwrap_or_default();
+    let messages: Vec<String> = spec
+        .and_then(|s| s.readiness_gates.as_deref())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|gate| {
+            let type_ = &gate.condition_type;
+            match conditions.iter().find(|c| c.type_ == *type_) {
+                None => Some(format!(
+                    "corresponding condition of pod readiness gate {type_:?} does not exist."
+                )),
+                Some(c) if c.status != "True" => Some(format!(
+                    "the status of pod readiness gate {type_:?} is not \"True\", but {}",
+                    c.status
+                )),
+                Some(_) => None,
+            }
+        })
+        .collect();
+    (!messages.is_empty()).then(|| messages.join(", "))
+}
+
+/// Whether the stored `Ready` condition no longer says what the pod's readiness gates
+/// imply (someone set or changed a gate's condition, `patch … subresource=status`): the
+/// status manager's next sync writes it again. Only with every container ready.
+pub(crate) fn gates_out_of_date(pod: &Pod) -> bool {
+    let Some(spec) = pod.spec.as_ref() else {
+        return false;
+    };
+    if spec.readiness_gates.as_ref().is_none_or(|g| g.is_empty()) {
+        return false;
+    }
+    let Some(status) = pod.status.as_ref() else {
+        return false;
+    };
+    let condition = |type_: &str| {
+        status
+            .conditions
+            .iter()
+            .flatten()
+            .find(|c| c.type_ == type_)
+            .map(|c| c.status == "True")
+    };
+    if condition("ContainersReady") != Some(true) {
+        return false;
+    }
+    let gated = unready_gates(Some(spec), status);
+    let want_ready = gated.is_none();
+    let message = status
+        .conditions
+        .iter()
+        .flatten()
+        .find(|c| c.type_ == "Ready")
+        .and_then(|c| c.message.clone());
+    condition("Ready") != Some(want_ready) || (!want_ready && message != gated)
+}
+
+/// A pod whose containers are all ready but whose readiness gates are not (its `Ready`
+/// already written False): the reason `ReadinessGatesNotReady` and the gates' message
+/// (`ContainersReady` stays True).
+fn hold_at_gates(status: &mut PodStatus, gates: Option<String>) {
+    if let Some(message) = gates {
+        explain(status, "Ready", Some(("ReadinessGatesNotReady", message)));
+    }
 }
 
 /// The containers that hold `ContainersReady` False (`GenerateContainersReadyCondition`):

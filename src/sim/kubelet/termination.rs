@@ -100,6 +100,7 @@ pub(crate) fn stop_now(world: &mut World, rt: &mut PodRuntime, i: usize, code: i
     };
     let message = format!("Stopping container {}", c.name);
     event(world, &rt.name, "Normal", "Killing", message);
+    rt.containers[i].exit_message = super::pod_workers::termination_message(world, rt, i);
     rt.containers[i].state = State::Terminated {
         started: since,
         finished: world.now,
@@ -213,16 +214,23 @@ pub(crate) fn begin(world: &mut World, name: &str, uid: &str, node: &str) {
 /// (`mergePodStatus`), which is when the object goes (`finish`).
 pub(crate) fn stopped(world: &mut World, name: &str, uid: &str) {
     let now = world.now;
+    let messages: Vec<Option<String>> = match world.kubelet.pods.get(uid) {
+        Some(rt) => (0..rt.containers.len())
+            .map(|i| super::pod_workers::termination_message(world, rt, i))
+            .collect(),
+        None => return,
+    };
     let Some(rt) = world.kubelet.pods.get_mut(uid) else {
         return;
     };
-    for c in &mut rt.containers {
+    for (c, message) in rt.containers.iter_mut().zip(messages) {
         if let State::Stopping { since, until, code } = c.state {
             c.state = State::Terminated {
                 started: since,
                 finished: until,
                 code,
             };
+            c.exit_message = message;
         }
     }
     // A pod the kubelet had already stopped (evicted, past its active deadline) keeps the

@@ -888,6 +888,56 @@ pub fn patch(
     update_with(world, kind, name, &patched, FieldValidation::Warn)
 }
 
+/// PATCH of the `status` subresource (`kubectl patch --subresource=status`): only the
+/// object's status changes (the status strategies' `PrepareForUpdate` keep the spec and
+/// metadata). Simulated for pods, whose status others than the kubelet write: the
+/// conditions a readiness gate names, which the kubelet keeps when it writes its own
+/// (`mergePodStatus`). Whether anything changed.
+pub fn patch_status(
+    world: &mut World,
+    kind: &ObjectKind,
+    name: &str,
+    patch_type: PatchType,
+    body: &Value,
+) -> Result<Response<bool>, RequestError> {
+    let Some(live) = world.store.to_json(kind, name) else {
+        return Err(ApiError::not_found(kind, name).into());
+    };
+    if *kind != ObjectKind::Pod {
+        // scn's own refusal, not the API server's: it would take the patch, and the
+        // controller that owns the status would write it again.
+        return Err(ApiError::new(
+            Reason::NoMatch,
+            format!(
+                "scn simulates status patches of pods only, not of {}",
+                kind.resource()
+            ),
+        )
+        .into());
+    }
+    let patched = match patch_type {
+        PatchType::Strategic => patch::strategic_merge_patch(&live, body, kind.name()),
+        PatchType::Merge => Ok(patch::merge_patch(&live, body)),
+        PatchType::Json => patch::json_patch(&live, body),
+    }
+    .map_err(|message| ApiError::new(Reason::BadRequest, message))?;
+    let new_status = patched.get("status").cloned().unwrap_or(Value::Null);
+    if live.get("status").unwrap_or(&Value::Null) == &new_status {
+        return Ok(Response::new(false));
+    }
+    let status: PodStatus = serde_json::from_value(new_status).map_err(|e| {
+        ApiError::new(
+            Reason::BadRequest,
+            format!("Pod in version \"v1\" cannot be handled as a Pod: {e}"),
+        )
+    })?;
+    write::write::<Pod>(world, name, write::Author::Other, |pod| {
+        pod.status = Some(status);
+        true
+    });
+    Ok(Response::new(true))
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PatchType {
     Strategic,
@@ -917,7 +967,19 @@ pub fn delete(
     propagation: Propagation,
     grace_zero: bool,
 ) -> Result<Response<()>, RequestError> {
-    let mut response = delete_object(world, kind, name, propagation, grace_zero)?;
+    delete_with_grace(world, kind, name, propagation, grace_zero.then_some(0))
+}
+
+/// DELETE with `DeleteOptions.gracePeriodSeconds` (`None`: the object's own; only pods
+/// delete gracefully).
+pub fn delete_with_grace(
+    world: &mut World,
+    kind: &ObjectKind,
+    name: &str,
+    propagation: Propagation,
+    grace: Option<i64>,
+) -> Result<Response<()>, RequestError> {
+    let mut response = delete_object(world, kind, name, propagation, grace)?;
     response.warnings.extend(kind_warnings(kind));
     Ok(response)
 }
@@ -927,13 +989,13 @@ fn delete_object(
     kind: &ObjectKind,
     name: &str,
     propagation: Propagation,
-    grace_zero: bool,
+    grace: Option<i64>,
 ) -> Result<Response<()>, RequestError> {
     let Some(meta) = world.store.meta(kind, name).cloned() else {
         return Err(ApiError::not_found(kind, name).into());
     };
     if *kind == ObjectKind::Pod {
-        delete_pod(world, name, grace_zero);
+        pod::delete_pod_with_grace(world, name, grace);
         return Ok(Response::new(()));
     }
     if meta.deletion_timestamp.is_some() {

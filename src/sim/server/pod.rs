@@ -151,6 +151,14 @@ pub fn remove_pod(world: &mut World, name: &str) {
 /// Graceful pod deletion: deletionTimestamp now; the kubelet stops the containers. A pod
 /// never bound to a node, one that has finished, or a forced delete, skips the kubelet.
 pub fn delete_pod(world: &mut World, name: &str, grace_zero: bool) {
+    delete_pod_with_grace(world, name, grace_zero.then_some(0));
+}
+
+/// A pod's DELETE with `gracePeriodSeconds` (`None`: its `terminationGracePeriodSeconds`,
+/// 30 s by default). On a pod already being deleted only a shorter period is taken
+/// (`rest.BeforeDelete`).
+pub fn delete_pod_with_grace(world: &mut World, name: &str, requested: Option<i64>) {
+    let grace_zero = requested == Some(0);
     if world.mutant(crate::sim::Mutant::ClaimDeletedWithPod) {
         crate::sim::mutants::delete_pod_claims(world, name);
     }
@@ -170,16 +178,18 @@ pub fn delete_pod(world: &mut World, name: &str, grace_zero: bool) {
         pod.status.as_ref().and_then(|s| s.phase.as_deref()),
         Some("Succeeded" | "Failed")
     );
-    if pod.metadata.deletion_timestamp.is_some() && !grace_zero {
+    if pod.metadata.deletion_timestamp.is_some() && requested.is_none() {
         return;
     }
     let grace = if grace_zero || unbound || finished {
         0
     } else {
-        pod.spec
-            .as_ref()
-            .and_then(|s| s.termination_grace_period_seconds)
-            .unwrap_or(30)
+        requested.unwrap_or_else(|| {
+            pod.spec
+                .as_ref()
+                .and_then(|s| s.termination_grace_period_seconds)
+                .unwrap_or(30)
+        })
     };
     if pod.metadata.deletion_timestamp.is_none() {
         // `rest.BeforeDelete`: the timestamp is when the grace period ends, and the first
