@@ -667,3 +667,27 @@ fn a_tab_that_indents_yaml_is_named() {
     );
     assert!(!fine.contains("a tab"), "{fine}");
 }
+
+/// `.nan`, `.inf` and `-.inf` are YAML floats JSON cannot carry: kubectl's YAML-to-JSON
+/// step (sigs.k8s.io/yaml `yamlToJSONTarget`, Go's `json.Marshal`) refuses the file with
+/// `json: unsupported value: NaN`. scn made them `null`, so `replicas: .nan` silently ran
+/// one replica. Now the file is refused at the value's line and column; quoted, they are
+/// strings as before.
+#[test]
+fn nan_and_infinity_in_yaml_are_refused_as_kubectl_refuses_them() {
+    for (value, go) in [(".nan", "NaN"), (".Inf", "+Inf"), ("+.inf", "+Inf"), ("-.INF", "-Inf")] {
+        let text = format!("kind: StatefulSet\nspec:\n  replicas: {value}\n");
+        let (message, line, col) = load::parse_yaml_documents(&text).unwrap_err();
+        assert!(
+            message.contains(&format!("json: unsupported value: {go}")),
+            "{value}: {message}"
+        );
+        assert_eq!((line, col), (3, 13), "{value}: {message}");
+        let quoted = format!("kind: ConfigMap\ndata:\n  a: \"{value}\"\n");
+        let docs = load::parse_yaml_documents(&quoted).unwrap();
+        assert_eq!(docs[0].value["data"]["a"], value);
+    }
+    let text = manifest_error("nan.yaml", b"kind: ConfigMap\ndata:\n  a: [1, .nan]\n");
+    assert!(text.contains("nan.yaml:3:"), "{text}");
+    assert!(text.contains("unsupported value: NaN"), "{text}");
+}

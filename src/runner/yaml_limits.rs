@@ -225,9 +225,29 @@ impl<'de> Visitor<'de> for Budgeted<'_> {
         self.visit_f64(v as f64)
     }
 
+    // `.nan`, `.inf` and `-.inf` are YAML floats that JSON cannot carry. kubectl converts
+    // YAML to JSON first (sigs.k8s.io/yaml `yamlToJSONTarget`: Go's `json.Marshal` of the
+    // value), so it refuses the file: `error converting YAML to JSON: json: unsupported
+    // value: NaN`. They used to become `null` here, a field silently unset (`replicas:
+    // .nan` ran one replica).
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
         self.count()?;
-        Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
+        match Number::from_f64(v) {
+            Some(number) => Ok(Value::Number(number)),
+            None => {
+                let (go, yaml) = if v.is_nan() {
+                    ("NaN", ".nan")
+                } else if v > 0.0 {
+                    ("+Inf", ".inf")
+                } else {
+                    ("-Inf", "-.inf")
+                };
+                Err(E::custom(format_args!(
+                    "error converting YAML to JSON: json: unsupported value: {go} \
+                     (JSON has no {go}; write \"{yaml}\" in quotes for a string)"
+                )))
+            }
+        }
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
