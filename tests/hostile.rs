@@ -675,7 +675,12 @@ fn a_tab_that_indents_yaml_is_named() {
 /// strings as before.
 #[test]
 fn nan_and_infinity_in_yaml_are_refused_as_kubectl_refuses_them() {
-    for (value, go) in [(".nan", "NaN"), (".Inf", "+Inf"), ("+.inf", "+Inf"), ("-.INF", "-Inf")] {
+    for (value, go) in [
+        (".nan", "NaN"),
+        (".Inf", "+Inf"),
+        ("+.inf", "+Inf"),
+        ("-.INF", "-Inf"),
+    ] {
         let text = format!("kind: StatefulSet\nspec:\n  replicas: {value}\n");
         let (message, line, col) = load::parse_yaml_documents(&text).unwrap_err();
         assert!(
@@ -690,4 +695,55 @@ fn nan_and_infinity_in_yaml_are_refused_as_kubectl_refuses_them() {
     let text = manifest_error("nan.yaml", b"kind: ConfigMap\ndata:\n  a: [1, .nan]\n");
     assert!(text.contains("nan.yaml:3:"), "{text}");
     assert!(text.contains("unsupported value: NaN"), "{text}");
+}
+
+/// The one namespace and the DNS domain of `cluster { }` are names no real cluster can
+/// have otherwise: a namespace is a DNS-1123 label (apimachinery `ValidateNamespaceName`),
+/// kubeadm refuses a `networking.dnsDomain` that is not a DNS-1123 subdomain. scn ran
+/// `namespace Foo_Bar` and a 300-character namespace as if they existed; now each is a
+/// load error at its setting, with a hint.
+#[test]
+fn a_namespace_or_domain_no_cluster_can_have_is_a_load_error_at_its_setting() {
+    let long = "a".repeat(64);
+    for (setting, expected, at) in [
+        (
+            "namespace Foo_Bar",
+            "Namespace \"Foo_Bar\" is invalid",
+            "hostile.scn:3:3",
+        ),
+        (
+            "namespace \"\"",
+            "Namespace \"\" is invalid",
+            "hostile.scn:3:3",
+        ),
+        ("namespace a.b", "must not contain dots", "hostile.scn:3:3"),
+        (
+            &format!("namespace {long}"),
+            "must be no more than 63 characters",
+            "hostile.scn:3:3",
+        ),
+        (
+            "domain Cluster.Local",
+            "networking.dnsDomain: Invalid value",
+            "hostile.scn:3:3",
+        ),
+        (
+            "domain \"a..b\"",
+            "lowercase RFC 1123 subdomain",
+            "hostile.scn:3:3",
+        ),
+    ] {
+        let text = load_error(&format!(
+            "cluster {{\n  nodes 2\n  {setting}\n}}\nscenario \"t\" {{\n  wait 1s\n}}\n"
+        ));
+        assert!(text.contains(expected), "{setting}: {text}");
+        assert!(text.contains(at), "{setting}: {text}");
+        assert!(text.contains("hint: a "), "{setting}: {text}");
+    }
+    // Valid names load: a 63-character label, a multi-label domain.
+    let ok = format!(
+        "cluster {{\n  namespace {}\n  domain k8s.example.org\n}}\nscenario \"t\" {{\n  wait 1s\n}}\n",
+        "a".repeat(63)
+    );
+    load_text(&ok).expect("loads");
 }
