@@ -144,26 +144,28 @@ pub fn read_submission_file(dir: &Path, path: &str) -> Result<String, String> {
 }
 
 /// Counts the files of a submission folder (stopping past the limit), without following
-/// symlinked folders.
+/// symlinked folders. The walk keeps its folders in a list, not on the call stack: a
+/// submission of folders nested two thousand deep (as deep as a path can go) costs a
+/// list, never the stack of the thread that grades it.
 #[cfg(feature = "cli")]
 pub fn count_files(dir: &Path) -> usize {
-    fn walk(dir: &Path, n: &mut usize) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
+    let mut n = 0;
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
         };
         for entry in entries.flatten() {
-            if *n > MAX_FILES {
-                return;
+            if n > MAX_FILES {
+                return n;
             }
             match entry.file_type() {
-                Ok(t) if t.is_dir() => walk(&entry.path(), n),
-                Ok(_) => *n += 1,
+                Ok(t) if t.is_dir() => folders.push(entry.path()),
+                Ok(_) => n += 1,
                 Err(_) => {}
             }
         }
     }
-    let mut n = 0;
-    walk(dir, &mut n);
     n
 }
 
@@ -215,5 +217,34 @@ mod tests {
         std::fs::write(tmp.path().join("notes.txt"), "x").unwrap();
         let e = resolve(tmp.path(), "web.yaml").unwrap_err();
         assert_eq!(e, "the submission has no file web.yaml");
+    }
+
+    /// A folder chain as deep as paths go, counted on a 64 KiB stack: the recursive walk
+    /// overflowed it (a stack overflow aborts the whole grader).
+    #[cfg(feature = "cli")]
+    #[test]
+    fn counting_files_of_deeply_nested_folders_needs_no_stack() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut deep = tmp.path().to_path_buf();
+        let mut made = 0;
+        for _ in 0..1500 {
+            let next = deep.join("a");
+            if std::fs::create_dir(&next).is_err() {
+                break;
+            }
+            deep = next;
+            made += 1;
+        }
+        assert!(made > 500, "only {made} levels");
+        std::fs::write(deep.join("web.yaml"), "a: 1\n").unwrap();
+        std::fs::write(tmp.path().join("top.yaml"), "a: 1\n").unwrap();
+        let root = tmp.path().to_path_buf();
+        let n = std::thread::Builder::new()
+            .stack_size(64 * 1024)
+            .spawn(move || count_files(&root))
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!(n, 2);
     }
 }
