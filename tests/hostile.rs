@@ -747,3 +747,30 @@ fn a_namespace_or_domain_no_cluster_can_have_is_a_load_error_at_its_setting() {
     );
     load_text(&ok).expect("loads");
 }
+
+/// A setting's number too large to hold was refused with "expected a number", which a
+/// student reads as "but it is one": the message now says how large it may be.
+#[test]
+fn a_setting_too_large_to_hold_says_its_range() {
+    for (setting, expected) in [
+        (
+            "max-events 18446744073709551616",
+            "expected a number from 0 to 18446744073709551615",
+        ),
+        (
+            "max-pods 99999999999999999999",
+            "expected a number from 0 to 18446744073709551615",
+        ),
+        (
+            "nodes 99999999999",
+            "expected a number of nodes from 1 to 250",
+        ),
+        ("max-pods abc", "expected a number"),
+    ] {
+        let text = load_error(&format!(
+            "cluster {{\n  {setting}\n}}\nscenario \"t\" {{\n  wait 1s\n}}\n"
+        ));
+        assert!(text.contains(expected), "{setting}: {text}");
+        assert!(text.contains("hostile.scn:2:"), "{setting}: {text}");
+    }
+}
