@@ -126,8 +126,15 @@ fn list_files(dir: &Path, prefix: &str, depth: usize, out: &mut Vec<String>) {
 /// The text of a submission file: inside the folder, at most `MAX_FILE_BYTES`, UTF-8.
 pub fn read_submission_file(dir: &Path, path: &str) -> Result<String, String> {
     let real = resolve(dir, path)?;
+    if real.is_dir() {
+        return Err(format!(
+            "{path} is a folder; the assignment needs a file of that name (YAML text)"
+        ));
+    }
     if !real.is_file() {
-        return Err(format!("{path} is not a file"));
+        return Err(format!(
+            "{path} is not a regular file (a FIFO, a socket or a device); hand in a file"
+        ));
     }
     let file = std::fs::File::open(&real).map_err(|e| format!("cannot read {path}: {e}"))?;
     let mut bytes = Vec::new();
@@ -246,5 +253,18 @@ mod tests {
             .join()
             .unwrap();
         assert_eq!(n, 2);
+    }
+
+    /// A folder named like the file (`web.yaml/`, a student who unzipped into it) is named
+    /// as a folder: "is not a file" did not say what was there instead.
+    #[test]
+    fn a_folder_named_like_the_file_is_named_a_folder() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::create_dir(tmp.path().join("web.yaml")).unwrap();
+        let e = read_submission_file(tmp.path(), "web.yaml").unwrap_err();
+        assert_eq!(
+            e,
+            "web.yaml is a folder; the assignment needs a file of that name (YAML text)"
+        );
     }
 }
