@@ -15,13 +15,19 @@ pub const MAX_FILES: usize = 200;
 
 /// The path as written in `apply submission "…"`: relative, without `..`.
 pub fn check_relative(path: &str) -> Result<(), String> {
+    check_relative_in(path, "submission")
+}
+
+/// A path relative to a `folder` (`submission`, `assignment`): not empty, not absolute,
+/// without `..`; the message names the folder it must stay in.
+pub fn check_relative_in(path: &str, folder: &str) -> Result<(), String> {
     if path.is_empty() {
-        return Err("a submission file needs a name".into());
+        return Err(format!("a {folder} file needs a name"));
     }
     let p = Path::new(path);
     if p.is_absolute() || path.starts_with('/') || path.starts_with('\\') {
         return Err(format!(
-            "\"{path}\" is absolute; a submission file is relative to the submission folder"
+            "\"{path}\" is absolute; a {folder} file is relative to the {folder} folder"
         ));
     }
     for component in p.components() {
@@ -29,7 +35,7 @@ pub fn check_relative(path: &str) -> Result<(), String> {
             Component::Normal(_) | Component::CurDir => {}
             _ => {
                 return Err(format!(
-                    "\"{path}\" leaves the submission folder; `..` is not allowed"
+                    "\"{path}\" leaves the {folder} folder; `..` is not allowed"
                 ))
             }
         }
