@@ -657,7 +657,7 @@ pub fn parse_yaml_documents(text: &str) -> Result<Vec<Document>, (String, u32, u
     let mut docs = Vec::new();
     let starts = document_start_lines(text);
     for (i, de) in serde_yaml::Deserializer::from_str(text).enumerate() {
-        let value = super::yaml_limits::Budgeted { nodes: &nodes }
+        let value = super::yaml_limits::Budgeted::new(&nodes, text)
             .deserialize(de)
             .map_err(|e| {
                 explain_tab(
@@ -774,7 +774,7 @@ fn parse_yaml_value(text: &str) -> Result<Value, (String, u32, u32)> {
     use serde::de::DeserializeSeed;
     let nodes = std::cell::Cell::new(0);
     let de = serde_yaml::Deserializer::from_str(text);
-    super::yaml_limits::Budgeted { nodes: &nodes }
+    super::yaml_limits::Budgeted::new(&nodes, text)
         .deserialize(de)
         .map_err(|e| yaml_error(text, &e))
 }
