@@ -774,3 +774,40 @@ fn a_setting_too_large_to_hold_says_its_range() {
         assert!(text.contains("hostile.scn:2:"), "{setting}: {text}");
     }
 }
+
+/// A student's `app: yes` (or `port: 80` where a string belongs) is refused with kubectl's
+/// words, which do not say what to write: a note under the refusal does.
+#[test]
+fn a_value_typed_by_yaml_against_a_string_field_gets_a_note_saying_to_quote_it() {
+    let (status, _) = run(concat!(
+        "scenario \"t\" {\n",
+        "  apply \"\"\"\n",
+        "    apiVersion: v1\n",
+        "    kind: ConfigMap\n",
+        "    metadata: {name: c, labels: {app: yes}}\n",
+        "  \"\"\"\n",
+        "}\n",
+    ));
+    let text = with_notes(&status);
+    assert!(text.contains("cannot unmarshal bool"), "{text}");
+    assert!(text.contains("quote the value, `\"yes\"`"), "{text}");
+    let (status, _) = run(concat!(
+        "scenario \"t\" {\n",
+        "  apply \"\"\"\n",
+        "    apiVersion: v1\n",
+        "    kind: ConfigMap\n",
+        "    metadata: {name: c}\n",
+        "    data: {port: 80}\n",
+        "  \"\"\"\n",
+        "}\n",
+    ));
+    let text = with_notes(&status);
+    assert!(text.contains("quote it, `\"80\"`"), "{text}");
+}
+
+fn with_notes(status: &Status) -> String {
+    match status {
+        Status::Failed(f) => format!("{}\n{}", f.message, f.notes.join("\n")),
+        Status::Passed => panic!("expected a failure"),
+    }
+}
