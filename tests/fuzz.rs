@@ -138,6 +138,13 @@ const TOKENS: &[&str] = &[
     "tolerationSeconds: ",
     "minReadySeconds: ",
     "partition: ",
+    // YAML 1.1 as kubectl reads it (`yaml_go`) and the cluster block's names.
+    "yes",
+    "Off",
+    "!!str ",
+    "\"yes\"",
+    "namespace Foo_Bar",
+    "domain a..b",
 ];
 
 /// Numbers at the edges of the types that carry them (int32, int64, u64, milliseconds).
@@ -155,6 +162,14 @@ const NUMBERS: &[&str] = &[
     "99999999999999999999",
     "1e308",
     "0.5",
+    ".nan",
+    "-.inf",
+    "3.0",
+    "010",
+    "08",
+    "1_000",
+    "0x7fffffff",
+    "1e21",
 ];
 
 /// One to four mutations of `text`: delete, duplicate or swap a range, insert a token or a

@@ -995,3 +995,30 @@ fn check_refuses_a_missing_reference_folder() {
     let out = scn(&["grade", tmp.path().to_str().unwrap(), "--check"]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 }
+
+/// A `[[scenario]] file` of assignment.toml that leaves the folder is a teacher's error
+/// about the assignment folder: it said "leaves the submission folder", which sent the
+/// teacher looking at the students' files.
+#[test]
+fn a_scenario_file_outside_the_assignment_names_the_assignment_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = assignment_with(tmp.path(), "scenario \"s\" {\n  wait 1s\n}\n");
+    std::fs::write(
+        a.join("assignment.toml"),
+        "title = \"t\"\nscn = \"1\"\n[[scenario]]\nfile = \"../t.scn\"\ntitle = \"*\"\npoints = 1\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_scn"))
+        .args(["grade", a.to_str().unwrap(), "--check"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains(
+            "assignment.toml: [[scenario]] file: \"../t.scn\" leaves the assignment folder"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("submission"), "{text}");
+}

@@ -667,3 +667,147 @@ fn a_tab_that_indents_yaml_is_named() {
     );
     assert!(!fine.contains("a tab"), "{fine}");
 }
+
+/// `.nan`, `.inf` and `-.inf` are YAML floats JSON cannot carry: kubectl's YAML-to-JSON
+/// step (sigs.k8s.io/yaml `yamlToJSONTarget`, Go's `json.Marshal`) refuses the file with
+/// `json: unsupported value: NaN`. scn made them `null`, so `replicas: .nan` silently ran
+/// one replica. Now the file is refused at the value's line and column; quoted, they are
+/// strings as before.
+#[test]
+fn nan_and_infinity_in_yaml_are_refused_as_kubectl_refuses_them() {
+    for (value, go) in [
+        (".nan", "NaN"),
+        (".Inf", "+Inf"),
+        ("+.inf", "+Inf"),
+        ("-.INF", "-Inf"),
+    ] {
+        let text = format!("kind: StatefulSet\nspec:\n  replicas: {value}\n");
+        let (message, line, col) = load::parse_yaml_documents(&text).unwrap_err();
+        assert!(
+            message.contains(&format!("json: unsupported value: {go}")),
+            "{value}: {message}"
+        );
+        assert_eq!((line, col), (3, 13), "{value}: {message}");
+        let quoted = format!("kind: ConfigMap\ndata:\n  a: \"{value}\"\n");
+        let docs = load::parse_yaml_documents(&quoted).unwrap();
+        assert_eq!(docs[0].value["data"]["a"], value);
+    }
+    let text = manifest_error("nan.yaml", b"kind: ConfigMap\ndata:\n  a: [1, .nan]\n");
+    assert!(text.contains("nan.yaml:3:"), "{text}");
+    assert!(text.contains("unsupported value: NaN"), "{text}");
+}
+
+/// The one namespace and the DNS domain of `cluster { }` are names no real cluster can
+/// have otherwise: a namespace is a DNS-1123 label (apimachinery `ValidateNamespaceName`),
+/// kubeadm refuses a `networking.dnsDomain` that is not a DNS-1123 subdomain. scn ran
+/// `namespace Foo_Bar` and a 300-character namespace as if they existed; now each is a
+/// load error at its setting, with a hint.
+#[test]
+fn a_namespace_or_domain_no_cluster_can_have_is_a_load_error_at_its_setting() {
+    let long = "a".repeat(64);
+    for (setting, expected, at) in [
+        (
+            "namespace Foo_Bar",
+            "Namespace \"Foo_Bar\" is invalid",
+            "hostile.scn:3:3",
+        ),
+        (
+            "namespace \"\"",
+            "Namespace \"\" is invalid",
+            "hostile.scn:3:3",
+        ),
+        ("namespace a.b", "must not contain dots", "hostile.scn:3:3"),
+        (
+            &format!("namespace {long}"),
+            "must be no more than 63 characters",
+            "hostile.scn:3:3",
+        ),
+        (
+            "domain Cluster.Local",
+            "networking.dnsDomain: Invalid value",
+            "hostile.scn:3:3",
+        ),
+        (
+            "domain \"a..b\"",
+            "lowercase RFC 1123 subdomain",
+            "hostile.scn:3:3",
+        ),
+    ] {
+        let text = load_error(&format!(
+            "cluster {{\n  nodes 2\n  {setting}\n}}\nscenario \"t\" {{\n  wait 1s\n}}\n"
+        ));
+        assert!(text.contains(expected), "{setting}: {text}");
+        assert!(text.contains(at), "{setting}: {text}");
+        assert!(text.contains("hint: a "), "{setting}: {text}");
+    }
+    // Valid names load: a 63-character label, a multi-label domain.
+    let ok = format!(
+        "cluster {{\n  namespace {}\n  domain k8s.example.org\n}}\nscenario \"t\" {{\n  wait 1s\n}}\n",
+        "a".repeat(63)
+    );
+    load_text(&ok).expect("loads");
+}
+
+/// A setting's number too large to hold was refused with "expected a number", which a
+/// student reads as "but it is one": the message now says how large it may be.
+#[test]
+fn a_setting_too_large_to_hold_says_its_range() {
+    for (setting, expected) in [
+        (
+            "max-events 18446744073709551616",
+            "expected a number from 0 to 18446744073709551615",
+        ),
+        (
+            "max-pods 99999999999999999999",
+            "expected a number from 0 to 18446744073709551615",
+        ),
+        (
+            "nodes 99999999999",
+            "expected a number of nodes from 1 to 250",
+        ),
+        ("max-pods abc", "expected a number"),
+    ] {
+        let text = load_error(&format!(
+            "cluster {{\n  {setting}\n}}\nscenario \"t\" {{\n  wait 1s\n}}\n"
+        ));
+        assert!(text.contains(expected), "{setting}: {text}");
+        assert!(text.contains("hostile.scn:2:"), "{setting}: {text}");
+    }
+}
+
+/// A student's `app: yes` (or `port: 80` where a string belongs) is refused with kubectl's
+/// words, which do not say what to write: a note under the refusal does.
+#[test]
+fn a_value_typed_by_yaml_against_a_string_field_gets_a_note_saying_to_quote_it() {
+    let (status, _) = run(concat!(
+        "scenario \"t\" {\n",
+        "  apply \"\"\"\n",
+        "    apiVersion: v1\n",
+        "    kind: ConfigMap\n",
+        "    metadata: {name: c, labels: {app: yes}}\n",
+        "  \"\"\"\n",
+        "}\n",
+    ));
+    let text = with_notes(&status);
+    assert!(text.contains("cannot unmarshal bool"), "{text}");
+    assert!(text.contains("quote the value, `\"yes\"`"), "{text}");
+    let (status, _) = run(concat!(
+        "scenario \"t\" {\n",
+        "  apply \"\"\"\n",
+        "    apiVersion: v1\n",
+        "    kind: ConfigMap\n",
+        "    metadata: {name: c}\n",
+        "    data: {port: 80}\n",
+        "  \"\"\"\n",
+        "}\n",
+    ));
+    let text = with_notes(&status);
+    assert!(text.contains("quote it, `\"80\"`"), "{text}");
+}
+
+fn with_notes(status: &Status) -> String {
+    match status {
+        Status::Failed(f) => format!("{}\n{}", f.message, f.notes.join("\n")),
+        Status::Passed => panic!("expected a failure"),
+    }
+}

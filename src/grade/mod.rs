@@ -236,7 +236,8 @@ pub fn load_assignment(dir: &Path) -> Result<Assignment, String> {
     let mut loaded: BTreeMap<String, LoadedFile> = BTreeMap::new();
     let mut tests = Vec::new();
     for entry in &config.scenarios {
-        paths::check_relative(&entry.file).map_err(|e| format!("[[scenario]] file: {e}"))?;
+        paths::check_relative_in(&entry.file, "assignment")
+            .map_err(|e| format!("{ASSIGNMENT_FILE}: [[scenario]] file: {e}"))?;
         if !sources.contains_key(&entry.file) {
             let path = dir.join(&entry.file);
             let source = load::read_text(&path, load::MAX_SCN_BYTES)

@@ -59,7 +59,7 @@ pub fn write(assignment: &Assignment, dir: &Path) -> Result<Vec<String>, String>
         for manifest in loaded.manifests.keys() {
             let path = folder.join(manifest);
             let path = path.to_string_lossy().replace('\\', "/");
-            paths::check_relative(&path).map_err(|e| {
+            paths::check_relative_in(&path, "assignment").map_err(|e| {
                 format!("{file} applies \"{manifest}\", which cannot go in the pack: {e}")
             })?;
             manifests.insert(path);

@@ -165,20 +165,34 @@ impl<'a> Builder<'a> {
                 value: raw.clone(),
                 expected: expected.to_string(),
             };
+            // A number too large to hold is still a number: say how large it may be, not
+            // "expected a number" of `99999999999999999999`.
+            let digits = !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit());
+            let number = |what: &str, range: &str| {
+                if digits {
+                    format!("{what} from {range}")
+                } else {
+                    what.to_string()
+                }
+            };
+            let max = format!("0 to {}", u64::MAX);
             match name.as_str() {
                 "nodes" => match raw.parse() {
                     Ok(n) => config.nodes = n,
-                    Err(_) => self.error(value_span, invalid("a number of nodes")),
+                    Err(_) => self.error(
+                        value_span,
+                        invalid(&number("a number of nodes", "1 to 250")),
+                    ),
                 },
                 "namespace" => config.namespace = raw.clone(),
                 "domain" => config.domain = raw.clone(),
                 "max-pods" => match raw.parse() {
                     Ok(n) => config.max_pods = n,
-                    Err(_) => self.error(value_span, invalid("a number")),
+                    Err(_) => self.error(value_span, invalid(&number("a number", &max))),
                 },
                 "max-events" => match raw.parse() {
                     Ok(n) => config.max_events = n,
-                    Err(_) => self.error(value_span, invalid("a number")),
+                    Err(_) => self.error(value_span, invalid(&number("a number", &max))),
                 },
                 "max-time" => match parse_duration(&raw) {
                     Ok(ms) => config.max_time_ms = ms,

@@ -657,7 +657,7 @@ pub fn parse_yaml_documents(text: &str) -> Result<Vec<Document>, (String, u32, u
     let mut docs = Vec::new();
     let starts = document_start_lines(text);
     for (i, de) in serde_yaml::Deserializer::from_str(text).enumerate() {
-        let value = super::yaml_limits::Budgeted { nodes: &nodes }
+        let value = super::yaml_limits::Budgeted::new(&nodes, text)
             .deserialize(de)
             .map_err(|e| {
                 explain_tab(
@@ -774,7 +774,7 @@ fn parse_yaml_value(text: &str) -> Result<Value, (String, u32, u32)> {
     use serde::de::DeserializeSeed;
     let nodes = std::cell::Cell::new(0);
     let de = serde_yaml::Deserializer::from_str(text);
-    super::yaml_limits::Budgeted { nodes: &nodes }
+    super::yaml_limits::Budgeted::new(&nodes, text)
         .deserialize(de)
         .map_err(|e| yaml_error(text, &e))
 }
@@ -800,27 +800,65 @@ pub fn parse_patch(text: &str) -> Result<Value, (String, u32, u32)> {
     }
 }
 
-/// The `cluster { }` block as the simulation takes it: a node count it cannot build or an
-/// unknown feature gate is an error before anything runs (exit 2), located at the block.
+/// The `cluster { }` block as the simulation takes it: a node count it cannot build, an
+/// unknown feature gate, a namespace or domain no cluster can have, is an error before
+/// anything runs (exit 2), located at the block or at the setting.
 fn check_cluster(file: &LoadedFile) -> Option<LoadError> {
     let message = match super::exec::sim_config(&file.ast.cluster) {
         Ok(config) => config.check().err()?,
         Err(message) => message,
     };
-    // The block's first line: `cluster {` at the start of a line.
+    // The setting the message is about (`namespace`, `domain`), else the block's first
+    // line: each at the start of a line.
+    let (word, label, hint) = if message.starts_with("Namespace ") {
+        (
+            "namespace",
+            "this namespace",
+            "a namespace name is lowercase letters, digits and `-`, at most 63 characters, \
+             starting and ending with a letter or digit (e.g. `team-a`)"
+                .to_string(),
+        )
+    } else if message.starts_with("networking.dnsDomain") {
+        (
+            "domain",
+            "this domain",
+            "a cluster domain is lowercase labels joined by dots (e.g. `cluster.local`)"
+                .to_string(),
+        )
+    } else {
+        (
+            "cluster",
+            "in this cluster block",
+            format!(
+                "`nodes` and the `node` lines add up to 1 to 250 nodes; `feature-gate` takes {}",
+                crate::sim::api::defaults::FeatureGates::KNOWN.join(", ")
+            ),
+        )
+    };
     let mut offset = 0;
     let mut span = None;
+    let mut in_block = false;
     for (i, line) in file.source.split_inclusive('\n').enumerate() {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with("cluster") {
+        let trimmed = line.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+        if in_block && (trimmed.starts_with("setup") || trimmed.starts_with("scenario")) {
+            break;
+        }
+        in_block |= trimmed.starts_with("cluster");
+        let at_word = trimmed
+            .strip_prefix(word)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '{', '\r', '\n']));
+        if in_block && at_word {
             let col = line.len() - trimmed.len();
             span = Some(ast::Span {
                 start: offset + col,
-                end: offset + col + "cluster".len(),
+                end: offset + col + word.len(),
                 line: u32::try_from(i + 1).unwrap_or(u32::MAX),
                 col: u32::try_from(col + 1).unwrap_or(u32::MAX),
             });
-            break;
+            // The block's first line; a setting's last one (the last written wins).
+            if word == "cluster" {
+                break;
+            }
         }
         offset += line.len();
     }
@@ -829,11 +867,8 @@ fn check_cluster(file: &LoadedFile) -> Option<LoadError> {
             file: file.display.clone(),
             span,
             message,
-            label: "in this cluster block".into(),
-            hint: Some(format!(
-                "`nodes` and the `node` lines add up to 1 to 250 nodes; `feature-gate` takes {}",
-                crate::sim::api::defaults::FeatureGates::KNOWN.join(", ")
-            )),
+            label: label.into(),
+            hint: Some(hint),
         },
         source: file.source.clone(),
     })

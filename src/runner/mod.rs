@@ -28,6 +28,7 @@ pub mod report;
 pub(crate) mod schema;
 pub(crate) mod table;
 pub mod trace;
+pub(crate) mod yaml_go;
 pub(crate) mod yaml_limits;
 
 use std::path::{Path, PathBuf};

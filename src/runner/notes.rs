@@ -48,6 +48,35 @@ pub fn for_values(expected: &str, actual: &str) -> Vec<String> {
     notes
 }
 
+/// A note for a refusal whose cause is how YAML typed a value: a string field given a
+/// boolean (an unquoted `yes`, `on`, `y`: kubectl reads YAML 1.1) or a number. The refusal
+/// is kubectl's text; the note says what to write instead.
+pub fn for_refusal(message: &str) -> Vec<String> {
+    let mut notes = Vec::new();
+    let into_string = |what: &str| {
+        message.lines().any(|line| {
+            line.contains(&format!(
+                "json: cannot unmarshal {what} into Go struct field"
+            )) && line.trim_end().ends_with("of type string")
+        })
+    };
+    if into_string("bool") {
+        notes.push(
+            "YAML reads an unquoted yes, no, on, off, y, n, true or false as a boolean \
+             (kubectl reads YAML 1.1): quote the value, `\"yes\"`, to make it a string"
+                .into(),
+        );
+    }
+    if into_string("number") {
+        notes.push(
+            "YAML reads an unquoted number as a number: quote it, `\"80\"`, to make it a \
+             string"
+                .into(),
+        );
+    }
+    notes
+}
+
 /// Warning events that explain why pods named in `text` (or their StatefulSets) wait:
 /// the latest Warning about each such pod that is not Running and Ready, and the latest
 /// Warning about a StatefulSet whose newest event is a Warning (it is still failing).

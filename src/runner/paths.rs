@@ -15,13 +15,19 @@ pub const MAX_FILES: usize = 200;
 
 /// The path as written in `apply submission "…"`: relative, without `..`.
 pub fn check_relative(path: &str) -> Result<(), String> {
+    check_relative_in(path, "submission")
+}
+
+/// A path relative to a `folder` (`submission`, `assignment`): not empty, not absolute,
+/// without `..`; the message names the folder it must stay in.
+pub fn check_relative_in(path: &str, folder: &str) -> Result<(), String> {
     if path.is_empty() {
-        return Err("a submission file needs a name".into());
+        return Err(format!("a {folder} file needs a name"));
     }
     let p = Path::new(path);
     if p.is_absolute() || path.starts_with('/') || path.starts_with('\\') {
         return Err(format!(
-            "\"{path}\" is absolute; a submission file is relative to the submission folder"
+            "\"{path}\" is absolute; a {folder} file is relative to the {folder} folder"
         ));
     }
     for component in p.components() {
@@ -29,7 +35,7 @@ pub fn check_relative(path: &str) -> Result<(), String> {
             Component::Normal(_) | Component::CurDir => {}
             _ => {
                 return Err(format!(
-                    "\"{path}\" leaves the submission folder; `..` is not allowed"
+                    "\"{path}\" leaves the {folder} folder; `..` is not allowed"
                 ))
             }
         }
@@ -126,8 +132,15 @@ fn list_files(dir: &Path, prefix: &str, depth: usize, out: &mut Vec<String>) {
 /// The text of a submission file: inside the folder, at most `MAX_FILE_BYTES`, UTF-8.
 pub fn read_submission_file(dir: &Path, path: &str) -> Result<String, String> {
     let real = resolve(dir, path)?;
+    if real.is_dir() {
+        return Err(format!(
+            "{path} is a folder; the assignment needs a file of that name (YAML text)"
+        ));
+    }
     if !real.is_file() {
-        return Err(format!("{path} is not a file"));
+        return Err(format!(
+            "{path} is not a regular file (a FIFO, a socket or a device); hand in a file"
+        ));
     }
     let file = std::fs::File::open(&real).map_err(|e| format!("cannot read {path}: {e}"))?;
     let mut bytes = Vec::new();
@@ -144,26 +157,28 @@ pub fn read_submission_file(dir: &Path, path: &str) -> Result<String, String> {
 }
 
 /// Counts the files of a submission folder (stopping past the limit), without following
-/// symlinked folders.
+/// symlinked folders. The walk keeps its folders in a list, not on the call stack: a
+/// submission of folders nested two thousand deep (as deep as a path can go) costs a
+/// list, never the stack of the thread that grades it.
 #[cfg(feature = "cli")]
 pub fn count_files(dir: &Path) -> usize {
-    fn walk(dir: &Path, n: &mut usize) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
+    let mut n = 0;
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
         };
         for entry in entries.flatten() {
-            if *n > MAX_FILES {
-                return;
+            if n > MAX_FILES {
+                return n;
             }
             match entry.file_type() {
-                Ok(t) if t.is_dir() => walk(&entry.path(), n),
-                Ok(_) => *n += 1,
+                Ok(t) if t.is_dir() => folders.push(entry.path()),
+                Ok(_) => n += 1,
                 Err(_) => {}
             }
         }
     }
-    let mut n = 0;
-    walk(dir, &mut n);
     n
 }
 
@@ -215,5 +230,47 @@ mod tests {
         std::fs::write(tmp.path().join("notes.txt"), "x").unwrap();
         let e = resolve(tmp.path(), "web.yaml").unwrap_err();
         assert_eq!(e, "the submission has no file web.yaml");
+    }
+
+    /// A folder chain as deep as paths go, counted on a 64 KiB stack: the recursive walk
+    /// overflowed it (a stack overflow aborts the whole grader).
+    #[cfg(feature = "cli")]
+    #[test]
+    fn counting_files_of_deeply_nested_folders_needs_no_stack() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut deep = tmp.path().to_path_buf();
+        let mut made = 0;
+        for _ in 0..1500 {
+            let next = deep.join("a");
+            if std::fs::create_dir(&next).is_err() {
+                break;
+            }
+            deep = next;
+            made += 1;
+        }
+        assert!(made > 500, "only {made} levels");
+        std::fs::write(deep.join("web.yaml"), "a: 1\n").unwrap();
+        std::fs::write(tmp.path().join("top.yaml"), "a: 1\n").unwrap();
+        let root = tmp.path().to_path_buf();
+        let n = std::thread::Builder::new()
+            .stack_size(64 * 1024)
+            .spawn(move || count_files(&root))
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!(n, 2);
+    }
+
+    /// A folder named like the file (`web.yaml/`, a student who unzipped into it) is named
+    /// as a folder: "is not a file" did not say what was there instead.
+    #[test]
+    fn a_folder_named_like_the_file_is_named_a_folder() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::create_dir(tmp.path().join("web.yaml")).unwrap();
+        let e = read_submission_file(tmp.path(), "web.yaml").unwrap_err();
+        assert_eq!(
+            e,
+            "web.yaml is a folder; the assignment needs a file of that name (YAML text)"
+        );
     }
 }

@@ -169,6 +169,26 @@ impl Scan {
 /// [`MAX_YAML_NODES`] (shared by all documents of a text) and refusing duplicate keys.
 pub struct Budgeted<'a> {
     pub nodes: &'a Cell<usize>,
+    /// The text the YAML library reads (and lends its scalars from): whether a scalar was
+    /// quoted is read there, since kubectl resolves unquoted ones as YAML 1.1
+    /// (`yaml_go`).
+    pub text: &'a str,
+    /// Whether kubectl reads `text` as YAML: false for a text that starts with `{`, which
+    /// kubectl decodes as JSON (apimachinery `YAMLOrJSONDecoder`, `IsJSONBuffer`; `ToJSON`
+    /// passes it through), so no YAML 1.1 reading applies.
+    pub yaml11: bool,
+}
+
+impl<'a> Budgeted<'a> {
+    /// A budget over `text`, read as kubectl reads it (YAML 1.1, or JSON).
+    pub fn new(nodes: &'a Cell<usize>, text: &'a str) -> Self {
+        let yaml11 = !text.trim_start().starts_with('{');
+        Budgeted {
+            nodes,
+            text,
+            yaml11,
+        }
+    }
 }
 
 impl<'de> DeserializeSeed<'de> for Budgeted<'_> {
@@ -180,6 +200,27 @@ impl<'de> DeserializeSeed<'de> for Budgeted<'_> {
 }
 
 impl Budgeted<'_> {
+    /// Whether `scalar`, lent from `self.text`, was written unquoted and untagged.
+    fn is_plain(&self, scalar: &str) -> bool {
+        let start = (scalar.as_ptr() as usize).wrapping_sub(self.text.as_ptr() as usize);
+        let Some(before) = self.text.get(..start) else {
+            return false;
+        };
+        if start + scalar.len() > self.text.len() {
+            return false;
+        }
+        if before.ends_with(['"', '\'']) {
+            return false;
+        }
+        // A tag (`!!str yes`, `!foo yes`) decides the type itself.
+        let token = before
+            .trim_end_matches([' ', '\t'])
+            .rsplit([' ', '\t', '\n', '[', '{', ','])
+            .next()
+            .unwrap_or("");
+        !token.starts_with('!')
+    }
+
     fn count<E: de::Error>(&self) -> Result<(), E> {
         let n = self.nodes.get() + 1;
         self.nodes.set(n);
@@ -225,9 +266,46 @@ impl<'de> Visitor<'de> for Budgeted<'_> {
         self.visit_f64(v as f64)
     }
 
+    // `.nan`, `.inf` and `-.inf` are YAML floats that JSON cannot carry. kubectl converts
+    // YAML to JSON first (sigs.k8s.io/yaml `yamlToJSONTarget`: Go's `json.Marshal` of the
+    // value), so it refuses the file: `error converting YAML to JSON: json: unsupported
+    // value: NaN`. They used to become `null` here, a field silently unset (`replicas:
+    // .nan` ran one replica).
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
         self.count()?;
-        Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
+        let number = if self.yaml11 {
+            super::yaml_go::json_float(v)
+        } else {
+            Number::from_f64(v)
+        };
+        match number {
+            Some(number) => Ok(Value::Number(number)),
+            None => {
+                let (go, yaml) = if v.is_nan() {
+                    ("NaN", ".nan")
+                } else if v > 0.0 {
+                    ("+Inf", ".inf")
+                } else {
+                    ("-Inf", "-.inf")
+                };
+                Err(E::custom(format_args!(
+                    "error converting YAML to JSON: json: unsupported value: {go} \
+                     (JSON has no {go}; write \"{yaml}\" in quotes for a string)"
+                )))
+            }
+        }
+    }
+
+    // The YAML library lends an unquoted scalar it read as a string from the text itself:
+    // one not preceded by a quote or a tag (`!!str yes`) is resolved as kubectl does.
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Value, E> {
+        if self.yaml11 && self.is_plain(v) {
+            if let Some(value) = super::yaml_go::plain_scalar(v) {
+                self.count()?;
+                return Ok(value);
+            }
+        }
+        self.visit_str(v)
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
@@ -256,7 +334,11 @@ impl<'de> Visitor<'de> for Budgeted<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         self.count()?;
         let mut items = Vec::new();
-        while let Some(item) = seq.next_element_seed(Budgeted { nodes: self.nodes })? {
+        while let Some(item) = seq.next_element_seed(Budgeted {
+            nodes: self.nodes,
+            text: self.text,
+            yaml11: self.yaml11,
+        })? {
             items.push(item);
         }
         Ok(Value::Array(items))
@@ -273,7 +355,11 @@ impl<'de> Visitor<'de> for Budgeted<'_> {
                     "mapping key \"{key}\" already defined"
                 )));
             }
-            let value = map.next_value_seed(Budgeted { nodes: self.nodes })?;
+            let value = map.next_value_seed(Budgeted {
+                nodes: self.nodes,
+                text: self.text,
+                yaml11: self.yaml11,
+            })?;
             object.insert(key, value);
         }
         Ok(Value::Object(object))

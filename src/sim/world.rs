@@ -221,6 +221,27 @@ impl Config {
                 "a cluster has 1 to 250 nodes (each gets the pod CIDR 10.244.N.0/24); {total} asked",
             ));
         }
+        // The one namespace is an object of the API: its name is a DNS-1123 label
+        // (apimachinery `ValidateNamespaceName` = `NameIsDNSLabel`), as `kubectl create
+        // namespace` is refused with.
+        let namespace = super::api::validation::dns1123_label_errors(&self.namespace);
+        if !namespace.is_empty() {
+            return Err(format!(
+                "Namespace \"{0}\" is invalid: metadata.name: Invalid value: \"{0}\": {1}",
+                self.namespace,
+                namespace.join(", ")
+            ));
+        }
+        // The DNS domain is a DNS-1123 subdomain: kubeadm refuses any other
+        // (`ValidateNetworking`: `networking.dnsDomain`, `IsDNS1123Subdomain`).
+        let domain = super::api::validation::dns1123_subdomain_errors(&self.domain);
+        if !domain.is_empty() {
+            return Err(format!(
+                "networking.dnsDomain: Invalid value: \"{}\": {}",
+                self.domain,
+                domain.join(", ")
+            ));
+        }
         Ok(())
     }
 }

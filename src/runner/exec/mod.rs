@@ -355,6 +355,7 @@ impl<'f> Runner<'f> {
                     .refused_documents
                     .iter()
                     .map(|at| format!("the refused document starts at {at}"))
+                    .chain(crate::runner::notes::for_refusal(&message))
                     .collect();
                 Err(failure)
             }

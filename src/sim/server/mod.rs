@@ -312,9 +312,15 @@ pub fn check_request(world: &World, kind: &ObjectKind, value: &Value) -> Result<
         return Err(invalid(kind, meta.name.as_deref().unwrap_or(""), &errors));
     }
     // The typed kinds are decoded by their verbs; a kind stored as written is decoded here
-    // (its object is kept as JSON, but the API server's codec reads it as its type).
-    if let (ObjectKind::Other(name), Some(info)) = (kind, kind.info()) {
-        if let Some(why) = info.api.decode_error(value, name) {
+    // (its object is kept as JSON, but the API server's codec reads it as its type). So is
+    // a typed kind whose metadata does not decode (`labels: {app: true}`): the codec
+    // refuses it before anything reads its name, which would otherwise read as missing.
+    let meta_decodes = value
+        .get("metadata")
+        .is_none_or(|m| <ObjectMeta as serde::Deserialize>::deserialize(m).is_ok());
+    let decoded_here = matches!(kind, ObjectKind::Other(_)) || !meta_decodes;
+    if let (true, Some(info)) = (decoded_here, kind.info()) {
+        if let Some(why) = info.api.decode_error(value, kind.name()) {
             return Err(ApiError::new(
                 Reason::BadRequest,
                 format!(
