@@ -143,6 +143,20 @@ pub fn apply_read(world: &mut World, document: &Value, kind: &ObjectKind, source
         )));
     }
     let prefix = kind.kubectl_prefix();
+    // kubectl's builder gives a namespaced object without one the namespace it works in
+    // (`SetNamespace` → `UpdateObjectNamespace`), so the applied configuration names it.
+    let mut document = document.clone();
+    if kind.namespaced() {
+        if let Some(meta) = document.get_mut("metadata").and_then(Value::as_object_mut) {
+            if meta.get("namespace").is_none_or(Value::is_null) {
+                meta.insert(
+                    "namespace".into(),
+                    Value::String(world.config.namespace.clone()),
+                );
+            }
+        }
+    }
+    let document = &document;
     let mut configuration = document.clone();
     if let Some(annotations) = configuration
         .pointer_mut("/metadata/annotations")

@@ -19,7 +19,9 @@ pub fn last_applied(live: &Value) -> Option<Value> {
 }
 
 /// The configuration kubectl stores: `modified` without the last-applied annotation (an empty
-/// `annotations: {}` stays, as kubectl writes it), as compact JSON with sorted keys.
+/// `annotations: {}` stays, as kubectl writes it), as compact JSON with sorted keys and the
+/// newline Go's `json.Encoder` ends it with (`runtime.Encode` in
+/// `GetModifiedConfiguration`), which `kubectl get -o yaml` shows as a `|` block.
 pub fn applied_configuration(modified: &Value) -> String {
     let mut m = modified.clone();
     if let Some(meta) = m.get_mut("metadata").and_then(Value::as_object_mut) {
@@ -32,7 +34,9 @@ pub fn applied_configuration(modified: &Value) -> String {
             *annotations = Value::Object(Map::new());
         }
     }
-    super::canonical::to_string(&m)
+    let mut text = super::canonical::to_string(&m);
+    text.push('\n');
+    text
 }
 
 /// kubectl client-side apply of `modified` (the file's object) onto `live` (the server's
