@@ -534,19 +534,18 @@ pub fn patch(
         .collect();
     Ok(Reply {
         hints: unknown_field_hints(kind, body, &unknown),
-        ..Reply::with_warnings(
-            format!(
-                "{}/{name} {}",
-                kind.kubectl_prefix(),
-                if response.value {
-                    "patched"
-                } else {
-                    "patched (no change)"
-                }
-            ),
-            response.warnings,
-        )
+        ..Reply::with_warnings(patched_line(kind, name, response.value), response.warnings)
     })
+}
+
+/// What `kubectl patch` prints: `patched`, or `patched (no change)`.
+fn patched_line(kind: &ObjectKind, name: &str, changed: bool) -> String {
+    let what = if changed {
+        "patched"
+    } else {
+        "patched (no change)"
+    };
+    format!("{}/{name} {what}", kind.kubectl_prefix())
 }
 
 /// `kubectl patch KIND/NAME --subresource=status [--type merge|json] -p BODY`.
@@ -559,15 +558,7 @@ pub fn patch_status(
 ) -> Outcome {
     let response = server::patch_status(world, kind, name, patch_type, body)?;
     Ok(Reply::with_warnings(
-        format!(
-            "{}/{name} {}",
-            kind.kubectl_prefix(),
-            if response.value {
-                "patched"
-            } else {
-                "patched (no change)"
-            }
-        ),
+        patched_line(kind, name, response.value),
         response.warnings,
     ))
 }

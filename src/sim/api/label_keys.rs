@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{Pod, PodAffinityTerm};
+use k8s_openapi::api::core::v1::{Pod, PodAffinityTerm, WeightedPodAffinityTerm};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, LabelSelectorRequirement};
 
 /// PrepareForCreate's merge of `matchLabelKeys`/`mismatchLabelKeys` into the selectors.
@@ -20,36 +20,18 @@ pub fn merge_label_keys(pod: &mut Pod) {
     };
     if let Some(affinity) = spec.affinity.as_mut() {
         if let Some(a) = affinity.pod_affinity.as_mut() {
-            for w in a
-                .preferred_during_scheduling_ignored_during_execution
-                .iter_mut()
-                .flatten()
-            {
-                merge_term(&mut w.pod_affinity_term, &labels);
-            }
-            for t in a
-                .required_during_scheduling_ignored_during_execution
-                .iter_mut()
-                .flatten()
-            {
-                merge_term(t, &labels);
-            }
+            merge_terms(
+                &mut a.preferred_during_scheduling_ignored_during_execution,
+                &mut a.required_during_scheduling_ignored_during_execution,
+                &labels,
+            );
         }
         if let Some(a) = affinity.pod_anti_affinity.as_mut() {
-            for w in a
-                .preferred_during_scheduling_ignored_during_execution
-                .iter_mut()
-                .flatten()
-            {
-                merge_term(&mut w.pod_affinity_term, &labels);
-            }
-            for t in a
-                .required_during_scheduling_ignored_during_execution
-                .iter_mut()
-                .flatten()
-            {
-                merge_term(t, &labels);
-            }
+            merge_terms(
+                &mut a.preferred_during_scheduling_ignored_during_execution,
+                &mut a.required_during_scheduling_ignored_during_execution,
+                &labels,
+            );
         }
     }
     for c in spec.topology_spread_constraints.iter_mut().flatten() {
@@ -57,6 +39,20 @@ pub fn merge_label_keys(pod: &mut Pod) {
         if let Some(selector) = c.label_selector.as_mut() {
             apply_keys(selector, &keys, "In", &labels);
         }
+    }
+}
+
+/// The terms of one pod (anti-)affinity, preferred and required.
+fn merge_terms(
+    preferred: &mut Option<Vec<WeightedPodAffinityTerm>>,
+    required: &mut Option<Vec<PodAffinityTerm>>,
+    labels: &BTreeMap<String, String>,
+) {
+    for w in preferred.iter_mut().flatten() {
+        merge_term(&mut w.pod_affinity_term, labels);
+    }
+    for t in required.iter_mut().flatten() {
+        merge_term(t, labels);
     }
 }
 

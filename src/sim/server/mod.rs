@@ -885,12 +885,7 @@ pub fn patch(
     let Some(live) = world.store.to_json(kind, name) else {
         return Err(ApiError::not_found(kind, name).into());
     };
-    let patched = match patch_type {
-        PatchType::Strategic => patch::strategic_merge_patch(&live, body, kind.name()),
-        PatchType::Merge => Ok(patch::merge_patch(&live, body)),
-        PatchType::Json => patch::json_patch(&live, body),
-    }
-    .map_err(|message| ApiError::new(Reason::BadRequest, message))?;
+    let patched = patch_type.apply(&live, body, kind)?;
     update_with(world, kind, name, &patched, FieldValidation::Warn)
 }
 
@@ -921,12 +916,7 @@ pub fn patch_status(
         )
         .into());
     }
-    let patched = match patch_type {
-        PatchType::Strategic => patch::strategic_merge_patch(&live, body, kind.name()),
-        PatchType::Merge => Ok(patch::merge_patch(&live, body)),
-        PatchType::Json => patch::json_patch(&live, body),
-    }
-    .map_err(|message| ApiError::new(Reason::BadRequest, message))?;
+    let patched = patch_type.apply(&live, body, kind)?;
     let new_status = patched.get("status").cloned().unwrap_or(Value::Null);
     if live.get("status").unwrap_or(&Value::Null) == &new_status {
         return Ok(Response::new(false));
@@ -949,6 +939,18 @@ pub enum PatchType {
     Strategic,
     Merge,
     Json,
+}
+
+impl PatchType {
+    /// `live` patched with `body`; a patch that cannot apply is a Bad Request.
+    fn apply(self, live: &Value, body: &Value, kind: &ObjectKind) -> Result<Value, ApiError> {
+        match self {
+            PatchType::Strategic => patch::strategic_merge_patch(live, body, kind.name()),
+            PatchType::Merge => Ok(patch::merge_patch(live, body)),
+            PatchType::Json => patch::json_patch(live, body),
+        }
+        .map_err(|message| ApiError::new(Reason::BadRequest, message))
+    }
 }
 
 /// v1 Endpoints is deprecated since v1.33 (KEP-4974): the API server answers every

@@ -364,7 +364,7 @@ fn validate_pod_dns_config(spec: &PodSpec, path: &str) -> Vec<FieldError> {
 
 /// `validateLocalDescendingPath`: not absolute, and no `..` element
 /// (`validatePathNoBacksteps`, one error however many there are).
-fn local_descending_path_errors(target: &str, path: &str) -> Vec<FieldError> {
+pub(super) fn local_descending_path_errors(target: &str, path: &str) -> Vec<FieldError> {
     let mut errs = Vec::new();
     if target.starts_with('/') {
         errs.push(FieldError::invalid_str(

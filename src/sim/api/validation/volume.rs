@@ -366,25 +366,10 @@ fn key_to_path_errors(item: &KeyToPath, path: &str) -> Vec<FieldError> {
     errs
 }
 
-/// `ValidateLocalNonReservedPath`: relative (`validateLocalDescendingPath`), no `..`
-/// element (one error however many), and not starting with `..` (unless that was `../`,
-/// already told).
+/// `ValidateLocalNonReservedPath`: `validateLocalDescendingPath` (relative, no `..`
+/// element), and not starting with `..` (unless that was `../`, already told).
 fn local_non_reserved_path(target: &str, path: &str) -> Vec<FieldError> {
-    let mut errs = Vec::new();
-    if target.starts_with('/') {
-        errs.push(FieldError::invalid_str(
-            path,
-            target,
-            "must be a relative path",
-        ));
-    }
-    if target.split('/').any(|part| part == "..") {
-        errs.push(FieldError::invalid_str(
-            path,
-            target,
-            "must not contain '..'",
-        ));
-    }
+    let mut errs = super::pod::local_descending_path_errors(target, path);
     if target.starts_with("..") && !target.starts_with("../") {
         errs.push(FieldError::invalid_str(
             path,
