@@ -57,14 +57,15 @@ enum DnsType {
 
 /// `getPodDNSType`: `ClusterFirst` falls back to the node's configuration for a pod on the
 /// host's network; `ClusterFirstWithHostNet` is the cluster's either way. An unknown
-/// policy (which the API server refuses) is `ClusterFirst`.
+/// or missing policy (which the API server never stores) is `ClusterFirst`, whatever the
+/// network.
 fn pod_dns_type(pod: &Pod) -> DnsType {
     let spec = pod.spec.as_ref();
     let host_network = spec.and_then(|s| s.host_network) == Some(true);
     match spec.and_then(|s| s.dns_policy.as_deref()) {
         Some("None") => DnsType::None,
         Some("Default") => DnsType::Host,
-        Some("ClusterFirst") | None if host_network => DnsType::Host,
+        Some("ClusterFirst") if host_network => DnsType::Host,
         _ => DnsType::Cluster,
     }
 }
@@ -267,6 +268,35 @@ mod tests {
             name: Some(name.into()),
             value: value.map(Into::into),
         }
+    }
+
+    #[test]
+    fn the_policy_and_the_host_network_pick_the_base() {
+        use k8s_openapi::api::core::v1::PodSpec;
+        let pod = |policy: Option<&str>, host_network: bool| Pod {
+            spec: Some(PodSpec {
+                dns_policy: policy.map(Into::into),
+                host_network: Some(host_network),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        assert_eq!(
+            pod_dns_type(&pod(Some("ClusterFirst"), false)),
+            DnsType::Cluster
+        );
+        assert_eq!(
+            pod_dns_type(&pod(Some("ClusterFirst"), true)),
+            DnsType::Host
+        );
+        assert_eq!(
+            pod_dns_type(&pod(Some("ClusterFirstWithHostNet"), true)),
+            DnsType::Cluster
+        );
+        assert_eq!(pod_dns_type(&pod(Some("Default"), false)), DnsType::Host);
+        assert_eq!(pod_dns_type(&pod(Some("None"), true)), DnsType::None);
+        // No policy at all: getPodDNSType's error path, ClusterFirst even on the host.
+        assert_eq!(pod_dns_type(&pod(None, true)), DnsType::Cluster);
     }
 
     #[test]
