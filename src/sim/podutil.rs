@@ -141,9 +141,17 @@ pub fn hostname(pod: &Pod) -> String {
 
 /// The pod's kernel hostname as the kubelet sets it (`GeneratePodHostNameAndDomain`,
 /// `GetNodenameForKernel`): its [`hostname`]; with `setHostnameAsFQDN` and a subdomain,
-/// the pod's FQDN `<hostname>.<subdomain>.<namespace>.svc.<domain>`.
+/// the pod's FQDN `<hostname>.<subdomain>.<namespace>.svc.<domain>`. A pod on the host's
+/// network shares the node's UTS namespace: the kubelet gives its sandbox no hostname and
+/// the runtime uses the node's (`generatePodSandboxConfig`, containerd's
+/// `setupSandboxFiles`), which is the node's name.
 pub fn kernel_hostname(pod: &Pod, namespace: &str, domain: &str) -> String {
     let spec = pod.spec.as_ref();
+    if spec.and_then(|s| s.host_network) == Some(true) {
+        if let Some(node) = spec.and_then(|s| s.node_name.as_deref()) {
+            return node.to_string();
+        }
+    }
     let hostname = hostname(pod);
     let subdomain = spec
         .and_then(|s| s.subdomain.as_deref())

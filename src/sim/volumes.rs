@@ -2,7 +2,9 @@
 //! long its content lives. Under a PVC mount it is on the bound PersistentVolume (survives
 //! the pod, gone with the PV); under an `emptyDir` (or another pod-scoped volume) it lives
 //! as long as the pod object; anywhere else it is the container's own filesystem, which a
-//! re-created pod (new UID) does not have.
+//! re-created pod (new UID) does not have. `/etc/hosts` is the kubelet's hosts file,
+//! `/etc/resolv.conf` and `/etc/hostname` the runtime's sandbox files (the first from the
+//! kubelet's DNS configuration, `kubelet/dns.rs`), until the pod writes its own.
 //!
 //! Both act in the pod's first container, as `kubectl exec` does without `-c`.
 
@@ -22,13 +24,19 @@ enum Place {
     PodVolume(String, String),
     /// The container's writable layer: pod UID.
     Container(String),
+    /// The files the runtime keeps for the pod's sandbox and binds into every container
+    /// (`/etc/resolv.conf`, `/etc/hostname`): pod UID. They outlive a container's restart.
+    Sandbox(String),
 }
+
+/// The sandbox's files, relative to `/`.
+const SANDBOX_FILES: [&str; 2] = ["etc/resolv.conf", "etc/hostname"];
 
 impl Place {
     fn pod_uid(&self) -> Option<&str> {
         match self {
             Place::Volume(_) => None,
-            Place::PodVolume(uid, _) | Place::Container(uid) => Some(uid),
+            Place::PodVolume(uid, _) | Place::Container(uid) | Place::Sandbox(uid) => Some(uid),
         }
     }
 }
@@ -105,14 +113,24 @@ pub fn read(world: &World, pod: &str, path: &str) -> Result<Option<String>, Stri
         .get(&place)
         .and_then(|f| f.get(&relative))
         .cloned();
-    if written.is_none() && matches!(place, Place::Container(_)) && relative == "etc/hosts" {
-        return Ok(world
-            .store
-            .pods()
-            .get(pod)
-            .and_then(|p| hosts_file(world, p)));
+    if written.is_some() {
+        return Ok(written);
     }
-    Ok(written)
+    let Some(p) = world.store.pods().get(pod) else {
+        return Ok(None);
+    };
+    Ok(match (&place, relative.as_str()) {
+        (Place::Container(_), "etc/hosts") => hosts_file(world, p),
+        (Place::Sandbox(_), "etc/resolv.conf") => {
+            let (config, _) = crate::sim::kubelet::pod_dns(world, p);
+            Some(crate::sim::kubelet::resolv_conf(&config))
+        }
+        (Place::Sandbox(_), "etc/hostname") => Some(format!(
+            "{}\n",
+            podutil::kernel_hostname(p, &world.config.namespace, &world.config.domain)
+        )),
+        _ => None,
+    })
 }
 
 /// The hosts file the kubelet writes into every container (`managedHostsFileContent`):
@@ -267,7 +285,11 @@ fn locate(world: &World, pod_name: &str, path: &str) -> Result<Located, String> 
         })
         .max_by_key(|(_, at)| at.len());
     let Some((mount, at)) = mount else {
-        return Ok((Place::Container(uid), parts.join("/"), false, None));
+        let relative = parts.join("/");
+        if SANDBOX_FILES.contains(&relative.as_str()) {
+            return Ok((Place::Sandbox(uid), relative, false, None));
+        }
+        return Ok((Place::Container(uid), relative, false, None));
     };
     // `subPath` (or `subPathExpr` expanded from the container's environment) is a folder
     // relative to the volume's root; the kubelet refuses one that is absolute or climbs out.

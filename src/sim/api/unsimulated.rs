@@ -25,8 +25,8 @@ pub struct Unsimulated {
     pub scope: Scope,
     /// The path under the scope: `.` between fields, `[*]` for every element of a list.
     pub path: &'static str,
-    /// A value that means "what scn simulates anyway" (no warning), as JSON text.
-    pub harmless: Option<&'static str>,
+    /// The values that mean "what scn simulates anyway" (no warning), as JSON text.
+    pub harmless: &'static [&'static str],
     /// What a real cluster would do that scn does not.
     pub why: &'static str,
     /// An example value, for the test and the docs (JSON text).
@@ -37,7 +37,7 @@ pub struct Unsimulated {
 const fn f(
     scope: Scope,
     path: &'static str,
-    harmless: Option<&'static str>,
+    harmless: &'static [&'static str],
     why: &'static str,
     example: &'static str,
 ) -> Unsimulated {
@@ -53,37 +53,38 @@ const fn f(
 use Scope::{Claim, PodSpec, Service};
 
 pub static FIELDS: &[Unsimulated] = &[
-    f(PodSpec, "hostNetwork", Some("false"), "the pod would use the node's network namespace and IP; scn gives it a pod IP", "true"),
-    f(PodSpec, "hostPID", Some("false"), "the pod would share the node's process namespace", "true"),
-    f(PodSpec, "hostIPC", Some("false"), "the pod would share the node's IPC namespace", "true"),
-    f(PodSpec, "dnsPolicy", Some("\"ClusterFirst\""), "scn's resolver always answers as ClusterFirst does", "\"Default\""),
-    f(PodSpec, "dnsConfig", None, "scn's resolver ignores custom nameservers, searches and options", "{\"options\":[{\"name\":\"ndots\",\"value\":\"2\"}]}"),
-    f(PodSpec, "priorityClassName", None, "priority and preemption are not simulated: a pod that fits nowhere never evicts lower-priority pods", "\"high\""),
-    f(PodSpec, "priority", None, "priority and preemption are not simulated", "1000"),
-    f(PodSpec, "preemptionPolicy", None, "preemption is not simulated", "\"Never\""),
-    f(PodSpec, "schedulerName", Some("\"default-scheduler\""), "scn's one scheduler places the pod; a real cluster waits for the named scheduler", "\"my-scheduler\""),
-    f(PodSpec, "runtimeClassName", None, "runtime classes (and their overhead) are not simulated", "\"gvisor\""),
-    f(PodSpec, "securityContext", None, "users, groups and fsGroup do not restrict what the pod may read or write in scn", "{\"runAsUser\":1000}"),
-    f(PodSpec, "containers[*].securityContext", None, "capabilities, users and read-only root filesystems are not enforced", "{\"readOnlyRootFilesystem\":true}"),
-    f(PodSpec, "containers[*].resources.limits", None, "limits are not enforced: no OOM kill, no CPU throttling", "{\"memory\":\"128Mi\"}"),
-    f(PodSpec, "ephemeralContainers", None, "ephemeral (debug) containers are not simulated", "[{\"name\":\"debug\",\"image\":\"busybox\"}]"),
-    f(PodSpec, "imagePullSecrets", None, "registry credentials are not simulated: every image pulls unless made unpullable", "[{\"name\":\"registry\"}]"),
-    f(PodSpec, "topologySpreadConstraints[*].nodeTaintsPolicy", Some("\"Ignore\""), "the spread counts every node (nodeTaintsPolicy Ignore)", "\"Honor\""),
-    f(PodSpec, "topologySpreadConstraints[*].nodeAffinityPolicy", Some("\"Honor\""), "the spread honours the pod's node affinity (nodeAffinityPolicy Honor)", "\"Ignore\""),
-    f(PodSpec, "volumes[*].hostPath", None, "hostPath volumes are not simulated: files do not stay on the node", "{\"path\":\"/data\"}"),
-    f(PodSpec, "volumes[*].nfs", None, "NFS volumes are not simulated", "{\"server\":\"nfs\",\"path\":\"/\"}"),
-    f(PodSpec, "volumes[*].csi", None, "inline CSI volumes are not simulated", "{\"driver\":\"example.csi\"}"),
-    f(PodSpec, "volumes[*].ephemeral", None, "generic ephemeral volumes are not simulated (no claim is created)", "{\"volumeClaimTemplate\":{\"spec\":{}}}"),
-    f(PodSpec, "volumes[*].projected.sources[*].serviceAccountToken", None, "no token is issued: the file is absent", "{\"path\":\"token\"}"),
-    f(PodSpec, "volumes[*].projected.sources[*].clusterTrustBundle", None, "cluster trust bundles are not simulated: the file is absent", "{\"signerName\":\"example.com/s\",\"path\":\"ca.pem\"}"),
-    f(PodSpec, "volumes[*].projected.sources[*].podCertificate", None, "pod certificates are not simulated: the file is absent", "{\"signerName\":\"example.com/s\",\"keyType\":\"ED25519\",\"credentialBundlePath\":\"creds.pem\"}"),
-    f(PodSpec, "volumes[*].emptyDir.sizeLimit", None, "an emptyDir over its size limit would get the pod evicted", "\"1Gi\""),
-    f(Service, "externalTrafficPolicy", Some("\"Cluster\""), "traffic routing from outside the cluster is not simulated", "\"Local\""),
-    f(Service, "sessionAffinity", Some("\"None\""), "connections are not simulated, so neither is client affinity", "\"ClientIP\""),
-    f(Service, "externalIPs", None, "external IPs are not routed", "[\"192.0.2.10\"]"),
-    f(Service, "loadBalancerSourceRanges", None, "no load balancer is provisioned", "[\"10.0.0.0/8\"]"),
-    f(Claim, "dataSource", None, "volumes are provisioned empty: no clone or snapshot restore", "{\"kind\":\"VolumeSnapshot\",\"name\":\"snap\"}"),
-    f(Claim, "dataSourceRef", None, "volumes are provisioned empty: no populator runs", "{\"kind\":\"VolumeSnapshot\",\"name\":\"snap\"}"),
+    f(PodSpec, "hostNetwork", &["false"], "the pod would use the node's network namespace and IP; scn gives it a pod IP", "true"),
+    f(PodSpec, "hostPID", &["false"], "the pod would share the node's process namespace", "true"),
+    f(PodSpec, "hostIPC", &["false"], "the pod would share the node's IPC namespace", "true"),
+    f(PodSpec, "dnsPolicy", &["\"ClusterFirst\"", "\"ClusterFirstWithHostNet\""], "the pod's /etc/resolv.conf follows it, but scn's resolver answers every name as a ClusterFirst pod does", "\"Default\""),
+    f(PodSpec, "dnsConfig.searches", &["[]"], "the pod's /etc/resolv.conf has them, but scn's resolver searches only the cluster's paths", "[\"corp.example\"]"),
+    f(PodSpec, "dnsConfig.options", &["[]"], "the pod's /etc/resolv.conf has them, but scn's resolver uses ndots:5 and no other option", "[{\"name\":\"ndots\",\"value\":\"2\"}]"),
+    f(PodSpec, "priorityClassName", &[], "priority and preemption are not simulated: a pod that fits nowhere never evicts lower-priority pods", "\"high\""),
+    f(PodSpec, "priority", &[], "priority and preemption are not simulated", "1000"),
+    f(PodSpec, "preemptionPolicy", &[], "preemption is not simulated", "\"Never\""),
+    f(PodSpec, "schedulerName", &["\"default-scheduler\""], "scn's one scheduler places the pod; a real cluster waits for the named scheduler", "\"my-scheduler\""),
+    f(PodSpec, "runtimeClassName", &[], "runtime classes (and their overhead) are not simulated", "\"gvisor\""),
+    f(PodSpec, "securityContext", &[], "users, groups and fsGroup do not restrict what the pod may read or write in scn", "{\"runAsUser\":1000}"),
+    f(PodSpec, "containers[*].securityContext", &[], "capabilities, users and read-only root filesystems are not enforced", "{\"readOnlyRootFilesystem\":true}"),
+    f(PodSpec, "containers[*].resources.limits", &[], "limits are not enforced: no OOM kill, no CPU throttling", "{\"memory\":\"128Mi\"}"),
+    f(PodSpec, "ephemeralContainers", &[], "ephemeral (debug) containers are not simulated", "[{\"name\":\"debug\",\"image\":\"busybox\"}]"),
+    f(PodSpec, "imagePullSecrets", &[], "registry credentials are not simulated: every image pulls unless made unpullable", "[{\"name\":\"registry\"}]"),
+    f(PodSpec, "topologySpreadConstraints[*].nodeTaintsPolicy", &["\"Ignore\""], "the spread counts every node (nodeTaintsPolicy Ignore)", "\"Honor\""),
+    f(PodSpec, "topologySpreadConstraints[*].nodeAffinityPolicy", &["\"Honor\""], "the spread honours the pod's node affinity (nodeAffinityPolicy Honor)", "\"Ignore\""),
+    f(PodSpec, "volumes[*].hostPath", &[], "hostPath volumes are not simulated: files do not stay on the node", "{\"path\":\"/data\"}"),
+    f(PodSpec, "volumes[*].nfs", &[], "NFS volumes are not simulated", "{\"server\":\"nfs\",\"path\":\"/\"}"),
+    f(PodSpec, "volumes[*].csi", &[], "inline CSI volumes are not simulated", "{\"driver\":\"example.csi\"}"),
+    f(PodSpec, "volumes[*].ephemeral", &[], "generic ephemeral volumes are not simulated (no claim is created)", "{\"volumeClaimTemplate\":{\"spec\":{}}}"),
+    f(PodSpec, "volumes[*].projected.sources[*].serviceAccountToken", &[], "no token is issued: the file is absent", "{\"path\":\"token\"}"),
+    f(PodSpec, "volumes[*].projected.sources[*].clusterTrustBundle", &[], "cluster trust bundles are not simulated: the file is absent", "{\"signerName\":\"example.com/s\",\"path\":\"ca.pem\"}"),
+    f(PodSpec, "volumes[*].projected.sources[*].podCertificate", &[], "pod certificates are not simulated: the file is absent", "{\"signerName\":\"example.com/s\",\"keyType\":\"ED25519\",\"credentialBundlePath\":\"creds.pem\"}"),
+    f(PodSpec, "volumes[*].emptyDir.sizeLimit", &[], "an emptyDir over its size limit would get the pod evicted", "\"1Gi\""),
+    f(Service, "externalTrafficPolicy", &["\"Cluster\""], "traffic routing from outside the cluster is not simulated", "\"Local\""),
+    f(Service, "sessionAffinity", &["\"None\""], "connections are not simulated, so neither is client affinity", "\"ClientIP\""),
+    f(Service, "externalIPs", &[], "external IPs are not routed", "[\"192.0.2.10\"]"),
+    f(Service, "loadBalancerSourceRanges", &[], "no load balancer is provisioned", "[\"10.0.0.0/8\"]"),
+    f(Claim, "dataSource", &[], "volumes are provisioned empty: no clone or snapshot restore", "{\"kind\":\"VolumeSnapshot\",\"name\":\"snap\"}"),
+    f(Claim, "dataSourceRef", &[], "volumes are provisioned empty: no populator runs", "{\"kind\":\"VolumeSnapshot\",\"name\":\"snap\"}"),
 ];
 
 /// The warnings for `object` (a manifest as applied), each `path: not simulated by scn
@@ -106,11 +107,15 @@ pub fn warnings(object: &Value) -> Vec<String> {
     for (scope, prefix, root) in roots {
         let Some(root) = root else { continue };
         for field in FIELDS.iter().filter(|f| f.scope == scope) {
-            let harmless: Option<Value> = field.harmless.and_then(|h| serde_json::from_str(h).ok());
+            let harmless: Vec<Value> = field
+                .harmless
+                .iter()
+                .filter_map(|h| serde_json::from_str(h).ok())
+                .collect();
             let mut found = Vec::new();
             find(root, prefix.to_string(), field.path, &mut found);
             for (path, value) in found {
-                if value.is_null() || harmless.as_ref() == Some(value) {
+                if value.is_null() || harmless.contains(value) {
                     continue;
                 }
                 out.push(format!("{path}: not simulated by scn ({})", field.why));
@@ -213,7 +218,7 @@ mod tests {
                 "{} did not warn: {warnings:?}",
                 field.path
             );
-            if let Some(harmless) = field.harmless {
+            for harmless in field.harmless {
                 let root = match field.scope {
                     Scope::PodSpec => object.pointer_mut("/spec/template/spec").unwrap(),
                     _ => object.get_mut("spec").unwrap(),

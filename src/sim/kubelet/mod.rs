@@ -16,6 +16,7 @@
 //!   `CreateContainerConfigError`);
 //! - `config_objects.rs`: the ConfigMaps and Secrets those two read;
 //! - `downward_api.rs`: the files of a `downwardAPI` volume (or projected source);
+//! - `dns.rs`: the pod's DNS configuration (`GetPodDNS`) and its `/etc/resolv.conf`;
 //! - `eviction.rs`: node-pressure eviction (`make pod/x evicted`);
 //! - `active_deadline.rs`: `spec.activeDeadlineSeconds` (the pod fails when it has been
 //!   active that long).
@@ -28,6 +29,7 @@ mod active_deadline;
 mod admission;
 mod backoff;
 mod config_objects;
+mod dns;
 mod downward_api;
 mod env;
 mod eviction;
@@ -50,6 +52,7 @@ use super::kinds::ObjectKind;
 use super::world::{Timer, WatchEvent, World};
 
 pub(crate) use config_objects::{data as config_data, Source as ConfigSource};
+pub(crate) use dns::{pod_dns, resolv_conf};
 pub(crate) use downward_api::collect_data as downward_api_files;
 pub use eviction::evict;
 pub use pod_workers::{crash, make_healthy, make_ready, make_unhealthy, make_unready};

@@ -125,7 +125,7 @@ pub(crate) fn start_sandbox(world: &mut World, name: &str, uid: &str, node: &str
     rt.started = world.now;
     let failures = volume_manager::failures(world, pod);
     if failures.is_empty() {
-        if let Err(why) = sandbox_config(world, pod) {
+        if let Err(why) = sandbox_config(world, name) {
             sandbox_failed(world, &mut rt, why);
         } else {
             create_sandbox(world, &mut rt);
@@ -154,12 +154,28 @@ fn host_ip(world: &World, node: &str) -> String {
         .unwrap_or_default()
 }
 
-/// `generatePodSandboxConfig`'s refusal, if any: with `setHostnameAsFQDN` the kernel
-/// hostname is the FQDN, which may be at most 64 characters (`GetNodenameForKernel`).
-fn sandbox_config(world: &World, pod: &Pod) -> Result<(), String> {
+/// `generatePodSandboxConfig`: the pod's DNS configuration first (`GetPodDNS`, whose cuts
+/// to the resolver's limits are `DNSConfigForming` Warning events), then its refusal, if
+/// any: with `setHostnameAsFQDN` the kernel hostname is the FQDN, which may be at most 64
+/// characters (`GetNodenameForKernel`; a pod on the host's network keeps the node's).
+fn sandbox_config(world: &mut World, name: &str) -> Result<(), String> {
+    let Some(pod) = world.store.pods().get(name) else {
+        return Ok(());
+    };
+    // Only a pod's own dnsConfig can exceed the limits: the policies' bases are within.
+    let has_dns_config = pod.spec.as_ref().is_some_and(|s| s.dns_config.is_some());
+    let dns_messages = if has_dns_config {
+        super::dns::pod_dns(world, pod).1
+    } else {
+        Vec::new()
+    };
+    let host_network = pod.spec.as_ref().and_then(|s| s.host_network) == Some(true);
     let fqdn = podutil::kernel_hostname(pod, &world.config.namespace, &world.config.domain);
+    for message in dns_messages {
+        event(world, name, "Warning", "DNSConfigForming", message);
+    }
     // Only an FQDN (setHostnameAsFQDN) can be that long: a hostname is at most 63.
-    if fqdn.len() > 64 {
+    if !host_network && fqdn.len() > 64 {
         return Err(format!(
             "failed to construct FQDN from pod hostname and cluster domain, FQDN {fqdn} is too long (64 characters is the max, {} characters requested)",
             fqdn.len()
@@ -239,10 +255,8 @@ fn prepare_sandbox(world: &mut World, rt: &mut PodRuntime) -> bool {
     } else {
         return true;
     }
-    let refused = match world.store.pods().get(&rt.name) {
-        Some(pod) => sandbox_config(world, pod).err(),
-        None => None,
-    };
+    let name = rt.name.clone();
+    let refused = sandbox_config(world, &name).err();
     if let Some(why) = refused {
         sandbox_failed(world, rt, why);
         return false;
