@@ -406,6 +406,21 @@ impl Cache {
         true
     }
 
+    /// Whether the cached copy of a bound pod differs from `pod` only in that it started
+    /// (or stopped) terminating.
+    pub fn only_terminating_changed(&self, pod: &Pod, node: &str) -> bool {
+        let name = pod.metadata.name.as_deref().unwrap_or_default();
+        let (Some(slot), Some(bound)) = (self.slots.get(node).copied(), self.bound.get(name))
+        else {
+            return false;
+        };
+        let empty = BTreeMap::new();
+        bound.slot == slot
+            && bound.owner == crate::sim::podutil::controller_uid(pod).unwrap_or_default()
+            && &bound.labels == pod.metadata.labels.as_ref().unwrap_or(&empty)
+            && bound.terminating != crate::sim::podutil::is_terminating(pod)
+    }
+
     /// The pod object is gone: its node has room again.
     pub fn remove(&mut self, name: &str) -> bool {
         match self.bound.remove(name) {

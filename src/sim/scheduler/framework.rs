@@ -515,6 +515,37 @@ pub fn fit_error(
     out
 }
 
+/// The FailedScheduling message after a node-by-node rejection: the filters' histogram,
+/// then the PostFilter plugins' message when none of them succeeded
+/// (`RunPostFilterPlugins`: DynamicResources' `no new claims to deallocate` joined with
+/// DefaultPreemption's `preemption: …`). When DefaultPreemption nominates a node, the
+/// phase succeeds and adds nothing: the message ends after the histogram.
+pub fn fit_error_post(total: usize, statuses: &[Status], preemption: Option<&str>) -> String {
+    let mut out = format!(
+        "0/{total} nodes are available: {}.",
+        histogram(
+            statuses
+                .iter()
+                .flat_map(|s| s.reasons.iter().map(String::as_str)),
+        )
+    );
+    if let Some(message) = preemption {
+        out.push_str(" no new claims to deallocate, preemption: ");
+        out.push_str(message);
+    }
+    out
+}
+
+/// DefaultPreemption's FitError when no node has victims whose removal lets the pod fit:
+/// each node the dry run tried with its status's reasons, every other node `Preemption
+/// is not helpful for scheduling`.
+pub fn preemption_fit_error(total: usize, reasons: &[&str]) -> String {
+    format!(
+        "0/{total} nodes are available: {}.",
+        histogram(reasons.iter().copied())
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
