@@ -475,8 +475,8 @@ fn histogram<'a>(reasons: impl Iterator<Item = &'a str>) -> String {
 ///   and says `no new claims to deallocate`; DefaultPreemption then gives its per-node
 ///   verdict (B-SCHED-18), or, for a pod whose `preemptionPolicy` is `Never`,
 ///   `PodEligibleToPreemptOthers`' `not eligible due to preemptionPolicy=Never.` (B-SCHED-23).
-///   scn does not simulate preemption (a warning names `priorityClassName`), so it finds
-///   no victims where it might help.
+///   `fit_error` gives the verdict of a dry run that found no lower-priority pod anywhere;
+///   `plugins/default_preemption.rs` writes the others (`fit_error_post`).
 /// - after a PreFilter rejection (NodeAffinity's conflicting node names; a missing, Lost,
 ///   deleted or unbound Immediate claim), the PreFilter plugins after it never ran
 ///   (DynamicResources is the last), so DynamicResources' PostFilter cannot read its state

@@ -17,8 +17,8 @@
 //! the node lose their nomination; the pod is nominated to the node
 //! (`status.nominatedNodeName`) and binds there when the victims are gone.
 //!
-//! Upstream dry-runs at least 100 nodes (or 10%) from a random offset; scn tries every
-//! resolvable node in the store's order. Pods nominated to a node are not added to it when
+//! Upstream dry-runs the resolvable nodes from a random offset until it has 100 candidates
+//! (or 10% of the nodes); scn starts at the first node in the store's order. Pods nominated to a node are not added to it when
 //! other pods are filtered (`RunFilterPluginsWithNominatedPods`): the queue tries the
 //! nominated pod, of higher priority, first.
 
@@ -196,7 +196,14 @@ pub fn post_filter(
     let pdbs = budgets(world);
     let mut candidates: Vec<Candidate> = Vec::new();
     let mut tried: Vec<(usize, Vec<String>)> = Vec::new();
+    let wanted = num_candidates(potential.len());
     for index in potential {
+        // DryRunPreemption stops once it has enough candidates, one of them violating no
+        // budget.
+        let non_violating = candidates.iter().filter(|c| c.pdb_violations == 0).count();
+        if non_violating > 0 && candidates.len() >= wanted {
+            break;
+        }
         let node = nodes[index].clone();
         match select_victims_on_node(world, &pod, info, pre, &node, own, &pdbs) {
             Ok((victims, pdb_violations)) if !victims.is_empty() => {
@@ -229,6 +236,13 @@ pub fn post_filter(
     let best = pick_one_node(candidates);
     prepare_candidate(world, &pod, own, &best);
     Outcome::Nominated(best.node)
+}
+
+/// `calculateNumCandidates` with the default `DefaultPreemptionArgs`
+/// (`minCandidateNodesPercentage` 10, `minCandidateNodesAbsolute` 100): how many
+/// candidates the dry run looks for, at most the number of nodes it may try.
+fn num_candidates(nodes: usize) -> usize {
+    (nodes / 10).max(100).min(nodes)
 }
 
 /// The PodDisruptionBudgets, as the scheduler's lister reads them.
