@@ -227,6 +227,8 @@ pub struct PodInfo {
     pub host_ports: Vec<super::plugins::node_ports::HostPort>,
     /// `preemptionPolicy: Never` (from its PriorityClass): DefaultPreemption does not try.
     pub preempt_never: bool,
+    /// `spec.priority` (0 when unset).
+    pub priority: i32,
 }
 
 impl PodInfo {
@@ -309,6 +311,7 @@ impl PodInfo {
             claims: crate::sim::controllers::volume::claims_of(pod),
             host_ports: super::plugins::node_ports::host_ports(pod),
             preempt_never: spec.preemption_policy.as_deref() == Some("Never"),
+            priority: spec.priority.unwrap_or(0),
             ..Default::default()
         };
         for c in spec.topology_spread_constraints.iter().flatten() {

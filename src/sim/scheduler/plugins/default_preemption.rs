@@ -102,6 +102,11 @@ fn terminating_by_preemption(pod: &Pod) -> bool {
 /// The pods the cache holds on `node` with a priority lower than `than`
 /// (`isPreemptionAllowed`).
 fn lower_priority_pods(world: &World, node: &str, than: i32) -> Vec<Victim> {
+    // Most clusters have no pod of lower priority: then no pod is read.
+    let lowest = world.scheduler.cache.lowest_priority();
+    if lowest.is_none_or(|p| p >= than) {
+        return Vec::new();
+    }
     let Some(slot) = world.scheduler.cache.slot_of(node) else {
         return Vec::new();
     };
@@ -110,13 +115,12 @@ fn lower_priority_pods(world: &World, node: &str, than: i32) -> Vec<Victim> {
         .cache
         .bound
         .iter()
-        .filter(|(_, b)| b.slot == slot)
+        .filter(|(_, b)| b.slot == slot && b.priority < than)
         .filter_map(|(name, b)| {
             let pod = world.store.pods().get(name)?;
-            let p = priority(pod);
-            (p < than).then(|| Victim {
+            Some(Victim {
                 name: name.clone(),
-                priority: p,
+                priority: b.priority,
                 start: pod
                     .status
                     .as_ref()
