@@ -62,6 +62,17 @@ pub struct Scheduler {
     /// The claims of `claim_waiters` that are not bound: a new volume or StorageClass can
     /// only help the pods that wait for one of these.
     unbound_waited: BTreeSet<String>,
+    /// The waiting pods a preemption nominated to a node (`status.nominatedNodeName`),
+    /// as the scheduler's PodNominator keeps them.
+    pub nominated: BTreeMap<String, Nomination>,
+}
+
+/// A pod nominated to a node: its node, priority and requests.
+#[derive(Debug, Clone)]
+pub struct Nomination {
+    pub node: String,
+    pub priority: i32,
+    pub requests: Resources,
 }
 
 impl Scheduler {
@@ -242,6 +253,7 @@ fn flush(world: &mut World) {
         if schedulable {
             schedule_one(world, &name);
         } else {
+            world.scheduler.nominated.remove(&name);
             world.scheduler.unschedulable.remove(&name);
             world.scheduler.last_message.remove(&name);
             world.scheduler.affinity_waiters.remove(&name);
@@ -513,12 +525,29 @@ pub(crate) fn run_filters(
     // status from PreFilter), so they are not run per node.
     let node_affinity_filters = node_affinity::filters(info);
     let pod_affinity_filters = inter_pod_affinity::filters(info, &affinity);
+    // RunFilterPluginsWithNominatedPods: the pods nominated to a node with a priority at
+    // least the pod's count on it (for the resources they request).
+    let mut reserved: BTreeMap<&str, cache::NodeInfo> = BTreeMap::new();
+    for (other, n) in &scheduler.nominated {
+        if *other != info.name && n.priority >= info.priority {
+            let entry = reserved.entry(n.node.as_str()).or_default();
+            entry.pods += 1;
+            entry.requested.add_scaled(&n.requests, 1);
+        }
+    }
     let mut statuses: Vec<(usize, Status)> = Vec::new();
     let mut feasible: Vec<usize> = Vec::with_capacity(nodes.len());
     for node in &nodes {
         if only.is_some_and(|o| o != node.name) {
             continue;
         }
+        let with_nominated = reserved.get(node.name).map(|r| {
+            let mut info = node.info.clone();
+            info.pods += r.pods;
+            info.requested.add_scaled(&r.requested, 1);
+            info
+        });
+        let node_info = with_nominated.as_ref().unwrap_or(node.info);
         // A node the PreFilter result leaves out is not filtered at all.
         if pre
             .named_nodes
@@ -545,7 +574,7 @@ pub(crate) fn run_filters(
                     node_ports::filter(&info.host_ports, &node.info.used_ports)
                 }
             })
-            .or_else(|| node_resources_fit::filter(&wants, node.allocatable, node.info))
+            .or_else(|| node_resources_fit::filter(&wants, node.allocatable, node_info))
             .or_else(|| volume_restrictions::filter(once_pod_conflict))
             .or_else(|| {
                 if has_claims {
@@ -772,6 +801,7 @@ fn select_host(
 /// Binds the pod: WaitForFirstConsumer claims are provisioned on the node first (PreBind).
 fn bind(world: &mut World, name: &str, node: &str, info: &PodInfo) {
     plugins::volume_binding::prebind(world, name, node);
+    world.scheduler.nominated.remove(name);
     world.scheduler.unschedulable.remove(name);
     world.scheduler.last_message.remove(name);
     world.scheduler.affinity_waiters.remove(name);
@@ -859,6 +889,25 @@ fn fail(world: &mut World, name: &str, message: String, nominated: Option<String
         }
         true
     });
+    match nominated {
+        Some(node) if !node.is_empty() => {
+            if let Some(pod) = world.store.pods().get(name) {
+                let info = PodInfo::new(pod);
+                world.scheduler.nominated.insert(
+                    name.to_string(),
+                    Nomination {
+                        node,
+                        priority: info.priority,
+                        requests: info.requests,
+                    },
+                );
+            }
+        }
+        Some(_) => {
+            world.scheduler.nominated.remove(name);
+        }
+        None => {}
+    }
 }
 
 /// `PodScheduled`: True once bound; False with reason `Unschedulable` and the message, for
@@ -904,6 +953,7 @@ fn set_scheduled(
 /// A pod left the store: it no longer waits, and its node has room again.
 pub fn forget(world: &mut World, name: &str) {
     stop_waiting_for_claims(world, name);
+    world.scheduler.nominated.remove(name);
     world.scheduler.unschedulable.remove(name);
     world.scheduler.last_message.remove(name);
     world.scheduler.affinity_waiters.remove(name);

@@ -18,9 +18,10 @@
 //! (`status.nominatedNodeName`) and binds there when the victims are gone.
 //!
 //! Upstream dry-runs the resolvable nodes from a random offset until it has 100 candidates
-//! (or 10% of the nodes); scn starts at the first node in the store's order. Pods nominated to a node are not added to it when
-//! other pods are filtered (`RunFilterPluginsWithNominatedPods`): the queue tries the
-//! nominated pod, of higher priority, first.
+//! (or 10% of the nodes); scn starts at the first node in the store's order. When other
+//! pods are filtered, the pods nominated to a node with at least their priority count on it
+//! for the resources they request (`RunFilterPluginsWithNominatedPods`; their ports, labels
+//! and affinity do not).
 
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
@@ -438,22 +439,18 @@ fn prepare_candidate(world: &mut World, preemptor: &Pod, own: i32, candidate: &C
         );
     }
     let preemptor_name = preemptor.metadata.name.clone().unwrap_or_default();
+    // getLowerPriorityNominatedPods: the PodNominator's pods on the node.
     let lower: Vec<String> = world
-        .store
-        .pods()
+        .scheduler
+        .nominated
         .iter()
-        .filter(|(n, p)| {
-            **n != preemptor_name
-                && priority(p) < own
-                && p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_none()
-                && p.status
-                    .as_ref()
-                    .and_then(|s| s.nominated_node_name.as_deref())
-                    == Some(candidate.node.as_str())
+        .filter(|(n, nom)| {
+            **n != preemptor_name && nom.priority < own && nom.node == candidate.node
         })
         .map(|(n, _)| n.clone())
         .collect();
     for name in lower {
+        world.scheduler.nominated.remove(&name);
         server::write::<Pod>(world, &name, server::Author::Other, |pod| {
             if let Some(status) = pod.status.as_mut() {
                 status.nominated_node_name = None;
