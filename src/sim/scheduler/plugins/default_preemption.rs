@@ -461,3 +461,108 @@ fn prepare_candidate(world: &mut World, preemptor: &Pod, own: i32, candidate: &C
         world.scheduler.retry_pod(&name);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn victim(name: &str, priority: i32, start: Option<i64>) -> Victim {
+        Victim {
+            name: name.into(),
+            priority,
+            start: start.map(|s| Timestamp::from_second(s).unwrap()),
+            labels: [("app".to_string(), name.to_string())].into(),
+            terminating: false,
+        }
+    }
+
+    fn candidate(node: &str, order: usize, victims: Vec<Victim>, pdb: i64) -> Candidate {
+        Candidate {
+            node: node.into(),
+            order,
+            victims,
+            pdb_violations: pdb,
+        }
+    }
+
+    #[test]
+    fn b_sched_26_pick_one_node_applies_the_criteria_in_order() {
+        // Fewest PDB violations first, whatever the priorities.
+        let picked = pick_one_node(vec![
+            candidate("a", 0, vec![victim("x", 1, Some(10))], 1),
+            candidate("b", 1, vec![victim("y", 100, Some(10))], 0),
+        ]);
+        assert_eq!(picked.node, "b");
+        // Same highest priority: the smaller sum of priorities (offset by 2^31 each, so
+        // one victim of priority 5 beats two of priority 5 and 0).
+        let picked = pick_one_node(vec![
+            candidate(
+                "a",
+                0,
+                vec![victim("x", 5, Some(10)), victim("z", 0, Some(10))],
+                0,
+            ),
+            candidate("b", 1, vec![victim("y", 5, Some(10))], 0),
+        ]);
+        assert_eq!(picked.node, "b");
+        // Everything equal but the start: the later start of the top victims wins; a pod
+        // not started counts as starting now.
+        let picked = pick_one_node(vec![
+            candidate("a", 0, vec![victim("x", 5, Some(10))], 0),
+            candidate("b", 1, vec![victim("y", 5, Some(20))], 0),
+        ]);
+        assert_eq!(picked.node, "b");
+        let picked = pick_one_node(vec![
+            candidate("a", 0, vec![victim("x", 5, None)], 0),
+            candidate("b", 1, vec![victim("y", 5, Some(20))], 0),
+        ]);
+        assert_eq!(picked.node, "a");
+        // A full tie goes to natural name order.
+        let picked = pick_one_node(vec![
+            candidate("node-10", 1, vec![victim("x", 5, Some(10))], 0),
+            candidate("node-9", 0, vec![victim("y", 5, Some(10))], 0),
+        ]);
+        assert_eq!(picked.node, "node-9");
+    }
+
+    #[test]
+    fn b_sched_24_pdb_violation_counts_down_the_allowed_disruptions_in_order() {
+        let pdb: PodDisruptionBudget = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "p"},
+            "spec": {"selector": {"matchExpressions": [{"key": "app", "operator": "Exists"}]}},
+            "status": {"disruptionsAllowed": 1, "currentHealthy": 2, "desiredHealthy": 1,
+                "expectedPods": 2, "disruptedPods": {"c": "2026-01-01T00:00:00Z"}}
+        }))
+        .unwrap();
+        let pods = vec![
+            victim("a", 5, Some(1)),
+            victim("b", 4, Some(1)),
+            victim("c", 3, Some(1)),
+        ];
+        let (violating, non_violating) = filter_pods_with_pdb_violation(&pods, &[pdb]);
+        let names = |v: &[Victim]| v.iter().map(|v| v.name.clone()).collect::<Vec<_>>();
+        // `a` uses the one allowed disruption, `b` violates, `c` is already disrupted.
+        assert_eq!(names(&violating), ["b"]);
+        assert_eq!(names(&non_violating), ["a", "c"]);
+    }
+
+    #[test]
+    fn more_important_is_higher_priority_then_earlier_start() {
+        let mut v = vec![
+            victim("late", 5, Some(20)),
+            victim("low", 1, Some(1)),
+            victim("unstarted", 5, None),
+            victim("early", 5, Some(10)),
+        ];
+        v.sort_by(more_important);
+        let names: Vec<&str> = v.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(names, ["early", "late", "unstarted", "low"]);
+    }
+
+    #[test]
+    fn num_candidates_is_ten_percent_at_least_one_hundred_at_most_all() {
+        assert_eq!(num_candidates(3), 3);
+        assert_eq!(num_candidates(250), 100);
+        assert_eq!(num_candidates(5000), 500);
+    }
+}
