@@ -548,7 +548,7 @@ mod tests {
 
     #[test]
     fn more_important_is_higher_priority_then_earlier_start() {
-        let mut v = vec![
+        let mut v = [
             victim("late", 5, Some(20)),
             victim("low", 1, Some(1)),
             victim("unstarted", 5, None),
