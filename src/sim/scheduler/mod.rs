@@ -8,7 +8,9 @@
 //! gives its reasons), then the weighted scores of the feasible nodes. Equal totals go to the node with the fewest pods of the same owner, then
 //! the fewest pods, then the first in natural name order (upstream picks at random).
 //!
-//! A pod that fits nowhere stays Pending with `PodScheduled=False` (`Unschedulable`) and a
+//! A pod that fits nowhere runs the PostFilter (`plugins/default_preemption.rs`: it may
+//! preempt lower-priority pods and be nominated to their node, which it then tries first),
+//! and stays Pending with `PodScheduled=False` (`Unschedulable`) and a
 //! `FailedScheduling` event; it is retried, higher priority first, then oldest first, and
 //! before any new pod, in the
 //! instant a node changes or joins, a bound pod goes away, or one of its claims changes. A
