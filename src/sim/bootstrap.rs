@@ -1,7 +1,8 @@
 //! What a fresh cluster has before the first statement: nodes, the default StorageClass,
 //! the `kubernetes` Service (docs/language.md, timing defaults) and its EndpointSlice, and
 //! in the namespace the `default` ServiceAccount and the `kube-root-ca.crt` ConfigMap
-//! (which the service account and root CA controllers keep there).
+//! (which the service account and root CA controllers keep there), and the two system
+//! PriorityClasses the API server creates.
 
 use std::sync::Arc;
 
@@ -41,7 +42,10 @@ pub fn bootstrap(world: &mut World) {
         super::controllers::serviceaccounts::default_account(&namespace, now),
         super::controllers::root_ca_cert_publisher::config_map(&namespace, now),
     ];
-    for (i, mut object) in objects.into_iter().enumerate() {
+    let objects = objects
+        .into_iter()
+        .chain(super::api::priorityclass::system_objects(now));
+    for (i, mut object) in objects.enumerate() {
         object["metadata"]["uid"] = json!(reserved_uid(i as u64 + 1));
         server::add_other(world, object, server::Author::Other);
     }

@@ -152,6 +152,37 @@ pub fn admit(body: &Value, classes: &[Class]) -> Result<(), String> {
     }
 }
 
+/// The system PriorityClasses the API server creates at start-up
+/// (`scheduling.SystemPriorityClasses`, stored by `AddSystemPriorityClasses` in
+/// pkg/registry/scheduling/rest), as their objects.
+pub fn system_objects(now: crate::sim::clock::Millis) -> Vec<serde_json::Value> {
+    let time = crate::sim::clock::to_time(now);
+    [
+        (
+            "system-node-critical",
+            2_000_001_000i64,
+            "Used for system critical pods that must not be moved from their current node.",
+        ),
+        (
+            "system-cluster-critical",
+            2_000_000_000,
+            "Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.",
+        ),
+    ]
+    .into_iter()
+    .map(|(name, value, description)| {
+        serde_json::json!({
+            "apiVersion": "scheduling.k8s.io/v1",
+            "kind": KIND,
+            "metadata": {"name": name, "generation": 1, "creationTimestamp": time},
+            "value": value,
+            "description": description,
+            "preemptionPolicy": "PreemptLowerPriority",
+        })
+    })
+    .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -43,6 +43,8 @@ pub struct BoundPod {
     pub claims: Vec<String>,
     /// The host ports its containers take.
     pub host_ports: Vec<HostPort>,
+    /// `spec.priority` (0 when unset).
+    pub priority: i32,
 }
 
 /// Per node: pods matching (all, not terminating).
@@ -107,6 +109,9 @@ pub struct Cache {
     /// Per claim, how many bound pods name it, on any node (`PVCRefCounts` summed over
     /// the nodes, what `IsPVCUsedByPods` reads).
     claim_refs: BTreeMap<String, u32>,
+    /// How many bound pods have each priority: preemption looks for victims only when
+    /// one has a lower priority than the pod.
+    priorities: BTreeMap<i32, u32>,
 }
 
 #[derive(Debug, Default)]
@@ -272,6 +277,11 @@ impl Cache {
 
     /// Adds (`sign` 1) or removes (-1) a bound pod in every index.
     fn account(&mut self, pod: &BoundPod, sign: i64) {
+        let count = self.priorities.entry(pod.priority).or_default();
+        step(count, sign);
+        if *count == 0 {
+            self.priorities.remove(&pod.priority);
+        }
         let info = &mut self.infos[pod.slot];
         step(&mut info.pods, sign);
         info.requested.add_scaled(&pod.requests, sign);
@@ -365,6 +375,7 @@ impl Cache {
             terms: keys,
             claims: info.claims.clone(),
             host_ports: info.host_ports.clone(),
+            priority: info.priority,
         };
         if let Some(old) = self.bound.remove(&info.name) {
             self.account(&old, -1);
@@ -404,6 +415,26 @@ impl Cache {
             }
         }
         true
+    }
+
+    /// Whether the cached copy of a bound pod differs from `pod` only in that it started
+    /// (or stopped) terminating.
+    pub fn only_terminating_changed(&self, pod: &Pod, node: &str) -> bool {
+        let name = pod.metadata.name.as_deref().unwrap_or_default();
+        let (Some(slot), Some(bound)) = (self.slots.get(node).copied(), self.bound.get(name))
+        else {
+            return false;
+        };
+        let empty = BTreeMap::new();
+        bound.slot == slot
+            && bound.owner == crate::sim::podutil::controller_uid(pod).unwrap_or_default()
+            && &bound.labels == pod.metadata.labels.as_ref().unwrap_or(&empty)
+            && bound.terminating != crate::sim::podutil::is_terminating(pod)
+    }
+
+    /// The lowest priority of a bound pod, None when no pod is bound.
+    pub fn lowest_priority(&self) -> Option<i32> {
+        self.priorities.keys().next().copied()
     }
 
     /// The pod object is gone: its node has room again.

@@ -227,6 +227,8 @@ pub struct PodInfo {
     pub host_ports: Vec<super::plugins::node_ports::HostPort>,
     /// `preemptionPolicy: Never` (from its PriorityClass): DefaultPreemption does not try.
     pub preempt_never: bool,
+    /// `spec.priority` (0 when unset).
+    pub priority: i32,
 }
 
 impl PodInfo {
@@ -309,6 +311,7 @@ impl PodInfo {
             claims: crate::sim::controllers::volume::claims_of(pod),
             host_ports: super::plugins::node_ports::host_ports(pod),
             preempt_never: spec.preemption_policy.as_deref() == Some("Never"),
+            priority: spec.priority.unwrap_or(0),
             ..Default::default()
         };
         for c in spec.topology_spread_constraints.iter().flatten() {
@@ -475,8 +478,8 @@ fn histogram<'a>(reasons: impl Iterator<Item = &'a str>) -> String {
 ///   and says `no new claims to deallocate`; DefaultPreemption then gives its per-node
 ///   verdict (B-SCHED-18), or, for a pod whose `preemptionPolicy` is `Never`,
 ///   `PodEligibleToPreemptOthers`' `not eligible due to preemptionPolicy=Never.` (B-SCHED-23).
-///   scn does not simulate preemption (a warning names `priorityClassName`), so it finds
-///   no victims where it might help.
+///   `fit_error` gives the verdict of a dry run that found no lower-priority pod anywhere;
+///   `plugins/default_preemption.rs` writes the others (`fit_error_post`).
 /// - after a PreFilter rejection (NodeAffinity's conflicting node names; a missing, Lost,
 ///   deleted or unbound Immediate claim), the PreFilter plugins after it never ran
 ///   (DynamicResources is the last), so DynamicResources' PostFilter cannot read its state
@@ -513,6 +516,37 @@ pub fn fit_error(
         ". no new claims to deallocate, preemption: 0/{total} nodes are available: {preemption}."
     ));
     out
+}
+
+/// The FailedScheduling message after a node-by-node rejection: the filters' histogram,
+/// then the PostFilter plugins' message when none of them succeeded
+/// (`RunPostFilterPlugins`: DynamicResources' `no new claims to deallocate` joined with
+/// DefaultPreemption's `preemption: …`). When DefaultPreemption nominates a node, the
+/// phase succeeds and adds nothing: the message ends after the histogram.
+pub fn fit_error_post(total: usize, statuses: &[Status], preemption: Option<&str>) -> String {
+    let mut out = format!(
+        "0/{total} nodes are available: {}.",
+        histogram(
+            statuses
+                .iter()
+                .flat_map(|s| s.reasons.iter().map(String::as_str)),
+        )
+    );
+    if let Some(message) = preemption {
+        out.push_str(" no new claims to deallocate, preemption: ");
+        out.push_str(message);
+    }
+    out
+}
+
+/// DefaultPreemption's FitError when no node has victims whose removal lets the pod fit:
+/// each node the dry run tried with its status's reasons, every other node `Preemption
+/// is not helpful for scheduling`.
+pub fn preemption_fit_error(total: usize, reasons: &[&str]) -> String {
+    format!(
+        "0/{total} nodes are available: {}.",
+        histogram(reasons.iter().copied())
+    )
 }
 
 #[cfg(test)]

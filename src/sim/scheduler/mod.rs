@@ -8,7 +8,9 @@
 //! gives its reasons), then the weighted scores of the feasible nodes. Equal totals go to the node with the fewest pods of the same owner, then
 //! the fewest pods, then the first in natural name order (upstream picks at random).
 //!
-//! A pod that fits nowhere stays Pending with `PodScheduled=False` (`Unschedulable`) and a
+//! A pod that fits nowhere runs the PostFilter (`plugins/default_preemption.rs`: it may
+//! preempt lower-priority pods and be nominated to their node, which it then tries first),
+//! and stays Pending with `PodScheduled=False` (`Unschedulable`) and a
 //! `FailedScheduling` event; it is retried, higher priority first, then oldest first, and
 //! before any new pod, in the
 //! instant a node changes or joins, a bound pod goes away, or one of its claims changes. A
@@ -62,6 +64,31 @@ pub struct Scheduler {
     /// The claims of `claim_waiters` that are not bound: a new volume or StorageClass can
     /// only help the pods that wait for one of these.
     unbound_waited: BTreeSet<String>,
+    /// The waiting pods a preemption nominated to a node (`status.nominatedNodeName`),
+    /// as the scheduler's PodNominator keeps them.
+    pub nominated: BTreeMap<String, Nomination>,
+}
+
+/// A pod nominated to a node: its node, priority and requests.
+#[derive(Debug, Clone)]
+pub struct Nomination {
+    pub node: String,
+    pub priority: i32,
+    pub requests: Resources,
+}
+
+impl Scheduler {
+    /// The place in natural name order of the node at `index` of the store's order.
+    pub fn order_of(&self, index: usize) -> Option<usize> {
+        self.order.get(index).copied()
+    }
+
+    /// A waiting pod is tried again (an update of it moved it to the active queue).
+    pub fn retry_pod(&mut self, name: &str) {
+        if self.unschedulable.contains(name) {
+            self.retry_only.insert(name.to_string());
+        }
+    }
 }
 
 /// One node as the scheduler last read it: its name and resourceVersion (a node whose
@@ -125,10 +152,17 @@ pub fn on_pod(world: &mut World, name: &str) {
             return;
         }
         if world.scheduler.cache.is_stale(pod) {
+            // A pod that only started terminating wakes no waiting pod: the queueing hints
+            // of the filters (NodeResourcesFit, PodTopologySpread, InterPodAffinity) skip
+            // an assigned pod's update that neither shrinks its requests nor changes its
+            // labels; its room frees when it is gone.
+            let only_terminating = world.scheduler.cache.only_terminating_changed(pod, node);
             world.scheduler.cache.add(pod, node);
-            // A pod bound by its manifest, relabelled or terminating changes what affinity
-            // and spread count (upstream requeues on assigned-pod events).
-            request_retry(world);
+            // A pod bound by its manifest or relabelled changes what affinity and spread
+            // count (upstream requeues on assigned-pod events).
+            if !only_terminating {
+                request_retry(world);
+            }
         }
         return;
     }
@@ -221,6 +255,7 @@ fn flush(world: &mut World) {
         if schedulable {
             schedule_one(world, &name);
         } else {
+            world.scheduler.nominated.remove(&name);
             world.scheduler.unschedulable.remove(&name);
             world.scheduler.last_message.remove(&name);
             world.scheduler.affinity_waiters.remove(&name);
@@ -428,6 +463,145 @@ fn refresh_nodes(world: &mut World) {
     }
 }
 
+/// What PreFilter decided for a pod, which taking pods off a node does not change: the
+/// nodes NodeAffinity names, the nodes VolumeBinding allows, the pod's claims and the
+/// default spread constraints that apply to it.
+pub struct PreFilterResult {
+    named_nodes: Option<BTreeSet<String>>,
+    allowed: Option<Vec<bool>>,
+    claims: Vec<String>,
+    defaults: Vec<SpreadConstraint>,
+}
+
+/// The nodes of the cycle, in the store's order, as the cache holds them now.
+fn node_entries(world: &World) -> Vec<NodeEntry<'_>> {
+    let scheduler = &world.scheduler;
+    world
+        .store
+        .nodes()
+        .iter()
+        .zip(&scheduler.rows)
+        .enumerate()
+        .map(|(index, ((n, node), row))| NodeEntry {
+            index,
+            slot: row.slot,
+            name: n,
+            order: scheduler.order[index],
+            node,
+            labels: node.metadata.labels.as_ref().unwrap_or(&EMPTY_LABELS),
+            info: scheduler.cache.info(row.slot),
+            allocatable: &row.allocatable,
+        })
+        .collect()
+}
+
+static EMPTY_LABELS: BTreeMap<String, String> = BTreeMap::new();
+
+/// The filters in the profile's order on every node (or on the node named `only`), as
+/// the cache holds the nodes now: each rejected node's index and status, and the indexes
+/// of the feasible nodes.
+pub(crate) fn run_filters(
+    world: &World,
+    pod: &Pod,
+    info: &PodInfo,
+    pre: &PreFilterResult,
+    only: Option<&str>,
+) -> (Vec<(usize, Status)>, Vec<usize>) {
+    let scheduler = &world.scheduler;
+    let nodes = node_entries(world);
+    // What does not depend on the node is read once: the claims' constraints, the
+    // requests in the order the fit filter reports them.
+    let claims = &pre.claims;
+    let volumes = volume_binding::FilterState {
+        allowed: pre.allowed.as_deref(),
+        unbound: volume_binding::delayed_claims(world, claims),
+    };
+    let has_claims = !claims.is_empty();
+    let once_pod_conflict =
+        has_claims && volume_restrictions::pre_filter(world, claims, &scheduler.cache);
+    let zones = volume_zone::pre_filter(world, claims);
+    let wants = node_resources_fit::pre_filter(info);
+    let spread = pod_topology_spread::pre_filter(info, &nodes, &scheduler.cache);
+    let affinity = inter_pod_affinity::pre_filter(info, &nodes, &scheduler.cache);
+    // Filters with nothing to check for this pod pass every node (upstream's Skip
+    // status from PreFilter), so they are not run per node.
+    let node_affinity_filters = node_affinity::filters(info);
+    let pod_affinity_filters = inter_pod_affinity::filters(info, &affinity);
+    // RunFilterPluginsWithNominatedPods: the pods nominated to a node with a priority at
+    // least the pod's count on it (for the resources they request).
+    let mut reserved: BTreeMap<&str, cache::NodeInfo> = BTreeMap::new();
+    for (other, n) in &scheduler.nominated {
+        if *other != info.name && n.priority >= info.priority {
+            let entry = reserved.entry(n.node.as_str()).or_default();
+            entry.pods += 1;
+            entry.requested.add_scaled(&n.requests, 1);
+        }
+    }
+    let mut statuses: Vec<(usize, Status)> = Vec::new();
+    let mut feasible: Vec<usize> = Vec::with_capacity(nodes.len());
+    for node in &nodes {
+        if only.is_some_and(|o| o != node.name) {
+            continue;
+        }
+        let with_nominated = reserved.get(node.name).map(|r| {
+            let mut info = node.info.clone();
+            info.pods += r.pods;
+            info.requested.add_scaled(&r.requested, 1);
+            info
+        });
+        let node_info = with_nominated.as_ref().unwrap_or(node.info);
+        // A node the PreFilter result leaves out is not filtered at all.
+        if pre
+            .named_nodes
+            .as_ref()
+            .is_some_and(|n| !n.contains(node.name))
+        {
+            statuses.push((node.index, node_affinity::not_in_prefilter()));
+            continue;
+        }
+        let status = node_unschedulable::filter(info, node.node)
+            .or_else(|| node_name::filter(pod, node.name))
+            .or_else(|| taint_toleration::filter(info, node.node))
+            .or_else(|| {
+                if node_affinity_filters {
+                    node_affinity::filter(info, node.node)
+                } else {
+                    None
+                }
+            })
+            .or_else(|| {
+                if info.host_ports.is_empty() {
+                    None
+                } else {
+                    node_ports::filter(&info.host_ports, &node.info.used_ports)
+                }
+            })
+            .or_else(|| node_resources_fit::filter(&wants, node.allocatable, node_info))
+            .or_else(|| volume_restrictions::filter(once_pod_conflict))
+            .or_else(|| {
+                if has_claims {
+                    volume_binding::filter(&volumes, node.index, node.labels)
+                } else {
+                    None
+                }
+            })
+            .or_else(|| volume_zone::filter(&zones, node.labels))
+            .or_else(|| pod_topology_spread::filter(&spread, node))
+            .or_else(|| {
+                if pod_affinity_filters {
+                    inter_pod_affinity::filter(info, &affinity, node)
+                } else {
+                    None
+                }
+            });
+        match status {
+            Some(status) => statuses.push((node.index, status)),
+            None => feasible.push(node.index),
+        }
+    }
+    (statuses, feasible)
+}
+
 /// One scheduling cycle for a pod without a node.
 fn schedule_one(world: &mut World, name: &str) {
     let has_claims = world
@@ -444,7 +618,7 @@ fn schedule_one(world: &mut World, name: &str) {
     let info = PodInfo::new(pod);
     let total = world.store.nodes().len();
     if total == 0 {
-        fail(world, name, NO_NODES_AVAILABLE.to_string());
+        fail(world, name, NO_NODES_AVAILABLE.to_string(), None);
         return;
     }
     // PreFilter, in the profile's order: NodeAffinity (the nodes a pod pinned by name may
@@ -452,14 +626,24 @@ fn schedule_one(world: &mut World, name: &str) {
     let named_nodes = match node_affinity::pre_filter(&info) {
         Ok(names) => names.map(|n| n.into_iter().map(str::to_string).collect::<BTreeSet<_>>()),
         Err(reason) => {
-            fail(world, name, fit_error(total, Some(reason), &[], false));
+            fail(
+                world,
+                name,
+                fit_error(total, Some(reason), &[], false),
+                None,
+            );
             return;
         }
     };
     let allowed = match volume_binding::pre_filter(world, pod) {
         Ok(allowed) => allowed,
         Err(reason) => {
-            fail(world, name, fit_error(total, Some(&reason), &[], false));
+            fail(
+                world,
+                name,
+                fit_error(total, Some(&reason), &[], false),
+                None,
+            );
             return;
         }
     };
@@ -471,123 +655,68 @@ fn schedule_one(world: &mut World, name: &str) {
             .map(pod_topology_spread::system_defaults)
             .unwrap_or_default()
     };
+    let nominated = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.nominated_node_name.clone())
+        .filter(|n| !n.is_empty());
+    let pre = PreFilterResult {
+        named_nodes,
+        allowed,
+        claims,
+        defaults,
+    };
     refresh_nodes(world);
     {
         let cache = &mut world.scheduler.cache;
-        for s in pod_topology_spread::selectors(&info, &defaults) {
+        for s in pod_topology_spread::selectors(&info, &pre.defaults) {
             cache.register(std::slice::from_ref(s));
         }
         for s in inter_pod_affinity::selectors(&info) {
             cache.register(&s);
         }
-        for key in pod_topology_spread::domain_keys(&info, &defaults) {
+        for key in pod_topology_spread::domain_keys(&info, &pre.defaults) {
             cache.index_domains(key, world.store.nodes());
         }
     }
-    let choice = {
-        let world_ref: &World = world;
-        let Some(pod) = world_ref.store.pods().get(name) else {
-            return;
-        };
-        let scheduler = &world_ref.scheduler;
-        let empty_labels = BTreeMap::new();
-        let nodes: Vec<NodeEntry> = world_ref
-            .store
-            .nodes()
-            .iter()
-            .zip(&scheduler.rows)
-            .enumerate()
-            .map(|(index, ((n, node), row))| NodeEntry {
-                index,
-                slot: row.slot,
-                name: n,
-                order: scheduler.order[index],
-                node,
-                labels: node.metadata.labels.as_ref().unwrap_or(&empty_labels),
-                info: scheduler.cache.info(row.slot),
-                allocatable: &row.allocatable,
-            })
-            .collect();
-        // What does not depend on the node is read once: the claims' constraints, the
-        // requests in the order the fit filter reports them.
-        let volumes = volume_binding::FilterState {
-            allowed: allowed.as_deref(),
-            unbound: volume_binding::delayed_claims(world_ref, &claims),
-        };
-        let has_claims = !claims.is_empty();
-        let once_pod_conflict =
-            has_claims && volume_restrictions::pre_filter(world_ref, &claims, &scheduler.cache);
-        let zones = volume_zone::pre_filter(world_ref, &claims);
-        let wants = node_resources_fit::pre_filter(&info);
-        let spread = pod_topology_spread::pre_filter(&info, &nodes, &scheduler.cache);
-        let affinity = inter_pod_affinity::pre_filter(&info, &nodes, &scheduler.cache);
-        // Filters with nothing to check for this pod pass every node (upstream's Skip
-        // status from PreFilter), so they are not run per node.
-        let node_affinity_filters = node_affinity::filters(&info);
-        let pod_affinity_filters = inter_pod_affinity::filters(&info, &affinity);
-        let mut statuses: Vec<Status> = Vec::new();
-        let mut feasible: Vec<&NodeEntry> = Vec::with_capacity(nodes.len());
-        for node in &nodes {
-            // A node the PreFilter result leaves out is not filtered at all.
-            if named_nodes.as_ref().is_some_and(|n| !n.contains(node.name)) {
-                statuses.push(node_affinity::not_in_prefilter());
-                continue;
-            }
-            let status = node_unschedulable::filter(&info, node.node)
-                .or_else(|| node_name::filter(pod, node.name))
-                .or_else(|| taint_toleration::filter(&info, node.node))
-                .or_else(|| {
-                    if node_affinity_filters {
-                        node_affinity::filter(&info, node.node)
-                    } else {
-                        None
-                    }
-                })
-                .or_else(|| {
-                    if info.host_ports.is_empty() {
-                        None
-                    } else {
-                        node_ports::filter(&info.host_ports, &node.info.used_ports)
-                    }
-                })
-                .or_else(|| node_resources_fit::filter(&wants, node.allocatable, node.info))
-                .or_else(|| volume_restrictions::filter(once_pod_conflict))
-                .or_else(|| {
-                    if has_claims {
-                        volume_binding::filter(&volumes, node.index, node.labels)
-                    } else {
-                        None
-                    }
-                })
-                .or_else(|| volume_zone::filter(&zones, node.labels))
-                .or_else(|| pod_topology_spread::filter(&spread, node))
-                .or_else(|| {
-                    if pod_affinity_filters {
-                        inter_pod_affinity::filter(&info, &affinity, node)
-                    } else {
-                        None
-                    }
-                });
-            match status {
-                Some(status) => statuses.push(status),
-                None => feasible.push(node),
-            }
-        }
-        if feasible.is_empty() {
-            Err(fit_error(total, None, &statuses, info.preempt_never))
-        } else {
-            Ok(select_host(
-                &info,
-                &defaults,
-                &nodes,
-                &feasible,
-                &scheduler.cache,
-            ))
-        }
+    let Some(pod) = world.store.pods().get(name) else {
+        return;
     };
-    match choice {
-        Ok(node) => bind(world, name, &node, &info),
-        Err(message) => fail(world, name, message),
+    // `evaluateNominatedNode`: a pod nominated by an earlier preemption goes to that node
+    // if it fits there, without the others being filtered or scored.
+    if let Some(node) = nominated {
+        let (_, feasible) = run_filters(world, pod, &info, &pre, Some(&node));
+        if !feasible.is_empty() {
+            bind(world, name, &node, &info);
+            return;
+        }
+    }
+    let (statuses, feasible) = run_filters(world, pod, &info, &pre, None);
+    if !feasible.is_empty() {
+        let nodes = node_entries(world);
+        let feasible: Vec<&NodeEntry> = feasible.iter().map(|&i| &nodes[i]).collect();
+        let node = select_host(
+            &info,
+            &pre.defaults,
+            &nodes,
+            &feasible,
+            &world.scheduler.cache,
+        );
+        bind(world, name, &node, &info);
+        return;
+    }
+    // PostFilter: DynamicResources (no claims to deallocate), then DefaultPreemption.
+    let only: Vec<Status> = statuses.iter().map(|(_, s)| s.clone()).collect();
+    match default_preemption::post_filter(world, name, &info, &pre, &statuses) {
+        default_preemption::Outcome::Nominated(node) => {
+            // A PostFilter that succeeds ends the phase with no message.
+            let message = framework::fit_error_post(total, &only, None);
+            fail(world, name, message, Some(node));
+        }
+        default_preemption::Outcome::Failed { message, clear } => {
+            let message = framework::fit_error_post(total, &only, Some(&message));
+            fail(world, name, message, clear.then(String::new));
+        }
     }
 }
 
@@ -674,6 +803,7 @@ fn select_host(
 /// Binds the pod: WaitForFirstConsumer claims are provisioned on the node first (PreBind).
 fn bind(world: &mut World, name: &str, node: &str, info: &PodInfo) {
     plugins::volume_binding::prebind(world, name, node);
+    world.scheduler.nominated.remove(name);
     world.scheduler.unschedulable.remove(name);
     world.scheduler.last_message.remove(name);
     world.scheduler.affinity_waiters.remove(name);
@@ -687,6 +817,9 @@ fn bind(world: &mut World, name: &str, node: &str, info: &PodInfo) {
             spec.node_name = Some(node.to_string());
         }
         let status = pod.status.get_or_insert_with(PodStatus::default);
+        // ClearingNominatedNodeNameAfterBinding (beta, on since v1.35): the binding
+        // subresource clears the nomination.
+        status.nominated_node_name = None;
         // The binding subresource's condition carries no observedGeneration; the kubelet's
         // next status write adds it.
         set_scheduled(status, None, None, now);
@@ -710,8 +843,10 @@ fn bind(world: &mut World, name: &str, node: &str, info: &PodInfo) {
     );
 }
 
-/// The pod fits nowhere: it waits. A new message is recorded and written on the pod.
-fn fail(world: &mut World, name: &str, message: String) {
+/// The pod fits nowhere: it waits. A new message is recorded and written on the pod, with
+/// the node a preemption nominated it to (`Some("")` clears the nomination; `None` keeps
+/// it), as `handleSchedulingFailure` writes them.
+fn fail(world: &mut World, name: &str, message: String, nominated: Option<String>) {
     world.scheduler.unschedulable.insert(name.to_string());
     wait_for_claims(world, name);
     if message.contains(inter_pod_affinity::ERR_REASON_AFFINITY) {
@@ -719,28 +854,62 @@ fn fail(world: &mut World, name: &str, message: String) {
     } else {
         world.scheduler.affinity_waiters.remove(name);
     }
-    if world.scheduler.last_message.get(name) == Some(&message) {
+    let nomination_changes = nominated.as_ref().is_some_and(|n| {
+        world
+            .store
+            .pods()
+            .get(name)
+            .and_then(|p| p.status.as_ref()?.nominated_node_name.as_deref())
+            .unwrap_or_default()
+            != n
+    });
+    let same = world.scheduler.last_message.get(name) == Some(&message);
+    if same && !nomination_changes {
         return;
     }
-    world
-        .scheduler
-        .last_message
-        .insert(name.to_string(), message.clone());
     let now = world.now;
-    world.events.record(
-        now,
-        ObjectKind::Pod,
-        name,
-        "Warning",
-        "FailedScheduling",
-        message.clone(),
-    );
+    if !same {
+        world
+            .scheduler
+            .last_message
+            .insert(name.to_string(), message.clone());
+        world.events.record(
+            now,
+            ObjectKind::Pod,
+            name,
+            "Warning",
+            "FailedScheduling",
+            message.clone(),
+        );
+    }
     server::write::<Pod>(world, name, server::Author::Other, |pod| {
         let generation = pod.metadata.generation;
         let status = pod.status.get_or_insert_with(PodStatus::default);
         set_scheduled(status, Some(&message), generation, now);
+        if let Some(node) = &nominated {
+            status.nominated_node_name = (!node.is_empty()).then(|| node.clone());
+        }
         true
     });
+    match nominated {
+        Some(node) if !node.is_empty() => {
+            if let Some(pod) = world.store.pods().get(name) {
+                let info = PodInfo::new(pod);
+                world.scheduler.nominated.insert(
+                    name.to_string(),
+                    Nomination {
+                        node,
+                        priority: info.priority,
+                        requests: info.requests,
+                    },
+                );
+            }
+        }
+        Some(_) => {
+            world.scheduler.nominated.remove(name);
+        }
+        None => {}
+    }
 }
 
 /// `PodScheduled`: True once bound; False with reason `Unschedulable` and the message, for
@@ -786,6 +955,7 @@ fn set_scheduled(
 /// A pod left the store: it no longer waits, and its node has room again.
 pub fn forget(world: &mut World, name: &str) {
     stop_waiting_for_claims(world, name);
+    world.scheduler.nominated.remove(name);
     world.scheduler.unschedulable.remove(name);
     world.scheduler.last_message.remove(name);
     world.scheduler.affinity_waiters.remove(name);

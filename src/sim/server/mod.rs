@@ -1002,6 +1002,20 @@ fn delete_object(
     let Some(meta) = world.store.meta(kind, name).cloned() else {
         return Err(ApiError::not_found(kind, name).into());
     };
+    // The PriorityClass registry's `Delete` refuses the system classes.
+    let system_class = *kind == ObjectKind::from_kind(crate::sim::api::priorityclass::KIND)
+        && crate::sim::api::priority::Class::system()
+            .iter()
+            .any(|c| c.name == name);
+    if system_class {
+        return Err(ApiError::new(
+            Reason::Forbidden,
+            format!(
+                "priorityclasses.scheduling.k8s.io \"{name}\" is forbidden: this is a system priority class and cannot be deleted"
+            ),
+        )
+        .into());
+    }
     if *kind == ObjectKind::Pod {
         pod::delete_pod_with_grace(world, name, grace);
         return Ok(Response::new(()));

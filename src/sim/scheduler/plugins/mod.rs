@@ -4,6 +4,7 @@
 //! (B-SCHED-2).
 
 pub mod balanced_allocation;
+pub mod default_preemption;
 pub mod inter_pod_affinity;
 pub mod node_affinity;
 pub mod node_name;
