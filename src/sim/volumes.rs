@@ -129,8 +129,23 @@ pub fn read(world: &World, pod: &str, path: &str) -> Result<Option<String>, Stri
             "{}\n",
             podutil::kernel_hostname(p, &world.config.namespace, &world.config.domain)
         )),
+        // The kubelet creates the termination-message file empty and binds it into the
+        // container (`makeMounts`): it is there, empty, until the container writes it.
+        (Place::Container(_), rel) if Some(rel) == termination_message_file(p).as_deref() => {
+            Some(String::new())
+        }
         _ => None,
     })
+}
+
+/// The first container's `terminationMessagePath` (defaulted), relative to `/`.
+fn termination_message_file(pod: &Pod) -> Option<String> {
+    let c = pod.spec.as_ref()?.containers.first()?;
+    let path = c
+        .termination_message_path
+        .as_deref()
+        .unwrap_or("/dev/termination-log");
+    Some(normalize(path)?.join("/"))
 }
 
 /// The hosts file the kubelet writes into every container (`managedHostsFileContent`):

@@ -21,7 +21,8 @@ pub fn last_applied(live: &Value) -> Option<Value> {
 /// The configuration kubectl stores: `modified` without the last-applied annotation (an empty
 /// `annotations: {}` stays, as kubectl writes it), as compact JSON with sorted keys and the
 /// newline Go's `json.Encoder` ends it with (`runtime.Encode` in
-/// `GetModifiedConfiguration`), which `kubectl get -o yaml` shows as a `|` block.
+/// `GetModifiedConfiguration`), which `kubectl get -o yaml` shows as a `|` block; the
+/// encoder's HTML escapes included.
 pub fn applied_configuration(modified: &Value) -> String {
     let mut m = modified.clone();
     if let Some(meta) = m.get_mut("metadata").and_then(Value::as_object_mut) {
@@ -34,9 +35,29 @@ pub fn applied_configuration(modified: &Value) -> String {
             *annotations = Value::Object(Map::new());
         }
     }
-    let mut text = super::canonical::to_string(&m);
+    let mut text = go_html_escape(&super::canonical::to_string(&m));
     text.push('\n');
     text
+}
+
+/// Go's `json.Encoder` escapes `<`, `>` and `&` (`SetEscapeHTML` is on by default) and the
+/// line and paragraph separators U+2028 and U+2029, wherever they stand in a string.
+fn go_html_escape(json: &str) -> String {
+    if !json.contains(['<', '>', '&', '\u{2028}', '\u{2029}']) {
+        return json.to_string();
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// kubectl client-side apply of `modified` (the file's object) onto `live` (the server's

@@ -19,8 +19,14 @@ const SYSTEM_PREFIX: &str = "system-";
 /// `ValidatePreemptionPolicy`'s values.
 const PREEMPTION_POLICIES: [&str; 2] = ["PreemptLowerPriority", "Never"];
 
-/// `SetDefaults_PriorityClass`.
+/// `SetDefaults_PriorityClass`; and `value`, which the Go type always holds (`value`
+/// has no `omitempty`), is 0 when the manifest leaves it out.
 pub fn default(body: &mut Value) {
+    if body.get("value").is_none_or(Value::is_null) {
+        if let Some(obj) = body.as_object_mut() {
+            obj.insert("value".into(), Value::from(0));
+        }
+    }
     if body.get("preemptionPolicy").is_none_or(Value::is_null) {
         if let Some(obj) = body.as_object_mut() {
             obj.insert(

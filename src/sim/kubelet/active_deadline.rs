@@ -45,7 +45,7 @@ pub(crate) fn exceeded(world: &mut World, rt: &mut PodRuntime) {
         status.phase = Some("Failed".into());
         status.reason = Some(REASON.into());
         status.message = Some(MESSAGE.into());
-        super::status::mark_not_ready(status, now);
+        super::status::mark_not_ready(status, pod.spec.as_ref(), now);
         super::status::kubelet_conditions(status, generation, now);
         true
     });

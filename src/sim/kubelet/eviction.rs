@@ -55,7 +55,7 @@ pub fn evict(world: &mut World, name: &str) {
         // (kubernetes/kubernetes#105358). A later sync may show the stopped containers'
         // reason instead, which upstream tracks as a wrong status (#105467); the kubelet
         // writes nothing more for a pod it has evicted.
-        super::status::mark_not_ready(status, now);
+        super::status::mark_not_ready(status, pod.spec.as_ref(), now);
         super::status::kubelet_conditions(status, generation, now);
         podutil::update_pod_condition(
             status.conditions.get_or_insert_with(Vec::new),

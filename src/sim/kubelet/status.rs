@@ -283,11 +283,28 @@ pub(crate) fn container_status(rt: &PodRuntime, i: usize) -> ContainerStatus {
 /// conditions) turn False, and every container status says not ready, except an init
 /// container that ran to completion: the prober reports one ready as long as it is
 /// terminated with exit code 0 (`prober_manager.go` `UpdatePodStatus`). The container
-/// states keep their last observation.
-pub(crate) fn mark_not_ready(status: &mut PodStatus, now: Millis) {
+/// states keep their last observation. The conditions say why as
+/// `GenerateContainersReadyCondition` does: `PodFailed` or `PodCompleted` for a terminal
+/// phase, else `ContainersNotReady` naming the app containers in the spec's order.
+pub(crate) fn mark_not_ready(status: &mut PodStatus, spec: Option<&PodSpec>, now: Millis) {
     if status.conditions.is_some() {
-        set_condition(status, "Ready", false, now);
-        set_condition(status, "ContainersReady", false, now);
+        let why = match status.phase.as_deref() {
+            Some("Failed") => ("PodFailed", String::new()),
+            Some("Succeeded") => ("PodCompleted", String::new()),
+            _ => {
+                let names: Vec<&str> = spec
+                    .map(|s| s.containers.iter().map(|c| c.name.as_str()).collect())
+                    .unwrap_or_default();
+                (
+                    "ContainersNotReady",
+                    format!("containers with unready status: [{}]", names.join(" ")),
+                )
+            }
+        };
+        for type_ in ["Ready", "ContainersReady"] {
+            set_condition(status, type_, false, now);
+            explain(status, type_, Some((why.0, why.1.clone())));
+        }
     }
     for container in status.container_statuses.iter_mut().flatten() {
         container.ready = false;

@@ -239,7 +239,7 @@ pub(crate) fn stopped(world: &mut World, name: &str, uid: &str) {
     server::write::<Pod>(world, name, server::Author::Other, |pod| {
         let generation = pod.metadata.generation;
         if let Some(status) = pod.status.as_mut() {
-            super::status::mark_not_ready(status, now);
+            super::status::mark_not_ready(status, pod.spec.as_ref(), now);
             let lists = [
                 status.init_container_statuses.iter_mut().flatten(),
                 status.container_statuses.iter_mut().flatten(),

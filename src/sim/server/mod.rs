@@ -927,6 +927,10 @@ pub fn patch_status(
             format!("Pod in version \"v1\" cannot be handled as a Pod: {e}"),
         )
     })?;
+    let errors = validation::validate_pod_status_conditions(&status);
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(kind, name, &errors).into());
+    }
     write::write::<Pod>(world, name, write::Author::Other, |pod| {
         pod.status = Some(status);
         true

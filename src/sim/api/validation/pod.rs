@@ -531,6 +531,30 @@ const UPDATABLE_POD_SPEC_FIELDS: [&str; 5] = [
 /// and required node affinity. Anything else is `spec: Forbidden: pod updates may not change
 /// fields other than …` (upstream appends a Go `cmp.Diff` of the internal specs, which scn
 /// does not print; docs/language.md, "Decisions").
+/// The part of `ValidatePodStatusUpdate` a status patch reaches: `validatePodConditions`,
+/// each condition type other than the system ones (PodScheduled, Ready, Initialized) a
+/// qualified name. Upstream builds the path from `metadata` and names the field `Type`:
+/// `metadata.conditions[i].Type`.
+pub fn validate_pod_status_conditions(
+    status: &k8s_openapi::api::core::v1::PodStatus,
+) -> Vec<FieldError> {
+    const SYSTEM: [&str; 3] = ["PodScheduled", "Ready", "Initialized"];
+    let mut errs = Vec::new();
+    for (i, c) in status.conditions.iter().flatten().enumerate() {
+        if SYSTEM.contains(&c.type_.as_str()) {
+            continue;
+        }
+        for m in qualified_name_errors(&c.type_) {
+            errs.push(FieldError::invalid_str(
+                format!("metadata.conditions[{i}].Type"),
+                &c.type_,
+                m,
+            ));
+        }
+    }
+    errs
+}
+
 pub fn validate_pod_update(new: &Pod, old: &Pod) -> Vec<FieldError> {
     let mut errs = validate_pod(new);
     let (Some(new_spec), Some(old_spec)) = (new.spec.as_ref(), old.spec.as_ref()) else {
