@@ -25,8 +25,10 @@ enum Path<'a> {
     Index(&'a Path<'a>, usize),
 }
 
-/// One step of a field's path: a key of an object or an index of a list.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One step of a field's path: a key of an object or an index of a list. Paths order as
+/// Go's decoder meets them in the JSON kubectl sends (`json.Marshal` sorts every object's
+/// keys): keys by bytes, indexes by number.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Segment {
     Key(String),
     Index(usize),

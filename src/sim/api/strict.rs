@@ -42,8 +42,14 @@ pub fn unknown_fields(kind: &str, input: &Value) -> Vec<String> {
         .collect()
 }
 
+/// In the order the server's decoder meets them: kubectl sends the object as Go's
+/// `json.Marshal` writes it, every object's keys sorted, so a manifest's
+/// `{zzz, containers, aaa}` is reported `aaa` first.
 fn unknown_paths(kind: &str, input: &Value) -> Vec<Vec<fields::Segment>> {
-    kinds::by_kind(kind).map_or_else(Vec::new, |info| info.api.unknown_fields(input))
+    let mut paths =
+        kinds::by_kind(kind).map_or_else(Vec::new, |info| info.api.unknown_fields(input));
+    paths.sort();
+    paths
 }
 
 /// What the API server does with unknown fields when the request asks it to warn
