@@ -136,6 +136,15 @@ fn object_name(document: &Value) -> String {
 pub fn apply_read(world: &mut World, document: &Value, kind: &ObjectKind, source: &str) -> Outcome {
     let kind = kind.clone();
     let name = object_name(document);
+    let generate_name = document
+        .pointer("/metadata/generateName")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if name.is_empty() && !generate_name.is_empty() {
+        return Err(client_error(format!(
+            "from {generate_name}: cannot use generate name with apply"
+        )));
+    }
     if name.is_empty() {
         return Err(client_error(format!(
             "error when retrieving current configuration of:\nResource: \"{}\", Name: \"\"\nfrom server for: \"{source}\": resource name may not be empty",

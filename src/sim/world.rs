@@ -199,6 +199,8 @@ pub struct World {
     pub garbage_collector: super::controllers::garbage_collector::GarbageCollector,
     pub serviceaccounts: super::controllers::serviceaccounts::ServiceAccountsController,
     pub root_ca_publisher: super::controllers::root_ca_cert_publisher::Publisher,
+    /// The API server's `generateName` suffixes.
+    pub names: super::server::names::NameGenerator,
     /// Files written in pods (`write`/`read`).
     pub files: super::volumes::Files,
     pub events: EventLog,
@@ -270,6 +272,7 @@ impl World {
             garbage_collector: Default::default(),
             serviceaccounts: Default::default(),
             root_ca_publisher: Default::default(),
+            names: Default::default(),
             files: Default::default(),
             events: EventLog::default(),
             pod_log: Vec::new(),

@@ -11,6 +11,7 @@
 //! by the watchers.
 
 mod claim;
+pub mod names;
 mod persistentvolume;
 mod pod;
 mod service;
@@ -347,6 +348,8 @@ pub fn create(
     value: &Value,
 ) -> Result<Response<String>, RequestError> {
     check_request(world, kind, value)?;
+    let generated = generate_name(world, kind, value);
+    let value = generated.as_ref().unwrap_or(value);
     let name = admit_new_name(world, kind, meta_of(value).name.unwrap_or_default())?;
     let mut warnings = Vec::new();
     match kind {
@@ -1118,6 +1121,25 @@ fn admit_typed_create(
 }
 
 /// A creation's name: present, not taken, and within the object budget.
+/// `rest.BeforeCreate`: an object with a `generateName` and no name is given one
+/// (`names.go`); `None` when the body keeps its own.
+fn generate_name(world: &mut World, kind: &ObjectKind, value: &Value) -> Option<Value> {
+    let meta = value.get("metadata")?;
+    let named = meta
+        .get("name")
+        .and_then(Value::as_str)
+        .is_some_and(|n| !n.is_empty());
+    let base = meta.get("generateName").and_then(Value::as_str)?;
+    if named || base.is_empty() {
+        return None;
+    }
+    let store = &world.store;
+    let name = world.names.generate(base, |n| store.exists(kind, n));
+    let mut body = value.clone();
+    body["metadata"]["name"] = Value::String(name);
+    Some(body)
+}
+
 fn admit_new_name(
     world: &mut World,
     kind: &ObjectKind,

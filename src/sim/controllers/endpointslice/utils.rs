@@ -20,10 +20,6 @@ pub const LABEL_HEADLESS: &str = "service.kubernetes.io/headless";
 /// kube-controller-manager's `--max-endpoints-per-slice` default.
 pub const MAX_ENDPOINTS_PER_SLICE: usize = 100;
 
-/// `generateName`'s random suffix length, and the longest name it may produce.
-const SUFFIX_LEN: usize = 5;
-const MAX_NAME_LEN: usize = 63;
-
 /// `ShouldPodBeInEndpoints(pod, includeTerminating=true)`: an IP and not in a terminal
 /// phase.
 pub fn should_be_in_endpoints(pod: &Pod) -> bool {
@@ -270,10 +266,7 @@ pub fn service_name_label(slice: &EndpointSlice) -> Option<&str> {
 /// `getEndpointSlicePrefix` then `generateName`'s truncation: `<service>-`, cut to 58
 /// characters so that the 5-character suffix fits in 63.
 pub fn generate_name_prefix(service: &str) -> String {
-    format!("{service}-")
-        .chars()
-        .take(MAX_NAME_LEN - SUFFIX_LEN)
-        .collect()
+    crate::sim::server::names::prefix(&format!("{service}-"))
 }
 
 /// A deterministic stand-in for `generateName`'s random suffix: the `n`-th slice created
@@ -281,33 +274,13 @@ pub fn generate_name_prefix(service: &str) -> String {
 /// Service UID and `n`; the first slice's suffix depends on the UID alone. A name already
 /// taken moves on to the next candidate.
 pub fn slice_name(taken: impl Fn(&str) -> bool, service: &str, uid: &str, n: u64) -> String {
-    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    use crate::sim::server::names;
     let prefix = generate_name_prefix(service);
-    let mut seed: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut mix = |bytes: &[u8]| {
-        for b in bytes {
-            seed = (seed ^ *b as u64).wrapping_mul(0x0100_0000_01b3);
-        }
-    };
-    mix(uid.as_bytes());
+    let mut seed = names::fnv(names::SEED, uid.as_bytes());
     if n > 0 {
-        mix(format!("#{n}").as_bytes());
+        seed = names::fnv(seed, format!("#{n}").as_bytes());
     }
-    loop {
-        let mut x = seed;
-        let suffix: String = (0..SUFFIX_LEN)
-            .map(|_| {
-                let c = ALPHABET[(x % ALPHABET.len() as u64) as usize] as char;
-                x /= ALPHABET.len() as u64;
-                c
-            })
-            .collect();
-        let name = format!("{prefix}{suffix}");
-        if !taken(&name) {
-            return name;
-        }
-        seed = seed.wrapping_mul(0x0100_0000_01b3).wrapping_add(1);
-    }
+    names::draw(taken, &prefix, seed)
 }
 
 #[cfg(test)]
