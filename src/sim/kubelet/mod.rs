@@ -40,6 +40,7 @@ mod status;
 mod termination;
 mod volume_manager;
 
+use crate::sim::events::Recorder;
 use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{ContainerRestartRule, Pod, Probe};
@@ -272,10 +273,21 @@ pub(crate) fn event(
     reason: &str,
     message: String,
 ) {
-    let now = world.now;
-    world
-        .events
-        .record(now, ObjectKind::Pod, pod, type_, reason, message);
+    let node = world
+        .store
+        .pods()
+        .get(pod)
+        .and_then(|p| p.spec.as_ref()?.node_name.clone())
+        .unwrap_or_default();
+    crate::sim::events::record(
+        world,
+        Recorder::kubelet(&node),
+        ObjectKind::Pod,
+        pod,
+        type_,
+        reason,
+        message,
+    );
 }
 
 /// Asks for the pod's worker to run at `when` (once per instant).
