@@ -237,6 +237,9 @@ pub(crate) struct PodRuntime {
     /// Graceful termination began and some container is still stopping: the status keeps
     /// its readiness until this instant, when the last one has stopped.
     pub stops_at: Option<Millis>,
+    /// Graceful termination began with this grace period (the pod worker's
+    /// `status.gracePeriod`, which can only decrease).
+    pub grace: Option<Millis>,
     /// The pod was stopped from outside (evicted): the worker does nothing more.
     pub frozen: bool,
     /// The sandbox just started (or the pod waits for its volumes): its addresses, for the
@@ -343,9 +346,12 @@ pub fn on_pod(world: &mut World, name: &str) -> Result<(), SimError> {
     let runtime = world.kubelet.pods.get(uid);
     if terminating {
         let begun = runtime.is_some_and(|rt| rt.gone_at.is_some());
+        let (uid, node) = (uid.to_string(), node.to_string());
         if !begun {
-            let (uid, node) = (uid.to_string(), node.to_string());
             termination::begin(world, name, &uid, &node);
+        } else if let Some(grace) = pod.metadata.deletion_grace_period_seconds {
+            // A second DELETE with a shorter grace period (`rest.BeforeDelete`).
+            termination::shorten(world, name, &uid, Millis::from_secs(grace));
         }
         return Ok(());
     }
