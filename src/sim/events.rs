@@ -226,6 +226,8 @@ struct Subject {
     kind: ObjectKind,
     name: Arc<str>,
     seen: Vec<(u32, Millis)>,
+    /// Its incarnations (UIDs) and their numbers: a re-created pod is another.
+    uids: Vec<(Box<str>, u32)>,
 }
 
 /// `eventLogger`'s key: the exact event (`getEventKey`: its text, by record number), or a
@@ -236,11 +238,35 @@ enum LogKey {
     Combined(&'static str, u32),
 }
 
-/// `aggregateRecord`: the distinct messages of similar events, in the order first seen.
+/// `aggregateRecord`: the distinct messages of similar events (their texts' numbers), in
+/// the order first seen; never more than [`AGGREGATE_MAX_EVENTS`] - 1 between events.
 #[derive(Debug)]
 struct Aggregate {
-    messages: Vec<Box<str>>,
+    messages: [u32; AGGREGATE_MAX_EVENTS],
+    len: u8,
     last: Millis,
+}
+
+impl Aggregate {
+    /// `localKeys.Insert`, then whether the set is full; a full set drops one (`PopAny`:
+    /// upstream an arbitrary one, here the oldest).
+    fn insert_is_full(&mut self, message: u32) -> bool {
+        let len = self.len as usize;
+        if !self.messages[..len].contains(&message) {
+            if len == AGGREGATE_MAX_EVENTS {
+                // Never reached: the set is cut back below the maximum when it fills.
+                return true;
+            }
+            self.messages[len] = message;
+            self.len += 1;
+        }
+        if (self.len as usize) < AGGREGATE_MAX_EVENTS {
+            return false;
+        }
+        self.messages.copy_within(1.., 0);
+        self.len -= 1;
+        true
+    }
 }
 
 /// The spam filter's token bucket, in milliseconds of refill (one token is
@@ -289,8 +315,9 @@ pub struct EventLog {
     collided: HashMap<u64, Vec<u32>, BuildHasherDefault<Prehashed>>,
     /// Each recording source (component and host) and object incarnation (object and UID)
     /// by number; the correlator's state is keyed by both (looked up, never walked).
-    sources: FastMap<(&'static str, Box<str>), u32>,
-    incarnations: FastMap<(u32, Box<str>), u32>,
+    sources: FastMap<&'static str, FastMap<Box<str>, u32>>,
+    /// How many sources and incarnations were numbered.
+    counts: (u32, u32),
     /// `EventSourceObjectSpamFilter`'s buckets, by source and incarnation.
     buckets: FastMap<(u32, u32), Bucket>,
     /// `EventAggregator`'s records, by source, incarnation, type and reason.
@@ -318,35 +345,29 @@ impl EventLog {
         };
         let source = self.source_id(component, host);
         let incarnation = self.incarnation_id(object, involved.uid);
+        let raw = self.text_id(at, object, type_, reason, message);
         // EventAggregate: the tenth distinct message of similar events is combined.
         let combined = correlated && {
             let aggregate = self
                 .aggregates
                 .entry((source, incarnation, type_, reason))
-                .or_insert_with(|| Aggregate {
-                    messages: Vec::new(),
+                .or_insert(Aggregate {
+                    messages: [0; AGGREGATE_MAX_EVENTS],
+                    len: 0,
                     last: at,
                 });
             if at - aggregate.last > AGGREGATE_INTERVAL {
-                aggregate.messages.clear();
+                aggregate.len = 0;
             }
             aggregate.last = at;
-            if !aggregate.messages.iter().any(|m| **m == *message) {
-                aggregate.messages.push(message.as_str().into());
-            }
-            let combine = aggregate.messages.len() >= AGGREGATE_MAX_EVENTS;
-            if combine {
-                // `PopAny`: upstream drops an arbitrary message; the oldest here.
-                aggregate.messages.remove(0);
-            }
-            combine
+            aggregate.insert_is_full(raw)
         };
-        let message = if combined {
-            format!("{COMBINED_PREFIX}{message}")
+        let text = if combined {
+            let message = format!("{COMBINED_PREFIX}{}", self.records[raw as usize].message);
+            self.text_id(at, object, type_, reason, message)
         } else {
-            message
+            raw
         };
-        let text = self.text_id(at, object, type_, reason, message);
         // eventObserve: the Event this key updates, counted up.
         let key = if combined {
             LogKey::Combined(type_, reason)
@@ -441,17 +462,28 @@ impl EventLog {
         id
     }
 
+    /// The source's number, found by `&str` (no key is built for a source seen before).
     fn source_id(&mut self, component: &'static str, host: &str) -> u32 {
-        let next = self.sources.len() as u32;
-        *self.sources.entry((component, host.into())).or_insert(next)
+        let hosts = self.sources.entry(component).or_default();
+        if let Some(id) = hosts.get(host) {
+            return *id;
+        }
+        let id = self.counts.0;
+        self.counts.0 += 1;
+        hosts.insert(host.into(), id);
+        id
     }
 
+    /// The number of the object with that UID (a re-created pod is another incarnation).
     fn incarnation_id(&mut self, object: u32, uid: &str) -> u32 {
-        let next = self.incarnations.len() as u32;
-        *self
-            .incarnations
-            .entry((object, uid.into()))
-            .or_insert(next)
+        let uids = &mut self.objects[object as usize].uids;
+        if let Some((_, id)) = uids.iter().find(|(u, _)| **u == *uid) {
+            return *id;
+        }
+        let id = self.counts.1;
+        self.counts.1 += 1;
+        uids.push((uid.into(), id));
+        id
     }
 
     /// The object's number, found by `&str` (no key is built for an object seen before).
@@ -466,6 +498,7 @@ impl EventLog {
             name: Arc::clone(&name),
             // Objects mostly see a few events: room for them from the start.
             seen: Vec::with_capacity(4),
+            uids: Vec::new(),
         });
         self.object_ids.entry(kind).or_default().insert(name, id);
         id

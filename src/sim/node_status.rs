@@ -80,7 +80,7 @@ pub fn initial_conditions(now: Millis) -> Value {
 pub fn kubelet_started(world: &mut World, node: &str) {
     crate::sim::events::record(
         world,
-        Recorder::kubelet(&node.to_string()),
+        Recorder::kubelet(node),
         ObjectKind::Node,
         node,
         "Normal",
@@ -93,7 +93,7 @@ pub fn kubelet_started(world: &mut World, node: &str) {
     }
     crate::sim::events::record(
         world,
-        Recorder::kubelet(&node.to_string()),
+        Recorder::kubelet(node),
         ObjectKind::Node,
         node,
         "Normal",
@@ -218,7 +218,7 @@ fn schedulable_event(world: &mut World, node: &str) {
 fn record(world: &mut World, node: &str, event: &str) {
     crate::sim::events::record(
         world,
-        Recorder::kubelet(&node.to_string()),
+        Recorder::kubelet(node),
         ObjectKind::Node,
         node,
         "Normal",

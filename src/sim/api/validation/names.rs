@@ -66,7 +66,9 @@ const DNS1123_SUBDOMAIN_UNDERSCORE_MSG: &str = "a lowercase RFC 1123 subdomain m
 fn is_dns1123_label_with_underscore(s: &str) -> bool {
     let rest = s.strip_prefix('_').unwrap_or(s);
     !rest.is_empty()
-        && rest.chars().all(|c| is_lower_alnum(c) || c == '-' || c == '_')
+        && rest
+            .chars()
+            .all(|c| is_lower_alnum(c) || c == '-' || c == '_')
         && rest.chars().next().is_some_and(is_lower_alnum)
         && rest.chars().last().is_some_and(is_lower_alnum)
 }
