@@ -78,6 +78,7 @@ pub fn known_columns(kind: Kind) -> &'static [&'static str] {
             "ALLOWED DISRUPTIONS",
             "AGE",
         ],
-        Kind::ConfigMap | Kind::Secret | Kind::Deployment | Kind::PriorityClass => &[],
+        Kind::PriorityClass => &["NAME", "VALUE", "GLOBAL-DEFAULT", "AGE", "PREEMPTIONPOLICY"],
+        Kind::ConfigMap | Kind::Secret | Kind::Deployment => &[],
     }
 }

@@ -65,6 +65,7 @@ pub const TABLE_KINDS: &[Kind] = &[
     Kind::ControllerRevision,
     Kind::EndpointSlice,
     Kind::PodDisruptionBudget,
+    Kind::PriorityClass,
 ];
 
 pub fn by_alias(word: &str) -> Option<Kind> {
