@@ -36,6 +36,9 @@ pub const ALIASES: &[(&str, Kind)] = &[
     ("controllerrevisions", Kind::ControllerRevision),
     ("endpointslice", Kind::EndpointSlice),
     ("endpointslices", Kind::EndpointSlice),
+    ("daemonset", Kind::DaemonSet),
+    ("daemonsets", Kind::DaemonSet),
+    ("ds", Kind::DaemonSet),
     ("configmap", Kind::ConfigMap),
     ("configmaps", Kind::ConfigMap),
     ("cm", Kind::ConfigMap),
@@ -64,6 +67,7 @@ pub const TABLE_KINDS: &[Kind] = &[
     Kind::Node,
     Kind::ControllerRevision,
     Kind::EndpointSlice,
+    Kind::DaemonSet,
     Kind::PodDisruptionBudget,
 ];
 
@@ -88,6 +92,7 @@ pub fn singular(kind: Kind) -> &'static str {
         Kind::Node => "node",
         Kind::ControllerRevision => "controllerrevision",
         Kind::EndpointSlice => "endpointslice",
+        Kind::DaemonSet => "daemonset",
         Kind::ConfigMap => "configmap",
         Kind::Secret => "secret",
         Kind::Deployment => "deployment",
@@ -108,6 +113,7 @@ pub fn table_name(kind: Kind) -> &'static str {
         Kind::Node => "nodes",
         Kind::ControllerRevision => "controllerrevisions",
         Kind::EndpointSlice => "endpointslices",
+        Kind::DaemonSet => "daemonsets",
         Kind::ConfigMap => "configmaps",
         Kind::Secret => "secrets",
         Kind::Deployment => "deployments",
