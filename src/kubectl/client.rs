@@ -459,7 +459,9 @@ pub fn rollout_undo(
     to_revision: Option<i64>,
 ) -> Outcome {
     let live = require(world, kind, name)?;
-    if *kind != ObjectKind::StatefulSet {
+    // `RollbackerFor`: the StatefulSet and DaemonSet rollbackers both patch back a
+    // ControllerRevision's template (`rollback.go`).
+    if !matches!(kind, ObjectKind::StatefulSet | ObjectKind::DaemonSet) {
         return Err(client_error(format!(
             "no rollbacker has been implemented for {}",
             quote(&group_kind(kind))

@@ -118,9 +118,10 @@ fn filter(world: &World, pod: &k8s_openapi::api::core::v1::Pod, force: bool) -> 
         .iter()
         .flatten()
         .find(|o| o.controller == Some(true));
-    if let Some(owner) = controller.filter(|c| c.kind == "DaemonSet") {
-        let key = ("DaemonSet".to_string(), owner.name.clone());
-        if !world.store.others().contains_key(&key) {
+    let finished = podutil::is_failed(pod) || podutil::is_succeeded(pod);
+    // `daemonSetFilter`: any finished pod can be removed.
+    if let Some(owner) = controller.filter(|c| c.kind == "DaemonSet" && !finished) {
+        if world.store.daemonsets().get(&owner.name).is_none() {
             // An orphan: deleted with a warning under --force, else an error.
             let message = format!("daemonsets.apps \"{}\" not found", owner.name);
             return if force {
@@ -139,7 +140,6 @@ fn filter(world: &World, pod: &k8s_openapi::api::core::v1::Pod, force: bool) -> 
     if mirror {
         return Verdict::Skip;
     }
-    let finished = podutil::is_failed(pod) || podutil::is_succeeded(pod);
     // localStorage: with --delete-emptydir-data the pod is deleted with a warning, which
     // the next filter's verdict replaces.
     if finished || controller.is_some() {

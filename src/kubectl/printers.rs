@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
+use k8s_openapi::api::apps::v1::{ControllerRevision, DaemonSet, StatefulSet};
 use k8s_openapi::api::core::v1::{
     Container, ContainerStatus, Node, PersistentVolume, PersistentVolumeClaim, Pod, Service,
 };
@@ -56,6 +56,7 @@ pub fn print(world: &World, kind: &ObjectKind) -> Option<PrintedTable> {
         ObjectKind::Node => nodes(&all(s.nodes()), now),
         ObjectKind::ControllerRevision => controllerrevisions(&all(s.revisions()), now),
         ObjectKind::EndpointSlice => endpointslices(&all(s.endpoint_slices()), now),
+        ObjectKind::DaemonSet => daemonsets(&all(s.daemonsets()), now),
         ObjectKind::Other(k) if k == row::PodDisruptionBudget.kind => {
             use crate::sim::controllers::disruption;
             let pdbs: Vec<_> = s
@@ -388,6 +389,74 @@ pub fn statefulsets(sets: &[&StatefulSet], now: Time) -> PrintedTable {
                 age(set.metadata.creation_timestamp.as_ref(), &now),
                 names,
                 images,
+            ];
+            (n, ns, cells)
+        })
+        .collect();
+    table(columns, rows)
+}
+
+/// `metav1.FormatLabelSelector`: the selector's requirements sorted by key (`k=v`,
+/// `k in (a,b)`, `k notin (a,b)`, `k`, `!k`), comma-joined; `<none>` when empty.
+fn format_label_selector(
+    selector: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector>,
+) -> String {
+    let Some(selector) = selector else {
+        return NONE.to_string();
+    };
+    let mut requirements: Vec<(String, String)> = Vec::new();
+    for (k, v) in selector.match_labels.iter().flatten() {
+        requirements.push((k.clone(), format!("{k}={v}")));
+    }
+    for e in selector.match_expressions.iter().flatten() {
+        let mut values = e.values.clone().unwrap_or_default();
+        values.sort();
+        let text = match e.operator.as_str() {
+            "In" => format!("{} in ({})", e.key, values.join(",")),
+            "NotIn" => format!("{} notin ({})", e.key, values.join(",")),
+            "Exists" => e.key.clone(),
+            "DoesNotExist" => format!("!{}", e.key),
+            _ => return "<error>".to_string(),
+        };
+        requirements.push((e.key.clone(), text));
+    }
+    // `sort.Sort(ByKey)`, stable for equal keys as Go's insertion sort of short lists is.
+    requirements.sort_by(|a, b| a.0.cmp(&b.0));
+    if requirements.is_empty() {
+        return NONE.to_string();
+    }
+    requirements
+        .into_iter()
+        .map(|(_, text)| text)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// `kubectl get daemonsets -o wide` (`printDaemonSet`): the status counts, the template's
+/// node selector, then CONTAINERS, IMAGES and SELECTOR.
+pub fn daemonsets(sets: &[&DaemonSet], now: Time) -> PrintedTable {
+    let columns = row::DaemonSet.columns.to_vec();
+    let rows = sets
+        .iter()
+        .map(|ds| {
+            let status = ds.status.clone().unwrap_or_default();
+            let spec = ds.spec.as_ref();
+            let pod_spec = spec.and_then(|s| s.template.spec.as_ref());
+            let containers: &[Container] = pod_spec.map_or(&[], |p| p.containers.as_slice());
+            let (names, images) = container_cells(containers);
+            let (n, ns) = key(&ds.metadata);
+            let cells = vec![
+                n.clone(),
+                status.desired_number_scheduled.to_string(),
+                status.current_number_scheduled.to_string(),
+                status.number_ready.to_string(),
+                status.updated_number_scheduled.unwrap_or(0).to_string(),
+                status.number_available.unwrap_or(0).to_string(),
+                format_labels(pod_spec.and_then(|p| p.node_selector.as_ref())),
+                age(ds.metadata.creation_timestamp.as_ref(), &now),
+                names,
+                images,
+                format_label_selector(spec.map(|s| &s.selector)),
             ];
             (n, ns, cells)
         })

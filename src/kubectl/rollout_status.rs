@@ -61,3 +61,40 @@ pub fn status(set: &StatefulSet) -> Result<(String, bool), String> {
         true,
     ))
 }
+
+/// `kubectl rollout status daemonset/NAME`: `DaemonSetStatusViewer` (B-DS-10). `Err` is
+/// the error kubectl prints (OnDelete).
+pub fn daemonset_status(
+    ds: &k8s_openapi::api::apps::v1::DaemonSet,
+) -> Result<(String, bool), String> {
+    let spec = ds.spec.clone().unwrap_or_default();
+    let strategy = spec.update_strategy.clone().unwrap_or_default();
+    if strategy.type_.as_deref() != Some("RollingUpdate") {
+        return Err("rollout status is only available for RollingUpdate strategy type".into());
+    }
+    let name = ds.metadata.name.clone().unwrap_or_default();
+    let status = ds.status.clone().unwrap_or_default();
+    let generation = ds.metadata.generation.unwrap_or(0);
+    if generation > status.observed_generation.unwrap_or(0) {
+        return Ok((
+            "Waiting for daemon set spec update to be observed...".into(),
+            false,
+        ));
+    }
+    let desired = status.desired_number_scheduled;
+    let updated = status.updated_number_scheduled.unwrap_or(0);
+    if updated < desired {
+        return Ok((
+            format!("Waiting for daemon set {name:?} rollout to finish: {updated} out of {desired} new pods have been updated..."),
+            false,
+        ));
+    }
+    let available = status.number_available.unwrap_or(0);
+    if available < desired {
+        return Ok((
+            format!("Waiting for daemon set {name:?} rollout to finish: {available} of {desired} updated pods are available..."),
+            false,
+        ));
+    }
+    Ok((format!("daemon set {name:?} successfully rolled out"), true))
+}

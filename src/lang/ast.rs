@@ -369,6 +369,7 @@ pub enum Kind {
     Node,
     ControllerRevision,
     EndpointSlice,
+    DaemonSet,
     ConfigMap,
     Secret,
     Deployment,

@@ -88,6 +88,13 @@ fn sample(info: &KindInfo) -> Value {
                 "spec": {"containers": [{"name": "c", "image": "nginx"}]}
             }
         }}),
+        "DaemonSet" => json!({"spec": {
+            "selector": {"matchLabels": {"app": "sample-ds"}},
+            "template": {
+                "metadata": {"labels": {"app": "sample-ds"}},
+                "spec": {"containers": [{"name": "c", "image": "nginx"}]}
+            }
+        }}),
         "Pod" => json!({"spec": {"containers": [{"name": "c", "image": "nginx"}]}}),
         "PersistentVolumeClaim" => json!({"spec": {
             "accessModes": ["ReadWriteOnce"],

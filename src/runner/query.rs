@@ -231,12 +231,20 @@ fn call(
     };
     match function {
         Function::Pods => {
-            let target = ref_arg(args, function, Some(Kind::StatefulSet))?;
+            let target = ref_arg(args, function, None)?;
             let name = (ctx.resolve_name)(&target.name)?;
-            let Some(set) = world.store.statefulsets().get(&name) else {
+            let uid = match target.kind {
+                Kind::StatefulSet => world.store.statefulsets().get(&name).map(|s| &s.metadata),
+                Kind::DaemonSet => world.store.daemonsets().get(&name).map(|s| &s.metadata),
+                _ => {
+                    return Err(QueryError(
+                        "pods() takes a statefulset or daemonset reference".into(),
+                    ))
+                }
+            };
+            let Some(uid) = uid.and_then(|m| m.uid.clone()) else {
                 return Ok(Answer::Absent);
             };
-            let uid = set.metadata.uid.clone().unwrap_or_default();
             let mut names: Vec<String> = world
                 .store
                 .pods()
@@ -418,8 +426,26 @@ fn call(
             ))
         }
         Function::Rollout => {
-            let target = ref_arg(args, function, Some(Kind::StatefulSet))?;
+            let target = ref_arg(args, function, None)?;
             let name = (ctx.resolve_name)(&target.name)?;
+            if target.kind == Kind::DaemonSet {
+                let Some(ds) = world.store.daemonsets().get(&name) else {
+                    return Ok(Answer::Text(format!(
+                        "Error from server (NotFound): daemonsets.apps \"{name}\" not found"
+                    )));
+                };
+                return Ok(Answer::Text(
+                    match crate::kubectl::rollout_status::daemonset_status(ds) {
+                        Ok((message, _)) => message,
+                        Err(error) => format!("error: {error}"),
+                    },
+                ));
+            }
+            if target.kind != Kind::StatefulSet {
+                return Err(QueryError(
+                    "rollout() takes a statefulset or daemonset reference".into(),
+                ));
+            }
             let Some(set) = world.store.statefulsets().get(&name) else {
                 return Ok(Answer::Text(format!(
                     "Error from server (NotFound): statefulsets.apps \"{name}\" not found"

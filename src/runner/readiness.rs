@@ -41,10 +41,54 @@ pub fn check(world: &World, kind: &ObjectKind, name: &str) -> Result<Verdict, St
     match kind {
         ObjectKind::StatefulSet => Ok(statefulset(world, name)),
         ObjectKind::Pod => Ok(pod(world, name)),
+        ObjectKind::DaemonSet => Ok(daemonset(world, name)),
         other => Err(format!(
-            "`await … ready` is defined for statefulset/NAME and pod/NAME, not for {}",
+            "`await … ready` is defined for statefulset/NAME, daemonset/NAME and pod/NAME, not for {}",
             other.name().to_lowercase()
         )),
+    }
+}
+
+/// The set has rolled out as `kubectl rollout status` says it (B-DS-10): the generation
+/// observed, every node that should run a pod has an updated, available one. (An OnDelete
+/// set needs only the first and the last.)
+fn daemonset(world: &World, name: &str) -> Verdict {
+    let expected = format!("daemonset/{name}: ready\n");
+    let Some(ds) = world.store.daemonsets().get(name) else {
+        return Verdict {
+            ok: false,
+            expected,
+            actual: format!("daemonset/{name}: absent\n"),
+        };
+    };
+    let status = ds.status.clone().unwrap_or_default();
+    let on_delete = ds
+        .spec
+        .as_ref()
+        .and_then(|s| s.update_strategy.as_ref())
+        .and_then(|s| s.type_.as_deref())
+        == Some("OnDelete");
+    let desired = status.desired_number_scheduled;
+    let updated = status.updated_number_scheduled.unwrap_or(0);
+    let available = status.number_available.unwrap_or(0);
+    let observed = status.observed_generation.unwrap_or(0) >= ds.metadata.generation.unwrap_or(0);
+    let ok = observed && (on_delete || updated >= desired) && available >= desired;
+    let actual = if ok {
+        format!("daemonset/{name}: ready\n")
+    } else {
+        format!(
+            "daemonset/{name}: {desired} desired, {updated} updated, {available} available{}\n",
+            if observed {
+                ""
+            } else {
+                ", generation not yet observed"
+            }
+        )
+    };
+    Verdict {
+        ok,
+        expected,
+        actual,
     }
 }
 

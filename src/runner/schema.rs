@@ -39,7 +39,7 @@ pub enum Shape {
 pub fn of_kind(kind: &str) -> Option<&'static Shape> {
     use k8s_openapi::api::{apps, core, discovery, policy, scheduling, storage};
     type Tracing = fn() -> Result<Shape, TraceError>;
-    const KINDS: [(&str, Tracing); 14] = [
+    const KINDS: [(&str, Tracing); 15] = [
         ("StatefulSet", trace::<apps::v1::StatefulSet>),
         ("Pod", trace::<core::v1::Pod>),
         (
@@ -52,6 +52,7 @@ pub fn of_kind(kind: &str) -> Option<&'static Shape> {
         ("Node", trace::<core::v1::Node>),
         ("ControllerRevision", trace::<apps::v1::ControllerRevision>),
         ("EndpointSlice", trace::<discovery::v1::EndpointSlice>),
+        ("DaemonSet", trace::<apps::v1::DaemonSet>),
         ("ConfigMap", trace::<core::v1::ConfigMap>),
         ("Secret", trace::<core::v1::Secret>),
         ("Deployment", trace::<apps::v1::Deployment>),

@@ -41,6 +41,11 @@ pub const COMPONENTS: &[Component] = &[
         on_event: controllers::statefulset::on_event,
         work: Some(controllers::statefulset::work),
     },
+    // daemonset-controller
+    Component {
+        on_event: controllers::daemon::on_event,
+        work: Some(controllers::daemon::work),
+    },
     // kube-scheduler
     Component {
         on_event: scheduler::on_event,

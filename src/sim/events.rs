@@ -91,6 +91,10 @@ impl Recorder<'_> {
         component: "external-provisioner",
         host: "",
     };
+    pub const DAEMONSET: Recorder<'static> = Recorder::Record {
+        component: "daemonset-controller",
+        host: "",
+    };
     pub const SCHEDULER: Recorder<'static> = Recorder::Series {
         component: "default-scheduler",
     };

@@ -334,6 +334,29 @@ registry! {
             columns: &["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"],
             unsimulated: &[],
         }
+        // The DaemonSet controller (`controllers/daemon/`).
+        DaemonSet(apps::v1::DaemonSet) {
+            api_version: "apps/v1",
+            plural: "daemonsets",
+            singular: "daemonset",
+            short_names: &["ds"],
+            namespaced: true,
+            simulated: true,
+            columns: &[
+                "NAME",
+                "DESIRED",
+                "CURRENT",
+                "READY",
+                "UP-TO-DATE",
+                "AVAILABLE",
+                "NODE SELECTOR",
+                "AGE",
+                "CONTAINERS",
+                "IMAGES",
+                "SELECTOR",
+            ],
+            unsimulated: &[(Scope::PodSpec, "spec.template.spec")],
+        }
     }
     generic {
         Deployment(apps::v1::Deployment) {
@@ -351,16 +374,6 @@ registry! {
             plural: "replicasets",
             singular: "replicaset",
             short_names: &["rs"],
-            namespaced: true,
-            simulated: false,
-            columns: &[],
-            unsimulated: &[],
-        }
-        DaemonSet(apps::v1::DaemonSet) {
-            api_version: "apps/v1",
-            plural: "daemonsets",
-            singular: "daemonset",
-            short_names: &["ds"],
             namespaced: true,
             simulated: false,
             columns: &[],

@@ -124,6 +124,8 @@ pub enum Timer {
     SyncStatefulSet { name: String },
     /// The StatefulSet informer's periodic resync (every 30 s from the controller's start).
     ResyncStatefulSets,
+    /// The DaemonSet controller asked to look at a set again (minReadySeconds, back-off).
+    SyncDaemonSet { name: String },
     /// The node-monitor grace period of a node that stopped reporting ran out.
     NodeNotReady { node: String, epoch: u64 },
     /// A node's kubelet syncs its node status (every 10 s; set only when it has news).
@@ -187,6 +189,7 @@ pub struct World {
         std::collections::BTreeMap<String, super::controllers::statefulset::index::SetIndex>,
     /// The StatefulSet informer's 30 s resync: the sets owed one, and when it comes.
     pub statefulset_resync: super::controllers::statefulset::Resync,
+    pub daemonset: super::controllers::daemon::DaemonSetController,
     pub scheduler: Scheduler,
     pub kubelet: Kubelet,
     pub node_lifecycle: super::controllers::node_lifecycle::NodeLifecycle,
@@ -260,6 +263,7 @@ impl World {
             statefulset_requeues: BTreeSet::new(),
             statefulset_index: Default::default(),
             statefulset_resync: Default::default(),
+            daemonset: Default::default(),
             scheduler: Scheduler::default(),
             kubelet: Kubelet::default(),
             node_lifecycle: Default::default(),
@@ -409,6 +413,10 @@ impl World {
             Timer::SyncStatefulSet { name } => {
                 self.statefulset_requeues.remove(&(name.clone(), self.now));
                 self.statefulset_queue.add(&name);
+                Ok(())
+            }
+            Timer::SyncDaemonSet { name } => {
+                super::controllers::daemon::fire(self, &name);
                 Ok(())
             }
             Timer::SyncDisruptionBudget { name } => {

@@ -2,6 +2,7 @@
 //! that change it.
 
 use k8s_openapi::api::apps::v1::{
+    DaemonSet, DaemonSetSpec, DaemonSetUpdateStrategy, RollingUpdateDaemonSet,
     RollingUpdateStatefulSetStrategy, StatefulSet, StatefulSetPersistentVolumeClaimRetentionPolicy,
     StatefulSetSpec, StatefulSetUpdateStrategy,
 };
@@ -109,6 +110,36 @@ pub fn default_statefulset(sts: &mut StatefulSet, gates: &FeatureGates) {
             default_pvc(claim);
         }
     }
+}
+
+/// `SetDefaults_DaemonSet` (`pkg/apis/apps/v1/defaults.go`, B-DS-1): an empty update
+/// strategy type is `RollingUpdate`, whose `rollingUpdate` gets `maxUnavailable: 1` and
+/// `maxSurge: 0` where unset; `revisionHistoryLimit` 10; then the pod template's defaults
+/// (`SetObjectDefaults_DaemonSet` runs `SetDefaults_PodSpec` and the rest on the template).
+pub fn default_daemonset(ds: &mut DaemonSet) {
+    let spec = ds.spec.get_or_insert_with(DaemonSetSpec::default);
+    let strategy = spec
+        .update_strategy
+        .get_or_insert_with(DaemonSetUpdateStrategy::default);
+    if strategy.type_.as_deref().unwrap_or("").is_empty() {
+        strategy.type_ = Some("RollingUpdate".into());
+    }
+    if strategy.type_.as_deref() == Some("RollingUpdate") {
+        let ru = strategy
+            .rolling_update
+            .get_or_insert_with(RollingUpdateDaemonSet::default);
+        if ru.max_unavailable.is_none() {
+            ru.max_unavailable = Some(IntOrString::Int(1));
+        }
+        if ru.max_surge.is_none() {
+            ru.max_surge = Some(IntOrString::Int(0));
+        }
+    }
+    if spec.revision_history_limit.is_none() {
+        spec.revision_history_limit = Some(10);
+    }
+    let template_spec = spec.template.spec.get_or_insert_with(PodSpec::default);
+    default_pod_spec(template_spec);
 }
 
 /// `dropStatefulSetDisabledFields` (B-DEF-8): with the MaxUnavailableStatefulSet gate off,

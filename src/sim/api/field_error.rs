@@ -25,6 +25,11 @@ pub enum FieldErrorKind {
         value: String,
         supported: Vec<String>,
     },
+    /// `field.NotSupported` of a structure: its value already rendered (JSON).
+    UnsupportedRendered {
+        value: String,
+        supported: Vec<String>,
+    },
     Forbidden {
         detail: String,
     },
@@ -183,6 +188,13 @@ impl fmt::Display for FieldError {
                 write!(f, "Invalid value: {value}")?;
                 if !detail.is_empty() {
                     write!(f, ": {detail}")?;
+                }
+            }
+            FieldErrorKind::UnsupportedRendered { value, supported } => {
+                write!(f, "Unsupported value: {value}")?;
+                if !supported.is_empty() {
+                    let list: Vec<String> = supported.iter().map(|s| quote(s)).collect();
+                    write!(f, ": supported values: {}", list.join(", "))?;
                 }
             }
             FieldErrorKind::Unsupported { value, supported } => {

@@ -84,13 +84,32 @@ pub static FIELDS: &[Unsimulated] = &[
     f(Claim, "dataSourceRef", &[], "volumes are provisioned empty: no populator runs", "{\"kind\":\"VolumeSnapshot\",\"name\":\"snap\"}"),
 ];
 
+/// The kinds that make pods in a real cluster but that no component of scn acts on: the
+/// object is stored, and nothing happens (B-DS-13).
+pub static KINDS: &[(&str, &str)] = &[
+    (
+        "Job",
+        "the Job controller does not run: the Job creates no pods and gets no status",
+    ),
+    (
+        "CronJob",
+        "the CronJob controller does not run: no Job is created on its schedule",
+    ),
+];
+
 /// The warnings for `object` (a manifest as applied), each `path: not simulated by scn
-/// (why)`, in table order then element order.
+/// (why)`, in table order then element order; first, for a kind of [`KINDS`], `kind: Job:
+/// not simulated by scn (why)`.
 pub fn warnings(object: &Value) -> Vec<String> {
     let kind = object
         .get("kind")
         .and_then(Value::as_str)
         .unwrap_or_default();
+    let mut out: Vec<String> = KINDS
+        .iter()
+        .filter(|(k, _)| *k == kind)
+        .map(|(k, why)| format!("kind: {k}: not simulated by scn ({why})"))
+        .collect();
     // Where the kind keeps the fields of each scope: the registry's `unsimulated` roots.
     let roots: Vec<(Scope, &str, Option<&Value>)> = super::kinds::by_kind(kind)
         .map_or(&[][..], |info| info.unsimulated)
@@ -100,7 +119,6 @@ pub fn warnings(object: &Value) -> Vec<String> {
             (*scope, *prefix, object.pointer(&pointer))
         })
         .collect();
-    let mut out = Vec::new();
     for (scope, prefix, root) in roots {
         let Some(root) = root else { continue };
         for field in FIELDS.iter().filter(|f| f.scope == scope) {

@@ -1,5 +1,6 @@
 //! Controllers: each watches objects and reconciles them, as kube-controller-manager does.
 
+pub mod daemon;
 pub mod disruption;
 pub mod endpointslice;
 pub mod garbage_collector;

@@ -394,6 +394,7 @@ pub fn on_timer(world: &mut World, timer: Timer) -> Result<(), SimError> {
         Timer::SyncStatefulSet { .. }
         | Timer::ResyncStatefulSets
         | Timer::SyncDisruptionBudget { .. }
+        | Timer::SyncDaemonSet { .. }
         | Timer::TaintEviction { .. }
         | Timer::OrphanedPods { .. }
         | Timer::TerminatingPods { .. }

@@ -11,6 +11,7 @@
 //! by the watchers.
 
 mod claim;
+mod daemonset;
 pub mod names;
 mod persistentvolume;
 mod pod;
@@ -35,6 +36,7 @@ use super::world::{Change, PodLifecycle, World};
 use store::{GenericObject, Stored};
 
 use claim::{admit_claim, update_claim};
+pub use daemonset::TEMPLATE_GENERATION;
 use pod::update_pod;
 pub use pod::{delete_pod, insert_pod, remove_pod, set_disruption_target, shorten_grace};
 pub use write::{add, add_other, remove_object, write, write_other, Author};
@@ -468,6 +470,7 @@ pub fn create(
             }
             store_typed::<k8s_openapi::api::apps::v1::ControllerRevision>(world, value)?
         }
+        ObjectKind::DaemonSet => warnings = daemonset::create(world, &name, value)?,
         ObjectKind::EndpointSlice => {
             let mut slice: EndpointSlice = decode(kind, value)?;
             defaults::default_endpoint_slice(&mut slice);
@@ -813,6 +816,11 @@ fn update_with(
             }
             replace_typed::<k8s_openapi::api::apps::v1::ControllerRevision>(world, name, &value)?
         }
+        ObjectKind::DaemonSet => {
+            let (changed, more) = daemonset::update(world, name, &value)?;
+            warnings.extend(more);
+            changed
+        }
         ObjectKind::EndpointSlice => {
             let mut slice: EndpointSlice = decode(kind, &value)?;
             defaults::default_endpoint_slice(&mut slice);
@@ -1102,6 +1110,11 @@ fn set_deleting(world: &mut World, kind: &ObjectKind, name: &str, finalizers: Ve
     match kind {
         ObjectKind::StatefulSet => {
             if let Some(o) = world.store.statefulsets.get_mut(name) {
+                mark(&mut o.metadata, now, finalizers, rv);
+            }
+        }
+        ObjectKind::DaemonSet => {
+            if let Some(o) = world.store.daemonsets.get_mut(name) {
                 mark(&mut o.metadata, now, finalizers, rv);
             }
         }

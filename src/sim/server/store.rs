@@ -20,7 +20,7 @@ use std::marker::PhantomData;
 use std::ops::RangeBounds;
 use std::sync::Arc;
 
-use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
+use k8s_openapi::api::apps::v1::{ControllerRevision, DaemonSet, StatefulSet};
 use k8s_openapi::api::core::v1::{Node, PersistentVolume, PersistentVolumeClaim, Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::storage::v1::StorageClass;
@@ -289,6 +289,7 @@ pub struct Store {
     pub(in crate::sim::server) nodes: Objects<Node>,
     pub(in crate::sim::server) revisions: Objects<ControllerRevision>,
     pub(in crate::sim::server) endpoint_slices: Objects<EndpointSlice>,
+    pub(in crate::sim::server) daemonsets: Objects<DaemonSet>,
     pub(in crate::sim::server) others: Objects<GenericObject, (String, String)>,
     /// Changes not yet heard by the watchers, oldest first.
     pub(in crate::sim::server) watch: VecDeque<WatchEvent>,
@@ -318,6 +319,7 @@ readers! {
     nodes: Objects<Node>,
     revisions: Objects<ControllerRevision>,
     endpoint_slices: Objects<EndpointSlice>,
+    daemonsets: Objects<DaemonSet>,
     others: Objects<GenericObject, (String, String)>,
 }
 
@@ -387,6 +389,7 @@ pub enum Object {
     Node(Arc<Node>),
     ControllerRevision(Arc<ControllerRevision>),
     EndpointSlice(Arc<EndpointSlice>),
+    DaemonSet(Arc<DaemonSet>),
     Other(Arc<GenericObject>),
 }
 
@@ -409,6 +412,7 @@ impl Object {
             Object::Node(o) => &o.metadata,
             Object::ControllerRevision(o) => &o.metadata,
             Object::EndpointSlice(o) => &o.metadata,
+            Object::DaemonSet(o) => &o.metadata,
             Object::Other(o) => &o.metadata,
         }
     }
@@ -423,6 +427,7 @@ stored!(Service, Service, services, status);
 stored!(Node, Node, nodes, status);
 stored!(ControllerRevision, ControllerRevision, revisions);
 stored!(EndpointSlice, EndpointSlice, endpoint_slices);
+stored!(DaemonSet, DaemonSet, daemonsets, status);
 
 impl Store {
     /// A fresh UID. UIDs look like Kubernetes UUIDs but come from a counter, so that runs
