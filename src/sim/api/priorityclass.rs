@@ -40,8 +40,11 @@ pub fn default(body: &mut Value) {
 /// A stored (defaulted) class as the admission plugin reads it.
 pub fn class_of(body: &Value) -> Class {
     Class {
+        // `get` twice rather than `pointer("/metadata/name")`, which splits and unescapes
+        // the path on every call: the Priority plugin reads every class on every pod create.
         name: body
-            .pointer("/metadata/name")
+            .get("metadata")
+            .and_then(|meta| meta.get("name"))
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_string(),

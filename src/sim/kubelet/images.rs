@@ -203,21 +203,29 @@ pub(crate) fn repo_tag(image: &str) -> String {
                 } else {
                     first
                 },
-                rest.to_string(),
+                rest,
             )
         }
-        _ => ("docker.io", repo.to_string()),
+        _ => ("docker.io", repo),
     };
-    let path = if domain == "docker.io" && !path.contains('/') {
-        format!("library/{path}")
-    } else {
-        path
+    // `domain/[library/]path` then `@digest`, `:tag` or `:latest`, built in one buffer (a
+    // running container's status names it on every status write).
+    let library = domain == "docker.io" && !path.contains('/');
+    let (sep, suffix) = match (tag, digest) {
+        (_, Some(digest)) => ('@', digest),
+        (Some(tag), None) => (':', tag),
+        (None, None) => (':', "latest"),
     };
-    match (tag, digest) {
-        (_, Some(digest)) => format!("{domain}/{path}@{digest}"),
-        (Some(tag), None) => format!("{domain}/{path}:{tag}"),
-        (None, None) => format!("{domain}/{path}:latest"),
+    let mut out = String::with_capacity(domain.len() + path.len() + suffix.len() + 10);
+    out.push_str(domain);
+    out.push('/');
+    if library {
+        out.push_str("library/");
     }
+    out.push_str(path);
+    out.push(sep);
+    out.push_str(suffix);
+    out
 }
 
 /// A running container's `imageID`: the repository's digest reference
@@ -230,11 +238,11 @@ pub(crate) fn image_id(image: &str) -> String {
         return normal;
     }
     let repo_end = normal.rfind(':').unwrap_or(normal.len());
-    format!(
-        "{}@sha256:{}",
-        &normal[..repo_end],
-        super::status::hex256(normal.as_bytes())
-    )
+    let mut id = String::with_capacity(repo_end + 8 + 64);
+    id.push_str(&normal[..repo_end]);
+    id.push_str("@sha256:");
+    super::status::push_hex256(&mut id, normal.as_bytes());
+    id
 }
 
 #[cfg(test)]

@@ -79,34 +79,47 @@ pub(crate) fn volume_mount_statuses(c: &Container) -> Vec<VolumeMountStatus> {
 /// digits>`): containerd's IDs are random; scn's are a hash of the pod's UID, the container's
 /// name and the instance's number (its restart count), so each instance has its own.
 pub(crate) fn container_id(pod_uid: &str, name: &str, instance: i32) -> String {
-    let stamp = instance.to_string();
-    let seed: Vec<u8> = pod_uid
-        .bytes()
-        .chain([b'/'])
-        .chain(name.bytes())
-        .chain([b'@'])
-        .chain(stamp.bytes())
-        .collect();
-    format!("{CONTAINER_RUNTIME}://{}", hex256(&seed))
+    let mut stamp = itoa::Buffer::new();
+    let stamp = stamp.format(instance);
+    let mut seed = Vec::with_capacity(pod_uid.len() + name.len() + stamp.len() + 2);
+    seed.extend_from_slice(pod_uid.as_bytes());
+    seed.push(b'/');
+    seed.extend_from_slice(name.as_bytes());
+    seed.push(b'@');
+    seed.extend_from_slice(stamp.as_bytes());
+    let mut id = String::with_capacity(CONTAINER_RUNTIME.len() + 3 + 64);
+    id.push_str(CONTAINER_RUNTIME);
+    id.push_str("://");
+    push_hex256(&mut id, &seed);
+    id
 }
 
-/// 64 hex digits that depend only on `seed` (FNV-1a, spread over 256 bits by splitmix64
-/// steps): scn's stand-in for the runtime's random IDs and the registry's digests.
-pub(crate) fn hex256(seed: &[u8]) -> String {
+/// Appends 64 hex digits that depend only on `seed` (FNV-1a, spread over 256 bits by
+/// splitmix64 steps): scn's stand-in for the runtime's random IDs and the registry's
+/// digests. Each status write names two or three of them, so they are written digit by
+/// digit, not through the formatting machinery.
+pub(crate) fn push_hex256(out: &mut String, seed: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for &b in seed {
         hash = (hash ^ b as u64).wrapping_mul(0x0100_0000_01b3);
     }
-    let mut hex = String::with_capacity(64);
-    for _ in 0..4 {
+    let mut digits = [0u8; 64];
+    for chunk in digits.chunks_exact_mut(16) {
         hash = hash.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = hash;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^= z >> 31;
-        hex.push_str(&format!("{z:016x}"));
+        // `{z:016x}`: sixteen digits, the most significant first.
+        for (i, digit) in chunk.iter_mut().enumerate() {
+            *digit = DIGITS[((z >> ((15 - i) * 4)) & 0xf) as usize];
+        }
     }
-    hex
+    // Hex digits are ASCII: this is never `Err`.
+    if let Ok(hex) = std::str::from_utf8(&digits) {
+        out.push_str(hex);
+    }
 }
 
 /// `convertContainerStatusResources`: what a running container's status reports as its
@@ -719,7 +732,41 @@ fn unready_containers(rt: &PodRuntime) -> Vec<&str> {
 
 #[cfg(test)]
 mod tests {
-    use super::status_resources;
+    use super::{container_id, push_hex256, status_resources};
+
+    /// The digits as `format!("{z:016x}")` wrote them, four times over.
+    fn formatted_hex256(seed: &[u8]) -> String {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for &b in seed {
+            hash = (hash ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+        let mut hex = String::new();
+        for _ in 0..4 {
+            hash = hash.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = hash;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^= z >> 31;
+            hex.push_str(&format!("{z:016x}"));
+        }
+        hex
+    }
+
+    #[test]
+    fn hex_ids_are_the_formatted_digits() {
+        for seed in ["", "a", "docker.io/library/nginx:1.9.1", "uid-1/nginx@0"] {
+            let mut got = String::new();
+            push_hex256(&mut got, seed.as_bytes());
+            assert_eq!(got, formatted_hex256(seed.as_bytes()), "{seed:?}");
+        }
+        for (uid, name, instance) in [("u", "c", 0), ("0a1b-2c", "nginx", 12), ("x", "y", -1)] {
+            let seed = format!("{uid}/{name}@{instance}");
+            assert_eq!(
+                container_id(uid, name, instance),
+                format!("containerd://{}", formatted_hex256(seed.as_bytes()))
+            );
+        }
+    }
     use k8s_openapi::api::core::v1::ResourceRequirements;
     use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 

@@ -158,9 +158,22 @@ fn claim_owner_up_to_date(
     if has_non_controller_owner(refs, set, pod) {
         return false;
     }
-    let want = wanted(set, pod, condemned);
-    let wants = |uid: &str| want.iter().any(|r| r.uid == uid);
+    let want = wanted_uid(set, pod, condemned);
+    let wants = |uid: &str| want == Some(uid);
     has_ref(refs, set_uid) == wants(set_uid) && has_ref(refs, pod_uid) == wants(pod_uid)
+}
+
+/// The UID of the one owner [`wanted`] asks for, without building the reference: the
+/// check above runs for every claim of every pod the controller looks at.
+fn wanted_uid<'a>(set: &'a StatefulSet, pod: &'a Pod, condemned: bool) -> Option<&'a str> {
+    let p = policy(set);
+    if condemned && p.when_scaled {
+        Some(uid_of(&pod.metadata))
+    } else if p.when_deleted {
+        Some(uid_of(&set.metadata))
+    } else {
+        None
+    }
 }
 
 /// `ClaimsMatchRetentionPolicy`: every existing claim of the pod is up to date.
