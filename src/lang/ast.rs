@@ -372,6 +372,7 @@ pub enum Kind {
     ConfigMap,
     Secret,
     Deployment,
+    ReplicaSet,
     PodDisruptionBudget,
     PriorityClass,
 }

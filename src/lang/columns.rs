@@ -78,6 +78,26 @@ pub fn known_columns(kind: Kind) -> &'static [&'static str] {
             "ALLOWED DISRUPTIONS",
             "AGE",
         ],
-        Kind::ConfigMap | Kind::Secret | Kind::Deployment | Kind::PriorityClass => &[],
+        Kind::Deployment => &[
+            "NAME",
+            "READY",
+            "UP-TO-DATE",
+            "AVAILABLE",
+            "AGE",
+            "CONTAINERS",
+            "IMAGES",
+            "SELECTOR",
+        ],
+        Kind::ReplicaSet => &[
+            "NAME",
+            "DESIRED",
+            "CURRENT",
+            "READY",
+            "AGE",
+            "CONTAINERS",
+            "IMAGES",
+            "SELECTOR",
+        ],
+        Kind::ConfigMap | Kind::Secret | Kind::PriorityClass => &[],
     }
 }

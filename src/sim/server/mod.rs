@@ -11,6 +11,7 @@
 //! by the watchers.
 
 mod claim;
+mod deployment;
 pub mod names;
 mod persistentvolume;
 mod pod;
@@ -462,6 +463,10 @@ pub fn create(
             if other == super::api::priorityclass::KIND {
                 super::api::priorityclass::default(&mut body);
             }
+            if deployment::handles(other) {
+                deployment::default_body(other, &mut body)?;
+                deployment::prepare_for_create(&mut body);
+            }
             let errors = validate_other(other, &body, None);
             if !errors.is_empty() {
                 return Err(invalid(kind, &name, &errors).into());
@@ -593,11 +598,9 @@ fn validate_other(kind: &str, body: &Value, old: Option<&Value>) -> Vec<field_er
             errors.extend(super::api::priorityclass::validate(body, old));
             errors
         }
-        "Deployment" => {
+        "Deployment" | "ReplicaSet" => {
             let mut errors = meta;
-            errors.extend(super::api::validation_ranges::validate_deployment_ranges(
-                body,
-            ));
+            errors.extend(deployment::validate(kind, body, old));
             errors
         }
         _ => meta,
@@ -807,6 +810,9 @@ fn update_with(
             if k == super::api::priorityclass::KIND {
                 super::api::priorityclass::default(&mut value);
             }
+            if deployment::handles(k) {
+                deployment::default_body(k, &mut value)?;
+            }
             let errors = validate_other(k, &value, old.as_ref());
             if !errors.is_empty() {
                 return Err(invalid(kind, name, &errors).into());
@@ -818,7 +824,13 @@ fn update_with(
             } else {
                 // A new spec is a new generation (the disruption controller's
                 // observedGeneration follows it).
-                if old.as_ref().and_then(|o| o.get("spec")) != value.get("spec") {
+                let bump = match &old {
+                    Some(old) if deployment::handles(k) => {
+                        deployment::new_generation(k, &value, old)
+                    }
+                    old => old.as_ref().and_then(|o| o.get("spec")) != value.get("spec"),
+                };
+                if bump {
                     let generation = old_meta.generation.unwrap_or(0) + 1;
                     value["metadata"]["generation"] = generation.into();
                 }
