@@ -323,7 +323,7 @@ pub fn scale(world: &mut World, kind: &ObjectKind, name: &str, replicas: i64) ->
     // kubectl reads the object first, then its scale subresource: a kind without one
     // answers the API server's bare 404 for an unknown path.
     require(world, kind, name)?;
-    if !matches!(kind, ObjectKind::StatefulSet) && *kind != ObjectKind::Other("Deployment".into()) {
+    if !matches!(kind.name(), "StatefulSet" | "Deployment" | "ReplicaSet") {
         return Err(RequestError::Api(ApiError::new(
             Reason::NotFound,
             "the server could not find the requested resource",

@@ -41,6 +41,11 @@ pub const COMPONENTS: &[Component] = &[
         on_event: controllers::statefulset::on_event,
         work: Some(controllers::statefulset::work),
     },
+    // replicaset-controller
+    Component {
+        on_event: controllers::replicaset::on_event,
+        work: Some(controllers::replicaset::work),
+    },
     // kube-scheduler
     Component {
         on_event: scheduler::on_event,

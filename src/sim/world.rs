@@ -140,6 +140,12 @@ pub enum Timer {
     ResyncClaims,
     /// The recycler of a volume released by the claim with this UID is done.
     RecycleVolume { name: String, claim_uid: String },
+    /// The ReplicaSet controller asked to look at a ReplicaSet again (availability,
+    /// back-off).
+    SyncReplicaSet { name: String },
+    /// The Deployment controller asked to look at a Deployment again (progress deadline,
+    /// availability).
+    SyncDeployment { name: String },
 }
 
 /// A pod creation or a completed pod deletion, in the order it happened.
@@ -187,6 +193,7 @@ pub struct World {
         std::collections::BTreeMap<String, super::controllers::statefulset::index::SetIndex>,
     /// The StatefulSet informer's 30 s resync: the sets owed one, and when it comes.
     pub statefulset_resync: super::controllers::statefulset::Resync,
+    pub replicaset: super::controllers::replicaset::ReplicaSetController,
     pub scheduler: Scheduler,
     pub kubelet: Kubelet,
     pub node_lifecycle: super::controllers::node_lifecycle::NodeLifecycle,
@@ -260,6 +267,7 @@ impl World {
             statefulset_requeues: BTreeSet::new(),
             statefulset_index: Default::default(),
             statefulset_resync: Default::default(),
+            replicaset: Default::default(),
             scheduler: Scheduler::default(),
             kubelet: Kubelet::default(),
             node_lifecycle: Default::default(),
@@ -441,6 +449,14 @@ impl World {
             }
             Timer::RecycleVolume { name, claim_uid } => {
                 super::controllers::volume::recycle(self, &name, &claim_uid);
+                Ok(())
+            }
+            Timer::SyncReplicaSet { name } => {
+                super::controllers::replicaset::fire(self, &name);
+                Ok(())
+            }
+            Timer::SyncDeployment { name } => {
+                super::controllers::deployment::fire(self, &name);
                 Ok(())
             }
             other => super::kubelet::on_timer(self, other),
