@@ -41,6 +41,11 @@ pub const COMPONENTS: &[Component] = &[
         on_event: controllers::statefulset::on_event,
         work: Some(controllers::statefulset::work),
     },
+    // deployment-controller
+    Component {
+        on_event: controllers::deployment::on_event,
+        work: Some(controllers::deployment::work),
+    },
     // replicaset-controller
     Component {
         on_event: controllers::replicaset::on_event,

@@ -193,6 +193,7 @@ pub struct World {
         std::collections::BTreeMap<String, super::controllers::statefulset::index::SetIndex>,
     /// The StatefulSet informer's 30 s resync: the sets owed one, and when it comes.
     pub statefulset_resync: super::controllers::statefulset::Resync,
+    pub deployment: super::controllers::deployment::DeploymentController,
     pub replicaset: super::controllers::replicaset::ReplicaSetController,
     pub scheduler: Scheduler,
     pub kubelet: Kubelet,
@@ -267,6 +268,7 @@ impl World {
             statefulset_requeues: BTreeSet::new(),
             statefulset_index: Default::default(),
             statefulset_resync: Default::default(),
+            deployment: Default::default(),
             replicaset: Default::default(),
             scheduler: Scheduler::default(),
             kubelet: Kubelet::default(),
