@@ -393,8 +393,40 @@ fn call(
             ))
         }
         Function::Revisions => {
-            let target = ref_arg(args, function, Some(Kind::StatefulSet))?;
+            let target = ref_arg(args, function, None)?;
             let name = (ctx.resolve_name)(&target.name)?;
+            if target.kind == Kind::Deployment {
+                // The Deployment's ReplicaSets by revision (`kubectl rollout history`).
+                use crate::sim::controllers::{deployment, replicaset};
+                let Some(d) = deployment::get(world, &name) else {
+                    return Ok(Answer::Absent);
+                };
+                let uid = d.metadata.uid.clone().unwrap_or_default();
+                let mut sets: Vec<(i64, String)> = replicaset::names(world)
+                    .iter()
+                    .filter_map(|n| replicaset::get(world, n))
+                    .filter(|rs| {
+                        rs.metadata
+                            .owner_references
+                            .iter()
+                            .flatten()
+                            .any(|o| o.uid == uid && o.controller == Some(true))
+                    })
+                    .map(|rs| {
+                        (
+                            deployment::util::revision(&rs).unwrap_or(0),
+                            rs.metadata.name.clone().unwrap_or_default(),
+                        )
+                    })
+                    .collect();
+                sets.sort();
+                return Ok(Answer::List(sets.into_iter().map(|(_, n)| n).collect()));
+            }
+            if target.kind != Kind::StatefulSet {
+                return Err(QueryError(
+                    "revisions() takes a statefulset or deployment reference".into(),
+                ));
+            }
             let Some(set) = world.store.statefulsets().get(&name) else {
                 return Ok(Answer::Absent);
             };
@@ -418,8 +450,26 @@ fn call(
             ))
         }
         Function::Rollout => {
-            let target = ref_arg(args, function, Some(Kind::StatefulSet))?;
+            let target = ref_arg(args, function, None)?;
             let name = (ctx.resolve_name)(&target.name)?;
+            if target.kind == Kind::Deployment {
+                let Some(d) = crate::sim::controllers::deployment::get(world, &name) else {
+                    return Ok(Answer::Text(format!(
+                        "Error from server (NotFound): deployments.apps \"{name}\" not found"
+                    )));
+                };
+                return Ok(Answer::Text(
+                    match crate::kubectl::rollout_status::deployment_status(&d) {
+                        Ok((message, _)) => message,
+                        Err(error) => format!("error: {error}"),
+                    },
+                ));
+            }
+            if target.kind != Kind::StatefulSet {
+                return Err(QueryError(
+                    "rollout() takes a statefulset or deployment reference".into(),
+                ));
+            }
             let Some(set) = world.store.statefulsets().get(&name) else {
                 return Ok(Answer::Text(format!(
                     "Error from server (NotFound): statefulsets.apps \"{name}\" not found"
