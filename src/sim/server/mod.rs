@@ -385,9 +385,15 @@ pub fn create(
         ObjectKind::Pod => {
             let mut pod: Pod = decode(kind, value)?;
             defaults::default_pod(&mut pod);
-            // Mutating admission runs before validation, in kube-apiserver's plugin order.
-            pod::admit_service_account(world, &name, &mut pod)?;
-            pod::admit_priority(world, &name, &mut pod)?;
+            // Mutating admission runs before validation, in kube-apiserver's plugin order,
+            // and before the name is generated: its refusals name the object by its
+            // `generateName` (admission's `extractResourceName`).
+            let admitted_as = match &generated {
+                Some(_) => meta_of(value).generate_name.unwrap_or_default(),
+                None => name.clone(),
+            };
+            pod::admit_service_account(world, &admitted_as, &mut pod)?;
+            pod::admit_priority(world, &admitted_as, &mut pod)?;
             // The strategy's PrepareForCreate, then validation.
             super::api::label_keys::merge_label_keys(&mut pod);
             let errors = validation::validate_pod(&pod);
