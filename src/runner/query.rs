@@ -231,17 +231,51 @@ fn call(
     };
     match function {
         Function::Pods => {
-            let target = ref_arg(args, function, Some(Kind::StatefulSet))?;
+            let target = ref_arg(args, function, None)?;
             let name = (ctx.resolve_name)(&target.name)?;
-            let Some(set) = world.store.statefulsets().get(&name) else {
-                return Ok(Answer::Absent);
+            // The owners whose pods count: the set itself, or a Deployment's ReplicaSets.
+            let owners: Vec<String> = match target.kind {
+                Kind::StatefulSet => match world.store.statefulsets().get(&name) {
+                    Some(set) => set.metadata.uid.clone().into_iter().collect(),
+                    None => return Ok(Answer::Absent),
+                },
+                Kind::ReplicaSet | Kind::Deployment => {
+                    use crate::sim::controllers::replicaset;
+                    let kind = object_kind(target.kind);
+                    let Some(uid) = world.store.meta(&kind, &name).and_then(|m| m.uid.clone())
+                    else {
+                        return Ok(Answer::Absent);
+                    };
+                    if target.kind == Kind::ReplicaSet {
+                        vec![uid]
+                    } else {
+                        let rs_kind = replicaset::kind();
+                        replicaset::names(world)
+                            .iter()
+                            .filter_map(|n| world.store.meta(&rs_kind, n))
+                            .filter(|m| {
+                                m.owner_references
+                                    .iter()
+                                    .flatten()
+                                    .any(|r| r.controller == Some(true) && r.uid == uid)
+                            })
+                            .filter_map(|m| m.uid.clone())
+                            .collect()
+                    }
+                }
+                _ => {
+                    return Err(QueryError(
+                        "pods() takes a statefulset, deployment or replicaset reference".into(),
+                    ))
+                }
             };
-            let uid = set.metadata.uid.clone().unwrap_or_default();
             let mut names: Vec<String> = world
                 .store
                 .pods()
                 .iter()
-                .filter(|(_, p)| podutil::controller_uid(p) == Some(uid.as_str()))
+                .filter(|(_, p)| {
+                    podutil::controller_uid(p).is_some_and(|u| owners.iter().any(|o| o == u))
+                })
                 .map(|(n, _)| n.clone())
                 .collect();
             names.sort_by(|a, b| natural_cmp(a, b));
