@@ -65,6 +65,14 @@ pub fn print(world: &World, kind: &ObjectKind) -> Option<PrintedTable> {
                 .collect();
             poddisruptionbudgets(&pdbs.iter().collect::<Vec<_>>(), now)
         }
+        ObjectKind::Other(k) if k == row::PriorityClass.kind => {
+            let classes: Vec<&serde_json::Value> = s
+                .names(kind)
+                .iter()
+                .filter_map(|n| s.written_body(kind, n))
+                .collect();
+            priorityclasses(&classes, now)
+        }
         ObjectKind::Other(k) if k == row::Deployment.kind => {
             let all: Vec<Deployment> = decoded(world, kind);
             deployments(&all.iter().collect::<Vec<_>>(), now)
@@ -997,6 +1005,32 @@ pub fn poddisruptionbudgets(
                 age(pdb.metadata.creation_timestamp.as_ref(), &now),
             ];
             (n, ns, cells)
+        })
+        .collect();
+    table(columns, rows)
+}
+
+/// `kubectl get priorityclasses -o wide` (`printPriorityClass`: the value, `globalDefault`
+/// as Go prints a bool, the age, the preemption policy, which the API server defaults).
+pub fn priorityclasses(classes: &[&serde_json::Value], now: Time) -> PrintedTable {
+    use crate::sim::api::priorityclass::class_of;
+    let columns = row::PriorityClass.columns.to_vec();
+    let rows = classes
+        .iter()
+        .map(|body| {
+            let class = class_of(body);
+            let created: Option<Time> = body
+                .pointer("/metadata/creationTimestamp")
+                .and_then(|t| serde_json::from_value(t.clone()).ok());
+            let n = class.name.clone();
+            let cells = vec![
+                n.clone(),
+                class.value.to_string(),
+                class.global_default.to_string(),
+                age(created.as_ref(), &now),
+                class.preemption_policy,
+            ];
+            (n, String::new(), cells)
         })
         .collect();
     table(columns, rows)

@@ -78,6 +78,7 @@ pub fn known_columns(kind: Kind) -> &'static [&'static str] {
             "ALLOWED DISRUPTIONS",
             "AGE",
         ],
+        Kind::PriorityClass => &["NAME", "VALUE", "GLOBAL-DEFAULT", "AGE", "PREEMPTIONPOLICY"],
         Kind::Deployment => &[
             "NAME",
             "READY",
@@ -98,6 +99,6 @@ pub fn known_columns(kind: Kind) -> &'static [&'static str] {
             "IMAGES",
             "SELECTOR",
         ],
-        Kind::ConfigMap | Kind::Secret | Kind::PriorityClass => &[],
+        Kind::ConfigMap | Kind::Secret => &[],
     }
 }

@@ -68,6 +68,7 @@ pub const TABLE_KINDS: &[Kind] = &[
     Kind::ControllerRevision,
     Kind::EndpointSlice,
     Kind::PodDisruptionBudget,
+    Kind::PriorityClass,
     Kind::Deployment,
     Kind::ReplicaSet,
 ];

@@ -1,12 +1,29 @@
 //! Kubernetes Events recorded by the components (`kubectl get events`).
 //!
-//! As upstream's event recorder (client-go tools/record, `EventCorrelator`): an event
-//! identical to one already recorded (same source object, type, reason and message) is not
-//! stored again; the stored one counts it (`count`) and takes its time as `lastTimestamp`.
-//! So a pod in image-pull back-off for days keeps two Events, not a million. What each
-//! object saw, in order, is kept as a list of small (index, time) pairs, so
-//! [`EventLog::about`] still gives one entry per occurrence, with its own time, as the
-//! language's `events()` promises.
+//! Every component but the scheduler records through client-go's `tools/record`
+//! broadcaster, whose `EventCorrelator` (`tools/record/events_cache.go`, `EventCorrelate`)
+//! sees each event before it is sent, per recording component (its `EventSource`, the
+//! kubelet's naming its node):
+//! 1. `EventAggregator.EventAggregate`: events about one object (with its UID) of one type
+//!    and reason that differ only by message are counted per distinct message; when a 10th
+//!    distinct message arrives within 600 s of the previous similar event, the event sent
+//!    is `(combined from similar events): <message>`, one Event counted up from then on
+//!    (one message is dropped from the set, so every further new message is combined too;
+//!    upstream drops an arbitrary one, `PopAny`; here the oldest).
+//! 2. `eventLogger.eventObserve`: an identical event (or a combined one) updates the Event
+//!    already sent: `count` and `lastTimestamp`.
+//! 3. `EventSourceObjectSpamFilter.Filter`: a token bucket per component and object (with
+//!    its UID) of 25 events, refilled by one every 300 s; an event finding it empty is not
+//!    sent at all (the count of step 2 still went up, so the next one sent carries it).
+//!
+//! The scheduler records through events.k8s.io's broadcaster (`tools/events`
+//! `recordToSink`): an identical event only joins a series; nothing is combined or dropped.
+//!
+//! What each object saw, in order, is kept as a list of small (index, time) pairs, so
+//! [`EventLog::about`] gives one entry per occurrence sent, with its own time and the text
+//! it was sent with, as the language's `events()` promises. The correlator's caches are
+//! least-recently-used caches of 4096 entries upstream; here they are not bounded (a
+//! component would need over 4096 objects' worth of recent keys to tell the difference).
 //!
 //! The log is the longest-lived record of a run (one entry per pod per step of its life), so
 //! it is kept compact: each object's kind and name and each reason are stored once and
@@ -19,10 +36,110 @@ use std::sync::Arc;
 use super::clock::Millis;
 use super::controllers::informer::FastMap;
 use super::kinds::ObjectKind;
+use super::World;
+
+/// `defaultAggregateMaxEvents`: the distinct messages after which similar events combine.
+const AGGREGATE_MAX_EVENTS: usize = 10;
+/// `defaultAggregateIntervalInSeconds`: a similar event older than this starts afresh.
+const AGGREGATE_INTERVAL: Millis = Millis::secs(600);
+/// The prefix `EventAggregatorByReasonMessageFunc` gives a combined event's message.
+pub const COMBINED_PREFIX: &str = "(combined from similar events): ";
+/// `defaultSpamBurst`: the events a component may send about one object at once.
+const SPAM_BURST: u64 = 25;
+/// `defaultSpamQPS` (1/300): one more event every 300 s, in milliseconds per token.
+const SPAM_REFILL_MS: u64 = 300_000;
+
+/// Who records an event, as each component's broadcaster is set up upstream.
+#[derive(Clone, Copy, Debug)]
+pub enum Recorder<'a> {
+    /// client-go's `tools/record` broadcaster, through its `EventCorrelator`; `component`
+    /// and `host` are its `EventSource` (the kubelet's host is its node).
+    Record {
+        component: &'static str,
+        host: &'a str,
+    },
+    /// events.k8s.io's broadcaster (`tools/events`): identical events form a series.
+    Series { component: &'static str },
+}
+
+impl Recorder<'_> {
+    pub const STATEFULSET: Recorder<'static> = Recorder::Record {
+        component: "statefulset-controller",
+        host: "",
+    };
+    pub const DISRUPTION: Recorder<'static> = Recorder::Record {
+        component: "controllermanager",
+        host: "",
+    };
+    pub const NODE_CONTROLLER: Recorder<'static> = Recorder::Record {
+        component: "node-controller",
+        host: "",
+    };
+    pub const TAINT_EVICTION: Recorder<'static> = Recorder::Record {
+        component: "taint-eviction-controller",
+        host: "",
+    };
+    pub const PERSISTENT_VOLUME: Recorder<'static> = Recorder::Record {
+        component: "persistentvolume-controller",
+        host: "",
+    };
+    pub const VOLUME_EXPAND: Recorder<'static> = Recorder::Record {
+        component: "volume_expand",
+        host: "",
+    };
+    pub const PROVISIONER: Recorder<'static> = Recorder::Record {
+        component: "external-provisioner",
+        host: "",
+    };
+    pub const SCHEDULER: Recorder<'static> = Recorder::Series {
+        component: "default-scheduler",
+    };
+
+    /// The kubelet of `node`.
+    pub fn kubelet(node: &str) -> Recorder<'_> {
+        Recorder::Record {
+            component: "kubelet",
+            host: node,
+        }
+    }
+}
+
+/// Records an event about an object now, with the object's UID as the store has it (an
+/// object already gone has none).
+pub(crate) fn record(
+    world: &mut World,
+    recorder: Recorder<'_>,
+    kind: ObjectKind,
+    name: &str,
+    type_: &'static str,
+    reason: &str,
+    message: String,
+) {
+    let uid = world
+        .store
+        .meta(&kind, name)
+        .and_then(|m| m.uid.clone())
+        .unwrap_or_default();
+    let involved = Involved {
+        kind,
+        name,
+        uid: &uid,
+    };
+    world
+        .events
+        .record(world.now, recorder, involved, type_, reason, message);
+}
+
+/// The object an event is about (`involvedObject`).
+pub struct Involved<'a> {
+    pub kind: ObjectKind,
+    pub name: &'a str,
+    pub uid: &'a str,
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Event {
-    /// When it was first recorded (`firstTimestamp`).
+    /// When it was first recorded (`firstTimestamp`); for one occurrence, its time.
     pub at: Millis,
     pub kind: ObjectKind,
     pub name: String,
@@ -30,7 +147,7 @@ pub struct Event {
     pub type_: &'static str,
     pub reason: String,
     pub message: String,
-    /// How many times it was recorded (`count`).
+    /// How many times it was recorded (`count`): 1 for one occurrence.
     pub count: u64,
     /// When it was last recorded (`lastTimestamp`).
     pub last: Millis,
@@ -68,18 +185,38 @@ impl Hasher for Prehashed {
     }
 }
 
-/// One distinct event as the log keeps it: the object and the reason by number.
+/// One distinct text an object was told (type, reason, message), as the log keeps it: the
+/// object and the reason by number.
 #[derive(Debug)]
 struct Record {
+    /// When it was first sent.
     at: Millis,
-    last: Millis,
-    count: u64,
+    /// Whether it was ever sent (the spam filter may have dropped every occurrence).
+    sent: bool,
     /// Index into [`EventLog::objects`].
     object: u32,
     /// Index into [`EventLog::reasons`].
     reason: u32,
     type_: &'static str,
     message: String,
+}
+
+/// An Event as the API server holds it: sent once, then counted up (`eventObserve`).
+#[derive(Debug)]
+struct Stored {
+    /// `firstTimestamp`: the first observation, sent or not.
+    first: Millis,
+    /// `lastTimestamp` and `count` as last sent.
+    last: Millis,
+    count: u64,
+    /// The correlator's count, dropped occurrences included.
+    observed: u64,
+    /// Whether the server has it (its first observations may all have been dropped).
+    sent: bool,
+    /// The text last sent (a combined Event's message changes with each occurrence).
+    record: u32,
+    /// Index into [`EventLog::objects`].
+    object: u32,
 }
 
 /// An object some event was about, and what it saw in order: indices into
@@ -89,12 +226,81 @@ struct Subject {
     kind: ObjectKind,
     name: Arc<str>,
     seen: Vec<(u32, Millis)>,
+    /// Its incarnations (UIDs) and their numbers: a re-created pod is another.
+    uids: Vec<(Box<str>, u32)>,
+}
+
+/// `eventLogger`'s key: the exact event (`getEventKey`: its text, by record number), or a
+/// combined one (the aggregate key: type and reason).
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
+enum LogKey {
+    Exact(u32),
+    Combined(&'static str, u32),
+}
+
+/// `aggregateRecord`: the distinct messages of similar events (their texts' numbers), in
+/// the order first seen; never more than [`AGGREGATE_MAX_EVENTS`] - 1 between events.
+#[derive(Debug)]
+struct Aggregate {
+    messages: [u32; AGGREGATE_MAX_EVENTS],
+    len: u8,
+    last: Millis,
+}
+
+impl Aggregate {
+    /// `localKeys.Insert`, then whether the set is full; a full set drops one (`PopAny`:
+    /// upstream an arbitrary one, here the oldest).
+    fn insert_is_full(&mut self, message: u32) -> bool {
+        let len = self.len as usize;
+        if !self.messages[..len].contains(&message) {
+            if len == AGGREGATE_MAX_EVENTS {
+                // Never reached: the set is cut back below the maximum when it fills.
+                return true;
+            }
+            self.messages[len] = message;
+            self.len += 1;
+        }
+        if (self.len as usize) < AGGREGATE_MAX_EVENTS {
+            return false;
+        }
+        self.messages.copy_within(1.., 0);
+        self.len -= 1;
+        true
+    }
+}
+
+/// The spam filter's token bucket, in milliseconds of refill (one token is
+/// [`SPAM_REFILL_MS`]).
+#[derive(Debug)]
+struct Bucket {
+    tokens: u64,
+    at: Millis,
+}
+
+impl Bucket {
+    /// `TryAccept`: takes a token if one is there.
+    fn try_accept(&mut self, now: Millis) -> bool {
+        let elapsed = (now - self.at).as_ms();
+        self.tokens = self
+            .tokens
+            .saturating_add(elapsed)
+            .min(SPAM_BURST * SPAM_REFILL_MS);
+        self.at = now;
+        if self.tokens >= SPAM_REFILL_MS {
+            self.tokens -= SPAM_REFILL_MS;
+            true
+        } else {
+            false
+        }
+    }
 }
 
 #[derive(Debug, Default)]
 pub struct EventLog {
-    /// Every distinct event, in the order each first happened.
+    /// Every distinct text, in the order each was first observed.
     records: Vec<Record>,
+    /// Every Event the components sent, in the order each was first observed.
+    stored: Vec<Stored>,
     /// Every object an event was about, in the order of its first event.
     objects: Vec<Subject>,
     /// The objects' numbers by kind, then name. Only looked up, never walked, so a hash
@@ -103,24 +309,124 @@ pub struct EventLog {
     /// Every reason recorded, once, and their numbers by text (looked up, never walked).
     reasons: Vec<Box<str>>,
     reason_ids: FastMap<Box<str>, u32>,
-    /// Distinct events by the hash of their key: the first with that hash.
+    /// Distinct texts by the hash of their key: the first with that hash.
     index: HashMap<u64, u32, BuildHasherDefault<Prehashed>>,
     /// The others with a hash already taken (a collision: in practice never).
     collided: HashMap<u64, Vec<u32>, BuildHasherDefault<Prehashed>>,
+    /// Each recording source (component and host) and object incarnation (object and UID)
+    /// by number; the correlator's state is keyed by both (looked up, never walked).
+    sources: FastMap<&'static str, FastMap<Box<str>, u32>>,
+    /// How many sources and incarnations were numbered.
+    counts: (u32, u32),
+    /// `EventSourceObjectSpamFilter`'s buckets, by source and incarnation.
+    buckets: FastMap<(u32, u32), Bucket>,
+    /// `EventAggregator`'s records, by source, incarnation, type and reason.
+    aggregates: FastMap<(u32, u32, &'static str, u32), Aggregate>,
+    /// `eventLogger`'s observations: the Event each key last updated.
+    observed: FastMap<(u32, u32, LogKey), u32>,
 }
 
 impl EventLog {
+    /// Correlates and records one event, as the recorder's broadcaster does.
     pub fn record(
         &mut self,
         at: Millis,
-        kind: ObjectKind,
-        name: &str,
+        recorder: Recorder<'_>,
+        involved: Involved<'_>,
         type_: &'static str,
         reason: &str,
         message: String,
     ) {
-        let object = self.object_id(kind, name);
+        let object = self.object_id(involved.kind, involved.name);
         let reason = self.reason_id(reason);
+        let (component, host, correlated) = match recorder {
+            Recorder::Record { component, host } => (component, host, true),
+            Recorder::Series { component } => (component, "", false),
+        };
+        let source = self.source_id(component, host);
+        let incarnation = self.incarnation_id(object, involved.uid);
+        let raw = self.text_id(at, object, type_, reason, message);
+        // EventAggregate: the tenth distinct message of similar events is combined.
+        let combined = correlated && {
+            let aggregate = self
+                .aggregates
+                .entry((source, incarnation, type_, reason))
+                .or_insert(Aggregate {
+                    messages: [0; AGGREGATE_MAX_EVENTS],
+                    len: 0,
+                    last: at,
+                });
+            if at - aggregate.last > AGGREGATE_INTERVAL {
+                aggregate.len = 0;
+            }
+            aggregate.last = at;
+            aggregate.insert_is_full(raw)
+        };
+        let text = if combined {
+            let message = format!("{COMBINED_PREFIX}{}", self.records[raw as usize].message);
+            self.text_id(at, object, type_, reason, message)
+        } else {
+            raw
+        };
+        // eventObserve: the Event this key updates, counted up.
+        let key = if combined {
+            LogKey::Combined(type_, reason)
+        } else {
+            LogKey::Exact(text)
+        };
+        let stored = match self.observed.get(&(source, incarnation, key)) {
+            Some(&id) => {
+                let stored = &mut self.stored[id as usize];
+                stored.observed += 1;
+                id
+            }
+            None => {
+                let id = self.stored.len() as u32;
+                self.stored.push(Stored {
+                    first: at,
+                    last: at,
+                    count: 0,
+                    observed: 1,
+                    sent: false,
+                    record: text,
+                    object,
+                });
+                self.observed.insert((source, incarnation, key), id);
+                id
+            }
+        };
+        // The spam filter: an event without a token is not sent.
+        if correlated {
+            let bucket = self.buckets.entry((source, incarnation)).or_insert(Bucket {
+                tokens: SPAM_BURST * SPAM_REFILL_MS,
+                at,
+            });
+            if !bucket.try_accept(at) {
+                return;
+            }
+        }
+        let event = &mut self.stored[stored as usize];
+        event.sent = true;
+        event.count = event.observed;
+        event.last = at;
+        event.record = text;
+        let record = &mut self.records[text as usize];
+        if !record.sent {
+            record.sent = true;
+            record.at = at;
+        }
+        self.objects[object as usize].seen.push((text, at));
+    }
+
+    /// The number of the text (object, type, reason, message), a new one if it is new.
+    fn text_id(
+        &mut self,
+        at: Millis,
+        object: u32,
+        type_: &'static str,
+        reason: u32,
+        message: String,
+    ) -> u32 {
         let hash = key_hash(object, type_, reason, &message);
         let records = &self.records;
         let is_same = |id: u32| {
@@ -136,33 +442,48 @@ impl EventLog {
                 .and_then(|ids| ids.iter().copied().find(|&id| is_same(id))),
             None => None,
         };
-        let id = match same {
-            Some(id) => {
-                let record = &mut self.records[id as usize];
-                record.count += 1;
-                record.last = at;
-                id
-            }
-            None => {
-                let id = self.records.len() as u32;
-                self.records.push(Record {
-                    at,
-                    last: at,
-                    count: 1,
-                    object,
-                    reason,
-                    type_,
-                    message,
-                });
-                if first.is_some() {
-                    self.collided.entry(hash).or_default().push(id);
-                } else {
-                    self.index.insert(hash, id);
-                }
-                id
-            }
-        };
-        self.objects[object as usize].seen.push((id, at));
+        if let Some(id) = same {
+            return id;
+        }
+        let id = self.records.len() as u32;
+        self.records.push(Record {
+            at,
+            sent: false,
+            object,
+            reason,
+            type_,
+            message,
+        });
+        if first.is_some() {
+            self.collided.entry(hash).or_default().push(id);
+        } else {
+            self.index.insert(hash, id);
+        }
+        id
+    }
+
+    /// The source's number, found by `&str` (no key is built for a source seen before).
+    fn source_id(&mut self, component: &'static str, host: &str) -> u32 {
+        let hosts = self.sources.entry(component).or_default();
+        if let Some(id) = hosts.get(host) {
+            return *id;
+        }
+        let id = self.counts.0;
+        self.counts.0 += 1;
+        hosts.insert(host.into(), id);
+        id
+    }
+
+    /// The number of the object with that UID (a re-created pod is another incarnation).
+    fn incarnation_id(&mut self, object: u32, uid: &str) -> u32 {
+        let uids = &mut self.objects[object as usize].uids;
+        if let Some((_, id)) = uids.iter().find(|(u, _)| **u == *uid) {
+            return *id;
+        }
+        let id = self.counts.1;
+        self.counts.1 += 1;
+        uids.push((uid.into(), id));
+        id
     }
 
     /// The object's number, found by `&str` (no key is built for an object seen before).
@@ -177,6 +498,7 @@ impl EventLog {
             name: Arc::clone(&name),
             // Objects mostly see a few events: room for them from the start.
             seen: Vec::with_capacity(4),
+            uids: Vec::new(),
         });
         self.object_ids.entry(kind).or_default().insert(name, id);
         id
@@ -193,7 +515,7 @@ impl EventLog {
         id
     }
 
-    /// The full event of record `id`, first recorded at `at`.
+    /// One occurrence of text `id`, sent at `at`.
     fn event(&self, id: u32, at: Millis) -> Event {
         let r = &self.records[id as usize];
         let object = &self.objects[r.object as usize];
@@ -204,19 +526,20 @@ impl EventLog {
             type_: r.type_,
             reason: self.reasons[r.reason as usize].to_string(),
             message: r.message.clone(),
-            count: r.count,
-            last: r.last,
+            count: 1,
+            last: at,
         }
     }
 
-    /// Every distinct event (as the API stores them: with its count and last time), in the
-    /// order each first happened.
+    /// Every distinct text sent, one entry each, in the order each was first observed.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = Event> + '_ {
-        (0..self.records.len() as u32).map(|id| self.event(id, self.records[id as usize].at))
+        (0..self.records.len() as u32)
+            .filter(|id| self.records[*id as usize].sent)
+            .map(|id| self.event(id, self.records[id as usize].at))
     }
 
-    /// Events about one object, one entry per occurrence (`at` is when that occurrence
-    /// was recorded), oldest first.
+    /// Events about one object, one entry per occurrence sent (`at` is when that
+    /// occurrence was recorded), oldest first.
     pub fn about<'a>(
         &'a self,
         kind: &'a ObjectKind,
@@ -228,28 +551,27 @@ impl EventLog {
             .map(|(id, at)| self.event(*id, *at))
     }
 
-    /// Events about one object as the API stores them: one per distinct event, with its
-    /// count and last time, in the order each first happened.
+    /// Events about one object as the API server stores them: one per Event sent, with
+    /// its count, last time and last text, in the order each was first observed.
     pub fn aggregated<'a>(
         &'a self,
         kind: &'a ObjectKind,
         name: &'a str,
     ) -> impl Iterator<Item = Event> + 'a {
-        let object = self.object_ids.get(kind).and_then(|ids| ids.get(name));
-        let mut ids: Vec<u32> = match object {
-            Some(object) => self.objects[*object as usize]
-                .seen
-                .iter()
-                .map(|(id, _)| *id)
-                .collect(),
-            None => Vec::new(),
-        };
-        // Each distinct event once, in the order it first happened (records are numbered in
-        // that order).
-        ids.sort_unstable();
-        ids.dedup();
-        ids.into_iter()
-            .map(|id| self.event(id, self.records[id as usize].at))
+        let object = self
+            .object_ids
+            .get(kind)
+            .and_then(|ids| ids.get(name))
+            .copied();
+        self.stored
+            .iter()
+            .filter(move |s| s.sent && Some(s.object) == object)
+            .map(|s| Event {
+                at: s.first,
+                count: s.count,
+                last: s.last,
+                ..self.event(s.record, s.first)
+            })
     }
 
     fn subject(&self, kind: &ObjectKind, name: &str) -> Option<&Subject> {

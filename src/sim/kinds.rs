@@ -494,7 +494,7 @@ registry! {
             short_names: &["pc"],
             namespaced: false,
             simulated: true,
-            columns: &[],
+            columns: &["NAME", "VALUE", "GLOBAL-DEFAULT", "AGE", "PREEMPTIONPOLICY"],
             unsimulated: &[],
         }
         Ingress(networking::v1::Ingress) {

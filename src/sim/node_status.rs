@@ -4,6 +4,7 @@
 //! it records when one of them changes, and the NodeNotSchedulable / NodeSchedulable events
 //! of its 10 s status sync (`recordNodeSchedulableEvent`).
 
+use crate::sim::events::Recorder;
 use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{Node, NodeCondition};
@@ -77,9 +78,9 @@ pub fn initial_conditions(now: Millis) -> Value {
 /// first status here, so `NodeReady` comes last. (The cluster's own nodes started before
 /// anything a run can see.)
 pub fn kubelet_started(world: &mut World, node: &str) {
-    let now = world.now;
-    world.events.record(
-        now,
+    crate::sim::events::record(
+        world,
+        Recorder::kubelet(node),
         ObjectKind::Node,
         node,
         "Normal",
@@ -90,8 +91,9 @@ pub fn kubelet_started(world: &mut World, node: &str) {
     for (_, _, _, _, event) in pressure {
         record(world, node, event);
     }
-    world.events.record(
-        now,
+    crate::sim::events::record(
+        world,
+        Recorder::kubelet(node),
         ObjectKind::Node,
         node,
         "Normal",
@@ -214,8 +216,9 @@ fn schedulable_event(world: &mut World, node: &str) {
 
 /// `recordNodeStatusEvent`.
 fn record(world: &mut World, node: &str, event: &str) {
-    world.events.record(
-        world.now,
+    crate::sim::events::record(
+        world,
+        Recorder::kubelet(node),
         ObjectKind::Node,
         node,
         "Normal",

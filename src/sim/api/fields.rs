@@ -128,6 +128,10 @@ enum Record {
     /// The paths of the keys the schema does not know, in the input's order, unless their
     /// value is null or empty (those are dropped legitimately).
     Unknown(Vec<Vec<Segment>>),
+    /// The nulls decoded where the type wants a string, a number or a boolean (a map's
+    /// value, a list's item, a field that is not optional), with the zero value Go's
+    /// decoder leaves there.
+    Nulls(Vec<(Vec<Segment>, Value)>),
 }
 
 struct Probe<'a> {
@@ -143,6 +147,27 @@ fn is_empty(v: &Value) -> bool {
         Value::Array(a) => a.is_empty(),
         _ => false,
     }
+}
+
+/// A scalar the type asks for: a null there is, for Go's `encoding/json`, a value it leaves
+/// as it was (`literalStore`: null sets only an interface, pointer, map or slice), so the
+/// zero value of the type; recorded when nulls are looked for. Anything else decodes as
+/// `deserialize_any` would.
+macro_rules! null_as_zero {
+    ($($method:ident => $zero:expr,)*) => {
+        $(
+            fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+                if self.value.is_null() {
+                    if let Record::Nulls(nulls) = &mut *self.record.borrow_mut() {
+                        let zero: Value = $zero;
+                        nulls.push((self.path.segments(), zero.clone()));
+                        return zero.$method(visitor);
+                    }
+                }
+                self.deserialize_any(visitor)
+            }
+        )*
+    };
 }
 
 impl<'de> Deserializer<'de> for Probe<'_> {
@@ -212,8 +237,24 @@ impl<'de> Deserializer<'de> for Probe<'_> {
         visitor.visit_unit()
     }
 
+    null_as_zero! {
+        deserialize_bool => Value::Bool(false),
+        deserialize_i8 => Value::from(0),
+        deserialize_i16 => Value::from(0),
+        deserialize_i32 => Value::from(0),
+        deserialize_i64 => Value::from(0),
+        deserialize_u8 => Value::from(0),
+        deserialize_u16 => Value::from(0),
+        deserialize_u32 => Value::from(0),
+        deserialize_u64 => Value::from(0),
+        deserialize_f32 => Value::from(0),
+        deserialize_f64 => Value::from(0),
+        deserialize_str => Value::String(String::new()),
+        deserialize_string => Value::String(String::new()),
+    }
+
     serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        i128 u128 char
         bytes byte_buf unit unit_struct seq tuple tuple_struct map identifier
     }
 }
@@ -295,7 +336,7 @@ pub(crate) fn probe_as<T: DeserializeOwned>(
     });
     match record.into_inner() {
         Record::Known(known) => known,
-        Record::Unknown(_) => BTreeMap::new(),
+        _ => BTreeMap::new(),
     }
 }
 
@@ -311,6 +352,48 @@ pub(crate) fn unknown_as<T: DeserializeOwned>(input: &Value) -> Vec<Vec<Segment>
     match (decoded, record.into_inner()) {
         (Ok(_), Record::Unknown(unknown)) => unknown,
         _ => Vec::new(),
+    }
+}
+
+/// Where `input` holds a null that Go's decoder would read as a string, number or boolean
+/// of `T` (a ConfigMap's `data: {a: null}`, a label `a: null`), with the zero value it
+/// reads there (`""`, 0, false); in the input's order.
+pub(crate) fn nulls_as<T: DeserializeOwned>(input: &Value) -> Vec<(Vec<Segment>, Value)> {
+    let record = RefCell::new(Record::Nulls(Vec::new()));
+    let _ = T::deserialize(Probe {
+        value: input,
+        path: Path::Root,
+        record: &record,
+    });
+    match record.into_inner() {
+        Record::Nulls(nulls) => nulls,
+        _ => Vec::new(),
+    }
+}
+
+/// Sets the value at `segments`, if the place is there.
+pub(crate) fn set(value: &mut Value, segments: &[Segment], new: Value) {
+    let mut at = value;
+    for segment in segments {
+        let next = match segment {
+            Segment::Key(key) => at.get_mut(key.as_str()),
+            Segment::Index(i) => at.get_mut(*i),
+        };
+        let Some(next) = next else {
+            return;
+        };
+        at = next;
+    }
+    *at = new;
+}
+
+/// Whether `value` holds a null anywhere.
+pub(crate) fn has_null(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::Object(map) => map.values().any(has_null),
+        Value::Array(items) => items.iter().any(has_null),
+        _ => false,
     }
 }
 

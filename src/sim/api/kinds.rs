@@ -24,6 +24,9 @@ pub trait KindApi: Sync {
     /// Why `input` does not decode as the kind (a field of the wrong type, in Go's words
     /// where scn knows them), or `None`.
     fn decode_error(&self, input: &Value, kind: &str) -> Option<String>;
+    /// The nulls of `input` that Go's decoder reads as the zero value of a string, number
+    /// or boolean of the kind, with that value.
+    fn nulls(&self, input: &Value) -> Vec<(Vec<super::fields::Segment>, Value)>;
 }
 
 /// The decoding of the k8s-openapi type `T` (a zero-sized handle).
@@ -41,6 +44,10 @@ impl<T: DeserializeOwned + Serialize> KindApi for Typed<T> {
 
     fn unknown_fields(&self, input: &Value) -> Vec<Vec<super::fields::Segment>> {
         super::fields::unknown_as::<T>(input)
+    }
+
+    fn nulls(&self, input: &Value) -> Vec<(Vec<super::fields::Segment>, Value)> {
+        super::fields::nulls_as::<T>(input)
     }
 
     fn decode_error(&self, input: &Value, kind: &str) -> Option<String> {

@@ -5,6 +5,7 @@
 //! `disruptedPods` expires (2 min after the eviction), as upstream's informers and
 //! recheck queue do.
 
+use crate::sim::events::Recorder;
 use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::Pod;
@@ -87,9 +88,10 @@ fn pdb_for_pod(world: &mut World, pod: &Pod) -> Option<String> {
     if matching.len() > 1 {
         let pod_name = pod.metadata.name.clone().unwrap_or_default();
         let namespace = world.config.namespace.clone();
-        world.events.record(
-            world.now,
-            ObjectKind::Pod,
+        crate::sim::events::record(
+        world,
+        Recorder::DISRUPTION,
+        ObjectKind::Pod,
             &pod_name,
             "Warning",
             "MultiplePodDisruptionBudgets",
@@ -349,8 +351,9 @@ fn disrupted_pod_map(
         };
         let expires = from_time(at) + DELETION_TIMEOUT;
         if expires < now {
-            world.events.record(
-                now,
+            crate::sim::events::record(
+                world,
+                Recorder::DISRUPTION,
                 ObjectKind::Pod,
                 &name,
                 "Warning",
@@ -503,9 +506,15 @@ pub fn write_status(world: &mut World, name: &str, status: &PodDisruptionBudgetS
 }
 
 fn event(world: &mut World, name: &str, type_: &'static str, reason: &str, message: String) {
-    world
-        .events
-        .record(world.now, kind(), name, type_, reason, message);
+    crate::sim::events::record(
+        world,
+        Recorder::DISRUPTION,
+        kind(),
+        name,
+        type_,
+        reason,
+        message,
+    );
 }
 
 /// `%v` of a `*metav1.LabelSelector`: its generated protobuf `String()`, as upstream's

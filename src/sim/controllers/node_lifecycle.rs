@@ -13,6 +13,7 @@
 //! controller blames its own connectivity ("master disruption mode"): it takes every
 //! NoExecute taint off and evicts nothing until a node is Ready again.
 
+use crate::sim::events::Recorder;
 use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{Node, NodeCondition, Taint};
@@ -81,8 +82,9 @@ pub fn not_ready(world: &mut World, node: &str, epoch: u64) {
     if !current(world, node, epoch) {
         return;
     }
-    world.events.record(
-        world.now,
+    crate::sim::events::record(
+        world,
+        Recorder::NODE_CONTROLLER,
         ObjectKind::Node,
         node,
         "Normal",
@@ -123,8 +125,9 @@ fn mark_pods_not_ready(world: &mut World, node: &str) {
         if written.is_none() {
             continue;
         }
-        world.events.record(
-            now,
+        crate::sim::events::record(
+            world,
+            Recorder::NODE_CONTROLLER,
             ObjectKind::Pod,
             &pod,
             "Warning",
@@ -400,11 +403,11 @@ fn monitor_node_health(world: &mut World) {
 fn register(world: &mut World, nodes: &[(String, String, Option<String>)]) {
     let started = world.node_lifecycle.started;
     world.node_lifecycle.started = true;
-    let now = world.now;
     for (name, _, _) in nodes {
         if world.node_lifecycle.known.insert(name.clone()) && started {
-            world.events.record(
-                now,
+            crate::sim::events::record(
+                world,
+                Recorder::NODE_CONTROLLER,
                 ObjectKind::Node,
                 name,
                 "Normal",
@@ -423,8 +426,9 @@ fn register(world: &mut World, nodes: &[(String, String, Option<String>)]) {
     for name in gone {
         world.node_lifecycle.known.remove(&name);
         world.node_lifecycle.epochs.remove(&name);
-        world.events.record(
-            now,
+        crate::sim::events::record(
+            world,
+            Recorder::NODE_CONTROLLER,
             ObjectKind::Node,
             &name,
             "Normal",

@@ -5,6 +5,7 @@
 //! It reacts to a node whose NoExecute taints changed and to a pod that was bound, got new
 //! tolerations or went away, as upstream's `NodeUpdated`/`PodUpdated` handlers do.
 
+use crate::sim::events::Recorder;
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Taint, Toleration};
@@ -284,8 +285,9 @@ pub fn fire(world: &mut World, name: &str, uid: &str) {
 /// The taint manager's `TaintManagerEviction` event: `<what> Pod <namespace>/<name>`.
 fn record_event(world: &mut World, name: &str, what: &str) {
     let namespace = world.config.namespace.clone();
-    world.events.record(
-        world.now,
+    crate::sim::events::record(
+        world,
+        Recorder::TAINT_EVICTION,
         ObjectKind::Pod,
         name,
         "Normal",

@@ -40,6 +40,7 @@ mod status;
 mod termination;
 mod volume_manager;
 
+use crate::sim::events::Recorder;
 use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{ContainerRestartRule, Pod, Probe};
@@ -236,6 +237,9 @@ pub(crate) struct PodRuntime {
     /// Graceful termination began and some container is still stopping: the status keeps
     /// its readiness until this instant, when the last one has stopped.
     pub stops_at: Option<Millis>,
+    /// Graceful termination began with this grace period (the pod worker's
+    /// `status.gracePeriod`, which can only decrease).
+    pub grace: Option<Millis>,
     /// The pod was stopped from outside (evicted): the worker does nothing more.
     pub frozen: bool,
     /// The sandbox just started (or the pod waits for its volumes): its addresses, for the
@@ -272,10 +276,21 @@ pub(crate) fn event(
     reason: &str,
     message: String,
 ) {
-    let now = world.now;
-    world
-        .events
-        .record(now, ObjectKind::Pod, pod, type_, reason, message);
+    let node = world
+        .store
+        .pods()
+        .get(pod)
+        .and_then(|p| p.spec.as_ref()?.node_name.clone())
+        .unwrap_or_default();
+    crate::sim::events::record(
+        world,
+        Recorder::kubelet(&node),
+        ObjectKind::Pod,
+        pod,
+        type_,
+        reason,
+        message,
+    );
 }
 
 /// Asks for the pod's worker to run at `when` (once per instant).
@@ -331,9 +346,12 @@ pub fn on_pod(world: &mut World, name: &str) -> Result<(), SimError> {
     let runtime = world.kubelet.pods.get(uid);
     if terminating {
         let begun = runtime.is_some_and(|rt| rt.gone_at.is_some());
+        let (uid, node) = (uid.to_string(), node.to_string());
         if !begun {
-            let (uid, node) = (uid.to_string(), node.to_string());
             termination::begin(world, name, &uid, &node);
+        } else if let Some(grace) = pod.metadata.deletion_grace_period_seconds {
+            // A second DELETE with a shorter grace period (`rest.BeforeDelete`).
+            termination::shorten(world, name, &uid, Millis::from_secs(grace));
         }
         return Ok(());
     }

@@ -103,6 +103,7 @@ fn runtime(pod: &Pod, name: &str, uid: &str, node: &str) -> PodRuntime {
         initialized,
         gone_at: None,
         stops_at: None,
+        grace: None,
         frozen: false,
         sandbox: None,
         mount: None,

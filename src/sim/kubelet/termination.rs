@@ -7,7 +7,8 @@
 //! kubelet's pod worker waits in `killPod` and writes no status meanwhile; only the
 //! prober, which still probes readiness, can turn a container unready before
 //! (`probe_readiness`). The object is gone 1 s after the last one stopped, unless
-//! finalizers hold it.
+//! finalizers hold it. A second delete with a shorter grace period restarts the kill with
+//! it (`shorten`).
 
 use k8s_openapi::api::core::v1::{ContainerState, ContainerStateTerminated, Pod};
 
@@ -185,9 +186,11 @@ pub(crate) fn begin(world: &mut World, name: &str, uid: &str, node: &str) {
             sandbox_retry: None,
             gone_at: None,
             stops_at: None,
+            grace: None,
             frozen: false,
             started: now,
         });
+    rt.grace = Some(grace);
     let last = kill_containers(world, &mut rt, grace);
     let gone_at = if grace == ZERO {
         now
@@ -197,6 +200,81 @@ pub(crate) fn begin(world: &mut World, name: &str, uid: &str, node: &str) {
     rt.gone_at = Some(gone_at);
     rt.stops_at = (last > now).then_some(last);
     world.kubelet.pods.insert(uid.to_string(), rt);
+    sync_at(world, name, uid, gone_at);
+    if last > now {
+        sync_at(world, name, uid, last);
+    } else {
+        stopped(world, name, uid);
+    }
+}
+
+/// The pod, already terminating, was deleted again with a shorter grace period: the pod
+/// worker takes it (`calculateEffectiveGracePeriod`: the period only decreases), cancels
+/// the kill under way (`UpdatePod`: `wasGracePeriodShortened` → `cancelFn`) and kills
+/// again with the new period from now (`killContainer`: `Killing` again, the preStop hook
+/// again, then the stop signal with the shorter timeout). A container stops when the first
+/// SIGTERM would have stopped it, or at the new deadline (SIGKILL, 137), whichever comes
+/// first; one that has stopped already stays as it is.
+pub(crate) fn shorten(world: &mut World, name: &str, uid: &str, grace: Millis) {
+    let Some((key, mut rt)) = world.kubelet.pods.remove_entry(uid) else {
+        return;
+    };
+    let shorter = rt.grace.is_some_and(|g| grace < g);
+    if !shorter || rt.frozen || rt.stops_at.is_none() {
+        world.kubelet.pods.insert(key, rt);
+        return;
+    }
+    let now = world.now;
+    rt.grace = Some(grace);
+    // What has stopped already is not killed again.
+    let mut pending = Vec::new();
+    for i in 0..rt.containers.len() {
+        if let State::Stopping { since, until, code } = rt.containers[i].state {
+            if until <= now {
+                rt.containers[i].exit_message =
+                    super::pod_workers::termination_message(world, &rt, i);
+                rt.containers[i].state = State::Terminated {
+                    started: since,
+                    finished: until,
+                    code,
+                };
+            } else {
+                pending.push((i, until, code));
+            }
+        }
+    }
+    kill_containers(world, &mut rt, grace);
+    // The first SIGTERM still stops a container when it would have.
+    for (i, until, code) in pending {
+        if let State::Stopping {
+            until: new_until,
+            code: new_code,
+            ..
+        } = &mut rt.containers[i].state
+        {
+            if until < *new_until {
+                *new_until = until;
+                *new_code = code;
+            }
+        }
+    }
+    let last = rt
+        .containers
+        .iter()
+        .filter_map(|c| match c.state {
+            State::Stopping { until, .. } => Some(until),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(now);
+    let gone_at = if grace == ZERO {
+        now
+    } else {
+        last + TERMINATION
+    };
+    rt.gone_at = Some(gone_at);
+    rt.stops_at = (last > now).then_some(last);
+    world.kubelet.pods.insert(key, rt);
     sync_at(world, name, uid, gone_at);
     if last > now {
         sync_at(world, name, uid, last);

@@ -20,6 +20,7 @@ pub mod cache;
 pub mod framework;
 pub mod plugins;
 
+use crate::sim::events::Recorder;
 use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{Pod, PodCondition, PodStatus};
@@ -830,8 +831,9 @@ fn bind(world: &mut World, name: &str, node: &str, info: &PodInfo) {
     };
     let terminating = podutil::is_terminating(&pod);
     world.scheduler.cache.add_info(info, terminating, node);
-    world.events.record(
-        now,
+    crate::sim::events::record(
+        world,
+        Recorder::SCHEDULER,
         ObjectKind::Pod,
         name,
         "Normal",
@@ -873,8 +875,9 @@ fn fail(world: &mut World, name: &str, message: String, nominated: Option<String
             .scheduler
             .last_message
             .insert(name.to_string(), message.clone());
-        world.events.record(
-            now,
+        crate::sim::events::record(
+            world,
+            Recorder::SCHEDULER,
             ObjectKind::Pod,
             name,
             "Warning",

@@ -342,12 +342,38 @@ pub fn check_request(world: &World, kind: &ObjectKind, value: &Value) -> Result<
     Ok(())
 }
 
+/// What the API server's decoder reads from a request's body: a null where the kind has a
+/// string, number or boolean (a map's value, a list's item, a field that is not optional)
+/// is that type's zero value, since Go's `encoding/json` leaves such a value as it was
+/// (`literalStore`); so `data: {a: null}` is stored as `a: ""`, not refused.
+fn go_nulls<'a>(kind: &ObjectKind, value: &'a Value) -> std::borrow::Cow<'a, Value> {
+    use crate::sim::api::fields;
+    use std::borrow::Cow;
+    if !fields::has_null(value) {
+        return Cow::Borrowed(value);
+    }
+    let Some(info) = kind.info() else {
+        return Cow::Borrowed(value);
+    };
+    let nulls = info.api.nulls(value);
+    if nulls.is_empty() {
+        return Cow::Borrowed(value);
+    }
+    let mut owned = value.clone();
+    for (path, zero) in nulls {
+        fields::set(&mut owned, &path, zero);
+    }
+    Cow::Owned(owned)
+}
+
 /// POST: creates an object. Returns the name, and the request's warnings.
 pub fn create(
     world: &mut World,
     kind: &ObjectKind,
     value: &Value,
 ) -> Result<Response<String>, RequestError> {
+    let decoded = go_nulls(kind, value);
+    let value: &Value = &decoded;
     check_request(world, kind, value)?;
     let generated = generate_name(world, kind, value);
     let value = generated.as_ref().unwrap_or(value);
@@ -695,6 +721,8 @@ fn update_with(
     let Some(old_status) = world.store.status_json(kind, name) else {
         return Err(ApiError::not_found(kind, name).into());
     };
+    let decoded = go_nulls(kind, value);
+    let value: &Value = &decoded;
     // Unknown fields are refused, or (Warn) dropped with a warning each, which comes before
     // the strategy's own warnings (the patch is decoded before the update runs).
     let mut decoding_warnings = Vec::new();

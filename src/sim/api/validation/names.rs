@@ -59,6 +59,33 @@ fn dns1035_label_errors(s: &str) -> Vec<String> {
     out
 }
 
+/// `dns1123SubdomainErrorMsgFG` with its regex (`dns1123SubdomainFmtWithUnderscore`).
+const DNS1123_SUBDOMAIN_UNDERSCORE_MSG: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '_', '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '_?[a-z0-9]([-_a-z0-9]*[a-z0-9])?(\\._?[a-z0-9]([-_a-z0-9]*[a-z0-9])?)*')";
+
+/// `dns1123LabelFmtWithUnderscore`: `_?[a-z0-9]([-_a-z0-9]*[a-z0-9])?`.
+fn is_dns1123_label_with_underscore(s: &str) -> bool {
+    let rest = s.strip_prefix('_').unwrap_or(s);
+    !rest.is_empty()
+        && rest
+            .chars()
+            .all(|c| is_lower_alnum(c) || c == '-' || c == '_')
+        && rest.chars().next().is_some_and(is_lower_alnum)
+        && rest.chars().last().is_some_and(is_lower_alnum)
+}
+
+/// Errors of a DNS-1123 subdomain that may hold underscores
+/// (`IsDNS1123SubdomainWithUnderscore`).
+pub fn dns1123_subdomain_with_underscore_errors(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if s.len() > 253 {
+        out.push("must be no more than 253 characters".to_string());
+    }
+    if s.is_empty() || !s.split('.').all(is_dns1123_label_with_underscore) {
+        out.push(DNS1123_SUBDOMAIN_UNDERSCORE_MSG.to_string());
+    }
+    out
+}
+
 /// Errors of a DNS-1123 subdomain (`IsDNS1123Subdomain`).
 pub fn dns1123_subdomain_errors(s: &str) -> Vec<String> {
     let mut out = Vec::new();

@@ -289,7 +289,8 @@ fn validate_sub_paths(m: &VolumeMount, cp: &str, mp: &str) -> Vec<FieldError> {
 /// `validatePodDNSConfig`: `dnsPolicy: None` needs a `dnsConfig` with a nameserver; at
 /// most 3 nameservers (`MaxDNSNameservers`), each an IP address; at most 32 search paths
 /// and 2048 characters of them joined by spaces (`MaxDNSSearchPaths`,
-/// `MaxDNSSearchListChars`); every option named.
+/// `MaxDNSSearchListChars`), each a subdomain (underscores allowed) or "."; every option
+/// named.
 fn validate_pod_dns_config(spec: &PodSpec, path: &str) -> Vec<FieldError> {
     const MAX_NAMESERVERS: usize = 3;
     const MAX_SEARCH_PATHS: usize = 32;
@@ -350,6 +351,21 @@ fn validate_pod_dns_config(spec: &PodSpec, path: &str) -> Vec<FieldError> {
                 "must not have more than {MAX_SEARCH_LIST_CHARS} characters (including spaces) in the search list"
             ),
         ));
+    }
+    // RelaxedDNSSearchValidation (GA and locked since v1.34): "." is taken as it is; any
+    // other entry, less one trailing dot, is a subdomain that may hold underscores.
+    for (i, search) in searches.iter().enumerate() {
+        if search == "." {
+            continue;
+        }
+        let search = search.strip_suffix('.').unwrap_or(search);
+        for message in super::names::dns1123_subdomain_with_underscore_errors(search) {
+            errs.push(FieldError::invalid_str(
+                format!("{path}.searches[{i}]"),
+                search,
+                message,
+            ));
+        }
     }
     for (i, option) in config.options.iter().flatten().enumerate() {
         if option.name.as_deref().unwrap_or("").is_empty() {

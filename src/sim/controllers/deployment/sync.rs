@@ -42,11 +42,14 @@ pub fn event(
     reason: &str,
     message: String,
 ) {
-    let now = world.now;
-    world
-        .events
-        .record(now, kind(), &name(d), type_, reason, message);
+    crate::sim::events::record(world, RECORDER, kind(), &name(d), type_, reason, message);
 }
+
+/// The deployment controller's recorder (client-go's `tools/record`, correlated).
+const RECORDER: crate::sim::events::Recorder<'static> = crate::sim::events::Recorder::Record {
+    component: "deployment-controller",
+    host: "",
+};
 
 fn nonzero(n: i32) -> Option<i32> {
     (n != 0).then_some(n)

@@ -18,9 +18,14 @@ use crate::sim::world::World;
 /// `controller.SlowStartInitialBatchSize`.
 const SLOW_START_INITIAL_BATCH_SIZE: usize = 1;
 
+/// The replicaset controller's recorder (client-go's `tools/record`, correlated).
+const RECORDER: crate::sim::events::Recorder<'static> = crate::sim::events::Recorder::Record {
+    component: "replicaset-controller",
+    host: "",
+};
+
 fn event(world: &mut World, rs: &str, type_: &'static str, reason: &str, message: String) {
-    let now = world.now;
-    world.events.record(now, kind(), rs, type_, reason, message);
+    crate::sim::events::record(world, RECORDER, kind(), rs, type_, reason, message);
 }
 
 /// `getPodsPrefix`: `<name>-`, or the bare name when that is not a valid pod name prefix.

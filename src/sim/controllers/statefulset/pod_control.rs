@@ -1,6 +1,7 @@
 //! `StatefulPodControl`: the controller's writes (pods, claims) and the events it records
 //! for them (B-EVT-1, B-ORD-9, B-PVC-3, B-PVC-5).
 
+use crate::sim::events::Recorder;
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::StatefulSet;
@@ -30,9 +31,9 @@ impl From<SimError> for WriteError {
 }
 
 fn event(world: &mut World, set: &StatefulSet, type_: &'static str, reason: &str, message: String) {
-    let now = world.now;
-    world.events.record(
-        now,
+    crate::sim::events::record(
+        world,
+        Recorder::STATEFULSET,
         ObjectKind::StatefulSet,
         set_name(set),
         type_,

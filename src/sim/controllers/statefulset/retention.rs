@@ -8,6 +8,7 @@
 //! | Retain / Delete | none | the pod |
 //! | Delete / Delete | the set | the pod only |
 
+use crate::sim::events::Recorder;
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
@@ -228,9 +229,9 @@ pub fn update_claims(
             let message = format!(
                 "PersistentVolumeClaim {name} has a conflicting OwnerReference that acts as a manging controller, the retention policy is ignored for this claim"
             );
-            let now = world.now;
-            world.events.record(
-                now,
+            crate::sim::events::record(
+                world,
+                Recorder::STATEFULSET,
                 ObjectKind::StatefulSet,
                 set_name(set),
                 "Warning",

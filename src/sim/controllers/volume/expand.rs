@@ -5,6 +5,7 @@
 //! `ExternalExpanding` and leaves the work to an external resizer. No resizer runs in this
 //! cluster, so the claim's capacity and the volume keep their size.
 
+use crate::sim::events::Recorder;
 use crate::sim::kinds::ObjectKind;
 use crate::sim::world::World;
 
@@ -46,9 +47,9 @@ pub(super) fn sync_claim(world: &mut World, name: &str) {
         return;
     }
     // `FindExpandablePluginBySpec` finds no plugin at all, an error: a Warning.
-    let now = world.now;
-    world.events.record(
-        now,
+    crate::sim::events::record(
+        world,
+        Recorder::VOLUME_EXPAND,
         ObjectKind::PersistentVolumeClaim,
         name,
         "Warning",

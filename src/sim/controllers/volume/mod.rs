@@ -27,6 +27,7 @@ mod plugins;
 mod protection;
 mod provisioner;
 
+use crate::sim::events::Recorder;
 use std::collections::BTreeSet;
 
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, Pod};
@@ -230,7 +231,14 @@ pub(crate) fn waits_for_consumer(class: &StorageClass) -> bool {
 }
 
 /// Records an event about a claim once per claim UID and reason.
-fn tell(world: &mut World, claim: &str, type_: &'static str, reason: &str, message: String) {
+fn tell(
+    world: &mut World,
+    recorder: Recorder<'_>,
+    claim: &str,
+    type_: &'static str,
+    reason: &str,
+    message: String,
+) {
     let uid = world
         .store
         .claims()
@@ -242,9 +250,9 @@ fn tell(world: &mut World, claim: &str, type_: &'static str, reason: &str, messa
         .told
         .insert((uid, reason.to_string()))
     {
-        let now = world.now;
-        world.events.record(
-            now,
+        crate::sim::events::record(
+            world,
+            recorder,
             ObjectKind::PersistentVolumeClaim,
             claim,
             type_,
@@ -254,10 +262,17 @@ fn tell(world: &mut World, claim: &str, type_: &'static str, reason: &str, messa
     }
 }
 
-fn record(world: &mut World, claim: &str, type_: &'static str, reason: &str, message: String) {
-    let now = world.now;
-    world.events.record(
-        now,
+fn record(
+    world: &mut World,
+    recorder: Recorder<'_>,
+    claim: &str,
+    type_: &'static str,
+    reason: &str,
+    message: String,
+) {
+    crate::sim::events::record(
+        world,
+        recorder,
         ObjectKind::PersistentVolumeClaim,
         claim,
         type_,

@@ -2,6 +2,7 @@
 //! best Available volume or asks the provisioner for one; `syncVolume` makes a new volume
 //! Available and releases and reclaims one whose claim is gone (B-PV-1, B-PV-4).
 
+use crate::sim::events::Recorder;
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, PersistentVolumeStatus};
 use k8s_openapi::api::storage::v1::StorageClass;
 
@@ -87,6 +88,7 @@ pub(crate) fn sync_claim(world: &mut World, name: &str) {
     if class_name.is_empty() {
         tell(
             world,
+            Recorder::PERSISTENT_VOLUME,
             name,
             "Normal",
             "FailedBinding",
@@ -97,6 +99,7 @@ pub(crate) fn sync_claim(world: &mut World, name: &str) {
     let Some(class) = class.cloned() else {
         tell(
             world,
+            Recorder::PERSISTENT_VOLUME,
             name,
             "Warning",
             "ProvisioningFailed",
@@ -107,6 +110,7 @@ pub(crate) fn sync_claim(world: &mut World, name: &str) {
     if waits_for_consumer(&class) && selected.is_none() {
         tell(
             world,
+            Recorder::PERSISTENT_VOLUME,
             name,
             "Normal",
             "WaitForFirstConsumer",
@@ -123,18 +127,33 @@ pub(crate) fn sync_claim(world: &mut World, name: &str) {
 fn provision_claim(world: &mut World, name: &str, class: &StorageClass, node: Option<&str>) {
     match find_provisioner(&class.provisioner) {
         Provisioner::Missing(message) => {
-            tell(world, name, "Warning", "ProvisioningFailed", message);
+            tell(
+                world,
+                Recorder::PERSISTENT_VOLUME,
+                name,
+                "Warning",
+                "ProvisioningFailed",
+                message,
+            );
         }
         Provisioner::Disabled(message) => {
             // `provisionClaimOperation` names the plugin on the claim before it fails.
             set_claim_provisioner(world, name, &class.provisioner);
-            tell(world, name, "Warning", "ProvisioningFailed", message);
+            tell(
+                world,
+                Recorder::PERSISTENT_VOLUME,
+                name,
+                "Warning",
+                "ProvisioningFailed",
+                message,
+            );
         }
         Provisioner::External(provisioner) => {
             // `provisionClaimOperationExternal`.
             set_claim_provisioner(world, name, &provisioner);
             tell(
                 world,
+                Recorder::PERSISTENT_VOLUME,
                 name,
                 "Normal",
                 "ExternalProvisioning",
@@ -196,6 +215,7 @@ fn sync_claim_naming(world: &mut World, name: &str, volume: &str) {
         Ok(false) => {}
         Err(why) => tell(
             world,
+            Recorder::PERSISTENT_VOLUME,
             name,
             "Warning",
             "VolumeMismatch",
@@ -223,7 +243,14 @@ fn sync_bound_claim(world: &mut World, name: &str, volume: Option<&str>) {
             true
         });
     if lost.is_some() {
-        tell(world, name, "Warning", "ClaimLost", message.into());
+        tell(
+            world,
+            Recorder::PERSISTENT_VOLUME,
+            name,
+            "Warning",
+            "ClaimLost",
+            message.into(),
+        );
     }
 }
 
@@ -444,9 +471,9 @@ pub fn recycle(world: &mut World, name: &str, claim_uid: &str) {
         return;
     }
     world.files.volume_gone(name);
-    let now = world.now;
-    world.events.record(
-        now,
+    crate::sim::events::record(
+        world,
+        Recorder::PERSISTENT_VOLUME,
         ObjectKind::PersistentVolume,
         name,
         "Normal",
@@ -498,8 +525,9 @@ fn fail_volume(world: &mut World, name: &str, reason: &str, message: String) {
         status.message = Some(message.clone());
         true
     });
-    world.events.record(
-        now,
+    crate::sim::events::record(
+        world,
+        Recorder::PERSISTENT_VOLUME,
         ObjectKind::PersistentVolume,
         name,
         "Warning",
@@ -624,6 +652,13 @@ pub fn resync(world: &mut World) {
             [one] => format!("waiting for pod {one} to be scheduled"),
             many => format!("waiting for pods {} to be scheduled", many.join(",")),
         };
-        tell(world, &name, "Normal", "WaitForPodScheduled", message);
+        tell(
+            world,
+            Recorder::PERSISTENT_VOLUME,
+            &name,
+            "Normal",
+            "WaitForPodScheduled",
+            message,
+        );
     }
 }

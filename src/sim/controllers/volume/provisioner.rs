@@ -2,6 +2,7 @@
 //! with the claim's size and modes, the class's reclaim policy and node affinity
 //! (B-PV-2, B-PV-3).
 
+use crate::sim::events::Recorder;
 use k8s_openapi::api::core::v1::{
     HostPathVolumeSource, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, ObjectReference,
     PersistentVolume, PersistentVolumeClaimSpec, PersistentVolumeSpec, PersistentVolumeStatus,
@@ -44,6 +45,7 @@ pub(super) fn provision(
     else {
         tell(
             world,
+            Recorder::PROVISIONER,
             claim_name,
             "Warning",
             "ProvisioningFailed",
@@ -53,6 +55,7 @@ pub(super) fn provision(
     };
     record(
         world,
+        Recorder::PROVISIONER,
         claim_name,
         "Normal",
         "Provisioning",
@@ -76,11 +79,19 @@ pub(super) fn provision(
             server::RequestError::Api(e) => e.message,
             server::RequestError::Sim(e) => e.to_string(),
         };
-        tell(world, claim_name, "Warning", "ProvisioningFailed", message);
+        tell(
+            world,
+            Recorder::PROVISIONER,
+            claim_name,
+            "Warning",
+            "ProvisioningFailed",
+            message,
+        );
         return;
     }
     record(
         world,
+        Recorder::PROVISIONER,
         claim_name,
         "Normal",
         "ProvisioningSucceeded",

@@ -23,6 +23,7 @@
 //! for the resources they request (`RunFilterPluginsWithNominatedPods`; their ports, labels
 //! and affinity do not).
 
+use crate::sim::events::Recorder;
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::jiff::Timestamp;
@@ -429,8 +430,9 @@ fn prepare_candidate(world: &mut World, preemptor: &Pod, own: i32, candidate: &C
             &format!("{scheduler_name}: preempting to accommodate a higher priority pod"),
         );
         server::delete_pod(world, &victim.name, false);
-        world.events.record(
-            world.now,
+        crate::sim::events::record(
+            world,
+            Recorder::SCHEDULER,
             ObjectKind::Pod,
             &victim.name,
             "Normal",
