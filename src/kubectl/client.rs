@@ -323,7 +323,7 @@ pub fn scale(world: &mut World, kind: &ObjectKind, name: &str, replicas: i64) ->
     // kubectl reads the object first, then its scale subresource: a kind without one
     // answers the API server's bare 404 for an unknown path.
     require(world, kind, name)?;
-    if !matches!(kind, ObjectKind::StatefulSet) && *kind != ObjectKind::Other("Deployment".into()) {
+    if !matches!(kind.name(), "StatefulSet" | "Deployment" | "ReplicaSet") {
         return Err(RequestError::Api(ApiError::new(
             Reason::NotFound,
             "the server could not find the requested resource",
@@ -459,6 +459,9 @@ pub fn rollout_undo(
     to_revision: Option<i64>,
 ) -> Outcome {
     let live = require(world, kind, name)?;
+    if kind.name() == "Deployment" {
+        return rollout_undo_deployment(world, kind, name, &live, to_revision);
+    }
     // `RollbackerFor`: the StatefulSet and DaemonSet rollbackers both patch back a
     // ControllerRevision's template (`rollback.go`).
     if !matches!(kind, ObjectKind::StatefulSet | ObjectKind::DaemonSet) {
@@ -523,6 +526,144 @@ pub fn rollout_undo(
     let mut updated = live.clone();
     updated["spec"]["template"] = template;
     let response = server::update(world, kind, name, &updated)?;
+    Ok(Reply::with_warnings(
+        format!("{}/{name} rolled back", kind.kubectl_prefix()),
+        response.warnings,
+    ))
+}
+
+/// The annotations kubectl's rollbacker keeps from the Deployment and does not take from
+/// the ReplicaSet (`annotationsToSkip` of `kubectl/pkg/polymorphichelpers/rollback.go`).
+const ROLLBACK_SKIPPED_ANNOTATIONS: &[&str] = &[
+    "kubectl.kubernetes.io/last-applied-configuration",
+    "deployment.kubernetes.io/revision",
+    "deployment.kubernetes.io/revision-history",
+    "deployment.kubernetes.io/desired-replicas",
+    "deployment.kubernetes.io/max-replicas",
+    "deprecated.deployment.rollback.to",
+];
+
+/// `DeploymentRollbacker.Rollback`: the ReplicaSet of the revision asked for (by default
+/// the one before the newest, `deploymentRevision`) gives its template (the
+/// pod-template-hash label dropped) and annotations back to the Deployment, in one JSON
+/// patch (B-DEPLOY-10).
+fn rollout_undo_deployment(
+    world: &mut World,
+    kind: &ObjectKind,
+    name: &str,
+    live: &Value,
+    to_revision: Option<i64>,
+) -> Outcome {
+    use crate::sim::controllers::{deployment::util, replicaset};
+    let to_revision = to_revision.unwrap_or(0);
+    if to_revision < 0 {
+        return Err(client_error(format!(
+            "unable to find specified revision {to_revision} in history"
+        )));
+    }
+    let uid = live
+        .pointer("/metadata/uid")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let sets: Vec<k8s_openapi::api::apps::v1::ReplicaSet> = replicaset::names(world)
+        .iter()
+        .filter_map(|n| replicaset::get(world, n))
+        .filter(|rs| {
+            rs.metadata
+                .owner_references
+                .iter()
+                .flatten()
+                .any(|o| o.uid == uid && o.controller == Some(true))
+        })
+        .collect();
+    let mut latest: Option<(i64, &k8s_openapi::api::apps::v1::ReplicaSet)> = None;
+    let mut previous: Option<(i64, &k8s_openapi::api::apps::v1::ReplicaSet)> = None;
+    let mut chosen = None;
+    for rs in &sets {
+        let Some(v) = util::revision(rs) else {
+            continue;
+        };
+        if to_revision == 0 {
+            if latest.is_none_or(|(l, _)| l < v) {
+                previous = latest;
+                latest = Some((v, rs));
+            } else if previous.is_none_or(|(p, _)| p < v) {
+                previous = Some((v, rs));
+            }
+        } else if v == to_revision {
+            chosen = Some(rs);
+            break;
+        }
+    }
+    let rs = match chosen {
+        Some(rs) => rs,
+        None if to_revision > 0 => {
+            return Err(client_error(format!(
+                "unable to find specified revision {to_revision} in history"
+            )))
+        }
+        None => match previous {
+            Some((_, rs)) => rs,
+            None => {
+                return Err(client_error(format!(
+                    "no rollout history found for deployment {}",
+                    quote(name)
+                )))
+            }
+        },
+    };
+    if live.pointer("/spec/paused").and_then(Value::as_bool) == Some(true) {
+        return Err(client_error(
+            "you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again",
+        ));
+    }
+    let mut template = rs
+        .spec
+        .as_ref()
+        .and_then(|s| s.template.clone())
+        .unwrap_or_default();
+    let current: k8s_openapi::api::core::v1::PodTemplateSpec = live
+        .pointer("/spec/template")
+        .and_then(|t| serde_json::from_value(t.clone()).ok())
+        .unwrap_or_default();
+    if util::equal_ignore_hash(&template, &current) {
+        return Ok(Reply::line(format!(
+            "{}/{name} skipped rollback (current template already matches revision {to_revision})",
+            kind.kubectl_prefix()
+        )));
+    }
+    if let Some(labels) = template.metadata.as_mut().and_then(|m| m.labels.as_mut()) {
+        labels.remove(util::POD_TEMPLATE_HASH);
+    }
+    let mut annotations = serde_json::Map::new();
+    if let Some(live_annotations) = live
+        .pointer("/metadata/annotations")
+        .and_then(Value::as_object)
+    {
+        for key in ROLLBACK_SKIPPED_ANNOTATIONS {
+            if let Some(v) = live_annotations.get(*key) {
+                annotations.insert((*key).to_string(), v.clone());
+            }
+        }
+    }
+    for (k, v) in rs.metadata.annotations.iter().flatten() {
+        if !ROLLBACK_SKIPPED_ANNOTATIONS.contains(&k.as_str()) {
+            annotations.insert(k.clone(), Value::String(v.clone()));
+        }
+    }
+    let body = json!([
+        {"op": "replace", "path": "/spec/template", "value": template},
+        {"op": "replace", "path": "/metadata/annotations", "value": annotations},
+    ]);
+    let response =
+        server::patch(world, kind, name, PatchType::Json, &body).map_err(|e| match e {
+            RequestError::Api(e) => client_error(format!(
+                "failed restoring revision {to_revision}: {}",
+                e.message
+            )),
+            other => other,
+        })?;
     Ok(Reply::with_warnings(
         format!("{}/{name} rolled back", kind.kubectl_prefix()),
         response.warnings,

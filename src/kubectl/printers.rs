@@ -7,7 +7,9 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::apps::v1::{ControllerRevision, DaemonSet, StatefulSet};
+use k8s_openapi::api::apps::v1::{
+    ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet,
+};
 use k8s_openapi::api::core::v1::{
     Container, ContainerStatus, Node, PersistentVolume, PersistentVolumeClaim, Pod, Service,
 };
@@ -73,6 +75,14 @@ pub fn print(world: &World, kind: &ObjectKind) -> Option<PrintedTable> {
                 .filter_map(|n| s.written_body(kind, n))
                 .collect();
             priorityclasses(&classes, now)
+        }
+        ObjectKind::Other(k) if k == row::Deployment.kind => {
+            let all: Vec<Deployment> = decoded(world, kind);
+            deployments(&all.iter().collect::<Vec<_>>(), now)
+        }
+        ObjectKind::Other(k) if k == row::ReplicaSet.kind => {
+            let all: Vec<ReplicaSet> = decoded(world, kind);
+            replicasets(&all.iter().collect::<Vec<_>>(), now)
         }
         ObjectKind::Other(_) => return None,
     };
@@ -362,6 +372,128 @@ fn container_cells(containers: &[Container]) -> (String, String) {
         .map(|c| c.image.as_deref().unwrap_or(""))
         .collect();
     (names.join(","), images.join(","))
+}
+
+/// Every stored object of a kind kept as written, decoded through its type (one that does
+/// not decode is left out).
+fn decoded<T: serde::de::DeserializeOwned>(world: &World, kind: &ObjectKind) -> Vec<T> {
+    world
+        .store
+        .names(kind)
+        .iter()
+        .filter_map(|n| world.store.written_body(kind, n))
+        .filter_map(|body| T::deserialize(body).ok())
+        .collect()
+}
+
+/// A label selector as `LabelSelectorAsSelector(...).String()` writes it: requirements
+/// sorted by key, `key=value` for `matchLabels`, `key in (a,b)`, `key notin (a,b)` (values
+/// sorted), `key`, `!key`; empty for an empty selector.
+pub fn selector_string(
+    selector: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector>,
+) -> String {
+    let Some(selector) = selector else {
+        return String::new();
+    };
+    let mut reqs: Vec<(String, String)> = Vec::new();
+    for (k, v) in selector.match_labels.iter().flatten() {
+        reqs.push((k.clone(), format!("{k}={v}")));
+    }
+    for r in selector.match_expressions.iter().flatten() {
+        let mut values = r.values.clone().unwrap_or_default();
+        values.sort();
+        values.dedup();
+        let text = match r.operator.as_str() {
+            "In" => format!("{} in ({})", r.key, values.join(",")),
+            "NotIn" => format!("{} notin ({})", r.key, values.join(",")),
+            "Exists" => r.key.clone(),
+            "DoesNotExist" => format!("!{}", r.key),
+            other => format!("{} {other}", r.key),
+        };
+        reqs.push((r.key.clone(), text));
+    }
+    // `sort.Sort(ByKey(requirements))`: by key only (stable order within a key is not
+    // promised upstream; the stable sort keeps matchLabels first).
+    reqs.sort_by(|a, b| a.0.cmp(&b.0));
+    reqs.into_iter()
+        .map(|(_, t)| t)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// `kubectl get deployments -o wide` (`printDeployment`): READY is
+/// `readyReplicas/spec.replicas`, UP-TO-DATE `updatedReplicas`, AVAILABLE
+/// `availableReplicas`; SELECTOR is the selector's `String()`.
+pub fn deployments(deployments: &[&Deployment], now: Time) -> PrintedTable {
+    let columns = row::Deployment.columns.to_vec();
+    let rows = deployments
+        .iter()
+        .map(|d| {
+            let spec = d.spec.as_ref();
+            let status = d.status.as_ref();
+            let desired = spec.and_then(|s| s.replicas).unwrap_or(0);
+            let count = |f: fn(&k8s_openapi::api::apps::v1::DeploymentStatus) -> Option<i32>| {
+                status.and_then(f).unwrap_or(0)
+            };
+            let containers: &[Container] = spec
+                .and_then(|s| s.template.spec.as_ref())
+                .map_or(&[], |p| p.containers.as_slice());
+            let (names, images) = container_cells(containers);
+            let (n, ns) = key(&d.metadata);
+            let cells = vec![
+                n.clone(),
+                format!("{}/{desired}", count(|s| s.ready_replicas)),
+                count(|s| s.updated_replicas).to_string(),
+                count(|s| s.available_replicas).to_string(),
+                age(d.metadata.creation_timestamp.as_ref(), &now),
+                names,
+                images,
+                selector_string(spec.map(|s| &s.selector)),
+            ];
+            (n, ns, cells)
+        })
+        .collect();
+    table(columns, rows)
+}
+
+/// `kubectl get replicasets -o wide` (`printReplicaSet`): DESIRED `spec.replicas`, CURRENT
+/// `status.replicas`, READY `readyReplicas`; SELECTOR is `FormatLabelSelector` (`<none>`
+/// when empty).
+pub fn replicasets(sets: &[&ReplicaSet], now: Time) -> PrintedTable {
+    let columns = row::ReplicaSet.columns.to_vec();
+    let rows = sets
+        .iter()
+        .map(|rs| {
+            let spec = rs.spec.as_ref();
+            let status = rs.status.as_ref();
+            let containers: &[Container] = spec
+                .and_then(|s| s.template.as_ref())
+                .and_then(|t| t.spec.as_ref())
+                .map_or(&[], |p| p.containers.as_slice());
+            let (names, images) = container_cells(containers);
+            let selector = selector_string(spec.map(|s| &s.selector));
+            let (n, ns) = key(&rs.metadata);
+            let cells = vec![
+                n.clone(),
+                spec.and_then(|s| s.replicas).unwrap_or(0).to_string(),
+                status.map_or(0, |s| s.replicas).to_string(),
+                status
+                    .and_then(|s| s.ready_replicas)
+                    .unwrap_or(0)
+                    .to_string(),
+                age(rs.metadata.creation_timestamp.as_ref(), &now),
+                names,
+                images,
+                if selector.is_empty() {
+                    NONE.to_string()
+                } else {
+                    selector
+                },
+            ];
+            (n, ns, cells)
+        })
+        .collect();
+    table(columns, rows)
 }
 
 /// `kubectl get statefulsets -o wide`. Missing replica counts print as 0.

@@ -1,5 +1,6 @@
 //! `kubectl rollout status statefulset/NAME`: the text it prints now, as kubectl's
-//! `StatefulSetStatusViewer` computes it (B-UPD-11).
+//! `StatefulSetStatusViewer` computes it (B-UPD-11); and `deployment/NAME`, as
+//! `DeploymentStatusViewer` does (B-DEPLOY-10).
 
 use k8s_openapi::api::apps::v1::StatefulSet;
 
@@ -97,4 +98,58 @@ pub fn daemonset_status(
         ));
     }
     Ok((format!("daemon set {name:?} successfully rolled out"), true))
+}
+
+/// `kubectl rollout status deployment/NAME`, as kubectl's `DeploymentStatusViewer`
+/// computes it: the message and whether the rollout is done; `Err` is the error kubectl
+/// prints (a rollout past its progress deadline).
+pub fn deployment_status(
+    d: &k8s_openapi::api::apps::v1::Deployment,
+) -> Result<(String, bool), String> {
+    let name = d.metadata.name.as_deref().unwrap_or_default();
+    let status = d.status.clone().unwrap_or_default();
+    let generation = d.metadata.generation.unwrap_or(0);
+    if generation > status.observed_generation.unwrap_or(0) {
+        return Ok((
+            "Waiting for deployment spec update to be observed...".into(),
+            false,
+        ));
+    }
+    let timed_out = status.conditions.iter().flatten().any(|c| {
+        c.type_ == "Progressing" && c.reason.as_deref() == Some("ProgressDeadlineExceeded")
+    });
+    if timed_out {
+        return Err(format!(
+            "deployment \"{name}\" exceeded its progress deadline"
+        ));
+    }
+    let replicas = d.spec.as_ref().and_then(|s| s.replicas);
+    let updated = status.updated_replicas.unwrap_or(0);
+    let total = status.replicas.unwrap_or(0);
+    let available = status.available_replicas.unwrap_or(0);
+    if let Some(replicas) = replicas.filter(|r| updated < *r) {
+        return Ok((
+            format!("Waiting for deployment \"{name}\" rollout to finish: {updated} out of {replicas} new replicas have been updated..."),
+            false,
+        ));
+    }
+    if total > updated {
+        return Ok((
+            format!(
+                "Waiting for deployment \"{name}\" rollout to finish: {} old replicas are pending termination...",
+                total - updated
+            ),
+            false,
+        ));
+    }
+    if available < updated {
+        return Ok((
+            format!("Waiting for deployment \"{name}\" rollout to finish: {available} of {updated} updated replicas are available..."),
+            false,
+        ));
+    }
+    Ok((
+        format!("deployment \"{name}\" successfully rolled out"),
+        true,
+    ))
 }

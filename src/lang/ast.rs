@@ -373,6 +373,7 @@ pub enum Kind {
     ConfigMap,
     Secret,
     Deployment,
+    ReplicaSet,
     PodDisruptionBudget,
     PriorityClass,
 }

@@ -92,6 +92,26 @@ pub fn known_columns(kind: Kind) -> &'static [&'static str] {
             "AGE",
         ],
         Kind::PriorityClass => &["NAME", "VALUE", "GLOBAL-DEFAULT", "AGE", "PREEMPTIONPOLICY"],
-        Kind::ConfigMap | Kind::Secret | Kind::Deployment => &[],
+        Kind::Deployment => &[
+            "NAME",
+            "READY",
+            "UP-TO-DATE",
+            "AVAILABLE",
+            "AGE",
+            "CONTAINERS",
+            "IMAGES",
+            "SELECTOR",
+        ],
+        Kind::ReplicaSet => &[
+            "NAME",
+            "DESIRED",
+            "CURRENT",
+            "READY",
+            "AGE",
+            "CONTAINERS",
+            "IMAGES",
+            "SELECTOR",
+        ],
+        Kind::ConfigMap | Kind::Secret => &[],
     }
 }

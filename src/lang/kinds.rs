@@ -47,6 +47,9 @@ pub const ALIASES: &[(&str, Kind)] = &[
     ("deployment", Kind::Deployment),
     ("deployments", Kind::Deployment),
     ("deploy", Kind::Deployment),
+    ("replicaset", Kind::ReplicaSet),
+    ("replicasets", Kind::ReplicaSet),
+    ("rs", Kind::ReplicaSet),
     ("poddisruptionbudget", Kind::PodDisruptionBudget),
     ("poddisruptionbudgets", Kind::PodDisruptionBudget),
     ("pdb", Kind::PodDisruptionBudget),
@@ -70,6 +73,8 @@ pub const TABLE_KINDS: &[Kind] = &[
     Kind::DaemonSet,
     Kind::PodDisruptionBudget,
     Kind::PriorityClass,
+    Kind::Deployment,
+    Kind::ReplicaSet,
 ];
 
 pub fn by_alias(word: &str) -> Option<Kind> {
@@ -97,6 +102,7 @@ pub fn singular(kind: Kind) -> &'static str {
         Kind::ConfigMap => "configmap",
         Kind::Secret => "secret",
         Kind::Deployment => "deployment",
+        Kind::ReplicaSet => "replicaset",
         Kind::PodDisruptionBudget => "poddisruptionbudget",
         Kind::PriorityClass => "priorityclass",
     }
@@ -118,6 +124,7 @@ pub fn table_name(kind: Kind) -> &'static str {
         Kind::ConfigMap => "configmaps",
         Kind::Secret => "secrets",
         Kind::Deployment => "deployments",
+        Kind::ReplicaSet => "replicasets",
         Kind::PodDisruptionBudget => "poddisruptionbudgets",
         Kind::PriorityClass => "priorityclasses",
     }

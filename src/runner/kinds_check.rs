@@ -95,6 +95,14 @@ fn sample(info: &KindInfo) -> Value {
                 "spec": {"containers": [{"name": "c", "image": "nginx"}]}
             }
         }}),
+        "Deployment" | "ReplicaSet" => json!({"spec": {
+            "replicas": 0,
+            "selector": {"matchLabels": {"app": "sample"}},
+            "template": {
+                "metadata": {"labels": {"app": "sample"}},
+                "spec": {"containers": [{"name": "c", "image": "nginx"}]}
+            }
+        }}),
         "Pod" => json!({"spec": {"containers": [{"name": "c", "image": "nginx"}]}}),
         "PersistentVolumeClaim" => json!({"spec": {
             "accessModes": ["ReadWriteOnce"],

@@ -233,23 +233,53 @@ fn call(
         Function::Pods => {
             let target = ref_arg(args, function, None)?;
             let name = (ctx.resolve_name)(&target.name)?;
-            let uid = match target.kind {
-                Kind::StatefulSet => world.store.statefulsets().get(&name).map(|s| &s.metadata),
-                Kind::DaemonSet => world.store.daemonsets().get(&name).map(|s| &s.metadata),
-                _ => {
-                    return Err(QueryError(
-                        "pods() takes a statefulset or daemonset reference".into(),
-                    ))
-                }
-            };
-            let Some(uid) = uid.and_then(|m| m.uid.clone()) else {
-                return Ok(Answer::Absent);
-            };
+            // The owners whose pods count: the set itself, or a Deployment's ReplicaSets.
+            let owners: Vec<String> =
+                match target.kind {
+                    Kind::StatefulSet => match world.store.statefulsets().get(&name) {
+                        Some(set) => set.metadata.uid.clone().into_iter().collect(),
+                        None => return Ok(Answer::Absent),
+                    },
+                    Kind::DaemonSet => match world.store.daemonsets().get(&name) {
+                        Some(ds) => ds.metadata.uid.clone().into_iter().collect(),
+                        None => return Ok(Answer::Absent),
+                    },
+                    Kind::ReplicaSet | Kind::Deployment => {
+                        use crate::sim::controllers::replicaset;
+                        let kind = object_kind(target.kind);
+                        let Some(uid) = world.store.meta(&kind, &name).and_then(|m| m.uid.clone())
+                        else {
+                            return Ok(Answer::Absent);
+                        };
+                        if target.kind == Kind::ReplicaSet {
+                            vec![uid]
+                        } else {
+                            let rs_kind = replicaset::kind();
+                            replicaset::names(world)
+                                .iter()
+                                .filter_map(|n| world.store.meta(&rs_kind, n))
+                                .filter(|m| {
+                                    m.owner_references
+                                        .iter()
+                                        .flatten()
+                                        .any(|r| r.controller == Some(true) && r.uid == uid)
+                                })
+                                .filter_map(|m| m.uid.clone())
+                                .collect()
+                        }
+                    }
+                    _ => return Err(QueryError(
+                        "pods() takes a statefulset, daemonset, deployment or replicaset reference"
+                            .into(),
+                    )),
+                };
             let mut names: Vec<String> = world
                 .store
                 .pods()
                 .iter()
-                .filter(|(_, p)| podutil::controller_uid(p) == Some(uid.as_str()))
+                .filter(|(_, p)| {
+                    podutil::controller_uid(p).is_some_and(|u| owners.iter().any(|o| o == u))
+                })
                 .map(|(n, _)| n.clone())
                 .collect();
             names.sort_by(|a, b| natural_cmp(a, b));
@@ -401,8 +431,40 @@ fn call(
             ))
         }
         Function::Revisions => {
-            let target = ref_arg(args, function, Some(Kind::StatefulSet))?;
+            let target = ref_arg(args, function, None)?;
             let name = (ctx.resolve_name)(&target.name)?;
+            if target.kind == Kind::Deployment {
+                // The Deployment's ReplicaSets by revision (`kubectl rollout history`).
+                use crate::sim::controllers::{deployment, replicaset};
+                let Some(d) = deployment::get(world, &name) else {
+                    return Ok(Answer::Absent);
+                };
+                let uid = d.metadata.uid.clone().unwrap_or_default();
+                let mut sets: Vec<(i64, String)> = replicaset::names(world)
+                    .iter()
+                    .filter_map(|n| replicaset::get(world, n))
+                    .filter(|rs| {
+                        rs.metadata
+                            .owner_references
+                            .iter()
+                            .flatten()
+                            .any(|o| o.uid == uid && o.controller == Some(true))
+                    })
+                    .map(|rs| {
+                        (
+                            deployment::util::revision(&rs).unwrap_or(0),
+                            rs.metadata.name.clone().unwrap_or_default(),
+                        )
+                    })
+                    .collect();
+                sets.sort();
+                return Ok(Answer::List(sets.into_iter().map(|(_, n)| n).collect()));
+            }
+            if target.kind != Kind::StatefulSet {
+                return Err(QueryError(
+                    "revisions() takes a statefulset or deployment reference".into(),
+                ));
+            }
             let Some(set) = world.store.statefulsets().get(&name) else {
                 return Ok(Answer::Absent);
             };
@@ -441,9 +503,22 @@ fn call(
                     },
                 ));
             }
+            if target.kind == Kind::Deployment {
+                let Some(d) = crate::sim::controllers::deployment::get(world, &name) else {
+                    return Ok(Answer::Text(format!(
+                        "Error from server (NotFound): deployments.apps \"{name}\" not found"
+                    )));
+                };
+                return Ok(Answer::Text(
+                    match crate::kubectl::rollout_status::deployment_status(&d) {
+                        Ok((message, _)) => message,
+                        Err(error) => format!("error: {error}"),
+                    },
+                ));
+            }
             if target.kind != Kind::StatefulSet {
                 return Err(QueryError(
-                    "rollout() takes a statefulset or daemonset reference".into(),
+                    "rollout() takes a statefulset, daemonset or deployment reference".into(),
                 ));
             }
             let Some(set) = world.store.statefulsets().get(&name) else {

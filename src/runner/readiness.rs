@@ -42,8 +42,9 @@ pub fn check(world: &World, kind: &ObjectKind, name: &str) -> Result<Verdict, St
         ObjectKind::StatefulSet => Ok(statefulset(world, name)),
         ObjectKind::Pod => Ok(pod(world, name)),
         ObjectKind::DaemonSet => Ok(daemonset(world, name)),
+        ObjectKind::Other(k) if k == "Deployment" => Ok(deployment(world, name)),
         other => Err(format!(
-            "`await … ready` is defined for statefulset/NAME, daemonset/NAME and pod/NAME, not for {}",
+            "`await … ready` is defined for statefulset/NAME, daemonset/NAME, deployment/NAME and pod/NAME, not for {}",
             other.name().to_lowercase()
         )),
     }
@@ -128,6 +129,41 @@ fn pod(world: &World, name: &str) -> Verdict {
             expected,
             actual: format!("pod/{name}: absent\n"),
         },
+    }
+}
+
+/// The Deployment is complete as upstream's `DeploymentComplete` (and `kubectl rollout
+/// status`) define it: its status has observed the generation, and `updatedReplicas`,
+/// `replicas` and `availableReplicas` all equal `spec.replicas` (B-DEPLOY-10).
+fn deployment(world: &World, name: &str) -> Verdict {
+    let Some(d) = crate::sim::controllers::deployment::get(world, name) else {
+        return Verdict {
+            ok: false,
+            expected: format!("deployment/{name}: ready\n"),
+            actual: format!("deployment/{name}: absent\n"),
+        };
+    };
+    let status = d.status.clone().unwrap_or_default();
+    let replicas = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+    let generation = d.metadata.generation.unwrap_or(0);
+    let observed = status.observed_generation.unwrap_or(0);
+    let counts = [
+        ("replicas", status.replicas.unwrap_or(0)),
+        ("updatedReplicas", status.updated_replicas.unwrap_or(0)),
+        ("availableReplicas", status.available_replicas.unwrap_or(0)),
+    ];
+    let mut expected = format!("status.observedGeneration: {generation}\n");
+    let mut actual = format!("status.observedGeneration: {observed}\n");
+    let mut ok = observed >= generation;
+    for (field, value) in counts {
+        expected.push_str(&format!("status.{field}: {replicas}\n"));
+        actual.push_str(&format!("status.{field}: {value}\n"));
+        ok &= value == replicas;
+    }
+    Verdict {
+        ok,
+        expected,
+        actual,
     }
 }
 

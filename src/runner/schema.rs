@@ -39,7 +39,7 @@ pub enum Shape {
 pub fn of_kind(kind: &str) -> Option<&'static Shape> {
     use k8s_openapi::api::{apps, core, discovery, policy, scheduling, storage};
     type Tracing = fn() -> Result<Shape, TraceError>;
-    const KINDS: [(&str, Tracing); 15] = [
+    const KINDS: [(&str, Tracing); 16] = [
         ("StatefulSet", trace::<apps::v1::StatefulSet>),
         ("Pod", trace::<core::v1::Pod>),
         (
@@ -56,6 +56,7 @@ pub fn of_kind(kind: &str) -> Option<&'static Shape> {
         ("ConfigMap", trace::<core::v1::ConfigMap>),
         ("Secret", trace::<core::v1::Secret>),
         ("Deployment", trace::<apps::v1::Deployment>),
+        ("ReplicaSet", trace::<apps::v1::ReplicaSet>),
         (
             "PodDisruptionBudget",
             trace::<policy::v1::PodDisruptionBudget>,
@@ -476,6 +477,7 @@ mod tests {
             "ConfigMap",
             "Secret",
             "Deployment",
+            "ReplicaSet",
             "PodDisruptionBudget",
             "PriorityClass",
         ] {

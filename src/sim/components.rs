@@ -46,6 +46,16 @@ pub const COMPONENTS: &[Component] = &[
         on_event: controllers::daemon::on_event,
         work: Some(controllers::daemon::work),
     },
+    // deployment-controller
+    Component {
+        on_event: controllers::deployment::on_event,
+        work: Some(controllers::deployment::work),
+    },
+    // replicaset-controller
+    Component {
+        on_event: controllers::replicaset::on_event,
+        work: Some(controllers::replicaset::work),
+    },
     // kube-scheduler
     Component {
         on_event: scheduler::on_event,

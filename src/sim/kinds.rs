@@ -365,9 +365,19 @@ registry! {
             singular: "deployment",
             short_names: &["deploy"],
             namespaced: true,
-            simulated: false,
-            columns: &[],
-            unsimulated: &[],
+            // The deployment controller (`controllers/deployment/`).
+            simulated: true,
+            columns: &[
+                "NAME",
+                "READY",
+                "UP-TO-DATE",
+                "AVAILABLE",
+                "AGE",
+                "CONTAINERS",
+                "IMAGES",
+                "SELECTOR",
+            ],
+            unsimulated: &[(Scope::PodSpec, "spec.template.spec")],
         }
         ReplicaSet(apps::v1::ReplicaSet) {
             api_version: "apps/v1",
@@ -375,9 +385,19 @@ registry! {
             singular: "replicaset",
             short_names: &["rs"],
             namespaced: true,
-            simulated: false,
-            columns: &[],
-            unsimulated: &[],
+            // The replicaset controller (`controllers/replicaset/`).
+            simulated: true,
+            columns: &[
+                "NAME",
+                "DESIRED",
+                "CURRENT",
+                "READY",
+                "AGE",
+                "CONTAINERS",
+                "IMAGES",
+                "SELECTOR",
+            ],
+            unsimulated: &[(Scope::PodSpec, "spec.template.spec")],
         }
         ConfigMap(core::v1::ConfigMap) {
             api_version: "v1",

@@ -142,6 +142,12 @@ pub enum Timer {
     ResyncClaims,
     /// The recycler of a volume released by the claim with this UID is done.
     RecycleVolume { name: String, claim_uid: String },
+    /// The ReplicaSet controller asked to look at a ReplicaSet again (availability,
+    /// back-off).
+    SyncReplicaSet { name: String },
+    /// The Deployment controller asked to look at a Deployment again (progress deadline,
+    /// availability).
+    SyncDeployment { name: String },
 }
 
 /// A pod creation or a completed pod deletion, in the order it happened.
@@ -190,6 +196,8 @@ pub struct World {
     /// The StatefulSet informer's 30 s resync: the sets owed one, and when it comes.
     pub statefulset_resync: super::controllers::statefulset::Resync,
     pub daemonset: super::controllers::daemon::DaemonSetController,
+    pub deployment: super::controllers::deployment::DeploymentController,
+    pub replicaset: super::controllers::replicaset::ReplicaSetController,
     pub scheduler: Scheduler,
     pub kubelet: Kubelet,
     pub node_lifecycle: super::controllers::node_lifecycle::NodeLifecycle,
@@ -264,6 +272,8 @@ impl World {
             statefulset_index: Default::default(),
             statefulset_resync: Default::default(),
             daemonset: Default::default(),
+            deployment: Default::default(),
+            replicaset: Default::default(),
             scheduler: Scheduler::default(),
             kubelet: Kubelet::default(),
             node_lifecycle: Default::default(),
@@ -449,6 +459,14 @@ impl World {
             }
             Timer::RecycleVolume { name, claim_uid } => {
                 super::controllers::volume::recycle(self, &name, &claim_uid);
+                Ok(())
+            }
+            Timer::SyncReplicaSet { name } => {
+                super::controllers::replicaset::fire(self, &name);
+                Ok(())
+            }
+            Timer::SyncDeployment { name } => {
+                super::controllers::deployment::fire(self, &name);
                 Ok(())
             }
             other => super::kubelet::on_timer(self, other),

@@ -177,6 +177,52 @@ fn set_if_empty(field: &mut Option<String>, value: &str) {
     }
 }
 
+/// `SetDefaults_Deployment` (`pkg/apis/apps/v1/defaults.go`): one replica, the
+/// `RollingUpdate` strategy with 25% `maxUnavailable` and `maxSurge` (a `rollingUpdate` is
+/// allocated only for that type), `revisionHistoryLimit` 10, `progressDeadlineSeconds` 600;
+/// then the pod template's defaults (B-DEPLOY-1).
+pub fn default_deployment(d: &mut k8s_openapi::api::apps::v1::Deployment) {
+    use k8s_openapi::api::apps::v1::{DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment};
+    let spec = d.spec.get_or_insert_with(DeploymentSpec::default);
+    if spec.replicas.is_none() {
+        spec.replicas = Some(1);
+    }
+    let strategy = spec
+        .strategy
+        .get_or_insert_with(DeploymentStrategy::default);
+    if strategy.type_.as_deref().unwrap_or("").is_empty() {
+        strategy.type_ = Some("RollingUpdate".into());
+    }
+    if strategy.type_.as_deref() == Some("RollingUpdate") {
+        let ru = strategy
+            .rolling_update
+            .get_or_insert_with(RollingUpdateDeployment::default);
+        if ru.max_unavailable.is_none() {
+            ru.max_unavailable = Some(IntOrString::String("25%".into()));
+        }
+        if ru.max_surge.is_none() {
+            ru.max_surge = Some(IntOrString::String("25%".into()));
+        }
+    }
+    if spec.revision_history_limit.is_none() {
+        spec.revision_history_limit = Some(10);
+    }
+    if spec.progress_deadline_seconds.is_none() {
+        spec.progress_deadline_seconds = Some(600);
+    }
+    default_pod_spec(spec.template.spec.get_or_insert_with(PodSpec::default));
+}
+
+/// `SetDefaults_ReplicaSet`: one replica; then the pod template's defaults (B-RS-1).
+pub fn default_replicaset(rs: &mut k8s_openapi::api::apps::v1::ReplicaSet) {
+    let spec = rs.spec.get_or_insert_with(Default::default);
+    if spec.replicas.is_none() {
+        spec.replicas = Some(1);
+    }
+    let template = spec.template.get_or_insert_with(Default::default);
+    default_pod_spec(template.spec.get_or_insert_with(PodSpec::default));
+}
+
 /// `SetDefaults_PodSpec` and the container/probe/volume defaults under it.
 pub fn default_pod_spec(spec: &mut PodSpec) {
     set_if_empty(&mut spec.dns_policy, "ClusterFirst");

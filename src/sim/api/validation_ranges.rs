@@ -21,7 +21,9 @@ const PORT_RANGE_MSG: &str = "must be between 1 and 65535, inclusive";
 const INIT_FORBIDDEN_MSG: &str = "may not be set for init containers without restartPolicy=Always";
 
 /// Every range check of a pod spec at `path` (`spec` for a pod, `spec.template.spec` for
-/// a workload's template): each container's, then the pod's own.
+/// a workload's template): each container's, then the pod's own. (Validation runs them
+/// inside `validate_pod_spec`; this is the tests' way to check them alone.)
+#[cfg(test)]
 pub fn validate_pod_spec_ranges(spec: &PodSpec, path: &str) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let grace = spec.termination_grace_period_seconds;
@@ -326,47 +328,6 @@ pub(super) fn port_name_errors(name: &str) -> Vec<&'static str> {
     out
 }
 
-/// The durations and counts of a Deployment (stored, not simulated), as
-/// `ValidateDeploymentSpec` checks them: `replicas`, `minReadySeconds`,
-/// `revisionHistoryLimit` and `progressDeadlineSeconds` at least 0, the deadline greater
-/// than `minReadySeconds`; and its pod template's ranges. `value` is the object as applied.
-pub fn validate_deployment_ranges(value: &serde_json::Value) -> Vec<FieldError> {
-    let mut errs = Vec::new();
-    let spec = &value["spec"];
-    let int = |field: &str| spec.get(field).and_then(serde_json::Value::as_i64);
-    for field in ["replicas", "minReadySeconds", "revisionHistoryLimit"] {
-        if let Some(v) = int(field).filter(|v| *v < 0) {
-            errs.push(FieldError::invalid(
-                format!("spec.{field}"),
-                v.to_string(),
-                NONNEGATIVE_MSG,
-            ));
-        }
-    }
-    if let Some(deadline) = int("progressDeadlineSeconds") {
-        let path = "spec.progressDeadlineSeconds";
-        if deadline < 0 {
-            errs.push(FieldError::invalid(
-                path,
-                deadline.to_string(),
-                NONNEGATIVE_MSG,
-            ));
-        }
-        if deadline <= int("minReadySeconds").unwrap_or(0) {
-            errs.push(FieldError::invalid(
-                path,
-                deadline.to_string(),
-                "must be greater than minReadySeconds",
-            ));
-        }
-    }
-    let template = spec.get("template").and_then(|t| t.get("spec"));
-    if let Some(Ok(pod_spec)) = template.map(|t| serde_json::from_value::<PodSpec>(t.clone())) {
-        errs.extend(validate_pod_spec_ranges(&pod_spec, "spec.template.spec"));
-    }
-    errs
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -395,24 +356,6 @@ mod tests {
 
     fn texts(errs: &[FieldError]) -> Vec<String> {
         errs.iter().map(ToString::to_string).collect()
-    }
-
-    #[test]
-    fn a_deployment_deadline_must_exceed_min_ready_seconds() {
-        let d = serde_json::json!({
-            "kind": "Deployment",
-            "spec": {"replicas": -1, "minReadySeconds": 30, "progressDeadlineSeconds": 30}
-        });
-        assert_eq!(
-            texts(&validate_deployment_ranges(&d)),
-            [
-                "spec.replicas: Invalid value: -1: must be greater than or equal to 0",
-                "spec.progressDeadlineSeconds: Invalid value: 30: must be greater than minReadySeconds",
-            ]
-        );
-        let ok =
-            serde_json::json!({"spec": {"minReadySeconds": 30, "progressDeadlineSeconds": 600}});
-        assert!(validate_deployment_ranges(&ok).is_empty());
     }
 
     #[test]

@@ -250,6 +250,12 @@ fn expected_scale(world: &World, pods: &[Pod]) -> Result<(i32, bool), String> {
         if scales.contains_key(&owner.uid) {
             continue;
         }
+        // `getPodDeployment`: a ReplicaSet a Deployment controls counts as the Deployment
+        // (keyed by its UID, so the ReplicaSets of one Deployment count it once).
+        if let Some((uid, scale)) = deployment_of(world, owner) {
+            scales.insert(uid, scale);
+            continue;
+        }
         let scale = match owner.kind.as_str() {
             "StatefulSet" => world
                 .store
@@ -287,6 +293,38 @@ fn expected_scale(world: &World, pods: &[Pod]) -> Result<(i32, bool), String> {
         }
     }
     Ok((scales.values().sum(), unmanaged))
+}
+
+/// `getPodDeployment`: the Deployment (UID and `spec.replicas`) that controls the
+/// ReplicaSet `owner` names, if any.
+fn deployment_of(
+    world: &World,
+    owner: &k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference,
+) -> Option<(String, i32)> {
+    if owner.kind != "ReplicaSet" {
+        return None;
+    }
+    let rs_kind = ObjectKind::from_kind("ReplicaSet");
+    let rs = world
+        .store
+        .meta(&rs_kind, &owner.name)
+        .filter(|m| m.uid.as_deref() == Some(owner.uid.as_str()))?;
+    let controller = rs
+        .owner_references
+        .iter()
+        .flatten()
+        .find(|o| o.controller == Some(true) && o.kind == "Deployment")?;
+    let d = world
+        .store
+        .others()
+        .get(&("Deployment".to_string(), controller.name.clone()))
+        .filter(|o| o.metadata.uid.as_deref() == Some(controller.uid.as_str()))?;
+    let replicas = d
+        .body
+        .pointer("/spec/replicas")
+        .and_then(Value::as_i64)
+        .unwrap_or(1) as i32;
+    Some((controller.uid.clone(), replicas))
 }
 
 /// `buildDisruptedPodMap`: the entries still waiting for their pod to terminate, and the

@@ -354,7 +354,17 @@ fn start_foreground(world: &mut World, kind: &ObjectKind, name: &str) {
     let dependents = dependents_of(world, &uid);
     for ((dep_kind, dep_name), _, deleting) in &dependents {
         if !deleting {
-            let _ = server::delete(world, dep_kind, dep_name, Propagation::Background, false);
+            // `attemptToDeleteItem`: a dependent of an owner waiting for its dependents
+            // that has dependents itself (a Deployment's ReplicaSet) is deleted in the
+            // foreground too, so the owner waits for the whole tree.
+            let nested = uid_of(world, dep_kind, dep_name)
+                .is_some_and(|dep_uid| !dependents_of(world, &dep_uid).is_empty());
+            let propagation = if nested {
+                Propagation::Foreground
+            } else {
+                Propagation::Background
+            };
+            let _ = server::delete(world, dep_kind, dep_name, propagation, false);
         }
     }
     finish_foreground(world, &uid);

@@ -1,12 +1,14 @@
 //! Controllers: each watches objects and reconciles them, as kube-controller-manager does.
 
 pub mod daemon;
+pub mod deployment;
 pub mod disruption;
 pub mod endpointslice;
 pub mod garbage_collector;
 pub mod informer;
 pub mod node_lifecycle;
 pub mod podgc;
+pub mod replicaset;
 pub mod root_ca_cert_publisher;
 pub mod serviceaccounts;
 pub mod statefulset;

@@ -400,7 +400,9 @@ pub fn on_timer(world: &mut World, timer: Timer) -> Result<(), SimError> {
         | Timer::TerminatingPods { .. }
         | Timer::NodeStatusSync { .. }
         | Timer::ResyncClaims
-        | Timer::RecycleVolume { .. } => {}
+        | Timer::RecycleVolume { .. }
+        | Timer::SyncReplicaSet { .. }
+        | Timer::SyncDeployment { .. } => {}
     }
     Ok(())
 }

@@ -12,6 +12,7 @@
 
 mod claim;
 mod daemonset;
+mod deployment;
 pub mod names;
 mod persistentvolume;
 mod pod;
@@ -412,9 +413,15 @@ pub fn create(
         ObjectKind::Pod => {
             let mut pod: Pod = decode(kind, value)?;
             defaults::default_pod(&mut pod);
-            // Mutating admission runs before validation, in kube-apiserver's plugin order.
-            pod::admit_service_account(world, &name, &mut pod)?;
-            pod::admit_priority(world, &name, &mut pod)?;
+            // Mutating admission runs before validation, in kube-apiserver's plugin order,
+            // and before the name is generated: its refusals name the object by its
+            // `generateName` (admission's `extractResourceName`).
+            let admitted_as = match &generated {
+                Some(_) => meta_of(value).generate_name.unwrap_or_default(),
+                None => name.clone(),
+            };
+            pod::admit_service_account(world, &admitted_as, &mut pod)?;
+            pod::admit_priority(world, &admitted_as, &mut pod)?;
             // The strategy's PrepareForCreate, then validation.
             super::api::label_keys::merge_label_keys(&mut pod);
             let errors = validation::validate_pod(&pod);
@@ -490,6 +497,10 @@ pub fn create(
             }
             if other == super::api::priorityclass::KIND {
                 super::api::priorityclass::default(&mut body);
+            }
+            if deployment::handles(other) {
+                deployment::default_body(other, &mut body)?;
+                deployment::prepare_for_create(&mut body);
             }
             let errors = validate_other(other, &body, None);
             if !errors.is_empty() {
@@ -622,11 +633,9 @@ fn validate_other(kind: &str, body: &Value, old: Option<&Value>) -> Vec<field_er
             errors.extend(super::api::priorityclass::validate(body, old));
             errors
         }
-        "Deployment" => {
+        "Deployment" | "ReplicaSet" => {
             let mut errors = meta;
-            errors.extend(super::api::validation_ranges::validate_deployment_ranges(
-                body,
-            ));
+            errors.extend(deployment::validate(kind, body, old));
             errors
         }
         _ => meta,
@@ -843,6 +852,9 @@ fn update_with(
             if k == super::api::priorityclass::KIND {
                 super::api::priorityclass::default(&mut value);
             }
+            if deployment::handles(k) {
+                deployment::default_body(k, &mut value)?;
+            }
             let errors = validate_other(k, &value, old.as_ref());
             if !errors.is_empty() {
                 return Err(invalid(kind, name, &errors).into());
@@ -854,7 +866,13 @@ fn update_with(
             } else {
                 // A new spec is a new generation (the disruption controller's
                 // observedGeneration follows it).
-                if old.as_ref().and_then(|o| o.get("spec")) != value.get("spec") {
+                let bump = match &old {
+                    Some(old) if deployment::handles(k) => {
+                        deployment::new_generation(k, &value, old)
+                    }
+                    old => old.as_ref().and_then(|o| o.get("spec")) != value.get("spec"),
+                };
+                if bump {
                     let generation = old_meta.generation.unwrap_or(0) + 1;
                     value["metadata"]["generation"] = generation.into();
                 }

@@ -11,7 +11,7 @@
 //!   field names);
 //! - per kind (`pkg/apis/{core,apps}/validation`): `pod`, `persistentvolume`,
 //!   `persistentvolumeclaim`, `storageclass`, `service`, `statefulset`,
-//!   `controllerrevision`, `daemonset`, `configmap` (ConfigMap and Secret keys);
+//!   `controllerrevision`, `daemonset`, `deployment` (Deployment and ReplicaSet), `configmap` (ConfigMap and Secret keys);
 //! - the parts of a pod spec with rules of their own: `resources` (a container's requests
 //!   and limits), `affinity`, `topology_spread`, `taint` (tolerations, and a Node's taints),
 //!   `volume` (a volume's source), `env` (a container's environment);
@@ -21,6 +21,7 @@ mod affinity;
 mod configmap;
 mod controllerrevision;
 mod daemonset;
+mod deployment;
 mod endpointslice;
 mod env;
 mod names;
@@ -42,6 +43,9 @@ mod volume;
 pub use configmap::{validate_config_map, validate_data_update, validate_secret};
 pub use controllerrevision::{validate_controller_revision, validate_controller_revision_update};
 pub use daemonset::{validate_daemonset, validate_daemonset_update};
+pub use deployment::{
+    validate_deployment_spec, validate_replicaset_spec, validate_selector_update,
+};
 pub use endpointslice::{validate_endpoint_slice, validate_endpoint_slice_update};
 pub(crate) use env::split_subscripted_path;
 pub use names::{dns1123_label_errors, dns1123_subdomain_errors, validate_object_meta_name};

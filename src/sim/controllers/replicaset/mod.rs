@@ -1,0 +1,270 @@
+//! The ReplicaSet controller (kubernetes `pkg/controller/replicaset/replica_set.go`).
+//!
+//! `sync` is `syncReplicaSet`: list the namespace's pods, keep the active ones, claim them
+//! (adopt matching orphans, release owned pods that no longer match), then, unless the set
+//! is being deleted, `manageReplicas` (`pod_control.rs`: slow-start creation batches,
+//! deletion in `ranks.rs`' order), and write the status (`status.rs`) when it changed.
+//!
+//! ReplicaSets are stored as written; the controller reads each through the `apps/v1`
+//! type. Expectations: upstream's `ControllerExpectations` keep a sync from acting before
+//! the informer has seen its own creations and deletions; here every watch event of an
+//! instant is heard before the next key is synced (the component table's rule 2), so the
+//! expectations a sync sets are always met when the next sync runs, and none are kept.
+
+mod pod_control;
+pub mod ranks;
+mod status;
+
+use std::collections::BTreeSet;
+
+use k8s_openapi::api::apps::v1::ReplicaSet;
+use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
+
+use crate::sim::clock::{Millis, MILLISECOND, SECOND};
+use crate::sim::error::SimError;
+use crate::sim::kinds::ObjectKind;
+use crate::sim::labels;
+use crate::sim::podutil;
+use crate::sim::server;
+use crate::sim::world::{Change, Timer, WatchEvent, WorkQueue, World};
+
+/// The Kind.
+pub const KIND: &str = "ReplicaSet";
+
+/// `burstReplicas`: at most this many pods are created or deleted by one sync.
+pub const BURST_REPLICAS: usize = 500;
+
+/// The controller's state: its work queue and the later syncs it asked for.
+#[derive(Debug, Default)]
+pub struct ReplicaSetController {
+    pub queue: WorkQueue,
+    /// Syncs asked for at a later instant (availability, back-off), each asked once.
+    requeues: BTreeSet<(String, Millis)>,
+    /// The back-off of a set whose last sync failed.
+    backoff: std::collections::BTreeMap<String, Millis>,
+}
+
+pub fn kind() -> ObjectKind {
+    ObjectKind::Other(KIND.to_string())
+}
+
+/// The stored ReplicaSet, read through its type.
+pub fn get(world: &World, name: &str) -> Option<ReplicaSet> {
+    let body = world.store.written_body(&kind(), name)?;
+    serde::Deserialize::deserialize(body).ok()
+}
+
+/// The names of every stored ReplicaSet, in name order.
+pub fn names(world: &World) -> Vec<String> {
+    world.store.names(&kind())
+}
+
+/// The name of the ReplicaSet with this UID.
+pub fn by_uid(world: &World, uid: &str) -> Option<String> {
+    let kind = kind();
+    names(world)
+        .into_iter()
+        .find(|n| world.store.meta(&kind, n).and_then(|m| m.uid.as_deref()) == Some(uid))
+}
+
+/// `metav1.NewControllerRef` for the set.
+pub fn controller_ref(rs: &ReplicaSet) -> OwnerReference {
+    OwnerReference {
+        api_version: "apps/v1".into(),
+        kind: KIND.into(),
+        name: rs.metadata.name.clone().unwrap_or_default(),
+        uid: rs.metadata.uid.clone().unwrap_or_default(),
+        controller: Some(true),
+        block_owner_deletion: Some(true),
+    }
+}
+
+/// The controller's informer handlers: pods and ReplicaSets.
+pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
+    match &event.kind {
+        ObjectKind::Pod => on_pod_event(world, event),
+        ObjectKind::Other(k) if k == KIND => match event.change {
+            Change::Deleted => {
+                world.replicaset.backoff.remove(&event.name);
+            }
+            // The set's own status writes need no sync (`status_only`).
+            _ if !event.status_only => world.replicaset.queue.add(&event.name),
+            _ => {}
+        },
+        _ => {}
+    }
+    Ok(())
+}
+
+/// `addPod`/`updatePod`/`deletePod`: the set named by the pod's controller reference, or,
+/// for an orphan, every set whose selector matches it (they may adopt it).
+fn on_pod_event(world: &mut World, event: &WatchEvent) {
+    if let Some(owner) = &event.owner_uid {
+        if let Some(name) = by_uid(world, owner) {
+            world.replicaset.queue.add(&name);
+        }
+        return;
+    }
+    let Some(pod) = world.store.pods().get(&event.name) else {
+        return;
+    };
+    if podutil::is_terminating(pod) {
+        return;
+    }
+    let mut matching = Vec::new();
+    for name in names(world) {
+        if let Some(rs) = get(world, &name) {
+            let selector = rs.spec.as_ref().map(|s| &s.selector);
+            if labels::pod_matches(selector, pod) {
+                matching.push(name);
+            }
+        }
+    }
+    for name in matching {
+        world.replicaset.queue.add(&name);
+    }
+}
+
+/// The controller's worker: one set from the queue.
+pub fn work(world: &mut World) -> Result<bool, SimError> {
+    match world.replicaset.queue.pop() {
+        Some(name) => sync(world, &name).map(|()| true),
+        None => Ok(false),
+    }
+}
+
+/// A timer asked for a sync of `name`.
+pub fn fire(world: &mut World, name: &str) {
+    world
+        .replicaset
+        .requeues
+        .remove(&(name.to_string(), world.now));
+    world.replicaset.queue.add(name);
+}
+
+/// `IsPodActive`: not Succeeded, not Failed, not being deleted.
+pub fn is_active(pod: &Pod) -> bool {
+    !podutil::is_succeeded(pod) && !podutil::is_failed(pod) && !podutil::is_terminating(pod)
+}
+
+/// `IsPodTerminating`: being deleted, not yet terminal.
+fn is_terminating(pod: &Pod) -> bool {
+    !podutil::is_succeeded(pod) && !podutil::is_failed(pod) && podutil::is_terminating(pod)
+}
+
+/// `syncReplicaSet`.
+pub fn sync(world: &mut World, name: &str) -> Result<(), SimError> {
+    let Some(rs) = get(world, name) else {
+        world.replicaset.backoff.remove(name);
+        return Ok(());
+    };
+    let uid = rs.metadata.uid.clone().unwrap_or_default();
+    let selector = rs.spec.as_ref().map(|s| s.selector.clone());
+    let deleting = rs.metadata.deletion_timestamp.is_some();
+    // `FilterActivePods`, then `claimPods` (ClaimObject for each).
+    let mut owned: Vec<String> = Vec::new();
+    let mut adopt: Vec<String> = Vec::new();
+    let mut release: Vec<String> = Vec::new();
+    let mut terminating = 0i32;
+    for (pod_name, pod) in world.store.pods().iter() {
+        let matches = labels::pod_matches(selector.as_ref(), pod);
+        let controller = podutil::controller_uid(pod);
+        if !is_active(pod) {
+            // `FilterTerminatingPods` + `FilterClaimedPods` (the
+            // DeploymentReplicaSetTerminatingReplicas gate, beta and on since v1.35).
+            if is_terminating(pod) && controller == Some(uid.as_str()) && matches {
+                terminating += 1;
+            }
+            continue;
+        }
+        match controller {
+            Some(c) if c == uid => {
+                if matches {
+                    owned.push(pod_name.clone());
+                } else if !deleting {
+                    release.push(pod_name.clone());
+                }
+            }
+            Some(_) => {}
+            None => {
+                if !deleting && matches {
+                    adopt.push(pod_name.clone());
+                }
+            }
+        }
+    }
+    for pod in &release {
+        server::write::<Pod>(world, pod, server::Author::Other, |p| {
+            crate::sim::meta::remove_owner_reference(&mut p.metadata, &uid);
+            true
+        });
+    }
+    for pod in &adopt {
+        let reference = controller_ref(&rs);
+        server::write::<Pod>(world, pod, server::Author::Other, |p| {
+            crate::sim::meta::adopt(&mut p.metadata, reference);
+            true
+        });
+        owned.push(pod.clone());
+    }
+    owned.sort();
+    let result = if deleting {
+        Ok(())
+    } else {
+        pod_control::manage_replicas(world, &rs, &owned)?
+    };
+    // The status counts the pods claimed before `manageReplicas` acted (`filteredPods`).
+    let pods: Vec<std::sync::Arc<Pod>> = owned
+        .iter()
+        .filter_map(|n| world.store.pods().get_shared(n))
+        .collect();
+    let error = result.as_ref().err().cloned();
+    let new_status = status::calculate(world, &rs, &pods, terminating, error.as_deref());
+    status::update(world, name, &rs, new_status);
+    if let Some(at) = status::next_availability(world, &rs, &pods) {
+        sync_at(world, name, at);
+    }
+    match result {
+        Ok(()) => {
+            world.replicaset.backoff.remove(name);
+        }
+        Err(_) => requeue_with_backoff(world, name),
+    }
+    Ok(())
+}
+
+/// A failed sync is retried after 1 s, doubling up to 60 s (as the StatefulSet
+/// controller's in scn).
+fn requeue_with_backoff(world: &mut World, name: &str) {
+    let delay = world
+        .replicaset
+        .backoff
+        .get(name)
+        .map(|d| (*d * 2).min(Millis::secs(60)))
+        .unwrap_or(SECOND);
+    world.replicaset.backoff.insert(name.to_string(), delay);
+    let at = world.now + delay;
+    if world
+        .replicaset
+        .requeues
+        .range((name.to_string(), world.now + MILLISECOND)..=(name.to_string(), at))
+        .next()
+        .is_some()
+    {
+        return;
+    }
+    sync_at(world, name, at);
+}
+
+/// Asks for a sync of `name` at `at`.
+pub fn sync_at(world: &mut World, name: &str, at: Millis) {
+    if world.replicaset.requeues.insert((name.to_string(), at)) {
+        world.timers.at(
+            at,
+            Timer::SyncReplicaSet {
+                name: name.to_string(),
+            },
+        );
+    }
+}
