@@ -429,6 +429,16 @@ pub fn rollout_restart(world: &mut World, kind: &ObjectKind, name: &str) -> Outc
             quote(name)
         )));
     }
+    // `defaultObjectRestarter`: a paused Deployment is refused before any patch is made.
+    if kind.name() == "Deployment"
+        && live.pointer("/spec/paused").and_then(Value::as_bool) == Some(true)
+    {
+        return Err(client_error(format!(
+            "{} {} can't restart paused deployment (run rollout resume first)",
+            kind.resource(),
+            quote(name)
+        )));
+    }
     let now = serde_json::to_value(to_time(world.now)).unwrap_or(Value::Null);
     // `RunRestart`: the annotation has a one-second resolution, so a restart in the same
     // second makes an empty patch, which kubectl refuses.

@@ -95,8 +95,9 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
             Change::Deleted => {
                 world.deployment.backoff.remove(&event.name);
             }
-            _ if !event.status_only => world.deployment.queue.add(&event.name),
-            _ => {}
+            // `updateDeployment` enqueues on every update, its own status writes
+            // included: the sync after a rollout completes cleans up old ReplicaSets.
+            _ => world.deployment.queue.add(&event.name),
         },
         ObjectKind::Other(k) if k == replicaset::KIND => on_replicaset_event(world, event),
         ObjectKind::Pod if event.change == Change::Deleted => on_pod_deleted(world, event),

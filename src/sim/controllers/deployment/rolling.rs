@@ -102,6 +102,16 @@ fn cleanup_unhealthy(
         }
         let down = (max - total).min(rs_replicas(rs) - rs_available(rs));
         let target = rs_replicas(rs) - down;
+        // A set whose status still counts more available pods than its new size (it was
+        // just scaled down) would be scaled up: upstream refuses, and the sync fails.
+        if target > rs_replicas(rs) {
+            return Err(sync::Error::Failed(format!(
+                "when cleaning up unhealthy replicas, got invalid request to scale down {}/{} {} -> {target}",
+                rs.metadata.namespace.as_deref().unwrap_or_default(),
+                rs_name(rs),
+                rs_replicas(rs)
+            )));
+        }
         scale_and_record(world, d, rs, target)?;
         total += down;
     }
