@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::patch::{list_strategy, normalize_element_order, ListStrategy};
+use super::patch::{list_strategy, normalize_element_order, retain_keys, ListStrategy};
 
 /// The annotation kubectl keeps the applied configuration in.
 pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
@@ -92,7 +92,7 @@ pub fn apply_patch(
     let empty = Map::new();
     let live_map = live.as_object().unwrap_or(&empty);
     let last_map = last_applied.and_then(Value::as_object);
-    let mut out = merge3_map(last_map, &mod_clean, live_map, kind, &mut Vec::new());
+    let mut out = merge3_map(last_map, &mod_clean, live_map, kind, &mut Vec::new(), false);
     let config = applied_configuration(modified);
     let meta = out
         .entry("metadata")
@@ -120,8 +120,19 @@ fn merge3_map(
     live: &Map<String, Value>,
     kind: &str,
     path: &mut Vec<String>,
+    retain: bool,
 ) -> Map<String, Value> {
     let mut out = live.clone();
+    // A map whose field has the `retainKeys` patch strategy: kubectl's three-way patch
+    // (strategicpatch `diffMaps` with `BuildRetainKeysDirective`) carries
+    // `"$retainKeys": [the file's keys whose value is not null]`, sent when the file's map has
+    // such a key and the patch of the map is not empty or the live (or last-applied) map has
+    // a key the file's has not (`hasAdditionalNewField`); the API server
+    // (`applyRetainKeysDirective`) then drops every other key of the live map. When it is not
+    // sent, the live keys are the file's already, so dropping the others is the same.
+    if retain && modified.values().any(|v| !v.is_null()) {
+        out.retain(|k, _| modified.get(k).is_some_and(|v| !v.is_null()));
+    }
     if let Some(last) = last {
         for k in last.keys() {
             if !modified.contains_key(k) {
@@ -164,16 +175,18 @@ fn merge3_value(
 ) -> Value {
     match (modified, live) {
         (Value::Object(mm), Some(Value::Object(lm))) => {
+            let retain = retain_keys(kind, path, key);
             path.push(key.to_string());
-            let r = merge3_map(last.and_then(Value::as_object), mm, lm, kind, path);
+            let r = merge3_map(last.and_then(Value::as_object), mm, lm, kind, path, retain);
             path.pop();
             Value::Object(r)
         }
         (Value::Array(ml), Some(Value::Array(ll))) => {
             let strategy = list_strategy(kind, path, key);
+            let retain = retain_keys(kind, path, key);
             path.push(key.to_string());
             let last_list = last.and_then(Value::as_array).map(Vec::as_slice);
-            let r = merge3_list(last_list, ml, ll, strategy, kind, path);
+            let r = merge3_list(last_list, ml, ll, strategy, kind, path, retain);
             path.pop();
             Value::Array(r)
         }
@@ -188,6 +201,7 @@ fn merge3_list(
     strategy: ListStrategy,
     kind: &str,
     path: &mut Vec<String>,
+    retain: bool,
 ) -> Vec<Value> {
     match strategy {
         ListStrategy::Replace => modified.iter().map(strip_nulls).collect(),
@@ -250,6 +264,7 @@ fn merge3_list(
                         lm,
                         kind,
                         path,
+                        retain,
                     )),
                     _ => strip_nulls(item),
                 };

@@ -40,6 +40,20 @@ pub fn list_strategy(kind: &str, path: &[String], field: &str) -> ListStrategy {
     }
 }
 
+/// Whether field `field` of the object at `path` (as in [`list_strategy`]) carries the
+/// `retainKeys` patch strategy in the API types of `kind` (v1.36): apps/v1
+/// `DeploymentSpec.Strategy` (`patchStrategy:"retainKeys"`), and the items of core/v1
+/// `PodSpec.Volumes` and `PodSpec.ResourceClaims` (`patchStrategy:"merge,retainKeys"`).
+/// `StatefulSetSpec.UpdateStrategy` and `DaemonSetSpec.UpdateStrategy` have none (B-VAL-21).
+pub fn retain_keys(kind: &str, path: &[String], field: &str) -> bool {
+    let parent = path.last().map(String::as_str).unwrap_or("");
+    match field {
+        "strategy" => kind == "Deployment" && path.len() == 1 && parent == "spec",
+        "volumes" | "resourceClaims" => parent == "spec",
+        _ => false,
+    }
+}
+
 const DIRECTIVE: &str = "$patch";
 const RETAIN_KEYS: &str = "$retainKeys";
 const SET_ELEMENT_ORDER: &str = "$setElementOrder/";

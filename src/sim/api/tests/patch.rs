@@ -439,6 +439,97 @@ fn apply_orders_list_items_as_the_set_element_order_patch_does() {
     assert_eq!(out["metadata"]["finalizers"], json!(["y", "x"]));
 }
 
+/// B-KCTL-6: apps/v1 `DeploymentSpec.Strategy` has `patchStrategy:"retainKeys"`, so kubectl
+/// apply's three-way patch (strategicpatch `diffMaps`, `BuildRetainKeysDirective`) sends
+/// `"strategy": {"$retainKeys": ["type"], "type": "Recreate"}` and the API server drops the
+/// server-defaulted `rollingUpdate`; the last-applied configuration is the file, no directive.
+#[test]
+fn apply_retain_keys_replaces_a_deployment_strategy() {
+    let deploy = |strategy: Value| {
+        json!({
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "d", "namespace": "default"},
+            "spec": {"replicas": 1, "strategy": strategy,
+                     "selector": {"matchLabels": {"app": "d"}},
+                     "template": {"metadata": {"labels": {"app": "d"}},
+                                  "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}
+        })
+    };
+    // Created without a strategy; the server defaults it.
+    let mut v1 = deploy(json!(null));
+    v1["spec"].as_object_mut().unwrap().remove("strategy");
+    let mut live = apply_patch(None, &v1, &Value::Null, "Deployment").unwrap();
+    let defaulted = json!({"type": "RollingUpdate",
+                           "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}});
+    live["spec"]["strategy"] = defaulted.clone();
+    let v2 = deploy(json!({"type": "Recreate"}));
+    let out = apply_patch(last_applied(&live).as_ref(), &v2, &live, "Deployment").unwrap();
+    assert_eq!(out["spec"]["strategy"], json!({"type": "Recreate"}));
+    let mut written = v2.clone();
+    written["metadata"]["annotations"] = json!({});
+    assert_eq!(last_applied(&out), Some(written));
+    // Only the file's keys whose value is not null are retained.
+    let v3 = deploy(json!({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1}}));
+    let out = apply_patch(last_applied(&out).as_ref(), &v3, &out, "Deployment").unwrap();
+    assert_eq!(
+        out["spec"]["strategy"],
+        json!({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1}})
+    );
+    // An empty map in the file lists no key: no directive, the live strategy stays.
+    // (last applied without a strategy, so nothing is deleted either).
+    let v4 = deploy(json!({}));
+    let mut live = apply_patch(None, &v1, &Value::Null, "Deployment").unwrap();
+    live["spec"]["strategy"] = defaulted.clone();
+    let out = apply_patch(last_applied(&live).as_ref(), &v4, &live, "Deployment").unwrap();
+    assert_eq!(out["spec"]["strategy"], defaulted);
+    // A kind whose `strategy` field has no retainKeys strategy merges it as a map.
+    let mut other = live.clone();
+    other["kind"] = json!("Other");
+    let out = apply_patch(last_applied(&other).as_ref(), &v2, &other, "Other").unwrap();
+    assert_eq!(
+        out["spec"]["strategy"],
+        json!({"type": "Recreate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}})
+    );
+}
+
+/// B-KCTL-6: `PodSpec.Volumes` and `PodSpec.ResourceClaims` are `merge,retainKeys`: a volume
+/// whose source another writer changed (so no deletion from the last-applied configuration
+/// covers it) takes the file's source alone; `updateStrategy` (StatefulSet, DaemonSet) has no
+/// retainKeys and keeps the live `rollingUpdate` (B-VAL-21).
+#[test]
+fn apply_retain_keys_replaces_a_volume_source_and_not_an_update_strategy() {
+    let mut v1 = seed_sts();
+    v1["spec"]["template"]["spec"]["volumes"] =
+        json!([{"name": "data", "configMap": {"name": "conf"}}, {"name": "keep", "emptyDir": {}}]);
+    v1["spec"]["template"]["spec"]["resourceClaims"] =
+        json!([{"name": "gpu", "resourceClaimTemplateName": "t"}]);
+    let mut live = apply_patch(None, &v1, &Value::Null, "StatefulSet").unwrap();
+    live["spec"]["updateStrategy"] =
+        json!({"type": "RollingUpdate", "rollingUpdate": {"partition": 0}});
+    live["spec"]["template"]["spec"]["volumes"] = json!([{"name": "data", "emptyDir": {}}, {"name": "keep", "emptyDir": {"medium": "Memory"}}]);
+    live["spec"]["template"]["spec"]["resourceClaims"] =
+        json!([{"name": "gpu", "resourceClaimName": "a"}]);
+    let mut v2 = v1.clone();
+    v2["spec"]["updateStrategy"] = json!({"type": "OnDelete"});
+    let out = apply_patch(last_applied(&live).as_ref(), &v2, &live, "StatefulSet").unwrap();
+    assert_eq!(
+        out["spec"]["template"]["spec"]["volumes"],
+        json!([{"name": "data", "configMap": {"name": "conf"}},
+               {"name": "keep", "emptyDir": {"medium": "Memory"}}])
+    );
+    assert_eq!(
+        out["spec"]["template"]["spec"]["resourceClaims"],
+        json!([{"name": "gpu", "resourceClaimTemplateName": "t"}])
+    );
+    assert_eq!(
+        out["spec"]["updateStrategy"],
+        json!({"type": "OnDelete", "rollingUpdate": {"partition": 0}})
+    );
+    let mut written = v2;
+    written["metadata"]["annotations"] = json!({});
+    assert_eq!(last_applied(&out), Some(written));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Strict decoding (kubectl apply --validate=strict)
 
