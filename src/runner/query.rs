@@ -460,15 +460,20 @@ fn call(
                 sets.sort();
                 return Ok(Answer::List(sets.into_iter().map(|(_, n)| n).collect()));
             }
-            if target.kind != Kind::StatefulSet {
-                return Err(QueryError(
-                    "revisions() takes a statefulset or deployment reference".into(),
-                ));
-            }
-            let Some(set) = world.store.statefulsets().get(&name) else {
+            // A StatefulSet's or a DaemonSet's ControllerRevisions, which it owns.
+            let meta = match target.kind {
+                Kind::StatefulSet => world.store.statefulsets().get(&name).map(|s| &s.metadata),
+                Kind::DaemonSet => world.store.daemonsets().get(&name).map(|s| &s.metadata),
+                _ => {
+                    return Err(QueryError(
+                        "revisions() takes a statefulset, daemonset or deployment reference".into(),
+                    ))
+                }
+            };
+            let Some(meta) = meta else {
                 return Ok(Answer::Absent);
             };
-            let uid = set.metadata.uid.clone().unwrap_or_default();
+            let uid = meta.uid.clone().unwrap_or_default();
             let mut revisions: Vec<(i64, String)> = world
                 .store
                 .revisions()

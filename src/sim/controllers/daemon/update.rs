@@ -119,7 +119,10 @@ pub fn rolling_update(world: &mut World, ds: &DaemonSet, hash: &str) -> Result<b
                 }
                 (None, Some(old)) => {
                     if !available(&old) {
+                        // An unavailable old pod is replaced at once, and it counts
+                        // against maxUnavailable (kubernetes#123233).
                         replace.push(name(&old));
+                        unavailable += 1;
                     } else if unavailable < max_unavailable {
                         candidates.push(name(&old));
                     }
