@@ -5,14 +5,13 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, DaemonSetSpec, DaemonSetUpdateStrategy};
-use k8s_openapi::api::core::v1::PodSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::{Map, Value};
 
 use super::super::field_error::{FieldError, FieldErrorKind};
-use super::names::{nonnegative, validate_annotations, validate_labels};
-use super::pod::{validate_pod_spec, PodSpecChecks};
+use super::names::nonnegative;
+use super::pod::validate_workload_template;
 use super::render::{go_json, int_or_string_json, json_label_selector, json_string_map};
 use super::selector::{selector_is_empty, selector_matches, validate_label_selector};
 
@@ -152,50 +151,7 @@ fn validate_spec(spec: &DaemonSetSpec, selector: Option<&LabelSelector>) -> Vec<
             "empty selector is invalid for daemonset",
         ));
     }
-    // `ValidatePodTemplateSpec`: the template's labels and annotations, then its pod spec
-    // as a pod's (restart policy and volume mounts included).
-    errs.extend(validate_labels(labels, "spec.template.labels"));
-    errs.extend(validate_annotations(
-        spec.template
-            .metadata
-            .as_ref()
-            .and_then(|m| m.annotations.as_ref()),
-        "spec.template.annotations",
-    ));
-    let default_pod = PodSpec::default();
-    let pod_spec = spec.template.spec.as_ref().unwrap_or(&default_pod);
-    errs.extend(validate_pod_spec(
-        pod_spec,
-        "spec.template.spec",
-        PodSpecChecks {
-            mounts: true,
-            restart_policy: true,
-        },
-    ));
-    if pod_spec
-        .ephemeral_containers
-        .as_ref()
-        .is_some_and(|e| !e.is_empty())
-    {
-        errs.push(FieldError::forbidden(
-            "spec.template.spec.ephemeralContainers",
-            "ephemeral containers not allowed in pod template",
-        ));
-    }
-    let rp = pod_spec.restart_policy.as_deref().unwrap_or("");
-    if rp != "Always" {
-        errs.push(FieldError::unsupported(
-            "spec.template.spec.restartPolicy",
-            rp,
-            &["Always"],
-        ));
-    }
-    if pod_spec.active_deadline_seconds.is_some() {
-        errs.push(FieldError::forbidden(
-            "spec.template.spec.activeDeadlineSeconds",
-            "activeDeadlineSeconds in DaemonSet is not Supported",
-        ));
-    }
+    errs.extend(validate_workload_template(&spec.template, "DaemonSet"));
     errs.extend(nonnegative(
         "spec.minReadySeconds",
         i64::from(spec.min_ready_seconds.unwrap_or(0)),

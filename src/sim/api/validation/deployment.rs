@@ -10,14 +10,14 @@
 //! empty selector.
 
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentStrategy, ReplicaSet};
-use k8s_openapi::api::core::v1::{PodSpec, PodTemplateSpec};
+use k8s_openapi::api::core::v1::PodTemplateSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::Value;
 
 use super::super::field_error::FieldError;
-use super::names::{nonnegative, validate_annotations, validate_labels};
-use super::pod::{validate_pod_spec, PodSpecChecks};
+use super::names::nonnegative;
+use super::pod::validate_workload_template;
 use super::render::{go_json, int_or_string_json, json_label_selector, json_string_map};
 use super::selector::{selector_matches, validate_label_selector};
 
@@ -92,38 +92,7 @@ fn template_for_replica_set(
             "`selector` does not match template `labels`",
         ));
     }
-    errs.extend(validate_labels(labels, "spec.template.labels"));
-    errs.extend(validate_annotations(
-        template
-            .metadata
-            .as_ref()
-            .and_then(|m| m.annotations.as_ref()),
-        "spec.template.annotations",
-    ));
-    let default_pod = PodSpec::default();
-    let pod_spec = template.spec.as_ref().unwrap_or(&default_pod);
-    errs.extend(validate_pod_spec(
-        pod_spec,
-        "spec.template.spec",
-        PodSpecChecks {
-            mounts: false,
-            restart_policy: false,
-        },
-    ));
-    let rp = pod_spec.restart_policy.as_deref().unwrap_or("");
-    if rp != "Always" {
-        errs.push(FieldError::unsupported(
-            "spec.template.spec.restartPolicy",
-            rp,
-            &["Always"],
-        ));
-    }
-    if pod_spec.active_deadline_seconds.is_some() {
-        errs.push(FieldError::forbidden(
-            "spec.template.spec.activeDeadlineSeconds",
-            "activeDeadlineSeconds in ReplicaSet is not Supported",
-        ));
-    }
+    errs.extend(validate_workload_template(template, "ReplicaSet"));
     errs
 }
 

@@ -28,6 +28,57 @@ pub(super) struct PodSpecChecks {
     pub(super) restart_policy: bool,
 }
 
+/// `ValidatePodTemplateSpec` of a workload's pod template (its labels, annotations and pod
+/// spec, no ephemeral containers), then what `ValidatePodTemplateSpecForReplicaSet` and
+/// `ValidateDaemonSetSpec` add for pods their controller restarts: restartPolicy `Always`
+/// and no activeDeadlineSeconds (`kind` names the controller in that message).
+pub(super) fn validate_workload_template(
+    template: &k8s_openapi::api::core::v1::PodTemplateSpec,
+    kind: &str,
+) -> Vec<FieldError> {
+    let meta = template.metadata.as_ref();
+    let mut errs = validate_labels(meta.and_then(|m| m.labels.as_ref()), "spec.template.labels");
+    errs.extend(super::names::validate_annotations(
+        meta.and_then(|m| m.annotations.as_ref()),
+        "spec.template.annotations",
+    ));
+    let default_pod = PodSpec::default();
+    let pod_spec = template.spec.as_ref().unwrap_or(&default_pod);
+    errs.extend(validate_pod_spec(
+        pod_spec,
+        "spec.template.spec",
+        PodSpecChecks {
+            mounts: true,
+            restart_policy: true,
+        },
+    ));
+    if pod_spec
+        .ephemeral_containers
+        .as_ref()
+        .is_some_and(|e| !e.is_empty())
+    {
+        errs.push(FieldError::forbidden(
+            "spec.template.spec.ephemeralContainers",
+            "ephemeral containers not allowed in pod template",
+        ));
+    }
+    let rp = pod_spec.restart_policy.as_deref().unwrap_or("");
+    if rp != "Always" {
+        errs.push(FieldError::unsupported(
+            "spec.template.spec.restartPolicy",
+            rp,
+            &["Always"],
+        ));
+    }
+    if pod_spec.active_deadline_seconds.is_some() {
+        errs.push(FieldError::forbidden(
+            "spec.template.spec.activeDeadlineSeconds",
+            format!("activeDeadlineSeconds in {kind} is not Supported"),
+        ));
+    }
+    errs
+}
+
 pub(super) fn validate_pod_spec(
     spec: &PodSpec,
     path: &str,
