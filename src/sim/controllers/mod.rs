@@ -5,6 +5,7 @@ pub mod deployment;
 pub mod disruption;
 pub mod endpointslice;
 pub mod garbage_collector;
+pub mod history;
 pub mod informer;
 pub mod node_lifecycle;
 pub mod podgc;

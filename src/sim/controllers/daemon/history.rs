@@ -10,13 +10,11 @@
 use std::collections::BTreeSet;
 
 use k8s_openapi::api::apps::v1::{ControllerRevision, DaemonSet};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
-use k8s_openapi::apimachinery::pkg::runtime::RawExtension;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use serde_json::{json, Value};
 
 use super::util::HASH_LABEL;
-use crate::sim::clock::to_time;
-use crate::sim::controllers::statefulset::revision::{hash, revision_name};
+use crate::sim::controllers::history::{self, hash, revision_name};
 use crate::sim::world::World;
 use crate::sim::{labels, server};
 
@@ -180,27 +178,20 @@ fn snapshot(world: &mut World, ds: &DaemonSet, data: Value, number: i64) -> Resu
         });
         return Err(());
     }
-    let mut labels = ds
+    let template_labels = ds
         .spec
         .as_ref()
         .and_then(|s| s.template.metadata.as_ref())
-        .and_then(|m| m.labels.clone())
-        .unwrap_or_default();
-    labels.insert(HASH_LABEL.into(), hash);
-    let revision = ControllerRevision {
-        metadata: ObjectMeta {
-            name: Some(name.clone()),
-            namespace: ds.metadata.namespace.clone(),
-            labels: Some(labels),
-            annotations: ds.metadata.annotations.clone(),
-            owner_references: Some(vec![controller_ref(ds)]),
-            uid: Some(world.store.new_uid()),
-            creation_timestamp: Some(to_time(world.now)),
-            ..Default::default()
-        },
-        data: Some(RawExtension(data)),
-        revision: number,
-    };
+        .and_then(|m| m.labels.as_ref());
+    let revision = history::new_controller_revision(
+        world,
+        &ds.metadata,
+        controller_ref(ds),
+        template_labels,
+        (HASH_LABEL, &name, &hash),
+        data,
+        number,
+    );
     server::add(world, revision, OWN);
     Ok(name)
 }

@@ -383,11 +383,7 @@ pub fn compute_hash(template: &PodTemplateSpec, collision_count: Option<i32>) ->
     if let Some(c) = collision_count {
         feed(&(c as u32).to_le_bytes());
     }
-    const ALPHANUMS: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-    h.to_string()
-        .bytes()
-        .map(|b| ALPHANUMS[b as usize % ALPHANUMS.len()] as char)
-        .collect()
+    crate::sim::controllers::history::safe_encode(&h.to_string())
 }
 
 /// `ReplicaSetsByCreationTimestamp`: older first, then by name.

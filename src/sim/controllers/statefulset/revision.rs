@@ -1,14 +1,12 @@
 //! ControllerRevisions: the history of a set's templates (B-REV-1..7; HIST, UTL).
 
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use k8s_openapi::apimachinery::pkg::runtime::RawExtension;
 use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
 use super::identity::{controller_ref, set_name};
-use crate::sim::clock::to_time;
+use crate::sim::controllers::history;
 use crate::sim::world::World;
 use crate::sim::{labels, server};
 
@@ -25,34 +23,7 @@ pub fn patch_data(set: &StatefulSet) -> Value {
     json!({"spec": {"template": template}})
 }
 
-/// `HashControllerRevision`: FNV-1 32 over the data, then the collision count, printed
-/// in decimal and passed through `rand.SafeEncodeString` (B-REV-2).
-pub fn hash(data: &Value, collision_count: i32) -> String {
-    let mut h: u32 = 0x811c_9dc5;
-    let mut feed = |bytes: &[u8]| {
-        for b in bytes {
-            h = h.wrapping_mul(0x0100_0193);
-            h ^= *b as u32;
-        }
-    };
-    feed(crate::sim::api::canonical::to_string(data).as_bytes());
-    feed(collision_count.to_string().as_bytes());
-    safe_encode(&h.to_string())
-}
-
-/// `rand.SafeEncodeString`: maps each character into a vowel-free alphabet.
-fn safe_encode(s: &str) -> String {
-    const ALPHANUMS: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-    s.bytes()
-        .map(|b| ALPHANUMS[b as usize % ALPHANUMS.len()] as char)
-        .collect()
-}
-
-/// `ControllerRevisionName`: the prefix is cut at 223 characters.
-pub fn revision_name(prefix: &str, hash: &str) -> String {
-    let prefix: String = prefix.chars().take(223).collect();
-    format!("{prefix}-{hash}")
-}
+pub use crate::sim::controllers::history::{hash, revision_name};
 
 fn revision_of(data: &Value) -> Option<Value> {
     data.pointer("/spec/template").cloned()
@@ -206,24 +177,16 @@ fn create(
                     .spec
                     .as_ref()
                     .and_then(|s| s.template.metadata.as_ref())
-                    .and_then(|m| m.labels.clone())
-                    .unwrap_or_default();
-                let mut labels = template_labels;
-                labels.insert("controller.kubernetes.io/hash".into(), hash.clone());
-                let revision = ControllerRevision {
-                    metadata: ObjectMeta {
-                        name: Some(name.clone()),
-                        namespace: set.metadata.namespace.clone(),
-                        labels: Some(labels),
-                        annotations: set.metadata.annotations.clone(),
-                        owner_references: Some(vec![controller_ref(set)]),
-                        uid: Some(world.store.new_uid()),
-                        creation_timestamp: Some(to_time(world.now)),
-                        ..Default::default()
-                    },
-                    data: Some(RawExtension(data)),
-                    revision: number,
-                };
+                    .and_then(|m| m.labels.as_ref());
+                let revision = history::new_controller_revision(
+                    world,
+                    &set.metadata,
+                    controller_ref(set),
+                    template_labels,
+                    (history::HASH_LABEL, &name, &hash),
+                    data,
+                    number,
+                );
                 server::add(world, revision, OWN);
                 return name;
             }
@@ -263,6 +226,7 @@ pub fn truncate_history(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::controllers::history::safe_encode;
 
     #[test]
     fn safe_encoding_maps_digits_as_upstream() {

@@ -1,0 +1,76 @@
+//! `pkg/controller/history` and `rand.SafeEncodeString`: what the StatefulSet and DaemonSet
+//! controllers share about ControllerRevisions (their hash, their name, a new one for a
+//! parent), and the encoding the Deployment controller's pod-template-hash uses too.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::apps::v1::ControllerRevision;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+use k8s_openapi::apimachinery::pkg::runtime::RawExtension;
+use serde_json::Value;
+
+use crate::sim::clock::to_time;
+use crate::sim::world::World;
+
+/// `ControllerRevisionHashLabel`, the StatefulSet controller's (`NewControllerRevision`).
+pub const HASH_LABEL: &str = "controller.kubernetes.io/hash";
+
+/// `HashControllerRevision`: FNV-1 32 over the data, then the collision count, printed
+/// in decimal and passed through `rand.SafeEncodeString` (B-REV-2).
+pub fn hash(data: &Value, collision_count: i32) -> String {
+    let mut h: u32 = 0x811c_9dc5;
+    let mut feed = |bytes: &[u8]| {
+        for b in bytes {
+            h = h.wrapping_mul(0x0100_0193);
+            h ^= *b as u32;
+        }
+    };
+    feed(crate::sim::api::canonical::to_string(data).as_bytes());
+    feed(collision_count.to_string().as_bytes());
+    safe_encode(&h.to_string())
+}
+
+/// `rand.SafeEncodeString`: maps each character into a vowel-free alphabet.
+pub fn safe_encode(s: &str) -> String {
+    const ALPHANUMS: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    s.bytes()
+        .map(|b| ALPHANUMS[b as usize % ALPHANUMS.len()] as char)
+        .collect()
+}
+
+/// `ControllerRevisionName`: the prefix is cut at 223 characters.
+pub fn revision_name(prefix: &str, hash: &str) -> String {
+    let prefix: String = prefix.chars().take(223).collect();
+    format!("{prefix}-{hash}")
+}
+
+/// `NewControllerRevision` (or the DaemonSet controller's `snapshot`): a revision of
+/// `parent` named `name`, carrying the template's labels plus `hash` under `label` (the
+/// StatefulSet's [`HASH_LABEL`], the DaemonSet's `controller-revision-hash`), the
+/// parent's annotations and a controller reference to it.
+pub fn new_controller_revision(
+    world: &mut World,
+    parent: &ObjectMeta,
+    owner: OwnerReference,
+    template_labels: Option<&BTreeMap<String, String>>,
+    (label, name, hash): (&str, &str, &str),
+    data: Value,
+    number: i64,
+) -> ControllerRevision {
+    let mut labels = template_labels.cloned().unwrap_or_default();
+    labels.insert(label.into(), hash.to_string());
+    ControllerRevision {
+        metadata: ObjectMeta {
+            name: Some(name.to_string()),
+            namespace: parent.namespace.clone(),
+            labels: Some(labels),
+            annotations: parent.annotations.clone(),
+            owner_references: Some(vec![owner]),
+            uid: Some(world.store.new_uid()),
+            creation_timestamp: Some(to_time(world.now)),
+            ..Default::default()
+        },
+        data: Some(RawExtension(data)),
+        revision: number,
+    }
+}
