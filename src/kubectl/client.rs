@@ -576,17 +576,7 @@ fn rollout_undo_deployment(
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string();
-    let sets: Vec<k8s_openapi::api::apps::v1::ReplicaSet> = replicaset::names(world)
-        .iter()
-        .filter_map(|n| replicaset::get(world, n))
-        .filter(|rs| {
-            rs.metadata
-                .owner_references
-                .iter()
-                .flatten()
-                .any(|o| o.uid == uid && o.controller == Some(true))
-        })
-        .collect();
+    let sets = replicaset::controlled_by(world, &uid);
     let mut latest: Option<(i64, &k8s_openapi::api::apps::v1::ReplicaSet)> = None;
     let mut previous: Option<(i64, &k8s_openapi::api::apps::v1::ReplicaSet)> = None;
     let mut chosen = None;

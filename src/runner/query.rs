@@ -440,16 +440,8 @@ fn call(
                     return Ok(Answer::Absent);
                 };
                 let uid = d.metadata.uid.clone().unwrap_or_default();
-                let mut sets: Vec<(i64, String)> = replicaset::names(world)
-                    .iter()
-                    .filter_map(|n| replicaset::get(world, n))
-                    .filter(|rs| {
-                        rs.metadata
-                            .owner_references
-                            .iter()
-                            .flatten()
-                            .any(|o| o.uid == uid && o.controller == Some(true))
-                    })
+                let mut sets: Vec<(i64, String)> = replicaset::controlled_by(world, &uid)
+                    .into_iter()
                     .map(|rs| {
                         (
                             deployment::util::revision(&rs).unwrap_or(0),

@@ -60,6 +60,24 @@ pub fn names(world: &World) -> Vec<String> {
     world.store.names(&kind())
 }
 
+/// The ReplicaSets whose controller is the object with UID `owner` (a Deployment's), in
+/// name order.
+pub fn controlled_by(world: &World, owner: &str) -> Vec<ReplicaSet> {
+    let kind = kind();
+    names(world)
+        .iter()
+        .filter(|n| {
+            world.store.meta(&kind, n).is_some_and(|m| {
+                m.owner_references
+                    .iter()
+                    .flatten()
+                    .any(|o| o.uid == owner && o.controller == Some(true))
+            })
+        })
+        .filter_map(|n| get(world, n))
+        .collect()
+}
+
 /// The name of the ReplicaSet with this UID.
 pub fn by_uid(world: &World, uid: &str) -> Option<String> {
     let kind = kind();
