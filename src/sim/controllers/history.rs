@@ -1,16 +1,18 @@
 //! `pkg/controller/history` and `rand.SafeEncodeString`: what the StatefulSet and DaemonSet
-//! controllers share about ControllerRevisions (their hash, their name, a new one for a
-//! parent), and the encoding the Deployment controller's pod-template-hash uses too.
+//! controllers share about ControllerRevisions (their hash, their name, claiming them, a
+//! new one for a parent), and the encoding the Deployment controller's pod-template-hash
+//! uses too.
 
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::ControllerRevision;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta, OwnerReference};
 use k8s_openapi::apimachinery::pkg::runtime::RawExtension;
 use serde_json::Value;
 
 use crate::sim::clock::to_time;
 use crate::sim::world::World;
+use crate::sim::{labels, server};
 
 /// `ControllerRevisionHashLabel`, the StatefulSet controller's (`NewControllerRevision`).
 pub const HASH_LABEL: &str = "controller.kubernetes.io/hash";
@@ -73,4 +75,50 @@ pub fn new_controller_revision(
         data: Some(RawExtension(data)),
         revision: number,
     }
+}
+
+/// `ClaimControllerRevisions`: the revisions `parent` controls, adopting the orphans its
+/// selector matches (not while it is being deleted) with `owner` as their controller;
+/// (revision number, name), sorted by number then name (`SortControllerRevisions`).
+pub fn claim_revisions(
+    world: &mut World,
+    parent: &ObjectMeta,
+    selector: Option<&LabelSelector>,
+    owner: OwnerReference,
+) -> Vec<(i64, String)> {
+    let uid = parent.uid.clone().unwrap_or_default();
+    let mut adopt = Vec::new();
+    let mut owned = Vec::new();
+    for (name, revision) in world.store.revisions() {
+        let controller = revision
+            .metadata
+            .owner_references
+            .iter()
+            .flatten()
+            .find(|r| r.controller == Some(true));
+        match controller {
+            Some(r) if r.uid == uid => owned.push((revision.revision, name.clone())),
+            Some(_) => {}
+            None if parent.deletion_timestamp.is_none()
+                && labels::matches(selector, revision.metadata.labels.as_ref()) =>
+            {
+                adopt.push(name.clone())
+            }
+            None => {}
+        }
+    }
+    for name in adopt {
+        let number =
+            server::write::<ControllerRevision>(world, &name, server::Author::Owner, |revision| {
+                crate::sim::meta::adopt(&mut revision.metadata, owner.clone());
+                true
+            })
+            .and_then(|_| world.store.revisions().get(&name))
+            .map(|revision| revision.revision);
+        if let Some(number) = number {
+            owned.push((number, name));
+        }
+    }
+    owned.sort();
+    owned
 }

@@ -15,8 +15,8 @@ use serde_json::{json, Value};
 
 use super::util::HASH_LABEL;
 use crate::sim::controllers::history::{self, hash, revision_name};
+use crate::sim::server;
 use crate::sim::world::World;
-use crate::sim::{labels, server};
 
 const OWN: server::Author = server::Author::Owner;
 
@@ -48,39 +48,8 @@ pub fn patch_data(ds: &DaemonSet) -> Value {
 /// `controlledHistories`: the revisions the set controls, adopting orphans its selector
 /// matches; (revision number, name), sorted.
 fn controlled(world: &mut World, ds: &DaemonSet) -> Vec<(i64, String)> {
-    let uid = ds.metadata.uid.clone().unwrap_or_default();
     let selector = ds.spec.as_ref().map(|s| &s.selector);
-    let mut owned = Vec::new();
-    let mut adopt = Vec::new();
-    for (name, revision) in world.store.revisions() {
-        let controller = revision
-            .metadata
-            .owner_references
-            .iter()
-            .flatten()
-            .find(|r| r.controller == Some(true));
-        match controller {
-            Some(r) if r.uid == uid => owned.push((revision.revision, name.clone())),
-            Some(_) => {}
-            None if ds.metadata.deletion_timestamp.is_none()
-                && labels::matches(selector, revision.metadata.labels.as_ref()) =>
-            {
-                adopt.push(name.clone())
-            }
-            None => {}
-        }
-    }
-    for name in adopt {
-        server::write::<ControllerRevision>(world, &name, OWN, |r| {
-            crate::sim::meta::adopt(&mut r.metadata, controller_ref(ds));
-            true
-        });
-        if let Some(r) = world.store.revisions().get(&name) {
-            owned.push((r.revision, name));
-        }
-    }
-    owned.sort();
-    owned
+    history::claim_revisions(world, &ds.metadata, selector, controller_ref(ds))
 }
 
 /// The current revision's hash label and the old revisions' names, after

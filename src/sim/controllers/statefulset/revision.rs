@@ -7,8 +7,8 @@ use serde_json::{json, Value};
 
 use super::identity::{controller_ref, set_name};
 use crate::sim::controllers::history;
+use crate::sim::server;
 use crate::sim::world::World;
-use crate::sim::{labels, server};
 
 /// `getPatch`: the revision data, `{"spec":{"template":{..., "$patch":"replace"}}}`.
 pub fn patch_data(set: &StatefulSet) -> Value {
@@ -44,42 +44,8 @@ pub fn with_template(
 /// The revisions the set owns as (revision number, name), adopting orphans that match its
 /// selector (B-REV-8), sorted by revision number then name (`SortControllerRevisions`).
 pub fn owned_revisions(world: &mut World, set: &StatefulSet) -> Vec<(i64, String)> {
-    let uid = set.metadata.uid.clone().unwrap_or_default();
     let selector = set.spec.as_ref().map(|s| &s.selector);
-    let mut adopt = Vec::new();
-    let mut owned = Vec::new();
-    for (name, revision) in world.store.revisions() {
-        let controller = revision
-            .metadata
-            .owner_references
-            .iter()
-            .flatten()
-            .find(|r| r.controller == Some(true));
-        match controller {
-            Some(r) if r.uid == uid => owned.push((revision.revision, name.clone())),
-            Some(_) => {}
-            None => {
-                if labels::matches(selector, revision.metadata.labels.as_ref())
-                    && set.metadata.deletion_timestamp.is_none()
-                {
-                    adopt.push(name.clone());
-                }
-            }
-        }
-    }
-    for name in adopt {
-        let number = server::write::<ControllerRevision>(world, &name, OWN, |revision| {
-            crate::sim::meta::adopt(&mut revision.metadata, controller_ref(set));
-            true
-        })
-        .and_then(|_| world.store.revisions().get(&name))
-        .map(|revision| revision.revision);
-        if let Some(number) = number {
-            owned.push((number, name.clone()));
-        }
-    }
-    owned.sort();
-    owned
+    history::claim_revisions(world, &set.metadata, selector, controller_ref(set))
 }
 
 /// The controller writes its revisions during its own sync.
