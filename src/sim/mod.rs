@@ -33,6 +33,7 @@ pub mod store {
 }
 pub(crate) mod trace;
 pub(crate) mod volumes;
+pub(crate) mod workqueue;
 pub(crate) mod world;
 
 pub use error::{Limit, SimError};

@@ -5,16 +5,15 @@
 //! timers. `settle` runs everything due at the current instant until nothing more happens;
 //! `step` moves the clock to the next timer.
 
-use std::collections::{BTreeSet, VecDeque};
-
 use super::api::defaults::FeatureGates;
-use super::clock::{Millis, Timers};
+use super::clock::{Millis, Timers, SECOND};
 use super::error::{Limit, SimError};
 use super::events::EventLog;
 use super::kinds::ObjectKind;
 use super::kubelet::Kubelet;
 use super::scheduler::Scheduler;
 use super::server::store::Store;
+use super::workqueue::RateLimitingQueue;
 
 /// The cluster's shape and the limits that stop runaway work.
 #[derive(Clone, Debug)]
@@ -158,38 +157,14 @@ pub struct PodLifecycle {
     pub created: bool,
 }
 
-/// A de-duplicating FIFO of keys, as client-go's workqueue.
-#[derive(Debug, Default)]
-pub struct WorkQueue {
-    order: VecDeque<String>,
-    queued: BTreeSet<String>,
-}
-
-impl WorkQueue {
-    pub fn add(&mut self, key: &str) {
-        // A key already queued (the usual case: many events per sync) costs a lookup.
-        if !self.queued.contains(key) {
-            self.queued.insert(key.to_string());
-            self.order.push_back(key.to_string());
-        }
-    }
-
-    pub fn pop(&mut self) -> Option<String> {
-        let key = self.order.pop_front()?;
-        self.queued.remove(&key);
-        Some(key)
-    }
-}
-
 pub struct World {
     pub config: Config,
     pub now: Millis,
     pub store: Store,
     pub timers: Timers<Timer>,
-    pub statefulset_queue: WorkQueue,
-    pub statefulset_backoff: std::collections::BTreeMap<String, Millis>,
-    /// Syncs already asked for at a later instant, so each is asked once.
-    pub statefulset_requeues: BTreeSet<(String, Millis)>,
+    /// The StatefulSet controller's queue: a failed sync is retried after 1 s, doubling up
+    /// to 60 s.
+    pub statefulset_queue: RateLimitingQueue,
     /// The StatefulSet controller's incremental view of each set's pods.
     pub statefulset_index:
         std::collections::BTreeMap<String, super::controllers::statefulset::index::SetIndex>,
@@ -266,9 +241,7 @@ impl World {
             now: super::clock::ZERO,
             store: Store::default(),
             timers: Timers::default(),
-            statefulset_queue: WorkQueue::default(),
-            statefulset_backoff: Default::default(),
-            statefulset_requeues: BTreeSet::new(),
+            statefulset_queue: RateLimitingQueue::new(SECOND, Millis::secs(60)),
             statefulset_index: Default::default(),
             statefulset_resync: Default::default(),
             daemonset: Default::default(),
@@ -421,8 +394,7 @@ impl World {
     fn fire(&mut self, timer: Timer) -> Result<(), SimError> {
         match timer {
             Timer::SyncStatefulSet { name } => {
-                self.statefulset_requeues.remove(&(name.clone(), self.now));
-                self.statefulset_queue.add(&name);
+                self.statefulset_queue.fire(&name, self.now);
                 Ok(())
             }
             Timer::SyncDaemonSet { name } => {

@@ -17,7 +17,8 @@ use serde_json::Value;
 use crate::sim::api::poddisruptionbudget::{self as pdb_api, KIND};
 use crate::sim::clock::{from_time, to_time, Millis};
 use crate::sim::kinds::ObjectKind;
-use crate::sim::world::{Change, Timer, WatchEvent, WorkQueue, World};
+use crate::sim::workqueue::WorkQueue;
+use crate::sim::world::{Change, Timer, WatchEvent, World};
 use crate::sim::{labels, podutil, server};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 

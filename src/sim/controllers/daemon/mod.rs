@@ -24,7 +24,8 @@ use crate::sim::error::SimError;
 use crate::sim::events::Recorder;
 use crate::sim::kinds::ObjectKind;
 use crate::sim::server::{self, Author, Propagation, RequestError};
-use crate::sim::world::{Change, Timer, WatchEvent, WorkQueue, World};
+use crate::sim::workqueue::RateLimitingQueue;
+use crate::sim::world::{Change, Timer, WatchEvent, World};
 use crate::sim::{labels, podutil};
 
 /// `BurstReplicas`: at most this many creations or deletions per sync.
@@ -37,15 +38,22 @@ const FAILED_BACKOFF_MAX: Millis = Millis::secs(15 * 60);
 const RETRY_INITIAL: Millis = Millis::ms(5);
 const RETRY_MAX: Millis = Millis::secs(1000);
 
-/// The controller's state: its queue, the delayed syncs asked for, the failed-pod back-off
-/// per set and node, and each set's retry delay after a failed sync.
-#[derive(Debug, Default)]
+/// The controller's state: its queue (with the delayed syncs asked for and each set's
+/// retry delay after a failed sync) and the failed-pod back-off per set and node.
+#[derive(Debug)]
 pub struct DaemonSetController {
-    pub queue: WorkQueue,
-    requeues: BTreeSet<(String, Millis)>,
+    pub queue: RateLimitingQueue,
     /// `failedPodsBackoff`: (delay, last update) per `<uid>/<observedGeneration>/<node>`.
     failed: BTreeMap<String, (Millis, Millis)>,
-    retries: BTreeMap<String, Millis>,
+}
+
+impl Default for DaemonSetController {
+    fn default() -> Self {
+        DaemonSetController {
+            queue: RateLimitingQueue::new(RETRY_INITIAL, RETRY_MAX),
+            failed: BTreeMap::new(),
+        }
+    }
 }
 
 /// The informer handlers: sets, pods (by owner; an orphan to every set that selects it),
@@ -81,7 +89,7 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
 }
 
 fn forget(world: &mut World, name: &str) {
-    world.daemonset.retries.remove(name);
+    world.daemonset.queue.forget(name);
 }
 
 fn by_uid(world: &World, uid: &str) -> Option<String> {
@@ -157,18 +165,11 @@ pub fn work(world: &mut World) -> Result<bool, SimError> {
         return Ok(false);
     };
     match sync(world, &name)? {
-        Outcome::Done => {
-            world.daemonset.retries.remove(&name);
-        }
+        Outcome::Done => world.daemonset.queue.forget(&name),
         Outcome::Failed => {
-            let delay = world
-                .daemonset
-                .retries
-                .get(&name)
-                .map(|d| (*d * 2).min(RETRY_MAX))
-                .unwrap_or(RETRY_INITIAL);
-            world.daemonset.retries.insert(name.clone(), delay);
-            sync_after(world, &name, delay);
+            if let Some(at) = world.daemonset.queue.retry_at(&name, world.now) {
+                sync_after(world, &name, at - world.now);
+            }
         }
     }
     Ok(true)
@@ -177,7 +178,7 @@ pub fn work(world: &mut World) -> Result<bool, SimError> {
 /// Asks for a sync of `set` after `delay` (`enqueueDaemonSetAfter`).
 pub fn sync_after(world: &mut World, set: &str, delay: Millis) {
     let at = world.now + delay;
-    if world.daemonset.requeues.insert((set.to_string(), at)) {
+    if world.daemonset.queue.add_after(set, at) {
         world.timers.at(
             at,
             Timer::SyncDaemonSet {
@@ -189,11 +190,7 @@ pub fn sync_after(world: &mut World, set: &str, delay: Millis) {
 
 /// The timer of [`sync_after`] came.
 pub fn fire(world: &mut World, set: &str) {
-    world
-        .daemonset
-        .requeues
-        .remove(&(set.to_string(), world.now));
-    world.daemonset.queue.add(set);
+    world.daemonset.queue.fire(set, world.now);
 }
 
 enum Outcome {

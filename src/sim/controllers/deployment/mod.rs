@@ -20,28 +20,34 @@ mod rolling;
 mod sync;
 pub mod util;
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use serde_json::json;
 
 use super::replicaset;
-use crate::sim::clock::{Millis, MILLISECOND, SECOND};
+use crate::sim::clock::{Millis, SECOND};
 use crate::sim::error::SimError;
 use crate::sim::kinds::ObjectKind;
 use crate::sim::labels;
 use crate::sim::server;
-use crate::sim::world::{Change, Timer, WatchEvent, WorkQueue, World};
+use crate::sim::workqueue::RateLimitingQueue;
+use crate::sim::world::{Change, Timer, WatchEvent, World};
 
 pub const KIND: &str = "Deployment";
 
 /// The controller's state: its work queue and the later syncs it asked for.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct DeploymentController {
-    pub queue: WorkQueue,
-    requeues: BTreeSet<(String, Millis)>,
-    backoff: BTreeMap<String, Millis>,
+    /// Its queue: a failed sync is retried after 1 s, doubling up to 60 s.
+    pub queue: RateLimitingQueue,
+}
+
+impl Default for DeploymentController {
+    fn default() -> Self {
+        DeploymentController {
+            queue: RateLimitingQueue::new(SECOND, Millis::secs(60)),
+        }
+    }
 }
 
 pub fn kind() -> ObjectKind {
@@ -93,7 +99,7 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
     match &event.kind {
         ObjectKind::Other(k) if k == KIND => match event.change {
             Change::Deleted => {
-                world.deployment.backoff.remove(&event.name);
+                world.deployment.queue.forget(&event.name);
             }
             // `updateDeployment` enqueues on every update, its own status writes
             // included: the sync after a rollout completes cleans up old ReplicaSets.
@@ -179,16 +185,12 @@ pub fn work(world: &mut World) -> Result<bool, SimError> {
 
 /// A timer asked for a sync of `name`.
 pub fn fire(world: &mut World, name: &str) {
-    world
-        .deployment
-        .requeues
-        .remove(&(name.to_string(), world.now));
-    world.deployment.queue.add(name);
+    world.deployment.queue.fire(name, world.now);
 }
 
 /// Asks for a sync of `name` at `at`.
 pub fn sync_at(world: &mut World, name: &str, at: Millis) {
-    if world.deployment.requeues.insert((name.to_string(), at)) {
+    if world.deployment.queue.add_after(name, at) {
         world.timers.at(
             at,
             Timer::SyncDeployment {
@@ -201,24 +203,9 @@ pub fn sync_at(world: &mut World, name: &str, at: Millis) {
 /// A failed sync is retried after 1 s, doubling up to 60 s (as the other controllers in
 /// scn).
 fn requeue_with_backoff(world: &mut World, name: &str) {
-    let delay = world
-        .deployment
-        .backoff
-        .get(name)
-        .map(|d| (*d * 2).min(Millis::secs(60)))
-        .unwrap_or(SECOND);
-    world.deployment.backoff.insert(name.to_string(), delay);
-    let at = world.now + delay;
-    if world
-        .deployment
-        .requeues
-        .range((name.to_string(), world.now + MILLISECOND)..=(name.to_string(), at))
-        .next()
-        .is_some()
-    {
-        return;
+    if let Some(at) = world.deployment.queue.retry_at(name, world.now) {
+        sync_at(world, name, at);
     }
-    sync_at(world, name, at);
 }
 
 /// `getReplicaSetsForDeployment`: every ReplicaSet the Deployment owns, adopting orphans
@@ -268,7 +255,7 @@ fn claim_replicasets(world: &mut World, d: &Deployment) -> Vec<ReplicaSet> {
 /// `syncDeployment`.
 pub fn sync_deployment(world: &mut World, name: &str) -> Result<(), SimError> {
     let Some(mut d) = get(world, name) else {
-        world.deployment.backoff.remove(name);
+        world.deployment.queue.forget(name);
         return Ok(());
     };
     let rs_list = claim_replicasets(world, &d);
@@ -290,7 +277,7 @@ pub fn sync_deployment(world: &mut World, name: &str) -> Result<(), SimError> {
     };
     match result {
         Ok(()) => {
-            world.deployment.backoff.remove(name);
+            world.deployment.queue.forget(name);
         }
         Err(sync::Error::Sim(e)) => return Err(e),
         Err(sync::Error::Failed(_)) => requeue_with_backoff(world, name),

@@ -30,7 +30,8 @@ use crate::sim::controllers::informer::FastMap;
 use crate::sim::kinds::ObjectKind;
 use crate::sim::podutil::{self, natural_cmp};
 use crate::sim::server;
-use crate::sim::world::{WatchEvent, WorkQueue, World};
+use crate::sim::workqueue::WorkQueue;
+use crate::sim::world::{WatchEvent, World};
 
 use reconciler::{Desired, Scope, SliceInfo, SliceSet};
 pub use utils::LABEL_SERVICE_NAME;

@@ -15,19 +15,18 @@ mod pod_control;
 pub mod ranks;
 mod status;
 
-use std::collections::BTreeSet;
-
 use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 
-use crate::sim::clock::{Millis, MILLISECOND, SECOND};
+use crate::sim::clock::{Millis, SECOND};
 use crate::sim::error::SimError;
 use crate::sim::kinds::ObjectKind;
 use crate::sim::labels;
 use crate::sim::podutil;
 use crate::sim::server;
-use crate::sim::world::{Change, Timer, WatchEvent, WorkQueue, World};
+use crate::sim::workqueue::RateLimitingQueue;
+use crate::sim::world::{Change, Timer, WatchEvent, World};
 
 /// The Kind.
 pub const KIND: &str = "ReplicaSet";
@@ -36,13 +35,18 @@ pub const KIND: &str = "ReplicaSet";
 pub const BURST_REPLICAS: usize = 500;
 
 /// The controller's state: its work queue and the later syncs it asked for.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ReplicaSetController {
-    pub queue: WorkQueue,
-    /// Syncs asked for at a later instant (availability, back-off), each asked once.
-    requeues: BTreeSet<(String, Millis)>,
-    /// The back-off of a set whose last sync failed.
-    backoff: std::collections::BTreeMap<String, Millis>,
+    /// Its queue: a failed sync is retried after 1 s, doubling up to 60 s.
+    pub queue: RateLimitingQueue,
+}
+
+impl Default for ReplicaSetController {
+    fn default() -> Self {
+        ReplicaSetController {
+            queue: RateLimitingQueue::new(SECOND, Millis::secs(60)),
+        }
+    }
 }
 
 pub fn kind() -> ObjectKind {
@@ -104,7 +108,7 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
         ObjectKind::Pod => on_pod_event(world, event),
         ObjectKind::Other(k) if k == KIND => match event.change {
             Change::Deleted => {
-                world.replicaset.backoff.remove(&event.name);
+                world.replicaset.queue.forget(&event.name);
             }
             // The set's own status writes need no sync (`status_only`).
             _ if !event.status_only => world.replicaset.queue.add(&event.name),
@@ -154,11 +158,7 @@ pub fn work(world: &mut World) -> Result<bool, SimError> {
 
 /// A timer asked for a sync of `name`.
 pub fn fire(world: &mut World, name: &str) {
-    world
-        .replicaset
-        .requeues
-        .remove(&(name.to_string(), world.now));
-    world.replicaset.queue.add(name);
+    world.replicaset.queue.fire(name, world.now);
 }
 
 /// `IsPodActive`: not Succeeded, not Failed, not being deleted.
@@ -174,7 +174,7 @@ fn is_terminating(pod: &Pod) -> bool {
 /// `syncReplicaSet`.
 pub fn sync(world: &mut World, name: &str) -> Result<(), SimError> {
     let Some(rs) = get(world, name) else {
-        world.replicaset.backoff.remove(name);
+        world.replicaset.queue.forget(name);
         return Ok(());
     };
     let uid = rs.metadata.uid.clone().unwrap_or_default();
@@ -245,7 +245,7 @@ pub fn sync(world: &mut World, name: &str) -> Result<(), SimError> {
     }
     match result {
         Ok(()) => {
-            world.replicaset.backoff.remove(name);
+            world.replicaset.queue.forget(name);
         }
         Err(_) => requeue_with_backoff(world, name),
     }
@@ -255,29 +255,14 @@ pub fn sync(world: &mut World, name: &str) -> Result<(), SimError> {
 /// A failed sync is retried after 1 s, doubling up to 60 s (as the StatefulSet
 /// controller's in scn).
 fn requeue_with_backoff(world: &mut World, name: &str) {
-    let delay = world
-        .replicaset
-        .backoff
-        .get(name)
-        .map(|d| (*d * 2).min(Millis::secs(60)))
-        .unwrap_or(SECOND);
-    world.replicaset.backoff.insert(name.to_string(), delay);
-    let at = world.now + delay;
-    if world
-        .replicaset
-        .requeues
-        .range((name.to_string(), world.now + MILLISECOND)..=(name.to_string(), at))
-        .next()
-        .is_some()
-    {
-        return;
+    if let Some(at) = world.replicaset.queue.retry_at(name, world.now) {
+        sync_at(world, name, at);
     }
-    sync_at(world, name, at);
 }
 
 /// Asks for a sync of `name` at `at`.
 pub fn sync_at(world: &mut World, name: &str, at: Millis) {
-    if world.replicaset.requeues.insert((name.to_string(), at)) {
+    if world.replicaset.queue.add_after(name, at) {
         world.timers.at(
             at,
             Timer::SyncReplicaSet {

@@ -15,7 +15,7 @@ pub mod revision;
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::Pod;
 
-use crate::sim::clock::{Millis, MILLISECOND, SECOND};
+use crate::sim::clock::Millis;
 use crate::sim::error::SimError;
 use crate::sim::labels;
 use crate::sim::podutil;
@@ -217,7 +217,7 @@ pub fn sync(world: &mut World, name: &str) -> Result<(), SimError> {
     // The sync holds the stored set shared (no copy); its status write goes through the
     // API server.
     let Some(mut set) = world.store.statefulsets().get_shared(name) else {
-        world.statefulset_backoff.remove(name);
+        world.statefulset_queue.forget(name);
         world.statefulset_index.remove(name);
         return Ok(());
     };
@@ -254,7 +254,7 @@ pub fn sync(world: &mut World, name: &str) -> Result<(), SimError> {
     let outcome = result?;
     match outcome {
         control::Outcome::Done => {
-            world.statefulset_backoff.remove(name);
+            world.statefulset_queue.forget(name);
             world.statefulset_resync.owed.remove(name);
         }
         control::Outcome::Failed => {
@@ -403,28 +403,14 @@ fn claim_pods(world: &mut World, set: &StatefulSet, names: &[String]) -> Vec<Cla
 
 /// A failed controller action is retried after 1 s, doubling up to 60 s.
 fn requeue_with_backoff(world: &mut World, name: &str) {
-    let delay = world
-        .statefulset_backoff
-        .get(name)
-        .map(|d| (*d * 2).min(Millis::secs(60)))
-        .unwrap_or(SECOND);
-    world.statefulset_backoff.insert(name.to_string(), delay);
-    // As client-go's delaying queue: a retry already pending at an earlier time wins.
-    let at = world.now + delay;
-    if world
-        .statefulset_requeues
-        .range((name.to_string(), world.now + MILLISECOND)..=(name.to_string(), at))
-        .next()
-        .is_some()
-    {
-        return;
+    if let Some(at) = world.statefulset_queue.retry_at(name, world.now) {
+        sync_at(world, name, at);
     }
-    sync_at(world, name, at);
 }
 
 /// Asks for a sync of `set` at `at` (availability after minReadySeconds).
 pub fn sync_at(world: &mut World, set: &str, at: Millis) {
-    if world.statefulset_requeues.insert((set.to_string(), at)) {
+    if world.statefulset_queue.add_after(set, at) {
         world.timers.at(
             at,
             Timer::SyncStatefulSet {
