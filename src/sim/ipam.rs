@@ -1,4 +1,5 @@
-//! Pod IP allocation per node (the CNI's host-local IPAM): node-N owns 10.244.N.0/24 and
+//! Pod IP allocation per node (the CNI's host-local IPAM): a node owns the /24 of its
+//! `spec.podCIDR` (10.244.N.0/24, N its index) and
 //! hands out addresses in order from .2; after .254 it takes the lowest free address, so a
 //! re-created pod gets a new IP.
 

@@ -209,13 +209,28 @@ fn sandbox_failed(world: &mut World, rt: &mut PodRuntime, why: String) {
     sync_at(world, &name, &uid, retry);
 }
 
-/// The sandbox starts and takes the next IP of its node's range.
+/// The first three octets of the node's pod CIDR (`spec.podCIDR`, a /24 here), with the
+/// dot: `10.244.1.` for `10.244.1.0/24`. A node without one (a Node object written without
+/// it) hands out `10.244.0.x`.
+fn pod_cidr_prefix(world: &World, node: &str) -> String {
+    let cidr = world
+        .store
+        .nodes()
+        .get(node)
+        .and_then(|n| n.spec.as_ref()?.pod_cidr.clone());
+    cidr.as_deref()
+        .and_then(|c| c.split('/').next())
+        .and_then(|ip| ip.rsplit_once('.'))
+        .filter(|(net, _)| net.split('.').count() == 3)
+        .map(|(net, _)| format!("{net}."))
+        .unwrap_or_else(|| "10.244.0.".to_string())
+}
+
+/// The sandbox starts and takes the next IP of its node's range (the host-local IPAM of
+/// the node's `spec.podCIDR`).
 fn create_sandbox(world: &mut World, rt: &mut PodRuntime) {
     let node = rt.node.clone();
-    let node_number = node
-        .strip_prefix("node-")
-        .and_then(|n| n.parse::<u32>().ok())
-        .unwrap_or(0);
+    let prefix = pod_cidr_prefix(world, &node);
     let lowest_free = world.mutant(crate::sim::Mutant::IpReused);
     let ipam = world.kubelet.ipam.entry(node.clone()).or_default();
     let host = if lowest_free {
@@ -224,7 +239,7 @@ fn create_sandbox(world: &mut World, rt: &mut PodRuntime) {
         ipam.allocate()
     };
     rt.sandbox = Some(super::Sandbox {
-        pod_ip: host.map(|host| format!("10.244.{node_number}.{host}")),
+        pod_ip: host.map(|host| format!("{prefix}{host}")),
         host_ip: host_ip(world, &node),
         started: rt.started,
         created: true,
