@@ -57,7 +57,7 @@ fn a_long_set_name_makes_every_pod_creation_fail_with_the_label_error() {
     assert!(w.store.pods().is_empty());
     let events: Vec<String> = w
         .events
-        .about(&ObjectKind::StatefulSet, name)
+        .about(&ObjectKind::StatefulSet, name, w.now)
         .map(|e| format!("{}: {}", e.reason, e.message))
         .collect();
     let first = events.first().expect("a FailedCreate event");
@@ -69,7 +69,7 @@ fn a_long_set_name_makes_every_pod_creation_fail_with_the_label_error() {
     // Retried after 1 s, doubling (docs/language.md): attempts at 0, 1, 3 and 7 s.
     let times: Vec<u64> = w
         .events
-        .about(&ObjectKind::StatefulSet, name)
+        .about(&ObjectKind::StatefulSet, name, w.now)
         .map(|e| e.at.as_ms())
         .collect();
     assert_eq!(times, vec![0, 1_000, 3_000, 7_000], "{times:?}");

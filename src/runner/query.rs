@@ -425,7 +425,7 @@ fn call(
             Ok(Answer::List(
                 world
                     .events
-                    .about(&kind, &name)
+                    .about(&kind, &name, world.now)
                     .map(|e| format!("{}: {}", e.reason, e.message))
                     .collect(),
             ))

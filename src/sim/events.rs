@@ -48,6 +48,40 @@ pub const COMBINED_PREFIX: &str = "(combined from similar events): ";
 const SPAM_BURST: u64 = 25;
 /// `defaultSpamQPS` (1/300): one more event every 300 s, in milliseconds per token.
 const SPAM_REFILL_MS: u64 = 300_000;
+/// kube-apiserver's `--event-ttl` (1 h by default): the TTL of every write of an Event.
+const EVENT_TTL: Millis = Millis::secs(3600);
+/// The etcd3 store's lease manager: a lease is reused for writes within
+/// `min(5 % of the TTL, 60 s)` of the one that granted it (and is granted that much
+/// longer), for at most 1000 objects (`defaultLeaseReuseDurationSeconds`,
+/// `defaultLeaseMaxObjectCount`).
+const LEASE_REUSE: Millis = Millis::secs(60);
+const LEASE_MAX_OBJECTS: u64 = 1000;
+
+/// The events store's `leaseManager` (`staging/src/k8s.io/apiserver/pkg/storage/etcd3/
+/// lease_manager.go` `GetLease`): every write of an Event attaches it to a lease of
+/// `EVENT_TTL` + `LEASE_REUSE`, the previous one when it still lasts long enough, and the
+/// Event is gone when its last write's lease expires.
+#[derive(Debug, Default)]
+struct Leases {
+    expires: Millis,
+    attached: u64,
+}
+
+impl Leases {
+    /// `GetLease` for a write at `now`: when that lease expires. Writes in one instant are
+    /// taken as upstream's come, a little apart, so the one before them is reused.
+    fn get(&mut self, now: Millis) -> Millis {
+        self.attached += 1;
+        let valid = now + EVENT_TTL < self.expires;
+        let sufficient = now + EVENT_TTL + LEASE_REUSE >= self.expires;
+        if valid && sufficient && self.attached <= LEASE_MAX_OBJECTS {
+            return self.expires;
+        }
+        self.expires = now + EVENT_TTL + LEASE_REUSE;
+        self.attached = 1;
+        self.expires
+    }
+}
 
 /// Who records an event, as each component's broadcaster is set up upstream.
 #[derive(Clone, Copy, Debug)]
@@ -217,6 +251,9 @@ struct Stored {
     observed: u64,
     /// Whether the server has it (its first observations may all have been dropped).
     sent: bool,
+    /// When its last write's lease expires: from then on the server has it no more (until
+    /// the recorder, finding it gone, creates it again).
+    expires: Millis,
     /// The text last sent (a combined Event's message changes with each occurrence).
     record: u32,
     /// Index into [`EventLog::objects`].
@@ -229,7 +266,8 @@ struct Stored {
 struct Subject {
     kind: ObjectKind,
     name: Arc<str>,
-    seen: Vec<(u32, Millis)>,
+    /// (text, when sent, the Event it was sent as).
+    seen: Vec<(u32, Millis, u32)>,
     /// Its incarnations (UIDs) and their numbers: a re-created pod is another.
     uids: Vec<(Box<str>, u32)>,
 }
@@ -328,6 +366,8 @@ pub struct EventLog {
     aggregates: FastMap<(u32, u32, &'static str, u32), Aggregate>,
     /// `eventLogger`'s observations: the Event each key last updated.
     observed: FastMap<(u32, u32, LogKey), u32>,
+    /// The API server's leases for Event writes.
+    leases: Leases,
 }
 
 impl EventLog {
@@ -392,6 +432,7 @@ impl EventLog {
                     count: 0,
                     observed: 1,
                     sent: false,
+                    expires: at,
                     record: text,
                     object,
                 });
@@ -409,8 +450,12 @@ impl EventLog {
                 return;
             }
         }
+        // Sent: created, or patched (`recordToSink` creates it again when the patch finds it
+        // expired); each write takes a lease.
+        let expires = self.leases.get(at);
         let event = &mut self.stored[stored as usize];
         event.sent = true;
+        event.expires = expires;
         event.count = event.observed;
         event.last = at;
         event.record = text;
@@ -419,7 +464,7 @@ impl EventLog {
             record.sent = true;
             record.at = at;
         }
-        self.objects[object as usize].seen.push((text, at));
+        self.objects[object as usize].seen.push((text, at, stored));
     }
 
     /// The number of the text (object, type, reason, message), a new one if it is new.
@@ -542,25 +587,29 @@ impl EventLog {
             .map(|id| self.event(id, self.records[id as usize].at))
     }
 
-    /// Events about one object, one entry per occurrence sent (`at` is when that
-    /// occurrence was recorded), oldest first.
+    /// Events about one object the API server still has at `now`, one entry per occurrence
+    /// sent (`at` is when that occurrence was recorded), oldest first.
     pub fn about<'a>(
         &'a self,
         kind: &'a ObjectKind,
         name: &'a str,
+        now: Millis,
     ) -> impl Iterator<Item = Event> + 'a {
         self.subject(kind, name)
             .into_iter()
             .flat_map(|object| object.seen.iter())
-            .map(|(id, at)| self.event(*id, *at))
+            .filter(move |(_, _, stored)| self.stored[*stored as usize].expires > now)
+            .map(|(id, at, _)| self.event(*id, *at))
     }
 
-    /// Events about one object as the API server stores them: one per Event sent, with
-    /// its count, last time and last text, in the order each was first observed.
+    /// Events about one object as the API server stores them at `now`: one per Event sent
+    /// and not expired, with its count, last time and last text, in the order each was
+    /// first observed.
     pub fn aggregated<'a>(
         &'a self,
         kind: &'a ObjectKind,
         name: &'a str,
+        now: Millis,
     ) -> impl Iterator<Item = Event> + 'a {
         let object = self
             .object_ids
@@ -569,7 +618,7 @@ impl EventLog {
             .copied();
         self.stored
             .iter()
-            .filter(move |s| s.sent && Some(s.object) == object)
+            .filter(move |s| s.sent && s.expires > now && Some(s.object) == object)
             .map(|s| Event {
                 at: s.first,
                 count: s.count,
@@ -581,5 +630,26 @@ impl EventLog {
     fn subject(&self, kind: &ObjectKind, name: &str) -> Option<&Subject> {
         let id = self.object_ids.get(kind)?.get(name)?;
         Some(&self.objects[*id as usize])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `GetLease`: a lease of TTL + 60 s, reused by writes less than 60 s after it was
+    /// granted, for at most 1000 of them.
+    #[test]
+    fn writes_share_a_lease_for_60_s_and_1000_objects() {
+        let mut leases = Leases::default();
+        let t = |s: u64| Millis::secs(s);
+        assert_eq!(leases.get(t(10)), t(10 + 3660));
+        assert_eq!(leases.get(t(10)), t(10 + 3660));
+        assert_eq!(leases.get(t(69)), t(10 + 3660));
+        assert_eq!(leases.get(t(70)), t(70 + 3660));
+        for _ in 2..=1000 {
+            assert_eq!(leases.get(t(80)), t(70 + 3660));
+        }
+        assert_eq!(leases.get(t(80)), t(80 + 3660));
     }
 }

@@ -17,8 +17,8 @@ fn repeated_events_are_stored_once_with_a_count_and_listed_per_occurrence() {
     client::apply(&mut w, &pod, "test").expect("accepted");
     w.advance_to(crate::sim::clock::Millis::ms(100 * 3_600_000))
         .expect("no limit");
-    let sent: Vec<_> = w.events.about(&ObjectKind::Pod, "p").collect();
-    let stored: Vec<_> = w.events.aggregated(&ObjectKind::Pod, "p").collect();
+    let sent: Vec<_> = w.events.about(&ObjectKind::Pod, "p", w.now).collect();
+    let stored: Vec<_> = w.events.aggregated(&ObjectKind::Pod, "p", w.now).collect();
     // A pull every 300 s for 100 h; the kubelet's spam filter lets 25 events about the pod
     // through at once, then one every 300 s: about 1200, a handful of Events.
     let kubelet: Vec<_> = sent.iter().filter(|e| e.reason != "Scheduled").collect();
@@ -60,7 +60,7 @@ fn the_tenth_distinct_message_of_a_reason_is_combined() {
         );
     }
     let sent: Vec<_> = log
-        .about(&ObjectKind::StatefulSet, "web")
+        .about(&ObjectKind::StatefulSet, "web", at(0))
         .map(|e| e.message)
         .collect();
     assert_eq!(sent[8], "create Pod web-8 in StatefulSet web successful");
@@ -69,7 +69,9 @@ fn the_tenth_distinct_message_of_a_reason_is_combined() {
         "(combined from similar events): create Pod web-9 in StatefulSet web successful"
     );
     // Stored: nine Events, and one combined Event counted three times with the last text.
-    let stored: Vec<_> = log.aggregated(&ObjectKind::StatefulSet, "web").collect();
+    let stored: Vec<_> = log
+        .aggregated(&ObjectKind::StatefulSet, "web", at(0))
+        .collect();
     assert_eq!(stored.len(), 10);
     assert_eq!(stored[9].count, 3);
     assert_eq!(
@@ -104,7 +106,7 @@ fn the_tenth_distinct_message_of_a_reason_is_combined() {
         );
     }
     let last = log
-        .about(&ObjectKind::StatefulSet, "web")
+        .about(&ObjectKind::StatefulSet, "web", at(0))
         .last()
         .expect("sent");
     assert_eq!(
@@ -112,6 +114,6 @@ fn the_tenth_distinct_message_of_a_reason_is_combined() {
         "create Pod web-12 in StatefulSet web successful"
     );
     assert!(log
-        .about(&ObjectKind::Pod, "p")
+        .about(&ObjectKind::Pod, "p", at(0))
         .all(|e| !e.message.starts_with("(combined")));
 }

@@ -526,13 +526,56 @@ fn start_next(world: &mut World, rt: &mut PodRuntime) -> bool {
         return began;
     }
     rt.initialized = true;
+    // `SyncPod` starts the app containers one after the other in spec order, and
+    // `startContainer` returns only when the container's postStart hook has: a container
+    // after one whose hook is still to run (or runs) is not pulled, created or started
+    // before it returns, and from there on each waits for the one before it to have
+    // started. Before the first hook the app containers take their 2 s together.
+    let mut hook_ahead = false;
+    let mut after_hook = false;
     for i in 0..rt.containers.len() {
-        if rt.containers[i].role == Role::App && rt.containers[i].state == State::NotStarted {
-            begin_create(world, rt, i, true);
+        let c = &rt.containers[i];
+        if c.role != Role::App {
+            continue;
+        }
+        if c.state == State::NotStarted && !hook_ahead {
+            if after_hook {
+                begin_after_post_start(world, rt, i);
+            } else {
+                begin_create(world, rt, i, true);
+            }
             began = true;
+        }
+        let c = &rt.containers[i];
+        after_hook |= c.post_start_sleep > ZERO;
+        if after_hook
+            && matches!(
+                c.state,
+                State::NotStarted | State::Creating { .. } | State::PostStart { .. }
+            )
+        {
+            hook_ahead = true;
         }
     }
     began
+}
+
+/// Container `i`, which waited for the postStart hook of a container before it: its
+/// `startContainer` begins now, so its image is pulled now (the first pull takes 2 s, or
+/// `slow-to-pull`), and an image already on the node (the one the hooked container pulled)
+/// lets it start at once (`EnsureImageExists`: already present).
+fn begin_after_post_start(world: &mut World, rt: &mut PodRuntime, i: usize) {
+    let now = world.now;
+    match images::decide(world, rt, i, true) {
+        PullDecision::Never => images::never_pull(world, rt, i),
+        PullDecision::Pull(took) => {
+            rt.containers[i].state = State::Creating {
+                until: now + took,
+                pull: Some(took),
+            };
+        }
+        PullDecision::Present => container_started(world, rt, i, None),
+    }
 }
 
 /// The pod's `terminationGracePeriodSeconds` (30 s by default), the time a container

@@ -152,7 +152,7 @@ fn trace_sync_end(world: &mut World, set: &StatefulSet, result: &Result<(), Writ
     } else if let Err(WriteError::Failed(_)) = result {
         let last = world
             .events
-            .about(&ObjectKind::StatefulSet, &name)
+            .about(&ObjectKind::StatefulSet, &name, world.now)
             .filter(|e| e.type_ == "Warning")
             .last()
             .map(|e| format!("{}: {}", e.reason, e.message));
