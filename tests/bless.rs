@@ -91,13 +91,6 @@ fn a_table_cell_next_to_a_wildcard_keeps_the_columns_aligned() {
     blesses("table", 1);
 }
 
-/// A cell kubectl prints with blanks (a set-based selector) is written with one space
-/// between its words, in an aligned table and in one whose cells one space separated.
-#[test]
-fn a_set_based_selector_cell_is_blessed_and_reads_back() {
-    blesses("set-selector", 2);
-}
-
 #[test]
 fn a_trailing_comment_is_kept() {
     blesses("comment", 2);

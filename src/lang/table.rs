@@ -45,13 +45,7 @@ pub fn parse(
         match &columns {
             None => columns = Some(header(kind, line, line_start, lines, errors)),
             Some(cols) => {
-                // As in the header, one space joins the words of a cell (kubectl prints
-                // `tier in (a,b)`, `1 (5s ago)`); a row whose cells only single spaces
-                // separate is still read word by word when that fits the header.
-                let mut cells = split(line, line_start, true);
-                if cells.len() != cols.len() {
-                    cells = split(line, line_start, false);
-                }
+                let cells = split(line, line_start, false);
                 let first = cells.first().map_or(line_start, |c| c.0);
                 let last = cells.last().map_or(line_start, |c| c.1);
                 let span = lines.span(first, last);
@@ -159,10 +153,9 @@ fn joined_columns<'k>(text: &str, known: &[&'k str]) -> Option<Vec<&'k str>> {
     (parts.len() > 1).then_some(parts)
 }
 
-/// Cells with their byte ranges. With `join_words`, one space joins the words of a cell
-/// (`ACCESS MODES`, `tier in (a,b)`) and two or more separate cells; without it any run of
-/// spaces separates.
-fn split(line: &str, line_start: usize, join_words: bool) -> Vec<(usize, usize, String)> {
+/// Cells with their byte ranges. In the header one space joins the words of a column
+/// name (`ACCESS MODES`); in rows cells hold no blanks, so any run of spaces separates.
+fn split(line: &str, line_start: usize, header: bool) -> Vec<(usize, usize, String)> {
     let mut cells = Vec::new();
     let bytes = line.as_bytes();
     let mut i = 0;
@@ -174,7 +167,7 @@ fn split(line: &str, line_start: usize, join_words: bool) -> Vec<(usize, usize, 
         let begin = i;
         while i < bytes.len() {
             let single_gap =
-                join_words && bytes[i] == b' ' && bytes.get(i + 1).is_some_and(|b| *b != b' ');
+                header && bytes[i] == b' ' && bytes.get(i + 1).is_some_and(|b| *b != b' ');
             if bytes[i] == b' ' && !single_gap {
                 break;
             }
