@@ -10,18 +10,9 @@ pub(super) fn admit_claim(world: &World, claim: &mut PersistentVolumeClaim) {
     let has_class = crate::sim::controllers::volume::claim_has_class(claim);
     if let Some(spec) = claim.spec.as_mut() {
         if !has_class {
-            spec.storage_class_name = world
-                .store
-                .storage_classes
-                .iter()
-                .find(|(_, c)| {
-                    c.metadata
-                        .annotations
-                        .as_ref()
-                        .and_then(|a| a.get("storageclass.kubernetes.io/is-default-class"))
-                        .is_some_and(|v| v == "true")
-                })
-                .map(|(name, _)| name.clone());
+            // `GetDefaultClass`: the newest class marked default (GA or beta annotation).
+            spec.storage_class_name = crate::sim::controllers::volume::default_class(&world.store)
+                .and_then(|class| class.metadata.name.clone());
         }
     }
     let finalizers = claim.metadata.finalizers.get_or_insert_with(Vec::new);

@@ -106,6 +106,8 @@ pub fn storage_request(spec: Option<&PersistentVolumeClaimSpec>) -> Option<i128>
 /// may be set once, and a Bound claim may change its storage request and
 /// `volumeAttributesClassName`; the request may shrink only while it stays above
 /// `status.capacity` (recovery from a failed expansion); `volumeMode` never changes.
+/// `storageClassName` may be set once where it was nil (`validateStorageClassUpgradeFromNil`,
+/// RetroactiveDefaultStorageClass), to the beta class annotation's value if the claim has one.
 /// `new` carries the stored status (the main resource cannot change it).
 pub fn validate_pvc_update(
     new: &PersistentVolumeClaim,
@@ -114,6 +116,16 @@ pub fn validate_pvc_update(
     let mut errs = validate_pvc(new);
     let mut new_spec = new.spec.clone().unwrap_or_default();
     let mut old_spec = old.spec.clone().unwrap_or_default();
+    let old_annotation = old
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get("volume.beta.kubernetes.io/storage-class"));
+    if let (None, Some(class)) = (&old_spec.storage_class_name, &new_spec.storage_class_name) {
+        if old_annotation.is_none_or(|a| a == class) {
+            new_spec.storage_class_name = None;
+        }
+    }
     if old_spec
         .volume_name
         .as_deref()

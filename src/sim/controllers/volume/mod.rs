@@ -14,7 +14,8 @@
 //! Split as upstream's rooms: `persistentvolume.rs` is the PV controller's binding and
 //! reclaim (`pkg/controller/volume/persistentvolume`), `plugins.rs` its in-tree volume
 //! plugins, `matching.rs` which volume fits a claim (shared with the scheduler),
-//! `provisioner.rs` the dynamic provisioner, `expand.rs` the expand controller
+//! `provisioner.rs` the dynamic provisioner, `storageclass.rs` which class is the default
+//! (`pkg/volume/util/storageclass.go`), `expand.rs` the expand controller
 //! (`pkg/controller/volume/expand`), `protection.rs` the pvc-/pv-protection finalizers
 //! (`pkg/controller/volume/pvcprotection`, `pvprotection`); the scheduler's side is
 //! `scheduler/plugins/volume_binding.rs`.
@@ -26,6 +27,7 @@ mod persistentvolume;
 mod plugins;
 mod protection;
 mod provisioner;
+mod storageclass;
 
 use crate::sim::events::Recorder;
 use std::collections::BTreeSet;
@@ -40,9 +42,12 @@ use crate::sim::world::{Change, WatchEvent, World};
 
 pub(crate) use matching::{find_matching_volume, node_affinity_admits, request_of, Search, Wants};
 pub(crate) use persistentvolume::{bind as bind_volume, sync_claim};
-use persistentvolume::{owe_resync, sync_pending_claims, sync_volume};
+use persistentvolume::{
+    owe_resync, owe_sync_classless, sync_claims_of_class, sync_pending_claims, sync_volume,
+};
 pub(crate) use persistentvolume::{recycle, resync};
 use protection::release_unused_claims;
+pub(crate) use storageclass::default_class;
 
 pub const PVC_PROTECTION: &str = "kubernetes.io/pvc-protection";
 pub const PV_PROTECTION: &str = "kubernetes.io/pv-protection";
@@ -71,7 +76,9 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
     match (&event.kind, &event.change) {
         (ObjectKind::PersistentVolumeClaim, Change::Deleted) => {
             if let Some(Object::PersistentVolumeClaim(claim)) = event.object.as_ref() {
-                expand::forget_claim(world, claim.metadata.uid.as_deref().unwrap_or_default());
+                let uid = claim.metadata.uid.as_deref().unwrap_or_default();
+                expand::forget_claim(world, uid);
+                persistentvolume::forget_claim(world, uid);
             }
             // The volumes that were bound to it learn that it is gone.
             let bound: Vec<String> = world
@@ -121,7 +128,14 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
                 sync_pending_claims(world);
             }
         }
-        (ObjectKind::StorageClass, Change::Added) => sync_pending_claims(world),
+        (ObjectKind::StorageClass, Change::Added | Change::Modified) => {
+            if event.change == Change::Added {
+                sync_claims_of_class(world, &event.name);
+            }
+            // A class newly marked default reaches the claims that name none at the next
+            // resync.
+            owe_sync_classless(world);
+        }
         (ObjectKind::Pod, change) => {
             if *change == Change::Added {
                 owe_resync(world, &event.name);

@@ -41,6 +41,28 @@ pub(super) fn sync_pending_claims(world: &mut World) {
     }
 }
 
+/// A StorageClass was created: the Pending claims that name it are synced at once. (The PV
+/// controller has no class handler and would see it at its next resync; scn syncs them at
+/// once so that a class applied with the objects whose claims name it, as one file, serves
+/// them as upstream's slower controllers do.)
+pub(super) fn sync_claims_of_class(world: &mut World, class: &str) {
+    let pending: Vec<String> =
+        world
+            .volume_controller
+            .index
+            .pending()
+            .into_iter()
+            .filter(|c| {
+                world.store.claims().get(c).is_some_and(|c| {
+                    phase_of_claim(c) == "Pending" && super::claim_class(c) == class
+                })
+            })
+            .collect();
+    for name in pending {
+        sync_claim(world, &name);
+    }
+}
+
 /// `syncClaim`: an unbound claim is bound, provisioned, or waits; a bound claim whose
 /// volume is gone is Lost.
 pub(crate) fn sync_claim(world: &mut World, name: &str) {
@@ -79,10 +101,18 @@ pub(crate) fn sync_claim(world: &mut World, name: &str) {
     // WaitForFirstConsumer: the scheduler binds a volume that fits the node it chose; the
     // controller binds only a volume pre-bound to the claim.
     let delay_binding = class.is_some_and(waits_for_consumer);
+    let has_class = super::claim_has_class(&claim);
     let found = find_volume(world, &claim, delay_binding);
     drop(claim);
+    let class = class.cloned();
     if let Some(pv) = found {
         bind(world, name, &pv);
+        return;
+    }
+    // `assignDefaultStorageClass` (RetroactiveDefaultStorageClass, GA in v1.28): a claim
+    // that names no class (not even "") gets the default class, if there is one now; the
+    // claim's update brings it back here to be provisioned.
+    if !has_class && assign_default_class(world, name) {
         return;
     }
     if class_name.is_empty() {
@@ -96,7 +126,7 @@ pub(crate) fn sync_claim(world: &mut World, name: &str) {
         );
         return;
     }
-    let Some(class) = class.cloned() else {
+    let Some(class) = class else {
         tell(
             world,
             Recorder::PERSISTENT_VOLUME,
@@ -119,6 +149,24 @@ pub(crate) fn sync_claim(world: &mut World, name: &str) {
         return;
     }
     provision_claim(world, name, &class, selected.as_deref());
+}
+
+/// `assignDefaultStorageClass`: the claim's `storageClassName` becomes the default class's
+/// name (`GetDefaultClass`); says whether the claim was updated.
+fn assign_default_class(world: &mut World, name: &str) -> bool {
+    let Some(default) = super::default_class(&world.store).and_then(|c| c.metadata.name.clone())
+    else {
+        return false;
+    };
+    server::write::<PersistentVolumeClaim>(world, name, server::Author::Other, |claim| {
+        let spec = claim.spec.get_or_insert_with(Default::default);
+        if spec.storage_class_name.is_some() {
+            return false;
+        }
+        spec.storage_class_name = Some(default.clone());
+        true
+    })
+    .is_some()
 }
 
 /// `provisionClaim`: the plugin of the class's provisioner provisions; a provisioner that
@@ -212,7 +260,12 @@ fn sync_claim_naming(world: &mut World, name: &str, volume: &str) {
     };
     match verdict {
         Ok(true) => bind(world, name, volume),
-        Ok(false) => {}
+        Ok(false) => {
+            // The volume is bound to another claim: a Warning at every sync (the claim's
+            // own events and the resync every 15 s), retried at the next resync.
+            already_bound_elsewhere(world, name, volume);
+            owe_sync(world, name);
+        }
         Err(why) => tell(
             world,
             Recorder::PERSISTENT_VOLUME,
@@ -222,6 +275,31 @@ fn sync_claim_naming(world: &mut World, name: &str, volume: &str) {
             format!("Cannot bind to requested volume \"{volume}\": {why}"),
         ),
     }
+}
+
+/// `syncUnboundClaim`'s `FailedBinding` for a claim whose volume names another claim (a
+/// Warning, repeated at each sync). Syncs of one claim within one instant are one sync, as
+/// the work queue holds a key once.
+fn already_bound_elsewhere(world: &mut World, name: &str, volume: &str) {
+    let uid = world
+        .store
+        .claims()
+        .get(name)
+        .and_then(|c| c.metadata.uid.clone())
+        .unwrap_or_default();
+    let now = world.now;
+    if world.volume_controller.resync.synced_at.get(&uid) == Some(&now) {
+        return;
+    }
+    world.volume_controller.resync.synced_at.insert(uid, now);
+    super::record(
+        world,
+        Recorder::PERSISTENT_VOLUME,
+        name,
+        "Warning",
+        "FailedBinding",
+        format!("volume \"{volume}\" already bound to a different claim."),
+    );
 }
 
 /// `syncBoundClaim`: a claim whose volume is gone is Lost (its data with it).
@@ -568,7 +646,72 @@ pub const RESYNC_PERIOD: Millis = Millis::secs(15);
 #[derive(Debug, Default)]
 pub struct Resync {
     owed: std::collections::BTreeSet<String>,
+    /// Claims owed a whole `syncClaim` at the resync: those an input the controller has no
+    /// handler for may have changed (a StorageClass), and those that wait for a volume
+    /// bound to another claim.
+    owed_sync: std::collections::BTreeSet<String>,
+    /// When each claim (by UID) last recorded `FailedBinding` for a taken volume.
+    synced_at: std::collections::BTreeMap<String, Millis>,
     at: Option<Millis>,
+}
+
+/// A deleted claim (by UID) is forgotten.
+pub(super) fn forget_claim(world: &mut World, uid: &str) {
+    world.volume_controller.resync.synced_at.remove(uid);
+}
+
+/// The next resync comes at the next multiple of [`RESYNC_PERIOD`] (set once).
+fn schedule_resync(world: &mut World) {
+    let resync = &mut world.volume_controller.resync;
+    if resync.at.is_none() {
+        let at = world.now.next_multiple_of(RESYNC_PERIOD);
+        resync.at = Some(at);
+        world.timers.at(at, crate::sim::world::Timer::ResyncClaims);
+    }
+}
+
+/// The claim is synced again at the next resync.
+fn owe_sync(world: &mut World, name: &str) {
+    world
+        .volume_controller
+        .resync
+        .owed_sync
+        .insert(name.to_string());
+    schedule_resync(world);
+}
+
+/// A StorageClass was created or changed. The PV controller has no handler for classes (it
+/// only lists them), so a Pending claim that names no class sees a class newly marked
+/// default at the next resync (`assignDefaultStorageClass`).
+pub(super) fn owe_sync_classless(world: &mut World) {
+    if super::default_class(&world.store).is_none() {
+        return;
+    }
+    let pending: Vec<String> = world
+        .volume_controller
+        .index
+        .pending()
+        .into_iter()
+        .filter(|c| {
+            world.store.claims().get(c).is_some_and(|c| {
+                phase_of_claim(c) == "Pending"
+                    && !super::claim_has_class(c)
+                    && c.metadata.deletion_timestamp.is_none()
+                    && c.spec
+                        .as_ref()
+                        .and_then(|s| s.volume_name.as_ref())
+                        .is_none()
+                    && !c
+                        .metadata
+                        .annotations
+                        .as_ref()
+                        .is_some_and(|a| a.contains_key(SELECTED_NODE))
+            })
+        })
+        .collect();
+    for name in pending {
+        owe_sync(world, &name);
+    }
 }
 
 /// A new pod: its Pending WaitForFirstConsumer claims are owed the next resync while it
@@ -598,20 +741,24 @@ pub(super) fn owe_resync(world: &mut World, pod: &str) {
     if waiting.is_empty() {
         return;
     }
-    let resync = &mut world.volume_controller.resync;
-    resync.owed.extend(waiting);
-    if resync.at.is_none() {
-        let at = world.now.next_multiple_of(RESYNC_PERIOD);
-        resync.at = Some(at);
-        world.timers.at(at, crate::sim::world::Timer::ResyncClaims);
-    }
+    world.volume_controller.resync.owed.extend(waiting);
+    schedule_resync(world);
 }
 
 /// The resync came: each owed claim still waiting for a node names the pods it waits for.
 pub fn resync(world: &mut World) {
     super::index::catch_up(world, None);
     let owed = std::mem::take(&mut world.volume_controller.resync.owed);
+    let owed_sync = std::mem::take(&mut world.volume_controller.resync.owed_sync);
     world.volume_controller.resync.at = None;
+    for name in owed_sync {
+        let pending = world.store.claims().get(&name).is_some_and(|claim| {
+            phase_of_claim(claim) == "Pending" && claim.metadata.deletion_timestamp.is_none()
+        });
+        if pending {
+            sync_claim(world, &name);
+        }
+    }
     for name in owed {
         let waiting = world.store.claims().get(&name).is_some_and(|claim| {
             phase_of_claim(claim) == "Pending"

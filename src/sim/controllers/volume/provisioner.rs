@@ -18,6 +18,9 @@ use crate::sim::world::World;
 use super::persistentvolume::bind;
 use super::{record, tell, PV_PROTECTION};
 
+/// csi-provisioner's refusal of a claim with `spec.selector` (`prepareProvision`).
+pub const SELECTOR_NOT_SUPPORTED: &str = "claim Selector is not supported";
+
 /// The provisioner creates `pvc-<claim uid>` with the claim's size and modes and the
 /// class's reclaim policy, then the PV controller binds the two (B-PV-1, B-PV-2).
 pub(super) fn provision(
@@ -53,13 +56,39 @@ pub(super) fn provision(
         );
         return;
     };
+    let provisioning =
+        format!("External provisioner is provisioning volume for claim \"{ns}/{claim_name}\"");
+    if spec.selector.is_some() {
+        // csi-provisioner's `prepareProvision` refuses a claim with a selector (even an
+        // empty one), and the provisioner library records the error as it is, after its
+        // `Provisioning` event. Upstream retries with back-off and repeats both; scn
+        // records them once. The claim stays Pending (a volume made by hand that the
+        // selector matches still binds it).
+        tell(
+            world,
+            Recorder::PROVISIONER,
+            claim_name,
+            "Normal",
+            "Provisioning",
+            provisioning,
+        );
+        tell(
+            world,
+            Recorder::PROVISIONER,
+            claim_name,
+            "Warning",
+            "ProvisioningFailed",
+            SELECTOR_NOT_SUPPORTED.into(),
+        );
+        return;
+    }
     record(
         world,
         Recorder::PROVISIONER,
         claim_name,
         "Normal",
         "Provisioning",
-        format!("External provisioner is provisioning volume for claim \"{ns}/{claim_name}\""),
+        provisioning,
     );
     let pv = provisioned_volume(
         &pv_name,
