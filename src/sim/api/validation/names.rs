@@ -107,7 +107,7 @@ fn is_label_name_part(s: &str) -> bool {
         && s.chars().last().is_some_and(alnum)
 }
 
-pub(super) fn qualified_name_errors(key: &str) -> Vec<String> {
+pub(crate) fn qualified_name_errors(key: &str) -> Vec<String> {
     let mut out = Vec::new();
     if key.matches('/').count() > 1 {
         let body = QUALIFIED_NAME_MSG.trim_start_matches("name part ");

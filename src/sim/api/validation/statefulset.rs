@@ -450,14 +450,14 @@ pub fn validate_statefulset_status(
             ));
         }
     }
-    if let (Some(new), Some(old)) = (status.collision_count, old.and_then(|o| o.collision_count)) {
-        if new < old {
-            errs.push(FieldError::invalid(
-                "status.collisionCount",
-                new.to_string(),
-                "cannot be decremented",
-            ));
-        }
+    // `IsDecremented`: a count that was set may not go down, nor away.
+    let old_count = old.and_then(|o| o.collision_count);
+    if old_count.is_some_and(|o| status.collision_count.is_none_or(|c| c < o)) {
+        errs.push(FieldError::invalid(
+            "status.collisionCount",
+            status.collision_count.unwrap_or(0).to_string(),
+            "cannot be decremented",
+        ));
     }
     errs
 }
