@@ -23,6 +23,7 @@ mod write;
 use std::fmt;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::autoscaling::v1::Scale;
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, PodStatus, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
@@ -1085,6 +1086,85 @@ pub fn patch_status(
     }
     response.value = true;
     Ok(response)
+}
+
+/// The kinds with a `scale` subresource (their registries' `ScaleREST`).
+pub const SCALE_KINDS: &[&str] = &["StatefulSet", "Deployment", "ReplicaSet"];
+
+/// PATCH of the `scale` subresource (`kubectl patch --subresource=scale`), as the kinds'
+/// `ScaleREST.Update` (`pkg/registry/apps/{statefulset,deployment,replicaset}/storage/
+/// storage.go`) does it: the patch applies to the object's autoscaling/v1 Scale
+/// (`scaleFrom…`: name, namespace, uid, resourceVersion, creationTimestamp, `spec.replicas`,
+/// `status.replicas` and `status.selector`), the Scale is validated (`ValidateScale`:
+/// `spec.replicas` not negative), and only its `spec.replicas` goes to the object, through
+/// the kind's update strategy. The caller checked the kind has the subresource. Whether
+/// anything changed.
+pub fn patch_scale(
+    world: &mut World,
+    kind: &ObjectKind,
+    name: &str,
+    patch_type: PatchType,
+    body: &Value,
+) -> Result<Response<bool>, RequestError> {
+    let Some(live) = world.store.to_json(kind, name) else {
+        return Err(ApiError::not_found(kind, name).into());
+    };
+    let meta = live.get("metadata").cloned().unwrap_or(Value::Null);
+    let mut scale_meta = serde_json::Map::new();
+    for key in [
+        "name",
+        "namespace",
+        "uid",
+        "resourceVersion",
+        "creationTimestamp",
+    ] {
+        if let Some(v) = meta.get(key) {
+            scale_meta.insert(key.to_string(), v.clone());
+        }
+    }
+    let replicas = live
+        .pointer("/spec/replicas")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let scale = serde_json::json!({
+        "apiVersion": "autoscaling/v1",
+        "kind": "Scale",
+        "metadata": scale_meta,
+        "spec": {"replicas": replicas},
+        "status": {
+            // `status.selector` (the selector's `String()`) is left out: only
+            // `spec.replicas` of the patched Scale is read.
+            "replicas": live.pointer("/status/replicas").cloned().unwrap_or(Value::from(0)),
+        },
+    });
+    // A Scale has no list a strategic merge patch merges by key.
+    let patched = match patch_type {
+        PatchType::Strategic | PatchType::Merge => patch::merge_patch(&scale, body),
+        PatchType::Json => patch::json_patch(&scale, body)
+            .map_err(|message| ApiError::new(Reason::BadRequest, message))?,
+    };
+    let scale_kind = ObjectKind::from_kind("Scale");
+    let scale: Scale = decode(&scale_kind, &patched)?;
+    let new_replicas = scale.spec.and_then(|s| s.replicas).unwrap_or(0);
+    if new_replicas < 0 {
+        return Err(ApiError::invalid(
+            &scale_kind,
+            name,
+            &[field_error::FieldError::invalid(
+                "spec.replicas",
+                new_replicas.to_string(),
+                "must be greater than or equal to 0",
+            )],
+        )
+        .into());
+    }
+    patch(
+        world,
+        kind,
+        name,
+        PatchType::Merge,
+        &serde_json::json!({"spec": {"replicas": new_replicas}}),
+    )
 }
 
 /// The kinds whose status patches scn simulates, besides pods.
