@@ -53,7 +53,7 @@ fn int_or_percent_value(v: Option<&IntOrString>) -> i64 {
     match v {
         None => 0,
         Some(IntOrString::Int(i)) => i64::from(*i),
-        Some(IntOrString::String(s)) => percent(s).unwrap_or_else(|| s.parse().unwrap_or(0)),
+        Some(IntOrString::String(s)) => percent(s).unwrap_or_else(|| super::names::go_atoi(s)),
     }
 }
 

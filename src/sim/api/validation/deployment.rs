@@ -128,7 +128,7 @@ fn positive_int_or_percent(v: &IntOrString, path: &str) -> Vec<FieldError> {
 fn int_or_percent_value(v: &IntOrString) -> i64 {
     match v {
         IntOrString::Int(i) => i64::from(*i),
-        IntOrString::String(s) => percent(s).unwrap_or_else(|| s.parse().unwrap_or(0)),
+        IntOrString::String(s) => percent(s).unwrap_or_else(|| super::names::go_atoi(s)),
     }
 }
 

@@ -54,7 +54,9 @@ fn validate_rolling_update(r: &RollingUpdateStatefulSetStrategy, path: &str) -> 
                             value.clone(),
                             super::super::poddisruptionbudget::INVALID_PERCENT_MSG,
                         ));
-                        None
+                        // `getIntOrPercentValue` falls back to `IntValue()` (Atoi, 0 on
+                        // error): "abc" or "0" is also "cannot be 0".
+                        (super::names::go_atoi(s) == 0).then_some(0)
                     }
                 }
             }
