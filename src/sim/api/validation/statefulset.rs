@@ -248,6 +248,7 @@ fn validate_template(
         PodSpecChecks {
             mounts: false,
             restart_policy: false,
+            pod: false,
         },
     ));
     errs
