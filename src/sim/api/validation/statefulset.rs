@@ -179,7 +179,7 @@ fn validate_statefulset_spec(spec: &StatefulSetSpec) -> Vec<FieldError> {
     }
     // `ValidatePodTemplateSpecForStatefulSet` runs only when the selector converts
     // (`LabelSelectorAsSelector`; upstream's TestValidateStatefulSet "invalid_label 2"
-    // expects no template error). It names these under the template itself
+    // wants no template error). It names these under the template itself
     // (`fldPath.Child("labels")`), unlike the selector mismatch (`metadata.labels`).
     let default_pod = PodSpec::default();
     let pod_spec = spec.template.spec.as_ref().unwrap_or(&default_pod);
