@@ -149,50 +149,6 @@ fn go_spec(spec: &Value) -> String {
     go_json(&Value::Object(obj))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn both_set_is_invalid() {
-        let errors = validate(&json!({"spec": {"minAvailable": 1, "maxUnavailable": 1}}));
-        assert_eq!(errors.len(), 1);
-        assert!(errors[0].detail().contains("cannot be both set"));
-        // v1.34+ renders the internal spec as JSON, Go field names in their order.
-        assert_eq!(
-            errors[0].to_string(),
-            "spec: Invalid value: {\"MinAvailable\":1,\"Selector\":null,\"MaxUnavailable\":1,\"UnhealthyPodEvictionPolicy\":null}: minAvailable and maxUnavailable cannot be both set"
-        );
-    }
-
-    #[test]
-    fn percentages_and_integers() {
-        assert!(validate(&json!({"spec": {"minAvailable": "50%"}})).is_empty());
-        assert_eq!(
-            validate(&json!({"spec": {"minAvailable": "150%"}})).len(),
-            1
-        );
-        assert_eq!(validate(&json!({"spec": {"maxUnavailable": -1}})).len(), 1);
-        assert_eq!(
-            validate(&json!({"spec": {"maxUnavailable": "half"}})).len(),
-            1
-        );
-        assert_eq!(
-            validate(&json!({"spec": {"minAvailable": 1, "unhealthyPodEvictionPolicy": "Never"}}))
-                .len(),
-            1
-        );
-    }
-
-    #[test]
-    fn scaling_rounds_up() {
-        assert_eq!(scaled(&IntOrString::String("30%".into()), 5), 2);
-        assert_eq!(scaled(&IntOrString::String("50%".into()), 3), 2);
-        assert_eq!(scaled(&IntOrString::Int(1), 5), 1);
-    }
-}
-
 /// `metav1validation.ValidateConditions` (apimachinery `pkg/apis/meta/v1/validation`): a
 /// type seen once, a qualified name; a known status; a non-negative observed generation;
 /// a transition time; a reason of the condition reason syntax (at most 1024 characters);
@@ -286,4 +242,48 @@ pub fn validate_status(status: &Value) -> Vec<FieldError> {
         }
     }
     errs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn both_set_is_invalid() {
+        let errors = validate(&json!({"spec": {"minAvailable": 1, "maxUnavailable": 1}}));
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].detail().contains("cannot be both set"));
+        // v1.34+ renders the internal spec as JSON, Go field names in their order.
+        assert_eq!(
+            errors[0].to_string(),
+            "spec: Invalid value: {\"MinAvailable\":1,\"Selector\":null,\"MaxUnavailable\":1,\"UnhealthyPodEvictionPolicy\":null}: minAvailable and maxUnavailable cannot be both set"
+        );
+    }
+
+    #[test]
+    fn percentages_and_integers() {
+        assert!(validate(&json!({"spec": {"minAvailable": "50%"}})).is_empty());
+        assert_eq!(
+            validate(&json!({"spec": {"minAvailable": "150%"}})).len(),
+            1
+        );
+        assert_eq!(validate(&json!({"spec": {"maxUnavailable": -1}})).len(), 1);
+        assert_eq!(
+            validate(&json!({"spec": {"maxUnavailable": "half"}})).len(),
+            1
+        );
+        assert_eq!(
+            validate(&json!({"spec": {"minAvailable": 1, "unhealthyPodEvictionPolicy": "Never"}}))
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn scaling_rounds_up() {
+        assert_eq!(scaled(&IntOrString::String("30%".into()), 5), 2);
+        assert_eq!(scaled(&IntOrString::String("50%".into()), 3), 2);
+        assert_eq!(scaled(&IntOrString::Int(1), 5), 1);
+    }
 }
