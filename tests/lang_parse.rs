@@ -220,12 +220,12 @@ fn one_line_block_and_patch_types() {
         patch_type,
         body,
         target,
-        status,
+        subresource,
     } = s.kind
     else {
         panic!()
     };
-    assert!(!status);
+    assert_eq!(subresource, None);
     assert_eq!(patch_type, PatchType::Merge);
     assert_eq!(target.kind, Kind::StatefulSet);
     assert_eq!(body.text, r#"{"spec":{"replicas":3}}"#);
@@ -245,7 +245,17 @@ fn one_line_block_and_patch_types() {
         s.kind,
         StmtKind::Patch {
             patch_type: PatchType::Merge,
-            status: true,
+            subresource: Some(Subresource::Status),
+            ..
+        }
+    ));
+    // kubectl patch --subresource=scale (B-STAT-6).
+    let s = one(r#"patch statefulset/web subresource=scale merge """{"spec":{"replicas":4}}""""#);
+    assert!(matches!(
+        s.kind,
+        StmtKind::Patch {
+            patch_type: PatchType::Merge,
+            subresource: Some(Subresource::Scale),
             ..
         }
     ));

@@ -323,7 +323,7 @@ pub fn scale(world: &mut World, kind: &ObjectKind, name: &str, replicas: i64) ->
     // kubectl reads the object first, then its scale subresource: a kind without one
     // answers the API server's bare 404 for an unknown path.
     require(world, kind, name)?;
-    if !matches!(kind.name(), "StatefulSet" | "Deployment" | "ReplicaSet") {
+    if !server::SCALE_KINDS.contains(&kind.name()) {
         return Err(RequestError::Api(ApiError::new(
             Reason::NotFound,
             "the server could not find the requested resource",
@@ -709,6 +709,29 @@ pub fn patch_status(
     body: &Value,
 ) -> Outcome {
     let response = server::patch_status(world, kind, name, patch_type, body)?;
+    Ok(Reply::with_warnings(
+        patched_line(kind, name, response.value),
+        response.warnings,
+    ))
+}
+
+/// `kubectl patch KIND/NAME --subresource=scale [--type merge|json] -p BODY`. kubectl reads
+/// the object's scale first: a kind without the subresource answers the API server's bare
+/// 404 for an unknown path (as `scale`).
+pub fn patch_scale(
+    world: &mut World,
+    kind: &ObjectKind,
+    name: &str,
+    patch_type: PatchType,
+    body: &Value,
+) -> Outcome {
+    if !server::SCALE_KINDS.contains(&kind.name()) {
+        return Err(RequestError::Api(ApiError::new(
+            Reason::NotFound,
+            "the server could not find the requested resource",
+        )));
+    }
+    let response = server::patch_scale(world, kind, name, patch_type, body)?;
     Ok(Reply::with_warnings(
         patched_line(kind, name, response.value),
         response.warnings,

@@ -102,6 +102,15 @@ pub struct Text {
     pub verbatim: bool,
 }
 
+/// kubectl patch's `--subresource`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Subresource {
+    /// `status`: the object's status, through its status strategy.
+    Status,
+    /// `scale`: the autoscaling/v1 Scale of a StatefulSet, Deployment or ReplicaSet.
+    Scale,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum StmtKind {
     Apply(ApplySource),
@@ -118,8 +127,9 @@ pub enum StmtKind {
         target: Ref,
         patch_type: PatchType,
         body: Text,
-        /// `subresource=status`: the patch goes to the object's status.
-        status: bool,
+        /// `subresource=status|scale`: the patch goes to the object's status, or to its
+        /// Scale (`kubectl patch --subresource=…`).
+        subresource: Option<Subresource>,
     },
     Delete {
         targets: Vec<Ref>,

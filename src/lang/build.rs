@@ -565,10 +565,14 @@ impl<'a> Builder<'a> {
                 let target = self.reference_opt(next());
                 let mut patch_type = PatchType::Strategic;
                 let mut body = None;
-                let mut status = false;
+                let mut subresource = None;
                 while let Some(q) = next() {
                     if q.as_rule() == Rule::subresource {
-                        status = true;
+                        subresource = Some(if q.as_str().ends_with("scale") {
+                            Subresource::Scale
+                        } else {
+                            Subresource::Status
+                        });
                     } else if q.as_rule() == Rule::patch_type {
                         patch_type = match q.as_str() {
                             "merge" => PatchType::Merge,
@@ -584,7 +588,7 @@ impl<'a> Builder<'a> {
                     target,
                     patch_type,
                     body,
-                    status,
+                    subresource,
                 }
             }
             Rule::delete => {

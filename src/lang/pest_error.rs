@@ -271,7 +271,7 @@ fn describe(rule: Rule) -> String {
         image_pair | pair_key => "a container=image pair",
         cascade => "`cascade=orphan`, `cascade=foreground` or `cascade=background`",
         grace_period => "`grace-period=N`",
-        subresource => "`subresource=status`",
+        subresource => "`subresource=status` or `subresource=scale`",
         cascade_mode => "orphan, foreground or background",
         to_revision => "`to-revision=N`",
         patch_type | kw_merge | kw_json | kw_strategic => "`merge`, `json` or a patch body",

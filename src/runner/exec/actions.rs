@@ -3,7 +3,9 @@
 
 use super::super::query::object_kind;
 use crate::kubectl::{client, drain};
-use crate::lang::ast::{ApplySource, Cascade, Fault, FaultTarget, PatchType, Ref, Stmt, StmtKind};
+use crate::lang::ast::{
+    ApplySource, Cascade, Fault, FaultTarget, PatchType, Ref, Stmt, StmtKind, Subresource,
+};
 use crate::sim::clock::Millis;
 use crate::sim::faults;
 use crate::sim::kinds::ObjectKind;
@@ -35,7 +37,7 @@ impl Runner<'_> {
                 target,
                 patch_type,
                 body,
-                status,
+                subresource,
             } => {
                 let (kind, name) = self.target(target)?;
                 let value = self
@@ -49,10 +51,14 @@ impl Runner<'_> {
                     PatchType::Merge => server::PatchType::Merge,
                     PatchType::Json => server::PatchType::Json,
                 };
-                let outcome = if *status {
-                    client::patch_status(&mut self.world, &kind, &name, patch_type, &value)
-                } else {
-                    client::patch(&mut self.world, &kind, &name, patch_type, &value)
+                let outcome = match subresource {
+                    Some(Subresource::Status) => {
+                        client::patch_status(&mut self.world, &kind, &name, patch_type, &value)
+                    }
+                    Some(Subresource::Scale) => {
+                        client::patch_scale(&mut self.world, &kind, &name, patch_type, &value)
+                    }
+                    None => client::patch(&mut self.world, &kind, &name, patch_type, &value),
                 };
                 self.done(outcome)
             }

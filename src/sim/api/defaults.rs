@@ -270,7 +270,8 @@ fn service_account_conversion(spec: &mut PodSpec) {
 /// `SetDefaults_Pod`: what a Pod gets beyond its spec's defaults (a pod template does not):
 /// each container's and init container's missing requests are copied from its limits
 /// (per resource, so partly set requests keep theirs), pod-level requests are filled in
-/// where pod-level limits are set (`defaultPodRequests`), and `enableServiceLinks` is true.
+/// where pod-level limits are set (`defaultPodRequests`), `enableServiceLinks` is true, and
+/// with `hostNetwork` each container port's `hostPort` defaults to its `containerPort`.
 pub fn default_pod(pod: &mut Pod) {
     let Some(spec) = pod.spec.as_mut() else {
         return;
@@ -294,6 +295,19 @@ pub fn default_pod(pod: &mut Pod) {
     super::resource::default_pod_requests(spec);
     if spec.enable_service_links.is_none() {
         spec.enable_service_links = Some(true);
+    }
+    // `defaultHostNetworkPorts`: on the host's network every port without a hostPort takes
+    // its containerPort as hostPort (pods only since v1.28, not templates), so the
+    // scheduler's NodePorts filter keeps such pods one per node.
+    if spec.host_network == Some(true) {
+        let init = spec.init_containers.iter_mut().flatten();
+        for c in spec.containers.iter_mut().chain(init) {
+            for port in c.ports.iter_mut().flatten() {
+                if port.host_port.unwrap_or(0) == 0 {
+                    port.host_port = Some(port.container_port);
+                }
+            }
+        }
     }
 }
 

@@ -149,6 +149,101 @@ fn go_spec(spec: &Value) -> String {
     go_json(&Value::Object(obj))
 }
 
+/// `metav1validation.ValidateConditions` (apimachinery `pkg/apis/meta/v1/validation`): a
+/// type seen once, a qualified name; a known status; a non-negative observed generation;
+/// a transition time; a reason of the condition reason syntax (at most 1024 characters);
+/// a message of at most 32768.
+fn validate_conditions(conditions: &[Value], path: &str) -> Vec<FieldError> {
+    const REASON_MSG: &str = "a condition reason must start with alphabetic character, optionally followed by a string of alphanumeric characters or '_,:', and must end with an alphanumeric character or '_' (e.g. 'my_name',  or 'MY_NAME',  or 'MyName',  or 'ReasonA,ReasonB',  or 'ReasonA:ReasonB', regex used for validation is '[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?')";
+    let mut errs = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, c) in conditions.iter().enumerate() {
+        let at = format!("{path}[{i}]");
+        let text = |k: &str| c.get(k).and_then(Value::as_str).unwrap_or("");
+        let type_ = text("type");
+        if !seen.insert(type_.to_string()) {
+            errs.push(FieldError::duplicate(format!("{at}.type"), type_));
+        }
+        for e in super::validation::qualified_name_errors(type_) {
+            errs.push(FieldError::invalid_str(format!("{at}.type"), type_, e));
+        }
+        let status = text("status");
+        if !["False", "True", "Unknown"].contains(&status) {
+            errs.push(FieldError::unsupported(
+                format!("{at}.status"),
+                status,
+                &["False", "True", "Unknown"],
+            ));
+        }
+        let generation = c.get("observedGeneration").and_then(Value::as_i64);
+        if let Some(g) = generation.filter(|g| *g < 0) {
+            errs.push(FieldError::invalid(
+                format!("{at}.observedGeneration"),
+                g.to_string(),
+                "must be greater than or equal to zero",
+            ));
+        }
+        if text("lastTransitionTime").is_empty() {
+            errs.push(FieldError::required(
+                format!("{at}.lastTransitionTime"),
+                "must be set",
+            ));
+        }
+        let reason = text("reason");
+        if reason.is_empty() {
+            errs.push(FieldError::required(format!("{at}.reason"), "must be set"));
+        } else {
+            let ok = reason.starts_with(|ch: char| ch.is_ascii_alphabetic())
+                && reason
+                    .chars()
+                    .all(|ch| ch.is_ascii_alphanumeric() || "_,:".contains(ch))
+                && reason.ends_with(|ch: char| ch.is_ascii_alphanumeric() || ch == '_');
+            if !ok {
+                errs.push(FieldError::invalid_str(
+                    format!("{at}.reason"),
+                    reason,
+                    REASON_MSG,
+                ));
+            }
+            if reason.len() > 1024 {
+                errs.push(FieldError::too_long(format!("{at}.reason"), 1024));
+            }
+        }
+        if text("message").len() > 32 * 1024 {
+            errs.push(FieldError::too_long(format!("{at}.message"), 32 * 1024));
+        }
+    }
+    errs
+}
+
+/// `ValidatePodDisruptionBudgetStatusUpdate` for policy/v1: the conditions
+/// (`ValidateConditions`), then the four counts non-negative. `status` is the status as
+/// written (JSON).
+pub fn validate_status(status: &Value) -> Vec<FieldError> {
+    let conditions = status
+        .get("conditions")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let mut errs = validate_conditions(conditions, "status.conditions");
+    for field in [
+        "disruptionsAllowed",
+        "currentHealthy",
+        "desiredHealthy",
+        "expectedPods",
+    ] {
+        let v = status.get(field).and_then(Value::as_i64).unwrap_or(0);
+        if v < 0 {
+            errs.push(FieldError::invalid(
+                format!("status.{field}"),
+                v.to_string(),
+                "must be greater than or equal to 0",
+            ));
+        }
+    }
+    errs
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,9 +22,11 @@ mod write;
 
 use std::fmt;
 
-use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::autoscaling::v1::Scale;
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, PodStatus, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::Value;
 
@@ -946,11 +948,13 @@ pub fn patch(
     update_with(world, kind, name, &patched, FieldValidation::Warn)
 }
 
-/// PATCH of the `status` subresource (`kubectl patch --subresource=status`): only the
-/// object's status changes (the status strategies' `PrepareForUpdate` keep the spec and
-/// metadata). Simulated for pods, whose status others than the kubelet write: the
-/// conditions a readiness gate names, which the kubelet keeps when it writes its own
-/// (`mergePodStatus`). Whether anything changed.
+/// PATCH of the `status` subresource (`kubectl patch --subresource=status`). The status
+/// strategies' `PrepareForUpdate` keep the spec (and the Deployment's labels); the generation
+/// is kept (`rest.BeforeUpdate`); `ValidateUpdate` checks the status
+/// (`pkg/registry/apps/{statefulset,daemonset,deployment,replicaset}/strategy.go`,
+/// `pkg/registry/policy/poddisruptionbudget/strategy.go`). For pods only the status is
+/// taken: the conditions a readiness gate names, which the kubelet keeps when it writes its
+/// own (`mergePodStatus`). Whether anything changed.
 pub fn patch_status(
     world: &mut World,
     kind: &ObjectKind,
@@ -961,19 +965,227 @@ pub fn patch_status(
     let Some(live) = world.store.to_json(kind, name) else {
         return Err(ApiError::not_found(kind, name).into());
     };
-    if *kind != ObjectKind::Pod {
-        // scn's own refusal, not the API server's: it would take the patch, and the
-        // controller that owns the status would write it again.
+    if *kind == ObjectKind::Pod {
+        return patch_pod_status(world, kind, name, &live, patch_type, body);
+    }
+    if !STATUS_PATCH_KINDS.contains(&kind.name()) {
+        // scn's own refusal, not the API server's: it would take the patch.
         return Err(ApiError::new(
             Reason::NoMatch,
             format!(
-                "scn simulates status patches of pods only, not of {}",
+                "scn simulates status patches of pods, statefulsets, daemonsets, deployments, replicasets and poddisruptionbudgets only, not of {}",
                 kind.resource()
             ),
         )
         .into());
     }
     let patched = patch_type.apply(&live, body, kind)?;
+    let mut patched = go_nulls(kind, &patched).into_owned();
+    // kubectl sends no fieldValidation: unknown fields are dropped with a warning.
+    let warnings: Vec<String> = strict::drop_unknown_fields(kind.name(), &mut patched)
+        .into_iter()
+        .map(|path| format!("unknown field \"{path}\""))
+        .collect();
+    if patched.get("metadata") != live.get("metadata") {
+        // The status strategies take metadata changes (the Deployment's labels aside),
+        // which scn does not simulate on this path.
+        return Err(ApiError::new(
+            Reason::NoMatch,
+            "scn does not simulate metadata changes through the status subresource",
+        )
+        .into());
+    }
+    let old_status = live.get("status").cloned().unwrap_or(Value::Null);
+    let new_status = patched.get("status").cloned().unwrap_or(Value::Null);
+    let mut response = Response::new(false);
+    response.warnings = warnings;
+    if old_status == new_status {
+        return Ok(response);
+    }
+    // The whole object decodes (a field of the wrong type is a Bad Request), with the old
+    // spec and the new status.
+    let mut object = live.clone();
+    object["status"] = new_status.clone();
+    let status_value = |v: &Value| v.get("status").cloned().unwrap_or(Value::Null);
+    let errors = match kind.name() {
+        "StatefulSet" => {
+            let new: StatefulSet = decode(kind, &object)?;
+            let old: StatefulSet = decode(kind, &live)?;
+            validation::validate_statefulset_status(
+                &new.status.unwrap_or_default(),
+                Some(&old.status.unwrap_or_default()),
+            )
+        }
+        "DaemonSet" => {
+            let new: DaemonSet = decode(kind, &object)?;
+            let old: DaemonSet = decode(kind, &live)?;
+            validation::validate_daemonset_status(
+                &new.status.unwrap_or_default(),
+                Some(&old.status.unwrap_or_default()),
+            )
+        }
+        "Deployment" => {
+            let new: Deployment = decode(kind, &object)?;
+            let old: Deployment = decode(kind, &live)?;
+            validation::validate_deployment_status(
+                &new.status.unwrap_or_default(),
+                Some(&old.status.unwrap_or_default()),
+            )
+        }
+        "ReplicaSet" => {
+            let new: ReplicaSet = decode(kind, &object)?;
+            validation::validate_replicaset_status(&new.status.unwrap_or_default())
+        }
+        _ => {
+            if let Some(why) =
+                super::api::go_json::type_error::<PodDisruptionBudget>(&object, kind.name())
+            {
+                return Err(ApiError::new(
+                    Reason::BadRequest,
+                    format!(
+                        "{kind} in version \"{}\" cannot be handled as a {kind}: {why}",
+                        version_of(&object)
+                    ),
+                )
+                .into());
+            }
+            super::api::poddisruptionbudget::validate_status(&status_value(&object))
+        }
+    };
+    if !errors.is_empty() {
+        return Err(invalid(kind, name, &errors).into());
+    }
+    let author = write::Author::Other;
+    match kind.name() {
+        "StatefulSet" => {
+            let set: StatefulSet = decode(kind, &object)?;
+            write::write::<StatefulSet>(world, name, author, |stored| {
+                stored.status = set.status;
+                true
+            });
+        }
+        "DaemonSet" => {
+            let ds: DaemonSet = decode(kind, &object)?;
+            write::write::<DaemonSet>(world, name, author, |stored| {
+                stored.status = ds.status;
+                true
+            });
+        }
+        _ => {
+            write::write_other(world, kind, name, author, |stored| {
+                if new_status.is_null() {
+                    if let Some(map) = stored.body.as_object_mut() {
+                        map.remove("status");
+                    }
+                } else {
+                    stored.body["status"] = new_status;
+                }
+                true
+            });
+        }
+    }
+    response.value = true;
+    Ok(response)
+}
+
+/// The kinds with a `scale` subresource (their registries' `ScaleREST`).
+pub const SCALE_KINDS: &[&str] = &["StatefulSet", "Deployment", "ReplicaSet"];
+
+/// PATCH of the `scale` subresource (`kubectl patch --subresource=scale`), as the kinds'
+/// `ScaleREST.Update` (`pkg/registry/apps/{statefulset,deployment,replicaset}/storage/
+/// storage.go`) does it: the patch applies to the object's autoscaling/v1 Scale
+/// (`scaleFrom…`: name, namespace, uid, resourceVersion, creationTimestamp, `spec.replicas`,
+/// `status.replicas` and `status.selector`), the Scale is validated (`ValidateScale`:
+/// `spec.replicas` not negative), and only its `spec.replicas` goes to the object, through
+/// the kind's update strategy. The caller checked the kind has the subresource. Whether
+/// anything changed.
+pub fn patch_scale(
+    world: &mut World,
+    kind: &ObjectKind,
+    name: &str,
+    patch_type: PatchType,
+    body: &Value,
+) -> Result<Response<bool>, RequestError> {
+    let Some(live) = world.store.to_json(kind, name) else {
+        return Err(ApiError::not_found(kind, name).into());
+    };
+    let meta = live.get("metadata").cloned().unwrap_or(Value::Null);
+    let mut scale_meta = serde_json::Map::new();
+    for key in [
+        "name",
+        "namespace",
+        "uid",
+        "resourceVersion",
+        "creationTimestamp",
+    ] {
+        if let Some(v) = meta.get(key) {
+            scale_meta.insert(key.to_string(), v.clone());
+        }
+    }
+    let replicas = live
+        .pointer("/spec/replicas")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let scale = serde_json::json!({
+        "apiVersion": "autoscaling/v1",
+        "kind": "Scale",
+        "metadata": scale_meta,
+        "spec": {"replicas": replicas},
+        "status": {
+            // `status.selector` (the selector's `String()`) is left out: only
+            // `spec.replicas` of the patched Scale is read.
+            "replicas": live.pointer("/status/replicas").cloned().unwrap_or(Value::from(0)),
+        },
+    });
+    // A Scale has no list a strategic merge patch merges by key.
+    let patched = match patch_type {
+        PatchType::Strategic | PatchType::Merge => patch::merge_patch(&scale, body),
+        PatchType::Json => patch::json_patch(&scale, body)
+            .map_err(|message| ApiError::new(Reason::BadRequest, message))?,
+    };
+    let scale_kind = ObjectKind::from_kind("Scale");
+    let scale: Scale = decode(&scale_kind, &patched)?;
+    let new_replicas = scale.spec.and_then(|s| s.replicas).unwrap_or(0);
+    if new_replicas < 0 {
+        return Err(ApiError::invalid(
+            &scale_kind,
+            name,
+            &[field_error::FieldError::invalid(
+                "spec.replicas",
+                new_replicas.to_string(),
+                "must be greater than or equal to 0",
+            )],
+        )
+        .into());
+    }
+    patch(
+        world,
+        kind,
+        name,
+        PatchType::Merge,
+        &serde_json::json!({"spec": {"replicas": new_replicas}}),
+    )
+}
+
+/// The kinds whose status patches scn simulates, besides pods.
+const STATUS_PATCH_KINDS: &[&str] = &[
+    "StatefulSet",
+    "DaemonSet",
+    "Deployment",
+    "ReplicaSet",
+    "PodDisruptionBudget",
+];
+
+/// A pod's status patch: only the status changes.
+fn patch_pod_status(
+    world: &mut World,
+    kind: &ObjectKind,
+    name: &str,
+    live: &Value,
+    patch_type: PatchType,
+    body: &Value,
+) -> Result<Response<bool>, RequestError> {
+    let patched = patch_type.apply(live, body, kind)?;
     let new_status = patched.get("status").cloned().unwrap_or(Value::Null);
     if live.get("status").unwrap_or(&Value::Null) == &new_status {
         return Ok(Response::new(false));

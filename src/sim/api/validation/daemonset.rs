@@ -4,7 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::apps::v1::{DaemonSet, DaemonSetSpec, DaemonSetUpdateStrategy};
+use k8s_openapi::api::apps::v1::{
+    DaemonSet, DaemonSetSpec, DaemonSetStatus, DaemonSetUpdateStrategy,
+};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::{Map, Value};
@@ -51,7 +53,7 @@ fn int_or_percent_value(v: Option<&IntOrString>) -> i64 {
     match v {
         None => 0,
         Some(IntOrString::Int(i)) => i64::from(*i),
-        Some(IntOrString::String(s)) => percent(s).unwrap_or_else(|| s.parse().unwrap_or(0)),
+        Some(IntOrString::String(s)) => percent(s).unwrap_or_else(|| super::names::go_atoi(s)),
     }
 }
 
@@ -201,6 +203,56 @@ pub fn validate_daemonset_update(ds: &DaemonSet, body: &Value, old: &DaemonSet) 
     }
     let mut seen = std::collections::BTreeSet::new();
     errs.retain(|e| seen.insert(e.to_string()));
+    errs
+}
+
+/// `ValidateDaemonSetStatusUpdate` (upstream `pkg/apis/apps/validation`): the counts and
+/// the observed generation non-negative (`validateDaemonSetStatus`), `collisionCount` not
+/// decremented.
+pub fn validate_daemonset_status(
+    status: &DaemonSetStatus,
+    old: Option<&DaemonSetStatus>,
+) -> Vec<FieldError> {
+    let n = |v: Option<i32>| i64::from(v.unwrap_or(0));
+    let mut errs = Vec::new();
+    for (path, v) in [
+        (
+            "status.currentNumberScheduled",
+            i64::from(status.current_number_scheduled),
+        ),
+        (
+            "status.numberMisscheduled",
+            i64::from(status.number_misscheduled),
+        ),
+        (
+            "status.desiredNumberScheduled",
+            i64::from(status.desired_number_scheduled),
+        ),
+        ("status.numberReady", i64::from(status.number_ready)),
+        (
+            "status.observedGeneration",
+            status.observed_generation.unwrap_or(0),
+        ),
+        (
+            "status.updatedNumberScheduled",
+            n(status.updated_number_scheduled),
+        ),
+        ("status.numberAvailable", n(status.number_available)),
+        ("status.numberUnavailable", n(status.number_unavailable)),
+    ] {
+        errs.extend(nonnegative(path, v));
+    }
+    if let Some(c) = status.collision_count {
+        errs.extend(nonnegative("status.collisionCount", i64::from(c)));
+    }
+    let old_count = old.and_then(|o| o.collision_count);
+    if old_count.is_some_and(|o| status.collision_count.is_none_or(|c| c < o)) {
+        errs.push(FieldError::invalid(
+            "status.collisionCount",
+            status.collision_count.unwrap_or(0).to_string(),
+            "cannot be decremented",
+        ));
+    }
     errs
 }
 

@@ -9,7 +9,9 @@
 //! `spec.selector` (nil upstream) is told apart from `{}`: k8s-openapi decodes both as an
 //! empty selector.
 
-use k8s_openapi::api::apps::v1::{Deployment, DeploymentStrategy, ReplicaSet};
+use k8s_openapi::api::apps::v1::{
+    Deployment, DeploymentStatus, DeploymentStrategy, ReplicaSet, ReplicaSetStatus,
+};
 use k8s_openapi::api::core::v1::PodTemplateSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -126,7 +128,7 @@ fn positive_int_or_percent(v: &IntOrString, path: &str) -> Vec<FieldError> {
 fn int_or_percent_value(v: &IntOrString) -> i64 {
     match v {
         IntOrString::Int(i) => i64::from(*i),
-        IntOrString::String(s) => percent(s).unwrap_or_else(|| s.parse().unwrap_or(0)),
+        IntOrString::String(s) => percent(s).unwrap_or_else(|| super::names::go_atoi(s)),
     }
 }
 
@@ -287,4 +289,116 @@ pub fn validate_selector_update(body: &Value, old: &Value) -> Vec<FieldError> {
         value,
         "field is immutable",
     )]
+}
+
+/// `cannot be greater than status.replicas` of each count that exceeds `replicas`, then
+/// `availableReplicas` against `readyReplicas` (`ValidateDeploymentStatus`,
+/// `ValidateReplicaSetStatus`).
+fn counts_within_replicas(
+    replicas: i32,
+    counts: &[(&str, i32)],
+    available: i32,
+    ready: i32,
+) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    for &(path, v) in counts {
+        if v > replicas {
+            errs.push(FieldError::invalid(
+                path,
+                v.to_string(),
+                "cannot be greater than status.replicas",
+            ));
+        }
+    }
+    if available > ready {
+        errs.push(FieldError::invalid(
+            "status.availableReplicas",
+            available.to_string(),
+            "cannot be greater than readyReplicas",
+        ));
+    }
+    errs
+}
+
+/// `ValidateDeploymentStatusUpdate` (upstream `pkg/apis/apps/validation`): the counts
+/// non-negative (`ValidateDeploymentStatus`), none above `status.replicas`, available not
+/// above ready, and `collisionCount` not decremented.
+pub fn validate_deployment_status(
+    status: &DeploymentStatus,
+    old: Option<&DeploymentStatus>,
+) -> Vec<FieldError> {
+    let n = |v: Option<i32>| v.unwrap_or(0);
+    let mut errs = Vec::new();
+    errs.extend(nonnegative(
+        "status.observedGeneration",
+        status.observed_generation.unwrap_or(0),
+    ));
+    for (path, v) in [
+        ("status.replicas", n(status.replicas)),
+        ("status.updatedReplicas", n(status.updated_replicas)),
+        ("status.readyReplicas", n(status.ready_replicas)),
+        ("status.availableReplicas", n(status.available_replicas)),
+        ("status.unavailableReplicas", n(status.unavailable_replicas)),
+    ] {
+        errs.extend(nonnegative(path, i64::from(v)));
+    }
+    if let Some(c) = status.collision_count {
+        errs.extend(nonnegative("status.collisionCount", i64::from(c)));
+    }
+    errs.extend(counts_within_replicas(
+        n(status.replicas),
+        &[
+            ("status.updatedReplicas", n(status.updated_replicas)),
+            ("status.readyReplicas", n(status.ready_replicas)),
+            ("status.availableReplicas", n(status.available_replicas)),
+        ],
+        n(status.available_replicas),
+        n(status.ready_replicas),
+    ));
+    let old_count = old.and_then(|o| o.collision_count);
+    if old_count.is_some_and(|o| status.collision_count.is_none_or(|c| c < o)) {
+        errs.push(FieldError::invalid(
+            "status.collisionCount",
+            status.collision_count.unwrap_or(0).to_string(),
+            "cannot be decremented",
+        ));
+    }
+    errs
+}
+
+/// `ValidateReplicaSetStatusUpdate` (upstream `pkg/apis/apps/validation`): the counts and
+/// the observed generation non-negative, none above `status.replicas`, available not above
+/// ready.
+pub fn validate_replicaset_status(status: &ReplicaSetStatus) -> Vec<FieldError> {
+    let n = |v: Option<i32>| v.unwrap_or(0);
+    let mut errs = Vec::new();
+    for (path, v) in [
+        ("status.replicas", status.replicas),
+        (
+            "status.fullyLabeledReplicas",
+            n(status.fully_labeled_replicas),
+        ),
+        ("status.readyReplicas", n(status.ready_replicas)),
+        ("status.availableReplicas", n(status.available_replicas)),
+    ] {
+        errs.extend(nonnegative(path, i64::from(v)));
+    }
+    errs.extend(nonnegative(
+        "status.observedGeneration",
+        status.observed_generation.unwrap_or(0),
+    ));
+    errs.extend(counts_within_replicas(
+        status.replicas,
+        &[
+            (
+                "status.fullyLabeledReplicas",
+                n(status.fully_labeled_replicas),
+            ),
+            ("status.readyReplicas", n(status.ready_replicas)),
+            ("status.availableReplicas", n(status.available_replicas)),
+        ],
+        n(status.available_replicas),
+        n(status.ready_replicas),
+    ));
+    errs
 }

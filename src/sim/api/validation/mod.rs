@@ -42,12 +42,14 @@ mod volume;
 
 pub use configmap::{validate_config_map, validate_data_update, validate_secret};
 pub use controllerrevision::{validate_controller_revision, validate_controller_revision_update};
-pub use daemonset::{validate_daemonset, validate_daemonset_update};
+pub use daemonset::{validate_daemonset, validate_daemonset_status, validate_daemonset_update};
 pub use deployment::{
-    validate_deployment_spec, validate_replicaset_spec, validate_selector_update,
+    validate_deployment_spec, validate_deployment_status, validate_replicaset_spec,
+    validate_replicaset_status, validate_selector_update,
 };
 pub use endpointslice::{validate_endpoint_slice, validate_endpoint_slice_update};
 pub(crate) use env::split_subscripted_path;
+pub(crate) use names::qualified_name_errors;
 pub use names::{dns1123_label_errors, dns1123_subdomain_errors, validate_object_meta_name};
 pub use objectmeta::{validate_object_meta, validate_owner_references};
 pub use persistentvolume::{validate_pv, validate_pv_update};

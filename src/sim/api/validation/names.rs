@@ -107,7 +107,7 @@ fn is_label_name_part(s: &str) -> bool {
         && s.chars().last().is_some_and(alnum)
 }
 
-pub(super) fn qualified_name_errors(key: &str) -> Vec<String> {
+pub(crate) fn qualified_name_errors(key: &str) -> Vec<String> {
     let mut out = Vec::new();
     if key.matches('/').count() > 1 {
         let body = QUALIFIED_NAME_MSG.trim_start_matches("name part ");
@@ -263,4 +263,18 @@ pub fn config_map_key_errors(key: &str) -> Vec<String> {
 
 pub(super) fn nonnegative(path: &str, v: i64) -> Option<FieldError> {
     (v < 0).then(|| FieldError::invalid(path, v.to_string(), NONNEGATIVE_MSG))
+}
+
+/// `intstr.IntOrString.IntValue()` of a string: Go's `strconv.Atoi`, whose error is
+/// dropped (a string that is no integer is 0; one out of range is clamped).
+pub(super) fn go_atoi(s: &str) -> i64 {
+    use std::num::IntErrorKind;
+    match s.parse::<i64>() {
+        Ok(n) => n,
+        Err(e) => match e.kind() {
+            IntErrorKind::PosOverflow => i64::MAX,
+            IntErrorKind::NegOverflow => i64::MIN,
+            _ => 0,
+        },
+    }
 }

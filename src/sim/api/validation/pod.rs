@@ -26,6 +26,8 @@ pub(super) struct PodSpecChecks {
     pub(super) mounts: bool,
     /// Check restartPolicy against all values (pods); the StatefulSet checks it itself.
     pub(super) restart_policy: bool,
+    /// The spec is a Pod's (`PodValidationOptions.ResourceIsPod`), not a template's.
+    pub(super) pod: bool,
 }
 
 /// `ValidatePodTemplateSpec` of a workload's pod template (its labels, annotations and pod
@@ -50,6 +52,7 @@ pub(super) fn validate_workload_template(
         PodSpecChecks {
             mounts: true,
             restart_policy: true,
+            pod: false,
         },
     ));
     if pod_spec
@@ -303,6 +306,29 @@ pub(super) fn validate_pod_spec(
     }
     errs.extend(validate_pod_level_ranges(spec, path, names));
     errs.extend(validate_host_aliases(spec, path));
+    errs.extend(validate_host_network_ports(spec, path, checks.pod));
+    errs
+}
+
+/// `validatePodHostNetworkDeps`: on the host's network a container port's hostPort must be
+/// its containerPort; a template may leave it 0 (the pod's defaulting fills it in, B-DEF-13).
+fn validate_host_network_ports(spec: &PodSpec, path: &str, pod: bool) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    if spec.host_network != Some(true) {
+        return errs;
+    }
+    for (i, c) in spec.containers.iter().enumerate() {
+        for (j, port) in c.ports.iter().flatten().enumerate() {
+            let hp = port.host_port.unwrap_or(0);
+            if (pod || hp != 0) && hp != port.container_port {
+                errs.push(FieldError::invalid(
+                    format!("{path}.containers[{i}].ports[{j}].hostPort"),
+                    hp.to_string(),
+                    "must match `containerPort` when `hostNetwork` is true",
+                ));
+            }
+        }
+    }
     errs
 }
 
@@ -556,6 +582,7 @@ pub fn validate_pod(pod: &Pod) -> Vec<FieldError> {
                 PodSpecChecks {
                     mounts: true,
                     restart_policy: true,
+                    pod: true,
                 },
             ));
             // `validateContainersOnlyForPod`.

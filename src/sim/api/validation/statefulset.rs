@@ -54,7 +54,9 @@ fn validate_rolling_update(r: &RollingUpdateStatefulSetStrategy, path: &str) -> 
                             value.clone(),
                             super::super::poddisruptionbudget::INVALID_PERCENT_MSG,
                         ));
-                        None
+                        // `getIntOrPercentValue` falls back to `IntValue()` (Atoi, 0 on
+                        // error): "abc" or "0" is also "cannot be 0".
+                        (super::names::go_atoi(s) == 0).then_some(0)
                     }
                 }
             }
@@ -175,27 +177,15 @@ fn validate_statefulset_spec(spec: &StatefulSetSpec) -> Vec<FieldError> {
         // B-VAL-1
         errs.push(template_mismatch(labels));
     }
-    // `ValidatePodTemplateSpecForStatefulSet` names these under the template itself
+    // `ValidatePodTemplateSpecForStatefulSet` runs only when the selector converts
+    // (`LabelSelectorAsSelector`; upstream's TestValidateStatefulSet "invalid_label 2"
+    // wants no template error). It names these under the template itself
     // (`fldPath.Child("labels")`), unlike the selector mismatch (`metadata.labels`).
-    errs.extend(validate_labels(labels, "spec.template.labels"));
-    errs.extend(validate_annotations(
-        spec.template
-            .metadata
-            .as_ref()
-            .and_then(|m| m.annotations.as_ref()),
-        "spec.template.annotations",
-    ));
-    // B-VAL-18: the pod template is validated since v1.34 (mount names are not cross-checked).
     let default_pod = PodSpec::default();
     let pod_spec = spec.template.spec.as_ref().unwrap_or(&default_pod);
-    errs.extend(validate_pod_spec(
-        pod_spec,
-        "spec.template.spec",
-        PodSpecChecks {
-            mounts: false,
-            restart_policy: false,
-        },
-    ));
+    if convertible {
+        errs.extend(validate_template(spec, labels, pod_spec));
+    }
     // B-VAL-10
     let rp = pod_spec.restart_policy.as_deref().unwrap_or("");
     if rp != "Always" {
@@ -233,6 +223,34 @@ fn validate_statefulset_spec(spec: &StatefulSetSpec) -> Vec<FieldError> {
         ));
         errs.extend(validate_pvc_spec(claim.spec.as_ref(), &format!("{p}.spec")));
     }
+    errs
+}
+
+/// `ValidatePodTemplateSpecForStatefulSet`'s checks of the template (the selector match
+/// aside): its labels and annotations, and its pod spec (B-VAL-18).
+fn validate_template(
+    spec: &StatefulSetSpec,
+    labels: Option<&BTreeMap<String, String>>,
+    pod_spec: &PodSpec,
+) -> Vec<FieldError> {
+    let mut errs = validate_labels(labels, "spec.template.labels");
+    errs.extend(validate_annotations(
+        spec.template
+            .metadata
+            .as_ref()
+            .and_then(|m| m.annotations.as_ref()),
+        "spec.template.annotations",
+    ));
+    // B-VAL-18: the pod template is validated since v1.34 (mount names are not cross-checked).
+    errs.extend(validate_pod_spec(
+        pod_spec,
+        "spec.template.spec",
+        PodSpecChecks {
+            mounts: false,
+            restart_policy: false,
+            pod: false,
+        },
+    ));
     errs
 }
 
@@ -450,14 +468,14 @@ pub fn validate_statefulset_status(
             ));
         }
     }
-    if let (Some(new), Some(old)) = (status.collision_count, old.and_then(|o| o.collision_count)) {
-        if new < old {
-            errs.push(FieldError::invalid(
-                "status.collisionCount",
-                new.to_string(),
-                "cannot be decremented",
-            ));
-        }
+    // `IsDecremented`: a count that was set may not go down, nor away.
+    let old_count = old.and_then(|o| o.collision_count);
+    if old_count.is_some_and(|o| status.collision_count.is_none_or(|c| c < o)) {
+        errs.push(FieldError::invalid(
+            "status.collisionCount",
+            status.collision_count.unwrap_or(0).to_string(),
+            "cannot be decremented",
+        ));
     }
     errs
 }

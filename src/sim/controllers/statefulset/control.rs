@@ -662,8 +662,28 @@ fn compute_status(set: &StatefulSet, index: &SetIndex, revs: &Revisions) -> Stat
         current_revision: Some(revs.current.clone()),
         update_revision: Some(revs.update.clone()),
         collision_count: Some(revs.collision_count),
-        conditions: set.status.as_ref().and_then(|s| s.conditions.clone()),
+        // `updateStatefulSet` starts from an empty `StatefulSetStatus{}`: a written status
+        // carries no conditions (one a client patched in goes at the next write).
+        conditions: None,
     }
+}
+
+/// `inconsistentStatus`: the fields whose change makes the controller write its status (the
+/// collision count and the conditions are not among them).
+fn inconsistent_status(old: Option<&StatefulSetStatus>, status: &StatefulSetStatus) -> bool {
+    let default = StatefulSetStatus::default();
+    let old = old.unwrap_or(&default);
+    let n = |v: Option<i32>| v.unwrap_or(0);
+    status.observed_generation.unwrap_or(0) > old.observed_generation.unwrap_or(0)
+        || status.replicas != old.replicas
+        || n(status.current_replicas) != n(old.current_replicas)
+        || n(status.ready_replicas) != n(old.ready_replicas)
+        || n(status.updated_replicas) != n(old.updated_replicas)
+        || status.current_revision.as_deref().unwrap_or("")
+            != old.current_revision.as_deref().unwrap_or("")
+        || n(status.available_replicas) != n(old.available_replicas)
+        || status.update_revision.as_deref().unwrap_or("")
+            != old.update_revision.as_deref().unwrap_or("")
 }
 
 /// `completeRollingUpdate`: RollingUpdate only, and Ready (not Available) counts
@@ -682,7 +702,7 @@ fn complete_rolling_update(set: &StatefulSet, status: &mut StatefulSetStatus, an
     }
 }
 
-/// Writes status only when it changed (`inconsistentStatus`, B-STAT-3), through the
+/// Writes status only when `inconsistentStatus` sees a change (B-STAT-3), through the
 /// status subresource's validation (`ValidateStatefulSetStatusUpdate`, B-VAL-17): a status
 /// the API server refuses is not written, and the sync fails.
 fn write_status(
@@ -690,7 +710,7 @@ fn write_status(
     set: &mut std::sync::Arc<StatefulSet>,
     status: StatefulSetStatus,
 ) -> bool {
-    if set.status.as_ref() == Some(&status) {
+    if !inconsistent_status(set.status.as_ref(), &status) {
         return true;
     }
     let errors =

@@ -61,8 +61,10 @@ pub fn create_pod(
         );
         return Err(WriteError::Failed(Failed(None)));
     }
-    // The pod strategy's PrepareForCreate merges the label keys before validation.
+    // Decoding defaults the pod (`SetDefaults_Pod`, e.g. a hostNetwork pod's hostPorts), and
+    // the pod strategy's PrepareForCreate merges the label keys, before validation.
     let mut pod = pod;
+    crate::sim::api::defaults::default_pod(&mut pod);
     crate::sim::api::label_keys::merge_label_keys(&mut pod);
     let errors = crate::sim::api::validation::validate_pod(&pod);
     if !errors.is_empty() {
