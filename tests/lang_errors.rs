@@ -304,6 +304,62 @@ fn text_after_a_block_opener() {
     assert_eq!(e.kind, K::TextAfterBlockOpener);
 }
 
+/// LANGUAGE.md: one statement per line. A block written on one line is refused where it
+/// goes wrong, with the block named and the layout it needs in the hint (not "expected
+/// the end of the file").
+#[test]
+fn a_block_on_one_line_says_so() {
+    let cases = [
+        (
+            "cluster { nodes 3 }\nscenario \"t\" {\n  wait 1s\n}\n",
+            (1, 11),
+            "text after the `{` of a `cluster` block",
+            "each setting on its own line",
+        ),
+        (
+            "cluster {\n  nodes 3 }\nscenario \"t\" {\n  wait 1s\n}\n",
+            (2, 11),
+            "the `}` of a `cluster` block after text on its line",
+            "each setting on its own line",
+        ),
+        (
+            "setup { wait 1s }\nscenario \"t\" {\n  wait 1s\n}\n",
+            (1, 9),
+            "text after the `{` of a `setup` block",
+            "each statement on its own line",
+        ),
+        (
+            "scenario \"x\" { expect pods == [] }\n",
+            (1, 16),
+            "text after the `{` of a `scenario` block",
+            "each statement on its own line",
+        ),
+        (
+            "scenario \"x\" tags(a) {\n  wait 1s }\n",
+            (2, 11),
+            "the `}` of a `scenario` block after text on its line",
+            "each statement on its own line",
+        ),
+    ];
+    for (src, pos, message, hint) in cases {
+        let e = only(errors(src));
+        assert_eq!(at(&e), pos, "{src}");
+        assert_eq!(e.message(), message, "{src}");
+        let h = e.hint().unwrap_or_default();
+        assert!(
+            h.contains("puts `{` at the end of a line") && h.contains(hint),
+            "{src}: {h}"
+        );
+    }
+    // Mid-line, the grammar's `&EOI` is the end of the line that is missing.
+    let e = only(in_scenario("  wait 5s now"));
+    assert!(
+        e.message().starts_with("expected the end of the line, "),
+        "{}",
+        e.message()
+    );
+}
+
 #[test]
 fn bad_escape() {
     let e = only(in_scenario("  apply \"a\\qb\""));

@@ -114,6 +114,14 @@ pub enum SyntaxErrorKind {
         row: Option<(u32, String)>,
     },
     TextAfterBlockOpener,
+    /// `cluster { nodes 3 }`, `scenario "t" { wait 1s }`: a `cluster`, `setup` or
+    /// `scenario` block written on one line. `opening`: text follows its `{` on the line;
+    /// otherwise its `}` follows a setting or statement on the line.
+    OneLineBlock {
+        /// `cluster`, `setup` or `scenario`.
+        block: &'static str,
+        opening: bool,
+    },
     NotUtf8,
     /// Brackets or parentheses nested deeper than the language ever needs.
     TooDeep {
@@ -237,6 +245,14 @@ impl SyntaxError {
             UnterminatedBlock => "unterminated `\"\"\"` block".into(),
             UnclosedTable { .. } => "a table is never closed".into(),
             TextAfterBlockOpener => "text after an opening `\"\"\"`".into(),
+            OneLineBlock {
+                block,
+                opening: true,
+            } => format!("text after the `{{` of a `{block}` block"),
+            OneLineBlock {
+                block,
+                opening: false,
+            } => format!("the `}}` of a `{block}` block after text on its line"),
             NotUtf8 => "the file is not valid UTF-8".into(),
             TooDeep { limit } => format!("brackets nested more than {limit} deep"),
             DuplicateTitle { title, first_line } => {
@@ -285,6 +301,8 @@ impl SyntaxError {
             UnterminatedBlock => "this block is never closed".into(),
             UnclosedTable { .. } => "this table is never closed".into(),
             TextAfterBlockOpener => "nothing may follow `\"\"\"` on its line".into(),
+            OneLineBlock { opening: true, .. } => "nothing may follow `{` on its line".into(),
+            OneLineBlock { opening: false, .. } => "`}` goes on a line of its own".into(),
             NotUtf8 => "not UTF-8".into(),
             TooDeep { .. } => "too deep".into(),
             DuplicateTitle { .. } => "second scenario with this title".into(),
@@ -380,6 +398,16 @@ impl SyntaxError {
                 "a multi-line block opens with `\"\"\"` at the end of a line; a one-line block closes on its line"
                     .into(),
             ),
+            OneLineBlock { block, .. } => {
+                let (what, example) = match *block {
+                    "cluster" => ("setting", "cluster {\n  nodes 3\n}"),
+                    "setup" => ("statement", "setup {\n  apply \"web.yaml\"\n}"),
+                    _ => ("statement", "scenario \"title\" {\n  expect pods == []\n}"),
+                };
+                Some(format!(
+                    "one statement per line: a {block} block puts `{{` at the end of a line, each {what} on its own line, and `}}` on a line of its own:\n{example}"
+                ))
+            }
             TooDeep { .. } => Some(
                 "lists and calls nest a few levels at most; check for a runaway `[` or `(`".into(),
             ),

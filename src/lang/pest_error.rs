@@ -42,6 +42,9 @@ pub fn convert(err: &Error<Rule>, src: &str, lines: &LineIndex) -> SyntaxError {
             SyntaxErrorKind::UnclosedTable { row },
         );
     }
+    if let Some(err) = one_line_block(src, pos, positives, lines) {
+        return err;
+    }
     let word = word_at(src, pos);
     // Underline the word, or the one character there (none at the end of the file).
     let next_char = src
@@ -77,8 +80,24 @@ pub fn convert(err: &Error<Rule>, src: &str, lines: &LineIndex) -> SyntaxError {
     } else {
         suggest(word, keywords.iter().map(String::as_str))
     };
+    // The end of the file is what the grammar tries for a line's end (`&EOI`): in the
+    // middle of a line, the end of the line is what is missing.
+    let mut expected = describe_all(positives);
+    if !line_before(src, pos).trim().is_empty() {
+        for text in &mut expected {
+            if text == describe(Rule::EOI).as_str() {
+                *text = describe(Rule::line_end);
+            }
+        }
+        let mut seen = Vec::new();
+        expected.retain(|t| {
+            let first = !seen.contains(t);
+            seen.push(t.clone());
+            first
+        });
+    }
     let kind = SyntaxErrorKind::UnexpectedToken {
-        expected: describe_all(positives),
+        expected,
         found: found(src, pos),
         suggestion,
     };
@@ -148,6 +167,79 @@ fn unclosed_table(src: &str, pos: usize) -> Option<(usize, Option<(u32, String)>
         return Some((table.brace, table.row));
     }
     None
+}
+
+/// The text of the line of `pos` before it.
+fn line_before(src: &str, pos: usize) -> &str {
+    let head = src.get(..pos).unwrap_or("");
+    let start = head.rfind('\n').map_or(0, |i| i + 1);
+    &head[start..]
+}
+
+/// The block keyword (`cluster`, `setup`, `scenario`) a line opens with, if any.
+fn block_keyword(line: &str) -> Option<&'static str> {
+    let first = line
+        .trim_start()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .next()?;
+    ["cluster", "setup", "scenario"]
+        .into_iter()
+        .find(|k| *k == first)
+}
+
+/// `cluster { nodes 3 }`, `scenario "t" { wait 1s }`, `  wait 1s }`: a block written on
+/// one line, which the grammar (one statement per line) refuses wherever it stops. Found
+/// when the error is just after a block's `{` on its line, or at a `}` that ends a line
+/// holding a setting or statement.
+fn one_line_block(
+    src: &str,
+    pos: usize,
+    positives: &[Rule],
+    lines: &LineIndex,
+) -> Option<SyntaxError> {
+    let before = line_before(src, pos);
+    let rest = src.get(pos..).unwrap_or("");
+    let at = |len: usize| lines.span(pos, pos + len);
+    // Just after the `{` of a block's first line.
+    if before.trim_end().ends_with('{') && !rest.starts_with(['\n', '\r', '#']) && !rest.is_empty()
+    {
+        let block = block_keyword(before)?;
+        let len = rest.chars().next().map_or(0, char::len_utf8);
+        return Some(SyntaxError::new(
+            at(len),
+            SyntaxErrorKind::OneLineBlock {
+                block,
+                opening: true,
+            },
+        ));
+    }
+    // A `}` after a setting or statement, where its line could have ended.
+    let after = rest.strip_prefix('}')?;
+    let line_rest = after.split('\n').next().unwrap_or("").trim();
+    let ends_line = line_rest.is_empty() || line_rest.starts_with('#');
+    let could_end = positives.contains(&Rule::EOI) || positives.contains(&Rule::line_end);
+    if !ends_line || !could_end || before.trim().is_empty() {
+        return None;
+    }
+    // The block it would close: the last line before it that opens one.
+    let head = src.get(..pos - before.len()).unwrap_or("");
+    let block = head
+        .lines()
+        .rev()
+        .find_map(|line| {
+            let line = line.trim_end();
+            (line.ends_with('{') && !line.starts_with([' ', '\t']))
+                .then(|| block_keyword(line))
+                .flatten()
+        })
+        .or_else(|| block_keyword(before))?;
+    Some(SyntaxError::new(
+        at(1),
+        SyntaxErrorKind::OneLineBlock {
+            block,
+            opening: false,
+        },
+    ))
 }
 
 /// Used when the grammar gives nothing back at all (it should not happen).

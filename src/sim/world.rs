@@ -137,6 +137,8 @@ pub enum Timer {
     OrphanedPods { node: String },
     /// The pod GC's pass over the terminating pods of an out-of-service node.
     TerminatingPods { node: String },
+    /// The pod GC's pass over the terminating pods bound to no node.
+    UnscheduledTerminatingPods,
     /// The PV controller's periodic resync of the claims (every 15 s).
     ResyncClaims,
     /// The recycler of a volume released by the claim with this UID is done.
@@ -419,6 +421,10 @@ impl World {
             }
             Timer::TerminatingPods { node } => {
                 super::controllers::podgc::gc_terminating(self, &node);
+                Ok(())
+            }
+            Timer::UnscheduledTerminatingPods => {
+                super::controllers::podgc::gc_unscheduled_terminating(self);
                 Ok(())
             }
             Timer::NodeStatusSync { node } => {

@@ -1,10 +1,13 @@
 //! The pod garbage collector (`pkg/controller/podgc/gc_controller.go`), its orphan sweep:
 //! pods bound to a node that does not exist.
 //!
-//! - A node that is deleted takes its pods at once: they are force-deleted in the instant
-//!   of the node's deletion (docs/language.md timing: `delete node/n`), since no kubelet is
-//!   left to stop them. Upstream finds them at its next pass and waits its quarantine
-//!   first; scn's node deletion is final, and the documented timing is kept.
+//! - A node that is deleted takes its pods at once: in the instant of the node's deletion
+//!   (docs/language.md timing: `delete node/n`) each is marked as `gcOrphaned` marks it
+//!   (`markFailedAndDeletePodWithCondition`: phase `Failed` and the `DisruptionTarget`
+//!   condition below, unless it already finished) and deleted with grace period 0, since no
+//!   kubelet is left to stop it; a pod held by finalizers stays so marked. Upstream finds
+//!   them at its next pass and waits its quarantine first; scn's node deletion is final,
+//!   and the documented timing is kept.
 //! - A pod bound (by `spec.nodeName`) to a node that never existed is never run: no kubelet
 //!   is there. `gcOrphaned` runs every 20 s (`gcCheckPeriod`, from the controller's start:
 //!   0 s, 20 s, 40 s, …); the first pass that sees such a pod puts its node in quarantine
@@ -16,6 +19,9 @@
 //!   `node.kubernetes.io/out-of-service` taint (non-graceful node shutdown) will never be
 //!   stopped by its kubelet; the next pass marks it `Failed` and force-deletes it, so a
 //!   StatefulSet can re-create it elsewhere.
+//! - `gcUnscheduledTerminating`: a terminating pod bound to no node (its deletion is
+//!   immediate, so only one held by finalizers) is marked `Failed` by the next pass
+//!   (`markFailedAndDeletePod`, no condition) and deleted with grace period 0.
 
 use std::collections::BTreeMap;
 
@@ -40,7 +46,13 @@ pub struct PodGc {
     quarantined: BTreeMap<String, Millis>,
     /// Nodes whose terminating pods the next pass looks at (at most one entry per node).
     terminating: std::collections::BTreeSet<String>,
+    /// A pass is due for the terminating pods bound to no node.
+    unscheduled_terminating: bool,
 }
+
+/// The condition `gcOrphaned` gives the pods of a node that no longer exists.
+const ORPHANED_REASON: &str = "DeletionByPodGC";
+const ORPHANED_MESSAGE: &str = "PodGC: node no longer exists";
 
 /// The taint an administrator puts on a node that was shut down for good
 /// (`v1.TaintNodeOutOfService`).
@@ -70,6 +82,7 @@ pub fn on_event(
             if let Some(node) = node {
                 watch_terminating(world, &node);
             }
+            watch_unscheduled_terminating(world, &event.name);
         }
         _ => {}
     }
@@ -78,8 +91,31 @@ pub fn on_event(
 
 pub fn on_node_deleted(world: &mut World, node: &str) {
     for pod in pods_on(world, node) {
-        server::delete_pod(world, &pod, true);
+        mark_failed_and_delete(world, &pod, Some((ORPHANED_REASON, ORPHANED_MESSAGE)));
     }
+}
+
+/// `markFailedAndDeletePodWithCondition`: a pod that has not finished is patched to phase
+/// `Failed` (with the condition, if any, as `UpdatePodCondition` sets it), then deleted with
+/// grace period 0.
+fn mark_failed_and_delete(world: &mut World, name: &str, condition: Option<(&str, &str)>) {
+    let now = world.now;
+    server::write::<Pod>(world, name, server::Author::Other, |pod| {
+        let generation = pod.metadata.generation;
+        let status = pod.status.get_or_insert_with(PodStatus::default);
+        if matches!(status.phase.as_deref(), Some("Failed" | "Succeeded")) {
+            return false;
+        }
+        status.phase = Some("Failed".into());
+        if let Some((reason, message)) = condition {
+            podutil::update_pod_condition(
+                status.conditions.get_or_insert_with(Vec::new),
+                podutil::disruption_target(reason, message, generation, now),
+            );
+        }
+        true
+    });
+    server::delete_pod(world, name, true);
 }
 
 /// The names of the pods bound to `node`, in name order.
@@ -121,27 +157,8 @@ pub fn gc_orphaned(world: &mut World, node: &str) {
     if world.store.nodes().get(node).is_some() {
         return;
     }
-    let now = world.now;
     for name in pods_on(world, node) {
-        server::write::<Pod>(world, &name, server::Author::Other, |pod| {
-            let generation = pod.metadata.generation;
-            let status = pod.status.get_or_insert_with(PodStatus::default);
-            if matches!(status.phase.as_deref(), Some("Failed" | "Succeeded")) {
-                return false;
-            }
-            status.phase = Some("Failed".into());
-            podutil::update_pod_condition(
-                status.conditions.get_or_insert_with(Vec::new),
-                podutil::disruption_target(
-                    "DeletionByPodGC",
-                    "PodGC: node no longer exists",
-                    generation,
-                    now,
-                ),
-            );
-            true
-        });
-        server::delete_pod(world, &name, true);
+        mark_failed_and_delete(world, &name, Some((ORPHANED_REASON, ORPHANED_MESSAGE)));
     }
 }
 
@@ -201,17 +218,52 @@ pub fn gc_terminating(world: &mut World, node: &str) {
             .pods()
             .get(&name)
             .is_some_and(podutil::is_terminating);
-        if !terminating {
-            continue;
+        if terminating {
+            mark_failed_and_delete(world, &name, None);
         }
-        server::write::<Pod>(world, &name, server::Author::Other, |pod| {
-            let status = pod.status.get_or_insert_with(PodStatus::default);
-            if matches!(status.phase.as_deref(), Some("Failed" | "Succeeded")) {
-                return false;
-            }
-            status.phase = Some("Failed".into());
-            true
-        });
-        server::delete_pod(world, &name, true);
+    }
+}
+
+/// Whether a pod is being deleted and bound to no node.
+fn unscheduled_terminating(pod: &Pod) -> bool {
+    podutil::is_terminating(pod)
+        && pod
+            .spec
+            .as_ref()
+            .and_then(|s| s.node_name.as_deref())
+            .is_none()
+}
+
+/// A pod changed: when it is terminating and bound to no node, the next pass (a multiple of
+/// 20 s after now) collects it.
+fn watch_unscheduled_terminating(world: &mut World, name: &str) {
+    if world.podgc.unscheduled_terminating
+        || !world
+            .store
+            .pods()
+            .get(name)
+            .is_some_and(unscheduled_terminating)
+    {
+        return;
+    }
+    world.podgc.unscheduled_terminating = true;
+    let at = world.now.next_multiple_of(GC_CHECK_PERIOD);
+    world.timers.at(at, Timer::UnscheduledTerminatingPods);
+}
+
+/// `gcUnscheduledTerminating`'s pass: every terminating pod bound to no node is marked
+/// `Failed` (no condition) and deleted with grace period 0.
+pub fn gc_unscheduled_terminating(world: &mut World) {
+    world.podgc.unscheduled_terminating = false;
+    let mut names: Vec<String> = world
+        .store
+        .pods()
+        .iter()
+        .filter(|(_, p)| unscheduled_terminating(p))
+        .map(|(name, _)| name.clone())
+        .collect();
+    names.sort_by(|a, b| natural_cmp(a, b));
+    for name in names {
+        mark_failed_and_delete(world, &name, None);
     }
 }

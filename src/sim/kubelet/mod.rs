@@ -398,6 +398,7 @@ pub fn on_timer(world: &mut World, timer: Timer) -> Result<(), SimError> {
         | Timer::TaintEviction { .. }
         | Timer::OrphanedPods { .. }
         | Timer::TerminatingPods { .. }
+        | Timer::UnscheduledTerminatingPods
         | Timer::NodeStatusSync { .. }
         | Timer::ResyncClaims
         | Timer::RecycleVolume { .. }

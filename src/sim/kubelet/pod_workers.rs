@@ -626,7 +626,13 @@ fn begin_create(world: &mut World, rt: &mut PodRuntime, i: usize, first: bool) {
         }
         PullDecision::Pull(took) => {
             if took == ZERO {
-                container_started(world, rt, i, Some(ZERO));
+                // A restart's pull (policy `Always`) fails at once for an image that can no
+                // longer be pulled, as every other pull does (`EnsureImageExists`).
+                if world.kubelet.unpullable.contains(&rt.containers[i].image) {
+                    images::pull_failed(world, rt, i);
+                } else {
+                    container_started(world, rt, i, Some(ZERO));
+                }
             } else {
                 rt.containers[i].state = State::Creating {
                     until: now + took,

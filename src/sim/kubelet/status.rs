@@ -205,9 +205,15 @@ pub(crate) fn container_status(rt: &PodRuntime, i: usize) -> ContainerStatus {
             announced: false,
             ..
         } => waiting("ErrImagePull", Some(message.clone())),
-        State::PullFailed { .. } => waiting(
+        // `imageManager.pullImage` in back-off: the short text of the `BackOff` event, then
+        // the failed attempt's error as it stored it (`prevPullErrMsg`, keyed by the pod's UID
+        // and the image: `ErrImagePull: <pull error>`).
+        State::PullFailed { message, .. } => waiting(
             "ImagePullBackOff",
-            Some(format!("Back-off pulling image \"{}\"", c.image)),
+            Some(format!(
+                "Back-off pulling image \"{}\": ErrImagePull: {message}",
+                c.image
+            )),
         ),
         State::NeverPull => waiting(
             "ErrImageNeverPull",

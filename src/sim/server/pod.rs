@@ -191,7 +191,7 @@ pub fn delete_pod_with_grace(world: &mut World, name: &str, requested: Option<i6
                 .unwrap_or(30)
         })
     };
-    if pod.metadata.deletion_timestamp.is_none() {
+    let changed = if pod.metadata.deletion_timestamp.is_none() {
         // `rest.BeforeDelete`: the timestamp is when the grace period ends, and the first
         // graceful deletion is a new generation.
         pod.metadata.deletion_timestamp = Some(to_time(now + Millis::from_secs(grace)));
@@ -199,9 +199,12 @@ pub fn delete_pod_with_grace(world: &mut World, name: &str, requested: Option<i6
         if let Some(generation) = pod.metadata.generation.filter(|g| *g > 0) {
             pod.metadata.generation = Some(generation.saturating_add(1));
         }
+        true
     } else {
+        let before = pod.metadata.deletion_grace_period_seconds;
         shorten_grace(&mut pod.metadata, grace);
-    }
+        pod.metadata.deletion_grace_period_seconds != before
+    };
     let held = pod
         .metadata
         .finalizers
@@ -211,7 +214,12 @@ pub fn delete_pod_with_grace(world: &mut World, name: &str, requested: Option<i6
         remove_pod(world, name);
         return;
     }
-    touch_pod(world, name);
+    // A DELETE that changes nothing (a pod already being deleted, with a period no
+    // shorter) writes nothing: the storage's `GuaranteedUpdate` skips an unchanged object,
+    // so no new resourceVersion and no watch event.
+    if changed {
+        touch_pod(world, name);
+    }
 }
 
 /// `rest.BeforeDelete` on an object already being deleted: only a shorter grace period is
