@@ -17,6 +17,7 @@
 //! does. Slices of a deleted Service go with the garbage collector (owner reference).
 
 mod reconciler;
+pub mod trafficdist;
 mod utils;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -462,6 +463,7 @@ pub fn sync(world: &mut World, service_name: &str) {
         )
     });
     let trigger = state.trigger.last_change(&service, &pods, full, &dirty);
+    let hints = trafficdist::heuristic(&service);
     let mut desired: Vec<Desired> = Vec::with_capacity(pods.len());
     for pod in pods {
         if !utils::should_be_in_endpoints(pod) {
@@ -474,10 +476,11 @@ pub fn sync(world: &mut World, service_name: &str) {
         if node_name.is_some_and(|n| !n.is_empty()) && node.is_none() && !publish_not_ready {
             continue;
         }
-        let endpoint = utils::pod_to_endpoint(pod, node, &service, publish_not_ready);
+        let mut endpoint = utils::pod_to_endpoint(pod, node, &service, publish_not_ready);
         if endpoint.addresses.is_empty() {
             continue;
         }
+        trafficdist::set_hints(&mut endpoint, hints);
         let ports = utils::endpoint_ports(&service, pod);
         // Pods of one Service mostly share their ports: their key is made once.
         let key = match desired.last() {
