@@ -376,6 +376,7 @@ pub enum Kind {
     ReplicaSet,
     PodDisruptionBudget,
     PriorityClass,
+    Endpoints,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -84,6 +84,11 @@ pub const COMPONENTS: &[Component] = &[
         },
         work: Some(controllers::endpointslice::work),
     },
+    // endpoints-controller
+    Component {
+        on_event: controllers::endpoint::on_event,
+        work: Some(controllers::endpoint::work),
+    },
     // garbage-collector-controller
     Component {
         on_event: controllers::garbage_collector::on_event,

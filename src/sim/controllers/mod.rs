@@ -3,6 +3,7 @@
 pub mod daemon;
 pub mod deployment;
 pub mod disruption;
+pub mod endpoint;
 pub mod endpointslice;
 pub mod garbage_collector;
 pub mod history;
