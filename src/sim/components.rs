@@ -89,6 +89,11 @@ pub const COMPONENTS: &[Component] = &[
         on_event: controllers::endpoint::on_event,
         work: Some(controllers::endpoint::work),
     },
+    // endpointslice-mirroring-controller
+    Component {
+        on_event: controllers::endpointslicemirroring::on_event,
+        work: Some(controllers::endpointslicemirroring::work),
+    },
     // garbage-collector-controller
     Component {
         on_event: controllers::garbage_collector::on_event,
