@@ -193,7 +193,6 @@ fn sync(world: &mut World, name: &str) {
         .and_then(|s| s.publish_not_ready_addresses)
         .unwrap_or(false);
     let pods: Vec<&Pod> = if full {
-        state.given.clear();
         world
             .store
             .pods()
@@ -201,9 +200,6 @@ fn sync(world: &mut World, name: &str) {
             .filter(|p| selects(selector, p))
             .collect()
     } else {
-        for pod in &dirty {
-            state.given.remove(pod);
-        }
         dirty
             .iter()
             .filter_map(|n| world.store.pods().get(n))
@@ -211,11 +207,29 @@ fn sync(world: &mut World, name: &str) {
             .collect()
     };
     let trigger = state.trigger.last_change(&service, &pods, full, &dirty);
+    let mut before = if full {
+        std::mem::take(&mut state.given)
+    } else {
+        dirty
+            .iter()
+            .filter_map(|pod| state.given.remove_entry(pod))
+            .collect()
+    };
+    let mut changed = full;
     for pod in pods {
         if let Some(given) = give(&service, pod, publish_not_ready) {
             let pod_name = pod.metadata.name.clone().unwrap_or_default();
+            changed |= before.remove(&pod_name).as_ref() != Some(&given);
             state.given.insert(pod_name, given);
         }
+    }
+    // A pod that gave an address and gives none now.
+    changed |= !before.is_empty();
+    if !changed {
+        // What the pods give is what the Endpoints already holds (upstream compares and
+        // writes nothing): no repacking.
+        world.endpoints.services.insert(name.to_string(), state);
+        return;
     }
     let subsets = repack(&service, &state.given);
     let namespace = world.config.namespace.clone();
