@@ -84,6 +84,10 @@ pub fn print(world: &World, kind: &ObjectKind) -> Option<PrintedTable> {
             let all: Vec<ReplicaSet> = decoded(world, kind);
             replicasets(&all.iter().collect::<Vec<_>>(), now)
         }
+        ObjectKind::Other(k) if k == row::Endpoints.kind => {
+            let all: Vec<k8s_openapi::api::core::v1::Endpoints> = decoded(world, kind);
+            endpoints(&all.iter().collect::<Vec<_>>(), now)
+        }
         ObjectKind::Other(_) => return None,
     };
     Some(table)
@@ -916,6 +920,75 @@ fn list_with_more(items: Vec<String>) -> String {
         UNSET.to_string()
     } else {
         items.join(",")
+    }
+}
+
+/// `kubectl get endpoints` (`printEndpoints`, `formatEndpoints(endpoints, nil)` in
+/// pkg/printers/internalversion/printers.go): `<ip>:<port>` for every port of a subset and
+/// every ready address (a subset without ports lists its addresses' IPs), at most three and
+/// then ` + N more...`; `<none>` without subsets (an empty list prints as empty).
+pub fn endpoints(all: &[&k8s_openapi::api::core::v1::Endpoints], now: Time) -> PrintedTable {
+    let columns = row::Endpoints.columns.to_vec();
+    let rows = all
+        .iter()
+        .map(|ep| {
+            let (n, ns) = key(&ep.metadata);
+            let cells = vec![
+                n.clone(),
+                format_endpoints(ep),
+                age(ep.metadata.creation_timestamp.as_ref(), &now),
+            ];
+            (n, ns, cells)
+        })
+        .collect();
+    table(columns, rows)
+}
+
+/// `formatEndpoints` with every port.
+fn format_endpoints(ep: &k8s_openapi::api::core::v1::Endpoints) -> String {
+    const MAX: usize = 3;
+    let Some(subsets) = ep.subsets.as_deref().filter(|s| !s.is_empty()) else {
+        return NONE.to_string();
+    };
+    let mut list: Vec<String> = Vec::new();
+    let mut more = false;
+    let mut count: usize = 0;
+    for subset in subsets {
+        let addresses = subset.addresses.as_deref().unwrap_or_default();
+        let ports = subset.ports.as_deref().unwrap_or_default();
+        if ports.is_empty() {
+            count = count.saturating_add(addresses.len());
+            for address in addresses {
+                if list.len() == MAX {
+                    more = true;
+                    break;
+                }
+                list.push(address.ip.clone());
+            }
+            continue;
+        }
+        for port in ports {
+            count = count.saturating_add(addresses.len());
+            for address in addresses {
+                if list.len() == MAX {
+                    more = true;
+                    break;
+                }
+                // `net.JoinHostPort`: an IPv6 address goes in brackets.
+                let host = if address.ip.contains(':') {
+                    format!("[{}]", address.ip)
+                } else {
+                    address.ip.clone()
+                };
+                list.push(format!("{host}:{}", port.port));
+            }
+        }
+    }
+    let joined = list.join(",");
+    if more {
+        format!("{joined} + {} more...", count.saturating_sub(MAX))
+    } else {
+        joined
     }
 }
 

@@ -386,6 +386,7 @@ pub enum Kind {
     ReplicaSet,
     PodDisruptionBudget,
     PriorityClass,
+    Endpoints,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -92,6 +92,7 @@ pub fn known_columns(kind: Kind) -> &'static [&'static str] {
             "AGE",
         ],
         Kind::PriorityClass => &["NAME", "VALUE", "GLOBAL-DEFAULT", "AGE", "PREEMPTIONPOLICY"],
+        Kind::Endpoints => &["NAME", "ENDPOINTS", "AGE"],
         Kind::Deployment => &[
             "NAME",
             "READY",

@@ -57,6 +57,8 @@ pub const ALIASES: &[(&str, Kind)] = &[
     ("priorityclass", Kind::PriorityClass),
     ("priorityclasses", Kind::PriorityClass),
     ("pc", Kind::PriorityClass),
+    ("endpoints", Kind::Endpoints),
+    ("ep", Kind::Endpoints),
 ];
 
 /// The kinds that have a table (`expect pods { ... }`).
@@ -75,6 +77,7 @@ pub const TABLE_KINDS: &[Kind] = &[
     Kind::PriorityClass,
     Kind::Deployment,
     Kind::ReplicaSet,
+    Kind::Endpoints,
 ];
 
 pub fn by_alias(word: &str) -> Option<Kind> {
@@ -105,6 +108,7 @@ pub fn singular(kind: Kind) -> &'static str {
         Kind::ReplicaSet => "replicaset",
         Kind::PodDisruptionBudget => "poddisruptionbudget",
         Kind::PriorityClass => "priorityclass",
+        Kind::Endpoints => "endpoints",
     }
 }
 
@@ -127,5 +131,6 @@ pub fn table_name(kind: Kind) -> &'static str {
         Kind::ReplicaSet => "replicasets",
         Kind::PodDisruptionBudget => "poddisruptionbudgets",
         Kind::PriorityClass => "priorityclasses",
+        Kind::Endpoints => "endpoints",
     }
 }

@@ -39,7 +39,7 @@ pub enum Shape {
 pub fn of_kind(kind: &str) -> Option<&'static Shape> {
     use k8s_openapi::api::{apps, core, discovery, policy, scheduling, storage};
     type Tracing = fn() -> Result<Shape, TraceError>;
-    const KINDS: [(&str, Tracing); 16] = [
+    const KINDS: [(&str, Tracing); 17] = [
         ("StatefulSet", trace::<apps::v1::StatefulSet>),
         ("Pod", trace::<core::v1::Pod>),
         (
@@ -62,6 +62,7 @@ pub fn of_kind(kind: &str) -> Option<&'static Shape> {
             trace::<policy::v1::PodDisruptionBudget>,
         ),
         ("PriorityClass", trace::<scheduling::v1::PriorityClass>),
+        ("Endpoints", trace::<core::v1::Endpoints>),
     ];
     static SHAPES: [OnceLock<Option<Shape>>; KINDS.len()] =
         [const { OnceLock::new() }; KINDS.len()];
@@ -480,6 +481,7 @@ mod tests {
             "ReplicaSet",
             "PodDisruptionBudget",
             "PriorityClass",
+            "Endpoints",
         ] {
             assert!(of_kind(kind).is_some(), "{kind}");
         }

@@ -1,8 +1,8 @@
 //! What a fresh cluster has before the first statement: nodes, the default StorageClass,
 //! the `kubernetes` Service (docs/language.md, timing defaults) and its EndpointSlice, and
 //! in the namespace the `default` ServiceAccount and the `kube-root-ca.crt` ConfigMap
-//! (which the service account and root CA controllers keep there), and the two system
-//! PriorityClasses the API server creates.
+//! (which the service account and root CA controllers keep there), the two system
+//! PriorityClasses the API server creates, and the `kubernetes` Endpoints.
 
 use std::sync::Arc;
 
@@ -44,11 +44,28 @@ pub fn bootstrap(world: &mut World) {
     ];
     let objects = objects
         .into_iter()
-        .chain(super::api::priorityclass::system_objects(now));
+        .chain(super::api::priorityclass::system_objects(now))
+        .chain([kubernetes_endpoints(&namespace, now)]);
     for (i, mut object) in objects.enumerate() {
         object["metadata"]["uid"] = json!(reserved_uid(i as u64 + 1));
         server::add_other(world, object, server::Author::Other);
     }
+}
+
+/// The `kubernetes` Service's v1 Endpoints, which the API server keeps beside its
+/// EndpointSlice (`pkg/controlplane/reconcilers`: the endpoints reconciler's object carries
+/// `endpointslice.kubernetes.io/skip-mirror: "true"`, so the mirroring controller leaves it
+/// alone; KEP-4974 keeps it in v1.36).
+fn kubernetes_endpoints(namespace: &str, now: super::clock::Millis) -> Value {
+    json!({
+        "apiVersion": "v1",
+        "kind": "Endpoints",
+        "metadata": {"name": "kubernetes", "namespace": namespace,
+            "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"},
+            "creationTimestamp": to_time(now)},
+        "subsets": [{"addresses": [{"ip": API_SERVER_ADDRESS}],
+            "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}]}]
+    })
 }
 
 /// Stores a copy of an installed object with its UID.

@@ -84,6 +84,16 @@ pub const COMPONENTS: &[Component] = &[
         },
         work: Some(controllers::endpointslice::work),
     },
+    // endpoints-controller
+    Component {
+        on_event: controllers::endpoint::on_event,
+        work: Some(controllers::endpoint::work),
+    },
+    // endpointslice-mirroring-controller
+    Component {
+        on_event: controllers::endpointslicemirroring::on_event,
+        work: Some(controllers::endpointslicemirroring::work),
+    },
     // garbage-collector-controller
     Component {
         on_event: controllers::garbage_collector::on_event,

@@ -447,8 +447,9 @@ registry! {
             singular: "endpoints",
             short_names: &["ep"],
             namespaced: true,
-            simulated: false,
-            columns: &[],
+            // The Endpoints controller (`controllers/endpoint.rs`) writes them.
+            simulated: true,
+            columns: &["NAME", "ENDPOINTS", "AGE"],
             unsimulated: &[],
         }
         Event(core::v1::Event) {

@@ -97,9 +97,18 @@ pub static KINDS: &[(&str, &str)] = &[
     ),
 ];
 
+/// A Service annotation that changes what a real cluster does and that scn does not
+/// simulate: topology aware routing (`hintsEnabled` in upstream's
+/// `staging/src/k8s.io/endpointslice/reconciler.go`: the deprecated
+/// `service.kubernetes.io/topology-aware-hints`, when present, decides, else
+/// `service.kubernetes.io/topology-mode`; `Auto` or `auto` enables it). The topology cache's
+/// proportional hints are not simulated, and the annotation overrides `trafficDistribution`,
+/// so the Service's endpoints get no hint at all.
+pub const TOPOLOGY_MODE_WHY: &str = "topology aware routing is not simulated: its endpoints get no hints, and spec.trafficDistribution is ignored as upstream ignores it";
+
 /// The warnings for `object` (a manifest as applied), each `path: not simulated by scn
 /// (why)`, in table order then element order; first, for a kind of [`KINDS`], `kind: Job:
-/// not simulated by scn (why)`.
+/// not simulated by scn (why)`; last, a Service's topology annotation.
 pub fn warnings(object: &Value) -> Vec<String> {
     let kind = object
         .get("kind")
@@ -137,7 +146,27 @@ pub fn warnings(object: &Value) -> Vec<String> {
             }
         }
     }
+    if kind == "Service" {
+        out.extend(topology_annotation_warning(object));
+    }
     out
+}
+
+/// `metadata.annotations[<key>]: not simulated by scn (…)` when the Service's annotations
+/// enable topology aware hints, naming the key that decides.
+fn topology_annotation_warning(object: &Value) -> Option<String> {
+    use crate::sim::controllers::endpointslice::trafficdist::{
+        ANNOTATION_TOPOLOGY_AWARE_HINTS, ANNOTATION_TOPOLOGY_MODE,
+    };
+    let annotations = object.pointer("/metadata/annotations")?.as_object()?;
+    let key = if annotations.contains_key(ANNOTATION_TOPOLOGY_AWARE_HINTS) {
+        ANNOTATION_TOPOLOGY_AWARE_HINTS
+    } else {
+        ANNOTATION_TOPOLOGY_MODE
+    };
+    let value = annotations.get(key)?.as_str()?;
+    matches!(value, "Auto" | "auto")
+        .then(|| format!("metadata.annotations[{key}]: not simulated by scn ({TOPOLOGY_MODE_WHY})"))
 }
 
 /// Every value at `path` under `at` (whose own path is `shown`).
@@ -270,6 +299,34 @@ mod tests {
                 field.path
             );
         }
+    }
+
+    #[test]
+    fn the_topology_annotation_warns_when_it_enables_hints() {
+        let service = |annotations: Value| {
+            warnings(
+                &json!({"kind": "Service", "metadata": {"annotations": annotations}, "spec": {}}),
+            )
+        };
+        let mode = format!(
+            "metadata.annotations[service.kubernetes.io/topology-mode]: not simulated by scn ({TOPOLOGY_MODE_WHY})"
+        );
+        assert_eq!(
+            service(json!({"service.kubernetes.io/topology-mode": "Auto"})),
+            vec![mode.clone()]
+        );
+        assert_eq!(
+            service(json!({"service.kubernetes.io/topology-mode": "auto"})),
+            vec![mode]
+        );
+        assert!(service(json!({"service.kubernetes.io/topology-mode": "Disabled"})).is_empty());
+        // The deprecated annotation, when present, decides.
+        assert!(service(json!({"service.kubernetes.io/topology-mode": "Auto", "service.kubernetes.io/topology-aware-hints": "Disabled"})).is_empty());
+        assert_eq!(
+            service(json!({"service.kubernetes.io/topology-aware-hints": "auto"})),
+            vec![format!("metadata.annotations[service.kubernetes.io/topology-aware-hints]: not simulated by scn ({TOPOLOGY_MODE_WHY})")]
+        );
+        assert!(warnings(&json!({"kind": "Pod", "metadata": {"annotations": {"service.kubernetes.io/topology-mode": "Auto"}}})).is_empty());
     }
 
     #[test]

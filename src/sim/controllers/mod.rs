@@ -3,7 +3,9 @@
 pub mod daemon;
 pub mod deployment;
 pub mod disruption;
+pub mod endpoint;
 pub mod endpointslice;
+pub mod endpointslicemirroring;
 pub mod garbage_collector;
 pub mod history;
 pub mod informer;

@@ -17,6 +17,7 @@
 //! does. Slices of a deleted Service go with the garbage collector (owner reference).
 
 mod reconciler;
+pub mod trafficdist;
 mod utils;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -35,6 +36,7 @@ use crate::sim::world::{WatchEvent, World};
 
 use reconciler::{Desired, Scope, SliceInfo, SliceSet};
 pub use utils::LABEL_SERVICE_NAME;
+pub(crate) use utils::{endpoint_ports, should_be_in_endpoints, slice_name, LABEL_MANAGED_BY};
 
 /// The controller's queue, informer indexes and per-Service state.
 #[derive(Debug, Default)]
@@ -75,7 +77,7 @@ struct ServiceState {
 /// pods are the ones the Service selects; times are to the second, as objects read back
 /// from the API server carry them.
 #[derive(Debug, Default)]
-struct TriggerTimes {
+pub(crate) struct TriggerTimes {
     known: bool,
     service: Millis,
     /// pod → its Ready condition's last transition.
@@ -87,7 +89,7 @@ impl TriggerTimes {
     /// creation; later, the earliest trigger time that changed since the last sync (a
     /// pod's Ready transition, the Service's creation), or none. `pods` are the selected
     /// pods in the sync's scope: all of them (`full`), or those of `dirty` that still exist.
-    fn last_change(
+    pub(crate) fn last_change(
         &mut self,
         service: &Service,
         pods: &[&Pod],
@@ -144,7 +146,16 @@ struct SliceHeader {
 }
 
 /// `endpoints.kubernetes.io/last-change-trigger-time` (`v1.EndpointsLastChangeTriggerTime`).
-const LAST_CHANGE_TRIGGER_TIME: &str = "endpoints.kubernetes.io/last-change-trigger-time";
+pub(crate) const LAST_CHANGE_TRIGGER_TIME: &str =
+    "endpoints.kubernetes.io/last-change-trigger-time";
+
+/// An instant as the API writes a `metav1.Time` (RFC 3339, UTC, whole seconds).
+pub(crate) fn time_text(t: Millis) -> String {
+    serde_json::to_value(to_time(t))
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
 
 /// `addTriggerTimeAnnotation`: every slice the reconciler creates or updates carries the
 /// sync's trigger time (RFC 3339, UTC), or loses the annotation when there is none.
@@ -153,11 +164,7 @@ fn set_trigger_time(meta: &mut ObjectMeta, trigger: Option<Millis>) -> bool {
     let annotations = meta.annotations.get_or_insert_with(BTreeMap::new);
     match trigger {
         Some(t) => {
-            let text = serde_json::to_value(to_time(t))
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
-            annotations.insert(LAST_CHANGE_TRIGGER_TIME.to_string(), text);
+            annotations.insert(LAST_CHANGE_TRIGGER_TIME.to_string(), time_text(t));
         }
         None => {
             annotations.remove(LAST_CHANGE_TRIGGER_TIME);
@@ -462,6 +469,7 @@ pub fn sync(world: &mut World, service_name: &str) {
         )
     });
     let trigger = state.trigger.last_change(&service, &pods, full, &dirty);
+    let hints = trafficdist::heuristic(&service);
     let mut desired: Vec<Desired> = Vec::with_capacity(pods.len());
     for pod in pods {
         if !utils::should_be_in_endpoints(pod) {
@@ -474,10 +482,11 @@ pub fn sync(world: &mut World, service_name: &str) {
         if node_name.is_some_and(|n| !n.is_empty()) && node.is_none() && !publish_not_ready {
             continue;
         }
-        let endpoint = utils::pod_to_endpoint(pod, node, &service, publish_not_ready);
+        let mut endpoint = utils::pod_to_endpoint(pod, node, &service, publish_not_ready);
         if endpoint.addresses.is_empty() {
             continue;
         }
+        trafficdist::set_hints(&mut endpoint, hints);
         let ports = utils::endpoint_ports(&service, pod);
         // Pods of one Service mostly share their ports: their key is made once.
         let key = match desired.last() {

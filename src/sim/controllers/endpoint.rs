@@ -1,0 +1,591 @@
+//! The Endpoints controller (kube-controller-manager's `endpoints-controller`, upstream
+//! `pkg/controller/endpoint/endpoints_controller.go`, still enabled by default in v1.36:
+//! KEP-4974 deprecates the v1 Endpoints API but keeps its controllers): for every Service
+//! with a selector, a v1 Endpoints object of the same name (B-DNS-21).
+//!
+//! `syncService`: the selected pods that should be in endpoints (an IP, not terminal, and not
+//! terminating unless `publishNotReadyAddresses`) each give an address (`ip`, `nodeName`,
+//! `targetRef`, `hostname` when the pod's subdomain is the Service's name), ready when the
+//! pod is Ready (or `publishNotReadyAddresses`), else in `notReadyAddresses`; one per
+//! Service port the pod resolves (`FindPort`), or, for a headless Service without ports, one
+//! without ports. `RepackSubsets` groups them: addresses by port, ports offering the same
+//! addresses in one subset, addresses sorted by IP (then pod UID). The Endpoints carries the
+//! Service's labels (plus `service.kubernetes.io/headless` for a headless Service), the
+//! `endpoints.kubernetes.io/last-change-trigger-time` annotation, and, over 1000 addresses,
+//! is truncated (`truncateEndpoints`) and annotated `endpoints.kubernetes.io/over-capacity:
+//! truncated`. It is written only when its subsets, labels or capacity annotation differ.
+//! The Endpoints of a deleted Service is deleted; one deleted by someone else is made again.
+//! A Service without a selector, or of type ExternalName, is left alone (its Endpoints, if
+//! any, is the user's).
+//!
+//! Deterministic where upstream is not: `RepackSubsets` orders ports and subsets by an MD5
+//! of Go's `spew` dump; scn orders ports as the Service lists them, and subsets by their
+//! first port. With one port set (every pod resolves the same ports) the result is exact.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use k8s_openapi::api::core::v1::{
+    EndpointAddress, EndpointPort, EndpointSubset, Endpoints, ObjectReference, Pod, Service,
+};
+use serde_json::{json, Value};
+
+use crate::sim::controllers::endpointslice::{
+    endpoint_ports, should_be_in_endpoints, time_text, TriggerTimes, LAST_CHANGE_TRIGGER_TIME,
+};
+use crate::sim::error::SimError;
+use crate::sim::kinds::ObjectKind;
+use crate::sim::podutil;
+use crate::sim::server::{self, Propagation};
+use crate::sim::workqueue::WorkQueue;
+use crate::sim::world::{Change, WatchEvent, World};
+
+pub const KIND: &str = "Endpoints";
+/// `v1.EndpointsOverCapacity`.
+pub const OVER_CAPACITY: &str = "endpoints.kubernetes.io/over-capacity";
+/// `v1.IsHeadlessService`.
+const LABEL_HEADLESS: &str = "service.kubernetes.io/headless";
+/// `maxCapacity`: the most addresses an Endpoints holds.
+pub const MAX_CAPACITY: usize = 1000;
+
+/// The controller's queue and per-Service state.
+#[derive(Debug, Default)]
+pub struct EndpointsController {
+    pub queue: WorkQueue,
+    services: BTreeMap<String, ServiceState>,
+    /// Endpoints objects created so far (their UIDs' sequence).
+    created: u64,
+}
+
+#[derive(Debug, Default)]
+struct ServiceState {
+    uid: String,
+    /// Look at every selected pod again.
+    full: bool,
+    /// Pods changed since the last sync.
+    dirty: BTreeSet<String>,
+    /// pod → what it gives the Endpoints.
+    given: BTreeMap<String, Given>,
+    trigger: TriggerTimes,
+}
+
+/// One pod's address and the ports it offers it on (`None`: a headless Service without
+/// ports).
+#[derive(Debug, Clone, PartialEq)]
+struct Given {
+    address: EndpointAddress,
+    ready: bool,
+    ports: Option<Vec<EndpointPort>>,
+}
+
+/// `LessEndpointAddress`: by IP (bytes), then the target's UID.
+fn address_key(a: &EndpointAddress) -> (String, String) {
+    (
+        a.ip.clone(),
+        a.target_ref
+            .as_ref()
+            .and_then(|r| r.uid.clone())
+            .unwrap_or_default(),
+    )
+}
+
+fn selector_of(service: &Service) -> Option<&BTreeMap<String, String>> {
+    let spec = service.spec.as_ref()?;
+    if spec.type_.as_deref() == Some("ExternalName") {
+        return None;
+    }
+    spec.selector.as_ref().filter(|s| !s.is_empty())
+}
+
+fn selects(selector: &BTreeMap<String, String>, pod: &Pod) -> bool {
+    let labels = pod.metadata.labels.as_ref();
+    selector
+        .iter()
+        .all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v))
+}
+
+/// Informer handlers: Services (added, updated, deleted), pods (the Services they belong
+/// or belonged to), Endpoints (deleted: its Service is synced again).
+pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
+    match &event.kind {
+        ObjectKind::Service => {
+            let c = &mut world.endpoints;
+            c.services.entry(event.name.clone()).or_default().full = true;
+            c.queue.add(&event.name);
+        }
+        ObjectKind::Pod => {
+            let pod = world.store.pods().get(&event.name);
+            let services = world.store.services();
+            let c = &mut world.endpoints;
+            for (name, state) in c.services.iter_mut() {
+                let member = state.given.contains_key(&event.name)
+                    || pod.is_some_and(|p| {
+                        services
+                            .get(name)
+                            .and_then(selector_of)
+                            .is_some_and(|sel| selects(sel, p))
+                    });
+                if member {
+                    state.dirty.insert(event.name.clone());
+                    c.queue.add(name);
+                }
+            }
+        }
+        ObjectKind::Other(k) if k == KIND && event.change == Change::Deleted => {
+            let c = &mut world.endpoints;
+            if let Some(state) = c.services.get_mut(&event.name) {
+                state.full = true;
+                c.queue.add(&event.name);
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// The controller's worker: one Service from the queue.
+pub fn work(world: &mut World) -> Result<bool, SimError> {
+    match world.endpoints.queue.pop() {
+        Some(name) => {
+            sync(world, &name);
+            Ok(true)
+        }
+        None => Ok(false),
+    }
+}
+
+fn endpoints_kind() -> ObjectKind {
+    ObjectKind::from_kind(KIND)
+}
+
+/// `syncService`.
+fn sync(world: &mut World, name: &str) {
+    let Some(service) = world.store.services().get_shared(name) else {
+        // The Service is gone: so is its Endpoints.
+        world.endpoints.services.remove(name);
+        if world.store.exists(&endpoints_kind(), name) {
+            let _ = server::delete(
+                world,
+                &endpoints_kind(),
+                name,
+                Propagation::Background,
+                false,
+            );
+        }
+        return;
+    };
+    let Some(selector) = selector_of(&service) else {
+        // Left alone; its state is kept so that a selector added later is seen.
+        if let Some(state) = world.endpoints.services.get_mut(name) {
+            state.given.clear();
+            state.dirty.clear();
+            state.full = true;
+        }
+        return;
+    };
+    let mut state = world.endpoints.services.remove(name).unwrap_or_default();
+    let uid = service.metadata.uid.clone().unwrap_or_default();
+    let full = std::mem::take(&mut state.full) || state.uid != uid;
+    let dirty = std::mem::take(&mut state.dirty);
+    state.uid = uid;
+    let publish_not_ready = service
+        .spec
+        .as_ref()
+        .and_then(|s| s.publish_not_ready_addresses)
+        .unwrap_or(false);
+    let pods: Vec<&Pod> = if full {
+        world
+            .store
+            .pods()
+            .values()
+            .filter(|p| selects(selector, p))
+            .collect()
+    } else {
+        dirty
+            .iter()
+            .filter_map(|n| world.store.pods().get(n))
+            .filter(|p| selects(selector, p))
+            .collect()
+    };
+    let trigger = state.trigger.last_change(&service, &pods, full, &dirty);
+    let mut before = if full {
+        std::mem::take(&mut state.given)
+    } else {
+        dirty
+            .iter()
+            .filter_map(|pod| state.given.remove_entry(pod))
+            .collect()
+    };
+    let mut changed = full;
+    for pod in pods {
+        if let Some(given) = give(&service, pod, publish_not_ready) {
+            let pod_name = pod.metadata.name.clone().unwrap_or_default();
+            changed |= before.remove(&pod_name).as_ref() != Some(&given);
+            state.given.insert(pod_name, given);
+        }
+    }
+    // A pod that gave an address and gives none now.
+    changed |= !before.is_empty();
+    if !changed {
+        // What the pods give is what the Endpoints already holds (upstream compares and
+        // writes nothing): no repacking.
+        world.endpoints.services.insert(name.to_string(), state);
+        return;
+    }
+    let subsets = repack(&service, &state.given);
+    let namespace = world.config.namespace.clone();
+    write(world, &service, name, &namespace, subsets, trigger);
+    world.endpoints.services.insert(name.to_string(), state);
+}
+
+/// `podToEndpointAddressForService` and what the pod offers it on.
+fn give(service: &Service, pod: &Pod, publish_not_ready: bool) -> Option<Given> {
+    if !should_be_in_endpoints(pod) {
+        return None;
+    }
+    // `ShouldPodBeInEndpoints(pod, publishNotReadyAddresses)`: a terminating pod only
+    // when not-ready addresses are published.
+    if !publish_not_ready && pod.metadata.deletion_timestamp.is_some() {
+        return None;
+    }
+    let status = pod.status.as_ref()?;
+    let is_v4 = |ip: &str| ip.parse::<std::net::Ipv4Addr>().is_ok();
+    let ip = status
+        .pod_ips
+        .iter()
+        .flatten()
+        .map(|p| p.ip.clone())
+        .find(|ip| is_v4(ip))?;
+    let spec = pod.spec.as_ref();
+    let hostname = spec
+        .filter(|s| {
+            s.subdomain.as_deref().is_some_and(|sub| !sub.is_empty())
+                && s.subdomain.as_deref() == service.metadata.name.as_deref()
+        })
+        .and_then(|s| s.hostname.clone())
+        .filter(|h| !h.is_empty());
+    let address = EndpointAddress {
+        ip,
+        hostname,
+        node_name: Some(spec.and_then(|s| s.node_name.clone()).unwrap_or_default()),
+        target_ref: Some(ObjectReference {
+            kind: Some("Pod".into()),
+            namespace: pod.metadata.namespace.clone(),
+            name: pod.metadata.name.clone(),
+            uid: pod.metadata.uid.clone(),
+            ..Default::default()
+        }),
+    };
+    let ready = publish_not_ready || podutil::is_ready(pod);
+    let service_spec = service.spec.as_ref();
+    let no_ports = service_spec
+        .and_then(|s| s.ports.as_ref())
+        .is_none_or(|p| p.is_empty());
+    let ports = if no_ports {
+        // Only a headless Service may have no ports.
+        if service_spec.and_then(|s| s.cluster_ip.as_deref()) != Some("None") {
+            return None;
+        }
+        None
+    } else {
+        Some(
+            endpoint_ports(service, pod)
+                .into_iter()
+                .map(|p| EndpointPort {
+                    name: p.name.filter(|n| !n.is_empty()),
+                    port: p.port.unwrap_or_default(),
+                    protocol: p.protocol,
+                    app_protocol: p.app_protocol,
+                })
+                .collect(),
+        )
+    };
+    Some(Given {
+        address,
+        ready,
+        ports,
+    })
+}
+
+/// `RepackSubsets`: per port, the addresses offering it (a not-ready one stays not ready);
+/// ports offering the same addresses share a subset; addresses sorted by IP then UID.
+fn repack(service: &Service, given: &BTreeMap<String, Given>) -> Vec<EndpointSubset> {
+    type Addresses<'g> = BTreeMap<(String, String), (&'g EndpointAddress, bool)>;
+    // Port (by its place in the Service, `None` for none) → addresses.
+    let order: Vec<&k8s_openapi::api::core::v1::ServicePort> = service
+        .spec
+        .as_ref()
+        .and_then(|s| s.ports.as_ref())
+        .into_iter()
+        .flatten()
+        .collect();
+    let rank = |p: &EndpointPort| {
+        order
+            .iter()
+            .position(|sp| {
+                sp.name.as_deref().unwrap_or_default() == p.name.as_deref().unwrap_or_default()
+            })
+            .unwrap_or(usize::MAX)
+    };
+    let mut by_port: Vec<(Option<EndpointPort>, Addresses<'_>)> = Vec::new();
+    for g in given.values() {
+        let ports: Vec<Option<&EndpointPort>> = match &g.ports {
+            None => vec![None],
+            Some(ports) => ports.iter().map(Some).collect(),
+        };
+        for port in ports {
+            let at = match by_port.iter().position(|(p, _)| p.as_ref() == port) {
+                Some(at) => at,
+                None => {
+                    by_port.push((port.cloned(), BTreeMap::new()));
+                    by_port.len() - 1
+                }
+            };
+            let entry = by_port[at]
+                .1
+                .entry(address_key(&g.address))
+                .or_insert((&g.address, g.ready));
+            entry.1 &= g.ready;
+        }
+    }
+    by_port.sort_by_key(|(p, _)| (p.as_ref().map_or(0, rank), p.as_ref().map(|p| p.port)));
+    // Ports with the same addresses (and readiness) share a subset.
+    let mut subsets: Vec<(Vec<EndpointPort>, &Addresses<'_>)> = Vec::new();
+    for (port, addresses) in &by_port {
+        let same = |a: &Addresses<'_>| {
+            a.len() == addresses.len()
+                && a.iter()
+                    .zip(addresses.iter())
+                    .all(|((ka, (_, ra)), (kb, (_, rb)))| ka == kb && ra == rb)
+        };
+        match subsets.iter_mut().find(|(_, a)| same(a)) {
+            Some((ports, _)) => ports.extend(port.clone()),
+            None => subsets.push((port.iter().cloned().collect(), addresses)),
+        }
+    }
+    subsets
+        .into_iter()
+        .map(|(ports, addresses)| {
+            let pick = |ready: bool| -> Option<Vec<EndpointAddress>> {
+                let list: Vec<EndpointAddress> = addresses
+                    .values()
+                    .filter(|(_, r)| *r == ready)
+                    .map(|(a, _)| (*a).clone())
+                    .collect();
+                (!list.is_empty()).then_some(list)
+            };
+            EndpointSubset {
+                addresses: pick(true),
+                not_ready_addresses: pick(false),
+                ports: (!ports.is_empty()).then_some(ports),
+            }
+        })
+        .collect()
+}
+
+/// `truncateEndpoints`: over [`MAX_CAPACITY`] addresses, each subset keeps its share
+/// (rounded up, within what is left) of the ready addresses, or, when the ready ones fit,
+/// of the not-ready ones. Says whether it truncated.
+fn truncate(subsets: &mut [EndpointSubset]) -> bool {
+    let len = |l: &Option<Vec<EndpointAddress>>| l.as_ref().map_or(0, Vec::len);
+    let total_ready: usize = subsets.iter().map(|s| len(&s.addresses)).sum();
+    let total_not_ready: usize = subsets.iter().map(|s| len(&s.not_ready_addresses)).sum();
+    if total_ready.saturating_add(total_not_ready) <= MAX_CAPACITY {
+        return false;
+    }
+    let truncate_ready = total_ready > MAX_CAPACITY;
+    let (max, total) = if truncate_ready {
+        (MAX_CAPACITY, total_ready)
+    } else {
+        (MAX_CAPACITY - total_ready, total_not_ready)
+    };
+    let mut can_be_added = max;
+    for subset in subsets.iter_mut() {
+        let in_subset = if truncate_ready {
+            len(&subset.addresses)
+        } else {
+            len(&subset.not_ready_addresses)
+        };
+        // `math.Ceil((float64(numInSubset) / float64(numTotal)) * float64(max))`, in Go's
+        // floating point (counts are far below 2^53).
+        let share = if total == 0 {
+            0
+        } else {
+            ((in_subset as f64 / total as f64) * max as f64).ceil() as usize
+        };
+        let to_be_added = share.min(can_be_added);
+        if truncate_ready {
+            if let Some(list) = subset.addresses.as_mut() {
+                list.truncate(to_be_added);
+            }
+            subset.not_ready_addresses = None;
+            can_be_added -= len(&subset.addresses);
+        } else {
+            if let Some(list) = subset.not_ready_addresses.as_mut() {
+                list.truncate(to_be_added);
+            }
+            can_be_added -= len(&subset.not_ready_addresses);
+        }
+    }
+    true
+}
+
+/// Creates or updates the Endpoints when its subsets, labels or capacity annotation differ.
+fn write(
+    world: &mut World,
+    service: &Service,
+    name: &str,
+    namespace: &str,
+    subsets: Vec<EndpointSubset>,
+    trigger: Option<crate::sim::clock::Millis>,
+) {
+    let kind = endpoints_kind();
+    let service_labels = service.metadata.labels.clone().unwrap_or_default();
+    let current: Option<Endpoints> = world
+        .store
+        .written_body(&kind, name)
+        .and_then(|b| serde_json::from_value(b.clone()).ok());
+    if let Some(current) = &current {
+        let mut labels = current.metadata.labels.clone().unwrap_or_default();
+        labels.remove(LABEL_HEADLESS);
+        let current_subsets = current.subsets.clone().unwrap_or_default();
+        let over = current
+            .metadata
+            .annotations
+            .as_ref()
+            .is_some_and(|a| a.contains_key(OVER_CAPACITY));
+        let current_count: usize = current_subsets
+            .iter()
+            .map(|s| {
+                s.addresses.as_ref().map_or(0, Vec::len)
+                    + s.not_ready_addresses.as_ref().map_or(0, Vec::len)
+            })
+            .sum();
+        let capacity_ok = current_count <= MAX_CAPACITY && !over;
+        if current_subsets == subsets && labels == service_labels && capacity_ok {
+            return;
+        }
+    }
+    let mut subsets = subsets;
+    let truncated = truncate(&mut subsets);
+    let mut annotations = current
+        .as_ref()
+        .and_then(|c| c.metadata.annotations.clone())
+        .unwrap_or_default();
+    match trigger {
+        Some(t) => {
+            annotations.insert(LAST_CHANGE_TRIGGER_TIME.to_string(), time_text(t));
+        }
+        None => {
+            annotations.remove(LAST_CHANGE_TRIGGER_TIME);
+        }
+    }
+    if truncated {
+        annotations.insert(OVER_CAPACITY.to_string(), "truncated".to_string());
+    } else {
+        annotations.remove(OVER_CAPACITY);
+    }
+    let mut labels = service_labels;
+    let headless = service
+        .spec
+        .as_ref()
+        .and_then(|s| s.cluster_ip.as_deref())
+        .is_none_or(|ip| ip.is_empty() || ip == "None");
+    if headless {
+        labels.insert(LABEL_HEADLESS.to_string(), String::new());
+    }
+    let subsets_json = serde_json::to_value(&subsets).unwrap_or(Value::Null);
+    let labels_json = (!labels.is_empty()).then(|| json!(labels));
+    let annotations_json = (!annotations.is_empty()).then(|| json!(annotations));
+    match current {
+        None => {
+            let c = &mut world.endpoints;
+            c.created += 1;
+            let uid = format!("00000000-0000-4000-9000-{:012x}", c.created);
+            let mut metadata = json!({
+                "name": name,
+                "namespace": namespace,
+                "uid": uid,
+                "creationTimestamp": crate::sim::clock::to_time(world.now),
+            });
+            if let Some(l) = labels_json {
+                metadata["labels"] = l;
+            }
+            if let Some(a) = annotations_json {
+                metadata["annotations"] = a;
+            }
+            let mut body = json!({"apiVersion": "v1", "kind": KIND, "metadata": metadata});
+            if !subsets.is_empty() {
+                body["subsets"] = subsets_json;
+            }
+            server::add_other(world, body, server::Author::Other);
+        }
+        Some(_) => {
+            server::write_other(world, &kind, name, server::Author::Other, |object| {
+                let meta = &mut object.metadata;
+                meta.labels = (!labels.is_empty()).then_some(labels);
+                meta.annotations = (!annotations.is_empty()).then_some(annotations);
+                match object.body.as_object_mut() {
+                    Some(body) if !subsets.is_empty() => {
+                        body.insert("subsets".into(), subsets_json);
+                    }
+                    Some(body) => {
+                        body.remove("subsets");
+                    }
+                    None => {}
+                }
+                true
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn subset(ready: usize, not_ready: usize) -> EndpointSubset {
+        let list = |n: usize, tag: &str| {
+            (n > 0).then(|| {
+                (0..n)
+                    .map(|i| EndpointAddress {
+                        ip: format!("{tag}{i}"),
+                        ..Default::default()
+                    })
+                    .collect()
+            })
+        };
+        EndpointSubset {
+            addresses: list(ready, "r"),
+            not_ready_addresses: list(not_ready, "n"),
+            ports: None,
+        }
+    }
+
+    fn sizes(subsets: &[EndpointSubset]) -> Vec<(usize, usize)> {
+        subsets
+            .iter()
+            .map(|s| {
+                (
+                    s.addresses.as_ref().map_or(0, Vec::len),
+                    s.not_ready_addresses.as_ref().map_or(0, Vec::len),
+                )
+            })
+            .collect()
+    }
+
+    /// B-DNS-21 `truncateEndpoints`: at most 1000 addresses; each subset keeps its share,
+    /// rounded up, of the ready ones (the not-ready ones all go), or, when the ready ones
+    /// fit, of the not-ready ones.
+    #[test]
+    fn over_1000_addresses_are_truncated_by_share() {
+        let mut fits = vec![subset(600, 0), subset(400, 0)];
+        assert!(!truncate(&mut fits));
+        assert_eq!(sizes(&fits), vec![(600, 0), (400, 0)]);
+        let mut ready = vec![subset(700, 5), subset(600, 5)];
+        assert!(truncate(&mut ready));
+        assert_eq!(sizes(&ready), vec![(539, 0), (461, 0)]);
+        let mut not_ready = vec![subset(500, 300), subset(100, 300)];
+        assert!(truncate(&mut not_ready));
+        assert_eq!(sizes(&not_ready), vec![(500, 200), (100, 200)]);
+    }
+}
