@@ -36,6 +36,11 @@ pub struct Config {
     pub extra_nodes: Vec<(String, super::nodes::NodeOptions)>,
     /// The seeded bug switched on for this run, if any (`mutants.rs`).
     pub mutant: Option<super::mutants::Mutant>,
+    /// Whether the Endpoints controller runs (on by default, as in kube-controller-manager).
+    /// It rewrites a Service's whole Endpoints at each change of one of its pods, O(pods)
+    /// each time, and no other component reads what it writes: a caller that will never
+    /// look at an Endpoints object may turn it off.
+    pub endpoints_controller: bool,
 }
 
 impl Config {
@@ -78,6 +83,7 @@ impl Default for Config {
             capacity: Default::default(),
             extra_nodes: Vec::new(),
             mutant: None,
+            endpoints_controller: true,
         }
     }
 }

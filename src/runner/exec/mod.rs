@@ -54,6 +54,36 @@ pub(crate) fn sim_config(cluster: &ClusterConfig) -> Result<Config, String> {
     })
 }
 
+/// Whether a file can see what the Endpoints controller writes: it names the kind (a
+/// query, table, `delete` or `patch` of `endpoints`/`ep`) or applies an Endpoints object
+/// (which the controller would overwrite). Other files run without that controller, whose
+/// cost grows with the square of a Service's pods (docs/language.md "Endpoints").
+fn observes_endpoints(file: &LoadedFile) -> bool {
+    let mentions = |text: &str| {
+        let lower = text.to_ascii_lowercase();
+        let bytes = lower.as_bytes();
+        let word = |c: u8| c.is_ascii_alphanumeric() || c == b'-' || c == b'_';
+        ["endpoints", "ep"].iter().any(|needle| {
+            lower.match_indices(needle).any(|(at, _)| {
+                let end = at + needle.len();
+                (at == 0 || !word(bytes[at - 1])) && bytes.get(end).is_none_or(|c| !word(*c))
+            })
+        })
+    };
+    let applies_one = |docs: &[super::load::Document]| {
+        docs.iter()
+            .any(|d| d.value.get("kind").and_then(|k| k.as_str()) == Some("Endpoints"))
+    };
+    mentions(&file.source)
+        || file.manifests.values().any(|d| applies_one(d))
+        || file.inline.values().any(|d| applies_one(d))
+        || file.submission.as_ref().is_some_and(|s| {
+            s.files
+                .values()
+                .any(|d| d.as_ref().is_ok_and(|d| applies_one(d)))
+        })
+}
+
 /// A node shape of the language as the simulation takes it.
 pub(crate) fn node_options(
     options: &crate::lang::ast::NodeOptions,
@@ -191,6 +221,7 @@ impl<'f> Runner<'f> {
     fn new(file: &'f LoadedFile, mutant: Option<Mutant>) -> Result<Runner<'f>, String> {
         let mut config = sim_config(&file.ast.cluster)?;
         config.mutant = mutant;
+        config.endpoints_controller = observes_endpoints(file);
         let world = World::new(config).map_err(|e| crate::runner::limits::message(&e))?;
         Ok(Runner {
             file,

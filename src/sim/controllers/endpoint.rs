@@ -106,6 +106,9 @@ fn selects(selector: &BTreeMap<String, String>, pod: &Pod) -> bool {
 /// Informer handlers: Services (added, updated, deleted), pods (the Services they belong
 /// or belonged to), Endpoints (deleted: its Service is synced again).
 pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
+    if !world.config.endpoints_controller {
+        return Ok(());
+    }
     match &event.kind {
         ObjectKind::Service => {
             let c = &mut world.endpoints;
