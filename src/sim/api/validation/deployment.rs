@@ -355,14 +355,10 @@ pub fn validate_deployment_status(
         n(status.available_replicas),
         n(status.ready_replicas),
     ));
-    let old_count = old.and_then(|o| o.collision_count);
-    if old_count.is_some_and(|o| status.collision_count.is_none_or(|c| c < o)) {
-        errs.push(FieldError::invalid(
-            "status.collisionCount",
-            status.collision_count.unwrap_or(0).to_string(),
-            "cannot be decremented",
-        ));
-    }
+    errs.extend(super::names::collision_count_not_decremented(
+        status.collision_count,
+        old.and_then(|o| o.collision_count),
+    ));
     errs
 }
 

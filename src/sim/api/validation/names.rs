@@ -265,6 +265,22 @@ pub(super) fn nonnegative(path: &str, v: i64) -> Option<FieldError> {
     (v < 0).then(|| FieldError::invalid(path, v.to_string(), NONNEGATIVE_MSG))
 }
 
+/// `status.collisionCount` on a status update (`apivalidation.ValidateIfDecremented`, as the
+/// StatefulSet, DaemonSet and Deployment status validations call it): a count that was set
+/// may not go down, nor away.
+pub(super) fn collision_count_not_decremented(
+    new: Option<i32>,
+    old: Option<i32>,
+) -> Option<FieldError> {
+    old.is_some_and(|o| new.is_none_or(|c| c < o)).then(|| {
+        FieldError::invalid(
+            "status.collisionCount",
+            new.unwrap_or(0).to_string(),
+            "cannot be decremented",
+        )
+    })
+}
+
 /// `intstr.IntOrString.IntValue()` of a string: Go's `strconv.Atoi`, whose error is
 /// dropped (a string that is no integer is 0; one out of range is clamped).
 pub(super) fn go_atoi(s: &str) -> i64 {

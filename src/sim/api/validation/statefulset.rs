@@ -468,14 +468,9 @@ pub fn validate_statefulset_status(
             ));
         }
     }
-    // `IsDecremented`: a count that was set may not go down, nor away.
-    let old_count = old.and_then(|o| o.collision_count);
-    if old_count.is_some_and(|o| status.collision_count.is_none_or(|c| c < o)) {
-        errs.push(FieldError::invalid(
-            "status.collisionCount",
-            status.collision_count.unwrap_or(0).to_string(),
-            "cannot be decremented",
-        ));
-    }
+    errs.extend(super::names::collision_count_not_decremented(
+        status.collision_count,
+        old.and_then(|o| o.collision_count),
+    ));
     errs
 }
