@@ -30,7 +30,8 @@ use k8s_openapi::api::core::v1::{
 use serde_json::{json, Value};
 
 use crate::sim::controllers::endpointslice::{
-    endpoint_ports, should_be_in_endpoints, time_text, TriggerTimes, LAST_CHANGE_TRIGGER_TIME,
+    endpoint_ports, pods_in_scope, selects, should_be_in_endpoints, time_text, TriggerTimes,
+    LAST_CHANGE_TRIGGER_TIME,
 };
 use crate::sim::error::SimError;
 use crate::sim::kinds::ObjectKind;
@@ -94,13 +95,6 @@ fn selector_of(service: &Service) -> Option<&BTreeMap<String, String>> {
         return None;
     }
     spec.selector.as_ref().filter(|s| !s.is_empty())
-}
-
-fn selects(selector: &BTreeMap<String, String>, pod: &Pod) -> bool {
-    let labels = pod.metadata.labels.as_ref();
-    selector
-        .iter()
-        .all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v))
 }
 
 /// Informer handlers: Services (added, updated, deleted), pods (the Services they belong
@@ -195,20 +189,7 @@ fn sync(world: &mut World, name: &str) {
         .as_ref()
         .and_then(|s| s.publish_not_ready_addresses)
         .unwrap_or(false);
-    let pods: Vec<&Pod> = if full {
-        world
-            .store
-            .pods()
-            .values()
-            .filter(|p| selects(selector, p))
-            .collect()
-    } else {
-        dirty
-            .iter()
-            .filter_map(|n| world.store.pods().get(n))
-            .filter(|p| selects(selector, p))
-            .collect()
-    };
+    let pods = pods_in_scope(world, selector, full, &dirty);
     let trigger = state.trigger.last_change(&service, &pods, full, &dirty);
     let mut before = if full {
         std::mem::take(&mut state.given)

@@ -448,20 +448,7 @@ pub fn sync(world: &mut World, service_name: &str) {
         || world.mutant(crate::sim::Mutant::DnsUnready);
 
     // The pods in scope and the endpoints they want.
-    let mut pods: Vec<&Pod> = if full {
-        world
-            .store
-            .pods()
-            .values()
-            .filter(|p| selects(selector, p))
-            .collect()
-    } else {
-        dirty
-            .iter()
-            .filter_map(|name| world.store.pods().get(name))
-            .filter(|p| selects(selector, p))
-            .collect()
-    };
+    let mut pods = pods_in_scope(world, selector, full, &dirty);
     pods.sort_by(|a, b| {
         natural_cmp(
             a.metadata.name.as_deref().unwrap_or_default(),
@@ -584,11 +571,36 @@ fn write_plan(
     }
 }
 
-fn selects(selector: &BTreeMap<String, String>, pod: &Pod) -> bool {
+/// Whether a Service's selector (a plain map: `SelectorFromValidatedSet`) selects the pod.
+pub(crate) fn selects(selector: &BTreeMap<String, String>, pod: &Pod) -> bool {
     let labels = pod.metadata.labels.as_ref();
     selector
         .iter()
         .all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v))
+}
+
+/// The pods a sync looks at: every pod the selector selects (a full sync), or those of the
+/// pods that changed since the last one that it still selects.
+pub(crate) fn pods_in_scope<'a>(
+    world: &'a World,
+    selector: &BTreeMap<String, String>,
+    full: bool,
+    dirty: &BTreeSet<String>,
+) -> Vec<&'a Pod> {
+    if full {
+        world
+            .store
+            .pods()
+            .values()
+            .filter(|p| selects(selector, p))
+            .collect()
+    } else {
+        dirty
+            .iter()
+            .filter_map(|name| world.store.pods().get(name))
+            .filter(|p| selects(selector, p))
+            .collect()
+    }
 }
 
 /// The Service's managed slices as the lister shows them (service-name and managed-by
