@@ -420,3 +420,34 @@ impl<'f> Runner<'f> {
         }
     }
 }
+
+#[cfg(test)]
+mod endpoints_switch_tests {
+    use super::observes_endpoints;
+    use crate::runner::load::load_source;
+    use std::path::Path;
+
+    fn observes(source: &str) -> bool {
+        let file = load_source(Path::new("t.scn"), "t.scn", source.to_string())
+            .unwrap_or_else(|_| panic!("the test file loads:\n{source}"));
+        observes_endpoints(&file)
+    }
+
+    #[test]
+    fn the_endpoints_controller_runs_only_for_files_that_can_see_an_endpoints() {
+        // EndpointSlices, a pod named `ep-1` or `endpoints-x`, or "step" are not the kind.
+        assert!(!observes(
+            "scenario \"s\" {\n  expect endpointslices {\n    NAME\n  }\n  expect pod/ep-1.metadata.name == absent\n  wait 1s\n}\n"
+        ));
+        assert!(observes(
+            "scenario \"s\" {\n  expect endpoints/kubernetes.subsets[0].ports[0].port == 6443\n}\n"
+        ));
+        assert!(observes(
+            "scenario \"s\" {\n  expect ep {\n    NAME\n  }\n}\n"
+        ));
+        // An applied Endpoints, whose Service's controller would overwrite it.
+        assert!(observes(
+            "scenario \"s\" {\n  apply \"\"\"\n    apiVersion: v1\n    kind: Endpoints\n    metadata: {name: x}\n  \"\"\"\n}\n"
+        ));
+    }
+}
