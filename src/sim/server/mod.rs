@@ -237,6 +237,19 @@ fn meta_of(value: &Value) -> ObjectMeta {
         .unwrap_or_default()
 }
 
+/// The new and the old status of a status update, each decoded with its whole object (a
+/// field of the wrong type anywhere is a Bad Request), an absent status as the empty one.
+fn statuses<T: serde::de::DeserializeOwned, S: Default>(
+    kind: &ObjectKind,
+    new: &Value,
+    old: &Value,
+    status: impl Fn(T) -> Option<S>,
+) -> Result<(S, S), ApiError> {
+    let new = status(decode(kind, new)?).unwrap_or_default();
+    let old = status(decode(kind, old)?).unwrap_or_default();
+    Ok((new, old))
+}
+
 fn decode<T: serde::de::DeserializeOwned>(kind: &ObjectKind, value: &Value) -> Result<T, ApiError> {
     T::deserialize(value).map_err(|e| {
         // A field of the wrong type is told in Go's words; any other error in serde's.
@@ -1009,28 +1022,16 @@ pub fn patch_status(
     let status_value = |v: &Value| v.get("status").cloned().unwrap_or(Value::Null);
     let errors = match kind.name() {
         "StatefulSet" => {
-            let new: StatefulSet = decode(kind, &object)?;
-            let old: StatefulSet = decode(kind, &live)?;
-            validation::validate_statefulset_status(
-                &new.status.unwrap_or_default(),
-                Some(&old.status.unwrap_or_default()),
-            )
+            let (new, old) = statuses(kind, &object, &live, |s: StatefulSet| s.status)?;
+            validation::validate_statefulset_status(&new, Some(&old))
         }
         "DaemonSet" => {
-            let new: DaemonSet = decode(kind, &object)?;
-            let old: DaemonSet = decode(kind, &live)?;
-            validation::validate_daemonset_status(
-                &new.status.unwrap_or_default(),
-                Some(&old.status.unwrap_or_default()),
-            )
+            let (new, old) = statuses(kind, &object, &live, |d: DaemonSet| d.status)?;
+            validation::validate_daemonset_status(&new, Some(&old))
         }
         "Deployment" => {
-            let new: Deployment = decode(kind, &object)?;
-            let old: Deployment = decode(kind, &live)?;
-            validation::validate_deployment_status(
-                &new.status.unwrap_or_default(),
-                Some(&old.status.unwrap_or_default()),
-            )
+            let (new, old) = statuses(kind, &object, &live, |d: Deployment| d.status)?;
+            validation::validate_deployment_status(&new, Some(&old))
         }
         "ReplicaSet" => {
             let new: ReplicaSet = decode(kind, &object)?;
