@@ -240,13 +240,7 @@ fn give(service: &Service, pod: &Pod, publish_not_ready: bool) -> Option<Given> 
         .map(|p| p.ip.clone())
         .find(|ip| is_v4(ip))?;
     let spec = pod.spec.as_ref();
-    let hostname = spec
-        .filter(|s| {
-            s.subdomain.as_deref().is_some_and(|sub| !sub.is_empty())
-                && s.subdomain.as_deref() == service.metadata.name.as_deref()
-        })
-        .and_then(|s| s.hostname.clone())
-        .filter(|h| !h.is_empty());
+    let hostname = crate::sim::controllers::endpointslice::endpoint_hostname(pod, service);
     let address = EndpointAddress {
         ip,
         hostname,

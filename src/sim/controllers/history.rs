@@ -122,3 +122,18 @@ pub fn claim_revisions(
     owned.sort();
     owned
 }
+
+/// `getPatch` of the StatefulSet and DaemonSet controllers: a revision's data is the
+/// template, as `{"spec":{"template":{..., "$patch":"replace"}}}`.
+pub fn template_patch_data(
+    template: Option<&k8s_openapi::api::core::v1::PodTemplateSpec>,
+) -> serde_json::Value {
+    use serde_json::{json, Value};
+    let mut template = template
+        .and_then(|t| serde_json::to_value(t).ok())
+        .unwrap_or_else(|| json!({}));
+    if let Value::Object(map) = &mut template {
+        map.insert("$patch".into(), json!("replace"));
+    }
+    json!({"spec": {"template": template}})
+}

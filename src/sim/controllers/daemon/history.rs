@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 
 use k8s_openapi::api::apps::v1::{ControllerRevision, DaemonSet};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::util::HASH_LABEL;
 use crate::sim::controllers::history::{self, hash, revision_name};
@@ -34,15 +34,7 @@ pub fn controller_ref(ds: &DaemonSet) -> OwnerReference {
 
 /// `getPatch`: the revision data of the set's template now.
 pub fn patch_data(ds: &DaemonSet) -> Value {
-    let mut template = ds
-        .spec
-        .as_ref()
-        .and_then(|s| serde_json::to_value(&s.template).ok())
-        .unwrap_or_else(|| json!({}));
-    if let Value::Object(map) = &mut template {
-        map.insert("$patch".into(), json!("replace"));
-    }
-    json!({"spec": {"template": template}})
+    crate::sim::controllers::history::template_patch_data(ds.spec.as_ref().map(|s| &s.template))
 }
 
 /// `controlledHistories`: the revisions the set controls, adopting orphans its selector

@@ -70,14 +70,7 @@ pub fn pod_to_endpoint(
     // "ready" is never true for a terminating pod unless publishNotReadyAddresses is set.
     let ready = publish_not_ready || (serving && !terminating);
     let spec = pod.spec.as_ref();
-    // `ShouldSetHostname`: only through the Service the pod's subdomain names.
-    let hostname = spec
-        .filter(|s| {
-            s.subdomain.as_deref().is_some_and(|sub| !sub.is_empty())
-                && s.subdomain.as_deref() == service.metadata.name.as_deref()
-        })
-        .and_then(|s| s.hostname.clone())
-        .filter(|h| !h.is_empty());
+    let hostname = endpoint_hostname(pod, service);
     let zone = node
         .and_then(|n| n.metadata.labels.as_ref())
         .and_then(|l| l.get(LABEL_ZONE))
@@ -281,6 +274,22 @@ pub fn slice_name(taken: impl Fn(&str) -> bool, service: &str, uid: &str, n: u64
         seed = names::fnv(seed, format!("#{n}").as_bytes());
     }
     names::draw(taken, &prefix, seed)
+}
+
+/// The hostname an endpoint gets (`ShouldSetHostname`): the pod's, only through the Service
+/// its subdomain names.
+pub(crate) fn endpoint_hostname(
+    pod: &Pod,
+    service: &k8s_openapi::api::core::v1::Service,
+) -> Option<String> {
+    pod.spec
+        .as_ref()
+        .filter(|s| {
+            s.subdomain.as_deref().is_some_and(|sub| !sub.is_empty())
+                && s.subdomain.as_deref() == service.metadata.name.as_deref()
+        })
+        .and_then(|s| s.hostname.clone())
+        .filter(|h| !h.is_empty())
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
 use std::collections::BTreeMap;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::identity::{controller_ref, set_name};
 use crate::sim::controllers::history;
@@ -12,15 +12,7 @@ use crate::sim::world::World;
 
 /// `getPatch`: the revision data, `{"spec":{"template":{..., "$patch":"replace"}}}`.
 pub fn patch_data(set: &StatefulSet) -> Value {
-    let mut template = set
-        .spec
-        .as_ref()
-        .and_then(|s| serde_json::to_value(&s.template).ok())
-        .unwrap_or_else(|| json!({}));
-    if let Value::Object(map) = &mut template {
-        map.insert("$patch".into(), json!("replace"));
-    }
-    json!({"spec": {"template": template}})
+    crate::sim::controllers::history::template_patch_data(set.spec.as_ref().map(|s| &s.template))
 }
 
 pub use crate::sim::controllers::history::{hash, revision_name};
@@ -193,6 +185,7 @@ pub fn truncate_history(
 mod tests {
     use super::*;
     use crate::sim::controllers::history::safe_encode;
+    use serde_json::json;
 
     #[test]
     fn safe_encoding_maps_digits_as_upstream() {
