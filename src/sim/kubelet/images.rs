@@ -1,4 +1,5 @@
-//! The image manager (`pkg/kubelet/images/image_manager.go`): `shouldPullImage` by the
+//! The image manager (`pkg/kubelet/images/image_manager.go`): the image reference's check,
+//! `shouldPullImage` by the
 //! container's `imagePullPolicy` and the node's images, the pull events (`Pulling` at every
 //! attempt), and the pull back-off (10 s doubling to 300 s; `ErrImagePull`, then
 //! `ImagePullBackOff`). A retry after the back-off fails or succeeds in the instant it
@@ -6,7 +7,8 @@
 
 use super::super::clock::{Millis, SECOND, ZERO};
 use super::super::world::World;
-use super::{event, go_duration, PodRuntime, State, CONTAINER_START};
+use super::pod_workers::SYNC_RETRY;
+use super::{event, go_duration, image_reference, PodRuntime, StartError, State, CONTAINER_START};
 
 /// Image pull back-off: 10 s, doubling, at most 300 s.
 pub const PULL_BACKOFF_START: Millis = Millis::secs(10);
@@ -15,8 +17,10 @@ pub const PULL_BACKOFF_MAX: Millis = Millis::secs(300);
 pub const ERR_IMAGE_PULL_SHOWN: Millis = SECOND;
 
 pub(crate) enum PullDecision {
-    /// `Never` and the image is not on the node: `ErrImageNeverPull`.
-    Never,
+    /// The container cannot start: an image that is not a valid reference
+    /// (`InvalidImageName`), or `Never` and the image is not on the node
+    /// (`ErrImageNeverPull`); the message is the event's and the waiting state's.
+    Failed(StartError, String),
     /// Pull, taking this long.
     Pull(Millis),
     /// The image is on the node and the policy does not ask for a pull.
@@ -31,14 +35,29 @@ pub(crate) fn present(world: &World, node: &str, image: &str) -> bool {
         .is_some_and(|images| images.contains(image))
 }
 
-/// `shouldPullImage`; a pull records the `Pulling` event now. A first start's pull takes
+/// `EnsureImageExists`: the image reference is checked first (`applyDefaultImageTag`,
+/// `InspectFailed`), then `shouldPullImage`; a pull records the `Pulling` event now. A first start's pull takes
 /// 2 s (creating included) or the image's `slow-to-pull`; a restart's pull (policy
 /// `Always`) takes only the `slow-to-pull` time.
 pub(crate) fn decide(world: &mut World, rt: &PodRuntime, i: usize, first: bool) -> PullDecision {
     let c = &rt.containers[i];
+    if let Err(message) = image_reference::check(&c.image) {
+        event(world, &rt.name, "Warning", "InspectFailed", message.clone());
+        return PullDecision::Failed(StartError::InvalidImageName, message);
+    }
     let on_node = present(world, &rt.node, &c.image);
     let pull = match c.pull_policy.as_str() {
-        "Never" if !on_node => return PullDecision::Never,
+        "Never" if !on_node => {
+            let message = never_pull_message(&c.image);
+            event(
+                world,
+                &rt.name,
+                "Warning",
+                "ErrImageNeverPull",
+                message.clone(),
+            );
+            return PullDecision::Failed(StartError::ErrImageNeverPull, message);
+        }
         "Never" => false,
         "Always" => true,
         _ => !on_node,
@@ -154,27 +173,33 @@ pub(crate) fn announce_backoff(world: &mut World, rt: &mut PodRuntime, i: usize)
     );
 }
 
-/// `imagePullPolicy: Never` without the image on the node.
-pub(crate) fn never_pull(world: &mut World, rt: &mut PodRuntime, i: usize) {
-    rt.containers[i].state = State::NeverPull;
-    let image = rt.containers[i].image.clone();
-    event(
-        world,
-        &rt.name,
-        "Warning",
-        "ErrImageNeverPull",
-        never_pull_message(&image),
-    );
+/// `startContainer` gave up before the runtime made a container: `Failed` with
+/// `Error: <reason>` (`kuberuntime_container.go`), and the pod worker's sync failed, so it
+/// tries again after its back-off period (`backOffPeriod`, 10 s), when the image manager
+/// looks again (and records its event again).
+pub(crate) fn start_failed(
+    world: &mut World,
+    rt: &mut PodRuntime,
+    i: usize,
+    reason: StartError,
+    message: String,
+) {
+    let retry = world.now + SYNC_RETRY;
+    rt.containers[i].state = State::StartFailed {
+        reason,
+        message,
+        retry,
+    };
     event(
         world,
         &rt.name,
         "Warning",
         "Failed",
-        "Error: ErrImageNeverPull".into(),
+        format!("Error: {}", reason.reason()),
     );
 }
 
-pub(crate) fn never_pull_message(image: &str) -> String {
+fn never_pull_message(image: &str) -> String {
     format!("Container image \"{image}\" is not present with pull policy of Never")
 }
 

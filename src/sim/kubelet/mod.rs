@@ -6,6 +6,8 @@
 //!   may start (init containers one at a time, sidecars, then the app containers), as
 //!   `kuberuntime_manager.go`'s `computePodActions`/`SyncPod` do;
 //! - `images.rs`: the image manager (pull policy, the node's image cache, pull back-off);
+//! - `image_reference.rs`: the image-reference grammar an image must follow
+//!   (`InvalidImageName`);
 //! - `prober.rs`: readiness, liveness and startup probe timing;
 //! - `backoff.rs`: the container restart (crash loop) back-off;
 //! - `termination.rs`: graceful shutdown of a deleted pod;
@@ -33,6 +35,7 @@ mod dns;
 mod downward_api;
 mod env;
 mod eviction;
+mod image_reference;
 mod images;
 mod pod_workers;
 mod prober;
@@ -106,6 +109,28 @@ pub(crate) enum Role {
     App,
 }
 
+/// Why `startContainer` failed before a container existed: the waiting reason, also in the
+/// `Error: <reason>` event (`pkg/kubelet/images/types.go`, `kuberuntime_container.go`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum StartError {
+    /// The environment names a ConfigMap, Secret or key that does not exist.
+    CreateContainerConfigError,
+    /// `imagePullPolicy: Never` and the image is not on the node.
+    ErrImageNeverPull,
+    /// The image is not a valid reference (`applyDefaultImageTag`).
+    InvalidImageName,
+}
+
+impl StartError {
+    pub(crate) fn reason(self) -> &'static str {
+        match self {
+            Self::CreateContainerConfigError => "CreateContainerConfigError",
+            Self::ErrImageNeverPull => "ErrImageNeverPull",
+            Self::InvalidImageName => "InvalidImageName",
+        }
+    }
+}
+
 /// One container as the runtime sees it.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum State {
@@ -121,11 +146,13 @@ pub(crate) enum State {
         announced: bool,
         retry: Millis,
     },
-    /// `imagePullPolicy: Never` and the image is not on the node.
-    NeverPull,
-    /// The container's environment names a ConfigMap, Secret or key that does not exist
-    /// (`CreateContainerConfigError`); the pod worker tries again at `retry`.
-    ConfigError { message: String, retry: Millis },
+    /// `startContainer` failed before the runtime made a container (`reason`); the pod
+    /// worker's sync failed, and it tries again at `retry`.
+    StartFailed {
+        reason: StartError,
+        message: String,
+        retry: Millis,
+    },
     Running {
         since: Millis,
         /// A `crashing` image's exit: when, with which code.

@@ -15,7 +15,7 @@ use super::super::world::World;
 use super::images::{self, PullDecision};
 use super::{
     backoff, env, event, prober, status, sync_at, volume_manager, Ctr, LastTermination, PodRuntime,
-    Role, State,
+    Role, StartError, State,
 };
 
 /// Bounds the transitions of one sync (a `crashing after=0s` container crashes, restarts
@@ -23,8 +23,9 @@ use super::{
 const MAX_STEPS: usize = 256;
 
 /// How long the pod worker waits after a sync that failed (`backOffPeriod`) before it
-/// tries again, as it does after `CreateContainerConfigError`.
-const CONFIG_RETRY: Millis = Millis::secs(10);
+/// tries again, as it does after `CreateContainerConfigError`, `ErrImageNeverPull` or
+/// `InvalidImageName`.
+pub(super) const SYNC_RETRY: Millis = Millis::secs(10);
 
 fn ctr(c: &k8s_openapi::api::core::v1::Container, role: Role) -> Ctr {
     Ctr {
@@ -203,7 +204,7 @@ fn sandbox_failed(world: &mut World, rt: &mut PodRuntime, why: String) {
             created: false,
         });
     }
-    let retry = world.now + CONFIG_RETRY;
+    let retry = world.now + SYNC_RETRY;
     rt.sandbox_retry = Some(retry);
     let (name, uid) = (rt.name.clone(), rt.uid.clone());
     sync_at(world, &name, &uid, retry);
@@ -370,7 +371,7 @@ fn next_due(rt: &PodRuntime, now: Millis) -> Option<Millis> {
             }
             State::Stopping { until, .. } | State::PostStart { until, .. } => due.push(*until),
             State::BackOff { until, .. } => due.push(*until),
-            State::ConfigError { retry, .. } => due.push(*retry),
+            State::StartFailed { retry, .. } => due.push(*retry),
             _ => {}
         }
         due.extend(c.ready_change.map(|r| r.0));
@@ -460,7 +461,7 @@ fn step(world: &mut World, rt: &mut PodRuntime, i: usize) -> bool {
             restart(world, rt, i);
             true
         }
-        State::ConfigError { retry, .. } if retry <= now => {
+        State::StartFailed { retry, .. } if retry <= now => {
             // The pod worker's next sync starts the container again (the image manager
             // first, as every attempt does).
             begin_create(world, rt, i, false);
@@ -567,7 +568,9 @@ fn start_next(world: &mut World, rt: &mut PodRuntime) -> bool {
 fn begin_after_post_start(world: &mut World, rt: &mut PodRuntime, i: usize) {
     let now = world.now;
     match images::decide(world, rt, i, true) {
-        PullDecision::Never => images::never_pull(world, rt, i),
+        PullDecision::Failed(reason, message) => {
+            images::start_failed(world, rt, i, reason, message)
+        }
         PullDecision::Pull(took) => {
             rt.containers[i].state = State::Creating {
                 until: now + took,
@@ -621,8 +624,8 @@ fn kill_finished_pod(world: &mut World, rt: &mut PodRuntime) -> bool {
 fn begin_create(world: &mut World, rt: &mut PodRuntime, i: usize, first: bool) {
     let now = world.now;
     match images::decide(world, rt, i, first) {
-        PullDecision::Never => {
-            images::never_pull(world, rt, i);
+        PullDecision::Failed(reason, message) => {
+            images::start_failed(world, rt, i, reason, message);
         }
         PullDecision::Pull(took) => {
             if took == ZERO {
@@ -673,9 +676,10 @@ fn container_started(world: &mut World, rt: &mut PodRuntime, i: usize, pulled: O
             "Failed",
             format!("Error: {message}"),
         );
-        rt.containers[i].state = State::ConfigError {
+        rt.containers[i].state = State::StartFailed {
+            reason: StartError::CreateContainerConfigError,
             message,
-            retry: now + CONFIG_RETRY,
+            retry: now + SYNC_RETRY,
         };
         return;
     }
@@ -1018,7 +1022,7 @@ fn apply_spec_images(world: &mut World, rt: &mut PodRuntime) -> bool {
                 c.restart_count += 1;
                 start_new_definition(world, rt, i);
             }
-            State::PullFailed { .. } | State::NeverPull | State::ConfigError { .. } => {
+            State::PullFailed { .. } | State::StartFailed { .. } => {
                 let c = &mut rt.containers[i];
                 c.image = image;
                 c.pull_backoff = None;

@@ -14,7 +14,7 @@ use super::super::clock::{to_time, Millis};
 use super::super::scheduler::set_condition;
 use super::super::server;
 use super::super::world::World;
-use super::{backoff, images, PodRuntime, Role, State};
+use super::{backoff, PodRuntime, Role, State};
 
 fn waiting(reason: &str, message: Option<String>) -> ContainerState {
     ContainerState {
@@ -215,13 +215,9 @@ pub(crate) fn container_status(rt: &PodRuntime, i: usize) -> ContainerStatus {
                 c.image
             )),
         ),
-        State::NeverPull => waiting(
-            "ErrImageNeverPull",
-            Some(images::never_pull_message(&c.image)),
-        ),
-        State::ConfigError { message, .. } => {
-            waiting("CreateContainerConfigError", Some(message.clone()))
-        }
+        State::StartFailed {
+            reason, message, ..
+        } => waiting(reason.reason(), Some(message.clone())),
         State::Running { since, .. } | State::Stopping { since, .. } => ContainerState {
             running: Some(ContainerStateRunning {
                 started_at: Some(to_time(*since)),
