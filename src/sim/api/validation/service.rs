@@ -270,6 +270,19 @@ pub fn validate_service(svc: &Service) -> Vec<FieldError> {
         }
         _ => {}
     }
+
+    // `validateServiceTrafficDistribution`, with `PreferSameTrafficDistribution` on (GA
+    // and locked since v1.35): the three values, in the API's order.
+    const TRAFFIC_DISTRIBUTIONS: [&str; 3] = ["PreferClose", "PreferSameZone", "PreferSameNode"];
+    if let Some(td) = spec.traffic_distribution.as_deref() {
+        if !TRAFFIC_DISTRIBUTIONS.contains(&td) {
+            errs.push(FieldError::unsupported(
+                "spec.trafficDistribution",
+                td,
+                &TRAFFIC_DISTRIBUTIONS,
+            ));
+        }
+    }
     errs
 }
 
