@@ -732,8 +732,14 @@ pub fn patch_scale(
         )));
     }
     let response = server::patch_scale(world, kind, name, patch_type, body)?;
+    // kubectl names the object the server returned: the Scale.
+    let what = if response.value {
+        "patched"
+    } else {
+        "patched (no change)"
+    };
     Ok(Reply::with_warnings(
-        patched_line(kind, name, response.value),
+        format!("scale.autoscaling/{name} {what}"),
         response.warnings,
     ))
 }

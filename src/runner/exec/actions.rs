@@ -321,6 +321,7 @@ impl Runner<'_> {
             Err(RequestError::Api(e)) => {
                 let lines = client::check_err(std::slice::from_ref(&e));
                 self.output.extend(lines.iter().cloned());
+                self.action_notes.extend(e.detail.clone());
                 Err(ActionError::Refused(lines.join("\n")))
             }
             Err(RequestError::Sim(e)) => Err(ActionError::Sim(e)),

@@ -65,8 +65,16 @@ const DELETE_FROM_PRIMITIVE: &str = "$deleteFromPrimitiveList/";
 /// list items; `$retainKeys`, `$setElementOrder/<list>` and `$deleteFromPrimitiveList/<list>`
 /// are understood. `updateStrategy` has no `retainKeys` strategy (B-VAL-21).
 pub fn strategic_merge_patch(original: &Value, patch: &Value, kind: &str) -> Result<Value, String> {
-    let Value::Object(p) = patch else {
-        return Err("invalid JSON document: a strategic merge patch must be a JSON object".into());
+    // `strategicPatchObject` decodes the patch into a map first.
+    let p = match patch {
+        Value::Object(p) => p,
+        Value::Null => &Map::new(),
+        other => {
+            return Err(format!(
+                "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+                json_type_name(other)
+            ))
+        }
     };
     let empty = Map::new();
     let o = original.as_object().unwrap_or(&empty);
@@ -425,18 +433,64 @@ fn strip_directives(m: &Map<String, Value>) -> Map<String, Value> {
     out
 }
 
-/// JSON merge patch (RFC 7386), as `kubectl patch --type merge`.
-pub fn merge_patch(original: &Value, patch: &Value) -> Value {
-    let mut doc = original.clone();
-    json_patch::merge(&mut doc, patch);
-    doc
+/// Why a patch did not apply, as the API server's patcher answers (`patch.go`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PatchError {
+    /// 400: the body is not a patch of its type (`errors.NewBadRequest`).
+    BadRequest(String),
+    /// The generic 422 (`NewGenericServerResponse(422)`) of a JSON patch that does not
+    /// apply: a failed `test`, a missing path, an unknown operation. It carries no detail:
+    /// kubectl prints `The request is invalid: the server rejected our request due to an
+    /// error in our request`; the detail is kept here for scn's hint.
+    Unprocessable(String),
 }
 
-/// JSON patch (RFC 6902), as `kubectl patch --type json`. Errors use the API server's
-/// wording where it differs from the library's.
-pub fn json_patch(original: &Value, patch: &Value) -> Result<Value, String> {
-    let ops: json_patch::Patch = serde_json::from_value(patch.clone())
-        .map_err(|e| format!("json: cannot unmarshal the patch: {e}"))?;
+/// Go's name for a JSON value's type in `json: cannot unmarshal <type> into …`.
+pub fn json_type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// JSON merge patch (RFC 7386), as `kubectl patch --type merge` (evanphx/json-patch
+/// `MergePatch`): a patch that is not an object replaces the document when it is a list
+/// (the API server then fails to decode the result), and is `Invalid JSON Patch` otherwise.
+pub fn merge_patch(original: &Value, patch: &Value) -> Result<Value, PatchError> {
+    match patch {
+        Value::Object(_) => {
+            let mut doc = original.clone();
+            json_patch::merge(&mut doc, patch);
+            Ok(doc)
+        }
+        Value::Array(_) => Ok(patch.clone()),
+        _ => Err(PatchError::BadRequest("Invalid JSON Patch".into())),
+    }
+}
+
+/// JSON patch (RFC 6902), as `kubectl patch --type json` (`jsonpatch.DecodePatch`, then
+/// `Apply`): a body that is not a list of objects is a Bad Request with Go's decoding text;
+/// an operation that does not apply is the generic 422.
+pub fn json_patch(original: &Value, patch: &Value) -> Result<Value, PatchError> {
+    let Value::Array(items) = patch else {
+        return Err(PatchError::BadRequest(format!(
+            "json: cannot unmarshal {} into Go value of type jsonpatch.Patch",
+            json_type_name(patch)
+        )));
+    };
+    if let Some(item) = items.iter().find(|i| !i.is_object() && !i.is_null()) {
+        return Err(PatchError::BadRequest(format!(
+            "json: cannot unmarshal {} into Go value of type jsonpatch.Operation",
+            json_type_name(item)
+        )));
+    }
+    let ops: json_patch::Patch = serde_json::from_value(patch.clone()).map_err(|e| {
+        PatchError::Unprocessable(format!("the patch is not a valid JSON patch: {e}"))
+    })?;
     let mut doc = original.clone();
     if let Err(e) = json_patch::patch(&mut doc, &ops) {
         let op = ops.0.get(e.operation);
@@ -449,14 +503,18 @@ pub fn json_patch(original: &Value, patch: &Value) -> Result<Value, String> {
             Some(json_patch::PatchOperation::Test(o)) => ("test", o.path.to_string()),
             None => ("unknown", e.path.to_string()),
         };
-        return Err(match e.kind {
+        return Err(PatchError::Unprocessable(match e.kind {
             json_patch::PatchErrorKind::TestFailed => {
-                format!("the server rejected our request due to an error in our request: testing value {path} failed: test failed")
+                format!(
+                    "operation {} of the patch (test {path}) failed: the value there differs",
+                    e.operation + 1
+                )
             }
             _ => format!(
-                "the server rejected our request due to an error in our request: {name} operation does not apply: doc is missing path: \"{path}\": missing value"
+                "operation {} of the patch ({name} {path}) does not apply: the path does not exist (a JSON patch creates no missing parent)",
+                e.operation + 1
             ),
-        });
+        }));
     }
     Ok(doc)
 }

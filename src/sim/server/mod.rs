@@ -54,6 +54,9 @@ pub struct ApiError {
     pub message: String,
     /// What kubectl builds its text from for an `Invalid` refusal (`metav1.StatusDetails`).
     pub details: Option<Box<StatusDetails>>,
+    /// What went wrong, where the API server's answer does not say (the generic 422 of a
+    /// JSON patch that does not apply): for a report's hint, never in kubectl's text.
+    pub detail: Option<String>,
 }
 
 /// The kind, name and causes of an `Invalid` refusal, as `apierrors.NewInvalid` fills
@@ -87,6 +90,41 @@ impl ApiError {
             reason,
             message: message.into(),
             details: None,
+            detail: None,
+        }
+    }
+
+    /// `NewGenericServerResponse(422)`: `The request is invalid: the server rejected our
+    /// request due to an error in our request`, whatever went wrong (`detail`).
+    pub fn unprocessable(detail: String) -> ApiError {
+        ApiError {
+            detail: Some(detail),
+            ..ApiError::new(
+                Reason::Invalid,
+                "the server rejected our request due to an error in our request",
+            )
+        }
+    }
+
+    /// The patcher's decoding of a patched object that is not an object
+    /// (`NewInvalid(schema.GroupKind{}, "", field.Invalid(field.NewPath("patch"), …))`):
+    /// `The request is invalid: patch: Invalid value: "[]": couldn't get version/kind; …`.
+    pub fn undecodable_patch_result(patched: &Value) -> ApiError {
+        let text = serde_json::to_string(patched).unwrap_or_default();
+        let cause = format!(
+            "patch: Invalid value: {}: couldn't get version/kind; json parse error: json: cannot unmarshal {} into Go value of type struct {{ APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }}",
+            field_error::quote(&text),
+            patch::json_type_name(patched),
+        );
+        ApiError {
+            reason: Reason::Invalid,
+            message: cause.clone(),
+            details: Some(Box::new(StatusDetails {
+                kind: String::new(),
+                name: String::new(),
+                causes: vec![cause],
+            })),
+            detail: None,
         }
     }
 
@@ -118,6 +156,7 @@ impl ApiError {
                 name: name.to_string(),
                 causes,
             })),
+            detail: None,
         }
     }
 
@@ -143,12 +182,17 @@ impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.reason, &self.details) {
             (Reason::Invalid, Some(details)) => {
-                write!(
-                    f,
-                    "The {} {} is invalid",
-                    details.kind,
-                    field_error::quote(&details.name)
-                )?;
+                // `checkErr`: without a kind or a name, "The request is invalid".
+                if details.kind.is_empty() && details.name.is_empty() {
+                    f.write_str("The request is invalid")?;
+                } else {
+                    write!(
+                        f,
+                        "The {} {} is invalid",
+                        details.kind,
+                        field_error::quote(&details.name)
+                    )?;
+                }
                 let mut causes: Vec<&String> = Vec::new();
                 for cause in &details.causes {
                     if !causes.contains(&cause) {
@@ -167,7 +211,8 @@ impl fmt::Display for ApiError {
                     }
                 }
             }
-            (Reason::Invalid, None) => f.write_str(&self.message),
+            // An `Invalid` Status without details (the generic 422).
+            (Reason::Invalid, None) => write!(f, "The request is invalid: {}", self.message),
             (Reason::NoMatch, _) => write!(f, "error: {}", self.message),
             (Reason::Unknown, _) => write!(f, "Error from server: {}", self.message),
             (reason, _) => write!(f, "Error from server ({reason:?}): {}", self.message),
@@ -958,6 +1003,20 @@ pub fn patch(
         return Err(ApiError::not_found(kind, name).into());
     };
     let patched = patch_type.apply(&live, body, kind)?;
+    // `checkName`: a patch that removes or changes the name is refused.
+    let patched_name = patched
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if patched_name != name {
+        return Err(ApiError::new(
+            Reason::BadRequest,
+            format!(
+                "the name of the object ({patched_name}) does not match the name on the URL ({name})"
+            ),
+        )
+        .into());
+    }
     update_with(world, kind, name, &patched, FieldValidation::Warn)
 }
 
@@ -1140,9 +1199,8 @@ pub fn patch_scale(
     });
     // A Scale has no list a strategic merge patch merges by key.
     let patched = match patch_type {
-        PatchType::Strategic | PatchType::Merge => patch::merge_patch(&scale, body),
-        PatchType::Json => patch::json_patch(&scale, body)
-            .map_err(|message| ApiError::new(Reason::BadRequest, message))?,
+        PatchType::Strategic | PatchType::Merge => PatchType::Merge.apply(&scale, body, kind)?,
+        PatchType::Json => PatchType::Json.apply(&scale, body, kind)?,
     };
     let scale_kind = ObjectKind::from_kind("Scale");
     let scale: Scale = decode(&scale_kind, &patched)?;
@@ -1216,14 +1274,27 @@ pub enum PatchType {
 }
 
 impl PatchType {
-    /// `live` patched with `body`; a patch that cannot apply is a Bad Request.
+    /// `live` patched with `body`, as the patcher applies it (`patch.go`): a body that is not
+    /// a patch of its type is a Bad Request, a JSON patch that does not apply the generic
+    /// 422, and a result that is not an object cannot be decoded.
     fn apply(self, live: &Value, body: &Value, kind: &ObjectKind) -> Result<Value, ApiError> {
-        match self {
-            PatchType::Strategic => patch::strategic_merge_patch(live, body, kind.name()),
-            PatchType::Merge => Ok(patch::merge_patch(live, body)),
-            PatchType::Json => patch::json_patch(live, body),
+        let patched = match self {
+            PatchType::Strategic => patch::strategic_merge_patch(live, body, kind.name())
+                .map_err(|message| ApiError::new(Reason::BadRequest, message))?,
+            PatchType::Merge => patch::merge_patch(live, body).map_err(patch_error)?,
+            PatchType::Json => patch::json_patch(live, body).map_err(patch_error)?,
+        };
+        if !patched.is_object() {
+            return Err(ApiError::undecodable_patch_result(&patched));
         }
-        .map_err(|message| ApiError::new(Reason::BadRequest, message))
+        Ok(patched)
+    }
+}
+
+fn patch_error(e: patch::PatchError) -> ApiError {
+    match e {
+        patch::PatchError::BadRequest(message) => ApiError::new(Reason::BadRequest, message),
+        patch::PatchError::Unprocessable(detail) => ApiError::unprocessable(detail),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use crate::sim::api::apply::{apply_patch, last_applied, LAST_APPLIED};
 use crate::sim::api::defaults::{default_statefulset, FeatureGates};
-use crate::sim::api::patch::{json_patch, merge_patch, strategic_merge_patch};
+use crate::sim::api::patch::{json_patch, merge_patch, strategic_merge_patch, PatchError};
 use crate::sim::api::strict::{decode_error_message, strict_decoding_message, unknown_fields};
 use crate::sim::api::validation::validate_statefulset;
 use k8s_openapi::api::apps::v1::StatefulSet;
@@ -308,14 +308,24 @@ fn merge_patch_replaces_lists_and_null_deletes() {
     let patched = merge_patch(
         &two_containers(),
         &json!({"spec": {"replicas": 3, "template": {"spec": {"containers": [{"name": "x", "image": "y"}]}}}}),
-    );
+    )
+    .unwrap();
     assert_eq!(patched["spec"]["replicas"], json!(3));
     assert_eq!(
         patched["spec"]["template"]["spec"]["containers"],
         json!([{"name": "x", "image": "y"}])
     );
-    let patched = merge_patch(&json!({"a": 1, "b": 2}), &json!({"a": null}));
+    let patched = merge_patch(&json!({"a": 1, "b": 2}), &json!({"a": null})).unwrap();
     assert_eq!(patched, json!({"b": 2}));
+    // evanphx/json-patch `MergePatch`: a list replaces the document; a scalar or null is
+    // `Invalid JSON Patch`.
+    assert_eq!(merge_patch(&json!({"a": 1}), &json!([1])), Ok(json!([1])));
+    for bad in [json!("x"), json!(42), json!(null), json!(true)] {
+        assert_eq!(
+            merge_patch(&json!({"a": 1}), &bad),
+            Err(PatchError::BadRequest("Invalid JSON Patch".into()))
+        );
+    }
 }
 
 #[test]
@@ -334,9 +344,34 @@ fn json_patch_replace_container_image() {
         &json!([{"op": "replace", "path": "/spec/nothing/here", "value": 1}]),
     )
     .unwrap_err();
-    assert!(err.contains("replace operation does not apply"), "{err}");
-    assert!(err.contains("/spec/nothing/here"), "{err}");
-    assert!(json_patch(&json!({}), &json!({"op": "add"})).is_err());
+    // The generic 422; the detail is scn's hint.
+    let PatchError::Unprocessable(detail) = err else {
+        panic!("{err:?}")
+    };
+    assert!(detail.contains("(replace /spec/nothing/here)"), "{detail}");
+    assert_eq!(
+        json_patch(&json!({}), &json!({"op": "add"})),
+        Err(PatchError::BadRequest(
+            "json: cannot unmarshal object into Go value of type jsonpatch.Patch".into()
+        ))
+    );
+    assert_eq!(
+        json_patch(&json!({}), &json!([1])),
+        Err(PatchError::BadRequest(
+            "json: cannot unmarshal number into Go value of type jsonpatch.Operation".into()
+        ))
+    );
+    assert!(matches!(
+        json_patch(&json!({}), &json!([{"op": "bogus", "path": "/a"}])),
+        Err(PatchError::Unprocessable(_))
+    ));
+    assert!(matches!(
+        json_patch(
+            &json!({"a": 1}),
+            &json!([{"op": "test", "path": "/a", "value": 2}])
+        ),
+        Err(PatchError::Unprocessable(_))
+    ));
 }
 
 // ---------------------------------------------------------------------------------------------
