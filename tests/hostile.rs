@@ -811,3 +811,22 @@ fn with_notes(status: &Status) -> String {
         Status::Passed => panic!("expected a failure"),
     }
 }
+
+/// kubectl reads manifest files through `unicode.BOMOverride` (cli-runtime's
+/// `resource/visitor.go`): a UTF-8 byte-order mark (Windows editors write one) is dropped
+/// and the file applies. scn refused it as "did not find expected <document start>"; a
+/// later error's line is unchanged by the mark.
+#[test]
+fn a_manifest_with_a_byte_order_mark_applies() {
+    let docs = load::parse_yaml_documents(
+        "\u{feff}apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
+    )
+    .expect("a BOM is dropped");
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0].value["metadata"]["name"], "a");
+    let text = manifest_error(
+        "bom.yaml",
+        b"\xef\xbb\xbfapiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: x\n",
+    );
+    assert!(text.contains("bom.yaml:4:1"), "{text}");
+}

@@ -652,6 +652,9 @@ pub(crate) fn span_at(text: &str, line: u32, col: u32) -> Span {
 /// `yaml_limits` (size, depth, nodes, no duplicate keys).
 pub fn parse_yaml_documents(text: &str) -> Result<Vec<Document>, (String, u32, u32)> {
     use serde::de::DeserializeSeed;
+    // kubectl reads files through `unicode.BOMOverride` (cli-runtime's visitor): a UTF-8
+    // byte-order mark is dropped. Lines stay as they were.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     super::yaml_limits::prescan(text)?;
     let nodes = std::cell::Cell::new(0);
     let mut docs = Vec::new();
@@ -772,6 +775,7 @@ fn first_alias(text: &str) -> Option<(u32, u32)> {
 /// One YAML document within the limits of [`super::yaml_limits`].
 fn parse_yaml_value(text: &str) -> Result<Value, (String, u32, u32)> {
     use serde::de::DeserializeSeed;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let nodes = std::cell::Cell::new(0);
     let de = serde_yaml::Deserializer::from_str(text);
     super::yaml_limits::Budgeted::new(&nodes, text)
