@@ -66,8 +66,6 @@ pub static FIELDS: &[Unsimulated] = &[
     f(PodSpec, "containers[*].resources.limits", &[], "limits are not enforced: no OOM kill, no CPU throttling", "{\"memory\":\"128Mi\"}"),
     f(PodSpec, "ephemeralContainers", &[], "ephemeral (debug) containers are not simulated", "[{\"name\":\"debug\",\"image\":\"busybox\"}]"),
     f(PodSpec, "imagePullSecrets", &[], "registry credentials are not simulated: every image pulls unless made unpullable", "[{\"name\":\"registry\"}]"),
-    f(PodSpec, "topologySpreadConstraints[*].nodeTaintsPolicy", &["\"Ignore\""], "the spread counts every node (nodeTaintsPolicy Ignore)", "\"Honor\""),
-    f(PodSpec, "topologySpreadConstraints[*].nodeAffinityPolicy", &["\"Honor\""], "the spread honours the pod's node affinity (nodeAffinityPolicy Honor)", "\"Ignore\""),
     f(PodSpec, "volumes[*].hostPath", &[], "hostPath volumes are not simulated: files do not stay on the node", "{\"path\":\"/data\"}"),
     f(PodSpec, "volumes[*].nfs", &[], "NFS volumes are not simulated", "{\"server\":\"nfs\",\"path\":\"/\"}"),
     f(PodSpec, "volumes[*].csi", &[], "inline CSI volumes are not simulated", "{\"driver\":\"example.csi\"}"),

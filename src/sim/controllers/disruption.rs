@@ -350,8 +350,14 @@ fn disrupted_pod_map(
         let Some(at) = disrupted.get(&name) else {
             continue;
         };
-        let expires = from_time(at) + DELETION_TIMEOUT;
-        if expires < now {
+        // `expectedDeletion.Before(currentTime)`, else a recheck at `expectedDeletion`. On
+        // a real clock the recheck comes after that instant; here it comes at it, so the
+        // entry goes when its time has come (not one recheck later, forever). A time before
+        // the clock's start has long passed.
+        let expires = (at.0.as_millisecond() - crate::sim::clock::EPOCH_MS)
+            .saturating_add(DELETION_TIMEOUT.as_ms() as i64);
+        let expires = Millis::ms(u64::try_from(expires).unwrap_or(0));
+        if expires <= now {
             crate::sim::events::record(
                 world,
                 Recorder::DISRUPTION,
