@@ -1139,6 +1139,9 @@ pub fn crash(world: &mut World, name: &str) {
 /// A probe's or deletion's stop: the time SIGTERM takes (the image's `slow-to-stop` when the
 /// container started, or now if set since), cut at the grace period (then SIGKILL: 137).
 pub(crate) fn stop_time(world: &World, c: &Ctr, grace: Millis) -> (Millis, i32) {
+    // `killContainer`: "always give containers a minimal shutdown window to avoid
+    // unnecessary SIGKILLs" — what is left after the hook and the turn, at least 2 s.
+    let grace = grace.max(MINIMUM_GRACE_PERIOD);
     let now = world
         .kubelet
         .image_faults
@@ -1155,6 +1158,9 @@ pub(crate) fn stop_time(world: &World, c: &Ctr, grace: Millis) -> (Millis, i32) 
 /// `killContainer` for one container: its preStop hook (a `sleep` takes its seconds, at
 /// most the grace period), then the stop of `stop_time` within what is left of the grace
 /// period.
+/// `minimumGracePeriodInSeconds` (`kuberuntime_container.go`).
+pub(crate) const MINIMUM_GRACE_PERIOD: Millis = Millis::secs(2);
+
 pub(crate) fn kill_time(world: &World, c: &Ctr, grace: Millis) -> (Millis, i32) {
     let hook = c.pre_stop_sleep.min(grace);
     let (took, code) = stop_time(world, c, grace - hook);
