@@ -275,19 +275,55 @@ fn filter_selects_scenarios_by_path_and_title() {
 }
 
 #[test]
-fn pod_scoped_files_are_gone_with_the_pod_and_a_missing_file_reads_as_absent() {
+fn pod_scoped_files_are_gone_with_the_pod_and_reading_a_missing_file_fails() {
+    // LANGUAGE.md: "reading a missing file, is an error that fails the statement" — even
+    // `== absent` fails there.
     let out = scn(&["run", &fixture("files-gone.scn")]);
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("0 passed, 3 failed"), "{text}");
-    for line in [38, 46, 50] {
+    for (line, path) in [(38, "/data/cache/x"), (46, "/tmp/x"), (50, "/data/never")] {
         assert!(
             text.contains(&format!("files-gone.scn:{line}:3")),
             "line {line}: {text}"
         );
+        assert!(
+            text.contains(&format!("pod/web-0 has no file {path}")),
+            "{path}: {text}"
+        );
     }
-    assert_eq!(text.matches("+absent").count(), 3, "{text}");
-    assert!(!text.contains("No such file"), "{text}");
+    assert_eq!(
+        text.matches("No such file or directory").count(),
+        3,
+        "{text}"
+    );
+}
+
+/// The parts of shipped scenarios that show a file is not there (a key a volume's `items`
+/// left out, a container restart, a postStart exec hook that is not run, a subPath, a
+/// recycled volume): each fails at its last line, the `read`, with the no-such-file error.
+#[test]
+fn missing_files_of_the_shipped_scenarios_fail_their_read() {
+    let path = fixture("files-missing.scn");
+    let source = std::fs::read_to_string(&path).expect("fixture");
+    let lines: Vec<usize> = source
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim_start().starts_with("let gone = read("))
+        .map(|(i, _)| i + 1)
+        .collect();
+    assert_eq!(lines.len(), 7);
+    let out = scn(&["run", &path]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("0 passed, 7 failed"), "{text}");
+    for line in lines {
+        assert!(
+            text.contains(&format!("files-missing.scn:{line}:")),
+            "line {line}: {text}"
+        );
+    }
+    assert_eq!(text.matches(" has no file ").count(), 7, "{text}");
 }
 
 #[test]

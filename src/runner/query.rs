@@ -541,10 +541,14 @@ fn call(
                     ))
                 }
             };
-            // A missing file answers `absent`, so `== absent` can say a file is gone.
-            crate::sim::volumes::read(world, &name, &path)
-                .map(|content| content.map(Answer::Text).unwrap_or(Answer::Absent))
-                .map_err(QueryError)
+            // LANGUAGE.md: reading a missing file is an error that fails the statement, as
+            // `kubectl exec … -- cat` fails.
+            match crate::sim::volumes::read(world, &name, &path).map_err(QueryError)? {
+                Some(content) => Ok(Answer::Text(content)),
+                None => Err(QueryError(format!(
+                    "pod/{name} has no file {path} (`kubectl exec {name} -- cat {path}` would print \"cat: can't open '{path}': No such file or directory\" and exit 1)"
+                ))),
+            }
         }
         Function::Dns | Function::Srv | Function::Ptr => {
             let argument = text_arg(ctx, function, args)?;
