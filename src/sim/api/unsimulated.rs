@@ -83,7 +83,8 @@ pub static FIELDS: &[Unsimulated] = &[
 ];
 
 /// The kinds that make pods in a real cluster but that no component of scn acts on: the
-/// object is stored, and nothing happens (B-DS-13).
+/// object is stored, and nothing happens (B-DS-13); and Namespace, stored while everything
+/// runs in the one namespace.
 pub static KINDS: &[(&str, &str)] = &[
     (
         "Job",
@@ -92,6 +93,10 @@ pub static KINDS: &[(&str, &str)] = &[
     (
         "CronJob",
         "the CronJob controller does not run: no Job is created on its schedule",
+    ),
+    (
+        "Namespace",
+        "the cluster has one namespace, default: an object in another one is refused",
     ),
 ];
 
@@ -112,9 +117,12 @@ pub fn warnings(object: &Value) -> Vec<String> {
         .get("kind")
         .and_then(Value::as_str)
         .unwrap_or_default();
+    // The namespace everything runs in is simulated.
+    let default_namespace = kind == "Namespace"
+        && object.pointer("/metadata/name").and_then(Value::as_str) == Some("default");
     let mut out: Vec<String> = KINDS
         .iter()
-        .filter(|(k, _)| *k == kind)
+        .filter(|(k, _)| *k == kind && !default_namespace)
         .map(|(k, why)| format!("kind: {k}: not simulated by scn ({why})"))
         .collect();
     // Where the kind keeps the fields of each scope: the registry's `unsimulated` roots.

@@ -336,12 +336,27 @@ fn init_meta(world: &mut World, kind: &ObjectKind, meta: &mut ObjectMeta) {
 }
 
 /// A namespaced object's namespace, when it names one, is the cluster's (the only one).
+/// Another is the API server's NotFound; one created as a Namespace object is refused in
+/// scn's words, since the API server would take the object.
 fn check_namespace(world: &World, kind: &ObjectKind, ns: Option<&str>) -> Result<(), ApiError> {
     match ns {
-        Some(ns) if kind.namespaced() && ns != world.config.namespace => Err(ApiError::new(
-            Reason::NotFound,
-            format!("namespaces \"{ns}\" not found"),
-        )),
+        Some(ns) if kind.namespaced() && ns != world.config.namespace => {
+            let created = world
+                .store
+                .meta(&ObjectKind::from_kind("Namespace"), ns)
+                .is_some();
+            Err(if created {
+                ApiError::new(
+                    Reason::NoMatch,
+                    format!(
+                        "scn simulates one namespace, {}: namespace \"{ns}\" exists, but objects in it are not simulated",
+                        world.config.namespace
+                    ),
+                )
+            } else {
+                ApiError::new(Reason::NotFound, format!("namespaces \"{ns}\" not found"))
+            })
+        }
         _ => Ok(()),
     }
 }
