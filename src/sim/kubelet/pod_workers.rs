@@ -130,7 +130,8 @@ pub(crate) fn start_sandbox(world: &mut World, name: &str, uid: &str, node: &str
         if let Err(why) = sandbox_config(world, name) {
             sandbox_failed(world, &mut rt, why);
         } else {
-            create_sandbox(world, &mut rt);
+            // A failure has set the retry that `sync_pod` waits for.
+            let _ = create_sandbox(world, &mut rt);
         }
     } else {
         rt.sandbox = Some(super::Sandbox {
@@ -228,8 +229,8 @@ fn pod_cidr_prefix(world: &World, node: &str) -> String {
 }
 
 /// The sandbox starts and takes the next IP of its node's range (the host-local IPAM of
-/// the node's `spec.podCIDR`).
-fn create_sandbox(world: &mut World, rt: &mut PodRuntime) {
+/// the node's `spec.podCIDR`). False if no address was free.
+fn create_sandbox(world: &mut World, rt: &mut PodRuntime) -> bool {
     let node = rt.node.clone();
     let prefix = pod_cidr_prefix(world, &node);
     let lowest_free = world.mutant(crate::sim::Mutant::IpReused);
@@ -239,12 +240,25 @@ fn create_sandbox(world: &mut World, rt: &mut PodRuntime) {
     } else {
         ipam.allocate()
     };
+    let Some(host) = host else {
+        // Every address of the node's range is taken (a node that runs more than 253
+        // pods): host-local IPAM fails the sandbox's network setup, and the pod worker
+        // tries again after its back-off, until an address is free.
+        let sandbox = status::container_id(&rt.uid, "sandbox", 0);
+        let sandbox = sandbox.rsplit('/').next().unwrap_or_default().to_string();
+        let why = format!(
+            "rpc error: code = Unknown desc = failed to setup network for sandbox \"{sandbox}\": plugin type=\"host-local\" failed (add): failed to allocate for range 0: no IP addresses available in range set: {prefix}1-{prefix}254"
+        );
+        sandbox_failed(world, rt, why);
+        return false;
+    };
     rt.sandbox = Some(super::Sandbox {
-        pod_ip: host.map(|host| format!("{prefix}{host}")),
+        pod_ip: Some(format!("{prefix}{host}")),
         host_ip: host_ip(world, &node),
         started: rt.started,
         created: true,
     });
+    true
 }
 
 /// The pod waits for its volumes or for its sandbox: at the attempt's instant the volumes
@@ -278,8 +292,7 @@ fn prepare_sandbox(world: &mut World, rt: &mut PodRuntime) -> bool {
         sandbox_failed(world, rt, why);
         return false;
     }
-    create_sandbox(world, rt);
-    true
+    create_sandbox(world, rt)
 }
 
 /// One run of the pod's worker at the current instant.
