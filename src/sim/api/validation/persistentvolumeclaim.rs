@@ -53,16 +53,27 @@ pub(super) fn validate_pvc_spec(
         ));
     }
     errs.extend(validate_access_modes(modes, path));
-    let has_storage = spec
+    let storage = spec
         .resources
         .as_ref()
         .and_then(|r| r.requests.as_ref())
-        .is_some_and(|r| r.contains_key("storage"));
-    if !has_storage {
-        errs.push(FieldError::required(
+        .and_then(|r| r.get("storage"));
+    match storage {
+        None => errs.push(FieldError::required(
             format!("{path}.resources[storage]"),
             "",
-        ));
+        )),
+        // `ValidatePositiveQuantityValue` (the request must be above zero), before
+        // `ValidateResourceQuantityValue`.
+        Some(q) => {
+            if crate::quantity::parse(&q.0).is_ok_and(|parsed| parsed.nanos() <= 0) {
+                errs.push(FieldError::invalid_str(
+                    format!("{path}.resources[storage]"),
+                    &crate::quantity::canonical(q),
+                    "must be greater than zero",
+                ));
+            }
+        }
     }
     if let Some(vm) = spec.volume_mode.as_deref() {
         if !["Block", "Filesystem"].contains(&vm) {
