@@ -121,12 +121,30 @@ pub fn identity_matches(set: &StatefulSet, pod: &Pod) -> bool {
 
 /// `updateStorage`: one claim volume per claim template, first, replacing a template
 /// volume of the same name; then the remaining template volumes (B-ID-8).
-pub fn update_storage(set: &StatefulSet, pod: &mut Pod, ordinal: i64) {
-    let templates: &[PersistentVolumeClaim] = set
+/// The claim templates as `getPersistentVolumeClaims` keys them, by name: two templates of
+/// one name make one claim, the last one's (a Go map); here in the order each name first
+/// appears.
+pub fn claim_templates(set: &StatefulSet) -> Vec<&PersistentVolumeClaim> {
+    let mut out: Vec<&PersistentVolumeClaim> = Vec::new();
+    let all = set
         .spec
         .as_ref()
         .and_then(|s| s.volume_claim_templates.as_deref())
         .unwrap_or_default();
+    for template in all {
+        match out
+            .iter_mut()
+            .find(|t| t.metadata.name == template.metadata.name)
+        {
+            Some(slot) => *slot = template,
+            None => out.push(template),
+        }
+    }
+    out
+}
+
+pub fn update_storage(set: &StatefulSet, pod: &mut Pod, ordinal: i64) {
+    let templates = claim_templates(set);
     if templates.is_empty() {
         return;
     }

@@ -212,9 +212,8 @@ pub fn claims_for(set: &StatefulSet, ordinal: i64) -> Vec<PersistentVolumeClaim>
     let Some(spec) = set.spec.as_ref() else {
         return Vec::new();
     };
-    spec.volume_claim_templates
-        .iter()
-        .flatten()
+    super::identity::claim_templates(set)
+        .into_iter()
         .map(|template| {
             let claim = template.metadata.name.clone().unwrap_or_default();
             let mut labels = template.metadata.labels.clone().unwrap_or_default();
