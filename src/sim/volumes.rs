@@ -272,7 +272,10 @@ type Located = (Place, String, bool, Option<Volume>);
 /// The place a path lives in, the path relative to it, and whether it is read-only.
 fn locate(world: &World, pod_name: &str, path: &str) -> Result<Located, String> {
     let Some(pod) = world.store.pods().get(pod_name) else {
-        return Err(format!("pods \"{pod_name}\" not found"));
+        // What `kubectl exec` prints for a pod that does not exist.
+        return Err(format!(
+            "Error from server (NotFound): pods \"{pod_name}\" not found"
+        ));
     };
     if !is_running(pod) {
         return Err(format!(
