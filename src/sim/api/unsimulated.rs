@@ -155,7 +155,31 @@ pub fn warnings(object: &Value) -> Vec<String> {
     if kind == "Service" {
         out.extend(topology_annotation_warning(object));
     }
+    if kind == "StorageClass" {
+        out.extend(attachable_provisioner_warning(object));
+    }
     out
+}
+
+/// Provisioners whose volumes are local to a node (a `hostPath` or `local` volume, as scn
+/// provisions every volume): nothing is attached.
+const LOCAL_PROVISIONERS: [&str; 5] = [
+    "rancher.io/local-path",
+    "kubernetes.io/no-provisioner",
+    "k8s.io/minikube-hostpath",
+    "kubernetes.io/host-path",
+    "docker.io/hostpath",
+];
+
+/// Why a class of another provisioner warns: its volumes would be attached to nodes.
+pub const ATTACH_WHY: &str = "its volumes would be attached to nodes by the attach/detach controller; scn attaches nothing: no VolumeAttachment, no SuccessfulAttachVolume event, and a ReadWriteOnce volume moves to another node without a Multi-Attach error or the 6-minute wait for a detach";
+
+/// `provisioner: not simulated by scn (…)` for a StorageClass whose provisioner is not a
+/// node-local one.
+fn attachable_provisioner_warning(object: &Value) -> Option<String> {
+    let provisioner = object.get("provisioner")?.as_str()?;
+    (!LOCAL_PROVISIONERS.contains(&provisioner))
+        .then(|| format!("provisioner: not simulated by scn ({ATTACH_WHY})"))
 }
 
 /// `metadata.annotations[<key>]: not simulated by scn (…)` when the Service's annotations
