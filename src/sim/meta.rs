@@ -1,7 +1,6 @@
 //! Small helpers on object metadata shared by components.
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
-use serde_json::Value;
 
 /// Drops owner references to `uid`; an empty list is omitted, as the API serializes it.
 pub fn remove_owner_reference(meta: &mut ObjectMeta, uid: &str) {
@@ -22,25 +21,5 @@ pub fn adopt(meta: &mut ObjectMeta, reference: OwnerReference) {
     match refs.iter_mut().find(|r| r.uid == reference.uid) {
         Some(existing) => *existing = reference,
         None => refs.push(reference),
-    }
-}
-
-/// The same on an object as JSON.
-pub fn remove_owner_reference_json(object: &mut Value, uid: &str) {
-    let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) else {
-        return;
-    };
-    let empty = match meta
-        .get_mut("ownerReferences")
-        .and_then(Value::as_array_mut)
-    {
-        Some(list) => {
-            list.retain(|r| r.get("uid").and_then(Value::as_str) != Some(uid));
-            list.is_empty()
-        }
-        None => false,
-    };
-    if empty {
-        meta.remove("ownerReferences");
     }
 }

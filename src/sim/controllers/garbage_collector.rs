@@ -1,6 +1,7 @@
 //! The garbage collector: deletes dependents whose owners are gone (background cascade),
-//! holds a foreground-deleted owner until its blocking dependents are gone, and strips
-//! owner references for an orphaning delete (B-DEL-1..3, B-PAR-5). It acts on watch events
+//! holds a foreground-deleted owner until its blocking dependents are gone, strips owner
+//! references for an orphaning delete, and keeps a dependent that still has a live owner,
+//! stripping its references to the gone ones (B-DEL-1..3, B-DEL-5, B-PAR-5). It acts on watch events
 //! only: a foreground or orphaning delete reaches it as the owner's update that adds the
 //! `foregroundDeletion` or `orphan` finalizer, as upstream's API server sets them.
 //!
@@ -14,7 +15,7 @@
 //! date with every queued event before it is read (`informer::WatchCursor`), so it answers
 //! as a scan of the store would.
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
 use super::informer::{FastMap, FastSet, WatchCursor};
 use crate::sim::error::SimError;
@@ -67,6 +68,15 @@ pub struct GarbageCollector {
 struct Owned {
     uids: Vec<String>,
     maybe_orphan: bool,
+}
+
+/// An object's owner references by what became of their owners (`classify`): whether one
+/// is solid, and the UIDs of the dangling and of the waiting ones.
+#[derive(Debug, Default)]
+struct Classified {
+    solid: bool,
+    dangling: Vec<String>,
+    waiting: Vec<String>,
 }
 
 impl GarbageCollector {
@@ -154,15 +164,18 @@ impl GarbageCollector {
                     );
                 }
             }
-            // An object whose owners are all gone already is collected once this event is
-            // handled (`collect_dangling`), or at the deletion being handled.
+            // An object one of whose owners is gone already is looked at once this event is
+            // handled (`collect_dangling`), or at the deletion being handled: upstream's
+            // graph builder enqueues it once it has verified that owner absent.
             let orphan = meta.is_some_and(|m| {
                 m.deletion_timestamp.is_none()
-                    && m.owner_references.as_ref().is_some_and(|r| !r.is_empty())
-                    && m.owner_references
-                        .iter()
-                        .flatten()
-                        .all(|r| !self.alive(store, kind, r))
+                    && self
+                        .classify(
+                            store,
+                            kind,
+                            m.owner_references.as_deref().unwrap_or_default(),
+                        )
+                        .is_some_and(|c| !c.dangling.is_empty())
             });
             if let Some(owned) = self.owners.get_mut(kind).and_then(|m| m.get_mut(name)) {
                 owned.maybe_orphan = orphan;
@@ -187,24 +200,61 @@ impl GarbageCollector {
         }
     }
 
-    /// Whether the owner a reference of a `dependent` names may exist: an object with that
-    /// UID; or a kind the API server does not serve (`apiVersion` and `kind` not in its REST
-    /// mapping, say a custom resource whose definition is not installed), whose absence
-    /// upstream's collector cannot verify (`isDangling` fails and is retried), so it never
-    /// deletes for it; or a namespaced owner of a cluster-scoped dependent, a reference
-    /// upstream's collector cannot resolve (`OwnerRefInvalidNamespace`) and so never acts on.
-    fn alive(&self, store: &Store, dependent: &ObjectKind, r: &OwnerReference) -> bool {
+    /// The live owner a reference of a `dependent` names: the object of that kind and name
+    /// with that UID, or the object with that UID. `Err` when the reference cannot be
+    /// checked: a kind the API server does not serve (`apiVersion` and `kind` not in its
+    /// REST mapping, say a custom resource whose definition is not installed), whose
+    /// absence upstream's collector cannot verify (`isDangling` fails and is retried), or a
+    /// namespaced owner of a cluster-scoped dependent, a reference upstream's collector
+    /// cannot resolve (`namespacedOwnerOfClusterScopedObjectErr`). Either way upstream's
+    /// `attemptToDeleteItem` does nothing to the dependent.
+    fn resolve(
+        &self,
+        store: &Store,
+        dependent: &ObjectKind,
+        r: &OwnerReference,
+    ) -> Result<Option<Key>, ()> {
         let has_uid = |kind: &ObjectKind, name: &str| {
             store.meta(kind, name).and_then(|m| m.uid.as_deref()) == Some(&r.uid)
         };
         let owner_kind = ObjectKind::from_kind(&r.kind);
-        has_uid(&owner_kind, &r.name)
-            || self
-                .objects
-                .get(&r.uid)
-                .is_some_and(|(kind, name)| has_uid(kind, name))
-            || crate::sim::api::kinds::lookup(&r.api_version, &r.kind).is_err()
+        if has_uid(&owner_kind, &r.name) {
+            return Ok(Some((owner_kind, r.name.clone())));
+        }
+        if let Some((kind, name)) = self.objects.get(&r.uid) {
+            if has_uid(kind, name) {
+                return Ok(Some((kind.clone(), name.clone())));
+            }
+        }
+        if crate::sim::api::kinds::lookup(&r.api_version, &r.kind).is_err()
             || (!dependent.namespaced() && owner_kind.namespaced())
+        {
+            return Err(());
+        }
+        Ok(None)
+    }
+
+    /// Upstream's `classifyReferences`: each owner reference is solid (the owner exists and
+    /// is not being deleted in the foreground), dangling (no owner with that UID), or
+    /// waiting (the owner is being deleted with the `foregroundDeletion` finalizer). `None`
+    /// when one reference cannot be checked (`resolve`).
+    fn classify(
+        &self,
+        store: &Store,
+        dependent: &ObjectKind,
+        refs: &[OwnerReference],
+    ) -> Option<Classified> {
+        let mut classified = Classified::default();
+        for r in refs {
+            match self.resolve(store, dependent, r).ok()? {
+                None => classified.dangling.push(r.uid.clone()),
+                Some((kind, name)) if is_foreground_deleting(store, &kind, &name) => {
+                    classified.waiting.push(r.uid.clone())
+                }
+                Some(_) => classified.solid = true,
+            }
+        }
+        Some(classified)
     }
 
     /// The live object with this UID (any kind can be deleted in the foreground).
@@ -262,7 +312,8 @@ fn collect_dangling(world: &mut World) {
     collect_orphans(world, false);
 }
 
-/// Background cascade: an object all of whose owners are gone is deleted.
+/// Every object one of whose owners went is looked at (`attempt_to_delete`), by kind and
+/// name.
 fn collect_orphans(world: &mut World, claims_only: bool) {
     let gc = &mut world.garbage_collector;
     let mut candidates: Vec<Key> = Vec::new();
@@ -278,36 +329,138 @@ fn collect_orphans(world: &mut World, claims_only: bool) {
     if candidates.is_empty() {
         return;
     }
-    let gc = &world.garbage_collector;
-    let mut doomed: Vec<Key> = candidates
-        .into_iter()
-        .filter(|(kind, name)| {
-            world.store.meta(kind, name).is_some_and(|meta| {
-                meta.deletion_timestamp.is_none()
-                    && meta
-                        .owner_references
-                        .as_ref()
-                        .is_some_and(|r| !r.is_empty())
-                    && meta
-                        .owner_references
-                        .iter()
-                        .flatten()
-                        .all(|r| !gc.alive(&world.store, kind, r))
-            })
-        })
-        .collect();
-    doomed.sort();
-    for (kind, name) in doomed {
-        let _ = server::delete(world, &kind, &name, Propagation::Background, false);
+    candidates.sort();
+    for (kind, name) in candidates {
+        attempt_to_delete(world, &kind, &name);
     }
+}
+
+/// Upstream's `attemptToDeleteItem` for an object not being deleted. With a solid owner
+/// the object stays, and its references to dangling and waiting owners are removed in one
+/// patch (a waiting owner may then go). With none, it is deleted: in the foreground when an
+/// owner waits for it and it has dependents itself (a Deployment's ReplicaSet, so the owner
+/// waits for the whole tree; when one of those dependents is itself being deleted in the
+/// foreground its references stop blocking first, as upstream breaks a cycle), else with
+/// the policy its own finalizers ask (`orphan`, `foregroundDeletion`), else in the
+/// background. Nothing is done when a reference cannot be checked.
+fn attempt_to_delete(world: &mut World, kind: &ObjectKind, name: &str) {
+    let Some(meta) = world.store.meta(kind, name) else {
+        return;
+    };
+    if meta.deletion_timestamp.is_some() {
+        return;
+    }
+    let refs = meta.owner_references.as_deref().unwrap_or_default();
+    if refs.is_empty() {
+        return;
+    }
+    let Some(classified) = world.garbage_collector.classify(&world.store, kind, refs) else {
+        return;
+    };
+    let finalizers = meta.finalizers.clone().unwrap_or_default();
+    let uid = meta.uid.clone();
+    if classified.solid {
+        if classified.dangling.is_empty() && classified.waiting.is_empty() {
+            return;
+        }
+        let gone: Vec<&String> = classified
+            .dangling
+            .iter()
+            .chain(&classified.waiting)
+            .collect();
+        patch_owner_references(world, kind, name, |refs| {
+            refs.retain(|r| !gone.contains(&&r.uid))
+        });
+        for owner in &classified.waiting {
+            finish_foreground(world, owner);
+        }
+        return;
+    }
+    let dependents = uid
+        .as_deref()
+        .map(|uid| dependents_of(world, uid))
+        .unwrap_or_default();
+    let propagation = if !classified.waiting.is_empty() && !dependents.is_empty() {
+        let cycle = dependents
+            .iter()
+            .any(|((kind, name), _, _)| is_foreground_deleting(&world.store, kind, name));
+        if cycle {
+            patch_owner_references(world, kind, name, |refs| {
+                for r in refs.iter_mut() {
+                    if r.block_owner_deletion == Some(true) {
+                        r.block_owner_deletion = Some(false);
+                    }
+                }
+            });
+        }
+        Propagation::Foreground
+    } else if finalizers.iter().any(|f| f == FINALIZER_ORPHAN_DEPENDENTS) {
+        Propagation::Orphan
+    } else if finalizers.iter().any(|f| f == FINALIZER_DELETE_DEPENDENTS) {
+        Propagation::Foreground
+    } else {
+        Propagation::Background
+    };
+    let _ = server::delete(world, kind, name, propagation, false);
+}
+
+/// Changes an object's owner references as the collector's patch does (an empty list goes).
+fn patch_owner_references(
+    world: &mut World,
+    kind: &ObjectKind,
+    name: &str,
+    change: impl Fn(&mut Vec<OwnerReference>),
+) {
+    let apply = |meta: &mut ObjectMeta| {
+        let before = meta.owner_references.clone();
+        let mut refs = meta.owner_references.take().unwrap_or_default();
+        change(&mut refs);
+        meta.owner_references = (!refs.is_empty()).then_some(refs);
+        meta.owner_references != before
+    };
+    if *kind == ObjectKind::Pod {
+        // Owner references are metadata: a pod update may change them.
+        server::write::<k8s_openapi::api::core::v1::Pod>(
+            world,
+            name,
+            server::Author::Other,
+            |pod| apply(&mut pod.metadata),
+        );
+        return;
+    }
+    let Some(mut value) = world.store.to_json(kind, name) else {
+        return;
+    };
+    let Some(mut meta) = value
+        .get("metadata")
+        .and_then(|m| serde_json::from_value::<ObjectMeta>(m.clone()).ok())
+    else {
+        return;
+    };
+    if !apply(&mut meta) {
+        return;
+    }
+    let Some(object) = value.get_mut("metadata").and_then(|m| m.as_object_mut()) else {
+        return;
+    };
+    match meta.owner_references.map(serde_json::to_value).transpose() {
+        Ok(Some(refs)) => {
+            object.insert("ownerReferences".to_string(), refs);
+        }
+        Ok(None) => {
+            object.remove("ownerReferences");
+        }
+        Err(_) => return,
+    }
+    let _ = server::update(world, kind, name, &value);
 }
 
 fn uid_of(world: &World, kind: &ObjectKind, name: &str) -> Option<String> {
     world.store.meta(kind, name)?.uid.clone()
 }
 
-fn is_foreground_deleting(world: &World, kind: &ObjectKind, name: &str) -> bool {
-    world.store.meta(kind, name).is_some_and(|m| {
+fn is_foreground_deleting(store: &Store, kind: &ObjectKind, name: &str) -> bool {
+    store.meta(kind, name).is_some_and(|m| {
         m.deletion_timestamp.is_some()
             && m.finalizers
                 .iter()
@@ -343,9 +496,10 @@ fn dependents_of(world: &World, uid: &str) -> Vec<(Key, OwnerReference, bool)> {
     found
 }
 
-/// Foreground: delete every dependent; the owner waits (B-DEL-2).
+/// Foreground: every dependent is looked at (`attempt_to_delete`: deleted unless another
+/// owner keeps it); the owner waits (B-DEL-2, B-DEL-5).
 fn start_foreground(world: &mut World, kind: &ObjectKind, name: &str) {
-    if !is_foreground_deleting(world, kind, name) {
+    if !is_foreground_deleting(&world.store, kind, name) {
         return;
     }
     let Some(uid) = uid_of(world, kind, name) else {
@@ -354,17 +508,7 @@ fn start_foreground(world: &mut World, kind: &ObjectKind, name: &str) {
     let dependents = dependents_of(world, &uid);
     for ((dep_kind, dep_name), _, deleting) in &dependents {
         if !deleting {
-            // `attemptToDeleteItem`: a dependent of an owner waiting for its dependents
-            // that has dependents itself (a Deployment's ReplicaSet) is deleted in the
-            // foreground too, so the owner waits for the whole tree.
-            let nested = uid_of(world, dep_kind, dep_name)
-                .is_some_and(|dep_uid| !dependents_of(world, &dep_uid).is_empty());
-            let propagation = if nested {
-                Propagation::Foreground
-            } else {
-                Propagation::Background
-            };
-            let _ = server::delete(world, dep_kind, dep_name, propagation, false);
+            attempt_to_delete(world, dep_kind, dep_name);
         }
     }
     finish_foreground(world, &uid);
@@ -375,7 +519,7 @@ fn finish_foreground(world: &mut World, owner_uid: &str) {
     let Some((kind, name)) = world.garbage_collector.owner(&world.store, owner_uid) else {
         return;
     };
-    if !is_foreground_deleting(world, &kind, &name) {
+    if !is_foreground_deleting(&world.store, &kind, &name) {
         return;
     }
     let blocking = dependents_of(world, owner_uid)
@@ -415,24 +559,9 @@ fn orphan_dependents(world: &mut World, kind: &ObjectKind, name: &str) {
         return;
     };
     for ((dep_kind, dep_name), _, _) in dependents_of(world, &owner_uid) {
-        let Some(mut value) = world.store.to_json(&dep_kind, &dep_name) else {
-            continue;
-        };
-        crate::sim::meta::remove_owner_reference_json(&mut value, &owner_uid);
-        if dep_kind == ObjectKind::Pod {
-            // Owner references are metadata: a pod update may change them.
-            server::write::<k8s_openapi::api::core::v1::Pod>(
-                world,
-                &dep_name,
-                server::Author::Other,
-                |pod| {
-                    crate::sim::meta::remove_owner_reference(&mut pod.metadata, &owner_uid);
-                    true
-                },
-            );
-        } else {
-            let _ = server::update(world, &dep_kind, &dep_name, &value);
-        }
+        patch_owner_references(world, &dep_kind, &dep_name, |refs| {
+            refs.retain(|r| r.uid != owner_uid)
+        });
     }
     let Some(mut value) = world.store.to_json(kind, name) else {
         return;

@@ -150,11 +150,6 @@ impl VolumeIndex {
         self.pending.iter().cloned().collect()
     }
 
-    /// Whether the claim named `claim` is Pending.
-    pub fn is_pending(&self, claim: &str) -> bool {
-        self.pending.contains(claim)
-    }
-
     /// The deleted claims that may have lost their last user since the last call, by name.
     pub fn take_to_check(&mut self) -> Vec<String> {
         let to_check = std::mem::take(&mut self.to_check);

@@ -43,7 +43,7 @@ use crate::sim::world::{Change, WatchEvent, World};
 pub(crate) use matching::{find_matching_volume, node_affinity_admits, request_of, Search, Wants};
 pub(crate) use persistentvolume::{bind as bind_volume, sync_claim};
 use persistentvolume::{
-    owe_resync, owe_sync_classless, sync_claims_of_class, sync_pending_claims, sync_volume,
+    owe_sync_classless, sync_claims_of_class, sync_pending_claims, sync_volume,
 };
 pub(crate) use persistentvolume::{recycle, resync};
 use protection::release_unused_claims;
@@ -69,9 +69,16 @@ pub struct VolumeController {
     /// The expand controller's view: each live claim's storage request (by UID) when it
     /// last looked (`expand.rs`).
     requests_seen: std::collections::BTreeMap<String, u128>,
+    /// While a new claim's first sync runs, its name. Upstream's pod informer has not yet
+    /// heard of a pod created after the claim (a StatefulSet creates a pod's claims, then
+    /// the pod), so that sync names no such pod (`findNonScheduledPodsByPVC`).
+    new_claim: Option<String>,
 }
 
 pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
+    if event.kind == ObjectKind::PersistentVolumeClaim && event.change == Change::Added {
+        world.volume_controller.new_claim = Some(event.name.clone());
+    }
     index::catch_up(world, Some(event));
     match (&event.kind, &event.change) {
         (ObjectKind::PersistentVolumeClaim, Change::Deleted) => {
@@ -101,6 +108,7 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
         (ObjectKind::PersistentVolumeClaim, _) => {
             expand::sync_claim(world, &event.name);
             sync_claim(world, &event.name);
+            world.volume_controller.new_claim = None;
         }
         (ObjectKind::PersistentVolume, Change::Deleted) => {
             world.files.volume_gone(&event.name);
@@ -136,10 +144,7 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
             // resync.
             owe_sync_classless(world);
         }
-        (ObjectKind::Pod, change) => {
-            if *change == Change::Added {
-                owe_resync(world, &event.name);
-            }
+        (ObjectKind::Pod, _) => {
             release_unused_claims(world);
         }
         _ => {}

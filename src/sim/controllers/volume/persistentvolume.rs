@@ -10,7 +10,7 @@ use crate::sim::clock::{to_time, Millis};
 use crate::sim::kinds::ObjectKind;
 use crate::sim::podutil;
 use crate::sim::server::{self, Propagation};
-use crate::sim::world::World;
+use crate::sim::world::{Change, World};
 
 use super::matching::{
     check_volume_satisfy_claim, find_matching_volume, is_bound_to_claim, Search, Wants,
@@ -37,7 +37,7 @@ pub(super) fn sync_pending_claims(world: &mut World) {
         })
         .collect();
     for name in pending {
-        sync_claim(world, &name);
+        sync(world, &name, false);
     }
 }
 
@@ -59,13 +59,21 @@ pub(super) fn sync_claims_of_class(world: &mut World, class: &str) {
             })
             .collect();
     for name in pending {
-        sync_claim(world, &name);
+        sync(world, &name, false);
     }
 }
 
 /// `syncClaim`: an unbound claim is bound, provisioned, or waits; a bound claim whose
 /// volume is gone is Lost.
 pub(crate) fn sync_claim(world: &mut World, name: &str) {
+    sync(world, name, true);
+}
+
+/// `syncClaim`, as an event about the claim or the resync brings it (`announce`), or as
+/// scn runs it early when a volume or a class appears (upstream's controller would see
+/// them at its next resync): then a claim waiting for its first consumer says nothing yet,
+/// and says it at the resync.
+fn sync(world: &mut World, name: &str, announce: bool) {
     super::index::catch_up(world, None);
     let Some(claim) = world.store.claims().get_shared(name) else {
         return;
@@ -138,14 +146,10 @@ pub(crate) fn sync_claim(world: &mut World, name: &str) {
         return;
     };
     if waits_for_consumer(&class) && selected.is_none() {
-        tell(
-            world,
-            Recorder::PERSISTENT_VOLUME,
-            name,
-            "Normal",
-            "WaitForFirstConsumer",
-            "waiting for first consumer to be created before binding".into(),
-        );
+        if announce {
+            wait_for_first_consumer(world, name);
+        }
+        owe_sync(world, name);
         return;
     }
     provision_claim(world, name, &class, selected.as_deref());
@@ -277,10 +281,67 @@ fn sync_claim_naming(world: &mut World, name: &str, volume: &str) {
     }
 }
 
-/// `syncUnboundClaim`'s `FailedBinding` for a claim whose volume names another claim (a
-/// Warning, repeated at each sync). Syncs of one claim within one instant are one sync, as
-/// the work queue holds a key once.
-fn already_bound_elsewhere(world: &mut World, name: &str, volume: &str) {
+/// `emitEventForUnboundDelayBindingClaim`, at every sync of a Pending claim of a
+/// WaitForFirstConsumer class that no node was selected for: `WaitForPodScheduled` naming
+/// the pods that use it and wait for a node (`findNonScheduledPodsByPVC`), else
+/// `WaitForFirstConsumer`. Syncs of one claim within one instant are one sync.
+fn wait_for_first_consumer(world: &mut World, name: &str) {
+    if !first_sync_now(world, name) {
+        return;
+    }
+    // `findNonScheduledPodsByPVC`: the pods that name the claim, not terminated and not
+    // yet on a node; at a new claim's first sync, not created after it (the pod's creation
+    // is still queued behind the claim's).
+    let first = world.volume_controller.new_claim.as_deref() == Some(name);
+    let created_after =
+        |pod: &str| {
+            first
+                && world.store.pending_watch_events().iter().any(|e| {
+                    e.kind == ObjectKind::Pod && e.change == Change::Added && e.name == pod
+                })
+        };
+    let mut pods: Vec<&str> = world
+        .volume_controller
+        .index
+        .pods_using(name)
+        .filter(|p| !created_after(p))
+        .filter_map(|p| world.store.pods().get(p))
+        .filter(|p| {
+            !podutil::is_failed(p)
+                && !podutil::is_succeeded(p)
+                && p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_none()
+                && super::claims_of(p).iter().any(|c| c == name)
+        })
+        .filter_map(|p| p.metadata.name.as_deref())
+        .collect();
+    pods.sort_unstable();
+    let (reason, message) = match pods.as_slice() {
+        [] => (
+            "WaitForFirstConsumer",
+            "waiting for first consumer to be created before binding".to_string(),
+        ),
+        [one] => (
+            "WaitForPodScheduled",
+            format!("waiting for pod {one} to be scheduled"),
+        ),
+        many => (
+            "WaitForPodScheduled",
+            format!("waiting for pods {} to be scheduled", many.join(",")),
+        ),
+    };
+    super::record(
+        world,
+        Recorder::PERSISTENT_VOLUME,
+        name,
+        "Normal",
+        reason,
+        message,
+    );
+}
+
+/// Whether this is the claim's first sync at this instant that records an event (the work
+/// queue holds a key once, so syncs of one instant are one sync); notes it.
+fn first_sync_now(world: &mut World, name: &str) -> bool {
     let uid = world
         .store
         .claims()
@@ -288,10 +349,21 @@ fn already_bound_elsewhere(world: &mut World, name: &str, volume: &str) {
         .and_then(|c| c.metadata.uid.clone())
         .unwrap_or_default();
     let now = world.now;
-    if world.volume_controller.resync.synced_at.get(&uid) == Some(&now) {
+    let synced_at = &mut world.volume_controller.resync.synced_at;
+    if synced_at.get(&uid) == Some(&now) {
+        return false;
+    }
+    synced_at.insert(uid, now);
+    true
+}
+
+/// `syncUnboundClaim`'s `FailedBinding` for a claim whose volume names another claim (a
+/// Warning, repeated at each sync). Syncs of one claim within one instant are one sync, as
+/// the work queue holds a key once.
+fn already_bound_elsewhere(world: &mut World, name: &str, volume: &str) {
+    if !first_sync_now(world, name) {
         return;
     }
-    world.volume_controller.resync.synced_at.insert(uid, now);
     super::record(
         world,
         Recorder::PERSISTENT_VOLUME,
@@ -638,19 +710,17 @@ fn set_volume_phase(world: &mut World, name: &str, phase: &str) {
 /// How often the PV controller syncs every claim again (`--pvclaimbinder-sync-period`).
 pub const RESYNC_PERIOD: Millis = Millis::secs(15);
 
-/// The resync, modelled where it can change something: a claim's sync does nothing new
-/// unless its inputs changed, and every input reaches the controller through an event,
-/// except one: which pods wait for the claim. So a Pending WaitForFirstConsumer claim is
-/// owed a resync when a pod that names it is created unscheduled; at the resync it says
-/// which pods it waits for (`emitEventForUnboundDelayBindingClaim`).
+/// The resync, modelled where it can change something or records something: a claim's
+/// sync does nothing new unless its inputs changed, and every input reaches the controller
+/// through an event, except a StorageClass (no handler) and which pods wait for the claim.
+/// So the claims owed a sync at the resync are those such an input may have changed, those
+/// that wait for a volume bound to another claim (`FailedBinding` at every sync), and those
+/// that wait for their first consumer (`WaitForFirstConsumer` or `WaitForPodScheduled` at
+/// every sync): only those cost work at a resync.
 #[derive(Debug, Default)]
 pub struct Resync {
-    owed: std::collections::BTreeSet<String>,
-    /// Claims owed a whole `syncClaim` at the resync: those an input the controller has no
-    /// handler for may have changed (a StorageClass), and those that wait for a volume
-    /// bound to another claim.
     owed_sync: std::collections::BTreeSet<String>,
-    /// When each claim (by UID) last recorded `FailedBinding` for a taken volume.
+    /// When each claim (by UID) last recorded an event that every sync repeats.
     synced_at: std::collections::BTreeMap<String, Millis>,
     at: Option<Millis>,
 }
@@ -714,41 +784,9 @@ pub(super) fn owe_sync_classless(world: &mut World) {
     }
 }
 
-/// A new pod: its Pending WaitForFirstConsumer claims are owed the next resync while it
-/// waits for a node.
-pub(super) fn owe_resync(world: &mut World, pod: &str) {
-    let Some(spec) = world.store.pods().get(pod).and_then(|p| p.spec.as_ref()) else {
-        return;
-    };
-    if spec.node_name.is_some() {
-        return;
-    }
-    let index = &world.volume_controller.index;
-    let waiting: Vec<String> =
-        spec.volumes
-            .iter()
-            .flatten()
-            .filter_map(|v| v.persistent_volume_claim.as_ref())
-            .map(|c| c.claim_name.as_str())
-            .filter(|name| {
-                index.is_pending(name)
-                    && world.store.claims().get(*name).is_some_and(|claim| {
-                        class_of(world, claim).1.is_some_and(waits_for_consumer)
-                    })
-            })
-            .map(str::to_string)
-            .collect();
-    if waiting.is_empty() {
-        return;
-    }
-    world.volume_controller.resync.owed.extend(waiting);
-    schedule_resync(world);
-}
-
-/// The resync came: each owed claim still waiting for a node names the pods it waits for.
+/// The resync came: each owed claim still Pending is synced again.
 pub fn resync(world: &mut World) {
     super::index::catch_up(world, None);
-    let owed = std::mem::take(&mut world.volume_controller.resync.owed);
     let owed_sync = std::mem::take(&mut world.volume_controller.resync.owed_sync);
     world.volume_controller.resync.at = None;
     for name in owed_sync {
@@ -758,54 +796,5 @@ pub fn resync(world: &mut World) {
         if pending {
             sync_claim(world, &name);
         }
-    }
-    for name in owed {
-        let waiting = world.store.claims().get(&name).is_some_and(|claim| {
-            phase_of_claim(claim) == "Pending"
-                && claim.metadata.deletion_timestamp.is_none()
-                && claim
-                    .spec
-                    .as_ref()
-                    .and_then(|s| s.volume_name.as_ref())
-                    .is_none()
-                && !claim
-                    .metadata
-                    .annotations
-                    .as_ref()
-                    .is_some_and(|a| a.contains_key(SELECTED_NODE))
-                && class_of(world, claim).1.is_some_and(waits_for_consumer)
-        });
-        if !waiting {
-            continue;
-        }
-        // `findNonScheduledPodsByPVC`: the pods that name the claim, not terminated and
-        // not yet on a node.
-        let mut pods: Vec<&str> = world
-            .volume_controller
-            .index
-            .pods_using(&name)
-            .filter_map(|p| world.store.pods().get(p))
-            .filter(|p| {
-                !podutil::is_failed(p)
-                    && !podutil::is_succeeded(p)
-                    && p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_none()
-                    && super::claims_of(p).contains(&name)
-            })
-            .filter_map(|p| p.metadata.name.as_deref())
-            .collect();
-        pods.sort_unstable();
-        let message = match pods.as_slice() {
-            [] => continue,
-            [one] => format!("waiting for pod {one} to be scheduled"),
-            many => format!("waiting for pods {} to be scheduled", many.join(",")),
-        };
-        tell(
-            world,
-            Recorder::PERSISTENT_VOLUME,
-            &name,
-            "Normal",
-            "WaitForPodScheduled",
-            message,
-        );
     }
 }
