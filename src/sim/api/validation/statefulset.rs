@@ -1,4 +1,4 @@
-//! StatefulSet validation (`pkg/apis/apps/validation`): create (B-VAL-1..13, 15, 18),
+//! StatefulSet validation (`pkg/apis/apps/validation`): create (B-VAL-1..13, 15, 18, 22),
 //! update (B-VAL-14), warnings (B-VAL-16) and the status subresource (B-VAL-17).
 
 use std::collections::BTreeMap;
@@ -12,7 +12,10 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::super::defaults::{default_statefulset, FeatureGates};
 use super::super::field_error::FieldError;
-use super::names::{dns1123_subdomain_errors, nonnegative, validate_annotations, validate_labels};
+use super::names::{
+    dns1123_label_errors, dns1123_subdomain_errors, nonnegative, validate_annotations,
+    validate_labels,
+};
 use super::persistentvolumeclaim::validate_pvc_spec;
 use super::pod::{validate_pod_spec, PodSpecChecks};
 use super::render::{
@@ -77,7 +80,15 @@ fn validate_rolling_update(r: &RollingUpdateStatefulSetStrategy, path: &str) -> 
     errs
 }
 
-fn validate_statefulset_spec(spec: &StatefulSetSpec) -> Vec<FieldError> {
+/// `StatefulSetValidationOptions`: what create and update check differently.
+#[derive(Clone, Copy)]
+struct SpecOptions {
+    /// `AllowInvalidServiceName`: set on update (the field is immutable, so a stored
+    /// invalid name must not block other updates), unset on create.
+    allow_invalid_service_name: bool,
+}
+
+fn validate_statefulset_spec(spec: &StatefulSetSpec, opts: SpecOptions) -> Vec<FieldError> {
     let mut errs = Vec::new();
     // B-VAL-5
     match spec.pod_management_policy.as_deref().unwrap_or("") {
@@ -150,6 +161,14 @@ fn validate_statefulset_spec(spec: &StatefulSetSpec) -> Vec<FieldError> {
         "spec.minReadySeconds",
         i64::from(spec.min_ready_seconds.unwrap_or(0)),
     ));
+    // B-VAL-22: a non-empty `serviceName` is a DNS-1123 label (`ValidateDNS1123Label`,
+    // kubernetes/kubernetes#130233, v1.33+): it becomes each pod's `spec.subdomain`.
+    let service_name = spec.service_name.as_deref().unwrap_or("");
+    if !opts.allow_invalid_service_name && !service_name.is_empty() {
+        for e in dns1123_label_errors(service_name) {
+            errs.push(FieldError::invalid_str("spec.serviceName", service_name, e));
+        }
+    }
     // B-VAL-3 (B-VAL-2, an absent selector, is handled by `validate_statefulset_json`:
     // k8s-openapi decodes an absent selector as `{}`).
     let selector = &spec.selector;
@@ -262,7 +281,7 @@ fn template_mismatch(labels: Option<&BTreeMap<String, String>>) -> FieldError {
     )
 }
 
-/// Create validation of a (defaulted) StatefulSet: B-VAL-1..13, 15, 18. The Service named by
+/// Create validation of a (defaulted) StatefulSet: B-VAL-1..13, 15, 18, 22. The Service named by
 /// `serviceName` is not checked (B-VAL-20); B-VAL-19 fails only at pod creation
 /// ([`validate_pod`]).
 ///
@@ -271,11 +290,20 @@ fn template_mismatch(labels: Option<&BTreeMap<String, String>>) -> FieldError {
 pub fn validate_statefulset(sts: &StatefulSet, _gates: &FeatureGates) -> Vec<FieldError> {
     // `ValidateObjectMeta`: the name, labels, annotations.
     let mut errs = super::objectmeta::validate_object_meta("StatefulSet", &sts.metadata);
-    match &sts.spec {
-        Some(spec) => errs.extend(validate_statefulset_spec(spec)),
-        None => errs.extend(validate_statefulset_spec(&StatefulSetSpec::default())),
-    }
+    errs.extend(validate_spec_of(
+        sts,
+        SpecOptions {
+            allow_invalid_service_name: false,
+        },
+    ));
     errs
+}
+
+fn validate_spec_of(sts: &StatefulSet, opts: SpecOptions) -> Vec<FieldError> {
+    match &sts.spec {
+        Some(spec) => validate_statefulset_spec(spec, opts),
+        None => validate_statefulset_spec(&StatefulSetSpec::default(), opts),
+    }
 }
 
 /// Like [`validate_statefulset`], but from the JSON object as submitted, so that an absent
@@ -397,7 +425,19 @@ pub fn validate_statefulset_update(
             "field is immutable",
         ));
     }
-    errs.extend(validate_statefulset(new, gates));
+    // `ValidateStatefulSetUpdate` passes `AllowInvalidServiceName: true`: serviceName is
+    // immutable, so a name stored before v1.33 must not block other updates.
+    let _ = gates;
+    errs.extend(super::objectmeta::validate_object_meta(
+        "StatefulSet",
+        &new.metadata,
+    ));
+    errs.extend(validate_spec_of(
+        new,
+        SpecOptions {
+            allow_invalid_service_name: true,
+        },
+    ));
     if immutable_part(new.spec.as_ref()) != immutable_part(old.spec.as_ref()) {
         errs.push(FieldError::forbidden("spec", FORBIDDEN_UPDATE_MSG));
     }
