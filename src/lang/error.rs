@@ -34,6 +34,18 @@ pub enum SyntaxErrorKind {
         expected: usize,
         found: usize,
     },
+    /// A query given a reference of a kind it does not take (`ip(node/node-1)`).
+    WrongReferenceKind {
+        function: String,
+        /// The singular kind written (`node`).
+        found: &'static str,
+        /// The singular kinds the query takes, in its order.
+        allowed: Vec<&'static str>,
+    },
+    /// `expect pods {` followed by `}`: a table without a header line.
+    TableWithoutHeader {
+        kind: String,
+    },
     UnknownFault {
         fault: String,
         target_kind: String,
@@ -181,6 +193,21 @@ impl SyntaxError {
                 "`{function}()` takes {expected} argument{}, found {found}",
                 if *expected == 1 { "" } else { "s" }
             ),
+            WrongReferenceKind {
+                function,
+                found,
+                allowed,
+            } => {
+                let allowed: Vec<String> = allowed.iter().map(|k| k.to_string()).collect();
+                format!(
+                    "`{function}()` takes {} reference, not {}",
+                    with_article(&one_of(&allowed)),
+                    with_article(found)
+                )
+            }
+            TableWithoutHeader { kind } => {
+                format!("the table of {kind} has no header line")
+            }
             UnknownFault {
                 fault,
                 target_kind,
@@ -278,6 +305,8 @@ impl SyntaxError {
             UnknownKind { .. } => "unknown kind".into(),
             UnknownQuery { .. } => "unknown query".into(),
             WrongArgumentCount { .. } => "wrong number of arguments".into(),
+            WrongReferenceKind { found, .. } => format!("{} reference", with_article(found)),
+            TableWithoutHeader { .. } => "no header".into(),
             UnknownFault { .. } => "unknown fault".into(),
             InvalidFaultArgument { .. } => "invalid fault argument".into(),
             UnknownTableKind { .. } => "no table for this kind".into(),
@@ -327,6 +356,28 @@ impl SyntaxError {
             UnknownQuery { suggestion, .. } => did_you_mean(suggestion).or_else(|| {
                 Some(format!("queries: {}", super::queries::names().collect::<Vec<_>>().join(", ")))
             }),
+            WrongReferenceKind {
+                function, allowed, ..
+            } => {
+                let forms: Vec<String> = allowed.iter().map(|k| format!("{k}/NAME")).collect();
+                let example = match allowed.first().copied() {
+                    Some("pod") => "pod/web-0",
+                    Some("persistentvolumeclaim") => "pvc/www-web-0",
+                    _ => "statefulset/web",
+                };
+                let rest = match function.as_str() {
+                    "claim" => ", \"www\"",
+                    "read" => ", \"/data/file\"",
+                    _ => "",
+                };
+                Some(format!(
+                    "`{function}()` takes {}: `{function}({example}{rest})`",
+                    one_of(&forms)
+                ))
+            }
+            TableWithoutHeader { kind } => Some(format!(
+                "write the columns on the line after `{{`, as `kubectl get` prints them (NAME first); `NAME` alone with no rows says that no {kind} exist"
+            )),
             UnknownFault { suggestion, allowed, .. } => did_you_mean(suggestion).or_else(|| {
                 if allowed.is_empty() {
                     Some("faults: pods unready/ready/unhealthy/healthy/crash, nodes down/up, images unpullable/crashing/healthy/slow-to-stop/slow-to-pull".into())
