@@ -346,7 +346,11 @@ impl SyntaxError {
         use SyntaxErrorKind::*;
         let did_you_mean = |s: &Option<String>| s.as_ref().map(|s| format!("did you mean `{s}`?"));
         match &self.kind {
-            UnexpectedToken { suggestion, .. } => did_you_mean(suggestion),
+            UnexpectedToken {
+                suggestion,
+                expected,
+                found,
+            } => did_you_mean(suggestion).or_else(|| unexpected_hint(expected, found)),
             UnknownStatement { suggestion, .. } => did_you_mean(suggestion).or_else(|| {
                 Some(format!("a statement starts with one of: {}", STATEMENTS.join(", ")))
             }),
@@ -436,6 +440,9 @@ impl SyntaxError {
             InvalidDuration { .. } => Some(
                 "durations look like 500ms, 30s, 5m, 1h, 1m30s: units h, m, s, ms in that order, no blanks".into(),
             ),
+            InvalidNumber { .. } => Some(
+                "too large to read: a number here has at most 18 digits (counts such as replicas are far smaller)".into(),
+            ),
             InvalidEscape { .. } => Some("escapes are \\\", \\\\, \\n and \\t".into()),
             UnterminatedString => Some("close it with `\"` on the same line".into()),
             UnterminatedBlock => Some("close it with `\"\"\"` at the start of a line".into()),
@@ -483,6 +490,54 @@ impl SyntaxError {
 }
 
 /// "a pod", "an image".
+/// A hint for what the grammar stumbled on, when the token and what was expected tell the
+/// likely mistake: a stray `}`, blocks out of order, a duration with a blank or a sign, a
+/// block never closed.
+fn unexpected_hint(expected: &[String], found: &str) -> Option<String> {
+    let expects = |text: &str| expected.iter().any(|e| e == text);
+    let token = found.strip_prefix('`').and_then(|f| f.strip_suffix('`'));
+    let top_level = expects("the end of the file") && expects("`scenario`");
+    match token {
+        Some("}") if top_level => Some(
+            "this `}` closes no block: the block above is already closed; remove it".into(),
+        ),
+        Some(block @ ("cluster" | "setup")) if top_level || expects("`setup`") => Some(format!(
+            "a file holds, in this order: `cluster {{ … }}` and `setup {{ … }}` (each optional, at most once), then the scenarios: move this `{block}` block above"
+        )),
+        Some(t) if is_duration_like(t) && expects("a unit (h, m, s or ms)") => Some(
+            "a duration is written without blanks: `1m30s`, not `1m 30s`".into(),
+        ),
+        Some(t) if t.starts_with('-') && expects("a duration such as 30s") => Some(format!(
+            "a duration is never negative (time only moves forward): write `{}`",
+            t.trim_start_matches('-')
+        )),
+        None if found == "the end of the file" && expects("`}`") => Some(
+            "a block is never closed: end the last `scenario` (or `setup`, `cluster`) with `}` on a line of its own".into(),
+        ),
+        _ => None,
+    }
+}
+
+/// `30s`, `1m30s`, `500ms`: digits followed by a unit, repeated.
+fn is_duration_like(token: &str) -> bool {
+    let mut rest = token;
+    let mut parts = 0;
+    while !rest.is_empty() {
+        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        if digits == 0 {
+            return false;
+        }
+        rest = &rest[digits..];
+        let unit = ["ms", "h", "m", "s"].into_iter().find(|u| rest.starts_with(u));
+        match unit {
+            Some(u) => rest = &rest[u.len()..],
+            None => return false,
+        }
+        parts += 1;
+    }
+    parts > 0
+}
+
 fn with_article(noun: &str) -> String {
     let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
         "an"
