@@ -144,12 +144,27 @@ fn validate_statefulset_spec(spec: &StatefulSetSpec, opts: SpecOptions) -> Vec<F
             }
         }
     }
-    // B-VAL-12
-    if let Some(ord) = &spec.ordinals {
-        errs.extend(nonnegative(
-            "spec.ordinals.start",
-            i64::from(ord.start.unwrap_or(0)),
+    // B-VAL-18: claim templates, right after the retention policy (`ValidateVolumeClaimTemplates`,
+    // kubernetes/kubernetes#132212).
+    for (i, claim) in spec.volume_claim_templates.iter().flatten().enumerate() {
+        let p = format!("spec.volumeClaimTemplates[{i}]");
+        let name = claim.metadata.name.as_deref().unwrap_or("");
+        if name.is_empty() {
+            errs.push(FieldError::required(format!("{p}.metadata.name"), ""));
+        } else {
+            for e in dns1123_subdomain_errors(name) {
+                errs.push(FieldError::invalid_str(
+                    format!("{p}.metadata.name"),
+                    name,
+                    e,
+                ));
+            }
+        }
+        errs.extend(validate_labels(
+            claim.metadata.labels.as_ref(),
+            &format!("{p}.metadata.labels"),
         ));
+        errs.extend(validate_pvc_spec(claim.spec.as_ref(), &format!("{p}.spec")));
     }
     // B-VAL-4
     errs.extend(nonnegative(
@@ -161,6 +176,13 @@ fn validate_statefulset_spec(spec: &StatefulSetSpec, opts: SpecOptions) -> Vec<F
         "spec.minReadySeconds",
         i64::from(spec.min_ready_seconds.unwrap_or(0)),
     ));
+    // B-VAL-12 (after the counts, as `ValidateStatefulSetSpec` checks it)
+    if let Some(ord) = &spec.ordinals {
+        errs.extend(nonnegative(
+            "spec.ordinals.start",
+            i64::from(ord.start.unwrap_or(0)),
+        ));
+    }
     // B-VAL-22: a non-empty `serviceName` is a DNS-1123 label (`ValidateDNS1123Label`,
     // kubernetes/kubernetes#130233, v1.33+): it becomes each pod's `spec.subdomain`.
     let service_name = spec.service_name.as_deref().unwrap_or("");
@@ -220,27 +242,6 @@ fn validate_statefulset_spec(spec: &StatefulSetSpec, opts: SpecOptions) -> Vec<F
             "spec.template.spec.activeDeadlineSeconds",
             "activeDeadlineSeconds in StatefulSet is not Supported",
         ));
-    }
-    // B-VAL-18: claim templates
-    for (i, claim) in spec.volume_claim_templates.iter().flatten().enumerate() {
-        let p = format!("spec.volumeClaimTemplates[{i}]");
-        let name = claim.metadata.name.as_deref().unwrap_or("");
-        if name.is_empty() {
-            errs.push(FieldError::required(format!("{p}.metadata.name"), ""));
-        } else {
-            for e in dns1123_subdomain_errors(name) {
-                errs.push(FieldError::invalid_str(
-                    format!("{p}.metadata.name"),
-                    name,
-                    e,
-                ));
-            }
-        }
-        errs.extend(validate_labels(
-            claim.metadata.labels.as_ref(),
-            &format!("{p}.metadata.labels"),
-        ));
-        errs.extend(validate_pvc_spec(claim.spec.as_ref(), &format!("{p}.spec")));
     }
     errs
 }
@@ -345,12 +346,11 @@ pub fn validate_statefulset_json(
         .as_ref()
         .and_then(|s| s.template.metadata.as_ref())
         .and_then(|m| m.labels.as_ref());
-    // Upstream order: the selector errors come before the template errors.
+    // Upstream order: the selector errors come after the claim templates and the counts,
+    // before the template errors.
     let pos = errs
         .iter()
-        .position(|e| {
-            e.path.starts_with("spec.template") || e.path.starts_with("spec.volumeClaimTemplates")
-        })
+        .position(|e| e.path.starts_with("spec.template"))
         .unwrap_or(errs.len());
     errs.insert(pos, template_mismatch(labels));
     errs.insert(pos, FieldError::required("spec.selector", ""));
