@@ -502,7 +502,7 @@ fn unexpected_hint(expected: &[String], found: &str) -> Option<String> {
             "this `}` closes no block: the block above is already closed; remove it".into(),
         ),
         Some(block @ ("cluster" | "setup")) if top_level || expects("`setup`") => Some(format!(
-            "a file holds, in this order: `cluster {{ … }}` and `setup {{ … }}` (each optional, at most once), then the scenarios: move this `{block}` block above"
+            "a file holds, in this order, at most one `cluster {{ … }}`, at most one `setup {{ … }}`, then the scenarios: this `{block}` block is out of place (move it up, or merge it into the other `{block}`)"
         )),
         Some(t) if is_duration_like(t) && expects("a unit (h, m, s or ms)") => Some(
             "a duration is written without blanks: `1m30s`, not `1m 30s`".into(),
