@@ -282,12 +282,21 @@ fn a_selection_that_matches_nothing_says_so_and_exits_0() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(stdout(&out).contains("0 passed, 0 failed"));
-    assert!(err.contains("no scenario matched --tag nosuch among "), "{err}");
-    assert!(err.contains("their tags: ") && err.contains("seed"), "{err}");
+    assert!(
+        err.contains("no scenario matched --tag nosuch among "),
+        "{err}"
+    );
+    assert!(
+        err.contains("their tags: ") && err.contains("seed"),
+        "{err}"
+    );
     let out = scn(&["run", "--filter", "nosuch", "scenarios/seed"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");
-    assert!(err.contains("no scenario matched --filter \"nosuch\""), "{err}");
+    assert!(
+        err.contains("no scenario matched --filter \"nosuch\""),
+        "{err}"
+    );
     let out = scn(&["list", "--tag", "nosuch", "scenarios/seed"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");
@@ -306,7 +315,10 @@ fn a_scn_file_over_the_size_limit_is_told_so() {
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(out.status.code(), Some(2), "{text}");
     assert!(text.contains("more than the limit of 1048576"), "{text}");
-    assert!(text.contains("hint: a .scn file is at most 1 MiB"), "{text}");
+    assert!(
+        text.contains("hint: a .scn file is at most 1 MiB"),
+        "{text}"
+    );
     assert!(!text.contains("check the path"), "{text}");
 }
 

@@ -586,7 +586,10 @@ fn a_query_given_the_wrong_kind_of_reference() {
         }
     );
     assert_eq!(e.message(), "`ip()` takes a pod reference, not a node");
-    assert_eq!(e.hint().as_deref(), Some("`ip()` takes pod/NAME: `ip(pod/web-0)`"));
+    assert_eq!(
+        e.hint().as_deref(),
+        Some("`ip()` takes pod/NAME: `ip(pod/web-0)`")
+    );
     for (body, function) in [
         ("  expect images(pod/web-0) == []", "images"),
         ("  expect rollout(pod/web-0) == x", "rollout"),
@@ -610,14 +613,20 @@ fn a_query_given_the_wrong_kind_of_reference() {
         "  expect events(node/node-1) == []",
         "  expect volume(pvc/www-web-0) == x",
     ] {
-        assert!(parse(&format!("scenario \"t\" {{\n{body}\n}}\n")).is_ok(), "{body}");
+        assert!(
+            parse(&format!("scenario \"t\" {{\n{body}\n}}\n")).is_ok(),
+            "{body}"
+        );
     }
 }
 
 /// `expect pods {` directly followed by `}`: no header says what to compare.
 #[test]
 fn a_table_without_a_header_line() {
-    for body in ["  expect pods {\n  }", "  expect pvc {\n\n    # nothing\n  }"] {
+    for body in [
+        "  expect pods {\n  }",
+        "  expect pvc {\n\n    # nothing\n  }",
+    ] {
         let e = only(in_scenario(body));
         assert_eq!(at(&e), (2, 10), "{body}");
         assert!(matches!(e.kind, K::TableWithoutHeader { .. }), "{e:?}");

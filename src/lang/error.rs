@@ -528,7 +528,9 @@ fn is_duration_like(token: &str) -> bool {
             return false;
         }
         rest = &rest[digits..];
-        let unit = ["ms", "h", "m", "s"].into_iter().find(|u| rest.starts_with(u));
+        let unit = ["ms", "h", "m", "s"]
+            .into_iter()
+            .find(|u| rest.starts_with(u));
         match unit {
             Some(u) => rest = &rest[u.len()..],
             None => return false,

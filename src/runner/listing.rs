@@ -99,7 +99,9 @@ pub fn nothing_selected(files: &[(PathBuf, String)], options: &RunOptions) -> Op
     }
     let mut what = Vec::new();
     if let Some(filter) = &options.filter {
-        what.push(format!("--filter {filter:?} (matched against `path::title`)"));
+        what.push(format!(
+            "--filter {filter:?} (matched against `path::title`)"
+        ));
     }
     if !options.tags.is_empty() {
         let tags: Vec<String> = options.tags.iter().map(|t| format!("--tag {t}")).collect();

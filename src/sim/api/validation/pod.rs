@@ -205,7 +205,7 @@ pub(super) fn validate_pod_spec(
                     errs.push(FieldError::required(format!("{mp}.name"), ""));
                 } else if checks.mounts
                     && !volume_names.contains(m.name.as_str())
-                    && !checks.claim_volumes.iter().any(|c| *c == m.name)
+                    && !checks.claim_volumes.contains(&m.name)
                 {
                     errs.push(FieldError::not_found(format!("{mp}.name"), &m.name));
                 }
