@@ -276,7 +276,21 @@ pub fn main() -> ExitCode {
                 }
                 return code;
             }
-            emit(runner::run(&files, &options), &report, color)
+            let outcomes = runner::run(&files, &options);
+            let ran: usize = outcomes
+                .iter()
+                .filter_map(|f| f.result.as_ref().ok())
+                .map(Vec::len)
+                .sum();
+            let code = emit(outcomes, &report, color);
+            // Nothing selected: say so (stderr), and exit as the run did (0 with no
+            // failure), as `cargo test FILTER` does.
+            if ran == 0 {
+                if let Some(note) = listing::nothing_selected(&files, &options) {
+                    eprintln!("{note}");
+                }
+            }
+            code
         }
         Command::List {
             paths,

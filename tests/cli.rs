@@ -274,6 +274,54 @@ fn filter_selects_scenarios_by_path_and_title() {
     assert!(text.contains("1 passed, 0 failed"), "{text}");
 }
 
+/// `--tag`/`--filter` that match nothing run nothing and say so on stderr (which tags the
+/// files use), and exit 0 as `cargo test FILTER` (libtest) does; `scn list` says it too.
+#[test]
+fn a_selection_that_matches_nothing_says_so_and_exits_0() {
+    let out = scn(&["run", "--tag", "nosuch", "scenarios/seed"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(stdout(&out).contains("0 passed, 0 failed"));
+    assert!(
+        err.contains("no scenario matched --tag nosuch among "),
+        "{err}"
+    );
+    assert!(
+        err.contains("their tags: ") && err.contains("seed"),
+        "{err}"
+    );
+    let out = scn(&["run", "--filter", "nosuch", "scenarios/seed"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("no scenario matched --filter \"nosuch\""),
+        "{err}"
+    );
+    let out = scn(&["list", "--tag", "nosuch", "scenarios/seed"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("no scenario matched --tag nosuch"), "{err}");
+    // A selection that matches says nothing more.
+    let out = scn(&["run", "--filter", "hostname", "scenarios/seed"]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("no scenario matched"));
+}
+
+/// A .scn file over 1 MiB: the path is right, so the hint says what to do instead.
+#[test]
+fn a_scn_file_over_the_size_limit_is_told_so() {
+    let dir = temp_project("large", &[("big.scn", &"# padding\n".repeat(120_000))]);
+    let out = scn_in(&dir, &["run", "big.scn"]);
+    let text = stdout(&out);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains("more than the limit of 1048576"), "{text}");
+    assert!(
+        text.contains("hint: a .scn file is at most 1 MiB"),
+        "{text}"
+    );
+    assert!(!text.contains("check the path"), "{text}");
+}
+
 #[test]
 fn pod_scoped_files_are_gone_with_the_pod_and_reading_a_missing_file_fails() {
     // LANGUAGE.md: "reading a missing file, is an error that fails the statement" — even

@@ -290,13 +290,18 @@ fn the_student_pack_holds_only_visible_scenarios_and_runs_against_the_reference(
     assert_eq!(again.status.code(), Some(2));
 }
 
-/// A claim template renamed without its volumeMount: every pod is refused.
-fn claims_mismatch(dir: &Path) -> PathBuf {
+/// A claim template naming a StorageClass that does not exist: its claims stay unbound, so
+/// web-0 is never scheduled. (A claim template renamed without its volumeMount no longer
+/// gets this far: since v1.34 the set itself is refused, B-VAL-18.)
+fn missing_storage_class(dir: &Path) -> PathBuf {
     let sub = dir.join("claims");
     std::fs::create_dir_all(&sub).unwrap();
     let reference =
         std::fs::read_to_string(root().join(ASSIGNMENT).join("reference/web.yaml")).unwrap();
-    let changed = reference.replace("\n        - name: www\n", "\n        - name: data\n");
+    let changed = reference.replace(
+        "\n      accessModes: [ \"ReadWriteOnce\" ]\n",
+        "\n      storageClassName: fast\n      accessModes: [ \"ReadWriteOnce\" ]\n",
+    );
     assert_ne!(changed, reference);
     std::fs::write(sub.join("web.yaml"), changed).unwrap();
     sub
@@ -305,15 +310,15 @@ fn claims_mismatch(dir: &Path) -> PathBuf {
 #[test]
 fn the_student_feedback_names_the_warning_event_that_explains_the_failure_in_every_format() {
     let tmp = tempfile::tempdir().unwrap();
-    let sub = claims_mismatch(tmp.path());
+    let sub = missing_storage_class(tmp.path());
     let a = root().join(ASSIGNMENT);
     for format in FORMATS {
         let text = grade(&a, &sub, &["--student-view", "--format", format]);
-        // Test 3 expects `created == [web-0]` and sees `[]`: the StatefulSet's FailedCreate
-        // event (kube-apiserver's validation of the pod) says why.
+        // Test 3 awaits web-0 Ready and sees it Pending: the scheduler's FailedScheduling
+        // event says why.
         assert!(
-            text.contains("Warning FailedCreate")
-                && text.contains("spec.containers[0].volumeMounts[0].name: Not found"),
+            text.contains("Warning FailedScheduling")
+                && text.contains("pod has unbound immediate PersistentVolumeClaims"),
             "{format}: {text}"
         );
     }

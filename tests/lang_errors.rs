@@ -570,3 +570,75 @@ fn an_unclosed_table_is_an_error_at_its_brace() {
     assert_eq!(at(&e), (4, 15));
     assert!(e.hint().unwrap().contains("line 7"));
 }
+
+/// A query given a reference of a kind it does not take is found at load, located at the
+/// reference, with the kinds it takes (LANGUAGE.md: static errors exit 2 before anything runs).
+#[test]
+fn a_query_given_the_wrong_kind_of_reference() {
+    let e = only(in_scenario("  expect ip(node/node-1) == x"));
+    assert_eq!(at(&e), (2, 13));
+    assert_eq!(
+        e.kind,
+        K::WrongReferenceKind {
+            function: "ip".into(),
+            found: "node",
+            allowed: vec!["pod"],
+        }
+    );
+    assert_eq!(e.message(), "`ip()` takes a pod reference, not a node");
+    assert_eq!(
+        e.hint().as_deref(),
+        Some("`ip()` takes pod/NAME: `ip(pod/web-0)`")
+    );
+    for (body, function) in [
+        ("  expect images(pod/web-0) == []", "images"),
+        ("  expect rollout(pod/web-0) == x", "rollout"),
+        ("  expect pods(svc/nginx) == []", "pods"),
+        ("  expect volume(pod/web-0) == x", "volume"),
+        ("  expect claim(sts/web, \"www\") == x", "claim"),
+        ("  let r = revisions(pvc/www-web-0)", "revisions"),
+        ("  await zones(node/node-1) == []", "zones"),
+        ("  expect read(svc/nginx, \"/a\") == x", "read"),
+    ] {
+        let e = only(in_scenario(body));
+        assert!(
+            matches!(e.kind, K::WrongReferenceKind { function: ref f, .. } if f == function),
+            "{body}: {e:?}"
+        );
+    }
+    // The kinds a query takes pass; events() takes any kind.
+    for body in [
+        "  expect pods(deploy/web) == []",
+        "  expect rollout(ds/agent) == x",
+        "  expect events(node/node-1) == []",
+        "  expect volume(pvc/www-web-0) == x",
+    ] {
+        assert!(
+            parse(&format!("scenario \"t\" {{\n{body}\n}}\n")).is_ok(),
+            "{body}"
+        );
+    }
+}
+
+/// `expect pods {` directly followed by `}`: no header says what to compare.
+#[test]
+fn a_table_without_a_header_line() {
+    for body in [
+        "  expect pods {\n  }",
+        "  expect pvc {\n\n    # nothing\n  }",
+    ] {
+        let e = only(in_scenario(body));
+        assert_eq!(at(&e), (2, 10), "{body}");
+        assert!(matches!(e.kind, K::TableWithoutHeader { .. }), "{e:?}");
+        assert!(e.hint().is_some_and(|h| h.contains("NAME")));
+    }
+}
+
+/// A header without NAME is refused the same way with or without rows.
+#[test]
+fn a_header_without_name_is_refused_with_or_without_rows() {
+    let without = only(in_scenario("  expect pods {\n    STATUS\n  }"));
+    let with = only(in_scenario("  expect pods {\n    STATUS\n    Running\n  }"));
+    assert_eq!(without.kind, with.kind);
+    assert_eq!(at(&without), at(&with));
+}

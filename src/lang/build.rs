@@ -991,12 +991,14 @@ impl<'a> Builder<'a> {
         let mut columns = Vec::new();
         let mut rows = Vec::new();
         let mut known = false;
+        let mut kind_span = span;
         for part in p.into_inner() {
             match part.as_rule() {
                 Rule::table_kind => match kinds::table_kind(part.as_str()) {
                     Some(k) => {
                         kind = k;
                         known = true;
+                        kind_span = self.span(&part);
                     }
                     None => {
                         let names = kinds::TABLE_KINDS.iter().map(|k| kinds::table_name(*k));
@@ -1010,8 +1012,16 @@ impl<'a> Builder<'a> {
                 },
                 Rule::table_body if known => {
                     let start = part.as_span().start();
+                    let before = self.errors.len();
                     let parsed =
                         table::parse(kind, part.as_str(), start, &self.lines, &mut self.errors);
+                    // No line at all (tabs are told by `parse`): nothing says what to compare.
+                    if parsed.columns.is_empty() && self.errors.len() == before {
+                        let error = E::TableWithoutHeader {
+                            kind: kinds::table_name(kind).to_string(),
+                        };
+                        self.error(kind_span, error);
+                    }
                     columns = parsed.columns;
                     rows = parsed.rows;
                 }
@@ -1093,6 +1103,7 @@ impl<'a> Builder<'a> {
             };
             self.error(span, error);
         } else if info.takes_ref {
+            self.check_reference_kind(info.function, name.as_str(), args.first());
             // A quoted argument is text on purpose; only a bare word is judged.
             let first = arg_pairs
                 .first()
@@ -1107,6 +1118,25 @@ impl<'a> Builder<'a> {
             function: info.function,
             args,
             span,
+        }
+    }
+
+    /// A reference of a kind the query does not take (`ip(node/node-1)`, `pods(svc/nginx)`).
+    fn check_reference_kind(&mut self, function: Function, name: &str, arg: Option<&Value>) {
+        let (Some(allowed), Some(Value::Query(q))) = (queries::reference_kinds(function), arg)
+        else {
+            return;
+        };
+        let Query::Field { target, path } = q.as_ref() else {
+            return;
+        };
+        if path.is_empty() && !allowed.contains(&target.kind) {
+            let error = E::WrongReferenceKind {
+                function: name.to_string(),
+                found: kinds::singular(target.kind),
+                allowed: allowed.iter().map(|k| kinds::singular(*k)).collect(),
+            };
+            self.error(target.span, error);
         }
     }
 

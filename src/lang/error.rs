@@ -34,6 +34,18 @@ pub enum SyntaxErrorKind {
         expected: usize,
         found: usize,
     },
+    /// A query given a reference of a kind it does not take (`ip(node/node-1)`).
+    WrongReferenceKind {
+        function: String,
+        /// The singular kind written (`node`).
+        found: &'static str,
+        /// The singular kinds the query takes, in its order.
+        allowed: Vec<&'static str>,
+    },
+    /// `expect pods {` followed by `}`: a table without a header line.
+    TableWithoutHeader {
+        kind: String,
+    },
     UnknownFault {
         fault: String,
         target_kind: String,
@@ -181,6 +193,21 @@ impl SyntaxError {
                 "`{function}()` takes {expected} argument{}, found {found}",
                 if *expected == 1 { "" } else { "s" }
             ),
+            WrongReferenceKind {
+                function,
+                found,
+                allowed,
+            } => {
+                let allowed: Vec<String> = allowed.iter().map(|k| k.to_string()).collect();
+                format!(
+                    "`{function}()` takes {} reference, not {}",
+                    with_article(&one_of(&allowed)),
+                    with_article(found)
+                )
+            }
+            TableWithoutHeader { kind } => {
+                format!("the table of {kind} has no header line")
+            }
             UnknownFault {
                 fault,
                 target_kind,
@@ -278,6 +305,8 @@ impl SyntaxError {
             UnknownKind { .. } => "unknown kind".into(),
             UnknownQuery { .. } => "unknown query".into(),
             WrongArgumentCount { .. } => "wrong number of arguments".into(),
+            WrongReferenceKind { found, .. } => format!("{} reference", with_article(found)),
+            TableWithoutHeader { .. } => "no header".into(),
             UnknownFault { .. } => "unknown fault".into(),
             InvalidFaultArgument { .. } => "invalid fault argument".into(),
             UnknownTableKind { .. } => "no table for this kind".into(),
@@ -317,7 +346,11 @@ impl SyntaxError {
         use SyntaxErrorKind::*;
         let did_you_mean = |s: &Option<String>| s.as_ref().map(|s| format!("did you mean `{s}`?"));
         match &self.kind {
-            UnexpectedToken { suggestion, .. } => did_you_mean(suggestion),
+            UnexpectedToken {
+                suggestion,
+                expected,
+                found,
+            } => did_you_mean(suggestion).or_else(|| unexpected_hint(expected, found)),
             UnknownStatement { suggestion, .. } => did_you_mean(suggestion).or_else(|| {
                 Some(format!("a statement starts with one of: {}", STATEMENTS.join(", ")))
             }),
@@ -327,6 +360,28 @@ impl SyntaxError {
             UnknownQuery { suggestion, .. } => did_you_mean(suggestion).or_else(|| {
                 Some(format!("queries: {}", super::queries::names().collect::<Vec<_>>().join(", ")))
             }),
+            WrongReferenceKind {
+                function, allowed, ..
+            } => {
+                let forms: Vec<String> = allowed.iter().map(|k| format!("{k}/NAME")).collect();
+                let example = match allowed.first().copied() {
+                    Some("pod") => "pod/web-0",
+                    Some("persistentvolumeclaim") => "pvc/www-web-0",
+                    _ => "statefulset/web",
+                };
+                let rest = match function.as_str() {
+                    "claim" => ", \"www\"",
+                    "read" => ", \"/data/file\"",
+                    _ => "",
+                };
+                Some(format!(
+                    "`{function}()` takes {}: `{function}({example}{rest})`",
+                    one_of(&forms)
+                ))
+            }
+            TableWithoutHeader { kind } => Some(format!(
+                "write the columns on the line after `{{`, as `kubectl get` prints them (NAME first); `NAME` alone with no rows says that no {kind} exist"
+            )),
             UnknownFault { suggestion, allowed, .. } => did_you_mean(suggestion).or_else(|| {
                 if allowed.is_empty() {
                     Some("faults: pods unready/ready/unhealthy/healthy/crash, nodes down/up, images unpullable/crashing/healthy/slow-to-stop/slow-to-pull".into())
@@ -385,6 +440,9 @@ impl SyntaxError {
             InvalidDuration { .. } => Some(
                 "durations look like 500ms, 30s, 5m, 1h, 1m30s: units h, m, s, ms in that order, no blanks".into(),
             ),
+            InvalidNumber { .. } => Some(
+                "too large to read: a number here has at most 18 digits (counts such as replicas are far smaller)".into(),
+            ),
             InvalidEscape { .. } => Some("escapes are \\\", \\\\, \\n and \\t".into()),
             UnterminatedString => Some("close it with `\"` on the same line".into()),
             UnterminatedBlock => Some("close it with `\"\"\"` at the start of a line".into()),
@@ -432,6 +490,56 @@ impl SyntaxError {
 }
 
 /// "a pod", "an image".
+/// A hint for what the grammar stumbled on, when the token and what was expected tell the
+/// likely mistake: a stray `}`, blocks out of order, a duration with a blank or a sign, a
+/// block never closed.
+fn unexpected_hint(expected: &[String], found: &str) -> Option<String> {
+    let expects = |text: &str| expected.iter().any(|e| e == text);
+    let token = found.strip_prefix('`').and_then(|f| f.strip_suffix('`'));
+    let top_level = expects("the end of the file") && expects("`scenario`");
+    match token {
+        Some("}") if top_level => Some(
+            "this `}` closes no block: the block above is already closed; remove it".into(),
+        ),
+        Some(block @ ("cluster" | "setup")) if top_level || expects("`setup`") => Some(format!(
+            "a file holds, in this order, at most one `cluster {{ … }}`, at most one `setup {{ … }}`, then the scenarios: this `{block}` block is out of place (move it up, or merge it into the other `{block}`)"
+        )),
+        Some(t) if is_duration_like(t) && expects("a unit (h, m, s or ms)") => Some(
+            "a duration is written without blanks: `1m30s`, not `1m 30s`".into(),
+        ),
+        Some(t) if t.starts_with('-') && expects("a duration such as 30s") => Some(format!(
+            "a duration is never negative (time only moves forward): write `{}`",
+            t.trim_start_matches('-')
+        )),
+        None if found == "the end of the file" && expects("`}`") => Some(
+            "a block is never closed: end the last `scenario` (or `setup`, `cluster`) with `}` on a line of its own".into(),
+        ),
+        _ => None,
+    }
+}
+
+/// `30s`, `1m30s`, `500ms`: digits followed by a unit, repeated.
+fn is_duration_like(token: &str) -> bool {
+    let mut rest = token;
+    let mut parts = 0;
+    while !rest.is_empty() {
+        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        if digits == 0 {
+            return false;
+        }
+        rest = &rest[digits..];
+        let unit = ["ms", "h", "m", "s"]
+            .into_iter()
+            .find(|u| rest.starts_with(u));
+        match unit {
+            Some(u) => rest = &rest[u.len()..],
+            None => return false,
+        }
+        parts += 1;
+    }
+    parts > 0
+}
+
 fn with_article(noun: &str) -> String {
     let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
         "an"

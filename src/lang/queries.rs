@@ -1,6 +1,6 @@
 //! Query function names and how many arguments each takes.
 
-use super::ast::Function;
+use super::ast::{Function, Kind};
 
 /// (name, function, number of arguments, whether the first argument is a reference).
 pub const FUNCTIONS: &[(&str, Function, usize, bool)] = &[
@@ -44,4 +44,33 @@ pub fn by_name(name: &str) -> Option<FunctionInfo> {
 
 pub fn names() -> impl Iterator<Item = &'static str> {
     FUNCTIONS.iter().map(|(n, ..)| *n)
+}
+
+/// The kinds a query's reference may name, or `None` when any kind will do (`events()`).
+/// A reference of another kind is an error found before anything runs.
+pub fn reference_kinds(function: Function) -> Option<&'static [Kind]> {
+    const POD: &[Kind] = &[Kind::Pod];
+    const SET: &[Kind] = &[Kind::StatefulSet];
+    match function {
+        Function::Ip
+        | Function::Hostname
+        | Function::Node
+        | Function::Image
+        | Function::Claim
+        | Function::Read
+        | Function::Restarts
+        | Function::Zone => Some(POD),
+        Function::Images | Function::Zones | Function::Nodes => Some(SET),
+        Function::Volume => Some(&[Kind::PersistentVolumeClaim]),
+        Function::Pods => Some(&[
+            Kind::StatefulSet,
+            Kind::DaemonSet,
+            Kind::Deployment,
+            Kind::ReplicaSet,
+        ]),
+        Function::Rollout | Function::Revisions => {
+            Some(&[Kind::StatefulSet, Kind::DaemonSet, Kind::Deployment])
+        }
+        Function::Events | Function::Dns | Function::Srv | Function::Ptr => None,
+    }
 }

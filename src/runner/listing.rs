@@ -57,7 +57,72 @@ pub fn list(files: &[(PathBuf, String)], options: &RunOptions, palette: Palette)
             printed.code = 2;
         }
     }
+    if printed.stdout.is_empty() {
+        if let Some(note) = nothing_selected(files, options) {
+            printed.stderr.push_str(&note);
+            printed.stderr.push('\n');
+        }
+    }
     printed
+}
+
+/// What `--filter`, `--tag` or `--shard` matched nothing of, as a note for stderr: the
+/// selectors, how many scenarios the files hold, and the tags they use. `None` when a
+/// scenario is selected, no selector was given, or no file loaded a scenario. A run that
+/// selects nothing still exits 0, as `cargo test FILTER` (libtest) does.
+pub fn nothing_selected(files: &[(PathBuf, String)], options: &RunOptions) -> Option<String> {
+    if options.filter.is_none() && options.tags.is_empty() && options.shard.is_none() {
+        return None;
+    }
+    let loaded = load_all(files);
+    let scenarios: Vec<(&LoadedFile, usize)> = loaded
+        .iter()
+        .filter_map(|l| l.as_ref().ok())
+        .flat_map(|f| (0..f.ast.scenarios.len()).map(move |s| (f, s)))
+        .collect();
+    if scenarios.is_empty() || !plan::jobs(&loaded, options).is_empty() {
+        return None;
+    }
+    let unsharded = RunOptions {
+        shard: None,
+        ..options.clone()
+    };
+    let selected = plan::jobs(&loaded, &unsharded).len();
+    let count = |n: usize| format!("{n} scenario{}", if n == 1 { "" } else { "s" });
+    if selected > 0 {
+        let shard = options.shard.map(|s| s.to_string()).unwrap_or_default();
+        return Some(format!(
+            "note: shard {shard} has no scenario: only {} {} selected",
+            count(selected),
+            if selected == 1 { "was" } else { "were" }
+        ));
+    }
+    let mut what = Vec::new();
+    if let Some(filter) = &options.filter {
+        what.push(format!(
+            "--filter {filter:?} (matched against `path::title`)"
+        ));
+    }
+    if !options.tags.is_empty() {
+        let tags: Vec<String> = options.tags.iter().map(|t| format!("--tag {t}")).collect();
+        what.push(tags.join(" or "));
+    }
+    let mut tags: Vec<&str> = scenarios
+        .iter()
+        .flat_map(|(f, s)| f.ast.scenarios[*s].tags.iter().map(String::as_str))
+        .collect();
+    tags.sort_unstable();
+    tags.dedup();
+    let tags = if tags.is_empty() {
+        "none of them has a tag".to_string()
+    } else {
+        format!("their tags: {}", tags.join(", "))
+    };
+    Some(format!(
+        "note: no scenario matched {} among {}; {tags} (`scn list` shows them all)",
+        what.join(" and "),
+        count(scenarios.len())
+    ))
 }
 
 /// `scn check`: parses and loads every file (manifests, `"""` blocks, patches) and dry-runs

@@ -221,13 +221,20 @@ pub(crate) fn load_with(
     submission: Option<&Path>,
 ) -> Result<LoadedFile, Vec<LoadError>> {
     let bytes = read_limited(path, MAX_SCN_BYTES).map_err(|e| {
+        // Too large (`InvalidData`): the path is right, the file is not a scenario file
+        // as written by hand.
+        let hint = if e.kind() == std::io::ErrorKind::InvalidData {
+            "a .scn file is at most 1 MiB: split its scenarios over several files, and keep manifests in their own YAML files (`apply \"manifests/web.yaml\"`)"
+        } else {
+            "check the path; `scn run` takes .scn files and folders"
+        };
         vec![LoadError {
             diagnostic: Diagnostic {
                 file: display.to_string(),
                 span: None,
                 message: format!("cannot read {display}: {e}"),
                 label: String::new(),
-                hint: Some("check the path; `scn run` takes .scn files and folders".into()),
+                hint: Some(hint.into()),
             },
             source: String::new(),
         }]

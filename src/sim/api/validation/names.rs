@@ -40,10 +40,13 @@ pub fn dns1123_label_errors(s: &str) -> Vec<String> {
     if s.len() > 63 {
         out.push("must be no more than 63 characters".to_string());
     }
-    if s.contains('.') {
-        out.push("must not contain dots".to_string());
-    } else if !is_dns1123_label(s) {
-        out.push(DNS1123_LABEL_MSG.to_string());
+    if !is_dns1123_label(s) {
+        // A valid subdomain that is not a label can only hold dots (its length was told).
+        if is_dns1123_subdomain(s) {
+            out.push("must not contain dots".to_string());
+        } else {
+            out.push(DNS1123_LABEL_MSG.to_string());
+        }
     }
     out
 }

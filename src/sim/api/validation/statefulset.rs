@@ -1,4 +1,4 @@
-//! StatefulSet validation (`pkg/apis/apps/validation`): create (B-VAL-1..13, 15, 18),
+//! StatefulSet validation (`pkg/apis/apps/validation`): create (B-VAL-1..13, 15, 18, 22),
 //! update (B-VAL-14), warnings (B-VAL-16) and the status subresource (B-VAL-17).
 
 use std::collections::BTreeMap;
@@ -12,7 +12,10 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::super::defaults::{default_statefulset, FeatureGates};
 use super::super::field_error::FieldError;
-use super::names::{dns1123_subdomain_errors, nonnegative, validate_annotations, validate_labels};
+use super::names::{
+    dns1123_label_errors, dns1123_subdomain_errors, nonnegative, validate_annotations,
+    validate_labels,
+};
 use super::persistentvolumeclaim::validate_pvc_spec;
 use super::pod::{validate_pod_spec, PodSpecChecks};
 use super::render::{
@@ -77,7 +80,15 @@ fn validate_rolling_update(r: &RollingUpdateStatefulSetStrategy, path: &str) -> 
     errs
 }
 
-fn validate_statefulset_spec(spec: &StatefulSetSpec) -> Vec<FieldError> {
+/// `StatefulSetValidationOptions`: what create and update check differently.
+#[derive(Clone, Copy)]
+struct SpecOptions {
+    /// `AllowInvalidServiceName`: set on update (the field is immutable, so a stored
+    /// invalid name must not block other updates), unset on create.
+    allow_invalid_service_name: bool,
+}
+
+fn validate_statefulset_spec(spec: &StatefulSetSpec, opts: SpecOptions) -> Vec<FieldError> {
     let mut errs = Vec::new();
     // B-VAL-5
     match spec.pod_management_policy.as_deref().unwrap_or("") {
@@ -133,12 +144,27 @@ fn validate_statefulset_spec(spec: &StatefulSetSpec) -> Vec<FieldError> {
             }
         }
     }
-    // B-VAL-12
-    if let Some(ord) = &spec.ordinals {
-        errs.extend(nonnegative(
-            "spec.ordinals.start",
-            i64::from(ord.start.unwrap_or(0)),
+    // B-VAL-18: claim templates, right after the retention policy (`ValidateVolumeClaimTemplates`,
+    // kubernetes/kubernetes#132212).
+    for (i, claim) in spec.volume_claim_templates.iter().flatten().enumerate() {
+        let p = format!("spec.volumeClaimTemplates[{i}]");
+        let name = claim.metadata.name.as_deref().unwrap_or("");
+        if name.is_empty() {
+            errs.push(FieldError::required(format!("{p}.metadata.name"), ""));
+        } else {
+            for e in dns1123_subdomain_errors(name) {
+                errs.push(FieldError::invalid_str(
+                    format!("{p}.metadata.name"),
+                    name,
+                    e,
+                ));
+            }
+        }
+        errs.extend(validate_labels(
+            claim.metadata.labels.as_ref(),
+            &format!("{p}.metadata.labels"),
         ));
+        errs.extend(validate_pvc_spec(claim.spec.as_ref(), &format!("{p}.spec")));
     }
     // B-VAL-4
     errs.extend(nonnegative(
@@ -150,6 +176,21 @@ fn validate_statefulset_spec(spec: &StatefulSetSpec) -> Vec<FieldError> {
         "spec.minReadySeconds",
         i64::from(spec.min_ready_seconds.unwrap_or(0)),
     ));
+    // B-VAL-12 (after the counts, as `ValidateStatefulSetSpec` checks it)
+    if let Some(ord) = &spec.ordinals {
+        errs.extend(nonnegative(
+            "spec.ordinals.start",
+            i64::from(ord.start.unwrap_or(0)),
+        ));
+    }
+    // B-VAL-22: a non-empty `serviceName` is a DNS-1123 label (`ValidateDNS1123Label`,
+    // kubernetes/kubernetes#130233, v1.33+): it becomes each pod's `spec.subdomain`.
+    let service_name = spec.service_name.as_deref().unwrap_or("");
+    if !opts.allow_invalid_service_name && !service_name.is_empty() {
+        for e in dns1123_label_errors(service_name) {
+            errs.push(FieldError::invalid_str("spec.serviceName", service_name, e));
+        }
+    }
     // B-VAL-3 (B-VAL-2, an absent selector, is handled by `validate_statefulset_json`:
     // k8s-openapi decodes an absent selector as `{}`).
     let selector = &spec.selector;
@@ -202,27 +243,6 @@ fn validate_statefulset_spec(spec: &StatefulSetSpec) -> Vec<FieldError> {
             "activeDeadlineSeconds in StatefulSet is not Supported",
         ));
     }
-    // B-VAL-18: claim templates
-    for (i, claim) in spec.volume_claim_templates.iter().flatten().enumerate() {
-        let p = format!("spec.volumeClaimTemplates[{i}]");
-        let name = claim.metadata.name.as_deref().unwrap_or("");
-        if name.is_empty() {
-            errs.push(FieldError::required(format!("{p}.metadata.name"), ""));
-        } else {
-            for e in dns1123_subdomain_errors(name) {
-                errs.push(FieldError::invalid_str(
-                    format!("{p}.metadata.name"),
-                    name,
-                    e,
-                ));
-            }
-        }
-        errs.extend(validate_labels(
-            claim.metadata.labels.as_ref(),
-            &format!("{p}.metadata.labels"),
-        ));
-        errs.extend(validate_pvc_spec(claim.spec.as_ref(), &format!("{p}.spec")));
-    }
     errs
 }
 
@@ -241,12 +261,22 @@ fn validate_template(
             .and_then(|m| m.annotations.as_ref()),
         "spec.template.annotations",
     ));
-    // B-VAL-18: the pod template is validated since v1.34 (mount names are not cross-checked).
+    // B-VAL-18: the pod template is validated since v1.34 (kubernetes/kubernetes#131790),
+    // with one volume per claim template added (`volumesToAddForTemplates`), so a mount
+    // names a template volume or a claim template.
+    let claim_volumes = spec
+        .volume_claim_templates
+        .iter()
+        .flatten()
+        .filter_map(|c| c.metadata.name.clone())
+        .filter(|n| !n.is_empty())
+        .collect();
     errs.extend(validate_pod_spec(
         pod_spec,
         "spec.template.spec",
         PodSpecChecks {
-            mounts: false,
+            mounts: true,
+            claim_volumes,
             restart_policy: false,
             pod: false,
         },
@@ -262,7 +292,7 @@ fn template_mismatch(labels: Option<&BTreeMap<String, String>>) -> FieldError {
     )
 }
 
-/// Create validation of a (defaulted) StatefulSet: B-VAL-1..13, 15, 18. The Service named by
+/// Create validation of a (defaulted) StatefulSet: B-VAL-1..13, 15, 18, 22. The Service named by
 /// `serviceName` is not checked (B-VAL-20); B-VAL-19 fails only at pod creation
 /// ([`validate_pod`]).
 ///
@@ -271,11 +301,20 @@ fn template_mismatch(labels: Option<&BTreeMap<String, String>>) -> FieldError {
 pub fn validate_statefulset(sts: &StatefulSet, _gates: &FeatureGates) -> Vec<FieldError> {
     // `ValidateObjectMeta`: the name, labels, annotations.
     let mut errs = super::objectmeta::validate_object_meta("StatefulSet", &sts.metadata);
-    match &sts.spec {
-        Some(spec) => errs.extend(validate_statefulset_spec(spec)),
-        None => errs.extend(validate_statefulset_spec(&StatefulSetSpec::default())),
-    }
+    errs.extend(validate_spec_of(
+        sts,
+        SpecOptions {
+            allow_invalid_service_name: false,
+        },
+    ));
     errs
+}
+
+fn validate_spec_of(sts: &StatefulSet, opts: SpecOptions) -> Vec<FieldError> {
+    match &sts.spec {
+        Some(spec) => validate_statefulset_spec(spec, opts),
+        None => validate_statefulset_spec(&StatefulSetSpec::default(), opts),
+    }
 }
 
 /// Like [`validate_statefulset`], but from the JSON object as submitted, so that an absent
@@ -307,12 +346,11 @@ pub fn validate_statefulset_json(
         .as_ref()
         .and_then(|s| s.template.metadata.as_ref())
         .and_then(|m| m.labels.as_ref());
-    // Upstream order: the selector errors come before the template errors.
+    // Upstream order: the selector errors come after the claim templates and the counts,
+    // before the template errors.
     let pos = errs
         .iter()
-        .position(|e| {
-            e.path.starts_with("spec.template") || e.path.starts_with("spec.volumeClaimTemplates")
-        })
+        .position(|e| e.path.starts_with("spec.template"))
         .unwrap_or(errs.len());
     errs.insert(pos, template_mismatch(labels));
     errs.insert(pos, FieldError::required("spec.selector", ""));
@@ -397,7 +435,19 @@ pub fn validate_statefulset_update(
             "field is immutable",
         ));
     }
-    errs.extend(validate_statefulset(new, gates));
+    // `ValidateStatefulSetUpdate` passes `AllowInvalidServiceName: true`: serviceName is
+    // immutable, so a name stored before v1.33 must not block other updates.
+    let _ = gates;
+    errs.extend(super::objectmeta::validate_object_meta(
+        "StatefulSet",
+        &new.metadata,
+    ));
+    errs.extend(validate_spec_of(
+        new,
+        SpecOptions {
+            allow_invalid_service_name: true,
+        },
+    ));
     if immutable_part(new.spec.as_ref()) != immutable_part(old.spec.as_ref()) {
         errs.push(FieldError::forbidden("spec", FORBIDDEN_UPDATE_MSG));
     }
