@@ -22,11 +22,8 @@ use super::topology_spread::validate_topology_spread_constraints;
 use super::volume::validate_volume_source;
 
 pub(super) struct PodSpecChecks {
-    /// Check each volumeMount's name against the pod's volumes (B-VAL-18).
+    /// Check each volumeMount's name against the pod's volumes (pods only, B-VAL-18).
     pub(super) mounts: bool,
-    /// Names a mount may also name: a StatefulSet's claim templates, which
-    /// `ValidateStatefulSetSpec` adds to the template as volumes (`volumesToAddForTemplates`).
-    pub(super) claim_volumes: Vec<String>,
     /// Check restartPolicy against all values (pods); the StatefulSet checks it itself.
     pub(super) restart_policy: bool,
     /// The spec is a Pod's (`PodValidationOptions.ResourceIsPod`), not a template's.
@@ -54,7 +51,6 @@ pub(super) fn validate_workload_template(
         "spec.template.spec",
         PodSpecChecks {
             mounts: true,
-            claim_volumes: Vec::new(),
             restart_policy: true,
             pod: false,
         },
@@ -203,10 +199,7 @@ pub(super) fn validate_pod_spec(
                 let mp = format!("{cp}.volumeMounts[{j}]");
                 if m.name.is_empty() {
                     errs.push(FieldError::required(format!("{mp}.name"), ""));
-                } else if checks.mounts
-                    && !volume_names.contains(m.name.as_str())
-                    && !checks.claim_volumes.contains(&m.name)
-                {
+                } else if checks.mounts && !volume_names.contains(m.name.as_str()) {
                     errs.push(FieldError::not_found(format!("{mp}.name"), &m.name));
                 }
                 if m.mount_path.is_empty() {
@@ -588,7 +581,6 @@ pub fn validate_pod(pod: &Pod) -> Vec<FieldError> {
                 "spec",
                 PodSpecChecks {
                     mounts: true,
-                    claim_volumes: Vec::new(),
                     restart_policy: true,
                     pod: true,
                 },

@@ -261,22 +261,12 @@ fn validate_template(
             .and_then(|m| m.annotations.as_ref()),
         "spec.template.annotations",
     ));
-    // B-VAL-18: the pod template is validated since v1.34 (kubernetes/kubernetes#131790),
-    // with one volume per claim template added (`volumesToAddForTemplates`), so a mount
-    // names a template volume or a claim template.
-    let claim_volumes = spec
-        .volume_claim_templates
-        .iter()
-        .flatten()
-        .filter_map(|c| c.metadata.name.clone())
-        .filter(|n| !n.is_empty())
-        .collect();
+    // B-VAL-18: the pod template is validated since v1.34 (mount names are not cross-checked).
     errs.extend(validate_pod_spec(
         pod_spec,
         "spec.template.spec",
         PodSpecChecks {
-            mounts: true,
-            claim_volumes,
+            mounts: false,
             restart_policy: false,
             pod: false,
         },
