@@ -686,18 +686,22 @@ pub fn patch(
         .collect();
     Ok(Reply {
         hints: unknown_field_hints(kind, body, &unknown),
-        ..Reply::with_warnings(patched_line(kind, name, response.value), response.warnings)
+        ..Reply::with_warnings(
+            patched_line(&kind.kubectl_prefix(), name, response.value),
+            response.warnings,
+        )
     })
 }
 
-/// What `kubectl patch` prints: `patched`, or `patched (no change)`.
-fn patched_line(kind: &ObjectKind, name: &str, changed: bool) -> String {
+/// What `kubectl patch` prints: `patched`, or `patched (no change)`, after the returned
+/// object's `<resource>.<group>/<name>`.
+fn patched_line(prefix: &str, name: &str, changed: bool) -> String {
     let what = if changed {
         "patched"
     } else {
         "patched (no change)"
     };
-    format!("{}/{name} {what}", kind.kubectl_prefix())
+    format!("{prefix}/{name} {what}")
 }
 
 /// `kubectl patch KIND/NAME --subresource=status [--type merge|json] -p BODY`.
@@ -710,7 +714,7 @@ pub fn patch_status(
 ) -> Outcome {
     let response = server::patch_status(world, kind, name, patch_type, body)?;
     Ok(Reply::with_warnings(
-        patched_line(kind, name, response.value),
+        patched_line(&kind.kubectl_prefix(), name, response.value),
         response.warnings,
     ))
 }
@@ -733,13 +737,8 @@ pub fn patch_scale(
     }
     let response = server::patch_scale(world, kind, name, patch_type, body)?;
     // kubectl names the object the server returned: the Scale.
-    let what = if response.value {
-        "patched"
-    } else {
-        "patched (no change)"
-    };
     Ok(Reply::with_warnings(
-        format!("scale.autoscaling/{name} {what}"),
+        patched_line("scale.autoscaling", name, response.value),
         response.warnings,
     ))
 }

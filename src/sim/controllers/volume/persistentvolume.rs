@@ -22,8 +22,9 @@ use super::protection::{release_if_unused, remove_finalizer};
 use super::provisioner::provision;
 use super::{class_of, phase_of_claim, tell, waits_for_consumer, PV_PROTECTION, SELECTED_NODE};
 
-pub(super) fn sync_pending_claims(world: &mut World) {
-    let pending: Vec<String> = world
+/// The claims of the index still Pending for which `also` holds.
+fn pending_claims(world: &World, also: impl Fn(&PersistentVolumeClaim) -> bool) -> Vec<String> {
+    world
         .volume_controller
         .index
         .pending()
@@ -33,10 +34,13 @@ pub(super) fn sync_pending_claims(world: &mut World) {
                 .store
                 .claims()
                 .get(c)
-                .is_some_and(|c| phase_of_claim(c) == "Pending")
+                .is_some_and(|c| phase_of_claim(c) == "Pending" && also(c))
         })
-        .collect();
-    for name in pending {
+        .collect()
+}
+
+pub(super) fn sync_pending_claims(world: &mut World) {
+    for name in pending_claims(world, |_| true) {
         sync(world, &name, false);
     }
 }
@@ -46,19 +50,7 @@ pub(super) fn sync_pending_claims(world: &mut World) {
 /// once so that a class applied with the objects whose claims name it, as one file, serves
 /// them as upstream's slower controllers do.)
 pub(super) fn sync_claims_of_class(world: &mut World, class: &str) {
-    let pending: Vec<String> =
-        world
-            .volume_controller
-            .index
-            .pending()
-            .into_iter()
-            .filter(|c| {
-                world.store.claims().get(c).is_some_and(|c| {
-                    phase_of_claim(c) == "Pending" && super::claim_class(c) == class
-                })
-            })
-            .collect();
-    for name in pending {
+    for name in pending_claims(world, |c| super::claim_class(c) == class) {
         sync(world, &name, false);
     }
 }
@@ -757,28 +749,19 @@ pub(super) fn owe_sync_classless(world: &mut World) {
     if super::default_class(&world.store).is_none() {
         return;
     }
-    let pending: Vec<String> = world
-        .volume_controller
-        .index
-        .pending()
-        .into_iter()
-        .filter(|c| {
-            world.store.claims().get(c).is_some_and(|c| {
-                phase_of_claim(c) == "Pending"
-                    && !super::claim_has_class(c)
-                    && c.metadata.deletion_timestamp.is_none()
-                    && c.spec
-                        .as_ref()
-                        .and_then(|s| s.volume_name.as_ref())
-                        .is_none()
-                    && !c
-                        .metadata
-                        .annotations
-                        .as_ref()
-                        .is_some_and(|a| a.contains_key(SELECTED_NODE))
-            })
-        })
-        .collect();
+    let pending = pending_claims(world, |c| {
+        !super::claim_has_class(c)
+            && c.metadata.deletion_timestamp.is_none()
+            && c.spec
+                .as_ref()
+                .and_then(|s| s.volume_name.as_ref())
+                .is_none()
+            && !c
+                .metadata
+                .annotations
+                .as_ref()
+                .is_some_and(|a| a.contains_key(SELECTED_NODE))
+    });
     for name in pending {
         owe_sync(world, &name);
     }
