@@ -501,6 +501,29 @@ pub fn default_storage_class(class: &mut StorageClass) {
     set_if_empty(&mut class.volume_binding_mode, "Immediate");
 }
 
+/// `SetDefaults_Service`'s status part, on a Service as JSON: a LoadBalancer's ingress with
+/// an `ip` and no `ipMode` gets `VIP` (`LoadBalancerIPMode`, on by default since v1.32).
+pub fn default_ingress_ip_mode(svc: &mut serde_json::Value) {
+    if svc.pointer("/spec/type").and_then(|t| t.as_str()) != Some("LoadBalancer") {
+        return;
+    }
+    let Some(ingress) = svc
+        .pointer_mut("/status/loadBalancer/ingress")
+        .and_then(|i| i.as_array_mut())
+    else {
+        return;
+    };
+    for item in ingress.iter_mut().filter_map(|i| i.as_object_mut()) {
+        let has_ip = item
+            .get("ip")
+            .and_then(|ip| ip.as_str())
+            .is_some_and(|ip| !ip.is_empty());
+        if has_ip && item.get("ipMode").is_none_or(|m| m.is_null()) {
+            item.insert("ipMode".into(), serde_json::Value::from("VIP"));
+        }
+    }
+}
+
 /// `SetDefaults_Service`: `sessionAffinity: None` (a `ClientIP` affinity gets a 10800 s
 /// timeout; `None` drops any affinity config), `type: ClusterIP`, port `protocol: TCP` and
 /// `targetPort` = `port`, `externalTrafficPolicy: Cluster` for an externally-accessible

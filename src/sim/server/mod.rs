@@ -24,7 +24,9 @@ use std::fmt;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::autoscaling::v1::Scale;
-use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, PodStatus, Service};
+use k8s_openapi::api::core::v1::{
+    PersistentVolume, PersistentVolumeClaim, Pod, PodStatus, Service,
+};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -1060,7 +1062,7 @@ pub fn patch_status(
         return Err(ApiError::new(
             Reason::NoMatch,
             format!(
-                "scn simulates status patches of pods, statefulsets, daemonsets, deployments, replicasets and poddisruptionbudgets only, not of {}",
+                "scn simulates status patches of pods, statefulsets, daemonsets, deployments, replicasets, poddisruptionbudgets, persistentvolumeclaims, persistentvolumes and services only, not of {}",
                 kind.resource()
             ),
         )
@@ -1093,8 +1095,28 @@ pub fn patch_status(
     // spec and the new status.
     let mut object = live.clone();
     object["status"] = new_status.clone();
+    if kind.name() == "Service" {
+        // `SetDefaults_Service`: an ingress with an IP and no `ipMode` gets `VIP` (a
+        // LoadBalancer's, with `LoadBalancerIPMode` on by default since v1.32).
+        defaults::default_ingress_ip_mode(&mut object);
+    }
     let status_value = |v: &Value| v.get("status").cloned().unwrap_or(Value::Null);
     let errors = match kind.name() {
+        // `ValidatePersistentVolumeClaimStatusUpdate` and `ValidatePersistentVolumeStatusUpdate`
+        // check what scn's claims and volumes never carry (resize statuses); the decode
+        // checks the types.
+        "PersistentVolumeClaim" => {
+            decode::<PersistentVolumeClaim>(kind, &object)?;
+            Vec::new()
+        }
+        "PersistentVolume" => {
+            decode::<PersistentVolume>(kind, &object)?;
+            Vec::new()
+        }
+        "Service" => {
+            let svc: Service = decode(kind, &object)?;
+            validation::validate_service_status(&svc)
+        }
         "StatefulSet" => {
             let (new, old) = statuses(kind, &object, &live, |s: StatefulSet| s.status)?;
             validation::validate_statefulset_status(&new, Some(&old))
@@ -1143,6 +1165,42 @@ pub fn patch_status(
             let ds: DaemonSet = decode(kind, &object)?;
             write::write::<DaemonSet>(world, name, author, |stored| {
                 stored.status = ds.status;
+                true
+            });
+        }
+        "PersistentVolumeClaim" => {
+            let claim: PersistentVolumeClaim = decode(kind, &object)?;
+            write::write::<PersistentVolumeClaim>(world, name, author, |stored| {
+                stored.status = claim.status;
+                true
+            });
+        }
+        "PersistentVolume" => {
+            let mut pv: PersistentVolume = decode(kind, &object)?;
+            let old: PersistentVolume = decode(kind, &live)?;
+            // `persistentVolumeStatusStrategy.PrepareForUpdate`: a new phase takes the time
+            // of the change unless the patch set one.
+            let phase = |v: &PersistentVolume| v.status.as_ref().and_then(|s| s.phase.clone());
+            let stamp = |v: &PersistentVolume| {
+                v.status
+                    .as_ref()
+                    .and_then(|s| s.last_phase_transition_time.clone())
+            };
+            if phase(&pv) != phase(&old) && stamp(&pv) == stamp(&old) {
+                let now = to_time(world.now);
+                pv.status
+                    .get_or_insert_with(Default::default)
+                    .last_phase_transition_time = Some(now);
+            }
+            write::write::<PersistentVolume>(world, name, author, |stored| {
+                stored.status = pv.status;
+                true
+            });
+        }
+        "Service" => {
+            let svc: Service = decode(kind, &object)?;
+            write::write::<Service>(world, name, author, |stored| {
+                stored.status = svc.status;
                 true
             });
         }
@@ -1248,6 +1306,9 @@ const STATUS_PATCH_KINDS: &[&str] = &[
     "Deployment",
     "ReplicaSet",
     "PodDisruptionBudget",
+    "PersistentVolumeClaim",
+    "PersistentVolume",
+    "Service",
 ];
 
 /// A pod's status patch: only the status changes.

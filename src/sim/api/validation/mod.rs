@@ -61,7 +61,8 @@ pub(crate) use render::{go_json, int_or_string_json, label_selector_value};
 pub(crate) use selector::validate_label_selector;
 pub use service::{
     externally_accessible, is_headless, json_list, needs_health_check,
-    validate_cluster_ips_related_fields, validate_service, validate_service_update,
+    validate_cluster_ips_related_fields, validate_service, validate_service_status,
+    validate_service_update,
 };
 #[cfg(test)]
 pub use statefulset::validate_statefulset;

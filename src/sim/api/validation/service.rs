@@ -639,3 +639,69 @@ fn upgrade_downgrade_ip_families(old: &ServiceSpec, new: &ServiceSpec) -> Vec<Fi
     }
     errs
 }
+
+/// `ValidateServiceStatusUpdate` → `ValidateLoadBalancerStatus` (with
+/// `AllowServiceLBStatusOnNonLB` off and `LoadBalancerIPMode` on, the v1.36 defaults): an
+/// ingress only on a LoadBalancer; each ingress `ip` an IP address, with an `ipMode` (`VIP`
+/// or `Proxy`), and a `hostname` a DNS name that is not an IP address.
+pub fn validate_service_status(svc: &Service) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let ingress = svc
+        .status
+        .as_ref()
+        .and_then(|s| s.load_balancer.as_ref())
+        .and_then(|lb| lb.ingress.as_deref())
+        .unwrap_or_default();
+    let path = "status.loadBalancer.ingress";
+    let is_lb = svc
+        .spec
+        .as_ref()
+        .is_some_and(|s| type_of(s) == "LoadBalancer");
+    if !is_lb && !ingress.is_empty() {
+        errs.push(FieldError::forbidden(
+            path,
+            "may only be used when `spec.type` is 'LoadBalancer'",
+        ));
+        return errs;
+    }
+    for (i, item) in ingress.iter().enumerate() {
+        let at = format!("{path}[{i}]");
+        let ip = item.ip.as_deref().unwrap_or_default();
+        if !ip.is_empty() && ip.parse::<IpAddr>().is_err() {
+            errs.push(FieldError::invalid_str(format!("{at}.ip"), ip, INVALID_IP));
+        }
+        match item.ip_mode.as_deref() {
+            None if !ip.is_empty() => errs.push(FieldError::required(
+                format!("{at}.ipMode"),
+                "must be specified when `ip` is set",
+            )),
+            Some(_) if ip.is_empty() => errs.push(FieldError::forbidden(
+                format!("{at}.ipMode"),
+                "may not be specified when `ip` is not set",
+            )),
+            Some(mode) if !["Proxy", "VIP"].contains(&mode) => errs.push(FieldError::unsupported(
+                format!("{at}.ipMode"),
+                mode,
+                &["Proxy", "VIP"],
+            )),
+            _ => {}
+        }
+        if let Some(host) = item.hostname.as_deref().filter(|h| !h.is_empty()) {
+            for message in dns1123_subdomain_errors(host) {
+                errs.push(FieldError::invalid_str(
+                    format!("{at}.hostname"),
+                    host,
+                    message,
+                ));
+            }
+            if host.parse::<IpAddr>().is_ok() {
+                errs.push(FieldError::invalid_str(
+                    format!("{at}.hostname"),
+                    host,
+                    "must be a DNS name, not an IP address",
+                ));
+            }
+        }
+    }
+    errs
+}
