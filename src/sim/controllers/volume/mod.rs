@@ -281,7 +281,7 @@ fn tell(
     }
 }
 
-fn record(
+pub(super) fn record(
     world: &mut World,
     recorder: Recorder<'_>,
     claim: &str,

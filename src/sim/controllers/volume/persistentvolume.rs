@@ -20,7 +20,9 @@ use super::plugins::{
 };
 use super::protection::{release_if_unused, remove_finalizer};
 use super::provisioner::provision;
-use super::{class_of, phase_of_claim, tell, waits_for_consumer, PV_PROTECTION, SELECTED_NODE};
+use super::{
+    class_of, phase_of_claim, record, tell, waits_for_consumer, PV_PROTECTION, SELECTED_NODE,
+};
 
 /// The claims of the index still Pending for which `also` holds.
 fn pending_claims(world: &World, also: impl Fn(&PersistentVolumeClaim) -> bool) -> Vec<String> {
@@ -115,26 +117,35 @@ fn sync(world: &mut World, name: &str, announce: bool) {
     if !has_class && assign_default_class(world, name) {
         return;
     }
+    // Both waits below are told at every sync (`syncUnboundClaim`; `provisionClaimOperation`
+    // for a class that does not exist), so again at each resync; syncs of one claim within
+    // one instant are one sync.
     if class_name.is_empty() {
-        tell(
-            world,
-            Recorder::PERSISTENT_VOLUME,
-            name,
-            "Normal",
-            "FailedBinding",
-            "no persistent volumes available for this claim and no storage class is set".into(),
-        );
+        if first_sync_now(world, name) {
+            record(
+                world,
+                Recorder::PERSISTENT_VOLUME,
+                name,
+                "Normal",
+                "FailedBinding",
+                "no persistent volumes available for this claim and no storage class is set".into(),
+            );
+        }
+        owe_sync(world, name);
         return;
     }
     let Some(class) = class else {
-        tell(
-            world,
-            Recorder::PERSISTENT_VOLUME,
-            name,
-            "Warning",
-            "ProvisioningFailed",
-            format!("storageclass.storage.k8s.io \"{class_name}\" not found"),
-        );
+        if first_sync_now(world, name) {
+            record(
+                world,
+                Recorder::PERSISTENT_VOLUME,
+                name,
+                "Warning",
+                "ProvisioningFailed",
+                format!("storageclass.storage.k8s.io \"{class_name}\" not found"),
+            );
+        }
+        owe_sync(world, name);
         return;
     };
     if waits_for_consumer(&class) && selected.is_none() {
@@ -170,27 +181,36 @@ fn assign_default_class(world: &mut World, name: &str) -> bool {
 /// a `kubernetes.io/` name without a plugin is a `ProvisioningFailed` at every sync.
 fn provision_claim(world: &mut World, name: &str, class: &StorageClass, node: Option<&str>) {
     match find_provisioner(&class.provisioner) {
+        // `findProvisionablePlugin` fails, or the plugin's `NewProvisioner`: told at every
+        // sync ("controller will retry the provisioning in every syncUnboundClaim() call"),
+        // so again at each resync.
         Provisioner::Missing(message) => {
-            tell(
-                world,
-                Recorder::PERSISTENT_VOLUME,
-                name,
-                "Warning",
-                "ProvisioningFailed",
-                message,
-            );
+            if first_sync_now(world, name) {
+                record(
+                    world,
+                    Recorder::PERSISTENT_VOLUME,
+                    name,
+                    "Warning",
+                    "ProvisioningFailed",
+                    message,
+                );
+            }
+            owe_sync(world, name);
         }
         Provisioner::Disabled(message) => {
             // `provisionClaimOperation` names the plugin on the claim before it fails.
             set_claim_provisioner(world, name, &class.provisioner);
-            tell(
-                world,
-                Recorder::PERSISTENT_VOLUME,
-                name,
-                "Warning",
-                "ProvisioningFailed",
-                message,
-            );
+            if first_sync_now(world, name) {
+                record(
+                    world,
+                    Recorder::PERSISTENT_VOLUME,
+                    name,
+                    "Warning",
+                    "ProvisioningFailed",
+                    message,
+                );
+            }
+            owe_sync(world, name);
         }
         Provisioner::External(provisioner) => {
             // `provisionClaimOperationExternal`.
