@@ -9,6 +9,7 @@
 //! module builds.
 
 use regex_lite::Regex;
+use std::cell::RefCell;
 use std::sync::LazyLock;
 
 // The grammar of `distribution/reference`'s regexp.go, composed the same way.
@@ -39,14 +40,38 @@ static IDENTIFIER: LazyLock<Regex> =
 /// `RepositoryNameTotalLengthMax`.
 const NAME_TOTAL_LENGTH_MAX: usize = 255;
 
+/// How many images' answers each thread remembers (a cluster's pods use a handful).
+const REMEMBERED: usize = 32;
+
+thread_local! {
+    /// The last answers of `check`, a pure function of the image: a container start of the
+    /// thousandth replica costs a string comparison, not a run of the grammar.
+    static ANSWERS: RefCell<Vec<(String, Result<(), String>)>> = const { RefCell::new(Vec::new()) };
+}
+
 /// `EnsureImageExists`'s check: `Ok` for an image the kubelet can look for, else the
 /// message of the `InspectFailed` event and of the container's `InvalidImageName` state.
 pub(crate) fn check(image: &str) -> Result<(), String> {
-    parse_normalized_named(image).map_err(|err| {
+    if let Some(answer) = ANSWERS.with_borrow(|answers| {
+        answers
+            .iter()
+            .find(|(known, _)| known == image)
+            .map(|(_, answer)| answer.clone())
+    }) {
+        return answer;
+    }
+    let answer = parse_normalized_named(image).map_err(|err| {
         format!(
             "Failed to apply default image tag \"{image}\": couldn't parse image name \"{image}\": {err}"
         )
-    })
+    });
+    ANSWERS.with_borrow_mut(|answers| {
+        if answers.len() >= REMEMBERED {
+            answers.drain(..1);
+        }
+        answers.push((image.to_string(), answer.clone()));
+    });
+    answer
 }
 
 /// `reference.ParseNormalizedNamed`.
@@ -230,5 +255,36 @@ mod tests {
         );
         // 255 exactly is fine.
         assert_eq!(check(&format!("team/{}", "a".repeat(250))), Ok(()));
+    }
+
+    /// The remembered answers are the grammar's: asked again (and after more distinct
+    /// images than are remembered have pushed the first out), each image gets the same
+    /// answer as the first time.
+    #[test]
+    fn remembered_answers_are_the_grammars() {
+        let images: Vec<String> = (0..super::REMEMBERED + 8)
+            .map(|i| {
+                if i % 2 == 0 {
+                    format!("app{i}:1")
+                } else {
+                    format!("App{i}:1")
+                }
+            })
+            .collect();
+        let first: Vec<_> = images
+            .iter()
+            .map(|i| super::parse_normalized_named(i))
+            .collect();
+        for _ in 0..2 {
+            for (image, want) in images.iter().zip(&first) {
+                let got =
+                    check(image).map_err(|m| m.rsplit(": ").next().unwrap_or_default().to_string());
+                let want = want
+                    .clone()
+                    .map_err(|m| m.rsplit(": ").next().unwrap_or_default().to_string());
+                assert_eq!(got, want, "{image}");
+            }
+        }
+        assert!(check("App1:1").is_err() && check("app0:1").is_ok());
     }
 }
