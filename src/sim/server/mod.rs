@@ -1153,57 +1153,46 @@ pub fn patch_status(
         return Err(invalid(kind, name, &errors).into());
     }
     let author = write::Author::Other;
+    let now = to_time(world.now);
     match kind.name() {
-        "StatefulSet" => {
-            let set: StatefulSet = decode(kind, &object)?;
-            write::write::<StatefulSet>(world, name, author, |stored| {
-                stored.status = set.status;
-                true
-            });
-        }
-        "DaemonSet" => {
-            let ds: DaemonSet = decode(kind, &object)?;
-            write::write::<DaemonSet>(world, name, author, |stored| {
-                stored.status = ds.status;
-                true
-            });
-        }
-        "PersistentVolumeClaim" => {
-            let claim: PersistentVolumeClaim = decode(kind, &object)?;
-            write::write::<PersistentVolumeClaim>(world, name, author, |stored| {
-                stored.status = claim.status;
-                true
-            });
-        }
+        "StatefulSet" => write_status(world, kind, name, &object, |s: &mut StatefulSet, n| {
+            s.status = n.status
+        })?,
+        "DaemonSet" => write_status(world, kind, name, &object, |s: &mut DaemonSet, n| {
+            s.status = n.status
+        })?,
+        "PersistentVolumeClaim" => write_status(
+            world,
+            kind,
+            name,
+            &object,
+            |s: &mut PersistentVolumeClaim, n| s.status = n.status,
+        )?,
         "PersistentVolume" => {
-            let mut pv: PersistentVolume = decode(kind, &object)?;
-            let old: PersistentVolume = decode(kind, &live)?;
-            // `persistentVolumeStatusStrategy.PrepareForUpdate`: a new phase takes the time
-            // of the change unless the patch set one.
-            let phase = |v: &PersistentVolume| v.status.as_ref().and_then(|s| s.phase.clone());
-            let stamp = |v: &PersistentVolume| {
-                v.status
-                    .as_ref()
-                    .and_then(|s| s.last_phase_transition_time.clone())
-            };
-            if phase(&pv) != phase(&old) && stamp(&pv) == stamp(&old) {
-                let now = to_time(world.now);
-                pv.status
-                    .get_or_insert_with(Default::default)
-                    .last_phase_transition_time = Some(now);
-            }
-            write::write::<PersistentVolume>(world, name, author, |stored| {
-                stored.status = pv.status;
-                true
-            });
+            write_status(
+                world,
+                kind,
+                name,
+                &object,
+                |s: &mut PersistentVolume, mut n| {
+                    // `persistentVolumeStatusStrategy.PrepareForUpdate`: a new phase takes the
+                    // time of the change unless the patch set one.
+                    let phase = |v: &PersistentVolume| v.status.as_ref()?.phase.clone();
+                    let stamp = |v: &PersistentVolume| {
+                        v.status.as_ref()?.last_phase_transition_time.clone()
+                    };
+                    if phase(&n) != phase(s) && stamp(&n) == stamp(s) {
+                        n.status
+                            .get_or_insert_with(Default::default)
+                            .last_phase_transition_time = Some(now);
+                    }
+                    s.status = n.status
+                },
+            )?
         }
-        "Service" => {
-            let svc: Service = decode(kind, &object)?;
-            write::write::<Service>(world, name, author, |stored| {
-                stored.status = svc.status;
-                true
-            });
-        }
+        "Service" => write_status(world, kind, name, &object, |s: &mut Service, n| {
+            s.status = n.status
+        })?,
         _ => {
             write::write_other(world, kind, name, author, |stored| {
                 if new_status.is_null() {
@@ -1219,6 +1208,23 @@ pub fn patch_status(
     }
     response.value = true;
     Ok(response)
+}
+
+/// Writes the status of `object` (the stored object with the patched status) into the
+/// stored object of that kind: `take` moves the decoded object's status into the stored one.
+fn write_status<T: Stored + serde::de::DeserializeOwned>(
+    world: &mut World,
+    kind: &ObjectKind,
+    name: &str,
+    object: &Value,
+    take: impl FnOnce(&mut T, T),
+) -> Result<(), ApiError> {
+    let new: T = decode(kind, object)?;
+    write::write::<T>(world, name, write::Author::Other, |stored| {
+        take(stored, new);
+        true
+    });
+    Ok(())
 }
 
 /// The kinds with a `scale` subresource (their registries' `ScaleREST`).

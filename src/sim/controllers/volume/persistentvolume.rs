@@ -121,31 +121,23 @@ fn sync(world: &mut World, name: &str, announce: bool) {
     // for a class that does not exist), so again at each resync; syncs of one claim within
     // one instant are one sync.
     if class_name.is_empty() {
-        if first_sync_now(world, name) {
-            record(
-                world,
-                Recorder::PERSISTENT_VOLUME,
-                name,
-                "Normal",
-                "FailedBinding",
-                "no persistent volumes available for this claim and no storage class is set".into(),
-            );
-        }
-        owe_sync(world, name);
+        tell_at_every_sync(
+            world,
+            name,
+            "Normal",
+            "FailedBinding",
+            "no persistent volumes available for this claim and no storage class is set".into(),
+        );
         return;
     }
     let Some(class) = class else {
-        if first_sync_now(world, name) {
-            record(
-                world,
-                Recorder::PERSISTENT_VOLUME,
-                name,
-                "Warning",
-                "ProvisioningFailed",
-                format!("storageclass.storage.k8s.io \"{class_name}\" not found"),
-            );
-        }
-        owe_sync(world, name);
+        tell_at_every_sync(
+            world,
+            name,
+            "Warning",
+            "ProvisioningFailed",
+            format!("storageclass.storage.k8s.io \"{class_name}\" not found"),
+        );
         return;
     };
     if waits_for_consumer(&class) && selected.is_none() {
@@ -185,32 +177,12 @@ fn provision_claim(world: &mut World, name: &str, class: &StorageClass, node: Op
         // sync ("controller will retry the provisioning in every syncUnboundClaim() call"),
         // so again at each resync.
         Provisioner::Missing(message) => {
-            if first_sync_now(world, name) {
-                record(
-                    world,
-                    Recorder::PERSISTENT_VOLUME,
-                    name,
-                    "Warning",
-                    "ProvisioningFailed",
-                    message,
-                );
-            }
-            owe_sync(world, name);
+            tell_at_every_sync(world, name, "Warning", "ProvisioningFailed", message);
         }
         Provisioner::Disabled(message) => {
             // `provisionClaimOperation` names the plugin on the claim before it fails.
             set_claim_provisioner(world, name, &class.provisioner);
-            if first_sync_now(world, name) {
-                record(
-                    world,
-                    Recorder::PERSISTENT_VOLUME,
-                    name,
-                    "Warning",
-                    "ProvisioningFailed",
-                    message,
-                );
-            }
-            owe_sync(world, name);
+            tell_at_every_sync(world, name, "Warning", "ProvisioningFailed", message);
         }
         Provisioner::External(provisioner) => {
             // `provisionClaimOperationExternal`.
@@ -367,6 +339,29 @@ fn first_sync_now(world: &mut World, name: &str) -> bool {
     }
     synced_at.insert(uid, now);
     true
+}
+
+/// An event `syncUnboundClaim` (or the provisioning it starts) records at every sync of a
+/// claim that still waits: recorded once per instant (the work queue holds a key once), and
+/// the claim is owed the next resync, where it is told again.
+fn tell_at_every_sync(
+    world: &mut World,
+    name: &str,
+    type_: &'static str,
+    reason: &str,
+    message: String,
+) {
+    if first_sync_now(world, name) {
+        record(
+            world,
+            Recorder::PERSISTENT_VOLUME,
+            name,
+            type_,
+            reason,
+            message,
+        );
+    }
+    owe_sync(world, name);
 }
 
 /// `syncUnboundClaim`'s `FailedBinding` for a claim whose volume names another claim (a
