@@ -1006,6 +1006,14 @@ fn finish_if_released(world: &mut World, kind: &ObjectKind, name: &str) {
     remove(world, kind, name);
 }
 
+/// The object a PATCH applies to, as JSON, or the NotFound every verb answers.
+fn live_json(world: &World, kind: &ObjectKind, name: &str) -> Result<Value, ApiError> {
+    world
+        .store
+        .to_json(kind, name)
+        .ok_or_else(|| ApiError::not_found(kind, name))
+}
+
 /// PATCH: `kubectl patch` with a strategic merge, JSON merge or JSON patch. kubectl sends
 /// no `fieldValidation`, so unknown fields are dropped with a warning
 /// ([`FieldValidation::Warn`]).
@@ -1016,9 +1024,7 @@ pub fn patch(
     patch_type: PatchType,
     body: &Value,
 ) -> Result<Response<bool>, RequestError> {
-    let Some(live) = world.store.to_json(kind, name) else {
-        return Err(ApiError::not_found(kind, name).into());
-    };
+    let live = live_json(world, kind, name)?;
     let patched = patch_type.apply(&live, body, kind)?;
     // `checkName`: a patch that removes or changes the name is refused.
     let patched_name = patched
@@ -1051,9 +1057,7 @@ pub fn patch_status(
     patch_type: PatchType,
     body: &Value,
 ) -> Result<Response<bool>, RequestError> {
-    let Some(live) = world.store.to_json(kind, name) else {
-        return Err(ApiError::not_found(kind, name).into());
-    };
+    let live = live_json(world, kind, name)?;
     if *kind == ObjectKind::Pod {
         return patch_pod_status(world, kind, name, &live, patch_type, body);
     }
@@ -1245,9 +1249,7 @@ pub fn patch_scale(
     patch_type: PatchType,
     body: &Value,
 ) -> Result<Response<bool>, RequestError> {
-    let Some(live) = world.store.to_json(kind, name) else {
-        return Err(ApiError::not_found(kind, name).into());
-    };
+    let live = live_json(world, kind, name)?;
     let meta = live.get("metadata").cloned().unwrap_or(Value::Null);
     let mut scale_meta = serde_json::Map::new();
     for key in [
