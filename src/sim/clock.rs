@@ -165,9 +165,16 @@ impl<E> Default for Timers<E> {
 }
 
 impl<E> Timers<E> {
-    pub fn at(&mut self, when: Millis, event: E) {
+    /// Sets a timer; returns its turn within its instant, for [`Timers::cancel`].
+    pub fn at(&mut self, when: Millis, event: E) -> u64 {
         self.seq += 1;
         self.queue.insert((when, self.seq), event);
+        self.seq
+    }
+
+    /// Takes back the timer set for `when` in turn `seq`.
+    pub fn cancel(&mut self, when: Millis, seq: u64) -> Option<E> {
+        self.queue.remove(&(when, seq))
     }
 
     pub fn next_time(&self) -> Option<Millis> {

@@ -95,7 +95,7 @@ pub struct Kubelet {
     /// Images present on each node (pulled once, kept).
     node_images: BTreeMap<String, BTreeSet<String>>,
     /// Pod syncs already asked for, so each (instant, pod) is asked once.
-    scheduled: BTreeSet<(Millis, String)>,
+    scheduled: BTreeMap<(Millis, String), u64>,
     /// Nodes whose kubelet stopped (`make node/n down`).
     pub down: BTreeSet<String>,
 }
@@ -322,15 +322,29 @@ pub(crate) fn event(
 
 /// Asks for the pod's worker to run at `when` (once per instant).
 pub(crate) fn sync_at(world: &mut World, name: &str, uid: &str, when: Millis) {
-    if world.kubelet.scheduled.insert((when, uid.to_string())) {
-        world.timers.at(
-            when,
-            Timer::PodSync {
-                pod: name.to_string(),
-                uid: uid.to_string(),
-            },
-        );
+    let key = (when, uid.to_string());
+    if world.kubelet.scheduled.contains_key(&key) {
+        return;
     }
+    let seq = world.timers.at(
+        when,
+        Timer::PodSync {
+            pod: name.to_string(),
+            uid: uid.to_string(),
+        },
+    );
+    world.kubelet.scheduled.insert(key, seq);
+}
+
+/// [`sync_at`] for the instant a deleted pod's object goes: its turn in that instant is
+/// taken now, after the pods deleted before it, even if a sync of the pod (a probe's) was
+/// set for that instant earlier. Pods whose grace periods end together are gone in the
+/// order they were deleted (`created`/`deleted` order).
+pub(crate) fn sync_in_turn_at(world: &mut World, name: &str, uid: &str, when: Millis) {
+    if let Some(seq) = world.kubelet.scheduled.remove(&(when, uid.to_string())) {
+        world.timers.cancel(when, seq);
+    }
+    sync_at(world, name, uid, when);
 }
 
 /// The kubelet's informer handler: the pods (bound to its nodes) that changed.

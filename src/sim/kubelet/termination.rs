@@ -200,7 +200,7 @@ pub(crate) fn begin(world: &mut World, name: &str, uid: &str, node: &str) {
     rt.gone_at = Some(gone_at);
     rt.stops_at = (last > now).then_some(last);
     world.kubelet.pods.insert(uid.to_string(), rt);
-    sync_at(world, name, uid, gone_at);
+    super::sync_in_turn_at(world, name, uid, gone_at);
     if last > now {
         sync_at(world, name, uid, last);
     } else {
@@ -275,7 +275,7 @@ pub(crate) fn shorten(world: &mut World, name: &str, uid: &str, grace: Millis) {
     rt.gone_at = Some(gone_at);
     rt.stops_at = (last > now).then_some(last);
     world.kubelet.pods.insert(key, rt);
-    sync_at(world, name, uid, gone_at);
+    super::sync_in_turn_at(world, name, uid, gone_at);
     if last > now {
         sync_at(world, name, uid, last);
     } else {
