@@ -35,29 +35,9 @@ pub fn applied_configuration(modified: &Value) -> String {
             *annotations = Value::Object(Map::new());
         }
     }
-    let mut text = go_html_escape(&super::canonical::to_string(&m));
+    let mut text = super::canonical::to_go_json(&m);
     text.push('\n');
     text
-}
-
-/// Go's `json.Encoder` escapes `<`, `>` and `&` (`SetEscapeHTML` is on by default) and the
-/// line and paragraph separators U+2028 and U+2029, wherever they stand in a string.
-fn go_html_escape(json: &str) -> String {
-    if !json.contains(['<', '>', '&', '\u{2028}', '\u{2029}']) {
-        return json.to_string();
-    }
-    let mut out = String::with_capacity(json.len() + 16);
-    for c in json.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// kubectl client-side apply of `modified` (the file's object) onto `live` (the server's

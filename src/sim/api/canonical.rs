@@ -12,6 +12,32 @@ pub fn to_string(value: &Value) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// [`to_string`] with Go's escapes: the bytes `json.Marshal` writes (the ControllerRevision
+/// data a hash is taken over, kubectl's last-applied annotation).
+pub fn to_go_json(value: &Value) -> String {
+    go_html_escape(&to_string(value))
+}
+
+/// Go's `json.Encoder` escapes `<`, `>` and `&` (`SetEscapeHTML` is on by default) and the
+/// line and paragraph separators U+2028 and U+2029, wherever they stand in a string.
+fn go_html_escape(json: &str) -> String {
+    if !json.contains(['<', '>', '&', '\u{2028}', '\u{2029}']) {
+        return json.to_string();
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// [`to_string`] into one buffer.
 fn write_canonical(value: &Value, out: &mut Vec<u8>) {
     match value {

@@ -17,8 +17,9 @@ use crate::sim::{labels, server};
 /// `ControllerRevisionHashLabel`, the StatefulSet controller's (`NewControllerRevision`).
 pub const HASH_LABEL: &str = "controller.kubernetes.io/hash";
 
-/// `HashControllerRevision`: FNV-1 32 over the data, then the collision count, printed
-/// in decimal and passed through `rand.SafeEncodeString` (B-REV-2).
+/// `HashControllerRevision`: FNV-1 32 over the data as `json.Marshal` wrote it (`&`, `<`
+/// and `>` escaped), then the collision count, printed in decimal and passed through
+/// `rand.SafeEncodeString` (B-REV-2).
 pub fn hash(data: &Value, collision_count: i32) -> String {
     let mut h: u32 = 0x811c_9dc5;
     let mut feed = |bytes: &[u8]| {
@@ -27,7 +28,7 @@ pub fn hash(data: &Value, collision_count: i32) -> String {
             h ^= *b as u32;
         }
     };
-    feed(crate::sim::api::canonical::to_string(data).as_bytes());
+    feed(crate::sim::api::canonical::to_go_json(data).as_bytes());
     feed(collision_count.to_string().as_bytes());
     safe_encode(&h.to_string())
 }
