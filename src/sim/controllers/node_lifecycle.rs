@@ -232,9 +232,12 @@ const CONDITION_TAINTS: [(&str, &str, &str); 6] = [
 
 /// `doNoScheduleTaintingPass` (taint-nodes-by-condition, B-DRAIN-7): the NoSchedule taints
 /// of the node's conditions, in the order of its conditions, then
-/// `node.kubernetes.io/unschedulable` for a cordoned node. Upstream builds them without
-/// `timeAdded` (it is only written for NoExecute taints).
+/// `node.kubernetes.io/unschedulable` for a cordoned node. The taints it adds get
+/// `timeAdded` (`SwapNodeControllerTaint` stamps every taint it adds; the Taint field's
+/// old comment "only written for NoExecute taints" was removed for that reason,
+/// kubernetes/kubernetes#131644); one already there keeps its time.
 pub fn no_schedule_tainting(world: &mut World, node: &str) {
+    let now = world.now;
     crate::sim::server::write::<Node>(world, node, crate::sim::server::Author::Other, |object| {
         let mut wanted: Vec<&str> = Vec::new();
         for condition in object
@@ -270,7 +273,7 @@ pub fn no_schedule_tainting(world: &mut World, node: &str) {
                 taints.push(Taint {
                     key: key.into(),
                     effect: "NoSchedule".into(),
-                    time_added: None,
+                    time_added: Some(to_time(now)),
                     value: None,
                 });
                 changed = true;
