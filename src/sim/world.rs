@@ -127,8 +127,6 @@ pub enum Timer {
     PodSync { pod: String, uid: String },
     /// A controller asked to look at a StatefulSet again (minReadySeconds, back-off).
     SyncStatefulSet { name: String },
-    /// The StatefulSet informer's periodic resync (every 30 s from the controller's start).
-    ResyncStatefulSets,
     /// The DaemonSet controller asked to look at a set again (minReadySeconds, back-off).
     SyncDaemonSet { name: String },
     /// The node-monitor grace period of a node that stopped reporting ran out.
@@ -147,6 +145,9 @@ pub enum Timer {
     UnscheduledTerminatingPods,
     /// The PV controller's periodic resync of the claims (every 15 s).
     ResyncClaims,
+    /// The scheduling queue's `flushUnschedulablePodsLeftover` (every 30 s) that is due to
+    /// move a pod unschedulable for over 5 minutes back to be tried.
+    FlushUnschedulableLeftover,
     /// The recycler of a volume released by the claim with this UID is done.
     RecycleVolume { name: String, claim_uid: String },
     /// The ReplicaSet controller asked to look at a ReplicaSet again (availability,
@@ -176,8 +177,6 @@ pub struct World {
     /// The StatefulSet controller's incremental view of each set's pods.
     pub statefulset_index:
         std::collections::BTreeMap<String, super::controllers::statefulset::index::SetIndex>,
-    /// The StatefulSet informer's 30 s resync: the sets owed one, and when it comes.
-    pub statefulset_resync: super::controllers::statefulset::Resync,
     pub daemonset: super::controllers::daemon::DaemonSetController,
     pub deployment: super::controllers::deployment::DeploymentController,
     pub replicaset: super::controllers::replicaset::ReplicaSetController,
@@ -253,7 +252,6 @@ impl World {
             timers: Timers::default(),
             statefulset_queue: RateLimitingQueue::new(SECOND, Millis::secs(60)),
             statefulset_index: Default::default(),
-            statefulset_resync: Default::default(),
             daemonset: Default::default(),
             deployment: Default::default(),
             replicaset: Default::default(),
@@ -421,10 +419,6 @@ impl World {
                 super::controllers::taint_eviction::fire(self, &pod, &uid);
                 Ok(())
             }
-            Timer::ResyncStatefulSets => {
-                super::controllers::statefulset::resync(self);
-                Ok(())
-            }
             Timer::OrphanedPods { node } => {
                 super::controllers::podgc::gc_orphaned(self, &node);
                 Ok(())
@@ -443,6 +437,10 @@ impl World {
             }
             Timer::ResyncClaims => {
                 super::controllers::volume::resync(self);
+                Ok(())
+            }
+            Timer::FlushUnschedulableLeftover => {
+                super::scheduler::flush_leftover(self);
                 Ok(())
             }
             Timer::RecycleVolume { name, claim_uid } => {

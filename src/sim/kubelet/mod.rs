@@ -433,7 +433,6 @@ pub fn on_timer(world: &mut World, timer: Timer) -> Result<(), SimError> {
             super::controllers::node_lifecycle::not_ready(world, &node, epoch)
         }
         Timer::SyncStatefulSet { .. }
-        | Timer::ResyncStatefulSets
         | Timer::SyncDisruptionBudget { .. }
         | Timer::SyncDaemonSet { .. }
         | Timer::TaintEviction { .. }
@@ -442,6 +441,7 @@ pub fn on_timer(world: &mut World, timer: Timer) -> Result<(), SimError> {
         | Timer::UnscheduledTerminatingPods
         | Timer::NodeStatusSync { .. }
         | Timer::ResyncClaims
+        | Timer::FlushUnschedulableLeftover
         | Timer::RecycleVolume { .. }
         | Timer::SyncReplicaSet { .. }
         | Timer::SyncDeployment { .. } => {}

@@ -29,7 +29,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use self::cache::Cache;
 use self::framework::{fit_error, NodeEntry, PodInfo, Resources, SpreadConstraint, Status};
 use self::plugins::*;
-use super::clock::to_time;
+use super::clock::{to_time, Millis};
 use super::kinds::ObjectKind;
 use super::podutil::{self, natural_cmp};
 use super::server;
@@ -45,6 +45,14 @@ pub struct Scheduler {
     pub unschedulable: BTreeSet<String>,
     /// The last FailedScheduling message of each waiting pod.
     last_message: BTreeMap<String, String>,
+    /// When each waiting pod last failed (`QueuedPodInfo.Timestamp`), for the leftover
+    /// flush; and the flushes set to come.
+    failed_at: BTreeMap<String, Millis>,
+    leftover_flushes: BTreeSet<Millis>,
+    /// Waiting pods the leftover flush moved: their next failure is recorded even with the
+    /// same message (every attempt records `FailedScheduling`; a retry on a change that
+    /// could not help is not made upstream, whose queueing hints skip it).
+    flushed: BTreeSet<String>,
     /// A change asked for the waiting pods to be tried again.
     retry: bool,
     /// Waiting pods a change concerns alone (a claim of theirs was created or bound, a
@@ -259,6 +267,8 @@ fn flush(world: &mut World) {
             world.scheduler.nominated.remove(&name);
             world.scheduler.unschedulable.remove(&name);
             world.scheduler.last_message.remove(&name);
+            world.scheduler.failed_at.remove(&name);
+            world.scheduler.flushed.remove(&name);
             world.scheduler.affinity_waiters.remove(&name);
             stop_waiting_for_claims(world, &name);
         }
@@ -807,6 +817,8 @@ fn bind(world: &mut World, name: &str, node: &str, info: &PodInfo) {
     world.scheduler.nominated.remove(name);
     world.scheduler.unschedulable.remove(name);
     world.scheduler.last_message.remove(name);
+    world.scheduler.failed_at.remove(name);
+    world.scheduler.flushed.remove(name);
     world.scheduler.affinity_waiters.remove(name);
     stop_waiting_for_claims(world, name);
     if !world.scheduler.affinity_waiters.is_empty() {
@@ -850,6 +862,8 @@ fn bind(world: &mut World, name: &str, node: &str, info: &PodInfo) {
 /// it), as `handleSchedulingFailure` writes them.
 fn fail(world: &mut World, name: &str, message: String, nominated: Option<String>) {
     world.scheduler.unschedulable.insert(name.to_string());
+    leftover_after(world, name);
+    let flushed = world.scheduler.flushed.remove(name);
     wait_for_claims(world, name);
     if message.contains(inter_pod_affinity::ERR_REASON_AFFINITY) {
         world.scheduler.affinity_waiters.insert(name.to_string());
@@ -866,11 +880,11 @@ fn fail(world: &mut World, name: &str, message: String, nominated: Option<String
             != n
     });
     let same = world.scheduler.last_message.get(name) == Some(&message);
-    if same && !nomination_changes {
+    if same && !nomination_changes && !flushed {
         return;
     }
     let now = world.now;
-    if !same {
+    if !same || flushed {
         world
             .scheduler
             .last_message
@@ -912,6 +926,46 @@ fn fail(world: &mut World, name: &str, message: String, nominated: Option<String
             world.scheduler.nominated.remove(name);
         }
         None => {}
+    }
+}
+
+/// `podMaxInUnschedulablePodsDuration`: a pod unschedulable for longer is tried again
+/// at the next leftover flush, whatever changed meanwhile.
+const MAX_IN_UNSCHEDULABLE: Millis = Millis::secs(300);
+/// The period of `flushUnschedulablePodsLeftover` (`wait.Until`, from the start).
+const LEFTOVER_FLUSH_PERIOD: Millis = Millis::secs(30);
+
+/// The pod just failed: the first leftover flush more than 5 minutes later moves it back
+/// to be tried (`flushUnschedulablePodsLeftover`: `now - Timestamp >
+/// podMaxInUnschedulablePodsDuration`).
+fn leftover_after(world: &mut World, name: &str) {
+    let now = world.now;
+    world.scheduler.failed_at.insert(name.to_string(), now);
+    let due = (now + MAX_IN_UNSCHEDULABLE).next_multiple_of(LEFTOVER_FLUSH_PERIOD);
+    if world.scheduler.leftover_flushes.insert(due) {
+        world
+            .timers
+            .at(due, super::world::Timer::FlushUnschedulableLeftover);
+    }
+}
+
+/// `flushUnschedulablePodsLeftover`: the waiting pods that failed more than 5 minutes ago
+/// are tried again now (their backoff is long over), as an update would.
+pub fn flush_leftover(world: &mut World) {
+    let now = world.now;
+    world.scheduler.leftover_flushes.remove(&now);
+    let due: Vec<String> = world
+        .scheduler
+        .failed_at
+        .iter()
+        .filter(|(name, at)| {
+            now - **at > MAX_IN_UNSCHEDULABLE && world.scheduler.unschedulable.contains(*name)
+        })
+        .map(|(name, _)| name.clone())
+        .collect();
+    for name in due {
+        world.scheduler.flushed.insert(name.clone());
+        world.scheduler.retry_pod(&name);
     }
 }
 
@@ -961,6 +1015,8 @@ pub fn forget(world: &mut World, name: &str) {
     world.scheduler.nominated.remove(name);
     world.scheduler.unschedulable.remove(name);
     world.scheduler.last_message.remove(name);
+    world.scheduler.failed_at.remove(name);
+    world.scheduler.flushed.remove(name);
     world.scheduler.affinity_waiters.remove(name);
     if world.scheduler.cache.remove(name) {
         // Room appeared: pods that fit nowhere get another chance.

@@ -31,19 +31,10 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
         ObjectKind::StatefulSet if event.change != Change::Deleted && !event.status_only => {
             world.statefulset_queue.add(&event.name);
         }
-        // Claims matter to the retention policy; one that went away may also unblock a
-        // pod waiting on a stale claim (B-RET-5).
-        ObjectKind::PersistentVolumeClaim => {
-            on_claim_event(world, &event.name, event.change == Change::Modified);
-            if event.change == Change::Deleted {
-                let sets: Vec<String> = world.store.statefulsets().keys().cloned().collect();
-                for set in sets {
-                    world.statefulset_queue.add(&set);
-                }
-            }
-        }
-        // No handler upstream: a changed revision is seen at the next resync.
-        ObjectKind::ControllerRevision if !event.status_only => on_revision_event(world, event),
+        // The controller has no claim or revision handler (`// TODO: Watch volumes`): a
+        // changed claim only marks its ordinal to be looked at again at the set's next
+        // sync (its pods' or its own events), which converges it (B-RET-9).
+        ObjectKind::PersistentVolumeClaim => on_claim_event(world, &event.name),
         _ => {}
     }
     Ok(())
@@ -109,12 +100,12 @@ fn mark_dirty(world: &mut World, set: String, pod: &str) {
     world.statefulset_queue.add(&set);
 }
 
-/// A claim came or went: the pod of that ordinal is looked at again (retention owner
-/// references, B-RET-9). A changed claim is not a reason to sync upstream, which has no
-/// claim handler: the sync that follows (a pod's or the set's event, or the 30 s resync)
-/// converges it, so an edit of a claim's owner references is undone at the latest at the
-/// next resync.
-pub fn on_claim_event(world: &mut World, claim: &str, modified: bool) {
+/// A claim came or went: the pod of that ordinal is looked at again at the set's next
+/// sync (retention owner references, B-RET-9). A changed claim is not a reason to sync:
+/// upstream has no claim handler, and no periodic resync either (kubernetes/kubernetes
+/// #75622 removed the 30 s one; the informer factory's own is 12 to 24 h), so an edit of a
+/// claim's owner references is undone at the set's next sync, whatever causes it.
+pub fn on_claim_event(world: &mut World, claim: &str) {
     let mut touched = Vec::new();
     for (name, set) in world.store.statefulsets() {
         let templates = set
@@ -141,74 +132,6 @@ pub fn on_claim_event(world: &mut World, claim: &str, modified: bool) {
             .or_default()
             .dirty_ordinals
             .insert(ordinal);
-        if modified {
-            owe_resync(world, &set);
-        } else {
-            world.statefulset_queue.add(&set);
-        }
-    }
-}
-
-/// The informer resync period of the StatefulSet controller (`statefulSetResyncPeriod`):
-/// every 30 s from its start, every set is enqueued again.
-pub const RESYNC_PERIOD: Millis = Millis::secs(30);
-
-/// The resync, modelled where it can change something. A sync whose inputs did not change
-/// since its last successful run does nothing, and every input but the ControllerRevisions
-/// reaches the controller through an informer handler. So a set is owed a resync only when
-/// its last sync failed (upstream retries it at the resync too, besides its back-off), or
-/// when a ControllerRevision changed since; the others' resyncs are skipped, and a quiet
-/// cluster has no timer left.
-#[derive(Debug, Default)]
-pub struct Resync {
-    pub owed: std::collections::BTreeSet<String>,
-    pub at: Option<Millis>,
-}
-
-/// Marks `set` as owed a resync and makes sure the next one is scheduled.
-fn owe_resync(world: &mut World, set: &str) {
-    world.statefulset_resync.owed.insert(set.to_string());
-    if world.statefulset_resync.at.is_none() {
-        let at = world.now.next_multiple_of(RESYNC_PERIOD);
-        world.statefulset_resync.at = Some(at);
-        world.timers.at(at, Timer::ResyncStatefulSets);
-    }
-}
-
-/// The resync came: every set owed one is enqueued (as the informer's update handler
-/// does), in name order.
-pub fn resync(world: &mut World) {
-    world.statefulset_resync.at = None;
-    let owed = std::mem::take(&mut world.statefulset_resync.owed);
-    for set in owed {
-        if world.store.statefulsets().contains_key(&set) {
-            world.statefulset_queue.add(&set);
-        }
-    }
-}
-
-/// A ControllerRevision changed by someone else than its owner's sync (a user, the
-/// garbage collector): the controller has no handler for revisions, so its owner (or, for
-/// an orphan, every set) sees it at the next resync.
-pub fn on_revision_event(world: &mut World, event: &WatchEvent) {
-    let owner = event.owner_uid.clone().or_else(|| {
-        world
-            .store
-            .revisions()
-            .get(&event.name)
-            .and_then(|r| r.metadata.owner_references.as_ref())
-            .and_then(|refs| refs.iter().find(|r| r.controller == Some(true)))
-            .map(|r| r.uid.clone())
-    });
-    let sets: Vec<String> = world
-        .store
-        .statefulsets()
-        .iter()
-        .filter(|(_, s)| owner.is_none() || s.metadata.uid == owner)
-        .map(|(name, _)| name.clone())
-        .collect();
-    for set in sets {
-        owe_resync(world, &set);
     }
 }
 
@@ -253,14 +176,8 @@ pub fn sync(world: &mut World, name: &str) -> Result<(), SimError> {
     world.statefulset_index.insert(name.to_string(), index);
     let outcome = result?;
     match outcome {
-        control::Outcome::Done => {
-            world.statefulset_queue.forget(name);
-            world.statefulset_resync.owed.remove(name);
-        }
-        control::Outcome::Failed => {
-            requeue_with_backoff(world, name);
-            owe_resync(world, name);
-        }
+        control::Outcome::Done => world.statefulset_queue.forget(name),
+        control::Outcome::Failed => requeue_with_backoff(world, name),
     }
     Ok(())
 }
