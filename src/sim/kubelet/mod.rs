@@ -202,6 +202,10 @@ pub(crate) struct Ctr {
     pub state: State,
     pub restart_count: i32,
     pub last: Option<LastTermination>,
+    /// The dead instance before `last`, which the runtime still has (scn runs no container
+    /// garbage collection): a deleted pod's status shows it as the last state of a
+    /// container whose newest instance had exited (`termination.rs`). Boxed: rarely set.
+    pub earlier: Option<Box<LastTermination>>,
     /// The crash back-off that the next crash waits; `None` until the first crash.
     pub backoff: Option<Millis>,
     pub ready: bool,

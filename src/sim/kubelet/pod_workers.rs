@@ -35,6 +35,7 @@ fn ctr(c: &k8s_openapi::api::core::v1::Container, role: Role) -> Ctr {
         state: State::NotStarted,
         restart_count: 0,
         last: None,
+        earlier: None,
         backoff: None,
         ready: false,
         ready_change: None,
@@ -818,6 +819,7 @@ fn terminated(
     if let Some(image) = c.next_image.take() {
         // Stopped for a new definition: restarted whatever the restart policy, with the new
         // image and a fresh back-off (upstream keys the back-off by the container's hash).
+        c.earlier = c.last.take().map(Box::new);
         c.last = Some(LastTermination {
             instance: c.restart_count,
             started: since,
@@ -842,6 +844,7 @@ fn terminated(
         c.exit_message = message;
         return;
     }
+    c.earlier = c.last.take().map(Box::new);
     c.last = Some(LastTermination {
         instance: c.restart_count,
         started: since,
@@ -877,7 +880,7 @@ fn terminated(
 /// its `restartPolicyRules` whose exit codes match decides, then its own `restartPolicy`,
 /// then the pod's (`Always`; `OnFailure`: on a non-zero code; `Never`). An init container
 /// under a pod's `Always` restarts only when it failed.
-fn should_restart(c: &Ctr, pod_policy: &str, code: i32) -> bool {
+pub(crate) fn should_restart(c: &Ctr, pod_policy: &str, code: i32) -> bool {
     match c.role {
         Role::Sidecar => return true,
         Role::Init if code == 0 => return false,

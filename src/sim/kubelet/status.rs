@@ -407,8 +407,14 @@ pub(crate) fn kubelet_owned(type_: &str) -> bool {
 /// conditions are for the pod's generation as the kubelet saw it (`observedGeneration`, Pod
 /// Generation, GA in v1.35).
 pub(crate) fn kubelet_conditions(status: &mut PodStatus, generation: Option<i64>, now: Millis) {
-    set_condition(status, "PodScheduled", true, now);
     terminal_conditions(status, now);
+    stamp_conditions(status, generation, now);
+}
+
+/// `kubelet_conditions` without the terminal phase's reasons: `PodScheduled`, the
+/// generation the kubelet saw, and the conditions' order.
+pub(crate) fn stamp_conditions(status: &mut PodStatus, generation: Option<i64>, now: Millis) {
+    set_condition(status, "PodScheduled", true, now);
     status.observed_generation = generation;
     if let Some(conditions) = status.conditions.as_mut() {
         for condition in conditions.iter_mut().filter(|c| kubelet_owned(&c.type_)) {
@@ -523,6 +529,224 @@ fn explain(status: &mut PodStatus, type_: &str, why: Option<(&str, String)>) {
     }
 }
 
+/// The container statuses of the runtime's view (`convertToAPIContainerStatuses`): the init
+/// containers' list when the pod has any, in the spec's order
+/// (`SortStatusesOfInitContainers`), and the app containers' sorted by name
+/// (`kubetypes.SortedContainerStatuses`), whatever their order in the spec.
+fn set_container_statuses(status: &mut PodStatus, rt: &PodRuntime) {
+    let apps = rt.containers.iter().filter(|c| c.role == Role::App).count();
+    let has_init = apps < rt.containers.len();
+    // Exactly as many as there are containers: these are the stored status's lists, and a
+    // vector grown by pushes would keep room for four statuses per pod.
+    let mut init = Vec::with_capacity(rt.containers.len() - apps);
+    let mut app = Vec::with_capacity(apps);
+    for (i, c) in rt.containers.iter().enumerate() {
+        let s = container_status(rt, i);
+        if c.role == Role::App {
+            app.push(s);
+        } else {
+            init.push(s);
+        }
+    }
+    if has_init {
+        status.init_container_statuses = Some(init);
+    }
+    app.sort_by(|a, b| a.name.cmp(&b.name));
+    status.container_statuses = Some(app);
+}
+
+/// What the API shows of a container the runtime has no record of when the pod ends
+/// (`status_manager.go` `TerminatePod`): exit 137, no times.
+fn status_unknown() -> ContainerState {
+    ContainerState {
+        terminated: Some(ContainerStateTerminated {
+            exit_code: 137,
+            reason: Some("ContainerStatusUnknown".into()),
+            message: Some("The container could not be located when the pod was terminated".into()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+fn is_terminated(c: &ContainerStatus) -> bool {
+    c.state.as_ref().is_some_and(|s| s.terminated.is_some())
+}
+
+fn is_waiting(c: &ContainerStatus) -> bool {
+    c.state.as_ref().is_some_and(|s| s.waiting.is_some())
+}
+
+fn exited_zero(state: Option<&ContainerState>) -> bool {
+    state
+        .and_then(|s| s.terminated.as_ref())
+        .is_some_and(|t| t.exit_code == 0)
+}
+
+fn last_terminated(c: &ContainerStatus) -> bool {
+    c.last_state
+        .as_ref()
+        .is_some_and(|s| s.terminated.is_some())
+}
+
+/// `TerminatePod`'s `hasPodInitialized`, on the status the API has: a pod without init
+/// containers, one with a container that ever left waiting (or has a last termination), or
+/// whose last init container has exited 0.
+fn has_pod_initialized(spec: Option<&PodSpec>, status: &PodStatus) -> bool {
+    if spec.is_none_or(|s| s.init_containers.as_ref().is_none_or(|i| i.is_empty())) {
+        return true;
+    }
+    let apps = status.container_statuses.iter().flatten();
+    if apps
+        .into_iter()
+        .any(|c| last_terminated(c) || !is_waiting(c))
+    {
+        return true;
+    }
+    status
+        .init_container_statuses
+        .as_ref()
+        .and_then(|l| l.last())
+        .is_some_and(|c| exited_zero(c.last_state.as_ref()) || exited_zero(c.state.as_ref()))
+}
+
+/// `getPhase` of a deleted pod whose containers have all stopped (podIsTerminal): a regular
+/// init container that failed and would not be restarted fails the pod; one still to run,
+/// or a container that never started, leaves it `Pending`; else it `Succeeded` if every
+/// app container exited 0, or `Failed`.
+fn deleted_pod_phase(rt: &PodRuntime) -> &'static str {
+    let (mut pending, mut failed_init, mut stopped, mut succeeded) = (0, 0, 0, 0);
+    for c in &rt.containers {
+        match (c.role, &c.state) {
+            (Role::Init, State::Terminated { code, .. }) => {
+                if *code != 0 && !super::pod_workers::should_restart(c, &rt.restart_policy, *code) {
+                    failed_init += 1;
+                }
+            }
+            (Role::Sidecar, State::Terminated { .. }) => {}
+            (Role::App, State::Terminated { code, .. }) => {
+                stopped += 1;
+                if *code == 0 {
+                    succeeded += 1;
+                }
+            }
+            _ => pending += 1,
+        }
+    }
+    if failed_init > 0 {
+        "Failed"
+    } else if pending > 0 || stopped == 0 {
+        "Pending"
+    } else if stopped == succeeded {
+        "Succeeded"
+    } else {
+        "Failed"
+    }
+}
+
+/// The last status of a deleted pod whose containers have all stopped, held by finalizers
+/// (`kubelet.go` `SyncTerminatedPod`): `generateAPIPodStatus` with podIsTerminal (the phase of
+/// `deleted_pod_phase`, and the conditions that phase implies: Ready and ContainersReady
+/// False with `PodFailed` or `PodCompleted` for a terminal one, else `ContainersNotReady`;
+/// Initialized as `GeneratePodInitializedCondition` finds it; the stopped sandbox no longer
+/// ready to start containers), then the status manager's `TerminatePod`: once the pod has
+/// initialized, an app container that is not terminated becomes `ContainerStatusUnknown`
+/// (exit 137), as does every init container but the trailing ones that never started
+/// (`initializedContainers`, which keeps at least the first); a phase still `Pending` or
+/// `Running` becomes `Failed`, without new conditions. A terminal phase never changes.
+pub(crate) fn terminated_pod(
+    status: &mut PodStatus,
+    spec: Option<&PodSpec>,
+    rt: &PodRuntime,
+    now: Millis,
+) {
+    let initialized = has_pod_initialized(spec, status);
+    if !rt.containers.is_empty() {
+        set_container_statuses(status, rt);
+    }
+    let phase = match status.phase.as_deref() {
+        Some("Succeeded") => "Succeeded",
+        Some("Failed") => "Failed",
+        _ if rt.containers.is_empty() => "Pending",
+        _ => deleted_pod_phase(rt),
+    };
+    set_condition(status, "PodReadyToStartContainers", false, now);
+    let unready = unready_containers(rt);
+    let why = match phase {
+        "Failed" => ("PodFailed", String::new()),
+        "Succeeded" => ("PodCompleted", String::new()),
+        _ => (
+            "ContainersNotReady",
+            format!("containers with unready status: [{}]", unready.join(" ")),
+        ),
+    };
+    for type_ in ["Ready", "ContainersReady"] {
+        set_condition(status, type_, false, now);
+        explain(status, type_, Some((why.0, why.1.clone())));
+    }
+    let app_started = status.container_statuses.iter().flatten().any(|c| {
+        c.state
+            .as_ref()
+            .is_some_and(|s| s.running.is_some() || s.terminated.is_some())
+    });
+    let incomplete: Vec<&str> = rt
+        .containers
+        .iter()
+        .filter(|c| match c.role {
+            Role::Init => !matches!(c.state, State::Terminated { code: 0, .. }),
+            Role::Sidecar => true,
+            Role::App => false,
+        })
+        .map(|c| c.name.as_str())
+        .collect();
+    let initialized_condition = if phase == "Succeeded" {
+        Some(("PodCompleted", String::new()))
+    } else if app_started || incomplete.is_empty() {
+        None
+    } else {
+        Some((
+            "ContainersNotInitialized",
+            format!(
+                "containers with incomplete status: [{}]",
+                incomplete.join(" ")
+            ),
+        ))
+    };
+    if !rt.containers.is_empty() {
+        let value = initialized_condition
+            .as_ref()
+            .is_none_or(|(reason, _)| *reason == "PodCompleted");
+        set_condition(status, "Initialized", value, now);
+        explain(status, "Initialized", initialized_condition);
+    }
+    // `TerminatePod`.
+    if initialized {
+        for c in status.container_statuses.iter_mut().flatten() {
+            if !is_terminated(c) {
+                c.state = Some(status_unknown());
+            }
+        }
+    }
+    if let Some(init) = status.init_container_statuses.as_mut() {
+        // `initializedContainers`: all but the trailing containers still waiting with no
+        // last termination, and at least the first.
+        let tried = init
+            .iter()
+            .rposition(|c| !is_waiting(c) || last_terminated(c))
+            .map_or(1, |i| i + 1);
+        for c in init.iter_mut().take(tried) {
+            if !is_terminated(c) {
+                c.state = Some(status_unknown());
+            }
+        }
+    }
+    if !matches!(phase, "Succeeded" | "Failed") {
+        status.phase = Some("Failed".into());
+    } else {
+        status.phase = Some(phase.into());
+    }
+}
+
 /// Writes the status the runtime shows (a watch event only when it changed); true when the
 /// pod reached a terminal phase.
 pub(crate) fn write(world: &mut World, rt: &mut PodRuntime) -> bool {
@@ -552,28 +776,7 @@ pub(crate) fn write(world: &mut World, rt: &mut PodRuntime) -> bool {
         set_condition(&mut status, "Ready", false, now);
         set_condition(&mut status, "ContainersReady", false, now);
     }
-    let apps = rt.containers.iter().filter(|c| c.role == Role::App).count();
-    let has_init = apps < rt.containers.len();
-    // Exactly as many as there are containers: these are the stored status's lists, and a
-    // vector grown by pushes would keep room for four statuses per pod.
-    let mut init = Vec::with_capacity(rt.containers.len() - apps);
-    let mut app = Vec::with_capacity(apps);
-    for (i, c) in rt.containers.iter().enumerate() {
-        let s = container_status(rt, i);
-        if c.role == Role::App {
-            app.push(s);
-        } else {
-            init.push(s);
-        }
-    }
-    if has_init {
-        // `SortStatusesOfInitContainers`: init containers keep the spec's order.
-        status.init_container_statuses = Some(init);
-    }
-    // `convertToAPIContainerStatuses` sorts the app containers' statuses by name
-    // (`kubetypes.SortedContainerStatuses`), whatever their order in the spec.
-    app.sort_by(|a, b| a.name.cmp(&b.name));
-    status.container_statuses = Some(app);
+    set_container_statuses(&mut status, rt);
     // `mergePodStatus`: a terminal phase is written only once no container can still be
     // running (the sidecars the kubelet stops when the app containers are done); until
     // then the pod keeps the phase it had.

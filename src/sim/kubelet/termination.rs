@@ -8,11 +8,13 @@
 //! prober, which still probes readiness, can turn a container unready before
 //! (`probe_readiness`). The object is gone 1 s after the last one stopped, unless
 //! finalizers hold it. A second delete with a shorter grace period restarts the kill with
-//! it (`shorten`).
+//! it (`shorten`). A container that is not running when the pod is deleted is not restarted
+//! and shows its newest instance, or the default waiting reason (B-CTR-40); a held pod ends
+//! with `SyncTerminatedPod`'s status and `TerminatePod` (`status::terminated_pod`).
 
-use k8s_openapi::api::core::v1::{ContainerState, ContainerStateTerminated, Pod};
+use k8s_openapi::api::core::v1::Pod;
 
-use super::super::clock::{to_time, Millis, ZERO};
+use super::super::clock::{Millis, ZERO};
 use super::super::server;
 use super::super::world::World;
 use super::pod_workers::stop_time;
@@ -191,7 +193,13 @@ pub(crate) fn begin(world: &mut World, name: &str, uid: &str, node: &str) {
             started: now,
         });
     rt.grace = Some(grace);
+    let shown = show_stopped_instances(&mut rt);
     let last = kill_containers(world, &mut rt, grace);
+    if shown && last > now {
+        // Some container still stops: the status the pod worker wrote before `killPod`
+        // already shows the others as the deleted pod's status does.
+        write_stopped_instances(world, &rt);
+    }
     let gone_at = if grace == ZERO {
         now
     } else {
@@ -206,6 +214,71 @@ pub(crate) fn begin(world: &mut World, name: &str, uid: &str, node: &str) {
     } else {
         stopped(world, name, uid);
     }
+}
+
+/// A deleted pod is never restarted (`ShouldContainerBeRestarted` is false once it has a
+/// deletionTimestamp), so `convertToAPIContainerStatuses` no longer lays the restart's
+/// waiting reason (`CrashLoopBackOff`, `ImagePullBackOff`, `ErrImagePull`,
+/// `CreateContainerConfigError`, …) over a container that is not running: one the runtime
+/// has a dead instance of shows that instance, terminated with its exit code (a
+/// crash-looping container its last exit, `Error`), with the instance before it as its
+/// last state; one the runtime never created shows the default waiting reason
+/// (`ContainerCreating`, or `PodInitializing` in a pod with init containers). True when a
+/// container's state changed.
+fn show_stopped_instances(rt: &mut PodRuntime) -> bool {
+    let mut changed = false;
+    for c in &mut rt.containers {
+        match c.state {
+            State::NotStarted
+            | State::Running { .. }
+            | State::PostStart { .. }
+            | State::Stopping { .. }
+            | State::Terminated { .. } => continue,
+            State::Creating { .. }
+            | State::PullFailed { .. }
+            | State::StartFailed { .. }
+            | State::BackOff { .. } => {}
+        }
+        changed = true;
+        match c.last.take() {
+            Some(last) => {
+                c.state = State::Terminated {
+                    started: last.started,
+                    finished: last.finished,
+                    code: last.code,
+                };
+                // The restart count and `containerID` of the newest instance the runtime has.
+                c.restart_count = last.instance;
+                c.exit_message = last.message;
+                c.last = c.earlier.take().map(|b| *b);
+            }
+            None => c.state = State::NotStarted,
+        }
+    }
+    changed
+}
+
+/// Writes the container statuses of the deleted pod's containers that are not running (the
+/// others keep what was written: the pod worker waits in `killPod`).
+fn write_stopped_instances(world: &mut World, rt: &PodRuntime) {
+    let stopped = |s: &State| !matches!(s, State::Stopping { .. });
+    server::write::<Pod>(world, &rt.name, server::Author::Other, |pod| {
+        let Some(status) = pod.status.as_mut() else {
+            return false;
+        };
+        let lists = [
+            status.init_container_statuses.iter_mut().flatten(),
+            status.container_statuses.iter_mut().flatten(),
+        ];
+        for container in lists.into_iter().flatten() {
+            if let Some(i) = rt.containers.iter().position(|c| c.name == container.name) {
+                if stopped(&rt.containers[i].state) {
+                    *container = super::status::container_status(rt, i);
+                }
+            }
+        }
+        true
+    });
 }
 
 /// The pod, already terminating, was deleted again with a shorter grace period: the pod
@@ -335,7 +408,7 @@ pub(crate) fn stopped(world: &mut World, name: &str, uid: &str) {
 }
 
 /// The containers have stopped. Without finalizers the object goes; with them it stays,
-/// in a terminal phase, until they are removed.
+/// in a terminal phase, until they are removed (B-CTR-40).
 pub(crate) fn finish(world: &mut World, name: &str, uid: &str) {
     let now = world.now;
     let Some(pod) = world.store.pods().get(name) else {
@@ -351,51 +424,24 @@ pub(crate) fn finish(world: &mut World, name: &str, uid: &str) {
         return;
     }
     // A pod the kubelet had already stopped (evicted, past its active deadline) keeps the
-    // container states of that status, as `stopped` leaves them.
-    let mut stopped_before = false;
-    if let Some(rt) = world.kubelet.pods.get_mut(uid) {
-        stopped_before = rt.frozen;
-        rt.frozen = true;
-    }
+    // container states and the phase of that status, as `stopped` leaves them.
+    let rt = world.kubelet.pods.get_mut(uid).and_then(|rt| {
+        let stopped_before = std::mem::replace(&mut rt.frozen, true);
+        (!stopped_before).then(|| rt.clone())
+    });
     server::write::<Pod>(world, name, server::Author::Other, |pod| {
         // The status manager's final delete has grace period 0 (`rest.BeforeDelete`).
         server::shorten_grace(&mut pod.metadata, 0);
         let generation = pod.metadata.generation;
+        let spec = pod.spec.as_ref();
         if let Some(status) = pod.status.as_mut() {
-            let lists = (!stopped_before).then_some(status.container_statuses.iter_mut());
-            for container in lists.into_iter().flatten().flatten() {
-                container.ready = false;
-                container.started = Some(false);
-                if container
-                    .state
-                    .as_ref()
-                    .is_some_and(|s| s.terminated.is_some())
-                {
-                    continue;
+            match rt.as_ref() {
+                Some(rt) => {
+                    super::status::terminated_pod(status, spec, rt, now);
+                    super::status::stamp_conditions(status, generation, now);
                 }
-                container.state = Some(ContainerState {
-                    terminated: Some(ContainerStateTerminated {
-                        exit_code: 0,
-                        reason: Some("Completed".into()),
-                        finished_at: Some(to_time(now)),
-                        container_id: container.container_id.clone(),
-                        ..Default::default()
-                    }),
-                    ..Default::default()
-                });
+                None => super::status::kubelet_conditions(status, generation, now),
             }
-            // `getPhase` of a terminal pod whose containers have all stopped: Succeeded
-            // only if every one exited 0, else Failed; a terminal phase never changes.
-            if !matches!(status.phase.as_deref(), Some("Failed" | "Succeeded")) {
-                let failed = status.container_statuses.iter().flatten().any(|c| {
-                    c.state
-                        .as_ref()
-                        .and_then(|s| s.terminated.as_ref())
-                        .is_some_and(|t| t.exit_code != 0)
-                });
-                status.phase = Some(if failed { "Failed" } else { "Succeeded" }.into());
-            }
-            super::status::kubelet_conditions(status, generation, now);
         }
         true
     });

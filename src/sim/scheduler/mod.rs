@@ -178,11 +178,26 @@ pub fn on_pod(world: &mut World, name: &str) {
     if podutil::is_terminating(pod)
         || podutil::phase(pod) != "Pending"
         || world.scheduler.unschedulable.contains(name)
+        || !responsible_for_pod(pod)
         || is_gated(pod)
     {
         return;
     }
     schedule_one(world, name);
+}
+
+/// The name of the scheduler's one profile (kube-scheduler's default configuration).
+pub const SCHEDULER_NAME: &str = "default-scheduler";
+
+/// `eventhandlers.go` `responsibleForPod`: the scheduler queues only the unassigned pods
+/// whose `spec.schedulerName` one of its profiles has (`profile.Map.HandlesSchedulerName`);
+/// any other pod waits for its own scheduler: it stays Pending, with no `PodScheduled`
+/// condition and no event. (Assigned pods of any scheduler are in the cache all the same.)
+fn responsible_for_pod(pod: &Pod) -> bool {
+    pod.spec
+        .as_ref()
+        .and_then(|s| s.scheduler_name.as_deref())
+        .is_none_or(|name| name == SCHEDULER_NAME)
 }
 
 /// SchedulingGates (PreEnqueue): a pod with `spec.schedulingGates` is not scheduled until
