@@ -515,27 +515,33 @@ pub fn rollout_undo(
             }
         },
     };
-    let mut template = target
-        .pointer("/spec/template")
-        .cloned()
-        .unwrap_or(Value::Null);
-    if let Some(map) = template.as_object_mut() {
-        map.remove("$patch");
-    }
+    // kubectl prints the revision as it was given: 0 when none was.
+    let number = to_revision.unwrap_or(0);
+    // `statefulsetMatch` / `daemonSetMatch`: the revision's data equals the patch the
+    // controller would store for the current template.
     let current = live
         .pointer("/spec/template")
         .cloned()
         .unwrap_or(Value::Null);
-    if current == template {
-        let number = to_revision.unwrap_or(history.len() as i64 - 1);
+    let mut current_patch = current;
+    if let Some(map) = current_patch.as_object_mut() {
+        map.insert("$patch".into(), Value::String("replace".into()));
+    }
+    if target == json!({"spec": {"template": current_patch}}) {
         return Ok(Reply::line(format!(
             "{}/{name} skipped rollback (current template already matches revision {number})",
             kind.kubectl_prefix()
         )));
     }
-    let mut updated = live.clone();
-    updated["spec"]["template"] = template;
-    let response = server::update(world, kind, name, &updated)?;
+    // The revision's data is sent as it is, as a strategic merge patch (its template
+    // carries `$patch: replace`); a refusal is wrapped as kubectl wraps it.
+    let response =
+        server::patch(world, kind, name, PatchType::Strategic, &target).map_err(|e| match e {
+            RequestError::Api(e) => {
+                client_error(format!("failed restoring revision {number}: {}", e.message))
+            }
+            other => other,
+        })?;
     Ok(Reply::with_warnings(
         format!("{}/{name} rolled back", kind.kubectl_prefix()),
         response.warnings,
