@@ -620,9 +620,9 @@ fn rollout_undo_deployment(
         },
     };
     if live.pointer("/spec/paused").and_then(Value::as_bool) == Some(true) {
-        return Err(client_error(
-            "you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again",
-        ));
+        return Err(client_error(format!(
+            "you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume deployment/{name}' and try again"
+        )));
     }
     let mut template = rs
         .spec

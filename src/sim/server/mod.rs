@@ -587,7 +587,7 @@ pub fn create(
             warnings.extend(other_warnings(other, &body, None));
             let mut metadata = meta_of(value);
             init_meta(world, kind, &mut metadata);
-            metadata.generation = Some(1);
+            metadata.generation = has_generation(other).then_some(1);
             body["metadata"] = serde_json::to_value(&metadata).unwrap_or(Value::Null);
             world.store.others.insert(
                 (other.clone(), name.clone()),
@@ -947,7 +947,10 @@ fn update_with(
                     Some(old) if deployment::handles(k) => {
                         deployment::new_generation(k, &value, old)
                     }
-                    old => old.as_ref().and_then(|o| o.get("spec")) != value.get("spec"),
+                    old => {
+                        has_generation(k)
+                            && old.as_ref().and_then(|o| o.get("spec")) != value.get("spec")
+                    }
                 };
                 if bump {
                     let generation = old_meta.generation.unwrap_or(0) + 1;
@@ -1012,6 +1015,24 @@ fn live_json(world: &World, kind: &ObjectKind, name: &str) -> Result<Value, ApiE
         .store
         .to_json(kind, name)
         .ok_or_else(|| ApiError::not_found(kind, name))
+}
+
+/// Whether the kind's strategy gives it a `metadata.generation` (`PrepareForCreate` sets 1,
+/// `PrepareForUpdate` bumps it on a new spec): the workloads, budgets, priority classes,
+/// ingresses and network policies. ConfigMaps, Secrets, Namespaces, ServiceAccounts,
+/// Endpoints and Events have none (their strategies never set it).
+fn has_generation(kind: &str) -> bool {
+    matches!(
+        kind,
+        "Deployment"
+            | "ReplicaSet"
+            | "Job"
+            | "CronJob"
+            | "PodDisruptionBudget"
+            | "PriorityClass"
+            | "Ingress"
+            | "NetworkPolicy"
+    )
 }
 
 /// PATCH: `kubectl patch` with a strategic merge, JSON merge or JSON patch. kubectl sends

@@ -228,6 +228,8 @@ fn claim_replicasets(world: &mut World, d: &Deployment) -> Vec<ReplicaSet> {
                 } else if !deleting {
                     let mut refs = rs.metadata.owner_references.clone().unwrap_or_default();
                     refs.retain(|r| r.uid != uid);
+                    // `ReleaseReplicaSet`'s delete patch: an emptied list is omitted.
+                    let refs = (!refs.is_empty()).then_some(refs);
                     let body = json!({"metadata": {"ownerReferences": refs}});
                     let _ = server::patch(world, &rs_kind, &name, server::PatchType::Merge, &body);
                 }
