@@ -113,6 +113,10 @@ pub fn known_columns(kind: Kind) -> &'static [&'static str] {
             "IMAGES",
             "SELECTOR",
         ],
-        Kind::ConfigMap | Kind::Secret => &[],
+        Kind::ConfigMap
+        | Kind::Secret
+        | Kind::ResourceQuota
+        | Kind::LimitRange
+        | Kind::HorizontalPodAutoscaler => &[],
     }
 }

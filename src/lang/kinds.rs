@@ -59,6 +59,15 @@ pub const ALIASES: &[(&str, Kind)] = &[
     ("pc", Kind::PriorityClass),
     ("endpoints", Kind::Endpoints),
     ("ep", Kind::Endpoints),
+    ("resourcequota", Kind::ResourceQuota),
+    ("resourcequotas", Kind::ResourceQuota),
+    ("quota", Kind::ResourceQuota),
+    ("limitrange", Kind::LimitRange),
+    ("limitranges", Kind::LimitRange),
+    ("limits", Kind::LimitRange),
+    ("horizontalpodautoscaler", Kind::HorizontalPodAutoscaler),
+    ("horizontalpodautoscalers", Kind::HorizontalPodAutoscaler),
+    ("hpa", Kind::HorizontalPodAutoscaler),
 ];
 
 /// The kinds that have a table (`expect pods { ... }`).
@@ -109,6 +118,9 @@ pub fn singular(kind: Kind) -> &'static str {
         Kind::PodDisruptionBudget => "poddisruptionbudget",
         Kind::PriorityClass => "priorityclass",
         Kind::Endpoints => "endpoints",
+        Kind::ResourceQuota => "resourcequota",
+        Kind::LimitRange => "limitrange",
+        Kind::HorizontalPodAutoscaler => "horizontalpodautoscaler",
     }
 }
 
@@ -132,5 +144,8 @@ pub fn table_name(kind: Kind) -> &'static str {
         Kind::PodDisruptionBudget => "poddisruptionbudgets",
         Kind::PriorityClass => "priorityclasses",
         Kind::Endpoints => "endpoints",
+        Kind::ResourceQuota => "resourcequotas",
+        Kind::LimitRange => "limitranges",
+        Kind::HorizontalPodAutoscaler => "horizontalpodautoscalers",
     }
 }

@@ -18,6 +18,10 @@
 //! - [`priority`]: the Priority admission plugin (a pod's priority from its class);
 //! - [`priorityclass`]: PriorityClass defaulting, validation and the one global default;
 //! - [`resource`]: resource arithmetic on pod specs (component-helpers' `resource`);
+//! - [`resourcequota`]: ResourceQuota validation, what pods and claims cost, and the
+//!   ResourceQuota admission plugin's check;
+//! - [`horizontalpodautoscaler`]: HorizontalPodAutoscaler conversion from
+//!   `autoscaling/v1`, defaulting and validation (stored, not acted on);
 //! - [`runtimeclass`]: the RuntimeClass admission plugin (a pod's overhead);
 //! - [`service_account`]: the ServiceAccount admission plugin (a pod's account and its
 //!   token volume);
@@ -33,6 +37,7 @@ pub mod eviction;
 pub mod field_error;
 pub mod fields;
 pub mod go_json;
+pub mod horizontalpodautoscaler;
 pub mod kinds;
 pub mod label_keys;
 pub mod patch;
@@ -40,6 +45,7 @@ pub mod poddisruptionbudget;
 pub mod priority;
 pub mod priorityclass;
 pub mod resource;
+pub mod resourcequota;
 pub mod runtimeclass;
 pub mod service_account;
 pub mod strict;

@@ -28,6 +28,9 @@ pub fn insert_pod(world: &mut World, mut pod: Pod) -> Result<(), RequestError> {
             format!("pods \"{name}\" is forbidden: {reason}"),
         )
     })?;
+    // ResourceQuota, the last validating admission plugin: it charges the pod to the
+    // namespace's quotas.
+    super::resourcequota::admit_pod(world, &name, &pod)?;
     world.count_pod_creation()?;
     crate::sim::api::default_toleration_seconds::admit(&mut pod);
     init_meta(world, &ObjectKind::Pod, &mut pod.metadata);
