@@ -583,13 +583,14 @@ registry! {
             columns: &[],
             unsimulated: &[],
         }
+        // The LimitRanger admission plugin's defaults (`api/limitranger.rs`).
         LimitRange(core::v1::LimitRange) {
             api_version: "v1",
             plural: "limitranges",
             singular: "limitrange",
             short_names: &["limits"],
             namespaced: true,
-            simulated: false,
+            simulated: true,
             columns: &[],
             unsimulated: &[],
         }

@@ -14,6 +14,8 @@
 //! - [`kinds`]: the kinds the server knows;
 //! - [`label_keys`]: the pod strategy's merge of `matchLabelKeys`/`mismatchLabelKeys` into
 //!   the selectors on create;
+//! - [`limitranger`]: LimitRange defaulting and the LimitRanger admission plugin's
+//!   defaults for containers;
 //! - [`poddisruptionbudget`]: PDB validation and scaling;
 //! - [`priority`]: the Priority admission plugin (a pod's priority from its class);
 //! - [`priorityclass`]: PriorityClass defaulting, validation and the one global default;
@@ -40,6 +42,7 @@ pub mod go_json;
 pub mod horizontalpodautoscaler;
 pub mod kinds;
 pub mod label_keys;
+pub mod limitranger;
 pub mod patch;
 pub mod poddisruptionbudget;
 pub mod priority;

@@ -545,6 +545,7 @@ pub fn create(
                 Some(_) => meta_of(value).generate_name.unwrap_or_default(),
                 None => name.clone(),
             };
+            pod::admit_limit_ranger(world, &mut pod);
             pod::admit_service_account(world, &admitted_as, &mut pod)?;
             pod::admit_priority(world, &admitted_as, &mut pod)?;
             // The strategy's PrepareForCreate, then validation.
@@ -626,6 +627,9 @@ pub fn create(
             }
             if other == hpa::KIND {
                 hpa::default(&mut body);
+            }
+            if other == super::api::limitranger::KIND {
+                super::api::limitranger::default(&mut body);
             }
             // The ResourceQuota and HorizontalPodAutoscaler strategies' PrepareForCreate:
             // the status is the controllers'.
@@ -1001,6 +1005,9 @@ fn update_with(
             }
             if k == hpa::KIND {
                 hpa::default(&mut value);
+            }
+            if k == super::api::limitranger::KIND {
+                super::api::limitranger::default(&mut value);
             }
             if deployment::handles(k) {
                 deployment::default_body(k, &mut value)?;
