@@ -179,13 +179,10 @@ pub fn apply_read(world: &mut World, document: &Value, kind: &ObjectKind, source
         .get("apiVersion")
         .and_then(Value::as_str)
         .and_then(|v| crate::sim::kinds::older_version(v, kind.name()));
-    let live = world
-        .store
-        .to_json(&kind, &name)
-        .map(|live| match older {
-            Some(o) => (o.from_stored)(&live),
-            None => live,
-        });
+    let live = world.store.to_json(&kind, &name).map(|live| match older {
+        Some(o) => (o.from_stored)(&live),
+        None => live,
+    });
     match live {
         None => {
             let mut object = document.clone();

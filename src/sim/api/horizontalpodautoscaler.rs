@@ -294,7 +294,10 @@ mod tests {
             hpa["spec"]["behavior"]["scaleDown"]["stabilizationWindowSeconds"],
             60
         );
-        assert_eq!(hpa["spec"]["behavior"]["scaleUp"]["policies"][0]["value"], 4);
+        assert_eq!(
+            hpa["spec"]["behavior"]["scaleUp"]["policies"][0]["value"],
+            4
+        );
         let errs: Vec<String> = validate(&hpa, None).iter().map(|e| e.to_string()).collect();
         assert_eq!(
             errs,

@@ -70,7 +70,12 @@ pub fn container_defaults<'a>(
                 continue;
             }
             for (key, into) in [("defaultRequest", &mut requests), ("default", &mut limits)] {
-                for (name, q) in item.get(key).and_then(Value::as_object).into_iter().flatten() {
+                for (name, q) in item
+                    .get(key)
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                {
                     if let Some(text) = q.as_str() {
                         into.insert(name.clone(), Quantity(text.to_string()));
                     }
@@ -146,10 +151,13 @@ pub fn admit<'a>(pod: &mut Pod, ranges: impl Iterator<Item = &'a Value>) {
         merge(c, &defaults, "init container", &mut notes);
     }
     if !notes.is_empty() {
-        pod.metadata.annotations.get_or_insert_with(Default::default).insert(
-            ANNOTATION.into(),
-            format!("LimitRanger plugin set: {}", notes.join("; ")),
-        );
+        pod.metadata
+            .annotations
+            .get_or_insert_with(Default::default)
+            .insert(
+                ANNOTATION.into(),
+                format!("LimitRanger plugin set: {}", notes.join("; ")),
+            );
     }
 }
 
@@ -191,14 +199,22 @@ mod tests {
             range["spec"]["limits"][0]["defaultRequest"],
             json!({"cpu": "250m", "memory": "128Mi"})
         );
-        let mut pod: Pod = serde_json::from_value(json!({"metadata": {"name": "p"}, "spec": {"containers": [
-            {"name": "app", "image": "x", "resources": {"limits": {"cpu": "1"}}},
-            {"name": "side", "image": "x"}
-        ]}})).unwrap();
+        let mut pod: Pod =
+            serde_json::from_value(json!({"metadata": {"name": "p"}, "spec": {"containers": [
+                {"name": "app", "image": "x", "resources": {"limits": {"cpu": "1"}}},
+                {"name": "side", "image": "x"}
+            ]}}))
+            .unwrap();
         admit(&mut pod, [&range].into_iter());
         let c = &pod.spec.as_ref().unwrap().containers;
-        assert_eq!(c[0].resources.as_ref().unwrap().limits.as_ref().unwrap()["cpu"].0, "1");
-        assert_eq!(c[1].resources.as_ref().unwrap().requests.as_ref().unwrap()["cpu"].0, "250m");
+        assert_eq!(
+            c[0].resources.as_ref().unwrap().limits.as_ref().unwrap()["cpu"].0,
+            "1"
+        );
+        assert_eq!(
+            c[1].resources.as_ref().unwrap().requests.as_ref().unwrap()["cpu"].0,
+            "250m"
+        );
         assert_eq!(
             pod.metadata.annotations.as_ref().unwrap()[ANNOTATION],
             "LimitRanger plugin set: cpu, memory request for container app; memory limit for container app; cpu, memory request for container side; cpu, memory limit for container side"

@@ -293,7 +293,11 @@ pub fn pod_constraints(pod: &Pod, hard: &Usage) -> Result<(), String> {
         .map(|s| s.containers.iter())
         .into_iter()
         .flatten()
-        .chain(spec.and_then(|s| s.init_containers.as_ref()).into_iter().flatten());
+        .chain(
+            spec.and_then(|s| s.init_containers.as_ref())
+                .into_iter()
+                .flatten(),
+        );
     for c in containers {
         let requests = resources_of(c, false);
         let limits = resources_of(c, true);
@@ -559,7 +563,10 @@ mod tests {
         );
         let mut done = running.clone();
         done.status.as_mut().unwrap().phase = Some("Succeeded".into());
-        assert_eq!(list_json(&pod_usage(&done, crate::sim::clock::ZERO)), json!({"count/pods": "1"}));
+        assert_eq!(
+            list_json(&pod_usage(&done, crate::sim::clock::ZERO)),
+            json!({"count/pods": "1"})
+        );
     }
 
     #[test]
@@ -597,6 +604,9 @@ mod tests {
                 format!("spec.scopes: not simulated by scn ({SCOPES_WHY})")
             ]
         );
-        assert_eq!(charged("gold.storageclass.storage.k8s.io/requests.storage"), Some(Charged::Claim));
+        assert_eq!(
+            charged("gold.storageclass.storage.k8s.io/requests.storage"),
+            Some(Charged::Claim)
+        );
     }
 }
