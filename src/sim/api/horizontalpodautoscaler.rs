@@ -129,7 +129,7 @@ fn int(value: Option<&Value>) -> Option<i64> {
     value.and_then(Value::as_i64)
 }
 
-/// `validateHorizontalPodAutoscalerSpec` (without the metrics' own checks) on the defaulted
+/// `validateHorizontalPodAutoscalerSpec` (of the metrics only the scale-to-zero rule) on the defaulted
 /// object; `minReplicas` may be 0 only on an update of an object that had 0 (the
 /// `HPAScaleToZero` gate is alpha, off).
 pub fn validate(body: &Value, old: Option<&Value>) -> Vec<FieldError> {
@@ -176,6 +176,24 @@ pub fn validate(body: &Value, old: Option<&Value>) -> Vec<FieldError> {
                 errs.push(FieldError::invalid_str(path.clone(), value, msg));
             }
         }
+    }
+    // `validateMetrics`' own rule (the metrics' sources are not checked).
+    let scales_by_objects = spec
+        .get("metrics")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .any(|m| {
+            matches!(
+                m.get("type").and_then(Value::as_str),
+                Some("Object" | "External")
+            )
+        });
+    if min == Some(0) && !scales_by_objects {
+        errs.push(FieldError::forbidden(
+            "spec.metrics",
+            "must specify at least one Object or External metric to support scaling to zero replicas",
+        ));
     }
     for key in ["scaleUp", "scaleDown"] {
         if let Some(rules) = spec.pointer(&format!("/behavior/{key}")) {
@@ -316,7 +334,8 @@ mod tests {
             [
                 "spec.minReplicas: Invalid value: 0: must be greater than or equal to 1",
                 "spec.scaleTargetRef.kind: Required value",
-                "spec.scaleTargetRef.name: Required value"
+                "spec.scaleTargetRef.name: Required value",
+                "spec.metrics: Forbidden: must specify at least one Object or External metric to support scaling to zero replicas"
             ]
         );
     }
