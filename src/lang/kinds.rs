@@ -87,6 +87,8 @@ pub const TABLE_KINDS: &[Kind] = &[
     Kind::Deployment,
     Kind::ReplicaSet,
     Kind::Endpoints,
+    Kind::ResourceQuota,
+    Kind::HorizontalPodAutoscaler,
 ];
 
 pub fn by_alias(word: &str) -> Option<Kind> {

@@ -580,7 +580,7 @@ registry! {
             short_names: &["quota"],
             namespaced: true,
             simulated: true,
-            columns: &[],
+            columns: &["NAME", "REQUEST", "LIMIT", "AGE"],
             unsimulated: &[],
         }
         // The LimitRanger admission plugin's defaults (`api/limitranger.rs`).
@@ -602,7 +602,15 @@ registry! {
             short_names: &["hpa"],
             namespaced: true,
             simulated: false,
-            columns: &[],
+            columns: &[
+                "NAME",
+                "REFERENCE",
+                "TARGETS",
+                "MINPODS",
+                "MAXPODS",
+                "REPLICAS",
+                "AGE",
+            ],
             unsimulated: &[],
         }
     }
