@@ -47,9 +47,18 @@ pub fn on_event(world: &mut World, event: &WatchEvent) {
             }
         }
         ObjectKind::Pod | ObjectKind::PersistentVolumeClaim => {
-            // A create is charged at admission; anything after it may free something.
+            // A create is charged at admission. A pod's charge changes when it goes or
+            // ends (its resources do not change), a claim's when it goes or is resized.
             if event.change == Change::Added || !server::resourcequota::any(world) {
                 return;
+            }
+            if event.kind == ObjectKind::Pod && event.change == Change::Modified {
+                let ended = world.store.pods().get(&event.name).is_none_or(|pod| {
+                    !crate::sim::api::resourcequota::pod_is_charged(pod, world.now)
+                });
+                if !ended {
+                    return;
+                }
             }
             let names = server::resourcequota::quotas(world)
                 .into_iter()
