@@ -92,6 +92,15 @@ fn div_ceil(a: i128, b: i128) -> i128 {
 }
 
 impl Quantity {
+    /// `resource.NewQuantity(n, DecimalSI)`: a count (`2`), zero included.
+    pub fn from_count(n: i64) -> Quantity {
+        Quantity {
+            nanos: i128::from(n) * NANO,
+            format: Format::DecimalSI,
+            keeps_text: false,
+        }
+    }
+
     /// The value in nano-units.
     pub fn nanos(&self) -> i128 {
         self.nanos

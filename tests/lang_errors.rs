@@ -189,7 +189,7 @@ fn unknown_table_kind() {
     // The hint names every kind that has a table, the disruption budgets included.
     assert_eq!(
         e.hint().as_deref(),
-        Some("tables exist for pods, statefulsets, pvcs, pvs, storageclasses, services, nodes, controllerrevisions, endpointslices, daemonsets, poddisruptionbudgets, priorityclasses, deployments, replicasets and endpoints")
+        Some("tables exist for pods, statefulsets, pvcs, pvs, storageclasses, services, nodes, controllerrevisions, endpointslices, daemonsets, poddisruptionbudgets, priorityclasses, deployments, replicasets, endpoints, resourcequotas and horizontalpodautoscalers")
     );
 }
 

@@ -173,7 +173,17 @@ pub fn apply_read(world: &mut World, document: &Value, kind: &ObjectKind, source
     {
         annotations.remove(client_apply::LAST_APPLIED);
     }
-    match world.store.to_json(&kind, &name) {
+    // kubectl reads the live object in the manifest's version (the API server converts a
+    // stored object to an older version it serves).
+    let older = document
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .and_then(|v| crate::sim::kinds::older_version(v, kind.name()));
+    let live = world.store.to_json(&kind, &name).map(|live| match older {
+        Some(o) => (o.from_stored)(&live),
+        None => live,
+    });
+    match live {
         None => {
             let mut object = document.clone();
             let annotations = object["metadata"]

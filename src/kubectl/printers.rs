@@ -88,6 +88,15 @@ pub fn print(world: &World, kind: &ObjectKind) -> Option<PrintedTable> {
             let all: Vec<k8s_openapi::api::core::v1::Endpoints> = decoded(world, kind);
             endpoints(&all.iter().collect::<Vec<_>>(), now)
         }
+        ObjectKind::Other(k) if k == row::ResourceQuota.kind => {
+            let all: Vec<k8s_openapi::api::core::v1::ResourceQuota> = decoded(world, kind);
+            resourcequotas(&all.iter().collect::<Vec<_>>(), now)
+        }
+        ObjectKind::Other(k) if k == row::HorizontalPodAutoscaler.kind => {
+            use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+            let all: Vec<HorizontalPodAutoscaler> = decoded(world, kind);
+            horizontalpodautoscalers(&all.iter().collect::<Vec<_>>(), now)
+        }
         ObjectKind::Other(_) => return None,
     };
     Some(table)
@@ -1175,6 +1184,138 @@ pub fn priorityclasses(classes: &[&serde_json::Value], now: Time) -> PrintedTabl
                 class.preemption_policy,
             ];
             (n, String::new(), cells)
+        })
+        .collect();
+    table(columns, rows)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Quotas and autoscalers
+
+/// `kubectl get resourcequotas` (`printResourceQuota`): each resource of `status.hard`, in
+/// name order, as `name: used/hard`; those named `limits.…` in LIMIT, the others in REQUEST.
+pub fn resourcequotas(
+    quotas: &[&k8s_openapi::api::core::v1::ResourceQuota],
+    now: Time,
+) -> PrintedTable {
+    let columns = row::ResourceQuota.columns.to_vec();
+    let rows = quotas
+        .iter()
+        .map(|quota| {
+            let status = quota.status.as_ref();
+            let used = status.and_then(|s| s.used.as_ref());
+            let mut request = Vec::new();
+            let mut limit = Vec::new();
+            for (resource, hard) in status.and_then(|s| s.hard.as_ref()).into_iter().flatten() {
+                let used = used
+                    .and_then(|u| u.get(resource))
+                    .map_or_else(|| "0".to_string(), canonical);
+                let cell = format!("{resource}: {used}/{}", canonical(hard));
+                match resource.split_once('.') {
+                    Some(("limits", _)) => limit.push(cell),
+                    _ => request.push(cell),
+                }
+            }
+            let (n, ns) = key(&quota.metadata);
+            let cells = vec![
+                n.clone(),
+                request.join(", "),
+                limit.join(", "),
+                age(quota.metadata.creation_timestamp.as_ref(), &now),
+            ];
+            (n, ns, cells)
+        })
+        .collect();
+    table(columns, rows)
+}
+
+/// `formatHPAMetrics`: each metric's `current/target` (the current is always `<unknown>`:
+/// no autoscaler writes the status), at most two, then `+ N more...`; `<none>` without any.
+fn hpa_targets(metrics: &[k8s_openapi::api::autoscaling::v2::MetricSpec]) -> String {
+    use k8s_openapi::api::autoscaling::v2::MetricTarget;
+    if metrics.is_empty() {
+        return "<none>".into();
+    }
+    let unknown = "<unknown>";
+    let quantity = |q: &Option<k8s_openapi::apimachinery::pkg::api::resource::Quantity>| {
+        q.as_ref().map(canonical).unwrap_or_default()
+    };
+    let resource = |name: &str, target: &MetricTarget| match &target.average_value {
+        Some(value) => format!("{name}: {unknown}/{}", canonical(value)),
+        None => {
+            let target = target
+                .average_utilization
+                .map_or_else(|| "<auto>".to_string(), |u| format!("{u}%"));
+            format!("{name}: {unknown}/{target}")
+        }
+    };
+    let value_or_average = |target: &MetricTarget| match &target.average_value {
+        Some(average) => format!("{unknown}/{} (avg)", canonical(average)),
+        None => format!("{unknown}/{}", quantity(&target.value)),
+    };
+    let list: Vec<String> = metrics
+        .iter()
+        .map(|m| match m.type_.as_str() {
+            "External" => m
+                .external
+                .as_ref()
+                .map_or_else(String::new, |e| value_or_average(&e.target)),
+            "Pods" => m.pods.as_ref().map_or_else(String::new, |p| {
+                format!("{unknown}/{}", quantity(&p.target.average_value))
+            }),
+            "Object" => m
+                .object
+                .as_ref()
+                .map_or_else(String::new, |o| value_or_average(&o.target)),
+            "Resource" => m
+                .resource
+                .as_ref()
+                .map_or_else(String::new, |r| resource(&r.name, &r.target)),
+            "ContainerResource" => m
+                .container_resource
+                .as_ref()
+                .map_or_else(String::new, |r| resource(&r.name, &r.target)),
+            _ => "<unknown type>".into(),
+        })
+        .collect();
+    const MAX: usize = 2;
+    if list.len() > MAX {
+        format!("{} + {} more...", list[..MAX].join(", "), list.len() - MAX)
+    } else {
+        list.join(", ")
+    }
+}
+
+/// `kubectl get hpa` (`printHorizontalPodAutoscaler`): `Kind/name` of the target, the
+/// metrics, `minReplicas` (`<unset>`), `maxReplicas`, `status.currentReplicas`.
+pub fn horizontalpodautoscalers(
+    hpas: &[&k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler],
+    now: Time,
+) -> PrintedTable {
+    let columns = row::HorizontalPodAutoscaler.columns.to_vec();
+    let rows = hpas
+        .iter()
+        .map(|hpa| {
+            let spec = Some(&hpa.spec);
+            let reference = spec.map_or_else(String::new, |s| {
+                format!("{}/{}", s.scale_target_ref.kind, s.scale_target_ref.name)
+            });
+            let (n, ns) = key(&hpa.metadata);
+            let cells = vec![
+                n.clone(),
+                reference,
+                hpa_targets(spec.and_then(|s| s.metrics.as_deref()).unwrap_or(&[])),
+                spec.and_then(|s| s.min_replicas)
+                    .map_or_else(|| "<unset>".to_string(), |m| m.to_string()),
+                spec.map_or(0, |s| s.max_replicas).to_string(),
+                hpa.status
+                    .as_ref()
+                    .and_then(|s| s.current_replicas)
+                    .unwrap_or(0)
+                    .to_string(),
+                age(hpa.metadata.creation_timestamp.as_ref(), &now),
+            ];
+            (n, ns, cells)
         })
         .collect();
     table(columns, rows)

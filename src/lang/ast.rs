@@ -387,6 +387,9 @@ pub enum Kind {
     PodDisruptionBudget,
     PriorityClass,
     Endpoints,
+    ResourceQuota,
+    LimitRange,
+    HorizontalPodAutoscaler,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -93,6 +93,16 @@ pub fn known_columns(kind: Kind) -> &'static [&'static str] {
         ],
         Kind::PriorityClass => &["NAME", "VALUE", "GLOBAL-DEFAULT", "AGE", "PREEMPTIONPOLICY"],
         Kind::Endpoints => &["NAME", "ENDPOINTS", "AGE"],
+        Kind::ResourceQuota => &["NAME", "REQUEST", "LIMIT", "AGE"],
+        Kind::HorizontalPodAutoscaler => &[
+            "NAME",
+            "REFERENCE",
+            "TARGETS",
+            "MINPODS",
+            "MAXPODS",
+            "REPLICAS",
+            "AGE",
+        ],
         Kind::Deployment => &[
             "NAME",
             "READY",
@@ -113,6 +123,6 @@ pub fn known_columns(kind: Kind) -> &'static [&'static str] {
             "IMAGES",
             "SELECTOR",
         ],
-        Kind::ConfigMap | Kind::Secret => &[],
+        Kind::ConfigMap | Kind::Secret | Kind::LimitRange => &[],
     }
 }

@@ -59,6 +59,15 @@ pub const ALIASES: &[(&str, Kind)] = &[
     ("pc", Kind::PriorityClass),
     ("endpoints", Kind::Endpoints),
     ("ep", Kind::Endpoints),
+    ("resourcequota", Kind::ResourceQuota),
+    ("resourcequotas", Kind::ResourceQuota),
+    ("quota", Kind::ResourceQuota),
+    ("limitrange", Kind::LimitRange),
+    ("limitranges", Kind::LimitRange),
+    ("limits", Kind::LimitRange),
+    ("horizontalpodautoscaler", Kind::HorizontalPodAutoscaler),
+    ("horizontalpodautoscalers", Kind::HorizontalPodAutoscaler),
+    ("hpa", Kind::HorizontalPodAutoscaler),
 ];
 
 /// The kinds that have a table (`expect pods { ... }`).
@@ -78,6 +87,8 @@ pub const TABLE_KINDS: &[Kind] = &[
     Kind::Deployment,
     Kind::ReplicaSet,
     Kind::Endpoints,
+    Kind::ResourceQuota,
+    Kind::HorizontalPodAutoscaler,
 ];
 
 pub fn by_alias(word: &str) -> Option<Kind> {
@@ -109,6 +120,9 @@ pub fn singular(kind: Kind) -> &'static str {
         Kind::PodDisruptionBudget => "poddisruptionbudget",
         Kind::PriorityClass => "priorityclass",
         Kind::Endpoints => "endpoints",
+        Kind::ResourceQuota => "resourcequota",
+        Kind::LimitRange => "limitrange",
+        Kind::HorizontalPodAutoscaler => "horizontalpodautoscaler",
     }
 }
 
@@ -132,5 +146,8 @@ pub fn table_name(kind: Kind) -> &'static str {
         Kind::PodDisruptionBudget => "poddisruptionbudgets",
         Kind::PriorityClass => "priorityclasses",
         Kind::Endpoints => "endpoints",
+        Kind::ResourceQuota => "resourcequotas",
+        Kind::LimitRange => "limitranges",
+        Kind::HorizontalPodAutoscaler => "horizontalpodautoscalers",
     }
 }

@@ -37,9 +37,9 @@ pub enum Shape {
 /// fields scn does not know. Each kind is traced the first time it is asked for (a grading
 /// child process asks for two or three of them).
 pub fn of_kind(kind: &str) -> Option<&'static Shape> {
-    use k8s_openapi::api::{apps, core, discovery, policy, scheduling, storage};
+    use k8s_openapi::api::{apps, autoscaling, core, discovery, policy, scheduling, storage};
     type Tracing = fn() -> Result<Shape, TraceError>;
-    const KINDS: [(&str, Tracing); 17] = [
+    const KINDS: [(&str, Tracing); 20] = [
         ("StatefulSet", trace::<apps::v1::StatefulSet>),
         ("Pod", trace::<core::v1::Pod>),
         (
@@ -63,6 +63,12 @@ pub fn of_kind(kind: &str) -> Option<&'static Shape> {
         ),
         ("PriorityClass", trace::<scheduling::v1::PriorityClass>),
         ("Endpoints", trace::<core::v1::Endpoints>),
+        ("ResourceQuota", trace::<core::v1::ResourceQuota>),
+        ("LimitRange", trace::<core::v1::LimitRange>),
+        (
+            "HorizontalPodAutoscaler",
+            trace::<autoscaling::v2::HorizontalPodAutoscaler>,
+        ),
     ];
     static SHAPES: [OnceLock<Option<Shape>>; KINDS.len()] =
         [const { OnceLock::new() }; KINDS.len()];
@@ -482,6 +488,9 @@ mod tests {
             "PodDisruptionBudget",
             "PriorityClass",
             "Endpoints",
+            "ResourceQuota",
+            "LimitRange",
+            "HorizontalPodAutoscaler",
         ] {
             assert!(of_kind(kind).is_some(), "{kind}");
         }

@@ -36,6 +36,16 @@ pub struct Component {
 
 /// Every component, in handler order (rule 2) and work order (rule 3).
 pub const COMPONENTS: &[Component] = &[
+    // resourcequota-controller: first, so that what a deleted or finished pod frees is in
+    // the quotas' status before a controller's sync creates its replacement
+    // (`controllers/resourcequota.rs`).
+    Component {
+        on_event: |world, event| {
+            controllers::resourcequota::on_event(world, event);
+            Ok(())
+        },
+        work: Some(controllers::resourcequota::work),
+    },
     // statefulset-controller
     Component {
         on_event: controllers::statefulset::on_event,

@@ -21,7 +21,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use k8s_openapi::api::{
-    apps, batch, core, discovery, networking, policy, rbac, scheduling, storage,
+    apps, autoscaling, batch, core, discovery, networking, policy, rbac, scheduling, storage,
 };
 
 use super::api::kinds::{KindApi, Typed};
@@ -571,7 +571,80 @@ registry! {
             columns: &[],
             unsimulated: &[],
         }
+        // The ResourceQuota admission plugin and the quota controller
+        // (`api/resourcequota.rs`, `controllers/resourcequota.rs`).
+        ResourceQuota(core::v1::ResourceQuota) {
+            api_version: "v1",
+            plural: "resourcequotas",
+            singular: "resourcequota",
+            short_names: &["quota"],
+            namespaced: true,
+            simulated: true,
+            columns: &["NAME", "REQUEST", "LIMIT", "AGE"],
+            unsimulated: &[],
+        }
+        // The LimitRanger admission plugin's defaults (`api/limitranger.rs`).
+        LimitRange(core::v1::LimitRange) {
+            api_version: "v1",
+            plural: "limitranges",
+            singular: "limitrange",
+            short_names: &["limits"],
+            namespaced: true,
+            simulated: true,
+            columns: &[],
+            unsimulated: &[],
+        }
+        // Served at `autoscaling/v1` too, converted to this version (`api/hpa.rs`).
+        HorizontalPodAutoscaler(autoscaling::v2::HorizontalPodAutoscaler) {
+            api_version: "autoscaling/v2",
+            plural: "horizontalpodautoscalers",
+            singular: "horizontalpodautoscaler",
+            short_names: &["hpa"],
+            namespaced: true,
+            simulated: false,
+            columns: &[
+                "NAME",
+                "REFERENCE",
+                "TARGETS",
+                "MINPODS",
+                "MAXPODS",
+                "REPLICAS",
+                "AGE",
+            ],
+            unsimulated: &[],
+        }
     }
+}
+
+/// A version the API server serves for a kind besides the row's (which it stores): objects
+/// written in it are decoded as its own type, then converted to the row's version; read in
+/// it (kubectl apply reads the live object in the manifest's version), converted back.
+pub struct OlderVersion {
+    pub kind: &'static str,
+    pub api_version: &'static str,
+    /// Its decoding, for strict decoding and the decoder's errors.
+    pub api: &'static dyn KindApi,
+    /// The object as the row's version.
+    pub to_stored: fn(&serde_json::Value) -> serde_json::Value,
+    /// A stored object as this version.
+    pub from_stored: fn(&serde_json::Value) -> serde_json::Value,
+}
+
+/// The older versions served (`autoscaling/v1` HorizontalPodAutoscalers, converted as
+/// `pkg/apis/autoscaling/v1/conversion.go` does, `api/horizontalpodautoscaler.rs`).
+pub static OLDER_VERSIONS: &[OlderVersion] = &[OlderVersion {
+    kind: "HorizontalPodAutoscaler",
+    api_version: "autoscaling/v1",
+    api: &Typed::<autoscaling::v1::HorizontalPodAutoscaler>(PhantomData),
+    to_stored: super::api::horizontalpodautoscaler::v1_to_v2,
+    from_stored: super::api::horizontalpodautoscaler::v2_to_v1,
+}];
+
+/// The older version `api_version` of `kind`, if the API server serves one.
+pub fn older_version(api_version: &str, kind: &str) -> Option<&'static OlderVersion> {
+    OLDER_VERSIONS
+        .iter()
+        .find(|o| o.api_version == api_version && o.kind == kind)
 }
 
 /// The kind by its Kind alone.

@@ -194,6 +194,8 @@ pub struct World {
     pub garbage_collector: super::controllers::garbage_collector::GarbageCollector,
     pub serviceaccounts: super::controllers::serviceaccounts::ServiceAccountsController,
     pub root_ca_publisher: super::controllers::root_ca_cert_publisher::Publisher,
+    /// The resource quota controller's queue.
+    pub resource_quota: super::controllers::resourcequota::QuotaController,
     /// The API server's `generateName` suffixes.
     pub names: super::server::names::NameGenerator,
     /// Files written in pods (`write`/`read`).
@@ -269,6 +271,7 @@ impl World {
             garbage_collector: Default::default(),
             serviceaccounts: Default::default(),
             root_ca_publisher: Default::default(),
+            resource_quota: Default::default(),
             names: Default::default(),
             files: Default::default(),
             events: EventLog::default(),

@@ -591,3 +591,57 @@ fn odd_objects_do_not_panic() {
     let t = printers::pods(&[&future], at("2025-12-31T23:59:00Z"));
     assert_eq!(t.cell(0, "AGE"), Some("<invalid>"));
 }
+
+/// `printResourceQuota`: `status.hard` in name order, `limits.…` under LIMIT, a resource
+/// with no usage yet as 0.
+#[test]
+fn resource_quota_cells() {
+    let quota: k8s_openapi::api::core::v1::ResourceQuota = obj(json!({
+        "metadata": {"name": "q", "namespace": "default", "creationTimestamp": CREATED},
+        "status": {
+            "hard": {"pods": "10", "limits.cpu": "2", "requests.memory": "1024Mi", "limits.memory": "2Gi"},
+            "used": {"pods": "3", "limits.cpu": "1500m"}
+        }
+    }));
+    let table = printers::resourcequotas(&[&quota], now());
+    assert_eq!(
+        table.rows[0],
+        [
+            "q",
+            "pods: 3/10, requests.memory: 0/1Gi",
+            "limits.cpu: 1500m/2, limits.memory: 0/2Gi",
+            "5m"
+        ]
+    );
+}
+
+/// `printHorizontalPodAutoscaler` and `formatHPAMetrics`: `<unknown>` current values, at
+/// most two metrics.
+#[test]
+fn horizontal_pod_autoscaler_cells() {
+    let hpa: k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler = obj(json!({
+        "metadata": {"name": "web", "namespace": "default", "creationTimestamp": CREATED},
+        "spec": {
+            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "StatefulSet", "name": "web"},
+            "minReplicas": 2, "maxReplicas": 5,
+            "metrics": [
+                {"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 60}}},
+                {"type": "Resource", "resource": {"name": "memory", "target": {"type": "AverageValue", "averageValue": "512Mi"}}},
+                {"type": "Pods", "pods": {"metric": {"name": "qps"}, "target": {"type": "AverageValue", "averageValue": "1k"}}}
+            ]
+        }
+    }));
+    let table = printers::horizontalpodautoscalers(&[&hpa], now());
+    assert_eq!(
+        table.rows[0],
+        [
+            "web",
+            "StatefulSet/web",
+            "cpu: <unknown>/60%, memory: <unknown>/512Mi + 1 more...",
+            "2",
+            "5",
+            "0",
+            "5m"
+        ]
+    );
+}

@@ -61,6 +61,10 @@ impl<T: DeserializeOwned + Serialize> KindApi for Typed<T> {
 
 /// The kind served at `api_version`; otherwise the API server's `no matches for kind ...` text.
 pub fn lookup(api_version: &str, kind: &str) -> Result<&'static KindInfo, String> {
+    let api_version = match crate::sim::kinds::older_version(api_version, kind) {
+        Some(_) => by_kind(kind).map_or(api_version, |info| info.api_version),
+        None => api_version,
+    };
     KINDS
         .iter()
         .copied()
@@ -111,5 +115,11 @@ mod tests {
         assert_eq!(by_resource("sts").map(|i| i.kind), Some("StatefulSet"));
         assert_eq!(by_resource("statefulset.apps"), None);
         assert!(lookup("v1", "StatefulSet").is_err());
+        // An older version the API server converts.
+        assert_eq!(
+            lookup("autoscaling/v1", "HorizontalPodAutoscaler").map(|i| i.api_version),
+            Ok("autoscaling/v2")
+        );
+        assert!(lookup("autoscaling/v1", "ResourceQuota").is_err());
     }
 }

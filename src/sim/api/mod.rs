@@ -14,10 +14,16 @@
 //! - [`kinds`]: the kinds the server knows;
 //! - [`label_keys`]: the pod strategy's merge of `matchLabelKeys`/`mismatchLabelKeys` into
 //!   the selectors on create;
+//! - [`limitranger`]: LimitRange defaulting and the LimitRanger admission plugin's
+//!   defaults for containers;
 //! - [`poddisruptionbudget`]: PDB validation and scaling;
 //! - [`priority`]: the Priority admission plugin (a pod's priority from its class);
 //! - [`priorityclass`]: PriorityClass defaulting, validation and the one global default;
 //! - [`resource`]: resource arithmetic on pod specs (component-helpers' `resource`);
+//! - [`resourcequota`]: ResourceQuota validation, what pods and claims cost, and the
+//!   ResourceQuota admission plugin's check;
+//! - [`horizontalpodautoscaler`]: HorizontalPodAutoscaler conversion from
+//!   `autoscaling/v1`, defaulting and validation (stored, not acted on);
 //! - [`runtimeclass`]: the RuntimeClass admission plugin (a pod's overhead);
 //! - [`service_account`]: the ServiceAccount admission plugin (a pod's account and its
 //!   token volume);
@@ -33,13 +39,16 @@ pub mod eviction;
 pub mod field_error;
 pub mod fields;
 pub mod go_json;
+pub mod horizontalpodautoscaler;
 pub mod kinds;
 pub mod label_keys;
+pub mod limitranger;
 pub mod patch;
 pub mod poddisruptionbudget;
 pub mod priority;
 pub mod priorityclass;
 pub mod resource;
+pub mod resourcequota;
 pub mod runtimeclass;
 pub mod service_account;
 pub mod strict;

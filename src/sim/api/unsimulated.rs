@@ -82,8 +82,11 @@ pub static FIELDS: &[Unsimulated] = &[
 ];
 
 /// The kinds that make pods in a real cluster but that no component of scn acts on: the
-/// object is stored, and nothing happens (B-DS-13); and Namespace, stored while everything
-/// runs in the one namespace.
+/// object is stored, and nothing happens (B-DS-13); Namespace, stored while everything
+/// runs in the one namespace; and the kinds whose admission plugin or controller does not
+/// run (HorizontalPodAutoscaler). A ResourceQuota warns only for the resources and scopes
+/// scn does not count (`resourcequota::unsimulated_warnings`), a LimitRange for the bounds
+/// the LimitRanger plugin would enforce (`limitranger::unsimulated_warnings`).
 pub static KINDS: &[(&str, &str)] = &[
     (
         "Job",
@@ -96,6 +99,10 @@ pub static KINDS: &[(&str, &str)] = &[
     (
         "Namespace",
         "the cluster has one namespace, default: an object in another one is refused",
+    ),
+    (
+        "HorizontalPodAutoscaler",
+        "the horizontal pod autoscaler does not run (scn has no metrics): the target is never scaled and the status stays empty",
     ),
 ];
 
@@ -156,6 +163,12 @@ pub fn warnings(object: &Value) -> Vec<String> {
     }
     if kind == "StorageClass" {
         out.extend(attachable_provisioner_warning(object));
+    }
+    if kind == super::limitranger::KIND {
+        out.extend(super::limitranger::unsimulated_warnings(object));
+    }
+    if kind == super::resourcequota::KIND {
+        out.extend(super::resourcequota::unsimulated_warnings(object));
     }
     out
 }

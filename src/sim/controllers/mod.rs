@@ -12,6 +12,7 @@ pub mod informer;
 pub mod node_lifecycle;
 pub mod podgc;
 pub mod replicaset;
+pub mod resourcequota;
 pub mod root_ca_cert_publisher;
 pub mod serviceaccounts;
 pub mod statefulset;

@@ -16,6 +16,7 @@ mod deployment;
 pub mod names;
 mod persistentvolume;
 mod pod;
+pub mod resourcequota;
 mod service;
 pub mod store;
 mod write;
@@ -33,6 +34,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::Value;
 
 use super::api::{defaults, field_error, kinds as api_kinds, patch, strict, validation};
+use super::api::{horizontalpodautoscaler as hpa, resourcequota as quota};
 use super::clock::{from_time, to_time, Millis};
 use super::error::SimError;
 use super::kinds::ObjectKind;
@@ -272,6 +274,51 @@ pub enum Propagation {
     Orphan,
 }
 
+/// An object written in an older version the API server serves (`autoscaling/v1`), decoded
+/// as that version's type (strictly, in its words), then converted to the stored version;
+/// any other object as it is.
+fn convert_older_version(value: &Value) -> Result<std::borrow::Cow<'_, Value>, ApiError> {
+    let api_version = value
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let kind = value
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let Some(older) = crate::sim::kinds::older_version(api_version, kind) else {
+        return Ok(std::borrow::Cow::Borrowed(value));
+    };
+    let version = version_of(value);
+    if let Some(why) = older.api.decode_error(value, kind) {
+        return Err(ApiError::new(
+            Reason::BadRequest,
+            format!("{kind} in version \"{version}\" cannot be handled as a {kind}: {why}"),
+        ));
+    }
+    let mut unknown: Vec<String> = older
+        .api
+        .unknown_fields(value)
+        .iter()
+        .map(|segments| super::api::fields::render(segments))
+        .collect();
+    unknown.sort();
+    if !unknown.is_empty() {
+        let list: Vec<String> = unknown
+            .iter()
+            .map(|e| format!("unknown field \"{e}\""))
+            .collect();
+        return Err(ApiError::new(
+            Reason::BadRequest,
+            format!(
+                "{kind} in version \"{version}\" cannot be handled as a {kind}: strict decoding error: {}",
+                list.join(", ")
+            ),
+        ));
+    }
+    Ok(std::borrow::Cow::Owned((older.to_stored)(value)))
+}
+
 /// Identifies a stored object by kind and name; takes the API's `kind` string.
 pub fn resolve_kind(api_version: &str, kind: &str) -> Result<ObjectKind, String> {
     api_kinds::lookup(api_version, kind).map(|_| ObjectKind::from_kind(kind))
@@ -451,7 +498,8 @@ pub fn create(
     kind: &ObjectKind,
     value: &Value,
 ) -> Result<Response<String>, RequestError> {
-    let decoded = go_nulls(kind, value);
+    let converted = convert_older_version(value)?;
+    let decoded = go_nulls(kind, &converted);
     let value: &Value = &decoded;
     check_request(world, kind, value)?;
     let generated = generate_name(world, kind, value);
@@ -497,6 +545,7 @@ pub fn create(
                 Some(_) => meta_of(value).generate_name.unwrap_or_default(),
                 None => name.clone(),
             };
+            pod::admit_limit_ranger(world, &mut pod);
             pod::admit_service_account(world, &admitted_as, &mut pod)?;
             pod::admit_priority(world, &admitted_as, &mut pod)?;
             // The strategy's PrepareForCreate, then validation.
@@ -534,6 +583,7 @@ pub fn create(
             }
             warnings = super::api::warnings::warnings_for_claim(&claim);
             admit_claim(world, &mut claim);
+            resourcequota::admit_claim(world, &name, &claim)?;
             init_meta(world, kind, &mut claim.metadata);
             world.store.claims.insert(name.clone(), claim);
         }
@@ -574,6 +624,19 @@ pub fn create(
             }
             if other == super::api::priorityclass::KIND {
                 super::api::priorityclass::default(&mut body);
+            }
+            if other == hpa::KIND {
+                hpa::default(&mut body);
+            }
+            if other == super::api::limitranger::KIND {
+                super::api::limitranger::default(&mut body);
+            }
+            // The ResourceQuota and HorizontalPodAutoscaler strategies' PrepareForCreate:
+            // the status is the controllers'.
+            if (other == quota::KIND || other == hpa::KIND) && body.get("status").is_some() {
+                if let Some(map) = body.as_object_mut() {
+                    map.remove("status");
+                }
             }
             if deployment::handles(other) {
                 deployment::default_body(other, &mut body)?;
@@ -715,6 +778,16 @@ fn validate_other(kind: &str, body: &Value, old: Option<&Value>) -> Vec<field_er
             errors.extend(deployment::validate(kind, body, old));
             errors
         }
+        quota::KIND => {
+            let mut errors = meta;
+            errors.extend(quota::validate(body));
+            errors
+        }
+        hpa::KIND => {
+            let mut errors = meta;
+            errors.extend(hpa::validate(body, old));
+            errors
+        }
         _ => meta,
     }
 }
@@ -801,7 +874,8 @@ fn update_with(
     let Some(old_status) = world.store.status_json(kind, name) else {
         return Err(ApiError::not_found(kind, name).into());
     };
-    let decoded = go_nulls(kind, value);
+    let converted = convert_older_version(value)?;
+    let decoded = go_nulls(kind, &converted);
     let value: &Value = &decoded;
     // Unknown fields are refused, or (Warn) dropped with a warning each, which comes before
     // the strategy's own warnings (the patch is decoded before the update runs).
@@ -928,6 +1002,12 @@ fn update_with(
             }
             if k == super::api::priorityclass::KIND {
                 super::api::priorityclass::default(&mut value);
+            }
+            if k == hpa::KIND {
+                hpa::default(&mut value);
+            }
+            if k == super::api::limitranger::KIND {
+                super::api::limitranger::default(&mut value);
             }
             if deployment::handles(k) {
                 deployment::default_body(k, &mut value)?;
@@ -1623,6 +1703,7 @@ pub fn create_claim(
         return Err(invalid(&kind, &name, &errors).into());
     }
     admit_claim(world, &mut claim);
+    resourcequota::admit_claim(world, &name, &claim)?;
     init_meta(world, &kind, &mut claim.metadata);
     world.store.claims.insert(name.clone(), claim);
     write::announce_stored(world, &kind, &name, Change::Added);

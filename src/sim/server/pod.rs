@@ -19,6 +19,7 @@ pub fn insert_pod(world: &mut World, mut pod: Pod) -> Result<(), RequestError> {
     // The pods a controller creates are defaulted and admitted here (a user's already
     // were, before validation; doing it again changes nothing).
     crate::sim::api::defaults::default_pod(&mut pod);
+    admit_limit_ranger(world, &mut pod);
     admit_service_account(world, &name, &mut pod)?;
     admit_priority(world, &name, &mut pod)?;
     // Validating admission, after the object's validation.
@@ -28,6 +29,9 @@ pub fn insert_pod(world: &mut World, mut pod: Pod) -> Result<(), RequestError> {
             format!("pods \"{name}\" is forbidden: {reason}"),
         )
     })?;
+    // ResourceQuota, the last validating admission plugin: it charges the pod to the
+    // namespace's quotas.
+    super::resourcequota::admit_pod(world, &name, &pod)?;
     world.count_pod_creation()?;
     crate::sim::api::default_toleration_seconds::admit(&mut pod);
     init_meta(world, &ObjectKind::Pod, &mut pod.metadata);
@@ -62,6 +66,20 @@ pub fn insert_pod(world: &mut World, mut pod: Pod) -> Result<(), RequestError> {
     });
     write::announce_stored(world, &ObjectKind::Pod, &name, Change::Added);
     Ok(())
+}
+
+/// The LimitRanger admission plugin on create (`api/limitranger.rs`): the namespace's
+/// LimitRanges' container defaults (in name order, as the plugin lists them).
+pub(super) fn admit_limit_ranger(world: &World, pod: &mut Pod) {
+    use crate::sim::api::limitranger;
+    let from = (limitranger::KIND.to_string(), String::new());
+    let ranges = world
+        .store
+        .others()
+        .range(from..)
+        .take_while(|((kind, _), _)| kind == limitranger::KIND)
+        .map(|(_, object)| &object.body);
+    limitranger::admit(pod, ranges);
 }
 
 /// The ServiceAccount admission plugin on create (`api/service_account.rs`), against the

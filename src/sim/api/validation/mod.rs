@@ -49,8 +49,8 @@ pub use deployment::{
 };
 pub use endpointslice::{validate_endpoint_slice, validate_endpoint_slice_update};
 pub(crate) use env::split_subscripted_path;
-pub(crate) use names::qualified_name_errors;
 pub use names::{dns1123_label_errors, dns1123_subdomain_errors, validate_object_meta_name};
+pub(crate) use names::{path_segment_errors, qualified_name_errors};
 pub use objectmeta::{validate_object_meta, validate_owner_references};
 pub use persistentvolume::{validate_pv, validate_pv_update};
 pub use persistentvolumeclaim::{

@@ -171,7 +171,7 @@ pub fn validate_labels(labels: Option<&BTreeMap<String, String>>, path: &str) ->
 
 /// apimachinery's `path.IsValidPathSegmentName`: the only rule for the name of a kind whose
 /// strategy does not check it (the generic registry's `ValidatePathSegmentName`).
-fn path_segment_errors(name: &str) -> Vec<String> {
+pub(crate) fn path_segment_errors(name: &str) -> Vec<String> {
     for illegal in [".", ".."] {
         if name == illegal {
             return vec![format!("may not be '{illegal}'")];

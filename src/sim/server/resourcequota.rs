@@ -1,0 +1,103 @@
+//! The ResourceQuota admission plugin (`plugin/pkg/admission/resourcequota`), the last
+//! validating admission of a pod or claim create: it reads the namespace's quotas, refuses
+//! what would exceed one (`exceeded quota: …`) or what a quota's constraints refuse
+//! (`failed quota: …`), and otherwise charges the object to each quota, writing the
+//! quota's new `status.used` before the object is stored (`CheckRequest`, then the
+//! quota's status update). The arithmetic is `api/resourcequota.rs`'s.
+
+use super::*;
+use crate::sim::api::resourcequota::{self as quota, Charged, QuotaStatus, Usage};
+
+/// The namespace's quotas, in name order, as the plugin reads them (their status).
+pub fn quotas(world: &World) -> Vec<QuotaStatus> {
+    let from = (quota::KIND.to_string(), String::new());
+    world
+        .store
+        .others()
+        .range(from..)
+        .take_while(|((kind, _), _)| kind == quota::KIND)
+        .map(|((_, name), object)| QuotaStatus {
+            name: name.clone(),
+            hard: quota::parse_list(object.body.pointer("/status/hard")),
+            used: quota::parse_list(object.body.pointer("/status/used")),
+        })
+        .collect()
+}
+
+/// Whether the namespace has a quota (the plugin has nothing to do without one).
+pub fn any(world: &World) -> bool {
+    let from = (quota::KIND.to_string(), String::new());
+    world
+        .store
+        .others()
+        .range(from..)
+        .next()
+        .is_some_and(|((kind, _), _)| kind == quota::KIND)
+}
+
+/// Charges `delta` to the quotas, or refuses the create of `resource "name"` (`pods
+/// "web-2" is forbidden: exceeded quota: q, requested: pods=1, used: pods=2, limited:
+/// pods=2`).
+fn admit(
+    world: &mut World,
+    resource: &str,
+    name: &str,
+    charged: Charged,
+    delta: &Usage,
+    constraints: impl Fn(&Usage) -> Result<(), String>,
+) -> Result<(), ApiError> {
+    if !any(world) {
+        return Ok(());
+    }
+    let quotas = quotas(world);
+    let charges = quota::check(&quotas, charged, delta, constraints).map_err(|reason| {
+        ApiError::new(
+            Reason::Forbidden,
+            format!("{resource} \"{name}\" is forbidden: {reason}"),
+        )
+    })?;
+    let kind = ObjectKind::from_kind(quota::KIND);
+    for (quota_name, used) in charges {
+        let used = quota::list_json(&used);
+        write_other(world, &kind, &quota_name, Author::Other, |object| {
+            if object.body.pointer("/status/used") == Some(&used) {
+                return false;
+            }
+            object.body["status"]["used"] = used.clone();
+            true
+        });
+    }
+    Ok(())
+}
+
+/// A pod's create: its usage (`PodUsageFunc`) and the constraints of a quota on cpu or
+/// memory.
+pub fn admit_pod(world: &mut World, name: &str, pod: &Pod) -> Result<(), ApiError> {
+    if !any(world) {
+        return Ok(());
+    }
+    let delta = quota::pod_usage(pod, world.now);
+    admit(world, "pods", name, Charged::Pod, &delta, |hard| {
+        quota::pod_constraints(pod, hard)
+    })
+}
+
+/// A claim's create: the claim, its storage request, and both under its class.
+pub fn admit_claim(
+    world: &mut World,
+    name: &str,
+    claim: &PersistentVolumeClaim,
+) -> Result<(), ApiError> {
+    if !any(world) {
+        return Ok(());
+    }
+    let delta = quota::claim_usage(claim);
+    admit(
+        world,
+        "persistentvolumeclaims",
+        name,
+        Charged::Claim,
+        &delta,
+        |_| Ok(()),
+    )
+}
