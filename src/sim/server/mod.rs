@@ -522,6 +522,7 @@ pub fn create(
                 return Err(invalid(kind, &name, &errors).into());
             }
             service::stored_form(&mut svc);
+            warnings = super::api::warnings::warnings_for_service(&svc);
             init_meta(world, kind, &mut svc.metadata);
             world.store.services.insert(name.clone(), svc);
         }
@@ -876,7 +877,7 @@ fn update_with(
             }
         }
         ObjectKind::Pod => update_pod(world, name, &value)?,
-        ObjectKind::Service => service::update_service(world, name, &value)?,
+        ObjectKind::Service => service::update_service(world, name, &value, &mut warnings)?,
         ObjectKind::PersistentVolumeClaim => {
             let changed = update_claim(world, name, &value)?;
             warnings.extend(volume_warnings(kind, &value));

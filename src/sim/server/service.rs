@@ -84,6 +84,7 @@ pub(super) fn update_service(
     world: &mut World,
     name: &str,
     value: &Value,
+    warnings: &mut Vec<String>,
 ) -> Result<bool, ApiError> {
     let kind = ObjectKind::Service;
     let mut svc: Service = decode(&kind, value)?;
@@ -101,6 +102,8 @@ pub(super) fn update_service(
         return Err(invalid(&kind, name, &errors));
     }
     stored_form(&mut svc);
+    // The strategy's `WarningsOnUpdate` (`GetWarningsForService`).
+    warnings.extend(crate::sim::api::warnings::warnings_for_service(&svc));
     let value =
         serde_json::to_value(&svc).map_err(|e| ApiError::new(Reason::BadRequest, e.to_string()))?;
     replace_typed::<Service>(world, name, &value)

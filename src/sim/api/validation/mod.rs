@@ -24,6 +24,7 @@ mod daemonset;
 mod deployment;
 mod endpointslice;
 mod env;
+mod ip;
 mod names;
 mod objectmeta;
 mod persistentvolume;
@@ -49,6 +50,7 @@ pub use deployment::{
 };
 pub use endpointslice::{validate_endpoint_slice, validate_endpoint_slice_update};
 pub(crate) use env::split_subscripted_path;
+pub(crate) use ip::warnings_for_ip;
 pub(crate) use names::qualified_name_errors;
 pub use names::{dns1123_label_errors, dns1123_subdomain_errors, validate_object_meta_name};
 pub use objectmeta::{validate_object_meta, validate_owner_references};
