@@ -403,6 +403,12 @@ fn truncate(subsets: &mut [EndpointSubset]) -> bool {
             }
             can_be_added -= len(&subset.not_ready_addresses);
         }
+        // An empty list is not written (`omitempty`): the JSON has no key, not `[]`.
+        for list in [&mut subset.addresses, &mut subset.not_ready_addresses] {
+            if list.as_ref().is_some_and(Vec::is_empty) {
+                *list = None;
+            }
+        }
     }
     true
 }
