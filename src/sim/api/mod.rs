@@ -12,6 +12,7 @@
 //! - [`strict`]: unknown-field detection as `--validate=strict`;
 //! - [`fields`]: the schema's field names, for "did you mean" on unknown fields;
 //! - [`kinds`]: the kinds the server knows;
+//! - [`endpoints`]: a user's v1 Endpoints: defaults, validation and `RepackSubsets`;
 //! - [`label_keys`]: the pod strategy's merge of `matchLabelKeys`/`mismatchLabelKeys` into
 //!   the selectors on create;
 //! - [`poddisruptionbudget`]: PDB validation and scaling;
@@ -29,6 +30,7 @@ pub mod apply;
 pub mod canonical;
 pub mod default_toleration_seconds;
 pub mod defaults;
+pub mod endpoints;
 pub mod eviction;
 pub mod field_error;
 pub mod fields;

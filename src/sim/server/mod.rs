@@ -32,7 +32,7 @@ use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::Value;
 
-use super::api::{defaults, field_error, kinds as api_kinds, patch, strict, validation};
+use super::api::{defaults, endpoints, field_error, kinds as api_kinds, patch, strict, validation};
 use super::clock::{from_time, to_time, Millis};
 use super::error::SimError;
 use super::kinds::ObjectKind;
@@ -580,15 +580,24 @@ pub fn create(
                 deployment::default_body(other, &mut body)?;
                 deployment::prepare_for_create(&mut body);
             }
+            if other == endpoints::KIND {
+                endpoints::default_body(&mut body);
+            }
             let errors = validate_other(other, &body, None);
             if !errors.is_empty() {
                 return Err(invalid(kind, &name, &errors).into());
             }
             admit_priority_class(world, other, &name, &body)?;
             warnings.extend(other_warnings(other, &body, None));
+            if other == endpoints::KIND {
+                endpoints::canonicalize(&mut body);
+            }
             let mut metadata = meta_of(value);
             init_meta(world, kind, &mut metadata);
-            metadata.generation = Some(1);
+            // The Endpoints strategy's PrepareForCreate sets no generation.
+            if other != endpoints::KIND {
+                metadata.generation = Some(1);
+            }
             body["metadata"] = serde_json::to_value(&metadata).unwrap_or(Value::Null);
             world.store.others.insert(
                 (other.clone(), name.clone()),
@@ -714,6 +723,11 @@ fn validate_other(kind: &str, body: &Value, old: Option<&Value>) -> Vec<field_er
         "Deployment" | "ReplicaSet" => {
             let mut errors = meta;
             errors.extend(deployment::validate(kind, body, old));
+            errors
+        }
+        endpoints::KIND => {
+            let mut errors = meta;
+            errors.extend(endpoints::validate(body));
             errors
         }
         _ => meta,
@@ -933,12 +947,18 @@ fn update_with(
             if deployment::handles(k) {
                 deployment::default_body(k, &mut value)?;
             }
+            if k == endpoints::KIND {
+                endpoints::default_body(&mut value);
+            }
             let errors = validate_other(k, &value, old.as_ref());
             if !errors.is_empty() {
                 return Err(invalid(kind, name, &errors).into());
             }
             admit_priority_class(world, k, name, &value)?;
             warnings.extend(other_warnings(k, &value, old.as_ref()));
+            if k == endpoints::KIND {
+                endpoints::canonicalize(&mut value);
+            }
             if old.as_ref() == Some(&value) {
                 false
             } else {
