@@ -12,7 +12,7 @@
 //! - [`strict`]: unknown-field detection as `--validate=strict`;
 //! - [`fields`]: the schema's field names, for "did you mean" on unknown fields;
 //! - [`kinds`]: the kinds the server knows;
-//! - [`endpoints`]: a user's v1 Endpoints: defaults, validation and `RepackSubsets`;
+//! - [`endpoints`]: a user's v1 Endpoints: defaults and validation;
 //! - [`label_keys`]: the pod strategy's merge of `matchLabelKeys`/`mismatchLabelKeys` into
 //!   the selectors on create;
 //! - [`poddisruptionbudget`]: PDB validation and scaling;

@@ -589,9 +589,6 @@ pub fn create(
             }
             admit_priority_class(world, other, &name, &body)?;
             warnings.extend(other_warnings(other, &body, None));
-            if other == endpoints::KIND {
-                endpoints::canonicalize(&mut body);
-            }
             let mut metadata = meta_of(value);
             init_meta(world, kind, &mut metadata);
             // The Endpoints strategy's PrepareForCreate sets no generation.
@@ -956,9 +953,6 @@ fn update_with(
             }
             admit_priority_class(world, k, name, &value)?;
             warnings.extend(other_warnings(k, &value, old.as_ref()));
-            if k == endpoints::KIND {
-                endpoints::canonicalize(&mut value);
-            }
             if old.as_ref() == Some(&value) {
                 false
             } else {
