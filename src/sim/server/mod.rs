@@ -521,6 +521,8 @@ pub fn create(
             if !errors.is_empty() {
                 return Err(invalid(kind, &name, &errors).into());
             }
+            // The strategy's PrepareForCreate: `service.Status = api.ServiceStatus{}`.
+            svc.status = None;
             service::stored_form(&mut svc);
             warnings = super::api::warnings::warnings_for_service(&svc);
             init_meta(world, kind, &mut svc.metadata);
@@ -1210,7 +1212,8 @@ pub fn patch_status(
             )?
         }
         "Service" => write_status(world, kind, name, &object, |s: &mut Service, n| {
-            s.status = n.status
+            s.status = n.status;
+            service::stored_form(s);
         })?,
         _ => {
             write::write_other(world, kind, name, author, |stored| {

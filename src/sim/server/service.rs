@@ -110,13 +110,20 @@ pub(super) fn update_service(
 }
 
 /// What storage keeps of a Service: an empty selector map is not written (a protobuf map
-/// with no entry reads back as none), so `selector: {}` is a Service without a selector.
+/// with no entry reads back as none), so `selector: {}` is a Service without a selector;
+/// the status always has its load balancer.
 pub(super) fn stored_form(svc: &mut Service) {
     if let Some(spec) = svc.spec.as_mut() {
         if spec.selector.as_ref().is_some_and(|s| s.is_empty()) {
             spec.selector = None;
         }
     }
+    // `ServiceStatus.LoadBalancer` is a struct, which Go's JSON encoder always writes:
+    // every Service reads back `status: {loadBalancer: {}}`.
+    svc.status
+        .get_or_insert_with(Default::default)
+        .load_balancer
+        .get_or_insert_with(Default::default);
 }
 
 /// `beginUpdate`.
