@@ -456,6 +456,11 @@ fn canonical_quantities(map: Option<&mut std::collections::BTreeMap<String, Quan
 /// `SetDefaults_EndpointPort` (discovery/v1): a port's name is `""` and its protocol `TCP`
 /// unless given.
 pub fn default_endpoint_slice(slice: &mut EndpointSlice) {
+    // `Endpoint.Conditions` is a struct, which Go's JSON encoder always writes: an
+    // endpoint without conditions reads back `conditions: {}`.
+    for endpoint in slice.endpoints.iter_mut().flatten() {
+        endpoint.conditions.get_or_insert_with(Default::default);
+    }
     for port in slice.ports.iter_mut().flatten() {
         if port.name.is_none() {
             port.name = Some(String::new());

@@ -12,6 +12,7 @@
 //! - [`strict`]: unknown-field detection as `--validate=strict`;
 //! - [`fields`]: the schema's field names, for "did you mean" on unknown fields;
 //! - [`kinds`]: the kinds the server knows;
+//! - [`endpoints`]: a user's v1 Endpoints: defaults and validation;
 //! - [`label_keys`]: the pod strategy's merge of `matchLabelKeys`/`mismatchLabelKeys` into
 //!   the selectors on create;
 //! - [`limitranger`]: LimitRange defaulting and the LimitRanger admission plugin's
@@ -35,6 +36,7 @@ pub mod apply;
 pub mod canonical;
 pub mod default_toleration_seconds;
 pub mod defaults;
+pub mod endpoints;
 pub mod eviction;
 pub mod field_error;
 pub mod fields;

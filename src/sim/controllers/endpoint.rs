@@ -18,9 +18,8 @@
 //! A Service without a selector, or of type ExternalName, is left alone (its Endpoints, if
 //! any, is the user's).
 //!
-//! Deterministic where upstream is not: `RepackSubsets` orders ports and subsets by an MD5
-//! of Go's `spew` dump; scn orders ports as the Service lists them, and subsets by their
-//! first port. With one port set (every pod resolves the same ports) the result is exact.
+//! `RepackSubsets` ends with `SortSubsets`: ports and subsets in the order of the MD5 of
+//! their `spew` dump (`endpoints_util.rs`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -215,7 +214,7 @@ fn sync(world: &mut World, name: &str) {
         world.endpoints.services.insert(name.to_string(), state);
         return;
     }
-    let subsets = repack(&service, &state.given);
+    let subsets = repack(&state.given);
     let namespace = world.config.namespace.clone();
     write(world, &service, name, &namespace, subsets, trigger);
     world.endpoints.services.insert(name.to_string(), state);
@@ -286,24 +285,9 @@ fn give(service: &Service, pod: &Pod, publish_not_ready: bool) -> Option<Given> 
 
 /// `RepackSubsets`: per port, the addresses offering it (a not-ready one stays not ready);
 /// ports offering the same addresses share a subset; addresses sorted by IP then UID.
-fn repack(service: &Service, given: &BTreeMap<String, Given>) -> Vec<EndpointSubset> {
+fn repack(given: &BTreeMap<String, Given>) -> Vec<EndpointSubset> {
     type Addresses<'g> = BTreeMap<(String, String), (&'g EndpointAddress, bool)>;
-    // Port (by its place in the Service, `None` for none) → addresses.
-    let order: Vec<&k8s_openapi::api::core::v1::ServicePort> = service
-        .spec
-        .as_ref()
-        .and_then(|s| s.ports.as_ref())
-        .into_iter()
-        .flatten()
-        .collect();
-    let rank = |p: &EndpointPort| {
-        order
-            .iter()
-            .position(|sp| {
-                sp.name.as_deref().unwrap_or_default() == p.name.as_deref().unwrap_or_default()
-            })
-            .unwrap_or(usize::MAX)
-    };
+    // Port (`None` for none) → addresses.
     let mut by_port: Vec<(Option<EndpointPort>, Addresses<'_>)> = Vec::new();
     for g in given.values() {
         let ports: Vec<Option<&EndpointPort>> = match &g.ports {
@@ -325,7 +309,6 @@ fn repack(service: &Service, given: &BTreeMap<String, Given>) -> Vec<EndpointSub
             entry.1 &= g.ready;
         }
     }
-    by_port.sort_by_key(|(p, _)| (p.as_ref().map_or(0, rank), p.as_ref().map(|p| p.port)));
     // Ports with the same addresses (and readiness) share a subset.
     let mut subsets: Vec<(Vec<EndpointPort>, &Addresses<'_>)> = Vec::new();
     for (port, addresses) in &by_port {
@@ -340,7 +323,7 @@ fn repack(service: &Service, given: &BTreeMap<String, Given>) -> Vec<EndpointSub
             None => subsets.push((port.iter().cloned().collect(), addresses)),
         }
     }
-    subsets
+    let mut repacked: Vec<EndpointSubset> = subsets
         .into_iter()
         .map(|(ports, addresses)| {
             let pick = |ready: bool| -> Option<Vec<EndpointAddress>> {
@@ -357,7 +340,10 @@ fn repack(service: &Service, given: &BTreeMap<String, Given>) -> Vec<EndpointSub
                 ports: (!ports.is_empty()).then_some(ports),
             }
         })
-        .collect()
+        .collect();
+    // `SortSubsets`: ports, then subsets, by the MD5 of their dump.
+    crate::sim::controllers::endpoints_util::sort_by_hash(&mut repacked);
+    repacked
 }
 
 /// `truncateEndpoints`: over [`MAX_CAPACITY`] addresses, each subset keeps its share
@@ -402,6 +388,12 @@ fn truncate(subsets: &mut [EndpointSubset]) -> bool {
                 list.truncate(to_be_added);
             }
             can_be_added -= len(&subset.not_ready_addresses);
+        }
+        // An empty list is not written (`omitempty`): the JSON has no key, not `[]`.
+        for list in [&mut subset.addresses, &mut subset.not_ready_addresses] {
+            if list.as_ref().is_some_and(Vec::is_empty) {
+                *list = None;
+            }
         }
     }
     true

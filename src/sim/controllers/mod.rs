@@ -4,6 +4,7 @@ pub mod daemon;
 pub mod deployment;
 pub mod disruption;
 pub mod endpoint;
+pub mod endpoints_util;
 pub mod endpointslice;
 pub mod endpointslicemirroring;
 pub mod garbage_collector;

@@ -33,7 +33,7 @@ use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::Value;
 
-use super::api::{defaults, field_error, kinds as api_kinds, patch, strict, validation};
+use super::api::{defaults, endpoints, field_error, kinds as api_kinds, patch, strict, validation};
 use super::api::{horizontalpodautoscaler as hpa, resourcequota as quota};
 use super::clock::{from_time, to_time, Millis};
 use super::error::SimError;
@@ -570,7 +570,10 @@ pub fn create(
             if !errors.is_empty() {
                 return Err(invalid(kind, &name, &errors).into());
             }
+            // The strategy's PrepareForCreate: `service.Status = api.ServiceStatus{}`.
+            svc.status = None;
             service::stored_form(&mut svc);
+            warnings = super::api::warnings::warnings_for_service(&svc);
             init_meta(world, kind, &mut svc.metadata);
             world.store.services.insert(name.clone(), svc);
         }
@@ -641,6 +644,9 @@ pub fn create(
             if deployment::handles(other) {
                 deployment::default_body(other, &mut body)?;
                 deployment::prepare_for_create(&mut body);
+            }
+            if other == endpoints::KIND {
+                endpoints::default_body(&mut body);
             }
             let errors = validate_other(other, &body, None);
             if !errors.is_empty() {
@@ -786,6 +792,11 @@ fn validate_other(kind: &str, body: &Value, old: Option<&Value>) -> Vec<field_er
         hpa::KIND => {
             let mut errors = meta;
             errors.extend(hpa::validate(body, old));
+            errors
+        }
+        endpoints::KIND => {
+            let mut errors = meta;
+            errors.extend(endpoints::validate(body));
             errors
         }
         _ => meta,
@@ -950,7 +961,7 @@ fn update_with(
             }
         }
         ObjectKind::Pod => update_pod(world, name, &value)?,
-        ObjectKind::Service => service::update_service(world, name, &value)?,
+        ObjectKind::Service => service::update_service(world, name, &value, &mut warnings)?,
         ObjectKind::PersistentVolumeClaim => {
             let changed = update_claim(world, name, &value)?;
             warnings.extend(volume_warnings(kind, &value));
@@ -1011,6 +1022,9 @@ fn update_with(
             }
             if deployment::handles(k) {
                 deployment::default_body(k, &mut value)?;
+            }
+            if k == endpoints::KIND {
+                endpoints::default_body(&mut value);
             }
             let errors = validate_other(k, &value, old.as_ref());
             if !errors.is_empty() {
@@ -1296,7 +1310,8 @@ pub fn patch_status(
             )?
         }
         "Service" => write_status(world, kind, name, &object, |s: &mut Service, n| {
-            s.status = n.status
+            s.status = n.status;
+            service::stored_form(s);
         })?,
         _ => {
             write::write_other(world, kind, name, author, |stored| {

@@ -84,6 +84,7 @@ pub(super) fn update_service(
     world: &mut World,
     name: &str,
     value: &Value,
+    warnings: &mut Vec<String>,
 ) -> Result<bool, ApiError> {
     let kind = ObjectKind::Service;
     let mut svc: Service = decode(&kind, value)?;
@@ -101,19 +102,28 @@ pub(super) fn update_service(
         return Err(invalid(&kind, name, &errors));
     }
     stored_form(&mut svc);
+    // The strategy's `WarningsOnUpdate` (`GetWarningsForService`).
+    warnings.extend(crate::sim::api::warnings::warnings_for_service(&svc));
     let value =
         serde_json::to_value(&svc).map_err(|e| ApiError::new(Reason::BadRequest, e.to_string()))?;
     replace_typed::<Service>(world, name, &value)
 }
 
 /// What storage keeps of a Service: an empty selector map is not written (a protobuf map
-/// with no entry reads back as none), so `selector: {}` is a Service without a selector.
+/// with no entry reads back as none), so `selector: {}` is a Service without a selector;
+/// the status always has its load balancer.
 pub(super) fn stored_form(svc: &mut Service) {
     if let Some(spec) = svc.spec.as_mut() {
         if spec.selector.as_ref().is_some_and(|s| s.is_empty()) {
             spec.selector = None;
         }
     }
+    // `ServiceStatus.LoadBalancer` is a struct, which Go's JSON encoder always writes:
+    // every Service reads back `status: {loadBalancer: {}}`.
+    svc.status
+        .get_or_insert_with(Default::default)
+        .load_balancer
+        .get_or_insert_with(Default::default);
 }
 
 /// `beginUpdate`.

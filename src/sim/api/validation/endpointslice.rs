@@ -4,11 +4,10 @@
 //! endpointslice controller writes passes them; one a user writes (for a Service without a
 //! selector) is refused as the API server refuses it.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-
 use k8s_openapi::api::discovery::v1::{Endpoint, EndpointPort, EndpointSlice};
 
 use super::super::field_error::FieldError;
+use super::ip::{non_special_ip_errors, parse_ip_sloppy, INVALID_IP};
 use super::names::{dns1123_label_errors, dns1123_subdomain_errors, qualified_name_errors};
 
 /// `supportedAddressTypes`, sorted as `sets.String.List` gives them.
@@ -124,11 +123,7 @@ fn address_errors(address_type: &str, address: &str, path: &str) -> Vec<FieldErr
     match address_type {
         "IP" => match parse_ip_sloppy(address) {
             Some(_) => Vec::new(),
-            None => vec![FieldError::invalid_str(
-                path,
-                address,
-                "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)",
-            )],
+            None => vec![FieldError::invalid_str(path, address, INVALID_IP)],
         },
         "IPv4" | "IPv6" => {
             let v4 = address_type == "IPv4";
@@ -151,108 +146,6 @@ fn address_errors(address_type: &str, address: &str, path: &str) -> Vec<FieldErr
         "FQDN" => fqdn_errors(address, path),
         _ => Vec::new(),
     }
-}
-
-/// An address as Go's `net.IP` holds it: IPv4 (also an IPv4-mapped IPv6 address, which
-/// `To4` gives back) or IPv6.
-#[derive(Clone, Copy)]
-enum GoIp {
-    V4(Ipv4Addr),
-    V6(Ipv6Addr),
-}
-
-impl GoIp {
-    fn to_v4(self) -> Option<Ipv4Addr> {
-        match self {
-            GoIp::V4(v4) => Some(v4),
-            GoIp::V6(v6) => v6.to_ipv4_mapped(),
-        }
-    }
-}
-
-/// `netutils.ParseIPSloppy`: as `net.ParseIP`, but an IPv4 octet may have leading zeros
-/// (read as decimal).
-fn parse_ip_sloppy(s: &str) -> Option<GoIp> {
-    let octets: Vec<&str> = s.split('.').collect();
-    if octets.len() == 4
-        && octets
-            .iter()
-            .all(|o| !o.is_empty() && o.len() <= 3 && o.bytes().all(|b| b.is_ascii_digit()))
-    {
-        let mut bytes = [0u8; 4];
-        for (b, o) in bytes.iter_mut().zip(&octets) {
-            *b = o.parse().ok()?;
-        }
-        return Some(GoIp::V4(Ipv4Addr::from(bytes)));
-    }
-    match s.parse::<IpAddr>() {
-        Ok(IpAddr::V6(v6)) if !s.contains('%') => Some(GoIp::V6(v6)),
-        _ => None,
-    }
-}
-
-/// `ValidateNonSpecialIP`: not unspecified, loopback, link-local or link-local multicast.
-fn non_special_ip_errors(address: &str, path: &str) -> Vec<FieldError> {
-    let Some(ip) = parse_ip_sloppy(address) else {
-        return vec![FieldError::invalid_str(
-            path,
-            address,
-            "must be a valid IP address",
-        )];
-    };
-    let (unspecified, loopback, link_local, link_local_multicast) = match ip.to_v4() {
-        Some(v4) => {
-            let o = v4.octets();
-            (
-                v4.is_unspecified(),
-                o[0] == 127,
-                o[0] == 169 && o[1] == 254,
-                o[0] == 224 && o[1] == 0 && o[2] == 0,
-            )
-        }
-        None => {
-            let GoIp::V6(v6) = ip else {
-                return Vec::new();
-            };
-            let s = v6.segments();
-            (
-                v6.is_unspecified(),
-                v6.is_loopback(),
-                s[0] & 0xffc0 == 0xfe80,
-                s[0] & 0xff0f == 0xff02,
-            )
-        }
-    };
-    let mut errs = Vec::new();
-    if unspecified {
-        errs.push(FieldError::invalid_str(
-            path,
-            address,
-            format!("may not be unspecified ({address})"),
-        ));
-    }
-    if loopback {
-        errs.push(FieldError::invalid_str(
-            path,
-            address,
-            "may not be in the loopback range (127.0.0.0/8, ::1/128)",
-        ));
-    }
-    if link_local {
-        errs.push(FieldError::invalid_str(
-            path,
-            address,
-            "may not be in the link-local range (169.254.0.0/16, fe80::/10)",
-        ));
-    }
-    if link_local_multicast {
-        errs.push(FieldError::invalid_str(
-            path,
-            address,
-            "may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)",
-        ));
-    }
-    errs
 }
 
 /// `IsFullyQualifiedDomainName`: a DNS-1123 subdomain (a trailing dot allowed) of at least

@@ -15,15 +15,18 @@
 //! - the parts of a pod spec with rules of their own: `resources` (a container's requests
 //!   and limits), `affinity`, `topology_spread`, `taint` (tolerations, and a Node's taints),
 //!   `volume` (a volume's source), `env` (a container's environment);
-//! - `endpointslice` (`pkg/apis/discovery/validation`).
+//! - `endpoints` (v1 Endpoints' subsets), `endpointslice` (`pkg/apis/discovery/validation`);
+//! - `ip`: IP addresses (apimachinery's `util/validation/ip.go`, `ValidateNonSpecialIP`).
 
 mod affinity;
 mod configmap;
 mod controllerrevision;
 mod daemonset;
 mod deployment;
+mod endpoints;
 mod endpointslice;
 mod env;
+mod ip;
 mod names;
 mod objectmeta;
 mod persistentvolume;
@@ -47,8 +50,10 @@ pub use deployment::{
     validate_deployment_spec, validate_deployment_status, validate_replicaset_spec,
     validate_replicaset_status, validate_selector_update,
 };
+pub use endpoints::validate_endpoint_subsets;
 pub use endpointslice::{validate_endpoint_slice, validate_endpoint_slice_update};
 pub(crate) use env::split_subscripted_path;
+pub(crate) use ip::warnings_for_ip;
 pub use names::{dns1123_label_errors, dns1123_subdomain_errors, validate_object_meta_name};
 pub(crate) use names::{path_segment_errors, qualified_name_errors};
 pub use objectmeta::{validate_object_meta, validate_owner_references};

@@ -13,13 +13,13 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::super::field_error::FieldError;
 use super::super::validation_ranges::port_name_errors;
+use super::ip::{non_special_ip_errors, parse_ip_sloppy, INVALID_IP};
 use super::names::{
     dns1123_label_errors, dns1123_subdomain_errors, qualified_name_errors, validate_labels,
     PORT_RANGE_MSG,
 };
 
 const TYPES: [&str; 4] = ["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"];
-const INVALID_IP: &str = "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)";
 
 /// A list of strings as the API server prints it in a message (JSON).
 pub fn json_list(items: &[String]) -> String {
@@ -170,13 +170,13 @@ pub fn validate_service(svc: &Service) -> Vec<FieldError> {
 
     errs.extend(validate_cluster_ips_related_fields(spec));
 
+    // `IsValidIP` (`ParseIPSloppy`), then `ValidateNonSpecialIP` for an address that parses.
     for (i, ip) in spec.external_ips.iter().flatten().enumerate() {
-        if ip.parse::<IpAddr>().is_err() {
-            errs.push(FieldError::invalid_str(
-                format!("spec.externalIPs[{i}]"),
-                ip,
-                INVALID_IP,
-            ));
+        let path = format!("spec.externalIPs[{i}]");
+        if parse_ip_sloppy(ip).is_none() {
+            errs.push(FieldError::invalid_str(path, ip, INVALID_IP));
+        } else {
+            errs.extend(non_special_ip_errors(ip, &path));
         }
     }
 

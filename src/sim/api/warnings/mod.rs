@@ -5,7 +5,8 @@
 //! - `node`: deprecated node labels (`pkg/api/node`);
 //! - `pod`: a pod's or a pod template's (`pkg/api/pod/warnings.go`);
 //! - `persistentvolume`, `persistentvolumeclaim`: a volume's and a claim's
-//!   (`pkg/api/persistentvolume`, `pkg/api/persistentvolumeclaim`).
+//!   (`pkg/api/persistentvolume`, `pkg/api/persistentvolumeclaim`);
+//! - `service`: a Service's (`pkg/api/service/warnings.go`).
 //!
 //! Go visits a map in no fixed order; where upstream walks a map (a node selector), the
 //! keys are taken in sorted order so that the warnings are deterministic.
@@ -14,10 +15,12 @@ mod node;
 mod persistentvolume;
 mod persistentvolumeclaim;
 mod pod;
+mod service;
 
 pub use persistentvolume::warnings_for_persistent_volume;
 pub use persistentvolumeclaim::{warnings_for_claim, warnings_for_claim_spec};
 pub use pod::{warnings_for_pod, warnings_for_pod_template, warnings_for_workload_create};
+pub use service::warnings_for_service;
 
 /// `field.Path` joined as upstream prints it: `prefix.rest`, or `rest` alone at the root.
 /// The deprecated and removed in-tree volume plugins, by the field that names them, with
