@@ -164,7 +164,7 @@ fn sync(world: &mut World, name: &str) {
                 world,
                 &endpoints_kind(),
                 name,
-                Propagation::Background,
+                Propagation::Unset,
                 false,
             );
         }

@@ -270,6 +270,9 @@ pub enum Propagation {
     Background,
     Foreground,
     Orphan,
+    /// No policy in the DeleteOptions (a controller's `metav1.DeleteOptions{}`): the
+    /// object's own `orphan` or `foregroundDeletion` finalizer decides, else background.
+    Unset,
 }
 
 /// Identifies a stored object by kind and name; takes the API's `kind` string.
@@ -1446,7 +1449,7 @@ fn delete_object(
         .into());
     }
     if *kind == ObjectKind::Pod {
-        pod::delete_pod_with_grace(world, name, grace, Some(propagation));
+        pod::delete_pod_with_grace(world, name, grace, propagation);
         return Ok(Response::new(()));
     }
     if meta.deletion_timestamp.is_some() {
@@ -1455,10 +1458,7 @@ fn delete_object(
     // The generic registry's deletionFinalizersForGarbageCollection: the propagation
     // becomes a finalizer the garbage collector acts on when it hears the update
     // (`orphan`: it strips the dependents' owner references, then the finalizer).
-    let finalizers = gc_finalizers(
-        meta.finalizers.as_deref().unwrap_or_default(),
-        Some(propagation),
-    );
+    let finalizers = gc_finalizers(meta.finalizers.as_deref().unwrap_or_default(), propagation);
     if finalizers.is_empty() {
         remove(world, kind, name);
         return Ok(Response::new(()));
@@ -1471,17 +1471,17 @@ fn delete_object(
 /// object's finalizers without `orphan` and `foregroundDeletion`, then `orphan` when the
 /// dependents are to be orphaned and `foregroundDeletion` when they are to be deleted in the
 /// foreground (`shouldOrphanDependents`, `shouldDeleteDependents`). An explicit propagation
-/// policy decides; without one (`None`, a DELETE with empty options, as controllers send)
+/// policy decides; without one (`Unset`, a DELETE with empty options, as controllers send)
 /// the object's own finalizers do. No kind scn serves has a default policy other than
 /// background deletion.
-pub(crate) fn gc_finalizers(existing: &[String], propagation: Option<Propagation>) -> Vec<String> {
+pub(crate) fn gc_finalizers(existing: &[String], propagation: Propagation) -> Vec<String> {
     let has = |f: &str| existing.iter().any(|e| e == f);
     let (orphan, foreground) = match propagation {
-        Some(Propagation::Orphan) => (true, false),
-        Some(Propagation::Foreground) => (false, true),
-        Some(Propagation::Background) => (false, false),
+        Propagation::Orphan => (true, false),
+        Propagation::Foreground => (false, true),
+        Propagation::Background => (false, false),
         // Validation lets an object carry only one of the two.
-        None => {
+        Propagation::Unset => {
             let first = existing
                 .iter()
                 .find(|f| *f == FINALIZER_ORPHAN_DEPENDENTS || *f == FINALIZER_DELETE_DEPENDENTS);

@@ -152,11 +152,11 @@ pub fn remove_pod(world: &mut World, name: &str) {
 /// never bound to a node, one that has finished, or a forced delete, skips the kubelet.
 /// Controllers send no propagation policy: the pod's own finalizers decide.
 pub fn delete_pod(world: &mut World, name: &str, grace_zero: bool) {
-    delete_pod_with_grace(world, name, grace_zero.then_some(0), None);
+    delete_pod_with_grace(world, name, grace_zero.then_some(0), super::Propagation::Unset);
 }
 
 /// A pod's DELETE with `gracePeriodSeconds` (`None`: its `terminationGracePeriodSeconds`,
-/// 30 s by default) and a propagation policy (`None`: none sent). On a pod already being
+/// 30 s by default) and a propagation policy (`Unset`: none sent). On a pod already being
 /// deleted only a shorter period is taken (`rest.BeforeDelete`). Unless that deletion is
 /// pending (a period no shorter than the running one), the policy sets the garbage
 /// collector's finalizers as for any object (`updateForGracefulDeletionAndFinalizers`,
@@ -166,7 +166,7 @@ pub fn delete_pod_with_grace(
     world: &mut World,
     name: &str,
     requested: Option<i64>,
-    propagation: Option<super::Propagation>,
+    propagation: super::Propagation,
 ) {
     let grace_zero = requested == Some(0);
     if world.mutant(crate::sim::Mutant::ClaimDeletedWithPod) {
