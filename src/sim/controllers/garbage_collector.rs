@@ -147,8 +147,9 @@ impl GarbageCollector {
             }
             if !same {
                 let key = (kind.clone(), name.to_string());
-                let refs: Vec<(String, bool)> =
-                    refs.map(|(uid, blocks)| (uid.to_string(), blocks)).collect();
+                let refs: Vec<(String, bool)> = refs
+                    .map(|(uid, blocks)| (uid.to_string(), blocks))
+                    .collect();
                 let old = take(&mut self.owners, kind, name).unwrap_or_default();
                 for (uid, blocks) in old.uids {
                     if !refs.contains(&(uid.clone(), blocks)) {

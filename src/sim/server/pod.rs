@@ -152,7 +152,12 @@ pub fn remove_pod(world: &mut World, name: &str) {
 /// never bound to a node, one that has finished, or a forced delete, skips the kubelet.
 /// Controllers send no propagation policy: the pod's own finalizers decide.
 pub fn delete_pod(world: &mut World, name: &str, grace_zero: bool) {
-    delete_pod_with_grace(world, name, grace_zero.then_some(0), super::Propagation::Unset);
+    delete_pod_with_grace(
+        world,
+        name,
+        grace_zero.then_some(0),
+        super::Propagation::Unset,
+    );
 }
 
 /// A pod's DELETE with `gracePeriodSeconds` (`None`: its `terminationGracePeriodSeconds`,
