@@ -159,13 +159,7 @@ fn sync(world: &mut World, name: &str) {
         // The Service is gone: so is its Endpoints.
         world.endpoints.services.remove(name);
         if world.store.exists(&endpoints_kind(), name) {
-            let _ = server::delete(
-                world,
-                &endpoints_kind(),
-                name,
-                Propagation::Background,
-                false,
-            );
+            let _ = server::delete(world, &endpoints_kind(), name, Propagation::Unset, false);
         }
         return;
     };

@@ -1,7 +1,9 @@
 //! The garbage collector: deletes dependents whose owners are gone (background cascade),
 //! holds a foreground-deleted owner until its blocking dependents are gone, strips owner
 //! references for an orphaning delete, and keeps a dependent that still has a live owner,
-//! stripping its references to the gone ones (B-DEL-1..3, B-DEL-5, B-PAR-5). It acts on watch events
+//! stripping its references to the gone ones (B-DEL-1..3, B-DEL-5, B-PAR-5). A pod is an
+//! owner like any other object (B-DEL-6), and a foreground-deleted owner waits for every
+//! blocking dependent, controller or not (B-DEL-7). It acts on watch events
 //! only: a foreground or orphaning delete reaches it as the owner's update that adds the
 //! `foregroundDeletion` or `orphan` finalizer, as upstream's API server sets them.
 //!
@@ -55,9 +57,16 @@ pub struct GarbageCollector {
     owners: ByKey<Owned>,
     dependents: FastMap<String, FastSet<Key>>,
     /// Objects that may have lost all their owners since the last deletion was handled:
-    /// claims apart, since a pod's deletion collects only claims.
+    /// claims first (a pod's claims, B-RET), then the others.
     orphan_claims: Candidates,
     orphans: Candidates,
+    /// Owners that may have lost their last blocking dependent: those of an object that went
+    /// or that dropped (or stopped blocking with) its reference to them. Upstream's
+    /// `processGraphChanges` queues such an owner when it is deleting dependents, whatever
+    /// the reference (controller or not), and `addUnblockedOwnersToDeleteQueue` on an
+    /// update; `attemptToDeleteItem` then removes its `foregroundDeletion` finalizer once no
+    /// blocking dependent is left.
+    released: Vec<String>,
 }
 
 /// The owner UIDs of an object, and whether it may have lost them all: set when it was
@@ -66,7 +75,7 @@ pub struct GarbageCollector {
 /// do not come back, and a deletion timestamp does not go.
 #[derive(Debug, Default)]
 struct Owned {
-    uids: Vec<String>,
+    uids: Vec<(String, bool)>,
     maybe_orphan: bool,
 }
 
@@ -123,13 +132,13 @@ impl GarbageCollector {
             let refs = meta
                 .into_iter()
                 .flat_map(|m| m.owner_references.iter().flatten())
-                .map(|r| r.uid.as_str());
+                .map(|r| (r.uid.as_str(), r.block_owner_deletion == Some(true)));
             let before = get(&self.owners, kind, name);
             let same = before
                 .map(|o| o.uids.as_slice())
                 .unwrap_or_default()
                 .iter()
-                .map(String::as_str)
+                .map(|(uid, blocks)| (uid.as_str(), *blocks))
                 .eq(refs.clone());
             if same && !before.is_some_and(|o| o.maybe_orphan) {
                 // Not an orphan when last looked at, and no owner went since: still none
@@ -138,8 +147,17 @@ impl GarbageCollector {
             }
             if !same {
                 let key = (kind.clone(), name.to_string());
+                let refs: Vec<(String, bool)> = refs
+                    .map(|(uid, blocks)| (uid.to_string(), blocks))
+                    .collect();
                 let old = take(&mut self.owners, kind, name).unwrap_or_default();
-                for uid in old.uids {
+                for (uid, blocks) in old.uids {
+                    if !refs.contains(&(uid.clone(), blocks)) {
+                        self.released.push(uid.clone());
+                    }
+                    if refs.iter().any(|(u, _)| *u == uid) {
+                        continue;
+                    }
                     if let Some(set) = self.dependents.get_mut(&uid) {
                         set.remove(&key);
                         if set.is_empty() {
@@ -147,8 +165,7 @@ impl GarbageCollector {
                         }
                     }
                 }
-                let refs: Vec<String> = refs.map(str::to_string).collect();
-                for uid in &refs {
+                for (uid, _) in &refs {
                     self.dependents
                         .entry(uid.clone())
                         .or_default()
@@ -281,23 +298,31 @@ fn catch_up(world: &mut World, event: &WatchEvent) {
 
 pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
     catch_up(world, event);
+    // A pod is an owner like any other object (B-DEL-6): its deletion collects its
+    // dependents, and a foreground or orphaning delete of it is acted on.
     match event.change {
-        Change::Deleted => {
-            collect_orphans(world, event.kind == ObjectKind::Pod);
-            if let Some(owner) = &event.owner_uid {
-                finish_foreground(world, owner);
-            }
-        }
+        Change::Deleted => collect_orphans(world),
         Change::Modified => {
-            if event.kind != ObjectKind::Pod {
-                start_foreground(world, &event.kind, &event.name);
-                orphan_dependents(world, &event.kind, &event.name);
-            }
+            start_foreground(world, &event.kind, &event.name);
+            orphan_dependents(world, &event.kind, &event.name);
             collect_dangling(world);
         }
         Change::Added => collect_dangling(world),
     }
+    finish_released(world);
     Ok(())
+}
+
+/// Every owner that may have lost its last blocking dependent is looked at
+/// (`finish_foreground`), in the order the graph saw them go (B-DEL-7).
+fn finish_released(world: &mut World) {
+    if world.garbage_collector.released.is_empty() {
+        return;
+    }
+    let released = std::mem::take(&mut world.garbage_collector.released);
+    for owner in &released {
+        finish_foreground(world, owner);
+    }
 }
 
 /// An object that names only owners that do not exist (or not with that UID) is deleted
@@ -309,12 +334,12 @@ fn collect_dangling(world: &mut World) {
     if gc.orphans.is_empty() && gc.orphan_claims.is_empty() {
         return;
     }
-    collect_orphans(world, false);
+    collect_orphans(world);
 }
 
 /// Every object one of whose owners went is looked at (`attempt_to_delete`), by kind and
 /// name.
-fn collect_orphans(world: &mut World, claims_only: bool) {
+fn collect_orphans(world: &mut World) {
     let gc = &mut world.garbage_collector;
     let mut candidates: Vec<Key> = Vec::new();
     let mut take = |set: &mut Candidates| {
@@ -323,9 +348,7 @@ fn collect_orphans(world: &mut World, claims_only: bool) {
         }
     };
     take(&mut gc.orphan_claims);
-    if !claims_only {
-        take(&mut gc.orphans);
-    }
+    take(&mut gc.orphans);
     if candidates.is_empty() {
         return;
     }
@@ -522,21 +545,28 @@ fn finish_foreground(world: &mut World, owner_uid: &str) {
     if !is_foreground_deleting(&world.store, &kind, &name) {
         return;
     }
-    let blocking = dependents_of(world, owner_uid)
+    // Upstream's `blockingDependents`: dependents whose reference to this owner blocks.
+    let gc = &world.garbage_collector;
+    let blocking = gc
+        .dependents
+        .get(owner_uid)
         .into_iter()
-        .any(|(_, r, _)| r.block_owner_deletion == Some(true));
+        .flatten()
+        .any(|(kind, name)| {
+            world.store.meta(kind, name).is_some_and(|m| {
+                m.owner_references
+                    .iter()
+                    .flatten()
+                    .any(|r| r.uid == owner_uid && r.block_owner_deletion == Some(true))
+            })
+        });
     if blocking {
         return;
     }
     let Some(mut value) = world.store.to_json(&kind, &name) else {
         return;
     };
-    if let Some(list) = value
-        .pointer_mut("/metadata/finalizers")
-        .and_then(|f| f.as_array_mut())
-    {
-        list.retain(|f| f != FINALIZER_DELETE_DEPENDENTS);
-    }
+    remove_finalizer(&mut value, FINALIZER_DELETE_DEPENDENTS);
     let _ = server::update(world, &kind, &name, &value);
 }
 
@@ -566,11 +596,24 @@ fn orphan_dependents(world: &mut World, kind: &ObjectKind, name: &str) {
     let Some(mut value) = world.store.to_json(kind, name) else {
         return;
     };
-    if let Some(list) = value
-        .pointer_mut("/metadata/finalizers")
-        .and_then(|f| f.as_array_mut())
-    {
-        list.retain(|f| f != FINALIZER_ORPHAN_DEPENDENTS);
-    }
+    remove_finalizer(&mut value, FINALIZER_ORPHAN_DEPENDENTS);
     let _ = server::update(world, kind, name, &value);
+}
+
+/// Upstream's `removeFinalizer`: the list without `finalizer`; an empty list is no list
+/// (`finalizers` is `omitempty`).
+fn remove_finalizer(value: &mut serde_json::Value, finalizer: &str) {
+    let Some(meta) = value.get_mut("metadata").and_then(|m| m.as_object_mut()) else {
+        return;
+    };
+    let empty = match meta.get_mut("finalizers").and_then(|f| f.as_array_mut()) {
+        Some(list) => {
+            list.retain(|f| f != finalizer);
+            list.is_empty()
+        }
+        None => false,
+    };
+    if empty {
+        meta.remove("finalizers");
+    }
 }

@@ -272,6 +272,9 @@ pub enum Propagation {
     Background,
     Foreground,
     Orphan,
+    /// No policy in the DeleteOptions (a controller's `metav1.DeleteOptions{}`): the
+    /// object's own `orphan` or `foregroundDeletion` finalizer decides, else background.
+    Unset,
 }
 
 /// An object written in an older version the API server serves (`autoscaling/v1`), decoded
@@ -1562,7 +1565,7 @@ fn delete_object(
         .into());
     }
     if *kind == ObjectKind::Pod {
-        pod::delete_pod_with_grace(world, name, grace);
+        pod::delete_pod_with_grace(world, name, grace, propagation);
         return Ok(Response::new(()));
     }
     if meta.deletion_timestamp.is_some() {
@@ -1571,18 +1574,56 @@ fn delete_object(
     // The generic registry's deletionFinalizersForGarbageCollection: the propagation
     // becomes a finalizer the garbage collector acts on when it hears the update
     // (`orphan`: it strips the dependents' owner references, then the finalizer).
-    let mut finalizers = meta.finalizers.clone().unwrap_or_default();
-    match propagation {
-        Propagation::Foreground => finalizers.push(FINALIZER_DELETE_DEPENDENTS.into()),
-        Propagation::Orphan => finalizers.push(FINALIZER_ORPHAN_DEPENDENTS.into()),
-        Propagation::Background => {}
-    }
+    let finalizers = gc_finalizers(meta.finalizers.as_deref().unwrap_or_default(), propagation);
     if finalizers.is_empty() {
         remove(world, kind, name);
         return Ok(Response::new(()));
     }
     set_deleting(world, kind, name, finalizers);
     Ok(Response::new(()))
+}
+
+/// The generic registry's `deletionFinalizersForGarbageCollection` (store.go): the
+/// object's finalizers without `orphan` and `foregroundDeletion`, then `orphan` when the
+/// dependents are to be orphaned and `foregroundDeletion` when they are to be deleted in the
+/// foreground (`shouldOrphanDependents`, `shouldDeleteDependents`). An explicit propagation
+/// policy decides; without one (`Unset`, a DELETE with empty options, as controllers send)
+/// the object's own finalizers do. No kind scn serves has a default policy other than
+/// background deletion.
+pub(crate) fn gc_finalizers(existing: &[String], propagation: Propagation) -> Vec<String> {
+    let has = |f: &str| existing.iter().any(|e| e == f);
+    let (orphan, foreground) = match propagation {
+        Propagation::Orphan => (true, false),
+        Propagation::Foreground => (false, true),
+        Propagation::Background => (false, false),
+        // Validation lets an object carry only one of the two.
+        Propagation::Unset => {
+            let first = existing
+                .iter()
+                .find(|f| *f == FINALIZER_ORPHAN_DEPENDENTS || *f == FINALIZER_DELETE_DEPENDENTS);
+            (
+                first.is_some_and(|f| f == FINALIZER_ORPHAN_DEPENDENTS),
+                first.is_some_and(|f| f == FINALIZER_DELETE_DEPENDENTS),
+            )
+        }
+    };
+    let mut out: Vec<String> = existing
+        .iter()
+        .filter(|f| *f != FINALIZER_ORPHAN_DEPENDENTS && *f != FINALIZER_DELETE_DEPENDENTS)
+        .cloned()
+        .collect();
+    if orphan {
+        out.push(FINALIZER_ORPHAN_DEPENDENTS.into());
+    }
+    if foreground {
+        out.push(FINALIZER_DELETE_DEPENDENTS.into());
+    }
+    // The finalizers are rewritten only when they differ as sets.
+    let same = out.iter().all(|f| has(f)) && existing.iter().all(|f| out.contains(f));
+    if same {
+        return existing.to_vec();
+    }
+    out
 }
 
 /// metav1.FinalizerOrphanDependents: a delete with `propagationPolicy: Orphan`.

@@ -168,14 +168,29 @@ pub fn remove_pod(world: &mut World, name: &str) {
 
 /// Graceful pod deletion: deletionTimestamp now; the kubelet stops the containers. A pod
 /// never bound to a node, one that has finished, or a forced delete, skips the kubelet.
+/// Controllers send no propagation policy: the pod's own finalizers decide.
 pub fn delete_pod(world: &mut World, name: &str, grace_zero: bool) {
-    delete_pod_with_grace(world, name, grace_zero.then_some(0));
+    delete_pod_with_grace(
+        world,
+        name,
+        grace_zero.then_some(0),
+        super::Propagation::Unset,
+    );
 }
 
 /// A pod's DELETE with `gracePeriodSeconds` (`None`: its `terminationGracePeriodSeconds`,
-/// 30 s by default). On a pod already being deleted only a shorter period is taken
-/// (`rest.BeforeDelete`).
-pub fn delete_pod_with_grace(world: &mut World, name: &str, requested: Option<i64>) {
+/// 30 s by default) and a propagation policy (`Unset`: none sent). On a pod already being
+/// deleted only a shorter period is taken (`rest.BeforeDelete`). Unless that deletion is
+/// pending (a period no shorter than the running one), the policy sets the garbage
+/// collector's finalizers as for any object (`updateForGracefulDeletionAndFinalizers`,
+/// `deletionFinalizersForGarbageCollection`): `foregroundDeletion` holds the pod object, once
+/// its containers have stopped, until the collector has deleted its blocking dependents.
+pub fn delete_pod_with_grace(
+    world: &mut World,
+    name: &str,
+    requested: Option<i64>,
+    propagation: super::Propagation,
+) {
     let grace_zero = requested == Some(0);
     if world.mutant(crate::sim::Mutant::ClaimDeletedWithPod) {
         crate::sim::mutants::delete_pod_claims(world, name);
@@ -196,7 +211,17 @@ pub fn delete_pod_with_grace(world: &mut World, name: &str, requested: Option<i6
         pod.status.as_ref().and_then(|s| s.phase.as_deref()),
         Some("Succeeded" | "Failed")
     );
-    if pod.metadata.deletion_timestamp.is_some() && requested.is_none() {
+    // `rest.BeforeDelete` on a pod already being deleted with a period left: without a
+    // shorter period the deletion is pending and the request changes nothing (not even the
+    // finalizers). One already at period 0 (held by finalizers) takes the request's
+    // finalizers.
+    let running = pod
+        .metadata
+        .deletion_timestamp
+        .is_some()
+        .then(|| pod.metadata.deletion_grace_period_seconds.unwrap_or(0));
+    let pending = running.is_some_and(|old| old > 0 && requested.is_none_or(|p| p >= old));
+    if pending {
         return;
     }
     let grace = if grace_zero || unbound || finished {
@@ -209,26 +234,37 @@ pub fn delete_pod_with_grace(world: &mut World, name: &str, requested: Option<i6
                 .unwrap_or(30)
         })
     };
-    let changed = if pod.metadata.deletion_timestamp.is_none() {
-        // `rest.BeforeDelete`: the timestamp is when the grace period ends, and the first
-        // graceful deletion is a new generation.
-        pod.metadata.deletion_timestamp = Some(to_time(now + Millis::from_secs(grace)));
-        pod.metadata.deletion_grace_period_seconds = Some(grace);
-        if let Some(generation) = pod.metadata.generation.filter(|g| *g > 0) {
-            pod.metadata.generation = Some(generation.saturating_add(1));
+    let mut changed = match running {
+        None => {
+            // `rest.BeforeDelete`: the timestamp is when the grace period ends, and the
+            // first graceful deletion is a new generation.
+            pod.metadata.deletion_timestamp = Some(to_time(now + Millis::from_secs(grace)));
+            pod.metadata.deletion_grace_period_seconds = Some(grace);
+            if let Some(generation) = pod.metadata.generation.filter(|g| *g > 0) {
+                pod.metadata.generation = Some(generation.saturating_add(1));
+            }
+            true
         }
-        true
-    } else {
-        let before = pod.metadata.deletion_grace_period_seconds;
-        shorten_grace(&mut pod.metadata, grace);
-        pod.metadata.deletion_grace_period_seconds != before
+        Some(0) => false,
+        Some(_) => {
+            let before = pod.metadata.deletion_grace_period_seconds;
+            shorten_grace(&mut pod.metadata, grace);
+            pod.metadata.deletion_grace_period_seconds != before
+        }
     };
+    let existing = pod.metadata.finalizers.clone().unwrap_or_default();
+    let finalizers = super::gc_finalizers(&existing, propagation);
+    if finalizers != existing {
+        pod.metadata.finalizers = (!finalizers.is_empty()).then_some(finalizers);
+        changed = true;
+    }
     let held = pod
         .metadata
         .finalizers
         .as_ref()
         .is_some_and(|f| !f.is_empty());
-    if grace == 0 && !held {
+    let period = pod.metadata.deletion_grace_period_seconds.unwrap_or(0);
+    if period == 0 && !held {
         remove_pod(world, name);
         return;
     }

@@ -532,7 +532,7 @@ fn sync_nodes(
         batch = (2 * batch).min(create_on.len() - pos);
     }
     for pod in delete {
-        match server::delete(world, &ObjectKind::Pod, pod, Propagation::Background, false) {
+        match server::delete(world, &ObjectKind::Pod, pod, Propagation::Unset, false) {
             Ok(_) => event(
                 world,
                 ds,

@@ -469,7 +469,7 @@ pub fn cleanup(world: &mut World, d: &Deployment, old: &[ReplicaSet]) -> Result<
             world,
             &replicaset::kind(),
             rs_name(rs),
-            server::Propagation::Background,
+            server::Propagation::Unset,
             false,
         ) {
             Ok(_) => {}

@@ -589,7 +589,7 @@ fn reclaim(world: &mut World, name: &str) -> bool {
         world,
         &ObjectKind::PersistentVolume,
         name,
-        Propagation::Background,
+        Propagation::Unset,
         false,
     );
     true
