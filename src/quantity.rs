@@ -59,6 +59,8 @@ pub struct Quantity {
     /// `ParseQuantity` keeps the text it read when that text is already canonical by its
     /// own test; `String()` then prints the text as written (`+1`, `01` included).
     keeps_text: bool,
+    /// The `int64Amount` `ParseQuantity` keeps, when its fast path holds the number.
+    int64: Option<(i64, i32)>,
 }
 
 impl PartialEq for Quantity {
@@ -135,6 +137,7 @@ impl Quantity {
             nanos,
             format,
             keeps_text: false,
+            int64: None,
         })
     }
 
@@ -239,11 +242,78 @@ pub fn parse(text: &str) -> Result<Quantity, ParseError> {
         return Err(ParseError::OutOfRange);
     }
     let keeps_text = keeps_text(num, denom, base, exponent, format);
+    let int64 = int64_amount(num, denom, base, exponent)
+        .map(|(value, scale)| (if negative { -value } else { value }, scale));
     Ok(Quantity {
         nanos: if negative { -magnitude } else { magnitude },
         format,
         keeps_text,
+        int64,
     })
+}
+
+/// `ParseQuantity`'s fast path: the `int64Amount` (value, scale) it stores when the number
+/// fits an int64 at a scale of nano or coarser; `None` where it keeps an `inf.Dec`.
+fn int64_amount(num: &str, denom: &str, base: u32, exponent: i32) -> Option<(i64, i32)> {
+    let num = if num.is_empty() { "0" } else { num };
+    let (mut scale, precision, mantissa) = if base == 10 {
+        (exponent, 18 - (num.len() + denom.len()) as i64, 1i64)
+    } else if exponent >= 0 && denom.is_empty() {
+        let mantissa = 1i64.checked_shl(exponent as u32)?;
+        let precision = 15 - num.len() as i64 - (exponent as f32 * 3.0 / 10.0) as i64 - 1;
+        (0, precision, mantissa)
+    } else {
+        return None;
+    };
+    if precision < 0 {
+        return None;
+    }
+    scale -= denom.len() as i32;
+    if scale < -9 {
+        return None;
+    }
+    let value: i64 = format!("{num}{denom}").parse().ok()?;
+    Some((value.checked_mul(mantissa)?, scale))
+}
+
+/// How Go's `%#v` prints the quantity written as `text` once the API server decoded and
+/// defaulted it (`SetDefaults_ResourceList` rounds up to milli-units):
+/// `resource.Quantity{i:resource.int64Amount{value:5368709120, scale:0},
+/// d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:"5Gi", Format:"BinarySI"}`. A quantity
+/// upstream holds as an `inf.Dec` prints a pointer, whose address scn cannot know.
+pub fn go_syntax(text: &str) -> Option<String> {
+    let q = parse(text).ok()?;
+    let format = match q.format {
+        Format::DecimalExponent => "DecimalExponent",
+        Format::BinarySI => "BinarySI",
+        Format::DecimalSI => "DecimalSI",
+    };
+    let (i, d, s) = match q.int64 {
+        Some((value, scale)) if scale < -3 => {
+            // `RoundUp(-3)`: the value at milli scale, rounded away from zero; the text
+            // is dropped.
+            let factor = 10i64.pow((-3 - scale) as u32);
+            let rounded = value / factor + i64::from(value % factor != 0) * value.signum();
+            ((rounded, -3), "nil", String::new())
+        }
+        Some(amount) => {
+            let s = if q.keeps_text {
+                text.trim().to_string()
+            } else {
+                String::new()
+            };
+            (amount, "nil", s)
+        }
+        None => ((0, 0), "0xc000010000", String::new()),
+    };
+    Some(format!(
+        "resource.Quantity{{i:resource.int64Amount{{value:{}, scale:{}}}, \
+         d:resource.infDecAmount{{Dec:(*inf.Dec)({d})}}, s:{}, Format:{}}}",
+        i.0,
+        i.1,
+        serde_json::to_string(&s).unwrap_or_default(),
+        serde_json::to_string(format).unwrap_or_default(),
+    ))
 }
 
 /// `ceil(0.d₀d₁d₂… × 10^point × 2^shift)` for decimal digits, exactly; `OutOfRange` past
@@ -509,5 +579,26 @@ mod tests {
         assert_eq!(q("1"), q("1000m"));
         assert_eq!(q("1k"), q("1e3"));
         assert_ne!(q("1Ki"), q("1k"));
+    }
+
+    #[test]
+    fn go_syntax_prints_the_parsed_amount() {
+        let cases = [
+            ("5Gi", "value:5368709120, scale:0}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:\"5Gi\", Format:\"BinarySI\"}"),
+            ("1024Mi", "value:1073741824, scale:0}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:\"\", Format:\"BinarySI\"}"),
+            ("1", "value:1, scale:0}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:\"1\", Format:\"DecimalSI\"}"),
+            ("500m", "value:500, scale:-3}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:\"500m\", Format:\"DecimalSI\"}"),
+            ("1.5", "value:15, scale:-1}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:\"\", Format:\"DecimalSI\"}"),
+            ("5n", "value:1, scale:-3}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:\"\", Format:\"DecimalSI\"}"),
+        ];
+        for (text, tail) in cases {
+            let got = go_syntax(text).unwrap();
+            assert_eq!(
+                got,
+                format!("resource.Quantity{{i:resource.int64Amount{{{tail}"),
+                "{text}"
+            );
+        }
+        assert_eq!(go_syntax("x"), None);
     }
 }

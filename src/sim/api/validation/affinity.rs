@@ -6,8 +6,8 @@
 use std::collections::BTreeSet;
 
 use k8s_openapi::api::core::v1::{
-    Affinity, NodeAffinity, NodeSelectorRequirement, NodeSelectorTerm, PodAffinityTerm,
-    WeightedPodAffinityTerm,
+    Affinity, NodeAffinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm,
+    PodAffinityTerm, WeightedPodAffinityTerm,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
@@ -70,20 +70,10 @@ pub(super) fn validate_affinity(affinity: &Affinity, path: &str) -> Vec<FieldErr
 fn validate_node_affinity(na: &NodeAffinity, path: &str) -> Vec<FieldError> {
     let mut errs = Vec::new();
     if let Some(required) = &na.required_during_scheduling_ignored_during_execution {
-        let tp = format!("{path}.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms");
-        if required.node_selector_terms.is_empty() {
-            errs.push(FieldError::required(
-                tp.clone(),
-                "must have at least one node selector term",
-            ));
-        }
-        for (i, term) in required.node_selector_terms.iter().enumerate() {
-            errs.extend(validate_node_selector_term(
-                term,
-                true,
-                &format!("{tp}[{i}]"),
-            ));
-        }
+        errs.extend(validate_node_selector(
+            required,
+            &format!("{path}.requiredDuringSchedulingIgnoredDuringExecution"),
+        ));
     }
     let pp = format!("{path}.preferredDuringSchedulingIgnoredDuringExecution");
     for (i, term) in na
@@ -103,6 +93,27 @@ fn validate_node_affinity(na: &NodeAffinity, path: &str) -> Vec<FieldError> {
             &term.preference,
             false,
             &format!("{pp}[{i}].preference"),
+        ));
+    }
+    errs
+}
+
+/// `ValidateNodeSelector`: at least one term, each term's requirements (label values
+/// checked). Shared by a pod's required node affinity and a volume's (`nodeAffinity.required`).
+pub(super) fn validate_node_selector(selector: &NodeSelector, path: &str) -> Vec<FieldError> {
+    let tp = format!("{path}.nodeSelectorTerms");
+    if selector.node_selector_terms.is_empty() {
+        return vec![FieldError::required(
+            tp,
+            "must have at least one node selector term",
+        )];
+    }
+    let mut errs = Vec::new();
+    for (i, term) in selector.node_selector_terms.iter().enumerate() {
+        errs.extend(validate_node_selector_term(
+            term,
+            true,
+            &format!("{tp}[{i}]"),
         ));
     }
     errs

@@ -2,9 +2,12 @@
 
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeSpec};
 
-use super::super::field_error::FieldError;
+use super::super::field_error::{quote, FieldError, FieldErrorKind};
 
+use super::affinity::validate_node_selector;
+use super::names::dns1123_subdomain_errors;
 use super::persistentvolumeclaim::validate_access_modes;
+use super::volume::validate_host_path;
 
 const RECLAIM_POLICIES: [&str; 3] = ["Delete", "Recycle", "Retain"];
 const VOLUME_MODES: [&str; 2] = ["Block", "Filesystem"];
@@ -47,9 +50,11 @@ fn sources(spec: &PersistentVolumeSpec) -> Vec<&'static str> {
         .collect()
 }
 
-/// `ValidatePersistentVolumeSpec` for a stand-alone volume: access modes, a capacity with
-/// `storage`, a supported reclaim policy and volume mode, exactly one volume source, and
-/// node affinity for a `local` volume.
+/// `ValidatePersistentVolumeSpec` for a stand-alone volume, in upstream's order: access
+/// modes; a capacity of `storage` alone, above zero; a supported reclaim policy; the node
+/// affinity (`validateVolumeNodeAffinity`); exactly one volume source, each checked
+/// (`hostPath`: `validateHostPathVolumeSource`), a `local` one with node affinity; no
+/// `Recycle` of a `hostPath` of `/`; the class name (`ValidateClassName`); the volume mode.
 pub fn validate_pv_spec(spec: &PersistentVolumeSpec, path: &str) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let modes = spec.access_modes.as_deref().unwrap_or(&[]);
@@ -60,6 +65,15 @@ pub fn validate_pv_spec(spec: &PersistentVolumeSpec, path: &str) -> Vec<FieldErr
     let capacity = spec.capacity.as_ref();
     if capacity.is_none_or(|c| c.is_empty()) {
         errs.push(FieldError::required(format!("{path}.capacity"), ""));
+    }
+    if capacity.is_none_or(|c| !c.contains_key("storage") || c.len() > 1) {
+        errs.push(FieldError {
+            path: format!("{path}.capacity"),
+            kind: FieldErrorKind::UnsupportedRendered {
+                value: go_resource_list(capacity),
+                supported: vec!["storage".into()],
+            },
+        });
     }
     for (name, q) in capacity.into_iter().flatten() {
         let field = format!("{path}.capacity[{name}]");
@@ -92,28 +106,70 @@ pub fn validate_pv_spec(spec: &PersistentVolumeSpec, path: &str) -> Vec<FieldErr
             ));
         }
     }
-    let sources = sources(spec);
-    for extra in sources.iter().skip(1) {
-        errs.push(FieldError::forbidden(
-            format!("{path}.{extra}"),
-            "may not specify more than 1 volume type",
-        ));
+    // `validateVolumeNodeAffinity`: a node affinity given (even empty) counts as given.
+    if let Some(affinity) = &spec.node_affinity {
+        let ap = format!("{path}.nodeAffinity");
+        match &affinity.required {
+            Some(required) => {
+                errs.extend(validate_node_selector(required, &format!("{ap}.required")))
+            }
+            None => errs.push(FieldError::required(
+                format!("{ap}.required"),
+                "must specify required node constraints",
+            )),
+        }
     }
-    if spec.local.is_some()
-        && sources.first() == Some(&"local")
-        && spec
-            .node_affinity
-            .as_ref()
-            .and_then(|a| a.required.as_ref())
-            .is_none()
-    {
-        errs.push(FieldError::required(
-            format!("{path}.nodeAffinity"),
-            "Local volume requires node affinity",
-        ));
+    let sources = sources(spec);
+    for (i, source) in sources.iter().enumerate() {
+        // `flexVolume` is counted but never refused as a second type (upstream's quirk).
+        if i > 0 && *source != "flexVolume" {
+            errs.push(FieldError::forbidden(
+                format!("{path}.{source}"),
+                "may not specify more than 1 volume type",
+            ));
+            continue;
+        }
+        match *source {
+            "hostPath" => {
+                let host_path = spec.host_path.as_ref();
+                errs.extend(validate_host_path(
+                    host_path.map_or("", |h| h.path.as_str()),
+                    host_path.and_then(|h| h.type_.as_deref()),
+                    &format!("{path}.hostPath"),
+                ));
+            }
+            "local" if spec.node_affinity.is_none() => {
+                errs.push(FieldError::required(
+                    format!("{path}.nodeAffinity"),
+                    "Local volume requires node affinity",
+                ));
+            }
+            _ => {}
+        }
     }
     if sources.is_empty() {
         errs.push(FieldError::required(path, "must specify a volume type"));
+    }
+    let recycles = spec.persistent_volume_reclaim_policy.as_deref() == Some("Recycle");
+    if recycles
+        && spec
+            .host_path
+            .as_ref()
+            .is_some_and(|h| clean_path(&h.path) == "/")
+    {
+        errs.push(FieldError::forbidden(
+            format!("{path}.persistentVolumeReclaimPolicy"),
+            "may not be 'recycle' for a hostPath mount of '/'",
+        ));
+    }
+    if let Some(class) = spec.storage_class_name.as_deref().filter(|c| !c.is_empty()) {
+        for msg in dns1123_subdomain_errors(class) {
+            errs.push(FieldError::invalid_str(
+                format!("{path}.storageClassName"),
+                class,
+                msg,
+            ));
+        }
     }
     if let Some(mode) = spec.volume_mode.as_deref() {
         if !VOLUME_MODES.contains(&mode) {
@@ -125,6 +181,58 @@ pub fn validate_pv_spec(spec: &PersistentVolumeSpec, path: &str) -> Vec<FieldErr
         }
     }
     errs
+}
+
+/// Go's `path.Clean` of an absolute or relative slash path, enough to tell `/`: repeated
+/// slashes, `.` and `..` elements resolved.
+fn clean_path(p: &str) -> String {
+    let rooted = p.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in p.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.last().is_some_and(|l| *l != "..") {
+                    parts.pop();
+                } else if !rooted {
+                    parts.push("..");
+                }
+            }
+            _ => parts.push(part),
+        }
+    }
+    let joined = parts.join("/");
+    match (rooted, joined.is_empty()) {
+        (true, _) => format!("/{joined}"),
+        (false, true) => ".".into(),
+        (false, false) => joined,
+    }
+}
+
+/// How Go's `%#v` prints a volume's capacity (`core.ResourceList`, keys sorted), the value
+/// `field.NotSupported` shows; `null` when there is none.
+fn go_resource_list(
+    capacity: Option<
+        &std::collections::BTreeMap<
+            String,
+            k8s_openapi::apimachinery::pkg::api::resource::Quantity,
+        >,
+    >,
+) -> String {
+    let Some(capacity) = capacity else {
+        return "core.ResourceList(nil)".into();
+    };
+    let entries: Vec<String> = capacity
+        .iter()
+        .map(|(name, q)| {
+            format!(
+                "{}:{}",
+                quote(name),
+                crate::quantity::go_syntax(&q.0).unwrap_or_else(|| quote(&q.0))
+            )
+        })
+        .collect();
+    format!("core.ResourceList{{{}}}", entries.join(", "))
 }
 
 /// PersistentVolume validation: the name (a DNS subdomain), labels and the spec.
@@ -154,7 +262,7 @@ fn source_of(spec: Option<&PersistentVolumeSpec>) -> PersistentVolumeSpec {
 }
 
 /// `ValidatePersistentVolumeUpdate`: the new volume is valid, its source and volume mode
-/// unchanged.
+/// unchanged, and a node affinity it had unchanged (one may be added).
 pub fn validate_pv_update(new: &PersistentVolume, old: &PersistentVolume) -> Vec<FieldError> {
     let mut errs = validate_pv(new);
     if source_of(new.spec.as_ref()) != source_of(old.spec.as_ref()) {
@@ -172,6 +280,26 @@ pub fn validate_pv_update(new: &PersistentVolume, old: &PersistentVolume) -> Vec
                 || "null".to_string(),
                 |m| super::super::field_error::quote(&m),
             ),
+            "field is immutable",
+        ));
+    }
+    // A node affinity once set is immutable (MutablePVNodeAffinity, alpha and off in
+    // v1.36): `ValidateImmutableField`, whose value Go prints with `%#v`.
+    let affinity = |pv: &PersistentVolume| pv.spec.as_ref().and_then(|s| s.node_affinity.clone());
+    if affinity(old).is_some() && affinity(new) != affinity(old) {
+        let value = match affinity(new) {
+            None => "null".to_string(),
+            Some(a) if a.required.is_none() => {
+                "core.VolumeNodeAffinity{Required:(*core.NodeSelector)(nil)}".to_string()
+            }
+            // A pointer whose address scn cannot know.
+            Some(_) => {
+                "core.VolumeNodeAffinity{Required:(*core.NodeSelector)(0xc000a1e2d0)}".to_string()
+            }
+        };
+        errs.push(FieldError::invalid(
+            "nodeAffinity",
+            value,
             "field is immutable",
         ));
     }
@@ -203,6 +331,7 @@ mod tests {
             messages(&bare),
             [
                 "spec.capacity: Required value",
+                "spec.capacity: Unsupported value: core.ResourceList(nil): supported values: \"storage\"",
                 "spec: Required value: must specify a volume type"
             ]
         );
@@ -256,5 +385,19 @@ mod tests {
                 "volumeMode: Invalid value: \"Block\": field is immutable"
             ]
         );
+    }
+
+    #[test]
+    fn clean_path_finds_the_root() {
+        for (p, want) in [
+            ("/", "/"),
+            ("//", "/"),
+            ("/a/..", "/"),
+            ("/..", "/"),
+            ("/a", "/a"),
+            ("a/..", "."),
+        ] {
+            assert_eq!(clean_path(p), want, "{p}");
+        }
     }
 }

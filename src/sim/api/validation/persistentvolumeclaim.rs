@@ -3,6 +3,8 @@
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, PersistentVolumeClaimSpec};
 
 use super::super::field_error::FieldError;
+use super::names::{dns1123_label_errors, dns1123_subdomain_errors};
+use super::selector::validate_label_selector;
 
 const ACCESS_MODES: [&str; 4] = [
     "ReadOnlyMany",
@@ -52,6 +54,9 @@ pub(super) fn validate_pvc_spec(
             "at least 1 access mode is required",
         ));
     }
+    if let Some(selector) = &spec.selector {
+        errs.extend(validate_label_selector(selector, &format!("{path}.selector")).0);
+    }
     errs.extend(validate_access_modes(modes, path));
     let storage = spec
         .resources
@@ -75,12 +80,78 @@ pub(super) fn validate_pvc_spec(
             }
         }
     }
+    if let Some(class) = spec.storage_class_name.as_deref().filter(|c| !c.is_empty()) {
+        for msg in dns1123_subdomain_errors(class) {
+            errs.push(FieldError::invalid_str(
+                format!("{path}.storageClassName"),
+                class,
+                msg,
+            ));
+        }
+    }
     if let Some(vm) = spec.volume_mode.as_deref() {
         if !["Block", "Filesystem"].contains(&vm) {
             errs.push(FieldError::unsupported(
                 format!("{path}.volumeMode"),
                 vm,
                 &["Block", "Filesystem"],
+            ));
+        }
+    }
+    if let Some(source) = &spec.data_source {
+        errs.extend(validate_data_source(
+            &source.name,
+            &source.kind,
+            source.api_group.as_deref(),
+            &format!("{path}.dataSource"),
+        ));
+    }
+    if let Some(source) = &spec.data_source_ref {
+        let at = format!("{path}.dataSourceRef");
+        errs.extend(validate_data_source(
+            &source.name,
+            &source.kind,
+            source.api_group.as_deref(),
+            &at,
+        ));
+        if let Some(ns) = source.namespace.as_deref().filter(|n| !n.is_empty()) {
+            for msg in dns1123_label_errors(ns) {
+                errs.push(FieldError::invalid_str(format!("{at}.namespace"), ns, msg));
+            }
+        }
+    }
+    errs
+}
+
+/// `validateDataSource` / `validateDataSourceRef`: a name and a kind; without an API group
+/// the kind must be PersistentVolumeClaim; a group must be a DNS-1123 subdomain.
+fn validate_data_source(
+    name: &str,
+    kind: &str,
+    api_group: Option<&str>,
+    path: &str,
+) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    if name.is_empty() {
+        errs.push(FieldError::required(format!("{path}.name"), ""));
+    }
+    if kind.is_empty() {
+        errs.push(FieldError::required(format!("{path}.kind"), ""));
+    }
+    let group = api_group.unwrap_or_default();
+    if group.is_empty() && kind != "PersistentVolumeClaim" {
+        errs.push(FieldError::invalid_str(
+            path,
+            kind,
+            "must be 'PersistentVolumeClaim' when referencing the default apiGroup",
+        ));
+    }
+    if !group.is_empty() {
+        for msg in dns1123_subdomain_errors(group) {
+            errs.push(FieldError::invalid_str(
+                format!("{path}.apiGroup"),
+                group,
+                msg,
             ));
         }
     }

@@ -83,6 +83,47 @@ fn source_value(v: &Volume, field: &str) -> Option<Value> {
     }
 }
 
+/// The `hostPath` types (`supportedHostPathTypes`, sorted as `sets.List` gives them).
+const HOST_PATH_TYPES: [&str; 8] = [
+    "",
+    "BlockDevice",
+    "CharDevice",
+    "Directory",
+    "DirectoryOrCreate",
+    "File",
+    "FileOrCreate",
+    "Socket",
+];
+
+/// `validateHostPathVolumeSource`, for a pod's volume and a PersistentVolume alike: a
+/// path, without a `..` element (`validatePathNoBacksteps`), and a supported type
+/// (`validateHostPathType`). `path` is the source's field path.
+pub(super) fn validate_host_path(
+    host_path: &str,
+    kind: Option<&str>,
+    path: &str,
+) -> Vec<FieldError> {
+    if host_path.is_empty() {
+        return vec![FieldError::required(format!("{path}.path"), "")];
+    }
+    let mut errs = Vec::new();
+    if host_path.split('/').any(|part| part == "..") {
+        errs.push(FieldError::invalid_str(
+            format!("{path}.path"),
+            host_path,
+            "must not contain '..'",
+        ));
+    }
+    if let Some(kind) = kind.filter(|k| !HOST_PATH_TYPES.contains(k)) {
+        errs.push(FieldError::unsupported(
+            format!("{path}.type"),
+            kind,
+            &HOST_PATH_TYPES,
+        ));
+    }
+    errs
+}
+
 const FILE_MODE_MSG: &str = "must be a number between 0 and 0777 (octal), both inclusive";
 
 /// `validateVolumeSource` for the volume at `path` (`spec.volumes[i]`).
@@ -152,7 +193,10 @@ fn source_errors(field: &str, source: &Value, path: &str) -> Vec<FieldError> {
     };
     let mut errs = Vec::new();
     match field {
-        "hostPath" => errs.extend(required("path")),
+        "hostPath" => {
+            let kind = source.get("type").and_then(Value::as_str);
+            errs.extend(validate_host_path(text("path"), kind, path));
+        }
         "secret" => {
             errs.extend(required("secretName"));
             errs.extend(mode("defaultMode"));

@@ -1,8 +1,8 @@
 //! The volume controllers' view of the cluster, kept from watch events as their informers'
 //! indexers keep it upstream: the claims each pod mounts and the pods that mount each claim
-//! (pvc-protection's `podIndexer`), the Pending and the deleted claims, and the volumes by
-//! the claim their `claimRef` names. A Pod event costs that pod's claims, a claim's
-//! deletion its volumes.
+//! (pvc-protection's `podIndexer`), the Pending and the deleted claims, the volumes by the
+//! claim their `claimRef` names, and the claims by the volume their `volumeName` names. A
+//! Pod event costs that pod's claims, a claim's deletion its volumes.
 //!
 //! The view is brought up to date with every queued event before it is read
 //! (`informer::WatchCursor`), so it answers as a scan of the store would; callers still
@@ -30,6 +30,9 @@ pub struct VolumeIndex {
     volumes_by_claim: FastMap<String, BTreeSet<String>>,
     /// Volumes with no `claimRef`, free for any claim that fits.
     unclaimed: BTreeSet<String>,
+    /// Each claim's `spec.volumeName`, and the claims by the volume they name.
+    volume_of_claim: FastMap<String, String>,
+    claims_by_volume: FastMap<String, BTreeSet<String>>,
 }
 
 impl VolumeIndex {
@@ -107,6 +110,27 @@ impl VolumeIndex {
         } else {
             self.deleting.remove(name);
         }
+        let now = claim
+            .and_then(|c| c.spec.as_ref()?.volume_name.as_deref())
+            .filter(|v| !v.is_empty());
+        if self.volume_of_claim.get(name).map(String::as_str) != now {
+            if let Some(before) = self.volume_of_claim.remove(name) {
+                if let Some(claims) = self.claims_by_volume.get_mut(&before) {
+                    claims.remove(name);
+                    if claims.is_empty() {
+                        self.claims_by_volume.remove(&before);
+                    }
+                }
+            }
+            if let Some(volume) = now {
+                self.claims_by_volume
+                    .entry(volume.to_string())
+                    .or_default()
+                    .insert(name.to_string());
+                self.volume_of_claim
+                    .insert(name.to_string(), volume.to_string());
+            }
+        }
     }
 
     fn observe_volume(&mut self, store: &Store, name: &str) {
@@ -163,6 +187,16 @@ impl VolumeIndex {
     pub fn volumes_of(&self, claim: &str) -> Vec<String> {
         self.volumes_by_claim
             .get(claim)
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect()
+    }
+
+    /// The claims whose `spec.volumeName` names `volume`, by name.
+    pub fn claims_naming(&self, volume: &str) -> Vec<String> {
+        self.claims_by_volume
+            .get(volume)
             .into_iter()
             .flatten()
             .cloned()

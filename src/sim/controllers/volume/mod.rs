@@ -43,7 +43,7 @@ use crate::sim::world::{Change, WatchEvent, World};
 pub(crate) use matching::{find_matching_volume, node_affinity_admits, request_of, Search, Wants};
 pub(crate) use persistentvolume::{bind as bind_volume, sync_claim};
 use persistentvolume::{
-    owe_sync_classless, sync_claims_of_class, sync_pending_claims, sync_volume,
+    owe_sync_classless, sync_claims_of_class, sync_pending_claims, sync_volume, volume_changed,
 };
 pub(crate) use persistentvolume::{recycle, resync};
 use protection::release_unused_claims;
@@ -120,9 +120,11 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
             if let Some(claim) = claim {
                 sync_claim(world, &claim);
             }
+            volume_changed(world, &event.name);
         }
         (ObjectKind::PersistentVolume, _) => {
             sync_volume(world, &event.name);
+            volume_changed(world, &event.name);
             // A new volume, or one whose claim let go of it, may fit a claim that waits.
             let free = || {
                 world.store.volumes().get(&event.name).is_some_and(|pv| {

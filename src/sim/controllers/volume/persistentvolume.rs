@@ -78,15 +78,15 @@ fn sync(world: &mut World, name: &str, announce: bool) {
         release_if_unused(world, name);
         return;
     }
-    match phase_of_claim(&claim) {
-        "Pending" => {}
-        "Bound" => {
-            let volume = claim.spec.as_ref().and_then(|s| s.volume_name.clone());
-            drop(claim);
-            sync_bound_claim(world, name, volume.as_deref());
-            return;
-        }
-        _ => return,
+    // `syncClaim`: a claim the controller once finished binding (`bind-completed`) is a
+    // bound claim whatever its phase; the others are unbound.
+    if bind_completed(&claim) {
+        drop(claim);
+        sync_bound_claim(world, name);
+        return;
+    }
+    if phase_of_claim(&claim) != "Pending" {
+        return;
     }
     if let Some(volume) = claim.spec.as_ref().and_then(|s| s.volume_name.clone()) {
         drop(claim);
@@ -381,33 +381,126 @@ fn already_bound_elsewhere(world: &mut World, name: &str, volume: &str) {
     );
 }
 
-/// `syncBoundClaim`: a claim whose volume is gone is Lost (its data with it).
-fn sync_bound_claim(world: &mut World, name: &str, volume: Option<&str>) {
-    if volume.is_some_and(|v| world.store.volumes().get(v).is_some()) {
-        return;
+/// The claim's `pv.kubernetes.io/bind-completed` annotation: the controller finished
+/// binding it once.
+pub(super) fn bind_completed(claim: &PersistentVolumeClaim) -> bool {
+    claim
+        .metadata
+        .annotations
+        .as_ref()
+        .is_some_and(|a| a.contains_key(BIND_COMPLETED))
+}
+
+const BIND_COMPLETED: &str = "pv.kubernetes.io/bind-completed";
+const BOUND_BY_CONTROLLER: &str = "pv.kubernetes.io/bound-by-controller";
+
+/// What `syncBoundClaim` finds for a claim bound once.
+enum BoundClaim {
+    /// It names no volume, or one that is gone: Lost, with the message.
+    Lost(&'static str, &'static str),
+    /// Its volume has no `claimRef`, or one with its UID: bound (again).
+    Bind(String),
+    /// Its volume's `claimRef` has another UID: Lost.
+    Misbound,
+}
+
+/// `syncBoundClaim`'s verdict for a claim bound once, and whether acting on it changes
+/// anything; `None` when the claim is gone.
+fn bound_claim_verdict(world: &World, name: &str) -> Option<(BoundClaim, bool)> {
+    let claim = world.store.claims().get(name)?;
+    let phase = phase_of_claim(claim);
+    let volume_name = claim
+        .spec
+        .as_ref()
+        .and_then(|s| s.volume_name.as_deref())
+        .filter(|v| !v.is_empty());
+    let Some(volume_name) = volume_name else {
+        let lost = (
+            "ClaimLost",
+            "Bound claim has lost reference to PersistentVolume. Data on the volume is lost!",
+        );
+        return Some((BoundClaim::Lost(lost.0, lost.1), phase != "Lost"));
+    };
+    let Some(pv) = world.store.volumes().get(volume_name) else {
+        let lost = (
+            "ClaimLost",
+            "Bound claim has lost its PersistentVolume. Data on the volume is lost!",
+        );
+        return Some((BoundClaim::Lost(lost.0, lost.1), phase != "Lost"));
+    };
+    let claim_ref = pv.spec.as_ref().and_then(|s| s.claim_ref.as_ref());
+    match claim_ref {
+        Some(r) if r.uid != claim.metadata.uid => Some((BoundClaim::Misbound, phase != "Lost")),
+        _ => {
+            // `bind` does nothing when both already say so.
+            let bound = claim_ref.is_some()
+                && phase == "Bound"
+                && pv.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Bound");
+            Some((BoundClaim::Bind(volume_name.to_string()), !bound))
+        }
     }
-    let message = if volume.is_some() {
-        "Bound claim has lost its PersistentVolume. Data on the volume is lost!"
-    } else {
-        "Bound claim has lost reference to PersistentVolume. Data on the volume is lost!"
+}
+
+/// `syncBoundClaim`: a claim bound once whose volume is gone, or that names none, is Lost
+/// (its data with it, `ClaimLost`); one whose volume lost its `claimRef` (or still names
+/// it) is bound again (`bind`); one whose volume's `claimRef` names another claim is Lost
+/// with `ClaimMisbound`. Lost is told only when the phase changes
+/// (`updateClaimStatusWithEvent`).
+fn sync_bound_claim(world: &mut World, name: &str) {
+    // A claim and volume that already say so cost no write (`bind` would change nothing).
+    let Some((verdict, true)) = bound_claim_verdict(world, name) else {
+        return;
+    };
+    let (reason, message) = match verdict {
+        BoundClaim::Bind(volume) => {
+            bind(world, name, &volume);
+            return;
+        }
+        BoundClaim::Lost(reason, message) => (reason, message),
+        BoundClaim::Misbound => (
+            "ClaimMisbound",
+            "Two claims are bound to the same volume, this one is bound incorrectly",
+        ),
     };
     let lost =
         server::write::<PersistentVolumeClaim>(world, name, server::Author::Other, |claim| {
             let status = claim.status.get_or_insert_with(Default::default);
+            if status.phase.as_deref() == Some("Lost") {
+                return false;
+            }
             status.phase = Some("Lost".into());
             status.access_modes = None;
             status.capacity = None;
             true
         });
     if lost.is_some() {
-        tell(
+        record(
             world,
             Recorder::PERSISTENT_VOLUME,
             name,
             "Warning",
-            "ClaimLost",
+            reason,
             message.into(),
         );
+    }
+}
+
+/// A volume changed, appeared or went: the claims bound once that name it and whose
+/// `syncBoundClaim` would now change something are synced at the next resync (the PV
+/// controller syncs every claim then; only these can change). A claim whose volume still
+/// names it costs nothing.
+pub(super) fn volume_changed(world: &mut World, volume: &str) {
+    super::index::catch_up(world, None);
+    for claim in world.volume_controller.index.claims_naming(volume) {
+        let owed = world
+            .store
+            .claims()
+            .get(&claim)
+            .is_some_and(|c| bind_completed(c) && c.metadata.deletion_timestamp.is_none())
+            && bound_claim_verdict(world, &claim).is_some_and(|(_, acts)| acts);
+        if owed {
+            owe_sync(world, &claim);
+        }
     }
 }
 
@@ -447,52 +540,85 @@ pub(crate) fn bind(world: &mut World, claim_name: &str, pv_name: &str) {
     };
     let ns = world.config.namespace.clone();
     let now = world.now;
-    let mut bound_as = None;
-    server::write::<PersistentVolume>(world, pv_name, server::Author::Other, |pv| {
-        let pv_spec = pv.spec.get_or_insert_with(Default::default);
-        if pv_spec.claim_ref.is_none() {
-            // The controller, not the user, chose this claim for the volume.
-            pv.metadata
-                .annotations
-                .get_or_insert_with(Default::default)
-                .insert("pv.kubernetes.io/bound-by-controller".into(), "yes".into());
-        }
-        let pv_spec = pv.spec.get_or_insert_with(Default::default);
-        let claim_ref = pv_spec.claim_ref.get_or_insert_with(Default::default);
-        claim_ref.api_version = Some("v1".into());
-        claim_ref.kind = Some("PersistentVolumeClaim".into());
-        claim_ref.namespace = Some(ns);
-        claim_ref.name = Some(claim_name.to_string());
-        claim_ref.uid = claim_uid;
-        bound_as = Some((pv_spec.capacity.clone(), pv_spec.access_modes.clone()));
-        set_phase(pv.status.get_or_insert_with(Default::default), "Bound", now);
-        true
-    });
-    let Some((capacity, modes)) = bound_as else {
+    // `bindVolumeToClaim` (`GetBindVolumeToClaim`) and `updateVolumePhase`: each object is
+    // written only where it does not say so already.
+    let Some(pv) = world.store.volumes().get(pv_name) else {
         return;
     };
-    // The scheduler hears the claim's update and wakes the pods that wait for it.
+    let pv_spec = pv.spec.as_ref();
+    let bound_as = (
+        pv_spec.and_then(|s| s.capacity.clone()),
+        pv_spec.and_then(|s| s.access_modes.clone()),
+    );
+    server::write::<PersistentVolume>(world, pv_name, server::Author::Other, |pv| {
+        let pv_spec = pv.spec.get_or_insert_with(Default::default);
+        // `IsVolumeBoundToClaim`: a `claimRef` naming the claim, with its UID or none.
+        let bound_to_claim = pv_spec.claim_ref.as_ref().is_some_and(|r| {
+            r.name.as_deref() == Some(claim_name)
+                && r.namespace.as_deref() == Some(ns.as_str())
+                && r.uid
+                    .as_deref()
+                    .is_none_or(|u| u.is_empty() || Some(u) == claim_uid.as_deref())
+        });
+        let mut dirty = false;
+        let claim_ref = pv_spec.claim_ref.get_or_insert_with(Default::default);
+        if claim_ref.name.as_deref() != Some(claim_name)
+            || claim_ref.namespace.as_deref() != Some(ns.as_str())
+            || claim_ref.uid != claim_uid
+        {
+            claim_ref.api_version = Some("v1".into());
+            claim_ref.kind = Some("PersistentVolumeClaim".into());
+            claim_ref.namespace = Some(ns.clone());
+            claim_ref.name = Some(claim_name.to_string());
+            claim_ref.uid = claim_uid.clone();
+            dirty = true;
+        }
+        if !bound_to_claim {
+            // The controller, not the user, chose this claim for the volume.
+            let annotations = pv.metadata.annotations.get_or_insert_with(Default::default);
+            if !annotations.contains_key(BOUND_BY_CONTROLLER) {
+                annotations.insert(BOUND_BY_CONTROLLER.into(), "yes".into());
+                dirty = true;
+            }
+        }
+        set_phase(pv.status.get_or_insert_with(Default::default), "Bound", now) || dirty
+    });
+    let (capacity, modes) = bound_as;
+    // `bindClaimToVolume` and `updateClaimStatus(Bound)`. The scheduler hears the claim's
+    // update and wakes the pods that wait for it.
     server::write::<PersistentVolumeClaim>(world, claim_name, server::Author::Other, |stored| {
-        let by_controller = stored
-            .spec
-            .as_ref()
-            .and_then(|s| s.volume_name.as_ref())
-            .is_none();
+        let mut dirty = false;
         let spec = stored.spec.get_or_insert_with(Default::default);
-        spec.volume_name = Some(pv_name.to_string());
+        let by_controller = spec.volume_name.as_deref() != Some(pv_name);
+        if by_controller {
+            spec.volume_name = Some(pv_name.to_string());
+            dirty = true;
+        }
         let annotations = stored
             .metadata
             .annotations
             .get_or_insert_with(Default::default);
-        annotations.insert("pv.kubernetes.io/bind-completed".into(), "yes".into());
-        if by_controller {
-            annotations.insert("pv.kubernetes.io/bound-by-controller".into(), "yes".into());
+        if !annotations.contains_key(BIND_COMPLETED) {
+            annotations.insert(BIND_COMPLETED.into(), "yes".into());
+            dirty = true;
+        }
+        if by_controller && !annotations.contains_key(BOUND_BY_CONTROLLER) {
+            annotations.insert(BOUND_BY_CONTROLLER.into(), "yes".into());
+            dirty = true;
         }
         let status = stored.status.get_or_insert_with(Default::default);
-        status.phase = Some("Bound".into());
-        status.capacity = capacity;
-        status.access_modes = modes;
-        true
+        if status.access_modes != modes {
+            status.access_modes = modes;
+            dirty = true;
+        }
+        // The capacity is the volume's when the claim becomes Bound, not after (a resize
+        // may make them differ on purpose).
+        if status.phase.as_deref() != Some("Bound") {
+            status.phase = Some("Bound".into());
+            status.capacity = capacity;
+            dirty = true;
+        }
+        dirty
     });
 }
 
@@ -525,17 +651,71 @@ pub(super) fn sync_volume(world: &mut World, name: &str) {
             }
         }
         Some(claim_ref) => {
-            let claim_lives = world
+            let claim_name = claim_ref.name.clone().unwrap_or_default();
+            // The claim's `volumeName`, if the claim the `claimRef` names lives.
+            let claim_volume = world
                 .store
                 .claims()
-                .get(claim_ref.name.as_deref().unwrap_or_default())
-                .is_some_and(|c| c.metadata.uid == claim_ref.uid);
-            if !claim_lives && phase != "Released" && phase != "Failed" {
-                // The claim is gone: released, and its reclaim policy applies (B-PV-4).
-                set_volume_phase(world, name, "Released");
-                phase = "Released".into();
-                if !deleting && reclaim(world, name) {
-                    return;
+                .get(&claim_name)
+                .filter(|c| c.metadata.uid == claim_ref.uid)
+                .map(|c| {
+                    c.spec
+                        .as_ref()
+                        .and_then(|s| s.volume_name.clone())
+                        .unwrap_or_default()
+                });
+            match claim_volume {
+                None => {
+                    if phase != "Released" && phase != "Failed" {
+                        // The claim is gone: released, and its reclaim policy applies
+                        // (B-PV-4).
+                        set_volume_phase(world, name, "Released");
+                        phase = "Released".into();
+                        if !deleting && reclaim(world, name) {
+                            return;
+                        }
+                    }
+                }
+                // The binding is not completed: the claim's sync finishes it, queued at once.
+                Some(volume) if volume.is_empty() => {
+                    if !deleting {
+                        sync_claim(world, &claim_name);
+                    }
+                }
+                // All is bound.
+                Some(volume) if volume == name => {
+                    if phase != "Bound" {
+                        set_volume_phase(world, name, "Bound");
+                        phase = "Bound".into();
+                    }
+                }
+                // The claim is bound to another volume: a volume provisioned for it with
+                // the Delete policy is released and deleted; another is unbound
+                // (`unbindVolume`).
+                Some(_) => {
+                    let provisioned_delete = world.store.volumes().get(name).is_some_and(|pv| {
+                        pv.metadata
+                            .annotations
+                            .as_ref()
+                            .is_some_and(|a| a.contains_key(super::PROVISIONED_BY))
+                            && pv
+                                .spec
+                                .as_ref()
+                                .and_then(|s| s.persistent_volume_reclaim_policy.as_deref())
+                                == Some("Delete")
+                    });
+                    if provisioned_delete {
+                        if phase != "Released" && phase != "Failed" {
+                            set_volume_phase(world, name, "Released");
+                            phase = "Released".into();
+                        }
+                        if !deleting && reclaim(world, name) {
+                            return;
+                        }
+                    } else if !deleting {
+                        unbind_volume(world, name);
+                        return;
+                    }
                 }
             }
         }
@@ -637,8 +817,12 @@ pub fn recycle(world: &mut World, name: &str, claim_uid: &str) {
         "VolumeRecycled",
         "Volume recycled".into(),
     );
-    // `unbindVolume`: a binding the controller made is undone; one the user made keeps
-    // the claim's name (pre-bound again) and loses only its UID.
+    unbind_volume(world, name);
+}
+
+/// `unbindVolume`: a binding the controller made is undone; one the user made keeps the
+/// claim's name (pre-bound again) and loses only its UID. The volume is Available.
+fn unbind_volume(world: &mut World, name: &str) {
     server::write::<PersistentVolume>(world, name, server::Author::Other, |pv| {
         let by_controller = pv
             .metadata
@@ -721,9 +905,11 @@ pub const RESYNC_PERIOD: Millis = Millis::secs(15);
 /// sync does nothing new unless its inputs changed, and every input reaches the controller
 /// through an event, except a StorageClass (no handler) and which pods wait for the claim.
 /// So the claims owed a sync at the resync are those such an input may have changed, those
-/// that wait for a volume bound to another claim (`FailedBinding` at every sync), and those
+/// that wait for a volume bound to another claim (`FailedBinding` at every sync), those
 /// that wait for their first consumer (`WaitForFirstConsumer` or `WaitForPodScheduled` at
-/// every sync): only those cost work at a resync.
+/// every sync), and the claims bound once whose volume no longer says so (a volume event
+/// does not sync its claim, the resync does: `volume_changed`): only those cost work at a
+/// resync.
 #[derive(Debug, Default)]
 pub struct Resync {
     owed_sync: std::collections::BTreeSet<String>,
@@ -788,10 +974,11 @@ pub fn resync(world: &mut World) {
     let owed_sync = std::mem::take(&mut world.volume_controller.resync.owed_sync);
     world.volume_controller.resync.at = None;
     for name in owed_sync {
-        let pending = world.store.claims().get(&name).is_some_and(|claim| {
-            phase_of_claim(claim) == "Pending" && claim.metadata.deletion_timestamp.is_none()
+        let owed = world.store.claims().get(&name).is_some_and(|claim| {
+            (phase_of_claim(claim) == "Pending" || bind_completed(claim))
+                && claim.metadata.deletion_timestamp.is_none()
         });
-        if pending {
+        if owed {
             sync_claim(world, &name);
         }
     }
