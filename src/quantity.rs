@@ -100,6 +100,7 @@ impl Quantity {
             nanos: i128::from(n) * NANO,
             format: Format::DecimalSI,
             keeps_text: false,
+            int64: Some((n, 0)),
         }
     }
 
