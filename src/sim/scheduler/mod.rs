@@ -914,6 +914,10 @@ fn fail(world: &mut World, name: &str, message: String, nominated: Option<String
             message.clone(),
         );
     }
+    if same && !nomination_changes {
+        // `updatePod`: the condition did not change, so nothing is written.
+        return;
+    }
     server::write::<Pod>(world, name, server::Author::Other, |pod| {
         let generation = pod.metadata.generation;
         let status = pod.status.get_or_insert_with(PodStatus::default);
