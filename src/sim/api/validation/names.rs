@@ -297,3 +297,15 @@ pub(super) fn go_atoi(s: &str) -> i64 {
         },
     }
 }
+
+/// `ValidateClassName` of a volume's or claim's `storageClassName` (empty means none): a
+/// DNS-1123 subdomain.
+pub(crate) fn class_name_errors(class: Option<&str>, path: &str) -> Vec<FieldError> {
+    let Some(class) = class.filter(|c| !c.is_empty()) else {
+        return Vec::new();
+    };
+    dns1123_subdomain_errors(class)
+        .into_iter()
+        .map(|msg| FieldError::invalid_str(format!("{path}.storageClassName"), class, msg))
+        .collect()
+}

@@ -5,7 +5,6 @@ use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeSpec};
 use super::super::field_error::{quote, FieldError, FieldErrorKind};
 
 use super::affinity::validate_node_selector;
-use super::names::dns1123_subdomain_errors;
 use super::persistentvolumeclaim::validate_access_modes;
 use super::volume::validate_host_path;
 
@@ -162,15 +161,10 @@ pub fn validate_pv_spec(spec: &PersistentVolumeSpec, path: &str) -> Vec<FieldErr
             "may not be 'recycle' for a hostPath mount of '/'",
         ));
     }
-    if let Some(class) = spec.storage_class_name.as_deref().filter(|c| !c.is_empty()) {
-        for msg in dns1123_subdomain_errors(class) {
-            errs.push(FieldError::invalid_str(
-                format!("{path}.storageClassName"),
-                class,
-                msg,
-            ));
-        }
-    }
+    errs.extend(super::names::class_name_errors(
+        spec.storage_class_name.as_deref(),
+        path,
+    ));
     if let Some(mode) = spec.volume_mode.as_deref() {
         if !VOLUME_MODES.contains(&mode) {
             errs.push(FieldError::unsupported(

@@ -80,15 +80,10 @@ pub(super) fn validate_pvc_spec(
             }
         }
     }
-    if let Some(class) = spec.storage_class_name.as_deref().filter(|c| !c.is_empty()) {
-        for msg in dns1123_subdomain_errors(class) {
-            errs.push(FieldError::invalid_str(
-                format!("{path}.storageClassName"),
-                class,
-                msg,
-            ));
-        }
-    }
+    errs.extend(super::names::class_name_errors(
+        spec.storage_class_name.as_deref(),
+        path,
+    ));
     if let Some(vm) = spec.volume_mode.as_deref() {
         if !["Block", "Filesystem"].contains(&vm) {
             errs.push(FieldError::unsupported(

@@ -113,48 +113,24 @@ impl VolumeIndex {
         let now = claim
             .and_then(|c| c.spec.as_ref()?.volume_name.as_deref())
             .filter(|v| !v.is_empty());
-        if self.volume_of_claim.get(name).map(String::as_str) != now {
-            if let Some(before) = self.volume_of_claim.remove(name) {
-                if let Some(claims) = self.claims_by_volume.get_mut(&before) {
-                    claims.remove(name);
-                    if claims.is_empty() {
-                        self.claims_by_volume.remove(&before);
-                    }
-                }
-            }
-            if let Some(volume) = now {
-                self.claims_by_volume
-                    .entry(volume.to_string())
-                    .or_default()
-                    .insert(name.to_string());
-                self.volume_of_claim
-                    .insert(name.to_string(), volume.to_string());
-            }
-        }
+        repoint(
+            &mut self.volume_of_claim,
+            &mut self.claims_by_volume,
+            name,
+            now,
+        );
     }
 
     fn observe_volume(&mut self, store: &Store, name: &str) {
         let pv = store.volumes().get(name);
         let claim_ref = pv.and_then(|pv| pv.spec.as_ref()?.claim_ref.as_ref());
         let now = claim_ref.and_then(|r| r.name.as_deref());
-        if self.claim_of_volume.get(name).map(String::as_str) != now {
-            if let Some(before) = self.claim_of_volume.remove(name) {
-                if let Some(volumes) = self.volumes_by_claim.get_mut(&before) {
-                    volumes.remove(name);
-                    if volumes.is_empty() {
-                        self.volumes_by_claim.remove(&before);
-                    }
-                }
-            }
-            if let Some(claim) = now {
-                self.volumes_by_claim
-                    .entry(claim.to_string())
-                    .or_default()
-                    .insert(name.to_string());
-                self.claim_of_volume
-                    .insert(name.to_string(), claim.to_string());
-            }
-        }
+        repoint(
+            &mut self.claim_of_volume,
+            &mut self.volumes_by_claim,
+            name,
+            now,
+        );
         if pv.is_some() && claim_ref.is_none() {
             if !self.unclaimed.contains(name) {
                 self.unclaimed.insert(name.to_string());
@@ -229,5 +205,33 @@ pub fn catch_up(world: &mut World, current: Option<&WatchEvent>) {
         .unseen(world.store.pending_watch_events(), current.is_none())
     {
         index.observe(&world.store, &e.kind, &e.name);
+    }
+}
+
+/// Points `key` at `now` in a forward map (`key` → one target) and keeps its reverse
+/// (target → keys) in step; an emptied reverse entry goes.
+fn repoint(
+    forward: &mut FastMap<String, String>,
+    reverse: &mut FastMap<String, BTreeSet<String>>,
+    key: &str,
+    now: Option<&str>,
+) {
+    if forward.get(key).map(String::as_str) == now {
+        return;
+    }
+    if let Some(before) = forward.remove(key) {
+        if let Some(keys) = reverse.get_mut(&before) {
+            keys.remove(key);
+            if keys.is_empty() {
+                reverse.remove(&before);
+            }
+        }
+    }
+    if let Some(target) = now {
+        reverse
+            .entry(target.to_string())
+            .or_default()
+            .insert(key.to_string());
+        forward.insert(key.to_string(), target.to_string());
     }
 }
