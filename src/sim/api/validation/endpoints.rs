@@ -9,12 +9,7 @@ use k8s_openapi::api::core::v1::{EndpointAddress, EndpointPort, EndpointSubset};
 
 use super::super::field_error::FieldError;
 use super::ip::{non_special_ip_errors, parse_ip_sloppy, INVALID_IP};
-use super::names::{
-    dns1123_label_errors, dns1123_subdomain_errors, qualified_name_errors, PORT_RANGE_MSG,
-};
-
-/// `supportedPortProtocols`, sorted.
-const PROTOCOLS: [&str; 3] = ["SCTP", "TCP", "UDP"];
+use super::names::{dns1123_label_errors, dns1123_subdomain_errors, qualified_name_errors};
 
 /// `validateEndpointSubsets`.
 pub fn validate_endpoint_subsets(subsets: &[EndpointSubset]) -> Vec<FieldError> {
@@ -80,22 +75,11 @@ fn port_errors(port: &EndpointPort, require_name: bool, at: &str) -> Vec<FieldEr
             errs.push(FieldError::invalid_str(format!("{at}.name"), name, m));
         }
     }
-    if !(1..=65535).contains(&port.port) {
-        errs.push(FieldError::invalid(
-            format!("{at}.port"),
-            port.port.to_string(),
-            PORT_RANGE_MSG,
-        ));
-    }
-    match port.protocol.as_deref().unwrap_or("") {
-        "" => errs.push(FieldError::required(format!("{at}.protocol"), "")),
-        p if !PROTOCOLS.contains(&p) => errs.push(FieldError::unsupported(
-            format!("{at}.protocol"),
-            p,
-            &PROTOCOLS,
-        )),
-        _ => {}
-    }
+    errs.extend(super::names::port_and_protocol_errors(
+        at,
+        port.port,
+        port.protocol.as_deref(),
+    ));
     if let Some(app) = port.app_protocol.as_deref() {
         for m in qualified_name_errors(app) {
             errs.push(FieldError::invalid_str(format!("{at}.appProtocol"), app, m));

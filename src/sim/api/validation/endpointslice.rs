@@ -14,7 +14,7 @@ use super::names::{dns1123_label_errors, dns1123_subdomain_errors, qualified_nam
 const ADDRESS_TYPES: [&str; 3] = ["FQDN", "IPv4", "IPv6"];
 /// On update the deprecated `IP` type is accepted too (`deprecatedAddressTypes`).
 const ADDRESS_TYPES_ON_UPDATE: [&str; 4] = ["FQDN", "IP", "IPv4", "IPv6"];
-const PROTOCOLS: [&str; 3] = ["SCTP", "TCP", "UDP"];
+use super::names::PROTOCOLS;
 const MAX_TOPOLOGY_LABELS: usize = 16;
 const MAX_ADDRESSES: usize = 100;
 const MAX_PORTS: usize = 100;

@@ -309,3 +309,34 @@ pub(crate) fn class_name_errors(class: Option<&str>, path: &str) -> Vec<FieldErr
         .map(|msg| FieldError::invalid_str(format!("{path}.storageClassName"), class, msg))
         .collect()
 }
+
+/// `supportedPortProtocols`, sorted: the protocols a Service, Endpoints or EndpointSlice
+/// port may name.
+pub(super) const PROTOCOLS: [&str; 3] = ["SCTP", "TCP", "UDP"];
+
+/// A Service's or Endpoints' port number (`IsValidPortNum`) and protocol (required, then
+/// one of [`PROTOCOLS`]), at `at.port` and `at.protocol`.
+pub(super) fn port_and_protocol_errors(
+    at: &str,
+    port: i32,
+    protocol: Option<&str>,
+) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    if !(1..=65535).contains(&port) {
+        errs.push(FieldError::invalid(
+            format!("{at}.port"),
+            port.to_string(),
+            PORT_RANGE_MSG,
+        ));
+    }
+    match protocol.unwrap_or("") {
+        "" => errs.push(FieldError::required(format!("{at}.protocol"), "")),
+        p if !PROTOCOLS.contains(&p) => errs.push(FieldError::unsupported(
+            format!("{at}.protocol"),
+            p,
+            &PROTOCOLS,
+        )),
+        _ => {}
+    }
+    errs
+}

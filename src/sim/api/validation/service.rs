@@ -305,22 +305,11 @@ fn validate_service_port<'a>(
             errs.push(FieldError::duplicate(format!("{pp}.name"), name));
         }
     }
-    if !(1..=65535).contains(&p.port) {
-        errs.push(FieldError::invalid(
-            format!("{pp}.port"),
-            p.port.to_string(),
-            PORT_RANGE_MSG,
-        ));
-    }
-    match p.protocol.as_deref().unwrap_or("") {
-        "" => errs.push(FieldError::required(format!("{pp}.protocol"), "")),
-        "SCTP" | "TCP" | "UDP" => {}
-        other => errs.push(FieldError::unsupported(
-            format!("{pp}.protocol"),
-            other,
-            &["SCTP", "TCP", "UDP"],
-        )),
-    }
+    errs.extend(super::names::port_and_protocol_errors(
+        pp,
+        p.port,
+        p.protocol.as_deref(),
+    ));
     // `ValidatePortNumOrName`: a number in range, or an IANA service name.
     match &p.target_port {
         Some(IntOrString::Int(t)) if !(1..=65535).contains(t) => errs.push(FieldError::invalid(
