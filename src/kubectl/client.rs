@@ -2,6 +2,8 @@
 //! configuration), scale, set image, rollout restart and undo, patch, delete. Each returns
 //! the lines kubectl prints and the warnings the server returned, or the error it prints.
 
+use std::collections::BTreeSet;
+
 use serde_json::{json, Map, Value};
 
 use crate::sim::api::field_error::quote;
@@ -365,12 +367,23 @@ fn pod_spec_pointer(kind: &ObjectKind) -> &'static str {
 
 /// `kubectl set image KIND/NAME container=image ...`: as `SetImageOptions.Run`, each name
 /// is looked for among the init containers and the containers, and `*` names them all.
+///
+/// `Validate` refuses `*` with another pair before anything is sent. A name no container
+/// has is an error collected while the object is edited: the other pairs are still sent
+/// and printed (`image updated`), and the errors follow, one `error: …` line each
+/// (`CheckErr` of the aggregate), so the command fails after changing what it could.
 pub fn set_image(
     world: &mut World,
     kind: &ObjectKind,
     name: &str,
     images: &[(String, String)],
-) -> Outcome {
+) -> Result<Printed, RequestError> {
+    let distinct: BTreeSet<&str> = images.iter().map(|(c, _)| c.as_str()).collect();
+    if distinct.len() > 1 && distinct.contains("*") {
+        return Err(client_error(
+            "all containers are already specified by *, but saw more than one container_name=container_image pairs",
+        ));
+    }
     let live = require(world, kind, name)?;
     let spec = live.pointer(pod_spec_pointer(kind));
     let list = |field: &str| {
@@ -383,48 +396,74 @@ pub fn set_image(
         ("initContainers", list("initContainers")),
         ("containers", list("containers")),
     ];
-    let mut patch: Map<String, Value> = Map::new();
-    for (container, image) in images {
+    let mut printed = Printed::default();
+    let mut reported = BTreeSet::new();
+    for (container, _) in images {
         let known = container == "*"
             || lists.iter().any(|(_, containers)| {
                 containers
                     .iter()
                     .any(|c| c.get("name").and_then(Value::as_str) == Some(container))
             });
-        if !known {
-            return Err(client_error(format!(
-                "unable to find container named \"{container}\""
-            )));
+        if !known && reported.insert(container.as_str()) {
+            printed.errors.push(format!(
+                "error: unable to find container named \"{container}\""
+            ));
         }
-        for (field, containers) in &lists {
-            for c in containers {
-                let cname = c.get("name").and_then(Value::as_str).unwrap_or_default();
-                let current = c.get("image").and_then(Value::as_str);
-                if (container == "*" || cname == container) && current != Some(image.as_str()) {
-                    if let Value::Array(items) = patch
-                        .entry(field.to_string())
-                        .or_insert_with(|| Value::Array(Vec::new()))
-                    {
-                        items.push(json!({"name": cname, "image": image}));
-                    }
-                }
+    }
+    // kubectl edits its copy of the object and sends `CreateTwoWayMergePatch(original,
+    // modified)`: the changed containers in the object's own order plus
+    // `$setElementOrder/<list>` naming every container, so the list keeps its order whatever
+    // order the pairs were written in (a later pair for the same container wins).
+    let mut patch: Map<String, Value> = Map::new();
+    for (field, containers) in &lists {
+        let mut changed = Vec::new();
+        for c in containers {
+            let cname = c.get("name").and_then(Value::as_str).unwrap_or_default();
+            let current = c.get("image").and_then(Value::as_str);
+            let wanted = images
+                .iter()
+                .rev()
+                .find(|(container, _)| container == "*" || container == cname)
+                .map(|(_, image)| image.as_str());
+            if let Some(image) = wanted.filter(|image| current != Some(image)) {
+                changed.push(json!({"image": image, "name": cname}));
             }
+        }
+        if !changed.is_empty() {
+            let order = containers
+                .iter()
+                .map(|c| json!({"name": c.get("name").cloned().unwrap_or(Value::Null)}))
+                .collect();
+            patch.insert(format!("$setElementOrder/{field}"), Value::Array(order));
+            patch.insert(field.to_string(), Value::Array(changed));
         }
     }
     // `SetImageOptions.Run`: an empty patch (every image already the one asked for) is
     // skipped; nothing is sent and nothing printed.
     if patch.is_empty() {
-        return Ok(Reply::default());
+        return Ok(printed);
     }
     let body = match kind {
         ObjectKind::Pod => json!({"spec": patch}),
         _ => json!({"spec": {"template": {"spec": patch}}}),
     };
-    let response = server::patch(world, kind, name, PatchType::Strategic, &body)?;
-    Ok(Reply::with_warnings(
-        format!("{}/{name} image updated", kind.kubectl_prefix()),
-        response.warnings,
-    ))
+    match server::patch(world, kind, name, PatchType::Strategic, &body) {
+        Ok(response) => {
+            printed.reply = Reply::with_warnings(
+                format!("{}/{name} image updated", kind.kubectl_prefix()),
+                response.warnings,
+            );
+        }
+        // `Run` collects the edit's errors first, then the request's, wrapped as
+        // `failed to patch image update to pod template: <the Status's message>`.
+        Err(RequestError::Api(e)) => printed.errors.push(format!(
+            "error: failed to patch image update to pod template: {}",
+            e.message
+        )),
+        Err(e) => return Err(e),
+    }
+    Ok(printed)
 }
 
 /// `kubectl rollout restart`: a template annotation with the time (B-UPD-8).

@@ -30,8 +30,14 @@ impl Runner<'_> {
             }
             StmtKind::SetImage { target, images } => {
                 let (kind, name) = self.target(target)?;
-                let outcome = client::set_image(&mut self.world, &kind, &name, images);
-                self.done(outcome)
+                match client::set_image(&mut self.world, &kind, &name, images) {
+                    Ok(printed) => {
+                        self.take_reply(printed.reply);
+                        self.output.extend(printed.errors.iter().cloned());
+                        refused(printed.errors)
+                    }
+                    Err(e) => self.done(Err(e)),
+                }
             }
             StmtKind::Patch {
                 target,
