@@ -277,6 +277,12 @@ pub fn default_pod(pod: &mut Pod) {
         return;
     };
     default_pod_spec(spec);
+    // `Convert_v1_Pod_To_core_Pod` (kubernetes/kubernetes#115606, v1.27): a Pod's negative
+    // grace period is taken as 1 on the way in; a pod template keeps its value and only
+    // warns (B-POD-9).
+    if spec.termination_grace_period_seconds.is_some_and(|g| g < 0) {
+        spec.termination_grace_period_seconds = Some(1);
+    }
     let init = spec.init_containers.iter_mut().flatten();
     for c in spec.containers.iter_mut().chain(init) {
         let Some(resources) = c.resources.as_mut() else {

@@ -15,7 +15,7 @@ use super::affinity::validate_affinity;
 use super::env::{validate_env, validate_env_from};
 use super::names::{
     dns1123_label_errors, dns1123_subdomain_errors, qualified_name_errors, validate_labels,
-    NONNEGATIVE_MSG, PORT_RANGE_MSG,
+    PORT_RANGE_MSG,
 };
 use super::resources::validate_resource_requirements;
 use super::topology_spread::validate_topology_spread_constraints;
@@ -275,15 +275,8 @@ pub(super) fn validate_pod_spec(
         spec.topology_spread_constraints.as_deref().unwrap_or(&[]),
         &format!("{path}.topologySpreadConstraints"),
     ));
-    if let Some(g) = spec.termination_grace_period_seconds {
-        if g < 0 {
-            errs.push(FieldError::invalid(
-                format!("{path}.terminationGracePeriodSeconds"),
-                g.to_string(),
-                NONNEGATIVE_MSG,
-            ));
-        }
-    }
+    // No range check for `terminationGracePeriodSeconds`: a negative value is stored in a
+    // template with a warning and taken as 1 in a Pod (kubernetes/kubernetes#103476).
     errs.extend(super::pod_resources::validate_pod_resources(spec, path));
     // `ValidateNodeName` (a DNS subdomain), just before activeDeadlineSeconds.
     if let Some(node) = spec.node_name.as_deref().filter(|n| !n.is_empty()) {
