@@ -50,19 +50,104 @@ pub fn assign(printed: &PrintedTable, table: &Table) -> (Vec<Option<usize>>, Vec
             }
         }
     }
-    for (i, row) in table.rows.iter().enumerate() {
-        let wildcard_name = match name_column {
-            Some(nc) => matches!(row.cells.get(nc).map(|c| &c.value), Some(Cell::Any)),
-            None => true,
-        };
-        if wildcard_name && assignment[i].is_none() {
-            if let Some(found) = (0..printed.rows.len()).find(|&r| !taken[r]) {
-                taken[found] = true;
-                assignment[i] = Some(found);
-            }
-        }
+    let stars: Vec<usize> = (0..table.rows.len())
+        .filter(|&i| {
+            assignment[i].is_none()
+                && match name_column {
+                    Some(nc) => matches!(
+                        table.rows[i].cells.get(nc).map(|c| &c.value),
+                        Some(Cell::Any)
+                    ),
+                    None => true,
+                }
+        })
+        .collect();
+    let free: Vec<usize> = (0..printed.rows.len()).filter(|&r| !taken[r]).collect();
+    // The spec's order: the `*` rows take the objects no named row matched, in name order.
+    // When that pairing fails but another one would hold (random PV names, revision hashes:
+    // an order the writer cannot know), the table holds with that one.
+    let in_order: Vec<(usize, usize)> = stars.iter().copied().zip(free.iter().copied()).collect();
+    let fits = |i: usize, r: usize| row_fits(printed, table, i, r);
+    let pairs = if in_order.iter().all(|&(i, r)| fits(i, r)) {
+        in_order
+    } else {
+        match_rows(&stars, &free, fits).unwrap_or(in_order)
+    };
+    for (i, r) in pairs {
+        taken[r] = true;
+        assignment[i] = Some(r);
     }
     (assignment, taken)
+}
+
+/// Whether every written cell of row `i` matches printed row `r` (a `*` matches anything).
+fn row_fits(printed: &PrintedTable, table: &Table, i: usize, r: usize) -> bool {
+    table.rows[i]
+        .cells
+        .iter()
+        .zip(&table.columns)
+        .all(|(cell, column)| match &cell.value {
+            Cell::Any => true,
+            Cell::Text(text) => cell_matches(printed, r, &column.value, text),
+        })
+}
+
+/// The most `*` rows × free objects a search for a pairing looks at; beyond it the rows keep
+/// the spec's order (a written table is a few dozen rows; this bounds a hostile one).
+const MAX_PAIRING_WORK: usize = 250_000;
+
+/// A pairing of every row in `rows` with a different object of `objects` that it fits
+/// (Kuhn's augmenting paths, rows and objects tried in order so the answer is
+/// deterministic), or `None` when there is none or the search would be too large.
+fn match_rows(
+    rows: &[usize],
+    objects: &[usize],
+    fits: impl Fn(usize, usize) -> bool,
+) -> Option<Vec<(usize, usize)>> {
+    if rows.len() > objects.len() || rows.len().saturating_mul(objects.len()) > MAX_PAIRING_WORK
+    {
+        return None;
+    }
+    let edges: Vec<Vec<usize>> = rows
+        .iter()
+        .map(|&i| (0..objects.len()).filter(|&o| fits(i, objects[o])).collect())
+        .collect();
+    let mut owner: Vec<Option<usize>> = vec![None; objects.len()];
+    fn augment(
+        row: usize,
+        edges: &[Vec<usize>],
+        owner: &mut [Option<usize>],
+        seen: &mut [bool],
+    ) -> bool {
+        for &o in &edges[row] {
+            if seen[o] {
+                continue;
+            }
+            seen[o] = true;
+            let free = match owner[o] {
+                None => true,
+                Some(other) => augment(other, edges, owner, seen),
+            };
+            if free {
+                owner[o] = Some(row);
+                return true;
+            }
+        }
+        false
+    }
+    for row in 0..rows.len() {
+        let mut seen = vec![false; objects.len()];
+        if !augment(row, &edges, &mut owner, &mut seen) {
+            return None;
+        }
+    }
+    let mut pairs: Vec<(usize, usize)> = owner
+        .iter()
+        .enumerate()
+        .filter_map(|(o, row)| row.map(|row| (rows[row], objects[o])))
+        .collect();
+    pairs.sort_unstable();
+    Some(pairs)
 }
 
 pub fn compare(printed: &PrintedTable, table: &Table) -> TableCheck {

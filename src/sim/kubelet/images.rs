@@ -126,8 +126,11 @@ pub(crate) fn pull_failed(world: &mut World, rt: &mut PodRuntime, i: usize) {
         .unwrap_or(PULL_BACKOFF_START);
     c.pull_backoff = Some(backoff);
     let image = c.image.clone();
+    // containerd names the reference it normalized (`docker.io/library/nginx:1`) and ends
+    // with the resolver's `<ref>: not found`.
+    let reference = repo_tag(&image);
     let message = format!(
-        "failed to pull and unpack image \"{image}\": failed to resolve reference \"{image}\": not found"
+        "failed to pull and unpack image \"{reference}\": failed to resolve reference \"{reference}\": {reference}: not found"
     );
     c.state = State::PullFailed {
         message: message.clone(),
