@@ -137,6 +137,9 @@ pub enum Timer {
     TaintEviction { pod: String, uid: String },
     /// An entry of a PDB's `disruptedPods` expires: the disruption controller looks again.
     SyncDisruptionBudget { name: String },
+    /// A pod's `DisruptionTarget` condition turns stale: the disruption controller looks
+    /// again.
+    StalePodDisruption { pod: String },
     /// The pod GC's pass that ends the quarantine of a node that does not exist.
     OrphanedPods { node: String },
     /// The pod GC's pass over the terminating pods of an out-of-service node.
@@ -416,6 +419,10 @@ impl World {
             }
             Timer::SyncDisruptionBudget { name } => {
                 self.disruption.queue.add(&name);
+                Ok(())
+            }
+            Timer::StalePodDisruption { pod } => {
+                super::controllers::disruption::fire_stale(self, &pod);
                 Ok(())
             }
             Timer::TaintEviction { pod, uid } => {

@@ -18,6 +18,33 @@ pub const KIND: &str = "PodDisruptionBudget";
 /// The policies `spec.unhealthyPodEvictionPolicy` accepts.
 pub const UNHEALTHY_POD_EVICTION_POLICIES: &[&str] = &["AlwaysAllow", "IfHealthyBudget"];
 
+/// The four counts of `PodDisruptionBudgetStatus`, which policy/v1 declares without
+/// `omitempty`: the API server always returns them, 0 when unset.
+pub const STATUS_COUNTS: &[&str] = &[
+    "currentHealthy",
+    "desiredHealthy",
+    "disruptionsAllowed",
+    "expectedPods",
+];
+
+/// A status as the API server stores and returns it: the counts a write left out (or set
+/// to null) read as 0, and a status that is not an object (none, null) is the zero status.
+/// `PrepareForCreate` gives every new budget the zero status.
+pub fn stored_status(status: &Value) -> Value {
+    let mut status = match status {
+        Value::Object(_) => status.clone(),
+        _ => Value::Object(Default::default()),
+    };
+    if let Some(map) = status.as_object_mut() {
+        for count in STATUS_COUNTS {
+            if map.get(*count).is_none_or(Value::is_null) {
+                map.insert((*count).to_string(), Value::from(0));
+            }
+        }
+    }
+    status
+}
+
 /// The typed view of a stored PDB body (fields the simulation does not know are ignored).
 pub fn decode(body: &Value) -> Option<PodDisruptionBudget> {
     <PodDisruptionBudget as serde::Deserialize>::deserialize(body).ok()

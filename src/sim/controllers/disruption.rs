@@ -1,21 +1,23 @@
 //! The disruption controller (upstream `pkg/controller/disruption/disruption.go`): keeps
 //! each PodDisruptionBudget's status (B-PDB-1..10) from the pods its selector matches.
 //!
-//! A PDB is synced when it changes, when one of its pods changes, and when an entry of
-//! `disruptedPods` expires (2 min after the eviction), as upstream's informers and
-//! recheck queue do.
+//! A PDB is synced when it changes, when a pod it selects changes (the pod's new labels
+//! decide, as `updatePod` reads only the new object), and when an entry of `disruptedPods`
+//! expires (2 min after the eviction), as upstream's informers and recheck queue do. A
+//! pod's `DisruptionTarget` condition that no deletion followed is reset to False 2 min
+//! after it was set (`syncStalePodDisruption`, B-PDB-13).
 
 use crate::sim::events::Recorder;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{Pod, PodCondition};
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetStatus};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::Value;
 
 use crate::sim::api::poddisruptionbudget::{self as pdb_api, KIND};
-use crate::sim::clock::{from_time, to_time, Millis};
+use crate::sim::clock::{from_time, to_time, Millis, ZERO};
 use crate::sim::kinds::ObjectKind;
 use crate::sim::workqueue::WorkQueue;
 use crate::sim::world::{Change, Timer, WatchEvent, World};
@@ -25,12 +27,18 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 /// `DeletionTimeout`: how long an evicted pod may take to start terminating.
 pub const DELETION_TIMEOUT: Millis = Millis::secs(120);
 
+/// `stalePodDisruptionTimeout`: how long a `DisruptionTarget=True` condition may stay on a
+/// pod that is not being deleted before the controller sets it to False.
+pub const STALE_POD_DISRUPTION_TIMEOUT: Millis = Millis::secs(120);
+
 #[derive(Debug, Default)]
 pub struct DisruptionController {
     pub queue: WorkQueue,
-    /// The pods each PDB selected at its last sync: a deleted pod (or one whose labels
-    /// changed) still reaches the PDB that counted it, as the informer's old object does.
-    selected: BTreeMap<String, BTreeSet<String>>,
+    /// `stalePodDisruptionQueue`: the pods whose stale `DisruptionTarget` is due now.
+    stale: WorkQueue,
+    /// The same queue's delayed adds (`AddAfter`): each pod's earliest instant, for which a
+    /// `StalePodDisruption` timer is set.
+    stale_waiting: BTreeMap<String, Millis>,
 }
 
 pub fn kind() -> ObjectKind {
@@ -42,36 +50,139 @@ fn pdb_names(world: &World) -> Vec<String> {
 }
 
 /// Informers (`addPod`, `updatePod`, `deletePod`, `addDb`, `updateDb`): which PDB a change
-/// concerns. A pod reaches one PDB, the first by name that selects it (`getPdbForPod`).
+/// concerns. A pod reaches one PDB, the first by name that selects it (`getPdbForPod`), by
+/// its labels now (an update's old labels are not looked at) or, deleted, by its last
+/// state's. An added or updated pod with a stale `DisruptionTarget` is queued for its reset.
 pub fn on_event(world: &mut World, event: &WatchEvent) {
     match &event.kind {
         ObjectKind::Pod => {
-            if world.disruption.selected.is_empty() && pdb_names(world).is_empty() {
+            if event.change != Change::Deleted {
+                let now = world.now;
+                let wait = world
+                    .store
+                    .pods()
+                    .get(&event.name)
+                    .and_then(|pod| stale_disruption_wait(pod, now));
+                if let Some(wait) = wait {
+                    enqueue_stale(world, &event.name, wait);
+                }
+            }
+            if pdb_names(world).is_empty() {
                 return;
             }
-            let before = world
-                .disruption
-                .selected
-                .iter()
-                .find(|(_, pods)| pods.contains(&event.name))
-                .map(|(pdb, _)| pdb.clone());
-            let now = match world.store.pods().get(&event.name).cloned() {
-                Some(pod) => pdb_for_pod(world, &pod),
-                None => None,
+            let pod = if event.change == Change::Deleted {
+                event.pod().cloned()
+            } else {
+                world.store.pods().get(&event.name).cloned()
             };
-            for name in [before, now].into_iter().flatten() {
+            if let Some(name) = pod.and_then(|pod| pdb_for_pod(world, &pod)) {
                 world.disruption.queue.add(&name);
             }
         }
-        ObjectKind::Other(k) if k == KIND => {
-            if event.change == Change::Deleted {
-                world.disruption.selected.remove(&event.name);
-            } else if !event.status_only {
-                world.disruption.queue.add(&event.name);
-            }
+        // (`removeDB` queues the key too; its sync finds nothing to do.)
+        ObjectKind::Other(k)
+            if k == KIND && event.change != Change::Deleted && !event.status_only =>
+        {
+            world.disruption.queue.add(&event.name);
         }
         _ => {}
     }
+}
+
+/// `nonTerminatingPodHasStaleDisruptionCondition`: for a pod not being deleted and not
+/// finished whose `DisruptionTarget` is True for another reason than the kubelet's
+/// (`TerminationByKubelet`), how long until it is stale (zero: now). The condition's time
+/// is read as stored, to the second; a condition without one is stale at once.
+fn stale_disruption_wait(pod: &Pod, now: Millis) -> Option<Millis> {
+    if pod.metadata.deletion_timestamp.is_some() {
+        return None;
+    }
+    let status = pod.status.as_ref()?;
+    let condition = status
+        .conditions
+        .iter()
+        .flatten()
+        .find(|c| c.type_ == "DisruptionTarget")?;
+    if condition.status != "True"
+        || condition.reason.as_deref() == Some("TerminationByKubelet")
+        || matches!(status.phase.as_deref(), Some("Succeeded" | "Failed"))
+    {
+        return None;
+    }
+    let Some(since) = condition.last_transition_time.as_ref() else {
+        return Some(ZERO);
+    };
+    let since = since.0.as_second().saturating_mul(1000);
+    let now = crate::sim::clock::EPOCH_MS.saturating_add(now.as_ms() as i64);
+    let wait =
+        (STALE_POD_DISRUPTION_TIMEOUT.as_ms() as i64).saturating_sub(now.saturating_sub(since));
+    Some(Millis::ms(u64::try_from(wait).unwrap_or(0)))
+}
+
+/// `enqueueStalePodDisruptionCleanup`: `AddAfter(key, wait)`; a pod already waiting for an
+/// earlier instant keeps it.
+fn enqueue_stale(world: &mut World, pod: &str, wait: Millis) {
+    if wait == ZERO {
+        world.disruption.stale.add(pod);
+        return;
+    }
+    let at = world.now + wait;
+    if world
+        .disruption
+        .stale_waiting
+        .get(pod)
+        .is_some_and(|t| *t <= at)
+    {
+        return;
+    }
+    world.disruption.stale_waiting.insert(pod.to_string(), at);
+    world.timers.at(
+        at,
+        Timer::StalePodDisruption {
+            pod: pod.to_string(),
+        },
+    );
+}
+
+/// A `StalePodDisruption` timer: the pod is queued if this is still its instant.
+pub fn fire_stale(world: &mut World, pod: &str) {
+    if world.disruption.stale_waiting.get(pod) == Some(&world.now) {
+        world.disruption.stale_waiting.remove(pod);
+        world.disruption.stale.add(pod);
+    }
+}
+
+/// `syncStalePodDisruption`: a pod whose `DisruptionTarget` is still stale gets it as
+/// `UpdatePodCondition` writes `{type: DisruptionTarget, status: False}`: a new transition
+/// time, no reason and no message, and the pod's generation
+/// (`CalculatePodConditionObservedGeneration`, PodObservedGenerationTracking on since
+/// v1.34), through the status subresource.
+fn sync_stale(world: &mut World, name: &str) {
+    let Some(pod) = world.store.pods().get(name) else {
+        return;
+    };
+    let Some(wait) = stale_disruption_wait(pod, world.now) else {
+        return;
+    };
+    if wait != ZERO {
+        enqueue_stale(world, name, wait);
+        return;
+    }
+    let now = world.now;
+    server::write::<Pod>(world, name, server::Author::Other, |pod| {
+        let generation = pod.metadata.generation.filter(|g| *g != 0);
+        let status = pod.status.get_or_insert_with(Default::default);
+        podutil::update_pod_condition(
+            status.conditions.get_or_insert_with(Vec::new),
+            PodCondition {
+                type_: "DisruptionTarget".into(),
+                status: "False".into(),
+                observed_generation: generation,
+                last_transition_time: Some(to_time(now)),
+                ..Default::default()
+            },
+        )
+    });
 }
 
 /// `getPdbForPod`: the first PDB (by name) whose selector matches the pod; when several
@@ -126,11 +237,16 @@ pub fn pods_for(world: &World, pdb: &PodDisruptionBudget) -> Vec<Pod> {
         .collect()
 }
 
-/// The controller's worker: one budget from the queue.
+/// The controller's workers: one budget from the queue, else one pod from the stale
+/// `DisruptionTarget` queue.
 pub fn work(world: &mut World) -> Result<bool, crate::sim::error::SimError> {
-    match world.disruption.queue.pop() {
-        Some(name) => {
-            sync(world, &name);
+    if let Some(name) = world.disruption.queue.pop() {
+        sync(world, &name);
+        return Ok(true);
+    }
+    match world.disruption.stale.pop() {
+        Some(pod) => {
+            sync_stale(world, &pod);
             Ok(true)
         }
         None => Ok(false),
@@ -138,19 +254,11 @@ pub fn work(world: &mut World) -> Result<bool, crate::sim::error::SimError> {
 }
 
 pub fn sync(world: &mut World, name: &str) {
+    // A budget being deleted (a finalizer holds it) is synced like any other.
     let Some(pdb) = get(world, name) else {
         return;
     };
-    if pdb.metadata.deletion_timestamp.is_some() {
-        return;
-    }
     let pods = pods_for(world, &pdb);
-    world.disruption.selected.insert(
-        name.to_string(),
-        pods.iter()
-            .filter_map(|p| p.metadata.name.clone())
-            .collect(),
-    );
     if pods.is_empty() {
         event(
             world,
@@ -227,13 +335,8 @@ fn expected_pod_count(
     }
 }
 
-/// The kinds with a `scale` subresource among those the API server serves.
-fn has_scale(kind: &ObjectKind) -> bool {
-    matches!(kind, ObjectKind::StatefulSet)
-        || ["Deployment", "ReplicaSet", "ReplicationController"].contains(&kind.name())
-}
-
-/// `getExpectedScale`: the summed scale of the controllers that own the pods.
+/// `getExpectedScale`: the summed scale of the controllers that own the pods, each found
+/// by the first of upstream's finders (`finders()`) that knows it.
 fn expected_scale(world: &World, pods: &[Pod]) -> Result<(i32, bool), String> {
     let mut unmanaged = false;
     let mut scales: BTreeMap<String, i32> = BTreeMap::new();
@@ -251,81 +354,178 @@ fn expected_scale(world: &World, pods: &[Pod]) -> Result<(i32, bool), String> {
         if scales.contains_key(&owner.uid) {
             continue;
         }
-        // `getPodDeployment`: a ReplicaSet a Deployment controls counts as the Deployment
-        // (keyed by its UID, so the ReplicaSets of one Deployment count it once).
-        if let Some((uid, scale)) = deployment_of(world, owner) {
-            scales.insert(uid, scale);
-            continue;
-        }
-        let scale = match owner.kind.as_str() {
-            "StatefulSet" => world
-                .store
-                .statefulsets()
-                .get(&owner.name)
-                .filter(|s| s.metadata.uid.as_deref() == Some(owner.uid.as_str()))
-                .map(|s| s.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1)),
-            _ => world
-                .store
-                .others()
-                .get(&(owner.kind.clone(), owner.name.clone()))
-                .filter(|o| o.metadata.uid.as_deref() == Some(owner.uid.as_str()))
-                .and_then(|o| o.body.pointer("/spec/replicas").and_then(Value::as_i64))
-                .map(|r| r as i32),
-        };
-        match scale {
-            Some(scale) => {
-                scales.insert(owner.uid.clone(), scale);
+        match find_controller(world, owner)? {
+            Some((uid, scale)) => {
+                scales.insert(uid, scale);
             }
             None => {
-                // `getScaleController`: a kind the API server knows but that has no scale
-                // subresource says so; a scalable owner that is missing is "no controllers".
-                let kind = ObjectKind::from_kind(&owner.kind);
-                if let Some(info) = kind.info().filter(|_| !has_scale(&kind)) {
-                    return Err(format!(
-                        "{} does not implement the scale subresource",
-                        info.resource()
-                    ));
-                }
                 return Err(format!(
                     "found no controllers for pod \"{}\"",
                     pod.metadata.name.as_deref().unwrap_or_default()
-                ));
+                ))
             }
         }
     }
     Ok((scales.values().sum(), unmanaged))
 }
 
-/// `getPodDeployment`: the Deployment (UID and `spec.replicas`) that controls the
-/// ReplicaSet `owner` names, if any.
-fn deployment_of(
-    world: &World,
-    owner: &k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference,
-) -> Option<(String, i32)> {
-    if owner.kind != "ReplicaSet" {
-        return None;
+type OwnerRef = k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
+
+/// The finders in upstream's order (`getPodReplicationController`, `getPodDeployment`,
+/// `getPodReplicaSet`, `getPodStatefulSet`, `getScaleController`): the first that finds the
+/// controller gives its UID and scale; an error (an apiVersion that does not parse, a kind
+/// the REST mapping does not know, a kind without a scale subresource) ends the search.
+fn find_controller(world: &World, owner: &OwnerRef) -> Result<Option<(String, i32)>, String> {
+    // `getPodReplicationController`: scn serves no ReplicationController, so none is found.
+    verify_group_kind(owner, "ReplicationController", &[""])?;
+    if let Some(found) = pod_deployment(world, owner)? {
+        return Ok(Some(found));
     }
-    let rs_kind = ObjectKind::from_kind("ReplicaSet");
-    let rs = world
-        .store
-        .meta(&rs_kind, &owner.name)
-        .filter(|m| m.uid.as_deref() == Some(owner.uid.as_str()))?;
-    let controller = rs
+    if verify_group_kind(owner, "ReplicaSet", &["apps", "extensions"])? {
+        // `getPodReplicaSet`: a ReplicaSet no Deployment controls.
+        if let Some(rs) = scalable(world, "ReplicaSet", owner) {
+            let by_deployment =
+                rs.0.owner_references
+                    .iter()
+                    .flatten()
+                    .any(|o| o.controller == Some(true) && o.kind == "Deployment");
+            if !by_deployment {
+                return Ok(Some((owner.uid.clone(), rs.1)));
+            }
+        }
+    }
+    if verify_group_kind(owner, "StatefulSet", &["apps"])? {
+        if let Some((_, scale)) = scalable(world, "StatefulSet", owner) {
+            return Ok(Some((owner.uid.clone(), scale)));
+        }
+    }
+    scale_controller(world, owner)
+}
+
+/// `getPodDeployment`: the Deployment that controls the ReplicaSet `owner` names.
+fn pod_deployment(world: &World, owner: &OwnerRef) -> Result<Option<(String, i32)>, String> {
+    if !verify_group_kind(owner, "ReplicaSet", &["apps", "extensions"])? {
+        return Ok(None);
+    }
+    let Some((rs, _)) = scalable(world, "ReplicaSet", owner) else {
+        return Ok(None);
+    };
+    let Some(controller) = rs
         .owner_references
         .iter()
         .flatten()
-        .find(|o| o.controller == Some(true) && o.kind == "Deployment")?;
-    let d = world
+        .find(|o| o.controller == Some(true))
+    else {
+        return Ok(None);
+    };
+    if !verify_group_kind(controller, "Deployment", &["apps", "extensions"])? {
+        return Ok(None);
+    }
+    Ok(scalable(world, "Deployment", controller).map(|(_, scale)| (controller.uid.clone(), scale)))
+}
+
+/// `getScaleController`: the REST mapping of the owner's group, version and kind, then its
+/// `scale` subresource: a kind without one says so; a missing object (or another with the
+/// name) is not found.
+fn scale_controller(world: &World, owner: &OwnerRef) -> Result<Option<(String, i32)>, String> {
+    let (group, version) = parse_group_version(&owner.api_version)?;
+    let Some(resource) = rest_mapping(group, version, &owner.kind) else {
+        let searched = if group.is_empty() {
+            version.to_string()
+        } else {
+            format!("{group}/{version}")
+        };
+        return Err(format!(
+            "no matches for kind \"{}\" in version \"{searched}\"",
+            owner.kind
+        ));
+    };
+    if !SCALE_KINDS.contains(&owner.kind.as_str()) {
+        return Err(format!(
+            "{resource} does not implement the scale subresource"
+        ));
+    }
+    Ok(scalable(world, &owner.kind, owner).map(|(_, scale)| (owner.uid.clone(), scale)))
+}
+
+/// The kinds whose resource has a `scale` subresource (their replicas the scale's).
+const SCALE_KINDS: &[&str] = &[
+    "StatefulSet",
+    "Deployment",
+    "ReplicaSet",
+    "ReplicationController",
+];
+
+/// The `plural.group` resource the REST mapping gives for a group, version and kind the API
+/// server serves (an empty version: the kind's served one), or `None`
+/// (`NoKindMatchError`). ReplicationControllers (`v1`) are served though scn keeps none.
+fn rest_mapping(group: &str, version: &str, kind: &str) -> Option<String> {
+    if (group, kind) == ("", "ReplicationController") && matches!(version, "v1" | "") {
+        return Some("replicationcontrollers".into());
+    }
+    let info = crate::sim::kinds::by_kind(kind)?;
+    let served = info
+        .api_version
+        .rsplit_once('/')
+        .map_or(info.api_version, |(_, v)| v);
+    let older = crate::sim::kinds::OLDER_VERSIONS
+        .iter()
+        .any(|o| o.kind == kind && o.api_version == format!("{group}/{version}"));
+    (info.group() == group && (version.is_empty() || version == served || older))
+        .then(|| info.resource())
+}
+
+/// `verifyGroupKind`: whether the reference names `kind` in one of `groups`; its
+/// apiVersion must parse.
+fn verify_group_kind(reference: &OwnerRef, kind: &str, groups: &[&str]) -> Result<bool, String> {
+    let (group, _) = parse_group_version(&reference.api_version)?;
+    Ok(reference.kind == kind && groups.contains(&group))
+}
+
+/// `schema.ParseGroupVersion`: `v1` is the core group's, `apps/v1` a group's; more than
+/// one slash is an error.
+fn parse_group_version(api_version: &str) -> Result<(&str, &str), String> {
+    if api_version.is_empty() || api_version == "/" {
+        return Ok(("", ""));
+    }
+    match api_version.matches('/').count() {
+        0 => Ok(("", api_version)),
+        1 => Ok(api_version.split_once('/').unwrap_or(("", api_version))),
+        _ => Err(format!("unexpected GroupVersion string: {api_version}")),
+    }
+}
+
+/// The object of a scalable kind the reference names, if it exists with the reference's
+/// UID: its metadata and its `spec.replicas` (1 when unset, as defaulted).
+fn scalable<'w>(
+    world: &'w World,
+    kind: &str,
+    reference: &OwnerRef,
+) -> Option<(
+    &'w k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+    i32,
+)> {
+    if kind == "StatefulSet" {
+        let set = world.store.statefulsets().get(&reference.name)?;
+        if set.metadata.uid.as_deref() != Some(reference.uid.as_str()) {
+            return None;
+        }
+        let replicas = set.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+        return Some((&set.metadata, replicas));
+    }
+    let object = world
         .store
         .others()
-        .get(&("Deployment".to_string(), controller.name.clone()))
-        .filter(|o| o.metadata.uid.as_deref() == Some(controller.uid.as_str()))?;
-    let replicas = d
+        .get(&(kind.to_string(), reference.name.clone()))?;
+    if object.metadata.uid.as_deref() != Some(reference.uid.as_str()) {
+        return None;
+    }
+    let replicas = object
         .body
         .pointer("/spec/replicas")
         .and_then(Value::as_i64)
-        .unwrap_or(1) as i32;
-    Some((controller.uid.clone(), replicas))
+        .map_or(1, |r| i32::try_from(r).unwrap_or(i32::MAX));
+    Some((&object.metadata, replicas))
 }
 
 /// `buildDisruptedPodMap`: the entries still waiting for their pod to terminate, and the
@@ -408,12 +608,12 @@ fn update_status(
     let generation = pdb.metadata.generation.unwrap_or(0);
     let old = pdb.status.clone().unwrap_or_default();
     let old_disrupted = old.disrupted_pods.clone().unwrap_or_default();
-    if old.current_healthy == Some(healthy)
-        && old.desired_healthy == Some(desired)
-        && old.expected_pods == Some(expected)
-        && old.disruptions_allowed == Some(allowed)
+    if old.current_healthy.unwrap_or(0) == healthy
+        && old.desired_healthy.unwrap_or(0) == desired
+        && old.expected_pods.unwrap_or(0) == expected
+        && old.disruptions_allowed.unwrap_or(0) == allowed
         && old_disrupted == disrupted
-        && old.observed_generation == Some(generation)
+        && old.observed_generation.unwrap_or(0) == generation
         && conditions_up_to_date(&old, generation)
     {
         return;
@@ -453,7 +653,11 @@ fn fail_safe(world: &mut World, name: &str, pdb: &PodDisruptionBudget, message: 
     write_status(world, name, &status, true);
 }
 
-/// `ConditionsAreUpToDate`.
+/// `pdbhelper.ConditionsAreUpToDate`: the `DisruptionAllowed` condition exists, the
+/// status observed the budget's generation, and the condition's status and reason are
+/// those the allowed count gives (`SufficientPods` or `InsufficientPods`: a `SyncFailed`
+/// left by a failed sync is never up to date). The condition's own `observedGeneration` is
+/// not looked at.
 fn conditions_up_to_date(status: &PodDisruptionBudgetStatus, generation: i64) -> bool {
     let Some(c) = status
         .conditions
@@ -463,8 +667,14 @@ fn conditions_up_to_date(status: &PodDisruptionBudgetStatus, generation: i64) ->
     else {
         return false;
     };
-    c.observed_generation == Some(generation)
-        && (c.status == "True") == (status.disruptions_allowed.unwrap_or(0) > 0)
+    if status.observed_generation.unwrap_or(0) != generation {
+        return false;
+    }
+    if status.disruptions_allowed.unwrap_or(0) > 0 {
+        c.status == "True" && c.reason == "SufficientPods"
+    } else {
+        c.status == "False" && c.reason == "InsufficientPods"
+    }
 }
 
 /// `UpdateDisruptionAllowedCondition`.
@@ -499,15 +709,26 @@ fn set_condition(status: &mut PodDisruptionBudgetStatus, mut condition: Conditio
 }
 
 /// Writes `status` through the status subresource. `own` is the controller's own write
-/// (it does not sync again for it); the eviction handler's write is seen as a change.
+/// (it does not sync again for it); the eviction handler's write is seen as a change. The
+/// four counts have no `omitempty` in policy/v1: a zero (or one never set, as in
+/// `failSafe`'s copy of a status no sync wrote) reads back as 0.
 pub fn write_status(world: &mut World, name: &str, status: &PodDisruptionBudgetStatus, own: bool) {
     let author = if own {
         server::Author::Owner
     } else {
         server::Author::Other
     };
+    let mut status = status.clone();
+    for count in [
+        &mut status.current_healthy,
+        &mut status.desired_healthy,
+        &mut status.disruptions_allowed,
+        &mut status.expected_pods,
+    ] {
+        count.get_or_insert(0);
+    }
     server::write_other(world, &kind(), name, author, |object| {
-        object.body["status"] = serde_json::to_value(status).unwrap_or(Value::Null);
+        object.body["status"] = serde_json::to_value(&status).unwrap_or(Value::Null);
         true
     });
 }

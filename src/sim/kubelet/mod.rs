@@ -438,6 +438,7 @@ pub fn on_timer(world: &mut World, timer: Timer) -> Result<(), SimError> {
         }
         Timer::SyncStatefulSet { .. }
         | Timer::SyncDisruptionBudget { .. }
+        | Timer::StalePodDisruption { .. }
         | Timer::SyncDaemonSet { .. }
         | Timer::TaintEviction { .. }
         | Timer::OrphanedPods { .. }

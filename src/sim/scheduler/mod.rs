@@ -394,46 +394,60 @@ fn stop_waiting_for_claims(world: &mut World, name: &str) {
     }
 }
 
-/// The selector of the pod's StatefulSet and of the Services that select it
-/// (`helper.DefaultSelector`), for the default spread constraints; None when neither.
+/// `helper.DefaultSelector`, for the default spread constraints: the selectors of the
+/// Services that select the pod, merged, and the requirements of the selector of its
+/// controller when that is an `apps/v1` ReplicaSet or StatefulSet (looked up by name, as
+/// the listers are; a `v1` ReplicationController would merge too, but scn serves none).
+/// None when that leaves nothing to select by.
 fn default_selector(world: &World, pod: &Pod) -> Option<LabelSelector> {
     let empty = BTreeMap::new();
     let labels = pod.metadata.labels.as_ref().unwrap_or(&empty);
     let mut selector = LabelSelector::default();
-    let mut any = false;
     for svc in world.store.services().values() {
         let Some(sel) = svc.spec.as_ref().and_then(|s| s.selector.as_ref()) else {
             continue;
         };
-        if sel.is_empty() || !sel.iter().all(|(k, v)| labels.get(k) == Some(v)) {
+        if !sel.iter().all(|(k, v)| labels.get(k) == Some(v)) {
             continue;
         }
-        any = true;
         let ml = selector.match_labels.get_or_insert_with(Default::default);
         for (k, v) in sel {
             ml.insert(k.clone(), v.clone());
         }
     }
-    if let Some(owner) = podutil::controller_uid(pod) {
-        let set = world
+    let owner = pod
+        .metadata
+        .owner_references
+        .iter()
+        .flatten()
+        .find(|r| r.controller == Some(true));
+    let owner_selector = match owner.map(|o| (o.api_version.as_str(), o.kind.as_str(), o)) {
+        Some(("apps/v1", "StatefulSet", o)) => world
             .store
             .statefulsets()
-            .values()
-            .find(|s| s.metadata.uid.as_deref() == Some(owner));
-        if let Some(sel) = set.and_then(|s| s.spec.as_ref()).map(|s| &s.selector) {
-            any = true;
-            for (k, v) in sel.match_labels.iter().flatten() {
-                selector
-                    .match_labels
-                    .get_or_insert_with(Default::default)
-                    .insert(k.clone(), v.clone());
-            }
-            if let Some(exprs) = &sel.match_expressions {
-                selector
-                    .match_expressions
-                    .get_or_insert_with(Vec::new)
-                    .extend(exprs.iter().cloned());
-            }
+            .get(&o.name)
+            .and_then(|s| s.spec.as_ref())
+            .map(|s| s.selector.clone()),
+        Some(("apps/v1", "ReplicaSet", o)) => world
+            .store
+            .others()
+            .get(&("ReplicaSet".to_string(), o.name.clone()))
+            .and_then(|rs| rs.body.pointer("/spec/selector"))
+            .and_then(|sel| serde_json::from_value::<LabelSelector>(sel.clone()).ok()),
+        _ => None,
+    };
+    if let Some(sel) = owner_selector {
+        for (k, v) in sel.match_labels.iter().flatten() {
+            selector
+                .match_labels
+                .get_or_insert_with(Default::default)
+                .insert(k.clone(), v.clone());
+        }
+        if let Some(exprs) = &sel.match_expressions {
+            selector
+                .match_expressions
+                .get_or_insert_with(Vec::new)
+                .extend(exprs.iter().cloned());
         }
     }
     let empty = selector.match_labels.as_ref().is_none_or(|m| m.is_empty())
@@ -441,7 +455,7 @@ fn default_selector(world: &World, pod: &Pod) -> Option<LabelSelector> {
             .match_expressions
             .as_ref()
             .is_none_or(|e| e.is_empty());
-    (any && !empty).then_some(selector)
+    (!empty).then_some(selector)
 }
 
 /// The cycle's rows, one per node in the store's order: a row is read again when its

@@ -644,6 +644,11 @@ pub fn create(
                     map.remove("status");
                 }
             }
+            // The PodDisruptionBudget strategy's PrepareForCreate: the zero status, whose
+            // counts policy/v1 always returns.
+            if other == super::api::poddisruptionbudget::KIND {
+                body["status"] = super::api::poddisruptionbudget::stored_status(&Value::Null);
+            }
             if deployment::handles(other) {
                 deployment::default_body(other, &mut body)?;
                 deployment::prepare_for_create(&mut body);
@@ -1317,6 +1322,11 @@ pub fn patch_status(
             service::stored_form(s);
         })?,
         _ => {
+            let new_status = if kind.name() == super::api::poddisruptionbudget::KIND {
+                super::api::poddisruptionbudget::stored_status(&new_status)
+            } else {
+                new_status
+            };
             write::write_other(world, kind, name, author, |stored| {
                 if new_status.is_null() {
                     if let Some(map) = stored.body.as_object_mut() {

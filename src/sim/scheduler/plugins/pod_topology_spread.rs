@@ -1,7 +1,7 @@
 //! PodTopologySpread (`podtopologyspread/filtering.go`, `scoring.go`, `common.go`,
 //! B-SCHED-14/15). `DoNotSchedule` constraints filter by skew; `ScheduleAnyway` ones, or
 //! for a pod without constraints the cluster defaults (hostname maxSkew 3, zone maxSkew 5,
-//! with the selector of the pod's StatefulSet and Services), score.
+//! with the selector of the pod's Services and its ReplicaSet or StatefulSet), score.
 
 use std::collections::BTreeMap;
 
