@@ -104,13 +104,16 @@ fn match_rows(
     objects: &[usize],
     fits: impl Fn(usize, usize) -> bool,
 ) -> Option<Vec<(usize, usize)>> {
-    if rows.len() > objects.len() || rows.len().saturating_mul(objects.len()) > MAX_PAIRING_WORK
-    {
+    if rows.len() > objects.len() || rows.len().saturating_mul(objects.len()) > MAX_PAIRING_WORK {
         return None;
     }
     let edges: Vec<Vec<usize>> = rows
         .iter()
-        .map(|&i| (0..objects.len()).filter(|&o| fits(i, objects[o])).collect())
+        .map(|&i| {
+            (0..objects.len())
+                .filter(|&o| fits(i, objects[o]))
+                .collect()
+        })
         .collect();
     let mut owner: Vec<Option<usize>> = vec![None; objects.len()];
     fn augment(

@@ -511,6 +511,17 @@ registry! {
             columns: &["NAME", "VALUE", "GLOBAL-DEFAULT", "AGE", "PREEMPTIONPOLICY"],
             unsimulated: &[],
         }
+        // GA since v1.34; scn's provisioner (local-path, not a CSI driver) does not read it.
+        VolumeAttributesClass(storage::v1::VolumeAttributesClass) {
+            api_version: "storage.k8s.io/v1",
+            plural: "volumeattributesclasses",
+            singular: "volumeattributesclass",
+            short_names: &["vac"],
+            namespaced: false,
+            simulated: false,
+            columns: &[],
+            unsimulated: &[],
+        }
         Ingress(networking::v1::Ingress) {
             api_version: "networking.k8s.io/v1",
             plural: "ingresses",

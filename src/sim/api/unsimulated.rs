@@ -79,6 +79,7 @@ pub static FIELDS: &[Unsimulated] = &[
     f(Service, "loadBalancerSourceRanges", &[], "no load balancer is provisioned", "[\"10.0.0.0/8\"]"),
     f(Claim, "dataSource", &[], "volumes are provisioned empty: no clone or snapshot restore", "{\"kind\":\"VolumeSnapshot\",\"name\":\"snap\"}"),
     f(Claim, "dataSourceRef", &[], "volumes are provisioned empty: no populator runs", "{\"kind\":\"VolumeSnapshot\",\"name\":\"snap\"}"),
+    f(Claim, "volumeAttributesClassName", &[], "no CSI driver applies the class's attributes, and the provisioned volume does not name it", "\"gold\""),
 ];
 
 /// The kinds that make pods in a real cluster but that no component of scn acts on: the
