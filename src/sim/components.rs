@@ -84,7 +84,7 @@ pub const COMPONENTS: &[Component] = &[
     // persistentvolume-binder
     Component {
         on_event: controllers::volume::on_event,
-        work: None,
+        work: Some(controllers::volume::work),
     },
     // endpointslice-controller
     Component {

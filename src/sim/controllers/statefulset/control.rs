@@ -86,6 +86,7 @@ pub fn update_statefulset(
     let mut templates = Templates {
         cached,
         known: std::mem::take(&mut index.templates),
+        retry: false,
     };
     trace::begin_sync(world);
     let result = sync_pods(world, set, revs, index, &mut templates);
@@ -94,11 +95,16 @@ pub fn update_statefulset(
     }
     // A copy made without its revision's template (the revision was not found) is not
     // kept: the revision may be found later.
-    let Templates { mut cached, known } = templates;
+    let Templates {
+        mut cached,
+        known,
+        retry,
+    } = templates;
     cached.retain(|(revision, _)| known.contains_key(revision));
     index.templates = known;
     index.template_sets = Some((for_set, cached));
     let outcome = match result {
+        Ok(()) if retry => Outcome::Failed,
         Ok(()) => Outcome::Done,
         Err(WriteError::Sim(e)) => return Err(e),
         Err(WriteError::Failed(_)) => Outcome::Failed,
@@ -453,6 +459,10 @@ fn update_with_max_unavailable(
 struct Templates {
     cached: Vec<(String, StatefulSet)>,
     known: std::collections::BTreeMap<String, k8s_openapi::api::core::v1::PodTemplateSpec>,
+    /// A replica waits for something no watched object will announce (a stale claim's
+    /// removal, B-RET-5): the sync is retried with the back-off of a failed write, without
+    /// stopping the other replicas as an error would.
+    retry: bool,
 }
 
 impl Templates {
@@ -509,6 +519,7 @@ fn process_replica(
             waits(world, set, || {
                 format!("waiting for a stale claim of an older {name} to go")
             });
+            templates.retry = true;
             return Ok(true);
         }
         let pod = new_versioned_pod(world, set, revs, index, templates, ordinal);

@@ -150,6 +150,11 @@ impl VolumeIndex {
         self.pending.iter().cloned().collect()
     }
 
+    /// Whether a claim waits to be looked at by [`VolumeIndex::take_to_check`].
+    pub fn has_claims_to_check(&self) -> bool {
+        !self.to_check.is_empty()
+    }
+
     /// The deleted claims that may have lost their last user since the last call, by name.
     pub fn take_to_check(&mut self) -> Vec<String> {
         let to_check = std::mem::take(&mut self.to_check);

@@ -146,12 +146,26 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
             // resync.
             owe_sync_classless(world);
         }
-        (ObjectKind::Pod, _) => {
-            release_unused_claims(world);
-        }
+        // A pod event only marks the deleted claims it may have freed (the index's
+        // `to_check`); pvc-protection looks at them in its own turn ([`work`]), after the
+        // controllers earlier in the table have synced: upstream's StatefulSet controller
+        // hears a pod's deletion before pvc-protection has listed the pods again and
+        // removed the finalizer (kubernetes/kubernetes#74374), so it finds the claim still
+        // being deleted (B-PVC-5).
         _ => {}
     }
     Ok(())
+}
+
+/// pvc-protection's worker: the deleted claims the pod events of this instant may have
+/// freed lose their finalizer when no scheduled pod names them. `Ok(false)` when there
+/// was nothing to look at.
+pub fn work(world: &mut World) -> Result<bool, SimError> {
+    if !world.volume_controller.index.has_claims_to_check() {
+        return Ok(false);
+    }
+    release_unused_claims(world);
+    Ok(true)
 }
 
 /// Brings the controllers' view of volumes and claims up to date, for a component that

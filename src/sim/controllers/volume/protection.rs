@@ -29,14 +29,12 @@ fn in_use(world: &mut World, claim: &str) -> bool {
 }
 
 pub(super) fn release_unused_claims(world: &mut World) {
+    // Only the claims of the pods seen since the last look can have lost their last user.
+    let to_check = world.volume_controller.index.take_to_check();
     if world.store.claims().is_empty() {
         return;
     }
-    // Only the claims of the pods seen since the last look can have lost their last user.
-    let deleting: Vec<String> = world
-        .volume_controller
-        .index
-        .take_to_check()
+    let deleting: Vec<String> = to_check
         .into_iter()
         .filter(|c| {
             world
