@@ -564,7 +564,7 @@ pub fn create(
             pod::admit_priority(world, &admitted_as, &mut pod)?;
             // The strategy's PrepareForCreate, then validation.
             super::api::label_keys::merge_label_keys(&mut pod);
-            let errors = validation::validate_pod(&pod);
+            let errors = validation::validate_pod_create(&pod);
             if !errors.is_empty() {
                 return Err(invalid(kind, &name, &errors).into());
             }
