@@ -269,7 +269,7 @@ fn int64_amount(num: &str, denom: &str, base: u32, exponent: i32) -> Option<(i64
     if precision < 0 {
         return None;
     }
-    scale -= denom.len() as i32;
+    scale = scale.checked_sub(i32::try_from(denom.len()).ok()?)?;
     if scale < -9 {
         return None;
     }
@@ -374,8 +374,10 @@ fn interpret(suffix: &str) -> Option<(u32, i32, Format)> {
         "Pi" => binary(50),
         "Ei" => binary(60),
         s if s.len() > 1 && s.starts_with(['e', 'E']) => {
-            let exponent: i32 = s[1..].parse().ok()?;
-            Some((10, exponent, Format::DecimalExponent))
+            // `strconv.ParseInt(s[1:], 10, 64)`, then `int32(parsed)`: an exponent past an
+            // int64 is a suffix error, one past an int32 wraps as Go's conversion does.
+            let exponent: i64 = s[1..].parse().ok()?;
+            Some((10, exponent as i32, Format::DecimalExponent))
         }
         _ => None,
     }
@@ -516,7 +518,16 @@ mod tests {
         assert_eq!(parse("1K"), Err(ParseError::Suffix));
         assert_eq!(parse("1e"), Err(ParseError::Suffix));
         assert_eq!(parse("1ee3"), Err(ParseError::Suffix));
-        assert_eq!(parse("1e99999999999"), Err(ParseError::Suffix));
+        // 99999999999 fits an int64, and wraps to 1215752191 as an int32: too large.
+        assert_eq!(parse("1e99999999999"), Err(ParseError::OutOfRange));
+        assert_eq!(parse("1e99999999999999999999"), Err(ParseError::Suffix));
+        assert_eq!(parse("512MB"), Err(ParseError::FormatWrong));
+        assert_eq!(parse("1 Gi"), Err(ParseError::FormatWrong));
+        assert_eq!(parse("2 cores"), Err(ParseError::FormatWrong));
+        assert_eq!(parse("1e100Gi"), Err(ParseError::FormatWrong));
+        assert_eq!(parse("1Mb"), Err(ParseError::FormatWrong));
+        assert_eq!(parse("1mi"), Err(ParseError::Suffix));
+        assert_eq!(parse("1.5e-2147483648").map(|q| q.nanos()), Ok(1));
     }
 
     #[test]

@@ -125,13 +125,16 @@ impl Path<'_> {
 enum Record {
     /// The field names of every struct, by path.
     Known(BTreeMap<String, &'static [&'static str]>),
-    /// The paths of the keys the schema does not know, in the input's order, unless their
-    /// value is null or empty (those are dropped legitimately).
+    /// The paths of the keys the schema does not know, in the input's order, whatever
+    /// their value.
     Unknown(Vec<Vec<Segment>>),
     /// The nulls decoded where the type wants a string, a number or a boolean (a map's
     /// value, a list's item, a field that is not optional), with the zero value Go's
     /// decoder leaves there.
     Nulls(Vec<(Vec<Segment>, Value)>),
+    /// The quantities that `resource.Quantity`'s `UnmarshalJSON` refuses, with
+    /// `ParseQuantity`'s error.
+    Quantities(Vec<(Vec<Segment>, crate::quantity::ParseError)>),
 }
 
 struct Probe<'a> {
@@ -140,12 +143,24 @@ struct Probe<'a> {
     record: &'a RefCell<Record>,
 }
 
-fn is_empty(v: &Value) -> bool {
-    match v {
-        Value::Null => true,
-        Value::Object(m) => m.is_empty(),
-        Value::Array(a) => a.is_empty(),
-        _ => false,
+/// Why `resource.Quantity`'s `UnmarshalJSON` refuses `value`: it hands `ParseQuantity` the
+/// JSON text, unquoted and trimmed (a null is the zero quantity), so a number is read as
+/// written and `true` is not a quantity. A quantity too large for scn to hold
+/// ([`crate::quantity::ParseError::OutOfRange`]) is one upstream reads, so it is not
+/// refused here.
+fn quantity_error(value: &Value) -> Option<crate::quantity::ParseError> {
+    use crate::quantity::{parse, ParseError};
+    let result = match value {
+        Value::Null => return None,
+        Value::String(s) => parse(s),
+        Value::Number(n) => parse(&n.to_string()),
+        Value::Bool(_) => Err(ParseError::FormatWrong),
+        // An object or a list is a type error, told by the decoder.
+        Value::Object(_) | Value::Array(_) => return None,
+    };
+    match result {
+        Err(e @ (ParseError::FormatWrong | ParseError::Suffix)) => Some(e),
+        _ => None,
     }
 }
 
@@ -212,9 +227,16 @@ impl<'de> Deserializer<'de> for Probe<'_> {
 
     fn deserialize_newtype_struct<V: Visitor<'de>>(
         self,
-        _name: &'static str,
+        name: &'static str,
         visitor: V,
     ) -> Result<V::Value, Self::Error> {
+        if name == "Quantity" {
+            if let Record::Quantities(bad) = &mut *self.record.borrow_mut() {
+                if let Some(e) = quantity_error(self.value) {
+                    bad.push((self.path.segments(), e));
+                }
+            }
+        }
         visitor.visit_newtype_struct(self)
     }
 
@@ -229,10 +251,10 @@ impl<'de> Deserializer<'de> for Probe<'_> {
 
     /// A key the type does not know: its value is skipped, unlooked at.
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        // Whatever its value: the decoder reports a key it does not know even when its
+        // value is null, `[]` or `{}` (`strict decoding error: unknown field`).
         if let Record::Unknown(unknown) = &mut *self.record.borrow_mut() {
-            if !is_empty(self.value) {
-                unknown.push(self.path.segments());
-            }
+            unknown.push(self.path.segments());
         }
         visitor.visit_unit()
     }
@@ -368,6 +390,23 @@ pub(crate) fn nulls_as<T: DeserializeOwned>(input: &Value) -> Vec<(Vec<Segment>,
     match record.into_inner() {
         Record::Nulls(nulls) => nulls,
         _ => Vec::new(),
+    }
+}
+
+/// The first quantity of `input` decoded as `T` that `ParseQuantity` refuses, in the order
+/// Go's decoder meets them (keys sorted, as kubectl sends them), with its error.
+pub(crate) fn quantity_error_as<T: DeserializeOwned>(
+    input: &Value,
+) -> Option<(Vec<Segment>, crate::quantity::ParseError)> {
+    let record = RefCell::new(Record::Quantities(Vec::new()));
+    let _ = T::deserialize(Probe {
+        value: input,
+        path: Path::Root,
+        record: &record,
+    });
+    match record.into_inner() {
+        Record::Quantities(bad) => bad.into_iter().min_by(|a, b| a.0.cmp(&b.0)),
+        _ => None,
     }
 }
 

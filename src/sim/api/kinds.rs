@@ -27,6 +27,9 @@ pub trait KindApi: Sync {
     /// The nulls of `input` that Go's decoder reads as the zero value of a string, number
     /// or boolean of the kind, with that value.
     fn nulls(&self, input: &Value) -> Vec<(Vec<super::fields::Segment>, Value)>;
+    /// The error of the first quantity of `input` that `resource.Quantity`'s `UnmarshalJSON`
+    /// refuses (`ParseQuantity`'s text), which ends the decoding.
+    fn quantity_error(&self, input: &Value) -> Option<String>;
 }
 
 /// The decoding of the k8s-openapi type `T` (a zero-sized handle).
@@ -48,6 +51,10 @@ impl<T: DeserializeOwned + Serialize> KindApi for Typed<T> {
 
     fn nulls(&self, input: &Value) -> Vec<(Vec<super::fields::Segment>, Value)> {
         super::fields::nulls_as::<T>(input)
+    }
+
+    fn quantity_error(&self, input: &Value) -> Option<String> {
+        super::fields::quantity_error_as::<T>(input).map(|(_, e)| e.to_string())
     }
 
     fn decode_error(&self, input: &Value, kind: &str) -> Option<String> {

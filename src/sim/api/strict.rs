@@ -2,8 +2,8 @@
 //! validation) reports it.
 //!
 //! Technique: decode into the typed k8s-openapi object through a probe that sees each key
-//! the type skips (`fields.rs`), and report it unless its value is null or empty (those are
-//! dropped legitimately). The round trip through the type (decode, encode) that the first
+//! the type skips (`fields.rs`), and report it whatever its value (null, `[]` and `{}`
+//! included, as the API server's strict decoder does). The round trip through the type (decode, encode) that the first
 //! design compared against is test-only: the tests check the kinds' decoding with it, and
 //! the probe against it.
 
@@ -32,7 +32,7 @@ pub fn roundtrip(kind: &str, input: &Value) -> Result<Value, String> {
 }
 
 /// Field paths of `input` (e.g. `spec.template.spec.containers[0].imagee`) that the schema of
-/// `kind` does not know, unless their value is null or empty. Empty when the input does not
+/// `kind` does not know, whatever their value. Empty when the input does not
 /// decode at all (that error is reported by [`decode_error_message`]) or the kind is
 /// unknown.
 pub fn unknown_fields(kind: &str, input: &Value) -> Vec<String> {

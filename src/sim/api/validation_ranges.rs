@@ -253,6 +253,20 @@ fn validate_handler(h: &Handler, grace: Option<i64>, pp: &str) -> Vec<FieldError
                     &["HTTP", "HTTPS"],
                 ));
             }
+            // `validation.IsHTTPHeaderName` of each header, reported at the list's path.
+            for header in g.http_headers.iter().flatten() {
+                let name = header.name.as_str();
+                let valid = !name.is_empty()
+                    && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+                if !valid {
+                    errs.push(FieldError::invalid_str(
+                        format!("{pp}.httpGet.httpHeaders"),
+                        name,
+                        "a valid HTTP header must consist of alphanumeric characters or '-' \
+                         (e.g. 'X-Header-Name', regex used for validation is '[-A-Za-z0-9]+')",
+                    ));
+                }
+            }
         }
     }
     if one("tcpSocket", h.tcp_socket.is_some(), &mut errs) {

@@ -449,6 +449,17 @@ pub fn check_request(world: &World, kind: &ObjectKind, value: &Value) -> Result<
     let meta_decodes = value
         .get("metadata")
         .is_none_or(|m| <ObjectMeta as serde::Deserialize>::deserialize(m).is_ok());
+    // A quantity `ParseQuantity` refuses ends the decoding with its error, before the
+    // decoder's type errors and unknown fields are told (`Quantity.UnmarshalJSON`).
+    if let Some(why) = kind.info().and_then(|info| info.api.quantity_error(value)) {
+        return Err(ApiError::new(
+            Reason::BadRequest,
+            format!(
+                "{kind} in version \"{}\" cannot be handled as a {kind}: {why}",
+                version_of(value)
+            ),
+        ));
+    }
     let decoded_here = matches!(kind, ObjectKind::Other(_)) || !meta_decodes;
     if let (true, Some(info)) = (decoded_here, kind.info()) {
         if let Some(why) = info.api.decode_error(value, kind.name()) {
@@ -553,7 +564,7 @@ pub fn create(
             pod::admit_priority(world, &admitted_as, &mut pod)?;
             // The strategy's PrepareForCreate, then validation.
             super::api::label_keys::merge_label_keys(&mut pod);
-            let errors = validation::validate_pod(&pod);
+            let errors = validation::validate_pod_create(&pod);
             if !errors.is_empty() {
                 return Err(invalid(kind, &name, &errors).into());
             }

@@ -612,7 +612,8 @@ fn unknown_by_round_trip(kind: &str, input: &Value) -> Vec<String> {
 }
 
 /// Every object of every seed manifest, each in turn given an unknown key (with a value,
-/// and with an empty one): the probe reports what the round trip loses, path for path.
+/// and with an empty one): the probe reports what the round trip loses of the key with a
+/// value, path for path.
 #[test]
 fn strict_probe_agrees_with_the_round_trip_everywhere() {
     fn object_paths(v: &Value, at: &str, out: &mut Vec<String>) {
@@ -637,18 +638,34 @@ fn strict_probe_agrees_with_the_round_trip_everywhere() {
         let mut paths = Vec::new();
         object_paths(&doc, "", &mut paths);
         for at in paths {
-            for extra in [json!("x"), json!({"a": 1}), json!({}), Value::Null] {
+            // The round trip cannot tell an unknown key with an empty value from a known
+            // field left empty (both are lost), so the oracle is the key given a value: the
+            // probe reports the key whatever its value, as the API server's strict decoder
+            // does (`volumemounts: []` is an unknown field).
+            let mut with_value = doc.clone();
+            with_value.pointer_mut(&at).unwrap()["zzUnknown"] = json!("x");
+            let oracle = unknown_by_round_trip(&kind, &with_value);
+            for extra in [
+                json!("x"),
+                json!({"a": 1}),
+                json!({}),
+                json!([]),
+                Value::Null,
+            ] {
                 let mut v = doc.clone();
                 v.pointer_mut(&at).unwrap()["zzUnknown"] = extra.clone();
-                let oracle = unknown_by_round_trip(&kind, &v);
-                assert_eq!(unknown_fields(&kind, &v), oracle, "{kind} at {at:?}");
-                checked += usize::from(!oracle.is_empty());
+                assert_eq!(
+                    unknown_fields(&kind, &v),
+                    oracle,
+                    "{kind} at {at:?} {extra}"
+                );
             }
+            checked += usize::from(!oracle.is_empty());
         }
     }
     // The unknown key is reported wherever a typed struct holds it (not inside maps such
     // as labels, where every key is data).
-    assert!(checked > 30, "{checked}");
+    assert!(checked > 15, "{checked}");
 }
 
 #[test]

@@ -35,6 +35,7 @@ mod pod;
 mod pod_resources;
 mod render;
 mod resources;
+mod security_context;
 mod selector;
 mod service;
 mod statefulset;
@@ -61,7 +62,9 @@ pub use persistentvolume::{validate_pv, validate_pv_update};
 pub use persistentvolumeclaim::{
     requested_storage, storage_request, validate_pvc, validate_pvc_update,
 };
-pub use pod::{validate_pod, validate_pod_status_conditions, validate_pod_update};
+pub use pod::{
+    validate_pod, validate_pod_create, validate_pod_status_conditions, validate_pod_update,
+};
 pub(crate) use render::{go_json, int_or_string_json, label_selector_value};
 pub(crate) use selector::validate_label_selector;
 pub use service::{

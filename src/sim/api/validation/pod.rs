@@ -18,6 +18,7 @@ use super::names::{
     PORT_RANGE_MSG,
 };
 use super::resources::validate_resource_requirements;
+use super::security_context::{validate_container_security_context, validate_pod_security_context};
 use super::topology_spread::validate_topology_spread_constraints;
 use super::volume::validate_volume_source;
 
@@ -195,6 +196,7 @@ pub(super) fn validate_pod_spec(
                 c.env_from.as_deref().unwrap_or_default(),
                 &format!("{cp}.envFrom"),
             ));
+            let mut mount_points: HashSet<&str> = HashSet::new();
             for (j, m) in c.volume_mounts.iter().flatten().enumerate() {
                 let mp = format!("{cp}.volumeMounts[{j}]");
                 if m.name.is_empty() {
@@ -205,7 +207,16 @@ pub(super) fn validate_pod_spec(
                 if m.mount_path.is_empty() {
                     errs.push(FieldError::required(format!("{mp}.mountPath"), ""));
                 }
+                // `ValidateVolumeMounts`: each mount point once in a container.
+                if !mount_points.insert(m.mount_path.as_str()) {
+                    errs.push(FieldError::invalid_str(
+                        format!("{mp}.mountPath"),
+                        &m.mount_path,
+                        "must be unique",
+                    ));
+                }
                 errs.extend(validate_sub_paths(m, &cp, &mp));
+                errs.extend(mount_propagation_errors(m, c, &mp));
             }
             if let Some(pp) = c.image_pull_policy.as_deref() {
                 if !["Always", "IfNotPresent", "Never"].contains(&pp) {
@@ -222,13 +233,34 @@ pub(super) fn validate_pod_spec(
                     &format!("{cp}.resources"),
                 ));
             }
+            // `validateContainerCommon` ends with `ValidateSecurityContext`.
+            errs.extend(validate_container_security_context(
+                c.security_context.as_ref(),
+                &format!("{cp}.securityContext"),
+            ));
             errs.extend(validate_container_restart_policy(c, &cp));
+            if group == "initContainers" {
+                // `validateInitContainers` checks each init container's host ports on
+                // their own (they run one by one), as a list of one: its path is always
+                // `initContainers[0]`.
+                errs.extend(host_port_conflicts(
+                    std::slice::from_ref(c),
+                    &format!("{path}.initContainers"),
+                ));
+            }
             // `validateContainers` / `validateInitContainers`: the hooks and probes last.
             errs.extend(validate_container_ranges(
                 c,
                 spec.termination_grace_period_seconds,
                 &cp,
                 group == "initContainers",
+            ));
+        }
+        if group == "containers" {
+            // `validateContainers`: port conflicts across all the regular containers.
+            errs.extend(host_port_conflicts(
+                containers,
+                &format!("{path}.containers"),
             ));
         }
     }
@@ -257,6 +289,11 @@ pub(super) fn validate_pod_spec(
         spec.node_selector.as_ref(),
         &format!("{path}.nodeSelector"),
     ));
+    // `validatePodSpecSecurityContext`, between the node selector and the affinity.
+    errs.extend(validate_pod_security_context(
+        spec.security_context.as_ref(),
+        &format!("{path}.securityContext"),
+    ));
     if let Some(affinity) = &spec.affinity {
         errs.extend(validate_affinity(affinity, &format!("{path}.affinity")));
     }
@@ -278,6 +315,20 @@ pub(super) fn validate_pod_spec(
     // No range check for `terminationGracePeriodSeconds`: a negative value is stored in a
     // template with a warning and taken as 1 in a Pod (kubernetes/kubernetes#103476).
     errs.extend(super::pod_resources::validate_pod_resources(spec, path));
+    // `ValidateServiceAccountName` (a DNS subdomain), just before the node name.
+    if let Some(sa) = spec
+        .service_account_name
+        .as_deref()
+        .filter(|n| !n.is_empty())
+    {
+        for m in dns1123_subdomain_errors(sa) {
+            errs.push(FieldError::invalid_str(
+                format!("{path}.serviceAccountName"),
+                sa,
+                m,
+            ));
+        }
+    }
     // `ValidateNodeName` (a DNS subdomain), just before activeDeadlineSeconds.
     if let Some(node) = spec.node_name.as_deref().filter(|n| !n.is_empty()) {
         for m in dns1123_subdomain_errors(node) {
@@ -299,7 +350,75 @@ pub(super) fn validate_pod_spec(
     }
     errs.extend(validate_pod_level_ranges(spec, path, names));
     errs.extend(validate_host_aliases(spec, path));
+    // `ValidatePriorityClassName` (a DNS subdomain), after the host aliases.
+    if let Some(pc) = spec
+        .priority_class_name
+        .as_deref()
+        .filter(|n| !n.is_empty())
+    {
+        for m in dns1123_subdomain_errors(pc) {
+            errs.push(FieldError::invalid_str(
+                format!("{path}.priorityClassName"),
+                pc,
+                m,
+            ));
+        }
+    }
     errs.extend(validate_host_network_ports(spec, path, checks.pod));
+    errs
+}
+
+/// `validateMountPropagation`: a known mode, and `Bidirectional` only in a privileged
+/// container.
+fn mount_propagation_errors(m: &VolumeMount, c: &Container, mp: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let Some(mode) = m.mount_propagation.as_deref() else {
+        return errs;
+    };
+    let path = format!("{mp}.mountPropagation");
+    let supported = ["Bidirectional", "HostToContainer", "None"];
+    if !supported.contains(&mode) {
+        errs.push(FieldError::unsupported(path.clone(), mode, &supported));
+    }
+    let privileged = c
+        .security_context
+        .as_ref()
+        .and_then(|sc| sc.privileged)
+        .unwrap_or(false);
+    if mode == "Bidirectional" && !privileged {
+        errs.push(FieldError::forbidden(
+            path,
+            "Bidirectional mount propagation is available only to privileged containers",
+        ));
+    }
+    errs
+}
+
+/// `checkHostPortConflicts` (`AccumulateUniqueHostPorts`): a host port (non-zero) used
+/// twice by `protocol/hostIP/port` is a duplicate, reported at the second use.
+fn host_port_conflicts(containers: &[Container], list: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    for (i, c) in containers.iter().enumerate() {
+        for (j, port) in c.ports.iter().flatten().enumerate() {
+            let Some(hp) = port.host_port.filter(|hp| *hp != 0) else {
+                continue;
+            };
+            let key = format!(
+                "{}/{}/{hp}",
+                port.protocol.as_deref().unwrap_or("TCP"),
+                port.host_ip.as_deref().unwrap_or("")
+            );
+            if seen.contains(&key) {
+                errs.push(FieldError::duplicate(
+                    format!("{list}[{i}].ports[{j}].hostPort"),
+                    &key,
+                ));
+            } else {
+                seen.insert(key);
+            }
+        }
+    }
     errs
 }
 
@@ -563,6 +682,24 @@ fn validate_container_restart_policy(c: &Container, cp: &str) -> Vec<FieldError>
 /// Validation of a Pod the controller (or a user) creates: metadata.name (DNS subdomain),
 /// labels (B-VAL-19), containers (names required and unique, image required), each
 /// volumeMount naming a volume (B-VAL-18, `Not found`).
+/// `ValidatePodCreate`: [`validate_pod`], then what only a create refuses: ephemeral
+/// containers, which come only through their subresource.
+pub fn validate_pod_create(pod: &Pod) -> Vec<FieldError> {
+    let mut errs = validate_pod(pod);
+    let ephemeral = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.ephemeral_containers.as_ref())
+        .is_some_and(|e| !e.is_empty());
+    if ephemeral {
+        errs.push(FieldError::forbidden(
+            "spec.ephemeralContainers",
+            "cannot be set on create",
+        ));
+    }
+    errs
+}
+
 pub fn validate_pod(pod: &Pod) -> Vec<FieldError> {
     // `ValidateObjectMeta`: the name, labels, annotations.
     let mut errs = super::objectmeta::validate_object_meta("Pod", &pod.metadata);

@@ -169,6 +169,20 @@ pub(super) fn validate_volume_source(volume: &Volume, path: &str) -> Vec<FieldEr
         for (j, item) in items.into_iter().flatten().enumerate() {
             errs.extend(key_to_path_errors(item, &format!("{at}.items[{j}]")));
         }
+        // `validateVolumeSource`: an emptyDir's size limit may not be negative.
+        let negative_limit = volume
+            .empty_dir
+            .as_ref()
+            .filter(|_| field == "emptyDir")
+            .and_then(|e| e.size_limit.as_ref())
+            .and_then(|q| crate::quantity::parse(&q.0).ok())
+            .is_some_and(|q| q.nanos() < 0);
+        if negative_limit {
+            errs.push(FieldError::forbidden(
+                format!("{at}.sizeLimit"),
+                "SizeLimit field must be a valid resource quantity",
+            ));
+        }
     }
     if found == 0 {
         errs.push(FieldError::required(path, "must specify a volume type"));
