@@ -27,6 +27,9 @@ pub trait KindApi: Sync {
     /// The nulls of `input` that Go's decoder reads as the zero value of a string, number
     /// or boolean of the kind, with that value.
     fn nulls(&self, input: &Value) -> Vec<(Vec<super::fields::Segment>, Value)>;
+    /// The empty lists and maps of `input` that the kind's optional slices and maps read
+    /// back as no field (Go's `omitempty`, the storage's encoding).
+    fn empties(&self, input: &Value) -> Vec<Vec<super::fields::Segment>>;
 }
 
 /// The decoding of the k8s-openapi type `T` (a zero-sized handle).
@@ -48,6 +51,10 @@ impl<T: DeserializeOwned + Serialize> KindApi for Typed<T> {
 
     fn nulls(&self, input: &Value) -> Vec<(Vec<super::fields::Segment>, Value)> {
         super::fields::nulls_as::<T>(input)
+    }
+
+    fn empties(&self, input: &Value) -> Vec<Vec<super::fields::Segment>> {
+        super::fields::empties_as::<T>(input)
     }
 
     fn decode_error(&self, input: &Value, kind: &str) -> Option<String> {
