@@ -267,7 +267,12 @@ impl<'de> Deserializer<'de> for Probe<'_> {
     /// A map (Go's map; a structure is `deserialize_struct`): recorded when it is optional
     /// and empty.
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        if self.optional && self.value.as_object().is_some_and(serde_json::Map::is_empty) {
+        if self.optional
+            && self
+                .value
+                .as_object()
+                .is_some_and(serde_json::Map::is_empty)
+        {
             self.record_empty();
         }
         self.deserialize_any(visitor)
