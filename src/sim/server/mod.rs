@@ -86,6 +86,8 @@ pub enum Reason {
     /// A failure Status with no reason (the Eviction API's 500 for a pod two budgets
     /// cover): kubectl prints `Error from server: …`.
     Unknown,
+    /// 409: a write whose `metadata.resourceVersion` is not the stored one.
+    Conflict,
 }
 
 impl ApiError {
@@ -136,6 +138,19 @@ impl ApiError {
         ApiError::new(
             Reason::NotFound,
             format!("{} \"{name}\" not found", kind.resource()),
+        )
+    }
+
+    /// `apierrors.NewConflict` as the storage's `GuaranteedUpdate` returns it for a write
+    /// that names a resourceVersion other than the stored one
+    /// (`storage.NewResourceVersionConflictsError`, `OptimisticLockErrorMsg`).
+    pub fn conflict(kind: &ObjectKind, name: &str) -> ApiError {
+        ApiError::new(
+            Reason::Conflict,
+            format!(
+                "Operation cannot be fulfilled on {} \"{name}\": the object has been modified; please apply your changes to the latest version and try again",
+                kind.resource()
+            ),
         )
     }
 
@@ -951,6 +966,16 @@ fn update_with(
     };
     check_request(world, kind, value)?;
     let old_meta = world.store.meta(kind, name).cloned().unwrap_or_default();
+    // An update that names a resourceVersion is a precondition: another one than the stored
+    // object's is a conflict (apiserver `registry/generic/registry/store.go` `Update`,
+    // etcd3 `GuaranteedUpdate`); none is an unconditional update (B-KCTL-11).
+    let sent_version = value
+        .pointer("/metadata/resourceVersion")
+        .and_then(Value::as_str)
+        .filter(|v| !v.is_empty());
+    if sent_version.is_some() && sent_version != old_meta.resource_version.as_deref() {
+        return Err(ApiError::conflict(kind, name).into());
+    }
     let mut new_meta = meta_of(value);
     if new_meta.name.as_deref().unwrap_or(name) != name {
         return Err(ApiError::new(
@@ -1095,6 +1120,9 @@ fn update_with(
                     let generation = old_meta.generation.unwrap_or(0) + 1;
                     value["metadata"]["generation"] = generation.into();
                 }
+                // Every write that changes the object gives it a new resourceVersion.
+                value["metadata"]["resourceVersion"] =
+                    Value::String(world.store.new_resource_version());
                 let metadata = meta_of(&value);
                 world.store.others.insert(
                     key,
