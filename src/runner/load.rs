@@ -747,10 +747,7 @@ fn json_stream(text: &str) -> Option<Vec<Document>> {
             return None;
         }
         let (line, _) = crate::diagnostic::line_col(text, offset);
-        let Some(values) = flatten_list(value) else {
-            return None;
-        };
-        for value in values {
+        for value in flatten_list(value)? {
             docs.push(Document { value, line });
         }
         let end = stream.byte_offset();
