@@ -218,10 +218,14 @@ pub fn apply_read(world: &mut World, document: &Value, kind: &ObjectKind, source
             let patched =
                 client_apply::apply_patch(last.as_ref(), &configuration, &live, kind.name())
                     .map_err(bad)?;
-            let response = server::update(world, &kind, &name, &patched)?;
             // An apply that changes nothing is an empty patch, which kubectl does not send
             // (`patcher.Patch` returns at `{}`): it prints `unchanged` and no server warning.
-            let (verb, warnings) = if response.value {
+            // A patch that is not empty is sent and prints `configured` even when the server
+            // finds nothing to change: a field the file gives empty (`args: []`), which the
+            // live object never holds (B-KCTL-7), is patched at every apply.
+            let sends_patch = server::stores_no_empty(&kind, &patched);
+            let response = server::update(world, &kind, &name, &patched)?;
+            let (verb, warnings) = if response.value || sends_patch {
                 ("configured", response.warnings)
             } else {
                 ("unchanged", Vec::new())

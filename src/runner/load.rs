@@ -75,7 +75,8 @@ impl SubmissionFiles {
     /// The documents of the submission file `path`, read and parsed on its first use.
     pub fn documents(&mut self, path: &str) -> &Result<Vec<Document>, String> {
         if !self.files.contains_key(path) {
-            let outcome = match self.read_text(path) {
+            *self.reads.entry(path.to_string()).or_default() += 1;
+            let outcome = match super::paths::read_submission_manifest(&self.dir, path) {
                 Err(e) => Err((FileProblem::Unreadable, e)),
                 Ok(text) => match parse_yaml_documents(&text) {
                     Err((message, line, col)) => Err((
@@ -184,6 +185,30 @@ pub(crate) fn read_text(path: &Path, limit: u64) -> std::io::Result<String> {
             ),
         )
     })
+}
+
+/// What kubectl's `FileVisitor` reads from a manifest file (cli-runtime `visitor.go`:
+/// `unicode.BOMOverride(unicode.UTF8.NewDecoder())`): a file that starts with a UTF-16
+/// byte-order mark (`FF FE` little-endian, `FE FF` big-endian) is UTF-16, turned into UTF-8
+/// (an unpaired surrogate or a last odd byte as U+FFFD, as Go's decoder does); anything else
+/// is left as it is (a UTF-8 mark is dropped by the YAML reading, B-KCTL-10).
+pub(crate) fn bom_override(bytes: Vec<u8>) -> Vec<u8> {
+    let little = match bytes.get(..2) {
+        Some([0xFF, 0xFE]) => true,
+        Some([0xFE, 0xFF]) => false,
+        _ => return bytes,
+    };
+    let body = &bytes[2..];
+    let units = body.chunks(2).map(|pair| match pair {
+        [a, b] if little => u16::from_le_bytes([*a, *b]),
+        [a, b] => u16::from_be_bytes([*a, *b]),
+        // A last odd byte: not a whole code unit.
+        _ => 0xDC00,
+    });
+    char::decode_utf16(units)
+        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect::<String>()
+        .into_bytes()
 }
 
 /// `bytes` as UTF-8, or a located error about the first invalid byte in `display`.
@@ -396,7 +421,7 @@ fn load_statement(file: &mut LoadedFile, stmt: &Stmt) -> Result<(), Box<LoadErro
                 source: file.source.clone(),
             })?;
             let manifest_display = display_path(&file.display, path);
-            let text = utf8(bytes, &manifest_display)?;
+            let text = utf8(bom_override(bytes), &manifest_display)?;
             let docs = parse_yaml_documents(&text).map_err(|(message, line, col)| LoadError {
                 diagnostic: Diagnostic {
                     file: manifest_display.clone(),
@@ -663,6 +688,9 @@ pub fn parse_yaml_documents(text: &str) -> Result<Vec<Document>, (String, u32, u
     // byte-order mark is dropped. Lines stay as they were.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     super::yaml_limits::prescan(text)?;
+    if let Some(docs) = json_stream(text) {
+        return Ok(docs);
+    }
     let nodes = std::cell::Cell::new(0);
     let mut docs = Vec::new();
     let starts = document_start_lines(text);
@@ -686,12 +714,95 @@ pub fn parse_yaml_documents(text: &str) -> Result<Vec<Document>, (String, u32, u
                 1,
             ));
         }
-        docs.push(Document {
-            value,
-            line: starts.get(i).copied().unwrap_or(1),
-        });
+        let line = starts.get(i).copied().unwrap_or(1);
+        let Some(values) = flatten_list(value) else {
+            return Err((
+                "a list's items must be mappings (`apiVersion: ...`, `kind: ...`)".into(),
+                line,
+                1,
+            ));
+        };
+        for value in values {
+            docs.push(Document { value, line });
+        }
     }
     Ok(docs)
+}
+
+/// apimachinery's `YAMLOrJSONDecoder` reads a stream that starts with `{` as JSON: one
+/// object after another (`{...}\n{...}`), each its own document. `None` when the text does
+/// not start with `{` or is not such a stream (then it is read as YAML, of which one JSON
+/// object is a document).
+fn json_stream(text: &str) -> Option<Vec<Document>> {
+    let start = text.len() - text.trim_start().len();
+    if !text[start..].starts_with('{') {
+        return None;
+    }
+    let mut docs = Vec::new();
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
+    let mut offset = start;
+    while let Some(next) = stream.next() {
+        let value = next.ok()?;
+        if !value.is_object() {
+            return None;
+        }
+        let (line, _) = crate::diagnostic::line_col(text, offset);
+        for value in flatten_list(value)? {
+            docs.push(Document { value, line });
+        }
+        let end = stream.byte_offset();
+        offset = end + (text[end..].len() - text[end..].trim_start().len());
+    }
+    (docs.len() > 1).then_some(docs)
+}
+
+/// kubectl's builder flattens a list (cli-runtime `FlattenListVisitor`): a document with
+/// an `items` list is read as a list whatever its kind (apimachinery's unstructured decoder
+/// reads any object with `items` as an `UnstructuredList`: `kind: List`, `ConfigMapList`,
+/// ...), and each item is visited as its own object, nested lists flattened breadth first,
+/// in that order. An item with neither `kind` nor `apiVersion` takes the list's apiVersion
+/// and its kind without `List` (`decodeToList`). A document without `items` is itself.
+/// `None` when an item is not a mapping (the decoder refuses it).
+fn flatten_list(document: Value) -> Option<Vec<Value>> {
+    let is_list = |v: &Value| v.get("items").is_some_and(Value::is_array);
+    if !is_list(&document) {
+        return Some(vec![document]);
+    }
+    let mut out = Vec::new();
+    let mut queue = std::collections::VecDeque::from([document]);
+    while let Some(current) = queue.pop_front() {
+        if !is_list(&current) {
+            out.push(current);
+            continue;
+        }
+        let api_version = current.get("apiVersion").cloned();
+        let item_kind = current
+            .get("kind")
+            .and_then(Value::as_str)
+            .map(|k| k.strip_suffix("List").unwrap_or(k).to_string());
+        let Value::Object(mut map) = current else {
+            continue;
+        };
+        let Some(Value::Array(items)) = map.remove("items") else {
+            continue;
+        };
+        for mut item in items {
+            let Value::Object(fields) = &mut item else {
+                return None;
+            };
+            let unset = |k: &str| fields.get(k).is_none_or(|v| v.as_str() == Some(""));
+            if unset("kind") && unset("apiVersion") {
+                if let Some(kind) = &item_kind {
+                    fields.insert("kind".into(), Value::String(kind.clone()));
+                }
+                if let Some(v) = &api_version {
+                    fields.insert("apiVersion".into(), v.clone());
+                }
+            }
+            queue.push_back(item);
+        }
+    }
+    Some(out)
 }
 
 /// A tab where YAML expected a token is the commonest YAML error of a hand-written file

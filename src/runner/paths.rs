@@ -131,6 +131,19 @@ fn list_files(dir: &Path, prefix: &str, depth: usize, out: &mut Vec<String>) {
 
 /// The text of a submission file: inside the folder, at most `MAX_FILE_BYTES`, UTF-8.
 pub fn read_submission_file(dir: &Path, path: &str) -> Result<String, String> {
+    let bytes = read_submission_bytes(dir, path)?;
+    String::from_utf8(bytes).map_err(|_| format!("{path} is not UTF-8 text"))
+}
+
+/// The text of a submission's manifest: as [`read_submission_file`], and UTF-16 with a
+/// byte-order mark read as kubectl reads it ([`super::load::bom_override`]).
+pub fn read_submission_manifest(dir: &Path, path: &str) -> Result<String, String> {
+    let bytes = super::load::bom_override(read_submission_bytes(dir, path)?);
+    String::from_utf8(bytes).map_err(|_| format!("{path} is not UTF-8 text"))
+}
+
+/// The bytes of a submission file: inside the folder, at most `MAX_FILE_BYTES`.
+fn read_submission_bytes(dir: &Path, path: &str) -> Result<Vec<u8>, String> {
     let real = resolve(dir, path)?;
     if real.is_dir() {
         return Err(format!(
@@ -153,7 +166,7 @@ pub fn read_submission_file(dir: &Path, path: &str) -> Result<String, String> {
             MAX_FILE_BYTES / 1024
         ));
     }
-    String::from_utf8(bytes).map_err(|_| format!("{path} is not UTF-8 text"))
+    Ok(bytes)
 }
 
 /// Counts the files of a submission folder (stopping past the limit), without following

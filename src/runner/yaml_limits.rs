@@ -347,9 +347,15 @@ impl<'de> Visitor<'de> for Budgeted<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         self.count()?;
         let mut object = Map::new();
+        // After a merge key, the keys written in the mapping (not those the merge brought).
+        let mut written: Option<std::collections::HashSet<String>> = None;
         while let Some(key) = map.next_key::<String>()? {
             self.count()?;
-            if object.contains_key(&key) {
+            let again = match &mut written {
+                None => object.contains_key(&key),
+                Some(written) => !written.insert(key.clone()),
+            };
+            if again {
                 // kubectl (sigs.k8s.io/yaml): `mapping key "replicas" already defined`.
                 return Err(de::Error::custom(format_args!(
                     "mapping key \"{key}\" already defined"
@@ -360,10 +366,42 @@ impl<'de> Visitor<'de> for Budgeted<'_> {
                 text: self.text,
                 yaml11: self.yaml11,
             })?;
+            if key == MERGE_KEY {
+                let written = written.get_or_insert_with(|| object.keys().cloned().collect());
+                written.insert(key);
+                merge(&mut object, value).map_err(de::Error::custom)?;
+                continue;
+            }
             object.insert(key, value);
         }
         Ok(Value::Object(object))
     }
+}
+
+/// YAML 1.1's merge key, which goyaml.v2 (under sigs.k8s.io/yaml) resolves.
+const MERGE_KEY: &str = "<<";
+
+/// goyaml.v2's `decoder.merge`: the mapping (an alias of one, usually `<<: *defaults`) or
+/// each mapping of a sequence (the last first, so the earlier ones take precedence) is
+/// written into the mapping being read, in the document's order: a key written after `<<`
+/// replaces the merged one, a key written before it is replaced by it (goyaml.v2 decodes
+/// the mapping in order into the same map; goyaml.v3 changed this). Anything else is
+/// refused with goyaml.v2's words.
+fn merge(object: &mut Map<String, Value>, value: Value) -> Result<(), String> {
+    const WANT_MAP: &str = "map merge requires map or sequence of maps as the value";
+    match value {
+        Value::Object(entries) => object.extend(entries),
+        Value::Array(items) => {
+            for item in items.into_iter().rev() {
+                let Value::Object(entries) = item else {
+                    return Err(WANT_MAP.into());
+                };
+                object.extend(entries);
+            }
+        }
+        _ => return Err(WANT_MAP.into()),
+    }
+    Ok(())
 }
 
 /// A duplicate key is reported by the YAML library at the start of its mapping; kubectl

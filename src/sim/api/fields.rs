@@ -135,12 +135,20 @@ enum Record {
     /// The quantities that `resource.Quantity`'s `UnmarshalJSON` refuses, with
     /// `ParseQuantity`'s error.
     Quantities(Vec<(Vec<Segment>, crate::quantity::ParseError)>),
+    /// The empty lists and maps of optional fields (k8s-openapi's `Option<Vec<_>>` and
+    /// `Option<BTreeMap<_, _>>`, Go's slices and maps): Go's `encoding/json` writes an empty
+    /// slice or map of an `omitempty` field as nothing, and the API server's storage
+    /// (protobuf) keeps no difference between an empty slice or map and none, so what is
+    /// read back has no such field. An empty structure (`emptyDir: {}`) is not one.
+    Empties(Vec<Vec<Segment>>),
 }
 
 struct Probe<'a> {
     value: &'a Value,
     path: Path<'a>,
     record: &'a RefCell<Record>,
+    /// Whether the type decodes this value as the inside of an `Option`.
+    optional: bool,
 }
 
 /// Why `resource.Quantity`'s `UnmarshalJSON` refuses `value`: it hands `ParseQuantity` the
@@ -185,6 +193,14 @@ macro_rules! null_as_zero {
     };
 }
 
+impl Probe<'_> {
+    fn record_empty(&self) {
+        if let Record::Empties(empties) = &mut *self.record.borrow_mut() {
+            empties.push(self.path.segments());
+        }
+    }
+}
+
 impl<'de> Deserializer<'de> for Probe<'_> {
     type Error = serde_json::Error;
 
@@ -209,7 +225,10 @@ impl<'de> Deserializer<'de> for Probe<'_> {
         if self.value.is_null() {
             visitor.visit_none()
         } else {
-            visitor.visit_some(self)
+            visitor.visit_some(Probe {
+                optional: true,
+                ..self
+            })
         }
     }
 
@@ -259,6 +278,28 @@ impl<'de> Deserializer<'de> for Probe<'_> {
         visitor.visit_unit()
     }
 
+    /// A list (Go's slice): recorded when it is optional and empty.
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        if self.optional && self.value.as_array().is_some_and(Vec::is_empty) {
+            self.record_empty();
+        }
+        self.deserialize_any(visitor)
+    }
+
+    /// A map (Go's map; a structure is `deserialize_struct`): recorded when it is optional
+    /// and empty.
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        if self.optional
+            && self
+                .value
+                .as_object()
+                .is_some_and(serde_json::Map::is_empty)
+        {
+            self.record_empty();
+        }
+        self.deserialize_any(visitor)
+    }
+
     null_as_zero! {
         deserialize_bool => Value::Bool(false),
         deserialize_i8 => Value::from(0),
@@ -277,7 +318,7 @@ impl<'de> Deserializer<'de> for Probe<'_> {
 
     serde::forward_to_deserialize_any! {
         i128 u128 char
-        bytes byte_buf unit unit_struct seq tuple tuple_struct map identifier
+        bytes byte_buf unit unit_struct tuple tuple_struct identifier
     }
 }
 
@@ -316,6 +357,7 @@ impl<'de> MapAccess<'de> for ProbeMap<'_> {
             value: v,
             path: Path::Key(&self.path, k),
             record: self.record,
+            optional: false,
         })
     }
 }
@@ -339,6 +381,7 @@ impl<'de> SeqAccess<'de> for ProbeSeq<'_> {
                     value: v,
                     path: Path::Index(&self.path, i),
                     record: self.record,
+                    optional: false,
                 })
                 .map(Some),
             None => Ok(None),
@@ -355,6 +398,7 @@ pub(crate) fn probe_as<T: DeserializeOwned>(
         value: input,
         path: Path::Root,
         record: &record,
+        optional: false,
     });
     match record.into_inner() {
         Record::Known(known) => known,
@@ -370,6 +414,7 @@ pub(crate) fn unknown_as<T: DeserializeOwned>(input: &Value) -> Vec<Vec<Segment>
         value: input,
         path: Path::Root,
         record: &record,
+        optional: false,
     });
     match (decoded, record.into_inner()) {
         (Ok(_), Record::Unknown(unknown)) => unknown,
@@ -386,6 +431,7 @@ pub(crate) fn nulls_as<T: DeserializeOwned>(input: &Value) -> Vec<(Vec<Segment>,
         value: input,
         path: Path::Root,
         record: &record,
+        optional: false,
     });
     match record.into_inner() {
         Record::Nulls(nulls) => nulls,
@@ -403,10 +449,38 @@ pub(crate) fn quantity_error_as<T: DeserializeOwned>(
         value: input,
         path: Path::Root,
         record: &record,
+        optional: false,
     });
     match record.into_inner() {
         Record::Quantities(bad) => bad.into_iter().min_by(|a, b| a.0.cmp(&b.0)),
         _ => None,
+    }
+}
+
+/// Where `input` holds an empty list or map that `T` decodes as an optional slice or map
+/// (`tolerations: []`, `labels: {}`, `data: {}`), in the input's order: what Go's decoder and
+/// the storage read back as no field at all. Not an empty structure (`emptyDir: {}`), nor a
+/// required list, nor free JSON.
+pub(crate) fn empties_as<T: DeserializeOwned>(input: &Value) -> Vec<Vec<Segment>> {
+    let record = RefCell::new(Record::Empties(Vec::new()));
+    let _ = T::deserialize(Probe {
+        value: input,
+        path: Path::Root,
+        record: &record,
+        optional: false,
+    });
+    match record.into_inner() {
+        Record::Empties(empties) => empties,
+        _ => Vec::new(),
+    }
+}
+
+/// Whether `value` holds an empty list or an empty object anywhere.
+pub(crate) fn has_empty(value: &Value) -> bool {
+    match value {
+        Value::Object(map) => map.is_empty() || map.values().any(has_empty),
+        Value::Array(items) => items.is_empty() || items.iter().any(has_empty),
+        _ => false,
     }
 }
 

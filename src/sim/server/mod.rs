@@ -86,6 +86,8 @@ pub enum Reason {
     /// A failure Status with no reason (the Eviction API's 500 for a pod two budgets
     /// cover): kubectl prints `Error from server: …`.
     Unknown,
+    /// 409: a write whose `metadata.resourceVersion` is not the stored one.
+    Conflict,
 }
 
 impl ApiError {
@@ -136,6 +138,19 @@ impl ApiError {
         ApiError::new(
             Reason::NotFound,
             format!("{} \"{name}\" not found", kind.resource()),
+        )
+    }
+
+    /// `apierrors.NewConflict` as the storage's `GuaranteedUpdate` returns it for a write
+    /// that names a resourceVersion other than the stored one
+    /// (`storage.NewResourceVersionConflictsError`, `OptimisticLockErrorMsg`).
+    pub fn conflict(kind: &ObjectKind, name: &str) -> ApiError {
+        ApiError::new(
+            Reason::Conflict,
+            format!(
+                "Operation cannot be fulfilled on {} \"{name}\": the object has been modified; please apply your changes to the latest version and try again",
+                kind.resource()
+            ),
         )
     }
 
@@ -485,25 +500,67 @@ pub fn check_request(world: &World, kind: &ObjectKind, value: &Value) -> Result<
 /// What the API server's decoder reads from a request's body: a null where the kind has a
 /// string, number or boolean (a map's value, a list's item, a field that is not optional)
 /// is that type's zero value, since Go's `encoding/json` leaves such a value as it was
-/// (`literalStore`); so `data: {a: null}` is stored as `a: ""`, not refused.
+/// (`literalStore`); so `data: {a: null}` is stored as `a: ""`, not refused. And an empty
+/// list or map of an optional slice or map field (`tolerations: []`, `labels: {}`) is no
+/// field: Go's `omitempty` writes none and the storage keeps no empty slice or map, so it
+/// reads back absent and compares equal to none (`apiequality.Semantic.DeepEqual`): no
+/// change, no new generation (B-KCTL-7). An empty structure (`emptyDir: {}`) stays.
 fn go_nulls<'a>(kind: &ObjectKind, value: &'a Value) -> std::borrow::Cow<'a, Value> {
     use crate::sim::api::fields;
     use std::borrow::Cow;
-    if !fields::has_null(value) {
-        return Cow::Borrowed(value);
-    }
     let Some(info) = kind.info() else {
         return Cow::Borrowed(value);
     };
-    let nulls = info.api.nulls(value);
-    if nulls.is_empty() {
-        return Cow::Borrowed(value);
+    let mut out = Cow::Borrowed(value);
+    if fields::has_null(value) {
+        let nulls = info.api.nulls(value);
+        if !nulls.is_empty() {
+            let owned = out.to_mut();
+            for (path, zero) in nulls {
+                fields::set(owned, &path, zero);
+            }
+        }
     }
-    let mut owned = value.clone();
-    for (path, zero) in nulls {
-        fields::set(&mut owned, &path, zero);
+    let empties = empties(kind, &out);
+    if !empties.is_empty() {
+        let owned = out.to_mut();
+        for path in empties {
+            fields::remove(owned, &path);
+        }
     }
-    Cow::Owned(owned)
+    out
+}
+
+/// Where the request's decoded object still shows an empty list or map to validation, which
+/// the stored object does not hold: a field whose validation prints the empty value apart
+/// from none (`field.NotSupported` shows `core.ResourceList{}`, not `(nil)`), and which is
+/// invalid when empty, so that nothing empty is stored.
+const VALIDATED_EMPTY: &[(&str, &str)] = &[("PersistentVolume", "spec.capacity")];
+
+/// The empty lists and maps of `value`'s optional slices and maps (B-KCTL-7).
+fn empties(kind: &ObjectKind, value: &Value) -> Vec<Vec<crate::sim::api::fields::Segment>> {
+    use crate::sim::api::fields;
+    let Some(info) = kind.info() else {
+        return Vec::new();
+    };
+    if !fields::has_empty(value) {
+        return Vec::new();
+    }
+    let mut empties = info.api.empties(value);
+    empties.retain(|path| {
+        let rendered = fields::render(path);
+        !VALIDATED_EMPTY
+            .iter()
+            .any(|(k, p)| *k == kind.name() && *p == rendered)
+    });
+    empties
+}
+
+/// Whether `value`, sent as `kind`, holds an empty list or map that the stored object will
+/// not hold (B-KCTL-7): a client that compares what it sends with the live object sees a
+/// change the server then does not make.
+pub fn stores_no_empty(kind: &ObjectKind, value: &Value) -> bool {
+    !empties(kind, value).is_empty()
 }
 
 /// POST: creates an object. Returns the name, and the request's warnings.
@@ -925,6 +982,16 @@ fn update_with(
     };
     check_request(world, kind, value)?;
     let old_meta = world.store.meta(kind, name).cloned().unwrap_or_default();
+    // An update that names a resourceVersion is a precondition: another one than the stored
+    // object's is a conflict (apiserver `registry/generic/registry/store.go` `Update`,
+    // etcd3 `GuaranteedUpdate`); none is an unconditional update (B-KCTL-11).
+    let sent_version = value
+        .pointer("/metadata/resourceVersion")
+        .and_then(Value::as_str)
+        .filter(|v| !v.is_empty());
+    if sent_version.is_some() && sent_version != old_meta.resource_version.as_deref() {
+        return Err(ApiError::conflict(kind, name).into());
+    }
     let mut new_meta = meta_of(value);
     if new_meta.name.as_deref().unwrap_or(name) != name {
         return Err(ApiError::new(
@@ -1069,6 +1136,9 @@ fn update_with(
                     let generation = old_meta.generation.unwrap_or(0) + 1;
                     value["metadata"]["generation"] = generation.into();
                 }
+                // Every write that changes the object gives it a new resourceVersion.
+                value["metadata"]["resourceVersion"] =
+                    Value::String(world.store.new_resource_version());
                 let metadata = meta_of(&value);
                 world.store.others.insert(
                     key,
