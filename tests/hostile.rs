@@ -830,3 +830,88 @@ fn a_manifest_with_a_byte_order_mark_applies() {
     );
     assert!(text.contains("bom.yaml:4:1"), "{text}");
 }
+
+// ---- budgets: a drain that never ends, a diff of thousands of lines -----------------------
+
+const BLOCKED_DRAIN: &str = r#"scenario "t" {
+  apply """
+    apiVersion: apps/v1
+    kind: StatefulSet
+    metadata: {name: web}
+    spec:
+      serviceName: nginx
+      replicas: 1
+      selector: {matchLabels: {app: nginx}}
+      template:
+        metadata: {labels: {app: nginx}}
+        spec:
+          containers: [{name: nginx, image: "nginx:1"}]
+    ---
+    apiVersion: policy/v1
+    kind: PodDisruptionBudget
+    metadata: {name: pdb}
+    spec:
+      maxUnavailable: 0
+      selector: {matchLabels: {app: nginx}}
+  """
+  await statefulset/web ready
+  drain node/node-1 timeout=TIMEOUT fails with "global timeout reached"
+  expect output contains "zzz"
+}
+"#;
+
+/// B-DRAIN-3: kubectl retries a refused eviction every 5 s until `--timeout` and prints two
+/// lines each time. A budget that never allows it, with `timeout=100h`, kept 144,000 lines
+/// (`timeout=9000h`: 2.1 GB) and rendering the failed `expect output contains` diffed them
+/// all (quadratic: 24 s). A drain keeps the first `RETRIES_KEPT` retries and counts the
+/// rest in one line; a diff shows the first 200 lines of each side.
+#[test]
+fn a_drain_blocked_by_a_budget_keeps_its_output_bounded() {
+    let source = BLOCKED_DRAIN.replace("TIMEOUT", "100h");
+    let file = load_text(&source).expect("loads");
+    let started = Instant::now();
+    let result = exec::run_scenario(&file, 0);
+    let Status::Failed(f) = &result.status else {
+        panic!("expected a failure")
+    };
+    let shown = report::render_failure("hostile.scn", f, report::Palette { color: false });
+    assert!(started.elapsed() < Duration::from_secs(20), "{:?}", started.elapsed());
+    let actual = f.actual.as_deref().unwrap_or_default();
+    assert!(actual.lines().count() < 300, "{} lines", actual.lines().count());
+    assert!(
+        actual.contains("[scn: 71900 more refused eviction attempts not shown, 2 lines each; a drain keeps the first 100]"),
+        "{actual}"
+    );
+    assert!(actual.contains("global timeout reached: 100h0m0s"), "{actual}");
+    assert!(shown.lines().count() < 300, "{shown}");
+}
+
+/// Each eviction request and each poll counts against `max-events`: a drain cannot run
+/// past the budget.
+#[test]
+fn a_blocked_drain_counts_against_the_event_budget() {
+    let source = format!(
+        "cluster {{\n  max-events 20000\n}}\n{}",
+        BLOCKED_DRAIN.replace("TIMEOUT", "1000h")
+    );
+    let (status, elapsed) = run(&source);
+    let text = failure(&status);
+    assert!(text.contains("max-events"), "{text}");
+    assert!(elapsed < Duration::from_secs(20), "{elapsed:?}");
+}
+
+/// A diff of two long unrelated texts shows the first 200 lines of each, and says so.
+#[test]
+fn a_diff_of_long_values_is_cut() {
+    let expected: String = (0..5000).map(|i| format!("e{i}\n")).collect();
+    let actual: String = (0..100_000).map(|i| format!("a{i}\n")).collect();
+    let started = Instant::now();
+    let text = report::unified_diff(&expected, &actual, report::Palette { color: false });
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(text.lines().count() < 420, "{}", text.lines().count());
+    assert!(
+        text.contains("… 99800 more lines of the actual value not shown (a diff shows the first 200)"),
+        "{text}"
+    );
+    assert!(text.contains("… 4800 more lines of the expected value"), "{text}");
+}
