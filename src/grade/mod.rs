@@ -483,11 +483,8 @@ pub fn grade_reading(
     let mut problems = Vec::new();
     if !submission.is_dir() {
         problems.push(format!("the submission {name} is not a folder"));
-    } else if paths::count_files(submission) > paths::MAX_FILES {
-        problems.push(format!(
-            "the submission has more than {} files",
-            paths::MAX_FILES
-        ));
+    } else if let Some(reason) = paths::count_files(submission).too_many() {
+        problems.push(reason);
     }
     // One rule for a submission too large (or not a folder) in every format: nothing runs,
     // every test scores 0 with the reason, and the attempt is not gradable.
