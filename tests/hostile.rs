@@ -603,17 +603,28 @@ fn two_thousand_services_and_a_few_pods_run_to_completion() {
 
 #[test]
 fn a_cluster_the_simulation_cannot_build_is_a_load_error() {
-    for (setting, expected) in [
-        ("nodes 0", "a cluster has 1 to 250 nodes"),
-        ("nodes 251", "251 asked"),
-        ("feature-gate Nope", "unrecognized feature gate: Nope"),
+    // Each at its setting's line (`nodes 251` at its value, found by the parser).
+    for (setting, expected, at) in [
+        ("nodes 0", "a cluster has 1 to 250 nodes", "hostile.scn:2:3"),
+        ("nodes 251", "a cluster has 1 to 250 nodes", "hostile.scn:2:9"),
+        (
+            "feature-gate Nope",
+            "unrecognized feature gate: Nope",
+            "hostile.scn:2:3",
+        ),
     ] {
         let text = load_error(&format!(
             "cluster {{\n  {setting}\n}}\nscenario \"t\" {{\n  wait 1s\n}}\n"
         ));
         assert!(text.contains(expected), "{text}");
-        assert!(text.contains("hostile.scn:1:1"), "{text}");
+        assert!(text.contains(at), "{text}");
     }
+    // Only `node` lines, too many: the block.
+    let nodes: String = (0..251).map(|i| format!("  node n{i}\n")).collect();
+    let text = load_error(&format!(
+        "cluster {{\n  nodes 0\n{nodes}}}\nscenario \"t\" {{\n  wait 1s\n}}\n"
+    ));
+    assert!(text.contains("251 asked"), "{text}");
     // Within the limits, the same file loads.
     load_text("cluster {\n  nodes 250\n}\nscenario \"t\" {\n  wait 1s\n}\n").expect("loads");
 }
@@ -914,4 +925,23 @@ fn a_diff_of_long_values_is_cut() {
         "{text}"
     );
     assert!(text.contains("… 4800 more lines of the expected value"), "{text}");
+}
+
+/// `nodes 0` and `feature-gate Bogus` pointed at `cluster {` with a hint about both; each
+/// is now at its own line with its own hint.
+#[test]
+fn a_cluster_check_error_points_at_its_setting() {
+    let text = load_error("cluster {\n  max-pods 5\n  nodes 0\n}\nscenario \"t\" {\n  wait 1s\n}\n");
+    assert!(text.contains("hostile.scn:3:3"), "{text}");
+    assert!(text.contains("this node count"), "{text}");
+    assert!(!text.contains("feature-gate"), "{text}");
+    let text = load_error(
+        "cluster {\n  feature-gate MaxUnavailableStatefulSet\n  feature-gate Bogus\n  nodes 2\n}\nscenario \"t\" {\n  wait 1s\n}\n",
+    );
+    assert!(text.contains("hostile.scn:3:3"), "{text}");
+    assert!(
+        text.contains("hint: `feature-gate` takes one of: MaxUnavailableStatefulSet"),
+        "{text}"
+    );
+    assert!(!text.contains("250"), "{text}");
 }

@@ -642,3 +642,46 @@ fn a_header_without_name_is_refused_with_or_without_rows() {
     assert_eq!(without.kind, with.kind);
     assert_eq!(at(&without), at(&with));
 }
+
+/// A cluster block set `nodes` twice (the last won, silently), declared `node node-9`
+/// twice (the second replaced the first) and took `max-pods 0` (every scenario stopped at
+/// its first pod): each is refused where it is written.
+#[test]
+fn a_setting_written_twice_or_a_zero_limit_is_refused_where_written() {
+    let e = only(errors(
+        "cluster {\n  nodes 3\n  nodes 5\n}\nscenario \"t\" {\n  wait 1s\n}\n",
+    ));
+    assert_eq!(at(&e), (3, 3));
+    assert_eq!(
+        e.kind,
+        K::DuplicateSetting {
+            setting: "nodes".into(),
+            first_line: 2
+        }
+    );
+    assert_eq!(e.message(), "`nodes` is already set at line 2");
+    let e = only(errors(
+        "cluster {\n  node node-9 zone=a\n  node node-9 cpu=2\n}\nscenario \"t\" {\n  wait 1s\n}\n",
+    ));
+    assert_eq!(at(&e), (3, 8));
+    assert_eq!(e.message(), "`node node-9` is already declared at line 2");
+    assert!(e.hint().unwrap().contains("put all its options on it"));
+    // Reshaping one of node-1..node-N is still allowed; so are repeated feature gates.
+    assert!(parse(
+        "cluster {\n  nodes 2\n  node node-1 cpu=8\n  feature-gate MaxUnavailableStatefulSet\n}\nscenario \"t\" {\n  wait 1s\n}\n"
+    )
+    .is_ok());
+    for (setting, col) in [("max-pods 0", 12), ("max-events 0", 14), ("max-time 0s", 12)] {
+        let e = only(errors(&format!(
+            "cluster {{\n  {setting}\n}}\nscenario \"t\" {{\n  wait 1s\n}}\n"
+        )));
+        assert_eq!(at(&e), (2, col), "{setting}");
+        assert!(e.message().contains("at least 1"), "{}", e.message());
+    }
+    // `nodes 1000` at its value, with the range.
+    let e = only(errors(
+        "cluster {\n  nodes 1000\n}\nscenario \"t\" {\n  wait 1s\n}\n",
+    ));
+    assert_eq!(at(&e), (2, 9));
+    assert!(e.message().contains("a cluster has 1 to 250 nodes"), "{}", e.message());
+}

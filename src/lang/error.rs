@@ -91,6 +91,12 @@ pub enum SyntaxErrorKind {
         value: String,
         expected: String,
     },
+    /// A setting written twice in a cluster block (`nodes 3`, then `nodes 5`), or a node
+    /// declared twice (`setting` is then `node NAME`).
+    DuplicateSetting {
+        setting: String,
+        first_line: u32,
+    },
     UnboundVariable {
         name: String,
     },
@@ -255,6 +261,16 @@ impl SyntaxError {
             } => {
                 format!("`{value}` is not a valid value for `{setting}`: expected {expected}")
             }
+            DuplicateSetting {
+                setting,
+                first_line,
+            } if setting.starts_with("node ") => {
+                format!("`{setting}` is already declared at line {first_line}")
+            }
+            DuplicateSetting {
+                setting,
+                first_line,
+            } => format!("`{setting}` is already set at line {first_line}"),
             UnboundVariable { name } => format!("unbound variable `${name}`"),
             VariableRebound { name } => format!("variable `${name}` is bound twice"),
             FailsWithAfterNonAction { statement } => {
@@ -317,6 +333,7 @@ impl SyntaxError {
             TabInTable => "tab".into(),
             UnknownSetting { .. } => "unknown setting".into(),
             InvalidSettingValue { .. } => "invalid value".into(),
+            DuplicateSetting { .. } => "set again here".into(),
             UnboundVariable { .. } => "not bound by any earlier `let`".into(),
             VariableRebound { .. } => "bound again here".into(),
             FailsWithAfterNonAction { .. } => "only actions may be refused".into(),
@@ -468,6 +485,12 @@ impl SyntaxError {
             }
             TooDeep { .. } => Some(
                 "lists and calls nest a few levels at most; check for a runaway `[` or `(`".into(),
+            ),
+            DuplicateSetting { setting, .. } if setting.starts_with("node ") => Some(
+                "each `node NAME` line declares one node: keep one line and put all its options on it".into(),
+            ),
+            DuplicateSetting { .. } => Some(
+                "a cluster block sets each setting once (only `feature-gate` and `node` lines repeat): keep the line you mean".into(),
             ),
             DuplicateTitle { .. } => Some(
                 "a scenario is named `path::title` in reports, --filter and cargo test: give each one its own title".into(),
