@@ -945,3 +945,32 @@ fn a_cluster_check_error_points_at_its_setting() {
     );
     assert!(!text.contains("250"), "{text}");
 }
+
+/// `ptr("not-an-ip")` answered `[]`, so `expect ptr("typo") == []` passed: a located
+/// error now. An in-addr.arpa name and an IPv6 address (no record here) still answer.
+#[test]
+fn ptr_of_something_that_is_not_an_ip_is_an_error() {
+    let (status, _) = run("scenario \"t\" {\n  expect ptr(\"not-an-ip\") == []\n}\n");
+    let text = failure(&status);
+    assert!(text.contains("\"not-an-ip\" is not an IP address"), "{text}");
+    let (status, _) = run(
+        "scenario \"t\" {\n  expect ptr(\"9.9.9.9\") == []\n  expect ptr(\"9.9.9.9.in-addr.arpa\") == []\n  expect ptr(\"fd00::1\") == []\n}\n",
+    );
+    assert!(matches!(status, Status::Passed), "{status:?}");
+}
+
+/// `apply submission "."` and `"web.yaml/"` loaded and failed at run time; they are
+/// load-time errors at the path, as `..` is.
+#[test]
+fn a_submission_path_naming_a_folder_is_a_load_error() {
+    for (path, says) in [
+        (".", "is the submission folder itself"),
+        ("web.yaml/", "names a folder (it ends with `/`)"),
+    ] {
+        let text = load_error(&format!(
+            "scenario \"t\" {{\n  apply submission \"{path}\"\n}}\n"
+        ));
+        assert!(text.contains(says), "{text}");
+        assert!(text.contains("hostile.scn:2:20"), "{text}");
+    }
+}

@@ -685,3 +685,14 @@ fn a_setting_written_twice_or_a_zero_limit_is_refused_where_written() {
     assert_eq!(at(&e), (2, 9));
     assert!(e.message().contains("a cluster has 1 to 250 nodes"), "{}", e.message());
 }
+
+/// `make image "" unpullable` was accepted and matched no container ever.
+#[test]
+fn an_empty_image_name_is_refused() {
+    let e = only(in_scenario("  make image \"\" unpullable"));
+    assert_eq!(at(&e), (2, 14));
+    assert_eq!(
+        e.message(),
+        "invalid argument `\"\"` for `image`: the image name is empty; write it as the manifest does (e.g. \"nginx:1.27\")"
+    );
+}

@@ -809,7 +809,20 @@ impl<'a> Builder<'a> {
                 let image = match t.into_inner().find(|q| !is_keyword(q.as_rule())) {
                     Some(i) => {
                         span = self.span(&i);
-                        self.word_or_string(&i)
+                        let image = self.word_or_string(&i);
+                        // No container has an empty image (the API server refuses
+                        // `image: ""`), so the fault would never match anything.
+                        if image.trim().is_empty() {
+                            self.error(
+                                span,
+                                E::InvalidFaultArgument {
+                                    fault: "image".into(),
+                                    argument: format!("\"{image}\""),
+                                    reason: "the image name is empty; write it as the manifest does (e.g. \"nginx:1.27\")".into(),
+                                },
+                            );
+                        }
+                        image
                     }
                     None => {
                         span = Span::default();

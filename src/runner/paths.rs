@@ -40,6 +40,19 @@ pub fn check_relative_in(path: &str, folder: &str) -> Result<(), String> {
             }
         }
     }
+    // `.`, `./`: the folder itself, no file in it.
+    if !p.components().any(|c| matches!(c, Component::Normal(_))) {
+        return Err(format!(
+            "\"{path}\" is the {folder} folder itself; name a file in it, e.g. \"web.yaml\""
+        ));
+    }
+    // `web.yaml/` names a folder: a file's name has no trailing slash.
+    if path.ends_with(['/', '\\']) || path.ends_with("/.") {
+        return Err(format!(
+            "\"{path}\" names a folder (it ends with `/`); a {folder} file is a file's path, e.g. \"{}\"",
+            path.trim_end_matches(['/', '\\', '.'])
+        ));
+    }
     Ok(())
 }
 
@@ -254,6 +267,13 @@ mod tests {
         assert!(check_relative("k8s/web.yaml").is_ok());
         assert!(check_relative("../x").is_err());
         assert!(check_relative("a/../../x").is_err());
+        // The folder itself, or a path to a folder: not a file.
+        assert!(check_relative(".").unwrap_err().contains("the submission folder itself"));
+        assert!(check_relative("./").is_err());
+        assert!(check_relative("web.yaml/")
+            .unwrap_err()
+            .contains("names a folder (it ends with `/`)"));
+        assert!(check_relative("./web.yaml").is_ok());
         assert!(check_relative("/etc/passwd").is_err());
         assert!(check_relative("").is_err());
 
