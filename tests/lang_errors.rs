@@ -696,3 +696,41 @@ fn an_empty_image_name_is_refused() {
         "invalid argument `\"\"` for `image`: the image name is empty; write it as the manifest does (e.g. \"nginx:1.27\")"
     );
 }
+
+/// Hints a student at midnight needs, where the grammar's "expected …, found …" alone
+/// does not say what to write.
+#[test]
+fn hints_for_fractions_variables_filters_and_within_after_expect() {
+    let e = only(in_scenario("  wait 1.5s"));
+    assert_eq!(at(&e), (2, 9));
+    assert_eq!(
+        e.hint().as_deref(),
+        Some("a duration has no fraction: write `1s500ms`, not `1.5s` (units h, m, s, ms)")
+    );
+    let e = only(in_scenario("  let a = 3\n  expect $a == absent"));
+    assert!(
+        e.hint().unwrap().starts_with("a variable is a value, not a query"),
+        "{:?}",
+        e.hint()
+    );
+    let e = only(in_scenario("  let n = 3\n  scale statefulset/web to $n"));
+    assert!(
+        e.hint().unwrap().starts_with("here the count must be a literal number"),
+        "{:?}",
+        e.hint()
+    );
+    let e = only(in_scenario(
+        "  expect statefulset/web.status.conditions[?(@.type==\"Ready\")] == x",
+    ));
+    assert!(
+        e.hint().unwrap().contains("filters (`[?(@.type==\"Ready\")]`) are not supported; use an index"),
+        "{:?}",
+        e.hint()
+    );
+    let e = only(in_scenario("  expect pods == [] within 2m"));
+    assert!(
+        e.hint().unwrap().contains("`expect … throughout 2m`"),
+        "{:?}",
+        e.hint()
+    );
+}

@@ -449,6 +449,9 @@ impl SyntaxError {
             FailsWithAfterNonAction { .. } => Some(
                 "`fails with` follows actions only: apply, scale, set image, patch, delete, rollout, write, make, evict, cordon, uncordon, drain".into(),
             ),
+            WithinOutsideAwait { statement } if statement == "expect" => Some(
+                "`within` ends an `await` statement: `await … within 2m` waits until it holds; `expect … throughout 2m` checks that it holds all along".into(),
+            ),
             WithinOutsideAwait { .. } => Some("`within` ends an `await` statement".into()),
             ThroughoutOutsideExpect { .. } => {
                 Some("`throughout` ends an `expect` statement".into())
@@ -529,6 +532,23 @@ fn unexpected_hint(expected: &[String], found: &str) -> Option<String> {
         )),
         Some(t) if is_duration_like(t) && expects("a unit (h, m, s or ms)") => Some(
             "a duration is written without blanks: `1m30s`, not `1m 30s`".into(),
+        ),
+        // `wait 1.5s`: the grammar stops at the `.`.
+        Some(t)
+            if t.starts_with('.')
+                && t[1..].starts_with(|c: char| c.is_ascii_digit())
+                && expects("a unit (h, m, s or ms)") =>
+        {
+            Some("a duration has no fraction: write `1s500ms`, not `1.5s` (units h, m, s, ms)".into())
+        }
+        Some(t) if t.starts_with('$') && expects("an expectation") => Some(format!(
+            "a variable is a value, not a query: compare a query with it, `expect statefulset/web.spec.replicas == {t}`"
+        )),
+        Some(t) if t.starts_with('$') && expected == ["a number"] => Some(
+            "here the count must be a literal number (`scale statefulset/web to 3`): a variable cannot stand for it".into(),
+        ),
+        Some(t) if t.starts_with('?') && expects("a number") => Some(
+            "filters (`[?(@.type==\"Ready\")]`) are not supported; use an index: `status.conditions[0].type`".into(),
         ),
         Some(t) if t.starts_with('-') && expects("a duration such as 30s") => Some(format!(
             "a duration is never negative (time only moves forward): write `{}`",
