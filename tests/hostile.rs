@@ -974,3 +974,32 @@ fn a_submission_path_naming_a_folder_is_a_load_error() {
         assert!(text.contains("hostile.scn:2:20"), "{text}");
     }
 }
+
+/// A manifest over 3 MiB was found: the hint talked about relative paths. It says how to
+/// fix the size.
+#[test]
+fn a_manifest_over_the_size_limit_gets_a_size_hint() {
+    let yaml = format!("a: \"{}\"\n", "x".repeat(3 * 1024 * 1024 + 10));
+    let text = manifest_error("big.yaml", yaml.as_bytes());
+    assert!(text.contains("more than the limit"), "{text}");
+    assert!(
+        text.contains("a manifest is at most 3 MiB: split it into several files (one `apply` each) or shrink it"),
+        "{text}"
+    );
+    assert!(!text.contains("relative to the .scn file"), "{text}");
+}
+
+/// `add node/…` past 250 nodes printed "Error from server (Forbidden): …", an API error
+/// no Kubernetes server sends for a node joining: it is scn's limit.
+#[test]
+fn adding_a_node_past_the_limit_is_worded_as_scns_limit() {
+    let (status, _) = run(
+        "cluster {\n  nodes 250\n}\nscenario \"t\" {\n  add node/extra\n}\n",
+    );
+    let text = failure(&status);
+    assert!(!text.contains("Error from server"), "{text}");
+    assert!(
+        text.contains("node \"extra\" cannot join: a cluster has at most 250 nodes (each gets the pod CIDR 10.244.N.0/24)"),
+        "{text}"
+    );
+}

@@ -388,10 +388,18 @@ fn load_statement(file: &mut LoadedFile, stmt: &Stmt) -> Result<(), Box<LoadErro
                     span: Some(*span),
                     message: format!("cannot read manifest \"{path}\": {e}"),
                     label: "this file".into(),
-                    hint: Some(format!(
-                        "paths in `apply` are relative to the .scn file; looked for {}",
-                        full.display()
-                    )),
+                    // The file was found but is too large: the path is right.
+                    hint: Some(if e.kind() == std::io::ErrorKind::InvalidData {
+                        format!(
+                            "a manifest is at most {} MiB: split it into several files (one `apply` each) or shrink it",
+                            super::yaml_limits::MAX_YAML_BYTES / (1024 * 1024)
+                        )
+                    } else {
+                        format!(
+                            "paths in `apply` are relative to the .scn file; looked for {}",
+                            full.display()
+                        )
+                    }),
                 },
                 source: file.source.clone(),
             })?;
