@@ -468,7 +468,14 @@ fn run_output_never_replaces_an_input() {
     // A new file, or a previous report, is fine.
     let report = tmp.path().join("report.json");
     for _ in 0..2 {
-        let out = scn(&["run", a, "--format", "json", "--output", report.to_str().unwrap()]);
+        let out = scn(&[
+            "run",
+            a,
+            "--format",
+            "json",
+            "--output",
+            report.to_str().unwrap(),
+        ]);
         assert_eq!(out.status.code(), Some(0));
     }
 }
@@ -477,7 +484,10 @@ fn run_output_never_replaces_an_input() {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_failed_write_to_stdout_exits_2() {
-    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_scn"))
         .args(["run", &fixture("../../scenarios/seed/topology.scn")])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -486,7 +496,10 @@ fn a_failed_write_to_stdout_exits_2() {
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("cannot write the report to standard output"), "{err}");
+    assert!(
+        err.contains("cannot write the report to standard output"),
+        "{err}"
+    );
 }
 
 /// `scn run --submission /nonexistent` failed every scenario (exit 1); `scn grade` says
@@ -497,11 +510,21 @@ fn run_usage_errors_a_missing_submission_and_too_many_jobs() {
     let out = scn(&["run", &a, "--submission", "/no/such/folder"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("the submission folder /no/such/folder does not exist"), "{err}");
+    assert!(
+        err.contains("the submission folder /no/such/folder does not exist"),
+        "{err}"
+    );
     for args in [
         vec!["run", a.as_str(), "--jobs", "100000"],
         vec!["mutants", a.as_str(), "--jobs", "257"],
-        vec!["grade", "assignments/statefulset-basics", "--submissions", "x", "--jobs", "1000"],
+        vec![
+            "grade",
+            "assignments/statefulset-basics",
+            "--submissions",
+            "x",
+            "--jobs",
+            "1000",
+        ],
     ] {
         let out = scn(&args);
         let err = String::from_utf8_lossy(&out.stderr);

@@ -606,7 +606,11 @@ fn a_cluster_the_simulation_cannot_build_is_a_load_error() {
     // Each at its setting's line (`nodes 251` at its value, found by the parser).
     for (setting, expected, at) in [
         ("nodes 0", "a cluster has 1 to 250 nodes", "hostile.scn:2:3"),
-        ("nodes 251", "a cluster has 1 to 250 nodes", "hostile.scn:2:9"),
+        (
+            "nodes 251",
+            "a cluster has 1 to 250 nodes",
+            "hostile.scn:2:9",
+        ),
         (
             "feature-gate Nope",
             "unrecognized feature gate: Nope",
@@ -886,14 +890,25 @@ fn a_drain_blocked_by_a_budget_keeps_its_output_bounded() {
         panic!("expected a failure")
     };
     let shown = report::render_failure("hostile.scn", f, report::Palette { color: false });
-    assert!(started.elapsed() < Duration::from_secs(20), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
     let actual = f.actual.as_deref().unwrap_or_default();
-    assert!(actual.lines().count() < 300, "{} lines", actual.lines().count());
+    assert!(
+        actual.lines().count() < 300,
+        "{} lines",
+        actual.lines().count()
+    );
     assert!(
         actual.contains("[scn: 71900 more refused eviction attempts not shown, 2 lines each; a drain keeps the first 100]"),
         "{actual}"
     );
-    assert!(actual.contains("global timeout reached: 100h0m0s"), "{actual}");
+    assert!(
+        actual.contains("global timeout reached: 100h0m0s"),
+        "{actual}"
+    );
     assert!(shown.lines().count() < 300, "{shown}");
 }
 
@@ -921,17 +936,23 @@ fn a_diff_of_long_values_is_cut() {
     assert!(started.elapsed() < Duration::from_secs(5));
     assert!(text.lines().count() < 420, "{}", text.lines().count());
     assert!(
-        text.contains("… 99800 more lines of the actual value not shown (a diff shows the first 200)"),
+        text.contains(
+            "… 99800 more lines of the actual value not shown (a diff shows the first 200)"
+        ),
         "{text}"
     );
-    assert!(text.contains("… 4800 more lines of the expected value"), "{text}");
+    assert!(
+        text.contains("… 4800 more lines of the expected value"),
+        "{text}"
+    );
 }
 
 /// `nodes 0` and `feature-gate Bogus` pointed at `cluster {` with a hint about both; each
 /// is now at its own line with its own hint.
 #[test]
 fn a_cluster_check_error_points_at_its_setting() {
-    let text = load_error("cluster {\n  max-pods 5\n  nodes 0\n}\nscenario \"t\" {\n  wait 1s\n}\n");
+    let text =
+        load_error("cluster {\n  max-pods 5\n  nodes 0\n}\nscenario \"t\" {\n  wait 1s\n}\n");
     assert!(text.contains("hostile.scn:3:3"), "{text}");
     assert!(text.contains("this node count"), "{text}");
     assert!(!text.contains("feature-gate"), "{text}");
@@ -952,7 +973,10 @@ fn a_cluster_check_error_points_at_its_setting() {
 fn ptr_of_something_that_is_not_an_ip_is_an_error() {
     let (status, _) = run("scenario \"t\" {\n  expect ptr(\"not-an-ip\") == []\n}\n");
     let text = failure(&status);
-    assert!(text.contains("\"not-an-ip\" is not an IP address"), "{text}");
+    assert!(
+        text.contains("\"not-an-ip\" is not an IP address"),
+        "{text}"
+    );
     let (status, _) = run(
         "scenario \"t\" {\n  expect ptr(\"9.9.9.9\") == []\n  expect ptr(\"9.9.9.9.in-addr.arpa\") == []\n  expect ptr(\"fd00::1\") == []\n}\n",
     );
@@ -993,9 +1017,7 @@ fn a_manifest_over_the_size_limit_gets_a_size_hint() {
 /// no Kubernetes server sends for a node joining: it is scn's limit.
 #[test]
 fn adding_a_node_past_the_limit_is_worded_as_scns_limit() {
-    let (status, _) = run(
-        "cluster {\n  nodes 250\n}\nscenario \"t\" {\n  add node/extra\n}\n",
-    );
+    let (status, _) = run("cluster {\n  nodes 250\n}\nscenario \"t\" {\n  add node/extra\n}\n");
     let text = failure(&status);
     assert!(!text.contains("Error from server"), "{text}");
     assert!(

@@ -207,6 +207,9 @@ fn a_memory_limit_below_what_scn_needs_is_refused() {
     let out = batch(tmp.path(), &[]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("memory-limit-mib = 8 in assignment.toml is below"), "{err}");
+    assert!(
+        err.contains("memory-limit-mib = 8 in assignment.toml is below"),
+        "{err}"
+    );
     assert!(!tmp.path().join("book.csv").exists());
 }

@@ -671,7 +671,11 @@ fn a_setting_written_twice_or_a_zero_limit_is_refused_where_written() {
         "cluster {\n  nodes 2\n  node node-1 cpu=8\n  feature-gate MaxUnavailableStatefulSet\n}\nscenario \"t\" {\n  wait 1s\n}\n"
     )
     .is_ok());
-    for (setting, col) in [("max-pods 0", 12), ("max-events 0", 14), ("max-time 0s", 12)] {
+    for (setting, col) in [
+        ("max-pods 0", 12),
+        ("max-events 0", 14),
+        ("max-time 0s", 12),
+    ] {
         let e = only(errors(&format!(
             "cluster {{\n  {setting}\n}}\nscenario \"t\" {{\n  wait 1s\n}}\n"
         )));
@@ -683,7 +687,11 @@ fn a_setting_written_twice_or_a_zero_limit_is_refused_where_written() {
         "cluster {\n  nodes 1000\n}\nscenario \"t\" {\n  wait 1s\n}\n",
     ));
     assert_eq!(at(&e), (2, 9));
-    assert!(e.message().contains("a cluster has 1 to 250 nodes"), "{}", e.message());
+    assert!(
+        e.message().contains("a cluster has 1 to 250 nodes"),
+        "{}",
+        e.message()
+    );
 }
 
 /// `make image "" unpullable` was accepted and matched no container ever.
@@ -709,13 +717,17 @@ fn hints_for_fractions_variables_filters_and_within_after_expect() {
     );
     let e = only(in_scenario("  let a = 3\n  expect $a == absent"));
     assert!(
-        e.hint().unwrap().starts_with("a variable is a value, not a query"),
+        e.hint()
+            .unwrap()
+            .starts_with("a variable is a value, not a query"),
         "{:?}",
         e.hint()
     );
     let e = only(in_scenario("  let n = 3\n  scale statefulset/web to $n"));
     assert!(
-        e.hint().unwrap().starts_with("here the count must be a literal number"),
+        e.hint()
+            .unwrap()
+            .starts_with("here the count must be a literal number"),
         "{:?}",
         e.hint()
     );
@@ -723,7 +735,9 @@ fn hints_for_fractions_variables_filters_and_within_after_expect() {
         "  expect statefulset/web.status.conditions[?(@.type==\"Ready\")] == x",
     ));
     assert!(
-        e.hint().unwrap().contains("filters (`[?(@.type==\"Ready\")]`) are not supported; use an index"),
+        e.hint()
+            .unwrap()
+            .contains("filters (`[?(@.type==\"Ready\")]`) are not supported; use an index"),
         "{:?}",
         e.hint()
     );

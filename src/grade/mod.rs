@@ -291,7 +291,7 @@ pub fn load_assignment(dir: &Path) -> Result<Assignment, String> {
         ));
     }
     for f in &config.required_files {
-        paths::check_relative(f).map_err(|e| format!("required_files: {e}"))?;
+        paths::check_file(f).map_err(|e| format!("required_files: {e}"))?;
     }
     let mut sources = BTreeMap::new();
     let mut loaded: BTreeMap<String, LoadedFile> = BTreeMap::new();

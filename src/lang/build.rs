@@ -105,7 +105,10 @@ impl<'a> Builder<'a> {
         for setting in block.into_inner().filter(|p| p.as_rule() == Rule::setting) {
             let mut inner = setting.into_inner();
             let first = inner.peek();
-            if let Some(p) = first.as_ref().filter(|p| p.as_rule() == Rule::node_capacity) {
+            if let Some(p) = first
+                .as_ref()
+                .filter(|p| p.as_rule() == Rule::node_capacity)
+            {
                 once(self, "node-capacity".into(), self.span(p));
             }
             match first.as_ref().map(|p| p.as_rule()) {

@@ -58,7 +58,10 @@ mod tests {
         assert!(message(&SimError::limit(Limit::Events, 20)).contains("`max-events N`"));
         // At the largest `max-time`, "raise it" would send the author nowhere.
         let at_most = message(&SimError::limit(Limit::Time, 1_000_000 * 3_600_000));
-        assert!(at_most.contains("that is the largest `max-time`"), "{at_most}");
+        assert!(
+            at_most.contains("that is the largest `max-time`"),
+            "{at_most}"
+        );
         assert!(!at_most.contains("raise it"), "{at_most}");
         assert!(message(&SimError::limit(Limit::Objects, 20))
             .starts_with("limit reached: the scenario needs more than 20 objects (of any kind)"));

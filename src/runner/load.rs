@@ -333,7 +333,7 @@ pub fn with_submission(template: &LoadedFile, submission: &mut SubmissionFiles) 
         .chain(file.ast.scenarios.iter().flat_map(|s| s.body.iter()));
     for stmt in statements {
         if let StmtKind::Apply(ApplySource::Submission { path, .. }) = &stmt.kind {
-            if super::paths::check_relative(path).is_ok() {
+            if super::paths::check_file(path).is_ok() {
                 submission.documents(path);
             }
         }
@@ -434,7 +434,7 @@ fn load_statement(file: &mut LoadedFile, stmt: &Stmt) -> Result<(), Box<LoadErro
                 },
                 source: file.source.clone(),
             };
-            if let Err(message) = super::paths::check_relative(path) {
+            if let Err(message) = super::paths::check_file(path) {
                 return Err(Box::new(located(
                     message,
                     "a submission file is a relative path inside the submission folder, e.g. \"web.yaml\"",

@@ -18,6 +18,28 @@ pub fn check_relative(path: &str) -> Result<(), String> {
     check_relative_in(path, "submission")
 }
 
+/// A path to a file of the submission (`apply submission`, `required_files`): as
+/// [`check_relative`], and not the folder itself nor a path ending in `/`.
+pub fn check_file(path: &str) -> Result<(), String> {
+    check_relative(path)?;
+    let folder = "submission";
+    let p = Path::new(path);
+    // `.`, `./`: the folder itself, no file in it.
+    if !p.components().any(|c| matches!(c, Component::Normal(_))) {
+        return Err(format!(
+            "\"{path}\" is the {folder} folder itself; name a file in it, e.g. \"web.yaml\""
+        ));
+    }
+    // `web.yaml/` names a folder: a file's name has no trailing slash.
+    if path.ends_with(['/', '\\']) || path.ends_with("/.") {
+        return Err(format!(
+            "\"{path}\" names a folder (it ends with `/`); a {folder} file is a file's path, e.g. \"{}\"",
+            path.trim_end_matches(['/', '\\', '.'])
+        ));
+    }
+    Ok(())
+}
+
 /// A path relative to a `folder` (`submission`, `assignment`): not empty, not absolute,
 /// without `..`; the message names the folder it must stay in.
 pub fn check_relative_in(path: &str, folder: &str) -> Result<(), String> {
@@ -39,19 +61,6 @@ pub fn check_relative_in(path: &str, folder: &str) -> Result<(), String> {
                 ))
             }
         }
-    }
-    // `.`, `./`: the folder itself, no file in it.
-    if !p.components().any(|c| matches!(c, Component::Normal(_))) {
-        return Err(format!(
-            "\"{path}\" is the {folder} folder itself; name a file in it, e.g. \"web.yaml\""
-        ));
-    }
-    // `web.yaml/` names a folder: a file's name has no trailing slash.
-    if path.ends_with(['/', '\\']) || path.ends_with("/.") {
-        return Err(format!(
-            "\"{path}\" names a folder (it ends with `/`); a {folder} file is a file's path, e.g. \"{}\"",
-            path.trim_end_matches(['/', '\\', '.'])
-        ));
     }
     Ok(())
 }
@@ -268,12 +277,18 @@ mod tests {
         assert!(check_relative("../x").is_err());
         assert!(check_relative("a/../../x").is_err());
         // The folder itself, or a path to a folder: not a file.
-        assert!(check_relative(".").unwrap_err().contains("the submission folder itself"));
-        assert!(check_relative("./").is_err());
-        assert!(check_relative("web.yaml/")
+        assert!(check_file(".")
+            .unwrap_err()
+            .contains("the submission folder itself"));
+        assert!(check_file("./").is_err());
+        assert!(
+            check_relative(".").is_ok(),
+            "a folder may be named where one is wanted"
+        );
+        assert!(check_file("web.yaml/")
             .unwrap_err()
             .contains("names a folder (it ends with `/`)"));
-        assert!(check_relative("./web.yaml").is_ok());
+        assert!(check_file("./web.yaml").is_ok());
         assert!(check_relative("/etc/passwd").is_err());
         assert!(check_relative("").is_err());
 
