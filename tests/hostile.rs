@@ -1025,3 +1025,21 @@ fn adding_a_node_past_the_limit_is_worded_as_scns_limit() {
         "{text}"
     );
 }
+
+/// README: "Over-long lines are shown cropped". A failure's header showed a 300-character
+/// statement whole.
+#[test]
+fn a_failure_header_crops_a_long_statement() {
+    let long = "x".repeat(300);
+    let file = load_text(&format!(
+        "scenario \"t\" {{\n  expect pods == [{long}]\n}}\n"
+    ))
+    .expect("loads");
+    let Status::Failed(f) = exec::run_scenario(&file, 0).status else {
+        panic!("expected a failure")
+    };
+    let shown = report::render_failure("hostile.scn", &f, report::Palette { color: false });
+    let header = shown.lines().nth(1).unwrap_or_default();
+    assert!(header.ends_with('…'), "{header}");
+    assert!(header.chars().count() < 200, "{header}");
+}

@@ -125,7 +125,7 @@ pub fn render_failure(display: &str, f: &Failure, palette: Palette) -> String {
     out.push_str(&format!(
         "   {} {}\n",
         palette.dim("|"),
-        palette.bold(&f.statement)
+        palette.bold(&crop_statement(&f.statement))
     ));
     for (i, line) in f.message.lines().enumerate() {
         let lead = if i == 0 { "error:" } else { "      " };
@@ -154,6 +154,17 @@ pub fn render_failure(display: &str, f: &Failure, palette: Palette) -> String {
         out.push_str(&indent(&f.snapshot, "    "));
     }
     out
+}
+
+/// The longest statement a failure's header shows whole, in characters (as a located
+/// error's line); a longer one shows its start and `…`.
+pub const MAX_STATEMENT_CHARS: usize = 160;
+
+fn crop_statement(statement: &str) -> String {
+    match statement.char_indices().nth(MAX_STATEMENT_CHARS) {
+        Some((at, _)) => format!("{}…", &statement[..at]),
+        None => statement.to_string(),
+    }
 }
 
 fn indent(text: &str, by: &str) -> String {
