@@ -748,3 +748,16 @@ fn hints_for_fractions_variables_filters_and_within_after_expect() {
         e.hint()
     );
 }
+
+/// `nodes -3` said "expected a value (a word, "string", number, …)".
+#[test]
+fn a_negative_node_count_says_the_range() {
+    let e = only(errors(
+        "cluster {\n  nodes -3\n}\nscenario \"t\" {\n  wait 1s\n}\n",
+    ));
+    assert_eq!(at(&e), (2, 9));
+    assert_eq!(
+        e.message(),
+        "`-3` is not a valid value for `nodes`: expected a number of nodes from 0 to 250 (a cluster has 1 to 250 nodes)"
+    );
+}
