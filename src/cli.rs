@@ -26,7 +26,7 @@ enum Command {
         /// Files or folders; the current folder when none is given.
         paths: Vec<PathBuf>,
         /// Worker threads (default: one per core). Results are the same for any number.
-        #[arg(long, short = 'j', default_value_t = 0)]
+        #[arg(long, short = 'j', default_value_t = 0, value_parser = parse_jobs)]
         jobs: usize,
         /// Run only scenarios whose `path::title` contains this text.
         #[arg(long)]
@@ -62,7 +62,7 @@ enum Command {
         #[arg(long = "mutant", value_name = "ID")]
         mutants: Vec<String>,
         /// Worker threads (default: one per core). Results are the same for any number.
-        #[arg(long, short = 'j', default_value_t = 0)]
+        #[arg(long, short = 'j', default_value_t = 0, value_parser = parse_jobs)]
         jobs: usize,
         /// The report's format.
         #[arg(long, value_enum, default_value_t = MutantsFormat::Human)]
@@ -186,6 +186,54 @@ enum Color {
     Never,
 }
 
+/// `--jobs N`: 0 (one per core) to `runner::MAX_JOBS`; more is a usage error, not
+/// silently fewer.
+pub fn parse_jobs(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if n <= runner::MAX_JOBS => Ok(n),
+        _ => Err(format!(
+            "expected a number of worker threads from 0 (one per core) to {}",
+            runner::MAX_JOBS
+        )),
+    }
+}
+
+/// Refuses a report path that would replace one of the files a run reads: a scenario
+/// file of the run, or any existing `.scn`, `.yaml` or `.yml` file (a manifest).
+fn not_an_input(output: &std::path::Path, files: &[(PathBuf, String)]) -> Result<(), String> {
+    let Ok(target) = output.canonicalize() else {
+        return Ok(());
+    };
+    let is_input = files
+        .iter()
+        .any(|(path, _)| path.canonicalize().is_ok_and(|p| p == target))
+        || (target.is_file()
+            && target
+                .extension()
+                .is_some_and(|e| e == "scn" || e == "yaml" || e == "yml"));
+    if is_input {
+        return Err(format!(
+            "the output {} would replace an input (a scenario or a manifest); give --output a new path",
+            output.display()
+        ));
+    }
+    Ok(())
+}
+
+/// Writes to stdout; a failed write (a full disk, a closed file) is an error, exit 2. A
+/// reader that went away (`scn run | head`) is not: nothing is printed about it.
+fn write_stdout(text: &[u8]) -> Result<(), ExitCode> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text).and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => {
+            eprintln!("error: cannot write the report to standard output: {e}");
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
 fn use_color(choice: Color) -> bool {
     match choice {
         Color::Always => true,
@@ -252,6 +300,25 @@ pub fn main() -> ExitCode {
                 Ok(files) => files,
                 Err(code) => return code,
             };
+            if let Some(output) = &report.output {
+                if let Err(e) = not_an_input(output, &files) {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+            // A mistyped path is a usage error (as for `scn grade`), not one failure per
+            // scenario.
+            if let Some(dir) = &submission {
+                if !dir.is_dir() {
+                    let what = if dir.symlink_metadata().is_ok() {
+                        "is not a folder"
+                    } else {
+                        "does not exist"
+                    };
+                    eprintln!("error: the submission folder {} {what}", dir.display());
+                    return ExitCode::from(2);
+                }
+            }
             // With `--submission DIR` the files that apply a submission's files run against it.
             let files = if submission.is_some() {
                 files
@@ -358,6 +425,12 @@ fn mutants_command(
         Ok(files) => files,
         Err(code) => return code,
     };
+    if let Some(output) = &output {
+        if let Err(e) = not_an_input(output, &files) {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    }
     let matrix = match runner::mutants::run(&files, &mutants, jobs) {
         runner::mutants::Outcome::Broken(errors) => {
             eprint!("{}", runner::load::render_all(&errors));
@@ -556,7 +629,6 @@ fn emit(mut outcomes: Vec<FileOutcome>, args: &ReportArgs, color: Color) -> Exit
         Format::Json => formats::render_json(&outcomes),
         Format::Junit => formats::render_junit(&outcomes),
     };
-    let mut stdout = std::io::stdout().lock();
     match &args.output {
         Some(path) => {
             if let Err(e) = std::fs::write(path, text.as_bytes()) {
@@ -565,13 +637,16 @@ fn emit(mut outcomes: Vec<FileOutcome>, args: &ReportArgs, color: Color) -> Exit
             }
         }
         None => {
-            let _ = stdout.write_all(text.as_bytes());
+            if let Err(code) = write_stdout(text.as_bytes()) {
+                return code;
+            }
         }
     }
     if args.format == Format::Human && formats::on_github_actions() {
-        let _ = stdout.write_all(formats::github_annotations(&outcomes).as_bytes());
+        if let Err(code) = write_stdout(formats::github_annotations(&outcomes).as_bytes()) {
+            return code;
+        }
     }
-    let _ = stdout.flush();
     ExitCode::from(runner::exit_code(&outcomes) as u8)
 }
 

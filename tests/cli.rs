@@ -441,3 +441,96 @@ fn a_file_named_twice_runs_once() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("1 passed"), "{text}");
 }
+
+/// `scn run a.scn --output a.scn` replaced the scenario with its own report (`scn grade -o`
+/// refuses its inputs); `scn mutants --output` alike. Refused before anything runs.
+#[test]
+fn run_output_never_replaces_an_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scn_path = tmp.path().join("a.scn");
+    let text = "scenario \"s\" {\n  wait 1s\n}\n";
+    std::fs::write(&scn_path, text).unwrap();
+    std::fs::write(tmp.path().join("web.yaml"), "a: 1\n").unwrap();
+    let a = scn_path.to_str().unwrap();
+    let web = tmp.path().join("web.yaml");
+    for args in [
+        vec!["run", a, "--output", a],
+        vec!["run", a, "--output", web.to_str().unwrap()],
+        vec!["mutants", a, "--output", a],
+    ] {
+        let out = scn(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("would replace an input"), "{err}");
+    }
+    assert_eq!(std::fs::read_to_string(&scn_path).unwrap(), text);
+    assert_eq!(std::fs::read_to_string(&web).unwrap(), "a: 1\n");
+    // A new file, or a previous report, is fine.
+    let report = tmp.path().join("report.json");
+    for _ in 0..2 {
+        let out = scn(&[
+            "run",
+            a,
+            "--format",
+            "json",
+            "--output",
+            report.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(0));
+    }
+}
+
+/// `scn run a.scn > /dev/full` exited 0 with no report written.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_failed_write_to_stdout_exits_2() {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_scn"))
+        .args(["run", &fixture("../../scenarios/seed/topology.scn")])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(full)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("cannot write the report to standard output"),
+        "{err}"
+    );
+}
+
+/// `scn run --submission /nonexistent` failed every scenario (exit 1); `scn grade` says
+/// it is a usage error (exit 2). Now both do. `--jobs` past 256 was silently 256.
+#[test]
+fn run_usage_errors_a_missing_submission_and_too_many_jobs() {
+    let a = fixture("../../scenarios/seed/topology.scn");
+    let out = scn(&["run", &a, "--submission", "/no/such/folder"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("the submission folder /no/such/folder does not exist"),
+        "{err}"
+    );
+    for args in [
+        vec!["run", a.as_str(), "--jobs", "100000"],
+        vec!["mutants", a.as_str(), "--jobs", "257"],
+        vec![
+            "grade",
+            "assignments/statefulset-basics",
+            "--submissions",
+            "x",
+            "--jobs",
+            "1000",
+        ],
+    ] {
+        let out = scn(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("from 0 (one per core) to 256"), "{err}");
+    }
+    let out = scn(&["run", &a, "--jobs", "256"]);
+    assert_eq!(out.status.code(), Some(0));
+}

@@ -125,6 +125,7 @@ fn cases() -> Vec<Case> {
         in_scenario("ragged table row", "  expect pods {\n    NAME   STATUS\n    web-0\n  }"),
         case("unknown cluster setting", "cluster {\n  max-podz 5\n}\nscenario \"t\" {\n  wait 1s\n}\n"),
         case("invalid cluster setting value", "cluster {\n  nodes many\n}\nscenario \"t\" {\n  wait 1s\n}\n"),
+        case("cluster setting written twice", "cluster {\n  nodes 3\n  nodes 5\n}\nscenario \"t\" {\n  wait 1s\n}\n"),
         // Variables.
         in_scenario("unbound variable", "  expect ip(pod/web-0) == $old"),
         in_scenario("variable bound twice", "  let a = ip(pod/web-0)\n  let a = ip(pod/web-1)"),

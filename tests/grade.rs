@@ -948,6 +948,39 @@ fn nonsense_points_and_limits_are_located_in_assignment_toml() {
             "line 6, column 10",
             "points must be a number >= 0, not NaN",
         ),
+        // Huge points made `inf/inf` and Gradescope's `"score": null`: capped as
+        // `--fail-under` is.
+        (
+            "",
+            "points = 1e16",
+            "line 6, column 10",
+            "points must be at most 1000000000 (one billion), not 1e16",
+        ),
+        (
+            "",
+            "points = 1e308",
+            "line 6, column 10",
+            "points must be at most 1000000000",
+        ),
+        (
+            "",
+            "points = \"5\"",
+            "line 6, column 10",
+            "points must be a number, like `points = 10`, not a string",
+        ),
+        // Not serde's "invalid value: integer `-5`, expected u64".
+        (
+            "[limits]\nmax-pods = -5\n",
+            "points = 1",
+            "line 4, column 12",
+            "a limit must be at least 1, not -5",
+        ),
+        (
+            "[limits]\nmax-pods = 1.5\n",
+            "points = 1",
+            "line 4, column 12",
+            "a limit is a whole number, like 100, not a number with a fraction",
+        ),
     ];
     for (limits, points, at, says) in cases {
         let tmp = tempfile::tempdir().unwrap();
@@ -1021,4 +1054,33 @@ fn a_scenario_file_outside_the_assignment_names_the_assignment_folder() {
         "{text}"
     );
     assert!(!text.contains("submission"), "{text}");
+}
+
+/// Two `[[scenario]]` entries that grade the same scenario (the same title twice, or a
+/// title and `*`) counted it twice; refused with both entries' lines.
+#[test]
+fn a_scenario_graded_by_two_entries_is_refused_with_both_lines() {
+    for (first, second) in [("s", "s"), ("*", "s")] {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(
+            tmp.path().join("assignment.toml"),
+            format!(
+                "title = \"t\"\nscn = \"1\"\n\n[[scenario]]\nfile = \"a.scn\"\ntitle = \"{first}\"\npoints = 1\n\n[[scenario]]\nfile = \"a.scn\"\ntitle = \"{second}\"\npoints = 1\n"
+            ),
+        )
+        .unwrap();
+        std::fs::write(tmp.path().join("a.scn"), "scenario \"s\" {\n  wait 1s\n}\n").unwrap();
+        let out = scn(&[
+            "grade",
+            tmp.path().to_str().unwrap(),
+            "--submission",
+            tmp.path().to_str().unwrap(),
+        ]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("scenario \"s\" of a.scn is graded by two [[scenario]] entries, number 1 (line 4) and number 2 (line 9): it would count twice"),
+            "{err}"
+        );
+    }
 }

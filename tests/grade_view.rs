@@ -376,3 +376,34 @@ fn a_huge_failure_is_capped_alike_in_every_format() {
         human.lines().count()
     );
 }
+
+/// A cloned repository's `.git` (hundreds of files) counted toward the 200-file limit and
+/// scored a correct submission 0. Folders starting with `.` are not counted; when the limit
+/// is hit the reason names the folder most files are under.
+#[test]
+fn a_dot_folder_is_not_counted_and_the_busiest_folder_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sub = tmp.path().join("cloned");
+    std::fs::create_dir_all(sub.join(".git/objects")).unwrap();
+    std::fs::copy(
+        root().join(ASSIGNMENT).join("reference/web.yaml"),
+        sub.join("web.yaml"),
+    )
+    .unwrap();
+    for i in 0..300 {
+        std::fs::write(sub.join(format!(".git/objects/o{i}")), "x").unwrap();
+    }
+    let a = root().join(ASSIGNMENT);
+    let text = grade(&a, &sub, &["--format", "human"]);
+    assert!(text.contains("Points 11/11"), "{text}");
+
+    std::fs::create_dir_all(sub.join("node_modules/x")).unwrap();
+    for i in 0..300 {
+        std::fs::write(sub.join(format!("node_modules/x/m{i}.js")), "x").unwrap();
+    }
+    let text = grade(&a, &sub, &["--format", "human"]);
+    assert!(
+        text.contains("the submission has more than 200 files (folders starting with `.` not counted), most of them under node_modules/: hand in the files the assignment names, not node_modules/"),
+        "{text}"
+    );
+}

@@ -603,17 +603,32 @@ fn two_thousand_services_and_a_few_pods_run_to_completion() {
 
 #[test]
 fn a_cluster_the_simulation_cannot_build_is_a_load_error() {
-    for (setting, expected) in [
-        ("nodes 0", "a cluster has 1 to 250 nodes"),
-        ("nodes 251", "251 asked"),
-        ("feature-gate Nope", "unrecognized feature gate: Nope"),
+    // Each at its setting's line (`nodes 251` at its value, found by the parser).
+    for (setting, expected, at) in [
+        ("nodes 0", "a cluster has 1 to 250 nodes", "hostile.scn:2:3"),
+        (
+            "nodes 251",
+            "a cluster has 1 to 250 nodes",
+            "hostile.scn:2:9",
+        ),
+        (
+            "feature-gate Nope",
+            "unrecognized feature gate: Nope",
+            "hostile.scn:2:3",
+        ),
     ] {
         let text = load_error(&format!(
             "cluster {{\n  {setting}\n}}\nscenario \"t\" {{\n  wait 1s\n}}\n"
         ));
         assert!(text.contains(expected), "{text}");
-        assert!(text.contains("hostile.scn:1:1"), "{text}");
+        assert!(text.contains(at), "{text}");
     }
+    // Only `node` lines, too many: the block.
+    let nodes: String = (0..251).map(|i| format!("  node n{i}\n")).collect();
+    let text = load_error(&format!(
+        "cluster {{\n  nodes 0\n{nodes}}}\nscenario \"t\" {{\n  wait 1s\n}}\n"
+    ));
+    assert!(text.contains("251 asked"), "{text}");
     // Within the limits, the same file loads.
     load_text("cluster {\n  nodes 250\n}\nscenario \"t\" {\n  wait 1s\n}\n").expect("loads");
 }
@@ -829,4 +844,202 @@ fn a_manifest_with_a_byte_order_mark_applies() {
         b"\xef\xbb\xbfapiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: x\n",
     );
     assert!(text.contains("bom.yaml:4:1"), "{text}");
+}
+
+// ---- budgets: a drain that never ends, a diff of thousands of lines -----------------------
+
+const BLOCKED_DRAIN: &str = r#"scenario "t" {
+  apply """
+    apiVersion: apps/v1
+    kind: StatefulSet
+    metadata: {name: web}
+    spec:
+      serviceName: nginx
+      replicas: 1
+      selector: {matchLabels: {app: nginx}}
+      template:
+        metadata: {labels: {app: nginx}}
+        spec:
+          containers: [{name: nginx, image: "nginx:1"}]
+    ---
+    apiVersion: policy/v1
+    kind: PodDisruptionBudget
+    metadata: {name: pdb}
+    spec:
+      maxUnavailable: 0
+      selector: {matchLabels: {app: nginx}}
+  """
+  await statefulset/web ready
+  drain node/node-1 timeout=TIMEOUT fails with "global timeout reached"
+  expect output contains "zzz"
+}
+"#;
+
+/// B-DRAIN-3: kubectl retries a refused eviction every 5 s until `--timeout` and prints two
+/// lines each time. A budget that never allows it, with `timeout=100h`, kept 144,000 lines
+/// (`timeout=9000h`: 2.1 GB) and rendering the failed `expect output contains` diffed them
+/// all (quadratic: 24 s). A drain keeps the first `RETRIES_KEPT` retries and counts the
+/// rest in one line; a diff shows the first 200 lines of each side.
+#[test]
+fn a_drain_blocked_by_a_budget_keeps_its_output_bounded() {
+    let source = BLOCKED_DRAIN.replace("TIMEOUT", "100h");
+    let file = load_text(&source).expect("loads");
+    let started = Instant::now();
+    let result = exec::run_scenario(&file, 0);
+    let Status::Failed(f) = &result.status else {
+        panic!("expected a failure")
+    };
+    let shown = report::render_failure("hostile.scn", f, report::Palette { color: false });
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    let actual = f.actual.as_deref().unwrap_or_default();
+    assert!(
+        actual.lines().count() < 300,
+        "{} lines",
+        actual.lines().count()
+    );
+    assert!(
+        actual.contains("[scn: 71900 more refused eviction attempts not shown, 2 lines each; a drain keeps the first 100]"),
+        "{actual}"
+    );
+    assert!(
+        actual.contains("global timeout reached: 100h0m0s"),
+        "{actual}"
+    );
+    assert!(shown.lines().count() < 300, "{shown}");
+}
+
+/// Each eviction request and each poll counts against `max-events`: a drain cannot run
+/// past the budget.
+#[test]
+fn a_blocked_drain_counts_against_the_event_budget() {
+    let source = format!(
+        "cluster {{\n  max-events 20000\n}}\n{}",
+        BLOCKED_DRAIN.replace("TIMEOUT", "1000h")
+    );
+    let (status, elapsed) = run(&source);
+    let text = failure(&status);
+    assert!(text.contains("max-events"), "{text}");
+    assert!(elapsed < Duration::from_secs(20), "{elapsed:?}");
+}
+
+/// A diff of two long unrelated texts shows the first 200 lines of each, and says so.
+#[test]
+fn a_diff_of_long_values_is_cut() {
+    let expected: String = (0..5000).map(|i| format!("e{i}\n")).collect();
+    let actual: String = (0..100_000).map(|i| format!("a{i}\n")).collect();
+    let started = Instant::now();
+    let text = report::unified_diff(&expected, &actual, report::Palette { color: false });
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(text.lines().count() < 420, "{}", text.lines().count());
+    assert!(
+        text.contains(
+            "… 99800 more lines of the actual value not shown (a diff shows the first 200)"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("… 4800 more lines of the expected value"),
+        "{text}"
+    );
+}
+
+/// `nodes 0` and `feature-gate Bogus` pointed at `cluster {` with a hint about both; each
+/// is now at its own line with its own hint.
+#[test]
+fn a_cluster_check_error_points_at_its_setting() {
+    let text =
+        load_error("cluster {\n  max-pods 5\n  nodes 0\n}\nscenario \"t\" {\n  wait 1s\n}\n");
+    assert!(text.contains("hostile.scn:3:3"), "{text}");
+    assert!(text.contains("this node count"), "{text}");
+    assert!(!text.contains("feature-gate"), "{text}");
+    let text = load_error(
+        "cluster {\n  feature-gate MaxUnavailableStatefulSet\n  feature-gate Bogus\n  nodes 2\n}\nscenario \"t\" {\n  wait 1s\n}\n",
+    );
+    assert!(text.contains("hostile.scn:3:3"), "{text}");
+    assert!(
+        text.contains("hint: `feature-gate` takes one of: MaxUnavailableStatefulSet"),
+        "{text}"
+    );
+    assert!(!text.contains("250"), "{text}");
+}
+
+/// `ptr("not-an-ip")` answered `[]`, so `expect ptr("typo") == []` passed: a located
+/// error now. An in-addr.arpa name and an IPv6 address (no record here) still answer.
+#[test]
+fn ptr_of_something_that_is_not_an_ip_is_an_error() {
+    let (status, _) = run("scenario \"t\" {\n  expect ptr(\"not-an-ip\") == []\n}\n");
+    let text = failure(&status);
+    assert!(
+        text.contains("\"not-an-ip\" is not an IP address"),
+        "{text}"
+    );
+    let (status, _) = run(
+        "scenario \"t\" {\n  expect ptr(\"9.9.9.9\") == []\n  expect ptr(\"9.9.9.9.in-addr.arpa\") == []\n  expect ptr(\"fd00::1\") == []\n}\n",
+    );
+    assert!(matches!(status, Status::Passed), "{status:?}");
+}
+
+/// `apply submission "."` and `"web.yaml/"` loaded and failed at run time; they are
+/// load-time errors at the path, as `..` is.
+#[test]
+fn a_submission_path_naming_a_folder_is_a_load_error() {
+    for (path, says) in [
+        (".", "is the submission folder itself"),
+        ("web.yaml/", "names a folder (it ends with `/`)"),
+    ] {
+        let text = load_error(&format!(
+            "scenario \"t\" {{\n  apply submission \"{path}\"\n}}\n"
+        ));
+        assert!(text.contains(says), "{text}");
+        assert!(text.contains("hostile.scn:2:20"), "{text}");
+    }
+}
+
+/// A manifest over 3 MiB was found: the hint talked about relative paths. It says how to
+/// fix the size.
+#[test]
+fn a_manifest_over_the_size_limit_gets_a_size_hint() {
+    let yaml = format!("a: \"{}\"\n", "x".repeat(3 * 1024 * 1024 + 10));
+    let text = manifest_error("big.yaml", yaml.as_bytes());
+    assert!(text.contains("more than the limit"), "{text}");
+    assert!(
+        text.contains("a manifest is at most 3 MiB: split it into several files (one `apply` each) or shrink it"),
+        "{text}"
+    );
+    assert!(!text.contains("relative to the .scn file"), "{text}");
+}
+
+/// `add node/…` past 250 nodes printed "Error from server (Forbidden): …", an API error
+/// no Kubernetes server sends for a node joining: it is scn's limit.
+#[test]
+fn adding_a_node_past_the_limit_is_worded_as_scns_limit() {
+    let (status, _) = run("cluster {\n  nodes 250\n}\nscenario \"t\" {\n  add node/extra\n}\n");
+    let text = failure(&status);
+    assert!(!text.contains("Error from server"), "{text}");
+    assert!(
+        text.contains("node \"extra\" cannot join: a cluster has at most 250 nodes (each gets the pod CIDR 10.244.N.0/24)"),
+        "{text}"
+    );
+}
+
+/// README: "Over-long lines are shown cropped". A failure's header showed a 300-character
+/// statement whole.
+#[test]
+fn a_failure_header_crops_a_long_statement() {
+    let long = "x".repeat(300);
+    let file = load_text(&format!(
+        "scenario \"t\" {{\n  expect pods == [{long}]\n}}\n"
+    ))
+    .expect("loads");
+    let Status::Failed(f) = exec::run_scenario(&file, 0).status else {
+        panic!("expected a failure")
+    };
+    let shown = report::render_failure("hostile.scn", &f, report::Palette { color: false });
+    let header = shown.lines().nth(1).unwrap_or_default();
+    assert!(header.ends_with('…'), "{header}");
+    assert!(header.chars().count() < 200, "{header}");
 }

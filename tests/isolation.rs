@@ -186,3 +186,30 @@ fn a_limit_of_zero_is_refused() {
     assert!(err.contains("a limit must be at least 1"), "{err}");
     assert!(!tmp.path().join("book.csv").exists());
 }
+
+/// `--memory-limit 1` stopped every submission, "stopped: used more than 1 MiB", blaming
+/// the students for the teacher's slip (or, when the child could not even start, graded
+/// without a limit). A limit below what scn needs to start is a usage error.
+#[test]
+fn a_memory_limit_below_what_scn_needs_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    setup(tmp.path(), Huge::Slow);
+    let out = batch(tmp.path(), &["--memory-limit", "1"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--memory-limit 1 is below the 64 MiB scn itself needs"),
+        "{err}"
+    );
+    let toml = tmp.path().join("assignment/assignment.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(&toml, format!("{text}memory-limit-mib = 8\n")).unwrap();
+    let out = batch(tmp.path(), &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("memory-limit-mib = 8 in assignment.toml is below"),
+        "{err}"
+    );
+    assert!(!tmp.path().join("book.csv").exists());
+}

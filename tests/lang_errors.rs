@@ -642,3 +642,122 @@ fn a_header_without_name_is_refused_with_or_without_rows() {
     assert_eq!(without.kind, with.kind);
     assert_eq!(at(&without), at(&with));
 }
+
+/// A cluster block set `nodes` twice (the last won, silently), declared `node node-9`
+/// twice (the second replaced the first) and took `max-pods 0` (every scenario stopped at
+/// its first pod): each is refused where it is written.
+#[test]
+fn a_setting_written_twice_or_a_zero_limit_is_refused_where_written() {
+    let e = only(errors(
+        "cluster {\n  nodes 3\n  nodes 5\n}\nscenario \"t\" {\n  wait 1s\n}\n",
+    ));
+    assert_eq!(at(&e), (3, 3));
+    assert_eq!(
+        e.kind,
+        K::DuplicateSetting {
+            setting: "nodes".into(),
+            first_line: 2
+        }
+    );
+    assert_eq!(e.message(), "`nodes` is already set at line 2");
+    let e = only(errors(
+        "cluster {\n  node node-9 zone=a\n  node node-9 cpu=2\n}\nscenario \"t\" {\n  wait 1s\n}\n",
+    ));
+    assert_eq!(at(&e), (3, 8));
+    assert_eq!(e.message(), "`node node-9` is already declared at line 2");
+    assert!(e.hint().unwrap().contains("put all its options on it"));
+    // Reshaping one of node-1..node-N is still allowed; so are repeated feature gates.
+    assert!(parse(
+        "cluster {\n  nodes 2\n  node node-1 cpu=8\n  feature-gate MaxUnavailableStatefulSet\n}\nscenario \"t\" {\n  wait 1s\n}\n"
+    )
+    .is_ok());
+    for (setting, col) in [
+        ("max-pods 0", 12),
+        ("max-events 0", 14),
+        ("max-time 0s", 12),
+    ] {
+        let e = only(errors(&format!(
+            "cluster {{\n  {setting}\n}}\nscenario \"t\" {{\n  wait 1s\n}}\n"
+        )));
+        assert_eq!(at(&e), (2, col), "{setting}");
+        assert!(e.message().contains("at least 1"), "{}", e.message());
+    }
+    // `nodes 1000` at its value, with the range.
+    let e = only(errors(
+        "cluster {\n  nodes 1000\n}\nscenario \"t\" {\n  wait 1s\n}\n",
+    ));
+    assert_eq!(at(&e), (2, 9));
+    assert!(
+        e.message().contains("a cluster has 1 to 250 nodes"),
+        "{}",
+        e.message()
+    );
+}
+
+/// `make image "" unpullable` was accepted and matched no container ever.
+#[test]
+fn an_empty_image_name_is_refused() {
+    let e = only(in_scenario("  make image \"\" unpullable"));
+    assert_eq!(at(&e), (2, 14));
+    assert_eq!(
+        e.message(),
+        "invalid argument `\"\"` for `image`: the image name is empty; write it as the manifest does (e.g. \"nginx:1.27\")"
+    );
+}
+
+/// Hints a student at midnight needs, where the grammar's "expected …, found …" alone
+/// does not say what to write.
+#[test]
+fn hints_for_fractions_variables_filters_and_within_after_expect() {
+    let e = only(in_scenario("  wait 1.5s"));
+    assert_eq!(at(&e), (2, 9));
+    assert_eq!(
+        e.hint().as_deref(),
+        Some("a duration has no fraction: write `1s500ms`, not `1.5s` (units h, m, s, ms)")
+    );
+    let e = only(in_scenario("  let a = 3\n  expect $a == absent"));
+    assert!(
+        e.hint()
+            .unwrap()
+            .starts_with("a variable is a value, not a query"),
+        "{:?}",
+        e.hint()
+    );
+    let e = only(in_scenario("  let n = 3\n  scale statefulset/web to $n"));
+    assert!(
+        e.hint()
+            .unwrap()
+            .starts_with("here the count must be a literal number"),
+        "{:?}",
+        e.hint()
+    );
+    let e = only(in_scenario(
+        "  expect statefulset/web.status.conditions[?(@.type==\"Ready\")] == x",
+    ));
+    assert!(
+        e.hint()
+            .unwrap()
+            .contains("filters (`[?(@.type==\"Ready\")]`) are not supported; use an index"),
+        "{:?}",
+        e.hint()
+    );
+    let e = only(in_scenario("  expect pods == [] within 2m"));
+    assert!(
+        e.hint().unwrap().contains("`expect … throughout 2m`"),
+        "{:?}",
+        e.hint()
+    );
+}
+
+/// `nodes -3` said "expected a value (a word, "string", number, …)".
+#[test]
+fn a_negative_node_count_says_the_range() {
+    let e = only(errors(
+        "cluster {\n  nodes -3\n}\nscenario \"t\" {\n  wait 1s\n}\n",
+    ));
+    assert_eq!(at(&e), (2, 9));
+    assert_eq!(
+        e.message(),
+        "`-3` is not a valid value for `nodes`: expected a number of nodes from 0 to 250 (a cluster has 1 to 250 nodes)"
+    );
+}

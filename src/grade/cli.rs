@@ -61,7 +61,7 @@ pub struct GradeArgs {
     #[arg(long, conflicts_with_all = BATCH_ONLY)]
     pub reports: Option<PathBuf>,
     /// Batch: worker threads (default: one per core). The gradebook is the same for any number.
-    #[arg(long, short = 'j', default_value_t = 0, conflicts_with_all = BATCH_ONLY)]
+    #[arg(long, short = 'j', default_value_t = 0, value_parser = crate::cli::parse_jobs, conflicts_with_all = BATCH_ONLY)]
     pub jobs: usize,
     /// Batch: grade only shard i of n (1-based), e.g. 2/4; merge with `scn gradebook merge`.
     #[arg(long, conflicts_with_all = BATCH_ONLY)]

@@ -25,6 +25,13 @@ pub const DEFAULT_MEMORY_LIMIT_MIB: u64 = 2048;
 /// The hidden subcommand a child runs.
 pub const SUBCOMMAND: &str = "grade-one";
 
+/// The least `--memory-limit` accepted: the address space a grading process needs before
+/// it reads a submission (the binary, its thread stacks and allocator arenas; a release
+/// build grades the example assignment's reference in 64 MiB and dies in 32). Below it,
+/// every submission would be "stopped: used more than N MiB", the teacher's slip blamed
+/// on the students.
+pub const MIN_MEMORY_LIMIT_MIB: u64 = 64;
+
 /// How a batch isolates its submissions.
 #[derive(Clone, Debug)]
 pub struct Isolation {
@@ -54,7 +61,17 @@ impl Isolation {
         };
         let mib = match (memory_limit_mib, limits.memory_limit_mib) {
             (Some(0), _) => return Err("--memory-limit must be at least 1 (MiB)".into()),
+            (Some(m), _) if m < MIN_MEMORY_LIMIT_MIB => {
+                return Err(format!(
+                    "--memory-limit {m} is below the {MIN_MEMORY_LIMIT_MIB} MiB scn itself needs to start a grading process; give at least {MIN_MEMORY_LIMIT_MIB}"
+                ))
+            }
             (Some(m), _) => m,
+            (None, Some(m)) if m.get() < MIN_MEMORY_LIMIT_MIB => {
+                return Err(format!(
+                    "memory-limit-mib = {m} in assignment.toml is below the {MIN_MEMORY_LIMIT_MIB} MiB scn itself needs to start a grading process; give at least {MIN_MEMORY_LIMIT_MIB}"
+                ))
+            }
             (None, Some(m)) => m.get(),
             (None, None) => DEFAULT_MEMORY_LIMIT_MIB,
         };

@@ -138,27 +138,64 @@ pub struct Limits {
     pub memory_limit_mib: Option<NonZeroU64>,
 }
 
+/// The most points one `[[scenario]]` or `[[mutant]]` entry may carry (as `--fail-under`):
+/// beyond it sums lose their units and, past f64's range, become `inf` (Gradescope's
+/// `"score": null`).
+pub const MAX_POINTS: f64 = 1e9;
+
+/// What a TOML value is, in a teacher's words.
+fn toml_kind(value: &toml::Value) -> &'static str {
+    match value {
+        toml::Value::String(_) => "a string",
+        toml::Value::Integer(_) => "a whole number",
+        toml::Value::Float(_) => "a number with a fraction",
+        toml::Value::Boolean(_) => "true or false",
+        toml::Value::Datetime(_) => "a date",
+        toml::Value::Array(_) => "a list",
+        toml::Value::Table(_) => "a table",
+    }
+}
+
 /// A `points = …` value: checked while the file is read, so that the error names the line
 /// and column of the value.
 pub(crate) fn valid_points<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    let value = f64::deserialize(d)?;
-    if value.is_finite() && value >= 0.0 {
-        Ok(value)
-    } else {
+    let value = match toml::Value::deserialize(d)? {
+        toml::Value::Integer(n) => n as f64,
+        toml::Value::Float(x) => x,
+        other => {
+            return Err(serde::de::Error::custom(format!(
+                "points must be a number, like `points = 10`, not {}",
+                toml_kind(&other)
+            )))
+        }
+    };
+    if !(value.is_finite() && value >= 0.0) {
         Err(serde::de::Error::custom(format!(
             "points must be a number >= 0, not {value}"
         )))
+    } else if value > MAX_POINTS {
+        Err(serde::de::Error::custom(format!(
+            "points must be at most 1000000000 (one billion), not {value:e}"
+        )))
+    } else {
+        Ok(value)
     }
 }
 
 /// A budget in `[limits]`: 0 would fail every scenario before it starts, so it is refused
 /// where it is written.
 fn positive<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<NonZeroU64>, D::Error> {
-    match NonZeroU64::new(u64::deserialize(d)?) {
-        None => Err(serde::de::Error::custom(
-            "a limit must be at least 1 (leave it out to use the default)",
-        )),
-        n => Ok(n),
+    match toml::Value::deserialize(d)? {
+        toml::Value::Integer(n) => match u64::try_from(n).ok().and_then(NonZeroU64::new) {
+            Some(n) => Ok(Some(n)),
+            None => Err(serde::de::Error::custom(format!(
+                "a limit must be at least 1, not {n} (leave it out to use the default)"
+            ))),
+        },
+        other => Err(serde::de::Error::custom(format!(
+            "a limit is a whole number, like 100, not {}",
+            toml_kind(&other)
+        ))),
     }
 }
 
@@ -209,6 +246,30 @@ impl Assignment {
     }
 }
 
+/// The line (1-based) where each `[[scenario]]` entry of `assignment.toml` starts.
+fn entry_lines(text: &str) -> Vec<usize> {
+    #[derive(Deserialize)]
+    struct Spans {
+        #[serde(default)]
+        scenario: Vec<toml::Spanned<toml::Value>>,
+    }
+    let Ok(spans) = toml::from_str::<Spans>(text) else {
+        return Vec::new();
+    };
+    spans
+        .scenario
+        .iter()
+        .map(|entry| {
+            let start = entry.span().start.min(text.len());
+            text.as_bytes()[..start]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                + 1
+        })
+        .collect()
+}
+
 /// Reads and checks an assignment folder (exit-2 errors as text).
 pub fn load_assignment(dir: &Path) -> Result<Assignment, String> {
     let toml_path = dir.join(ASSIGNMENT_FILE);
@@ -230,12 +291,15 @@ pub fn load_assignment(dir: &Path) -> Result<Assignment, String> {
         ));
     }
     for f in &config.required_files {
-        paths::check_relative(f).map_err(|e| format!("required_files: {e}"))?;
+        paths::check_file(f).map_err(|e| format!("required_files: {e}"))?;
     }
     let mut sources = BTreeMap::new();
     let mut loaded: BTreeMap<String, LoadedFile> = BTreeMap::new();
     let mut tests = Vec::new();
-    for entry in &config.scenarios {
+    let entry_lines = entry_lines(&text);
+    // Which entry first graded each scenario (file, index): a second one would count it twice.
+    let mut graded: BTreeMap<(String, usize), usize> = BTreeMap::new();
+    for (number, entry) in config.scenarios.iter().enumerate() {
         paths::check_relative_in(&entry.file, "assignment")
             .map_err(|e| format!("{ASSIGNMENT_FILE}: [[scenario]] file: {e}"))?;
         if !sources.contains_key(&entry.file) {
@@ -288,6 +352,22 @@ pub fn load_assignment(dir: &Path) -> Result<Assignment, String> {
         }
         for index in picked {
             let s = &ast.scenarios[index];
+            if let Some(first) = graded.insert((entry.file.clone(), index), number) {
+                let at = |n: usize| {
+                    entry_lines
+                        .get(n)
+                        .map_or(String::new(), |line| format!(" (line {line})"))
+                };
+                return Err(format!(
+                    "{ASSIGNMENT_FILE}: scenario \"{}\" of {} is graded by two [[scenario]] entries, number {}{} and number {}{}: it would count twice; keep one",
+                    s.title,
+                    entry.file,
+                    first + 1,
+                    at(first),
+                    number + 1,
+                    at(number),
+                ));
+            }
             tests.push(TestSpec {
                 number: tests.len() + 1,
                 file: entry.file.clone(),
@@ -403,11 +483,8 @@ pub fn grade_reading(
     let mut problems = Vec::new();
     if !submission.is_dir() {
         problems.push(format!("the submission {name} is not a folder"));
-    } else if paths::count_files(submission) > paths::MAX_FILES {
-        problems.push(format!(
-            "the submission has more than {} files",
-            paths::MAX_FILES
-        ));
+    } else if let Some(reason) = paths::count_files(submission).too_many() {
+        problems.push(reason);
     }
     // One rule for a submission too large (or not a folder) in every format: nothing runs,
     // every test scores 0 with the reason, and the attempt is not gradable.

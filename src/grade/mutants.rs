@@ -181,6 +181,7 @@ fn scn_files(dir: &Path, out: &mut Vec<std::path::PathBuf>, visited: &mut usize)
         }
         let path = entry.path();
         match entry.file_type() {
+            Ok(t) if t.is_dir() && paths::skipped_folder(&entry.file_name()) => {}
             Ok(t) if t.is_dir() => scn_files(&path, out, visited),
             Ok(t) if t.is_file() && path.extension().is_some_and(|e| e == "scn") => out.push(path),
             _ => {}

@@ -19,6 +19,11 @@ use crate::sim::{podutil, SimError, World};
 pub const RETRY: Millis = Millis::secs(5);
 /// `waitForDelete`'s poll interval.
 pub const POLL: Millis = SECOND;
+/// How many refused eviction attempts (two lines each) one drain keeps in its output.
+/// kubectl prints every retry; a drain whose budget never allows the eviction retries every
+/// 5 s until its timeout (700,000 times in 1000h), so scn keeps the first ones and counts
+/// the rest in one line, keeping memory bounded.
+pub const RETRIES_KEPT: u64 = 100;
 
 /// What a drain printed (stdout and stderr, in order) and, if it failed, kubectl's error;
 /// and the warnings the API server returned with its requests.
@@ -314,6 +319,9 @@ fn evict_pods(
     let timeout_text = go_duration(timeout);
     let mut steps: Vec<Step> = pods.iter().map(|_| Step::Attempt(start)).collect();
     let mut errors = Vec::new();
+    let mut retries: u64 = 0;
+    // Where the first retry past `RETRIES_KEPT` would have been.
+    let mut omitted_at = None;
     loop {
         let now = world.now;
         for (i, (name, uid)) in pods.iter().enumerate() {
@@ -328,6 +336,8 @@ fn evict_pods(
                         steps[i] = Step::Failed;
                         continue;
                     }
+                    // Every request is a unit of work against the event budget.
+                    world.spend()?;
                     let result = eviction::evict(world, name);
                     world.settle()?;
                     steps[i] = match result {
@@ -337,6 +347,14 @@ fn evict_pods(
                         },
                         Err(e) if e.reason == Reason::NotFound => Step::Done,
                         Err(e) if e.reason == Reason::TooManyRequests => {
+                            retries += 1;
+                            if retries > RETRIES_KEPT {
+                                // Drop this attempt's "evicting pod" line too.
+                                lines.pop();
+                                omitted_at.get_or_insert(lines.len());
+                                steps[i] = Step::Attempt(now + RETRY);
+                                continue;
+                            }
                             lines.push(format!(
                                 "error when evicting pods/\"{name}\" -n \"{namespace}\" (will retry after 5s): {}",
                                 e.message
@@ -353,6 +371,7 @@ fn evict_pods(
                     };
                 }
                 Step::Waiting { uid, poll } if *poll <= now => {
+                    world.spend()?;
                     let gone = world
                         .store
                         .pods()
@@ -403,6 +422,15 @@ fn evict_pods(
             })
             .min();
         let Some(next) = next else {
+            if let Some(at) = omitted_at {
+                let more = retries - RETRIES_KEPT;
+                lines.insert(
+                    at,
+                    format!(
+                        "[scn: {more} more refused eviction attempts not shown, 2 lines each; a drain keeps the first {RETRIES_KEPT}]"
+                    ),
+                );
+            }
             return Ok(errors);
         };
         // Every loop ends at the global deadline at the latest (scn's rounding of

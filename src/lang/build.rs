@@ -87,9 +87,30 @@ impl<'a> Builder<'a> {
 
     fn cluster(&mut self, block: Pair<Rule>) -> ClusterConfig {
         let mut config = ClusterConfig::default();
+        // The line each setting (and each declared node) was first written on.
+        let mut seen: Vec<(String, u32)> = Vec::new();
+        let mut once = |this: &mut Self, setting: String, span: Span| match seen
+            .iter()
+            .find(|(s, _)| *s == setting)
+        {
+            Some((_, first_line)) => this.error(
+                span,
+                E::DuplicateSetting {
+                    setting,
+                    first_line: *first_line,
+                },
+            ),
+            None => seen.push((setting, span.line)),
+        };
         for setting in block.into_inner().filter(|p| p.as_rule() == Rule::setting) {
             let mut inner = setting.into_inner();
             let first = inner.peek();
+            if let Some(p) = first
+                .as_ref()
+                .filter(|p| p.as_rule() == Rule::node_capacity)
+            {
+                once(self, "node-capacity".into(), self.span(p));
+            }
             match first.as_ref().map(|p| p.as_rule()) {
                 Some(Rule::node_capacity) => {
                     let options =
@@ -104,6 +125,7 @@ impl<'a> Builder<'a> {
                         .map(|p| (p.as_str().to_string(), self.span(&p)));
                     let options = self.node_options(parts, false);
                     if let Some((name, span)) = name {
+                        once(self, format!("node {name}"), span);
                         if !is_node_name(&name) {
                             self.error(
                                 span,
@@ -155,6 +177,9 @@ impl<'a> Builder<'a> {
                 }
             }
             let value_span = self.span(&value);
+            if name.as_str() != "feature-gate" {
+                once(self, name.as_str().to_string(), self.span(&name));
+            }
             let raw = if value.as_rule() == Rule::string {
                 text::unescape(value.as_str())
             } else {
@@ -178,6 +203,11 @@ impl<'a> Builder<'a> {
             let max = format!("0 to {}", u64::MAX);
             match name.as_str() {
                 "nodes" => match raw.parse() {
+                    // 0 is allowed: `node NAME` lines may make all the nodes.
+                    Ok(n) if n > 250 => self.error(
+                        value_span,
+                        invalid("a number of nodes from 0 to 250 (a cluster has 1 to 250 nodes, each with the pod CIDR 10.244.N.0/24)"),
+                    ),
                     Ok(n) => config.nodes = n,
                     Err(_) => self.error(
                         value_span,
@@ -186,6 +216,14 @@ impl<'a> Builder<'a> {
                 },
                 "namespace" => config.namespace = raw.clone(),
                 "domain" => config.domain = raw.clone(),
+                // A limit of 0 would stop every scenario before it starts.
+                "max-pods" | "max-events" if raw.parse::<u64>() == Ok(0) => self.error(
+                    value_span,
+                    invalid(&format!(
+                        "a limit of at least 1 (leave `{}` out for the default)",
+                        name.as_str()
+                    )),
+                ),
                 "max-pods" => match raw.parse() {
                     Ok(n) => config.max_pods = n,
                     Err(_) => self.error(value_span, invalid(&number("a number", &max))),
@@ -195,6 +233,10 @@ impl<'a> Builder<'a> {
                     Err(_) => self.error(value_span, invalid(&number("a number", &max))),
                 },
                 "max-time" => match parse_duration(&raw) {
+                    Ok(0) => self.error(
+                        value_span,
+                        invalid("a duration of at least 1ms (leave `max-time` out for the default, 10000h)"),
+                    ),
                     Ok(ms) => config.max_time_ms = ms,
                     Err(reason) => self.error(
                         value_span,
@@ -770,7 +812,20 @@ impl<'a> Builder<'a> {
                 let image = match t.into_inner().find(|q| !is_keyword(q.as_rule())) {
                     Some(i) => {
                         span = self.span(&i);
-                        self.word_or_string(&i)
+                        let image = self.word_or_string(&i);
+                        // No container has an empty image (the API server refuses
+                        // `image: ""`), so the fault would never match anything.
+                        if image.trim().is_empty() {
+                            self.error(
+                                span,
+                                E::InvalidFaultArgument {
+                                    fault: "image".into(),
+                                    argument: format!("\"{image}\""),
+                                    reason: "the image name is empty; write it as the manifest does (e.g. \"nginx:1.27\")".into(),
+                                },
+                            );
+                        }
+                        image
                     }
                     None => {
                         span = Span::default();

@@ -91,6 +91,12 @@ pub enum SyntaxErrorKind {
         value: String,
         expected: String,
     },
+    /// A setting written twice in a cluster block (`nodes 3`, then `nodes 5`), or a node
+    /// declared twice (`setting` is then `node NAME`).
+    DuplicateSetting {
+        setting: String,
+        first_line: u32,
+    },
     UnboundVariable {
         name: String,
     },
@@ -255,6 +261,16 @@ impl SyntaxError {
             } => {
                 format!("`{value}` is not a valid value for `{setting}`: expected {expected}")
             }
+            DuplicateSetting {
+                setting,
+                first_line,
+            } if setting.starts_with("node ") => {
+                format!("`{setting}` is already declared at line {first_line}")
+            }
+            DuplicateSetting {
+                setting,
+                first_line,
+            } => format!("`{setting}` is already set at line {first_line}"),
             UnboundVariable { name } => format!("unbound variable `${name}`"),
             VariableRebound { name } => format!("variable `${name}` is bound twice"),
             FailsWithAfterNonAction { statement } => {
@@ -317,6 +333,7 @@ impl SyntaxError {
             TabInTable => "tab".into(),
             UnknownSetting { .. } => "unknown setting".into(),
             InvalidSettingValue { .. } => "invalid value".into(),
+            DuplicateSetting { .. } => "set again here".into(),
             UnboundVariable { .. } => "not bound by any earlier `let`".into(),
             VariableRebound { .. } => "bound again here".into(),
             FailsWithAfterNonAction { .. } => "only actions may be refused".into(),
@@ -432,6 +449,9 @@ impl SyntaxError {
             FailsWithAfterNonAction { .. } => Some(
                 "`fails with` follows actions only: apply, scale, set image, patch, delete, rollout, write, make, evict, cordon, uncordon, drain".into(),
             ),
+            WithinOutsideAwait { statement } if statement == "expect" => Some(
+                "`within` ends an `await` statement: `await … within 2m` waits until it holds; `expect … throughout 2m` checks that it holds all along".into(),
+            ),
             WithinOutsideAwait { .. } => Some("`within` ends an `await` statement".into()),
             ThroughoutOutsideExpect { .. } => {
                 Some("`throughout` ends an `expect` statement".into())
@@ -468,6 +488,12 @@ impl SyntaxError {
             }
             TooDeep { .. } => Some(
                 "lists and calls nest a few levels at most; check for a runaway `[` or `(`".into(),
+            ),
+            DuplicateSetting { setting, .. } if setting.starts_with("node ") => Some(
+                "each `node NAME` line declares one node: keep one line and put all its options on it".into(),
+            ),
+            DuplicateSetting { .. } => Some(
+                "a cluster block sets each setting once (only `feature-gate` and `node` lines repeat): keep the line you mean".into(),
             ),
             DuplicateTitle { .. } => Some(
                 "a scenario is named `path::title` in reports, --filter and cargo test: give each one its own title".into(),
@@ -506,6 +532,23 @@ fn unexpected_hint(expected: &[String], found: &str) -> Option<String> {
         )),
         Some(t) if is_duration_like(t) && expects("a unit (h, m, s or ms)") => Some(
             "a duration is written without blanks: `1m30s`, not `1m 30s`".into(),
+        ),
+        // `wait 1.5s`: the grammar stops at the `.`.
+        Some(t)
+            if t.starts_with('.')
+                && t[1..].starts_with(|c: char| c.is_ascii_digit())
+                && expects("a unit (h, m, s or ms)") =>
+        {
+            Some("a duration has no fraction: write `1s500ms`, not `1.5s` (units h, m, s, ms)".into())
+        }
+        Some(t) if t.starts_with('$') && expects("an expectation") => Some(format!(
+            "a variable is a value, not a query: compare a query with it, `expect statefulset/web.spec.replicas == {t}`"
+        )),
+        Some(t) if t.starts_with('$') && expected == ["a number"] => Some(
+            "here the count must be a literal number (`scale statefulset/web to 3`): a variable cannot stand for it".into(),
+        ),
+        Some(t) if t.starts_with('?') && expects("a number") => Some(
+            "filters (`[?(@.type==\"Ready\")]`) are not supported; use an index: `status.conditions[0].type`".into(),
         ),
         Some(t) if t.starts_with('-') && expects("a duration such as 30s") => Some(format!(
             "a duration is never negative (time only moves forward): write `{}`",

@@ -8,6 +8,8 @@ pub(crate) mod parser;
 pub(crate) mod queries;
 
 mod build;
+/// The longest duration the language takes (`max-time`, `wait`, `within`): 1,000,000 h.
+pub(crate) use build::MAX_DURATION_MS;
 mod check;
 mod lines;
 mod pest_error;

@@ -57,6 +57,17 @@ pub fn convert(err: &Error<Rule>, src: &str, lines: &LineIndex) -> SyntaxError {
         word.len()
     };
     let span = lines.span(pos, pos + len);
+    // `nodes -3` in a cluster block: a count, never negative.
+    if line_before(src, pos).trim() == "nodes" && word.starts_with('-') {
+        return SyntaxError::new(
+            span,
+            SyntaxErrorKind::InvalidSettingValue {
+                setting: "nodes".into(),
+                value: word.to_string(),
+                expected: "a number of nodes from 0 to 250 (a cluster has 1 to 250 nodes)".into(),
+            },
+        );
+    }
     if positives
         .iter()
         .any(|r| *r == Rule::statement || STATEMENT_RULES.contains(r))

@@ -10,7 +10,14 @@ pub fn message(e: &SimError) -> String {
         SimError::Limit { limit, max } => format!(
             "limit reached: the scenario needs {}; {}",
             SimError::limit_text(*limit, *max),
-            hint(*limit)
+            match limit {
+                // Nothing to raise past the largest `max-time`.
+                Limit::Time if *max >= crate::lang::MAX_DURATION_MS => {
+                    "that is the largest `max-time` (1000000h): look for a `wait`, `await` or \
+                     `drain` that never ends"
+                }
+                _ => hint(*limit),
+            }
         ),
         SimError::Config(_) => e.to_string(),
     }
@@ -49,6 +56,13 @@ mod tests {
              `max-time D` in the cluster block"
         );
         assert!(message(&SimError::limit(Limit::Events, 20)).contains("`max-events N`"));
+        // At the largest `max-time`, "raise it" would send the author nowhere.
+        let at_most = message(&SimError::limit(Limit::Time, 1_000_000 * 3_600_000));
+        assert!(
+            at_most.contains("that is the largest `max-time`"),
+            "{at_most}"
+        );
+        assert!(!at_most.contains("raise it"), "{at_most}");
         assert!(message(&SimError::limit(Limit::Objects, 20))
             .starts_with("limit reached: the scenario needs more than 20 objects (of any kind)"));
         // The simulation's own text names no setting of the language.

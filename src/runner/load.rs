@@ -358,7 +358,7 @@ pub fn with_submission(template: &LoadedFile, submission: &mut SubmissionFiles) 
         .chain(file.ast.scenarios.iter().flat_map(|s| s.body.iter()));
     for stmt in statements {
         if let StmtKind::Apply(ApplySource::Submission { path, .. }) = &stmt.kind {
-            if super::paths::check_relative(path).is_ok() {
+            if super::paths::check_file(path).is_ok() {
                 submission.documents(path);
             }
         }
@@ -413,10 +413,18 @@ fn load_statement(file: &mut LoadedFile, stmt: &Stmt) -> Result<(), Box<LoadErro
                     span: Some(*span),
                     message: format!("cannot read manifest \"{path}\": {e}"),
                     label: "this file".into(),
-                    hint: Some(format!(
-                        "paths in `apply` are relative to the .scn file; looked for {}",
-                        full.display()
-                    )),
+                    // The file was found but is too large: the path is right.
+                    hint: Some(if e.kind() == std::io::ErrorKind::InvalidData {
+                        format!(
+                            "a manifest is at most {} MiB: split it into several files (one `apply` each) or shrink it",
+                            super::yaml_limits::MAX_YAML_BYTES / (1024 * 1024)
+                        )
+                    } else {
+                        format!(
+                            "paths in `apply` are relative to the .scn file; looked for {}",
+                            full.display()
+                        )
+                    }),
                 },
                 source: file.source.clone(),
             })?;
@@ -451,7 +459,7 @@ fn load_statement(file: &mut LoadedFile, stmt: &Stmt) -> Result<(), Box<LoadErro
                 },
                 source: file.source.clone(),
             };
-            if let Err(message) = super::paths::check_relative(path) {
+            if let Err(message) = super::paths::check_file(path) {
                 return Err(Box::new(located(
                     message,
                     "a submission file is a relative path inside the submission folder, e.g. \"web.yaml\"",
@@ -922,6 +930,41 @@ pub fn parse_patch(text: &str) -> Result<Value, (String, u32, u32)> {
     }
 }
 
+/// Where `word` starts a line of the `cluster { }` block (the block's first line for
+/// "cluster"; a setting's last line, the last written winning); with `gate`, only a line
+/// whose value is that.
+fn locate_setting(source: &str, word: &str, gate: &str) -> Option<ast::Span> {
+    let mut offset = 0;
+    let mut span = None;
+    let mut in_block = false;
+    for (i, line) in source.split_inclusive('\n').enumerate() {
+        let trimmed = line.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+        if in_block && (trimmed.starts_with("setup") || trimmed.starts_with("scenario")) {
+            break;
+        }
+        in_block |= trimmed.starts_with("cluster");
+        let at_word = trimmed.strip_prefix(word).is_some_and(|rest| {
+            (rest.is_empty() || rest.starts_with([' ', '\t', '{', '\r', '\n']))
+                && (gate.is_empty() || rest.trim().trim_matches('"') == gate)
+        });
+        if in_block && at_word {
+            let col = line.len() - trimmed.len();
+            span = Some(ast::Span {
+                start: offset + col,
+                end: offset + col + word.len(),
+                line: u32::try_from(i + 1).unwrap_or(u32::MAX),
+                col: u32::try_from(col + 1).unwrap_or(u32::MAX),
+            });
+            // The block's first line; a setting's last one (the last written wins).
+            if word == "cluster" {
+                break;
+            }
+        }
+        offset += line.len();
+    }
+    span
+}
+
 /// The `cluster { }` block as the simulation takes it: a node count it cannot build, an
 /// unknown feature gate, a namespace or domain no cluster can have, is an error before
 /// anything runs (exit 2), located at the block or at the setting.
@@ -947,49 +990,44 @@ fn check_cluster(file: &LoadedFile) -> Option<LoadError> {
             "a cluster domain is lowercase labels joined by dots (e.g. `cluster.local`)"
                 .to_string(),
         )
-    } else {
+    } else if message.starts_with("unrecognized feature gate") {
         (
-            "cluster",
-            "in this cluster block",
+            "feature-gate",
+            "this feature gate",
             format!(
-                "`nodes` and the `node` lines add up to 1 to 250 nodes; `feature-gate` takes {}",
+                "`feature-gate` takes one of: {}",
                 crate::sim::api::defaults::FeatureGates::KNOWN.join(", ")
             ),
         )
+    } else {
+        (
+            "nodes",
+            "this node count",
+            "`nodes N` and the `node NAME` lines add up to 1 to 250 nodes".to_string(),
+        )
     };
-    let mut offset = 0;
-    let mut span = None;
-    let mut in_block = false;
-    for (i, line) in file.source.split_inclusive('\n').enumerate() {
-        let trimmed = line.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
-        if in_block && (trimmed.starts_with("setup") || trimmed.starts_with("scenario")) {
-            break;
-        }
-        in_block |= trimmed.starts_with("cluster");
-        let at_word = trimmed
-            .strip_prefix(word)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '{', '\r', '\n']));
-        if in_block && at_word {
-            let col = line.len() - trimmed.len();
-            span = Some(ast::Span {
-                start: offset + col,
-                end: offset + col + word.len(),
-                line: u32::try_from(i + 1).unwrap_or(u32::MAX),
-                col: u32::try_from(col + 1).unwrap_or(u32::MAX),
-            });
-            // The block's first line; a setting's last one (the last written wins).
-            if word == "cluster" {
-                break;
-            }
-        }
-        offset += line.len();
-    }
+    // For a feature gate, the line that names it.
+    let gate = message
+        .strip_prefix("unrecognized feature gate: ")
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap_or_default()
+        .to_string();
+    let (label, hint) = (label.to_string(), hint);
+    let (span, label, hint) = match locate_setting(&file.source, word, &gate) {
+        Some(span) => (Some(span), label, hint),
+        // No such line (the node count comes from `node` lines alone): the block.
+        None => (
+            locate_setting(&file.source, "cluster", ""),
+            "in this cluster block".to_string(),
+            hint,
+        ),
+    };
     Some(LoadError {
         diagnostic: Diagnostic {
             file: file.display.clone(),
             span,
             message,
-            label: label.into(),
+            label,
             hint: Some(hint),
         },
         source: file.source.clone(),

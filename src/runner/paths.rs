@@ -18,6 +18,28 @@ pub fn check_relative(path: &str) -> Result<(), String> {
     check_relative_in(path, "submission")
 }
 
+/// A path to a file of the submission (`apply submission`, `required_files`): as
+/// [`check_relative`], and not the folder itself nor a path ending in `/`.
+pub fn check_file(path: &str) -> Result<(), String> {
+    check_relative(path)?;
+    let folder = "submission";
+    let p = Path::new(path);
+    // `.`, `./`: the folder itself, no file in it.
+    if !p.components().any(|c| matches!(c, Component::Normal(_))) {
+        return Err(format!(
+            "\"{path}\" is the {folder} folder itself; name a file in it, e.g. \"web.yaml\""
+        ));
+    }
+    // `web.yaml/` names a folder: a file's name has no trailing slash.
+    if path.ends_with(['/', '\\']) || path.ends_with("/.") {
+        return Err(format!(
+            "\"{path}\" names a folder (it ends with `/`); a {folder} file is a file's path, e.g. \"{}\"",
+            path.trim_end_matches(['/', '\\', '.'])
+        ));
+    }
+    Ok(())
+}
+
 /// A path relative to a `folder` (`submission`, `assignment`): not empty, not absolute,
 /// without `..`; the message names the folder it must stay in.
 pub fn check_relative_in(path: &str, folder: &str) -> Result<(), String> {
@@ -122,6 +144,7 @@ fn list_files(dir: &Path, prefix: &str, depth: usize, out: &mut Vec<String>) {
         };
         let rel = format!("{prefix}{name}");
         match entry.file_type() {
+            Ok(t) if t.is_dir() && skipped_folder(&entry.file_name()) => {}
             Ok(t) if t.is_dir() => list_files(&entry.path(), &format!("{rel}/"), depth + 1, out),
             Ok(_) => out.push(rel),
             Err(_) => {}
@@ -169,30 +192,91 @@ fn read_submission_bytes(dir: &Path, path: &str) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
-/// Counts the files of a submission folder (stopping past the limit), without following
-/// symlinked folders. The walk keeps its folders in a list, not on the call stack: a
-/// submission of folders nested two thousand deep (as deep as a path can go) costs a
-/// list, never the stack of the thread that grades it.
+/// A folder a submission walk skips: a name starting with `.` (`.git`, `.github`,
+/// `.vscode`, `.idea`): version-control and editor state, never handed-in work. A
+/// cloned repository's `.git` alone holds hundreds of files.
+pub fn skipped_folder(name: &std::ffi::OsStr) -> bool {
+    name.as_encoded_bytes().first() == Some(&b'.')
+}
+
+/// What [`count_files`] saw.
 #[cfg(feature = "cli")]
-pub fn count_files(dir: &Path) -> usize {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileCount {
+    /// Files counted (it stops one past [`MAX_FILES`]).
+    pub files: usize,
+    /// The top-level entry holding the most of them (`node_modules/`), with its count.
+    pub busiest: Option<(String, usize)>,
+}
+
+#[cfg(feature = "cli")]
+impl FileCount {
+    /// Past the limit, the reason: the limit, and the top-level folder most files were
+    /// under (`node_modules/`) when one holds more than half of them.
+    pub fn too_many(&self) -> Option<String> {
+        if self.files <= MAX_FILES {
+            return None;
+        }
+        let mut text = format!(
+            "the submission has more than {MAX_FILES} files (folders starting with `.` not counted)"
+        );
+        if let Some((top, _)) = &self.busiest {
+            text.push_str(&format!(
+                ", most of them under {top}/: hand in the files the assignment names, not {top}/"
+            ));
+        }
+        Some(text)
+    }
+}
+
+/// Counts the files of a submission folder (stopping past the limit), without following
+/// symlinked folders and skipping [`skipped_folder`]s. The walk keeps its folders in a
+/// list, not on the call stack: a submission of folders nested two thousand deep (as deep
+/// as a path can go) costs a list, never the stack of the thread that grades it.
+#[cfg(feature = "cli")]
+pub fn count_files(dir: &Path) -> FileCount {
     let mut n = 0;
-    let mut folders = vec![dir.to_path_buf()];
-    while let Some(folder) = folders.pop() {
+    // Each folder with the index of the top-level folder it is under (None: the top).
+    let mut folders: Vec<(std::path::PathBuf, Option<usize>)> = vec![(dir.to_path_buf(), None)];
+    let mut tops: Vec<(String, usize)> = Vec::new();
+    'walk: while let Some((folder, top)) = folders.pop() {
         let Ok(entries) = std::fs::read_dir(&folder) else {
             continue;
         };
         for entry in entries.flatten() {
             if n > MAX_FILES {
-                return n;
+                break 'walk;
             }
             match entry.file_type() {
-                Ok(t) if t.is_dir() => folders.push(entry.path()),
-                Ok(_) => n += 1,
+                Ok(t) if t.is_dir() => {
+                    if skipped_folder(&entry.file_name()) {
+                        continue;
+                    }
+                    let top = top.or_else(|| {
+                        tops.push((entry.file_name().to_string_lossy().into_owned(), 0));
+                        Some(tops.len() - 1)
+                    });
+                    folders.push((entry.path(), top));
+                }
+                Ok(_) => {
+                    n += 1;
+                    if let Some(i) = top {
+                        tops[i].1 += 1;
+                    }
+                }
                 Err(_) => {}
             }
         }
     }
-    n
+    // The first of the largest, in the order the walk met them.
+    let busiest = tops
+        .into_iter()
+        .filter(|(_, count)| *count > MAX_FILES / 2)
+        .fold(None::<(String, usize)>, |best, (name, count)| match best {
+            Some(b) if b.1 >= count => Some(b),
+            _ => Some((name, count)),
+        });
+    FileCount { files: n, busiest }
 }
 
 #[cfg(test)]
@@ -205,6 +289,19 @@ mod tests {
         assert!(check_relative("k8s/web.yaml").is_ok());
         assert!(check_relative("../x").is_err());
         assert!(check_relative("a/../../x").is_err());
+        // The folder itself, or a path to a folder: not a file.
+        assert!(check_file(".")
+            .unwrap_err()
+            .contains("the submission folder itself"));
+        assert!(check_file("./").is_err());
+        assert!(
+            check_relative(".").is_ok(),
+            "a folder may be named where one is wanted"
+        );
+        assert!(check_file("web.yaml/")
+            .unwrap_err()
+            .contains("names a folder (it ends with `/`)"));
+        assert!(check_file("./web.yaml").is_ok());
         assert!(check_relative("/etc/passwd").is_err());
         assert!(check_relative("").is_err());
 
@@ -271,7 +368,7 @@ mod tests {
             .unwrap()
             .join()
             .unwrap();
-        assert_eq!(n, 2);
+        assert_eq!(n.files, 2);
     }
 
     /// A folder named like the file (`web.yaml/`, a student who unzipped into it) is named

@@ -552,6 +552,16 @@ fn call(
         }
         Function::Dns | Function::Srv | Function::Ptr => {
             let argument = text_arg(ctx, function, args)?;
+            // An address that is none (a name, a typo) is the author's mistake, not an
+            // empty answer. (An IPv6 address is an address: no record in this cluster.)
+            if function == Function::Ptr
+                && dns::parse_ptr_target(&argument).is_none()
+                && argument.trim().parse::<std::net::IpAddr>().is_err()
+            {
+                return Err(QueryError(format!(
+                    "ptr() takes an IP address, like ptr(\"10.244.1.2\") or ptr(ip(pod/web-0)): \"{argument}\" is not an IP address"
+                )));
+            }
             let answer = match function {
                 Function::Dns => dns::a(world, &argument),
                 Function::Srv => dns::srv(world, &argument),

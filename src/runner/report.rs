@@ -125,7 +125,7 @@ pub fn render_failure(display: &str, f: &Failure, palette: Palette) -> String {
     out.push_str(&format!(
         "   {} {}\n",
         palette.dim("|"),
-        palette.bold(&f.statement)
+        palette.bold(&crop_statement(&f.statement))
     ));
     for (i, line) in f.message.lines().enumerate() {
         let lead = if i == 0 { "error:" } else { "      " };
@@ -156,12 +156,42 @@ pub fn render_failure(display: &str, f: &Failure, palette: Palette) -> String {
     out
 }
 
+/// The longest statement a failure's header shows whole, in characters (as a located
+/// error's line); a longer one shows its start and `…`.
+pub const MAX_STATEMENT_CHARS: usize = 160;
+
+fn crop_statement(statement: &str) -> String {
+    match statement.char_indices().nth(MAX_STATEMENT_CHARS) {
+        Some((at, _)) => format!("{}…", &statement[..at]),
+        None => statement.to_string(),
+    }
+}
+
 fn indent(text: &str, by: &str) -> String {
     text.lines().map(|l| format!("{by}{l}\n")).collect()
 }
 
-/// `--- expected` / `+++ actual`, every line shown (scenario values are short).
+/// How many lines of each side a diff compares. Scenario values are short; a long one
+/// (a drain's output, a table of thousands of pods) is cut so that rendering stays linear:
+/// the diff of two unrelated texts costs the product of their lengths.
+pub const DIFF_LINES: usize = 200;
+
+/// The first `DIFF_LINES` lines of `text`, and how many lines were cut.
+fn diff_head(text: &str) -> (&str, usize) {
+    match text.match_indices('\n').nth(DIFF_LINES - 1) {
+        Some((at, _)) => {
+            let rest = &text[at + 1..];
+            let cut = rest.lines().count();
+            (&text[..=at], cut)
+        }
+        None => (text, 0),
+    }
+}
+
+/// `--- expected` / `+++ actual`, every line shown up to `DIFF_LINES` a side.
 pub fn unified_diff(expected: &str, actual: &str, palette: Palette) -> String {
+    let (expected, cut_expected) = diff_head(expected);
+    let (actual, cut_actual) = diff_head(actual);
     let diff = TextDiff::from_lines(expected, actual);
     let mut out = String::new();
     out.push_str(&palette.red("--- expected"));
@@ -176,6 +206,14 @@ pub fn unified_diff(expected: &str, actual: &str, palette: Palette) -> String {
             ChangeTag::Equal => out.push_str(&format!(" {line}")),
         }
         out.push('\n');
+    }
+    for (cut, side) in [(cut_expected, "expected"), (cut_actual, "actual")] {
+        if cut > 0 {
+            out.push_str(&palette.dim(&format!(
+                "… {cut} more lines of the {side} value not shown (a diff shows the first {DIFF_LINES})"
+            )));
+            out.push('\n');
+        }
     }
     out
 }

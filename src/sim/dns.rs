@@ -506,7 +506,7 @@ fn lookup(world: &World, fqdn: &str) -> Result<Vec<Record>, Miss> {
 }
 
 /// `10.244.1.2` or `2.1.244.10.in-addr.arpa[.]` → `10.244.1.2`.
-fn parse_ptr_target(input: &str) -> Option<String> {
+pub fn parse_ptr_target(input: &str) -> Option<String> {
     let input = input.trim().trim_end_matches('.').to_ascii_lowercase();
     let ip = match input.strip_suffix(".in-addr.arpa") {
         Some(reversed) => reversed.rsplit('.').collect::<Vec<_>>().join("."),

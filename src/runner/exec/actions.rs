@@ -208,8 +208,13 @@ impl Runner<'_> {
             }
             StmtKind::AddNode { target, options } => {
                 let (_, name) = self.target(target)?;
-                crate::sim::nodes::add(&mut self.world, &name, &node_options(options))
-                    .map_err(|e| ActionError::Refused(e.to_string()))
+                crate::sim::nodes::add(&mut self.world, &name, &node_options(options)).map_err(
+                    |e| match e.reason {
+                        // scn's node limit, not an API server's refusal.
+                        server::Reason::Forbidden => ActionError::Refused(e.message),
+                        _ => ActionError::Refused(e.to_string()),
+                    },
+                )
             }
             _ => Ok(()),
         }
