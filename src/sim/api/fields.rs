@@ -392,32 +392,32 @@ impl<'de> SeqAccess<'de> for ProbeSeq<'_> {
 pub(crate) fn probe_as<T: DeserializeOwned>(
     input: &Value,
 ) -> BTreeMap<String, &'static [&'static str]> {
-    let record = RefCell::new(Record::Known(BTreeMap::new()));
     // A value that does not decode still leaves the structs visited before the error.
-    let _ = T::deserialize(Probe {
-        value: input,
-        path: Path::Root,
-        record: &record,
-        optional: false,
-    });
-    match record.into_inner() {
+    match probe::<T>(input, Record::Known(BTreeMap::new())).1 {
         Record::Known(known) => known,
         _ => BTreeMap::new(),
     }
 }
 
-/// The paths of `input`'s fields that `T` does not know, in the input's order; empty when
-/// `input` does not decode as `T` at all (the decoding error is reported instead).
-pub(crate) fn unknown_as<T: DeserializeOwned>(input: &Value) -> Vec<Vec<Segment>> {
-    let record = RefCell::new(Record::Unknown(Vec::new()));
+/// Decodes `input` as `T` through the probe, which fills `record` as it goes: whether the
+/// decoding succeeded, and the record.
+fn probe<T: DeserializeOwned>(input: &Value, record: Record) -> (bool, Record) {
+    let record = RefCell::new(record);
     let decoded = T::deserialize(Probe {
         value: input,
         path: Path::Root,
         record: &record,
         optional: false,
-    });
-    match (decoded, record.into_inner()) {
-        (Ok(_), Record::Unknown(unknown)) => unknown,
+    })
+    .is_ok();
+    (decoded, record.into_inner())
+}
+
+/// The paths of `input`'s fields that `T` does not know, in the input's order; empty when
+/// `input` does not decode as `T` at all (the decoding error is reported instead).
+pub(crate) fn unknown_as<T: DeserializeOwned>(input: &Value) -> Vec<Vec<Segment>> {
+    match probe::<T>(input, Record::Unknown(Vec::new())) {
+        (true, Record::Unknown(unknown)) => unknown,
         _ => Vec::new(),
     }
 }
@@ -426,14 +426,7 @@ pub(crate) fn unknown_as<T: DeserializeOwned>(input: &Value) -> Vec<Vec<Segment>
 /// of `T` (a ConfigMap's `data: {a: null}`, a label `a: null`), with the zero value it
 /// reads there (`""`, 0, false); in the input's order.
 pub(crate) fn nulls_as<T: DeserializeOwned>(input: &Value) -> Vec<(Vec<Segment>, Value)> {
-    let record = RefCell::new(Record::Nulls(Vec::new()));
-    let _ = T::deserialize(Probe {
-        value: input,
-        path: Path::Root,
-        record: &record,
-        optional: false,
-    });
-    match record.into_inner() {
+    match probe::<T>(input, Record::Nulls(Vec::new())).1 {
         Record::Nulls(nulls) => nulls,
         _ => Vec::new(),
     }
@@ -444,14 +437,7 @@ pub(crate) fn nulls_as<T: DeserializeOwned>(input: &Value) -> Vec<(Vec<Segment>,
 pub(crate) fn quantity_error_as<T: DeserializeOwned>(
     input: &Value,
 ) -> Option<(Vec<Segment>, crate::quantity::ParseError)> {
-    let record = RefCell::new(Record::Quantities(Vec::new()));
-    let _ = T::deserialize(Probe {
-        value: input,
-        path: Path::Root,
-        record: &record,
-        optional: false,
-    });
-    match record.into_inner() {
+    match probe::<T>(input, Record::Quantities(Vec::new())).1 {
         Record::Quantities(bad) => bad.into_iter().min_by(|a, b| a.0.cmp(&b.0)),
         _ => None,
     }
@@ -462,14 +448,7 @@ pub(crate) fn quantity_error_as<T: DeserializeOwned>(
 /// the storage read back as no field at all. Not an empty structure (`emptyDir: {}`), nor a
 /// required list, nor free JSON.
 pub(crate) fn empties_as<T: DeserializeOwned>(input: &Value) -> Vec<Vec<Segment>> {
-    let record = RefCell::new(Record::Empties(Vec::new()));
-    let _ = T::deserialize(Probe {
-        value: input,
-        path: Path::Root,
-        record: &record,
-        optional: false,
-    });
-    match record.into_inner() {
+    match probe::<T>(input, Record::Empties(Vec::new())).1 {
         Record::Empties(empties) => empties,
         _ => Vec::new(),
     }

@@ -42,14 +42,12 @@ pub(super) fn validate_pod_security_context(
             &mut errs,
         );
     }
-    errs.extend(seccomp_profile_errors(
+    profile_errors(
         sc.seccomp_profile.as_ref(),
-        &format!("{path}.seccompProfile"),
-    ));
-    errs.extend(app_armor_profile_errors(
         sc.app_armor_profile.as_ref(),
-        &format!("{path}.appArmorProfile"),
-    ));
+        path,
+        &mut errs,
+    );
     errs
 }
 
@@ -65,15 +63,30 @@ pub(super) fn validate_container_security_context(
     };
     id_errors(sc.run_as_user, &format!("{path}.runAsUser"), &mut errs);
     id_errors(sc.run_as_group, &format!("{path}.runAsGroup"), &mut errs);
-    errs.extend(seccomp_profile_errors(
+    profile_errors(
         sc.seccomp_profile.as_ref(),
+        sc.app_armor_profile.as_ref(),
+        path,
+        &mut errs,
+    );
+    errs
+}
+
+/// The seccomp, then the AppArmor profile of a pod's or a container's security context.
+fn profile_errors(
+    seccomp: Option<&SeccompProfile>,
+    app_armor: Option<&AppArmorProfile>,
+    path: &str,
+    errs: &mut Vec<FieldError>,
+) {
+    errs.extend(seccomp_profile_errors(
+        seccomp,
         &format!("{path}.seccompProfile"),
     ));
     errs.extend(app_armor_profile_errors(
-        sc.app_armor_profile.as_ref(),
+        app_armor,
         &format!("{path}.appArmorProfile"),
     ));
-    errs
 }
 
 const PROFILE_TYPES: [&str; 3] = ["Localhost", "RuntimeDefault", "Unconfined"];
