@@ -131,6 +131,23 @@ fn student_views_never_show_hidden_text_before_its_time() {
     );
 }
 
+/// Grades an assignment made of `toml` and a one-scenario `a.scn` (also the submission),
+/// which must be refused as a usage error (exit 2); what it printed on stderr.
+fn refused_assignment(toml: &str) -> String {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("assignment.toml"), toml).unwrap();
+    std::fs::write(tmp.path().join("a.scn"), "scenario \"s\" {\n  wait 1s\n}\n").unwrap();
+    let out = scn(&[
+        "grade",
+        tmp.path().to_str().unwrap(),
+        "--submission",
+        tmp.path().to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    err
+}
+
 fn assignment_with(dir: &Path, scenario: &str) -> PathBuf {
     let a = dir.join("assignment");
     std::fs::create_dir_all(&a).unwrap();
@@ -983,23 +1000,9 @@ fn nonsense_points_and_limits_are_located_in_assignment_toml() {
         ),
     ];
     for (limits, points, at, says) in cases {
-        let tmp = tempfile::tempdir().unwrap();
-        std::fs::write(
-            tmp.path().join("assignment.toml"),
-            format!(
-                "title = \"t\"\nscn = \"1\"\n{limits}[[scenario]]\nfile = \"a.scn\"\ntitle = \"s\"\n{points}\n"
-            ),
-        )
-        .unwrap();
-        std::fs::write(tmp.path().join("a.scn"), "scenario \"s\" {\n  wait 1s\n}\n").unwrap();
-        let out = scn(&[
-            "grade",
-            tmp.path().to_str().unwrap(),
-            "--submission",
-            tmp.path().to_str().unwrap(),
-        ]);
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{err}");
+        let err = refused_assignment(&format!(
+            "title = \"t\"\nscn = \"1\"\n{limits}[[scenario]]\nfile = \"a.scn\"\ntitle = \"s\"\n{points}\n"
+        ));
         assert!(err.contains(at), "{limits}{points}: {err}");
         assert!(err.contains(says), "{limits}{points}: {err}");
     }
@@ -1061,23 +1064,9 @@ fn a_scenario_file_outside_the_assignment_names_the_assignment_folder() {
 #[test]
 fn a_scenario_graded_by_two_entries_is_refused_with_both_lines() {
     for (first, second) in [("s", "s"), ("*", "s")] {
-        let tmp = tempfile::tempdir().unwrap();
-        std::fs::write(
-            tmp.path().join("assignment.toml"),
-            format!(
-                "title = \"t\"\nscn = \"1\"\n\n[[scenario]]\nfile = \"a.scn\"\ntitle = \"{first}\"\npoints = 1\n\n[[scenario]]\nfile = \"a.scn\"\ntitle = \"{second}\"\npoints = 1\n"
-            ),
-        )
-        .unwrap();
-        std::fs::write(tmp.path().join("a.scn"), "scenario \"s\" {\n  wait 1s\n}\n").unwrap();
-        let out = scn(&[
-            "grade",
-            tmp.path().to_str().unwrap(),
-            "--submission",
-            tmp.path().to_str().unwrap(),
-        ]);
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{err}");
+        let err = refused_assignment(&format!(
+            "title = \"t\"\nscn = \"1\"\n\n[[scenario]]\nfile = \"a.scn\"\ntitle = \"{first}\"\npoints = 1\n\n[[scenario]]\nfile = \"a.scn\"\ntitle = \"{second}\"\npoints = 1\n"
+        ));
         assert!(
             err.contains("scenario \"s\" of a.scn is graded by two [[scenario]] entries, number 1 (line 4) and number 2 (line 9): it would count twice"),
             "{err}"
