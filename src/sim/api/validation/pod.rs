@@ -315,26 +315,15 @@ pub(super) fn validate_pod_spec(
     // No range check for `terminationGracePeriodSeconds`: a negative value is stored in a
     // template with a warning and taken as 1 in a Pod (kubernetes/kubernetes#103476).
     errs.extend(super::pod_resources::validate_pod_resources(spec, path));
-    // `ValidateServiceAccountName` (a DNS subdomain), just before the node name.
-    if let Some(sa) = spec
-        .service_account_name
-        .as_deref()
-        .filter(|n| !n.is_empty())
-    {
-        for m in dns1123_subdomain_errors(sa) {
-            errs.push(FieldError::invalid_str(
-                format!("{path}.serviceAccountName"),
-                sa,
-                m,
-            ));
-        }
-    }
-    // `ValidateNodeName` (a DNS subdomain), just before activeDeadlineSeconds.
-    if let Some(node) = spec.node_name.as_deref().filter(|n| !n.is_empty()) {
-        for m in dns1123_subdomain_errors(node) {
-            errs.push(FieldError::invalid_str(format!("{path}.nodeName"), node, m));
-        }
-    }
+    // `ValidateServiceAccountName`, just before the node name; `ValidateNodeName`, just
+    // before activeDeadlineSeconds.
+    subdomain_field(
+        &mut errs,
+        path,
+        "serviceAccountName",
+        &spec.service_account_name,
+    );
+    subdomain_field(&mut errs, path, "nodeName", &spec.node_name);
     // `ValidatePodSpec` checks the hostname and subdomain after activeDeadlineSeconds and
     // before the tolerations (a template's as a pod's).
     let mut names = Vec::new();
@@ -350,20 +339,13 @@ pub(super) fn validate_pod_spec(
     }
     errs.extend(validate_pod_level_ranges(spec, path, names));
     errs.extend(validate_host_aliases(spec, path));
-    // `ValidatePriorityClassName` (a DNS subdomain), after the host aliases.
-    if let Some(pc) = spec
-        .priority_class_name
-        .as_deref()
-        .filter(|n| !n.is_empty())
-    {
-        for m in dns1123_subdomain_errors(pc) {
-            errs.push(FieldError::invalid_str(
-                format!("{path}.priorityClassName"),
-                pc,
-                m,
-            ));
-        }
-    }
+    // `ValidatePriorityClassName`, after the host aliases.
+    subdomain_field(
+        &mut errs,
+        path,
+        "priorityClassName",
+        &spec.priority_class_name,
+    );
     errs.extend(validate_host_network_ports(spec, path, checks.pod));
     errs
 }
@@ -1049,4 +1031,14 @@ fn term_has_only_additions(new: &NodeSelectorTerm, old: &NodeSelectorTerm) -> bo
 /// terms are rendered with their API field names (upstream marshals the internal type).
 fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
+}
+
+/// A pod-spec field naming an object by a DNS subdomain (a service account, a node, a
+/// priority class): each way a non-empty `value` is not one, at `<path>.<field>`.
+fn subdomain_field(errs: &mut Vec<FieldError>, path: &str, field: &str, value: &Option<String>) {
+    if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
+        for m in dns1123_subdomain_errors(v) {
+            errs.push(FieldError::invalid_str(format!("{path}.{field}"), v, m));
+        }
+    }
 }
