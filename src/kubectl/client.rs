@@ -221,9 +221,13 @@ pub fn apply_read(world: &mut World, document: &Value, kind: &ObjectKind, source
             // An apply that changes nothing is an empty patch, which kubectl does not send
             // (`patcher.Patch` returns at `{}`): it prints `unchanged` and no server warning.
             // A patch that is not empty is sent and prints `configured` even when the server
-            // finds nothing to change: a field the file gives empty (`args: []`), which the
-            // live object never holds (B-KCTL-7), is patched at every apply.
-            let sends_patch = server::stores_no_empty(&kind, &patched);
+            // finds nothing to change. kubectl's three-way patch compares the file's JSON
+            // with the live object's (strategicpatch `diffMaps`), not their meaning: a field
+            // the file gives empty (`args: []`), which the live object never holds
+            // (B-KCTL-7), and a quantity not in canonical form (`cpu: "0.5"`, stored as
+            // `500m`; kubernetes/kubernetes#116135) are patched at every apply. So the patch
+            // is sent whenever the merged object's JSON is not the live object's.
+            let sends_patch = patched != live || server::stores_no_empty(&kind, &patched);
             let response = server::update(world, &kind, &name, &patched)?;
             let (verb, warnings) = if response.value || sends_patch {
                 ("configured", response.warnings)
