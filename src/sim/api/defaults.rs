@@ -411,6 +411,10 @@ fn default_volume(v: &mut Volume) {
     if !has_source {
         v.empty_dir = Some(EmptyDirVolumeSource::default());
     }
+    // `SetDefaults_HostPathVolumeSource`: an unset type is `""` (HostPathUnset).
+    if let Some(h) = v.host_path.as_mut() {
+        h.type_.get_or_insert_with(String::new);
+    }
     if let Some(s) = v.secret.as_mut() {
         if s.default_mode.is_none() {
             s.default_mode = Some(0o644);
@@ -525,6 +529,9 @@ pub fn default_pv(pv: &mut PersistentVolume) {
     let spec = pv.spec.get_or_insert_with(PersistentVolumeSpec::default);
     set_if_empty(&mut spec.persistent_volume_reclaim_policy, "Retain");
     set_if_empty(&mut spec.volume_mode, "Filesystem");
+    if let Some(h) = spec.host_path.as_mut() {
+        h.type_.get_or_insert_with(String::new);
+    }
     canonical_quantities(spec.capacity.as_mut());
     let status = pv
         .status

@@ -394,7 +394,9 @@ fn init_meta(world: &mut World, kind: &ObjectKind, meta: &mut ObjectMeta) {
     meta.uid = Some(world.store.new_uid());
     meta.resource_version = Some(world.store.new_resource_version());
     meta.creation_timestamp = Some(to_time(world.now));
+    // `rest.BeforeCreate`: a new object is not being deleted.
     meta.deletion_timestamp = None;
+    meta.deletion_grace_period_seconds = None;
     if kind.namespaced() {
         meta.namespace = Some(world.config.namespace.clone());
     } else {
@@ -1003,12 +1005,26 @@ fn update_with(
         )
         .into());
     }
-    // Fields the API server owns survive any update.
+    // Fields the API server owns survive any update (`rest.BeforeUpdate`): the generation
+    // and creation time always; the uid when none is sent; the deletion timestamp of an
+    // object being deleted; its grace period when none is sent. What is sent otherwise must
+    // equal the stored value (`ValidateObjectMetaAccessorUpdate`, which also refuses a new
+    // finalizer on an object being deleted); its errors come before the kind's own.
     new_meta.name = Some(name.to_string());
-    new_meta.uid = old_meta.uid.clone();
+    if new_meta.uid.as_deref().is_none_or(str::is_empty) {
+        new_meta.uid = old_meta.uid.clone();
+    }
     new_meta.creation_timestamp = old_meta.creation_timestamp.clone();
-    new_meta.deletion_timestamp = old_meta.deletion_timestamp.clone();
-    new_meta.deletion_grace_period_seconds = old_meta.deletion_grace_period_seconds;
+    if old_meta.deletion_timestamp.is_some() {
+        new_meta.deletion_timestamp = old_meta.deletion_timestamp.clone();
+    }
+    if new_meta.deletion_grace_period_seconds.is_none() {
+        new_meta.deletion_grace_period_seconds = old_meta.deletion_grace_period_seconds;
+    }
+    let meta_errors = validation::validate_object_meta_update(&new_meta, &old_meta);
+    if !meta_errors.is_empty() {
+        return Err(invalid(kind, name, &meta_errors).into());
+    }
     new_meta.generation = old_meta.generation;
     new_meta.namespace = old_meta.namespace.clone();
     new_meta.resource_version = old_meta.resource_version.clone();

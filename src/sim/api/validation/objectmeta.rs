@@ -154,3 +154,79 @@ mod tests {
         );
     }
 }
+
+/// `ValidateObjectMetaAccessorUpdate` for what a request can send (`rest.BeforeUpdate` has
+/// already kept the stored creation time, the deletion timestamp of an object being deleted,
+/// an unset uid and an unset grace period): no new finalizer on an object being deleted, and
+/// the uid, the deletion timestamp and the deletion grace period are immutable.
+pub fn validate_object_meta_update(new: &ObjectMeta, old: &ObjectMeta) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    if old.deletion_timestamp.is_some() {
+        let old_finalizers = old.finalizers.as_deref().unwrap_or_default();
+        let mut extra: Vec<&str> = new
+            .finalizers
+            .iter()
+            .flatten()
+            .map(String::as_str)
+            .filter(|f| !old_finalizers.iter().any(|o| o == f))
+            .collect();
+        extra.sort_unstable();
+        extra.dedup();
+        if !extra.is_empty() {
+            let list: Vec<String> = extra
+                .iter()
+                .map(|f| super::super::field_error::quote(f))
+                .collect();
+            errs.push(FieldError::forbidden(
+                "metadata.finalizers",
+                format!(
+                    "no new finalizers can be added if the object is being deleted, found new finalizers []string{{{}}}",
+                    list.join(", ")
+                ),
+            ));
+        }
+    }
+    if new.uid != old.uid {
+        errs.push(FieldError::invalid_str(
+            "metadata.uid",
+            new.uid.as_deref().unwrap_or(""),
+            "field is immutable",
+        ));
+    }
+    if new.deletion_timestamp != old.deletion_timestamp {
+        let value = new
+            .deletion_timestamp
+            .as_ref()
+            .map_or_else(|| "null".to_string(), |t| go_time_string(&t.0));
+        errs.push(FieldError::invalid(
+            "metadata.deletionTimestamp",
+            value,
+            "field is immutable",
+        ));
+    }
+    if new.deletion_grace_period_seconds != old.deletion_grace_period_seconds {
+        let value = new
+            .deletion_grace_period_seconds
+            .map_or_else(|| "null".to_string(), |s| s.to_string());
+        errs.push(FieldError::invalid(
+            "metadata.deletionGracePeriodSeconds",
+            value,
+            "field is immutable",
+        ));
+    }
+    errs
+}
+
+/// Go's `time.Time.String()` of a UTC time (`metav1.Time` is a `fmt.Stringer`, which
+/// `field.Invalid` prints): `2026-12-07 09:00:00 +0000 UTC`, the fraction only when not zero.
+fn go_time_string(t: &k8s_openapi::jiff::Timestamp) -> String {
+    let mut out = t.strftime("%Y-%m-%d %H:%M:%S").to_string();
+    let nanos = t.subsec_nanosecond();
+    if nanos > 0 {
+        let fraction = format!("{nanos:09}");
+        out.push('.');
+        out.push_str(fraction.trim_end_matches('0'));
+    }
+    out.push_str(" +0000 UTC");
+    out
+}
