@@ -83,7 +83,10 @@ fn cname_target(world: &World, fqdn: &str) -> Option<String> {
     if kind != "svc" || segs.next().is_some() || !namespace_exists(world, namespace) {
         return None;
     }
-    service_view(world, service, namespace)?.external
+    // An address is no CNAME target (`msg.Service.HostType` is A or AAAA): no record.
+    service_view(world, service, namespace)?
+        .external
+        .filter(|t| t.parse::<std::net::IpAddr>().is_err())
 }
 
 /// SRV answers for `name`, each `"priority weight port target."` (B-DNS-7).
@@ -433,7 +436,13 @@ fn lookup(world: &World, fqdn: &str) -> Result<Vec<Record>, Miss> {
     let mut found: Vec<Record> = Vec::new();
     let mut matched = false;
     if let Some(svc) = service_view(world, service, namespace) {
-        if svc.external.is_some() {
+        if let Some(target) = &svc.external {
+            // `findServices`: an ExternalName Service has no endpoints, and gives a record
+            // only when its name is a host name (`HostType` is CNAME), not an address:
+            // otherwise nothing matched, NXDOMAIN (`errNoItems`).
+            if !endpoint.is_empty() || target.parse::<std::net::IpAddr>().is_ok() {
+                return Err(Miss::NxDomain);
+            }
             return Err(Miss::NoData);
         }
         // Endpoint query or headless service: answered from the ready endpoints of every

@@ -10,7 +10,8 @@
 //! Service port the pod resolves (`FindPort`), or, for a headless Service without ports, one
 //! without ports. `RepackSubsets` groups them: addresses by port, ports offering the same
 //! addresses in one subset, addresses sorted by IP (then pod UID). The Endpoints carries the
-//! Service's labels (plus `service.kubernetes.io/headless` for a headless Service), the
+//! Service's labels (plus `service.kubernetes.io/headless` for a headless Service, without it
+//! otherwise, and `endpoints.kubernetes.io/managed-by: endpoint-controller`), the
 //! `endpoints.kubernetes.io/last-change-trigger-time` annotation, and, over 1000 addresses,
 //! is truncated (`truncateEndpoints`) and annotated `endpoints.kubernetes.io/over-capacity:
 //! truncated`. It is written only when its subsets, labels or capacity annotation differ.
@@ -44,6 +45,10 @@ pub const KIND: &str = "Endpoints";
 pub const OVER_CAPACITY: &str = "endpoints.kubernetes.io/over-capacity";
 /// `v1.IsHeadlessService`.
 const LABEL_HEADLESS: &str = "service.kubernetes.io/headless";
+/// `LabelManagedBy` and `ControllerName` (v1.33+): the label the controller puts on every
+/// Endpoints it writes, left out when it compares the Service's labels with the stored ones.
+const LABEL_MANAGED_BY: &str = "endpoints.kubernetes.io/managed-by";
+const CONTROLLER_NAME: &str = "endpoint-controller";
 /// `maxCapacity`: the most addresses an Endpoints holds.
 pub const MAX_CAPACITY: usize = 1000;
 
@@ -411,6 +416,7 @@ fn write(
     if let Some(current) = &current {
         let mut labels = current.metadata.labels.clone().unwrap_or_default();
         labels.remove(LABEL_HEADLESS);
+        labels.remove(LABEL_MANAGED_BY);
         let current_subsets = current.subsets.clone().unwrap_or_default();
         let over = current
             .metadata
@@ -454,9 +460,14 @@ fn write(
         .as_ref()
         .and_then(|s| s.cluster_ip.as_deref())
         .is_none_or(|ip| ip.is_empty() || ip == "None");
+    // A Service with a cluster IP drops a headless label it carries itself
+    // (`CloneAndRemoveLabel`); the controller marks what it writes as its own.
     if headless {
         labels.insert(LABEL_HEADLESS.to_string(), String::new());
+    } else {
+        labels.remove(LABEL_HEADLESS);
     }
+    labels.insert(LABEL_MANAGED_BY.to_string(), CONTROLLER_NAME.to_string());
     let subsets_json = serde_json::to_value(&subsets).unwrap_or(Value::Null);
     let labels_json = (!labels.is_empty()).then(|| json!(labels));
     let annotations_json = (!annotations.is_empty()).then(|| json!(annotations));
