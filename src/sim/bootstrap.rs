@@ -151,9 +151,10 @@ fn install(key: &InstallKey) -> Vec<Installed> {
     // The API server's endpoint reconciler mirrors its own address into an EndpointSlice
     // named after the Service (pkg/controlplane/reconcilers/endpointsadapter.go): only the
     // service-name label, no owner and no managed-by label, so the EndpointSlice
-    // controller and the garbage collector leave it alone.
+    // controller and the garbage collector leave it alone. Created through the API, it has
+    // the strategy's generation 1.
     let slice = json!({
-        "metadata": {"name": "kubernetes", "namespace": key.namespace,
+        "metadata": {"name": "kubernetes", "namespace": key.namespace, "generation": 1,
             "labels": {"kubernetes.io/service-name": "kubernetes"}},
         "addressType": "IPv4",
         "endpoints": [{"addresses": [API_SERVER_ADDRESS], "conditions": {"ready": true}}],

@@ -229,9 +229,12 @@ fn zone(world: &World) -> String {
 }
 
 fn namespace_exists(world: &World, namespace: &str) -> bool {
+    // The cluster's own namespaces (a kind or kubeadm cluster has all four).
     namespace == world.config.namespace.to_ascii_lowercase()
-        || namespace == "default"
-        || namespace == "kube-system"
+        || matches!(
+            namespace,
+            "default" | "kube-system" | "kube-public" | "kube-node-lease"
+        )
 }
 
 /// Every Service DNS knows: the stored ones (all in the configured namespace) and the two

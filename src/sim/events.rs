@@ -129,6 +129,10 @@ impl Recorder<'_> {
         component: "daemonset-controller",
         host: "",
     };
+    pub const MIRRORING: Recorder<'static> = Recorder::Record {
+        component: "endpointslice-mirroring-controller",
+        host: "",
+    };
     pub const SCHEDULER: Recorder<'static> = Recorder::Series {
         component: "default-scheduler",
     };

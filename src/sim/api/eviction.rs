@@ -96,13 +96,13 @@ fn check_and_decrement(
     if allowed < 0 {
         return Err(ApiError::new(
             Reason::Forbidden,
-            format!("poddisruptionbudgets.policy \"{pdb_name}\" is forbidden: pdb disruptions allowed is negative"),
+            format!("poddisruptionbudget.policy \"{pdb_name}\" is forbidden: pdb disruptions allowed is negative"),
         ));
     }
     if status.disrupted_pods.as_ref().map_or(0, |m| m.len()) > MAX_DISRUPTED_POD_SIZE {
         return Err(ApiError::new(
             Reason::Forbidden,
-            format!("poddisruptionbudgets.policy \"{pdb_name}\" is forbidden: DisruptedPods map too big - too many evictions not confirmed by PDB controller"),
+            format!("poddisruptionbudget.policy \"{pdb_name}\" is forbidden: DisruptedPods map too big - too many evictions not confirmed by PDB controller"),
         ));
     }
     if allowed == 0 {

@@ -79,10 +79,12 @@ pub fn on_event(world: &mut World, event: &WatchEvent) {
                 world.disruption.queue.add(&name);
             }
         }
-        // (`removeDB` queues the key too; its sync finds nothing to do.)
-        ObjectKind::Other(k)
-            if k == KIND && event.change != Change::Deleted && !event.status_only =>
-        {
+        // (`removeDB` queues the key too; its sync finds nothing to do.) `updateDB` queues
+        // every update, the controller's own status writes included (its TODO: "could we
+        // ignore this if resourceVersion didn't change?"), so a sync that writes the status is
+        // followed by one more, which records its events (`NoPods`, `UnmanagedPods`, …)
+        // again and writes nothing.
+        ObjectKind::Other(k) if k == KIND && event.change != Change::Deleted => {
             world.disruption.queue.add(&event.name);
         }
         _ => {}
@@ -709,7 +711,8 @@ fn set_condition(status: &mut PodDisruptionBudgetStatus, mut condition: Conditio
 }
 
 /// Writes `status` through the status subresource. `own` is the controller's own write
-/// (it does not sync again for it); the eviction handler's write is seen as a change. The
+/// (`updateDB` syncs again for it as for any update); the eviction handler's is another
+/// writer's. The
 /// four counts have no `omitempty` in policy/v1: a zero (or one never set, as in
 /// `failSafe`'s copy of a status no sync wrote) reads back as 0.
 pub fn write_status(world: &mut World, name: &str, status: &PodDisruptionBudgetStatus, own: bool) {
@@ -727,8 +730,14 @@ pub fn write_status(world: &mut World, name: &str, status: &PodDisruptionBudgetS
     ] {
         count.get_or_insert(0);
     }
+    // An update that changes nothing is no write (the storage compares the bytes): no new
+    // resourceVersion, no watch event, so `failSafe`'s repeated update ends the resyncs.
+    let status = serde_json::to_value(&status).unwrap_or(Value::Null);
     server::write_other(world, &kind(), name, author, |object| {
-        object.body["status"] = serde_json::to_value(&status).unwrap_or(Value::Null);
+        if object.body.get("status") == Some(&status) {
+            return false;
+        }
+        object.body["status"] = status;
         true
     });
 }

@@ -285,28 +285,70 @@ fn give(service: &Service, pod: &Pod, publish_not_ready: bool) -> Option<Given> 
 /// `RepackSubsets`: per port, the addresses offering it (a not-ready one stays not ready);
 /// ports offering the same addresses share a subset; addresses sorted by IP then UID.
 fn repack(given: &BTreeMap<String, Given>) -> Vec<EndpointSubset> {
-    type Addresses<'g> = BTreeMap<(String, String), (&'g EndpointAddress, bool)>;
-    // Port (`None` for none) → addresses.
-    let mut by_port: Vec<(Option<EndpointPort>, Addresses<'_>)> = Vec::new();
-    for g in given.values() {
+    repack_entries(given.values().flat_map(|g| {
         let ports: Vec<Option<&EndpointPort>> = match &g.ports {
             None => vec![None],
             Some(ports) => ports.iter().map(Some).collect(),
         };
-        for port in ports {
-            let at = match by_port.iter().position(|(p, _)| p.as_ref() == port) {
-                Some(at) => at,
-                None => {
-                    by_port.push((port.cloned(), BTreeMap::new()));
-                    by_port.len() - 1
-                }
-            };
-            let entry = by_port[at]
-                .1
-                .entry(address_key(&g.address))
-                .or_insert((&g.address, g.ready));
-            entry.1 &= g.ready;
-        }
+        ports
+            .into_iter()
+            .map(move |port| (&g.address, g.ready, port))
+    }))
+}
+
+/// `RepackSubsets` of subsets as written (the mirroring controller canonicalizes a user's
+/// Endpoints with it): the same address offered on several ports, or in several subsets,
+/// is regrouped; an address that is not ready on a port stays not ready there.
+pub(crate) fn repack_subsets(subsets: &[EndpointSubset]) -> Vec<EndpointSubset> {
+    repack_entries(subsets.iter().flat_map(|subset| {
+        let ports: Vec<Option<&EndpointPort>> = match subset.ports.as_deref() {
+            None | Some([]) => vec![None],
+            Some(ports) => ports.iter().map(Some).collect(),
+        };
+        let addresses: Vec<(&EndpointAddress, bool)> = subset
+            .addresses
+            .iter()
+            .flatten()
+            .map(|a| (a, true))
+            .chain(
+                subset
+                    .not_ready_addresses
+                    .iter()
+                    .flatten()
+                    .map(|a| (a, false)),
+            )
+            .collect();
+        ports.into_iter().flat_map(move |port| {
+            addresses
+                .clone()
+                .into_iter()
+                .map(move |(address, ready)| (address, ready, port))
+        })
+    }))
+}
+
+/// `RepackSubsets` from (address, ready, port) entries (`None`: the sentinel of a subset
+/// without ports). An address is known by its IP and target UID; its first form is kept.
+fn repack_entries<'g>(
+    entries: impl Iterator<Item = (&'g EndpointAddress, bool, Option<&'g EndpointPort>)>,
+) -> Vec<EndpointSubset> {
+    type Addresses<'g> = BTreeMap<(String, String), (&'g EndpointAddress, bool)>;
+    // Port (`None` for none) → addresses.
+    let mut by_port: Vec<(Option<EndpointPort>, Addresses<'_>)> = Vec::new();
+    for (address, ready, port) in entries {
+        let at = match by_port.iter().position(|(p, _)| p.as_ref() == port) {
+            Some(at) => at,
+            None => {
+                by_port.push((port.cloned(), BTreeMap::new()));
+                by_port.len() - 1
+            }
+        };
+        let entry = by_port[at]
+            .1
+            .entry(address_key(address))
+            .or_insert((address, ready));
+        // Not ready wins over ready.
+        entry.1 &= ready;
     }
     // Ports with the same addresses (and readiness) share a subset.
     let mut subsets: Vec<(Vec<EndpointPort>, &Addresses<'_>)> = Vec::new();

@@ -68,6 +68,9 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
     match &event.kind {
         ObjectKind::Service => world.mirroring.queue.add(&event.name),
         ObjectKind::Other(k) if k == "Endpoints" => world.mirroring.queue.add(&event.name),
+        // Its own writes (`Author::Owner`) are expected (`endpointSliceTracker.ShouldSync`,
+        // `HandleDeletion`): no sync for them.
+        ObjectKind::EndpointSlice if event.status_only => {}
         ObjectKind::EndpointSlice => {
             // A deleted slice is gone from the store: its Endpoints is found again by the
             // slice's name only when still listed; the queue of every Endpoints with
@@ -153,7 +156,7 @@ fn sync(world: &mut World, name: &str) {
     let Some(endpoints) = endpoints else {
         for slice in existing {
             let slice_name = slice.metadata.name.clone().unwrap_or_default();
-            server::remove_object::<EndpointSlice>(world, &slice_name, server::Author::Other);
+            server::remove_object::<EndpointSlice>(world, &slice_name, server::Author::Owner);
         }
         return;
     };
@@ -192,7 +195,14 @@ fn reconcile(world: &mut World, endpoints: &Endpoints, existing: Vec<EndpointSli
     let name = endpoints.metadata.name.clone().unwrap_or_default();
     // Desired endpoints by (address type, ports), in the order first met.
     let mut desired: Vec<Desired> = Vec::new();
-    for subset in endpoints.subsets.iter().flatten() {
+    // The subsets are canonicalized first (`RepackSubsets`): the same addresses in two
+    // subsets, or on two ports, are one subset.
+    let subsets = crate::sim::controllers::endpoint::repack_subsets(
+        endpoints.subsets.as_deref().unwrap_or_default(),
+    );
+    let mut invalid = 0usize;
+    let mut skipped = 0usize;
+    for subset in &subsets {
         let ports: Vec<EndpointPort> = subset
             .ports
             .iter()
@@ -216,11 +226,14 @@ fn reconcile(world: &mut World, endpoints: &Endpoints, existing: Vec<EndpointSli
             .iter()
             .flatten()
             .map(|a| (a, false));
+        let total = subset.addresses.as_ref().map_or(0, Vec::len)
+            + subset.not_ready_addresses.as_ref().map_or(0, Vec::len);
         for (address, is_ready) in ready.chain(not_ready) {
             if added >= MAX_ENDPOINTS_PER_SUBSET {
-                break;
+                continue;
             }
             let Some((address_type, endpoint)) = to_endpoint(address, is_ready) else {
+                invalid += 1;
                 continue;
             };
             added += 1;
@@ -248,6 +261,34 @@ fn reconcile(world: &mut World, endpoints: &Endpoints, existing: Vec<EndpointSli
                 list.push(endpoint);
             }
         }
+        skipped += total - added;
+    }
+    // What was not mirrored is told on the Endpoints: invalid addresses, then those beyond
+    // the 1000 a subset may give.
+    if invalid > 0 {
+        crate::sim::events::record(
+            world,
+            crate::sim::events::Recorder::MIRRORING,
+            ObjectKind::from_kind("Endpoints"),
+            &name,
+            "Warning",
+            "InvalidIPAddress",
+            format!("Skipped {invalid} invalid IP addresses when mirroring to EndpointSlices"),
+        );
+    }
+    if skipped > invalid {
+        crate::sim::events::record(
+            world,
+            crate::sim::events::Recorder::MIRRORING,
+            ObjectKind::from_kind("Endpoints"),
+            &name,
+            "Warning",
+            "TooManyAddressesToMirror",
+            format!(
+                "A max of {MAX_ENDPOINTS_PER_SUBSET} addresses can be mirrored to EndpointSlices per Endpoints subset. {} addresses were skipped",
+                skipped - invalid
+            ),
+        );
     }
     let labels = {
         let mut l = endpoints.metadata.labels.clone().unwrap_or_default();
@@ -349,7 +390,7 @@ fn reconcile(world: &mut World, endpoints: &Endpoints, existing: Vec<EndpointSli
         let slice = EndpointSlice {
             metadata: ObjectMeta {
                 name: Some(slice_name),
-                generate_name: Some(crate::sim::server::names::prefix(&format!("{name}-"))),
+                generate_name: Some(format!("{name}-")),
                 namespace: Some(world.config.namespace.clone()),
                 uid: Some(world.store.new_uid()),
                 generation: Some(1),
@@ -363,10 +404,10 @@ fn reconcile(world: &mut World, endpoints: &Endpoints, existing: Vec<EndpointSli
             endpoints: Some(eps),
             ports: Some(d.ports.clone()),
         };
-        server::add(world, slice, server::Author::Other);
+        server::add(world, slice, server::Author::Owner);
     }
     for (slice_name, d, eps) in to_update {
-        server::write::<EndpointSlice>(world, &slice_name, server::Author::Other, |slice| {
+        server::write::<EndpointSlice>(world, &slice_name, server::Author::Owner, |slice| {
             slice.metadata.labels = Some(labels.clone());
             slice.metadata.annotations = annotations.clone();
             slice.metadata.owner_references = Some(vec![owner.clone()]);
@@ -379,6 +420,6 @@ fn reconcile(world: &mut World, endpoints: &Endpoints, existing: Vec<EndpointSli
     }
     for slice in to_delete {
         let slice_name = slice.metadata.name.clone().unwrap_or_default();
-        server::remove_object::<EndpointSlice>(world, &slice_name, server::Author::Other);
+        server::remove_object::<EndpointSlice>(world, &slice_name, server::Author::Owner);
     }
 }

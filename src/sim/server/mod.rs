@@ -689,6 +689,8 @@ pub fn create(
                 return Err(invalid(kind, &name, &errors).into());
             }
             init_meta(world, kind, &mut slice.metadata);
+            // The strategy's `PrepareForCreate`.
+            slice.metadata.generation = Some(1);
             world.store.endpoint_slices.insert(name.clone(), slice);
         }
         ObjectKind::Other(other) => {
@@ -1101,6 +1103,18 @@ fn update_with(
                 let errors = validation::validate_endpoint_slice_update(&slice, old);
                 if !errors.is_empty() {
                     return Err(invalid(kind, name, &errors).into());
+                }
+                // `PrepareForUpdate`: a new generation when anything but the metadata
+                // changed, or the labels did.
+                let content_changed = EndpointSlice {
+                    metadata: Default::default(),
+                    ..slice.clone()
+                } != EndpointSlice {
+                    metadata: Default::default(),
+                    ..old.clone()
+                };
+                if content_changed || slice.metadata.labels != old.metadata.labels {
+                    slice.metadata.generation = Some(old.metadata.generation.unwrap_or(0) + 1);
                 }
             }
             let defaulted = serde_json::to_value(&slice).unwrap_or(value);

@@ -104,57 +104,6 @@ pub fn validate_owner_references(refs: &[OwnerReference]) -> Vec<FieldError> {
     errs
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn reference(api_version: &str, kind: &str, name: &str, uid: &str) -> OwnerReference {
-        OwnerReference {
-            api_version: api_version.into(),
-            kind: kind.into(),
-            name: name.into(),
-            uid: uid.into(),
-            controller: Some(true),
-            ..Default::default()
-        }
-    }
-
-    #[test]
-    fn empty_fields_and_two_controllers() {
-        let texts = |refs: &[OwnerReference]| -> Vec<String> {
-            validate_owner_references(refs)
-                .iter()
-                .map(ToString::to_string)
-                .collect()
-        };
-        assert_eq!(
-            texts(&[reference("apps/v1", "StatefulSet", "web", "")]),
-            ["metadata.ownerReferences.uid: Invalid value: \"\": uid must not be empty"]
-        );
-        assert_eq!(
-            texts(&[reference("apps/", "", "web", "u")]),
-            [
-                "metadata.ownerReferences.apiVersion: Invalid value: \"apps/\": version must not be empty",
-                "metadata.ownerReferences.kind: Invalid value: \"\": kind must not be empty",
-            ]
-        );
-        let two = [
-            reference("apps/v1", "StatefulSet", "a", "1"),
-            reference("apps/v1", "StatefulSet", "b", "2"),
-        ];
-        assert_eq!(
-            texts(&two),
-            ["metadata.ownerReferences: Invalid value: [{\"apiVersion\":\"apps/v1\",\"kind\":\"StatefulSet\",\"name\":\"a\",\"uid\":\"1\",\"controller\":true},{\"apiVersion\":\"apps/v1\",\"kind\":\"StatefulSet\",\"name\":\"b\",\"uid\":\"2\",\"controller\":true}]: Only one reference can have Controller set to true. Found \"true\" in references for StatefulSet/a and StatefulSet/b"]
-        );
-        assert!(texts(&[reference("v1", "Pod", "p", "u")]).is_empty());
-        assert_eq!(
-            texts(&[reference("v1", "Event", "e", "u")]).len(),
-            1,
-            "an Event cannot own"
-        );
-    }
-}
-
 /// `ValidateObjectMetaAccessorUpdate` for what a request can send (`rest.BeforeUpdate` has
 /// already kept the stored creation time, the deletion timestamp of an object being deleted,
 /// an unset uid and an unset grace period): no new finalizer on an object being deleted, and
@@ -229,4 +178,55 @@ fn go_time_string(t: &k8s_openapi::jiff::Timestamp) -> String {
     }
     out.push_str(" +0000 UTC");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reference(api_version: &str, kind: &str, name: &str, uid: &str) -> OwnerReference {
+        OwnerReference {
+            api_version: api_version.into(),
+            kind: kind.into(),
+            name: name.into(),
+            uid: uid.into(),
+            controller: Some(true),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn empty_fields_and_two_controllers() {
+        let texts = |refs: &[OwnerReference]| -> Vec<String> {
+            validate_owner_references(refs)
+                .iter()
+                .map(ToString::to_string)
+                .collect()
+        };
+        assert_eq!(
+            texts(&[reference("apps/v1", "StatefulSet", "web", "")]),
+            ["metadata.ownerReferences.uid: Invalid value: \"\": uid must not be empty"]
+        );
+        assert_eq!(
+            texts(&[reference("apps/", "", "web", "u")]),
+            [
+                "metadata.ownerReferences.apiVersion: Invalid value: \"apps/\": version must not be empty",
+                "metadata.ownerReferences.kind: Invalid value: \"\": kind must not be empty",
+            ]
+        );
+        let two = [
+            reference("apps/v1", "StatefulSet", "a", "1"),
+            reference("apps/v1", "StatefulSet", "b", "2"),
+        ];
+        assert_eq!(
+            texts(&two),
+            ["metadata.ownerReferences: Invalid value: [{\"apiVersion\":\"apps/v1\",\"kind\":\"StatefulSet\",\"name\":\"a\",\"uid\":\"1\",\"controller\":true},{\"apiVersion\":\"apps/v1\",\"kind\":\"StatefulSet\",\"name\":\"b\",\"uid\":\"2\",\"controller\":true}]: Only one reference can have Controller set to true. Found \"true\" in references for StatefulSet/a and StatefulSet/b"]
+        );
+        assert!(texts(&[reference("v1", "Pod", "p", "u")]).is_empty());
+        assert_eq!(
+            texts(&[reference("v1", "Event", "e", "u")]).len(),
+            1,
+            "an Event cannot own"
+        );
+    }
 }

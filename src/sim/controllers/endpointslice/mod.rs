@@ -376,14 +376,11 @@ fn on_slice_event(world: &mut World, name: &str) {
 
 fn index_slice(c: &mut EndpointSliceController, name: &str, label: Option<&str>) {
     // Indexed as it is already (the controller's own writes keep the label).
+    // The label's value as written: CoreDNS's and the controller's indexes match it exactly
+    // (`epNameNamespaceIndexFunc`, a label selector), so a `My-Service` label names no
+    // Service (Service names are lower case).
     let same = match (c.service_of.get(name), label) {
-        (Some(old), Some(label)) => {
-            old.len() == label.len()
-                && old
-                    .bytes()
-                    .zip(label.bytes())
-                    .all(|(o, l)| o == l.to_ascii_lowercase())
-        }
+        (Some(old), Some(label)) => old == label,
         (None, None) => true,
         _ => false,
     };
@@ -399,7 +396,7 @@ fn index_slice(c: &mut EndpointSliceController, name: &str, label: Option<&str>)
         }
     }
     if let Some(label) = label {
-        let label = label.to_ascii_lowercase();
+        let label = label.to_string();
         c.by_service
             .entry(label.clone())
             .or_default()
@@ -427,7 +424,21 @@ pub fn sync(world: &mut World, service_name: &str) {
     };
     // Read in place from the shared Service (no copy of the selector per sync).
     let Some(selector) = managed_selector_ref(&service) else {
-        forget(world, service_name);
+        // Its slices are left as they are; the trigger time tracker still knows the Service
+        // (it forgets one only when it is deleted), so a selector added back counts the
+        // changes since then, not the Service's creation.
+        let kept = forget(world, service_name);
+        if let Some(kept) = kept {
+            let state = ServiceState {
+                trigger: kept.trigger,
+                created: kept.created,
+                ..ServiceState::new()
+            };
+            world
+                .endpointslice
+                .services
+                .insert(service_name.to_string(), state);
+        }
         return;
     };
     let mut state = world
@@ -656,13 +667,13 @@ fn unlist(listed_in: &mut FastMap<String, BTreeSet<String>>, pod: &str, service:
 }
 
 /// The Service is gone or no longer has slices managed for it: forget its state.
-fn forget(world: &mut World, service: &str) {
+fn forget(world: &mut World, service: &str) -> Option<ServiceState> {
     let c = &mut world.endpointslice;
-    if let Some(state) = c.services.remove(service) {
-        for pod in state.located.keys() {
-            unlist(&mut c.listed_in, pod, service);
-        }
+    let state = c.services.remove(service)?;
+    for pod in state.located.keys() {
+        unlist(&mut c.listed_in, pod, service);
     }
+    Some(state)
 }
 
 fn locate(world: &mut World, state: &mut ServiceState, service: &str, pod: &str, slice: &str) {
@@ -703,7 +714,9 @@ fn create_slice(
     let mut slice = EndpointSlice {
         metadata: ObjectMeta {
             name: Some(name.clone()),
-            generate_name: Some(utils::generate_name_prefix(service)),
+            // The stored `generateName` is the whole `<service>-`; only the generated name
+            // cuts it (`SimpleNameGenerator`).
+            generate_name: Some(format!("{service}-")),
             namespace: Some(world.config.namespace.clone()),
             uid: Some(world.store.new_uid()),
             generation: Some(1),
