@@ -221,9 +221,11 @@ pub fn apply_read(world: &mut World, document: &Value, kind: &ObjectKind, source
             // An apply that changes nothing is an empty patch, which kubectl does not send
             // (`patcher.Patch` returns at `{}`): it prints `unchanged` and no server warning.
             // A patch that is not empty is sent and prints `configured` even when the server
-            // finds nothing to change: a field the file gives empty (`args: []`), which the
-            // live object never holds (B-KCTL-7), is patched at every apply.
-            let sends_patch = server::stores_no_empty(&kind, &patched);
+            // finds nothing to change: a field the file gives empty (`args: []`, B-KCTL-7) or
+            // zero (`hostNetwork: false`, `minReadySeconds: 0`, B-KCTL-12), which the live
+            // object never holds, is patched at every apply (strategicpatch `diffMaps`: a
+            // key of the file the live object lacks is in the patch).
+            let sends_patch = server::stores_less(&kind, &patched);
             let response = server::update(world, &kind, &name, &patched)?;
             let (verb, warnings) = if response.value || sends_patch {
                 ("configured", response.warnings)
