@@ -222,12 +222,14 @@ pub fn apply_read(world: &mut World, document: &Value, kind: &ObjectKind, source
             // (`patcher.Patch` returns at `{}`): it prints `unchanged` and no server warning.
             // A patch that is not empty is sent and prints `configured` even when the server
             // finds nothing to change. kubectl's three-way patch compares the file's JSON
-            // with the live object's (strategicpatch `diffMaps`), not their meaning: a field
-            // the file gives empty (`args: []`), which the live object never holds
-            // (B-KCTL-7), and a quantity not in canonical form (`cpu: "0.5"`, stored as
-            // `500m`; kubernetes/kubernetes#116135) are patched at every apply. So the patch
-            // is sent whenever the merged object's JSON is not the live object's.
-            let sends_patch = patched != live || server::stores_no_empty(&kind, &patched);
+            // with the live object's (strategicpatch `diffMaps`: a key of the file the live
+            // object lacks, or holds otherwise, is in the patch), not their meaning: a field
+            // the file gives empty (`args: []`, B-KCTL-7) or zero (`hostNetwork: false`,
+            // B-KCTL-12), which the live object never holds, and a quantity not in canonical
+            // form (`cpu: "0.5"`, stored as `500m`; kubernetes/kubernetes#116135) are patched
+            // at every apply. So the patch is sent whenever the merged object's JSON is not
+            // the live object's.
+            let sends_patch = patched != live || server::stores_less(&kind, &patched);
             let response = server::update(world, &kind, &name, &patched)?;
             let (verb, warnings) = if response.value || sends_patch {
                 ("configured", response.warnings)

@@ -135,12 +135,21 @@ enum Record {
     /// The quantities that `resource.Quantity`'s `UnmarshalJSON` refuses, with
     /// `ParseQuantity`'s error.
     Quantities(Vec<(Vec<Segment>, crate::quantity::ParseError)>),
-    /// The empty lists and maps of optional fields (k8s-openapi's `Option<Vec<_>>` and
-    /// `Option<BTreeMap<_, _>>`, Go's slices and maps): Go's `encoding/json` writes an empty
-    /// slice or map of an `omitempty` field as nothing, and the API server's storage
-    /// (protobuf) keeps no difference between an empty slice or map and none, so what is
-    /// read back has no such field. An empty structure (`emptyDir: {}`) is not one.
-    Empties(Vec<Vec<Segment>>),
+    /// What the API server reads as no field (B-KCTL-7, B-KCTL-12):
+    /// - the empty lists and maps of optional fields (k8s-openapi's `Option<Vec<_>>` and
+    ///   `Option<BTreeMap<_, _>>`, Go's slices and maps): Go's `encoding/json` writes an
+    ///   empty slice or map of an `omitempty` field as nothing, and the API server's storage
+    ///   (protobuf) keeps no difference between an empty slice or map and none, so what is
+    ///   read back has no such field. An empty structure (`emptyDir: {}`) is not one;
+    /// - the zeros (`false`, `0`, `""`) of the value-typed `omitempty` scalar fields
+    ///   ([`super::go_values`]), which Go decodes to what no field decodes to.
+    ///
+    /// `root` is the decoded kind's struct name (the first struct met), which tells
+    /// same-named structs of two groups apart.
+    Omitted {
+        root: Option<&'static str>,
+        paths: Vec<Vec<Segment>>,
+    },
 }
 
 struct Probe<'a> {
@@ -149,6 +158,9 @@ struct Probe<'a> {
     record: &'a RefCell<Record>,
     /// Whether the type decodes this value as the inside of an `Option`.
     optional: bool,
+    /// Whether this value is a value-typed `omitempty` scalar field of its struct, whose
+    /// zero is recorded when omitted fields are looked for.
+    zero_omitted: bool,
 }
 
 /// Why `resource.Quantity`'s `UnmarshalJSON` refuses `value`: it hands `ParseQuantity` the
@@ -174,18 +186,23 @@ fn quantity_error(value: &Value) -> Option<crate::quantity::ParseError> {
 
 /// A scalar the type asks for: a null there is, for Go's `encoding/json`, a value it leaves
 /// as it was (`literalStore`: null sets only an interface, pointer, map or slice), so the
-/// zero value of the type; recorded when nulls are looked for. Anything else decodes as
+/// zero value of the type; recorded when nulls are looked for. A written zero of a
+/// value-typed `omitempty` field is recorded when omitted fields are looked for (a zero of
+/// another JSON type is a decoding error, not a zero). Anything else decodes as
 /// `deserialize_any` would.
 macro_rules! null_as_zero {
     ($($method:ident => $zero:expr,)*) => {
         $(
             fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+                let zero: Value = $zero;
                 if self.value.is_null() {
                     if let Record::Nulls(nulls) = &mut *self.record.borrow_mut() {
-                        let zero: Value = $zero;
                         nulls.push((self.path.segments(), zero.clone()));
                         return zero.$method(visitor);
                     }
+                }
+                if self.zero_omitted && *self.value == zero {
+                    self.record_omitted();
                 }
                 self.deserialize_any(visitor)
             }
@@ -193,24 +210,27 @@ macro_rules! null_as_zero {
     };
 }
 
-impl Probe<'_> {
-    fn record_empty(&self) {
-        if let Record::Empties(empties) = &mut *self.record.borrow_mut() {
-            empties.push(self.path.segments());
+impl<'a> Probe<'a> {
+    fn record_omitted(&self) {
+        if let Record::Omitted { paths, .. } = &mut *self.record.borrow_mut() {
+            paths.push(self.path.segments());
         }
     }
-}
 
-impl<'de> Deserializer<'de> for Probe<'_> {
-    type Error = serde_json::Error;
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+    /// Decodes an object with `omit`, the names of its struct's value-typed `omitempty`
+    /// scalar fields, or anything else as itself.
+    fn visit<'de, V: Visitor<'de>>(
+        self,
+        visitor: V,
+        omit: &'static [&'static str],
+    ) -> Result<V::Value, serde_json::Error> {
         match self.value {
             Value::Object(map) => visitor.visit_map(ProbeMap {
                 iter: map.iter(),
                 pending: None,
                 path: self.path,
                 record: self.record,
+                omit,
             }),
             Value::Array(items) => visitor.visit_seq(ProbeSeq {
                 iter: items.iter().enumerate(),
@@ -219,6 +239,14 @@ impl<'de> Deserializer<'de> for Probe<'_> {
             }),
             scalar => scalar.clone().deserialize_any(visitor),
         }
+    }
+}
+
+impl<'de> Deserializer<'de> for Probe<'_> {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        self.visit(visitor, &[])
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
@@ -234,14 +262,22 @@ impl<'de> Deserializer<'de> for Probe<'_> {
 
     fn deserialize_struct<V: Visitor<'de>>(
         self,
-        _name: &'static str,
+        name: &'static str,
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Self::Error> {
-        if let Record::Known(known) = &mut *self.record.borrow_mut() {
-            known.entry(self.path.render()).or_insert(fields);
+        let mut omit: &'static [&'static str] = &[];
+        match &mut *self.record.borrow_mut() {
+            Record::Known(known) => {
+                known.entry(self.path.render()).or_insert(fields);
+            }
+            Record::Omitted { root, .. } => {
+                let root = *root.get_or_insert(name);
+                omit = super::go_values::omitted(root, name);
+            }
+            _ => {}
         }
-        self.deserialize_any(visitor)
+        self.visit(visitor, omit)
     }
 
     fn deserialize_newtype_struct<V: Visitor<'de>>(
@@ -281,7 +317,7 @@ impl<'de> Deserializer<'de> for Probe<'_> {
     /// A list (Go's slice): recorded when it is optional and empty.
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
         if self.optional && self.value.as_array().is_some_and(Vec::is_empty) {
-            self.record_empty();
+            self.record_omitted();
         }
         self.deserialize_any(visitor)
     }
@@ -295,7 +331,7 @@ impl<'de> Deserializer<'de> for Probe<'_> {
                 .as_object()
                 .is_some_and(serde_json::Map::is_empty)
         {
-            self.record_empty();
+            self.record_omitted();
         }
         self.deserialize_any(visitor)
     }
@@ -327,6 +363,8 @@ struct ProbeMap<'a> {
     pending: Option<(&'a String, &'a Value)>,
     path: Path<'a>,
     record: &'a RefCell<Record>,
+    /// The value-typed `omitempty` scalar fields of the object's struct.
+    omit: &'static [&'static str],
 }
 
 impl<'de> MapAccess<'de> for ProbeMap<'_> {
@@ -358,6 +396,7 @@ impl<'de> MapAccess<'de> for ProbeMap<'_> {
             path: Path::Key(&self.path, k),
             record: self.record,
             optional: false,
+            zero_omitted: self.omit.contains(&k.as_str()),
         })
     }
 }
@@ -382,6 +421,7 @@ impl<'de> SeqAccess<'de> for ProbeSeq<'_> {
                     path: Path::Index(&self.path, i),
                     record: self.record,
                     optional: false,
+                    zero_omitted: false,
                 })
                 .map(Some),
             None => Ok(None),
@@ -408,6 +448,7 @@ fn probe<T: DeserializeOwned>(input: &Value, record: Record) -> (bool, Record) {
         path: Path::Root,
         record: &record,
         optional: false,
+        zero_omitted: false,
     })
     .is_ok();
     (decoded, record.into_inner())
@@ -443,23 +484,33 @@ pub(crate) fn quantity_error_as<T: DeserializeOwned>(
     }
 }
 
-/// Where `input` holds an empty list or map that `T` decodes as an optional slice or map
-/// (`tolerations: []`, `labels: {}`, `data: {}`), in the input's order: what Go's decoder and
-/// the storage read back as no field at all. Not an empty structure (`emptyDir: {}`), nor a
-/// required list, nor free JSON.
-pub(crate) fn empties_as<T: DeserializeOwned>(input: &Value) -> Vec<Vec<Segment>> {
-    match probe::<T>(input, Record::Empties(Vec::new())).1 {
-        Record::Empties(empties) => empties,
+/// Where `input` holds what Go's decoder and the storage read back as no field at all, in
+/// the input's order: an empty list or map that `T` decodes as an optional slice or map
+/// (`tolerations: []`, `labels: {}`, `data: {}`; not an empty structure such as
+/// `emptyDir: {}`, nor a required list, nor free JSON), and the zero (`false`, `0`, `""`)
+/// of a value-typed `omitempty` scalar field (`hostNetwork: false`, `minReadySeconds: 0`;
+/// [`super::go_values`]), all in one pass of the probe.
+pub(crate) fn omitted_as<T: DeserializeOwned>(input: &Value) -> Vec<Vec<Segment>> {
+    let record = Record::Omitted {
+        root: None,
+        paths: Vec::new(),
+    };
+    match probe::<T>(input, record).1 {
+        Record::Omitted { paths, .. } => paths,
         _ => Vec::new(),
     }
 }
 
-/// Whether `value` holds an empty list or an empty object anywhere.
-pub(crate) fn has_empty(value: &Value) -> bool {
+/// Whether `value` holds an empty list, an empty object, `false`, `0` or `""` anywhere:
+/// whether [`omitted_as`] can find anything.
+pub(crate) fn has_omittable(value: &Value) -> bool {
     match value {
-        Value::Object(map) => map.is_empty() || map.values().any(has_empty),
-        Value::Array(items) => items.is_empty() || items.iter().any(has_empty),
-        _ => false,
+        Value::Object(map) => map.is_empty() || map.values().any(has_omittable),
+        Value::Array(items) => items.is_empty() || items.iter().any(has_omittable),
+        Value::Bool(b) => !b,
+        Value::Number(n) => n.as_u64() == Some(0) || n.as_i64() == Some(0),
+        Value::String(s) => s.is_empty(),
+        Value::Null => false,
     }
 }
 

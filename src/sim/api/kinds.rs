@@ -30,9 +30,10 @@ pub trait KindApi: Sync {
     /// The error of the first quantity of `input` that `resource.Quantity`'s `UnmarshalJSON`
     /// refuses (`ParseQuantity`'s text), which ends the decoding.
     fn quantity_error(&self, input: &Value) -> Option<String>;
-    /// The empty lists and maps of `input` that the kind's optional slices and maps read
-    /// back as no field (Go's `omitempty`, the storage's encoding).
-    fn empties(&self, input: &Value) -> Vec<Vec<super::fields::Segment>>;
+    /// What of `input` the kind reads back as no field (Go's `omitempty`, the storage's
+    /// encoding): the empty lists and maps of its optional slices and maps, and the zeros
+    /// of its value-typed `omitempty` scalars.
+    fn omitted(&self, input: &Value) -> Vec<Vec<super::fields::Segment>>;
 }
 
 /// The decoding of the k8s-openapi type `T` (a zero-sized handle).
@@ -60,8 +61,8 @@ impl<T: DeserializeOwned + Serialize> KindApi for Typed<T> {
         super::fields::quantity_error_as::<T>(input).map(|(_, e)| e.to_string())
     }
 
-    fn empties(&self, input: &Value) -> Vec<Vec<super::fields::Segment>> {
-        super::fields::empties_as::<T>(input)
+    fn omitted(&self, input: &Value) -> Vec<Vec<super::fields::Segment>> {
+        super::fields::omitted_as::<T>(input)
     }
 
     fn decode_error(&self, input: &Value, kind: &str) -> Option<String> {

@@ -11,6 +11,8 @@
 //! - [`canonical`]: JSON with sorted keys, as Go writes a map;
 //! - [`strict`]: unknown-field detection as `--validate=strict`;
 //! - [`fields`]: the schema's field names, for "did you mean" on unknown fields;
+//! - [`go_values`]: the value-typed `omitempty` scalar fields of the Go types, whose written
+//!   zero the server reads as no field;
 //! - [`kinds`]: the kinds the server knows;
 //! - [`endpoints`]: a user's v1 Endpoints: defaults and validation;
 //! - [`label_keys`]: the pod strategy's merge of `matchLabelKeys`/`mismatchLabelKeys` into
@@ -41,6 +43,7 @@ pub mod eviction;
 pub mod field_error;
 pub mod fields;
 pub mod go_json;
+pub mod go_values;
 pub mod horizontalpodautoscaler;
 pub mod kinds;
 pub mod label_keys;

@@ -502,11 +502,15 @@ pub fn check_request(world: &World, kind: &ObjectKind, value: &Value) -> Result<
 /// What the API server's decoder reads from a request's body: a null where the kind has a
 /// string, number or boolean (a map's value, a list's item, a field that is not optional)
 /// is that type's zero value, since Go's `encoding/json` leaves such a value as it was
-/// (`literalStore`); so `data: {a: null}` is stored as `a: ""`, not refused. And an empty
-/// list or map of an optional slice or map field (`tolerations: []`, `labels: {}`) is no
-/// field: Go's `omitempty` writes none and the storage keeps no empty slice or map, so it
-/// reads back absent and compares equal to none (`apiequality.Semantic.DeepEqual`): no
-/// change, no new generation (B-KCTL-7). An empty structure (`emptyDir: {}`) stays.
+/// (`literalStore`); so `data: {a: null}` is stored as `a: ""`, not refused. And what Go
+/// decodes to what no field decodes to is no field: an empty list or map of an optional
+/// slice or map field (`tolerations: []`, `labels: {}`; B-KCTL-7), and the zero (`false`,
+/// `0`, `""`) of a value-typed `omitempty` scalar field (`hostNetwork: false`,
+/// `minReadySeconds: 0`, `readOnly: false`; B-KCTL-12, [`crate::sim::api::go_values`]).
+/// Go's `omitempty` writes none and the storage keeps none, so it reads back absent and
+/// compares equal to none (`apiequality.Semantic.DeepEqual`): no change, no new
+/// generation, no new revision. An empty structure (`emptyDir: {}`) and a pointer's zero
+/// (`replicas: 0`, `automountServiceAccountToken: false`) stay.
 fn go_nulls<'a>(kind: &ObjectKind, value: &'a Value) -> std::borrow::Cow<'a, Value> {
     use crate::sim::api::fields;
     use std::borrow::Cow;
@@ -523,10 +527,10 @@ fn go_nulls<'a>(kind: &ObjectKind, value: &'a Value) -> std::borrow::Cow<'a, Val
             }
         }
     }
-    let empties = empties(kind, &out);
-    if !empties.is_empty() {
+    let omitted = omitted(kind, &out);
+    if !omitted.is_empty() {
         let owned = out.to_mut();
-        for path in empties {
+        for path in omitted {
             fields::remove(owned, &path);
         }
     }
@@ -539,30 +543,33 @@ fn go_nulls<'a>(kind: &ObjectKind, value: &'a Value) -> std::borrow::Cow<'a, Val
 /// invalid when empty, so that nothing empty is stored.
 const VALIDATED_EMPTY: &[(&str, &str)] = &[("PersistentVolume", "spec.capacity")];
 
-/// The empty lists and maps of `value`'s optional slices and maps (B-KCTL-7).
-fn empties(kind: &ObjectKind, value: &Value) -> Vec<Vec<crate::sim::api::fields::Segment>> {
+/// What of `value` the stored object will not hold: the empty lists and maps of its
+/// optional slices and maps (B-KCTL-7) and the zeros of its value-typed `omitempty` scalars
+/// (B-KCTL-12), found in one pass of the decoding probe.
+fn omitted(kind: &ObjectKind, value: &Value) -> Vec<Vec<crate::sim::api::fields::Segment>> {
     use crate::sim::api::fields;
     let Some(info) = kind.info() else {
         return Vec::new();
     };
-    if !fields::has_empty(value) {
+    if !fields::has_omittable(value) {
         return Vec::new();
     }
-    let mut empties = info.api.empties(value);
-    empties.retain(|path| {
+    let mut omitted = info.api.omitted(value);
+    omitted.retain(|path| {
         let rendered = fields::render(path);
         !VALIDATED_EMPTY
             .iter()
             .any(|(k, p)| *k == kind.name() && *p == rendered)
     });
-    empties
+    omitted
 }
 
-/// Whether `value`, sent as `kind`, holds an empty list or map that the stored object will
-/// not hold (B-KCTL-7): a client that compares what it sends with the live object sees a
-/// change the server then does not make.
-pub fn stores_no_empty(kind: &ObjectKind, value: &Value) -> bool {
-    !empties(kind, value).is_empty()
+/// Whether `value`, sent as `kind`, holds an empty list or map, or the zero of a
+/// value-typed `omitempty` scalar, that the stored object will not hold (B-KCTL-7,
+/// B-KCTL-12): a client that compares what it sends with the live object sees a change
+/// the server then does not make.
+pub fn stores_less(kind: &ObjectKind, value: &Value) -> bool {
+    !omitted(kind, value).is_empty()
 }
 
 /// POST: creates an object. Returns the name, and the request's warnings.

@@ -1,0 +1,345 @@
+//! The value-typed `omitempty` scalar fields of the Go API types: a `bool`, an integer or a
+//! string (also a named string type: `PullPolicy`, `Protocol`, `DNSPolicy`, ...) that is
+//! not a pointer and is tagged `json:",omitempty"`.
+//!
+//! Go's `encoding/json` decodes a written zero value of such a field (`false`, `0`, `""`)
+//! to the field's zero value, which is what no field at all decodes to: the API server
+//! cannot tell `hostNetwork: false` from no `hostNetwork`. It does not write it back
+//! (`omitempty`), the storage (protobuf) keeps nothing for it, and
+//! `apiequality.Semantic.DeepEqual` finds the two equal, so a zero written where none
+//! was is no change and no new generation (B-KCTL-12). k8s-openapi decodes every optional
+//! field as an `Option`, which keeps `Some(false)`: the probe of [`super::fields`] records
+//! these zeros and the server drops them from the request (`server::go_nulls`).
+//!
+//! A pointer field (`*int32`, `*bool`, `*string`: `replicas`,
+//! `automountServiceAccountToken`, `terminationGracePeriodSeconds`, the security
+//! contexts' ids and flags, ...) keeps an explicit zero, and a field without `omitempty`
+//! (`Container.name`, `ContainerPort.containerPort`, `ServicePort.port`,
+//! `StatefulSetOrdinals.start`, `RoleRef.apiGroup`) is always written: neither is here.
+//!
+//! Read from upstream's `staging/src/k8s.io/api/{core,apps,batch,networking,rbac,
+//! scheduling,autoscaling}/v1*/types.go` and `apimachinery/pkg/apis/meta/v1/types.go`
+//! (v1.36), for the structs of the kinds scn decodes; keyed by the struct name k8s-openapi
+//! hands `deserialize_struct` (a kind's own struct by its Kind: `Secret`, `PriorityClass`)
+//! and the JSON field names. Status structs are left out: scn's controllers write them,
+//! not a request's decoding. The discovery/v1 structs hold pointers only; its
+//! `EndpointPort` shares its name with core/v1's, whose `name` and `protocol` are values
+//! ([`omitted`] tells them apart by the kind decoded). policy/v1 and storage/v1 specs
+//! hold pointers only.
+//!
+//! Sorted by struct name (a test checks), for a binary search.
+pub(crate) const OMITTED_ZEROS: &[(&str, &[&str])] = &[
+    (
+        "AWSElasticBlockStoreVolumeSource",
+        &["fsType", "partition", "readOnly"],
+    ),
+    ("AzureFilePersistentVolumeSource", &["readOnly"]),
+    ("AzureFileVolumeSource", &["readOnly"]),
+    ("CSIPersistentVolumeSource", &["fsType", "readOnly"]),
+    (
+        "CephFSPersistentVolumeSource",
+        &["path", "readOnly", "secretFile", "user"],
+    ),
+    (
+        "CephFSVolumeSource",
+        &["path", "readOnly", "secretFile", "user"],
+    ),
+    ("CinderPersistentVolumeSource", &["fsType", "readOnly"]),
+    ("CinderVolumeSource", &["fsType", "readOnly"]),
+    ("ConfigMapNodeConfigSource", &["resourceVersion", "uid"]),
+    (
+        "Container",
+        &[
+            "image",
+            "imagePullPolicy",
+            "stdin",
+            "stdinOnce",
+            "terminationMessagePath",
+            "terminationMessagePolicy",
+            "tty",
+            "workingDir",
+        ],
+    ),
+    ("ContainerPort", &["hostIP", "hostPort", "name", "protocol"]),
+    ("CronJobSpec", &["concurrencyPolicy"]),
+    ("CrossVersionObjectReference", &["apiVersion"]),
+    ("DaemonSetSpec", &["minReadySeconds"]),
+    ("DaemonSetUpdateStrategy", &["type"]),
+    ("DeploymentSpec", &["minReadySeconds", "paused"]),
+    ("DeploymentStrategy", &["type"]),
+    ("EmptyDirVolumeSource", &["medium"]),
+    ("EndpointAddress", &["hostname"]),
+    ("EndpointPort", &["name", "protocol"]),
+    ("EnvFromSource", &["prefix"]),
+    ("EnvVar", &["value"]),
+    (
+        "EphemeralContainer",
+        &[
+            "image",
+            "imagePullPolicy",
+            "stdin",
+            "stdinOnce",
+            "targetContainerName",
+            "terminationMessagePath",
+            "terminationMessagePolicy",
+            "tty",
+            "workingDir",
+        ],
+    ),
+    ("Event", &["action", "count", "message", "reason", "type"]),
+    ("EventSeries", &["count"]),
+    ("EventSource", &["component", "host"]),
+    ("FCVolumeSource", &["fsType", "readOnly"]),
+    ("FlexPersistentVolumeSource", &["fsType", "readOnly"]),
+    ("FlexVolumeSource", &["fsType", "readOnly"]),
+    ("FlockerVolumeSource", &["datasetName", "datasetUUID"]),
+    (
+        "GCEPersistentDiskVolumeSource",
+        &["fsType", "partition", "readOnly"],
+    ),
+    ("GitRepoVolumeSource", &["directory", "revision"]),
+    ("GlusterfsPersistentVolumeSource", &["readOnly"]),
+    ("GlusterfsVolumeSource", &["readOnly"]),
+    ("HTTPGetAction", &["host", "path", "scheme"]),
+    ("HTTPIngressPath", &["path"]),
+    (
+        "ISCSIPersistentVolumeSource",
+        &[
+            "chapAuthDiscovery",
+            "chapAuthSession",
+            "fsType",
+            "iscsiInterface",
+            "readOnly",
+        ],
+    ),
+    (
+        "ISCSIVolumeSource",
+        &[
+            "chapAuthDiscovery",
+            "chapAuthSession",
+            "fsType",
+            "iscsiInterface",
+            "readOnly",
+        ],
+    ),
+    ("ImageVolumeSource", &["pullPolicy", "reference"]),
+    ("IngressRule", &["host"]),
+    ("IngressTLS", &["secretName"]),
+    (
+        "ManagedFieldsEntry",
+        &[
+            "apiVersion",
+            "fieldsType",
+            "manager",
+            "operation",
+            "subresource",
+        ],
+    ),
+    ("NFSVolumeSource", &["readOnly"]),
+    (
+        "NodeSpec",
+        &["externalID", "podCIDR", "providerID", "unschedulable"],
+    ),
+    ("ObjectFieldSelector", &["apiVersion"]),
+    (
+        "ObjectMeta",
+        &[
+            "generateName",
+            "generation",
+            "name",
+            "namespace",
+            "resourceVersion",
+            "selfLink",
+            "uid",
+        ],
+    ),
+    (
+        "ObjectReference",
+        &[
+            "apiVersion",
+            "fieldPath",
+            "kind",
+            "name",
+            "namespace",
+            "resourceVersion",
+            "uid",
+        ],
+    ),
+    ("PersistentVolumeClaimSpec", &["volumeName"]),
+    ("PersistentVolumeClaimVolumeSource", &["readOnly"]),
+    (
+        "PersistentVolumeSpec",
+        &["persistentVolumeReclaimPolicy", "storageClassName"],
+    ),
+    ("PhotonPersistentDiskVolumeSource", &["fsType"]),
+    (
+        "PodCertificateProjection",
+        &["certificateChainPath", "credentialBundlePath", "keyPath"],
+    ),
+    ("PodDNSConfigOption", &["name"]),
+    (
+        "PodSpec",
+        &[
+            "dnsPolicy",
+            "hostIPC",
+            "hostNetwork",
+            "hostPID",
+            "hostname",
+            "nodeName",
+            "priorityClassName",
+            "restartPolicy",
+            "schedulerName",
+            "serviceAccount",
+            "serviceAccountName",
+            "subdomain",
+        ],
+    ),
+    ("PortworxVolumeSource", &["fsType", "readOnly"]),
+    ("PriorityClass", &["description", "globalDefault"]),
+    (
+        "Probe",
+        &[
+            "failureThreshold",
+            "initialDelaySeconds",
+            "periodSeconds",
+            "successThreshold",
+            "timeoutSeconds",
+        ],
+    ),
+    (
+        "QuobyteVolumeSource",
+        &["group", "readOnly", "tenant", "user"],
+    ),
+    (
+        "RBDPersistentVolumeSource",
+        &["fsType", "keyring", "pool", "readOnly", "user"],
+    ),
+    (
+        "RBDVolumeSource",
+        &["fsType", "keyring", "pool", "readOnly", "user"],
+    ),
+    ("ReplicaSetSpec", &["minReadySeconds"]),
+    ("ResourceClaim", &["request"]),
+    ("ResourceFieldSelector", &["containerName"]),
+    ("SELinuxOptions", &["level", "role", "type", "user"]),
+    (
+        "ScaleIOPersistentVolumeSource",
+        &[
+            "fsType",
+            "protectionDomain",
+            "readOnly",
+            "sslEnabled",
+            "storageMode",
+            "storagePool",
+            "volumeName",
+        ],
+    ),
+    (
+        "ScaleIOVolumeSource",
+        &[
+            "fsType",
+            "protectionDomain",
+            "readOnly",
+            "sslEnabled",
+            "storageMode",
+            "storagePool",
+            "volumeName",
+        ],
+    ),
+    ("Secret", &["type"]),
+    ("SecretReference", &["name", "namespace"]),
+    ("SecretVolumeSource", &["secretName"]),
+    ("ServiceAccountTokenProjection", &["audience"]),
+    ("ServiceBackendPort", &["name", "number"]),
+    ("ServicePort", &["name", "nodePort", "protocol"]),
+    (
+        "ServiceSpec",
+        &[
+            "clusterIP",
+            "externalName",
+            "externalTrafficPolicy",
+            "healthCheckNodePort",
+            "loadBalancerIP",
+            "publishNotReadyAddresses",
+            "sessionAffinity",
+            "type",
+        ],
+    ),
+    (
+        "StatefulSetPersistentVolumeClaimRetentionPolicy",
+        &["whenDeleted", "whenScaled"],
+    ),
+    (
+        "StatefulSetSpec",
+        &["minReadySeconds", "podManagementPolicy", "serviceName"],
+    ),
+    ("StatefulSetUpdateStrategy", &["type"]),
+    (
+        "StorageOSPersistentVolumeSource",
+        &["fsType", "readOnly", "volumeName", "volumeNamespace"],
+    ),
+    (
+        "StorageOSVolumeSource",
+        &["fsType", "readOnly", "volumeName", "volumeNamespace"],
+    ),
+    ("Subject", &["apiGroup", "namespace"]),
+    ("TCPSocketAction", &["host"]),
+    ("Taint", &["value"]),
+    ("Toleration", &["effect", "key", "operator", "value"]),
+    ("VolumeMount", &["readOnly", "subPath", "subPathExpr"]),
+    (
+        "VsphereVirtualDiskVolumeSource",
+        &["fsType", "storagePolicyID", "storagePolicyName"],
+    ),
+];
+
+/// The value-typed `omitempty` scalar fields of the struct k8s-openapi names `name`,
+/// met while decoding an object of kind `root`.
+pub(crate) fn omitted(root: &str, name: &str) -> &'static [&'static str] {
+    // discovery/v1's EndpointPort (of an EndpointSlice) holds pointers only.
+    if name == "EndpointPort" && root == "EndpointSlice" {
+        return &[];
+    }
+    OMITTED_ZEROS
+        .binary_search_by(|(n, _)| (*n).cmp(name))
+        .map_or(&[], |i| OMITTED_ZEROS[i].1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_is_sorted_and_holds_values_not_pointers() {
+        assert!(OMITTED_ZEROS.windows(2).all(|w| w[0].0 < w[1].0));
+        for (_, fields) in OMITTED_ZEROS {
+            assert!(fields.windows(2).all(|w| w[0] < w[1]), "{fields:?}");
+        }
+        // Values with `omitempty` upstream.
+        assert!(omitted("Pod", "PodSpec").contains(&"hostNetwork"));
+        assert!(omitted("StatefulSet", "StatefulSetSpec").contains(&"minReadySeconds"));
+        assert!(omitted("Pod", "VolumeMount").contains(&"readOnly"));
+        assert!(omitted("Pod", "Probe").contains(&"initialDelaySeconds"));
+        assert!(omitted("Pod", "ContainerPort").contains(&"hostPort"));
+        assert!(omitted("Pod", "Container").contains(&"workingDir"));
+        assert!(omitted("Endpoints", "EndpointPort").contains(&"name"));
+        // Pointers upstream, or not `omitempty`: kept as written.
+        assert!(!omitted("StatefulSet", "StatefulSetSpec").contains(&"replicas"));
+        for pointer in [
+            "automountServiceAccountToken",
+            "terminationGracePeriodSeconds",
+            "activeDeadlineSeconds",
+            "enableServiceLinks",
+            "priority",
+        ] {
+            assert!(!omitted("Pod", "PodSpec").contains(&pointer), "{pointer}");
+        }
+        assert!(omitted("Pod", "SecurityContext").is_empty());
+        assert!(omitted("Pod", "PodSecurityContext").is_empty());
+        assert!(!omitted("Pod", "ContainerPort").contains(&"containerPort"));
+        assert!(!omitted("Service", "ServicePort").contains(&"port"));
+        assert!(omitted("StatefulSet", "StatefulSetOrdinals").is_empty());
+        assert!(omitted("EndpointSlice", "EndpointPort").is_empty());
+        assert!(omitted("Job", "JobSpec").is_empty());
+    }
+}
