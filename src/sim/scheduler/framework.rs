@@ -166,6 +166,9 @@ pub enum Code {
 pub struct Status {
     pub code: Code,
     pub reasons: Vec<String>,
+    /// The plugin that gave the verdict (`Diagnosis.UnschedulablePlugins` collects them),
+    /// set by the cycle that ran it; "" until then.
+    pub plugin: &'static str,
 }
 
 impl Status {
@@ -173,7 +176,13 @@ impl Status {
         Status {
             code,
             reasons: vec![reason.to_string()],
+            plugin: "",
         }
+    }
+
+    /// The same verdict, from `plugin`.
+    pub fn from(self, plugin: &'static str) -> Status {
+        Status { plugin, ..self }
     }
 }
 
