@@ -129,6 +129,12 @@ pub fn on_event(
         (_, Change::Deleted) => {}
         (ObjectKind::Pod, _) => on_pod(world, &event.name),
         (ObjectKind::Node, _) => retry_waiting(world),
+        (kind, _) if *kind == ObjectKind::from_kind("Namespace") => {
+            // InterPodAffinity registers Namespace events: a namespace's new labels may
+            // change what a namespaceSelector selects.
+            world.scheduler.cache.namespace_labels = namespace_labels(world);
+            request_retry(world);
+        }
         (ObjectKind::PersistentVolumeClaim, change) => on_claim(world, &event.name, change),
         (ObjectKind::PersistentVolume | ObjectKind::StorageClass, change) => {
             on_volume(world, &event.kind, &event.name, change)
@@ -148,8 +154,24 @@ pub fn work(world: &mut World) -> Result<bool, super::error::SimError> {
     Ok(true)
 }
 
+/// The labels of the cluster's namespace: its `kubernetes.io/metadata.name`, over the
+/// labels of a stored Namespace object of that name (the namespace lister's).
+fn namespace_labels(world: &World) -> BTreeMap<String, String> {
+    let ns = &world.config.namespace;
+    let mut labels = world
+        .store
+        .meta(&ObjectKind::from_kind("Namespace"), ns)
+        .and_then(|m| m.labels.clone())
+        .unwrap_or_default();
+    labels.insert(framework::LABEL_METADATA_NAME.to_string(), ns.clone());
+    labels
+}
+
 /// A pod's watch event: schedule it if it waits for a node; keep the cache in step.
 pub fn on_pod(world: &mut World, name: &str) {
+    if world.scheduler.cache.namespace_labels.is_empty() {
+        world.scheduler.cache.namespace_labels = namespace_labels(world);
+    }
     if world.scheduler.retry || !world.scheduler.retry_only.is_empty() {
         flush(world);
     }
@@ -683,6 +705,9 @@ pub(crate) fn run_filters(
 
 /// One scheduling cycle for a pod without a node.
 fn schedule_one(world: &mut World, name: &str) {
+    if world.scheduler.cache.namespace_labels.is_empty() {
+        world.scheduler.cache.namespace_labels = namespace_labels(world);
+    }
     let has_claims = world
         .store
         .pods()
@@ -694,7 +719,7 @@ fn schedule_one(world: &mut World, name: &str) {
     let Some(pod) = world.store.pods().get(name) else {
         return;
     };
-    let info = PodInfo::new(pod);
+    let info = PodInfo::in_namespace(pod, &world.scheduler.cache.namespace_labels);
     let total = world.store.nodes().len();
     if total == 0 {
         fail(
