@@ -929,18 +929,10 @@ fn bind(world: &mut World, name: &str, node: &str, info: &PodInfo) {
         request_retry(world);
     }
     let now = world.now;
-    let bound = server::write::<Pod>(world, name, server::Author::Other, |pod| {
-        if let Some(spec) = pod.spec.as_mut() {
-            spec.node_name = Some(node.to_string());
-        }
-        let status = pod.status.get_or_insert_with(PodStatus::default);
-        // ClearingNominatedNodeNameAfterBinding (beta, on since v1.35): the binding
-        // subresource clears the nomination.
-        status.nominated_node_name = None;
-        // The binding subresource's condition carries no observedGeneration; the kubelet's
-        // next status write adds it.
+    // The binding subresource (with its admission) writes the pod; its condition carries
+    // no observedGeneration, the kubelet's next status write adds it.
+    let bound = server::bind(world, name, node, |status| {
         set_scheduled(status, None, None, now);
-        true
     });
     let Some(pod) = bound.and_then(|_| world.store.pods().get_shared(name)) else {
         return;
