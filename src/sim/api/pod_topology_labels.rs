@@ -12,7 +12,10 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::{Node, Pod};
 
 /// `defaultConfig.Labels`.
-pub const LABELS: [&str; 2] = ["topology.kubernetes.io/zone", "topology.kubernetes.io/region"];
+pub const LABELS: [&str; 2] = [
+    "topology.kubernetes.io/zone",
+    "topology.kubernetes.io/region",
+];
 
 /// `topologyLabelsForNodeName`: the node's labels among `LABELS`.
 pub fn topology_labels(node: Option<&Node>) -> BTreeMap<String, String> {

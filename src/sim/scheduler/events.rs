@@ -28,8 +28,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use k8s_openapi::api::core::v1::Toleration;
 
 use super::framework::{PodInfo, Resources};
-use super::plugins::{self, node_resources_fit, node_unschedulable, pod_topology_spread};
 use super::plugins::taint_toleration;
+use super::plugins::{self, node_resources_fit, node_unschedulable, pod_topology_spread};
 
 /// What the update events of a waiting pod compare, as the scheduler last saw the pod.
 #[derive(Clone, Debug, Default)]

@@ -682,7 +682,9 @@ pub(crate) fn run_filters(
                     None
                 }
             })
-            .or_else(|| volume_zone::filter(&zones, node.labels).map(|s| s.from(plugins::VOLUME_ZONE)))
+            .or_else(|| {
+                volume_zone::filter(&zones, node.labels).map(|s| s.from(plugins::VOLUME_ZONE))
+            })
             .or_else(|| {
                 pod_topology_spread::filter(&spread, node)
                     .map(|s| s.from(plugins::POD_TOPOLOGY_SPREAD))
@@ -964,7 +966,10 @@ fn fail(
     rejectors: BTreeSet<&'static str>,
 ) {
     world.scheduler.unschedulable.insert(name.to_string());
-    world.scheduler.rejectors.insert(name.to_string(), rejectors);
+    world
+        .scheduler
+        .rejectors
+        .insert(name.to_string(), rejectors);
     if let Some(pod) = world.store.pods().get(name) {
         let seen = events::Seen::of(&PodInfo::new(pod));
         world.scheduler.seen.insert(name.to_string(), seen);

@@ -135,7 +135,8 @@ pub(super) fn admit_pod_topology_labels(world: &World, pod: &mut Pod) {
     else {
         return;
     };
-    let labels = crate::sim::api::pod_topology_labels::topology_labels(world.store.nodes().get(node));
+    let labels =
+        crate::sim::api::pod_topology_labels::topology_labels(world.store.nodes().get(node));
     crate::sim::api::pod_topology_labels::merge(pod, labels);
 }
 
@@ -150,7 +151,8 @@ pub fn bind(
     node: &str,
     scheduled: impl FnOnce(&mut k8s_openapi::api::core::v1::PodStatus),
 ) -> Option<String> {
-    let labels = crate::sim::api::pod_topology_labels::topology_labels(world.store.nodes().get(node));
+    let labels =
+        crate::sim::api::pod_topology_labels::topology_labels(world.store.nodes().get(node));
     write::<Pod>(world, name, Author::Other, |pod| {
         crate::sim::api::pod_topology_labels::merge(pod, labels);
         if let Some(spec) = pod.spec.as_mut() {
