@@ -49,6 +49,7 @@ pub mod kinds;
 pub mod label_keys;
 pub mod limitranger;
 pub mod patch;
+pub mod pod_topology_labels;
 pub mod poddisruptionbudget;
 pub mod priority;
 pub mod priorityclass;

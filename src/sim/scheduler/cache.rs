@@ -112,6 +112,10 @@ pub struct Cache {
     /// How many bound pods have each priority: preemption looks for victims only when
     /// one has a lower priority than the pod.
     priorities: BTreeMap<i32, u32>,
+    /// The labels of the namespace the pods run in, as the scheduler last read them (its
+    /// `kubernetes.io/metadata.name` at least): what the namespace selectors of bound
+    /// pods' affinity terms are matched against.
+    pub namespace_labels: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Default)]
@@ -338,7 +342,11 @@ impl Cache {
         if self.set_terminating(pod, node) {
             return;
         }
-        let info = PodInfo::new(pod);
+        let info = if self.namespace_labels.is_empty() {
+            PodInfo::new(pod)
+        } else {
+            PodInfo::in_namespace(pod, &self.namespace_labels)
+        };
         self.add_info(&info, crate::sim::podutil::is_terminating(pod), node);
     }
 

@@ -166,6 +166,9 @@ pub enum Code {
 pub struct Status {
     pub code: Code,
     pub reasons: Vec<String>,
+    /// The plugin that gave the verdict (`Diagnosis.UnschedulablePlugins` collects them),
+    /// set by the cycle that ran it; "" until then.
+    pub plugin: &'static str,
 }
 
 impl Status {
@@ -173,7 +176,13 @@ impl Status {
         Status {
             code,
             reasons: vec![reason.to_string()],
+            plugin: "",
         }
+    }
+
+    /// The same verdict, from `plugin`.
+    pub fn from(self, plugin: &'static str) -> Status {
+        Status { plugin, ..self }
     }
 }
 
@@ -231,8 +240,45 @@ pub struct PodInfo {
     pub priority: i32,
 }
 
+/// The label every namespace carries with its own name (`NamespaceDefaultLabelName`).
+pub const LABEL_METADATA_NAME: &str = "kubernetes.io/metadata.name";
+
+/// The labels of the pod's namespace when nothing else is known of it: its
+/// `kubernetes.io/metadata.name`.
+pub fn own_namespace_labels(pod: &Pod) -> BTreeMap<String, String> {
+    let ns = pod.metadata.namespace.as_deref().unwrap_or("default");
+    BTreeMap::from([(LABEL_METADATA_NAME.to_string(), ns.to_string())])
+}
+
+/// Whether a pod (anti-)affinity term looks at pods of the pod's own namespace, the only
+/// one scn runs (`getNamespacesFromPodAffinityTerm`, `mergeAffinityTermNamespacesIfNotEmpty`,
+/// `AffinityTerm.Matches`): with neither `namespaces` nor `namespaceSelector`, the pod's
+/// namespace; else a namespace that `namespaces` names or whose labels the selector
+/// matches (`{}` matches every namespace). A term that leaves the namespace out matches
+/// no pod, the pod itself included (`podMatchesAllAffinityTerms`).
+pub fn term_includes_namespace(
+    term: &PodAffinityTerm,
+    namespace: &str,
+    namespace_labels: &BTreeMap<String, String>,
+) -> bool {
+    let names = term.namespaces.as_deref().unwrap_or_default();
+    let named = names.iter().any(|n| n == namespace);
+    match &term.namespace_selector {
+        None => names.is_empty() || named,
+        Some(selector) => {
+            named || crate::sim::labels::matches(Some(selector), Some(namespace_labels))
+        }
+    }
+}
+
 impl PodInfo {
+    /// What the plugins read of `pod`, its namespace known only by name.
     pub fn new(pod: &Pod) -> PodInfo {
+        PodInfo::in_namespace(pod, &own_namespace_labels(pod))
+    }
+
+    /// What the plugins read of `pod`, whose namespace has `namespace_labels`.
+    pub fn in_namespace(pod: &Pod, namespace_labels: &BTreeMap<String, String>) -> PodInfo {
         let default_spec = k8s_openapi::api::core::v1::PodSpec::default();
         let spec = pod.spec.as_ref().unwrap_or(&default_spec);
         let labels = pod.metadata.labels.clone().unwrap_or_default();
@@ -242,8 +288,13 @@ impl PodInfo {
         let node_affinity = affinity.and_then(|a| a.node_affinity.as_ref());
         let pod_affinity = affinity.and_then(|a| a.pod_affinity.as_ref());
         let anti = affinity.and_then(|a| a.pod_anti_affinity.as_ref());
+        let namespace = pod.metadata.namespace.as_deref().unwrap_or("default");
         let term = |t: &PodAffinityTerm, weight: i64| AffinityTerm {
-            selector: selector_or_none(t.label_selector.clone()),
+            selector: if term_includes_namespace(t, namespace, namespace_labels) {
+                selector_or_none(t.label_selector.clone())
+            } else {
+                selector_or_none(None)
+            },
             topology_key: t.topology_key.clone(),
             weight,
         };

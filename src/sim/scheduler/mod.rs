@@ -17,6 +17,7 @@
 //! retry that fails for the same reasons records no new event.
 
 pub mod cache;
+pub mod events;
 pub mod framework;
 pub mod plugins;
 
@@ -73,6 +74,10 @@ pub struct Scheduler {
     /// The claims of `claim_waiters` that are not bound: a new volume or StorageClass can
     /// only help the pods that wait for one of these.
     unbound_waited: BTreeSet<String>,
+    /// The plugins that rejected each waiting pod in its last attempt
+    /// (`QueuedPodInfo.UnschedulablePlugins`), and what its update events compare.
+    rejectors: BTreeMap<String, BTreeSet<&'static str>>,
+    seen: BTreeMap<String, events::Seen>,
     /// The waiting pods a preemption nominated to a node (`status.nominatedNodeName`),
     /// as the scheduler's PodNominator keeps them.
     pub nominated: BTreeMap<String, Nomination>,
@@ -124,6 +129,12 @@ pub fn on_event(
         (_, Change::Deleted) => {}
         (ObjectKind::Pod, _) => on_pod(world, &event.name),
         (ObjectKind::Node, _) => retry_waiting(world),
+        (kind, _) if *kind == ObjectKind::from_kind("Namespace") => {
+            // InterPodAffinity registers Namespace events: a namespace's new labels may
+            // change what a namespaceSelector selects.
+            world.scheduler.cache.namespace_labels = namespace_labels(world);
+            request_retry(world);
+        }
         (ObjectKind::PersistentVolumeClaim, change) => on_claim(world, &event.name, change),
         (ObjectKind::PersistentVolume | ObjectKind::StorageClass, change) => {
             on_volume(world, &event.kind, &event.name, change)
@@ -143,8 +154,24 @@ pub fn work(world: &mut World) -> Result<bool, super::error::SimError> {
     Ok(true)
 }
 
+/// The labels of the cluster's namespace: its `kubernetes.io/metadata.name`, over the
+/// labels of a stored Namespace object of that name (the namespace lister's).
+fn namespace_labels(world: &World) -> BTreeMap<String, String> {
+    let ns = &world.config.namespace;
+    let mut labels = world
+        .store
+        .meta(&ObjectKind::from_kind("Namespace"), ns)
+        .and_then(|m| m.labels.clone())
+        .unwrap_or_default();
+    labels.insert(framework::LABEL_METADATA_NAME.to_string(), ns.clone());
+    labels
+}
+
 /// A pod's watch event: schedule it if it waits for a node; keep the cache in step.
 pub fn on_pod(world: &mut World, name: &str) {
+    if world.scheduler.cache.namespace_labels.is_empty() {
+        world.scheduler.cache.namespace_labels = namespace_labels(world);
+    }
     if world.scheduler.retry || !world.scheduler.retry_only.is_empty() {
         flush(world);
     }
@@ -175,9 +202,23 @@ pub fn on_pod(world: &mut World, name: &str) {
         }
         return;
     }
+    if world.scheduler.unschedulable.contains(name) {
+        // `PriorityQueue.Update`: the waiting pod itself changed.
+        let info = PodInfo::new(pod);
+        let new = events::Seen::of(&info);
+        let scheduler = &mut world.scheduler;
+        if let (Some(old), Some(rejectors)) =
+            (scheduler.seen.get(name), scheduler.rejectors.get(name))
+        {
+            if events::worth_requeuing(old, &info, rejectors) {
+                scheduler.retry_pod(name);
+            }
+        }
+        scheduler.seen.insert(name.to_string(), new);
+        return;
+    }
     if podutil::is_terminating(pod)
         || podutil::phase(pod) != "Pending"
-        || world.scheduler.unschedulable.contains(name)
         || !responsible_for_pod(pod)
         || is_gated(pod)
     {
@@ -285,6 +326,8 @@ fn flush(world: &mut World) {
             world.scheduler.failed_at.remove(&name);
             world.scheduler.flushed.remove(&name);
             world.scheduler.affinity_waiters.remove(&name);
+            world.scheduler.rejectors.remove(&name);
+            world.scheduler.seen.remove(&name);
             stop_waiting_for_claims(world, &name);
         }
     }
@@ -596,15 +639,21 @@ pub(crate) fn run_filters(
             .as_ref()
             .is_some_and(|n| !n.contains(node.name))
         {
-            statuses.push((node.index, node_affinity::not_in_prefilter()));
+            statuses.push((
+                node.index,
+                node_affinity::not_in_prefilter().from(plugins::NODE_AFFINITY),
+            ));
             continue;
         }
         let status = node_unschedulable::filter(info, node.node)
-            .or_else(|| node_name::filter(pod, node.name))
-            .or_else(|| taint_toleration::filter(info, node.node))
+            .map(|s| s.from(plugins::NODE_UNSCHEDULABLE))
+            .or_else(|| node_name::filter(pod, node.name).map(|s| s.from(plugins::NODE_NAME)))
+            .or_else(|| {
+                taint_toleration::filter(info, node.node).map(|s| s.from(plugins::TAINT_TOLERATION))
+            })
             .or_else(|| {
                 if node_affinity_filters {
-                    node_affinity::filter(info, node.node)
+                    node_affinity::filter(info, node.node).map(|s| s.from(plugins::NODE_AFFINITY))
                 } else {
                     None
                 }
@@ -614,22 +663,36 @@ pub(crate) fn run_filters(
                     None
                 } else {
                     node_ports::filter(&info.host_ports, &node.info.used_ports)
+                        .map(|s| s.from(plugins::NODE_PORTS))
                 }
             })
-            .or_else(|| node_resources_fit::filter(&wants, node.allocatable, node_info))
-            .or_else(|| volume_restrictions::filter(once_pod_conflict))
+            .or_else(|| {
+                node_resources_fit::filter(&wants, node.allocatable, node_info)
+                    .map(|s| s.from(plugins::NODE_RESOURCES_FIT))
+            })
+            .or_else(|| {
+                volume_restrictions::filter(once_pod_conflict)
+                    .map(|s| s.from(plugins::VOLUME_RESTRICTIONS))
+            })
             .or_else(|| {
                 if has_claims {
                     volume_binding::filter(&volumes, node.index, node.labels)
+                        .map(|s| s.from(plugins::VOLUME_BINDING))
                 } else {
                     None
                 }
             })
-            .or_else(|| volume_zone::filter(&zones, node.labels))
-            .or_else(|| pod_topology_spread::filter(&spread, node))
+            .or_else(|| {
+                volume_zone::filter(&zones, node.labels).map(|s| s.from(plugins::VOLUME_ZONE))
+            })
+            .or_else(|| {
+                pod_topology_spread::filter(&spread, node)
+                    .map(|s| s.from(plugins::POD_TOPOLOGY_SPREAD))
+            })
             .or_else(|| {
                 if pod_affinity_filters {
                     inter_pod_affinity::filter(info, &affinity, node)
+                        .map(|s| s.from(plugins::INTER_POD_AFFINITY))
                 } else {
                     None
                 }
@@ -644,6 +707,9 @@ pub(crate) fn run_filters(
 
 /// One scheduling cycle for a pod without a node.
 fn schedule_one(world: &mut World, name: &str) {
+    if world.scheduler.cache.namespace_labels.is_empty() {
+        world.scheduler.cache.namespace_labels = namespace_labels(world);
+    }
     let has_claims = world
         .store
         .pods()
@@ -655,10 +721,16 @@ fn schedule_one(world: &mut World, name: &str) {
     let Some(pod) = world.store.pods().get(name) else {
         return;
     };
-    let info = PodInfo::new(pod);
+    let info = PodInfo::in_namespace(pod, &world.scheduler.cache.namespace_labels);
     let total = world.store.nodes().len();
     if total == 0 {
-        fail(world, name, NO_NODES_AVAILABLE.to_string(), None);
+        fail(
+            world,
+            name,
+            NO_NODES_AVAILABLE.to_string(),
+            None,
+            BTreeSet::new(),
+        );
         return;
     }
     // PreFilter, in the profile's order: NodeAffinity (the nodes a pod pinned by name may
@@ -671,6 +743,7 @@ fn schedule_one(world: &mut World, name: &str) {
                 name,
                 fit_error(total, Some(reason), &[], false),
                 None,
+                BTreeSet::from([plugins::NODE_AFFINITY]),
             );
             return;
         }
@@ -683,6 +756,7 @@ fn schedule_one(world: &mut World, name: &str) {
                 name,
                 fit_error(total, Some(&reason), &[], false),
                 None,
+                BTreeSet::from([plugins::VOLUME_BINDING]),
             );
             return;
         }
@@ -747,15 +821,16 @@ fn schedule_one(world: &mut World, name: &str) {
     }
     // PostFilter: DynamicResources (no claims to deallocate), then DefaultPreemption.
     let only: Vec<Status> = statuses.iter().map(|(_, s)| s.clone()).collect();
+    let rejectors: BTreeSet<&'static str> = only.iter().map(|s| s.plugin).collect();
     match default_preemption::post_filter(world, name, &info, &pre, &statuses) {
         default_preemption::Outcome::Nominated(node) => {
             // A PostFilter that succeeds ends the phase with no message.
             let message = framework::fit_error_post(total, &only, None);
-            fail(world, name, message, Some(node));
+            fail(world, name, message, Some(node), rejectors);
         }
         default_preemption::Outcome::Failed { message, clear } => {
             let message = framework::fit_error_post(total, &only, Some(&message));
-            fail(world, name, message, clear.then(String::new));
+            fail(world, name, message, clear.then(String::new), rejectors);
         }
     }
 }
@@ -849,23 +924,17 @@ fn bind(world: &mut World, name: &str, node: &str, info: &PodInfo) {
     world.scheduler.failed_at.remove(name);
     world.scheduler.flushed.remove(name);
     world.scheduler.affinity_waiters.remove(name);
+    world.scheduler.rejectors.remove(name);
+    world.scheduler.seen.remove(name);
     stop_waiting_for_claims(world, name);
     if !world.scheduler.affinity_waiters.is_empty() {
         request_retry(world);
     }
     let now = world.now;
-    let bound = server::write::<Pod>(world, name, server::Author::Other, |pod| {
-        if let Some(spec) = pod.spec.as_mut() {
-            spec.node_name = Some(node.to_string());
-        }
-        let status = pod.status.get_or_insert_with(PodStatus::default);
-        // ClearingNominatedNodeNameAfterBinding (beta, on since v1.35): the binding
-        // subresource clears the nomination.
-        status.nominated_node_name = None;
-        // The binding subresource's condition carries no observedGeneration; the kubelet's
-        // next status write adds it.
+    // The binding subresource (with its admission) writes the pod; its condition carries
+    // no observedGeneration, the kubelet's next status write adds it.
+    let bound = server::bind(world, name, node, |status| {
         set_scheduled(status, None, None, now);
-        true
     });
     let Some(pod) = bound.and_then(|_| world.store.pods().get_shared(name)) else {
         return;
@@ -889,8 +958,22 @@ fn bind(world: &mut World, name: &str, node: &str, info: &PodInfo) {
 /// The pod fits nowhere: it waits. A new message is recorded and written on the pod, with
 /// the node a preemption nominated it to (`Some("")` clears the nomination; `None` keeps
 /// it), as `handleSchedulingFailure` writes them.
-fn fail(world: &mut World, name: &str, message: String, nominated: Option<String>) {
+fn fail(
+    world: &mut World,
+    name: &str,
+    message: String,
+    nominated: Option<String>,
+    rejectors: BTreeSet<&'static str>,
+) {
     world.scheduler.unschedulable.insert(name.to_string());
+    world
+        .scheduler
+        .rejectors
+        .insert(name.to_string(), rejectors);
+    if let Some(pod) = world.store.pods().get(name) {
+        let seen = events::Seen::of(&PodInfo::new(pod));
+        world.scheduler.seen.insert(name.to_string(), seen);
+    }
     leftover_after(world, name);
     let flushed = world.scheduler.flushed.remove(name);
     wait_for_claims(world, name);
@@ -1051,6 +1134,8 @@ pub fn forget(world: &mut World, name: &str) {
     world.scheduler.failed_at.remove(name);
     world.scheduler.flushed.remove(name);
     world.scheduler.affinity_waiters.remove(name);
+    world.scheduler.rejectors.remove(name);
+    world.scheduler.seen.remove(name);
     if world.scheduler.cache.remove(name) {
         // Room appeared: pods that fit nowhere get another chance.
         request_retry(world);

@@ -45,7 +45,7 @@ use store::{GenericObject, Stored};
 use claim::{admit_claim, update_claim};
 pub use daemonset::TEMPLATE_GENERATION;
 use pod::update_pod;
-pub use pod::{delete_pod, insert_pod, remove_pod, set_disruption_target, shorten_grace};
+pub use pod::{bind, delete_pod, insert_pod, remove_pod, set_disruption_target, shorten_grace};
 pub use write::{add, add_other, remove_object, write, write_other, Author};
 
 /// Why the API server refused a request (its `metav1.Status`); `Display` gives the text
@@ -628,6 +628,7 @@ pub fn create(
             pod::admit_limit_ranger(world, &mut pod);
             pod::admit_service_account(world, &admitted_as, &mut pod)?;
             pod::admit_priority(world, &admitted_as, &mut pod)?;
+            pod::admit_pod_topology_labels(world, &mut pod);
             // The strategy's PrepareForCreate, then validation.
             super::api::label_keys::merge_label_keys(&mut pod);
             let errors = validation::validate_pod_create(&pod);

@@ -22,6 +22,7 @@ pub fn insert_pod(world: &mut World, mut pod: Pod) -> Result<(), RequestError> {
     admit_limit_ranger(world, &mut pod);
     admit_service_account(world, &name, &mut pod)?;
     admit_priority(world, &name, &mut pod)?;
+    admit_pod_topology_labels(world, &mut pod);
     // Validating admission, after the object's validation.
     crate::sim::api::runtimeclass::validate_overhead(&pod).map_err(|reason| {
         ApiError::new(
@@ -124,6 +125,48 @@ pub(super) fn priority_classes(world: &World) -> Vec<crate::sim::api::priority::
 }
 
 /// The Priority admission plugin on create (`api/priority.rs`); a refusal is `Forbidden`.
+/// PodTopologyLabels on a pod created with `spec.nodeName` (`admitPod`).
+pub(super) fn admit_pod_topology_labels(world: &World, pod: &mut Pod) {
+    let Some(node) = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.node_name.as_deref())
+        .filter(|n| !n.is_empty())
+    else {
+        return;
+    };
+    let labels =
+        crate::sim::api::pod_topology_labels::topology_labels(world.store.nodes().get(node));
+    crate::sim::api::pod_topology_labels::merge(pod, labels);
+}
+
+/// The `pods/binding` subresource (`BindingREST.Create`, `assignPod`,
+/// `setPodNodeAndMetadata`): PodTopologyLabels admits the Binding first (the node's zone
+/// and region labels, which the registry copies onto the pod), then the pod gets its node,
+/// loses its nomination (ClearingNominatedNodeNameAfterBinding, on since v1.35) and gets
+/// `PodScheduled=True` (`scheduled`, the condition's writer). `None` when the pod is gone.
+pub fn bind(
+    world: &mut World,
+    name: &str,
+    node: &str,
+    scheduled: impl FnOnce(&mut k8s_openapi::api::core::v1::PodStatus),
+) -> Option<String> {
+    let labels =
+        crate::sim::api::pod_topology_labels::topology_labels(world.store.nodes().get(node));
+    write::<Pod>(world, name, Author::Other, |pod| {
+        crate::sim::api::pod_topology_labels::merge(pod, labels);
+        if let Some(spec) = pod.spec.as_mut() {
+            spec.node_name = Some(node.to_string());
+        }
+        let status = pod
+            .status
+            .get_or_insert_with(k8s_openapi::api::core::v1::PodStatus::default);
+        status.nominated_node_name = None;
+        scheduled(status);
+        true
+    })
+}
+
 pub(super) fn admit_priority(world: &World, name: &str, pod: &mut Pod) -> Result<(), ApiError> {
     let classes = priority_classes(world);
     crate::sim::api::priority::admit_create(pod, &classes).map_err(|reason| {

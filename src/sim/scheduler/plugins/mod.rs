@@ -17,6 +17,20 @@ pub mod volume_binding;
 pub mod volume_restrictions;
 pub mod volume_zone;
 
+/// The plugins' names (`names.go`), as the scheduling queue records the ones that rejected
+/// a pod (`UnschedulablePlugins`).
+pub const NODE_UNSCHEDULABLE: &str = "NodeUnschedulable";
+pub const NODE_NAME: &str = "NodeName";
+pub const TAINT_TOLERATION: &str = "TaintToleration";
+pub const NODE_AFFINITY: &str = "NodeAffinity";
+pub const NODE_PORTS: &str = "NodePorts";
+pub const NODE_RESOURCES_FIT: &str = "NodeResourcesFit";
+pub const VOLUME_RESTRICTIONS: &str = "VolumeRestrictions";
+pub const VOLUME_BINDING: &str = "VolumeBinding";
+pub const VOLUME_ZONE: &str = "VolumeZone";
+pub const POD_TOPOLOGY_SPREAD: &str = "PodTopologySpread";
+pub const INTER_POD_AFFINITY: &str = "InterPodAffinity";
+
 /// Score weights of the default profile (`default_plugins.go`).
 pub const WEIGHT_TAINT_TOLERATION: i64 = 3;
 pub const WEIGHT_NODE_AFFINITY: i64 = 2;

@@ -32,6 +32,12 @@ pub fn pre_filter(pod: &PodInfo) -> Vec<(&str, i64)> {
     .collect()
 }
 
+/// `isSchedulableAfterPodEvent` for Pod/UpdatePodScaleDown of the unschedulable pod itself
+/// (`isSchedulableAfterPodScaleDown`: the target pod's own scale-down may make it fit).
+pub fn hint_after_own_scale_down() -> bool {
+    true
+}
+
 /// Every short resource adds `Insufficient <name>`, after `Too many pods`; `wants` comes
 /// from `pre_filter`. One resource asked for beyond the node's whole allocatable makes the
 /// status `UnschedulableAndUnresolvable` (`fitsRequest`'s `Unresolvable`).
@@ -53,7 +59,11 @@ pub fn filter(wants: &[(&str, i64)], allocatable: &Resources, info: &NodeInfo) -
             code = Code::UnschedulableAndUnresolvable;
         }
     }
-    Some(Status { code, reasons })
+    Some(Status {
+        code,
+        reasons,
+        plugin: "",
+    })
 }
 
 /// `leastRequestedScore`.

@@ -33,6 +33,28 @@ pub fn system_defaults(selector: LabelSelector) -> Vec<SpreadConstraint> {
         .collect()
 }
 
+/// `isSchedulableAfterPodChange` for an update of the unschedulable pod itself (its
+/// Pod/UpdatePodLabel and Pod/UpdatePodToleration events): worth a retry when it got a
+/// toleration and a `DoNotSchedule` constraint honours taints, or when its new labels
+/// flip whether a `DoNotSchedule` constraint's selector matches it (the cluster defaults
+/// are `ScheduleAnyway`: they never count here).
+pub fn hint_after_own_update(
+    new: &PodInfo,
+    old_labels: &std::collections::BTreeMap<String, String>,
+    tolerations_changed: bool,
+) -> bool {
+    if tolerations_changed && new.hard_spread.iter().any(|c| c.honor_taints) {
+        return true;
+    }
+    if *old_labels == new.labels {
+        return false;
+    }
+    new.hard_spread.iter().any(|c| {
+        labels::matches(Some(&c.selector), Some(old_labels))
+            != labels::matches(Some(&c.selector), Some(&new.labels))
+    })
+}
+
 /// The selectors the plugin will count with, to register in the cache first.
 pub fn selectors<'a>(
     pod: &'a PodInfo,
@@ -61,6 +83,17 @@ fn live(counts: &[Count], node: &NodeEntry) -> i64 {
     i64::from(counts[node.index].live)
 }
 
+/// `countPodsMatchSelector` counts no pod for an empty selector (`selector.Empty()`: a
+/// `labelSelector: {}` with nothing merged into it), in the filter and the score alike,
+/// though the incoming pod still matches it itself (B-SCHED-14).
+pub fn counts_nothing(selector: &LabelSelector) -> bool {
+    selector.match_labels.as_ref().is_none_or(|m| m.is_empty())
+        && selector
+            .match_expressions
+            .as_ref()
+            .is_none_or(|e| e.is_empty())
+}
+
 /// PreFilter: per hard constraint, the matching pods per domain and the global minimum.
 pub struct FilterState<'a> {
     constraints: Vec<(SpreadConstraint, BTreeMap<&'a str, i64>, i64, i64)>,
@@ -70,6 +103,7 @@ pub fn pre_filter<'a>(pod: &PodInfo, nodes: &[NodeEntry<'a>], cache: &Cache) -> 
     let mut constraints = Vec::new();
     for c in &pod.hard_spread {
         let counts = cache.counts(std::slice::from_ref(&c.selector), nodes);
+        let none = counts_nothing(&c.selector);
         let mut domains: BTreeMap<&'a str, i64> = BTreeMap::new();
         for node in nodes {
             if !has_keys(node, &pod.hard_spread) || !included(pod, c, node) {
@@ -78,7 +112,8 @@ pub fn pre_filter<'a>(pod: &PodInfo, nodes: &[NodeEntry<'a>], cache: &Cache) -> 
             let Some(value) = node.labels.get(&c.topology_key) else {
                 continue;
             };
-            *domains.entry(value.as_str()).or_default() += live(&counts, node);
+            *domains.entry(value.as_str()).or_default() +=
+                if none { 0 } else { live(&counts, node) };
         }
         let min = if (domains.len() as i64) < c.min_domains {
             0
@@ -221,6 +256,9 @@ pub fn score<'a>(
     let counts: Vec<&[Count]> = constraints
         .iter()
         .map(|c| {
+            if counts_nothing(&c.selector) {
+                return &[][..];
+            }
             cache
                 .counts_by_slot(std::slice::from_ref(&c.selector))
                 .unwrap_or_default()

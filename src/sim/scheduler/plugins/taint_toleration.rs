@@ -45,6 +45,12 @@ pub fn tolerates_node(pod: &PodInfo, node: &Node) -> bool {
         .all(|t| tolerated(&pod.tolerations, t))
 }
 
+/// `isSchedulableAfterPodTolerationChange` (Pod/UpdatePodToleration): the unschedulable
+/// pod itself got a toleration, which may make it schedulable (always worth a retry).
+pub fn hint_after_own_toleration_change() -> bool {
+    true
+}
+
 pub fn filter(pod: &PodInfo, node: &Node) -> Option<Status> {
     (!tolerates_node(pod, node))
         .then(|| Status::new(Code::UnschedulableAndUnresolvable, ERR_REASON_NOT_MATCH))

@@ -40,25 +40,27 @@ pub fn prepare(world: &mut World) {
     catch_up_index(world);
 }
 
-/// `index` is the node's place in the store's order.
+/// `index` is the node's place in the store's order. `FindPodVolumes` checks the bound
+/// claims and the unbound ones independently and appends a reason for each that fails, in
+/// that order (`ErrReasonNodeConflict`, then `ErrReasonBindConflict`): a node can count
+/// under both in the FailedScheduling message.
 pub fn filter(
     state: &FilterState,
     index: usize,
     labels: &BTreeMap<String, String>,
 ) -> Option<Status> {
+    let mut reasons = Vec::new();
     if state.allowed.is_some_and(|a| !a[index]) {
-        return Some(Status::new(
-            Code::UnschedulableAndUnresolvable,
-            ERR_REASON_NODE_CONFLICT,
-        ));
+        reasons.push(ERR_REASON_NODE_CONFLICT.to_string());
     }
     if !state.unbound.is_empty() && find_pod_volumes(&state.unbound, labels).is_none() {
-        return Some(Status::new(
-            Code::UnschedulableAndUnresolvable,
-            ERR_REASON_BIND_CONFLICT,
-        ));
+        reasons.push(ERR_REASON_BIND_CONFLICT.to_string());
     }
-    None
+    (!reasons.is_empty()).then_some(Status {
+        code: Code::UnschedulableAndUnresolvable,
+        reasons,
+        plugin: "",
+    })
 }
 
 /// What the filter needs of the pod's claims, read once per cycle: the nodes its bound
