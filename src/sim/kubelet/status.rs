@@ -122,15 +122,36 @@ pub(crate) fn push_hex256(out: &mut String, seed: &[u8]) {
     }
 }
 
+/// The resources allocated to a container (the spec's), as the kubelet writes them: every
+/// quantity in its canonical form (a `Quantity` marshals canonically). The status of a
+/// container that is not running reports these as its `resources`
+/// (`convertContainerStatusResources`: "If the container isn't running, just use the
+/// allocated resources").
+fn allocated_resources(
+    allocated: &k8s_openapi::api::core::v1::ResourceRequirements,
+) -> k8s_openapi::api::core::v1::ResourceRequirements {
+    let mut out = allocated.clone();
+    for list in [out.requests.as_mut(), out.limits.as_mut()]
+        .into_iter()
+        .flatten()
+    {
+        for q in list.values_mut() {
+            if let Some(text) = crate::quantity::to_canonical_string(&q.0) {
+                q.0 = text;
+            }
+        }
+    }
+    out
+}
+
 /// `convertContainerStatusResources`: what a running container's status reports as its
 /// `resources` (InPlacePodVerticalScaling is GA): the resources allocated to it (the spec's,
 /// `{}` when it has none), with the values the runtime reads back from the container's
 /// cgroup for cpu and the memory limit. The cpu request goes through cgroup shares
 /// (`MilliCPUToShares`, `sharesToMilliCPU`), kept as allocated when both are at most the 2
 /// shares' minimum; the memory limit is the runtime's byte count (`1G` shows as
-/// `1000000000`, `200Mi` as `200Mi`). `allocatedResources` is not written: the gate that
-/// wrote it (InPlacePodVerticalScalingAllocatedStatus) is off. Regular init containers,
-/// which cannot be resized, have none.
+/// `1000000000`, `200Mi` as `200Mi`). A container that is not running reports its
+/// allocated resources as they are ([`allocated_resources`]).
 fn status_resources(
     allocated: &k8s_openapi::api::core::v1::ResourceRequirements,
 ) -> k8s_openapi::api::core::v1::ResourceRequirements {
@@ -284,12 +305,23 @@ pub(crate) fn container_status(rt: &PodRuntime, i: usize) -> ContainerStatus {
             )
         })),
         volume_mounts: (!c.volume_mounts.is_empty()).then(|| c.volume_mounts.clone()),
-        // Only while the container runs (`status.State.Running != nil`).
-        resources: c
+        // `convertToAPIContainerStatuses` (InPlacePodVerticalScaling, GA in v1.35): every
+        // container the runtime knows, running or exited, init containers included, reports
+        // `resources` (read back while it runs, else as allocated) and `allocatedResources`
+        // (its requests; none without any); one never created has neither.
+        resources: c.resources.as_deref().filter(|_| created).map(|r| {
+            if running {
+                status_resources(r)
+            } else {
+                allocated_resources(r)
+            }
+        }),
+        allocated_resources: c
             .resources
             .as_deref()
-            .filter(|_| running)
-            .map(status_resources),
+            .filter(|_| created)
+            .and_then(|r| allocated_resources(r).requests)
+            .filter(|r| !r.is_empty()),
         ..Default::default()
     }
 }
