@@ -42,7 +42,11 @@ pub(crate) fn next(c: &mut Ctr, started: Millis, finished: Millis) -> Option<Mil
 /// which then doubles; otherwise it starts at once and the back-off doubles
 /// (`backOff.Next`). Kills 30 s apart (3 × 10 s probes) restart at once four times and
 /// reach `CrashLoopBackOff` (40 s) at the fifth.
-pub(crate) fn after_kill(c: &mut Ctr, prev: Option<(Millis, Millis)>, now: Millis) -> Option<Millis> {
+pub(crate) fn after_kill(
+    c: &mut Ctr,
+    prev: Option<(Millis, Millis)>,
+    now: Millis,
+) -> Option<Millis> {
     let (started, finished) = prev?;
     if finished - started >= RESET_AFTER {
         c.backoff = None;

@@ -676,32 +676,18 @@ fn deleted_pod_phase(rt: &PodRuntime) -> &'static str {
     }
 }
 
-/// The last status of a deleted pod whose containers have all stopped, held by finalizers
-/// (`kubelet.go` `SyncTerminatedPod`): `generateAPIPodStatus` with podIsTerminal (the phase of
-/// `deleted_pod_phase`, and the conditions that phase implies: Ready and ContainersReady
-/// False with `PodFailed` or `PodCompleted` for a terminal one, else `ContainersNotReady`;
-/// Initialized as `GeneratePodInitializedCondition` finds it; the stopped sandbox no longer
-/// ready to start containers), then the status manager's `TerminatePod`: once the pod has
-/// initialized, an app container that is not terminated becomes `ContainerStatusUnknown`
-/// (exit 137), as does every init container but the trailing ones that never started
-/// (`initializedContainers`, which keeps at least the first); a phase still `Pending` or
-/// `Running` becomes `Failed`, without new conditions. A terminal phase never changes.
-pub(crate) fn terminated_pod(
+/// The kubelet's conditions in `generateAPIPodStatus` with podIsTerminal, for a pod whose
+/// containers have all stopped and whose phase (held back or not) is `phase`: the stopped
+/// sandbox is no longer ready to start containers; Ready and ContainersReady False with
+/// `PodFailed` or `PodCompleted` for a terminal phase, else `ContainersNotReady`;
+/// Initialized as `GeneratePodInitializedCondition` finds it (`PodCompleted` once
+/// Succeeded).
+pub(crate) fn deleted_pod_conditions(
     status: &mut PodStatus,
-    spec: Option<&PodSpec>,
     rt: &PodRuntime,
+    phase: &str,
     now: Millis,
 ) {
-    let initialized = has_pod_initialized(spec, status);
-    if !rt.containers.is_empty() {
-        set_container_statuses(status, rt);
-    }
-    let phase = match status.phase.as_deref() {
-        Some("Succeeded") => "Succeeded",
-        Some("Failed") => "Failed",
-        _ if rt.containers.is_empty() => "Pending",
-        _ => deleted_pod_phase(rt),
-    };
     set_condition(status, "PodReadyToStartContainers", false, now);
     let unready = unready_containers(rt);
     let why = match phase {
@@ -751,6 +737,41 @@ pub(crate) fn terminated_pod(
         set_condition(status, "Initialized", value, now);
         explain(status, "Initialized", initialized_condition);
     }
+}
+
+/// The phase `generateAPIPodStatus` computes with podIsTerminal for a deleted pod whose
+/// containers have all stopped: a terminal phase stays.
+pub(crate) fn deleted_phase(status: &PodStatus, rt: &PodRuntime) -> &'static str {
+    match status.phase.as_deref() {
+        Some("Succeeded") => "Succeeded",
+        Some("Failed") => "Failed",
+        _ if rt.containers.is_empty() => "Pending",
+        _ => deleted_pod_phase(rt),
+    }
+}
+
+/// The last status of a deleted pod whose containers have all stopped, held by finalizers
+/// (`kubelet.go` `SyncTerminatedPod`): `generateAPIPodStatus` with podIsTerminal (the phase of
+/// `deleted_pod_phase`, and the conditions that phase implies: Ready and ContainersReady
+/// False with `PodFailed` or `PodCompleted` for a terminal one, else `ContainersNotReady`;
+/// Initialized as `GeneratePodInitializedCondition` finds it; the stopped sandbox no longer
+/// ready to start containers), then the status manager's `TerminatePod`: once the pod has
+/// initialized, an app container that is not terminated becomes `ContainerStatusUnknown`
+/// (exit 137), as does every init container but the trailing ones that never started
+/// (`initializedContainers`, which keeps at least the first); a phase still `Pending` or
+/// `Running` becomes `Failed`, without new conditions. A terminal phase never changes.
+pub(crate) fn terminated_pod(
+    status: &mut PodStatus,
+    spec: Option<&PodSpec>,
+    rt: &PodRuntime,
+    now: Millis,
+) {
+    let initialized = has_pod_initialized(spec, status);
+    if !rt.containers.is_empty() {
+        set_container_statuses(status, rt);
+    }
+    let phase = deleted_phase(status, rt);
+    deleted_pod_conditions(status, rt, phase, now);
     // `TerminatePod`.
     if initialized {
         for c in status.container_statuses.iter_mut().flatten() {
