@@ -4,6 +4,13 @@
 //! `spec.nodeName` skipped the scheduler, and this is its only check. The first failure, in
 //! upstream's order, rejects the pod:
 //!
+//! - the operating system, first (the checks preemption cannot help): a pod label
+//!   `kubernetes.io/os` other than the node's OS (`rejectPodAdmissionBasedOnOSSelector`:
+//!   the kubelet's own `runtime.GOOS`, `linux`, whatever the node's label says): reason
+//!   `PodOSSelectorNodeLabelDoesNotMatch`, message ``Failed to admit pod as the
+//!   `kubernetes.io/os` label doesn't match node label``; then a `spec.os.name` other than
+//!   `linux` (`rejectPodAdmissionBasedOnOSField`): reason `PodOSNotSupported`, message
+//!   `Failed to admit pod as the OS field doesn't match node OS`;
 //! - resources (`noderesources.Fits` against the node's allocatable minus what its other
 //!   pods request): too many pods, then cpu, memory, ephemeral-storage, then the other
 //!   resources by name (an extended resource the node does not list at all is dropped from
@@ -16,7 +23,9 @@
 //!   check): reason `NodePorts`, message `Predicate NodePorts failed: node(s) didn't have
 //!   free ports for the requested pod ports`;
 //! - a `NoExecute` taint the pod does not tolerate (the kubelet looks at no other effect):
-//!   reason `TaintToleration`.
+//!   reason `TaintToleration`, message `Predicate TaintToleration failed: node(s) had taints
+//!   that the pod didn't tolerate` (`tainttoleration.ErrReasonNotMatch`, not the words of
+//!   the scheduler's filter).
 //!
 //! A rejected pod is never started: the kubelet records a Warning event with the reason and
 //! message and writes the status `Failed`, that reason, and the message `Pod was rejected:
@@ -38,6 +47,9 @@ pub(crate) type Rejection = (String, String);
 /// `Admit`: None when the pod may run on `node`.
 pub(crate) fn admit(world: &World, pod: &Pod, node: &str) -> Option<Rejection> {
     let node_obj = world.store.nodes().get(node)?;
+    if let Some(rejection) = os_mismatch(pod) {
+        return Some(rejection);
+    }
     // Only what `Admit` reads: the requests, the node selector and required node
     // affinity, the tolerations (not the labels, owner, inter-pod terms or spread).
     let spec = pod.spec.as_ref();
@@ -123,9 +135,36 @@ pub(crate) fn admit(world: &World, pod: &Pod, node: &str) -> Option<Rejection> {
         .filter(|t| t.effect == "NoExecute")
         .any(|t| !taint_toleration::tolerated(&info.tolerations, t));
     if untolerated {
-        return Some(predicate(
-            "TaintToleration",
-            taint_toleration::ERR_REASON_NOT_MATCH,
+        return Some(predicate("TaintToleration", ERR_REASON_TAINTS));
+    }
+    None
+}
+
+/// `tainttoleration.ErrReasonNotMatch`, which the kubelet's `generalFilter` reports (the
+/// scheduler's `Filter` says `node(s) had untolerated taint(s)` instead).
+const ERR_REASON_TAINTS: &str = "node(s) had taints that the pod didn't tolerate";
+
+/// The kubelet's operating system (`runtime.GOOS`): every simulated node runs Linux.
+const NODE_OS: &str = "linux";
+
+/// `rejectPodAdmissionBasedOnOSSelector`, then `rejectPodAdmissionBasedOnOSField`.
+fn os_mismatch(pod: &Pod) -> Option<Rejection> {
+    let label = pod
+        .metadata
+        .labels
+        .as_ref()
+        .and_then(|l| l.get("kubernetes.io/os"));
+    if label.is_some_and(|os| os != NODE_OS) {
+        return Some((
+            "PodOSSelectorNodeLabelDoesNotMatch".into(),
+            "Failed to admit pod as the `kubernetes.io/os` label doesn't match node label".into(),
+        ));
+    }
+    let field = pod.spec.as_ref().and_then(|s| s.os.as_ref());
+    if field.is_some_and(|os| os.name != NODE_OS) {
+        return Some((
+            "PodOSNotSupported".into(),
+            "Failed to admit pod as the OS field doesn't match node OS".into(),
         ));
     }
     None

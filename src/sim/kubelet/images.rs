@@ -126,11 +126,14 @@ pub(crate) fn pull_failed(world: &mut World, rt: &mut PodRuntime, i: usize) {
         .unwrap_or(PULL_BACKOFF_START);
     c.pull_backoff = Some(backoff);
     let image = c.image.clone();
-    // containerd names the reference it normalized (`docker.io/library/nginx:1`) and ends
-    // with the resolver's `<ref>: not found`.
+    // The CRI client's error is a gRPC status (`rpc error: code = NotFound desc = …`, as
+    // `status.Error` prints it); containerd names the reference it normalized
+    // (`docker.io/library/nginx:1`) and ends with the resolver's `<ref>: not found`. The
+    // event prints the error (`Failed to pull image "<image>": %v`); `evalCRIPullErr` keeps
+    // its whole text as the waiting message (no registry-unavailable or signature prefix).
     let reference = repo_tag(&image);
     let message = format!(
-        "failed to pull and unpack image \"{reference}\": failed to resolve reference \"{reference}\": {reference}: not found"
+        "rpc error: code = NotFound desc = failed to pull and unpack image \"{reference}\": failed to resolve reference \"{reference}\": {reference}: not found"
     );
     c.state = State::PullFailed {
         message: message.clone(),

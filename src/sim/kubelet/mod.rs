@@ -245,7 +245,7 @@ pub(crate) struct Ctr {
     /// A postStart `sleep` hook's seconds: the container is not running before they pass.
     pub post_start_sleep: Millis,
     /// The resources the kubelet allocated to it at admission (the spec's): what its status
-    /// reports while it runs. Boxed, as the probes are.
+    /// reports once the runtime made an instance of it. Boxed, as the probes are.
     pub resources: Option<Box<k8s_openapi::api::core::v1::ResourceRequirements>>,
     /// The status's `volumeMounts`, from the container's spec (`status.rs`).
     pub volume_mounts: Vec<k8s_openapi::api::core::v1::VolumeMountStatus>,
@@ -596,15 +596,54 @@ pub fn forget(world: &mut World, pod: &Pod) {
     }
 }
 
-/// Go's `time.Duration` text for whole seconds: `2s`, `1m30s`, `1h0m0s`.
+/// Go's `time.Duration` text (`Duration.String`) of a whole number of milliseconds: `2s`,
+/// `1.5s`, `1m30.25s`, `1h0m0s`, under a second `500ms`, and `0s`. The `Pulled` event's
+/// durations are truncated to milliseconds upstream (`image_manager.go`), so this is exact.
 pub(crate) fn go_duration(ms: Millis) -> String {
-    let s = ms.as_secs();
+    let total = ms.as_ms();
+    if total == 0 {
+        return "0s".into();
+    }
+    if total < 1000 {
+        return format!("{total}ms");
+    }
+    let s = total / 1000;
     let (h, m, s) = (s / 3600, (s % 3600) / 60, s % 60);
+    let mut seconds = s.to_string();
+    let frac = total % 1000;
+    if frac > 0 {
+        let digits = format!("{frac:03}");
+        seconds.push('.');
+        seconds.push_str(digits.trim_end_matches('0'));
+    }
     if h > 0 {
-        format!("{h}h{m}m{s}s")
+        format!("{h}h{m}m{seconds}s")
     } else if m > 0 {
-        format!("{m}m{s}s")
+        format!("{m}m{seconds}s")
     } else {
-        format!("{s}s")
+        format!("{seconds}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::clock::Millis;
+    use super::go_duration;
+
+    #[test]
+    fn go_durations_keep_fractions_as_go_prints_them() {
+        let cases = [
+            (0, "0s"),
+            (500, "500ms"),
+            (1_500, "1.5s"),
+            (2_000, "2s"),
+            (2_050, "2.05s"),
+            (90_250, "1m30.25s"),
+            (300_000, "5m0s"),
+            (3_600_001, "1h0m0.001s"),
+        ];
+        for (ms, want) in cases {
+            assert_eq!(go_duration(Millis::ms(ms)), want, "{ms}");
+        }
     }
 }

@@ -58,7 +58,7 @@ fn ctr(c: &k8s_openapi::api::core::v1::Container, role: Role) -> Ctr {
         restart_rules: c.restart_policy_rules.clone().unwrap_or_default(),
         pre_stop_sleep: sleep_hook(c.lifecycle.as_ref().and_then(|l| l.pre_stop.as_ref())),
         post_start_sleep: sleep_hook(c.lifecycle.as_ref().and_then(|l| l.post_start.as_ref())),
-        resources: (role != Role::Init).then(|| Box::new(c.resources.clone().unwrap_or_default())),
+        resources: Some(Box::new(c.resources.clone().unwrap_or_default())),
         volume_mounts: super::status::volume_mount_statuses(c),
         exit_message: None,
     }
@@ -844,6 +844,7 @@ fn terminated(
         c.exit_message = message;
         return;
     }
+    let prev = c.last.as_ref().map(|l| (l.started, l.finished));
     c.earlier = c.last.take().map(Box::new);
     c.last = Some(LastTermination {
         instance: c.restart_count,
@@ -852,7 +853,12 @@ fn terminated(
         code,
         message,
     });
-    match backoff::next(c, since, at) {
+    let wait = if killed_to_restart {
+        backoff::after_kill(c, prev, at)
+    } else {
+        backoff::next(c, since, at)
+    };
+    match wait {
         None if new_definition => {
             // The new image is pulled as for a first start when the node lacks it.
             rt.containers[i].restart_count += 1;

@@ -122,15 +122,36 @@ pub(crate) fn push_hex256(out: &mut String, seed: &[u8]) {
     }
 }
 
+/// The resources allocated to a container (the spec's), as the kubelet writes them: every
+/// quantity in its canonical form (a `Quantity` marshals canonically). The status of a
+/// container that is not running reports these as its `resources`
+/// (`convertContainerStatusResources`: "If the container isn't running, just use the
+/// allocated resources").
+fn allocated_resources(
+    allocated: &k8s_openapi::api::core::v1::ResourceRequirements,
+) -> k8s_openapi::api::core::v1::ResourceRequirements {
+    let mut out = allocated.clone();
+    for list in [out.requests.as_mut(), out.limits.as_mut()]
+        .into_iter()
+        .flatten()
+    {
+        for q in list.values_mut() {
+            if let Some(text) = crate::quantity::to_canonical_string(&q.0) {
+                q.0 = text;
+            }
+        }
+    }
+    out
+}
+
 /// `convertContainerStatusResources`: what a running container's status reports as its
 /// `resources` (InPlacePodVerticalScaling is GA): the resources allocated to it (the spec's,
 /// `{}` when it has none), with the values the runtime reads back from the container's
 /// cgroup for cpu and the memory limit. The cpu request goes through cgroup shares
 /// (`MilliCPUToShares`, `sharesToMilliCPU`), kept as allocated when both are at most the 2
 /// shares' minimum; the memory limit is the runtime's byte count (`1G` shows as
-/// `1000000000`, `200Mi` as `200Mi`). `allocatedResources` is not written: the gate that
-/// wrote it (InPlacePodVerticalScalingAllocatedStatus) is off. Regular init containers,
-/// which cannot be resized, have none.
+/// `1000000000`, `200Mi` as `200Mi`). A container that is not running reports its
+/// allocated resources as they are ([`allocated_resources`]).
 fn status_resources(
     allocated: &k8s_openapi::api::core::v1::ResourceRequirements,
 ) -> k8s_openapi::api::core::v1::ResourceRequirements {
@@ -284,12 +305,23 @@ pub(crate) fn container_status(rt: &PodRuntime, i: usize) -> ContainerStatus {
             )
         })),
         volume_mounts: (!c.volume_mounts.is_empty()).then(|| c.volume_mounts.clone()),
-        // Only while the container runs (`status.State.Running != nil`).
-        resources: c
+        // `convertToAPIContainerStatuses` (InPlacePodVerticalScaling, GA in v1.35): every
+        // container the runtime knows, running or exited, init containers included, reports
+        // `resources` (read back while it runs, else as allocated) and `allocatedResources`
+        // (its requests; none without any); one never created has neither.
+        resources: c.resources.as_deref().filter(|_| created).map(|r| {
+            if running {
+                status_resources(r)
+            } else {
+                allocated_resources(r)
+            }
+        }),
+        allocated_resources: c
             .resources
             .as_deref()
-            .filter(|_| running)
-            .map(status_resources),
+            .filter(|_| created)
+            .and_then(|r| allocated_resources(r).requests)
+            .filter(|r| !r.is_empty()),
         ..Default::default()
     }
 }
@@ -644,32 +676,18 @@ fn deleted_pod_phase(rt: &PodRuntime) -> &'static str {
     }
 }
 
-/// The last status of a deleted pod whose containers have all stopped, held by finalizers
-/// (`kubelet.go` `SyncTerminatedPod`): `generateAPIPodStatus` with podIsTerminal (the phase of
-/// `deleted_pod_phase`, and the conditions that phase implies: Ready and ContainersReady
-/// False with `PodFailed` or `PodCompleted` for a terminal one, else `ContainersNotReady`;
-/// Initialized as `GeneratePodInitializedCondition` finds it; the stopped sandbox no longer
-/// ready to start containers), then the status manager's `TerminatePod`: once the pod has
-/// initialized, an app container that is not terminated becomes `ContainerStatusUnknown`
-/// (exit 137), as does every init container but the trailing ones that never started
-/// (`initializedContainers`, which keeps at least the first); a phase still `Pending` or
-/// `Running` becomes `Failed`, without new conditions. A terminal phase never changes.
-pub(crate) fn terminated_pod(
+/// The kubelet's conditions in `generateAPIPodStatus` with podIsTerminal, for a pod whose
+/// containers have all stopped and whose phase (held back or not) is `phase`: the stopped
+/// sandbox is no longer ready to start containers; Ready and ContainersReady False with
+/// `PodFailed` or `PodCompleted` for a terminal phase, else `ContainersNotReady`;
+/// Initialized as `GeneratePodInitializedCondition` finds it (`PodCompleted` once
+/// Succeeded).
+pub(crate) fn deleted_pod_conditions(
     status: &mut PodStatus,
-    spec: Option<&PodSpec>,
     rt: &PodRuntime,
+    phase: &str,
     now: Millis,
 ) {
-    let initialized = has_pod_initialized(spec, status);
-    if !rt.containers.is_empty() {
-        set_container_statuses(status, rt);
-    }
-    let phase = match status.phase.as_deref() {
-        Some("Succeeded") => "Succeeded",
-        Some("Failed") => "Failed",
-        _ if rt.containers.is_empty() => "Pending",
-        _ => deleted_pod_phase(rt),
-    };
     set_condition(status, "PodReadyToStartContainers", false, now);
     let unready = unready_containers(rt);
     let why = match phase {
@@ -719,6 +737,41 @@ pub(crate) fn terminated_pod(
         set_condition(status, "Initialized", value, now);
         explain(status, "Initialized", initialized_condition);
     }
+}
+
+/// The phase `generateAPIPodStatus` computes with podIsTerminal for a deleted pod whose
+/// containers have all stopped: a terminal phase stays.
+pub(crate) fn deleted_phase(status: &PodStatus, rt: &PodRuntime) -> &'static str {
+    match status.phase.as_deref() {
+        Some("Succeeded") => "Succeeded",
+        Some("Failed") => "Failed",
+        _ if rt.containers.is_empty() => "Pending",
+        _ => deleted_pod_phase(rt),
+    }
+}
+
+/// The last status of a deleted pod whose containers have all stopped, held by finalizers
+/// (`kubelet.go` `SyncTerminatedPod`): `generateAPIPodStatus` with podIsTerminal (the phase of
+/// `deleted_pod_phase`, and the conditions that phase implies: Ready and ContainersReady
+/// False with `PodFailed` or `PodCompleted` for a terminal one, else `ContainersNotReady`;
+/// Initialized as `GeneratePodInitializedCondition` finds it; the stopped sandbox no longer
+/// ready to start containers), then the status manager's `TerminatePod`: once the pod has
+/// initialized, an app container that is not terminated becomes `ContainerStatusUnknown`
+/// (exit 137), as does every init container but the trailing ones that never started
+/// (`initializedContainers`, which keeps at least the first); a phase still `Pending` or
+/// `Running` becomes `Failed`, without new conditions. A terminal phase never changes.
+pub(crate) fn terminated_pod(
+    status: &mut PodStatus,
+    spec: Option<&PodSpec>,
+    rt: &PodRuntime,
+    now: Millis,
+) {
+    let initialized = has_pod_initialized(spec, status);
+    if !rt.containers.is_empty() {
+        set_container_statuses(status, rt);
+    }
+    let phase = deleted_phase(status, rt);
+    deleted_pod_conditions(status, rt, phase, now);
     // `TerminatePod`.
     if initialized {
         for c in status.container_statuses.iter_mut().flatten() {

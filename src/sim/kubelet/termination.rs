@@ -362,7 +362,9 @@ pub(crate) fn shorten(world: &mut World, name: &str, uid: &str, grace: Millis) {
 /// readiness it had, as upstream's pod worker writes no status while it waits for the
 /// containers to stop (kubernetes/kubernetes#128820). The phase stays: the status manager
 /// holds a terminal phase back until the pod worker has finished with the pod
-/// (`mergePodStatus`), which is when the object goes (`finish`).
+/// (`mergePodStatus`), which is when the object goes (`finish`); the conditions are those
+/// of that terminal phase already (Ready and ContainersReady `PodCompleted` or `PodFailed`,
+/// PodReadyToStartContainers False, B-CTR-41).
 pub(crate) fn stopped(world: &mut World, name: &str, uid: &str) {
     let now = world.now;
     let messages: Vec<Option<String>> = match world.kubelet.pods.get(uid) {
@@ -400,6 +402,14 @@ pub(crate) fn stopped(world: &mut World, name: &str, uid: &str) {
                 if let Some(i) = rt.containers.iter().position(|c| c.name == container.name) {
                     *container = super::status::container_status(rt, i);
                 }
+            }
+            // `syncTerminatingPod` writes `generateAPIPodStatus(…, podIsTerminal=true)` once
+            // `KillPod` returned: the status manager holds the terminal phase back while the
+            // pod worker may still have running containers (`mergePodStatus` keeps the old
+            // phase, reason and message), but not the conditions computed for that phase.
+            if let Some(rt) = rt.as_ref() {
+                let phase = super::status::deleted_phase(status, rt);
+                super::status::deleted_pod_conditions(status, rt, phase, now);
             }
             super::status::kubelet_conditions(status, generation, now);
         }
