@@ -844,7 +844,6 @@ fn terminated(
         c.exit_message = message;
         return;
     }
-    let prev = c.last.as_ref().map(|l| (l.started, l.finished));
     c.earlier = c.last.take().map(Box::new);
     c.last = Some(LastTermination {
         instance: c.restart_count,
@@ -853,12 +852,11 @@ fn terminated(
         code,
         message,
     });
-    let wait = if killed_to_restart {
-        backoff::after_kill(c, prev, at)
-    } else {
-        backoff::next(c, since, at)
-    };
-    match wait {
+    // A liveness kill is a stop like a crash: the restart timing counts from when it
+    // stopped (LANGUAGE.md's normative rule, which scn keeps where upstream's `doBackOff`
+    // reads the status taken before the kill and so restarts several kills at once,
+    // kubernetes/kubernetes#22240).
+    match backoff::next(c, since, at) {
         None if new_definition => {
             // The new image is pulled as for a first start when the node lacks it.
             rt.containers[i].restart_count += 1;
