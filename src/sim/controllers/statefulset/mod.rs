@@ -49,28 +49,55 @@ pub fn work(world: &mut World) -> Result<bool, SimError> {
 }
 
 /// Informer handler: a pod changed; enqueue the set that owns it, or, for an orphan,
-/// every set that could adopt it, and mark the pod for their indexes.
+/// every set that could adopt it, and mark the pod for their indexes. As upstream's
+/// `addPod`/`updatePod`/`deletePod`: an orphan's sets are queued when it is added, and on
+/// an update only when its labels changed or it just lost its controller
+/// (`labelChanged || controllerRefChanged`); an orphan's deletion queues none (B-ADOPT-5).
 pub fn on_pod_event(world: &mut World, event: &WatchEvent) {
+    use crate::sim::world::Change;
     let sets: Vec<String> = match &event.owner_uid {
-        Some(owner) => world
-            .store
-            .statefulsets()
-            .iter()
-            .filter(|(_, s)| s.metadata.uid.as_deref() == Some(owner.as_str()))
-            .map(|(name, _)| name.clone())
-            .collect(),
-        None => match world.store.pods().get(&event.name) {
-            Some(pod) => world
+        Some(owner) => {
+            if !world.statefulset_orphans.is_empty() {
+                world.statefulset_orphans.remove(&event.name);
+            }
+            world
                 .store
                 .statefulsets()
                 .iter()
-                .filter(|(_, s)| {
-                    s.spec
-                        .as_ref()
-                        .is_some_and(|spec| labels::pod_matches(Some(&spec.selector), pod))
-                })
+                .filter(|(_, s)| s.metadata.uid.as_deref() == Some(owner.as_str()))
                 .map(|(name, _)| name.clone())
-                .collect(),
+                .collect()
+        }
+        None if event.change == Change::Deleted => {
+            world.statefulset_orphans.remove(&event.name);
+            Vec::new()
+        }
+        None => match world.store.pods().get(&event.name) {
+            Some(pod) => {
+                let labels = &pod.metadata.labels;
+                let changed = world
+                    .statefulset_orphans
+                    .get(&event.name)
+                    .is_none_or(|seen| seen != labels);
+                if changed {
+                    world
+                        .statefulset_orphans
+                        .insert(event.name.clone(), labels.clone());
+                    world
+                        .store
+                        .statefulsets()
+                        .iter()
+                        .filter(|(_, s)| {
+                            s.spec
+                                .as_ref()
+                                .is_some_and(|spec| labels::pod_matches(Some(&spec.selector), pod))
+                        })
+                        .map(|(name, _)| name.clone())
+                        .collect()
+                } else {
+                    Vec::new()
+                }
+            }
             None => Vec::new(),
         },
     };
@@ -281,11 +308,18 @@ fn claim_pods(world: &mut World, set: &StatefulSet, names: &[String]) -> Vec<Cla
             out.push(Claimed::NotOwned(name.clone()));
             continue;
         };
-        let matches = labels::pod_matches(selector, pod);
+        // `ClaimPods`' match: the selector and `isMemberOf` (the parent name, whatever the
+        // ordinal's value: `web-3000000000` is a member with no ordinal, B-ID-13).
+        let matches = labels::pod_matches(selector, pod)
+            && podutil::parent_name(name).is_some_and(|p| p == set_name);
         match podutil::controller_uid(pod) {
             Some(uid) if uid == set_uid => {
-                if matches || deleting {
+                if matches {
                     out.push(Claimed::Owned(name.clone()));
+                } else if deleting {
+                    // `ClaimObject`: owned but no longer matching, and the set is being
+                    // deleted: neither claimed nor released (not counted, B-ADOPT-4).
+                    out.push(Claimed::NotOwned(name.clone()));
                 } else {
                     release.push(name.clone());
                     out.push(Claimed::NotOwned(name.clone()));
@@ -293,8 +327,7 @@ fn claim_pods(world: &mut World, set: &StatefulSet, names: &[String]) -> Vec<Cla
             }
             Some(_) => out.push(Claimed::NotOwned(name.clone())),
             None => {
-                let member = podutil::parent_and_ordinal(name).is_some_and(|(p, _)| p == set_name);
-                if matches && member && !deleting && !podutil::is_terminating(pod) {
+                if matches && !deleting && !podutil::is_terminating(pod) {
                     adopt.push(name.clone());
                     out.push(Claimed::Owned(name.clone()));
                 } else {

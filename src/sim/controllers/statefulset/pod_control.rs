@@ -304,9 +304,24 @@ pub fn update_pod(
     pod: Pod,
     ordinal: i64,
 ) -> Result<(), WriteError> {
-    let name = pod.metadata.name.clone().unwrap_or_default();
+    update_pod_attempt(world, set, pod, ordinal, false)
+}
+
+/// One round of `UpdateStatefulPod`'s `RetryOnConflict`. `updateIdentity` names the copy
+/// `getPodName(set, ordinal)`: a pod whose name is not that (an adopted `web-01` has
+/// ordinal 1) is written under the new name, so the update is a NotFound (`pods "web-1"
+/// not found`) on every sync, or, when a pod of that name exists, a conflict, after which
+/// the round is run again on that pod (`attempted`: an update was tried, so an event is
+/// recorded whatever the outcome) (B-ID-12).
+fn update_pod_attempt(
+    world: &mut World,
+    set: &StatefulSet,
+    pod: Pod,
+    ordinal: i64,
+    attempted: bool,
+) -> Result<(), WriteError> {
     let set_name = set_name(set).to_string();
-    let failed = |world: &mut World, message: String| {
+    let failed = |world: &mut World, name: &str, message: String| {
         event(
             world,
             set,
@@ -322,11 +337,12 @@ pub fn update_pod(
         identity::update_identity(set, &mut fixed, ordinal);
         consistent = false;
     }
+    let name = fixed.metadata.name.clone().unwrap_or_default();
     if !identity::storage_matches(set, &fixed, ordinal) {
         identity::update_storage(set, &mut fixed, ordinal);
         consistent = false;
         if let Err(message) = create_claims(world, set, &name, ordinal) {
-            return failed(world, message);
+            return failed(world, &name, message);
         }
     }
     if !super::retention::claims_match(world, set, &fixed, ordinal, false) {
@@ -334,21 +350,33 @@ pub fn update_pod(
         consistent = false;
     }
     if consistent {
+        if attempted {
+            succeeded(world, set, &name);
+        }
         return Ok(());
     }
-    let labels_only = world
-        .store
-        .pods()
-        .get(&name)
-        .is_some_and(|old| old.spec == fixed.spec);
+    let Some(stored) = world.store.pods().get(&name) else {
+        return failed(world, &name, format!("pods \"{name}\" not found"));
+    };
+    if stored.metadata.uid != fixed.metadata.uid {
+        // Another pod holds the name: its resourceVersion is not the copy's (a 409); the
+        // retry reads that pod and tries again, once.
+        if attempted {
+            let message = format!(
+                "Operation cannot be fulfilled on pods \"{name}\": the object has been modified; please apply your changes to the latest version and try again"
+            );
+            return failed(world, &name, message);
+        }
+        let stored = stored.clone();
+        return update_pod_attempt(world, set, stored, ordinal, true);
+    }
+    let labels_only = stored.spec == fixed.spec;
     if !labels_only {
         // The API server refuses the new volumes (`ValidatePodUpdate`); client-go's error
         // reads `Pod "web-0" is invalid: …`.
-        let errors = world.store.pods().get(&name).map_or_else(Vec::new, |old| {
-            crate::sim::api::validation::validate_pod_update(&fixed, old)
-        });
+        let errors = crate::sim::api::validation::validate_pod_update(&fixed, stored);
         let message = crate::sim::api::field_error::invalid_object_message("Pod", &name, &errors);
-        return failed(world, message.trim_start_matches("The ").to_string());
+        return failed(world, &name, message.trim_start_matches("The ").to_string());
     }
     // Only the claims' owner references were wrong: the pod update changes nothing and
     // succeeds, and upstream still records it.
@@ -364,6 +392,12 @@ pub fn update_pod(
         stored.metadata.labels = labels;
         true
     });
+    succeeded(world, set, &name);
+    Ok(())
+}
+
+fn succeeded(world: &mut World, set: &StatefulSet, name: &str) {
+    let set_name = set_name(set).to_string();
     event(
         world,
         set,
@@ -371,5 +405,4 @@ pub fn update_pod(
         "SuccessfulUpdate",
         format!("update Pod {name} in StatefulSet {set_name} successful"),
     );
-    Ok(())
 }
