@@ -230,7 +230,10 @@ mod tests {
         assert_eq!(parent_and_ordinal("web-"), None);
         // B-ID-13: `ParseInt(…, 10, 32)`: beyond int32 there is a parent but no ordinal.
         assert_eq!(parent_and_ordinal("web-01"), Some(("web", 1)));
-        assert_eq!(parent_and_ordinal("web-2147483647"), Some(("web", 2147483647)));
+        assert_eq!(
+            parent_and_ordinal("web-2147483647"),
+            Some(("web", 2147483647))
+        );
         assert_eq!(parent_and_ordinal("web-2147483648"), None);
         assert_eq!(parent_name("web-3000000000"), Some("web"));
         assert_eq!(parent_name("web-x"), None);

@@ -182,10 +182,8 @@ pub struct World {
         std::collections::BTreeMap<String, super::controllers::statefulset::index::SetIndex>,
     /// The labels of each orphan pod as the StatefulSet controller's pod handler last saw
     /// them (`updatePod` compares an orphan's old and new labels).
-    pub statefulset_orphans: std::collections::BTreeMap<
-        String,
-        Option<std::collections::BTreeMap<String, String>>,
-    >,
+    pub statefulset_orphans:
+        std::collections::BTreeMap<String, Option<std::collections::BTreeMap<String, String>>>,
     pub daemonset: super::controllers::daemon::DaemonSetController,
     pub deployment: super::controllers::deployment::DeploymentController,
     pub replicaset: super::controllers::replicaset::ReplicaSetController,

@@ -113,14 +113,14 @@ pub fn update_identity(set: &StatefulSet, pod: &mut Pod, ordinal: i64) {
 /// namespace and the pod-name label (B-ID-4).
 pub fn identity_matches(set: &StatefulSet, pod: &Pod) -> bool {
     let name = pod.metadata.name.as_deref().unwrap_or_default();
-    let Some((parent, ordinal)) = podutil::parent_and_ordinal(name) else {
+    let Some((parent, _ordinal)) = podutil::parent_and_ordinal(name) else {
         return false;
     };
     // `name == getPodName(set, ordinal)`: the parent is the set's, so the digits must be
-    // the ordinal as `%d` writes it (no leading zero).
+    // the ordinal as `%d` writes it: no leading zero (they parsed as a non-negative int32).
     let digits = &name[parent.len() + 1..];
     parent == set_name(set)
-        && digits == itoa::Buffer::new().format(ordinal)
+        && (digits.len() == 1 || !digits.starts_with('0'))
         && pod.metadata.namespace == set.metadata.namespace
         && podutil::label(pod, POD_NAME_LABEL) == Some(name)
 }

@@ -35,6 +35,16 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
         // changed claim only marks its ordinal to be looked at again at the set's next
         // sync (its pods' or its own events), which converges it (B-RET-9).
         ObjectKind::PersistentVolumeClaim => on_claim_event(world, &event.name),
+        // Nor does a revision written by someone else queue a sync, but upstream's
+        // `getStatefulSetRevisions` runs at every sync: the next one resolves the revisions
+        // again instead of reusing the last sync's (an adopted stray revision numbered
+        // above the update revision makes it bump its number, B-REV-9). The controllers'
+        // own revision writes (`status_only`) change nothing that shortcut relies on.
+        ObjectKind::ControllerRevision if !event.status_only => {
+            for index in world.statefulset_index.values_mut() {
+                index.resolved = None;
+            }
+        }
         _ => {}
     }
     Ok(())
@@ -210,7 +220,9 @@ pub fn sync(world: &mut World, name: &str) -> Result<(), SimError> {
 }
 
 /// The revisions of the last sync, when nothing that decides them changed: the same
-/// generation (so the same template) and its update revision still stored.
+/// generation (so the same template), its update revision still stored, and no revision
+/// written since by anyone but a controller (`on_event` forgets `resolved` then), so
+/// `getStatefulSetRevisions` would find the same answer.
 fn resolved_again(
     world: &World,
     set: &StatefulSet,
