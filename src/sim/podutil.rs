@@ -80,13 +80,23 @@ pub fn label<'a>(pod: &'a Pod, key: &str) -> Option<&'a str> {
 }
 
 /// `getParentNameAndOrdinal`: `web-3` is ordinal 3 of `web`; names that do not end in
-/// `-<digits>` have no ordinal (B-ID-2).
+/// `-<digits>` have no ordinal (B-ID-2), nor do those whose digits do not fit an `int32`
+/// (`strconv.ParseInt(…, 10, 32)` fails: upstream's ordinal -1), though they still have a
+/// parent ([`parent_name`], B-ID-13).
 pub fn parent_and_ordinal(name: &str) -> Option<(&str, i64)> {
+    let parent = parent_name(name)?;
+    let ordinal: i32 = name[parent.len() + 1..].parse().ok()?;
+    Some((parent, i64::from(ordinal)))
+}
+
+/// `getParentName`: the name before the last `-<digits>` (`statefulPodRegex`,
+/// `(.*)-([0-9]+)$`), whatever the digits' value; `isMemberOf` compares it with the set's.
+pub fn parent_name(name: &str) -> Option<&str> {
     let (parent, ordinal) = name.rsplit_once('-')?;
     if ordinal.is_empty() || !ordinal.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    Some((parent, ordinal.parse().ok()?))
+    Some(parent)
 }
 
 /// Natural order: `web-2` before `web-10` (docs/language.md `pods`).
@@ -218,6 +228,15 @@ mod tests {
         assert_eq!(parent_and_ordinal("web-x"), None);
         assert_eq!(parent_and_ordinal("web"), None);
         assert_eq!(parent_and_ordinal("web-"), None);
+        // B-ID-13: `ParseInt(…, 10, 32)`: beyond int32 there is a parent but no ordinal.
+        assert_eq!(parent_and_ordinal("web-01"), Some(("web", 1)));
+        assert_eq!(
+            parent_and_ordinal("web-2147483647"),
+            Some(("web", 2147483647))
+        );
+        assert_eq!(parent_and_ordinal("web-2147483648"), None);
+        assert_eq!(parent_name("web-3000000000"), Some("web"));
+        assert_eq!(parent_name("web-x"), None);
     }
 
     #[test]

@@ -180,6 +180,10 @@ pub struct World {
     /// The StatefulSet controller's incremental view of each set's pods.
     pub statefulset_index:
         std::collections::BTreeMap<String, super::controllers::statefulset::index::SetIndex>,
+    /// The labels of each orphan pod as the StatefulSet controller's pod handler last saw
+    /// them (`updatePod` compares an orphan's old and new labels).
+    pub statefulset_orphans:
+        std::collections::BTreeMap<String, Option<std::collections::BTreeMap<String, String>>>,
     pub daemonset: super::controllers::daemon::DaemonSetController,
     pub deployment: super::controllers::deployment::DeploymentController,
     pub replicaset: super::controllers::replicaset::ReplicaSetController,
@@ -257,6 +261,7 @@ impl World {
             timers: Timers::default(),
             statefulset_queue: RateLimitingQueue::new(SECOND, Millis::secs(60)),
             statefulset_index: Default::default(),
+            statefulset_orphans: Default::default(),
             daemonset: Default::default(),
             deployment: Default::default(),
             replicaset: Default::default(),

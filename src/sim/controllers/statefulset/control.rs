@@ -594,12 +594,9 @@ fn process_replica(
     if identity_ok && retention_ok {
         return Ok(false);
     }
-    if is_terminating(&pod) {
-        if !retention_ok {
-            retention::update_claims(world, update_set, &pod, ordinal, false);
-        }
-        return Ok(false);
-    }
+    // Under Parallel a terminating pod gets here too (the early return above is
+    // OrderedReady's alone): its identity, storage and claims are restored as a live
+    // pod's, with `SuccessfulUpdate` (B-PAR-6).
     // A refused update is processReplica's error: the sync ends here, so nothing after
     // this pod runs, not even the rolling-update step that would replace it (B-PVC-7).
     let pod = std::sync::Arc::unwrap_or_clone(pod);

@@ -108,13 +108,19 @@ pub fn update_identity(set: &StatefulSet, pod: &mut Pod, ordinal: i64) {
     labels.insert(POD_INDEX_LABEL.into(), ordinal.to_string());
 }
 
-/// `identityMatches`: name, namespace and the pod-name label (B-ID-4).
+/// `identityMatches`: a parsed ordinal, the set's name as parent, the name
+/// `getPodName(set, ordinal)` (so `web-01`, ordinal 1, never matches, B-ID-12), the
+/// namespace and the pod-name label (B-ID-4).
 pub fn identity_matches(set: &StatefulSet, pod: &Pod) -> bool {
     let name = pod.metadata.name.as_deref().unwrap_or_default();
-    let Some((parent, _)) = podutil::parent_and_ordinal(name) else {
+    let Some((parent, _ordinal)) = podutil::parent_and_ordinal(name) else {
         return false;
     };
+    // `name == getPodName(set, ordinal)`: the parent is the set's, so the digits must be
+    // the ordinal as `%d` writes it: no leading zero (they parsed as a non-negative int32).
+    let digits = &name[parent.len() + 1..];
     parent == set_name(set)
+        && (digits.len() == 1 || !digits.starts_with('0'))
         && pod.metadata.namespace == set.metadata.namespace
         && podutil::label(pod, POD_NAME_LABEL) == Some(name)
 }

@@ -35,6 +35,16 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
         // changed claim only marks its ordinal to be looked at again at the set's next
         // sync (its pods' or its own events), which converges it (B-RET-9).
         ObjectKind::PersistentVolumeClaim => on_claim_event(world, &event.name),
+        // Nor does a revision written by someone else queue a sync, but upstream's
+        // `getStatefulSetRevisions` runs at every sync: the next one resolves the revisions
+        // again instead of reusing the last sync's (an adopted stray revision numbered
+        // above the update revision makes it bump its number, B-REV-9). The controllers'
+        // own revision writes (`status_only`) change nothing that shortcut relies on.
+        ObjectKind::ControllerRevision if !event.status_only => {
+            for index in world.statefulset_index.values_mut() {
+                index.resolved = None;
+            }
+        }
         _ => {}
     }
     Ok(())
@@ -49,28 +59,55 @@ pub fn work(world: &mut World) -> Result<bool, SimError> {
 }
 
 /// Informer handler: a pod changed; enqueue the set that owns it, or, for an orphan,
-/// every set that could adopt it, and mark the pod for their indexes.
+/// every set that could adopt it, and mark the pod for their indexes. As upstream's
+/// `addPod`/`updatePod`/`deletePod`: an orphan's sets are queued when it is added, and on
+/// an update only when its labels changed or it just lost its controller
+/// (`labelChanged || controllerRefChanged`); an orphan's deletion queues none (B-ADOPT-5).
 pub fn on_pod_event(world: &mut World, event: &WatchEvent) {
+    use crate::sim::world::Change;
     let sets: Vec<String> = match &event.owner_uid {
-        Some(owner) => world
-            .store
-            .statefulsets()
-            .iter()
-            .filter(|(_, s)| s.metadata.uid.as_deref() == Some(owner.as_str()))
-            .map(|(name, _)| name.clone())
-            .collect(),
-        None => match world.store.pods().get(&event.name) {
-            Some(pod) => world
+        Some(owner) => {
+            if !world.statefulset_orphans.is_empty() {
+                world.statefulset_orphans.remove(&event.name);
+            }
+            world
                 .store
                 .statefulsets()
                 .iter()
-                .filter(|(_, s)| {
-                    s.spec
-                        .as_ref()
-                        .is_some_and(|spec| labels::pod_matches(Some(&spec.selector), pod))
-                })
+                .filter(|(_, s)| s.metadata.uid.as_deref() == Some(owner.as_str()))
                 .map(|(name, _)| name.clone())
-                .collect(),
+                .collect()
+        }
+        None if event.change == Change::Deleted => {
+            world.statefulset_orphans.remove(&event.name);
+            Vec::new()
+        }
+        None => match world.store.pods().get(&event.name) {
+            Some(pod) => {
+                let labels = &pod.metadata.labels;
+                let changed = world
+                    .statefulset_orphans
+                    .get(&event.name)
+                    .is_none_or(|seen| seen != labels);
+                if changed {
+                    world
+                        .statefulset_orphans
+                        .insert(event.name.clone(), labels.clone());
+                    world
+                        .store
+                        .statefulsets()
+                        .iter()
+                        .filter(|(_, s)| {
+                            s.spec
+                                .as_ref()
+                                .is_some_and(|spec| labels::pod_matches(Some(&spec.selector), pod))
+                        })
+                        .map(|(name, _)| name.clone())
+                        .collect()
+                } else {
+                    Vec::new()
+                }
+            }
             None => Vec::new(),
         },
     };
@@ -183,7 +220,9 @@ pub fn sync(world: &mut World, name: &str) -> Result<(), SimError> {
 }
 
 /// The revisions of the last sync, when nothing that decides them changed: the same
-/// generation (so the same template) and its update revision still stored.
+/// generation (so the same template), its update revision still stored, and no revision
+/// written since by anyone but a controller (`on_event` forgets `resolved` then), so
+/// `getStatefulSetRevisions` would find the same answer.
 fn resolved_again(
     world: &World,
     set: &StatefulSet,
@@ -281,11 +320,18 @@ fn claim_pods(world: &mut World, set: &StatefulSet, names: &[String]) -> Vec<Cla
             out.push(Claimed::NotOwned(name.clone()));
             continue;
         };
-        let matches = labels::pod_matches(selector, pod);
+        // `ClaimPods`' match: the selector and `isMemberOf` (the parent name, whatever the
+        // ordinal's value: `web-3000000000` is a member with no ordinal, B-ID-13).
+        let matches = labels::pod_matches(selector, pod)
+            && podutil::parent_name(name).is_some_and(|p| p == set_name);
         match podutil::controller_uid(pod) {
             Some(uid) if uid == set_uid => {
-                if matches || deleting {
+                if matches {
                     out.push(Claimed::Owned(name.clone()));
+                } else if deleting {
+                    // `ClaimObject`: owned but no longer matching, and the set is being
+                    // deleted: neither claimed nor released (not counted, B-ADOPT-4).
+                    out.push(Claimed::NotOwned(name.clone()));
                 } else {
                     release.push(name.clone());
                     out.push(Claimed::NotOwned(name.clone()));
@@ -293,8 +339,7 @@ fn claim_pods(world: &mut World, set: &StatefulSet, names: &[String]) -> Vec<Cla
             }
             Some(_) => out.push(Claimed::NotOwned(name.clone())),
             None => {
-                let member = podutil::parent_and_ordinal(name).is_some_and(|(p, _)| p == set_name);
-                if matches && member && !deleting && !podutil::is_terminating(pod) {
+                if matches && !deleting && !podutil::is_terminating(pod) {
                     adopt.push(name.clone());
                     out.push(Claimed::Owned(name.clone()));
                 } else {

@@ -42,7 +42,10 @@ fn event(world: &mut World, set: &StatefulSet, type_: &'static str, reason: &str
     );
 }
 
-/// `CreateStatefulPod`: the claims first, then the pod (B-ORD-9).
+/// `CreateStatefulPod`: the claims first, then the pod (B-ORD-9). Whatever the pod's
+/// create answered (but AlreadyExists), the claims then get their retention owner
+/// references as far as possible (`UpdatePodClaimForRetentionPolicy`, B-RET-10), before
+/// the pod's event is recorded.
 pub fn create_pod(
     world: &mut World,
     set: &StatefulSet,
@@ -67,26 +70,41 @@ pub fn create_pod(
     crate::sim::api::defaults::default_pod(&mut pod);
     crate::sim::api::label_keys::merge_label_keys(&mut pod);
     let errors = crate::sim::api::validation::validate_pod(&pod);
-    if !errors.is_empty() {
+    let created = if errors.is_empty() {
+        server::insert_pod(world, pod)
+    } else {
         // The server's text, which kubectl would prefix with "The ".
         let message =
             crate::sim::api::field_error::invalid_object_message("Pod", &pod_name, &errors);
         let message = message.strip_prefix("The ").unwrap_or(&message).to_string();
-        event(
-            world,
-            set,
-            "Warning",
-            "FailedCreate",
-            format!("create Pod {pod_name} in StatefulSet {set_name} failed error: {message}"),
-        );
-        return Err(WriteError::Failed(Failed(None)));
-    }
-    match server::insert_pod(world, pod) {
-        Ok(()) => {
-            // Set the claims' owner references as far as possible now (B-RET-9).
-            if let Some(created) = world.store.pods().get_shared(&pod_name) {
-                super::retention::update_claims(world, set, &created, ordinal, false);
-            }
+        Err(RequestError::Api(server::ApiError::new(
+            server::Reason::Invalid,
+            message,
+        )))
+    };
+    let message = match created {
+        Ok(()) => None,
+        Err(RequestError::Sim(e)) => return Err(WriteError::Sim(e)),
+        // "sink already exists errors": the name is taken (a released pod holds it); the
+        // sync fails and is retried, but no event is recorded (B-ADOPT-2).
+        Err(RequestError::Api(e)) if e.reason == server::Reason::AlreadyExists => {
+            return Err(WriteError::Failed(Failed(Some(e.message))));
+        }
+        Err(RequestError::Api(e)) => Some(e.message),
+    };
+    // `UpdatePodClaimForRetentionPolicy(set, pod)` with the pod the controller built: the
+    // create's answer is not read back, so the pod has no UID here, refused or not.
+    let built = Pod {
+        metadata: ObjectMeta {
+            name: Some(pod_name.clone()),
+            namespace: set.metadata.namespace.clone(),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    super::retention::update_claims(world, set, &built, ordinal, false);
+    match message {
+        None => {
             event(
                 world,
                 set,
@@ -96,31 +114,24 @@ pub fn create_pod(
             );
             Ok(())
         }
-        Err(RequestError::Sim(e)) => Err(WriteError::Sim(e)),
-        // "sink already exists errors": the name is taken (a released pod holds it); the
-        // sync fails and is retried, but no event is recorded (B-ADOPT-2).
-        Err(RequestError::Api(e)) if e.reason == server::Reason::AlreadyExists => {
-            Err(WriteError::Failed(Failed(Some(e.message))))
-        }
-        Err(RequestError::Api(e)) => {
+        Some(message) => {
             event(
                 world,
                 set,
                 "Warning",
                 "FailedCreate",
-                format!(
-                    "create Pod {pod_name} in StatefulSet {set_name} failed error: {}",
-                    e.message
-                ),
+                format!("create Pod {pod_name} in StatefulSet {set_name} failed error: {message}"),
             );
             Err(WriteError::Failed(Failed(None)))
         }
     }
 }
 
-/// `createMissingPersistentVolumeClaims`, for a Pending pod: the missing claims are created
-/// (each with its event); then their retention owner references are set as far as
-/// possible. A failure fails the sync without a pod event.
+/// `createMissingPersistentVolumeClaims`, for a Pending pod, at every sync that reaches
+/// it: the missing claims are created (each with its event); then
+/// `UpdatePodClaimForRetentionPolicy` sets their retention owner references as far as
+/// possible and records `ConflictingController` for each claim another controller holds,
+/// every time (B-RET-8). A failure fails the sync without a pod event.
 pub fn create_missing_claims(
     world: &mut World,
     set: &StatefulSet,
@@ -145,27 +156,33 @@ pub fn create_missing_claims(
             .get(&claim)
             .is_some_and(|c| c.metadata.deletion_timestamp.is_none())
     });
-    if all_usable && super::retention::claims_match(world, set, pod, ordinal, false) {
+    if all_usable
+        && super::retention::claims_match(world, set, pod, ordinal, false)
+        && !super::retention::any_conflict(world, set, pod, ordinal)
+    {
         return Ok(());
     }
     let name = pod.metadata.name.clone().unwrap_or_default();
     if let Err(message) = create_claims(world, set, &name, ordinal) {
         return Err(WriteError::Failed(Failed(Some(message))));
     }
-    if !super::retention::claims_match(world, set, pod, ordinal, false) {
-        super::retention::update_claims(world, set, pod, ordinal, false);
-    }
+    super::retention::update_claims(world, set, pod, ordinal, false);
     Ok(())
 }
 
-/// `createPersistentVolumeClaims`: create each missing claim; a claim being deleted is an
-/// error (B-PVC-5); an existing one is used as it is (B-PVC-3).
+/// `createPersistentVolumeClaims`: every claim of the pod is tried. A missing claim is
+/// created (its own `SuccessfulCreate` or `FailedCreate` claim event); one being deleted is
+/// an error (B-PVC-5); an existing one is used as it is (B-PVC-3). The errors are
+/// aggregated as `errorutils.NewAggregate` writes them: the one error's text, or
+/// `[a, b]` for several (duplicates once). Upstream walks a Go map, so its order among
+/// several errors varies from run to run; scn takes the claim templates' order (B-PVC-9).
 fn create_claims(
     world: &mut World,
     set: &StatefulSet,
     pod_name: &str,
     ordinal: i64,
 ) -> Result<(), String> {
+    let mut errors: Vec<String> = Vec::new();
     for claim in claims_for(set, ordinal) {
         let name = claim.metadata.name.clone().unwrap_or_default();
         if world.mutant(crate::sim::Mutant::ClaimRecreated) {
@@ -173,7 +190,7 @@ fn create_claims(
         }
         if let Some(existing) = world.store.claims().get(&name) {
             if existing.metadata.deletion_timestamp.is_some() {
-                return Err(format!("pvc {name} is being deleted"));
+                errors.push(format!("pvc {name} is being deleted"));
             }
             continue;
         }
@@ -186,6 +203,10 @@ fn create_claims(
                 "SuccessfulCreate",
                 format!("create Claim {name} Pod {pod_name} in StatefulSet {set_name} success"),
             ),
+            Err(RequestError::Api(e)) if e.reason == server::Reason::AlreadyExists => {
+                // No event for a claim someone else just created.
+                errors.push(format!("failed to create PVC {name}: {}", e.message));
+            }
             Err(e) => {
                 let message = match e {
                     RequestError::Api(e) => e.message,
@@ -199,15 +220,37 @@ fn create_claims(
                     format!("create Claim {name} for Pod {pod_name} in StatefulSet {set_name} failed error: {message}"),
                 );
                 // The claim's event has the server's error; the pod's, the aggregate.
-                return Err(format!("failed to create PVC {name}: {message}"));
+                errors.push(format!("failed to create PVC {name}: {message}"));
             }
         }
     }
-    Ok(())
+    match aggregate(errors) {
+        None => Ok(()),
+        Some(message) => Err(message),
+    }
 }
 
-/// `getPersistentVolumeClaims`: labels are the template's own with the selector's
-/// matchLabels over them (B-PVC-2).
+/// `errorutils.NewAggregate(errs).Error()`: nothing for no error, the text of one, and
+/// `[a, b, …]` for several distinct texts (a repeated text is written once).
+fn aggregate(errors: Vec<String>) -> Option<String> {
+    let mut seen: Vec<String> = Vec::with_capacity(errors.len());
+    for e in errors {
+        if !seen.contains(&e) {
+            seen.push(e);
+        }
+    }
+    match seen.len() {
+        0 => None,
+        1 => seen.pop(),
+        _ => Some(format!("[{}]", seen.join(", "))),
+    }
+}
+
+/// `getPersistentVolumeClaims`: a deep copy of each template, with the claim's name, the
+/// set's namespace, and the template's labels with the selector's matchLabels over them
+/// (B-PVC-2). The rest of the template's metadata comes along: annotations, finalizers,
+/// owner references and `generateName` (B-PVC-10); what the API server sets itself on a
+/// create (UID, resourceVersion, timestamps) it sets again.
 pub fn claims_for(set: &StatefulSet, ordinal: i64) -> Vec<PersistentVolumeClaim> {
     let Some(spec) = set.spec.as_ref() else {
         return Vec::new();
@@ -226,6 +269,9 @@ pub fn claims_for(set: &StatefulSet, ordinal: i64) -> Vec<PersistentVolumeClaim>
                     namespace: set.metadata.namespace.clone(),
                     labels: (!labels.is_empty()).then_some(labels),
                     annotations: template.metadata.annotations.clone(),
+                    finalizers: template.metadata.finalizers.clone(),
+                    owner_references: template.metadata.owner_references.clone(),
+                    generate_name: template.metadata.generate_name.clone(),
                     ..Default::default()
                 },
                 spec: template.spec.clone(),
@@ -258,9 +304,24 @@ pub fn update_pod(
     pod: Pod,
     ordinal: i64,
 ) -> Result<(), WriteError> {
-    let name = pod.metadata.name.clone().unwrap_or_default();
+    update_pod_attempt(world, set, pod, ordinal, false)
+}
+
+/// One round of `UpdateStatefulPod`'s `RetryOnConflict`. `updateIdentity` names the copy
+/// `getPodName(set, ordinal)`: a pod whose name is not that (an adopted `web-01` has
+/// ordinal 1) is written under the new name, so the update is a NotFound (`pods "web-1"
+/// not found`) on every sync, or, when a pod of that name exists, a conflict, after which
+/// the round is run again on that pod (`attempted`: an update was tried, so an event is
+/// recorded whatever the outcome) (B-ID-12).
+fn update_pod_attempt(
+    world: &mut World,
+    set: &StatefulSet,
+    pod: Pod,
+    ordinal: i64,
+    attempted: bool,
+) -> Result<(), WriteError> {
     let set_name = set_name(set).to_string();
-    let failed = |world: &mut World, message: String| {
+    let failed = |world: &mut World, name: &str, message: String| {
         event(
             world,
             set,
@@ -276,11 +337,12 @@ pub fn update_pod(
         identity::update_identity(set, &mut fixed, ordinal);
         consistent = false;
     }
+    let name = fixed.metadata.name.clone().unwrap_or_default();
     if !identity::storage_matches(set, &fixed, ordinal) {
         identity::update_storage(set, &mut fixed, ordinal);
         consistent = false;
         if let Err(message) = create_claims(world, set, &name, ordinal) {
-            return failed(world, message);
+            return failed(world, &name, message);
         }
     }
     if !super::retention::claims_match(world, set, &fixed, ordinal, false) {
@@ -288,21 +350,33 @@ pub fn update_pod(
         consistent = false;
     }
     if consistent {
+        if attempted {
+            succeeded(world, set, &name);
+        }
         return Ok(());
     }
-    let labels_only = world
-        .store
-        .pods()
-        .get(&name)
-        .is_some_and(|old| old.spec == fixed.spec);
+    let Some(stored) = world.store.pods().get(&name) else {
+        return failed(world, &name, format!("pods \"{name}\" not found"));
+    };
+    if stored.metadata.uid != fixed.metadata.uid {
+        // Another pod holds the name: its resourceVersion is not the copy's (a 409); the
+        // retry reads that pod and tries again, once.
+        if attempted {
+            let message = format!(
+                "Operation cannot be fulfilled on pods \"{name}\": the object has been modified; please apply your changes to the latest version and try again"
+            );
+            return failed(world, &name, message);
+        }
+        let stored = stored.clone();
+        return update_pod_attempt(world, set, stored, ordinal, true);
+    }
+    let labels_only = stored.spec == fixed.spec;
     if !labels_only {
         // The API server refuses the new volumes (`ValidatePodUpdate`); client-go's error
         // reads `Pod "web-0" is invalid: …`.
-        let errors = world.store.pods().get(&name).map_or_else(Vec::new, |old| {
-            crate::sim::api::validation::validate_pod_update(&fixed, old)
-        });
+        let errors = crate::sim::api::validation::validate_pod_update(&fixed, stored);
         let message = crate::sim::api::field_error::invalid_object_message("Pod", &name, &errors);
-        return failed(world, message.trim_start_matches("The ").to_string());
+        return failed(world, &name, message.trim_start_matches("The ").to_string());
     }
     // Only the claims' owner references were wrong: the pod update changes nothing and
     // succeeds, and upstream still records it.
@@ -318,6 +392,12 @@ pub fn update_pod(
         stored.metadata.labels = labels;
         true
     });
+    succeeded(world, set, &name);
+    Ok(())
+}
+
+fn succeeded(world: &mut World, set: &StatefulSet, name: &str) {
+    let set_name = set_name(set).to_string();
     event(
         world,
         set,
@@ -325,5 +405,4 @@ pub fn update_pod(
         "SuccessfulUpdate",
         format!("update Pod {name} in StatefulSet {set_name} successful"),
     );
-    Ok(())
 }

@@ -206,6 +206,25 @@ pub fn claims_match(
     })
 }
 
+/// Whether a claim of the pod has a controller other than the set or the pod
+/// (`hasUnexpectedController`): `UpdatePodClaimForRetentionPolicy` reports it each time.
+pub fn any_conflict(world: &World, set: &StatefulSet, pod: &Pod, ordinal: i64) -> bool {
+    let p = policy(set);
+    if (!p.when_deleted && !p.when_scaled) || world.mutant(crate::sim::Mutant::RetentionIgnored) {
+        return false;
+    }
+    claim_names(set, ordinal).iter().any(|name| {
+        world.store.claims().get(name).is_some_and(|claim| {
+            let refs = claim
+                .metadata
+                .owner_references
+                .as_deref()
+                .unwrap_or_default();
+            has_unexpected_controller(refs, set, pod)
+        })
+    })
+}
+
 /// `UpdatePodClaimForRetentionPolicy`: converge the claims' owner references (B-RET-9).
 /// Another controller is reported on every call (B-RET-8); a claim that is not up to date
 /// loses its references to the set and the pod (`updateClaimOwnerRefForSetAndPod`) and,
