@@ -816,6 +816,17 @@ fn reclaim(world: &mut World, name: &str) -> bool {
     match policy.as_deref() {
         Some("Delete") => {}
         Some("Recycle") => {
+            // `recycleVolumeOperation` looks for the recycler before it starts the
+            // scrubber: a volume without one is Failed at once.
+            if !has_recycler(pv) {
+                fail_volume(
+                    world,
+                    name,
+                    "VolumeFailedRecycle",
+                    "No recycler plugin found for the volume!".into(),
+                );
+                return false;
+            }
             // One recycle at a time per volume (`scheduleOperation`: an operation of the
             // same name that is running is not started again).
             if !world.volume_controller.recycling.insert(name.to_string()) {
