@@ -6,6 +6,9 @@ use super::super::field_error::FieldError;
 use super::names::{dns1123_label_errors, dns1123_subdomain_errors};
 use super::selector::validate_label_selector;
 
+/// The annotation that named a claim's class before `storageClassName`.
+const BETA_STORAGE_CLASS: &str = "volume.beta.kubernetes.io/storage-class";
+
 const ACCESS_MODES: [&str; 4] = [
     "ReadOnlyMany",
     "ReadWriteMany",
@@ -193,14 +196,41 @@ pub fn validate_pvc_update(
     let mut errs = validate_pvc(new);
     let mut new_spec = new.spec.clone().unwrap_or_default();
     let mut old_spec = old.spec.clone().unwrap_or_default();
-    let old_annotation = old
-        .metadata
-        .annotations
-        .as_ref()
-        .and_then(|a| a.get("volume.beta.kubernetes.io/storage-class"));
-    if let (None, Some(class)) = (&old_spec.storage_class_name, &new_spec.storage_class_name) {
-        if old_annotation.is_none_or(|a| a == class) {
-            new_spec.storage_class_name = None;
+    let annotation = |c: &'_ PersistentVolumeClaim| {
+        c.metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(BETA_STORAGE_CLASS))
+            .cloned()
+    };
+    let (old_annotation, new_annotation) = (annotation(old), annotation(new));
+    // `validateStorageClassUpgradeFromAnnotation`: a class named by the beta annotation
+    // may move to `storageClassName` (the annotation kept or dropped).
+    let from_annotation = old_spec.storage_class_name.is_none()
+        && old_annotation.is_some()
+        && new_spec.storage_class_name == old_annotation
+        && new_annotation
+            .as_ref()
+            .is_none_or(|a| Some(a) == old_annotation.as_ref());
+    if from_annotation {
+        new_spec.storage_class_name = None;
+    } else {
+        // `ValidateImmutableAnnotation`: the beta annotation never changes (absent reads
+        // as "").
+        let value = |a: &Option<String>| a.clone().unwrap_or_default();
+        if value(&new_annotation) != value(&old_annotation) {
+            errs.push(FieldError::invalid_str(
+                format!("metadata.annotations.{BETA_STORAGE_CLASS}"),
+                &value(&new_annotation),
+                "field is immutable",
+            ));
+        }
+        // `validateStorageClassUpgradeFromNil`: a nil `storageClassName` may be set once,
+        // to the annotation's class if the claim had one.
+        if let (None, Some(class)) = (&old_spec.storage_class_name, &new_spec.storage_class_name) {
+            if old_annotation.as_ref().is_none_or(|a| a == class) {
+                new_spec.storage_class_name = None;
+            }
         }
     }
     if old_spec

@@ -15,6 +15,8 @@ pub(crate) struct Wants<'c> {
     name: &'c str,
     namespace: &'c str,
     class: &'c str,
+    /// `volumeAttributesClassName`, nil and "" alike (unspecified).
+    attributes_class: &'c str,
     mode: &'c str,
     size: u128,
     modes: &'c [String],
@@ -28,6 +30,9 @@ impl<'c> Wants<'c> {
             name: claim.metadata.name.as_deref().unwrap_or_default(),
             namespace: claim.metadata.namespace.as_deref().unwrap_or_default(),
             class: super::claim_class(claim),
+            attributes_class: spec
+                .and_then(|s| s.volume_attributes_class_name.as_deref())
+                .unwrap_or_default(),
             mode: spec
                 .and_then(|s| s.volume_mode.as_deref())
                 .unwrap_or("Filesystem"),
@@ -55,6 +60,14 @@ fn size_of(pv: &PersistentVolume) -> u128 {
 
 fn class_of(pv: &PersistentVolume) -> &str {
     super::volume_class(pv)
+}
+
+/// A volume's `volumeAttributesClassName`, nil and "" alike (unspecified).
+fn attributes_class_of(pv: &PersistentVolume) -> &str {
+    pv.spec
+        .as_ref()
+        .and_then(|s| s.volume_attributes_class_name.as_deref())
+        .unwrap_or_default()
 }
 
 fn mode_of(pv: &PersistentVolume) -> &str {
@@ -151,6 +164,9 @@ pub(crate) fn check_volume_satisfy_claim(
     if class_of(pv) != wants.class {
         return Err("storageClassName does not match".into());
     }
+    if attributes_class_of(pv) != wants.attributes_class {
+        return Err("volumeAttributesClassName does not match".into());
+    }
     if mode_of(pv) != wants.mode {
         return Err("incompatible volumeMode".into());
     }
@@ -163,19 +179,19 @@ pub(crate) fn check_volume_satisfy_claim(
 /// How a search orders the volumes that fit.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Search {
-    /// The PV controller's (`findByClaim`): the volumes with the fewest access modes
-    /// first, the smallest of those; without a node, and with WaitForFirstConsumer
-    /// (`delay_binding`) only a volume pre-bound to the claim.
+    /// The PV controller's (`findByClaim`): the volumes grouped by their access modes,
+    /// the groups with the fewest modes first, each searched on its own (a volume
+    /// pre-bound to the claim wins in its group, the smallest otherwise); without a node,
+    /// and with WaitForFirstConsumer (`delay_binding`) only a volume pre-bound to the
+    /// claim.
     Controller { delay_binding: bool },
     /// The scheduler's (`findMatchingVolumes`): the smallest volume whose node affinity
     /// admits the node with these labels.
     Node,
 }
 
-/// `FindMatchingVolume`: a volume pre-bound to the claim wins (none if its node affinity
-/// refuses the node); else the best Available volume of the claim's class and volume mode,
-/// with its access modes, at least its size and labels its selector matches. `taken`
-/// volumes are skipped.
+/// The PV controller's `findByClaim` (`index.go`) or the scheduler's search, both by
+/// `FindMatchingVolume`. `taken` volumes are skipped.
 pub(crate) fn find_matching_volume<'v>(
     candidates: impl IntoIterator<Item = &'v PersistentVolume>,
     wants: &Wants,
@@ -183,8 +199,39 @@ pub(crate) fn find_matching_volume<'v>(
     node: Option<&BTreeMap<String, String>>,
     taken: &[&str],
 ) -> Option<&'v PersistentVolume> {
+    let Search::Controller { delay_binding } = search else {
+        return matching_volume(candidates, wants, false, node, taken);
+    };
+    // `allPossibleMatchingAccessModes`: the index's access-mode groups that hold every
+    // mode the claim asks for, the fewest modes first (groups of as many modes are
+    // searched as one: upstream's order between them is not fixed).
+    let mut groups: BTreeMap<usize, Vec<&'v PersistentVolume>> = BTreeMap::new();
+    for pv in candidates {
+        if has_access_modes(pv, wants) {
+            let mut modes: Vec<&String> = access_modes_of(pv).iter().collect();
+            modes.sort_unstable();
+            modes.dedup();
+            groups.entry(modes.len()).or_default().push(pv);
+        }
+    }
+    groups
+        .into_values()
+        .find_map(|group| matching_volume(group, wants, delay_binding, node, taken))
+}
+
+/// `FindMatchingVolume`: a volume pre-bound to the claim wins (none if its node affinity
+/// refuses the node or its `volumeAttributesClassName` is not the claim's); else the
+/// smallest Available volume of the claim's class, attributes class and volume mode, with
+/// its access modes, at least its size and labels its selector matches.
+fn matching_volume<'v>(
+    candidates: impl IntoIterator<Item = &'v PersistentVolume>,
+    wants: &Wants,
+    delay_binding: bool,
+    node: Option<&BTreeMap<String, String>>,
+    taken: &[&str],
+) -> Option<&'v PersistentVolume> {
     let selector = wants.claim.spec.as_ref().and_then(|s| s.selector.as_ref());
-    let mut best: Option<((usize, u128, &str), &PersistentVolume)> = None;
+    let mut best: Option<((u128, &str), &PersistentVolume)> = None;
     for pv in candidates {
         let name = pv.metadata.name.as_deref().unwrap_or_default();
         if taken.contains(&name) {
@@ -204,14 +251,13 @@ pub(crate) fn find_matching_volume<'v>(
             continue;
         }
         let admits = node.is_none_or(|labels| node_affinity_admits(pv, labels));
+        // VolumeAttributesClass (GA in v1.34): a volume and a claim match only with the
+        // same class, nil and "" alike (KEP-3751 "Binding of PV and PVC").
+        let same_attributes = attributes_class_of(pv) == wants.attributes_class;
         if bound_here {
-            return admits.then_some(pv);
+            return (admits && same_attributes).then_some(pv);
         }
-        if search
-            == (Search::Controller {
-                delay_binding: true,
-            })
-        {
+        if node.is_none() && delay_binding {
             // The scheduler binds this claim, unless a volume is pre-bound to it.
             continue;
         }
@@ -220,15 +266,12 @@ pub(crate) fn find_matching_volume<'v>(
             || selector
                 .is_some_and(|s| !crate::sim::labels::matches(Some(s), pv.metadata.labels.as_ref()))
             || class_of(pv) != wants.class
+            || !same_attributes
             || !admits
         {
             continue;
         }
-        let rank = match search {
-            Search::Controller { .. } => access_modes_of(pv).len(),
-            Search::Node => 0,
-        };
-        let key = (rank, size, name);
+        let key = (size, name);
         if best.as_ref().is_none_or(|(k, _)| key < *k) {
             best = Some((key, pv));
         }

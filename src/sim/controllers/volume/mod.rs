@@ -43,7 +43,7 @@ use crate::sim::world::{Change, WatchEvent, World};
 pub(crate) use matching::{find_matching_volume, node_affinity_admits, request_of, Search, Wants};
 pub(crate) use persistentvolume::{bind as bind_volume, sync_claim};
 use persistentvolume::{
-    owe_sync_classless, sync_claims_of_class, sync_pending_claims, sync_volume, volume_changed,
+    owe_sync_classless, owe_sync_pending_claims, sync_claims_of_class, sync_volume, volume_changed,
 };
 pub(crate) use persistentvolume::{recycle, resync};
 use protection::release_unused_claims;
@@ -73,6 +73,8 @@ pub struct VolumeController {
     /// heard of a pod created after the claim (a StatefulSet creates a pod's claims, then
     /// the pod), so that sync names no such pod (`findNonScheduledPodsByPVC`).
     new_claim: Option<String>,
+    /// The volumes being recycled (the scrubber runs): a sync meanwhile starts no other.
+    recycling: BTreeSet<String>,
 }
 
 pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
@@ -125,7 +127,8 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
         (ObjectKind::PersistentVolume, _) => {
             sync_volume(world, &event.name);
             volume_changed(world, &event.name);
-            // A new volume, or one whose claim let go of it, may fit a claim that waits.
+            // A new volume, or one whose claim let go of it, may fit a claim that waits: the
+            // claim finds it at its next sync, the resync.
             let free = || {
                 world.store.volumes().get(&event.name).is_some_and(|pv| {
                     pv.spec
@@ -135,7 +138,7 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
                 })
             };
             if event.change == Change::Added || free() {
-                sync_pending_claims(world);
+                owe_sync_pending_claims(world);
             }
         }
         (ObjectKind::StorageClass, Change::Added | Change::Modified) => {

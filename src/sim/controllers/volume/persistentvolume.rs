@@ -3,7 +3,9 @@
 //! Available and releases and reclaims one whose claim is gone (B-PV-1, B-PV-4).
 
 use crate::sim::events::Recorder;
-use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, PersistentVolumeStatus};
+use k8s_openapi::api::core::v1::{
+    ObjectReference, PersistentVolume, PersistentVolumeClaim, PersistentVolumeStatus,
+};
 use k8s_openapi::api::storage::v1::StorageClass;
 
 use crate::sim::clock::{to_time, Millis};
@@ -20,9 +22,7 @@ use super::plugins::{
 };
 use super::protection::{release_if_unused, remove_finalizer};
 use super::provisioner::provision;
-use super::{
-    class_of, phase_of_claim, record, tell, waits_for_consumer, PV_PROTECTION, SELECTED_NODE,
-};
+use super::{class_of, phase_of_claim, record, waits_for_consumer, PV_PROTECTION, SELECTED_NODE};
 
 /// The claims of the index still Pending for which `also` holds.
 fn pending_claims(world: &World, also: impl Fn(&PersistentVolumeClaim) -> bool) -> Vec<String> {
@@ -41,18 +41,28 @@ fn pending_claims(world: &World, also: impl Fn(&PersistentVolumeClaim) -> bool) 
         .collect()
 }
 
-pub(super) fn sync_pending_claims(world: &mut World) {
+/// A volume appeared or was freed: the Pending claims find it at their next sync, the
+/// resync (`addVolume`/`updateVolume` queue only the volume, and `syncVolume` makes a
+/// volume without a claim Available without telling any claim).
+pub(super) fn owe_sync_pending_claims(world: &mut World) {
     for name in pending_claims(world, |_| true) {
-        sync(world, &name, false);
+        owe_sync(world, &name);
     }
 }
 
-/// A StorageClass was created: the Pending claims that name it are synced at once. (The PV
-/// controller has no class handler and would see it at its next resync; scn syncs them at
-/// once so that a class applied with the objects whose claims name it, as one file, serves
-/// them as upstream's slower controllers do.)
+/// A StorageClass was created: the Pending claims that name it and no volume are synced at
+/// once. (The PV controller has no class handler and would see it at its next resync; scn
+/// syncs them at once so that a class applied with the objects whose claims name it, as
+/// one file, serves them as upstream's slower controllers do.)
 pub(super) fn sync_claims_of_class(world: &mut World, class: &str) {
-    for name in pending_claims(world, |c| super::claim_class(c) == class) {
+    let provisioned = |c: &PersistentVolumeClaim| {
+        super::claim_class(c) == class
+            && c.spec
+                .as_ref()
+                .and_then(|s| s.volume_name.as_deref())
+                .is_none_or(str::is_empty)
+    };
+    for name in pending_claims(world, provisioned) {
         sync(world, &name, false);
     }
 }
@@ -147,7 +157,7 @@ fn sync(world: &mut World, name: &str, announce: bool) {
         owe_sync(world, name);
         return;
     }
-    provision_claim(world, name, &class, selected.as_deref());
+    provision_claim(world, name, &class, selected.as_deref(), announce);
 }
 
 /// `assignDefaultStorageClass`: the claim's `storageClassName` becomes the default class's
@@ -170,9 +180,22 @@ fn assign_default_class(world: &mut World, name: &str) -> bool {
 
 /// `provisionClaim`: the plugin of the class's provisioner provisions; a provisioner that
 /// is not built in is named on the claim and waited for (or for a volume made by hand);
-/// a `kubernetes.io/` name without a plugin is a `ProvisioningFailed` at every sync.
-fn provision_claim(world: &mut World, name: &str, class: &StorageClass, node: Option<&str>) {
-    match find_provisioner(&class.provisioner) {
+/// a `kubernetes.io/` name without a plugin is a `ProvisioningFailed` at every sync (not at
+/// the early sync scn runs when a class appears: upstream's controller would fail at its
+/// next resync, and so does scn's).
+fn provision_claim(
+    world: &mut World,
+    name: &str,
+    class: &StorageClass,
+    node: Option<&str>,
+    announce: bool,
+) {
+    let provisioner = find_provisioner(&class.provisioner);
+    if !announce && !matches!(provisioner, Provisioner::External(_)) {
+        owe_sync(world, name);
+        return;
+    }
+    match provisioner {
         // `findProvisionablePlugin` fails, or the plugin's `NewProvisioner`: told at every
         // sync ("controller will retry the provisioning in every syncUnboundClaim() call"),
         // so again at each resync.
@@ -185,24 +208,56 @@ fn provision_claim(world: &mut World, name: &str, class: &StorageClass, node: Op
             tell_at_every_sync(world, name, "Warning", "ProvisioningFailed", message);
         }
         Provisioner::External(provisioner) => {
-            // `provisionClaimOperationExternal`.
+            // `provisionClaimOperationExternal`, at every sync of a claim that waits for
+            // its volume (syncs of one claim within one instant are one sync).
             set_claim_provisioner(world, name, &provisioner);
-            tell(
-                world,
-                Recorder::PERSISTENT_VOLUME,
-                name,
-                "Normal",
-                "ExternalProvisioning",
-                format!(
-                    "Waiting for a volume to be created either by the external provisioner \
+            if first_provisioning_now(world, name) {
+                record(
+                    world,
+                    Recorder::PERSISTENT_VOLUME,
+                    name,
+                    "Normal",
+                    "ExternalProvisioning",
+                    format!(
+                        "Waiting for a volume to be created either by the external provisioner \
                      '{provisioner}' or manually by the system administrator. If volume \
                      creation is delayed, please verify that the provisioner is running and \
                      correctly registered."
-                ),
-            );
+                    ),
+                );
+            }
             provision(world, name, class, node);
+            // A claim the provisioner leaves waiting (it refuses a selector) is provisioned
+            // again, and told again, at every resync.
+            let waits = world.store.claims().get(name).is_some_and(|c| {
+                phase_of_claim(c) == "Pending"
+                    && c.spec
+                        .as_ref()
+                        .and_then(|s| s.volume_name.as_deref())
+                        .is_none_or(str::is_empty)
+            });
+            if waits {
+                owe_sync(world, name);
+            }
         }
     }
+}
+
+/// Whether this is the claim's first `ExternalProvisioning` at this instant; notes it.
+fn first_provisioning_now(world: &mut World, name: &str) -> bool {
+    let uid = world
+        .store
+        .claims()
+        .get(name)
+        .and_then(|c| c.metadata.uid.clone())
+        .unwrap_or_default();
+    let now = world.now;
+    let told_at = &mut world.volume_controller.resync.provisioning_told_at;
+    if told_at.get(&uid) == Some(&now) {
+        return false;
+    }
+    told_at.insert(uid, now);
+    true
 }
 
 /// `setClaimProvisioner`: the claim says which provisioner works on it (an update of the
@@ -231,6 +286,8 @@ fn set_claim_provisioner(world: &mut World, name: &str, provisioner: &str) {
 /// or none. A free volume that does not satisfy the claim is refused with `VolumeMismatch`;
 /// one bound to another claim is waited for.
 fn sync_claim_naming(world: &mut World, name: &str, volume: &str) {
+    // A volume that does not exist (yet) is waited for without an event; its creation
+    // owes the claim the next resync (`owe_sync_pending_claims`).
     let verdict = {
         let (Some(claim), Some(pv)) = (
             world.store.claims().get(name),
@@ -254,9 +311,9 @@ fn sync_claim_naming(world: &mut World, name: &str, volume: &str) {
             already_bound_elsewhere(world, name, volume);
             owe_sync(world, name);
         }
-        Err(why) => tell(
+        // Told at every sync (the claim's events and each resync), as `FailedBinding`.
+        Err(why) => tell_at_every_sync(
             world,
-            Recorder::PERSISTENT_VOLUME,
             name,
             "Warning",
             "VolumeMismatch",
@@ -432,9 +489,14 @@ fn bound_claim_verdict(world: &World, name: &str) -> Option<(BoundClaim, bool)> 
     match claim_ref {
         Some(r) if r.uid != claim.metadata.uid => Some((BoundClaim::Misbound, phase != "Lost")),
         _ => {
-            // `bind` does nothing when both already say so.
+            // `bind` does nothing when both already say so: its `updateClaimStatus` copies
+            // the volume's access modes into the claim's status at every sync.
+            let modes = |modes: Option<&Vec<String>>| modes.filter(|m| !m.is_empty()).cloned();
+            let same_modes = modes(claim.status.as_ref().and_then(|s| s.access_modes.as_ref()))
+                == modes(pv.spec.as_ref().and_then(|s| s.access_modes.as_ref()));
             let bound = claim_ref.is_some()
                 && phase == "Bound"
+                && same_modes
                 && pv.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Bound");
             Some((BoundClaim::Bind(volume_name.to_string()), !bound))
         }
@@ -471,6 +533,7 @@ fn sync_bound_claim(world: &mut World, name: &str) {
             status.phase = Some("Lost".into());
             status.access_modes = None;
             status.capacity = None;
+            status.current_volume_attributes_class_name = None;
             true
         });
     if lost.is_some() {
@@ -530,11 +593,11 @@ fn find_volume(
 
 /// `bind`: the volume points at the claim and the claim at the volume; both are Bound.
 pub(crate) fn bind(world: &mut World, claim_name: &str, pv_name: &str) {
-    let Some(claim_uid) = world
+    let Some((claim_uid, claim_rv)) = world
         .store
         .claims()
         .get(claim_name)
-        .map(|c| c.metadata.uid.clone())
+        .map(|c| (c.metadata.uid.clone(), c.metadata.resource_version.clone()))
     else {
         return;
     };
@@ -549,6 +612,7 @@ pub(crate) fn bind(world: &mut World, claim_name: &str, pv_name: &str) {
     let bound_as = (
         pv_spec.and_then(|s| s.capacity.clone()),
         pv_spec.and_then(|s| s.access_modes.clone()),
+        pv_spec.and_then(|s| s.volume_attributes_class_name.clone()),
     );
     server::write::<PersistentVolume>(world, pv_name, server::Author::Other, |pv| {
         let pv_spec = pv.spec.get_or_insert_with(Default::default);
@@ -566,11 +630,17 @@ pub(crate) fn bind(world: &mut World, claim_name: &str, pv_name: &str) {
             || claim_ref.namespace.as_deref() != Some(ns.as_str())
             || claim_ref.uid != claim_uid
         {
-            claim_ref.api_version = Some("v1".into());
-            claim_ref.kind = Some("PersistentVolumeClaim".into());
-            claim_ref.namespace = Some(ns.clone());
-            claim_ref.name = Some(claim_name.to_string());
-            claim_ref.uid = claim_uid.clone();
+            // `reference.GetReference(claim)`: a whole new reference, with the claim's
+            // resourceVersion as the controller saw it.
+            *claim_ref = ObjectReference {
+                api_version: Some("v1".into()),
+                kind: Some("PersistentVolumeClaim".into()),
+                namespace: Some(ns.clone()),
+                name: Some(claim_name.to_string()),
+                uid: claim_uid.clone(),
+                resource_version: claim_rv.clone(),
+                field_path: None,
+            };
             dirty = true;
         }
         if !bound_to_claim {
@@ -583,7 +653,7 @@ pub(crate) fn bind(world: &mut World, claim_name: &str, pv_name: &str) {
         }
         set_phase(pv.status.get_or_insert_with(Default::default), "Bound", now) || dirty
     });
-    let (capacity, modes) = bound_as;
+    let (capacity, modes, attributes_class) = bound_as;
     // `bindClaimToVolume` and `updateClaimStatus(Bound)`. The scheduler hears the claim's
     // update and wakes the pods that wait for it.
     server::write::<PersistentVolumeClaim>(world, claim_name, server::Author::Other, |stored| {
@@ -612,10 +682,12 @@ pub(crate) fn bind(world: &mut World, claim_name: &str, pv_name: &str) {
             dirty = true;
         }
         // The capacity is the volume's when the claim becomes Bound, not after (a resize
-        // may make them differ on purpose).
+        // may make them differ on purpose); so is the current VolumeAttributesClass (after
+        // the binding, the resizer keeps it).
         if status.phase.as_deref() != Some("Bound") {
             status.phase = Some("Bound".into());
             status.capacity = capacity;
+            status.current_volume_attributes_class_name = attributes_class;
             dirty = true;
         }
         dirty
@@ -666,14 +738,16 @@ pub(super) fn sync_volume(world: &mut World, name: &str) {
                 });
             match claim_volume {
                 None => {
+                    // The claim is gone: released (a Failed volume stays Failed), and its
+                    // reclaim policy applies at every sync, not only at the release: a
+                    // released volume whose policy is changed to Delete or Recycle is
+                    // then deleted or recycled (B-PV-4, B-PV-20).
                     if phase != "Released" && phase != "Failed" {
-                        // The claim is gone: released, and its reclaim policy applies
-                        // (B-PV-4).
                         set_volume_phase(world, name, "Released");
                         phase = "Released".into();
-                        if !deleting && reclaim(world, name) {
-                            return;
-                        }
+                    }
+                    if !deleting && reclaim(world, name) {
+                        return;
                     }
                 }
                 // The binding is not completed: the claim's sync finishes it, queued at once.
@@ -742,6 +816,22 @@ fn reclaim(world: &mut World, name: &str) -> bool {
     match policy.as_deref() {
         Some("Delete") => {}
         Some("Recycle") => {
+            // `recycleVolumeOperation` looks for the recycler before it starts the
+            // scrubber: a volume without one is Failed at once.
+            if !has_recycler(pv) {
+                fail_volume(
+                    world,
+                    name,
+                    "VolumeFailedRecycle",
+                    "No recycler plugin found for the volume!".into(),
+                );
+                return false;
+            }
+            // One recycle at a time per volume (`scheduleOperation`: an operation of the
+            // same name that is running is not started again).
+            if !world.volume_controller.recycling.insert(name.to_string()) {
+                return false;
+            }
             let uid = claim_ref_uid(pv);
             let at = world.now + RECYCLE_TIME;
             world.timers.at(
@@ -783,6 +873,7 @@ pub const RECYCLE_TIME: Millis = Millis::secs(5);
 /// same claim is scrubbed (its files are gone), `VolumeRecycled`, and unbound (Available);
 /// a volume without a recycler is Failed with `VolumeFailedRecycle`.
 pub fn recycle(world: &mut World, name: &str, claim_uid: &str) {
+    world.volume_controller.recycling.remove(name);
     super::index::catch_up(world, None);
     let Some(pv) = world.store.volumes().get(name) else {
         return;
@@ -857,8 +948,18 @@ fn claim_ref_uid(pv: &PersistentVolume) -> String {
         .unwrap_or_default()
 }
 
-/// `updateVolumePhaseWithEvent(Failed)`: the reason in `status.message` and a Warning.
+/// `updateVolumePhaseWithEvent(Failed)`: the reason in `status.message` and a Warning,
+/// only when the volume was not Failed already (the controller retries a failed reclaim
+/// at every sync; a retry that fails again changes nothing and says nothing).
 fn fail_volume(world: &mut World, name: &str, reason: &str, message: String) {
+    let failed = world
+        .store
+        .volumes()
+        .get(name)
+        .is_none_or(|pv| pv.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Failed"));
+    if failed {
+        return;
+    }
     let now = world.now;
     server::write::<PersistentVolume>(world, name, server::Author::Other, |pv| {
         let status = pv.status.get_or_insert_with(Default::default);
@@ -915,12 +1016,19 @@ pub struct Resync {
     owed_sync: std::collections::BTreeSet<String>,
     /// When each claim (by UID) last recorded an event that every sync repeats.
     synced_at: std::collections::BTreeMap<String, Millis>,
+    /// When each claim (by UID) was last told `ExternalProvisioning`.
+    provisioning_told_at: std::collections::BTreeMap<String, Millis>,
     at: Option<Millis>,
 }
 
 /// A deleted claim (by UID) is forgotten.
 pub(super) fn forget_claim(world: &mut World, uid: &str) {
     world.volume_controller.resync.synced_at.remove(uid);
+    world
+        .volume_controller
+        .resync
+        .provisioning_told_at
+        .remove(uid);
 }
 
 /// The next resync comes at the next multiple of [`RESYNC_PERIOD`] (set once).
