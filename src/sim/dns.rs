@@ -440,10 +440,12 @@ fn lookup(world: &World, fqdn: &str) -> Result<Vec<Record>, Miss> {
     let mut matched = false;
     if let Some(svc) = service_view(world, service, namespace) {
         if let Some(target) = &svc.external {
-            // `findServices`: an ExternalName Service has no endpoints, and gives a record
-            // only when its name is a host name (`HostType` is CNAME), not an address:
-            // otherwise nothing matched, NXDOMAIN (`errNoItems`).
-            if !endpoint.is_empty() || target.parse::<std::net::IpAddr>().is_ok() {
+            // `findServices`: an ExternalName Service has no endpoints or ports (a name with
+            // an endpoint or `_port._proto` part skips it), and gives a record only when its
+            // name is a host name (`HostType` is CNAME), not an address: otherwise nothing
+            // matched, NXDOMAIN (`errNoItems`).
+            let named_part = !endpoint.is_empty() || !port.is_empty() || !proto.is_empty();
+            if named_part || target.parse::<std::net::IpAddr>().is_ok() {
                 return Err(Miss::NxDomain);
             }
             return Err(Miss::NoData);

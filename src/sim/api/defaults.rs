@@ -177,6 +177,15 @@ fn set_if_empty(field: &mut Option<String>, value: &str) {
     }
 }
 
+/// The default of a field that is a pointer upstream (`*PersistentVolumeMode`,
+/// `*ServiceInternalTrafficPolicy`, …): only a missing value is defaulted; an empty string
+/// is a value, which validation then refuses (or keeps).
+fn set_if_none(field: &mut Option<String>, value: &str) {
+    if field.is_none() {
+        *field = Some(value.to_string());
+    }
+}
+
 /// `SetDefaults_Deployment` (`pkg/apis/apps/v1/defaults.go`): one replica, the
 /// `RollingUpdate` strategy with 25% `maxUnavailable` and `maxSurge` (a `rollingUpdate` is
 /// allocated only for that type), `revisionHistoryLimit` 10, `progressDeadlineSeconds` 600;
@@ -486,7 +495,7 @@ pub fn default_pvc(pvc: &mut PersistentVolumeClaim) {
     let spec = pvc
         .spec
         .get_or_insert_with(PersistentVolumeClaimSpec::default);
-    set_if_empty(&mut spec.volume_mode, "Filesystem");
+    set_if_none(&mut spec.volume_mode, "Filesystem");
     if let Some(resources) = spec.resources.as_mut() {
         canonical_quantities(resources.requests.as_mut());
         canonical_quantities(resources.limits.as_mut());
@@ -528,7 +537,7 @@ fn normalize_data_sources(spec: &mut PersistentVolumeClaimSpec) {
 pub fn default_pv(pv: &mut PersistentVolume) {
     let spec = pv.spec.get_or_insert_with(PersistentVolumeSpec::default);
     set_if_empty(&mut spec.persistent_volume_reclaim_policy, "Retain");
-    set_if_empty(&mut spec.volume_mode, "Filesystem");
+    set_if_none(&mut spec.volume_mode, "Filesystem");
     if let Some(h) = spec.host_path.as_mut() {
         h.type_.get_or_insert_with(String::new);
     }
@@ -541,8 +550,8 @@ pub fn default_pv(pv: &mut PersistentVolume) {
 
 /// `SetDefaults_StorageClass`: `reclaimPolicy: Delete`, `volumeBindingMode: Immediate`.
 pub fn default_storage_class(class: &mut StorageClass) {
-    set_if_empty(&mut class.reclaim_policy, "Delete");
-    set_if_empty(&mut class.volume_binding_mode, "Immediate");
+    set_if_none(&mut class.reclaim_policy, "Delete");
+    set_if_none(&mut class.volume_binding_mode, "Immediate");
 }
 
 /// `SetDefaults_Service`'s status part, on a Service as JSON: a LoadBalancer's ingress with
@@ -607,7 +616,7 @@ pub fn default_service(svc: &mut Service) {
     }
     let ty = spec.type_.as_deref().unwrap_or_default();
     if ["ClusterIP", "NodePort", "LoadBalancer"].contains(&ty) {
-        set_if_empty(&mut spec.internal_traffic_policy, "Cluster");
+        set_if_none(&mut spec.internal_traffic_policy, "Cluster");
     }
     if ty == "LoadBalancer" {
         spec.allocate_load_balancer_node_ports.get_or_insert(true);

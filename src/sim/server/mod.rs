@@ -1698,6 +1698,17 @@ fn delete_object(
         return Ok(Response::new(()));
     }
     if meta.deletion_timestamp.is_some() {
+        // `updateForGracefulDeletionAndFinalizers`: an object already being deleted (with no
+        // graceful deletion pending: these kinds have none) gets its garbage-collection
+        // finalizers from the new request's propagation, so a second `delete` with another
+        // cascade switches to it (`foregroundDeletion`, `orphan`, neither).
+        let existing = meta.finalizers.as_deref().unwrap_or_default();
+        let finalizers = gc_finalizers(existing, propagation);
+        if finalizers != existing {
+            set_deleting_finalizers(world, kind, name, finalizers);
+            // One left with no finalizer is deleted now.
+            finish_if_released(world, kind, name);
+        }
         return Ok(Response::new(()));
     }
     // The generic registry's deletionFinalizersForGarbageCollection: the propagation
@@ -1761,21 +1772,43 @@ pub const FINALIZER_ORPHAN_DEPENDENTS: &str = "orphan";
 pub const FINALIZER_DELETE_DEPENDENTS: &str = "foregroundDeletion";
 
 fn set_deleting(world: &mut World, kind: &ObjectKind, name: &str, finalizers: Vec<String>) {
-    let now = to_time(world.now);
+    mark_deleting(world, kind, name, finalizers, true);
+}
+
+/// The finalizers of an object already being deleted, rewritten by another delete request.
+fn set_deleting_finalizers(
+    world: &mut World,
+    kind: &ObjectKind,
+    name: &str,
+    finalizers: Vec<String>,
+) {
+    mark_deleting(world, kind, name, finalizers, false);
+}
+
+fn mark_deleting(
+    world: &mut World,
+    kind: &ObjectKind,
+    name: &str,
+    finalizers: Vec<String>,
+    starts: bool,
+) {
+    let now = starts.then(|| to_time(world.now));
     let rv = world.store.new_resource_version();
     fn mark(
         meta: &mut ObjectMeta,
-        now: k8s_openapi::apimachinery::pkg::apis::meta::v1::Time,
+        now: Option<k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>,
         finalizers: Vec<String>,
         rv: String,
     ) {
         // `markAsDeleting`: a kind without graceful deletion that has a generation gets a
-        // new one when its deletion starts (only called for an object not yet deleting).
-        if let Some(generation) = meta.generation.filter(|g| *g > 0) {
-            meta.generation = Some(generation.saturating_add(1));
+        // new one when its deletion starts (not when a later request changes finalizers).
+        if let Some(now) = now {
+            if let Some(generation) = meta.generation.filter(|g| *g > 0) {
+                meta.generation = Some(generation.saturating_add(1));
+            }
+            meta.deletion_timestamp = Some(now);
+            meta.deletion_grace_period_seconds = Some(0);
         }
-        meta.deletion_timestamp = Some(now);
-        meta.deletion_grace_period_seconds = Some(0);
         meta.finalizers = Some(finalizers);
         meta.resource_version = Some(rv);
     }

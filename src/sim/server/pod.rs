@@ -349,6 +349,10 @@ pub(super) fn update_pod(
     let mut pod: Pod = decode(&kind, value)?;
     defaults::default_pod(&mut pod);
     crate::sim::api::priority::admit_update(&mut pod, &old);
+    // DefaultTolerationSeconds admits updates too (`admission.NewHandler(Create, Update)`):
+    // a new tolerations list (the field is replaced whole) gets the two 300 s tolerations
+    // back, so adding a toleration is only an addition for `validateOnlyAddedTolerations`.
+    crate::sim::api::default_toleration_seconds::admit(&mut pod);
     let errors = validation::validate_pod_update(&pod, &old);
     if !errors.is_empty() {
         return Err(invalid(&kind, name, &errors).into());

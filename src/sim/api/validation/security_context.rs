@@ -23,7 +23,7 @@ fn id_errors(id: Option<i64>, path: &str, errs: &mut Vec<FieldError>) {
 }
 
 /// `validatePodSpecSecurityContext`: fsGroup, runAsUser, runAsGroup, each supplemental
-/// group, then the seccomp and AppArmor profiles.
+/// group, the fsGroupChangePolicy, then the seccomp and AppArmor profiles.
 pub(super) fn validate_pod_security_context(
     sc: Option<&PodSecurityContext>,
     path: &str,
@@ -41,6 +41,16 @@ pub(super) fn validate_pod_security_context(
             &format!("{path}.supplementalGroups[{i}]"),
             &mut errs,
         );
+    }
+    // `validateFSGroupChangePolicy` (a pointer: an empty string is a value, and refused).
+    if let Some(policy) = sc.fs_group_change_policy.as_deref() {
+        if !["Always", "OnRootMismatch"].contains(&policy) {
+            errs.push(FieldError::unsupported(
+                format!("{path}.fsGroupChangePolicy"),
+                policy,
+                &["Always", "OnRootMismatch"],
+            ));
+        }
     }
     profile_errors(
         sc.seccomp_profile.as_ref(),
