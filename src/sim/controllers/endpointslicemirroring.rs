@@ -265,24 +265,25 @@ fn reconcile(world: &mut World, endpoints: &Endpoints, existing: Vec<EndpointSli
     }
     // What was not mirrored is told on the Endpoints: invalid addresses, then those beyond
     // the 1000 a subset may give.
-    if invalid > 0 {
+    let mut warn = |reason: &str, message: String| {
         crate::sim::events::record(
             world,
             crate::sim::events::Recorder::MIRRORING,
             ObjectKind::from_kind("Endpoints"),
             &name,
             "Warning",
+            reason,
+            message,
+        );
+    };
+    if invalid > 0 {
+        warn(
             "InvalidIPAddress",
             format!("Skipped {invalid} invalid IP addresses when mirroring to EndpointSlices"),
         );
     }
     if skipped > invalid {
-        crate::sim::events::record(
-            world,
-            crate::sim::events::Recorder::MIRRORING,
-            ObjectKind::from_kind("Endpoints"),
-            &name,
-            "Warning",
+        warn(
             "TooManyAddressesToMirror",
             format!(
                 "A max of {MAX_ENDPOINTS_PER_SUBSET} addresses can be mirrored to EndpointSlices per Endpoints subset. {} addresses were skipped",

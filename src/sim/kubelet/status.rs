@@ -131,7 +131,13 @@ fn allocated_resources(
     allocated: &k8s_openapi::api::core::v1::ResourceRequirements,
 ) -> k8s_openapi::api::core::v1::ResourceRequirements {
     let mut out = allocated.clone();
-    for list in [out.requests.as_mut(), out.limits.as_mut()]
+    canonicalize(&mut out);
+    out
+}
+
+/// Every quantity of `r` in its canonical form (as a `Quantity` marshals).
+fn canonicalize(r: &mut k8s_openapi::api::core::v1::ResourceRequirements) {
+    for list in [r.requests.as_mut(), r.limits.as_mut()]
         .into_iter()
         .flatten()
     {
@@ -141,7 +147,6 @@ fn allocated_resources(
             }
         }
     }
-    out
 }
 
 /// `convertContainerStatusResources`: what a running container's status reports as its
@@ -175,16 +180,7 @@ fn status_resources(
             *cpu = q;
         }
     }
-    for list in [out.requests.as_mut(), out.limits.as_mut()]
-        .into_iter()
-        .flatten()
-    {
-        for q in list.values_mut() {
-            if let Some(text) = crate::quantity::to_canonical_string(&q.0) {
-                q.0 = text;
-            }
-        }
-    }
+    canonicalize(&mut out);
     if let Some(memory) = out.limits.as_mut().and_then(|l| l.get_mut("memory")) {
         if let Some(bytes) = crate::quantity::bytes(&memory.0) {
             // `resource.NewQuantity(bytes, BinarySI)`: a power-of-1024 suffix only when it

@@ -245,6 +245,16 @@ fn provision_claim(
 
 /// Whether this is the claim's first `ExternalProvisioning` at this instant; notes it.
 fn first_provisioning_now(world: &mut World, name: &str) -> bool {
+    first_now(world, name, |r| &mut r.provisioning_told_at)
+}
+
+/// Whether the time `at` (one of [`Resync`]'s per-claim maps) holds for the claim `name` is
+/// not this instant yet; notes this instant.
+fn first_now(
+    world: &mut World,
+    name: &str,
+    at: fn(&mut Resync) -> &mut std::collections::BTreeMap<String, Millis>,
+) -> bool {
     let uid = world
         .store
         .claims()
@@ -252,11 +262,11 @@ fn first_provisioning_now(world: &mut World, name: &str) -> bool {
         .and_then(|c| c.metadata.uid.clone())
         .unwrap_or_default();
     let now = world.now;
-    let told_at = &mut world.volume_controller.resync.provisioning_told_at;
-    if told_at.get(&uid) == Some(&now) {
+    let times = at(&mut world.volume_controller.resync);
+    if times.get(&uid) == Some(&now) {
         return false;
     }
-    told_at.insert(uid, now);
+    times.insert(uid, now);
     true
 }
 
@@ -383,19 +393,7 @@ fn wait_for_first_consumer(world: &mut World, name: &str) {
 /// Whether this is the claim's first sync at this instant that records an event (the work
 /// queue holds a key once, so syncs of one instant are one sync); notes it.
 fn first_sync_now(world: &mut World, name: &str) -> bool {
-    let uid = world
-        .store
-        .claims()
-        .get(name)
-        .and_then(|c| c.metadata.uid.clone())
-        .unwrap_or_default();
-    let now = world.now;
-    let synced_at = &mut world.volume_controller.resync.synced_at;
-    if synced_at.get(&uid) == Some(&now) {
-        return false;
-    }
-    synced_at.insert(uid, now);
-    true
+    first_now(world, name, |r| &mut r.synced_at)
 }
 
 /// An event `syncUnboundClaim` (or the provisioning it starts) records at every sync of a
@@ -819,12 +817,7 @@ fn reclaim(world: &mut World, name: &str) -> bool {
             // `recycleVolumeOperation` looks for the recycler before it starts the
             // scrubber: a volume without one is Failed at once.
             if !has_recycler(pv) {
-                fail_volume(
-                    world,
-                    name,
-                    "VolumeFailedRecycle",
-                    "No recycler plugin found for the volume!".into(),
-                );
+                fail_no_recycler(world, name);
                 return false;
             }
             // One recycle at a time per volume (`scheduleOperation`: an operation of the
@@ -890,12 +883,7 @@ pub fn recycle(world: &mut World, name: &str, claim_uid: &str) {
         return;
     }
     if !has_recycler(pv) {
-        fail_volume(
-            world,
-            name,
-            "VolumeFailedRecycle",
-            "No recycler plugin found for the volume!".into(),
-        );
+        fail_no_recycler(world, name);
         return;
     }
     world.files.volume_gone(name);
@@ -1090,4 +1078,14 @@ pub fn resync(world: &mut World) {
             sync_claim(world, &name);
         }
     }
+}
+
+/// `recycleVolumeOperation` without a recycler for the volume: Failed at once.
+fn fail_no_recycler(world: &mut World, name: &str) {
+    fail_volume(
+        world,
+        name,
+        "VolumeFailedRecycle",
+        "No recycler plugin found for the volume!".into(),
+    );
 }
