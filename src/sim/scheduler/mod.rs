@@ -976,7 +976,27 @@ fn fail(
     }
     leftover_after(world, name);
     let flushed = world.scheduler.flushed.remove(name);
-    wait_for_claims(world, name);
+    // Claim and volume events requeue a pod only when a volume plugin rejected it
+    // (`isPodWorthRequeuing`: the events of the plugins in its UnschedulablePlugins; only
+    // VolumeBinding, VolumeZone and VolumeRestrictions register claim events).
+    let volume_rejected = [
+        plugins::VOLUME_BINDING,
+        plugins::VOLUME_ZONE,
+        plugins::VOLUME_RESTRICTIONS,
+    ]
+    .iter()
+    .any(|p| {
+        world
+            .scheduler
+            .rejectors
+            .get(name)
+            .is_some_and(|r| r.contains(p))
+    });
+    if volume_rejected {
+        wait_for_claims(world, name);
+    } else {
+        stop_waiting_for_claims(world, name);
+    }
     if message.contains(inter_pod_affinity::ERR_REASON_AFFINITY) {
         world.scheduler.affinity_waiters.insert(name.to_string());
     } else {
