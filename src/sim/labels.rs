@@ -52,3 +52,18 @@ pub fn requirement_matches(
 pub fn pod_matches(selector: Option<&LabelSelector>, pod: &Pod) -> bool {
     matches(selector, pod.metadata.labels.as_ref())
 }
+
+/// The names of the controllers whose selector (`selector_of`) selects `pod`, in name
+/// order: the sets an orphan pod's event is sent to (`getPodStatefulSets`,
+/// `getPodDaemonSets`, …).
+pub fn selecting<'a, T: 'a>(
+    controllers: impl IntoIterator<Item = (&'a String, &'a T)>,
+    selector_of: impl Fn(&T) -> Option<&LabelSelector>,
+    pod: &Pod,
+) -> Vec<String> {
+    controllers
+        .into_iter()
+        .filter(|(_, c)| selector_of(c).is_some_and(|s| pod_matches(Some(s), pod)))
+        .map(|(name, _)| name.clone())
+        .collect()
+}

@@ -143,17 +143,11 @@ fn on_pod_event(world: &mut World, event: &WatchEvent) {
     if pod.metadata.deletion_timestamp.is_some() || podutil::controller_uid(pod).is_some() {
         return;
     }
-    let sets: Vec<String> = world
-        .store
-        .daemonsets()
-        .iter()
-        .filter(|(_, ds)| {
-            ds.spec
-                .as_ref()
-                .is_some_and(|s| labels::pod_matches(Some(&s.selector), pod))
-        })
-        .map(|(name, _)| name.clone())
-        .collect();
+    let sets = labels::selecting(
+        world.store.daemonsets().iter(),
+        |ds| ds.spec.as_ref().map(|s| &s.selector),
+        pod,
+    );
     for set in sets {
         world.daemonset.queue.add(&set);
     }

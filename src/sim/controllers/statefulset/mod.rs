@@ -93,17 +93,11 @@ pub fn on_pod_event(world: &mut World, event: &WatchEvent) {
                     world
                         .statefulset_orphans
                         .insert(event.name.clone(), labels.clone());
-                    world
-                        .store
-                        .statefulsets()
-                        .iter()
-                        .filter(|(_, s)| {
-                            s.spec
-                                .as_ref()
-                                .is_some_and(|spec| labels::pod_matches(Some(&spec.selector), pod))
-                        })
-                        .map(|(name, _)| name.clone())
-                        .collect()
+                    labels::selecting(
+                        world.store.statefulsets().iter(),
+                        |s| s.spec.as_ref().map(|spec| &spec.selector),
+                        pod,
+                    )
                 } else {
                     Vec::new()
                 }
