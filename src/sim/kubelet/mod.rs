@@ -283,6 +283,10 @@ pub(crate) struct PodRuntime {
     /// When the sandbox started (the pod's `status.startTime`), from which
     /// `activeDeadlineSeconds` counts.
     pub started: Millis,
+    /// A container exited by itself and was restarted at once in this sync: the status
+    /// written at its exit (`syncPod` writes `generateAPIPodStatus` before `SyncPod`
+    /// restarts it) had it not ready, so `Ready` and `ContainersReady` went False then.
+    pub exited_unready: bool,
 }
 
 /// What the pod's status learns when its sandbox starts (`PodReadyToStartContainers`).

@@ -111,6 +111,7 @@ fn runtime(pod: &Pod, name: &str, uid: &str, node: &str) -> PodRuntime {
         mount: None,
         sandbox_retry: None,
         started: ZERO,
+        exited_unready: false,
     }
 }
 
@@ -862,7 +863,13 @@ fn terminated(
             rt.containers[i].restart_count += 1;
             start_new_definition(world, rt, i);
         }
-        None => restart(world, rt, i),
+        None => {
+            // `syncPod` writes the status it generated from the runtime (this container
+            // exited, so not ready) before `SyncPod` starts it again; a liveness kill
+            // restarts it within the one `SyncPod` that killed it, unseen.
+            rt.exited_unready |= !killed_to_restart;
+            restart(world, rt, i)
+        }
         Some(delay) => {
             rt.containers[i].state = State::BackOff {
                 until: at + delay,

@@ -825,6 +825,12 @@ pub(crate) fn write(world: &mut World, rt: &mut PodRuntime) -> bool {
         set_condition(&mut status, "Ready", false, now);
         set_condition(&mut status, "ContainersReady", false, now);
     }
+    if std::mem::take(&mut rt.exited_unready) {
+        // The status written when a container exited, before its restart in the same
+        // instant: not ready (`lastTransitionTime` moves, and availability counts again).
+        set_condition(&mut status, "Ready", false, now);
+        set_condition(&mut status, "ContainersReady", false, now);
+    }
     set_container_statuses(&mut status, rt);
     // `mergePodStatus`: a terminal phase is written only once no container can still be
     // running (the sidecars the kubelet stops when the app containers are done); until

@@ -191,6 +191,7 @@ pub(crate) fn begin(world: &mut World, name: &str, uid: &str, node: &str) {
             grace: None,
             frozen: false,
             started: now,
+            exited_unready: false,
         });
     rt.grace = Some(grace);
     let shown = show_stopped_instances(&mut rt);
