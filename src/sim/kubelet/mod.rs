@@ -287,6 +287,10 @@ pub(crate) struct PodRuntime {
     /// written at its exit (`syncPod` writes `generateAPIPodStatus` before `SyncPod`
     /// restarts it) had it not ready, so `Ready` and `ContainersReady` went False then.
     pub exited_unready: bool,
+    /// The status the kubelet last wrote, when someone else's status patch changed what it
+    /// owns (the status manager's cache, `podStatuses`): its next write starts from it,
+    /// and its 10 s `syncBatch` at `.1` writes it back (`needsReconcile`). Boxed: rare.
+    pub cached_status: Option<Box<(k8s_openapi::api::core::v1::PodStatus, Millis)>>,
 }
 
 /// What the pod's status learns when its sandbox starts (`PodReadyToStartContainers`).
@@ -425,6 +429,54 @@ pub fn on_pod(world: &mut World, name: &str) -> Result<(), SimError> {
         Some(_) => {}
     }
     Ok(())
+}
+
+/// How often the status manager compares every pod's status on the API server with its
+/// own (`status_manager.go` `syncPeriod`).
+const STATUS_SYNC_PERIOD: Millis = Millis::secs(10);
+
+/// A status patch from outside the kubelet changed the status of pod `name`, whose
+/// status was `old`. When what the kubelet owns differs (`isPodStatusByKubeletEqual`: a
+/// condition of its own missing, or with another status, reason or message, or any other
+/// field), the status manager keeps its own (`old`, the last it wrote) and writes it back at
+/// its next periodic sync (`syncBatch(true)`, `needsReconcile`), every 10 s from the
+/// kubelet's start (the node's registration), or sooner if its status changes.
+pub(crate) fn status_patched(
+    world: &mut World,
+    name: &str,
+    old: k8s_openapi::api::core::v1::PodStatus,
+) {
+    let Some(pod) = world.store.pods().get(name) else {
+        return;
+    };
+    let (Some(uid), Some(node)) = (pod.metadata.uid.as_deref(), node_of(pod)) else {
+        return;
+    };
+    let Some(rt) = world.kubelet.pods.get(uid) else {
+        return;
+    };
+    if rt.frozen || rt.gone_at.is_some() || rt.cached_status.is_some() {
+        return;
+    }
+    let api = pod.status.clone().unwrap_or_default();
+    if status::by_kubelet_equal(&api, &old) {
+        return;
+    }
+    let registered = world
+        .store
+        .nodes()
+        .get(&node)
+        .and_then(|n| n.metadata.creation_timestamp.as_ref())
+        .map(super::clock::from_time)
+        .unwrap_or_default()
+        .min(world.now);
+    // The ticker's next tick strictly after now.
+    let at = registered + (world.now - registered).next_multiple_of(STATUS_SYNC_PERIOD);
+    let uid = uid.to_string();
+    if let Some(rt) = world.kubelet.pods.get_mut(&uid) {
+        rt.cached_status = Some(Box::new((old, at)));
+    }
+    sync_at(world, name, &uid, at);
 }
 
 pub fn on_timer(world: &mut World, timer: Timer) -> Result<(), SimError> {

@@ -112,6 +112,7 @@ fn runtime(pod: &Pod, name: &str, uid: &str, node: &str) -> PodRuntime {
         sandbox_retry: None,
         started: ZERO,
         exited_unready: false,
+        cached_status: None,
     }
 }
 

@@ -6,7 +6,7 @@
 
 use k8s_openapi::api::core::v1::{
     Container, ContainerState, ContainerStateRunning, ContainerStateTerminated,
-    ContainerStateWaiting, ContainerStatus, HostIP, Pod, PodIP, PodSpec, PodStatus,
+    ContainerStateWaiting, ContainerStatus, HostIP, Pod, PodCondition, PodIP, PodSpec, PodStatus,
     VolumeMountStatus,
 };
 
@@ -803,7 +803,31 @@ pub(crate) fn write(world: &mut World, rt: &mut PodRuntime) -> bool {
     let Some(pod) = world.store.pods().get(&rt.name) else {
         return false;
     };
-    let mut status: PodStatus = pod.status.clone().unwrap_or_default();
+    // The status manager generates from its own status (`oldPodStatus`), and keeps the
+    // conditions it does not own as the API server has them (`mergePodStatus`).
+    let cached = rt.cached_status.take();
+    let mut status: PodStatus = match cached.as_deref() {
+        Some((own, _)) => {
+            let mut status = own.clone();
+            let stored = pod.status.as_ref().and_then(|s| s.conditions.as_deref());
+            let mut conditions: Vec<PodCondition> = stored
+                .unwrap_or_default()
+                .iter()
+                .filter(|c| !kubelet_owned(&c.type_))
+                .cloned()
+                .collect();
+            conditions.extend(
+                own.conditions
+                    .iter()
+                    .flatten()
+                    .filter(|c| kubelet_owned(&c.type_))
+                    .cloned(),
+            );
+            status.conditions = (!conditions.is_empty()).then_some(conditions);
+            status
+        }
+        None => pod.status.clone().unwrap_or_default(),
+    };
     if let Some(sandbox) = rt.sandbox.take() {
         status.phase = Some("Pending".into());
         if let Some(ip) = sandbox.pod_ip {
@@ -896,6 +920,14 @@ pub(crate) fn write(world: &mut World, rt: &mut PodRuntime) -> bool {
     hold_at_gates(&mut status, gates);
     kubelet_conditions(&mut status, pod.metadata.generation, now);
     let terminal = matches!(phase, "Succeeded" | "Failed");
+    if let Some(cached) = cached {
+        if now < cached.1 && by_kubelet_equal(&status, &cached.0) {
+            // Nothing new to the status manager (`updateStatusInternal` returns): the API
+            // server's status waits for the periodic sync.
+            rt.cached_status = Some(cached);
+            return terminal;
+        }
+    }
     // `pod` is still the stored pod: nothing was written since it was read.
     let unchanged = match &pod.status {
         Some(old) => *old == status,
@@ -908,6 +940,28 @@ pub(crate) fn write(world: &mut World, rt: &mut PodRuntime) -> bool {
         });
     }
     terminal
+}
+
+/// `isPodStatusByKubeletEqual`: whether the API server's status `api` says what the
+/// kubelet's own `cached` does, the conditions it does not own aside (each condition it
+/// owns, or shares, with the same status, reason and message; every other field equal).
+pub(crate) fn by_kubelet_equal(api: &PodStatus, cached: &PodStatus) -> bool {
+    let find = |type_: &str| api.conditions.iter().flatten().find(|c| c.type_ == type_);
+    let conditions_agree = cached
+        .conditions
+        .iter()
+        .flatten()
+        .filter(|c| kubelet_owned(&c.type_) || c.type_ == "DisruptionTarget")
+        .all(|c| {
+            find(&c.type_).is_some_and(|o| {
+                o.status == c.status && o.reason == c.reason && o.message == c.message
+            })
+        });
+    conditions_agree && {
+        let mut copy = api.clone();
+        copy.conditions = cached.conditions.clone();
+        copy == *cached
+    }
 }
 
 /// `GeneratePodReadyCondition`'s readiness gates, once every container is ready: the

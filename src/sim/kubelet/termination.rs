@@ -192,6 +192,7 @@ pub(crate) fn begin(world: &mut World, name: &str, uid: &str, node: &str) {
             frozen: false,
             started: now,
             exited_unready: false,
+            cached_status: None,
         });
     rt.grace = Some(grace);
     let shown = show_stopped_instances(&mut rt);

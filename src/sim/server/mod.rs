@@ -1591,10 +1591,18 @@ fn patch_pod_status(
     if !errors.is_empty() {
         return Err(ApiError::invalid(kind, name, &errors).into());
     }
+    let old = world
+        .store
+        .pods()
+        .get(name)
+        .and_then(|p| p.status.clone())
+        .unwrap_or_default();
     write::write::<Pod>(world, name, write::Author::Other, |pod| {
         pod.status = Some(status);
         true
     });
+    // The kubelet's status manager keeps what it wrote, and writes it back.
+    super::kubelet::status_patched(world, name, old);
     Ok(Response::new(true))
 }
 
