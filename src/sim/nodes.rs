@@ -131,7 +131,11 @@ pub fn node_object(shape: &NodeShape, index: u32, now: super::clock::Millis) -> 
             "nodeInfo": {"kubeletVersion": "v1.36.0", "kubeProxyVersion": "",
                 "osImage": "Debian GNU/Linux 12 (bookworm)", "kernelVersion": "6.1.0",
                 "containerRuntimeVersion": "containerd://2.1.0", "operatingSystem": "linux",
-                "architecture": "amd64", "machineID": "", "systemUUID": "", "bootID": ""}
+                "architecture": "amd64", "machineID": "", "systemUUID": "", "bootID": ""},
+            // The kubelet's `NodeFeatures` setter: containerd 2.x supports
+            // `supplementalGroupsPolicy: Strict` (the gate is GA since v1.35), so the
+            // kubelet admits such pods (`SupplementalGroupsPolicyNotSupported` elsewhere).
+            "features": {"supplementalGroupsPolicy": true}
         }
     })
 }
