@@ -3,14 +3,15 @@
 //! event `DeadlineExceeded`, phase `Failed` with reason `DeadlineExceeded` and message `Pod
 //! was active on the node longer than the specified deadline`, and its containers are
 //! killed. The object stays; a StatefulSet replaces it (B-FAIL-1). The deadline may be set
-//! or lowered by a pod update, and is checked again then.
+//! or lowered by a pod update, and is checked again then. A pod worker busy pulling an
+//! image or in a postStart hook finds it past only when that `SyncPod` returned.
 
 use k8s_openapi::api::core::v1::{Pod, PodStatus};
 
 use super::super::clock::Millis;
 use super::super::server;
 use super::super::world::World;
-use super::{event, PodRuntime};
+use super::{event, PodRuntime, State};
 
 const REASON: &str = "DeadlineExceeded";
 const MESSAGE: &str = "Pod was active on the node longer than the specified deadline";
@@ -25,6 +26,18 @@ pub(crate) fn deadline(world: &World, rt: &PodRuntime) -> Option<Millis> {
         .as_ref()?
         .active_deadline_seconds?;
     Some(rt.started + Millis::from_secs(seconds))
+}
+
+/// Whether the pod worker is still inside a `SyncPod` that returns at `now` or later:
+/// pulling an image and creating a container (`startContainer` waits for
+/// `EnsureImageExists`), or running a postStart hook. The deadline is found past
+/// (`activeDeadlineHandler.ShouldEvict`, in `generateAPIPodStatus`) only by the sync after
+/// it: the container it was starting starts first.
+pub(crate) fn worker_busy(rt: &PodRuntime, now: Millis) -> bool {
+    rt.containers.iter().any(|c| match c.state {
+        State::Creating { until, .. } | State::PostStart { until, .. } => until >= now,
+        _ => false,
+    })
 }
 
 /// The deadline passed: the pod fails and its containers are killed (`killPod`), each with

@@ -329,7 +329,8 @@ pub(crate) fn sync_pod(world: &mut World, name: &str, uid: &str) {
         return;
     };
     let deadline = super::active_deadline::deadline(world, &rt);
-    if deadline.is_some_and(|at| at <= world.now) {
+    let past_deadline = deadline.is_some_and(|at| at <= world.now);
+    if past_deadline && !super::active_deadline::worker_busy(&rt, world.now) {
         super::active_deadline::exceeded(world, &mut rt);
         world.kubelet.pods.insert(key, rt);
         return;
@@ -343,6 +344,14 @@ pub(crate) fn sync_pod(world: &mut World, name: &str, uid: &str) {
         let mut changed = apply_spec_images(world, &mut rt);
         for i in 0..rt.containers.len() {
             changed |= step(world, &mut rt, i);
+        }
+        if past_deadline && !super::active_deadline::worker_busy(&rt, world.now) {
+            // The `SyncPod` that was pulling or running a hook returned; the next sync
+            // finds the deadline past before it starts anything more.
+            status::observe_containers(world, &rt);
+            super::active_deadline::exceeded(world, &mut rt);
+            world.kubelet.pods.insert(key, rt);
+            return;
         }
         changed |= start_next(world, &mut rt);
         changed |= kill_finished_pod(world, &mut rt);

@@ -796,6 +796,25 @@ pub(crate) fn terminated_pod(
     }
 }
 
+/// The container statuses of the runtime's view go into the stored status, nothing else:
+/// what the pod worker's next `generateAPIPodStatus` sees of its containers when it finds
+/// the pod failed (`active_deadline.rs`).
+pub(crate) fn observe_containers(world: &mut World, rt: &PodRuntime) {
+    server::write::<Pod>(world, &rt.name, server::Author::Other, |pod| {
+        let status = pod.status.get_or_insert_with(PodStatus::default);
+        let before = (
+            status.init_container_statuses.clone(),
+            status.container_statuses.clone(),
+        );
+        set_container_statuses(status, rt);
+        before
+            != (
+                status.init_container_statuses.clone(),
+                status.container_statuses.clone(),
+            )
+    });
+}
+
 /// Writes the status the runtime shows (a watch event only when it changed); true when the
 /// pod reached a terminal phase.
 pub(crate) fn write(world: &mut World, rt: &mut PodRuntime) -> bool {
