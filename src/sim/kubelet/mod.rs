@@ -20,6 +20,8 @@
 //! - `downward_api.rs`: the files of a `downwardAPI` volume (or projected source);
 //! - `dns.rs`: the pod's DNS configuration (`GetPodDNS`) and its `/etc/resolv.conf`;
 //! - `eviction.rs`: node-pressure eviction (`make pod/x evicted`);
+//! - `container_gc.rs`: the container garbage collector (only the newest dead instance of a
+//!   container stays);
 //! - `active_deadline.rs`: `spec.activeDeadlineSeconds` (the pod fails when it has been
 //!   active that long).
 //!
@@ -31,6 +33,7 @@ mod active_deadline;
 mod admission;
 mod backoff;
 mod config_objects;
+mod container_gc;
 mod dns;
 mod downward_api;
 mod env;
@@ -202,8 +205,8 @@ pub(crate) struct Ctr {
     pub state: State,
     pub restart_count: i32,
     pub last: Option<LastTermination>,
-    /// The dead instance before `last`, which the runtime still has (scn runs no container
-    /// garbage collection): a deleted pod's status shows it as the last state of a
+    /// The dead instance before `last`, until the container garbage collector removes it
+    /// (`container_gc.rs`): a deleted pod's status shows it as the last state of a
     /// container whose newest instance had exited (`termination.rs`). Boxed: rarely set.
     pub earlier: Option<Box<LastTermination>>,
     /// The crash back-off that the next crash waits; `None` until the first crash.

@@ -9,7 +9,8 @@
 //! (`probe_readiness`). The object is gone 1 s after the last one stopped, unless
 //! finalizers hold it. A second delete with a shorter grace period restarts the kill with
 //! it (`shorten`). A container that is not running when the pod is deleted is not restarted
-//! and shows its newest instance, or the default waiting reason (B-CTR-40); a held pod ends
+//! and shows its newest instance (with the one before it, unless the container garbage
+//! collector has removed it), or the default waiting reason (B-CTR-40); a held pod ends
 //! with `SyncTerminatedPod`'s status and `TerminatePod` (`status::terminated_pod`).
 
 use k8s_openapi::api::core::v1::Pod;
@@ -195,7 +196,7 @@ pub(crate) fn begin(world: &mut World, name: &str, uid: &str, node: &str) {
             cached_status: None,
         });
     rt.grace = Some(grace);
-    let shown = show_stopped_instances(&mut rt);
+    let shown = show_stopped_instances(world, &mut rt);
     let last = kill_containers(world, &mut rt, grace);
     if shown && last > now {
         // Some container still stops: the status the pod worker wrote before `killPod`
@@ -227,8 +228,9 @@ pub(crate) fn begin(world: &mut World, name: &str, uid: &str, node: &str) {
 /// last state; one the runtime never created shows the default waiting reason
 /// (`ContainerCreating`, or `PodInitializing` in a pod with init containers). True when a
 /// container's state changed.
-fn show_stopped_instances(rt: &mut PodRuntime) -> bool {
+fn show_stopped_instances(world: &World, rt: &mut PodRuntime) -> bool {
     let mut changed = false;
+    let node = rt.node.clone();
     for c in &mut rt.containers {
         match c.state {
             State::NotStarted
@@ -252,7 +254,10 @@ fn show_stopped_instances(rt: &mut PodRuntime) -> bool {
                 // The restart count and `containerID` of the newest instance the runtime has.
                 c.restart_count = last.instance;
                 c.exit_message = last.message;
-                c.last = c.earlier.take().map(|b| *b);
+                // The instance before it, unless the container garbage collector ran since
+                // `last` died and left only the newest dead one (`MaxPerPodContainer` 1).
+                let collected = super::container_gc::ran_since(world, &node, last.finished);
+                c.last = c.earlier.take().filter(|_| !collected).map(|b| *b);
             }
             None => c.state = State::NotStarted,
         }
