@@ -81,7 +81,8 @@ pub(crate) fn check(world: &World, pod: &Pod, container: &str) -> Result<(), Str
 /// `envVarsToMap` reads it): the Service variables, then the `envFrom` sources' keys (with
 /// their prefix), then each `env` entry in order, a later one replacing an earlier one. A
 /// `value` has its `$(VAR)` references expanded against what is defined so far; a
-/// `valueFrom` reads its source. Called once [`check`] has passed: every source it needs
+/// `valueFrom` reads its source (an optional ConfigMap or Secret key that is missing
+/// defines nothing). Called once [`check`] has passed: every source it needs
 /// exists (an optional one that does not gives nothing).
 pub(crate) fn environment(
     world: &World,
@@ -131,9 +132,17 @@ pub(crate) fn environment(
                             .unwrap_or_default(),
                     }
                 } else if let Some(r) = &from.config_map_key_ref {
-                    key_value(world, Source::ConfigMap, &r.name, &r.key)
+                    // An optional object or key that is missing defines nothing
+                    // (`continue`): an `envFrom` value of the name stays.
+                    match key_value(world, Source::ConfigMap, &r.name, &r.key) {
+                        Some(value) => value,
+                        None => continue,
+                    }
                 } else if let Some(r) = &from.secret_key_ref {
-                    key_value(world, Source::Secret, &r.name, &r.key)
+                    match key_value(world, Source::Secret, &r.name, &r.key) {
+                        Some(value) => value,
+                        None => continue,
+                    }
                 } else {
                     String::new()
                 }
@@ -284,11 +293,9 @@ pub(super) fn resource_value(
     }
 }
 
-/// A ConfigMap's or Secret's key, empty when the (optional) object or key is missing.
-fn key_value(world: &World, source: Source, name: &str, key: &str) -> String {
-    env_data(world, source, name)
-        .and_then(|d| d.get(key).cloned())
-        .unwrap_or_default()
+/// A ConfigMap's or Secret's key; `None` when the (optional) object or key is missing.
+fn key_value(world: &World, source: Source, name: &str, key: &str) -> Option<String> {
+    env_data(world, source, name).and_then(|d| d.get(key).cloned())
 }
 
 /// `getServiceEnvVarMap` and `envvars.FromServices`: for every Service with a cluster IP in
