@@ -134,6 +134,50 @@ fn object_name(document: &Value) -> String {
         .to_string()
 }
 
+/// What `applyOneObject` prints on stderr before it patches a live object that lacks the
+/// `kubectl.kubernetes.io/last-applied-configuration` annotation (one created by a
+/// controller, or by the cluster): `warningNoLastAppliedConfigAnnotation`, naming the object
+/// as `Info.ObjectName` does (`<resource>/<name>`, no group). `None` when the document names
+/// no object, the object does not exist (it is created), or it has the annotation. It comes
+/// before the patch is sent, so it prints also when the server refuses the patch.
+pub fn apply_missing_annotation_warning(
+    world: &World,
+    document: &Value,
+    kind: &ObjectKind,
+) -> Option<String> {
+    let name = object_name(document);
+    if name.is_empty() {
+        return None;
+    }
+    let live = world.store.to_json(kind, &name)?;
+    let has = live
+        .pointer("/metadata/annotations")
+        .and_then(Value::as_object)
+        .is_some_and(|a| a.contains_key(client_apply::LAST_APPLIED));
+    (!has).then(|| {
+        format!(
+            "Warning: resource {}/{name} is missing the {} annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.",
+            kind.info().map_or_else(|| kind.resource(), |info| info.plural.to_string()),
+            client_apply::LAST_APPLIED
+        )
+    })
+}
+
+/// `WarnIfDeleting` (apply.go): after the patch (or the empty patch kubectl does not send),
+/// an object that is being deleted gets `Warning: Detected changes to resource <name> which
+/// is currently being deleted.` on stderr, before its `configured`/`unchanged` line.
+fn warn_if_deleting(world: &World, kind: &ObjectKind, name: &str) -> Option<String> {
+    let object = world.store.to_json(kind, name)?;
+    object
+        .pointer("/metadata/deletionTimestamp")
+        .is_some_and(|t| !t.is_null())
+        .then(|| {
+            format!(
+                "Warning: Detected changes to resource {name} which is currently being deleted."
+            )
+        })
+}
+
 /// `applyOneObject`: a document [`read`] accepted, created or three-way merged.
 pub fn apply_read(world: &mut World, document: &Value, kind: &ObjectKind, source: &str) -> Outcome {
     let kind = kind.clone();
@@ -236,9 +280,14 @@ pub fn apply_read(world: &mut World, document: &Value, kind: &ObjectKind, source
             } else {
                 ("unchanged", Vec::new())
             };
+            let mut lines: Vec<String> =
+                warn_if_deleting(world, &kind, &name).into_iter().collect();
+            lines.push(format!("{prefix}/{name} {verb}"));
             Ok(Reply {
+                lines,
+                warnings,
                 notes: unsimulated(document),
-                ..Reply::with_warnings(format!("{prefix}/{name} {verb}"), warnings)
+                ..Reply::default()
             })
         }
     }
