@@ -416,12 +416,34 @@ pub fn scale(world: &mut World, kind: &ObjectKind, name: &str, replicas: i64) ->
     ))
 }
 
-/// Where a kind's pod spec sits in its object.
-fn pod_spec_pointer(kind: &ObjectKind) -> &'static str {
-    match kind {
-        ObjectKind::Pod => "/spec",
-        _ => "/spec/template/spec",
+/// Where a kind's pod spec sits in its object, as `updatePodSpecForObject`
+/// (polymorphichelpers) knows it: a Pod, the workloads' template, a CronJob's job template;
+/// `None` for a kind without one.
+fn pod_spec_pointer(kind: &ObjectKind) -> Option<&'static str> {
+    match kind.name() {
+        "Pod" => Some("/spec"),
+        "StatefulSet"
+        | "Deployment"
+        | "DaemonSet"
+        | "ReplicaSet"
+        | "ReplicationController"
+        | "Job" => Some("/spec/template/spec"),
+        "CronJob" => Some("/spec/jobTemplate/spec/template/spec"),
+        _ => None,
     }
+}
+
+/// A pod-spec patch wrapped in the object's own path to it.
+fn wrap_pod_spec(pointer: &str, patch: Value) -> Value {
+    pointer
+        .split('/')
+        .filter(|p| !p.is_empty())
+        .rev()
+        .fold(patch, |inner, key| {
+            let mut map = Map::new();
+            map.insert(key.to_string(), inner);
+            Value::Object(map)
+        })
 }
 
 /// `kubectl set image KIND/NAME container=image ...`: as `SetImageOptions.Run`, each name
@@ -444,7 +466,24 @@ pub fn set_image(
         ));
     }
     let live = require(world, kind, name)?;
-    let spec = live.pointer(pod_spec_pointer(kind));
+    // `CalculatePatches`: the edit of an object without a pod template fails; `Run` prints
+    // it as `error: <Info.ObjectName> <error>` (the Go type as `%T` writes it).
+    let Some(pointer) = pod_spec_pointer(kind) else {
+        let version = kind
+            .info()
+            .map_or("v1", |i| i.api_version.rsplit('/').next().unwrap_or("v1"));
+        let plural = kind
+            .info()
+            .map_or_else(|| kind.resource(), |i| i.plural.to_string());
+        return Ok(Printed {
+            reply: Reply::default(),
+            errors: vec![format!(
+                "error: {plural}/{name} the object is not a pod or does not have a pod template: *{version}.{}",
+                kind.name()
+            )],
+        });
+    };
+    let spec = live.pointer(pointer);
     let list = |field: &str| {
         spec.and_then(|s| s.get(field))
             .and_then(Value::as_array)
@@ -503,10 +542,7 @@ pub fn set_image(
     if patch.is_empty() {
         return Ok(printed);
     }
-    let body = match kind {
-        ObjectKind::Pod => json!({"spec": patch}),
-        _ => json!({"spec": {"template": {"spec": patch}}}),
-    };
+    let body = wrap_pod_spec(pointer, Value::Object(patch));
     match server::patch(world, kind, name, PatchType::Strategic, &body) {
         Ok(response) => {
             printed.reply = Reply::with_warnings(
