@@ -134,6 +134,50 @@ fn object_name(document: &Value) -> String {
         .to_string()
 }
 
+/// What `applyOneObject` prints on stderr before it patches a live object that lacks the
+/// `kubectl.kubernetes.io/last-applied-configuration` annotation (one created by a
+/// controller, or by the cluster): `warningNoLastAppliedConfigAnnotation`, naming the object
+/// as `Info.ObjectName` does (`<resource>/<name>`, no group). `None` when the document names
+/// no object, the object does not exist (it is created), or it has the annotation. It comes
+/// before the patch is sent, so it prints also when the server refuses the patch.
+pub fn apply_missing_annotation_warning(
+    world: &World,
+    document: &Value,
+    kind: &ObjectKind,
+) -> Option<String> {
+    let name = object_name(document);
+    if name.is_empty() {
+        return None;
+    }
+    let live = world.store.to_json(kind, &name)?;
+    let has = live
+        .pointer("/metadata/annotations")
+        .and_then(Value::as_object)
+        .is_some_and(|a| a.contains_key(client_apply::LAST_APPLIED));
+    (!has).then(|| {
+        format!(
+            "Warning: resource {}/{name} is missing the {} annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.",
+            kind.info().map_or_else(|| kind.resource(), |info| info.plural.to_string()),
+            client_apply::LAST_APPLIED
+        )
+    })
+}
+
+/// `WarnIfDeleting` (apply.go): after the patch (or the empty patch kubectl does not send),
+/// an object that is being deleted gets `Warning: Detected changes to resource <name> which
+/// is currently being deleted.` on stderr, before its `configured`/`unchanged` line.
+fn warn_if_deleting(world: &World, kind: &ObjectKind, name: &str) -> Option<String> {
+    let object = world.store.to_json(kind, name)?;
+    object
+        .pointer("/metadata/deletionTimestamp")
+        .is_some_and(|t| !t.is_null())
+        .then(|| {
+            format!(
+                "Warning: Detected changes to resource {name} which is currently being deleted."
+            )
+        })
+}
+
 /// `applyOneObject`: a document [`read`] accepted, created or three-way merged.
 pub fn apply_read(world: &mut World, document: &Value, kind: &ObjectKind, source: &str) -> Outcome {
     let kind = kind.clone();
@@ -236,9 +280,14 @@ pub fn apply_read(world: &mut World, document: &Value, kind: &ObjectKind, source
             } else {
                 ("unchanged", Vec::new())
             };
+            let mut lines: Vec<String> =
+                warn_if_deleting(world, &kind, &name).into_iter().collect();
+            lines.push(format!("{prefix}/{name} {verb}"));
             Ok(Reply {
+                lines,
+                warnings,
                 notes: unsimulated(document),
-                ..Reply::with_warnings(format!("{prefix}/{name} {verb}"), warnings)
+                ..Reply::default()
             })
         }
     }
@@ -367,12 +416,34 @@ pub fn scale(world: &mut World, kind: &ObjectKind, name: &str, replicas: i64) ->
     ))
 }
 
-/// Where a kind's pod spec sits in its object.
-fn pod_spec_pointer(kind: &ObjectKind) -> &'static str {
-    match kind {
-        ObjectKind::Pod => "/spec",
-        _ => "/spec/template/spec",
+/// Where a kind's pod spec sits in its object, as `updatePodSpecForObject`
+/// (polymorphichelpers) knows it: a Pod, the workloads' template, a CronJob's job template;
+/// `None` for a kind without one.
+fn pod_spec_pointer(kind: &ObjectKind) -> Option<&'static str> {
+    match kind.name() {
+        "Pod" => Some("/spec"),
+        "StatefulSet"
+        | "Deployment"
+        | "DaemonSet"
+        | "ReplicaSet"
+        | "ReplicationController"
+        | "Job" => Some("/spec/template/spec"),
+        "CronJob" => Some("/spec/jobTemplate/spec/template/spec"),
+        _ => None,
     }
+}
+
+/// A pod-spec patch wrapped in the object's own path to it.
+fn wrap_pod_spec(pointer: &str, patch: Value) -> Value {
+    pointer
+        .split('/')
+        .filter(|p| !p.is_empty())
+        .rev()
+        .fold(patch, |inner, key| {
+            let mut map = Map::new();
+            map.insert(key.to_string(), inner);
+            Value::Object(map)
+        })
 }
 
 /// `kubectl set image KIND/NAME container=image ...`: as `SetImageOptions.Run`, each name
@@ -395,7 +466,24 @@ pub fn set_image(
         ));
     }
     let live = require(world, kind, name)?;
-    let spec = live.pointer(pod_spec_pointer(kind));
+    // `CalculatePatches`: the edit of an object without a pod template fails; `Run` prints
+    // it as `error: <Info.ObjectName> <error>` (the Go type as `%T` writes it).
+    let Some(pointer) = pod_spec_pointer(kind) else {
+        let version = kind
+            .info()
+            .map_or("v1", |i| i.api_version.rsplit('/').next().unwrap_or("v1"));
+        let plural = kind
+            .info()
+            .map_or_else(|| kind.resource(), |i| i.plural.to_string());
+        return Ok(Printed {
+            reply: Reply::default(),
+            errors: vec![format!(
+                "error: {plural}/{name} the object is not a pod or does not have a pod template: *{version}.{}",
+                kind.name()
+            )],
+        });
+    };
+    let spec = live.pointer(pointer);
     let list = |field: &str| {
         spec.and_then(|s| s.get(field))
             .and_then(Value::as_array)
@@ -454,10 +542,7 @@ pub fn set_image(
     if patch.is_empty() {
         return Ok(printed);
     }
-    let body = match kind {
-        ObjectKind::Pod => json!({"spec": patch}),
-        _ => json!({"spec": {"template": {"spec": patch}}}),
-    };
+    let body = wrap_pod_spec(pointer, Value::Object(patch));
     match server::patch(world, kind, name, PatchType::Strategic, &body) {
         Ok(response) => {
             printed.reply = Reply::with_warnings(

@@ -69,10 +69,23 @@ pub fn seconds_between(then: &Time, now: &Time) -> i64 {
 }
 
 /// kubectl's `translateTimestampSince`: `<unknown>` for a missing time, else the human duration
-/// since it.
+/// since it. kubectl reads the time from the API server, which keeps a `metav1.Time` to the
+/// whole second (`Time.ProtoTime` drops the nanoseconds, RFC 3339 JSON has none), while its
+/// own clock has them: a pod created at 0.5 s is 10s old at 10.2 s, not 9s.
 pub fn age(then: Option<&Time>, now: &Time) -> String {
     match then {
         None => "<unknown>".to_string(),
-        Some(t) => human_duration(seconds_between(t, now)),
+        Some(t) => human_duration(seconds_between(&whole_second(t), now)),
     }
+}
+
+/// The time as the API server stores it: cut to the whole second (toward the past).
+fn whole_second(t: &Time) -> Time {
+    let seconds = t.0.as_second();
+    let cut = if t.0.subsec_nanosecond() < 0 {
+        seconds.saturating_sub(1)
+    } else {
+        seconds
+    };
+    Time(k8s_openapi::jiff::Timestamp::from_second(cut).unwrap_or(t.0))
 }
