@@ -628,6 +628,7 @@ pub fn create(
             pod::admit_limit_ranger(world, &mut pod);
             pod::admit_service_account(world, &admitted_as, &mut pod)?;
             pod::admit_priority(world, &admitted_as, &mut pod)?;
+            pod::admit_runtime_class(&admitted_as, &pod)?;
             pod::admit_pod_topology_labels(world, &mut pod);
             // The strategy's PrepareForCreate, then validation.
             super::api::label_keys::merge_label_keys(&mut pod);
