@@ -27,7 +27,16 @@
 //! ([`omitted`] tells them apart by the kind decoded). policy/v1 and storage/v1 specs
 //! hold pointers only.
 //!
+//! `LocalObjectReference.name` (inlined in the ConfigMap and Secret env sources, key
+//! selectors, projections and the ConfigMap volume source) is a value with `omitempty`
+//! upstream, but a required string in k8s-openapi: the request's `name: ""` is dropped
+//! here as the other zeros are, and [`drop_empty_pull_secret_names`] drops the empty
+//! string k8s-openapi writes back for the one such reference validation lets through
+//! empty (`imagePullSecrets`, only warned about).
+//!
 //! Sorted by struct name (a test checks), for a binary search.
+use serde_json::Value;
+
 pub(crate) const OMITTED_ZEROS: &[(&str, &[&str])] = &[
     (
         "AWSElasticBlockStoreVolumeSource",
@@ -46,7 +55,11 @@ pub(crate) const OMITTED_ZEROS: &[(&str, &[&str])] = &[
     ),
     ("CinderPersistentVolumeSource", &["fsType", "readOnly"]),
     ("CinderVolumeSource", &["fsType", "readOnly"]),
+    ("ConfigMapEnvSource", &["name"]),
+    ("ConfigMapKeySelector", &["name"]),
     ("ConfigMapNodeConfigSource", &["resourceVersion", "uid"]),
+    ("ConfigMapProjection", &["name"]),
+    ("ConfigMapVolumeSource", &["name"]),
     (
         "Container",
         &[
@@ -125,6 +138,7 @@ pub(crate) const OMITTED_ZEROS: &[(&str, &[&str])] = &[
     ("ImageVolumeSource", &["pullPolicy", "reference"]),
     ("IngressRule", &["host"]),
     ("IngressTLS", &["secretName"]),
+    ("LocalObjectReference", &["name"]),
     (
         "ManagedFieldsEntry",
         &[
@@ -247,6 +261,9 @@ pub(crate) const OMITTED_ZEROS: &[(&str, &[&str])] = &[
         ],
     ),
     ("Secret", &["type"]),
+    ("SecretEnvSource", &["name"]),
+    ("SecretKeySelector", &["name"]),
+    ("SecretProjection", &["name"]),
     ("SecretReference", &["name", "namespace"]),
     ("SecretVolumeSource", &["secretName"]),
     ("ServiceAccountTokenProjection", &["audience"]),
@@ -303,6 +320,29 @@ pub(crate) fn omitted(root: &str, name: &str) -> &'static [&'static str] {
     OMITTED_ZEROS
         .binary_search_by(|(n, _)| (*n).cmp(name))
         .map_or(&[], |i| OMITTED_ZEROS[i].1)
+}
+
+/// Go writes a pod spec's `imagePullSecrets` item of an empty name as `{}` (`omitempty`);
+/// k8s-openapi, whose `LocalObjectReference.name` is a required string, writes
+/// `{"name":""}`. `object` is an object's JSON: its pod spec is at `spec` (a Pod), at
+/// `spec.template.spec` (a StatefulSet, DaemonSet) or at `template.spec` (a PodTemplate, a
+/// revision's template).
+pub(crate) fn drop_empty_pull_secret_names(object: &mut Value) {
+    for spec in ["/spec", "/spec/template/spec", "/template/spec"] {
+        let Some(Value::Array(secrets)) = object
+            .pointer_mut(spec)
+            .and_then(|s| s.get_mut("imagePullSecrets"))
+        else {
+            continue;
+        };
+        for secret in secrets {
+            if let Value::Object(map) = secret {
+                if map.get("name").and_then(Value::as_str) == Some("") {
+                    map.remove("name");
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]
