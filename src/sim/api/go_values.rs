@@ -21,8 +21,10 @@
 //! scheduling,autoscaling}/v1*/types.go` and `apimachinery/pkg/apis/meta/v1/types.go`
 //! (v1.36), for the structs of the kinds scn decodes; keyed by the struct name k8s-openapi
 //! hands `deserialize_struct` (a kind's own struct by its Kind: `Secret`, `PriorityClass`)
-//! and the JSON field names. Status structs are left out: scn's controllers write them,
-//! not a request's decoding. The discovery/v1 structs hold pointers only; its
+//! and the JSON field names. The status structs are here for the status patches a client
+//! sends (`patch --subresource=status`): a written `readyReplicas: 0` or a condition's
+//! `reason: ""` is stored as no field, as upstream's are; the controllers write their
+//! statuses through the types, not a request's decoding. The discovery/v1 structs hold pointers only; its
 //! `EndpointPort` shares its name with core/v1's, whose `name` and `protocol` are values
 //! ([`omitted`] tells them apart by the kind decoded). policy/v1 and storage/v1 specs
 //! hold pointers only.
@@ -55,6 +57,7 @@ pub(crate) const OMITTED_ZEROS: &[(&str, &[&str])] = &[
     ),
     ("CinderPersistentVolumeSource", &["fsType", "readOnly"]),
     ("CinderVolumeSource", &["fsType", "readOnly"]),
+    ("Condition", &["observedGeneration"]),
     ("ConfigMapEnvSource", &["name"]),
     ("ConfigMapKeySelector", &["name"]),
     ("ConfigMapNodeConfigSource", &["resourceVersion", "uid"]),
@@ -74,11 +77,18 @@ pub(crate) const OMITTED_ZEROS: &[(&str, &[&str])] = &[
         ],
     ),
     ("ContainerPort", &["hostIP", "hostPort", "name", "protocol"]),
+    ("ContainerStateTerminated", &["containerID", "message", "reason", "signal"]),
+    ("ContainerStateWaiting", &["message", "reason"]),
+    ("ContainerStatus", &["containerID"]),
     ("CronJobSpec", &["concurrencyPolicy"]),
     ("CrossVersionObjectReference", &["apiVersion"]),
+    ("DaemonSetCondition", &["message", "reason"]),
     ("DaemonSetSpec", &["minReadySeconds"]),
+    ("DaemonSetStatus", &["numberAvailable", "numberUnavailable", "observedGeneration", "updatedNumberScheduled"]),
     ("DaemonSetUpdateStrategy", &["type"]),
+    ("DeploymentCondition", &["message", "reason"]),
     ("DeploymentSpec", &["minReadySeconds", "paused"]),
+    ("DeploymentStatus", &["availableReplicas", "observedGeneration", "readyReplicas", "replicas", "unavailableReplicas", "updatedReplicas"]),
     ("DeploymentStrategy", &["type"]),
     ("EmptyDirVolumeSource", &["medium"]),
     ("EndpointAddress", &["hostname"]),
@@ -138,6 +148,7 @@ pub(crate) const OMITTED_ZEROS: &[(&str, &[&str])] = &[
     ("ImageVolumeSource", &["pullPolicy", "reference"]),
     ("IngressRule", &["host"]),
     ("IngressTLS", &["secretName"]),
+    ("LoadBalancerIngress", &["hostname", "ip"]),
     ("LocalObjectReference", &["name"]),
     (
         "ManagedFieldsEntry",
@@ -179,18 +190,23 @@ pub(crate) const OMITTED_ZEROS: &[(&str, &[&str])] = &[
             "uid",
         ],
     ),
+    ("PersistentVolumeClaimCondition", &["message", "reason"]),
     ("PersistentVolumeClaimSpec", &["volumeName"]),
+    ("PersistentVolumeClaimStatus", &["phase"]),
     ("PersistentVolumeClaimVolumeSource", &["readOnly"]),
     (
         "PersistentVolumeSpec",
         &["persistentVolumeReclaimPolicy", "storageClassName"],
     ),
+    ("PersistentVolumeStatus", &["message", "phase", "reason"]),
     ("PhotonPersistentDiskVolumeSource", &["fsType"]),
     (
         "PodCertificateProjection",
         &["certificateChainPath", "credentialBundlePath", "keyPath"],
     ),
+    ("PodCondition", &["message", "observedGeneration", "reason"]),
     ("PodDNSConfigOption", &["name"]),
+    ("PodDisruptionBudgetStatus", &["observedGeneration"]),
     (
         "PodSpec",
         &[
@@ -208,6 +224,7 @@ pub(crate) const OMITTED_ZEROS: &[(&str, &[&str])] = &[
             "subdomain",
         ],
     ),
+    ("PodStatus", &["hostIP", "message", "nominatedNodeName", "observedGeneration", "phase", "podIP", "qosClass", "reason", "resize"]),
     ("PortworxVolumeSource", &["fsType", "readOnly"]),
     ("PriorityClass", &["description", "globalDefault"]),
     (
@@ -232,7 +249,9 @@ pub(crate) const OMITTED_ZEROS: &[(&str, &[&str])] = &[
         "RBDVolumeSource",
         &["fsType", "keyring", "pool", "readOnly", "user"],
     ),
+    ("ReplicaSetCondition", &["message", "reason"]),
     ("ReplicaSetSpec", &["minReadySeconds"]),
+    ("ReplicaSetStatus", &["availableReplicas", "fullyLabeledReplicas", "observedGeneration", "readyReplicas"]),
     ("ResourceClaim", &["request"]),
     ("ResourceFieldSelector", &["containerName"]),
     ("SELinuxOptions", &["level", "role", "type", "user"]),
@@ -282,6 +301,7 @@ pub(crate) const OMITTED_ZEROS: &[(&str, &[&str])] = &[
             "type",
         ],
     ),
+    ("StatefulSetCondition", &["message", "reason"]),
     (
         "StatefulSetPersistentVolumeClaimRetentionPolicy",
         &["whenDeleted", "whenScaled"],
@@ -290,6 +310,7 @@ pub(crate) const OMITTED_ZEROS: &[(&str, &[&str])] = &[
         "StatefulSetSpec",
         &["minReadySeconds", "podManagementPolicy", "serviceName"],
     ),
+    ("StatefulSetStatus", &["currentReplicas", "currentRevision", "observedGeneration", "readyReplicas", "updateRevision", "updatedReplicas"]),
     ("StatefulSetUpdateStrategy", &["type"]),
     (
         "StorageOSPersistentVolumeSource",

@@ -1578,6 +1578,8 @@ fn patch_pod_status(
     body: &Value,
 ) -> Result<Response<bool>, RequestError> {
     let patched = patch_type.apply(live, body, kind)?;
+    // What the decoder reads as no field is no field (`reason: ""` of a condition).
+    let patched = go_nulls(kind, &patched);
     let new_status = patched.get("status").cloned().unwrap_or(Value::Null);
     if live.get("status").unwrap_or(&Value::Null) == &new_status {
         return Ok(Response::new(false));
