@@ -85,7 +85,12 @@ pub fn conversion_error<T: DeserializeOwned>(value: &Value) -> Option<String> {
     let err = serde_path_to_error::deserialize::<_, T>(value).err()?;
     let segments: Vec<Segment> = err.path().iter().cloned().collect();
     let expected = parse(&err.into_inner().to_string())?;
-    let source = match at(value, &segments)? {
+    let found = at(value, &segments)?;
+    // Go converts a float64 without a fraction to any integer field.
+    let whole = found
+        .as_f64()
+        .is_some_and(|f| f.is_finite() && f.fract() == 0.0);
+    let source = match found {
         Value::String(_) => "string",
         Value::Bool(_) => "bool",
         Value::Array(_) => "slice",
@@ -97,7 +102,7 @@ pub fn conversion_error<T: DeserializeOwned>(value: &Value) -> Option<String> {
     };
     let scalar = |kind: &str| match source {
         "int64" => None,
-        "float64" if kind == "float64" => None,
+        "float64" if kind == "float64" || (whole && kind != "bool") => None,
         "float64" if kind != "bool" => Some(format!("cannot convert float64 to {kind}")),
         _ => Some(format!("unrecognized type: {kind}")),
     };
@@ -347,6 +352,7 @@ mod tests {
             Some("cannot convert float64 to int32")
         );
         assert_eq!(err(json!({"replicas": 2147483648u64})), None);
+        assert_eq!(err(json!({"replicas": 3.0})), None);
         assert_eq!(
             err(json!({"template": {"metadata": {"labels": "x"}}})).as_deref(),
             Some("cannot restore map from string")

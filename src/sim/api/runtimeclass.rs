@@ -10,7 +10,11 @@ use k8s_openapi::api::core::v1::Pod;
 /// RuntimeClass, else `pod rejected: RuntimeClass "x" not found` (`Forbidden`). With no
 /// class stored, every name is not found.
 pub fn admit(pod: &Pod) -> Result<(), String> {
-    match pod.spec.as_ref().and_then(|s| s.runtime_class_name.as_deref()) {
+    match pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.runtime_class_name.as_deref())
+    {
         Some(class) => Err(format!(
             "pod rejected: RuntimeClass {} not found",
             super::field_error::quote(class)

@@ -1322,7 +1322,10 @@ fn check_conversion(
     if patch_type != PatchType::Strategic {
         return Ok(());
     }
-    match kind.info().and_then(|info| info.api.conversion_error(patched)) {
+    match kind
+        .info()
+        .and_then(|info| info.api.conversion_error(patched))
+    {
         Some(why) => Err(ApiError::unconvertible_patch(body, &why)),
         None => Ok(()),
     }
