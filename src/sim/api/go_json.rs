@@ -68,6 +68,138 @@ pub fn type_error<T: DeserializeOwned>(value: &Value, kind: &str) -> Option<Stri
     ))
 }
 
+/// The error of apimachinery's `DefaultUnstructuredConverter.FromUnstructured`
+/// (`runtime/converter.go`) for the first field of `value` that has the wrong JSON type for
+/// `T`: the strategic merge patch handler converts the patched map to the type with it, not
+/// with `encoding/json`. A string, a bool, a list or a map where a number or a bool belongs
+/// is `unrecognized type: int32` (the field's `reflect.Kind`; Go converts no string to a
+/// number), a fraction where an integer belongs `cannot convert float64 to int32`, and a
+/// value where a map, a list or a structure belongs `cannot restore map from string`,
+/// `cannot restore slice from bool`, `cannot restore struct from: int64` (the value's kind:
+/// a JSON number is an `int64`, or a `float64` with a fraction). `None` where the converter
+/// would take the value (it wraps an integer too large for the field, and truncates
+/// nothing) or where its text depends on more than scn knows: a number where a string
+/// belongs (`cannot convert int64 to v1.PullPolicy` names Go's named string type), and the
+/// types that decode themselves (`IntOrString`, `Quantity`, `Time`).
+pub fn conversion_error<T: DeserializeOwned>(value: &Value) -> Option<String> {
+    let err = serde_path_to_error::deserialize::<_, T>(value).err()?;
+    let segments: Vec<Segment> = err.path().iter().cloned().collect();
+    let expected = parse(&err.into_inner().to_string())?;
+    let found = at(value, &segments)?;
+    // Go converts a float64 without a fraction to any integer field.
+    let whole = found
+        .as_f64()
+        .is_some_and(|f| f.is_finite() && f.fract() == 0.0);
+    let source = match found {
+        Value::String(_) => "string",
+        Value::Bool(_) => "bool",
+        Value::Array(_) => "slice",
+        Value::Object(_) => "map",
+        Value::Number(n) if n.as_i64().is_some() => "int64",
+        Value::Number(_) => "float64",
+        // The converter sets the field's zero.
+        Value::Null => return None,
+    };
+    let scalar = |kind: &str| match source {
+        "int64" => None,
+        "float64" if kind == "float64" || (whole && kind != "bool") => None,
+        "float64" if kind != "bool" => Some(format!("cannot convert float64 to {kind}")),
+        _ => Some(format!("unrecognized type: {kind}")),
+    };
+    match expected.as_str() {
+        "i32" => scalar("int32"),
+        "i64" => scalar("int64"),
+        "f64" => scalar("float64"),
+        "a boolean" => (source != "bool").then(|| "unrecognized type: bool".to_string()),
+        "a string" => match source {
+            "int64" | "string" => None,
+            _ => Some("unrecognized type: string".to_string()),
+        },
+        "a map" => Some(format!("cannot restore map from {source}")),
+        "a sequence" => Some(format!("cannot restore slice from {source}")),
+        "IntOrString" | "Quantity" | "Time" | "MicroTime" | "RawExtension" => None,
+        name if name.chars().next().is_some_and(char::is_uppercase) => {
+            Some(format!("cannot restore struct from: {source}"))
+        }
+        _ => None,
+    }
+}
+
+/// `value` as Go's `fmt` prints it with `%+v` once `encoding/json` has decoded it into an
+/// `interface{}` with integers kept (`UnmarshalCaseSensitivePreserveInts`): maps as
+/// `map[k:v k2:v2]` with the keys sorted, lists as `[a b]`, strings bare, integers as
+/// `int64`, other numbers as `float64` (`%v`: the shortest form, with an exponent below
+/// 1e-4 and from 1e6), null as `<nil>`.
+pub fn go_fmt_v(value: &Value) -> String {
+    let mut out = String::new();
+    write_go_v(value, &mut out);
+    out
+}
+
+fn write_go_v(value: &Value, out: &mut String) {
+    match value {
+        Value::Null => out.push_str("<nil>"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::String(s) => out.push_str(s),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => out.push_str(&i.to_string()),
+            None => out.push_str(&go_float(n.as_f64().unwrap_or(0.0))),
+        },
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                write_go_v(item, out);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push_str("map[");
+            for (i, key) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                out.push_str(key);
+                out.push(':');
+                if let Some(v) = map.get(key) {
+                    write_go_v(v, out);
+                }
+            }
+            out.push(']');
+        }
+    }
+}
+
+/// Go's `%v` of a `float64`: `strconv.FormatFloat(f, 'g', -1, 64)`, where the shortest
+/// digits take an exponent when it is below -4 or at least 6 (`1e+06`, `123456`).
+fn go_float(f: f64) -> String {
+    if !f.is_finite() {
+        return if f.is_nan() {
+            "NaN".into()
+        } else if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
+    }
+    // Rust's `{:e}` writes the shortest digits that read back: `1.5e-7`.
+    let sci = format!("{f:e}");
+    let Some((mantissa, exp)) = sci.split_once('e') else {
+        return sci;
+    };
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if !(-4..6).contains(&exp) {
+        let sign = if exp < 0 { '-' } else { '+' };
+        return format!("{mantissa}e{sign}{:02}", exp.abs());
+    }
+    // Plain notation: Rust's `Display` writes the same shortest digits without exponent.
+    format!("{f}")
+}
+
 /// Go's text for a decoding error that is not a field's type: a `[]byte` field (a Secret's
 /// `data`) that is not base64 is `illegal base64 data at input byte N`
 /// (`base64.CorruptInputError`); the base64 decoder under k8s-openapi says `Invalid symbol
@@ -202,6 +334,61 @@ mod tests {
         assert_eq!(
             type_error::<StatefulSet>(&labels, "StatefulSet").as_deref(),
             Some("json: cannot unmarshal bool into Go struct field ObjectMeta.spec.template.metadata.labels of type string")
+        );
+    }
+
+    /// `runtime/converter.go` `fromUnstructured`: no string converts to a number
+    /// (`reflect.Value.ConvertibleTo`), and a value of another shape is told by its kind.
+    #[test]
+    fn the_unstructured_converter_errors() {
+        use super::conversion_error;
+        let err = |spec| conversion_error::<StatefulSet>(&set(spec));
+        assert_eq!(
+            err(json!({"replicas": "abc"})).as_deref(),
+            Some("unrecognized type: int32")
+        );
+        assert_eq!(
+            err(json!({"replicas": 1.5})).as_deref(),
+            Some("cannot convert float64 to int32")
+        );
+        assert_eq!(err(json!({"replicas": 2147483648u64})), None);
+        assert_eq!(err(json!({"replicas": 3.0})), None);
+        assert_eq!(
+            err(json!({"template": {"metadata": {"labels": "x"}}})).as_deref(),
+            Some("cannot restore map from string")
+        );
+        assert_eq!(
+            err(json!({"template": {"metadata": {"annotations": {"a": ["b"]}}}})).as_deref(),
+            Some("unrecognized type: string")
+        );
+        assert_eq!(
+            err(json!({"template": {"spec": {"containers": {"name": "c"}}}})).as_deref(),
+            Some("cannot restore slice from map")
+        );
+        assert_eq!(
+            err(json!({"updateStrategy": 3})).as_deref(),
+            Some("cannot restore struct from: int64")
+        );
+        assert_eq!(
+            err(json!({"template": {"spec": {"hostNetwork": "true"}}})).as_deref(),
+            Some("unrecognized type: bool")
+        );
+        // A number where a string belongs names Go's (maybe named) string type: not told.
+        assert_eq!(err(json!({"serviceName": 5})), None);
+        // IntOrString decodes itself.
+        assert_eq!(
+            err(json!({"updateStrategy": {"rollingUpdate": {"maxUnavailable": true}}})),
+            None
+        );
+    }
+
+    #[test]
+    fn a_patch_as_go_prints_it_with_percent_v() {
+        use super::go_fmt_v;
+        let patch = json!({"spec": {"replicas": "abc", "a": [1, 2.5, true, null, {}], "b": 1e6, "c": 0.00001, "d": 123456.0}});
+        assert_eq!(
+            go_fmt_v(&patch),
+            "map[spec:map[a:[1 2.5 true <nil> map[]] b:1e+06 c:1e-05 d:123456 replicas:abc]]"
         );
     }
 

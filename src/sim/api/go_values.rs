@@ -21,13 +21,24 @@
 //! scheduling,autoscaling}/v1*/types.go` and `apimachinery/pkg/apis/meta/v1/types.go`
 //! (v1.36), for the structs of the kinds scn decodes; keyed by the struct name k8s-openapi
 //! hands `deserialize_struct` (a kind's own struct by its Kind: `Secret`, `PriorityClass`)
-//! and the JSON field names. Status structs are left out: scn's controllers write them,
-//! not a request's decoding. The discovery/v1 structs hold pointers only; its
+//! and the JSON field names. The status structs are here for the status patches a client
+//! sends (`patch --subresource=status`): a written `readyReplicas: 0` or a condition's
+//! `reason: ""` is stored as no field, as upstream's are; the controllers write their
+//! statuses through the types, not a request's decoding. The discovery/v1 structs hold pointers only; its
 //! `EndpointPort` shares its name with core/v1's, whose `name` and `protocol` are values
 //! ([`omitted`] tells them apart by the kind decoded). policy/v1 and storage/v1 specs
 //! hold pointers only.
 //!
+//! `LocalObjectReference.name` (inlined in the ConfigMap and Secret env sources, key
+//! selectors, projections and the ConfigMap volume source) is a value with `omitempty`
+//! upstream, but a required string in k8s-openapi: the request's `name: ""` is dropped
+//! here as the other zeros are, and [`drop_empty_pull_secret_names`] drops the empty
+//! string k8s-openapi writes back for the one such reference validation lets through
+//! empty (`imagePullSecrets`, only warned about).
+//!
 //! Sorted by struct name (a test checks), for a binary search.
+use serde_json::Value;
+
 pub(crate) const OMITTED_ZEROS: &[(&str, &[&str])] = &[
     (
         "AWSElasticBlockStoreVolumeSource",
@@ -46,7 +57,12 @@ pub(crate) const OMITTED_ZEROS: &[(&str, &[&str])] = &[
     ),
     ("CinderPersistentVolumeSource", &["fsType", "readOnly"]),
     ("CinderVolumeSource", &["fsType", "readOnly"]),
+    ("Condition", &["observedGeneration"]),
+    ("ConfigMapEnvSource", &["name"]),
+    ("ConfigMapKeySelector", &["name"]),
     ("ConfigMapNodeConfigSource", &["resourceVersion", "uid"]),
+    ("ConfigMapProjection", &["name"]),
+    ("ConfigMapVolumeSource", &["name"]),
     (
         "Container",
         &[
@@ -61,11 +77,39 @@ pub(crate) const OMITTED_ZEROS: &[(&str, &[&str])] = &[
         ],
     ),
     ("ContainerPort", &["hostIP", "hostPort", "name", "protocol"]),
+    (
+        "ContainerStateTerminated",
+        &["containerID", "message", "reason", "signal"],
+    ),
+    ("ContainerStateWaiting", &["message", "reason"]),
+    ("ContainerStatus", &["containerID"]),
     ("CronJobSpec", &["concurrencyPolicy"]),
     ("CrossVersionObjectReference", &["apiVersion"]),
+    ("DaemonSetCondition", &["message", "reason"]),
     ("DaemonSetSpec", &["minReadySeconds"]),
+    (
+        "DaemonSetStatus",
+        &[
+            "numberAvailable",
+            "numberUnavailable",
+            "observedGeneration",
+            "updatedNumberScheduled",
+        ],
+    ),
     ("DaemonSetUpdateStrategy", &["type"]),
+    ("DeploymentCondition", &["message", "reason"]),
     ("DeploymentSpec", &["minReadySeconds", "paused"]),
+    (
+        "DeploymentStatus",
+        &[
+            "availableReplicas",
+            "observedGeneration",
+            "readyReplicas",
+            "replicas",
+            "unavailableReplicas",
+            "updatedReplicas",
+        ],
+    ),
     ("DeploymentStrategy", &["type"]),
     ("EmptyDirVolumeSource", &["medium"]),
     ("EndpointAddress", &["hostname"]),
@@ -125,6 +169,8 @@ pub(crate) const OMITTED_ZEROS: &[(&str, &[&str])] = &[
     ("ImageVolumeSource", &["pullPolicy", "reference"]),
     ("IngressRule", &["host"]),
     ("IngressTLS", &["secretName"]),
+    ("LoadBalancerIngress", &["hostname", "ip"]),
+    ("LocalObjectReference", &["name"]),
     (
         "ManagedFieldsEntry",
         &[
@@ -165,18 +211,23 @@ pub(crate) const OMITTED_ZEROS: &[(&str, &[&str])] = &[
             "uid",
         ],
     ),
+    ("PersistentVolumeClaimCondition", &["message", "reason"]),
     ("PersistentVolumeClaimSpec", &["volumeName"]),
+    ("PersistentVolumeClaimStatus", &["phase"]),
     ("PersistentVolumeClaimVolumeSource", &["readOnly"]),
     (
         "PersistentVolumeSpec",
         &["persistentVolumeReclaimPolicy", "storageClassName"],
     ),
+    ("PersistentVolumeStatus", &["message", "phase", "reason"]),
     ("PhotonPersistentDiskVolumeSource", &["fsType"]),
     (
         "PodCertificateProjection",
         &["certificateChainPath", "credentialBundlePath", "keyPath"],
     ),
+    ("PodCondition", &["message", "observedGeneration", "reason"]),
     ("PodDNSConfigOption", &["name"]),
+    ("PodDisruptionBudgetStatus", &["observedGeneration"]),
     (
         "PodSpec",
         &[
@@ -192,6 +243,20 @@ pub(crate) const OMITTED_ZEROS: &[(&str, &[&str])] = &[
             "serviceAccount",
             "serviceAccountName",
             "subdomain",
+        ],
+    ),
+    (
+        "PodStatus",
+        &[
+            "hostIP",
+            "message",
+            "nominatedNodeName",
+            "observedGeneration",
+            "phase",
+            "podIP",
+            "qosClass",
+            "reason",
+            "resize",
         ],
     ),
     ("PortworxVolumeSource", &["fsType", "readOnly"]),
@@ -218,7 +283,17 @@ pub(crate) const OMITTED_ZEROS: &[(&str, &[&str])] = &[
         "RBDVolumeSource",
         &["fsType", "keyring", "pool", "readOnly", "user"],
     ),
+    ("ReplicaSetCondition", &["message", "reason"]),
     ("ReplicaSetSpec", &["minReadySeconds"]),
+    (
+        "ReplicaSetStatus",
+        &[
+            "availableReplicas",
+            "fullyLabeledReplicas",
+            "observedGeneration",
+            "readyReplicas",
+        ],
+    ),
     ("ResourceClaim", &["request"]),
     ("ResourceFieldSelector", &["containerName"]),
     ("SELinuxOptions", &["level", "role", "type", "user"]),
@@ -247,6 +322,9 @@ pub(crate) const OMITTED_ZEROS: &[(&str, &[&str])] = &[
         ],
     ),
     ("Secret", &["type"]),
+    ("SecretEnvSource", &["name"]),
+    ("SecretKeySelector", &["name"]),
+    ("SecretProjection", &["name"]),
     ("SecretReference", &["name", "namespace"]),
     ("SecretVolumeSource", &["secretName"]),
     ("ServiceAccountTokenProjection", &["audience"]),
@@ -265,6 +343,7 @@ pub(crate) const OMITTED_ZEROS: &[(&str, &[&str])] = &[
             "type",
         ],
     ),
+    ("StatefulSetCondition", &["message", "reason"]),
     (
         "StatefulSetPersistentVolumeClaimRetentionPolicy",
         &["whenDeleted", "whenScaled"],
@@ -272,6 +351,17 @@ pub(crate) const OMITTED_ZEROS: &[(&str, &[&str])] = &[
     (
         "StatefulSetSpec",
         &["minReadySeconds", "podManagementPolicy", "serviceName"],
+    ),
+    (
+        "StatefulSetStatus",
+        &[
+            "currentReplicas",
+            "currentRevision",
+            "observedGeneration",
+            "readyReplicas",
+            "updateRevision",
+            "updatedReplicas",
+        ],
     ),
     ("StatefulSetUpdateStrategy", &["type"]),
     (
@@ -303,6 +393,29 @@ pub(crate) fn omitted(root: &str, name: &str) -> &'static [&'static str] {
     OMITTED_ZEROS
         .binary_search_by(|(n, _)| (*n).cmp(name))
         .map_or(&[], |i| OMITTED_ZEROS[i].1)
+}
+
+/// Go writes a pod spec's `imagePullSecrets` item of an empty name as `{}` (`omitempty`);
+/// k8s-openapi, whose `LocalObjectReference.name` is a required string, writes
+/// `{"name":""}`. `object` is an object's JSON: its pod spec is at `spec` (a Pod), at
+/// `spec.template.spec` (a StatefulSet, DaemonSet) or at `template.spec` (a PodTemplate, a
+/// revision's template).
+pub(crate) fn drop_empty_pull_secret_names(object: &mut Value) {
+    for spec in ["/spec", "/spec/template/spec", "/template/spec"] {
+        let Some(Value::Array(secrets)) = object
+            .pointer_mut(spec)
+            .and_then(|s| s.get_mut("imagePullSecrets"))
+        else {
+            continue;
+        };
+        for secret in secrets {
+            if let Value::Object(map) = secret {
+                if map.get("name").and_then(Value::as_str) == Some("") {
+                    map.remove("name");
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -24,6 +24,10 @@ pub trait KindApi: Sync {
     /// Why `input` does not decode as the kind (a field of the wrong type, in Go's words
     /// where scn knows them), or `None`.
     fn decode_error(&self, input: &Value, kind: &str) -> Option<String>;
+    /// Why `input` does not convert to the kind as the strategic merge patch handler converts
+    /// the patched map (`FromUnstructured`: a field of the wrong type, a quantity that does
+    /// not parse), in the converter's words where scn knows them, or `None`.
+    fn conversion_error(&self, input: &Value) -> Option<String>;
     /// The nulls of `input` that Go's decoder reads as the zero value of a string, number
     /// or boolean of the kind, with that value.
     fn nulls(&self, input: &Value) -> Vec<(Vec<super::fields::Segment>, Value)>;
@@ -63,6 +67,10 @@ impl<T: DeserializeOwned + Serialize> KindApi for Typed<T> {
 
     fn omitted(&self, input: &Value) -> Vec<Vec<super::fields::Segment>> {
         super::fields::omitted_as::<T>(input)
+    }
+
+    fn conversion_error(&self, input: &Value) -> Option<String> {
+        super::go_json::conversion_error::<T>(input).or_else(|| self.quantity_error(input))
     }
 
     fn decode_error(&self, input: &Value, kind: &str) -> Option<String> {

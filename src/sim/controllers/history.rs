@@ -133,6 +133,7 @@ pub fn template_patch_data(
     let mut template = template
         .and_then(|t| serde_json::to_value(t).ok())
         .unwrap_or_else(|| json!({}));
+    crate::sim::api::go_values::drop_empty_pull_secret_names(&mut template);
     if let Value::Object(map) = &mut template {
         map.insert("$patch".into(), json!("replace"));
     }

@@ -33,6 +33,7 @@ pub fn default_body(kind: &str, body: &mut Value) -> Result<(), ApiError> {
         }
         _ => return Ok(()),
     };
+    crate::sim::api::go_values::drop_empty_pull_secret_names(&mut defaulted);
     let Some(spec) = defaulted.get_mut("spec") else {
         return Ok(());
     };

@@ -112,6 +112,28 @@ impl ApiError {
         }
     }
 
+    /// The strategic merge patch handler's conversion of the patched map to the kind's type
+    /// (`applyPatchToObject`: `FromUnstructuredWithValidation` fails on a field of the
+    /// wrong type): `NewInvalid(schema.GroupKind{}, "", field.Invalid(field.NewPath("patch"),
+    /// fmt.Sprintf("%+v", patchMap), err))`, which kubectl prints as `The request is invalid:
+    /// patch: Invalid value: "map[spec:map[replicas:abc]]": unrecognized type: int32`.
+    pub fn unconvertible_patch(patch: &Value, why: &str) -> ApiError {
+        let cause = format!(
+            "patch: Invalid value: {}: {why}",
+            field_error::quote(&super::api::go_json::go_fmt_v(patch))
+        );
+        ApiError {
+            reason: Reason::Invalid,
+            message: format!(" \"\" is invalid: {cause}"),
+            details: Some(Box::new(StatusDetails {
+                kind: String::new(),
+                name: String::new(),
+                causes: vec![cause],
+            })),
+            detail: None,
+        }
+    }
+
     /// The patcher's decoding of a patched object that is not an object
     /// (`NewInvalid(schema.GroupKind{}, "", field.Invalid(field.NewPath("patch"), …))`):
     /// `The request is invalid: patch: Invalid value: "[]": couldn't get version/kind; …`.
@@ -628,6 +650,7 @@ pub fn create(
             pod::admit_limit_ranger(world, &mut pod);
             pod::admit_service_account(world, &admitted_as, &mut pod)?;
             pod::admit_priority(world, &admitted_as, &mut pod)?;
+            pod::admit_runtime_class(&admitted_as, &pod)?;
             pod::admit_pod_topology_labels(world, &mut pod);
             // The strategy's PrepareForCreate, then validation.
             super::api::label_keys::merge_label_keys(&mut pod);
@@ -1268,6 +1291,7 @@ pub fn patch(
 ) -> Result<Response<bool>, RequestError> {
     let live = live_json(world, kind, name)?;
     let patched = patch_type.apply(&live, body, kind)?;
+    check_conversion(kind, patch_type, body, &patched)?;
     // `checkName`: a patch that removes or changes the name is refused.
     let patched_name = patched
         .pointer("/metadata/name")
@@ -1283,6 +1307,28 @@ pub fn patch(
         .into());
     }
     update_with(world, kind, name, &patched, FieldValidation::Warn)
+}
+
+/// A strategic merge patch's result is converted to the kind's type from the merged map
+/// (`applyPatchToObject`), before anything else looks at it; a field of the wrong type is
+/// the converter's error about the patch (the JSON merge and JSON patches decode the
+/// patched JSON instead, and quote all of it: scn keeps the create's words for them).
+fn check_conversion(
+    kind: &ObjectKind,
+    patch_type: PatchType,
+    body: &Value,
+    patched: &Value,
+) -> Result<(), ApiError> {
+    if patch_type != PatchType::Strategic {
+        return Ok(());
+    }
+    match kind
+        .info()
+        .and_then(|info| info.api.conversion_error(patched))
+    {
+        Some(why) => Err(ApiError::unconvertible_patch(body, &why)),
+        None => Ok(()),
+    }
 }
 
 /// PATCH of the `status` subresource (`kubectl patch --subresource=status`). The status
@@ -1315,6 +1361,7 @@ pub fn patch_status(
         .into());
     }
     let patched = patch_type.apply(&live, body, kind)?;
+    check_conversion(kind, patch_type, body, &patched)?;
     let mut patched = go_nulls(kind, &patched).into_owned();
     // kubectl sends no fieldValidation: unknown fields are dropped with a warning.
     let warnings: Vec<String> = strict::drop_unknown_fields(kind.name(), &mut patched)
@@ -1577,6 +1624,9 @@ fn patch_pod_status(
     body: &Value,
 ) -> Result<Response<bool>, RequestError> {
     let patched = patch_type.apply(live, body, kind)?;
+    check_conversion(kind, patch_type, body, &patched)?;
+    // What the decoder reads as no field is no field (`reason: ""` of a condition).
+    let patched = go_nulls(kind, &patched);
     let new_status = patched.get("status").cloned().unwrap_or(Value::Null);
     if live.get("status").unwrap_or(&Value::Null) == &new_status {
         return Ok(Response::new(false));

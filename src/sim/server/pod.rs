@@ -22,6 +22,7 @@ pub fn insert_pod(world: &mut World, mut pod: Pod) -> Result<(), RequestError> {
     admit_limit_ranger(world, &mut pod);
     admit_service_account(world, &name, &mut pod)?;
     admit_priority(world, &name, &mut pod)?;
+    admit_runtime_class(&name, &pod)?;
     admit_pod_topology_labels(world, &mut pod);
     // Validating admission, after the object's validation.
     crate::sim::api::runtimeclass::validate_overhead(&pod).map_err(|reason| {
@@ -105,6 +106,17 @@ pub(super) fn admit_service_account(
             )
         },
     )
+}
+
+/// The RuntimeClass admission plugin's `Admit` on create (`api/runtimeclass.rs`): a
+/// class it cannot find is `Forbidden`.
+pub(super) fn admit_runtime_class(name: &str, pod: &Pod) -> Result<(), ApiError> {
+    crate::sim::api::runtimeclass::admit(pod).map_err(|reason| {
+        ApiError::new(
+            Reason::Forbidden,
+            format!("pods \"{name}\" is forbidden: {reason}"),
+        )
+    })
 }
 
 /// The PriorityClasses the Priority admission plugin knows: the two built-in ones, then

@@ -616,6 +616,7 @@ impl<T: Stored + k8s_openapi::Resource + 'static> TypedMap for Map<T> {
     fn to_json(&self, store: &Store, name: &str) -> Option<Value> {
         let object = store.get::<T>(name)?;
         let mut value = serde_json::to_value(object).ok()?;
+        crate::sim::api::go_values::drop_empty_pull_secret_names(&mut value);
         if let Value::Object(map) = &mut value {
             map.insert("apiVersion".into(), Value::String(T::API_VERSION.into()));
             map.insert(
