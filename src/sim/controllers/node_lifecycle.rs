@@ -550,10 +550,7 @@ pub fn no_execute_tainting_pass(world: &mut World) {
     let zones: Vec<String> = world.node_lifecycle.tainters.keys().cloned().collect();
     let mut next: Option<Millis> = None;
     for zone in zones {
-        loop {
-            let Some(tainter) = world.node_lifecycle.tainters.get_mut(&zone) else {
-                break;
-            };
+        while let Some(tainter) = world.node_lifecycle.tainters.get_mut(&zone) {
             let Some(node) = tainter.queue.front().cloned() else {
                 break;
             };
