@@ -31,19 +31,18 @@ pub fn score(pod: &PodInfo, allocatable: &Resources, info: &NodeInfo) -> i64 {
     MAX_NODE_SCORE / 2 + (MAX_NODE_SCORE / 2 + with - without) / 2
 }
 
-/// `balancedResourceScore`: `(1 - std) * MaxNodeScore` of the requested fractions.
+/// `balancedResourceScore`: `(1 - std) * MaxNodeScore` of the requested fractions, each
+/// capped at 1; with one resource (the node has none of the other) the std is 0.
 fn balance(allocatable: &Resources, cpu: i64, memory: i64) -> i64 {
-    let mut fractions = Vec::with_capacity(2);
-    for (capacity, requested) in [(allocatable.cpu, cpu), (allocatable.memory, memory)] {
-        if capacity == 0 {
-            continue;
-        }
-        fractions.push((requested as f64 / capacity as f64).min(1.0));
-    }
-    let std = if fractions.len() == 2 {
-        ((fractions[0] - fractions[1]) / 2.0).abs()
-    } else {
-        0.0
+    let fraction = |requested: i64, capacity: i64| {
+        (capacity != 0).then(|| (requested as f64 / capacity as f64).min(1.0))
+    };
+    let std = match (
+        fraction(cpu, allocatable.cpu),
+        fraction(memory, allocatable.memory),
+    ) {
+        (Some(c), Some(m)) => ((c - m) / 2.0).abs(),
+        _ => 0.0,
     };
     ((1.0 - std) * MAX_NODE_SCORE as f64) as i64
 }
