@@ -131,6 +131,9 @@ pub enum Timer {
     SyncDaemonSet { name: String },
     /// The node-monitor grace period of a node that stopped reporting ran out.
     NodeNotReady { node: String, epoch: u64 },
+    /// The node lifecycle controller's NoExecute tainting pass: a zone's limiter has its
+    /// next token for a queued node.
+    NoExecuteTainting,
     /// A node's kubelet syncs its node status (every 10 s; set only when it has news).
     NodeStatusSync { node: String },
     /// The taint manager's scheduled deletion of a pod on a NoExecute-tainted node.
@@ -440,6 +443,10 @@ impl World {
             }
             Timer::TerminatingPods { node } => {
                 super::controllers::podgc::gc_terminating(self, &node);
+                Ok(())
+            }
+            Timer::NoExecuteTainting => {
+                super::controllers::node_lifecycle::no_execute_tainting_pass(self);
                 Ok(())
             }
             Timer::UnscheduledTerminatingPods => {

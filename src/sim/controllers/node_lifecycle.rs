@@ -7,14 +7,21 @@
 //! toleration runs out (300 s by default, B-TAINT-2/3); the pods stay Terminating until the
 //! node is up again or they are force-deleted (B-FAIL-4, B-TAINT-6).
 //!
+//! The NoExecute taints go through one rate-limited queue per zone
+//! (`zoneNoExecuteTainter`, `doNoExecuteTaintingPass`): a token bucket of burst 1 at
+//! `--node-eviction-rate` 0.1/s, so the nodes of a zone that go silent together are tainted
+//! one every 10 s (their pods' tolerations count from their own taint).
+//!
 //! Zones (`handleDisruption`): a zone with no Ready node is fully disrupted; one with more
 //! than two nodes not Ready, at least 55 % of it, partially. A partially disrupted zone of
-//! at most 50 nodes taints no more nodes NoExecute. When every zone is fully disrupted the
-//! controller blames its own connectivity ("master disruption mode"): it takes every
-//! NoExecute taint off and evicts nothing until a node is Ready again.
+//! at most 50 nodes taints no more nodes NoExecute (more than 50: 0.01/s). When every zone
+//! is fully disrupted the controller blames its own connectivity ("master disruption
+//! mode"): it takes every NoExecute taint off and evicts nothing until a node is Ready
+//! again. A queue whose limiter was stopped starts again with an empty bucket
+//! (`SwapLimiter`): its first node is tainted 10 s after the zone recovers.
 
 use crate::sim::events::Recorder;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use k8s_openapi::api::core::v1::{Node, NodeCondition, Taint};
 
@@ -36,6 +43,97 @@ pub struct NodeLifecycle {
     started: bool,
     /// A node changed since the last monitor pass.
     monitor_due: bool,
+    /// `zoneNoExecuteTainter`: one per zone ever seen (a zone that comes back gets a new
+    /// one, as `addPodEvictorForNewZone` makes it).
+    tainters: BTreeMap<String, Tainter>,
+    /// When the tainting pass is next due (a timer is set for it).
+    tainting_at: Option<Millis>,
+}
+
+/// `--node-eviction-rate` (0.1 nodes/s): one token each 10 s.
+const EVICTION_PERIOD: Millis = Millis::secs(10);
+/// `--secondary-node-eviction-rate` (0.01 nodes/s), for a partially disrupted zone of more
+/// than `--large-cluster-size-threshold` nodes.
+const SECONDARY_EVICTION_PERIOD: Millis = Millis::secs(100);
+
+/// A tainter's limiter (`SwapLimiter`): a token bucket of burst 1 with a token each
+/// `period`, or none (`NewFakeNeverRateLimiter` for a rate of 0).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Rate {
+    Healthy,
+    Secondary,
+    Never,
+}
+
+impl Rate {
+    fn period(self) -> Option<Millis> {
+        match self {
+            Rate::Healthy => Some(EVICTION_PERIOD),
+            Rate::Secondary => Some(SECONDARY_EVICTION_PERIOD),
+            Rate::Never => None,
+        }
+    }
+}
+
+/// `RateLimitedTimedQueue` over a `UniqueQueue`: the nodes waiting for their NoExecute
+/// taint, in the order they were queued; `set` also keeps the ones tainted since, so they
+/// are not queued again while their taint stays.
+#[derive(Debug)]
+struct Tainter {
+    rate: Rate,
+    /// When the bucket next holds its one token.
+    ready_at: Millis,
+    set: BTreeSet<String>,
+    queue: VecDeque<String>,
+}
+
+impl Tainter {
+    /// A full bucket at the healthy rate.
+    fn new(now: Millis) -> Tainter {
+        Tainter {
+            rate: Rate::Healthy,
+            ready_at: now,
+            set: BTreeSet::new(),
+            queue: VecDeque::new(),
+        }
+    }
+
+    /// `TryAccept`: takes the token if there is one.
+    fn try_accept(&mut self, now: Millis) -> bool {
+        match self.rate.period() {
+            Some(period) if now >= self.ready_at => {
+                self.ready_at = now + period;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// `SwapLimiter`: a new limiter at the new rate, drained when the old one had no token.
+    fn swap(&mut self, rate: Rate, now: Millis) {
+        if rate == self.rate {
+            return;
+        }
+        if let Some(period) = rate.period() {
+            let had_token = self.try_accept(now);
+            self.ready_at = if had_token { now } else { now + period };
+        }
+        self.rate = rate;
+    }
+
+    /// `UniqueQueue.Add`.
+    fn add(&mut self, node: &str) {
+        if self.set.insert(node.to_string()) {
+            self.queue.push_back(node.to_string());
+        }
+    }
+
+    /// `UniqueQueue.Remove`: out of the queue and the set.
+    fn remove(&mut self, node: &str) {
+        if self.set.remove(node) {
+            self.queue.retain(|n| n != node);
+        }
+    }
 }
 
 fn bump(world: &mut World, node: &str) -> u64 {
@@ -150,7 +248,7 @@ pub fn make_up(world: &mut World, node: &str) -> Result<(), crate::sim::error::S
     // The controller's next pass (within its 5 s monitor period) takes the unreachable
     // taints off; here in the same instant, so the kubelet admits against the clean node.
     no_schedule_tainting(world, node);
-    set_no_execute(world, node, None);
+    mark_node_as_reachable(world, node);
     super::super::kubelet::node_up(world, node)
 }
 
@@ -348,9 +446,8 @@ fn ready_status(node: &Node) -> Option<&str> {
 }
 
 /// `monitorNodeHealth` without the grace-period bookkeeping (the `NodeNotReady` timer does
-/// that): nodes that joined or left, then `handleDisruption`, then the NoExecute taints
-/// (`processTaintBaseEviction` and the zone's tainter, whose rate limit is not modelled:
-/// a node is tainted as soon as its zone's limiter lets any node through).
+/// that): nodes that joined or left, each node's NoExecute taint queued or taken off
+/// (`processTaintBaseEviction`), then `handleDisruption`, then the zones' tainters.
 fn monitor_node_health(world: &mut World) {
     let nodes: Vec<(String, String, Option<String>)> = world
         .store
@@ -365,6 +462,17 @@ fn monitor_node_health(world: &mut World) {
         })
         .collect();
     register(world, &nodes);
+    let now = world.now;
+    // `addPodEvictorForNewZone`: a zone without a state gets one and a new tainter.
+    for (_, zone, _) in &nodes {
+        let lifecycle = &mut world.node_lifecycle;
+        if !lifecycle.zone_states.contains_key(zone) {
+            lifecycle
+                .zone_states
+                .insert(zone.clone(), ZoneState::Initial);
+            lifecycle.tainters.insert(zone.clone(), Tainter::new(now));
+        }
+    }
     let mut zones: BTreeMap<String, Vec<bool>> = BTreeMap::new();
     for (name, zone, ready) in &nodes {
         // `isNodeExcludedFromDisruptionChecks`.
@@ -373,29 +481,109 @@ fn monitor_node_health(world: &mut World) {
             .nodes()
             .get(name)
             .is_some_and(|n| crate::sim::nodes::label(n, EXCLUDE_DISRUPTION).is_some());
-        if excluded {
-            continue;
+        if !excluded {
+            zones
+                .entry(zone.clone())
+                .or_default()
+                .push(ready.as_deref() == Some("True"));
         }
-        zones
-            .entry(zone.clone())
-            .or_default()
-            .push(ready.as_deref() == Some("True"));
+        process_taint_base_eviction(world, name, zone, ready.as_deref());
     }
     handle_disruption(world, &zones);
-    let master_disruption = all_fully_disrupted(&world.node_lifecycle.zone_states);
-    for (name, zone, ready) in &nodes {
-        match ready.as_deref() {
-            // `markNodeAsReachable`.
-            Some("True") => set_no_execute(world, name, None),
-            Some(status) if !master_disruption && tainter_runs(world, zone, zones.get(zone)) => {
-                let key = if status == "False" {
-                    NOT_READY
-                } else {
-                    UNREACHABLE
-                };
-                set_no_execute(world, name, Some(key));
+    no_execute_tainting_pass(world);
+}
+
+/// `processTaintBaseEviction`: a Ready node loses its NoExecute taints; a not Ready one
+/// swaps the other NoExecute taint for its own at once, or waits in its zone's queue
+/// (`markNodeForTainting`: one without its taint is queued again at the back).
+fn process_taint_base_eviction(world: &mut World, node: &str, zone: &str, ready: Option<&str>) {
+    let (key, opposite) = match ready {
+        None => return,
+        Some("True") => {
+            mark_node_as_reachable(world, node);
+            return;
+        }
+        Some("False") => (NOT_READY, UNREACHABLE),
+        Some(_) => (UNREACHABLE, NOT_READY),
+    };
+    if has_no_execute(world, node, opposite) {
+        set_no_execute(world, node, Some(key));
+        return;
+    }
+    let tainted = has_no_execute(world, node, key);
+    if let Some(tainter) = world.node_lifecycle.tainters.get_mut(zone) {
+        if !tainted {
+            tainter.remove(node);
+        }
+        tainter.add(node);
+    }
+}
+
+fn has_no_execute(world: &World, node: &str, key: &str) -> bool {
+    world
+        .store
+        .nodes()
+        .get(node)
+        .and_then(|n| n.spec.as_ref())
+        .and_then(|s| s.taints.as_ref())
+        .is_some_and(|t| t.iter().any(|t| t.key == key && t.effect == "NoExecute"))
+}
+
+/// `markNodeAsReachable`: both NoExecute taints off, the node out of its zone's queue.
+fn mark_node_as_reachable(world: &mut World, node: &str) {
+    set_no_execute(world, node, None);
+    let zone = world.store.nodes().get(node).map(zone_key);
+    if let Some(tainter) = zone.and_then(|z| world.node_lifecycle.tainters.get_mut(&z)) {
+        tainter.remove(node);
+    }
+}
+
+/// `doNoExecuteTaintingPass` (every 100 ms upstream; here when something changed and when
+/// a limiter's next token is due): each zone's queue, in order, as long as its limiter
+/// gives tokens. A node gone or Ready again leaves the queue (its token spent); the others
+/// get the taint of their Ready condition, the opposite one taken off.
+pub fn no_execute_tainting_pass(world: &mut World) {
+    let now = world.now;
+    if world.node_lifecycle.tainting_at == Some(now) {
+        world.node_lifecycle.tainting_at = None;
+    }
+    let zones: Vec<String> = world.node_lifecycle.tainters.keys().cloned().collect();
+    let mut next: Option<Millis> = None;
+    for zone in zones {
+        while let Some(tainter) = world.node_lifecycle.tainters.get_mut(&zone) {
+            let Some(node) = tainter.queue.front().cloned() else {
+                break;
+            };
+            if !tainter.try_accept(now) {
+                if tainter.rate != Rate::Never {
+                    next = Some(next.map_or(tainter.ready_at, |n| n.min(tainter.ready_at)));
+                }
+                break;
             }
-            _ => {}
+            // `RemoveFromQueue`: done with, but kept in the set.
+            tainter.queue.pop_front();
+            let ready = world
+                .store
+                .nodes()
+                .get(&node)
+                .map(|n| ready_status(n).map(String::from));
+            match ready.flatten().as_deref() {
+                Some("False") => set_no_execute(world, &node, Some(NOT_READY)),
+                Some("Unknown") => set_no_execute(world, &node, Some(UNREACHABLE)),
+                // Gone, Ready again or without a Ready condition: nothing to taint.
+                _ => {
+                    if let Some(tainter) = world.node_lifecycle.tainters.get_mut(&zone) {
+                        tainter.set.remove(&node);
+                    }
+                }
+            }
+        }
+    }
+    if let Some(at) = next {
+        let lifecycle = &mut world.node_lifecycle;
+        if lifecycle.tainting_at.is_none_or(|t| t > at) {
+            lifecycle.tainting_at = Some(at);
+            world.timers.at(at, Timer::NoExecuteTainting);
         }
     }
 }
@@ -447,40 +635,63 @@ fn all_fully_disrupted(states: &BTreeMap<String, ZoneState>) -> bool {
 
 /// `handleDisruption`: when every zone has no Ready node, the controller assumes the
 /// control plane lost the nodes rather than the nodes failing ("master disruption mode"):
-/// it takes every NoExecute taint off and evicts nothing until some node is Ready again.
-/// Otherwise each zone's state decides its tainter's rate (`setLimiterInZone`).
+/// it takes every NoExecute taint off and stops every tainter until some node is Ready
+/// again, then resets each zone's limiter. Otherwise a zone whose state changed gets the
+/// limiter of its new state (`setLimiterInZone`).
 fn handle_disruption(world: &mut World, zones: &BTreeMap<String, Vec<bool>>) {
+    let now = world.now;
     let new_states: BTreeMap<String, ZoneState> = zones
         .iter()
         .map(|(zone, ready)| (zone.clone(), compute_zone_state(ready)))
         .collect();
-    let states = &mut world.node_lifecycle.zone_states;
-    states.retain(|zone, _| zones.contains_key(zone));
+    let lifecycle = &mut world.node_lifecycle;
+    lifecycle
+        .zone_states
+        .retain(|zone, _| zones.contains_key(zone));
     for zone in zones.keys() {
-        states.entry(zone.clone()).or_insert(ZoneState::Initial);
+        lifecycle
+            .zone_states
+            .entry(zone.clone())
+            .or_insert(ZoneState::Initial);
     }
     let all_are = all_fully_disrupted(&new_states);
-    let all_were = all_fully_disrupted(states);
+    let all_were = all_fully_disrupted(&lifecycle.zone_states);
     if all_are && all_were {
         return;
     }
-    *states = new_states;
     if all_are {
         // Entering master disruption mode: `markNodeAsReachable` on every node.
         let names: Vec<String> = world.store.nodes().keys().cloned().collect();
         for name in names {
-            set_no_execute(world, &name, None);
+            mark_node_as_reachable(world, &name);
         }
+        let lifecycle = &mut world.node_lifecycle;
+        for (zone, state) in lifecycle.zone_states.iter_mut() {
+            if let Some(tainter) = lifecycle.tainters.get_mut(zone) {
+                tainter.swap(Rate::Never, now);
+            }
+            *state = ZoneState::FullDisruption;
+        }
+        return;
     }
-}
-
-/// Whether the zone's NoExecute tainter lets nodes through (`setLimiterInZone`): a
-/// partially disrupted zone of at most 50 nodes stops (`ReducedQPSFunc`); the others go on.
-fn tainter_runs(world: &World, zone: &str, ready: Option<&Vec<bool>>) -> bool {
-    let size = ready.map_or(0, Vec::len);
-    match world.node_lifecycle.zone_states.get(zone) {
-        Some(ZoneState::PartialDisruption) => size > LARGE_CLUSTER_THRESHOLD,
-        _ => true,
+    for (zone, state) in lifecycle.zone_states.iter_mut() {
+        let new = new_states.get(zone).copied().unwrap_or(ZoneState::Normal);
+        // Leaving master disruption mode resets every limiter; otherwise only a zone
+        // whose state changed gets a new one.
+        if new == *state && !all_were {
+            continue;
+        }
+        let size = zones.get(zone).map_or(0, Vec::len);
+        let rate = match new {
+            ZoneState::PartialDisruption if size > LARGE_CLUSTER_THRESHOLD => Some(Rate::Secondary),
+            ZoneState::PartialDisruption => Some(Rate::Never),
+            ZoneState::Normal | ZoneState::FullDisruption => Some(Rate::Healthy),
+            ZoneState::Initial => None,
+        };
+        if let (Some(rate), Some(tainter)) = (rate, lifecycle.tainters.get_mut(zone)) {
+            tainter.swap(rate, now);
+        }
+        *state = new;
     }
 }
 
@@ -543,5 +754,27 @@ mod tests {
             ZoneState::Normal
         );
         assert_eq!(compute_zone_state(&[]), ZoneState::Normal);
+    }
+
+    /// `SwapLimiter`: the new bucket is full unless the old one had no token; a rate of 0
+    /// never lets a node through.
+    #[test]
+    fn swap_limiter_drains_when_the_old_bucket_was_empty() {
+        let t0 = Millis::secs(100);
+        let mut tainter = Tainter::new(t0);
+        assert!(tainter.try_accept(t0));
+        assert!(!tainter.try_accept(t0 + Millis::secs(9)));
+        assert!(tainter.try_accept(t0 + Millis::secs(10)));
+        tainter.swap(Rate::Never, t0 + Millis::secs(30));
+        assert!(!tainter.try_accept(t0 + Millis::secs(1000)));
+        tainter.swap(Rate::Healthy, t0 + Millis::secs(1000));
+        assert!(!tainter.try_accept(t0 + Millis::secs(1009)));
+        assert!(tainter.try_accept(t0 + Millis::secs(1010)));
+        // A full bucket swapped to the secondary rate stays full.
+        let mut tainter = Tainter::new(t0);
+        tainter.swap(Rate::Secondary, t0);
+        assert!(tainter.try_accept(t0));
+        assert!(!tainter.try_accept(t0 + Millis::secs(99)));
+        assert!(tainter.try_accept(t0 + Millis::secs(100)));
     }
 }

@@ -22,11 +22,22 @@ pub const EVICTION_GRACE: Millis = Millis::secs(1);
 /// no threshold or usage), and `DisruptionTarget=True` with reason `TerminationByKubelet`
 /// and the same message, which the status manager appends after the kubelet's own
 /// conditions (`mergePodStatus`); kubectl shows the pod as `Evicted`.
+///
+/// Only a running kubelet evicts, and only the pods bound to its node: a pod on a node
+/// that is down (its kubelet stopped, nothing it could write reaches the API server), on
+/// a node that does not exist, or bound to no node is left as it is.
 pub fn evict(world: &mut World, name: &str) {
     let now = world.now;
     let Some(pod) = world.store.pods().get(name) else {
         return;
     };
+    let node = super::node_of(pod);
+    let kubelet_runs = node.as_ref().is_some_and(|node| {
+        world.store.nodes().get(node).is_some() && !world.kubelet.down.contains(node)
+    });
+    if !kubelet_runs {
+        return;
+    }
     let finished = podutil::is_failed(pod) || podutil::is_succeeded(pod);
     let uid = pod.metadata.uid.clone().unwrap_or_default();
     if finished {

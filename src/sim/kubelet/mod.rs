@@ -503,6 +503,7 @@ pub fn on_timer(world: &mut World, timer: Timer) -> Result<(), SimError> {
         | Timer::OrphanedPods { .. }
         | Timer::TerminatingPods { .. }
         | Timer::UnscheduledTerminatingPods
+        | Timer::NoExecuteTainting
         | Timer::NodeStatusSync { .. }
         | Timer::ResyncClaims
         | Timer::FlushUnschedulableLeftover
