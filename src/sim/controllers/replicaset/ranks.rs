@@ -26,9 +26,6 @@ use crate::sim::clock::{from_time, Millis};
 use crate::sim::podutil;
 use crate::sim::world::World;
 
-/// `core.PodDeletionCost`.
-pub const DELETION_COST: &str = "controller.kubernetes.io/pod-deletion-cost";
-
 /// `getPodsToDelete`: all of them when all go, else the `diff` smallest by rank.
 pub fn pods_to_delete(
     world: &World,
@@ -105,14 +102,9 @@ fn phase_ordinal(pod: &Pod) -> u8 {
 }
 
 /// `GetDeletionCostFromPodAnnotations`: the annotation as an int32, 0 when absent or
-/// invalid.
+/// invalid (the API server refuses an invalid one).
 fn deletion_cost(pod: &Pod) -> i32 {
-    pod.metadata
-        .annotations
-        .as_ref()
-        .and_then(|a| a.get(DELETION_COST))
-        .and_then(|v| v.parse::<i32>().ok())
-        .unwrap_or(0)
+    crate::sim::api::validation::deletion_cost(pod.metadata.annotations.as_ref()).unwrap_or(0)
 }
 
 /// `podReadyTime`: when a Ready pod turned Ready; `None` (the zero time) otherwise.
