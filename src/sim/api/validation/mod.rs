@@ -65,7 +65,8 @@ pub use persistentvolumeclaim::{
     requested_storage, storage_request, validate_pvc, validate_pvc_update,
 };
 pub use pod::{
-    validate_pod, validate_pod_create, validate_pod_status_conditions, validate_pod_update,
+    deletion_cost, validate_pod, validate_pod_create, validate_pod_status_conditions,
+    validate_pod_update,
 };
 pub(crate) use render::{go_json, int_or_string_json, label_selector_value};
 pub(crate) use selector::validate_label_selector;

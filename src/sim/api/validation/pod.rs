@@ -1,7 +1,7 @@
 //! Pod validation (`ValidatePodCreate`, `ValidatePodSpec` in `pkg/apis/core/validation`):
 //! the template since v1.34 (B-VAL-18) and the pods the controller creates.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use k8s_openapi::api::core::v1::{
     Affinity, Container, NodeAffinity, NodeSelectorTerm, Pod, PodSpec, Toleration, VolumeMount,
@@ -31,6 +31,41 @@ pub(super) struct PodSpecChecks {
     pub(super) pod: bool,
 }
 
+/// `core.PodDeletionCost`: the annotation a ReplicaSet ranks its pods by when it scales down.
+pub const POD_DELETION_COST: &str = "controller.kubernetes.io/pod-deletion-cost";
+
+/// `GetDeletionCostFromPodAnnotations`: the annotation's int32 value, 0 when absent; `None`
+/// when it is not a 32-bit integer written as Go's `validFirstDigit` wants it (no `+`, no
+/// leading zero, not empty).
+pub fn deletion_cost(annotations: Option<&BTreeMap<String, String>>) -> Option<i32> {
+    let Some(value) = annotations.and_then(|a| a.get(POD_DELETION_COST)) else {
+        return Some(0);
+    };
+    let first = value.as_bytes().first().copied()?;
+    let valid_first = first == b'-' || value == "0" || (b'1'..=b'9').contains(&first);
+    if !valid_first {
+        return None;
+    }
+    value.parse::<i32>().ok()
+}
+
+/// `ValidatePodSpecificAnnotations`' deletion cost check (the `PodDeletionCost` gate, beta
+/// and on): an annotation that is not a 32-bit integer is refused, `must be a 32bit
+/// integer`. `path` is the annotations' path.
+pub(super) fn validate_pod_specific_annotations(
+    annotations: Option<&BTreeMap<String, String>>,
+    path: &str,
+) -> Vec<FieldError> {
+    match annotations.and_then(|a| a.get(POD_DELETION_COST)) {
+        Some(value) if deletion_cost(annotations).is_none() => vec![FieldError::invalid_str(
+            format!("{path}[{POD_DELETION_COST}]"),
+            value,
+            "must be a 32bit integer",
+        )],
+        _ => Vec::new(),
+    }
+}
+
 /// `ValidatePodTemplateSpec` of a workload's pod template (its labels, annotations and pod
 /// spec, no ephemeral containers), then what `ValidatePodTemplateSpecForReplicaSet` and
 /// `ValidateDaemonSetSpec` add for pods their controller restarts: restartPolicy `Always`
@@ -42,6 +77,10 @@ pub(super) fn validate_workload_template(
     let meta = template.metadata.as_ref();
     let mut errs = validate_labels(meta.and_then(|m| m.labels.as_ref()), "spec.template.labels");
     errs.extend(super::names::validate_annotations(
+        meta.and_then(|m| m.annotations.as_ref()),
+        "spec.template.annotations",
+    ));
+    errs.extend(validate_pod_specific_annotations(
         meta.and_then(|m| m.annotations.as_ref()),
         "spec.template.annotations",
     ));
@@ -685,6 +724,10 @@ pub fn validate_pod_create(pod: &Pod) -> Vec<FieldError> {
 pub fn validate_pod(pod: &Pod) -> Vec<FieldError> {
     // `ValidateObjectMeta`: the name, labels, annotations.
     let mut errs = super::objectmeta::validate_object_meta("Pod", &pod.metadata);
+    errs.extend(validate_pod_specific_annotations(
+        pod.metadata.annotations.as_ref(),
+        "metadata.annotations",
+    ));
     match &pod.spec {
         None => errs.push(FieldError::required("spec.containers", "")),
         Some(spec) => {

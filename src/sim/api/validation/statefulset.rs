@@ -261,6 +261,13 @@ fn validate_template(
             .and_then(|m| m.annotations.as_ref()),
         "spec.template.annotations",
     ));
+    errs.extend(super::pod::validate_pod_specific_annotations(
+        spec.template
+            .metadata
+            .as_ref()
+            .and_then(|m| m.annotations.as_ref()),
+        "spec.template.annotations",
+    ));
     // B-VAL-18: the pod template is validated since v1.34 (mount names are not cross-checked).
     errs.extend(validate_pod_spec(
         pod_spec,

@@ -15,6 +15,8 @@ mod pod_control;
 pub mod ranks;
 mod status;
 
+use std::collections::BTreeMap;
+
 use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
@@ -39,12 +41,16 @@ pub const BURST_REPLICAS: usize = 500;
 pub struct ReplicaSetController {
     /// Its queue: a failed sync is retried after 1 s, doubling up to 60 s.
     pub queue: RateLimitingQueue,
+    /// The labels of each orphan pod as the pod handler last saw them (`updatePod`
+    /// compares an orphan's old and new labels).
+    pub orphans: BTreeMap<String, Option<BTreeMap<String, String>>>,
 }
 
 impl Default for ReplicaSetController {
     fn default() -> Self {
         ReplicaSetController {
             queue: RateLimitingQueue::new(SECOND, Millis::secs(60)),
+            orphans: BTreeMap::new(),
         }
     }
 }
@@ -120,29 +126,52 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
 }
 
 /// `addPod`/`updatePod`/`deletePod`: the set named by the pod's controller reference, or,
-/// for an orphan, every set whose selector matches it (they may adopt it).
+/// for an orphan, every set whose selector matches it (they may adopt it): when it is
+/// added, and on an update only when its labels changed or it just lost its controller
+/// (`labelChanged || controllerRefChanged`); an orphan being deleted, or gone, queues none.
 fn on_pod_event(world: &mut World, event: &WatchEvent) {
     if let Some(owner) = &event.owner_uid {
+        if !world.replicaset.orphans.is_empty() {
+            world.replicaset.orphans.remove(&event.name);
+        }
         if let Some(name) = by_uid(world, owner) {
             world.replicaset.queue.add(&name);
         }
         return;
     }
-    let Some(pod) = world.store.pods().get(&event.name) else {
+    let pod = match event.change {
+        Change::Deleted => None,
+        _ => world.store.pods().get(&event.name),
+    };
+    let Some(pod) = pod else {
+        world.replicaset.orphans.remove(&event.name);
         return;
     };
+    let labels = &pod.metadata.labels;
+    let changed = world
+        .replicaset
+        .orphans
+        .get(&event.name)
+        .is_none_or(|seen| seen != labels);
+    if !changed {
+        return;
+    }
+    world
+        .replicaset
+        .orphans
+        .insert(event.name.clone(), labels.clone());
     if podutil::is_terminating(pod) {
         return;
     }
-    let mut matching = Vec::new();
-    for name in names(world) {
-        if let Some(rs) = get(world, &name) {
-            let selector = rs.spec.as_ref().map(|s| &s.selector);
-            if labels::pod_matches(selector, pod) {
-                matching.push(name);
-            }
-        }
-    }
+    let sets: Vec<(String, ReplicaSet)> = names(world)
+        .into_iter()
+        .filter_map(|name| get(world, &name).map(|rs| (name, rs)))
+        .collect();
+    let matching = labels::selecting(
+        sets.iter().map(|(name, rs)| (name, rs)),
+        |rs| rs.spec.as_ref().map(|s| &s.selector),
+        pod,
+    );
     for name in matching {
         world.replicaset.queue.add(&name);
     }

@@ -6,7 +6,8 @@
 //! The order, smallest (deleted first) to largest: unassigned before assigned; Pending,
 //! Unknown, Running; not Ready before Ready; lower `controller.kubernetes.io/pod-deletion-cost`
 //! first; more active related pods on the same node first ("doubled up": related pods are
-//! those of every ReplicaSet with the same controller, the set's own when it has none);
+//! those of every ReplicaSet with the same controller; a set without a controller has none,
+//! so this rank does not order its pods);
 //! Ready for less time first (compared on a log2 scale of the time since, ties broken by
 //! UID); more container restarts first (regular containers, then sidecars); newer first
 //! (the same log2 scale and UID tie-break). Upstream sorts with `sort.Sort`, which is not
@@ -24,9 +25,6 @@ use super::is_active;
 use crate::sim::clock::{from_time, Millis};
 use crate::sim::podutil;
 use crate::sim::world::World;
-
-/// `core.PodDeletionCost`.
-pub const DELETION_COST: &str = "controller.kubernetes.io/pod-deletion-cost";
 
 /// `getPodsToDelete`: all of them when all go, else the `diff` smallest by rank.
 pub fn pods_to_delete(
@@ -51,7 +49,7 @@ pub fn pods_to_delete(
 }
 
 /// `getIndirectlyRelatedPods` counted per node: the active pods of every ReplicaSet that
-/// shares the set's controller (or of the set alone).
+/// shares the set's controller; none for a set without a controller.
 fn related_pods_on_nodes(world: &World, rs: &ReplicaSet) -> BTreeMap<String, u64> {
     let owner = rs
         .metadata
@@ -59,22 +57,23 @@ fn related_pods_on_nodes(world: &World, rs: &ReplicaSet) -> BTreeMap<String, u64
         .as_ref()
         .and_then(|refs| refs.iter().find(|r| r.controller == Some(true)))
         .map(|r| r.uid.clone());
-    let own_uid = rs.metadata.uid.clone().unwrap_or_default();
-    let kind = super::kind();
-    let related: Vec<String> = match owner {
-        None => vec![own_uid],
-        Some(owner) => super::names(world)
-            .iter()
-            .filter_map(|n| world.store.meta(&kind, n))
-            .filter(|m| {
-                m.owner_references
-                    .as_ref()
-                    .and_then(|refs| refs.iter().find(|r| r.controller == Some(true)))
-                    .is_some_and(|r| r.uid == owner)
-            })
-            .filter_map(|m| m.uid.clone())
-            .collect(),
+    // `getReplicaSetsWithSameController` gives nothing for a set without a controller
+    // ("ReplicaSet has no controller"): its pods all rank 0.
+    let Some(owner) = owner else {
+        return BTreeMap::new();
     };
+    let kind = super::kind();
+    let related: Vec<String> = super::names(world)
+        .iter()
+        .filter_map(|n| world.store.meta(&kind, n))
+        .filter(|m| {
+            m.owner_references
+                .as_ref()
+                .and_then(|refs| refs.iter().find(|r| r.controller == Some(true)))
+                .is_some_and(|r| r.uid == owner)
+        })
+        .filter_map(|m| m.uid.clone())
+        .collect();
     let mut on_node = BTreeMap::new();
     for pod in world.store.pods().values() {
         let owned = podutil::controller_uid(pod).is_some_and(|u| related.iter().any(|r| r == u));
@@ -103,14 +102,9 @@ fn phase_ordinal(pod: &Pod) -> u8 {
 }
 
 /// `GetDeletionCostFromPodAnnotations`: the annotation as an int32, 0 when absent or
-/// invalid.
+/// invalid (the API server refuses an invalid one).
 fn deletion_cost(pod: &Pod) -> i32 {
-    pod.metadata
-        .annotations
-        .as_ref()
-        .and_then(|a| a.get(DELETION_COST))
-        .and_then(|v| v.parse::<i32>().ok())
-        .unwrap_or(0)
+    crate::sim::api::validation::deletion_cost(pod.metadata.annotations.as_ref()).unwrap_or(0)
 }
 
 /// `podReadyTime`: when a Ready pod turned Ready; `None` (the zero time) otherwise.
