@@ -203,7 +203,7 @@ fn reconcile(world: &mut World, endpoints: &Endpoints, existing: Vec<EndpointSli
     let mut invalid = 0usize;
     let mut skipped = 0usize;
     for subset in &subsets {
-        let ports: Vec<EndpointPort> = subset
+        let mut ports: Vec<EndpointPort> = subset
             .ports
             .iter()
             .flatten()
@@ -219,6 +219,8 @@ fn reconcile(world: &mut World, endpoints: &Endpoints, existing: Vec<EndpointSli
                 app_protocol: p.app_protocol.clone(),
             })
             .collect();
+        // `initPorts`: `NewPortMapKey` sorts the list the slices are written with.
+        crate::sim::controllers::endpointslice::sort_ports(&mut ports);
         let mut added = 0usize;
         let ready = subset.addresses.iter().flatten().map(|a| (a, true));
         let not_ready = subset
