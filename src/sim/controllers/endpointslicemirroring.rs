@@ -130,10 +130,6 @@ fn mirrored(world: &World, name: &str) -> Vec<EndpointSlice> {
 /// `syncEndpoints`.
 fn sync(world: &mut World, name: &str) {
     let existing = mirrored(world, name);
-    let endpoints: Option<Endpoints> = world
-        .store
-        .written_body(&ObjectKind::from_kind("Endpoints"), name)
-        .and_then(|b| serde_json::from_value(b.clone()).ok());
     let service: Option<&Service> = world.store.services().get(name);
     let selectorless = service.is_some_and(|s| {
         s.spec
@@ -141,6 +137,16 @@ fn sync(world: &mut World, name: &str) {
             .and_then(|spec| spec.selector.as_ref())
             .is_none_or(|sel| sel.is_empty())
     });
+    // Only a selectorless Service's Endpoints is mirrored: another one (the Endpoints
+    // controller's, rewritten at every change of its pods) is not decoded.
+    let endpoints: Option<Endpoints> = selectorless
+        .then(|| {
+            world
+                .store
+                .written_body(&ObjectKind::from_kind("Endpoints"), name)
+                .and_then(|b| serde_json::from_value(b.clone()).ok())
+        })
+        .flatten();
     let endpoints = endpoints.filter(|ep| {
         let labels = ep.metadata.labels.as_ref();
         let skip = labels
