@@ -3,8 +3,8 @@
 //! - `shapes`: the StatefulSet shapes users run (docs: README "Performance"), each at
 //!   1,000 and 10,000 replicas, each through scale-up, a full rolling update, `scale … to
 //!   0` and the deletion of the set: OrderedReady plain; + headless Service; the same in a
-//!   file that names `endpoints` (the v1 Endpoints controller runs); + claim templates;
-//!   + retention Delete/Delete; Parallel + Service + claims; Parallel + Service + claims +
+//!   file that names `endpoints` (the v1 Endpoints controller runs); + claim templates; +
+//!   retention Delete/Delete; Parallel + Service + claims; Parallel + Service + claims +
 //!   retention Delete/Delete. The scenario text is generated (see `shape`).
 //! - `scale_up_then_roll_out`: benches/scenarios/scale-*.scn (plain scale-up and roll).
 //! - `scale_up_with_anti_affinity_and_spread`: the scheduler's cost per pod.
