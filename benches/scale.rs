@@ -1,10 +1,11 @@
 //! Scale benchmarks through the public run path, on `cluster { nodes 100 }`.
 //!
-//! - `shapes`: the six StatefulSet shapes users run (docs: README "Performance"), each at
+//! - `shapes`: the StatefulSet shapes users run (docs: README "Performance"), each at
 //!   1,000 and 10,000 replicas, each through scale-up, a full rolling update, `scale … to
-//!   0` and the deletion of the set: OrderedReady plain; + headless Service; + claim
-//!   templates; + retention Delete/Delete; Parallel + Service + claims; Parallel + Service
-//!   + claims + retention Delete/Delete. The scenario text is generated (see `shape`).
+//!   0` and the deletion of the set: OrderedReady plain; + headless Service; the same in a
+//!   file that names `endpoints` (the v1 Endpoints controller runs); + claim templates; +
+//!   retention Delete/Delete; Parallel + Service + claims; Parallel + Service + claims +
+//!   retention Delete/Delete. The scenario text is generated (see `shape`).
 //! - `scale_up_then_roll_out`: benches/scenarios/scale-*.scn (plain scale-up and roll).
 //! - `scale_up_with_anti_affinity_and_spread`: the scheduler's cost per pod.
 //! - `pending_pods_with_claims`: 10,000 replicas with claims, all but 330 Pending: what a
@@ -47,11 +48,14 @@ fn run_file(name: &str) {
     run_path(path, name);
 }
 
-/// The six shapes of the `shapes` benchmark.
+/// The seven shapes of the `shapes` benchmark.
 #[derive(Clone, Copy, Debug)]
 enum Shape {
     Plain,
     Service,
+    /// The Service shape in a file that names `endpoints`: the v1 Endpoints controller
+    /// runs too (docs/language.md "Endpoints").
+    Endpoints,
     Claims,
     Retention,
     Parallel,
@@ -63,6 +67,7 @@ impl std::fmt::Display for Shape {
         f.write_str(match self {
             Shape::Plain => "ordered",
             Shape::Service => "ordered+service",
+            Shape::Endpoints => "ordered+service+endpoints",
             Shape::Claims => "ordered+service+claims",
             Shape::Retention => "ordered+service+claims+retention",
             Shape::Parallel => "parallel+service+claims",
@@ -75,13 +80,16 @@ impl std::fmt::Display for Shape {
 fn shape(shape: Shape, replicas: usize) -> String {
     let (parallel, service, claims, retention) = match shape {
         Shape::Plain => (false, false, false, false),
-        Shape::Service => (false, true, false, false),
+        Shape::Service | Shape::Endpoints => (false, true, false, false),
         Shape::Claims => (false, true, true, false),
         Shape::Retention => (false, true, true, true),
         Shape::Parallel => (true, true, true, false),
         Shape::ParallelRetention => (true, true, true, true),
     };
     let mut s = String::from("cluster {\n  nodes 100\n}\n");
+    if matches!(shape, Shape::Endpoints) {
+        s += "# The Service's v1 endpoints are kept too.\n";
+    }
     s += &format!("scenario \"{shape} at {replicas}\" {{\n");
     if service {
         s += "  apply \"\"\"\n    apiVersion: v1\n    kind: Service\n    metadata: {name: web}\n    spec:\n      clusterIP: None\n      selector: {app: web}\n      ports: [{port: 80, name: web}]\n  \"\"\"\n";
@@ -104,9 +112,10 @@ fn shape(shape: Shape, replicas: usize) -> String {
     s
 }
 
-const SHAPES: [Shape; 6] = [
+const SHAPES: [Shape; 7] = [
     Shape::Plain,
     Shape::Service,
+    Shape::Endpoints,
     Shape::Claims,
     Shape::Retention,
     Shape::Parallel,

@@ -56,8 +56,9 @@ pub(crate) fn sim_config(cluster: &ClusterConfig) -> Result<Config, String> {
 
 /// Whether a file can see what the Endpoints controller writes: it names the kind (a
 /// query, table, `delete` or `patch` of `endpoints`/`ep`) or applies an Endpoints object
-/// (which the controller would overwrite). Other files run without that controller, whose
-/// cost grows with the square of a Service's pods (docs/language.md "Endpoints").
+/// (which the controller would overwrite). Other files run without that controller, which
+/// adds an Endpoints write (a resourceVersion) per change of a Service's pod and about
+/// three quarters to the CPU of a Service shape (docs/language.md "Endpoints").
 fn observes_endpoints(file: &LoadedFile) -> bool {
     let mentions = |text: &str| {
         let lower = text.to_ascii_lowercase();

@@ -71,6 +71,53 @@ struct ServiceState {
     /// pod → what it gives the Endpoints.
     given: BTreeMap<String, Given>,
     trigger: TriggerTimes,
+    /// Of the pods that offer an address (on at least one port, or the headless Service
+    /// has none): each distinct port list, and how many pods offer it.
+    shapes: Vec<(Option<Vec<EndpointPort>>, usize)>,
+    /// Those pods' addresses by `LessEndpointAddress` key, ready and not ready.
+    ready: BTreeMap<(String, String), String>,
+    not_ready: BTreeMap<(String, String), String>,
+    /// The Endpoints' resourceVersion as this controller last wrote it.
+    written: Option<String>,
+}
+
+impl ServiceState {
+    fn index(&mut self, pod: &str, given: &Given, add: bool) {
+        if given.ports.as_ref().is_some_and(Vec::is_empty) {
+            return;
+        }
+        let key = address_key(&given.address);
+        let map = if given.ready {
+            &mut self.ready
+        } else {
+            &mut self.not_ready
+        };
+        let at = self.shapes.iter().position(|(p, _)| *p == given.ports);
+        if add {
+            map.insert(key, pod.to_string());
+            match at {
+                Some(at) => self.shapes[at].1 += 1,
+                None => self.shapes.push((given.ports.clone(), 1)),
+            }
+        } else {
+            map.remove(&key);
+            if let Some(at) = at {
+                self.shapes[at].1 -= 1;
+                if self.shapes[at].1 == 0 {
+                    self.shapes.remove(at);
+                }
+            }
+        }
+    }
+
+    /// The one port list every offering pod offers, when there is exactly one: the
+    /// Endpoints then has exactly one subset.
+    fn one_shape(&self) -> Option<&Option<Vec<EndpointPort>>> {
+        match self.shapes.as_slice() {
+            [(ports, _)] => Some(ports),
+            _ => None,
+        }
+    }
 }
 
 /// One pod's address and the ports it offers it on (`None`: a headless Service without
@@ -189,34 +236,283 @@ fn sync(world: &mut World, name: &str) {
         .unwrap_or(false);
     let pods = pods_in_scope(world, selector, full, &dirty);
     let trigger = state.trigger.last_change(&service, &pods, full, &dirty);
+    let shape_before = state.one_shape().cloned();
     let mut before = if full {
+        state.shapes.clear();
+        state.ready.clear();
+        state.not_ready.clear();
         std::mem::take(&mut state.given)
     } else {
-        dirty
+        let before: BTreeMap<String, Given> = dirty
             .iter()
             .filter_map(|pod| state.given.remove_entry(pod))
-            .collect()
+            .collect();
+        for (pod, given) in &before {
+            state.index(pod, given, false);
+        }
+        before
     };
     let mut changed = full;
+    // What the Endpoints' subsets are made of changed (not only a pod that offers
+    // nothing): with `full`, unknown.
+    let mut offered_changed = full;
+    // The addresses whose place in the Endpoints may have changed.
+    let mut moved: Vec<(String, String)> = Vec::new();
+    let offers = |g: &Given| !g.ports.as_ref().is_some_and(Vec::is_empty);
     for pod in pods {
         if let Some(given) = give(&service, pod, publish_not_ready) {
             let pod_name = pod.metadata.name.clone().unwrap_or_default();
-            changed |= before.remove(&pod_name).as_ref() != Some(&given);
+            let old = before.remove(&pod_name);
+            if old.as_ref() != Some(&given) {
+                changed = true;
+                let was = old.as_ref().filter(|g| offers(g));
+                if was.is_some() || offers(&given) {
+                    offered_changed = true;
+                    moved.extend(was.map(|g| address_key(&g.address)));
+                    if offers(&given) {
+                        moved.push(address_key(&given.address));
+                    }
+                }
+            }
+            if !full {
+                state.index(&pod_name, &given, true);
+            }
             state.given.insert(pod_name, given);
         }
     }
     // A pod that gave an address and gives none now.
     changed |= !before.is_empty();
+    for gone in before.values().filter(|g| offers(g)) {
+        offered_changed = true;
+        moved.push(address_key(&gone.address));
+    }
+    if full {
+        let given = std::mem::take(&mut state.given);
+        for (pod, g) in &given {
+            state.index(pod, g, true);
+        }
+        state.given = given;
+    }
     if !changed {
         // What the pods give is what the Endpoints already holds (upstream compares and
         // writes nothing): no repacking.
         world.endpoints.services.insert(name.to_string(), state);
         return;
     }
-    let subsets = repack(&state.given);
     let namespace = world.config.namespace.clone();
-    write(world, &service, name, &namespace, subsets, trigger);
+    let one = !full && shape_before.is_some() && state.one_shape() == shape_before.as_ref();
+    if one
+        && write_one(
+            world,
+            &service,
+            name,
+            &mut state,
+            offered_changed,
+            &moved,
+            trigger,
+        )
+    {
+        world.endpoints.services.insert(name.to_string(), state);
+        return;
+    }
+    let subsets = repack(&state.given);
+    if let Some(rv) = write(world, &service, name, &namespace, subsets, trigger) {
+        state.written = Some(rv);
+    }
     world.endpoints.services.insert(name.to_string(), state);
+}
+
+/// The labels the controller writes on a Service's Endpoints: the Service's, with
+/// `service.kubernetes.io/headless` for a headless Service (without it otherwise) and
+/// its managed-by label.
+fn endpoints_labels(service: &Service) -> BTreeMap<String, String> {
+    let mut labels = service.metadata.labels.clone().unwrap_or_default();
+    let headless = service
+        .spec
+        .as_ref()
+        .and_then(|s| s.cluster_ip.as_deref())
+        .is_none_or(|ip| ip.is_empty() || ip == "None");
+    // A Service with a cluster IP drops a headless label it carries itself
+    // (`CloneAndRemoveLabel`); the controller marks what it writes as its own.
+    if headless {
+        labels.insert(LABEL_HEADLESS.to_string(), String::new());
+    } else {
+        labels.remove(LABEL_HEADLESS);
+    }
+    labels.insert(LABEL_MANAGED_BY.to_string(), CONTROLLER_NAME.to_string());
+    labels
+}
+
+/// Whether the stored labels, less the two the controller adds, are the Service's.
+fn labels_match(stored: Option<&BTreeMap<String, String>>, service: &Service) -> bool {
+    let stored = stored
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| k.as_str() != LABEL_HEADLESS && k.as_str() != LABEL_MANAGED_BY);
+    let wanted = service.metadata.labels.iter().flatten();
+    stored.eq(wanted)
+}
+
+/// The key an address written as JSON sorts by (`LessEndpointAddress`).
+fn json_key(v: &Value) -> (&str, &str) {
+    (
+        v.get("ip").and_then(Value::as_str).unwrap_or_default(),
+        v.pointer("/targetRef/uid")
+            .and_then(Value::as_str)
+            .unwrap_or_default(),
+    )
+}
+
+/// Keeps a written address list the first `limit` addresses of `all` (in key order) when
+/// it was that before the addresses of `moved` changed: they leave the list, come back
+/// where they sort if they are still in `all` and before its last one, then the list is
+/// cut to `limit` or filled up from `all`.
+fn keep_prefix(
+    list: &mut Vec<Value>,
+    all: &BTreeMap<(String, String), String>,
+    given: &BTreeMap<String, Given>,
+    moved: &[(String, String)],
+    limit: usize,
+) {
+    let find = |list: &[Value], key: &(String, String)| {
+        list.binary_search_by(|v| json_key(v).cmp(&(key.0.as_str(), key.1.as_str())))
+    };
+    for key in moved {
+        if let Ok(at) = find(list, key) {
+            list.remove(at);
+        }
+    }
+    let json = |pod: &String| {
+        given
+            .get(pod)
+            .and_then(|g| serde_json::to_value(&g.address).ok())
+            .unwrap_or(Value::Null)
+    };
+    for key in moved {
+        let Some(pod) = all.get(key) else {
+            continue;
+        };
+        if let Err(at) = find(list, key) {
+            if at < list.len() {
+                list.insert(at, json(pod));
+            }
+        }
+    }
+    list.truncate(limit);
+    while list.len() < limit {
+        let next = match list.last() {
+            None => all.iter().next(),
+            Some(last) => {
+                let (ip, uid) = json_key(last);
+                let after = (ip.to_string(), uid.to_string());
+                all.range((std::ops::Bound::Excluded(after), std::ops::Bound::Unbounded))
+                    .next()
+            }
+        };
+        match next {
+            Some((_, pod)) => list.push(json(pod)),
+            None => break,
+        }
+    }
+}
+
+/// The write of `write` for an Endpoints of one subset that this controller wrote last and
+/// that keeps one subset with the same ports: only the addresses that changed are
+/// placed, removed or let in under the capacity. False when the Endpoints is not such
+/// (the caller repacks every address).
+fn write_one(
+    world: &mut World,
+    service: &Service,
+    name: &str,
+    state: &mut ServiceState,
+    offered_changed: bool,
+    moved: &[(String, String)],
+    trigger: Option<crate::sim::clock::Millis>,
+) -> bool {
+    let kind = endpoints_kind();
+    let Some(body) = world.store.written_body(&kind, name) else {
+        return false;
+    };
+    let stored_rv = body
+        .pointer("/metadata/resourceVersion")
+        .and_then(Value::as_str);
+    if stored_rv.is_none() || stored_rv != state.written.as_deref() {
+        return false;
+    }
+    if body
+        .get("subsets")
+        .and_then(Value::as_array)
+        .is_none_or(|s| s.len() != 1)
+    {
+        return false;
+    }
+    let over = body
+        .pointer("/metadata/annotations")
+        .and_then(|a| a.get(OVER_CAPACITY))
+        .is_some();
+    let stored_labels: Option<BTreeMap<String, String>> = body
+        .pointer("/metadata/labels")
+        .and_then(|l| serde_json::from_value(l.clone()).ok());
+    // `endpointSubsetsEqualIgnoreResourceVersion`, the labels and
+    // `capacityAnnotationSetCorrectly`: an Endpoints under capacity as this controller
+    // wrote it holds every address.
+    if !offered_changed && !over && labels_match(stored_labels.as_ref(), service) {
+        return true;
+    }
+    let (ready, not_ready) = (state.ready.len(), state.not_ready.len());
+    // `truncateEndpoints` of one subset: its share is everything that fits.
+    let truncated = ready.saturating_add(not_ready) > MAX_CAPACITY;
+    let (ready_limit, not_ready_limit) = if !truncated {
+        (ready, not_ready)
+    } else if ready > MAX_CAPACITY {
+        (MAX_CAPACITY, 0)
+    } else {
+        (ready, MAX_CAPACITY - ready)
+    };
+    let labels = endpoints_labels(service);
+    let state_ref = &*state;
+    let rv = server::write_other(world, &kind, name, server::Author::Other, |object| {
+        let mut annotations = object.metadata.annotations.take().unwrap_or_default();
+        match trigger {
+            Some(t) => {
+                annotations.insert(LAST_CHANGE_TRIGGER_TIME.to_string(), time_text(t));
+            }
+            None => {
+                annotations.remove(LAST_CHANGE_TRIGGER_TIME);
+            }
+        }
+        if truncated {
+            annotations.insert(OVER_CAPACITY.to_string(), "truncated".to_string());
+        } else {
+            annotations.remove(OVER_CAPACITY);
+        }
+        object.metadata.annotations = (!annotations.is_empty()).then_some(annotations);
+        object.metadata.labels = Some(labels);
+        let Some(Value::Object(subset)) = object.body.pointer_mut("/subsets/0") else {
+            return true;
+        };
+        let mut old = std::mem::take(subset);
+        let mut list = |key: &str, all, limit| {
+            let mut list = match old.shift_remove(key) {
+                Some(Value::Array(list)) => list,
+                _ => Vec::new(),
+            };
+            keep_prefix(&mut list, all, &state_ref.given, moved, limit);
+            list
+        };
+        let addresses = list("addresses", &state_ref.ready, ready_limit);
+        let not_ready = list("notReadyAddresses", &state_ref.not_ready, not_ready_limit);
+        if !addresses.is_empty() {
+            subset.insert("addresses".into(), Value::Array(addresses));
+        }
+        if !not_ready.is_empty() {
+            subset.insert("notReadyAddresses".into(), Value::Array(not_ready));
+        }
+        subset.extend(old);
+        true
+    });
+    state.written = rv;
+    true
 }
 
 /// `podToEndpointAddressForService` and what the pod offers it on.
@@ -448,7 +744,7 @@ fn write(
     namespace: &str,
     subsets: Vec<EndpointSubset>,
     trigger: Option<crate::sim::clock::Millis>,
-) {
+) -> Option<String> {
     let kind = endpoints_kind();
     let service_labels = service.metadata.labels.clone().unwrap_or_default();
     let current: Option<Endpoints> = world
@@ -474,7 +770,7 @@ fn write(
             .sum();
         let capacity_ok = current_count <= MAX_CAPACITY && !over;
         if current_subsets == subsets && labels == service_labels && capacity_ok {
-            return;
+            return None;
         }
     }
     let mut subsets = subsets;
@@ -496,20 +792,7 @@ fn write(
     } else {
         annotations.remove(OVER_CAPACITY);
     }
-    let mut labels = service_labels;
-    let headless = service
-        .spec
-        .as_ref()
-        .and_then(|s| s.cluster_ip.as_deref())
-        .is_none_or(|ip| ip.is_empty() || ip == "None");
-    // A Service with a cluster IP drops a headless label it carries itself
-    // (`CloneAndRemoveLabel`); the controller marks what it writes as its own.
-    if headless {
-        labels.insert(LABEL_HEADLESS.to_string(), String::new());
-    } else {
-        labels.remove(LABEL_HEADLESS);
-    }
-    labels.insert(LABEL_MANAGED_BY.to_string(), CONTROLLER_NAME.to_string());
+    let labels = endpoints_labels(service);
     let subsets_json = serde_json::to_value(&subsets).unwrap_or(Value::Null);
     let labels_json = (!labels.is_empty()).then(|| json!(labels));
     let annotations_json = (!annotations.is_empty()).then(|| json!(annotations));
@@ -534,25 +817,23 @@ fn write(
             if !subsets.is_empty() {
                 body["subsets"] = subsets_json;
             }
-            server::add_other(world, body, server::Author::Other);
+            server::add_other(world, body, server::Author::Other)
         }
-        Some(_) => {
-            server::write_other(world, &kind, name, server::Author::Other, |object| {
-                let meta = &mut object.metadata;
-                meta.labels = (!labels.is_empty()).then_some(labels);
-                meta.annotations = (!annotations.is_empty()).then_some(annotations);
-                match object.body.as_object_mut() {
-                    Some(body) if !subsets.is_empty() => {
-                        body.insert("subsets".into(), subsets_json);
-                    }
-                    Some(body) => {
-                        body.remove("subsets");
-                    }
-                    None => {}
+        Some(_) => server::write_other(world, &kind, name, server::Author::Other, |object| {
+            let meta = &mut object.metadata;
+            meta.labels = (!labels.is_empty()).then_some(labels);
+            meta.annotations = (!annotations.is_empty()).then_some(annotations);
+            match object.body.as_object_mut() {
+                Some(body) if !subsets.is_empty() => {
+                    body.insert("subsets".into(), subsets_json);
                 }
-                true
-            });
-        }
+                Some(body) => {
+                    body.remove("subsets");
+                }
+                None => {}
+            }
+            true
+        }),
     }
 }
 
@@ -604,5 +885,53 @@ mod tests {
         let mut not_ready = vec![subset(500, 300), subset(100, 300)];
         assert!(truncate(&mut not_ready));
         assert_eq!(sizes(&not_ready), vec![(500, 200), (100, 200)]);
+    }
+
+    /// An address list kept as the first `limit` addresses of a changing set, one change
+    /// at a time (`keep_prefix`), is always what cutting the whole sorted set gives.
+    #[test]
+    fn a_kept_prefix_is_the_prefix_of_the_whole_set() {
+        let address = |i: u64| EndpointAddress {
+            ip: format!("10.244.{}.{}", i % 7, i),
+            target_ref: Some(ObjectReference {
+                uid: Some(format!("u{i}")),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let mut given: BTreeMap<String, Given> = BTreeMap::new();
+        let mut all: BTreeMap<(String, String), String> = BTreeMap::new();
+        let mut list: Vec<Value> = Vec::new();
+        let mut seed = 7u64;
+        for step in 0..400u64 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let i = (seed >> 33) % 60;
+            let pod = format!("p{i}");
+            let a = address(i);
+            let key = address_key(&a);
+            if given.remove(&pod).is_some() {
+                all.remove(&key);
+            } else {
+                all.insert(key.clone(), pod.clone());
+                given.insert(
+                    pod,
+                    Given {
+                        address: a,
+                        ready: true,
+                        ports: None,
+                    },
+                );
+            }
+            let limit = 10 + (step % 25) as usize;
+            keep_prefix(&mut list, &all, &given, &[key], limit);
+            let want: Vec<Value> = all
+                .values()
+                .take(limit)
+                .map(|pod| serde_json::to_value(&given[pod].address).unwrap_or(Value::Null))
+                .collect();
+            assert_eq!(list, want, "step {step}");
+        }
     }
 }

@@ -130,10 +130,6 @@ fn mirrored(world: &World, name: &str) -> Vec<EndpointSlice> {
 /// `syncEndpoints`.
 fn sync(world: &mut World, name: &str) {
     let existing = mirrored(world, name);
-    let endpoints: Option<Endpoints> = world
-        .store
-        .written_body(&ObjectKind::from_kind("Endpoints"), name)
-        .and_then(|b| serde_json::from_value(b.clone()).ok());
     let service: Option<&Service> = world.store.services().get(name);
     let selectorless = service.is_some_and(|s| {
         s.spec
@@ -141,6 +137,16 @@ fn sync(world: &mut World, name: &str) {
             .and_then(|spec| spec.selector.as_ref())
             .is_none_or(|sel| sel.is_empty())
     });
+    // Only a selectorless Service's Endpoints is mirrored: another one (the Endpoints
+    // controller's, rewritten at every change of its pods) is not decoded.
+    let endpoints: Option<Endpoints> = selectorless
+        .then(|| {
+            world
+                .store
+                .written_body(&ObjectKind::from_kind("Endpoints"), name)
+                .and_then(|b| serde_json::from_value(b.clone()).ok())
+        })
+        .flatten();
     let endpoints = endpoints.filter(|ep| {
         let labels = ep.metadata.labels.as_ref();
         let skip = labels
@@ -203,7 +209,7 @@ fn reconcile(world: &mut World, endpoints: &Endpoints, existing: Vec<EndpointSli
     let mut invalid = 0usize;
     let mut skipped = 0usize;
     for subset in &subsets {
-        let ports: Vec<EndpointPort> = subset
+        let mut ports: Vec<EndpointPort> = subset
             .ports
             .iter()
             .flatten()
@@ -219,6 +225,8 @@ fn reconcile(world: &mut World, endpoints: &Endpoints, existing: Vec<EndpointSli
                 app_protocol: p.app_protocol.clone(),
             })
             .collect();
+        // `initPorts`: `NewPortMapKey` sorts the list the slices are written with.
+        crate::sim::controllers::endpointslice::sort_ports(&mut ports);
         let mut added = 0usize;
         let ready = subset.addresses.iter().flatten().map(|a| (a, true));
         let not_ready = subset

@@ -101,11 +101,13 @@ pub fn pod_to_endpoint(
 
 /// `getEndpointPorts`: the Service's ports with the target port resolved against the pod
 /// (`FindPort`); a named target port the pod does not declare is left out. A headless
-/// Service without ports gets none.
+/// Service without ports gets none. In the order `NewPortMapKey` leaves them: the
+/// reconciler keys them right away, which sorts the very slice it then writes
+/// ([`sort_ports`]).
 pub fn endpoint_ports(service: &Service, pod: &Pod) -> Vec<EndpointPort> {
     let spec = service.spec.as_ref();
     let ports = spec.and_then(|s| s.ports.as_deref()).unwrap_or_default();
-    ports
+    let mut ports: Vec<EndpointPort> = ports
         .iter()
         .filter_map(|sp| {
             let number = find_port(pod, sp)?;
@@ -116,7 +118,41 @@ pub fn endpoint_ports(service: &Service, pod: &Pod) -> Vec<EndpointPort> {
                 app_protocol: sp.app_protocol.clone(),
             })
         })
-        .collect()
+        .collect();
+    sort_ports(&mut ports);
+    ports
+}
+
+/// `portsInOrder`, which `NewPortMapKey` sorts a port list with, in place: by
+/// `deepHashObjectToString` of each port, the hex of the 128-bit FNV-1a hash
+/// (`fnv.New128a`) of its `dump.ForHash` text (go-spew `%#v`: the fields of
+/// `discovery/v1.EndpointPort` in their Go order, each a pointer). Hex strings of equal
+/// length compare as the hashes do.
+pub fn sort_ports(ports: &mut [EndpointPort]) {
+    if ports.len() > 1 {
+        ports.sort_by_cached_key(|p| fnv1a_128(port_dump(p).as_bytes()));
+    }
+}
+
+/// `dump.ForHash` of a `discovery/v1.EndpointPort`.
+pub fn port_dump(p: &EndpointPort) -> String {
+    let ptr = |v: Option<String>| v.unwrap_or_else(|| "<nil>".to_string());
+    format!(
+        "(v1.EndpointPort){{Name:(*string){} Protocol:(*v1.Protocol){} Port:(*int32){} AppProtocol:(*string){}}}",
+        ptr(p.name.clone()),
+        ptr(p.protocol.clone()),
+        ptr(p.port.map(|n| n.to_string())),
+        ptr(p.app_protocol.clone()),
+    )
+}
+
+/// Go's `hash/fnv` `New128a`: FNV-1a over 128 bits.
+pub fn fnv1a_128(bytes: &[u8]) -> u128 {
+    const OFFSET: u128 = 0x6c62272e07bb014262b821756295c58d;
+    const PRIME: u128 = 0x0000000001000000000000000000013b;
+    bytes
+        .iter()
+        .fold(OFFSET, |h, b| (h ^ u128::from(*b)).wrapping_mul(PRIME))
 }
 
 fn protocol(p: Option<&str>) -> &str {
@@ -148,10 +184,16 @@ fn find_port(pod: &Pod, sp: &ServicePort) -> Option<i32> {
         .map(|p| p.container_port)
 }
 
-/// `NewPortMapKey`: endpoints with the same ports share slices. scn keys by the ports as
-/// the Service lists them (upstream sorts them by an internal hash first).
+/// `NewPortMapKey`: endpoints with the same ports share slices. scn keys by the ports in
+/// their sorted order ([`sort_ports`]) as JSON (upstream by their hash).
 pub fn port_key(ports: Option<&[EndpointPort]>) -> String {
-    serde_json::to_string(ports.unwrap_or_default()).unwrap_or_default()
+    let ports = ports.unwrap_or_default();
+    if ports.is_sorted_by_key(|p| fnv1a_128(port_dump(p).as_bytes())) {
+        return serde_json::to_string(ports).unwrap_or_default();
+    }
+    let mut sorted = ports.to_vec();
+    sort_ports(&mut sorted);
+    serde_json::to_string(&sorted).unwrap_or_default()
 }
 
 /// `hashEndpoint`: what identifies an endpoint across syncs, so that a change of its
@@ -313,5 +355,43 @@ mod tests {
         let other = slice_name(|n| n == first, "nginx", "u-1", 0);
         assert_ne!(other, first);
         assert!(other.starts_with("nginx-") && other.len() == "nginx-".len() + 5);
+    }
+
+    /// B-DNS-23: Go's `fnv.New128a` (its test vectors: "" is the offset basis, "a" is
+    /// d228cb69…), over the `dump.ForHash` text of a discovery port; https/443 (5085…)
+    /// sorts before http/80 (b6c4…).
+    #[test]
+    fn ports_sort_by_the_fnv128a_of_their_dump() {
+        assert_eq!(
+            format!("{:032x}", fnv1a_128(b"")),
+            "6c62272e07bb014262b821756295c58d"
+        );
+        assert_eq!(
+            format!("{:032x}", fnv1a_128(b"a")),
+            "d228cb696f1a8caf78912b704e4a8964"
+        );
+        let port = |name: &str, number: i32| EndpointPort {
+            name: Some(name.to_string()),
+            port: Some(number),
+            protocol: Some("TCP".to_string()),
+            app_protocol: None,
+        };
+        assert_eq!(
+            port_dump(&port("http", 80)),
+            "(v1.EndpointPort){Name:(*string)http Protocol:(*v1.Protocol)TCP Port:(*int32)80 AppProtocol:(*string)<nil>}"
+        );
+        assert_eq!(
+            format!(
+                "{:032x}",
+                fnv1a_128(port_dump(&port("http", 80)).as_bytes())
+            ),
+            "b6c4d325122a5ba6f795b0bbffcebb6f"
+        );
+        let mut ports = vec![port("http", 80), port("https", 443)];
+        sort_ports(&mut ports);
+        assert_eq!(ports[0].port, Some(443));
+        // The key of a port group does not depend on the order a slice lists them in.
+        let reversed = vec![port("http", 80), port("https", 443)];
+        assert_eq!(port_key(Some(&reversed)), port_key(Some(&ports)));
     }
 }
