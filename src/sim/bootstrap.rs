@@ -2,7 +2,8 @@
 //! the `kubernetes` Service (docs/language.md, timing defaults) and its EndpointSlice, and
 //! in the namespace the `default` ServiceAccount and the `kube-root-ca.crt` ConfigMap
 //! (which the service account and root CA controllers keep there), the two system
-//! PriorityClasses the API server creates, and the `kubernetes` Endpoints.
+//! PriorityClasses the API server creates, the `kubernetes` Endpoints, and the Namespace
+//! objects (`default`, `kube-system`, `kube-public`, `kube-node-lease`, and the cluster's).
 
 use std::sync::Arc;
 
@@ -45,7 +46,8 @@ pub fn bootstrap(world: &mut World) {
     let objects = objects
         .into_iter()
         .chain(super::api::priorityclass::system_objects(now))
-        .chain([kubernetes_endpoints(&namespace, now)]);
+        .chain([kubernetes_endpoints(&namespace, now)])
+        .chain(namespaces(&namespace, now));
     for (i, mut object) in objects.enumerate() {
         object["metadata"]["uid"] = json!(reserved_uid(i as u64 + 1));
         server::add_other(world, object, server::Author::Other);
@@ -66,6 +68,32 @@ fn kubernetes_endpoints(namespace: &str, now: super::clock::Millis) -> Value {
         "subsets": [{"addresses": [{"ip": API_SERVER_ADDRESS}],
             "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}]}]
     })
+}
+
+/// The namespaces the API server makes at start (`default` by the kubernetes Service's
+/// controller, `pkg/controlplane/controller/kubernetesservice`; the other three by
+/// `pkg/controlplane/controller/systemnamespaces`), plus the cluster's own when it is
+/// another: objects `kubectl apply` finds and patches, with no last-applied annotation.
+/// Only the cluster's namespace holds simulated objects.
+fn namespaces(own: &str, now: super::clock::Millis) -> Vec<Value> {
+    let mut names = vec!["default", "kube-system", "kube-public", "kube-node-lease"];
+    if !names.contains(&own) {
+        names.push(own);
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            json!({
+                "apiVersion": "v1",
+                "kind": "Namespace",
+                "metadata": {"name": name,
+                    "labels": {"kubernetes.io/metadata.name": name},
+                    "creationTimestamp": to_time(now)},
+                "spec": {"finalizers": ["kubernetes"]},
+                "status": {"phase": "Active"}
+            })
+        })
+        .collect()
 }
 
 /// Stores a copy of an installed object with its UID.
