@@ -473,19 +473,7 @@ fn write_one(
     let state_ref = &*state;
     let rv = server::write_other(world, &kind, name, server::Author::Other, |object| {
         let mut annotations = object.metadata.annotations.take().unwrap_or_default();
-        match trigger {
-            Some(t) => {
-                annotations.insert(LAST_CHANGE_TRIGGER_TIME.to_string(), time_text(t));
-            }
-            None => {
-                annotations.remove(LAST_CHANGE_TRIGGER_TIME);
-            }
-        }
-        if truncated {
-            annotations.insert(OVER_CAPACITY.to_string(), "truncated".to_string());
-        } else {
-            annotations.remove(OVER_CAPACITY);
-        }
+        set_sync_annotations(&mut annotations, trigger, truncated);
         object.metadata.annotations = (!annotations.is_empty()).then_some(annotations);
         object.metadata.labels = Some(labels);
         let Some(Value::Object(subset)) = object.body.pointer_mut("/subsets/0") else {
@@ -779,19 +767,7 @@ fn write(
         .as_ref()
         .and_then(|c| c.metadata.annotations.clone())
         .unwrap_or_default();
-    match trigger {
-        Some(t) => {
-            annotations.insert(LAST_CHANGE_TRIGGER_TIME.to_string(), time_text(t));
-        }
-        None => {
-            annotations.remove(LAST_CHANGE_TRIGGER_TIME);
-        }
-    }
-    if truncated {
-        annotations.insert(OVER_CAPACITY.to_string(), "truncated".to_string());
-    } else {
-        annotations.remove(OVER_CAPACITY);
-    }
+    set_sync_annotations(&mut annotations, trigger, truncated);
     let labels = endpoints_labels(service);
     let subsets_json = serde_json::to_value(&subsets).unwrap_or(Value::Null);
     let labels_json = (!labels.is_empty()).then(|| json!(labels));
@@ -834,6 +810,29 @@ fn write(
             }
             true
         }),
+    }
+}
+
+/// The two annotations `syncService` keeps on the Endpoints it writes: the last change's
+/// trigger time (removed when there is none) and `endpoints.kubernetes.io/over-capacity:
+/// truncated` when the addresses were cut to the capacity.
+fn set_sync_annotations(
+    annotations: &mut BTreeMap<String, String>,
+    trigger: Option<crate::sim::clock::Millis>,
+    truncated: bool,
+) {
+    match trigger {
+        Some(t) => {
+            annotations.insert(LAST_CHANGE_TRIGGER_TIME.to_string(), time_text(t));
+        }
+        None => {
+            annotations.remove(LAST_CHANGE_TRIGGER_TIME);
+        }
+    }
+    if truncated {
+        annotations.insert(OVER_CAPACITY.to_string(), "truncated".to_string());
+    } else {
+        annotations.remove(OVER_CAPACITY);
     }
 }
 
