@@ -268,6 +268,16 @@ pub(crate) fn waits_for_consumer(class: &StorageClass) -> bool {
     class.volume_binding_mode.as_deref() == Some("WaitForFirstConsumer")
 }
 
+/// The stored claim's UID ("" when it is gone): the key of the per-claim event guards.
+pub(crate) fn claim_uid(world: &World, claim: &str) -> String {
+    world
+        .store
+        .claims()
+        .get(claim)
+        .and_then(|c| c.metadata.uid.clone())
+        .unwrap_or_default()
+}
+
 /// Records an event about a claim once per claim UID and reason.
 fn tell(
     world: &mut World,
@@ -277,12 +287,7 @@ fn tell(
     reason: &str,
     message: String,
 ) {
-    let uid = world
-        .store
-        .claims()
-        .get(claim)
-        .and_then(|c| c.metadata.uid.clone())
-        .unwrap_or_default();
+    let uid = claim_uid(world, claim);
     if world
         .volume_controller
         .told

@@ -255,12 +255,7 @@ fn first_now(
     name: &str,
     at: fn(&mut Resync) -> &mut std::collections::BTreeMap<String, Millis>,
 ) -> bool {
-    let uid = world
-        .store
-        .claims()
-        .get(name)
-        .and_then(|c| c.metadata.uid.clone())
-        .unwrap_or_default();
+    let uid = super::claim_uid(world, name);
     let now = world.now;
     let times = at(&mut world.volume_controller.resync);
     if times.get(&uid) == Some(&now) {
