@@ -130,13 +130,15 @@ fn percent(s: &str) -> Option<i64> {
     digits.parse().ok()
 }
 
-/// `GetScaledValueFromIntOrPercent(value, total, roundUp=true)`.
+/// `GetScaledValueFromIntOrPercent(value, total, roundUp=true)`: `ceil(percent × total /
+/// 100)`, towards +∞ also for a negative total (a wrapped sum of scales).
 pub fn scaled(value: &IntOrString, total: i32) -> i32 {
     match value {
         IntOrString::Int(i) => *i,
         IntOrString::String(s) => {
-            let p = percent(s).unwrap_or(0);
-            ((p * total as i64 + 99) / 100) as i32
+            let product = percent(s).unwrap_or(0).saturating_mul(i64::from(total));
+            let ceil = product.div_euclid(100) + i64::from(product.rem_euclid(100) != 0);
+            i32::try_from(ceil).unwrap_or(if ceil < 0 { i32::MIN } else { i32::MAX })
         }
     }
 }
@@ -312,5 +314,8 @@ mod tests {
         assert_eq!(scaled(&IntOrString::String("30%".into()), 5), 2);
         assert_eq!(scaled(&IntOrString::String("50%".into()), 3), 2);
         assert_eq!(scaled(&IntOrString::Int(1), 5), 1);
+        // Go's math.Ceil goes towards +inf: ceil(-0.2) = 0, ceil(-20.5) = -20.
+        assert_eq!(scaled(&IntOrString::String("10%".into()), -2), 0);
+        assert_eq!(scaled(&IntOrString::String("10%".into()), -205), -20);
     }
 }

@@ -325,7 +325,8 @@ fn expected_pod_count(
     if let Some(max) = &spec.max_unavailable {
         let (expected, unmanaged) = expected_scale(world, pods)?;
         let max = pdb_api::scaled(max, expected);
-        return Ok(((expected), (expected - max).max(0), unmanaged));
+        // Go's int32 arithmetic wraps (so does the sum of the scales).
+        return Ok((expected, expected.wrapping_sub(max).max(0), unmanaged));
     }
     match &spec.min_available {
         Some(IntOrString::Int(min)) => Ok((pods.len() as i32, *min, false)),
@@ -368,7 +369,9 @@ fn expected_scale(world: &World, pods: &[Pod]) -> Result<(i32, bool), String> {
             }
         }
     }
-    Ok((scales.values().sum(), unmanaged))
+    // `expectedCount += count` on an int32: the sum wraps as Go's does.
+    let sum = scales.values().fold(0i32, |sum, scale| sum.wrapping_add(*scale));
+    Ok((sum, unmanaged))
 }
 
 type OwnerRef = k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
@@ -603,7 +606,7 @@ fn update_status(
     expected: i32,
     disrupted: BTreeMap<String, Time>,
 ) {
-    let mut allowed = healthy - desired;
+    let mut allowed = healthy.wrapping_sub(desired);
     if expected <= 0 || allowed <= 0 {
         allowed = 0;
     }
@@ -630,6 +633,15 @@ fn update_status(
         conditions: old.conditions.clone(),
     };
     update_disruption_allowed_condition(&mut status, world.now);
+    // `UpdateStatus` goes through `ValidatePodDisruptionBudgetStatusUpdate`: a negative count
+    // (only int32 wrap-around gives one: the scales of huge controllers summed) is refused,
+    // and the sync's error goes to `failSafe`.
+    let errors = pdb_api::validate_status(&serde_json::to_value(&status).unwrap_or(Value::Null));
+    if !errors.is_empty() {
+        let error = server::ApiError::invalid(&kind(), name, &errors);
+        fail_safe(world, name, pdb, &error.message);
+        return;
+    }
     write_status(world, name, &status, true);
 }
 
