@@ -126,16 +126,14 @@ fn filter(world: &World, pod: &k8s_openapi::api::core::v1::Pod, force: bool) -> 
     let finished = podutil::is_failed(pod) || podutil::is_succeeded(pod);
     // `daemonSetFilter`: any finished pod can be removed.
     if let Some(owner) = controller.filter(|c| c.kind == "DaemonSet" && !finished) {
-        if world.store.daemonsets().get(&owner.name).is_none() {
-            // An orphan: deleted with a warning under --force, else an error.
-            let message = format!("daemonsets.apps \"{}\" not found", owner.name);
-            return if force {
-                Verdict::Warn(message)
-            } else {
-                Verdict::Fatal(message)
-            };
+        if world.store.daemonsets().get(&owner.name).is_some() {
+            return Verdict::Warn(DAEMONSET_WARNING.into());
         }
-        return Verdict::Warn(DAEMONSET_WARNING.into());
+        // An orphan: an error, or under --force a deletion with a warning, which the next
+        // filters' verdicts replace (the pod has a controller), as the local-storage one.
+        if !force {
+            return Verdict::Fatal(format!("daemonsets.apps \"{}\" not found", owner.name));
+        }
     }
     let mirror = pod
         .metadata
