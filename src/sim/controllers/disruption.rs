@@ -370,7 +370,9 @@ fn expected_scale(world: &World, pods: &[Pod]) -> Result<(i32, bool), String> {
         }
     }
     // `expectedCount += count` on an int32: the sum wraps as Go's does.
-    let sum = scales.values().fold(0i32, |sum, scale| sum.wrapping_add(*scale));
+    let sum = scales
+        .values()
+        .fold(0i32, |sum, scale| sum.wrapping_add(*scale));
     Ok((sum, unmanaged))
 }
 
