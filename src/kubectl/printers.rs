@@ -859,7 +859,9 @@ pub fn services(services: &[&Service], now: Time) -> PrintedTable {
                 "ClusterIP" | "NodePort" if !external_ips.is_empty() => external_ips.join(","),
                 "ClusterIP" | "NodePort" => NONE.to_string(),
                 "LoadBalancer" => {
-                    let mut all: Vec<String> = svc
+                    // `loadBalancerStatusStringer`: the ingress points as a sorted set (each
+                    // once; `-o wide` does not clip them), then `spec.externalIPs` as given.
+                    let ingress: std::collections::BTreeSet<String> = svc
                         .status
                         .as_ref()
                         .and_then(|s| s.load_balancer.as_ref())
@@ -875,6 +877,7 @@ pub fn services(services: &[&Service], now: Time) -> PrintedTable {
                                 .collect()
                         })
                         .unwrap_or_default();
+                    let mut all: Vec<String> = ingress.into_iter().collect();
                     all.extend(external_ips);
                     if all.is_empty() {
                         "<pending>".to_string()
