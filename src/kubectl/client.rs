@@ -140,7 +140,7 @@ fn object_name(document: &Value) -> String {
 /// as `Info.ObjectName` does (`<resource>/<name>`, no group). `None` when the document names
 /// no object, the object does not exist (it is created), or it has the annotation. It comes
 /// before the patch is sent, so it prints also when the server refuses the patch.
-pub fn apply_missing_annotation_warning(
+fn apply_missing_annotation_warning(
     world: &World,
     document: &Value,
     kind: &ObjectKind,
@@ -161,6 +161,24 @@ pub fn apply_missing_annotation_warning(
             client_apply::LAST_APPLIED
         )
     })
+}
+
+/// What `applyOneObject` prints on stderr after its `info.Get()` and before it creates or
+/// patches: the GET's own warnings (a deprecated kind's, which every request on it gets; the
+/// later create or patch repeats them, and kubectl's deduplicating warning handler prints
+/// each once), then [`apply_missing_annotation_warning`]. Already printed lines are not
+/// printed again.
+pub fn print_apply_get(
+    printed: &mut Vec<String>,
+    world: &World,
+    document: &Value,
+    kind: &ObjectKind,
+) {
+    if object_name(document).is_empty() {
+        return;
+    }
+    print_warnings(printed, &server::kind_warnings(kind));
+    printed.extend(apply_missing_annotation_warning(world, document, kind));
 }
 
 /// `WarnIfDeleting` (apply.go): after the patch (or the empty patch kubectl does not send),

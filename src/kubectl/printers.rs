@@ -401,12 +401,14 @@ fn decoded<T: serde::de::DeserializeOwned>(world: &World, kind: &ObjectKind) -> 
 
 /// A label selector as `LabelSelectorAsSelector(...).String()` writes it: requirements
 /// sorted by key, `key=value` for `matchLabels`, `key in (a,b)`, `key notin (a,b)` (values
-/// sorted), `key`, `!key`; empty for an empty selector.
+/// sorted, `safeSort`, and kept as given: a repeated value prints twice), `key`, `!key`;
+/// empty for an empty or absent selector. `None` for an operator `LabelSelectorAsSelector`
+/// refuses (validation lets none be stored).
 pub fn selector_string(
     selector: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector>,
-) -> String {
+) -> Option<String> {
     let Some(selector) = selector else {
-        return String::new();
+        return Some(String::new());
     };
     let mut reqs: Vec<(String, String)> = Vec::new();
     for (k, v) in selector.match_labels.iter().flatten() {
@@ -415,23 +417,24 @@ pub fn selector_string(
     for r in selector.match_expressions.iter().flatten() {
         let mut values = r.values.clone().unwrap_or_default();
         values.sort();
-        values.dedup();
         let text = match r.operator.as_str() {
             "In" => format!("{} in ({})", r.key, values.join(",")),
             "NotIn" => format!("{} notin ({})", r.key, values.join(",")),
             "Exists" => r.key.clone(),
             "DoesNotExist" => format!("!{}", r.key),
-            other => format!("{} {other}", r.key),
+            _ => return None,
         };
         reqs.push((r.key.clone(), text));
     }
     // `sort.Sort(ByKey(requirements))`: by key only (stable order within a key is not
     // promised upstream; the stable sort keeps matchLabels first).
     reqs.sort_by(|a, b| a.0.cmp(&b.0));
-    reqs.into_iter()
-        .map(|(_, t)| t)
-        .collect::<Vec<_>>()
-        .join(",")
+    Some(
+        reqs.into_iter()
+            .map(|(_, t)| t)
+            .collect::<Vec<_>>()
+            .join(","),
+    )
 }
 
 /// `kubectl get deployments -o wide` (`printDeployment`): READY is
@@ -461,7 +464,7 @@ pub fn deployments(deployments: &[&Deployment], now: Time) -> PrintedTable {
                 age(d.metadata.creation_timestamp.as_ref(), &now),
                 names,
                 images,
-                selector_string(spec.map(|s| &s.selector)),
+                selector_string(spec.map(|s| &s.selector)).unwrap_or_default(),
             ];
             (n, ns, cells)
         })
@@ -484,7 +487,7 @@ pub fn replicasets(sets: &[&ReplicaSet], now: Time) -> PrintedTable {
                 .and_then(|t| t.spec.as_ref())
                 .map_or(&[], |p| p.containers.as_slice());
             let (names, images) = container_cells(containers);
-            let selector = selector_string(spec.map(|s| &s.selector));
+            let selector = format_label_selector(spec.map(|s| &s.selector));
             let (n, ns) = key(&rs.metadata);
             let cells = vec![
                 n.clone(),
@@ -497,11 +500,7 @@ pub fn replicasets(sets: &[&ReplicaSet], now: Time) -> PrintedTable {
                 age(rs.metadata.creation_timestamp.as_ref(), &now),
                 names,
                 images,
-                if selector.is_empty() {
-                    NONE.to_string()
-                } else {
-                    selector
-                },
+                selector,
             ];
             (n, ns, cells)
         })
@@ -541,40 +540,16 @@ pub fn statefulsets(sets: &[&StatefulSet], now: Time) -> PrintedTable {
     table(columns, rows)
 }
 
-/// `metav1.FormatLabelSelector`: the selector's requirements sorted by key (`k=v`,
-/// `k in (a,b)`, `k notin (a,b)`, `k`, `!k`), comma-joined; `<none>` when empty.
+/// `metav1.FormatLabelSelector`: [`selector_string`], `<none>` when empty, `<error>` for a
+/// selector `LabelSelectorAsSelector` refuses.
 fn format_label_selector(
     selector: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector>,
 ) -> String {
-    let Some(selector) = selector else {
-        return NONE.to_string();
-    };
-    let mut requirements: Vec<(String, String)> = Vec::new();
-    for (k, v) in selector.match_labels.iter().flatten() {
-        requirements.push((k.clone(), format!("{k}={v}")));
+    match selector_string(selector) {
+        None => "<error>".to_string(),
+        Some(s) if s.is_empty() => NONE.to_string(),
+        Some(s) => s,
     }
-    for e in selector.match_expressions.iter().flatten() {
-        let mut values = e.values.clone().unwrap_or_default();
-        values.sort();
-        let text = match e.operator.as_str() {
-            "In" => format!("{} in ({})", e.key, values.join(",")),
-            "NotIn" => format!("{} notin ({})", e.key, values.join(",")),
-            "Exists" => e.key.clone(),
-            "DoesNotExist" => format!("!{}", e.key),
-            _ => return "<error>".to_string(),
-        };
-        requirements.push((e.key.clone(), text));
-    }
-    // `sort.Sort(ByKey)`, stable for equal keys as Go's insertion sort of short lists is.
-    requirements.sort_by(|a, b| a.0.cmp(&b.0));
-    if requirements.is_empty() {
-        return NONE.to_string();
-    }
-    requirements
-        .into_iter()
-        .map(|(_, text)| text)
-        .collect::<Vec<_>>()
-        .join(",")
 }
 
 /// `kubectl get daemonsets -o wide` (`printDaemonSet`): the status counts, the template's
@@ -859,7 +834,9 @@ pub fn services(services: &[&Service], now: Time) -> PrintedTable {
                 "ClusterIP" | "NodePort" if !external_ips.is_empty() => external_ips.join(","),
                 "ClusterIP" | "NodePort" => NONE.to_string(),
                 "LoadBalancer" => {
-                    let mut all: Vec<String> = svc
+                    // `loadBalancerStatusStringer`: the ingress points as a sorted set (each
+                    // once; `-o wide` does not clip them), then `spec.externalIPs` as given.
+                    let ingress: std::collections::BTreeSet<String> = svc
                         .status
                         .as_ref()
                         .and_then(|s| s.load_balancer.as_ref())
@@ -875,6 +852,7 @@ pub fn services(services: &[&Service], now: Time) -> PrintedTable {
                                 .collect()
                         })
                         .unwrap_or_default();
+                    let mut all: Vec<String> = ingress.into_iter().collect();
                     all.extend(external_ips);
                     if all.is_empty() {
                         "<pending>".to_string()

@@ -645,3 +645,30 @@ fn horizontal_pod_autoscaler_cells() {
         ]
     );
 }
+
+/// `Requirement.String()` sorts an `In`/`NotIn` list (`safeSort`) and keeps it as given: a
+/// repeated value prints twice (no set). Requirements sort by key; an empty selector prints
+/// nothing, and `FormatLabelSelector`'s `<none>` is the ReplicaSet printer's.
+#[test]
+fn selector_string_sorts_values_and_keeps_repeats() {
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+    let selector: LabelSelector = obj(json!({
+        "matchLabels": {"zone": "a"},
+        "matchExpressions": [
+            {"key": "tier", "operator": "In", "values": ["web", "api", "web"]},
+            {"key": "app", "operator": "Exists"},
+            {"key": "env", "operator": "NotIn", "values": ["prod"]},
+            {"key": "old", "operator": "DoesNotExist"}
+        ]
+    }));
+    assert_eq!(
+        printers::selector_string(Some(&selector)).as_deref(),
+        Some("app,env notin (prod),!old,tier in (api,web,web),zone=a")
+    );
+    assert_eq!(
+        printers::selector_string(Some(&LabelSelector::default())).as_deref(),
+        Some("")
+    );
+    let bad: LabelSelector = obj(json!({"matchExpressions": [{"key": "a", "operator": "Near"}]}));
+    assert_eq!(printers::selector_string(Some(&bad)), None);
+}

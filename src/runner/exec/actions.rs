@@ -270,13 +270,9 @@ impl Runner<'_> {
         }
         let mut errors = Vec::new();
         for (doc, kind) in read {
-            // kubectl's own stderr line, before the patch (and its refusal) of a live object
-            // that lacks the last-applied annotation.
-            self.output.extend(client::apply_missing_annotation_warning(
-                &self.world,
-                &doc.value,
-                &kind,
-            ));
+            // The GET's warnings and kubectl's own stderr line, before the patch (and its
+            // refusal) of a live object that lacks the last-applied annotation.
+            client::print_apply_get(&mut self.output, &self.world, &doc.value, &kind);
             match client::apply_read(&mut self.world, &doc.value, &kind, &shown) {
                 Ok(reply) => {
                     // kubectl prints the server's warnings on stderr before the object's line.

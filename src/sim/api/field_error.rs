@@ -102,6 +102,16 @@ impl FieldError {
         }
     }
 
+    /// Upstream's `if !supported.Has(value) { field.NotSupported(…) }`: the error when
+    /// `value` is not one of `supported`, else none. The path is built only for an error.
+    pub fn unless_supported<P: Into<String>>(
+        value: &str,
+        supported: &[&str],
+        path: impl FnOnce() -> P,
+    ) -> Option<Self> {
+        (!supported.contains(&value)).then(|| Self::unsupported(path(), value, supported))
+    }
+
     /// `field.TooMany`: `actual` items where at most `max` are allowed.
     pub fn too_many(path: impl Into<String>, actual: usize, max: usize) -> Self {
         FieldError {

@@ -224,13 +224,11 @@ fn validate_rules(rules: &Value, path: &str) -> Vec<FieldError> {
         }
     }
     if let Some(select) = rules.get("selectPolicy").and_then(Value::as_str) {
-        if !["Disabled", "Max", "Min"].contains(&select) {
-            errs.push(FieldError::unsupported(
-                format!("{path}.selectPolicy"),
-                select,
-                &["Disabled", "Max", "Min"],
-            ));
-        }
+        errs.extend(FieldError::unless_supported(
+            select,
+            &["Disabled", "Max", "Min"],
+            || format!("{path}.selectPolicy"),
+        ));
     }
     let policies = rules
         .get("policies")

@@ -82,13 +82,11 @@ pub fn validate(body: &Value) -> Vec<FieldError> {
         .get("unhealthyPodEvictionPolicy")
         .and_then(Value::as_str)
     {
-        if !UNHEALTHY_POD_EVICTION_POLICIES.contains(&policy) {
-            errors.push(FieldError::unsupported(
-                "spec.unhealthyPodEvictionPolicy",
-                policy,
-                UNHEALTHY_POD_EVICTION_POLICIES,
-            ));
-        }
+        errors.extend(FieldError::unless_supported(
+            policy,
+            UNHEALTHY_POD_EVICTION_POLICIES,
+            || "spec.unhealthyPodEvictionPolicy",
+        ));
     }
     errors
 }
@@ -197,13 +195,11 @@ fn validate_conditions(conditions: &[Value], path: &str) -> Vec<FieldError> {
             errs.push(FieldError::invalid_str(format!("{at}.type"), type_, e));
         }
         let status = text("status");
-        if !["False", "True", "Unknown"].contains(&status) {
-            errs.push(FieldError::unsupported(
-                format!("{at}.status"),
-                status,
-                &["False", "True", "Unknown"],
-            ));
-        }
+        errs.extend(FieldError::unless_supported(
+            status,
+            &["False", "True", "Unknown"],
+            || format!("{at}.status"),
+        ));
         let generation = c.get("observedGeneration").and_then(Value::as_i64);
         if let Some(g) = generation.filter(|g| *g < 0) {
             errs.push(FieldError::invalid(

@@ -1694,8 +1694,8 @@ fn patch_error(e: patch::PatchError) -> ApiError {
 pub const ENDPOINTS_DEPRECATED: &str =
     "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice";
 
-/// The warnings every request on `kind` gets.
-fn kind_warnings(kind: &ObjectKind) -> Vec<String> {
+/// The warnings every request on `kind` gets (a GET's included, found or not).
+pub fn kind_warnings(kind: &ObjectKind) -> Vec<String> {
     match kind {
         ObjectKind::Other(k) if k == "Endpoints" => vec![ENDPOINTS_DEPRECATED.to_string()],
         _ => Vec::new(),

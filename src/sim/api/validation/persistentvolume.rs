@@ -166,13 +166,9 @@ pub fn validate_pv_spec(spec: &PersistentVolumeSpec, path: &str) -> Vec<FieldErr
         path,
     ));
     if let Some(mode) = spec.volume_mode.as_deref() {
-        if !VOLUME_MODES.contains(&mode) {
-            errs.push(FieldError::unsupported(
-                format!("{path}.volumeMode"),
-                mode,
-                &VOLUME_MODES,
-            ));
-        }
+        errs.extend(FieldError::unless_supported(mode, &VOLUME_MODES, || {
+            format!("{path}.volumeMode")
+        }));
     }
     errs
 }

@@ -88,13 +88,11 @@ pub(super) fn validate_pvc_spec(
         path,
     ));
     if let Some(vm) = spec.volume_mode.as_deref() {
-        if !["Block", "Filesystem"].contains(&vm) {
-            errs.push(FieldError::unsupported(
-                format!("{path}.volumeMode"),
-                vm,
-                &["Block", "Filesystem"],
-            ));
-        }
+        errs.extend(FieldError::unless_supported(
+            vm,
+            &["Block", "Filesystem"],
+            || format!("{path}.volumeMode"),
+        ));
     }
     if let Some(source) = &spec.data_source {
         errs.extend(validate_data_source(

@@ -177,13 +177,11 @@ pub(super) fn validate_pod_spec(
                 errs.push(FieldError::required(format!("{cp}.image"), ""));
             }
             if let Some(tp) = c.termination_message_policy.as_deref() {
-                if !["File", "FallbackToLogsOnError"].contains(&tp) {
-                    errs.push(FieldError::unsupported(
-                        format!("{cp}.terminationMessagePolicy"),
-                        tp,
-                        &["File", "FallbackToLogsOnError"],
-                    ));
-                }
+                errs.extend(FieldError::unless_supported(
+                    tp,
+                    &["File", "FallbackToLogsOnError"],
+                    || format!("{cp}.terminationMessagePolicy"),
+                ));
             }
             let mut port_names: HashSet<&str> = HashSet::new();
             for (j, port) in c.ports.iter().flatten().enumerate() {
@@ -218,13 +216,11 @@ pub(super) fn validate_pod_spec(
                     }
                 }
                 if let Some(proto) = port.protocol.as_deref() {
-                    if !["SCTP", "TCP", "UDP"].contains(&proto) {
-                        errs.push(FieldError::unsupported(
-                            format!("{pp}.protocol"),
-                            proto,
-                            &["SCTP", "TCP", "UDP"],
-                        ));
-                    }
+                    errs.extend(FieldError::unless_supported(
+                        proto,
+                        &["SCTP", "TCP", "UDP"],
+                        || format!("{pp}.protocol"),
+                    ));
                 }
             }
             errs.extend(validate_env(
@@ -258,13 +254,11 @@ pub(super) fn validate_pod_spec(
                 errs.extend(mount_propagation_errors(m, c, &mp));
             }
             if let Some(pp) = c.image_pull_policy.as_deref() {
-                if !["Always", "IfNotPresent", "Never"].contains(&pp) {
-                    errs.push(FieldError::unsupported(
-                        format!("{cp}.imagePullPolicy"),
-                        pp,
-                        &["Always", "IfNotPresent", "Never"],
-                    ));
-                }
+                errs.extend(FieldError::unless_supported(
+                    pp,
+                    &["Always", "IfNotPresent", "Never"],
+                    || format!("{cp}.imagePullPolicy"),
+                ));
             }
             if let Some(r) = &c.resources {
                 errs.extend(validate_resource_requirements(
@@ -305,24 +299,18 @@ pub(super) fn validate_pod_spec(
     }
     if checks.restart_policy {
         if let Some(rp) = spec.restart_policy.as_deref() {
-            if !["Always", "OnFailure", "Never"].contains(&rp) {
-                errs.push(FieldError::unsupported(
-                    format!("{path}.restartPolicy"),
-                    rp,
-                    &["Always", "OnFailure", "Never"],
-                ));
-            }
+            errs.extend(FieldError::unless_supported(
+                rp,
+                &["Always", "OnFailure", "Never"],
+                || format!("{path}.restartPolicy"),
+            ));
         }
     }
     if let Some(dp) = spec.dns_policy.as_deref() {
         let ok = ["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"];
-        if !ok.contains(&dp) {
-            errs.push(FieldError::unsupported(
-                format!("{path}.dnsPolicy"),
-                dp,
-                &ok,
-            ));
-        }
+        errs.extend(FieldError::unless_supported(dp, &ok, || {
+            format!("{path}.dnsPolicy")
+        }));
     }
     errs.extend(validate_labels(
         spec.node_selector.as_ref(),
@@ -398,9 +386,9 @@ fn mount_propagation_errors(m: &VolumeMount, c: &Container, mp: &str) -> Vec<Fie
     };
     let path = format!("{mp}.mountPropagation");
     let supported = ["Bidirectional", "HostToContainer", "None"];
-    if !supported.contains(&mode) {
-        errs.push(FieldError::unsupported(path.clone(), mode, &supported));
-    }
+    errs.extend(FieldError::unless_supported(mode, &supported, || {
+        path.clone()
+    }));
     let privileged = c
         .security_context
         .as_ref()
@@ -667,13 +655,11 @@ fn validate_container_restart_policy(c: &Container, cp: &str) -> Vec<FieldError>
     }
     for (i, rule) in rules.iter().enumerate() {
         let rp = format!("{cp}.restartPolicyRules[{i}]");
-        if !ACTIONS.contains(&rule.action.as_str()) {
-            errs.push(FieldError::unsupported(
-                format!("{rp}.action"),
-                &rule.action,
-                &ACTIONS,
-            ));
-        }
+        errs.extend(FieldError::unless_supported(
+            rule.action.as_str(),
+            &ACTIONS,
+            || format!("{rp}.action"),
+        ));
         let Some(on) = &rule.exit_codes else {
             errs.push(FieldError::required(
                 format!("{rp}.exitCodes"),
@@ -681,13 +667,11 @@ fn validate_container_restart_policy(c: &Container, cp: &str) -> Vec<FieldError>
             ));
             continue;
         };
-        if !OPERATORS.contains(&on.operator.as_str()) {
-            errs.push(FieldError::unsupported(
-                format!("{rp}.exitCodes.operator"),
-                &on.operator,
-                &OPERATORS,
-            ));
-        }
+        errs.extend(FieldError::unless_supported(
+            on.operator.as_str(),
+            &OPERATORS,
+            || format!("{rp}.exitCodes.operator"),
+        ));
         let values = on.values.as_deref().unwrap_or_default();
         if values.len() > 255 {
             errs.push(FieldError::too_many(

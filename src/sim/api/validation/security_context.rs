@@ -44,13 +44,11 @@ pub(super) fn validate_pod_security_context(
     }
     // `validateFSGroupChangePolicy` (a pointer: an empty string is a value, and refused).
     if let Some(policy) = sc.fs_group_change_policy.as_deref() {
-        if !["Always", "OnRootMismatch"].contains(&policy) {
-            errs.push(FieldError::unsupported(
-                format!("{path}.fsGroupChangePolicy"),
-                policy,
-                &["Always", "OnRootMismatch"],
-            ));
-        }
+        errs.extend(FieldError::unless_supported(
+            policy,
+            &["Always", "OnRootMismatch"],
+            || format!("{path}.fsGroupChangePolicy"),
+        ));
     }
     profile_errors(
         sc.seccomp_profile.as_ref(),

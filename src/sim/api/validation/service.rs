@@ -275,13 +275,11 @@ pub fn validate_service(svc: &Service) -> Vec<FieldError> {
     // and locked since v1.35): the three values, in the API's order.
     const TRAFFIC_DISTRIBUTIONS: [&str; 3] = ["PreferClose", "PreferSameZone", "PreferSameNode"];
     if let Some(td) = spec.traffic_distribution.as_deref() {
-        if !TRAFFIC_DISTRIBUTIONS.contains(&td) {
-            errs.push(FieldError::unsupported(
-                "spec.trafficDistribution",
-                td,
-                &TRAFFIC_DISTRIBUTIONS,
-            ));
-        }
+        errs.extend(FieldError::unless_supported(
+            td,
+            &TRAFFIC_DISTRIBUTIONS,
+            || "spec.trafficDistribution",
+        ));
     }
     errs
 }
@@ -402,22 +400,20 @@ pub fn validate_cluster_ips_related_fields(spec: &ServiceSpec) -> Vec<FieldError
     let mut seen: HashSet<&str> = HashSet::new();
     for (i, family) in spec.ip_families.iter().flatten().enumerate() {
         let path = format!("spec.ipFamilies[{i}]");
-        if !["IPv4", "IPv6"].contains(&family.as_str()) {
-            errs.push(FieldError::unsupported(&path, family, &["IPv4", "IPv6"]));
-        }
+        errs.extend(FieldError::unless_supported(
+            family.as_str(),
+            &["IPv4", "IPv6"],
+            || &path,
+        ));
         if !seen.insert(family) {
             errs.push(FieldError::duplicate(&path, family));
         }
     }
     if let Some(policy) = spec.ip_family_policy.as_deref() {
         let supported = ["PreferDualStack", "RequireDualStack", "SingleStack"];
-        if !supported.contains(&policy) {
-            errs.push(FieldError::unsupported(
-                "spec.ipFamilyPolicy",
-                policy,
-                &supported,
-            ));
-        }
+        errs.extend(FieldError::unless_supported(policy, &supported, || {
+            "spec.ipFamilyPolicy"
+        }));
     }
     let mut invalid_ips = false;
     for (i, ip) in ips.iter().enumerate() {

@@ -36,13 +36,11 @@ pub(super) fn validate_topology_spread_constraints(
                 "can not be empty",
             ));
         }
-        if !SCHEDULE_ACTIONS.contains(&c.when_unsatisfiable.as_str()) {
-            errs.push(FieldError::unsupported(
-                format!("{cp}.whenUnsatisfiable"),
-                &c.when_unsatisfiable,
-                &SCHEDULE_ACTIONS,
-            ));
-        }
+        errs.extend(FieldError::unless_supported(
+            c.when_unsatisfiable.as_str(),
+            &SCHEDULE_ACTIONS,
+            || format!("{cp}.whenUnsatisfiable"),
+        ));
         // The tuple {topologyKey, whenUnsatisfiable} is one kind of spread; the first of a
         // repeated pair is the one reported.
         let repeated = constraints[i + 1..].iter().any(|rest| {
