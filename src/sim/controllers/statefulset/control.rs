@@ -69,9 +69,8 @@ pub fn update_statefulset(
     revs: &Revisions,
     index: &mut SetIndex,
 ) -> Result<(Outcome, StatefulSetStatus), SimError> {
-    // Step 2: status from the pods as the sync found them. (Upstream also decrements
-    // currentReplicas in the status it writes right after an update deletion, B-STAT-2;
-    // status writes take no time here, so that intermediate value cannot be observed.)
+    // Step 2: status from the pods as the sync found them. The rolling-update step
+    // lowers its currentReplicas for each pod it deletes (B-STAT-2).
     let mut status = compute_status(set, index, revs);
     // The sets with a revision's template applied last across syncs while the set's
     // identity and spec (its generation) stay: they read nothing else of the set.
@@ -89,7 +88,7 @@ pub fn update_statefulset(
         retry: false,
     };
     trace::begin_sync(world);
-    let result = sync_pods(world, set, revs, index, &mut templates);
+    let result = sync_pods(world, set, revs, index, &mut templates, &mut status);
     if trace::enabled(world) {
         trace_sync_end(world, set, &result);
     }
@@ -181,6 +180,7 @@ fn sync_pods(
     revs: &Revisions,
     index: &SetIndex,
     templates: &mut Templates,
+    status: &mut StatefulSetStatus,
 ) -> Result<(), WriteError> {
     // Step 3: a set being deleted only gets its status written (B-STAT-4).
     if set.metadata.deletion_timestamp.is_some() {
@@ -326,7 +326,7 @@ fn sync_pods(
     let update_min = update_min + i64::from(world.mutant(Mutant::PartitionExclusive));
     let update_min = world.mutated(Mutant::PartitionIgnored, update_min, index.start);
     if world.config.gates.max_unavailable_statefulset {
-        update_with_max_unavailable(world, set, index, update_min, !monotonic);
+        update_with_max_unavailable(world, set, index, update_min, status);
         return Ok(());
     }
 
@@ -343,6 +343,7 @@ fn sync_pods(
             if let Some(name) = index.entry_name(o) {
                 let name = name.to_string();
                 pod_control::delete_pod(world, set, &name);
+                deleted_for_update(status);
             }
         }
         (Some(_), Some(w)) => waits(world, set, || {
@@ -398,58 +399,53 @@ pub fn max_unavailable(set: &StatefulSet, up: bool) -> i64 {
     n.max(1)
 }
 
-/// The update step with the MaxUnavailableStatefulSet gate on, as v1.37 does it
-/// (B-MAXU-3, 4, 6): count unavailable pods over the whole range; if fewer than
-/// maxUnavailable, delete up to the difference of outdated pods from the highest index
-/// down to the partition. For Parallel, outdated pods that are unavailable anyway are
-/// deleted first, so a broken pod is replaced (the v1.37 fix of B-MAXU-5).
+/// The update step with the MaxUnavailableStatefulSet gate on, as v1.36 does it
+/// (`updateStatefulSetAfterInvariantEstablished`, B-MAXU-3, 4, 6): count unavailable pods
+/// over the whole range (missing ones included); if fewer than maxUnavailable, delete up to
+/// the difference of outdated pods from the highest index down to the partition. Whatever
+/// the pod management policy: with Parallel, old pods that are broken fill the budget and
+/// the update never starts (B-MAXU-5; the fix that deletes them first came in v1.37,
+/// kubernetes/kubernetes#137666).
 fn update_with_max_unavailable(
     world: &mut World,
     set: &StatefulSet,
     index: &SetIndex,
     update_min: i64,
-    unavailable_first: bool,
+    status: &mut StatefulSetStatus,
 ) {
     let max = max_unavailable(set, world.mutant(Mutant::MaxUnavailableRoundUp));
     let max = world.mutated(Mutant::MaxUnavailableIgnored, max, 1);
-    let mut doomed: Vec<i64> = Vec::new();
-    if unavailable_first {
-        doomed.extend(
-            index
-                .outdated
-                .range(update_min..)
-                .rev()
-                .filter(|o| index.unavailable.contains(o)),
-        );
-    }
-    let unavailable = index
-        .unavailable
-        .iter()
-        .filter(|o| !doomed.contains(o))
-        .count() as i64;
+    let unavailable = index.unavailable.len() as i64;
     if unavailable >= max && index.outdated.range(update_min..).next().is_some() {
         waits(world, set, || {
             format!("rolling update: {unavailable} pods unavailable, maxUnavailable is {max}")
         });
     }
-    if unavailable < max {
-        let budget = (max - unavailable) as usize;
-        let more: Vec<i64> = index
-            .outdated
-            .range(update_min..)
-            .rev()
-            .filter(|o| !doomed.contains(o))
-            .take(budget)
-            .copied()
-            .collect();
-        doomed.extend(more);
-    }
+    let budget = usize::try_from(max - unavailable).unwrap_or(0);
+    let doomed: Vec<i64> = index
+        .outdated
+        .range(update_min..)
+        .rev()
+        .take(budget)
+        .copied()
+        .collect();
     for ordinal in doomed {
         if let Some(name) = index.entry_name(ordinal) {
             let name = name.to_string();
             pod_control::delete_pod(world, set, &name);
+            deleted_for_update(status);
         }
     }
+}
+
+/// The update step's `status.CurrentReplicas--` after each deletion (B-STAT-2): the
+/// status written in this sync already counts the deleted pod out, so the next sync's
+/// `newVersionedStatefulSetPod` (`rollingUpdate: null`, B-UPD-9) reads the lowered count.
+/// The deleted pod need not have been at the current revision: below zero, the status
+/// write is refused (B-VAL-17) and the sync is retried.
+fn deleted_for_update(status: &mut StatefulSetStatus) {
+    let n = status.current_replicas.unwrap_or(0) - 1;
+    status.current_replicas = (n != 0).then_some(n);
 }
 
 /// Pod templates of the revisions: `known` lasts across syncs (a revision's data never

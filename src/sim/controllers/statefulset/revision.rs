@@ -113,6 +113,9 @@ pub fn template_of(
 }
 
 /// `CreateControllerRevision`: a name collision with different data bumps the count.
+/// Only the name follows the bumped count: the hash label is `NewControllerRevision`'s,
+/// taken with the count the sync began with, and the retries rename the revision without
+/// touching its labels (B-REV-7).
 fn create(
     world: &mut World,
     set: &StatefulSet,
@@ -120,6 +123,7 @@ fn create(
     number: i64,
     collision_count: &mut i32,
 ) -> String {
+    let label_hash = hash(&data, *collision_count);
     loop {
         let hash = hash(&data, *collision_count);
         let name = revision_name(set_name(set), &hash);
@@ -141,7 +145,7 @@ fn create(
                     &set.metadata,
                     controller_ref(set),
                     template_labels,
-                    (history::HASH_LABEL, &name, &hash),
+                    (history::HASH_LABEL, &name, &label_hash),
                     data,
                     number,
                 );
