@@ -13,7 +13,8 @@
 //! so a name resolves in the instant its endpoint becomes ready. Names outside the cluster
 //! zone are NXDOMAIN (there is no upstream resolver). An ExternalName Service's A query
 //! follows its CNAME when the target is inside the cluster zone, as CoreDNS does; a
-//! target outside it, and SRV queries, answer NODATA. Wildcard queries and the
+//! target outside it answers NODATA; its SRV query answers one record naming the target
+//! (port 0). Wildcard queries and the
 //! `endpoint_pod_names` option are not supported. Namespaces other than the configured one hold only `kubernetes` (in
 //! `default`) and `kube-dns` (in `kube-system`).
 
@@ -74,13 +75,22 @@ fn a_records(world: &World, fqdn: &str, depth: usize) -> Result<Vec<String>, Mis
 }
 
 /// The CNAME target of `<service>.<namespace>.svc.<zone>` when that Service is of type
-/// ExternalName (`findServices`; a name with an endpoint or port part has none).
+/// ExternalName (`findServices`; a name with an endpoint part has none).
 fn cname_target(world: &World, fqdn: &str) -> Option<String> {
     let zone = zone(world);
     let base = fqdn.strip_suffix(&format!(".{zone}"))?;
-    let mut segs = base.split('.');
-    let (service, namespace, kind) = (segs.next()?, segs.next()?, segs.next()?);
-    if kind != "svc" || segs.next().is_some() || !namespace_exists(world, namespace) {
+    // `<service>.<ns>.svc` or `<port>.<proto>.<service>.<ns>.svc` (`parseRequest`; the port
+    // part does not matter to an ExternalName Service, an endpoint part skips it).
+    let segs: Vec<&str> = base.split('.').collect();
+    let [.., service, namespace, kind] = segs.as_slice() else {
+        return None;
+    };
+    let (service, namespace) = (*service, *namespace);
+    if *kind != "svc"
+        || !matches!(segs.len(), 3 | 5)
+        || segs.iter().any(|s| s.is_empty())
+        || !namespace_exists(world, namespace)
+    {
         return None;
     }
     // An address is no CNAME target (`msg.Service.HostType` is A or AAAA): no record.
@@ -440,15 +450,20 @@ fn lookup(world: &World, fqdn: &str) -> Result<Vec<Record>, Miss> {
     let mut matched = false;
     if let Some(svc) = service_view(world, service, namespace) {
         if let Some(target) = &svc.external {
-            // `findServices`: an ExternalName Service has no endpoints or ports (a name with
-            // an endpoint or `_port._proto` part skips it), and gives a record only when its
-            // name is a host name (`HostType` is CNAME), not an address: otherwise nothing
-            // matched, NXDOMAIN (`errNoItems`).
-            let named_part = !endpoint.is_empty() || !port.is_empty() || !proto.is_empty();
-            if named_part || target.parse::<std::net::IpAddr>().is_ok() {
+            // `findServices`: an ExternalName Service has no endpoints (a name with an
+            // endpoint part skips it) but its port part is not looked at; it gives a record
+            // only when its name is a host name (`HostType` is CNAME), not an address:
+            // otherwise nothing matched, NXDOMAIN (`errNoItems`). That record is what an SRV
+            // query answers (`backend_lookup.go` `SRV`, the CNAME case): port 0, the target
+            // as the SRV target.
+            if !endpoint.is_empty() || target.parse::<std::net::IpAddr>().is_ok() {
                 return Err(Miss::NxDomain);
             }
-            return Err(Miss::NoData);
+            return Ok(vec![Record {
+                host: target.clone(),
+                port: 0,
+                key: target.clone(),
+            }]);
         }
         // Endpoint query or headless service: answered from the ready endpoints of every
         // slice of the Service (B-DNS-4, B-DNS-5, B-DNS-11), found through the slices'
