@@ -15,13 +15,15 @@
 //! follows its CNAME when the target is inside the cluster zone, as CoreDNS does; a
 //! target outside it answers NODATA; its SRV query answers one record naming the target
 //! (port 0). Wildcard queries and the
-//! `endpoint_pod_names` option are not supported. Namespaces other than the configured one hold only `kubernetes` (in
-//! `default`) and `kube-dns` (in `kube-system`).
+//! `endpoint_pod_names` option are not supported. Namespaces other than the configured one
+//! hold only `kubernetes` (in `default`, with its EndpointSlice) and `kube-dns` (in
+//! `kube-system`).
 
 use std::net::Ipv4Addr;
 
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 
+use super::bootstrap::KUBERNETES_NAMESPACE;
 use super::controllers::endpointslice::{self, LABEL_SERVICE_NAME};
 use super::world::World;
 
@@ -134,18 +136,28 @@ pub fn ptr(world: &World, ip: &str) -> DnsAnswer {
             return DnsAnswer::Records(vec![format!("{}.{}.svc.{zone}.", svc.name, svc.namespace)]);
         }
     }
-    let mut names = Vec::new();
-    for slice in world.store.endpoint_slices().values() {
+    // `serviceRecordForIP` then `PTR`: one name per endpoint with that address, duplicates
+    // dropped.
+    let own = world.config.namespace.to_ascii_lowercase();
+    let builtin = builtin_slice(world, "kubernetes", KUBERNETES_NAMESPACE);
+    let slices = world
+        .store
+        .endpoint_slices()
+        .values()
+        .map(|slice| (own.as_str(), slice))
+        .chain(builtin.iter().map(|slice| (KUBERNETES_NAMESPACE, slice)));
+    let mut names: Vec<String> = Vec::new();
+    for (namespace, slice) in slices {
         let Some(service) = service_label(slice) else {
             continue;
         };
         for endpoint in ready_endpoints(slice) {
             if endpoint.addresses.contains(&ip) {
                 let host = endpoint_hostname(endpoint.hostname.as_deref(), &ip);
-                names.push(format!(
-                    "{host}.{service}.{}.svc.{zone}.",
-                    world.config.namespace.to_ascii_lowercase()
-                ));
+                let name = format!("{host}.{service}.{namespace}.svc.{zone}.");
+                if !names.contains(&name) {
+                    names.push(name);
+                }
             }
         }
     }
@@ -280,11 +292,6 @@ fn stored_view(world: &World, name: &str) -> Option<ServiceView> {
     let svc = world.store.services().get(name)?;
     let spec = svc.spec.clone().unwrap_or_default();
     let cluster_ip = spec.cluster_ip.clone().unwrap_or_default();
-    // Bootstrap stores `kubernetes` in the configured namespace; DNS places it in
-    // `default`, where the API server keeps it.
-    if name == "kubernetes" && cluster_ip == KUBERNETES_IP && ns != "default" {
-        return None;
-    }
     let mut cluster_ips = spec.cluster_ips.clone().unwrap_or_default();
     if cluster_ips.is_empty() && !cluster_ip.is_empty() {
         cluster_ips.push(cluster_ip.clone());
@@ -347,6 +354,14 @@ fn builtin_view(world: &World, name: &str, namespace: &str) -> Option<ServiceVie
         }
         _ => None,
     }
+}
+
+/// The `kubernetes` Service's EndpointSlice when the configured namespace is another
+/// than `default` (there the stored one answers).
+fn builtin_slice(world: &World, service: &str, namespace: &str) -> Option<EndpointSlice> {
+    let own = world.config.namespace.to_ascii_lowercase();
+    (service == "kubernetes" && namespace == KUBERNETES_NAMESPACE && own != KUBERNETES_NAMESPACE)
+        .then(super::bootstrap::kubernetes_endpoint_slice)
 }
 
 fn service_label(slice: &EndpointSlice) -> Option<String> {
@@ -469,10 +484,12 @@ fn lookup(world: &World, fqdn: &str) -> Result<Vec<Record>, Miss> {
         // slice of the Service (B-DNS-4, B-DNS-5, B-DNS-11), found through the slices'
         // service-name index.
         if svc.headless || !endpoint.is_empty() {
+            let builtin = builtin_slice(world, service, namespace);
             let slices = (namespace == world.config.namespace.to_ascii_lowercase())
                 .then(|| endpointslice::slices_of(world, service))
                 .into_iter()
-                .flatten();
+                .flatten()
+                .chain(builtin.iter());
             for slice in slices {
                 // CoreDNS gives an endpoint without ports the port -1.
                 let mut ports: Vec<(String, String, i32)> = slice
