@@ -36,8 +36,14 @@ pub fn bootstrap(world: &mut World) {
             Installed::EndpointSlice(o) => add(world, &**o, uid),
         }
     }
-    // The namespace's own objects, with reserved UIDs too.
+    // The `kubernetes` Service lives in `default`: in another namespace it is not stored
+    // (DNS and the kubelet's environment know it there), but the UID it would have taken is
+    // still drawn, so the UIDs of what callers create do not depend on the namespace.
     let namespace = world.config.namespace.clone();
+    if namespace != KUBERNETES_NAMESPACE {
+        world.store.new_uid();
+    }
+    // The namespace's own objects, with reserved UIDs too.
     let now = world.now;
     let objects = [
         super::controllers::serviceaccounts::default_account(&namespace, now),
@@ -49,10 +55,21 @@ pub fn bootstrap(world: &mut World) {
         .chain([kubernetes_endpoints(&namespace, now)])
         .chain(namespaces(&namespace, now));
     for (i, mut object) in objects.enumerate() {
+        if object["metadata"]["namespace"]
+            .as_str()
+            .is_some_and(|ns| ns != KUBERNETES_NAMESPACE)
+            && object["kind"] == "Endpoints"
+        {
+            continue;
+        }
         object["metadata"]["uid"] = json!(reserved_uid(i as u64 + 1));
         server::add_other(world, object, server::Author::Other);
     }
 }
+
+/// The namespace of the `kubernetes` Service, its EndpointSlice and its Endpoints (the
+/// API server's `kubernetesservice` controller keeps them in `default`).
+pub const KUBERNETES_NAMESPACE: &str = "default";
 
 /// The `kubernetes` Service's v1 Endpoints, which the API server keeps beside its
 /// EndpointSlice (`pkg/controlplane/reconcilers`: the endpoints reconciler's object carries
@@ -170,26 +187,53 @@ fn install(key: &InstallKey) -> Vec<Installed> {
     let kubernetes = json!({
         "metadata": {"name": "kubernetes", "namespace": key.namespace,
             "labels": {"component": "apiserver", "provider": "kubernetes"}},
-        "spec": {"type": "ClusterIP", "clusterIP": "10.96.0.1", "clusterIPs": ["10.96.0.1"],
-            "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}],
-            "sessionAffinity": "None", "ipFamilies": ["IPv4"], "ipFamilyPolicy": "SingleStack",
-            "internalTrafficPolicy": "Cluster"}
+        "spec": kubernetes_spec_json()
     });
+    if key.namespace != KUBERNETES_NAMESPACE {
+        return out;
+    }
     out.extend(decode(key, kubernetes).map(|o| Installed::Service(Box::new(o))));
     // The API server's endpoint reconciler mirrors its own address into an EndpointSlice
     // named after the Service (pkg/controlplane/reconcilers/endpointsadapter.go): only the
     // service-name label, no owner and no managed-by label, so the EndpointSlice
     // controller and the garbage collector leave it alone. Created through the API, it has
     // the strategy's generation 1.
-    let slice = json!({
-        "metadata": {"name": "kubernetes", "namespace": key.namespace, "generation": 1,
+    let slice = kubernetes_slice_json(&key.namespace);
+    out.extend(decode(key, slice).map(|o| Installed::EndpointSlice(Box::new(o))));
+    out
+}
+
+/// The `kubernetes` Service's EndpointSlice: the API server's own address.
+fn kubernetes_slice_json(namespace: &str) -> Value {
+    json!({
+        "metadata": {"name": "kubernetes", "namespace": namespace, "generation": 1,
             "labels": {"kubernetes.io/service-name": "kubernetes"}},
         "addressType": "IPv4",
         "endpoints": [{"addresses": [API_SERVER_ADDRESS], "conditions": {"ready": true}}],
         "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}]
-    });
-    out.extend(decode(key, slice).map(|o| Installed::EndpointSlice(Box::new(o))));
-    out
+    })
+}
+
+/// The `kubernetes` Service's EndpointSlice in `default`, for DNS in another namespace,
+/// where it is not stored.
+pub fn kubernetes_endpoint_slice() -> EndpointSlice {
+    serde_json::from_value(kubernetes_slice_json(KUBERNETES_NAMESPACE)).unwrap_or_default()
+}
+
+/// The `kubernetes` Service's spec as the API server's `kubernetesservice` controller
+/// writes it.
+fn kubernetes_spec_json() -> Value {
+    json!({"type": "ClusterIP", "clusterIP": super::dns::KUBERNETES_IP,
+        "clusterIPs": [super::dns::KUBERNETES_IP],
+        "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}],
+        "sessionAffinity": "None", "ipFamilies": ["IPv4"], "ipFamilyPolicy": "SingleStack",
+        "internalTrafficPolicy": "Cluster"})
+}
+
+/// The `kubernetes` Service's spec, for what knows the Service in `default` from another
+/// namespace (the kubelet's service environment variables).
+pub fn kubernetes_service_spec() -> k8s_openapi::api::core::v1::ServiceSpec {
+    serde_json::from_value(kubernetes_spec_json()).unwrap_or_default()
 }
 
 /// `value` as `T`, created at the key's time.
@@ -295,6 +339,7 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert_eq!(namespaces(&first), vec![Value::from("default"); 2]);
-        assert_eq!(namespaces(&zoned), vec![Value::from("team"); 2]);
+        // The `kubernetes` Service and its slice live in `default` only.
+        assert_eq!(namespaces(&zoned), Vec::<Value>::new());
     }
 }

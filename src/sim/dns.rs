@@ -13,14 +13,17 @@
 //! so a name resolves in the instant its endpoint becomes ready. Names outside the cluster
 //! zone are NXDOMAIN (there is no upstream resolver). An ExternalName Service's A query
 //! follows its CNAME when the target is inside the cluster zone, as CoreDNS does; a
-//! target outside it, and SRV queries, answer NODATA. Wildcard queries and the
-//! `endpoint_pod_names` option are not supported. Namespaces other than the configured one hold only `kubernetes` (in
-//! `default`) and `kube-dns` (in `kube-system`).
+//! target outside it answers NODATA; its SRV query answers one record naming the target
+//! (port 0). Wildcard queries and the
+//! `endpoint_pod_names` option are not supported. Namespaces other than the configured one
+//! hold only `kubernetes` (in `default`, with its EndpointSlice) and `kube-dns` (in
+//! `kube-system`).
 
 use std::net::Ipv4Addr;
 
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 
+use super::bootstrap::KUBERNETES_NAMESPACE;
 use super::controllers::endpointslice::{self, LABEL_SERVICE_NAME};
 use super::world::World;
 
@@ -74,13 +77,22 @@ fn a_records(world: &World, fqdn: &str, depth: usize) -> Result<Vec<String>, Mis
 }
 
 /// The CNAME target of `<service>.<namespace>.svc.<zone>` when that Service is of type
-/// ExternalName (`findServices`; a name with an endpoint or port part has none).
+/// ExternalName (`findServices`; a name with an endpoint part has none).
 fn cname_target(world: &World, fqdn: &str) -> Option<String> {
     let zone = zone(world);
     let base = fqdn.strip_suffix(&format!(".{zone}"))?;
-    let mut segs = base.split('.');
-    let (service, namespace, kind) = (segs.next()?, segs.next()?, segs.next()?);
-    if kind != "svc" || segs.next().is_some() || !namespace_exists(world, namespace) {
+    // `<service>.<ns>.svc` or `<port>.<proto>.<service>.<ns>.svc` (`parseRequest`; the port
+    // part does not matter to an ExternalName Service, an endpoint part skips it).
+    let segs: Vec<&str> = base.split('.').collect();
+    let [.., service, namespace, kind] = segs.as_slice() else {
+        return None;
+    };
+    let (service, namespace) = (*service, *namespace);
+    if *kind != "svc"
+        || !matches!(segs.len(), 3 | 5)
+        || segs.iter().any(|s| s.is_empty())
+        || !namespace_exists(world, namespace)
+    {
         return None;
     }
     // An address is no CNAME target (`msg.Service.HostType` is A or AAAA): no record.
@@ -124,18 +136,28 @@ pub fn ptr(world: &World, ip: &str) -> DnsAnswer {
             return DnsAnswer::Records(vec![format!("{}.{}.svc.{zone}.", svc.name, svc.namespace)]);
         }
     }
-    let mut names = Vec::new();
-    for slice in world.store.endpoint_slices().values() {
+    // `serviceRecordForIP` then `PTR`: one name per endpoint with that address, duplicates
+    // dropped.
+    let own = world.config.namespace.to_ascii_lowercase();
+    let builtin = builtin_slice(world, "kubernetes", KUBERNETES_NAMESPACE);
+    let slices = world
+        .store
+        .endpoint_slices()
+        .values()
+        .map(|slice| (own.as_str(), slice))
+        .chain(builtin.iter().map(|slice| (KUBERNETES_NAMESPACE, slice)));
+    let mut names: Vec<String> = Vec::new();
+    for (namespace, slice) in slices {
         let Some(service) = service_label(slice) else {
             continue;
         };
         for endpoint in ready_endpoints(slice) {
             if endpoint.addresses.contains(&ip) {
                 let host = endpoint_hostname(endpoint.hostname.as_deref(), &ip);
-                names.push(format!(
-                    "{host}.{service}.{}.svc.{zone}.",
-                    world.config.namespace.to_ascii_lowercase()
-                ));
+                let name = format!("{host}.{service}.{namespace}.svc.{zone}.");
+                if !names.contains(&name) {
+                    names.push(name);
+                }
             }
         }
     }
@@ -270,11 +292,6 @@ fn stored_view(world: &World, name: &str) -> Option<ServiceView> {
     let svc = world.store.services().get(name)?;
     let spec = svc.spec.clone().unwrap_or_default();
     let cluster_ip = spec.cluster_ip.clone().unwrap_or_default();
-    // Bootstrap stores `kubernetes` in the configured namespace; DNS places it in
-    // `default`, where the API server keeps it.
-    if name == "kubernetes" && cluster_ip == KUBERNETES_IP && ns != "default" {
-        return None;
-    }
     let mut cluster_ips = spec.cluster_ips.clone().unwrap_or_default();
     if cluster_ips.is_empty() && !cluster_ip.is_empty() {
         cluster_ips.push(cluster_ip.clone());
@@ -337,6 +354,14 @@ fn builtin_view(world: &World, name: &str, namespace: &str) -> Option<ServiceVie
         }
         _ => None,
     }
+}
+
+/// The `kubernetes` Service's EndpointSlice when the configured namespace is another
+/// than `default` (there the stored one answers).
+fn builtin_slice(world: &World, service: &str, namespace: &str) -> Option<EndpointSlice> {
+    let own = world.config.namespace.to_ascii_lowercase();
+    (service == "kubernetes" && namespace == KUBERNETES_NAMESPACE && own != KUBERNETES_NAMESPACE)
+        .then(super::bootstrap::kubernetes_endpoint_slice)
 }
 
 fn service_label(slice: &EndpointSlice) -> Option<String> {
@@ -440,24 +465,31 @@ fn lookup(world: &World, fqdn: &str) -> Result<Vec<Record>, Miss> {
     let mut matched = false;
     if let Some(svc) = service_view(world, service, namespace) {
         if let Some(target) = &svc.external {
-            // `findServices`: an ExternalName Service has no endpoints or ports (a name with
-            // an endpoint or `_port._proto` part skips it), and gives a record only when its
-            // name is a host name (`HostType` is CNAME), not an address: otherwise nothing
-            // matched, NXDOMAIN (`errNoItems`).
-            let named_part = !endpoint.is_empty() || !port.is_empty() || !proto.is_empty();
-            if named_part || target.parse::<std::net::IpAddr>().is_ok() {
+            // `findServices`: an ExternalName Service has no endpoints (a name with an
+            // endpoint part skips it) but its port part is not looked at; it gives a record
+            // only when its name is a host name (`HostType` is CNAME), not an address:
+            // otherwise nothing matched, NXDOMAIN (`errNoItems`). That record is what an SRV
+            // query answers (`backend_lookup.go` `SRV`, the CNAME case): port 0, the target
+            // as the SRV target.
+            if !endpoint.is_empty() || target.parse::<std::net::IpAddr>().is_ok() {
                 return Err(Miss::NxDomain);
             }
-            return Err(Miss::NoData);
+            return Ok(vec![Record {
+                host: target.clone(),
+                port: 0,
+                key: target.clone(),
+            }]);
         }
         // Endpoint query or headless service: answered from the ready endpoints of every
         // slice of the Service (B-DNS-4, B-DNS-5, B-DNS-11), found through the slices'
         // service-name index.
         if svc.headless || !endpoint.is_empty() {
+            let builtin = builtin_slice(world, service, namespace);
             let slices = (namespace == world.config.namespace.to_ascii_lowercase())
                 .then(|| endpointslice::slices_of(world, service))
                 .into_iter()
-                .flatten();
+                .flatten()
+                .chain(builtin.iter());
             for slice in slices {
                 // CoreDNS gives an endpoint without ports the port -1.
                 let mut ports: Vec<(String, String, i32)> = slice

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::{Container, ObjectFieldSelector, Pod, ResourceFieldSelector};
 
 use super::super::api::validation::split_subscripted_path;
+use super::super::bootstrap::{kubernetes_service_spec, KUBERNETES_NAMESPACE};
 use super::super::world::World;
 use super::config_objects::{env_data, Source};
 
@@ -308,12 +309,23 @@ fn service_env(world: &World, pod: &Pod) -> BTreeMap<String, String> {
         .as_ref()
         .and_then(|s| s.enable_service_links)
         .unwrap_or(true);
+    // The `kubernetes` Service of `default` always counts; a Service of the pod's own
+    // namespace with that name replaces it (`serviceMap` by name), with links on.
+    let own = world.config.namespace.as_str();
+    let stored = world.store.services();
+    let builtin = (own != KUBERNETES_NAMESPACE && !(links && stored.contains_key("kubernetes")))
+        .then(kubernetes_service_spec);
     let mut out = BTreeMap::new();
-    for (name, svc) in world.store.services().iter() {
-        if !links && name != "kubernetes" {
-            continue;
-        }
-        let Some(spec) = svc.spec.as_ref() else {
+    let services =
+        builtin
+            .iter()
+            .map(|spec| ("kubernetes", Some(spec)))
+            .chain(stored.iter().filter_map(|(name, svc)| {
+                let counts = links || (name == "kubernetes" && own == KUBERNETES_NAMESPACE);
+                counts.then_some((name.as_str(), svc.spec.as_ref()))
+            }));
+    for (name, spec) in services {
+        let Some(spec) = spec else {
             continue;
         };
         let ip = spec.cluster_ip.as_deref().unwrap_or("");

@@ -400,7 +400,8 @@ fn other_specs<'a>(world: &'a World, except: &'a str) -> impl Iterator<Item = &'
         .filter_map(|(_, s)| s.spec.as_ref())
 }
 
-/// The cluster IPs the other Services hold, and the DNS Service's.
+/// The cluster IPs the other Services hold, the DNS Service's and the `kubernetes`
+/// Service's (which, in another namespace than `default`, is not stored).
 fn allocated_ips(world: &World, except: &str) -> BTreeSet<String> {
     let mut used: BTreeSet<String> = other_specs(world, except)
         .flat_map(|spec| {
@@ -411,6 +412,7 @@ fn allocated_ips(world: &World, except: &str) -> BTreeSet<String> {
         })
         .collect();
     used.insert(DNS_SERVICE_IP.to_string());
+    used.insert(crate::sim::dns::KUBERNETES_IP.to_string());
     used
 }
 
