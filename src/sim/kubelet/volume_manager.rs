@@ -134,11 +134,28 @@ fn unprocessed(world: &World, pod: &Pod) -> Option<String> {
         if !mounts.contains(name) && !devices.contains(name) {
             continue;
         }
-        let Some(source) = &volume.persistent_volume_claim else {
-            continue;
+        // A generic ephemeral volume is its claim `<pod>-<volume>`, which the pod must own.
+        let (claim_name, for_pod) = match (&volume.persistent_volume_claim, &volume.ephemeral) {
+            (Some(source), _) => (source.claim_name.clone(), false),
+            (None, Some(_)) => {
+                let pod_name = pod.metadata.name.as_deref().unwrap_or_default();
+                (
+                    crate::sim::controllers::volume::ephemeral_claim_name(pod_name, name),
+                    true,
+                )
+            }
+            (None, None) => continue,
         };
         let used_as = (mounts.contains(name), devices.contains(name));
-        if let Err(error) = claim_volume(world, namespace, name, &source.claim_name, used_as) {
+        let checked = claim_volume(
+            world,
+            namespace,
+            name,
+            &claim_name,
+            used_as,
+            for_pod.then_some(pod),
+        );
+        if let Err(error) = checked {
             errors.insert(error);
             failed.insert(name);
         }
@@ -164,6 +181,7 @@ fn claim_volume(
     volume: &str,
     claim_name: &str,
     (mounted, device): (bool, bool),
+    for_pod: Option<&Pod>,
 ) -> Result<(), String> {
     let wrap = |why: String| format!("error processing PVC {namespace}/{claim_name}: {why}");
     let Some(claim) = world.store.claims().get(claim_name) else {
@@ -184,6 +202,10 @@ fn claim_volume(
         .unwrap_or_default();
     if pv_name.is_empty() {
         return Err(wrap("PVC has empty pvc.Spec.VolumeName".into()));
+    }
+    // `createVolumeSpec`: an ephemeral volume's claim must be the pod's (not wrapped).
+    if let Some(pod) = for_pod {
+        crate::sim::controllers::volume::volume_is_for_pod(pod, claim)?;
     }
     let Some(pv) = world.store.volumes().get(pv_name) else {
         return Err(wrap(format!(
