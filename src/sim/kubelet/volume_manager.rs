@@ -55,18 +55,23 @@ impl Failures {
 /// The volumes that cannot be set up now.
 pub(crate) fn failures(world: &World, pod: &Pod) -> Failures {
     let volumes = pod.spec.as_ref().and_then(|s| s.volumes.as_ref());
-    let set_up = volumes
+    let failing: Vec<(&str, String)> = volumes
         .into_iter()
         .flatten()
         .filter_map(|v| {
             set_up(world, pod, v)
                 .err()
-                .map(|why| format!("MountVolume.SetUp failed for volume \"{}\" : {why}", v.name))
+                .map(|why| (v.name.as_str(), why))
         })
+        .collect();
+    let unprocessed = unprocessed(world, pod, failing.iter().map(|(name, _)| *name));
+    let set_up = failing
+        .into_iter()
+        .map(|(name, why)| format!("MountVolume.SetUp failed for volume \"{name}\" : {why}"))
         .collect();
     Failures {
         set_up,
-        unprocessed: unprocessed(world, pod),
+        unprocessed,
     }
 }
 
@@ -121,10 +126,14 @@ fn used_volumes(pod: &Pod) -> (BTreeSet<&str>, BTreeSet<&str>) {
 /// The desired state of world populator's `processPodVolumes` for a pod not started yet:
 /// each volume a container uses must be added, a claim's through the volume bound to it
 /// (`createVolumeSpec`). When some cannot be, `WaitForAttachAndMount` fails with the
-/// populator's errors (a set: sorted, joined by `; `) and names the volumes used
-/// (`unmounted volumes`, the volumes not added being among them), none waiting for an
-/// attach (no plugin here attaches), and those not added.
-fn unprocessed(world: &World, pod: &Pod) -> Option<String> {
+/// populator's errors (a set: sorted, joined by `; `) and names the volumes used and not
+/// mounted (`unmounted volumes`: those not added, and those whose `SetUp` fails), none
+/// waiting for an attach (no plugin here attaches), and those not added.
+fn unprocessed<'p>(
+    world: &World,
+    pod: &'p Pod,
+    not_set_up: impl Iterator<Item = &'p str>,
+) -> Option<String> {
     let (mounts, devices) = used_volumes(pod);
     let namespace = pod.metadata.namespace.as_deref().unwrap_or("default");
     let mut errors = BTreeSet::new();
@@ -163,12 +172,16 @@ fn unprocessed(world: &World, pod: &Pod) -> Option<String> {
     if errors.is_empty() {
         return None;
     }
-    let failed: Vec<&str> = failed.into_iter().collect();
+    // The volumes used and not mounted: those not added, and those added whose `SetUp`
+    // fails.
+    let mut unmounted = failed.clone();
+    unmounted.extend(not_set_up.filter(|v| mounts.contains(v) || devices.contains(v)));
+    let list = |names: BTreeSet<&str>| names.into_iter().collect::<Vec<_>>().join(" ");
     let errors: Vec<String> = errors.into_iter().collect();
     Some(format!(
         "unmounted volumes=[{}], unattached volumes=[], failed to process volumes=[{}]: {}",
-        failed.join(" "),
-        failed.join(" "),
+        list(unmounted),
+        list(failed),
         errors.join("; ")
     ))
 }
