@@ -121,6 +121,10 @@ impl Recorder<'_> {
         component: "volume_expand",
         host: "",
     };
+    pub const EPHEMERAL_VOLUME: Recorder<'static> = Recorder::Record {
+        component: "ephemeral_volume",
+        host: "",
+    };
     pub const PROVISIONER: Recorder<'static> = Recorder::Record {
         component: "external-provisioner",
         host: "",

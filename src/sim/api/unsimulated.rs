@@ -68,7 +68,6 @@ pub static FIELDS: &[Unsimulated] = &[
     f(PodSpec, "volumes[*].hostPath", &[], "hostPath volumes are not simulated: files do not stay on the node", "{\"path\":\"/data\"}"),
     f(PodSpec, "volumes[*].nfs", &[], "NFS volumes are not simulated", "{\"server\":\"nfs\",\"path\":\"/\"}"),
     f(PodSpec, "volumes[*].csi", &[], "inline CSI volumes are not simulated", "{\"driver\":\"example.csi\"}"),
-    f(PodSpec, "volumes[*].ephemeral", &[], "generic ephemeral volumes are not simulated (no claim is created)", "{\"volumeClaimTemplate\":{\"spec\":{}}}"),
     f(PodSpec, "volumes[*].projected.sources[*].serviceAccountToken", &[], "no token is issued: the file is absent", "{\"path\":\"token\"}"),
     f(PodSpec, "volumes[*].projected.sources[*].clusterTrustBundle", &[], "cluster trust bundles are not simulated: the file is absent", "{\"signerName\":\"example.com/s\",\"path\":\"ca.pem\"}"),
     f(PodSpec, "volumes[*].projected.sources[*].podCertificate", &[], "pod certificates are not simulated: the file is absent", "{\"signerName\":\"example.com/s\",\"keyType\":\"ED25519\",\"credentialBundlePath\":\"creds.pem\"}"),

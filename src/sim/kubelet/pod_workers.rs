@@ -274,7 +274,7 @@ fn prepare_sandbox(world: &mut World, rt: &mut PodRuntime) -> bool {
         }
         let failures = match world.store.pods().get(&rt.name) {
             Some(pod) => volume_manager::failures(world, pod),
-            None => Vec::new(),
+            None => volume_manager::Failures::default(),
         };
         if !failures.is_empty() {
             volume_manager::failed(world, rt, failures);

@@ -160,6 +160,19 @@ pub(super) fn validate_volume_source(volume: &Volume, path: &str) -> Vec<FieldEr
         if let Some(p) = volume.projected.as_ref().filter(|_| field == "projected") {
             errs.extend(projection_sources_errors(p, &at));
         }
+        // `validateEphemeralVolumeSource`: the claim template's spec is a claim's
+        // (`ValidatePersistentVolumeClaimTemplate`).
+        let template = volume
+            .ephemeral
+            .as_ref()
+            .filter(|_| field == "ephemeral")
+            .and_then(|e| e.volume_claim_template.as_ref());
+        if let Some(template) = template {
+            errs.extend(super::persistentvolumeclaim::validate_pvc_spec(
+                Some(&template.spec),
+                &format!("{at}.volumeClaimTemplate.spec"),
+            ));
+        }
         // `validateConfigMapVolumeSource`, `validateSecretVolumeSource`: each item.
         let items = match field {
             "configMap" => volume.config_map.as_ref().and_then(|c| c.items.as_deref()),

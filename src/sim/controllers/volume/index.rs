@@ -48,12 +48,17 @@ impl VolumeIndex {
     fn observe_pod(&mut self, store: &Store, name: &str) {
         let pod = store.pods().get(name);
         // The claims the pod names now, read in place (most pod events change none).
+        let pod_name = pod.and_then(|p| p.metadata.name.as_deref()).unwrap_or(name);
         let now = || {
             pod.into_iter()
                 .flat_map(|p| p.spec.iter())
                 .flat_map(|s| s.volumes.iter().flatten())
-                .filter_map(|v| v.persistent_volume_claim.as_ref())
-                .map(|c| c.claim_name.as_str())
+                .filter_map(move |v| match &v.persistent_volume_claim {
+                    Some(c) => Some(std::borrow::Cow::Borrowed(c.claim_name.as_str())),
+                    None => v.ephemeral.as_ref().map(|_| {
+                        std::borrow::Cow::Owned(super::ephemeral::claim_name(pod_name, &v.name))
+                    }),
+                })
         };
         let before = self
             .claims_by_pod
@@ -62,9 +67,13 @@ impl VolumeIndex {
             .unwrap_or_default();
         // Only a deleted claim is ever checked (`take_to_check`), and a claim seen deleted
         // later is added then: the others need not be kept.
-        for claim in before.iter().map(String::as_str).chain(now()) {
-            if self.deleting.contains(claim) && !self.to_check.contains(claim) {
-                self.to_check.insert(claim.to_string());
+        let claims = before
+            .iter()
+            .map(|c| std::borrow::Cow::Borrowed(c.as_str()))
+            .chain(now());
+        for claim in claims {
+            if self.deleting.contains(claim.as_ref()) && !self.to_check.contains(claim.as_ref()) {
+                self.to_check.insert(claim.into_owned());
             }
         }
         if before.iter().map(String::as_str).eq(now()) {

@@ -20,6 +20,7 @@
 //! (`pkg/controller/volume/pvcprotection`, `pvprotection`); the scheduler's side is
 //! `scheduler/plugins/volume_binding.rs`.
 
+mod ephemeral;
 mod expand;
 mod index;
 mod matching;
@@ -106,6 +107,7 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
             for pv in bound {
                 sync_volume(world, &pv);
             }
+            ephemeral::claim_deleted(world, &event.name);
         }
         (ObjectKind::PersistentVolumeClaim, _) => {
             expand::sync_claim(world, &event.name);
@@ -149,6 +151,8 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
             // resync.
             owe_sync_classless(world);
         }
+        // A new pod's generic ephemeral volumes get their claims.
+        (ObjectKind::Pod, Change::Added) => ephemeral::sync_pod(world, &event.name),
         // A pod event only marks the deleted claims it may have freed (the index's
         // `to_check`); pvc-protection looks at them in its own turn ([`work`]), after the
         // controllers earlier in the table have synced: upstream's StatefulSet controller
@@ -325,14 +329,24 @@ pub(super) fn record(
 }
 
 pub use crate::quantity::bytes as parse_quantity;
+pub use ephemeral::{claim_name as ephemeral_claim_name, volume_is_for_pod};
 
-/// The claims a pod's volumes name.
+/// The claims a pod's volumes name: a claim volume's, and a generic ephemeral volume's
+/// (`<pod>-<volume>`, `ephemeral.VolumeClaimName`).
 pub fn claims_of(pod: &Pod) -> Vec<String> {
+    let pod_name = pod.metadata.name.as_deref().unwrap_or_default();
     pod.spec
         .iter()
         .flat_map(|s| s.volumes.iter().flatten())
-        .filter_map(|v| v.persistent_volume_claim.as_ref())
-        .map(|c| c.claim_name.clone())
+        .filter_map(|v| {
+            if let Some(c) = &v.persistent_volume_claim {
+                Some(c.claim_name.clone())
+            } else {
+                v.ephemeral
+                    .as_ref()
+                    .map(|_| ephemeral::claim_name(pod_name, &v.name))
+            }
+        })
         .collect()
 }
 

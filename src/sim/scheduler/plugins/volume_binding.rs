@@ -15,9 +15,9 @@ use k8s_openapi::api::core::v1::{
 
 use super::super::framework::{Code, Status};
 use crate::sim::controllers::volume::{
-    bind_volume, bindable_volumes, catch_up_index, claims_of, class_of, find_matching_volume,
-    node_affinity_admits, phase_of_claim, request_of, sync_claim, waits_for_consumer, Search,
-    Wants, NO_PROVISIONER, SELECTED_NODE,
+    bind_volume, bindable_volumes, catch_up_index, claims_of, class_of, ephemeral_claim_name,
+    find_matching_volume, node_affinity_admits, phase_of_claim, request_of, sync_claim,
+    volume_is_for_pod, waits_for_consumer, Search, Wants, NO_PROVISIONER, SELECTED_NODE,
 };
 use crate::sim::server;
 use crate::sim::World;
@@ -160,6 +160,15 @@ pub enum ClaimCheck {
     Unschedulable(String),
 }
 
+/// Whether the claim is the one of a generic ephemeral volume of the pod.
+fn is_ephemeral_claim(pod: &Pod, claim: &str) -> bool {
+    let pod_name = pod.metadata.name.as_deref().unwrap_or_default();
+    pod.spec
+        .iter()
+        .flat_map(|s| s.volumes.iter().flatten())
+        .any(|v| v.ephemeral.is_some() && ephemeral_claim_name(pod_name, &v.name) == claim)
+}
+
 pub fn check_pod(world: &World, pod: &Pod) -> ClaimCheck {
     let claims = claims_of(pod);
     // `podHasPVCs`: every claim of the pod must exist, have its volume and not be going,
@@ -167,6 +176,12 @@ pub fn check_pod(world: &World, pod: &Pod) -> ClaimCheck {
     let mut found = Vec::with_capacity(claims.len());
     for claim_name in &claims {
         let Some(claim) = world.store.claims().get(claim_name) else {
+            // Normal right after a pod with a generic ephemeral volume is created.
+            if is_ephemeral_claim(pod, claim_name) {
+                return ClaimCheck::Unschedulable(format!(
+                    "waiting for ephemeral volume controller to create the persistentvolumeclaim \"{claim_name}\""
+                ));
+            }
             return ClaimCheck::Unschedulable(format!(
                 "persistentvolumeclaim \"{claim_name}\" not found"
             ));
@@ -185,6 +200,11 @@ pub fn check_pod(world: &World, pod: &Pod) -> ClaimCheck {
             return ClaimCheck::Unschedulable(format!(
                 "persistentvolumeclaim \"{claim_name}\" is being deleted"
             ));
+        }
+        if is_ephemeral_claim(pod, claim_name) {
+            if let Err(why) = volume_is_for_pod(pod, claim) {
+                return ClaimCheck::Unschedulable(why);
+            }
         }
         found.push(claim);
     }

@@ -1,0 +1,138 @@
+//! The ephemeral volume controller (`pkg/controller/volume/ephemeral/controller.go`): for
+//! each generic ephemeral volume of a pod that is not being deleted, the claim
+//! `<pod>-<volume>` is created from the volume's `volumeClaimTemplate` (its labels,
+//! annotations and spec), controlled by the pod, so the garbage collector deletes it with
+//! the pod. A claim of that name the pod does not own is refused (`FailedBinding` on the
+//! pod); a deleted claim is made again for the pods that still use it.
+
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+
+use crate::sim::events::Recorder;
+use crate::sim::kinds::ObjectKind;
+use crate::sim::server::{self, RequestError};
+use crate::sim::world::World;
+
+/// `ephemeral.VolumeClaimName`: the claim of a pod's generic ephemeral volume.
+pub fn claim_name(pod: &str, volume: &str) -> String {
+    format!("{pod}-{volume}")
+}
+
+/// `ephemeral.VolumeIsForPod`: the claim must be controlled by this very pod.
+pub fn volume_is_for_pod(pod: &Pod, claim: &PersistentVolumeClaim) -> Result<(), String> {
+    let owned =
+        claim.metadata.owner_references.iter().flatten().any(|r| {
+            r.controller == Some(true) && Some(r.uid.as_str()) == pod.metadata.uid.as_deref()
+        });
+    if owned {
+        return Ok(());
+    }
+    let ns = |m: &ObjectMeta| m.namespace.clone().unwrap_or_else(|| "default".into());
+    Err(format!(
+        "PVC {}/{} was not created for pod {}/{} (pod is not owner)",
+        ns(&claim.metadata),
+        claim.metadata.name.as_deref().unwrap_or_default(),
+        ns(&pod.metadata),
+        pod.metadata.name.as_deref().unwrap_or_default()
+    ))
+}
+
+/// Whether the pod has a generic ephemeral volume.
+fn has_ephemeral(pod: &Pod) -> bool {
+    pod.spec
+        .iter()
+        .flat_map(|s| s.volumes.iter().flatten())
+        .any(|v| v.ephemeral.is_some())
+}
+
+/// `enqueuePod` for a pod that was added, and `syncHandler`: each ephemeral volume's claim
+/// is made if missing (`handleVolume`); the first volume that fails stops the sync with a
+/// `FailedBinding` Warning on the pod.
+pub(super) fn sync_pod(world: &mut World, name: &str) {
+    let Some(pod) = world.store.pods().get(name) else {
+        return;
+    };
+    if pod.metadata.deletion_timestamp.is_some() || !has_ephemeral(pod) {
+        return;
+    }
+    let pod = pod.clone();
+    for volume in pod.spec.iter().flat_map(|s| s.volumes.iter().flatten()) {
+        let Some(source) = &volume.ephemeral else {
+            continue;
+        };
+        if let Err(why) = handle_volume(world, &pod, &volume.name, source) {
+            crate::sim::events::record(
+                world,
+                Recorder::EPHEMERAL_VOLUME,
+                ObjectKind::Pod,
+                name,
+                "Warning",
+                "FailedBinding",
+                format!("ephemeral volume {}: {why}", volume.name),
+            );
+            return;
+        }
+    }
+}
+
+/// `handleVolume`: an existing claim must be the pod's; a missing one is created.
+fn handle_volume(
+    world: &mut World,
+    pod: &Pod,
+    volume: &str,
+    source: &k8s_openapi::api::core::v1::EphemeralVolumeSource,
+) -> Result<(), String> {
+    let pod_name = pod.metadata.name.as_deref().unwrap_or_default();
+    let name = claim_name(pod_name, volume);
+    if let Some(claim) = world.store.claims().get(&name) {
+        return volume_is_for_pod(pod, claim);
+    }
+    let template = source.volume_claim_template.clone().unwrap_or_default();
+    let meta = template.metadata.unwrap_or_default();
+    let claim = PersistentVolumeClaim {
+        metadata: ObjectMeta {
+            name: Some(name.clone()),
+            namespace: pod.metadata.namespace.clone(),
+            owner_references: Some(vec![OwnerReference {
+                api_version: "v1".into(),
+                kind: "Pod".into(),
+                name: pod_name.to_string(),
+                uid: pod.metadata.uid.clone().unwrap_or_default(),
+                controller: Some(true),
+                block_owner_deletion: Some(true),
+            }]),
+            annotations: meta.annotations,
+            labels: meta.labels,
+            ..Default::default()
+        },
+        spec: Some(template.spec),
+        status: None,
+    };
+    match server::create_claim(world, claim) {
+        Ok(_) => Ok(()),
+        Err(RequestError::Api(e)) => Err(format!("create PVC {name}: {}", e.message)),
+        Err(RequestError::Sim(e)) => Err(format!("create PVC {name}: {e}")),
+    }
+}
+
+/// `onPVCDelete`: the pods whose ephemeral volume named the deleted claim are synced
+/// again, so a pod still running gets its claim back.
+pub(super) fn claim_deleted(world: &mut World, claim: &str) {
+    let pods: Vec<String> = world
+        .volume_controller
+        .index
+        .pods_using(claim)
+        .cloned()
+        .collect();
+    for pod in pods {
+        let uses = world.store.pods().get(&pod).is_some_and(|p| {
+            p.spec
+                .iter()
+                .flat_map(|s| s.volumes.iter().flatten())
+                .any(|v| v.ephemeral.is_some() && claim_name(&pod, &v.name) == claim)
+        });
+        if uses {
+            sync_pod(world, &pod);
+        }
+    }
+}
