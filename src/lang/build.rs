@@ -206,7 +206,7 @@ impl<'a> Builder<'a> {
                     // 0 is allowed: `node NAME` lines may make all the nodes.
                     Ok(n) if n > 250 => self.error(
                         value_span,
-                        invalid("a number of nodes from 0 to 250 (a cluster has 1 to 250 nodes, each with the pod CIDR 10.244.N.0/24)"),
+                        invalid("a number of nodes from 0 to 250 (a cluster has 1 to 250 nodes in all, `node NAME` lines included, each with the pod CIDR 10.244.N.0/24)"),
                     ),
                     Ok(n) => config.nodes = n,
                     Err(_) => self.error(
