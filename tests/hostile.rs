@@ -770,15 +770,15 @@ fn a_setting_too_large_to_hold_says_its_range() {
     for (setting, expected) in [
         (
             "max-events 18446744073709551616",
-            "expected a number from 0 to 18446744073709551615",
+            "expected a number from 1 to 18446744073709551615",
         ),
         (
             "max-pods 99999999999999999999",
-            "expected a number from 0 to 18446744073709551615",
+            "expected a number from 1 to 18446744073709551615",
         ),
         (
             "nodes 99999999999",
-            "expected a number of nodes from 1 to 250",
+            "expected a number of nodes from 0 to 250",
         ),
         ("max-pods abc", "expected a number"),
     ] {

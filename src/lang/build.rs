@@ -200,7 +200,7 @@ impl<'a> Builder<'a> {
                     what.to_string()
                 }
             };
-            let max = format!("0 to {}", u64::MAX);
+            let max = format!("1 to {}", u64::MAX);
             match name.as_str() {
                 "nodes" => match raw.parse() {
                     // 0 is allowed: `node NAME` lines may make all the nodes.
@@ -211,7 +211,7 @@ impl<'a> Builder<'a> {
                     Ok(n) => config.nodes = n,
                     Err(_) => self.error(
                         value_span,
-                        invalid(&number("a number of nodes", "1 to 250")),
+                        invalid(&number("a number of nodes", "0 to 250")),
                     ),
                 },
                 "namespace" => config.namespace = raw.clone(),
