@@ -825,3 +825,41 @@ fn a_missing_token_at_the_end_of_a_line_points_at_that_line() {
         assert_eq!(e.span.start, e.span.end, "{body:?}: {e:?}");
     }
 }
+
+/// `await svc/nginx ready` failed only when the scenario reached it (exit 1, after the
+/// statements before it had run); it is now found before anything runs (exit 2), as a
+/// query given a kind it does not take.
+#[test]
+fn await_ready_of_a_kind_without_readiness_is_a_load_error() {
+    let e = only(in_scenario("  await svc/nginx ready"));
+    assert_eq!(at(&e), (2, 9));
+    assert_eq!(e.kind, K::AwaitReadyKind { found: "service" });
+    assert!(e.message().contains("not for a service"), "{}", e.message());
+    assert!(
+        e.hint()
+            .unwrap_or_default()
+            .contains("`await pvc/www-web-0.status.phase == Bound`"),
+        "{:?}",
+        e.hint()
+    );
+    for ok in [
+        "  await statefulset/web ready",
+        "  await pod/web-0 ready",
+        "  await daemonset/agent ready",
+        "  await deployment/app ready",
+        "  await svc/nginx deleted",
+    ] {
+        parse(&format!("scenario \"t\" {{\n{ok}\n}}\n")).unwrap_or_else(|e| panic!("{ok}: {e:?}"));
+    }
+}
+
+/// `let x =` with nothing after it named the grammar rule ("expected let value").
+#[test]
+fn a_let_without_a_value_says_what_may_follow() {
+    let e = only(in_scenario("  let x ="));
+    assert!(
+        e.message().starts_with("expected a value or a query"),
+        "{}",
+        e.message()
+    );
+}

@@ -779,7 +779,21 @@ impl<'a> Builder<'a> {
                         let target = self.reference_opt(parts.next());
                         match parts.next().map(|k| k.as_rule()) {
                             Some(Rule::kw_deleted) => AwaitCond::Deleted(target),
-                            _ => AwaitCond::Ready(target),
+                            _ => {
+                                // Found before anything runs, as a query given a kind it
+                                // does not take (exit 2), not when the await is reached.
+                                if !matches!(
+                                    target.kind,
+                                    Kind::StatefulSet
+                                        | Kind::Pod
+                                        | Kind::DaemonSet
+                                        | Kind::Deployment
+                                ) {
+                                    let found = kinds::singular(target.kind);
+                                    self.error(target.span, E::AwaitReadyKind { found });
+                                }
+                                AwaitCond::Ready(target)
+                            }
                         }
                     }
                     q => AwaitCond::Expectation(self.expectation_opt(q)),

@@ -42,6 +42,11 @@ pub enum SyntaxErrorKind {
         /// The singular kinds the query takes, in its order.
         allowed: Vec<&'static str>,
     },
+    /// `await svc/nginx ready`: readiness is defined for a few kinds only.
+    AwaitReadyKind {
+        /// The singular kind written (`service`).
+        found: &'static str,
+    },
     /// `expect pods {` followed by `}`: a table without a header line.
     TableWithoutHeader {
         kind: String,
@@ -211,6 +216,10 @@ impl SyntaxError {
                     with_article(found)
                 )
             }
+            AwaitReadyKind { found } => format!(
+                "`await … ready` is defined for statefulset/NAME, daemonset/NAME, deployment/NAME and pod/NAME, not for {}",
+                with_article(found)
+            ),
             TableWithoutHeader { kind } => {
                 format!("the table of {kind} has no header line")
             }
@@ -322,6 +331,7 @@ impl SyntaxError {
             UnknownQuery { .. } => "unknown query".into(),
             WrongArgumentCount { .. } => "wrong number of arguments".into(),
             WrongReferenceKind { found, .. } => format!("{} reference", with_article(found)),
+            AwaitReadyKind { found } => format!("{} reference", with_article(found)),
             TableWithoutHeader { .. } => "no header".into(),
             UnknownFault { .. } => "unknown fault".into(),
             InvalidFaultArgument { .. } => "invalid fault argument".into(),
@@ -440,6 +450,9 @@ impl SyntaxError {
                 Some("write `*` for a cell whose value does not matter".into())
             }
             TabInTable => Some("separate columns with two or more spaces".into()),
+            AwaitReadyKind { .. } => Some(
+                "for another kind, await one of its fields: `await pvc/www-web-0.status.phase == Bound`; `await KIND/NAME deleted` takes any kind".into(),
+            ),
             UnknownSetting { suggestion, .. } => did_you_mean(suggestion).or_else(|| {
                 Some("settings: nodes, node-capacity, node, namespace, domain, max-pods, max-time, max-events, feature-gate".into())
             }),

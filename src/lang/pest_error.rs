@@ -394,6 +394,7 @@ fn describe(rule: Rule) -> String {
         taint | taint_effect => "a taint such as dedicated=db:NoSchedule",
         zones => "`zones(a, b, c)`",
         variable_name => "a variable name",
+        let_value => "a value or a query (`pods`, `ip(pod/web-0)`, `statefulset/web.status.replicas`)",
         field_seg | key_seg | index_seg | field_name => "a field path (.field, [\"key\"] or [0])",
         table_line | table_body => "a table row",
         tags | kw_tags => "`tags(...)`",
