@@ -770,15 +770,15 @@ fn a_setting_too_large_to_hold_says_its_range() {
     for (setting, expected) in [
         (
             "max-events 18446744073709551616",
-            "expected a number from 0 to 18446744073709551615",
+            "expected a number from 1 to 18446744073709551615",
         ),
         (
             "max-pods 99999999999999999999",
-            "expected a number from 0 to 18446744073709551615",
+            "expected a number from 1 to 18446744073709551615",
         ),
         (
             "nodes 99999999999",
-            "expected a number of nodes from 1 to 250",
+            "expected a number of nodes from 0 to 250",
         ),
         ("max-pods abc", "expected a number"),
     ] {
@@ -1042,4 +1042,95 @@ fn a_failure_header_crops_a_long_statement() {
     let header = shown.lines().nth(1).unwrap_or_default();
     assert!(header.ends_with('…'), "{header}");
     assert!(header.chars().count() < 200, "{header}");
+}
+
+// ---- many errors in one file: the first screens, never gigabytes ---------------------------
+
+/// Each error carries the text it points into: a file with an error on each of 20,000
+/// lines took 20,000 copies of itself (100,000 lines aborted at 2.5 GB). The first 50 are
+/// shown, then how many more there were.
+#[test]
+fn a_syntax_error_on_every_line_shows_the_first_fifty() {
+    let source = format!("scenario \"t\" {{\n{}}}\n", "  wait 1\n".repeat(20_000));
+    let text = load_error(&source);
+    assert_eq!(
+        text.matches("error: invalid duration `1`").count(),
+        50,
+        "{text}"
+    );
+    assert!(
+        text.contains("19950 more errors in hostile.scn are not shown"),
+        "{text}"
+    );
+    assert!(
+        text.contains("hint: fix the errors above and run again"),
+        "{text}"
+    );
+}
+
+/// The same for the loader's errors (a missing manifest on every line): it stops looking.
+#[test]
+fn a_load_error_on_every_line_stops_after_fifty() {
+    let source = format!(
+        "scenario \"t\" {{\n{}}}\n",
+        "  apply \"nope.yaml\"\n".repeat(20_000)
+    );
+    let text = load_error(&source);
+    assert_eq!(text.matches("cannot read manifest").count(), 50, "{text}");
+    assert!(
+        text.contains("only the first 50 errors of hostile.scn are shown"),
+        "{text}"
+    );
+}
+
+/// A table header of 100,000 unknown or repeated columns: capped, and the repeat check is
+/// not quadratic.
+#[test]
+fn a_table_header_of_a_hundred_thousand_columns_is_quick_and_capped() {
+    let source = format!(
+        "scenario \"t\" {{\n  expect pods {{\n    NAME{}\n  }}\n}}\n",
+        "   C".repeat(100_000)
+    );
+    let started = Instant::now();
+    let text = load_error(&source);
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(text.contains("unknown column `C`"), "{text}");
+    assert!(
+        text.contains("99950 more errors in hostile.scn are not shown"),
+        "{text}"
+    );
+}
+
+/// `scn check` on a manifest of 2,000 refused documents: 50 refusals, then the note (each
+/// refusal re-read the manifest; 40,000 aborted).
+#[test]
+fn scn_check_of_many_refused_documents_stops_after_fifty() {
+    let yaml: String = (0..2000)
+        .map(|i| format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: C{i}}}\n"))
+        .collect();
+    let (dir, source) = with_manifest("bad.yaml", yaml.as_bytes());
+    let path = dir.path().join("bad.scn");
+    std::fs::write(&path, source).expect("write");
+    let files = vec![(path, "bad.scn".to_string())];
+    let printed = kscn::runner::check(&files, report::Palette { color: false });
+    assert_eq!(
+        printed
+            .stdout
+            .matches("a run would refuse this object")
+            .count(),
+        50,
+        "{}",
+        printed.stdout
+    );
+    assert!(
+        printed
+            .stdout
+            .contains("only the first 50 errors of bad.scn are shown"),
+        "{}",
+        printed.stdout
+    );
 }

@@ -758,6 +758,108 @@ fn a_negative_node_count_says_the_range() {
     assert_eq!(at(&e), (2, 9));
     assert_eq!(
         e.message(),
-        "`-3` is not a valid value for `nodes`: expected a number of nodes from 0 to 250 (a cluster has 1 to 250 nodes)"
+        "`-3` is not a valid value for `nodes`: expected a number of nodes from 0 to 250 (a cluster has 1 to 250 nodes in all, `node NAME` lines included)"
+    );
+}
+
+/// Common slips get a hint that shows the right form (round 16: each gave the bare
+/// "expected …, found …" with no hint).
+#[test]
+fn common_slips_get_a_hint_with_the_right_form() {
+    for (body, hint) in [
+        ("  expect pod/web-0 ready", "`await pod/web-0 ready`"),
+        (
+            "  await pod/web-0 running",
+            "`await pod/web-0.status.phase == Running`",
+        ),
+        ("  expect pods = [web-0]", "`==` (two equals signs)"),
+        ("  apply web.yaml", "`apply \"web.yaml\"`"),
+        ("  delete web-0", "`pod/web-0`"),
+        ("  expect ip(web-0) == x", "`pod/web-0`"),
+        ("  expect pods == web-0, web-1", "`[web-0, web-1]`"),
+        (
+            "  set image statefulset/web nginx:1.10",
+            "`nginx=nginx:1.10`",
+        ),
+        (
+            "  expect [web-0] == pods",
+            "the expected value goes on the right",
+        ),
+        (
+            "  expect 3 == statefulset/web.spec.replicas",
+            "the left side is a query",
+        ),
+        (
+            "  expect pod/web-0.metadata.labels[app] == x",
+            "`[\"app\"]`",
+        ),
+        (
+            "  expect pod/web-0.metadata.labels['app'] == x",
+            "`[\"app\"]`",
+        ),
+        (
+            "  expect statefulset/web.status.conditions[-1] == x",
+            "a negative index",
+        ),
+        ("  kubectl scale sts/web --replicas=3", "without `kubectl`"),
+    ] {
+        let e = only(in_scenario(body));
+        let got = e.hint().unwrap_or_default();
+        assert!(got.contains(hint), "{body}: {got:?}");
+    }
+    let e = only(errors("scenario \"t\" tags (a) {\n  wait 1s\n}\n"));
+    assert!(
+        e.hint().unwrap_or_default().contains("`tags(a, b)`"),
+        "{:?}",
+        e.hint()
+    );
+}
+
+/// A statement cut short at the end of its line is underlined at the line's end, not with a
+/// span that runs into the next line (`wait` alone showed a two-line frame).
+#[test]
+fn a_missing_token_at_the_end_of_a_line_points_at_that_line() {
+    for body in ["  wait", "  wait\r"] {
+        let e = only(in_scenario(body));
+        assert_eq!(at(&e), (2, 7), "{body:?}");
+        assert_eq!(e.span.start, e.span.end, "{body:?}: {e:?}");
+    }
+}
+
+/// `await svc/nginx ready` failed only when the scenario reached it (exit 1, after the
+/// statements before it had run); it is now found before anything runs (exit 2), as a
+/// query given a kind it does not take.
+#[test]
+fn await_ready_of_a_kind_without_readiness_is_a_load_error() {
+    let e = only(in_scenario("  await svc/nginx ready"));
+    assert_eq!(at(&e), (2, 9));
+    assert_eq!(e.kind, K::AwaitReadyKind { found: "service" });
+    assert!(e.message().contains("not for a service"), "{}", e.message());
+    assert!(
+        e.hint()
+            .unwrap_or_default()
+            .contains("`await pvc/www-web-0.status.phase == Bound`"),
+        "{:?}",
+        e.hint()
+    );
+    for ok in [
+        "  await statefulset/web ready",
+        "  await pod/web-0 ready",
+        "  await daemonset/agent ready",
+        "  await deployment/app ready",
+        "  await svc/nginx deleted",
+    ] {
+        parse(&format!("scenario \"t\" {{\n{ok}\n}}\n")).unwrap_or_else(|e| panic!("{ok}: {e:?}"));
+    }
+}
+
+/// `let x =` with nothing after it named the grammar rule ("expected let value").
+#[test]
+fn a_let_without_a_value_says_what_may_follow() {
+    let e = only(in_scenario("  let x ="));
+    assert!(
+        e.message().starts_with("expected a value or a query"),
+        "{}",
+        e.message()
     );
 }

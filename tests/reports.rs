@@ -429,3 +429,32 @@ fn docs_reports_example_is_real_output() {
     ]);
     assert_eq!(documented, actual);
 }
+
+/// A value from the cluster with control characters (an ANSI escape, a carriage return, a
+/// NUL in a ConfigMap's data) shows escaped in the human report, so it can neither
+/// recolour, hide nor overwrite the report's lines; JSON keeps the value as it is.
+#[test]
+fn control_characters_in_a_value_show_escaped_in_the_human_report() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("ctrl.scn");
+    std::fs::write(
+        &path,
+        "scenario \"t\" {\n  apply \"\"\"{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"a\"},\"data\":{\"k\":\"a\\u001b[2Jb\\rPASS\\u0000\"}}\"\"\"\n  expect configmap/a.data.k == x\n}\n",
+    )
+    .expect("write");
+    let path = path.to_string_lossy().into_owned();
+    let out = scn(&["run", &path]);
+    let text = stdout(&out);
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\r') && !text.contains('\0'),
+        "{text:?}"
+    );
+    // The diff splits lines at the carriage return too; each part shows on a `+` line.
+    assert!(text.contains("+a\\u{1b}[2Jb\\r\n"), "{text}");
+    assert!(text.contains("+PASS\\u{0}\n"), "{text}");
+    let (report, _) = json(&[&path]);
+    assert_eq!(
+        report["scenarios"][0]["failure"]["actual"],
+        "a\u{1b}[2Jb\rPASS\u{0}\n"
+    );
+}

@@ -200,18 +200,18 @@ impl<'a> Builder<'a> {
                     what.to_string()
                 }
             };
-            let max = format!("0 to {}", u64::MAX);
+            let max = format!("1 to {}", u64::MAX);
             match name.as_str() {
                 "nodes" => match raw.parse() {
                     // 0 is allowed: `node NAME` lines may make all the nodes.
                     Ok(n) if n > 250 => self.error(
                         value_span,
-                        invalid("a number of nodes from 0 to 250 (a cluster has 1 to 250 nodes, each with the pod CIDR 10.244.N.0/24)"),
+                        invalid("a number of nodes from 0 to 250 (a cluster has 1 to 250 nodes in all, `node NAME` lines included, each with the pod CIDR 10.244.N.0/24)"),
                     ),
                     Ok(n) => config.nodes = n,
                     Err(_) => self.error(
                         value_span,
-                        invalid(&number("a number of nodes", "1 to 250")),
+                        invalid(&number("a number of nodes", "0 to 250")),
                     ),
                 },
                 "namespace" => config.namespace = raw.clone(),
@@ -779,7 +779,21 @@ impl<'a> Builder<'a> {
                         let target = self.reference_opt(parts.next());
                         match parts.next().map(|k| k.as_rule()) {
                             Some(Rule::kw_deleted) => AwaitCond::Deleted(target),
-                            _ => AwaitCond::Ready(target),
+                            _ => {
+                                // Found before anything runs, as a query given a kind it
+                                // does not take (exit 2), not when the await is reached.
+                                if !matches!(
+                                    target.kind,
+                                    Kind::StatefulSet
+                                        | Kind::Pod
+                                        | Kind::DaemonSet
+                                        | Kind::Deployment
+                                ) {
+                                    let found = kinds::singular(target.kind);
+                                    self.error(target.span, E::AwaitReadyKind { found });
+                                }
+                                AwaitCond::Ready(target)
+                            }
                         }
                     }
                     q => AwaitCond::Expectation(self.expectation_opt(q)),

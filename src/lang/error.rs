@@ -42,6 +42,11 @@ pub enum SyntaxErrorKind {
         /// The singular kinds the query takes, in its order.
         allowed: Vec<&'static str>,
     },
+    /// `await svc/nginx ready`: readiness is defined for a few kinds only.
+    AwaitReadyKind {
+        /// The singular kind written (`service`).
+        found: &'static str,
+    },
     /// `expect pods {` followed by `}`: a table without a header line.
     TableWithoutHeader {
         kind: String,
@@ -211,6 +216,10 @@ impl SyntaxError {
                     with_article(found)
                 )
             }
+            AwaitReadyKind { found } => format!(
+                "`await … ready` is defined for statefulset/NAME, daemonset/NAME, deployment/NAME and pod/NAME, not for {}",
+                with_article(found)
+            ),
             TableWithoutHeader { kind } => {
                 format!("the table of {kind} has no header line")
             }
@@ -322,6 +331,7 @@ impl SyntaxError {
             UnknownQuery { .. } => "unknown query".into(),
             WrongArgumentCount { .. } => "wrong number of arguments".into(),
             WrongReferenceKind { found, .. } => format!("{} reference", with_article(found)),
+            AwaitReadyKind { found } => format!("{} reference", with_article(found)),
             TableWithoutHeader { .. } => "no header".into(),
             UnknownFault { .. } => "unknown fault".into(),
             InvalidFaultArgument { .. } => "invalid fault argument".into(),
@@ -368,6 +378,9 @@ impl SyntaxError {
                 expected,
                 found,
             } => did_you_mean(suggestion).or_else(|| unexpected_hint(expected, found)),
+            UnknownStatement { word, .. } if word == "kubectl" => Some(
+                "write the action without `kubectl` and its flags: `scale statefulset/web to 3`, `delete pod/web-0`, `apply \"web.yaml\"`".into(),
+            ),
             UnknownStatement { suggestion, .. } => did_you_mean(suggestion).or_else(|| {
                 Some(format!("a statement starts with one of: {}", STATEMENTS.join(", ")))
             }),
@@ -437,6 +450,9 @@ impl SyntaxError {
                 Some("write `*` for a cell whose value does not matter".into())
             }
             TabInTable => Some("separate columns with two or more spaces".into()),
+            AwaitReadyKind { .. } => Some(
+                "for another kind, await one of its fields: `await pvc/www-web-0.status.phase == Bound`; `await KIND/NAME deleted` takes any kind".into(),
+            ),
             UnknownSetting { suggestion, .. } => did_you_mean(suggestion).or_else(|| {
                 Some("settings: nodes, node-capacity, node, namespace, domain, max-pods, max-time, max-events, feature-gate".into())
             }),
@@ -523,6 +539,8 @@ fn unexpected_hint(expected: &[String], found: &str) -> Option<String> {
     let expects = |text: &str| expected.iter().any(|e| e == text);
     let token = found.strip_prefix('`').and_then(|f| f.strip_suffix('`'));
     let top_level = expects("the end of the file") && expects("`scenario`");
+    // Inside `[…]` of a field path: an index or a quoted key.
+    let expects_key = expected.len() == 2 && expects("a number") && expects("a \"string\"");
     match token {
         Some("}") if top_level => Some(
             "this `}` closes no block: the block above is already closed; remove it".into(),
@@ -554,6 +572,57 @@ fn unexpected_hint(expected: &[String], found: &str) -> Option<String> {
             "a duration is never negative (time only moves forward): write `{}`",
             t.trim_start_matches('-')
         )),
+        // `expect pod/web-0 ready`: readiness is awaited, not compared.
+        Some(word @ ("ready" | "deleted")) if expects("`==`, `!=` or `contains`") && !expects("`ready`") => Some(format!(
+            "`{word}` follows `await`: `await pod/web-0 {word}`; `expect` compares a query with a value: `expect pod/web-0.status.phase == Running`"
+        )),
+        // `await pod/web-0 running`
+        Some(_) if expects("`ready`") && expects("`==`, `!=` or `contains`") => Some(
+            "after a reference, `await` takes `ready` or `deleted`; for anything else compare a query: `await pod/web-0.status.phase == Running`".into(),
+        ),
+        Some("=") if expects("`==`, `!=` or `contains`") => {
+            Some("compare with `==` (two equals signs), `!=` or `contains`".into())
+        }
+        // `expect [web-0] == pods`, `expect 3 == …`: the query goes first.
+        Some(_) if expects("an expectation") => Some(
+            "the left side is a query (pods, ip(pod/web-0), statefulset/web.status.replicas, a table such as `pods {`); the expected value goes on the right: `expect pods == [web-0, web-1]`".into(),
+        ),
+        // `delete web-0`, `ip(web-0)`: a bare name where a reference goes.
+        Some(t)
+            if expected.iter().any(|e| e.starts_with("a reference such as "))
+                && !t.contains('/')
+                && t.starts_with(|c: char| c.is_alphanumeric()) =>
+        {
+            Some(format!(
+                "write the kind before the name, as kubectl does: `pod/{t}`, `statefulset/{t}`"
+            ))
+        }
+        // `apply web.yaml`
+        Some(t) if expects("a \"string\"") && expects("a `\"\"\"` block") && t.contains('.') => {
+            Some(format!("a path is quoted: `apply \"{t}\"`"))
+        }
+        // `set image statefulset/web nginx:1.10`
+        Some(t) if expects("a container=image pair") && !t.contains('=') => Some(format!(
+            "name the container, as kubectl set image does: `nginx={t}` (container=image; `*=` for every container)"
+        )),
+        // `labels[app]`, `conditions[-1]`
+        Some(t) if expects_key && t.starts_with('-') => Some(
+            "list elements are counted from 0; a negative index is not supported".into(),
+        ),
+        Some(t) if expects_key => {
+            let key = if t.starts_with(|c: char| c.is_alphanumeric()) { t } else { "app" };
+            Some(format!(
+                "a key is written in double quotes: `[\"{key}\"]`; a list element by its index: `[0]`"
+            ))
+        }
+        // `expect pods == web-0, web-1`
+        Some(",") if expects("the end of the line") => {
+            Some("a list is written in brackets: `[web-0, web-1]`".into())
+        }
+        // `scenario "t" tags (a) {`
+        Some("tags") if expects("`tags(...)`") => {
+            Some("no blank between `tags` and `(`: `tags(a, b)`".into())
+        }
         None if found == "the end of the file" && expects("`}`") => Some(
             "a block is never closed: end the last `scenario` (or `setup`, `cluster`) with `}` on a line of its own".into(),
         ),

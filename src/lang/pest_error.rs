@@ -51,7 +51,14 @@ pub fn convert(err: &Error<Rule>, src: &str, lines: &LineIndex) -> SyntaxError {
         .get(pos..)
         .and_then(|r| r.chars().next())
         .map_or(0, char::len_utf8);
-    let len = if word.is_empty() {
+    // At the end of a line nothing is there to underline: a caret after the line's last
+    // character, never a span that runs into the next line.
+    let at_line_end = src
+        .get(pos..)
+        .is_some_and(|r| r.starts_with('\n') || r.starts_with('\r'));
+    let len = if at_line_end {
+        0
+    } else if word.is_empty() {
         next_char
     } else {
         word.len()
@@ -64,7 +71,7 @@ pub fn convert(err: &Error<Rule>, src: &str, lines: &LineIndex) -> SyntaxError {
             SyntaxErrorKind::InvalidSettingValue {
                 setting: "nodes".into(),
                 value: word.to_string(),
-                expected: "a number of nodes from 0 to 250 (a cluster has 1 to 250 nodes)".into(),
+                expected: "a number of nodes from 0 to 250 (a cluster has 1 to 250 nodes in all, `node NAME` lines included)".into(),
             },
         );
     }
@@ -387,6 +394,7 @@ fn describe(rule: Rule) -> String {
         taint | taint_effect => "a taint such as dedicated=db:NoSchedule",
         zones => "`zones(a, b, c)`",
         variable_name => "a variable name",
+        let_value => "a value or a query (`pods`, `ip(pod/web-0)`, `statefulset/web.status.replicas`)",
         field_seg | key_seg | index_seg | field_name => "a field path (.field, [\"key\"] or [0])",
         table_line | table_body => "a table row",
         tags | kw_tags => "`tags(...)`",

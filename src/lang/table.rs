@@ -99,8 +99,10 @@ fn header(
         })
         .collect();
     let mut name_joined = false;
-    for (i, col) in columns.iter().enumerate() {
-        if columns[..i].iter().any(|c| c.value == col.value) {
+    // A set, not a scan of the columns before: a hostile header has 100,000 columns.
+    let mut seen = std::collections::HashSet::new();
+    for col in &columns {
+        if !seen.insert(col.value.as_str()) {
             errors.push(SyntaxError::new(
                 col.span,
                 SyntaxErrorKind::DuplicateColumn {

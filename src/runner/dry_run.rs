@@ -12,7 +12,7 @@ use crate::lang::ast::{ApplySource, Span, Stmt, StmtKind};
 use crate::sim::server::RequestError;
 use crate::sim::World;
 
-use super::load::{span_at, Document, LoadError, LoadedFile};
+use super::load::{more_errors, span_at, Document, LoadError, LoadedFile, MAX_FILE_ERRORS};
 
 /// The refusals of the file's manifests, one per refused document.
 pub fn check(file: &LoadedFile) -> Vec<LoadError> {
@@ -52,6 +52,12 @@ pub fn check(file: &LoadedFile) -> Vec<LoadError> {
             ApplySource::Submission { .. } => continue,
         };
         for doc in docs {
+            // Each refusal reads its manifest's text: a file of 40,000 refused documents
+            // stops at the first screens, as `run` and the loader do.
+            if errors.len() >= MAX_FILE_ERRORS {
+                errors.push(more_errors(&file.display, None));
+                return errors;
+            }
             let Ok(mut world) = World::new(config.clone()) else {
                 return errors;
             };

@@ -288,16 +288,52 @@ pub(crate) fn load_source_with(
     load_parsed_with(path, display, source, ast, files.as_mut())
 }
 
-/// The syntax tree of `source`, or its located errors.
+/// The most errors one file reports: each carries the text it points into, so a file with
+/// an error on each of its 100,000 lines would need gigabytes, and no one reads past the
+/// first screens (later errors are often the first ones' consequences).
+pub const MAX_FILE_ERRORS: usize = 50;
+
+/// The note that ends a file's errors when more than [`MAX_FILE_ERRORS`] were found:
+/// `more` is how many were left out, when known.
+pub(crate) fn more_errors(display: &str, more: Option<usize>) -> LoadError {
+    let message = match more {
+        Some(1) => format!("1 more error in {display} is not shown"),
+        Some(n) => format!("{n} more errors in {display} are not shown"),
+        None => format!(
+            "only the first {MAX_FILE_ERRORS} errors of {display} are shown; the rest of it was not checked"
+        ),
+    };
+    LoadError {
+        diagnostic: Diagnostic {
+            file: display.to_string(),
+            span: None,
+            message,
+            label: String::new(),
+            hint: Some(
+                "fix the errors above and run again: later errors are often consequences of the first ones"
+                    .into(),
+            ),
+        },
+        source: String::new(),
+    }
+}
+
+/// The syntax tree of `source`, or its located errors (at most [`MAX_FILE_ERRORS`], then a
+/// note of how many more).
 pub fn parse_source(display: &str, source: &str) -> Result<ast::File, Vec<LoadError>> {
     crate::lang::parse(source).map_err(|errors| {
-        errors
+        let mut shown: Vec<LoadError> = errors
             .iter()
+            .take(MAX_FILE_ERRORS)
             .map(|e| LoadError {
                 diagnostic: e.to_diagnostic(display),
                 source: source.to_string(),
             })
-            .collect::<Vec<_>>()
+            .collect();
+        if errors.len() > MAX_FILE_ERRORS {
+            shown.push(more_errors(display, Some(errors.len() - MAX_FILE_ERRORS)));
+        }
+        shown
     })
 }
 
@@ -331,12 +367,19 @@ pub fn load_parsed_with(
         .cloned()
         .collect();
     for stmt in &statements {
+        if errors.len() >= MAX_FILE_ERRORS {
+            errors.truncate(MAX_FILE_ERRORS);
+            errors.push(more_errors(display, None));
+            break;
+        }
         if let Err(e) = load_statement(&mut file, stmt) {
             errors.push(*e);
         }
         errors.extend(check_field_paths(&file, stmt));
     }
-    errors.extend(check_cluster(&file));
+    if errors.len() <= MAX_FILE_ERRORS {
+        errors.extend(check_cluster(&file));
+    }
     if let (Some(shared), Some(own)) = (submission, file.submission.as_ref()) {
         *shared = own.clone();
     }

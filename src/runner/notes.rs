@@ -1,5 +1,6 @@
 //! One-line notes under a failure's diff, where a common misunderstanding is likely: a
-//! count the API omits when it is zero, a list compared with a single value, and a pod
+//! count the API omits when it is zero, a list compared with a single value, texts that
+//! differ only in blanks, line ends or case, and a pod
 //! that waits because the cluster recorded a Warning event about it (FailedScheduling) or
 //! about its StatefulSet (FailedCreate).
 
@@ -44,6 +45,25 @@ pub fn for_values(expected: &str, actual: &str) -> Vec<String> {
             "{list} and {single}: a list never equals a single value \
              (`dns()` answers a set of IPs: write `== [ip(pod/web-0)]`, or use `contains`)"
         ));
+    }
+    // Differences a diff shows poorly: an empty `-` line, or a word that looks the same.
+    if expected != actual {
+        let squeezed = |s: &str| s.split_whitespace().collect::<String>();
+        if expected.trim() == actual.trim() {
+            notes.push(
+                "the texts differ only in blanks or line ends at their start or end \
+                 (`\\n` in a string is a line end): compare the text without them"
+                    .into(),
+            );
+        } else if squeezed(expected) == squeezed(actual) {
+            notes.push("the texts differ only in blanks or line ends inside them".into());
+        } else if expected.to_lowercase() == actual.to_lowercase() {
+            notes.push(
+                "the texts differ only in upper and lower case: comparison is case-sensitive \
+                 (`Running`, not `running`)"
+                    .into(),
+            );
+        }
     }
     notes
 }
@@ -171,6 +191,21 @@ mod tests {
         assert_eq!(notes.len(), 1);
         assert!(notes[0].contains("omits a count that is zero"));
         assert!(for_values("1\n", "absent\n").is_empty());
+    }
+
+    #[test]
+    fn blanks_and_case_get_a_note() {
+        let notes = for_values("done...\n\n", "done...\n");
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].contains("only in blanks or line ends at their start or end"));
+        let notes = for_values("[\n  a b,\n]\n", "[\n  a  b,\n]\n");
+        assert!(
+            notes[0].contains("only in blanks or line ends inside"),
+            "{notes:?}"
+        );
+        let notes = for_values("running\n", "Running\n");
+        assert!(notes[0].contains("case-sensitive"), "{notes:?}");
+        assert!(for_values("a\n", "b\n").is_empty());
     }
 
     #[test]

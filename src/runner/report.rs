@@ -4,6 +4,8 @@
 
 use similar::{ChangeTag, TextDiff};
 
+use crate::lang::text::escape_control;
+
 use super::load::LoadError;
 use super::outcome::{Failure, ScenarioResult, Status};
 use super::FileOutcome;
@@ -129,6 +131,7 @@ pub fn render_failure(display: &str, f: &Failure, palette: Palette) -> String {
     ));
     for (i, line) in f.message.lines().enumerate() {
         let lead = if i == 0 { "error:" } else { "      " };
+        let line = escape_control(line);
         out.push_str(&format!("  {} {line}\n", palette.red(lead)));
     }
     out.push_str(&format!(
@@ -140,6 +143,8 @@ pub fn render_failure(display: &str, f: &Failure, palette: Palette) -> String {
         out.push_str(&indent(&unified_diff(expected, actual, palette), "  "));
     }
     for note in &f.notes {
+        let note: Vec<String> = note.lines().map(escape_control).collect();
+        let note = note.join("\n");
         out.push_str(&format!(
             "  {} {note}
 ",
@@ -199,7 +204,10 @@ pub fn unified_diff(expected: &str, actual: &str, palette: Palette) -> String {
     out.push_str(&palette.green("+++ actual"));
     out.push('\n');
     for change in diff.iter_all_changes() {
-        let line = change.value().trim_end_matches('\n');
+        // A value comes from the cluster (a ConfigMap's data, a file read in a pod): a
+        // control character (an escape sequence, a carriage return) would recolour, hide
+        // or overwrite the report's lines, so it shows escaped (`\u{1b}`, `\r`).
+        let line = escape_control(change.value().trim_end_matches('\n'));
         match change.tag() {
             ChangeTag::Delete => out.push_str(&palette.red(&format!("-{line}"))),
             ChangeTag::Insert => out.push_str(&palette.green(&format!("+{line}"))),
