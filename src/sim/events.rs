@@ -164,13 +164,9 @@ pub(crate) fn record(
     let uid = world
         .store
         .meta(&kind, name)
-        .and_then(|m| m.uid.clone())
+        .and_then(|m| m.uid.as_deref())
         .unwrap_or_default();
-    let involved = Involved {
-        kind,
-        name,
-        uid: &uid,
-    };
+    let involved = Involved { kind, name, uid };
     world
         .events
         .record(world.now, recorder, involved, type_, reason, message);

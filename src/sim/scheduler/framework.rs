@@ -8,6 +8,7 @@ use k8s_openapi::api::core::v1::{
     Container, NodeSelectorTerm, Pod, PodAffinityTerm, PreferredSchedulingTerm, Toleration,
     TopologySpreadConstraint,
 };
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use crate::quantity;
@@ -104,19 +105,32 @@ impl Resources {
 /// A node's `status.allocatable` as amounts (what the scheduler's NodeResourcesFit and the
 /// kubelet's admission compare requests against); a quantity that does not read counts 0.
 pub fn node_allocatable(node: &k8s_openapi::api::core::v1::Node) -> Resources {
-    let mut allocatable = Resources::new();
-    for (name, q) in node
-        .status
-        .as_ref()
-        .and_then(|s| s.allocatable.as_ref())
-        .into_iter()
-        .flatten()
-    {
-        if let Some(v) = amount(name, &q.0) {
-            *allocatable.entry(name) = v;
+    let Some(listed) = node.status.as_ref().and_then(|s| s.allocatable.as_ref()) else {
+        return Resources::new();
+    };
+    LAST_ALLOCATABLE.with(|last| {
+        if let Some((seen, parsed)) = &*last.borrow() {
+            if seen == listed {
+                return parsed.clone();
+            }
         }
-    }
-    allocatable
+        let mut allocatable = Resources::new();
+        for (name, q) in listed {
+            if let Some(v) = amount(name, &q.0) {
+                *allocatable.entry(name) = v;
+            }
+        }
+        *last.borrow_mut() = Some((listed.clone(), allocatable.clone()));
+        allocatable
+    })
+}
+
+thread_local! {
+    /// The last allocatable `node_allocatable` parsed and what it made of it, a pure
+    /// function of the listed quantities: the nodes of a cluster mostly list the same, so
+    /// the kubelet's admission of each pod compares a few strings instead of parsing them.
+    static LAST_ALLOCATABLE: std::cell::RefCell<Option<(BTreeMap<String, Quantity>, Resources)>> =
+        const { std::cell::RefCell::new(None) };
 }
 
 /// A quantity in the unit `Resources` uses for `resource`, rounded up (`MilliValue` for

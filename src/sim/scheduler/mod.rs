@@ -64,6 +64,9 @@ pub struct Scheduler {
     rows: Vec<NodeRow>,
     /// Each row's place in natural name order, recomputed when a row is read again.
     order: Vec<usize>,
+    /// The store's node write count when the rows were last brought up to date: while it
+    /// is the same, no node was added, removed or written, and the rows stand as they are.
+    rows_at: Option<u64>,
     /// Waiting pods that some node rejected for their required pod affinity: a pod bound
     /// anywhere may let them fit.
     affinity_waiters: BTreeSet<String>,
@@ -503,9 +506,15 @@ fn default_selector(world: &World, pod: &Pod) -> Option<LabelSelector> {
 
 /// The cycle's rows, one per node in the store's order: a row is read again when its
 /// node's name or resourceVersion is not the one it was read at (a node that changed, came
-/// or went), so the allocatable is parsed once per node version.
+/// or went), so the allocatable is parsed once per node version. While no node was written
+/// since the last refresh (the store's write count of nodes is the same), nothing is read.
 fn refresh_nodes(world: &mut World) {
     let scheduler = &mut world.scheduler;
+    let written = world.store.nodes().changes();
+    if scheduler.rows_at == Some(written) {
+        return;
+    }
+    scheduler.rows_at = Some(written);
     let mut changed = scheduler.rows.len() != world.store.nodes().len();
     scheduler.rows.truncate(world.store.nodes().len());
     for (index, (name, node)) in world.store.nodes().iter().enumerate() {

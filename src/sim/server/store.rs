@@ -44,6 +44,9 @@ pub struct Objects<T, K: Ord + Hash = String> {
     index: FxHashMap<K, u32>,
     slots: Vec<Option<Arc<T>>>,
     free: Vec<u32>,
+    /// How many times the map was written to (an insert, a removal, a mutable borrow):
+    /// a reader that saw the same count saw the same objects.
+    changes: u64,
 }
 
 impl<T, K: Ord + Hash> Default for Objects<T, K> {
@@ -53,6 +56,7 @@ impl<T, K: Ord + Hash> Default for Objects<T, K> {
             index: FxHashMap::default(),
             slots: Vec::new(),
             free: Vec::new(),
+            changes: 0,
         }
     }
 }
@@ -142,6 +146,12 @@ impl<T, K: Ord + Hash> Objects<T, K> {
         self.order.len()
     }
 
+    /// The map's write count: unchanged means no object was added, removed or written
+    /// since it was read (a cache of something derived from the objects can be kept).
+    pub fn changes(&self) -> u64 {
+        self.changes
+    }
+
     pub fn is_empty(&self) -> bool {
         self.order.is_empty()
     }
@@ -183,6 +193,7 @@ impl<T, K: Ord + Hash> Objects<T, K> {
     where
         K: Clone,
     {
+        self.changes += 1;
         if let Some(&slot) = self.index.get(&key) {
             return self.slots[slot as usize].replace(object);
         }
@@ -209,6 +220,7 @@ impl<T, K: Ord + Hash> Objects<T, K> {
         Q: Hash + Ord + ?Sized,
     {
         let slot = self.index.remove(key)?;
+        self.changes += 1;
         self.order.remove(key);
         self.free.push(slot);
         self.slots[slot as usize].take()
@@ -222,6 +234,7 @@ impl<T, K: Ord + Hash> Objects<T, K> {
         T: Clone,
     {
         let slot = *self.index.get(key)?;
+        self.changes += 1;
         self.slots[slot as usize].as_mut().map(Arc::make_mut)
     }
 
@@ -240,6 +253,7 @@ impl<T, K: Ord + Hash> Objects<T, K> {
         T: Clone,
     {
         let slot = *self.index.get(key)?;
+        self.changes += 1;
         let shared = self.slots[slot as usize].as_mut()?;
         let object = Arc::make_mut(shared);
         if !change(object) {
@@ -692,5 +706,31 @@ mod tests {
             .collect();
         assert_eq!(ranged, expected);
         assert!(objects.slots.len() <= 300, "slots are reused");
+    }
+
+    /// Every write moves the write count; reads and a removal of nothing do not.
+    #[test]
+    fn the_write_count_moves_with_every_write() {
+        let mut objects: Objects<u64> = Objects::default();
+        let mut last = objects.changes();
+        let mut moved = |objects: &Objects<u64>, expected: bool| {
+            assert_eq!(objects.changes() != last, expected);
+            last = objects.changes();
+        };
+        objects.insert("a".to_string(), 1);
+        moved(&objects, true);
+        objects.insert("a".to_string(), 2);
+        moved(&objects, true);
+        let _ = objects.get("a");
+        let _ = objects.iter().count();
+        moved(&objects, false);
+        *objects.get_mut("a").expect("stored") += 1;
+        moved(&objects, true);
+        let _ = objects.modify("a", |v| *v == 0, |_| {});
+        moved(&objects, true);
+        assert!(objects.remove("b").is_none());
+        moved(&objects, false);
+        assert!(objects.remove("a").is_some());
+        moved(&objects, true);
     }
 }
