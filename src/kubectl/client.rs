@@ -166,8 +166,8 @@ fn apply_missing_annotation_warning(
 /// What `applyOneObject` prints on stderr after its `info.Get()` and before it creates or
 /// patches: the GET's own warnings (a deprecated kind's, which every request on it gets; the
 /// later create or patch repeats them, and kubectl's deduplicating warning handler prints
-/// each once), then kubectl's missing-annotation warning (`warningNoLastAppliedConfigAnnotation`). Already printed lines are not
-/// printed again.
+/// each once), then kubectl's missing-annotation warning
+/// (`warningNoLastAppliedConfigAnnotation`). Already printed lines are not printed again.
 pub fn print_apply_get(
     printed: &mut Vec<String>,
     world: &World,
