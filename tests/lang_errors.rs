@@ -762,7 +762,7 @@ fn a_negative_node_count_says_the_range() {
     );
 }
 
-/// Common slips get a hint that shows the right form (round 16: each gave the bare
+/// Common slips get a hint that shows the right form (before round fifteen each gave the bare
 /// "expected …, found …" with no hint).
 #[test]
 fn common_slips_get_a_hint_with_the_right_form() {
