@@ -1,5 +1,6 @@
 //! Unit tests that drive several controllers through the API, as a user would.
 
+mod ephemeral;
 mod garbage_collector;
 mod informer;
 mod serviceaccounts;

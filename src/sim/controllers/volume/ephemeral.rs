@@ -8,6 +8,7 @@
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
+use crate::sim::error::SimError;
 use crate::sim::events::Recorder;
 use crate::sim::kinds::ObjectKind;
 use crate::sim::server::{self, RequestError};
@@ -47,20 +48,21 @@ fn has_ephemeral(pod: &Pod) -> bool {
 
 /// `enqueuePod` for a pod that was added, and `syncHandler`: each ephemeral volume's claim
 /// is made if missing (`handleVolume`); the first volume that fails stops the sync with a
-/// `FailedBinding` Warning on the pod.
-pub(super) fn sync_pod(world: &mut World, name: &str) {
+/// `FailedBinding` Warning on the pod. A budget the simulation runs out of is its error, not
+/// an event.
+pub(super) fn sync_pod(world: &mut World, name: &str) -> Result<(), SimError> {
     let Some(pod) = world.store.pods().get(name) else {
-        return;
+        return Ok(());
     };
     if pod.metadata.deletion_timestamp.is_some() || !has_ephemeral(pod) {
-        return;
+        return Ok(());
     }
     let pod = pod.clone();
     for volume in pod.spec.iter().flat_map(|s| s.volumes.iter().flatten()) {
         let Some(source) = &volume.ephemeral else {
             continue;
         };
-        if let Err(why) = handle_volume(world, &pod, &volume.name, source) {
+        if let Err(why) = handle_volume(world, &pod, &volume.name, source)? {
             crate::sim::events::record(
                 world,
                 Recorder::EPHEMERAL_VOLUME,
@@ -70,22 +72,24 @@ pub(super) fn sync_pod(world: &mut World, name: &str) {
                 "FailedBinding",
                 format!("ephemeral volume {}: {why}", volume.name),
             );
-            return;
+            return Ok(());
         }
     }
+    Ok(())
 }
 
-/// `handleVolume`: an existing claim must be the pod's; a missing one is created.
+/// `handleVolume`: an existing claim must be the pod's; a missing one is created. The inner
+/// error is the refusal the controller reports on the pod.
 fn handle_volume(
     world: &mut World,
     pod: &Pod,
     volume: &str,
     source: &k8s_openapi::api::core::v1::EphemeralVolumeSource,
-) -> Result<(), String> {
+) -> Result<Result<(), String>, SimError> {
     let pod_name = pod.metadata.name.as_deref().unwrap_or_default();
     let name = claim_name(pod_name, volume);
     if let Some(claim) = world.store.claims().get(&name) {
-        return volume_is_for_pod(pod, claim);
+        return Ok(volume_is_for_pod(pod, claim));
     }
     let template = source.volume_claim_template.clone().unwrap_or_default();
     let meta = template.metadata.unwrap_or_default();
@@ -109,15 +113,15 @@ fn handle_volume(
         status: None,
     };
     match server::create_claim(world, claim) {
-        Ok(_) => Ok(()),
-        Err(RequestError::Api(e)) => Err(format!("create PVC {name}: {}", e.message)),
-        Err(RequestError::Sim(e)) => Err(format!("create PVC {name}: {e}")),
+        Ok(_) => Ok(Ok(())),
+        Err(RequestError::Api(e)) => Ok(Err(format!("create PVC {name}: {}", e.message))),
+        Err(RequestError::Sim(e)) => Err(e),
     }
 }
 
 /// `onPVCDelete`: the pods whose ephemeral volume named the deleted claim are synced
 /// again, so a pod still running gets its claim back.
-pub(super) fn claim_deleted(world: &mut World, claim: &str) {
+pub(super) fn claim_deleted(world: &mut World, claim: &str) -> Result<(), SimError> {
     let pods: Vec<String> = world
         .volume_controller
         .index
@@ -132,7 +136,8 @@ pub(super) fn claim_deleted(world: &mut World, claim: &str) {
                 .any(|v| v.ephemeral.is_some() && claim_name(&pod, &v.name) == claim)
         });
         if uses {
-            sync_pod(world, &pod);
+            sync_pod(world, &pod)?;
         }
     }
+    Ok(())
 }

@@ -107,7 +107,7 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
             for pv in bound {
                 sync_volume(world, &pv);
             }
-            ephemeral::claim_deleted(world, &event.name);
+            ephemeral::claim_deleted(world, &event.name)?;
         }
         (ObjectKind::PersistentVolumeClaim, _) => {
             expand::sync_claim(world, &event.name);
@@ -152,7 +152,7 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
             owe_sync_classless(world);
         }
         // A new pod's generic ephemeral volumes get their claims.
-        (ObjectKind::Pod, Change::Added) => ephemeral::sync_pod(world, &event.name),
+        (ObjectKind::Pod, Change::Added) => ephemeral::sync_pod(world, &event.name)?,
         // A pod event only marks the deleted claims it may have freed (the index's
         // `to_check`); pvc-protection looks at them in its own turn ([`work`]), after the
         // controllers earlier in the table have synced: upstream's StatefulSet controller
