@@ -54,7 +54,7 @@ pub fn create_pod(
 ) -> Result<(), WriteError> {
     let pod_name = pod.metadata.name.clone().unwrap_or_default();
     let set_name = set_name(set).to_string();
-    if let Err(message) = create_claims(world, set, &pod_name, ordinal) {
+    if let Err(message) = create_claims(world, set, &pod_name, ordinal)? {
         event(
             world,
             set,
@@ -163,7 +163,7 @@ pub fn create_missing_claims(
         return Ok(());
     }
     let name = pod.metadata.name.clone().unwrap_or_default();
-    if let Err(message) = create_claims(world, set, &name, ordinal) {
+    if let Err(message) = create_claims(world, set, &name, ordinal)? {
         return Err(WriteError::Failed(Failed(Some(message))));
     }
     super::retention::update_claims(world, set, pod, ordinal, false);
@@ -176,12 +176,13 @@ pub fn create_missing_claims(
 /// aggregated as `errorutils.NewAggregate` writes them: the one error's text, or
 /// `[a, b]` for several (duplicates once). Upstream walks a Go map, so its order among
 /// several errors varies from run to run; scn takes the claim templates' order (B-PVC-9).
+/// A budget the simulation runs out of is its error (the outer one), not an event.
 fn create_claims(
     world: &mut World,
     set: &StatefulSet,
     pod_name: &str,
     ordinal: i64,
-) -> Result<(), String> {
+) -> Result<Result<(), String>, SimError> {
     let mut errors: Vec<String> = Vec::new();
     for claim in claims_for(set, ordinal) {
         let name = claim.metadata.name.clone().unwrap_or_default();
@@ -207,11 +208,9 @@ fn create_claims(
                 // No event for a claim someone else just created.
                 errors.push(format!("failed to create PVC {name}: {}", e.message));
             }
-            Err(e) => {
-                let message = match e {
-                    RequestError::Api(e) => e.message,
-                    RequestError::Sim(e) => e.to_string(),
-                };
+            Err(RequestError::Sim(e)) => return Err(e),
+            Err(RequestError::Api(e)) => {
+                let message = e.message;
                 event(
                     world,
                     set,
@@ -224,10 +223,10 @@ fn create_claims(
             }
         }
     }
-    match aggregate(errors) {
+    Ok(match aggregate(errors) {
         None => Ok(()),
         Some(message) => Err(message),
-    }
+    })
 }
 
 /// `errorutils.NewAggregate(errs).Error()`: nothing for no error, the text of one, and
@@ -341,7 +340,7 @@ fn update_pod_attempt(
     if !identity::storage_matches(set, &fixed, ordinal) {
         identity::update_storage(set, &mut fixed, ordinal);
         consistent = false;
-        if let Err(message) = create_claims(world, set, &name, ordinal) {
+        if let Err(message) = create_claims(world, set, &name, ordinal)? {
             return failed(world, &name, message);
         }
     }

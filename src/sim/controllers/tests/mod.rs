@@ -1,8 +1,8 @@
 //! Unit tests that drive several controllers through the API, as a user would.
 
-mod ephemeral;
 mod garbage_collector;
 mod informer;
+mod objects_budget;
 mod serviceaccounts;
 
 /// `kubectl delete statefulset/NAME --cascade=orphan`, through the API server.

@@ -1,0 +1,108 @@
+//! Controllers' creations count against the objects budget like any other: a claim that
+//! the ephemeral volume controller or the StatefulSet controller cannot create because the
+//! budget ran out ends the run with the limit error, not with an event that hides it.
+
+use serde_json::json;
+
+use crate::sim::error::{Limit, SimError};
+use crate::sim::kinds::ObjectKind;
+use crate::sim::server;
+use crate::sim::{Config, World};
+
+/// Creates a pod (with a generic ephemeral volume or not) in a cluster whose objects budget
+/// is `max`, and settles.
+fn run(max: u64, ephemeral: bool) -> Result<(), SimError> {
+    let mut w = World::new(Config {
+        max_objects: max,
+        ..Config::default()
+    })?;
+    let mut pod = json!({
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p"},
+        "spec": {"containers": [{"name": "c", "image": "nginx"}]}
+    });
+    if ephemeral {
+        pod["spec"]["volumes"] = json!([{"name": "scratch", "ephemeral": {"volumeClaimTemplate": {
+            "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}
+        }}}]);
+    }
+    match server::create(&mut w, &ObjectKind::Pod, &pod) {
+        Ok(_) => {}
+        Err(server::RequestError::Sim(e)) => return Err(e),
+        Err(server::RequestError::Api(e)) => panic!("refused: {}", e.message),
+    }
+    w.settle()
+}
+
+#[test]
+fn an_ephemeral_claim_over_the_objects_budget_is_the_limit_error() {
+    // The smallest budget a plain pod fits in.
+    let fits = (1..200)
+        .find(|&max| run(max, false).is_ok())
+        .expect("a plain pod fits in some budget");
+    assert!(matches!(
+        run(fits, true),
+        Err(SimError::Limit {
+            limit: Limit::Objects,
+            ..
+        })
+    ));
+    // One more object and the claim is made.
+    let mut roomier = fits + 1;
+    while run(roomier, true).is_err() {
+        roomier += 1;
+        assert!(roomier < fits + 10, "the claim never fits");
+    }
+}
+
+/// A StatefulSet's claim creation counts against the same budget: in the smallest budget
+/// the set fits in without claims, its claim is one object too many, and the run ends with
+/// the limit error, not with a `FailedCreate` event and a set without pods.
+#[test]
+fn a_set_claim_over_the_objects_budget_is_the_limit_error() {
+    fn run(max: u64, claims: bool) -> Result<(), SimError> {
+        let mut w = World::new(Config {
+            max_objects: max,
+            ..Config::default()
+        })?;
+        let mut set = json!({
+            "apiVersion": "apps/v1",
+            "kind": "StatefulSet",
+            "metadata": {"name": "web"},
+            "spec": {
+                "replicas": 1,
+                "selector": {"matchLabels": {"app": "web"}},
+                "template": {
+                    "metadata": {"labels": {"app": "web"}},
+                    "spec": {"containers": [{"name": "c", "image": "nginx"}]}
+                }
+            }
+        });
+        if claims {
+            set["spec"]["volumeClaimTemplates"] = json!([{"metadata": {"name": "www"}, "spec": {
+                "accessModes": ["ReadWriteOnce"],
+                "resources": {"requests": {"storage": "1Gi"}}
+            }}]);
+        }
+        match server::create(&mut w, &ObjectKind::StatefulSet, &set) {
+            Ok(_) => {}
+            Err(server::RequestError::Sim(e)) => return Err(e),
+            Err(server::RequestError::Api(e)) => panic!("refused: {}", e.message),
+        }
+        w.settle()?;
+        assert_eq!(w.store.pods().len(), 1, "the set's pod is made");
+        Ok(())
+    }
+    let fits = (1..200)
+        .find(|&max| run(max, false).is_ok())
+        .expect("the set fits in some budget");
+    assert!(matches!(
+        run(fits, true),
+        Err(SimError::Limit {
+            limit: Limit::Objects,
+            ..
+        })
+    ));
+    assert!(run(fits + 1, true).is_ok());
+}
