@@ -2,20 +2,31 @@
 //! the ephemeral volume controller or the StatefulSet controller cannot create because the
 //! budget ran out ends the run with the limit error, not with an event that hides it.
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::sim::error::{Limit, SimError};
 use crate::sim::kinds::ObjectKind;
 use crate::sim::server;
 use crate::sim::{Config, World};
 
-/// Creates a pod (with a generic ephemeral volume or not) in a cluster whose objects budget
-/// is `max`, and settles.
-fn run(max: u64, ephemeral: bool) -> Result<(), SimError> {
+/// Creates `object` in a cluster whose objects budget is `max`, and settles.
+fn create_and_settle(max: u64, kind: &ObjectKind, object: &Value) -> Result<World, SimError> {
     let mut w = World::new(Config {
         max_objects: max,
         ..Config::default()
     })?;
+    match server::create(&mut w, kind, object) {
+        Ok(_) => {}
+        Err(server::RequestError::Sim(e)) => return Err(e),
+        Err(server::RequestError::Api(e)) => panic!("refused: {}", e.message),
+    }
+    w.settle()?;
+    Ok(w)
+}
+
+/// Creates a pod (with a generic ephemeral volume or not) in a cluster whose objects budget
+/// is `max`, and settles.
+fn run(max: u64, ephemeral: bool) -> Result<(), SimError> {
     let mut pod = json!({
         "apiVersion": "v1",
         "kind": "Pod",
@@ -27,12 +38,7 @@ fn run(max: u64, ephemeral: bool) -> Result<(), SimError> {
             "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}
         }}}]);
     }
-    match server::create(&mut w, &ObjectKind::Pod, &pod) {
-        Ok(_) => {}
-        Err(server::RequestError::Sim(e)) => return Err(e),
-        Err(server::RequestError::Api(e)) => panic!("refused: {}", e.message),
-    }
-    w.settle()
+    create_and_settle(max, &ObjectKind::Pod, &pod).map(|_| ())
 }
 
 #[test]
@@ -62,10 +68,6 @@ fn an_ephemeral_claim_over_the_objects_budget_is_the_limit_error() {
 #[test]
 fn a_set_claim_over_the_objects_budget_is_the_limit_error() {
     fn run(max: u64, claims: bool) -> Result<(), SimError> {
-        let mut w = World::new(Config {
-            max_objects: max,
-            ..Config::default()
-        })?;
         let mut set = json!({
             "apiVersion": "apps/v1",
             "kind": "StatefulSet",
@@ -85,12 +87,7 @@ fn a_set_claim_over_the_objects_budget_is_the_limit_error() {
                 "resources": {"requests": {"storage": "1Gi"}}
             }}]);
         }
-        match server::create(&mut w, &ObjectKind::StatefulSet, &set) {
-            Ok(_) => {}
-            Err(server::RequestError::Sim(e)) => return Err(e),
-            Err(server::RequestError::Api(e)) => panic!("refused: {}", e.message),
-        }
-        w.settle()?;
+        let w = create_and_settle(max, &ObjectKind::StatefulSet, &set)?;
         assert_eq!(w.store.pods().len(), 1, "the set's pod is made");
         Ok(())
     }
