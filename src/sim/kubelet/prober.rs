@@ -270,7 +270,16 @@ pub(crate) fn readiness_succeeds(rt: &mut PodRuntime, now: Millis) {
         if c.ready {
             c.ready_change = None;
         } else if running {
-            let at = (now + success_delay(c.readiness.as_deref())).max(c.started_at.unwrap_or(now));
+            // The probe does not run before its first run (initialDelaySeconds after the
+            // start, the startup probe passed: `doProbe` skips it until then); from there
+            // successThreshold runs in a row. Once it runs, the fault's successes count from
+            // the next period.
+            let first = live_since(c).map(|since| first_readiness_probe(c, since));
+            let at = match (first, c.readiness.as_deref()) {
+                (Some(first), Some(_)) if now < first && c.readiness_proven => first,
+                (Some(first), Some(p)) if now < first => first + success_delay(Some(p)) - period(p),
+                _ => (now + success_delay(c.readiness.as_deref())).max(c.started_at.unwrap_or(now)),
+            };
             c.ready_change = Some((at, true));
         }
     }
