@@ -96,6 +96,18 @@ pub fn container_file(world: &World, pod_uid: &str, path: &str) -> Option<String
         .cloned()
 }
 
+/// A file written on the pod-scoped volume `volume` of the pod with UID `pod_uid`, at
+/// `path` relative to the volume's root: what the kubelet reads for a `fileKeyRef`.
+pub fn pod_volume_file(world: &World, pod_uid: &str, volume: &str, path: &str) -> Option<String> {
+    let relative = normalize(&format!("/{path}"))?.join("/");
+    world
+        .files
+        .files
+        .get(&Place::PodVolume(pod_uid.to_string(), volume.to_string()))?
+        .get(&relative)
+        .cloned()
+}
+
 /// Reads the file at `path` in the pod's first container.
 /// A file's content, `None` when the pod is reachable but holds no such file; an error when
 /// the pod cannot be reached (missing, not Running) or the path is not absolute.
@@ -362,8 +374,34 @@ fn locate(world: &World, pod_name: &str, path: &str) -> Result<Located, String> 
 }
 
 /// A running container: phase Running and not stopped by a deletion.
+/// Whether `kubectl exec` reaches the pod's first container: the pod is Running, or Pending
+/// while that container runs (another one waits: `getPhase` says Pending as long as a
+/// container has not started, and kubectl refuses only a finished pod). A terminating pod
+/// is not reached (scn's rule, docs/language.md).
 fn is_running(pod: &Pod) -> bool {
-    podutil::phase(pod) == "Running" && !podutil::is_terminating(pod)
+    if podutil::is_terminating(pod) {
+        return false;
+    }
+    match podutil::phase(pod) {
+        "Running" => true,
+        "Pending" => {
+            let first = pod
+                .spec
+                .as_ref()
+                .and_then(|s| s.containers.first())
+                .map(|c| c.name.as_str());
+            pod.status
+                .as_ref()
+                .and_then(|s| s.container_statuses.as_ref())
+                .into_iter()
+                .flatten()
+                .any(|c| {
+                    Some(c.name.as_str()) == first
+                        && c.state.as_ref().is_some_and(|st| st.running.is_some())
+                })
+        }
+        _ => false,
+    }
 }
 
 /// `/a//b/./c/../d` → `[a, b, d]`; None for a relative path.

@@ -388,6 +388,10 @@ fn default_container(c: &mut Container) {
             if let Some(f) = e.value_from.as_mut().and_then(|v| v.field_ref.as_mut()) {
                 set_if_empty(&mut f.api_version, "v1");
             }
+            // `FileKeySelector.optional` is `+default=false` (EnvFiles, beta since v1.35).
+            if let Some(f) = e.value_from.as_mut().and_then(|v| v.file_key_ref.as_mut()) {
+                f.optional.get_or_insert(false);
+            }
         }
     }
 }

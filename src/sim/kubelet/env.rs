@@ -57,6 +57,9 @@ pub(crate) fn check(world: &World, pod: &Pod, container: &str) -> Result<(), Str
                 .as_ref()
                 .map(|r| (Source::Secret, r.name.as_str(), r.key.as_str(), r.optional)),
         ];
+        if let Some(r) = &from.file_key_ref {
+            file_key_value(world, pod, r)?;
+        }
         for (source, name, key, optional) in refs.into_iter().flatten() {
             let optional = optional == Some(true);
             match env_data(world, source, name) {
@@ -144,6 +147,11 @@ pub(crate) fn environment(
                         Some(value) => value,
                         None => continue,
                     }
+                } else if let Some(r) = &from.file_key_ref {
+                    match file_key_value(world, pod, r) {
+                        Ok(Some(value)) => value,
+                        _ => continue,
+                    }
                 } else {
                     String::new()
                 }
@@ -155,6 +163,105 @@ pub(crate) fn environment(
     let mut all = service_env;
     all.extend(env);
     all
+}
+
+/// A `fileKeyRef` (EnvFiles, beta and on since v1.35): the value of `key` in the env file at
+/// `path` on the pod's volume `volumeName`, as `makeEnvironmentVariables` reads it. Nothing
+/// runs in scn, so the file is one a `write` put on the volume (an `emptyDir`). A volume
+/// the pod does not have, a file that is missing or that does not parse are errors
+/// (`ParseEnv` fails on a file it cannot open, `optional` or not); a key the file does not
+/// define (or defines empty) is `Ok(None)` when optional, else an error naming the file's
+/// path on the node.
+fn file_key_value(
+    world: &World,
+    pod: &Pod,
+    r: &k8s_openapi::api::core::v1::FileKeySelector,
+) -> Result<Option<String>, String> {
+    let volume = r.volume_name.as_str();
+    let defined = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.volumes.as_ref())
+        .is_some_and(|v| v.iter().any(|v| v.name == volume));
+    if !defined {
+        return Err(format!(
+            "cannot find the volume {volume:?} referenced by FileKeyRef"
+        ));
+    }
+    let uid = pod.metadata.uid.as_deref().unwrap_or_default();
+    let parse_error = || "couldn't parse env file".to_string();
+    let content = super::super::volumes::pod_volume_file(world, uid, volume, &r.path)
+        .ok_or_else(parse_error)?;
+    let value = parse_env_file(&content, &r.key).ok_or_else(parse_error)?;
+    if !value.is_empty() {
+        return Ok(Some(value));
+    }
+    if r.optional == Some(true) {
+        return Ok(None);
+    }
+    let relative: Vec<&str> = r
+        .path
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    Err(format!(
+        "environment variable key {:?} not found in file {:?}",
+        r.key,
+        format!(
+            "/var/lib/kubelet/pods/{uid}/volumes/kubernetes.io~empty-dir/{volume}/{}",
+            relative.join("/")
+        )
+    ))
+}
+
+/// `pkg/kubelet/util/env` `ParseEnv`: the value of `key` in an env file, `""` when no line
+/// defines it, `None` when the file does not parse. Leading blanks are ignored; blank lines
+/// and `#` comments are skipped; each declaration is `NAME=VALUE`, blanks around both
+/// trimmed; a trailing `\` continues the value on the next line, joined by one space (a
+/// blank line or a comment inside a continuation, a line without `=`, an empty name, or a
+/// continuation left open at the end do not parse).
+fn parse_env_file(content: &str, key: &str) -> Option<String> {
+    let mut current = String::new();
+    let mut continuing = false;
+    for raw in content.lines() {
+        let line = raw.trim_start_matches([' ', '\t']);
+        if line.is_empty() || line.starts_with('#') {
+            if continuing {
+                return None;
+            }
+            continue;
+        }
+        let trimmed = line.trim_end_matches([' ', '\t']);
+        let joined;
+        let line = if let Some(head) = trimmed.strip_suffix('\\') {
+            let head = head.trim_end_matches([' ', '\t']);
+            if continuing {
+                current.push(' ');
+                current.push_str(head);
+            } else {
+                current = head.to_string();
+                continuing = true;
+            }
+            continue;
+        } else if continuing {
+            current.push(' ');
+            current.push_str(trimmed);
+            continuing = false;
+            joined = std::mem::take(&mut current);
+            joined.as_str()
+        } else {
+            line
+        };
+        let (name, value) = line.split_once('=')?;
+        let name = name.trim();
+        if name.is_empty() {
+            return None;
+        }
+        if name == key {
+            return Some(value.trim().to_string());
+        }
+    }
+    (!continuing).then(String::new)
 }
 
 /// `expansion.Expand` (third_party/forked/golang/expansion): `$(NAME)` is replaced by what
@@ -382,7 +489,23 @@ fn find<'a>(pod: &'a Pod, name: &str) -> Option<&'a Container> {
 
 #[cfg(test)]
 mod tests {
-    use super::expand;
+    use super::{expand, parse_env_file};
+
+    #[test]
+    fn env_files_parse_as_upstream_parse_env() {
+        let file = "# setup\n  DB_ADDRESS = address \n\nREST=a \\\n  b\nEMPTY=\n";
+        assert_eq!(
+            parse_env_file(file, "DB_ADDRESS").as_deref(),
+            Some("address")
+        );
+        assert_eq!(parse_env_file(file, "REST").as_deref(), Some("a b"));
+        assert_eq!(parse_env_file(file, "EMPTY").as_deref(), Some(""));
+        assert_eq!(parse_env_file(file, "MISSING").as_deref(), Some(""));
+        assert_eq!(parse_env_file("A=1\nnot a declaration\n", "B"), None);
+        assert_eq!(parse_env_file("A=1 \\\n# comment\nB=2\n", "B"), None);
+        assert_eq!(parse_env_file("=1\n", "A"), None);
+        assert_eq!(parse_env_file("A=1 \\", "B"), None);
+    }
 
     fn with_env(input: &str) -> String {
         expand(input, |name| match name {

@@ -216,6 +216,11 @@ pub(crate) struct Ctr {
     pub ready_change: Option<(Millis, bool)>,
     /// When the failing readiness probe runs next (each failed run records `Unhealthy`).
     pub readiness_failure: Option<Millis>,
+    /// The readiness worker's last results were successThreshold successes in a row
+    /// (`worker.go` keeps `lastResult`/`resultRun` across the container's restarts): a new
+    /// instance is ready at its first successful run; until then, only after
+    /// successThreshold of them.
+    pub readiness_proven: bool,
     /// When the failing liveness probe runs next before the run that kills the container.
     pub liveness_failure: Option<Millis>,
     /// A liveness kill that restarts the container whatever its exit code

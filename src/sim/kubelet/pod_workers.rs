@@ -40,6 +40,7 @@ fn ctr(c: &k8s_openapi::api::core::v1::Container, role: Role) -> Ctr {
         ready: false,
         ready_change: None,
         readiness_failure: None,
+        readiness_proven: false,
         liveness_failure: None,
         restart_after_kill: false,
         started: false,

@@ -3,7 +3,9 @@
 //! periodSeconds 10, successThreshold 1, failureThreshold 3.
 //!
 //! - Readiness: ready once the startup probe succeeded and the readiness probe's
-//!   initialDelaySeconds passed (at once without probes). `make pod/x unready` turns a
+//!   initialDelaySeconds passed (at once without probes), and successThreshold − 1 periods
+//!   later when its worker has not yet seen that many successes in a row (a restarted
+//!   container of a worker that has is ready at its first run). `make pod/x unready` turns a
 //!   probed container unready failureThreshold × periodSeconds later (a pod with no
 //!   readiness probe at all: every container, at once); `make pod/x ready` turns it ready
 //!   successThreshold × periodSeconds later. Readiness is probed for as long as the container
@@ -129,16 +131,24 @@ pub(crate) fn on_start(world: &mut World, rt: &mut PodRuntime, i: usize) {
     let started_at = now + c.startup.as_deref().map_or(ZERO, initial_delay);
     c.started_at = Some(started_at);
     c.started = started_at == now;
-    let ready_at = first_readiness_probe(c, now);
+    let first_run = first_readiness_probe(c, now);
     if !unready {
+        // Until the worker has seen successThreshold successes in a row, the first run's
+        // success leaves the container unready (`doProbe`: below the threshold the state
+        // is left unchanged); each later run is a period after the one before.
+        let ready_at = match c.readiness.as_deref() {
+            Some(p) if !c.readiness_proven => first_run + success_delay(Some(p)) - period(p),
+            _ => first_run,
+        };
         if ready_at == now {
             c.ready = true;
+            c.readiness_proven = c.readiness.is_some();
         } else {
             c.ready_change = Some((ready_at, true));
         }
     } else if c.readiness.is_some() {
         // Its readiness probe fails from its first run on.
-        c.readiness_failure = Some(ready_at);
+        c.readiness_failure = Some(first_run);
     }
     if let (Some(since), Some(p)) = (unhealthy, c.liveness.as_deref()) {
         let (first, at) = liveness_failures(p, since, now, started_at);
@@ -216,6 +226,7 @@ pub(crate) fn step(world: &mut World, rt: &mut PodRuntime, i: usize) -> bool {
     }
     if c.ready != to {
         c.ready = to;
+        c.readiness_proven = to && c.readiness.is_some();
         if !to && c.readiness.is_none() {
             // A pod without readiness probes turned unready as a whole: no probe ran, one
             // event says so.
@@ -259,7 +270,16 @@ pub(crate) fn readiness_succeeds(rt: &mut PodRuntime, now: Millis) {
         if c.ready {
             c.ready_change = None;
         } else if running {
-            let at = (now + success_delay(c.readiness.as_deref())).max(c.started_at.unwrap_or(now));
+            // The probe does not run before its first run (initialDelaySeconds after the
+            // start, the startup probe passed: `doProbe` skips it until then); from there
+            // successThreshold runs in a row. Once it runs, the fault's successes count from
+            // the next period.
+            let first = live_since(c).map(|since| first_readiness_probe(c, since));
+            let at = match (first, c.readiness.as_deref()) {
+                (Some(first), Some(_)) if now < first && c.readiness_proven => first,
+                (Some(first), Some(p)) if now < first => first + success_delay(Some(p)) - period(p),
+                _ => (now + success_delay(c.readiness.as_deref())).max(c.started_at.unwrap_or(now)),
+            };
             c.ready_change = Some((at, true));
         }
     }
@@ -276,6 +296,7 @@ pub(crate) fn restore_readiness(world: &mut World, uid: &str, marked: bool) {
         for c in rt.containers.iter_mut().filter(|c| c.role != Role::Init) {
             if marked && c.readiness.is_some() && matches!(c.state, State::Running { .. }) {
                 c.ready = false;
+                c.readiness_proven = false;
             }
         }
         readiness_succeeds(rt, now);

@@ -127,6 +127,10 @@ fn validate_env_var_value_from(var: &EnvVar, path: &str) -> Vec<FieldError> {
             &format!("{path}.secretKeyRef"),
         ));
     }
+    // `fileKeyRef` (EnvFiles, beta and on since v1.35) is a source too.
+    if from.file_key_ref.is_some() {
+        sources += 1;
+    }
     let value_set = var.value.as_deref().is_some_and(|v| !v.is_empty());
     if sources == 0 {
         errs.push(FieldError::invalid_str(
