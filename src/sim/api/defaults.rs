@@ -245,6 +245,10 @@ pub fn default_pod_spec(spec: &mut PodSpec) {
         spec.security_context = Some(PodSecurityContext::default());
     }
     canonical_quantities(spec.overhead.as_mut());
+    if let Some(resources) = spec.resources.as_mut() {
+        canonical_quantities(resources.requests.as_mut());
+        canonical_quantities(resources.limits.as_mut());
+    }
     for c in spec.containers.iter_mut() {
         default_container(c);
     }
@@ -409,6 +413,11 @@ fn default_probe(p: &mut Probe) {
         set_if_empty(&mut h.path, "/");
         set_if_empty(&mut h.scheme, "HTTP");
     }
+    // `GRPCAction.Service` is `+default=""` (the generated defaulter): a gRPC probe
+    // without a service stores `service: ""`.
+    if let Some(g) = p.grpc.as_mut() {
+        g.service.get_or_insert_with(String::new);
+    }
 }
 
 fn default_volume(v: &mut Volume) {
@@ -458,15 +467,26 @@ fn default_volume(v: &mut Volume) {
             set_if_empty(&mut f.api_version, "v1");
         }
     }
+    // A generic ephemeral volume's claim template gets `SetDefaults_PersistentVolumeClaimSpec`
+    // (`volumeMode: Filesystem`) and its resource lists' defaults.
+    if let Some(spec) = v
+        .ephemeral
+        .as_mut()
+        .and_then(|e| e.volume_claim_template.as_mut())
+        .map(|t| &mut t.spec)
+    {
+        default_pvc_spec(spec);
+    }
 }
 
-/// The API server writes every quantity back in canonical form (`Quantity.MarshalJSON`
-/// of what `ParseQuantity` read): `0.5` is stored as `500m`, `1024Mi` as `1Gi`, `1000m` as
-/// `1`; a text already canonical stays as written. One that does not parse is left for
-/// validation to refuse.
+/// `SetDefaults_ResourceList`, and the canonical form the API server writes every quantity
+/// back in (`Quantity.MarshalJSON` of what `ParseQuantity` read): a value with digits finer
+/// than a milli-unit is rounded up to one (`100u` is stored as `1m`), `0.5` is stored as
+/// `500m`, `1024Mi` as `1Gi`, `1000m` as `1`; a text already canonical stays as written.
+/// One that does not parse is left for validation to refuse.
 fn canonical_quantities(map: Option<&mut std::collections::BTreeMap<String, Quantity>>) {
     for q in map.into_iter().flat_map(|m| m.values_mut()) {
-        if let Some(text) = crate::quantity::to_canonical_string(&q.0) {
+        if let Some(text) = crate::quantity::to_defaulted_string(&q.0) {
             q.0 = text;
         }
     }
@@ -495,16 +515,22 @@ pub fn default_pvc(pvc: &mut PersistentVolumeClaim) {
     let spec = pvc
         .spec
         .get_or_insert_with(PersistentVolumeClaimSpec::default);
-    set_if_none(&mut spec.volume_mode, "Filesystem");
-    if let Some(resources) = spec.resources.as_mut() {
-        canonical_quantities(resources.requests.as_mut());
-        canonical_quantities(resources.limits.as_mut());
-    }
+    default_pvc_spec(spec);
     normalize_data_sources(spec);
     let status = pvc
         .status
         .get_or_insert_with(PersistentVolumeClaimStatus::default);
     set_if_empty(&mut status.phase, "Pending");
+}
+
+/// `SetDefaults_PersistentVolumeClaimSpec` (`volumeMode: Filesystem`) and the claim's
+/// resource lists' defaults: for a claim, a claim template and an ephemeral volume's.
+fn default_pvc_spec(spec: &mut PersistentVolumeClaimSpec) {
+    set_if_none(&mut spec.volume_mode, "Filesystem");
+    if let Some(resources) = spec.resources.as_mut() {
+        canonical_quantities(resources.requests.as_mut());
+        canonical_quantities(resources.limits.as_mut());
+    }
 }
 
 /// `NormalizeDataSources` (the claim strategy's PrepareForCreate and PrepareForUpdate,
