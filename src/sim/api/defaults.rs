@@ -492,6 +492,27 @@ fn canonical_quantities(map: Option<&mut std::collections::BTreeMap<String, Quan
     }
 }
 
+/// [`canonical_quantities`] on a resource list held as JSON (a ResourceQuota's `hard`, a
+/// LimitRange item's lists): each quantity, a string or a number as Go's decoder reads it,
+/// becomes the string the API server stores; an entry that is not a quantity is left for
+/// validation.
+pub fn default_resource_list_json(list: Option<&mut serde_json::Value>) {
+    use serde_json::Value;
+    let Some(map) = list.and_then(Value::as_object_mut) else {
+        return;
+    };
+    for q in map.values_mut() {
+        let text = match q {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            _ => continue,
+        };
+        if let Some(stored) = crate::quantity::to_defaulted_string(&text) {
+            *q = Value::String(stored);
+        }
+    }
+}
+
 /// `SetDefaults_EndpointPort` (discovery/v1): a port's name is `""` and its protocol `TCP`
 /// unless given.
 pub fn default_endpoint_slice(slice: &mut EndpointSlice) {

@@ -19,7 +19,8 @@ pub const ANNOTATION: &str = "kubernetes.io/limit-ranger";
 pub const NOT_ENFORCED_WHY: &str =
     "the LimitRanger admission plugin only sets containers' default requests and limits in scn: nothing is refused for it";
 
-/// `SetDefaults_LimitRangeItem` on each `Container` item of `body`.
+/// `SetDefaults_LimitRangeItem` on each `Container` item of `body`, and each item's
+/// quantities as the API server stores them.
 pub fn default(body: &mut Value) {
     let Some(items) = body
         .pointer_mut("/spec/limits")
@@ -28,6 +29,10 @@ pub fn default(body: &mut Value) {
         return;
     };
     for item in items {
+        // `SetDefaults_ResourceList` on each list of the item: quantities as stored.
+        for list in ["max", "min", "default", "defaultRequest", "maxLimitRequestRatio"] {
+            super::defaults::default_resource_list_json(item.get_mut(list));
+        }
         if item.get("type").and_then(Value::as_str) != Some("Container") {
             continue;
         }

@@ -449,6 +449,12 @@ fn is_integer_resource(name: &str) -> bool {
         )
 }
 
+/// `SetObjectDefaults_ResourceQuota`: `spec.hard` as the API server stores it
+/// (`SetDefaults_ResourceList`: `0.5` is `500m`, `1024Mi` is `1Gi`).
+pub fn default(body: &mut Value) {
+    super::defaults::default_resource_list_json(body.pointer_mut("/spec/hard"));
+}
+
 /// `ValidateResourceQuotaSpec`'s quantities (`ValidateResourceQuantityValue`): each hard
 /// limit not negative, and whole for an integer resource; in name order.
 pub fn validate(body: &Value) -> Vec<FieldError> {

@@ -740,6 +740,9 @@ pub fn create(
             if other == super::api::limitranger::KIND {
                 super::api::limitranger::default(&mut body);
             }
+            if other == quota::KIND {
+                quota::default(&mut body);
+            }
             // The ResourceQuota and HorizontalPodAutoscaler strategies' PrepareForCreate:
             // the status is the controllers'.
             if (other == quota::KIND || other == hpa::KIND) && body.get("status").is_some() {
@@ -1166,6 +1169,9 @@ fn update_with(
             }
             if k == super::api::limitranger::KIND {
                 super::api::limitranger::default(&mut value);
+            }
+            if k == quota::KIND {
+                quota::default(&mut value);
             }
             if deployment::handles(k) {
                 deployment::default_body(k, &mut value)?;
