@@ -331,8 +331,12 @@ pub fn default_pod(pod: &mut Pod) {
 }
 
 /// `imagePullPolicy` default: `Always` for the `latest` tag or no tag (and no digest), else
-/// `IfNotPresent`.
+/// `IfNotPresent`; an image the reference grammar refuses (`parsers.ParseImageName` fails:
+/// `NGINX`, `app:1:2`) has no tag to read and gets `IfNotPresent`.
 pub fn default_pull_policy(image: &str) -> &'static str {
+    if crate::sim::kubelet::image_reference::check(image).is_err() {
+        return "IfNotPresent";
+    }
     let (name, digest) = match image.split_once('@') {
         Some((n, _)) => (n, true),
         None => (image, false),
