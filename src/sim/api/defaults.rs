@@ -396,7 +396,23 @@ fn default_container(c: &mut Container) {
             if let Some(f) = e.value_from.as_mut().and_then(|v| v.field_ref.as_mut()) {
                 set_if_empty(&mut f.api_version, "v1");
             }
+            if let Some(r) = e
+                .value_from
+                .as_mut()
+                .and_then(|v| v.resource_field_ref.as_mut())
+            {
+                stored_divisor(r);
+            }
         }
+    }
+}
+
+/// A `resourceFieldRef`'s `divisor` is a Quantity held by value (`omitempty` does not
+/// omit a struct): written back canonical, and `"0"` when not given (which reads as 1).
+fn stored_divisor(r: &mut k8s_openapi::api::core::v1::ResourceFieldSelector) {
+    let divisor = r.divisor.get_or_insert_with(|| Quantity("0".into()));
+    if let Some(text) = crate::quantity::to_canonical_string(&divisor.0) {
+        divisor.0 = text;
     }
 }
 
@@ -469,6 +485,9 @@ fn default_volume(v: &mut Volume) {
     for file in files {
         if let Some(f) = file.field_ref.as_mut() {
             set_if_empty(&mut f.api_version, "v1");
+        }
+        if let Some(r) = file.resource_field_ref.as_mut() {
+            stored_divisor(r);
         }
     }
     // A generic ephemeral volume's claim template gets `SetDefaults_PersistentVolumeClaimSpec`
