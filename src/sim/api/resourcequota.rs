@@ -163,7 +163,7 @@ fn resources_of(c: &Container, limits: bool) -> BTreeMap<String, Quantity> {
 /// `PodRequests` / `PodLimits` for cpu and memory: the containers add up, a regular init
 /// container counts by the maximum (with the sidecars started before it), then the pod
 /// overhead; pod-level resources, when set, replace the containers' sum.
-fn pod_total(pod: &Pod, limits: bool) -> Usage {
+pub(crate) fn pod_total(pod: &Pod, limits: bool) -> Usage {
     let Some(spec) = pod.spec.as_ref() else {
         return Usage::new();
     };

@@ -690,6 +690,7 @@ pub fn create(
             }
             warnings = super::api::warnings::warnings_for_claim(&claim);
             admit_claim(world, &mut claim);
+            pod::validate_limit_ranger_claim(world, &name, &claim)?;
             resourcequota::admit_claim(world, &name, &claim)?;
             init_meta(world, kind, &mut claim.metadata);
             world.store.claims.insert(name.clone(), claim);
@@ -1985,6 +1986,7 @@ pub fn create_claim(
         return Err(invalid(&kind, &name, &errors).into());
     }
     admit_claim(world, &mut claim);
+    pod::validate_limit_ranger_claim(world, &name, &claim)?;
     resourcequota::admit_claim(world, &name, &claim)?;
     init_meta(world, &kind, &mut claim.metadata);
     world.store.claims.insert(name.clone(), claim);
