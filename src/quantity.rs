@@ -421,6 +421,29 @@ pub fn to_canonical_string(text: &str) -> Option<String> {
     })
 }
 
+/// `SetDefaults_ResourceList`: what the API server writes back for a quantity of a
+/// resource list (a container's requests and limits, a claim's, a volume's capacity) once
+/// its defaulter rounded it up to milli-units (`RoundUp(Milli)`, away from zero): `100u` is
+/// stored as `1m`, `0.0001` as `1m`; a quantity without finer digits reads as
+/// [`to_canonical_string`] gives it. `None` when the text is not a quantity.
+pub fn to_defaulted_string(text: &str) -> Option<String> {
+    const MILLI: i128 = NANO / 1000;
+    let q = parse(text).ok()?;
+    if q.nanos % MILLI == 0 {
+        return to_canonical_string(text);
+    }
+    let rounded = (q.nanos / MILLI + q.nanos.signum()) * MILLI;
+    Some(
+        Quantity {
+            nanos: rounded,
+            format: q.format,
+            keeps_text: false,
+            int64: None,
+        }
+        .canonical(),
+    )
+}
+
 /// The canonical text of an object's quantity (`1024Mi` → `1Gi`, `2000` → `2k`, `0.5Gi` →
 /// `512Mi`), as `kubectl get` prints it; a text that is not a quantity prints as written.
 pub fn canonical(q: &k8s_openapi::apimachinery::pkg::api::resource::Quantity) -> String {
@@ -612,5 +635,24 @@ mod tests {
             );
         }
         assert_eq!(go_syntax("x"), None);
+    }
+    #[test]
+    fn defaulted_quantities_round_up_to_milli_units() {
+        for (text, stored) in [
+            ("100u", "1m"),
+            ("0.0001", "1m"),
+            ("1500u", "2m"),
+            ("5n", "1m"),
+            ("1.0001", "1001m"),
+            ("1500m", "1500m"),
+            ("0.5", "500m"),
+            ("1024Mi", "1Gi"),
+            ("1.5Ki", "1536"),
+            ("100.5", "100500m"),
+            ("-100u", "-1m"),
+        ] {
+            assert_eq!(to_defaulted_string(text).as_deref(), Some(stored), "{text}");
+        }
+        assert_eq!(to_defaulted_string("x"), None);
     }
 }

@@ -245,6 +245,10 @@ pub fn default_pod_spec(spec: &mut PodSpec) {
         spec.security_context = Some(PodSecurityContext::default());
     }
     canonical_quantities(spec.overhead.as_mut());
+    if let Some(resources) = spec.resources.as_mut() {
+        canonical_quantities(resources.requests.as_mut());
+        canonical_quantities(resources.limits.as_mut());
+    }
     for c in spec.containers.iter_mut() {
         default_container(c);
     }
@@ -327,8 +331,12 @@ pub fn default_pod(pod: &mut Pod) {
 }
 
 /// `imagePullPolicy` default: `Always` for the `latest` tag or no tag (and no digest), else
-/// `IfNotPresent`.
+/// `IfNotPresent`; an image the reference grammar refuses (`parsers.ParseImageName` fails:
+/// `NGINX`, `app:1:2`) has no tag to read and gets `IfNotPresent`.
 pub fn default_pull_policy(image: &str) -> &'static str {
+    if crate::sim::kubelet::image_reference::check(image).is_err() {
+        return "IfNotPresent";
+    }
     let (name, digest) = match image.split_once('@') {
         Some((n, _)) => (n, true),
         None => (image, false),
@@ -392,7 +400,23 @@ fn default_container(c: &mut Container) {
             if let Some(f) = e.value_from.as_mut().and_then(|v| v.file_key_ref.as_mut()) {
                 f.optional.get_or_insert(false);
             }
+            if let Some(r) = e
+                .value_from
+                .as_mut()
+                .and_then(|v| v.resource_field_ref.as_mut())
+            {
+                stored_divisor(r);
+            }
         }
+    }
+}
+
+/// A `resourceFieldRef`'s `divisor` is a Quantity held by value (`omitempty` does not
+/// omit a struct): written back canonical, and `"0"` when not given (which reads as 1).
+fn stored_divisor(r: &mut k8s_openapi::api::core::v1::ResourceFieldSelector) {
+    let divisor = r.divisor.get_or_insert_with(|| Quantity("0".into()));
+    if let Some(text) = crate::quantity::to_canonical_string(&divisor.0) {
+        divisor.0 = text;
     }
 }
 
@@ -412,6 +436,11 @@ fn default_probe(p: &mut Probe) {
     if let Some(h) = p.http_get.as_mut() {
         set_if_empty(&mut h.path, "/");
         set_if_empty(&mut h.scheme, "HTTP");
+    }
+    // `GRPCAction.Service` is `+default=""` (the generated defaulter): a gRPC probe
+    // without a service stores `service: ""`.
+    if let Some(g) = p.grpc.as_mut() {
+        g.service.get_or_insert_with(String::new);
     }
 }
 
@@ -461,17 +490,52 @@ fn default_volume(v: &mut Volume) {
         if let Some(f) = file.field_ref.as_mut() {
             set_if_empty(&mut f.api_version, "v1");
         }
+        if let Some(r) = file.resource_field_ref.as_mut() {
+            stored_divisor(r);
+        }
+    }
+    // A generic ephemeral volume's claim template gets `SetDefaults_PersistentVolumeClaimSpec`
+    // (`volumeMode: Filesystem`) and its resource lists' defaults.
+    if let Some(spec) = v
+        .ephemeral
+        .as_mut()
+        .and_then(|e| e.volume_claim_template.as_mut())
+        .map(|t| &mut t.spec)
+    {
+        default_pvc_spec(spec);
     }
 }
 
-/// The API server writes every quantity back in canonical form (`Quantity.MarshalJSON`
-/// of what `ParseQuantity` read): `0.5` is stored as `500m`, `1024Mi` as `1Gi`, `1000m` as
-/// `1`; a text already canonical stays as written. One that does not parse is left for
-/// validation to refuse.
+/// `SetDefaults_ResourceList`, and the canonical form the API server writes every quantity
+/// back in (`Quantity.MarshalJSON` of what `ParseQuantity` read): a value with digits finer
+/// than a milli-unit is rounded up to one (`100u` is stored as `1m`), `0.5` is stored as
+/// `500m`, `1024Mi` as `1Gi`, `1000m` as `1`; a text already canonical stays as written.
+/// One that does not parse is left for validation to refuse.
 fn canonical_quantities(map: Option<&mut std::collections::BTreeMap<String, Quantity>>) {
     for q in map.into_iter().flat_map(|m| m.values_mut()) {
-        if let Some(text) = crate::quantity::to_canonical_string(&q.0) {
+        if let Some(text) = crate::quantity::to_defaulted_string(&q.0) {
             q.0 = text;
+        }
+    }
+}
+
+/// [`canonical_quantities`] on a resource list held as JSON (a ResourceQuota's `hard`, a
+/// LimitRange item's lists): each quantity, a string or a number as Go's decoder reads it,
+/// becomes the string the API server stores; an entry that is not a quantity is left for
+/// validation.
+pub fn default_resource_list_json(list: Option<&mut serde_json::Value>) {
+    use serde_json::Value;
+    let Some(map) = list.and_then(Value::as_object_mut) else {
+        return;
+    };
+    for q in map.values_mut() {
+        let text = match q {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            _ => continue,
+        };
+        if let Some(stored) = crate::quantity::to_defaulted_string(&text) {
+            *q = Value::String(stored);
         }
     }
 }
@@ -499,16 +563,22 @@ pub fn default_pvc(pvc: &mut PersistentVolumeClaim) {
     let spec = pvc
         .spec
         .get_or_insert_with(PersistentVolumeClaimSpec::default);
-    set_if_none(&mut spec.volume_mode, "Filesystem");
-    if let Some(resources) = spec.resources.as_mut() {
-        canonical_quantities(resources.requests.as_mut());
-        canonical_quantities(resources.limits.as_mut());
-    }
+    default_pvc_spec(spec);
     normalize_data_sources(spec);
     let status = pvc
         .status
         .get_or_insert_with(PersistentVolumeClaimStatus::default);
     set_if_empty(&mut status.phase, "Pending");
+}
+
+/// `SetDefaults_PersistentVolumeClaimSpec` (`volumeMode: Filesystem`) and the claim's
+/// resource lists' defaults: for a claim, a claim template and an ephemeral volume's.
+fn default_pvc_spec(spec: &mut PersistentVolumeClaimSpec) {
+    set_if_none(&mut spec.volume_mode, "Filesystem");
+    if let Some(resources) = spec.resources.as_mut() {
+        canonical_quantities(resources.requests.as_mut());
+        canonical_quantities(resources.limits.as_mut());
+    }
 }
 
 /// `NormalizeDataSources` (the claim strategy's PrepareForCreate and PrepareForUpdate,

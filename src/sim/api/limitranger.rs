@@ -3,23 +3,23 @@
 //! `SetDefaults_LimitRangeItem` does (the limit from `max`, the request from the limit, or
 //! else from `min`), and a new pod's containers without a request or limit of a resource
 //! get the namespace's (`defaultContainerResourceRequirements`, `mergeContainerResources`),
-//! recorded in the `kubernetes.io/limit-ranger` annotation. The plugin's validation (`min`,
-//! `max`, `maxLimitRequestRatio`, the `Pod` and `PersistentVolumeClaim` items) is not
-//! simulated: `unsimulated_warnings` names what a LimitRange sets of it.
+//! recorded in the `kubernetes.io/limit-ranger` annotation. The plugin's validation then
+//! refuses a new pod or claim outside an item's `min`, `max` or `maxLimitRequestRatio`
+//! (`Container`, `Pod` and `PersistentVolumeClaim` items). The LimitRange object's own
+//! validation (`ValidateLimitRange`: `min` ≤ `defaultRequest` ≤ `default` ≤ `max`) is not.
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{Container, Pod};
+use k8s_openapi::api::core::v1::{Container, PersistentVolumeClaim, Pod};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use serde_json::Value;
 
 pub const KIND: &str = "LimitRange";
 /// `limitRangerAnnotation`.
 pub const ANNOTATION: &str = "kubernetes.io/limit-ranger";
-pub const NOT_ENFORCED_WHY: &str =
-    "the LimitRanger admission plugin only sets containers' default requests and limits in scn: nothing is refused for it";
 
-/// `SetDefaults_LimitRangeItem` on each `Container` item of `body`.
+/// `SetDefaults_LimitRangeItem` on each `Container` item of `body`, and each item's
+/// quantities as the API server stores them.
 pub fn default(body: &mut Value) {
     let Some(items) = body
         .pointer_mut("/spec/limits")
@@ -28,6 +28,16 @@ pub fn default(body: &mut Value) {
         return;
     };
     for item in items {
+        // `SetDefaults_ResourceList` on each list of the item: quantities as stored.
+        for list in [
+            "max",
+            "min",
+            "default",
+            "defaultRequest",
+            "maxLimitRequestRatio",
+        ] {
+            super::defaults::default_resource_list_json(item.get_mut(list));
+        }
         if item.get("type").and_then(Value::as_str) != Some("Container") {
             continue;
         }
@@ -161,29 +171,221 @@ pub fn admit<'a>(pod: &mut Pod, ranges: impl Iterator<Item = &'a Value>) {
     }
 }
 
-/// What a LimitRange sets that scn does not enforce, each `path: not simulated by scn
-/// (why)`: the bounds of any item, and the defaults of a `Pod` or `PersistentVolumeClaim`
-/// item (which have none upstream either, but whose bounds are checked).
-pub fn unsimulated_warnings(body: &Value) -> Vec<String> {
-    let mut out = Vec::new();
-    let items = body
-        .pointer("/spec/limits")
-        .and_then(Value::as_array)
-        .map_or(&[][..], Vec::as_slice);
-    for (i, item) in items.iter().enumerate() {
-        for field in ["max", "min", "maxLimitRequestRatio"] {
-            let set = item
-                .get(field)
-                .and_then(Value::as_object)
-                .is_some_and(|m| !m.is_empty());
-            if set {
-                out.push(format!(
-                    "spec.limits[{i}].{field}: not simulated by scn ({NOT_ENFORCED_WHY})"
-                ));
+/// A quantity of a LimitRange item's list, with the text it prints (`Quantity.String()`).
+fn item_list(item: &Value, key: &str) -> Vec<(String, i128, String)> {
+    item.get(key)
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(name, q)| {
+            let text = q.as_str()?;
+            let parsed = crate::quantity::parse(text).ok()?;
+            Some((name.clone(), parsed.nanos(), parsed.to_string()))
+        })
+        .collect()
+}
+
+/// A resource list of an object, by name: the value and the text it prints.
+fn observed(list: Option<&BTreeMap<String, Quantity>>, name: &str) -> Option<(i128, String)> {
+    let q = list?.get(name)?;
+    let parsed = crate::quantity::parse(&q.0).ok()?;
+    Some((parsed.nanos(), parsed.to_string()))
+}
+
+/// `minConstraint`: a request is needed and may not be below `min`, nor may a limit.
+fn min_constraint(
+    kind: &str,
+    name: &str,
+    (enforced, text): (i128, &str),
+    request: Option<(i128, String)>,
+    limit: Option<(i128, String)>,
+) -> Option<String> {
+    let head = format!("minimum {name} usage per {kind} is {text}");
+    match (request, limit) {
+        (None, _) => Some(format!("{head}.  No request is specified")),
+        (Some((r, shown)), _) if r < enforced => Some(format!("{head}, but request is {shown}")),
+        (_, Some((l, shown))) if l < enforced => Some(format!("{head}, but limit is {shown}")),
+        _ => None,
+    }
+}
+
+/// `maxConstraint`: a limit is needed and may not exceed `max`, nor may a request.
+fn max_constraint(
+    kind: &str,
+    name: &str,
+    (enforced, text): (i128, &str),
+    request: Option<(i128, String)>,
+    limit: Option<(i128, String)>,
+) -> Option<String> {
+    let head = format!("maximum {name} usage per {kind} is {text}");
+    match (limit, request) {
+        (None, _) => Some(format!("{head}.  No limit is specified")),
+        (Some((l, shown)), _) if l > enforced => Some(format!("{head}, but limit is {shown}")),
+        (_, Some((r, shown))) if r > enforced => Some(format!("{head}, but request is {shown}")),
+        _ => None,
+    }
+}
+
+/// `maxRequestConstraint` (a claim's `max`): the request may not exceed it.
+fn max_request_constraint(
+    kind: &str,
+    name: &str,
+    (enforced, text): (i128, &str),
+    request: Option<(i128, String)>,
+) -> Option<String> {
+    let head = format!("maximum {name} usage per {kind} is {text}");
+    match request {
+        None => Some(format!("{head}.  No request is specified")),
+        Some((r, shown)) if r > enforced => Some(format!("{head}, but request is {shown}")),
+        _ => None,
+    }
+}
+
+/// `limitRequestRatioConstraint`: the limit over the request (in milli-units, as
+/// `requestLimitEnforcedValues` reads them) may not exceed `maxLimitRequestRatio`.
+fn ratio_constraint(
+    kind: &str,
+    name: &str,
+    (enforced, text): (i128, &str),
+    request: Option<(i128, String)>,
+    limit: Option<(i128, String)>,
+) -> Option<String> {
+    let head = format!("{name} max limit to request ratio per {kind} is {text}");
+    let request = request.map_or(0, |(r, _)| r);
+    let limit = limit.map_or(0, |(l, _)| l);
+    if request == 0 {
+        return Some(format!(
+            "{head}, but no request is specified or request is 0"
+        ));
+    }
+    if limit == 0 {
+        return Some(format!("{head}, but no limit is specified or limit is 0"));
+    }
+    // limit / request > enforced, exactly where it fits (upstream compares float64
+    // milli-ratios).
+    let exceeds = match (
+        limit.checked_mul(1_000_000_000),
+        enforced.checked_mul(request),
+    ) {
+        (Some(l), Some(e)) => l > e,
+        _ => limit as f64 / request as f64 > enforced as f64 / 1e9,
+    };
+    exceeds.then(|| {
+        let ratio = limit as f64 / request as f64;
+        format!("{head}, but provided ratio is {ratio:.6}")
+    })
+}
+
+/// `utilerrors.NewAggregate(...).Error()`: one message alone, several (each once) as
+/// `[a, b]`.
+fn aggregate(messages: Vec<String>) -> Result<(), String> {
+    let mut seen: Vec<String> = Vec::new();
+    for m in messages {
+        if !seen.contains(&m) {
+            seen.push(m);
+        }
+    }
+    match seen.len() {
+        0 => Ok(()),
+        1 => Err(seen.remove(0)),
+        _ => Err(format!("[{}]", seen.join(", "))),
+    }
+}
+
+/// The LimitRanger plugin's `Validate` of a new pod (`PodValidateLimitFunc`), after its
+/// defaults: each `Container` item's `min`, `max` and `maxLimitRequestRatio` against every
+/// container and init container, each `Pod` item's against the pod's total requests and
+/// limits (`PodRequests`, `PodLimits`: `pod_totals`). `Err` is the reason the pod is
+/// forbidden: `maximum cpu usage per Container is 800m, but limit is 1500m`.
+pub fn validate_pod<'a>(
+    pod: &Pod,
+    ranges: impl Iterator<Item = &'a Value>,
+    pod_totals: impl Fn(bool) -> BTreeMap<String, Quantity>,
+) -> Result<(), String> {
+    let Some(spec) = pod.spec.as_ref() else {
+        return Ok(());
+    };
+    let mut errs = Vec::new();
+    let mut check = |item: &Value,
+                     kind: &str,
+                     requests: Option<&BTreeMap<String, Quantity>>,
+                     limits: Option<&BTreeMap<String, Quantity>>| {
+        for (name, n, text) in item_list(item, "min") {
+            let (r, l) = (observed(requests, &name), observed(limits, &name));
+            errs.extend(min_constraint(kind, &name, (n, &text), r, l));
+        }
+        for (name, n, text) in item_list(item, "max") {
+            let (r, l) = (observed(requests, &name), observed(limits, &name));
+            errs.extend(max_constraint(kind, &name, (n, &text), r, l));
+        }
+        for (name, n, text) in item_list(item, "maxLimitRequestRatio") {
+            let (r, l) = (observed(requests, &name), observed(limits, &name));
+            errs.extend(ratio_constraint(kind, &name, (n, &text), r, l));
+        }
+    };
+    for range in ranges {
+        let items = range
+            .pointer("/spec/limits")
+            .and_then(Value::as_array)
+            .map_or(&[][..], Vec::as_slice);
+        for item in items {
+            match item.get("type").and_then(Value::as_str) {
+                Some("Container") => {
+                    let init = spec.init_containers.iter().flatten();
+                    for c in spec.containers.iter().chain(init) {
+                        let r = c.resources.as_ref();
+                        check(
+                            item,
+                            "Container",
+                            r.and_then(|r| r.requests.as_ref()),
+                            r.and_then(|r| r.limits.as_ref()),
+                        );
+                    }
+                }
+                Some("Pod") => {
+                    let (requests, limits) = (pod_totals(false), pod_totals(true));
+                    check(item, "Pod", Some(&requests), Some(&limits));
+                }
+                _ => {}
             }
         }
     }
-    out
+    aggregate(errs)
+}
+
+/// The LimitRanger plugin's `Validate` of a claim (`PersistentVolumeClaimValidateLimitFunc`):
+/// each `PersistentVolumeClaim` item's `min` and `max` against the claim's requests.
+pub fn validate_claim<'a>(
+    claim: &PersistentVolumeClaim,
+    ranges: impl Iterator<Item = &'a Value>,
+) -> Result<(), String> {
+    const KIND: &str = "PersistentVolumeClaim";
+    let requests = claim
+        .spec
+        .as_ref()
+        .and_then(|s| s.resources.as_ref())
+        .and_then(|r| r.requests.as_ref());
+    let mut errs = Vec::new();
+    for range in ranges {
+        let items = range
+            .pointer("/spec/limits")
+            .and_then(Value::as_array)
+            .map_or(&[][..], Vec::as_slice);
+        for item in items {
+            if item.get("type").and_then(Value::as_str) != Some(KIND) {
+                continue;
+            }
+            for (name, n, text) in item_list(item, "min") {
+                let r = observed(requests, &name);
+                errs.extend(min_constraint(KIND, &name, (n, &text), r, None));
+            }
+            for (name, n, text) in item_list(item, "max") {
+                let r = observed(requests, &name);
+                errs.extend(max_request_constraint(KIND, &name, (n, &text), r));
+            }
+        }
+    }
+    aggregate(errs)
 }
 
 #[cfg(test)]
@@ -218,6 +420,47 @@ mod tests {
         assert_eq!(
             pod.metadata.annotations.as_ref().unwrap()[ANNOTATION],
             "LimitRanger plugin set: cpu, memory request for container app; memory limit for container app; cpu, memory request for container side; cpu, memory limit for container side"
+        );
+    }
+    #[test]
+    fn bounds_refuse_with_the_plugins_texts() {
+        let mut range = json!({"spec": {"limits": [
+            {"type": "Container", "max": {"cpu": "800m"}, "min": {"cpu": "200m"}, "maxLimitRequestRatio": {"memory": "2"}},
+            {"type": "PersistentVolumeClaim", "max": {"storage": "2Gi"}}
+        ]}});
+        default(&mut range);
+        let pod = |resources: Value| -> Pod {
+            serde_json::from_value(json!({"metadata": {"name": "p"}, "spec": {"containers": [
+                {"name": "app", "image": "x", "resources": resources}
+            ]}}))
+            .unwrap()
+        };
+        let none = |_| BTreeMap::new();
+        let ok = pod(
+            json!({"limits": {"cpu": "800m", "memory": "2Gi"}, "requests": {"cpu": "200m", "memory": "1Gi"}}),
+        );
+        assert_eq!(validate_pod(&ok, [&range].into_iter(), none), Ok(()));
+        let over = pod(
+            json!({"limits": {"cpu": "1500m", "memory": "3Gi"}, "requests": {"cpu": "1", "memory": "1Gi"}}),
+        );
+        assert_eq!(
+            validate_pod(&over, [&range].into_iter(), none),
+            Err("[maximum cpu usage per Container is 800m, but limit is 1500m, memory max limit to request ratio per Container is 2, but provided ratio is 3.000000]".into())
+        );
+        let bare = pod(json!({}));
+        assert_eq!(
+            validate_pod(&bare, [&range].into_iter(), none),
+            Err("[minimum cpu usage per Container is 200m.  No request is specified, maximum cpu usage per Container is 800m.  No limit is specified, memory max limit to request ratio per Container is 2, but no request is specified or request is 0]".into())
+        );
+        let claim: PersistentVolumeClaim = serde_json::from_value(
+            json!({"spec": {"resources": {"requests": {"storage": "5Gi"}}}}),
+        )
+        .unwrap();
+        assert_eq!(
+            validate_claim(&claim, [&range].into_iter()),
+            Err(
+                "maximum storage usage per PersistentVolumeClaim is 2Gi, but request is 5Gi".into()
+            )
         );
     }
 }

@@ -163,7 +163,7 @@ fn resources_of(c: &Container, limits: bool) -> BTreeMap<String, Quantity> {
 /// `PodRequests` / `PodLimits` for cpu and memory: the containers add up, a regular init
 /// container counts by the maximum (with the sidecars started before it), then the pod
 /// overhead; pod-level resources, when set, replace the containers' sum.
-fn pod_total(pod: &Pod, limits: bool) -> Usage {
+pub(crate) fn pod_total(pod: &Pod, limits: bool) -> Usage {
     let Some(spec) = pod.spec.as_ref() else {
         return Usage::new();
     };
@@ -447,6 +447,12 @@ fn is_integer_resource(name: &str) -> bool {
                 | "services.nodeports"
                 | "services.loadbalancers"
         )
+}
+
+/// `SetObjectDefaults_ResourceQuota`: `spec.hard` as the API server stores it
+/// (`SetDefaults_ResourceList`: `0.5` is `500m`, `1024Mi` is `1Gi`).
+pub fn default(body: &mut Value) {
+    super::defaults::default_resource_list_json(body.pointer_mut("/spec/hard"));
 }
 
 /// `ValidateResourceQuotaSpec`'s quantities (`ValidateResourceQuantityValue`): each hard

@@ -85,8 +85,7 @@ pub static FIELDS: &[Unsimulated] = &[
 /// object is stored, and nothing happens (B-DS-13); Namespace, stored while everything
 /// runs in the one namespace; and the kinds whose admission plugin or controller does not
 /// run (HorizontalPodAutoscaler). A ResourceQuota warns only for the resources and scopes
-/// scn does not count (`resourcequota::unsimulated_warnings`), a LimitRange for the bounds
-/// the LimitRanger plugin would enforce (`limitranger::unsimulated_warnings`).
+/// scn does not count (`resourcequota::unsimulated_warnings`).
 pub static KINDS: &[(&str, &str)] = &[
     (
         "Job",
@@ -163,9 +162,6 @@ pub fn warnings(object: &Value) -> Vec<String> {
     }
     if kind == "StorageClass" {
         out.extend(attachable_provisioner_warning(object));
-    }
-    if kind == super::limitranger::KIND {
-        out.extend(super::limitranger::unsimulated_warnings(object));
     }
     if kind == super::resourcequota::KIND {
         out.extend(super::resourcequota::unsimulated_warnings(object));

@@ -38,7 +38,7 @@ mod dns;
 mod downward_api;
 mod env;
 mod eviction;
-mod image_reference;
+pub(crate) mod image_reference;
 mod images;
 mod pod_workers;
 mod prober;

@@ -39,6 +39,7 @@ pub(super) fn update_claim(world: &mut World, name: &str, value: &Value) -> Resu
     if !errors.is_empty() {
         return Err(invalid(&kind, name, &errors));
     }
+    super::pod::validate_limit_ranger_claim(world, name, &claim)?;
     if let Err(reason) = admit_resize(world, &claim, old) {
         return Err(ApiError::new(
             Reason::Forbidden,

@@ -690,6 +690,7 @@ pub fn create(
             }
             warnings = super::api::warnings::warnings_for_claim(&claim);
             admit_claim(world, &mut claim);
+            pod::validate_limit_ranger_claim(world, &name, &claim)?;
             resourcequota::admit_claim(world, &name, &claim)?;
             init_meta(world, kind, &mut claim.metadata);
             world.store.claims.insert(name.clone(), claim);
@@ -739,6 +740,9 @@ pub fn create(
             }
             if other == super::api::limitranger::KIND {
                 super::api::limitranger::default(&mut body);
+            }
+            if other == quota::KIND {
+                quota::default(&mut body);
             }
             // The ResourceQuota and HorizontalPodAutoscaler strategies' PrepareForCreate:
             // the status is the controllers'.
@@ -1166,6 +1170,9 @@ fn update_with(
             }
             if k == super::api::limitranger::KIND {
                 super::api::limitranger::default(&mut value);
+            }
+            if k == quota::KIND {
+                quota::default(&mut value);
             }
             if deployment::handles(k) {
                 deployment::default_body(k, &mut value)?;
@@ -1979,6 +1986,7 @@ pub fn create_claim(
         return Err(invalid(&kind, &name, &errors).into());
     }
     admit_claim(world, &mut claim);
+    pod::validate_limit_ranger_claim(world, &name, &claim)?;
     resourcequota::admit_claim(world, &name, &claim)?;
     init_meta(world, &kind, &mut claim.metadata);
     world.store.claims.insert(name.clone(), claim);

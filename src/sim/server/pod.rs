@@ -24,7 +24,8 @@ pub fn insert_pod(world: &mut World, mut pod: Pod) -> Result<(), RequestError> {
     admit_priority(world, &name, &mut pod)?;
     admit_runtime_class(&name, &pod)?;
     admit_pod_topology_labels(world, &mut pod);
-    // Validating admission, after the object's validation.
+    // Validating admission, after the object's validation: LimitRanger, then RuntimeClass.
+    validate_limit_ranger(world, &name, &pod)?;
     crate::sim::api::runtimeclass::validate_overhead(&pod).map_err(|reason| {
         ApiError::new(
             Reason::Forbidden,
@@ -70,18 +71,60 @@ pub fn insert_pod(world: &mut World, mut pod: Pod) -> Result<(), RequestError> {
     Ok(())
 }
 
-/// The LimitRanger admission plugin on create (`api/limitranger.rs`): the namespace's
-/// LimitRanges' container defaults (in name order, as the plugin lists them).
-pub(super) fn admit_limit_ranger(world: &World, pod: &mut Pod) {
+/// The namespace's LimitRanges, in name order (as scn lists them for the plugin).
+pub(super) fn limit_ranges(world: &World) -> impl Iterator<Item = &Value> {
     use crate::sim::api::limitranger;
     let from = (limitranger::KIND.to_string(), String::new());
-    let ranges = world
+    world
         .store
         .others()
         .range(from..)
         .take_while(|((kind, _), _)| kind == limitranger::KIND)
-        .map(|(_, object)| &object.body);
-    limitranger::admit(pod, ranges);
+        .map(|(_, object)| &object.body)
+}
+
+/// The LimitRanger admission plugin on create (`api/limitranger.rs`): the namespace's
+/// LimitRanges' container defaults.
+pub(super) fn admit_limit_ranger(world: &World, pod: &mut Pod) {
+    crate::sim::api::limitranger::admit(pod, limit_ranges(world));
+}
+
+/// The LimitRanger plugin's validation of a new pod (`PodValidateLimitFunc`), the first
+/// validating admission: a pod outside a LimitRange's bounds is forbidden.
+pub(super) fn validate_limit_ranger(world: &World, name: &str, pod: &Pod) -> Result<(), ApiError> {
+    use crate::sim::api::resourcequota::pod_total;
+    let totals = |limits: bool| {
+        pod_total(pod, limits)
+            .into_iter()
+            .map(|(n, q)| {
+                (
+                    n,
+                    k8s_openapi::apimachinery::pkg::api::resource::Quantity(q.to_string()),
+                )
+            })
+            .collect()
+    };
+    crate::sim::api::limitranger::validate_pod(pod, limit_ranges(world), totals).map_err(|reason| {
+        ApiError::new(
+            Reason::Forbidden,
+            format!("pods \"{name}\" is forbidden: {reason}"),
+        )
+    })
+}
+
+/// The LimitRanger plugin's validation of a claim (create and update,
+/// `PersistentVolumeClaimValidateLimitFunc`).
+pub(super) fn validate_limit_ranger_claim(
+    world: &World,
+    name: &str,
+    claim: &PersistentVolumeClaim,
+) -> Result<(), ApiError> {
+    crate::sim::api::limitranger::validate_claim(claim, limit_ranges(world)).map_err(|reason| {
+        ApiError::new(
+            Reason::Forbidden,
+            format!("persistentvolumeclaims \"{name}\" is forbidden: {reason}"),
+        )
+    })
 }
 
 /// The ServiceAccount admission plugin on create (`api/service_account.rs`), against the
