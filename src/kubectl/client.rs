@@ -469,8 +469,9 @@ fn wrap_pod_spec(pointer: &str, patch: Value) -> Value {
 ///
 /// `Validate` refuses `*` with another pair before anything is sent. A name no container
 /// has is an error collected while the object is edited: the other pairs are still sent
-/// and printed (`image updated`), and the errors follow, one `error: …` line each
-/// (`CheckErr` of the aggregate), so the command fails after changing what it could.
+/// and printed (`image updated`), and the errors follow (`CheckErr` of the aggregate: one
+/// error alone as `error: …`, several one bare `messageForError` line each), so the command
+/// fails after changing what it could.
 pub fn set_image(
     world: &mut World,
     kind: &ObjectKind,
@@ -523,7 +524,7 @@ pub fn set_image(
             });
         if !known && reported.insert(container.as_str()) {
             printed.errors.push(format!(
-                "error: unable to find container named \"{container}\""
+                "unable to find container named \"{container}\""
             ));
         }
     }
@@ -558,6 +559,7 @@ pub fn set_image(
     // `SetImageOptions.Run`: an empty patch (every image already the one asked for) is
     // skipped; nothing is sent and nothing printed.
     if patch.is_empty() {
+        printed.errors = check_err_texts(printed.errors);
         return Ok(printed);
     }
     let body = wrap_pod_spec(pointer, Value::Object(patch));
@@ -571,12 +573,23 @@ pub fn set_image(
         // `Run` collects the edit's errors first, then the request's, wrapped as
         // `failed to patch image update to pod template: <the Status's message>`.
         Err(RequestError::Api(e)) => printed.errors.push(format!(
-            "error: failed to patch image update to pod template: {}",
+            "failed to patch image update to pod template: {}",
             e.message
         )),
         Err(e) => return Err(e),
     }
+    printed.errors = check_err_texts(printed.errors);
     Ok(printed)
+}
+
+/// `cmdutil.CheckErr` of an aggregate of plain errors (not the API server's): one error
+/// prints as itself with `error: ` before it (unless it starts so already); several print
+/// one `messageForError` line each, as they are, with no `error: ` (`MultipleErrors("", …)`).
+fn check_err_texts(errors: Vec<String>) -> Vec<String> {
+    match errors.as_slice() {
+        [one] if !one.starts_with("error: ") => vec![format!("error: {one}")],
+        _ => errors,
+    }
 }
 
 /// `kubectl rollout restart`: a template annotation with the time (B-UPD-8).
