@@ -292,7 +292,9 @@ pub fn apply_read(world: &mut World, document: &Value, kind: &ObjectKind, source
             // at every apply. So the patch is sent whenever the merged object's JSON is not
             // the live object's.
             let sends_patch = patched != live || server::stores_less(&kind, &patched);
-            let response = server::update(world, &kind, &name, &patched)?;
+            let response = server::update(world, &kind, &name, &patched).map_err(|e| {
+                applying_patch_error(e, last.as_ref(), &configuration, &live, &kind, source)
+            })?;
             let (verb, warnings) = if response.value || sends_patch {
                 ("configured", response.warnings)
             } else {
@@ -309,6 +311,66 @@ pub fn apply_read(world: &mut World, document: &Value, kind: &ObjectKind, source
             })
         }
     }
+}
+
+/// `applyOneObject`: a refused patch is `AddSourceToErr("applying patch:\n<patch>\nto:\n<info>\nfor:",
+/// source, err)`, so the server's message gets `error when applying patch:`, the three-way
+/// patch kubectl sent (strategicpatch `CreateThreeWayMergePatch` of the last-applied
+/// configuration, the file with its new annotation and the live object), the object as
+/// `resource.Info.String()` names it (`Resource: "apps/v1, Resource=statefulsets",
+/// GroupVersionKind: "apps/v1, Kind=StatefulSet"` and `Name: "web", Namespace: "default"`) and
+/// `for: "<source>": ` before it. It shows where the message is printed: a Conflict, or any
+/// refusal among several errors; an invalid object alone still prints from its details.
+fn applying_patch_error(
+    e: RequestError,
+    last: Option<&Value>,
+    configuration: &Value,
+    live: &Value,
+    kind: &ObjectKind,
+    source: &str,
+) -> RequestError {
+    let mut api = match e {
+        RequestError::Api(api) if api.reason != Reason::NoMatch => api,
+        other => return other,
+    };
+    let mut modified = configuration.clone();
+    if let Some(meta) = modified.get_mut("metadata").and_then(Value::as_object_mut) {
+        let annotations = meta
+            .entry("annotations")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !annotations.is_object() {
+            *annotations = Value::Object(Map::new());
+        }
+        if let Some(a) = annotations.as_object_mut() {
+            a.insert(
+                client_apply::LAST_APPLIED.into(),
+                Value::String(client_apply::applied_configuration(configuration)),
+            );
+        }
+    }
+    let patch = client_apply::three_way_patch(last, &modified, live, kind.name());
+    let api_version = configuration
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("v1");
+    let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
+    let plural = kind
+        .info()
+        .map_or_else(|| kind.resource(), |info| info.plural.to_string());
+    let name = object_name(configuration);
+    let namespace = configuration
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    api.message = format!(
+        "error when applying patch:\n{patch}\nto:\nResource: \"{group}/{version}, Resource={plural}\", GroupVersionKind: \"{group}/{version}, Kind={}\"\nName: {}, Namespace: {}\nfor: {}: {}",
+        kind.name(),
+        quote(&name),
+        quote(namespace),
+        quote(source),
+        api.message
+    );
+    RequestError::Api(api)
 }
 
 /// `cmdutil.AddSourceToErr`: a server error gets `error when <verb> "<source>": ` before its
@@ -523,9 +585,9 @@ pub fn set_image(
                     .any(|c| c.get("name").and_then(Value::as_str) == Some(container))
             });
         if !known && reported.insert(container.as_str()) {
-            printed.errors.push(format!(
-                "unable to find container named \"{container}\""
-            ));
+            printed
+                .errors
+                .push(format!("unable to find container named \"{container}\""));
         }
     }
     // kubectl edits its copy of the object and sends `CreateTwoWayMergePatch(original,

@@ -53,7 +53,11 @@ pub fn not_a_node(world: &World, kind: &ObjectKind, name: &str) -> RequestError 
     }
     let (group, version, plural) = match kind.info() {
         Some(info) => {
-            let version = info.api_version.rsplit('/').next().unwrap_or(info.api_version);
+            let version = info
+                .api_version
+                .rsplit('/')
+                .next()
+                .unwrap_or(info.api_version);
             (info.group(), version, info.plural.to_string())
         }
         None => ("", "v1", kind.resource()),
