@@ -292,7 +292,35 @@ pub fn apply_read(world: &mut World, document: &Value, kind: &ObjectKind, source
             // at every apply. So the patch is sent whenever the merged object's JSON is not
             // the live object's.
             let sends_patch = patched != live || server::stores_less(&kind, &patched);
-            let response = server::update(world, &kind, &name, &patched).map_err(|e| {
+            // The patch handler converts the patched map to the kind's type first
+            // (`applyPatchToObject`): a field of the wrong type is its error about the patch
+            // kubectl sent, `The request is invalid: patch: Invalid value: "map[…]": …`.
+            // With `fieldValidation=Strict`, an unknown field is the same converter's error
+            // (`strict decoding error: unknown field "spec.replica"`) about the patch.
+            let patch_refusal = |why: &str| {
+                let modified = modified_configuration(&configuration);
+                let patch = client_apply::three_way_patch_value(
+                    last.as_ref(),
+                    &modified,
+                    &live,
+                    kind.name(),
+                );
+                RequestError::Api(ApiError::unconvertible_patch(&patch, why))
+            };
+            const STRICT: &str = "strict decoding error: ";
+            let converted = match kind.info().and_then(|i| i.api.conversion_error(&patched)) {
+                Some(why) => Err(patch_refusal(&why)),
+                None => server::update(world, &kind, &name, &patched).map_err(|e| match e {
+                    RequestError::Api(api)
+                        if api.reason == Reason::BadRequest && api.message.contains(STRICT) =>
+                    {
+                        let at = api.message.find(STRICT).unwrap_or(0);
+                        patch_refusal(&api.message[at..])
+                    }
+                    other => other,
+                }),
+            };
+            let response = converted.map_err(|e| {
                 applying_patch_error(e, last.as_ref(), &configuration, &live, &kind, source)
             })?;
             let (verb, warnings) = if response.value || sends_patch {
@@ -311,6 +339,27 @@ pub fn apply_read(world: &mut World, document: &Value, kind: &ObjectKind, source
             })
         }
     }
+}
+
+/// `GetModifiedConfiguration` with `annotate`: the file's object with the new last-applied
+/// annotation, as the three-way patch compares it.
+fn modified_configuration(configuration: &Value) -> Value {
+    let mut modified = configuration.clone();
+    if let Some(meta) = modified.get_mut("metadata").and_then(Value::as_object_mut) {
+        let annotations = meta
+            .entry("annotations")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !annotations.is_object() {
+            *annotations = Value::Object(Map::new());
+        }
+        if let Some(a) = annotations.as_object_mut() {
+            a.insert(
+                client_apply::LAST_APPLIED.into(),
+                Value::String(client_apply::applied_configuration(configuration)),
+            );
+        }
+    }
+    modified
 }
 
 /// `applyOneObject`: a refused patch is `AddSourceToErr("applying patch:\n<patch>\nto:\n<info>\nfor:",
@@ -333,21 +382,7 @@ fn applying_patch_error(
         RequestError::Api(api) if api.reason != Reason::NoMatch => api,
         other => return other,
     };
-    let mut modified = configuration.clone();
-    if let Some(meta) = modified.get_mut("metadata").and_then(Value::as_object_mut) {
-        let annotations = meta
-            .entry("annotations")
-            .or_insert_with(|| Value::Object(Map::new()));
-        if !annotations.is_object() {
-            *annotations = Value::Object(Map::new());
-        }
-        if let Some(a) = annotations.as_object_mut() {
-            a.insert(
-                client_apply::LAST_APPLIED.into(),
-                Value::String(client_apply::applied_configuration(configuration)),
-            );
-        }
-    }
+    let modified = modified_configuration(configuration);
     let patch = client_apply::three_way_patch(last, &modified, live, kind.name());
     let api_version = configuration
         .get("apiVersion")

@@ -282,6 +282,16 @@ pub fn three_way_patch(
     current: &Value,
     kind: &str,
 ) -> String {
+    super::canonical::to_go_json(&three_way_patch_value(original, modified, current, kind))
+}
+
+/// [`three_way_patch`] as a JSON value.
+pub fn three_way_patch_value(
+    original: Option<&Value>,
+    modified: &Value,
+    current: &Value,
+    kind: &str,
+) -> Value {
     let empty = Map::new();
     let as_map = |v: Option<&Value>| v.and_then(Value::as_object).unwrap_or(&empty).clone();
     let original = as_map(original);
@@ -309,8 +319,7 @@ pub fn three_way_patch(
             build_retain_keys: false,
         },
     );
-    let patch = merge_patches(deletions, delta, kind, &mut Vec::new());
-    super::canonical::to_go_json(&Value::Object(patch))
+    Value::Object(merge_patches(deletions, delta, kind, &mut Vec::new()))
 }
 
 /// How Go's `fmt` `%v` prints a JSON scalar (the merge key's value when lists are sorted).
