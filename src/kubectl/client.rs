@@ -292,7 +292,37 @@ pub fn apply_read(world: &mut World, document: &Value, kind: &ObjectKind, source
             // at every apply. So the patch is sent whenever the merged object's JSON is not
             // the live object's.
             let sends_patch = patched != live || server::stores_less(&kind, &patched);
-            let response = server::update(world, &kind, &name, &patched)?;
+            // The patch handler converts the patched map to the kind's type first
+            // (`applyPatchToObject`): a field of the wrong type is its error about the patch
+            // kubectl sent, `The request is invalid: patch: Invalid value: "map[…]": …`.
+            // With `fieldValidation=Strict`, an unknown field is the same converter's error
+            // (`strict decoding error: unknown field "spec.replica"`) about the patch.
+            let patch_refusal = |why: &str| {
+                let modified = modified_configuration(&configuration);
+                let patch = client_apply::three_way_patch_value(
+                    last.as_ref(),
+                    &modified,
+                    &live,
+                    kind.name(),
+                );
+                RequestError::Api(ApiError::unconvertible_patch(&patch, why))
+            };
+            const STRICT: &str = "strict decoding error: ";
+            let converted = match kind.info().and_then(|i| i.api.conversion_error(&patched)) {
+                Some(why) => Err(patch_refusal(&why)),
+                None => server::update(world, &kind, &name, &patched).map_err(|e| match e {
+                    RequestError::Api(api)
+                        if api.reason == Reason::BadRequest && api.message.contains(STRICT) =>
+                    {
+                        let at = api.message.find(STRICT).unwrap_or(0);
+                        patch_refusal(&api.message[at..])
+                    }
+                    other => other,
+                }),
+            };
+            let response = converted.map_err(|e| {
+                applying_patch_error(e, last.as_ref(), &configuration, &live, &kind, source)
+            })?;
             let (verb, warnings) = if response.value || sends_patch {
                 ("configured", response.warnings)
             } else {
@@ -309,6 +339,73 @@ pub fn apply_read(world: &mut World, document: &Value, kind: &ObjectKind, source
             })
         }
     }
+}
+
+/// `GetModifiedConfiguration` with `annotate`: the file's object with the new last-applied
+/// annotation, as the three-way patch compares it.
+fn modified_configuration(configuration: &Value) -> Value {
+    let mut modified = configuration.clone();
+    if let Some(meta) = modified.get_mut("metadata").and_then(Value::as_object_mut) {
+        let annotations = meta
+            .entry("annotations")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !annotations.is_object() {
+            *annotations = Value::Object(Map::new());
+        }
+        if let Some(a) = annotations.as_object_mut() {
+            a.insert(
+                client_apply::LAST_APPLIED.into(),
+                Value::String(client_apply::applied_configuration(configuration)),
+            );
+        }
+    }
+    modified
+}
+
+/// `applyOneObject`: a refused patch is `AddSourceToErr("applying patch:\n<patch>\nto:\n<info>\nfor:",
+/// source, err)`, so the server's message gets `error when applying patch:`, the three-way
+/// patch kubectl sent (strategicpatch `CreateThreeWayMergePatch` of the last-applied
+/// configuration, the file with its new annotation and the live object), the object as
+/// `resource.Info.String()` names it (`Resource: "apps/v1, Resource=statefulsets",
+/// GroupVersionKind: "apps/v1, Kind=StatefulSet"` and `Name: "web", Namespace: "default"`) and
+/// `for: "<source>": ` before it. It shows where the message is printed: a Conflict, or any
+/// refusal among several errors; an invalid object alone still prints from its details.
+fn applying_patch_error(
+    e: RequestError,
+    last: Option<&Value>,
+    configuration: &Value,
+    live: &Value,
+    kind: &ObjectKind,
+    source: &str,
+) -> RequestError {
+    let mut api = match e {
+        RequestError::Api(api) if api.reason != Reason::NoMatch => api,
+        other => return other,
+    };
+    let modified = modified_configuration(configuration);
+    let patch = client_apply::three_way_patch(last, &modified, live, kind.name());
+    let api_version = configuration
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("v1");
+    let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
+    let plural = kind
+        .info()
+        .map_or_else(|| kind.resource(), |info| info.plural.to_string());
+    let name = object_name(configuration);
+    let namespace = configuration
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    api.message = format!(
+        "error when applying patch:\n{patch}\nto:\nResource: \"{group}/{version}, Resource={plural}\", GroupVersionKind: \"{group}/{version}, Kind={}\"\nName: {}, Namespace: {}\nfor: {}: {}",
+        kind.name(),
+        quote(&name),
+        quote(namespace),
+        quote(source),
+        api.message
+    );
+    RequestError::Api(api)
 }
 
 /// `cmdutil.AddSourceToErr`: a server error gets `error when <verb> "<source>": ` before its
@@ -469,8 +566,9 @@ fn wrap_pod_spec(pointer: &str, patch: Value) -> Value {
 ///
 /// `Validate` refuses `*` with another pair before anything is sent. A name no container
 /// has is an error collected while the object is edited: the other pairs are still sent
-/// and printed (`image updated`), and the errors follow, one `error: …` line each
-/// (`CheckErr` of the aggregate), so the command fails after changing what it could.
+/// and printed (`image updated`), and the errors follow (`CheckErr` of the aggregate: one
+/// error alone as `error: …`, several one bare `messageForError` line each), so the command
+/// fails after changing what it could.
 pub fn set_image(
     world: &mut World,
     kind: &ObjectKind,
@@ -522,9 +620,9 @@ pub fn set_image(
                     .any(|c| c.get("name").and_then(Value::as_str) == Some(container))
             });
         if !known && reported.insert(container.as_str()) {
-            printed.errors.push(format!(
-                "error: unable to find container named \"{container}\""
-            ));
+            printed
+                .errors
+                .push(format!("unable to find container named \"{container}\""));
         }
     }
     // kubectl edits its copy of the object and sends `CreateTwoWayMergePatch(original,
@@ -558,6 +656,7 @@ pub fn set_image(
     // `SetImageOptions.Run`: an empty patch (every image already the one asked for) is
     // skipped; nothing is sent and nothing printed.
     if patch.is_empty() {
+        printed.errors = check_err_texts(printed.errors);
         return Ok(printed);
     }
     let body = wrap_pod_spec(pointer, Value::Object(patch));
@@ -571,12 +670,23 @@ pub fn set_image(
         // `Run` collects the edit's errors first, then the request's, wrapped as
         // `failed to patch image update to pod template: <the Status's message>`.
         Err(RequestError::Api(e)) => printed.errors.push(format!(
-            "error: failed to patch image update to pod template: {}",
+            "failed to patch image update to pod template: {}",
             e.message
         )),
         Err(e) => return Err(e),
     }
+    printed.errors = check_err_texts(printed.errors);
     Ok(printed)
+}
+
+/// `cmdutil.CheckErr` of an aggregate of plain errors (not the API server's): one error
+/// prints as itself with `error: ` before it (unless it starts so already); several print
+/// one `messageForError` line each, as they are, with no `error: ` (`MultipleErrors("", …)`).
+fn check_err_texts(errors: Vec<String>) -> Vec<String> {
+    match errors.as_slice() {
+        [one] if !one.starts_with("error: ") => vec![format!("error: {one}")],
+        _ => errors,
+    }
 }
 
 /// `kubectl rollout restart`: a template annotation with the time (B-UPD-8).

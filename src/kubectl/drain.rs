@@ -42,6 +42,32 @@ pub struct DrainOptions {
     pub timeout_ms: Millis,
 }
 
+/// `kubectl cordon`, `uncordon` or `drain` given an object that is not a node: the
+/// resource builder gets it (so a missing one is the API server's `NotFound`), then the
+/// command's `Complete` refuses it before anything is changed, naming the resource as
+/// `schema.GroupVersionResource.String()` writes it: `error: expected resource of type node,
+/// got "/v1, Resource=pods"`.
+pub fn not_a_node(world: &World, kind: &ObjectKind, name: &str) -> RequestError {
+    if world.store.to_json(kind, name).is_none() {
+        return ApiError::not_found(kind, name).into();
+    }
+    let (group, version, plural) = match kind.info() {
+        Some(info) => {
+            let version = info
+                .api_version
+                .rsplit('/')
+                .next()
+                .unwrap_or(info.api_version);
+            (info.group(), version, info.plural.to_string())
+        }
+        None => ("", "v1", kind.resource()),
+    };
+    RequestError::Api(ApiError::new(
+        Reason::NoMatch,
+        format!("expected resource of type node, got \"{group}/{version}, Resource={plural}\""),
+    ))
+}
+
 /// `kubectl cordon` (`desired = true`) or `uncordon`: the line it prints.
 pub fn cordon(world: &mut World, node: &str, desired: bool) -> Outcome {
     let Some(object) = world.store.nodes().get(node) else {

@@ -173,10 +173,7 @@ impl Runner<'_> {
                 let (kind, name) = self.target(target)?;
                 let desired = matches!(stmt.kind, StmtKind::Cordon { .. });
                 if kind != ObjectKind::Node {
-                    return Err(ActionError::Refused(format!(
-                        "error: only nodes can be cordoned or uncordoned, not {}/{name}",
-                        kind.kubectl_prefix()
-                    )));
+                    return self.done(Err(drain::not_a_node(&self.world, &kind, &name)));
                 }
                 let outcome = drain::cordon(&mut self.world, &name, desired);
                 self.done(outcome)
@@ -188,10 +185,7 @@ impl Runner<'_> {
             } => {
                 let (kind, name) = self.target(target)?;
                 if kind != ObjectKind::Node {
-                    return Err(ActionError::Refused(format!(
-                        "error: only nodes can be drained, not {}/{name}",
-                        kind.kubectl_prefix()
-                    )));
+                    return self.done(Err(drain::not_a_node(&self.world, &kind, &name)));
                 }
                 let options = drain::DrainOptions {
                     force: *force,

@@ -260,3 +260,357 @@ fn merge3_list(
         }
     }
 }
+
+/// What to leave out of a diff (strategicpatch `DiffOptions`).
+#[derive(Clone, Copy)]
+struct DiffOptions {
+    ignore_changes_and_additions: bool,
+    ignore_deletions: bool,
+    build_retain_keys: bool,
+}
+
+/// The patch kubectl's client-side apply sends: strategicpatch `CreateThreeWayMergePatch` of
+/// the last-applied configuration (`original`; `None` when the live object has none), the
+/// file's object as kubectl encodes it with the new annotation (`modified`) and the live
+/// object (`current`): the changes and additions from `current` to `modified`, merged into the
+/// deletions from `original` to `modified`, each list that changes with its
+/// `$setElementOrder`, as Go's `json.Marshal` writes it (sorted keys, HTML escapes).
+/// kubectl quotes it when the server refuses it (`error when applying patch:`).
+pub fn three_way_patch(
+    original: Option<&Value>,
+    modified: &Value,
+    current: &Value,
+    kind: &str,
+) -> String {
+    super::canonical::to_go_json(&three_way_patch_value(original, modified, current, kind))
+}
+
+/// [`three_way_patch`] as a JSON value.
+pub fn three_way_patch_value(
+    original: Option<&Value>,
+    modified: &Value,
+    current: &Value,
+    kind: &str,
+) -> Value {
+    let empty = Map::new();
+    let as_map = |v: Option<&Value>| v.and_then(Value::as_object).unwrap_or(&empty).clone();
+    let original = as_map(original);
+    let modified = as_map(Some(modified));
+    let current = as_map(Some(current));
+    let delta = diff_maps(
+        &current,
+        &modified,
+        kind,
+        &mut Vec::new(),
+        DiffOptions {
+            ignore_changes_and_additions: false,
+            ignore_deletions: true,
+            build_retain_keys: false,
+        },
+    );
+    let deletions = diff_maps(
+        &original,
+        &modified,
+        kind,
+        &mut Vec::new(),
+        DiffOptions {
+            ignore_changes_and_additions: true,
+            ignore_deletions: false,
+            build_retain_keys: false,
+        },
+    );
+    Value::Object(merge_patches(deletions, delta, kind, &mut Vec::new()))
+}
+
+/// How Go's `fmt` `%v` prints a JSON scalar (the merge key's value when lists are sorted).
+fn go_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => "<nil>".into(),
+        other => other.to_string(),
+    }
+}
+
+/// The two values have the same Go type after `json.Unmarshal` into `interface{}`.
+fn same_type(a: &Value, b: &Value) -> bool {
+    std::mem::discriminant(a) == std::mem::discriminant(b)
+}
+
+/// strategicpatch `diffMaps`.
+fn diff_maps(
+    original: &Map<String, Value>,
+    modified: &Map<String, Value>,
+    kind: &str,
+    path: &mut Vec<String>,
+    options: DiffOptions,
+) -> Map<String, Value> {
+    let mut patch = Map::new();
+    let mut retain: Vec<String> = Vec::new();
+    for (key, mv) in modified {
+        if options.build_retain_keys && !mv.is_null() {
+            retain.push(key.clone());
+        }
+        let Some(ov) = original.get(key) else {
+            if !options.ignore_changes_and_additions {
+                patch.insert(key.clone(), mv.clone());
+            }
+            continue;
+        };
+        if key == "$patch" {
+            if ov != mv {
+                patch.insert(key.clone(), mv.clone());
+            }
+            continue;
+        }
+        if !same_type(ov, mv) {
+            if !options.ignore_changes_and_additions {
+                patch.insert(key.clone(), mv.clone());
+            }
+            continue;
+        }
+        match (ov, mv) {
+            (Value::Object(om), Value::Object(mm)) => {
+                let sub_options = DiffOptions {
+                    build_retain_keys: retain_keys(kind, path, key),
+                    ..options
+                };
+                path.push(key.clone());
+                let sub = diff_maps(om, mm, kind, path, sub_options);
+                path.pop();
+                if !sub.is_empty() {
+                    patch.insert(key.clone(), Value::Object(sub));
+                }
+            }
+            (Value::Array(ol), Value::Array(ml)) => {
+                diff_slice(key, ol, ml, &mut patch, kind, path, options);
+            }
+            _ => {
+                if !options.ignore_changes_and_additions && ov != mv {
+                    patch.insert(key.clone(), mv.clone());
+                }
+            }
+        }
+    }
+    if !options.ignore_deletions {
+        for key in original.keys() {
+            if !modified.contains_key(key) {
+                patch.insert(key.clone(), Value::Null);
+            }
+        }
+    }
+    let additional = original
+        .iter()
+        .any(|(k, v)| !v.is_null() && !modified.contains_key(k));
+    if !retain.is_empty() && (!patch.is_empty() || additional) {
+        retain.sort();
+        patch.insert(
+            "$retainKeys".into(),
+            Value::Array(retain.into_iter().map(Value::String).collect()),
+        );
+    }
+    patch
+}
+
+/// strategicpatch `handleSliceDiff` with `diffLists`.
+fn diff_slice(
+    key: &str,
+    original: &[Value],
+    modified: &[Value],
+    patch: &mut Map<String, Value>,
+    kind: &str,
+    path: &mut Vec<String>,
+    options: DiffOptions,
+) {
+    let strategy = list_strategy(kind, path, key);
+    let changes = !options.ignore_changes_and_additions;
+    let deletions = !options.ignore_deletions;
+    match strategy {
+        ListStrategy::Replace => {
+            if changes && original != modified {
+                patch.insert(key.to_string(), Value::Array(modified.to_vec()));
+            }
+        }
+        _ if original.is_empty() => {
+            if !modified.is_empty() && changes {
+                patch.insert(key.to_string(), Value::Array(modified.to_vec()));
+            }
+        }
+        ListStrategy::MergeScalars => {
+            let mut orig: Vec<&Value> = original.iter().collect();
+            let mut modi: Vec<&Value> = modified.iter().collect();
+            orig.sort_by_key(|v| go_text(v));
+            modi.sort_by_key(|v| go_text(v));
+            let (mut add, mut del) = (Vec::new(), Vec::new());
+            let (mut i, mut j) = (0, 0);
+            while i < orig.len() || j < modi.len() {
+                let o = orig.get(i).map(|v| go_text(v));
+                let m = modi.get(j).map(|v| go_text(v));
+                match (o, m) {
+                    (Some(o), Some(m)) if o == m => {
+                        i += 1;
+                        j += 1;
+                    }
+                    (Some(o), Some(m)) if o > m => {
+                        if changes {
+                            add.push(modi[j].clone());
+                        }
+                        j += 1;
+                    }
+                    (None, Some(_)) => {
+                        if changes {
+                            add.push(modi[j].clone());
+                        }
+                        j += 1;
+                    }
+                    _ => {
+                        if deletions && !del.contains(orig[i]) {
+                            del.push(orig[i].clone());
+                        }
+                        i += 1;
+                    }
+                }
+            }
+            add.sort_by_key(|v| modified.iter().position(|m| m == v));
+            let order = (deletions && !del.is_empty()) || (changes && original != modified);
+            if !add.is_empty() {
+                patch.insert(key.to_string(), Value::Array(add));
+            }
+            if !del.is_empty() {
+                patch.insert(format!("$deleteFromPrimitiveList/{key}"), Value::Array(del));
+            }
+            if order {
+                patch.insert(
+                    format!("$setElementOrder/{key}"),
+                    Value::Array(modified.to_vec()),
+                );
+            }
+        }
+        ListStrategy::MergeKey(mk) => {
+            let key_text = |v: &Value| v.get(mk).map(go_text).unwrap_or_default();
+            let mut orig: Vec<&Value> = original.iter().collect();
+            let mut modi: Vec<&Value> = modified.iter().collect();
+            orig.sort_by_key(|v| key_text(v));
+            modi.sort_by_key(|v| key_text(v));
+            let item_options = DiffOptions {
+                build_retain_keys: retain_keys(kind, path, key),
+                ..options
+            };
+            path.push(key.to_string());
+            let (mut list, mut del) = (Vec::new(), Vec::new());
+            let (mut i, mut j) = (0, 0);
+            while i < orig.len() || j < modi.len() {
+                let o = orig.get(i).map(|v| key_text(v));
+                let m = modi.get(j).map(|v| key_text(v));
+                match (o, m) {
+                    (Some(o), Some(m)) if o == m => {
+                        let empty = Map::new();
+                        let om = orig[i].as_object().unwrap_or(&empty);
+                        let mm = modi[j].as_object().unwrap_or(&empty);
+                        let mut sub = diff_maps(om, mm, kind, path, item_options);
+                        if !sub.is_empty() {
+                            sub.insert(mk.to_string(), mm.get(mk).cloned().unwrap_or(Value::Null));
+                            list.push(Value::Object(sub));
+                        }
+                        i += 1;
+                        j += 1;
+                    }
+                    (None, Some(_)) => {
+                        if changes {
+                            list.push(modi[j].clone());
+                        }
+                        j += 1;
+                    }
+                    (Some(o), Some(m)) if o > m => {
+                        if changes {
+                            list.push(modi[j].clone());
+                        }
+                        j += 1;
+                    }
+                    _ => {
+                        if deletions {
+                            let mut directive = Map::new();
+                            directive.insert("$patch".into(), Value::String("delete".into()));
+                            directive.insert(
+                                mk.to_string(),
+                                orig[i].get(mk).cloned().unwrap_or(Value::Null),
+                            );
+                            del.push(Value::Object(directive));
+                        }
+                        i += 1;
+                    }
+                }
+            }
+            path.pop();
+            // `normalizeSliceOrder`: the items in the file's order, the deletions last.
+            list.sort_by_key(|v| {
+                modified
+                    .iter()
+                    .position(|m| m.get(mk) == v.get(mk))
+                    .unwrap_or(usize::MAX)
+            });
+            let same_order = original.len() == modified.len()
+                && original
+                    .iter()
+                    .zip(modified)
+                    .all(|(o, m)| o.get(mk) == m.get(mk));
+            list.extend(del);
+            let order =
+                (changes && (!list.is_empty() || !same_order)) || (deletions && !list.is_empty());
+            if !list.is_empty() {
+                patch.insert(key.to_string(), Value::Array(list));
+            }
+            if order {
+                let keys = modified
+                    .iter()
+                    .map(|m| {
+                        let mut only = Map::new();
+                        only.insert(mk.to_string(), m.get(mk).cloned().unwrap_or(Value::Null));
+                        Value::Object(only)
+                    })
+                    .collect();
+                patch.insert(format!("$setElementOrder/{key}"), Value::Array(keys));
+            }
+        }
+    }
+}
+
+/// strategicpatch `mergeMap` of the delta onto the deletions (`MergeOptions{}`): maps merge
+/// key by key, the delta's value wins, a list with a merge key gets the delta's items first
+/// and the deletions after them, a `$setElementOrder` list is kept once.
+fn merge_patches(
+    mut deletions: Map<String, Value>,
+    delta: Map<String, Value>,
+    kind: &str,
+    path: &mut Vec<String>,
+) -> Map<String, Value> {
+    for (key, pv) in delta {
+        if key.starts_with("$setElementOrder/") {
+            deletions.entry(key).or_insert(pv);
+            continue;
+        }
+        let merged = match (deletions.remove(&key), pv) {
+            (Some(Value::Object(a)), Value::Object(b)) => {
+                path.push(key.clone());
+                let m = merge_patches(a, b, kind, path);
+                path.pop();
+                Value::Object(m)
+            }
+            (Some(Value::Array(a)), Value::Array(b)) => match list_strategy(kind, path, &key) {
+                ListStrategy::Replace => Value::Array(b),
+                ListStrategy::MergeKey(_) => Value::Array(b.into_iter().chain(a).collect()),
+                ListStrategy::MergeScalars => {
+                    let mut all = a;
+                    for v in b {
+                        if !all.contains(&v) {
+                            all.push(v);
+                        }
+                    }
+                    Value::Array(all)
+                }
+            },
+            (_, pv) => pv,
+        };
+        deletions.insert(key, merged);
+    }
+    deletions
+}

@@ -742,3 +742,48 @@ fn warn_drops_unknown_fields_of_every_kind() {
     drop_unknown_fields("PodDisruptionBudget", &mut pdb);
     assert_eq!(pdb["spec"], json!({}));
 }
+
+// strategicpatch `CreateThreeWayMergePatch`, as kubectl apply sends it (and quotes it when the
+// server refuses it): the changes from the live object to the file, the deletions from the
+// last-applied configuration to the file, a changed merge list's `$setElementOrder`.
+#[test]
+fn three_way_patch_changes_deletions_and_element_order() {
+    use crate::sim::api::apply::three_way_patch;
+    let original =
+        json!({"metadata": {"name": "c", "labels": {"a": "1", "b": "2"}}, "data": {"x": "1"}});
+    let modified = json!({"metadata": {"name": "c", "labels": {"a": "1"}}, "data": {"x": "2"}});
+    let current = json!({"metadata": {"name": "c", "uid": "u", "labels": {"a": "1", "b": "2", "c": "3"}}, "data": {"x": "1", "y": "9"}});
+    assert_eq!(
+        three_way_patch(Some(&original), &modified, &current, "ConfigMap"),
+        r#"{"data":{"x":"2"},"metadata":{"labels":{"b":null}}}"#
+    );
+    // Nothing to change: the empty patch kubectl does not send.
+    assert_eq!(
+        three_way_patch(Some(&modified), &modified, &modified, "ConfigMap"),
+        "{}"
+    );
+    // A container dropped from the file is a `$patch: delete` item after the changed ones.
+    let original =
+        json!({"spec": {"containers": [{"name": "a", "image": "x"}, {"name": "b", "image": "y"}]}});
+    let modified = json!({"spec": {"containers": [{"name": "a", "image": "z"}]}});
+    let current = json!({"spec": {"containers": [{"name": "a", "image": "x", "imagePullPolicy": "Always"}, {"name": "b", "image": "y"}]}});
+    assert_eq!(
+        three_way_patch(Some(&original), &modified, &current, "Pod"),
+        r#"{"spec":{"$setElementOrder/containers":[{"name":"a"}],"containers":[{"image":"z","name":"a"},{"$patch":"delete","name":"b"}]}}"#
+    );
+    // A finalizer the file dropped goes in the parallel deletion list.
+    let original = json!({"metadata": {"finalizers": ["a/x", "b/y"]}});
+    let modified = json!({"metadata": {"finalizers": ["a/x"]}});
+    assert_eq!(
+        three_way_patch(Some(&original), &modified, &original, "ConfigMap"),
+        r#"{"metadata":{"$deleteFromPrimitiveList/finalizers":["b/y"],"$setElementOrder/finalizers":["a/x"]}}"#
+    );
+    // `retainKeys` (a Deployment's strategy): the file's keys, sorted, with the change.
+    let original = json!({"spec": {"strategy": {"type": "RollingUpdate"}}});
+    let modified = json!({"spec": {"strategy": {"type": "Recreate"}}});
+    let current = json!({"spec": {"strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%"}}}});
+    assert_eq!(
+        three_way_patch(Some(&original), &modified, &current, "Deployment"),
+        r#"{"spec":{"strategy":{"$retainKeys":["type"],"type":"Recreate"}}}"#
+    );
+}
