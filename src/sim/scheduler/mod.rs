@@ -13,8 +13,9 @@
 //! and stays Pending with `PodScheduled=False` (`Unschedulable`) and a
 //! `FailedScheduling` event; it is retried, higher priority first, then oldest first, and
 //! before any new pod, in the
-//! instant a node changes or joins, a bound pod goes away, or one of its claims changes. A
-//! retry that fails for the same reasons records no new event.
+//! instant a node changes or joins (only the pods the node's events may help, as the
+//! plugins' queueing hints say: `events.rs`), a bound pod goes away, or one of its claims
+//! changes. A retry that fails for the same reasons records no new event.
 
 pub mod cache;
 pub mod events;
@@ -24,7 +25,7 @@ pub mod plugins;
 use crate::sim::events::Recorder;
 use std::collections::{BTreeMap, BTreeSet};
 
-use k8s_openapi::api::core::v1::{Pod, PodCondition, PodStatus};
+use k8s_openapi::api::core::v1::{Node, Pod, PodCondition, PodStatus};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use self::cache::Cache;
@@ -84,6 +85,9 @@ pub struct Scheduler {
     /// The waiting pods a preemption nominated to a node (`status.nominatedNodeName`),
     /// as the scheduler's PodNominator keeps them.
     pub nominated: BTreeMap<String, Nomination>,
+    /// Each node as the scheduler's informer last heard it: a node's update is compared
+    /// with it to tell its events (`NodeSchedulingPropertiesChange`).
+    nodes_seen: BTreeMap<String, Node>,
 }
 
 /// A pod nominated to a node: its node, priority and requests.
@@ -129,9 +133,12 @@ pub fn on_event(
     }
     match (&event.kind, &event.change) {
         (ObjectKind::Pod, Change::Deleted) => forget(world, &event.name),
+        (ObjectKind::Node, Change::Deleted) => {
+            world.scheduler.nodes_seen.remove(&event.name);
+        }
         (_, Change::Deleted) => {}
         (ObjectKind::Pod, _) => on_pod(world, &event.name),
-        (ObjectKind::Node, _) => retry_waiting(world),
+        (ObjectKind::Node, change) => on_node(world, &event.name, change),
         (kind, _) if *kind == ObjectKind::from_kind("Namespace") => {
             // InterPodAffinity registers Namespace events: a namespace's new labels may
             // change what a namespaceSelector selects.
@@ -261,9 +268,45 @@ pub fn request_retry(world: &mut World) {
     }
 }
 
-/// A node joined or changed: the waiting pods are tried now.
-pub fn retry_waiting(world: &mut World) {
-    world.scheduler.retry = true;
+/// A node joined or changed: the waiting pods its events may help (`events.rs`,
+/// `worth_requeuing_for_node`) are tried now; the others stay where they are.
+fn on_node(world: &mut World, name: &str, change: &Change) {
+    let Some(node) = world.store.nodes().get(name) else {
+        return;
+    };
+    let old = if *change == Change::Added {
+        None
+    } else {
+        match world.scheduler.nodes_seen.get(name) {
+            Some(old) => Some(old),
+            None => {
+                // A node installed with the cluster and not heard of since, while no pod
+                // waited (`fail` notes every node): nothing can be told apart.
+                let node = node.clone();
+                world.scheduler.nodes_seen.insert(name.to_string(), node);
+                world.scheduler.retry = true;
+                flush(world);
+                return;
+            }
+        }
+    };
+    let scheduler = &world.scheduler;
+    let moved: Vec<String> = scheduler
+        .unschedulable
+        .iter()
+        .filter(|pod| {
+            let Some(p) = world.store.pods().get(pod.as_str()) else {
+                return true;
+            };
+            let empty = BTreeSet::new();
+            let rejectors = scheduler.rejectors.get(pod.as_str()).unwrap_or(&empty);
+            events::worth_requeuing_for_node(&PodInfo::new(p), rejectors, old, node)
+        })
+        .cloned()
+        .collect();
+    let node = node.clone();
+    world.scheduler.nodes_seen.insert(name.to_string(), node);
+    request_retry_of(world, &moved);
     flush(world);
 }
 
@@ -979,6 +1022,18 @@ fn fail(
         .scheduler
         .rejectors
         .insert(name.to_string(), rejectors);
+    // The nodes as they are now are what their next events compare with (a node heard of
+    // since it was installed is noted already).
+    if world.scheduler.nodes_seen.len() != world.store.nodes().len() {
+        for (node, object) in world.store.nodes().iter() {
+            if !world.scheduler.nodes_seen.contains_key(node) {
+                world
+                    .scheduler
+                    .nodes_seen
+                    .insert(node.clone(), object.clone());
+            }
+        }
+    }
     if let Some(pod) = world.store.pods().get(name) {
         let seen = events::Seen::of(&PodInfo::new(pod));
         world.scheduler.seen.insert(name.to_string(), seen);
