@@ -35,21 +35,31 @@
 //! - UpdateNodeLabel: NodeAffinity, VolumeBinding, VolumeZone, PodTopologySpread,
 //!   InterPodAffinity;
 //! - UpdateNodeAllocatable: NodeResourcesFit;
-//! - UpdateNodeCondition and UpdateNodeAnnotation: none of the default plugins.
+//! - UpdateNodeCondition and UpdateNodeAnnotation: none of the default plugins;
+//! - Delete: PodTopologySpread (the node carried every topology key).
 //!
 //! The hints are in the plugins' files; NodeName, NodePorts and the volume plugins have
 //! none for nodes (always Queue), and InterPodAffinity's is taken as Queue.
+//!
+//! An assigned pod's events (AssignedPod Add, UpdatePodLabel, Delete) are registered by
+//! NodeResourcesFit (Delete), NodePorts (Delete: the pod held a port the waiting pod
+//! wants), VolumeRestrictions (Delete: the pod used one of its claims), PodTopologySpread
+//! (its labels match a `DoNotSchedule` selector of the waiting pod, or stop or start to)
+//! and InterPodAffinity (taken as Queue); NodeUnschedulable, NodeName, TaintToleration,
+//! NodeAffinity, VolumeBinding and VolumeZone register none: a pod they alone rejected
+//! stays where it is when another pod comes, changes or goes.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{Node, Toleration};
 
+use super::cache::BoundPod;
 use super::framework::{node_allocatable, PodInfo, Resources};
 use super::plugins::taint_toleration;
 use super::plugins::{
-    self, node_affinity, node_resources_fit, node_unschedulable, pod_topology_spread,
+    self, node_affinity, node_ports, node_resources_fit, node_unschedulable, pod_topology_spread,
 };
-use crate::sim::nodes;
+use crate::sim::{labels, nodes};
 
 /// What the update events of a waiting pod compare, as the scheduler last saw the pod.
 #[derive(Clone, Debug, Default)]
@@ -206,6 +216,67 @@ pub fn worth_requeuing_for_node(
         }
         plugins::NODE_NAME | plugins::NODE_PORTS | plugins::VOLUME_RESTRICTIONS => events.add,
         _ => true,
+    })
+}
+
+/// Whether a node's deletion (Node/Delete) moves a waiting pod: only PodTopologySpread
+/// registers it among the default plugins, and its hint wants the node to have carried
+/// every topology key of the pod's `DoNotSchedule` constraints.
+pub fn worth_requeuing_for_node_deleted(
+    pod: &PodInfo,
+    rejectors: &BTreeSet<&'static str>,
+    old: &Node,
+) -> bool {
+    rejectors.is_empty()
+        || (rejectors.contains(plugins::POD_TOPOLOGY_SPREAD)
+            && pod_topology_spread::hint_after_node_deleted(pod, old))
+}
+
+/// An assigned pod's event, as the hints read it.
+pub enum AssignedPodEvent<'a> {
+    Add(&'a BTreeMap<String, String>),
+    /// Its labels changed (UpdatePodLabel).
+    Update {
+        old: &'a BTreeMap<String, String>,
+        new: &'a BTreeMap<String, String>,
+    },
+    Delete(&'a BoundPod),
+}
+
+/// Whether an assigned pod's event moves a waiting pod that `rejectors` left unschedulable.
+pub fn worth_requeuing_for_assigned_pod(
+    pod: &PodInfo,
+    rejectors: &BTreeSet<&'static str>,
+    event: &AssignedPodEvent,
+) -> bool {
+    if rejectors.is_empty() {
+        return true;
+    }
+    let spread_matches = |l: &BTreeMap<String, String>| {
+        pod.hard_spread
+            .iter()
+            .any(|c| labels::matches(Some(&c.selector), Some(l)))
+    };
+    rejectors.iter().any(|&plugin| match (plugin, event) {
+        (plugins::NODE_RESOURCES_FIT, AssignedPodEvent::Delete(_)) => true,
+        (plugins::NODE_PORTS, AssignedPodEvent::Delete(gone)) => {
+            node_ports::filter(&pod.host_ports, &gone.host_ports).is_some()
+        }
+        (plugins::VOLUME_RESTRICTIONS, AssignedPodEvent::Delete(gone)) => {
+            gone.claims.iter().any(|c| pod.claims.contains(c))
+        }
+        (plugins::POD_TOPOLOGY_SPREAD, AssignedPodEvent::Add(l)) => spread_matches(l),
+        (plugins::POD_TOPOLOGY_SPREAD, AssignedPodEvent::Delete(gone)) => {
+            spread_matches(&gone.labels)
+        }
+        (plugins::POD_TOPOLOGY_SPREAD, AssignedPodEvent::Update { old, new }) => {
+            pod.hard_spread.iter().any(|c| {
+                labels::matches(Some(&c.selector), Some(old))
+                    != labels::matches(Some(&c.selector), Some(new))
+            })
+        }
+        (plugins::INTER_POD_AFFINITY, _) => true,
+        _ => false,
     })
 }
 

@@ -133,9 +133,7 @@ pub fn on_event(
     }
     match (&event.kind, &event.change) {
         (ObjectKind::Pod, Change::Deleted) => forget(world, &event.name),
-        (ObjectKind::Node, Change::Deleted) => {
-            world.scheduler.nodes_seen.remove(&event.name);
-        }
+        (ObjectKind::Node, Change::Deleted) => on_node_deleted(world, &event.name),
         (_, Change::Deleted) => {}
         (ObjectKind::Pod, _) => on_pod(world, &event.name),
         (ObjectKind::Node, change) => on_node(world, &event.name, change),
@@ -192,8 +190,9 @@ pub fn on_pod(world: &mut World, name: &str) {
         // Bound (by this scheduler or by the manifest): the cache follows the object. A pod
         // that finished (Succeeded, Failed) no longer holds its node's resources.
         if podutil::is_failed(pod) || podutil::is_succeeded(pod) {
-            if world.scheduler.cache.remove(name) {
-                request_retry(world);
+            if let Some(gone) = world.scheduler.cache.bound(name).cloned() {
+                world.scheduler.cache.remove(name);
+                retry_for_assigned_pod(world, &events::AssignedPodEvent::Delete(&gone));
             }
             return;
         }
@@ -203,11 +202,20 @@ pub fn on_pod(world: &mut World, name: &str) {
             // an assigned pod's update that neither shrinks its requests nor changes its
             // labels; its room frees when it is gone.
             let only_terminating = world.scheduler.cache.only_terminating_changed(pod, node);
+            let old_labels = world.scheduler.cache.bound(name).map(|b| b.labels.clone());
+            let new_labels = pod.metadata.labels.clone().unwrap_or_default();
             world.scheduler.cache.add(pod, node);
             // A pod bound by its manifest or relabelled changes what affinity and spread
-            // count (upstream requeues on assigned-pod events).
+            // count (upstream requeues on assigned-pod events, as the hints say).
             if !only_terminating {
-                request_retry(world);
+                let event = match &old_labels {
+                    None => events::AssignedPodEvent::Add(&new_labels),
+                    Some(old) => events::AssignedPodEvent::Update {
+                        old,
+                        new: &new_labels,
+                    },
+                };
+                retry_for_assigned_pod(world, &event);
             }
         }
         return;
@@ -308,6 +316,29 @@ fn on_node(world: &mut World, name: &str, change: &Change) {
     world.scheduler.nodes_seen.insert(name.to_string(), node);
     request_retry_of(world, &moved);
     flush(world);
+}
+
+/// A node was deleted (Node/Delete): the waiting pods whose rejecting plugins registered
+/// it and say it may help are tried now (PodTopologySpread: a domain may be gone).
+fn on_node_deleted(world: &mut World, name: &str) {
+    let Some(old) = world.scheduler.nodes_seen.remove(name) else {
+        return;
+    };
+    let scheduler = &world.scheduler;
+    let empty = BTreeSet::new();
+    let moved: Vec<String> = scheduler
+        .unschedulable
+        .iter()
+        .filter(|pod| {
+            let Some(p) = world.store.pods().get(pod.as_str()) else {
+                return true;
+            };
+            let rejectors = scheduler.rejectors.get(pod.as_str()).unwrap_or(&empty);
+            events::worth_requeuing_for_node_deleted(&PodInfo::new(p), rejectors, &old)
+        })
+        .cloned()
+        .collect();
+    request_retry_of(world, &moved);
 }
 
 /// A change concerns these waiting pods only: they are tried again, the others not.
@@ -1220,10 +1251,31 @@ pub fn forget(world: &mut World, name: &str) {
     world.scheduler.affinity_waiters.remove(name);
     world.scheduler.rejectors.remove(name);
     world.scheduler.seen.remove(name);
-    if world.scheduler.cache.remove(name) {
-        // Room appeared: pods that fit nowhere get another chance.
-        request_retry(world);
+    if let Some(gone) = world.scheduler.cache.bound(name).cloned() {
+        // Room appeared: the pods it may help get another chance.
+        world.scheduler.cache.remove(name);
+        retry_for_assigned_pod(world, &events::AssignedPodEvent::Delete(&gone));
     }
+}
+
+/// An assigned pod came, changed its labels or went: the waiting pods the plugins that
+/// rejected them say it may help are tried again (`events.rs`).
+fn retry_for_assigned_pod(world: &mut World, event: &events::AssignedPodEvent) {
+    let scheduler = &world.scheduler;
+    let empty = BTreeSet::new();
+    let moved: Vec<String> = scheduler
+        .unschedulable
+        .iter()
+        .filter(|pod| {
+            let Some(p) = world.store.pods().get(pod.as_str()) else {
+                return true;
+            };
+            let rejectors = scheduler.rejectors.get(pod.as_str()).unwrap_or(&empty);
+            events::worth_requeuing_for_assigned_pod(&PodInfo::new(p), rejectors, event)
+        })
+        .cloned()
+        .collect();
+    request_retry_of(world, &moved);
 }
 
 pub fn set_condition(status: &mut PodStatus, type_: &str, value: bool, now: super::clock::Millis) {

@@ -84,6 +84,14 @@ pub fn hint_after_node_change(pod: &PodInfo, old: Option<&Node>, new: &Node) -> 
             || nodes::taints(old) != nodes::taints(new))
 }
 
+/// `isSchedulableAfterNodeChange` for Node/Delete: the deleted node carried every topology
+/// key of the pod's `DoNotSchedule` constraints (its domain may be gone).
+pub fn hint_after_node_deleted(pod: &PodInfo, old: &Node) -> bool {
+    pod.hard_spread
+        .iter()
+        .all(|c| nodes::label(old, &c.topology_key).is_some())
+}
+
 /// The selectors the plugin will count with, to register in the cache first.
 pub fn selectors<'a>(
     pod: &'a PodInfo,
