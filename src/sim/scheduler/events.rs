@@ -176,13 +176,14 @@ impl NodeEvents {
 
 /// Whether a node's event moves a waiting pod that `rejectors` left unschedulable: some
 /// rejecting plugin registered one of the events and its hint answers Queue.
-pub fn worth_requeuing_for_node(
-    pod: &PodInfo,
+/// The waiting pod is read (`pod`) only when a hint needs it.
+pub fn worth_requeuing_for_node<'a>(
+    pod: impl Fn() -> &'a PodInfo,
     rejectors: &BTreeSet<&'static str>,
+    events: &NodeEvents,
     old: Option<&Node>,
     new: &Node,
 ) -> bool {
-    let events = NodeEvents::of(old, new);
     if !events.any() {
         return false;
     }
@@ -194,22 +195,23 @@ pub fn worth_requeuing_for_node(
             (events.add || events.taint) && node_unschedulable::hint_after_node_change(old, new)
         }
         plugins::TAINT_TOLERATION => {
-            (events.add || events.taint) && taint_toleration::hint_after_node_change(pod, old, new)
+            (events.add || events.taint)
+                && taint_toleration::hint_after_node_change(pod(), old, new)
         }
         plugins::NODE_AFFINITY => {
-            (events.add || events.label) && node_affinity::hint_after_node_change(pod, old, new)
+            (events.add || events.label) && node_affinity::hint_after_node_change(pod(), old, new)
         }
         plugins::NODE_RESOURCES_FIT => {
             (events.add || events.allocatable)
                 && node_resources_fit::hint_after_node_change(
-                    pod,
+                    pod(),
                     old.map(node_allocatable).as_ref(),
                     &node_allocatable(new),
                 )
         }
         plugins::POD_TOPOLOGY_SPREAD => {
             (events.add || events.label || events.taint)
-                && pod_topology_spread::hint_after_node_change(pod, old, new)
+                && pod_topology_spread::hint_after_node_change(pod(), old, new)
         }
         plugins::VOLUME_BINDING | plugins::VOLUME_ZONE | plugins::INTER_POD_AFFINITY => {
             events.add || events.label
@@ -222,14 +224,14 @@ pub fn worth_requeuing_for_node(
 /// Whether a node's deletion (Node/Delete) moves a waiting pod: only PodTopologySpread
 /// registers it among the default plugins, and its hint wants the node to have carried
 /// every topology key of the pod's `DoNotSchedule` constraints.
-pub fn worth_requeuing_for_node_deleted(
-    pod: &PodInfo,
+pub fn worth_requeuing_for_node_deleted<'a>(
+    pod: impl Fn() -> &'a PodInfo,
     rejectors: &BTreeSet<&'static str>,
     old: &Node,
 ) -> bool {
     rejectors.is_empty()
         || (rejectors.contains(plugins::POD_TOPOLOGY_SPREAD)
-            && pod_topology_spread::hint_after_node_deleted(pod, old))
+            && pod_topology_spread::hint_after_node_deleted(pod(), old))
 }
 
 /// An assigned pod's event, as the hints read it.
@@ -244,8 +246,8 @@ pub enum AssignedPodEvent<'a> {
 }
 
 /// Whether an assigned pod's event moves a waiting pod that `rejectors` left unschedulable.
-pub fn worth_requeuing_for_assigned_pod(
-    pod: &PodInfo,
+pub fn worth_requeuing_for_assigned_pod<'a>(
+    pod: impl Fn() -> &'a PodInfo,
     rejectors: &BTreeSet<&'static str>,
     event: &AssignedPodEvent,
 ) -> bool {
@@ -253,24 +255,26 @@ pub fn worth_requeuing_for_assigned_pod(
         return true;
     }
     let spread_matches = |l: &BTreeMap<String, String>| {
-        pod.hard_spread
+        pod()
+            .hard_spread
             .iter()
             .any(|c| labels::matches(Some(&c.selector), Some(l)))
     };
     rejectors.iter().any(|&plugin| match (plugin, event) {
         (plugins::NODE_RESOURCES_FIT, AssignedPodEvent::Delete(_)) => true,
         (plugins::NODE_PORTS, AssignedPodEvent::Delete(gone)) => {
-            node_ports::filter(&pod.host_ports, &gone.host_ports).is_some()
+            node_ports::filter(&pod().host_ports, &gone.host_ports).is_some()
         }
         (plugins::VOLUME_RESTRICTIONS, AssignedPodEvent::Delete(gone)) => {
-            gone.claims.iter().any(|c| pod.claims.contains(c))
+            let claims = &pod().claims;
+            gone.claims.iter().any(|c| claims.contains(c))
         }
         (plugins::POD_TOPOLOGY_SPREAD, AssignedPodEvent::Add(l)) => spread_matches(l),
         (plugins::POD_TOPOLOGY_SPREAD, AssignedPodEvent::Delete(gone)) => {
             spread_matches(&gone.labels)
         }
         (plugins::POD_TOPOLOGY_SPREAD, AssignedPodEvent::Update { old, new }) => {
-            pod.hard_spread.iter().any(|c| {
+            pod().hard_spread.iter().any(|c| {
                 labels::matches(Some(&c.selector), Some(old))
                     != labels::matches(Some(&c.selector), Some(new))
             })

@@ -298,23 +298,13 @@ fn on_node(world: &mut World, name: &str, change: &Change) {
             }
         }
     };
-    let scheduler = &world.scheduler;
-    let moved: Vec<String> = scheduler
-        .unschedulable
-        .iter()
-        .filter(|pod| {
-            let Some(p) = world.store.pods().get(pod.as_str()) else {
-                return true;
-            };
-            let empty = BTreeSet::new();
-            let rejectors = scheduler.rejectors.get(pod.as_str()).unwrap_or(&empty);
-            events::worth_requeuing_for_node(&PodInfo::new(p), rejectors, old, node)
-        })
-        .cloned()
-        .collect();
+    let events = events::NodeEvents::of(old, node);
+    let moved = waiting_moved_by(world, |pod, rejectors| {
+        events::worth_requeuing_for_node(pod, rejectors, &events, old, node)
+    });
     let node = node.clone();
     world.scheduler.nodes_seen.insert(name.to_string(), node);
-    request_retry_of(world, &moved);
+    retry_moved(world, moved);
     flush(world);
 }
 
@@ -324,21 +314,42 @@ fn on_node_deleted(world: &mut World, name: &str) {
     let Some(old) = world.scheduler.nodes_seen.remove(name) else {
         return;
     };
+    let moved = waiting_moved_by(world, |pod, rejectors| {
+        events::worth_requeuing_for_node_deleted(pod, rejectors, &old)
+    });
+    retry_moved(world, moved);
+}
+
+/// The waiting pods an event moves, as `moves` answers for each from its rejecting plugins
+/// and (read only when a hint needs it) the pod; `None` when it moves every one of them.
+fn waiting_moved_by(
+    world: &World,
+    moves: impl for<'p> Fn(&'p dyn Fn() -> &'p PodInfo, &BTreeSet<&'static str>) -> bool,
+) -> Option<Vec<String>> {
     let scheduler = &world.scheduler;
     let empty = BTreeSet::new();
-    let moved: Vec<String> = scheduler
-        .unschedulable
-        .iter()
-        .filter(|pod| {
-            let Some(p) = world.store.pods().get(pod.as_str()) else {
-                return true;
-            };
-            let rejectors = scheduler.rejectors.get(pod.as_str()).unwrap_or(&empty);
-            events::worth_requeuing_for_node_deleted(&PodInfo::new(p), rejectors, &old)
-        })
-        .cloned()
-        .collect();
-    request_retry_of(world, &moved);
+    let mut moved = Vec::new();
+    for pod in &scheduler.unschedulable {
+        let rejectors = scheduler.rejectors.get(pod).unwrap_or(&empty);
+        let cell = std::cell::OnceCell::new();
+        let Some(object) = world.store.pods().get(pod) else {
+            moved.push(pod.clone());
+            continue;
+        };
+        let info = || cell.get_or_init(|| PodInfo::new(object));
+        if moves(&info, rejectors) {
+            moved.push(pod.clone());
+        }
+    }
+    (moved.len() < scheduler.unschedulable.len()).then_some(moved)
+}
+
+/// Asks for the moved waiting pods to be tried again (all of them: the whole queue).
+fn retry_moved(world: &mut World, moved: Option<Vec<String>>) {
+    match moved {
+        Some(pods) => request_retry_of(world, &pods),
+        None => request_retry(world),
+    }
 }
 
 /// A change concerns these waiting pods only: they are tried again, the others not.
@@ -1261,21 +1272,13 @@ pub fn forget(world: &mut World, name: &str) {
 /// An assigned pod came, changed its labels or went: the waiting pods the plugins that
 /// rejected them say it may help are tried again (`events.rs`).
 fn retry_for_assigned_pod(world: &mut World, event: &events::AssignedPodEvent) {
-    let scheduler = &world.scheduler;
-    let empty = BTreeSet::new();
-    let moved: Vec<String> = scheduler
-        .unschedulable
-        .iter()
-        .filter(|pod| {
-            let Some(p) = world.store.pods().get(pod.as_str()) else {
-                return true;
-            };
-            let rejectors = scheduler.rejectors.get(pod.as_str()).unwrap_or(&empty);
-            events::worth_requeuing_for_assigned_pod(&PodInfo::new(p), rejectors, event)
-        })
-        .cloned()
-        .collect();
-    request_retry_of(world, &moved);
+    if world.scheduler.unschedulable.is_empty() {
+        return;
+    }
+    let moved = waiting_moved_by(world, |pod, rejectors| {
+        events::worth_requeuing_for_assigned_pod(pod, rejectors, event)
+    });
+    retry_moved(world, moved);
 }
 
 pub fn set_condition(status: &mut PodStatus, type_: &str, value: bool, now: super::clock::Millis) {
