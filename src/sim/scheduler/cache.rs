@@ -456,6 +456,11 @@ impl Cache {
         }
     }
 
+    /// What the cache holds of a bound pod.
+    pub fn bound(&self, name: &str) -> Option<&BoundPod> {
+        self.bound.get(name)
+    }
+
     /// Whether the cached copy of a bound pod is out of date (labels, termination).
     pub fn is_stale(&self, pod: &Pod) -> bool {
         let name = pod.metadata.name.as_deref().unwrap_or_default();

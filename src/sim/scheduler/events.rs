@@ -22,14 +22,44 @@
 //!
 //! NodeAffinity registers no Pod event (a pod's nodeSelector and affinity only change
 //! while it is gated), nor do the volume plugins or NodePorts.
+//!
+//! A node's events (`NodeSchedulingPropertiesChange`): Node/Add when it joins; for an
+//! update, UpdateNodeTaint when its taints changed or it was uncordoned (a cordon alone is
+//! no event at all), UpdateNodeAllocatable, UpdateNodeLabel, UpdateNodeCondition (a
+//! condition's status) and UpdateNodeAnnotation. A waiting pod is moved only by an event
+//! one of the plugins that rejected it registers (`EventsToRegister` with queueing hints
+//! on, v1.36) and whose hint answers Queue (`isPodWorthRequeuing`); a pod that no plugin
+//! rejected (no nodes at all) is moved by any event:
+//! - Add: every filter; NodeName, NodePorts and VolumeRestrictions register nothing else;
+//! - UpdateNodeTaint: NodeUnschedulable, TaintToleration, PodTopologySpread;
+//! - UpdateNodeLabel: NodeAffinity, VolumeBinding, VolumeZone, PodTopologySpread,
+//!   InterPodAffinity;
+//! - UpdateNodeAllocatable: NodeResourcesFit;
+//! - UpdateNodeCondition and UpdateNodeAnnotation: none of the default plugins;
+//! - Delete: PodTopologySpread (the node carried every topology key).
+//!
+//! The hints are in the plugins' files; NodeName, NodePorts and the volume plugins have
+//! none for nodes (always Queue), and InterPodAffinity's is taken as Queue.
+//!
+//! An assigned pod's events (AssignedPod Add, UpdatePodLabel, Delete) are registered by
+//! NodeResourcesFit (Delete), NodePorts (Delete: the pod held a port the waiting pod
+//! wants), VolumeRestrictions (Delete: the pod used one of its claims), PodTopologySpread
+//! (its labels match a `DoNotSchedule` selector of the waiting pod, or stop or start to)
+//! and InterPodAffinity (taken as Queue); NodeUnschedulable, NodeName, TaintToleration,
+//! NodeAffinity, VolumeBinding and VolumeZone register none: a pod they alone rejected
+//! stays where it is when another pod comes, changes or goes.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use k8s_openapi::api::core::v1::Toleration;
+use k8s_openapi::api::core::v1::{Node, Toleration};
 
-use super::framework::{PodInfo, Resources};
+use super::cache::BoundPod;
+use super::framework::{node_allocatable, PodInfo, Resources};
 use super::plugins::taint_toleration;
-use super::plugins::{self, node_resources_fit, node_unschedulable, pod_topology_spread};
+use super::plugins::{
+    self, node_affinity, node_ports, node_resources_fit, node_unschedulable, pod_topology_spread,
+};
+use crate::sim::{labels, nodes};
 
 /// What the update events of a waiting pod compare, as the scheduler last saw the pod.
 #[derive(Clone, Debug, Default)]
@@ -88,6 +118,170 @@ pub fn worth_requeuing(old: &Seen, new: &PodInfo, rejectors: &BTreeSet<&'static 
     scale_down
         && rejected_by(plugins::NODE_RESOURCES_FIT)
         && node_resources_fit::hint_after_own_scale_down()
+}
+
+/// The node events the scheduler's informer makes of a node that joined (`old` none) or
+/// changed (`framework/events.go` `NodeSchedulingPropertiesChange`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NodeEvents {
+    pub add: bool,
+    pub taint: bool,
+    pub allocatable: bool,
+    pub label: bool,
+    pub condition: bool,
+    pub annotation: bool,
+}
+
+impl NodeEvents {
+    pub fn of(old: Option<&Node>, new: &Node) -> NodeEvents {
+        let Some(old) = old else {
+            return NodeEvents {
+                add: true,
+                ..NodeEvents::default()
+            };
+        };
+        let conditions = |n: &Node| -> BTreeMap<String, String> {
+            n.status
+                .as_ref()
+                .and_then(|s| s.conditions.as_ref())
+                .into_iter()
+                .flatten()
+                .map(|c| (c.type_.clone(), c.status.clone()))
+                .collect()
+        };
+        let labels = |n: &Node| n.metadata.labels.clone().unwrap_or_default();
+        let annotations = |n: &Node| n.metadata.annotations.clone().unwrap_or_default();
+        NodeEvents {
+            add: false,
+            // `extractNodeSpecUnschedulableChange`: only an uncordon is an event.
+            taint: nodes::taints(old) != nodes::taints(new)
+                || (nodes::is_unschedulable(old) && !nodes::is_unschedulable(new)),
+            allocatable: node_allocatable(old) != node_allocatable(new),
+            label: labels(old) != labels(new),
+            condition: conditions(old) != conditions(new),
+            annotation: annotations(old) != annotations(new),
+        }
+    }
+
+    /// Whether the update is any event at all.
+    pub fn any(&self) -> bool {
+        self.add
+            || self.taint
+            || self.allocatable
+            || self.label
+            || self.condition
+            || self.annotation
+    }
+}
+
+/// Whether a node's event moves a waiting pod that `rejectors` left unschedulable: some
+/// rejecting plugin registered one of the events and its hint answers Queue.
+/// The waiting pod is read (`pod`) only when a hint needs it.
+pub fn worth_requeuing_for_node<'a>(
+    pod: impl Fn() -> &'a PodInfo,
+    rejectors: &BTreeSet<&'static str>,
+    events: &NodeEvents,
+    old: Option<&Node>,
+    new: &Node,
+) -> bool {
+    if !events.any() {
+        return false;
+    }
+    if rejectors.is_empty() {
+        return true;
+    }
+    rejectors.iter().any(|&plugin| match plugin {
+        plugins::NODE_UNSCHEDULABLE => {
+            (events.add || events.taint) && node_unschedulable::hint_after_node_change(old, new)
+        }
+        plugins::TAINT_TOLERATION => {
+            (events.add || events.taint)
+                && taint_toleration::hint_after_node_change(pod(), old, new)
+        }
+        plugins::NODE_AFFINITY => {
+            (events.add || events.label) && node_affinity::hint_after_node_change(pod(), old, new)
+        }
+        plugins::NODE_RESOURCES_FIT => {
+            (events.add || events.allocatable)
+                && node_resources_fit::hint_after_node_change(
+                    pod(),
+                    old.map(node_allocatable).as_ref(),
+                    &node_allocatable(new),
+                )
+        }
+        plugins::POD_TOPOLOGY_SPREAD => {
+            (events.add || events.label || events.taint)
+                && pod_topology_spread::hint_after_node_change(pod(), old, new)
+        }
+        plugins::VOLUME_BINDING | plugins::VOLUME_ZONE | plugins::INTER_POD_AFFINITY => {
+            events.add || events.label
+        }
+        plugins::NODE_NAME | plugins::NODE_PORTS | plugins::VOLUME_RESTRICTIONS => events.add,
+        _ => true,
+    })
+}
+
+/// Whether a node's deletion (Node/Delete) moves a waiting pod: only PodTopologySpread
+/// registers it among the default plugins, and its hint wants the node to have carried
+/// every topology key of the pod's `DoNotSchedule` constraints.
+pub fn worth_requeuing_for_node_deleted<'a>(
+    pod: impl Fn() -> &'a PodInfo,
+    rejectors: &BTreeSet<&'static str>,
+    old: &Node,
+) -> bool {
+    rejectors.is_empty()
+        || (rejectors.contains(plugins::POD_TOPOLOGY_SPREAD)
+            && pod_topology_spread::hint_after_node_deleted(pod(), old))
+}
+
+/// An assigned pod's event, as the hints read it.
+pub enum AssignedPodEvent<'a> {
+    Add(&'a BTreeMap<String, String>),
+    /// Its labels changed (UpdatePodLabel).
+    Update {
+        old: &'a BTreeMap<String, String>,
+        new: &'a BTreeMap<String, String>,
+    },
+    Delete(&'a BoundPod),
+}
+
+/// Whether an assigned pod's event moves a waiting pod that `rejectors` left unschedulable.
+pub fn worth_requeuing_for_assigned_pod<'a>(
+    pod: impl Fn() -> &'a PodInfo,
+    rejectors: &BTreeSet<&'static str>,
+    event: &AssignedPodEvent,
+) -> bool {
+    if rejectors.is_empty() {
+        return true;
+    }
+    let spread_matches = |l: &BTreeMap<String, String>| {
+        pod()
+            .hard_spread
+            .iter()
+            .any(|c| labels::matches(Some(&c.selector), Some(l)))
+    };
+    rejectors.iter().any(|&plugin| match (plugin, event) {
+        (plugins::NODE_RESOURCES_FIT, AssignedPodEvent::Delete(_)) => true,
+        (plugins::NODE_PORTS, AssignedPodEvent::Delete(gone)) => {
+            node_ports::filter(&pod().host_ports, &gone.host_ports).is_some()
+        }
+        (plugins::VOLUME_RESTRICTIONS, AssignedPodEvent::Delete(gone)) => {
+            let claims = &pod().claims;
+            gone.claims.iter().any(|c| claims.contains(c))
+        }
+        (plugins::POD_TOPOLOGY_SPREAD, AssignedPodEvent::Add(l)) => spread_matches(l),
+        (plugins::POD_TOPOLOGY_SPREAD, AssignedPodEvent::Delete(gone)) => {
+            spread_matches(&gone.labels)
+        }
+        (plugins::POD_TOPOLOGY_SPREAD, AssignedPodEvent::Update { old, new }) => {
+            pod().hard_spread.iter().any(|c| {
+                labels::matches(Some(&c.selector), Some(old))
+                    != labels::matches(Some(&c.selector), Some(new))
+            })
+        }
+        (plugins::INTER_POD_AFFINITY, _) => true,
+        _ => false,
+    })
 }
 
 #[cfg(test)]

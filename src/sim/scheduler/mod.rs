@@ -13,8 +13,9 @@
 //! and stays Pending with `PodScheduled=False` (`Unschedulable`) and a
 //! `FailedScheduling` event; it is retried, higher priority first, then oldest first, and
 //! before any new pod, in the
-//! instant a node changes or joins, a bound pod goes away, or one of its claims changes. A
-//! retry that fails for the same reasons records no new event.
+//! instant a node changes or joins (only the pods the node's events may help, as the
+//! plugins' queueing hints say: `events.rs`), a bound pod goes away, or one of its claims
+//! changes. A retry that fails for the same reasons records no new event.
 
 pub mod cache;
 pub mod events;
@@ -24,7 +25,7 @@ pub mod plugins;
 use crate::sim::events::Recorder;
 use std::collections::{BTreeMap, BTreeSet};
 
-use k8s_openapi::api::core::v1::{Pod, PodCondition, PodStatus};
+use k8s_openapi::api::core::v1::{Node, Pod, PodCondition, PodStatus};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use self::cache::Cache;
@@ -84,6 +85,9 @@ pub struct Scheduler {
     /// The waiting pods a preemption nominated to a node (`status.nominatedNodeName`),
     /// as the scheduler's PodNominator keeps them.
     pub nominated: BTreeMap<String, Nomination>,
+    /// Each node as the scheduler's informer last heard it: a node's update is compared
+    /// with it to tell its events (`NodeSchedulingPropertiesChange`).
+    nodes_seen: BTreeMap<String, Node>,
 }
 
 /// A pod nominated to a node: its node, priority and requests.
@@ -129,9 +133,10 @@ pub fn on_event(
     }
     match (&event.kind, &event.change) {
         (ObjectKind::Pod, Change::Deleted) => forget(world, &event.name),
+        (ObjectKind::Node, Change::Deleted) => on_node_deleted(world, &event.name),
         (_, Change::Deleted) => {}
         (ObjectKind::Pod, _) => on_pod(world, &event.name),
-        (ObjectKind::Node, _) => retry_waiting(world),
+        (ObjectKind::Node, change) => on_node(world, &event.name, change),
         (kind, _) if *kind == ObjectKind::from_kind("Namespace") => {
             // InterPodAffinity registers Namespace events: a namespace's new labels may
             // change what a namespaceSelector selects.
@@ -185,8 +190,9 @@ pub fn on_pod(world: &mut World, name: &str) {
         // Bound (by this scheduler or by the manifest): the cache follows the object. A pod
         // that finished (Succeeded, Failed) no longer holds its node's resources.
         if podutil::is_failed(pod) || podutil::is_succeeded(pod) {
-            if world.scheduler.cache.remove(name) {
-                request_retry(world);
+            if let Some(gone) = world.scheduler.cache.bound(name).cloned() {
+                world.scheduler.cache.remove(name);
+                retry_for_assigned_pod(world, &events::AssignedPodEvent::Delete(&gone));
             }
             return;
         }
@@ -196,11 +202,20 @@ pub fn on_pod(world: &mut World, name: &str) {
             // an assigned pod's update that neither shrinks its requests nor changes its
             // labels; its room frees when it is gone.
             let only_terminating = world.scheduler.cache.only_terminating_changed(pod, node);
+            let old_labels = world.scheduler.cache.bound(name).map(|b| b.labels.clone());
+            let new_labels = pod.metadata.labels.clone().unwrap_or_default();
             world.scheduler.cache.add(pod, node);
             // A pod bound by its manifest or relabelled changes what affinity and spread
-            // count (upstream requeues on assigned-pod events).
+            // count (upstream requeues on assigned-pod events, as the hints say).
             if !only_terminating {
-                request_retry(world);
+                let event = match &old_labels {
+                    None => events::AssignedPodEvent::Add(&new_labels),
+                    Some(old) => events::AssignedPodEvent::Update {
+                        old,
+                        new: &new_labels,
+                    },
+                };
+                retry_for_assigned_pod(world, &event);
             }
         }
         return;
@@ -261,10 +276,80 @@ pub fn request_retry(world: &mut World) {
     }
 }
 
-/// A node joined or changed: the waiting pods are tried now.
-pub fn retry_waiting(world: &mut World) {
-    world.scheduler.retry = true;
+/// A node joined or changed: the waiting pods its events may help (`events.rs`,
+/// `worth_requeuing_for_node`) are tried now; the others stay where they are.
+fn on_node(world: &mut World, name: &str, change: &Change) {
+    let Some(node) = world.store.nodes().get(name) else {
+        return;
+    };
+    let old = if *change == Change::Added {
+        None
+    } else {
+        match world.scheduler.nodes_seen.get(name) {
+            Some(old) => Some(old),
+            None => {
+                // A node installed with the cluster and not heard of since, while no pod
+                // waited (`fail` notes every node): nothing can be told apart.
+                let node = node.clone();
+                world.scheduler.nodes_seen.insert(name.to_string(), node);
+                world.scheduler.retry = true;
+                flush(world);
+                return;
+            }
+        }
+    };
+    let events = events::NodeEvents::of(old, node);
+    let moved = waiting_moved_by(world, |pod, rejectors| {
+        events::worth_requeuing_for_node(pod, rejectors, &events, old, node)
+    });
+    let node = node.clone();
+    world.scheduler.nodes_seen.insert(name.to_string(), node);
+    retry_moved(world, moved);
     flush(world);
+}
+
+/// A node was deleted (Node/Delete): the waiting pods whose rejecting plugins registered
+/// it and say it may help are tried now (PodTopologySpread: a domain may be gone).
+fn on_node_deleted(world: &mut World, name: &str) {
+    let Some(old) = world.scheduler.nodes_seen.remove(name) else {
+        return;
+    };
+    let moved = waiting_moved_by(world, |pod, rejectors| {
+        events::worth_requeuing_for_node_deleted(pod, rejectors, &old)
+    });
+    retry_moved(world, moved);
+}
+
+/// The waiting pods an event moves, as `moves` answers for each from its rejecting plugins
+/// and (read only when a hint needs it) the pod; `None` when it moves every one of them.
+fn waiting_moved_by(
+    world: &World,
+    moves: impl for<'p> Fn(&'p dyn Fn() -> &'p PodInfo, &BTreeSet<&'static str>) -> bool,
+) -> Option<Vec<String>> {
+    let scheduler = &world.scheduler;
+    let empty = BTreeSet::new();
+    let mut moved = Vec::new();
+    for pod in &scheduler.unschedulable {
+        let rejectors = scheduler.rejectors.get(pod).unwrap_or(&empty);
+        let cell = std::cell::OnceCell::new();
+        let Some(object) = world.store.pods().get(pod) else {
+            moved.push(pod.clone());
+            continue;
+        };
+        let info = || cell.get_or_init(|| PodInfo::new(object));
+        if moves(&info, rejectors) {
+            moved.push(pod.clone());
+        }
+    }
+    (moved.len() < scheduler.unschedulable.len()).then_some(moved)
+}
+
+/// Asks for the moved waiting pods to be tried again (all of them: the whole queue).
+fn retry_moved(world: &mut World, moved: Option<Vec<String>>) {
+    match moved {
+        Some(pods) => request_retry_of(world, &pods),
+        None => request_retry(world),
+    }
 }
 
 /// A change concerns these waiting pods only: they are tried again, the others not.
@@ -979,6 +1064,18 @@ fn fail(
         .scheduler
         .rejectors
         .insert(name.to_string(), rejectors);
+    // The nodes as they are now are what their next events compare with (a node heard of
+    // since it was installed is noted already).
+    if world.scheduler.nodes_seen.len() != world.store.nodes().len() {
+        for (node, object) in world.store.nodes().iter() {
+            if !world.scheduler.nodes_seen.contains_key(node) {
+                world
+                    .scheduler
+                    .nodes_seen
+                    .insert(node.clone(), object.clone());
+            }
+        }
+    }
     if let Some(pod) = world.store.pods().get(name) {
         let seen = events::Seen::of(&PodInfo::new(pod));
         world.scheduler.seen.insert(name.to_string(), seen);
@@ -1165,10 +1262,23 @@ pub fn forget(world: &mut World, name: &str) {
     world.scheduler.affinity_waiters.remove(name);
     world.scheduler.rejectors.remove(name);
     world.scheduler.seen.remove(name);
-    if world.scheduler.cache.remove(name) {
-        // Room appeared: pods that fit nowhere get another chance.
-        request_retry(world);
+    if let Some(gone) = world.scheduler.cache.bound(name).cloned() {
+        // Room appeared: the pods it may help get another chance.
+        world.scheduler.cache.remove(name);
+        retry_for_assigned_pod(world, &events::AssignedPodEvent::Delete(&gone));
     }
+}
+
+/// An assigned pod came, changed its labels or went: the waiting pods the plugins that
+/// rejected them say it may help are tried again (`events.rs`).
+fn retry_for_assigned_pod(world: &mut World, event: &events::AssignedPodEvent) {
+    if world.scheduler.unschedulable.is_empty() {
+        return;
+    }
+    let moved = waiting_moved_by(world, |pod, rejectors| {
+        events::worth_requeuing_for_assigned_pod(pod, rejectors, event)
+    });
+    retry_moved(world, moved);
 }
 
 pub fn set_condition(status: &mut PodStatus, type_: &str, value: bool, now: super::clock::Millis) {

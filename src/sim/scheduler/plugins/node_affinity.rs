@@ -129,6 +129,12 @@ pub fn matches_required(pod: &PodInfo, node: &Node) -> bool {
     }
 }
 
+/// `isSchedulableAfterNodeChange` (Node/Add, Node/UpdateNodeLabel): worth a retry when the
+/// node now matches the pod's nodeSelector and required affinity, and (an update) did not.
+pub fn hint_after_node_change(pod: &PodInfo, old: Option<&Node>, new: &Node) -> bool {
+    matches_required(pod, new) && old.is_none_or(|old| !matches_required(pod, old))
+}
+
 pub fn filter(pod: &PodInfo, node: &Node) -> Option<Status> {
     (!matches_required(pod, node))
         .then(|| Status::new(Code::UnschedulableAndUnresolvable, ERR_REASON_POD))

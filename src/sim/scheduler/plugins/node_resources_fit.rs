@@ -66,6 +66,24 @@ pub fn filter(wants: &[(&str, i64)], allocatable: &Resources, info: &NodeInfo) -
     })
 }
 
+/// `isSchedulableAfterNodeChange` (Node/Add, Node/UpdateNodeAllocatable): worth a retry
+/// when the pod fits the node's allocatable with nothing on it (`isFit`) and, for an
+/// update, the allocatable grew for the pod count or for a resource the pod requests
+/// (`haveAnyRequestedResourcesIncreased`).
+pub fn hint_after_node_change(pod: &PodInfo, old: Option<&Resources>, new: &Resources) -> bool {
+    let wants = pre_filter(pod);
+    if filter(&wants, new, &NodeInfo::default()).is_some() {
+        return false;
+    }
+    let Some(old) = old else {
+        return true;
+    };
+    new.pods > old.pods
+        || wants
+            .iter()
+            .any(|&(name, want)| want > 0 && new.amount(name) > old.amount(name))
+}
+
 /// `leastRequestedScore`.
 fn least_requested(requested: i64, capacity: i64) -> i64 {
     if capacity == 0 || requested > capacity {

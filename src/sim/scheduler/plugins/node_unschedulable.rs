@@ -26,6 +26,12 @@ pub fn hint_after_own_toleration_change(new: &PodInfo) -> bool {
     tolerates_unschedulable(&new.tolerations)
 }
 
+/// `isSchedulableAfterNodeChange` (Node/Add, Node/UpdateNodeTaint): a node that joins
+/// schedulable, or one that was cordoned and no longer is, may take the pod.
+pub fn hint_after_node_change(old: Option<&Node>, new: &Node) -> bool {
+    !nodes::is_unschedulable(new) && old.is_none_or(nodes::is_unschedulable)
+}
+
 pub fn filter(pod: &PodInfo, node: &Node) -> Option<Status> {
     if !nodes::is_unschedulable(node) {
         return None;

@@ -5,13 +5,14 @@
 
 use std::collections::BTreeMap;
 
+use k8s_openapi::api::core::v1::Node;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use super::super::cache::{Cache, Count, Domains};
 use super::super::framework::{Code, NodeEntry, PodInfo, SpreadConstraint, Status, MAX_NODE_SCORE};
 use super::{node_affinity, taint_toleration};
 use crate::sim::labels;
-use crate::sim::nodes::{LABEL_HOSTNAME, LABEL_ZONE};
+use crate::sim::nodes::{self, LABEL_HOSTNAME, LABEL_ZONE};
 
 pub const ERR_REASON_CONSTRAINTS_NOT_MATCH: &str =
     "node(s) didn't match pod topology spread constraints";
@@ -53,6 +54,42 @@ pub fn hint_after_own_update(
         labels::matches(Some(&c.selector), Some(old_labels))
             != labels::matches(Some(&c.selector), Some(&new.labels))
     })
+}
+
+/// `isSchedulableAfterNodeChange` (Node/Add, Node/UpdateNodeLabel, Node/UpdateNodeTaint)
+/// with the pod's `DoNotSchedule` constraints: a new node that carries every topology key;
+/// an update that makes the node carry them all or no longer, or, while it carries them,
+/// changes one's value or the node's taints.
+pub fn hint_after_node_change(pod: &PodInfo, old: Option<&Node>, new: &Node) -> bool {
+    let empty = BTreeMap::new();
+    let labels_of = |n: &Node| n.metadata.labels.as_ref().unwrap_or(&empty).clone();
+    let carries = |l: &BTreeMap<String, String>| {
+        pod.hard_spread
+            .iter()
+            .all(|c| l.contains_key(&c.topology_key))
+    };
+    let new_labels = labels_of(new);
+    let Some(old) = old else {
+        return carries(&new_labels);
+    };
+    let old_labels = labels_of(old);
+    if carries(&old_labels) != carries(&new_labels) {
+        return true;
+    }
+    carries(&new_labels)
+        && (pod
+            .hard_spread
+            .iter()
+            .any(|c| old_labels.get(&c.topology_key) != new_labels.get(&c.topology_key))
+            || nodes::taints(old) != nodes::taints(new))
+}
+
+/// `isSchedulableAfterNodeChange` for Node/Delete: the deleted node carried every topology
+/// key of the pod's `DoNotSchedule` constraints (its domain may be gone).
+pub fn hint_after_node_deleted(pod: &PodInfo, old: &Node) -> bool {
+    pod.hard_spread
+        .iter()
+        .all(|c| nodes::label(old, &c.topology_key).is_some())
 }
 
 /// The selectors the plugin will count with, to register in the cache first.

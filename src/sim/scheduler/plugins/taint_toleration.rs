@@ -51,6 +51,12 @@ pub fn hint_after_own_toleration_change() -> bool {
     true
 }
 
+/// `isSchedulableAfterNodeChange` (Node/Add, Node/UpdateNodeTaint): worth a retry only when
+/// the node's taints were not all tolerated before (a new node counts as not) and now are.
+pub fn hint_after_node_change(pod: &PodInfo, old: Option<&Node>, new: &Node) -> bool {
+    old.is_none_or(|old| !tolerates_node(pod, old)) && tolerates_node(pod, new)
+}
+
 pub fn filter(pod: &PodInfo, node: &Node) -> Option<Status> {
     (!tolerates_node(pod, node))
         .then(|| Status::new(Code::UnschedulableAndUnresolvable, ERR_REASON_NOT_MATCH))
