@@ -277,19 +277,12 @@ fn ratio_constraint(
 }
 
 /// `utilerrors.NewAggregate(...).Error()`: one message alone, several (each once) as
-/// `[a, b]`.
+/// `[a, b]`; no message is no refusal.
 fn aggregate(messages: Vec<String>) -> Result<(), String> {
-    let mut seen: Vec<String> = Vec::new();
-    for m in messages {
-        if !seen.contains(&m) {
-            seen.push(m);
-        }
+    if messages.is_empty() {
+        return Ok(());
     }
-    match seen.len() {
-        0 => Ok(()),
-        1 => Err(seen.remove(0)),
-        _ => Err(format!("[{}]", seen.join(", "))),
-    }
+    Err(super::field_error::aggregate(&messages))
 }
 
 /// The LimitRanger plugin's `Validate` of a new pod (`PodValidateLimitFunc`), after its

@@ -232,17 +232,7 @@ fn create_claims(
 /// `errorutils.NewAggregate(errs).Error()`: nothing for no error, the text of one, and
 /// `[a, b, …]` for several distinct texts (a repeated text is written once).
 fn aggregate(errors: Vec<String>) -> Option<String> {
-    let mut seen: Vec<String> = Vec::with_capacity(errors.len());
-    for e in errors {
-        if !seen.contains(&e) {
-            seen.push(e);
-        }
-    }
-    match seen.len() {
-        0 => None,
-        1 => seen.pop(),
-        _ => Some(format!("[{}]", seen.join(", "))),
-    }
+    (!errors.is_empty()).then(|| crate::sim::api::field_error::aggregate(&errors))
 }
 
 /// `getPersistentVolumeClaims`: a deep copy of each template, with the claim's name, the
