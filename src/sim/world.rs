@@ -458,7 +458,7 @@ impl World {
                 Ok(())
             }
             Timer::ResyncClaims => {
-                super::controllers::volume::resync(self);
+                super::controllers::volume::resync(self)?;
                 Ok(())
             }
             Timer::FlushUnschedulableLeftover => {

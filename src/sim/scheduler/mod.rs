@@ -22,6 +22,7 @@ pub mod events;
 pub mod framework;
 pub mod plugins;
 
+use crate::sim::error::SimError;
 use crate::sim::events::Recorder;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -124,10 +125,7 @@ struct NodeRow {
 
 /// The scheduler's informer handlers: pods (to schedule, and the cache of bound pods) and
 /// nodes (a node that joins or changes may let waiting pods fit).
-pub fn on_event(
-    world: &mut World,
-    event: &super::world::WatchEvent,
-) -> Result<(), super::error::SimError> {
+pub fn on_event(world: &mut World, event: &super::world::WatchEvent) -> Result<(), SimError> {
     if event.kind == ObjectKind::Node {
         world.scheduler.cache.node_epoch += 1;
     }
@@ -135,8 +133,8 @@ pub fn on_event(
         (ObjectKind::Pod, Change::Deleted) => forget(world, &event.name),
         (ObjectKind::Node, Change::Deleted) => on_node_deleted(world, &event.name),
         (_, Change::Deleted) => {}
-        (ObjectKind::Pod, _) => on_pod(world, &event.name),
-        (ObjectKind::Node, change) => on_node(world, &event.name, change),
+        (ObjectKind::Pod, _) => on_pod(world, &event.name)?,
+        (ObjectKind::Node, change) => on_node(world, &event.name, change)?,
         (kind, _) if *kind == ObjectKind::from_kind("Namespace") => {
             // InterPodAffinity registers Namespace events: a namespace's new labels may
             // change what a namespaceSelector selects.
@@ -154,11 +152,11 @@ pub fn on_event(
 
 /// The scheduling queue's retry: when a change asked for it, the waiting pods are tried
 /// again, oldest first (upstream moves them from the unschedulable queue to the active one).
-pub fn work(world: &mut World) -> Result<bool, super::error::SimError> {
+pub fn work(world: &mut World) -> Result<bool, SimError> {
     if !world.scheduler.retry && world.scheduler.retry_only.is_empty() {
         return Ok(false);
     }
-    flush(world);
+    flush(world)?;
     Ok(true)
 }
 
@@ -176,15 +174,15 @@ fn namespace_labels(world: &World) -> BTreeMap<String, String> {
 }
 
 /// A pod's watch event: schedule it if it waits for a node; keep the cache in step.
-pub fn on_pod(world: &mut World, name: &str) {
+pub fn on_pod(world: &mut World, name: &str) -> Result<(), SimError> {
     if world.scheduler.cache.namespace_labels.is_empty() {
         world.scheduler.cache.namespace_labels = namespace_labels(world);
     }
     if world.scheduler.retry || !world.scheduler.retry_only.is_empty() {
-        flush(world);
+        flush(world)?;
     }
     let Some(pod) = world.store.pods().get(name) else {
-        return;
+        return Ok(());
     };
     if let Some(node) = pod.spec.as_ref().and_then(|s| s.node_name.as_deref()) {
         // Bound (by this scheduler or by the manifest): the cache follows the object. A pod
@@ -194,7 +192,7 @@ pub fn on_pod(world: &mut World, name: &str) {
                 world.scheduler.cache.remove(name);
                 retry_for_assigned_pod(world, &events::AssignedPodEvent::Delete(&gone));
             }
-            return;
+            return Ok(());
         }
         if world.scheduler.cache.is_stale(pod) {
             // A pod that only started terminating wakes no waiting pod: the queueing hints
@@ -218,7 +216,7 @@ pub fn on_pod(world: &mut World, name: &str) {
                 retry_for_assigned_pod(world, &event);
             }
         }
-        return;
+        return Ok(());
     }
     if world.scheduler.unschedulable.contains(name) {
         // `PriorityQueue.Update`: the waiting pod itself changed.
@@ -233,16 +231,17 @@ pub fn on_pod(world: &mut World, name: &str) {
             }
         }
         scheduler.seen.insert(name.to_string(), new);
-        return;
+        return Ok(());
     }
     if podutil::is_terminating(pod)
         || podutil::phase(pod) != "Pending"
         || !responsible_for_pod(pod)
         || is_gated(pod)
     {
-        return;
+        return Ok(());
     }
-    schedule_one(world, name);
+    schedule_one(world, name)?;
+    Ok(())
 }
 
 /// The name of the scheduler's one profile (kube-scheduler's default configuration).
@@ -278,9 +277,9 @@ pub fn request_retry(world: &mut World) {
 
 /// A node joined or changed: the waiting pods its events may help (`events.rs`,
 /// `worth_requeuing_for_node`) are tried now; the others stay where they are.
-fn on_node(world: &mut World, name: &str, change: &Change) {
+fn on_node(world: &mut World, name: &str, change: &Change) -> Result<(), SimError> {
     let Some(node) = world.store.nodes().get(name) else {
-        return;
+        return Ok(());
     };
     let old = if *change == Change::Added {
         None
@@ -293,8 +292,8 @@ fn on_node(world: &mut World, name: &str, change: &Change) {
                 let node = node.clone();
                 world.scheduler.nodes_seen.insert(name.to_string(), node);
                 world.scheduler.retry = true;
-                flush(world);
-                return;
+                flush(world)?;
+                return Ok(());
             }
         }
     };
@@ -305,7 +304,8 @@ fn on_node(world: &mut World, name: &str, change: &Change) {
     let node = node.clone();
     world.scheduler.nodes_seen.insert(name.to_string(), node);
     retry_moved(world, moved);
-    flush(world);
+    flush(world)?;
+    Ok(())
 }
 
 /// A node was deleted (Node/Delete): the waiting pods whose rejecting plugins registered
@@ -365,7 +365,7 @@ fn request_retry_of<'a>(world: &mut World, pods: impl IntoIterator<Item = &'a St
 /// Tries every waiting pod again (or, when only some were asked for, those) in the
 /// scheduling queue's order (PrioritySort's `Less`): higher `spec.priority` first, then
 /// oldest first (creation time, then natural name order).
-fn flush(world: &mut World) {
+fn flush(world: &mut World) -> Result<(), SimError> {
     let all = std::mem::take(&mut world.scheduler.retry);
     let only = std::mem::take(&mut world.scheduler.retry_only);
     let scheduler = &world.scheduler;
@@ -406,7 +406,7 @@ fn flush(world: &mut World) {
                 && podutil::phase(pod) == "Pending"
         });
         if schedulable {
-            schedule_one(world, &name);
+            schedule_one(world, &name)?;
         } else {
             world.scheduler.nominated.remove(&name);
             world.scheduler.unschedulable.remove(&name);
@@ -419,6 +419,7 @@ fn flush(world: &mut World) {
             stop_waiting_for_claims(world, &name);
         }
     }
+    Ok(())
 }
 
 /// A claim that was created, or bound, may let the pods that wait for it fit (upstream's
@@ -800,7 +801,7 @@ pub(crate) fn run_filters(
 }
 
 /// One scheduling cycle for a pod without a node.
-fn schedule_one(world: &mut World, name: &str) {
+fn schedule_one(world: &mut World, name: &str) -> Result<(), SimError> {
     if world.scheduler.cache.namespace_labels.is_empty() {
         world.scheduler.cache.namespace_labels = namespace_labels(world);
     }
@@ -813,7 +814,7 @@ fn schedule_one(world: &mut World, name: &str) {
         volume_binding::prepare(world);
     }
     let Some(pod) = world.store.pods().get(name) else {
-        return;
+        return Ok(());
     };
     let info = PodInfo::in_namespace(pod, &world.scheduler.cache.namespace_labels);
     let total = world.store.nodes().len();
@@ -825,7 +826,7 @@ fn schedule_one(world: &mut World, name: &str) {
             None,
             BTreeSet::new(),
         );
-        return;
+        return Ok(());
     }
     // PreFilter, in the profile's order: NodeAffinity (the nodes a pod pinned by name may
     // go to), then VolumeBinding.
@@ -839,7 +840,7 @@ fn schedule_one(world: &mut World, name: &str) {
                 None,
                 BTreeSet::from([plugins::NODE_AFFINITY]),
             );
-            return;
+            return Ok(());
         }
     };
     let allowed = match volume_binding::pre_filter(world, pod) {
@@ -852,7 +853,7 @@ fn schedule_one(world: &mut World, name: &str) {
                 None,
                 BTreeSet::from([plugins::VOLUME_BINDING]),
             );
-            return;
+            return Ok(());
         }
     };
     let claims = super::controllers::volume::claims_of(pod);
@@ -888,15 +889,15 @@ fn schedule_one(world: &mut World, name: &str) {
         }
     }
     let Some(pod) = world.store.pods().get(name) else {
-        return;
+        return Ok(());
     };
     // `evaluateNominatedNode`: a pod nominated by an earlier preemption goes to that node
     // if it fits there, without the others being filtered or scored.
     if let Some(node) = nominated {
         let (_, feasible) = run_filters(world, pod, &info, &pre, Some(&node));
         if !feasible.is_empty() {
-            bind(world, name, &node, &info);
-            return;
+            bind(world, name, &node, &info)?;
+            return Ok(());
         }
     }
     let (statuses, feasible) = run_filters(world, pod, &info, &pre, None);
@@ -910,8 +911,8 @@ fn schedule_one(world: &mut World, name: &str) {
             &feasible,
             &world.scheduler.cache,
         );
-        bind(world, name, &node, &info);
-        return;
+        bind(world, name, &node, &info)?;
+        return Ok(());
     }
     // PostFilter: DynamicResources (no claims to deallocate), then DefaultPreemption.
     let only: Vec<Status> = statuses.iter().map(|(_, s)| s.clone()).collect();
@@ -927,6 +928,7 @@ fn schedule_one(world: &mut World, name: &str) {
             fail(world, name, message, clear.then(String::new), rejectors);
         }
     }
+    Ok(())
 }
 
 /// Scores the feasible nodes under the default weights and picks the best; equal totals
@@ -1010,8 +1012,8 @@ fn select_host(
 }
 
 /// Binds the pod: WaitForFirstConsumer claims are provisioned on the node first (PreBind).
-fn bind(world: &mut World, name: &str, node: &str, info: &PodInfo) {
-    plugins::volume_binding::prebind(world, name, node);
+fn bind(world: &mut World, name: &str, node: &str, info: &PodInfo) -> Result<(), SimError> {
+    plugins::volume_binding::prebind(world, name, node)?;
     world.scheduler.nominated.remove(name);
     world.scheduler.unschedulable.remove(name);
     world.scheduler.last_message.remove(name);
@@ -1031,7 +1033,7 @@ fn bind(world: &mut World, name: &str, node: &str, info: &PodInfo) {
         set_scheduled(status, None, None, now);
     });
     let Some(pod) = bound.and_then(|_| world.store.pods().get_shared(name)) else {
-        return;
+        return Ok(());
     };
     let terminating = podutil::is_terminating(&pod);
     world.scheduler.cache.add_info(info, terminating, node);
@@ -1047,6 +1049,7 @@ fn bind(world: &mut World, name: &str, node: &str, info: &PodInfo) {
             world.config.namespace
         ),
     );
+    Ok(())
 }
 
 /// The pod fits nowhere: it waits. A new message is recorded and written on the pod, with

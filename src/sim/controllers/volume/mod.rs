@@ -105,13 +105,13 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
                 })
                 .collect();
             for pv in bound {
-                sync_volume(world, &pv);
+                sync_volume(world, &pv)?;
             }
             ephemeral::claim_deleted(world, &event.name)?;
         }
         (ObjectKind::PersistentVolumeClaim, _) => {
             expand::sync_claim(world, &event.name);
-            sync_claim(world, &event.name);
+            sync_claim(world, &event.name)?;
             world.volume_controller.new_claim = None;
         }
         (ObjectKind::PersistentVolume, Change::Deleted) => {
@@ -122,12 +122,12 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
                 _ => None,
             });
             if let Some(claim) = claim {
-                sync_claim(world, &claim);
+                sync_claim(world, &claim)?;
             }
             volume_changed(world, &event.name);
         }
         (ObjectKind::PersistentVolume, _) => {
-            sync_volume(world, &event.name);
+            sync_volume(world, &event.name)?;
             volume_changed(world, &event.name);
             // A new volume, or one whose claim let go of it, may fit a claim that waits: the
             // claim finds it at its next sync, the resync.
@@ -145,7 +145,7 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
         }
         (ObjectKind::StorageClass, Change::Added | Change::Modified) => {
             if event.change == Change::Added {
-                sync_claims_of_class(world, &event.name);
+                sync_claims_of_class(world, &event.name)?;
             }
             // A class newly marked default reaches the claims that name none at the next
             // resync.

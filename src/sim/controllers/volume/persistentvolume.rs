@@ -2,6 +2,7 @@
 //! best Available volume or asks the provisioner for one; `syncVolume` makes a new volume
 //! Available and releases and reclaims one whose claim is gone (B-PV-1, B-PV-4).
 
+use crate::sim::error::SimError;
 use crate::sim::events::Recorder;
 use k8s_openapi::api::core::v1::{
     ObjectReference, PersistentVolume, PersistentVolumeClaim, PersistentVolumeStatus,
@@ -54,7 +55,7 @@ pub(super) fn owe_sync_pending_claims(world: &mut World) {
 /// once. (The PV controller has no class handler and would see it at its next resync; scn
 /// syncs them at once so that a class applied with the objects whose claims name it, as
 /// one file, serves them as upstream's slower controllers do.)
-pub(super) fn sync_claims_of_class(world: &mut World, class: &str) {
+pub(super) fn sync_claims_of_class(world: &mut World, class: &str) -> Result<(), SimError> {
     let provisioned = |c: &PersistentVolumeClaim| {
         super::claim_class(c) == class
             && c.spec
@@ -63,45 +64,47 @@ pub(super) fn sync_claims_of_class(world: &mut World, class: &str) {
                 .is_none_or(str::is_empty)
     };
     for name in pending_claims(world, provisioned) {
-        sync(world, &name, false);
+        sync(world, &name, false)?;
     }
+    Ok(())
 }
 
 /// `syncClaim`: an unbound claim is bound, provisioned, or waits; a bound claim whose
 /// volume is gone is Lost.
-pub(crate) fn sync_claim(world: &mut World, name: &str) {
-    sync(world, name, true);
+pub(crate) fn sync_claim(world: &mut World, name: &str) -> Result<(), SimError> {
+    sync(world, name, true)?;
+    Ok(())
 }
 
 /// `syncClaim`, as an event about the claim or the resync brings it (`announce`), or as
 /// scn runs it early when a volume or a class appears (upstream's controller would see
 /// them at its next resync): then a claim waiting for its first consumer says nothing yet,
 /// and says it at the resync.
-fn sync(world: &mut World, name: &str, announce: bool) {
+fn sync(world: &mut World, name: &str, announce: bool) -> Result<(), SimError> {
     super::index::catch_up(world, None);
     let Some(claim) = world.store.claims().get_shared(name) else {
-        return;
+        return Ok(());
     };
     if claim.metadata.deletion_timestamp.is_some() {
         // Let go of the claim before anyone writes it (no copy on write).
         drop(claim);
         release_if_unused(world, name);
-        return;
+        return Ok(());
     }
     // `syncClaim`: a claim the controller once finished binding (`bind-completed`) is a
     // bound claim whatever its phase; the others are unbound.
     if bind_completed(&claim) {
         drop(claim);
         sync_bound_claim(world, name);
-        return;
+        return Ok(());
     }
     if phase_of_claim(&claim) != "Pending" {
-        return;
+        return Ok(());
     }
     if let Some(volume) = claim.spec.as_ref().and_then(|s| s.volume_name.clone()) {
         drop(claim);
         sync_claim_naming(world, name, &volume);
-        return;
+        return Ok(());
     }
     let selected = claim
         .metadata
@@ -119,13 +122,13 @@ fn sync(world: &mut World, name: &str, announce: bool) {
     let class = class.cloned();
     if let Some(pv) = found {
         bind(world, name, &pv);
-        return;
+        return Ok(());
     }
     // `assignDefaultStorageClass` (RetroactiveDefaultStorageClass, GA in v1.28): a claim
     // that names no class (not even "") gets the default class, if there is one now; the
     // claim's update brings it back here to be provisioned.
     if !has_class && assign_default_class(world, name) {
-        return;
+        return Ok(());
     }
     // Both waits below are told at every sync (`syncUnboundClaim`; `provisionClaimOperation`
     // for a class that does not exist), so again at each resync; syncs of one claim within
@@ -138,7 +141,7 @@ fn sync(world: &mut World, name: &str, announce: bool) {
             "FailedBinding",
             "no persistent volumes available for this claim and no storage class is set".into(),
         );
-        return;
+        return Ok(());
     }
     let Some(class) = class else {
         tell_at_every_sync(
@@ -148,16 +151,17 @@ fn sync(world: &mut World, name: &str, announce: bool) {
             "ProvisioningFailed",
             format!("storageclass.storage.k8s.io \"{class_name}\" not found"),
         );
-        return;
+        return Ok(());
     };
     if waits_for_consumer(&class) && selected.is_none() {
         if announce {
             wait_for_first_consumer(world, name);
         }
         owe_sync(world, name);
-        return;
+        return Ok(());
     }
-    provision_claim(world, name, &class, selected.as_deref(), announce);
+    provision_claim(world, name, &class, selected.as_deref(), announce)?;
+    Ok(())
 }
 
 /// `assignDefaultStorageClass`: the claim's `storageClassName` becomes the default class's
@@ -189,11 +193,11 @@ fn provision_claim(
     class: &StorageClass,
     node: Option<&str>,
     announce: bool,
-) {
+) -> Result<(), SimError> {
     let provisioner = find_provisioner(&class.provisioner);
     if !announce && !matches!(provisioner, Provisioner::External(_)) {
         owe_sync(world, name);
-        return;
+        return Ok(());
     }
     match provisioner {
         // `findProvisionablePlugin` fails, or the plugin's `NewProvisioner`: told at every
@@ -226,7 +230,7 @@ fn provision_claim(
                     ),
                 );
             }
-            provision(world, name, class, node);
+            provision(world, name, class, node)?;
             // A claim the provisioner leaves waiting (it refuses a selector) is provisioned
             // again, and told again, at every resync.
             let waits = world.store.claims().get(name).is_some_and(|c| {
@@ -241,6 +245,7 @@ fn provision_claim(
             }
         }
     }
+    Ok(())
 }
 
 /// Whether this is the claim's first `ExternalProvisioning` at this instant; notes it.
@@ -690,9 +695,9 @@ pub(crate) fn bind(world: &mut World, claim_name: &str, pv_name: &str) {
 /// `syncVolume`: a volume without a claim, or pre-bound by name to one that has not come
 /// yet, is Available; a bound volume whose claim is gone is Released and reclaimed; a
 /// deleted volume no claim uses loses pv-protection.
-pub(super) fn sync_volume(world: &mut World, name: &str) {
+pub(super) fn sync_volume(world: &mut World, name: &str) -> Result<(), SimError> {
     let Some(pv) = world.store.volumes().get_shared(name) else {
-        return;
+        return Ok(());
     };
     let mut phase = pv
         .status
@@ -740,13 +745,13 @@ pub(super) fn sync_volume(world: &mut World, name: &str) {
                         phase = "Released".into();
                     }
                     if !deleting && reclaim(world, name) {
-                        return;
+                        return Ok(());
                     }
                 }
                 // The binding is not completed: the claim's sync finishes it, queued at once.
                 Some(volume) if volume.is_empty() => {
                     if !deleting {
-                        sync_claim(world, &claim_name);
+                        sync_claim(world, &claim_name)?;
                     }
                 }
                 // All is bound.
@@ -777,11 +782,11 @@ pub(super) fn sync_volume(world: &mut World, name: &str) {
                             phase = "Released".into();
                         }
                         if !deleting && reclaim(world, name) {
-                            return;
+                            return Ok(());
                         }
                     } else if !deleting {
                         unbind_volume(world, name);
-                        return;
+                        return Ok(());
                     }
                 }
             }
@@ -791,6 +796,7 @@ pub(super) fn sync_volume(world: &mut World, name: &str) {
     if deleting && phase != "Bound" {
         remove_finalizer(world, &ObjectKind::PersistentVolume, name, PV_PROTECTION);
     }
+    Ok(())
 }
 
 /// `reclaimVolume` for a released volume: Retain keeps it; Delete has the plugin or the
@@ -1060,7 +1066,7 @@ pub(super) fn owe_sync_classless(world: &mut World) {
 }
 
 /// The resync came: each owed claim still Pending is synced again.
-pub fn resync(world: &mut World) {
+pub fn resync(world: &mut World) -> Result<(), SimError> {
     super::index::catch_up(world, None);
     let owed_sync = std::mem::take(&mut world.volume_controller.resync.owed_sync);
     world.volume_controller.resync.at = None;
@@ -1070,9 +1076,10 @@ pub fn resync(world: &mut World) {
                 && claim.metadata.deletion_timestamp.is_none()
         });
         if owed {
-            sync_claim(world, &name);
+            sync_claim(world, &name)?;
         }
     }
+    Ok(())
 }
 
 /// `recycleVolumeOperation` without a recycler for the volume: Failed at once.

@@ -2,6 +2,7 @@
 //! with the claim's size and modes, the class's reclaim policy and node affinity
 //! (B-PV-2, B-PV-3).
 
+use crate::sim::error::SimError;
 use crate::sim::events::Recorder;
 use k8s_openapi::api::core::v1::{
     HostPathVolumeSource, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, ObjectReference,
@@ -22,15 +23,16 @@ use super::{record, tell, PV_PROTECTION};
 pub const SELECTOR_NOT_SUPPORTED: &str = "claim Selector is not supported";
 
 /// The provisioner creates `pvc-<claim uid>` with the claim's size and modes and the
-/// class's reclaim policy, then the PV controller binds the two (B-PV-1, B-PV-2).
+/// class's reclaim policy, then the PV controller binds the two (B-PV-1, B-PV-2). `Err` is
+/// a simulation budget the volume does not fit in.
 pub(super) fn provision(
     world: &mut World,
     claim_name: &str,
     class: &StorageClass,
     node: Option<&str>,
-) {
+) -> Result<(), SimError> {
     let Some(claim) = world.store.claims().get_shared(claim_name) else {
-        return;
+        return Ok(());
     };
     let ns = world.config.namespace.clone();
     let uid = claim.metadata.uid.clone().unwrap_or_default();
@@ -54,7 +56,7 @@ pub(super) fn provision(
             "ProvisioningFailed",
             "claim.Spec.Resources.Requests[storage] not found".into(),
         );
-        return;
+        return Ok(());
     };
     let provisioning =
         format!("External provisioner is provisioning volume for claim \"{ns}/{claim_name}\"");
@@ -80,7 +82,7 @@ pub(super) fn provision(
             "ProvisioningFailed",
             SELECTOR_NOT_SUPPORTED.into(),
         );
-        return;
+        return Ok(());
     }
     record(
         world,
@@ -104,9 +106,11 @@ pub(super) fn provision(
     // Built here, so it has no unknown field: the typed create skips the strict check.
     let created = server::create_volume(world, pv);
     if let Err(e) = created {
+        // The API server's refusal is the provisioner's to report; a simulation budget
+        // that ran out ends the run, as it does for every other creation.
         let message = match e {
             server::RequestError::Api(e) => e.message,
-            server::RequestError::Sim(e) => e.to_string(),
+            server::RequestError::Sim(e) => return Err(e),
         };
         tell(
             world,
@@ -116,7 +120,7 @@ pub(super) fn provision(
             "ProvisioningFailed",
             message,
         );
-        return;
+        return Ok(());
     }
     record(
         world,
@@ -127,6 +131,7 @@ pub(super) fn provision(
         format!("Successfully provisioned volume {pv_name}"),
     );
     bind(world, claim_name, &pv_name);
+    Ok(())
 }
 
 /// The volume the provisioner makes for a claim (what it writes as YAML upstream).

@@ -7,6 +7,7 @@
 //! within its `allowedTopologies`). `PreBind` binds the volumes chosen for the node, and
 //! writes the node on the claims left to provision, which the PV controller then does.
 
+use crate::sim::error::SimError;
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
@@ -265,9 +266,9 @@ fn affinity_nodes(world: &World, pv: &PersistentVolume) -> Option<Vec<bool>> {
 /// The scheduler's `PreBind` (`BindPodVolumes`): the volumes chosen for the node are bound
 /// to their claims; the claims left to provision get the node (`selected-node`), and the
 /// PV controller has the provisioner make a volume there, before the pod is bound (B-PV-3).
-pub fn prebind(world: &mut World, pod: &str, node: &str) {
+pub fn prebind(world: &mut World, pod: &str, node: &str) -> Result<(), SimError> {
     let Some(claims) = world.store.pods().get(pod).map(claims_of) else {
-        return;
+        return Ok(());
     };
     catch_up_index(world);
     let empty = BTreeMap::new();
@@ -311,6 +312,7 @@ pub fn prebind(world: &mut World, pod: &str, node: &str) {
         if written.is_none() {
             continue;
         }
-        sync_claim(world, &claim_name);
+        sync_claim(world, &claim_name)?;
     }
+    Ok(())
 }
