@@ -63,6 +63,19 @@ pub fn default(body: &mut Value) {
     }
 }
 
+/// The items of `ranges`' `spec.limits`, in order: those of `type` `kind`, or all.
+fn limit_items<'a>(
+    ranges: impl Iterator<Item = &'a Value>,
+    kind: Option<&'a str>,
+) -> impl Iterator<Item = &'a Value> {
+    ranges
+        .filter_map(|range| range.pointer("/spec/limits").and_then(Value::as_array))
+        .flatten()
+        .filter(move |item| {
+            kind.is_none_or(|kind| item.get("type").and_then(Value::as_str) == Some(kind))
+        })
+}
+
 /// The namespace's default requests and limits for a container: every LimitRange's
 /// `Container` items, in order, a later one's value winning.
 pub fn container_defaults<'a>(
@@ -70,25 +83,16 @@ pub fn container_defaults<'a>(
 ) -> (BTreeMap<String, Quantity>, BTreeMap<String, Quantity>) {
     let mut requests = BTreeMap::new();
     let mut limits = BTreeMap::new();
-    for range in ranges {
-        let items = range
-            .pointer("/spec/limits")
-            .and_then(Value::as_array)
-            .map_or(&[][..], Vec::as_slice);
-        for item in items {
-            if item.get("type").and_then(Value::as_str) != Some("Container") {
-                continue;
-            }
-            for (key, into) in [("defaultRequest", &mut requests), ("default", &mut limits)] {
-                for (name, q) in item
-                    .get(key)
-                    .and_then(Value::as_object)
-                    .into_iter()
-                    .flatten()
-                {
-                    if let Some(text) = q.as_str() {
-                        into.insert(name.clone(), Quantity(text.to_string()));
-                    }
+    for item in limit_items(ranges, Some("Container")) {
+        for (key, into) in [("defaultRequest", &mut requests), ("default", &mut limits)] {
+            for (name, q) in item
+                .get(key)
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(text) = q.as_str() {
+                    into.insert(name.clone(), Quantity(text.to_string()));
                 }
             }
         }
@@ -316,31 +320,25 @@ pub fn validate_pod<'a>(
             errs.extend(ratio_constraint(kind, &name, (n, &text), r, l));
         }
     };
-    for range in ranges {
-        let items = range
-            .pointer("/spec/limits")
-            .and_then(Value::as_array)
-            .map_or(&[][..], Vec::as_slice);
-        for item in items {
-            match item.get("type").and_then(Value::as_str) {
-                Some("Container") => {
-                    let init = spec.init_containers.iter().flatten();
-                    for c in spec.containers.iter().chain(init) {
-                        let r = c.resources.as_ref();
-                        check(
-                            item,
-                            "Container",
-                            r.and_then(|r| r.requests.as_ref()),
-                            r.and_then(|r| r.limits.as_ref()),
-                        );
-                    }
+    for item in limit_items(ranges, None) {
+        match item.get("type").and_then(Value::as_str) {
+            Some("Container") => {
+                let init = spec.init_containers.iter().flatten();
+                for c in spec.containers.iter().chain(init) {
+                    let r = c.resources.as_ref();
+                    check(
+                        item,
+                        "Container",
+                        r.and_then(|r| r.requests.as_ref()),
+                        r.and_then(|r| r.limits.as_ref()),
+                    );
                 }
-                Some("Pod") => {
-                    let (requests, limits) = (pod_totals(false), pod_totals(true));
-                    check(item, "Pod", Some(&requests), Some(&limits));
-                }
-                _ => {}
             }
+            Some("Pod") => {
+                let (requests, limits) = (pod_totals(false), pod_totals(true));
+                check(item, "Pod", Some(&requests), Some(&limits));
+            }
+            _ => {}
         }
     }
     aggregate(errs)
@@ -359,23 +357,14 @@ pub fn validate_claim<'a>(
         .and_then(|s| s.resources.as_ref())
         .and_then(|r| r.requests.as_ref());
     let mut errs = Vec::new();
-    for range in ranges {
-        let items = range
-            .pointer("/spec/limits")
-            .and_then(Value::as_array)
-            .map_or(&[][..], Vec::as_slice);
-        for item in items {
-            if item.get("type").and_then(Value::as_str) != Some(KIND) {
-                continue;
-            }
-            for (name, n, text) in item_list(item, "min") {
-                let r = observed(requests, &name);
-                errs.extend(min_constraint(KIND, &name, (n, &text), r, None));
-            }
-            for (name, n, text) in item_list(item, "max") {
-                let r = observed(requests, &name);
-                errs.extend(max_request_constraint(KIND, &name, (n, &text), r));
-            }
+    for item in limit_items(ranges, Some(KIND)) {
+        for (name, n, text) in item_list(item, "min") {
+            let r = observed(requests, &name);
+            errs.extend(min_constraint(KIND, &name, (n, &text), r, None));
+        }
+        for (name, n, text) in item_list(item, "max") {
+            let r = observed(requests, &name);
+            errs.extend(max_request_constraint(KIND, &name, (n, &text), r));
         }
     }
     aggregate(errs)
