@@ -196,6 +196,23 @@ fn observed(list: Option<&BTreeMap<String, Quantity>>, name: &str) -> Option<(i1
     Some((parsed.nanos(), parsed.to_string()))
 }
 
+/// The shape of `minConstraint`, `maxConstraint` and `maxRequestConstraint`: the first of
+/// `observed` (`("request", …)` or `("limit", …)`) must be given; then the first value that
+/// `breaks` the bound is named. `head` is "minimum cpu usage per Container is 100m".
+fn bound_constraint(
+    head: String,
+    observed: &[(&str, Option<(i128, String)>)],
+    breaks: impl Fn(i128) -> bool,
+) -> Option<String> {
+    if let Some((what, None)) = observed.first() {
+        return Some(format!("{head}.  No {what} is specified"));
+    }
+    observed.iter().find_map(|(what, value)| match value {
+        Some((v, shown)) if breaks(*v) => Some(format!("{head}, but {what} is {shown}")),
+        _ => None,
+    })
+}
+
 /// `minConstraint`: a request is needed and may not be below `min`, nor may a limit.
 fn min_constraint(
     kind: &str,
@@ -204,13 +221,11 @@ fn min_constraint(
     request: Option<(i128, String)>,
     limit: Option<(i128, String)>,
 ) -> Option<String> {
-    let head = format!("minimum {name} usage per {kind} is {text}");
-    match (request, limit) {
-        (None, _) => Some(format!("{head}.  No request is specified")),
-        (Some((r, shown)), _) if r < enforced => Some(format!("{head}, but request is {shown}")),
-        (_, Some((l, shown))) if l < enforced => Some(format!("{head}, but limit is {shown}")),
-        _ => None,
-    }
+    bound_constraint(
+        format!("minimum {name} usage per {kind} is {text}"),
+        &[("request", request), ("limit", limit)],
+        |v| v < enforced,
+    )
 }
 
 /// `maxConstraint`: a limit is needed and may not exceed `max`, nor may a request.
@@ -221,28 +236,25 @@ fn max_constraint(
     request: Option<(i128, String)>,
     limit: Option<(i128, String)>,
 ) -> Option<String> {
-    let head = format!("maximum {name} usage per {kind} is {text}");
-    match (limit, request) {
-        (None, _) => Some(format!("{head}.  No limit is specified")),
-        (Some((l, shown)), _) if l > enforced => Some(format!("{head}, but limit is {shown}")),
-        (_, Some((r, shown))) if r > enforced => Some(format!("{head}, but request is {shown}")),
-        _ => None,
-    }
+    bound_constraint(
+        format!("maximum {name} usage per {kind} is {text}"),
+        &[("limit", limit), ("request", request)],
+        |v| v > enforced,
+    )
 }
 
-/// `maxRequestConstraint` (a claim's `max`): the request may not exceed it.
+/// `maxRequestConstraint` (a claim's `max`): the request is needed and may not exceed it.
 fn max_request_constraint(
     kind: &str,
     name: &str,
     (enforced, text): (i128, &str),
     request: Option<(i128, String)>,
 ) -> Option<String> {
-    let head = format!("maximum {name} usage per {kind} is {text}");
-    match request {
-        None => Some(format!("{head}.  No request is specified")),
-        Some((r, shown)) if r > enforced => Some(format!("{head}, but request is {shown}")),
-        _ => None,
-    }
+    bound_constraint(
+        format!("maximum {name} usage per {kind} is {text}"),
+        &[("request", request)],
+        |v| v > enforced,
+    )
 }
 
 /// `limitRequestRatioConstraint`: the limit over the request (in milli-units, as
