@@ -6,13 +6,17 @@
 //! recorded in the `kubernetes.io/limit-ranger` annotation. The plugin's validation then
 //! refuses a new pod or claim outside an item's `min`, `max` or `maxLimitRequestRatio`
 //! (`Container`, `Pod` and `PersistentVolumeClaim` items). The LimitRange object's own
-//! validation (`ValidateLimitRange`: `min` ≤ `defaultRequest` ≤ `default` ≤ `max`) is not.
+//! validation (`ValidateLimitRange`: `min` ≤ `defaultRequest` ≤ `default` ≤ `max`) is
+//! [`validate`].
 
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Container, PersistentVolumeClaim, Pod};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use serde_json::Value;
+
+use super::field_error::{quote, FieldError};
+use super::validation;
 
 pub const KIND: &str = "LimitRange";
 /// `limitRangerAnnotation`.
@@ -60,6 +64,227 @@ pub fn default(body: &mut Value) {
         }
         item["default"] = Value::Object(limit);
         item["defaultRequest"] = Value::Object(request);
+    }
+}
+
+/// The standard limit types (`helper.IsStandardLimitRangeType`).
+const STANDARD_TYPES: [&str; 3] = ["Pod", "Container", "PersistentVolumeClaim"];
+
+/// `ValidateLimitRange` (after the defaults above), besides the object's metadata: each
+/// item's `type` is a standard one or fully qualified, and appears once; its resource names
+/// are valid (container resources for `Pod` and `Container` items); a `Pod` item has no
+/// defaults; a `PersistentVolumeClaim` item bounds `storage`; and per resource
+/// `min` ≤ `defaultRequest` ≤ `default` ≤ `max`, with `maxLimitRequestRatio` at least 1 and
+/// at most `max`/`min`. Upstream walks Go maps; scn takes the resources in name order.
+pub fn validate(body: &Value) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let items = body
+        .pointer("/spec/limits")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let mut types = std::collections::BTreeSet::new();
+    for (i, item) in items.iter().enumerate() {
+        let path = format!("spec.limits[{i}]");
+        let kind = item.get("type").and_then(Value::as_str).unwrap_or_default();
+        errs.extend(type_name_errors(kind, &format!("{path}.type")));
+        if !types.insert(kind) {
+            errs.push(FieldError::duplicate(format!("{path}.type"), kind));
+        }
+        let name_errors = |name: &str, at: &str| {
+            if kind == "Pod" || kind == "Container" {
+                validation::resource_name_errors(name, at)
+            } else {
+                validation::standard_resource_name_errors(name, at)
+            }
+        };
+        let mut lists: BTreeMap<&str, BTreeMap<String, crate::quantity::Quantity>> =
+            BTreeMap::new();
+        let mut read = |list: &'static str, errs: &mut Vec<FieldError>| {
+            let entries = item.get(list).and_then(Value::as_object);
+            for (name, q) in entries.into_iter().flatten() {
+                errs.extend(name_errors(name, &format!("{path}.{list}[{name}]")));
+                if let Some(q) = q.as_str().and_then(|t| crate::quantity::parse(t).ok()) {
+                    lists.entry(list).or_default().insert(name.clone(), q);
+                }
+            }
+        };
+        read("max", &mut errs);
+        read("min", &mut errs);
+        if kind == "Pod" {
+            for list in ["default", "defaultRequest"] {
+                if item
+                    .get(list)
+                    .and_then(Value::as_object)
+                    .is_some_and(|m| !m.is_empty())
+                {
+                    errs.push(FieldError::forbidden(
+                        format!("{path}.{list}"),
+                        "may not be specified when `type` is 'Pod'",
+                    ));
+                }
+            }
+        } else {
+            read("default", &mut errs);
+            read("defaultRequest", &mut errs);
+        }
+        if kind == "PersistentVolumeClaim" {
+            let bounded = |list: &str| item.get(list).and_then(|l| l.get("storage")).is_some();
+            if !bounded("min") && !bounded("max") {
+                errs.push(FieldError::required(
+                    format!("{path}.limits"),
+                    "either minimum or maximum storage value is required, but neither was provided",
+                ));
+            }
+        }
+        read("maxLimitRequestRatio", &mut errs);
+        errs.extend(bound_errors(&path, &lists));
+    }
+    errs
+}
+
+/// `validateLimitRangeTypeName`.
+fn type_name_errors(kind: &str, path: &str) -> Vec<FieldError> {
+    let errs: Vec<FieldError> = validation::qualified_name_errors(kind)
+        .iter()
+        .map(|m| FieldError::invalid(path, quote(kind), m.as_str()))
+        .collect();
+    if errs.is_empty() && !kind.contains('/') && !STANDARD_TYPES.contains(&kind) {
+        return vec![FieldError::invalid(
+            path,
+            quote(kind),
+            "must be a standard limit type or fully qualified",
+        )];
+    }
+    errs
+}
+
+/// The per-resource order checks of `ValidateLimitRange`, for one item's lists (`max`,
+/// `min`, `default`, `defaultRequest`, `maxLimitRequestRatio`). A quantity is shown as
+/// its JSON (`"2"`), the text as `Quantity.String()`.
+fn bound_errors(
+    path: &str,
+    lists: &BTreeMap<&str, BTreeMap<String, crate::quantity::Quantity>>,
+) -> Vec<FieldError> {
+    use crate::quantity::Quantity as Q;
+    let mut errs = Vec::new();
+    let keys: std::collections::BTreeSet<&String> =
+        lists.values().flat_map(BTreeMap::keys).collect();
+    for k in keys {
+        let get = |list: &str| lists.get(list).and_then(|l| l.get(k));
+        let (min, max) = (get("min"), get("max"));
+        let (default, request) = (get("default"), get("defaultRequest"));
+        let ratio = get("maxLimitRequestRatio");
+        let mut check = |list: &str, shown: &Q, broken: bool, message: String| {
+            if broken {
+                errs.push(FieldError::invalid(
+                    format!("{path}.{list}[{k}]"),
+                    quote(&shown.to_string()),
+                    message,
+                ));
+            }
+        };
+        if let (Some(min), Some(max)) = (min, max) {
+            check(
+                "min",
+                min,
+                min > max,
+                format!("min value {min} is greater than max value {max}"),
+            );
+        }
+        if let (Some(request), Some(min)) = (request, min) {
+            check(
+                "defaultRequest",
+                request,
+                min > request,
+                format!("min value {min} is greater than default request value {request}"),
+            );
+        }
+        if let (Some(request), Some(max)) = (request, max) {
+            check(
+                "defaultRequest",
+                request,
+                request > max,
+                format!("default request value {request} is greater than max value {max}"),
+            );
+        }
+        if let (Some(request), Some(default)) = (request, default) {
+            check(
+                "defaultRequest",
+                request,
+                request > default,
+                format!(
+                    "default request value {request} is greater than default limit value {default}"
+                ),
+            );
+        }
+        // Upstream shows `min` at the `default` path here, and `max` below (sic).
+        if let (Some(default), Some(min)) = (default, min) {
+            check(
+                "default",
+                min,
+                min > default,
+                format!("min value {min} is greater than default value {default}"),
+            );
+        }
+        if let (Some(default), Some(max)) = (default, max) {
+            check(
+                "default",
+                max,
+                default > max,
+                format!("default value {default} is greater than max value {max}"),
+            );
+        }
+        if let Some(ratio) = ratio {
+            check(
+                "maxLimitRequestRatio",
+                ratio,
+                *ratio < Q::from_count(1),
+                format!("ratio {ratio} is less than 1"),
+            );
+            if let (Some(min), Some(max)) = (min, max) {
+                let limit = ratio_limit(ratio, min, max);
+                check(
+                    "maxLimitRequestRatio",
+                    ratio,
+                    limit.0 > limit.1,
+                    format!("ratio {ratio} is greater than max/min = {:.6}", limit.1),
+                );
+            }
+        }
+        if let (Some(default), Some(request)) = (default, request) {
+            check(
+                "defaultRequest",
+                request,
+                !validation::overcommit_allowed(k) && default != request,
+                format!(
+                    "default value {default} must equal to defaultRequest value {request} in {k}"
+                ),
+            );
+        }
+    }
+    errs
+}
+
+/// The ratio and `max`/`min` as upstream compares them, in float64: in milli-units when the
+/// three fit (`resource.MaxMilliValue`), else in units.
+fn ratio_limit(
+    ratio: &crate::quantity::Quantity,
+    min: &crate::quantity::Quantity,
+    max: &crate::quantity::Quantity,
+) -> (f64, f64) {
+    const MAX_MILLI_VALUE: i64 = i64::MAX / 1000;
+    let fits = [ratio, min, max]
+        .iter()
+        .all(|q| q.value() < MAX_MILLI_VALUE);
+    let milli = |q: &crate::quantity::Quantity| q.milli_value().unwrap_or(i64::MAX) as f64;
+    if fits {
+        (milli(ratio) / 1000.0, milli(max) / milli(min))
+    } else {
+        (
+            ratio.value() as f64,
+            max.value() as f64 / min.value() as f64,
+        )
     }
 }
 

@@ -904,6 +904,11 @@ fn validate_other(kind: &str, body: &Value, old: Option<&Value>) -> Vec<field_er
             errors.extend(quota::validate(body));
             errors
         }
+        super::api::limitranger::KIND => {
+            let mut errors = meta;
+            errors.extend(super::api::limitranger::validate(body));
+            errors
+        }
         hpa::KIND => {
             let mut errors = meta;
             errors.extend(hpa::validate(body, old));

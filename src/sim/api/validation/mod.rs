@@ -35,6 +35,9 @@ mod pod;
 mod pod_resources;
 mod render;
 mod resources;
+pub(crate) use resources::{
+    overcommit_allowed, resource_name_errors, standard_resource_name_errors,
+};
 mod security_context;
 mod selector;
 mod service;

@@ -56,23 +56,36 @@ fn is_extended(name: &str) -> bool {
 }
 
 /// `IsOvercommitAllowed`.
-fn overcommit_allowed(name: &str) -> bool {
+pub(crate) fn overcommit_allowed(name: &str) -> bool {
     is_native(name) && !is_huge_pages(name)
 }
 
-/// `validateContainerResourceName`.
-fn resource_name_errors(name: &str, path: &str) -> Vec<FieldError> {
+/// `validateResourceName`: a qualified name, and a standard resource unless
+/// domain-prefixed.
+pub(crate) fn standard_resource_name_errors(name: &str, path: &str) -> Vec<FieldError> {
     let invalid = |m: &str| FieldError::invalid(path, quote(name), m);
     let mut errs: Vec<FieldError> = qualified_name_errors(name)
         .iter()
         .map(|m| invalid(m))
         .collect();
+    if errs.is_empty()
+        && !name.contains('/')
+        && !STANDARD_RESOURCES.contains(&name)
+        && !is_huge_pages(name)
+    {
+        errs.push(invalid(
+            "must be a standard resource type or fully qualified",
+        ));
+    }
+    errs
+}
+
+/// `validateContainerResourceName`: `validateResourceName`, then a container's resource
+/// (cpu, memory, ephemeral-storage, huge pages) or an extended resource.
+pub(crate) fn resource_name_errors(name: &str, path: &str) -> Vec<FieldError> {
+    let mut errs = standard_resource_name_errors(name, path);
+    let invalid = |m: &str| FieldError::invalid(path, quote(name), m);
     if !name.contains('/') {
-        if errs.is_empty() && !STANDARD_RESOURCES.contains(&name) && !is_huge_pages(name) {
-            errs.push(invalid(
-                "must be a standard resource type or fully qualified",
-            ));
-        }
         if !["cpu", "memory", "ephemeral-storage"].contains(&name) && !is_huge_pages(name) {
             errs.push(invalid("must be a standard resource for containers"));
         }
