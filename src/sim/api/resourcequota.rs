@@ -22,6 +22,8 @@ use super::field_error::FieldError;
 use crate::quantity::{self, Quantity};
 use crate::sim::clock::{from_time, Millis};
 
+mod scopes;
+
 pub const KIND: &str = "ResourceQuota";
 
 /// The resources a pod is charged (`podEvaluator.MatchingResources`, those scn counts).
@@ -431,10 +433,10 @@ pub fn check(
     Ok(out)
 }
 
-/// `IsIntegerResourceName`: object counts and the standard integer resources.
+/// `IsIntegerResourceName`: the standard integer resources, or an extended resource (a
+/// domain-prefixed name outside `kubernetes.io`: `count/pods`, the per-class claim counts).
 fn is_integer_resource(name: &str) -> bool {
-    name.starts_with("count/")
-        || name.ends_with(&format!("{STORAGE_CLASS_SUFFIX}persistentvolumeclaims"))
+    super::validation::is_extended_resource(name)
         || matches!(
             name,
             "pods"
@@ -455,9 +457,11 @@ pub fn default(body: &mut Value) {
     super::defaults::default_resource_list_json(body.pointer_mut("/spec/hard"));
 }
 
-/// `ValidateResourceQuotaSpec`'s quantities (`ValidateResourceQuantityValue`): each hard
-/// limit not negative, and whole for an integer resource; in name order.
-pub fn validate(body: &Value) -> Vec<FieldError> {
+/// `ValidateResourceQuota` on a create, `ValidateResourceQuotaUpdate` on an update (`old`):
+/// each hard limit's name (`ValidateResourceQuotaResourceName`) and quantity
+/// (`ValidateResourceQuantityValue`: not negative, whole for an integer resource), in name
+/// order; the scopes and the scope selector; on an update, the same set of scopes.
+pub fn validate(body: &Value, old: Option<&Value>) -> Vec<FieldError> {
     let mut errs = Vec::new();
     for field in ["spec", "status"] {
         for list in ["hard", "used"] {
@@ -473,6 +477,9 @@ pub fn validate(body: &Value) -> Vec<FieldError> {
             };
             for (name, value) in map {
                 let path = format!("{field}.{list}[{name}]");
+                if field == "spec" {
+                    errs.extend(resource_name_errors(name, &path));
+                }
                 let Some(q) = value.as_str().and_then(|t| quantity::parse(t).ok()) else {
                     continue;
                 };
@@ -493,7 +500,50 @@ pub fn validate(body: &Value) -> Vec<FieldError> {
             }
         }
     }
+    errs.extend(scopes::validate(body, old));
     errs
+}
+
+/// `ValidateResourceQuotaResourceName`: `validateResourceName`, then a standard quota
+/// resource unless domain-prefixed (`count/pods`, `requests.nvidia.com/gpu`).
+fn resource_name_errors(name: &str, path: &str) -> Vec<FieldError> {
+    let mut errs = super::validation::standard_resource_name_errors(name, path);
+    if !name.contains('/') && !is_standard_quota_resource(name) {
+        errs.push(FieldError::invalid(
+            path,
+            super::field_error::quote(name),
+            "must be a standard resource for quota",
+        ));
+    }
+    errs
+}
+
+/// `IsStandardQuotaResourceName`.
+pub(super) fn is_standard_quota_resource(name: &str) -> bool {
+    name.starts_with("hugepages-")
+        || name.starts_with("requests.hugepages-")
+        || matches!(
+            name,
+            "cpu"
+                | "memory"
+                | "ephemeral-storage"
+                | "requests.cpu"
+                | "requests.memory"
+                | "requests.storage"
+                | "requests.ephemeral-storage"
+                | "limits.cpu"
+                | "limits.memory"
+                | "limits.ephemeral-storage"
+                | "pods"
+                | "resourcequotas"
+                | "services"
+                | "replicationcontrollers"
+                | "secrets"
+                | "persistentvolumeclaims"
+                | "configmaps"
+                | "services.nodeports"
+                | "services.loadbalancers"
+        )
 }
 
 /// The quota's parts scn does not count, each `path: not simulated by scn (why)`.
@@ -595,12 +645,17 @@ mod tests {
     #[test]
     fn validation_and_warnings() {
         let q = json!({"spec": {"hard": {"pods": "1500m", "requests.cpu": "-1", "services": "2"}, "scopes": ["BestEffort"]}});
-        let errs: Vec<String> = validate(&q).iter().map(|e| e.to_string()).collect();
+        let errs: Vec<String> = validate(&q, None).iter().map(|e| e.to_string()).collect();
+        // BestEffort tracks only pods: one scope error for each other standard resource.
+        let scope =
+            "spec.scopes: Invalid value: [\"BestEffort\"]: unsupported scope applied to resource";
         assert_eq!(
             errs,
             [
                 "spec.hard[pods]: Invalid value: \"1500m\": must be an integer",
-                "spec.hard[requests.cpu]: Invalid value: \"-1\": must be greater than or equal to 0"
+                "spec.hard[requests.cpu]: Invalid value: \"-1\": must be greater than or equal to 0",
+                scope,
+                scope,
             ]
         );
         assert_eq!(

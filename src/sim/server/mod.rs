@@ -901,7 +901,7 @@ fn validate_other(kind: &str, body: &Value, old: Option<&Value>) -> Vec<field_er
         }
         quota::KIND => {
             let mut errors = meta;
-            errors.extend(quota::validate(body));
+            errors.extend(quota::validate(body, old));
             errors
         }
         super::api::limitranger::KIND => {

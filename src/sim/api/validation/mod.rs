@@ -36,7 +36,8 @@ mod pod_resources;
 mod render;
 mod resources;
 pub(crate) use resources::{
-    overcommit_allowed, resource_name_errors, standard_resource_name_errors,
+    is_extended as is_extended_resource, overcommit_allowed, resource_name_errors,
+    standard_resource_name_errors,
 };
 mod security_context;
 mod selector;

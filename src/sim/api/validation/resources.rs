@@ -49,7 +49,7 @@ fn is_native(name: &str) -> bool {
 
 /// `IsExtendedResourceName`: a domain-prefixed name outside `kubernetes.io` that would also
 /// be a valid quota name (`requests.<name>`).
-fn is_extended(name: &str) -> bool {
+pub(crate) fn is_extended(name: &str) -> bool {
     !is_native(name)
         && !name.starts_with("requests.")
         && qualified_name_errors(&format!("requests.{name}")).is_empty()
@@ -72,6 +72,7 @@ pub(crate) fn standard_resource_name_errors(name: &str, path: &str) -> Vec<Field
         && !name.contains('/')
         && !STANDARD_RESOURCES.contains(&name)
         && !is_huge_pages(name)
+        && !name.starts_with("requests.hugepages-")
     {
         errs.push(invalid(
             "must be a standard resource type or fully qualified",
