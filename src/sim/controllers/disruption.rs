@@ -31,6 +31,12 @@ pub const DELETION_TIMEOUT: Millis = Millis::secs(120);
 /// pod that is not being deleted before the controller sets it to False.
 pub const STALE_POD_DISRUPTION_TIMEOUT: Millis = Millis::secs(120);
 
+/// The delay of a recheck: `processNextRecheckWorkItem` moves a budget from the recheck
+/// queue to the work queue with `AddRateLimited`, whose `DefaultControllerRateLimiter`
+/// gives a key with no failures 5 ms. So an entry of `disruptedPods` is dropped 5 ms after
+/// its expiry, not at it (`expectedDeletion.Before(currentTime)` is false at the instant).
+pub const RECHECK_DELAY: Millis = Millis::ms(5);
+
 #[derive(Debug, Default)]
 pub struct DisruptionController {
     pub queue: WorkQueue,
@@ -307,7 +313,7 @@ pub fn sync(world: &mut World, name: &str) {
     update_status(world, name, &pdb, healthy, desired, expected, disrupted);
     if let Some(at) = recheck {
         world.timers.at(
-            at,
+            at + RECHECK_DELAY,
             Timer::SyncDisruptionBudget {
                 name: name.to_string(),
             },
@@ -557,14 +563,12 @@ fn disrupted_pod_map(
         let Some(at) = disrupted.get(&name) else {
             continue;
         };
-        // `expectedDeletion.Before(currentTime)`, else a recheck at `expectedDeletion`. On
-        // a real clock the recheck comes after that instant; here it comes at it, so the
-        // entry goes when its time has come (not one recheck later, forever). A time before
-        // the clock's start has long passed.
+        // `expectedDeletion.Before(currentTime)`, else a recheck at `expectedDeletion`,
+        // which comes `RECHECK_DELAY` later (so the entry has expired by then). A time
+        // before the clock's start has long passed.
         let expires = (at.0.as_millisecond() - crate::sim::clock::EPOCH_MS)
             .saturating_add(DELETION_TIMEOUT.as_ms() as i64);
-        let expires = Millis::ms(u64::try_from(expires).unwrap_or(0));
-        if expires <= now {
+        if expires < now.as_ms() as i64 {
             crate::sim::events::record(
                 world,
                 Recorder::DISRUPTION,
@@ -578,6 +582,7 @@ fn disrupted_pod_map(
                 ),
             );
         } else {
+            let expires = Millis::ms(u64::try_from(expires).unwrap_or(0));
             recheck = Some(recheck.map_or(expires, |r| r.min(expires)));
             result.insert(name, at.clone());
         }
