@@ -114,27 +114,39 @@ pub fn claim_revisions(
 
 /// `ListControllerRevisions` (the StatefulSet's `ListRevisions`): the revisions whose
 /// labels the selector matches and that `parent` controls or no controller does, as
-/// (revision number, name, orphan), sorted as [`claim_revisions`]. A revision of the
-/// parent whose labels stopped matching is not listed (B-REV-10).
+/// (revision number, name, orphan), sorted by `SortControllerRevisions`: by revision
+/// number, then creation time (whole seconds, as the API serializes it), then name. A
+/// revision of the parent whose labels stopped matching is not listed (B-REV-10).
 pub fn list_controller_revisions(
     world: &World,
     parent: &ObjectMeta,
     selector: Option<&LabelSelector>,
 ) -> Vec<(i64, String, bool)> {
     let uid = parent.uid.as_deref().unwrap_or_default();
-    let mut listed: Vec<(i64, String, bool)> = world
+    let mut listed: Vec<(i64, i64, String, bool)> = world
         .store
         .revisions()
         .iter()
         .filter(|(_, r)| labels::matches(selector, r.metadata.labels.as_ref()))
-        .filter_map(|(name, r)| match controller_uid(r) {
-            None => Some((r.revision, name.clone(), true)),
-            Some(owner) if owner == uid => Some((r.revision, name.clone(), false)),
-            Some(_) => None,
+        .filter_map(|(name, r)| {
+            let orphan = match controller_uid(r) {
+                None => true,
+                Some(owner) if owner == uid => false,
+                Some(_) => return None,
+            };
+            let created = r
+                .metadata
+                .creation_timestamp
+                .as_ref()
+                .map_or(0, |t| t.0.as_second());
+            Some((r.revision, created, name.clone(), orphan))
         })
         .collect();
     listed.sort();
     listed
+        .into_iter()
+        .map(|(number, _, name, orphan)| (number, name, orphan))
+        .collect()
 }
 
 /// The UID of the revision's controller, if it has one.

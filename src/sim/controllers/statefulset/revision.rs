@@ -35,9 +35,11 @@ pub fn with_template(
 
 /// `ListRevisions` after `adoptOrphanRevisions`: the revisions whose labels match the
 /// set's selector and that the set controls or no controller does, the orphans adopted
-/// (B-REV-8), as (revision number, name), sorted by revision number then name
-/// (`SortControllerRevisions`). A revision of the set whose labels no longer match the
-/// selector is not among them: the set neither reuses, counts nor truncates it (B-REV-10).
+/// (B-REV-8), as (revision number, name), sorted by revision number, creation time, then
+/// name (`SortControllerRevisions`: which of two revisions of one number is the last
+/// decides whether the update revision is renumbered, B-REV-9). A revision of the set
+/// whose labels no longer match the selector is not among them: the set neither reuses,
+/// counts nor truncates it (B-REV-10).
 pub fn owned_revisions(world: &mut World, set: &StatefulSet) -> Vec<(i64, String)> {
     let selector = set.spec.as_ref().map(|s| &s.selector);
     let listed = history::list_controller_revisions(world, &set.metadata, selector);
@@ -52,7 +54,6 @@ pub fn owned_revisions(world: &mut World, set: &StatefulSet) -> Vec<(i64, String
             }
         }
     }
-    owned.sort();
     owned
 }
 
