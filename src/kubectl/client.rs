@@ -757,6 +757,13 @@ pub fn rollout_undo(
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string();
+    // `controlledHistory`: the revisions the object's selector matches (listed with it as
+    // the label selector) that it controls; one relabelled out of the selector is not
+    // history (B-REV-10).
+    let selector: Option<k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector> = live
+        .pointer("/spec/selector")
+        .cloned()
+        .and_then(|s| serde_json::from_value(s).ok());
     let mut history: Vec<(i64, Value)> = world
         .store
         .revisions()
@@ -768,6 +775,7 @@ pub fn rollout_undo(
                 .flatten()
                 .any(|o| o.uid == uid && o.controller == Some(true))
         })
+        .filter(|r| crate::sim::labels::matches(selector.as_ref(), r.metadata.labels.as_ref()))
         .filter_map(|r| Some((r.revision, r.data.as_ref()?.0.clone())))
         .collect();
     history.sort_by_key(|(n, _)| *n);

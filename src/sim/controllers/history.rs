@@ -78,9 +78,10 @@ pub fn new_controller_revision(
     }
 }
 
-/// `ClaimControllerRevisions`: the revisions `parent` controls, adopting the orphans its
-/// selector matches (not while it is being deleted) with `owner` as their controller;
-/// (revision number, name), sorted by number then name (`SortControllerRevisions`).
+/// `ClaimControllerRevisions` (the DaemonSet's `controlledHistories`): the revisions
+/// `parent` controls, adopting the orphans its selector matches (not while it is being
+/// deleted) with `owner` as their controller; (revision number, name), sorted by number
+/// then name (`SortControllerRevisions`).
 pub fn claim_revisions(
     world: &mut World,
     parent: &ObjectMeta,
@@ -91,14 +92,8 @@ pub fn claim_revisions(
     let mut adopt = Vec::new();
     let mut owned = Vec::new();
     for (name, revision) in world.store.revisions() {
-        let controller = revision
-            .metadata
-            .owner_references
-            .iter()
-            .flatten()
-            .find(|r| r.controller == Some(true));
-        match controller {
-            Some(r) if r.uid == uid => owned.push((revision.revision, name.clone())),
+        match controller_uid(revision) {
+            Some(r) if r == uid => owned.push((revision.revision, name.clone())),
             Some(_) => {}
             None if parent.deletion_timestamp.is_none()
                 && labels::matches(selector, revision.metadata.labels.as_ref()) =>
@@ -109,19 +104,71 @@ pub fn claim_revisions(
         }
     }
     for name in adopt {
-        let number =
-            server::write::<ControllerRevision>(world, &name, server::Author::Owner, |revision| {
-                crate::sim::meta::adopt(&mut revision.metadata, owner.clone());
-                true
-            })
-            .and_then(|_| world.store.revisions().get(&name))
-            .map(|revision| revision.revision);
-        if let Some(number) = number {
+        if let Some(number) = adopt_revision(world, &name, &owner) {
             owned.push((number, name));
         }
     }
     owned.sort();
     owned
+}
+
+/// `ListControllerRevisions` (the StatefulSet's `ListRevisions`): the revisions whose
+/// labels the selector matches and that `parent` controls or no controller does, as
+/// (revision number, name, orphan), sorted by `SortControllerRevisions`: by revision
+/// number, then creation time (whole seconds, as the API serializes it), then name. A
+/// revision of the parent whose labels stopped matching is not listed (B-REV-10).
+pub fn list_controller_revisions(
+    world: &World,
+    parent: &ObjectMeta,
+    selector: Option<&LabelSelector>,
+) -> Vec<(i64, String, bool)> {
+    let uid = parent.uid.as_deref().unwrap_or_default();
+    let mut listed: Vec<(i64, i64, String, bool)> = world
+        .store
+        .revisions()
+        .iter()
+        .filter(|(_, r)| labels::matches(selector, r.metadata.labels.as_ref()))
+        .filter_map(|(name, r)| {
+            let orphan = match controller_uid(r) {
+                None => true,
+                Some(owner) if owner == uid => false,
+                Some(_) => return None,
+            };
+            let created = r
+                .metadata
+                .creation_timestamp
+                .as_ref()
+                .map_or(0, |t| t.0.as_second());
+            Some((r.revision, created, name.clone(), orphan))
+        })
+        .collect();
+    listed.sort();
+    listed
+        .into_iter()
+        .map(|(number, _, name, orphan)| (number, name, orphan))
+        .collect()
+}
+
+/// The UID of the revision's controller, if it has one.
+fn controller_uid(revision: &ControllerRevision) -> Option<&str> {
+    revision
+        .metadata
+        .owner_references
+        .iter()
+        .flatten()
+        .find(|r| r.controller == Some(true))
+        .map(|r| r.uid.as_str())
+}
+
+/// `AdoptControllerRevision`: `owner` becomes the revision's controller; its revision
+/// number, or `None` when it is gone.
+pub fn adopt_revision(world: &mut World, name: &str, owner: &OwnerReference) -> Option<i64> {
+    server::write::<ControllerRevision>(world, name, server::Author::Owner, |revision| {
+        crate::sim::meta::adopt(&mut revision.metadata, owner.clone());
+        true
+    })
+    .and_then(|_| world.store.revisions().get(name))
+    .map(|revision| revision.revision)
 }
 
 /// `getPatch` of the StatefulSet and DaemonSet controllers: a revision's data is the

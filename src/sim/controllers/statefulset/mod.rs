@@ -175,6 +175,12 @@ pub fn sync(world: &mut World, name: &str) -> Result<(), SimError> {
         world.statefulset_index.remove(name);
         return Ok(());
     };
+    // `adoptOrphanRevisions`: a set being deleted cannot adopt (`RecheckDeletionTimestamp`),
+    // so orphan revisions its selector matches fail the sync before anything else.
+    if set.metadata.deletion_timestamp.is_some() && revision::has_orphans(world, &set) {
+        requeue_with_backoff(world, name);
+        return Ok(());
+    }
     let mut index = world.statefulset_index.remove(name).unwrap_or_default();
     let generation = set.metadata.generation.unwrap_or(0);
     if index.data.as_ref().map(|(g, _)| *g) != Some(generation)

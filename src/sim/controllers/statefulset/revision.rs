@@ -33,11 +33,38 @@ pub fn with_template(
     applied
 }
 
-/// The revisions the set owns as (revision number, name), adopting orphans that match its
-/// selector (B-REV-8), sorted by revision number then name (`SortControllerRevisions`).
+/// `ListRevisions` after `adoptOrphanRevisions`: the revisions whose labels match the
+/// set's selector and that the set controls or no controller does, the orphans adopted
+/// (B-REV-8), as (revision number, name), sorted by revision number, creation time, then
+/// name (`SortControllerRevisions`: which of two revisions of one number is the last
+/// decides whether the update revision is renumbered, B-REV-9). A revision of the set
+/// whose labels no longer match the selector is not among them: the set neither reuses,
+/// counts nor truncates it (B-REV-10).
 pub fn owned_revisions(world: &mut World, set: &StatefulSet) -> Vec<(i64, String)> {
     let selector = set.spec.as_ref().map(|s| &s.selector);
-    history::claim_revisions(world, &set.metadata, selector, controller_ref(set))
+    let listed = history::list_controller_revisions(world, &set.metadata, selector);
+    let owner = controller_ref(set);
+    let mut owned = Vec::with_capacity(listed.len());
+    for (number, name, orphan) in listed {
+        if !orphan {
+            owned.push((number, name));
+        } else if set.metadata.deletion_timestamp.is_none() {
+            if let Some(number) = history::adopt_revision(world, &name, &owner) {
+                owned.push((number, name));
+            }
+        }
+    }
+    owned
+}
+
+/// Whether `adoptOrphanRevisions` would find revisions to adopt: orphans the set's
+/// selector matches. A set being deleted cannot adopt (`canAdoptFunc`), so its sync fails
+/// there, before it looks at its pods or writes its status (B-REV-10).
+pub fn has_orphans(world: &World, set: &StatefulSet) -> bool {
+    let selector = set.spec.as_ref().map(|s| &s.selector);
+    history::list_controller_revisions(world, &set.metadata, selector)
+        .iter()
+        .any(|(_, _, orphan)| *orphan)
 }
 
 /// The controller writes its revisions during its own sync.
