@@ -449,8 +449,15 @@ fn lookup(world: &World, fqdn: &str) -> Result<Vec<Record>, Miss> {
 
     if kind == "pod" {
         // `pods insecure`: the dashed IP is the answer, no pod is looked up (B-DNS-12).
-        let ip = service.replace('-', ".");
-        if service.matches('-').count() != 3 || ip.parse::<Ipv4Addr>().is_err() {
+        // `findPods`: three dashes and no `--` are an IPv4 address, anything else is read
+        // as IPv6 (`fd00--1` is `fd00::1`); a name that is no address is NXDOMAIN. An
+        // IPv6 name exists but has no A record: NODATA.
+        let ip = if service.matches('-').count() == 3 && !service.contains("--") {
+            service.replace('-', ".")
+        } else {
+            service.replace('-', ":")
+        };
+        if ip.parse::<std::net::IpAddr>().is_err() {
             return Err(Miss::NxDomain);
         }
         return Ok(vec![Record {

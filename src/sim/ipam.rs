@@ -1,35 +1,44 @@
-//! Pod IP allocation per node (the CNI's host-local IPAM): a node owns the /24 of its
-//! `spec.podCIDR` (10.244.N.0/24, N its index) and
-//! hands out addresses in order from .2; after .254 it takes the lowest free address, so a
-//! re-created pod gets a new IP.
+//! Pod IP allocation per node (the CNI's host-local IPAM, `backend/allocator`): a node owns
+//! the /24 of its `spec.podCIDR` (10.244.N.0/24, N its index), whose range is .1 to .254
+//! with .1 the gateway, never handed out. The allocator is round-robin (`GetIter`): it
+//! starts after the last address it reserved (kept even when that address is released),
+//! wraps from .254 back to the start of the range, and takes the first free address; so a
+//! re-created pod gets a new IP, and after a wrap the search goes on from where the last
+//! one stopped, not from the lowest free address.
 
 use std::collections::BTreeSet;
 
+/// The first and last addresses pods get (`RangeStart` .1 is the gateway; `RangeEnd` is
+/// the last before the broadcast address).
+const FIRST: u8 = 2;
+const LAST: u8 = 254;
+
 #[derive(Debug, Default, Clone)]
 pub struct NodeIpam {
-    next: u16,
+    /// `LastReservedIP`: none before the first allocation.
+    last: Option<u8>,
     in_use: BTreeSet<u8>,
 }
 
 impl NodeIpam {
+    /// `IPAllocator.Get` without a requested address: the first free address after the
+    /// last reserved one, round the range once.
     pub fn allocate(&mut self) -> Option<u8> {
-        if self.next < 2 {
-            self.next = 2;
-        }
-        if self.next <= 254 {
-            let host = self.next as u8;
-            self.next += 1;
-            self.in_use.insert(host);
-            return Some(host);
-        }
-        let host = (2..=254u8).find(|h| !self.in_use.contains(h))?;
+        let start = match self.last {
+            Some(last) if last < LAST => last + 1,
+            _ => FIRST,
+        };
+        let host = (start..=LAST)
+            .chain(FIRST..start)
+            .find(|h| !self.in_use.contains(h))?;
         self.in_use.insert(host);
+        self.last = Some(host);
         Some(host)
     }
 
     /// The lowest free address, whatever was handed out before (the `ip-reused` mutant).
     pub fn allocate_lowest(&mut self) -> Option<u8> {
-        let host = (2..=254u8).find(|h| !self.in_use.contains(h))?;
+        let host = (FIRST..=LAST).find(|h| !self.in_use.contains(h))?;
         self.in_use.insert(host);
         Some(host)
     }
@@ -44,7 +53,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn addresses_are_handed_out_in_order_then_reused_lowest_first() {
+    fn addresses_are_handed_out_round_robin() {
         let mut ipam = NodeIpam::default();
         assert_eq!(ipam.allocate(), Some(2));
         assert_eq!(ipam.allocate(), Some(3));
@@ -57,11 +66,15 @@ mod tests {
         for _ in 5..=254 {
             ipam.allocate();
         }
-        assert_eq!(
-            ipam.allocate(),
-            Some(2),
-            "after .254 the lowest free address"
-        );
+        assert_eq!(ipam.allocate(), Some(2), "after .254 the range wraps");
         assert_eq!(ipam.allocate(), None);
+        // After the wrap the search goes on from the last reserved address, not from the
+        // lowest free one.
+        ipam.release(100);
+        assert_eq!(ipam.allocate(), Some(100));
+        ipam.release(50);
+        ipam.release(150);
+        assert_eq!(ipam.allocate(), Some(150));
+        assert_eq!(ipam.allocate(), Some(50));
     }
 }

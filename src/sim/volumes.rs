@@ -160,33 +160,58 @@ fn termination_message_file(pod: &Pod) -> Option<String> {
     Some(normalize(path)?.join("/"))
 }
 
-/// The hosts file the kubelet writes into every container (`managedHostsFileContent`):
-/// the localhost lines, the pod's IP with its hostname (and, with a subdomain, its FQDN
-/// first), then the `hostAliases`, one line per entry. `None` for a pod on the host's network (its hosts file
-/// is the node's).
+/// The localhost lines of a hosts file (`managedHostsFileContent`).
+const LOCALHOST_LINES: &str = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n";
+
+/// The simulated node's own `/etc/hosts`, as Docker writes it into a kind node's
+/// container: its localhost lines (Docker's multicast names are `ff00::0`/`ff02::*`, not
+/// the kubelet's `fe00::*`), then the node's address with its name.
+fn node_hosts_file(world: &World, node_name: &str) -> Option<String> {
+    let node = world.store.nodes().get(node_name)?;
+    let ip = node
+        .status
+        .as_ref()?
+        .addresses
+        .iter()
+        .flatten()
+        .find(|a| a.type_ == "InternalIP")?
+        .address
+        .clone();
+    Some(format!(
+        "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n{ip}\t{node_name}\n"
+    ))
+}
+
+/// The hosts file the kubelet writes into every container (`ensureHostsFile`). Off the
+/// host's network (`managedHostsFileContent`): the localhost lines, the pod's IP with its
+/// hostname (and, with a subdomain, its FQDN first). On it (`nodeHostsFileContent`): its
+/// own header, then the node's hosts file as it is. Either way the `hostAliases` follow,
+/// one line per entry.
 fn hosts_file(world: &World, pod: &Pod) -> Option<String> {
     let spec = pod.spec.as_ref()?;
+    let mut text;
     if spec.host_network == Some(true) {
-        return None;
-    }
-    let mut text = String::from(
-        "# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n",
-    );
-    let hostname = podutil::hostname(pod);
-    let subdomain = spec.subdomain.as_deref().filter(|s| !s.is_empty());
-    let namespace = pod
-        .metadata
-        .namespace
-        .as_deref()
-        .unwrap_or(&world.config.namespace);
-    let ips = pod.status.as_ref()?.pod_ips.iter().flatten();
-    for ip in ips {
-        match subdomain {
-            Some(sub) => text.push_str(&format!(
-                "{}\t{hostname}.{sub}.{namespace}.svc.{}\t{hostname}\n",
-                ip.ip, world.config.domain
-            )),
-            None => text.push_str(&format!("{}\t{hostname}\n", ip.ip)),
+        text = String::from("# Kubernetes-managed hosts file (host network).\n");
+        text.push_str(&node_hosts_file(world, spec.node_name.as_deref()?)?);
+    } else {
+        text = String::from("# Kubernetes-managed hosts file.\n");
+        text.push_str(LOCALHOST_LINES);
+        let hostname = podutil::hostname(pod);
+        let subdomain = spec.subdomain.as_deref().filter(|s| !s.is_empty());
+        let namespace = pod
+            .metadata
+            .namespace
+            .as_deref()
+            .unwrap_or(&world.config.namespace);
+        let ips = pod.status.as_ref()?.pod_ips.iter().flatten();
+        for ip in ips {
+            match subdomain {
+                Some(sub) => text.push_str(&format!(
+                    "{}\t{hostname}.{sub}.{namespace}.svc.{}\t{hostname}\n",
+                    ip.ip, world.config.domain
+                )),
+                None => text.push_str(&format!("{}\t{hostname}\n", ip.ip)),
+            }
         }
     }
     let aliases = spec.host_aliases.iter().flatten();

@@ -27,14 +27,14 @@ impl GoIp {
     }
 }
 
-/// `netutils.ParseIPSloppy`: as `net.ParseIP`, but an IPv4 octet may have leading zeros
-/// (read as decimal).
+/// `netutils.ParseIPSloppy`: as `net.ParseIP`, but an IPv4 octet may have leading zeros,
+/// as many as it likes (Go 1.16's `dtoi`; read as decimal, at most 255).
 pub(crate) fn parse_ip_sloppy(s: &str) -> Option<GoIp> {
     let octets: Vec<&str> = s.split('.').collect();
     if octets.len() == 4
         && octets
             .iter()
-            .all(|o| !o.is_empty() && o.len() <= 3 && o.bytes().all(|b| b.is_ascii_digit()))
+            .all(|o| !o.is_empty() && o.bytes().all(|b| b.is_ascii_digit()))
     {
         let mut bytes = [0u8; 4];
         for (b, o) in bytes.iter_mut().zip(&octets) {

@@ -524,12 +524,14 @@ fn validate_pod_dns_config(spec: &PodSpec, path: &str) -> Vec<FieldError> {
             format!("must not have more than {MAX_NAMESERVERS} nameservers"),
         ));
     }
+    // `IsValidIP` (the legacy, sloppy reading while StrictIPCIDRValidation is off): an
+    // IPv4 octet may have leading zeros (`010.0.0.1` passes and is written as given).
     for (i, ns) in nameservers.iter().enumerate() {
-        if ns.parse::<std::net::IpAddr>().is_err() {
+        if super::ip::parse_ip_sloppy(ns).is_none() {
             errs.push(FieldError::invalid_str(
                 format!("{path}.nameservers[{i}]"),
                 ns,
-                "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)",
+                super::ip::INVALID_IP,
             ));
         }
     }
@@ -603,11 +605,11 @@ fn validate_host_aliases(spec: &PodSpec, path: &str) -> Vec<FieldError> {
     let mut errs = Vec::new();
     for (i, alias) in spec.host_aliases.iter().flatten().enumerate() {
         let ap = format!("{path}.hostAliases[{i}]");
-        if alias.ip.parse::<std::net::IpAddr>().is_err() {
+        if super::ip::parse_ip_sloppy(&alias.ip).is_none() {
             errs.push(FieldError::invalid_str(
                 format!("{ap}.ip"),
                 &alias.ip,
-                "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)",
+                super::ip::INVALID_IP,
             ));
         }
         for (j, hostname) in alias.hostnames.iter().flatten().enumerate() {
