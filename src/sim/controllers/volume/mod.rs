@@ -76,6 +76,8 @@ pub struct VolumeController {
     new_claim: Option<String>,
     /// The volumes being recycled (the scrubber runs): a sync meanwhile starts no other.
     recycling: BTreeSet<String>,
+    /// The ephemeral volume controller's queue of pods to retry (`ephemeral.rs`).
+    ephemeral: ephemeral::Queue,
 }
 
 pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
@@ -168,6 +170,9 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
 /// freed lose their finalizer when no scheduled pod names them. `Ok(false)` when there
 /// was nothing to look at.
 pub fn work(world: &mut World) -> Result<bool, SimError> {
+    if ephemeral::work(world)? {
+        return Ok(true);
+    }
     if !world.volume_controller.index.has_claims_to_check() {
         return Ok(false);
     }
@@ -329,7 +334,9 @@ pub(super) fn record(
 }
 
 pub use crate::quantity::bytes as parse_quantity;
-pub use ephemeral::{claim_name as ephemeral_claim_name, volume_is_for_pod};
+pub use ephemeral::{
+    claim_name as ephemeral_claim_name, fire as fire_ephemeral_retry, volume_is_for_pod,
+};
 
 /// The claims a pod's volumes name: a claim volume's, and a generic ephemeral volume's
 /// (`<pod>-<volume>`, `ephemeral.VolumeClaimName`).
