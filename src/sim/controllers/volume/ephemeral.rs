@@ -68,7 +68,12 @@ fn has_ephemeral(pod: &Pod) -> bool {
 pub(super) fn sync_pod(world: &mut World, name: &str) -> Result<(), SimError> {
     if sync_handler(world, name)? {
         world.volume_controller.ephemeral.0.forget(name);
-    } else if let Some(at) = world.volume_controller.ephemeral.0.retry_at(name, world.now) {
+    } else if let Some(at) = world
+        .volume_controller
+        .ephemeral
+        .0
+        .retry_at(name, world.now)
+    {
         if world.volume_controller.ephemeral.0.add_after(name, at) {
             world.timers.at(
                 at,
