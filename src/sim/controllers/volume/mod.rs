@@ -112,6 +112,7 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
             ephemeral::claim_deleted(world, &event.name)?;
         }
         (ObjectKind::PersistentVolumeClaim, _) => {
+            protection::add_finalizer_if_missing(world, &event.kind, &event.name, PVC_PROTECTION);
             expand::sync_claim(world, &event.name);
             sync_claim(world, &event.name)?;
             world.volume_controller.new_claim = None;
@@ -129,6 +130,7 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
             volume_changed(world, &event.name);
         }
         (ObjectKind::PersistentVolume, _) => {
+            protection::add_finalizer_if_missing(world, &event.kind, &event.name, PV_PROTECTION);
             sync_volume(world, &event.name)?;
             volume_changed(world, &event.name);
             // A new volume, or one whose claim let go of it, may fit a claim that waits: the

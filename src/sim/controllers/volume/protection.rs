@@ -79,6 +79,46 @@ pub(super) fn release_if_unused(world: &mut World, name: &str) {
     }
 }
 
+/// `NeedToAddFinalizer`, as pvc-protection and pv-protection check every claim or volume
+/// they hear of: one that is not being deleted and lacks its protection finalizer (a user
+/// removed it) gets it back.
+pub(super) fn add_finalizer_if_missing(
+    world: &mut World,
+    kind: &ObjectKind,
+    name: &str,
+    finalizer: &str,
+) {
+    let missing = world.store.meta(kind, name).is_some_and(|meta| {
+        meta.deletion_timestamp.is_none()
+            && !meta
+                .finalizers
+                .as_deref()
+                .is_some_and(|f| f.iter().any(|f| f == finalizer))
+    });
+    if !missing {
+        return;
+    }
+    let add = |meta: &mut k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta| {
+        meta.finalizers
+            .get_or_insert_with(Vec::new)
+            .push(finalizer.to_string());
+        true
+    };
+    match kind {
+        ObjectKind::PersistentVolumeClaim => {
+            server::write::<PersistentVolumeClaim>(world, name, server::Author::Other, |c| {
+                add(&mut c.metadata)
+            });
+        }
+        ObjectKind::PersistentVolume => {
+            server::write::<PersistentVolume>(world, name, server::Author::Other, |v| {
+                add(&mut v.metadata)
+            });
+        }
+        _ => {}
+    }
+}
+
 pub(super) fn remove_finalizer(world: &mut World, kind: &ObjectKind, name: &str, finalizer: &str) {
     let released = match kind {
         ObjectKind::PersistentVolumeClaim => {
