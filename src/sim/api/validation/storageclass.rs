@@ -12,6 +12,9 @@ use super::taint::label_name_errors;
 
 const RECLAIM_POLICIES: [&str; 2] = ["Delete", "Retain"];
 const BINDING_MODES: [&str; 2] = ["Immediate", "WaitForFirstConsumer"];
+/// `maxProvisionerParameterLen` and `maxProvisionerParameterSize` (256 KiB).
+const MAX_PARAMETERS: usize = 512;
+const MAX_PARAMETERS_SIZE: usize = 256 << 10;
 
 /// A new (defaulted) class: a name, a provisioner that is a qualified name, a supported
 /// reclaim policy and binding mode.
@@ -27,6 +30,23 @@ pub fn validate_storage_class(class: &StorageClass) -> Vec<FieldError> {
                 &class.provisioner.to_lowercase(),
                 msg,
             ));
+        }
+    }
+    // `validateParameters`: at most 512 parameters, no empty key, 256 KiB of keys and values.
+    let parameters = class.parameters.as_ref();
+    if parameters.is_some_and(|p| p.len() > MAX_PARAMETERS) {
+        errs.push(FieldError::too_long("parameters", MAX_PARAMETERS));
+    } else if let Some(parameters) = parameters {
+        if parameters.contains_key("") {
+            errs.push(FieldError::invalid_str(
+                "parameters",
+                "",
+                "field can not be empty.",
+            ));
+        }
+        let size: usize = parameters.iter().map(|(k, v)| k.len() + v.len()).sum();
+        if size > MAX_PARAMETERS_SIZE {
+            errs.push(FieldError::too_long("parameters", MAX_PARAMETERS_SIZE));
         }
     }
     if let Some(policy) = class.reclaim_policy.as_deref() {
