@@ -156,6 +156,8 @@ pub enum Timer {
     FlushUnschedulableLeftover,
     /// The recycler of a volume released by the claim with this UID is done.
     RecycleVolume { name: String, claim_uid: String },
+    /// The ephemeral volume controller's retry of a pod whose sync failed is due.
+    SyncEphemeralPod { pod: String },
     /// The ReplicaSet controller asked to look at a ReplicaSet again (availability,
     /// back-off).
     SyncReplicaSet { name: String },
@@ -467,6 +469,10 @@ impl World {
             }
             Timer::RecycleVolume { name, claim_uid } => {
                 super::controllers::volume::recycle(self, &name, &claim_uid);
+                Ok(())
+            }
+            Timer::SyncEphemeralPod { pod } => {
+                super::controllers::volume::fire_ephemeral_retry(self, &pod);
                 Ok(())
             }
             Timer::SyncReplicaSet { name } => {

@@ -513,6 +513,7 @@ pub fn on_timer(world: &mut World, timer: Timer) -> Result<(), SimError> {
         | Timer::ResyncClaims
         | Timer::FlushUnschedulableLeftover
         | Timer::RecycleVolume { .. }
+        | Timer::SyncEphemeralPod { .. }
         | Timer::SyncReplicaSet { .. }
         | Timer::SyncDeployment { .. } => {}
     }

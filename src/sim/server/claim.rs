@@ -4,6 +4,44 @@
 
 use super::*;
 
+/// The strategy's data-source steps of PrepareForCreate and PrepareForUpdate, before the
+/// defaults copy one data source to the other (`NormalizeDataSources`, in
+/// `defaults::default_pvc`), with the stored claim's spec on update:
+/// - `DropDisabledFields`: a `dataSourceRef` naming another namespace is dropped, unless the
+///   stored claim had a `dataSourceRef` (CrossNamespaceVolumeDataSource is alpha, off);
+/// - `EnforceDataSourceBackwardsCompatibility`: unless the stored claim had a data source,
+///   a `dataSource` given without a `dataSourceRef` that is neither a PersistentVolumeClaim
+///   (core group) nor a `snapshot.storage.k8s.io` VolumeSnapshot is dropped silently.
+pub(super) fn prepare_data_sources(
+    claim: &mut PersistentVolumeClaim,
+    old: Option<&PersistentVolumeClaim>,
+) {
+    let old = old.and_then(|o| o.spec.as_ref());
+    let Some(spec) = claim.spec.as_mut() else {
+        return;
+    };
+    let old_ref = old.is_some_and(|o| o.data_source_ref.is_some());
+    let cross_namespace = spec
+        .data_source_ref
+        .as_ref()
+        .is_some_and(|r| r.namespace.as_deref().is_some_and(|n| !n.is_empty()));
+    if cross_namespace && !old_ref {
+        spec.data_source_ref = None;
+    }
+    let old_source = old.is_some_and(|o| o.data_source.is_some() || o.data_source_ref.is_some());
+    if old_source || spec.data_source_ref.is_some() {
+        return;
+    }
+    let legacy = spec.data_source.as_ref().is_some_and(|d| {
+        let group = d.api_group.as_deref().unwrap_or_default();
+        (d.kind == "PersistentVolumeClaim" && group.is_empty())
+            || (d.kind == "VolumeSnapshot" && group == "snapshot.storage.k8s.io")
+    });
+    if !legacy {
+        spec.data_source = None;
+    }
+}
+
 /// The DefaultStorageClass admission plugin and the pvc-protection finalizer.
 pub(super) fn admit_claim(world: &World, claim: &mut PersistentVolumeClaim) {
     // A claim that names a class (the beta annotation included) is left alone.
@@ -31,10 +69,11 @@ pub(super) fn admit_claim(world: &World, claim: &mut PersistentVolumeClaim) {
 pub(super) fn update_claim(world: &mut World, name: &str, value: &Value) -> Result<bool, ApiError> {
     let kind = ObjectKind::PersistentVolumeClaim;
     let mut claim: PersistentVolumeClaim = decode(&kind, value)?;
-    defaults::default_pvc(&mut claim);
     let Some(old) = world.store.claims().get(name) else {
         return Err(ApiError::not_found(&kind, name));
     };
+    prepare_data_sources(&mut claim, Some(old));
+    defaults::default_pvc(&mut claim);
     let errors = validation::validate_pvc_update(&claim, old);
     if !errors.is_empty() {
         return Err(invalid(&kind, name, &errors));

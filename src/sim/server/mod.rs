@@ -42,7 +42,7 @@ use super::podutil;
 use super::world::{Change, PodLifecycle, World};
 use store::{GenericObject, Stored};
 
-use claim::{admit_claim, update_claim};
+use claim::{admit_claim, prepare_data_sources, update_claim};
 pub use daemonset::TEMPLATE_GENERATION;
 use pod::update_pod;
 pub use pod::{bind, delete_pod, insert_pod, remove_pod, set_disruption_target, shorten_grace};
@@ -683,6 +683,7 @@ pub fn create(
         }
         ObjectKind::PersistentVolumeClaim => {
             let mut claim: PersistentVolumeClaim = decode(kind, value)?;
+            prepare_data_sources(&mut claim, None);
             defaults::default_pvc(&mut claim);
             let errors = validation::validate_pvc(&claim);
             if !errors.is_empty() {
@@ -1985,6 +1986,7 @@ pub fn create_claim(
 ) -> Result<Response<String>, RequestError> {
     let kind = ObjectKind::PersistentVolumeClaim;
     let name = admit_typed_create(world, &kind, &claim.metadata)?;
+    prepare_data_sources(&mut claim, None);
     defaults::default_pvc(&mut claim);
     let errors = validation::validate_pvc(&claim);
     if !errors.is_empty() {

@@ -170,6 +170,23 @@ pub fn validate_pv_spec(spec: &PersistentVolumeSpec, path: &str) -> Vec<FieldErr
             format!("{path}.volumeMode")
         }));
     }
+    // VolumeAttributesClass (GA): a class name, not "", and only for a CSI volume.
+    if let Some(class) = spec.volume_attributes_class_name.as_deref() {
+        let at = format!("{path}.volumeAttributesClassName");
+        if class.is_empty() {
+            errs.push(FieldError::required(at, "an empty string is disallowed"));
+        } else {
+            for msg in super::names::dns1123_subdomain_errors(class) {
+                errs.push(FieldError::invalid_str(at.clone(), class, msg));
+            }
+        }
+        if spec.csi.is_none() {
+            errs.push(FieldError::required(
+                format!("{path}.csi"),
+                "has to be specified when using volumeAttributesClassName",
+            ));
+        }
+    }
     errs
 }
 
@@ -252,7 +269,8 @@ fn source_of(spec: Option<&PersistentVolumeSpec>) -> PersistentVolumeSpec {
 }
 
 /// `ValidatePersistentVolumeUpdate`: the new volume is valid, its source and volume mode
-/// unchanged, and a node affinity it had unchanged (one may be added).
+/// unchanged, a node affinity it had unchanged (one may be added), and a
+/// `volumeAttributesClassName` it had not removed.
 pub fn validate_pv_update(new: &PersistentVolume, old: &PersistentVolume) -> Vec<FieldError> {
     let mut errs = validate_pv(new);
     if source_of(new.spec.as_ref()) != source_of(old.spec.as_ref()) {
@@ -291,6 +309,18 @@ pub fn validate_pv_update(new: &PersistentVolume, old: &PersistentVolume) -> Vec
             "nodeAffinity",
             value,
             "field is immutable",
+        ));
+    }
+    // A `volumeAttributesClassName` once set may change, but not back to nil.
+    let attributes_class = |pv: &PersistentVolume| {
+        pv.spec
+            .as_ref()
+            .and_then(|s| s.volume_attributes_class_name.clone())
+    };
+    if attributes_class(old).is_some() && attributes_class(new).is_none() {
+        errs.push(FieldError::forbidden(
+            "spec.volumeAttributesClassName",
+            "update from non-nil value to nil is forbidden",
         ));
     }
     errs

@@ -116,8 +116,58 @@ pub(super) fn validate_pvc_spec(
             }
         }
     }
+    // Both given: a cross-namespace `dataSourceRef` takes no `dataSource`; otherwise the two
+    // must name the same object. Upstream's value is the `*field.Path` of `dataSource`,
+    // which the error prints as Go's `%#v` of the path struct (its parent a pointer, whose
+    // address scn cannot know: a fixed one stands in).
+    let cross_namespace = spec
+        .data_source_ref
+        .as_ref()
+        .is_some_and(|r| r.namespace.as_deref().is_some_and(|n| !n.is_empty()));
+    let path_value = || {
+        format!(
+            "field.Path{{name:\"dataSource\", index:\"\", parent:(*field.Path)({PATH_POINTER})}}"
+        )
+    };
+    if cross_namespace {
+        if spec.data_source.is_some() {
+            errs.push(FieldError::invalid(
+                path,
+                path_value(),
+                "may not be specified when dataSourceRef.namespace is specified",
+            ));
+        }
+    } else if let (Some(source), Some(reference)) = (&spec.data_source, &spec.data_source_ref) {
+        if source.api_group != reference.api_group
+            || source.kind != reference.kind
+            || source.name != reference.name
+        {
+            errs.push(FieldError::invalid(
+                path,
+                path_value(),
+                "must match dataSourceRef",
+            ));
+        }
+    }
+    if let Some(class) = spec
+        .volume_attributes_class_name
+        .as_deref()
+        .filter(|c| !c.is_empty())
+    {
+        for msg in dns1123_subdomain_errors(class) {
+            errs.push(FieldError::invalid_str(
+                format!("{path}.volumeAttributesClassName"),
+                class,
+                msg,
+            ));
+        }
+    }
     errs
 }
+
+/// The address scn prints for the parent pointer of a `*field.Path` value (see
+/// [`validate_pvc_spec`]).
+const PATH_POINTER: &str = "0xc000000000";
 
 /// `validateDataSource` / `validateDataSourceRef`: a name and a kind; without an API group
 /// the kind must be PersistentVolumeClaim; a group must be a DNS-1123 subdomain.
@@ -240,8 +290,10 @@ pub fn validate_pvc_update(
         old_spec.volume_name = new_spec.volume_name.clone();
     }
     let bound = new.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Bound");
-    if bound {
+    if bound && new_spec.volume_attributes_class_name.is_some() {
         new_spec.volume_attributes_class_name = old_spec.volume_attributes_class_name.clone();
+    }
+    if bound {
         let old_request = old_spec
             .resources
             .as_ref()
@@ -297,6 +349,26 @@ pub fn validate_pvc_update(
             new_mode.map_or_else(|| "null".to_string(), super::super::field_error::quote),
             "field is immutable",
         ));
+    }
+    // A `volumeAttributesClassName` once set may change, but not back to nil or "".
+    let attributes_class = |c: &PersistentVolumeClaim| {
+        c.spec
+            .as_ref()
+            .and_then(|s| s.volume_attributes_class_name.clone())
+    };
+    let (new_class, old_class) = (attributes_class(new), attributes_class(old));
+    if old_class.is_some() && new_class != old_class {
+        match new_class.as_deref() {
+            None => errs.push(FieldError::forbidden(
+                "spec.volumeAttributesClassName",
+                "update from non-nil value to nil is forbidden",
+            )),
+            Some("") => errs.push(FieldError::forbidden(
+                "spec.volumeAttributesClassName",
+                "update from non-nil value to an empty string is forbidden",
+            )),
+            Some(_) => {}
+        }
     }
     errs
 }

@@ -3,16 +3,32 @@
 //! `<pod>-<volume>` is created from the volume's `volumeClaimTemplate` (its labels,
 //! annotations and spec), controlled by the pod, so the garbage collector deletes it with
 //! the pod. A claim of that name the pod does not own is refused (`FailedBinding` on the
-//! pod); a deleted claim is made again for the pods that still use it.
+//! pod); a deleted claim is made again for the pods that still use it. A failed sync is
+//! retried with the work queue's back-off (5 ms doubling to 1000 s), each retry telling
+//! `FailedBinding` again, so a claim refused (a quota, a stranger's claim of that name) is
+//! made once the cause is gone.
 
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
+use crate::sim::clock::Millis;
 use crate::sim::error::SimError;
 use crate::sim::events::Recorder;
 use crate::sim::kinds::ObjectKind;
 use crate::sim::server::{self, RequestError};
-use crate::sim::world::World;
+use crate::sim::workqueue::RateLimitingQueue;
+use crate::sim::world::{Timer, World};
+
+/// The controller's queue (`DefaultTypedControllerRateLimiter`: a failed pod is retried
+/// after 5 ms, doubling up to 1000 s; `Forget` once a sync succeeds).
+#[derive(Debug)]
+pub struct Queue(RateLimitingQueue);
+
+impl Default for Queue {
+    fn default() -> Self {
+        Queue(RateLimitingQueue::new(Millis::ms(5), Millis::secs(1000)))
+    }
+}
 
 /// `ephemeral.VolumeClaimName`: the claim of a pod's generic ephemeral volume.
 pub fn claim_name(pod: &str, volume: &str) -> String {
@@ -46,16 +62,54 @@ fn has_ephemeral(pod: &Pod) -> bool {
         .any(|v| v.ephemeral.is_some())
 }
 
-/// `enqueuePod` for a pod that was added, and `syncHandler`: each ephemeral volume's claim
-/// is made if missing (`handleVolume`); the first volume that fails stops the sync with a
-/// `FailedBinding` Warning on the pod. A budget the simulation runs out of is its error, not
-/// an event.
+/// `enqueuePod` for a pod that was added, and `processNextWorkItem`: the pod is synced; a
+/// failed sync is retried after the key's back-off (`AddRateLimited`), a successful one
+/// resets it (`Forget`).
 pub(super) fn sync_pod(world: &mut World, name: &str) -> Result<(), SimError> {
+    if sync_handler(world, name)? {
+        world.volume_controller.ephemeral.0.forget(name);
+    } else if let Some(at) = world
+        .volume_controller
+        .ephemeral
+        .0
+        .retry_at(name, world.now)
+    {
+        if world.volume_controller.ephemeral.0.add_after(name, at) {
+            world.timers.at(
+                at,
+                Timer::SyncEphemeralPod {
+                    pod: name.to_string(),
+                },
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The retry's timer came: the pod is queued.
+pub fn fire(world: &mut World, pod: &str) {
+    world.volume_controller.ephemeral.0.fire(pod, world.now);
+}
+
+/// The worker: one queued pod. `Ok(false)` when none is queued.
+pub(super) fn work(world: &mut World) -> Result<bool, SimError> {
+    let Some(pod) = world.volume_controller.ephemeral.0.pop() else {
+        return Ok(false);
+    };
+    sync_pod(world, &pod)?;
+    Ok(true)
+}
+
+/// `syncHandler`: each ephemeral volume's claim is made if missing (`handleVolume`); the
+/// first volume that fails stops the sync with a `FailedBinding` Warning on the pod, and
+/// the sync failed (`Ok(false)`). A pod gone or being deleted has nothing to do. A budget
+/// the simulation runs out of is its error, not an event.
+fn sync_handler(world: &mut World, name: &str) -> Result<bool, SimError> {
     let Some(pod) = world.store.pods().get(name) else {
-        return Ok(());
+        return Ok(true);
     };
     if pod.metadata.deletion_timestamp.is_some() || !has_ephemeral(pod) {
-        return Ok(());
+        return Ok(true);
     }
     let pod = pod.clone();
     for volume in pod.spec.iter().flat_map(|s| s.volumes.iter().flatten()) {
@@ -72,10 +126,10 @@ pub(super) fn sync_pod(world: &mut World, name: &str) -> Result<(), SimError> {
                 "FailedBinding",
                 format!("ephemeral volume {}: {why}", volume.name),
             );
-            return Ok(());
+            return Ok(false);
         }
     }
-    Ok(())
+    Ok(true)
 }
 
 /// `handleVolume`: an existing claim must be the pod's; a missing one is created. The inner

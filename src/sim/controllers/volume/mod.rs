@@ -76,6 +76,8 @@ pub struct VolumeController {
     new_claim: Option<String>,
     /// The volumes being recycled (the scrubber runs): a sync meanwhile starts no other.
     recycling: BTreeSet<String>,
+    /// The ephemeral volume controller's queue of pods to retry (`ephemeral.rs`).
+    ephemeral: ephemeral::Queue,
 }
 
 pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
@@ -110,6 +112,7 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
             ephemeral::claim_deleted(world, &event.name)?;
         }
         (ObjectKind::PersistentVolumeClaim, _) => {
+            protection::add_finalizer_if_missing(world, &event.kind, &event.name, PVC_PROTECTION);
             expand::sync_claim(world, &event.name);
             sync_claim(world, &event.name)?;
             world.volume_controller.new_claim = None;
@@ -127,6 +130,7 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
             volume_changed(world, &event.name);
         }
         (ObjectKind::PersistentVolume, _) => {
+            protection::add_finalizer_if_missing(world, &event.kind, &event.name, PV_PROTECTION);
             sync_volume(world, &event.name)?;
             volume_changed(world, &event.name);
             // A new volume, or one whose claim let go of it, may fit a claim that waits: the
@@ -168,6 +172,9 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
 /// freed lose their finalizer when no scheduled pod names them. `Ok(false)` when there
 /// was nothing to look at.
 pub fn work(world: &mut World) -> Result<bool, SimError> {
+    if ephemeral::work(world)? {
+        return Ok(true);
+    }
     if !world.volume_controller.index.has_claims_to_check() {
         return Ok(false);
     }
@@ -329,7 +336,9 @@ pub(super) fn record(
 }
 
 pub use crate::quantity::bytes as parse_quantity;
-pub use ephemeral::{claim_name as ephemeral_claim_name, volume_is_for_pod};
+pub use ephemeral::{
+    claim_name as ephemeral_claim_name, fire as fire_ephemeral_retry, volume_is_for_pod,
+};
 
 /// The claims a pod's volumes name: a claim volume's, and a generic ephemeral volume's
 /// (`<pod>-<volume>`, `ephemeral.VolumeClaimName`).

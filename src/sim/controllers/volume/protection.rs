@@ -1,31 +1,49 @@
 //! The pvc-protection and pv-protection controllers: a deleted claim stays while a
 //! scheduled pod that names it exists; a deleted volume stays while a claim is bound to it.
 
-use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
+use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, Pod};
 use serde_json::Value;
 
-use super::{claims_of, PVC_PROTECTION};
+use super::PVC_PROTECTION;
 use crate::sim::kinds::ObjectKind;
 use crate::sim::server;
 use crate::sim::server::store::Stored;
 use crate::sim::world::World;
 
-/// A scheduled pod uses its claims while the pod object exists, finished or not
-/// (pvc-protection's `podUsesPVC`).
+/// pvc-protection's `podUsesPVC`: a scheduled pod uses a claim its claim volume names while
+/// the pod object exists, finished or not; it uses its generic ephemeral volume's claim
+/// only when the claim is the pod's own (`VolumeIsForPod`) and the pod is not shut down
+/// (`podIsShutDown`: being deleted with a grace period of 0, so the kubelet is done with it
+/// or it was force-deleted, and only finalizers keep it).
 fn in_use(world: &mut World, claim: &str) -> bool {
     super::index::catch_up(world, None);
+    let Some(pvc) = world.store.claims().get(claim) else {
+        return false;
+    };
     let index = &world.volume_controller.index;
     index.pods_using(claim).any(|name| {
         let Some(pod) = world.store.pods().get(name) else {
             return false;
         };
-        let scheduled = pod
-            .spec
-            .as_ref()
-            .and_then(|s| s.node_name.as_ref())
-            .is_some();
-        scheduled && claims_of(pod).iter().any(|c| c == claim)
+        let Some(spec) = pod.spec.as_ref().filter(|s| s.node_name.is_some()) else {
+            return false;
+        };
+        spec.volumes.iter().flatten().any(|v| {
+            if let Some(source) = &v.persistent_volume_claim {
+                return source.claim_name == claim;
+            }
+            v.ephemeral.is_some()
+                && !pod_is_shut_down(pod)
+                && super::ephemeral_claim_name(name, &v.name) == claim
+                && super::volume_is_for_pod(pod, pvc).is_ok()
+        })
     })
+}
+
+/// `podIsShutDown`: deleted with a grace period of 0.
+fn pod_is_shut_down(pod: &Pod) -> bool {
+    pod.metadata.deletion_timestamp.is_some()
+        && pod.metadata.deletion_grace_period_seconds == Some(0)
 }
 
 pub(super) fn release_unused_claims(world: &mut World) {
@@ -58,6 +76,46 @@ pub(super) fn release_if_unused(world: &mut World, name: &str) {
             name,
             PVC_PROTECTION,
         );
+    }
+}
+
+/// `NeedToAddFinalizer`, as pvc-protection and pv-protection check every claim or volume
+/// they hear of: one that is not being deleted and lacks its protection finalizer (a user
+/// removed it) gets it back.
+pub(super) fn add_finalizer_if_missing(
+    world: &mut World,
+    kind: &ObjectKind,
+    name: &str,
+    finalizer: &str,
+) {
+    let missing = world.store.meta(kind, name).is_some_and(|meta| {
+        meta.deletion_timestamp.is_none()
+            && !meta
+                .finalizers
+                .as_deref()
+                .is_some_and(|f| f.iter().any(|f| f == finalizer))
+    });
+    if !missing {
+        return;
+    }
+    let add = |meta: &mut k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta| {
+        meta.finalizers
+            .get_or_insert_with(Vec::new)
+            .push(finalizer.to_string());
+        true
+    };
+    match kind {
+        ObjectKind::PersistentVolumeClaim => {
+            server::write::<PersistentVolumeClaim>(world, name, server::Author::Other, |c| {
+                add(&mut c.metadata)
+            });
+        }
+        ObjectKind::PersistentVolume => {
+            server::write::<PersistentVolume>(world, name, server::Author::Other, |v| {
+                add(&mut v.metadata)
+            });
+        }
+        _ => {}
     }
 }
 
