@@ -682,11 +682,27 @@ fn block_error(
     col: u32,
     what: &str,
 ) -> LoadError {
+    let file_line = |line: u32| {
+        if text.verbatim {
+            text.origin.line + line.saturating_sub(1)
+        } else {
+            text.origin.line
+        }
+    };
     let (line, col) = if text.verbatim {
-        (text.origin.line + line.saturating_sub(1), text.indent + col)
+        (file_line(line), text.indent + col)
     } else {
         (text.origin.line, text.origin.col + col)
     };
+    // A duplicate key names the first key's line (`already defined at line N`): a line of
+    // the block, told as the `.scn` file's line like the error's own position.
+    let message = message
+        .rsplit_once(" already defined at line ")
+        .and_then(|(head, first)| Some((head, first.parse::<u32>().ok()?)))
+        .map_or_else(
+            || message.to_string(),
+            |(head, first)| format!("{head} already defined at line {}", file_line(first)),
+        );
     LoadError {
         diagnostic: Diagnostic {
             file: file.display.clone(),
