@@ -863,3 +863,10 @@ fn a_let_without_a_value_says_what_may_follow() {
         e.message()
     );
 }
+
+#[test]
+fn an_unclosed_scenario_lists_every_statement_add_included() {
+    let e = only(errors("scenario \"t\" {\n  wait 1s\n"));
+    let text = e.to_string();
+    assert!(text.contains("drain, add, wait, await, expect"), "{text}");
+}

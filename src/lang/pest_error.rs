@@ -349,8 +349,9 @@ fn describe(rule: Rule) -> String {
     use Rule::*;
     let s = match rule {
         kw_apply | kw_scale | kw_set | kw_patch | kw_delete | kw_rollout | kw_write | kw_let
-        | kw_make | kw_evict | kw_cordon | kw_uncordon | kw_drain | kw_wait | kw_await | kw_expect | statement => {
-            "a statement (apply, scale, set image, patch, delete, rollout, write, let, make, evict, cordon, uncordon, drain, wait, await, expect)"
+        | kw_make | kw_evict | kw_cordon | kw_uncordon | kw_drain | kw_add | kw_wait | kw_await
+        | kw_expect | statement => {
+            "a statement (apply, scale, set image, patch, delete, rollout, write, let, make, evict, cordon, uncordon, drain, add, wait, await, expect)"
         }
         line_end => "the end of the line",
         file => "`cluster`, `setup` or `scenario`",
