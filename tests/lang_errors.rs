@@ -354,7 +354,7 @@ fn a_block_on_one_line_says_so() {
     // Mid-line, the grammar's `&EOI` is the end of the line that is missing.
     let e = only(in_scenario("  wait 5s now"));
     assert!(
-        e.message().starts_with("expected the end of the line, "),
+        e.message().starts_with("expected the end of the line or "),
         "{}",
         e.message()
     );
@@ -869,4 +869,31 @@ fn an_unclosed_scenario_lists_every_statement_add_included() {
     let e = only(errors("scenario \"t\" {\n  wait 1s\n"));
     let text = e.to_string();
     assert!(text.contains("drain, add, wait, await, expect"), "{text}");
+}
+
+#[test]
+fn a_kubectl_flag_with_dashes_is_shown_without_them() {
+    let e = only(in_scenario("  delete statefulset/web --cascade=orphan"));
+    assert_eq!(at(&e), (2, 26));
+    let hint = e.hint().unwrap_or_default();
+    assert!(hint.contains("`cascade=orphan`"), "{hint}");
+    // `within`/`throughout` end an await or expect, never a delete.
+    let text = e.to_string();
+    assert!(!text.contains("within"), "{text}");
+    let e = only(in_scenario(
+        "  rollout undo statefulset/web --to-revision=2",
+    ));
+    let hint = e.hint().unwrap_or_default();
+    assert!(hint.contains("`to-revision=N`"), "{hint}");
+    let e = only(in_scenario("  scale statefulset/web to 3 --replicas=3"));
+    let hint = e.hint().unwrap_or_default();
+    assert!(hint.contains("no `--` flags"), "{hint}");
+}
+
+#[test]
+fn fails_with_is_not_offered_after_a_wait() {
+    let e = only(in_scenario("  wait 30 now"));
+    let text = e.to_string();
+    assert!(!text.contains("fails"), "{text}");
+    assert!(!text.contains("within"), "{text}");
 }

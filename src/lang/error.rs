@@ -463,7 +463,7 @@ impl SyntaxError {
                 Some("a name is bound once per scenario (setup included); pick another name".into())
             }
             FailsWithAfterNonAction { .. } => Some(
-                "`fails with` follows actions only: apply, scale, set image, patch, delete, rollout, write, make, evict, cordon, uncordon, drain".into(),
+                "`fails with` follows actions only: apply, scale, set image, patch, delete, rollout, write, make, evict, cordon, uncordon, drain, add".into(),
             ),
             WithinOutsideAwait { statement } if statement == "expect" => Some(
                 "`within` ends an `await` statement: `await … within 2m` waits until it holds; `expect … throughout 2m` checks that it holds all along".into(),
@@ -614,6 +614,23 @@ fn unexpected_hint(expected: &[String], found: &str) -> Option<String> {
             Some(format!(
                 "a key is written in double quotes: `[\"{key}\"]`; a list element by its index: `[0]`"
             ))
+        }
+        // `delete statefulset/web --cascade=orphan`: kubectl's flag as a shell has it.
+        Some(t) if t.starts_with("--") => {
+            let name = t.trim_start_matches('-');
+            let options: Vec<&str> = expected
+                .iter()
+                .map(String::as_str)
+                .filter(|e| !name.is_empty() && e.trim_start_matches('`').starts_with(name))
+                .collect();
+            Some(if options.is_empty() {
+                format!("scn's statements take no `--` flags: `--{name}` is not an option of this statement")
+            } else {
+                format!(
+                    "kubectl's flags are written without their dashes here: {}",
+                    options.join(", ")
+                )
+            })
         }
         // `expect pods == web-0, web-1`
         Some(",") if expects("the end of the line") => {
