@@ -897,3 +897,18 @@ fn fails_with_is_not_offered_after_a_wait() {
     assert!(!text.contains("fails"), "{text}");
     assert!(!text.contains("within"), "{text}");
 }
+
+#[test]
+fn numbers_and_indices_share_one_bound_which_the_hint_names() {
+    // The largest number reads; one more is an error whose hint names the bound.
+    assert!(parse("scenario \"t\" {\n  scale statefulset/web to 9223372036854775807\n}\n").is_ok());
+    for body in [
+        "  scale statefulset/web to 9223372036854775808",
+        "  expect pod/web-0.spec.containers[18446744073709551615].image == absent",
+    ] {
+        let e = only(in_scenario(body));
+        assert!(matches!(e.kind, K::InvalidNumber { .. }), "{e:?}");
+        let hint = e.hint().unwrap_or_default();
+        assert!(hint.contains("at most 9223372036854775807"), "{hint}");
+    }
+}

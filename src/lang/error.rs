@@ -477,7 +477,7 @@ impl SyntaxError {
                 "durations look like 500ms, 30s, 5m, 1h, 1m30s: units h, m, s, ms in that order, no blanks".into(),
             ),
             InvalidNumber { .. } => Some(
-                "too large to read: a number here has at most 18 digits (counts such as replicas are far smaller)".into(),
+                "too large to read: a number here is at most 9223372036854775807 (counts such as replicas are far smaller)".into(),
             ),
             InvalidEscape { .. } => Some("escapes are \\\", \\\\, \\n and \\t".into()),
             UnterminatedString => Some("close it with `\"` on the same line".into()),
