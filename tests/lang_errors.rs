@@ -228,7 +228,14 @@ fn unbound_variable() {
     assert_eq!(
         found,
         vec![
-            ((2, 13), K::UnboundVariable { name: "vol".into() }),
+            (
+                (2, 13),
+                K::VariableBoundElsewhere {
+                    name: "vol".into(),
+                    line: 3,
+                    later: true
+                }
+            ),
             ((5, 8), K::UnboundVariable { name: "y".into() })
         ]
     );
@@ -911,4 +918,22 @@ fn numbers_and_indices_share_one_bound_which_the_hint_names() {
         let hint = e.hint().unwrap_or_default();
         assert!(hint.contains("at most 9223372036854775807"), "{hint}");
     }
+}
+
+#[test]
+fn a_variable_of_another_scenario_says_where_it_is_bound() {
+    let src = "scenario \"one\" {\n  let a = 1\n}\nscenario \"two\" {\n  expect pods == $a\n}\n";
+    let e = only(errors(src));
+    assert_eq!(at(&e), (5, 18));
+    assert_eq!(
+        e.message(),
+        "`$a` is bound in another scenario (line 2), not in this one"
+    );
+    let hint = e.hint().unwrap_or_default();
+    assert!(hint.contains("setup {"), "{hint}");
+    // Its own `let` on the same line binds nothing yet: plainly unbound.
+    let e = only(in_scenario("  let a = $a"));
+    assert_eq!(e.kind, K::UnboundVariable { name: "a".into() });
+    let e = only(in_scenario("  expect pods == $b\n  let b = 1"));
+    assert_eq!(e.message(), "`$b` is used before its `let` (line 3)");
 }

@@ -105,6 +105,14 @@ pub enum SyntaxErrorKind {
     UnboundVariable {
         name: String,
     },
+    /// A `$name` that only a later `let` of its scenario, or only another scenario, binds.
+    VariableBoundElsewhere {
+        name: String,
+        /// The line of that `let`.
+        line: u32,
+        /// Whether the `let` is later in the same scenario (else in another scenario).
+        later: bool,
+    },
     VariableRebound {
         name: String,
     },
@@ -281,6 +289,14 @@ impl SyntaxError {
                 first_line,
             } => format!("`{setting}` is already set at line {first_line}"),
             UnboundVariable { name } => format!("unbound variable `${name}`"),
+            VariableBoundElsewhere {
+                name,
+                line,
+                later: true,
+            } => format!("`${name}` is used before its `let` (line {line})"),
+            VariableBoundElsewhere { name, line, .. } => format!(
+                "`${name}` is bound in another scenario (line {line}), not in this one"
+            ),
             VariableRebound { name } => format!("variable `${name}` is bound twice"),
             FailsWithAfterNonAction { statement } => {
                 format!("`fails with` cannot follow `{statement}`")
@@ -345,6 +361,8 @@ impl SyntaxError {
             InvalidSettingValue { .. } => "invalid value".into(),
             DuplicateSetting { .. } => "set again here".into(),
             UnboundVariable { .. } => "not bound by any earlier `let`".into(),
+            VariableBoundElsewhere { later: true, .. } => "used before it is bound".into(),
+            VariableBoundElsewhere { .. } => "not bound in this scenario".into(),
             VariableRebound { .. } => "bound again here".into(),
             FailsWithAfterNonAction { .. } => "only actions may be refused".into(),
             WithinOutsideAwait { .. } => "`within` belongs to `await`".into(),
@@ -458,6 +476,12 @@ impl SyntaxError {
             }),
             UnboundVariable { name } => Some(format!(
                 "bind it first with `let {name} = ...`; write \"${name}\" for the literal text"
+            )),
+            VariableBoundElsewhere { later: true, .. } => Some(
+                "statements run in order: move the `let` above the first use".into(),
+            ),
+            VariableBoundElsewhere { name, .. } => Some(format!(
+                "each scenario has its own variables: bind `{name}` in `setup {{ … }}` to share it, or in this scenario"
             )),
             VariableRebound { .. } => {
                 Some("a name is bound once per scenario (setup included); pick another name".into())
