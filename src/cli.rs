@@ -494,7 +494,17 @@ fn files_or_exit(paths: Vec<PathBuf>) -> Result<Vec<(PathBuf, String)>, ExitCode
         Ok(files) => Ok(files),
         Err(missing) => {
             eprintln!("error: no such file or folder: {}", missing.0);
-            eprintln!("hint: `scn` takes .scn files and folders, e.g. `scn run scenarios/`");
+            let shown = missing.0.clone();
+            match runner::listed_scenario(&shown) {
+                // `scn list` prints `path::title`: pasted as a path, it names one scenario.
+                Some((file, _)) => eprintln!(
+                    "hint: `{shown}` is how `scn list` names a scenario; to run only it: `scn run {file} --filter {}`",
+                    runner::shell_quote(&shown)
+                ),
+                None => eprintln!(
+                    "hint: `scn` takes .scn files and folders, e.g. `scn run scenarios/`"
+                ),
+            }
             Err(ExitCode::from(2))
         }
     }

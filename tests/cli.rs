@@ -534,3 +534,26 @@ fn run_usage_errors_a_missing_submission_and_too_many_jobs() {
     let out = scn(&["run", &a, "--jobs", "256"]);
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn a_scenario_named_as_scn_list_prints_it_gets_the_command_that_runs_it() {
+    let file = "scenarios/seed/topology.scn";
+    let listed = format!("{file}::pods start in order");
+    let out = scn(&["run", &listed]);
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(
+        text.contains(&format!(
+            "to run only it: `scn run {file} --filter '{listed}'`"
+        )),
+        "{text}"
+    );
+    let out = scn(&["trace", &listed]);
+    let text = stdout(&out) + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        text.contains(&format!(
+            "`scn trace {file} --scenario 'pods start in order'`"
+        )),
+        "{text}"
+    );
+}

@@ -129,6 +129,7 @@ fn cases() -> Vec<Case> {
         // Variables.
         in_scenario("unbound variable", "  expect ip(pod/web-0) == $old"),
         in_scenario("variable bound twice", "  let a = ip(pod/web-0)\n  let a = ip(pod/web-1)"),
+        in_scenario("variable used before its let", "  expect ip(pod/web-0) == $old\n  let old = 1"),
         // Files and blocks.
         case("YAML error in a manifest file", "scenario \"t\" {\n  apply \"manifests/bad.yaml\"\n}\n")
             .with_file("manifests/bad.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n   labels: {a: b}\n"),

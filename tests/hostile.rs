@@ -336,6 +336,19 @@ fn a_duplicate_key_is_refused_naming_both_lines() {
 }
 
 #[test]
+fn a_duplicate_key_in_a_block_names_the_scn_files_lines() {
+    let text = load_error(
+        "scenario \"s\" {\n  apply \"\"\"\n    apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: a\n      name: b\n  \"\"\"\n}\n",
+    );
+    // The first key is on line 6 of the .scn file (line 4 of the block), the second on 7.
+    assert!(
+        text.contains("mapping key \"name\" already defined at line 6"),
+        "{text}"
+    );
+    assert!(text.contains(":7:7"), "{text}");
+}
+
+#[test]
 fn a_manifest_over_the_size_limit_is_refused() {
     let yaml = format!("# {}\n", "x".repeat(4 * 1024 * 1024));
     let text = manifest_error("big.yaml", yaml.as_bytes());

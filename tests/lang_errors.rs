@@ -228,7 +228,14 @@ fn unbound_variable() {
     assert_eq!(
         found,
         vec![
-            ((2, 13), K::UnboundVariable { name: "vol".into() }),
+            (
+                (2, 13),
+                K::VariableBoundElsewhere {
+                    name: "vol".into(),
+                    line: 3,
+                    later: true
+                }
+            ),
             ((5, 8), K::UnboundVariable { name: "y".into() })
         ]
     );
@@ -354,7 +361,7 @@ fn a_block_on_one_line_says_so() {
     // Mid-line, the grammar's `&EOI` is the end of the line that is missing.
     let e = only(in_scenario("  wait 5s now"));
     assert!(
-        e.message().starts_with("expected the end of the line, "),
+        e.message().starts_with("expected the end of the line or "),
         "{}",
         e.message()
     );
@@ -862,4 +869,71 @@ fn a_let_without_a_value_says_what_may_follow() {
         "{}",
         e.message()
     );
+}
+
+#[test]
+fn an_unclosed_scenario_lists_every_statement_add_included() {
+    let e = only(errors("scenario \"t\" {\n  wait 1s\n"));
+    let text = e.to_string();
+    assert!(text.contains("drain, add, wait, await, expect"), "{text}");
+}
+
+#[test]
+fn a_kubectl_flag_with_dashes_is_shown_without_them() {
+    let e = only(in_scenario("  delete statefulset/web --cascade=orphan"));
+    assert_eq!(at(&e), (2, 26));
+    let hint = e.hint().unwrap_or_default();
+    assert!(hint.contains("`cascade=orphan`"), "{hint}");
+    // `within`/`throughout` end an await or expect, never a delete.
+    let text = e.to_string();
+    assert!(!text.contains("within"), "{text}");
+    let e = only(in_scenario(
+        "  rollout undo statefulset/web --to-revision=2",
+    ));
+    let hint = e.hint().unwrap_or_default();
+    assert!(hint.contains("`to-revision=N`"), "{hint}");
+    let e = only(in_scenario("  scale statefulset/web to 3 --replicas=3"));
+    let hint = e.hint().unwrap_or_default();
+    assert!(hint.contains("no `--` flags"), "{hint}");
+}
+
+#[test]
+fn fails_with_is_not_offered_after_a_wait() {
+    let e = only(in_scenario("  wait 30 now"));
+    let text = e.to_string();
+    assert!(!text.contains("fails"), "{text}");
+    assert!(!text.contains("within"), "{text}");
+}
+
+#[test]
+fn numbers_and_indices_share_one_bound_which_the_hint_names() {
+    // The largest number reads; one more is an error whose hint names the bound.
+    assert!(parse("scenario \"t\" {\n  scale statefulset/web to 9223372036854775807\n}\n").is_ok());
+    for body in [
+        "  scale statefulset/web to 9223372036854775808",
+        "  expect pod/web-0.spec.containers[18446744073709551615].image == absent",
+    ] {
+        let e = only(in_scenario(body));
+        assert!(matches!(e.kind, K::InvalidNumber { .. }), "{e:?}");
+        let hint = e.hint().unwrap_or_default();
+        assert!(hint.contains("at most 9223372036854775807"), "{hint}");
+    }
+}
+
+#[test]
+fn a_variable_of_another_scenario_says_where_it_is_bound() {
+    let src = "scenario \"one\" {\n  let a = 1\n}\nscenario \"two\" {\n  expect pods == $a\n}\n";
+    let e = only(errors(src));
+    assert_eq!(at(&e), (5, 18));
+    assert_eq!(
+        e.message(),
+        "`$a` is bound in another scenario (line 2), not in this one"
+    );
+    let hint = e.hint().unwrap_or_default();
+    assert!(hint.contains("setup {"), "{hint}");
+    // Its own `let` on the same line binds nothing yet: plainly unbound.
+    let e = only(in_scenario("  let a = $a"));
+    assert_eq!(e.kind, K::UnboundVariable { name: "a".into() });
+    let e = only(in_scenario("  expect pods == $b\n  let b = 1"));
+    assert_eq!(e.message(), "`$b` is used before its `let` (line 3)");
 }

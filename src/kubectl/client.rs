@@ -516,7 +516,15 @@ pub fn scale(world: &mut World, kind: &ObjectKind, name: &str, replicas: i64) ->
         )));
     }
     if replicas > i32::MAX as i64 {
-        return Err(bad(format!("replicas {replicas} is out of range")));
+        // kubectl sends the count as it is (`uint`); the scale subresource's decoder refuses
+        // what does not fit its int32 (`ScaleSimple`'s merge patch of the Scale).
+        server::patch_scale(
+            world,
+            kind,
+            name,
+            PatchType::Merge,
+            &json!({"spec": {"replicas": replicas}}),
+        )?;
     }
     let response = server::patch(
         world,

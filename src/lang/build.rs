@@ -1252,9 +1252,10 @@ impl<'a> Builder<'a> {
             path.push(match rule {
                 Rule::field_seg => PathSegment::Field(x.as_str().to_string()),
                 Rule::key_seg => PathSegment::Key(text::unescape(x.as_str())),
-                _ => match x.as_str().parse() {
-                    Ok(i) => PathSegment::Index(i),
-                    Err(_) => {
+                // The same bound as every number of the language (an i64).
+                _ => match x.as_str().parse::<i64>().map(usize::try_from) {
+                    Ok(Ok(i)) => PathSegment::Index(i),
+                    _ => {
                         let kind = E::InvalidNumber {
                             text: x.as_str().to_string(),
                         };

@@ -9,22 +9,55 @@ use super::build::StmtInfo;
 use super::error::{SyntaxError, SyntaxErrorKind};
 
 pub fn variables(setup: &[&StmtInfo], scenarios: &[Vec<&StmtInfo>], errors: &mut Vec<SyntaxError>) {
+    // Every `let` of every scenario: an unbound `$name` says where it is bound, if anywhere.
+    let binds: Vec<HashMap<&str, Span>> = scenarios
+        .iter()
+        .map(|body| {
+            let mut lets = HashMap::new();
+            for (name, span) in body.iter().filter_map(|info| info.binds.as_ref()) {
+                lets.entry(name.as_str()).or_insert(*span);
+            }
+            lets
+        })
+        .collect();
     let mut scope = HashMap::new();
-    walk(setup, &mut scope, errors);
-    for body in scenarios {
+    walk(setup, &mut scope, errors, &|_| None);
+    for (i, body) in scenarios.iter().enumerate() {
         let mut scope = scope.clone();
-        walk(body, &mut scope, errors);
+        let elsewhere = |name: &str| {
+            if let Some(span) = binds[i].get(name) {
+                return Some((span.line, true));
+            }
+            binds
+                .iter()
+                .find_map(|lets| lets.get(name))
+                .map(|span| (span.line, false))
+        };
+        walk(body, &mut scope, errors, &elsewhere);
     }
 }
 
-fn walk(stmts: &[&StmtInfo], scope: &mut HashMap<String, Span>, errors: &mut Vec<SyntaxError>) {
+fn walk(
+    stmts: &[&StmtInfo],
+    scope: &mut HashMap<String, Span>,
+    errors: &mut Vec<SyntaxError>,
+    elsewhere: &dyn Fn(&str) -> Option<(u32, bool)>,
+) {
     for info in stmts {
         for (name, span) in &info.uses {
             if !scope.contains_key(name) {
-                errors.push(SyntaxError::new(
-                    *span,
-                    SyntaxErrorKind::UnboundVariable { name: name.clone() },
-                ));
+                let kind = match elsewhere(name) {
+                    // `let a = $a` is unbound, not used before its own `let`.
+                    Some((line, later)) if line != span.line => {
+                        SyntaxErrorKind::VariableBoundElsewhere {
+                            name: name.clone(),
+                            line,
+                            later,
+                        }
+                    }
+                    _ => SyntaxErrorKind::UnboundVariable { name: name.clone() },
+                };
+                errors.push(SyntaxError::new(*span, kind));
             }
         }
         if let Some((name, span)) = &info.binds {

@@ -105,6 +105,14 @@ pub enum SyntaxErrorKind {
     UnboundVariable {
         name: String,
     },
+    /// A `$name` that only a later `let` of its scenario, or only another scenario, binds.
+    VariableBoundElsewhere {
+        name: String,
+        /// The line of that `let`.
+        line: u32,
+        /// Whether the `let` is later in the same scenario (else in another scenario).
+        later: bool,
+    },
     VariableRebound {
         name: String,
     },
@@ -281,6 +289,14 @@ impl SyntaxError {
                 first_line,
             } => format!("`{setting}` is already set at line {first_line}"),
             UnboundVariable { name } => format!("unbound variable `${name}`"),
+            VariableBoundElsewhere {
+                name,
+                line,
+                later: true,
+            } => format!("`${name}` is used before its `let` (line {line})"),
+            VariableBoundElsewhere { name, line, .. } => format!(
+                "`${name}` is bound in another scenario (line {line}), not in this one"
+            ),
             VariableRebound { name } => format!("variable `${name}` is bound twice"),
             FailsWithAfterNonAction { statement } => {
                 format!("`fails with` cannot follow `{statement}`")
@@ -345,6 +361,8 @@ impl SyntaxError {
             InvalidSettingValue { .. } => "invalid value".into(),
             DuplicateSetting { .. } => "set again here".into(),
             UnboundVariable { .. } => "not bound by any earlier `let`".into(),
+            VariableBoundElsewhere { later: true, .. } => "used before it is bound".into(),
+            VariableBoundElsewhere { .. } => "not bound in this scenario".into(),
             VariableRebound { .. } => "bound again here".into(),
             FailsWithAfterNonAction { .. } => "only actions may be refused".into(),
             WithinOutsideAwait { .. } => "`within` belongs to `await`".into(),
@@ -459,11 +477,17 @@ impl SyntaxError {
             UnboundVariable { name } => Some(format!(
                 "bind it first with `let {name} = ...`; write \"${name}\" for the literal text"
             )),
+            VariableBoundElsewhere { later: true, .. } => Some(
+                "statements run in order: move the `let` above the first use".into(),
+            ),
+            VariableBoundElsewhere { name, .. } => Some(format!(
+                "each scenario has its own variables: bind `{name}` in `setup {{ … }}` to share it, or in this scenario"
+            )),
             VariableRebound { .. } => {
                 Some("a name is bound once per scenario (setup included); pick another name".into())
             }
             FailsWithAfterNonAction { .. } => Some(
-                "`fails with` follows actions only: apply, scale, set image, patch, delete, rollout, write, make, evict, cordon, uncordon, drain".into(),
+                "`fails with` follows actions only: apply, scale, set image, patch, delete, rollout, write, make, evict, cordon, uncordon, drain, add".into(),
             ),
             WithinOutsideAwait { statement } if statement == "expect" => Some(
                 "`within` ends an `await` statement: `await … within 2m` waits until it holds; `expect … throughout 2m` checks that it holds all along".into(),
@@ -477,7 +501,7 @@ impl SyntaxError {
                 "durations look like 500ms, 30s, 5m, 1h, 1m30s: units h, m, s, ms in that order, no blanks".into(),
             ),
             InvalidNumber { .. } => Some(
-                "too large to read: a number here has at most 18 digits (counts such as replicas are far smaller)".into(),
+                "too large to read: a number here is at most 9223372036854775807 (counts such as replicas are far smaller)".into(),
             ),
             InvalidEscape { .. } => Some("escapes are \\\", \\\\, \\n and \\t".into()),
             UnterminatedString => Some("close it with `\"` on the same line".into()),
@@ -614,6 +638,23 @@ fn unexpected_hint(expected: &[String], found: &str) -> Option<String> {
             Some(format!(
                 "a key is written in double quotes: `[\"{key}\"]`; a list element by its index: `[0]`"
             ))
+        }
+        // `delete statefulset/web --cascade=orphan`: kubectl's flag as a shell has it.
+        Some(t) if t.starts_with("--") => {
+            let name = t.trim_start_matches('-');
+            let options: Vec<&str> = expected
+                .iter()
+                .map(String::as_str)
+                .filter(|e| !name.is_empty() && e.trim_start_matches('`').starts_with(name))
+                .collect();
+            Some(if options.is_empty() {
+                format!("scn's statements take no `--` flags: `--{name}` is not an option of this statement")
+            } else {
+                format!(
+                    "kubectl's flags are written without their dashes here: {}",
+                    options.join(", ")
+                )
+            })
         }
         // `expect pods == web-0, web-1`
         Some(",") if expects("the end of the line") => {

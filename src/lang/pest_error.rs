@@ -101,6 +101,21 @@ pub fn convert(err: &Error<Rule>, src: &str, lines: &LineIndex) -> SyntaxError {
     // The end of the file is what the grammar tries for a line's end (`&EOI`): in the
     // middle of a line, the end of the line is what is missing.
     let mut expected = describe_all(positives);
+    // `within`/`throughout` end only an `await`/`expect`, `fails with` only an action: the
+    // grammar takes them after any statement (to refuse a misplaced one in words), so the
+    // statement the line starts with says which of them it may still take.
+    let first_word = line_before(src, pos)
+        .split_whitespace()
+        .next()
+        .unwrap_or("");
+    if STATEMENTS.contains(&first_word) {
+        let waits = matches!(first_word, "await" | "expect");
+        let action = !matches!(first_word, "await" | "expect" | "wait" | "let");
+        expected.retain(|t| {
+            (waits || t != &describe(Rule::timing))
+                && (action || (t != &describe(Rule::fails_with) && t != &describe(Rule::kw_fails)))
+        });
+    }
     if !line_before(src, pos).trim().is_empty() {
         for text in &mut expected {
             if text == describe(Rule::EOI).as_str() {
@@ -349,8 +364,9 @@ fn describe(rule: Rule) -> String {
     use Rule::*;
     let s = match rule {
         kw_apply | kw_scale | kw_set | kw_patch | kw_delete | kw_rollout | kw_write | kw_let
-        | kw_make | kw_evict | kw_cordon | kw_uncordon | kw_drain | kw_wait | kw_await | kw_expect | statement => {
-            "a statement (apply, scale, set image, patch, delete, rollout, write, let, make, evict, cordon, uncordon, drain, wait, await, expect)"
+        | kw_make | kw_evict | kw_cordon | kw_uncordon | kw_drain | kw_add | kw_wait | kw_await
+        | kw_expect | statement => {
+            "a statement (apply, scale, set image, patch, delete, rollout, write, let, make, evict, cordon, uncordon, drain, add, wait, await, expect)"
         }
         line_end => "the end of the line",
         file => "`cluster`, `setup` or `scenario`",

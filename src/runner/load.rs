@@ -235,6 +235,26 @@ fn utf8(bytes: Vec<u8>, display: &str) -> Result<String, Box<LoadError>> {
     })
 }
 
+/// `path/file.scn::title`, as `scn list` prints a scenario, when `path/file.scn` is a file:
+/// the file and the title.
+pub fn listed_scenario(shown: &str) -> Option<(&str, &str)> {
+    let (file, title) = shown.split_once("::")?;
+    (file.ends_with(".scn") && Path::new(file).is_file()).then_some((file, title))
+}
+
+/// `text` as one shell word: in single quotes unless it is plain.
+pub fn shell_quote(text: &str) -> String {
+    if !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:@".contains(c))
+    {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
 pub fn load(path: &Path, display: &str) -> Result<LoadedFile, Vec<LoadError>> {
     load_with(path, display, None)
 }
@@ -249,9 +269,15 @@ pub(crate) fn load_with(
         // Too large (`InvalidData`): the path is right, the file is not a scenario file
         // as written by hand.
         let hint = if e.kind() == std::io::ErrorKind::InvalidData {
-            "a .scn file is at most 1 MiB: split its scenarios over several files, and keep manifests in their own YAML files (`apply \"manifests/web.yaml\"`)"
+            "a .scn file is at most 1 MiB: split its scenarios over several files, and keep manifests in their own YAML files (`apply \"manifests/web.yaml\"`)".to_string()
+        } else if let Some((file, title)) = listed_scenario(display) {
+            // `scn list` prints `path::title`; `scn trace` takes the file and the title.
+            format!(
+                "`{display}` is how `scn list` names a scenario: give the file and the title, `scn trace {file} --scenario {}`",
+                shell_quote(title)
+            )
         } else {
-            "check the path; `scn run` takes .scn files and folders"
+            "check the path; `scn run` takes .scn files and folders".to_string()
         };
         vec![LoadError {
             diagnostic: Diagnostic {
@@ -259,7 +285,7 @@ pub(crate) fn load_with(
                 span: None,
                 message: format!("cannot read {display}: {e}"),
                 label: String::new(),
-                hint: Some(hint.into()),
+                hint: Some(hint),
             },
             source: String::new(),
         }]
@@ -682,11 +708,27 @@ fn block_error(
     col: u32,
     what: &str,
 ) -> LoadError {
+    let file_line = |line: u32| {
+        if text.verbatim {
+            text.origin.line + line.saturating_sub(1)
+        } else {
+            text.origin.line
+        }
+    };
     let (line, col) = if text.verbatim {
-        (text.origin.line + line.saturating_sub(1), text.indent + col)
+        (file_line(line), text.indent + col)
     } else {
         (text.origin.line, text.origin.col + col)
     };
+    // A duplicate key names the first key's line (`already defined at line N`): a line of
+    // the block, told as the `.scn` file's line like the error's own position.
+    let message = message
+        .rsplit_once(" already defined at line ")
+        .and_then(|(head, first)| Some((head, first.parse::<u32>().ok()?)))
+        .map_or_else(
+            || message.to_string(),
+            |(head, first)| format!("{head} already defined at line {}", file_line(first)),
+        );
     LoadError {
         diagnostic: Diagnostic {
             file: file.display.clone(),

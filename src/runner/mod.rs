@@ -36,7 +36,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 pub use listing::{check, list, Printed};
-pub use load::{LoadError, LoadedFile};
+pub use load::{listed_scenario, shell_quote, LoadError, LoadedFile};
 pub use outcome::{Failure, ScenarioResult, Status};
 
 /// One `.scn` file's results, or the errors that kept it from running.
