@@ -515,24 +515,16 @@ pub fn scale(world: &mut World, kind: &ObjectKind, name: &str, replicas: i64) ->
             "the server could not find the requested resource",
         )));
     }
-    if replicas > i32::MAX as i64 {
-        // kubectl sends the count as it is (`uint`); the scale subresource's decoder refuses
-        // what does not fit its int32 (`ScaleSimple`'s merge patch of the Scale).
-        server::patch_scale(
-            world,
-            kind,
-            name,
-            PatchType::Merge,
-            &json!({"spec": {"replicas": replicas}}),
-        )?;
-    }
-    let response = server::patch(
-        world,
-        kind,
-        name,
-        PatchType::Merge,
-        &json!({"spec": {"replicas": replicas}}),
-    )?;
+    // kubectl sends the count as it is (`uint`): a count past int32 goes to the scale
+    // subresource, whose decoder refuses what does not fit (`ScaleSimple`'s merge patch of
+    // the Scale); any other is the object's merge patch, as before.
+    let body = json!({"spec": {"replicas": replicas}});
+    let send = if replicas > i64::from(i32::MAX) {
+        server::patch_scale
+    } else {
+        server::patch
+    };
+    let response = send(world, kind, name, PatchType::Merge, &body)?;
     Ok(Reply::with_warnings(
         format!("{}/{name} scaled", kind.kubectl_prefix()),
         response.warnings,
