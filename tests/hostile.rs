@@ -794,6 +794,15 @@ fn a_setting_too_large_to_hold_says_its_range() {
             "expected a number of nodes from 0 to 250",
         ),
         ("max-pods abc", "expected a number"),
+        // Not digits: how to write it, and the range all the same.
+        (
+            "nodes 1e9",
+            "expected a number of nodes written in digits, from 0 to 250",
+        ),
+        (
+            "max-pods abc",
+            "expected a number written in digits, from 1 to 18446744073709551615",
+        ),
     ] {
         let text = load_error(&format!(
             "cluster {{\n  {setting}\n}}\nscenario \"t\" {{\n  wait 1s\n}}\n"

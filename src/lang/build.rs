@@ -197,7 +197,8 @@ impl<'a> Builder<'a> {
                 if digits {
                     format!("{what} from {range}")
                 } else {
-                    what.to_string()
+                    // `1e9`, `many`, `3.5`: say how it is written, and the range.
+                    format!("{what} written in digits, from {range}")
                 }
             };
             let max = format!("1 to {}", u64::MAX);
