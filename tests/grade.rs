@@ -1073,3 +1073,33 @@ fn a_scenario_graded_by_two_entries_is_refused_with_both_lines() {
         );
     }
 }
+
+/// A batch's summary line said `bob 0/11` for an empty required file, with no reason (the
+/// single report explains it): the line now carries the file's load error.
+#[test]
+fn a_batch_summary_line_says_why_an_empty_file_scored_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let subs = tmp.path().join("subs");
+    let reference =
+        std::fs::read_to_string(Path::new(ASSIGNMENT).join("reference/web.yaml")).unwrap();
+    for (name, web) in [("alice", reference.as_str()), ("bob", "")] {
+        std::fs::create_dir_all(subs.join(name)).unwrap();
+        std::fs::write(subs.join(name).join("web.yaml"), web).unwrap();
+    }
+    let book = tmp.path().join("book.csv");
+    let out = scn(&[
+        "grade",
+        ASSIGNMENT,
+        "--submissions",
+        subs.to_str().unwrap(),
+        "--gradebook",
+        book.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(text.contains("alice 11/11\n"), "{text}");
+    assert!(
+        text.contains("bob 0/11 (web.yaml is empty: no objects passed to apply)\n"),
+        "{text}"
+    );
+}

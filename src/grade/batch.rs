@@ -121,6 +121,21 @@ pub fn display_name(name: &std::ffi::OsStr) -> String {
     }
 }
 
+/// Why a submission scored what it did, for its line of a batch's summary: its problems
+/// (a missing or unreadable required file), then each submission file that could not be
+/// loaded and that no problem names (an empty file: `web.yaml is empty: no objects passed
+/// to apply`), by the first line of its error, control characters escaped.
+pub fn summary_reasons(report: &GradeReport) -> Vec<String> {
+    let mut reasons: Vec<String> = report.problems.iter().map(|p| escape_control(p)).collect();
+    for error in &report.load_errors {
+        if !report.problems.iter().any(|p| p.contains(&error.file)) {
+            let first = error.message.lines().next().unwrap_or_default();
+            reasons.push(escape_control(first));
+        }
+    }
+    reasons
+}
+
 /// Text from a student (a folder name, a scenario title) for a terminal or a report
 /// file: control characters (a line break, an escape sequence, a bidirectional
 /// override) are shown escaped (`\n`, `\u{1b}`), so they cannot forge or hide lines.

@@ -283,15 +283,16 @@ pub fn run_grade(args: &GradeArgs) -> i32 {
         let full = reports.iter().filter(|r| r.full_marks()).count();
         let mut summary = String::new();
         for r in &reports {
+            let reasons = batch::summary_reasons(r);
             summary.push_str(&format!(
                 "{} {}/{}{}\n",
                 batch::escape_control(&r.submission),
                 points(r.score),
                 points(r.max_score),
-                if r.problems.is_empty() {
+                if reasons.is_empty() {
                     String::new()
                 } else {
-                    format!(" ({})", r.problems.join("; "))
+                    format!(" ({})", reasons.join("; "))
                 }
             ));
         }
