@@ -757,6 +757,20 @@ fn reference_submission(subs: &Path, name: &str) {
     std::fs::write(dir.join("web.yaml"), reference).unwrap();
 }
 
+/// `scn grade ASSIGNMENT --submissions SUBS --gradebook BOOK`, which must exit 0.
+fn grade_batch(subs: &Path, book: &Path) -> std::process::Output {
+    let out = scn(&[
+        "grade",
+        ASSIGNMENT,
+        "--submissions",
+        subs.to_str().unwrap(),
+        "--gradebook",
+        book.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    out
+}
+
 #[cfg(unix)]
 #[test]
 fn linked_submissions_are_graded_and_hidden_folders_are_skipped_with_a_note() {
@@ -768,15 +782,7 @@ fn linked_submissions_are_graded_and_hidden_folders_are_skipped_with_a_note() {
     std::os::unix::fs::symlink("../clones/alice-repo", subs.join("alice")).unwrap();
     std::os::unix::fs::symlink("../clones/failed-clone", subs.join("carol")).unwrap();
     let book = tmp.path().join("book.csv");
-    let out = scn(&[
-        "grade",
-        ASSIGNMENT,
-        "--submissions",
-        subs.to_str().unwrap(),
-        "--gradebook",
-        book.to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let out = grade_batch(&subs, &book);
     let text = std::fs::read_to_string(&book).unwrap();
     let rows: Vec<&str> = text.lines().skip(1).collect();
     assert_eq!(rows.len(), 3, "{text}");
@@ -1080,22 +1086,10 @@ fn a_scenario_graded_by_two_entries_is_refused_with_both_lines() {
 fn a_batch_summary_line_says_why_an_empty_file_scored_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let subs = tmp.path().join("subs");
-    let reference =
-        std::fs::read_to_string(Path::new(ASSIGNMENT).join("reference/web.yaml")).unwrap();
-    for (name, web) in [("alice", reference.as_str()), ("bob", "")] {
-        std::fs::create_dir_all(subs.join(name)).unwrap();
-        std::fs::write(subs.join(name).join("web.yaml"), web).unwrap();
-    }
-    let book = tmp.path().join("book.csv");
-    let out = scn(&[
-        "grade",
-        ASSIGNMENT,
-        "--submissions",
-        subs.to_str().unwrap(),
-        "--gradebook",
-        book.to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    reference_submission(&subs, "alice");
+    reference_submission(&subs, "bob");
+    std::fs::write(subs.join("bob").join("web.yaml"), "").unwrap();
+    let out = grade_batch(&subs, &tmp.path().join("book.csv"));
     let text = stdout(&out);
     assert!(text.contains("alice 11/11\n"), "{text}");
     assert!(
