@@ -386,18 +386,25 @@ fn make_submissions(dir: &Path, n: usize, huge: bool) {
 /// Grades every submission under `subs` with `jobs` workers (not all earn full marks, yet
 /// grading succeeded: exit 0) and returns the gradebook written to `path`.
 fn gradebook(subs: &Path, jobs: &str, path: &Path) -> String {
-    let out = scn(&[
+    grade_batch(subs, path, &["--jobs", jobs]);
+    std::fs::read_to_string(path).unwrap()
+}
+
+/// `scn grade ASSIGNMENT --submissions SUBS --gradebook BOOK` and `extra` arguments, which
+/// must exit 0 (not every submission earns full marks, yet grading succeeded).
+fn grade_batch(subs: &Path, book: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
         "grade",
         ASSIGNMENT,
         "--submissions",
         subs.to_str().unwrap(),
-        "--jobs",
-        jobs,
         "--gradebook",
-        path.to_str().unwrap(),
-    ]);
+        book.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let out = scn(&args);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    std::fs::read_to_string(path).unwrap()
+    out
 }
 
 #[test]
@@ -455,17 +462,11 @@ fn batch_writes_a_report_folder_per_submission() {
     let subs = tmp.path().join("subs");
     make_submissions(&subs, 8, true);
     let reports = tmp.path().join("reports");
-    let out = scn(&[
-        "grade",
-        ASSIGNMENT,
-        "--submissions",
-        subs.to_str().unwrap(),
-        "--reports",
-        reports.to_str().unwrap(),
-        "--gradebook",
-        tmp.path().join("book.csv").to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(0));
+    grade_batch(
+        &subs,
+        &tmp.path().join("book.csv"),
+        &["--reports", reports.to_str().unwrap()],
+    );
     let missing = std::fs::read_to_string(reports.join("student-005/report.txt")).unwrap();
     assert!(
         missing.contains("required file web.yaml: the submission has no file web.yaml"),
@@ -757,20 +758,6 @@ fn reference_submission(subs: &Path, name: &str) {
     std::fs::write(dir.join("web.yaml"), reference).unwrap();
 }
 
-/// `scn grade ASSIGNMENT --submissions SUBS --gradebook BOOK`, which must exit 0.
-fn grade_batch(subs: &Path, book: &Path) -> std::process::Output {
-    let out = scn(&[
-        "grade",
-        ASSIGNMENT,
-        "--submissions",
-        subs.to_str().unwrap(),
-        "--gradebook",
-        book.to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    out
-}
-
 #[cfg(unix)]
 #[test]
 fn linked_submissions_are_graded_and_hidden_folders_are_skipped_with_a_note() {
@@ -782,7 +769,7 @@ fn linked_submissions_are_graded_and_hidden_folders_are_skipped_with_a_note() {
     std::os::unix::fs::symlink("../clones/alice-repo", subs.join("alice")).unwrap();
     std::os::unix::fs::symlink("../clones/failed-clone", subs.join("carol")).unwrap();
     let book = tmp.path().join("book.csv");
-    let out = grade_batch(&subs, &book);
+    let out = grade_batch(&subs, &book, &[]);
     let text = std::fs::read_to_string(&book).unwrap();
     let rows: Vec<&str> = text.lines().skip(1).collect();
     assert_eq!(rows.len(), 3, "{text}");
@@ -889,17 +876,7 @@ fn folder_names_that_are_not_utf8_stay_distinct() {
     }
     let reports = tmp.path().join("reports");
     let book = tmp.path().join("book.csv");
-    let out = scn(&[
-        "grade",
-        ASSIGNMENT,
-        "--submissions",
-        subs.to_str().unwrap(),
-        "--gradebook",
-        book.to_str().unwrap(),
-        "--reports",
-        reports.to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    grade_batch(&subs, &book, &["--reports", reports.to_str().unwrap()]);
     let text = std::fs::read_to_string(&book).unwrap();
     assert!(text.contains("\nbad\\xfe,11,"), "{text}");
     assert!(text.contains("\nbad\\xff,11,"), "{text}");
@@ -1089,7 +1066,7 @@ fn a_batch_summary_line_says_why_an_empty_file_scored_nothing() {
     reference_submission(&subs, "alice");
     reference_submission(&subs, "bob");
     std::fs::write(subs.join("bob").join("web.yaml"), "").unwrap();
-    let out = grade_batch(&subs, &tmp.path().join("book.csv"));
+    let out = grade_batch(&subs, &tmp.path().join("book.csv"), &[]);
     let text = stdout(&out);
     assert!(text.contains("alice 11/11\n"), "{text}");
     assert!(

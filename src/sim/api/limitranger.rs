@@ -421,65 +421,50 @@ fn observed(list: Option<&BTreeMap<String, Quantity>>, name: &str) -> Option<(i1
     Some((parsed.nanos(), parsed.to_string()))
 }
 
-/// The shape of `minConstraint`, `maxConstraint` and `maxRequestConstraint`: the first of
-/// `observed` (`("request", …)` or `("limit", …)`) must be given; then the first value that
-/// `breaks` the bound is named. `head` is "minimum cpu usage per Container is 100m".
-fn bound_constraint(
-    head: String,
-    observed: &[(&str, Option<(i128, String)>)],
-    breaks: impl Fn(i128) -> bool,
-) -> Option<String> {
-    if let Some((what, None)) = observed.first() {
-        return Some(format!("{head}.  No {what} is specified"));
+/// An item's bound on a resource, as upstream's three checks read it: `minConstraint` (a
+/// request is needed, and neither it nor the limit may be below `min`), `maxConstraint` (a
+/// limit is needed, and neither it nor the request may exceed `max`) and
+/// `maxRequestConstraint` (a claim's `max`: the request is needed and may not exceed it).
+#[derive(Clone, Copy, PartialEq)]
+enum Bound {
+    Min,
+    Max,
+    MaxRequest,
+}
+
+impl Bound {
+    /// The refusal, if any: the value that must be given is checked first ("…is 100m.  No
+    /// request is specified"), then the first value that breaks the bound is named
+    /// ("minimum cpu usage per Container is 100m, but request is 50m").
+    fn check(
+        self,
+        kind: &str,
+        name: &str,
+        (enforced, text): (i128, &str),
+        request: Option<(i128, String)>,
+        limit: Option<(i128, String)>,
+    ) -> Option<String> {
+        let (word, observed) = match self {
+            Bound::Min => ("minimum", [("request", request), ("limit", limit)]),
+            Bound::Max => ("maximum", [("limit", limit), ("request", request)]),
+            Bound::MaxRequest => ("maximum", [("request", request), ("limit", None)]),
+        };
+        let head = format!("{word} {name} usage per {kind} is {text}");
+        if let Some((what, None)) = observed.first() {
+            return Some(format!("{head}.  No {what} is specified"));
+        }
+        let breaks = |v: i128| {
+            if self == Bound::Min {
+                v < enforced
+            } else {
+                v > enforced
+            }
+        };
+        observed.iter().find_map(|(what, value)| match value {
+            Some((v, shown)) if breaks(*v) => Some(format!("{head}, but {what} is {shown}")),
+            _ => None,
+        })
     }
-    observed.iter().find_map(|(what, value)| match value {
-        Some((v, shown)) if breaks(*v) => Some(format!("{head}, but {what} is {shown}")),
-        _ => None,
-    })
-}
-
-/// `minConstraint`: a request is needed and may not be below `min`, nor may a limit.
-fn min_constraint(
-    kind: &str,
-    name: &str,
-    (enforced, text): (i128, &str),
-    request: Option<(i128, String)>,
-    limit: Option<(i128, String)>,
-) -> Option<String> {
-    bound_constraint(
-        format!("minimum {name} usage per {kind} is {text}"),
-        &[("request", request), ("limit", limit)],
-        |v| v < enforced,
-    )
-}
-
-/// `maxConstraint`: a limit is needed and may not exceed `max`, nor may a request.
-fn max_constraint(
-    kind: &str,
-    name: &str,
-    (enforced, text): (i128, &str),
-    request: Option<(i128, String)>,
-    limit: Option<(i128, String)>,
-) -> Option<String> {
-    bound_constraint(
-        format!("maximum {name} usage per {kind} is {text}"),
-        &[("limit", limit), ("request", request)],
-        |v| v > enforced,
-    )
-}
-
-/// `maxRequestConstraint` (a claim's `max`): the request is needed and may not exceed it.
-fn max_request_constraint(
-    kind: &str,
-    name: &str,
-    (enforced, text): (i128, &str),
-    request: Option<(i128, String)>,
-) -> Option<String> {
-    bound_constraint(
-        format!("maximum {name} usage per {kind} is {text}"),
-        &[("request", request)],
-        |v| v > enforced,
-    )
 }
 
 /// `limitRequestRatioConstraint`: the limit over the request (in milli-units, as
@@ -546,11 +531,11 @@ pub fn validate_pod<'a>(
                      limits: Option<&BTreeMap<String, Quantity>>| {
         for (name, n, text) in item_list(item, "min") {
             let (r, l) = (observed(requests, &name), observed(limits, &name));
-            errs.extend(min_constraint(kind, &name, (n, &text), r, l));
+            errs.extend(Bound::Min.check(kind, &name, (n, &text), r, l));
         }
         for (name, n, text) in item_list(item, "max") {
             let (r, l) = (observed(requests, &name), observed(limits, &name));
-            errs.extend(max_constraint(kind, &name, (n, &text), r, l));
+            errs.extend(Bound::Max.check(kind, &name, (n, &text), r, l));
         }
         for (name, n, text) in item_list(item, "maxLimitRequestRatio") {
             let (r, l) = (observed(requests, &name), observed(limits, &name));
@@ -597,11 +582,11 @@ pub fn validate_claim<'a>(
     for item in limit_items(ranges, Some(KIND)) {
         for (name, n, text) in item_list(item, "min") {
             let r = observed(requests, &name);
-            errs.extend(min_constraint(KIND, &name, (n, &text), r, None));
+            errs.extend(Bound::Min.check(KIND, &name, (n, &text), r, None));
         }
         for (name, n, text) in item_list(item, "max") {
             let r = observed(requests, &name);
-            errs.extend(max_request_constraint(KIND, &name, (n, &text), r));
+            errs.extend(Bound::MaxRequest.check(KIND, &name, (n, &text), r, None));
         }
     }
     aggregate(errs)
