@@ -598,13 +598,14 @@ fn create_pod(
         }
         Err(RequestError::Sim(e)) => Err(e),
         Err(RequestError::Api(e)) => {
-            let message = e.message_for_error();
+            // `RealPodControl.createPods`: `Error creating: %v` of the API error, its
+            // message (kubectl's `Error from server (…)` is no part of it).
             event(
                 world,
                 ds,
                 "Warning",
                 "FailedCreate",
-                format!("Error creating: {message}"),
+                format!("Error creating: {}", e.message),
             );
             Ok(false)
         }
