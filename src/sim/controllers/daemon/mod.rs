@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, DaemonSetStatus};
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{Node, Pod};
 use serde_json::Value;
 
 use crate::sim::clock::Millis;
@@ -45,6 +45,8 @@ pub struct DaemonSetController {
     pub queue: RateLimitingQueue,
     /// `failedPodsBackoff`: (delay, last update) per `<uid>/<observedGeneration>/<node>`.
     failed: BTreeMap<String, (Millis, Millis)>,
+    /// Each node as the node handler last heard of it (`updateNode`'s old object).
+    nodes: BTreeMap<String, Arc<Node>>,
 }
 
 impl Default for DaemonSetController {
@@ -52,6 +54,7 @@ impl Default for DaemonSetController {
         DaemonSetController {
             queue: RateLimitingQueue::new(RETRY_INITIAL, RETRY_MAX),
             failed: BTreeMap::new(),
+            nodes: BTreeMap::new(),
         }
     }
 }
@@ -68,12 +71,7 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
             }
         }
         ObjectKind::Pod => on_pod_event(world, event),
-        ObjectKind::Node => {
-            let sets: Vec<String> = world.store.daemonsets().keys().cloned().collect();
-            for set in sets {
-                world.daemonset.queue.add(&set);
-            }
-        }
+        ObjectKind::Node => on_node_event(world, event),
         ObjectKind::ControllerRevision if !event.status_only => {
             if let Some(set) = event
                 .owner_uid
@@ -86,6 +84,49 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
         _ => {}
     }
     Ok(())
+}
+
+/// `addNode`/`updateNode`: a new node queues the sets that should run on it; an update
+/// queues nothing when only the node's heartbeat moved (`shouldIgnoreNodeUpdate`: the
+/// same conditions `True`, nothing else changed but them), else the sets for which it
+/// changed whether they should run, or keep running, there (`NodeShouldRunDaemonPod`
+/// before and after). The controller keeps the last node it heard of (the informer's old
+/// object). A deleted node queues every set (scn's; its pods go with it).
+fn on_node_event(world: &mut World, event: &WatchEvent) {
+    let current = world.store.nodes().get_shared(&event.name);
+    let old = match &current {
+        Some(node) => world
+            .daemonset
+            .nodes
+            .insert(event.name.clone(), node.clone()),
+        None => world.daemonset.nodes.remove(&event.name),
+    };
+    let sets: Vec<(String, Arc<DaemonSet>)> = world
+        .store
+        .daemonsets()
+        .keys()
+        .filter_map(|name| Some((name.clone(), world.store.daemonsets().get_shared(name)?)))
+        .collect();
+    let queue: Vec<String> = match (&event.change, &current, &old) {
+        (Change::Added, Some(node), _) => sets
+            .into_iter()
+            .filter(|(_, ds)| util::should_run(node, ds).0)
+            .map(|(name, _)| name)
+            .collect(),
+        (Change::Modified, Some(node), Some(old)) => {
+            if util::should_ignore_node_update(old, node) {
+                return;
+            }
+            sets.into_iter()
+                .filter(|(_, ds)| util::should_run(old, ds) != util::should_run(node, ds))
+                .map(|(name, _)| name)
+                .collect()
+        }
+        _ => sets.into_iter().map(|(name, _)| name).collect(),
+    };
+    for set in queue {
+        world.daemonset.queue.add(&set);
+    }
 }
 
 fn forget(world: &mut World, name: &str) {

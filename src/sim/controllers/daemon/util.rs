@@ -3,7 +3,7 @@
 //! daemon pod should run, the tolerations every daemon pod gets, the pod template with its
 //! generation and hash labels, and the node affinity that pins a pod to its node.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::apps::v1::DaemonSet;
 use k8s_openapi::api::core::v1::{
@@ -201,6 +201,38 @@ pub fn should_run(node: &Node, ds: &DaemonSet) -> (bool, bool) {
         return (false, !evicting);
     }
     (true, true)
+}
+
+/// `nodeInSameCondition`: the same condition types are `True`.
+fn same_true_conditions(old: &Node, new: &Node) -> bool {
+    let trues = |node: &Node| -> BTreeSet<String> {
+        node.status
+            .as_ref()
+            .and_then(|s| s.conditions.as_ref())
+            .into_iter()
+            .flatten()
+            .filter(|c| c.status == "True")
+            .map(|c| c.type_.clone())
+            .collect()
+    };
+    trues(old) == trues(new)
+}
+
+/// `shouldIgnoreNodeUpdate`: the same conditions are `True` and, the resource version and
+/// the conditions aside, the node did not change (a heartbeat).
+pub fn should_ignore_node_update(old: &Node, new: &Node) -> bool {
+    if !same_true_conditions(old, new) {
+        return false;
+    }
+    let mut old = old.clone();
+    old.metadata.resource_version = new.metadata.resource_version.clone();
+    let conditions = new.status.as_ref().and_then(|s| s.conditions.clone());
+    if let Some(status) = old.status.as_mut() {
+        status.conditions = conditions;
+    } else if conditions.is_some() {
+        return false;
+    }
+    &old == new
 }
 
 /// `nodeaffinity.GetRequiredNodeAffinity(pod).Match(node)`: the nodeSelector and the
