@@ -17,7 +17,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::Value;
 
-use super::super::field_error::FieldError;
+use super::super::field_error::{FieldError, FieldErrorKind};
 use super::names::nonnegative;
 use super::pod::validate_workload_template;
 use super::render::{go_json, int_or_string_json, json_label_selector, json_string_map};
@@ -197,12 +197,15 @@ fn validate_strategy(strategy: &DeploymentStrategy) -> Vec<FieldError> {
             }
         },
         _ => {
-            // `field.NotSupported` of the whole strategy.
-            errs.push(FieldError::unsupported(
-                path,
-                &strategy_json(strategy),
-                &["Recreate", "RollingUpdate"],
-            ));
+            // `field.NotSupported` of the whole strategy: a structure, printed as it is
+            // (not quoted as a string), as the DaemonSet's `updateStrategy`.
+            errs.push(FieldError {
+                path: path.into(),
+                kind: FieldErrorKind::UnsupportedRendered {
+                    value: strategy_json(strategy),
+                    supported: vec!["Recreate".into(), "RollingUpdate".into()],
+                },
+            });
         }
     }
     errs
