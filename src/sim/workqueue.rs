@@ -44,6 +44,14 @@ pub struct RateLimitingQueue {
 }
 
 impl RateLimitingQueue {
+    /// The queue of a controller whose failed action (a refused create, a stale claim) is
+    /// retried after 1 s, doubling up to 60 s: the language's timing rule for every
+    /// controller (upstream's `DefaultControllerRateLimiter` starts at 5 ms and grows to
+    /// 1000 s; docs/language.md, "Execution model and timing").
+    pub fn for_failed_actions() -> Self {
+        Self::new(Millis::secs(1), Millis::secs(60))
+    }
+
     pub fn new(base: Millis, max: Millis) -> Self {
         RateLimitingQueue {
             queue: WorkQueue::default(),

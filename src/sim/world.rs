@@ -6,7 +6,7 @@
 //! `step` moves the clock to the next timer.
 
 use super::api::defaults::FeatureGates;
-use super::clock::{Millis, Timers, SECOND};
+use super::clock::{Millis, Timers};
 use super::error::{Limit, SimError};
 use super::events::EventLog;
 use super::kinds::ObjectKind;
@@ -264,7 +264,7 @@ impl World {
             now: super::clock::ZERO,
             store: Store::default(),
             timers: Timers::default(),
-            statefulset_queue: RateLimitingQueue::new(SECOND, Millis::secs(60)),
+            statefulset_queue: RateLimitingQueue::for_failed_actions(),
             statefulset_index: Default::default(),
             statefulset_orphans: Default::default(),
             daemonset: Default::default(),

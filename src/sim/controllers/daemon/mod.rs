@@ -33,11 +33,6 @@ const BURST_REPLICAS: usize = 250;
 /// `failedPodsBackoff`: `flowcontrol.NewBackOff(1s, 15min)`.
 const FAILED_BACKOFF_INITIAL: Millis = Millis::secs(1);
 const FAILED_BACKOFF_MAX: Millis = Millis::secs(15 * 60);
-/// A failed sync (a pod the API server refused, a revision name collision) is retried
-/// after 1 s, doubling up to 60 s: the timing rule for a failed controller action
-/// (docs/language.md; upstream's work queue starts at 5 ms and grows to 1000 s).
-const RETRY_INITIAL: Millis = Millis::secs(1);
-const RETRY_MAX: Millis = Millis::secs(60);
 
 /// The controller's state: its queue (with the delayed syncs asked for and each set's
 /// retry delay after a failed sync) and the failed-pod back-off per set and node.
@@ -53,7 +48,7 @@ pub struct DaemonSetController {
 impl Default for DaemonSetController {
     fn default() -> Self {
         DaemonSetController {
-            queue: RateLimitingQueue::new(RETRY_INITIAL, RETRY_MAX),
+            queue: RateLimitingQueue::for_failed_actions(),
             failed: BTreeMap::new(),
             nodes: BTreeMap::new(),
         }

@@ -25,7 +25,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use serde_json::json;
 
 use super::replicaset;
-use crate::sim::clock::{Millis, SECOND};
+use crate::sim::clock::Millis;
 use crate::sim::error::SimError;
 use crate::sim::kinds::ObjectKind;
 use crate::sim::labels;
@@ -45,7 +45,7 @@ pub struct DeploymentController {
 impl Default for DeploymentController {
     fn default() -> Self {
         DeploymentController {
-            queue: RateLimitingQueue::new(SECOND, Millis::secs(60)),
+            queue: RateLimitingQueue::for_failed_actions(),
         }
     }
 }

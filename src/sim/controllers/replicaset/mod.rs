@@ -21,7 +21,7 @@ use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 
-use crate::sim::clock::{Millis, SECOND};
+use crate::sim::clock::Millis;
 use crate::sim::error::SimError;
 use crate::sim::kinds::ObjectKind;
 use crate::sim::labels;
@@ -49,7 +49,7 @@ pub struct ReplicaSetController {
 impl Default for ReplicaSetController {
     fn default() -> Self {
         ReplicaSetController {
-            queue: RateLimitingQueue::new(SECOND, Millis::secs(60)),
+            queue: RateLimitingQueue::for_failed_actions(),
             orphans: BTreeMap::new(),
         }
     }

@@ -4,14 +4,14 @@
 //! annotations and spec), controlled by the pod, so the garbage collector deletes it with
 //! the pod. A claim of that name the pod does not own is refused (`FailedBinding` on the
 //! pod); a deleted claim is made again for the pods that still use it. A failed sync is
-//! retried with the work queue's back-off (5 ms doubling to 1000 s), each retry telling
+//! retried after 1 s, doubling up to 60 s (the timing rule for a failed controller action;
+//! upstream's work queue starts at 5 ms and grows to 1000 s), each retry telling
 //! `FailedBinding` again, so a claim refused (a quota, a stranger's claim of that name) is
 //! made once the cause is gone.
 
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
-use crate::sim::clock::Millis;
 use crate::sim::error::SimError;
 use crate::sim::events::Recorder;
 use crate::sim::kinds::ObjectKind;
@@ -19,14 +19,14 @@ use crate::sim::server::{self, RequestError};
 use crate::sim::workqueue::RateLimitingQueue;
 use crate::sim::world::{Timer, World};
 
-/// The controller's queue (`DefaultTypedControllerRateLimiter`: a failed pod is retried
-/// after 5 ms, doubling up to 1000 s; `Forget` once a sync succeeds).
+/// The controller's queue (a failed pod is retried after 1 s, doubling up to 60 s;
+/// `Forget` once a sync succeeds).
 #[derive(Debug)]
 pub struct Queue(RateLimitingQueue);
 
 impl Default for Queue {
     fn default() -> Self {
-        Queue(RateLimitingQueue::new(Millis::ms(5), Millis::secs(1000)))
+        Queue(RateLimitingQueue::for_failed_actions())
     }
 }
 
