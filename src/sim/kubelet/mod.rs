@@ -211,6 +211,9 @@ pub(crate) struct Ctr {
     pub earlier: Option<Box<LastTermination>>,
     /// The crash back-off that the next crash waits; `None` until the first crash.
     pub backoff: Option<Millis>,
+    /// When the kubelet last decided to restart it (`Backoff.Next`'s `lastUpdate`): an
+    /// exit more than 10 minutes later resets the back-off.
+    pub backoff_updated: Millis,
     pub ready: bool,
     /// A readiness change due later: (when, to what).
     pub ready_change: Option<(Millis, bool)>,

@@ -37,6 +37,7 @@ fn ctr(c: &k8s_openapi::api::core::v1::Container, role: Role) -> Ctr {
         last: None,
         earlier: None,
         backoff: None,
+        backoff_updated: ZERO,
         ready: false,
         ready_change: None,
         readiness_failure: None,
@@ -868,7 +869,7 @@ fn terminated(
     // stopped (LANGUAGE.md's normative rule, which scn keeps where upstream's `doBackOff`
     // reads the status taken before the kill and so restarts several kills at once,
     // kubernetes/kubernetes#22240).
-    match backoff::next(c, since, at) {
+    match backoff::next(c, at) {
         None if new_definition => {
             // The new image is pulled as for a first start when the node lacks it.
             rt.containers[i].restart_count += 1;
@@ -934,6 +935,8 @@ pub(crate) fn should_restart(c: &Ctr, pod_policy: &str, code: i32) -> bool {
 /// A new instance of container `i`.
 fn restart(world: &mut World, rt: &mut PodRuntime, i: usize) {
     rt.containers[i].restart_count += 1;
+    // `doBackOff` moves the back-off on (`Next`) in the sync that restarts the container.
+    rt.containers[i].backoff_updated = world.now;
     begin_create(world, rt, i, false);
 }
 
