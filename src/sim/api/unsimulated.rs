@@ -53,7 +53,7 @@ const fn f(
 use Scope::{Claim, PodSpec, Service};
 
 pub static FIELDS: &[Unsimulated] = &[
-    f(PodSpec, "hostNetwork", &["false"], "the pod would use the node's network namespace and IP; scn gives it a pod IP", "true"),
+    f(PodSpec, "hostNetwork", &["false"], "the pod would share the node's network namespace; scn only gives it the node's IP", "true"),
     f(PodSpec, "hostPID", &["false"], "the pod would share the node's process namespace", "true"),
     f(PodSpec, "hostIPC", &["false"], "the pod would share the node's IPC namespace", "true"),
     f(PodSpec, "dnsPolicy", &["\"ClusterFirst\"", "\"ClusterFirstWithHostNet\""], "the pod's /etc/resolv.conf follows it, but scn's resolver answers every name as a ClusterFirst pod does", "\"Default\""),
