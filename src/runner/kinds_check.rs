@@ -118,6 +118,7 @@ fn sample(info: &KindInfo) -> Value {
         "ControllerRevision" => json!({"revision": 1, "data": {}}),
         "EndpointSlice" => json!({"addressType": "IPv4", "endpoints": []}),
         "PriorityClass" => json!({"value": 1}),
+        "RuntimeClass" => json!({"handler": "runc"}),
         "HorizontalPodAutoscaler" => json!({"spec": {
             "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "StatefulSet", "name": "sample"},
             "maxReplicas": 2

@@ -21,7 +21,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use k8s_openapi::api::{
-    apps, autoscaling, batch, core, discovery, networking, policy, rbac, scheduling, storage,
+    apps, autoscaling, batch, core, discovery, networking, node, policy, rbac, scheduling, storage,
 };
 
 use super::api::kinds::{KindApi, Typed};
@@ -509,6 +509,18 @@ registry! {
             namespaced: false,
             simulated: true,
             columns: &["NAME", "VALUE", "GLOBAL-DEFAULT", "AGE", "PREEMPTIONPOLICY"],
+            unsimulated: &[],
+        }
+        // The RuntimeClass admission plugin reads them (`api/runtimeclass.rs`): a pod's
+        // class sets its overhead and merges its scheduling constraints.
+        RuntimeClass(node::v1::RuntimeClass) {
+            api_version: "node.k8s.io/v1",
+            plural: "runtimeclasses",
+            singular: "runtimeclass",
+            short_names: &[],
+            namespaced: false,
+            simulated: true,
+            columns: &[],
             unsimulated: &[],
         }
         // GA since v1.34; scn's provisioner (local-path, not a CSI driver) does not read it.

@@ -27,7 +27,8 @@
 //!   ResourceQuota admission plugin's check;
 //! - [`horizontalpodautoscaler`]: HorizontalPodAutoscaler conversion from
 //!   `autoscaling/v1`, defaulting and validation (stored, not acted on);
-//! - [`runtimeclass`]: the RuntimeClass admission plugin (a pod's overhead);
+//! - [`runtimeclass`]: RuntimeClass validation and the RuntimeClass admission plugin (a
+//!   pod's overhead, node selector and tolerations from its class);
 //! - [`service_account`]: the ServiceAccount admission plugin (a pod's account and its
 //!   token volume);
 //! - [`warnings`]: the warnings the API server returns with a create or update;

@@ -53,13 +53,13 @@ const fn f(
 use Scope::{Claim, PodSpec, Service};
 
 pub static FIELDS: &[Unsimulated] = &[
-    f(PodSpec, "hostNetwork", &["false"], "the pod would use the node's network namespace and IP; scn gives it a pod IP", "true"),
+    f(PodSpec, "hostNetwork", &["false"], "the pod would share the node's network namespace; scn only gives it the node's IP", "true"),
     f(PodSpec, "hostPID", &["false"], "the pod would share the node's process namespace", "true"),
     f(PodSpec, "hostIPC", &["false"], "the pod would share the node's IPC namespace", "true"),
     f(PodSpec, "dnsPolicy", &["\"ClusterFirst\"", "\"ClusterFirstWithHostNet\""], "the pod's /etc/resolv.conf follows it, but scn's resolver answers every name as a ClusterFirst pod does", "\"Default\""),
     f(PodSpec, "dnsConfig.searches", &["[]"], "the pod's /etc/resolv.conf has them, but scn's resolver searches only the cluster's paths", "[\"corp.example\"]"),
     f(PodSpec, "dnsConfig.options", &["[]"], "the pod's /etc/resolv.conf has them, but scn's resolver uses ndots:5 and no other option", "[{\"name\":\"ndots\",\"value\":\"2\"}]"),
-    f(PodSpec, "runtimeClassName", &[], "scn serves no RuntimeClass: a pod naming one is refused (RuntimeClass not found)", "\"gvisor\""),
+    f(PodSpec, "runtimeClassName", &[], "the class's overhead and scheduling apply, but scn's nodes run every handler as their default runtime", "\"gvisor\""),
     f(PodSpec, "securityContext", &[], "users, groups and fsGroup do not restrict what the pod may read or write in scn", "{\"runAsUser\":1000}"),
     f(PodSpec, "containers[*].securityContext", &[], "capabilities, users and read-only root filesystems are not enforced", "{\"readOnlyRootFilesystem\":true}"),
     f(PodSpec, "containers[*].resources.limits", &[], "limits are not enforced: no OOM kill, no CPU throttling", "{\"memory\":\"128Mi\"}"),

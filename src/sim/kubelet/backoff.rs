@@ -1,25 +1,29 @@
 //! The container restart back-off (`kuberuntime_manager.go` `doBackOff`, v1.36 defaults:
 //! `ReduceDefaultCrashLoopBackOffDecay` off): the first restart is immediate; each later one
-//! waits 10 s, 20 s, 40 s, … at most 300 s, counted from the exit; a container that ran
-//! 10 minutes starts the curve again.
+//! waits 10 s, 20 s, 40 s, … at most 300 s, counted from the exit. The curve starts again
+//! when the exit comes more than 10 minutes after the back-off was last moved on (the
+//! kubelet's `HasExpiredFunc`: `finishedAt - lastUpdate > 600s`, strictly; `lastUpdate` is
+//! the instant the kubelet decided the restart, before any pull): a container that ran
+//! exactly 10 minutes waits its back-off.
 
 use super::super::clock::Millis;
 use super::{Ctr, PodRuntime};
 
 pub const INITIAL: Millis = Millis::secs(10);
 pub const MAX: Millis = Millis::secs(300);
-/// A container that ran this long without trouble has its back-off reset.
+/// An exit more than this long after the last restart decision has its back-off reset.
 pub const RESET_AFTER: Millis = Millis::secs(600);
 
-/// The wait before restarting a container that ran from `started` to `finished`: `None`
-/// restarts it at once.
-pub(crate) fn next(c: &mut Ctr, started: Millis, finished: Millis) -> Option<Millis> {
-    if finished - started >= RESET_AFTER {
+/// The wait before restarting a container that exited at `finished`: `None` restarts it at
+/// once (the back-off is moved on now, `Backoff.Next`).
+pub(crate) fn next(c: &mut Ctr, finished: Millis) -> Option<Millis> {
+    if finished - c.backoff_updated > RESET_AFTER {
         c.backoff = None;
     }
     match c.backoff {
         None => {
             c.backoff = Some(INITIAL);
+            c.backoff_updated = finished;
             None
         }
         Some(delay) => {

@@ -211,6 +211,9 @@ pub(crate) struct Ctr {
     pub earlier: Option<Box<LastTermination>>,
     /// The crash back-off that the next crash waits; `None` until the first crash.
     pub backoff: Option<Millis>,
+    /// When the kubelet last decided to restart it (`Backoff.Next`'s `lastUpdate`): an
+    /// exit more than 10 minutes later resets the back-off.
+    pub backoff_updated: Millis,
     pub ready: bool,
     /// A readiness change due later: (when, to what).
     pub ready_change: Option<(Millis, bool)>,
@@ -268,6 +271,8 @@ pub(crate) struct PodRuntime {
     pub uid: String,
     pub node: String,
     pub restart_policy: String,
+    /// `hostNetwork: true`: the pod's IP is its node's (no address of the node's range).
+    pub host_network: bool,
     pub containers: Vec<Ctr>,
     /// Every init container finished (sidecars started) once: Initialized stays True.
     pub initialized: bool,
@@ -652,7 +657,14 @@ pub fn forget(world: &mut World, pod: &Pod) {
     // directories of pods that no longer exist).
     world.files.forget_pod(&uid);
     let node = node_of(pod);
-    let ip = pod.status.as_ref().and_then(|s| s.pod_ip.clone());
+    // A pod on the host's network holds no address of the node's range: its IP is the
+    // node's.
+    let host_network = pod.spec.as_ref().and_then(|s| s.host_network) == Some(true);
+    let ip = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.pod_ip.clone())
+        .filter(|_| !host_network);
     if let (Some(node), Some(ip)) = (node, ip) {
         if let Some(host) = ip.rsplit('.').next().and_then(|h| h.parse::<u8>().ok()) {
             if let Some(ipam) = world.kubelet.ipam.get_mut(&node) {

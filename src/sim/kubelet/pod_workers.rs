@@ -37,6 +37,7 @@ fn ctr(c: &k8s_openapi::api::core::v1::Container, role: Role) -> Ctr {
         last: None,
         earlier: None,
         backoff: None,
+        backoff_updated: ZERO,
         ready: false,
         ready_change: None,
         readiness_failure: None,
@@ -102,6 +103,7 @@ fn runtime(pod: &Pod, name: &str, uid: &str, node: &str) -> PodRuntime {
         restart_policy: spec
             .and_then(|s| s.restart_policy.clone())
             .unwrap_or_else(|| "Always".into()),
+        host_network: spec.and_then(|s| s.host_network) == Some(true),
         containers,
         initialized,
         gone_at: None,
@@ -139,7 +141,7 @@ pub(crate) fn start_sandbox(world: &mut World, name: &str, uid: &str, node: &str
         }
     } else {
         rt.sandbox = Some(super::Sandbox {
-            pod_ip: None,
+            pod_ip: host_network_ip(world, &rt),
             host_ip: host_ip(world, node),
             started: world.now,
             created: false,
@@ -159,6 +161,15 @@ fn host_ip(world: &World, node: &str) -> String {
         .and_then(|n| n.status.as_ref()?.addresses.as_ref()?.first().cloned())
         .map(|a| a.address)
         .unwrap_or_default()
+}
+
+/// A pod on the host's network has the node's address as its IP from its first status on
+/// (`generateAPIPodStatus`: host-network pods inherit the node's IPs, whether or not the
+/// sandbox exists yet); `None` for any other pod.
+fn host_network_ip(world: &World, rt: &PodRuntime) -> Option<String> {
+    rt.host_network
+        .then(|| host_ip(world, &rt.node))
+        .filter(|ip| !ip.is_empty())
 }
 
 /// `generatePodSandboxConfig`: the pod's DNS configuration first (`GetPodDNS`, whose cuts
@@ -203,7 +214,7 @@ fn sandbox_failed(world: &mut World, rt: &mut PodRuntime, why: String) {
     );
     if rt.sandbox.is_none() {
         rt.sandbox = Some(super::Sandbox {
-            pod_ip: None,
+            pod_ip: host_network_ip(world, rt),
             host_ip: host_ip(world, &rt.node),
             started: rt.started,
             created: false,
@@ -233,9 +244,21 @@ fn pod_cidr_prefix(world: &World, node: &str) -> String {
 }
 
 /// The sandbox starts and takes the next IP of its node's range (the host-local IPAM of
-/// the node's `spec.podCIDR`). False if no address was free.
+/// the node's `spec.podCIDR`), unless it is on the host's network. False if no address was
+/// free.
 fn create_sandbox(world: &mut World, rt: &mut PodRuntime) -> bool {
     let node = rt.node.clone();
+    if rt.host_network {
+        // The sandbox shares the node's network namespace: no CNI, no address of the
+        // node's range (containerd sets up no pod network for it).
+        rt.sandbox = Some(super::Sandbox {
+            pod_ip: host_network_ip(world, rt),
+            host_ip: host_ip(world, &node),
+            started: rt.started,
+            created: true,
+        });
+        return true;
+    }
     let prefix = pod_cidr_prefix(world, &node);
     let lowest_free = world.mutant(crate::sim::Mutant::IpReused);
     let ipam = world.kubelet.ipam.entry(node.clone()).or_default();
@@ -868,7 +891,7 @@ fn terminated(
     // stopped (LANGUAGE.md's normative rule, which scn keeps where upstream's `doBackOff`
     // reads the status taken before the kill and so restarts several kills at once,
     // kubernetes/kubernetes#22240).
-    match backoff::next(c, since, at) {
+    match backoff::next(c, at) {
         None if new_definition => {
             // The new image is pulled as for a first start when the node lacks it.
             rt.containers[i].restart_count += 1;
@@ -934,6 +957,8 @@ pub(crate) fn should_restart(c: &Ctr, pod_policy: &str, code: i32) -> bool {
 /// A new instance of container `i`.
 fn restart(world: &mut World, rt: &mut PodRuntime, i: usize) {
     rt.containers[i].restart_count += 1;
+    // `doBackOff` moves the back-off on (`Next`) in the sync that restarts the container.
+    rt.containers[i].backoff_updated = world.now;
     begin_create(world, rt, i, false);
 }
 

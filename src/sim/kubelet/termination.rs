@@ -182,6 +182,7 @@ pub(crate) fn begin(world: &mut World, name: &str, uid: &str, node: &str) {
             uid: uid.to_string(),
             node: node.to_string(),
             restart_policy: "Always".into(),
+            host_network: false,
             containers: Vec::new(),
             initialized: true,
             sandbox: None,

@@ -650,7 +650,7 @@ pub fn create(
             pod::admit_limit_ranger(world, &mut pod);
             pod::admit_service_account(world, &admitted_as, &mut pod)?;
             pod::admit_priority(world, &admitted_as, &mut pod)?;
-            pod::admit_runtime_class(&admitted_as, &pod)?;
+            pod::admit_runtime_class(world, &admitted_as, &mut pod)?;
             pod::admit_pod_topology_labels(world, &mut pod);
             // The strategy's PrepareForCreate, then validation.
             super::api::label_keys::merge_label_keys(&mut pod);
@@ -893,6 +893,11 @@ fn validate_other(kind: &str, body: &Value, old: Option<&Value>) -> Vec<field_er
         super::api::priorityclass::KIND => {
             let mut errors = meta;
             errors.extend(super::api::priorityclass::validate(body, old));
+            errors
+        }
+        super::api::runtimeclass::KIND => {
+            let mut errors = meta;
+            errors.extend(super::api::runtimeclass::validate(body, old));
             errors
         }
         "Deployment" | "ReplicaSet" => {

@@ -22,11 +22,12 @@ pub fn insert_pod(world: &mut World, mut pod: Pod) -> Result<(), RequestError> {
     admit_limit_ranger(world, &mut pod);
     admit_service_account(world, &name, &mut pod)?;
     admit_priority(world, &name, &mut pod)?;
-    admit_runtime_class(&name, &pod)?;
+    admit_runtime_class(world, &name, &mut pod)?;
     admit_pod_topology_labels(world, &mut pod);
     // Validating admission, after the object's validation: LimitRanger, then RuntimeClass.
     validate_limit_ranger(world, &name, &pod)?;
-    crate::sim::api::runtimeclass::validate_overhead(&pod).map_err(|reason| {
+    let class = runtime_class(world, &pod);
+    crate::sim::api::runtimeclass::validate_overhead(&pod, class.as_ref()).map_err(|reason| {
         ApiError::new(
             Reason::Forbidden,
             format!("pods \"{name}\" is forbidden: {reason}"),
@@ -151,10 +152,29 @@ pub(super) fn admit_service_account(
     )
 }
 
+/// The stored RuntimeClass a pod names, if any (and if it decodes).
+fn runtime_class(world: &World, pod: &Pod) -> Option<k8s_openapi::api::node::v1::RuntimeClass> {
+    let name = pod.spec.as_ref()?.runtime_class_name.as_deref()?;
+    let kind = ObjectKind::from_kind(crate::sim::api::runtimeclass::KIND);
+    let body = world.store.written_body(&kind, name)?;
+    serde_json::from_value(body.clone()).ok()
+}
+
 /// The RuntimeClass admission plugin's `Admit` on create (`api/runtimeclass.rs`): a
-/// class it cannot find is `Forbidden`.
-pub(super) fn admit_runtime_class(name: &str, pod: &Pod) -> Result<(), ApiError> {
-    crate::sim::api::runtimeclass::admit(pod).map_err(|reason| {
+/// class it cannot find, an overhead other than the class's or a node selector that
+/// conflicts with the class's is `Forbidden`. DefaultTolerationSeconds, which runs before
+/// it in kube-apiserver's plugin order, has added its tolerations when the class merges
+/// its own after them.
+pub(super) fn admit_runtime_class(
+    world: &World,
+    name: &str,
+    pod: &mut Pod,
+) -> Result<(), ApiError> {
+    let class = runtime_class(world, pod);
+    if class.as_ref().is_some_and(|c| c.scheduling.is_some()) {
+        crate::sim::api::default_toleration_seconds::admit(pod);
+    }
+    crate::sim::api::runtimeclass::admit(pod, class.as_ref()).map_err(|reason| {
         ApiError::new(
             Reason::Forbidden,
             format!("pods \"{name}\" is forbidden: {reason}"),
