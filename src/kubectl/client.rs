@@ -330,8 +330,16 @@ pub fn apply_read(world: &mut World, document: &Value, kind: &ObjectKind, source
                     RequestError::Api(api)
                         if api.reason == Reason::BadRequest && api.message.contains(STRICT) =>
                     {
+                        // The converter sorts them by their text, not in the document's
+                        // order the create's decoder follows.
                         let at = api.message.find(STRICT).unwrap_or(0);
-                        patch_refusal(&api.message[at..])
+                        let mut paths = unknown_fields_named(&api.message[at..]);
+                        crate::sim::api::strict::converter_order(&mut paths);
+                        let listed: Vec<String> = paths
+                            .iter()
+                            .map(|p| format!("unknown field \"{p}\""))
+                            .collect();
+                        patch_refusal(&format!("{STRICT}{}", listed.join(", ")))
                     }
                     other => other,
                 }),

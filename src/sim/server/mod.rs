@@ -1319,7 +1319,25 @@ pub fn patch(
         )
         .into());
     }
-    update_with(world, kind, name, &patched, FieldValidation::Warn)
+    let mut response = update_with(world, kind, name, &patched, FieldValidation::Warn)?;
+    if patch_type == PatchType::Strategic {
+        // The decoding warnings come first; the converter sorts them by their text.
+        const MARK: &str = "unknown field \"";
+        let unknown = response
+            .warnings
+            .iter()
+            .take_while(|w| w.starts_with(MARK))
+            .count();
+        let mut paths: Vec<String> = response.warnings[..unknown]
+            .iter()
+            .map(|w| w[MARK.len()..w.len().saturating_sub(1)].to_string())
+            .collect();
+        strict::converter_order(&mut paths);
+        for (warning, path) in response.warnings.iter_mut().zip(paths) {
+            *warning = format!("{MARK}{path}\"");
+        }
+    }
+    Ok(response)
 }
 
 /// A strategic merge patch's result is converted to the kind's type from the merged map
