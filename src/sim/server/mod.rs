@@ -1323,14 +1323,11 @@ pub fn patch(
     if patch_type == PatchType::Strategic {
         // The decoding warnings come first; the converter sorts them by their text.
         const MARK: &str = "unknown field \"";
-        let unknown = response
+        let mut paths: Vec<String> = response
             .warnings
             .iter()
-            .take_while(|w| w.starts_with(MARK))
-            .count();
-        let mut paths: Vec<String> = response.warnings[..unknown]
-            .iter()
-            .map(|w| w[MARK.len()..w.len().saturating_sub(1)].to_string())
+            .map_while(|w| w.strip_prefix(MARK)?.strip_suffix('"'))
+            .map(str::to_string)
             .collect();
         strict::converter_order(&mut paths);
         for (warning, path) in response.warnings.iter_mut().zip(paths) {
