@@ -72,6 +72,22 @@ fn group_kind(kind: &ObjectKind) -> String {
     }
 }
 
+/// kubectl's resource builder reading its `TYPE/NAME` arguments (cli-runtime `builder.go`,
+/// `splitResourceTypeName`, which `ResourceTypeOrNameArgs` and `ResourceNames` share): an
+/// argument whose name is empty (`pod/`, what `pod/""` is on a command line) is refused
+/// before anything is sent, for every command that names objects so (`get`, `delete`,
+/// `scale`, `patch`, `set image`, `rollout`, `cordon`, `drain`), and one such argument stops
+/// the whole command: nothing of it is done. `CheckErr` prints it as `error: …`.
+pub fn resource_args<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<(), ApiError> {
+    if names.into_iter().any(str::is_empty) {
+        return Err(ApiError::new(
+            Reason::NoMatch,
+            "arguments in resource/name form must have a single resource and name",
+        ));
+    }
+    Ok(())
+}
+
 /// `kubectl apply -f` with a source that holds no object (an empty file, only comments or
 /// `---`): kubectl refuses before it talks to the server, `error: no objects passed to
 /// apply` (apply.go, `len(infos) == 0`).
@@ -314,8 +330,16 @@ pub fn apply_read(world: &mut World, document: &Value, kind: &ObjectKind, source
                     RequestError::Api(api)
                         if api.reason == Reason::BadRequest && api.message.contains(STRICT) =>
                     {
+                        // The converter sorts them by their text, not in the document's
+                        // order the create's decoder follows.
                         let at = api.message.find(STRICT).unwrap_or(0);
-                        patch_refusal(&api.message[at..])
+                        let mut paths = unknown_fields_named(&api.message[at..]);
+                        crate::sim::api::strict::converter_order(&mut paths);
+                        let listed: Vec<String> = paths
+                            .iter()
+                            .map(|p| format!("unknown field \"{p}\""))
+                            .collect();
+                        patch_refusal(&format!("{STRICT}{}", listed.join(", ")))
                     }
                     other => other,
                 }),
@@ -567,8 +591,10 @@ fn wrap_pod_spec(pointer: &str, patch: Value) -> Value {
 /// `Validate` refuses `*` with another pair before anything is sent. A name no container
 /// has is an error collected while the object is edited: the other pairs are still sent
 /// and printed (`image updated`), and the errors follow (`CheckErr` of the aggregate: one
-/// error alone as `error: …`, several one bare `messageForError` line each), so the command
-/// fails after changing what it could.
+/// error alone as `error: …`, several one `messageForError` line each), so the command
+/// fails after changing what it could. The missing name's error carries its own `error: `
+/// (`fmt.Errorf("error: unable to find container named %q")`), so several of them print
+/// that way too, one line each.
 pub fn set_image(
     world: &mut World,
     kind: &ObjectKind,
@@ -620,9 +646,9 @@ pub fn set_image(
                     .any(|c| c.get("name").and_then(Value::as_str) == Some(container))
             });
         if !known && reported.insert(container.as_str()) {
-            printed
-                .errors
-                .push(format!("unable to find container named \"{container}\""));
+            printed.errors.push(format!(
+                "error: unable to find container named \"{container}\""
+            ));
         }
     }
     // kubectl edits its copy of the object and sends `CreateTwoWayMergePatch(original,
@@ -681,7 +707,8 @@ pub fn set_image(
 
 /// `cmdutil.CheckErr` of an aggregate of plain errors (not the API server's): one error
 /// prints as itself with `error: ` before it (unless it starts so already); several print
-/// one `messageForError` line each, as they are, with no `error: ` (`MultipleErrors("", …)`).
+/// one `messageForError` line each, as they are, adding no `error: ` (`MultipleErrors("", …)`):
+/// a text that carries its own (`error: unable to find container named "x"`) keeps it.
 fn check_err_texts(errors: Vec<String>) -> Vec<String> {
     match errors.as_slice() {
         [one] if !one.starts_with("error: ") => vec![format!("error: {one}")],

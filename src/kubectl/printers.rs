@@ -1195,11 +1195,12 @@ pub fn resourcequotas(
                 }
             }
             let (n, ns) = key(&quota.metadata);
+            // `printResourceQuota`'s columns: the age comes second.
             let cells = vec![
                 n.clone(),
+                age(quota.metadata.creation_timestamp.as_ref(), &now),
                 request.join(", "),
                 limit.join(", "),
-                age(quota.metadata.creation_timestamp.as_ref(), &now),
             ];
             (n, ns, cells)
         })

@@ -93,7 +93,7 @@ pub fn known_columns(kind: Kind) -> &'static [&'static str] {
         ],
         Kind::PriorityClass => &["NAME", "VALUE", "GLOBAL-DEFAULT", "AGE", "PREEMPTIONPOLICY"],
         Kind::Endpoints => &["NAME", "ENDPOINTS", "AGE"],
-        Kind::ResourceQuota => &["NAME", "REQUEST", "LIMIT", "AGE"],
+        Kind::ResourceQuota => &["NAME", "AGE", "REQUEST", "LIMIT"],
         Kind::HorizontalPodAutoscaler => &[
             "NAME",
             "REFERENCE",

@@ -487,6 +487,11 @@ fn call(
         Function::Rollout => {
             let target = ref_arg(args, function, None)?;
             let name = (ctx.resolve_name)(&target.name)?;
+            // `kubectl rollout status` reads its argument with the resource builder, which
+            // refuses an empty name before any request.
+            if let Err(e) = crate::kubectl::client::resource_args([name.as_str()]) {
+                return Ok(Answer::Text(e.to_string()));
+            }
             if target.kind == Kind::DaemonSet {
                 let Some(ds) = world.store.daemonsets().get(&name) else {
                     return Ok(Answer::Text(format!(

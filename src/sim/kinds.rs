@@ -603,7 +603,7 @@ registry! {
             short_names: &["quota"],
             namespaced: true,
             simulated: true,
-            columns: &["NAME", "REQUEST", "LIMIT", "AGE"],
+            columns: &["NAME", "AGE", "REQUEST", "LIMIT"],
             unsimulated: &[],
         }
         // The LimitRanger admission plugin's defaults (`api/limitranger.rs`).

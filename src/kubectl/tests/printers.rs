@@ -608,9 +608,9 @@ fn resource_quota_cells() {
         table.rows[0],
         [
             "q",
+            "5m",
             "pods: 3/10, requests.memory: 0/1Gi",
-            "limits.cpu: 1500m/2, limits.memory: 0/2Gi",
-            "5m"
+            "limits.cpu: 1500m/2, limits.memory: 0/2Gi"
         ]
     );
 }

@@ -20,16 +20,38 @@ impl Runner<'_> {
         Ok((object_kind(r.kind), name))
     }
 
+    /// The objects of a kubectl command ([`Self::target`] of each), as its resource builder
+    /// reads them: an empty name refuses the whole command before anything is sent
+    /// ([`client::resource_args`]), and the refusal is what it prints.
+    fn kubectl_targets(&mut self, refs: &[&Ref]) -> Result<Vec<(ObjectKind, String)>, ActionError> {
+        let targets = refs
+            .iter()
+            .map(|r| self.target(r))
+            .collect::<Result<Vec<_>, _>>()?;
+        if let Err(e) = client::resource_args(targets.iter().map(|(_, name)| name.as_str())) {
+            self.done(Err(e.into()))?;
+        }
+        Ok(targets)
+    }
+
+    /// [`Self::kubectl_targets`] of one object.
+    fn kubectl_target(&mut self, r: &Ref) -> Result<(ObjectKind, String), ActionError> {
+        let mut targets = self.kubectl_targets(&[r])?;
+        targets
+            .pop()
+            .ok_or_else(|| ActionError::Query("no object was named".into()))
+    }
+
     pub(super) fn action(&mut self, stmt: &Stmt) -> Result<(), ActionError> {
         match &stmt.kind {
             StmtKind::Apply(source) => self.apply(source, stmt.span.line),
             StmtKind::Scale { target, replicas } => {
-                let (kind, name) = self.target(target)?;
+                let (kind, name) = self.kubectl_target(target)?;
                 let outcome = client::scale(&mut self.world, &kind, &name, *replicas);
                 self.done(outcome)
             }
             StmtKind::SetImage { target, images } => {
-                let (kind, name) = self.target(target)?;
+                let (kind, name) = self.kubectl_target(target)?;
                 match client::set_image(&mut self.world, &kind, &name, images) {
                     Ok(printed) => {
                         self.take_reply(printed.reply);
@@ -45,7 +67,7 @@ impl Runner<'_> {
                 body,
                 subresource,
             } => {
-                let (kind, name) = self.target(target)?;
+                let (kind, name) = self.kubectl_target(target)?;
                 let value = self
                     .file
                     .patches
@@ -79,10 +101,7 @@ impl Runner<'_> {
                     Some(Cascade::Foreground) => Propagation::Foreground,
                     Some(Cascade::Orphan) => Propagation::Orphan,
                 };
-                let targets = targets
-                    .iter()
-                    .map(|target| self.target(target))
-                    .collect::<Result<Vec<_>, _>>()?;
+                let targets = self.kubectl_targets(&targets.iter().collect::<Vec<_>>())?;
                 let mut printed = client::delete_all(
                     &mut self.world,
                     &targets,
@@ -100,12 +119,12 @@ impl Runner<'_> {
                 target,
                 to_revision,
             } => {
-                let (kind, name) = self.target(target)?;
+                let (kind, name) = self.kubectl_target(target)?;
                 let outcome = client::rollout_undo(&mut self.world, &kind, &name, *to_revision);
                 self.done(outcome)
             }
             StmtKind::RolloutRestart { target } => {
-                let (kind, name) = self.target(target)?;
+                let (kind, name) = self.kubectl_target(target)?;
                 let outcome = client::rollout_restart(&mut self.world, &kind, &name);
                 self.done(outcome)
             }
@@ -170,7 +189,7 @@ impl Runner<'_> {
                 self.done(outcome)
             }
             StmtKind::Cordon { target } | StmtKind::Uncordon { target } => {
-                let (kind, name) = self.target(target)?;
+                let (kind, name) = self.kubectl_target(target)?;
                 let desired = matches!(stmt.kind, StmtKind::Cordon { .. });
                 if kind != ObjectKind::Node {
                     return self.done(Err(drain::not_a_node(&self.world, &kind, &name)));
@@ -183,7 +202,7 @@ impl Runner<'_> {
                 timeout_ms,
                 force,
             } => {
-                let (kind, name) = self.target(target)?;
+                let (kind, name) = self.kubectl_target(target)?;
                 if kind != ObjectKind::Node {
                     return self.done(Err(drain::not_a_node(&self.world, &kind, &name)));
                 }

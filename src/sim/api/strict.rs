@@ -52,6 +52,17 @@ fn unknown_paths(kind: &str, input: &Value) -> Vec<Vec<fields::Segment>> {
     paths
 }
 
+/// The order the API server's converter reports unknown fields in, for a strategic merge
+/// patch (`applyPatchToObject` → `FromUnstructuredWithValidation`, which sorts its errors by
+/// their text, `unknown field "<path>"`), where the decoder of a create, a JSON merge or a
+/// JSON patch reports them in the order of the JSON it reads (every object's keys sorted,
+/// a list's items by index: [`unknown_fields`]). The two differ for a list of more than ten
+/// items (`containers[10]` sorts before `containers[2]`) and for a key with a character
+/// below `.` (`metadata-x` before `metadata.foo`).
+pub fn converter_order(paths: &mut [String]) {
+    paths.sort_by_cached_key(|p| format!("unknown field \"{p}\""));
+}
+
 /// What the API server does with unknown fields when the request asks it to warn
 /// (`fieldValidation=Warn`, the default of a request without the directive): the decoded
 /// object has none of them. Removes them from `input` and returns their paths, for the

@@ -1324,7 +1324,22 @@ pub fn patch(
         )
         .into());
     }
-    update_with(world, kind, name, &patched, FieldValidation::Warn)
+    let mut response = update_with(world, kind, name, &patched, FieldValidation::Warn)?;
+    if patch_type == PatchType::Strategic {
+        // The decoding warnings come first; the converter sorts them by their text.
+        const MARK: &str = "unknown field \"";
+        let mut paths: Vec<String> = response
+            .warnings
+            .iter()
+            .map_while(|w| w.strip_prefix(MARK)?.strip_suffix('"'))
+            .map(str::to_string)
+            .collect();
+        strict::converter_order(&mut paths);
+        for (warning, path) in response.warnings.iter_mut().zip(paths) {
+            *warning = format!("{MARK}{path}\"");
+        }
+    }
+    Ok(response)
 }
 
 /// A strategic merge patch's result is converted to the kind's type from the merged map
