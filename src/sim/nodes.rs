@@ -82,14 +82,15 @@ impl NodeShape {
     }
 }
 
-/// The node object for `shape`, with pod CIDR `10.244.<index>.0/24`, Ready since `now`.
 /// What the node's kubelet reads of its machine (cAdvisor's `CapacityFromMachineInfo` and
-/// its `--max-pods`): its capacity, and its allocatable (scn reserves nothing).
+/// its kubelet configuration's `maxPods`): its capacity, and its allocatable (scn reserves
+/// nothing).
 pub fn machine_resources(shape: &NodeShape) -> Value {
     json!({"pods": shape.pods.to_string(), "cpu": shape.cpu, "memory": shape.memory,
         "ephemeral-storage": "100Gi"})
 }
 
+/// The node object for `shape`, with pod CIDR `10.244.<index>.0/24`, Ready since `now`.
 pub fn node_object(shape: &NodeShape, index: u32, now: super::clock::Millis) -> Value {
     let name = &shape.name;
     let mut labels = serde_json::Map::new();
