@@ -8,6 +8,7 @@ use crate::sim::events::Recorder;
 use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{Node, NodeCondition};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use serde_json::{json, Value};
 
 use super::clock::{from_time, to_time, Millis};
@@ -57,6 +58,9 @@ pub struct NodeStatus {
     last_unschedulable: BTreeMap<String, bool>,
     /// Nodes whose next status sync is already on the clock.
     sync_due: BTreeSet<String>,
+    /// The machine resources of the kubelets of nodes that joined during the run (the
+    /// cluster's own nodes have their shape's).
+    machine: BTreeMap<String, BTreeMap<String, Quantity>>,
 }
 
 /// The conditions a registering kubelet posts, all since `now`.
@@ -78,6 +82,13 @@ pub fn initial_conditions(now: Millis) -> Value {
 /// first status here, so `NodeReady` comes last. (The cluster's own nodes started before
 /// anything a run can see.)
 pub fn kubelet_started(world: &mut World, node: &str) {
+    let capacity = world
+        .store
+        .nodes()
+        .get(node)
+        .and_then(|n| n.status.as_ref()?.capacity.clone())
+        .unwrap_or_default();
+    world.node_status.machine.insert(node.to_string(), capacity);
     crate::sim::events::record(
         world,
         Recorder::kubelet(node),
@@ -144,8 +155,9 @@ pub fn report(world: &mut World, node: &str) {
     schedulable_event(world, node);
 }
 
-/// The node's spec changed: if its kubelet has not seen the new `spec.unschedulable` yet, it
-/// will at its next status sync (every 10 s from its registration).
+/// The node changed: if its kubelet has not seen the new `spec.unschedulable` yet, or the
+/// status is not the one it posts (someone patched it), it acts at its next status sync
+/// (every 10 s from its registration).
 pub fn spec_changed(world: &mut World, node: &str) {
     let Some(object) = world.store.nodes().get(node) else {
         return;
@@ -157,7 +169,9 @@ pub fn spec_changed(world: &mut World, node: &str) {
         .get(node)
         .copied()
         .unwrap_or(false);
-    if unschedulable == seen || world.node_status.sync_due.contains(node) {
+    if world.node_status.sync_due.contains(node)
+        || (unschedulable == seen && reconciled(world, node).is_none())
+    {
         return;
     }
     let registered = object
@@ -184,7 +198,100 @@ pub fn sync(world: &mut World, node: &str) {
     if world.kubelet.down.contains(node) {
         return;
     }
+    if let Some((status, events)) = reconciled(world, node) {
+        super::server::write::<Node>(world, node, super::server::Author::Other, |object| {
+            object.status = Some(status);
+            true
+        });
+        for event in events {
+            record(world, node, event);
+        }
+    }
     schedulable_event(world, node);
+}
+
+/// The kubelet's machine resources for the node: those it started with.
+fn machine(world: &World, node: &str) -> BTreeMap<String, Quantity> {
+    if let Some(resources) = world.node_status.machine.get(node) {
+        return resources.clone();
+    }
+    world
+        .config
+        .node_shapes()
+        .iter()
+        .find(|shape| shape.name == node)
+        .and_then(|shape| serde_json::from_value(super::nodes::machine_resources(shape)).ok())
+        .unwrap_or_default()
+}
+
+/// `IsExtendedResourceName`: a resource name with a domain outside `kubernetes.io`, not a
+/// quota's `requests.` name.
+fn is_extended_resource(name: &str) -> bool {
+    name.contains('/') && !name.contains("kubernetes.io/") && !name.starts_with("requests.")
+}
+
+/// The status the kubelet posts at its sync (`setNodeStatus`, `nodestatus/setters.go`),
+/// when it differs from the stored one beyond heartbeats, with the events of the
+/// conditions that turned: `MachineInfo` sets the capacity of what it measures (cpu,
+/// memory, pods, ephemeral-storage), keeps the other resources a client advertised
+/// (extended resources), drops from the allocatable the extended resources no longer in
+/// the capacity and makes the allocatable the capacity (scn reserves nothing); the
+/// pressure conditions turn back to False and Ready to True (its reason and message
+/// rewritten), each turn with a transition time and its event; every condition the
+/// kubelet posts gets the new heartbeat.
+fn reconciled(
+    world: &World,
+    node: &str,
+) -> Option<(k8s_openapi::api::core::v1::NodeStatus, Vec<&'static str>)> {
+    let object = world.store.nodes().get(node)?;
+    let old = object.status.clone().unwrap_or_default();
+    let mut status = old.clone();
+    let capacity = status.capacity.get_or_insert_with(BTreeMap::new);
+    for (name, value) in machine(world, node) {
+        capacity.insert(name, value);
+    }
+    let capacity = capacity.clone();
+    let allocatable = status.allocatable.get_or_insert_with(BTreeMap::new);
+    allocatable.retain(|name, _| !is_extended_resource(name) || capacity.contains_key(name));
+    for (name, value) in &capacity {
+        allocatable.insert(name.clone(), value.clone());
+    }
+    let now = to_time(world.now);
+    let mut events = Vec::new();
+    let conditions = status.conditions.get_or_insert_with(Vec::new);
+    for (type_, state, reason, message, event) in HEALTHY {
+        let index = match conditions.iter().position(|c| c.type_ == type_) {
+            Some(i) => i,
+            None => {
+                conditions.push(NodeCondition {
+                    type_: type_.into(),
+                    status: "Unknown".into(),
+                    ..Default::default()
+                });
+                conditions.len() - 1
+            }
+        };
+        let condition = &mut conditions[index];
+        let turned = condition.status != state;
+        if turned || type_ == "Ready" {
+            condition.reason = Some(reason.into());
+            condition.message = Some(message.into());
+        }
+        if turned {
+            condition.status = state.into();
+            condition.last_transition_time = Some(now.clone());
+            events.push(event);
+        }
+    }
+    if status == old {
+        return None;
+    }
+    for condition in status.conditions.iter_mut().flatten() {
+        if HEALTHY.iter().any(|(type_, ..)| *type_ == condition.type_) {
+            condition.last_heartbeat_time = Some(now.clone());
+        }
+    }
+    Some((status, events))
 }
 
 /// A node that left: its kubelet's memory goes with it.

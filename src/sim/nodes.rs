@@ -82,6 +82,14 @@ impl NodeShape {
     }
 }
 
+/// What the node's kubelet reads of its machine (cAdvisor's `CapacityFromMachineInfo` and
+/// its kubelet configuration's `maxPods`): its capacity, and its allocatable (scn reserves
+/// nothing).
+pub fn machine_resources(shape: &NodeShape) -> Value {
+    json!({"pods": shape.pods.to_string(), "cpu": shape.cpu, "memory": shape.memory,
+        "ephemeral-storage": "100Gi"})
+}
+
 /// The node object for `shape`, with pod CIDR `10.244.<index>.0/24`, Ready since `now`.
 pub fn node_object(shape: &NodeShape, index: u32, now: super::clock::Millis) -> Value {
     let name = &shape.name;
@@ -117,8 +125,7 @@ pub fn node_object(shape: &NodeShape, index: u32, now: super::clock::Millis) -> 
             .collect();
         spec["taints"] = json!(taints);
     }
-    let resources = json!({"pods": shape.pods.to_string(), "cpu": shape.cpu, "memory": shape.memory,
-        "ephemeral-storage": "100Gi"});
+    let resources = machine_resources(shape);
     json!({
         "metadata": {"name": name, "labels": labels},
         "spec": spec,

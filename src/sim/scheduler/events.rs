@@ -31,7 +31,9 @@
 //! on, v1.36) and whose hint answers Queue (`isPodWorthRequeuing`); a pod that no plugin
 //! rejected (no nodes at all) is moved by any event:
 //! - Add: every filter; NodeName, NodePorts and VolumeRestrictions register nothing else;
-//! - UpdateNodeTaint: NodeUnschedulable, TaintToleration, PodTopologySpread;
+//! - UpdateNodeTaint: NodeUnschedulable, TaintToleration, PodTopologySpread,
+//!   InterPodAffinity (the node carries a topology key of the pod's required affinity or
+//!   anti-affinity terms, as for Add and UpdateNodeLabel);
 //! - UpdateNodeLabel: NodeAffinity, VolumeBinding, VolumeZone, PodTopologySpread,
 //!   InterPodAffinity;
 //! - UpdateNodeAllocatable: NodeResourcesFit;
@@ -39,13 +41,15 @@
 //! - Delete: PodTopologySpread (the node carried every topology key).
 //!
 //! The hints are in the plugins' files; NodeName, NodePorts and the volume plugins have
-//! none for nodes (always Queue), and InterPodAffinity's is taken as Queue.
+//! none for nodes (always Queue).
 //!
 //! An assigned pod's events (AssignedPod Add, UpdatePodLabel, Delete) are registered by
 //! NodeResourcesFit (Delete), NodePorts (Delete: the pod held a port the waiting pod
 //! wants), VolumeRestrictions (Delete: the pod used one of its claims), PodTopologySpread
 //! (its labels match a `DoNotSchedule` selector of the waiting pod, or stop or start to)
-//! and InterPodAffinity (taken as Queue); NodeUnschedulable, NodeName, TaintToleration,
+//! and InterPodAffinity (its hints in its file); an add or relabel is offered only to the
+//! pods PodTopologySpread rejected or with a required affinity term selecting the pod
+//! (`getUnschedulablePodsWithCrossTopologyTerm`). NodeUnschedulable, NodeName, TaintToleration,
 //! NodeAffinity, VolumeBinding and VolumeZone register none: a pod they alone rejected
 //! stays where it is when another pod comes, changes or goes.
 
@@ -53,11 +57,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{Node, Toleration};
 
-use super::cache::BoundPod;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+
+use super::cache::{BoundPod, Cache, TermKind};
 use super::framework::{node_allocatable, PodInfo, Resources};
 use super::plugins::taint_toleration;
 use super::plugins::{
-    self, node_affinity, node_ports, node_resources_fit, node_unschedulable, pod_topology_spread,
+    self, inter_pod_affinity, node_affinity, node_ports, node_resources_fit, node_unschedulable,
+    pod_topology_spread,
 };
 use crate::sim::{labels, nodes};
 
@@ -213,9 +220,11 @@ pub fn worth_requeuing_for_node<'a>(
             (events.add || events.label || events.taint)
                 && pod_topology_spread::hint_after_node_change(pod(), old, new)
         }
-        plugins::VOLUME_BINDING | plugins::VOLUME_ZONE | plugins::INTER_POD_AFFINITY => {
-            events.add || events.label
+        plugins::INTER_POD_AFFINITY => {
+            (events.add || events.label || events.taint)
+                && inter_pod_affinity::hint_after_node_change(pod(), new)
         }
+        plugins::VOLUME_BINDING | plugins::VOLUME_ZONE => events.add || events.label,
         plugins::NODE_NAME | plugins::NODE_PORTS | plugins::VOLUME_RESTRICTIONS => events.add,
         _ => true,
     })
@@ -246,11 +255,27 @@ pub enum AssignedPodEvent<'a> {
 }
 
 /// Whether an assigned pod's event moves a waiting pod that `rejectors` left unschedulable.
+/// An add or a label update is offered only to the waiting pods that PodTopologySpread
+/// rejected or one of whose required affinity terms selects the assigned pod
+/// (`AssignedPodAdded`, `AssignedPodUpdated`: `getUnschedulablePodsWithCrossTopologyTerm`);
+/// a deletion to every one (`MoveAllToActiveOrBackoffQueue`). `cache` holds the terms of
+/// the pod that went.
 pub fn worth_requeuing_for_assigned_pod<'a>(
     pod: impl Fn() -> &'a PodInfo,
     rejectors: &BTreeSet<&'static str>,
     event: &AssignedPodEvent,
+    cache: &Cache,
 ) -> bool {
+    let offered = match event {
+        AssignedPodEvent::Add(l) | AssignedPodEvent::Update { new: l, .. } => {
+            rejectors.contains(plugins::POD_TOPOLOGY_SPREAD)
+                || inter_pod_affinity::any_affinity_term_selects(pod(), l)
+        }
+        AssignedPodEvent::Delete(_) => true,
+    };
+    if !offered {
+        return false;
+    }
     if rejectors.is_empty() {
         return true;
     }
@@ -279,7 +304,22 @@ pub fn worth_requeuing_for_assigned_pod<'a>(
                     != labels::matches(Some(&c.selector), Some(new))
             })
         }
-        (plugins::INTER_POD_AFFINITY, _) => true,
+        (plugins::INTER_POD_AFFINITY, AssignedPodEvent::Add(l)) => {
+            inter_pod_affinity::hint_after_assigned_pod_added(pod(), l)
+        }
+        (plugins::INTER_POD_AFFINITY, AssignedPodEvent::Update { old, new }) => {
+            inter_pod_affinity::hint_after_assigned_pod_relabelled(pod(), old, new)
+        }
+        (plugins::INTER_POD_AFFINITY, AssignedPodEvent::Delete(gone)) => {
+            let anti: Vec<&LabelSelector> = gone
+                .terms
+                .iter()
+                .filter_map(|key| cache.terms.get(key))
+                .filter(|e| e.kind == TermKind::RequiredAntiAffinity)
+                .map(|e| &e.term.selector)
+                .collect();
+            inter_pod_affinity::hint_after_assigned_pod_deleted(pod(), &gone.labels, &anti)
+        }
         _ => false,
     })
 }

@@ -69,9 +69,6 @@ pub struct Scheduler {
     /// The store's node write count when the rows were last brought up to date: while it
     /// is the same, no node was added, removed or written, and the rows stand as they are.
     rows_at: Option<u64>,
-    /// Waiting pods that some node rejected for their required pod affinity: a pod bound
-    /// anywhere may let them fit.
-    affinity_waiters: BTreeSet<String>,
     /// The waiting pods of each claim they name, and each waiting pod's claims: a claim
     /// that appears or is bound wakes only the pods that use it (VolumeBinding's events).
     claim_waiters: BTreeMap<String, BTreeSet<String>>,
@@ -413,7 +410,6 @@ fn flush(world: &mut World) -> Result<(), SimError> {
             world.scheduler.last_message.remove(&name);
             world.scheduler.failed_at.remove(&name);
             world.scheduler.flushed.remove(&name);
-            world.scheduler.affinity_waiters.remove(&name);
             world.scheduler.rejectors.remove(&name);
             world.scheduler.seen.remove(&name);
             stop_waiting_for_claims(world, &name);
@@ -1019,13 +1015,9 @@ fn bind(world: &mut World, name: &str, node: &str, info: &PodInfo) -> Result<(),
     world.scheduler.last_message.remove(name);
     world.scheduler.failed_at.remove(name);
     world.scheduler.flushed.remove(name);
-    world.scheduler.affinity_waiters.remove(name);
     world.scheduler.rejectors.remove(name);
     world.scheduler.seen.remove(name);
     stop_waiting_for_claims(world, name);
-    if !world.scheduler.affinity_waiters.is_empty() {
-        request_retry(world);
-    }
     let now = world.now;
     // The binding subresource (with its admission) writes the pod; its condition carries
     // no observedGeneration, the kubelet's next status write adds it.
@@ -1037,6 +1029,8 @@ fn bind(world: &mut World, name: &str, node: &str, info: &PodInfo) -> Result<(),
     };
     let terminating = podutil::is_terminating(&pod);
     world.scheduler.cache.add_info(info, terminating, node);
+    // The informer hears the pod bound: an assigned pod's add (`AssignedPodAdded`).
+    retry_for_assigned_pod(world, &events::AssignedPodEvent::Add(&info.labels));
     crate::sim::events::record(
         world,
         Recorder::SCHEDULER,
@@ -1105,11 +1099,6 @@ fn fail(
         wait_for_claims(world, name);
     } else {
         stop_waiting_for_claims(world, name);
-    }
-    if message.contains(inter_pod_affinity::ERR_REASON_AFFINITY) {
-        world.scheduler.affinity_waiters.insert(name.to_string());
-    } else {
-        world.scheduler.affinity_waiters.remove(name);
     }
     let nomination_changes = nominated.as_ref().is_some_and(|n| {
         world
@@ -1262,7 +1251,6 @@ pub fn forget(world: &mut World, name: &str) {
     world.scheduler.last_message.remove(name);
     world.scheduler.failed_at.remove(name);
     world.scheduler.flushed.remove(name);
-    world.scheduler.affinity_waiters.remove(name);
     world.scheduler.rejectors.remove(name);
     world.scheduler.seen.remove(name);
     if let Some(gone) = world.scheduler.cache.bound(name).cloned() {
@@ -1279,7 +1267,7 @@ fn retry_for_assigned_pod(world: &mut World, event: &events::AssignedPodEvent) {
         return;
     }
     let moved = waiting_moved_by(world, |pod, rejectors| {
-        events::worth_requeuing_for_assigned_pod(pod, rejectors, event)
+        events::worth_requeuing_for_assigned_pod(pod, rejectors, event, &world.scheduler.cache)
     });
     retry_moved(world, moved);
 }

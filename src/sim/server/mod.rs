@@ -26,7 +26,7 @@ use std::fmt;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::autoscaling::v1::Scale;
 use k8s_openapi::api::core::v1::{
-    PersistentVolume, PersistentVolumeClaim, Pod, PodStatus, Service,
+    Node, PersistentVolume, PersistentVolumeClaim, Pod, PodStatus, Service,
 };
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
@@ -1387,7 +1387,7 @@ pub fn patch_status(
         return Err(ApiError::new(
             Reason::NoMatch,
             format!(
-                "scn simulates status patches of pods, statefulsets, daemonsets, deployments, replicasets, poddisruptionbudgets, persistentvolumeclaims, persistentvolumes and services only, not of {}",
+                "scn simulates status patches of pods, nodes, statefulsets, daemonsets, deployments, replicasets, poddisruptionbudgets, persistentvolumeclaims, persistentvolumes and services only, not of {}",
                 kind.resource()
             ),
         )
@@ -1437,6 +1437,12 @@ pub fn patch_status(
         }
         "PersistentVolume" => {
             decode::<PersistentVolume>(kind, &object)?;
+            Vec::new()
+        }
+        // The node's kubelet posts its own status at its next sync (`node_status.rs`):
+        // what a client adds (an extended resource's capacity) stays, the rest goes back.
+        "Node" => {
+            decode::<Node>(kind, &object)?;
             Vec::new()
         }
         "Service" => {
@@ -1516,6 +1522,9 @@ pub fn patch_status(
                 },
             )?
         }
+        "Node" => write_status(world, kind, name, &object, |s: &mut Node, n| {
+            s.status = n.status
+        })?,
         "Service" => write_status(world, kind, name, &object, |s: &mut Service, n| {
             s.status = n.status;
             service::stored_form(s);
@@ -1637,6 +1646,7 @@ pub fn patch_scale(
 
 /// The kinds whose status patches scn simulates, besides pods.
 const STATUS_PATCH_KINDS: &[&str] = &[
+    "Node",
     "StatefulSet",
     "DaemonSet",
     "Deployment",

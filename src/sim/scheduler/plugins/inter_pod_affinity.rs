@@ -5,10 +5,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use k8s_openapi::api::core::v1::Node;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use super::super::cache::{Cache, Count, TermKind};
-use super::super::framework::{Code, NodeEntry, PodInfo, Status, MAX_NODE_SCORE};
+use super::super::framework::{AffinityTerm, Code, NodeEntry, PodInfo, Status, MAX_NODE_SCORE};
 use crate::sim::labels;
 use crate::sim::nodes::LABEL_HOSTNAME;
 
@@ -115,6 +116,70 @@ pub fn pre_filter<'a>(pod: &PodInfo, nodes: &[NodeEntry<'a>], cache: &Cache) -> 
         }
     }
     state
+}
+
+/// `podMatchesAllAffinityTerms`: the terms are not empty and every one selects the labels.
+/// (v1.36's hints read anti-affinity terms this way too; "any" came later.)
+fn matches_all(terms: &[AffinityTerm], pod_labels: &BTreeMap<String, String>) -> bool {
+    !terms.is_empty()
+        && terms
+            .iter()
+            .all(|t| labels::matches(Some(&t.selector), Some(pod_labels)))
+}
+
+/// Whether some required affinity term of the waiting pod selects the labels: the
+/// scheduling queue moves a waiting pod on an assigned pod's add or label update only
+/// then, or when PodTopologySpread rejected it (`getUnschedulablePodsWithCrossTopologyTerm`).
+pub fn any_affinity_term_selects(pod: &PodInfo, pod_labels: &BTreeMap<String, String>) -> bool {
+    pod.required_affinity
+        .iter()
+        .any(|t| labels::matches(Some(&t.selector), Some(pod_labels)))
+}
+
+/// `isSchedulableAfterNodeChange` (Node/Add, UpdateNodeLabel, UpdateNodeTaint): worth a
+/// retry only when the node carries the topology key of one of the waiting pod's required
+/// affinity or anti-affinity terms; a pod with none (one that only bound pods'
+/// anti-affinity rejected) waits for another event or the leftover flush.
+pub fn hint_after_node_change(pod: &PodInfo, new: &Node) -> bool {
+    let labels = new.metadata.labels.as_ref();
+    pod.required_affinity
+        .iter()
+        .chain(&pod.required_anti_affinity)
+        .any(|t| labels.is_some_and(|l| l.contains_key(&t.topology_key)))
+}
+
+/// `isSchedulableAfterPodChange` for an assigned pod that came: it matches all the waiting
+/// pod's required affinity terms.
+pub fn hint_after_assigned_pod_added(pod: &PodInfo, added: &BTreeMap<String, String>) -> bool {
+    matches_all(&pod.required_affinity, added)
+}
+
+/// `isSchedulableAfterPodChange` for an assigned pod relabelled: it now matches all the
+/// waiting pod's required affinity terms and did not, or matched all its anti-affinity
+/// terms and no longer does.
+pub fn hint_after_assigned_pod_relabelled(
+    pod: &PodInfo,
+    old: &BTreeMap<String, String>,
+    new: &BTreeMap<String, String>,
+) -> bool {
+    (!matches_all(&pod.required_affinity, old) && matches_all(&pod.required_affinity, new))
+        || (matches_all(&pod.required_anti_affinity, old)
+            && !matches_all(&pod.required_anti_affinity, new))
+}
+
+/// `isSchedulableAfterPodChange` for an assigned pod that went: it matched all the waiting
+/// pod's required anti-affinity terms, or one of its own required anti-affinity terms
+/// (`gone_anti`) selected the waiting pod (kubernetes#135325). The last peer of a required
+/// affinity going is no retry (kubernetes#141354).
+pub fn hint_after_assigned_pod_deleted(
+    pod: &PodInfo,
+    gone: &BTreeMap<String, String>,
+    gone_anti: &[&LabelSelector],
+) -> bool {
+    matches_all(&pod.required_anti_affinity, gone)
+        || gone_anti
+            .iter()
+            .any(|s| labels::matches(Some(s), Some(&pod.labels)))
 }
 
 /// PreFilter: whether the pod has required terms, or a bound pod's required anti-affinity
