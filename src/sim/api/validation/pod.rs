@@ -367,6 +367,17 @@ pub(super) fn validate_pod_spec(
             ));
         }
     }
+    // `validateSchedulingGates`: each name a qualified name, none twice.
+    let mut gates: HashSet<&str> = HashSet::new();
+    for (i, gate) in spec.scheduling_gates.iter().flatten().enumerate() {
+        let at = format!("{path}.schedulingGates[{i}]");
+        for m in qualified_name_errors(&gate.name) {
+            errs.push(FieldError::invalid_str(at.clone(), &gate.name, m));
+        }
+        if !gates.insert(gate.name.as_str()) {
+            errs.push(FieldError::duplicate(at, &gate.name));
+        }
+    }
     errs.extend(validate_topology_spread_constraints(
         spec.topology_spread_constraints.as_deref().unwrap_or(&[]),
         &format!("{path}.topologySpreadConstraints"),
@@ -405,6 +416,21 @@ pub(super) fn validate_pod_spec(
         "priorityClassName",
         &spec.priority_class_name,
     );
+    // `validateOS`, last: a name, `linux` or `windows`.
+    if let Some(os) = &spec.os {
+        if os.name.is_empty() {
+            errs.push(FieldError::required(
+                format!("{path}.os.name"),
+                "cannot be empty",
+            ));
+        } else {
+            errs.extend(FieldError::unless_supported(
+                &os.name,
+                &["linux", "windows"],
+                || format!("{path}.os"),
+            ));
+        }
+    }
     errs.extend(validate_host_network_ports(spec, path, checks.pod));
     errs
 }
