@@ -1,29 +1,45 @@
 //! The container restart back-off (`kuberuntime_manager.go` `doBackOff`, v1.36 defaults:
 //! `ReduceDefaultCrashLoopBackOffDecay` off): the first restart is immediate; each later one
 //! waits 10 s, 20 s, 40 s, … at most 300 s, counted from the exit; a container that ran
-//! 10 minutes starts the curve again.
+//! 10 minutes starts the curve again. With the gate on (`feature-gate
+//! ReduceDefaultCrashLoopBackOffDecay`) the curve is 1 s, 2 s, 4 s, … at most 60 s
+//! (`kubelet.go` `newCrashLoopBackOff`: `reducedInitialCrashLoopBackOff`,
+//! `reducedMaxCrashLoopBackOff`); the reset stays at 10 minutes.
 
+use super::super::api::defaults::FeatureGates;
 use super::super::clock::Millis;
 use super::{Ctr, PodRuntime};
 
 pub const INITIAL: Millis = Millis::secs(10);
 pub const MAX: Millis = Millis::secs(300);
+const REDUCED_INITIAL: Millis = Millis::secs(1);
+const REDUCED_MAX: Millis = Millis::secs(60);
 /// A container that ran this long without trouble has its back-off reset.
 pub const RESET_AFTER: Millis = Millis::secs(600);
 
 /// The wait before restarting a container that ran from `started` to `finished`: `None`
 /// restarts it at once.
-pub(crate) fn next(c: &mut Ctr, started: Millis, finished: Millis) -> Option<Millis> {
+pub(crate) fn next(
+    c: &mut Ctr,
+    started: Millis,
+    finished: Millis,
+    gates: &FeatureGates,
+) -> Option<Millis> {
+    let (initial, max) = if gates.reduce_default_crash_loop_back_off_decay {
+        (REDUCED_INITIAL, REDUCED_MAX)
+    } else {
+        (INITIAL, MAX)
+    };
     if finished - started >= RESET_AFTER {
         c.backoff = None;
     }
     match c.backoff {
         None => {
-            c.backoff = Some(INITIAL);
+            c.backoff = Some(initial);
             None
         }
         Some(delay) => {
-            c.backoff = Some((delay * 2).min(MAX));
+            c.backoff = Some((delay * 2).min(max));
             Some(delay)
         }
     }

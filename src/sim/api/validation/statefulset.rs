@@ -277,7 +277,6 @@ fn validate_template(
             restart_policy: false,
             pod: false,
         },
-
         None,
     ));
     errs

@@ -190,7 +190,10 @@ pub(super) fn validate_volume_source(
                 errs.push(FieldError::invalid_str(
                     format!("{path}.name"),
                     &volume.name,
-                    format!("PVC name {}: {msg}", super::super::field_error::quote(&claim)),
+                    format!(
+                        "PVC name {}: {msg}",
+                        super::super::field_error::quote(&claim)
+                    ),
                 ));
             }
         }
@@ -256,7 +259,9 @@ fn template_object_meta_errors(meta: Option<&ObjectMeta>, path: &str) -> Vec<Fie
         ("uID", meta.uid.as_ref().is_some_and(|s| !s.is_empty())),
         (
             "resourceVersion",
-            meta.resource_version.as_ref().is_some_and(|s| !s.is_empty()),
+            meta.resource_version
+                .as_ref()
+                .is_some_and(|s| !s.is_empty()),
         ),
         ("generation", meta.generation.is_some_and(|g| g != 0)),
         ("creationTimestamp", meta.creation_timestamp.is_some()),
