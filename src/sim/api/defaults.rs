@@ -363,6 +363,17 @@ pub fn default_pull_policy(image: &str) -> &'static str {
 }
 
 fn default_container(c: &mut Container) {
+    // `dropContainerStopSignals` (pkg/api/pod/util.go): with the ContainerStopSignals gate
+    // off (alpha, as in v1.36) a container's `lifecycle.stopSignal` is dropped on create and
+    // update (no stored object can use it), and a `lifecycle` left empty with it.
+    if let Some(lifecycle) = c.lifecycle.as_mut() {
+        if lifecycle.stop_signal.take().is_some()
+            && lifecycle.post_start.is_none()
+            && lifecycle.pre_stop.is_none()
+        {
+            c.lifecycle = None;
+        }
+    }
     // `resources` is a struct, not a pointer, in the API's Go types: it is always there,
     // `{}` when nothing is requested, in the stored object and in the revision data that
     // names a ControllerRevision.
