@@ -133,6 +133,10 @@ impl Recorder<'_> {
         component: "daemonset-controller",
         host: "",
     };
+    pub const GARBAGE_COLLECTOR: Recorder<'static> = Recorder::Record {
+        component: "garbage-collector-controller",
+        host: "",
+    };
     pub const MIRRORING: Recorder<'static> = Recorder::Record {
         component: "endpointslice-mirroring-controller",
         host: "",

@@ -19,16 +19,24 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 /// The feature gate name for `spec.updateStrategy.rollingUpdate.maxUnavailable`.
 pub const MAX_UNAVAILABLE_STATEFULSET: &str = "MaxUnavailableStatefulSet";
 
+/// The kubelet's alpha gate for a faster container restart back-off (1 s doubling to 60 s).
+pub const REDUCE_DEFAULT_CRASH_LOOP_BACK_OFF_DECAY: &str = "ReduceDefaultCrashLoopBackOffDecay";
+
 /// Feature gates the simulation knows. The default is the v1.36 default: every gate off.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct FeatureGates {
     /// `MaxUnavailableStatefulSet` (off by default in v1.35.4–v1.36).
     pub max_unavailable_statefulset: bool,
+    /// `ReduceDefaultCrashLoopBackOffDecay` (alpha, off by default in v1.36).
+    pub reduce_default_crash_loop_back_off_decay: bool,
 }
 
 impl FeatureGates {
     /// The gate names the simulation knows.
-    pub const KNOWN: &'static [&'static str] = &[MAX_UNAVAILABLE_STATEFULSET];
+    pub const KNOWN: &'static [&'static str] = &[
+        MAX_UNAVAILABLE_STATEFULSET,
+        REDUCE_DEFAULT_CRASH_LOOP_BACK_OFF_DECAY,
+    ];
 
     /// Gates turned on by name; an unknown name is an error that lists the known ones.
     pub fn from_names<S: AsRef<str>>(names: &[S]) -> Result<FeatureGates, String> {
@@ -36,6 +44,9 @@ impl FeatureGates {
         for name in names {
             match name.as_ref() {
                 MAX_UNAVAILABLE_STATEFULSET => gates.max_unavailable_statefulset = true,
+                REDUCE_DEFAULT_CRASH_LOOP_BACK_OFF_DECAY => {
+                    gates.reduce_default_crash_loop_back_off_decay = true
+                }
                 other => {
                     return Err(format!(
                         "unrecognized feature gate: {other} (known gates: {})",
@@ -352,6 +363,17 @@ pub fn default_pull_policy(image: &str) -> &'static str {
 }
 
 fn default_container(c: &mut Container) {
+    // `dropContainerStopSignals` (pkg/api/pod/util.go): with the ContainerStopSignals gate
+    // off (alpha, as in v1.36) a container's `lifecycle.stopSignal` is dropped on create and
+    // update (no stored object can use it), and a `lifecycle` left empty with it.
+    if let Some(lifecycle) = c.lifecycle.as_mut() {
+        if lifecycle.stop_signal.take().is_some()
+            && lifecycle.post_start.is_none()
+            && lifecycle.pre_stop.is_none()
+        {
+            c.lifecycle = None;
+        }
+    }
     // `resources` is a struct, not a pointer, in the API's Go types: it is always there,
     // `{}` when nothing is requested, in the stored object and in the revision data that
     // names a ControllerRevision.

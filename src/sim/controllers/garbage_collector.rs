@@ -67,6 +67,9 @@ pub struct GarbageCollector {
     /// update; `attemptToDeleteItem` then removes its `foregroundDeletion` finalizer once no
     /// blocking dependent is left.
     released: Vec<String>,
+    /// Cluster-scoped objects that named an existing namespaced owner, with the reference,
+    /// to be told in a Warning `OwnerRefInvalidNamespace` (`reportInvalidNamespaceOwnerRef`).
+    invalid_namespace: Vec<(Key, OwnerReference)>,
 }
 
 /// The owner UIDs of an object, and whether it may have lost them all: set when it was
@@ -151,6 +154,13 @@ impl GarbageCollector {
                     .map(|(uid, blocks)| (uid.to_string(), blocks))
                     .collect();
                 let old = take(&mut self.owners, kind, name).unwrap_or_default();
+                if !kind.namespaced() {
+                    let added = meta
+                        .into_iter()
+                        .flat_map(|m| m.owner_references.iter().flatten())
+                        .filter(|r| !old.uids.iter().any(|(uid, _)| *uid == r.uid));
+                    self.check_namespaces(kind, name, added);
+                }
                 for (uid, blocks) in old.uids {
                     if !refs.contains(&(uid.clone(), blocks)) {
                         self.released.push(uid.clone());
@@ -205,6 +215,35 @@ impl GarbageCollector {
                     .insert(name.to_string());
             } else if let Some(names) = candidates.get_mut(kind) {
                 names.remove(name);
+            }
+        }
+    }
+
+    /// Upstream's `addDependentToOwners` for the references a cluster-scoped dependent
+    /// gained: the first that names a live namespaced object (by UID) is reported
+    /// (`OwnerRefInvalidNamespace`); a reference to an absent owner is passed over, and one
+    /// whose coordinates differ from the object with its UID ends the check unreported.
+    fn check_namespaces<'a>(
+        &mut self,
+        kind: &ObjectKind,
+        name: &str,
+        added: impl Iterator<Item = &'a OwnerReference>,
+    ) {
+        for r in added {
+            let Some((owner_kind, owner_name)) = self.objects.get(&r.uid) else {
+                continue;
+            };
+            if owner_kind.namespaced() {
+                self.invalid_namespace
+                    .push(((kind.clone(), name.to_string()), r.clone()));
+                return;
+            }
+            let api_version = owner_kind.info().map(|i| i.api_version);
+            if *owner_name != r.name
+                || owner_kind.name() != r.kind
+                || api_version.is_some_and(|v| v != r.api_version)
+            {
+                return;
             }
         }
     }
@@ -298,6 +337,7 @@ fn catch_up(world: &mut World, event: &WatchEvent) {
 
 pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
     catch_up(world, event);
+    report_invalid_namespaces(world);
     // A pod is an owner like any other object (B-DEL-6): its deletion collects its
     // dependents, and a foreground or orphaning delete of it is acted on.
     match event.change {
@@ -311,6 +351,33 @@ pub fn on_event(world: &mut World, event: &WatchEvent) -> Result<(), SimError> {
     }
     finish_released(world);
     Ok(())
+}
+
+/// A cluster-scoped dependent of a namespaced owner is told so, as upstream's graph
+/// builder does when it finds the owner observed in another namespace
+/// (`reportInvalidNamespaceOwnerRef`: `ownerRef [v1/Pod, namespace: , name: p, uid: …]
+/// does not exist in namespace ""`). The dependent stays: `isDangling` cannot resolve
+/// such a reference (`resolve`).
+fn report_invalid_namespaces(world: &mut World) {
+    if world.garbage_collector.invalid_namespace.is_empty() {
+        return;
+    }
+    let reports = std::mem::take(&mut world.garbage_collector.invalid_namespace);
+    for ((kind, name), r) in reports {
+        let message = format!(
+            "ownerRef [{}/{}, namespace: , name: {}, uid: {}] does not exist in namespace \"\"",
+            r.api_version, r.kind, r.name, r.uid
+        );
+        crate::sim::events::record(
+            world,
+            crate::sim::events::Recorder::GARBAGE_COLLECTOR,
+            kind,
+            &name,
+            "Warning",
+            "OwnerRefInvalidNamespace",
+            message,
+        );
+    }
 }
 
 /// Every owner that may have lost its last blocking dependent is looked at

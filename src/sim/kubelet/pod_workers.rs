@@ -891,7 +891,7 @@ fn terminated(
     // stopped (LANGUAGE.md's normative rule, which scn keeps where upstream's `doBackOff`
     // reads the status taken before the kill and so restarts several kills at once,
     // kubernetes/kubernetes#22240).
-    match backoff::next(c, at) {
+    match backoff::next(c, at, &world.config.gates) {
         None if new_definition => {
             // The new image is pulled as for a first start when the node lacks it.
             rt.containers[i].restart_count += 1;

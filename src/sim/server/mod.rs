@@ -474,10 +474,14 @@ pub fn check_request(world: &World, kind: &ObjectKind, value: &Value) -> Result<
         kind,
         value.pointer("/metadata/namespace").and_then(Value::as_str),
     )?;
-    // `ValidateObjectMeta`, the part every kind shares: owner references.
+    // `ValidateObjectMeta`, the part every kind shares: owner references, then the
+    // finalizer names (`validateKubeFinalizerName`, on create and update alike).
     let meta = meta_of(value);
-    let errors =
+    let mut errors =
         validation::validate_owner_references(meta.owner_references.as_deref().unwrap_or(&[]));
+    errors.extend(validation::validate_finalizer_names(
+        meta.finalizers.as_deref().unwrap_or(&[]),
+    ));
     if !errors.is_empty() {
         return Err(invalid(kind, meta.name.as_deref().unwrap_or(""), &errors));
     }

@@ -62,7 +62,8 @@ pub(crate) use ip::warnings_for_ip;
 pub use names::{dns1123_label_errors, dns1123_subdomain_errors, validate_object_meta_name};
 pub(crate) use names::{path_segment_errors, qualified_name_errors};
 pub use objectmeta::{
-    validate_object_meta, validate_object_meta_update, validate_owner_references,
+    validate_finalizer_names, validate_object_meta, validate_object_meta_update,
+    validate_owner_references,
 };
 pub use persistentvolume::{validate_pv, validate_pv_update};
 pub use persistentvolumeclaim::{

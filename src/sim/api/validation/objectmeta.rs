@@ -104,6 +104,28 @@ pub fn validate_owner_references(refs: &[OwnerReference]) -> Vec<FieldError> {
     errs
 }
 
+/// The finalizer names the core API group knows without a domain (`standardFinalizers` in
+/// `pkg/apis/core/helper`).
+const STANDARD_FINALIZERS: [&str; 3] = ["kubernetes", "orphan", "foregroundDeletion"];
+
+/// `validateKubeFinalizerName`, which the core group's `ValidateObjectMeta` and
+/// `ValidateObjectMetaUpdate` (and so every built-in kind) run on each finalizer: a name
+/// without a `/` must be a standard one. The path carries the index.
+pub fn validate_finalizer_names(finalizers: &[String]) -> Vec<FieldError> {
+    finalizers
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| !f.contains('/') && !STANDARD_FINALIZERS.contains(&f.as_str()))
+        .map(|(i, f)| {
+            FieldError::invalid_str(
+                format!("metadata.finalizers[{i}]"),
+                f,
+                "name is neither a standard finalizer name nor is it fully qualified",
+            )
+        })
+        .collect()
+}
+
 /// `ValidateObjectMetaAccessorUpdate` for what a request can send (`rest.BeforeUpdate` has
 /// already kept the stored creation time, the deletion timestamp of an object being deleted,
 /// an unset uid and an unset grace period): no new finalizer on an object being deleted, and

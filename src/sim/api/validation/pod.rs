@@ -94,6 +94,7 @@ pub(super) fn validate_workload_template(
             restart_policy: true,
             pod: false,
         },
+        None,
     ));
     if pod_spec
         .ephemeral_containers
@@ -122,26 +123,57 @@ pub(super) fn validate_workload_template(
     errs
 }
 
+/// `pod_name` is the pod's own name (a Pod's, not a template's): with it, the claims its
+/// generic ephemeral volumes get (`<pod>-<volume>`) are checked (`ValidateVolumes`).
 pub(super) fn validate_pod_spec(
     spec: &PodSpec,
     path: &str,
     checks: PodSpecChecks,
+    pod_name: Option<&str>,
 ) -> Vec<FieldError> {
     let mut errs = Vec::new();
     // volumes
+    let pod_name = pod_name.filter(|n| !n.is_empty());
+    let created_claims: HashSet<String> = pod_name
+        .map(|pod| {
+            spec.volumes
+                .iter()
+                .flatten()
+                .filter(|v| v.ephemeral.is_some())
+                .map(|v| format!("{pod}-{}", v.name))
+                .collect()
+        })
+        .unwrap_or_default();
     let mut volume_names: HashSet<&str> = HashSet::new();
     for (i, v) in spec.volumes.iter().flatten().enumerate() {
-        errs.extend(validate_volume_source(v, &format!("{path}.volumes[{i}]")));
+        errs.extend(validate_volume_source(
+            v,
+            &format!("{path}.volumes[{i}]"),
+            pod_name,
+        ));
         let p = format!("{path}.volumes[{i}].name");
         if v.name.is_empty() {
             errs.push(FieldError::required(p, ""));
-            continue;
+        } else {
+            for e in dns1123_label_errors(&v.name) {
+                errs.push(FieldError::invalid_str(p.clone(), &v.name, e));
+            }
+            if !volume_names.insert(v.name.as_str()) {
+                errs.push(FieldError::duplicate(p, &v.name));
+            }
         }
-        for e in dns1123_label_errors(&v.name) {
-            errs.push(FieldError::invalid_str(p.clone(), &v.name, e));
-        }
-        if !volume_names.insert(v.name.as_str()) {
-            errs.push(FieldError::duplicate(p, &v.name));
+        // A claim volume may not name a claim one of the pod's ephemeral volumes makes.
+        if let Some(claim) = v
+            .persistent_volume_claim
+            .as_ref()
+            .map(|c| c.claim_name.as_str())
+            .filter(|c| created_claims.contains(*c))
+        {
+            errs.push(FieldError::invalid_str(
+                format!("{path}.volumes[{i}].persistentVolumeClaim.claimName"),
+                claim,
+                "must not reference a PVC that gets created for an ephemeral volume",
+            ));
         }
     }
     // containers
@@ -335,6 +367,17 @@ pub(super) fn validate_pod_spec(
             ));
         }
     }
+    // `validateSchedulingGates`: each name a qualified name, none twice.
+    let mut gates: HashSet<&str> = HashSet::new();
+    for (i, gate) in spec.scheduling_gates.iter().flatten().enumerate() {
+        let at = format!("{path}.schedulingGates[{i}]");
+        for m in qualified_name_errors(&gate.name) {
+            errs.push(FieldError::invalid_str(at.clone(), &gate.name, m));
+        }
+        if !gates.insert(gate.name.as_str()) {
+            errs.push(FieldError::duplicate(at, &gate.name));
+        }
+    }
     errs.extend(validate_topology_spread_constraints(
         spec.topology_spread_constraints.as_deref().unwrap_or(&[]),
         &format!("{path}.topologySpreadConstraints"),
@@ -373,6 +416,21 @@ pub(super) fn validate_pod_spec(
         "priorityClassName",
         &spec.priority_class_name,
     );
+    // `validateOS`, last: a name, `linux` or `windows`.
+    if let Some(os) = &spec.os {
+        if os.name.is_empty() {
+            errs.push(FieldError::required(
+                format!("{path}.os.name"),
+                "cannot be empty",
+            ));
+        } else {
+            errs.extend(FieldError::unless_supported(
+                &os.name,
+                &["linux", "windows"],
+                || format!("{path}.os"),
+            ));
+        }
+    }
     errs.extend(validate_host_network_ports(spec, path, checks.pod));
     errs
 }
@@ -725,6 +783,7 @@ pub fn validate_pod(pod: &Pod) -> Vec<FieldError> {
                     restart_policy: true,
                     pod: true,
                 },
+                pod.metadata.name.as_deref(),
             ));
             // `validateContainersOnlyForPod`.
             let init = spec.init_containers.as_deref().unwrap_or(&[]);

@@ -277,6 +277,7 @@ fn validate_template(
             restart_policy: false,
             pod: false,
         },
+        None,
     ));
     errs
 }

@@ -3,6 +3,7 @@
 //! volume's files (`validateDownwardAPIVolumeSource`), also as a projected source.
 
 use k8s_openapi::api::core::v1::{DownwardAPIVolumeFile, KeyToPath, Volume};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::Value;
 
 use super::super::field_error::FieldError;
@@ -126,8 +127,13 @@ pub(super) fn validate_host_path(
 
 const FILE_MODE_MSG: &str = "must be a number between 0 and 0777 (octal), both inclusive";
 
-/// `validateVolumeSource` for the volume at `path` (`spec.volumes[i]`).
-pub(super) fn validate_volume_source(volume: &Volume, path: &str) -> Vec<FieldError> {
+/// `validateVolumeSource` for the volume at `path` (`spec.volumes[i]`); `pod_name` is the
+/// pod's name when the spec is a Pod's (a template has none).
+pub(super) fn validate_volume_source(
+    volume: &Volume,
+    path: &str,
+    pod_name: Option<&str>,
+) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let mut found = 0;
     for (field, error_field) in SOURCES {
@@ -168,10 +174,28 @@ pub(super) fn validate_volume_source(volume: &Volume, path: &str) -> Vec<FieldEr
             .filter(|_| field == "ephemeral")
             .and_then(|e| e.volume_claim_template.as_ref());
         if let Some(template) = template {
+            errs.extend(template_object_meta_errors(
+                template.metadata.as_ref(),
+                &format!("{at}.volumeClaimTemplate.metadata"),
+            ));
             errs.extend(super::persistentvolumeclaim::validate_pvc_spec(
                 Some(&template.spec),
                 &format!("{at}.volumeClaimTemplate.spec"),
             ));
+        }
+        // The claim the volume gets, `<pod>-<volume>`, must be a valid claim name.
+        if let Some(pod) = pod_name.filter(|_| field == "ephemeral" && !volume.name.is_empty()) {
+            let claim = format!("{pod}-{}", volume.name);
+            for msg in super::names::dns1123_subdomain_errors(&claim) {
+                errs.push(FieldError::invalid_str(
+                    format!("{path}.name"),
+                    &volume.name,
+                    format!(
+                        "PVC name {}: {msg}",
+                        super::super::field_error::quote(&claim)
+                    ),
+                ));
+            }
         }
         // `validateConfigMapVolumeSource`, `validateSecretVolumeSource`: each item.
         let items = match field {
@@ -199,6 +223,64 @@ pub(super) fn validate_volume_source(volume: &Volume, path: &str) -> Vec<FieldEr
     }
     if found == 0 {
         errs.push(FieldError::required(path, "must specify a volume type"));
+    }
+    errs
+}
+
+/// `ValidateTemplateObjectMeta` of an ephemeral volume's claim template: its annotations
+/// and labels, and no other metadata field set (`validateFieldAllowList`, each set field
+/// named as Go's field with its first letter lowered, in the struct's order).
+fn template_object_meta_errors(meta: Option<&ObjectMeta>, path: &str) -> Vec<FieldError> {
+    let Some(meta) = meta else {
+        return Vec::new();
+    };
+    let mut errs = super::names::validate_annotations(
+        meta.annotations.as_ref(),
+        &format!("{path}.annotations"),
+    );
+    errs.extend(super::names::validate_labels(
+        meta.labels.as_ref(),
+        &format!("{path}.labels"),
+    ));
+    let set = [
+        ("name", meta.name.as_ref().is_some_and(|s| !s.is_empty())),
+        (
+            "generateName",
+            meta.generate_name.as_ref().is_some_and(|s| !s.is_empty()),
+        ),
+        (
+            "namespace",
+            meta.namespace.as_ref().is_some_and(|s| !s.is_empty()),
+        ),
+        (
+            "selfLink",
+            meta.self_link.as_ref().is_some_and(|s| !s.is_empty()),
+        ),
+        ("uID", meta.uid.as_ref().is_some_and(|s| !s.is_empty())),
+        (
+            "resourceVersion",
+            meta.resource_version
+                .as_ref()
+                .is_some_and(|s| !s.is_empty()),
+        ),
+        ("generation", meta.generation.is_some_and(|g| g != 0)),
+        ("creationTimestamp", meta.creation_timestamp.is_some()),
+        ("deletionTimestamp", meta.deletion_timestamp.is_some()),
+        (
+            "deletionGracePeriodSeconds",
+            meta.deletion_grace_period_seconds.is_some(),
+        ),
+        ("ownerReferences", meta.owner_references.is_some()),
+        ("finalizers", meta.finalizers.is_some()),
+        ("managedFields", meta.managed_fields.is_some()),
+    ];
+    for (field, is_set) in set {
+        if is_set {
+            errs.push(FieldError::forbidden(
+                format!("{path}.{field}"),
+                "cannot be set",
+            ));
+        }
     }
     errs
 }
@@ -458,7 +540,7 @@ mod tests {
     /// The errors of the volume `json` at `spec.volumes[0]`, as printed.
     fn texts(json: Value) -> Vec<String> {
         let v: Volume = serde_json::from_value(json).unwrap();
-        validate_volume_source(&v, "spec.volumes[0]")
+        validate_volume_source(&v, "spec.volumes[0]", None)
             .iter()
             .map(ToString::to_string)
             .collect()
