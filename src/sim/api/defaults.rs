@@ -564,7 +564,6 @@ pub fn default_pvc(pvc: &mut PersistentVolumeClaim) {
         .spec
         .get_or_insert_with(PersistentVolumeClaimSpec::default);
     default_pvc_spec(spec);
-    normalize_data_sources(spec);
     let status = pvc
         .status
         .get_or_insert_with(PersistentVolumeClaimStatus::default);
@@ -578,31 +577,6 @@ fn default_pvc_spec(spec: &mut PersistentVolumeClaimSpec) {
     if let Some(resources) = spec.resources.as_mut() {
         canonical_quantities(resources.requests.as_mut());
         canonical_quantities(resources.limits.as_mut());
-    }
-}
-
-/// `NormalizeDataSources` (the claim strategy's PrepareForCreate and PrepareForUpdate,
-/// AnyVolumeDataSource GA): a `dataSource` alone is copied to `dataSourceRef`, a
-/// `dataSourceRef` without a namespace alone to `dataSource`, so validation sees both.
-fn normalize_data_sources(spec: &mut PersistentVolumeClaimSpec) {
-    use k8s_openapi::api::core::v1::{TypedLocalObjectReference, TypedObjectReference};
-    match (&spec.data_source, &spec.data_source_ref) {
-        (Some(source), None) => {
-            spec.data_source_ref = Some(TypedObjectReference {
-                api_group: source.api_group.clone(),
-                kind: source.kind.clone(),
-                name: source.name.clone(),
-                namespace: None,
-            });
-        }
-        (None, Some(source)) if source.namespace.as_deref().unwrap_or_default().is_empty() => {
-            spec.data_source = Some(TypedLocalObjectReference {
-                api_group: source.api_group.clone(),
-                kind: source.kind.clone(),
-                name: source.name.clone(),
-            });
-        }
-        _ => {}
     }
 }
 

@@ -449,10 +449,7 @@ pub fn validate_cluster_ips_related_fields(spec: &ServiceSpec) -> Vec<FieldError
         return errs;
     }
     if ips.len() > 1 {
-        let v6: Vec<bool> = ips
-            .iter()
-            .map(|ip| is_ipv6_string(ip))
-            .collect();
+        let v6: Vec<bool> = ips.iter().map(|ip| is_ipv6_string(ip)).collect();
         if ips.len() != 2 || v6[0] == v6[1] {
             errs.push(FieldError::invalid(
                 "spec.clusterIPs",
