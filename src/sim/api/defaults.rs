@@ -144,12 +144,19 @@ pub fn default_daemonset(ds: &mut DaemonSet) {
 
 /// `dropStatefulSetDisabledFields` (B-DEF-8): with the MaxUnavailableStatefulSet gate off,
 /// `rollingUpdate.maxUnavailable` is dropped on create, and on update unless the old object
-/// already used it.
+/// already used it; then the template's (`DropDisabledTemplateFields`).
 pub fn drop_disabled_fields(
     new: &mut StatefulSet,
     old: Option<&StatefulSet>,
     gates: &FeatureGates,
 ) {
+    let old_template = old
+        .and_then(|o| o.spec.as_ref())
+        .and_then(|s| s.template.spec.as_ref());
+    drop_disabled_pod_fields(
+        new.spec.as_mut().and_then(|s| s.template.spec.as_mut()),
+        old_template,
+    );
     if gates.max_unavailable_statefulset {
         return;
     }
@@ -168,6 +175,51 @@ pub fn drop_disabled_fields(
         .and_then(|u| u.rolling_update.as_mut())
     {
         ru.max_unavailable = None;
+    }
+}
+
+/// `dropDisabledFields` of a pod spec (pkg/api/pod/util.go; the pod strategy's and every
+/// workload template's PrepareForCreate and PrepareForUpdate), for the gates off in v1.36
+/// whose fields scn's types hold: ContainerStopSignals (alpha) drops every container's
+/// `lifecycle.stopSignal`, and a lifecycle it leaves empty, unless the old spec used one
+/// (B-DEF-15).
+pub fn drop_disabled_pod_fields(spec: Option<&mut PodSpec>, old: Option<&PodSpec>) {
+    use k8s_openapi::api::core::v1::Lifecycle;
+    let Some(spec) = spec else {
+        return;
+    };
+    fn lifecycles(spec: &PodSpec) -> impl Iterator<Item = Option<&Lifecycle>> {
+        spec.containers
+            .iter()
+            .chain(spec.init_containers.iter().flatten())
+            .map(|c| c.lifecycle.as_ref())
+            .chain(
+                spec.ephemeral_containers
+                    .iter()
+                    .flatten()
+                    .map(|c| c.lifecycle.as_ref()),
+            )
+    }
+    let in_use = old.is_some_and(|o| lifecycles(o).flatten().any(|l| l.stop_signal.is_some()));
+    if in_use {
+        return;
+    }
+    let wipe = |lifecycle: &mut Option<Lifecycle>| {
+        if let Some(l) = lifecycle.as_mut() {
+            if l.stop_signal.take().is_some() && *l == Lifecycle::default() {
+                *lifecycle = None;
+            }
+        }
+    };
+    for c in spec
+        .containers
+        .iter_mut()
+        .chain(spec.init_containers.iter_mut().flatten())
+    {
+        wipe(&mut c.lifecycle);
+    }
+    for c in spec.ephemeral_containers.iter_mut().flatten() {
+        wipe(&mut c.lifecycle);
     }
 }
 
