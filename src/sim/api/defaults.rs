@@ -155,12 +155,19 @@ pub fn default_daemonset(ds: &mut DaemonSet) {
 
 /// `dropStatefulSetDisabledFields` (B-DEF-8): with the MaxUnavailableStatefulSet gate off,
 /// `rollingUpdate.maxUnavailable` is dropped on create, and on update unless the old object
-/// already used it.
+/// already used it; then the template's (`DropDisabledTemplateFields`).
 pub fn drop_disabled_fields(
     new: &mut StatefulSet,
     old: Option<&StatefulSet>,
     gates: &FeatureGates,
 ) {
+    let old_template = old
+        .and_then(|o| o.spec.as_ref())
+        .and_then(|s| s.template.spec.as_ref());
+    drop_disabled_pod_fields(
+        new.spec.as_mut().and_then(|s| s.template.spec.as_mut()),
+        old_template,
+    );
     if gates.max_unavailable_statefulset {
         return;
     }
@@ -179,6 +186,51 @@ pub fn drop_disabled_fields(
         .and_then(|u| u.rolling_update.as_mut())
     {
         ru.max_unavailable = None;
+    }
+}
+
+/// `dropDisabledFields` of a pod spec (pkg/api/pod/util.go; the pod strategy's and every
+/// workload template's PrepareForCreate and PrepareForUpdate), for the gates off in v1.36
+/// whose fields scn's types hold: ContainerStopSignals (alpha) drops every container's
+/// `lifecycle.stopSignal`, and a lifecycle it leaves empty, unless the old spec used one
+/// (B-DEF-15).
+pub fn drop_disabled_pod_fields(spec: Option<&mut PodSpec>, old: Option<&PodSpec>) {
+    use k8s_openapi::api::core::v1::Lifecycle;
+    let Some(spec) = spec else {
+        return;
+    };
+    fn lifecycles(spec: &PodSpec) -> impl Iterator<Item = Option<&Lifecycle>> {
+        spec.containers
+            .iter()
+            .chain(spec.init_containers.iter().flatten())
+            .map(|c| c.lifecycle.as_ref())
+            .chain(
+                spec.ephemeral_containers
+                    .iter()
+                    .flatten()
+                    .map(|c| c.lifecycle.as_ref()),
+            )
+    }
+    let in_use = old.is_some_and(|o| lifecycles(o).flatten().any(|l| l.stop_signal.is_some()));
+    if in_use {
+        return;
+    }
+    let wipe = |lifecycle: &mut Option<Lifecycle>| {
+        if let Some(l) = lifecycle.as_mut() {
+            if l.stop_signal.take().is_some() && *l == Lifecycle::default() {
+                *lifecycle = None;
+            }
+        }
+    };
+    for c in spec
+        .containers
+        .iter_mut()
+        .chain(spec.init_containers.iter_mut().flatten())
+    {
+        wipe(&mut c.lifecycle);
+    }
+    for c in spec.ephemeral_containers.iter_mut().flatten() {
+        wipe(&mut c.lifecycle);
     }
 }
 
@@ -363,17 +415,6 @@ pub fn default_pull_policy(image: &str) -> &'static str {
 }
 
 fn default_container(c: &mut Container) {
-    // `dropContainerStopSignals` (pkg/api/pod/util.go): with the ContainerStopSignals gate
-    // off (alpha, as in v1.36) a container's `lifecycle.stopSignal` is dropped on create and
-    // update (no stored object can use it), and a `lifecycle` left empty with it.
-    if let Some(lifecycle) = c.lifecycle.as_mut() {
-        if lifecycle.stop_signal.take().is_some()
-            && lifecycle.post_start.is_none()
-            && lifecycle.pre_stop.is_none()
-        {
-            c.lifecycle = None;
-        }
-    }
     // `resources` is a struct, not a pointer, in the API's Go types: it is always there,
     // `{}` when nothing is requested, in the stored object and in the revision data that
     // names a ControllerRevision.
@@ -586,7 +627,6 @@ pub fn default_pvc(pvc: &mut PersistentVolumeClaim) {
         .spec
         .get_or_insert_with(PersistentVolumeClaimSpec::default);
     default_pvc_spec(spec);
-    normalize_data_sources(spec);
     let status = pvc
         .status
         .get_or_insert_with(PersistentVolumeClaimStatus::default);
@@ -600,31 +640,6 @@ fn default_pvc_spec(spec: &mut PersistentVolumeClaimSpec) {
     if let Some(resources) = spec.resources.as_mut() {
         canonical_quantities(resources.requests.as_mut());
         canonical_quantities(resources.limits.as_mut());
-    }
-}
-
-/// `NormalizeDataSources` (the claim strategy's PrepareForCreate and PrepareForUpdate,
-/// AnyVolumeDataSource GA): a `dataSource` alone is copied to `dataSourceRef`, a
-/// `dataSourceRef` without a namespace alone to `dataSource`, so validation sees both.
-fn normalize_data_sources(spec: &mut PersistentVolumeClaimSpec) {
-    use k8s_openapi::api::core::v1::{TypedLocalObjectReference, TypedObjectReference};
-    match (&spec.data_source, &spec.data_source_ref) {
-        (Some(source), None) => {
-            spec.data_source_ref = Some(TypedObjectReference {
-                api_group: source.api_group.clone(),
-                kind: source.kind.clone(),
-                name: source.name.clone(),
-                namespace: None,
-            });
-        }
-        (None, Some(source)) if source.namespace.as_deref().unwrap_or_default().is_empty() => {
-            spec.data_source = Some(TypedLocalObjectReference {
-                api_group: source.api_group.clone(),
-                kind: source.kind.clone(),
-                name: source.name.clone(),
-            });
-        }
-        _ => {}
     }
 }
 

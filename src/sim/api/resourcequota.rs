@@ -24,6 +24,8 @@ use crate::sim::clock::{from_time, Millis};
 
 mod scopes;
 
+pub use scopes::{pod_matches, requirements, Requirement};
+
 pub const KIND: &str = "ResourceQuota";
 
 /// The resources a pod is charged (`podEvaluator.MatchingResources`, those scn counts).
@@ -58,7 +60,7 @@ const CONSTRAINED: [&str; 6] = [
 pub const NOT_COUNTED_WHY: &str =
     "the quota admission and controller count only pods, claims, their cpu, memory and storage: nothing is refused for it and status.used does not show it";
 pub const SCOPES_WHY: &str =
-    "quota scopes are not simulated: the quota counts every pod of the namespace";
+    "the VolumeAttributesClass scope is not simulated: the quota counts no claim";
 
 /// A resource list with parsed quantities, by name (sorted, as upstream prints them).
 pub type Usage = BTreeMap<String, Quantity>;
@@ -349,6 +351,8 @@ pub struct QuotaStatus {
     pub name: String,
     pub hard: Usage,
     pub used: Usage,
+    /// Its scope requirements (`spec.scopes`, `spec.scopeSelector`).
+    pub scopes: Vec<Requirement>,
 }
 
 /// `prettyPrint`: `name=quantity` pairs in name order, joined by commas.
@@ -369,17 +373,19 @@ fn mask(usage: &Usage, names: &[&String]) -> Usage {
 }
 
 /// `CheckRequest` for one object charging `delta`, against the quotas of its namespace
-/// (in name order): first every quota's constraints (`constraints`, for a pod) and usage
-/// stats, then each quota's new usage against its hard limits. `Ok` gives each quota
-/// whose usage changes, with its new `used`; `Err` the reason after `is forbidden: `.
+/// (in name order) whose scopes select it (`matches`, the evaluator's `Matches`): first
+/// every quota's constraints (`constraints`, for a pod) and usage stats, then each quota's
+/// new usage against its hard limits. `Ok` gives each quota whose usage changes, with its
+/// new `used`; `Err` the reason after `is forbidden: `.
 pub fn check(
     quotas: &[QuotaStatus],
     charged_kind: Charged,
     delta: &Usage,
+    matches: impl Fn(&[Requirement]) -> bool,
     constraints: impl Fn(&Usage) -> Result<(), String>,
 ) -> Result<Vec<(String, Usage)>, String> {
     let mut interesting = Vec::new();
-    for quota in quotas {
+    for quota in quotas.iter().filter(|q| matches(&q.scopes)) {
         let restricted: Vec<&String> = quota
             .hard
             .keys()
@@ -558,10 +564,15 @@ pub fn unsimulated_warnings(body: &Value) -> Vec<String> {
             }
         }
     }
-    for field in ["scopes", "scopeSelector"] {
-        let given = body
-            .pointer(&format!("/spec/{field}"))
-            .is_some_and(|v| !v.is_null() && v.as_array().is_none_or(|a| !a.is_empty()));
+    let in_scopes = body
+        .pointer("/spec/scopes")
+        .and_then(Value::as_array)
+        .is_some_and(|a| a.iter().any(|s| s == "VolumeAttributesClass"));
+    let in_selector = body
+        .pointer("/spec/scopeSelector/matchExpressions")
+        .and_then(Value::as_array)
+        .is_some_and(|a| a.iter().any(|r| r["scopeName"] == "VolumeAttributesClass"));
+    for (field, given) in [("scopes", in_scopes), ("scopeSelector", in_selector)] {
         if given {
             out.push(format!("spec.{field}: not simulated by scn ({SCOPES_WHY})"));
         }
@@ -591,17 +602,18 @@ mod tests {
             name: "q".into(),
             hard: usage(&[("pods", "2"), ("requests.cpu", "4")]),
             used: usage(&[("pods", "2"), ("requests.cpu", "1")]),
+            scopes: Vec::new(),
         }];
         let delta = usage(&[("pods", "1"), ("count/pods", "1"), ("requests.cpu", "500m")]);
         assert_eq!(
-            check(&quotas, Charged::Pod, &delta, |_| Ok(())).unwrap_err(),
+            check(&quotas, Charged::Pod, &delta, |_| true, |_| Ok(())).unwrap_err(),
             "exceeded quota: q, requested: pods=1, used: pods=2, limited: pods=2"
         );
         let roomy = [QuotaStatus {
             used: usage(&[("pods", "1"), ("requests.cpu", "1")]),
             ..quotas[0].clone()
         }];
-        let ok = check(&roomy, Charged::Pod, &delta, |_| Ok(())).unwrap();
+        let ok = check(&roomy, Charged::Pod, &delta, |_| true, |_| Ok(())).unwrap();
         assert_eq!(
             list_json(&ok[0].1),
             json!({"pods": "2", "requests.cpu": "1500m"})
@@ -660,10 +672,18 @@ mod tests {
         );
         assert_eq!(
             unsimulated_warnings(&q),
-            [
-                format!("spec.hard[services]: not simulated by scn ({NOT_COUNTED_WHY})"),
-                format!("spec.scopes: not simulated by scn ({SCOPES_WHY})")
-            ]
+            [format!(
+                "spec.hard[services]: not simulated by scn ({NOT_COUNTED_WHY})"
+            )]
+        );
+        // Only the VolumeAttributesClass scope is not simulated.
+        let vac = json!({"spec": {"hard": {"persistentvolumeclaims": "1"},
+            "scopeSelector": {"matchExpressions": [{"scopeName": "VolumeAttributesClass", "operator": "In", "values": ["gold"]}]}}});
+        assert_eq!(
+            unsimulated_warnings(&vac),
+            [format!(
+                "spec.scopeSelector: not simulated by scn ({SCOPES_WHY})"
+            )]
         );
         assert_eq!(
             charged("gold.storageclass.storage.k8s.io/requests.storage"),

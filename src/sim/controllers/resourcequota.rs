@@ -70,15 +70,18 @@ pub fn on_event(world: &mut World, event: &WatchEvent) {
 }
 
 /// What the namespace's pods and claims cost, for the resources of `hard` scn counts.
-fn usage(world: &World, hard: &Usage) -> Usage {
+/// Only what the quota's scopes select counts (`CalculateUsage` with the quota's scopes).
+fn usage(world: &World, hard: &Usage, scopes: &[quota::Requirement]) -> Usage {
     let counted = |charged: Charged| hard.keys().any(|r| quota::charged(r) == Some(charged));
     let mut total = Usage::new();
     if counted(Charged::Pod) {
         for pod in world.store.pods().values() {
-            total = quota::add(&total, &quota::pod_usage(pod, world.now));
+            if server::resourcequota::pod_matches(scopes, pod) {
+                total = quota::add(&total, &quota::pod_usage(pod, world.now));
+            }
         }
     }
-    if counted(Charged::Claim) {
+    if counted(Charged::Claim) && scopes.is_empty() {
         for claim in world.store.claims().values() {
             total = quota::add(&total, &quota::claim_usage(claim));
         }
@@ -101,7 +104,8 @@ pub fn work(world: &mut World) -> Result<bool, SimError> {
         return Ok(true);
     };
     let hard = quota::parse_list(body.pointer("/spec/hard"));
-    let used = quota::list_json(&usage(world, &hard));
+    let scopes = quota::requirements(body);
+    let used = quota::list_json(&usage(world, &hard, &scopes));
     let status_hard = quota::list_json(&hard);
     server::write_other(world, &kind, &name, server::Author::Owner, |object| {
         let status = object.body.get("status");

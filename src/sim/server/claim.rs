@@ -4,14 +4,17 @@
 
 use super::*;
 
-/// The strategy's data-source steps of PrepareForCreate and PrepareForUpdate, before the
-/// defaults copy one data source to the other (`NormalizeDataSources`, in
-/// `defaults::default_pvc`), with the stored claim's spec on update:
+/// The strategy's data-source steps of PrepareForCreate and PrepareForUpdate, with the
+/// stored claim's spec on update:
 /// - `DropDisabledFields`: a `dataSourceRef` naming another namespace is dropped, unless the
 ///   stored claim had a `dataSourceRef` (CrossNamespaceVolumeDataSource is alpha, off);
 /// - `EnforceDataSourceBackwardsCompatibility`: unless the stored claim had a data source,
 ///   a `dataSource` given without a `dataSourceRef` that is neither a PersistentVolumeClaim
-///   (core group) nor a `snapshot.storage.k8s.io` VolumeSnapshot is dropped silently.
+///   (core group) nor a `snapshot.storage.k8s.io` VolumeSnapshot is dropped silently;
+/// - `NormalizeDataSources`: one data source is copied to the other.
+///
+/// Only a claim's strategy does this: a StatefulSet's claim templates are defaulted but
+/// keep their data sources as written (B-DEF-11).
 pub(super) fn prepare_data_sources(
     claim: &mut PersistentVolumeClaim,
     old: Option<&PersistentVolumeClaim>,
@@ -29,16 +32,41 @@ pub(super) fn prepare_data_sources(
         spec.data_source_ref = None;
     }
     let old_source = old.is_some_and(|o| o.data_source.is_some() || o.data_source_ref.is_some());
-    if old_source || spec.data_source_ref.is_some() {
-        return;
+    if !old_source && spec.data_source_ref.is_none() {
+        let legacy = spec.data_source.as_ref().is_some_and(|d| {
+            let group = d.api_group.as_deref().unwrap_or_default();
+            (d.kind == "PersistentVolumeClaim" && group.is_empty())
+                || (d.kind == "VolumeSnapshot" && group == "snapshot.storage.k8s.io")
+        });
+        if !legacy {
+            spec.data_source = None;
+        }
     }
-    let legacy = spec.data_source.as_ref().is_some_and(|d| {
-        let group = d.api_group.as_deref().unwrap_or_default();
-        (d.kind == "PersistentVolumeClaim" && group.is_empty())
-            || (d.kind == "VolumeSnapshot" && group == "snapshot.storage.k8s.io")
-    });
-    if !legacy {
-        spec.data_source = None;
+    normalize_data_sources(spec);
+}
+
+/// `NormalizeDataSources` (the claim strategy's PrepareForCreate and PrepareForUpdate,
+/// AnyVolumeDataSource GA): a `dataSource` alone is copied to `dataSourceRef`, a
+/// `dataSourceRef` without a namespace alone to `dataSource`, so validation sees both.
+fn normalize_data_sources(spec: &mut k8s_openapi::api::core::v1::PersistentVolumeClaimSpec) {
+    use k8s_openapi::api::core::v1::{TypedLocalObjectReference, TypedObjectReference};
+    match (&spec.data_source, &spec.data_source_ref) {
+        (Some(source), None) => {
+            spec.data_source_ref = Some(TypedObjectReference {
+                api_group: source.api_group.clone(),
+                kind: source.kind.clone(),
+                name: source.name.clone(),
+                namespace: None,
+            });
+        }
+        (None, Some(source)) if source.namespace.as_deref().unwrap_or_default().is_empty() => {
+            spec.data_source = Some(TypedLocalObjectReference {
+                api_group: source.api_group.clone(),
+                kind: source.kind.clone(),
+                name: source.name.clone(),
+            });
+        }
+        _ => {}
     }
 }
 

@@ -58,6 +58,10 @@ pub(super) fn create(
     let kind = ObjectKind::DaemonSet;
     let mut ds: DaemonSet = decode(&kind, value)?;
     defaults::default_daemonset(&mut ds);
+    defaults::drop_disabled_pod_fields(
+        ds.spec.as_mut().and_then(|s| s.template.spec.as_mut()),
+        None,
+    );
     ds.metadata.name = Some(name.to_string());
     let errors = validation::validate_daemonset(&without_generation(&ds), value);
     if !errors.is_empty() {
@@ -90,6 +94,10 @@ pub(super) fn update(
     };
     let mut ds: DaemonSet = decode(&kind, value)?;
     defaults::default_daemonset(&mut ds);
+    defaults::drop_disabled_pod_fields(
+        ds.spec.as_mut().and_then(|s| s.template.spec.as_mut()),
+        old.spec.as_ref().and_then(|s| s.template.spec.as_ref()),
+    );
     let errors = validation::validate_daemonset_update(&without_generation(&ds), value, &old);
     if !errors.is_empty() {
         return Err(invalid(&kind, name, &errors).into());

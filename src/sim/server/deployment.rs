@@ -24,11 +24,24 @@ pub fn default_body(kind: &str, body: &mut Value) -> Result<(), ApiError> {
         "Deployment" => {
             let mut d: Deployment = super::decode(&object, body)?;
             defaults::default_deployment(&mut d);
+            // `DropDisabledTemplateFields`: no stored template can hold a dropped field,
+            // so the old one has nothing to keep.
+            defaults::drop_disabled_pod_fields(
+                d.spec.as_mut().and_then(|s| s.template.spec.as_mut()),
+                None,
+            );
             serde_json::to_value(&d).unwrap_or(Value::Null)
         }
         "ReplicaSet" => {
             let mut rs: ReplicaSet = super::decode(&object, body)?;
             defaults::default_replicaset(&mut rs);
+            defaults::drop_disabled_pod_fields(
+                rs.spec
+                    .as_mut()
+                    .and_then(|s| s.template.as_mut())
+                    .and_then(|t| t.spec.as_mut()),
+                None,
+            );
             serde_json::to_value(&rs).unwrap_or(Value::Null)
         }
         _ => return Ok(()),

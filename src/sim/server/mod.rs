@@ -644,6 +644,7 @@ pub fn create(
         ObjectKind::Pod => {
             let mut pod: Pod = decode(kind, value)?;
             defaults::default_pod(&mut pod);
+            defaults::drop_disabled_pod_fields(pod.spec.as_mut(), None);
             // Mutating admission runs before validation, in kube-apiserver's plugin order,
             // and before the name is generated: its refusals name the object by its
             // `generateName` (admission's `extractResourceName`).

@@ -19,6 +19,7 @@ pub fn insert_pod(world: &mut World, mut pod: Pod) -> Result<(), RequestError> {
     // The pods a controller creates are defaulted and admitted here (a user's already
     // were, before validation; doing it again changes nothing).
     crate::sim::api::defaults::default_pod(&mut pod);
+    crate::sim::api::defaults::drop_disabled_pod_fields(pod.spec.as_mut(), None);
     admit_limit_ranger(world, &mut pod);
     admit_service_account(world, &name, &mut pod)?;
     admit_priority(world, &name, &mut pod)?;
@@ -423,6 +424,7 @@ pub(super) fn update_pod(
     };
     let mut pod: Pod = decode(&kind, value)?;
     defaults::default_pod(&mut pod);
+    defaults::drop_disabled_pod_fields(pod.spec.as_mut(), old.spec.as_ref());
     crate::sim::api::priority::admit_update(&mut pod, &old);
     // DefaultTolerationSeconds admits updates too (`admission.NewHandler(Create, Update)`):
     // a new tolerations list (the field is replaced whole) gets the two 300 s tolerations

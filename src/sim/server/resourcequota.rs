@@ -20,6 +20,7 @@ pub fn quotas(world: &World) -> Vec<QuotaStatus> {
             name: name.clone(),
             hard: quota::parse_list(object.body.pointer("/status/hard")),
             used: quota::parse_list(object.body.pointer("/status/used")),
+            scopes: quota::requirements(&object.body),
         })
         .collect()
 }
@@ -44,18 +45,20 @@ fn admit(
     name: &str,
     charged: Charged,
     delta: &Usage,
+    matches: impl Fn(&[quota::Requirement]) -> bool,
     constraints: impl Fn(&Usage) -> Result<(), String>,
 ) -> Result<(), ApiError> {
     if !any(world) {
         return Ok(());
     }
     let quotas = quotas(world);
-    let charges = quota::check(&quotas, charged, delta, constraints).map_err(|reason| {
-        ApiError::new(
-            Reason::Forbidden,
-            format!("{resource} \"{name}\" is forbidden: {reason}"),
-        )
-    })?;
+    let charges =
+        quota::check(&quotas, charged, delta, matches, constraints).map_err(|reason| {
+            ApiError::new(
+                Reason::Forbidden,
+                format!("{resource} \"{name}\" is forbidden: {reason}"),
+            )
+        })?;
     let kind = ObjectKind::from_kind(quota::KIND);
     for (quota_name, used) in charges {
         let used = quota::list_json(&used);
@@ -77,9 +80,26 @@ pub fn admit_pod(world: &mut World, name: &str, pod: &Pod) -> Result<(), ApiErro
         return Ok(());
     }
     let delta = quota::pod_usage(pod, world.now);
-    admit(world, "pods", name, Charged::Pod, &delta, |hard| {
-        quota::pod_constraints(pod, hard)
-    })
+    admit(
+        world,
+        "pods",
+        name,
+        Charged::Pod,
+        &delta,
+        |scopes| pod_matches(scopes, pod),
+        |hard| quota::pod_constraints(pod, hard),
+    )
+}
+
+/// Whether a quota's scopes select the pod (`podMatchesScopeFunc`, its QoS class as
+/// `GetPodQOS` reads it: the stored one, else computed).
+pub fn pod_matches(scopes: &[quota::Requirement], pod: &Pod) -> bool {
+    if scopes.is_empty() {
+        return true;
+    }
+    let stored = pod.status.as_ref().and_then(|s| s.qos_class.as_deref());
+    let qos = stored.unwrap_or_else(|| super::pod::qos_class(pod));
+    quota::pod_matches(scopes, pod, qos)
 }
 
 /// A claim's create: the claim, its storage request, and both under its class.
@@ -98,6 +118,8 @@ pub fn admit_claim(
         name,
         Charged::Claim,
         &delta,
+        // `generic.MatchesNoScopeFunc`: a scoped quota never selects a claim.
+        <[quota::Requirement]>::is_empty,
         |_| Ok(()),
     )
 }

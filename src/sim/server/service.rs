@@ -247,12 +247,19 @@ fn is_matching_prefer_dual_stack(new: &ServiceSpec, old: Option<&ServiceSpec>) -
         && old.ip_families == new.ip_families
 }
 
+/// `netutils.IPFamilyOfString`, read sloppily: an IPv4-mapped IPv6 address is IPv4.
 fn family_of(ip: &str) -> &'static str {
-    if ip.contains(':') {
+    if validation::parse_ip_sloppy(ip).is_some_and(|ip| ip.to_v4().is_none()) {
         "IPv6"
     } else {
         "IPv4"
     }
+}
+
+/// An IPv4 address as the allocator reads it (`ParseIPSloppy`, so `010.96.0.5` is
+/// `10.96.0.5` and `::ffff:10.96.0.5` too).
+fn ipv4_of(ip: &str) -> Option<Ipv4Addr> {
+    validation::parse_ip_sloppy(ip).and_then(validation::GoIp::to_v4)
 }
 
 /// `initIPFamilyFields` on a single-stack IPv4 cluster. The policy defaults to the old
@@ -402,18 +409,20 @@ fn other_specs<'a>(world: &'a World, except: &'a str) -> impl Iterator<Item = &'
 
 /// The cluster IPs the other Services hold, the DNS Service's and the `kubernetes`
 /// Service's (which, in another namespace than `default`, is not stored).
-fn allocated_ips(world: &World, except: &str) -> BTreeSet<String> {
-    let mut used: BTreeSet<String> = other_specs(world, except)
+fn allocated_ips(world: &World, except: &str) -> BTreeSet<Ipv4Addr> {
+    other_specs(world, except)
         .flat_map(|spec| {
             cluster_ips(spec)
                 .into_iter()
                 .chain(spec.cluster_ip.clone())
                 .collect::<Vec<_>>()
         })
-        .collect();
-    used.insert(DNS_SERVICE_IP.to_string());
-    used.insert(crate::sim::dns::KUBERNETES_IP.to_string());
-    used
+        .chain([
+            DNS_SERVICE_IP.to_string(),
+            crate::sim::dns::KUBERNETES_IP.to_string(),
+        ])
+        .filter_map(|ip| ipv4_of(&ip))
+        .collect()
 }
 
 /// `allocClusterIPs` for the one family: the IP the client asked for, if it is free and in
@@ -438,8 +447,9 @@ fn alloc_cluster_ips(
         }
         None => {
             let next = (2u32..(1 << 20) - 1)
-                .map(|n| Ipv4Addr::from(u32::from(Ipv4Addr::new(10, 96, 0, 0)) + n).to_string())
-                .find(|ip| !used.contains(ip));
+                .map(|n| Ipv4Addr::from(u32::from(Ipv4Addr::new(10, 96, 0, 0)) + n))
+                .find(|ip| !used.contains(ip))
+                .map(|ip| ip.to_string());
             let Some(next) = next else {
                 return Err(vec![FieldError::required(
                     "spec.clusterIPs",
@@ -457,8 +467,8 @@ fn alloc_cluster_ips(
 /// The service CIDR's allocator (`MetaAllocator.AllocateService`): an address outside the
 /// CIDR has no allocator at all; the CIDR's network and broadcast addresses are outside the
 /// allocator's range.
-fn allocate_ip(requested: &str, used: &BTreeSet<String>) -> Result<(), String> {
-    let Ok(ip) = requested.parse::<Ipv4Addr>() else {
+fn allocate_ip(requested: &str, used: &BTreeSet<Ipv4Addr>) -> Result<(), String> {
+    let Some(ip) = ipv4_of(requested) else {
         return Err("the provided network does not match the current range".into());
     };
     let n = u32::from(ip);
@@ -471,7 +481,7 @@ fn allocate_ip(requested: &str, used: &BTreeSet<String>) -> Result<(), String> {
             "the provided IP ({ip}) is not in the valid range. The range of valid IPs is {SERVICE_CIDR}"
         ));
     }
-    if used.contains(&ip.to_string()) {
+    if used.contains(&ip) {
         return Err("provided IP is already allocated".into());
     }
     Ok(())

@@ -1,11 +1,14 @@
-//! A ResourceQuota's `scopes` and `scopeSelector`, as validation sees them
+//! A ResourceQuota's `scopes` and `scopeSelector`: as validation sees them
 //! (`validateResourceQuotaScopes`, `validateScopedResourceSelectorRequirement` and the
 //! scope rule of `ValidateResourceQuotaUpdate`, with `helper.IsStandardResourceQuotaScope`
-//! and `IsResourceQuotaScopeValidForResource`). What a scope selects is not simulated: the
-//! quota counts every pod and claim, and says so at apply.
+//! and `IsResourceQuotaScopeValidForResource`), and what they select
+//! (`getScopeSelectorsFromQuota`, the pod evaluator's `podMatchesScopeFunc`; the claim
+//! evaluator matches no scope, `generic.MatchesNoScopeFunc`). The VolumeAttributesClass
+//! scope is not simulated: a quota with it counts no claim, and says so at apply.
 
 use std::collections::BTreeSet;
 
+use k8s_openapi::api::core::v1::{Pod, PodAffinityTerm};
 use serde_json::Value;
 
 use super::super::field_error::{quote, FieldError};
@@ -200,4 +203,158 @@ fn internal_selector(requirements: &[Value]) -> Value {
         })
         .collect();
     serde_json::json!({ "MatchExpressions": items })
+}
+
+/// One scope requirement of a quota as its evaluators read it: each of `spec.scopes` with
+/// `Exists`, then the scope selector's requirements (`getScopeSelectorsFromQuota`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Requirement {
+    pub scope: String,
+    pub operator: String,
+    pub values: Vec<String>,
+}
+
+/// A quota's scope requirements, from its object (`spec.scopes`, `spec.scopeSelector`).
+pub fn requirements(body: &Value) -> Vec<Requirement> {
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    let scopes = body
+        .pointer("/spec/scopes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|scope| Requirement {
+            scope: text(scope),
+            operator: "Exists".into(),
+            values: Vec::new(),
+        });
+    let selected = body
+        .pointer("/spec/scopeSelector/matchExpressions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|r| Requirement {
+            scope: r.get("scopeName").map(text).unwrap_or_default(),
+            operator: r.get("operator").map(text).unwrap_or_default(),
+            values: r
+                .get("values")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(text)
+                .collect(),
+        });
+    scopes.chain(selected).collect()
+}
+
+/// `podMatchesScopeFunc` for every requirement (`generic.Matches`: all must hold; none is
+/// a match). `qos` is the pod's QoS class (`qos.GetPodQOS`).
+pub fn pod_matches(requirements: &[Requirement], pod: &Pod, qos: &str) -> bool {
+    requirements.iter().all(|r| pod_matches_one(r, pod, qos))
+}
+
+fn pod_matches_one(requirement: &Requirement, pod: &Pod, qos: &str) -> bool {
+    let spec = pod.spec.as_ref();
+    // `IsTerminating`: an active deadline of zero or more.
+    let terminating = spec
+        .and_then(|s| s.active_deadline_seconds)
+        .is_some_and(|d| d >= 0);
+    match requirement.scope.as_str() {
+        "Terminating" => terminating,
+        "NotTerminating" => !terminating,
+        "BestEffort" => qos == "BestEffort",
+        "NotBestEffort" => qos != "BestEffort",
+        "PriorityClass" => {
+            let class = spec
+                .and_then(|s| s.priority_class_name.as_deref())
+                .unwrap_or_default();
+            // `podMatchesSelector`: a label selector on the one label `PriorityClass`,
+            // which a pod without a class lacks.
+            let has = !class.is_empty();
+            let listed = requirement.values.iter().any(|v| v == class);
+            match requirement.operator.as_str() {
+                "Exists" => has,
+                "DoesNotExist" => !has,
+                "In" => has && listed,
+                "NotIn" => !has || !listed,
+                _ => false,
+            }
+        }
+        "CrossNamespacePodAffinity" => uses_cross_namespace_pod_affinity(pod),
+        _ => false,
+    }
+}
+
+/// `usesCrossNamespacePodAffinity`: a pod (anti-)affinity term, required or preferred,
+/// that names namespaces or has a namespace selector.
+fn uses_cross_namespace_pod_affinity(pod: &Pod) -> bool {
+    let Some(affinity) = pod.spec.as_ref().and_then(|s| s.affinity.as_ref()) else {
+        return false;
+    };
+    let cross = |t: &PodAffinityTerm| {
+        t.namespaces.as_ref().is_some_and(|n| !n.is_empty()) || t.namespace_selector.is_some()
+    };
+    let terms =
+        |required: Option<&Vec<PodAffinityTerm>>,
+         preferred: Option<&Vec<k8s_openapi::api::core::v1::WeightedPodAffinityTerm>>| {
+            required.into_iter().flatten().any(cross)
+                || preferred
+                    .into_iter()
+                    .flatten()
+                    .any(|w| cross(&w.pod_affinity_term))
+        };
+    affinity.pod_affinity.as_ref().is_some_and(|a| {
+        terms(
+            a.required_during_scheduling_ignored_during_execution
+                .as_ref(),
+            a.preferred_during_scheduling_ignored_during_execution
+                .as_ref(),
+        )
+    }) || affinity.pod_anti_affinity.as_ref().is_some_and(|a| {
+        terms(
+            a.required_during_scheduling_ignored_during_execution
+                .as_ref(),
+            a.preferred_during_scheduling_ignored_during_execution
+                .as_ref(),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// `podMatchesScopeFunc`'s PriorityClass cases: a pod without a class has no label, so
+    /// `NotIn` and `DoesNotExist` select it, `In` and `Exists` do not.
+    #[test]
+    fn a_priority_class_selector_reads_the_class_as_a_label() {
+        let pod = |class: Option<&str>| -> Pod {
+            serde_json::from_value(json!({"spec": {"priorityClassName": class, "containers": []}}))
+                .unwrap()
+        };
+        let quota = |op: &str, values: &[&str]| {
+            requirements(&json!({"spec": {"scopeSelector": {"matchExpressions": [
+                {"scopeName": "PriorityClass", "operator": op, "values": values}]}}}))
+        };
+        let cases = [
+            ("In", vec!["high"], [true, false, false]),
+            ("NotIn", vec!["high"], [false, true, true]),
+            ("Exists", vec![], [true, true, false]),
+            ("DoesNotExist", vec![], [false, false, true]),
+        ];
+        for (op, values, want) in cases {
+            let reqs = quota(op, &values);
+            let got =
+                [Some("high"), Some("low"), None].map(|c| pod_matches(&reqs, &pod(c), "Burstable"));
+            assert_eq!(got, want, "{op}");
+        }
+        // `spec.scopes` are `Exists` requirements, and all of them must hold.
+        let scoped = requirements(&json!({"spec": {"scopes": ["Terminating", "BestEffort"]}}));
+        let deadline: Pod =
+            serde_json::from_value(json!({"spec": {"activeDeadlineSeconds": 0, "containers": []}}))
+                .unwrap();
+        assert!(pod_matches(&scoped, &deadline, "BestEffort"));
+        assert!(!pod_matches(&scoped, &deadline, "Burstable"));
+        assert!(!pod_matches(&scoped, &pod(None), "BestEffort"));
+    }
 }

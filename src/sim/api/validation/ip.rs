@@ -48,6 +48,12 @@ pub(crate) fn parse_ip_sloppy(s: &str) -> Option<GoIp> {
     }
 }
 
+/// `netutils.IsIPv6String`: the address parses (sloppily) and is no IPv4 one (an
+/// IPv4-mapped IPv6 address counts as IPv4).
+pub(crate) fn is_ipv6_string(s: &str) -> bool {
+    parse_ip_sloppy(s).is_some_and(|ip| ip.to_v4().is_none())
+}
+
 /// `ValidateNonSpecialIP`: not unspecified, loopback, link-local or link-local multicast.
 pub(crate) fn non_special_ip_errors(address: &str, path: &str) -> Vec<FieldError> {
     let Some(ip) = parse_ip_sloppy(address) else {

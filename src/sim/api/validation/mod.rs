@@ -58,7 +58,7 @@ pub use deployment::{
 pub use endpoints::validate_endpoint_subsets;
 pub use endpointslice::{validate_endpoint_slice, validate_endpoint_slice_update};
 pub(crate) use env::split_subscripted_path;
-pub(crate) use ip::warnings_for_ip;
+pub(crate) use ip::{parse_ip_sloppy, warnings_for_ip, GoIp};
 pub use names::{dns1123_label_errors, dns1123_subdomain_errors, validate_object_meta_name};
 pub(crate) use names::{path_segment_errors, qualified_name_errors};
 pub use objectmeta::{

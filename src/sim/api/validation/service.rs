@@ -6,14 +6,13 @@
 //! cluster IPs reads `["None"]`.
 
 use std::collections::HashSet;
-use std::net::IpAddr;
 
 use k8s_openapi::api::core::v1::{Service, ServicePort, ServiceSpec};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::super::field_error::FieldError;
 use super::super::validation_ranges::port_name_errors;
-use super::ip::{non_special_ip_errors, parse_ip_sloppy, INVALID_IP};
+use super::ip::{is_ipv6_string, non_special_ip_errors, parse_ip_sloppy, INVALID_IP};
 use super::names::{
     dns1123_label_errors, dns1123_subdomain_errors, qualified_name_errors, validate_labels,
     PORT_RANGE_MSG,
@@ -428,7 +427,9 @@ pub fn validate_cluster_ips_related_fields(spec: &ServiceSpec) -> Vec<FieldError
             }
             continue;
         }
-        if ip.parse::<IpAddr>().is_err() {
+        // `IsValidIPForLegacyField` with StrictIPCIDRValidation off (v1.36's default):
+        // `ParseIPSloppy`, so IPv4 leading zeros pass (and are warned about).
+        if parse_ip_sloppy(ip).is_none() {
             invalid_ips = true;
             errs.push(FieldError::invalid_str(
                 format!("spec.clusterIPs[{i}]"),
@@ -448,10 +449,7 @@ pub fn validate_cluster_ips_related_fields(spec: &ServiceSpec) -> Vec<FieldError
         return errs;
     }
     if ips.len() > 1 {
-        let v6: Vec<bool> = ips
-            .iter()
-            .map(|ip| ip.parse::<IpAddr>().is_ok_and(|a| a.is_ipv6()))
-            .collect();
+        let v6: Vec<bool> = ips.iter().map(|ip| is_ipv6_string(ip)).collect();
         if ips.len() != 2 || v6[0] == v6[1] {
             errs.push(FieldError::invalid(
                 "spec.clusterIPs",
@@ -463,7 +461,7 @@ pub fn validate_cluster_ips_related_fields(spec: &ServiceSpec) -> Vec<FieldError
     if !is_headless(spec) {
         let families = spec.ip_families.as_deref().unwrap_or(&[]);
         for (i, (ip, family)) in ips.iter().zip(families).enumerate() {
-            let is_v6 = ip.parse::<IpAddr>().is_ok_and(|a| a.is_ipv6());
+            let is_v6 = is_ipv6_string(ip);
             let expected = match family.as_str() {
                 "IPv4" if is_v6 => "IPv4",
                 "IPv6" if !is_v6 => "IPv6",
@@ -652,7 +650,7 @@ pub fn validate_service_status(svc: &Service) -> Vec<FieldError> {
     for (i, item) in ingress.iter().enumerate() {
         let at = format!("{path}[{i}]");
         let ip = item.ip.as_deref().unwrap_or_default();
-        if !ip.is_empty() && ip.parse::<IpAddr>().is_err() {
+        if !ip.is_empty() && parse_ip_sloppy(ip).is_none() {
             errs.push(FieldError::invalid_str(format!("{at}.ip"), ip, INVALID_IP));
         }
         match item.ip_mode.as_deref() {
@@ -679,7 +677,7 @@ pub fn validate_service_status(svc: &Service) -> Vec<FieldError> {
                     message,
                 ));
             }
-            if host.parse::<IpAddr>().is_ok() {
+            if parse_ip_sloppy(host).is_some() {
                 errs.push(FieldError::invalid_str(
                     format!("{at}.hostname"),
                     host,
