@@ -1,5 +1,6 @@
 //! Peak heap of one `scn run` of a file: `cargo run --release --example heap -- FILE`;
-//! `-- --parts`: what the state of a 10,000-pod set holds, part by part; `-- --sizes`:
+//! `-- --parts`: what the state of a 10,000-pod set holds, part by part (`-- --parts claims`:
+//! with a Service and a claim per pod, the claims shape); `-- --sizes`:
 //! the inline sizes of the types a pod is made of.
 //! A counting allocator over the system one (not mimalloc), so the figure is the
 //! simulation's own live bytes at their highest, not the allocator's reserve.
@@ -69,7 +70,18 @@ fn parts() {
         ..Default::default()
     })
     .expect("a cluster");
-    let yaml = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: web}\nspec:\n  replicas: 10000\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: nginx, image: nginx:1.9.1}]\n";
+    // `--parts claims`: the set has a Service and a claim per pod (the claims shape).
+    let claims = std::env::args().nth(2).as_deref() == Some("claims");
+    let yaml = if claims {
+        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: web}\nspec:\n  serviceName: web\n  replicas: 10000\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: nginx, image: nginx:1.9.1, volumeMounts: [{name: www, mountPath: /usr/share/nginx/html}]}]\n  volumeClaimTemplates:\n  - metadata: {name: www}\n    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n"
+    } else {
+        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: web}\nspec:\n  replicas: 10000\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: nginx, image: nginx:1.9.1}]\n"
+    };
+    if claims {
+        let service = "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  clusterIP: None\n  selector: {app: web}\n  ports: [{port: 80, name: web}]\n";
+        let doc: serde_json::Value = serde_yaml::from_str(service).unwrap();
+        let _ = kscn::kubectl::client::apply(&mut world, &doc, "x");
+    }
     let doc: serde_json::Value = serde_yaml::from_str(yaml).unwrap();
     let _ = kscn::kubectl::client::apply(&mut world, &doc, "x");
     while world.step().unwrap() {}
@@ -90,6 +102,15 @@ fn parts() {
     drop(std::mem::take(&mut world.statefulset_index));
     println!("statefulset index: {:.1} MiB", before - live());
     let before = live();
+    drop(std::mem::take(&mut world.volume_controller));
+    println!("volume controller: {:.1} MiB", before - live());
+    let before = live();
+    drop(std::mem::take(&mut world.garbage_collector));
+    println!("garbage collector: {:.1} MiB", before - live());
+    let before = live();
+    drop(std::mem::take(&mut world.endpointslice));
+    println!("endpointslice: {:.1} MiB", before - live());
+    let before = live();
     drop(std::mem::take(&mut world.store));
     println!("store: {:.1} MiB", before - live());
     println!("left: {:.1} MiB", live());
@@ -99,7 +120,7 @@ fn parts() {
 fn sizes() {
     use k8s_openapi::api::core::v1::*;
     println!(
-        "Pod {} PodSpec {} PodStatus {} Container {} Volume {} VolumeProjection {} ContainerStatus {} ObjectMeta {}",
+        "Pod {} PodSpec {} PodStatus {} Container {} Volume {} VolumeProjection {} ContainerStatus {} ObjectMeta {} PersistentVolumeClaim {} PersistentVolume {} PersistentVolumeSpec {}",
         std::mem::size_of::<Pod>(),
         std::mem::size_of::<PodSpec>(),
         std::mem::size_of::<PodStatus>(),
@@ -108,5 +129,8 @@ fn sizes() {
         std::mem::size_of::<VolumeProjection>(),
         std::mem::size_of::<ContainerStatus>(),
         std::mem::size_of::<k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta>(),
+        std::mem::size_of::<PersistentVolumeClaim>(),
+        std::mem::size_of::<PersistentVolume>(),
+        std::mem::size_of::<PersistentVolumeSpec>(),
     );
 }
