@@ -116,6 +116,23 @@ pub fn kubelet_started(world: &mut World, node: &str) {
     }
 }
 
+/// The node's condition of `type_`, added as `Unknown` when the node has none yet (the
+/// kubelet's condition setters start from the condition they find, or a new one).
+fn condition_mut<'a>(conditions: &'a mut Vec<NodeCondition>, type_: &str) -> &'a mut NodeCondition {
+    let index = match conditions.iter().position(|c| c.type_ == type_) {
+        Some(i) => i,
+        None => {
+            conditions.push(NodeCondition {
+                type_: type_.into(),
+                status: "Unknown".into(),
+                ..Default::default()
+            });
+            conditions.len() - 1
+        }
+    };
+    &mut conditions[index]
+}
+
 /// A kubelet that was silent reports again: each condition that differs from what it posts
 /// (the node lifecycle controller set them to `Unknown`) flips, with a new transition time
 /// and the kubelet's `Node <name> status is now: <event>` event; every heartbeat is now.
@@ -126,18 +143,7 @@ pub fn report(world: &mut World, node: &str) {
         let status = object.status.get_or_insert_with(Default::default);
         let conditions = status.conditions.get_or_insert_with(Vec::new);
         for (type_, state, reason, message, event) in HEALTHY {
-            let index = match conditions.iter().position(|c| c.type_ == type_) {
-                Some(i) => i,
-                None => {
-                    conditions.push(NodeCondition {
-                        type_: type_.into(),
-                        status: "Unknown".into(),
-                        ..Default::default()
-                    });
-                    conditions.len() - 1
-                }
-            };
-            let condition = &mut conditions[index];
+            let condition = condition_mut(conditions, type_);
             condition.last_heartbeat_time = Some(to_time(now));
             if condition.status != state {
                 condition.status = state.into();
@@ -260,18 +266,7 @@ fn reconciled(
     let mut events = Vec::new();
     let conditions = status.conditions.get_or_insert_with(Vec::new);
     for (type_, state, reason, message, event) in HEALTHY {
-        let index = match conditions.iter().position(|c| c.type_ == type_) {
-            Some(i) => i,
-            None => {
-                conditions.push(NodeCondition {
-                    type_: type_.into(),
-                    status: "Unknown".into(),
-                    ..Default::default()
-                });
-                conditions.len() - 1
-            }
-        };
-        let condition = &mut conditions[index];
+        let condition = condition_mut(conditions, type_);
         let turned = condition.status != state;
         if turned || type_ == "Ready" {
             condition.reason = Some(reason.into());
