@@ -712,6 +712,29 @@ fn an_empty_image_name_is_refused() {
     );
 }
 
+/// A subresource kubectl has and scn does not simulate (`resize`) is refused where it is
+/// written, and the hint says it is not simulated and what to write instead.
+#[test]
+fn an_unsimulated_subresource_is_named_as_such() {
+    let e = only(in_scenario(
+        "  patch pod/p subresource=resize \"\"\"{\"spec\":{}}\"\"\"",
+    ));
+    assert_eq!(at(&e), (2, 15));
+    let hint = e.hint().unwrap_or_default();
+    assert!(
+        hint.starts_with("`patch` takes the `status` and `scale` subresources only")
+            && hint.contains("`resize`, in-place pod resize")
+            && hint.contains("are not simulated by scn"),
+        "{hint}"
+    );
+    // The two it takes still parse.
+    for sub in ["status", "scale"] {
+        let src =
+            format!("scenario \"s\" {{\n  patch statefulset/web subresource={sub} \"{{}}\"\n}}\n");
+        assert!(parse(&src).is_ok(), "{src}");
+    }
+}
+
 /// Hints a student at midnight needs, where the grammar's "expected …, found …" alone
 /// does not say what to write.
 #[test]

@@ -583,6 +583,10 @@ fn unexpected_hint(expected: &[String], found: &str) -> Option<String> {
         {
             Some("a duration has no fraction: write `1s500ms`, not `1.5s` (units h, m, s, ms)".into())
         }
+        // `patch pod/p subresource=resize …`: a subresource kubectl knows, scn does not.
+        Some("subresource") if expects("`subresource=status` or `subresource=scale`") => Some(
+            "`patch` takes the `status` and `scale` subresources only: others (`resize`, in-place pod resize; `ephemeralcontainers`) are not simulated by scn; to change the resources of a set's pods, patch its template (`/spec/template/spec/containers/0/resources`), which rolls them".into(),
+        ),
         Some(t) if t.starts_with('$') && expects("an expectation") => Some(format!(
             "a variable is a value, not a query: compare a query with it, `expect statefulset/web.spec.replicas == {t}`"
         )),
