@@ -421,18 +421,21 @@ fn observed(list: Option<&BTreeMap<String, Quantity>>, name: &str) -> Option<(i1
     Some((parsed.nanos(), parsed.to_string()))
 }
 
-/// An item's bound on a resource, as upstream's three checks read it: `minConstraint` (a
-/// request is needed, and neither it nor the limit may be below `min`), `maxConstraint` (a
-/// limit is needed, and neither it nor the request may exceed `max`) and
-/// `maxRequestConstraint` (a claim's `max`: the request is needed and may not exceed it).
+/// An item's constraint on a resource, as upstream's four checks read it: `minConstraint`
+/// (a request is needed, and neither it nor the limit may be below `min`), `maxConstraint`
+/// (a limit is needed, and neither it nor the request may exceed `max`),
+/// `maxRequestConstraint` (a claim's `max`: the request is needed and may not exceed it)
+/// and `limitRequestRatioConstraint` (the limit over the request may not exceed
+/// `maxLimitRequestRatio`).
 #[derive(Clone, Copy, PartialEq)]
-enum Bound {
+enum Constraint {
     Min,
     Max,
     MaxRequest,
+    Ratio,
 }
 
-impl Bound {
+impl Constraint {
     /// The refusal, if any: the value that must be given is checked first ("…is 100m.  No
     /// request is specified"), then the first value that breaks the bound is named
     /// ("minimum cpu usage per Container is 100m, but request is 50m").
@@ -445,16 +448,21 @@ impl Bound {
         limit: Option<(i128, String)>,
     ) -> Option<String> {
         let (word, observed) = match self {
-            Bound::Min => ("minimum", [("request", request), ("limit", limit)]),
-            Bound::Max => ("maximum", [("limit", limit), ("request", request)]),
-            Bound::MaxRequest => ("maximum", [("request", request), ("limit", None)]),
+            Constraint::Min => ("minimum", [("request", request), ("limit", limit)]),
+            Constraint::Max => ("maximum", [("limit", limit), ("request", request)]),
+            Constraint::MaxRequest => ("maximum", [("request", request), ("limit", None)]),
+            Constraint::Ratio => {
+                let head = format!("{name} max limit to request ratio per {kind} is {text}");
+                let value = |v: Option<(i128, String)>| v.map_or(0, |(v, _)| v);
+                return ratio(&head, enforced, value(request), value(limit));
+            }
         };
         let head = format!("{word} {name} usage per {kind} is {text}");
         if let Some((what, None)) = observed.first() {
             return Some(format!("{head}.  No {what} is specified"));
         }
         let breaks = |v: i128| {
-            if self == Bound::Min {
+            if self == Constraint::Min {
                 v < enforced
             } else {
                 v > enforced
@@ -467,18 +475,9 @@ impl Bound {
     }
 }
 
-/// `limitRequestRatioConstraint`: the limit over the request (in milli-units, as
-/// `requestLimitEnforcedValues` reads them) may not exceed `maxLimitRequestRatio`.
-fn ratio_constraint(
-    kind: &str,
-    name: &str,
-    (enforced, text): (i128, &str),
-    request: Option<(i128, String)>,
-    limit: Option<(i128, String)>,
-) -> Option<String> {
-    let head = format!("{name} max limit to request ratio per {kind} is {text}");
-    let request = request.map_or(0, |(r, _)| r);
-    let limit = limit.map_or(0, |(l, _)| l);
+/// `limitRequestRatioConstraint`'s refusal: the limit over the request (in milli-units, as
+/// `requestLimitEnforcedValues` reads them, 0 when not given) may not exceed `enforced`.
+fn ratio(head: &str, enforced: i128, request: i128, limit: i128) -> Option<String> {
     if request == 0 {
         return Some(format!(
             "{head}, but no request is specified or request is 0"
@@ -531,15 +530,15 @@ pub fn validate_pod<'a>(
                      limits: Option<&BTreeMap<String, Quantity>>| {
         for (name, n, text) in item_list(item, "min") {
             let (r, l) = (observed(requests, &name), observed(limits, &name));
-            errs.extend(Bound::Min.check(kind, &name, (n, &text), r, l));
+            errs.extend(Constraint::Min.check(kind, &name, (n, &text), r, l));
         }
         for (name, n, text) in item_list(item, "max") {
             let (r, l) = (observed(requests, &name), observed(limits, &name));
-            errs.extend(Bound::Max.check(kind, &name, (n, &text), r, l));
+            errs.extend(Constraint::Max.check(kind, &name, (n, &text), r, l));
         }
         for (name, n, text) in item_list(item, "maxLimitRequestRatio") {
             let (r, l) = (observed(requests, &name), observed(limits, &name));
-            errs.extend(ratio_constraint(kind, &name, (n, &text), r, l));
+            errs.extend(Constraint::Ratio.check(kind, &name, (n, &text), r, l));
         }
     };
     for item in limit_items(ranges, None) {
@@ -582,11 +581,11 @@ pub fn validate_claim<'a>(
     for item in limit_items(ranges, Some(KIND)) {
         for (name, n, text) in item_list(item, "min") {
             let r = observed(requests, &name);
-            errs.extend(Bound::Min.check(KIND, &name, (n, &text), r, None));
+            errs.extend(Constraint::Min.check(KIND, &name, (n, &text), r, None));
         }
         for (name, n, text) in item_list(item, "max") {
             let r = observed(requests, &name);
-            errs.extend(Bound::MaxRequest.check(KIND, &name, (n, &text), r, None));
+            errs.extend(Constraint::MaxRequest.check(KIND, &name, (n, &text), r, None));
         }
     }
     aggregate(errs)
