@@ -10,17 +10,24 @@
 //! Simulated resources: `pods`, `count/pods`, `cpu`, `memory`, `requests.cpu`,
 //! `requests.memory`, `limits.cpu`, `limits.memory` (pods); `persistentvolumeclaims`,
 //! `count/persistentvolumeclaims`, `requests.storage` and their per-class forms
-//! `<class>.storageclass.storage.k8s.io/…` (claims). Any other resource, and scopes, are
-//! warned about at apply (`unsimulated_warnings`) and not counted.
+//! `<class>.storageclass.storage.k8s.io/…` (claims); `services`, `count/services`,
+//! `services.nodeports`, `services.loadbalancers` (the service evaluator); and the object
+//! counts `count/<resource>.<group>` (`generic.ObjectCountEvaluator`) of the namespaced kinds
+//! scn serves, with the legacy names `configmaps`, `secrets` and `resourcequotas`. Not
+//! counted: events (upstream's quota ignores them) and the kinds the simulation's
+//! controllers create without admission (ControllerRevisions, EndpointSlices, Endpoints).
+//! Those, any other resource, and the VolumeAttributesClass scope are warned about at apply
+//! (`unsimulated_warnings`).
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{Container, PersistentVolumeClaim, Pod};
+use k8s_openapi::api::core::v1::{Container, PersistentVolumeClaim, Pod, Service};
 use serde_json::Value;
 
 use super::field_error::FieldError;
 use crate::quantity::{self, Quantity};
 use crate::sim::clock::{from_time, Millis};
+use crate::sim::kinds::{self, KindInfo};
 
 mod scopes;
 
@@ -45,6 +52,26 @@ pub const CLAIM_RESOURCES: [&str; 3] = [
     "count/persistentvolumeclaims",
     "requests.storage",
 ];
+/// The resources a Service is charged (`serviceResources`).
+pub const SERVICE_RESOURCES: [&str; 4] = [
+    "count/services",
+    "services",
+    "services.loadbalancers",
+    "services.nodeports",
+];
+/// The core resources whose object count a quota may also name without `count/`
+/// (`legacyObjectCountAliases`; `replicationcontrollers` too, a kind scn does not serve).
+const LEGACY_COUNT_ALIASES: [&str; 3] = ["configmaps", "resourcequotas", "secrets"];
+/// Namespaced resources scn does not count by `count/…`: events, which upstream's quota
+/// ignores (`ignoredResources`), and the kinds the simulation's controllers create without
+/// passing admission, where a quota would refuse nothing in scn but upstream refuses the
+/// controller's create.
+const UNCOUNTED_OBJECTS: [&str; 4] = [
+    "events",
+    "controllerrevisions.apps",
+    "endpointslices.discovery.k8s.io",
+    "endpoints",
+];
 /// `storageClassSuffix`: `<class>.storageclass.storage.k8s.io/requests.storage`.
 const STORAGE_CLASS_SUFFIX: &str = ".storageclass.storage.k8s.io/";
 /// The resources whose quota makes every container name them (`validationSet`).
@@ -58,7 +85,7 @@ const CONSTRAINED: [&str; 6] = [
 ];
 /// Why a quota resource or field scn does not count warns.
 pub const NOT_COUNTED_WHY: &str =
-    "the quota admission and controller count only pods, claims, their cpu, memory and storage: nothing is refused for it and status.used does not show it";
+    "the quota admission and controller count pods, claims, Services, their cpu, memory, storage and node ports, and count/<resource>.<group> of the namespaced kinds scn serves but events, ControllerRevisions, EndpointSlices and Endpoints: nothing is refused for it and status.used does not show it";
 pub const SCOPES_WHY: &str =
     "the VolumeAttributesClass scope is not simulated: the quota counts no claim";
 
@@ -70,6 +97,26 @@ pub type Usage = BTreeMap<String, Quantity>;
 pub enum Charged {
     Pod,
     Claim,
+    Service,
+    /// Any other namespaced kind, by count (`count/statefulsets.apps`, `configmaps`).
+    Object(&'static KindInfo),
+}
+
+impl Charged {
+    /// What a create of an object of `kind` is charged as; `None` for a kind no quota
+    /// counts (cluster-scoped kinds, and those `UNCOUNTED_OBJECTS` names).
+    pub fn of_kind(kind: &str) -> Option<Charged> {
+        match kind {
+            "Pod" => Some(Charged::Pod),
+            "PersistentVolumeClaim" => Some(Charged::Claim),
+            "Service" => Some(Charged::Service),
+            _ => {
+                let info = kinds::by_kind(kind)?;
+                (info.namespaced && !UNCOUNTED_OBJECTS.contains(&info.resource().as_str()))
+                    .then_some(Charged::Object(info))
+            }
+        }
+    }
 }
 
 /// The kind of object `resource` charges, when scn counts it.
@@ -79,6 +126,19 @@ pub fn charged(resource: &str) -> Option<Charged> {
     }
     if CLAIM_RESOURCES.contains(&resource) {
         return Some(Charged::Claim);
+    }
+    if SERVICE_RESOURCES.contains(&resource) {
+        return Some(Charged::Service);
+    }
+    let counted = match resource.strip_prefix("count/") {
+        Some(group_resource) => Some(group_resource),
+        None => LEGACY_COUNT_ALIASES.contains(&resource).then_some(resource),
+    };
+    if let Some(group_resource) = counted {
+        return kinds::KINDS
+            .iter()
+            .find(|info| info.resource() == group_resource)
+            .and_then(|info| Charged::of_kind(info.kind));
     }
     let (class, rest) = resource.split_once(STORAGE_CLASS_SUFFIX)?;
     (!class.is_empty() && matches!(rest, "requests.storage" | "persistentvolumeclaims"))
@@ -277,6 +337,69 @@ pub fn claim_usage(claim: &PersistentVolumeClaim) -> Usage {
         }
     }
     out
+}
+
+/// The service evaluator's `Usage`: the Service by both names, its load balancer, and its
+/// node ports (every port of a NodePort or LoadBalancer Service; of a LoadBalancer that
+/// allocates no node ports, only the ports that name one).
+pub fn service_usage(svc: &Service) -> Usage {
+    let spec = svc.spec.as_ref();
+    let ports = spec.and_then(|s| s.ports.as_ref());
+    let port_count = ports.map_or(0, Vec::len);
+    let (node_ports, balancers) = match spec.and_then(|s| s.type_.as_deref()) {
+        Some("NodePort") => (port_count, 0),
+        Some("LoadBalancer") => {
+            let allocates = spec.and_then(|s| s.allocate_load_balancer_node_ports) != Some(false);
+            let with_node_port = || {
+                ports
+                    .into_iter()
+                    .flatten()
+                    .filter(|p| p.node_port.is_some_and(|n| n != 0))
+                    .count()
+            };
+            (
+                if allocates {
+                    port_count
+                } else {
+                    with_node_port()
+                },
+                1,
+            )
+        }
+        _ => (0, 0),
+    };
+    let as_count = |n: usize| count(i64::try_from(n).unwrap_or(i64::MAX));
+    Usage::from([
+        ("count/services".to_string(), count(1)),
+        ("services".to_string(), count(1)),
+        ("services.loadbalancers".to_string(), as_count(balancers)),
+        ("services.nodeports".to_string(), as_count(node_ports)),
+    ])
+}
+
+/// The object count evaluator's usage of `n` objects of a kind (`generic.ObjectCountEvaluator`,
+/// one object's `Usage` when `n` is 1): `count/<resource>.<group>`, and the legacy name
+/// where there is one.
+pub fn object_usage(info: &KindInfo, n: usize) -> Usage {
+    let resource = info.resource();
+    let n = count(i64::try_from(n).unwrap_or(i64::MAX));
+    let mut out = Usage::new();
+    if LEGACY_COUNT_ALIASES.contains(&resource.as_str()) {
+        out.insert(resource.clone(), n);
+    }
+    out.insert(format!("count/{resource}"), n);
+    out
+}
+
+/// `quota.SubtractWithNonNegativeResult` for usages of counts (a Service's): what `new`
+/// charges beyond `old`, each resource at least zero.
+pub fn subtract_counts(new: &Usage, old: &Usage) -> Usage {
+    new.iter()
+        .map(|(name, q)| {
+            let have = old.get(name).map_or(0, Quantity::value);
+            (name.clone(), count(q.value().saturating_sub(have).max(0)))
+        })
+        .collect()
 }
 
 /// The pod evaluator's `Constraints`: with a quota on cpu or memory, every container (init
@@ -557,10 +680,26 @@ pub fn unsimulated_warnings(body: &Value) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(hard) = body.pointer("/spec/hard").and_then(Value::as_object) {
         for name in hard.keys() {
-            if charged(name).is_none() {
-                out.push(format!(
+            if charged(name).is_some() {
+                continue;
+            }
+            // `count/deployments` names a core resource that does not exist: upstream
+            // counts nothing for it, silently.
+            let grouped = name.strip_prefix("count/").and_then(|plural| {
+                kinds::KINDS
+                    .iter()
+                    .find(|info| info.plural == plural && !info.group().is_empty())
+            });
+            match grouped {
+                Some(info) => out.push(format!(
+                    "spec.hard[{name}]: not simulated by scn (no core resource is called {}: count/{} counts {}s)",
+                    info.plural,
+                    info.resource(),
+                    info.kind
+                )),
+                None => out.push(format!(
                     "spec.hard[{name}]: not simulated by scn ({NOT_COUNTED_WHY})"
-                ));
+                )),
             }
         }
     }
@@ -670,10 +809,13 @@ mod tests {
                 scope,
             ]
         );
+        // `services` is counted now (B-QUOTA-12); events never are.
+        assert!(unsimulated_warnings(&q).is_empty());
+        let events = json!({"spec": {"hard": {"count/events": "2"}}});
         assert_eq!(
-            unsimulated_warnings(&q),
+            unsimulated_warnings(&events),
             [format!(
-                "spec.hard[services]: not simulated by scn ({NOT_COUNTED_WHY})"
+                "spec.hard[count/events]: not simulated by scn ({NOT_COUNTED_WHY})"
             )]
         );
         // Only the VolumeAttributesClass scope is not simulated.
@@ -689,5 +831,65 @@ mod tests {
             charged("gold.storageclass.storage.k8s.io/requests.storage"),
             Some(Charged::Claim)
         );
+    }
+
+    /// B-QUOTA-12: which resource counts which kind. A naive `count/<plural>` match would
+    /// take `count/deployments` for Deployments, and count the controllers' own objects.
+    #[test]
+    fn object_counts_name_their_kind_by_resource_and_group() {
+        let kind_of = |r: &str| match charged(r) {
+            Some(Charged::Object(info)) => Some(info.kind),
+            _ => None,
+        };
+        assert_eq!(kind_of("count/statefulsets.apps"), Some("StatefulSet"));
+        assert_eq!(
+            kind_of("count/poddisruptionbudgets.policy"),
+            Some("PodDisruptionBudget")
+        );
+        assert_eq!(kind_of("configmaps"), Some("ConfigMap"));
+        assert_eq!(kind_of("count/configmaps"), Some("ConfigMap"));
+        assert_eq!(kind_of("resourcequotas"), Some("ResourceQuota"));
+        for never in [
+            "count/deployments",
+            "count/events",
+            "count/controllerrevisions.apps",
+            "count/endpointslices.discovery.k8s.io",
+            "count/nodes",
+            "count/persistentvolumes",
+            "deployments",
+        ] {
+            assert_eq!(charged(never), None, "{never}");
+        }
+        assert_eq!(charged("count/services"), Some(Charged::Service));
+        assert_eq!(charged("count/pods"), Some(Charged::Pod));
+        let config_map = kinds::by_kind("ConfigMap").unwrap();
+        assert_eq!(
+            object_usage(config_map, 3),
+            usage(&[("configmaps", "3"), ("count/configmaps", "3")])
+        );
+    }
+
+    /// The service evaluator: node ports by type, and a LoadBalancer that allocates none
+    /// counts only the ports that name one.
+    #[test]
+    fn a_service_costs_its_node_ports_and_load_balancer() {
+        let svc =
+            |spec: Value| -> Service { serde_json::from_value(json!({"spec": spec})).unwrap() };
+        let two_ports = json!([{"port": 80}, {"port": 81, "nodePort": 30001}]);
+        let cluster_ip = service_usage(&svc(json!({"ports": two_ports})));
+        assert_eq!(cluster_ip["services.nodeports"].value(), 0);
+        assert_eq!(cluster_ip["services"].value(), 1);
+        let node_port = service_usage(&svc(json!({"type": "NodePort", "ports": two_ports})));
+        assert_eq!(node_port["services.nodeports"].value(), 2);
+        assert_eq!(node_port["services.loadbalancers"].value(), 0);
+        let lb = service_usage(&svc(json!({"type": "LoadBalancer", "ports": two_ports,
+            "allocateLoadBalancerNodePorts": false})));
+        assert_eq!(lb["services.nodeports"].value(), 1);
+        assert_eq!(lb["services.loadbalancers"].value(), 1);
+        // An update is charged only what grows.
+        let delta = subtract_counts(&lb, &node_port);
+        assert_eq!(delta["services.loadbalancers"].value(), 1);
+        assert_eq!(delta["services.nodeports"].value(), 0);
+        assert_eq!(delta["services"].value(), 0);
     }
 }

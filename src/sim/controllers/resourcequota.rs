@@ -1,10 +1,13 @@
 //! The resource quota controller (`pkg/controller/resourcequota`): it keeps each
 //! ResourceQuota's `status.hard` (its `spec.hard`) and `status.used` (what the namespace's
-//! pods and claims cost, `api/resourcequota.rs`). A quota is synced when it is created or
-//! its `spec.hard` differs from its `status.hard` (`addQuota`, `updateQuota`), and every
-//! quota is when a pod or claim is deleted or changes (the quota monitor's replenishment:
-//! a pod that ends or is deleted frees what it was charged). A create is charged by the
-//! admission plugin (`server/resourcequota.rs`), not here.
+//! pods, claims, Services and counted objects cost, `api/resourcequota.rs`). A quota is
+//! synced when it is created or its `spec.hard` differs from its `status.hard`
+//! (`addQuota`, `updateQuota`), and every quota that counts a kind is when an object of
+//! that kind is deleted, or a pod, claim or Service changes (the quota monitor's
+//! replenishment: a pod that ends or is deleted frees what it was charged). A create is
+//! charged by the admission plugin (`server/resourcequota.rs`), not here; a create that
+//! does not pass admission (the simulation's own controllers' ServiceAccounts and root CA
+//! ConfigMaps) is counted at the next sync.
 //!
 //! Not simulated: the controller's full resync every 5 minutes, which is what frees a pod
 //! stuck terminating past its grace period when nothing else changes.
@@ -46,7 +49,7 @@ pub fn on_event(world: &mut World, event: &WatchEvent) {
                 world.resource_quota.queue.insert(event.name.clone());
             }
         }
-        ObjectKind::Pod | ObjectKind::PersistentVolumeClaim => {
+        ObjectKind::Pod | ObjectKind::PersistentVolumeClaim | ObjectKind::Service => {
             // A create is charged at admission. A pod's charge changes when it goes or
             // ends (its resources do not change), a claim's when it goes or is resized.
             if event.change == Change::Added || !server::resourcequota::any(world) {
@@ -65,7 +68,21 @@ pub fn on_event(world: &mut World, event: &WatchEvent) {
                 .map(|q| q.name);
             world.resource_quota.queue.extend(names);
         }
-        _ => {}
+        other => {
+            // An object counted by `count/…` frees its count when it goes; one the
+            // simulation made without admission is counted when it comes.
+            if event.change == Change::Modified || !server::resourcequota::any(world) {
+                return;
+            }
+            let Some(charged) = quota::Charged::of_kind(other.name()) else {
+                return;
+            };
+            let names = server::resourcequota::quotas(world)
+                .into_iter()
+                .filter(|q| q.hard.keys().any(|r| quota::charged(r) == Some(charged)))
+                .map(|q| q.name);
+            world.resource_quota.queue.extend(names);
+        }
     }
 }
 
@@ -84,6 +101,25 @@ fn usage(world: &World, hard: &Usage, scopes: &[quota::Requirement]) -> Usage {
     if counted(Charged::Claim) && scopes.is_empty() {
         for claim in world.store.claims().values() {
             total = quota::add(&total, &quota::claim_usage(claim));
+        }
+    }
+    if counted(Charged::Service) && scopes.is_empty() {
+        for svc in world.store.services().values() {
+            total = quota::add(&total, &quota::service_usage(svc));
+        }
+    }
+    // The object count evaluators: every object of each kind a resource counts.
+    let objects: BTreeSet<&str> = hard
+        .keys()
+        .filter_map(|r| match quota::charged(r) {
+            Some(Charged::Object(info)) if scopes.is_empty() => Some(info.kind),
+            _ => None,
+        })
+        .collect();
+    for kind in objects {
+        if let Some(Charged::Object(info)) = Charged::of_kind(kind) {
+            let n = world.store.names(&ObjectKind::from_kind(kind)).len();
+            total.extend(quota::object_usage(info, n));
         }
     }
     // `quota.Mask` to the hard resources, each counted one at zero when nothing uses it.

@@ -72,6 +72,7 @@ pub(super) fn create(
         .as_ref()
         .map(|s| warnings_for_pod_template("spec.template", &s.template))
         .unwrap_or_default();
+    super::resourcequota::admit_object(world, &kind, name)?;
     let generation = template_generation(&ds).max(1);
     set_template_generation(&mut ds, generation);
     init_meta(world, &kind, &mut ds.metadata);

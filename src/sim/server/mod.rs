@@ -636,6 +636,7 @@ pub fn create(
                 return Err(invalid(kind, &name, &errors).into());
             }
             warnings = statefulset_warnings(&set, None);
+            resourcequota::admit_object(world, kind, &name)?;
             init_meta(world, kind, &mut set.metadata);
             set.metadata.generation = Some(1);
             set.status = None;
@@ -673,6 +674,9 @@ pub fn create(
         ObjectKind::Service => {
             let mut svc: Service = decode(kind, value)?;
             defaults::default_service(&mut svc);
+            // Quota admission here, not after validation as upstream's: a refusal after
+            // the allocation would have to undo it (B-QUOTA-12).
+            resourcequota::admit_service(world, &name, &svc)?;
             // The storage allocates before the strategy validates (`beginCreate`).
             service::begin_create(world, &name, &mut svc)?;
             let errors = validation::validate_service(&svc);
@@ -774,6 +778,7 @@ pub fn create(
                 return Err(invalid(kind, &name, &errors).into());
             }
             admit_priority_class(world, other, &name, &body)?;
+            resourcequota::admit_object(world, kind, &name)?;
             warnings.extend(other_warnings(other, &body, None));
             let mut metadata = meta_of(value);
             init_meta(world, kind, &mut metadata);

@@ -1,5 +1,6 @@
 //! The ResourceQuota admission plugin (`plugin/pkg/admission/resourcequota`), the last
-//! validating admission of a pod or claim create: it reads the namespace's quotas, refuses
+//! validating admission of a create of a namespaced object (a Service's update too, whose
+//! type can change what it costs): it reads the namespace's quotas, refuses
 //! what would exceed one (`exceeded quota: …`) or what a quota's constraints refuse
 //! (`failed quota: …`), and otherwise charges the object to each quota, writing the
 //! quota's new `status.used` before the object is stored (`CheckRequest`, then the
@@ -112,13 +113,71 @@ pub fn admit_claim(
         return Ok(());
     }
     let delta = quota::claim_usage(claim);
-    admit(
+    admit_unscoped(
         world,
         "persistentvolumeclaims",
         name,
         Charged::Claim,
         &delta,
-        // `generic.MatchesNoScopeFunc`: a scoped quota never selects a claim.
+    )
+}
+
+/// A Service's create: the Service, its load balancer and node ports.
+pub fn admit_service(world: &mut World, name: &str, svc: &Service) -> Result<(), ApiError> {
+    if !any(world) {
+        return Ok(());
+    }
+    let delta = quota::service_usage(svc);
+    admit_unscoped(world, "services", name, Charged::Service, &delta)
+}
+
+/// A Service's update: only what the new form costs beyond the old (a ClusterIP Service
+/// turned NodePort charges its node ports); nothing to check when that is nothing.
+pub fn admit_service_update(
+    world: &mut World,
+    name: &str,
+    svc: &Service,
+    old: &Service,
+) -> Result<(), ApiError> {
+    if !any(world) {
+        return Ok(());
+    }
+    let delta = quota::subtract_counts(&quota::service_usage(svc), &quota::service_usage(old));
+    if delta.values().all(|q| q.nanos() == 0) {
+        return Ok(());
+    }
+    admit_unscoped(world, "services", name, Charged::Service, &delta)
+}
+
+/// The create of an object of any other namespaced kind (`kind`, its Kind) a quota counts
+/// by `count/<resource>.<group>`: `statefulsets.apps "web" is forbidden: exceeded quota: q,
+/// requested: count/statefulsets.apps=1, …`.
+pub fn admit_object(world: &mut World, kind: &ObjectKind, name: &str) -> Result<(), ApiError> {
+    if !any(world) {
+        return Ok(());
+    }
+    let Some(charged @ Charged::Object(info)) = quota::Charged::of_kind(kind.name()) else {
+        return Ok(());
+    };
+    let delta = quota::object_usage(info, 1);
+    admit_unscoped(world, &info.resource(), name, charged, &delta)
+}
+
+/// `admit` for an evaluator with `generic.MatchesNoScopeFunc` and no constraints: a scoped
+/// quota never selects the object.
+fn admit_unscoped(
+    world: &mut World,
+    resource: &str,
+    name: &str,
+    charged: Charged,
+    delta: &Usage,
+) -> Result<(), ApiError> {
+    admit(
+        world,
+        resource,
+        name,
+        charged,
+        delta,
         <[quota::Requirement]>::is_empty,
         |_| Ok(()),
     )

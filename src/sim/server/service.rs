@@ -92,6 +92,8 @@ pub(super) fn update_service(
     let Some(old) = world.store.services.get(name).cloned() else {
         return Err(ApiError::not_found(&kind, name));
     };
+    // Quota admission before the allocation, which a refusal would have to undo.
+    super::resourcequota::admit_service_update(world, name, &svc, &old)?;
     begin_update(world, name, &mut svc, &old)?;
     drop_type_dependent_fields(
         spec_mut(&mut svc),
