@@ -390,6 +390,7 @@ pub enum Kind {
     ResourceQuota,
     LimitRange,
     HorizontalPodAutoscaler,
+    RuntimeClass,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -123,6 +123,6 @@ pub fn known_columns(kind: Kind) -> &'static [&'static str] {
             "IMAGES",
             "SELECTOR",
         ],
-        Kind::ConfigMap | Kind::Secret | Kind::LimitRange => &[],
+        Kind::ConfigMap | Kind::Secret | Kind::LimitRange | Kind::RuntimeClass => &[],
     }
 }

@@ -403,7 +403,7 @@ impl SyntaxError {
                 Some(format!("a statement starts with one of: {}", STATEMENTS.join(", ")))
             }),
             UnknownKind { suggestion, .. } => did_you_mean(suggestion).or_else(|| {
-                Some("kinds: statefulset (sts), pod (po), pvc, pv, storageclass (sc), service (svc), node (no), controllerrevision, endpointslice, daemonset (ds), configmap (cm), secret, deployment (deploy), replicaset (rs), poddisruptionbudget (pdb), priorityclass (pc), endpoints (ep), resourcequota (quota), limitrange (limits), horizontalpodautoscaler (hpa)".into())
+                Some("kinds: statefulset (sts), pod (po), pvc, pv, storageclass (sc), service (svc), node (no), controllerrevision, endpointslice, daemonset (ds), configmap (cm), secret, deployment (deploy), replicaset (rs), poddisruptionbudget (pdb), priorityclass (pc), endpoints (ep), resourcequota (quota), limitrange (limits), horizontalpodautoscaler (hpa), runtimeclass".into())
             }),
             UnknownQuery { suggestion, .. } => did_you_mean(suggestion).or_else(|| {
                 Some(format!("queries: {}", super::queries::names().collect::<Vec<_>>().join(", ")))

@@ -68,6 +68,8 @@ pub const ALIASES: &[(&str, Kind)] = &[
     ("horizontalpodautoscaler", Kind::HorizontalPodAutoscaler),
     ("horizontalpodautoscalers", Kind::HorizontalPodAutoscaler),
     ("hpa", Kind::HorizontalPodAutoscaler),
+    ("runtimeclass", Kind::RuntimeClass),
+    ("runtimeclasses", Kind::RuntimeClass),
 ];
 
 /// The kinds that have a table (`expect pods { ... }`).
@@ -123,6 +125,7 @@ pub fn singular(kind: Kind) -> &'static str {
         Kind::ResourceQuota => "resourcequota",
         Kind::LimitRange => "limitrange",
         Kind::HorizontalPodAutoscaler => "horizontalpodautoscaler",
+        Kind::RuntimeClass => "runtimeclass",
     }
 }
 
@@ -149,5 +152,6 @@ pub fn table_name(kind: Kind) -> &'static str {
         Kind::ResourceQuota => "resourcequotas",
         Kind::LimitRange => "limitranges",
         Kind::HorizontalPodAutoscaler => "horizontalpodautoscalers",
+        Kind::RuntimeClass => "runtimeclasses",
     }
 }

@@ -37,9 +37,9 @@ pub enum Shape {
 /// fields scn does not know. Each kind is traced the first time it is asked for (a grading
 /// child process asks for two or three of them).
 pub fn of_kind(kind: &str) -> Option<&'static Shape> {
-    use k8s_openapi::api::{apps, autoscaling, core, discovery, policy, scheduling, storage};
+    use k8s_openapi::api::{apps, autoscaling, core, discovery, node, policy, scheduling, storage};
     type Tracing = fn() -> Result<Shape, TraceError>;
-    const KINDS: [(&str, Tracing); 20] = [
+    const KINDS: [(&str, Tracing); 21] = [
         ("StatefulSet", trace::<apps::v1::StatefulSet>),
         ("Pod", trace::<core::v1::Pod>),
         (
@@ -69,6 +69,7 @@ pub fn of_kind(kind: &str) -> Option<&'static Shape> {
             "HorizontalPodAutoscaler",
             trace::<autoscaling::v2::HorizontalPodAutoscaler>,
         ),
+        ("RuntimeClass", trace::<node::v1::RuntimeClass>),
     ];
     static SHAPES: [OnceLock<Option<Shape>>; KINDS.len()] =
         [const { OnceLock::new() }; KINDS.len()];
@@ -491,6 +492,7 @@ mod tests {
             "ResourceQuota",
             "LimitRange",
             "HorizontalPodAutoscaler",
+            "RuntimeClass",
         ] {
             assert!(of_kind(kind).is_some(), "{kind}");
         }

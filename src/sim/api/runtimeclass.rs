@@ -6,16 +6,19 @@
 //! pod's (`setScheduling`), and then checks the overhead (`validateOverhead`). The handler
 //! itself is the node's business: scn's nodes run every handler as their default runtime.
 
-use k8s_openapi::api::core::v1::{Pod, Toleration};
+use k8s_openapi::api::core::v1::{Pod, ResourceRequirements, Toleration};
 use k8s_openapi::api::node::v1::RuntimeClass;
 use serde_json::Value;
 
 use super::field_error::FieldError;
-use super::validation::dns1123_label_errors;
+use super::validation::{
+    dns1123_label_errors, validate_labels, validate_resource_requirements, validate_tolerations,
+};
 
 pub const KIND: &str = "RuntimeClass";
 
-/// `ValidateRuntimeClass` (the handler is a DNS label) and, on an update,
+/// `ValidateRuntimeClass` (the handler is a DNS label, the overhead's quantities and
+/// resource names, the scheduling's node selector and tolerations) and, on an update,
 /// `ValidateRuntimeClassUpdate` (the handler is immutable). The object's metadata is
 /// checked by the caller.
 pub fn validate(body: &Value, old: Option<&Value>) -> Vec<FieldError> {
@@ -27,6 +30,27 @@ pub fn validate(body: &Value, old: Option<&Value>) -> Vec<FieldError> {
         .into_iter()
         .map(|msg| FieldError::invalid_str("handler", handler, msg))
         .collect();
+    // The decoder has checked the shapes; a body it would refuse has nothing more to say.
+    if let Ok(class) = serde_json::from_value::<RuntimeClass>(body.clone()) {
+        // `validateOverhead`: the pod-fixed overhead as a container's limits, under
+        // `overhead.limits` (upstream reuses `ValidateResourceRequirements`).
+        if let Some(overhead) = &class.overhead {
+            let as_limits = ResourceRequirements {
+                limits: overhead.pod_fixed.clone(),
+                ..Default::default()
+            };
+            errs.extend(validate_resource_requirements(&as_limits, "overhead"));
+        }
+        // `validateScheduling`: the node selector's labels and the tolerations.
+        if let Some(scheduling) = &class.scheduling {
+            errs.extend(validate_labels(
+                scheduling.node_selector.as_ref(),
+                "scheduling.nodeSelector",
+            ));
+            let tolerations = scheduling.tolerations.as_deref().unwrap_or_default();
+            errs.extend(validate_tolerations(tolerations, "scheduling.tolerations"));
+        }
+    }
     if let Some(old) = old {
         let was = old
             .get("handler")

@@ -127,7 +127,7 @@ fn parsed(q: &Quantity) -> Option<(quantity::Quantity, String)> {
     Some((quantity::parse(&q.0).ok()?, quantity::canonical(q)))
 }
 
-pub(super) fn validate_resource_requirements(
+pub(crate) fn validate_resource_requirements(
     r: &ResourceRequirements,
     path: &str,
 ) -> Vec<FieldError> {
