@@ -119,13 +119,15 @@ fn int_or_percent(path: &str, value: &Value) -> Vec<FieldError> {
     }
 }
 
-/// `50%` → 50; anything else (`50`, `%`, `-5%`) is not a percentage.
+/// `getPercentValue`: `50%` → 50; anything else (`50`, `%`, `-5%`) is not a percentage. A
+/// percentage too large for an int is one `IsValidPercent` accepts, and `strconv.Atoi`
+/// gives its range error with the largest int, which is more than 100%.
 fn percent(s: &str) -> Option<i64> {
     let digits = s.strip_suffix('%')?;
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    digits.parse().ok()
+    Some(digits.parse().unwrap_or(i64::MAX))
 }
 
 /// `GetScaledValueFromIntOrPercent(value, total, roundUp=true)`: `ceil(percent × total /
@@ -294,6 +296,10 @@ mod tests {
             1
         );
         assert_eq!(validate(&json!({"spec": {"maxUnavailable": -1}})).len(), 1);
+        // Too large for an int: a valid percent string, more than 100%.
+        let errors = validate(&json!({"spec": {"minAvailable": "99999999999999999999%"}}));
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].detail().contains("must not be greater than 100%"));
         assert_eq!(
             validate(&json!({"spec": {"maxUnavailable": "half"}})).len(),
             1

@@ -2,8 +2,9 @@
 //! the pods of a node with `NoExecute` taints they do not tolerate, at once, or after the
 //! smallest `tolerationSeconds` of the tolerations they use (B-TAINT-3, B-TAINT-4).
 //!
-//! It reacts to a node whose NoExecute taints changed and to a pod that was bound, got new
-//! tolerations or went away, as upstream's `NodeUpdated`/`PodUpdated` handlers do.
+//! It reacts to a node that was added or whose NoExecute taints changed and to a pod that
+//! was bound, got new tolerations or went away, as upstream's `NodeUpdated`/`PodUpdated`
+//! handlers do. A deleted node's taints are forgotten; its pods' scheduled deletions stay.
 
 use crate::sim::events::Recorder;
 use std::collections::BTreeMap;
@@ -103,19 +104,25 @@ fn min_toleration_time(used: &[&Toleration]) -> Option<Millis> {
 pub fn on_event(world: &mut World, event: &WatchEvent) {
     match event.kind {
         ObjectKind::Node => {
-            let taints = if event.change == Change::Deleted {
-                Vec::new()
-            } else {
-                let node = world.store.nodes().get(&event.name);
-                no_execute(node.and_then(|n| n.spec.as_ref()?.taints.as_ref()))
-            };
+            // `handleNodeUpdate` of a node that is gone only forgets its taints: the
+            // deletions it scheduled stay, and fire unless their pods go first (a pod's
+            // deletion cancels its own).
+            if event.change == Change::Deleted {
+                world.taint_eviction.tainted.remove(&event.name);
+                return;
+            }
+            let node = world.store.nodes().get(&event.name);
+            let taints = no_execute(node.and_then(|n| n.spec.as_ref()?.taints.as_ref()));
             let old = world
                 .taint_eviction
                 .tainted
                 .get(&event.name)
                 .cloned()
                 .unwrap_or_default();
-            if old == taints {
+            // `NodeUpdated` compares the taints of an update only: an added node is always
+            // handled (without NoExecute taints, the pods bound to it have their pending
+            // deletions cancelled).
+            if old == taints && event.change != Change::Added {
                 return;
             }
             if taints.is_empty() {
