@@ -19,7 +19,8 @@ use super::matching::{
     check_volume_satisfy_claim, find_matching_volume, is_bound_to_claim, Search, Wants,
 };
 use super::plugins::{
-    find_deleter, find_provisioner, has_recycler, host_path_delete_error, Deleter, Provisioner,
+    find_deleter, find_provisioner, has_recycler, host_path_delete_error, migration_annotation,
+    Deleter, Provisioner, MIGRATED_TO,
 };
 use super::protection::{release_if_unused, remove_finalizer};
 use super::provisioner::provision;
@@ -82,6 +83,7 @@ pub(crate) fn sync_claim(world: &mut World, name: &str) -> Result<(), SimError> 
 /// and says it at the resync.
 fn sync(world: &mut World, name: &str, announce: bool) -> Result<(), SimError> {
     super::index::catch_up(world, None);
+    update_claim_migration_annotations(world, name);
     let Some(claim) = world.store.claims().get_shared(name) else {
         return Ok(());
     };
@@ -162,6 +164,63 @@ fn sync(world: &mut World, name: &str, announce: bool) -> Result<(), SimError> {
     }
     provision_claim(world, name, &class, selected.as_deref(), announce)?;
     Ok(())
+}
+
+/// The storage-provisioner annotations a claim names its provisioner by, the GA one first.
+const CLAIM_PROVISIONER_KEYS: [&str; 2] = [
+    "volume.kubernetes.io/storage-provisioner",
+    "volume.beta.kubernetes.io/storage-provisioner",
+];
+
+/// `updateClaimMigrationAnnotations`, the first step of `syncClaim`: a claim whose
+/// storage-provisioner is a migrated in-tree name gets `pv.kubernetes.io/migrated-to`
+/// (the controller itself annotates claims with the CSI driver's name, so this only ever
+/// takes off an annotation the provisioner does not warrant).
+fn update_claim_migration_annotations(world: &mut World, name: &str) {
+    let Some(claim) = world.store.claims().get(name) else {
+        return;
+    };
+    if let Some(wanted) =
+        migration_annotation(claim.metadata.annotations.as_ref(), &CLAIM_PROVISIONER_KEYS)
+    {
+        server::write::<PersistentVolumeClaim>(world, name, server::Author::Other, |stored| {
+            set_migrated_to(&mut stored.metadata, wanted)
+        });
+    }
+}
+
+/// `updateVolumeMigrationAnnotationsAndFinalizers`, the first step of `syncVolume`: a
+/// volume provisioned for a migrated in-tree name (`pv.kubernetes.io/provisioned-by:
+/// kubernetes.io/aws-ebs`) gets `pv.kubernetes.io/migrated-to` naming its CSI driver
+/// (`ebs.csi.aws.com`); one provisioned by anything else loses such an annotation; one
+/// made by hand is left alone.
+fn update_volume_migration_annotations(world: &mut World, name: &str) {
+    let Some(pv) = world.store.volumes().get(name) else {
+        return;
+    };
+    if let Some(wanted) =
+        migration_annotation(pv.metadata.annotations.as_ref(), &[super::PROVISIONED_BY])
+    {
+        server::write::<PersistentVolume>(world, name, server::Author::Other, |stored| {
+            set_migrated_to(&mut stored.metadata, wanted)
+        });
+    }
+}
+
+fn set_migrated_to(
+    meta: &mut k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+    wanted: Option<&str>,
+) -> bool {
+    let annotations = meta.annotations.get_or_insert_with(Default::default);
+    match wanted {
+        Some(driver) => {
+            annotations
+                .insert(MIGRATED_TO.into(), driver.into())
+                .as_deref()
+                != Some(driver)
+        }
+        None => annotations.remove(MIGRATED_TO).is_some(),
+    }
 }
 
 /// `assignDefaultStorageClass`: the claim's `storageClassName` becomes the default class's
@@ -696,6 +755,7 @@ pub(crate) fn bind(world: &mut World, claim_name: &str, pv_name: &str) {
 /// yet, is Available; a bound volume whose claim is gone is Released and reclaimed; a
 /// deleted volume no claim uses loses pv-protection.
 pub(super) fn sync_volume(world: &mut World, name: &str) -> Result<(), SimError> {
+    update_volume_migration_annotations(world, name);
     let Some(pv) = world.store.volumes().get_shared(name) else {
         return Ok(());
     };

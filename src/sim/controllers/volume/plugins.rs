@@ -36,6 +36,29 @@ fn migrated(name: &str) -> Option<&'static str> {
         .map(|(_, to)| *to)
 }
 
+/// The annotation the PV controller puts on a volume (or a claim) whose provisioner is an
+/// in-tree name migrated to a CSI driver: that driver's name.
+pub(super) const MIGRATED_TO: &str = "pv.kubernetes.io/migrated-to";
+
+/// `updateMigrationAnnotations`: the change the `pv.kubernetes.io/migrated-to` annotation
+/// needs, read from the provisioner named under the first of `keys` present (a volume's
+/// `pv.kubernetes.io/provisioned-by`; a claim's storage-provisioner annotations). `None`:
+/// no change (nothing names a provisioner, or the annotation is right); `Some(Some(d))`:
+/// set it to the driver `d` of a migrated in-tree provisioner; `Some(None)`: take off an
+/// annotation a provisioner that is not migrated does not warrant.
+pub(super) fn migration_annotation(
+    annotations: Option<&std::collections::BTreeMap<String, String>>,
+    keys: &[&str],
+) -> Option<Option<&'static str>> {
+    let annotations = annotations?;
+    let provisioner = keys.iter().find_map(|k| annotations.get(*k))?;
+    let current = annotations.get(MIGRATED_TO).map(String::as_str);
+    match migrated(provisioner) {
+        Some(driver) => (current != Some(driver)).then_some(Some(driver)),
+        None => current.is_some_and(|c| !c.is_empty()).then_some(None),
+    }
+}
+
 /// Who provisions for a StorageClass's provisioner.
 #[derive(Debug, PartialEq, Eq)]
 pub(super) enum Provisioner {
@@ -173,6 +196,57 @@ mod tests {
         assert_eq!(
             find_provisioner("kubernetes.io/aws-ebs"),
             Provisioner::External("ebs.csi.aws.com".into())
+        );
+    }
+
+    #[test]
+    fn a_migrated_provisioner_names_its_driver_and_only_it() {
+        let ann = |pairs: &[(&str, &str)]| -> std::collections::BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let keys = [PROVISIONED_BY];
+        // Made by hand: nothing names a provisioner.
+        assert_eq!(migration_annotation(None, &keys), None);
+        assert_eq!(
+            migration_annotation(Some(&ann(&[(MIGRATED_TO, "x")])), &keys),
+            None
+        );
+        assert_eq!(
+            migration_annotation(
+                Some(&ann(&[(PROVISIONED_BY, "kubernetes.io/aws-ebs")])),
+                &keys
+            ),
+            Some(Some("ebs.csi.aws.com"))
+        );
+        assert_eq!(
+            migration_annotation(
+                Some(&ann(&[
+                    (PROVISIONED_BY, "kubernetes.io/gce-pd"),
+                    (MIGRATED_TO, "pd.csi.storage.gke.io")
+                ])),
+                &keys
+            ),
+            None
+        );
+        assert_eq!(
+            migration_annotation(
+                Some(&ann(&[
+                    (PROVISIONED_BY, "rancher.io/local-path"),
+                    (MIGRATED_TO, "ebs.csi.aws.com")
+                ])),
+                &keys
+            ),
+            Some(None)
+        );
+        assert_eq!(
+            migration_annotation(
+                Some(&ann(&[(PROVISIONED_BY, "rancher.io/local-path")])),
+                &keys
+            ),
+            None
         );
     }
 
