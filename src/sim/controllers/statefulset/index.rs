@@ -76,6 +76,10 @@ pub struct SetIndex {
     pub by_revision: BTreeMap<String, i32>,
     /// Every owned pod by revision label (live revisions for history).
     pub labels: BTreeMap<String, i32>,
+    /// Owned pods whose name has the set's parent but no int32 ordinal (B-ID-13), by
+    /// name: the sync's scans never see them, but upstream's first status count (the one a
+    /// set being deleted writes) and its live revisions take every claimed pod.
+    pub unordered: BTreeSet<String>,
     /// Pods whose watch events came since the last sync.
     pub dirty: BTreeSet<String>,
     /// Ordinals whose claims changed since the last sync.
@@ -183,6 +187,17 @@ impl SetIndex {
     pub fn remove_name(&mut self, name: &str) {
         if let Some(ordinal) = self.by_name.get(name).copied() {
             self.remove(ordinal);
+        }
+        if !self.unordered.is_empty() {
+            self.unordered.remove(name);
+        }
+    }
+
+    /// Records an owned pod that has no ordinal (B-ID-13); what it counts is read from the
+    /// store when asked (there are few such pods, if any).
+    pub fn insert_unordered(&mut self, name: &str) {
+        if !self.unordered.contains(name) {
+            self.unordered.insert(name.to_string());
         }
     }
 

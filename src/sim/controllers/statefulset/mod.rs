@@ -280,8 +280,10 @@ fn refresh(
             Claimed::Owned(name) => {
                 let ordinal = podutil::parent_and_ordinal(&name).map(|(_, o)| o);
                 // `upsert` replaces the pod's entry (its name fixes its ordinal).
-                if let (Some(pod), Some(ordinal)) = (world.store.pods().get(&name), ordinal) {
-                    index.upsert(world, set, pod, ordinal);
+                match (world.store.pods().get(&name), ordinal) {
+                    (Some(pod), Some(ordinal)) => index.upsert(world, set, pod, ordinal),
+                    (Some(_), None) => index.insert_unordered(&name),
+                    (None, _) => {}
                 }
             }
             Claimed::NotOwned(name) => index.remove_name(&name),
