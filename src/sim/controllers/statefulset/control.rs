@@ -72,8 +72,8 @@ pub fn update_statefulset(
     // Step 2: status from the pods as the sync found them. The rolling-update step
     // lowers its currentReplicas for each pod it deletes (B-STAT-2).
     let mut status = compute_status(set, index, revs);
-    if set.metadata.deletion_timestamp.is_some() && !index.unordered.is_empty() {
-        count_unordered(world, set, index, revs, &mut status);
+    if set.metadata.deletion_timestamp.is_some() && !index.unindexed.is_empty() {
+        count_unindexed(world, set, index, revs, &mut status);
     }
     // The sets with a revision's template applied last across syncs while the set's
     // identity and spec (its generation) stay: they read nothing else of the set.
@@ -141,21 +141,21 @@ pub fn finish(
     }
     let revisions = revision::owned_revisions(world, set);
     // The pods without an ordinal keep their revisions live too (B-ID-13).
-    let mut with_unordered = None;
-    if !index.unordered.is_empty() {
+    let mut with_unindexed = None;
+    if !index.unindexed.is_empty() {
         let mut labels = index.labels.clone();
-        for name in &index.unordered {
+        for name in &index.unindexed {
             if let Some(pod) = world.store.pods().get(name) {
                 let label = podutil::label(pod, REVISION_LABEL).unwrap_or_default();
                 *labels.entry(label.to_string()).or_default() += 1;
             }
         }
-        with_unordered = Some(labels);
+        with_unindexed = Some(labels);
     }
     revision::truncate_history(
         world,
         set,
-        with_unordered.as_ref().unwrap_or(&index.labels),
+        with_unindexed.as_ref().unwrap_or(&index.labels),
         &revisions,
         &current,
         &revs.update,
@@ -691,7 +691,7 @@ fn compute_status(set: &StatefulSet, index: &SetIndex, revs: &Revisions) -> Stat
 /// has no int32 ordinal too; every later one counts only the replicas and the condemned
 /// pods. So the status of a set being deleted, which is that first count, counts them
 /// (B-ID-13).
-fn count_unordered(
+fn count_unindexed(
     world: &World,
     set: &StatefulSet,
     index: &SetIndex,
@@ -701,7 +701,7 @@ fn count_unordered(
     let mrs = min_ready_seconds(set);
     let (mut ready, mut current, mut updated) = (0, 0, 0);
     for pod in index
-        .unordered
+        .unindexed
         .iter()
         .filter_map(|n| world.store.pods().get(n))
     {
