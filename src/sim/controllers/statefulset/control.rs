@@ -72,6 +72,9 @@ pub fn update_statefulset(
     // Step 2: status from the pods as the sync found them. The rolling-update step
     // lowers its currentReplicas for each pod it deletes (B-STAT-2).
     let mut status = compute_status(set, index, revs);
+    if set.metadata.deletion_timestamp.is_some() && !index.unindexed.is_empty() {
+        count_unindexed(world, set, index, revs, &mut status);
+    }
     // The sets with a revision's template applied last across syncs while the set's
     // identity and spec (its generation) stay: they read nothing else of the set.
     let for_set = (
@@ -137,10 +140,22 @@ pub fn finish(
         }
     }
     let revisions = revision::owned_revisions(world, set);
+    // The pods without an ordinal keep their revisions live too (B-ID-13).
+    let mut with_unindexed = None;
+    if !index.unindexed.is_empty() {
+        let mut labels = index.labels.clone();
+        for name in &index.unindexed {
+            if let Some(pod) = world.store.pods().get(name) {
+                let label = podutil::label(pod, REVISION_LABEL).unwrap_or_default();
+                *labels.entry(label.to_string()).or_default() += 1;
+            }
+        }
+        with_unindexed = Some(labels);
+    }
     revision::truncate_history(
         world,
         set,
-        &index.labels,
+        with_unindexed.as_ref().unwrap_or(&index.labels),
         &revisions,
         &current,
         &revs.update,
@@ -670,6 +685,46 @@ fn compute_status(set: &StatefulSet, index: &SetIndex, revs: &Revisions) -> Stat
         // carries no conditions (one a client patched in goes at the next write).
         conditions: None,
     }
+}
+
+/// The first `updateStatus` of upstream's sync counts every claimed pod, those whose name
+/// has no int32 ordinal too; every later one counts only the replicas and the condemned
+/// pods. So the status of a set being deleted, which is that first count, counts them
+/// (B-ID-13).
+fn count_unindexed(
+    world: &World,
+    set: &StatefulSet,
+    index: &SetIndex,
+    revs: &Revisions,
+    status: &mut StatefulSetStatus,
+) {
+    let mrs = min_ready_seconds(set);
+    let (mut ready, mut current, mut updated) = (0, 0, 0);
+    for pod in index
+        .unindexed
+        .iter()
+        .filter_map(|n| world.store.pods().get(n))
+    {
+        let created = podutil::is_created(pod);
+        if created {
+            status.replicas += 1;
+        }
+        if podutil::is_running_and_ready(pod) {
+            ready += 1;
+            if is_running_and_available(pod, mrs, world.now) {
+                *status.available_replicas.get_or_insert(0) += 1;
+            }
+        }
+        if created && !is_terminating(pod) {
+            let revision = podutil::label(pod, REVISION_LABEL).unwrap_or_default();
+            current += i32::from(revision == revs.current);
+            updated += i32::from(revision == revs.update);
+        }
+    }
+    let add = |n: Option<i32>, by: i32| Some(n.unwrap_or(0) + by).filter(|n| *n != 0);
+    status.ready_replicas = add(status.ready_replicas, ready);
+    status.current_replicas = add(status.current_replicas, current);
+    status.updated_replicas = add(status.updated_replicas, updated);
 }
 
 /// `inconsistentStatus`: the fields whose change makes the controller write its status (the

@@ -76,6 +76,12 @@ pub struct SetIndex {
     pub by_revision: BTreeMap<String, i32>,
     /// Every owned pod by revision label (live revisions for history).
     pub labels: BTreeMap<String, i32>,
+    /// Owned pods that are not in `pods`, by name: those whose name has the set's parent
+    /// but no int32 ordinal (B-ID-13), and the second of two with one ordinal (`web-1`
+    /// beside `web-01`, B-ID-12), which takes the ordinal when the first goes. The sync's
+    /// scans never see them, but upstream's first status count (the one a set being
+    /// deleted writes) and its live revisions take every claimed pod.
+    pub unindexed: BTreeSet<String>,
     /// Pods whose watch events came since the last sync.
     pub dirty: BTreeSet<String>,
     /// Ordinals whose claims changed since the last sync.
@@ -184,6 +190,17 @@ impl SetIndex {
         if let Some(ordinal) = self.by_name.get(name).copied() {
             self.remove(ordinal);
         }
+        if !self.unindexed.is_empty() {
+            self.unindexed.remove(name);
+        }
+    }
+
+    /// Records an owned pod that has no entry in `pods` (B-ID-12, B-ID-13); what it counts
+    /// is read from the store when asked (there are few such pods, if any).
+    pub fn insert_unindexed(&mut self, name: &str) {
+        if !self.unindexed.contains(name) {
+            self.unindexed.insert(name.to_string());
+        }
     }
 
     /// Records the pod `name` at `ordinal` as it is now.
@@ -192,13 +209,19 @@ impl SetIndex {
         // The pod's own entry is rewritten in place (its counts and pending instant taken
         // back; the sets of its side of the range are all set again below, and the other
         // side's never hold it, as the range only changes with a rebuild).
+        if !self.unindexed.is_empty() {
+            self.unindexed.remove(pod_name);
+        }
         let old = match self.pods.get(&ordinal) {
             Some(other) if other.name != pod_name => {
                 // Two owned pods with one ordinal: the first by name stands (upstream keeps
                 // whichever its list gives last; scn fixes one).
                 if other.name.as_str() < pod_name {
+                    self.insert_unindexed(pod_name);
                     return;
                 }
+                let other = other.name.clone();
+                self.insert_unindexed(&other);
                 self.remove(ordinal);
                 None
             }

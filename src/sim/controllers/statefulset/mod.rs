@@ -280,11 +280,31 @@ fn refresh(
             Claimed::Owned(name) => {
                 let ordinal = podutil::parent_and_ordinal(&name).map(|(_, o)| o);
                 // `upsert` replaces the pod's entry (its name fixes its ordinal).
-                if let (Some(pod), Some(ordinal)) = (world.store.pods().get(&name), ordinal) {
-                    index.upsert(world, set, pod, ordinal);
+                match (world.store.pods().get(&name), ordinal) {
+                    (Some(pod), Some(ordinal)) => index.upsert(world, set, pod, ordinal),
+                    (Some(_), None) => index.insert_unindexed(&name),
+                    (None, _) => {}
                 }
             }
             Claimed::NotOwned(name) => index.remove_name(&name),
+        }
+    }
+    // A pod that shared its ordinal with another takes it when that one left (upstream's
+    // next list finds it at that ordinal, B-ID-12).
+    let vacant: Vec<(String, i64)> = index
+        .unindexed
+        .iter()
+        .filter_map(|name| {
+            let ordinal = podutil::parent_and_ordinal(name)?.1;
+            (!index.pods.contains_key(&ordinal)).then(|| (name.clone(), ordinal))
+        })
+        .collect();
+    for (name, ordinal) in vacant {
+        if index.pods.contains_key(&ordinal) {
+            continue;
+        }
+        if let Some(pod) = world.store.pods().get(&name) {
+            index.upsert(world, set, pod, ordinal);
         }
     }
     let mut again: Vec<i64> = std::mem::take(&mut index.dirty_ordinals)
