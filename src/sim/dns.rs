@@ -661,7 +661,10 @@ mod tests {
 
     #[test]
     fn hosts_are_typed_as_go_parses_them() {
-        assert_eq!(host_type("10.96.0.5"), HostType::A(Ipv4Addr::new(10, 96, 0, 5)));
+        assert_eq!(
+            host_type("10.96.0.5"),
+            HostType::A(Ipv4Addr::new(10, 96, 0, 5))
+        );
         assert_eq!(
             host_type("::ffff:10.96.0.51"),
             HostType::A(Ipv4Addr::new(10, 96, 0, 51))
