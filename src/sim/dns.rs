@@ -66,14 +66,42 @@ fn a_records(world: &World, fqdn: &str, depth: usize) -> Result<Vec<String>, Mis
         return a_records(world, &target, depth + 1).map_err(|_| Miss::NoData);
     }
     let found = lookup(world, fqdn)?;
+    let mut hosts: Vec<&str> = Vec::new();
     let mut ips: Vec<String> = Vec::new();
-    for record in found {
-        // A records only: CoreDNS deduplicates hosts (one record per port otherwise).
-        if record.host.parse::<Ipv4Addr>().is_ok() && !ips.contains(&record.host) {
-            ips.push(record.host);
+    for record in &found {
+        // A records only: CoreDNS deduplicates hosts (one record per port otherwise), and
+        // answers the IPv4 form of an IPv4-mapped address. A host that is no address is a
+        // CNAME to a name outside the zone, for the upstream resolver scn does not have.
+        if let HostType::A(ip) = host_type(&record.host) {
+            if !hosts.contains(&record.host.as_str()) {
+                hosts.push(&record.host);
+                ips.push(ip.to_string());
+            }
         }
     }
     Ok(ips)
+}
+
+/// What CoreDNS makes of a record's host (`msg.Service.HostType`): Go's `net.ParseIP`,
+/// which takes no IPv4 octet with a leading zero, an A record for an IPv4 address or an
+/// IPv4-mapped IPv6 one (`To4`), AAAA for another IPv6 address, and a CNAME for anything
+/// else. A cluster IP stored as written with leading zeros (`010.96.0.050`, B-SVC-7) is
+/// therefore a CNAME target, and `::ffff:10.96.0.51` an A record `10.96.0.51`.
+#[derive(Debug, PartialEq, Eq)]
+enum HostType {
+    A(Ipv4Addr),
+    Aaaa,
+    Cname,
+}
+
+fn host_type(host: &str) -> HostType {
+    if let Ok(ip) = host.parse::<Ipv4Addr>() {
+        return HostType::A(ip);
+    }
+    match host.parse::<std::net::Ipv6Addr>() {
+        Ok(ip) => ip.to_ipv4_mapped().map_or(HostType::Aaaa, HostType::A),
+        Err(_) => HostType::Cname,
+    }
 }
 
 /// The CNAME target of `<service>.<namespace>.svc.<zone>` when that Service is of type
@@ -114,7 +142,14 @@ pub fn srv(world: &World, name: &str) -> DnsAnswer {
             if record.port < 0 {
                 continue;
             }
-            let line = format!("0 {weight} {} {}.", record.port, record.key);
+            // `SRV`: an address is named by the record's owner name; a host that is no
+            // address is the target itself (an ExternalName's, or a cluster IP CoreDNS
+            // cannot parse, `HostType`).
+            let target = match host_type(&record.host) {
+                HostType::Cname => record.host.as_str(),
+                HostType::A(_) | HostType::Aaaa => record.key.as_str(),
+            };
+            let line = format!("0 {weight} {} {target}.", record.port);
             if !out.contains(&line) {
                 out.push(line);
             }
@@ -622,6 +657,21 @@ mod tests {
         );
         assert_eq!(parse_ptr_target("10.244.1.2"), Some("10.244.1.2".into()));
         assert_eq!(parse_ptr_target("web-0"), None);
+    }
+
+    #[test]
+    fn hosts_are_typed_as_go_parses_them() {
+        assert_eq!(
+            host_type("10.96.0.5"),
+            HostType::A(Ipv4Addr::new(10, 96, 0, 5))
+        );
+        assert_eq!(
+            host_type("::ffff:10.96.0.51"),
+            HostType::A(Ipv4Addr::new(10, 96, 0, 51))
+        );
+        assert_eq!(host_type("fd00::1"), HostType::Aaaa);
+        assert_eq!(host_type("010.96.0.050"), HostType::Cname);
+        assert_eq!(host_type("db.example.com"), HostType::Cname);
     }
 
     #[test]

@@ -730,6 +730,7 @@ pub fn create(
             if !errors.is_empty() {
                 return Err(invalid(kind, &name, &errors).into());
             }
+            warnings = super::api::warnings::warnings_for_endpoint_slice(&slice, true);
             init_meta(world, kind, &mut slice.metadata);
             // The strategy's `PrepareForCreate`.
             slice.metadata.generation = Some(1);
@@ -1160,6 +1161,9 @@ fn update_with(
                 if !errors.is_empty() {
                     return Err(invalid(kind, name, &errors).into());
                 }
+                warnings.extend(super::api::warnings::warnings_for_endpoint_slice(
+                    &slice, false,
+                ));
                 // `PrepareForUpdate`: a new generation when anything but the metadata
                 // changed, or the labels did.
                 let content_changed = EndpointSlice {

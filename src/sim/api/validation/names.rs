@@ -1,5 +1,5 @@
 //! Name, label and number syntax, as apimachinery's `util/validation` checks it
-//! (`IsDNS1123Label`, `IsDNS1035Label`, `IsDNS1123Subdomain`, `IsQualifiedName`,
+//! (`IsDNS1123Label`, `IsDNS1123Subdomain`, `IsQualifiedName`,
 //! `IsValidLabelValue`, `ValidateLabels`, `ValidateNonnegativeField`, port ranges) and
 //! the `metadata.name` rule of each kind.
 
@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use super::super::field_error::FieldError;
 
 const DNS1123_LABEL_MSG: &str = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
-const DNS1035_LABEL_MSG: &str = "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
 const DNS1123_SUBDOMAIN_MSG: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
 const LABEL_VALUE_MSG: &str = "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
 const QUALIFIED_NAME_MSG: &str = "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
@@ -24,10 +23,6 @@ fn is_dns1123_label(s: &str) -> bool {
         && s.chars().all(|c| is_lower_alnum(c) || c == '-')
         && s.chars().next().is_some_and(is_lower_alnum)
         && s.chars().last().is_some_and(is_lower_alnum)
-}
-
-fn is_dns1035_label(s: &str) -> bool {
-    is_dns1123_label(s) && s.chars().next().is_some_and(|c| c.is_ascii_lowercase())
 }
 
 fn is_dns1123_subdomain(s: &str) -> bool {
@@ -47,17 +42,6 @@ pub fn dns1123_label_errors(s: &str) -> Vec<String> {
         } else {
             out.push(DNS1123_LABEL_MSG.to_string());
         }
-    }
-    out
-}
-
-fn dns1035_label_errors(s: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    if s.len() > 63 {
-        out.push("must be no more than 63 characters".to_string());
-    }
-    if !is_dns1035_label(s) {
-        out.push(DNS1035_LABEL_MSG.to_string());
     }
     out
 }
@@ -185,7 +169,9 @@ pub(crate) fn path_segment_errors(name: &str) -> Vec<String> {
 }
 
 /// `metadata.name` of an object of `kind`: a DNS-1123 label for StatefulSet and Namespace
-/// (B-VAL-15), a DNS-1035 label for Service (upstream `ValidateServiceName`); only the URL
+/// (B-VAL-15) and for Service (B-SVC-18: v1.36's `RelaxedServiceNameValidation`, beta and
+/// on by default, validates a new Service's name with `NameIsDNSLabel` instead of the
+/// DNS-1035 `ValidateServiceName`, so it may start with a digit); only the URL
 /// path rules for the kinds whose validation leaves the name to the generic registry
 /// (PodDisruptionBudget, Event, the RBAC kinds: `ValidateRBACName` is
 /// `path.IsValidPathSegmentName`); a DNS-1123 subdomain for every other kind, a CronJob's
@@ -199,8 +185,7 @@ pub fn validate_object_meta_name(kind: &str, name: &str) -> Vec<FieldError> {
         )];
     }
     let mut msgs = match kind {
-        "StatefulSet" | "Namespace" => dns1123_label_errors(name),
-        "Service" => dns1035_label_errors(name),
+        "StatefulSet" | "Namespace" | "Service" => dns1123_label_errors(name),
         "PodDisruptionBudget"
         | "Event"
         | "Role"

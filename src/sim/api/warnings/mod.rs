@@ -6,17 +6,20 @@
 //! - `pod`: a pod's or a pod template's (`pkg/api/pod/warnings.go`);
 //! - `persistentvolume`, `persistentvolumeclaim`: a volume's and a claim's
 //!   (`pkg/api/persistentvolume`, `pkg/api/persistentvolumeclaim`);
+//! - `endpointslice`: an EndpointSlice's (`pkg/registry/discovery/endpointslice/strategy.go`);
 //! - `service`: a Service's (`pkg/api/service/warnings.go`).
 //!
 //! Go visits a map in no fixed order; where upstream walks a map (a node selector), the
 //! keys are taken in sorted order so that the warnings are deterministic.
 
+mod endpointslice;
 mod node;
 mod persistentvolume;
 mod persistentvolumeclaim;
 mod pod;
 mod service;
 
+pub use endpointslice::warnings_for_endpoint_slice;
 pub use persistentvolume::warnings_for_persistent_volume;
 pub use persistentvolumeclaim::{warnings_for_claim, warnings_for_claim_spec};
 pub use pod::{warnings_for_pod, warnings_for_pod_template, warnings_for_workload_create};

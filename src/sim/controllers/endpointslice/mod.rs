@@ -38,7 +38,7 @@ use reconciler::{Desired, Scope, SliceInfo, SliceSet};
 pub use utils::LABEL_SERVICE_NAME;
 pub(crate) use utils::{
     endpoint_hostname, endpoint_ports, should_be_in_endpoints, slice_name, sort_ports,
-    LABEL_MANAGED_BY,
+    CONTROLLER_NAME, LABEL_MANAGED_BY,
 };
 
 /// The controller's queue, informer indexes and per-Service state.
