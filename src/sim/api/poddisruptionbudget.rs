@@ -10,7 +10,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use super::field_error::{quote, FieldError};
 use super::validation::{
-    go_json, int_or_string_json, label_selector_value, validate_label_selector,
+    go_json, int_or_string_json, label_selector_value, percent, validate_label_selector,
 };
 
 pub const KIND: &str = "PodDisruptionBudget";
@@ -117,17 +117,6 @@ fn int_or_percent(path: &str, value: &Value) -> Vec<FieldError> {
         },
         _ => Vec::new(),
     }
-}
-
-/// `getPercentValue`: `50%` → 50; anything else (`50`, `%`, `-5%`) is not a percentage. A
-/// percentage too large for an int is one `IsValidPercent` accepts, and `strconv.Atoi`
-/// gives its range error with the largest int, which is more than 100%.
-fn percent(s: &str) -> Option<i64> {
-    let digits = s.strip_suffix('%')?;
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    Some(digits.parse().unwrap_or(i64::MAX))
 }
 
 /// `GetScaledValueFromIntOrPercent(value, total, roundUp=true)`: `ceil(percent × total /

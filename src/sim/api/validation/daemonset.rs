@@ -12,17 +12,10 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::{Map, Value};
 
 use super::super::field_error::{FieldError, FieldErrorKind};
-use super::names::nonnegative;
+use super::names::{nonnegative, percent};
 use super::pod::validate_workload_template;
 use super::render::{go_json, int_or_string_json, json_label_selector, json_string_map};
 use super::selector::{selector_is_empty, selector_matches, validate_label_selector};
-
-/// `IsValidPercent`: digits, then `%`.
-fn percent(s: &str) -> Option<i64> {
-    s.strip_suffix('%')
-        .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-        .map(|n| n.parse::<i64>().unwrap_or(i64::MAX))
-}
 
 /// `ValidatePositiveIntOrPercent` then `IsNotMoreThan100Percent`.
 fn int_or_percent(v: &IntOrString, path: &str) -> Vec<FieldError> {

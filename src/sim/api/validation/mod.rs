@@ -35,7 +35,7 @@ mod pod;
 mod pod_resources;
 mod render;
 mod resources;
-pub(crate) use names::validate_labels;
+pub(crate) use names::{percent, validate_labels};
 pub(crate) use resources::{
     is_extended as is_extended_resource, overcommit_allowed, resource_name_errors,
     standard_resource_name_errors, validate_resource_requirements,

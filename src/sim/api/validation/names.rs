@@ -249,6 +249,15 @@ pub fn config_map_key_errors(key: &str) -> Vec<String> {
     out
 }
 
+/// `getPercentValue` after `IsValidPercent` (digits then `%`, so never negative): the
+/// number, or `None` for any other text. A number too large for an int is `strconv.Atoi`'s
+/// range error, which gives the largest int: more than 100%, not an invalid percentage.
+pub(crate) fn percent(s: &str) -> Option<i64> {
+    s.strip_suffix('%')
+        .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        .map(|n| n.parse::<i64>().unwrap_or(i64::MAX))
+}
+
 pub(super) fn nonnegative(path: &str, v: i64) -> Option<FieldError> {
     (v < 0).then(|| FieldError::invalid(path, v.to_string(), NONNEGATIVE_MSG))
 }

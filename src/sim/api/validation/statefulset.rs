@@ -45,11 +45,7 @@ fn validate_rolling_update(r: &RollingUpdateStatefulSetStrategy, path: &str) -> 
                 Some(i64::from(*i))
             }
             IntOrString::String(s) => {
-                // `IsValidPercent`: digits then `%` (so never negative).
-                let digits = s
-                    .strip_suffix('%')
-                    .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
-                match digits.map(|n| n.parse::<i64>().unwrap_or(i64::MAX)) {
+                match super::names::percent(s) {
                     Some(n) => Some(n),
                     None => {
                         errs.push(FieldError::invalid(
