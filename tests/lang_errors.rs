@@ -182,6 +182,29 @@ fn columns_joined_by_one_space_are_shown_split() {
 }
 
 #[test]
+fn rows_written_for_the_meant_header_are_not_reported_too() {
+    // `READY STATUS` joined by one space: the rows have the cells of the header as meant, so
+    // the header's error is the only one (not one more per row).
+    let e = only(in_scenario(
+        "  expect pods {\n    NAME   READY STATUS\n    web-0  1/1    Running\n    web-1  0/1    Pending\n  }",
+    ));
+    assert!(matches!(e.kind, K::UnknownColumn { .. }), "{e:?}");
+    assert_eq!(at(&e), (3, 12));
+    // A row that fits neither the header as written nor as meant is still reported.
+    let errs = in_scenario("  expect pods {\n    NAME   READY STATUS\n    web-0\n  }");
+    assert!(
+        errs.iter().any(|e| matches!(
+            e.kind,
+            K::RaggedRow {
+                expected: 2,
+                found: 1
+            }
+        )),
+        "{errs:#?}"
+    );
+}
+
+#[test]
 fn unknown_table_kind() {
     let e = only(in_scenario("  expect configmaps {\n    NAME\n  }"));
     assert_eq!(at(&e), (2, 10));
