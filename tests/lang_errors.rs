@@ -83,6 +83,30 @@ fn wrong_argument_count() {
             found: 1
         }
     );
+    assert_eq!(
+        e.hint().as_deref(),
+        Some("write it as `claim(pod/web-0, \"www\")`: the pod, then its volume's name")
+    );
+    let e = only(in_scenario("  expect ip() == x"));
+    assert_eq!(e.hint().as_deref(), Some("write it as `ip(pod/web-0)`"));
+}
+
+#[test]
+fn words_after_a_complete_statement_and_a_missing_to_get_hints() {
+    let e = only(in_scenario("  wait 5s now"));
+    assert!(
+        e.hint()
+            .unwrap()
+            .starts_with("the statement is complete before `now`"),
+        "{e:?}"
+    );
+    let e = only(in_scenario("  scale statefulset/web 5"));
+    assert_eq!(
+        e.hint().as_deref(),
+        Some("`to` goes before the count: `scale statefulset/web to 5`")
+    );
+    let e = only(in_scenario("  rollout undo statefulset/web to 2"));
+    assert!(e.hint().unwrap().contains("to-revision=2"), "{e:?}");
 }
 
 #[test]
