@@ -12,7 +12,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(
     name = "scn",
     version,
-    about = "Check StatefulSet scenarios against a simulated Kubernetes cluster"
+    about = "Check StatefulSet scenarios against a simulated Kubernetes cluster",
+    after_help = "Exit codes: 0 success; 1 a scenario failed (run, trace), a mutant survived\n\
+                  (mutants) or marks are missing (grade); 2 a file could not be loaded, a usage\n\
+                  error or a broken assignment."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -22,6 +25,11 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the scenarios of .scn files and folders (searched recursively).
+    #[command(
+        after_help = "Exit codes: 0 every scenario passed (or none was selected); 1 a scenario\n\
+                      failed; 2 a file could not be loaded (syntax, a missing manifest: its\n\
+                      scenarios do not run, the others do) or a usage error. 2 wins over 1."
+    )]
     Run {
         /// Files or folders; the current folder when none is given.
         paths: Vec<PathBuf>,
@@ -88,6 +96,9 @@ enum Command {
         color: Color,
     },
     /// Parse and load files (manifests, blocks) without running: `ok PATH` or the errors.
+    #[command(
+        after_help = "Exit codes: 0 every file loads; 2 a file could not be loaded or a usage error."
+    )]
     Check {
         /// Files or folders; the current folder when none is given.
         paths: Vec<PathBuf>,

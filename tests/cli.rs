@@ -235,6 +235,17 @@ fn a_missing_path_is_a_usage_error() {
 }
 
 #[test]
+fn help_tells_the_exit_codes() {
+    for args in [&["--help"][..], &["run", "--help"], &["check", "--help"]] {
+        let out = scn(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        let help = stdout(&out);
+        assert!(help.contains("Exit codes: 0 "), "{args:?}: {help}");
+        assert!(help.contains("2 a file could not be loaded"), "{args:?}");
+    }
+}
+
+#[test]
 fn output_is_the_same_for_any_number_of_jobs() {
     let one = scn(&["run", "--jobs", "1", "scenarios", "tests/fixtures"]);
     let two = scn(&["run", "--jobs", "2", "scenarios", "tests/fixtures"]);

@@ -1074,3 +1074,30 @@ fn a_batch_summary_line_says_why_an_empty_file_scored_nothing() {
         "{text}"
     );
 }
+
+/// A submission whose object every scenario's `apply` refused (`kind: Banana`) scored 0/11
+/// with no reason on its summary line: the line now carries the refusal they all share,
+/// while a submission that failed expectations keeps a bare score.
+#[test]
+fn a_batch_summary_line_names_the_refusal_every_scenario_shared() {
+    let tmp = tempfile::tempdir().unwrap();
+    let subs = tmp.path().join("subs");
+    reference_submission(&subs, "alice");
+    reference_submission(&subs, "carol");
+    std::fs::write(
+        subs.join("carol").join("web.yaml"),
+        "apiVersion: v9\nkind: Banana\nmetadata: {name: web}\n",
+    )
+    .unwrap();
+    let out = grade_batch(&subs, &tmp.path().join("book.csv"), &[]);
+    let text = stdout(&out);
+    assert!(text.contains("alice 11/11\n"), "{text}");
+    assert!(
+        text.contains("carol 0/11 (every scenario failed the same way: the cluster refused the action: error: resource mapping not found for name: \"web\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("no matches for kind \"Banana\" in version \"v9\""),
+        "{text}"
+    );
+}

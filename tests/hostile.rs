@@ -322,6 +322,24 @@ fn a_billion_laughs_is_refused() {
     }
     let text = manifest_error("laughs.yaml", yaml.as_bytes());
     assert!(text.contains("laughs.yaml is not valid YAML"), "{text}");
+    // A limit, not a slip of syntax: the hint speaks of aliases, not of indentation.
+    assert!(text.contains("aliases of aliases multiply"), "{text}");
+    assert!(!text.contains("check the indentation"), "{text}");
+}
+
+#[test]
+fn a_nesting_limit_hint_speaks_of_nesting_in_files_and_blocks() {
+    let yaml = format!("a: {}{}\n", "[".repeat(300), "]".repeat(300));
+    let text = manifest_error("deep.yaml", yaml.as_bytes());
+    assert!(text.contains("look for a runaway `[` or `{`"), "{text}");
+    assert!(!text.contains("check the indentation"), "{text}");
+    let block = format!(
+        "scenario \"t\" {{\n  apply \"\"\"\n    a: {}{}\n  \"\"\"\n}}\n",
+        "[".repeat(300),
+        "]".repeat(300)
+    );
+    let text = load_error(&block);
+    assert!(text.contains("look for a runaway `[` or `{`"), "{text}");
 }
 
 #[test]

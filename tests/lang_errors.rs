@@ -83,6 +83,30 @@ fn wrong_argument_count() {
             found: 1
         }
     );
+    assert_eq!(
+        e.hint().as_deref(),
+        Some("write it as `claim(pod/web-0, \"www\")`: the pod, then its volume's name")
+    );
+    let e = only(in_scenario("  expect ip() == x"));
+    assert_eq!(e.hint().as_deref(), Some("write it as `ip(pod/web-0)`"));
+}
+
+#[test]
+fn words_after_a_complete_statement_and_a_missing_to_get_hints() {
+    let e = only(in_scenario("  wait 5s now"));
+    assert!(
+        e.hint()
+            .unwrap()
+            .starts_with("the statement is complete before `now`"),
+        "{e:?}"
+    );
+    let e = only(in_scenario("  scale statefulset/web 5"));
+    assert_eq!(
+        e.hint().as_deref(),
+        Some("`to` goes before the count: `scale statefulset/web to 5`")
+    );
+    let e = only(in_scenario("  rollout undo statefulset/web to 2"));
+    assert!(e.hint().unwrap().contains("to-revision=2"), "{e:?}");
 }
 
 #[test]
@@ -178,6 +202,29 @@ fn columns_joined_by_one_space_are_shown_split() {
     assert!(
         matches!(e.kind, K::UnknownColumn { joined: None, .. }),
         "{e:?}"
+    );
+}
+
+#[test]
+fn rows_written_for_the_meant_header_are_not_reported_too() {
+    // `READY STATUS` joined by one space: the rows have the cells of the header as meant, so
+    // the header's error is the only one (not one more per row).
+    let e = only(in_scenario(
+        "  expect pods {\n    NAME   READY STATUS\n    web-0  1/1    Running\n    web-1  0/1    Pending\n  }",
+    ));
+    assert!(matches!(e.kind, K::UnknownColumn { .. }), "{e:?}");
+    assert_eq!(at(&e), (3, 12));
+    // A row that fits neither the header as written nor as meant is still reported.
+    let errs = in_scenario("  expect pods {\n    NAME   READY STATUS\n    web-0\n  }");
+    assert!(
+        errs.iter().any(|e| matches!(
+            e.kind,
+            K::RaggedRow {
+                expected: 2,
+                found: 1
+            }
+        )),
+        "{errs:#?}"
     );
 }
 

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use super::formats::{self, Format};
 use super::isolate::{self, Isolation};
 use super::view::View;
-use super::{grade, points, Assignment, GradeReport};
+use super::{grade, points, Assignment, GradeReport, TestResult};
 
 #[derive(Clone, Debug, Default)]
 pub struct BatchOptions {
@@ -133,7 +133,37 @@ pub fn summary_reasons(report: &GradeReport) -> Vec<String> {
             reasons.push(escape_control(first));
         }
     }
+    if reasons.is_empty() {
+        reasons.extend(common_refusal(report));
+    }
     reasons
+}
+
+/// When every test failed the same way before any expectation was checked (an object of
+/// the submission refused by the API server, a limit), that failure, on one line: a 0/N
+/// without a word would send the teacher into the reports to learn what one line can say.
+fn common_refusal(report: &GradeReport) -> Option<String> {
+    const MAX_CHARS: usize = 200;
+    let first = report.tests.first()?;
+    let same = |t: &TestResult| !t.passed && !t.expectation_failed && t.message == first.message;
+    if first.message.trim().is_empty() || !report.tests.iter().all(same) {
+        return None;
+    }
+    let text = first
+        .message
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut short: String = text.chars().take(MAX_CHARS).collect();
+    if short.len() < text.len() {
+        short.push('…');
+    }
+    Some(format!(
+        "every scenario failed the same way: {}",
+        escape_control(&short)
+    ))
 }
 
 /// Text from a student (a folder name, a scenario title) for a terminal or a report

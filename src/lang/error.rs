@@ -408,6 +408,21 @@ impl SyntaxError {
             UnknownQuery { suggestion, .. } => did_you_mean(suggestion).or_else(|| {
                 Some(format!("queries: {}", super::queries::names().collect::<Vec<_>>().join(", ")))
             }),
+            WrongArgumentCount { function, .. } => {
+                let example = match function.as_str() {
+                    "ip" | "hostname" | "node" | "image" | "restarts" | "zone" => {
+                        format!("`{function}(pod/web-0)`")
+                    }
+                    "dns" => "`dns(\"web-0.nginx\")`".into(),
+                    "srv" => "`srv(\"_web._tcp.nginx\")`".into(),
+                    "ptr" => "`ptr(\"10.244.1.2\")`".into(),
+                    "claim" => "`claim(pod/web-0, \"www\")`: the pod, then its volume's name".into(),
+                    "read" => "`read(pod/web-0, \"/usr/share/nginx/html/index.html\")`: the pod, then the file's path".into(),
+                    "volume" => "`volume(pvc/www-web-0)`".into(),
+                    _ => format!("`{function}(statefulset/web)`"),
+                };
+                Some(format!("write it as {example}"))
+            }
             WrongReferenceKind {
                 function, allowed, ..
             } => {
@@ -664,6 +679,18 @@ fn unexpected_hint(expected: &[String], found: &str) -> Option<String> {
         Some(",") if expects("the end of the line") => {
             Some("a list is written in brackets: `[web-0, web-1]`".into())
         }
+        // `scale statefulset/web 5`
+        Some(t) if expects("`to`") && t.starts_with(|c: char| c.is_ascii_digit()) => {
+            Some(format!("`to` goes before the count: `scale statefulset/web to {t}`"))
+        }
+        // `rollout undo statefulset/web to 2`
+        Some("to") if expects("`to-revision=N`") => Some(
+            "the revision is one token, as kubectl's --to-revision: `rollout undo statefulset/web to-revision=2`".into(),
+        ),
+        // `wait 5s now`: more words after a complete statement.
+        Some(t) if expects("the end of the line") && !t.is_empty() => Some(format!(
+            "the statement is complete before `{t}`: one statement per line, and a comment starts with `#` after a blank"
+        )),
         // `scenario "t" tags (a) {`
         Some("tags") if expects("`tags(...)`") => {
             Some("no blank between `tags` and `(`: `tags(a, b)`".into())

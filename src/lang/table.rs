@@ -22,6 +22,9 @@ pub fn parse(
     errors: &mut Vec<SyntaxError>,
 ) -> Parsed {
     let mut columns: Option<Vec<Spanned<String>>> = None;
+    // The number of columns the header means when one space joined two of its names
+    // (`READY STATUS`): a row written for that header is not reported as well.
+    let mut meant = 0;
     let mut rows = Vec::new();
     let mut offset = start;
     // A tab makes the columns unknowable: the tabs are reported, nothing else of the table.
@@ -43,13 +46,17 @@ pub fn parse(
             continue;
         }
         match &columns {
-            None => columns = Some(header(kind, line, line_start, lines, errors)),
+            None => {
+                let (cols, joined) = header(kind, line, line_start, lines, errors);
+                meant = joined;
+                columns = Some(cols);
+            }
             Some(cols) => {
                 let cells = split(line, line_start, false);
                 let first = cells.first().map_or(line_start, |c| c.0);
                 let last = cells.last().map_or(line_start, |c| c.1);
                 let span = lines.span(first, last);
-                if cells.len() != cols.len() {
+                if cells.len() != cols.len() && cells.len() != meant {
                     errors.push(SyntaxError::new(
                         span,
                         SyntaxErrorKind::RaggedRow {
@@ -89,7 +96,7 @@ fn header(
     line_start: usize,
     lines: &LineIndex,
     errors: &mut Vec<SyntaxError>,
-) -> Vec<Spanned<String>> {
+) -> (Vec<Spanned<String>>, usize) {
     let known = known_columns(kind);
     let columns: Vec<Spanned<String>> = split(line, line_start, true)
         .into_iter()
@@ -99,6 +106,7 @@ fn header(
         })
         .collect();
     let mut name_joined = false;
+    let mut meant = columns.len();
     // A set, not a scan of the columns before: a hostile header has 100,000 columns.
     let mut seen = std::collections::HashSet::new();
     for col in &columns {
@@ -112,6 +120,7 @@ fn header(
         } else if !known.contains(&col.value.as_str()) {
             let parts = joined_columns(&col.value, known);
             name_joined |= parts.as_ref().is_some_and(|p| p.contains(&"NAME"));
+            meant += parts.as_ref().map_or(0, |p| p.len() - 1);
             errors.push(SyntaxError::new(
                 col.span,
                 SyntaxErrorKind::UnknownColumn {
@@ -135,7 +144,7 @@ fn header(
             },
         ));
     }
-    columns
+    (columns, meant)
 }
 
 /// `text` read as two or more known column names joined by single spaces (`NAME STATUS`,

@@ -506,9 +506,13 @@ fn load_statement(file: &mut LoadedFile, stmt: &Stmt) -> Result<(), Box<LoadErro
                     message: format!("{manifest_display} is not valid YAML: {message}"),
                     label: "here".into(),
                     hint: Some(format!(
-                        "check the indentation and the `key: value` pairs around this line \
-                         (loaded by `apply` at {}:{}:{})",
-                        file.display, span.line, span.col
+                        "{} (loaded by `apply` at {}:{}:{})",
+                        super::yaml_limits::limit_hint(&message).unwrap_or(
+                            "check the indentation and the `key: value` pairs around this line"
+                        ),
+                        file.display,
+                        span.line,
+                        span.col
                     )),
                 },
                 source: text.clone(),
@@ -735,11 +739,15 @@ fn block_error(
             span: Some(span_at(&file.source, line, col)),
             message: format!("the block is not valid {what}: {message}"),
             label: "here".into(),
-            hint: Some(if what == "JSON" {
-                "a patch body is JSON (or YAML), e.g. {\"spec\":{\"replicas\":3}}".into()
-            } else {
-                "the block's common indentation is removed; the rest must be valid YAML".into()
-            }),
+            hint: Some(
+                if let Some(hint) = super::yaml_limits::limit_hint(&message) {
+                    hint.into()
+                } else if what == "JSON" {
+                    "a patch body is JSON (or YAML), e.g. {\"spec\":{\"replicas\":3}}".into()
+                } else {
+                    "the block's common indentation is removed; the rest must be valid YAML".into()
+                },
+            ),
         },
         source: file.source.clone(),
     }

@@ -26,6 +26,24 @@ pub const MAX_YAML_DEPTH: usize = 100;
 /// included: far more than any manifest holds, far less than what exhausts memory.
 pub const MAX_YAML_NODES: usize = 1_000_000;
 
+/// The hint for a YAML error that is one of these limits rather than a mistake of syntax,
+/// where "check the indentation" would send the writer looking for the wrong thing.
+pub fn limit_hint(message: &str) -> Option<&'static str> {
+    if message.contains("levels deep") {
+        Some(
+            "a Kubernetes object nests a few dozen levels at most: look for a runaway `[` or `{`, \
+             or indentation that grows on every line",
+        )
+    } else if message.contains("(anchors and aliases included)") {
+        Some(
+            "each alias (`*name`) repeats its anchor's whole value, and aliases of aliases \
+             multiply: write the values out, or use fewer nested aliases",
+        )
+    } else {
+        None
+    }
+}
+
 /// Checks the size and the nesting of `text` without parsing it. The error is a message,
 /// a line and a column (1-based).
 pub fn prescan(text: &str) -> Result<(), (String, u32, u32)> {
