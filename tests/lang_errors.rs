@@ -879,6 +879,20 @@ fn common_slips_get_a_hint_with_the_right_form() {
             "a negative index",
         ),
         ("  kubectl scale sts/web --replicas=3", "without `kubectl`"),
+        // kubectl commands the docs' pages use, which scn has on purpose no statement for:
+        // the hint says what to write instead (`get` is not a misspelt `set`).
+        ("  get pods", "is an expectation in scn"),
+        (
+            "  exec web-0 -- hostname",
+            "scn runs no command in a container",
+        ),
+        ("  label nodes node-1 disktype=ssd", "is a patch in scn"),
+        ("  taint nodes node-1 k=v:NoSchedule", "is a patch in scn"),
+        ("  describe pod/web-0", "scn has no `describe`"),
+        ("  logs web-0", "write no logs"),
+        ("  run dns-test --image=busybox", "`apply` it"),
+        ("  create namespace qos-example", "one namespace"),
+        ("  top pods", "no metrics"),
     ] {
         let e = only(in_scenario(body));
         let got = e.hint().unwrap_or_default();

@@ -294,6 +294,35 @@ fn delete_grace_period() {
 }
 
 #[test]
+fn delete_cascade_takes_kubectls_deprecated_boolean() {
+    // kubectl's GetCascadingStrategy: strconv.ParseBool's spellings, false is orphan, true
+    // background; the text is kept for the deprecation warning.
+    for (text, value) in [
+        ("false", false),
+        ("False", false),
+        ("0", false),
+        ("t", true),
+        ("TRUE", true),
+    ] {
+        let s = one(&format!("delete statefulset/web cascade={text}"));
+        let StmtKind::Delete {
+            cascade: Some(Cascade::Boolean { value: v, written }),
+            ..
+        } = s.kind
+        else {
+            panic!("{text}: {:?}", s.kind);
+        };
+        assert_eq!((v, written), (value, text));
+    }
+    let errors = parse("scenario \"t\" {\n  delete statefulset/web cascade=no\n}\n").unwrap_err();
+    let message = errors[0].message();
+    assert!(
+        message.contains("orphan, foreground or background"),
+        "{message}"
+    );
+}
+
+#[test]
 fn block_statement_goes_on_after_the_closing_fence() {
     let src = "scenario \"t\" {\n  await statefulset/web matches \"\"\"\n    status:\n      replicas: 3\n  \"\"\" within 2m\n  apply \"\"\"\n    x: 1\n  \"\"\" fails with \"nope\"\n}\n";
     let f = parse_ok(src);

@@ -245,6 +245,12 @@ pub enum Cascade {
     Background,
     Orphan,
     Foreground,
+    /// kubectl's deprecated boolean `--cascade=false` (orphan) or `--cascade=true`
+    /// (background), as written, for kubectl's warning.
+    Boolean {
+        value: bool,
+        written: &'static str,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -649,7 +649,8 @@ impl<'a> Builder<'a> {
                             cascade = Some(match q.as_str().trim_start_matches("cascade=") {
                                 "orphan" => Cascade::Orphan,
                                 "foreground" => Cascade::Foreground,
-                                _ => Cascade::Background,
+                                "background" => Cascade::Background,
+                                other => cascade_boolean(other),
                             })
                         }
                         _ => force = true,
@@ -1555,4 +1556,30 @@ fn is_quantity(text: &str) -> bool {
 
 fn too_long() -> String {
     "the duration is too large: at most 1000000h".to_string()
+}
+
+/// kubectl's `GetCascadingStrategy` still parses a boolean (`strconv.ParseBool`): true is
+/// background, false orphan; the text is kept for its deprecation warning.
+fn cascade_boolean(text: &str) -> Cascade {
+    const SPELLINGS: [(&str, bool); 12] = [
+        ("1", true),
+        ("t", true),
+        ("T", true),
+        ("TRUE", true),
+        ("true", true),
+        ("True", true),
+        ("0", false),
+        ("f", false),
+        ("F", false),
+        ("FALSE", false),
+        ("false", false),
+        ("False", false),
+    ];
+    SPELLINGS
+        .iter()
+        .find(|(s, _)| *s == text)
+        .map_or(Cascade::Background, |&(written, value)| Cascade::Boolean {
+            value,
+            written,
+        })
 }

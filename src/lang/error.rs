@@ -399,6 +399,9 @@ impl SyntaxError {
             UnknownStatement { word, .. } if word == "kubectl" => Some(
                 "write the action without `kubectl` and its flags: `scale statefulset/web to 3`, `delete pod/web-0`, `apply \"web.yaml\"`".into(),
             ),
+            UnknownStatement { word, .. } if kubectl_command_hint(word).is_some() => {
+                kubectl_command_hint(word).map(str::to_string)
+            }
             UnknownStatement { suggestion, .. } => did_you_mean(suggestion).or_else(|| {
                 Some(format!("a statement starts with one of: {}", STATEMENTS.join(", ")))
             }),
@@ -763,6 +766,25 @@ impl std::fmt::Display for SyntaxError {
 }
 
 impl std::error::Error for SyntaxError {}
+
+/// What to write instead of a kubectl command that scn has on purpose no statement for (the
+/// docs' pages use them: `kubectl get`, `exec`, `label`, …). Before the spelling suggestion,
+/// which would offer `set` for `get`.
+fn kubectl_command_hint(word: &str) -> Option<&'static str> {
+    Some(match word {
+        "get" => "`kubectl get` is an expectation in scn: `expect pods { … }` (a table as kubectl get prints it), `expect pods == [web-0, web-1]`, or a field: `expect pod/web-0.status.phase == Running`",
+        "describe" => "scn has no `describe`: check what it shows with `expect events(pod/web-0) contains \"…\"` and field paths (`expect pod/web-0.status.conditions[0].status == \"True\"`)",
+        "exec" | "cp" | "attach" => "scn runs no command in a container: `write pod/web-0 \"/path\" \"text\"` and `read(pod/web-0, \"/path\")` stand for exec's echo and cat, `hostname(pod/web-0)` for `hostname`, `dns(\"web-0.nginx\")` for nslookup",
+        "logs" => "scn runs no program, so containers write no logs: check a container with a field path (`pod/web-0.status.containerStatuses[0].state`) or `events(pod/web-0)`",
+        "label" => "`kubectl label` is a patch in scn: `patch node/node-1 \"\"\"{\"metadata\":{\"labels\":{\"disktype\":\"ssd\"}}}\"\"\"`",
+        "annotate" => "`kubectl annotate` is a patch in scn: `patch pod/web-0 \"\"\"{\"metadata\":{\"annotations\":{\"key\":\"value\"}}}\"\"\"`",
+        "taint" => "`kubectl taint` is a patch in scn: `patch node/node-1 \"\"\"{\"spec\":{\"taints\":[{\"key\":\"k\",\"value\":\"v\",\"effect\":\"NoSchedule\"}]}}\"\"\"`, or `taints(k=v:NoSchedule)` on a node in the `cluster` block",
+        "run" | "expose" => "write the object as a manifest and `apply` it; for `kubectl run … -- nslookup NAME` ask `dns(\"NAME\")`",
+        "create" | "replace" | "edit" => "change objects with `apply` (a manifest, created or updated) or `patch`; scn simulates one namespace (`namespace NAME` in the `cluster` block names it)",
+        "top" => "scn has no metrics: requests and limits are fields (`expect pod/web-0.spec.containers[0].resources.requests.cpu == 250m`)",
+        _ => return None,
+    })
+}
 
 #[cfg(test)]
 mod tests {

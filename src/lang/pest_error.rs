@@ -398,7 +398,7 @@ fn describe(rule: Rule) -> String {
         cascade => "`cascade=orphan`, `cascade=foreground` or `cascade=background`",
         grace_period => "`grace-period=N`",
         subresource => "`subresource=status` or `subresource=scale`",
-        cascade_mode => "orphan, foreground or background",
+        cascade_mode | cascade_bool => "orphan, foreground or background",
         to_revision => "`to-revision=N`",
         patch_type | kw_merge | kw_json | kw_strategic => "`merge`, `json` or a patch body",
         fault => "a fault (unready, ready, down, up or unpullable)",

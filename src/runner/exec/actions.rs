@@ -100,6 +100,18 @@ impl Runner<'_> {
                     None | Some(Cascade::Background) => Propagation::Background,
                     Some(Cascade::Foreground) => Propagation::Foreground,
                     Some(Cascade::Orphan) => Propagation::Orphan,
+                    Some(Cascade::Boolean { value, written }) => {
+                        // kubectl's GetCascadingStrategy, on stderr before anything else.
+                        let (propagation, instead) = if *value {
+                            (Propagation::Background, "background")
+                        } else {
+                            (Propagation::Orphan, "orphan")
+                        };
+                        self.output.push(format!(
+                            "warning: --cascade={written} is deprecated (boolean value) and can be replaced with --cascade={instead}."
+                        ));
+                        propagation
+                    }
                 };
                 let targets = self.kubectl_targets(&targets.iter().collect::<Vec<_>>())?;
                 let mut printed = client::delete_all(
