@@ -58,3 +58,14 @@ fn colors_can_be_switched_on_and_off() {
 fn an_await_timeout_shows_what_it_waited_for_against_the_cluster() {
     insta::assert_snapshot!("report_await_timeout", run("await-timeout.scn"));
 }
+
+/// A broken `throughout` names its span in the scenario's clock and how far into it the
+/// expectation broke: "it broke at 2s" alone reads as two seconds into the span.
+#[test]
+fn a_broken_throughout_says_where_its_span_began_and_how_far_in_it_broke() {
+    let text = run("throughout-breaks.scn");
+    assert!(
+        text.contains("(it had to hold throughout 1m, from 1s to 1m1s; it broke at 2s, 1s in)"),
+        "{text}"
+    );
+}

@@ -132,11 +132,16 @@ impl Runner<'_> {
             let check = self.check(expectation).map_err(|e| self.fail(stmt, e.0))?;
             if !check.ok {
                 let message = match throughout {
+                    // Clock times are the scenario's virtual time: say where the span
+                    // began and ended, and how far into it the expectation broke.
                     Some(d) => format!(
-                        "{} (it had to hold throughout {}; it broke at {})",
+                        "{} (it had to hold throughout {}, from {} to {}; it broke at {}, {} in)",
                         check.message,
                         clock_fmt(d),
-                        clock_fmt(self.world.now)
+                        clock_fmt(start),
+                        clock_fmt(end),
+                        clock_fmt(self.world.now),
+                        clock_fmt(self.world.now - start)
                     ),
                     None => check.message,
                 };
