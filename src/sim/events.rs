@@ -231,9 +231,12 @@ impl Hasher for Prehashed {
 }
 
 /// One distinct text an object was told (type, reason, message), as the log keeps it: the
-/// object, the reason and the type by number, the message in an allocation of its own
-/// length (a 10,000-pod run keeps hundreds of thousands of them: 40 bytes each here
-/// instead of 64, and no spare capacity behind the text).
+/// object, the reason, the type and the message by number. Many objects are told the same
+/// message, or one that differs only by the object's own name (`Successfully assigned
+/// default/web-7 to node-2`, `External provisioner is provisioning volume for claim
+/// "default/www-web-7"`): the message is kept once in [`EventLog::texts`], with the
+/// object's name cut out where it first appeared (32 bytes a record and its share of one
+/// text, where each record allocated its own message before).
 #[derive(Debug)]
 struct Record {
     /// When it was first sent.
@@ -242,12 +245,18 @@ struct Record {
     object: u32,
     /// Index into [`EventLog::reasons`].
     reason: u32,
-    message: Box<str>,
+    /// Index into [`EventLog::texts`].
+    text: u32,
+    /// Where the object's name goes back into the text ([`WHOLE`]: nowhere).
+    name_at: u32,
     /// Index into [`EventLog::types`].
     type_: u8,
     /// Whether it was ever sent (the spam filter may have dropped every occurrence).
     sent: bool,
 }
+
+/// [`Record::name_at`] of a message kept as it is.
+const WHOLE: u32 = u32::MAX;
 
 /// An Event as the API server holds it: sent once, then counted up (`eventObserve`).
 #[derive(Debug)]
@@ -287,7 +296,8 @@ struct Subject {
 #[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
 enum LogKey {
     Exact(u32),
-    Combined(&'static str, u32),
+    /// By type (its number in [`EventLog::types`]) and reason.
+    Combined(u8, u32),
 }
 
 /// `aggregateRecord`: the distinct messages of similar events (their texts' numbers), in
@@ -347,8 +357,8 @@ impl Bucket {
     }
 }
 
-/// `EventAggregator`'s key within an incarnation: source, type and reason.
-type AggregateKey = (u32, &'static str, u32);
+/// `EventAggregator`'s key within an incarnation: source, type (by number) and reason.
+type AggregateKey = (u32, u8, u32);
 /// `eventLogger`'s key within an incarnation: source and the exact or combined event.
 type ObservedKey = (u32, LogKey);
 
@@ -379,6 +389,9 @@ fn entry<'a, K: Copy + Eq + Hash, V>(
     match list.iter().position(|(k, _)| *k == key) {
         Some(i) => &mut list[i].1,
         None if list.len() < SMALL => {
+            // Most objects are told a few things: a list grows one entry at a time
+            // (a `Vec` left to itself takes room for four at the first).
+            list.reserve_exact(1);
             list.push((key, make()));
             let last = list.len() - 1;
             &mut list[last].1
@@ -407,6 +420,11 @@ pub struct EventLog {
     index: HashMap<u64, u32, BuildHasherDefault<Prehashed>>,
     /// The others with a hash already taken (a collision: in practice never).
     collided: HashMap<u64, Vec<u32>, BuildHasherDefault<Prehashed>>,
+    /// Every message (less the object's name, where it had it) once, in the order first
+    /// seen, and their numbers by the hash of the text, as [`EventLog::index`].
+    texts: Vec<Box<str>>,
+    text_index: HashMap<u64, u32, BuildHasherDefault<Prehashed>>,
+    text_collided: HashMap<u64, Vec<u32>, BuildHasherDefault<Prehashed>>,
     /// Each recording source (component and host) and object incarnation (object and UID)
     /// by number; the correlator's state is keyed by both (looked up, never walked).
     sources: FastMap<&'static str, FastMap<Box<str>, u32>>,
@@ -445,6 +463,7 @@ impl EventLog {
         let source = self.source_id(component, host);
         let incarnation = self.incarnation_id(object, involved.uid);
         let raw = self.text_id(at, object, type_, reason, message);
+        let type_id = self.type_id(type_);
         // EventAggregate: the tenth distinct message of similar events is combined.
         let combined = correlated && {
             let correlation = &mut self.correlations[incarnation as usize];
@@ -452,7 +471,7 @@ impl EventLog {
                 &mut correlation.aggregates,
                 &mut self.more_aggregates,
                 incarnation,
-                (source, type_, reason),
+                (source, type_id, reason),
                 || Aggregate {
                     messages: [0; AGGREGATE_MAX_EVENTS],
                     len: 0,
@@ -466,14 +485,14 @@ impl EventLog {
             aggregate.insert_is_full(raw)
         };
         let text = if combined {
-            let message = format!("{COMBINED_PREFIX}{}", self.records[raw as usize].message);
+            let message = format!("{COMBINED_PREFIX}{}", self.message(raw));
             self.text_id(at, object, type_, reason, message)
         } else {
             raw
         };
         // eventObserve: the Event this key updates, counted up.
         let key = if combined {
-            LogKey::Combined(type_, reason)
+            LogKey::Combined(type_id, reason)
         } else {
             LogKey::Exact(text)
         };
@@ -551,7 +570,7 @@ impl EventLog {
             r.object == object
                 && r.type_ == type_
                 && r.reason == reason
-                && *r.message == *message.as_str()
+                && self.message_is(r, &message)
         };
         let first = self.index.get(&hash).copied();
         let same = match first {
@@ -566,18 +585,24 @@ impl EventLog {
             return id;
         }
         let id = self.records.len() as u32;
-        // `into_boxed_str` would shrink in place, keeping the allocator's block of the
-        // formatted string's capacity: a new allocation of the text's length instead.
-        let message: Box<str> = if message.capacity() == message.len() {
-            message.into_boxed_str()
-        } else {
-            Box::from(message.as_str())
+        let name = &*self.objects[object as usize].name;
+        let (cut, name_len) = match message.find(name) {
+            Some(at) if !name.is_empty() => (u32::try_from(at).ok(), name.len()),
+            _ => (None, 0),
+        };
+        let (text, name_at) = match cut {
+            Some(at) => {
+                let (before, rest) = message.split_at(at as usize);
+                (self.intern([before, &rest[name_len..]].concat()), at)
+            }
+            None => (self.intern(message), WHOLE),
         };
         self.records.push(Record {
             at,
             object,
             reason,
-            message,
+            text,
+            name_at,
             type_,
             sent: false,
         });
@@ -587,6 +612,69 @@ impl EventLog {
             self.index.insert(hash, id);
         }
         id
+    }
+
+    /// The number of the text, a new one if it is new.
+    fn intern(&mut self, text: String) -> u32 {
+        let mut h = rustc_hash::FxHasher::default();
+        text.hash(&mut h);
+        let hash = h.finish();
+        let texts = &self.texts;
+        let is_same = |id: u32| *texts[id as usize] == *text;
+        let first = self.text_index.get(&hash).copied();
+        let same = match first {
+            Some(id) if is_same(id) => Some(id),
+            Some(_) => self
+                .text_collided
+                .get(&hash)
+                .and_then(|ids| ids.iter().copied().find(|&id| is_same(id))),
+            None => None,
+        };
+        if let Some(id) = same {
+            return id;
+        }
+        let id = self.texts.len() as u32;
+        // `into_boxed_str` would shrink in place, keeping the allocator's block of the
+        // formatted string's capacity: a new allocation of the text's length instead.
+        let text: Box<str> = if text.capacity() == text.len() {
+            text.into_boxed_str()
+        } else {
+            Box::from(text.as_str())
+        };
+        self.texts.push(text);
+        if first.is_some() {
+            self.text_collided.entry(hash).or_default().push(id);
+        } else {
+            self.text_index.insert(hash, id);
+        }
+        id
+    }
+
+    /// Whether the record's message is `message`, without building it.
+    fn message_is(&self, r: &Record, message: &str) -> bool {
+        let text = &*self.texts[r.text as usize];
+        if r.name_at == WHOLE {
+            return text == message;
+        }
+        let name = &*self.objects[r.object as usize].name;
+        let (before, after) = text.split_at(r.name_at as usize);
+        message.len() == text.len() + name.len()
+            && message
+                .strip_prefix(before)
+                .and_then(|m| m.strip_prefix(name))
+                .is_some_and(|m| m == after)
+    }
+
+    /// The message of text `id`, the object's name put back.
+    fn message(&self, id: u32) -> String {
+        let r = &self.records[id as usize];
+        let text = &*self.texts[r.text as usize];
+        if r.name_at == WHOLE {
+            return text.to_string();
+        }
+        let name = &*self.objects[r.object as usize].name;
+        let (before, after) = text.split_at(r.name_at as usize);
+        [before, name, after].concat()
     }
 
     /// The source's number, found by `&str` (no key is built for a source seen before).
@@ -662,7 +750,7 @@ impl EventLog {
             name: object.name.to_string(),
             type_: self.types[r.type_ as usize],
             reason: self.reasons[r.reason as usize].to_string(),
-            message: r.message.to_string(),
+            message: self.message(id),
             count: 1,
             last: at,
         }
@@ -739,5 +827,49 @@ mod tests {
             assert_eq!(leases.get(t(80)), t(70 + 3660));
         }
         assert_eq!(leases.get(t(80)), t(80 + 3660));
+    }
+
+    /// A message is kept once for every object told it, with the object's own name cut
+    /// out, and is read back as it was told.
+    #[test]
+    fn messages_are_kept_once_and_read_back_whole() {
+        let mut log = EventLog::default();
+        let pod = ObjectKind::Pod;
+        for name in ["web-0", "web-1"] {
+            for message in [
+                format!("Successfully assigned default/{name} to node-1"),
+                "Started container nginx".to_string(),
+                format!("{name} {name}"),
+            ] {
+                let involved = Involved {
+                    kind: pod.clone(),
+                    name,
+                    uid: "u",
+                };
+                log.record(
+                    Millis::secs(1),
+                    Recorder::kubelet("node-1"),
+                    involved,
+                    "Normal",
+                    "R",
+                    message,
+                );
+            }
+        }
+        // The two assignments and the two starts share a text; "web-0 web-0" keeps its
+        // second name.
+        assert_eq!(log.texts.len(), 4);
+        let told: Vec<String> = log
+            .about(&pod, "web-1", Millis::secs(2))
+            .map(|e| e.message)
+            .collect();
+        assert_eq!(
+            told,
+            [
+                "Successfully assigned default/web-1 to node-1",
+                "Started container nginx",
+                "web-1 web-1"
+            ]
+        );
     }
 }

@@ -32,6 +32,7 @@ pub mod store {
     pub use super::server::store::{GenericObject, Object, Objects, Store, Stored};
 }
 pub(crate) mod trace;
+pub(crate) mod uid;
 pub(crate) mod volumes;
 pub(crate) mod workqueue;
 pub(crate) mod world;

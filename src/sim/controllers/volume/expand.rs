@@ -7,6 +7,7 @@
 
 use crate::sim::events::Recorder;
 use crate::sim::kinds::ObjectKind;
+use crate::sim::uid::Uid;
 use crate::sim::world::World;
 
 use super::matching::request_of;
@@ -19,7 +20,7 @@ pub(super) fn sync_claim(world: &mut World, name: &str) {
     let Some(claim) = world.store.claims().get(name) else {
         return;
     };
-    let uid = claim.metadata.uid.clone().unwrap_or_default();
+    let uid = Uid::new(claim.metadata.uid.as_deref().unwrap_or_default());
     let request = request_of(claim).unwrap_or(0);
     let seen = &mut world.volume_controller.requests_seen;
     let grew = seen.get(&uid).is_none_or(|before| request > *before);
@@ -60,5 +61,5 @@ pub(super) fn sync_claim(world: &mut World, name: &str) {
 
 /// A claim is gone: its last request is forgotten.
 pub(super) fn forget_claim(world: &mut World, uid: &str) {
-    world.volume_controller.requests_seen.remove(uid);
+    world.volume_controller.requests_seen.remove(&Uid::new(uid));
 }

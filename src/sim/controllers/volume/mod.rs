@@ -30,7 +30,9 @@ mod protection;
 mod provisioner;
 mod storageclass;
 
+use crate::sim::controllers::informer::{FastMap, FastSet};
 use crate::sim::events::Recorder;
+use crate::sim::uid::Uid;
 use std::collections::BTreeSet;
 
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, Pod};
@@ -60,16 +62,19 @@ const PROVISIONED_BY: &str = "pv.kubernetes.io/provisioned-by";
 
 #[derive(Debug, Default)]
 pub struct VolumeController {
-    /// (claim UID, reason) already recorded: upstream repeats these events on every resync,
-    /// kubectl folds the repeats into one line with a count, so scn records one.
-    told: BTreeSet<(String, String)>,
+    /// (claim UID, reason by its number in `reasons`) already recorded: upstream repeats
+    /// these events on every resync, kubectl folds the repeats into one line with a count,
+    /// so scn records one. Only looked up, never walked.
+    told: FastSet<(Uid, u32)>,
+    /// The reasons `told` names, each once.
+    reasons: Vec<&'static str>,
     /// The controllers' view of pods, claims and volumes (`index.rs`).
     index: index::VolumeIndex,
     /// The claims owed the periodic resync, and when it comes (`persistentvolume.rs`).
     resync: persistentvolume::Resync,
     /// The expand controller's view: each live claim's storage request (by UID) when it
     /// last looked (`expand.rs`).
-    requests_seen: std::collections::BTreeMap<String, u128>,
+    requests_seen: FastMap<Uid, u128>,
     /// While a new claim's first sync runs, its name. Upstream's pod informer has not yet
     /// heard of a pod created after the claim (a StatefulSet creates a pod's claims, then
     /// the pod), so that sync names no such pod (`findNonScheduledPodsByPVC`).
@@ -295,15 +300,19 @@ fn tell(
     recorder: Recorder<'_>,
     claim: &str,
     type_: &'static str,
-    reason: &str,
+    reason: &'static str,
     message: String,
 ) {
-    let uid = claim_uid(world, claim);
-    if world
-        .volume_controller
-        .told
-        .insert((uid, reason.to_string()))
-    {
+    let uid = Uid::new(&claim_uid(world, claim));
+    let controller = &mut world.volume_controller;
+    let reason_id = match controller.reasons.iter().position(|r| *r == reason) {
+        Some(i) => i,
+        None => {
+            controller.reasons.push(reason);
+            controller.reasons.len() - 1
+        }
+    } as u32;
+    if controller.told.insert((uid, reason_id)) {
         crate::sim::events::record(
             world,
             recorder,

@@ -10,9 +10,11 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::api::storage::v1::StorageClass;
 
 use crate::sim::clock::{to_time, Millis};
+use crate::sim::controllers::informer::FastMap;
 use crate::sim::kinds::ObjectKind;
 use crate::sim::podutil;
 use crate::sim::server::{self, Propagation};
+use crate::sim::uid::Uid;
 use crate::sim::world::{Change, World};
 
 use super::matching::{
@@ -317,9 +319,9 @@ fn first_provisioning_now(world: &mut World, name: &str) -> bool {
 fn first_now(
     world: &mut World,
     name: &str,
-    at: fn(&mut Resync) -> &mut std::collections::BTreeMap<String, Millis>,
+    at: fn(&mut Resync) -> &mut FastMap<Uid, Millis>,
 ) -> bool {
-    let uid = super::claim_uid(world, name);
+    let uid = Uid::new(&super::claim_uid(world, name));
     let now = world.now;
     let times = at(&mut world.volume_controller.resync);
     if times.get(&uid) == Some(&now) {
@@ -1063,21 +1065,23 @@ pub const RESYNC_PERIOD: Millis = Millis::secs(15);
 #[derive(Debug, Default)]
 pub struct Resync {
     owed_sync: std::collections::BTreeSet<String>,
-    /// When each claim (by UID) last recorded an event that every sync repeats.
-    synced_at: std::collections::BTreeMap<String, Millis>,
-    /// When each claim (by UID) was last told `ExternalProvisioning`.
-    provisioning_told_at: std::collections::BTreeMap<String, Millis>,
+    /// When each claim (by UID) last recorded an event that every sync repeats (only looked
+    /// up, never walked).
+    synced_at: FastMap<Uid, Millis>,
+    /// When each claim (by UID) was last told `ExternalProvisioning` (the same).
+    provisioning_told_at: FastMap<Uid, Millis>,
     at: Option<Millis>,
 }
 
 /// A deleted claim (by UID) is forgotten.
 pub(super) fn forget_claim(world: &mut World, uid: &str) {
-    world.volume_controller.resync.synced_at.remove(uid);
+    let uid = Uid::new(uid);
+    world.volume_controller.resync.synced_at.remove(&uid);
     world
         .volume_controller
         .resync
         .provisioning_told_at
-        .remove(uid);
+        .remove(&uid);
 }
 
 /// The next resync comes at the next multiple of [`RESYNC_PERIOD`] (set once).
