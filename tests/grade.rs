@@ -1084,11 +1084,18 @@ fn a_batch_summary_line_names_the_refusal_every_scenario_shared() {
     let subs = tmp.path().join("subs");
     reference_submission(&subs, "alice");
     reference_submission(&subs, "carol");
+    reference_submission(&subs, "dave");
     std::fs::write(
         subs.join("carol").join("web.yaml"),
         "apiVersion: v9\nkind: Banana\nmetadata: {name: web}\n",
     )
     .unwrap();
+    // Dave's set applies but has one replica: his tests fail their expectations.
+    let dave = subs.join("dave").join("web.yaml");
+    let one = std::fs::read_to_string(&dave)
+        .unwrap()
+        .replace("replicas: 3", "replicas: 1");
+    std::fs::write(&dave, one).unwrap();
     let out = grade_batch(&subs, &tmp.path().join("book.csv"), &[]);
     let text = stdout(&out);
     assert!(text.contains("alice 11/11\n"), "{text}");
@@ -1099,5 +1106,13 @@ fn a_batch_summary_line_names_the_refusal_every_scenario_shared() {
     assert!(
         text.contains("no matches for kind \"Banana\" in version \"v9\""),
         "{text}"
+    );
+    let dave = text
+        .lines()
+        .find(|l| l.starts_with("dave "))
+        .unwrap_or_default();
+    assert!(
+        dave.contains("/11") && !dave.contains("/11 ") && !dave.starts_with("dave 11/"),
+        "a failed expectation keeps a bare score: {text}"
     );
 }

@@ -210,7 +210,42 @@ fn key_hash(object: u32, type_: &str, reason: u32, message: &str) -> u64 {
     h.finish()
 }
 
-/// The keys of [`EventLog::index`] are hashes already: they are used as they are.
+/// Numbers of entries by a hash of what identifies them, each hit to be confirmed by the
+/// caller (the hash is kept, not a second copy of the entry): the first number with a hash,
+/// and the others with a hash already taken (a collision: in practice never).
+#[derive(Debug, Default)]
+struct HashedIds {
+    first: HashMap<u64, u32, BuildHasherDefault<Prehashed>>,
+    collided: HashMap<u64, Vec<u32>, BuildHasherDefault<Prehashed>>,
+}
+
+impl HashedIds {
+    /// The number with `hash` for which `is_same` holds.
+    fn find(&self, hash: u64, is_same: impl Fn(u32) -> bool) -> Option<u32> {
+        match self.first.get(&hash).copied() {
+            Some(id) if is_same(id) => Some(id),
+            Some(_) => self
+                .collided
+                .get(&hash)
+                .and_then(|ids| ids.iter().copied().find(|&id| is_same(id))),
+            None => None,
+        }
+    }
+
+    /// Adds a new number under `hash` (one `find` did not give).
+    fn insert(&mut self, hash: u64, id: u32) {
+        match self.first.entry(hash) {
+            std::collections::hash_map::Entry::Occupied(_) => {
+                self.collided.entry(hash).or_default().push(id);
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(id);
+            }
+        }
+    }
+}
+
+/// The keys of [`HashedIds`] are hashes already: they are used as they are.
 #[derive(Default)]
 struct Prehashed(u64);
 
@@ -416,15 +451,12 @@ pub struct EventLog {
     reason_ids: FastMap<Box<str>, u32>,
     /// Every event type recorded (`Normal`, `Warning`), once, in the order first seen.
     types: Vec<&'static str>,
-    /// Distinct texts by the hash of their key: the first with that hash.
-    index: HashMap<u64, u32, BuildHasherDefault<Prehashed>>,
-    /// The others with a hash already taken (a collision: in practice never).
-    collided: HashMap<u64, Vec<u32>, BuildHasherDefault<Prehashed>>,
+    /// Distinct records by the hash of their key.
+    index: HashedIds,
     /// Every message (less the object's name, where it had it) once, in the order first
-    /// seen, and their numbers by the hash of the text, as [`EventLog::index`].
+    /// seen, and their numbers by the hash of the text.
     texts: Vec<Box<str>>,
-    text_index: HashMap<u64, u32, BuildHasherDefault<Prehashed>>,
-    text_collided: HashMap<u64, Vec<u32>, BuildHasherDefault<Prehashed>>,
+    text_index: HashedIds,
     /// Each recording source (component and host) and object incarnation (object and UID)
     /// by number; the correlator's state is keyed by both (looked up, never walked).
     sources: FastMap<&'static str, FastMap<Box<str>, u32>>,
@@ -572,16 +604,7 @@ impl EventLog {
                 && r.reason == reason
                 && self.message_is(r, &message)
         };
-        let first = self.index.get(&hash).copied();
-        let same = match first {
-            Some(id) if is_same(id) => Some(id),
-            Some(_) => self
-                .collided
-                .get(&hash)
-                .and_then(|ids| ids.iter().copied().find(|&id| is_same(id))),
-            None => None,
-        };
-        if let Some(id) = same {
+        if let Some(id) = self.index.find(hash, is_same) {
             return id;
         }
         let id = self.records.len() as u32;
@@ -606,11 +629,7 @@ impl EventLog {
             type_,
             sent: false,
         });
-        if first.is_some() {
-            self.collided.entry(hash).or_default().push(id);
-        } else {
-            self.index.insert(hash, id);
-        }
+        self.index.insert(hash, id);
         id
     }
 
@@ -621,16 +640,7 @@ impl EventLog {
         let hash = h.finish();
         let texts = &self.texts;
         let is_same = |id: u32| *texts[id as usize] == *text;
-        let first = self.text_index.get(&hash).copied();
-        let same = match first {
-            Some(id) if is_same(id) => Some(id),
-            Some(_) => self
-                .text_collided
-                .get(&hash)
-                .and_then(|ids| ids.iter().copied().find(|&id| is_same(id))),
-            None => None,
-        };
-        if let Some(id) = same {
+        if let Some(id) = self.text_index.find(hash, is_same) {
             return id;
         }
         let id = self.texts.len() as u32;
@@ -642,11 +652,7 @@ impl EventLog {
             Box::from(text.as_str())
         };
         self.texts.push(text);
-        if first.is_some() {
-            self.text_collided.entry(hash).or_default().push(id);
-        } else {
-            self.text_index.insert(hash, id);
-        }
+        self.text_index.insert(hash, id);
         id
     }
 
@@ -812,6 +818,24 @@ impl EventLog {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Two entries whose hashes collide are both found, each by its own confirmation; a
+    /// table that kept only the first number of a hash would give it for both.
+    #[test]
+    fn colliding_hashes_keep_every_entry() {
+        let entries = ["web-0", "web-1", "web-2"];
+        let mut ids = HashedIds::default();
+        ids.insert(7, 0);
+        ids.insert(7, 1);
+        ids.insert(9, 2);
+        for (id, entry) in entries.iter().enumerate() {
+            let hash = if id == 2 { 9 } else { 7 };
+            let found = ids.find(hash, |candidate| entries[candidate as usize] == *entry);
+            assert_eq!(found, Some(id as u32), "{entry}");
+        }
+        assert_eq!(ids.find(7, |_| false), None);
+        assert_eq!(ids.find(8, |_| true), None);
+    }
 
     /// `GetLease`: a lease of TTL + 60 s, reused by writes less than 60 s after it was
     /// granted, for at most 1000 of them.

@@ -12,11 +12,11 @@
 //! Not simulated: the controller's full resync every 5 minutes, which is what frees a pod
 //! stuck terminating past its grace period when nothing else changes.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::sim::api::resourcequota::{self as quota, Charged, Usage};
 use crate::sim::error::SimError;
-use crate::sim::kinds::ObjectKind;
+use crate::sim::kinds::{KindInfo, ObjectKind};
 use crate::sim::server;
 use crate::sim::world::{Change, WatchEvent, World};
 
@@ -109,18 +109,17 @@ fn usage(world: &World, hard: &Usage, scopes: &[quota::Requirement]) -> Usage {
         }
     }
     // The object count evaluators: every object of each kind a resource counts.
-    let objects: BTreeSet<&str> = hard
+    // (`configmaps` and `count/configmaps` name one kind: it is counted once.)
+    let objects: BTreeMap<&str, &KindInfo> = hard
         .keys()
         .filter_map(|r| match quota::charged(r) {
-            Some(Charged::Object(info)) if scopes.is_empty() => Some(info.kind),
+            Some(Charged::Object(info)) if scopes.is_empty() => Some((info.kind, info)),
             _ => None,
         })
         .collect();
-    for kind in objects {
-        if let Some(Charged::Object(info)) = Charged::of_kind(kind) {
-            let n = world.store.names(&ObjectKind::from_kind(kind)).len();
-            total.extend(quota::object_usage(info, n));
-        }
+    for (kind, info) in objects {
+        let n = world.store.names(&ObjectKind::from_kind(kind)).len();
+        total.extend(quota::object_usage(info, n));
     }
     // `quota.Mask` to the hard resources, each counted one at zero when nothing uses it.
     hard.keys()
